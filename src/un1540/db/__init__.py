@@ -1,0 +1,1 @@
+"""Engine and session factory; Alembic migrations live in migrations/."""

@@ -1,0 +1,56 @@
+"""Creating engines and sessions from a database URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from un1540.errors import DatabaseUnavailable
+from un1540.settings import masked_url
+
+
+def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # Foreign keys are off by default in SQLite; WAL lets the portal read while a writer works.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, *, create_directory: bool = True) -> Engine:
+    """An engine for SQLite or PostgreSQL, with the SQLite pragmas we rely on."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if create_directory and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _enable_sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def session_url(session: Session) -> str:
+    """The database a session talks to, as a string (for cache keys)."""
+    return str(session.get_bind().engine.url)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise DatabaseUnavailable, naming the URL with its password masked, if we cannot connect."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        url = masked_url(engine.url.render_as_string(hide_password=False))
+        raise DatabaseUnavailable(f"cannot connect to database {url}: {reason}") from error

@@ -1,0 +1,1 @@
+"""Importers, exporters and the demo generator; they write only through services."""

@@ -1,0 +1,193 @@
+"""CSV twins of the API's lists: one flat row per item, the synthetic notice on every row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from un1540.schemas.coverage import CoverageRead
+from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
+from un1540.schemas.states import StateSummary
+from un1540.schemas.tallies import TallyRead
+from un1540.services.instance import SYNTHETIC_NOTICE
+
+TALLY_COLUMNS = [
+    "cells",
+    "measures",
+    "uncertain",
+    "not_applicable",
+    "blank",
+    "applicable",
+    "coverage",
+]
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], *, synthetic: bool) -> str:
+    """CSV text; when the data is synthetic, a leading data_notice column says so on every row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow((["data_notice"] if synthetic else []) + list(header))
+    for row in rows:
+        values = ["" if value is None else value for value in row]
+        writer.writerow(([SYNTHETIC_NOTICE] if synthetic else []) + values)
+    return buffer.getvalue()
+
+
+def _tally(tally: TallyRead) -> list[Any]:
+    coverage = None if tally.coverage is None else round(tally.coverage, 4)
+    return [
+        tally.cells,
+        tally.measures,
+        tally.uncertain,
+        tally.not_applicable,
+        tally.blank,
+        tally.applicable,
+        coverage,
+    ]
+
+
+def states_csv(states: list[StateSummary], *, synthetic: bool) -> str:
+    header = [
+        "iso3",
+        "iso2",
+        "m49",
+        "name",
+        "group",
+        "region",
+        "subregion",
+        "editions",
+        "latest_edition",
+        "latest_approved_on",
+        "measures",
+        "coverage",
+    ]
+    rows = (
+        [
+            s.iso3,
+            s.iso2,
+            s.m49,
+            s.name,
+            s.group,
+            s.region,
+            s.subregion,
+            s.editions,
+            s.latest_edition,
+            s.latest_approved_on,
+            s.measures,
+            None if s.coverage is None else round(s.coverage, 4),
+        ]
+        for s in states
+    )
+    return write_csv(header, rows, synthetic=synthetic)
+
+
+def matrix_csv(matrix: MatrixRead) -> str:
+    header = [
+        "iso3",
+        "edition",
+        "approved_on",
+        "framework",
+        "section",
+        "field",
+        "field_number",
+        "field_name",
+        "cell",
+        "weapon",
+        "column",
+        "mark",
+        "remark",
+        "evidence",
+    ]
+    edition = matrix.edition
+
+    def evidence_text(cell: Any) -> str:
+        parts = []
+        for item in cell.evidence:
+            where = ", ".join(
+                f"{label} {value}"
+                for label, value in (
+                    ("p.", item.page),
+                    ("art.", item.article),
+                    ("para.", item.paragraph),
+                )
+                if value
+            )
+            parts.append(f"{item.document.title}" + (f" ({where})" if where else ""))
+        return " | ".join(parts)
+
+    rows = (
+        [
+            matrix.state.iso3,
+            edition.number,
+            edition.approved_on,
+            edition.framework,
+            section.code,
+            field.code,
+            field.number,
+            field.name,
+            cell.id,
+            cell.weapon,
+            cell.column,
+            cell.mark,
+            cell.remark,
+            evidence_text(cell),
+        ]
+        for section in matrix.sections
+        for field in section.fields
+        for cell in field.cells
+    )
+    return write_csv(header, rows, synthetic=matrix.synthetic)
+
+
+def editions_csv(editions: EditionList) -> str:
+    header = ["iso3", "edition", "status", "approved_on", "framework", "origin", *TALLY_COLUMNS]
+    rows = (
+        [
+            editions.state.iso3,
+            e.number,
+            e.status,
+            e.approved_on,
+            e.framework,
+            e.origin,
+            *_tally(e.tally),
+        ]
+        for e in editions.items
+    )
+    return write_csv(header, rows, synthetic=editions.synthetic)
+
+
+def field_csv(field: FieldAcrossStates) -> str:
+    header = ["iso3", "name", "group", "edition", "approved_on", *field.cells, *TALLY_COLUMNS]
+    rows = (
+        [
+            row.state.iso3,
+            row.state.name,
+            row.group,
+            row.edition,
+            row.approved_on,
+            *[row.marks[cell] for cell in field.cells],
+            *_tally(row.tally),
+        ]
+        for row in field.items
+    )
+    return write_csv(header, rows, synthetic=field.synthetic)
+
+
+def coverage_csv(coverage: CoverageRead) -> str:
+    header = ["by", "key", "label", "states", "average_measures_per_state", *TALLY_COLUMNS]
+    rows = (
+        [
+            coverage.by,
+            row.key,
+            row.label,
+            row.states,
+            None
+            if row.average_measures_per_state is None
+            else round(row.average_measures_per_state, 2),
+            *_tally(row.tally),
+        ]
+        for row in coverage.items
+    )
+    return write_csv(header, rows, synthetic=coverage.synthetic)

@@ -1,0 +1,45 @@
+"""SQLAlchemy tables: the persistent domain. Imports nothing from services, io, web or cli."""
+
+from un1540.models.audit import AuditEvent
+from un1540.models.base import Base, Origin, Visibility
+from un1540.models.documents import Document, DocumentKind, Evidence
+from un1540.models.frameworks import (
+    CellDefinition,
+    ColumnKind,
+    FieldDefinition,
+    Framework,
+    Section,
+    WeaponCategory,
+)
+from un1540.models.instance import SYNTHETIC_DATA_FLAG, InstanceFlag
+from un1540.models.matrix import CellEntry, EditionStatus, Mark, MatrixEdition
+from un1540.models.organisations import Organisation
+from un1540.models.states import GroupMembership, M49Area, RegionalGroup, State, StateName
+
+__all__ = [
+    "SYNTHETIC_DATA_FLAG",
+    "AuditEvent",
+    "Base",
+    "CellDefinition",
+    "CellEntry",
+    "ColumnKind",
+    "Document",
+    "DocumentKind",
+    "EditionStatus",
+    "Evidence",
+    "FieldDefinition",
+    "Framework",
+    "GroupMembership",
+    "InstanceFlag",
+    "M49Area",
+    "Mark",
+    "MatrixEdition",
+    "Organisation",
+    "Origin",
+    "RegionalGroup",
+    "Section",
+    "State",
+    "StateName",
+    "Visibility",
+    "WeaponCategory",
+]

@@ -1,0 +1,81 @@
+"""Matrix editions of a State and the cell entries they hold."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from un1540.models.base import Base, Origin, UTCDateTime, Visibility, enum_column, utc_now
+from un1540.models.frameworks import CellDefinition, Framework
+from un1540.models.states import State
+
+
+class EditionStatus(StrEnum):
+    """Where an edition stands; an approved edition is frozen for ever."""
+
+    draft = "draft"
+    shared = "shared"
+    agreed = "agreed"
+    approved = "approved"
+
+
+class Mark(StrEnum):
+    """The mark in a cell. Never a compliance verdict (see docs/matrix.md)."""
+
+    measure = "X"
+    uncertain = "?"
+    not_applicable = "NA"
+    blank = ""
+
+
+class MatrixEdition(Base):
+    """One edition of a State's matrix on one framework version."""
+
+    __tablename__ = "matrix_edition"
+    __table_args__ = (
+        UniqueConstraint("state_id", "number"),
+        Index("ix_matrix_edition_state_status", "state_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state_id: Mapped[int] = mapped_column(ForeignKey("state.id"))
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[EditionStatus] = mapped_column(enum_column(EditionStatus))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    note: Mapped[str] = mapped_column(Text, default="")
+    origin: Mapped[Origin] = mapped_column(enum_column(Origin), index=True)
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    state: Mapped[State] = relationship()
+    framework: Mapped[Framework] = relationship()
+    entries: Mapped[list[CellEntry]] = relationship(
+        back_populates="edition", cascade="all, delete-orphan"
+    )
+
+
+class CellEntry(Base):
+    """The mark and remark recorded for one cell in one edition."""
+
+    __tablename__ = "cell_entry"
+    __table_args__ = (UniqueConstraint("edition_id", "cell_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("matrix_edition.id", ondelete="CASCADE"))
+    cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id"), index=True)
+    mark: Mapped[Mark] = mapped_column(enum_column(Mark, length=2))
+    remark: Mapped[str] = mapped_column(Text, default="")
+    # Incremented on every change; a stale revision in an edit is refused (optimistic locking).
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The stricter of this and the edition's visibility applies.
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility), default=Visibility.public
+    )
+
+    edition: Mapped[MatrixEdition] = relationship(back_populates="entries")
+    cell: Mapped[CellDefinition] = relationship()

@@ -1,0 +1,44 @@
+"""Envelopes every response shares: the synthetic-data flag, pages and errors."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class Envelope(BaseModel):
+    """Top-level keys of every data response."""
+
+    synthetic: bool = Field(
+        description="True when the response contains synthetic demo data (then `notice` says so)."
+    )
+    notice: str | None = Field(default=None, description="Plain-language notice about the data.")
+
+
+class Page(Envelope, Generic[T]):
+    """A page of a list."""
+
+    items: list[T]
+    total: int = Field(description="Number of items matching the query, on all pages.")
+    page: int = Field(description="This page's number, from 1.")
+    page_size: int = Field(description="Items per page.")
+
+
+class ProblemRead(BaseModel):
+    where: str = Field(description="What was wrong: file and row, field, or parameter name.")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(
+        description="Stable machine-readable code, e.g. not_found, invalid_parameter."
+    )
+    message: str
+    problems: list[ProblemRead] = Field(default_factory=list)
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,77 @@
+"""Who is asking, and what they may see. Every read service filters through here.
+
+Rules (docs/visibility.md): public records are for everyone; `states_and_providers` for signed-in
+States' points of contact and providers as well as the Committee side; `owning_state_and_committee`
+for the Committee side and that State's points of contact; `committee` for the Committee side
+(experts, committee members, administrators). Editions that are not approved follow the
+`owning_state_and_committee` rule whatever their own visibility says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy.orm import InstrumentedAttribute
+
+from un1540.models import EditionStatus, MatrixEdition, Visibility
+
+
+class Role(StrEnum):
+    public = "public"
+    state_poc = "state_poc"
+    provider = "provider"
+    expert = "expert"
+    committee = "committee"
+    admin = "admin"
+
+
+COMMITTEE_SIDE = frozenset({Role.expert, Role.committee, Role.admin})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person or machine a read is made for."""
+
+    role: Role = Role.public
+    state_id: int | None = None  # for state_poc: the State they speak for
+    actor: str = "anonymous"
+
+    @property
+    def is_committee_side(self) -> bool:
+        return self.role in COMMITTEE_SIDE
+
+
+PUBLIC = Viewer()
+
+
+def visible(
+    column: InstrumentedAttribute[Visibility],
+    viewer: Viewer,
+    owner_state_id: InstrumentedAttribute[int] | InstrumentedAttribute[int | None] | None = None,
+) -> ColumnElement[bool]:
+    """A SQL condition: the record whose visibility is in `column` may be seen by `viewer`."""
+    if viewer.is_committee_side:
+        return true()
+    allowed = [column == Visibility.public]
+    if viewer.role in (Role.state_poc, Role.provider):
+        allowed.append(column == Visibility.states_and_providers)
+    if viewer.role is Role.state_poc and owner_state_id is not None and viewer.state_id is not None:
+        allowed.append(
+            and_(column == Visibility.owning_state_and_committee, owner_state_id == viewer.state_id)
+        )
+    return or_(*allowed)
+
+
+def edition_visible(viewer: Viewer) -> ColumnElement[bool]:
+    """Approved editions follow their visibility; others only the Committee side and the State."""
+    if viewer.is_committee_side:
+        return true()
+    approved = and_(
+        MatrixEdition.status == EditionStatus.approved,
+        visible(MatrixEdition.visibility, viewer, MatrixEdition.state_id),
+    )
+    if viewer.role is Role.state_poc and viewer.state_id is not None:
+        return or_(approved, MatrixEdition.state_id == viewer.state_id)
+    return approved

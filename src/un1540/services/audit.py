@@ -1,0 +1,34 @@
+"""Writing audit events. Every service that writes calls record_event in its transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from un1540.models import AuditEvent
+
+
+def record_event(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Add one audit event to the session; it commits (or rolls back) with the write it records."""
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,147 @@
+"""Reading one edition of a State's matrix, cell by cell, with its evidence."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from un1540.analytics.coverage import Tally
+from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition
+from un1540.schemas.matrix import (
+    CellRead,
+    DocumentRef,
+    EvidenceRead,
+    MatrixFieldRead,
+    MatrixRead,
+    MatrixSectionRead,
+    StateRef,
+)
+from un1540.services.access import Viewer, visible
+from un1540.services.counting import tally_read
+from un1540.services.editions import summarise_edition, visible_edition
+from un1540.services.envelope import envelope
+from un1540.services.frameworks import FrameworkLayout, framework_layout
+from un1540.services.lookups import state_by_iso3
+
+
+def _evidence_by_entry(
+    session: Session, viewer: Viewer, edition: MatrixEdition
+) -> dict[int, list[EvidenceRead]]:
+    rows = session.execute(
+        select(Evidence, Document)
+        .join(Document, Document.id == Evidence.document_id)
+        .join(CellEntry, CellEntry.id == Evidence.cell_entry_id)
+        .where(
+            CellEntry.edition_id == edition.id,
+            visible(Evidence.visibility, viewer),
+            visible(Document.visibility, viewer, Document.state_id),
+        )
+        .order_by(Evidence.id)
+    ).all()
+    documents: dict[int, DocumentRef] = {}
+    found: dict[int, list[EvidenceRead]] = defaultdict(list)
+    for evidence, document in rows:
+        reference = documents.get(document.id)
+        if reference is None:
+            reference = documents[document.id] = DocumentRef(
+                id=document.id,
+                kind=document.kind.value,
+                title=document.title,
+                symbol=document.symbol,
+                issued_on=document.issued_on,
+                language=document.language,
+                url=document.url,
+            )
+        found[evidence.cell_entry_id].append(
+            EvidenceRead(
+                document=reference,
+                page=evidence.page,
+                article=evidence.article,
+                paragraph=evidence.paragraph,
+                quotation=evidence.quotation,
+            )
+        )
+    return found
+
+
+def _sections(
+    layout: FrameworkLayout, entries: dict[int, CellEntry], evidence: dict[int, list[EvidenceRead]]
+) -> tuple[list[MatrixSectionRead], Tally]:
+    total = Tally()
+    sections = []
+    for section in layout.sections:
+        tally = Tally()
+        fields = []
+        for field in section.fields:
+            cells = []
+            for cell in field.cells:
+                entry = entries.get(cell.id)
+                if entry is None:  # hidden from this caller: shown as no information
+                    mark, remark, cited = "", "", []
+                else:
+                    mark, remark, cited = entry.mark.value, entry.remark, evidence.get(entry.id, [])
+                tally.add(mark)
+                cells.append(
+                    CellRead(
+                        id=cell.key,
+                        weapon=cell.weapon,
+                        column=cell.column,
+                        mark=mark,
+                        remark=remark,
+                        evidence=cited,
+                    )
+                )
+            fields.append(
+                MatrixFieldRead(
+                    code=field.code,
+                    number=field.number,
+                    name=field.name,
+                    verified=field.verified,
+                    applies_to=list(field.applies_to),
+                    cells=cells,
+                )
+            )
+        total.merge(tally)
+        sections.append(
+            MatrixSectionRead(
+                code=section.code,
+                title=section.title,
+                layout=list(section.layout),
+                fields=fields,
+                tally=tally_read(tally),
+            )
+        )
+    return sections, total
+
+
+def get_matrix(
+    session: Session, *, viewer: Viewer, iso3: str, number: int | None = None
+) -> MatrixRead:
+    """A State's matrix: its latest approved edition, or edition `number`, laid out by section."""
+    state = state_by_iso3(session, iso3)
+    edition = visible_edition(session, viewer=viewer, state=state, number=number)
+    framework = session.get(Framework, edition.framework_id)
+    assert framework is not None  # guaranteed by the foreign key
+    layout = framework_layout(session, framework)
+    entries = {
+        entry.cell_id: entry
+        for entry in session.scalars(
+            select(CellEntry)
+            .where(
+                CellEntry.edition_id == edition.id,
+                visible(CellEntry.visibility, viewer, MatrixEdition.state_id),
+            )
+            .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
+        )
+    }
+    sections, total = _sections(layout, entries, _evidence_by_entry(session, viewer, edition))
+    return MatrixRead(
+        **envelope(session),
+        state=StateRef(iso3=state.iso3, name=state.short_name),
+        edition=summarise_edition(edition, layout.slug, total),
+        weapon_categories=layout.weapon_names,
+        column_kinds=layout.column_names,
+        sections=sections,
+    )

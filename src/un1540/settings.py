@@ -1,0 +1,101 @@
+"""All configuration, in one typed object read from UN1540_* environment variables.
+
+docs/settings.md documents every field; tests/test_docs.py fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from un1540.errors import InvalidData
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-change-me"
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
+
+
+def default_database_url() -> str:
+    """The embedded SQLite file in the user's data directory."""
+    return f"sqlite:///{user_data_path('un1540', appauthor=False) / 'un1540.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    """Settings of one un1540 installation."""
+
+    model_config = SettingsConfigDict(env_prefix="UN1540_", extra="ignore")
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL of the database (sqlite:///PATH or postgresql+psycopg://...).",
+    )
+    env: Environment = Field(
+        default=Environment.development,
+        description="development or production; production refuses unsafe settings.",
+    )
+    secret_key: str = Field(
+        default=DEVELOPMENT_SECRET_KEY,
+        description="Key that signs session cookies; set a long random value in production.",
+    )
+    page_size_default: int = Field(
+        default=50, ge=1, le=1000, description="Items per page of API lists when none is asked."
+    )
+    page_size_max: int = Field(
+        default=500, ge=1, le=10000, description="Largest page an API client may ask for."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        # Plain postgresql:// would pick psycopg2, which we do not ship; use psycopg 3.
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env is Environment.production and (
+            self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "UN1540_SECRET_KEY must be set to a random value of at least 32 characters "
+                "when UN1540_ENV=production"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        """The database file, for SQLite URLs that name one."""
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.database_url).database
+        return Path(database) if database and database != ":memory:" else None
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password hidden, safe to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable database URL>"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    try:
+        return Settings()
+    except ValueError as error:
+        raise InvalidData(f"invalid settings: {error}") from error

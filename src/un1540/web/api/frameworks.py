@@ -1,0 +1,33 @@
+"""/api/v1/frameworks: matrix framework versions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from un1540.schemas.frameworks import FrameworkList, FrameworkRead
+from un1540.services.framework_reads import framework_detail, framework_list
+from un1540.web.api.common import ERRORS
+from un1540.web.deps import PagingDep, SessionDep
+from un1540.web.responses import json_model
+
+router = APIRouter(tags=["Frameworks"])
+
+
+@router.get(
+    "/frameworks", summary="List framework versions", response_model=FrameworkList, responses=ERRORS
+)
+def frameworks_list(session: SessionDep, paging: PagingDep) -> Response:
+    """Every framework version stored; `default` marks the one used when none is named."""
+    return json_model(framework_list(session, paging=paging))
+
+
+@router.get(
+    "/frameworks/{framework}/{version}",
+    summary="One framework version",
+    response_model=FrameworkRead,
+    responses=ERRORS,
+)
+def framework_version(session: SessionDep, framework: str, version: str) -> Response:
+    """Sections, fields (with their `verified` flag) and cell identifiers of one version."""
+    return json_model(framework_detail(session, code=framework, version=version))

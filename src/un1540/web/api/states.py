@@ -1,0 +1,184 @@
+"""/api/v1/states: the States, one State, its matrix and its editions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from un1540.io.csv_export import editions_csv, matrix_csv, states_csv
+from un1540.schemas.common import Page
+from un1540.schemas.matrix import EditionList, MatrixRead
+from un1540.schemas.states import StateRead, StateSummary
+from un1540.services.editions import list_editions
+from un1540.services.envelope import envelope
+from un1540.services.matrix import get_matrix
+from un1540.services.paging import ALL
+from un1540.services.states import get_state, list_states
+from un1540.web.api.common import CSV_RESPONSE, ERRORS, Iso3Path
+from un1540.web.deps import PagingDep, SessionDep, ViewerDep
+from un1540.web.responses import csv_response, json_model
+
+router = APIRouter(tags=["States"])
+
+GroupQuery = Annotated[
+    str | None,
+    Query(description="Regional group code, e.g. african; includes participants and observers."),
+]
+RegionQuery = Annotated[
+    str | None, Query(description="M49 area code name at any level, e.g. africa, western_asia.")
+]
+SearchQuery = Annotated[
+    str | None,
+    Query(
+        max_length=100, description="Part of a name in any of the six UN languages, or an ISO code."
+    ),
+]
+SortQuery = Annotated[
+    str,
+    Query(
+        description="name, iso3, group, region, coverage, measures, editions or latest_approved_on."
+    ),
+]
+OrderQuery = Annotated[Literal["asc", "desc"], Query(description="Sort order.")]
+EditionQuery = Annotated[
+    int | None, Query(ge=1, description="Edition number; default: the latest approved edition.")
+]
+
+
+@router.get("/states", summary="List States", response_model=Page[StateSummary], responses=ERRORS)
+def states_list(
+    session: SessionDep,
+    viewer: ViewerDep,
+    paging: PagingDep,
+    group: GroupQuery = None,
+    region: RegionQuery = None,
+    q: SearchQuery = None,
+    sort: SortQuery = "name",
+    order: OrderQuery = "asc",
+) -> Response:
+    """The UN Member States with their latest approved edition and coverage, filtered and sorted."""
+    states = list_states(
+        session,
+        viewer=viewer,
+        group=group,
+        region=region,
+        q=q,
+        sort=sort,
+        descending=order == "desc",
+    )
+    page = Page[StateSummary](
+        **envelope(session),
+        items=paging.cut(states),
+        total=len(states),
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+    return json_model(page)
+
+
+@router.get(
+    "/states.csv", summary="List States as CSV", response_class=Response, responses=CSV_RESPONSE
+)
+def states_list_csv(
+    session: SessionDep,
+    viewer: ViewerDep,
+    group: GroupQuery = None,
+    region: RegionQuery = None,
+    q: SearchQuery = None,
+    sort: SortQuery = "name",
+    order: OrderQuery = "asc",
+) -> Response:
+    """The same list as /states, every page, one row per State."""
+    states = list_states(
+        session,
+        viewer=viewer,
+        group=group,
+        region=region,
+        q=q,
+        sort=sort,
+        descending=order == "desc",
+    )
+    synthetic = envelope(session)["synthetic"]
+    return csv_response(
+        states_csv(states, synthetic=synthetic), filename="states.csv", synthetic=synthetic
+    )
+
+
+@router.get("/states/{iso3}", summary="One State", response_model=StateRead, responses=ERRORS)
+def state_detail(session: SessionDep, viewer: ViewerDep, iso3: Iso3Path) -> Response:
+    """A State's names, regional memberships, M49 regions and headline figures."""
+    return json_model(get_state(session, viewer=viewer, iso3=iso3))
+
+
+@router.get(
+    "/states/{iso3}/matrix", summary="A State's matrix", response_model=MatrixRead, responses=ERRORS
+)
+def state_matrix(
+    session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, edition: EditionQuery = None
+) -> Response:
+    """Every cell of the latest approved edition (or `edition`), by section, with its evidence.
+
+    A cell is identified as `{field}:{weapon}:{column}`, e.g. `op2.manufacture:cw:legal_framework`;
+    OP1 cells as `{field}:any:adherence`.
+    """
+    return json_model(get_matrix(session, viewer=viewer, iso3=iso3, number=edition))
+
+
+@router.get(
+    "/states/{iso3}/matrix.json",
+    summary="A State's matrix (file)",
+    response_model=MatrixRead,
+    responses=ERRORS,
+)
+def state_matrix_json(
+    session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, edition: EditionQuery = None
+) -> Response:
+    """The same as /matrix, named as a file to download."""
+    response = json_model(get_matrix(session, viewer=viewer, iso3=iso3, number=edition))
+    response.headers["Content-Disposition"] = f'inline; filename="{iso3.upper()}-matrix.json"'
+    return response
+
+
+@router.get(
+    "/states/{iso3}/matrix.csv",
+    summary="A State's matrix as CSV",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+)
+def state_matrix_csv(
+    session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, edition: EditionQuery = None
+) -> Response:
+    """One row per cell, with its mark, remark and evidence."""
+    matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=edition)
+    name = f"{matrix.state.iso3}-matrix-edition-{matrix.edition.number}.csv"
+    return csv_response(matrix_csv(matrix), filename=name, synthetic=matrix.synthetic)
+
+
+@router.get(
+    "/states/{iso3}/editions",
+    summary="A State's editions",
+    response_model=EditionList,
+    responses=ERRORS,
+)
+def state_editions(
+    session: SessionDep, viewer: ViewerDep, paging: PagingDep, iso3: Iso3Path
+) -> Response:
+    """The editions the caller may see, oldest first, each with its counts of marks."""
+    return json_model(list_editions(session, viewer=viewer, iso3=iso3, paging=paging))
+
+
+@router.get(
+    "/states/{iso3}/editions.csv",
+    summary="A State's editions as CSV",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+)
+def state_editions_csv(session: SessionDep, viewer: ViewerDep, iso3: Iso3Path) -> Response:
+    editions = list_editions(session, viewer=viewer, iso3=iso3, paging=ALL)
+    return csv_response(
+        editions_csv(editions),
+        filename=f"{editions.state.iso3}-editions.csv",
+        synthetic=editions.synthetic,
+    )

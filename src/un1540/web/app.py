@@ -1,0 +1,91 @@
+"""create_app(): the one place the web application is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from sqlalchemy import Engine
+from starlette.responses import HTMLResponse
+from starlette.staticfiles import StaticFiles
+
+from un1540 import __version__
+from un1540.db.engine import make_engine, make_session_factory
+from un1540.settings import Settings, get_settings
+from un1540.web.api import TAGS, api_router
+from un1540.web.api import health as health_api
+from un1540.web.errors import install_error_handlers
+from un1540.web.portal import fields as fields_pages
+from un1540.web.portal import home as home_pages
+from un1540.web.portal import states as states_pages
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+API_DESCRIPTION = """
+Open, read-only data on the implementation of UN Security Council resolution 1540 (2004):
+the 193 UN Member States, the 1540 matrix (framework versions, editions, cells and their
+evidence) and coverage summaries.
+
+Lists are paginated (`page`, `page_size`) and return `{"items", "total", "page", "page_size"}`;
+most have a CSV twin (same path with `.csv`). Errors are `{"error": {"code", "message",
+"problems"}}`. Every response holding synthetic demo data has `"synthetic": true` at the top
+level and the header `X-Synthetic-Data: true`.
+
+The matrix is a reference tool for dialogue and assistance, not a measure of compliance.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the application for these settings (and, in tests, this engine)."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="un1540 API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_session_factory(engine)
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET"],
+        expose_headers=["X-Synthetic-Data"],
+    )
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(health_api.router)
+    app.include_router(api_router)
+    app.include_router(home_pages.router)
+    app.include_router(states_pages.router)
+    app.include_router(fields_pages.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        # Swagger UI from our own static files: the portal never loads anything from a CDN.
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="un1540 API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/img/favicon.svg",
+        )
+
+    return app

@@ -1,0 +1,53 @@
+"""Request dependencies as named Annotated aliases, so route signatures read like sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from un1540.errors import InvalidData, Problem
+from un1540.services.access import PUBLIC, Viewer
+from un1540.services.paging import PageRequest
+from un1540.settings import Settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, closed (and any open transaction rolled back) afterwards."""
+    with request.app.state.sessions() as session:
+        yield session
+
+
+def get_viewer(request: Request) -> Viewer:
+    """Who is asking. Anonymous visitors are the public; sign-in arrives with the workflow issue."""
+    return PUBLIC
+
+
+def get_settings_from_app(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_paging(
+    request: Request,
+    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+    page_size: Annotated[
+        int | None, Query(ge=1, description="Items per page (default 50, at most 500).")
+    ] = None,
+) -> PageRequest:
+    settings: Settings = request.app.state.settings
+    size = page_size if page_size is not None else settings.page_size_default
+    if size > settings.page_size_max:
+        raise InvalidData(
+            "invalid query parameter page_size",
+            problems=[Problem("page_size", f"must be at most {settings.page_size_max}")],
+        )
+    return PageRequest(page=page, page_size=size)
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ViewerDep = Annotated[Viewer, Depends(get_viewer)]
+PagingDep = Annotated[PageRequest, Depends(get_paging)]
+SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]

@@ -1,0 +1,77 @@
+"""The one place where errors become HTTP responses: JSON under /api, HTML pages elsewhere."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from un1540.errors import Problem, Un1540Error
+from un1540.schemas.common import ErrorBody, ErrorResponse, ProblemRead
+from un1540.web.portal.templating import render_error
+
+LOGGER = logging.getLogger("un1540.web")
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 422: "invalid_parameter"}
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/healthz"
+
+
+def error_response(
+    request: Request, status: int, code: str, message: str, problems: list[Problem]
+) -> Response:
+    if wants_json(request):
+        body = ErrorResponse(
+            error=ErrorBody(
+                code=code,
+                message=message,
+                problems=[ProblemRead(where=p.where, message=p.message) for p in problems],
+            )
+        )
+        return Response(body.model_dump_json(), status_code=status, media_type="application/json")
+    return render_error(request, status=status, message=message, problems=problems)
+
+
+def _validation_problems(error: RequestValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        location = [str(part) for part in item.get("loc", ())]
+        name = location[-1] if location else "request"
+        problems.append(Problem(name, item.get("msg", "invalid value")))
+    return problems
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_domain_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, Un1540Error)
+        return error_response(request, error.status, error.code, error.message, error.problems)
+
+    async def on_validation_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        problems = _validation_problems(error)
+        names = ", ".join(dict.fromkeys(p.where for p in problems))
+        message = (
+            f"invalid parameter {names}: {problems[0].message}" if problems else "invalid request"
+        )
+        return error_response(request, 422, "invalid_parameter", message, problems)
+
+    async def on_http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        code = HTTP_CODES.get(error.status_code, "http_error")
+        message = "no such page or resource" if error.status_code == 404 else str(error.detail)
+        return error_response(request, error.status_code, code, message, [])
+
+    async def on_unexpected_error(request: Request, error: Exception) -> Response:
+        # The traceback goes to the log; the client gets the same error shape as for any other.
+        LOGGER.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "internal_error", "an unexpected error occurred", [])
+
+    app.add_exception_handler(Exception, on_unexpected_error)
+    app.add_exception_handler(Un1540Error, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)

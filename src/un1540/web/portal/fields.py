@@ -1,0 +1,63 @@
+"""The framework's fields, and each field across all States with a map."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
+from starlette.responses import HTMLResponse
+
+from un1540.models import RegionalGroup
+from un1540.schemas.overview import MapPoint
+from un1540.services.coverage import coverage_summary
+from un1540.services.envelope import envelope
+from un1540.services.fields import field_across_states
+from un1540.services.framework_reads import framework_detail
+from un1540.services.frameworks import default_framework
+from un1540.services.paging import ALL
+from un1540.services.states import list_states
+from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.portal.maps import map_json
+from un1540.web.portal.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/fields", response_class=HTMLResponse)
+def fields_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    framework = default_framework(session)
+    detail = framework_detail(session, code=framework.code, version=framework.version)
+    by_field = {
+        row.key: row
+        for row in coverage_summary(session, viewer=viewer, by="field", paging=ALL).items
+    }
+    context = {"framework": detail, "by_field": by_field}
+    return render(request, "fields/list.html", context, synthetic=envelope(session)["synthetic"])
+
+
+@router.get("/fields/{code}", response_class=HTMLResponse)
+def field_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    code: str,
+    group: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    group = group or None
+    result = field_across_states(session, viewer=viewer, code=code, group=group, paging=ALL)
+    by_iso3 = {row.state.iso3: row for row in result.items}
+    points = []
+    for state in list_states(session, viewer=viewer):
+        row = by_iso3.get(state.iso3)
+        coverage = row.tally.coverage if row is not None else None
+        value = None if coverage is None else round(coverage * 100, 1)
+        points.append(MapPoint(iso3=state.iso3, name=state.name, value=value))
+    context = {
+        "result": result,
+        "field": result.field,
+        "groups": list(session.scalars(select(RegionalGroup).order_by(RegionalGroup.name))),
+        "group": group,
+        "map_data": map_json(points, value_label="Cells of this field marked X (%)"),
+    }
+    return render(request, "fields/detail.html", context, synthetic=result.synthetic)

@@ -1,0 +1,39 @@
+"""The home page: the regime in three sentences, the coverage map and key totals."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse
+
+from un1540.schemas.overview import MapPoint
+from un1540.services.coverage import coverage_summary
+from un1540.services.overview import overview
+from un1540.services.paging import ALL
+from un1540.services.states import list_states
+from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.portal.maps import map_json
+from un1540.web.portal.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    totals = overview(session, viewer=viewer)
+    states = list_states(session, viewer=viewer)
+    points = [
+        MapPoint(
+            iso3=s.iso3,
+            name=s.name,
+            value=None if s.coverage is None else round(s.coverage * 100, 1),
+        )
+        for s in states
+    ]
+    context = {
+        "totals": totals,
+        "by_group": coverage_summary(session, viewer=viewer, by="group", paging=ALL),
+        "by_weapon": coverage_summary(session, viewer=viewer, by="weapon", paging=ALL),
+        "by_section": coverage_summary(session, viewer=viewer, by="section", paging=ALL),
+        "map_data": map_json(points, value_label="Coverage (%)"),
+    }
+    return render(request, "home.html", context, synthetic=totals.synthetic)

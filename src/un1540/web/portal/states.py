@@ -1,0 +1,101 @@
+"""The States list and each State's page with its matrix and edition timeline."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
+from starlette.responses import HTMLResponse
+
+from un1540.errors import NotFound
+from un1540.models import M49Area, RegionalGroup
+from un1540.services.editions import list_editions
+from un1540.services.envelope import envelope
+from un1540.services.matrix import get_matrix
+from un1540.services.paging import ALL
+from un1540.services.states import get_state, list_states
+from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.portal.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+SORTABLE = [
+    ("name", "State"),
+    ("group", "Regional group"),
+    ("editions", "Editions"),
+    ("latest_approved_on", "Latest approved"),
+    ("measures", "Cells marked X"),
+    ("coverage", "Coverage"),
+]
+
+
+@router.get("/states", response_class=HTMLResponse)
+def states_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    group: Annotated[str | None, Query()] = None,
+    region: Annotated[str | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    sort: Annotated[str, Query()] = "name",
+    order: Annotated[Literal["asc", "desc"], Query()] = "asc",
+) -> HTMLResponse:
+    group, region, q = group or None, region or None, (q or "").strip() or None
+    states = list_states(
+        session,
+        viewer=viewer,
+        group=group,
+        region=region,
+        q=q,
+        sort=sort,
+        descending=order == "desc",
+    )
+    context = {
+        "states": states,
+        "groups": list(session.scalars(select(RegionalGroup).order_by(RegionalGroup.name))),
+        "regions": list(
+            session.scalars(select(M49Area).where(M49Area.level == "region").order_by(M49Area.name))
+        ),
+        "filters": {"group": group, "region": region, "q": q},
+        "sort": sort,
+        "order": order,
+        "sortable": SORTABLE,
+        "query": {k: v for k, v in {"group": group, "region": region, "q": q}.items() if v},
+    }
+    return render(request, "states/list.html", context, synthetic=envelope(session)["synthetic"])
+
+
+@router.get("/states/{iso3}", response_class=HTMLResponse)
+def state_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    iso3: str,
+    edition: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    profile = get_state(session, viewer=viewer, iso3=iso3)
+    editions = list_editions(session, viewer=viewer, iso3=iso3, paging=ALL)
+    try:
+        matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=edition)
+    except NotFound:
+        if edition is not None:
+            raise
+        matrix = None  # no approved edition yet: the page says so
+    timeline = [
+        {
+            "number": e.number,
+            "approved_on": e.approved_on.isoformat() if e.approved_on else None,
+            "measures": e.tally.measures,
+        }
+        for e in editions.items
+    ]
+    context = {
+        "profile": profile,
+        "state": profile.state,
+        "editions": editions,
+        "matrix": matrix,
+        "timeline_json": json.dumps(timeline),
+    }
+    return render(request, "states/detail.html", context, synthetic=profile.synthetic)
