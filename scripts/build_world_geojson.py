@@ -2,7 +2,8 @@
 
 Usage (developers only; the output is committed, the portal never builds it):
     npm install world-atlas@2.0.2
-    python scripts/build_world_geojson.py node_modules/world-atlas src/un1540/web/static/geo/world.json
+    python scripts/build_world_geojson.py node_modules/world-atlas \
+        src/un1540/web/static/geo/world.json
 
 What it does:
 - decodes the 110m TopoJSON (177 countries) into polygons;
@@ -23,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
+from shapely.geometry import MultiPolygon, Polygon, box, mapping
 from shapely.ops import unary_union
 
 STATES_CSV = Path(__file__).resolve().parents[1] / "src/un1540/reference/states.csv"
@@ -33,7 +34,11 @@ FALLBACK_POINTS = {"TUV": (179.19, -8.52)}  # Tuvalu, Funafuti
 
 
 def member_states() -> dict[str, tuple[str, str]]:
-    lines = [line for line in STATES_CSV.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    lines = [
+        line
+        for line in STATES_CSV.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    ]
     return {row["m49"]: (row["iso3"], row["short_name"]) for row in csv.DictReader(lines)}
 
 
@@ -91,7 +96,9 @@ def split_antimeridian(polygon: Polygon) -> list[Polygon]:
     return parts
 
 
-def geometry_polygons(geometry: dict[str, Any], arcs: list[list[tuple[float, float]]]) -> list[Polygon]:
+def geometry_polygons(
+    geometry: dict[str, Any], arcs: list[list[tuple[float, float]]]
+) -> list[Polygon]:
     if geometry["type"] == "Polygon":
         polygon_arcs = [geometry["arcs"]]
     elif geometry["type"] == "MultiPolygon":
@@ -120,7 +127,9 @@ def rounded(geometry: Any) -> dict[str, Any]:
 
 def features(topology: dict[str, Any]) -> dict[str, Any]:
     arcs = decode_arcs(topology)
-    return {geometry.get("id"): geometry for geometry in topology["objects"]["countries"]["geometries"]}, arcs
+    return {
+        geometry.get("id"): geometry for geometry in topology["objects"]["countries"]["geometries"]
+    }, arcs
 
 
 def main(atlas_dir: str, output: str) -> None:
@@ -144,7 +153,13 @@ def main(atlas_dir: str, output: str) -> None:
         else:
             unnamed += 1
             iso3, name = f"x{unnamed:02d}", ""
-        out_features.append({"type": "Feature", "properties": {"iso3": iso3, "name": name, "member": m49 in members}, "geometry": rounded(multi)})
+        out_features.append(
+            {
+                "type": "Feature",
+                "properties": {"iso3": iso3, "name": name, "member": m49 in members},
+                "geometry": rounded(multi),
+            }
+        )
     points = []
     for m49, (iso3, name) in sorted(members.items(), key=lambda item: item[1][0]):
         if m49 in shapes_110:
@@ -156,16 +171,23 @@ def main(atlas_dir: str, output: str) -> None:
         polygons = geometry_polygons(shapes_50[m49], arcs_50)
         largest = max(polygons, key=lambda polygon: polygon.area)
         point = largest.representative_point()
-        points.append({"iso3": iso3, "name": name, "lon": round(point.x, 2), "lat": round(point.y, 2)})
+        points.append(
+            {"iso3": iso3, "name": name, "lon": round(point.x, 2), "lat": round(point.y, 2)}
+        )
     document = {
         "type": "FeatureCollection",
-        "source": "world-atlas 2.0.2 (Natural Earth 1:110m and 1:50m, public domain), built by scripts/build_world_geojson.py",
+        "source": (
+            "world-atlas 2.0.2 (Natural Earth 1:110m and 1:50m, public domain), "
+            "built by scripts/build_world_geojson.py"
+        ),
         "features": out_features,
         "small_states": points,
     }
     Path(output).write_text(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
     named = sum(1 for f in out_features if f["properties"]["member"])
-    print(f"{len(out_features)} shapes ({named} Member States), {len(points)} small States as points")
+    print(
+        f"{len(out_features)} shapes ({named} Member States), {len(points)} small States as points"
+    )
 
 
 if __name__ == "__main__":

@@ -185,24 +185,12 @@ def import_framework(
 
 
 def main() -> None:
-    """Entry point: run the app, turning our errors into a message and an exit code."""
+    """Entry point: click handles usage errors; our own errors become a message and an exit code."""
     try:
-        app(standalone_mode=False)
+        app()
     except Un1540Error as error:
         # Plain text, one line for the error (plus one per problem): no wrapping, no traceback.
         print(f"error: {' '.join(error.message.split())}", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem.where}: {problem.message}", file=sys.stderr)
         sys.exit(error.exit_code)
-    except typer.Abort:
-        print("aborted", file=sys.stderr)
-        sys.exit(1)
-    except Exception as error:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(error, click.exceptions.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        if isinstance(error, click.exceptions.Exit):
-            sys.exit(error.exit_code)
-        raise

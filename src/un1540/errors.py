@@ -49,6 +49,18 @@ class InvalidData(Un1540Error):
     exit_code = 4
 
 
+class InvalidParameter(InvalidData):
+    """A query parameter (filter, sort, page) is not acceptable; `problems` names it."""
+
+    code = "invalid_parameter"
+
+    @classmethod
+    def naming(cls, problems: list[Problem]) -> InvalidParameter:
+        """The error for these problems, its message naming each parameter."""
+        names = ", ".join(dict.fromkeys(problem.where for problem in problems))
+        return cls(f"invalid parameter {names}: {problems[0].message}", problems=problems)
+
+
 class Conflict(Un1540Error):
     """The write clashes with the current state of the data."""
 

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
         default=DEVELOPMENT_SECRET_KEY,
         description="Key that signs session cookies; set a long random value in production.",
     )
+    web_threads: int = Field(
+        default=4,
+        ge=1,
+        le=200,
+        description=(
+            "Worker threads per server process for database work. Few threads keep latency "
+            "steady on few cores; raise it for a PostgreSQL server far away."
+        ),
+    )
     page_size_default: int = Field(
         default=50, ge=1, le=1000, description="Items per page of API lists when none is asked."
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 MEASURE, UNCERTAIN, NOT_APPLICABLE, BLANK = "X", "?", "NA", ""
 MARKS = (MEASURE, UNCERTAIN, NOT_APPLICABLE, BLANK)
@@ -55,9 +56,11 @@ class Tally:
         return self.measures / self.applicable if self.applicable else None
 
 
-@dataclass(frozen=True)
-class CellFact:
-    """One cell of one State's counted edition, with what it can be grouped by."""
+class CellFact(NamedTuple):
+    """One cell of one State's counted edition, with what it can be grouped by.
+
+    A tuple of strings, so the garbage collector stops tracking the many cached facts.
+    """
 
     state: str
     group: str | None

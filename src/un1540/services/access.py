@@ -42,6 +42,11 @@ class Viewer:
     def is_committee_side(self) -> bool:
         return self.role in COMMITTEE_SIDE
 
+    @property
+    def cache_key(self) -> tuple[str, int | None]:
+        """What a cached read may depend on: viewers with equal keys see the same records."""
+        return (self.role.value, self.state_id if self.role is Role.state_poc else None)
+
 
 PUBLIC = Viewer()
 

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from un1540.analytics.coverage import CellFact, Tally, tally_by
-from un1540.models import CellEntry, EditionStatus, Framework, MatrixEdition, State
+from un1540.analytics.coverage import Breakdown, CellFact, Tally, tally_by
+from un1540.models import CellEntry, EditionStatus, Framework, MatrixEdition, Origin, State
 from un1540.schemas.tallies import TallyRead
 from un1540.services.access import Viewer, edition_visible, visible
 from un1540.services.data_version import VersionedCache
@@ -26,6 +26,7 @@ class CountedEdition:
     number: int
     approved_on: date | None
     framework_id: int
+    synthetic: bool
 
 
 @dataclass(frozen=True)
@@ -33,16 +34,20 @@ class CountedCells:
     editions: dict[str, CountedEdition]  # by iso3
     facts: tuple[CellFact, ...]
 
+    @property
+    def synthetic(self) -> bool:
+        return any(edition.synthetic for edition in self.editions.values())
+
 
 _CACHE = VersionedCache()
 
 
-def viewer_key(viewer: Viewer) -> tuple[str, int | None]:
-    return (viewer.role.value, viewer.state_id)
-
-
-def latest_approved_editions(session: Session, viewer: Viewer) -> dict[str, CountedEdition]:
+def _latest_approved(
+    session: Session, viewer: Viewer, state_ids: list[int] | None
+) -> dict[str, CountedEdition]:
     approved = (MatrixEdition.status == EditionStatus.approved) & edition_visible(viewer)
+    if state_ids is not None:
+        approved = approved & MatrixEdition.state_id.in_(state_ids)
     latest = (
         select(MatrixEdition.state_id, func.max(MatrixEdition.number).label("number"))
         .where(approved)
@@ -50,7 +55,15 @@ def latest_approved_editions(session: Session, viewer: Viewer) -> dict[str, Coun
         .subquery()
     )
     rows = session.execute(
-        select(MatrixEdition, State.iso3)
+        select(
+            MatrixEdition.id,
+            MatrixEdition.state_id,
+            State.iso3,
+            MatrixEdition.number,
+            MatrixEdition.approved_on,
+            MatrixEdition.framework_id,
+            MatrixEdition.origin,
+        )
         .join(
             latest,
             (MatrixEdition.state_id == latest.c.state_id)
@@ -60,15 +73,27 @@ def latest_approved_editions(session: Session, viewer: Viewer) -> dict[str, Coun
     ).all()
     return {
         iso3: CountedEdition(
-            id=edition.id,
-            state_id=edition.state_id,
+            id=edition_id,
+            state_id=state_id,
             iso3=iso3,
-            number=edition.number,
-            approved_on=edition.approved_on,
-            framework_id=edition.framework_id,
+            number=number,
+            approved_on=approved_on,
+            framework_id=framework_id,
+            synthetic=origin is Origin.demo,
         )
-        for edition, iso3 in rows
+        for edition_id, state_id, iso3, number, approved_on, framework_id, origin in rows
     }
+
+
+def latest_approved_editions(
+    session: Session, viewer: Viewer, state_ids: list[int] | None = None
+) -> dict[str, CountedEdition]:
+    """The latest approved edition of each State (or of the States given) the caller may see."""
+    if state_ids is not None:
+        return _latest_approved(session, viewer, state_ids)
+    return _CACHE.get(
+        session, ("latest", viewer.cache_key), lambda: _latest_approved(session, viewer, None)
+    )
 
 
 def tally_read(tally: Tally) -> TallyRead:
@@ -126,13 +151,18 @@ def _compute(session: Session, viewer: Viewer) -> CountedCells:
 
 def counted_cells(session: Session, viewer: Viewer) -> CountedCells:
     """The cells every coverage figure counts; recomputed only after a write."""
-    return _CACHE.get(session, ("counted", viewer_key(viewer)), lambda: _compute(session, viewer))
+    return _CACHE.get(session, ("counted", viewer.cache_key), lambda: _compute(session, viewer))
+
+
+def breakdown(session: Session, viewer: Viewer, dimension: str) -> Breakdown:
+    """Counted cells tallied by one dimension (cached like counted_cells)."""
+
+    def compute() -> Breakdown:
+        return tally_by(counted_cells(session, viewer).facts, dimension)
+
+    return _CACHE.get(session, ("breakdown", dimension, viewer.cache_key), compute)
 
 
 def state_tallies(session: Session, viewer: Viewer) -> dict[str, Tally]:
-    """Each State's tally over its counted edition (cached like counted_cells)."""
-
-    def compute() -> dict[str, Tally]:
-        return tally_by(counted_cells(session, viewer).facts, "state").tallies
-
-    return _CACHE.get(session, ("state_tallies", viewer_key(viewer)), compute)
+    """Each State's tally over its counted edition."""
+    return breakdown(session, viewer, "state").tallies

@@ -5,12 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.analytics.coverage import tally_by
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidParameter, Problem
 from un1540.models import M49Area, RegionalGroup, State
 from un1540.schemas.coverage import CoverageRead, CoverageRow
 from un1540.services.access import Viewer
-from un1540.services.counting import COUNTING_BASIS, counted_cells, tally_read
+from un1540.services.counting import COUNTING_BASIS, breakdown, counted_cells, tally_read
 from un1540.services.envelope import envelope
 from un1540.services.frameworks import default_framework, framework_layout
 from un1540.services.paging import PageRequest
@@ -49,12 +48,11 @@ def coverage_summary(
 ) -> CoverageRead:
     """Coverage of the counted editions, broken down one way."""
     if by not in COVERAGE_DIMENSIONS:
-        raise InvalidData(
-            "unknown breakdown",
-            problems=[Problem("by", f"must be one of {', '.join(COVERAGE_DIMENSIONS)}")],
+        raise InvalidParameter.naming(
+            [Problem("by", f"must be one of {', '.join(COVERAGE_DIMENSIONS)}")]
         )
     counted = counted_cells(session, viewer)
-    breakdown = tally_by(counted.facts, by)
+    tallied = breakdown(session, viewer, by)
     labels = _labels(session, by)
     if by == "state":
         names = {iso3: name for iso3, name in session.execute(select(State.iso3, State.short_name))}
@@ -63,17 +61,17 @@ def coverage_summary(
         CoverageRow(
             key=key,
             label=labels.get(key, key),
-            states=len(breakdown.states[key]),
-            average_measures_per_state=breakdown.average_measures_per_state(key),
+            states=len(tallied.states[key]),
+            average_measures_per_state=tallied.average_measures_per_state(key),
             tally=tally_read(tally),
         )
-        for key, tally in breakdown.tallies.items()
+        for key, tally in tallied.tallies.items()
     ]
     order = list(labels)
     rows.sort(key=lambda row: (order.index(row.key) if row.key in order else len(order), row.key))
     paging = paging or PageRequest()
     return CoverageRead(
-        **envelope(session),
+        **envelope(counted.synthetic),
         by=by,
         basis=COUNTING_BASIS,
         method=COVERAGE_METHOD,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from un1540.db.engine import session_url
@@ -20,12 +20,31 @@ from un1540.models import AuditEvent
 T = TypeVar("T")
 
 
+VERSION_KEY = "un1540.data_version"
+
+
 def data_version(session: Session) -> tuple[str, int | None, str | None]:
+    """The fingerprint, read once per session and read again after the session writes."""
+    remembered: tuple[str, int | None, str | None] | None = session.info.get(VERSION_KEY)
+    if remembered is not None:
+        return remembered
     row = session.execute(
         select(AuditEvent.id, AuditEvent.occurred_at).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
     url = session_url(session)
-    return (url, None, None) if row is None else (url, row[0], row[1].isoformat())
+    version = (url, None, None) if row is None else (url, row[0], row[1].isoformat())
+    session.info[VERSION_KEY] = version
+    return version
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_version_after_write(session: Session, _context: object) -> None:
+    session.info.pop(VERSION_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_version_after_rollback(session: Session) -> None:
+    session.info.pop(VERSION_KEY, None)
 
 
 class VersionedCache:

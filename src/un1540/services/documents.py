@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidData, Problem
 from un1540.models import Document, DocumentKind, Origin, Visibility
 from un1540.models.base import today
+from un1540.services.access import Viewer, visible
 from un1540.services.audit import record_event
 from un1540.services.lookups import state_by_iso3
 
@@ -72,3 +74,16 @@ def register_document(
         },
     )
     return record
+
+
+def count_documents(
+    session: Session, *, viewer: Viewer, state_id: int | None = None
+) -> tuple[int, bool]:
+    """Documents the caller may see (of one State, if given), and whether any is synthetic."""
+    statement = select(func.count(), func.count().filter(Document.origin == Origin.demo)).where(
+        visible(Document.visibility, viewer, Document.state_id)
+    )
+    if state_id is not None:
+        statement = statement.where(Document.state_id == state_id)
+    total, demo = session.execute(statement).one()
+    return total, demo > 0

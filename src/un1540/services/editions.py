@@ -49,7 +49,7 @@ def visible_edition(
         statement = statement.where(MatrixEdition.number == number)
     edition = session.scalars(statement).first()
     if edition is None:
-        what = f"edition {number}" if number is not None else "an approved edition"
+        what = f"edition {number}" if number is not None else "approved edition"
         raise NotFound(f"{state.short_name} ({state.iso3}) has no {what} that you may see")
     return edition
 
@@ -98,7 +98,7 @@ def list_editions(
     page = paging.cut(rows)
     tallies = edition_tallies(session, viewer=viewer, edition_ids=[row[0].id for row in page])
     return EditionList(
-        **envelope(session),
+        **envelope(any(edition.origin is Origin.demo for edition, _, _ in rows)),
         state=StateRef(iso3=state.iso3, name=state.short_name),
         items=[
             summarise_edition(e, f"{code}/{version}", tallies[e.id]) for e, code, version in page

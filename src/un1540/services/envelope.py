@@ -1,12 +1,14 @@
-"""The top-level keys that say whether a response holds synthetic demo data."""
+"""The top-level keys that say whether a response holds synthetic demo data.
+
+A response is synthetic when any record it shows, or counts, came from the demo generator
+(origin = demo); reference data (States, frameworks) never is.
+"""
 
 from __future__ import annotations
 
 from typing import TypedDict
 
-from sqlalchemy.orm import Session
-
-from un1540.services.instance import SYNTHETIC_NOTICE, has_synthetic_data
+from un1540.services.instance import SYNTHETIC_NOTICE
 
 
 class EnvelopeFields(TypedDict):
@@ -14,11 +16,10 @@ class EnvelopeFields(TypedDict):
     notice: str | None
 
 
-def envelope(session: Session) -> EnvelopeFields:
-    synthetic = has_synthetic_data(session)
+def envelope(synthetic: bool) -> EnvelopeFields:
     return {"synthetic": synthetic, "notice": SYNTHETIC_NOTICE if synthetic else None}
 
 
 def reference_only() -> EnvelopeFields:
     """For responses made only of bundled reference data, never synthetic."""
-    return {"synthetic": False, "notice": None}
+    return envelope(False)

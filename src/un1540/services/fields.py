@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Tally
-from un1540.errors import InvalidData, NotFound, Problem
+from un1540.errors import InvalidParameter, NotFound, Problem
 from un1540.models import CellEntry, MatrixEdition, RegionalGroup, State
 from un1540.schemas.matrix import FieldAcrossStates, FieldInfo, FieldStateRow, StateRef
 from un1540.services.access import Viewer, visible
@@ -46,7 +46,7 @@ def field_across_states(
     layout = framework_layout(session, resolve_framework(session, framework))
     info = _field_info(layout, code)
     if group is not None and session.get(RegionalGroup, group) is None:
-        raise InvalidData("invalid query", problems=[Problem("group", f"unknown group {group!r}")])
+        raise InvalidParameter.naming([Problem("group", f"unknown group {group!r}")])
     cells = layout.fields[code].cells
     editions = {
         e.id: e
@@ -97,7 +97,7 @@ def field_across_states(
     items.sort(key=lambda row: row.state.name.casefold())
     paging = paging or PageRequest()
     return FieldAcrossStates(
-        **envelope(session),
+        **envelope(any(edition.synthetic for edition in editions.values())),
         field=info,
         cells=[cell.key for cell in cells],
         items=paging.cut(items),

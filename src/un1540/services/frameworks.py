@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from un1540.db.engine import session_url
-from un1540.errors import Conflict, InvalidData, NotFound, Problem
+from un1540.errors import Conflict, InvalidParameter, NotFound, Problem
 from un1540.models import (
     CellDefinition,
     ColumnKind,
@@ -182,10 +182,7 @@ def resolve_framework(session: Session, slug: str | None) -> Framework:
         return default_framework(session)
     code, _, version = slug.partition("/")
     if not version:
-        raise InvalidData(
-            "framework must be written code/version",
-            problems=[Problem("framework", f"{slug!r} has no '/version' part")],
-        )
+        raise InvalidParameter.naming([Problem("framework", f"{slug!r} has no '/version' part")])
     framework = find_framework(session, code=code, version=version)
     if framework is None:
         raise NotFound(f"no framework {slug!r}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Tally
-from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition
+from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, Origin
 from un1540.schemas.matrix import (
     CellRead,
     DocumentRef,
@@ -29,8 +30,22 @@ from un1540.services.lookups import state_by_iso3
 def _evidence_by_entry(
     session: Session, viewer: Viewer, edition: MatrixEdition
 ) -> dict[int, list[EvidenceRead]]:
+    # Plain columns, not ORM objects: a matrix cites hundreds of documents and speed matters here.
     rows = session.execute(
-        select(Evidence, Document)
+        select(
+            Evidence.cell_entry_id,
+            Evidence.page,
+            Evidence.article,
+            Evidence.paragraph,
+            Evidence.quotation,
+            Document.id,
+            Document.kind,
+            Document.title,
+            Document.symbol,
+            Document.issued_on,
+            Document.language,
+            Document.url,
+        )
         .join(Document, Document.id == Evidence.document_id)
         .join(CellEntry, CellEntry.id == Evidence.cell_entry_id)
         .where(
@@ -42,32 +57,40 @@ def _evidence_by_entry(
     ).all()
     documents: dict[int, DocumentRef] = {}
     found: dict[int, list[EvidenceRead]] = defaultdict(list)
-    for evidence, document in rows:
-        reference = documents.get(document.id)
+    for entry_id, page, article, paragraph, quotation, document_id, *document in rows:
+        reference = documents.get(document_id)
         if reference is None:
-            reference = documents[document.id] = DocumentRef(
-                id=document.id,
-                kind=document.kind.value,
-                title=document.title,
-                symbol=document.symbol,
-                issued_on=document.issued_on,
-                language=document.language,
-                url=document.url,
+            kind, title, symbol, issued_on, language, url = document
+            reference = documents[document_id] = DocumentRef.model_construct(
+                id=document_id,
+                kind=kind.value,
+                title=title,
+                symbol=symbol,
+                issued_on=issued_on,
+                language=language,
+                url=url,
             )
-        found[evidence.cell_entry_id].append(
-            EvidenceRead(
+        found[entry_id].append(
+            EvidenceRead.model_construct(
                 document=reference,
-                page=evidence.page,
-                article=evidence.article,
-                paragraph=evidence.paragraph,
-                quotation=evidence.quotation,
+                page=page,
+                article=article,
+                paragraph=paragraph,
+                quotation=quotation,
             )
         )
     return found
 
 
+@dataclass(frozen=True)
+class _Entry:
+    id: int
+    mark: str
+    remark: str
+
+
 def _sections(
-    layout: FrameworkLayout, entries: dict[int, CellEntry], evidence: dict[int, list[EvidenceRead]]
+    layout: FrameworkLayout, entries: dict[int, _Entry], evidence: dict[int, list[EvidenceRead]]
 ) -> tuple[list[MatrixSectionRead], Tally]:
     total = Tally()
     sections = []
@@ -81,10 +104,11 @@ def _sections(
                 if entry is None:  # hidden from this caller: shown as no information
                     mark, remark, cited = "", "", []
                 else:
-                    mark, remark, cited = entry.mark.value, entry.remark, evidence.get(entry.id, [])
+                    mark, remark, cited = entry.mark, entry.remark, evidence.get(entry.id, [])
                 tally.add(mark)
+                # model_construct: the values come from our own database, already validated.
                 cells.append(
-                    CellRead(
+                    CellRead.model_construct(
                         id=cell.key,
                         weapon=cell.weapon,
                         column=cell.column,
@@ -94,7 +118,7 @@ def _sections(
                     )
                 )
             fields.append(
-                MatrixFieldRead(
+                MatrixFieldRead.model_construct(
                     code=field.code,
                     number=field.number,
                     name=field.name,
@@ -126,19 +150,20 @@ def get_matrix(
     assert framework is not None  # guaranteed by the foreign key
     layout = framework_layout(session, framework)
     entries = {
-        entry.cell_id: entry
-        for entry in session.scalars(
-            select(CellEntry)
+        cell_id: _Entry(id=entry_id, mark=mark.value, remark=remark)
+        for entry_id, cell_id, mark, remark in session.execute(
+            select(CellEntry.id, CellEntry.cell_id, CellEntry.mark, CellEntry.remark)
+            .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
             .where(
                 CellEntry.edition_id == edition.id,
                 visible(CellEntry.visibility, viewer, MatrixEdition.state_id),
             )
-            .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
         )
     }
-    sections, total = _sections(layout, entries, _evidence_by_entry(session, viewer, edition))
+    evidence = _evidence_by_entry(session, viewer, edition)
+    sections, total = _sections(layout, entries, evidence)
     return MatrixRead(
-        **envelope(session),
+        **envelope(edition.origin is Origin.demo),
         state=StateRef(iso3=state.iso3, name=state.short_name),
         edition=summarise_edition(edition, layout.slug, total),
         weapon_categories=layout.weapon_names,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidParameter, Problem
 
 T = TypeVar("T")
 
@@ -23,7 +23,7 @@ class PageRequest:
         if self.page_size < 1:
             problems.append(Problem("page_size", "must be 1 or more"))
         if problems:
-            raise InvalidData("invalid page", problems=problems)
+            raise InvalidParameter.naming(problems)
 
     def cut(self, items: Sequence[T]) -> list[T]:
         start = (self.page - 1) * self.page_size

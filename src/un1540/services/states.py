@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidParameter, Problem
 from un1540.models import (
-    Document,
     GroupMembership,
     M49Area,
     MatrixEdition,
+    Origin,
     RegionalGroup,
     State,
     StateName,
 )
 from un1540.reference.states import search_key
 from un1540.schemas.states import AreaRead, MembershipRead, StateRead, StateSummary
-from un1540.services.access import Viewer, edition_visible, visible
+from un1540.services.access import Viewer, edition_visible
 from un1540.services.counting import latest_approved_editions, state_tallies
+from un1540.services.documents import count_documents
 from un1540.services.envelope import envelope
 from un1540.services.lookups import state_by_iso3
 
@@ -53,7 +55,7 @@ def _validate_filters(session: Session, group: str | None, region: str | None, s
     if sort not in SORT_KEYS:
         problems.append(Problem("sort", f"must be one of {', '.join(SORT_KEYS)}"))
     if problems:
-        raise InvalidData("invalid State list query", problems=problems)
+        raise InvalidParameter.naming(problems)
 
 
 def _matching_state_ids(session: Session, query: str) -> set[int]:
@@ -63,17 +65,25 @@ def _matching_state_ids(session: Session, query: str) -> set[int]:
     return set(session.scalars(by_name)) | set(session.scalars(by_code))
 
 
-def summarise_states(session: Session, viewer: Viewer, states: list[State]) -> list[StateSummary]:
+def summarise_states(
+    session: Session, viewer: Viewer, states: list[State]
+) -> tuple[list[StateSummary], bool]:
+    """Summaries of the States, and whether any visible edition of theirs is synthetic."""
     groups = {group.code: group.name for group in session.scalars(select(RegionalGroup))}
-    latest = latest_approved_editions(session, viewer)
+    few = len(states) < 20  # one State's page should not compute all 193
+    latest = latest_approved_editions(session, viewer, [s.id for s in states] if few else None)
     tallies = state_tallies(session, viewer)
-    edition_counts = {
-        state_id: count
-        for state_id, count in session.execute(
-            select(MatrixEdition.state_id, func.count())
-            .where(edition_visible(viewer))
+    edition_counts: dict[int, tuple[int, int]] = {
+        state_id: (count, demo)
+        for state_id, count, demo in session.execute(
+            select(
+                MatrixEdition.state_id,
+                func.count(),
+                func.count().filter(MatrixEdition.origin == Origin.demo),
+            )
+            .where(edition_visible(viewer), MatrixEdition.state_id.in_([s.id for s in states]))
             .group_by(MatrixEdition.state_id)
-        ).tuples()
+        )
     }
     summaries = []
     for state in states:
@@ -90,14 +100,21 @@ def summarise_states(session: Session, viewer: Viewer, states: list[State]) -> l
                 group_name=groups.get(state.electoral_group_code or ""),
                 region=state.m49_region_code,
                 subregion=state.m49_subregion_code,
-                editions=edition_counts.get(state.id, 0),
+                editions=edition_counts.get(state.id, (0, 0))[0],
                 latest_edition=edition.number if edition else None,
                 latest_approved_on=edition.approved_on if edition else None,
                 measures=tally.measures if tally else None,
                 coverage=tally.coverage if tally else None,
             )
         )
-    return summaries
+    synthetic = any(demo for _, demo in edition_counts.values())
+    return summaries, synthetic
+
+
+@dataclass(frozen=True)
+class StateListing:
+    items: list[StateSummary]
+    synthetic: bool
 
 
 def list_states(
@@ -109,7 +126,7 @@ def list_states(
     q: str | None = None,
     sort: str = "name",
     descending: bool = False,
-) -> list[StateSummary]:
+) -> StateListing:
     """All States matching the filters, sorted; group filters include participants and observers."""
     _validate_filters(session, group, region, sort)
     statement = select(State).options(selectinload(State.names))
@@ -130,10 +147,10 @@ def list_states(
     if q is not None and q.strip():
         statement = statement.where(State.id.in_(_matching_state_ids(session, q.strip())))
     states = list(session.scalars(statement))
-    summaries = summarise_states(session, viewer, states)
+    summaries, synthetic = summarise_states(session, viewer, states)
     summaries.sort(key=SORT_KEYS["name"])
     summaries.sort(key=SORT_KEYS[sort], reverse=descending)
-    return summaries
+    return StateListing(items=summaries, synthetic=synthetic)
 
 
 def _area(session: Session, code: str | None) -> AreaRead | None:
@@ -145,13 +162,8 @@ def get_state(session: Session, *, viewer: Viewer, iso3: str) -> StateRead:
     """One State's profile: names, groups, regions, and what the caller may see of its records."""
     state = state_by_iso3(session, iso3)
     groups = {group.code: group.name for group in session.scalars(select(RegionalGroup))}
-    documents = session.scalar(
-        select(func.count())
-        .select_from(Document)
-        .where(
-            Document.state_id == state.id, visible(Document.visibility, viewer, Document.state_id)
-        )
-    )
+    documents, demo_documents = count_documents(session, viewer=viewer, state_id=state.id)
+    summary, synthetic = summarise_states(session, viewer, [state])
     region, subregion = (
         _area(session, state.m49_region_code),
         _area(session, state.m49_subregion_code),
@@ -160,8 +172,8 @@ def get_state(session: Session, *, viewer: Viewer, iso3: str) -> StateRead:
     assert region is not None
     assert subregion is not None
     return StateRead(
-        **envelope(session),
-        state=summarise_states(session, viewer, [state])[0],
+        **envelope(synthetic or demo_documents),
+        state=summary[0],
         iso_name=state.iso_name,
         note=state.note,
         memberships=[
@@ -178,5 +190,5 @@ def get_state(session: Session, *, viewer: Viewer, iso3: str) -> StateRead:
         subregion=subregion,
         intermediate_region=_area(session, state.m49_intermediate_code),
         aliases=[n.name for n in state.names if n.kind == "alias"],
-        documents=documents or 0,
+        documents=documents,
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -42,12 +44,21 @@ The matrix is a reference tool for dialogue and assistance, not a measure of com
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the application for these settings (and, in tests, this engine)."""
     settings = settings or get_settings()
+    owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Routes that touch the database run in this pool; more threads than cores only adds
+        # contention for the interpreter lock and lengthens the slowest responses.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        # Everything alive now (imported modules, reference data) lives as long as the process;
+        # freezing it keeps full garbage collections, which scan every tracked object, short.
+        gc.collect()
+        gc.freeze()
         yield
-        engine.dispose()
+        if owns_engine:  # an engine handed in (tests, scripts) belongs to the caller
+            engine.dispose()
 
     app = FastAPI(
         title="un1540 API",

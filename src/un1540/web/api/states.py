@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from un1540.io.csv_export import editions_csv, matrix_csv, states_csv
 from un1540.schemas.common import Page
 from un1540.schemas.matrix import EditionList, MatrixRead
 from un1540.schemas.states import StateRead, StateSummary
+from un1540.services.access import Viewer
+from un1540.services.data_version import VersionedCache
 from un1540.services.editions import list_editions
 from un1540.services.envelope import envelope
 from un1540.services.matrix import get_matrix
@@ -18,9 +21,24 @@ from un1540.services.paging import ALL
 from un1540.services.states import get_state, list_states
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, Iso3Path
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
-from un1540.web.responses import csv_response, json_model
+from un1540.web.responses import csv_response, json_bytes, json_model
 
 router = APIRouter(tags=["States"])
+
+# Serialised matrices, reused until the next write anywhere (approved editions never change;
+# the data version catches everything else). About 100 KB each: all 193 States fit in ~20 MB.
+_MATRIX_JSON = VersionedCache(size=256)
+
+
+def _matrix_json(
+    session: Session, viewer: Viewer, iso3: str, edition: int | None
+) -> tuple[bytes, bool]:
+    def build() -> tuple[bytes, bool]:
+        matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=edition)
+        return matrix.model_dump_json().encode(), matrix.synthetic
+
+    return _MATRIX_JSON.get(session, ("matrix", iso3.upper(), edition, viewer.cache_key), build)
+
 
 GroupQuery = Annotated[
     str | None,
@@ -69,9 +87,9 @@ def states_list(
         descending=order == "desc",
     )
     page = Page[StateSummary](
-        **envelope(session),
-        items=paging.cut(states),
-        total=len(states),
+        **envelope(states.synthetic),
+        items=paging.cut(states.items),
+        total=len(states.items),
         page=paging.page,
         page_size=paging.page_size,
     )
@@ -100,9 +118,10 @@ def states_list_csv(
         sort=sort,
         descending=order == "desc",
     )
-    synthetic = envelope(session)["synthetic"]
     return csv_response(
-        states_csv(states, synthetic=synthetic), filename="states.csv", synthetic=synthetic
+        states_csv(states.items, synthetic=states.synthetic),
+        filename="states.csv",
+        synthetic=states.synthetic,
     )
 
 
@@ -123,7 +142,8 @@ def state_matrix(
     A cell is identified as `{field}:{weapon}:{column}`, e.g. `op2.manufacture:cw:legal_framework`;
     OP1 cells as `{field}:any:adherence`.
     """
-    return json_model(get_matrix(session, viewer=viewer, iso3=iso3, number=edition))
+    body, synthetic = _matrix_json(session, viewer, iso3, edition)
+    return json_bytes(body, synthetic=synthetic)
 
 
 @router.get(
@@ -136,7 +156,8 @@ def state_matrix_json(
     session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, edition: EditionQuery = None
 ) -> Response:
     """The same as /matrix, named as a file to download."""
-    response = json_model(get_matrix(session, viewer=viewer, iso3=iso3, number=edition))
+    body, synthetic = _matrix_json(session, viewer, iso3, edition)
+    response = json_bytes(body, synthetic=synthetic)
     response.headers["Content-Disposition"] = f'inline; filename="{iso3.upper()}-matrix.json"'
     return response
 

@@ -11,7 +11,6 @@ from starlette.responses import HTMLResponse
 from un1540.models import RegionalGroup
 from un1540.schemas.overview import MapPoint
 from un1540.services.coverage import coverage_summary
-from un1540.services.envelope import envelope
 from un1540.services.fields import field_across_states
 from un1540.services.framework_reads import framework_detail
 from un1540.services.frameworks import default_framework
@@ -28,12 +27,9 @@ router = APIRouter(include_in_schema=False)
 def fields_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     framework = default_framework(session)
     detail = framework_detail(session, code=framework.code, version=framework.version)
-    by_field = {
-        row.key: row
-        for row in coverage_summary(session, viewer=viewer, by="field", paging=ALL).items
-    }
-    context = {"framework": detail, "by_field": by_field}
-    return render(request, "fields/list.html", context, synthetic=envelope(session)["synthetic"])
+    coverage = coverage_summary(session, viewer=viewer, by="field", paging=ALL)
+    context = {"framework": detail, "by_field": {row.key: row for row in coverage.items}}
+    return render(request, "fields/list.html", context, synthetic=coverage.synthetic)
 
 
 @router.get("/fields/{code}", response_class=HTMLResponse)
@@ -48,7 +44,7 @@ def field_page(
     result = field_across_states(session, viewer=viewer, code=code, group=group, paging=ALL)
     by_iso3 = {row.state.iso3: row for row in result.items}
     points = []
-    for state in list_states(session, viewer=viewer):
+    for state in list_states(session, viewer=viewer).items:
         row = by_iso3.get(state.iso3)
         coverage = row.tally.coverage if row is not None else None
         value = None if coverage is None else round(coverage * 100, 1)

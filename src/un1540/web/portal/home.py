@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     totals = overview(session, viewer=viewer)
-    states = list_states(session, viewer=viewer)
+    states = list_states(session, viewer=viewer).items
     points = [
         MapPoint(
             iso3=s.iso3,

@@ -12,11 +12,11 @@ from starlette.responses import HTMLResponse
 from un1540.errors import NotFound
 from un1540.models import M49Area, RegionalGroup
 from un1540.services.editions import list_editions
-from un1540.services.envelope import envelope
 from un1540.services.matrix import get_matrix
 from un1540.services.paging import ALL
 from un1540.services.states import get_state, list_states
 from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -53,7 +53,7 @@ def states_page(
         descending=order == "desc",
     )
     context = {
-        "states": states,
+        "states": states.items,
         "groups": list(session.scalars(select(RegionalGroup).order_by(RegionalGroup.name))),
         "regions": list(
             session.scalars(select(M49Area).where(M49Area.level == "region").order_by(M49Area.name))
@@ -64,7 +64,7 @@ def states_page(
         "sortable": SORTABLE,
         "query": {k: v for k, v in {"group": group, "region": region, "q": q}.items() if v},
     }
-    return render(request, "states/list.html", context, synthetic=envelope(session)["synthetic"])
+    return render(request, "states/list.html", context, synthetic=states.synthetic)
 
 
 @router.get("/states/{iso3}", response_class=HTMLResponse)
@@ -96,6 +96,7 @@ def state_page(
         "state": profile.state,
         "editions": editions,
         "matrix": matrix,
+        "matrix_grid": matrix_grid(matrix) if matrix else [],
         "timeline_json": json.dumps(timeline),
     }
     return render(request, "states/detail.html", context, synthetic=profile.synthetic)

@@ -66,7 +66,10 @@ def _environment() -> Environment:
     # gettext is wired now so the interface strings are ready for the six-language catalogues.
     environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.filters.update(
-        percent=percent, number=number, long_date=long_date, dict_merge=lambda base, extra: {**base, **extra}
+        percent=percent,
+        number=number,
+        long_date=long_date,
+        dict_merge=lambda base, extra: {**base, **extra},
     )
     environment.globals.update(
         MARK_LABELS=MARK_LABELS,

@@ -1,0 +1,134 @@
+"""/api/v1/frameworks, /api/v1/fields and /api/v1/coverage."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.helpers import assert_error, assert_page, assert_synthetic_json, read_csv
+from tests.conftest import DEMO_STATES
+
+
+def test_frameworks_list_is_reference_data_and_not_synthetic(client: TestClient) -> None:
+    response = client.get("/api/v1/frameworks")
+    body = response.json()
+    assert body["synthetic"] is False
+    assert "X-Synthetic-Data" not in response.headers
+    assert_page(body)
+    (framework,) = body["items"]
+    assert framework["slug"] == "un1540-matrix/reconstructed-2016"
+    assert framework["default"] is True
+    assert (framework["sections"], framework["cells"]) == (4, 341)
+
+
+def test_framework_detail_lists_sections_fields_cells_and_verified_flags(
+    client: TestClient,
+) -> None:
+    body = client.get("/api/v1/frameworks/un1540-matrix/reconstructed-2016").json()
+    assert [s["code"] for s in body["sections"]] == ["op1", "op2", "op3ab", "op3cd"]
+    assert body["sections"][0]["layout"] == ["adherence"]
+    assert body["sections"][1]["layout"] == ["legal_framework", "enforcement"]
+    npt = body["sections"][0]["fields"][0]
+    assert (npt["code"], npt["verified"], npt["cells"]) == (
+        "op1.npt",
+        True,
+        ["op1.npt:any:adherence"],
+    )
+    assert [w["code"] for w in body["weapon_categories"]] == ["nw", "cw", "bw"]
+    assert_error(client.get("/api/v1/frameworks/un1540-matrix/none"), 404, "not_found")
+
+
+def test_a_field_across_states(client: TestClient) -> None:
+    body = assert_synthetic_json(client.get("/api/v1/fields/op2.manufacture"))
+    assert body["field"]["code"] == "op2.manufacture"
+    assert body["field"]["section"] == "op2"
+    assert len(body["cells"]) == 6
+    assert body["total"] == len(DEMO_STATES)
+    for row in body["items"]:
+        assert set(row["marks"]) == set(body["cells"])
+        assert row["tally"]["cells"] == 6
+    assert body["tally"]["measures"] == sum(row["tally"]["measures"] for row in body["items"])
+    matrix = client.get("/api/v1/states/FRA/matrix").json()
+    france = next(row for row in body["items"] if row["state"]["iso3"] == "FRA")
+    cells = {
+        c["id"]: c["mark"] for s in matrix["sections"] for f in s["fields"] for c in f["cells"]
+    }
+    assert france["marks"] == {key: cells[key] for key in body["cells"]}
+
+
+def test_a_field_filtered_by_group_and_as_csv(client: TestClient) -> None:
+    body = client.get("/api/v1/fields/op1.npt", params={"group": "western_european_others"}).json()
+    assert {row["state"]["iso3"] for row in body["items"]} == {"FRA", "TUR", "USA"}
+    rows = read_csv(
+        client.get("/api/v1/fields/op1.npt.csv", params={"group": "western_european_others"})
+    )
+    assert {row["iso3"] for row in rows} == {"FRA", "TUR", "USA"}
+    assert "op1.npt:any:adherence" in rows[0]
+
+
+def test_field_errors(client: TestClient) -> None:
+    assert_error(client.get("/api/v1/fields/op2.nothing"), 404, "not_found")
+    assert_error(
+        client.get("/api/v1/fields/op2.use", params={"group": "nope"}),
+        422,
+        "invalid_parameter",
+        "group",
+    )
+    assert_error(
+        client.get("/api/v1/fields/op2.use", params={"framework": "un1540-matrix"}),
+        422,
+        "invalid_parameter",
+        "framework",
+    )
+    assert_error(
+        client.get("/api/v1/fields/op2.use", params={"framework": "x/y"}), 404, "not_found"
+    )
+
+
+def test_coverage_global_and_by_each_breakdown(client: TestClient) -> None:
+    overall = assert_synthetic_json(client.get("/api/v1/coverage"))
+    (row,) = overall["items"]
+    assert overall["by"] == "global"
+    assert row["states"] == overall["states_with_editions"] == len(DEMO_STATES)
+    assert "compliance" in overall["method"]
+    expected_keys = {
+        "group": {
+            "african",
+            "asia_pacific",
+            "eastern_european",
+            "latin_american_caribbean",
+            "western_european_others",
+        },
+        "section": {"op1", "op2", "op3ab", "op3cd"},
+        "weapon": {"nw", "cw", "bw"},
+        "column": {"adherence", "legal_framework", "enforcement"},
+    }
+    for by, keys in expected_keys.items():
+        body = assert_synthetic_json(client.get("/api/v1/coverage", params={"by": by}))
+        assert {item["key"] for item in body["items"]} == keys
+        assert all(0 <= item["tally"]["coverage"] <= 1 for item in body["items"])
+    regions = client.get("/api/v1/coverage", params={"by": "region"}).json()["items"]
+    assert sum(item["states"] for item in regions) == len(DEMO_STATES)
+
+
+def test_coverage_csv_and_errors(client: TestClient) -> None:
+    rows = read_csv(client.get("/api/v1/coverage.csv", params={"by": "weapon"}))
+    assert [row["key"] for row in rows] == ["nw", "cw", "bw"]
+    assert all(row["data_notice"] for row in rows)
+    assert_error(
+        client.get("/api/v1/coverage", params={"by": "colour"}), 422, "invalid_parameter", "by"
+    )
+
+
+def test_empty_database_gives_empty_answers_not_errors(empty_client: TestClient) -> None:
+    coverage = empty_client.get("/api/v1/coverage").json()
+    assert (coverage["items"], coverage["states_with_editions"], coverage["synthetic"]) == (
+        [],
+        0,
+        False,
+    )
+    states = empty_client.get("/api/v1/states").json()
+    assert states["total"] == 193
+    assert states["synthetic"] is False
+    assert all(item["coverage"] is None for item in states["items"])
+    field = empty_client.get("/api/v1/fields/op2.use").json()
+    assert (field["total"], field["items"]) == (0, [])

@@ -1,0 +1,78 @@
+"""/healthz, the OpenAPI document and the docs page."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.conftest import settings_for
+from un1540.db.engine import make_engine
+from un1540.web.app import create_app
+
+
+def test_health_reports_the_database(client: TestClient, backend: str) -> None:
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "ok"
+    assert body["database"]["status"] == "ok"
+    assert body["database"]["dialect"] == backend
+    assert body["database"]["revision"] == body["database"]["head"]
+    assert body["synthetic"] is True
+
+
+def test_health_says_unavailable_when_the_database_is_unreachable(engine: Engine) -> None:
+    settings = settings_for(engine)
+    dead = make_engine("postgresql+psycopg://user:secret@127.0.0.1:1/nothing")
+    with TestClient(create_app(settings, engine=dead)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"]["status"] == "unreachable"
+    assert "secret" not in response.text
+    assert "***" in body["database"]["url"]
+
+
+def test_openapi_documents_every_route_with_errors(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    paths = spec["paths"]
+    expected = [
+        "/api/v1/states",
+        "/api/v1/states.csv",
+        "/api/v1/states/{iso3}",
+        "/api/v1/states/{iso3}/matrix",
+        "/api/v1/states/{iso3}/matrix.json",
+        "/api/v1/states/{iso3}/matrix.csv",
+        "/api/v1/states/{iso3}/editions",
+        "/api/v1/states/{iso3}/editions.csv",
+        "/api/v1/frameworks",
+        "/api/v1/frameworks/{framework}/{version}",
+        "/api/v1/fields/{code}",
+        "/api/v1/fields/{code}.csv",
+        "/api/v1/coverage",
+        "/api/v1/coverage.csv",
+        "/healthz",
+    ]
+    assert set(expected) <= set(paths)
+    for path in expected:
+        operation = paths[path]["get"]
+        assert operation["summary"], path
+        assert operation["tags"], path
+        if path.startswith("/api/"):
+            assert {"404", "422"} <= set(operation["responses"]), path
+    assert "ErrorResponse" in spec["components"]["schemas"]
+
+
+def test_docs_page_uses_only_local_assets(client: TestClient) -> None:
+    html = client.get("/api/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_unknown_api_path_is_a_json_404(client: TestClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -1,0 +1,69 @@
+"""A real server and a real headless Chromium (Debian's /usr/bin/chromium, never a download)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.conftest import DatabaseFactory, settings_for
+from tests.pg_cluster import free_port
+from un1540.web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+# As root, Chromium needs --no-sandbox; the rest keep it from calling out to the network.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The portal on a free port over its own SQLite demo database."""
+    engine = DatabaseFactory("sqlite", None, tmp_path_factory.mktemp("browser")).create(demo=True)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings_for(engine), engine=engine),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Debian Chromium is missing at /usr/bin/chromium; "
+            "`make test` installs it (apt-get install chromium)"
+        )
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
+        yield instance
+        instance.close()

@@ -1,0 +1,167 @@
+"""Fixture strategy (read this before adding fixtures).
+
+- Every database test runs twice, on SQLite and on PostgreSQL: the `engine` fixture is
+  parametrised over both backends. PostgreSQL is a private throwaway cluster started once per
+  test session (tests/pg_cluster.py); set UN1540_TEST_POSTGRESQL_URL to use another one.
+- Each backend gets one database per test session, migrated with the real Alembic migrations,
+  holding the reference data and the demo for a few States (DEMO_STATES). Tests treat that data
+  as read-only.
+- Tests that write use `session`: a connection-level transaction rolled back after the test,
+  so nothing a test writes is seen by another. Services are called exactly as in production.
+- `client` is an in-process HTTP client on the app built by create_app() over that engine.
+- `empty_engine` gives a fresh migrated database with reference data only (no demo), for empty
+  states and for the demo loader itself.
+- Browser tests (marker `browser`) use `live_server`, a real uvicorn on a free port.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from tests.pg_cluster import TemporaryCluster
+from un1540.db.engine import make_engine, make_session_factory
+from un1540.db.migrate import upgrade
+from un1540.io.demo import load_demo
+from un1540.services.reference_data import load_reference_data
+from un1540.settings import Settings
+from un1540.web.app import create_app
+
+# A spread of States: every regional group, the special cases (Türkiye, the United States,
+# Kiribati), an antimeridian State (Fiji). Chad is left without editions, for empty states.
+DEMO_STATES = ["BRA", "CHN", "FJI", "FRA", "KIR", "NGA", "POL", "TUR", "USA"]
+STATE_WITHOUT_EDITIONS = "TCD"
+BACKENDS = ["sqlite", "postgresql"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def postgresql_cluster() -> Iterator[TemporaryCluster | None]:
+    if os.environ.get("UN1540_TEST_POSTGRESQL_URL"):
+        yield None
+        return
+    cluster = TemporaryCluster()
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+class DatabaseFactory:
+    """Creates migrated databases on one backend."""
+
+    def __init__(self, backend: str, cluster: TemporaryCluster | None, directory: Path) -> None:
+        self.backend, self.cluster, self.directory, self.count = backend, cluster, directory, 0
+
+    def url(self) -> str:
+        self.count += 1
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.directory / f'test-{self.count}.sqlite3'}"
+        external = os.environ.get("UN1540_TEST_POSTGRESQL_URL")
+        if external:
+            raise pytest.UsageError(
+                "UN1540_TEST_POSTGRESQL_URL holds one database; run one backend"
+            )
+        assert self.cluster is not None
+        return self.cluster.create_database(f"un1540_test_{self.count}")
+
+    def create(self, *, demo: bool) -> Engine:
+        engine = make_engine(self.url())
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        with sessions() as session, session.begin():
+            load_reference_data(session, actor="tests")
+        if demo:
+            with sessions() as session, session.begin():
+                load_demo(session, only=DEMO_STATES)
+        return engine
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    value: str = request.param
+    return value
+
+
+@pytest.fixture(scope="session")
+def database_factory(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> DatabaseFactory:
+    cluster = request.getfixturevalue("postgresql_cluster") if backend == "postgresql" else None
+    return DatabaseFactory(backend, cluster, tmp_path_factory.mktemp(f"db-{backend}"))
+
+
+@pytest.fixture(scope="session")
+def engine(database_factory: DatabaseFactory) -> Iterator[Engine]:
+    """The shared, read-only test database with reference and demo data."""
+    engine = database_factory.create(demo=True)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_engine(database_factory: DatabaseFactory) -> Iterator[Engine]:
+    """A fresh database with reference data only."""
+    engine = database_factory.create(demo=False)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose writes are rolled back after the test."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def empty_session(empty_engine: Engine) -> Iterator[Session]:
+    with make_session_factory(empty_engine)() as session:
+        yield session
+
+
+def settings_for(engine: Engine) -> Settings:
+    return Settings(database_url=engine.url.render_as_string(hide_password=False))
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    app = create_app(settings_for(engine), engine=engine)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def empty_client(empty_engine: Engine) -> Iterator[TestClient]:
+    app = create_app(settings_for(empty_engine), engine=empty_engine)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def scratch_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="un1540-tests-") as directory:
+        yield Path(directory)

@@ -1,0 +1,58 @@
+"""Small helpers that build valid inputs with defaults; override what a test is about."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from un1540.models import Document, MatrixEdition, Origin
+from un1540.services.documents import DocumentInput, register_document
+from un1540.services.editions import CellInput, EvidenceInput, record_approved_edition
+from un1540.services.frameworks import default_framework
+
+
+def make_document(
+    session: Session, *, iso3: str = "TCD", title: str = "National report", **fields: object
+) -> Document:
+    document = DocumentInput(
+        kind=str(fields.pop("kind", "national_report")),
+        title=title,
+        language=str(fields.pop("language", "en")),
+        iso3=iso3,
+        issued_on=fields.pop("issued_on", date(2010, 1, 1)),
+        **fields,
+    )  # type: ignore[arg-type]
+    return register_document(session, document=document, origin=Origin.entry, actor="tests")
+
+
+def make_edition(
+    session: Session,
+    *,
+    iso3: str = "TCD",
+    approved_on: date = date(2012, 5, 1),
+    cells: list[CellInput] | None = None,
+    **fields: object,
+) -> MatrixEdition:
+    if cells is None:
+        document = make_document(session, iso3=iso3)
+        cells = [
+            CellInput(
+                key="op1.npt:any:adherence",
+                mark="X",
+                remark="Ratified 1971",
+                evidence=[EvidenceInput(document_id=document.id, page="3")],
+            ),
+            CellInput(key="op2.manufacture:cw:legal_framework", mark="?"),
+            CellInput(key="op1.nwfz:any:adherence", mark="NA"),
+        ]
+    return record_approved_edition(
+        session,
+        iso3=iso3,
+        framework=default_framework(session),
+        approved_on=approved_on,
+        cells=cells,
+        origin=Origin.entry,
+        actor="tests",
+        **fields,  # type: ignore[arg-type]
+    )

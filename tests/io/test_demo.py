@@ -1,0 +1,110 @@
+"""The demo dataset: deterministic, realistic in shape, and labelled synthetic."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import DEMO_STATES
+from tests.factories import make_edition
+from un1540.errors import Conflict
+from un1540.io.demo import load_demo
+from un1540.models import CellEntry, Document, EditionStatus, MatrixEdition, Origin, State
+from un1540.services.access import PUBLIC
+from un1540.services.coverage import coverage_summary
+from un1540.services.instance import has_synthetic_data
+
+
+def _fingerprint(session: Session) -> str:
+    rows = session.execute(
+        select(
+            State.iso3,
+            MatrixEdition.number,
+            MatrixEdition.approved_on,
+            CellEntry.cell_id,
+            CellEntry.mark,
+            CellEntry.remark,
+        )
+        .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
+        .join(State, State.id == MatrixEdition.state_id)
+        .order_by(State.iso3, MatrixEdition.number, CellEntry.cell_id)
+    ).all()
+    return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
+
+
+def test_the_demo_is_the_same_every_time(session: Session, empty_session: Session) -> None:
+    load_demo(empty_session, only=DEMO_STATES)
+    empty_session.commit()
+    assert _fingerprint(empty_session) == _fingerprint(session)
+
+
+def test_each_state_has_3_to_6_approved_editions_between_2006_and_2025(session: Session) -> None:
+    editions = session.execute(
+        select(
+            State.iso3, MatrixEdition.approved_on, MatrixEdition.status, MatrixEdition.origin
+        ).join(State, State.id == MatrixEdition.state_id)
+    ).all()
+    by_state: dict[str, list[date]] = defaultdict(list)
+    for iso3, approved_on, status, origin in editions:
+        assert status is EditionStatus.approved
+        assert origin is Origin.demo
+        by_state[iso3].append(approved_on)
+    assert set(by_state) == set(DEMO_STATES)
+    for dates in by_state.values():
+        assert 3 <= len(dates) <= 6
+        assert all(date(2006, 1, 1) <= d <= date(2025, 12, 31) for d in dates)
+
+
+def test_coverage_never_falls_from_one_edition_to_the_next(session: Session) -> None:
+    rows = session.execute(
+        select(State.iso3, MatrixEdition.number, CellEntry.mark)
+        .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
+        .join(State, State.id == MatrixEdition.state_id)
+    ).all()
+    measures: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for iso3, number, mark in rows:
+        measures[iso3][number] += mark.value == "X"
+    for iso3, per_edition in measures.items():
+        ordered = [per_edition[n] for n in sorted(per_edition)]
+        assert ordered == sorted(ordered), iso3
+        assert ordered[-1] > ordered[0], iso3
+
+
+def test_chemical_and_biological_coverage_is_lower_than_nuclear(session: Session) -> None:
+    by_weapon = {
+        row.key: row.tally.coverage
+        for row in coverage_summary(session, viewer=PUBLIC, by="weapon").items
+    }
+    assert by_weapon["nw"] > by_weapon["cw"] > 0
+    assert by_weapon["nw"] > by_weapon["bw"] > 0
+
+
+def test_every_demo_document_says_it_is_synthetic(session: Session) -> None:
+    documents = session.scalars(select(Document).where(Document.origin == Origin.demo)).all()
+    assert documents
+    assert all(d.title.startswith("[Synthetic]") for d in documents)
+    assert has_synthetic_data(session)
+
+
+def test_the_demo_is_not_mixed_into_real_editions(empty_session: Session) -> None:
+    make_edition(empty_session, iso3="TCD")
+    with pytest.raises(Conflict, match="already holds matrix editions"):
+        load_demo(empty_session, only=["FRA"])
+
+
+def test_loading_the_demo_again_does_nothing(session: Session) -> None:
+    before = _fingerprint(session)
+    assert load_demo(session) == 0
+    assert _fingerprint(session) == before
+
+
+def test_regional_groups_differ(engine: Engine) -> None:
+    with Session(engine) as session:
+        rows = coverage_summary(session, viewer=PUBLIC, by="group").items
+    coverages = [row.tally.coverage for row in rows if row.tally.coverage is not None]
+    assert max(coverages) - min(coverages) > 0.05

@@ -1,0 +1,110 @@
+"""Portal pages, server-rendered: they read without JavaScript and label demo data."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import DEMO_STATES, STATE_WITHOUT_EDITIONS
+
+BANNER = "Synthetic demo data."
+
+
+def _page(client: TestClient, path: str, status: int = 200) -> str:
+    response = client.get(path)
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert '<html lang="en" dir="ltr">' in html
+    assert 'name="viewport"' in html
+    assert 'href="#main"' in html  # skip link for keyboard users
+    return html
+
+
+def test_home_has_the_regime_in_three_sentences_totals_map_and_tables(client: TestClient) -> None:
+    html = _page(client, "/")
+    assert BANNER in html
+    assert html.count("<p>", html.index('class="intro"'), html.index("</section>")) == 3
+    assert 'id="coverage-map"' in html
+    assert "do not imply official endorsement or acceptance by the United Nations" in html
+    assert "/static/vendor/echarts/echarts.min.js" in html
+    assert "African Group" in html
+    # The map's data island names every State with its value.
+    island = re.search(
+        r'<script type="application/json" id="coverage-map-data">(.*?)</script>', html, re.S
+    )
+    assert island is not None
+    assert island.group(1).count('"iso3"') == 193
+
+
+def test_states_list_sorts_filters_and_shows_empty_states(client: TestClient) -> None:
+    html = _page(client, "/states?sort=coverage&order=desc")
+    assert 'aria-sort="descending"' in html
+    assert html.count('<th scope="row">') == 193
+    first = re.search(r'<th scope="row"><a href="/states/(\w{3})">', html)
+    assert first is not None
+    assert first.group(1) in DEMO_STATES
+    filtered = _page(client, "/states?group=eastern_european")
+    assert filtered.count('<th scope="row">') == 23
+    none = _page(client, "/states?q=zzzz")
+    assert "No State matches these filters." in none
+
+
+def test_state_page_lays_out_the_matrix_like_the_committee(client: TestClient) -> None:
+    html = _page(client, "/states/FRA")
+    assert BANNER in html
+    for title in (
+        "OP 1 and related matters",
+        "OP 2 - Prohibitions",
+        "OP 3 (a) and (b)",
+        "OP 3 (c) and (d)",
+    ):
+        assert title in html
+    assert html.count('class="matrix-table') == 4
+    assert '<abbr title="Chemical weapons and related materials">CW</abbr>' in html
+    assert "National legal framework" in html
+    assert "Enforcement (civil or criminal penalties)" in html
+    assert 'class="cell-detail"' in html  # marks open their evidence on click, without script
+    assert "Edition timeline" in html
+    assert "badge-verified" in html
+    assert "badge-reconstructed" in html
+
+
+def test_state_page_for_an_older_edition(client: TestClient) -> None:
+    html = _page(client, "/states/FRA?edition=1")
+    assert "edition 1" in html
+    assert 'aria-current="true">Edition 1<' in html
+
+
+def test_state_without_editions_says_so(client: TestClient) -> None:
+    html = _page(client, f"/states/{STATE_WITHOUT_EDITIONS}")
+    assert "No approved edition of this State" in html
+    assert "matrix-table" not in html
+
+
+def test_field_pages(client: TestClient) -> None:
+    index = _page(client, "/fields")
+    assert index.count('href="/fields/op') >= 66
+    html = _page(client, "/fields/op2.manufacture")
+    assert 'id="field-map"' in html
+    assert html.count('<th scope="row"><a href="/states/') == len(DEMO_STATES)
+    filtered = _page(client, "/fields/op2.manufacture?group=african")
+    assert filtered.count('<th scope="row"><a href="/states/') == 1
+
+
+def test_errors_are_html_pages(client: TestClient) -> None:
+    assert "Not found" in _page(client, "/states/XXX", status=404)
+    assert "Not found" in _page(client, "/fields/op9.nothing", status=404)
+    assert "Not found" in _page(client, "/no-such-page", status=404)
+    invalid = _page(client, "/states?group=nordic", status=422)
+    assert "group" in invalid
+    assert "Invalid request" in invalid
+    assert "404" not in _page(client, "/states/FRA?edition=99", status=404)[:0]
+
+
+def test_no_banner_without_demo_data(empty_client: TestClient) -> None:
+    for path in ("/", "/states", "/states/FRA", "/fields", "/fields/op2.use"):
+        html = _page(empty_client, path)
+        assert BANNER not in html, path
+    assert "No approved editions yet." in _page(empty_client, "/")
