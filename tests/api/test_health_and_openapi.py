@@ -76,3 +76,11 @@ def test_unknown_api_path_is_a_json_404(client: TestClient) -> None:
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_head_is_answered_like_get(client: TestClient) -> None:
+    for path in ("/", "/states/FRA", "/api/v1/states", "/healthz"):
+        head = client.head(path)
+        assert head.status_code == 200, path
+        assert head.content == b""
+        assert head.headers["content-type"] == client.get(path).headers["content-type"]

@@ -21,6 +21,7 @@ from un1540.settings import Settings, get_settings
 from un1540.web.api import TAGS, api_router
 from un1540.web.api import health as health_api
 from un1540.web.errors import install_error_handlers
+from un1540.web.middleware import HeadAsGet
 from un1540.web.portal import fields as fields_pages
 from un1540.web.portal import home as home_pages
 from un1540.web.portal import states as states_pages
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         allow_methods=["GET"],
         expose_headers=["X-Synthetic-Data"],
     )
+    app.add_middleware(HeadAsGet)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_api.router)
