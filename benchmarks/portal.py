@@ -72,9 +72,8 @@ def build_demo(directory: Path) -> str:
     return url
 
 
-def export_cells(url: str, directory: Path) -> tuple[Path, list[str]]:
-    """The cells of each State's latest approved edition, one row per cell, via the API's CSV."""
-    database = directory / "cells.db"
+def start_un1540(url: str) -> tuple[int, subprocess.Popen[bytes]]:
+    """`un1540 serve` on a free port over the database at url, answering."""
     port = free_port()
     server = subprocess.Popen(
         [BIN / "un1540", "serve", "--port", str(port)],
@@ -84,6 +83,17 @@ def export_cells(url: str, directory: Path) -> tuple[Path, list[str]]:
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
+    except BaseException:
+        server.terminate()
+        raise
+    return port, server
+
+
+def export_cells(url: str, directory: Path) -> tuple[Path, list[str]]:
+    """The cells of each State's latest approved edition, one row per cell, via the API's CSV."""
+    database = directory / "cells.db"
+    port, server = start_un1540(url)
+    try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/states.csv") as response:
             states = [
                 row["iso3"]
@@ -175,15 +185,8 @@ def main() -> None:
             "the load generator to core 1.\n"
         )
         pin(os.getpid(), 1)
-        port = free_port()
-        server = subprocess.Popen(
-            [BIN / "un1540", "serve", "--port", str(port)],
-            env={**os.environ, "UN1540_DATABASE_URL": url},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        port, server = start_un1540(url)
         try:
-            wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
             pin(server.pid, 0)
             matrix = measure("un1540  State matrix JSON", port, matrix_paths, args.seconds)
             page = measure("un1540  State page (HTML)", port, page_paths, args.seconds)

@@ -43,32 +43,29 @@ class Framework(Base):
         return f"{self.code}/{self.version}"
 
 
-class WeaponCategory(Base):
+class _Vocabulary:
+    """A coded, named, ordered term of one framework version."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    names: Mapped[dict[str, str]] = mapped_column(default=dict)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class WeaponCategory(_Vocabulary, Base):
     """A weapon category of a framework (nw, cw, bw)."""
 
     __tablename__ = "weapon_category"
     __table_args__ = (UniqueConstraint("framework_id", "code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"))
-    code: Mapped[str] = mapped_column(String(40))
-    name: Mapped[str] = mapped_column(String(200))
-    names: Mapped[dict[str, str]] = mapped_column(default=dict)
-    position: Mapped[int] = mapped_column(Integer)
 
-
-class ColumnKind(Base):
+class ColumnKind(_Vocabulary, Base):
     """A column kind of a framework (legal_framework, enforcement)."""
 
     __tablename__ = "column_kind"
     __table_args__ = (UniqueConstraint("framework_id", "code"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"))
-    code: Mapped[str] = mapped_column(String(40))
-    name: Mapped[str] = mapped_column(String(200))
-    names: Mapped[dict[str, str]] = mapped_column(default=dict)
-    position: Mapped[int] = mapped_column(Integer)
 
 
 class Section(Base):

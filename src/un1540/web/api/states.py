@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -18,7 +19,7 @@ from un1540.services.editions import list_editions
 from un1540.services.envelope import envelope
 from un1540.services.matrix import get_matrix
 from un1540.services.paging import ALL
-from un1540.services.states import get_state, list_states
+from un1540.services.states import StateListing, get_state, list_states
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, Iso3Path
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.responses import csv_response, json_bytes, json_model
@@ -65,27 +66,45 @@ EditionQuery = Annotated[
 ]
 
 
-@router.get("/states", summary="List States", response_model=Page[StateSummary], responses=ERRORS)
-def states_list(
-    session: SessionDep,
-    viewer: ViewerDep,
-    paging: PagingDep,
+@dataclass(frozen=True)
+class StateFilters:
+    group: str | None
+    region: str | None
+    q: str | None
+    sort: str
+    order: str
+
+    def listing(self, session: Session, viewer: Viewer) -> StateListing:
+        return list_states(
+            session,
+            viewer=viewer,
+            group=self.group,
+            region=self.region,
+            q=self.q,
+            sort=self.sort,
+            descending=self.order == "desc",
+        )
+
+
+async def state_filters(
     group: GroupQuery = None,
     region: RegionQuery = None,
     q: SearchQuery = None,
     sort: SortQuery = "name",
     order: OrderQuery = "asc",
+) -> StateFilters:
+    return StateFilters(group=group, region=region, q=q, sort=sort, order=order)
+
+
+StateFiltersDep = Annotated[StateFilters, Depends(state_filters)]
+
+
+@router.get("/states", summary="List States", response_model=Page[StateSummary], responses=ERRORS)
+def states_list(
+    session: SessionDep, viewer: ViewerDep, paging: PagingDep, filters: StateFiltersDep
 ) -> Response:
     """The UN Member States with their latest approved edition and coverage, filtered and sorted."""
-    states = list_states(
-        session,
-        viewer=viewer,
-        group=group,
-        region=region,
-        q=q,
-        sort=sort,
-        descending=order == "desc",
-    )
+    states = filters.listing(session, viewer)
     page = Page[StateSummary](
         **envelope(states.synthetic),
         items=paging.cut(states.items),
@@ -99,25 +118,9 @@ def states_list(
 @router.get(
     "/states.csv", summary="List States as CSV", response_class=Response, responses=CSV_RESPONSE
 )
-def states_list_csv(
-    session: SessionDep,
-    viewer: ViewerDep,
-    group: GroupQuery = None,
-    region: RegionQuery = None,
-    q: SearchQuery = None,
-    sort: SortQuery = "name",
-    order: OrderQuery = "asc",
-) -> Response:
+def states_list_csv(session: SessionDep, viewer: ViewerDep, filters: StateFiltersDep) -> Response:
     """The same list as /states, every page, one row per State."""
-    states = list_states(
-        session,
-        viewer=viewer,
-        group=group,
-        region=region,
-        q=q,
-        sort=sort,
-        descending=order == "desc",
-    )
+    states = filters.listing(session, viewer)
     return csv_response(
         states_csv(states.items, synthetic=states.synthetic),
         filename="states.csv",
