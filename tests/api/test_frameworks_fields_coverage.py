@@ -20,6 +20,14 @@ def test_frameworks_list_is_reference_data_and_not_synthetic(client: TestClient)
     assert (framework["sections"], framework["cells"]) == (4, 341)
 
 
+def test_frameworks_list_has_a_csv_twin(client: TestClient) -> None:
+    rows = read_csv(client.get("/api/v1/frameworks.csv"))
+    assert [(row["slug"], row["default"], row["cells"]) for row in rows] == [
+        ("un1540-matrix/reconstructed-2016", "True", "341")
+    ]
+    assert "data_notice" not in rows[0]
+
+
 def test_framework_detail_lists_sections_fields_cells_and_verified_flags(
     client: TestClient,
 ) -> None:

@@ -48,6 +48,7 @@ def test_openapi_documents_every_route_with_errors(client: TestClient) -> None:
         "/api/v1/states/{iso3}/editions",
         "/api/v1/states/{iso3}/editions.csv",
         "/api/v1/frameworks",
+        "/api/v1/frameworks.csv",
         "/api/v1/frameworks/{framework}/{version}",
         "/api/v1/fields/{code}",
         "/api/v1/fields/{code}.csv",

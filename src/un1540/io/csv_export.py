@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from un1540.schemas.coverage import CoverageRead
+from un1540.schemas.frameworks import FrameworkList
 from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
 from un1540.schemas.states import StateSummary
 from un1540.schemas.tallies import TallyRead
@@ -173,6 +174,35 @@ def field_csv(field: FieldAcrossStates) -> str:
         for row in field.items
     )
     return write_csv(header, rows, synthetic=field.synthetic)
+
+
+def frameworks_csv(frameworks: FrameworkList) -> str:
+    header = [
+        "code",
+        "version",
+        "slug",
+        "title",
+        "default",
+        "loaded_at",
+        "sections",
+        "fields",
+        "cells",
+    ]
+    rows = (
+        [
+            f.code,
+            f.version,
+            f.slug,
+            f.title,
+            f.default,
+            f.loaded_at.isoformat(),
+            f.sections,
+            f.fields,
+            f.cells,
+        ]
+        for f in frameworks.items
+    )
+    return write_csv(header, rows, synthetic=frameworks.synthetic)
 
 
 def coverage_csv(coverage: CoverageRead) -> str:

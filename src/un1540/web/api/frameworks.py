@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from un1540.io.csv_export import frameworks_csv
 from un1540.schemas.frameworks import FrameworkList, FrameworkRead
 from un1540.services.framework_reads import framework_detail, framework_list
-from un1540.web.api.common import ERRORS
+from un1540.services.paging import ALL
+from un1540.web.api.common import CSV_RESPONSE, ERRORS
 from un1540.web.deps import PagingDep, SessionDep
-from un1540.web.responses import json_model
+from un1540.web.responses import csv_response, json_model
 
 router = APIRouter(tags=["Frameworks"])
 
@@ -20,6 +22,17 @@ router = APIRouter(tags=["Frameworks"])
 def frameworks_list(session: SessionDep, paging: PagingDep) -> Response:
     """Every framework version stored; `default` marks the one used when none is named."""
     return json_model(framework_list(session, paging=paging))
+
+
+@router.get(
+    "/frameworks.csv",
+    summary="List framework versions as CSV",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+)
+def frameworks_list_csv(session: SessionDep) -> Response:
+    frameworks = framework_list(session, paging=ALL)
+    return csv_response(frameworks_csv(frameworks), filename="frameworks.csv", synthetic=False)
 
 
 @router.get(
