@@ -7,10 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
 from un1540.errors import NotFound
 from un1540.models import M49Area, RegionalGroup
+from un1540.services.access import Viewer
+from un1540.services.data_version import VersionedCache
 from un1540.services.editions import list_editions
 from un1540.services.matrix import get_matrix
 from un1540.services.paging import ALL
@@ -18,6 +21,7 @@ from un1540.services.states import get_state, list_states
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.templating import render
+from un1540.web.responses import SYNTHETIC_HEADER, synthetic_headers
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,6 +71,11 @@ def states_page(
     return render(request, "states/list.html", context, synthetic=states.synthetic)
 
 
+# Rendered State pages, reused until the next write anywhere (the data version changes then).
+# About 220 KB each, so every State's latest page fits in ~45 MB.
+_PAGES = VersionedCache(size=256)
+
+
 @router.get("/states/{iso3}", response_class=HTMLResponse)
 def state_page(
     request: Request,
@@ -74,6 +83,17 @@ def state_page(
     viewer: ViewerDep,
     iso3: str,
     edition: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    def build() -> tuple[bytes, bool]:
+        response = _render_state_page(request, session, viewer, iso3, edition)
+        return bytes(response.body), response.headers.get(SYNTHETIC_HEADER) == "true"
+
+    body, synthetic = _PAGES.get(session, ("state", iso3.upper(), edition, viewer.cache_key), build)
+    return HTMLResponse(body, headers=synthetic_headers(synthetic))
+
+
+def _render_state_page(
+    request: Request, session: Session, viewer: Viewer, iso3: str, edition: int | None
 ) -> HTMLResponse:
     profile = get_state(session, viewer=viewer, iso3=iso3)
     editions = list_editions(session, viewer=viewer, iso3=iso3, paging=ALL)
