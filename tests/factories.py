@@ -7,6 +7,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from un1540.models import Document, MatrixEdition, Origin
+from un1540.services.access import Viewer
+from un1540.services.accounts import create_user, viewer_for
 from un1540.services.documents import DocumentInput, register_document
 from un1540.services.editions import CellInput, EvidenceInput, record_approved_edition
 from un1540.services.frameworks import default_framework
@@ -56,3 +58,27 @@ def make_edition(
         actor="tests",
         **fields,  # type: ignore[arg-type]
     )
+
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(
+    session: Session,
+    *,
+    role: str,
+    email: str | None = None,
+    iso3: str | None = None,
+    org: str | None = None,
+) -> Viewer:
+    """An account with the standard test password, and the viewer it signs in as."""
+    user = create_user(
+        session,
+        email=email or f"{role}-{iso3 or org or 'x'}@example.org".lower(),
+        password=PASSWORD,
+        role=role,
+        actor="tests",
+        state_iso3=iso3,
+        organisation_code=org,
+    )
+    return viewer_for(user)

@@ -7,6 +7,7 @@ once to JSON (or HTML) responses and the CLI maps them once to a message and an 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,18 @@ class Un1540Error(Exception):
     code = "internal_error"
     exit_code = 1
 
-    def __init__(self, message: str, *, problems: list[Problem] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: list[Problem] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems or []
+        # Machine-readable context, e.g. both versions of a cell after a stale edit.
+        self.details = details
 
 
 class NotFound(Un1540Error):
@@ -59,6 +68,22 @@ class InvalidParameter(InvalidData):
         """The error for these problems, its message naming each parameter."""
         names = ", ".join(dict.fromkeys(problem.where for problem in problems))
         return cls(f"invalid parameter {names}: {problems[0].message}", problems=problems)
+
+
+class Unauthenticated(Un1540Error):
+    """The action needs a signed-in account or an API token."""
+
+    status = 401
+    code = "unauthenticated"
+    exit_code = 7
+
+
+class Forbidden(Un1540Error):
+    """The caller may see the resource but not do this to it (a role or token scope is missing)."""
+
+    status = 403
+    code = "forbidden"
+    exit_code = 7
 
 
 class Conflict(Un1540Error):

@@ -1,5 +1,6 @@
 """SQLAlchemy tables: the persistent domain. Imports nothing from services, io, web or cli."""
 
+from un1540.models.accounts import ApiToken, Role, TokenScope, UserAccount
 from un1540.models.audit import AuditEvent
 from un1540.models.base import Base, Origin, Visibility
 from un1540.models.documents import Document, DocumentKind, Evidence
@@ -14,14 +15,18 @@ from un1540.models.frameworks import (
 from un1540.models.instance import SYNTHETIC_DATA_FLAG, InstanceFlag
 from un1540.models.matrix import CellEntry, EditionStatus, Mark, MatrixEdition
 from un1540.models.organisations import Organisation
+from un1540.models.review import CellComment, CellProposal, ProposalStatus
 from un1540.models.states import GroupMembership, M49Area, RegionalGroup, State, StateName
 
 __all__ = [
     "SYNTHETIC_DATA_FLAG",
+    "ApiToken",
     "AuditEvent",
     "Base",
+    "CellComment",
     "CellDefinition",
     "CellEntry",
+    "CellProposal",
     "ColumnKind",
     "Document",
     "DocumentKind",
@@ -36,10 +41,14 @@ __all__ = [
     "MatrixEdition",
     "Organisation",
     "Origin",
+    "ProposalStatus",
     "RegionalGroup",
+    "Role",
     "Section",
     "State",
     "StateName",
+    "TokenScope",
+    "UserAccount",
     "Visibility",
     "WeaponCategory",
 ]

@@ -17,6 +17,7 @@ from un1540.models.states import State
 class DocumentKind(StrEnum):
     national_report = "national_report"
     addendum = "addendum"
+    additional_information = "additional_information"
     action_plan = "action_plan"
     legislation = "legislation"
     official_website = "official_website"
@@ -39,6 +40,10 @@ class Document(Base):
     url: Mapped[str] = mapped_column(String(1000), default="")
     file_name: Mapped[str] = mapped_column(String(300), default="")
     file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    pages: Mapped[int | None] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(254), default="")
     origin: Mapped[Origin] = mapped_column(enum_column(Origin))
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from un1540.models.base import Base, Origin, UTCDateTime, Visibility, enum_column, utc_now
@@ -51,6 +51,13 @@ class MatrixEdition(Base):
     origin: Mapped[Origin] = mapped_column(enum_column(Origin), index=True)
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility))
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The workflow: who opened it from which edition, when it was shared, agreed and approved.
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("matrix_edition.id"))
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str] = mapped_column(String(254), default="")
 
     state: Mapped[State] = relationship()
     framework: Mapped[Framework] = relationship()

@@ -3,29 +3,19 @@
 Rules (docs/visibility.md): public records are for everyone; `states_and_providers` for signed-in
 States' points of contact and providers as well as the Committee side; `owning_state_and_committee`
 for the Committee side and that State's points of contact; `committee` for the Committee side
-(experts, committee members, administrators). Editions that are not approved follow the
-`owning_state_and_committee` rule whatever their own visibility says.
+(experts, committee members, administrators). Editions that are not approved are seen by
+the Committee side, and by that State's points of contact once the draft has been shared with them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
-from un1540.models import EditionStatus, MatrixEdition, Visibility
-
-
-class Role(StrEnum):
-    public = "public"
-    state_poc = "state_poc"
-    provider = "provider"
-    expert = "expert"
-    committee = "committee"
-    admin = "admin"
-
+from un1540.errors import Forbidden, Unauthenticated
+from un1540.models import EditionStatus, MatrixEdition, Role, TokenScope, Visibility
 
 COMMITTEE_SIDE = frozenset({Role.expert, Role.committee, Role.admin})
 
@@ -35,8 +25,12 @@ class Viewer:
     """The person or machine a read is made for."""
 
     role: Role = Role.public
-    state_id: int | None = None  # for state_poc: the State they speak for
+    state_id: int | None = None  # for state_poc (and a State's provider): the State they speak for
     actor: str = "anonymous"
+    user_id: int | None = None
+    organisation_id: int | None = None
+    # A read-only API token may read what its account may read, and write nothing.
+    can_write: bool = True
 
     @property
     def is_committee_side(self) -> bool:
@@ -49,6 +43,22 @@ class Viewer:
 
 
 PUBLIC = Viewer()
+
+
+def require(viewer: Viewer, *roles: Role, action: str) -> None:
+    """Refuse `action` unless the viewer is signed in with one of `roles` and may write."""
+    if viewer.user_id is None:
+        raise Unauthenticated(f"sign in or send an API token to {action}")
+    if viewer.role not in roles and viewer.role is not Role.admin:
+        allowed = ", ".join(role.value for role in roles)
+        raise Forbidden(f"only {allowed} accounts may {action}")
+    if not viewer.can_write:
+        raise Forbidden(f"a read-only ({TokenScope.read.value}) token may not {action}")
+
+
+def speaks_for(viewer: Viewer, state_id: int) -> bool:
+    """A point of contact of this State."""
+    return viewer.role is Role.state_poc and viewer.state_id == state_id
 
 
 def visible(
@@ -78,5 +88,9 @@ def edition_visible(viewer: Viewer) -> ColumnElement[bool]:
         visible(MatrixEdition.visibility, viewer, MatrixEdition.state_id),
     )
     if viewer.role is Role.state_poc and viewer.state_id is not None:
-        return or_(approved, MatrixEdition.state_id == viewer.state_id)
+        shared = and_(
+            MatrixEdition.state_id == viewer.state_id,
+            MatrixEdition.status.in_([EditionStatus.shared, EditionStatus.agreed]),
+        )
+        return or_(approved, shared)
     return approved
