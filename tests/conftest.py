@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from un1540.web.app import create_app
 DEMO_STATES = ["BRA", "CHN", "FJI", "FRA", "KIR", "NGA", "POL", "TUR", "USA"]
 STATE_WITHOUT_EDITIONS = "TCD"
 BACKENDS = ["sqlite", "postgresql"]
+_DATABASE_NUMBERS = itertools.count(1)
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
@@ -71,7 +73,8 @@ class DatabaseFactory:
                 "UN1540_TEST_POSTGRESQL_URL holds one database; run one backend"
             )
         assert self.cluster is not None
-        return self.cluster.create_database(f"un1540_test_{self.count}")
+        # Unique across factories: several may share the session's cluster.
+        return self.cluster.create_database(f"un1540_test_{next(_DATABASE_NUMBERS)}")
 
     def create(self, *, demo: bool) -> Engine:
         engine = make_engine(self.url())

@@ -40,12 +40,20 @@ def test_drafts_are_invisible_to_the_public(session: Session) -> None:
     }
 
 
-def test_drafts_are_visible_to_the_committee_side_and_the_states_own_poc(session: Session) -> None:
+def test_drafts_are_visible_to_the_committee_side_and_once_shared_to_the_states_own_poc(
+    session: Session,
+) -> None:
     edition = _draft(session)
     assert list_editions(session, viewer=EXPERT, iso3="TCD").total == 1
     assert get_matrix(session, viewer=EXPERT, iso3="TCD", number=1).edition.status == "draft"
     own = Viewer(role=Role.state_poc, state_id=edition.state_id)
     other = Viewer(role=Role.state_poc, state_id=edition.state_id + 1)
+    assert list_editions(session, viewer=own, iso3="TCD").total == 0  # not shared yet
+    session.execute(
+        update(MatrixEdition)
+        .where(MatrixEdition.id == edition.id)
+        .values(status=EditionStatus.shared)
+    )
     assert list_editions(session, viewer=own, iso3="TCD").total == 1
     assert list_editions(session, viewer=other, iso3="TCD").total == 0
 
