@@ -12,6 +12,8 @@
 - `empty_engine` gives a fresh migrated database with reference data only (no demo), for empty
   states and for the demo loader itself.
 - Browser tests (marker `browser`) use `live_server`, a real uvicorn on a free port.
+- Passwords are hashed with argon2id as in production, but with its cheapest cost parameters,
+  so the many accounts the tests create do not dominate the run time.
 """
 
 from __future__ import annotations
@@ -24,9 +26,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+import un1540.services.accounts
 from tests.pg_cluster import TemporaryCluster
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.db.migrate import upgrade
@@ -41,6 +46,9 @@ DEMO_STATES = ["BRA", "CHN", "FJI", "FRA", "KIR", "NGA", "POL", "TUR", "USA"]
 STATE_WITHOUT_EDITIONS = "TCD"
 BACKENDS = ["sqlite", "postgresql"]
 _DATABASE_NUMBERS = itertools.count(1)
+un1540.services.accounts.PASSWORDS = PasswordHash(
+    (Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),)
+)
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 

@@ -43,8 +43,9 @@ def test_every_command_is_in_the_cli_guide() -> None:
 
 def test_every_api_route_is_in_the_api_guide(client: TestClient) -> None:
     text = (DOCS / "api.md").read_text(encoding="utf-8")
-    for path in client.get("/api/v1/openapi.json").json()["paths"]:
-        assert f"`GET {path}" in text, path
+    for path, operations in client.get("/api/v1/openapi.json").json()["paths"].items():
+        for method in operations:
+            assert f"`{method.upper()} {path}" in text, f"{method.upper()} {path}"
 
 
 def test_readme_has_the_two_commands_and_links_that_exist() -> None:

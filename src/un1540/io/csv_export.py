@@ -12,6 +12,7 @@ from un1540.schemas.frameworks import FrameworkList
 from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
 from un1540.schemas.states import StateSummary
 from un1540.schemas.tallies import TallyRead
+from un1540.schemas.workflow import EditionDiff
 from un1540.services.instance import SYNTHETIC_NOTICE
 
 TALLY_COLUMNS = [
@@ -221,3 +222,42 @@ def coverage_csv(coverage: CoverageRead) -> str:
         for row in coverage.items
     )
     return write_csv(header, rows, synthetic=coverage.synthetic)
+
+
+def diff_csv(diff: EditionDiff) -> str:
+    header = [
+        "iso3",
+        "from_edition",
+        "to_edition",
+        "cell",
+        "section",
+        "field",
+        "field_name",
+        "weapon",
+        "column",
+        "change",
+        "mark_before",
+        "mark_after",
+        "remark_before",
+        "remark_after",
+    ]
+    rows = (
+        [
+            diff.state.iso3,
+            diff.before.number,
+            diff.after.number,
+            c.cell,
+            c.section,
+            c.field,
+            c.field_name,
+            c.weapon,
+            c.column,
+            c.change,
+            c.before.mark if c.before else None,
+            c.after.mark if c.after else None,
+            c.before.remark if c.before else None,
+            c.after.remark if c.after else None,
+        ]
+        for c in diff.cells
+    )
+    return write_csv(header, rows, synthetic=diff.synthetic)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -38,6 +38,9 @@ class ErrorBody(BaseModel):
     )
     message: str
     problems: list[ProblemRead] = Field(default_factory=list)
+    details: dict[str, Any] | None = Field(
+        default=None, description="Context, e.g. both versions of a cell after a stale edit (409)."
+    )
 
 
 class ErrorResponse(BaseModel):

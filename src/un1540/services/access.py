@@ -79,6 +79,17 @@ def visible(
     return or_(*allowed)
 
 
+def can_see(visibility: Visibility, viewer: Viewer, owner_state_id: int | None = None) -> bool:
+    """The same rule as `visible`, for a record already loaded."""
+    if viewer.is_committee_side or visibility is Visibility.public:
+        return True
+    if visibility is Visibility.states_and_providers:
+        return viewer.role in (Role.state_poc, Role.provider)
+    if visibility is Visibility.owning_state_and_committee:
+        return owner_state_id is not None and speaks_for(viewer, owner_state_id)
+    return False
+
+
 def edition_visible(viewer: Viewer) -> ColumnElement[bool]:
     """Approved editions follow their visibility; others only the Committee side and the State."""
     if viewer.is_committee_side:

@@ -27,11 +27,16 @@ from un1540.services.frameworks import FrameworkLayout, framework_layout
 from un1540.services.lookups import state_by_iso3
 
 
-def _evidence_by_entry(
-    session: Session, viewer: Viewer, edition: MatrixEdition
+def evidence_by_entry(
+    session: Session,
+    viewer: Viewer,
+    *,
+    edition_id: int | None = None,
+    entry_ids: list[int] | None = None,
 ) -> dict[int, list[EvidenceRead]]:
+    """The evidence the caller may see, by cell entry: of one edition, or of the entries given."""
     # Plain columns, not ORM objects: a matrix cites hundreds of documents and speed matters here.
-    rows = session.execute(
+    statement = (
         select(
             Evidence.cell_entry_id,
             Evidence.page,
@@ -49,12 +54,16 @@ def _evidence_by_entry(
         .join(Document, Document.id == Evidence.document_id)
         .join(CellEntry, CellEntry.id == Evidence.cell_entry_id)
         .where(
-            CellEntry.edition_id == edition.id,
             visible(Evidence.visibility, viewer),
             visible(Document.visibility, viewer, Document.state_id),
         )
         .order_by(Evidence.id)
-    ).all()
+    )
+    if edition_id is not None:
+        statement = statement.where(CellEntry.edition_id == edition_id)
+    if entry_ids is not None:
+        statement = statement.where(CellEntry.id.in_(entry_ids))
+    rows = session.execute(statement).all()
     documents: dict[int, DocumentRef] = {}
     found: dict[int, list[EvidenceRead]] = defaultdict(list)
     for entry_id, page, article, paragraph, quotation, document_id, *document in rows:
@@ -160,7 +169,7 @@ def get_matrix(
             )
         )
     }
-    evidence = _evidence_by_entry(session, viewer, edition)
+    evidence = evidence_by_entry(session, viewer, edition_id=edition.id)
     sections, total = _sections(layout, entries, evidence)
     return MatrixRead(
         **envelope(edition.origin is Origin.demo),

@@ -12,14 +12,16 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
 from un1540 import __version__
 from un1540.db.engine import make_engine, make_session_factory
-from un1540.settings import Settings, get_settings
+from un1540.settings import Environment, Settings, get_settings
 from un1540.web.api import TAGS, api_router
 from un1540.web.api import health as health_api
+from un1540.web.auth import SESSION_COOKIE, SESSION_MAX_AGE
 from un1540.web.errors import install_error_handlers
 from un1540.web.middleware import HeadAsGet
 from un1540.web.portal import fields as fields_pages
@@ -80,6 +82,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         allow_origins=["*"],
         allow_methods=["GET"],
         expose_headers=["X-Synthetic-Data"],
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.env is Environment.production,
     )
     app.add_middleware(HeadAsGet)
     install_error_handlers(app)

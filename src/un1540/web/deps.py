@@ -9,9 +9,10 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidParameter, Problem
-from un1540.services.access import PUBLIC, Viewer
+from un1540.services.access import Viewer
 from un1540.services.paging import PageRequest
 from un1540.settings import Settings
+from un1540.web.auth import check_api_csrf, resolve_viewer
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -29,8 +30,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def get_viewer(request: Request) -> Viewer:
-    """Who is asking. Anonymous visitors are the public; sign-in arrives with the workflow issue."""
-    return PUBLIC
+    """Who is asking: a token's or a signed-in account's viewer, or the public."""
+    return await resolve_viewer(request)
+
+
+async def get_writer(request: Request) -> Viewer:
+    """The caller of an API write: as get_viewer, plus the CSRF check for cookie sessions."""
+    viewer = await resolve_viewer(request)
+    check_api_csrf(request)
+    return viewer
 
 
 async def get_settings_from_app(request: Request) -> Settings:
@@ -56,5 +64,6 @@ async def get_paging(
 
 SessionDep = Annotated[Session, Depends(get_session)]
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
+WriterDep = Annotated[Viewer, Depends(get_writer)]
 PagingDep = Annotated[PageRequest, Depends(get_paging)]
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]

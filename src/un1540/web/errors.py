@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,7 +24,12 @@ def wants_json(request: Request) -> bool:
 
 
 def error_response(
-    request: Request, status: int, code: str, message: str, problems: list[Problem]
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    problems: list[Problem],
+    details: dict[str, Any] | None = None,
 ) -> Response:
     if wants_json(request):
         body = ErrorResponse(
@@ -31,6 +37,7 @@ def error_response(
                 code=code,
                 message=message,
                 problems=[ProblemRead(where=p.where, message=p.message) for p in problems],
+                details=details,
             )
         )
         return Response(body.model_dump_json(), status_code=status, media_type="application/json")
@@ -49,7 +56,9 @@ def _validation_problems(error: RequestValidationError) -> list[Problem]:
 def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, Un1540Error)
-        return error_response(request, error.status, error.code, error.message, error.problems)
+        return error_response(
+            request, error.status, error.code, error.message, error.problems, error.details
+        )
 
     async def on_validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)

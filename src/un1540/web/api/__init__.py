@@ -2,13 +2,16 @@
 
 from fastapi import APIRouter
 
-from un1540.web.api import coverage, fields, frameworks, states
+from un1540.web.api import accounts, coverage, editions, fields, frameworks, history, states
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(states.router)
 api_router.include_router(frameworks.router)
 api_router.include_router(fields.router)
 api_router.include_router(coverage.router)
+api_router.include_router(editions.router)
+api_router.include_router(history.router)
+api_router.include_router(accounts.router)
 
 TAGS = [
     {
@@ -21,5 +24,8 @@ TAGS = [
         "name": "Coverage",
         "description": "How much the matrix records, by group, region, section, weapon.",
     },
+    {"name": "Workflow", "description": "Drafts, cell edits, State review, approval (signed in)."},
+    {"name": "History", "description": "Differences between editions and each cell's history."},
+    {"name": "Accounts", "description": "Who you are signed in as."},
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]

@@ -16,10 +16,30 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     },
 }
 
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Sign in or send an API token."},
+    403: {"model": ErrorResponse, "description": "Your role or token scope does not allow this."},
+    404: {"model": ErrorResponse, "description": "Unknown, or not visible to you."},
+    409: {
+        "model": ErrorResponse,
+        "description": "Not allowed in the edition's current state, or a stale version.",
+    },
+    422: {"model": ErrorResponse, "description": "Invalid input; `problems` names each field."},
+}
+
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "CSV, one row per item (all pages)."},
     **ERRORS,
 }
+
+NumberPath = Annotated[int, Path(ge=1, description="Edition number.")]
+CellPath = Annotated[
+    str,
+    Path(
+        description="Cell identifier {field}:{weapon}:{column}.",
+        examples=["op2.manufacture:cw:legal_framework"],
+    ),
+]
 
 Iso3Path = Annotated[
     str,

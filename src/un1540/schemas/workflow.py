@@ -1,0 +1,197 @@
+"""Shapes of the matrix workflow: requests, editions in progress, review, diffs, history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from un1540.schemas.common import Envelope
+from un1540.schemas.matrix import EditionSummary, EvidenceRead, StateRef
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReasonRequest(_Request):
+    reason: str = Field(default="", max_length=2000, description="Why: kept in the audit trail.")
+
+
+class EvidenceWrite(_Request):
+    document_id: int
+    page: str = Field(default="", max_length=40)
+    article: str = Field(default="", max_length=100)
+    paragraph: str = Field(default="", max_length=100)
+    quotation: str = Field(default="", max_length=2000)
+
+
+class CellUpdate(_Request):
+    mark: str = Field(description='"X", "?", "NA" or "" (blank).')
+    remark: str = Field(default="", max_length=10000)
+    version: int = Field(
+        ge=1, description="The cell's version you edited; a stale one answers 409."
+    )
+    evidence: list[EvidenceWrite] | None = Field(
+        default=None, description="Replaces the cell's evidence; omit to leave it as it is."
+    )
+    reason: str = Field(default="", max_length=2000)
+
+
+class CellState(Envelope):
+    state: StateRef
+    edition: int
+    cell: str
+    mark: str
+    remark: str
+    version: int
+    evidence: list[EvidenceRead]
+
+
+class EditionDetail(Envelope):
+    state: StateRef
+    edition: EditionSummary
+    based_on: int | None = Field(description="The approved edition this one was opened from.")
+    created_by: str
+    created_at: datetime
+    shared_at: datetime | None
+    agreed_at: datetime | None
+    approved_at: datetime | None
+    approved_by: str
+    revision: int
+    pending_proposals: int
+    comments: int
+
+
+class CommentCreate(_Request):
+    cell: str = Field(description="Cell identifier, e.g. op2.use:cw:legal_framework.")
+    body: str = Field(min_length=1, max_length=10000)
+
+
+class CommentRead(BaseModel):
+    id: int
+    cell: str
+    author: str
+    body: str
+    created_at: datetime
+
+
+class ProposalCreate(_Request):
+    cell: str
+    mark: str
+    remark: str = Field(default="", max_length=10000)
+    reason: str = Field(default="", max_length=10000)
+
+
+class ProposalDecision(_Request):
+    accept: bool
+    note: str = Field(default="", max_length=2000)
+
+
+class ProposalRead(BaseModel):
+    id: int
+    cell: str
+    author: str
+    mark: str
+    remark: str
+    reason: str
+    base_version: int
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+    created_at: datetime
+
+
+class ReviewList(Envelope):
+    state: StateRef
+    edition: int
+    items: list[CommentRead] | list[ProposalRead]
+    total: int
+    page: int
+    page_size: int
+
+
+class CellValue(BaseModel):
+    mark: str
+    remark: str
+
+
+class CellDifference(BaseModel):
+    cell: str
+    section: str
+    field: str
+    field_name: str
+    weapon: str
+    column: str
+    change: str = Field(
+        description="gained (now X), lost (no longer X) or changed (other mark or remark)."
+    )
+    before: CellValue | None
+    after: CellValue | None
+
+
+class ChangeCount(BaseModel):
+    key: str
+    label: str
+    gained: int
+    lost: int
+    changed: int
+
+
+class EditionDiff(Envelope):
+    state: StateRef
+    before: EditionSummary
+    after: EditionSummary
+    gained: int
+    lost: int
+    changed: int
+    unchanged: int
+    by_section: list[ChangeCount]
+    by_weapon: list[ChangeCount]
+    cells: list[CellDifference]
+
+
+class CellInEdition(BaseModel):
+    edition: int
+    status: str
+    approved_on: date | None
+    mark: str
+    remark: str
+    version: int
+    evidence: list[EvidenceRead]
+
+
+class CellEvent(BaseModel):
+    occurred_at: datetime
+    actor: str
+    action: str
+    edition: int
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+    reason: str
+
+
+class CellHistory(Envelope):
+    state: StateRef
+    cell: str
+    field: str
+    field_name: str
+    section: str
+    weapon: str
+    column: str
+    editions: list[CellInEdition]
+    events: list[CellEvent] = Field(
+        description="Every recorded change (Committee side and the State only)."
+    )
+
+
+class AccountRead(BaseModel):
+    email: str
+    display_name: str
+    role: str
+    state: str | None
+    organisation: str | None
+    token_scope: str | None = Field(
+        description="read or write for a token; null for a portal session."
+    )

@@ -1,0 +1,136 @@
+"""Who is calling: a bearer token, a signed session cookie, or the public; and CSRF protection.
+
+- API clients send `Authorization: Bearer <token>`; no cookie, no CSRF check.
+- The portal signs people in with a session cookie (signed by UN1540_SECRET_KEY). Every form that
+  writes carries the session's CSRF token; scripts calling the API with that cookie send it in the
+  `X-CSRF-Token` header.
+- A session stops working when its account is disabled or its password changes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+
+from un1540.errors import Forbidden, Unauthenticated
+from un1540.models import UserAccount
+from un1540.services.access import PUBLIC, Viewer
+from un1540.services.accounts import viewer_for, viewer_for_token
+
+SESSION_COOKIE = "un1540_session"
+SESSION_MAX_AGE = 8 * 3600
+USER_KEY, STAMP_KEY, CSRF_KEY, FLASH_KEY = "user_id", "stamp", "csrf", "flash"
+CSRF_FIELD, CSRF_HEADER = "csrf_token", "x-csrf-token"
+
+
+def _token_viewer(sessions: sessionmaker[Session], token: str) -> Viewer | None:
+    with sessions() as session:
+        viewer = viewer_for_token(session, token)
+        session.commit()  # keeps the token's last-used time
+        return viewer
+
+
+def _session_viewer(sessions: sessionmaker[Session], user_id: int, stamp: str) -> Viewer | None:
+    with sessions() as session:
+        user = session.get(UserAccount, user_id)
+        if user is None or not user.is_active or user.password_changed_at.isoformat() != stamp:
+            return None
+        return viewer_for(user)
+
+
+def has_session(request: Request) -> bool:
+    return "session" in request.scope
+
+
+async def resolve_viewer(request: Request) -> Viewer:
+    """The caller, remembered on request.state for templates and CSRF checks."""
+    header = request.headers.get("authorization")
+    sessions = request.app.state.sessions
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("send the API token as: Authorization: Bearer <token>")
+        viewer = await anyio.to_thread.run_sync(_token_viewer, sessions, token.strip())
+        if viewer is None:
+            raise Unauthenticated("the API token is unknown or revoked, or its account is disabled")
+        request.state.via_token = True
+    elif has_session(request) and request.session.get(USER_KEY):
+        found = await anyio.to_thread.run_sync(
+            _session_viewer, sessions, request.session[USER_KEY], request.session.get(STAMP_KEY, "")
+        )
+        if found is None:
+            request.session.clear()
+        viewer = found or PUBLIC
+    else:
+        viewer = PUBLIC
+    request.state.viewer = viewer
+    return viewer
+
+
+def sign_in(request: Request, user: UserAccount) -> None:
+    request.session.clear()  # a new session for a new sign-in (no fixation)
+    request.session.update(
+        {
+            USER_KEY: user.id,
+            STAMP_KEY: user.password_changed_at.isoformat(),
+            CSRF_KEY: secrets.token_urlsafe(32),
+        }
+    )
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created the first time a form needs one."""
+    token: str | None = request.session.get(CSRF_KEY)
+    if token is None:
+        token = request.session[CSRF_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+def _matches(request: Request, sent: Any) -> bool:
+    expected = request.session.get(CSRF_KEY) if has_session(request) else None
+    if not isinstance(expected, str) or not isinstance(sent, str) or not expected:
+        return False
+    return secrets.compare_digest(expected, sent)
+
+
+async def check_form_csrf(request: Request) -> None:
+    """For portal forms: the hidden field must carry the session's token."""
+    form = await request.form()
+    if not _matches(request, form.get(CSRF_FIELD)):
+        raise Forbidden(
+            "the form has expired or did not come from this site; reload the page and try again"
+        )
+
+
+def check_api_csrf(request: Request) -> None:
+    """For API writes signed in by cookie: X-CSRF-Token must carry the session's token."""
+    if getattr(request.state, "via_token", False):
+        return
+    if (
+        has_session(request)
+        and request.session.get(USER_KEY)
+        and not _matches(request, request.headers.get(CSRF_HEADER))
+    ):
+        raise Forbidden(
+            "send the session's CSRF token in the X-CSRF-Token header, or use an API token"
+        )
+
+
+def flash(request: Request, message: str) -> None:
+    """A message for the next page (after a redirect)."""
+    request.session[FLASH_KEY] = [*request.session.get(FLASH_KEY, []), message]
+
+
+def take_flashes(request: Request) -> list[str]:
+    if not has_session(request):
+        return []
+    messages: list[str] = request.session.pop(FLASH_KEY, [])
+    return messages
