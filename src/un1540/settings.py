@@ -24,6 +24,11 @@ class Environment(StrEnum):
     production = "production"
 
 
+def default_files_dir() -> Path:
+    """Uploaded documents, beside the embedded database."""
+    return user_data_path("un1540", appauthor=False) / "files"
+
+
 def default_database_url() -> str:
     """The embedded SQLite file in the user's data directory."""
     return f"sqlite:///{user_data_path('un1540', appauthor=False) / 'un1540.sqlite3'}"
@@ -45,6 +50,13 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         default=DEVELOPMENT_SECRET_KEY,
         description="Key that signs session cookies; set a long random value in production.",
+    )
+    files_dir: Path = Field(
+        default_factory=default_files_dir,
+        description="Where uploaded documents are kept, named by their SHA-256.",
+    )
+    max_upload_mb: int = Field(
+        default=25, ge=1, le=2000, description="Largest document or import file accepted, in MB."
     )
     web_threads: int = Field(
         default=4,

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from un1540.schemas.coverage import CoverageRead
+from un1540.schemas.documents import DocumentRead
 from un1540.schemas.frameworks import FrameworkList
 from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
 from un1540.schemas.states import StateSummary
@@ -261,3 +262,38 @@ def diff_csv(diff: EditionDiff) -> str:
         for c in diff.cells
     )
     return write_csv(header, rows, synthetic=diff.synthetic)
+
+
+def documents_csv(documents: list[DocumentRead], *, synthetic: bool) -> str:
+    header = [
+        "id",
+        "state",
+        "kind",
+        "title",
+        "symbol",
+        "issued_on",
+        "language",
+        "url",
+        "visibility",
+        "file_name",
+        "file_sha256",
+        "file_url",
+    ]
+    rows = (
+        [
+            d.id,
+            d.state,
+            d.kind,
+            d.title,
+            d.symbol,
+            d.issued_on,
+            d.language,
+            d.url,
+            d.visibility,
+            d.file.name if d.file else None,
+            d.file.sha256 if d.file else None,
+            d.file.url if d.file else None,
+        ]
+        for d in documents
+    )
+    return write_csv(header, rows, synthetic=synthetic)

@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from un1540.web.api import accounts, coverage, editions, fields, frameworks, history, states
+from un1540.web.api import (
+    accounts,
+    coverage,
+    documents,
+    editions,
+    fields,
+    frameworks,
+    history,
+    states,
+)
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(states.router)
@@ -11,6 +20,7 @@ api_router.include_router(fields.router)
 api_router.include_router(coverage.router)
 api_router.include_router(editions.router)
 api_router.include_router(history.router)
+api_router.include_router(documents.router)
 api_router.include_router(accounts.router)
 
 TAGS = [
@@ -26,6 +36,10 @@ TAGS = [
     },
     {"name": "Workflow", "description": "Drafts, cell edits, State review, approval (signed in)."},
     {"name": "History", "description": "Differences between editions and each cell's history."},
+    {
+        "name": "Documents",
+        "description": "National reports and the other sources the matrix cites.",
+    },
     {"name": "Accounts", "description": "Who you are signed in as."},
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]

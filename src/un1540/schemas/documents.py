@@ -1,0 +1,45 @@
+"""Document shapes: national reports, addenda, laws and other sources the matrix cites."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from un1540.schemas.common import Envelope
+from un1540.schemas.matrix import StateRef
+
+
+class FileRead(BaseModel):
+    name: str
+    size: int | None
+    content_type: str
+    sha256: str
+    url: str = Field(description="Where to download it (visibility rules apply).")
+
+
+class DocumentRead(BaseModel):
+    id: int
+    kind: str
+    title: str
+    symbol: str
+    issued_on: date | None
+    language: str
+    url: str
+    state: str | None
+    visibility: str
+    origin: str
+    file: FileRead | None
+    created_at: datetime
+
+
+class DocumentList(Envelope):
+    state: StateRef
+    items: list[DocumentRead]
+    total: int
+    page: int
+    page_size: int
+
+
+class DocumentDetail(Envelope):
+    document: DocumentRead

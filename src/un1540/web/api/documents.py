@@ -1,0 +1,197 @@
+"""/api/v1: a State's documents (national reports, addenda, ...), registering them, their files."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, File, Form, UploadFile
+from starlette.responses import FileResponse, Response
+
+from un1540.io.csv_export import documents_csv
+from un1540.models import Document, Origin, Visibility
+from un1540.schemas.documents import DocumentDetail, DocumentList, DocumentRead, FileRead
+from un1540.schemas.matrix import StateRef
+from un1540.services.documents import (
+    DocumentInput,
+    UploadedFile,
+    attach_document,
+    document_file,
+    state_documents,
+    visible_document,
+)
+from un1540.services.envelope import envelope
+from un1540.services.lookups import state_by_iso3
+from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path
+from un1540.web.deps import PagingDep, SessionDep, SettingsDep, ViewerDep, WriterDep
+from un1540.web.responses import csv_response, json_model
+from un1540.web.uploads import read_limited
+
+router = APIRouter(tags=["Documents"])
+
+
+def document_read(document: Document) -> DocumentRead:
+    file = None
+    if document.file_sha256:
+        file = FileRead(
+            name=document.file_name,
+            size=document.file_size,
+            content_type=document.content_type,
+            sha256=document.file_sha256,
+            url=f"/api/v1/documents/{document.id}/file",
+        )
+    return DocumentRead(
+        id=document.id,
+        kind=document.kind.value,
+        title=document.title,
+        symbol=document.symbol,
+        issued_on=document.issued_on,
+        language=document.language,
+        url=document.url,
+        state=document.state.iso3 if document.state else None,
+        visibility=document.visibility.value,
+        origin=document.origin.value,
+        file=file,
+        created_at=document.created_at,
+    )
+
+
+def _listing(
+    session: SessionDep, viewer: ViewerDep, iso3: str
+) -> tuple[StateRef, list[Document], bool]:
+    state = state_by_iso3(session, iso3)
+    documents = state_documents(session, viewer=viewer, iso3=iso3)
+    synthetic = any(d.origin is Origin.demo for d in documents)
+    return StateRef(iso3=state.iso3, name=state.short_name), documents, synthetic
+
+
+@router.get(
+    "/states/{iso3}/documents.csv",
+    summary="A State's documents as CSV",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+)
+def documents_as_csv(session: SessionDep, viewer: ViewerDep, iso3: Iso3Path) -> Response:
+    state, documents, synthetic = _listing(session, viewer, iso3)
+    rows = [document_read(d) for d in documents]
+    return csv_response(
+        documents_csv(rows, synthetic=synthetic),
+        filename=f"{state.iso3}-documents.csv",
+        synthetic=synthetic,
+    )
+
+
+@router.get(
+    "/states/{iso3}/documents",
+    summary="A State's documents",
+    response_model=DocumentList,
+    responses=ERRORS,
+)
+def documents_list(
+    session: SessionDep, viewer: ViewerDep, paging: PagingDep, iso3: Iso3Path
+) -> Response:
+    """National reports, addenda, additional information, action plans, laws and web pages the
+    caller may see, newest first."""
+    state, documents, synthetic = _listing(session, viewer, iso3)
+    return json_model(
+        DocumentList(
+            **envelope(synthetic),
+            state=state,
+            items=[document_read(d) for d in paging.cut(documents)],
+            total=len(documents),
+            page=paging.page,
+            page_size=paging.page_size,
+        )
+    )
+
+
+@router.post(
+    "/states/{iso3}/documents",
+    summary="Register a document",
+    status_code=201,
+    response_model=DocumentDetail,
+    responses=WRITE_ERRORS,
+)
+async def documents_create(
+    session: SessionDep,
+    viewer: WriterDep,
+    settings: SettingsDep,
+    iso3: Iso3Path,
+    kind: Annotated[
+        str,
+        Form(
+            description="national_report, addendum, additional_information, action_plan, "
+            "legislation, official_website or organisation_information"
+        ),
+    ],
+    title: Annotated[str, Form(max_length=1000)],
+    language: Annotated[str, Form(max_length=8, description="Language code, e.g. en, fr, ar.")],
+    issued_on: Annotated[date | None, Form()] = None,
+    symbol: Annotated[str, Form(max_length=100)] = "",
+    url: Annotated[str, Form(max_length=1000)] = "",
+    visibility: Annotated[Visibility, Form()] = Visibility.public,
+    file: Annotated[UploadFile | None, File(description="The document (PDF, Word, ...).")] = None,
+) -> Response:
+    """Experts, or the State's own points of contact. Multipart form; a file, a URL or both."""
+    upload = None
+    if file is not None and file.filename:
+        content = await read_limited(file, settings.max_upload_mb * 1_000_000)
+        upload = UploadedFile(name=file.filename, content=content)
+    document = DocumentInput(
+        kind=kind,
+        title=title,
+        language=language,
+        issued_on=issued_on,
+        iso3=iso3,
+        symbol=symbol,
+        url=url,
+        visibility=visibility,
+    )
+
+    def write() -> DocumentRead:
+        record = attach_document(
+            session,
+            viewer=viewer,
+            document=document,
+            upload=upload,
+            files_dir=settings.files_dir,
+            max_bytes=settings.max_upload_mb * 1_000_000,
+        )
+        session.commit()
+        return document_read(record)
+
+    created = await anyio.to_thread.run_sync(write)
+    return json_model(DocumentDetail(**envelope(False), document=created), status_code=201)
+
+
+@router.get(
+    "/documents/{document_id}",
+    summary="One document",
+    response_model=DocumentDetail,
+    responses=ERRORS,
+)
+def documents_detail(session: SessionDep, viewer: ViewerDep, document_id: int) -> Response:
+    document = visible_document(session, viewer=viewer, document_id=document_id)
+    return json_model(
+        DocumentDetail(**envelope(document.origin is Origin.demo), document=document_read(document))
+    )
+
+
+@router.get(
+    "/documents/{document_id}/file",
+    summary="A document's file",
+    response_class=FileResponse,
+    responses=ERRORS,
+)
+def documents_file(
+    session: SessionDep, viewer: ViewerDep, settings: SettingsDep, document_id: int
+) -> FileResponse:
+    document, path = document_file(
+        session, viewer=viewer, document_id=document_id, files_dir=settings.files_dir
+    )
+    return FileResponse(
+        path,
+        media_type=document.content_type or "application/octet-stream",
+        filename=document.file_name or f"document-{document.id}",
+    )
