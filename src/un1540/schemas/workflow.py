@@ -41,7 +41,16 @@ class CellUpdate(_Request):
 class CellState(Envelope):
     state: StateRef
     edition: int
+    edition_status: str
     cell: str
+    field: str
+    field_name: str
+    section: str
+    section_title: str
+    weapon: str
+    weapon_name: str
+    column: str
+    column_name: str
     mark: str
     remark: str
     version: int

@@ -85,11 +85,25 @@ def cell_state(
     if not can_see(entry.visibility, viewer, state.id):
         raise NotFound(f"no cell {cell_key!r} that you may see")
     evidence = evidence_by_entry(session, viewer, entry_ids=[entry.id])
+    framework = session.get(Framework, edition.framework_id)
+    assert framework is not None  # guaranteed by the foreign key
+    layout = framework_layout(session, framework)
+    cell = layout.by_key[cell_key]
+    section = next(s for s in layout.sections if s.code == cell.section_code)
     return CellState(
         **envelope(edition.origin is Origin.demo),
         state=StateRef(iso3=state.iso3, name=state.short_name),
         edition=edition.number,
+        edition_status=edition.status.value,
         cell=cell_key,
+        field=cell.field_code,
+        field_name=layout.fields[cell.field_code].name,
+        section=section.code,
+        section_title=section.title,
+        weapon=cell.weapon,
+        weapon_name=layout.weapon_names.get(cell.weapon, "any weapon category"),
+        column=cell.column,
+        column_name=layout.column_names.get(cell.column, "adherence"),
         mark=entry.mark.value,
         remark=entry.remark,
         version=entry.revision,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -316,3 +317,12 @@ def framework_layout(session: Session, framework: Framework) -> FrameworkLayout:
     )
     _LAYOUTS[key] = layout
     return layout
+
+
+def cell_keys(session: Session, framework_id: int) -> Callable[[int], str]:
+    """Turns a cell id of this framework into its identifier ({field}:{weapon}:{column})."""
+    framework = session.get(Framework, framework_id)
+    if framework is None:
+        raise NotFound(f"no framework {framework_id}")
+    by_id = framework_layout(session, framework).by_id
+    return lambda cell_id: by_id[cell_id].key

@@ -24,7 +24,11 @@ from un1540.web.api import health as health_api
 from un1540.web.auth import SESSION_COOKIE, SESSION_MAX_AGE
 from un1540.web.errors import install_error_handlers
 from un1540.web.middleware import HeadAsGet
+from un1540.web.portal import accounts as account_pages
+from un1540.web.portal import documents as document_pages
+from un1540.web.portal import editions as edition_pages
 from un1540.web.portal import fields as fields_pages
+from un1540.web.portal import history as history_pages
 from un1540.web.portal import home as home_pages
 from un1540.web.portal import states as states_pages
 
@@ -76,6 +80,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
+    app.state.login_throttle = account_pages.LoginThrottle()
 
     app.add_middleware(
         CORSMiddleware,
@@ -99,6 +104,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(home_pages.router)
     app.include_router(states_pages.router)
     app.include_router(fields_pages.router)
+    app.include_router(account_pages.router)
+    app.include_router(edition_pages.router)
+    app.include_router(history_pages.router)
+    app.include_router(document_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

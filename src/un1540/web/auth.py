@@ -124,13 +124,18 @@ def check_api_csrf(request: Request) -> None:
         )
 
 
-def flash(request: Request, message: str) -> None:
-    """A message for the next page (after a redirect)."""
-    request.session[FLASH_KEY] = [*request.session.get(FLASH_KEY, []), message]
+def flash(request: Request, message: str, *, kind: str = "info") -> None:
+    """A message for the next page (after a redirect); kind is info or error."""
+    request.session[FLASH_KEY] = [*request.session.get(FLASH_KEY, []), [kind, message]]
 
 
-def take_flashes(request: Request) -> list[str]:
+def take_flashes(request: Request) -> list[list[str]]:
     if not has_session(request):
         return []
-    messages: list[str] = request.session.pop(FLASH_KEY, [])
+    messages: list[list[str]] = request.session.pop(FLASH_KEY, [])
     return messages
+
+
+def current_viewer(request: Request) -> Viewer:
+    viewer: Viewer = getattr(request.state, "viewer", PUBLIC)
+    return viewer

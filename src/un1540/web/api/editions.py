@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
-from un1540.models import CellComment, CellProposal, Framework, MatrixEdition
+from un1540.models import CellComment, CellProposal, MatrixEdition
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.workflow import (
     CellState,
@@ -23,7 +23,7 @@ from un1540.services.access import Viewer
 from un1540.services.edition_reads import cell_state, detail_of, edition_detail
 from un1540.services.editions import EvidenceInput
 from un1540.services.envelope import envelope
-from un1540.services.frameworks import framework_layout
+from un1540.services.frameworks import cell_keys
 from un1540.services.review import add_comment, decide_proposal, edition_review, propose_change
 from un1540.services.workflow import (
     CellChange,
@@ -216,10 +216,8 @@ def cells_update(
     return json_model(cell_state(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell))
 
 
-def _cell_key(session: Session, edition_framework_id: int, cell_id: int) -> str:
-    framework = session.get(Framework, edition_framework_id)
-    assert framework is not None
-    return framework_layout(session, framework).by_id[cell_id].key
+def _cell_key(session: Session, framework_id: int, cell_id: int) -> str:
+    return cell_keys(session, framework_id)(cell_id)
 
 
 def _comment(session: Session, framework_id: int, comment: CellComment) -> CommentRead:

@@ -11,13 +11,15 @@ from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
 from un1540.errors import NotFound
-from un1540.models import M49Area, RegionalGroup
+from un1540.models import EditionStatus, M49Area, RegionalGroup, Role
 from un1540.services.access import Viewer
 from un1540.services.data_version import VersionedCache
+from un1540.services.documents import state_documents
 from un1540.services.editions import list_editions
 from un1540.services.matrix import get_matrix
 from un1540.services.paging import ALL
 from un1540.services.states import get_state, list_states
+from un1540.web.auth import has_session
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.templating import render
@@ -84,6 +86,11 @@ def state_page(
     iso3: str,
     edition: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
+    # Only anonymous visitors without a session share cached pages: signed-in pages carry
+    # per-person forms (CSRF tokens) and messages.
+    if viewer.user_id is not None or (has_session(request) and request.session):
+        return _render_state_page(request, session, viewer, iso3, edition)
+
     def build() -> tuple[bytes, bool]:
         response = _render_state_page(request, session, viewer, iso3, edition)
         return bytes(response.body), response.headers.get(SYNTHETIC_HEADER) == "true"
@@ -111,10 +118,18 @@ def _render_state_page(
         }
         for e in editions.items
     ]
+    documents = state_documents(session, viewer=viewer, iso3=iso3)
+    open_editions = [e for e in editions.items if e.status != EditionStatus.approved.value]
+    approved = [e.number for e in editions.items if e.status == EditionStatus.approved.value]
     context = {
         "profile": profile,
         "state": profile.state,
         "editions": editions,
+        "open_edition": open_editions[0] if open_editions else None,
+        "can_open_draft": viewer.role in (Role.expert, Role.admin) and not open_editions,
+        "previous_approved": {n: approved[i - 1] for i, n in enumerate(approved) if i > 0},
+        "documents": documents[:8],
+        "documents_total": len(documents),
         "matrix": matrix,
         "matrix_grid": matrix_grid(matrix) if matrix else [],
         "timeline_json": json.dumps(timeline),

@@ -16,6 +16,7 @@ from starlette.templating import Jinja2Templates
 from un1540.errors import Problem
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.services.instance import SYNTHETIC_NOTICE
+from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.responses import synthetic_headers
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -72,6 +73,10 @@ def _environment() -> Environment:
         dict_merge=lambda base, extra: {**base, **extra},
     )
     environment.globals.update(
+        csrf_token=csrf_token,
+        take_flashes=take_flashes,
+        current_viewer=current_viewer,
+        CSRF_FIELD=CSRF_FIELD,
         MARK_LABELS=MARK_LABELS,
         MAP_NOTE=MAP_NOTE,
         MATRIX_DISCLAIMER=MATRIX_DISCLAIMER,

@@ -22,3 +22,8 @@
     document.querySelectorAll("details.cell-detail[open]").forEach(function (open) { open.open = false; });
   });
 })();
+// Forms that cannot be undone ask first (without script they submit directly; the server still checks).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});

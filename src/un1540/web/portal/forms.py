@@ -1,0 +1,40 @@
+"""Portal forms: check CSRF, do the action, say what happened, go back (POST-redirect-GET)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from starlette.responses import RedirectResponse
+
+from un1540.errors import Conflict, Forbidden, InvalidData, Unauthenticated
+from un1540.web.auth import check_form_csrf, flash
+
+CsrfChecked = Annotated[None, Depends(check_form_csrf)]
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+def act(request: Request, back: str, action: Callable[[], str]) -> RedirectResponse:
+    """Run `action` (it commits and returns a message); refusals become messages on the page."""
+    try:
+        flash(request, action())
+    except Unauthenticated:
+        return login_redirect(request)
+    except (InvalidData, Conflict, Forbidden) as error:
+        details = "; ".join(f"{p.where}: {p.message}" for p in error.problems)
+        flash(request, error.message + (f" ({details})" if details else ""), kind="error")
+        if error.details and "yours" in error.details:
+            yours = error.details["yours"]
+            mark = yours["mark"] or "blank"
+            flash(
+                request,
+                f"Your change was: mark {mark}, remark \u201c{yours['remark']}\u201d. The page now "
+                "shows the current version; apply your change again if it still holds.",
+                kind="error",
+            )
+    return RedirectResponse(back, status_code=303)

@@ -1,0 +1,213 @@
+"""The workflow in the portal: signing in, forms with CSRF tokens, each role's part, messages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.conftest import settings_for
+from tests.factories import PASSWORD, make_user
+from un1540.db.engine import make_session_factory
+from un1540.web.app import create_app
+
+CELL = "op2.transfer:cw:enforcement"
+
+
+@pytest.fixture
+def portal(empty_engine: Engine) -> Engine:
+    with make_session_factory(empty_engine)() as session, session.begin():
+        make_user(session, role="expert", email="expert@example.org")
+        make_user(session, role="committee", email="chair@example.org")
+        make_user(session, role="state_poc", email="poc@example.org", iso3="GHA")
+    return empty_engine
+
+
+def browser(engine: Engine) -> TestClient:
+    """A client with its own cookie jar, like one person's browser."""
+    return TestClient(create_app(settings_for(engine), engine=engine), follow_redirects=True)
+
+
+def csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF field on the page"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str) -> None:
+    page = client.get("/login")
+    response = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf(page.text)}
+    )
+    assert response.status_code == 200, response.text[:300]
+    assert f"Signed in as {email}" in response.text
+
+
+def post_form(client: TestClient, page_path: str, action: str, data: dict[str, str]) -> str:
+    page = client.get(page_path)
+    response = client.post(action, data={"csrf_token": csrf(page.text), **data})
+    assert response.status_code == 200, response.text[:500]
+    return response.text
+
+
+def test_sign_in_failures_and_throttle(portal: Engine) -> None:
+    client = browser(portal)
+    page = client.get("/login")
+    assert 'autocomplete="current-password"' in page.text
+    wrong = client.post(
+        "/login",
+        data={"email": "expert@example.org", "password": "not it", "csrf_token": csrf(page.text)},
+    )
+    assert wrong.status_code == 401
+    assert "not right" in wrong.text
+    for _ in range(4):
+        client.post(
+            "/login",
+            data={"email": "expert@example.org", "password": "no", "csrf_token": csrf(page.text)},
+        )
+    locked = client.post(
+        "/login",
+        data={"email": "expert@example.org", "password": PASSWORD, "csrf_token": csrf(page.text)},
+    )
+    assert locked.status_code == 429
+    assert "Too many failed attempts" in locked.text
+
+
+def test_forms_without_the_csrf_token_are_refused(portal: Engine) -> None:
+    client = browser(portal)
+    sign_in(client, "expert@example.org")
+    response = client.post("/states/GHA/editions", data={"reason": "x"})
+    assert response.status_code == 403
+    assert "form has expired" in response.text
+    foreign = client.post("/states/GHA/editions", data={"reason": "x", "csrf_token": "made-up"})
+    assert foreign.status_code == 403
+
+
+def test_the_whole_workflow_in_the_portal(portal: Engine) -> None:
+    expert, poc, chair, public = browser(portal), browser(portal), browser(portal), browser(portal)
+    sign_in(expert, "expert@example.org")
+    page = post_form(expert, "/states/GHA", "/states/GHA/editions", {"reason": "first matrix"})
+    assert "Draft edition 1 opened" in page
+    workspace = "/states/GHA/editions/1"
+    cell_path = f"{workspace}/cells/{CELL}"
+    cell_page = expert.get(cell_path).text
+    version = re.search(r'name="version" value="(\d+)"', cell_page)
+    assert version
+    saved = post_form(
+        expert,
+        cell_path,
+        cell_path,
+        {
+            "mark": "X",
+            "remark": "Customs Act s. 40",
+            "version": version.group(1),
+            "reason": "new act",
+        },
+    )
+    assert "Cell saved." in saved
+    stale = post_form(
+        expert, cell_path, cell_path, {"mark": "?", "remark": "old", "version": version.group(1)}
+    )
+    assert "changed by someone else" in stale
+    assert "Your change was: mark ?" in stale
+
+    assert poc.get(workspace).status_code in (200, 404)
+    sign_in(poc, "poc@example.org")
+    assert poc.get(workspace).status_code == 404  # not shared yet
+    assert "Shared with the State" in post_form(
+        expert, workspace, f"{workspace}/share", {"reason": ""}
+    )
+    assert "Edition 1" in poc.get("/states/GHA").text
+    assert "Comment added." in post_form(
+        poc, cell_path, f"{cell_path}/comments", {"body": "Also s. 41."}
+    )
+    assert "Change proposed" in post_form(
+        poc,
+        cell_path,
+        f"{cell_path}/proposals",
+        {"mark": "X", "remark": "Customs Act s. 40-41", "reason": "both apply"},
+    )
+    sign_in(chair, "chair@example.org")
+    refused = post_form(chair, workspace, f"{workspace}/approve", {"reason": ""})
+    assert "await a decision" in refused
+    proposal = re.search(r"/proposals/(\d+)/decision", expert.get(cell_path).text)
+    assert proposal
+    accepted = post_form(
+        expert,
+        cell_path,
+        f"{workspace}/proposals/{proposal.group(1)}/decision",
+        {"decision": "accept", "note": "", "back": cell_path},
+    )
+    assert "accepted" in accepted
+    assert "Customs Act s. 40-41" in accepted
+    assert "Agreement recorded." in post_form(poc, workspace, f"{workspace}/agree", {"reason": ""})
+    approved = post_form(chair, workspace, f"{workspace}/approve", {"reason": "meeting 121"})
+    assert "Approved and published" in approved
+    assert "Customs Act s. 40-41" in public.get("/states/GHA").text
+    history = public.get(f"/states/GHA/cells/{CELL}").text
+    assert "Customs Act s. 40-41" in history
+    assert "Every recorded change" not in history  # the audit trail is not public
+    assert "Every recorded change" in poc.get(f"/states/GHA/cells/{CELL}").text
+
+
+def test_signing_out(portal: Engine) -> None:
+    client = browser(portal)
+    sign_in(client, "poc@example.org")
+    assert "poc@example.org" in client.get("/account").text
+    home = client.get("/")
+    client.post("/logout", data={"csrf_token": csrf(home.text)})
+    assert "Sign in" in client.get("/").text
+    assert client.get("/account").url.path == "/login"
+
+
+def test_changing_the_password_ends_other_sessions(portal: Engine) -> None:
+    laptop, phone = browser(portal), browser(portal)
+    sign_in(laptop, "expert@example.org")
+    sign_in(phone, "expert@example.org")
+    changed = post_form(
+        laptop,
+        "/account",
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "a brand new password",
+            "repeat_password": "a brand new password",
+        },
+    )
+    assert "Password changed" in changed
+    assert "expert@example.org" in laptop.get("/account").text
+    assert phone.get("/account").url.path == "/login"
+
+
+def test_registering_a_national_report_in_the_portal(portal: Engine, tmp_path: object) -> None:
+    client = browser(portal)
+    sign_in(client, "poc@example.org")
+    page = client.get("/states/GHA/documents")
+    assert "Register a document" in page.text
+    response = client.post(
+        "/states/GHA/documents",
+        data={
+            "csrf_token": csrf(page.text),
+            "kind": "national_report",
+            "title": "Report of Ghana",
+            "language": "en",
+            "issued_on": "2006-02-01",
+            "visibility": "public",
+        },
+        files={"file": ("report.pdf", b"%PDF-1.4 ...", "application/pdf")},
+    )
+    assert "Registered" in response.text
+    assert "Report of Ghana" in browser(portal).get("/states/GHA").text
+    bad = client.post(
+        "/states/GHA/documents",
+        data={
+            "csrf_token": csrf(page.text),
+            "kind": "national_report",
+            "title": "Empty",
+            "language": "en",
+        },
+        files={"file": ("empty.pdf", b"", "application/pdf")},
+    )
+    assert "is empty" in bad.text
