@@ -29,6 +29,12 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
 def run_migrations() -> None:
     engine = _engine()
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copy, drop and rename; with foreign keys enforced the
+            # drop would cascade and delete every dependent row. Off while migrating (this pragma
+            # only works outside a transaction), then checked and back on.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
@@ -40,6 +46,13 @@ def run_migrations() -> None:
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(
+                    f"the migration left rows with broken foreign keys: {broken[:5]}"
+                )
 
 
 run_migrations()
