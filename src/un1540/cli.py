@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,15 +10,30 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from un1540 import __version__
 from un1540.db.engine import check_connection, make_engine, make_session_factory
 from un1540.db.migrate import current_revision, head_revision, upgrade
-from un1540.errors import DatabaseUnavailable, Un1540Error
+from un1540.errors import DatabaseUnavailable, InvalidData, InvalidParameter, Problem, Un1540Error
 from un1540.io.demo import load_demo
+from un1540.io.matrix_export import ExportFormat, export_matrices
+from un1540.io.matrix_import import import_matrix_file
 from un1540.models import State
 from un1540.reference.frameworks import read_framework_file
+from un1540.schemas.workflow import ImportReport
+from un1540.services.access import Viewer, system_viewer
+from un1540.services.accounts import (
+    create_user,
+    find_user,
+    issue_token,
+    list_users,
+    revoke_token,
+    set_active,
+    viewer_for,
+)
 from un1540.services.frameworks import store_framework
 from un1540.services.reference_data import load_reference_data
 from un1540.settings import Settings, get_settings, masked_url
@@ -35,8 +51,13 @@ import_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
+export_app = typer.Typer(help="Write data to files.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+app.add_typer(users_app, name="users")
 
 console = Console(soft_wrap=True)
+errors_console = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
@@ -184,6 +205,209 @@ def import_framework(
     )
 
 
+def _sessions() -> sessionmaker[Session]:
+    return make_session_factory(_connected_engine(_settings(), must_exist=True))
+
+
+def _operator(session: Session, acting_as: str | None) -> Viewer:
+    """Who a command acts as: a named account (for the audit trail), or the shell's operator."""
+    if acting_as is None:
+        return system_viewer(f"cli:{getpass.getuser()}")
+    user = find_user(session, acting_as)
+    if not user.is_active:
+        raise InvalidData(f"the account {user.email} is disabled")
+    return viewer_for(user)
+
+
+def _read_password() -> str:
+    """From standard input when it is piped (scripts), else asked twice without echo."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise InvalidData("the two passwords differ; nothing was written")
+    return first
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="The account's e-mail address (its sign-in name).")],
+    role: Annotated[str, typer.Option(help="state_poc, provider, expert, committee or admin.")],
+    state: Annotated[
+        str | None, typer.Option(help="ISO3 of the State a point of contact speaks for.")
+    ] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Code of a provider's organisation (e.g. iaea).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+) -> None:
+    """Create an account; the password is read from standard input (or asked for)."""
+    password = _read_password()
+    with _sessions()() as session, session.begin():
+        user = create_user(
+            session,
+            email=email,
+            password=password,
+            role=role,
+            actor=f"cli:{getpass.getuser()}",
+            state_iso3=state,
+            organisation_code=org,
+            display_name=name,
+        )
+        console.print(f"Account {user.email} created ({user.role.value}).")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every account, with its role, State or organisation, and whether it is active."""
+    with _sessions()() as session:
+        table = Table("e-mail", "role", "State / organisation", "active", "last sign-in")
+        for user in list_users(session):
+            bound = (
+                user.state.iso3
+                if user.state
+                else (user.organisation.code if user.organisation else "")
+            )
+            last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "never"
+            table.add_row(
+                user.email, user.role.value, bound, "yes" if user.is_active else "no", last
+            )
+        console.print(table)
+
+
+@users_app.command("disable")
+def users_disable(email: Annotated[str, typer.Option(help="The account to disable.")]) -> None:
+    """Disable an account: it can no longer sign in, and its API tokens are revoked."""
+    with _sessions()() as session, session.begin():
+        set_active(session, email=email, active=False, actor=f"cli:{getpass.getuser()}")
+    console.print(f"Account {email} disabled; its tokens are revoked.")
+
+
+@users_app.command("enable")
+def users_enable(email: Annotated[str, typer.Option(help="The account to enable again.")]) -> None:
+    """Enable a disabled account (its old tokens stay revoked)."""
+    with _sessions()() as session, session.begin():
+        set_active(session, email=email, active=True, actor=f"cli:{getpass.getuser()}")
+    console.print(f"Account {email} enabled.")
+
+
+@users_app.command("token")
+def users_token(
+    email: Annotated[str, typer.Option(help="The account the token acts as.")],
+    scope: Annotated[str, typer.Option(help="read (reading only) or write.")] = "read",
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "",
+) -> None:
+    """Issue an API token and print it once (only its hash is kept)."""
+    with _sessions()() as session, session.begin():
+        token, plain = issue_token(
+            session, email=email, scope=scope, label=label, actor=f"cli:{getpass.getuser()}"
+        )
+        prefix = token.prefix
+    print(plain)
+    errors_console.print(f"Token {prefix}... ({scope}) for {email}; it is shown only this once.")
+
+
+@users_app.command("revoke")
+def users_revoke(
+    prefix: Annotated[str, typer.Option(help="The token's first 12 characters.")],
+) -> None:
+    """Revoke an API token."""
+    with _sessions()() as session, session.begin():
+        revoke_token(session, prefix=prefix, actor=f"cli:{getpass.getuser()}")
+    console.print(f"Token {prefix}... revoked.")
+
+
+@export_app.command("matrix")
+def export_matrix(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.")],
+    format: Annotated[ExportFormat, typer.Option("--format", help="csv, json, xlsx, docx or pdf.")],
+    state: Annotated[str | None, typer.Option(help="ISO3 of one State.")] = None,
+    all_states: Annotated[
+        bool, typer.Option("--all", help="Every State's latest approved edition.")
+    ] = False,
+    edition: Annotated[int | None, typer.Option(min=1, help="With --state: this edition.")] = None,
+) -> None:
+    """Export one State's matrix, or every State's, as CSV, JSON, XLSX, DOCX or PDF."""
+    if (state is None) == (not all_states) or (edition is not None and state is None):
+        raise InvalidParameter.naming(
+            [Problem("--state/--all", "give --state ISO3 (optionally --edition) or --all")]
+        )
+    with _sessions()() as session:
+        viewer = system_viewer(f"cli:{getpass.getuser()}")
+        with console.status("Exporting ..."):
+            exported = export_matrices(
+                session, viewer=viewer, iso3=state, fmt=format, edition=edition
+            )
+    output.write_bytes(exported.content)
+    note = " (synthetic demo data)" if exported.synthetic else ""
+    console.print(f"Wrote {output} ({len(exported.content):,} bytes){note}.")
+
+
+@import_app.command("matrix")
+def import_matrix(
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="XLSX or CSV file.")
+    ],
+    state: Annotated[
+        str | None, typer.Option(help="Import this State's rows into its draft.")
+    ] = None,
+    all_states: Annotated[
+        bool, typer.Option("--all", help="Import every State in the file.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the changes; write nothing.")
+    ] = False,
+    acting_as: Annotated[
+        str | None, typer.Option("--as", help="Expert account to record as the author.")
+    ] = None,
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")] = "",
+) -> None:
+    """Import a matrix file into draft editions (opened from the latest approved one if needed).
+
+    Every problem is listed with its sheet, row and column; nothing is written unless the whole
+    file is valid.
+    """
+    if state is None and not all_states:
+        raise InvalidParameter.naming([Problem("--state/--all", "give --state ISO3 or --all")])
+    settings = _settings()
+    with _sessions()() as session, session.begin():
+        viewer = _operator(session, acting_as)
+        with console.status(f"Checking {path.name} ..."):
+            report = import_matrix_file(
+                session,
+                viewer=viewer,
+                content=path.read_bytes(),
+                file_name=path.name,
+                only=state,
+                dry_run=dry_run,
+                max_bytes=settings.max_upload_mb * 1_000_000,
+                reason=reason,
+            )
+        if dry_run:
+            session.rollback()
+    _print_import(report)
+
+
+def _print_import(report: ImportReport) -> None:
+    verb = "would change" if report.dry_run else "changed"
+    for item in report.states:
+        opened = " (new draft)" if item.opened_draft else ""
+        console.print(
+            f"{item.state.iso3} edition {item.edition}{opened}: "
+            f"{len(item.changes)} cell(s) {verb}, "
+            f"{item.unchanged} unchanged"
+        )
+        if report.dry_run:
+            for change in item.changes:
+                before = change.before.mark if change.before else ""
+                after = change.after.mark if change.after else ""
+                console.print(
+                    f"  {change.cell}: {before or 'blank'} -> {after or 'blank'} ({change.change})"
+                )
+    summary = "Dry run: nothing was written." if report.dry_run else "Imported."
+    console.print(f"{summary} {report.changed} cell(s) {verb} in {len(report.states)} State(s).")
+
+
 def main() -> None:
     """Entry point: click handles usage errors; our own errors become a message and an exit code."""
     try:
@@ -192,5 +416,6 @@ def main() -> None:
         # Plain text, one line for the error (plus one per problem): no wrapping, no traceback.
         print(f"error: {' '.join(error.message.split())}", file=sys.stderr)
         for problem in error.problems:
-            print(f"  {problem.where}: {problem.message}", file=sys.stderr)
+            if problem.message not in error.message:
+                print(f"  {problem.where}: {problem.message}", file=sys.stderr)
         sys.exit(error.exit_code)

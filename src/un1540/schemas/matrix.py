@@ -120,3 +120,10 @@ class FieldAcrossStates(Envelope):
     page: int
     page_size: int
     tally: TallyRead = Field(description="All States' cells of this field together.")
+
+
+class MatrixBundle(Envelope):
+    """Several States' matrices in one file."""
+
+    disclaimer: str = MATRIX_DISCLAIMER
+    matrices: list[MatrixRead]

@@ -204,3 +204,19 @@ class AccountRead(BaseModel):
     token_scope: str | None = Field(
         description="read or write for a token; null for a portal session."
     )
+
+
+class StateImport(BaseModel):
+    state: StateRef
+    edition: int = Field(description="The draft the cells went (or would go) into.")
+    opened_draft: bool = Field(description="A new draft was (or would be) opened for the import.")
+    changes: list[CellDifference]
+    unchanged: int
+
+
+class ImportReport(Envelope):
+    dry_run: bool = Field(description="True: nothing was written; this is what would change.")
+    file: str
+    states: list[StateImport]
+    changed: int
+    unchanged: int

@@ -45,6 +45,11 @@ class Viewer:
 PUBLIC = Viewer()
 
 
+def system_viewer(actor: str) -> Viewer:
+    """The operator at the command line, who has the database itself in hand: all rights."""
+    return Viewer(role=Role.admin, actor=actor, user_id=0)
+
+
 def require(viewer: Viewer, *roles: Role, action: str) -> None:
     """Refuse `action` unless the viewer is signed in with one of `roles` and may write."""
     if viewer.user_id is None:

@@ -255,3 +255,40 @@ def state_documents(session: Session, *, viewer: Viewer, iso3: str) -> list[Docu
             .order_by(Document.issued_on.desc().nulls_last(), Document.id.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class ReportDates:
+    """The dates a matrix document's header shows: first report, addenda, additional information."""
+
+    first_report: date | None
+    addenda: list[date]
+    additional_information: list[date]
+
+
+def report_dates(session: Session, *, viewer: Viewer, state_id: int) -> ReportDates:
+    rows = session.execute(
+        select(Document.kind, Document.issued_on)
+        .where(
+            Document.state_id == state_id,
+            Document.kind.in_(
+                [
+                    DocumentKind.national_report,
+                    DocumentKind.addendum,
+                    DocumentKind.additional_information,
+                ]
+            ),
+            Document.issued_on.is_not(None),
+            visible(Document.visibility, viewer, Document.state_id),
+        )
+        .order_by(Document.issued_on)
+    ).all()
+    dated = [(kind, issued) for kind, issued in rows if issued is not None]
+    reports = [d for kind, d in dated if kind is DocumentKind.national_report]
+    return ReportDates(
+        first_report=reports[0] if reports else None,
+        addenda=sorted([d for kind, d in dated if kind is DocumentKind.addendum] + reports[1:]),
+        additional_information=[
+            d for kind, d in dated if kind is DocumentKind.additional_information
+        ],
+    )

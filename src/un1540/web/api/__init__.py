@@ -7,6 +7,7 @@ from un1540.web.api import (
     coverage,
     documents,
     editions,
+    exports,
     fields,
     frameworks,
     history,
@@ -21,6 +22,7 @@ api_router.include_router(coverage.router)
 api_router.include_router(editions.router)
 api_router.include_router(history.router)
 api_router.include_router(documents.router)
+api_router.include_router(exports.router)
 api_router.include_router(accounts.router)
 
 TAGS = [
@@ -39,6 +41,10 @@ TAGS = [
     {
         "name": "Documents",
         "description": "National reports and the other sources the matrix cites.",
+    },
+    {
+        "name": "Import and export",
+        "description": "Matrices as CSV, JSON, XLSX, DOCX, PDF; importing.",
     },
     {"name": "Accounts", "description": "Who you are signed in as."},
     {"name": "Health", "description": "Is the service up and its database reachable."},

@@ -1,0 +1,137 @@
+"""The matrix as a Word document, laid out like the Committee's: a header with the State and its
+report, addendum and approval dates, the standard disclaimer, then each section as a table."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+from docx.document import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table
+
+from un1540.io.matrix_collect import MatrixExport
+from un1540.io.matrix_text import MARK_LEGEND, date_text, remarks_text
+from un1540.schemas.matrix import MatrixSectionRead
+from un1540.services.instance import SYNTHETIC_NOTICE
+
+RED = RGBColor(0xB4, 0x23, 0x18)
+PAGE_WIDTH_CM = 26.7  # A4 landscape less 1.5 cm margins
+
+
+def _fill_row(
+    table: Table, values: list[str], *, bold: bool = False, centred: range = range(0)
+) -> None:
+    cells = table.add_row().cells  # type: ignore[no-untyped-call]  # (read once: it is slow)
+    for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
+        paragraph = cell.paragraphs[0]
+        paragraph.add_run(value).bold = bold
+        if index in centred:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _widths(table: Table, widths: list[float]) -> None:
+    """Column widths in cm, written to the table grid (which LibreOffice and Word both read)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+
+
+def _section_table(
+    document: Document, section: MatrixSectionRead, weapons: dict[str, str], columns: dict[str, str]
+) -> None:
+    adherence = section.layout == ["adherence"]
+    slots = [] if adherence else [(w, c) for w in weapons for c in section.layout]
+    table = document.add_table(rows=0, cols=4 if adherence else 3 + len(slots))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    marks = range(2, 2 + max(1, len(slots)))
+    if adherence:
+        _widths(table, [1.0, 8.5, 1.5, PAGE_WIDTH_CM - 11.0])
+        _fill_row(
+            table,
+            [
+                "No.",
+                "Instrument, organisation or arrangement",
+                "Yes",
+                "Relevant information (signing, ratification, ...) and remarks",
+            ],
+            bold=True,
+            centred=marks,
+        )
+        for field in section.fields:
+            cell = field.cells[0]
+            values = [
+                str(field.number),
+                field.name,
+                cell.mark,
+                remarks_text([cell], with_labels=False),
+            ]
+            _fill_row(table, values, centred=marks)
+        return
+    _widths(table, [1.0, 6.0] + [1.7] * len(slots) + [PAGE_WIDTH_CM - 7.0 - 1.7 * len(slots)])
+    per_weapon = len(section.layout)
+    groups = [
+        weapon.upper() if index % per_weapon == 0 else "" for index, (weapon, _) in enumerate(slots)
+    ]
+    _fill_row(table, ["No.", "Data field", *groups, "Source / remarks"], bold=True, centred=marks)
+    _fill_row(table, ["", "", *[columns[c] for _, c in slots], ""], bold=True, centred=marks)
+    header = table.rows[0].cells
+    for index in range(len(weapons)):  # each weapon's name spans its column kinds
+        start = 2 + index * per_weapon
+        header[start].merge(header[start + per_weapon - 1])
+    for field in section.fields:
+        by_slot = {(c.weapon, c.column): c for c in field.cells}
+        values = [by_slot[slot].mark if slot in by_slot else "—" for slot in slots]
+        remarks = remarks_text(field.cells, with_labels=True)
+        _fill_row(table, [str(field.number), field.name, *values, remarks], centred=marks)
+
+
+def _state(document: Document, export: MatrixExport) -> None:
+    matrix, reports = export.matrix, export.reports
+    if matrix.synthetic:
+        run = document.add_paragraph().add_run(SYNTHETIC_NOTICE)
+        run.bold = True
+        run.font.color.rgb = RED
+    status = "APPROVED" if matrix.edition.status == "approved" else matrix.edition.status.upper()
+    document.add_heading(f"{status} 1540 COMMITTEE MATRIX", level=1)
+    header = document.add_table(rows=0, cols=2)
+    header.style = "Table Grid"
+    _widths(header, [8.0, PAGE_WIDTH_CM - 8.0])
+    for label, value in [
+        ("State", matrix.state.name),
+        ("Date of the first report", date_text([reports.first_report])),
+        ("Dates of addenda", date_text(reports.addenda)),
+        ("Dates of additional information", date_text(reports.additional_information)),
+        ("Edition", f"{matrix.edition.number} ({matrix.edition.status})"),
+        ("Date of approval by the 1540 Committee", date_text([matrix.edition.approved_on])),
+        ("Framework", matrix.edition.framework),
+    ]:
+        _fill_row(header, [label, value])
+    document.add_paragraph().add_run(matrix.disclaimer).italic = True
+    document.add_paragraph().add_run(MARK_LEGEND).font.size = Pt(7.5)
+    for section in matrix.sections:
+        document.add_heading(section.title, level=2)
+        _section_table(document, section, matrix.weapon_categories, matrix.column_kinds)
+
+
+def matrices_docx(exports: list[MatrixExport]) -> bytes:
+    """One document; each State starts on a new page."""
+    document = docx.Document()
+    page = document.sections[0]
+    page.orientation = WD_ORIENT.LANDSCAPE
+    page.page_width, page.page_height = page.page_height, page.page_width
+    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(page, margin, Cm(1.5))
+    style = document.styles["Normal"]
+    style.font.name, style.font.size = "Liberation Sans", Pt(8.5)
+    for index, export in enumerate(exports):
+        if index:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        _state(document, export)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,91 @@
+"""The matrix as PDF: the same content and layout as the Word document, rendered by WeasyPrint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from un1540.io.matrix_collect import MatrixExport
+from un1540.io.matrix_text import MARK_LEGEND, remarks_text
+from un1540.schemas.matrix import MatrixRead
+from un1540.services.instance import SYNTHETIC_NOTICE
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+
+@dataclass(frozen=True)
+class PrintRow:
+    number: int
+    name: str
+    marks: list[str]
+    remarks: list[str]
+
+
+@dataclass(frozen=True)
+class PrintSection:
+    title: str
+    adherence: bool
+    weapons: list[str]
+    per_weapon: int
+    column_names: list[str]
+    rows: list[PrintRow]
+
+
+def _grids(matrix: MatrixRead) -> list[PrintSection]:
+    grids = []
+    for section in matrix.sections:
+        adherence = section.layout == ["adherence"]
+        slots = (
+            [] if adherence else [(w, c) for w in matrix.weapon_categories for c in section.layout]
+        )
+        rows = []
+        for field in section.fields:
+            by_slot = {(c.weapon, c.column): c for c in field.cells}
+            marks = (
+                [field.cells[0].mark]
+                if adherence
+                else [by_slot[s].mark if s in by_slot else "—" for s in slots]
+            )
+            remarks = remarks_text(field.cells, with_labels=not adherence).splitlines()
+            rows.append(
+                PrintRow(number=field.number, name=field.name, marks=marks, remarks=remarks)
+            )
+        grids.append(
+            PrintSection(
+                title=section.title,
+                adherence=adherence,
+                weapons=list(matrix.weapon_categories),
+                per_weapon=len(section.layout),
+                column_names=[matrix.column_kinds.get(c, c) for _, c in slots],
+                rows=rows,
+            )
+        )
+    return grids
+
+
+def matrices_html(exports: list[MatrixExport]) -> str:
+    synthetic = any(e.matrix.synthetic for e in exports)
+    footer = (
+        "SYNTHETIC DEMO DATA - not the records of the 1540 Committee"
+        if synthetic
+        else "1540 Committee matrix"
+    )
+    return TEMPLATES.get_template("matrix_print.html").render(
+        exports=exports,
+        grids=[_grids(e.matrix) for e in exports],
+        notice=SYNTHETIC_NOTICE,
+        legend=MARK_LEGEND,
+        footer=footer,
+    )
+
+
+def matrices_pdf(exports: list[MatrixExport]) -> bytes:
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=matrices_html(exports)).write_pdf()
+    return pdf

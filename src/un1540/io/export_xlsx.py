@@ -1,0 +1,135 @@
+"""The matrix as an XLSX workbook: an About sheet, then one sheet per section, like the matrix."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from un1540.io.matrix_collect import MatrixExport
+from un1540.io.xlsx_layout import (
+    ABOUT_SHEET,
+    FIRST_DATA_ROW,
+    NOT_IN_FIELD,
+    SectionSheet,
+    section_sheets,
+)
+from un1540.schemas.matrix import MATRIX_DISCLAIMER
+from un1540.services.frameworks import FrameworkLayout
+from un1540.services.instance import SYNTHETIC_NOTICE
+
+FILLS = {
+    "X": PatternFill("solid", fgColor="DFF3E6"),
+    "?": PatternFill("solid", fgColor="FFF1CC"),
+    "NA": PatternFill("solid", fgColor="E7EBEF"),
+    NOT_IN_FIELD: PatternFill("solid", fgColor="F3F3F3"),
+}
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTRE = Alignment(horizontal="center", vertical="top")
+
+
+def _about(sheet: Worksheet, exports: list[MatrixExport], framework: str) -> None:
+    synthetic = any(e.matrix.synthetic for e in exports)
+    lines = [
+        ("1540 matrix export", ""),
+        ("Framework", framework),
+        ("States", ", ".join(e.matrix.state.iso3 for e in exports)),
+        ("Exported", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("Disclaimer", MATRIX_DISCLAIMER),
+        (
+            "Marks",
+            "X: measure recorded; ?: reference may not be relevant or is incomplete; "
+            "NA: not applicable; empty: no information. — : the field does not apply to that "
+            "weapon category.",
+        ),
+        (
+            "Import",
+            "Edit marks and remarks in the section sheets, keep the columns and header rows as "
+            "they are, and import the file into a draft edition (un1540 import matrix, or the "
+            "edition's page).",
+        ),
+    ]
+    if synthetic:
+        lines.insert(1, ("SYNTHETIC DEMO DATA", SYNTHETIC_NOTICE))
+    for row, (label, value) in enumerate(lines, start=1):
+        sheet.cell(row=row, column=1, value=label).font = BOLD
+        sheet.cell(row=row, column=2, value=value).alignment = WRAP
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 110
+
+
+def _section(
+    sheet: Worksheet, layout: SectionSheet, exports: list[MatrixExport], synthetic: bool
+) -> None:
+    title = layout.section.title + ("  [SYNTHETIC DEMO DATA]" if synthetic else "")
+    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
+    row2, row3 = layout.header_rows()
+    for column, (upper, lower) in enumerate(zip(row2, row3, strict=True), start=1):
+        sheet.cell(row=2, column=column, value=upper).font = BOLD
+        cell = sheet.cell(row=3, column=column, value=lower or None)
+        cell.font, cell.alignment = BOLD, Alignment(wrap_text=True, horizontal="center")
+    row = FIRST_DATA_ROW
+    for export in exports:
+        matrix = export.matrix
+        section = next(s for s in matrix.sections if s.code == layout.section.code)
+        for field in section.fields:
+            cells = {(c.weapon, c.column): c for c in field.cells}
+            values: list[str | int] = [
+                matrix.state.iso3,
+                matrix.state.name,
+                matrix.edition.number,
+                field.number,
+                field.code,
+                field.name,
+            ]
+            for column, value in enumerate(values, start=1):
+                sheet.cell(row=row, column=column, value=value)
+            for index, slot in enumerate(layout.slots):
+                found = cells.get((slot.weapon, slot.column))
+                mark = found.mark if found else NOT_IN_FIELD
+                cell = sheet.cell(row=row, column=layout.mark_start + index, value=mark or None)
+                cell.alignment = CENTRE
+                if mark in FILLS:
+                    cell.fill = FILLS[mark]
+                if found and found.remark:
+                    remark = sheet.cell(
+                        row=row, column=layout.remark_start + index, value=found.remark
+                    )
+                    remark.alignment = WRAP
+            row += 1
+    last = get_column_letter(layout.mark_start + len(layout.slots) - 1)
+    marks = DataValidation(
+        type="list",
+        formula1='"X,?,NA"',
+        allow_blank=True,
+        error="A mark is X, ?, NA or empty.",
+        showErrorMessage=True,
+    )
+    first = f"{get_column_letter(layout.mark_start)}{FIRST_DATA_ROW}"
+    marks.add(f"{first}:{last}{max(row - 1, FIRST_DATA_ROW)}")
+    sheet.add_data_validation(marks)
+    sheet.freeze_panes = first
+    widths = [6, 18, 8, 5, 26, 48] + [11] * len(layout.slots) + [30] * len(layout.slots)
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def matrices_xlsx(exports: list[MatrixExport], layout: FrameworkLayout) -> bytes:
+    """Every matrix in `exports` (all on the framework `layout`) in one workbook."""
+    workbook = Workbook()
+    about = workbook.active
+    assert about is not None
+    about.title = ABOUT_SHEET
+    _about(about, exports, layout.slug)
+    synthetic = any(e.matrix.synthetic for e in exports)
+    for sheet_layout in section_sheets(layout):
+        _section(workbook.create_sheet(sheet_layout.name), sheet_layout, exports, synthetic)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,102 @@
+"""Exporting matrices in every format: CSV (one row per cell), JSON, XLSX, DOCX and PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from un1540.errors import InvalidParameter, Problem
+from un1540.io.csv_export import matrix_csv
+from un1540.io.export_docx import matrices_docx
+from un1540.io.export_pdf import matrices_pdf
+from un1540.io.export_xlsx import matrices_xlsx
+from un1540.io.matrix_collect import MatrixExport, collect
+from un1540.models import Framework
+from un1540.schemas.matrix import MatrixBundle
+from un1540.services.access import Viewer
+from un1540.services.envelope import envelope
+from un1540.services.frameworks import framework_layout
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+    docx = "docx"
+    pdf = "pdf"
+
+
+MEDIA_TYPES = {
+    ExportFormat.csv: "text/csv; charset=utf-8",
+    ExportFormat.json: "application/json",
+    ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ExportFormat.pdf: "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    content: bytes
+    media_type: str
+    file_name: str
+    synthetic: bool
+
+
+def _csv(exports: list[MatrixExport]) -> bytes:
+    parts = [matrix_csv(export.matrix) for export in exports]
+    # One header line for the whole file.
+    return (parts[0] + "".join(part.split("\n", 1)[1] for part in parts[1:])).encode()
+
+
+def _single_framework(session: Session, exports: list[MatrixExport]) -> Framework:
+    slugs = {export.matrix.edition.framework for export in exports}
+    if len(slugs) > 1:
+        raise InvalidParameter.naming(
+            [Problem("format", f"XLSX holds one framework version; found {sorted(slugs)}")]
+        )
+    code, version = next(iter(slugs)).split("/", 1)
+    return session.scalars(
+        select(Framework).where(Framework.code == code, Framework.version == version)
+    ).one()
+
+
+def export_matrices(
+    session: Session,
+    *,
+    viewer: Viewer,
+    iso3: str | None,
+    fmt: ExportFormat,
+    edition: int | None = None,
+) -> ExportedFile:
+    """One State's matrix (or every State's latest) as a file in `fmt`."""
+    exports = collect(session, viewer=viewer, iso3=iso3, edition=edition)
+    synthetic = any(export.matrix.synthetic for export in exports)
+    if fmt is ExportFormat.csv:
+        content = _csv(exports)
+    elif fmt is ExportFormat.json:
+        if iso3 is not None:
+            content = exports[0].matrix.model_dump_json(indent=1).encode()
+        else:
+            bundle = MatrixBundle(**envelope(synthetic), matrices=[e.matrix for e in exports])
+            content = bundle.model_dump_json(indent=1).encode()
+    elif fmt is ExportFormat.xlsx:
+        content = matrices_xlsx(
+            exports, framework_layout(session, _single_framework(session, exports))
+        )
+    elif fmt is ExportFormat.docx:
+        content = matrices_docx(exports)
+    else:
+        content = matrices_pdf(exports)
+    stem = (
+        f"{exports[0].matrix.state.iso3}-matrix-edition-{exports[0].matrix.edition.number}"
+        if iso3
+        else "matrices"
+    )
+    name = f"{'synthetic-demo-' if synthetic else ''}{stem}.{fmt.value}"
+    return ExportedFile(
+        content=content, media_type=MEDIA_TYPES[fmt], file_name=name, synthetic=synthetic
+    )

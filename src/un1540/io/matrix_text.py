@@ -1,0 +1,48 @@
+"""Text the matrix documents share: the legend of marks, dates, remarks with their sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from un1540.schemas.matrix import CellRead
+
+MARK_LEGEND = (
+    "X: the Committee has information on a measure (a reference to the legal basis or executive "
+    "practice); ?: the reference may not be relevant or is incomplete; NA: not applicable; "
+    "blank: no information before the Committee; —: the field does not apply to that weapon "
+    "category."
+)
+
+
+def date_text(dates: Iterable[object]) -> str:
+    values = [str(d) for d in dates if d is not None]
+    return ", ".join(values) if values else "–"
+
+
+def evidence_text(cell: CellRead) -> str:
+    sources = []
+    for item in cell.evidence:
+        where = ", ".join(
+            f"{label} {value}"
+            for label, value in (
+                ("p.", item.page),
+                ("art.", item.article),
+                ("para.", item.paragraph),
+            )
+            if value
+        )
+        sources.append(item.document.title + (f", {where}" if where else ""))
+    return "; ".join(sources)
+
+
+def remarks_text(cells: list[CellRead], *, with_labels: bool) -> str:
+    lines = []
+    for cell in cells:
+        sources = f"Sources: {evidence_text(cell)}" if cell.evidence else ""
+        text = " — ".join(part for part in (cell.remark, sources) if part)
+        if text:
+            label = (
+                f"{cell.weapon.upper()} {cell.column.replace('_', ' ')}: " if with_labels else ""
+            )
+            lines.append(label + text)
+    return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""/api/v1: matrices as files (XLSX, DOCX, PDF; and every State at once), and importing a file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, File, Form, UploadFile
+from starlette.responses import Response
+
+from un1540.io.matrix_export import ExportedFile, ExportFormat, export_matrices
+from un1540.io.matrix_import import import_matrix_file
+from un1540.schemas.workflow import ImportReport
+from un1540.web.api.common import ERRORS, WRITE_ERRORS, Iso3Path, NumberPath
+from un1540.web.api.states import EditionQuery
+from un1540.web.deps import SessionDep, SettingsDep, ViewerDep, WriterDep
+from un1540.web.responses import json_model, synthetic_headers
+from un1540.web.uploads import read_limited
+
+router = APIRouter(tags=["Import and export"])
+
+FILE_RESPONSES = {
+    200: {"content": {m: {} for m in ("application/octet-stream",)}, "description": "The file."},
+    **ERRORS,
+}
+
+
+def _file(exported: ExportedFile) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{exported.file_name}"'}
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers=headers | synthetic_headers(exported.synthetic),
+    )
+
+
+def _one_state_route(fmt: ExportFormat, summary: str) -> None:
+    def route(
+        session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, edition: EditionQuery = None
+    ) -> Response:
+        return _file(export_matrices(session, viewer=viewer, iso3=iso3, fmt=fmt, edition=edition))
+
+    route.__name__ = f"state_matrix_{fmt.value}"
+    router.add_api_route(
+        f"/states/{{iso3}}/matrix.{fmt.value}",
+        route,
+        methods=["GET"],
+        summary=summary,
+        response_class=Response,
+        responses=FILE_RESPONSES,
+    )
+
+
+def _all_states_route(fmt: ExportFormat) -> None:
+    def route(session: SessionDep, viewer: ViewerDep) -> Response:
+        return _file(export_matrices(session, viewer=viewer, iso3=None, fmt=fmt))
+
+    route.__name__ = f"all_matrices_{fmt.value}"
+    router.add_api_route(
+        f"/matrices.{fmt.value}",
+        route,
+        methods=["GET"],
+        summary=f"Every State's latest approved matrix as {fmt.value.upper()}",
+        response_class=Response,
+        responses=FILE_RESPONSES,
+    )
+
+
+_one_state_route(ExportFormat.xlsx, "A State's matrix as XLSX (a sheet per section)")
+_one_state_route(ExportFormat.docx, "A State's matrix as a Word document, like the Committee's")
+_one_state_route(ExportFormat.pdf, "A State's matrix as PDF")
+for _format in ExportFormat:
+    _all_states_route(_format)
+
+
+@router.post(
+    "/states/{iso3}/editions/{number}/import",
+    summary="Import a CSV or XLSX file into a draft",
+    response_model=ImportReport,
+    responses=WRITE_ERRORS,
+)
+async def import_into_draft(
+    session: SessionDep,
+    viewer: WriterDep,
+    settings: SettingsDep,
+    iso3: Iso3Path,
+    number: NumberPath,
+    file: Annotated[
+        UploadFile,
+        File(description="XLSX in the export's layout, or CSV with iso3, cell, mark[, remark]."),
+    ],
+    dry_run: Annotated[bool, Form(description="Check and show the changes; write nothing.")] = True,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Experts. Every problem is reported with its sheet, row and column (or CSV line), and nothing
+    is written unless the whole file is valid. The dry run (the default) shows what would change."""
+    limit = settings.max_upload_mb * 1_000_000
+    content = await read_limited(file, limit)
+
+    def run() -> ImportReport:
+        report = import_matrix_file(
+            session,
+            viewer=viewer,
+            content=content,
+            file_name=file.filename or "upload",
+            only=iso3,
+            dry_run=dry_run,
+            max_bytes=limit,
+            edition=number,
+            reason=reason,
+        )
+        if not dry_run:
+            session.commit()
+        return report
+
+    return json_model(await anyio.to_thread.run_sync(run))
