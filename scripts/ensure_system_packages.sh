@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, if any is missing:
 #   chromium (browser tests), fonts-noto-cjk and fonts-noto-core (Chinese and Arabic glyphs),
-#   postgresql-15 (binaries for the throwaway test cluster; no service is started).
+#   postgresql-15 (binaries for the throwaway test cluster; no service is started),
+#   libreoffice-writer-nogui and libreoffice-draw-nogui (the tests open the DOCX and PDF exports).
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-for package in fonts-noto-cjk fonts-noto-core; do
+for package in fonts-noto-cjk fonts-noto-core libreoffice-writer-nogui libreoffice-draw-nogui; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql-15)

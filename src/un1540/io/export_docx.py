@@ -82,7 +82,10 @@ def _section_table(
     header = table.rows[0].cells
     for index in range(len(weapons)):  # each weapon's name spans its column kinds
         start = 2 + index * per_weapon
-        header[start].merge(header[start + per_weapon - 1])
+        merged = header[start].merge(header[start + per_weapon - 1])
+        for paragraph in merged.paragraphs[1:]:  # merging keeps each cell's (empty) paragraph
+            if not paragraph.text:
+                paragraph._element.getparent().remove(paragraph._element)
     for field in section.fields:
         by_slot = {(c.weapon, c.column): c for c in field.cells}
         values = [by_slot[slot].mark if slot in by_slot else "—" for slot in slots]

@@ -1,0 +1,120 @@
+"""Importing a CSV or XLSX file into a draft from its page: check (dry run), see, then apply."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from un1540.errors import Conflict, Forbidden, InvalidData, NotFound
+from un1540.io.matrix_import import import_matrix_file
+from un1540.services.workflow import find_edition
+from un1540.settings import Settings
+from un1540.web.auth import flash
+from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
+from un1540.web.portal.forms import CsrfChecked
+from un1540.web.portal.templating import render
+from un1540.web.uploads import read_limited
+
+router = APIRouter(include_in_schema=False)
+CHECKSUM = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _keep(settings: Settings, content: bytes) -> str:
+    """Keep the checked file for the "apply" step, under its SHA-256."""
+    digest = hashlib.sha256(content).hexdigest()
+    folder = settings.files_dir / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / digest).write_bytes(content)
+    return digest
+
+
+def _run(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    settings: Settings,
+    iso3: str,
+    number: int,
+    content: bytes,
+    file_name: str,
+    dry_run: bool,
+    digest: str,
+) -> Response:
+    find_edition(session, viewer=viewer, iso3=iso3, number=number)  # 404 before anything else
+    back = f"/states/{iso3.upper()}/editions/{number}"
+    try:
+        report = import_matrix_file(
+            session,
+            viewer=viewer,
+            content=content,
+            file_name=file_name,
+            only=iso3,
+            dry_run=dry_run,
+            max_bytes=settings.max_upload_mb * 1_000_000,
+            edition=number,
+        )
+    except (InvalidData, Conflict, Forbidden) as error:
+        context: dict[str, object] = {"back": back, "file_name": file_name, "error": error}
+        return render(
+            request, "editions/import.html", context, synthetic=False, status_code=error.status
+        )
+    if dry_run:
+        context = {"back": back, "file_name": file_name, "report": report, "digest": digest}
+        return render(request, "editions/import.html", context, synthetic=False)
+    session.commit()
+    flash(request, f"Imported {file_name}: {report.changed} cell(s) changed.")
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/states/{iso3}/editions/{number}/import", response_class=HTMLResponse)
+async def import_check(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    settings: SettingsDep,
+    _: CsrfChecked,
+    iso3: str,
+    number: int,
+    file: Annotated[UploadFile, File()],
+    dry_run: Annotated[str, Form()] = "",
+) -> Response:
+    content = await read_limited(file, settings.max_upload_mb * 1_000_000)
+    digest = _keep(settings, content) if content else ""
+    name = file.filename or "upload"
+    return await anyio.to_thread.run_sync(
+        _run, request, session, viewer, settings, iso3, number, content, name, bool(dry_run), digest
+    )
+
+
+@router.post("/states/{iso3}/editions/{number}/import/apply", response_class=HTMLResponse)
+def import_apply(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    settings: SettingsDep,
+    _: CsrfChecked,
+    iso3: str,
+    number: int,
+    digest: Annotated[str, Form()],
+    file_name: Annotated[str, Form(max_length=300)],
+) -> Response:
+    path = settings.files_dir / "imports" / digest
+    if not CHECKSUM.match(digest) or not path.exists():
+        raise NotFound("the checked file is no longer here; upload it again")
+    return _run(
+        request,
+        session,
+        viewer,
+        settings,
+        iso3,
+        number,
+        path.read_bytes(),
+        file_name,
+        False,
+        digest,
+    )
