@@ -26,12 +26,13 @@ from un1540.io.xlsx_layout import (
     SectionSheet,
     section_sheets,
 )
-from un1540.models import Framework, MatrixEdition, State
+from un1540.models import Framework, MatrixEdition, Role, State
 from un1540.schemas.workflow import ImportReport
-from un1540.services.access import Viewer
+from un1540.services.access import Viewer, require
 from un1540.services.frameworks import FrameworkLayout, default_framework, framework_layout
 from un1540.services.lookups import state_by_iso3
 from un1540.services.matrix_import import ImportedCell, import_cells
+from un1540.services.workflow import find_edition
 
 MARKS = {"X": "X", "?": "?", "NA": "NA", "": ""}
 
@@ -268,6 +269,9 @@ def import_matrix_file(
     reason: str = "",
 ) -> ImportReport:
     """Check the whole file, then import it (or, in a dry run, say what would change)."""
+    if only is not None and edition is not None:
+        find_edition(session, viewer=viewer, iso3=only, number=edition)  # NotFound if not visible
+    require(viewer, Role.expert, action="import matrices")  # before anything is read
     layout = framework_layout(session, _framework_for(session, only))
     states = set(session.scalars(select(State.iso3)))
     parsed = parse_matrix_file(

@@ -1,0 +1,512 @@
+"""Every API route and portal page, for every role, against one table of expectations.
+
+API cases expect an HTTP status. Portal forms redirect back with a message, so their outcome is
+read from where they lead: "done" (a confirmation), "forbidden" (the role may not), "refused"
+(allowed, but the data says no: a conflict or invalid input), "login", or a status code.
+Requests that would change what later cases depend on are chosen to be refused by the data
+(a stale version, an edition in the wrong state) for the roles that may make them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import DatabaseFactory
+from tests.security.scenario import (
+    CELL,
+    ROLES,
+    World,
+    api_client,
+    build_world,
+    csrf_of,
+    portal_client,
+)
+from un1540.web.app import create_app
+
+DRAFT_READERS = ("poc", "expert", "committee", "admin")
+HIDDEN = ("public", "other_poc", "provider")
+EXPERTS = ("expert", "admin")
+T2 = "/states/TCD/editions/2"
+
+
+def expect(default: int | str, **by_role: int | str) -> dict[str, int | str]:
+    return {role: by_role.get(role, default) for role in ROLES}
+
+
+def on_shared_draft(**by_role: int | str) -> dict[str, int | str]:
+    """Something on Chad's shared draft: hidden roles get 404, the rest as given."""
+    return expect(404, **{role: by_role.get(role, 404) for role in DRAFT_READERS})
+
+
+@dataclass
+class Case:
+    method: str
+    route: str
+    url: str
+    expected: dict[str, int | str]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def api_cases(world: World) -> list[Case]:
+    api = "/api/v1"
+    reads = [
+        "/states",
+        "/states.csv",
+        "/states/{iso3}",
+        "/states/{iso3}/matrix",
+        "/states/{iso3}/matrix.json",
+        "/states/{iso3}/matrix.csv",
+        "/states/{iso3}/matrix.xlsx",
+        "/states/{iso3}/matrix.docx",
+        "/states/{iso3}/matrix.pdf",
+        "/states/{iso3}/editions",
+        "/states/{iso3}/editions.csv",
+        "/states/{iso3}/documents",
+        "/states/{iso3}/documents.csv",
+        "/states/{iso3}/cells/{cell}/history",
+    ]
+    cases = [
+        Case("GET", api + r, api + r.replace("{iso3}", "TCD").replace("{cell}", CELL), expect(200))
+        for r in reads
+    ]
+    cases += [
+        Case("GET", f"{api}{p}", f"{api}{p}", expect(200))
+        for p in (
+            "/frameworks",
+            "/frameworks.csv",
+            "/coverage",
+            "/coverage.csv",
+            "/matrices.csv",
+            "/matrices.json",
+            "/matrices.xlsx",
+            "/matrices.docx",
+            "/matrices.pdf",
+        )
+    ]
+    cases += [
+        Case(
+            "GET",
+            f"{api}/frameworks/{{framework}}/{{version}}",
+            f"{api}/frameworks/un1540-matrix/reconstructed-2016",
+            expect(200),
+        ),
+        Case("GET", f"{api}/fields/{{code}}", f"{api}/fields/op2.use", expect(200)),
+        Case("GET", f"{api}/fields/{{code}}.csv", f"{api}/fields/op2.use.csv", expect(200)),
+        Case("GET", f"{api}/me", f"{api}/me", expect(200, public=401)),
+        Case(
+            "GET",
+            f"{api}/documents/{{document_id}}",
+            f"{api}/documents/{world.public_document}",
+            expect(200),
+        ),
+        Case(
+            "GET",
+            f"{api}/documents/{{document_id}}",
+            f"{api}/documents/{world.restricted_document}",
+            expect(404, poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "GET",
+            f"{api}/documents/{{document_id}}/file",
+            f"{api}/documents/{world.public_document}/file",
+            expect(200),
+        ),
+        Case(
+            "GET",
+            f"{api}/documents/{{document_id}}/file",
+            f"{api}/documents/{world.restricted_document}/file",
+            expect(404, poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "POST",
+            f"{api}/states/{{iso3}}/documents",
+            f"{api}/states/TCD/documents",
+            expect(403, public=401, poc=422, expert=422, committee=422, admin=422),
+            {"data": {"kind": "national_report", "title": "t", "language": "en"}},
+        ),
+        Case(
+            "POST",
+            f"{api}/states/{{iso3}}/editions",
+            f"{api}/states/TCD/editions",
+            expect(403, public=401, expert=409, admin=409),
+        ),
+    ]
+    edition = f"{api}/states/{{iso3}}/editions/{{number}}"
+    t2 = f"{api}/states/TCD/editions/2"
+    cases += [
+        Case("GET", edition, t2, on_shared_draft(poc=200, expert=200, committee=200, admin=200)),
+        Case(
+            "GET",
+            edition,
+            f"{api}/states/NER/editions/2",
+            expect(404, expert=200, committee=200, admin=200),
+        ),
+        Case("DELETE", edition, t2, on_shared_draft(poc=403, committee=403, expert=409, admin=409)),
+        Case(
+            "GET",
+            f"{edition}/cells/{{cell}}",
+            f"{t2}/cells/{CELL}",
+            on_shared_draft(poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "PATCH",
+            f"{edition}/cells/{{cell}}",
+            f"{t2}/cells/{CELL}",
+            on_shared_draft(poc=403, committee=403, expert=409, admin=409),
+            {"json": {"mark": "X", "remark": "", "version": 999}},
+        ),
+        Case(
+            "POST",
+            f"{edition}/share",
+            f"{t2}/share",
+            on_shared_draft(poc=403, committee=403, expert=409, admin=409),
+        ),
+        Case(
+            "POST",
+            f"{edition}/agree",
+            f"{t2}/agree",
+            on_shared_draft(poc=409, committee=403, expert=409, admin=409),
+        ),
+        Case(
+            "POST",
+            f"{edition}/reopen",
+            f"{t2}/reopen",
+            on_shared_draft(poc=403, committee=403, expert=409, admin=409),
+        ),
+        Case(
+            "POST",
+            f"{edition}/approve",
+            f"{t2}/approve",
+            on_shared_draft(poc=403, expert=403, committee=409, admin=409),
+        ),
+        Case(
+            "GET",
+            f"{edition}/comments",
+            f"{t2}/comments",
+            on_shared_draft(poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "POST",
+            f"{edition}/comments",
+            f"{t2}/comments",
+            on_shared_draft(poc=201, expert=201, committee=201, admin=201),
+            {"json": {"cell": CELL, "body": "ok"}},
+        ),
+        Case(
+            "GET",
+            f"{edition}/proposals",
+            f"{t2}/proposals",
+            on_shared_draft(poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "POST",
+            f"{edition}/proposals",
+            f"{t2}/proposals",
+            on_shared_draft(poc=201, expert=403, committee=403, admin=403),
+            {"json": {"cell": CELL, "mark": "", "remark": "another idea", "reason": ""}},
+        ),
+        Case(
+            "POST",
+            f"{edition}/proposals/{{proposal_id}}/decision",
+            f"{t2}/proposals/{world.decided_proposal}/decision",
+            on_shared_draft(poc=403, committee=403, expert=409, admin=409),
+            {"json": {"accept": True}},
+        ),
+        Case(
+            "POST",
+            f"{edition}/import",
+            f"{t2}/import",
+            on_shared_draft(poc=403, committee=403, expert=422, admin=422),
+            {
+                "files": {"file": ("empty.xlsx", b"", "application/octet-stream")},
+                "data": {"dry_run": "true"},
+            },
+        ),
+        Case(
+            "GET",
+            f"{api}/states/{{iso3}}/editions/{{before}}/diff/{{after}}",
+            f"{api}/states/TCD/editions/1/diff/2",
+            on_shared_draft(poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "GET",
+            f"{api}/states/{{iso3}}/editions/{{before}}/diff/{{after}}.csv",
+            f"{api}/states/TCD/editions/1/diff/2.csv",
+            on_shared_draft(poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "GET",
+            f"{api}/states/{{iso3}}/editions/{{before}}/diff/{{after}}",
+            f"{api}/states/TCD/editions/1/diff/1",
+            expect(200),
+        ),
+    ]
+    return cases
+
+
+def portal_cases(world: World, digest: str) -> list[Case]:
+    pages = ["/", "/states", "/fields", "/healthz", "/api/docs", "/api/v1/openapi.json"]
+    cases = [Case("GET", page, page, expect(200)) for page in pages]
+    cases += [
+        Case("GET", "/states/{iso3}", "/states/TCD", expect(200)),
+        Case("GET", "/fields/{code}", "/fields/op2.finance", expect(200)),
+        Case("GET", "/states/{iso3}/documents", "/states/TCD/documents", expect(200)),
+        Case("GET", "/states/{iso3}/cells/{cell}", f"/states/TCD/cells/{CELL}", expect(200)),
+        Case("GET", "/login", "/login", expect(303, public=200)),
+        Case("GET", "/account", "/account", expect(200, public=303)),
+        Case(
+            "GET",
+            "/states/{iso3}/editions/{number}",
+            T2,
+            on_shared_draft(poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "GET",
+            "/states/{iso3}/editions/{number}",
+            "/states/NER/editions/2",
+            expect(404, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "GET",
+            "/states/{iso3}/editions/{number}/cells/{cell}",
+            f"{T2}/cells/{CELL}",
+            on_shared_draft(poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "GET",
+            "/states/{iso3}/editions/{before}/diff/{after}",
+            "/states/TCD/editions/1/diff/2",
+            on_shared_draft(poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "POST",
+            "/login",
+            "/login",
+            expect(401),
+            {"data": {"email": "poc@example.org", "password": "wrong"}},
+        ),
+        Case(
+            "POST",
+            "/account/password",
+            "/account/password",
+            expect("refused", public="login"),
+            {
+                "data": {
+                    "current_password": "wrong",
+                    "new_password": "x" * 12,
+                    "repeat_password": "x" * 12,
+                }
+            },
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions",
+            "/states/TCD/editions",
+            expect("forbidden", public="login", expert="refused", admin="refused"),
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/documents",
+            "/states/TCD/documents",
+            expect(
+                "forbidden",
+                public="login",
+                poc="refused",
+                expert="refused",
+                committee="refused",
+                admin="refused",
+            ),
+            {"data": {"kind": "national_report", "title": "t", "language": "en"}},
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/{transition}",
+            f"{T2}/share",
+            on_shared_draft(
+                poc="forbidden", committee="forbidden", expert="refused", admin="refused"
+            ),
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/{transition}",
+            f"{T2}/agree",
+            on_shared_draft(
+                poc="refused", committee="forbidden", expert="refused", admin="refused"
+            ),
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/{transition}",
+            f"{T2}/reopen",
+            on_shared_draft(
+                poc="forbidden", committee="forbidden", expert="refused", admin="refused"
+            ),
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/{transition}",
+            f"{T2}/approve",
+            on_shared_draft(
+                poc="forbidden", expert="forbidden", committee="refused", admin="refused"
+            ),
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/{transition}",
+            f"{T2}/discard",
+            on_shared_draft(
+                poc="forbidden", committee="forbidden", expert="refused", admin="refused"
+            ),
+        ),
+        Case(
+            "POST", "/states/{iso3}/editions/{number}/{transition}", f"{T2}/teleport", expect(404)
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/cells/{cell}",
+            f"{T2}/cells/{CELL}",
+            on_shared_draft(
+                poc="forbidden", committee="forbidden", expert="refused", admin="refused"
+            ),
+            {"data": {"mark": "X", "remark": "", "version": "999"}},
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/cells/{cell}/comments",
+            f"{T2}/cells/{CELL}/comments",
+            on_shared_draft(poc="done", expert="done", committee="done", admin="done"),
+            {"data": {"body": "fine"}},
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/cells/{cell}/proposals",
+            f"{T2}/cells/{CELL}/proposals",
+            on_shared_draft(
+                poc="done", expert="forbidden", committee="forbidden", admin="forbidden"
+            ),
+            {"data": {"mark": "?", "remark": "yet another", "reason": ""}},
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/proposals/{proposal_id}/decision",
+            f"{T2}/proposals/{world.decided_proposal}/decision",
+            on_shared_draft(
+                poc="forbidden", committee="forbidden", expert="refused", admin="refused"
+            ),
+            {"data": {"decision": "accept"}},
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/import",
+            f"{T2}/import",
+            on_shared_draft(poc=403, committee=403, expert=422, admin=422),
+            {"files": {"file": ("bad.csv", b"nothing here", "text/csv")}, "data": {"dry_run": "1"}},
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/import/apply",
+            f"{T2}/import/apply",
+            on_shared_draft(poc=403, committee=403, expert=422, admin=422),
+            {"data": {"digest": digest, "file_name": "bad.csv"}},
+        ),
+        Case("POST", "/logout", "/logout", expect(303)),  # last: it ends the session
+    ]
+    return cases
+
+
+def app_routes(world: World) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, however its routers are nested."""
+    found: set[tuple[str, str]] = set()
+    for route in create_app(world.app_settings(), engine=world.engine).routes:
+        contexts = (
+            route.effective_route_contexts()
+            if hasattr(route, "effective_route_contexts")
+            else [route]
+        )
+        for context in contexts:
+            for method in getattr(context, "methods", None) or ():
+                if method != "HEAD":
+                    found.add((method, context.path))
+    return found
+
+
+@pytest.fixture(scope="module")
+def world(
+    database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    engine = database_factory.create(demo=False)
+    built = build_world(engine, tmp_path_factory.mktemp("files"))
+    yield built
+    engine.dispose()
+
+
+def portal_outcome(client: TestClient, response: Any) -> int | str:
+    if response.status_code != 303 or (
+        response.request.url.path in ("/logout", "/login") and response.request.method == "GET"
+    ):
+        return int(response.status_code)
+    location = response.headers["location"]
+    if location.startswith("/login"):
+        return "login"
+    page = client.get(location).text
+    if "flash-error" in page:
+        return (
+            "forbidden"
+            if " may " in page.split("flash-error", 1)[1].split("</p>", 1)[0]
+            else "refused"
+        )
+    return "done" if "flash-info" in page else 303
+
+
+def test_every_route_is_in_the_table(world: World) -> None:
+    covered = {
+        (case.method, case.route) for case in api_cases(world) + portal_cases(world, "0" * 64)
+    }
+    assert app_routes(world) - covered == set(), "routes missing from the authorisation table"
+    assert covered - app_routes(world) == set(), "the table names routes the app does not have"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_access(world: World, role: str) -> None:
+    client = api_client(world, role)
+    wrong = []
+    for case in api_cases(world):
+        response = client.request(case.method, case.url, **case.kwargs)
+        if response.status_code != case.expected[role]:
+            wrong.append(
+                f"{case.method} {case.url}: {response.status_code}, expected {case.expected[role]}"
+            )
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_portal_access(world: World, role: str) -> None:
+    bad = b"iso3,cell,mark\nZZZ,nothing,Q\n"
+    digest = hashlib.sha256(bad).hexdigest()
+    (Path(world.files_dir) / "imports").mkdir(parents=True, exist_ok=True)
+    (Path(world.files_dir) / "imports" / digest).write_bytes(bad)
+    client = portal_client(world, role)
+    wrong = []
+    for case in portal_cases(world, digest):
+        kwargs = dict(case.kwargs)
+        if case.method == "POST":
+            kwargs["data"] = {
+                **kwargs.get("data", {}),
+                "csrf_token": csrf_of(
+                    client.get("/login" if role == "public" else "/account").text
+                ),
+            }
+        response = client.request(case.method, case.url, **kwargs)
+        outcome = (
+            portal_outcome(client, response) if case.method == "POST" else response.status_code
+        )
+        if outcome != case.expected[role]:
+            wrong.append(f"{case.method} {case.url}: {outcome}, expected {case.expected[role]}")
+    assert wrong == []
