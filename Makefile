@@ -47,6 +47,7 @@ pytest: install
 
 benchmark: install
 	$(BIN)/python benchmarks/portal.py
+	$(BIN)/python benchmarks/matrix_io.py
 
 clean:
 	rm -rf $(VENV) tests/artifacts .mypy_cache .ruff_cache .pytest_cache

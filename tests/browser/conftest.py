@@ -12,7 +12,9 @@ import uvicorn
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.conftest import DatabaseFactory, settings_for
+from tests.factories import make_user
 from tests.pg_cluster import free_port
+from un1540.db.engine import make_session_factory
 from un1540.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,6 +34,9 @@ FLAGS = [
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The portal on a free port over its own SQLite demo database."""
     engine = DatabaseFactory("sqlite", None, tmp_path_factory.mktemp("browser")).create(demo=True)
+    with make_session_factory(engine)() as session, session.begin():
+        for role, iso3 in (("expert", None), ("committee", None), ("state_poc", "NGA")):
+            make_user(session, role=role, email=f"{role}@example.org", iso3=iso3)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
