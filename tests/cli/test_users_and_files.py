@@ -1,0 +1,181 @@
+"""`un1540 users`, `un1540 export matrix` and `un1540 import matrix`, run as an operator would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEMO = ["NGA", "FRA"]
+
+
+def run(*args: str, database: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "UN1540_DATABASE_URL": f"sqlite:///{database}"}
+    return subprocess.run(
+        [sys.executable, "-m", "un1540", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo database made through the library (the CLI's own init is tested elsewhere)."""
+    from tests.conftest import DatabaseFactory
+    from un1540.db.engine import make_session_factory
+    from un1540.io.demo import load_demo
+
+    directory = tmp_path_factory.mktemp("cli")
+    engine = DatabaseFactory("sqlite", None, directory).create(demo=False)
+    with make_session_factory(engine)() as session, session.begin():
+        load_demo(session, only=DEMO)
+    engine.dispose()
+    return directory / "test-1.sqlite3"
+
+
+def test_users_create_list_token_disable(database: Path) -> None:
+    created = run(
+        "users",
+        "create",
+        "--email",
+        "Ada@Example.org",
+        "--role",
+        "expert",
+        database=database,
+        stdin="a long passphrase\n",
+    )
+    assert created.returncode == 0, created.stderr
+    assert "ada@example.org created (expert)" in created.stdout
+    duplicate = run(
+        "users",
+        "create",
+        "--email",
+        "ada@example.org",
+        "--role",
+        "expert",
+        database=database,
+        stdin="a long passphrase\n",
+    )
+    assert duplicate.returncode == 5
+    short = run(
+        "users",
+        "create",
+        "--email",
+        "bo@example.org",
+        "--role",
+        "state_poc",
+        database=database,
+        stdin="x\n",
+    )
+    assert short.returncode == 4
+    assert "state:" in short.stderr
+    assert "password:" in short.stderr
+    token = run(
+        "users", "token", "--email", "ada@example.org", "--scope", "write", database=database
+    )
+    assert token.returncode == 0, token.stderr
+    assert token.stdout.strip().startswith("u1540_")
+    assert "shown only this once" in token.stderr
+    listed = run("users", "list", database=database)
+    assert "ada@example.org" in listed.stdout
+    assert run("users", "disable", "--email", "ada@example.org", database=database).returncode == 0
+    assert "no " in run("users", "list", database=database).stdout
+    assert run("users", "revoke", "--prefix", "u1540_nope", database=database).returncode == 3
+
+
+def test_export_every_format(database: Path, tmp_path: Path) -> None:
+    for fmt in ("csv", "json", "xlsx", "docx", "pdf"):
+        output = tmp_path / f"nga.{fmt}"
+        result = run(
+            "export",
+            "matrix",
+            "--state",
+            "NGA",
+            "--format",
+            fmt,
+            "-o",
+            str(output),
+            database=database,
+        )
+        assert result.returncode == 0, result.stderr
+        assert output.stat().st_size > 500
+        assert "synthetic demo data" in result.stdout
+    every = tmp_path / "all.csv"
+    assert (
+        run(
+            "export", "matrix", "--all", "--format", "csv", "-o", str(every), database=database
+        ).returncode
+        == 0
+    )
+    assert {row["iso3"] for row in csv.DictReader(io.StringIO(every.read_text()))} == set(DEMO)
+    both = run(
+        "export",
+        "matrix",
+        "--all",
+        "--state",
+        "NGA",
+        "--format",
+        "csv",
+        "-o",
+        str(every),
+        database=database,
+    )
+    assert both.returncode == 4
+
+
+def test_import_dry_run_then_for_real(database: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "fra.csv"
+    run(
+        "export",
+        "matrix",
+        "--state",
+        "FRA",
+        "--format",
+        "csv",
+        "-o",
+        str(exported),
+        database=database,
+    )
+    rows = list(csv.DictReader(io.StringIO(exported.read_text())))
+    changed = next(row for row in rows if row["mark"] == "")
+    changed["mark"] = "X"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    edited = tmp_path / "fra-edited.csv"
+    edited.write_text(buffer.getvalue())
+    dry = run("import", "matrix", str(edited), "--state", "FRA", "--dry-run", database=database)
+    assert dry.returncode == 0, dry.stderr
+    assert f"{changed['cell']}: blank -> X (gained)" in dry.stdout
+    assert "Dry run: nothing was written." in dry.stdout
+    real = run(
+        "import", "matrix", str(edited), "--state", "FRA", "--reason", "test", database=database
+    )
+    assert real.returncode == 0, real.stderr
+    assert "1 cell(s) changed" in real.stdout
+    again = run("import", "matrix", str(edited), "--state", "FRA", "--dry-run", database=database)
+    assert "0 cell(s) would change" in again.stdout
+
+
+def test_import_refuses_a_bad_file_with_its_places(database: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "iso3,cell,mark\nFRA,op2.use:nw:enforcement,maybe\nXYZ,op2.use:nw:enforcement,X\n"
+    )
+    result = run("import", "matrix", str(bad), "--state", "FRA", database=database)
+    assert result.returncode == 4
+    assert "line 2, column mark: mark 'MAYBE' is not X, ?, NA or empty" in result.stderr
+    assert "line 3, column iso3: unknown State 'XYZ'" in result.stderr
+    assert (
+        run("import", "matrix", str(bad), database=database).returncode == 4
+    )  # neither --state nor --all
