@@ -379,3 +379,14 @@ def test_review_rules(session: Session, cast: Cast) -> None:
             proposal_id=proposal.id,
             accept=True,
         )
+
+
+def test_a_draft_of_demo_data_is_labelled_synthetic(session: Session, cast: Cast) -> None:
+    draft = open_draft(session, viewer=cast.expert, iso3="FRA")
+    assert (
+        get_matrix(session, viewer=cast.expert, iso3="FRA", number=draft.number).synthetic is True
+    )
+    blank = open_draft(session, viewer=cast.expert, iso3="TCD")
+    assert (
+        get_matrix(session, viewer=cast.expert, iso3="TCD", number=blank.number).synthetic is False
+    )

@@ -210,7 +210,8 @@ def open_draft(session: Session, *, viewer: Viewer, iso3: str, reason: str = "")
         framework_id=framework.id,
         number=number,
         status=EditionStatus.draft,
-        origin=Origin.entry,
+        # A draft copied from demo data holds demo data, and must say so wherever it shows.
+        origin=Origin.demo if source is not None and source.origin is Origin.demo else Origin.entry,
         visibility=Visibility.owning_state_and_committee,
         based_on_id=source.id if source else None,
         created_by=viewer.actor,
