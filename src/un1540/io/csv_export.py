@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from un1540.io.matrix_text import evidence_text
 from un1540.schemas.coverage import CoverageRead
 from un1540.schemas.documents import DocumentRead
 from un1540.schemas.frameworks import FrameworkList
@@ -104,21 +105,6 @@ def matrix_csv(matrix: MatrixRead) -> str:
         "evidence",
     ]
     edition = matrix.edition
-
-    def evidence_text(cell: Any) -> str:
-        parts = []
-        for item in cell.evidence:
-            where = ", ".join(
-                f"{label} {value}"
-                for label, value in (
-                    ("p.", item.page),
-                    ("art.", item.article),
-                    ("para.", item.paragraph),
-                )
-                if value
-            )
-            parts.append(f"{item.document.title}" + (f" ({where})" if where else ""))
-        return " | ".join(parts)
 
     rows = (
         [

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import UploadFile
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, File, Form, Request, UploadFile
 
 from un1540.errors import InvalidData, Problem
+from un1540.models import Visibility
+from un1540.services.documents import DocumentInput, UploadedFile
+from un1540.settings import Settings
 
 CHUNK = 1024 * 1024
 
@@ -24,3 +31,51 @@ async def read_limited(upload: UploadFile, max_bytes: int, *, field: str = "file
             )
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+@dataclass(frozen=True)
+class DocumentForm:
+    """A document described in a multipart form, with its file if one was sent."""
+
+    document: DocumentInput
+    upload: UploadedFile | None
+
+
+async def document_form(
+    request: Request,
+    iso3: str,
+    kind: Annotated[
+        str,
+        Form(
+            description="national_report, addendum, additional_information, action_plan, "
+            "legislation, official_website or organisation_information"
+        ),
+    ],
+    title: Annotated[str, Form(max_length=1000)],
+    language: Annotated[str, Form(max_length=8, description="Language code, e.g. en, fr, ar.")],
+    issued_on: Annotated[date | None, Form()] = None,
+    symbol: Annotated[str, Form(max_length=100)] = "",
+    url: Annotated[str, Form(max_length=1000)] = "",
+    visibility: Annotated[Visibility, Form()] = Visibility.public,
+    file: Annotated[UploadFile | None, File(description="The document (PDF, Word, ...).")] = None,
+) -> DocumentForm:
+    """The same form for the API and the portal; the file is read up to the upload limit."""
+    settings: Settings = request.app.state.settings
+    upload = None
+    if file is not None and file.filename:
+        content = await read_limited(file, settings.max_upload_mb * 1_000_000)
+        upload = UploadedFile(name=file.filename, content=content)
+    document = DocumentInput(
+        kind=kind,
+        title=title,
+        language=language,
+        issued_on=issued_on,
+        iso3=iso3,
+        symbol=symbol,
+        url=url,
+        visibility=visibility,
+    )
+    return DocumentForm(document=document, upload=upload)
+
+
+DocumentFormDep = Annotated[DocumentForm, Depends(document_form)]

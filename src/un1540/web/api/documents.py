@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
-import anyio.to_thread
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter
 from starlette.responses import FileResponse, Response
 
 from un1540.io.csv_export import documents_csv
-from un1540.models import Document, Origin, Visibility
+from un1540.models import Document, Origin
 from un1540.schemas.documents import DocumentDetail, DocumentList, DocumentRead, FileRead
 from un1540.schemas.matrix import StateRef
 from un1540.services.documents import (
-    DocumentInput,
-    UploadedFile,
     attach_document,
     document_file,
     state_documents,
@@ -26,7 +20,7 @@ from un1540.services.lookups import state_by_iso3
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path
 from un1540.web.deps import PagingDep, SessionDep, SettingsDep, ViewerDep, WriterDep
 from un1540.web.responses import csv_response, json_model
-from un1540.web.uploads import read_limited
+from un1540.web.uploads import DocumentFormDep
 
 router = APIRouter(tags=["Documents"])
 
@@ -113,56 +107,27 @@ def documents_list(
     response_model=DocumentDetail,
     responses=WRITE_ERRORS,
 )
-async def documents_create(
+def documents_create(
     session: SessionDep,
     viewer: WriterDep,
     settings: SettingsDep,
     iso3: Iso3Path,
-    kind: Annotated[
-        str,
-        Form(
-            description="national_report, addendum, additional_information, action_plan, "
-            "legislation, official_website or organisation_information"
-        ),
-    ],
-    title: Annotated[str, Form(max_length=1000)],
-    language: Annotated[str, Form(max_length=8, description="Language code, e.g. en, fr, ar.")],
-    issued_on: Annotated[date | None, Form()] = None,
-    symbol: Annotated[str, Form(max_length=100)] = "",
-    url: Annotated[str, Form(max_length=1000)] = "",
-    visibility: Annotated[Visibility, Form()] = Visibility.public,
-    file: Annotated[UploadFile | None, File(description="The document (PDF, Word, ...).")] = None,
+    form: DocumentFormDep,
 ) -> Response:
-    """Experts, or the State's own points of contact. Multipart form; a file, a URL or both."""
-    upload = None
-    if file is not None and file.filename:
-        content = await read_limited(file, settings.max_upload_mb * 1_000_000)
-        upload = UploadedFile(name=file.filename, content=content)
-    document = DocumentInput(
-        kind=kind,
-        title=title,
-        language=language,
-        issued_on=issued_on,
-        iso3=iso3,
-        symbol=symbol,
-        url=url,
-        visibility=visibility,
+    """Experts, or the State's own points of contact. Multipart form: kind, title, language,
+    issued_on, symbol, url, visibility and a file; a file, a URL or both."""
+    record = attach_document(
+        session,
+        viewer=viewer,
+        document=form.document,
+        upload=form.upload,
+        files_dir=settings.files_dir,
+        max_bytes=settings.max_upload_mb * 1_000_000,
     )
-
-    def write() -> DocumentRead:
-        record = attach_document(
-            session,
-            viewer=viewer,
-            document=document,
-            upload=upload,
-            files_dir=settings.files_dir,
-            max_bytes=settings.max_upload_mb * 1_000_000,
-        )
-        session.commit()
-        return document_read(record)
-
-    created = await anyio.to_thread.run_sync(write)
-    return json_model(DocumentDetail(**envelope(False), document=created), status_code=201)
+    session.commit()
+    return json_model(
+        DocumentDetail(**envelope(False), document=document_read(record)), status_code=201
+    )
 
 
 @router.get(
