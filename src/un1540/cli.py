@@ -30,6 +30,7 @@ from un1540.services.accounts import (
     find_user,
     issue_token,
     list_users,
+    reset_password,
     revoke_token,
     set_active,
     viewer_for,
@@ -289,6 +290,17 @@ def users_enable(email: Annotated[str, typer.Option(help="The account to enable 
     with _sessions()() as session, session.begin():
         set_active(session, email=email, active=True, actor=f"cli:{getpass.getuser()}")
     console.print(f"Account {email} enabled.")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    email: Annotated[str, typer.Option(help="The account whose password is reset.")],
+) -> None:
+    """Set a new password for an account (read like `create`); its sessions end."""
+    password = _read_password()
+    with _sessions()() as session, session.begin():
+        reset_password(session, email=email, new=password, actor=f"cli:{getpass.getuser()}")
+    console.print(f"Password of {email} set; its open sessions have ended.")
 
 
 @users_app.command("token")

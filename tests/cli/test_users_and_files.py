@@ -92,6 +92,42 @@ def test_users_create_list_token_disable(database: Path) -> None:
     assert run("users", "revoke", "--prefix", "u1540_nope", database=database).returncode == 3
 
 
+def test_users_set_password_replaces_a_forgotten_one(database: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from un1540.db.engine import make_session_factory
+    from un1540.services.accounts import authenticate
+
+    args = ("--email", "cy@example.org")
+    created = run(
+        "users",
+        "create",
+        *args,
+        "--role",
+        "committee",
+        database=database,
+        stdin="first passphrase\n",
+    )
+    assert created.returncode == 0, created.stderr
+    too_short = run("users", "set-password", *args, database=database, stdin="short\n")
+    assert too_short.returncode == 4
+    assert "password:" in too_short.stderr
+    unknown = run(
+        "users", "set-password", "--email", "nobody@example.org", database=database, stdin="x" * 12
+    )
+    assert unknown.returncode == 3
+    reset = run("users", "set-password", *args, database=database, stdin="second passphrase\n")
+    assert reset.returncode == 0, reset.stderr
+    engine = create_engine(f"sqlite:///{database}")
+    with make_session_factory(engine)() as session, session.begin():
+        old = authenticate(session, email="cy@example.org", password="first passphrase")
+        new = authenticate(session, email="cy@example.org", password="second passphrase")
+        assert old is None
+        assert new is not None
+        assert new.password_changed_at is not None
+    engine.dispose()
+
+
 def test_export_every_format(database: Path, tmp_path: Path) -> None:
     for fmt in ("csv", "json", "xlsx", "docx", "pdf"):
         output = tmp_path / f"nga.{fmt}"

@@ -177,6 +177,27 @@ def change_password(session: Session, *, user: UserAccount, current: str, new: s
     )
 
 
+def reset_password(session: Session, *, email: str, new: str, actor: str) -> UserAccount:
+    """An administrator sets a new password for someone who forgot theirs.
+
+    Like a change, it ends the account's existing sessions; its API tokens are left alone.
+    """
+    user = find_user(session, email)
+    problems = _password_problems(new, user.email)
+    if problems:
+        raise InvalidData("the password was not changed", problems=problems)
+    user.password_hash = PASSWORDS.hash(new)
+    user.password_changed_at = utc_now()
+    record_event(
+        session,
+        actor=actor,
+        action="account.reset_password",
+        entity_type="user_account",
+        entity_id=user.email,
+    )
+    return user
+
+
 def set_active(session: Session, *, email: str, active: bool, actor: str) -> UserAccount:
     user = find_user(session, email)
     before = _account_audit(user)
