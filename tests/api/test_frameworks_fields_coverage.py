@@ -140,3 +140,40 @@ def test_empty_database_gives_empty_answers_not_errors(empty_client: TestClient)
     assert all(item["coverage"] is None for item in states["items"])
     field = empty_client.get("/api/v1/fields/op2.use").json()
     assert (field["total"], field["items"]) == (0, [])
+
+
+def test_coverage_on_a_date_and_its_csv_twin(client: TestClient) -> None:
+    body = assert_synthetic_json(client.get("/api/v1/coverage?by=group&as_of=2012-06-30"))
+    assert body["as_of"] == "2012-06-30"
+    assert body["ages"]["median_edition_age"] is not None
+    assert body["distribution"]["threshold"] == 30
+    rows = read_csv(client.get("/api/v1/coverage.csv?by=group&as_of=2012-06-30"))
+    assert [row["key"] for row in rows] == [item["key"] for item in body["items"]]
+    assert {row["as_of"] for row in rows} == {"2012-06-30"}
+
+
+def test_trends_and_their_csv_twin(client: TestClient) -> None:
+    body = assert_synthetic_json(client.get("/api/v1/trends?from=2010-01-01&to=2020-01-01"))
+    assert body["from_date"] == "2010-01-01"
+    assert body["to_date"] == "2020-01-01"
+    (row,) = body["items"]
+    assert row["key"] == "all"
+    assert len(row["series"]) == len(body["dates"]) == 12  # both ends and 10 year-ends
+    rows = read_csv(client.get("/api/v1/trends.csv?from=2010-01-01&to=2020-01-01&by=section"))
+    assert {row["on"] for row in rows} <= set(body["dates"])
+    assert {row["key"] for row in rows} == {"op1", "op2", "op3ab", "op3cd"}
+
+
+def test_coverage_and_trends_name_the_bad_parameter(client: TestClient) -> None:
+    assert_error(client.get("/api/v1/coverage?as_of=2012-13-01"), 422, "invalid_parameter", "as_of")
+    assert_error(client.get("/api/v1/trends?from=2012-01-01"), 422, "invalid_parameter", "to")
+    assert_error(
+        client.get("/api/v1/trends?from=2016-01-01&to=2015-01-01"), 422, "invalid_parameter", "to"
+    )
+    assert_error(
+        client.get("/api/v1/trends?from=1990-01-01&to=2015-01-01"),
+        422,
+        "invalid_parameter",
+        "from",
+    )
+    assert_error(client.get("/api/v1/coverage?by=planet"), 422, "invalid_parameter", "by")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from un1540.errors import InvalidParameter
+from un1540.models.base import utc_now
 from un1540.services.access import PUBLIC
-from un1540.services.coverage import coverage_summary
+from un1540.services.coverage import coverage_summary, coverage_trends
 from un1540.services.overview import overview
 from un1540.services.paging import ALL
 
@@ -83,3 +88,72 @@ def test_overview_agrees_with_coverage(session: Session) -> None:
     assert totals.measures == row.tally.measures
     assert totals.states == 193
     assert totals.synthetic is True
+
+
+IN_FORCE_CELLS = """
+    SELECT s.iso3, ce.mark
+    FROM cell_entry ce
+    JOIN matrix_edition e ON e.id = ce.edition_id
+    JOIN state s ON s.id = e.state_id
+    WHERE e.status = 'approved' AND e.approved_on <= :on
+      AND e.number = (SELECT max(e2.number) FROM matrix_edition e2
+                      WHERE e2.state_id = e.state_id AND e2.status = 'approved'
+                        AND e2.approved_on <= :on)
+"""
+
+
+def _marks_on(session: Session, on: date) -> list[tuple[str, str]]:
+    return [(row[0], row[1]) for row in session.execute(text(IN_FORCE_CELLS), {"on": on})]
+
+
+@pytest.mark.parametrize("on", [date(2009, 6, 30), date(2014, 1, 1), date(2019, 12, 31)])
+def test_coverage_on_a_date_counts_the_editions_in_force_then(session: Session, on: date) -> None:
+    rows = _marks_on(session, on)
+    result = coverage_summary(session, viewer=PUBLIC, by="state", as_of=on, paging=ALL)
+    assert result.as_of == on
+    assert result.states_with_editions == len({iso3 for iso3, _ in rows})
+    expected = {
+        iso3: sum(1 for state, mark in rows if state == iso3 and mark == "X")
+        for iso3 in {iso3 for iso3, _ in rows}
+    }
+    assert {row.key: row.tally.measures for row in result.items} == expected
+    counts = sorted(expected.values())
+    assert result.distribution.at_most_threshold == sum(1 for count in counts if count <= 30)
+    assert result.distribution.average == pytest.approx(sum(counts) / len(counts))
+    assert result.ages is not None
+    assert result.ages.median_edition_age is not None
+    assert result.ages.median_edition_age >= 0
+
+
+def test_coverage_today_equals_the_latest_approved_figures(session: Session) -> None:
+    latest = coverage_summary(session, viewer=PUBLIC, by="group", paging=ALL)
+    today = coverage_summary(session, viewer=PUBLIC, by="group", as_of=utc_now().date(), paging=ALL)
+    assert [(r.key, r.tally) for r in latest.items] == [(r.key, r.tally) for r in today.items]
+    assert latest.ages is None
+    assert today.ages is not None
+
+
+def test_trends_compare_two_dates_and_give_a_yearly_series(session: Session) -> None:
+    start, end = date(2011, 4, 25), date(2016, 4, 24)
+    trends = coverage_trends(session, viewer=PUBLIC, start=start, end=end, by="weapon")
+    assert trends.dates[0] == start
+    assert trends.dates[-1] == end
+    assert date(2013, 12, 31) in trends.dates
+    assert len(trends.dates) == 7
+    for row in trends.items:
+        at_start = coverage_summary(session, viewer=PUBLIC, by="weapon", as_of=start, paging=ALL)
+        expected = next(r for r in at_start.items if r.key == row.key)
+        assert row.start is not None
+        assert row.start.tally == expected.tally
+        assert row.end is not None
+        assert row.end.tally.coverage is not None
+        assert row.coverage_change == pytest.approx(
+            row.end.tally.coverage - (row.start.tally.coverage or 0)
+        )
+        assert [point.on for point in row.series] == trends.dates
+
+
+def test_trends_refuse_a_period_that_ends_before_it_starts(session: Session) -> None:
+    with pytest.raises(InvalidParameter) as raised:
+        coverage_trends(session, viewer=PUBLIC, start=date(2016, 1, 1), end=date(2015, 1, 1))
+    assert [problem.where for problem in raised.value.problems] == ["to"]

@@ -4,13 +4,13 @@ Method (also shown to users, see docs/coverage.md): every cell of a State's coun
 one of X (a measure is recorded), ? (uncertain), NA (not applicable) or blank (no information).
 Coverage is X / (cells - NA). "?" is reported beside it as uncertainty, never counted as X.
 OP1-style cells (one per instrument) count towards every weapon category the field applies to.
+Which edition of each State counts, on which date, is `timeline.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 MEASURE, UNCERTAIN, NOT_APPLICABLE, BLANK = "X", "?", "NA", ""
 MARKS = (MEASURE, UNCERTAIN, NOT_APPLICABLE, BLANK)
@@ -56,22 +56,6 @@ class Tally:
         return self.measures / self.applicable if self.applicable else None
 
 
-class CellFact(NamedTuple):
-    """One cell of one State's counted edition, with what it can be grouped by.
-
-    A tuple of strings, so the garbage collector stops tracking the many cached facts.
-    """
-
-    state: str
-    group: str | None
-    region: str
-    section: str
-    field: str
-    column: str
-    weapons: tuple[str, ...]
-    mark: str
-
-
 @dataclass
 class Breakdown:
     """A tally per key, with the States seen under each key."""
@@ -82,35 +66,6 @@ class Breakdown:
     def average_measures_per_state(self, key: str) -> float | None:
         count = len(self.states.get(key, ()))
         return self.tallies[key].measures / count if count else None
-
-
-KeyFunction = Callable[[CellFact], Iterable[str]]
-
-DIMENSIONS: dict[str, KeyFunction] = {
-    "global": lambda fact: ("all",),
-    "state": lambda fact: (fact.state,),
-    "group": lambda fact: (fact.group or "none",),
-    "region": lambda fact: (fact.region,),
-    "section": lambda fact: (fact.section,),
-    "field": lambda fact: (fact.field,),
-    "weapon": lambda fact: fact.weapons,
-    "column": lambda fact: (fact.column,),
-}
-
-
-def tally_by(facts: Iterable[CellFact], dimension: str) -> Breakdown:
-    """Tally cells under each key of a dimension (a cell may count under several weapon keys)."""
-    key_of = DIMENSIONS[dimension]
-    breakdown = Breakdown()
-    for fact in facts:
-        for key in key_of(fact):
-            tally = breakdown.tallies.get(key)
-            if tally is None:
-                tally = breakdown.tallies[key] = Tally()
-                breakdown.states[key] = set()
-            tally.add(fact.mark)
-            breakdown.states[key].add(fact.state)
-    return breakdown
 
 
 def tally_marks(marks: Iterable[str]) -> Tally:

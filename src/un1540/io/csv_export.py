@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from un1540.io.matrix_text import evidence_text
-from un1540.schemas.coverage import CoverageRead
+from un1540.schemas.coverage import CoverageRead, TrendRead
 from un1540.schemas.documents import DocumentRead
 from un1540.schemas.frameworks import FrameworkList
 from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
@@ -193,22 +193,44 @@ def frameworks_csv(frameworks: FrameworkList) -> str:
     return write_csv(header, rows, synthetic=frameworks.synthetic)
 
 
+def _average(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 def coverage_csv(coverage: CoverageRead) -> str:
-    header = ["by", "key", "label", "states", "average_measures_per_state", *TALLY_COLUMNS]
+    header = ["by", "as_of", "key", "label", "states", "average_measures_per_state", *TALLY_COLUMNS]
     rows = (
         [
             coverage.by,
+            coverage.as_of.isoformat() if coverage.as_of else "latest approved",
             row.key,
             row.label,
             row.states,
-            None
-            if row.average_measures_per_state is None
-            else round(row.average_measures_per_state, 2),
+            _average(row.average_measures_per_state),
             *_tally(row.tally),
         ]
         for row in coverage.items
     )
     return write_csv(header, rows, synthetic=coverage.synthetic)
+
+
+def trends_csv(trends: TrendRead) -> str:
+    """One row per key and date of the series."""
+    header = ["by", "key", "label", "on", "states", "average_measures_per_state", *TALLY_COLUMNS]
+    rows = (
+        [
+            trends.by,
+            row.key,
+            row.label,
+            point.on.isoformat(),
+            point.states,
+            _average(point.average_measures_per_state),
+            *_tally(point.tally),
+        ]
+        for row in trends.items
+        for point in row.series
+    )
+    return write_csv(header, rows, synthetic=trends.synthetic)
 
 
 def diff_csv(diff: EditionDiff) -> str:

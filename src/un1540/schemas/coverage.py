@@ -1,6 +1,8 @@
-"""Coverage summary shapes."""
+"""Coverage summary and trend shapes."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from pydantic import BaseModel, Field
 
@@ -18,12 +20,77 @@ class CoverageRow(BaseModel):
     tally: TallyRead
 
 
+class MeasuresDistributionRead(BaseModel):
+    """The Committee's own review metrics over the States counted."""
+
+    states: int
+    average: float | None = Field(description="Cells marked X per State, on average.")
+    median: float | None
+    threshold: int
+    at_most_threshold: int = Field(description="States with `threshold` or fewer cells marked X.")
+    histogram: dict[str, int] = Field(description="States per band of cells marked X.")
+
+
+class AgesRead(BaseModel):
+    """How old the counted information is on the date, in years: uncertainty, not hidden."""
+
+    median_edition_age: float | None = Field(
+        description="Years since each counted edition was approved (median)."
+    )
+    median_evidence_age: float | None = Field(
+        description="Years since each document cited by an X cell was issued (median)."
+    )
+    evidence_older_than_10_years: float | None = Field(
+        description="Share of those citations older than ten years."
+    )
+    citations: int
+
+
 class CoverageRead(Envelope):
-    by: str = Field(description="global, group, region, section, weapon or column.")
+    by: str = Field(description="global, state, group, region, section, field, weapon or column.")
+    as_of: date | None = Field(
+        description="The date the figures describe; null: each State's latest approved edition."
+    )
     basis: str = Field(description="Which editions were counted.")
     method: str = Field(description="How the figures are computed.")
     states_with_editions: int
+    distribution: MeasuresDistributionRead
+    ages: AgesRead | None = Field(description="Age of the counted information (with `as_of`).")
     items: list[CoverageRow]
+    total: int
+    page: int
+    page_size: int
+
+
+class TrendPoint(BaseModel):
+    on: date
+    states: int
+    average_measures_per_state: float | None
+    tally: TallyRead
+
+
+class TrendRow(BaseModel):
+    key: str
+    label: str
+    start: TrendPoint | None = Field(description="The figures on `from` (null: nothing counted).")
+    end: TrendPoint | None = Field(description="The figures on `to`.")
+    coverage_change: float | None = Field(
+        description="end.coverage - start.coverage (a share: 0.05 is five percentage points)."
+    )
+    measures_per_state_change: float | None
+    series: list[TrendPoint] = Field(
+        description="The figures on `from`, each 31 December between, and `to`."
+    )
+
+
+class TrendRead(Envelope):
+    by: str
+    from_date: date
+    to_date: date
+    basis: str
+    method: str
+    dates: list[date] = Field(description="The dates of every series.")
+    items: list[TrendRow]
     total: int
     page: int
     page_size: int

@@ -1,4 +1,5 @@
-"""Which editions count (the latest approved one of each State) and the cells they hold."""
+"""Which editions count (the latest approved one of each State, or the one in force on a date)
+and the cells they hold."""
 
 from __future__ import annotations
 
@@ -8,8 +9,26 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from un1540.analytics.coverage import Breakdown, CellFact, Tally, tally_by
-from un1540.models import CellEntry, EditionStatus, Framework, MatrixEdition, Origin, State
+from un1540.analytics.coverage import Breakdown, Tally
+from un1540.analytics.timeline import (
+    CellColumn,
+    EditionRow,
+    MarkMatrix,
+    build_mark_matrix,
+    in_force,
+    tally_as_of,
+)
+from un1540.models import (
+    CellEntry,
+    Document,
+    EditionStatus,
+    Evidence,
+    Framework,
+    Mark,
+    MatrixEdition,
+    Origin,
+    State,
+)
 from un1540.schemas.tallies import TallyRead
 from un1540.services.access import Viewer, edition_visible, visible
 from un1540.services.data_version import VersionedCache
@@ -27,16 +46,6 @@ class CountedEdition:
     approved_on: date | None
     framework_id: int
     synthetic: bool
-
-
-@dataclass(frozen=True)
-class CountedCells:
-    editions: dict[str, CountedEdition]  # by iso3
-    facts: tuple[CellFact, ...]
-
-    @property
-    def synthetic(self) -> bool:
-        return any(edition.synthetic for edition in self.editions.values())
 
 
 _CACHE = VersionedCache()
@@ -108,59 +117,95 @@ def tally_read(tally: Tally) -> TallyRead:
     )
 
 
-def _compute(session: Session, viewer: Viewer) -> CountedCells:
-    editions = latest_approved_editions(session, viewer)
-    states = {
-        state.iso3: state
-        for state in session.scalars(select(State).where(State.iso3.in_(list(editions))))
-    }
-    layouts = {
-        framework.id: framework_layout(session, framework)
-        for framework in session.scalars(
-            select(Framework).where(Framework.id.in_({e.framework_id for e in editions.values()}))
+def _load_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
+    approved = (MatrixEdition.status == EditionStatus.approved) & edition_visible(viewer)
+    edition_rows = session.execute(
+        select(
+            MatrixEdition.id,
+            State.iso3,
+            MatrixEdition.number,
+            MatrixEdition.approved_on,
+            State.electoral_group_code,
+            State.m49_region_code,
+            MatrixEdition.origin,
+            MatrixEdition.framework_id,
         )
-    }
-    by_edition_id = {edition.id: edition for edition in editions.values()}
-    rows = session.execute(
-        select(CellEntry.edition_id, CellEntry.cell_id, CellEntry.mark)
+        .join(State, State.id == MatrixEdition.state_id)
+        .where(approved)
+        .order_by(State.iso3, MatrixEdition.number)
+    ).all()
+    evidence: dict[int, list[date]] = {}
+    for edition_id, issued_on in session.execute(
+        select(CellEntry.edition_id, Document.issued_on)
+        .join(Evidence, Evidence.cell_entry_id == CellEntry.id)
+        .join(Document, Document.id == Evidence.document_id)
         .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
         .where(
-            CellEntry.edition_id.in_(list(by_edition_id)),
+            approved,
+            CellEntry.mark == Mark.measure,
+            Document.issued_on.is_not(None),
             visible(CellEntry.visibility, viewer, MatrixEdition.state_id),
+            visible(Evidence.visibility, viewer, MatrixEdition.state_id),
+            visible(Document.visibility, viewer, Document.state_id),
         )
-    ).all()
-    facts = []
-    for edition_id, cell_id, mark in rows:
-        edition = by_edition_id[edition_id]
-        state = states[edition.iso3]
-        cell = layouts[edition.framework_id].by_id[cell_id]
-        facts.append(
-            CellFact(
-                state=edition.iso3,
-                group=state.electoral_group_code,
-                region=state.m49_region_code,
-                section=cell.section_code,
-                field=cell.field_code,
-                column=cell.column,
-                weapons=cell.weapons,
-                mark=mark.value,
-            )
+    ):
+        if issued_on is not None:  # also excluded in SQL; this tells the type checker
+            evidence.setdefault(edition_id, []).append(issued_on)
+    editions = [
+        EditionRow(
+            id=edition_id,
+            state=iso3,
+            number=number,
+            approved_on=approved_on,
+            group=group,
+            region=region,
+            synthetic=origin is Origin.demo,
+            evidence_dates=tuple(sorted(evidence.get(edition_id, ()))),
         )
-    return CountedCells(editions=editions, facts=tuple(facts))
+        for edition_id, iso3, number, approved_on, group, region, origin, _ in edition_rows
+    ]
+    framework_ids = {row[-1] for row in edition_rows}
+    cells = [
+        CellColumn(
+            id=cell.id,
+            section=cell.section_code,
+            field=cell.field_code,
+            column=cell.column,
+            weapons=cell.weapons,
+        )
+        for framework in session.scalars(select(Framework).where(Framework.id.in_(framework_ids)))
+        for cell in framework_layout(session, framework).cells
+    ]
+    entries = session.execute(
+        select(CellEntry.edition_id, CellEntry.cell_id, CellEntry.mark)
+        .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
+        .where(approved, visible(CellEntry.visibility, viewer, MatrixEdition.state_id))
+    )
+    return build_mark_matrix(cells, editions, ((e, c, mark.value) for e, c, mark in entries))
 
 
-def counted_cells(session: Session, viewer: Viewer) -> CountedCells:
-    """The cells every coverage figure counts; recomputed only after a write."""
-    return _CACHE.get(session, ("counted", viewer.cache_key), lambda: _compute(session, viewer))
+def mark_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
+    """Every approved edition the caller may see, as marks; recomputed only after a write."""
+    return _CACHE.get(session, ("matrix", viewer.cache_key), lambda: _load_matrix(session, viewer))
 
 
-def breakdown(session: Session, viewer: Viewer, dimension: str) -> Breakdown:
-    """Counted cells tallied by one dimension (cached like counted_cells)."""
+def counted_editions(
+    session: Session, viewer: Viewer, as_of: date | None = None
+) -> list[EditionRow]:
+    """The edition of each State in force on `as_of` (the latest approved one when None)."""
+    matrix = mark_matrix(session, viewer)
+    return [matrix.editions[row] for row in in_force(matrix, as_of)]
+
+
+def breakdown(
+    session: Session, viewer: Viewer, dimension: str, as_of: date | None = None
+) -> Breakdown:
+    """The counted cells tallied by one dimension (cached like the matrix)."""
 
     def compute() -> Breakdown:
-        return tally_by(counted_cells(session, viewer).facts, dimension)
+        return tally_as_of(mark_matrix(session, viewer), dimension, as_of)
 
-    return _CACHE.get(session, ("breakdown", dimension, viewer.cache_key), compute)
+    return _CACHE.get(session, ("breakdown", dimension, as_of, viewer.cache_key), compute)
 
 
 def state_tallies(session: Session, viewer: Viewer) -> dict[str, Tally]:

@@ -1,20 +1,39 @@
-"""Coverage summaries: global, by regional group, M49 region, section, weapon category, column."""
+"""Coverage summaries and trends: global, by State, group, region, section, field, weapon..."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from un1540.analytics.coverage import Breakdown
+from un1540.analytics.timeline import ages, in_force, measures_distribution
 from un1540.errors import InvalidParameter, Problem
 from un1540.models import M49Area, RegionalGroup, State
-from un1540.schemas.coverage import CoverageRead, CoverageRow
+from un1540.schemas.coverage import (
+    AgesRead,
+    CoverageRead,
+    CoverageRow,
+    MeasuresDistributionRead,
+    TrendPoint,
+    TrendRead,
+    TrendRow,
+)
 from un1540.services.access import Viewer
-from un1540.services.counting import COUNTING_BASIS, breakdown, counted_cells, tally_read
+from un1540.services.counting import (
+    COUNTING_BASIS,
+    breakdown,
+    counted_editions,
+    mark_matrix,
+    tally_read,
+)
 from un1540.services.envelope import envelope
 from un1540.services.frameworks import default_framework, framework_layout
 from un1540.services.paging import PageRequest
 
 COVERAGE_DIMENSIONS = ("global", "group", "region", "section", "weapon", "column", "state", "field")
+AS_OF_BASIS = "the edition of each State in force on the date: its latest approved by then"
 COVERAGE_METHOD = (
     "Each cell is X (measure recorded), ? (uncertain), NA (not applicable) or blank (no "
     "information). Coverage = X / (cells - NA); ? is reported separately as uncertainty. OP1 "
@@ -22,60 +41,190 @@ COVERAGE_METHOD = (
     "regional group that counts them for electoral purposes. Coverage describes the information "
     "recorded; it is not a measure of compliance."
 )
+EARLIEST = date(2004, 4, 28)  # resolution 1540 was adopted on 28 April 2004
 
 
-def _labels(session: Session, by: str) -> dict[str, str]:
-    if by == "group":
-        labels = {group.code: group.name for group in session.scalars(select(RegionalGroup))}
-        return labels | {"none": "No regional group"}
-    if by == "region":
-        return {area.code: area.name for area in session.scalars(select(M49Area))}
-    if by == "global":
-        return {"all": "All States"}
-    if by in ("section", "weapon", "column", "field"):
-        layout = framework_layout(session, default_framework(session))
-        if by == "section":
-            return {section.code: section.title for section in layout.sections}
-        if by == "field":
-            return {code: field.name for code, field in layout.fields.items()}
-        names = layout.weapon_names if by == "weapon" else layout.column_names
-        return names | {"adherence": "Adherence (OP1 instruments)"}
-    return {}
-
-
-def coverage_summary(
-    session: Session, *, viewer: Viewer, by: str = "global", paging: PageRequest | None = None
-) -> CoverageRead:
-    """Coverage of the counted editions, broken down one way."""
+def _check_dimension(by: str) -> None:
     if by not in COVERAGE_DIMENSIONS:
         raise InvalidParameter.naming(
             [Problem("by", f"must be one of {', '.join(COVERAGE_DIMENSIONS)}")]
         )
-    counted = counted_cells(session, viewer)
-    tallied = breakdown(session, viewer, by)
-    labels = _labels(session, by)
+
+
+def dimension_labels(session: Session, by: str) -> dict[str, str]:
+    """The display name of every key of a dimension, in display order."""
+    if by == "group":
+        labels = {group.code: group.name for group in session.scalars(select(RegionalGroup))}
+        return labels | {"none": "No regional group"}
+    if by == "region":
+        return {
+            area.code: area.name
+            for area in session.scalars(select(M49Area).where(M49Area.level == "region"))
+        }
+    if by == "global":
+        return {"all": "All States"}
     if by == "state":
-        names = {iso3: name for iso3, name in session.execute(select(State.iso3, State.short_name))}
-        labels = {iso3: names[iso3] for iso3 in sorted(counted.editions, key=names.__getitem__)}
-    rows = [
+        rows = session.execute(select(State.iso3, State.short_name).order_by(State.short_name))
+        return {iso3: name for iso3, name in rows}
+    layout = framework_layout(session, default_framework(session))
+    if by == "section":
+        return {section.code: section.title for section in layout.sections}
+    if by == "field":
+        return {code: field.name for code, field in layout.fields.items()}
+    names = layout.weapon_names if by == "weapon" else layout.column_names
+    return names | {"adherence": "Adherence (OP1 instruments)"}
+
+
+def _ordered(keys: list[str], labels: dict[str, str]) -> list[str]:
+    order = {key: position for position, key in enumerate(labels)}
+    return sorted(keys, key=lambda key: (order.get(key, len(order)), key))
+
+
+def _rows(tallied: Breakdown, labels: dict[str, str]) -> list[CoverageRow]:
+    return [
         CoverageRow(
             key=key,
             label=labels.get(key, key),
             states=len(tallied.states[key]),
             average_measures_per_state=tallied.average_measures_per_state(key),
-            tally=tally_read(tally),
+            tally=tally_read(tallied.tallies[key]),
         )
-        for key, tally in tallied.tallies.items()
+        for key in _ordered(list(tallied.tallies), labels)
     ]
-    order = list(labels)
-    rows.sort(key=lambda row: (order.index(row.key) if row.key in order else len(order), row.key))
+
+
+def _distribution(session: Session, viewer: Viewer, as_of: date | None) -> MeasuresDistributionRead:
+    result = measures_distribution(breakdown(session, viewer, "state", as_of))
+    return MeasuresDistributionRead(
+        states=result.states,
+        average=result.average,
+        median=result.median,
+        threshold=result.threshold,
+        at_most_threshold=result.at_most_threshold,
+        histogram=result.histogram,
+    )
+
+
+def _ages(session: Session, viewer: Viewer, as_of: date) -> AgesRead:
+    matrix = mark_matrix(session, viewer)
+    result = ages(matrix, in_force(matrix, as_of), as_of)
+    return AgesRead(
+        median_edition_age=result.median_edition_age,
+        median_evidence_age=result.median_evidence_age,
+        evidence_older_than_10_years=result.evidence_older_than_10_years,
+        citations=result.citations,
+    )
+
+
+def coverage_summary(
+    session: Session,
+    *,
+    viewer: Viewer,
+    by: str = "global",
+    as_of: date | None = None,
+    paging: PageRequest | None = None,
+) -> CoverageRead:
+    """Coverage of the counted editions (those in force on `as_of`), broken down one way."""
+    _check_dimension(by)
+    editions = counted_editions(session, viewer, as_of)
+    rows = _rows(breakdown(session, viewer, by, as_of), dimension_labels(session, by))
     paging = paging or PageRequest()
     return CoverageRead(
-        **envelope(counted.synthetic),
+        **envelope(any(edition.synthetic for edition in editions)),
         by=by,
-        basis=COUNTING_BASIS,
+        as_of=as_of,
+        basis=COUNTING_BASIS if as_of is None else AS_OF_BASIS,
         method=COVERAGE_METHOD,
-        states_with_editions=len(counted.editions),
+        states_with_editions=len(editions),
+        distribution=_distribution(session, viewer, as_of),
+        ages=None if as_of is None else _ages(session, viewer, as_of),
+        items=paging.cut(rows),
+        total=len(rows),
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+
+
+def check_period(start: date, end: date) -> None:
+    problems = []
+    if start < EARLIEST:
+        problems.append(Problem("from", f"must be on or after {EARLIEST.isoformat()}"))
+    if end < start:
+        problems.append(Problem("to", "must be on or after `from`"))
+    if problems:
+        raise InvalidParameter.naming(problems)
+
+
+def series_dates(start: date, end: date) -> list[date]:
+    """`start`, each 31 December strictly between, and `end`."""
+    between = [date(year, 12, 31) for year in range(start.year, end.year)]
+    return sorted({start, *(day for day in between if start < day < end), end})
+
+
+def _point(tallied: Breakdown, key: str, on: date) -> TrendPoint | None:
+    tally = tallied.tallies.get(key)
+    if tally is None:
+        return None
+    return TrendPoint(
+        on=on,
+        states=len(tallied.states[key]),
+        average_measures_per_state=tallied.average_measures_per_state(key),
+        tally=tally_read(tally),
+    )
+
+
+def _difference(end: float | None, start: float | None) -> float | None:
+    return None if end is None or start is None else end - start
+
+
+def coverage_trends(
+    session: Session,
+    *,
+    viewer: Viewer,
+    start: date,
+    end: date,
+    by: str = "global",
+    paging: PageRequest | None = None,
+) -> TrendRead:
+    """How coverage changed between two dates, with a point at each year's end between."""
+    _check_dimension(by)
+    check_period(start, end)
+    dates = series_dates(start, end)
+    tallied = {on: breakdown(session, viewer, by, on) for on in dates}
+    labels = dimension_labels(session, by)
+    keys = _ordered(list({key for result in tallied.values() for key in result.tallies}), labels)
+    rows = []
+    for key in keys:
+        series = [point for on in dates if (point := _point(tallied[on], key, on)) is not None]
+        first, last = _point(tallied[start], key, start), _point(tallied[end], key, end)
+        rows.append(
+            TrendRow(
+                key=key,
+                label=labels.get(key, key),
+                start=first,
+                end=last,
+                coverage_change=_difference(
+                    last.tally.coverage if last else None, first.tally.coverage if first else None
+                ),
+                measures_per_state_change=_difference(
+                    last.average_measures_per_state if last else None,
+                    first.average_measures_per_state if first else None,
+                ),
+                series=series,
+            )
+        )
+    synthetic = any(
+        edition.synthetic for on in dates for edition in counted_editions(session, viewer, on)
+    )
+    paging = paging or PageRequest()
+    return TrendRead(
+        **envelope(synthetic),
+        by=by,
+        from_date=start,
+        to_date=end,
+        basis=AS_OF_BASIS,
+        method=COVERAGE_METHOD,
+        dates=dates,
         items=paging.cut(rows),
         total=len(rows),
         page=paging.page,

@@ -8,13 +8,13 @@ from sqlalchemy.orm import Session
 from un1540.models import EditionStatus, MatrixEdition, State
 from un1540.schemas.overview import OverviewRead
 from un1540.services.access import Viewer, edition_visible
-from un1540.services.counting import breakdown, counted_cells
+from un1540.services.counting import breakdown, counted_editions
 from un1540.services.documents import count_documents
 from un1540.services.envelope import envelope
 
 
 def overview(session: Session, *, viewer: Viewer) -> OverviewRead:
-    counted = counted_cells(session, viewer)
+    counted = counted_editions(session, viewer)
     total = breakdown(session, viewer, "global")
     tally = total.tallies.get("all")
     approved = session.scalar(
@@ -24,9 +24,9 @@ def overview(session: Session, *, viewer: Viewer) -> OverviewRead:
     )
     documents, demo_documents = count_documents(session, viewer=viewer)
     return OverviewRead(
-        **envelope(counted.synthetic or demo_documents),
+        **envelope(any(edition.synthetic for edition in counted) or demo_documents),
         states=session.scalar(select(func.count()).select_from(State)) or 0,
-        states_with_editions=len(counted.editions),
+        states_with_editions=len(counted),
         approved_editions=approved or 0,
         documents=documents or 0,
         measures=tally.measures if tally else 0,

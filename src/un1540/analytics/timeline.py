@@ -1,0 +1,222 @@
+"""Coverage at any date: the edition of each State in force then, its marks tallied any way.
+
+Every approved edition of every State is held as one small matrix of mark codes (one row per
+edition, one column per cell a framework defines), so the figures for any date are a choice of
+rows and a few sums. That keeps the arithmetic of `coverage.py` (Tally) and adds time:
+
+- the edition in force on a date is the State's highest-numbered edition approved on or before
+  it (with no date: the highest-numbered approved edition);
+- a State with no edition approved by then is left out of that date's figures;
+- a cell that the edition's framework does not define is absent, never counted.
+
+Pure functions over plain data; the services build the matrix from the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+
+from un1540.analytics.coverage import BLANK, MEASURE, NOT_APPLICABLE, UNCERTAIN, Breakdown, Tally
+
+# A cell's mark is stored as its index in MARK_CODES; ABSENT for cells outside the framework.
+MARK_CODES = (MEASURE, UNCERTAIN, NOT_APPLICABLE, BLANK)
+ABSENT = len(MARK_CODES)
+STATE_DIMENSIONS = ("global", "state", "group", "region")
+CELL_DIMENSIONS = ("section", "field", "column", "weapon")
+DIMENSIONS = STATE_DIMENSIONS + CELL_DIMENSIONS
+
+
+@dataclass(frozen=True)
+class CellColumn:
+    """One cell a framework defines, with what it can be grouped by."""
+
+    id: int
+    section: str
+    field: str
+    column: str
+    weapons: tuple[str, ...]  # OP1 cells count towards every category their field applies to
+
+
+@dataclass(frozen=True)
+class EditionRow:
+    """One approved edition, with what its State can be grouped by."""
+
+    id: int
+    state: str
+    number: int
+    approved_on: date | None
+    group: str | None
+    region: str
+    synthetic: bool = False
+    # Issue dates of the documents cited as evidence by its X cells (for evidence age).
+    evidence_dates: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class MarkMatrix:
+    cells: tuple[CellColumn, ...]
+    editions: tuple[EditionRow, ...]
+    marks: npt.NDArray[np.int8]  # shape (editions, cells)
+
+    @cached_property
+    def columns_by_key(self) -> dict[str, dict[str, list[int]]]:
+        """For each cell dimension, the column indices under each key."""
+        keys: dict[str, dict[str, list[int]]] = {dimension: {} for dimension in CELL_DIMENSIONS}
+        for index, cell in enumerate(self.cells):
+            for dimension, values in (
+                ("section", (cell.section,)),
+                ("field", (cell.field,)),
+                ("column", (cell.column,)),
+                ("weapon", cell.weapons),
+            ):
+                for value in values:
+                    keys[dimension].setdefault(value, []).append(index)
+        return keys
+
+
+def build_mark_matrix(
+    cells: Sequence[CellColumn],
+    editions: Sequence[EditionRow],
+    entries: Iterable[tuple[int, int, str]],
+) -> MarkMatrix:
+    """The matrix from (edition id, cell id, mark) triples; unknown ids are an error."""
+    row_of = {edition.id: row for row, edition in enumerate(editions)}
+    column_of = {cell.id: column for column, cell in enumerate(cells)}
+    code_of = {mark: code for code, mark in enumerate(MARK_CODES)}
+    marks = np.full((len(editions), len(cells)), ABSENT, dtype=np.int8)
+    for edition_id, cell_id, mark in entries:
+        marks[row_of[edition_id], column_of[cell_id]] = code_of[mark]
+    return MarkMatrix(cells=tuple(cells), editions=tuple(editions), marks=marks)
+
+
+def in_force(matrix: MarkMatrix, as_of: date | None = None) -> list[int]:
+    """The row of each State's edition in force on `as_of` (latest approved when None)."""
+    best: dict[str, int] = {}
+    for row, edition in enumerate(matrix.editions):
+        if as_of is not None and (edition.approved_on is None or edition.approved_on > as_of):
+            continue
+        current = best.get(edition.state)
+        if current is None or matrix.editions[current].number < edition.number:
+            best[edition.state] = row
+    return sorted(best.values(), key=lambda row: matrix.editions[row].state)
+
+
+def _tally(counts: npt.NDArray[np.int64]) -> Tally:
+    return Tally(
+        measures=int(counts[0]),
+        uncertain=int(counts[1]),
+        not_applicable=int(counts[2]),
+        blank=int(counts[3]),
+    )
+
+
+def _state_key(edition: EditionRow, dimension: str) -> str:
+    if dimension == "global":
+        return "all"
+    if dimension == "state":
+        return edition.state
+    if dimension == "group":
+        return edition.group or "none"
+    return edition.region
+
+
+def tally_rows(matrix: MarkMatrix, rows: Sequence[int], dimension: str) -> Breakdown:
+    """Tally the marks of the chosen editions under each key of a dimension."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    breakdown = Breakdown()
+    if not rows:
+        return breakdown
+    chosen = matrix.marks[list(rows)]
+    one_hot = chosen[:, :, None] == np.arange(len(MARK_CODES), dtype=np.int8)
+    if dimension in STATE_DIMENSIONS:
+        per_state = one_hot.sum(axis=1)
+        for position, row in enumerate(rows):
+            edition = matrix.editions[row]
+            key = _state_key(edition, dimension)
+            tally = breakdown.tallies.setdefault(key, Tally())
+            tally.merge(_tally(per_state[position]))
+            breakdown.states.setdefault(key, set()).add(edition.state)
+        return breakdown
+    per_cell = one_hot.sum(axis=0)
+    present = chosen != ABSENT
+    for key, columns in matrix.columns_by_key[dimension].items():
+        seen = present[:, columns].any(axis=1)
+        if not seen.any():
+            continue
+        breakdown.tallies[key] = _tally(per_cell[columns].sum(axis=0))
+        breakdown.states[key] = {
+            matrix.editions[rows[int(position)]].state for position in np.flatnonzero(seen)
+        }
+    return breakdown
+
+
+def tally_as_of(matrix: MarkMatrix, dimension: str, as_of: date | None = None) -> Breakdown:
+    return tally_rows(matrix, in_force(matrix, as_of), dimension)
+
+
+@dataclass(frozen=True)
+class MeasuresDistribution:
+    """The Committee's own metrics: cells marked X per State, and how they spread."""
+
+    states: int
+    average: float | None
+    median: float | None
+    at_most_threshold: int  # States with `threshold` or fewer cells marked X
+    threshold: int
+    histogram: dict[str, int] = field(default_factory=dict)  # "0-29": n, ...
+
+
+def measures_distribution(
+    per_state: Breakdown, *, threshold: int = 30, bin_width: int = 30
+) -> MeasuresDistribution:
+    counts = sorted(tally.measures for tally in per_state.tallies.values())
+    if not counts:
+        return MeasuresDistribution(0, None, None, 0, threshold, {})
+    histogram: dict[str, int] = {}
+    top = counts[-1]
+    for start in range(0, top + 1, bin_width):
+        label = f"{start}-{start + bin_width - 1}"
+        histogram[label] = sum(1 for count in counts if start <= count < start + bin_width)
+    return MeasuresDistribution(
+        states=len(counts),
+        average=sum(counts) / len(counts),
+        median=float(np.median(counts)),
+        at_most_threshold=sum(1 for count in counts if count <= threshold),
+        threshold=threshold,
+        histogram=histogram,
+    )
+
+
+@dataclass(frozen=True)
+class Ages:
+    """How old the information counted on a date is, in years (uncertainty, not hidden)."""
+
+    median_edition_age: float | None  # time since each counted edition was approved
+    median_evidence_age: float | None  # time since each cited document was issued
+    evidence_older_than_10_years: float | None  # share of citations
+    citations: int
+
+
+def _years(later: date, earlier: date) -> float:
+    return (later - earlier).days / 365.25
+
+
+def ages(matrix: MarkMatrix, rows: Sequence[int], as_of: date) -> Ages:
+    editions = [matrix.editions[row] for row in rows]
+    edition_ages = [_years(as_of, e.approved_on) for e in editions if e.approved_on is not None]
+    evidence = [_years(as_of, issued) for e in editions for issued in e.evidence_dates]
+    return Ages(
+        median_edition_age=float(np.median(edition_ages)) if edition_ages else None,
+        median_evidence_age=float(np.median(evidence)) if evidence else None,
+        evidence_older_than_10_years=(
+            sum(1 for age in evidence if age > 10) / len(evidence) if evidence else None
+        ),
+        citations=len(evidence),
+    )
