@@ -36,6 +36,7 @@ from un1540.services.accounts import (
     viewer_for,
 )
 from un1540.services.frameworks import store_framework
+from un1540.services.indicators import import_indicators
 from un1540.services.reference_data import load_reference_data
 from un1540.settings import Settings, get_settings, masked_url
 
@@ -398,6 +399,47 @@ def import_matrix(
         if dry_run:
             session.rollback()
     _print_import(report)
+
+
+@import_app.command("indicators")
+def import_indicators_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV with columns iso3, indicator, value and optionally year, source.",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file; write nothing.")
+    ] = False,
+    acting_as: Annotated[
+        str | None, typer.Option("--as", help="Expert account to record as the author.")
+    ] = None,
+) -> None:
+    """Import context indicators for the prioritisation aid (kept apart from the matrix).
+
+    The indicators are the `indicator` factors of the method (reference/priorities.yml). Every
+    problem is listed with its row and column; nothing is written unless the whole file is valid.
+    Values already stored for the same State and indicator are replaced.
+    """
+    with _sessions()() as session, session.begin():
+        viewer = _operator(session, acting_as)
+        result = import_indicators(
+            session,
+            content=path.read_bytes(),
+            file_name=path.name,
+            viewer=viewer,
+            dry_run=dry_run,
+        )
+    verb = "would import" if dry_run else "imported"
+    console.print(
+        f"{path.name}: {verb} {result.rows} value(s) for {result.states} State(s) "
+        f"({', '.join(result.indicators)}); {result.replaced} existing value(s) replaced."
+        + (" Dry run: nothing was written." if dry_run else "")
+    )
 
 
 def _print_import(report: ImportReport) -> None:

@@ -215,3 +215,25 @@ def test_import_refuses_a_bad_file_with_its_places(database: Path, tmp_path: Pat
     assert (
         run("import", "matrix", str(bad), database=database).returncode == 4
     )  # neither --state nor --all
+
+
+def test_import_indicators_checks_the_whole_file_and_reports(
+    database: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("iso3,indicator,value\nFRA,incidents,2\nZZZ,incidents,x\n", encoding="utf-8")
+    refused = run("import", "indicators", str(bad), database=database)
+    assert refused.returncode == 4
+    assert "row 3, column iso3: unknown State 'ZZZ'" in refused.stderr
+    assert "row 3, column value" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    good = tmp_path / "good.csv"
+    good.write_text("iso3,indicator,value,year\nFRA,incidents,2,2024\n", encoding="utf-8")
+    dry = run("import", "indicators", str(good), "--dry-run", database=database)
+    assert dry.returncode == 0, dry.stderr
+    assert "would import 1 value(s)" in dry.stdout
+    done = run("import", "indicators", str(good), database=database)
+    assert done.returncode == 0, done.stderr
+    assert "imported 1 value(s) for 1 State(s) (incidents); 1 existing value(s) replaced" in (
+        done.stdout
+    )

@@ -108,3 +108,23 @@ def test_no_banner_without_demo_data(empty_client: TestClient) -> None:
         html = _page(empty_client, path)
         assert BANNER not in html, path
     assert "No approved editions yet." in _page(empty_client, "/")
+
+
+def test_priorities_page_has_weights_ranking_explanations_and_the_aid_label(
+    client: TestClient,
+) -> None:
+    html = _page(client, "/priorities")
+    assert "An aid, not a verdict." in html
+    assert 'type="range"' in html
+    assert 'name="w_gap_op2"' in html
+    assert "Factor by factor" in html
+    assert "/api/v1/priorities.csv?" in html
+    first = re.search(r'<tr data-iso3="([A-Z]{3})">', html)
+    assert first is not None
+    reweighted = _page(client, "/priorities?w_gap_op2=0&w_gap_op3ab=0&w_gap_op3cd=0&w_incidents=3")
+    second = re.search(r'<tr data-iso3="([A-Z]{3})">', reweighted)
+    assert second is not None
+    assert second.group(1) != first.group(1)  # the weights changed who comes first
+    assert 'value="3.0"' in reweighted
+    bad = _page(client, "/priorities?weights=gap_op2:heavy", status=422)
+    assert "could not be used" in bad

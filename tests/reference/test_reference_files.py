@@ -12,6 +12,7 @@ from un1540.reference.files import REFERENCE_DIR, read_commented_csv
 from un1540.reference.frameworks import ADHERENCE, bundled_frameworks, parse_framework
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.reference.organisations import ORGANISATION_KINDS, load_organisations
+from un1540.reference.priorities import load_priority_method, parse_method
 from un1540.reference.states import (
     load_m49_areas,
     load_regional_groups,
@@ -239,3 +240,31 @@ def test_framework_errors_name_the_place(change, where, fragment) -> None:  # ty
     problems = caught.value.problems
     assert any(where in p.where and fragment in p.message for p in problems), problems
     assert all(p.where.startswith("bad.yml") for p in problems)
+
+
+def test_the_priority_method_loads_with_both_kinds_of_factor() -> None:
+    method = load_priority_method()
+    assert method.slug == "un1540-priorities/1"
+    kinds = {factor.kind for factor in method.factors}
+    assert kinds == {"matrix_gap", "indicator"}
+    assert "not a measure of compliance" in method.label
+    sections = {section for factor in method.factors for section in factor.sections}
+    assert sections <= {"op1", "op2", "op3ab", "op3cd"}
+
+
+def test_priority_method_errors_name_the_factor_and_field() -> None:
+    raw = {
+        "method": "m",
+        "version": "1",
+        "label": "an aid",
+        "sensitivity": {"runs": 100, "spread": 0.5, "seed": 1, "band": 2},
+        "factors": {
+            "good": {"name": "G", "kind": "matrix_gap", "description": "d", "weight": 1},
+            "bad": {"name": "B", "kind": "indicator", "description": "d", "weight": -1},
+        },
+    }
+    with pytest.raises(InvalidData) as raised:
+        parse_method(raw, "test.yml")
+    wheres = [problem.where for problem in raised.value.problems]
+    assert "test.yml: factors.bad.weight" in wheres
+    assert any("bad" in where for where in wheres)

@@ -83,12 +83,18 @@ def api_cases(world: World) -> list[Case]:
             "/frameworks.csv",
             "/coverage",
             "/coverage.csv",
+            "/priorities",
+            "/priorities.csv",
             "/matrices.csv",
             "/matrices.json",
             "/matrices.xlsx",
             "/matrices.docx",
             "/matrices.pdf",
         )
+    ]
+    cases += [
+        Case("GET", f"{api}{p}", f"{api}{p}?from=2010-01-01&to=2020-01-01", expect(200))
+        for p in ("/trends", "/trends.csv")
     ]
     cases += [
         Case(
@@ -252,7 +258,15 @@ def api_cases(world: World) -> list[Case]:
 
 
 def portal_cases(world: World, digest: str) -> list[Case]:
-    pages = ["/", "/states", "/fields", "/healthz", "/api/docs", "/api/v1/openapi.json"]
+    pages = [
+        "/",
+        "/states",
+        "/fields",
+        "/priorities",
+        "/healthz",
+        "/api/docs",
+        "/api/v1/openapi.json",
+    ]
     cases = [Case("GET", page, page, expect(200)) for page in pages]
     cases += [
         Case("GET", "/states/{iso3}", "/states/TCD", expect(200)),

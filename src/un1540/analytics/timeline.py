@@ -220,3 +220,28 @@ def ages(matrix: MarkMatrix, rows: Sequence[int], as_of: date) -> Ages:
         ),
         citations=len(evidence),
     )
+
+
+def columns_where(
+    matrix: MarkMatrix, *, sections: Sequence[str] = (), weapons: Sequence[str] = ()
+) -> list[int]:
+    """The columns of the cells in any of `sections` and of any of `weapons` (empty: all)."""
+    return [
+        index
+        for index, cell in enumerate(matrix.cells)
+        if (not sections or cell.section in sections)
+        and (not weapons or set(cell.weapons) & set(weapons))
+    ]
+
+
+def state_tallies_over(
+    matrix: MarkMatrix, rows: Sequence[int], columns: Sequence[int]
+) -> dict[str, Tally]:
+    """Each chosen edition's State, with the marks of the given columns tallied."""
+    if not rows:
+        return {}
+    chosen = matrix.marks[np.ix_(list(rows), list(columns))]
+    counts = (chosen[:, :, None] == np.arange(len(MARK_CODES), dtype=np.int8)).sum(axis=1)
+    return {
+        matrix.editions[row].state: _tally(counts[position]) for position, row in enumerate(rows)
+    }

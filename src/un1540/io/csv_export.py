@@ -12,6 +12,7 @@ from un1540.schemas.coverage import CoverageRead, TrendRead
 from un1540.schemas.documents import DocumentRead
 from un1540.schemas.frameworks import FrameworkList
 from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
+from un1540.schemas.priorities import PrioritiesRead
 from un1540.schemas.states import StateSummary
 from un1540.schemas.tallies import TallyRead
 from un1540.schemas.workflow import EditionDiff
@@ -305,3 +306,30 @@ def documents_csv(documents: list[DocumentRead], *, synthetic: bool) -> str:
         for d in documents
     )
     return write_csv(header, rows, synthetic=synthetic)
+
+
+def priorities_csv(result: PrioritiesRead) -> str:
+    """One row per State; for each factor its raw value, 0..1 value and points."""
+    codes = [factor.code for factor in result.factors if result.weights[factor.code] > 0]
+    header = ["method", "rank", "iso3", "name", "score", "rank_low", "rank_high", "stability"]
+    for code in codes:
+        header += [f"{code}_raw", f"{code}_value", f"{code}_points"]
+    rows = []
+    for row in result.items:
+        parts = {part.factor: part for part in row.contributions}
+        values: list[Any] = [
+            result.method,
+            row.rank,
+            row.iso3,
+            row.name,
+            round(row.score, 4),
+            row.rank_low,
+            row.rank_high,
+            round(row.stability, 3),
+        ]
+        for code in codes:
+            part = parts[code]
+            raw = None if part.raw is None else round(part.raw, 4)
+            values += [raw, round(part.value, 4), round(part.points, 4)]
+        rows.append(values)
+    return write_csv(header, rows, synthetic=result.synthetic)

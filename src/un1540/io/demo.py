@@ -4,7 +4,8 @@ Shape (so the portal has something realistic to show, not to say anything about 
 3 to 6 approved editions per State between 2006 and 2025; coverage grows from edition to edition,
 differs by regional group, and is lower for chemical and biological cells and for the securing of
 related materials (as the 2016 comprehensive review found in general terms). Every document title
-starts with "[Synthetic]". The same seed gives the same data on every machine.
+starts with "[Synthetic]". Context indicators for the prioritisation aid are synthetic too (source
+"[Synthetic] ..."). The same seed gives the same data on every machine.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from sqlalchemy.orm import Session
 from un1540.errors import Conflict
 from un1540.models import Document, MatrixEdition, Origin, State
 from un1540.reference.languages import UN_LANGUAGES
+from un1540.services.access import system_viewer
 from un1540.services.audit import record_event
 from un1540.services.documents import DocumentInput, register_document
 from un1540.services.editions import CellInput, EvidenceInput, record_approved_edition
 from un1540.services.frameworks import FrameworkLayout, default_framework, framework_layout
+from un1540.services.indicators import import_indicators
 from un1540.services.instance import has_synthetic_data, mark_synthetic
 
 GENERATOR = "un1540-demo/1"
@@ -250,6 +253,40 @@ def generate_state(session: Session, state: State, layout: FrameworkLayout) -> i
     return len(dates)
 
 
+INDICATOR_SOURCE = "[Synthetic] generated for demonstration"
+
+
+def _indicator_lines(state: State) -> list[str]:
+    """Synthetic context indicators (own random stream, so the matrices stay as they were)."""
+    rng = _rng(state.iso3, "indicators")
+    values: dict[str, float] = {
+        "chemical_industry": round(rng.lognormvariate(2.5, 1.2)) if rng.random() < 0.7 else 0,
+        "high_containment_laboratories": rng.randint(1, 40) if rng.random() < 0.45 else 0,
+        "transit_hub": 1 if rng.random() < 0.15 else 0,
+        "incidents": rng.randint(0, 25) if rng.random() < 0.5 else 0,
+    }
+    if rng.random() < 0.3:
+        values["nuclear_facilities"] = rng.randint(1, 60)
+        if rng.random() < 0.4:
+            values["nuclear_material"] = round(rng.lognormvariate(5, 2), 1)
+    return [
+        f"{state.iso3},{code},{value},2024,{INDICATOR_SOURCE}" for code, value in values.items()
+    ]
+
+
+def _load_demo_indicators(session: Session, states: list[State]) -> None:
+    lines = ["iso3,indicator,value,year,source"]
+    for state in states:
+        lines += _indicator_lines(state)
+    import_indicators(
+        session,
+        content="\n".join(lines).encode(),
+        file_name="synthetic-demo-indicators.csv",
+        viewer=system_viewer(ACTOR),
+        origin=Origin.demo,
+    )
+
+
 def load_demo(
     session: Session,
     *,
@@ -273,10 +310,12 @@ def load_demo(
     if only is not None:
         statement = statement.where(State.iso3.in_([code.upper() for code in only]))
     written = 0
-    for state in session.scalars(statement).all():
+    states = list(session.scalars(statement).all())
+    for state in states:
         written += generate_state(session, state, layout)
         if progress is not None:
             progress(state.iso3)
+    _load_demo_indicators(session, states)
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,

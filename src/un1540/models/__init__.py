@@ -12,6 +12,7 @@ from un1540.models.frameworks import (
     Section,
     WeaponCategory,
 )
+from un1540.models.indicators import ContextIndicator
 from un1540.models.instance import SYNTHETIC_DATA_FLAG, InstanceFlag
 from un1540.models.matrix import CellEntry, EditionStatus, Mark, MatrixEdition
 from un1540.models.organisations import Organisation
@@ -28,6 +29,7 @@ __all__ = [
     "CellEntry",
     "CellProposal",
     "ColumnKind",
+    "ContextIndicator",
     "Document",
     "DocumentKind",
     "EditionStatus",

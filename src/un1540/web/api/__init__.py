@@ -11,6 +11,7 @@ from un1540.web.api import (
     fields,
     frameworks,
     history,
+    priorities,
     states,
 )
 
@@ -19,6 +20,7 @@ api_router.include_router(states.router)
 api_router.include_router(frameworks.router)
 api_router.include_router(fields.router)
 api_router.include_router(coverage.router)
+api_router.include_router(priorities.router)
 api_router.include_router(editions.router)
 api_router.include_router(history.router)
 api_router.include_router(documents.router)
@@ -35,6 +37,10 @@ TAGS = [
     {
         "name": "Coverage",
         "description": "How much the matrix records, by group, region, section, weapon.",
+    },
+    {
+        "name": "Priorities",
+        "description": "An aid for focusing dialogue and assistance; not a compliance measure.",
     },
     {"name": "Workflow", "description": "Drafts, cell edits, State review, approval (signed in)."},
     {"name": "History", "description": "Differences between editions and each cell's history."},
