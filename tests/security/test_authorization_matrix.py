@@ -85,6 +85,7 @@ def api_cases(world: World) -> list[Case]:
             "/coverage.csv",
             "/priorities",
             "/priorities.csv",
+            "/downloads",
             "/matrices.csv",
             "/matrices.json",
             "/matrices.xlsx",
@@ -104,6 +105,7 @@ def api_cases(world: World) -> list[Case]:
             expect(200),
         ),
         Case("GET", f"{api}/fields/{{code}}", f"{api}/fields/op2.use", expect(200)),
+        Case("GET", f"{api}/downloads/{{name}}", f"{api}/downloads/cells.csv", expect(200)),
         Case("GET", f"{api}/fields/{{code}}.csv", f"{api}/fields/op2.use.csv", expect(200)),
         Case("GET", f"{api}/me", f"{api}/me", expect(200, public=401)),
         Case(
@@ -263,6 +265,7 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         "/states",
         "/fields",
         "/priorities",
+        "/downloads",
         "/healthz",
         "/api/docs",
         "/api/v1/openapi.json",

@@ -26,6 +26,7 @@ from un1540.web.errors import install_error_handlers
 from un1540.web.middleware import HeadAsGet
 from un1540.web.portal import accounts as account_pages
 from un1540.web.portal import documents as document_pages
+from un1540.web.portal import downloads as download_pages
 from un1540.web.portal import editions as edition_pages
 from un1540.web.portal import fields as fields_pages
 from un1540.web.portal import history as history_pages
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(states_pages.router)
     app.include_router(fields_pages.router)
     app.include_router(priorities_pages.router)
+    app.include_router(download_pages.router)
     app.include_router(account_pages.router)
     app.include_router(import_pages.router)  # before the editions' /{transition} route
     app.include_router(edition_pages.router)

@@ -6,6 +6,7 @@ from un1540.web.api import (
     accounts,
     coverage,
     documents,
+    downloads,
     editions,
     exports,
     fields,
@@ -21,6 +22,7 @@ api_router.include_router(frameworks.router)
 api_router.include_router(fields.router)
 api_router.include_router(coverage.router)
 api_router.include_router(priorities.router)
+api_router.include_router(downloads.router)
 api_router.include_router(editions.router)
 api_router.include_router(history.router)
 api_router.include_router(documents.router)
@@ -41,6 +43,10 @@ TAGS = [
     {
         "name": "Priorities",
         "description": "An aid for focusing dialogue and assistance; not a compliance measure.",
+    },
+    {
+        "name": "Open data",
+        "description": "The full public dataset: Frictionless Data Package, bulk JSON, CSVs.",
     },
     {"name": "Workflow", "description": "Drafts, cell edits, State review, approval (signed in)."},
     {"name": "History", "description": "Differences between editions and each cell's history."},

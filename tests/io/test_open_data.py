@@ -1,0 +1,101 @@
+"""The open-data downloads: a valid Frictionless Data Package, reproducible, public only."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from frictionless import validate
+from sqlalchemy.orm import Session
+
+from tests.api.helpers import assert_error, assert_synthetic_json
+from tests.conftest import DEMO_STATES
+from un1540.io.datapackage import package_zip
+from un1540.io.downloads import downloads
+from un1540.services.access import PUBLIC
+from un1540.services.coverage import coverage_summary
+from un1540.services.instance import SYNTHETIC_NOTICE
+from un1540.services.open_data import public_dataset
+from un1540.services.paging import ALL
+
+DAY = date(2026, 1, 1)
+
+
+def test_the_downloads_are_listed_with_sizes(client: TestClient) -> None:
+    body = assert_synthetic_json(client.get("/api/v1/downloads"))
+    names = [item["name"] for item in body["items"]]
+    assert names[:2] == ["datapackage.zip", "dataset.json.gz"]
+    assert {"states.csv", "cells.csv", "evidence.csv", "coverage_by_state.csv"} <= set(names)
+    assert all(item["bytes"] > 0 for item in body["items"])
+    assert body["licence"] == "CC-BY-4.0"
+
+
+def test_the_data_package_passes_frictionless_validation(
+    client: TestClient, tmp_path: Path
+) -> None:
+    response = client.get("/api/v1/downloads/datapackage.zip")
+    assert response.status_code == 200
+    assert response.headers["X-Synthetic-Data"] == "true"
+    assert "synthetic-demo-datapackage.zip" in response.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        archive.extractall(tmp_path)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert package["synthetic"] is True
+    assert SYNTHETIC_NOTICE in package["description"]
+    assert "not a measure of compliance" in package["caveats"]
+    assert "citation" in package
+    report = validate(tmp_path / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_each_csv_and_the_bulk_json_hold_the_same_rows(client: TestClient) -> None:
+    states = client.get("/api/v1/downloads/states.csv").text.splitlines()
+    assert len(states) == 194  # header + 193 States
+    bulk = json.loads(gzip.decompress(client.get("/api/v1/downloads/dataset.json.gz").content))
+    assert bulk["synthetic"] is True
+    assert len(bulk["tables"]["states"]) == 193
+    coverage = {row["iso3"]: row for row in bulk["tables"]["coverage_by_state"]}
+    assert set(coverage) == set(DEMO_STATES)
+    cells = client.get("/api/v1/downloads/cells.csv").text.splitlines()
+    assert len(cells) - 1 == len(bulk["tables"]["cells"])
+    assert_error(client.get("/api/v1/downloads/secrets.csv"), 404, "not_found")
+
+
+def test_the_package_agrees_with_the_coverage_api(session: Session) -> None:
+    dataset = public_dataset(session, viewer=PUBLIC)
+    by_state = {
+        row.key: row.tally
+        for row in coverage_summary(session, viewer=PUBLIC, by="state", paging=ALL).items
+    }
+    table = dataset.table("coverage_by_state")
+    for iso3, cells, measures, *_ in table.rows:
+        assert (cells, measures) == (by_state[iso3].cells, by_state[iso3].measures)
+    latest = {}
+    for iso3, edition, *_ in dataset.table("editions").rows:
+        latest[iso3] = max(edition, latest.get(iso3, 0))
+    counted = [row for row in dataset.table("cells").rows if row[1] == latest[row[0]]]
+    assert sum(1 for row in counted if row[6] == "X") == sum(t.measures for t in by_state.values())
+
+
+def test_the_package_is_reproducible(session: Session) -> None:
+    first = package_zip(public_dataset(session, viewer=PUBLIC), as_of=DAY)
+    second = package_zip(public_dataset(session, viewer=PUBLIC), as_of=DAY)
+    assert first == second
+    assert (
+        downloads(session, viewer=PUBLIC).files[0].content
+        == downloads(session, viewer=PUBLIC).files[0].content
+    )
+
+
+def test_the_download_page_lists_every_file(client: TestClient) -> None:
+    page = client.get("/downloads")
+    assert page.status_code == 200
+    assert "/api/v1/downloads/datapackage.zip" in page.text
+    assert "Synthetic demo data." in page.text
+    assert "frictionless validate" in page.text
