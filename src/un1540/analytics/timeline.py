@@ -126,19 +126,32 @@ def _state_key(edition: EditionRow, dimension: str) -> str:
     return edition.region
 
 
-def tally_rows(matrix: MarkMatrix, rows: Sequence[int], dimension: str) -> Breakdown:
-    """Tally the marks of the chosen editions under each key of a dimension."""
+def tally_rows(
+    matrix: MarkMatrix,
+    rows: Sequence[int],
+    dimension: str,
+    columns: Sequence[int] | None = None,
+) -> Breakdown:
+    """Tally the marks of the chosen editions (and cells, when given) under each key."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     breakdown = Breakdown()
     if not rows:
         return breakdown
     chosen = matrix.marks[list(rows)]
+    if columns is not None:
+        # Cells outside the selection count as absent: neither tallied nor seen.
+        outside = np.ones(len(matrix.cells), dtype=bool)
+        outside[list(columns)] = False
+        chosen = chosen.copy()
+        chosen[:, outside] = ABSENT
     one_hot = chosen[:, :, None] == np.arange(len(MARK_CODES), dtype=np.int8)
     if dimension in STATE_DIMENSIONS:
         per_state = one_hot.sum(axis=1)
         for position, row in enumerate(rows):
             edition = matrix.editions[row]
+            if columns is not None and not (chosen[position] != ABSENT).any():
+                continue  # no selected cell in this edition's framework
             key = _state_key(edition, dimension)
             tally = breakdown.tallies.setdefault(key, Tally())
             tally.merge(_tally(per_state[position]))
@@ -157,8 +170,13 @@ def tally_rows(matrix: MarkMatrix, rows: Sequence[int], dimension: str) -> Break
     return breakdown
 
 
-def tally_as_of(matrix: MarkMatrix, dimension: str, as_of: date | None = None) -> Breakdown:
-    return tally_rows(matrix, in_force(matrix, as_of), dimension)
+def tally_as_of(
+    matrix: MarkMatrix,
+    dimension: str,
+    as_of: date | None = None,
+    columns: Sequence[int] | None = None,
+) -> Breakdown:
+    return tally_rows(matrix, in_force(matrix, as_of), dimension, columns)
 
 
 @dataclass(frozen=True)
@@ -223,13 +241,18 @@ def ages(matrix: MarkMatrix, rows: Sequence[int], as_of: date) -> Ages:
 
 
 def columns_where(
-    matrix: MarkMatrix, *, sections: Sequence[str] = (), weapons: Sequence[str] = ()
+    matrix: MarkMatrix,
+    *,
+    sections: Sequence[str] = (),
+    weapons: Sequence[str] = (),
+    fields: Sequence[str] = (),
 ) -> list[int]:
-    """The columns of the cells in any of `sections` and of any of `weapons` (empty: all)."""
+    """The columns of the cells in any of `sections`, `fields` and `weapons` (empty: all)."""
     return [
         index
         for index, cell in enumerate(matrix.cells)
         if (not sections or cell.section in sections)
+        and (not fields or cell.field in fields)
         and (not weapons or set(cell.weapons) & set(weapons))
     ]
 

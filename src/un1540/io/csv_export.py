@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from un1540.io.matrix_text import evidence_text
-from un1540.schemas.coverage import CoverageRead, TrendRead
+from un1540.schemas.coverage import CompareRead, CoverageRead, TrendRead
 from un1540.schemas.documents import DocumentRead
 from un1540.schemas.frameworks import FrameworkList
 from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
@@ -332,4 +332,24 @@ def priorities_csv(result: PrioritiesRead) -> str:
             raw = None if part.raw is None else round(part.raw, 4)
             values += [raw, round(part.value, 4), round(part.points, 4)]
         rows.append(values)
+    return write_csv(header, rows, synthetic=result.synthetic)
+
+
+def compare_csv(result: CompareRead) -> str:
+    """One row per State and key of the breakdown."""
+    header = ["iso3", "name", "edition", "approved_on", "by", "key", "label", *TALLY_COLUMNS]
+    rows = (
+        [
+            state.iso3,
+            state.name,
+            state.edition,
+            state.approved_on.isoformat() if state.approved_on else None,
+            result.by,
+            row.key,
+            row.label,
+            *_tally(row.tally),
+        ]
+        for state in result.states
+        for row in state.items
+    )
     return write_csv(header, rows, synthetic=result.synthetic)

@@ -51,6 +51,9 @@ class CoverageRead(Envelope):
     as_of: date | None = Field(
         description="The date the figures describe; null: each State's latest approved edition."
     )
+    selection: dict[str, str] = Field(
+        description="The section, field, weapon or group the figures are limited to (if any)."
+    )
     basis: str = Field(description="Which editions were counted.")
     method: str = Field(description="How the figures are computed.")
     states_with_editions: int
@@ -85,6 +88,7 @@ class TrendRow(BaseModel):
 
 class TrendRead(Envelope):
     by: str
+    selection: dict[str, str]
     from_date: date
     to_date: date
     basis: str
@@ -94,3 +98,20 @@ class TrendRead(Envelope):
     total: int
     page: int
     page_size: int
+
+
+class ComparedState(BaseModel):
+    iso3: str
+    name: str
+    edition: int | None = Field(description="The edition counted; null: none approved by then.")
+    approved_on: date | None
+    tally: TallyRead | None = Field(description="All cells of that edition.")
+    items: list[CoverageRow]
+
+
+class CompareRead(Envelope):
+    by: str
+    as_of: date | None
+    basis: str
+    method: str
+    states: list[ComparedState]

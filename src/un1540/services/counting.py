@@ -15,8 +15,9 @@ from un1540.analytics.timeline import (
     EditionRow,
     MarkMatrix,
     build_mark_matrix,
+    columns_where,
     in_force,
-    tally_as_of,
+    tally_rows,
 )
 from un1540.models import (
     CellEntry,
@@ -197,15 +198,55 @@ def counted_editions(
     return [matrix.editions[row] for row in in_force(matrix, as_of)]
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which cells and States a figure counts (None: all), e.g. for a map of one section."""
+
+    section: str | None = None
+    field: str | None = None
+    weapon: str | None = None
+    group: str | None = None
+    state: str | None = None
+
+    def rows(self, matrix: MarkMatrix, as_of: date | None) -> list[int]:
+        return [
+            row
+            for row in in_force(matrix, as_of)
+            if (self.group is None or matrix.editions[row].group == self.group)
+            and (self.state is None or matrix.editions[row].state == self.state)
+        ]
+
+    def columns(self, matrix: MarkMatrix) -> list[int] | None:
+        if self.section is None and self.field is None and self.weapon is None:
+            return None
+        return columns_where(
+            matrix,
+            sections=[self.section] if self.section else [],
+            fields=[self.field] if self.field else [],
+            weapons=[self.weapon] if self.weapon else [],
+        )
+
+
+EVERYTHING = Selection()
+
+
 def breakdown(
-    session: Session, viewer: Viewer, dimension: str, as_of: date | None = None
+    session: Session,
+    viewer: Viewer,
+    dimension: str,
+    as_of: date | None = None,
+    selection: Selection = EVERYTHING,
 ) -> Breakdown:
     """The counted cells tallied by one dimension (cached like the matrix)."""
 
     def compute() -> Breakdown:
-        return tally_as_of(mark_matrix(session, viewer), dimension, as_of)
+        matrix = mark_matrix(session, viewer)
+        return tally_rows(
+            matrix, selection.rows(matrix, as_of), dimension, selection.columns(matrix)
+        )
 
-    return _CACHE.get(session, ("breakdown", dimension, as_of, viewer.cache_key), compute)
+    key = ("breakdown", dimension, as_of, selection, viewer.cache_key)
+    return _CACHE.get(session, key, compute)
 
 
 def state_tallies(session: Session, viewer: Viewer) -> dict[str, Tally]:

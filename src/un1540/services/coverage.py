@@ -8,11 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Breakdown
-from un1540.analytics.timeline import ages, in_force, measures_distribution
+from un1540.analytics.timeline import ages, measures_distribution
 from un1540.errors import InvalidParameter, Problem
 from un1540.models import M49Area, RegionalGroup, State
 from un1540.schemas.coverage import (
     AgesRead,
+    ComparedState,
+    CompareRead,
     CoverageRead,
     CoverageRow,
     MeasuresDistributionRead,
@@ -23,6 +25,8 @@ from un1540.schemas.coverage import (
 from un1540.services.access import Viewer
 from un1540.services.counting import (
     COUNTING_BASIS,
+    EVERYTHING,
+    Selection,
     breakdown,
     counted_editions,
     mark_matrix,
@@ -49,6 +53,25 @@ def _check_dimension(by: str) -> None:
         raise InvalidParameter.naming(
             [Problem("by", f"must be one of {', '.join(COVERAGE_DIMENSIONS)}")]
         )
+
+
+def check_selection(session: Session, selection: Selection) -> None:
+    """Unknown section, field, weapon or group codes are a 422 naming the parameter."""
+    problems = []
+    for name in ("section", "field", "weapon", "group", "state"):
+        code = getattr(selection, name)
+        if code is None:
+            continue
+        known = dimension_labels(session, name)
+        if code not in known or code in ("none", "adherence"):
+            shown = ", ".join(key for key in known if key not in ("none", "adherence"))
+            if name == "field":
+                shown = "a field code such as op2.manufacture (see /api/v1/frameworks)"
+            if name == "state":
+                shown = "an ISO 3166-1 alpha-3 code such as FRA"
+            problems.append(Problem(name, f"unknown {name} {code!r}; use {shown}"))
+    if problems:
+        raise InvalidParameter.naming(problems)
 
 
 def dimension_labels(session: Session, by: str) -> dict[str, str]:
@@ -93,8 +116,10 @@ def _rows(tallied: Breakdown, labels: dict[str, str]) -> list[CoverageRow]:
     ]
 
 
-def _distribution(session: Session, viewer: Viewer, as_of: date | None) -> MeasuresDistributionRead:
-    result = measures_distribution(breakdown(session, viewer, "state", as_of))
+def _distribution(
+    session: Session, viewer: Viewer, as_of: date | None, selection: Selection
+) -> MeasuresDistributionRead:
+    result = measures_distribution(breakdown(session, viewer, "state", as_of, selection))
     return MeasuresDistributionRead(
         states=result.states,
         average=result.average,
@@ -105,9 +130,9 @@ def _distribution(session: Session, viewer: Viewer, as_of: date | None) -> Measu
     )
 
 
-def _ages(session: Session, viewer: Viewer, as_of: date) -> AgesRead:
+def _ages(session: Session, viewer: Viewer, as_of: date, selection: Selection) -> AgesRead:
     matrix = mark_matrix(session, viewer)
-    result = ages(matrix, in_force(matrix, as_of), as_of)
+    result = ages(matrix, selection.rows(matrix, as_of), as_of)
     return AgesRead(
         median_edition_age=result.median_edition_age,
         median_evidence_age=result.median_evidence_age,
@@ -122,22 +147,27 @@ def coverage_summary(
     viewer: Viewer,
     by: str = "global",
     as_of: date | None = None,
+    selection: Selection = EVERYTHING,
     paging: PageRequest | None = None,
 ) -> CoverageRead:
     """Coverage of the counted editions (those in force on `as_of`), broken down one way."""
     _check_dimension(by)
+    check_selection(session, selection)
     editions = counted_editions(session, viewer, as_of)
-    rows = _rows(breakdown(session, viewer, by, as_of), dimension_labels(session, by))
+    tallied = breakdown(session, viewer, by, as_of, selection)
+    rows = _rows(tallied, dimension_labels(session, by))
+    states = breakdown(session, viewer, "state", as_of, selection)
     paging = paging or PageRequest()
     return CoverageRead(
         **envelope(any(edition.synthetic for edition in editions)),
         by=by,
         as_of=as_of,
+        selection={k: v for k, v in vars(selection).items() if v is not None},
         basis=COUNTING_BASIS if as_of is None else AS_OF_BASIS,
         method=COVERAGE_METHOD,
-        states_with_editions=len(editions),
-        distribution=_distribution(session, viewer, as_of),
-        ages=None if as_of is None else _ages(session, viewer, as_of),
+        states_with_editions=len(states.tallies),
+        distribution=_distribution(session, viewer, as_of, selection),
+        ages=None if as_of is None else _ages(session, viewer, as_of, selection),
         items=paging.cut(rows),
         total=len(rows),
         page=paging.page,
@@ -184,13 +214,15 @@ def coverage_trends(
     start: date,
     end: date,
     by: str = "global",
+    selection: Selection = EVERYTHING,
     paging: PageRequest | None = None,
 ) -> TrendRead:
     """How coverage changed between two dates, with a point at each year's end between."""
     _check_dimension(by)
     check_period(start, end)
+    check_selection(session, selection)
     dates = series_dates(start, end)
-    tallied = {on: breakdown(session, viewer, by, on) for on in dates}
+    tallied = {on: breakdown(session, viewer, by, on, selection) for on in dates}
     labels = dimension_labels(session, by)
     keys = _ordered(list({key for result in tallied.values() for key in result.tallies}), labels)
     rows = []
@@ -220,6 +252,7 @@ def coverage_trends(
     return TrendRead(
         **envelope(synthetic),
         by=by,
+        selection={k: v for k, v in vars(selection).items() if v is not None},
         from_date=start,
         to_date=end,
         basis=AS_OF_BASIS,
@@ -229,4 +262,67 @@ def coverage_trends(
         total=len(rows),
         page=paging.page,
         page_size=paging.page_size,
+    )
+
+
+MAX_COMPARED = 5
+
+
+def parse_states(text: str) -> list[str]:
+    """2 to 5 distinct ISO codes separated by commas; problems name `states`."""
+    codes = list(dict.fromkeys(code.strip().upper() for code in text.split(",") if code.strip()))
+    if not 2 <= len(codes) <= MAX_COMPARED:
+        raise InvalidParameter.naming(
+            [Problem("states", f"give 2 to {MAX_COMPARED} distinct State codes, e.g. FRA,NGA")]
+        )
+    return codes
+
+
+def compare_states(
+    session: Session,
+    *,
+    viewer: Viewer,
+    states: list[str],
+    by: str = "section",
+    as_of: date | None = None,
+) -> CompareRead:
+    """Each State's figures side by side, broken down the same way."""
+    _check_dimension(by)
+    labels = dimension_labels(session, "state")
+    unknown = [code for code in states if code not in labels]
+    if unknown:
+        raise InvalidParameter.naming(
+            [Problem("states", f"unknown State code(s): {', '.join(unknown)}")]
+        )
+    matrix = mark_matrix(session, viewer)
+    compared = []
+    for code in states:
+        selection = Selection(state=code)
+        rows = selection.rows(matrix, as_of)
+        edition = matrix.editions[rows[0]] if rows else None
+        total = breakdown(session, viewer, "global", as_of, selection).tallies.get("all")
+        compared.append(
+            ComparedState(
+                iso3=code,
+                name=labels[code],
+                edition=edition.number if edition else None,
+                approved_on=edition.approved_on if edition else None,
+                tally=tally_read(total) if total else None,
+                items=_rows(
+                    breakdown(session, viewer, by, as_of, selection), dimension_labels(session, by)
+                ),
+            )
+        )
+    synthetic = any(
+        matrix.editions[row].synthetic
+        for code in states
+        for row in Selection(state=code).rows(matrix, as_of)
+    )
+    return CompareRead(
+        **envelope(synthetic),
+        by=by,
+        as_of=as_of,
+        basis=COUNTING_BASIS if as_of is None else AS_OF_BASIS,
+        method=COVERAGE_METHOD,
+        states=compared,
     )

@@ -25,6 +25,7 @@ from un1540.web.auth import SESSION_COOKIE, SESSION_MAX_AGE
 from un1540.web.errors import install_error_handlers
 from un1540.web.middleware import HeadAsGet
 from un1540.web.portal import accounts as account_pages
+from un1540.web.portal import dashboard as dashboard_pages
 from un1540.web.portal import documents as document_pages
 from un1540.web.portal import downloads as download_pages
 from un1540.web.portal import editions as edition_pages
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(states_pages.router)
     app.include_router(fields_pages.router)
     app.include_router(priorities_pages.router)
+    app.include_router(dashboard_pages.router)
     app.include_router(download_pages.router)
     app.include_router(account_pages.router)
     app.include_router(import_pages.router)  # before the editions' /{transition} route

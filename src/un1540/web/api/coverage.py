@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from un1540.io.csv_export import coverage_csv, trends_csv
-from un1540.schemas.coverage import CoverageRead, TrendRead
-from un1540.services.coverage import coverage_summary, coverage_trends
+from un1540.io.csv_export import compare_csv, coverage_csv, trends_csv
+from un1540.schemas.coverage import CompareRead, CoverageRead, TrendRead
+from un1540.services.counting import Selection
+from un1540.services.coverage import (
+    compare_states,
+    coverage_summary,
+    coverage_trends,
+    parse_states,
+)
 from un1540.services.paging import ALL
 from un1540.web.api.common import CSV_RESPONSE, ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
@@ -31,6 +37,35 @@ AsOfQuery = Annotated[
         )
     ),
 ]
+
+
+def get_selection(
+    section: Annotated[
+        str | None, Query(description="Count only this section's cells, e.g. op3ab.")
+    ] = None,
+    field: Annotated[
+        str | None, Query(description="Count only this field's cells, e.g. op2.manufacture.")
+    ] = None,
+    weapon: Annotated[
+        str | None, Query(description="Count only cells of this weapon category: nw, cw, bw.")
+    ] = None,
+    group: Annotated[
+        str | None, Query(description="Count only States of this regional group, e.g. african.")
+    ] = None,
+    state: Annotated[
+        str | None, Query(description="Count only this State (ISO alpha-3), e.g. FRA.")
+    ] = None,
+) -> Selection:
+    return Selection(
+        section=section,
+        field=field,
+        weapon=weapon,
+        group=group,
+        state=state.upper() if state else None,
+    )
+
+
+SelectionDep = Annotated[Selection, Depends(get_selection)]
 FromQuery = Annotated[date, Query(alias="from", description="Start date, YYYY-MM-DD.")]
 ToQuery = Annotated[date, Query(alias="to", description="End date, YYYY-MM-DD.")]
 
@@ -40,11 +75,16 @@ def coverage(
     session: SessionDep,
     viewer: ViewerDep,
     paging: PagingDep,
+    selection: SelectionDep,
     by: ByQuery = "global",
     as_of: AsOfQuery = None,
 ) -> Response:
     """Marks counted over each State's counted edition; the method is in the response."""
-    return json_model(coverage_summary(session, viewer=viewer, by=by, as_of=as_of, paging=paging))
+    return json_model(
+        coverage_summary(
+            session, viewer=viewer, by=by, as_of=as_of, selection=selection, paging=paging
+        )
+    )
 
 
 @router.get(
@@ -54,9 +94,15 @@ def coverage(
     responses=CSV_RESPONSE,
 )
 def coverage_as_csv(
-    session: SessionDep, viewer: ViewerDep, by: ByQuery = "global", as_of: AsOfQuery = None
+    session: SessionDep,
+    viewer: ViewerDep,
+    selection: SelectionDep,
+    by: ByQuery = "global",
+    as_of: AsOfQuery = None,
 ) -> Response:
-    result = coverage_summary(session, viewer=viewer, by=by, as_of=as_of, paging=ALL)
+    result = coverage_summary(
+        session, viewer=viewer, by=by, as_of=as_of, selection=selection, paging=ALL
+    )
     suffix = f"-{as_of.isoformat()}" if as_of else ""
     return csv_response(
         coverage_csv(result), filename=f"coverage-by-{by}{suffix}.csv", synthetic=result.synthetic
@@ -98,5 +144,52 @@ def trends_as_csv(
     return csv_response(
         trends_csv(result),
         filename=f"trends-by-{by}-{date_from.isoformat()}-{date_to.isoformat()}.csv",
+        synthetic=result.synthetic,
+    )
+
+
+StatesQuery = Annotated[
+    str,
+    Query(max_length=100, description="2 to 5 State codes separated by commas, e.g. FRA,NGA,BRA."),
+]
+CompareByQuery = Annotated[
+    Literal["global", "section", "weapon", "column", "field"],
+    Query(description="Breakdown shown for each State."),
+]
+
+
+@router.get("/compare", summary="States side by side", response_model=CompareRead, responses=ERRORS)
+def compare(
+    session: SessionDep,
+    viewer: ViewerDep,
+    states: StatesQuery,
+    by: CompareByQuery = "section",
+    as_of: AsOfQuery = None,
+) -> Response:
+    """Two to five States' coverage, each broken down the same way."""
+    return json_model(
+        compare_states(session, viewer=viewer, states=parse_states(states), by=by, as_of=as_of)
+    )
+
+
+@router.get(
+    "/compare.csv",
+    summary="States side by side, as CSV",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+)
+def compare_as_csv(
+    session: SessionDep,
+    viewer: ViewerDep,
+    states: StatesQuery,
+    by: CompareByQuery = "section",
+    as_of: AsOfQuery = None,
+) -> Response:
+    """One row per State and key."""
+    codes = parse_states(states)
+    result = compare_states(session, viewer=viewer, states=codes, by=by, as_of=as_of)
+    return csv_response(
+        compare_csv(result),
+        filename=f"compare-{'-'.join(codes)}-by-{by}.csv",
         synthetic=result.synthetic,
     )

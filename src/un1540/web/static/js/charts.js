@@ -1,0 +1,81 @@
+// Draws each .chart-canvas from the JSON data island it names, with the vendored ECharts, and
+// offers PNG and SVG downloads of it. The table and the JSON/CSV links beside every chart give
+// the same figures without JavaScript.
+(function () {
+  "use strict";
+  var PALETTE = ["#0b5d8c", "#d9822b", "#1d6b3a", "#8e3b8f", "#b3261e", "#55606b", "#2f9fb0"];
+
+  function option(spec, rtl) {
+    var percent = spec.unit === "percent";
+    var formatter = function (value) {
+      if (value === null || value === undefined || isNaN(value)) return "–";
+      return percent ? value.toFixed(1) + "%" : String(Math.round(value * 10) / 10);
+    };
+    var horizontal = spec.type === "bar" && spec.horizontal;
+    var categoryAxis = { type: "category", data: spec.categories, inverse: horizontal || rtl,
+      axisLabel: { interval: 0, width: horizontal ? 140 : 90, overflow: "break" } };
+    var valueAxis = { type: "value", max: percent ? 100 : null, position: rtl && !horizontal ? "right" : undefined,
+      axisLabel: { formatter: percent ? "{value}%" : "{value}" } };
+    return {
+      aria: { enabled: true },
+      color: PALETTE,
+      animation: false,
+      textStyle: { fontFamily: "system-ui, 'Noto Sans', 'Noto Sans Arabic', 'Noto Sans CJK SC', sans-serif" },
+      tooltip: { trigger: spec.type === "line" ? "axis" : "item", valueFormatter: formatter },
+      legend: { show: spec.series.length > 1, type: "scroll", bottom: 0 },
+      grid: { left: 10, right: 30, top: 20, bottom: spec.series.length > 1 ? 40 : 10, containLabel: true },
+      xAxis: horizontal ? valueAxis : categoryAxis,
+      yAxis: horizontal ? categoryAxis : valueAxis,
+      series: spec.series.map(function (serie) {
+        return { name: serie.name, type: spec.type, data: serie.data, connectNulls: false,
+          showSymbol: spec.type === "line", barMaxWidth: 28,
+          label: { show: spec.type === "bar" && spec.series.length === 1, position: horizontal ? "right" : "top", formatter: function (p) { return formatter(p.value); } } };
+      })
+    };
+  }
+
+  function save(url, name) {
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  }
+
+  function download(spec, kind, rtl) {
+    // A separate, off-screen chart renders the file, so the one on the page stays as it is.
+    var holder = document.createElement("div");
+    holder.style.cssText = "position:fixed;left:-10000px;top:0;width:960px;height:480px";
+    document.body.appendChild(holder);
+    var chart = echarts.init(holder, null, { renderer: kind === "svg" ? "svg" : "canvas" });
+    var full = option(spec, rtl);
+    full.title = { text: spec.title, left: "center", textStyle: { fontSize: 14 } };
+    full.grid.top = 40;
+    chart.setOption(full);
+    var url = chart.getDataURL({ type: kind, pixelRatio: 2, backgroundColor: "#ffffff" });
+    chart.dispose();
+    holder.remove();
+    save(url, (spec.file || "chart") + "." + kind);
+  }
+
+  function draw(element) {
+    var spec = JSON.parse(document.getElementById(element.dataset.chartSource).textContent);
+    var rtl = document.documentElement.dir === "rtl";
+    var chart = echarts.init(element, null, { renderer: "svg" });
+    chart.on("finished", function () { element.dataset.rendered = "true"; });
+    chart.setOption(option(spec, rtl));
+    window.addEventListener("resize", function () { chart.resize(); });
+    var figure = element.closest("figure");
+    if (!figure) return;
+    figure.querySelectorAll("[data-chart-download]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { download(spec, button.dataset.chartDownload, rtl); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (typeof echarts === "undefined") return;
+    document.querySelectorAll(".chart-canvas").forEach(draw);
+  });
+})();
