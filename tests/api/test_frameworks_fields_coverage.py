@@ -177,3 +177,47 @@ def test_coverage_and_trends_name_the_bad_parameter(client: TestClient) -> None:
         "from",
     )
     assert_error(client.get("/api/v1/coverage?by=planet"), 422, "invalid_parameter", "by")
+
+
+def test_coverage_of_one_section_by_state_sums_to_the_section_total(client: TestClient) -> None:
+    by_state = client.get("/api/v1/coverage?by=state&section=op3ab&page_size=500").json()
+    assert by_state["selection"] == {"section": "op3ab"}
+    by_section = client.get("/api/v1/coverage?by=section").json()
+    op3ab = next(row for row in by_section["items"] if row["key"] == "op3ab")
+    assert sum(row["tally"]["measures"] for row in by_state["items"]) == op3ab["tally"]["measures"]
+    one_state = client.get("/api/v1/coverage?by=section&state=fra").json()
+    assert one_state["states_with_editions"] == 1
+    african = client.get("/api/v1/coverage?by=state&group=african&page_size=500").json()
+    assert {row["key"] for row in african["items"]} == {"NGA"}
+
+
+def test_unknown_section_field_weapon_group_or_state_is_a_422(client: TestClient) -> None:
+    for name, value in (
+        ("section", "op9"),
+        ("field", "op2.nothing"),
+        ("weapon", "rw"),
+        ("group", "martian"),
+        ("state", "XXX"),
+    ):
+        assert_error(client.get(f"/api/v1/coverage?{name}={value}"), 422, "invalid_parameter", name)
+
+
+def test_compare_two_to_five_states_and_its_csv_twin(client: TestClient) -> None:
+    body = assert_synthetic_json(client.get("/api/v1/compare?states=fra,NGA&by=weapon"))
+    assert [state["iso3"] for state in body["states"]] == ["FRA", "NGA"]
+    france = client.get("/api/v1/coverage?by=weapon&state=FRA").json()["items"]
+    assert body["states"][0]["items"] == france
+    rows = read_csv(client.get("/api/v1/compare.csv?states=FRA,NGA&by=weapon"))
+    assert {(row["iso3"], row["key"]) for row in rows} == {
+        (iso3, key) for iso3 in ("FRA", "NGA") for key in ("nw", "cw", "bw")
+    }
+    chad = client.get("/api/v1/compare?states=FRA,TCD").json()["states"][1]
+    assert chad["edition"] is None
+    assert chad["items"] == []
+
+
+def test_compare_names_the_states_parameter_when_wrong(client: TestClient) -> None:
+    for states in ("FRA", "FRA,NGA,BRA,CHN,POL,USA", "FRA,XXX", ""):
+        assert_error(
+            client.get(f"/api/v1/compare?states={states}"), 422, "invalid_parameter", "states"
+        )

@@ -128,3 +128,31 @@ def test_priorities_page_has_weights_ranking_explanations_and_the_aid_label(
     assert 'value="3.0"' in reweighted
     bad = _page(client, "/priorities?weights=gap_op2:heavy", status=422)
     assert "could not be used" in bad
+
+
+def test_dashboard_has_every_chart_with_its_data_twin_and_a_section_map(
+    client: TestClient,
+) -> None:
+    html = _page(client, "/dashboard?section=op3cd&as_of=2020-06-30")
+    for chart in ("chart-groups", "chart-weapons", "chart-sections", "chart-histogram"):
+        assert f'id="{chart}"' in html
+        assert f'id="{chart}-data"' in html
+    assert "/api/v1/coverage.csv?by=state&amp;as_of=2020-06-30&amp;section=op3cd" in html
+    assert 'class="map-canvas"' in html
+    assert "States with 30 or fewer cells marked X" in html
+    assert "of cited evidence is more than ten years old" in html
+    assert BANNER in html
+    _page(client, "/dashboard?section=op9", status=422)
+
+
+def test_trends_and_compare_pages(client: TestClient) -> None:
+    trends = _page(client, "/trends?from=2008-01-01&to=2020-12-31&by=weapon")
+    assert "Change (points)" in trends
+    assert "/api/v1/trends.csv?by=weapon&amp;from=2008-01-01&amp;to=2020-12-31" in trends
+    empty = _page(client, "/compare")
+    assert "Choose two to five States" in empty
+    compared = _page(client, "/compare?states=FRA,NGA&by=section")
+    assert 'id="compare-table"' in compared
+    assert "/api/v1/compare.csv?states=FRA%2CNGA&amp;by=section" in compared
+    wrong = _page(client, "/compare?states=FRA", status=422)
+    assert "give 2 to 5 distinct State codes" in wrong

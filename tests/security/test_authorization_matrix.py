@@ -98,6 +98,10 @@ def api_cases(world: World) -> list[Case]:
         for p in ("/trends", "/trends.csv")
     ]
     cases += [
+        Case("GET", f"{api}{p}", f"{api}{p}?states=FRA,TCD", expect(200))
+        for p in ("/compare", "/compare.csv")
+    ]
+    cases += [
         Case(
             "GET",
             f"{api}/frameworks/{{framework}}/{{version}}",
@@ -266,6 +270,9 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         "/fields",
         "/priorities",
         "/downloads",
+        "/dashboard",
+        "/trends",
+        "/compare",
         "/healthz",
         "/api/docs",
         "/api/v1/openapi.json",
