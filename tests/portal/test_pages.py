@@ -156,3 +156,10 @@ def test_trends_and_compare_pages(client: TestClient) -> None:
     assert "/api/v1/compare.csv?states=FRA%2CNGA&amp;by=section" in compared
     wrong = _page(client, "/compare?states=FRA", status=422)
     assert "give 2 to 5 distinct State codes" in wrong
+
+
+def test_a_blank_date_in_a_form_means_no_date_and_a_bad_one_is_named(client: TestClient) -> None:
+    _page(client, "/compare?states=FRA,NGA&by=weapon&as_of=")
+    _page(client, "/dashboard?as_of=&section=op2")
+    wrong = _page(client, "/dashboard?as_of=2020-02-31", status=422)
+    assert "is not a date" in wrong

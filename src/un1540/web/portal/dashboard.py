@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 from starlette.responses import HTMLResponse
 
-from un1540.errors import InvalidParameter
+from un1540.errors import InvalidParameter, Problem
 from un1540.models import RegionalGroup
 from un1540.models.base import today
 from un1540.schemas.coverage import CoverageRead, TrendRead
@@ -36,7 +36,18 @@ from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
 FIRST_DAY = date(2006, 1, 1)  # before the first approved matrices
-AsOf = Annotated[date | None, Query()]
+
+
+def optional_date(value: str | None, name: str) -> date | None:
+    """A date from a form: empty means none (a date input left blank sends "")."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidParameter.naming(
+            [Problem(name, f"{value!r} is not a date (YYYY-MM-DD)")]
+        ) from None
 
 
 def chart_json(
@@ -97,9 +108,10 @@ def dashboard_page(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
-    as_of: AsOf = None,
+    as_of_text: Annotated[str | None, Query(alias="as_of", max_length=10)] = None,
     section: Annotated[str, Query()] = "op3ab",
 ) -> HTMLResponse:
+    as_of = optional_date(as_of_text, "as_of")
     end = as_of or today()
     day = as_of.isoformat() if as_of else None
     over_time = coverage_trends(session, viewer=viewer, start=FIRST_DAY, end=end, by="group")
@@ -183,8 +195,9 @@ def compare_page(
     viewer: ViewerDep,
     states: Annotated[str, Query(max_length=100)] = "",
     by: Annotated[Literal["section", "weapon", "column", "field"], Query()] = "section",
-    as_of: AsOf = None,
+    as_of_text: Annotated[str | None, Query(alias="as_of", max_length=10)] = None,
 ) -> HTMLResponse:
+    as_of = optional_date(as_of_text, "as_of")
     names = {state.iso3: state.name for state in list_states(session, viewer=viewer).items}
     context: dict[str, Any] = {
         "states": states,
