@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -21,10 +22,11 @@ from un1540.errors import DatabaseUnavailable, InvalidData, InvalidParameter, Pr
 from un1540.io.demo import load_demo
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
+from un1540.io.review_report import ReviewFormat, render_review
 from un1540.models import State
 from un1540.reference.frameworks import read_framework_file
 from un1540.schemas.workflow import ImportReport
-from un1540.services.access import Viewer, system_viewer
+from un1540.services.access import PUBLIC, Viewer, system_viewer
 from un1540.services.accounts import (
     create_user,
     find_user,
@@ -38,6 +40,7 @@ from un1540.services.accounts import (
 from un1540.services.frameworks import store_framework
 from un1540.services.indicators import import_indicators
 from un1540.services.reference_data import load_reference_data
+from un1540.services.review_statistics import review_statistics
 from un1540.settings import Settings, get_settings, masked_url
 
 CLI_ACTOR = "cli"
@@ -55,7 +58,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 export_app = typer.Typer(help="Write data to files.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports built from the data.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+app.add_typer(report_app, name="report")
 app.add_typer(users_app, name="users")
 
 console = Console(soft_wrap=True)
@@ -354,6 +359,44 @@ def export_matrix(
     output.write_bytes(exported.content)
     note = " (synthetic demo data)" if exported.synthetic else ""
     console.print(f"Wrote {output} ({len(exported.content):,} bytes){note}.")
+
+
+def _date_option(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidParameter.naming(
+            [Problem(name, f"{value!r} is not a date (YYYY-MM-DD)")]
+        ) from None
+
+
+@report_app.command("review")
+def report_review(
+    date_from: Annotated[str, typer.Option("--from", help="Start of the period, YYYY-MM-DD.")],
+    date_to: Annotated[str, typer.Option("--to", help="End of the period, YYYY-MM-DD.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.")],
+    format: Annotated[
+        ReviewFormat, typer.Option("--format", help="html, docx or pdf.")
+    ] = ReviewFormat.html,
+) -> None:
+    """Build the tables and charts of a comprehensive review of a period, reproducibly.
+
+    Counts the public, approved matrix editions in force at the start and the end of the
+    period; the method and data sources are in the report's annex. The same data and command
+    give the same file.
+    """
+    start, end = _date_option(date_from, "--from"), _date_option(date_to, "--to")
+    with _sessions()() as session:
+        with console.status("Computing the review ..."):
+            statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)
+        with console.status(f"Writing {format.value.upper()} ..."):
+            content = render_review(statistics, format.value)
+    output.write_bytes(content)
+    note = " (synthetic demo data)" if statistics.synthetic else ""
+    console.print(
+        f"Wrote {output} ({len(content):,} bytes): review of {start} to {end}, "
+        f"{statistics.end.states} States at the end{note}."
+    )
 
 
 @import_app.command("matrix")

@@ -98,6 +98,15 @@ def api_cases(world: World) -> list[Case]:
         for p in ("/trends", "/trends.csv")
     ]
     cases += [
+        Case("GET", f"{api}{p}", f"{api}{p}?from=2010-01-01&to=2020-01-01", expect(200))
+        for p in (
+            "/reports/review",
+            "/reports/review.html",
+            "/reports/review.docx",
+            "/reports/review.pdf",
+        )
+    ]
+    cases += [
         Case("GET", f"{api}{p}", f"{api}{p}?states=FRA,TCD", expect(200))
         for p in ("/compare", "/compare.csv")
     ]
@@ -273,6 +282,7 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         "/dashboard",
         "/trends",
         "/compare",
+        "/reports/review",
         "/healthz",
         "/api/docs",
         "/api/v1/openapi.json",

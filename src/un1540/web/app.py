@@ -34,6 +34,7 @@ from un1540.web.portal import history as history_pages
 from un1540.web.portal import home as home_pages
 from un1540.web.portal import imports as import_pages
 from un1540.web.portal import priorities as priorities_pages
+from un1540.web.portal import reports as report_pages
 from un1540.web.portal import states as states_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(fields_pages.router)
     app.include_router(priorities_pages.router)
     app.include_router(dashboard_pages.router)
+    app.include_router(report_pages.router)
     app.include_router(download_pages.router)
     app.include_router(account_pages.router)
     app.include_router(import_pages.router)  # before the editions' /{transition} route

@@ -13,6 +13,7 @@ from un1540.web.api import (
     frameworks,
     history,
     priorities,
+    reports,
     states,
 )
 
@@ -23,6 +24,7 @@ api_router.include_router(fields.router)
 api_router.include_router(coverage.router)
 api_router.include_router(priorities.router)
 api_router.include_router(downloads.router)
+api_router.include_router(reports.router)
 api_router.include_router(editions.router)
 api_router.include_router(history.router)
 api_router.include_router(documents.router)

@@ -1,0 +1,345 @@
+"""The comprehensive review as a document: HTML (also the portal page's body), PDF and DOCX.
+
+Every output is reproducible: the same figures give the same bytes (charts without dates or
+random ids, a fixed document date taken from the period's end, zip entries with fixed times).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from docx import Document as WordDocument
+from docx.shared import Cm, Pt
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from un1540 import __version__
+from un1540.io.charts import BarSeries, bar_chart, to_png, to_svg
+from un1540.schemas.review_statistics import ReviewStatistics, ReviewTable
+from un1540.services.access import PUBLIC
+from un1540.services.data_version import VersionedCache
+from un1540.services.instance import SYNTHETIC_NOTICE
+from un1540.services.review_statistics import review_statistics
+
+
+class ReviewFormat(StrEnum):
+    html = "html"
+    docx = "docx"
+    pdf = "pdf"
+
+
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+REPORT_CSS = (TEMPLATES_DIR / "review_report.css").read_text(encoding="utf-8")
+
+Translate = Callable[[str], str]
+
+
+def _filters(locale: str) -> dict[str, Callable[..., str]]:
+    def number(value: float | None, digits: int = 0) -> str:
+        if value is None:
+            return "–"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=locale)
+
+    def percent(value: float | None, digits: int = 0) -> str:
+        if value is None:
+            return "–"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+        return format_percent(value, format=pattern, locale=locale)
+
+    def points(value: float | None) -> str:
+        if value is None:
+            return "–"
+        sign = "+" if value > 0 else ""
+        return sign + number(value * 100, 1)
+
+    def long_date(value: Any) -> str:
+        return format_date(value, format="long", locale=locale) if value else "–"
+
+    return {"number": number, "percent": percent, "points": points, "long_date": long_date}
+
+
+def _environment(locale: str, translations: Any | None) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    if translations is None:
+        environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    else:
+        environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    environment.filters.update(_filters(locale))
+    return environment
+
+
+def _table_chart(table: ReviewTable, start: date, end: date) -> Any:
+    return bar_chart(
+        "",
+        [row.label for row in table.rows],
+        [
+            BarSeries(start.isoformat(), [row.coverage_start for row in table.rows]),
+            BarSeries(end.isoformat(), [row.coverage_end for row in table.rows]),
+        ],
+    )
+
+
+def _distribution_chart(stats: ReviewStatistics) -> Any:
+    bands = list(
+        dict.fromkeys([*stats.start.distribution.histogram, *stats.end.distribution.histogram])
+    )
+    return bar_chart(
+        "",
+        bands,
+        [
+            BarSeries(
+                f"States, {stats.from_date.isoformat()}",
+                [float(stats.start.distribution.histogram.get(band, 0)) for band in bands],
+            ),
+            BarSeries(
+                f"States, {stats.to_date.isoformat()}",
+                [float(stats.end.distribution.histogram.get(band, 0)) for band in bands],
+            ),
+        ],
+        percent=False,
+    )
+
+
+def _charts(stats: ReviewStatistics) -> dict[str, Any]:
+    charts = {
+        table.by: _table_chart(table, stats.from_date, stats.to_date) for table in stats.tables
+    }
+    charts["distribution"] = _distribution_chart(stats)
+    return charts
+
+
+def review_body(
+    stats: ReviewStatistics, *, locale: str = "en", translations: Any | None = None
+) -> str:
+    """The report as an HTML fragment with inline SVG charts (the portal page shows it)."""
+    charts = {key: to_svg(figure) for key, figure in _charts(stats).items()}
+    return (
+        _environment(locale, translations)
+        .get_template("review_body.html")
+        .render(stats=stats, charts=charts, notice=SYNTHETIC_NOTICE, software_version=__version__)
+    )
+
+
+def review_html(stats: ReviewStatistics) -> str:
+    """A standalone HTML document (also the source of the PDF)."""
+    footer = "Synthetic demo data" if stats.synthetic else "un1540 comprehensive review"
+    return (
+        _environment("en", None)
+        .get_template("review_report.html")
+        .render(
+            lang="en",
+            direction="ltr",
+            title=f"Comprehensive review {stats.from_date} to {stats.to_date}",
+            footer=footer,
+            css=REPORT_CSS,
+            body=review_body(stats),
+        )
+    )
+
+
+def review_pdf(stats: ReviewStatistics) -> bytes:
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=review_html(stats)).write_pdf(
+        identifier=f"un1540-review-{stats.from_date}-{stats.to_date}".encode(),
+    )
+    return pdf
+
+
+def _docx_table(document: Any, headers: list[str], rows: list[list[str]]) -> None:
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Light Grid Accent 1"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = text
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Rewrite a DOCX (a zip) with fixed entry times, so equal content gives equal bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=(2004, 4, 28, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(item.filename))
+    return output.getvalue()
+
+
+def review_docx(stats: ReviewStatistics) -> bytes:
+    """The same report as a Word document, charts as PNG."""
+    f = _filters("en")
+    document = WordDocument()
+    stamp = datetime(stats.to_date.year, stats.to_date.month, stats.to_date.day, tzinfo=UTC)
+    properties = document.core_properties
+    properties.title = f"Comprehensive review {stats.from_date} to {stats.to_date}"
+    properties.author = f"un1540 {__version__}"
+    properties.created = properties.modified = stamp
+    properties.last_modified_by = "un1540"
+    properties.revision = 1
+    style = document.styles["Normal"]
+    style.font.name = "DejaVu Sans"
+    style.font.size = Pt(9.5)
+    if stats.synthetic:
+        document.add_paragraph().add_run(SYNTHETIC_NOTICE).bold = True
+    document.add_heading("Comprehensive review of the implementation of resolution 1540 (2004)", 0)
+    document.add_paragraph(
+        f"Period: {f['long_date'](stats.from_date)} to {f['long_date'](stats.to_date)}"
+    )
+    document.add_paragraph(
+        "The figures describe the information recorded in the 1540 matrices, which are a "
+        "reference tool for dialogue and assistance. They are not a measure of compliance."
+    )
+    document.add_heading("1. Summary", 1)
+    start, end = stats.start, stats.end
+    _docx_table(
+        document,
+        ["", f["long_date"](start.on), f["long_date"](end.on)],
+        [
+            ["States with an approved matrix", str(start.states), str(end.states)],
+            ["Cells marked X, in all", f["number"](start.measures), f["number"](end.measures)],
+            [
+                "Cells marked X per State, on average",
+                f["number"](start.average_measures_per_state, 1),
+                f["number"](end.average_measures_per_state, 1),
+            ],
+            [
+                "States with 30 or fewer cells marked X",
+                str(start.distribution.at_most_threshold),
+                str(end.distribution.at_most_threshold),
+            ],
+            [
+                "Share of applicable cells marked X",
+                f["percent"](start.coverage, 1),
+                f["percent"](end.coverage, 1),
+            ],
+            [
+                "Cells marked ? (uncertain)",
+                f["number"](start.uncertain),
+                f["number"](end.uncertain),
+            ],
+        ],
+    )
+    document.add_paragraph(
+        f"During the period, {stats.editions_approved} matrix editions were approved for "
+        f"{stats.states_with_new_editions} States."
+    )
+    charts = _charts(stats)
+    for number, table in enumerate(stats.tables, start=2):
+        document.add_heading(f"{number}. {table.title}", 1)
+        document.add_picture(io.BytesIO(to_png(charts[table.by])), width=Cm(16))
+        _docx_table(
+            document,
+            [
+                "",
+                "States",
+                "Coverage at start",
+                "Coverage at end",
+                "Change (points)",
+                "X/State end",
+            ],
+            [
+                [
+                    row.label,
+                    f"{row.states_start} → {row.states_end}",
+                    f["percent"](row.coverage_start, 1),
+                    f["percent"](row.coverage_end, 1),
+                    f["points"](row.coverage_change),
+                    f["number"](row.measures_per_state_end, 1),
+                ]
+                for row in table.rows
+            ],
+        )
+    next_number = len(stats.tables) + 2
+    document.add_heading(f"{next_number}. How many cells each State has marked X", 1)
+    document.add_picture(io.BytesIO(to_png(charts["distribution"])), width=Cm(16))
+    document.add_heading(f"{next_number + 1}. Fields with the most and the fewest measures", 1)
+    for title, rows in (
+        ("Most measures recorded", stats.most_covered_fields),
+        ("Fewest measures recorded", stats.least_covered_fields),
+    ):
+        document.add_heading(title, 2)
+        _docx_table(
+            document,
+            ["Field", "Coverage at start", "Coverage at end", "Change (points)"],
+            [
+                [
+                    f"{row.key} {row.label}",
+                    f["percent"](row.coverage_start, 1),
+                    f["percent"](row.coverage_end, 1),
+                    f["points"](row.coverage_change),
+                ]
+                for row in rows
+            ],
+        )
+    document.add_heading(f"{next_number + 2}. Uncertainty and the age of the information", 1)
+    ages = stats.ages
+    document.add_paragraph(
+        f"Median time since the counted editions were approved: "
+        f"{f['number'](ages.median_edition_age, 1)} years. Median age of the documents cited as "
+        f"evidence: {f['number'](ages.median_evidence_age, 1)} years; "
+        f"{f['percent'](ages.evidence_older_than_10_years)} of citations are more than ten "
+        "years old. Cells marked ? are counted apart, never as measures."
+    )
+    document.add_heading("Annex: method and data sources", 1)
+    document.add_paragraph(f"Which editions count: {stats.basis}.")
+    document.add_paragraph(f"Method: {stats.method}")
+    document.add_paragraph(
+        f"Matrix framework: {stats.framework}: {stats.framework_fields} fields, of which "
+        f"{stats.framework_fields_verified} have wording verified against a public approved "
+        "matrix; the others are reconstructed."
+    )
+    data = SYNTHETIC_NOTICE if stats.synthetic else "The approved, public matrix editions."
+    document.add_paragraph(f"Data: {data} Data version: {stats.data_version}.")
+    document.add_paragraph(
+        f"Reproducibility: produced by un1540 {__version__} with `un1540 report review --from "
+        f"{stats.from_date} --to {stats.to_date}`; the same data and command give the same report."
+    )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _fixed_zip(buffer.getvalue())
+
+
+def render_review(stats: ReviewStatistics, fmt: str) -> bytes:
+    if fmt == "html":
+        return review_html(stats).encode("utf-8")
+    if fmt == "docx":
+        return review_docx(stats)
+    if fmt == "pdf":
+        return review_pdf(stats)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+_FILES = VersionedCache(size=8)
+
+
+def review_file(session: Session, *, start: date, end: date, fmt: str) -> tuple[bytes, bool]:
+    """The review of the public data as a file, and whether it is synthetic; built once per
+    data version (a write anywhere rebuilds it)."""
+
+    def build() -> tuple[bytes, bool]:
+        statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)
+        return render_review(statistics, fmt), statistics.synthetic
+
+    return _FILES.get(session, ("review", start, end, fmt), build)

@@ -1,0 +1,41 @@
+"""The comprehensive review as a portal page, with its file downloads and data twin."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import HTMLResponse
+
+from un1540.io.review_report import REPORT_CSS, review_body
+from un1540.services.access import PUBLIC
+from un1540.services.review_statistics import review_statistics
+from un1540.web.deps import SessionDep
+from un1540.web.portal.dashboard import optional_date
+from un1540.web.portal.templating import render
+
+router = APIRouter(include_in_schema=False)
+# The Committee's 2016 comprehensive review covered 25 April 2011 to 24 April 2016.
+DEFAULT_PERIOD = (date(2011, 4, 25), date(2016, 4, 24))
+
+
+@router.get("/reports/review", response_class=HTMLResponse)
+def review_page(
+    request: Request,
+    session: SessionDep,
+    date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+) -> HTMLResponse:
+    start = optional_date(date_from, "from") or DEFAULT_PERIOD[0]
+    end = optional_date(date_to, "to") or DEFAULT_PERIOD[1]
+    statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)
+    context = {
+        "start": start,
+        "end": end,
+        "query": urlencode({"from": start.isoformat(), "to": end.isoformat()}),
+        "body": review_body(statistics),
+        "report_css": REPORT_CSS,
+    }
+    return render(request, "reports/review.html", context, synthetic=statistics.synthetic)
