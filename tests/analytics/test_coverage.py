@@ -110,3 +110,10 @@ def test_cells_outside_an_editions_framework_are_not_counted() -> None:
     assert by_section.tallies["op1"].cells == 1
     assert by_section.states["op1"] == {"A"}
     assert tally_as_of(data, "global").tallies["all"].cells == 4
+
+
+def test_an_entry_for_an_unknown_edition_or_cell_is_an_error() -> None:
+    with pytest.raises(KeyError, match="unknown edition"):
+        build_mark_matrix(CELLS, [edition(1, "A")], [(9, 1, "X")])
+    with pytest.raises(KeyError, match="unknown cell"):
+        build_mark_matrix(CELLS, [edition(1, "A")], [(1, 99, "X")])

@@ -86,13 +86,37 @@ def build_mark_matrix(
     entries: Iterable[tuple[int, int, str]],
 ) -> MarkMatrix:
     """The matrix from (edition id, cell id, mark) triples; unknown ids are an error."""
-    row_of = {edition.id: row for row, edition in enumerate(editions)}
-    column_of = {cell.id: column for column, cell in enumerate(cells)}
     code_of = {mark: code for code, mark in enumerate(MARK_CODES)}
+    triples = [(edition, cell, code_of[mark]) for edition, cell, mark in entries]
+    return mark_matrix_from_codes(cells, editions, np.array(triples, dtype=np.int64).reshape(-1, 3))
+
+
+def mark_matrix_from_codes(
+    cells: Sequence[CellColumn],
+    editions: Sequence[EditionRow],
+    entries: npt.NDArray[np.int64],
+) -> MarkMatrix:
+    """The matrix from an array of (edition id, cell id, mark code) rows, in one vectorised step
+    (a few hundred thousand cells load in milliseconds)."""
     marks = np.full((len(editions), len(cells)), ABSENT, dtype=np.int8)
-    for edition_id, cell_id, mark in entries:
-        marks[row_of[edition_id], column_of[cell_id]] = code_of[mark]
+    if len(entries):
+        rows = _positions(np.array([edition.id for edition in editions]), entries[:, 0], "edition")
+        columns = _positions(np.array([cell.id for cell in cells]), entries[:, 1], "cell")
+        marks[rows, columns] = entries[:, 2]
     return MarkMatrix(cells=tuple(cells), editions=tuple(editions), marks=marks)
+
+
+def _positions(
+    known: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64], what: str
+) -> npt.NDArray[np.int64]:
+    """Where each wanted id is in `known` (ids need not be sorted)."""
+    order = np.argsort(known, kind="stable")
+    found = np.searchsorted(known, wanted, sorter=order)
+    found = np.clip(found, 0, max(len(known) - 1, 0))
+    positions = order[found] if len(known) else found
+    if not len(known) or not np.array_equal(known[positions], wanted):
+        raise KeyError(f"an entry names an unknown {what}")
+    return positions
 
 
 def in_force(matrix: MarkMatrix, as_of: date | None = None) -> list[int]:

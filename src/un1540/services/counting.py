@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
+from typing import Any
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Breakdown, Tally
 from un1540.analytics.timeline import (
+    MARK_CODES,
     CellColumn,
     EditionRow,
     MarkMatrix,
-    build_mark_matrix,
     columns_where,
     in_force,
+    mark_matrix_from_codes,
     tally_rows,
 )
 from un1540.models import (
@@ -118,6 +122,20 @@ def tally_read(tally: Tally) -> TallyRead:
     )
 
 
+def _raw_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """Rows as plain tuples from the driver's cursor: for the few hundred thousand cells of a
+    load, building result rows costs more than the query itself. The statement holds only our
+    own constants (codes and enum values), so it is rendered with literal values."""
+    connection = session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def _load_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
     approved = (MatrixEdition.status == EditionStatus.approved) & edition_visible(viewer)
     edition_rows = session.execute(
@@ -135,9 +153,10 @@ def _load_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
         .where(approved)
         .order_by(State.iso3, MatrixEdition.number)
     ).all()
+    # Evidence dates grouped in SQL: a date and how many X cells cite a document of that date.
     evidence: dict[int, list[date]] = {}
-    for edition_id, issued_on in session.execute(
-        select(CellEntry.edition_id, Document.issued_on)
+    for edition_id, issued_on, count in session.execute(
+        select(CellEntry.edition_id, Document.issued_on, func.count())
         .join(Evidence, Evidence.cell_entry_id == CellEntry.id)
         .join(Document, Document.id == Evidence.document_id)
         .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
@@ -149,9 +168,10 @@ def _load_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
             visible(Evidence.visibility, viewer, MatrixEdition.state_id),
             visible(Document.visibility, viewer, Document.state_id),
         )
+        .group_by(CellEntry.edition_id, Document.issued_on)
     ):
         if issued_on is not None:  # also excluded in SQL; this tells the type checker
-            evidence.setdefault(edition_id, []).append(issued_on)
+            evidence.setdefault(edition_id, []).extend([issued_on] * count)
     editions = [
         EditionRow(
             id=edition_id,
@@ -177,12 +197,18 @@ def _load_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
         for framework in session.scalars(select(Framework).where(Framework.id.in_(framework_ids)))
         for cell in framework_layout(session, framework).cells
     ]
-    entries = session.execute(
-        select(CellEntry.edition_id, CellEntry.cell_id, CellEntry.mark)
+    code = case(
+        *((CellEntry.mark == Mark(mark), position) for position, mark in enumerate(MARK_CODES)),
+        else_=len(MARK_CODES),
+    )
+    statement = (
+        select(CellEntry.edition_id, CellEntry.cell_id, code)
         .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
         .where(approved, visible(CellEntry.visibility, viewer, MatrixEdition.state_id))
     )
-    return build_mark_matrix(cells, editions, ((e, c, mark.value) for e, c, mark in entries))
+    codes = np.fromiter(chain.from_iterable(_raw_rows(session, statement)), dtype=np.int64)
+    codes = codes.reshape(-1, 3)
+    return mark_matrix_from_codes(cells, editions, codes)
 
 
 def mark_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
