@@ -65,6 +65,24 @@ class MarkMatrix:
     marks: npt.NDArray[np.int8]  # shape (editions, cells)
 
     @cached_property
+    def edition_arrays(
+        self,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Each edition's State (as its rank in code order), number and approval day (ordinal;
+        never for editions without a date), for choosing the editions in force quickly."""
+        codes = sorted({edition.state for edition in self.editions})
+        rank = {code: position for position, code in enumerate(codes)}
+        never = date.max.toordinal() + 1
+        return (
+            np.array([rank[e.state] for e in self.editions], dtype=np.int64),
+            np.array([e.number for e in self.editions], dtype=np.int64),
+            np.array(
+                [e.approved_on.toordinal() if e.approved_on else never for e in self.editions],
+                dtype=np.int64,
+            ),
+        )
+
+    @cached_property
     def columns_by_key(self) -> dict[str, dict[str, list[int]]]:
         """For each cell dimension, the column indices under each key."""
         keys: dict[str, dict[str, list[int]]] = {dimension: {} for dimension in CELL_DIMENSIONS}
@@ -78,6 +96,19 @@ class MarkMatrix:
                 for value in values:
                     keys[dimension].setdefault(value, []).append(index)
         return keys
+
+    @cached_property
+    def membership(self) -> dict[str, tuple[list[str], npt.NDArray[np.int64]]]:
+        """For each cell dimension, its keys and a cells x keys matrix of 0/1 (a cell may count
+        under several keys), so tallying by key is one matrix product."""
+        result = {}
+        for dimension, by_key in self.columns_by_key.items():
+            keys = list(by_key)
+            member = np.zeros((len(self.cells), len(keys)), dtype=np.int64)
+            for position, key in enumerate(keys):
+                member[by_key[key], position] = 1
+            result[dimension] = (keys, member)
+        return result
 
 
 def build_mark_matrix(
@@ -121,14 +152,25 @@ def _positions(
 
 def in_force(matrix: MarkMatrix, as_of: date | None = None) -> list[int]:
     """The row of each State's edition in force on `as_of` (latest approved when None)."""
-    best: dict[str, int] = {}
-    for row, edition in enumerate(matrix.editions):
-        if as_of is not None and (edition.approved_on is None or edition.approved_on > as_of):
-            continue
-        current = best.get(edition.state)
-        if current is None or matrix.editions[current].number < edition.number:
-            best[edition.state] = row
-    return sorted(best.values(), key=lambda row: matrix.editions[row].state)
+    states, numbers, approved = matrix.edition_arrays
+    eligible = np.ones(len(states), dtype=bool)
+    if as_of is not None:
+        eligible = approved <= as_of.toordinal()
+    # Rows sorted by State then number: the last eligible row of each State is in force.
+    order = np.lexsort((numbers, states))
+    candidates = order[eligible[order]]
+    if not len(candidates):
+        return []
+    last = np.append(states[candidates][1:] != states[candidates][:-1], True)
+    return [int(row) for row in candidates[last]]
+
+
+def _counts(codes: npt.NDArray[np.int8]) -> npt.NDArray[np.int64]:
+    """How many of each code (marks and ABSENT) in each row, in one pass (bincount)."""
+    width = ABSENT + 1
+    offsets = np.arange(codes.shape[0], dtype=np.int64)[:, None] * width
+    flat = np.bincount((offsets + codes).ravel(), minlength=codes.shape[0] * width)
+    return flat.reshape(codes.shape[0], width)
 
 
 def _tally(counts: npt.NDArray[np.int64]) -> Tally:
@@ -169,28 +211,27 @@ def tally_rows(
         outside[list(columns)] = False
         chosen = chosen.copy()
         chosen[:, outside] = ABSENT
-    one_hot = chosen[:, :, None] == np.arange(len(MARK_CODES), dtype=np.int8)
     if dimension in STATE_DIMENSIONS:
-        per_state = one_hot.sum(axis=1)
+        per_state = _counts(chosen)
         for position, row in enumerate(rows):
             edition = matrix.editions[row]
-            if columns is not None and not (chosen[position] != ABSENT).any():
+            if per_state[position, :ABSENT].sum() == 0:
                 continue  # no selected cell in this edition's framework
             key = _state_key(edition, dimension)
             tally = breakdown.tallies.setdefault(key, Tally())
             tally.merge(_tally(per_state[position]))
             breakdown.states.setdefault(key, set()).add(edition.state)
         return breakdown
-    per_cell = one_hot.sum(axis=0)
-    present = chosen != ABSENT
-    for key, columns in matrix.columns_by_key[dimension].items():
-        seen = present[:, columns].any(axis=1)
-        if not seen.any():
+    keys, member = matrix.membership[dimension]
+    per_key = member.T @ _counts(chosen.T)[:, :ABSENT]  # keys x marks
+    seen = ((chosen != ABSENT).astype(np.int64) @ member) > 0  # editions x keys
+    names = np.array([matrix.editions[row].state for row in rows])
+    for position, key in enumerate(keys):
+        column = seen[:, position]
+        if not column.any():
             continue
-        breakdown.tallies[key] = _tally(per_cell[columns].sum(axis=0))
-        breakdown.states[key] = {
-            matrix.editions[rows[int(position)]].state for position in np.flatnonzero(seen)
-        }
+        breakdown.tallies[key] = _tally(per_key[position])
+        breakdown.states[key] = set(names[column].tolist())
     return breakdown
 
 

@@ -105,7 +105,7 @@ def _ordered(keys: list[str], labels: dict[str, str]) -> list[str]:
 
 def _rows(tallied: Breakdown, labels: dict[str, str]) -> list[CoverageRow]:
     return [
-        CoverageRow(
+        CoverageRow.model_construct(
             key=key,
             label=labels.get(key, key),
             states=len(tallied.states[key]),
@@ -195,7 +195,7 @@ def _point(tallied: Breakdown, key: str, on: date) -> TrendPoint | None:
     tally = tallied.tallies.get(key)
     if tally is None:
         return None
-    return TrendPoint(
+    return TrendPoint.model_construct(
         on=on,
         states=len(tallied.states[key]),
         average_measures_per_state=tallied.average_measures_per_state(key),
@@ -230,7 +230,7 @@ def coverage_trends(
         series = [point for on in dates if (point := _point(tallied[on], key, on)) is not None]
         first, last = _point(tallied[start], key, start), _point(tallied[end], key, end)
         rows.append(
-            TrendRow(
+            TrendRow.model_construct(
                 key=key,
                 label=labels.get(key, key),
                 start=first,
