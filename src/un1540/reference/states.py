@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from babel import Locale
@@ -42,6 +42,7 @@ class RegionalGroup:
     name: str
     short: str
     description: str
+    names: dict[str, str] = field(default_factory=dict)  # other UN languages
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def load_regional_groups() -> tuple[dict[str, RegionalGroup], tuple[GroupMembers
             name=item["name"],
             short=item.get("short", item["name"]),
             description=item.get("description", ""),
+            names=dict(item.get("names", {})),
         )
         for code, item in raw["groups"].items()
     }

@@ -6,10 +6,11 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from un1540.reference.languages import N_
 from un1540.schemas.common import Envelope
 from un1540.schemas.tallies import TallyRead
 
-MATRIX_DISCLAIMER = (
+MATRIX_DISCLAIMER = N_(
     "The 1540 matrix is a reference tool for facilitating assistance and dialogue with States. "
     "It is not a tool for measuring compliance; a mark records information, not a verdict."
 )

@@ -23,6 +23,7 @@ from un1540.web.api import TAGS, api_router
 from un1540.web.api import health as health_api
 from un1540.web.auth import SESSION_COOKIE, SESSION_MAX_AGE
 from un1540.web.errors import install_error_handlers
+from un1540.web.i18n import LanguageMiddleware
 from un1540.web.middleware import HeadAsGet
 from un1540.web.portal import accounts as account_pages
 from un1540.web.portal import dashboard as dashboard_pages
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         same_site="lax",
         https_only=settings.env is Environment.production,
     )
+    app.add_middleware(LanguageMiddleware)
     app.add_middleware(HeadAsGet)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -14,6 +14,7 @@ from un1540.models import UserAccount
 from un1540.services.accounts import authenticate, change_password
 from un1540.web.auth import flash, sign_in, sign_out
 from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.i18n import gettext
 from un1540.web.portal.forms import CsrfChecked, login_redirect
 from un1540.web.portal.templating import render
 
@@ -98,7 +99,7 @@ def login(
     session.commit()
     throttle.succeeded(key)
     sign_in(request, user)
-    flash(request, f"Signed in as {user.email}.")
+    flash(request, gettext("Signed in as %(email)s.") % {"email": user.email})
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -140,5 +141,7 @@ def password_change(
         flash(request, error.message + (f" ({details})" if details else ""), kind="error")
         return RedirectResponse("/account", status_code=303)
     sign_in(request, user)  # keeps this session; every other one ends with the old password
-    flash(request, "Password changed. Other sessions of this account have been signed out.")
+    flash(
+        request, gettext("Password changed. Other sessions of this account have been signed out.")
+    )
     return RedirectResponse("/account", status_code=303)

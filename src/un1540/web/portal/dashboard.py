@@ -31,6 +31,8 @@ from un1540.services.coverage import (
 from un1540.services.paging import ALL
 from un1540.services.states import list_states
 from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.i18n import gettext as _
+from un1540.web.portal.labels import label, state_name
 from un1540.web.portal.maps import map_json
 from un1540.web.portal.templating import render
 
@@ -79,7 +81,7 @@ def bar_chart(result: CoverageRead, title: str, file: str) -> str:
     return chart_json(
         "bar",
         title,
-        [row.label for row in result.items],
+        [label(result.by, row.key, row.label) for row in result.items],
         [{"name": title, "data": [_percent(row.tally.coverage) for row in result.items]}],
         file,
     )
@@ -94,7 +96,10 @@ def line_chart(result: TrendRead, title: str, file: str) -> str:
     for row in result.items:
         by_date = {point.on: point.tally.coverage for point in row.series}
         series.append(
-            {"name": row.label, "data": [_percent(by_date.get(on)) for on in result.dates]}
+            {
+                "name": label(result.by, row.key, row.label),
+                "data": [_percent(by_date.get(on)) for on in result.dates],
+            }
         )
     return chart_json("line", title, [_point_label(on) for on in result.dates], series, file)
 
@@ -121,7 +126,10 @@ def dashboard_page(
     section_map = coverage_summary(
         session, viewer=viewer, by="state", as_of=as_of, selection=selection, paging=ALL
     )
-    names = {state.iso3: state.name for state in list_states(session, viewer=viewer).items}
+    names = {
+        state.iso3: state_name(state.iso3, state.name)
+        for state in list_states(session, viewer=viewer).items
+    }
     by_state = {row.key: row.tally.coverage for row in section_map.items}
     points = [
         MapPoint(iso3=iso3, name=name, value=_percent(by_state.get(iso3)))
@@ -139,14 +147,14 @@ def dashboard_page(
         "distribution": distribution,
         "ages": coverage_summary(session, viewer=viewer, as_of=end, paging=ALL).ages,
         "charts": {
-            "groups": line_chart(over_time, "Coverage by regional group", "coverage-by-group"),
-            "weapons": bar_chart(by_weapon, "Coverage by weapon category", "coverage-by-weapon"),
-            "sections": bar_chart(by_section, "Coverage by section", "coverage-by-section"),
+            "groups": line_chart(over_time, _("Coverage by regional group"), "coverage-by-group"),
+            "weapons": bar_chart(by_weapon, _("Coverage by weapon category"), "coverage-by-weapon"),
+            "sections": bar_chart(by_section, _("Coverage by section"), "coverage-by-section"),
             "histogram": chart_json(
                 "bar",
-                "States by cells marked X",
+                _("States by cells marked X"),
                 list(distribution.histogram),
-                [{"name": "States", "data": list(distribution.histogram.values())}],
+                [{"name": _("States"), "data": list(distribution.histogram.values())}],
                 "states-by-cells-marked-x",
                 unit="count",
             ),
@@ -158,7 +166,7 @@ def dashboard_page(
             "states": _query(by="state", as_of=day),
             "map": _query(by="state", as_of=day, section=section),
         },
-        "map_data": map_json(points, value_label="Cells of this section marked X (%)"),
+        "map_data": map_json(points, value_label=_("Cells of this section marked X (%)")),
     }
     return render(request, "dashboard/index.html", context, synthetic=over_time.synthetic)
 
@@ -183,7 +191,7 @@ def trends_page(
         "date_from": date_from,
         "date_to": end,
         "query": query,
-        "chart_spec": line_chart(result, "Coverage over time", f"trends-by-{by}"),
+        "chart_spec": line_chart(result, _("Coverage over time"), f"trends-by-{by}"),
     }
     return render(request, "dashboard/trends.html", context, synthetic=result.synthetic)
 
@@ -198,7 +206,10 @@ def compare_page(
     as_of_text: Annotated[str | None, Query(alias="as_of", max_length=10)] = None,
 ) -> HTMLResponse:
     as_of = optional_date(as_of_text, "as_of")
-    names = {state.iso3: state.name for state in list_states(session, viewer=viewer).items}
+    names = {
+        state.iso3: state_name(state.iso3, state.name)
+        for state in list_states(session, viewer=viewer).items
+    }
     context: dict[str, Any] = {
         "states": states,
         "by": by,
@@ -216,14 +227,21 @@ def compare_page(
         except InvalidParameter as error:
             context["problems"] = error.problems
         else:
-            keys = [(row.key, row.label) for row in result.states[0].items] if result.states else []
-            for state in result.states[1:]:
-                keys += [(r.key, r.label) for r in state.items if (r.key, r.label) not in keys]
+            keys: list[tuple[str, str]] = []
+            for state in result.states:
+                keys += [
+                    (r.key, label(by, r.key, r.label))
+                    for r in state.items
+                    if r.key not in dict(keys)
+                ]
             series = []
             for state in result.states:
                 values = {row.key: row.tally.coverage for row in state.items}
                 series.append(
-                    {"name": state.name, "data": [_percent(values.get(key)) for key, _ in keys]}
+                    {
+                        "name": state_name(state.iso3, state.name),
+                        "data": [_percent(values.get(key)) for key, _ in keys],
+                    }
                 )
             context.update(
                 result=result,
@@ -231,7 +249,7 @@ def compare_page(
                 query=_query(states=",".join(codes), by=by, as_of=as_of),
                 chart_spec=chart_json(
                     "bar",
-                    "States side by side",
+                    _("States side by side"),
                     [label for _, label in keys],
                     series,
                     f"compare-{'-'.join(codes)}",

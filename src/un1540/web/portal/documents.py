@@ -11,6 +11,7 @@ from un1540.services.access import speaks_for
 from un1540.services.documents import attach_document, state_documents
 from un1540.services.lookups import state_by_iso3
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
+from un1540.web.i18n import gettext
 from un1540.web.portal.forms import CsrfChecked, act
 from un1540.web.portal.templating import render
 from un1540.web.uploads import DocumentFormDep
@@ -61,6 +62,11 @@ def documents_register(
             max_bytes=settings.max_upload_mb * 1_000_000,
         )
         session.commit()
-        return f"Registered \u201c{record.title}\u201d (document {record.id}): cite it as evidence."
+        return gettext(
+            "Registered \u201c%(title)s\u201d (document %(id)s): cite it as evidence."
+        ) % {
+            "title": record.title,
+            "id": record.id,
+        }
 
     return act(request, f"/states/{iso3.upper()}/documents", action)

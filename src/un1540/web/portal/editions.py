@@ -29,6 +29,7 @@ from un1540.services.workflow import (
     update_cell,
 )
 from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.i18n import gettext
 from un1540.web.portal.forms import CsrfChecked, act
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.templating import render
@@ -72,7 +73,9 @@ def workspace_open(
         edition = open_draft(session, viewer=viewer, iso3=iso3, reason=reason)
         session.commit()
         opened.append(edition.number)
-        return f"Draft edition {edition.number} opened from the latest approved edition."
+        return gettext("Draft edition %(number)s opened from the latest approved edition.") % {
+            "number": edition.number
+        }
 
     response = act(request, f"/states/{iso3.upper()}", action)
     return (
@@ -136,7 +139,7 @@ def workspace_transition(
         def discard() -> str:
             discard_draft(session, viewer=viewer, iso3=iso3, number=number, reason=reason)
             session.commit()
-            return f"Draft edition {number} discarded."
+            return gettext("Draft edition %(number)s discarded.") % {"number": number}
 
         return act(request, f"/states/{iso3.upper()}", discard)
     if transition not in services:
@@ -234,7 +237,7 @@ async def cell_edit(
             reason=str(form.get("reason") or "")[:2000],
         )
         session.commit()
-        return "Cell saved."
+        return gettext("Cell saved.")
 
     import anyio.to_thread
 
@@ -255,7 +258,7 @@ def cell_comment(
     def action() -> str:
         add_comment(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell, body=body)
         session.commit()
-        return "Comment added."
+        return gettext("Comment added.")
 
     return act(request, _cell_url(iso3, number, cell), action)
 
@@ -285,7 +288,7 @@ def cell_propose(
             reason=reason,
         )
         session.commit()
-        return "Change proposed. The Group of Experts will accept or reject it."
+        return gettext("Change proposed. The Group of Experts will accept or reject it.")
 
     return act(request, _cell_url(iso3, number, cell), action)
 
@@ -314,10 +317,11 @@ def proposal_decision(
             note=note,
         )
         session.commit()
-        outcome = (
-            "accepted: the cell now says what was proposed" if decision == "accept" else "rejected"
-        )
-        return f"Proposal {proposal_id} {outcome}."
+        if decision == "accept":
+            return gettext("Proposal %(id)s accepted: the cell now says what was proposed.") % {
+                "id": proposal_id
+            }
+        return gettext("Proposal %(id)s rejected.") % {"id": proposal_id}
 
     target = back if back.startswith(_workspace_url(iso3, number)) else _workspace_url(iso3, number)
     return act(request, target, action)

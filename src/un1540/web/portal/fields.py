@@ -17,6 +17,8 @@ from un1540.services.frameworks import default_framework
 from un1540.services.paging import ALL
 from un1540.services.states import list_states
 from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.i18n import gettext as _
+from un1540.web.portal.labels import state_name
 from un1540.web.portal.maps import map_json
 from un1540.web.portal.templating import render
 
@@ -48,12 +50,14 @@ def field_page(
         row = by_iso3.get(state.iso3)
         coverage = row.tally.coverage if row is not None else None
         value = None if coverage is None else round(coverage * 100, 1)
-        points.append(MapPoint(iso3=state.iso3, name=state.name, value=value))
+        points.append(
+            MapPoint(iso3=state.iso3, name=state_name(state.iso3, state.name), value=value)
+        )
     context = {
         "result": result,
         "field": result.field,
         "groups": list(session.scalars(select(RegionalGroup).order_by(RegionalGroup.name))),
         "group": group,
-        "map_data": map_json(points, value_label="Cells of this field marked X (%)"),
+        "map_data": map_json(points, value_label=_("Cells of this field marked X (%)")),
     }
     return render(request, "fields/detail.html", context, synthetic=result.synthetic)

@@ -11,6 +11,8 @@ from un1540.services.overview import overview
 from un1540.services.paging import ALL
 from un1540.services.states import list_states
 from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.i18n import gettext as _
+from un1540.web.portal.labels import state_name
 from un1540.web.portal.maps import map_json
 from un1540.web.portal.templating import render
 
@@ -24,7 +26,7 @@ def home(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLRespon
     points = [
         MapPoint(
             iso3=s.iso3,
-            name=s.name,
+            name=state_name(s.iso3, s.name),
             value=None if s.coverage is None else round(s.coverage * 100, 1),
         )
         for s in states
@@ -34,6 +36,6 @@ def home(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLRespon
         "by_group": coverage_summary(session, viewer=viewer, by="group", paging=ALL),
         "by_weapon": coverage_summary(session, viewer=viewer, by="weapon", paging=ALL),
         "by_section": coverage_summary(session, viewer=viewer, by="section", paging=ALL),
-        "map_data": map_json(points, value_label="Coverage (%)"),
+        "map_data": map_json(points, value_label=_("Coverage (%)")),
     }
     return render(request, "home.html", context, synthetic=totals.synthetic)

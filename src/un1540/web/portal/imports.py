@@ -16,6 +16,7 @@ from un1540.services.workflow import find_edition
 from un1540.settings import Settings
 from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
+from un1540.web.i18n import gettext as _
 from un1540.web.portal.forms import CsrfChecked
 from un1540.web.portal.templating import render
 from un1540.web.uploads import read_limited
@@ -67,7 +68,11 @@ def _run(
         context = {"back": back, "file_name": file_name, "report": report, "digest": digest}
         return render(request, "editions/import.html", context, synthetic=False)
     session.commit()
-    flash(request, f"Imported {file_name}: {report.changed} cell(s) changed.")
+    flash(
+        request,
+        _("Imported %(file)s: %(count)s cell(s) changed.")
+        % {"file": file_name, "count": report.changed},
+    )
     return RedirectResponse(back, status_code=303)
 
 

@@ -13,6 +13,7 @@ from un1540.io.review_report import REPORT_CSS, review_body
 from un1540.services.access import PUBLIC
 from un1540.services.review_statistics import review_statistics
 from un1540.web.deps import SessionDep
+from un1540.web.i18n import CurrentTranslations, babel_locale
 from un1540.web.portal.dashboard import optional_date
 from un1540.web.portal.templating import render
 
@@ -35,7 +36,7 @@ def review_page(
         "start": start,
         "end": end,
         "query": urlencode({"from": start.isoformat(), "to": end.isoformat()}),
-        "body": review_body(statistics),
+        "body": review_body(statistics, locale=babel_locale(), translations=CurrentTranslations),
         "report_css": REPORT_CSS,
     }
     return render(request, "reports/review.html", context, synthetic=statistics.synthetic)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -14,15 +15,16 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from un1540.errors import Problem
+from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.services.instance import SYNTHETIC_NOTICE
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
+from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
+from un1540.web.portal.labels import label, state_name
 from un1540.web.responses import synthetic_headers
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
-LOCALE = "en"  # The six-language interface arrives with the transparency issue.
-
-MAP_NOTE = (
+MAP_NOTE = N_(
     "The boundaries and names shown and the designations used on this map do not imply "
     "official endorsement or acceptance by the United Nations."
 )
@@ -32,7 +34,7 @@ def percent(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "–"
     return format_percent(
-        value, format="#,##0" + ("." + "0" * digits if digits else "") + "%", locale=LOCALE
+        value, format="#,##0" + ("." + "0" * digits if digits else "") + "%", locale=babel_locale()
     )
 
 
@@ -40,19 +42,19 @@ def number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return "–"
     return format_decimal(
-        value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=LOCALE
+        value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=babel_locale()
     )
 
 
 def long_date(value: date | None) -> str:
-    return format_date(value, format="long", locale=LOCALE) if value else "–"
+    return format_date(value, format="long", locale=babel_locale()) if value else "–"
 
 
 MARK_LABELS = {
-    "X": "measure recorded",
-    "?": "uncertain",
-    "NA": "not applicable",
-    "": "no information",
+    "X": N_("measure recorded"),
+    "?": N_("uncertain"),
+    "NA": N_("not applicable"),
+    "": N_("no information"),
 }
 
 
@@ -64,8 +66,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    # gettext is wired now so the interface strings are ready for the six-language catalogues.
-    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # The request's language is a context variable: one environment serves every language.
+    environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     environment.filters.update(
         percent=percent,
         number=number,
@@ -81,8 +83,9 @@ def _environment() -> Environment:
         MAP_NOTE=MAP_NOTE,
         MATRIX_DISCLAIMER=MATRIX_DISCLAIMER,
         SYNTHETIC_NOTICE=SYNTHETIC_NOTICE,
-        lang=LOCALE,
-        text_direction="ltr",
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        label=label,
+        state_name=state_name,
     )
     return environment
 
@@ -99,21 +102,37 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render a page; every page that shows data carries the synthetic banner and header."""
+    code = language()
     return templates.TemplateResponse(
         request,
         template,
-        {"synthetic": synthetic, **context},
+        {
+            "synthetic": synthetic,
+            "lang": code,
+            "text_direction": direction(code),
+            "language_links": language_links(request),
+            **context,
+        },
         status_code=status_code,
         headers=synthetic_headers(synthetic),
     )
 
 
 ERROR_TITLES = {
-    404: "Not found",
-    422: "Invalid request",
-    409: "Conflict",
-    503: "Service unavailable",
+    404: N_("Not found"),
+    422: N_("Invalid request"),
+    409: N_("Conflict"),
+    503: N_("Service unavailable"),
 }
+
+
+def language_links(request: Request) -> list[tuple[str, str, str]]:
+    """(code, name, URL of this page in that language) for the language switcher."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    links = []
+    for code in UN_LANGUAGES:
+        links.append((code, LANGUAGE_NAMES[code], "?" + urlencode([*query, ("lang", code)])))
+    return links
 
 
 def render_error(
@@ -124,7 +143,7 @@ def render_error(
         "errors/error.html",
         {
             "status": status,
-            "title": ERROR_TITLES.get(status, "Error"),
+            "title": gettext(ERROR_TITLES.get(status, N_("Error"))),
             "message": message,
             "problems": problems,
         },
