@@ -97,3 +97,40 @@ def test_compare_draws_the_states_side_by_side(
     assert errors == []
     page.screenshot(path=str(artifacts / "compare.png"), full_page=True)
     page.close()
+
+
+def test_arabic_pages_render_right_to_left_with_arabic_glyphs(
+    browser: Browser, live_server: str, artifacts: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    for path, shot in (("/?lang=ar", "home-ar.png"), ("/dashboard", "dashboard-ar.png")):
+        # One browser context: the second page is in Arabic because the choice is remembered.
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error, seen=errors: seen.append(str(error)))
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.dir") == "rtl"
+        assert page.evaluate("document.documentElement.lang") == "ar"
+        heading = page.locator("main h1")
+        assert page.evaluate("getComputedStyle(document.querySelector('main h1')).direction") == (
+            "rtl"
+        )
+        text = heading.inner_text()
+        assert any("\u0600" <= character <= "\u06ff" for character in text), text
+        # Chromium says which installed fonts drew the heading: an Arabic face, not boxes.
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "main h1"})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        arabic = [font for font in fonts if "Arabic" in font["familyName"]]
+        assert arabic, fonts
+        assert sum(font["glyphCount"] for font in arabic) >= len(text.replace(" ", "")) // 2
+        # Nothing pushes the page sideways (a right-to-left page must not scroll horizontally).
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        assert errors == []
+        page.screenshot(path=str(artifacts / shot), full_page=False)
+        page.close()
+    context.close()

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from un1540 import __version__
+from un1540.reference.languages import N_
 from un1540.services.instance import SYNTHETIC_NOTICE
 from un1540.services.open_data import Dataset, Table
 
@@ -23,7 +24,7 @@ LICENCE = {
     "path": "https://creativecommons.org/licenses/by/4.0/",
     "title": "Creative Commons Attribution 4.0",
 }
-CAVEATS = (
+CAVEATS = N_(
     "The 1540 matrix is a reference tool for dialogue and assistance, not a measure of "
     "compliance. Coverage figures describe the information recorded, never a verdict. Fields "
     "marked verified=false in fields.csv were reconstructed from public sources and their wording "

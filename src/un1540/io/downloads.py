@@ -19,6 +19,7 @@ from un1540.errors import NotFound
 from un1540.io.datapackage import dataset_json, package_zip
 from un1540.models import AuditEvent
 from un1540.models.base import today
+from un1540.reference.languages import N_
 from un1540.services.access import Viewer
 from un1540.services.data_version import VersionedCache
 from un1540.services.open_data import public_dataset
@@ -82,15 +83,20 @@ def _build(session: Session, viewer: Viewer) -> Downloads:
         DownloadFile(
             "datapackage.zip",
             "application/zip",
-            "The whole public dataset as a Frictionless Data Package: datapackage.json "
-            "(schemas, licence, citation, caveats) and one CSV per table.",
+            N_(
+                "The whole public dataset as a Frictionless Data Package: datapackage.json "
+                "(schemas, licence, citation, caveats) and one CSV per table."
+            ),
             package,
             len(package),
         ),
         DownloadFile(
             "dataset.json.gz",
             "application/gzip",
-            "The same tables in one JSON document (gzip-compressed), with the package's metadata.",
+            N_(
+                "The same tables in one JSON document (gzip-compressed), with the package's "
+                "metadata."
+            ),
             bulk,
             len(bulk),
         ),

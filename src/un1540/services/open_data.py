@@ -27,6 +27,7 @@ from un1540.models import (
     Section,
     State,
 )
+from un1540.reference.languages import N_
 from un1540.services.access import Viewer, edition_visible, visible
 from un1540.services.coverage import coverage_summary
 from un1540.services.instance import has_synthetic_data
@@ -57,8 +58,10 @@ def _states(session: Session, viewer: Viewer) -> Table:
     table = Table(
         "states",
         "UN Member States",
-        "The 193 UN Member States with ISO codes, regional group, M49 regions and names in the "
-        "six UN languages (CLDR).",
+        N_(
+            "The 193 UN Member States with ISO codes, regional group, M49 regions and names in the "
+            "six UN languages (CLDR)."
+        ),
         [
             ("iso3", "string", "ISO 3166-1 alpha-3 code (stable identifier)"),
             ("iso2", "string", "ISO 3166-1 alpha-2 code"),
@@ -95,8 +98,10 @@ def _fields(session: Session) -> Table:
     table = Table(
         "fields",
         "Matrix fields",
-        "Every field of every framework version: section, number, name, the weapon categories it "
-        "applies to, and whether its wording was verified against a public approved matrix.",
+        N_(
+            "Every field of every framework version: section, number, name, the weapon categories "
+            "it applies to, and whether its wording was verified against a public approved matrix."
+        ),
         [
             ("framework", "string", "Framework code/version"),
             ("section", "string", "Section code (op1, op2, op3ab, op3cd)"),
@@ -134,7 +139,7 @@ def _editions(session: Session, viewer: Viewer) -> tuple[Table, bool]:
     table = Table(
         "editions",
         "Approved matrix editions",
-        "Every approved edition of every State's matrix.",
+        N_("Every approved edition of every State's matrix."),
         [
             ("iso3", "string", "State"),
             ("edition", "integer", "Edition number"),
@@ -178,8 +183,10 @@ def _cells(session: Session, viewer: Viewer) -> Table:
     table = Table(
         "cells",
         "Matrix cells",
-        "One row per cell of every approved edition: mark X (measure recorded), ? (uncertain), "
-        "NA (not applicable) or empty (no information), and the remark.",
+        N_(
+            "One row per cell of every approved edition: mark X (measure recorded), ? (uncertain), "
+            "NA (not applicable) or empty (no information), and the remark."
+        ),
         [
             ("iso3", "string", "State"),
             ("edition", "integer", "Edition number"),
@@ -221,7 +228,7 @@ def _documents(session: Session, viewer: Viewer) -> Table:
     table = Table(
         "documents",
         "Documents",
-        "Public national reports, addenda, legislation and other sources cited as evidence.",
+        N_("Public national reports, addenda, legislation and other sources cited as evidence."),
         [
             ("document_id", "integer", "Identifier"),
             ("iso3", "string", "State (empty for an organisation's document)"),
@@ -261,7 +268,7 @@ def _evidence(session: Session, viewer: Viewer) -> Table:
     table = Table(
         "evidence",
         "Evidence",
-        "Each cell's references to documents, down to page, article and paragraph.",
+        N_("Each cell's references to documents, down to page, article and paragraph."),
         [
             ("iso3", "string", "State"),
             ("edition", "integer", "Edition number"),
@@ -304,8 +311,10 @@ def _coverage(session: Session, viewer: Viewer) -> Table:
     table = Table(
         "coverage_by_state",
         "Coverage by State",
-        "Marks counted over each State's latest approved edition (coverage = X / (cells - NA)); "
-        "a description of the information recorded, not a measure of compliance.",
+        N_(
+            "Marks counted over each State's latest approved edition (coverage = X / (cells - "
+            "NA)); a description of the information recorded, not a measure of compliance."
+        ),
         [
             ("iso3", "string", "State"),
             ("cells", "integer", "Cells counted"),
@@ -337,7 +346,7 @@ def _indicators(session: Session, viewer: Viewer) -> Table:
     table = Table(
         "context_indicators",
         "Context indicators",
-        "Context about each State used by the prioritisation aid (kept apart from the matrix).",
+        N_("Context about each State used by the prioritisation aid (kept apart from the matrix)."),
         [
             ("iso3", "string", "State"),
             ("indicator", "string", "Indicator code (reference/priorities.yml)"),

@@ -21,6 +21,7 @@ from un1540.services.paging import ALL
 from un1540.services.states import get_state, list_states
 from un1540.web.auth import has_session
 from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.i18n import language
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.templating import render
 from un1540.web.responses import SYNTHETIC_HEADER, synthetic_headers
@@ -95,7 +96,8 @@ def state_page(
         response = _render_state_page(request, session, viewer, iso3, edition)
         return bytes(response.body), response.headers.get(SYNTHETIC_HEADER) == "true"
 
-    body, synthetic = _PAGES.get(session, ("state", iso3.upper(), edition, viewer.cache_key), build)
+    key = ("state", iso3.upper(), edition, viewer.cache_key, language())
+    body, synthetic = _PAGES.get(session, key, build)
     return HTMLResponse(body, headers=synthetic_headers(synthetic))
 
 

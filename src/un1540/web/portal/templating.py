@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -31,11 +32,14 @@ MAP_NOTE = N_(
 
 
 def percent(value: float | None, digits: int = 0) -> str:
+    """A share as a percentage in the locale's own pattern (e.g. "41 %" in French)."""
     if value is None:
         return "–"
-    return format_percent(
-        value, format="#,##0" + ("." + "0" * digits if digits else "") + "%", locale=babel_locale()
-    )
+    locale = babel_locale()
+    pattern = Locale.parse(locale).percent_formats[None].pattern
+    if digits:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    return format_percent(value, format=pattern, locale=locale)
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
