@@ -45,6 +45,12 @@ def test_dashboard_draws_its_charts_and_map_offline(
     svg_path = artifacts / "chart-coverage-by-weapon.svg"
     svg.value.save_as(svg_path)
     assert b"<svg" in svg_path.read_bytes()[:500]
+    with page.expect_download() as map_png:
+        page.locator("#section-map").locator("xpath=..").get_by_text("Download PNG").click()
+    assert map_png.value.suggested_filename == "section-map.png"
+    map_path = artifacts / "section-map.png"
+    map_png.value.save_as(map_path)
+    assert map_path.read_bytes()[:4] == b"\x89PNG"
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
     page.close()
 

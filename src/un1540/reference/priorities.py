@@ -23,6 +23,7 @@ class FactorSpec(BaseModel):
     names: dict[str, str] = Field(default_factory=dict)
     kind: FactorKind
     description: str
+    descriptions: dict[str, str] = Field(default_factory=dict)
     weight: float = Field(ge=0)
     sections: tuple[str, ...] = ()
     weapons: tuple[str, ...] = ()
@@ -60,6 +61,7 @@ class PriorityMethod(BaseModel):
     method: str
     version: str
     label: str
+    labels: dict[str, str] = Field(default_factory=dict)
     sensitivity: SensitivitySpec
     factors: tuple[FactorSpec, ...]
 

@@ -33,12 +33,13 @@ from un1540.models import (
     Origin,
     State,
 )
+from un1540.reference.languages import N_
 from un1540.schemas.tallies import TallyRead
 from un1540.services.access import Viewer, edition_visible, visible
 from un1540.services.data_version import VersionedCache
 from un1540.services.frameworks import framework_layout
 
-COUNTING_BASIS = "the latest approved edition of each State that the caller may see"
+COUNTING_BASIS = N_("the latest approved edition of each State that the caller may see")
 
 
 @dataclass(frozen=True)

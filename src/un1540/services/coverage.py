@@ -11,6 +11,7 @@ from un1540.analytics.coverage import Breakdown
 from un1540.analytics.timeline import ages, measures_distribution
 from un1540.errors import InvalidParameter, Problem
 from un1540.models import M49Area, RegionalGroup, State
+from un1540.reference.languages import N_
 from un1540.schemas.coverage import (
     AgesRead,
     ComparedState,
@@ -37,8 +38,8 @@ from un1540.services.frameworks import default_framework, framework_layout
 from un1540.services.paging import PageRequest
 
 COVERAGE_DIMENSIONS = ("global", "group", "region", "section", "weapon", "column", "state", "field")
-AS_OF_BASIS = "the edition of each State in force on the date: its latest approved by then"
-COVERAGE_METHOD = (
+AS_OF_BASIS = N_("the edition of each State in force on the date: its latest approved by then")
+COVERAGE_METHOD = N_(
     "Each cell is X (measure recorded), ? (uncertain), NA (not applicable) or blank (no "
     "information). Coverage = X / (cells - NA); ? is reported separately as uncertainty. OP1 "
     "cells count towards every weapon category their field applies to. States are counted in the "

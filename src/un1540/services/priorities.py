@@ -19,6 +19,7 @@ from un1540.analytics.priorities import (
 from un1540.analytics.timeline import columns_where, in_force, state_tallies_over
 from un1540.errors import InvalidParameter, Problem
 from un1540.models import State
+from un1540.reference.languages import N_
 from un1540.reference.priorities import FactorSpec, PriorityMethod, load_priority_method
 from un1540.schemas.priorities import (
     ContributionRead,
@@ -28,14 +29,14 @@ from un1540.schemas.priorities import (
     SensitivityRead,
 )
 from un1540.services.access import Viewer
-from un1540.services.counting import COUNTING_BASIS, mark_matrix
+from un1540.services.counting import mark_matrix
 from un1540.services.envelope import envelope
 from un1540.services.indicators import indicator_values
 from un1540.services.paging import PageRequest
 
-BASIS = (
-    f"Matrix gaps: {COUNTING_BASIS}. Indicators: the context values imported for each State "
-    "(`un1540 import indicators`)."
+BASIS = N_(
+    "Matrix gaps: the latest approved edition of each State that the caller may see. "
+    "Indicators: the context values imported for each State (`un1540 import indicators`)."
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from un1540.reference.frameworks import bundled_frameworks
+from un1540.reference.priorities import load_priority_method
 from un1540.reference.states import load_m49_areas, load_regional_groups, load_states
 from un1540.web.i18n import language
 
@@ -27,7 +28,13 @@ def _names() -> dict[str, dict[str, dict[str, str]]]:
         "weapon": {},
         "column": {},
         "field": {},
+        "factor": {},
+        "factor_description": {},
+        "method": {"label": load_priority_method().labels},
     }
+    for factor in load_priority_method().factors:
+        names["factor"][factor.code] = factor.names
+        names["factor_description"][factor.code] = factor.descriptions
     for definition in bundled_frameworks():
         spec = definition.spec
         for code, item in spec.weapon_categories.items():

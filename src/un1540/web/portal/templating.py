@@ -22,13 +22,10 @@ from un1540.services.instance import SYNTHETIC_NOTICE
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
 from un1540.web.portal.labels import label, state_name
+from un1540.web.portal.maps import MAP_NOTE
 from un1540.web.responses import synthetic_headers
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
-MAP_NOTE = N_(
-    "The boundaries and names shown and the designations used on this map do not imply "
-    "official endorsement or acceptance by the United Nations."
-)
 
 
 def percent(value: float | None, digits: int = 0) -> str:

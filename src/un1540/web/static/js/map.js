@@ -36,14 +36,15 @@
       return { name: point.iso3, value: [point.lon, point.lat, value], stateName: point.name };
     });
     var chart = echarts.init(element, null, { renderer: "svg" });
+    chart.on("finished", function () { element.dataset.rendered = "true"; });
     function tooltip(params) {
       var data = params.data || {};
       if (!data.stateName) return "";
       var value = Array.isArray(data.value) ? data.value[2] : data.value;
-      var shown = isNaN(value) ? "no approved edition" : value.toFixed(1) + "%";
+      var shown = isNaN(value) ? payload.no_data : value.toFixed(1) + "%";
       return data.stateName + "<br>" + payload.value_label + ": " + shown;
     }
-    chart.setOption({
+    var option = {
       aria: { enabled: true },
       tooltip: { trigger: "item", formatter: tooltip },
       visualMap: [
@@ -62,13 +63,43 @@
         { type: "map", geoIndex: 0, data: shapes },
         { type: "scatter", coordinateSystem: "geo", data: points, symbolSize: 7, itemStyle: { borderColor: "#1b2631", borderWidth: 0.6 } }
       ]
-    });
+    };
+    chart.setOption(option);
+    offerDownloads(element, option, payload.note);
     chart.on("click", function (params) {
       var data = params.data || {};
       if (data.stateName) window.location.href = "/states/" + encodeURIComponent(data.name);
     });
-    chart.on("finished", function () { element.dataset.rendered = "true"; });
     window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  // PNG and SVG of the map: drawn again off screen (without the tooltip), then saved.
+  function offerDownloads(element, option, note) {
+    var figure = element.closest("figure");
+    if (!figure) return;
+    figure.querySelectorAll("[data-chart-download]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var kind = button.dataset.chartDownload;
+        var holder = document.createElement("div");
+        holder.style.cssText = "position:fixed;left:-10000px;top:0;width:1200px;height:640px";
+        document.body.appendChild(holder);
+        var copy = echarts.init(holder, null, { renderer: kind === "svg" ? "svg" : "canvas" });
+        copy.setOption(Object.assign({}, option, {
+          tooltip: { show: false },
+          animation: false,
+          title: { subtext: note, left: "center", bottom: 0, subtextStyle: { fontSize: 11, color: "#55606b" } }
+        }));
+        var link = document.createElement("a");
+        link.href = copy.getDataURL({ type: kind, pixelRatio: 2, backgroundColor: "#ffffff" });
+        link.download = (element.dataset.mapFile || "map") + "." + kind;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        copy.dispose();
+        holder.remove();
+      });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -78,7 +109,8 @@
       maps.forEach(function (element) { draw(element, world); });
     }).catch(function (error) {
       maps.forEach(function (element) {
-        element.textContent = "The map could not be drawn (" + error.message + "); the table gives the same figures.";
+        var source = document.getElementById(element.dataset.mapSource);
+        element.textContent = JSON.parse(source.textContent).failed + " (" + error.message + ")";
       });
     });
   });
