@@ -126,15 +126,33 @@ def _charts(stats: ReviewStatistics) -> dict[str, Any]:
     return charts
 
 
+Label = Callable[[str, str, str], str]
+
+
+def _english(dimension: str, key: str, fallback: str) -> str:
+    return fallback
+
+
 def review_body(
-    stats: ReviewStatistics, *, locale: str = "en", translations: Any | None = None
+    stats: ReviewStatistics,
+    *,
+    locale: str = "en",
+    translations: Any | None = None,
+    label: Label = _english,
 ) -> str:
-    """The report as an HTML fragment with inline SVG charts (the portal page shows it)."""
+    """The report as an HTML fragment with inline SVG charts (the portal page shows it, in the
+    reader's language: `translations` for the text, `label` for names of groups, fields...)."""
     charts = {key: to_svg(figure) for key, figure in _charts(stats).items()}
     return (
         _environment(locale, translations)
         .get_template("review_body.html")
-        .render(stats=stats, charts=charts, notice=SYNTHETIC_NOTICE, software_version=__version__)
+        .render(
+            stats=stats,
+            charts=charts,
+            notice=SYNTHETIC_NOTICE,
+            software_version=__version__,
+            label=label,
+        )
     )
 
 
