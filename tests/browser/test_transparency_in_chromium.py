@@ -140,3 +140,13 @@ def test_arabic_pages_render_right_to_left_with_arabic_glyphs(
         page.screenshot(path=str(artifacts / shot), full_page=False)
         page.close()
     context.close()
+
+
+def test_the_edition_timeline_downloads_as_svg(browser: Browser, live_server: str) -> None:
+    page, _, errors = _open(browser, live_server + "/states/FRA")
+    expect(page.locator("#timeline-chart")).to_have_attribute("data-rendered", "true")
+    with page.expect_download() as svg:
+        page.locator("#timeline-chart").locator("xpath=..").get_by_text("Download SVG").click()
+    assert svg.value.suggested_filename == "timeline-FRA.svg"
+    assert errors == []
+    page.close()

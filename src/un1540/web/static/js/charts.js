@@ -34,31 +34,6 @@
     };
   }
 
-  function save(url, name) {
-    var link = document.createElement("a");
-    link.href = url;
-    link.download = name;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-  }
-
-  function download(spec, kind, rtl) {
-    // A separate, off-screen chart renders the file, so the one on the page stays as it is.
-    var holder = document.createElement("div");
-    holder.style.cssText = "position:fixed;left:-10000px;top:0;width:960px;height:480px";
-    document.body.appendChild(holder);
-    var chart = echarts.init(holder, null, { renderer: kind === "svg" ? "svg" : "canvas" });
-    var full = option(spec, rtl);
-    full.title = { text: spec.title, left: "center", textStyle: { fontSize: 14 } };
-    full.grid.top = 40;
-    chart.setOption(full);
-    var url = chart.getDataURL({ type: kind, pixelRatio: 2, backgroundColor: "#ffffff" });
-    chart.dispose();
-    holder.remove();
-    save(url, (spec.file || "chart") + "." + kind);
-  }
-
   function draw(element) {
     var spec = JSON.parse(document.getElementById(element.dataset.chartSource).textContent);
     var rtl = document.documentElement.dir === "rtl";
@@ -66,11 +41,11 @@
     chart.on("finished", function () { element.dataset.rendered = "true"; });
     chart.setOption(option(spec, rtl));
     window.addEventListener("resize", function () { chart.resize(); });
-    var figure = element.closest("figure");
-    if (!figure) return;
-    figure.querySelectorAll("[data-chart-download]").forEach(function (button) {
-      button.hidden = false;
-      button.addEventListener("click", function () { download(spec, button.dataset.chartDownload, rtl); });
+    window.un1540OfferDownloads(element, spec.file || "chart", function () {
+      var full = option(spec, rtl);
+      full.title = { text: spec.title, left: "center", textStyle: { fontSize: 14 } };
+      full.grid.top = 40;
+      return full;
     });
   }
 

@@ -65,41 +65,16 @@
       ]
     };
     chart.setOption(option);
-    offerDownloads(element, option, payload.note);
+    window.un1540OfferDownloads(element, element.dataset.mapFile || "map", function () {
+      return Object.assign({}, option, {
+        title: { subtext: payload.note, left: "center", bottom: 0, subtextStyle: { fontSize: 11, color: "#55606b" } }
+      });
+    });
     chart.on("click", function (params) {
       var data = params.data || {};
       if (data.stateName) window.location.href = "/states/" + encodeURIComponent(data.name);
     });
     window.addEventListener("resize", function () { chart.resize(); });
-  }
-
-  // PNG and SVG of the map: drawn again off screen (without the tooltip), then saved.
-  function offerDownloads(element, option, note) {
-    var figure = element.closest("figure");
-    if (!figure) return;
-    figure.querySelectorAll("[data-chart-download]").forEach(function (button) {
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        var kind = button.dataset.chartDownload;
-        var holder = document.createElement("div");
-        holder.style.cssText = "position:fixed;left:-10000px;top:0;width:1200px;height:640px";
-        document.body.appendChild(holder);
-        var copy = echarts.init(holder, null, { renderer: kind === "svg" ? "svg" : "canvas" });
-        copy.setOption(Object.assign({}, option, {
-          tooltip: { show: false },
-          animation: false,
-          title: { subtext: note, left: "center", bottom: 0, subtextStyle: { fontSize: 11, color: "#55606b" } }
-        }));
-        var link = document.createElement("a");
-        link.href = copy.getDataURL({ type: kind, pixelRatio: 2, backgroundColor: "#ffffff" });
-        link.download = (element.dataset.mapFile || "map") + "." + kind;
-        document.body.appendChild(link);
-        link.click();
-        link.remove();
-        copy.dispose();
-        holder.remove();
-      });
-    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -6,7 +6,8 @@
     if (!element || typeof echarts === "undefined") return;
     var editions = JSON.parse(document.getElementById(element.dataset.timelineSource).textContent);
     var chart = echarts.init(element, null, { renderer: "svg" });
-    chart.setOption({
+    chart.on("finished", function () { element.dataset.rendered = "true"; });
+    var option = {
       aria: { enabled: true },
       grid: { left: 48, right: 16, top: 16, bottom: 32 },
       tooltip: { trigger: "axis" },
@@ -17,8 +18,11 @@
         data: editions.map(function (e) { return [e.approved_on, e.measures, e.number]; }),
         lineStyle: { color: "#0b5d8c" }, itemStyle: { color: "#0b5d8c" }
       }]
-    });
-    chart.on("finished", function () { element.dataset.rendered = "true"; });
+    };
+    chart.setOption(option);
+    if (window.un1540OfferDownloads) {
+      window.un1540OfferDownloads(element, element.dataset.file || "timeline", function () { return option; });
+    }
     window.addEventListener("resize", function () { chart.resize(); });
   });
 })();
