@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -39,6 +38,7 @@ from un1540.services.accounts import (
 )
 from un1540.services.frameworks import store_framework
 from un1540.services.indicators import import_indicators
+from un1540.services.parameters import parse_date
 from un1540.services.reference_data import load_reference_data
 from un1540.services.review_statistics import review_statistics
 from un1540.settings import Settings, get_settings, masked_url
@@ -361,15 +361,6 @@ def export_matrix(
     console.print(f"Wrote {output} ({len(exported.content):,} bytes){note}.")
 
 
-def _date_option(value: str, name: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidParameter.naming(
-            [Problem(name, f"{value!r} is not a date (YYYY-MM-DD)")]
-        ) from None
-
-
 @report_app.command("review")
 def report_review(
     date_from: Annotated[str, typer.Option("--from", help="Start of the period, YYYY-MM-DD.")],
@@ -385,7 +376,7 @@ def report_review(
     period; the method and data sources are in the report's annex. The same data and command
     give the same file.
     """
-    start, end = _date_option(date_from, "--from"), _date_option(date_to, "--to")
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     with _sessions()() as session:
         with console.status("Computing the review ..."):
             statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 from starlette.responses import HTMLResponse
 
-from un1540.errors import InvalidParameter, Problem
+from un1540.errors import InvalidParameter
 from un1540.models import RegionalGroup
 from un1540.models.base import today
 from un1540.schemas.coverage import CoverageRead, TrendRead
@@ -29,6 +29,7 @@ from un1540.services.coverage import (
     parse_states,
 )
 from un1540.services.paging import ALL
+from un1540.services.parameters import optional_date
 from un1540.services.states import list_states
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext as _
@@ -38,18 +39,6 @@ from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
 FIRST_DAY = date(2006, 1, 1)  # before the first approved matrices
-
-
-def optional_date(value: str | None, name: str) -> date | None:
-    """A date from a form: empty means none (a date input left blank sends "")."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidParameter.naming(
-            [Problem(name, f"{value!r} is not a date (YYYY-MM-DD)")]
-        ) from None
 
 
 def chart_json(
