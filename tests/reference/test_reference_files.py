@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from un1540.errors import InvalidData
+from un1540.reference.assistance import load_assistance_vocabulary
 from un1540.reference.files import REFERENCE_DIR, read_commented_csv
 from un1540.reference.frameworks import ADHERENCE, bundled_frameworks, parse_framework
 from un1540.reference.languages import UN_LANGUAGES
@@ -268,3 +269,14 @@ def test_priority_method_errors_name_the_factor_and_field() -> None:
     wheres = [problem.where for problem in raised.value.problems]
     assert "test.yml: factors.bad.weight" in wheres
     assert any("bad" in where for where in wheres)
+
+
+def test_the_assistance_lifecycle_is_consistent() -> None:
+    vocabulary = load_assistance_vocabulary()
+    assert vocabulary.statuses[0] == "received"
+    assert vocabulary.statuses[-1] == "closed"
+    assert vocabulary.next_statuses("circulated") == ("published", "matched", "closed")
+    assert vocabulary.next_statuses("closed") == ()
+    assert vocabulary.requires_public_consent == {"published"}
+    assert set(vocabulary.consent) == {"public", "providers", "committee"}
+    assert "legislative_drafting" in vocabulary.help_types

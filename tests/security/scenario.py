@@ -20,7 +20,9 @@ from tests.conftest import settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import Visibility
+from un1540.schemas.assistance import RequestCreate
 from un1540.services.accounts import issue_token
+from un1540.services.assistance import submit_request
 from un1540.services.documents import DocumentInput, UploadedFile, attach_document
 from un1540.services.editions import CellInput
 from un1540.services.review import add_comment, decide_proposal, propose_change
@@ -35,6 +37,7 @@ SECRETS = {
     "comment": "SECRET-COMMENT-5d0e",
     "proposal": "SECRET-PROPOSAL-2b8f",
     "document": "SECRET-RESTRICTED-DOCUMENT-c4e1",
+    "request": "SECRET-PRIVATE-REQUEST-8a61",
 }
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -47,6 +50,7 @@ class World:
     restricted_document: int
     pending_proposal: int
     decided_proposal: int
+    private_request: int
     tokens: dict[str, str]
 
     def app_settings(self):  # type: ignore[no-untyped-def]
@@ -149,9 +153,19 @@ def build_world(engine: Engine, files_dir: Path) -> World:
                 files_dir=files_dir,
                 max_bytes=10_000_000,
             ).id
+        private_request = submit_request(
+            session,
+            viewer=viewers["poc"],
+            data=RequestCreate(
+                title=SECRETS["request"],
+                consent="committee",
+                items=[{"description": "Advice", "help_types": ["regulatory_advice"]}],
+            ),
+        ).id
     return World(
         engine=engine,
         files_dir=files_dir,
+        private_request=private_request,
         public_document=documents["public"],
         restricted_document=documents["restricted"],
         pending_proposal=pending.id,

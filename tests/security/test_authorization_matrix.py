@@ -121,6 +121,48 @@ def api_cases(world: World) -> list[Case]:
         Case("GET", f"{api}/downloads/{{name}}", f"{api}/downloads/cells.csv", expect(200)),
         Case("GET", f"{api}/fields/{{code}}.csv", f"{api}/fields/op2.use.csv", expect(200)),
         Case("GET", f"{api}/me", f"{api}/me", expect(200, public=401)),
+        Case("GET", f"{api}/assistance/requests", f"{api}/assistance/requests", expect(200)),
+        Case("GET", f"{api}/assistance/offers", f"{api}/assistance/offers", expect(200)),
+        Case(
+            "POST",
+            f"{api}/assistance/requests",
+            f"{api}/assistance/requests",
+            expect(422, public=401),
+            {
+                "json": {
+                    "title": "t",
+                    "consent": "nobody",
+                    "items": [{"description": "d", "help_types": ["training"]}],
+                }
+            },
+        ),
+        Case(
+            "GET",
+            f"{api}/assistance/requests/{{request_id}}",
+            f"{api}/assistance/requests/{world.private_request}",
+            expect(404, poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "PATCH",
+            f"{api}/assistance/requests/{{request_id}}",
+            f"{api}/assistance/requests/{world.private_request}",
+            expect(404, public=401, poc=409, expert=409, committee=409, admin=409),
+            {"json": {"title": "changed", "revision": 999}},
+        ),
+        Case(
+            "POST",
+            f"{api}/assistance/requests/{{request_id}}/transitions",
+            f"{api}/assistance/requests/{world.private_request}/transitions",
+            expect(403, public=401, expert=409, committee=409, admin=409),
+            {"json": {"to": "circulated"}},
+        ),
+        Case(
+            "POST",
+            f"{api}/assistance/offers",
+            f"{api}/assistance/offers",
+            expect(422, public=401),
+            {"json": {"title": "t", "help_types": ["training"], "capacity": -1}},
+        ),
         Case(
             "GET",
             f"{api}/documents/{{document_id}}",

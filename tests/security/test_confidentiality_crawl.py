@@ -56,6 +56,8 @@ def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
         "/api/v1/frameworks",
         "/api/v1/coverage?by=state",
         "/api/v1/downloads",
+        "/api/v1/assistance/requests",
+        "/api/v1/assistance/offers",
         "/api/v1/states/TCD/editions",
         "/api/v1/states/NER/editions",
         "/api/v1/states/TCD/documents",

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from un1540.web.api import (
     accounts,
+    assistance,
     coverage,
     documents,
     downloads,
@@ -30,6 +31,7 @@ api_router.include_router(history.router)
 api_router.include_router(documents.router)
 api_router.include_router(exports.router)
 api_router.include_router(accounts.router)
+api_router.include_router(assistance.router)
 
 TAGS = [
     {
@@ -61,5 +63,9 @@ TAGS = [
         "description": "Matrices as CSV, JSON, XLSX, DOCX, PDF; importing.",
     },
     {"name": "Accounts", "description": "Who you are signed in as."},
+    {
+        "name": "Assistance",
+        "description": "Requests for assistance, their lifecycle, and offers (the clearinghouse).",
+    },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]

@@ -1,0 +1,107 @@
+"""The assistance clearinghouse: requests (itemised, tagged with matrix fields) and offers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from un1540.models.base import Base, Origin, UTCDateTime, Visibility, enum_column, utc_now
+from un1540.models.organisations import Organisation
+from un1540.models.states import State
+
+
+class AssistanceRequest(Base):
+    """A request for assistance from a State (or a regional organisation), moving through the
+    lifecycle of reference/assistance.yml; who may see it follows the requester's consent."""
+
+    __tablename__ = "assistance_request"
+    # The same requester filing the same title on the same day twice is a duplicate submission.
+    __table_args__ = (
+        UniqueConstraint("requester_key", "title", "received_on", name="uq_assistance_request"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state_id: Mapped[int | None] = mapped_column(ForeignKey("state.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    requester_key: Mapped[str] = mapped_column(String(60))  # "state:FRA" or "organisation:au"
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    received_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    consent: Mapped[str] = mapped_column(String(40))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    # When it was circulated to providers and published: with the consent, these decide who may
+    # see it (a request withdrawn before circulation never becomes visible to providers).
+    circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    origin: Mapped[Origin] = mapped_column(enum_column(Origin))
+
+    state: Mapped[State | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    items: Mapped[list[AssistanceRequestItem]] = relationship(
+        back_populates="request",
+        order_by="AssistanceRequestItem.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class AssistanceRequestItem(Base):
+    """One thing asked for, tagged with the matrix fields and weapon categories it concerns."""
+
+    __tablename__ = "assistance_request_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("assistance_request.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[str]]
+    weapons: Mapped[list[str]]
+    help_types: Mapped[list[str]]
+    languages: Mapped[list[str]]
+    preferred_provider: Mapped[str] = mapped_column(String(200), default="")
+    start_on: Mapped[date | None] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+
+    request: Mapped[AssistanceRequest] = relationship(back_populates="items")
+
+
+class AssistanceOffer(Base):
+    """What a State, an organisation or an NGO offers: areas, kinds of help, reach, capacity."""
+
+    __tablename__ = "assistance_offer"
+    __table_args__ = (UniqueConstraint("provider_key", "title", name="uq_assistance_offer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state_id: Mapped[int | None] = mapped_column(ForeignKey("state.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    provider_name: Mapped[str] = mapped_column(String(300))
+    provider_key: Mapped[str] = mapped_column(String(320))  # "state:FRA", "organisation:iaea"...
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[list[str]]
+    sections: Mapped[list[str]]
+    weapons: Mapped[list[str]]
+    help_types: Mapped[list[str]]
+    regions: Mapped[list[str]]  # regional group or M49 region codes; empty: anywhere
+    languages: Mapped[list[str]]
+    capacity: Mapped[int] = mapped_column(Integer)  # request items it can take on
+    budget: Mapped[float | None] = mapped_column(Numeric(16, 2, asdecimal=False))
+    currency: Mapped[str] = mapped_column(String(3), default="")
+    start_on: Mapped[date | None] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    origin: Mapped[Origin] = mapped_column(enum_column(Origin))
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility), default=Visibility.public
+    )
+
+    state: Mapped[State | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()

@@ -1,0 +1,149 @@
+"""Shapes of the assistance clearinghouse: requests with their items, transitions, offers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from un1540.schemas.common import Envelope
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RequestItemInput(_Input):
+    description: str = Field(min_length=1, max_length=5000)
+    fields: list[str] = Field(
+        default_factory=list, description="Matrix field codes, e.g. op3cd.border_control."
+    )
+    weapons: list[str] = Field(default_factory=list, description="nw, cw, bw.")
+    help_types: list[str] = Field(
+        min_length=1, description="Kinds of help (reference/assistance.yml), e.g. training."
+    )
+    languages: list[str] = Field(default_factory=list, description="UN language codes.")
+    preferred_provider: str = Field(default="", max_length=200)
+    start_on: date | None = None
+    end_on: date | None = None
+
+
+class RequestCreate(_Input):
+    state: str | None = Field(default=None, description="Requesting State (ISO alpha-3).")
+    organisation: str | None = Field(
+        default=None, description="Or the requesting regional organisation's code."
+    )
+    title: str = Field(min_length=1, max_length=300)
+    summary: str = Field(default="", max_length=10000)
+    received_on: date | None = Field(default=None, description="Default: today.")
+    consent: str = Field(description="Who may see it: public, providers or committee.")
+    items: list[RequestItemInput] = Field(min_length=1, max_length=100)
+
+
+class RequestUpdate(_Input):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    summary: str | None = Field(default=None, max_length=10000)
+    consent: str | None = None
+    revision: int = Field(description="The revision you read; a stale one is refused (409).")
+
+
+class TransitionRequest(_Input):
+    to: str = Field(description="The next status, e.g. acknowledged.")
+    reason: str = Field(default="", max_length=2000)
+
+
+class RequestItemRead(BaseModel):
+    id: int
+    description: str
+    fields: list[str]
+    weapons: list[str]
+    help_types: list[str]
+    languages: list[str]
+    preferred_provider: str
+    start_on: date | None
+    end_on: date | None
+
+
+class RequestRead(BaseModel):
+    id: int
+    requester: str = Field(description="The requesting State's ISO code or organisation's code.")
+    requester_name: str
+    title: str
+    summary: str
+    received_on: date
+    status: str
+    next_statuses: list[str] = Field(description="Where the request may go next.")
+    consent: str
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+    synthetic: bool
+    items: list[RequestItemRead]
+
+
+class RequestDetail(Envelope):
+    request: RequestRead
+
+
+class RequestList(Envelope):
+    items: list[RequestRead]
+    total: int
+    page: int
+    page_size: int
+
+
+class OfferCreate(_Input):
+    state: str | None = Field(default=None, description="Offering State (ISO alpha-3).")
+    organisation: str | None = Field(default=None, description="Or the organisation's code.")
+    provider_name: str = Field(default="", max_length=300, description="Or an NGO's name.")
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=10000)
+    fields: list[str] = Field(default_factory=list)
+    sections: list[str] = Field(default_factory=list)
+    weapons: list[str] = Field(default_factory=list)
+    help_types: list[str] = Field(min_length=1)
+    regions: list[str] = Field(
+        default_factory=list, description="Regional group or M49 region codes; empty: anywhere."
+    )
+    languages: list[str] = Field(default_factory=list)
+    capacity: int = Field(description="How many request items it can take on (0 or more).")
+    budget: float | None = Field(default=None, description="Amount available, 0 or more.")
+    currency: str = Field(default="", description="ISO 4217 code, with a budget.")
+    start_on: date | None = None
+    end_on: date | None = None
+    visibility: str = Field(
+        default="public", description="public, states_and_providers or committee."
+    )
+
+
+class OfferRead(BaseModel):
+    id: int
+    provider: str
+    provider_name: str
+    title: str
+    description: str
+    fields: list[str]
+    sections: list[str]
+    weapons: list[str]
+    help_types: list[str]
+    regions: list[str]
+    languages: list[str]
+    capacity: int
+    budget: float | None
+    currency: str
+    start_on: date | None
+    end_on: date | None
+    visibility: str
+    synthetic: bool
+    created_at: datetime
+
+
+class OfferDetail(Envelope):
+    offer: OfferRead
+
+
+class OfferList(Envelope):
+    items: list[OfferRead]
+    total: int
+    page: int
+    page_size: int

@@ -1,0 +1,223 @@
+"""/api/v1/assistance: requests for assistance, their lifecycle, and offers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
+
+from un1540.models import AssistanceOffer, AssistanceRequest, Origin
+from un1540.reference.assistance import load_assistance_vocabulary
+from un1540.schemas.assistance import (
+    OfferCreate,
+    OfferDetail,
+    OfferList,
+    OfferRead,
+    RequestCreate,
+    RequestDetail,
+    RequestItemRead,
+    RequestList,
+    RequestRead,
+    RequestUpdate,
+    TransitionRequest,
+)
+from un1540.services.assistance import (
+    create_offer,
+    get_request,
+    list_offers,
+    list_requests,
+    requester_name,
+    submit_request,
+    transition_request,
+    update_request,
+)
+from un1540.services.envelope import envelope
+from un1540.web.api.common import ERRORS, WRITE_ERRORS
+from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
+from un1540.web.responses import json_model
+
+router = APIRouter(prefix="/assistance", tags=["Assistance"])
+RequestPath = Annotated[int, Path(ge=1, description="Request number.")]
+
+
+def request_read(request: AssistanceRequest) -> RequestRead:
+    code, name = requester_name(request)
+    return RequestRead(
+        id=request.id,
+        requester=code,
+        requester_name=name,
+        title=request.title,
+        summary=request.summary,
+        received_on=request.received_on,
+        status=request.status,
+        next_statuses=list(load_assistance_vocabulary().next_statuses(request.status)),
+        consent=request.consent,
+        revision=request.revision,
+        created_at=request.created_at,
+        updated_at=request.updated_at,
+        synthetic=request.origin is Origin.demo,
+        items=[
+            RequestItemRead(
+                id=item.id,
+                description=item.description,
+                fields=item.fields,
+                weapons=item.weapons,
+                help_types=item.help_types,
+                languages=item.languages,
+                preferred_provider=item.preferred_provider,
+                start_on=item.start_on,
+                end_on=item.end_on,
+            )
+            for item in request.items
+        ],
+    )
+
+
+def offer_read(offer: AssistanceOffer) -> OfferRead:
+    if offer.state is not None:
+        provider = offer.state.iso3
+    elif offer.organisation is not None:
+        provider = offer.organisation.code
+    else:
+        provider = ""
+    return OfferRead(
+        id=offer.id,
+        provider=provider,
+        provider_name=offer.provider_name,
+        title=offer.title,
+        description=offer.description,
+        fields=offer.fields,
+        sections=offer.sections,
+        weapons=offer.weapons,
+        help_types=offer.help_types,
+        regions=offer.regions,
+        languages=offer.languages,
+        capacity=offer.capacity,
+        budget=offer.budget,
+        currency=offer.currency,
+        start_on=offer.start_on,
+        end_on=offer.end_on,
+        visibility=offer.visibility.value,
+        synthetic=offer.origin is Origin.demo,
+        created_at=offer.created_at,
+    )
+
+
+def _detail(request: AssistanceRequest, status_code: int = 200) -> Response:
+    read = request_read(request)
+    return json_model(
+        RequestDetail(**envelope(read.synthetic), request=read), status_code=status_code
+    )
+
+
+@router.post(
+    "/requests",
+    summary="File a request for assistance",
+    status_code=201,
+    response_model=RequestDetail,
+    responses=WRITE_ERRORS,
+)
+def requests_create(session: SessionDep, viewer: WriterDep, body: RequestCreate) -> Response:
+    """A State's point of contact (for its State), a regional organisation's account, or the
+    Committee side on their behalf; each item tagged with matrix fields and kinds of help."""
+    request = submit_request(session, viewer=viewer, data=body)
+    session.commit()
+    return _detail(request, status_code=201)
+
+
+@router.get(
+    "/requests", summary="Requests for assistance", response_model=RequestList, responses=ERRORS
+)
+def requests_list(
+    session: SessionDep,
+    viewer: ViewerDep,
+    paging: PagingDep,
+    status: Annotated[str | None, Query(description="Only requests in this status.")] = None,
+    state: Annotated[str | None, Query(description="Only this State's requests (ISO3).")] = None,
+) -> Response:
+    """The requests you may see (by the requester's consent), newest first."""
+    rows, total = list_requests(session, viewer=viewer, status=status, state=state, paging=paging)
+    items = [request_read(row) for row in rows]
+    return json_model(
+        RequestList(
+            **envelope(any(item.synthetic for item in items)),
+            items=items,
+            total=total,
+            page=paging.page,
+            page_size=paging.page_size,
+        )
+    )
+
+
+@router.get(
+    "/requests/{request_id}",
+    summary="One request",
+    response_model=RequestDetail,
+    responses=ERRORS,
+)
+def requests_detail(session: SessionDep, viewer: ViewerDep, request_id: RequestPath) -> Response:
+    return _detail(get_request(session, viewer=viewer, request_id=request_id))
+
+
+@router.patch(
+    "/requests/{request_id}",
+    summary="Correct a request",
+    response_model=RequestDetail,
+    responses=WRITE_ERRORS,
+)
+def requests_update(
+    session: SessionDep, viewer: WriterDep, request_id: RequestPath, body: RequestUpdate
+) -> Response:
+    """Title, summary or consent, with the revision you read (409 when it is stale)."""
+    request = update_request(session, viewer=viewer, request_id=request_id, data=body)
+    session.commit()
+    return _detail(request)
+
+
+@router.post(
+    "/requests/{request_id}/transitions",
+    summary="Move a request along its lifecycle",
+    response_model=RequestDetail,
+    responses=WRITE_ERRORS,
+)
+def requests_transition(
+    session: SessionDep, viewer: WriterDep, request_id: RequestPath, body: TransitionRequest
+) -> Response:
+    """Experts and the Committee: `{"to": "acknowledged"}`; an invalid step is refused (409)."""
+    request = transition_request(
+        session, viewer=viewer, request_id=request_id, to=body.to, reason=body.reason
+    )
+    session.commit()
+    return _detail(request)
+
+
+@router.post(
+    "/offers",
+    summary="Publish an offer of assistance",
+    status_code=201,
+    response_model=OfferDetail,
+    responses=WRITE_ERRORS,
+)
+def offers_create(session: SessionDep, viewer: WriterDep, body: OfferCreate) -> Response:
+    """Providers (for their organisation or State) and the Committee side."""
+    offer = create_offer(session, viewer=viewer, data=body)
+    session.commit()
+    read = offer_read(offer)
+    return json_model(OfferDetail(**envelope(read.synthetic), offer=read), status_code=201)
+
+
+@router.get("/offers", summary="Offers of assistance", response_model=OfferList, responses=ERRORS)
+def offers_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> Response:
+    """The offers you may see, newest first."""
+    rows, total = list_offers(session, viewer=viewer, paging=paging)
+    items = [offer_read(row) for row in rows]
+    return json_model(
+        OfferList(
+            **envelope(any(item.synthetic for item in items)),
+            items=items,
+            total=total,
+            page=paging.page,
+            page_size=paging.page_size,
+        )
+    )

@@ -1,0 +1,135 @@
+"""/api/v1/assistance: a request filed, moved along its lifecycle and published; offers."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.api.helpers import assert_error
+from tests.factories import make_user
+from un1540.db.engine import make_session_factory
+from un1540.services.accounts import issue_token
+
+REQUEST = {
+    "title": "Legislative drafting for the chemical area",
+    "summary": "Help to draft the CWC implementing law.",
+    "consent": "public",
+    "items": [
+        {
+            "description": "Review of the draft penal provisions",
+            "fields": ["op2.manufacture", "op2.use"],
+            "weapons": ["cw"],
+            "help_types": ["legislative_drafting"],
+            "languages": ["fr"],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def headers(empty_engine: Engine) -> dict[str, dict[str, str]]:
+    result = {}
+    with make_session_factory(empty_engine)() as session, session.begin():
+        for name, role, iso3, org in [
+            ("expert", "expert", None, None),
+            ("poc", "state_poc", "TCD", None),
+            ("provider", "provider", None, "opcw"),
+        ]:
+            email = f"{name}@example.org"
+            make_user(session, role=role, email=email, iso3=iso3, org=org)
+            _, token = issue_token(session, email=email, scope="write", actor="tests")
+            result[name] = {"Authorization": f"Bearer {token}"}
+    return result
+
+
+def test_a_request_from_filing_to_publication(
+    empty_client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    client = empty_client
+    created = client.post("/api/v1/assistance/requests", json=REQUEST, headers=headers["poc"])
+    assert created.status_code == 201, created.text
+    request = created.json()["request"]
+    assert (request["requester"], request["status"]) == ("TCD", "received")
+    assert request["next_statuses"] == ["authenticated", "closed"]
+    url = f"/api/v1/assistance/requests/{request['id']}"
+    assert_error(client.get(url), 404, "not_found")  # not yet public
+    for status in ("authenticated", "acknowledged", "circulated"):
+        moved = client.post(f"{url}/transitions", json={"to": status}, headers=headers["expert"])
+        assert moved.status_code == 200, moved.text
+    assert client.get(url, headers=headers["provider"]).status_code == 200  # circulated
+    illegal = client.post(f"{url}/transitions", json={"to": "delivered"}, headers=headers["expert"])
+    assert_error(illegal, 409, "conflict")
+    client.post(f"{url}/transitions", json={"to": "published"}, headers=headers["expert"])
+    public = client.get(url).json()["request"]
+    assert public["status"] == "published"
+    assert public["items"][0]["fields"] == ["op2.manufacture", "op2.use"]
+    listed = client.get("/api/v1/assistance/requests?status=published").json()
+    assert [item["id"] for item in listed["items"]] == [request["id"]]
+    stale = client.patch(url, json={"title": "x", "revision": 1}, headers=headers["poc"])
+    assert_error(stale, 409, "conflict")
+    fresh = client.patch(
+        url, json={"summary": "Updated", "revision": public["revision"]}, headers=headers["poc"]
+    )
+    assert fresh.json()["request"]["summary"] == "Updated"
+
+
+def test_bad_requests_name_every_problem(
+    empty_client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    client = empty_client
+    bad = {**REQUEST, "consent": "world", "items": [{**REQUEST["items"][0], "weapons": ["x"]}]}
+    error = assert_error(
+        client.post("/api/v1/assistance/requests", json=bad, headers=headers["poc"]),
+        422,
+        "invalid_data",
+    )
+    assert {p["where"] for p in error["problems"]} == {"consent", "items[0].weapons"}
+    assert_error(client.post("/api/v1/assistance/requests", json=REQUEST), 401, "unauthenticated")
+    unknown_key = {**REQUEST, "colour": "blue"}
+    assert_error(
+        client.post("/api/v1/assistance/requests", json=unknown_key, headers=headers["poc"]),
+        422,
+        "invalid_parameter",
+    )
+    assert_error(client.get("/api/v1/assistance/requests?status=lost"), 422, "invalid_data")
+    client.post("/api/v1/assistance/requests", json=REQUEST, headers=headers["poc"])
+    again = client.post("/api/v1/assistance/requests", json=REQUEST, headers=headers["poc"])
+    assert_error(again, 409, "conflict")
+
+
+def test_offers_are_published_and_listed(
+    empty_client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    client = empty_client
+    offer = {
+        "title": "Chemical legislation review",
+        "fields": ["op2.manufacture"],
+        "weapons": ["cw"],
+        "help_types": ["legislative_drafting"],
+        "regions": ["africa"],
+        "languages": ["en", "fr"],
+        "capacity": 5,
+        "budget": 40000,
+        "currency": "eur",
+    }
+    created = client.post("/api/v1/assistance/offers", json=offer, headers=headers["provider"])
+    assert created.status_code == 201, created.text
+    body = created.json()["offer"]
+    assert (body["provider"], body["currency"], body["capacity"]) == ("opcw", "EUR", 5)
+    listed = client.get("/api/v1/assistance/offers").json()
+    assert [item["title"] for item in listed["items"]] == ["Chemical legislation review"]
+    negative = {**offer, "title": "Other", "capacity": -2, "budget": -1}
+    error = assert_error(
+        client.post("/api/v1/assistance/offers", json=negative, headers=headers["provider"]),
+        422,
+        "invalid_data",
+    )
+    assert {p["where"] for p in error["problems"]} == {"capacity", "budget"}
+    text_amount = {**offer, "title": "Other", "budget": "a lot"}
+    assert_error(
+        client.post("/api/v1/assistance/offers", json=text_amount, headers=headers["provider"]),
+        422,
+        "invalid_parameter",
+        "budget",
+    )
