@@ -1,0 +1,189 @@
+"""Matching arithmetic: the matrix scores equal the pair-by-pair definition; the assignment
+respects capacities and maximises the total."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from un1540.analytics.matching import (
+    ItemNeed,
+    OfferReach,
+    Settings,
+    Suggestion,
+    assign,
+    combine,
+    pair_parts,
+    part_matrices,
+    rank,
+)
+
+SETTINGS = Settings(
+    weights={
+        "fields": 3,
+        "weapons": 1,
+        "help_types": 2,
+        "language": 1,
+        "region": 1,
+        "capacity": 1,
+        "record": 1,
+    },
+    accepted_bonus=0.25,
+    minimum_score=0.3,
+    candidates=10,
+)
+
+
+def item(key: int, **values: set[str]) -> ItemNeed:
+    base = {"fields": set(), "weapons": set(), "help_types": {"training"}, "languages": set()}
+    base |= values
+    return ItemNeed(
+        key=key,
+        fields=frozenset(base["fields"]),
+        weapons=frozenset(base["weapons"]),
+        help_types=frozenset(base["help_types"]),
+        languages=frozenset(base["languages"]),
+        areas=frozenset(values.get("areas", {"african", "africa"})),
+    )
+
+
+def offer(key: int, capacity: int = 1, record: float = 0.5, **values: set[str]) -> OfferReach:
+    base = {"fields": set(), "weapons": set(), "help_types": {"training"}, "languages": set()}
+    base |= values
+    return OfferReach(
+        key=key,
+        fields=frozenset(base["fields"]),
+        weapons=frozenset(base["weapons"]),
+        help_types=frozenset(base["help_types"]),
+        languages=frozenset(base["languages"]),
+        regions=frozenset(values.get("regions", set())),
+        capacity_left=capacity,
+        record=record,
+    )
+
+
+def test_the_right_offer_ranks_first_for_each_item_of_a_hand_labelled_set() -> None:
+    items = [
+        item(1, fields={"op3cd.border_control"}, help_types={"equipment"}, languages={"fr"}),
+        item(
+            2,
+            fields={"op2.manufacture", "op2.use"},
+            weapons={"cw"},
+            help_types={"legislative_drafting"},
+        ),
+        item(
+            3,
+            fields={"op3ab.secure_storage"},
+            weapons={"bw"},
+            help_types={"training"},
+            languages={"es"},
+        ),
+    ]
+    offers = [
+        offer(
+            10, fields={"op3cd.border_control"}, help_types={"equipment"}, languages={"fr", "en"}
+        ),
+        offer(
+            11,
+            fields={"op2.manufacture", "op2.use"},
+            weapons={"cw"},
+            help_types={"legislative_drafting"},
+        ),
+        offer(
+            12,
+            fields={"op3ab.secure_storage"},
+            weapons={"bw"},
+            help_types={"training"},
+            languages={"es"},
+        ),
+        offer(
+            13,
+            fields={"op2.manufacture"},
+            weapons={"nw"},
+            help_types={"training"},
+            regions={"asia_pacific"},
+        ),
+    ]
+    ranked = rank(items, offers, SETTINGS)
+    assert [ranked[key][0].offer for key in (1, 2, 3)] == [10, 11, 12]
+    first = ranked[2][0]
+    assert first.parts["fields"] == 1.0
+    assert first.parts["weapons"] == 1.0
+
+
+def test_the_matrix_scores_equal_the_pair_by_pair_definition() -> None:
+    generator = random.Random(7)
+    vocabulary = [f"f{n}" for n in range(12)]
+    weapons, helps, languages = ["nw", "cw", "bw"], ["training", "equipment", "other"], ["en", "fr"]
+
+    def pick(values: list[str], most: int) -> set[str]:
+        return set(generator.sample(values, generator.randint(0, most)))
+
+    items = [
+        item(
+            k,
+            fields=pick(vocabulary, 4),
+            weapons=pick(weapons, 2),
+            help_types=pick(helps, 2) or {"other"},
+            languages=pick(languages, 1),
+        )
+        for k in range(40)
+    ]
+    offers = [
+        offer(
+            100 + k,
+            capacity=generator.randint(0, 2),
+            record=generator.random(),
+            fields=pick(vocabulary, 6),
+            weapons=pick(weapons, 3),
+            help_types=pick(helps, 3) or {"other"},
+            languages=pick(languages, 2),
+            regions=pick(["african", "asia_pacific"], 1),
+        )
+        for k in range(25)
+    ]
+    parts = part_matrices(items, offers)
+    for row, need in enumerate(items):
+        for column, reach in enumerate(offers):
+            expected = pair_parts(need, reach)
+            for name, value in expected.items():
+                assert parts[name][row, column] == pytest.approx(value), (name, row, column)
+    ranked = rank(items, offers, SETTINGS)
+    for need in items:
+        for suggestion in ranked[need.key]:
+            reach = next(o for o in offers if o.key == suggestion.offer)
+            assert suggestion.score == pytest.approx(combine(pair_parts(need, reach), SETTINGS))
+
+
+def test_judgements_change_later_rankings() -> None:
+    items = [item(1, fields={"a"})]
+    offers = [offer(10, fields={"a"}), offer(11, fields={"a"}, record=0.4)]
+    assert [s.offer for s in rank(items, offers, SETTINGS)[1]] == [10, 11]
+    accepted = rank(items, offers, SETTINGS, {(1, 11): "accept"})[1]
+    assert [s.offer for s in accepted] == [11, 10]
+    assert accepted[0].verdict == "accept"
+    rejected = rank(items, offers, SETTINGS, {(1, 10): "reject"})[1]
+    assert [s.offer for s in rejected] == [11]
+
+
+def test_the_assignment_respects_capacities_and_maximises_the_total() -> None:
+    def s(item_key: int, offer_key: int, score: float) -> Suggestion:
+        return Suggestion(item=item_key, offer=offer_key, score=score, parts={}, verdict=None)
+
+    # Offer 10 is everyone's favourite but takes only two items; item 3 must go to 11.
+    candidates = {
+        1: [s(1, 10, 0.9), s(1, 11, 0.5)],
+        2: [s(2, 10, 0.8), s(2, 11, 0.7)],
+        3: [s(3, 10, 0.85)],
+        4: [],
+    }
+    result = assign(candidates, {10: 2, 11: 1})
+    chosen = {(pair.item, pair.offer) for pair in result.pairs}
+    assert sum(1 for _, o in chosen if o == 10) <= 2
+    assert sum(1 for _, o in chosen if o == 11) <= 1
+    # Best total: 1->10 (0.9) + 3->10 (0.85) + 2->11 (0.7) = 2.45
+    assert chosen == {(1, 10), (3, 10), (2, 11)}
+    assert result.total_score == pytest.approx(2.45)
+    assert result.unassigned == [4]
+    assert assign(candidates, {10: 0, 11: 0}).pairs == []
