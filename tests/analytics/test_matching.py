@@ -32,6 +32,7 @@ SETTINGS = Settings(
     accepted_bonus=0.25,
     minimum_score=0.3,
     candidates=10,
+    required=("help_types",),
 )
 
 
@@ -154,6 +155,11 @@ def test_the_matrix_scores_equal_the_pair_by_pair_definition() -> None:
         for suggestion in ranked[need.key]:
             reach = next(o for o in offers if o.key == suggestion.offer)
             assert suggestion.score == pytest.approx(combine(pair_parts(need, reach), SETTINGS))
+        suggested = {s.offer for s in ranked[need.key]}
+        for reach in offers:
+            expected_score = combine(pair_parts(need, reach), SETTINGS)
+            eligible = expected_score is not None and expected_score >= SETTINGS.minimum_score
+            assert (reach.key in suggested) == eligible
 
 
 def test_judgements_change_later_rankings() -> None:

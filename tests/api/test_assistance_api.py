@@ -133,3 +133,91 @@ def test_offers_are_published_and_listed(
         "invalid_parameter",
         "budget",
     )
+
+
+def _offer(client: TestClient, header: dict[str, str], **values: object) -> int:
+    body = {"help_types": ["training"], "capacity": 1, **values}
+    response = client.post("/api/v1/assistance/offers", json=body, headers=header)
+    assert response.status_code == 201, response.text
+    offer_id: int = response.json()["offer"]["id"]
+    return offer_id
+
+
+def _circulated_request(client: TestClient, headers: dict[str, dict[str, str]], title: str) -> int:
+    body = {**REQUEST, "title": title}
+    request_id: int = client.post(
+        "/api/v1/assistance/requests", json=body, headers=headers["poc"]
+    ).json()["request"]["id"]
+    for status in ("authenticated", "acknowledged", "circulated"):
+        client.post(
+            f"/api/v1/assistance/requests/{request_id}/transitions",
+            json={"to": status},
+            headers=headers["expert"],
+        )
+    return request_id
+
+
+def test_suggestions_judgements_and_the_global_assignment(
+    empty_client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    client = empty_client
+    good = _offer(
+        client,
+        headers["provider"],
+        title="CWC legislation",
+        fields=["op2.manufacture", "op2.use"],
+        weapons=["cw"],
+        help_types=["legislative_drafting"],
+        languages=["fr"],
+    )
+    nuclear = _offer(
+        client,
+        headers["expert"],
+        title="Nuclear security training",
+        provider_name="A training centre",
+        weapons=["nw"],
+        help_types=["training"],
+        regions=["asia_pacific"],
+    )
+    first = _circulated_request(client, headers, "First")
+    second = _circulated_request(client, headers, "Second")
+    url = f"/api/v1/assistance/requests/{first}/suggestions"
+    body = client.get(url, headers=headers["expert"]).json()
+    (item,) = body["items"]
+    assert item["suggestions"][0]["offer_id"] == good
+    parts = {part["code"]: part["value"] for part in item["suggestions"][0]["parts"]}
+    assert parts["fields"] == 1.0
+    assert parts["help_types"] == 1.0
+    assert sum(p["points"] for p in item["suggestions"][0]["parts"]) == pytest.approx(
+        item["suggestions"][0]["score"]
+    )
+    assert nuclear not in [s["offer_id"] for s in item["suggestions"]]  # below the minimum
+    assert client.get(url, headers=headers["poc"]).status_code == 200  # the requester
+    assert_error(client.get(url, headers=headers["provider"]), 403, "forbidden")
+    # Both requests want the same offer, which takes one item: the assignment gives it once.
+    assignment = client.post("/api/v1/assistance/assignment", headers=headers["expert"]).json()
+    assert [pair["offer_id"] for pair in assignment["pairs"]] == [good]
+    assert len(assignment["unassigned"]) == 1
+    assert "full" in assignment["unassigned"][0]["reason"]
+    # A rejected pair is never suggested again.
+    judged = client.post(
+        "/api/v1/assistance/judgements",
+        json={"item_id": item["item_id"], "offer_id": good, "verdict": "reject", "note": "no"},
+        headers=headers["expert"],
+    )
+    assert judged.status_code == 201, judged.text
+    again = client.get(url, headers=headers["expert"]).json()["items"][0]["suggestions"]
+    assert good not in [s["offer_id"] for s in again]
+    assert_error(
+        client.post(
+            "/api/v1/assistance/judgements",
+            json={"item_id": item["item_id"], "offer_id": good, "verdict": "maybe"},
+            headers=headers["expert"],
+        ),
+        422,
+        "invalid_data",
+    )
+    assert_error(
+        client.post("/api/v1/assistance/assignment", headers=headers["poc"]), 403, "forbidden"
+    )
+    assert second != first

@@ -157,6 +157,25 @@ def api_cases(world: World) -> list[Case]:
             {"json": {"to": "circulated"}},
         ),
         Case(
+            "GET",
+            f"{api}/assistance/requests/{{request_id}}/suggestions",
+            f"{api}/assistance/requests/{world.private_request}/suggestions",
+            expect(404, poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "POST",
+            f"{api}/assistance/judgements",
+            f"{api}/assistance/judgements",
+            expect(403, public=401, expert=422, committee=422, admin=422),
+            {"json": {"item_id": 1, "offer_id": 1, "verdict": "maybe"}},
+        ),
+        Case(
+            "POST",
+            f"{api}/assistance/assignment",
+            f"{api}/assistance/assignment",
+            expect(403, public=401, expert=200, committee=200, admin=200),
+        ),
+        Case(
             "POST",
             f"{api}/assistance/offers",
             f"{api}/assistance/offers",

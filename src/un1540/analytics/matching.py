@@ -49,6 +49,7 @@ class Settings:
     accepted_bonus: float
     minimum_score: float
     candidates: int
+    required: tuple[str, ...] = ()  # parts that must not be 0
 
 
 def _share(asked: frozenset[str], offered: frozenset[str]) -> float:
@@ -78,7 +79,7 @@ def combine(
     parts: Mapping[str, float], settings: Settings, verdict: str | None = None
 ) -> float | None:
     """The score of one pair from its parts and an expert's verdict (None: never suggested)."""
-    if verdict == "reject":
+    if verdict == "reject" or any(parts[name] == 0 for name in settings.required):
         return None
     total = sum(settings.weights.values())
     score = sum(settings.weights[name] * parts[name] for name in PART_NAMES) / total
@@ -188,6 +189,8 @@ def rank(
         assert isinstance(scores, np.ndarray)
         for row, item in enumerate(block):
             line = scores[row].astype(np.float64)
+            for name in settings.required:
+                line[parts[name][row] == 0] = -1.0
             for column, verdict in by_item.get(item.key, ()):
                 if verdict == "reject":
                     line[column] = -1.0  # never suggested again

@@ -1,7 +1,12 @@
 """SQLAlchemy tables: the persistent domain. Imports nothing from services, io, web or cli."""
 
 from un1540.models.accounts import ApiToken, Role, TokenScope, UserAccount
-from un1540.models.assistance import AssistanceOffer, AssistanceRequest, AssistanceRequestItem
+from un1540.models.assistance import (
+    AssistanceJudgement,
+    AssistanceOffer,
+    AssistanceRequest,
+    AssistanceRequestItem,
+)
 from un1540.models.audit import AuditEvent
 from un1540.models.base import Base, Origin, Visibility
 from un1540.models.documents import Document, DocumentKind, Evidence
@@ -23,6 +28,7 @@ from un1540.models.states import GroupMembership, M49Area, RegionalGroup, State,
 __all__ = [
     "SYNTHETIC_DATA_FLAG",
     "ApiToken",
+    "AssistanceJudgement",
     "AssistanceOffer",
     "AssistanceRequest",
     "AssistanceRequestItem",

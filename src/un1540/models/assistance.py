@@ -105,3 +105,26 @@ class AssistanceOffer(Base):
 
     state: Mapped[State | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+
+
+class AssistanceJudgement(Base):
+    """An expert's verdict on a suggested pair (accept, reject, unsure); the latest one counts.
+    Committee-only: it changes later rankings and the provider's record."""
+
+    __tablename__ = "assistance_judgement"
+    __table_args__ = (UniqueConstraint("item_id", "offer_id", name="uq_assistance_judgement"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("assistance_request_item.id", ondelete="CASCADE"), index=True
+    )
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("assistance_offer.id", ondelete="CASCADE"), index=True
+    )
+    verdict: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    judged_by: Mapped[str] = mapped_column(String(254))
+    judged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    item: Mapped[AssistanceRequestItem] = relationship()
+    offer: Mapped[AssistanceOffer] = relationship()

@@ -147,3 +147,71 @@ class OfferList(Envelope):
     total: int
     page: int
     page_size: int
+
+
+class ScorePart(BaseModel):
+    code: str
+    name: str
+    value: float = Field(description="0..1 for this pair.")
+    weight: float
+    points: float = Field(description="weight x value / total weight.")
+
+
+class OfferSuggestion(BaseModel):
+    offer_id: int
+    title: str
+    provider: str
+    score: float
+    parts: list[ScorePart]
+    verdict: str | None = Field(description="An expert's judgement (Committee side only).")
+
+
+class ItemSuggestions(BaseModel):
+    item_id: int
+    description: str
+    suggestions: list[OfferSuggestion]
+
+
+class SuggestionsRead(Envelope):
+    method: str
+    request_id: int
+    items: list[ItemSuggestions]
+
+
+class JudgementCreate(_Input):
+    item_id: int
+    offer_id: int
+    verdict: str = Field(description="accept, reject or unsure.")
+    note: str = Field(default="", max_length=2000)
+
+
+class JudgementRead(BaseModel):
+    item_id: int
+    offer_id: int
+    verdict: str
+    note: str
+    judged_by: str
+    judged_at: datetime
+
+
+class AssignedPair(BaseModel):
+    request_id: int
+    item_id: int
+    offer_id: int
+    offer_title: str
+    score: float
+    parts: list[ScorePart]
+
+
+class UnassignedItem(BaseModel):
+    request_id: int
+    item_id: int
+    reason: str
+
+
+class AssignmentRead(Envelope):
+    method: str
+    solver: str
+    total_score: float
+    pairs: list[AssignedPair]
+    unassigned: list[UnassignedItem]

@@ -10,6 +10,9 @@ from starlette.responses import Response
 from un1540.models import AssistanceOffer, AssistanceRequest, Origin
 from un1540.reference.assistance import load_assistance_vocabulary
 from un1540.schemas.assistance import (
+    AssignmentRead,
+    JudgementCreate,
+    JudgementRead,
     OfferCreate,
     OfferDetail,
     OfferList,
@@ -20,6 +23,7 @@ from un1540.schemas.assistance import (
     RequestList,
     RequestRead,
     RequestUpdate,
+    SuggestionsRead,
     TransitionRequest,
 )
 from un1540.services.assistance import (
@@ -33,6 +37,7 @@ from un1540.services.assistance import (
     update_request,
 )
 from un1540.services.envelope import envelope
+from un1540.services.matching import global_assignment, record_judgement, suggestions_for
 from un1540.web.api.common import ERRORS, WRITE_ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
@@ -190,6 +195,58 @@ def requests_transition(
     )
     session.commit()
     return _detail(request)
+
+
+@router.get(
+    "/requests/{request_id}/suggestions",
+    summary="Ranked offers for each item of a request, explained",
+    response_model=SuggestionsRead,
+    responses=WRITE_ERRORS,
+)
+def requests_suggestions(
+    session: SessionDep, viewer: ViewerDep, request_id: RequestPath
+) -> Response:
+    """For the Committee side and the requester: each item's best offers with every part of the
+    score (fields, weapons, kind of help, language, region, capacity, the provider's record)."""
+    return json_model(suggestions_for(session, viewer=viewer, request_id=request_id))
+
+
+@router.post(
+    "/judgements",
+    summary="Judge a suggested pair",
+    status_code=201,
+    response_model=JudgementRead,
+    responses=WRITE_ERRORS,
+)
+def judgements_create(session: SessionDep, viewer: WriterDep, body: JudgementCreate) -> Response:
+    """Experts and the Committee: accept, reject or unsure; kept, and it changes later rankings
+    (a rejected pair is never suggested again; an accepted one uses the offer's capacity)."""
+    judgement = record_judgement(session, viewer=viewer, data=body)
+    session.commit()
+    return json_model(
+        JudgementRead(
+            item_id=judgement.item_id,
+            offer_id=judgement.offer_id,
+            verdict=judgement.verdict,
+            note=judgement.note,
+            judged_by=judgement.judged_by,
+            judged_at=judgement.judged_at,
+        ),
+        status_code=201,
+    )
+
+
+@router.post(
+    "/assignment",
+    summary="Global assignment of open request items to offers",
+    response_model=AssignmentRead,
+    responses=WRITE_ERRORS,
+)
+def assignment(session: SessionDep, viewer: WriterDep) -> Response:
+    """Experts and the Committee: at most one offer per circulated or published item, each offer
+    within its capacity, the greatest total score; explains every pair and every item left out.
+    Computes a proposal; it writes nothing."""
+    return json_model(global_assignment(session, viewer=viewer))
 
 
 @router.post(
