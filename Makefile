@@ -48,6 +48,8 @@ pytest: install
 benchmark: install
 	$(BIN)/python benchmarks/portal.py
 	$(BIN)/python benchmarks/matrix_io.py
+	$(BIN)/python benchmarks/analytics.py
+	$(BIN)/python benchmarks/matching.py
 
 clean:
 	rm -rf $(VENV) tests/artifacts .mypy_cache .ruff_cache .pytest_cache
