@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.api.helpers import assert_error
-from tests.factories import make_user
+from tests.api.helpers import assert_error, read_csv
+from tests.factories import make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.services.accounts import issue_token
+from un1540.services.editions import CellInput
 
 REQUEST = {
     "title": "Legislative drafting for the chemical area",
@@ -143,8 +146,10 @@ def _offer(client: TestClient, header: dict[str, str], **values: object) -> int:
     return offer_id
 
 
-def _circulated_request(client: TestClient, headers: dict[str, dict[str, str]], title: str) -> int:
-    body = {**REQUEST, "title": title}
+def _circulated_request(
+    client: TestClient, headers: dict[str, dict[str, str]], title: str, received_on: str = ""
+) -> int:
+    body = {**REQUEST, "title": title, **({"received_on": received_on} if received_on else {})}
     request_id: int = client.post(
         "/api/v1/assistance/requests", json=body, headers=headers["poc"]
     ).json()["request"]["id"]
@@ -221,3 +226,130 @@ def test_suggestions_judgements_and_the_global_assignment(
         client.post("/api/v1/assistance/assignment", headers=headers["poc"]), 403, "forbidden"
     )
     assert second != first
+
+
+def test_the_loop_from_gap_to_project_to_the_changed_edition(
+    empty_client: TestClient, empty_engine: Engine, headers: dict[str, dict[str, str]]
+) -> None:
+    client = empty_client
+    with make_session_factory(empty_engine)() as session, session.begin():
+        make_edition(
+            session,
+            iso3="TCD",
+            approved_on=date(2015, 1, 1),
+            cells=[CellInput(key="op2.manufacture:cw:legal_framework", mark="")],
+        )
+    offer_id = _offer(
+        client,
+        headers["provider"],
+        title="CWC legislation",
+        fields=["op2.manufacture", "op2.use"],
+        weapons=["cw"],
+        help_types=["legislative_drafting"],
+    )
+    request_id = _circulated_request(client, headers, "Chemical legislation", "2026-01-10")
+    item_id = client.get(
+        f"/api/v1/assistance/requests/{request_id}", headers=headers["expert"]
+    ).json()["request"]["items"][0]["id"]
+    project_body = {"item_id": item_id, "offer_id": offer_id, "milestones": [{"title": "Draft"}]}
+    refused = client.post(
+        "/api/v1/assistance/projects", json=project_body, headers=headers["expert"]
+    )
+    assert_error(refused, 409, "conflict")  # the pair must be accepted first
+    client.post(
+        "/api/v1/assistance/judgements",
+        json={"item_id": item_id, "offer_id": offer_id, "verdict": "accept"},
+        headers=headers["expert"],
+    )
+    created = client.post(
+        "/api/v1/assistance/projects", json=project_body, headers=headers["expert"]
+    )
+    assert created.status_code == 201, created.text
+    project = created.json()["project"]
+    request_url = f"/api/v1/assistance/requests/{request_id}"
+    assert (
+        client.get(request_url, headers=headers["expert"]).json()["request"]["status"] == "matched"
+    )
+    project_url = f"/api/v1/assistance/projects/{project['id']}"
+    moved = client.post(
+        f"{project_url}/transitions", json={"to": "in_delivery"}, headers=headers["provider"]
+    )
+    assert moved.status_code == 200, moved.text
+    assert (
+        client.get(request_url, headers=headers["expert"]).json()["request"]["status"]
+        == "in_delivery"
+    )
+    milestone = project["milestones"][0]["id"]
+    done = client.post(f"{project_url}/milestones/{milestone}/done", headers=headers["provider"])
+    assert done.json()["project"]["milestones"][0]["done_on"] is not None
+    client.post(f"{project_url}/transitions", json={"to": "delivered"}, headers=headers["expert"])
+    assert (
+        client.get(request_url, headers=headers["expert"]).json()["request"]["status"]
+        == "delivered"
+    )
+    assert client.get(project_url, headers=headers["expert"]).json()["project"]["feedback_due"] == [
+        "recipient",
+        "provider",
+    ]
+    wrong_side = client.post(
+        f"{project_url}/feedback", json={"side": "provider", "rating": 4}, headers=headers["poc"]
+    )
+    assert_error(wrong_side, 403, "forbidden")
+    for side, who in (("recipient", "poc"), ("provider", "provider")):
+        given = client.post(
+            f"{project_url}/feedback",
+            json={"side": side, "rating": 4, "text": "ok"},
+            headers=headers[who],
+        )
+        assert given.status_code == 201, given.text
+    assert client.get(request_url, headers=headers["expert"]).json()["request"]["status"] == (
+        "feedback_received"
+    )
+    with make_session_factory(empty_engine)() as session, session.begin():
+        make_edition(
+            session,
+            iso3="TCD",
+            approved_on=date(2026, 6, 1),
+            cells=[CellInput(key="op2.manufacture:cw:legal_framework", mark="X")],
+        )
+    loop = client.get(
+        "/api/v1/states/TCD/fields/op2.manufacture/loop", headers=headers["expert"]
+    ).json()
+    assert [e["changed"] for e in loop["editions"]] == [False, True]
+    assert [r["request_id"] for r in loop["requests"]] == [request_id]
+    assert loop["projects"][0]["status"] == "delivered"
+    assert "changed in edition" in loop["summary"]
+    rows = client.get("/api/v1/assistance/who-what-where", headers=headers["expert"]).json()[
+        "items"
+    ]
+    assert [(r["provider"], r["iso3"], r["areas"]) for r in rows] == [
+        ("opcw", "TCD", ["op2.manufacture", "op2.use"])
+    ]
+    csv_rows = read_csv(
+        client.get("/api/v1/assistance/who-what-where.csv", headers=headers["expert"])
+    )
+    assert csv_rows[0]["sections"] == "op2"
+    # Funding: a pledge and what was paid of it, earmarked to the project.
+    for kind, amount in (("pledge", 100000), ("contribution", 60000)):
+        entry = client.post(
+            "/api/v1/funding/pledges",
+            json={"kind": kind, "amount": amount, "currency": "usd", "project_id": project["id"]},
+            headers=headers["provider"],
+        )
+        assert entry.status_code == 201, entry.text
+    funding = client.get("/api/v1/funding/pledges").json()
+    (donor,) = funding["by_donor"]
+    assert (donor["key"], donor["pledged"], donor["contributed"], donor["outstanding"]) == (
+        "organisation:opcw",
+        100000,
+        60000,
+        40000,
+    )
+    assert funding["by_recipient"][0]["key"] == "TCD"
+    bad = client.post(
+        "/api/v1/funding/pledges",
+        json={"kind": "contribution", "amount": -5, "currency": "XYZ", "made_on": "2999-01-01"},
+        headers=headers["provider"],
+    )
+    error = assert_error(bad, 422, "invalid_data")
+    assert {p["where"] for p in error["problems"]} == {"amount", "currency", "made_on"}

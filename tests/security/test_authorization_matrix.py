@@ -175,6 +175,67 @@ def api_cases(world: World) -> list[Case]:
             f"{api}/assistance/assignment",
             expect(403, public=401, expert=200, committee=200, admin=200),
         ),
+        Case("GET", f"{api}/assistance/projects", f"{api}/assistance/projects", expect(200)),
+        Case(
+            "POST",
+            f"{api}/assistance/projects",
+            f"{api}/assistance/projects",
+            expect(403, public=401, expert=404, committee=404, admin=404),
+            {"json": {"item_id": 999999, "offer_id": 999999}},
+        ),
+        Case(
+            "GET",
+            f"{api}/assistance/projects/{{project_id}}",
+            f"{api}/assistance/projects/999999",
+            expect(404),
+        ),
+        *[
+            Case(
+                "POST",
+                f"{api}/assistance/projects/{{project_id}}{tail}",
+                f"{api}/assistance/projects/999999{tail.replace('{milestone_id}', '1')}",
+                expect(404, public=401, poc=403, other_poc=403),
+                {"json": body},
+            )
+            for tail, body in (
+                ("/transitions", {"to": "in_delivery"}),
+                ("/milestones", {"title": "t"}),
+                ("/milestones/{milestone_id}/done", {}),
+            )
+        ],
+        Case(
+            "POST",
+            f"{api}/assistance/projects/{{project_id}}/feedback",
+            f"{api}/assistance/projects/999999/feedback",
+            expect(404, public=401),
+            {"json": {"side": "recipient", "rating": 3}},
+        ),
+        Case("GET", f"{api}/funding/pledges", f"{api}/funding/pledges", expect(200)),
+        Case(
+            "POST",
+            f"{api}/funding/pledges",
+            f"{api}/funding/pledges",
+            expect(422, public=401),
+            {"json": {"kind": "gift", "amount": -1, "currency": "EUR"}},
+        ),
+        Case(
+            "GET",
+            f"{api}/assistance/who-what-where",
+            f"{api}/assistance/who-what-where",
+            expect(200),
+        ),
+        Case(
+            "GET",
+            f"{api}/assistance/who-what-where.csv",
+            f"{api}/assistance/who-what-where.csv",
+            expect(200),
+        ),
+        Case(
+            "GET",
+            f"{api}/states/{{iso3}}/fields/{{code}}/loop",
+            f"{api}/states/TCD/fields/op2.finance/loop",
+            expect(200),
+        ),
         Case(
             "POST",
             f"{api}/assistance/offers",

@@ -4,8 +4,12 @@ from un1540.models.accounts import ApiToken, Role, TokenScope, UserAccount
 from un1540.models.assistance import (
     AssistanceJudgement,
     AssistanceOffer,
+    AssistanceProject,
     AssistanceRequest,
     AssistanceRequestItem,
+    FundingEntry,
+    ProjectFeedback,
+    ProjectMilestone,
 )
 from un1540.models.audit import AuditEvent
 from un1540.models.base import Base, Origin, Visibility
@@ -30,6 +34,7 @@ __all__ = [
     "ApiToken",
     "AssistanceJudgement",
     "AssistanceOffer",
+    "AssistanceProject",
     "AssistanceRequest",
     "AssistanceRequestItem",
     "AuditEvent",
@@ -46,6 +51,7 @@ __all__ = [
     "Evidence",
     "FieldDefinition",
     "Framework",
+    "FundingEntry",
     "GroupMembership",
     "InstanceFlag",
     "M49Area",
@@ -53,6 +59,8 @@ __all__ = [
     "MatrixEdition",
     "Organisation",
     "Origin",
+    "ProjectFeedback",
+    "ProjectMilestone",
     "ProposalStatus",
     "RegionalGroup",
     "Role",

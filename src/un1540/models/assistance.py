@@ -128,3 +128,92 @@ class AssistanceJudgement(Base):
 
     item: Mapped[AssistanceRequestItem] = relationship()
     offer: Mapped[AssistanceOffer] = relationship()
+
+
+class AssistanceProject(Base):
+    """An accepted match at work: a request item served by an offer, with milestones and the
+    feedback of both sides (as resolution 2663 asks)."""
+
+    __tablename__ = "assistance_project"
+    __table_args__ = (UniqueConstraint("item_id", "offer_id", name="uq_assistance_project"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("assistance_request.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("assistance_request_item.id"))
+    offer_id: Mapped[int] = mapped_column(ForeignKey("assistance_offer.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(40))
+    start_on: Mapped[date | None] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    origin: Mapped[Origin] = mapped_column(enum_column(Origin))
+
+    request: Mapped[AssistanceRequest] = relationship()
+    item: Mapped[AssistanceRequestItem] = relationship()
+    offer: Mapped[AssistanceOffer] = relationship()
+    milestones: Mapped[list[ProjectMilestone]] = relationship(
+        order_by="ProjectMilestone.position", cascade="all, delete-orphan"
+    )
+    feedback: Mapped[list[ProjectFeedback]] = relationship(
+        order_by="ProjectFeedback.id", cascade="all, delete-orphan"
+    )
+
+
+class ProjectMilestone(Base):
+    __tablename__ = "project_milestone"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("assistance_project.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ProjectFeedback(Base):
+    """What one side (the recipient or the provider) says of a project, with a 1-5 rating."""
+
+    __tablename__ = "project_feedback"
+    __table_args__ = (UniqueConstraint("project_id", "side", name="uq_project_feedback"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("assistance_project.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[str] = mapped_column(String(20))
+    rating: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    given_by: Mapped[str] = mapped_column(String(254))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class FundingEntry(Base):
+    """A pledge, or a contribution actually paid, by a donor; optionally earmarked to a region,
+    an area of the matrix or a project."""
+
+    __tablename__ = "funding_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # pledge | contribution
+    donor_state_id: Mapped[int | None] = mapped_column(ForeignKey("state.id"))
+    donor_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    donor_name: Mapped[str] = mapped_column(String(300))
+    donor_key: Mapped[str] = mapped_column(String(320), index=True)
+    amount: Mapped[float] = mapped_column(Numeric(16, 2, asdecimal=False))
+    currency: Mapped[str] = mapped_column(String(3))
+    made_on: Mapped[date] = mapped_column(Date)
+    earmark_region: Mapped[str] = mapped_column(String(40), default="")
+    earmark_area: Mapped[str] = mapped_column(String(100), default="")  # section or field code
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("assistance_project.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    origin: Mapped[Origin] = mapped_column(enum_column(Origin))
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility), default=Visibility.public
+    )
+
+    project: Mapped[AssistanceProject | None] = relationship()

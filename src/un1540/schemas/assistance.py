@@ -215,3 +215,178 @@ class AssignmentRead(Envelope):
     total_score: float
     pairs: list[AssignedPair]
     unassigned: list[UnassignedItem]
+
+
+class MilestoneInput(_Input):
+    title: str = Field(min_length=1, max_length=300)
+    due_on: date | None = None
+
+
+class ProjectCreate(_Input):
+    item_id: int
+    offer_id: int
+    title: str = Field(default="", max_length=300, description="Default: the offer's title.")
+    start_on: date | None = None
+    end_on: date | None = None
+    milestones: list[MilestoneInput] = Field(default_factory=list, max_length=50)
+
+
+class MilestoneDone(_Input):
+    done_on: date | None = Field(default=None, description="Default: today.")
+
+
+class FeedbackInput(_Input):
+    side: str = Field(description="recipient or provider.")
+    rating: int = Field(description="1 (poor) to 5 (excellent).")
+    text: str = Field(default="", max_length=5000)
+
+
+class MilestoneRead(BaseModel):
+    id: int
+    title: str
+    due_on: date | None
+    done_on: date | None
+
+
+class FeedbackRead(BaseModel):
+    side: str
+    rating: int
+    text: str
+    given_by: str
+    given_at: datetime
+
+
+class ProjectRead(BaseModel):
+    id: int
+    request_id: int
+    item_id: int
+    offer_id: int
+    title: str
+    status: str
+    next_statuses: list[str]
+    recipient: str
+    provider: str
+    fields: list[str]
+    start_on: date | None
+    end_on: date | None
+    milestones: list[MilestoneRead]
+    feedback: list[FeedbackRead]
+    feedback_due: list[str] = Field(description="Sides whose feedback is still awaited.")
+    synthetic: bool
+
+
+class ProjectDetail(Envelope):
+    project: ProjectRead
+
+
+class ProjectList(Envelope):
+    items: list[ProjectRead]
+    total: int
+    page: int
+    page_size: int
+
+
+class FundingCreate(_Input):
+    kind: str = Field(description="pledge, or contribution (money actually paid).")
+    state: str | None = Field(default=None, description="Donor State (ISO alpha-3).")
+    organisation: str | None = Field(default=None, description="Or the donor organisation.")
+    donor_name: str = Field(default="", max_length=300, description="Or another donor's name.")
+    amount: float
+    currency: str = Field(description="ISO 4217 code, e.g. USD.")
+    made_on: date | None = Field(default=None, description="Default: today.")
+    earmark_region: str = Field(default="", description="Regional group or M49 region code.")
+    earmark_area: str = Field(default="", description="Matrix section or field code.")
+    project_id: int | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class FundingRead(BaseModel):
+    id: int
+    kind: str
+    donor: str
+    donor_name: str
+    amount: float
+    currency: str
+    made_on: date
+    earmark_region: str
+    earmark_area: str
+    project_id: int | None
+    note: str
+    synthetic: bool
+
+
+class FundingTotals(BaseModel):
+    key: str
+    name: str
+    currency: str
+    pledged: float
+    contributed: float
+    outstanding: float = Field(description="pledged - contributed (0 when more was paid).")
+
+
+class FundingList(Envelope):
+    items: list[FundingRead]
+    total: int
+    page: int
+    page_size: int
+    by_donor: list[FundingTotals]
+    by_recipient: list[FundingTotals] = Field(
+        description="Contributions earmarked to projects, by the State the project serves."
+    )
+
+
+class WhoWhatWhereRow(BaseModel):
+    provider: str
+    provider_name: str
+    iso3: str
+    state: str
+    areas: list[str] = Field(description="The matrix fields the project serves.")
+    sections: list[str]
+    project_id: int
+    project: str
+    status: str
+
+
+class WhoWhatWhereList(Envelope):
+    items: list[WhoWhatWhereRow]
+    total: int
+    page: int
+    page_size: int
+
+
+class LoopEdition(BaseModel):
+    number: int
+    approved_on: date | None
+    marks: dict[str, str] = Field(description="Cell -> mark for this field.")
+    measures: int
+    changed: bool = Field(description="The field's marks differ from the previous edition's.")
+
+
+class LoopItem(BaseModel):
+    request_id: int
+    request_title: str
+    request_status: str
+    received_on: date
+    item_id: int
+    description: str
+
+
+class LoopProject(BaseModel):
+    project_id: int
+    item_id: int
+    title: str
+    provider: str
+    status: str
+    milestones_done: int
+    milestones: int
+
+
+class LoopRead(Envelope):
+    iso3: str
+    state: str
+    field: str
+    field_name: str
+    editions: list[LoopEdition]
+    requests: list[LoopItem]
+    projects: list[LoopProject]
+    summary: str = Field(description="The loop in one sentence: gap, help, and what changed since.")

@@ -51,7 +51,7 @@ OFFER_VISIBILITIES = (
 # --- who speaks for whom ---------------------------------------------------------------------
 
 
-def _party(
+def party(
     session: Session, viewer: Viewer, state_code: str | None, organisation_code: str | None
 ) -> tuple[State | None, Organisation | None]:
     """The State or organisation a write is made for; its own, unless the Committee side."""
@@ -104,7 +104,7 @@ def _speaks_for(viewer: Viewer, state: State | None, organisation: Organisation 
     return organisation is not None and viewer.organisation_id == organisation.id
 
 
-def _key(state: State | None, organisation: Organisation | None) -> str:
+def party_key(state: State | None, organisation: Organisation | None) -> str:
     return (
         f"state:{state.iso3}"
         if state
@@ -185,7 +185,7 @@ def submit_request(
 ) -> AssistanceRequest:
     """File a request (status `received`); every problem is reported at once, nothing is saved."""
     require(viewer, Role.state_poc, Role.provider, *COMMITTEE_SIDE, action="file a request")
-    state, organisation = _party(session, viewer, data.state, data.organisation)
+    state, organisation = party(session, viewer, data.state, data.organisation)
     problems = _consent_problem(data.consent)
     for position, item in enumerate(data.items):
         problems += _item_problems(session, position, item)
@@ -194,7 +194,7 @@ def submit_request(
         problems.append(Problem("received_on", "is in the future"))
     if problems:
         raise InvalidData("the request is not valid; nothing was saved", problems=problems)
-    key = _key(state, organisation)
+    key = party_key(state, organisation)
     duplicate = session.scalar(
         select(AssistanceRequest.id).where(
             AssistanceRequest.requester_key == key,
@@ -414,7 +414,7 @@ def create_offer(
     state = organisation = None
     name = data.provider_name.strip()
     if data.state or data.organisation or viewer.role in (Role.provider, Role.state_poc):
-        state, organisation = _party(session, viewer, data.state, data.organisation)
+        state, organisation = party(session, viewer, data.state, data.organisation)
         name = state.short_name if state else organisation.name if organisation else name
     elif not name:
         raise InvalidData(
@@ -434,7 +434,7 @@ def create_offer(
     problems += _offer_problems(session, data)
     if problems:
         raise InvalidData("the offer is not valid; nothing was saved", problems=problems)
-    key = _key(state, organisation) if (state or organisation) else f"name:{name.lower()}"
+    key = party_key(state, organisation) if (state or organisation) else f"name:{name.lower()}"
     duplicate = session.scalar(
         select(AssistanceOffer.id).where(
             AssistanceOffer.provider_key == key, AssistanceOffer.title == data.title.strip()

@@ -14,6 +14,7 @@ from un1540.web.api import (
     frameworks,
     history,
     priorities,
+    projects,
     reports,
     states,
 )
@@ -32,6 +33,7 @@ api_router.include_router(documents.router)
 api_router.include_router(exports.router)
 api_router.include_router(accounts.router)
 api_router.include_router(assistance.router)
+api_router.include_router(projects.router)
 
 TAGS = [
     {
