@@ -38,6 +38,7 @@ from un1540.services.accounts import (
 )
 from un1540.services.frameworks import store_framework
 from un1540.services.indicators import import_indicators
+from un1540.services.notifications import send_pending_emails, smtp_settings
 from un1540.services.parameters import parse_date
 from un1540.services.reference_data import load_reference_data
 from un1540.services.review_statistics import review_statistics
@@ -59,8 +60,10 @@ app.add_typer(import_app, name="import")
 export_app = typer.Typer(help="Write data to files.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports built from the data.", no_args_is_help=True)
+notify_app = typer.Typer(help="Notification e-mails.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 app.add_typer(report_app, name="report")
+app.add_typer(notify_app, name="notify")
 app.add_typer(users_app, name="users")
 
 console = Console(soft_wrap=True)
@@ -388,6 +391,23 @@ def report_review(
         f"Wrote {output} ({len(content):,} bytes): review of {start} to {end}, "
         f"{statistics.end.states} States at the end{note}."
     )
+
+
+@notify_app.command("send")
+def notify_send() -> None:
+    """Send the notification e-mails still pending (for a timer, e.g. every few minutes).
+
+    The portal sends them after each change already; this catches those a mail server that was
+    down could not take. Needs UN1540_SMTP_HOST.
+    """
+    smtp = smtp_settings(_settings())
+    if smtp is None:
+        raise InvalidParameter.naming(
+            [Problem("UN1540_SMTP_HOST", "set it to the SMTP server that sends the e-mails")]
+        )
+    with _sessions()() as session:
+        sent = send_pending_emails(session, smtp)
+    console.print(f"{sent} notification e-mail(s) sent.")
 
 
 @import_app.command("matrix")

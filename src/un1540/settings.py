@@ -73,6 +73,16 @@ class Settings(BaseSettings):
     page_size_max: int = Field(
         default=500, ge=1, le=10000, description="Largest page an API client may ask for."
     )
+    smtp_host: str = Field(
+        default="", description="SMTP server for notification e-mails; empty: no e-mail is sent."
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
+    smtp_sender: str = Field(
+        default="un1540@localhost", description="The From address of notification e-mails."
+    )
+    smtp_username: str = Field(default="", description="SMTP login, if the server wants one.")
+    smtp_password: str = Field(default="", description="SMTP password, with smtp_username.")
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS with the SMTP server.")
 
     @field_validator("database_url")
     @classmethod

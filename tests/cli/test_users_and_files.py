@@ -237,3 +237,9 @@ def test_import_indicators_checks_the_whole_file_and_reports(
     assert "imported 1 value(s) for 1 State(s) (incidents); 1 existing value(s) replaced" in (
         done.stdout
     )
+
+
+def test_notify_send_needs_an_smtp_server(database: Path) -> None:
+    result = run("notify", "send", database=database)
+    assert result.returncode == 4
+    assert "UN1540_SMTP_HOST" in result.stderr

@@ -176,6 +176,13 @@ def api_cases(world: World) -> list[Case]:
             expect(403, public=401, expert=200, committee=200, admin=200),
         ),
         Case("GET", f"{api}/assistance/projects", f"{api}/assistance/projects", expect(200)),
+        Case("GET", f"{api}/notifications", f"{api}/notifications", expect(200, public=401)),
+        Case(
+            "POST",
+            f"{api}/notifications/{{notification_id}}/read",
+            f"{api}/notifications/999999/read",
+            expect(404, public=401),
+        ),
         Case(
             "POST",
             f"{api}/assistance/projects",

@@ -25,6 +25,7 @@ from un1540.models.frameworks import (
 from un1540.models.indicators import ContextIndicator
 from un1540.models.instance import SYNTHETIC_DATA_FLAG, InstanceFlag
 from un1540.models.matrix import CellEntry, EditionStatus, Mark, MatrixEdition
+from un1540.models.notifications import Notification
 from un1540.models.organisations import Organisation
 from un1540.models.review import CellComment, CellProposal, ProposalStatus
 from un1540.models.states import GroupMembership, M49Area, RegionalGroup, State, StateName
@@ -57,6 +58,7 @@ __all__ = [
     "M49Area",
     "Mark",
     "MatrixEdition",
+    "Notification",
     "Organisation",
     "Origin",
     "ProjectFeedback",

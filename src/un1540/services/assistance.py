@@ -383,6 +383,11 @@ def transition_request(
     request.revision += 1
     request.updated_at = now
     session.flush()
+    if to == "circulated":
+        # Imported here: matching builds on this module (suggestions need requests and offers).
+        from un1540.services.matching import notify_circulated
+
+        notify_circulated(session, request)
     record_event(
         session,
         actor=viewer.actor,

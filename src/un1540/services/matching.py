@@ -28,6 +28,7 @@ from un1540.models import (
     AssistanceRequest,
     AssistanceRequestItem,
     Origin,
+    Role,
 )
 from un1540.models.base import today, utc_now
 from un1540.reference.matching import MatchingMethod, load_matching_method
@@ -46,6 +47,7 @@ from un1540.services.assistance import get_request, offer_visible
 from un1540.services.audit import record_event
 from un1540.services.envelope import envelope
 from un1540.services.frameworks import default_framework, framework_layout
+from un1540.services.notifications import notify_matches
 
 VERDICTS = ("accept", "reject", "unsure")
 OPEN_FOR_ASSIGNMENT = ("circulated", "published")
@@ -285,3 +287,20 @@ def global_assignment(session: Session, *, viewer: Viewer) -> AssignmentRead:
         pairs=pairs,
         unassigned=unassigned,
     )
+
+
+def notify_circulated(session: Session, request: AssistanceRequest) -> int:
+    """Tell the providers whose offers are among the best suggestions for a circulated request."""
+    method = load_matching_method()
+    committee = Viewer(role=Role.admin, actor="system: matching", user_id=0)
+    offers = _current_offers(session, committee)
+    judgements = _judgements(session)
+    ranked = rank(
+        [_need(item) for item in request.items],
+        _reaches(session, offers, judgements),
+        _settings(method),
+        {(j.item_id, j.offer_id): j.verdict for j in judgements},
+        limit=method.candidates,
+    )
+    suggested = {s.offer for suggestions in ranked.values() for s in suggestions}
+    return notify_matches(session, request, [o for o in offers if o.id in suggested])

@@ -28,6 +28,7 @@ from un1540.schemas.assistance import FeedbackInput, MilestoneDone, MilestoneInp
 from un1540.services.access import COMMITTEE_SIDE, Viewer, require
 from un1540.services.assistance import request_visible, transition_request
 from un1540.services.audit import record_event
+from un1540.services.notifications import notify_project
 from un1540.services.paging import PageRequest
 
 PROJECT_STATUSES = ("planned", "in_delivery", "delivered", "closed")
@@ -204,6 +205,7 @@ def move_project(
         after={"status": to},
         reason=reason,
     )
+    notify_project(session, project)
     _sync_request(session, project.request)
     return project
 

@@ -13,6 +13,7 @@ from un1540.web.api import (
     fields,
     frameworks,
     history,
+    notifications,
     priorities,
     projects,
     reports,
@@ -34,6 +35,7 @@ api_router.include_router(exports.router)
 api_router.include_router(accounts.router)
 api_router.include_router(assistance.router)
 api_router.include_router(projects.router)
+api_router.include_router(notifications.router)
 
 TAGS = [
     {

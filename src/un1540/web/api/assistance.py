@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from starlette.responses import Response
 
 from un1540.models import AssistanceOffer, AssistanceRequest, Origin
@@ -40,6 +40,7 @@ from un1540.services.envelope import envelope
 from un1540.services.matching import global_assignment, record_judgement, suggestions_for
 from un1540.web.api.common import ERRORS, WRITE_ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
+from un1540.web.mail import send_emails
 from un1540.web.responses import json_model
 
 router = APIRouter(prefix="/assistance", tags=["Assistance"])
@@ -187,13 +188,20 @@ def requests_update(
     responses=WRITE_ERRORS,
 )
 def requests_transition(
-    session: SessionDep, viewer: WriterDep, request_id: RequestPath, body: TransitionRequest
+    session: SessionDep,
+    viewer: WriterDep,
+    request_id: RequestPath,
+    body: TransitionRequest,
+    http: Request,
+    background: BackgroundTasks,
 ) -> Response:
-    """Experts and the Committee: `{"to": "acknowledged"}`; an invalid step is refused (409)."""
+    """Experts and the Committee: `{"to": "acknowledged"}`; an invalid step is refused (409).
+    Circulating a request notifies the providers whose offers are suggested for it."""
     request = transition_request(
         session, viewer=viewer, request_id=request_id, to=body.to, reason=body.reason
     )
     session.commit()
+    background.add_task(send_emails, http.app.state.sessions, http.app.state.settings)
     return _detail(request)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, BackgroundTasks, Path, Request
 from starlette.responses import Response
 
 from un1540.io.csv_export import write_csv
@@ -42,6 +42,7 @@ from un1540.services.projects import (
 )
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
+from un1540.web.mail import send_emails
 from un1540.web.responses import csv_response, json_model
 
 router = APIRouter(tags=["Assistance"])
@@ -135,11 +136,18 @@ def projects_detail(session: SessionDep, viewer: ViewerDep, project_id: ProjectP
     responses=WRITE_ERRORS,
 )
 def projects_transition(
-    session: SessionDep, viewer: WriterDep, project_id: ProjectPath, body: TransitionRequest
+    session: SessionDep,
+    viewer: WriterDep,
+    project_id: ProjectPath,
+    body: TransitionRequest,
+    http: Request,
+    background: BackgroundTasks,
 ) -> Response:
-    """The Committee side or the provider; the request follows its projects."""
+    """The Committee side or the provider; the request follows its projects. Both sides are
+    notified of the change, and asked for feedback when it is delivered."""
     move_project(session, viewer=viewer, project_id=project_id, to=body.to, reason=body.reason)
     session.commit()
+    background.add_task(send_emails, http.app.state.sessions, http.app.state.settings)
     return _detail(get_project(session, viewer=viewer, project_id=project_id))
 
 
