@@ -108,3 +108,21 @@ def test_regional_groups_differ(engine: Engine) -> None:
         rows = coverage_summary(session, viewer=PUBLIC, by="group").items
     coverages = [row.tally.coverage for row in rows if row.tally.coverage is not None]
     assert max(coverages) - min(coverages) > 0.05
+
+
+def test_the_demo_clearinghouse_is_synthetic_and_at_work(session: Session) -> None:
+    from un1540.models import AssistanceOffer, AssistanceProject, AssistanceRequest, FundingEntry
+
+    requests = session.scalars(select(AssistanceRequest)).all()
+    offers = session.scalars(select(AssistanceOffer)).all()
+    projects = session.scalars(select(AssistanceProject)).all()
+    funding = session.scalars(select(FundingEntry)).all()
+    assert requests
+    assert offers
+    assert projects
+    assert funding
+    for record in [*requests, *offers, *projects, *funding]:
+        assert record.origin is Origin.demo
+    assert all(r.title.startswith("[Synthetic]") for r in requests)
+    assert all(o.title.startswith("[Synthetic]") for o in offers)
+    assert {r.status for r in requests} >= {"received", "matched"}

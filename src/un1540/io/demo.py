@@ -5,7 +5,8 @@ Shape (so the portal has something realistic to show, not to say anything about 
 differs by regional group, and is lower for chemical and biological cells and for the securing of
 related materials (as the 2016 comprehensive review found in general terms). Every document title
 starts with "[Synthetic]". Context indicators for the prioritisation aid are synthetic too (source
-"[Synthetic] ..."). The same seed gives the same data on every machine.
+"[Synthetic] ..."), and so are the assistance requests, offers, projects and funding
+(`demo_assistance.py`). The same seed gives the same data on every machine.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict
+from un1540.io.demo_assistance import load_demo_assistance
 from un1540.models import Document, MatrixEdition, Origin, State
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.services.access import system_viewer
@@ -316,6 +318,7 @@ def load_demo(
         if progress is not None:
             progress(state.iso3)
     _load_demo_indicators(session, states)
+    load_demo_assistance(session)
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,
