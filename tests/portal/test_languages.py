@@ -30,6 +30,9 @@ KEY_PAGES = [
     "/priorities",
     "/downloads",
     "/reports/review",
+    "/assistance",
+    "/funding",
+    "/who-what-where",
 ]
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%%")
 

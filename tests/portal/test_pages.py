@@ -163,3 +163,21 @@ def test_a_blank_date_in_a_form_means_no_date_and_a_bad_one_is_named(client: Tes
     _page(client, "/dashboard?as_of=&section=op2")
     wrong = _page(client, "/dashboard?as_of=2020-02-31", status=422)
     assert "is not a date" in wrong
+
+
+def test_the_clearinghouse_pages_read_without_javascript(client: TestClient) -> None:
+    assistance = _page(client, "/assistance")
+    assert "Requests" in assistance
+    assert "[Synthetic]" in assistance  # the demo's offers and published requests
+    assert BANNER in assistance
+    funding = _page(client, "/funding")
+    assert "Outstanding" in funding
+    www = _page(client, "/who-what-where")
+    assert 'id="projects-map"' in www
+    assert "/api/v1/assistance/who-what-where.csv" in www
+    loop = _page(client, "/states/FRA/fields/op2.manufacture/loop")
+    assert "From the gap to the help and back" in loop
+    assert BANNER in loop
+    assert 'id="loop-summary"' in loop
+    assert client.get("/assistance/requests/new", follow_redirects=False).status_code == 303
+    _page(client, "/assistance/projects/999999", status=404)

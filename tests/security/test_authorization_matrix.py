@@ -448,6 +448,68 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             "/states/TCD/editions/1/diff/2",
             on_shared_draft(poc=200, expert=200, committee=200, admin=200),
         ),
+        Case("GET", "/assistance", "/assistance", expect(200)),
+        Case(
+            "GET", "/assistance/requests/new", "/assistance/requests/new", expect(200, public=303)
+        ),
+        Case(
+            "GET",
+            "/assistance/requests/{request_id}",
+            f"/assistance/requests/{world.private_request}",
+            expect(404, poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "GET", "/assistance/projects/{project_id}", "/assistance/projects/999999", expect(404)
+        ),
+        Case("GET", "/funding", "/funding", expect(200)),
+        Case("GET", "/who-what-where", "/who-what-where", expect(200)),
+        Case(
+            "GET",
+            "/states/{iso3}/fields/{code}/loop",
+            "/states/TCD/fields/op2.finance/loop",
+            expect(200),
+        ),
+        Case("GET", "/notifications", "/notifications", expect(200, public=303)),
+        Case(
+            "POST",
+            "/assistance/requests",
+            "/assistance/requests",
+            expect("refused", public="login"),
+            {"data": {"description": "d", "help_type": "training", "consent": "nobody"}},
+        ),
+        Case(
+            "POST",
+            "/assistance/requests/{request_id}/transitions",
+            f"/assistance/requests/{world.private_request}/transitions",
+            expect(
+                "forbidden", public="login", expert="refused", committee="refused", admin="refused"
+            ),
+            {"data": {"to": "circulated"}},
+        ),
+        *[
+            Case(
+                "POST",
+                path,
+                path,
+                expect("forbidden", public="login", expert=404, committee=404, admin=404),
+                {
+                    "data": {
+                        "request_id": world.private_request,
+                        "item_id": 999999,
+                        "offer_id": 999999,
+                        "verdict": "accept",
+                    }
+                },
+            )
+            for path in ("/assistance/judgements", "/assistance/projects")
+        ],
+        Case(
+            "POST",
+            "/assistance/projects/{project_id}/transitions",
+            "/assistance/projects/999999/transitions",
+            expect(404, public="login", poc="forbidden", other_poc="forbidden"),
+            {"data": {"to": "delivered"}},
+        ),
         Case(
             "POST",
             "/login",

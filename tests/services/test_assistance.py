@@ -106,7 +106,7 @@ def test_a_request_goes_through_its_whole_lifecycle(
         ([], "circulated", Conflict, "received request cannot become circulated"),
         ([], "flying", InvalidData, "unknown status"),
         ([], "closed", InvalidData, "say why"),
-        (["authenticated", "acknowledged", "circulated"], "in_delivery", Conflict, "may become"),
+        (["authenticated", "acknowledged", "circulated"], "in_delivery", Conflict, "allowed next"),
     ],
 )
 def test_illegal_transitions_are_refused(

@@ -175,7 +175,9 @@ def _progress(session: Session, request_id: int, stage: int) -> None:
     viewer = system_viewer(ACTOR)
     steps = ["authenticated", "acknowledged", "circulated"]
     for status in steps[:stage]:
-        transition_request(session, viewer=viewer, request_id=request_id, to=status)
+        request = transition_request(session, viewer=viewer, request_id=request_id, to=status)
+    if stage == len(steps) and request.consent == "public":
+        transition_request(session, viewer=viewer, request_id=request_id, to="published")
 
 
 def _project(session: Session, request_id: int, depth: int) -> int | None:

@@ -366,7 +366,7 @@ def transition_request(
     allowed = vocabulary.next_statuses(request.status)
     if to not in allowed:
         onward = ", ".join(allowed) or "nowhere: it is closed"
-        raise Conflict(f"a {request.status} request cannot become {to}; it may become {onward}")
+        raise Conflict(f"a {request.status} request cannot become {to}; allowed next: {onward}")
     if to in vocabulary.requires_public_consent and request.consent != "public":
         raise Conflict(
             f"request {request_id} may not be published: its consent is {request.consent}"

@@ -68,9 +68,18 @@ def who_what_where(session: Session, *, viewer: Viewer) -> tuple[list[WhoWhatWhe
     return rows, synthetic
 
 
-def _editions(session: Session, viewer: Viewer, state_id: int, code: str) -> list[LoopEdition]:
+def _editions(
+    session: Session, viewer: Viewer, state_id: int, code: str
+) -> tuple[list[LoopEdition], bool]:
+    """The field's marks in each approved edition, and whether any of them is synthetic."""
     rows = session.execute(
-        select(MatrixEdition.number, MatrixEdition.approved_on, CellDefinition.key, CellEntry.mark)
+        select(
+            MatrixEdition.number,
+            MatrixEdition.approved_on,
+            CellDefinition.key,
+            CellEntry.mark,
+            MatrixEdition.origin,
+        )
         .join(CellEntry, CellEntry.edition_id == MatrixEdition.id)
         .join(CellDefinition, CellDefinition.id == CellEntry.cell_id)
         .join(FieldDefinition, FieldDefinition.id == CellDefinition.field_id)
@@ -84,7 +93,9 @@ def _editions(session: Session, viewer: Viewer, state_id: int, code: str) -> lis
         .order_by(MatrixEdition.number, CellDefinition.position)
     ).all()
     by_number: dict[int, LoopEdition] = {}
-    for number, approved_on, key, mark in rows:
+    synthetic = False
+    for number, approved_on, key, mark, origin in rows:
+        synthetic = synthetic or origin is Origin.demo
         edition = by_number.setdefault(
             number,
             LoopEdition(
@@ -96,7 +107,7 @@ def _editions(session: Session, viewer: Viewer, state_id: int, code: str) -> lis
     editions = [by_number[number] for number in sorted(by_number)]
     for previous, current in itertools.pairwise(editions):
         current.changed = current.marks != previous.marks
-    return editions
+    return editions, synthetic
 
 
 def field_loop(session: Session, *, viewer: Viewer, iso3: str, code: str) -> LoopRead:
@@ -106,7 +117,7 @@ def field_loop(session: Session, *, viewer: Viewer, iso3: str, code: str) -> Loo
     field = layout.fields.get(code)
     if field is None:
         raise NotFound(f"no matrix field {code!r}")
-    editions = _editions(session, viewer, state.id, code)
+    editions, editions_synthetic = _editions(session, viewer, state.id, code)
     items = [
         item
         for item in session.scalars(
@@ -145,8 +156,10 @@ def field_loop(session: Session, *, viewer: Viewer, iso3: str, code: str) -> Loo
         )
         for p in projects
     ]
-    synthetic = any(i.request.origin is Origin.demo for i in items) or any(
-        p.origin is Origin.demo for p in projects
+    synthetic = (
+        editions_synthetic
+        or any(i.request.origin is Origin.demo for i in items)
+        or any(p.origin is Origin.demo for p in projects)
     )
     return LoopRead(
         **envelope(synthetic),

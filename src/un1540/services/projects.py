@@ -191,7 +191,7 @@ def move_project(
         )
     if to not in PROJECT_TRANSITIONS[project.status]:
         onward = ", ".join(PROJECT_TRANSITIONS[project.status]) or "nowhere: it is closed"
-        raise Conflict(f"a {project.status} project cannot become {to}; it may become {onward}")
+        raise Conflict(f"a {project.status} project cannot become {to}; allowed next: {onward}")
     before = project.status
     project.status = to
     session.flush()

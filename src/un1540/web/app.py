@@ -26,6 +26,7 @@ from un1540.web.errors import install_error_handlers
 from un1540.web.i18n import LanguageMiddleware
 from un1540.web.middleware import HeadAsGet
 from un1540.web.portal import accounts as account_pages
+from un1540.web.portal import assistance as assistance_pages
 from un1540.web.portal import dashboard as dashboard_pages
 from un1540.web.portal import documents as document_pages
 from un1540.web.portal import downloads as download_pages
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(priorities_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(assistance_pages.router)
     app.include_router(download_pages.router)
     app.include_router(account_pages.router)
     app.include_router(import_pages.router)  # before the editions' /{transition} route

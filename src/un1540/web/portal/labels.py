@@ -58,3 +58,18 @@ def label(dimension: str, key: str, fallback: str) -> str:
 
 def state_name(iso3: str, fallback: str) -> str:
     return label("state", iso3, fallback)
+
+
+@lru_cache(maxsize=1)
+def _english_field_names() -> dict[str, str]:
+    return {
+        field.code: field.name
+        for definition in bundled_frameworks()
+        for section in definition.spec.sections
+        for field in section.fields
+    }
+
+
+def field_label(code: str) -> str:
+    """A field's name in the page's language, from its code alone."""
+    return label("field", code, _english_field_names().get(code, code))

@@ -14,10 +14,14 @@ MAP_NOTE = N_(
 )
 
 
-def map_json(points: list[MapPoint], *, value_label: str) -> str:
+def map_json(
+    points: list[MapPoint], *, value_label: str, maximum: float = 100, percent: bool = True
+) -> str:
     """JSON safe to embed in a <script type="application/json"> element."""
     payload = {
         "value_label": value_label,
+        "maximum": maximum,
+        "percent": percent,
         "no_data": gettext("no approved edition"),
         "note": gettext(MAP_NOTE),  # printed on downloaded images too
         "failed": gettext(

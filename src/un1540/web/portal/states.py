@@ -12,10 +12,11 @@ from starlette.responses import HTMLResponse
 
 from un1540.errors import NotFound
 from un1540.models import EditionStatus, M49Area, RegionalGroup, Role
-from un1540.services.access import Viewer
+from un1540.services.access import Viewer, speaks_for
 from un1540.services.data_version import VersionedCache
 from un1540.services.documents import state_documents
 from un1540.services.editions import list_editions
+from un1540.services.lookups import state_by_iso3
 from un1540.services.matrix import get_matrix
 from un1540.services.paging import ALL
 from un1540.services.states import get_state, list_states
@@ -129,6 +130,8 @@ def _render_state_page(
         "editions": editions,
         "open_edition": open_editions[0] if open_editions else None,
         "can_open_draft": viewer.role in (Role.expert, Role.admin) and not open_editions,
+        # A State's point of contact asks for help with a gap in one step from its matrix.
+        "asks_for_help": speaks_for(viewer, state_by_iso3(session, iso3).id),
         "previous_approved": {n: approved[i - 1] for i, n in enumerate(approved) if i > 0},
         "documents": documents[:8],
         "documents_total": len(documents),

@@ -21,8 +21,9 @@ from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.services.instance import SYNTHETIC_NOTICE
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
-from un1540.web.portal.labels import label, state_name
+from un1540.web.portal.labels import field_label, label, state_name
 from un1540.web.portal.maps import MAP_NOTE
+from un1540.web.portal.terms import term
 from un1540.web.responses import synthetic_headers
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -86,7 +87,9 @@ def _environment() -> Environment:
         SYNTHETIC_NOTICE=SYNTHETIC_NOTICE,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         label=label,
+        field_label=field_label,
         state_name=state_name,
+        term=term,
     )
     return environment
 

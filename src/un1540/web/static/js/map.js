@@ -37,20 +37,21 @@
     });
     var chart = echarts.init(element, null, { renderer: "svg" });
     chart.on("finished", function () { element.dataset.rendered = "true"; });
+    var top = payload.maximum || 100;
     function tooltip(params) {
       var data = params.data || {};
       if (!data.stateName) return "";
       var value = Array.isArray(data.value) ? data.value[2] : data.value;
-      var shown = isNaN(value) ? payload.no_data : value.toFixed(1) + "%";
+      var shown = isNaN(value) ? payload.no_data : (payload.percent === false ? String(value) : value.toFixed(1) + "%");
       return data.stateName + "<br>" + payload.value_label + ": " + shown;
     }
     var option = {
       aria: { enabled: true },
       tooltip: { trigger: "item", formatter: tooltip },
       visualMap: [
-        { type: "continuous", min: 0, max: 100, calculable: false, orient: "horizontal", left: "left", bottom: 0,
-          text: ["100%", "0%"], seriesIndex: 0, inRange: { color: RAMP }, outOfRange: { color: NONE } },
-        { type: "continuous", min: 0, max: 100, show: false, dimension: 2, seriesIndex: 1,
+        { type: "continuous", min: 0, max: top, calculable: false, orient: "horizontal", left: "left", bottom: 0,
+          text: [payload.percent === false ? String(top) : "100%", payload.percent === false ? "0" : "0%"], seriesIndex: 0, inRange: { color: RAMP }, outOfRange: { color: NONE } },
+        { type: "continuous", min: 0, max: top, show: false, dimension: 2, seriesIndex: 1,
           inRange: { color: RAMP }, outOfRange: { color: NONE } }
       ],
       geo: {

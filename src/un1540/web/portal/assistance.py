@@ -1,0 +1,290 @@
+"""The clearinghouse in the portal: requests, offers and projects; a request from a gap in one
+step; suggestions with their reasons; judgements; projects; funding; who does what where; the
+loop on one State's field; notifications."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from un1540.errors import Forbidden
+from un1540.models import Origin
+from un1540.reference.assistance import load_assistance_vocabulary
+from un1540.schemas.assistance import (
+    JudgementCreate,
+    ProjectCreate,
+    RequestCreate,
+)
+from un1540.schemas.overview import MapPoint
+from un1540.services.assistance import (
+    get_request,
+    list_offers,
+    list_requests,
+    submit_request,
+    transition_request,
+)
+from un1540.services.assistance_views import field_loop, who_what_where
+from un1540.services.funding import funding_entries, funding_totals
+from un1540.services.matching import record_judgement, suggestions_for
+from un1540.services.notifications import list_notifications
+from un1540.services.paging import ALL
+from un1540.services.projects import get_project, list_projects, move_project, open_project
+from un1540.services.states import list_states
+from un1540.web.api.assistance import offer_read, request_read
+from un1540.web.api.projects import funding_read, project_read
+from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.i18n import gettext
+from un1540.web.portal.forms import CsrfChecked, act
+from un1540.web.portal.labels import state_name
+from un1540.web.portal.maps import map_json
+from un1540.web.portal.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/assistance", response_class=HTMLResponse)
+def assistance_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    requests, _ = list_requests(session, viewer=viewer, paging=ALL)
+    offers, _ = list_offers(session, viewer=viewer, paging=ALL)
+    projects, _ = list_projects(session, viewer=viewer, paging=ALL)
+    context = {
+        "requests": [request_read(r) for r in requests],
+        "offers": [offer_read(o) for o in offers],
+        "projects": [project_read(p) for p in projects],
+        "may_file": viewer.role.value in ("state_poc", "expert", "committee", "admin"),
+    }
+    synthetic = any(r.origin is Origin.demo for r in requests) or any(
+        o.origin is Origin.demo for o in offers
+    )
+    return render(request, "assistance/index.html", context, synthetic=synthetic)
+
+
+@router.get("/assistance/requests/new", response_class=HTMLResponse)
+def request_form(
+    request: Request,
+    viewer: ViewerDep,
+    field: Annotated[str, Query(max_length=100)] = "",
+    weapon: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """The form, filled in from the gap the point of contact selected on the matrix page."""
+    if viewer.user_id is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    vocabulary = load_assistance_vocabulary()
+    context = {
+        "field": field,
+        "weapon": weapon,
+        "help_types": vocabulary.help_types,
+        "consent": vocabulary.consent,
+    }
+    return render(request, "assistance/new_request.html", context, synthetic=False)
+
+
+@router.post("/assistance/requests")
+def request_create(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    title: Annotated[str, Form(max_length=300)] = "",
+    description: Annotated[str, Form(max_length=5000)] = "",
+    field: Annotated[str, Form(max_length=100)] = "",
+    weapon: Annotated[str, Form(max_length=10)] = "",
+    help_type: Annotated[str, Form(max_length=40)] = "",
+    consent: Annotated[str, Form(max_length=40)] = "public",
+    state: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    created: list[int] = []
+
+    def action() -> str:
+        data = RequestCreate(
+            state=state or None,
+            title=title or description[:80] or field,
+            consent=consent,
+            items=[
+                {
+                    "description": description or title or field,
+                    "fields": [field] if field else [],
+                    "weapons": [weapon] if weapon else [],
+                    "help_types": [help_type] if help_type else [],
+                }
+            ],
+        )
+        filed = submit_request(session, viewer=viewer, data=data)
+        session.commit()
+        created.append(filed.id)
+        return gettext("Request %(id)s filed.") % {"id": filed.id}
+
+    response = act(request, f"/assistance/requests/new?field={field}&weapon={weapon}", action)
+    if created:
+        return RedirectResponse(f"/assistance/requests/{created[0]}", status_code=303)
+    return response
+
+
+@router.get("/assistance/requests/{request_id}", response_class=HTMLResponse)
+def request_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, request_id: int
+) -> HTMLResponse:
+    record = get_request(session, viewer=viewer, request_id=request_id)
+    try:
+        suggestions = suggestions_for(session, viewer=viewer, request_id=request_id)
+    except Forbidden:
+        suggestions = None
+    context = {
+        "item": request_read(record),
+        "suggestions": suggestions,
+        "committee": viewer.is_committee_side,
+        "state_iso3": record.state.iso3 if record.state else "",
+    }
+    return render(
+        request, "assistance/request.html", context, synthetic=record.origin is Origin.demo
+    )
+
+
+@router.post("/assistance/requests/{request_id}/transitions")
+def request_transition(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    request_id: int,
+    to: Annotated[str, Form(max_length=40)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    def action() -> str:
+        transition_request(session, viewer=viewer, request_id=request_id, to=to, reason=reason)
+        session.commit()
+        return gettext("The request is now %(status)s.") % {"status": to}
+
+    return act(request, f"/assistance/requests/{request_id}", action)
+
+
+@router.post("/assistance/judgements")
+def judgement_create(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    request_id: Annotated[int, Form()],
+    item_id: Annotated[int, Form()],
+    offer_id: Annotated[int, Form()],
+    verdict: Annotated[str, Form(max_length=10)],
+) -> Response:
+    def action() -> str:
+        data = JudgementCreate(item_id=item_id, offer_id=offer_id, verdict=verdict)
+        record_judgement(session, viewer=viewer, data=data)
+        session.commit()
+        return gettext("Judgement recorded.")
+
+    return act(request, f"/assistance/requests/{request_id}", action)
+
+
+@router.post("/assistance/projects")
+def project_create(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    request_id: Annotated[int, Form()],
+    item_id: Annotated[int, Form()],
+    offer_id: Annotated[int, Form()],
+) -> Response:
+    opened: list[int] = []
+
+    def action() -> str:
+        project = open_project(
+            session, viewer=viewer, data=ProjectCreate(item_id=item_id, offer_id=offer_id)
+        )
+        session.commit()
+        opened.append(project.id)
+        return gettext("Project %(id)s opened.") % {"id": project.id}
+
+    response = act(request, f"/assistance/requests/{request_id}", action)
+    if opened:
+        return RedirectResponse(f"/assistance/projects/{opened[0]}", status_code=303)
+    return response
+
+
+@router.get("/assistance/projects/{project_id}", response_class=HTMLResponse)
+def project_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, project_id: int
+) -> HTMLResponse:
+    project = get_project(session, viewer=viewer, project_id=project_id)
+    context = {"project": project_read(project), "committee": viewer.is_committee_side}
+    return render(
+        request, "assistance/project.html", context, synthetic=project.origin is Origin.demo
+    )
+
+
+@router.post("/assistance/projects/{project_id}/transitions")
+def project_transition(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    project_id: int,
+    to: Annotated[str, Form(max_length=40)],
+) -> Response:
+    def action() -> str:
+        move_project(session, viewer=viewer, project_id=project_id, to=to)
+        session.commit()
+        return gettext("The project is now %(status)s.") % {"status": to}
+
+    return act(request, f"/assistance/projects/{project_id}", action)
+
+
+@router.get("/funding", response_class=HTMLResponse)
+def funding_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    entries = funding_entries(session, viewer=viewer)
+    by_donor, by_recipient = funding_totals(session, entries)
+    context = {
+        "entries": [funding_read(e) for e in entries],
+        "by_donor": by_donor,
+        "by_recipient": by_recipient,
+    }
+    synthetic = any(e.origin is Origin.demo for e in entries)
+    return render(request, "assistance/funding.html", context, synthetic=synthetic)
+
+
+@router.get("/who-what-where", response_class=HTMLResponse)
+def who_what_where_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    rows, synthetic = who_what_where(session, viewer=viewer)
+    per_state: dict[str, int] = {}
+    for row in rows:
+        per_state[row.iso3] = per_state.get(row.iso3, 0) + 1
+    points = [
+        MapPoint(
+            iso3=s.iso3,
+            name=state_name(s.iso3, s.name),
+            value=float(per_state[s.iso3]) if s.iso3 in per_state else None,
+        )
+        for s in list_states(session, viewer=viewer).items
+    ]
+    context = {
+        "rows": rows,
+        "map_data": map_json(
+            points,
+            value_label=gettext("Projects"),
+            maximum=max(per_state.values(), default=1),
+            percent=False,
+        ),
+    }
+    return render(request, "assistance/who_what_where.html", context, synthetic=synthetic)
+
+
+@router.get("/states/{iso3}/fields/{code}/loop", response_class=HTMLResponse)
+def loop_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, iso3: str, code: str
+) -> HTMLResponse:
+    loop = field_loop(session, viewer=viewer, iso3=iso3, code=code)
+    return render(request, "assistance/loop.html", {"loop": loop}, synthetic=loop.synthetic)
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+def notifications_page(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
+    if viewer.user_id is None:
+        return RedirectResponse("/login?next=/notifications", status_code=303)
+    rows, total, unread = list_notifications(session, viewer=viewer, paging=ALL)
+    context = {"rows": rows, "total": total, "unread": unread}
+    return render(request, "assistance/notifications.html", context, synthetic=False)

@@ -1,0 +1,47 @@
+"""The clearinghouse's codes in the page's language."""
+
+from __future__ import annotations
+
+from un1540.reference.languages import N_
+from un1540.web.i18n import gettext
+
+# The clearinghouse's words as the portal shows them (codes in reference/assistance.yml and
+# matching.yml); marked here so that the catalogues translate them.
+TERMS = {
+    "received": N_("Received"),
+    "authenticated": N_("Authenticated"),
+    "acknowledged": N_("Acknowledged"),
+    "circulated": N_("Circulated"),
+    "published": N_("Published"),
+    "matched": N_("Matched"),
+    "in_delivery": N_("In delivery"),
+    "delivered": N_("Delivered"),
+    "feedback_received": N_("Feedback received"),
+    "closed": N_("Closed"),
+    "planned": N_("Planned"),
+    "public": N_("Public"),
+    "providers": N_("Providers"),
+    "committee": N_("Committee only"),
+    "recipient": N_("Recipient"),
+    "provider": N_("Provider"),
+    "legislative_drafting": N_("Legislative drafting"),
+    "regulatory_advice": N_("Regulatory advice"),
+    "training": N_("Training"),
+    "equipment": N_("Equipment"),
+    "expert_visit": N_("Expert visit"),
+    "action_plan_support": N_("Support for a national implementation action plan"),
+    "reporting_support": N_("Support for national reporting"),
+    "other": N_("Other"),
+    "fields": N_("Matrix fields"),
+    "weapons": N_("Weapon categories"),
+    "help_types": N_("Kind of help"),
+    "language": N_("Language"),
+    "region": N_("Region"),
+    "capacity": N_("Capacity left"),
+    "record": N_("Provider's record"),
+}
+
+
+def term(code: str) -> str:
+    """A clearinghouse code in the page's language."""
+    return gettext(TERMS.get(code, code))
