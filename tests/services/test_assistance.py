@@ -318,3 +318,49 @@ def test_offers_follow_their_visibility(session: Session, people: dict[str, View
         data=offer_data(title="NGO training", provider_name="VERTIC", budget=None, currency=""),
     )
     assert ngo.provider_key == "name:vertic"
+
+
+def test_two_providers_on_one_state_and_field_at_once_are_flagged(
+    session: Session, people: dict[str, Viewer]
+) -> None:
+    from un1540.schemas.assistance import JudgementCreate, ProjectCreate
+    from un1540.services.assistance_views import duplication_warnings, visible_projects
+    from un1540.services.matching import record_judgement
+    from un1540.services.projects import open_project
+
+    chemical = make_user(session, role="provider", org="opcw")
+    offers = [
+        create_offer(session, viewer=people["provider"], data=offer_data(title="Detection A")),
+        create_offer(session, viewer=chemical, data=offer_data(title="Detection B")),
+    ]
+    periods = {
+        "overlapping": [("2027-01-01", "2027-06-30"), ("2027-05-01", "2027-12-31")],
+        "one after the other": [("2028-01-01", "2028-03-31"), ("2028-04-01", "2028-06-30")],
+    }
+    fields = {"overlapping": "op3cd.border_detection", "one after the other": "op3cd.transit"}
+    ours: set[int] = set()
+    for label, spans in periods.items():
+        item = {**request_data().items[0].model_dump(), "fields": [fields[label]]}
+        request = submit_request(
+            session, viewer=people["poc"], data=request_data(title=label, items=[item])
+        )
+        for status in ("authenticated", "acknowledged", "circulated"):
+            transition_request(session, viewer=people["expert"], request_id=request.id, to=status)
+        for offer, (start, end) in zip(offers, spans, strict=True):
+            pair = {"item_id": request.items[0].id, "offer_id": offer.id}
+            record_judgement(
+                session, viewer=people["expert"], data=JudgementCreate(**pair, verdict="accept")
+            )
+            project = open_project(
+                session,
+                viewer=people["expert"],
+                data=ProjectCreate(**pair, start_on=start, end_on=end),
+            )
+            ours.add(project.id)
+    warnings = [
+        w
+        for w in duplication_warnings(visible_projects(session, people["expert"]))
+        if set(w.project_ids) <= ours
+    ]
+    assert [(w.field, len(w.project_ids)) for w in warnings] == [("op3cd.border_detection", 2)]
+    assert set(warnings[0].providers) == {offers[0].provider_name, offers[1].provider_name}

@@ -347,7 +347,18 @@ class WhoWhatWhereRow(BaseModel):
     status: str
 
 
+class DuplicationWarning(BaseModel):
+    iso3: str
+    field: str
+    project_ids: list[int]
+    providers: list[str]
+    reason: str
+
+
 class WhoWhatWhereList(Envelope):
+    warnings: list[DuplicationWarning] = Field(
+        description="Different providers on the same State and field in overlapping periods."
+    )
     items: list[WhoWhatWhereRow]
     total: int
     page: int

@@ -7,6 +7,8 @@ the projects that served them, to the later approved editions where the field's 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +26,7 @@ from un1540.models import (
     Origin,
 )
 from un1540.schemas.assistance import (
+    DuplicationWarning,
     LoopEdition,
     LoopItem,
     LoopProject,
@@ -36,6 +39,48 @@ from un1540.services.envelope import envelope
 from un1540.services.frameworks import default_framework, framework_layout
 from un1540.services.lookups import state_by_iso3
 from un1540.services.projects import project_visible
+
+
+def _period(project: AssistanceProject) -> tuple[date, date]:
+    """The project's period, else its offer's; open ends reach as far as dates go."""
+    start = project.start_on or project.offer.start_on or date.min
+    end = project.end_on or project.offer.end_on or date.max
+    return start, end
+
+
+def duplication_warnings(projects: Sequence[AssistanceProject]) -> list[DuplicationWarning]:
+    """Two providers on the same State and field whose periods overlap (closed projects aside)."""
+    by_place: dict[tuple[str, str], list[AssistanceProject]] = {}
+    for project in projects:
+        if project.status == "closed" or project.request.state is None:
+            continue
+        for code in project.item.fields:
+            by_place.setdefault((project.request.state.iso3, code), []).append(project)
+    warnings = []
+    for (iso3, code), group in sorted(by_place.items()):
+        for first, second in itertools.combinations(group, 2):
+            if first.offer.provider_key == second.offer.provider_key:
+                continue
+            (start_a, end_a), (start_b, end_b) = _period(first), _period(second)
+            if start_a <= end_b and start_b <= end_a:
+                warnings.append(
+                    DuplicationWarning(
+                        iso3=iso3,
+                        field=code,
+                        project_ids=[first.id, second.id],
+                        providers=[first.offer.provider_name, second.offer.provider_name],
+                        reason="two providers work on this State and field in overlapping periods",
+                    )
+                )
+    return warnings
+
+
+def visible_projects(session: Session, viewer: Viewer) -> list[AssistanceProject]:
+    return list(
+        session.scalars(
+            select(AssistanceProject).where(project_visible(viewer)).order_by(AssistanceProject.id)
+        )
+    )
 
 
 def who_what_where(session: Session, *, viewer: Viewer) -> tuple[list[WhoWhatWhereRow], bool]:

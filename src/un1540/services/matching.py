@@ -25,6 +25,7 @@ from un1540.errors import Forbidden, InvalidData, NotFound, Problem
 from un1540.models import (
     AssistanceJudgement,
     AssistanceOffer,
+    AssistanceProject,
     AssistanceRequest,
     AssistanceRequestItem,
     Origin,
@@ -95,6 +96,13 @@ def _reaches(
     accepted_per_offer = Counter(j.offer_id for j in judgements if j.verdict == "accept")
     accepted = Counter(provider_of[j.offer_id] for j in judgements if j.verdict == "accept")
     rejected = Counter(provider_of[j.offer_id] for j in judgements if j.verdict == "reject")
+    # Projects delivered count in the provider's record too.
+    for provider_key in session.scalars(
+        select(AssistanceOffer.provider_key)
+        .join(AssistanceProject, AssistanceProject.offer_id == AssistanceOffer.id)
+        .where(AssistanceProject.status == "delivered")
+    ):
+        accepted[provider_key] += 1
     reaches = []
     for offer in offers:
         fields = set(offer.fields)

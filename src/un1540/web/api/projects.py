@@ -26,7 +26,12 @@ from un1540.schemas.assistance import (
     TransitionRequest,
     WhoWhatWhereList,
 )
-from un1540.services.assistance_views import field_loop, who_what_where
+from un1540.services.assistance_views import (
+    duplication_warnings,
+    field_loop,
+    visible_projects,
+    who_what_where,
+)
 from un1540.services.envelope import envelope
 from un1540.services.funding import funding_entries, funding_totals, record_funding
 from un1540.services.projects import (
@@ -270,9 +275,11 @@ def funding_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> R
 def who_what_where_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> Response:
     """Provider x State x matrix area of every project you may see (to avoid duplication)."""
     rows, synthetic = who_what_where(session, viewer=viewer)
+    warnings = duplication_warnings(visible_projects(session, viewer))
     return json_model(
         WhoWhatWhereList(
             **envelope(synthetic),
+            warnings=warnings,
             items=paging.cut(rows),
             total=len(rows),
             page=paging.page,

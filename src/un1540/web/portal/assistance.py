@@ -25,7 +25,12 @@ from un1540.services.assistance import (
     submit_request,
     transition_request,
 )
-from un1540.services.assistance_views import field_loop, who_what_where
+from un1540.services.assistance_views import (
+    duplication_warnings,
+    field_loop,
+    visible_projects,
+    who_what_where,
+)
 from un1540.services.funding import funding_entries, funding_totals
 from un1540.services.matching import record_judgement, suggestions_for
 from un1540.services.notifications import list_notifications
@@ -263,6 +268,7 @@ def who_what_where_page(request: Request, session: SessionDep, viewer: ViewerDep
     ]
     context = {
         "rows": rows,
+        "warnings": duplication_warnings(visible_projects(session, viewer)),
         "map_data": map_json(
             points,
             value_label=gettext("Projects"),
