@@ -38,7 +38,7 @@ from un1540.services.assistance import (
 )
 from un1540.services.envelope import envelope
 from un1540.services.matching import global_assignment, record_judgement, suggestions_for
-from un1540.web.api.common import ERRORS, WRITE_ERRORS
+from un1540.web.api.common import ERRORS, WRITE_ERRORS, page_response
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.mail import send_emails
 from un1540.web.responses import json_model
@@ -145,15 +145,8 @@ def requests_list(
     """The requests you may see (by the requester's consent), newest first."""
     rows, total = list_requests(session, viewer=viewer, status=status, state=state, paging=paging)
     items = [request_read(row) for row in rows]
-    return json_model(
-        RequestList(
-            **envelope(any(item.synthetic for item in items)),
-            items=items,
-            total=total,
-            page=paging.page,
-            page_size=paging.page_size,
-        )
-    )
+    synthetic = any(item.synthetic for item in items)
+    return page_response(RequestList, items, total=total, paging=paging, synthetic=synthetic)
 
 
 @router.get(
@@ -277,12 +270,5 @@ def offers_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> Re
     """The offers you may see, newest first."""
     rows, total = list_offers(session, viewer=viewer, paging=paging)
     items = [offer_read(row) for row in rows]
-    return json_model(
-        OfferList(
-            **envelope(any(item.synthetic for item in items)),
-            items=items,
-            total=total,
-            page=paging.page,
-            page_size=paging.page_size,
-        )
-    )
+    synthetic = any(item.synthetic for item in items)
+    return page_response(OfferList, items, total=total, paging=paging, synthetic=synthetic)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Path
+from starlette.responses import Response
 
-from un1540.schemas.common import ErrorResponse
+from un1540.schemas.common import Envelope, ErrorResponse
+from un1540.services.envelope import envelope
+from un1540.services.paging import PageRequest
+from un1540.web.responses import json_model
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorResponse, "description": "Unknown State, field, edition or framework."},
@@ -50,3 +55,28 @@ Iso3Path = Annotated[
         examples=["FRA"],
     ),
 ]
+
+
+ListModel = TypeVar("ListModel", bound=Envelope)
+
+
+def page_response(
+    model: type[ListModel],
+    items: Sequence[Any],
+    *,
+    total: int,
+    paging: PageRequest,
+    synthetic: bool,
+    **extra: Any,
+) -> Response:
+    """A list envelope (items, total, page, page_size, synthetic) as a JSON response."""
+    return json_model(
+        model(
+            **envelope(synthetic),
+            items=list(items),
+            total=total,
+            page=paging.page,
+            page_size=paging.page_size,
+            **extra,
+        )
+    )

@@ -45,7 +45,7 @@ from un1540.services.projects import (
     move_project,
     open_project,
 )
-from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path
+from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path, page_response
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.mail import send_emails
 from un1540.web.responses import csv_response, json_model
@@ -113,15 +113,8 @@ def projects_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> 
     """The projects whose request you may see."""
     rows, total = list_projects(session, viewer=viewer, paging=paging)
     items = [project_read(row) for row in rows]
-    return json_model(
-        ProjectList(
-            **envelope(any(item.synthetic for item in items)),
-            items=items,
-            total=total,
-            page=paging.page,
-            page_size=paging.page_size,
-        )
-    )
+    synthetic = any(item.synthetic for item in items)
+    return page_response(ProjectList, items, total=total, paging=paging, synthetic=synthetic)
 
 
 @router.get(
@@ -253,16 +246,14 @@ def funding_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> R
     entries = funding_entries(session, viewer=viewer)
     by_donor, by_recipient = funding_totals(session, entries)
     items = [funding_read(entry) for entry in entries]
-    return json_model(
-        FundingList(
-            **envelope(any(item.synthetic for item in items)),
-            items=paging.cut(items),
-            total=len(items),
-            page=paging.page,
-            page_size=paging.page_size,
-            by_donor=by_donor,
-            by_recipient=by_recipient,
-        )
+    return page_response(
+        FundingList,
+        paging.cut(items),
+        total=len(items),
+        paging=paging,
+        synthetic=any(item.synthetic for item in items),
+        by_donor=by_donor,
+        by_recipient=by_recipient,
     )
 
 
@@ -276,15 +267,13 @@ def who_what_where_list(session: SessionDep, viewer: ViewerDep, paging: PagingDe
     """Provider x State x matrix area of every project you may see (to avoid duplication)."""
     rows, synthetic = who_what_where(session, viewer=viewer)
     warnings = duplication_warnings(visible_projects(session, viewer))
-    return json_model(
-        WhoWhatWhereList(
-            **envelope(synthetic),
-            warnings=warnings,
-            items=paging.cut(rows),
-            total=len(rows),
-            page=paging.page,
-            page_size=paging.page_size,
-        )
+    return page_response(
+        WhoWhatWhereList,
+        paging.cut(rows),
+        total=len(rows),
+        paging=paging,
+        synthetic=synthetic,
+        warnings=warnings,
     )
 
 
