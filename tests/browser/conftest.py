@@ -37,6 +37,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with make_session_factory(engine)() as session, session.begin():
         for role, iso3 in (("expert", None), ("committee", None), ("state_poc", "NGA")):
             make_user(session, role=role, email=f"{role}@example.org", iso3=iso3)
+        make_user(session, role="provider", email="provider@example.org", org="unodc")
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

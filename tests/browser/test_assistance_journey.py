@@ -1,6 +1,7 @@
-"""The clearinghouse in a real browser: a State asks for help from a gap on its matrix, an
-offer is suggested with its reasons, an expert accepts it, a project is delivered, and the loop
-shows on the State x field page."""
+"""The clearinghouse in a real browser, each party in the portal: a provider publishes an offer,
+a State asks for help from a gap on its matrix, the offer is suggested with its reasons, an expert
+accepts it and opens a project, the provider delivers it, the State gives its feedback, and the
+loop shows on the State x field page."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ def _step(page: Page, status: str) -> None:
 def test_from_a_gap_to_a_delivered_project(
     browser: Browser, live_server: str, artifacts: Path
 ) -> None:
+    provider_context, provider = _sign_in(browser, live_server, "provider@example.org")
+    provider.goto(f"{live_server}/assistance/offers/new")
+    provider.locator("#title").fill("Penal law drafting clinic")
+    provider.locator("#areas").fill("op2")
+    provider.locator('input[name="help_type"][value="legislative_drafting"]').check()
+    provider.locator("#regions").fill("african")
+    provider.get_by_role("button", name="Publish the offer").click()
+    expect(provider.locator(".flash")).to_contain_text("published")
+
     poc_context, poc = _sign_in(browser, live_server, "state_poc@example.org")
     poc.goto(f"{live_server}/states/NGA")
     ask = poc.locator('a.ask-help[href*="field=op2."]').first
@@ -45,20 +55,34 @@ def test_from_a_gap_to_a_delivered_project(
     expert.goto(request_url)
     for status in ("authenticated", "acknowledged", "circulated"):
         _step(expert, status)
-    first = expert.locator("table.suggestions tbody tr").first
-    expect(first).to_contain_text("Matrix fields")  # the score explains itself
-    offer = first.get_attribute("data-offer")
+    ours = expert.locator("table.suggestions tbody tr", has_text="Penal law drafting clinic")
+    expect(ours).to_contain_text("Matrix fields")  # the score explains itself
+    offer = ours.get_attribute("data-offer")
     assert offer is not None
-    first.get_by_role("button", name="Accept").click()
+    ours.get_by_role("button", name="Accept").click()
     expect(expert.locator(".flash")).to_contain_text("Judgement recorded.")
     expert.locator(f'table.suggestions tr[data-offer="{offer}"]').get_by_role(
         "button", name="Open a project"
     ).click()
     expect(expert.locator("#project-status")).to_have_text("Planned")
-    for status in ("in_delivery", "delivered"):
-        _step(expert, status)
-    expect(expert.locator("#project-status")).to_have_text("Delivered")
-    expert.screenshot(path=str(artifacts / "assistance-project.png"), full_page=True)
+    project_url = expert.url
+
+    provider.goto(project_url)
+    provider.locator("#milestone-title").fill("Draft reviewed")
+    provider.get_by_role("button", name="Add").click()
+    _step(provider, "in_delivery")
+    provider.get_by_role("button", name="Record the delivery").click()
+    expect(provider.locator(".flash")).to_contain_text("Delivery recorded.")
+    _step(provider, "delivered")
+    expect(provider.locator("#project-status")).to_have_text("Delivered")
+
+    poc.goto(project_url)
+    poc.locator("#rating").select_option("4")
+    poc.locator("#feedback-text").fill("Clear and timely")
+    poc.get_by_role("button", name="Give feedback").click()
+    expect(poc.locator(".flash")).to_contain_text("your feedback is recorded")
+    expect(poc.locator("main")).to_contain_text("4/5 Clear and timely")
+    poc.screenshot(path=str(artifacts / "assistance-project.png"), full_page=True)
 
     poc.goto(f"{live_server}/states/NGA/fields/{code}/loop")
     expect(poc.locator("#loop-summary")).to_contain_text("served by 1 project")
@@ -67,3 +91,4 @@ def test_from_a_gap_to_a_delivered_project(
     poc.screenshot(path=str(artifacts / "assistance-loop.png"), full_page=True)
     poc_context.close()
     expert_context.close()
+    provider_context.close()

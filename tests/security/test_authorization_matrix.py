@@ -503,6 +503,38 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             )
             for path in ("/assistance/judgements", "/assistance/projects")
         ],
+        Case("GET", "/assistance/offers/new", "/assistance/offers/new", expect(200, public=303)),
+        Case(
+            "POST",
+            "/assistance/offers",
+            "/assistance/offers",
+            expect("refused", public="login"),
+            {"data": {"title": "t", "capacity": "-1"}},
+        ),
+        *[
+            Case(
+                "POST",
+                f"/assistance/projects/{{project_id}}{tail}",
+                f"/assistance/projects/999999{tail.replace('{milestone_id}', '1')}",
+                expect(404, public="login", poc="forbidden", other_poc="forbidden"),
+                {"data": {"title": "t"}},
+            )
+            for tail in ("/milestones", "/milestones/{milestone_id}/done")
+        ],
+        Case(
+            "POST",
+            "/assistance/projects/{project_id}/feedback",
+            "/assistance/projects/999999/feedback",
+            expect(404, public="login"),
+            {"data": {"side": "recipient", "rating": "3"}},
+        ),
+        Case(
+            "POST",
+            "/funding",
+            "/funding",
+            expect("refused", public="login"),
+            {"data": {"kind": "gift", "amount": "-1", "currency": "EUR"}},
+        ),
         Case(
             "POST",
             "/assistance/projects/{project_id}/transitions",

@@ -160,7 +160,7 @@ def list_projects(
     return paging.cut(rows), len(rows)
 
 
-def _provider_speaks(viewer: Viewer, offer: AssistanceOffer) -> bool:
+def provider_speaks(viewer: Viewer, offer: AssistanceOffer) -> bool:
     if offer.organisation_id is not None:
         return viewer.organisation_id == offer.organisation_id
     return (
@@ -170,7 +170,7 @@ def _provider_speaks(viewer: Viewer, offer: AssistanceOffer) -> bool:
     )
 
 
-def _recipient_speaks(viewer: Viewer, request: AssistanceRequest) -> bool:
+def recipient_speaks(viewer: Viewer, request: AssistanceRequest) -> bool:
     if request.state_id is not None:
         return viewer.role is Role.state_poc and viewer.state_id == request.state_id
     return request.organisation_id is not None and viewer.organisation_id == request.organisation_id
@@ -182,7 +182,7 @@ def move_project(
     """planned -> in_delivery -> delivered -> closed (experts, the Committee, or the provider)."""
     require(viewer, Role.provider, *COMMITTEE_SIDE, action="move a project")
     project = get_project(session, viewer=viewer, project_id=project_id)
-    if not viewer.is_committee_side and not _provider_speaks(viewer, project.offer):
+    if not viewer.is_committee_side and not provider_speaks(viewer, project.offer):
         raise Forbidden("only the Committee side and the project's provider may move it")
     if to not in PROJECT_STATUSES:
         raise InvalidData(
@@ -232,7 +232,7 @@ def add_milestone(
 ) -> ProjectMilestone:
     require(viewer, Role.provider, *COMMITTEE_SIDE, action="plan a milestone")
     project = get_project(session, viewer=viewer, project_id=project_id)
-    if not viewer.is_committee_side and not _provider_speaks(viewer, project.offer):
+    if not viewer.is_committee_side and not provider_speaks(viewer, project.offer):
         raise Forbidden("only the Committee side and the project's provider may plan it")
     milestone = ProjectMilestone(
         project_id=project.id,
@@ -251,7 +251,7 @@ def complete_milestone(
 ) -> ProjectMilestone:
     require(viewer, Role.provider, *COMMITTEE_SIDE, action="record a delivery")
     project = get_project(session, viewer=viewer, project_id=project_id)
-    if not viewer.is_committee_side and not _provider_speaks(viewer, project.offer):
+    if not viewer.is_committee_side and not provider_speaks(viewer, project.offer):
         raise Forbidden("only the Committee side and the project's provider may record deliveries")
     milestone = next((m for m in project.milestones if m.id == milestone_id), None)
     if milestone is None:
@@ -283,9 +283,9 @@ def give_feedback(
     if problems:
         raise InvalidData("the feedback is not valid; nothing was saved", problems=problems)
     speaks = (
-        _recipient_speaks(viewer, project.request)
+        recipient_speaks(viewer, project.request)
         if data.side == "recipient"
-        else _provider_speaks(viewer, project.offer)
+        else provider_speaks(viewer, project.offer)
     )
     if not viewer.is_committee_side and not speaks:
         raise Forbidden(f"only the {data.side} (or the Committee side) gives this feedback")

@@ -9,16 +9,22 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from un1540.errors import Forbidden
+from un1540.errors import Forbidden, InvalidData, Problem, Unauthenticated
 from un1540.models import Origin
 from un1540.reference.assistance import load_assistance_vocabulary
 from un1540.schemas.assistance import (
+    FeedbackInput,
+    FundingCreate,
     JudgementCreate,
+    MilestoneDone,
+    MilestoneInput,
+    OfferCreate,
     ProjectCreate,
     RequestCreate,
 )
 from un1540.schemas.overview import MapPoint
 from un1540.services.assistance import (
+    create_offer,
     get_request,
     list_offers,
     list_requests,
@@ -31,17 +37,28 @@ from un1540.services.assistance_views import (
     visible_projects,
     who_what_where,
 )
-from un1540.services.funding import funding_entries, funding_totals
+from un1540.services.funding import funding_entries, funding_totals, record_funding
 from un1540.services.matching import record_judgement, suggestions_for
 from un1540.services.notifications import list_notifications
 from un1540.services.paging import ALL
-from un1540.services.projects import get_project, list_projects, move_project, open_project
+from un1540.services.projects import (
+    add_milestone,
+    complete_milestone,
+    feedback_due,
+    get_project,
+    give_feedback,
+    list_projects,
+    move_project,
+    open_project,
+    provider_speaks,
+    recipient_speaks,
+)
 from un1540.services.states import list_states
 from un1540.web.api.assistance import offer_read, request_read
 from un1540.web.api.projects import funding_read, project_read
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
-from un1540.web.portal.forms import CsrfChecked, act
+from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.labels import state_name
 from un1540.web.portal.maps import map_json
 from un1540.web.portal.templating import render
@@ -59,6 +76,7 @@ def assistance_page(request: Request, session: SessionDep, viewer: ViewerDep) ->
         "offers": [offer_read(o) for o in offers],
         "projects": [project_read(p) for p in projects],
         "may_file": viewer.role.value in ("state_poc", "expert", "committee", "admin"),
+        "may_offer": viewer.role.value in ("provider", "expert", "committee", "admin"),
     }
     synthetic = any(r.origin is Origin.demo for r in requests) or any(
         o.origin is Origin.demo for o in offers
@@ -103,7 +121,8 @@ def request_create(
     created: list[int] = []
 
     def action() -> str:
-        data = RequestCreate(
+        data = build(
+            RequestCreate,
             state=state or None,
             title=title or description[:80] or field,
             consent=consent,
@@ -177,7 +196,7 @@ def judgement_create(
     verdict: Annotated[str, Form(max_length=10)],
 ) -> Response:
     def action() -> str:
-        data = JudgementCreate(item_id=item_id, offer_id=offer_id, verdict=verdict)
+        data = build(JudgementCreate, item_id=item_id, offer_id=offer_id, verdict=verdict)
         record_judgement(session, viewer=viewer, data=data)
         session.commit()
         return gettext("Judgement recorded.")
@@ -216,7 +235,19 @@ def project_page(
     request: Request, session: SessionDep, viewer: ViewerDep, project_id: int
 ) -> HTMLResponse:
     project = get_project(session, viewer=viewer, project_id=project_id)
-    context = {"project": project_read(project), "committee": viewer.is_committee_side}
+    provider = provider_speaks(viewer, project.offer)
+    recipient = recipient_speaks(viewer, project.request)
+    sides = [
+        side
+        for side, allowed in (("recipient", recipient), ("provider", provider))
+        if (allowed or viewer.is_committee_side) and side in feedback_due(project)
+    ]
+    context = {
+        "project": project_read(project),
+        "committee": viewer.is_committee_side,
+        "may_deliver": viewer.is_committee_side or provider,
+        "feedback_sides": sides,
+    }
     return render(
         request, "assistance/project.html", context, synthetic=project.origin is Origin.demo
     )
@@ -244,6 +275,8 @@ def funding_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HT
     entries = funding_entries(session, viewer=viewer)
     by_donor, by_recipient = funding_totals(session, entries)
     context = {
+        "may_fund": viewer.user_id is not None
+        and viewer.role.value in ("provider", "state_poc", "expert", "committee", "admin"),
         "entries": [funding_read(e) for e in entries],
         "by_donor": by_donor,
         "by_recipient": by_recipient,
@@ -294,3 +327,152 @@ def notifications_page(request: Request, session: SessionDep, viewer: ViewerDep)
     rows, total, unread = list_notifications(session, viewer=viewer, paging=ALL)
     context = {"rows": rows, "total": total, "unread": unread}
     return render(request, "assistance/notifications.html", context, synthetic=False)
+
+
+@router.get("/assistance/offers/new", response_class=HTMLResponse)
+def offer_form(request: Request, viewer: ViewerDep) -> Response:
+    if viewer.user_id is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    context = {"help_types": load_assistance_vocabulary().help_types}
+    return render(request, "assistance/new_offer.html", context, synthetic=False)
+
+
+def _codes(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+@router.post("/assistance/offers")
+def offer_create(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    title: Annotated[str, Form(max_length=300)] = "",
+    description: Annotated[str, Form(max_length=10000)] = "",
+    areas: Annotated[str, Form(max_length=2000)] = "",
+    help_type: Annotated[list[str] | None, Form()] = None,
+    regions: Annotated[str, Form(max_length=500)] = "",
+    languages: Annotated[str, Form(max_length=100)] = "",
+    capacity: Annotated[str, Form(max_length=10)] = "1",
+    provider_name: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    def action() -> str:
+        if viewer.user_id is None:  # say "sign in" before "the form is not complete"
+            raise Unauthenticated("sign in to publish an offer")
+        codes = _codes(areas)
+        try:
+            slots = int(capacity)
+        except ValueError:
+            slots = -1  # reported by the service as "must be 0 or more"
+        data = build(
+            OfferCreate,
+            title=title,
+            description=description,
+            provider_name=provider_name,
+            fields=[code for code in codes if "." in code],
+            sections=[code for code in codes if "." not in code],
+            help_types=help_type or [],
+            regions=_codes(regions),
+            languages=_codes(languages),
+            capacity=slots,
+        )
+        offer = create_offer(session, viewer=viewer, data=data)
+        session.commit()
+        return gettext("Offer %(id)s published.") % {"id": offer.id}
+
+    return act(request, "/assistance", action)
+
+
+@router.post("/assistance/projects/{project_id}/milestones")
+def milestone_create(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    project_id: int,
+    title: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    def action() -> str:
+        data = build(MilestoneInput, title=title)
+        add_milestone(session, viewer=viewer, project_id=project_id, data=data)
+        session.commit()
+        return gettext("Milestone added.")
+
+    return act(request, f"/assistance/projects/{project_id}", action)
+
+
+@router.post("/assistance/projects/{project_id}/milestones/{milestone_id}/done")
+def milestone_done(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    project_id: int,
+    milestone_id: int,
+) -> Response:
+    def action() -> str:
+        complete_milestone(
+            session,
+            viewer=viewer,
+            project_id=project_id,
+            milestone_id=milestone_id,
+            data=MilestoneDone(),
+        )
+        session.commit()
+        return gettext("Delivery recorded.")
+
+    return act(request, f"/assistance/projects/{project_id}", action)
+
+
+@router.post("/assistance/projects/{project_id}/feedback")
+def feedback_create(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    project_id: int,
+    side: Annotated[str, Form(max_length=20)],
+    rating: Annotated[int, Form()],
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    def action() -> str:
+        data = build(FeedbackInput, side=side, rating=rating, text=text)
+        give_feedback(session, viewer=viewer, project_id=project_id, data=data)
+        session.commit()
+        return gettext("Thank you: your feedback is recorded.")
+
+    return act(request, f"/assistance/projects/{project_id}", action)
+
+
+@router.post("/funding")
+def funding_create(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    kind: Annotated[str, Form(max_length=20)],
+    amount: Annotated[str, Form(max_length=30)],
+    currency: Annotated[str, Form(max_length=3)],
+    donor_name: Annotated[str, Form(max_length=300)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    def action() -> str:
+        try:
+            value = float(amount.replace(",", "").strip())
+        except ValueError:
+            raise InvalidData(
+                "the amount is not a number", problems=[Problem("amount", f"{amount!r}")]
+            ) from None
+        data = build(
+            FundingCreate,
+            kind=kind,
+            amount=value,
+            currency=currency,
+            donor_name=donor_name,
+            note=note,
+        )
+        record_funding(session, viewer=viewer, data=data)
+        session.commit()
+        return gettext("Funding recorded.")
+
+    return act(request, "/funding", action)

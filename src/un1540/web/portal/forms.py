@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
 from starlette.responses import RedirectResponse
 
-from un1540.errors import Conflict, Forbidden, InvalidData, Unauthenticated
+from un1540.errors import Conflict, Forbidden, InvalidData, Problem, Unauthenticated
 from un1540.web.auth import check_form_csrf, flash
 
 CsrfChecked = Annotated[None, Depends(check_form_csrf)]
@@ -38,3 +39,18 @@ def act(request: Request, back: str, action: Callable[[], str]) -> RedirectRespo
                 kind="error",
             )
     return RedirectResponse(back, status_code=303)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def build(model: type[Model], **values: Any) -> Model:
+    """A validated input model from form fields; what is wrong becomes a message on the page."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        problems = [
+            Problem(".".join(str(part) for part in item["loc"]) or "form", item["msg"])
+            for item in error.errors()
+        ]
+        raise InvalidData("the form is not complete", problems=problems) from None
