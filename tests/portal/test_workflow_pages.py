@@ -211,3 +211,24 @@ def test_registering_a_national_report_in_the_portal(portal: Engine, tmp_path: o
         files={"file": ("empty.pdf", b"", "application/pdf")},
     )
     assert "is empty" in bad.text
+
+
+def test_a_donor_records_a_pledge_in_the_portal(portal: Engine) -> None:
+    with make_session_factory(portal)() as session, session.begin():
+        make_user(session, role="provider", email="donor@example.org", org="eu")
+    client = browser(portal)
+    sign_in(client, "donor@example.org")
+    page = client.get("/funding").text
+    token = csrf(page)
+    bad = client.post(
+        "/funding",
+        data={"csrf_token": token, "kind": "pledge", "amount": "lots", "currency": "EUR"},
+    ).text
+    assert "the amount is not a number" in bad
+    done = client.post(
+        "/funding",
+        data={"csrf_token": token, "kind": "pledge", "amount": "150,000", "currency": "eur"},
+    ).text
+    assert "Funding recorded." in done
+    assert "European Union" in done
+    assert "150,000" in done
