@@ -6,11 +6,12 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from tests.conftest import settings_for
 from tests.factories import PASSWORD, make_user
 from un1540.db.engine import make_session_factory
+from un1540.models import FundingEntry
 from un1540.web.app import create_app
 
 CELL = "op2.transfer:cw:enforcement"
@@ -224,7 +225,8 @@ def test_a_donor_records_a_pledge_in_the_portal(portal: Engine) -> None:
         "/funding",
         data={"csrf_token": token, "kind": "pledge", "amount": "lots", "currency": "EUR"},
     ).text
-    assert "the amount is not a number" in bad
+    assert "the funding entry is not valid" in bad
+    assert "&#39;lots&#39; is not a number" in bad
     done = client.post(
         "/funding",
         data={"csrf_token": token, "kind": "pledge", "amount": "150,000", "currency": "eur"},
@@ -232,3 +234,106 @@ def test_a_donor_records_a_pledge_in_the_portal(portal: Engine) -> None:
     assert "Funding recorded." in done
     assert "European Union" in done
     assert "150,000" in done
+    # The form offers the regions and matrix areas by name, and reports every bad entry at once.
+    assert '<option value="african">African Group</option>' in page
+    assert 'value="op3cd.transit"' in page
+    wrong = client.post(
+        "/funding",
+        data={
+            "csrf_token": token,
+            "kind": "contribution",
+            "amount": "x",
+            "currency": "EUR",
+            "made_on": "31/12/2026",
+            "project_id": "seven",
+        },
+    ).text
+    for message in ("is not a number", "is not a date (YYYY-MM-DD)", "is not a project number"):
+        assert message in wrong
+    unknown = client.post(
+        "/funding",
+        data={
+            "csrf_token": token,
+            "kind": "pledge",
+            "amount": "10",
+            "currency": "EUR",
+            "project_id": "999",
+        },
+    ).text
+    assert "no project 999" in unknown
+    earmarked = client.post(
+        "/funding",
+        data={
+            "csrf_token": token,
+            "kind": "contribution",
+            "amount": "2500",
+            "currency": "EUR",
+            "made_on": "2026-11-02",
+            "earmark_region": "african",
+            "earmark_area": "op3cd.transit",
+        },
+    ).text
+
+    assert "Funding recorded." in earmarked
+    assert "<td>2026-11-02</td>" in earmarked
+    assert "african, op3cd.transit" in earmarked
+    with make_session_factory(portal)() as session:
+        entries = session.scalars(select(FundingEntry).order_by(FundingEntry.id)).all()
+        assert [(e.kind, e.amount, e.earmark_area) for e in entries] == [
+            ("pledge", 150000.0, ""),
+            ("contribution", 2500.0, "op3cd.transit"),
+        ]
+    project = _a_project_the_donor_can_see(portal)
+    listed = client.post(
+        "/funding",
+        data={
+            "csrf_token": token,
+            "kind": "pledge",
+            "amount": "900",
+            "currency": "EUR",
+            "earmark_region": "africa",
+            "project_id": str(project),
+        },
+    ).text
+    assert f'<option value="{project}">' in listed
+    assert f'africa, <a href="/assistance/projects/{project}">project {project}</a>' in listed
+
+
+def _a_project_the_donor_can_see(engine: Engine) -> int:
+    """A project on a circulated public request, which every provider may see."""
+    from un1540.schemas.assistance import JudgementCreate, OfferCreate, ProjectCreate, RequestCreate
+    from un1540.services.assistance import create_offer, submit_request, transition_request
+    from un1540.services.matching import record_judgement
+    from un1540.services.projects import open_project
+
+    with make_session_factory(engine)() as session, session.begin():
+        poc = make_user(session, role="state_poc", iso3="TCD")
+        expert = make_user(session, role="expert")
+        provider = make_user(session, role="provider", org="opcw")
+        item = {
+            "description": "Customs training",
+            "fields": ["op3cd.transit"],
+            "weapons": ["cw"],
+            "help_types": ["training"],
+        }
+        request = submit_request(
+            session,
+            viewer=poc,
+            data=RequestCreate(title="Transit controls", consent="public", items=[item]),
+        )
+        for status in ("authenticated", "acknowledged", "circulated"):
+            transition_request(session, viewer=expert, request_id=request.id, to=status)
+        offer = create_offer(
+            session,
+            viewer=provider,
+            data=OfferCreate(
+                title="Customs course",
+                fields=["op3cd.transit"],
+                weapons=["cw"],
+                help_types=["training"],
+                capacity=1,
+            ),
+        )
+        pair = {"item_id": request.items[0].id, "offer_id": offer.id}
+        record_judgement(session, viewer=expert, data=JudgementCreate(**pair, verdict="accept"))
+        return open_project(session, viewer=expert, data=ProjectCreate(**pair)).id

@@ -364,3 +364,54 @@ def test_two_providers_on_one_state_and_field_at_once_are_flagged(
     ]
     assert [(w.field, len(w.project_ids)) for w in warnings] == [("op3cd.border_detection", 2)]
     assert set(warnings[0].providers) == {offers[0].provider_name, offers[1].provider_name}
+
+
+def test_funding_is_earmarked_only_to_known_regions_areas_and_visible_projects(
+    session: Session, people: dict[str, Viewer]
+) -> None:
+    from un1540.schemas.assistance import FundingCreate, JudgementCreate, ProjectCreate
+    from un1540.services.funding import record_funding
+    from un1540.services.matching import record_judgement
+    from un1540.services.projects import open_project
+
+    request = submit_request(
+        session, viewer=people["poc"], data=request_data(title="Confidential", consent="committee")
+    )
+    for status in ("authenticated", "acknowledged", "circulated"):
+        transition_request(session, viewer=people["expert"], request_id=request.id, to=status)
+    offer = create_offer(session, viewer=people["provider"], data=offer_data())
+    pair = {"item_id": request.items[0].id, "offer_id": offer.id}
+    record_judgement(
+        session, viewer=people["expert"], data=JudgementCreate(**pair, verdict="accept")
+    )
+    project = open_project(session, viewer=people["expert"], data=ProjectCreate(**pair))
+    donor = make_user(session, role="provider", org="eu")
+
+    def pledge(**earmarks: Any) -> FundingCreate:
+        return FundingCreate(kind="pledge", amount=1000, currency="EUR", **earmarks)
+
+    entry = record_funding(
+        session, viewer=donor, data=pledge(earmark_region="african", earmark_area="op2")
+    )
+    assert (entry.earmark_region, entry.earmark_area) == ("african", "op2")
+    field = record_funding(session, viewer=donor, data=pledge(earmark_area="op3cd.transit"))
+    assert field.earmark_area == "op3cd.transit"
+    with pytest.raises(InvalidData) as bad:
+        record_funding(
+            session,
+            viewer=donor,
+            data=pledge(earmark_region="atlantis", earmark_area="op9", project_id=project.id),
+        )
+    # The other organisation cannot see the committee-only request, so its project is "no
+    # project" to it: the same answer as for a number that does not exist.
+    assert {(p.where, p.message) for p in bad.value.problems} == {
+        ("earmark_region", "unknown region 'atlantis'"),
+        ("earmark_area", "unknown section or field 'op9'"),
+        ("project_id", f"no project {project.id}"),
+    }
+    paid = record_funding(
+        session,
+        viewer=people["expert"],
+        data=pledge(donor_name="A foundation", project_id=project.id),
+    )
+    assert paid.project_id == project.id

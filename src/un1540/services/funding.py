@@ -20,11 +20,14 @@ from un1540.services.access import COMMITTEE_SIDE, Viewer, require, visible
 from un1540.services.assistance import party, party_key
 from un1540.services.audit import record_event
 from un1540.services.frameworks import default_framework, framework_layout
+from un1540.services.projects import project_visible
 
 KINDS = ("pledge", "contribution")
 
 
-def _problems(session: Session, data: FundingCreate, made_on: date) -> list[Problem]:
+def _problems(
+    session: Session, viewer: Viewer, data: FundingCreate, made_on: date
+) -> list[Problem]:
     problems = []
     if data.kind not in KINDS:
         problems.append(Problem("kind", "must be pledge or contribution"))
@@ -46,8 +49,16 @@ def _problems(session: Session, data: FundingCreate, made_on: date) -> list[Prob
             problems.append(
                 Problem("earmark_area", f"unknown section or field {data.earmark_area!r}")
             )
-    if data.project_id is not None and session.get(AssistanceProject, data.project_id) is None:
-        problems.append(Problem("project_id", f"no project {data.project_id}"))
+    if data.project_id is not None:
+        # A donor may earmark only to a project it can see: the same answer either way, so
+        # the check does not reveal that a confidential project exists.
+        found = session.scalar(
+            select(AssistanceProject.id).where(
+                AssistanceProject.id == data.project_id, project_visible(viewer)
+            )
+        )
+        if found is None:
+            problems.append(Problem("project_id", f"no project {data.project_id}"))
     return problems
 
 
@@ -67,7 +78,7 @@ def record_funding(
             problems=[Problem("donor_name", "give a State, an organisation or a name")],
         )
     made_on = data.made_on or today()
-    problems = _problems(session, data, made_on)
+    problems = _problems(session, viewer, data, made_on)
     if problems:
         raise InvalidData("the funding entry is not valid; nothing was saved", problems=problems)
     entry = FundingEntry(
