@@ -337,7 +337,9 @@ def test_the_loop_from_gap_to_project_to_the_changed_edition(
             headers=headers["provider"],
         )
         assert entry.status_code == 201, entry.text
-    funding = client.get("/api/v1/funding/pledges").json()
+    # The request was never published: the public sees the money but not whom it serves.
+    assert client.get("/api/v1/funding/pledges").json()["by_recipient"] == []
+    funding = client.get("/api/v1/funding/pledges", headers=headers["expert"]).json()
     (donor,) = funding["by_donor"]
     assert (donor["key"], donor["pledged"], donor["contributed"], donor["outstanding"]) == (
         "organisation:opcw",
@@ -353,3 +355,65 @@ def test_the_loop_from_gap_to_project_to_the_changed_edition(
     )
     error = assert_error(bad, 422, "invalid_data")
     assert {p["where"] for p in error["problems"]} == {"amount", "currency", "made_on"}
+
+
+def test_a_public_pledge_never_reveals_a_confidential_project(
+    empty_client: TestClient, headers: dict[str, dict[str, str]], empty_engine: Engine
+) -> None:
+    client = empty_client
+    from un1540.schemas.assistance import JudgementCreate, OfferCreate, ProjectCreate, RequestCreate
+    from un1540.services.access import Viewer
+    from un1540.services.assistance import create_offer, submit_request, transition_request
+    from un1540.services.matching import record_judgement
+    from un1540.services.projects import open_project
+
+    with make_session_factory(empty_engine)() as session, session.begin():
+        people: dict[str, Viewer] = {
+            "poc": make_user(session, role="state_poc", iso3="NER"),
+            "expert": make_user(session, role="expert"),
+            "provider": make_user(session, role="provider", org="iaea"),
+        }
+        request = submit_request(
+            session,
+            viewer=people["poc"],
+            data=RequestCreate.model_validate({**REQUEST, "consent": "committee"}),
+        )
+        for status in ("authenticated", "acknowledged", "circulated"):
+            transition_request(session, viewer=people["expert"], request_id=request.id, to=status)
+        offer = create_offer(
+            session,
+            viewer=people["provider"],
+            data=OfferCreate(
+                title="Drafting help", fields=["op2.use"], help_types=["training"], capacity=1
+            ),
+        )
+        pair = {"item_id": request.items[0].id, "offer_id": offer.id}
+        record_judgement(
+            session, viewer=people["expert"], data=JudgementCreate(**pair, verdict="accept")
+        )
+        project = open_project(session, viewer=people["expert"], data=ProjectCreate(**pair)).id
+    made = client.post(
+        "/api/v1/funding/pledges",
+        json={
+            "kind": "pledge",
+            "amount": 500,
+            "currency": "USD",
+            "donor_name": "A foundation",
+            "project_id": project,
+        },
+        headers=headers["expert"],
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["project_id"] == project
+    committee_view = client.get("/api/v1/funding/pledges", headers=headers["expert"]).json()
+    assert [i["project_id"] for i in committee_view["items"]] == [project]
+    assert [r["key"] for r in committee_view["by_recipient"]] == ["NER"]
+    public_view = client.get("/api/v1/funding/pledges").json()
+    assert [(i["donor_name"], i["project_id"]) for i in public_view["items"]] == [
+        ("A foundation", None)
+    ]
+    assert public_view["by_recipient"] == []
+    page = client.get("/funding").text
+    assert "A foundation" in page
+    assert f"/assistance/projects/{project}" not in page
+    assert "Niger" not in page

@@ -141,10 +141,23 @@ def _totals(groups: dict[tuple[str, str, str], dict[str, float]]) -> list[Fundin
     ]
 
 
+def visible_project_ids(session: Session, viewer: Viewer) -> set[int]:
+    """The projects this viewer may see. A funding entry may be public while the project it is
+    earmarked to serves a confidential request: to anyone else the entry shows no project and
+    counts towards no recipient, so it never reveals that State's request."""
+    return set(session.scalars(select(AssistanceProject.id).where(project_visible(viewer))))
+
+
+def shown_project(entry: FundingEntry, shown: set[int]) -> int | None:
+    return entry.project_id if entry.project_id in shown else None
+
+
 def funding_totals(
-    session: Session, entries: list[FundingEntry]
+    session: Session, entries: list[FundingEntry], *, viewer: Viewer
 ) -> tuple[list[FundingTotals], list[FundingTotals]]:
-    """Pledged versus paid per donor, and per recipient State (through earmarked projects)."""
+    """Pledged versus paid per donor, and per recipient State (through earmarked projects the
+    viewer may see)."""
+    shown = visible_project_ids(session, viewer)
     by_donor: dict[tuple[str, str, str], dict[str, float]] = defaultdict(
         lambda: {"pledge": 0.0, "contribution": 0.0}
     )
@@ -153,7 +166,7 @@ def funding_totals(
     )
     for entry in entries:
         by_donor[(entry.donor_key, entry.donor_name, entry.currency)][entry.kind] += entry.amount
-        project = entry.project
+        project = entry.project if shown_project(entry, shown) is not None else None
         if project is not None and project.request.state is not None:
             state = project.request.state
             by_recipient[(state.iso3, state.short_name, entry.currency)][entry.kind] += entry.amount

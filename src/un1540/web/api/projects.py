@@ -33,7 +33,13 @@ from un1540.services.assistance_views import (
     who_what_where,
 )
 from un1540.services.envelope import envelope
-from un1540.services.funding import funding_entries, funding_totals, record_funding
+from un1540.services.funding import (
+    funding_entries,
+    funding_totals,
+    record_funding,
+    shown_project,
+    visible_project_ids,
+)
 from un1540.services.projects import (
     PROJECT_TRANSITIONS,
     add_milestone,
@@ -204,7 +210,8 @@ def feedback_create(
     return _detail(get_project(session, viewer=viewer, project_id=project_id), status_code=201)
 
 
-def funding_read(entry: FundingEntry) -> FundingRead:
+def funding_read(entry: FundingEntry, shown_projects: set[int]) -> FundingRead:
+    """The entry; its project only when it is among `shown_projects` (those the reader may see)."""
     return FundingRead(
         id=entry.id,
         kind=entry.kind,
@@ -215,7 +222,7 @@ def funding_read(entry: FundingEntry) -> FundingRead:
         made_on=entry.made_on,
         earmark_region=entry.earmark_region,
         earmark_area=entry.earmark_area,
-        project_id=entry.project_id,
+        project_id=shown_project(entry, shown_projects),
         note=entry.note,
         synthetic=entry.origin is Origin.demo,
     )
@@ -232,7 +239,8 @@ def funding_create(session: SessionDep, viewer: WriterDep, body: FundingCreate) 
     """Amount, currency (ISO 4217), date, optionally earmarked to a region, an area or a project."""
     entry = record_funding(session, viewer=viewer, data=body)
     session.commit()
-    return json_model(funding_read(entry), status_code=201)
+    shown = visible_project_ids(session, viewer)
+    return json_model(funding_read(entry, shown), status_code=201)
 
 
 @router.get(
@@ -244,8 +252,9 @@ def funding_create(session: SessionDep, viewer: WriterDep, body: FundingCreate) 
 def funding_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> Response:
     """Every entry, and pledged versus paid per donor and per recipient State, per currency."""
     entries = funding_entries(session, viewer=viewer)
-    by_donor, by_recipient = funding_totals(session, entries)
-    items = [funding_read(entry) for entry in entries]
+    by_donor, by_recipient = funding_totals(session, entries, viewer=viewer)
+    shown = visible_project_ids(session, viewer)
+    items = [funding_read(entry, shown) for entry in entries]
     return page_response(
         FundingList,
         paging.cut(items),

@@ -299,15 +299,16 @@ def _earmark_areas(session: Session) -> list[tuple[str, str]]:
 @router.get("/funding", response_class=HTMLResponse)
 def funding_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     entries = funding_entries(session, viewer=viewer)
-    by_donor, by_recipient = funding_totals(session, entries)
+    by_donor, by_recipient = funding_totals(session, entries, viewer=viewer)
     projects, _ = list_projects(session, viewer=viewer, paging=ALL)
+    shown = {project.id for project in projects}
     context = {
         "projects": [project_read(p) for p in projects],
         "region_choices": _earmark_regions(),
         "area_choices": _earmark_areas(session),
         "may_fund": viewer.user_id is not None
         and viewer.role.value in ("provider", "state_poc", "expert", "committee", "admin"),
-        "entries": [funding_read(e) for e in entries],
+        "entries": [funding_read(e, shown) for e in entries],
         "by_donor": by_donor,
         "by_recipient": by_recipient,
     }
