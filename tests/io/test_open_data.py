@@ -99,3 +99,18 @@ def test_the_download_page_lists_every_file(client: TestClient) -> None:
     assert "/api/v1/downloads/datapackage.zip" in page.text
     assert "Synthetic demo data." in page.text
     assert "frictionless validate" in page.text
+
+
+def test_the_funding_table_holds_what_the_public_may_see(session: Session) -> None:
+    from un1540.services.funding import funding_entries, visible_project_ids
+
+    rows = public_dataset(session, viewer=PUBLIC).table("funding").rows
+    public_entries = funding_entries(session, viewer=PUBLIC)
+    assert rows, "the demo records funding"
+    assert sorted(row[0] for row in rows) == sorted(entry.id for entry in public_entries)
+    earmarked = {entry.id: entry.project_id for entry in public_entries if entry.project_id}
+    shown = {row[0]: row[9] for row in rows if row[9] is not None}
+    # A project appears only when the public may see it; every other earmark is blanked.
+    assert set(shown.values()) <= visible_project_ids(session, PUBLIC)
+    assert all(earmarked[i] == project for i, project in shown.items())
+    assert all(row[10] is True for row in rows)  # the demo's entries say they are synthetic

@@ -30,6 +30,7 @@ from un1540.models import (
 from un1540.reference.languages import N_
 from un1540.services.access import Viewer, edition_visible, visible
 from un1540.services.coverage import coverage_summary
+from un1540.services.funding import funding_entries, shown_project, visible_project_ids
 from un1540.services.instance import has_synthetic_data
 from un1540.services.paging import ALL
 from un1540.services.states import list_states
@@ -372,6 +373,49 @@ def _indicators(session: Session, viewer: Viewer) -> Table:
     return table
 
 
+def _funding(session: Session, viewer: Viewer) -> Table:
+    table = Table(
+        "funding",
+        "Funding",
+        N_(
+            "Pledges and contributions actually paid, in their own currency (never converted), "
+            "with what each is earmarked to."
+        ),
+        [
+            ("funding_id", "integer", "Identifier"),
+            ("kind", "string", "pledge or contribution (money actually paid)"),
+            ("donor", "string", "state:ISO3, organisation:code or name:text"),
+            ("donor_name", "string", "Donor's name"),
+            ("amount", "number", "Amount"),
+            ("currency", "string", "ISO 4217 currency code"),
+            ("made_on", "date", "Date pledged or paid"),
+            ("earmark_region", "string", "Regional group or M49 region code, if earmarked"),
+            ("earmark_area", "string", "Matrix section or field code, if earmarked"),
+            ("project_id", "integer", "Assistance project, if earmarked to a public one"),
+            ("synthetic", "boolean", "True for synthetic demo data"),
+        ],
+        primary_key=["funding_id"],
+    )
+    shown = visible_project_ids(session, viewer)
+    for entry in sorted(funding_entries(session, viewer=viewer), key=lambda e: e.id):
+        table.rows.append(
+            [
+                entry.id,
+                entry.kind,
+                entry.donor_key,
+                entry.donor_name,
+                entry.amount,
+                entry.currency,
+                entry.made_on,
+                entry.earmark_region,
+                entry.earmark_area,
+                shown_project(entry, shown),
+                entry.origin is Origin.demo,
+            ]
+        )
+    return table
+
+
 def public_dataset(session: Session, *, viewer: Viewer) -> Dataset:
     """Every table of the open dataset, as the caller may see it."""
     editions, synthetic = _editions(session, viewer)
@@ -384,5 +428,6 @@ def public_dataset(session: Session, *, viewer: Viewer) -> Dataset:
         _evidence(session, viewer),
         _coverage(session, viewer),
         _indicators(session, viewer),
+        _funding(session, viewer),
     ]
     return Dataset(tables=tables, synthetic=synthetic or has_synthetic_data(session))
