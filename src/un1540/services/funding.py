@@ -153,11 +153,10 @@ def shown_project(entry: FundingEntry, shown: set[int]) -> int | None:
 
 
 def funding_totals(
-    session: Session, entries: list[FundingEntry], *, viewer: Viewer
+    entries: list[FundingEntry], shown: set[int]
 ) -> tuple[list[FundingTotals], list[FundingTotals]]:
-    """Pledged versus paid per donor, and per recipient State (through earmarked projects the
-    viewer may see)."""
-    shown = visible_project_ids(session, viewer)
+    """Pledged versus paid per donor, and per recipient State (through earmarked projects in
+    `shown`, those the reader may see: see `visible_project_ids`)."""
     by_donor: dict[tuple[str, str, str], dict[str, float]] = defaultdict(
         lambda: {"pledge": 0.0, "contribution": 0.0}
     )

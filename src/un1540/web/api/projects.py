@@ -252,8 +252,8 @@ def funding_create(session: SessionDep, viewer: WriterDep, body: FundingCreate) 
 def funding_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> Response:
     """Every entry, and pledged versus paid per donor and per recipient State, per currency."""
     entries = funding_entries(session, viewer=viewer)
-    by_donor, by_recipient = funding_totals(session, entries, viewer=viewer)
     shown = visible_project_ids(session, viewer)
+    by_donor, by_recipient = funding_totals(entries, shown)
     items = [funding_read(entry, shown) for entry in entries]
     return page_response(
         FundingList,

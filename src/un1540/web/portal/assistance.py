@@ -299,9 +299,9 @@ def _earmark_areas(session: Session) -> list[tuple[str, str]]:
 @router.get("/funding", response_class=HTMLResponse)
 def funding_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     entries = funding_entries(session, viewer=viewer)
-    by_donor, by_recipient = funding_totals(session, entries, viewer=viewer)
     projects, _ = list_projects(session, viewer=viewer, paging=ALL)
     shown = {project.id for project in projects}
+    by_donor, by_recipient = funding_totals(entries, shown)
     context = {
         "projects": [project_read(p) for p in projects],
         "region_choices": _earmark_regions(),
