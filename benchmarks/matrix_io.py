@@ -30,7 +30,7 @@ from un1540.db.engine import make_engine, make_session_factory
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
 from un1540.io.xlsx_layout import FIRST_DATA_ROW
-from un1540.services.access import system_viewer
+from un1540.services.kernel.access import system_viewer
 
 BIN = Path(sys.executable).parent
 CHANGED_SHARE = 0.05

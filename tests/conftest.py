@@ -31,12 +31,12 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-import un1540.services.accounts
+import un1540.services.accounts.core
 from tests.pg_cluster import TemporaryCluster
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.db.migrate import upgrade
 from un1540.io.demo import load_demo
-from un1540.services.reference_data import load_reference_data
+from un1540.services.matrix.reference_data import load_reference_data
 from un1540.settings import Settings
 from un1540.web.app import create_app
 
@@ -46,7 +46,7 @@ DEMO_STATES = ["BRA", "CHN", "FJI", "FRA", "KIR", "NGA", "POL", "TUR", "USA"]
 STATE_WITHOUT_EDITIONS = "TCD"
 BACKENDS = ["sqlite", "postgresql"]
 _DATABASE_NUMBERS = itertools.count(1)
-un1540.services.accounts.PASSWORDS = PasswordHash(
+un1540.services.accounts.core.PASSWORDS = PasswordHash(
     (Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),)
 )
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -7,11 +7,11 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from un1540.models import Document, MatrixEdition, Origin
-from un1540.services.access import Viewer
-from un1540.services.accounts import create_user, viewer_for
-from un1540.services.documents import DocumentInput, register_document
-from un1540.services.editions import CellInput, EvidenceInput, record_approved_edition
-from un1540.services.frameworks import default_framework
+from un1540.services.accounts.core import create_user, viewer_for
+from un1540.services.documents.core import DocumentInput, register_document
+from un1540.services.kernel.access import Viewer
+from un1540.services.matrix.editions import CellInput, EvidenceInput, record_approved_edition
+from un1540.services.matrix.frameworks import default_framework
 
 
 def make_document(

@@ -25,8 +25,7 @@ from un1540.io.review_report import ReviewFormat, render_review
 from un1540.models import State
 from un1540.reference.frameworks import read_framework_file
 from un1540.schemas.workflow import ImportReport
-from un1540.services.access import PUBLIC, Viewer, system_viewer
-from un1540.services.accounts import (
+from un1540.services.accounts.core import (
     create_user,
     find_user,
     issue_token,
@@ -36,12 +35,17 @@ from un1540.services.accounts import (
     set_active,
     viewer_for,
 )
-from un1540.services.frameworks import store_framework
-from un1540.services.indicators import import_indicators
-from un1540.services.notifications import send_pending_emails, smtp_settings
-from un1540.services.parameters import parse_date
-from un1540.services.reference_data import load_reference_data
-from un1540.services.review_statistics import review_statistics
+from un1540.services.coverage.indicators import import_indicators
+from un1540.services.coverage.review_statistics import review_statistics
+from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
+from un1540.services.kernel.notifications import (
+    configure_email,
+    send_pending_emails,
+    smtp_settings,
+)
+from un1540.services.kernel.parameters import parse_date
+from un1540.services.matrix.frameworks import store_framework
+from un1540.services.matrix.reference_data import load_reference_data
 from un1540.settings import Settings, get_settings, masked_url
 
 CLI_ACTOR = "cli"
@@ -216,7 +220,10 @@ def import_framework(
 
 
 def _sessions() -> sessionmaker[Session]:
-    return make_session_factory(_connected_engine(_settings(), must_exist=True))
+    settings = _settings()
+    sessions = make_session_factory(_connected_engine(settings, must_exist=True))
+    configure_email(sessions, settings)
+    return sessions
 
 
 def _operator(session: Session, acting_as: str | None) -> Viewer:

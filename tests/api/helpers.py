@@ -8,7 +8,7 @@ from typing import Any
 
 from httpx2 import Response
 
-from un1540.services.instance import SYNTHETIC_NOTICE
+from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 
 
 def assert_synthetic_json(response: Response) -> dict[str, Any]:

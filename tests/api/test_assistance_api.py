@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from tests.api.helpers import assert_error, read_csv
 from tests.factories import make_edition, make_user
 from un1540.db.engine import make_session_factory
-from un1540.services.accounts import issue_token
-from un1540.services.editions import CellInput
+from un1540.services.accounts.core import issue_token
+from un1540.services.matrix.editions import CellInput
 
 REQUEST = {
     "title": "Legislative drafting for the chemical area",
@@ -362,10 +362,10 @@ def test_a_public_pledge_never_reveals_a_confidential_project(
 ) -> None:
     client = empty_client
     from un1540.schemas.assistance import JudgementCreate, OfferCreate, ProjectCreate, RequestCreate
-    from un1540.services.access import Viewer
-    from un1540.services.assistance import create_offer, submit_request, transition_request
-    from un1540.services.matching import record_judgement
-    from un1540.services.projects import open_project
+    from un1540.services.assistance.core import create_offer, submit_request, transition_request
+    from un1540.services.assistance.matching import record_judgement
+    from un1540.services.assistance.projects import open_project
+    from un1540.services.kernel.access import Viewer
 
     with make_session_factory(empty_engine)() as session, session.begin():
         people: dict[str, Viewer] = {

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.helpers import assert_error, assert_page, assert_synthetic_json, read_csv
 from tests.conftest import DEMO_STATES, STATE_WITHOUT_EDITIONS
-from un1540.services.instance import SYNTHETIC_NOTICE
+from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 
 
 def test_the_list_is_paginated_and_holds_all_193_states(client: TestClient) -> None:

@@ -19,8 +19,8 @@ from tests.factories import make_user
 from un1540.errors import InvalidData
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
-from un1540.services.access import PUBLIC, Viewer
-from un1540.services.matrix import get_matrix
+from un1540.services.kernel.access import PUBLIC, Viewer
+from un1540.services.matrix.core import get_matrix
 
 LIMIT = 5_000_000
 

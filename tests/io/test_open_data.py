@@ -17,11 +17,11 @@ from tests.api.helpers import assert_error, assert_synthetic_json
 from tests.conftest import DEMO_STATES
 from un1540.io.datapackage import package_zip
 from un1540.io.downloads import downloads
-from un1540.services.access import PUBLIC
-from un1540.services.coverage import coverage_summary
-from un1540.services.instance import SYNTHETIC_NOTICE
-from un1540.services.open_data import public_dataset
-from un1540.services.paging import ALL
+from un1540.services.coverage.core import coverage_summary
+from un1540.services.kernel.access import PUBLIC
+from un1540.services.kernel.instance import SYNTHETIC_NOTICE
+from un1540.services.kernel.paging import ALL
+from un1540.services.open_data.core import public_dataset
 
 DAY = date(2026, 1, 1)
 
@@ -102,7 +102,7 @@ def test_the_download_page_lists_every_file(client: TestClient) -> None:
 
 
 def test_the_funding_table_holds_what_the_public_may_see(session: Session) -> None:
-    from un1540.services.funding import funding_entries, visible_project_ids
+    from un1540.services.assistance.funding import funding_entries, visible_project_ids
 
     rows = public_dataset(session, viewer=PUBLIC).table("funding").rows
     public_entries = funding_entries(session, viewer=PUBLIC)

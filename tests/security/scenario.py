@@ -21,12 +21,12 @@ from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import Visibility
 from un1540.schemas.assistance import RequestCreate
-from un1540.services.accounts import issue_token
-from un1540.services.assistance import submit_request
-from un1540.services.documents import DocumentInput, UploadedFile, attach_document
-from un1540.services.editions import CellInput
-from un1540.services.review import add_comment, decide_proposal, propose_change
-from un1540.services.workflow import CellChange, open_draft, share_edition, update_cell
+from un1540.services.accounts.core import issue_token
+from un1540.services.assistance.core import submit_request
+from un1540.services.documents.core import DocumentInput, UploadedFile, attach_document
+from un1540.services.matrix.editions import CellInput
+from un1540.services.matrix.review import add_comment, decide_proposal, propose_change
+from un1540.services.matrix.workflow import CellChange, open_draft, share_edition, update_cell
 from un1540.web.app import create_app
 
 ROLES = ("public", "poc", "other_poc", "provider", "expert", "committee", "admin")

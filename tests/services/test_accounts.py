@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from tests.factories import PASSWORD, make_user
 from un1540.errors import Conflict, InvalidData, NotFound
 from un1540.models import ApiToken, AuditEvent, Role, UserAccount
-from un1540.services.accounts import (
+from un1540.services.accounts.core import (
     authenticate,
     change_password,
     create_user,

@@ -16,8 +16,14 @@ from tests.factories import make_user
 from tests.pg_cluster import TemporaryCluster
 from un1540.db.engine import make_session_factory
 from un1540.errors import Conflict
-from un1540.services.access import Viewer
-from un1540.services.workflow import CellChange, entry_for, find_edition, open_draft, update_cell
+from un1540.services.kernel.access import Viewer
+from un1540.services.matrix.workflow import (
+    CellChange,
+    entry_for,
+    find_edition,
+    open_draft,
+    update_cell,
+)
 
 CELL = "op2.use:bw:enforcement"
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidParameter
 from un1540.models.base import utc_now
-from un1540.services.access import PUBLIC
-from un1540.services.coverage import coverage_summary, coverage_trends
-from un1540.services.overview import overview
-from un1540.services.paging import ALL
+from un1540.services.coverage.core import coverage_summary, coverage_trends
+from un1540.services.coverage.overview import overview
+from un1540.services.kernel.access import PUBLIC
+from un1540.services.kernel.paging import ALL
 
 LATEST_CELLS = """
     SELECT s.iso3, s.electoral_group_code, ce.mark, c."column", sec.code AS section

@@ -12,9 +12,9 @@ from tests.factories import make_document, make_edition
 from un1540.errors import InvalidData, NotFound
 from un1540.models import AuditEvent, CellEntry, Evidence, MatrixEdition, State
 from un1540.models.base import today
-from un1540.services.access import PUBLIC
-from un1540.services.editions import CellInput, EvidenceInput, list_editions
-from un1540.services.matrix import get_matrix
+from un1540.services.kernel.access import PUBLIC
+from un1540.services.matrix.core import get_matrix
+from un1540.services.matrix.editions import CellInput, EvidenceInput, list_editions
 
 
 def _edition_count(session: Session) -> int:

@@ -9,11 +9,16 @@ from sqlalchemy.orm import Session
 from tests.factories import make_document, make_user
 from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthenticated
 from un1540.models import AuditEvent, CellEntry, EditionStatus, Evidence, MatrixEdition
-from un1540.services.access import PUBLIC, Viewer
-from un1540.services.editions import EvidenceInput, list_editions
-from un1540.services.matrix import get_matrix
-from un1540.services.review import add_comment, decide_proposal, edition_review, propose_change
-from un1540.services.workflow import (
+from un1540.services.kernel.access import PUBLIC, Viewer
+from un1540.services.matrix.core import get_matrix
+from un1540.services.matrix.editions import EvidenceInput, list_editions
+from un1540.services.matrix.review import (
+    add_comment,
+    decide_proposal,
+    edition_review,
+    propose_change,
+)
+from un1540.services.matrix.workflow import (
     CellChange,
     agree_edition,
     approve_edition,
@@ -50,7 +55,7 @@ def _cell(session: Session, viewer: Viewer, number: int, key: str = CELL) -> tup
 
 
 def _version(session: Session, edition: MatrixEdition, cell_key: str = CELL) -> int:
-    from un1540.services.workflow import entry_for
+    from un1540.services.matrix.workflow import entry_for
 
     return entry_for(session, edition, cell_key).revision
 

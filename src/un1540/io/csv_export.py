@@ -16,7 +16,7 @@ from un1540.schemas.priorities import PrioritiesRead
 from un1540.schemas.states import StateSummary
 from un1540.schemas.tallies import TallyRead
 from un1540.schemas.workflow import EditionDiff
-from un1540.services.instance import SYNTHETIC_NOTICE
+from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 
 TALLY_COLUMNS = [
     "cells",

@@ -25,13 +25,13 @@ from un1540.errors import Conflict
 from un1540.io.demo_assistance import load_demo_assistance
 from un1540.models import Document, MatrixEdition, Origin, State
 from un1540.reference.languages import UN_LANGUAGES
-from un1540.services.access import system_viewer
-from un1540.services.audit import record_event
-from un1540.services.documents import DocumentInput, register_document
-from un1540.services.editions import CellInput, EvidenceInput, record_approved_edition
-from un1540.services.frameworks import FrameworkLayout, default_framework, framework_layout
-from un1540.services.indicators import import_indicators
-from un1540.services.instance import has_synthetic_data, mark_synthetic
+from un1540.services.coverage.indicators import import_indicators
+from un1540.services.documents.core import DocumentInput, register_document
+from un1540.services.kernel.access import system_viewer
+from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.instance import has_synthetic_data, mark_synthetic
+from un1540.services.matrix.editions import CellInput, EvidenceInput, record_approved_edition
+from un1540.services.matrix.frameworks import FrameworkLayout, default_framework, framework_layout
 
 GENERATOR = "un1540-demo/1"
 ACTOR = "demo-generator"

@@ -27,12 +27,17 @@ from un1540.schemas.assistance import (
     ProjectCreate,
     RequestCreate,
 )
-from un1540.services.access import PUBLIC, system_viewer
-from un1540.services.assistance import create_offer, submit_request, transition_request
-from un1540.services.counting import state_tallies
-from un1540.services.funding import record_funding
-from un1540.services.matching import record_judgement, suggestions_for
-from un1540.services.projects import complete_milestone, give_feedback, move_project, open_project
+from un1540.services.assistance.core import create_offer, submit_request, transition_request
+from un1540.services.assistance.funding import record_funding
+from un1540.services.assistance.matching import record_judgement, suggestions_for
+from un1540.services.assistance.projects import (
+    complete_milestone,
+    give_feedback,
+    move_project,
+    open_project,
+)
+from un1540.services.kernel.access import PUBLIC, system_viewer
+from un1540.services.matrix.counting import state_tallies
 
 ACTOR = "demo-generator"
 GENERATOR = "un1540-demo-assistance/1"

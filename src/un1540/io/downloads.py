@@ -20,9 +20,9 @@ from un1540.io.datapackage import dataset_json, package_zip
 from un1540.models import AuditEvent
 from un1540.models.base import today
 from un1540.reference.languages import N_
-from un1540.services.access import Viewer
-from un1540.services.data_version import VersionedCache
-from un1540.services.open_data import public_dataset
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.data_version import VersionedCache
+from un1540.services.open_data.core import public_dataset
 
 
 @dataclass(frozen=True)

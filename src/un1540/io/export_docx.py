@@ -16,7 +16,7 @@ from docx.table import Table
 from un1540.io.matrix_collect import MatrixExport
 from un1540.io.matrix_text import MARK_LEGEND, date_text, remarks_text
 from un1540.schemas.matrix import MatrixSectionRead
-from un1540.services.instance import SYNTHETIC_NOTICE
+from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 
 RED = RGBColor(0xB4, 0x23, 0x18)
 PAGE_WIDTH_CM = 26.7  # A4 landscape less 1.5 cm margins

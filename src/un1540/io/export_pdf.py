@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from un1540.io.matrix_collect import MatrixExport
 from un1540.io.matrix_text import MARK_LEGEND, remarks_text
 from un1540.schemas.matrix import MatrixRead
-from un1540.services.instance import SYNTHETIC_NOTICE
+from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),

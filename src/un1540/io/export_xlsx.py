@@ -20,8 +20,8 @@ from un1540.io.xlsx_layout import (
     section_sheets,
 )
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
-from un1540.services.frameworks import FrameworkLayout
-from un1540.services.instance import SYNTHETIC_NOTICE
+from un1540.services.kernel.instance import SYNTHETIC_NOTICE
+from un1540.services.matrix.frameworks import FrameworkLayout
 
 FILLS = {
     "X": PatternFill("solid", fgColor="DFF3E6"),

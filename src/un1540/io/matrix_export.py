@@ -16,9 +16,9 @@ from un1540.io.export_xlsx import matrices_xlsx
 from un1540.io.matrix_collect import MatrixExport, collect
 from un1540.models import Framework
 from un1540.schemas.matrix import MatrixBundle
-from un1540.services.access import Viewer
-from un1540.services.envelope import envelope
-from un1540.services.frameworks import framework_layout
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.envelope import envelope
+from un1540.services.matrix.frameworks import framework_layout
 
 
 class ExportFormat(StrEnum):

@@ -12,12 +12,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
 from un1540 import __version__
 from un1540.db.engine import make_engine, make_session_factory
+from un1540.services.kernel.notifications import configure_email
 from un1540.settings import Environment, Settings, get_settings
 from un1540.web.api import TAGS, api_router
 from un1540.web.api import health as health_api
@@ -55,8 +57,13 @@ The matrix is a reference tool for dialogue and assistance, not a measure of com
 """
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """Build the application for these settings (and, in tests, this engine)."""
+def create_app(
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    sessions: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    """Build the application for these settings (and, in tests, this engine, or these sessions
+    bound to a connection whose transaction the test rolls back)."""
     settings = settings or get_settings()
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
@@ -86,7 +93,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = make_session_factory(engine)
+    app.state.sessions = sessions or make_session_factory(engine)
+    configure_email(app.state.sessions, settings)
     app.state.login_throttle = account_pages.LoginThrottle()
 
     app.add_middleware(

@@ -18,8 +18,8 @@ from starlette.requests import Request
 
 from un1540.errors import Forbidden, Unauthenticated
 from un1540.models import UserAccount
-from un1540.services.access import PUBLIC, Viewer
-from un1540.services.accounts import viewer_for, viewer_for_token
+from un1540.services.accounts.core import viewer_for, viewer_for_token
+from un1540.services.kernel.access import PUBLIC, Viewer
 
 SESSION_COOKIE = "un1540_session"
 SESSION_MAX_AGE = 8 * 3600

@@ -9,8 +9,8 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidParameter, Problem
-from un1540.services.access import Viewer
-from un1540.services.paging import PageRequest
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.paging import PageRequest
 from un1540.settings import Settings
 from un1540.web.auth import check_api_csrf, resolve_viewer
 

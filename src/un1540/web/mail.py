@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from un1540.services.notifications import send_pending_emails, smtp_settings
+from un1540.services.kernel.notifications import send_pending_emails, smtp_settings
 from un1540.settings import Settings
 
 LOGGER = logging.getLogger("un1540.mail")

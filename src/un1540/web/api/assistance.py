@@ -26,7 +26,7 @@ from un1540.schemas.assistance import (
     SuggestionsRead,
     TransitionRequest,
 )
-from un1540.services.assistance import (
+from un1540.services.assistance.core import (
     create_offer,
     get_request,
     list_offers,
@@ -36,8 +36,8 @@ from un1540.services.assistance import (
     transition_request,
     update_request,
 )
-from un1540.services.envelope import envelope
-from un1540.services.matching import global_assignment, record_judgement, suggestions_for
+from un1540.services.assistance.matching import global_assignment, record_judgement, suggestions_for
+from un1540.services.kernel.envelope import envelope
 from un1540.web.api.common import ERRORS, WRITE_ERRORS, page_response
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.mail import send_emails

@@ -9,8 +9,8 @@ from fastapi import Path
 from starlette.responses import Response
 
 from un1540.schemas.common import Envelope, ErrorResponse
-from un1540.services.envelope import envelope
-from un1540.services.paging import PageRequest
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.paging import PageRequest
 from un1540.web.responses import json_model
 
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -10,14 +10,14 @@ from starlette.responses import Response
 
 from un1540.io.csv_export import compare_csv, coverage_csv, trends_csv
 from un1540.schemas.coverage import CompareRead, CoverageRead, TrendRead
-from un1540.services.counting import Selection
-from un1540.services.coverage import (
+from un1540.services.coverage.core import (
     compare_states,
     coverage_summary,
     coverage_trends,
     parse_states,
 )
-from un1540.services.paging import ALL
+from un1540.services.kernel.paging import ALL
+from un1540.services.matrix.counting import Selection
 from un1540.web.api.common import CSV_RESPONSE, ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.responses import csv_response, json_model

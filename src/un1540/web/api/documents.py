@@ -9,14 +9,14 @@ from un1540.io.csv_export import documents_csv
 from un1540.models import Document, Origin
 from un1540.schemas.documents import DocumentDetail, DocumentList, DocumentRead, FileRead
 from un1540.schemas.matrix import StateRef
-from un1540.services.documents import (
+from un1540.services.documents.core import (
     attach_document,
     document_file,
     state_documents,
     visible_document,
 )
-from un1540.services.envelope import envelope
-from un1540.services.lookups import state_by_iso3
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.lookups import state_by_iso3
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path
 from un1540.web.deps import PagingDep, SessionDep, SettingsDep, ViewerDep, WriterDep
 from un1540.web.responses import csv_response, json_model

@@ -10,8 +10,8 @@ from starlette.responses import Response
 from un1540.io.datapackage import LICENCE
 from un1540.io.downloads import downloads
 from un1540.schemas.downloads import DownloadList, DownloadRead
-from un1540.services.access import PUBLIC
-from un1540.services.envelope import envelope
+from un1540.services.kernel.access import PUBLIC
+from un1540.services.kernel.envelope import envelope
 from un1540.web.api.common import ERRORS
 from un1540.web.deps import PagingDep, SessionDep
 from un1540.web.responses import json_model, synthetic_headers

@@ -19,13 +19,18 @@ from un1540.schemas.workflow import (
     ReasonRequest,
     ReviewList,
 )
-from un1540.services.access import Viewer
-from un1540.services.edition_reads import cell_state, detail_of, edition_detail
-from un1540.services.editions import EvidenceInput
-from un1540.services.envelope import envelope
-from un1540.services.frameworks import cell_keys
-from un1540.services.review import add_comment, decide_proposal, edition_review, propose_change
-from un1540.services.workflow import (
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.envelope import envelope
+from un1540.services.matrix.edition_reads import cell_state, detail_of, edition_detail
+from un1540.services.matrix.editions import EvidenceInput
+from un1540.services.matrix.frameworks import cell_keys
+from un1540.services.matrix.review import (
+    add_comment,
+    decide_proposal,
+    edition_review,
+    propose_change,
+)
+from un1540.services.matrix.workflow import (
     CellChange,
     agree_edition,
     approve_edition,

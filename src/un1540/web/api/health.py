@@ -7,8 +7,8 @@ from starlette.responses import Response
 
 from un1540 import __version__
 from un1540.schemas.health import HealthRead
-from un1540.services.health import database_health
-from un1540.services.instance import has_synthetic_data
+from un1540.services.kernel.health import database_health
+from un1540.services.kernel.instance import has_synthetic_data
 from un1540.web.responses import synthetic_headers
 
 router = APIRouter(tags=["Health"])

@@ -12,8 +12,8 @@ from starlette.responses import Response
 from un1540.errors import Unauthenticated
 from un1540.models import Notification
 from un1540.schemas.common import Envelope
-from un1540.services.envelope import envelope
-from un1540.services.notifications import list_notifications, mark_read
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.notifications import list_notifications, mark_read
 from un1540.web.api.common import WRITE_ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model

@@ -26,21 +26,20 @@ from un1540.schemas.assistance import (
     TransitionRequest,
     WhoWhatWhereList,
 )
-from un1540.services.assistance_views import (
+from un1540.services.assistance.assistance_views import (
     duplication_warnings,
     field_loop,
     visible_projects,
     who_what_where,
 )
-from un1540.services.envelope import envelope
-from un1540.services.funding import (
+from un1540.services.assistance.funding import (
     funding_entries,
     funding_totals,
     record_funding,
     shown_project,
     visible_project_ids,
 )
-from un1540.services.projects import (
+from un1540.services.assistance.projects import (
     PROJECT_TRANSITIONS,
     add_milestone,
     complete_milestone,
@@ -51,6 +50,7 @@ from un1540.services.projects import (
     move_project,
     open_project,
 )
+from un1540.services.kernel.envelope import envelope
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path, page_response
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.mail import send_emails

@@ -13,13 +13,13 @@ from un1540.io.csv_export import editions_csv, matrix_csv, states_csv
 from un1540.schemas.common import Page
 from un1540.schemas.matrix import EditionList, MatrixRead
 from un1540.schemas.states import StateRead, StateSummary
-from un1540.services.access import Viewer
-from un1540.services.data_version import VersionedCache
-from un1540.services.editions import list_editions
-from un1540.services.envelope import envelope
-from un1540.services.matrix import get_matrix
-from un1540.services.paging import ALL
-from un1540.services.states import StateListing, get_state, list_states
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.data_version import VersionedCache
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.paging import ALL
+from un1540.services.matrix.core import get_matrix
+from un1540.services.matrix.editions import list_editions
+from un1540.services.matrix.states import StateListing, get_state, list_states
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, Iso3Path
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.responses import csv_response, json_bytes, json_model

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540.errors import InvalidData
 from un1540.models import UserAccount
-from un1540.services.accounts import authenticate, change_password
+from un1540.services.accounts.core import authenticate, change_password
 from un1540.web.auth import flash, sign_in, sign_out
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext

@@ -26,7 +26,13 @@ from un1540.schemas.assistance import (
     RequestCreate,
 )
 from un1540.schemas.overview import MapPoint
-from un1540.services.assistance import (
+from un1540.services.assistance.assistance_views import (
+    duplication_warnings,
+    field_loop,
+    visible_projects,
+    who_what_where,
+)
+from un1540.services.assistance.core import (
     create_offer,
     get_request,
     list_offers,
@@ -34,18 +40,9 @@ from un1540.services.assistance import (
     submit_request,
     transition_request,
 )
-from un1540.services.assistance_views import (
-    duplication_warnings,
-    field_loop,
-    visible_projects,
-    who_what_where,
-)
-from un1540.services.frameworks import default_framework, framework_layout
-from un1540.services.funding import funding_entries, funding_totals, record_funding
-from un1540.services.matching import record_judgement, suggestions_for
-from un1540.services.notifications import list_notifications
-from un1540.services.paging import ALL
-from un1540.services.projects import (
+from un1540.services.assistance.funding import funding_entries, funding_totals, record_funding
+from un1540.services.assistance.matching import record_judgement, suggestions_for
+from un1540.services.assistance.projects import (
     add_milestone,
     complete_milestone,
     feedback_due,
@@ -57,7 +54,10 @@ from un1540.services.projects import (
     provider_speaks,
     recipient_speaks,
 )
-from un1540.services.states import list_states
+from un1540.services.kernel.notifications import list_notifications
+from un1540.services.kernel.paging import ALL
+from un1540.services.matrix.frameworks import default_framework, framework_layout
+from un1540.services.matrix.states import list_states
 from un1540.web.api.assistance import offer_read, request_read
 from un1540.web.api.projects import funding_read, project_read
 from un1540.web.deps import SessionDep, ViewerDep

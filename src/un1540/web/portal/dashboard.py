@@ -20,17 +20,17 @@ from un1540.models import RegionalGroup
 from un1540.models.base import today
 from un1540.schemas.coverage import CoverageRead, TrendRead
 from un1540.schemas.overview import MapPoint
-from un1540.services.counting import Selection
-from un1540.services.coverage import (
+from un1540.services.coverage.core import (
     compare_states,
     coverage_summary,
     coverage_trends,
     dimension_labels,
     parse_states,
 )
-from un1540.services.paging import ALL
-from un1540.services.parameters import optional_date
-from un1540.services.states import list_states
+from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.parameters import optional_date
+from un1540.services.matrix.counting import Selection
+from un1540.services.matrix.states import list_states
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext as _
 from un1540.web.portal.labels import label, state_name

@@ -7,9 +7,9 @@ from starlette.responses import HTMLResponse, Response
 
 from un1540.models import DocumentKind, Origin, Role, Visibility
 from un1540.reference.languages import LANGUAGE_NAMES
-from un1540.services.access import speaks_for
-from un1540.services.documents import attach_document, state_documents
-from un1540.services.lookups import state_by_iso3
+from un1540.services.documents.core import attach_document, state_documents
+from un1540.services.kernel.access import speaks_for
+from un1540.services.kernel.lookups import state_by_iso3
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.portal.forms import CsrfChecked, act

@@ -8,7 +8,7 @@ from starlette.responses import HTMLResponse
 from un1540 import __version__
 from un1540.io.datapackage import CAVEATS, CITATION, LICENCE
 from un1540.io.downloads import downloads
-from un1540.services.access import PUBLIC
+from un1540.services.kernel.access import PUBLIC
 from un1540.web.deps import SessionDep
 from un1540.web.portal.templating import render
 

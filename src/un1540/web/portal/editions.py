@@ -10,14 +10,19 @@ from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540.models import EditionStatus, ProposalStatus, Role
-from un1540.services.access import Viewer, speaks_for
-from un1540.services.documents import state_documents
-from un1540.services.edition_reads import cell_state, edition_detail
-from un1540.services.editions import EvidenceInput
-from un1540.services.frameworks import cell_keys
-from un1540.services.matrix import get_matrix
-from un1540.services.review import add_comment, decide_proposal, edition_review, propose_change
-from un1540.services.workflow import (
+from un1540.services.documents.core import state_documents
+from un1540.services.kernel.access import Viewer, speaks_for
+from un1540.services.matrix.core import get_matrix
+from un1540.services.matrix.edition_reads import cell_state, edition_detail
+from un1540.services.matrix.editions import EvidenceInput
+from un1540.services.matrix.frameworks import cell_keys
+from un1540.services.matrix.review import (
+    add_comment,
+    decide_proposal,
+    edition_review,
+    propose_change,
+)
+from un1540.services.matrix.workflow import (
     CellChange,
     agree_edition,
     approve_edition,

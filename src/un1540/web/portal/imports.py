@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540.errors import Conflict, Forbidden, InvalidData, NotFound
 from un1540.io.matrix_import import import_matrix_file
-from un1540.services.workflow import find_edition
+from un1540.services.matrix.workflow import find_edition
 from un1540.settings import Settings
 from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse
 
 from un1540.io.review_report import REPORT_CSS, review_body
-from un1540.services.access import PUBLIC
-from un1540.services.parameters import optional_date
-from un1540.services.review_statistics import review_statistics
+from un1540.services.coverage.review_statistics import review_statistics
+from un1540.services.kernel.access import PUBLIC
+from un1540.services.kernel.parameters import optional_date
 from un1540.web.deps import SessionDep
 from un1540.web.i18n import CurrentTranslations, babel_locale
 from un1540.web.portal.templating import render

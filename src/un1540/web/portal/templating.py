@@ -18,7 +18,7 @@ from starlette.templating import Jinja2Templates
 from un1540.errors import Problem
 from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
-from un1540.services.instance import SYNTHETIC_NOTICE
+from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
 from un1540.web.portal.labels import field_label, label, state_name

@@ -1,0 +1,295 @@
+"""Accounts: creating them, signing in, passwords, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from pwdlib import PasswordHash
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from un1540.errors import Conflict, InvalidData, NotFound, Problem
+from un1540.models import ApiToken, Organisation, Role, State, TokenScope, UserAccount
+from un1540.models.base import utc_now
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.audit import record_event
+
+PASSWORDS = PasswordHash.recommended()  # argon2id
+# Verified against when an e-mail is unknown, so timing does not reveal which accounts exist.
+_DUMMY_HASH = PASSWORDS.hash("not-a-real-password-but-a-real-hash")
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "u1540_"
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOKEN_USE_RESOLUTION = timedelta(minutes=10)  # last_used_at is bookkeeping: write it rarely
+
+
+def _password_problems(password: str, email: str) -> list[Problem]:
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(Problem("password", f"must have at least {MIN_PASSWORD_LENGTH} characters"))
+    if password.strip().lower() == email.lower():
+        problems.append(Problem("password", "must not be the e-mail address"))
+    return problems
+
+
+def _account_audit(user: UserAccount) -> dict[str, object]:
+    return {
+        "email": user.email,
+        "role": user.role.value,
+        "state_id": user.state_id,
+        "organisation_id": user.organisation_id,
+        "active": user.is_active,
+    }
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    actor: str,
+    state_iso3: str | None = None,
+    organisation_code: str | None = None,
+    display_name: str = "",
+) -> UserAccount:
+    """Create an account after checking everything; every problem is reported at once."""
+    email = email.strip().lower()
+    problems: list[Problem] = []
+    if not EMAIL.match(email):
+        problems.append(Problem("email", "is not an e-mail address"))
+    roles = [r.value for r in Role if r is not Role.public]
+    if role not in roles:
+        problems.append(Problem("role", f"must be one of {', '.join(roles)}"))
+    problems += _password_problems(password, email)
+    state = session.scalars(
+        select(State).where(State.iso3 == (state_iso3 or "").upper())
+    ).one_or_none()
+    organisation = session.scalars(
+        select(Organisation).where(Organisation.code == (organisation_code or ""))
+    ).one_or_none()
+    if state_iso3 and state is None:
+        problems.append(Problem("state", f"no State with code {state_iso3!r}"))
+    if organisation_code and organisation is None:
+        problems.append(Problem("org", f"no organisation with code {organisation_code!r}"))
+    if role == Role.state_poc and not state_iso3:
+        problems.append(Problem("state", "a point of contact speaks for one State: give --state"))
+    if role == Role.provider and not (state_iso3 or organisation_code):
+        problems.append(
+            Problem("org", "a provider is an organisation (--org) or a State (--state)")
+        )
+    if role in (Role.expert, Role.committee, Role.admin) and (state_iso3 or organisation_code):
+        problems.append(
+            Problem("role", f"a {role} account is not bound to a State or organisation")
+        )
+    if state_iso3 and organisation_code:
+        problems.append(Problem("state", "give a State or an organisation, not both"))
+    if problems:
+        raise InvalidData("the account is not valid; nothing was written", problems=problems)
+    if (
+        session.scalars(select(UserAccount.id).where(UserAccount.email == email)).first()
+        is not None
+    ):
+        raise Conflict(f"an account for {email} already exists")
+    user = UserAccount(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=PASSWORDS.hash(password),
+        role=Role(role),
+        state_id=state.id if state else None,
+        organisation_id=organisation.id if organisation else None,
+    )
+    session.add(user)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="account.create",
+        entity_type="user_account",
+        entity_id=email,
+        after=_account_audit(user),
+    )
+    return user
+
+
+def find_user(session: Session, email: str) -> UserAccount:
+    user = session.scalars(
+        select(UserAccount).where(UserAccount.email == email.strip().lower())
+    ).one_or_none()
+    if user is None:
+        raise NotFound(f"no account for {email}")
+    return user
+
+
+def list_users(session: Session) -> list[UserAccount]:
+    return list(session.scalars(select(UserAccount).order_by(UserAccount.role, UserAccount.email)))
+
+
+def authenticate(session: Session, *, email: str, password: str) -> UserAccount | None:
+    """The active account with this e-mail and password, or None (never saying which was wrong)."""
+    user = session.scalars(
+        select(UserAccount).where(UserAccount.email == email.strip().lower())
+    ).one_or_none()
+    if user is None:
+        PASSWORDS.verify(password, _DUMMY_HASH)
+        return None
+    valid, new_hash = PASSWORDS.verify_and_update(password, user.password_hash)
+    if not valid or not user.is_active:
+        return None
+    if new_hash is not None:
+        user.password_hash = new_hash
+    user.last_login_at = utc_now()
+    record_event(
+        session,
+        actor=user.email,
+        action="account.login",
+        entity_type="user_account",
+        entity_id=user.email,
+    )
+    return user
+
+
+def change_password(session: Session, *, user: UserAccount, current: str, new: str) -> None:
+    if not PASSWORDS.verify(current, user.password_hash):
+        raise InvalidData(
+            "the password was not changed", problems=[Problem("current_password", "is not correct")]
+        )
+    problems = _password_problems(new, user.email)
+    if new == current:
+        problems.append(Problem("new_password", "must differ from the current password"))
+    if problems:
+        raise InvalidData(
+            "the password was not changed",
+            problems=[Problem("new_password", p.message) for p in problems],
+        )
+    user.password_hash = PASSWORDS.hash(new)
+    # Signing sessions with this time ends every other session of the account.
+    user.password_changed_at = utc_now()
+    record_event(
+        session,
+        actor=user.email,
+        action="account.change_password",
+        entity_type="user_account",
+        entity_id=user.email,
+    )
+
+
+def reset_password(session: Session, *, email: str, new: str, actor: str) -> UserAccount:
+    """An administrator sets a new password for someone who forgot theirs.
+
+    Like a change, it ends the account's existing sessions; its API tokens are left alone.
+    """
+    user = find_user(session, email)
+    problems = _password_problems(new, user.email)
+    if problems:
+        raise InvalidData("the password was not changed", problems=problems)
+    user.password_hash = PASSWORDS.hash(new)
+    user.password_changed_at = utc_now()
+    record_event(
+        session,
+        actor=actor,
+        action="account.reset_password",
+        entity_type="user_account",
+        entity_id=user.email,
+    )
+    return user
+
+
+def set_active(session: Session, *, email: str, active: bool, actor: str) -> UserAccount:
+    user = find_user(session, email)
+    before = _account_audit(user)
+    user.is_active = active
+    if not active:
+        for token in session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = utc_now()
+    record_event(
+        session,
+        actor=actor,
+        action="account.enable" if active else "account.disable",
+        entity_type="user_account",
+        entity_id=user.email,
+        before=before,
+        after=_account_audit(user),
+    )
+    return user
+
+
+def _token_hash(token: str) -> str:
+    # Tokens are 256 random bits: a fast hash is enough (nothing to brute-force).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(
+    session: Session, *, email: str, scope: str, actor: str, label: str = ""
+) -> tuple[ApiToken, str]:
+    """A new token for the account; the plain token is returned once and never stored."""
+    if scope not in [s.value for s in TokenScope]:
+        raise InvalidData(
+            "the token was not issued", problems=[Problem("scope", "must be read or write")]
+        )
+    user = find_user(session, email)
+    if not user.is_active:
+        raise Conflict(f"the account {user.email} is disabled")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        label=label,
+        prefix=plain[:12],
+        token_hash=_token_hash(plain),
+        scope=TokenScope(scope),
+    )
+    session.add(token)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="token.issue",
+        entity_type="api_token",
+        entity_id=token.prefix,
+        after={"email": user.email, "scope": scope, "label": label},
+    )
+    return token, plain
+
+
+def revoke_token(session: Session, *, prefix: str, actor: str) -> ApiToken:
+    token = session.scalars(select(ApiToken).where(ApiToken.prefix == prefix)).one_or_none()
+    if token is None:
+        raise NotFound(f"no token starting {prefix!r}")
+    if token.revoked_at is None:
+        token.revoked_at = utc_now()
+        record_event(
+            session, actor=actor, action="token.revoke", entity_type="api_token", entity_id=prefix
+        )
+    return token
+
+
+def viewer_for(user: UserAccount, *, can_write: bool = True) -> Viewer:
+    return Viewer(
+        role=user.role,
+        state_id=user.state_id,
+        actor=user.email,
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        can_write=can_write,
+    )
+
+
+def viewer_for_token(session: Session, plain: str) -> Viewer | None:
+    """The viewer a token stands for; None if it is unknown, revoked or its account disabled.
+
+    Notes when the token was last used (bookkeeping, not audited); the caller commits.
+    """
+    token = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(plain))
+    ).one_or_none()
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    now = utc_now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
+    return viewer_for(token.user, can_write=token.scope is TokenScope.write)

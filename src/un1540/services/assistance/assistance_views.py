@@ -1,0 +1,244 @@
+"""Read-only views across the clearinghouse: who does what where, and the loop on one field.
+
+The loop follows one State x matrix field from the gap through the request items that named it,
+the projects that served them, to the later approved editions where the field's marks changed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from un1540.errors import NotFound
+from un1540.models import (
+    AssistanceProject,
+    AssistanceRequest,
+    AssistanceRequestItem,
+    CellDefinition,
+    CellEntry,
+    EditionStatus,
+    FieldDefinition,
+    MatrixEdition,
+    Origin,
+)
+from un1540.schemas.assistance import (
+    DuplicationWarning,
+    LoopEdition,
+    LoopItem,
+    LoopProject,
+    LoopRead,
+    WhoWhatWhereRow,
+)
+from un1540.services.assistance.core import request_visible
+from un1540.services.assistance.projects import project_visible
+from un1540.services.kernel.access import Viewer, edition_visible, visible
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.matrix.frameworks import default_framework, framework_layout
+
+
+def _period(project: AssistanceProject) -> tuple[date, date]:
+    """The project's period, else its offer's; open ends reach as far as dates go."""
+    start = project.start_on or project.offer.start_on or date.min
+    end = project.end_on or project.offer.end_on or date.max
+    return start, end
+
+
+def duplication_warnings(projects: Sequence[AssistanceProject]) -> list[DuplicationWarning]:
+    """Two providers on the same State and field whose periods overlap (closed projects aside)."""
+    by_place: dict[tuple[str, str], list[AssistanceProject]] = {}
+    for project in projects:
+        if project.status == "closed" or project.request.state is None:
+            continue
+        for code in project.item.fields:
+            by_place.setdefault((project.request.state.iso3, code), []).append(project)
+    warnings = []
+    for (iso3, code), group in sorted(by_place.items()):
+        for first, second in itertools.combinations(group, 2):
+            if first.offer.provider_key == second.offer.provider_key:
+                continue
+            (start_a, end_a), (start_b, end_b) = _period(first), _period(second)
+            if start_a <= end_b and start_b <= end_a:
+                warnings.append(
+                    DuplicationWarning(
+                        iso3=iso3,
+                        field=code,
+                        project_ids=[first.id, second.id],
+                        providers=[first.offer.provider_name, second.offer.provider_name],
+                        reason="two providers work on this State and field in overlapping periods",
+                    )
+                )
+    return warnings
+
+
+def visible_projects(session: Session, viewer: Viewer) -> list[AssistanceProject]:
+    return list(
+        session.scalars(
+            select(AssistanceProject).where(project_visible(viewer)).order_by(AssistanceProject.id)
+        )
+    )
+
+
+def who_what_where(session: Session, *, viewer: Viewer) -> tuple[list[WhoWhatWhereRow], bool]:
+    """Provider x State x area for every project the caller may see."""
+    layout = framework_layout(session, default_framework(session))
+    projects = session.scalars(
+        select(AssistanceProject).where(project_visible(viewer)).order_by(AssistanceProject.id)
+    ).all()
+    rows = []
+    for project in projects:
+        request, offer = project.request, project.offer
+        requester = request.state.iso3 if request.state else request.requester_key.split(":")[-1]
+        requester_name = request.state.short_name if request.state else requester
+        fields = list(project.item.fields)
+        sections = sorted({layout.fields[f].section_code for f in fields if f in layout.fields})
+        rows.append(
+            WhoWhatWhereRow(
+                provider=offer.provider_key.split(":", 1)[-1],
+                provider_name=offer.provider_name,
+                iso3=requester,
+                state=requester_name,
+                areas=fields,
+                sections=sections,
+                project_id=project.id,
+                project=project.title,
+                status=project.status,
+            )
+        )
+    synthetic = any(p.origin is Origin.demo for p in projects)
+    return rows, synthetic
+
+
+def _editions(
+    session: Session, viewer: Viewer, state_id: int, code: str
+) -> tuple[list[LoopEdition], bool]:
+    """The field's marks in each approved edition, and whether any of them is synthetic."""
+    rows = session.execute(
+        select(
+            MatrixEdition.number,
+            MatrixEdition.approved_on,
+            CellDefinition.key,
+            CellEntry.mark,
+            MatrixEdition.origin,
+        )
+        .join(CellEntry, CellEntry.edition_id == MatrixEdition.id)
+        .join(CellDefinition, CellDefinition.id == CellEntry.cell_id)
+        .join(FieldDefinition, FieldDefinition.id == CellDefinition.field_id)
+        .where(
+            MatrixEdition.state_id == state_id,
+            MatrixEdition.status == EditionStatus.approved,
+            edition_visible(viewer),
+            visible(CellEntry.visibility, viewer, MatrixEdition.state_id),
+            FieldDefinition.code == code,
+        )
+        .order_by(MatrixEdition.number, CellDefinition.position)
+    ).all()
+    by_number: dict[int, LoopEdition] = {}
+    synthetic = False
+    for number, approved_on, key, mark, origin in rows:
+        synthetic = synthetic or origin is Origin.demo
+        edition = by_number.setdefault(
+            number,
+            LoopEdition(
+                number=number, approved_on=approved_on, marks={}, measures=0, changed=False
+            ),
+        )
+        edition.marks[key] = mark.value
+        edition.measures += mark.value == "X"
+    editions = [by_number[number] for number in sorted(by_number)]
+    for previous, current in itertools.pairwise(editions):
+        current.changed = current.marks != previous.marks
+    return editions, synthetic
+
+
+def field_loop(session: Session, *, viewer: Viewer, iso3: str, code: str) -> LoopRead:
+    """Gap -> request -> offer -> project -> the later editions where the field changed."""
+    state = state_by_iso3(session, iso3)
+    layout = framework_layout(session, default_framework(session))
+    field = layout.fields.get(code)
+    if field is None:
+        raise NotFound(f"no matrix field {code!r}")
+    editions, editions_synthetic = _editions(session, viewer, state.id, code)
+    items = [
+        item
+        for item in session.scalars(
+            select(AssistanceRequestItem)
+            .join(AssistanceRequest)
+            .where(AssistanceRequest.state_id == state.id, request_visible(viewer))
+            .order_by(AssistanceRequest.received_on, AssistanceRequestItem.id)
+        )
+        if code in item.fields
+    ]
+    projects = session.scalars(
+        select(AssistanceProject)
+        .where(AssistanceProject.item_id.in_([item.id for item in items]), project_visible(viewer))
+        .order_by(AssistanceProject.id)
+    ).all()
+    requests = [
+        LoopItem(
+            request_id=item.request_id,
+            request_title=item.request.title,
+            request_status=item.request.status,
+            received_on=item.request.received_on,
+            item_id=item.id,
+            description=item.description,
+        )
+        for item in items
+    ]
+    loop_projects = [
+        LoopProject(
+            project_id=p.id,
+            item_id=p.item_id,
+            title=p.title,
+            provider=p.offer.provider_name,
+            status=p.status,
+            milestones_done=sum(1 for m in p.milestones if m.done_on is not None),
+            milestones=len(p.milestones),
+        )
+        for p in projects
+    ]
+    synthetic = (
+        editions_synthetic
+        or any(i.request.origin is Origin.demo for i in items)
+        or any(p.origin is Origin.demo for p in projects)
+    )
+    return LoopRead(
+        **envelope(synthetic),
+        iso3=state.iso3,
+        state=state.short_name,
+        field=code,
+        field_name=field.name,
+        editions=editions,
+        requests=requests,
+        projects=loop_projects,
+        summary=_summary(editions, requests, loop_projects),
+    )
+
+
+def _summary(
+    editions: list[LoopEdition], requests: list[LoopItem], projects: list[LoopProject]
+) -> str:
+    latest = editions[-1] if editions else None
+    gap = (
+        "no approved edition yet"
+        if latest is None
+        else f"the latest approved edition ({latest.number}) records {latest.measures} of "
+        f"{len(latest.marks)} cells with a measure"
+    )
+    asked = requests[0].received_on if requests else None
+    after = [e for e in editions if asked and e.approved_on and e.approved_on > asked and e.changed]
+    help_text = (
+        f"{len(requests)} request item(s) named this field, served by {len(projects)} project(s)"
+        if requests
+        else "no request has named this field"
+    )
+    change = (
+        f"; the field changed in edition {after[0].number}, approved after the first request"
+        if after
+        else ""
+    )
+    return f"{gap}; {help_text}{change}."

@@ -1,0 +1,315 @@
+"""Projects: an accepted match at work, with milestones, delivery and feedback from both sides.
+
+A project is opened from a pair an expert accepted; opening it marks the request `matched`, and
+the request follows its projects: `in_delivery` when one starts, `delivered` when all are
+delivered, `feedback_received` when every delivered project has both sides' feedback. Who may
+see a project: whoever may see its request.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session, selectinload
+
+from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Problem
+from un1540.models import (
+    AssistanceJudgement,
+    AssistanceOffer,
+    AssistanceProject,
+    AssistanceRequest,
+    AssistanceRequestItem,
+    Origin,
+    ProjectFeedback,
+    ProjectMilestone,
+    Role,
+)
+from un1540.models.base import today, utc_now
+from un1540.schemas.assistance import FeedbackInput, MilestoneDone, MilestoneInput, ProjectCreate
+from un1540.services.assistance.core import request_visible, transition_request
+from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require
+from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.notifications import notify_project
+from un1540.services.kernel.paging import PageRequest
+
+PROJECT_STATUSES = ("planned", "in_delivery", "delivered", "closed")
+PROJECT_TRANSITIONS = {
+    "planned": ("in_delivery", "closed"),
+    "in_delivery": ("delivered", "closed"),
+    "delivered": ("closed",),
+    "closed": (),
+}
+SIDES = ("recipient", "provider")
+
+
+def _audit(
+    session: Session, viewer: Viewer, action: str, project: AssistanceProject, **after: object
+) -> None:
+    record_event(
+        session,
+        actor=viewer.actor,
+        action=f"assistance_project.{action}",
+        entity_type="assistance_project",
+        entity_id=str(project.id),
+        after=dict(after),
+    )
+
+
+def _advance_request(
+    session: Session, viewer: Viewer, request: AssistanceRequest, to: str, why: str
+) -> None:
+    """Move the request along when its projects do (never backwards, never from closed)."""
+    order = ("circulated", "published", "matched", "in_delivery", "delivered", "feedback_received")
+    if request.status not in order or order.index(request.status) >= order.index(to):
+        return
+    path = order[order.index(request.status) + 1 : order.index(to) + 1]
+    for status in path:
+        if status == "published":
+            continue  # publication is the requester's consent, never implied by a project
+        transition_request(session, viewer=viewer, request_id=request.id, to=status, reason=why)
+
+
+def open_project(
+    session: Session, *, viewer: Viewer, data: ProjectCreate, origin: Origin = Origin.entry
+) -> AssistanceProject:
+    """Open a project from an accepted pair (experts and the Committee)."""
+    require(viewer, *COMMITTEE_SIDE, action="open a project")
+    item = session.get(AssistanceRequestItem, data.item_id)
+    offer = session.get(AssistanceOffer, data.offer_id)
+    if item is None or offer is None:
+        raise NotFound("no such request item or offer")
+    accepted = session.scalar(
+        select(AssistanceJudgement.id).where(
+            AssistanceJudgement.item_id == item.id,
+            AssistanceJudgement.offer_id == offer.id,
+            AssistanceJudgement.verdict == "accept",
+        )
+    )
+    if accepted is None:
+        raise Conflict("accept this pair first (POST /api/v1/assistance/judgements)")
+    if item.request.status not in ("circulated", "published", "matched", "in_delivery"):
+        raise Conflict(
+            f"request {item.request_id} is {item.request.status}: it cannot start a project"
+        )
+    problems = []
+    if data.start_on and data.end_on and data.end_on < data.start_on:
+        problems.append(Problem("end_on", "ends before it starts"))
+    if problems:
+        raise InvalidData("the project is not valid; nothing was saved", problems=problems)
+    existing = session.scalar(
+        select(AssistanceProject.id).where(
+            AssistanceProject.item_id == item.id, AssistanceProject.offer_id == offer.id
+        )
+    )
+    if existing is not None:
+        raise Conflict(f"duplicate submission: project {existing} serves this pair")
+    project = AssistanceProject(
+        request_id=item.request_id,
+        item_id=item.id,
+        offer_id=offer.id,
+        title=data.title.strip() or offer.title,
+        status="planned",
+        start_on=data.start_on,
+        end_on=data.end_on,
+        created_by=viewer.actor,
+        origin=origin,
+        milestones=[
+            ProjectMilestone(position=position, title=m.title, due_on=m.due_on)
+            for position, m in enumerate(data.milestones)
+        ],
+    )
+    session.add(project)
+    session.flush()
+    _audit(session, viewer, "open", project, item=item.id, offer=offer.id, title=project.title)
+    _advance_request(session, viewer, item.request, "matched", f"project {project.id} opened")
+    return project
+
+
+def project_visible(viewer: Viewer) -> ColumnElement[bool]:
+    return AssistanceProject.request_id.in_(
+        select(AssistanceRequest.id).where(request_visible(viewer))
+    )
+
+
+def get_project(session: Session, *, viewer: Viewer, project_id: int) -> AssistanceProject:
+    project = session.scalars(
+        select(AssistanceProject)
+        .options(
+            selectinload(AssistanceProject.milestones), selectinload(AssistanceProject.feedback)
+        )
+        .where(AssistanceProject.id == project_id, project_visible(viewer))
+    ).first()
+    if project is None:
+        raise NotFound(f"no project {project_id} that you may see")
+    return project
+
+
+def list_projects(
+    session: Session, *, viewer: Viewer, paging: PageRequest | None = None
+) -> tuple[list[AssistanceProject], int]:
+    paging = paging or PageRequest()
+    rows = list(
+        session.scalars(
+            select(AssistanceProject)
+            .options(
+                selectinload(AssistanceProject.milestones), selectinload(AssistanceProject.feedback)
+            )
+            .where(project_visible(viewer))
+            .order_by(AssistanceProject.id.desc())
+        )
+    )
+    return paging.cut(rows), len(rows)
+
+
+def provider_speaks(viewer: Viewer, offer: AssistanceOffer) -> bool:
+    if offer.organisation_id is not None:
+        return viewer.organisation_id == offer.organisation_id
+    return (
+        offer.state_id is not None
+        and viewer.state_id == offer.state_id
+        and viewer.role is Role.provider
+    )
+
+
+def recipient_speaks(viewer: Viewer, request: AssistanceRequest) -> bool:
+    if request.state_id is not None:
+        return viewer.role is Role.state_poc and viewer.state_id == request.state_id
+    return request.organisation_id is not None and viewer.organisation_id == request.organisation_id
+
+
+def move_project(
+    session: Session, *, viewer: Viewer, project_id: int, to: str, reason: str = ""
+) -> AssistanceProject:
+    """planned -> in_delivery -> delivered -> closed (experts, the Committee, or the provider)."""
+    require(viewer, Role.provider, *COMMITTEE_SIDE, action="move a project")
+    project = get_project(session, viewer=viewer, project_id=project_id)
+    if not viewer.is_committee_side and not provider_speaks(viewer, project.offer):
+        raise Forbidden("only the Committee side and the project's provider may move it")
+    if to not in PROJECT_STATUSES:
+        raise InvalidData(
+            "unknown status",
+            problems=[Problem("to", f"must be one of {', '.join(PROJECT_STATUSES)}")],
+        )
+    if to not in PROJECT_TRANSITIONS[project.status]:
+        onward = ", ".join(PROJECT_TRANSITIONS[project.status]) or "nowhere: it is closed"
+        raise Conflict(f"a {project.status} project cannot become {to}; allowed next: {onward}")
+    before = project.status
+    project.status = to
+    session.flush()
+    record_event(
+        session,
+        actor=viewer.actor,
+        action="assistance_project.transition",
+        entity_type="assistance_project",
+        entity_id=str(project.id),
+        before={"status": before},
+        after={"status": to},
+        reason=reason,
+    )
+    notify_project(session, project)
+    _sync_request(session, project.request)
+    return project
+
+
+def _sync_request(session: Session, request: AssistanceRequest) -> None:
+    """The request follows its projects (the system acts, so the audit says so)."""
+    projects = list(
+        session.scalars(select(AssistanceProject).where(AssistanceProject.request_id == request.id))
+    )
+    system = Viewer(role=Role.admin, actor="system: project progress", user_id=0)
+    live = [p for p in projects if p.status != "closed"]
+    if any(p.status in ("in_delivery", "delivered") for p in live):
+        _advance_request(session, system, request, "in_delivery", "a project is in delivery")
+    if live and all(p.status == "delivered" for p in live):
+        _advance_request(session, system, request, "delivered", "every project is delivered")
+        if all({f.side for f in p.feedback} >= set(SIDES) for p in live):
+            _advance_request(
+                session, system, request, "feedback_received", "both sides gave feedback"
+            )
+
+
+def add_milestone(
+    session: Session, *, viewer: Viewer, project_id: int, data: MilestoneInput
+) -> ProjectMilestone:
+    require(viewer, Role.provider, *COMMITTEE_SIDE, action="plan a milestone")
+    project = get_project(session, viewer=viewer, project_id=project_id)
+    if not viewer.is_committee_side and not provider_speaks(viewer, project.offer):
+        raise Forbidden("only the Committee side and the project's provider may plan it")
+    milestone = ProjectMilestone(
+        project_id=project.id,
+        position=len(project.milestones),
+        title=data.title,
+        due_on=data.due_on,
+    )
+    project.milestones.append(milestone)
+    session.flush()
+    _audit(session, viewer, "milestone", project, milestone=milestone.id, title=data.title)
+    return milestone
+
+
+def complete_milestone(
+    session: Session, *, viewer: Viewer, project_id: int, milestone_id: int, data: MilestoneDone
+) -> ProjectMilestone:
+    require(viewer, Role.provider, *COMMITTEE_SIDE, action="record a delivery")
+    project = get_project(session, viewer=viewer, project_id=project_id)
+    if not viewer.is_committee_side and not provider_speaks(viewer, project.offer):
+        raise Forbidden("only the Committee side and the project's provider may record deliveries")
+    milestone = next((m for m in project.milestones if m.id == milestone_id), None)
+    if milestone is None:
+        raise NotFound(f"project {project_id} has no milestone {milestone_id}")
+    done_on = data.done_on or today()
+    if done_on > today():
+        raise InvalidData(
+            "a delivery cannot be in the future", problems=[Problem("done_on", "is in the future")]
+        )
+    milestone.done_on = done_on
+    session.flush()
+    _audit(
+        session, viewer, "delivered", project, milestone=milestone.id, done_on=done_on.isoformat()
+    )
+    return milestone
+
+
+def give_feedback(
+    session: Session, *, viewer: Viewer, project_id: int, data: FeedbackInput
+) -> ProjectFeedback:
+    """The recipient's or the provider's say on a project in delivery or delivered."""
+    require(viewer, Role.state_poc, Role.provider, *COMMITTEE_SIDE, action="give feedback")
+    project = get_project(session, viewer=viewer, project_id=project_id)
+    problems = []
+    if data.side not in SIDES:
+        problems.append(Problem("side", "must be recipient or provider"))
+    if not 1 <= data.rating <= 5:
+        problems.append(Problem("rating", "must be from 1 to 5"))
+    if problems:
+        raise InvalidData("the feedback is not valid; nothing was saved", problems=problems)
+    speaks = (
+        recipient_speaks(viewer, project.request)
+        if data.side == "recipient"
+        else provider_speaks(viewer, project.offer)
+    )
+    if not viewer.is_committee_side and not speaks:
+        raise Forbidden(f"only the {data.side} (or the Committee side) gives this feedback")
+    if project.status not in ("in_delivery", "delivered"):
+        raise Conflict(f"a {project.status} project takes no feedback yet")
+    if any(f.side == data.side for f in project.feedback):
+        raise Conflict(f"the {data.side} has already given feedback on project {project_id}")
+    feedback = ProjectFeedback(
+        project_id=project.id,
+        side=data.side,
+        rating=data.rating,
+        text=data.text,
+        given_by=viewer.actor,
+        given_at=utc_now(),
+    )
+    project.feedback.append(feedback)
+    session.flush()
+    _audit(session, viewer, "feedback", project, side=data.side, rating=data.rating)
+    _sync_request(session, project.request)
+    return feedback
+
+
+def feedback_due(project: AssistanceProject) -> list[str]:
+    if project.status not in ("in_delivery", "delivered"):
+        return []
+    given = {f.side for f in project.feedback}
+    return [side for side in SIDES if side not in given]

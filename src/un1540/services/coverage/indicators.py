@@ -1,0 +1,230 @@
+"""Context indicators for the prioritisation aid: validated all-or-nothing import, and reads.
+
+A file is a CSV with the columns iso3, indicator, value and optionally year and source; the
+indicators are the `indicator` factors of reference/priorities.yml. An import replaces the values
+it names (State x indicator) and leaves the others; it writes nothing unless every row is valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from un1540.errors import InvalidData, Problem
+from un1540.models import ContextIndicator, Origin, Role, State, Visibility
+from un1540.models.base import today
+from un1540.reference.priorities import load_priority_method
+from un1540.services.kernel.access import Viewer, require, visible
+from un1540.services.kernel.audit import record_event
+
+REQUIRED_COLUMNS = ("iso3", "indicator", "value")
+OPTIONAL_COLUMNS = ("year", "source")
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    iso3: str
+    indicator: str
+    value: float
+    year: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class IndicatorImport:
+    file_name: str
+    rows: int
+    states: int
+    indicators: tuple[str, ...]
+    replaced: int  # values that existed before and were replaced
+    dry_run: bool
+
+
+def _text(content: bytes, file_name: str) -> str:
+    if not content.strip():
+        raise InvalidData(
+            f"{file_name} is empty", problems=[Problem(file_name, "the file is empty")]
+        )
+    if len(content) > MAX_BYTES:
+        raise InvalidData(
+            f"{file_name} is too large",
+            problems=[Problem(file_name, f"at most {MAX_BYTES // (1024 * 1024)} MB")],
+        )
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidData(
+            f"{file_name} is not UTF-8 text",
+            problems=[Problem(file_name, "not a UTF-8 CSV file (is it a spreadsheet?)")],
+        ) from error
+
+
+def parse_indicators(content: bytes, *, file_name: str, states: set[str]) -> list[IndicatorRow]:
+    """Every row checked; raises InvalidData naming each problem's row and column."""
+    reader = csv.DictReader(io.StringIO(_text(content, file_name)))
+    columns = [name.strip() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    unknown = [name for name in columns if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    header_problems = [
+        Problem(f"{file_name}, header", f"missing column {name}") for name in missing
+    ]
+    header_problems += [
+        Problem(f"{file_name}, header", f"unknown column {name}") for name in unknown
+    ]
+    if header_problems:
+        raise InvalidData(f"{file_name} has the wrong columns", problems=header_problems)
+    reader.fieldnames = columns
+    indicators = load_priority_method().indicator_codes
+    rows: list[IndicatorRow] = []
+    problems: list[Problem] = []
+    first_seen: dict[tuple[str, str], int] = {}
+    for line, record in enumerate(reader, start=2):
+        where = f"{file_name}, row {line}"
+        row_problems: list[Problem] = []
+        iso3 = (record.get("iso3") or "").strip().upper()
+        indicator = (record.get("indicator") or "").strip()
+        if iso3 not in states:
+            row_problems.append(Problem(f"{where}, column iso3", f"unknown State {iso3!r}"))
+        if indicator not in indicators:
+            row_problems.append(
+                Problem(
+                    f"{where}, column indicator",
+                    f"unknown indicator {indicator!r}; known: {', '.join(indicators)}",
+                )
+            )
+        value = _number(record.get("value"), f"{where}, column value", row_problems)
+        year = _year(record.get("year"), f"{where}, column year", row_problems)
+        key = (iso3, indicator)
+        if key in first_seen:
+            row_problems.append(
+                Problem(where, f"duplicate of row {first_seen[key]} ({iso3}, {indicator})")
+            )
+        else:
+            first_seen[key] = line
+        problems += row_problems
+        if not row_problems and value is not None:
+            source = (record.get("source") or "").strip()
+            rows.append(IndicatorRow(iso3, indicator, value, year, source))
+    if not rows and not problems:
+        problems.append(Problem(file_name, "no data rows"))
+    if problems:
+        raise InvalidData(
+            f"{file_name}: {len(problems)} problem(s); nothing was imported", problems=problems
+        )
+    return rows
+
+
+def _number(text: str | None, where: str, problems: list[Problem]) -> float | None:
+    raw = (text or "").strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(Problem(where, f"{raw!r} is not a number"))
+        return None
+    if not math.isfinite(value) or value < 0:
+        problems.append(Problem(where, f"{raw!r} must be a finite number of 0 or more"))
+        return None
+    return value
+
+
+def _year(text: str | None, where: str, problems: list[Problem]) -> int | None:
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1945 <= int(raw) <= today().year:
+        problems.append(Problem(where, f"{raw!r} is not a year between 1945 and this year"))
+        return None
+    return int(raw)
+
+
+def import_indicators(
+    session: Session,
+    *,
+    content: bytes,
+    file_name: str,
+    viewer: Viewer,
+    dry_run: bool = False,
+    origin: Origin = Origin.import_,
+) -> IndicatorImport:
+    """Check the whole file, then replace the values it names, with one audit event."""
+    require(viewer, Role.expert, Role.committee, action="import context indicators")
+    state_ids = {iso3: state_id for iso3, state_id in session.execute(select(State.iso3, State.id))}
+    rows = parse_indicators(content, file_name=file_name, states=set(state_ids))
+    pairs = [(state_ids[row.iso3], row.indicator) for row in rows]
+    existing = select(ContextIndicator.id).where(
+        tuple_(ContextIndicator.state_id, ContextIndicator.indicator).in_(pairs)
+    )
+    replaced = len(session.scalars(existing).all())
+    result = IndicatorImport(
+        file_name=file_name,
+        rows=len(rows),
+        states=len({row.iso3 for row in rows}),
+        indicators=tuple(sorted({row.indicator for row in rows})),
+        replaced=replaced,
+        dry_run=dry_run,
+    )
+    if dry_run:
+        return result
+    checksum = hashlib.sha256(content).hexdigest()
+    session.execute(
+        delete(ContextIndicator).where(
+            tuple_(ContextIndicator.state_id, ContextIndicator.indicator).in_(pairs)
+        )
+    )
+    session.add_all(
+        ContextIndicator(
+            state_id=state_ids[row.iso3],
+            indicator=row.indicator,
+            value=row.value,
+            year=row.year,
+            source=row.source,
+            source_file=file_name,
+            source_sha256=checksum,
+            imported_by=viewer.actor,
+            origin=origin,
+            visibility=Visibility.public,
+        )
+        for row in rows
+    )
+    record_event(
+        session,
+        actor=viewer.actor,
+        action="import_indicators",
+        entity_type="context_indicator",
+        entity_id=file_name,
+        after={
+            "rows": result.rows,
+            "states": result.states,
+            "indicators": list(result.indicators),
+            "replaced": replaced,
+            "sha256": checksum,
+        },
+    )
+    session.flush()
+    return result
+
+
+def indicator_values(
+    session: Session, *, viewer: Viewer
+) -> tuple[dict[str, dict[str, float]], bool]:
+    """Each indicator's values by State code, and whether any of them is synthetic."""
+    values: dict[str, dict[str, float]] = {}
+    synthetic = False
+    rows = session.execute(
+        select(
+            ContextIndicator.indicator, State.iso3, ContextIndicator.value, ContextIndicator.origin
+        )
+        .join(State, State.id == ContextIndicator.state_id)
+        .where(visible(ContextIndicator.visibility, viewer, ContextIndicator.state_id))
+    )
+    for indicator, iso3, value, origin in rows:
+        values.setdefault(indicator, {})[iso3] = value
+        synthetic = synthetic or origin is Origin.demo
+    return values, synthetic

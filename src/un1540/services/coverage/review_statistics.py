@@ -1,0 +1,140 @@
+"""The tables of a comprehensive review between two dates, computed from the matrix alone.
+
+The 1540 Committee's comprehensive reviews compare the matrices at the start and the end of a
+period: measures per State, by regional group, by section and weapon category, and the fields
+with the most and the fewest measures. Every figure comes from `coverage_trends` and
+`coverage_summary`, so the report, the portal and the API cannot disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from un1540.models import AuditEvent, EditionStatus, MatrixEdition
+from un1540.schemas.coverage import TrendRead
+from un1540.schemas.review_statistics import (
+    ReviewHeadline,
+    ReviewRow,
+    ReviewStatistics,
+    ReviewTable,
+)
+from un1540.services.coverage.core import (
+    AS_OF_BASIS,
+    COVERAGE_METHOD,
+    check_period,
+    coverage_summary,
+    coverage_trends,
+)
+from un1540.services.kernel.access import Viewer, edition_visible
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.paging import ALL
+from un1540.services.matrix.frameworks import default_framework, framework_layout
+
+TABLES = (
+    ("group", "By regional group"),
+    ("region", "By region"),
+    ("section", "By section of the matrix"),
+    ("weapon", "By weapon category"),
+    ("column", "Legislation and enforcement"),
+)
+FIELDS_LISTED = 10
+
+
+def _rows(trends: TrendRead) -> list[ReviewRow]:
+    rows = []
+    for row in trends.items:
+        start, end = row.start, row.end
+        rows.append(
+            ReviewRow(
+                key=row.key,
+                label=row.label,
+                states_start=start.states if start else 0,
+                states_end=end.states if end else 0,
+                coverage_start=start.tally.coverage if start else None,
+                coverage_end=end.tally.coverage if end else None,
+                coverage_change=row.coverage_change,
+                measures_per_state_start=start.average_measures_per_state if start else None,
+                measures_per_state_end=end.average_measures_per_state if end else None,
+                uncertain_end=end.tally.uncertain if end else 0,
+            )
+        )
+    return rows
+
+
+def _headline(session: Session, viewer: Viewer, on: date) -> ReviewHeadline:
+    summary = coverage_summary(session, viewer=viewer, as_of=on, paging=ALL)
+    tally = summary.items[0].tally if summary.items else None
+    return ReviewHeadline(
+        on=on,
+        states=summary.states_with_editions,
+        measures=tally.measures if tally else 0,
+        average_measures_per_state=summary.distribution.average,
+        coverage=tally.coverage if tally else None,
+        uncertain=tally.uncertain if tally else 0,
+        distribution=summary.distribution,
+    )
+
+
+def _approved_between(session: Session, viewer: Viewer, start: date, end: date) -> tuple[int, int]:
+    within = (
+        (MatrixEdition.status == EditionStatus.approved)
+        & edition_visible(viewer)
+        & (MatrixEdition.approved_on > start)
+        & (MatrixEdition.approved_on <= end)
+    )
+    editions = session.scalar(select(func.count()).select_from(MatrixEdition).where(within))
+    states = session.scalar(select(func.count(func.distinct(MatrixEdition.state_id))).where(within))
+    return editions or 0, states or 0
+
+
+def _data_version(session: Session) -> str:
+    newest = session.execute(
+        select(AuditEvent.id, AuditEvent.occurred_at).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return "empty" if newest is None else f"audit event {newest[0]} of {newest[1].isoformat()}"
+
+
+def review_statistics(
+    session: Session, *, viewer: Viewer, start: date, end: date
+) -> ReviewStatistics:
+    """Every figure of the review of the period from `start` to `end`."""
+    check_period(start, end)
+    tables = []
+    synthetic = False
+    for by, title in TABLES:
+        trends = coverage_trends(session, viewer=viewer, start=start, end=end, by=by, paging=ALL)
+        synthetic = synthetic or trends.synthetic
+        tables.append(ReviewTable(by=by, title=title, rows=_rows(trends)))
+    fields = _rows(
+        coverage_trends(session, viewer=viewer, start=start, end=end, by="field", paging=ALL)
+    )
+    ranked = sorted(
+        (row for row in fields if row.coverage_end is not None),
+        key=lambda row: (-(row.coverage_end or 0), row.key),
+    )
+    editions, states = _approved_between(session, viewer, start, end)
+    layout = framework_layout(session, default_framework(session))
+    at_end = coverage_summary(session, viewer=viewer, as_of=end, paging=ALL)
+    assert at_end.ages is not None  # always present with as_of
+    return ReviewStatistics(
+        **envelope(synthetic),
+        from_date=start,
+        to_date=end,
+        start=_headline(session, viewer, start),
+        end=_headline(session, viewer, end),
+        editions_approved=editions,
+        states_with_new_editions=states,
+        tables=tables,
+        most_covered_fields=ranked[:FIELDS_LISTED],
+        least_covered_fields=list(reversed(ranked[-FIELDS_LISTED:])),
+        ages=at_end.ages,
+        basis=AS_OF_BASIS,
+        method=COVERAGE_METHOD,
+        framework=layout.slug,
+        framework_fields=len(layout.fields),
+        framework_fields_verified=sum(1 for field in layout.fields.values() if field.verified),
+        data_version=_data_version(session),
+    )

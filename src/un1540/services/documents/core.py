@@ -1,0 +1,294 @@
+"""Documents that the matrix cites as evidence: registering them, with or without a file."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from un1540.errors import Forbidden, InvalidData, NotFound, Problem
+from un1540.models import Document, DocumentKind, Origin, Role, Visibility
+from un1540.models.base import today
+from un1540.services.kernel.access import Viewer, can_see, require, speaks_for, visible
+from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.lookups import state_by_iso3
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    kind: str
+    title: str
+    language: str
+    issued_on: date | None = None
+    iso3: str | None = None
+    symbol: str = ""
+    url: str = ""
+    visibility: Visibility = Visibility.public
+
+
+def document_problems(document: DocumentInput) -> list[Problem]:
+    """Everything wrong with a document's description, each with the field it concerns."""
+    problems = []
+    kinds = [kind.value for kind in DocumentKind]
+    if document.kind not in kinds:
+        problems.append(Problem("kind", f"must be one of {', '.join(kinds)}"))
+    if not document.title.strip():
+        problems.append(Problem("title", "is required"))
+    if len(document.language) < 2 or not document.language.isalpha():
+        problems.append(Problem("language", "must be a language code such as en, fr or ar"))
+    if document.issued_on is not None and document.issued_on > today():
+        problems.append(Problem("issued_on", "is in the future"))
+    if document.url and not document.url.startswith(("http://", "https://")):
+        problems.append(Problem("url", "must start with http:// or https://"))
+    return problems
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+def register_document(
+    session: Session,
+    *,
+    document: DocumentInput,
+    origin: Origin,
+    actor: str,
+    stored: StoredFile | None = None,
+) -> Document:
+    """Validate and add one document; its audit event commits with it."""
+    problems = document_problems(document)
+    if problems:
+        raise InvalidData("the document is not valid; nothing was written", problems=problems)
+    state_id = state_by_iso3(session, document.iso3).id if document.iso3 else None
+    record = Document(
+        kind=DocumentKind(document.kind),
+        state_id=state_id,
+        title=document.title.strip(),
+        symbol=document.symbol,
+        issued_on=document.issued_on,
+        language=document.language.lower(),
+        url=document.url,
+        origin=origin,
+        visibility=document.visibility,
+        file_name=stored.name if stored else "",
+        file_sha256=stored.sha256 if stored else "",
+        file_size=stored.size if stored else None,
+        content_type=stored.content_type if stored else "",
+        uploaded_by=actor if stored else "",
+    )
+    session.add(record)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="document.register",
+        entity_type="document",
+        entity_id=str(record.id),
+        after={
+            "kind": document.kind,
+            "title": record.title,
+            "state": document.iso3,
+            "origin": origin.value,
+            "visibility": document.visibility.value,
+            "file": {"name": stored.name, "sha256": stored.sha256, "size": stored.size}
+            if stored
+            else None,
+        },
+    )
+    return record
+
+
+def count_documents(
+    session: Session, *, viewer: Viewer, state_id: int | None = None
+) -> tuple[int, bool]:
+    """Documents the caller may see (of one State, if given), and whether any is synthetic."""
+    statement = select(func.count(), func.count().filter(Document.origin == Origin.demo)).where(
+        visible(Document.visibility, viewer, Document.state_id)
+    )
+    if state_id is not None:
+        statement = statement.where(Document.state_id == state_id)
+    total, demo = session.execute(statement).one()
+    return total, demo > 0
+
+
+# What uploaded files may be, recognised by their first bytes rather than by their name.
+FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "application/zip": (b"PK\x03\x04",),  # DOCX, XLSX, ODT
+    "application/msword": (b"\xd0\xcf\x11\xe0",),  # DOC, XLS
+}
+ALLOWED_SUFFIXES = {".pdf", ".docx", ".doc", ".odt", ".xlsx", ".xls", ".txt", ".html", ".htm"}
+
+
+def detect_content_type(content: bytes, file_name: str) -> str | None:
+    """The type of an uploaded file from its bytes; None when it is not a document we accept."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        return None
+    for content_type, signatures in FILE_SIGNATURES.items():
+        if content.startswith(signatures):
+            return content_type
+    if suffix in {".txt", ".html", ".htm"}:
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "text/html" if suffix != ".txt" else "text/plain"
+    return None
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    name: str
+    content: bytes
+
+
+def _store(content: bytes, files_dir: Path) -> str:
+    """Keep the bytes under their SHA-256 (written once, atomically); returns the checksum."""
+    digest = hashlib.sha256(content).hexdigest()
+    target = files_dir / digest[:2] / digest
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(".part")
+        temporary.write_bytes(content)
+        temporary.replace(target)
+    return digest
+
+
+def _file_problems(upload: UploadedFile, max_bytes: int) -> tuple[list[Problem], str | None]:
+    if not upload.content:
+        return [Problem("file", f"{upload.name or 'the file'} is empty")], None
+    if len(upload.content) > max_bytes:
+        size = len(upload.content) / 1_000_000
+        return [
+            Problem(
+                "file", f"{upload.name} is {size:.1f} MB; the limit is {max_bytes // 1_000_000} MB"
+            )
+        ], None
+    content_type = detect_content_type(upload.content, upload.name)
+    if content_type is None:
+        return [
+            Problem(
+                "file", f"{upload.name} is not a PDF, Word, OpenDocument, Excel, text or HTML file"
+            )
+        ], None
+    return [], content_type
+
+
+def attach_document(
+    session: Session,
+    *,
+    viewer: Viewer,
+    document: DocumentInput,
+    upload: UploadedFile | None,
+    files_dir: Path,
+    max_bytes: int,
+) -> Document:
+    """A document registered by an expert or by the State's own point of contact, with its file."""
+    if document.iso3 is None:
+        raise InvalidData("the document was not saved", problems=[Problem("state", "is required")])
+    state = state_by_iso3(session, document.iso3)
+    if not speaks_for(viewer, state.id):
+        require(viewer, Role.expert, Role.committee, action="register documents")
+    elif not viewer.can_write:
+        raise Forbidden("a read-only token may not register documents")
+    if not document.url and upload is None:
+        raise InvalidData(
+            "the document was not saved", problems=[Problem("file", "give a file or a URL")]
+        )
+    stored = None
+    described = document_problems(document)
+    if described:
+        raise InvalidData("the document was not saved; nothing was written", problems=described)
+    if upload is not None:
+        problems, detected = _file_problems(upload, max_bytes)
+        if problems:
+            raise InvalidData("the document was not saved; nothing was written", problems=problems)
+        assert detected is not None
+        stored = StoredFile(
+            name=Path(upload.name).name[:300],
+            sha256=_store(upload.content, files_dir),
+            size=len(upload.content),
+            content_type=detected,
+        )
+    return register_document(
+        session, document=document, origin=Origin.entry, actor=viewer.actor, stored=stored
+    )
+
+
+def visible_document(session: Session, *, viewer: Viewer, document_id: int) -> Document:
+    document = session.get(Document, document_id)
+    if document is None or not can_see(document.visibility, viewer, document.state_id):
+        raise NotFound(f"no document {document_id} that you may see")
+    return document
+
+
+def document_file(
+    session: Session, *, viewer: Viewer, document_id: int, files_dir: Path
+) -> tuple[Document, Path]:
+    """A document and the path of its stored file, if the caller may see it."""
+    document = visible_document(session, viewer=viewer, document_id=document_id)
+    path = files_dir / document.file_sha256[:2] / document.file_sha256
+    if not document.file_sha256 or not path.exists():
+        raise NotFound(f"document {document_id} has no stored file")
+    return document, path
+
+
+def state_documents(session: Session, *, viewer: Viewer, iso3: str) -> list[Document]:
+    """A State's documents the caller may see, newest first."""
+    state = state_by_iso3(session, iso3)
+    return list(
+        session.scalars(
+            select(Document)
+            .where(
+                Document.state_id == state.id,
+                visible(Document.visibility, viewer, Document.state_id),
+            )
+            .order_by(Document.issued_on.desc().nulls_last(), Document.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReportDates:
+    """The dates a matrix document's header shows: first report, addenda, additional information."""
+
+    first_report: date | None
+    addenda: list[date]
+    additional_information: list[date]
+
+
+def report_dates(session: Session, *, viewer: Viewer, state_id: int) -> ReportDates:
+    rows = session.execute(
+        select(Document.kind, Document.issued_on)
+        .where(
+            Document.state_id == state_id,
+            Document.kind.in_(
+                [
+                    DocumentKind.national_report,
+                    DocumentKind.addendum,
+                    DocumentKind.additional_information,
+                ]
+            ),
+            Document.issued_on.is_not(None),
+            visible(Document.visibility, viewer, Document.state_id),
+        )
+        .order_by(Document.issued_on)
+    ).all()
+    dated = [(kind, issued) for kind, issued in rows if issued is not None]
+    reports = [d for kind, d in dated if kind is DocumentKind.national_report]
+    return ReportDates(
+        first_report=reports[0] if reports else None,
+        addenda=sorted([d for kind, d in dated if kind is DocumentKind.addendum] + reports[1:]),
+        additional_information=[
+            d for kind, d in dated if kind is DocumentKind.additional_information
+        ],
+    )

@@ -1,0 +1,181 @@
+"""Reading one edition of a State's matrix, cell by cell, with its evidence."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from un1540.analytics.coverage import Tally
+from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, Origin
+from un1540.schemas.matrix import (
+    CellRead,
+    DocumentRef,
+    EvidenceRead,
+    MatrixFieldRead,
+    MatrixRead,
+    MatrixSectionRead,
+    StateRef,
+)
+from un1540.services.kernel.access import Viewer, visible
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.matrix.counting import tally_read
+from un1540.services.matrix.editions import summarise_edition, visible_edition
+from un1540.services.matrix.frameworks import FrameworkLayout, framework_layout
+
+
+def evidence_by_entry(
+    session: Session,
+    viewer: Viewer,
+    *,
+    edition_id: int | None = None,
+    entry_ids: list[int] | None = None,
+) -> dict[int, list[EvidenceRead]]:
+    """The evidence the caller may see, by cell entry: of one edition, or of the entries given."""
+    # Plain columns, not ORM objects: a matrix cites hundreds of documents and speed matters here.
+    statement = (
+        select(
+            Evidence.cell_entry_id,
+            Evidence.page,
+            Evidence.article,
+            Evidence.paragraph,
+            Evidence.quotation,
+            Document.id,
+            Document.kind,
+            Document.title,
+            Document.symbol,
+            Document.issued_on,
+            Document.language,
+            Document.url,
+        )
+        .join(Document, Document.id == Evidence.document_id)
+        .join(CellEntry, CellEntry.id == Evidence.cell_entry_id)
+        .where(
+            visible(Evidence.visibility, viewer),
+            visible(Document.visibility, viewer, Document.state_id),
+        )
+        .order_by(Evidence.id)
+    )
+    if edition_id is not None:
+        statement = statement.where(CellEntry.edition_id == edition_id)
+    if entry_ids is not None:
+        statement = statement.where(CellEntry.id.in_(entry_ids))
+    rows = session.execute(statement).all()
+    documents: dict[int, DocumentRef] = {}
+    found: dict[int, list[EvidenceRead]] = defaultdict(list)
+    for entry_id, page, article, paragraph, quotation, document_id, *document in rows:
+        reference = documents.get(document_id)
+        if reference is None:
+            kind, title, symbol, issued_on, language, url = document
+            reference = documents[document_id] = DocumentRef.model_construct(
+                id=document_id,
+                kind=kind.value,
+                title=title,
+                symbol=symbol,
+                issued_on=issued_on,
+                language=language,
+                url=url,
+            )
+        found[entry_id].append(
+            EvidenceRead.model_construct(
+                document=reference,
+                page=page,
+                article=article,
+                paragraph=paragraph,
+                quotation=quotation,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: int
+    mark: str
+    remark: str
+
+
+def _sections(
+    layout: FrameworkLayout, entries: dict[int, _Entry], evidence: dict[int, list[EvidenceRead]]
+) -> tuple[list[MatrixSectionRead], Tally]:
+    total = Tally()
+    sections = []
+    for section in layout.sections:
+        tally = Tally()
+        fields = []
+        for field in section.fields:
+            cells = []
+            for cell in field.cells:
+                entry = entries.get(cell.id)
+                if entry is None:  # hidden from this caller: shown as no information
+                    mark, remark, cited = "", "", []
+                else:
+                    mark, remark, cited = entry.mark, entry.remark, evidence.get(entry.id, [])
+                tally.add(mark)
+                # model_construct: the values come from our own database, already validated.
+                cells.append(
+                    CellRead.model_construct(
+                        id=cell.key,
+                        weapon=cell.weapon,
+                        column=cell.column,
+                        mark=mark,
+                        remark=remark,
+                        evidence=cited,
+                    )
+                )
+            fields.append(
+                MatrixFieldRead.model_construct(
+                    code=field.code,
+                    number=field.number,
+                    name=field.name,
+                    verified=field.verified,
+                    applies_to=list(field.applies_to),
+                    cells=cells,
+                )
+            )
+        total.merge(tally)
+        sections.append(
+            MatrixSectionRead(
+                code=section.code,
+                title=section.title,
+                layout=list(section.layout),
+                fields=fields,
+                tally=tally_read(tally),
+            )
+        )
+    return sections, total
+
+
+def get_matrix(
+    session: Session, *, viewer: Viewer, iso3: str, number: int | None = None
+) -> MatrixRead:
+    """A State's matrix: its latest approved edition, or edition `number`, laid out by section."""
+    state = state_by_iso3(session, iso3)
+    edition = visible_edition(session, viewer=viewer, state=state, number=number)
+    framework = session.get(Framework, edition.framework_id)
+    assert framework is not None  # guaranteed by the foreign key
+    layout = framework_layout(session, framework)
+    entries = {
+        cell_id: _Entry(id=entry_id, mark=mark.value, remark=remark)
+        for entry_id, cell_id, mark, remark in session.execute(
+            select(CellEntry.id, CellEntry.cell_id, CellEntry.mark, CellEntry.remark)
+            .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
+            .where(
+                CellEntry.edition_id == edition.id,
+                visible(CellEntry.visibility, viewer, MatrixEdition.state_id),
+            )
+        )
+    }
+    evidence = evidence_by_entry(session, viewer, edition_id=edition.id)
+    sections, total = _sections(layout, entries, evidence)
+    return MatrixRead(
+        **envelope(edition.origin is Origin.demo),
+        state=StateRef(iso3=state.iso3, name=state.short_name),
+        edition=summarise_edition(edition, layout.slug, total),
+        weapon_categories=layout.weapon_names,
+        column_kinds=layout.column_names,
+        sections=sections,
+    )

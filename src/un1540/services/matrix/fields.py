@@ -1,0 +1,108 @@
+"""One matrix field across all States: who has this measure."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from un1540.analytics.coverage import Tally
+from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.models import CellEntry, MatrixEdition, RegionalGroup, State
+from un1540.schemas.matrix import FieldAcrossStates, FieldInfo, FieldStateRow, StateRef
+from un1540.services.kernel.access import Viewer, visible
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.paging import PageRequest
+from un1540.services.matrix.counting import latest_approved_editions, tally_read
+from un1540.services.matrix.frameworks import FrameworkLayout, framework_layout, resolve_framework
+
+
+def _field_info(layout: FrameworkLayout, code: str) -> FieldInfo:
+    field = layout.fields.get(code)
+    if field is None:
+        raise NotFound(f"no field {code!r} in framework {layout.slug}")
+    section = next(s for s in layout.sections if s.code == field.section_code)
+    return FieldInfo(
+        code=field.code,
+        number=field.number,
+        name=field.name,
+        section=section.code,
+        section_title=section.title,
+        framework=layout.slug,
+        applies_to=list(field.applies_to),
+        verified=field.verified,
+    )
+
+
+def field_across_states(
+    session: Session,
+    *,
+    viewer: Viewer,
+    code: str,
+    framework: str | None = None,
+    group: str | None = None,
+    paging: PageRequest | None = None,
+) -> FieldAcrossStates:
+    """Marks of one field in each State's latest approved edition on that framework version."""
+    layout = framework_layout(session, resolve_framework(session, framework))
+    info = _field_info(layout, code)
+    if group is not None and session.get(RegionalGroup, group) is None:
+        raise InvalidParameter.naming([Problem("group", f"unknown group {group!r}")])
+    cells = layout.fields[code].cells
+    editions = {
+        e.id: e
+        for e in latest_approved_editions(session, viewer).values()
+        if e.framework_id == layout.framework_id
+    }
+    states = {
+        s.id: s
+        for s in session.scalars(
+            select(State).where(State.id.in_([e.state_id for e in editions.values()]))
+        )
+    }
+    if group is not None:
+        editions = {
+            i: e for i, e in editions.items() if states[e.state_id].electoral_group_code == group
+        }
+    marks: dict[int, dict[str, str]] = {edition_id: {} for edition_id in editions}
+    rows = session.execute(
+        select(CellEntry.edition_id, CellEntry.cell_id, CellEntry.mark)
+        .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
+        .where(
+            CellEntry.edition_id.in_(list(editions)),
+            CellEntry.cell_id.in_([cell.id for cell in cells]),
+            visible(CellEntry.visibility, viewer, MatrixEdition.state_id),
+        )
+    ).all()
+    for edition_id, cell_id, mark in rows:
+        marks[edition_id][layout.by_id[cell_id].key] = mark.value
+    total = Tally()
+    items = []
+    for edition_id, edition in editions.items():
+        state = states[edition.state_id]
+        row_marks = {cell.key: marks[edition_id].get(cell.key, "") for cell in cells}
+        tally = Tally()
+        for value in row_marks.values():
+            tally.add(value)
+        total.merge(tally)
+        items.append(
+            FieldStateRow(
+                state=StateRef(iso3=state.iso3, name=state.short_name),
+                group=state.electoral_group_code,
+                edition=edition.number,
+                approved_on=edition.approved_on,
+                marks=row_marks,
+                tally=tally_read(tally),
+            )
+        )
+    items.sort(key=lambda row: row.state.name.casefold())
+    paging = paging or PageRequest()
+    return FieldAcrossStates(
+        **envelope(any(edition.synthetic for edition in editions.values())),
+        field=info,
+        cells=[cell.key for cell in cells],
+        items=paging.cut(items),
+        total=len(items),
+        page=paging.page,
+        page_size=paging.page_size,
+        tally=tally_read(total),
+    )

@@ -1,0 +1,194 @@
+"""Reading States: the list (filtered, searched, sorted) and one State's profile."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from un1540.errors import InvalidParameter, Problem
+from un1540.models import (
+    GroupMembership,
+    M49Area,
+    MatrixEdition,
+    Origin,
+    RegionalGroup,
+    State,
+    StateName,
+)
+from un1540.reference.states import search_key
+from un1540.schemas.states import AreaRead, MembershipRead, StateRead, StateSummary
+from un1540.services.documents.core import count_documents
+from un1540.services.kernel.access import Viewer, edition_visible
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.matrix.counting import latest_approved_editions, state_tallies
+
+SORT_KEYS: dict[str, Callable[[StateSummary], Any]] = {
+    "name": lambda s: s.name.casefold(),
+    "iso3": lambda s: s.iso3,
+    "group": lambda s: (s.group_name or "~", s.name.casefold()),
+    "region": lambda s: (s.region, s.name.casefold()),
+    "coverage": lambda s: (s.coverage is not None, s.coverage or 0.0, s.name.casefold()),
+    "measures": lambda s: (s.measures is not None, s.measures or 0, s.name.casefold()),
+    "editions": lambda s: (s.editions, s.name.casefold()),
+    "latest_approved_on": lambda s: (
+        s.latest_approved_on is not None,
+        s.latest_approved_on or 0,
+        s.name,
+    ),
+}
+
+
+def _validate_filters(session: Session, group: str | None, region: str | None, sort: str) -> None:
+    problems = []
+    if group is not None and session.get(RegionalGroup, group) is None:
+        codes = ", ".join(session.scalars(select(RegionalGroup.code)))
+        problems.append(Problem("group", f"unknown group {group!r}; use one of {codes}"))
+    if region is not None and session.get(M49Area, region) is None:
+        problems.append(
+            Problem("region", f"unknown M49 area {region!r} (e.g. africa, western_asia)")
+        )
+    if sort not in SORT_KEYS:
+        problems.append(Problem("sort", f"must be one of {', '.join(SORT_KEYS)}"))
+    if problems:
+        raise InvalidParameter.naming(problems)
+
+
+def _matching_state_ids(session: Session, query: str) -> set[int]:
+    key = search_key(query)
+    by_name = select(StateName.state_id).where(StateName.search_key.contains(key, autoescape=True))
+    by_code = select(State.id).where(or_(State.iso3 == query.upper(), State.iso2 == query.upper()))
+    return set(session.scalars(by_name)) | set(session.scalars(by_code))
+
+
+def summarise_states(
+    session: Session, viewer: Viewer, states: list[State]
+) -> tuple[list[StateSummary], bool]:
+    """Summaries of the States, and whether any visible edition of theirs is synthetic."""
+    groups = {group.code: group.name for group in session.scalars(select(RegionalGroup))}
+    few = len(states) < 20  # one State's page should not compute all 193
+    latest = latest_approved_editions(session, viewer, [s.id for s in states] if few else None)
+    tallies = state_tallies(session, viewer)
+    edition_counts: dict[int, tuple[int, int]] = {
+        state_id: (count, demo)
+        for state_id, count, demo in session.execute(
+            select(
+                MatrixEdition.state_id,
+                func.count(),
+                func.count().filter(MatrixEdition.origin == Origin.demo),
+            )
+            .where(edition_visible(viewer), MatrixEdition.state_id.in_([s.id for s in states]))
+            .group_by(MatrixEdition.state_id)
+        )
+    }
+    summaries = []
+    for state in states:
+        edition = latest.get(state.iso3)
+        tally = tallies.get(state.iso3)
+        summaries.append(
+            StateSummary(
+                iso3=state.iso3,
+                iso2=state.iso2,
+                m49=state.m49,
+                name=state.short_name,
+                names={n.language: n.name for n in state.names if n.kind == "cldr"},
+                group=state.electoral_group_code,
+                group_name=groups.get(state.electoral_group_code or ""),
+                region=state.m49_region_code,
+                subregion=state.m49_subregion_code,
+                editions=edition_counts.get(state.id, (0, 0))[0],
+                latest_edition=edition.number if edition else None,
+                latest_approved_on=edition.approved_on if edition else None,
+                measures=tally.measures if tally else None,
+                coverage=tally.coverage if tally else None,
+            )
+        )
+    synthetic = any(demo for _, demo in edition_counts.values())
+    return summaries, synthetic
+
+
+@dataclass(frozen=True)
+class StateListing:
+    items: list[StateSummary]
+    synthetic: bool
+
+
+def list_states(
+    session: Session,
+    *,
+    viewer: Viewer,
+    group: str | None = None,
+    region: str | None = None,
+    q: str | None = None,
+    sort: str = "name",
+    descending: bool = False,
+) -> StateListing:
+    """All States matching the filters, sorted; group filters include participants and observers."""
+    _validate_filters(session, group, region, sort)
+    statement = select(State).options(selectinload(State.names))
+    if group is not None:
+        statement = statement.where(
+            State.id.in_(
+                select(GroupMembership.state_id).where(GroupMembership.group_code == group)
+            )
+        )
+    if region is not None:
+        statement = statement.where(
+            or_(
+                State.m49_region_code == region,
+                State.m49_subregion_code == region,
+                State.m49_intermediate_code == region,
+            )
+        )
+    if q is not None and q.strip():
+        statement = statement.where(State.id.in_(_matching_state_ids(session, q.strip())))
+    states = list(session.scalars(statement))
+    summaries, synthetic = summarise_states(session, viewer, states)
+    summaries.sort(key=SORT_KEYS["name"])
+    summaries.sort(key=SORT_KEYS[sort], reverse=descending)
+    return StateListing(items=summaries, synthetic=synthetic)
+
+
+def _area(session: Session, code: str | None) -> AreaRead | None:
+    area = session.get(M49Area, code) if code else None
+    return AreaRead(code=area.code, m49=area.m49, name=area.name) if area else None
+
+
+def get_state(session: Session, *, viewer: Viewer, iso3: str) -> StateRead:
+    """One State's profile: names, groups, regions, and what the caller may see of its records."""
+    state = state_by_iso3(session, iso3)
+    groups = {group.code: group.name for group in session.scalars(select(RegionalGroup))}
+    documents, demo_documents = count_documents(session, viewer=viewer, state_id=state.id)
+    summary, synthetic = summarise_states(session, viewer, [state])
+    region, subregion = (
+        _area(session, state.m49_region_code),
+        _area(session, state.m49_subregion_code),
+    )
+    # Both are guaranteed by foreign keys.
+    assert region is not None
+    assert subregion is not None
+    return StateRead(
+        **envelope(synthetic or demo_documents),
+        state=summary[0],
+        iso_name=state.iso_name,
+        note=state.note,
+        memberships=[
+            MembershipRead(
+                group=m.group_code,
+                group_name=groups[m.group_code],
+                role=m.role,
+                electoral=m.electoral,
+                note=m.note,
+            )
+            for m in sorted(state.memberships, key=lambda m: not m.electoral)
+        ],
+        region=region,
+        subregion=subregion,
+        intermediate_region=_area(session, state.m49_intermediate_code),
+        aliases=[n.name for n in state.names if n.kind == "alias"],
+        documents=documents,
+    )
