@@ -36,7 +36,7 @@ from tests.pg_cluster import TemporaryCluster
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.db.migrate import upgrade
 from un1540.io.demo import load_demo
-from un1540.services.matrix.reference_data import load_reference_data
+from un1540.services.matrix.actions.frameworks import load_reference_data
 from un1540.settings import Settings
 from un1540.web.app import create_app
 

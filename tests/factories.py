@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 
 from un1540.models import Document, MatrixEdition, Origin
 from un1540.services.accounts.core import create_user, viewer_for
-from un1540.services.documents.core import DocumentInput, register_document
+from un1540.services.documents.actions import DocumentInput, register_document
 from un1540.services.kernel.access import Viewer
-from un1540.services.matrix.editions import CellInput, EvidenceInput, record_approved_edition
-from un1540.services.matrix.frameworks import default_framework
+from un1540.services.matrix.actions.editions import record_approved_edition
+from un1540.services.matrix.inputs import CellInput, EvidenceInput
+from un1540.services.matrix.reads.frameworks import default_framework
 
 
 def make_document(

@@ -44,8 +44,7 @@ from un1540.services.kernel.notifications import (
     smtp_settings,
 )
 from un1540.services.kernel.parameters import parse_date
-from un1540.services.matrix.frameworks import store_framework
-from un1540.services.matrix.reference_data import load_reference_data
+from un1540.services.matrix.actions.frameworks import load_reference_data, store_framework
 from un1540.settings import Settings, get_settings, masked_url
 
 CLI_ACTOR = "cli"

@@ -20,7 +20,7 @@ from un1540.errors import InvalidData
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
 from un1540.services.kernel.access import PUBLIC, Viewer
-from un1540.services.matrix.core import get_matrix
+from un1540.services.matrix.reads.matrix import get_matrix
 
 LIMIT = 5_000_000
 

@@ -23,10 +23,11 @@ from un1540.models import Visibility
 from un1540.schemas.assistance import RequestCreate
 from un1540.services.accounts.core import issue_token
 from un1540.services.assistance.core import submit_request
-from un1540.services.documents.core import DocumentInput, UploadedFile, attach_document
-from un1540.services.matrix.editions import CellInput
-from un1540.services.matrix.review import add_comment, decide_proposal, propose_change
-from un1540.services.matrix.workflow import CellChange, open_draft, share_edition, update_cell
+from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
+from un1540.services.matrix.actions.cells import update_cell
+from un1540.services.matrix.actions.editions import open_draft, share_edition
+from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
+from un1540.services.matrix.inputs import CellChange, CellInput
 from un1540.web.app import create_app
 
 ROLES = ("public", "poc", "other_poc", "provider", "expert", "committee", "admin")

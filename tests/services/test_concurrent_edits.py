@@ -17,13 +17,10 @@ from tests.pg_cluster import TemporaryCluster
 from un1540.db.engine import make_session_factory
 from un1540.errors import Conflict
 from un1540.services.kernel.access import Viewer
-from un1540.services.matrix.workflow import (
-    CellChange,
-    entry_for,
-    find_edition,
-    open_draft,
-    update_cell,
-)
+from un1540.services.matrix.actions.cells import update_cell
+from un1540.services.matrix.actions.editions import open_draft
+from un1540.services.matrix.inputs import CellChange
+from un1540.services.matrix.reads.editions import entry_for, find_edition
 
 CELL = "op2.use:bw:enforcement"
 

@@ -13,8 +13,9 @@ from un1540.errors import InvalidData, NotFound
 from un1540.models import AuditEvent, CellEntry, Evidence, MatrixEdition, State
 from un1540.models.base import today
 from un1540.services.kernel.access import PUBLIC
-from un1540.services.matrix.core import get_matrix
-from un1540.services.matrix.editions import CellInput, EvidenceInput, list_editions
+from un1540.services.matrix.inputs import CellInput, EvidenceInput
+from un1540.services.matrix.reads.editions import list_editions
+from un1540.services.matrix.reads.matrix import get_matrix
 
 
 def _edition_count(session: Session) -> int:

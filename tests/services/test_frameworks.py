@@ -11,8 +11,13 @@ from sqlalchemy.orm import Session
 from un1540.errors import Conflict, InvalidData, NotFound
 from un1540.models import AuditEvent, Framework
 from un1540.reference.frameworks import bundled_frameworks, parse_framework
-from un1540.services.matrix.framework_reads import framework_detail, framework_list
-from un1540.services.matrix.frameworks import default_framework, resolve_framework, store_framework
+from un1540.services.matrix.actions.frameworks import store_framework
+from un1540.services.matrix.reads.frameworks import (
+    default_framework,
+    framework_detail,
+    framework_list,
+    resolve_framework,
+)
 
 
 def _raw_bundled() -> dict[str, object]:

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from un1540.models import AuditEvent, GroupMembership, Organisation, State, StateName
 from un1540.services.kernel.access import PUBLIC
-from un1540.services.matrix.reference_data import load_reference_data
-from un1540.services.matrix.states import list_states
+from un1540.services.matrix.actions.frameworks import load_reference_data
+from un1540.services.matrix.reads.states import list_states
 
 
 def _counts(session: Session) -> tuple[int, ...]:

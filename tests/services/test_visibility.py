@@ -11,9 +11,9 @@ from un1540.errors import NotFound
 from un1540.models import CellEntry, Document, EditionStatus, MatrixEdition, Visibility
 from un1540.services.coverage.core import coverage_summary
 from un1540.services.kernel.access import PUBLIC, Role, Viewer
-from un1540.services.matrix.core import get_matrix
-from un1540.services.matrix.editions import list_editions
-from un1540.services.matrix.states import get_state
+from un1540.services.matrix.reads.editions import list_editions
+from un1540.services.matrix.reads.matrix import get_matrix
+from un1540.services.matrix.reads.states import get_state
 
 EXPERT = Viewer(role=Role.expert, actor="expert@example.org")
 

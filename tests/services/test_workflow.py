@@ -10,24 +10,20 @@ from tests.factories import make_document, make_user
 from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthenticated
 from un1540.models import AuditEvent, CellEntry, EditionStatus, Evidence, MatrixEdition
 from un1540.services.kernel.access import PUBLIC, Viewer
-from un1540.services.matrix.core import get_matrix
-from un1540.services.matrix.editions import EvidenceInput, list_editions
-from un1540.services.matrix.review import (
-    add_comment,
-    decide_proposal,
-    edition_review,
-    propose_change,
-)
-from un1540.services.matrix.workflow import (
-    CellChange,
+from un1540.services.matrix.actions.cells import update_cell
+from un1540.services.matrix.actions.editions import (
     agree_edition,
     approve_edition,
     discard_draft,
     open_draft,
     reopen_edition,
     share_edition,
-    update_cell,
 )
+from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
+from un1540.services.matrix.inputs import CellChange, EvidenceInput
+from un1540.services.matrix.reads.editions import entry_for, list_editions
+from un1540.services.matrix.reads.matrix import get_matrix
+from un1540.services.matrix.reads.review import edition_review
 
 CELL = "op2.manufacture:cw:legal_framework"
 
@@ -55,8 +51,6 @@ def _cell(session: Session, viewer: Viewer, number: int, key: str = CELL) -> tup
 
 
 def _version(session: Session, edition: MatrixEdition, cell_key: str = CELL) -> int:
-    from un1540.services.matrix.workflow import entry_for
-
     return entry_for(session, edition, cell_key).revision
 
 

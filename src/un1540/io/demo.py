@@ -26,12 +26,15 @@ from un1540.io.demo_assistance import load_demo_assistance
 from un1540.models import Document, MatrixEdition, Origin, State
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.services.coverage.indicators import import_indicators
-from un1540.services.documents.core import DocumentInput, register_document
+from un1540.services.documents.actions import DocumentInput, register_document
 from un1540.services.kernel.access import system_viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.instance import has_synthetic_data, mark_synthetic
-from un1540.services.matrix.editions import CellInput, EvidenceInput, record_approved_edition
-from un1540.services.matrix.frameworks import FrameworkLayout, default_framework, framework_layout
+from un1540.services.kernel.unit_of_work import action
+from un1540.services.matrix.actions.editions import record_approved_edition
+from un1540.services.matrix.inputs import CellInput, EvidenceInput
+from un1540.services.matrix.layout import FrameworkLayout, framework_layout
+from un1540.services.matrix.reads.frameworks import default_framework
 
 GENERATOR = "un1540-demo/1"
 ACTOR = "demo-generator"
@@ -289,6 +292,8 @@ def _load_demo_indicators(session: Session, states: list[State]) -> None:
     )
 
 
+# One action: the whole demo is stored, or none of it (the editions and documents join it).
+@action
 def load_demo(
     session: Session,
     *,

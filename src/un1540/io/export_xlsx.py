@@ -21,7 +21,7 @@ from un1540.io.xlsx_layout import (
 )
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
-from un1540.services.matrix.frameworks import FrameworkLayout
+from un1540.services.matrix.layout import FrameworkLayout
 
 FILLS = {
     "X": PatternFill("solid", fgColor="DFF3E6"),

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import NotFound
 from un1540.schemas.matrix import MatrixRead
-from un1540.services.documents.core import ReportDates, report_dates
+from un1540.services.documents.reads import ReportDates, report_dates
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.lookups import state_by_iso3
-from un1540.services.matrix.core import get_matrix
 from un1540.services.matrix.counting import latest_approved_editions
+from un1540.services.matrix.reads.matrix import get_matrix
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from un1540.models import Framework
 from un1540.schemas.matrix import MatrixBundle
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.envelope import envelope
-from un1540.services.matrix.frameworks import framework_layout
+from un1540.services.matrix.layout import framework_layout
 
 
 class ExportFormat(StrEnum):

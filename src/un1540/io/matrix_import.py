@@ -30,9 +30,10 @@ from un1540.models import Framework, MatrixEdition, Role, State
 from un1540.schemas.workflow import ImportReport
 from un1540.services.kernel.access import Viewer, require
 from un1540.services.kernel.lookups import state_by_iso3
-from un1540.services.matrix.frameworks import FrameworkLayout, default_framework, framework_layout
-from un1540.services.matrix.matrix_import import ImportedCell, import_cells
-from un1540.services.matrix.workflow import find_edition
+from un1540.services.matrix.actions.imports import ImportedCell, import_cells
+from un1540.services.matrix.layout import FrameworkLayout, framework_layout
+from un1540.services.matrix.reads.editions import find_edition
+from un1540.services.matrix.reads.frameworks import default_framework
 
 MARKS = {"X": "X", "?": "?", "NA": "NA", "": ""}
 

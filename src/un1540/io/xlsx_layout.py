@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from un1540.reference.frameworks import ADHERENCE
-from un1540.services.matrix.frameworks import FrameworkLayout, SectionInfo
+from un1540.services.matrix.layout import FrameworkLayout, SectionInfo
 
 ABOUT_SHEET = "About"
 FIXED_COLUMNS = ("ISO3", "State", "Edition", "No.", "Field code", "Field")

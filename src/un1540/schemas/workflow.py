@@ -70,6 +70,10 @@ class EditionDetail(Envelope):
     revision: int
     pending_proposals: int
     comments: int
+    allowed_actions: list[str] = Field(
+        description="What you may do to this edition now: share, agree, reopen, approve, discard, "
+        "edit_cells, import, propose, comment."
+    )
 
 
 class CommentCreate(_Request):
@@ -110,6 +114,9 @@ class ProposalRead(BaseModel):
     decided_at: datetime | None
     decision_note: str
     created_at: datetime
+    allowed_actions: list[str] = Field(
+        description="What you may do to this proposal now: accept, reject."
+    )
 
 
 class ReviewList(Envelope):

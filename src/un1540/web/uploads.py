@@ -10,7 +10,7 @@ from fastapi import Depends, File, Form, Request, UploadFile
 
 from un1540.errors import InvalidData, Problem
 from un1540.models import Visibility
-from un1540.services.documents.core import DocumentInput, UploadedFile
+from un1540.services.documents.actions import DocumentInput, UploadedFile
 from un1540.settings import Settings
 
 CHUNK = 1024 * 1024

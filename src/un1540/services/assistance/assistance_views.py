@@ -38,7 +38,8 @@ from un1540.services.assistance.projects import project_visible
 from un1540.services.kernel.access import Viewer, edition_visible, visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
-from un1540.services.matrix.frameworks import default_framework, framework_layout
+from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.reads.frameworks import default_framework
 
 
 def _period(project: AssistanceProject) -> tuple[date, date]:

@@ -38,7 +38,8 @@ from un1540.schemas.assistance import (
 from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require, visible
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.paging import PageRequest
-from un1540.services.matrix.frameworks import default_framework, framework_layout
+from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.reads.frameworks import default_framework
 
 FIRST_STATUS = "received"
 OFFER_VISIBILITIES = (

@@ -20,7 +20,8 @@ from un1540.services.assistance.core import party, party_key
 from un1540.services.assistance.projects import project_visible
 from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require, visible
 from un1540.services.kernel.audit import record_event
-from un1540.services.matrix.frameworks import default_framework, framework_layout
+from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.reads.frameworks import default_framework
 
 KINDS = ("pledge", "contribution")
 

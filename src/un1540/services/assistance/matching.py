@@ -48,7 +48,8 @@ from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.notifications import notify_matches
-from un1540.services.matrix.frameworks import default_framework, framework_layout
+from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.reads.frameworks import default_framework
 
 VERDICTS = ("accept", "reject", "unsure")
 OPEN_FOR_ASSIGNMENT = ("circulated", "published")

@@ -35,7 +35,8 @@ from un1540.services.matrix.counting import (
     mark_matrix,
     tally_read,
 )
-from un1540.services.matrix.frameworks import default_framework, framework_layout
+from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.reads.frameworks import default_framework
 
 COVERAGE_DIMENSIONS = ("global", "group", "region", "section", "weapon", "column", "state", "field")
 AS_OF_BASIS = N_("the edition of each State in force on the date: its latest approved by then")

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from un1540.models import EditionStatus, MatrixEdition, State
 from un1540.schemas.overview import OverviewRead
-from un1540.services.documents.core import count_documents
+from un1540.services.documents.reads import count_documents
 from un1540.services.kernel.access import Viewer, edition_visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.matrix.counting import breakdown, counted_editions

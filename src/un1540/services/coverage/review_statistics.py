@@ -31,7 +31,8 @@ from un1540.services.coverage.core import (
 from un1540.services.kernel.access import Viewer, edition_visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import ALL
-from un1540.services.matrix.frameworks import default_framework, framework_layout
+from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.reads.frameworks import default_framework
 
 TABLES = (
     ("group", "By regional group"),

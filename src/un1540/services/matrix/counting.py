@@ -37,7 +37,7 @@ from un1540.reference.languages import N_
 from un1540.schemas.tallies import TallyRead
 from un1540.services.kernel.access import Viewer, edition_visible, visible
 from un1540.services.kernel.data_version import VersionedCache
-from un1540.services.matrix.frameworks import framework_layout
+from un1540.services.matrix.layout import framework_layout
 
 COUNTING_BASIS = N_("the latest approved edition of each State that the caller may see")
 

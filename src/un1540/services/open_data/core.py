@@ -33,7 +33,7 @@ from un1540.services.coverage.core import coverage_summary
 from un1540.services.kernel.access import Viewer, edition_visible, visible
 from un1540.services.kernel.instance import has_synthetic_data
 from un1540.services.kernel.paging import ALL
-from un1540.services.matrix.states import list_states
+from un1540.services.matrix.reads.states import list_states
 
 
 @dataclass

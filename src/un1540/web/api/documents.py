@@ -7,14 +7,11 @@ from starlette.responses import FileResponse, Response
 
 from un1540.io.csv_export import documents_csv
 from un1540.models import Document, Origin
-from un1540.schemas.documents import DocumentDetail, DocumentList, DocumentRead, FileRead
+from un1540.schemas.documents import DocumentDetail, DocumentList
 from un1540.schemas.matrix import StateRef
-from un1540.services.documents.core import (
-    attach_document,
-    document_file,
-    state_documents,
-    visible_document,
-)
+from un1540.services.documents.actions import attach_document
+from un1540.services.documents.reads import document_file, state_documents, visible_document
+from un1540.services.documents.shapes import document_read
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path
@@ -23,32 +20,6 @@ from un1540.web.responses import csv_response, json_model
 from un1540.web.uploads import DocumentFormDep
 
 router = APIRouter(tags=["Documents"])
-
-
-def document_read(document: Document) -> DocumentRead:
-    file = None
-    if document.file_sha256:
-        file = FileRead(
-            name=document.file_name,
-            size=document.file_size,
-            content_type=document.content_type,
-            sha256=document.file_sha256,
-            url=f"/api/v1/documents/{document.id}/file",
-        )
-    return DocumentRead(
-        id=document.id,
-        kind=document.kind.value,
-        title=document.title,
-        symbol=document.symbol,
-        issued_on=document.issued_on,
-        language=document.language,
-        url=document.url,
-        state=document.state.iso3 if document.state else None,
-        visibility=document.visibility.value,
-        origin=document.origin.value,
-        file=file,
-        created_at=document.created_at,
-    )
 
 
 def _listing(
@@ -124,7 +95,6 @@ def documents_create(
         files_dir=settings.files_dir,
         max_bytes=settings.max_upload_mb * 1_000_000,
     )
-    session.commit()
     return json_model(
         DocumentDetail(**envelope(False), document=document_read(record)), status_code=201
     )

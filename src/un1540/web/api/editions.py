@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy.orm import Session
 
-from un1540.models import CellComment, CellProposal, MatrixEdition
-from un1540.schemas.matrix import StateRef
+from un1540.models import CellProposal
 from un1540.schemas.workflow import (
     CellState,
     CellUpdate,
@@ -19,28 +17,20 @@ from un1540.schemas.workflow import (
     ReasonRequest,
     ReviewList,
 )
-from un1540.services.kernel.access import Viewer
-from un1540.services.kernel.envelope import envelope
-from un1540.services.matrix.edition_reads import cell_state, detail_of, edition_detail
-from un1540.services.matrix.editions import EvidenceInput
-from un1540.services.matrix.frameworks import cell_keys
-from un1540.services.matrix.review import (
-    add_comment,
-    decide_proposal,
-    edition_review,
-    propose_change,
-)
-from un1540.services.matrix.workflow import (
-    CellChange,
+from un1540.services.matrix.actions.cells import update_cell
+from un1540.services.matrix.actions.editions import (
     agree_edition,
     approve_edition,
     discard_draft,
-    find_edition,
     open_draft,
     reopen_edition,
     share_edition,
-    update_cell,
 )
+from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
+from un1540.services.matrix.inputs import CellChange
+from un1540.services.matrix.reads.editions import edition_detail, find_edition
+from un1540.services.matrix.reads.matrix import cell_state
+from un1540.services.matrix.reads.review import comment_reads, proposal_reads, review_list
 from un1540.web.api.common import ERRORS, WRITE_ERRORS, CellPath, Iso3Path, NumberPath
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
@@ -61,7 +51,6 @@ def editions_open(
 ) -> Response:
     """Experts: a new draft, copied from the State's latest approved edition with its evidence."""
     edition = open_draft(session, viewer=viewer, iso3=iso3, reason=_reason(body))
-    session.commit()
     return json_model(
         edition_detail(session, viewer=viewer, iso3=iso3, number=edition.number), status_code=201
     )
@@ -82,16 +71,12 @@ def editions_discard(
     session: SessionDep, viewer: WriterDep, iso3: Iso3Path, number: NumberPath, reason: str = ""
 ) -> Response:
     discard_draft(session, viewer=viewer, iso3=iso3, number=number, reason=reason)
-    session.commit()
     return Response(status_code=204)
 
 
-def _after_transition(
-    session: Session, viewer: Viewer, iso3: str, edition: MatrixEdition
-) -> Response:
-    session.commit()
-    state, _ = find_edition(session, viewer=viewer, iso3=iso3, number=edition.number)
-    return json_model(detail_of(session, viewer, state, edition))
+def _after_transition(session: SessionDep, viewer: WriterDep, iso3: str, number: int) -> Response:
+    """The edition as the viewer sees it after the step (approved: public; discarded: gone)."""
+    return json_model(edition_detail(session, viewer=viewer, iso3=iso3, number=number))
 
 
 def _reason(body: ReasonRequest | None) -> str:
@@ -112,8 +97,8 @@ def editions_share(
     body: ReasonRequest | None = None,
 ) -> Response:
     """Experts: the State's points of contact can now see it, comment and propose changes."""
-    edition = share_edition(session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body))
-    return _after_transition(session, viewer, iso3, edition)
+    share_edition(session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body))
+    return _after_transition(session, viewer, iso3, number)
 
 
 @router.post(
@@ -130,8 +115,8 @@ def editions_agree(
     body: ReasonRequest | None = None,
 ) -> Response:
     """The State's point of contact (or an expert). Refused while proposals await a decision."""
-    edition = agree_edition(session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body))
-    return _after_transition(session, viewer, iso3, edition)
+    agree_edition(session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body))
+    return _after_transition(session, viewer, iso3, number)
 
 
 @router.post(
@@ -148,8 +133,8 @@ def editions_reopen(
     body: ReasonRequest | None = None,
 ) -> Response:
     """Experts: back to shared, to change it again."""
-    edition = reopen_edition(session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body))
-    return _after_transition(session, viewer, iso3, edition)
+    reopen_edition(session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body))
+    return _after_transition(session, viewer, iso3, number)
 
 
 @router.post(
@@ -167,10 +152,8 @@ def editions_approve(
 ) -> Response:
     """The committee: published and frozen for ever. Refused for a draft never shared with the
     State and while proposals await a decision."""
-    edition = approve_edition(
-        session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body)
-    )
-    return _after_transition(session, viewer, iso3, edition)
+    approve_edition(session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body))
+    return _after_transition(session, viewer, iso3, number)
 
 
 @router.get(
@@ -202,77 +185,16 @@ def cells_update(
 ) -> Response:
     """Experts, on a draft or shared edition. A stale `version` answers 409 with both versions in
     `error.details.current` and `error.details.yours`; nothing is written."""
-    evidence = (
-        None
-        if body.evidence is None
-        else [EvidenceInput(**item.model_dump()) for item in body.evidence]
-    )
-    change = CellChange(mark=body.mark, remark=body.remark, version=body.version, evidence=evidence)
     update_cell(
         session,
         viewer=viewer,
         iso3=iso3,
         number=number,
         cell_key=cell,
-        change=change,
+        change=CellChange.from_update(body),
         reason=body.reason,
     )
-    session.commit()
     return json_model(cell_state(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell))
-
-
-def _cell_key(session: Session, framework_id: int, cell_id: int) -> str:
-    return cell_keys(session, framework_id)(cell_id)
-
-
-def _comment(session: Session, framework_id: int, comment: CellComment) -> CommentRead:
-    return CommentRead(
-        id=comment.id,
-        cell=_cell_key(session, framework_id, comment.cell_entry.cell_id),
-        author=comment.author.email,
-        body=comment.body,
-        created_at=comment.created_at,
-    )
-
-
-def _proposal(session: Session, framework_id: int, proposal: CellProposal) -> ProposalRead:
-    return ProposalRead(
-        id=proposal.id,
-        cell=_cell_key(session, framework_id, proposal.cell_entry.cell_id),
-        author=proposal.author.email,
-        mark=proposal.mark.value,
-        remark=proposal.remark,
-        reason=proposal.reason,
-        base_version=proposal.base_revision,
-        status=proposal.status.value,
-        decided_by=proposal.decided_by.email if proposal.decided_by else None,
-        decided_at=proposal.decided_at,
-        decision_note=proposal.decision_note,
-        created_at=proposal.created_at,
-    )
-
-
-def _review_list(
-    session: Session, viewer: ViewerDep, iso3: str, number: int, paging: PagingDep, kind: str
-) -> ReviewList:
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    comments, proposals = edition_review(session, viewer=viewer, iso3=iso3, number=number)
-    items: list[CommentRead] | list[ProposalRead]
-    if kind == "comments":
-        items = [_comment(session, edition.framework_id, c) for c in paging.cut(comments)]
-        total = len(comments)
-    else:
-        items = [_proposal(session, edition.framework_id, p) for p in paging.cut(proposals)]
-        total = len(proposals)
-    return ReviewList(
-        **envelope(False),
-        state=StateRef(iso3=state.iso3, name=state.short_name),
-        edition=number,
-        items=items,
-        total=total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
 
 
 @router.get(
@@ -285,7 +207,11 @@ def comments_list(
     session: SessionDep, viewer: ViewerDep, paging: PagingDep, iso3: Iso3Path, number: NumberPath
 ) -> Response:
     """Newest first. Never public: the Committee side and the State's points of contact."""
-    return json_model(_review_list(session, viewer, iso3, number, paging, "comments"))
+    return json_model(
+        review_list(
+            session, viewer=viewer, iso3=iso3, number=number, paging=paging, kind="comments"
+        )
+    )
 
 
 @router.post(
@@ -301,9 +227,8 @@ def comments_create(
     comment = add_comment(
         session, viewer=viewer, iso3=iso3, number=number, cell_key=body.cell, body=body.body
     )
-    session.commit()
     _, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    return json_model(_comment(session, edition.framework_id, comment), status_code=201)
+    return json_model(comment_reads(session, edition, [comment])[0], status_code=201)
 
 
 @router.get(
@@ -312,7 +237,11 @@ def comments_create(
 def proposals_list(
     session: SessionDep, viewer: ViewerDep, paging: PagingDep, iso3: Iso3Path, number: NumberPath
 ) -> Response:
-    return json_model(_review_list(session, viewer, iso3, number, paging, "proposals"))
+    return json_model(
+        review_list(
+            session, viewer=viewer, iso3=iso3, number=number, paging=paging, kind="proposals"
+        )
+    )
 
 
 @router.post(
@@ -336,9 +265,7 @@ def proposals_create(
         remark=body.remark,
         reason=body.reason,
     )
-    session.commit()
-    _, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    return json_model(_proposal(session, edition.framework_id, proposal), status_code=201)
+    return _proposal_response(session, viewer, iso3, number, proposal, status_code=201)
 
 
 @router.post(
@@ -365,6 +292,18 @@ def proposals_decide(
         accept=body.accept,
         note=body.note,
     )
-    session.commit()
-    _, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    return json_model(_proposal(session, edition.framework_id, proposal))
+    return _proposal_response(session, viewer, iso3, number, proposal)
+
+
+def _proposal_response(
+    session: SessionDep,
+    viewer: WriterDep,
+    iso3: str,
+    number: int,
+    proposal: CellProposal,
+    *,
+    status_code: int = 200,
+) -> Response:
+    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    read = proposal_reads(session, viewer, state, edition, [proposal])[0]
+    return json_model(read, status_code=status_code)

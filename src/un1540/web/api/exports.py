@@ -98,7 +98,7 @@ async def import_into_draft(
     content = await read_limited(file, limit)
 
     def run() -> ImportReport:
-        report = import_matrix_file(
+        return import_matrix_file(
             session,
             viewer=viewer,
             content=content,
@@ -109,8 +109,5 @@ async def import_into_draft(
             edition=number,
             reason=reason,
         )
-        if not dry_run:
-            session.commit()
-        return report
 
     return json_model(await anyio.to_thread.run_sync(run))

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from un1540.io.csv_export import field_csv
 from un1540.schemas.matrix import FieldAcrossStates
 from un1540.services.kernel.paging import ALL
-from un1540.services.matrix.fields import field_across_states
+from un1540.services.matrix.reads.fields import field_across_states
 from un1540.web.api.common import CSV_RESPONSE, ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.responses import csv_response, json_model

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from un1540.io.csv_export import frameworks_csv
 from un1540.schemas.frameworks import FrameworkList, FrameworkRead
 from un1540.services.kernel.paging import ALL
-from un1540.services.matrix.framework_reads import framework_detail, framework_list
+from un1540.services.matrix.reads.frameworks import framework_detail, framework_list
 from un1540.web.api.common import CSV_RESPONSE, ERRORS
 from un1540.web.deps import PagingDep, SessionDep
 from un1540.web.responses import csv_response, json_model

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from un1540.io.csv_export import diff_csv
 from un1540.schemas.workflow import CellHistory, EditionDiff
-from un1540.services.matrix.history import cell_history, compare_editions
+from un1540.services.matrix.reads.history import cell_history, compare_editions
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, CellPath, Iso3Path, NumberPath
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.responses import csv_response, json_model

@@ -17,9 +17,9 @@ from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.data_version import VersionedCache
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import ALL
-from un1540.services.matrix.core import get_matrix
-from un1540.services.matrix.editions import list_editions
-from un1540.services.matrix.states import StateListing, get_state, list_states
+from un1540.services.matrix.reads.editions import list_editions
+from un1540.services.matrix.reads.matrix import get_matrix
+from un1540.services.matrix.reads.states import StateListing, get_state, list_states
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, Iso3Path
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.responses import csv_response, json_bytes, json_model

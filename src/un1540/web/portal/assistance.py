@@ -56,8 +56,9 @@ from un1540.services.assistance.projects import (
 )
 from un1540.services.kernel.notifications import list_notifications
 from un1540.services.kernel.paging import ALL
-from un1540.services.matrix.frameworks import default_framework, framework_layout
-from un1540.services.matrix.states import list_states
+from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.reads.frameworks import default_framework
+from un1540.services.matrix.reads.states import list_states
 from un1540.web.api.assistance import offer_read, request_read
 from un1540.web.api.projects import funding_read, project_read
 from un1540.web.deps import SessionDep, ViewerDep

@@ -30,7 +30,7 @@ from un1540.services.coverage.core import (
 from un1540.services.kernel.paging import ALL
 from un1540.services.kernel.parameters import optional_date
 from un1540.services.matrix.counting import Selection
-from un1540.services.matrix.states import list_states
+from un1540.services.matrix.reads.states import list_states
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext as _
 from un1540.web.portal.labels import label, state_name

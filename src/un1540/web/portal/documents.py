@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from un1540.models import DocumentKind, Origin, Role, Visibility
+from un1540.models import DocumentKind, Origin, Visibility
 from un1540.reference.languages import LANGUAGE_NAMES
-from un1540.services.documents.core import attach_document, state_documents
-from un1540.services.kernel.access import speaks_for
+from un1540.services.documents.actions import attach_document
+from un1540.services.documents.reads import state_documents
+from un1540.services.documents.rules import STATE_DOCUMENT_RULES
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -28,8 +29,7 @@ def documents_page(
     context = {
         "state": state,
         "documents": documents,
-        "can_register": viewer.role in (Role.expert, Role.committee, Role.admin)
-        or speaks_for(viewer, state.id),
+        "can_register": "register" in STATE_DOCUMENT_RULES.allowed(viewer, state.id),
         "kinds": [kind.value for kind in DocumentKind],
         "languages": LANGUAGE_NAMES,
         "visibilities": [Visibility.public.value, Visibility.owning_state_and_committee.value],
@@ -61,7 +61,6 @@ def documents_register(
             files_dir=settings.files_dir,
             max_bytes=settings.max_upload_mb * 1_000_000,
         )
-        session.commit()
         return gettext(
             "Registered \u201c%(title)s\u201d (document %(id)s): cite it as evidence."
         ) % {

@@ -5,58 +5,38 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Form, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from un1540.models import EditionStatus, ProposalStatus, Role
-from un1540.services.documents.core import state_documents
-from un1540.services.kernel.access import Viewer, speaks_for
-from un1540.services.matrix.core import get_matrix
-from un1540.services.matrix.edition_reads import cell_state, edition_detail
-from un1540.services.matrix.editions import EvidenceInput
-from un1540.services.matrix.frameworks import cell_keys
-from un1540.services.matrix.review import (
-    add_comment,
-    decide_proposal,
-    edition_review,
-    propose_change,
-)
-from un1540.services.matrix.workflow import (
-    CellChange,
+from un1540.models import ProposalStatus
+from un1540.schemas.workflow import CellUpdate
+from un1540.services.documents.reads import state_documents
+from un1540.services.matrix.actions.cells import update_cell
+from un1540.services.matrix.actions.editions import (
     agree_edition,
     approve_edition,
     discard_draft,
-    find_edition,
     open_draft,
     reopen_edition,
     share_edition,
-    update_cell,
 )
+from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
+from un1540.services.matrix.inputs import CellChange
+from un1540.services.matrix.layout import cell_keys
+from un1540.services.matrix.reads.editions import edition_detail, edition_state, find_edition
+from un1540.services.matrix.reads.matrix import cell_state, get_matrix
+from un1540.services.matrix.reads.review import edition_review
+from un1540.services.matrix.rules import EDITION_RULES, WORKFLOW_ACTIONS
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
-from un1540.web.portal.forms import CsrfChecked, act
+from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
 MAX_EVIDENCE_ROWS = 20
-
-
-def allowed_actions(viewer: Viewer, state_id: int, status: str) -> list[str]:
-    """Which workflow buttons to show; the services check again whatever is submitted."""
-    expert = viewer.role in (Role.expert, Role.admin)
-    committee = viewer.role in (Role.committee, Role.admin)
-    actions = []
-    if expert and status == EditionStatus.draft:
-        actions += ["share", "discard"]
-    if status == EditionStatus.shared and (expert or speaks_for(viewer, state_id)):
-        actions.append("agree")
-    if expert and status == EditionStatus.agreed:
-        actions.append("reopen")
-    if committee and status in (EditionStatus.shared, EditionStatus.agreed):
-        actions.append("approve")
-    return actions
 
 
 def _workspace_url(iso3: str, number: int) -> str:
@@ -76,7 +56,6 @@ def workspace_open(
 
     def action() -> str:
         edition = open_draft(session, viewer=viewer, iso3=iso3, reason=reason)
-        session.commit()
         opened.append(edition.number)
         return gettext("Draft edition %(number)s opened from the latest approved edition.") % {
             "number": edition.number
@@ -94,14 +73,14 @@ def workspace(
 ) -> Response:
     detail = edition_detail(session, viewer=viewer, iso3=iso3, number=number)
     matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=number)
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    _, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     comments, proposals = edition_review(session, viewer=viewer, iso3=iso3, number=number)
     keys = cell_keys(session, edition.framework_id)
     context = {
         "detail": detail,
         "matrix": matrix,
         "matrix_grid": matrix_grid(matrix),
-        "actions": allowed_actions(viewer, state.id, edition.status.value),
+        "actions": [name for name in detail.allowed_actions if name in WORKFLOW_ACTIONS],
         "comments": [(keys(c.cell_entry.cell_id), c) for c in comments],
         "pending": [
             (keys(p.cell_entry.cell_id), p) for p in proposals if p.status is ProposalStatus.pending
@@ -110,8 +89,7 @@ def workspace(
         "pending_counts": Counter(
             keys(p.cell_entry.cell_id) for p in proposals if p.status is ProposalStatus.pending
         ),
-        "can_import": viewer.role in (Role.expert, Role.admin)
-        and edition.status in (EditionStatus.draft, EditionStatus.shared),
+        "can_import": "import" in detail.allowed_actions,
     }
     return render(request, "editions/workspace.html", context, synthetic=detail.synthetic)
 
@@ -143,7 +121,6 @@ def workspace_transition(
 
         def discard() -> str:
             discard_draft(session, viewer=viewer, iso3=iso3, number=number, reason=reason)
-            session.commit()
             return gettext("Draft edition %(number)s discarded.") % {"number": number}
 
         return act(request, f"/states/{iso3.upper()}", discard)
@@ -158,7 +135,6 @@ def workspace_transition(
 
     def action() -> str:
         services[transition](session, viewer=viewer, iso3=iso3, number=number, reason=reason)
-        session.commit()
         return messages[transition]
 
     return act(request, _workspace_url(iso3, number), action)
@@ -172,18 +148,18 @@ def cell_page(
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     comments, proposals = edition_review(session, viewer=viewer, iso3=iso3, number=number)
     keys = cell_keys(session, edition.framework_id)
-    status = edition.status
-    expert = viewer.role in (Role.expert, Role.admin)
+    allowed = EDITION_RULES.allowed(viewer, edition_state(session, state, edition))
+    # Accepting writes the cell: whoever may edit it decides on the proposals to it.
+    can_edit = "edit_cells" in allowed
     context = {
         "cell": current,
         "comments": [c for c in comments if keys(c.cell_entry.cell_id) == cell],
         "proposals": [p for p in proposals if keys(p.cell_entry.cell_id) == cell],
-        "documents": state_documents(session, viewer=viewer, iso3=iso3) if expert else [],
-        "can_edit": expert and status in (EditionStatus.draft, EditionStatus.shared),
-        "can_propose": speaks_for(viewer, state.id) and status is EditionStatus.shared,
-        "can_comment": (viewer.is_committee_side or speaks_for(viewer, state.id))
-        and status is not EditionStatus.approved,
-        "can_decide": expert and status in (EditionStatus.draft, EditionStatus.shared),
+        "documents": state_documents(session, viewer=viewer, iso3=iso3) if can_edit else [],
+        "can_edit": can_edit,
+        "can_propose": "propose" in allowed,
+        "can_comment": "comment" in allowed,
+        "can_decide": can_edit,
         "evidence_rows": MAX_EVIDENCE_ROWS,
     }
     return render(request, "editions/cell.html", context, synthetic=current.synthetic)
@@ -193,23 +169,33 @@ def _cell_url(iso3: str, number: int, cell: str) -> str:
     return f"{_workspace_url(iso3, number)}/cells/{cell}"
 
 
-def _evidence_from(form: FormData) -> list[EvidenceInput]:
-    """Rows evidence-0-document ... evidence-N-quotation; a row without a document is ignored."""
+def _evidence_from(form: FormData) -> list[dict[str, str]]:
+    """Rows evidence-0-document ... evidence-N-quotation; a row without a document is ignored.
+
+    The values go into CellUpdate as they are: a field too long is a named error on the form.
+    """
     rows = []
     for index in range(MAX_EVIDENCE_ROWS):
         document = str(form.get(f"evidence-{index}-document") or "").strip()
         if not document or form.get(f"evidence-{index}-remove"):
             continue
-        rows.append(
-            EvidenceInput(
-                document_id=int(document) if document.isdigit() else -1,
-                page=str(form.get(f"evidence-{index}-page") or "")[:40],
-                article=str(form.get(f"evidence-{index}-article") or "")[:100],
-                paragraph=str(form.get(f"evidence-{index}-paragraph") or "")[:100],
-                quotation=str(form.get(f"evidence-{index}-quotation") or "")[:2000],
-            )
-        )
+        row = {"document_id": document}
+        for part in ("page", "article", "paragraph", "quotation"):
+            row[part] = str(form.get(f"evidence-{index}-{part}") or "")
+        rows.append(row)
     return rows
+
+
+def _cell_update(form: FormData) -> CellUpdate:
+    """The cell form, parsed into the API's own input shape (InvalidData naming what is wrong)."""
+    return build(
+        CellUpdate,
+        mark=str(form.get("mark") or ""),
+        remark=str(form.get("remark") or ""),
+        version=str(form.get("version") or ""),
+        evidence=_evidence_from(form),
+        reason=str(form.get("reason") or ""),
+    )
 
 
 @router.post("/states/{iso3}/editions/{number}/cells/{cell}")
@@ -223,28 +209,19 @@ async def cell_edit(
     cell: str,
 ) -> Response:
     form = await request.form()
-    version = str(form.get("version") or "0")
-    change = CellChange(
-        mark=str(form.get("mark") or ""),
-        remark=str(form.get("remark") or "")[:10000],
-        version=int(version) if version.isdigit() else 0,
-        evidence=_evidence_from(form),
-    )
 
     def action() -> str:
+        body = _cell_update(form)
         update_cell(
             session,
             viewer=viewer,
             iso3=iso3,
             number=number,
             cell_key=cell,
-            change=change,
-            reason=str(form.get("reason") or "")[:2000],
+            change=CellChange.from_update(body),
+            reason=body.reason,
         )
-        session.commit()
         return gettext("Cell saved.")
-
-    import anyio.to_thread
 
     return await anyio.to_thread.run_sync(act, request, _cell_url(iso3, number, cell), action)
 
@@ -262,7 +239,6 @@ def cell_comment(
 ) -> Response:
     def action() -> str:
         add_comment(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell, body=body)
-        session.commit()
         return gettext("Comment added.")
 
     return act(request, _cell_url(iso3, number, cell), action)
@@ -292,7 +268,6 @@ def cell_propose(
             remark=remark,
             reason=reason,
         )
-        session.commit()
         return gettext("Change proposed. The Group of Experts will accept or reject it.")
 
     return act(request, _cell_url(iso3, number, cell), action)
@@ -321,7 +296,6 @@ def proposal_decision(
             accept=decision == "accept",
             note=note,
         )
-        session.commit()
         if decision == "accept":
             return gettext("Proposal %(id)s accepted: the cell now says what was proposed.") % {
                 "id": proposal_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
-from un1540.services.matrix.history import cell_history, compare_editions
+from un1540.services.matrix.reads.history import cell_history, compare_editions
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.portal.templating import render
 

@@ -9,7 +9,7 @@ from un1540.schemas.overview import MapPoint
 from un1540.services.coverage.core import coverage_summary
 from un1540.services.coverage.overview import overview
 from un1540.services.kernel.paging import ALL
-from un1540.services.matrix.states import list_states
+from un1540.services.matrix.reads.states import list_states
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext as _
 from un1540.web.portal.labels import state_name

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540.errors import Conflict, Forbidden, InvalidData, NotFound
 from un1540.io.matrix_import import import_matrix_file
-from un1540.services.matrix.workflow import find_edition
+from un1540.services.matrix.reads.editions import find_edition
 from un1540.settings import Settings
 from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
@@ -67,7 +67,6 @@ def _run(
     if dry_run:
         context = {"back": back, "file_name": file_name, "report": report, "digest": digest}
         return render(request, "editions/import.html", context, synthetic=False)
-    session.commit()
     flash(
         request,
         _("Imported %(file)s: %(count)s cell(s) changed.")

@@ -12,14 +12,14 @@ from starlette.responses import HTMLResponse
 
 from un1540.errors import NotFound
 from un1540.models import EditionStatus, M49Area, RegionalGroup, Role
-from un1540.services.documents.core import state_documents
+from un1540.services.documents.reads import state_documents
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.data_version import VersionedCache
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.paging import ALL
-from un1540.services.matrix.core import get_matrix
-from un1540.services.matrix.editions import list_editions
-from un1540.services.matrix.states import get_state, list_states
+from un1540.services.matrix.reads.editions import list_editions
+from un1540.services.matrix.reads.matrix import get_matrix
+from un1540.services.matrix.reads.states import get_state, list_states
 from un1540.web.auth import has_session
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import language

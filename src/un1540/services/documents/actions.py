@@ -1,4 +1,4 @@
-"""Documents that the matrix cites as evidence: registering them, with or without a file."""
+"""Registering the documents the matrix cites as evidence, with or without a file."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Forbidden, InvalidData, NotFound, Problem
-from un1540.models import Document, DocumentKind, Origin, Role, Visibility
+from un1540.errors import InvalidData, Problem
+from un1540.models import Document, DocumentKind, Origin, Visibility
 from un1540.models.base import today
-from un1540.services.kernel.access import Viewer, can_see, require, speaks_for, visible
+from un1540.services.documents.rules import STATE_DOCUMENT_RULES
+from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.kernel.unit_of_work import action
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class StoredFile:
     content_type: str
 
 
+@action
 def register_document(
     session: Session,
     *,
@@ -104,19 +106,6 @@ def register_document(
         },
     )
     return record
-
-
-def count_documents(
-    session: Session, *, viewer: Viewer, state_id: int | None = None
-) -> tuple[int, bool]:
-    """Documents the caller may see (of one State, if given), and whether any is synthetic."""
-    statement = select(func.count(), func.count().filter(Document.origin == Origin.demo)).where(
-        visible(Document.visibility, viewer, Document.state_id)
-    )
-    if state_id is not None:
-        statement = statement.where(Document.state_id == state_id)
-    total, demo = session.execute(statement).one()
-    return total, demo > 0
 
 
 # What uploaded files may be, recognised by their first bytes rather than by their name.
@@ -183,6 +172,7 @@ def _file_problems(upload: UploadedFile, max_bytes: int) -> tuple[list[Problem],
     return [], content_type
 
 
+@action
 def attach_document(
     session: Session,
     *,
@@ -196,10 +186,7 @@ def attach_document(
     if document.iso3 is None:
         raise InvalidData("the document was not saved", problems=[Problem("state", "is required")])
     state = state_by_iso3(session, document.iso3)
-    if not speaks_for(viewer, state.id):
-        require(viewer, Role.expert, Role.committee, action="register documents")
-    elif not viewer.can_write:
-        raise Forbidden("a read-only token may not register documents")
+    STATE_DOCUMENT_RULES.check(viewer, state.id, "register")
     if not document.url and upload is None:
         raise InvalidData(
             "the document was not saved", problems=[Problem("file", "give a file or a URL")]
@@ -221,74 +208,4 @@ def attach_document(
         )
     return register_document(
         session, document=document, origin=Origin.entry, actor=viewer.actor, stored=stored
-    )
-
-
-def visible_document(session: Session, *, viewer: Viewer, document_id: int) -> Document:
-    document = session.get(Document, document_id)
-    if document is None or not can_see(document.visibility, viewer, document.state_id):
-        raise NotFound(f"no document {document_id} that you may see")
-    return document
-
-
-def document_file(
-    session: Session, *, viewer: Viewer, document_id: int, files_dir: Path
-) -> tuple[Document, Path]:
-    """A document and the path of its stored file, if the caller may see it."""
-    document = visible_document(session, viewer=viewer, document_id=document_id)
-    path = files_dir / document.file_sha256[:2] / document.file_sha256
-    if not document.file_sha256 or not path.exists():
-        raise NotFound(f"document {document_id} has no stored file")
-    return document, path
-
-
-def state_documents(session: Session, *, viewer: Viewer, iso3: str) -> list[Document]:
-    """A State's documents the caller may see, newest first."""
-    state = state_by_iso3(session, iso3)
-    return list(
-        session.scalars(
-            select(Document)
-            .where(
-                Document.state_id == state.id,
-                visible(Document.visibility, viewer, Document.state_id),
-            )
-            .order_by(Document.issued_on.desc().nulls_last(), Document.id.desc())
-        )
-    )
-
-
-@dataclass(frozen=True)
-class ReportDates:
-    """The dates a matrix document's header shows: first report, addenda, additional information."""
-
-    first_report: date | None
-    addenda: list[date]
-    additional_information: list[date]
-
-
-def report_dates(session: Session, *, viewer: Viewer, state_id: int) -> ReportDates:
-    rows = session.execute(
-        select(Document.kind, Document.issued_on)
-        .where(
-            Document.state_id == state_id,
-            Document.kind.in_(
-                [
-                    DocumentKind.national_report,
-                    DocumentKind.addendum,
-                    DocumentKind.additional_information,
-                ]
-            ),
-            Document.issued_on.is_not(None),
-            visible(Document.visibility, viewer, Document.state_id),
-        )
-        .order_by(Document.issued_on)
-    ).all()
-    dated = [(kind, issued) for kind, issued in rows if issued is not None]
-    reports = [d for kind, d in dated if kind is DocumentKind.national_report]
-    return ReportDates(
-        first_report=reports[0] if reports else None,
-        addenda=sorted([d for kind, d in dated if kind is DocumentKind.addendum] + reports[1:]),
-        additional_information=[
-            d for kind, d in dated if kind is DocumentKind.additional_information
-        ],
     )

@@ -1,55 +1,28 @@
-"""The State's review of a shared draft: comments on cells, proposed changes and decisions."""
+"""The State's review of a shared draft: comments on cells, proposed changes and the decisions."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Problem
-from un1540.models import (
-    CellComment,
-    CellProposal,
-    EditionStatus,
-    MatrixEdition,
-    ProposalStatus,
-    Role,
-    State,
-)
+from un1540.errors import InvalidData, NotFound, Problem
+from un1540.models import CellComment, CellProposal, MatrixEdition, ProposalStatus
 from un1540.models.base import utc_now
-from un1540.services.kernel.access import Viewer, require, speaks_for, visible
+from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.audit import record_event
-from un1540.services.matrix.editions import MARK_VALUES
-from un1540.services.matrix.workflow import (
-    CellChange,
-    apply_cell_change,
-    entry_for,
-    find_edition,
-    require_editable,
-)
-
-MAX_TEXT = 10000
+from un1540.services.kernel.unit_of_work import action
+from un1540.services.matrix.actions.cells import write_cell
+from un1540.services.matrix.inputs import MARK_VALUES, MAX_TEXT, CellChange
+from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
+from un1540.services.matrix.rules import EDITION_RULES, PROPOSAL_RULES, ProposalState
 
 
-def _require_reviewer(viewer: Viewer, state: State, action: str) -> None:
-    """The Committee side, or a point of contact of this State (with a token that may write)."""
-    if speaks_for(viewer, state.id):
-        if not viewer.can_write:
-            raise Forbidden(f"a read-only token may not {action}")
-        return
-    require(viewer, Role.expert, Role.committee, action=action)
-
-
-def _require_open_for_review(edition: MatrixEdition) -> None:
-    if edition.status is EditionStatus.approved:
-        raise Conflict(f"edition {edition.number} is approved: comments and proposals are closed")
-
-
+@action
 def add_comment(
     session: Session, *, viewer: Viewer, iso3: str, number: int, cell_key: str, body: str
 ) -> CellComment:
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    _require_reviewer(viewer, state, "comment on cells")
-    _require_open_for_review(edition)
+    EDITION_RULES.check(viewer, edition_state(session, state, edition), "comment")
     text = body.strip()
     if not text or len(text) > MAX_TEXT:
         raise InvalidData(
@@ -57,7 +30,7 @@ def add_comment(
             problems=[Problem("body", f"must have 1 to {MAX_TEXT} characters")],
         )
     entry = entry_for(session, edition, cell_key)
-    assert viewer.user_id is not None  # _require_reviewer guarantees a signed-in account
+    assert viewer.user_id is not None  # the rule guarantees a signed-in account
     comment = CellComment(
         edition_id=edition.id, cell_entry_id=entry.id, author_id=viewer.user_id, body=text
     )
@@ -74,6 +47,7 @@ def add_comment(
     return comment
 
 
+@action
 def propose_change(
     session: Session,
     *,
@@ -87,15 +61,7 @@ def propose_change(
 ) -> CellProposal:
     """A State's point of contact proposes a mark and remark for a cell of a shared draft."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    if not speaks_for(viewer, state.id):
-        require(viewer, Role.state_poc, action="propose changes")
-        raise Forbidden("only the State's own points of contact may propose changes to its matrix")
-    if not viewer.can_write:
-        raise Forbidden("a read-only token may not propose changes")
-    if edition.status is not EditionStatus.shared:
-        raise Conflict(
-            f"changes are proposed on a shared edition; edition {number} is {edition.status.value}"
-        )
+    EDITION_RULES.check(viewer, edition_state(session, state, edition), "propose")
     problems = []
     if mark not in MARK_VALUES:
         problems.append(
@@ -142,6 +108,7 @@ def propose_change(
     return proposal
 
 
+@action
 def decide_proposal(
     session: Session,
     *,
@@ -165,16 +132,16 @@ def decide_proposal(
     ).one_or_none()
     if proposal is None:
         raise NotFound(f"no proposal {proposal_id} on edition {number} of {state.iso3}")
-    require(viewer, Role.expert, action="decide on proposals")
-    if proposal.status is not ProposalStatus.pending:
-        raise Conflict(f"proposal {proposal_id} was already {proposal.status.value}")
+    record = ProposalState(
+        id=proposal.id, edition=edition_state(session, state, edition), status=proposal.status
+    )
+    PROPOSAL_RULES.check(viewer, record, "accept" if accept else "reject")
     if accept:
-        require_editable(edition, state)
         entry = proposal.cell_entry
         change = CellChange(
             mark=proposal.mark.value, remark=proposal.remark, version=entry.revision
         )
-        apply_cell_change(
+        write_cell(
             session,
             edition=edition,
             state=state,
@@ -182,7 +149,7 @@ def decide_proposal(
             change=change,
             actor=viewer.actor,
             reason=f"accepted proposal {proposal.id}: {proposal.reason}".strip(),
-            action="cell.accept_proposal",
+            audit_action="cell.accept_proposal",
         )
     assert viewer.user_id is not None
     proposal.status = ProposalStatus.accepted if accept else ProposalStatus.rejected
@@ -200,32 +167,3 @@ def decide_proposal(
         after={"status": proposal.status.value},
     )
     return proposal
-
-
-def edition_review(
-    session: Session, *, viewer: Viewer, iso3: str, number: int
-) -> tuple[list[CellComment], list[CellProposal]]:
-    """Comments and proposals on an edition the caller may see (newest first)."""
-    _, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    # Comments and proposals are never public, even once the edition is approved.
-    comments = session.scalars(
-        select(CellComment)
-        .join(MatrixEdition, MatrixEdition.id == CellComment.edition_id)
-        .where(
-            CellComment.edition_id == edition.id,
-            visible(CellComment.visibility, viewer, MatrixEdition.state_id),
-        )
-        .options(selectinload(CellComment.author), selectinload(CellComment.cell_entry))
-        .order_by(CellComment.id.desc())
-    ).all()
-    proposals = session.scalars(
-        select(CellProposal)
-        .join(MatrixEdition, MatrixEdition.id == CellProposal.edition_id)
-        .where(
-            CellProposal.edition_id == edition.id,
-            visible(CellProposal.visibility, viewer, MatrixEdition.state_id),
-        )
-        .options(selectinload(CellProposal.author), selectinload(CellProposal.cell_entry))
-        .order_by(CellProposal.id.desc())
-    ).all()
-    return list(comments), list(proposals)

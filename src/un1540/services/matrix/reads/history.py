@@ -21,15 +21,11 @@ from un1540.schemas.workflow import (
 from un1540.services.kernel.access import Viewer, edition_visible, speaks_for
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
-from un1540.services.matrix.core import evidence_by_entry
-from un1540.services.matrix.editions import edition_tallies, summarise_edition
-from un1540.services.matrix.frameworks import (
-    CellInfo,
-    FrameworkLayout,
-    default_framework,
-    framework_layout,
-)
-from un1540.services.matrix.workflow import find_edition
+from un1540.services.matrix.layout import CellInfo, FrameworkLayout, framework_layout
+from un1540.services.matrix.reads.editions import edition_tallies, find_edition
+from un1540.services.matrix.reads.frameworks import default_framework
+from un1540.services.matrix.reads.matrix import evidence_by_entry
+from un1540.services.matrix.shapes import edition_summary
 
 
 def _values(session: Session, edition: MatrixEdition) -> dict[int, tuple[str, str]]:
@@ -124,8 +120,8 @@ def compare_editions(
     return EditionDiff(
         **envelope(demo),
         state=StateRef(iso3=state.iso3, name=state.short_name),
-        before=summarise_edition(first, first_layout.slug, tallies[first.id]),
-        after=summarise_edition(second, second_layout.slug, tallies[second.id]),
+        before=edition_summary(first, first_layout.slug, tallies[first.id]),
+        after=edition_summary(second, second_layout.slug, tallies[second.id]),
         **counts,
         unchanged=len(set(old) | set(new)) - len(differences),
         by_section=_counts(differences, "section", sections),

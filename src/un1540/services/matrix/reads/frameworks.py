@@ -1,10 +1,12 @@
-"""Framework versions as the API and portal show them."""
+"""Reading framework versions: find one, the default, the list and one in full."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
-from un1540.models import Framework
+from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.models import FieldDefinition, Framework, Section
 from un1540.schemas.frameworks import (
     FieldRead,
     FrameworkList,
@@ -15,7 +17,43 @@ from un1540.schemas.frameworks import (
 )
 from un1540.services.kernel.envelope import reference_only
 from un1540.services.kernel.paging import PageRequest
-from un1540.services.matrix.frameworks import framework_layout, list_frameworks, resolve_framework
+from un1540.services.matrix.layout import framework_layout
+
+
+def find_framework(session: Session, *, code: str, version: str) -> Framework | None:
+    return session.scalars(
+        select(Framework)
+        .where(Framework.code == code, Framework.version == version)
+        .options(
+            selectinload(Framework.sections)
+            .selectinload(Section.fields)
+            .selectinload(FieldDefinition.cells)
+        )
+    ).one_or_none()
+
+
+def list_frameworks(session: Session) -> list[Framework]:
+    return list(session.scalars(select(Framework).order_by(Framework.code, Framework.loaded_at)))
+
+
+def default_framework(session: Session) -> Framework:
+    framework = session.scalars(select(Framework).where(Framework.is_default)).first()
+    if framework is None:
+        raise NotFound("no framework is loaded; run `un1540 init` first")
+    return framework
+
+
+def resolve_framework(session: Session, slug: str | None) -> Framework:
+    """A framework by 'code/version', or the default one when slug is None."""
+    if slug is None:
+        return default_framework(session)
+    code, _, version = slug.partition("/")
+    if not version:
+        raise InvalidParameter.naming([Problem("framework", f"{slug!r} has no '/version' part")])
+    framework = find_framework(session, code=code, version=version)
+    if framework is None:
+        raise NotFound(f"no framework {slug!r}")
+    return framework
 
 
 def _summary(session: Session, framework: Framework) -> FrameworkSummary:

@@ -13,7 +13,8 @@ from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix.counting import latest_approved_editions, tally_read
-from un1540.services.matrix.frameworks import FrameworkLayout, framework_layout, resolve_framework
+from un1540.services.matrix.layout import FrameworkLayout, framework_layout
+from un1540.services.matrix.reads.frameworks import resolve_framework
 
 
 def _field_info(layout: FrameworkLayout, code: str) -> FieldInfo:

@@ -1,25 +1,39 @@
-"""Storing and reading matrix framework versions."""
+"""Loading frameworks and the bundled reference data (States, groups, regions, organisations)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.db.engine import session_url
-from un1540.errors import Conflict, InvalidParameter, NotFound, Problem
+from un1540.errors import Conflict, Problem
 from un1540.models import (
     CellDefinition,
     ColumnKind,
     FieldDefinition,
     Framework,
+    GroupMembership,
+    M49Area,
+    Organisation,
+    RegionalGroup,
     Section,
+    State,
+    StateName,
     WeaponCategory,
 )
-from un1540.reference.frameworks import ADHERENCE, FrameworkDefinition
+from un1540.reference.frameworks import ADHERENCE, FrameworkDefinition, bundled_frameworks
+from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.organisations import load_organisations
+from un1540.reference.states import (
+    StateRecord,
+    load_m49_areas,
+    load_regional_groups,
+    load_states,
+    search_key,
+    state_memberships,
+)
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.unit_of_work import action
+from un1540.services.matrix.reads.frameworks import find_framework
 
 
 def _structure(framework: Framework) -> list[str]:
@@ -104,6 +118,7 @@ def _refresh_labels(existing: Framework, definition: FrameworkDefinition) -> Non
             field.verified = specs[field.code].verified
 
 
+@action
 def store_framework(
     session: Session, *, definition: FrameworkDefinition, actor: str, make_default: bool = False
 ) -> tuple[Framework, str]:
@@ -154,175 +169,130 @@ def store_framework(
     return framework, outcome
 
 
-def find_framework(session: Session, *, code: str, version: str) -> Framework | None:
-    return session.scalars(
-        select(Framework)
-        .where(Framework.code == code, Framework.version == version)
-        .options(
-            selectinload(Framework.sections)
-            .selectinload(Section.fields)
-            .selectinload(FieldDefinition.cells)
+def _state_names(record: StateRecord) -> list[StateName]:
+    candidates = [("cldr", language, record.names[language]) for language in UN_LANGUAGES]
+    candidates += [("short", "en", record.short_name), ("iso", "en", record.iso_name)]
+    candidates += [("alias", "en", alias) for alias in record.aliases]
+    seen: set[tuple[str, str, str]] = set()
+    names: list[StateName] = []
+    for kind, language, name in candidates:
+        if (kind, language, name) in seen:
+            continue
+        seen.add((kind, language, name))
+        names.append(
+            StateName(language=language, kind=kind, name=name, search_key=search_key(name))
         )
-    ).one_or_none()
+    return names
 
 
-def list_frameworks(session: Session) -> list[Framework]:
-    return list(session.scalars(select(Framework).order_by(Framework.code, Framework.loaded_at)))
+def _sync_names(state: State, wanted: list[StateName]) -> None:
+    """Change only what differs: the unit of work inserts before it deletes."""
+    wanted_keys = {(n.language, n.kind, n.name) for n in wanted}
+    state.names = [n for n in state.names if (n.language, n.kind, n.name) in wanted_keys]
+    have = {(n.language, n.kind, n.name) for n in state.names}
+    state.names.extend(n for n in wanted if (n.language, n.kind, n.name) not in have)
 
 
-def default_framework(session: Session) -> Framework:
-    framework = session.scalars(select(Framework).where(Framework.is_default)).first()
-    if framework is None:
-        raise NotFound("no framework is loaded; run `un1540 init` first")
-    return framework
-
-
-def resolve_framework(session: Session, slug: str | None) -> Framework:
-    """A framework by 'code/version', or the default one when slug is None."""
-    if slug is None:
-        return default_framework(session)
-    code, _, version = slug.partition("/")
-    if not version:
-        raise InvalidParameter.naming([Problem("framework", f"{slug!r} has no '/version' part")])
-    framework = find_framework(session, code=code, version=version)
-    if framework is None:
-        raise NotFound(f"no framework {slug!r}")
-    return framework
-
-
-@dataclass(frozen=True)
-class CellInfo:
-    """What the reads need to know about one cell definition."""
-
-    id: int
-    key: str
-    field_code: str
-    section_code: str
-    weapon: str
-    column: str
-    # The weapon categories a cell counts towards: its own, or the field's for OP1-style cells.
-    weapons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class FieldInfo:
-    code: str
-    number: int
-    name: str
-    verified: bool
-    applies_to: tuple[str, ...]
-    section_code: str
-    cells: tuple[CellInfo, ...]
-
-
-@dataclass(frozen=True)
-class SectionInfo:
-    code: str
-    title: str
-    scope: str
-    layout: tuple[str, ...]
-    fields: tuple[FieldInfo, ...]
-
-
-@dataclass(frozen=True)
-class FrameworkLayout:
-    """A framework's whole structure and labels, loaded once per process and version."""
-
-    framework_id: int
-    slug: str
-    title: str
-    weapon_names: dict[str, str]
-    column_names: dict[str, str]
-    sections: tuple[SectionInfo, ...]
-    cells: tuple[CellInfo, ...]
-    by_id: dict[int, CellInfo]
-    by_key: dict[str, CellInfo]
-    fields: dict[str, FieldInfo]
-
-
-# Keyed by database, id, checksum and load time, so a rolled-back and re-created framework that
-# reuses an id is never confused with the old one; a label change changes the checksum.
-_LAYOUTS: dict[tuple[str, int, str, str], FrameworkLayout] = {}
-
-
-def _field_info(field: FieldDefinition, section: Section) -> FieldInfo:
-    cells = tuple(
-        CellInfo(
-            id=cell.id,
-            key=cell.key,
-            field_code=field.code,
-            section_code=section.code,
-            weapon=cell.weapon,
-            column=cell.column,
-            weapons=tuple(field.applies_to) if cell.column == ADHERENCE else (cell.weapon,),
+def _sync_memberships(state: State, record: StateRecord) -> None:
+    wanted = {m.group: m for m in state_memberships(record)}
+    state.memberships = [m for m in state.memberships if m.group_code in wanted]
+    for membership in state.memberships:
+        source = wanted.pop(membership.group_code)
+        membership.role, membership.electoral, membership.note = (
+            source.role,
+            source.electoral,
+            source.note,
         )
-        for cell in field.cells
-    )
-    return FieldInfo(
-        code=field.code,
-        number=field.number,
-        name=field.name,
-        verified=field.verified,
-        applies_to=tuple(field.applies_to),
-        section_code=section.code,
-        cells=cells,
+    state.memberships.extend(
+        GroupMembership(group_code=m.group, role=m.role, electoral=m.electoral, note=m.note)
+        for m in wanted.values()
     )
 
 
-def framework_layout(session: Session, framework: Framework) -> FrameworkLayout:
-    """The structure of a framework (a stored structure never changes, so it is cached)."""
-    key = (
-        session_url(session),
-        framework.id,
-        framework.source_sha256,
-        framework.loaded_at.isoformat(),
-    )
-    layout = _LAYOUTS.get(key)
-    if layout is not None:
-        return layout
-    stored = session.scalars(
-        select(Framework)
-        .where(Framework.id == framework.id)
-        .options(
-            selectinload(Framework.weapon_categories),
-            selectinload(Framework.column_kinds),
-            selectinload(Framework.sections)
-            .selectinload(Section.fields)
-            .selectinload(FieldDefinition.cells),
+def _load_groups_and_areas(session: Session) -> None:
+    groups, _ = load_regional_groups()
+    for group in groups.values():
+        session.merge(
+            RegionalGroup(
+                code=group.code, name=group.name, short=group.short, description=group.description
+            )
         )
-    ).one()
-    sections = tuple(
-        SectionInfo(
-            code=section.code,
-            title=section.title,
-            scope=section.scope,
-            layout=tuple(section.layout),
-            fields=tuple(_field_info(field, section) for field in section.fields),
+    # Parents first, so the self-referencing foreign key is satisfied on every backend.
+    areas = sorted(
+        load_m49_areas().values(),
+        key=lambda area: ("region", "subregion", "intermediate").index(area.level),
+    )
+    for area in areas:
+        session.merge(
+            M49Area(
+                code=area.code,
+                m49=area.m49,
+                name=area.name,
+                level=area.level,
+                parent_code=area.parent,
+            )
         )
-        for section in stored.sections
-    )
-    fields = {field.code: field for section in sections for field in section.fields}
-    cells = tuple(cell for field in fields.values() for cell in field.cells)
-    layout = FrameworkLayout(
-        framework_id=stored.id,
-        slug=stored.slug,
-        title=stored.title,
-        weapon_names={w.code: w.name for w in stored.weapon_categories},
-        column_names={c.code: c.name for c in stored.column_kinds},
-        sections=sections,
-        cells=cells,
-        by_id={cell.id: cell for cell in cells},
-        by_key={cell.key: cell for cell in cells},
-        fields=fields,
-    )
-    _LAYOUTS[key] = layout
-    return layout
+    session.flush()
 
 
-def cell_keys(session: Session, framework_id: int) -> Callable[[int], str]:
-    """Turns a cell id of this framework into its identifier ({field}:{weapon}:{column})."""
-    framework = session.get(Framework, framework_id)
-    if framework is None:
-        raise NotFound(f"no framework {framework_id}")
-    by_id = framework_layout(session, framework).by_id
-    return lambda cell_id: by_id[cell_id].key
+def _load_states(session: Session) -> None:
+    existing = {
+        state.iso3: state
+        for state in session.scalars(
+            select(State).options(selectinload(State.names), selectinload(State.memberships))
+        )
+    }
+    for record in load_states():
+        state = existing.get(record.iso3) or State(iso3=record.iso3)
+        state.iso2, state.m49 = record.iso2, record.m49
+        state.short_name, state.iso_name, state.note = (
+            record.short_name,
+            record.iso_name,
+            record.note,
+        )
+        state.electoral_group_code = record.electoral_group
+        state.m49_region_code = record.m49_region
+        state.m49_subregion_code = record.m49_subregion
+        state.m49_intermediate_code = record.m49_intermediate_region
+        _sync_names(state, _state_names(record))
+        _sync_memberships(state, record)
+        session.add(state)
+    session.flush()
+
+
+def _load_organisations(session: Session) -> None:
+    existing = {org.code: org for org in session.scalars(select(Organisation))}
+    for record in load_organisations():
+        organisation = existing.get(record.code) or Organisation(code=record.code)
+        organisation.acronym, organisation.name = record.acronym, record.name
+        organisation.kind, organisation.covers = record.kind, list(record.covers)
+        organisation.url, organisation.note = record.url, record.note
+        session.add(organisation)
+    session.flush()
+
+
+@action
+def load_reference_data(session: Session, *, actor: str) -> dict[str, int]:
+    """Create or refresh all bundled reference data in one transaction; safe to run again."""
+    _load_groups_and_areas(session)
+    _load_states(session)
+    _load_organisations(session)
+    outcomes = [
+        store_framework(session, definition=d, actor=actor)[1] for d in bundled_frameworks()
+    ]
+    counts = {
+        "states": len(load_states()),
+        "regional_groups": len(load_regional_groups()[0]),
+        "m49_areas": len(load_m49_areas()),
+        "organisations": len(load_organisations()),
+        "frameworks": len(outcomes),
+    }
+    record_event(
+        session,
+        actor=actor,
+        action="reference.load",
+        entity_type="reference",
+        entity_id="bundled",
+        after=counts,
+    )
+    return counts

@@ -21,7 +21,7 @@ from un1540.models import (
 )
 from un1540.reference.states import search_key
 from un1540.schemas.states import AreaRead, MembershipRead, StateRead, StateSummary
-from un1540.services.documents.core import count_documents
+from un1540.services.documents.reads import count_documents
 from un1540.services.kernel.access import Viewer, edition_visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3

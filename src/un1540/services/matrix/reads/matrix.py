@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Tally
+from un1540.errors import NotFound
 from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, Origin
 from un1540.schemas.matrix import (
     CellRead,
@@ -19,12 +20,14 @@ from un1540.schemas.matrix import (
     MatrixSectionRead,
     StateRef,
 )
-from un1540.services.kernel.access import Viewer, visible
+from un1540.schemas.workflow import CellState
+from un1540.services.kernel.access import Viewer, can_see, visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.matrix import shapes
 from un1540.services.matrix.counting import tally_read
-from un1540.services.matrix.editions import summarise_edition, visible_edition
-from un1540.services.matrix.frameworks import FrameworkLayout, framework_layout
+from un1540.services.matrix.layout import FrameworkLayout, framework_layout
+from un1540.services.matrix.reads.editions import entry_for, find_edition, visible_edition
 
 
 def evidence_by_entry(
@@ -174,8 +177,43 @@ def get_matrix(
     return MatrixRead(
         **envelope(edition.origin is Origin.demo),
         state=StateRef(iso3=state.iso3, name=state.short_name),
-        edition=summarise_edition(edition, layout.slug, total),
+        edition=shapes.edition_summary(edition, layout.slug, total),
         weapon_categories=layout.weapon_names,
         column_kinds=layout.column_names,
         sections=sections,
+    )
+
+
+def cell_state(
+    session: Session, *, viewer: Viewer, iso3: str, number: int, cell_key: str
+) -> CellState:
+    """One cell of an edition with its version, as needed before editing it."""
+    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    entry = entry_for(session, edition, cell_key)
+    if not can_see(entry.visibility, viewer, state.id):
+        raise NotFound(f"no cell {cell_key!r} that you may see")
+    evidence = evidence_by_entry(session, viewer, entry_ids=[entry.id])
+    framework = session.get(Framework, edition.framework_id)
+    assert framework is not None  # guaranteed by the foreign key
+    layout = framework_layout(session, framework)
+    cell = layout.by_key[cell_key]
+    section = next(s for s in layout.sections if s.code == cell.section_code)
+    return CellState(
+        **envelope(edition.origin is Origin.demo),
+        state=StateRef(iso3=state.iso3, name=state.short_name),
+        edition=edition.number,
+        edition_status=edition.status.value,
+        cell=cell_key,
+        field=cell.field_code,
+        field_name=layout.fields[cell.field_code].name,
+        section=section.code,
+        section_title=section.title,
+        weapon=cell.weapon,
+        weapon_name=layout.weapon_names.get(cell.weapon, "any weapon category"),
+        column=cell.column,
+        column_name=layout.column_names.get(cell.column, "adherence"),
+        mark=entry.mark.value,
+        remark=entry.remark,
+        version=entry.revision,
+        evidence=evidence.get(entry.id, []),
     )

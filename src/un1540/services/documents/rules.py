@@ -1,0 +1,20 @@
+"""Who may register documents about a State: the Committee side, or its points of contact."""
+
+from __future__ import annotations
+
+from un1540.errors import Forbidden, Un1540Error
+from un1540.models import Role
+from un1540.services.kernel.access import Viewer, refuse_unless, speaks_for
+from un1540.services.kernel.rules import Rules
+
+
+def _register(viewer: Viewer, state_id: int) -> Un1540Error | None:
+    if not speaks_for(viewer, state_id):
+        return refuse_unless(viewer, Role.expert, Role.committee, action="register documents")
+    if not viewer.can_write:
+        return Forbidden("a read-only token may not register documents")
+    return None
+
+
+# The record is the id of the State the documents are about.
+STATE_DOCUMENT_RULES = Rules[int]("state documents", {"register": _register})

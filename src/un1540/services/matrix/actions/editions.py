@@ -1,0 +1,439 @@
+"""The edition workflow: open, share, agree, reopen, approve, discard; record an approved one.
+
+    draft --share--> shared --agree--> agreed --approve--> approved (frozen for ever)
+                       ^   \\____________approve____________^
+                       \\--reopen-- agreed
+
+Experts open, edit, share, reopen and discard; the State's point of contact (or an expert)
+records agreement; the committee approves. Who may take a step is `rules.EDITION_RULES`; where it
+leads is the edition lifecycle (reference/lifecycles.yml). Every step is one action, audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from un1540.analytics.coverage import Tally
+from un1540.errors import Conflict, InvalidData, Problem
+from un1540.models import (
+    CellEntry,
+    Document,
+    EditionStatus,
+    Evidence,
+    Framework,
+    Mark,
+    MatrixEdition,
+    Origin,
+    State,
+    Visibility,
+)
+from un1540.models.base import today, utc_now
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.lifecycle import next_step
+from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.kernel.unit_of_work import action
+from un1540.services.matrix.inputs import MARK_VALUES, CellInput
+from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.reads.editions import edition_state, find_edition
+from un1540.services.matrix.reads.frameworks import default_framework
+from un1540.services.matrix.rules import EDITION_LIFECYCLE, EDITION_RULES, open_draft_refusal
+
+OPEN_STATUSES = tuple(
+    EditionStatus(code)
+    for code in EDITION_LIFECYCLE.statuses
+    if code not in EDITION_LIFECYCLE.final
+)
+
+
+def _edition_audit(edition: MatrixEdition) -> dict[str, object]:
+    return {
+        "status": edition.status.value,
+        "revision": edition.revision,
+        "visibility": edition.visibility.value,
+    }
+
+
+def _step(
+    session: Session,
+    *,
+    viewer: Viewer,
+    iso3: str,
+    number: int,
+    step: str,
+    reason: str,
+) -> tuple[State, MatrixEdition]:
+    """Check the rule, then move the edition one step along its lifecycle, audited."""
+    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    EDITION_RULES.check(viewer, edition_state(session, state, edition), step)
+    transition = next_step(
+        EDITION_LIFECYCLE,
+        edition.status.value,
+        step,
+        record=f"edition {edition.number} of {state.short_name} ({state.iso3})",
+    )
+    before = _edition_audit(edition)
+    edition.status = EditionStatus(transition.target)
+    edition.revision += 1
+    _STAMPS[step](session, viewer, state, edition)
+    session.flush()
+    record_event(
+        session,
+        actor=viewer.actor,
+        action=f"edition.{step}",
+        entity_type="matrix_edition",
+        entity_id=f"{state.iso3}/{edition.number}",
+        before=before,
+        after=_edition_audit(edition),
+        reason=reason,
+    )
+    return state, edition
+
+
+def _stamp_shared(session: Session, viewer: Viewer, state: State, edition: MatrixEdition) -> None:
+    edition.shared_at = utc_now()
+
+
+def _stamp_agreed(session: Session, viewer: Viewer, state: State, edition: MatrixEdition) -> None:
+    edition.agreed_at = utc_now()
+
+
+def _stamp_reopened(session: Session, viewer: Viewer, state: State, edition: MatrixEdition) -> None:
+    edition.agreed_at = None
+
+
+def _stamp_approved(session: Session, viewer: Viewer, state: State, edition: MatrixEdition) -> None:
+    """Published: dated no earlier than the State's previous approved edition, public for ever."""
+    previous = session.scalar(
+        select(func.max(MatrixEdition.approved_on)).where(
+            MatrixEdition.state_id == state.id, MatrixEdition.status == EditionStatus.approved
+        )
+    )
+    edition.approved_on = max(today(), previous) if previous else today()
+    edition.approved_at = utc_now()
+    edition.approved_by = viewer.actor
+    edition.visibility = Visibility.public
+
+
+# What each step records on the edition besides its status.
+_STAMPS = {
+    "share": _stamp_shared,
+    "agree": _stamp_agreed,
+    "reopen": _stamp_reopened,
+    "approve": _stamp_approved,
+}
+
+
+def _copy_cells(
+    session: Session, *, source: MatrixEdition | None, target: MatrixEdition, framework: Framework
+) -> None:
+    """Every cell of the framework into the new draft: the source edition's values, or blank."""
+    layout = framework_layout(session, framework)
+    values: dict[int, tuple[int, Mark, str]] = {}
+    if source is not None:
+        values = {
+            cell_id: (entry_id, mark, remark)
+            for entry_id, cell_id, mark, remark in session.execute(
+                select(CellEntry.id, CellEntry.cell_id, CellEntry.mark, CellEntry.remark).where(
+                    CellEntry.edition_id == source.id
+                )
+            )
+        }
+    rows = [
+        {
+            "edition_id": target.id,
+            "cell_id": cell.id,
+            "mark": values[cell.id][1] if cell.id in values else Mark.blank,
+            "remark": values[cell.id][2] if cell.id in values else "",
+            "revision": 1,
+            "visibility": Visibility.public,
+        }
+        for cell in layout.cells
+    ]
+    new_ids = session.scalars(
+        insert(CellEntry).returning(CellEntry.id, sort_by_parameter_order=True), rows
+    ).all()
+    if source is None:
+        return
+    new_by_old = {
+        values[cell.id][0]: new_id
+        for cell, new_id in zip(layout.cells, new_ids, strict=True)
+        if cell.id in values
+    }
+    evidence = session.execute(
+        select(
+            Evidence.cell_entry_id,
+            Evidence.document_id,
+            Evidence.page,
+            Evidence.article,
+            Evidence.paragraph,
+            Evidence.quotation,
+            Evidence.visibility,
+        ).where(Evidence.cell_entry_id.in_(list(new_by_old)))
+    ).all()
+    if evidence:
+        session.execute(
+            insert(Evidence),
+            [
+                {
+                    "cell_entry_id": new_by_old[old],
+                    "document_id": document_id,
+                    "page": page,
+                    "article": article,
+                    "paragraph": paragraph,
+                    "quotation": quotation,
+                    "visibility": visibility,
+                }
+                for old, document_id, page, article, paragraph, quotation, visibility in evidence
+            ],
+        )
+
+
+@action
+def open_draft(session: Session, *, viewer: Viewer, iso3: str, reason: str = "") -> MatrixEdition:
+    """A new draft for the State, copied from its latest approved edition (or blank)."""
+    refusal = open_draft_refusal(viewer)
+    if refusal is not None:
+        raise refusal
+    state = state_by_iso3(session, iso3)
+    open_edition = session.scalars(
+        select(MatrixEdition).where(
+            MatrixEdition.state_id == state.id, MatrixEdition.status.in_(OPEN_STATUSES)
+        )
+    ).first()
+    if open_edition is not None:
+        raise Conflict(
+            f"{state.iso3} already has an open edition ({open_edition.number}, "
+            f"{open_edition.status.value}); finish or discard it first",
+            details={"open_edition": open_edition.number},
+        )
+    source = session.scalars(
+        select(MatrixEdition)
+        .where(MatrixEdition.state_id == state.id, MatrixEdition.status == EditionStatus.approved)
+        .order_by(MatrixEdition.number.desc())
+        .limit(1)
+    ).first()
+    framework = (
+        session.get(Framework, source.framework_id) if source else default_framework(session)
+    )
+    assert framework is not None  # guaranteed by the foreign key
+    number = (
+        session.scalar(
+            select(func.max(MatrixEdition.number)).where(MatrixEdition.state_id == state.id)
+        )
+        or 0
+    ) + 1
+    edition = MatrixEdition(
+        state_id=state.id,
+        framework_id=framework.id,
+        number=number,
+        status=EditionStatus.draft,
+        # A draft copied from demo data holds demo data, and must say so wherever it shows.
+        origin=Origin.demo if source is not None and source.origin is Origin.demo else Origin.entry,
+        visibility=Visibility.owning_state_and_committee,
+        based_on_id=source.id if source else None,
+        created_by=viewer.actor,
+    )
+    session.add(edition)
+    session.flush()
+    _copy_cells(session, source=source, target=edition, framework=framework)
+    record_event(
+        session,
+        actor=viewer.actor,
+        action="edition.open_draft",
+        entity_type="matrix_edition",
+        entity_id=f"{state.iso3}/{number}",
+        reason=reason,
+        after={"based_on": source.number if source else None, "framework": framework.slug},
+    )
+    return edition
+
+
+@action
+def share_edition(
+    session: Session, *, viewer: Viewer, iso3: str, number: int, reason: str = ""
+) -> MatrixEdition:
+    """Experts: the State's points of contact can now see the draft, comment and propose."""
+    return _step(session, viewer=viewer, iso3=iso3, number=number, step="share", reason=reason)[1]
+
+
+@action
+def agree_edition(
+    session: Session, *, viewer: Viewer, iso3: str, number: int, reason: str = ""
+) -> MatrixEdition:
+    """The State and the Committee agree on the content (recorded by the State or an expert)."""
+    return _step(session, viewer=viewer, iso3=iso3, number=number, step="agree", reason=reason)[1]
+
+
+@action
+def reopen_edition(
+    session: Session, *, viewer: Viewer, iso3: str, number: int, reason: str = ""
+) -> MatrixEdition:
+    """Experts: back to shared, to change it again."""
+    return _step(session, viewer=viewer, iso3=iso3, number=number, step="reopen", reason=reason)[1]
+
+
+@action
+def approve_edition(
+    session: Session, *, viewer: Viewer, iso3: str, number: int, reason: str = ""
+) -> MatrixEdition:
+    """The committee approves: the edition is published and frozen for ever."""
+    return _step(session, viewer=viewer, iso3=iso3, number=number, step="approve", reason=reason)[1]
+
+
+@action
+def discard_draft(
+    session: Session, *, viewer: Viewer, iso3: str, number: int, reason: str = ""
+) -> None:
+    """Delete a draft that was never shared (its cells, evidence and review go with it)."""
+    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    EDITION_RULES.check(viewer, edition_state(session, state, edition), "discard")
+    before = _edition_audit(edition)
+    session.delete(edition)
+    session.flush()
+    record_event(
+        session,
+        actor=viewer.actor,
+        action="edition.discard",
+        entity_type="matrix_edition",
+        entity_id=f"{state.iso3}/{number}",
+        before=before,
+        reason=reason,
+    )
+
+
+def _check_cells(
+    session: Session, framework: Framework, state: State, cells: list[CellInput]
+) -> list[Problem]:
+    layout = framework_layout(session, framework)
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    document_ids = {e.document_id for cell in cells for e in cell.evidence}
+    documents = {
+        doc.id: doc
+        for doc in session.scalars(select(Document).where(Document.id.in_(document_ids)))
+    }
+    for index, cell in enumerate(cells, start=1):
+        where = f"cell {index} ({cell.key})"
+        if cell.key not in layout.by_key:
+            problems.append(Problem(where, f"no such cell in framework {layout.slug}"))
+        if cell.key in seen:
+            problems.append(Problem(where, "duplicate cell"))
+        seen.add(cell.key)
+        if cell.mark not in MARK_VALUES:
+            problems.append(Problem(where, f"mark {cell.mark!r} is not one of X, ?, NA or blank"))
+        for evidence in cell.evidence:
+            document = documents.get(evidence.document_id)
+            if document is None:
+                problems.append(
+                    Problem(where, f"evidence cites unknown document {evidence.document_id}")
+                )
+            elif document.state_id not in (None, state.id):
+                problems.append(Problem(where, f"document {document.id} belongs to another State"))
+    return problems
+
+
+@action
+def record_approved_edition(
+    session: Session,
+    *,
+    iso3: str,
+    framework: Framework,
+    approved_on: date,
+    cells: list[CellInput],
+    origin: Origin,
+    actor: str,
+    note: str = "",
+    visibility: Visibility = Visibility.public,
+) -> MatrixEdition:
+    """Record a whole approved edition as the State's next edition (cells not given are blank).
+
+    For importing approved matrices and for the demo. Validates everything first and writes
+    nothing if anything is wrong; the caller's transaction commits the edition and its audit event.
+    """
+    state = state_by_iso3(session, iso3)
+    problems = _check_cells(session, framework, state, cells)
+    previous = session.execute(
+        select(func.max(MatrixEdition.number), func.max(MatrixEdition.approved_on)).where(
+            MatrixEdition.state_id == state.id
+        )
+    ).one()
+    if approved_on > today():
+        problems.append(Problem("approved_on", "is in the future"))
+    if previous[1] is not None and approved_on < previous[1]:
+        problems.append(Problem("approved_on", f"is before the previous edition's ({previous[1]})"))
+    if problems:
+        raise InvalidData(
+            f"the edition for {state.iso3} is not valid; nothing was written", problems=problems
+        )
+
+    layout = framework_layout(session, framework)
+    edition = MatrixEdition(
+        state_id=state.id,
+        framework_id=framework.id,
+        number=(previous[0] or 0) + 1,
+        status=EditionStatus.approved,
+        approved_on=approved_on,
+        note=note,
+        origin=origin,
+        visibility=visibility,
+    )
+    session.add(edition)
+    session.flush()
+    given = {cell.key: cell for cell in cells}
+    marks = [
+        MARK_VALUES[given[info.key].mark] if info.key in given else Mark.blank
+        for info in layout.cells
+    ]
+    rows = [
+        {
+            "edition_id": edition.id,
+            "cell_id": info.id,
+            "mark": mark,
+            "remark": given[info.key].remark if info.key in given else "",
+            "revision": 1,
+            "visibility": Visibility.public,
+        }
+        for info, mark in zip(layout.cells, marks, strict=True)
+    ]
+    entry_ids = session.scalars(
+        insert(CellEntry).returning(CellEntry.id, sort_by_parameter_order=True), rows
+    ).all()
+    evidence_rows = [
+        {
+            "cell_entry_id": entry_id,
+            "document_id": e.document_id,
+            "page": e.page,
+            "article": e.article,
+            "paragraph": e.paragraph,
+            "quotation": e.quotation,
+            "visibility": Visibility.public,
+        }
+        for entry_id, info in zip(entry_ids, layout.cells, strict=True)
+        if info.key in given
+        for e in given[info.key].evidence
+    ]
+    if evidence_rows:
+        session.execute(insert(Evidence), evidence_rows)
+    tally = Tally()
+    for mark in marks:
+        tally.add(mark.value)
+    record_event(
+        session,
+        actor=actor,
+        action="edition.record_approved",
+        entity_type="matrix_edition",
+        entity_id=f"{state.iso3}/{edition.number}",
+        after={
+            "framework": layout.slug,
+            "approved_on": approved_on.isoformat(),
+            "origin": origin.value,
+            "cells": tally.cells,
+            "measures": tally.measures,
+            "evidence": len(evidence_rows),
+        },
+    )
+    return edition

@@ -1,0 +1,1 @@
+"""Reads of the matrix domain, one module per record."""

@@ -1,0 +1,98 @@
+"""The review of an edition: its comments and proposals, for those who may see them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from un1540.models import CellComment, CellProposal, MatrixEdition, State
+from un1540.schemas.workflow import CommentRead, ProposalRead, ReviewList
+from un1540.services.kernel.access import Viewer, visible
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.paging import PageRequest
+from un1540.services.matrix import shapes
+from un1540.services.matrix.layout import cell_keys
+from un1540.services.matrix.reads.editions import edition_state, find_edition
+from un1540.services.matrix.rules import PROPOSAL_RULES, ProposalState
+
+
+def edition_review(
+    session: Session, *, viewer: Viewer, iso3: str, number: int
+) -> tuple[list[CellComment], list[CellProposal]]:
+    """Comments and proposals on an edition the caller may see (newest first)."""
+    _, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    # Comments and proposals are never public, even once the edition is approved.
+    comments = session.scalars(
+        select(CellComment)
+        .join(MatrixEdition, MatrixEdition.id == CellComment.edition_id)
+        .where(
+            CellComment.edition_id == edition.id,
+            visible(CellComment.visibility, viewer, MatrixEdition.state_id),
+        )
+        .options(selectinload(CellComment.author), selectinload(CellComment.cell_entry))
+        .order_by(CellComment.id.desc())
+    ).all()
+    proposals = session.scalars(
+        select(CellProposal)
+        .join(MatrixEdition, MatrixEdition.id == CellProposal.edition_id)
+        .where(
+            CellProposal.edition_id == edition.id,
+            visible(CellProposal.visibility, viewer, MatrixEdition.state_id),
+        )
+        .options(selectinload(CellProposal.author), selectinload(CellProposal.cell_entry))
+        .order_by(CellProposal.id.desc())
+    ).all()
+    return list(comments), list(proposals)
+
+
+def comment_reads(
+    session: Session, edition: MatrixEdition, comments: list[CellComment]
+) -> list[CommentRead]:
+    keys = cell_keys(session, edition.framework_id)
+    return [shapes.comment_read(comment, keys) for comment in comments]
+
+
+def proposal_reads(
+    session: Session,
+    viewer: Viewer,
+    state: State,
+    edition: MatrixEdition,
+    proposals: list[CellProposal],
+) -> list[ProposalRead]:
+    """The proposals' shapes, each with what the viewer may do to it now."""
+    keys = cell_keys(session, edition.framework_id)
+    record = edition_state(session, state, edition)
+    return [
+        shapes.proposal_read(
+            proposal,
+            keys,
+            PROPOSAL_RULES.allowed(
+                viewer, ProposalState(id=proposal.id, edition=record, status=proposal.status)
+            ),
+        )
+        for proposal in proposals
+    ]
+
+
+def review_list(
+    session: Session, *, viewer: Viewer, iso3: str, number: int, paging: PageRequest, kind: str
+) -> ReviewList:
+    """One page of an edition's comments (kind "comments") or proposals, newest first."""
+    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    comments, proposals = edition_review(session, viewer=viewer, iso3=iso3, number=number)
+    items: list[CommentRead] | list[ProposalRead]
+    if kind == "comments":
+        items = comment_reads(session, edition, paging.cut(comments))
+        total = len(comments)
+    else:
+        items = proposal_reads(session, viewer, state, edition, paging.cut(proposals))
+        total = len(proposals)
+    return ReviewList(
+        **envelope(False),
+        state=shapes.state_ref(state),
+        edition=number,
+        items=items,
+        total=total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
