@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from un1540.io.csv_export import compare_csv, coverage_csv, trends_csv
 from un1540.schemas.coverage import CompareRead, CoverageRead, TrendRead
-from un1540.services.coverage.core import (
+from un1540.services.coverage.reads.coverage import (
     compare_states,
     coverage_summary,
     coverage_trends,

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from un1540.io.csv_export import priorities_csv
 from un1540.schemas.priorities import PrioritiesRead
-from un1540.services.coverage.priorities import priorities
+from un1540.services.coverage.reads.priorities import priorities
 from un1540.services.kernel.paging import ALL
 from un1540.web.api.common import CSV_RESPONSE, ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep

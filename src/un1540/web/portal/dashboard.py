@@ -12,21 +12,20 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 from starlette.responses import HTMLResponse
 
 from un1540.errors import InvalidParameter
-from un1540.models import RegionalGroup
 from un1540.models.base import today
 from un1540.schemas.coverage import CoverageRead, TrendRead
 from un1540.schemas.overview import MapPoint
-from un1540.services.coverage.core import (
+from un1540.services.coverage.reads.coverage import (
     compare_states,
     coverage_summary,
     coverage_trends,
     dimension_labels,
     parse_states,
 )
+from un1540.services.kernel.lookups import regional_groups
 from un1540.services.kernel.paging import ALL
 from un1540.services.kernel.parameters import optional_date
 from un1540.services.matrix.counting import Selection
@@ -204,7 +203,7 @@ def compare_page(
         "by": by,
         "as_of": as_of,
         "names": names,
-        "groups": list(session.scalars(select(RegionalGroup).order_by(RegionalGroup.name))),
+        "groups": regional_groups(session),
         "result": None,
         "problems": [],
     }

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 from starlette.responses import HTMLResponse
 
-from un1540.models import RegionalGroup
 from un1540.schemas.overview import MapPoint
-from un1540.services.coverage.core import coverage_summary
+from un1540.services.coverage.reads.coverage import coverage_summary
+from un1540.services.kernel.lookups import regional_groups
 from un1540.services.kernel.paging import ALL
 from un1540.services.matrix.fields import field_across_states
 from un1540.services.matrix.framework_reads import framework_detail
@@ -56,7 +55,7 @@ def field_page(
     context = {
         "result": result,
         "field": result.field,
-        "groups": list(session.scalars(select(RegionalGroup).order_by(RegionalGroup.name))),
+        "groups": regional_groups(session),
         "group": group,
         "map_data": map_json(points, value_label=_("Cells of this field marked X (%)")),
     }

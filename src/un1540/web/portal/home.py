@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from un1540.schemas.overview import MapPoint
-from un1540.services.coverage.core import coverage_summary
-from un1540.services.coverage.overview import overview
+from un1540.services.coverage.reads.coverage import coverage_summary
+from un1540.services.coverage.reads.overview import overview
 from un1540.services.kernel.paging import ALL
 from un1540.services.matrix.states import list_states
 from un1540.web.deps import SessionDep, ViewerDep

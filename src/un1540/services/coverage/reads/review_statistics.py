@@ -21,7 +21,7 @@ from un1540.schemas.review_statistics import (
     ReviewStatistics,
     ReviewTable,
 )
-from un1540.services.coverage.core import (
+from un1540.services.coverage.reads.coverage import (
     AS_OF_BASIS,
     COVERAGE_METHOD,
     check_period,
