@@ -21,7 +21,7 @@ from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.services.kernel.paging import ALL
-from un1540.services.open_data.core import public_dataset
+from un1540.services.open_data.tables import public_dataset
 
 DAY = date(2026, 1, 1)
 

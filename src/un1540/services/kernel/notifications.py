@@ -35,8 +35,9 @@ from un1540.models import (
     UserAccount,
 )
 from un1540.models.base import utc_now
-from un1540.schemas.notifications import NotificationRead
+from un1540.schemas.notifications import NotificationList, NotificationRead
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.kernel.unit_of_work import action, after_commit
 from un1540.settings import Settings
@@ -277,4 +278,17 @@ def notification_read(notification: Notification) -> NotificationRead:
         created_at=notification.created_at,
         read_at=notification.read_at,
         emailed_at=notification.emailed_at,
+    )
+
+
+def notification_list(
+    rows: list[Notification], total: int, unread: int, *, paging: PageRequest
+) -> NotificationList:
+    return NotificationList(
+        **envelope(False),
+        items=[notification_read(row) for row in rows],
+        total=total,
+        unread=unread,
+        page=paging.page,
+        page_size=paging.page_size,
     )

@@ -8,8 +8,12 @@ from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from un1540.schemas.notifications import NotificationList, NotificationRead
-from un1540.services.kernel.envelope import envelope
-from un1540.services.kernel.notifications import list_notifications, mark_read, notification_read
+from un1540.services.kernel.notifications import (
+    list_notifications,
+    mark_read,
+    notification_list,
+    notification_read,
+)
 from un1540.web.api.common import WRITE_ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
@@ -30,17 +34,10 @@ def notifications_list(
     unread: Annotated[bool, Query(description="Only the unread ones.")] = False,
 ) -> Response:
     """Matches for your offers, project changes, feedback due; newest first."""
-    rows, total, unread_count = list_notifications(
-        session, viewer=viewer, unread_only=unread, paging=paging
-    )
     return json_model(
-        NotificationList(
-            **envelope(False),
-            items=[notification_read(row) for row in rows],
-            total=total,
-            unread=unread_count,
-            page=paging.page,
-            page_size=paging.page_size,
+        notification_list(
+            *list_notifications(session, viewer=viewer, unread_only=unread, paging=paging),
+            paging=paging,
         )
     )
 

@@ -26,7 +26,7 @@ from un1540.services.coverage.reads.coverage import (
     parse_states,
 )
 from un1540.services.kernel.lookups import regional_groups
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.kernel.parameters import optional_date
 from un1540.services.matrix.counting import Selection
 from un1540.services.matrix.states import list_states
@@ -108,11 +108,11 @@ def dashboard_page(
     end = as_of or today()
     day = as_of.isoformat() if as_of else None
     over_time = coverage_trends(session, viewer=viewer, start=FIRST_DAY, end=end, by="group")
-    by_weapon = coverage_summary(session, viewer=viewer, by="weapon", as_of=as_of, paging=ALL)
-    by_section = coverage_summary(session, viewer=viewer, by="section", as_of=as_of, paging=ALL)
+    by_weapon = coverage_summary(session, viewer=viewer, by="weapon", as_of=as_of, paging=SUMMARY)
+    by_section = coverage_summary(session, viewer=viewer, by="section", as_of=as_of, paging=SUMMARY)
     selection = Selection(section=section)
     section_map = coverage_summary(
-        session, viewer=viewer, by="state", as_of=as_of, selection=selection, paging=ALL
+        session, viewer=viewer, by="state", as_of=as_of, selection=selection, paging=SUMMARY
     )
     names = {
         state.iso3: state_name(state.iso3, state.name)
@@ -133,7 +133,7 @@ def dashboard_page(
         "by_weapon": by_weapon,
         "by_section": by_section,
         "distribution": distribution,
-        "ages": coverage_summary(session, viewer=viewer, as_of=end, paging=ALL).ages,
+        "ages": coverage_summary(session, viewer=viewer, as_of=end, paging=SUMMARY).ages,
         "charts": {
             "groups": line_chart(over_time, _("Coverage by regional group"), "coverage-by-group"),
             "weapons": bar_chart(by_weapon, _("Coverage by weapon category"), "coverage-by-weapon"),
@@ -171,7 +171,9 @@ def trends_page(
     ] = "group",
 ) -> HTMLResponse:
     end = date_to or today()
-    result = coverage_trends(session, viewer=viewer, start=date_from, end=end, by=by, paging=ALL)
+    result = coverage_trends(
+        session, viewer=viewer, start=date_from, end=end, by=by, paging=SUMMARY
+    )
     query = _query(by=by, **{"from": date_from.isoformat(), "to": end.isoformat()})
     context = {
         "result": result,
