@@ -30,12 +30,12 @@ import duckdb
 
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.io.datapackage import table_csv
-from un1540.services.coverage import core as coverage
-from un1540.services.coverage.review_statistics import review_statistics
+from un1540.services.coverage.reads import coverage
+from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.paging import ALL
 from un1540.services.matrix import counting
-from un1540.services.open_data.core import public_dataset
+from un1540.services.open_data.tables import public_dataset
 
 START, END = date(2011, 4, 25), date(2016, 4, 24)
 DIMENSIONS = ("group", "region", "section", "weapon", "column", "field")

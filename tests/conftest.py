@@ -31,7 +31,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-import un1540.services.accounts.core
+import un1540.services.accounts.credentials
 from tests.pg_cluster import TemporaryCluster
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.db.migrate import upgrade
@@ -46,7 +46,7 @@ DEMO_STATES = ["BRA", "CHN", "FJI", "FRA", "KIR", "NGA", "POL", "TUR", "USA"]
 STATE_WITHOUT_EDITIONS = "TCD"
 BACKENDS = ["sqlite", "postgresql"]
 _DATABASE_NUMBERS = itertools.count(1)
-un1540.services.accounts.core.PASSWORDS = PasswordHash(
+un1540.services.accounts.credentials.PASSWORDS = PasswordHash(
     (Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),)
 )
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from un1540.models import Document, MatrixEdition, Origin
-from un1540.services.accounts.core import create_user, viewer_for
+from un1540.services.accounts.actions import create_user
+from un1540.services.accounts.reads import viewer_for
 from un1540.services.documents.actions import DocumentInput, register_document
 from un1540.services.kernel.access import Viewer
 from un1540.services.matrix.actions.editions import record_approved_edition

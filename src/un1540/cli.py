@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from un1540 import __version__
@@ -22,22 +22,20 @@ from un1540.io.demo import load_demo
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
 from un1540.io.review_report import ReviewFormat, render_review
-from un1540.models import State
 from un1540.reference.frameworks import read_framework_file
 from un1540.schemas.workflow import ImportReport
-from un1540.services.accounts.core import (
+from un1540.services.accounts.actions import (
     create_user,
-    find_user,
     issue_token,
-    list_users,
     reset_password,
     revoke_token,
     set_active,
-    viewer_for,
 )
-from un1540.services.coverage.indicators import import_indicators
-from un1540.services.coverage.review_statistics import review_statistics
+from un1540.services.accounts.reads import find_user, list_users, viewer_for
+from un1540.services.coverage.actions import import_indicators
+from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
+from un1540.services.kernel.lookups import state_count
 from un1540.services.kernel.notifications import (
     configure_email,
     send_pending_emails,
@@ -136,8 +134,8 @@ def init(
     )
     if not demo:
         return
-    with sessions() as session, session.begin():
-        total = session.scalar(select(func.count()).select_from(State)) or 0
+    with sessions() as session:
+        total = state_count(session)
         with Progress(
             TextColumn("Demo data"),
             BarColumn(),
@@ -259,7 +257,7 @@ def users_create(
 ) -> None:
     """Create an account; the password is read from standard input (or asked for)."""
     password = _read_password()
-    with _sessions()() as session, session.begin():
+    with _sessions()() as session:
         user = create_user(
             session,
             email=email,
@@ -294,7 +292,7 @@ def users_list() -> None:
 @users_app.command("disable")
 def users_disable(email: Annotated[str, typer.Option(help="The account to disable.")]) -> None:
     """Disable an account: it can no longer sign in, and its API tokens are revoked."""
-    with _sessions()() as session, session.begin():
+    with _sessions()() as session:
         set_active(session, email=email, active=False, actor=f"cli:{getpass.getuser()}")
     console.print(f"Account {email} disabled; its tokens are revoked.")
 
@@ -302,7 +300,7 @@ def users_disable(email: Annotated[str, typer.Option(help="The account to disabl
 @users_app.command("enable")
 def users_enable(email: Annotated[str, typer.Option(help="The account to enable again.")]) -> None:
     """Enable a disabled account (its old tokens stay revoked)."""
-    with _sessions()() as session, session.begin():
+    with _sessions()() as session:
         set_active(session, email=email, active=True, actor=f"cli:{getpass.getuser()}")
     console.print(f"Account {email} enabled.")
 
@@ -313,7 +311,7 @@ def users_set_password(
 ) -> None:
     """Set a new password for an account (read like `create`); its sessions end."""
     password = _read_password()
-    with _sessions()() as session, session.begin():
+    with _sessions()() as session:
         reset_password(session, email=email, new=password, actor=f"cli:{getpass.getuser()}")
     console.print(f"Password of {email} set; its open sessions have ended.")
 
@@ -325,7 +323,7 @@ def users_token(
     label: Annotated[str, typer.Option(help="What the token is for.")] = "",
 ) -> None:
     """Issue an API token and print it once (only its hash is kept)."""
-    with _sessions()() as session, session.begin():
+    with _sessions()() as session:
         token, plain = issue_token(
             session, email=email, scope=scope, label=label, actor=f"cli:{getpass.getuser()}"
         )
@@ -339,7 +337,7 @@ def users_revoke(
     prefix: Annotated[str, typer.Option(help="The token's first 12 characters.")],
 ) -> None:
     """Revoke an API token."""
-    with _sessions()() as session, session.begin():
+    with _sessions()() as session:
         revoke_token(session, prefix=prefix, actor=f"cli:{getpass.getuser()}")
     console.print(f"Token {prefix}... revoked.")
 
@@ -485,7 +483,7 @@ def import_indicators_command(
     problem is listed with its row and column; nothing is written unless the whole file is valid.
     Values already stored for the same State and indicator are replaced.
     """
-    with _sessions()() as session, session.begin():
+    with _sessions()() as session:
         viewer = _operator(session, acting_as)
         result = import_indicators(
             session,

@@ -68,10 +68,13 @@ class Settings(BaseSettings):
         ),
     )
     page_size_default: int = Field(
-        default=50, ge=1, le=1000, description="Items per page of API lists when none is asked."
+        default=50, ge=1, le=500, description="Items per page of API lists when none is asked."
     )
     page_size_max: int = Field(
-        default=500, ge=1, le=10000, description="Largest page an API client may ask for."
+        default=500,
+        ge=1,
+        le=500,  # services/kernel/paging.py MAX_PAGE_SIZE bounds every list, whoever asks
+        description="Largest page an API client may ask for (at most 500).",
     )
     smtp_host: str = Field(
         default="", description="SMTP server for notification e-mails; empty: no e-mail is sent."

@@ -12,7 +12,7 @@ from tests.api.helpers import assert_error, read_csv
 from tests.conftest import settings_for
 from tests.factories import make_user
 from un1540.db.engine import make_session_factory
-from un1540.services.accounts.core import issue_token
+from un1540.services.accounts.actions import issue_token
 from un1540.web.app import create_app
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

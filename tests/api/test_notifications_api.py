@@ -17,7 +17,7 @@ from tests.conftest import settings_for
 from tests.factories import make_user
 from tests.pg_cluster import free_port
 from un1540.db.engine import make_session_factory
-from un1540.services.accounts.core import issue_token
+from un1540.services.accounts.actions import issue_token
 from un1540.web.app import create_app
 
 REQUEST = {

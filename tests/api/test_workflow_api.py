@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from tests.api.helpers import assert_error
 from tests.factories import make_user
 from un1540.db.engine import make_session_factory
-from un1540.services.accounts.core import issue_token
+from un1540.services.accounts.actions import issue_token
 
 CELL = "op2.use:nw:legal_framework"
 

@@ -96,7 +96,7 @@ def test_users_set_password_replaces_a_forgotten_one(database: Path) -> None:
     from sqlalchemy import create_engine
 
     from un1540.db.engine import make_session_factory
-    from un1540.services.accounts.core import authenticate
+    from un1540.services.accounts.actions import authenticate
 
     args = ("--email", "cy@example.org")
     created = run(

@@ -15,7 +15,7 @@ from tests.factories import make_edition
 from un1540.errors import Conflict
 from un1540.io.demo import load_demo
 from un1540.models import CellEntry, Document, EditionStatus, MatrixEdition, Origin, State
-from un1540.services.coverage.core import coverage_summary
+from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.instance import has_synthetic_data
 

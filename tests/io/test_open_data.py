@@ -17,11 +17,11 @@ from tests.api.helpers import assert_error, assert_synthetic_json
 from tests.conftest import DEMO_STATES
 from un1540.io.datapackage import package_zip
 from un1540.io.downloads import downloads
-from un1540.services.coverage.core import coverage_summary
+from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.services.kernel.paging import ALL
-from un1540.services.open_data.core import public_dataset
+from un1540.services.open_data.tables import public_dataset
 
 DAY = date(2026, 1, 1)
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from tests.api.helpers import assert_error, assert_synthetic_json
 from un1540.errors import InvalidParameter
 from un1540.io.review_report import render_review, review_body
-from un1540.services.coverage.core import coverage_summary
-from un1540.services.coverage.review_statistics import review_statistics
+from un1540.services.coverage.reads.coverage import coverage_summary
+from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.paging import ALL
 

@@ -21,7 +21,7 @@ from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import Visibility
 from un1540.schemas.assistance import RequestCreate
-from un1540.services.accounts.core import issue_token
+from un1540.services.accounts.actions import issue_token
 from un1540.services.assistance.core import submit_request
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
 from un1540.services.matrix.actions.cells import update_cell

@@ -9,16 +9,16 @@ from sqlalchemy.orm import Session
 from tests.factories import PASSWORD, make_user
 from un1540.errors import Conflict, InvalidData, NotFound
 from un1540.models import ApiToken, AuditEvent, Role, UserAccount
-from un1540.services.accounts.core import (
+from un1540.services.accounts.actions import (
     authenticate,
     change_password,
     create_user,
-    find_user,
     issue_token,
     revoke_token,
     set_active,
-    viewer_for_token,
+    sign_in_with_token,
 )
+from un1540.services.accounts.reads import find_user
 
 
 def test_passwords_are_stored_as_argon2_hashes(session: Session) -> None:
@@ -102,16 +102,16 @@ def test_tokens_are_shown_once_stored_hashed_scoped_and_revocable(session: Sessi
     assert plain.startswith("u1540_")
     assert plain not in token.token_hash
     assert session.scalars(select(ApiToken).where(ApiToken.token_hash == plain)).first() is None
-    viewer = viewer_for_token(session, plain)
+    viewer = sign_in_with_token(session, plain)
     assert viewer is not None
     assert (viewer.role, viewer.can_write) == (Role.expert, False)
     _, writer = issue_token(session, email="t@example.org", scope="write", actor="tests")
-    written = viewer_for_token(session, writer)
+    written = sign_in_with_token(session, writer)
     assert written is not None
     assert written.can_write
     revoke_token(session, prefix=token.prefix, actor="tests")
-    assert viewer_for_token(session, plain) is None
-    assert viewer_for_token(session, "u1540_made-up") is None
+    assert sign_in_with_token(session, plain) is None
+    assert sign_in_with_token(session, "u1540_made-up") is None
     with pytest.raises(InvalidData):
         issue_token(session, email="t@example.org", scope="admin", actor="tests")
     with pytest.raises(NotFound):
@@ -122,4 +122,4 @@ def test_disabling_an_account_revokes_its_tokens(session: Session) -> None:
     make_user(session, role="expert", email="d@example.org")
     _, plain = issue_token(session, email="d@example.org", scope="write", actor="tests")
     set_active(session, email="d@example.org", active=False, actor="tests")
-    assert viewer_for_token(session, plain) is None
+    assert sign_in_with_token(session, plain) is None

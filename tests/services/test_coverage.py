@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidParameter
 from un1540.models.base import utc_now
-from un1540.services.coverage.core import coverage_summary, coverage_trends
-from un1540.services.coverage.overview import overview
+from un1540.services.coverage.reads.coverage import coverage_summary, coverage_trends
+from un1540.services.coverage.reads.overview import overview
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.paging import ALL
 

@@ -124,3 +124,20 @@ def test_a_rules_table_answers_the_guard_and_the_page_alike() -> None:
     rules.check(expert, "closed", "edit")
     with pytest.raises(Conflict):
         rules.check(expert, "closed", "close")
+
+
+def _two_writes_then_give_up(session: Session, log: list[str]) -> None:
+    with session.begin():
+        _write(session, "uow-7", log=log)
+        _write(session, "uow-8", log=log)  # the first did not commit: the caller's block is open
+        assert log == []  # effects wait for a commit an action owns
+        assert _events(session, "uow-7") == 1
+        raise RuntimeError("the caller gives up")
+
+
+def test_an_action_inside_a_transaction_its_caller_began_leaves_the_commit_to_it(
+    session: Session,
+) -> None:
+    with pytest.raises(RuntimeError, match="gives up"):
+        _two_writes_then_give_up(session, [])
+    assert _events(session, "uow-7") == _events(session, "uow-8") == 0

@@ -10,9 +10,9 @@ from tests.conftest import DEMO_STATES
 from tests.factories import make_user
 from un1540.errors import InvalidData, InvalidParameter, Unauthenticated
 from un1540.models import AuditEvent, ContextIndicator, Role, State
-from un1540.services.coverage.core import coverage_summary
-from un1540.services.coverage.indicators import import_indicators
-from un1540.services.coverage.priorities import priorities
+from un1540.services.coverage.actions import import_indicators
+from un1540.services.coverage.reads.coverage import coverage_summary
+from un1540.services.coverage.reads.priorities import priorities
 from un1540.services.kernel.access import PUBLIC, system_viewer
 from un1540.services.kernel.paging import ALL
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from tests.factories import make_edition
 from un1540.errors import NotFound
 from un1540.models import CellEntry, Document, EditionStatus, MatrixEdition, Visibility
-from un1540.services.coverage.core import coverage_summary
+from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import PUBLIC, Role, Viewer
 from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix

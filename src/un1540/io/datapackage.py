@@ -16,7 +16,7 @@ from typing import Any
 from un1540 import __version__
 from un1540.reference.languages import N_
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
-from un1540.services.open_data.core import Dataset, Table
+from un1540.services.open_data.tables import Dataset, Table
 
 PACKAGE_NAME = "un1540-open-data"
 LICENCE = {

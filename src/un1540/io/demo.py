@@ -25,7 +25,7 @@ from un1540.errors import Conflict
 from un1540.io.demo_assistance import load_demo_assistance
 from un1540.models import Document, MatrixEdition, Origin, State
 from un1540.reference.languages import UN_LANGUAGES
-from un1540.services.coverage.indicators import import_indicators
+from un1540.services.coverage.actions import import_indicators
 from un1540.services.documents.actions import DocumentInput, register_document
 from un1540.services.kernel.access import system_viewer
 from un1540.services.kernel.audit import record_event
@@ -292,7 +292,6 @@ def _load_demo_indicators(session: Session, states: list[State]) -> None:
     )
 
 
-# One action: the whole demo is stored, or none of it (the editions and documents join it).
 @action
 def load_demo(
     session: Session,
@@ -300,7 +299,8 @@ def load_demo(
     only: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> int:
-    """Generate the demo dataset in the caller's transaction; returns the editions written.
+    """Generate the demo dataset as one action (all of it or nothing); returns the editions
+    written.
 
     Refuses to mix demo data into a database that already holds real editions, and does nothing
     if the demo is already loaded.

@@ -16,13 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import NotFound
-from un1540.io.datapackage import dataset_json, package_zip
+from un1540.io.datapackage import LICENCE, dataset_json, package_zip
 from un1540.models import AuditEvent
 from un1540.models.base import today
 from un1540.reference.languages import N_
+from un1540.schemas.downloads import DownloadList, DownloadRead
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.data_version import VersionedCache
-from un1540.services.open_data.core import public_dataset
+from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.paging import PageRequest
+from un1540.services.open_data.tables import public_dataset
 
 
 @dataclass(frozen=True)
@@ -118,3 +121,26 @@ def _build(session: Session, viewer: Viewer) -> Downloads:
 def downloads(session: Session, *, viewer: Viewer) -> Downloads:
     """The files, built at most once per data version and viewer."""
     return _CACHE.get(session, ("downloads", viewer.cache_key), lambda: _build(session, viewer))
+
+
+def download_list(built: Downloads, *, paging: PageRequest) -> DownloadList:
+    """The listing of /api/v1/downloads: each file with its URL, type, size and description."""
+    items = [
+        DownloadRead(
+            name=name,
+            url=f"/api/v1/downloads/{name}",
+            media_type=media_type,
+            bytes=size,
+            description=description,
+        )
+        for name, media_type, description, size in built.listing()
+    ]
+    return DownloadList(
+        **envelope(built.synthetic),
+        as_of=built.as_of,
+        licence=LICENCE["name"],
+        items=paging.cut(items),
+        total=len(items),
+        page=paging.page,
+        page_size=paging.page_size,
+    )

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from un1540 import __version__
 from un1540.io.charts import BarSeries, bar_chart, to_png, to_svg
 from un1540.schemas.review_statistics import ReviewStatistics, ReviewTable
-from un1540.services.coverage.review_statistics import review_statistics
+from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.data_version import VersionedCache
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE

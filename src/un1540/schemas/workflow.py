@@ -202,17 +202,6 @@ class CellHistory(Envelope):
     )
 
 
-class AccountRead(BaseModel):
-    email: str
-    display_name: str
-    role: str
-    state: str | None
-    organisation: str | None
-    token_scope: str | None = Field(
-        description="read or write for a token; null for a portal session."
-    )
-
-
 class StateImport(BaseModel):
     state: StateRef
     edition: int = Field(description="The draft the cells went (or would go) into.")

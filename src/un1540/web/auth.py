@@ -13,12 +13,13 @@ import secrets
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from un1540.errors import Forbidden, Unauthenticated
 from un1540.models import UserAccount
-from un1540.services.accounts.core import viewer_for, viewer_for_token
+from un1540.services.accounts.actions import sign_in_with_token
+from un1540.services.accounts.reads import session_viewer
 from un1540.services.kernel.access import PUBLIC, Viewer
 
 SESSION_COOKIE = "un1540_session"
@@ -27,40 +28,29 @@ USER_KEY, STAMP_KEY, CSRF_KEY, FLASH_KEY = "user_id", "stamp", "csrf", "flash"
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "x-csrf-token"
 
 
-def _token_viewer(sessions: sessionmaker[Session], token: str) -> Viewer | None:
-    with sessions() as session:
-        viewer = viewer_for_token(session, token)
-        session.commit()  # keeps the token's last-used time
-        return viewer
-
-
-def _session_viewer(sessions: sessionmaker[Session], user_id: int, stamp: str) -> Viewer | None:
-    with sessions() as session:
-        user = session.get(UserAccount, user_id)
-        if user is None or not user.is_active or user.password_changed_at.isoformat() != stamp:
-            return None
-        return viewer_for(user)
-
-
 def has_session(request: Request) -> bool:
     return "session" in request.scope
 
 
-async def resolve_viewer(request: Request) -> Viewer:
-    """The caller, remembered on request.state for templates and CSRF checks."""
+async def resolve_viewer(request: Request, session: Session) -> Viewer:
+    """The caller, remembered on request.state for templates and CSRF checks.
+
+    Looked up in the request's own session (one session per request, however the caller signs
+    in); the lookup runs in a worker thread, as every query does.
+    """
     header = request.headers.get("authorization")
-    sessions = request.app.state.sessions
     if header is not None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("send the API token as: Authorization: Bearer <token>")
-        viewer = await anyio.to_thread.run_sync(_token_viewer, sessions, token.strip())
+        viewer = await anyio.to_thread.run_sync(sign_in_with_token, session, token.strip())
         if viewer is None:
             raise Unauthenticated("the API token is unknown or revoked, or its account is disabled")
         request.state.via_token = True
     elif has_session(request) and request.session.get(USER_KEY):
+        user_id, stamp = request.session[USER_KEY], request.session.get(STAMP_KEY, "")
         found = await anyio.to_thread.run_sync(
-            _session_viewer, sessions, request.session[USER_KEY], request.session.get(STAMP_KEY, "")
+            lambda: session_viewer(session, user_id=user_id, stamp=stamp)
         )
         if found is None:
             request.session.clear()

@@ -29,14 +29,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
-async def get_viewer(request: Request) -> Viewer:
+async def get_viewer(request: Request, session: Annotated[Session, Depends(get_session)]) -> Viewer:
     """Who is asking: a token's or a signed-in account's viewer, or the public."""
-    return await resolve_viewer(request)
+    return await resolve_viewer(request, session)
 
 
-async def get_writer(request: Request) -> Viewer:
+async def get_writer(request: Request, session: Annotated[Session, Depends(get_session)]) -> Viewer:
     """The caller of an API write: as get_viewer, plus the CSRF check for cookie sessions."""
-    viewer = await resolve_viewer(request)
+    viewer = await resolve_viewer(request, session)
     check_api_csrf(request)
     return viewer
 

@@ -1,27 +1,26 @@
-"""Context indicators for the prioritisation aid: validated all-or-nothing import, and reads.
+"""Context indicators for the prioritisation aid: reading the files, and the values stored.
 
 A file is a CSV with the columns iso3, indicator, value and optionally year and source; the
 indicators are the `indicator` factors of reference/priorities.yml. An import replaces the values
-it names (State x indicator) and leaves the others; it writes nothing unless every row is valid.
+it names (State x indicator) and leaves the others; it writes nothing unless every row is valid
+(the import itself is coverage/actions.py).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidData, Problem
-from un1540.models import ContextIndicator, Origin, Role, State, Visibility
+from un1540.models import ContextIndicator, Origin, State
 from un1540.models.base import today
 from un1540.reference.priorities import load_priority_method
-from un1540.services.kernel.access import Viewer, require, visible
-from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.access import Viewer, visible
 
 REQUIRED_COLUMNS = ("iso3", "indicator", "value")
 OPTIONAL_COLUMNS = ("year", "source")
@@ -142,73 +141,6 @@ def _year(text: str | None, where: str, problems: list[Problem]) -> int | None:
         problems.append(Problem(where, f"{raw!r} is not a year between 1945 and this year"))
         return None
     return int(raw)
-
-
-def import_indicators(
-    session: Session,
-    *,
-    content: bytes,
-    file_name: str,
-    viewer: Viewer,
-    dry_run: bool = False,
-    origin: Origin = Origin.import_,
-) -> IndicatorImport:
-    """Check the whole file, then replace the values it names, with one audit event."""
-    require(viewer, Role.expert, Role.committee, action="import context indicators")
-    state_ids = {iso3: state_id for iso3, state_id in session.execute(select(State.iso3, State.id))}
-    rows = parse_indicators(content, file_name=file_name, states=set(state_ids))
-    pairs = [(state_ids[row.iso3], row.indicator) for row in rows]
-    existing = select(ContextIndicator.id).where(
-        tuple_(ContextIndicator.state_id, ContextIndicator.indicator).in_(pairs)
-    )
-    replaced = len(session.scalars(existing).all())
-    result = IndicatorImport(
-        file_name=file_name,
-        rows=len(rows),
-        states=len({row.iso3 for row in rows}),
-        indicators=tuple(sorted({row.indicator for row in rows})),
-        replaced=replaced,
-        dry_run=dry_run,
-    )
-    if dry_run:
-        return result
-    checksum = hashlib.sha256(content).hexdigest()
-    session.execute(
-        delete(ContextIndicator).where(
-            tuple_(ContextIndicator.state_id, ContextIndicator.indicator).in_(pairs)
-        )
-    )
-    session.add_all(
-        ContextIndicator(
-            state_id=state_ids[row.iso3],
-            indicator=row.indicator,
-            value=row.value,
-            year=row.year,
-            source=row.source,
-            source_file=file_name,
-            source_sha256=checksum,
-            imported_by=viewer.actor,
-            origin=origin,
-            visibility=Visibility.public,
-        )
-        for row in rows
-    )
-    record_event(
-        session,
-        actor=viewer.actor,
-        action="import_indicators",
-        entity_type="context_indicator",
-        entity_id=file_name,
-        after={
-            "rows": result.rows,
-            "states": result.states,
-            "indicators": list(result.indicators),
-            "replaced": replaced,
-            "sha256": checksum,
-        },
-    )
-    session.flush()
-    return result
 
 
 def indicator_values(

@@ -6,9 +6,14 @@ A response is synthetic when any record it shows, or counts, came from the demo 
 
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Sequence
+from typing import Any, TypedDict, TypeVar
 
+from un1540.schemas.common import Envelope
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
+from un1540.services.kernel.paging import PageRequest
+
+ListModel = TypeVar("ListModel", bound=Envelope)
 
 
 class EnvelopeFields(TypedDict):
@@ -23,3 +28,23 @@ def envelope(synthetic: bool) -> EnvelopeFields:
 def reference_only() -> EnvelopeFields:
     """For responses made only of bundled reference data, never synthetic."""
     return envelope(False)
+
+
+def page_of(
+    model: type[ListModel],
+    items: Sequence[Any],
+    *,
+    total: int,
+    paging: PageRequest,
+    synthetic: bool,
+    **extra: Any,
+) -> ListModel:
+    """One page of a list in its envelope: items, total, page, page_size, synthetic, notice."""
+    return model(
+        **envelope(synthetic),
+        items=list(items),
+        total=total,
+        page=paging.page,
+        page_size=paging.page_size,
+        **extra,
+    )

@@ -1,12 +1,13 @@
-"""Finding one State or framework field, with the errors users see when they do not exist."""
+"""Finding one State (with the error users see when it does not exist), and the short lists of
+reference records that pages offer as filters."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from un1540.errors import NotFound
-from un1540.models import State
+from un1540.models import M49Area, RegionalGroup, State
 
 
 def state_by_iso3(session: Session, iso3: str) -> State:
@@ -14,3 +15,19 @@ def state_by_iso3(session: Session, iso3: str) -> State:
     if state is None:
         raise NotFound(f"no State with code {iso3!r} (use an ISO 3166-1 alpha-3 code, e.g. FRA)")
     return state
+
+
+def regional_groups(session: Session) -> list[RegionalGroup]:
+    """The UN regional groups, by name (the filters of the States, fields and compare pages)."""
+    return list(session.scalars(select(RegionalGroup).order_by(RegionalGroup.name)))
+
+
+def m49_regions(session: Session) -> list[M49Area]:
+    """The M49 regions (not sub-regions), by name."""
+    return list(
+        session.scalars(select(M49Area).where(M49Area.level == "region").order_by(M49Area.name))
+    )
+
+
+def state_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(State)) or 0

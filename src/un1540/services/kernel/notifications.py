@@ -25,7 +25,7 @@ from email.message import EmailMessage
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from un1540.errors import NotFound
+from un1540.errors import NotFound, Unauthenticated
 from un1540.models import (
     AssistanceOffer,
     AssistanceProject,
@@ -35,9 +35,11 @@ from un1540.models import (
     UserAccount,
 )
 from un1540.models.base import utc_now
+from un1540.schemas.notifications import NotificationList, NotificationRead
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
-from un1540.services.kernel.unit_of_work import after_commit
+from un1540.services.kernel.unit_of_work import action, after_commit
 from un1540.settings import Settings
 
 LOGGER = logging.getLogger("un1540.mail")
@@ -199,7 +201,7 @@ def list_notifications(
 ) -> tuple[list[Notification], int, int]:
     """The viewer's notifications, newest first, with the total and the unread count."""
     if viewer.user_id is None:
-        return [], 0, 0
+        raise Unauthenticated("sign in or send an API token to see your notifications")
     condition = Notification.user_id == viewer.user_id
     if unread_only:
         condition = condition & Notification.read_at.is_(None)
@@ -223,7 +225,10 @@ def list_notifications(
     return list(rows), total, unread
 
 
+@action
 def mark_read(session: Session, *, viewer: Viewer, notification_id: int) -> Notification:
+    if viewer.user_id is None:
+        raise Unauthenticated("sign in or send an API token")
     notification = session.get(Notification, notification_id)
     if notification is None or notification.user_id != viewer.user_id:
         raise NotFound(f"no notification {notification_id} of yours")
@@ -261,3 +266,29 @@ def send_pending_emails(session: Session, smtp: SmtpSettings, *, limit: int = 20
             session.commit()
             sent += 1
     return sent
+
+
+def notification_read(notification: Notification) -> NotificationRead:
+    return NotificationRead(
+        id=notification.id,
+        kind=notification.kind,
+        subject=notification.subject,
+        body=notification.body,
+        link=notification.link,
+        created_at=notification.created_at,
+        read_at=notification.read_at,
+        emailed_at=notification.emailed_at,
+    )
+
+
+def notification_list(
+    rows: list[Notification], total: int, unread: int, *, paging: PageRequest
+) -> NotificationList:
+    return NotificationList(
+        **envelope(False),
+        items=[notification_read(row) for row in rows],
+        total=total,
+        unread=unread,
+        page=paging.page,
+        page_size=paging.page_size,
+    )

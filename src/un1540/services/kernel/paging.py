@@ -1,4 +1,8 @@
-"""Cutting lists into pages."""
+"""Cutting lists into pages: the one way every list is paged, with a bounded page size.
+
+Lists of records are paged in SQL (`offset`/`limit` from `PageRequest`); a summary computed in
+memory (coverage by State, field or group; priorities; a State's editions) is cut with `cut`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from un1540.errors import InvalidParameter, Problem
 
 T = TypeVar("T")
 
+MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000  # beyond any list we hold; keeps offsets far from integer overflow
+
 
 @dataclass(frozen=True)
 class PageRequest:
@@ -18,16 +25,24 @@ class PageRequest:
 
     def __post_init__(self) -> None:
         problems = []
-        if self.page < 1:
-            problems.append(Problem("page", "must be 1 or more"))
-        if self.page_size < 1:
-            problems.append(Problem("page_size", "must be 1 or more"))
+        if not 1 <= self.page <= MAX_PAGE:
+            problems.append(Problem("page", f"must be between 1 and {MAX_PAGE}"))
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            problems.append(Problem("page_size", f"must be between 1 and {MAX_PAGE_SIZE}"))
         if problems:
             raise InvalidParameter.naming(problems)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
 
     def cut(self, items: Sequence[T]) -> list[T]:
         start = (self.page - 1) * self.page_size
         return list(items[start : start + self.page_size])
 
 
-ALL = PageRequest(page=1, page_size=10**9)
+# The whole of a summary whose rows are bounded by the reference data (193 States, the
+# framework's fields, the regional groups, a State's editions), all far below MAX_PAGE_SIZE;
+# tests/services/test_paging.py checks that the largest of them fits.
+SUMMARY = PageRequest(page=1, page_size=MAX_PAGE_SIZE)
+ALL = SUMMARY  # kept while the domains move to SUMMARY or real paging

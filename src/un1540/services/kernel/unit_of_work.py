@@ -4,6 +4,9 @@ A service function that writes is decorated with `@action`. The outermost action
 session owns the transaction: when it returns, the session commits; when it raises, the session
 rolls back. An action called by another action (an import writing cells, a request moving
 through several statuses) joins the caller's transaction, so the whole write is all or nothing.
+So does an action called inside a transaction its caller began explicitly (`with
+session.begin():`, as the tests' set-up does): that caller owns the commit, and the effects
+queued meanwhile run after the next action that commits.
 
 Effects that must only happen once the data is safely stored (sending e-mails, and later cache
 maintenance and background jobs) are queued with `after_commit`; they run after the outermost
@@ -18,7 +21,7 @@ import logging
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransactionOrigin
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,23 +38,29 @@ def action(function: Callable[Concatenate[Session, P], R]) -> Callable[Concatena
     @functools.wraps(function)
     def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
         depth: int = session.info.get(_DEPTH, 0)
+        owns = depth == 0 and not _caller_began(session)
         session.info[_DEPTH] = depth + 1
         try:
             result = function(session, *args, **kwargs)
-            if depth == 0:
+            if owns:
                 session.commit()
         except BaseException:
-            if depth == 0:
+            if owns:
                 session.info.pop(_EFFECTS, None)
                 session.rollback()
             raise
         finally:
             session.info[_DEPTH] = depth
-        if depth == 0:
+        if owns:
             run_effects(session)
         return result
 
     return run
+
+
+def _caller_began(session: Session) -> bool:
+    transaction = session.get_transaction()
+    return transaction is not None and transaction.origin is SessionTransactionOrigin.BEGIN
 
 
 def in_action(session: Session) -> bool:

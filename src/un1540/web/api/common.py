@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Path
 from starlette.responses import Response
 
 from un1540.schemas.common import Envelope, ErrorResponse
-from un1540.services.kernel.envelope import envelope
+from un1540.services.kernel.envelope import page_of
 from un1540.services.kernel.paging import PageRequest
 from un1540.web.responses import json_model
 
@@ -57,11 +57,8 @@ Iso3Path = Annotated[
 ]
 
 
-ListModel = TypeVar("ListModel", bound=Envelope)
-
-
 def page_response(
-    model: type[ListModel],
+    model: type[Envelope],
     items: Sequence[Any],
     *,
     total: int,
@@ -71,12 +68,5 @@ def page_response(
 ) -> Response:
     """A list envelope (items, total, page, page_size, synthetic) as a JSON response."""
     return json_model(
-        model(
-            **envelope(synthetic),
-            items=list(items),
-            total=total,
-            page=paging.page,
-            page_size=paging.page_size,
-            **extra,
-        )
+        page_of(model, items, total=total, paging=paging, synthetic=synthetic, **extra)
     )

@@ -10,13 +10,13 @@ from starlette.responses import Response
 
 from un1540.io.csv_export import compare_csv, coverage_csv, trends_csv
 from un1540.schemas.coverage import CompareRead, CoverageRead, TrendRead
-from un1540.services.coverage.core import (
+from un1540.services.coverage.reads.coverage import (
     compare_states,
     coverage_summary,
     coverage_trends,
     parse_states,
 )
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.counting import Selection
 from un1540.web.api.common import CSV_RESPONSE, ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
@@ -101,7 +101,7 @@ def coverage_as_csv(
     as_of: AsOfQuery = None,
 ) -> Response:
     result = coverage_summary(
-        session, viewer=viewer, by=by, as_of=as_of, selection=selection, paging=ALL
+        session, viewer=viewer, by=by, as_of=as_of, selection=selection, paging=SUMMARY
     )
     suffix = f"-{as_of.isoformat()}" if as_of else ""
     return csv_response(
@@ -139,7 +139,7 @@ def trends_as_csv(
 ) -> Response:
     """One row per key and date of the series."""
     result = coverage_trends(
-        session, viewer=viewer, start=date_from, end=date_to, by=by, paging=ALL
+        session, viewer=viewer, start=date_from, end=date_to, by=by, paging=SUMMARY
     )
     return csv_response(
         trends_csv(result),

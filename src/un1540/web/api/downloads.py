@@ -7,11 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
-from un1540.io.datapackage import LICENCE
-from un1540.io.downloads import downloads
-from un1540.schemas.downloads import DownloadList, DownloadRead
+from un1540.io.downloads import download_list, downloads
+from un1540.schemas.downloads import DownloadList
 from un1540.services.kernel.access import PUBLIC
-from un1540.services.kernel.envelope import envelope
 from un1540.web.api.common import ERRORS
 from un1540.web.deps import PagingDep, SessionDep
 from un1540.web.responses import json_model, synthetic_headers
@@ -24,28 +22,7 @@ router = APIRouter(tags=["Open data"])
 )
 def list_downloads(session: SessionDep, paging: PagingDep) -> Response:
     """The public dataset (what anyone may see, whoever asks) in every form offered."""
-    built = downloads(session, viewer=PUBLIC)
-    items = [
-        DownloadRead(
-            name=name,
-            url=f"/api/v1/downloads/{name}",
-            media_type=media_type,
-            bytes=size,
-            description=description,
-        )
-        for name, media_type, description, size in built.listing()
-    ]
-    return json_model(
-        DownloadList(
-            **envelope(built.synthetic),
-            as_of=built.as_of,
-            licence=LICENCE["name"],
-            items=paging.cut(items),
-            total=len(items),
-            page=paging.page,
-            page_size=paging.page_size,
-        )
-    )
+    return json_model(download_list(downloads(session, viewer=PUBLIC), paging=paging))
 
 
 @router.get(

@@ -9,6 +9,7 @@ from un1540 import __version__
 from un1540.schemas.health import HealthRead
 from un1540.services.kernel.health import database_health
 from un1540.services.kernel.instance import has_synthetic_data
+from un1540.web.deps import SessionDep
 from un1540.web.responses import synthetic_headers
 
 router = APIRouter(tags=["Health"])
@@ -20,13 +21,12 @@ router = APIRouter(tags=["Health"])
     response_model=HealthRead,
     responses={503: {"model": HealthRead}},
 )
-def healthz(request: Request) -> Response:
+def healthz(request: Request, session: SessionDep) -> Response:
     """200 when the database answers and its schema is current; 503 otherwise, saying why."""
     database = database_health(request.app.state.engine)
     synthetic = False
     if database["status"] == "ok":
-        with request.app.state.sessions() as session:
-            synthetic = has_synthetic_data(session)
+        synthetic = has_synthetic_data(session)
     body = HealthRead(
         status="ok" if database["status"] == "ok" else "unavailable",
         version=__version__,

@@ -2,55 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel
 from starlette.responses import Response
 
-from un1540.errors import Unauthenticated
-from un1540.models import Notification
-from un1540.schemas.common import Envelope
-from un1540.services.kernel.envelope import envelope
-from un1540.services.kernel.notifications import list_notifications, mark_read
+from un1540.schemas.notifications import NotificationList, NotificationRead
+from un1540.services.kernel.notifications import (
+    list_notifications,
+    mark_read,
+    notification_list,
+    notification_read,
+)
 from un1540.web.api.common import WRITE_ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
 
 router = APIRouter(tags=["Accounts"])
-
-
-class NotificationRead(BaseModel):
-    id: int
-    kind: str
-    subject: str
-    body: str
-    link: str
-    created_at: datetime
-    read_at: datetime | None
-    emailed_at: datetime | None
-
-
-class NotificationList(Envelope):
-    items: list[NotificationRead]
-    total: int
-    unread: int
-    page: int
-    page_size: int
-
-
-def notification_read(notification: Notification) -> NotificationRead:
-    return NotificationRead(
-        id=notification.id,
-        kind=notification.kind,
-        subject=notification.subject,
-        body=notification.body,
-        link=notification.link,
-        created_at=notification.created_at,
-        read_at=notification.read_at,
-        emailed_at=notification.emailed_at,
-    )
 
 
 @router.get(
@@ -66,19 +34,10 @@ def notifications_list(
     unread: Annotated[bool, Query(description="Only the unread ones.")] = False,
 ) -> Response:
     """Matches for your offers, project changes, feedback due; newest first."""
-    if viewer.user_id is None:
-        raise Unauthenticated("sign in or send an API token to see your notifications")
-    rows, total, unread_count = list_notifications(
-        session, viewer=viewer, unread_only=unread, paging=paging
-    )
     return json_model(
-        NotificationList(
-            **envelope(False),
-            items=[notification_read(row) for row in rows],
-            total=total,
-            unread=unread_count,
-            page=paging.page,
-            page_size=paging.page_size,
+        notification_list(
+            *list_notifications(session, viewer=viewer, unread_only=unread, paging=paging),
+            paging=paging,
         )
     )
 
@@ -94,8 +53,5 @@ def notifications_read(
     viewer: WriterDep,
     notification_id: Annotated[int, Path(ge=1)],
 ) -> Response:
-    if viewer.user_id is None:
-        raise Unauthenticated("sign in or send an API token")
     notification = mark_read(session, viewer=viewer, notification_id=notification_id)
-    session.commit()
     return json_model(notification_read(notification))

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from un1540.io.csv_export import priorities_csv
 from un1540.schemas.priorities import PrioritiesRead
-from un1540.services.coverage.priorities import priorities
-from un1540.services.kernel.paging import ALL
+from un1540.services.coverage.reads.priorities import priorities
+from un1540.services.kernel.paging import SUMMARY
 from un1540.web.api.common import CSV_RESPONSE, ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.responses import csv_response, json_model
@@ -54,7 +54,7 @@ def priorities_as_csv(
     session: SessionDep, viewer: ViewerDep, weights: WeightsQuery = None
 ) -> Response:
     """One row per State with rank, score, rank range, stability and each factor's points."""
-    result = priorities(session, viewer=viewer, weights=weights, paging=ALL)
+    result = priorities(session, viewer=viewer, weights=weights, paging=SUMMARY)
     return csv_response(
         priorities_csv(result), filename="priorities.csv", synthetic=result.synthetic
     )

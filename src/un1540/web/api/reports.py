@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from un1540.io.review_report import MEDIA_TYPES, ReviewFormat, review_file
 from un1540.schemas.review_statistics import ReviewStatistics
-from un1540.services.coverage.review_statistics import review_statistics
+from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
 from un1540.web.api.common import ERRORS
 from un1540.web.api.coverage import FromQuery, ToQuery

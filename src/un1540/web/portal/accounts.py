@@ -10,8 +10,8 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540.errors import InvalidData
-from un1540.models import UserAccount
-from un1540.services.accounts.core import authenticate, change_password
+from un1540.services.accounts.actions import authenticate, change_password
+from un1540.services.accounts.reads import account_of
 from un1540.web.auth import flash, sign_in, sign_out
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -96,7 +96,6 @@ def login(
             synthetic=False,
             status_code=401,
         )
-    session.commit()
     throttle.succeeded(key)
     sign_in(request, user)
     flash(request, gettext("Signed in as %(email)s.") % {"email": user.email})
@@ -113,7 +112,7 @@ def logout(request: Request, _: CsrfChecked) -> Response:
 def account_page(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
     if viewer.user_id is None:
         return login_redirect(request)
-    user = session.get(UserAccount, viewer.user_id)
+    user = account_of(session, viewer)
     return render(request, "accounts/account.html", {"user": user}, synthetic=False)
 
 
@@ -129,13 +128,11 @@ def password_change(
 ) -> Response:
     if viewer.user_id is None:
         return login_redirect(request)
-    user = session.get(UserAccount, viewer.user_id)
-    assert user is not None
+    user = account_of(session, viewer)
     try:
         if new_password != repeat_password:
             raise InvalidData("the password was not changed: the two new passwords differ")
         change_password(session, user=user, current=current_password, new=new_password)
-        session.commit()
     except InvalidData as error:
         details = "; ".join(p.message for p in error.problems)
         flash(request, error.message + (f" ({details})" if details else ""), kind="error")

@@ -12,22 +12,21 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 from starlette.responses import HTMLResponse
 
 from un1540.errors import InvalidParameter
-from un1540.models import RegionalGroup
 from un1540.models.base import today
 from un1540.schemas.coverage import CoverageRead, TrendRead
 from un1540.schemas.overview import MapPoint
-from un1540.services.coverage.core import (
+from un1540.services.coverage.reads.coverage import (
     compare_states,
     coverage_summary,
     coverage_trends,
     dimension_labels,
     parse_states,
 )
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.lookups import regional_groups
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.kernel.parameters import optional_date
 from un1540.services.matrix.counting import Selection
 from un1540.services.matrix.reads.states import list_states
@@ -109,11 +108,11 @@ def dashboard_page(
     end = as_of or today()
     day = as_of.isoformat() if as_of else None
     over_time = coverage_trends(session, viewer=viewer, start=FIRST_DAY, end=end, by="group")
-    by_weapon = coverage_summary(session, viewer=viewer, by="weapon", as_of=as_of, paging=ALL)
-    by_section = coverage_summary(session, viewer=viewer, by="section", as_of=as_of, paging=ALL)
+    by_weapon = coverage_summary(session, viewer=viewer, by="weapon", as_of=as_of, paging=SUMMARY)
+    by_section = coverage_summary(session, viewer=viewer, by="section", as_of=as_of, paging=SUMMARY)
     selection = Selection(section=section)
     section_map = coverage_summary(
-        session, viewer=viewer, by="state", as_of=as_of, selection=selection, paging=ALL
+        session, viewer=viewer, by="state", as_of=as_of, selection=selection, paging=SUMMARY
     )
     names = {
         state.iso3: state_name(state.iso3, state.name)
@@ -134,7 +133,7 @@ def dashboard_page(
         "by_weapon": by_weapon,
         "by_section": by_section,
         "distribution": distribution,
-        "ages": coverage_summary(session, viewer=viewer, as_of=end, paging=ALL).ages,
+        "ages": coverage_summary(session, viewer=viewer, as_of=end, paging=SUMMARY).ages,
         "charts": {
             "groups": line_chart(over_time, _("Coverage by regional group"), "coverage-by-group"),
             "weapons": bar_chart(by_weapon, _("Coverage by weapon category"), "coverage-by-weapon"),
@@ -172,7 +171,9 @@ def trends_page(
     ] = "group",
 ) -> HTMLResponse:
     end = date_to or today()
-    result = coverage_trends(session, viewer=viewer, start=date_from, end=end, by=by, paging=ALL)
+    result = coverage_trends(
+        session, viewer=viewer, start=date_from, end=end, by=by, paging=SUMMARY
+    )
     query = _query(by=by, **{"from": date_from.isoformat(), "to": end.isoformat()})
     context = {
         "result": result,
@@ -204,7 +205,7 @@ def compare_page(
         "by": by,
         "as_of": as_of,
         "names": names,
-        "groups": list(session.scalars(select(RegionalGroup).order_by(RegionalGroup.name))),
+        "groups": regional_groups(session),
         "result": None,
         "problems": [],
     }

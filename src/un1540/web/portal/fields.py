@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 from starlette.responses import HTMLResponse
 
-from un1540.models import RegionalGroup
 from un1540.schemas.overview import MapPoint
-from un1540.services.coverage.core import coverage_summary
-from un1540.services.kernel.paging import ALL
+from un1540.services.coverage.reads.coverage import coverage_summary
+from un1540.services.kernel.lookups import regional_groups
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.fields import field_across_states
 from un1540.services.matrix.reads.frameworks import default_framework, framework_detail
 from un1540.services.matrix.reads.states import list_states
@@ -28,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 def fields_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     framework = default_framework(session)
     detail = framework_detail(session, code=framework.code, version=framework.version)
-    coverage = coverage_summary(session, viewer=viewer, by="field", paging=ALL)
+    coverage = coverage_summary(session, viewer=viewer, by="field", paging=SUMMARY)
     context = {"framework": detail, "by_field": {row.key: row for row in coverage.items}}
     return render(request, "fields/list.html", context, synthetic=coverage.synthetic)
 
@@ -42,7 +41,7 @@ def field_page(
     group: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     group = group or None
-    result = field_across_states(session, viewer=viewer, code=code, group=group, paging=ALL)
+    result = field_across_states(session, viewer=viewer, code=code, group=group, paging=SUMMARY)
     by_iso3 = {row.state.iso3: row for row in result.items}
     points = []
     for state in list_states(session, viewer=viewer).items:
@@ -55,7 +54,7 @@ def field_page(
     context = {
         "result": result,
         "field": result.field,
-        "groups": list(session.scalars(select(RegionalGroup).order_by(RegionalGroup.name))),
+        "groups": regional_groups(session),
         "group": group,
         "map_data": map_json(points, value_label=_("Cells of this field marked X (%)")),
     }

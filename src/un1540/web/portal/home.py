@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from un1540.schemas.overview import MapPoint
-from un1540.services.coverage.core import coverage_summary
-from un1540.services.coverage.overview import overview
-from un1540.services.kernel.paging import ALL
+from un1540.services.coverage.reads.coverage import coverage_summary
+from un1540.services.coverage.reads.overview import overview
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.states import list_states
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext as _
@@ -33,9 +33,9 @@ def home(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLRespon
     ]
     context = {
         "totals": totals,
-        "by_group": coverage_summary(session, viewer=viewer, by="group", paging=ALL),
-        "by_weapon": coverage_summary(session, viewer=viewer, by="weapon", paging=ALL),
-        "by_section": coverage_summary(session, viewer=viewer, by="section", paging=ALL),
+        "by_group": coverage_summary(session, viewer=viewer, by="group", paging=SUMMARY),
+        "by_weapon": coverage_summary(session, viewer=viewer, by="weapon", paging=SUMMARY),
+        "by_section": coverage_summary(session, viewer=viewer, by="section", paging=SUMMARY),
         "map_data": map_json(points, value_label=_("Coverage (%)")),
     }
     return render(request, "home.html", context, synthetic=totals.synthetic)

@@ -9,7 +9,7 @@ from starlette.responses import HTMLResponse
 
 from un1540.errors import InvalidParameter
 from un1540.reference.priorities import load_priority_method
-from un1540.services.coverage.priorities import priorities
+from un1540.services.coverage.reads.priorities import priorities
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.portal.templating import render
 

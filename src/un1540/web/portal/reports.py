@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse
 
 from un1540.io.review_report import REPORT_CSS, review_body
-from un1540.services.coverage.review_statistics import review_statistics
+from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.parameters import optional_date
 from un1540.web.deps import SessionDep

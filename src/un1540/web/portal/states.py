@@ -6,16 +6,15 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
 from un1540.errors import NotFound
-from un1540.models import EditionStatus, M49Area, RegionalGroup, Role
+from un1540.models import EditionStatus, Role
 from un1540.services.documents.reads import state_documents
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.data_version import VersionedCache
-from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.kernel.lookups import m49_regions, regional_groups, state_by_iso3
 from un1540.services.kernel.paging import ALL
 from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix
@@ -62,10 +61,8 @@ def states_page(
     )
     context = {
         "states": states.items,
-        "groups": list(session.scalars(select(RegionalGroup).order_by(RegionalGroup.name))),
-        "regions": list(
-            session.scalars(select(M49Area).where(M49Area.level == "region").order_by(M49Area.name))
-        ),
+        "groups": regional_groups(session),
+        "regions": m49_regions(session),
         "filters": {"group": group, "region": region, "q": q},
         "sort": sort,
         "order": order,

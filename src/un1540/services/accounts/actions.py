@@ -1,38 +1,30 @@
-"""Accounts: creating them, signing in, passwords, and API tokens."""
+"""Accounts: creating them, signing in, passwords and API tokens (the writes).
+
+Each write is one action (services/kernel/unit_of_work.py): it validates, writes its audit
+event and commits, or changes nothing.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from datetime import timedelta
 
-from pwdlib import PasswordHash
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict, InvalidData, NotFound, Problem
 from un1540.models import ApiToken, Organisation, Role, State, TokenScope, UserAccount
 from un1540.models.base import utc_now
+from un1540.services.accounts import credentials
+from un1540.services.accounts.credentials import TOKEN_PREFIX, password_problems, token_hash
+from un1540.services.accounts.reads import active_token, find_user, token_viewer
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.unit_of_work import action
 
-PASSWORDS = PasswordHash.recommended()  # argon2id
-# Verified against when an e-mail is unknown, so timing does not reveal which accounts exist.
-_DUMMY_HASH = PASSWORDS.hash("not-a-real-password-but-a-real-hash")
-MIN_PASSWORD_LENGTH = 10
-TOKEN_PREFIX = "u1540_"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_USE_RESOLUTION = timedelta(minutes=10)  # last_used_at is bookkeeping: write it rarely
-
-
-def _password_problems(password: str, email: str) -> list[Problem]:
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(Problem("password", f"must have at least {MIN_PASSWORD_LENGTH} characters"))
-    if password.strip().lower() == email.lower():
-        problems.append(Problem("password", "must not be the e-mail address"))
-    return problems
 
 
 def _account_audit(user: UserAccount) -> dict[str, object]:
@@ -45,6 +37,7 @@ def _account_audit(user: UserAccount) -> dict[str, object]:
     }
 
 
+@action
 def create_user(
     session: Session,
     *,
@@ -64,7 +57,7 @@ def create_user(
     roles = [r.value for r in Role if r is not Role.public]
     if role not in roles:
         problems.append(Problem("role", f"must be one of {', '.join(roles)}"))
-    problems += _password_problems(password, email)
+    problems += password_problems(password, email)
     state = session.scalars(
         select(State).where(State.iso3 == (state_iso3 or "").upper())
     ).one_or_none()
@@ -97,7 +90,7 @@ def create_user(
     user = UserAccount(
         email=email,
         display_name=display_name.strip(),
-        password_hash=PASSWORDS.hash(password),
+        password_hash=credentials.PASSWORDS.hash(password),
         role=Role(role),
         state_id=state.id if state else None,
         organisation_id=organisation.id if organisation else None,
@@ -115,28 +108,16 @@ def create_user(
     return user
 
 
-def find_user(session: Session, email: str) -> UserAccount:
-    user = session.scalars(
-        select(UserAccount).where(UserAccount.email == email.strip().lower())
-    ).one_or_none()
-    if user is None:
-        raise NotFound(f"no account for {email}")
-    return user
-
-
-def list_users(session: Session) -> list[UserAccount]:
-    return list(session.scalars(select(UserAccount).order_by(UserAccount.role, UserAccount.email)))
-
-
+@action
 def authenticate(session: Session, *, email: str, password: str) -> UserAccount | None:
     """The active account with this e-mail and password, or None (never saying which was wrong)."""
     user = session.scalars(
         select(UserAccount).where(UserAccount.email == email.strip().lower())
     ).one_or_none()
     if user is None:
-        PASSWORDS.verify(password, _DUMMY_HASH)
+        credentials.PASSWORDS.verify(password, credentials.DUMMY_HASH)
         return None
-    valid, new_hash = PASSWORDS.verify_and_update(password, user.password_hash)
+    valid, new_hash = credentials.PASSWORDS.verify_and_update(password, user.password_hash)
     if not valid or not user.is_active:
         return None
     if new_hash is not None:
@@ -152,12 +133,13 @@ def authenticate(session: Session, *, email: str, password: str) -> UserAccount 
     return user
 
 
+@action
 def change_password(session: Session, *, user: UserAccount, current: str, new: str) -> None:
-    if not PASSWORDS.verify(current, user.password_hash):
+    if not credentials.PASSWORDS.verify(current, user.password_hash):
         raise InvalidData(
             "the password was not changed", problems=[Problem("current_password", "is not correct")]
         )
-    problems = _password_problems(new, user.email)
+    problems = password_problems(new, user.email)
     if new == current:
         problems.append(Problem("new_password", "must differ from the current password"))
     if problems:
@@ -165,7 +147,7 @@ def change_password(session: Session, *, user: UserAccount, current: str, new: s
             "the password was not changed",
             problems=[Problem("new_password", p.message) for p in problems],
         )
-    user.password_hash = PASSWORDS.hash(new)
+    user.password_hash = credentials.PASSWORDS.hash(new)
     # Signing sessions with this time ends every other session of the account.
     user.password_changed_at = utc_now()
     record_event(
@@ -177,16 +159,17 @@ def change_password(session: Session, *, user: UserAccount, current: str, new: s
     )
 
 
+@action
 def reset_password(session: Session, *, email: str, new: str, actor: str) -> UserAccount:
     """An administrator sets a new password for someone who forgot theirs.
 
     Like a change, it ends the account's existing sessions; its API tokens are left alone.
     """
     user = find_user(session, email)
-    problems = _password_problems(new, user.email)
+    problems = password_problems(new, user.email)
     if problems:
         raise InvalidData("the password was not changed", problems=problems)
-    user.password_hash = PASSWORDS.hash(new)
+    user.password_hash = credentials.PASSWORDS.hash(new)
     user.password_changed_at = utc_now()
     record_event(
         session,
@@ -198,6 +181,7 @@ def reset_password(session: Session, *, email: str, new: str, actor: str) -> Use
     return user
 
 
+@action
 def set_active(session: Session, *, email: str, active: bool, actor: str) -> UserAccount:
     user = find_user(session, email)
     before = _account_audit(user)
@@ -219,11 +203,7 @@ def set_active(session: Session, *, email: str, active: bool, actor: str) -> Use
     return user
 
 
-def _token_hash(token: str) -> str:
-    # Tokens are 256 random bits: a fast hash is enough (nothing to brute-force).
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
+@action
 def issue_token(
     session: Session, *, email: str, scope: str, actor: str, label: str = ""
 ) -> tuple[ApiToken, str]:
@@ -240,7 +220,7 @@ def issue_token(
         user_id=user.id,
         label=label,
         prefix=plain[:12],
-        token_hash=_token_hash(plain),
+        token_hash=token_hash(plain),
         scope=TokenScope(scope),
     )
     session.add(token)
@@ -256,6 +236,7 @@ def issue_token(
     return token, plain
 
 
+@action
 def revoke_token(session: Session, *, prefix: str, actor: str) -> ApiToken:
     token = session.scalars(select(ApiToken).where(ApiToken.prefix == prefix)).one_or_none()
     if token is None:
@@ -268,28 +249,17 @@ def revoke_token(session: Session, *, prefix: str, actor: str) -> ApiToken:
     return token
 
 
-def viewer_for(user: UserAccount, *, can_write: bool = True) -> Viewer:
-    return Viewer(
-        role=user.role,
-        state_id=user.state_id,
-        actor=user.email,
-        user_id=user.id,
-        organisation_id=user.organisation_id,
-        can_write=can_write,
-    )
+@action
+def sign_in_with_token(session: Session, plain: str) -> Viewer | None:
+    """The viewer a token stands for, or None if it is unknown, revoked or its account disabled.
 
-
-def viewer_for_token(session: Session, plain: str) -> Viewer | None:
-    """The viewer a token stands for; None if it is unknown, revoked or its account disabled.
-
-    Notes when the token was last used (bookkeeping, not audited); the caller commits.
+    Notes when the token was last used (bookkeeping, not audited, and written at most every
+    TOKEN_USE_RESOLUTION so that a busy client does not write on every request).
     """
-    token = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(plain))
-    ).one_or_none()
-    if token is None or token.revoked_at is not None or not token.user.is_active:
+    token = active_token(session, plain)
+    if token is None:
         return None
     now = utc_now()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
         token.last_used_at = now
-    return viewer_for(token.user, can_write=token.scope is TokenScope.write)
+    return token_viewer(token)

@@ -21,7 +21,7 @@ from un1540.schemas.review_statistics import (
     ReviewStatistics,
     ReviewTable,
 )
-from un1540.services.coverage.core import (
+from un1540.services.coverage.reads.coverage import (
     AS_OF_BASIS,
     COVERAGE_METHOD,
     check_period,
@@ -30,7 +30,7 @@ from un1540.services.coverage.core import (
 )
 from un1540.services.kernel.access import Viewer, edition_visible
 from un1540.services.kernel.envelope import envelope
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
 
@@ -66,7 +66,7 @@ def _rows(trends: TrendRead) -> list[ReviewRow]:
 
 
 def _headline(session: Session, viewer: Viewer, on: date) -> ReviewHeadline:
-    summary = coverage_summary(session, viewer=viewer, as_of=on, paging=ALL)
+    summary = coverage_summary(session, viewer=viewer, as_of=on, paging=SUMMARY)
     tally = summary.items[0].tally if summary.items else None
     return ReviewHeadline(
         on=on,
@@ -106,11 +106,13 @@ def review_statistics(
     tables = []
     synthetic = False
     for by, title in TABLES:
-        trends = coverage_trends(session, viewer=viewer, start=start, end=end, by=by, paging=ALL)
+        trends = coverage_trends(
+            session, viewer=viewer, start=start, end=end, by=by, paging=SUMMARY
+        )
         synthetic = synthetic or trends.synthetic
         tables.append(ReviewTable(by=by, title=title, rows=_rows(trends)))
     fields = _rows(
-        coverage_trends(session, viewer=viewer, start=start, end=end, by="field", paging=ALL)
+        coverage_trends(session, viewer=viewer, start=start, end=end, by="field", paging=SUMMARY)
     )
     ranked = sorted(
         (row for row in fields if row.coverage_end is not None),
@@ -118,7 +120,7 @@ def review_statistics(
     )
     editions, states = _approved_between(session, viewer, start, end)
     layout = framework_layout(session, default_framework(session))
-    at_end = coverage_summary(session, viewer=viewer, as_of=end, paging=ALL)
+    at_end = coverage_summary(session, viewer=viewer, as_of=end, paging=SUMMARY)
     assert at_end.ages is not None  # always present with as_of
     return ReviewStatistics(
         **envelope(synthetic),

@@ -29,10 +29,10 @@ from un1540.models import (
 )
 from un1540.reference.languages import N_
 from un1540.services.assistance.funding import funding_entries, shown_project, visible_project_ids
-from un1540.services.coverage.core import coverage_summary
+from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import Viewer, edition_visible, visible
 from un1540.services.kernel.instance import has_synthetic_data
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.states import list_states
 
 
@@ -327,7 +327,7 @@ def _coverage(session: Session, viewer: Viewer) -> Table:
         ],
         primary_key=["iso3"],
     )
-    for row in coverage_summary(session, viewer=viewer, by="state", paging=ALL).items:
+    for row in coverage_summary(session, viewer=viewer, by="state", paging=SUMMARY).items:
         tally = row.tally
         table.rows.append(
             [

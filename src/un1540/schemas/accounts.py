@@ -1,0 +1,16 @@
+"""Wire shapes of accounts."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class AccountRead(BaseModel):
+    email: str
+    display_name: str
+    role: str
+    state: str | None
+    organisation: str | None
+    token_scope: str | None = Field(
+        description="read or write for a token; null for a portal session."
+    )

@@ -1,0 +1,67 @@
+"""Accounts: finding them, and the viewer a signed-in account or an API token stands for."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from un1540.errors import NotFound, Unauthenticated
+from un1540.models import ApiToken, TokenScope, UserAccount
+from un1540.services.accounts.credentials import token_hash
+from un1540.services.kernel.access import Viewer
+
+
+def find_user(session: Session, email: str) -> UserAccount:
+    user = session.scalars(
+        select(UserAccount).where(UserAccount.email == email.strip().lower())
+    ).one_or_none()
+    if user is None:
+        raise NotFound(f"no account for {email}")
+    return user
+
+
+def list_users(session: Session) -> list[UserAccount]:
+    return list(session.scalars(select(UserAccount).order_by(UserAccount.role, UserAccount.email)))
+
+
+def viewer_for(user: UserAccount, *, can_write: bool = True) -> Viewer:
+    return Viewer(
+        role=user.role,
+        state_id=user.state_id,
+        actor=user.email,
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        can_write=can_write,
+    )
+
+
+def active_token(session: Session, plain: str) -> ApiToken | None:
+    """The token with this value if it may be used: known, not revoked, its account active."""
+    token = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == token_hash(plain))
+    ).one_or_none()
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    return token
+
+
+def token_viewer(token: ApiToken) -> Viewer:
+    """What a token may do: what its account may, and write only with a write-scoped token."""
+    return viewer_for(token.user, can_write=token.scope is TokenScope.write)
+
+
+def session_viewer(session: Session, *, user_id: int, stamp: str) -> Viewer | None:
+    """The viewer of a signed session cookie, or None once its account is disabled or its
+    password has changed since the sign-in (the stamp is the password's change time)."""
+    user = session.get(UserAccount, user_id)
+    if user is None or not user.is_active or user.password_changed_at.isoformat() != stamp:
+        return None
+    return viewer_for(user)
+
+
+def account_of(session: Session, viewer: Viewer) -> UserAccount:
+    """The signed-in viewer's own account."""
+    user = session.get(UserAccount, viewer.user_id) if viewer.user_id is not None else None
+    if user is None:
+        raise Unauthenticated("sign in or send an API token")
+    return user
