@@ -27,7 +27,7 @@ from un1540.services.matrix.inputs import CellChange
 from un1540.services.matrix.layout import cell_keys
 from un1540.services.matrix.reads.editions import edition_detail, edition_state, find_edition
 from un1540.services.matrix.reads.matrix import cell_state, get_matrix
-from un1540.services.matrix.reads.review import edition_review
+from un1540.services.matrix.reads.review import edition_review, proposal_actions
 from un1540.services.matrix.rules import EDITION_RULES, WORKFLOW_ACTIONS
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -148,18 +148,19 @@ def cell_page(
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     comments, proposals = edition_review(session, viewer=viewer, iso3=iso3, number=number)
     keys = cell_keys(session, edition.framework_id)
-    allowed = EDITION_RULES.allowed(viewer, edition_state(session, state, edition))
-    # Accepting writes the cell: whoever may edit it decides on the proposals to it.
+    record = edition_state(session, state, edition)
+    allowed = EDITION_RULES.allowed(viewer, record)
     can_edit = "edit_cells" in allowed
+    shown = [p for p in proposals if keys(p.cell_entry.cell_id) == cell]
     context = {
         "cell": current,
         "comments": [c for c in comments if keys(c.cell_entry.cell_id) == cell],
-        "proposals": [p for p in proposals if keys(p.cell_entry.cell_id) == cell],
+        "proposals": shown,
+        "proposal_actions": proposal_actions(viewer, record, shown),
         "documents": state_documents(session, viewer=viewer, iso3=iso3) if can_edit else [],
         "can_edit": can_edit,
         "can_propose": "propose" in allowed,
         "can_comment": "comment" in allowed,
-        "can_decide": can_edit,
         "evidence_rows": MAX_EVIDENCE_ROWS,
     }
     return render(request, "editions/cell.html", context, synthetic=current.synthetic)

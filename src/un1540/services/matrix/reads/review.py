@@ -13,7 +13,7 @@ from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix import shapes
 from un1540.services.matrix.layout import cell_keys
 from un1540.services.matrix.reads.editions import edition_state, find_edition
-from un1540.services.matrix.rules import PROPOSAL_RULES, ProposalState
+from un1540.services.matrix.rules import PROPOSAL_RULES, EditionState, ProposalState
 
 
 def edition_review(
@@ -52,6 +52,18 @@ def comment_reads(
     return [shapes.comment_read(comment, keys) for comment in comments]
 
 
+def proposal_actions(
+    viewer: Viewer, edition: EditionState, proposals: list[CellProposal]
+) -> dict[int, list[str]]:
+    """What the viewer may do to each proposal now (accept, reject), by proposal id."""
+    return {
+        proposal.id: PROPOSAL_RULES.allowed(
+            viewer, ProposalState(id=proposal.id, edition=edition, status=proposal.status)
+        )
+        for proposal in proposals
+    }
+
+
 def proposal_reads(
     session: Session,
     viewer: Viewer,
@@ -61,17 +73,8 @@ def proposal_reads(
 ) -> list[ProposalRead]:
     """The proposals' shapes, each with what the viewer may do to it now."""
     keys = cell_keys(session, edition.framework_id)
-    record = edition_state(session, state, edition)
-    return [
-        shapes.proposal_read(
-            proposal,
-            keys,
-            PROPOSAL_RULES.allowed(
-                viewer, ProposalState(id=proposal.id, edition=record, status=proposal.status)
-            ),
-        )
-        for proposal in proposals
-    ]
+    actions = proposal_actions(viewer, edition_state(session, state, edition), proposals)
+    return [shapes.proposal_read(proposal, keys, actions[proposal.id]) for proposal in proposals]
 
 
 def review_list(
