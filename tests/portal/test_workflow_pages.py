@@ -153,6 +153,36 @@ def test_the_whole_workflow_in_the_portal(portal: Engine) -> None:
     assert "Every recorded change" in poc.get(f"/states/GHA/cells/{CELL}").text
 
 
+def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Engine) -> None:
+    """The cell form goes through the API's CellUpdate: a field too long is refused by name."""
+    expert = browser(portal)
+    sign_in(expert, "expert@example.org")
+    post_form(expert, "/states/GHA", "/states/GHA/editions", {"reason": ""})
+    cell_path = f"/states/GHA/editions/1/cells/{CELL}"
+    version = re.search(r'name="version" value="(\d+)"', expert.get(cell_path).text)
+    assert version
+    too_long = post_form(
+        expert, cell_path, cell_path, {"mark": "X", "remark": "r" * 10001, "version": version[1]}
+    )
+    assert "Cell saved." not in too_long
+    assert "remark: String should have at most 10000 characters" in too_long
+    long_page = post_form(
+        expert,
+        cell_path,
+        cell_path,
+        {
+            "mark": "X",
+            "remark": "fits",
+            "version": version[1],
+            "evidence-0-document": "1",
+            "evidence-0-page": "p" * 41,
+        },
+    )
+    assert "evidence.0.page: String should have at most 40 characters" in long_page
+    cell = expert.get(f"/api/v1/states/GHA/editions/1/cells/{CELL}").json()
+    assert (cell["mark"], cell["remark"], cell["version"]) == ("", "", int(version[1]))
+
+
 def test_signing_out(portal: Engine) -> None:
     client = browser(portal)
     sign_in(client, "poc@example.org")
