@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from tests.api.helpers import assert_error, read_csv
 from tests.conftest import settings_for
-from tests.factories import make_user
+from tests.factories import make_document, make_user
 from un1540.db.engine import make_session_factory
 from un1540.services.accounts.actions import issue_token
 from un1540.web.app import create_app
@@ -165,3 +165,24 @@ def test_who_may_register_documents(
         403,
         "forbidden",
     )
+
+
+def test_a_states_documents_are_paged_in_the_api_and_the_portal(empty_engine: Engine) -> None:
+    with make_session_factory(empty_engine)() as session:
+        for number in range(51):
+            make_document(session, iso3="TCD", title=f"Report {number:02d}")
+    client = TestClient(create_app(settings_for(empty_engine), engine=empty_engine))
+    first = client.get("/api/v1/states/TCD/documents").json()
+    assert (first["total"], len(first["items"]), first["page_size"]) == (51, 50, 50)
+    second = client.get("/api/v1/states/TCD/documents?page=2").json()
+    assert len(second["items"]) == 1
+    assert {item["title"] for item in first["items"] + second["items"]} == {
+        f"Report {number:02d}" for number in range(51)
+    }
+    page_one = client.get("/states/TCD/documents").text
+    assert page_one.count("Report ") == 50
+    assert 'href="?page=2"' in page_one
+    page_two = client.get("/states/TCD/documents?page=2").text
+    assert page_two.count("Report ") == 1
+    assert '<span aria-current="page">2</span>' in page_two
+    assert len(read_csv(client.get("/api/v1/states/TCD/documents.csv"))) == 51

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from un1540.errors import NotFound
-from un1540.models import Document, DocumentKind, Origin
+from un1540.models import Document, DocumentKind, Origin, State
 from un1540.services.kernel.access import Viewer, can_see, visible
 from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.kernel.paging import PageRequest
 
 
 def count_documents(
@@ -46,19 +47,40 @@ def document_file(
     return document, path
 
 
-def state_documents(session: Session, *, viewer: Viewer, iso3: str) -> list[Document]:
-    """A State's documents the caller may see, newest first."""
-    state = state_by_iso3(session, iso3)
-    return list(
-        session.scalars(
-            select(Document)
-            .where(
-                Document.state_id == state.id,
-                visible(Document.visibility, viewer, Document.state_id),
-            )
-            .order_by(Document.issued_on.desc().nulls_last(), Document.id.desc())
+def _of_state(state: State, viewer: Viewer) -> Select[Document]:
+    return (
+        select(Document)
+        .where(
+            Document.state_id == state.id,
+            visible(Document.visibility, viewer, Document.state_id),
         )
+        .order_by(Document.issued_on.desc().nulls_last(), Document.id.desc())
     )
+
+
+def state_documents(session: Session, *, viewer: Viewer, iso3: str) -> list[Document]:
+    """A State's documents the caller may see, newest first (a State holds a few dozen)."""
+    return list(session.scalars(_of_state(state_by_iso3(session, iso3), viewer)))
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    state: State
+    items: list[Document]
+    total: int
+    synthetic: bool  # any of the State's documents the caller may see is synthetic
+
+
+def state_documents_page(
+    session: Session, *, viewer: Viewer, iso3: str, paging: PageRequest
+) -> DocumentPage:
+    """One page of a State's documents the caller may see, newest first, paged in SQL."""
+    state = state_by_iso3(session, iso3)
+    total, synthetic = count_documents(session, viewer=viewer, state_id=state.id)
+    items = session.scalars(
+        _of_state(state, viewer).offset(paging.offset).limit(paging.page_size)
+    ).all()
+    return DocumentPage(state=state, items=list(items), total=total, synthetic=synthetic)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from un1540.models import Document
-from un1540.schemas.documents import DocumentRead, FileRead
+from un1540.schemas.documents import DocumentList, DocumentRead, FileRead
+from un1540.schemas.matrix import StateRef
+from un1540.services.documents.reads import DocumentPage
+from un1540.services.kernel.envelope import page_of
+from un1540.services.kernel.paging import PageRequest
 
 
 def document_read(document: Document) -> DocumentRead:
@@ -29,4 +33,15 @@ def document_read(document: Document) -> DocumentRead:
         origin=document.origin.value,
         file=file,
         created_at=document.created_at,
+    )
+
+
+def document_list(page: DocumentPage, paging: PageRequest) -> DocumentList:
+    return page_of(
+        DocumentList,
+        [document_read(document) for document in page.items],
+        total=page.total,
+        paging=paging,
+        synthetic=page.synthetic,
+        state=StateRef(iso3=page.state.iso3, name=page.state.short_name),
     )

@@ -6,29 +6,19 @@ from fastapi import APIRouter
 from starlette.responses import FileResponse, Response
 
 from un1540.io.csv_export import documents_csv
-from un1540.models import Document, Origin
+from un1540.models import Origin
 from un1540.schemas.documents import DocumentDetail, DocumentList
-from un1540.schemas.matrix import StateRef
 from un1540.services.documents.actions import attach_document
-from un1540.services.documents.reads import document_file, state_documents, visible_document
-from un1540.services.documents.shapes import document_read
+from un1540.services.documents.reads import document_file, state_documents_page, visible_document
+from un1540.services.documents.shapes import document_list, document_read
 from un1540.services.kernel.envelope import envelope
-from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.kernel.paging import SUMMARY
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path
 from un1540.web.deps import PagingDep, SessionDep, SettingsDep, ViewerDep, WriterDep
 from un1540.web.responses import csv_response, json_model
 from un1540.web.uploads import DocumentFormDep
 
 router = APIRouter(tags=["Documents"])
-
-
-def _listing(
-    session: SessionDep, viewer: ViewerDep, iso3: str
-) -> tuple[StateRef, list[Document], bool]:
-    state = state_by_iso3(session, iso3)
-    documents = state_documents(session, viewer=viewer, iso3=iso3)
-    synthetic = any(d.origin is Origin.demo for d in documents)
-    return StateRef(iso3=state.iso3, name=state.short_name), documents, synthetic
 
 
 @router.get(
@@ -38,12 +28,13 @@ def _listing(
     responses=CSV_RESPONSE,
 )
 def documents_as_csv(session: SessionDep, viewer: ViewerDep, iso3: Iso3Path) -> Response:
-    state, documents, synthetic = _listing(session, viewer, iso3)
-    rows = [document_read(d) for d in documents]
+    # Every document of the State, as the twin of the paged list (a State holds a few dozen).
+    documents = state_documents_page(session, viewer=viewer, iso3=iso3, paging=SUMMARY)
+    rows = [document_read(d) for d in documents.items]
     return csv_response(
-        documents_csv(rows, synthetic=synthetic),
-        filename=f"{state.iso3}-documents.csv",
-        synthetic=synthetic,
+        documents_csv(rows, synthetic=documents.synthetic),
+        filename=f"{documents.state.iso3}-documents.csv",
+        synthetic=documents.synthetic,
     )
 
 
@@ -58,17 +49,8 @@ def documents_list(
 ) -> Response:
     """National reports, addenda, additional information, action plans, laws and web pages the
     caller may see, newest first."""
-    state, documents, synthetic = _listing(session, viewer, iso3)
-    return json_model(
-        DocumentList(
-            **envelope(synthetic),
-            state=state,
-            items=[document_read(d) for d in paging.cut(documents)],
-            total=len(documents),
-            page=paging.page,
-            page_size=paging.page_size,
-        )
-    )
+    page = state_documents_page(session, viewer=viewer, iso3=iso3, paging=paging)
+    return json_model(document_list(page, paging))
 
 
 @router.post(

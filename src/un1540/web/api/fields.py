@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from un1540.io.csv_export import field_csv
 from un1540.schemas.matrix import FieldAcrossStates
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.fields import field_across_states
 from un1540.web.api.common import CSV_RESPONSE, ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
@@ -42,7 +42,7 @@ def field_states_csv(
     group: GroupQuery = None,
 ) -> Response:
     result = field_across_states(
-        session, viewer=viewer, code=code, framework=framework, group=group, paging=ALL
+        session, viewer=viewer, code=code, framework=framework, group=group, paging=SUMMARY
     )
     return csv_response(field_csv(result), filename=f"field-{code}.csv", synthetic=result.synthetic)
 

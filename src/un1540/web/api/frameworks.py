@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from un1540.io.csv_export import frameworks_csv
 from un1540.schemas.frameworks import FrameworkList, FrameworkRead
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.frameworks import framework_detail, framework_list
 from un1540.web.api.common import CSV_RESPONSE, ERRORS
 from un1540.web.deps import PagingDep, SessionDep
@@ -31,7 +31,7 @@ def frameworks_list(session: SessionDep, paging: PagingDep) -> Response:
     responses=CSV_RESPONSE,
 )
 def frameworks_list_csv(session: SessionDep) -> Response:
-    frameworks = framework_list(session, paging=ALL)
+    frameworks = framework_list(session, paging=SUMMARY)
     return csv_response(frameworks_csv(frameworks), filename="frameworks.csv", synthetic=False)
 
 

@@ -16,7 +16,7 @@ from un1540.schemas.states import StateRead, StateSummary
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.data_version import VersionedCache
 from un1540.services.kernel.envelope import envelope
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix
 from un1540.services.matrix.reads.states import StateListing, get_state, list_states
@@ -200,7 +200,7 @@ def state_editions(
     responses=CSV_RESPONSE,
 )
 def state_editions_csv(session: SessionDep, viewer: ViewerDep, iso3: Iso3Path) -> Response:
-    editions = list_editions(session, viewer=viewer, iso3=iso3, paging=ALL)
+    editions = list_editions(session, viewer=viewer, iso3=iso3, paging=SUMMARY)
     return csv_response(
         editions_csv(editions),
         filename=f"{editions.state.iso3}-editions.csv",

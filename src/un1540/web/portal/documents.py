@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, Response
 
-from un1540.models import DocumentKind, Origin, Visibility
+from un1540.models import DocumentKind, Visibility
 from un1540.reference.languages import LANGUAGE_NAMES
 from un1540.services.documents.actions import attach_document
-from un1540.services.documents.reads import state_documents
+from un1540.services.documents.reads import state_documents_page
 from un1540.services.documents.rules import STATE_DOCUMENT_RULES
-from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.kernel.paging import MAX_PAGE, PageRequest
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.portal.forms import CsrfChecked, act
@@ -18,17 +20,25 @@ from un1540.web.portal.templating import render
 from un1540.web.uploads import DocumentFormDep
 
 router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
 
 
 @router.get("/states/{iso3}/documents", response_class=HTMLResponse)
 def documents_page(
-    request: Request, session: SessionDep, viewer: ViewerDep, iso3: str
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    iso3: str,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
-    state = state_by_iso3(session, iso3)
-    documents = state_documents(session, viewer=viewer, iso3=iso3)
+    paging = PageRequest(page=page, page_size=PAGE_SIZE)
+    listing = state_documents_page(session, viewer=viewer, iso3=iso3, paging=paging)
+    state = listing.state
     context = {
         "state": state,
-        "documents": documents,
+        "documents": listing.items,
+        "page": paging.page,
+        "pages": -(-listing.total // PAGE_SIZE),
         "can_register": "register" in STATE_DOCUMENT_RULES.allowed(viewer, state.id),
         "kinds": [kind.value for kind in DocumentKind],
         "languages": LANGUAGE_NAMES,
@@ -38,7 +48,7 @@ def documents_page(
         request,
         "documents/list.html",
         context,
-        synthetic=any(d.origin is Origin.demo for d in documents),
+        synthetic=listing.synthetic,
     )
 
 
