@@ -11,7 +11,7 @@ from un1540.services.accounts.actions import create_user
 from un1540.services.accounts.reads import viewer_for
 from un1540.services.documents.actions import DocumentInput, register_document
 from un1540.services.kernel.access import Viewer
-from un1540.services.matrix.actions.editions import record_approved_edition
+from un1540.services.matrix.actions.recorded_editions import record_approved_edition
 from un1540.services.matrix.inputs import CellInput, EvidenceInput
 from un1540.services.matrix.reads.frameworks import default_framework
 

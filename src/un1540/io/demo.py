@@ -31,7 +31,7 @@ from un1540.services.kernel.access import system_viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.instance import has_synthetic_data, mark_synthetic
 from un1540.services.kernel.unit_of_work import action
-from un1540.services.matrix.actions.editions import record_approved_edition
+from un1540.services.matrix.actions.recorded_editions import record_approved_edition
 from un1540.services.matrix.inputs import CellInput, EvidenceInput
 from un1540.services.matrix.layout import FrameworkLayout, framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework

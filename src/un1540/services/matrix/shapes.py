@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from un1540.analytics.coverage import Tally
-from un1540.models import CellComment, CellProposal, MatrixEdition, Origin, State
-from un1540.schemas.matrix import EditionSummary, StateRef
-from un1540.schemas.workflow import CommentRead, EditionDetail, ProposalRead
+from un1540.models import CellComment, CellEntry, CellProposal, MatrixEdition, Origin, State
+from un1540.schemas.matrix import (
+    CellRead,
+    EditionSummary,
+    EvidenceRead,
+    MatrixFieldRead,
+    MatrixSectionRead,
+    StateRef,
+)
+from un1540.schemas.workflow import CellState, CommentRead, EditionDetail, ProposalRead
 from un1540.services.kernel.envelope import envelope
 from un1540.services.matrix.counting import tally_read
+from un1540.services.matrix.layout import FrameworkLayout
 
 
 def state_ref(state: State) -> StateRef:
@@ -84,3 +93,97 @@ def proposal_read(
         created_at=proposal.created_at,
         allowed_actions=allowed_actions,
     )
+
+
+def cell_state(
+    state: State,
+    edition: MatrixEdition,
+    layout: FrameworkLayout,
+    cell_key: str,
+    entry: CellEntry,
+    evidence: list[EvidenceRead],
+) -> CellState:
+    """One cell of an edition with where it sits in the framework and its version."""
+    cell = layout.by_key[cell_key]
+    section = next(s for s in layout.sections if s.code == cell.section_code)
+    return CellState(
+        **envelope(edition.origin is Origin.demo),
+        state=state_ref(state),
+        edition=edition.number,
+        edition_status=edition.status.value,
+        cell=cell_key,
+        field=cell.field_code,
+        field_name=layout.fields[cell.field_code].name,
+        section=section.code,
+        section_title=section.title,
+        weapon=cell.weapon,
+        weapon_name=layout.weapon_names.get(cell.weapon, "any weapon category"),
+        column=cell.column,
+        column_name=layout.column_names.get(cell.column, "adherence"),
+        mark=entry.mark.value,
+        remark=entry.remark,
+        version=entry.revision,
+        evidence=evidence,
+    )
+
+
+@dataclass(frozen=True)
+class MatrixEntry:
+    """A cell entry's values as the matrix shows them."""
+
+    id: int
+    mark: str
+    remark: str
+
+
+def matrix_sections(
+    layout: FrameworkLayout,
+    entries: dict[int, MatrixEntry],
+    evidence: dict[int, list[EvidenceRead]],
+) -> tuple[list[MatrixSectionRead], Tally]:
+    total = Tally()
+    sections = []
+    for section in layout.sections:
+        tally = Tally()
+        fields = []
+        for field in section.fields:
+            cells = []
+            for cell in field.cells:
+                entry = entries.get(cell.id)
+                if entry is None:  # hidden from this caller: shown as no information
+                    mark, remark, cited = "", "", []
+                else:
+                    mark, remark, cited = entry.mark, entry.remark, evidence.get(entry.id, [])
+                tally.add(mark)
+                # model_construct: the values come from our own database, already validated.
+                cells.append(
+                    CellRead.model_construct(
+                        id=cell.key,
+                        weapon=cell.weapon,
+                        column=cell.column,
+                        mark=mark,
+                        remark=remark,
+                        evidence=cited,
+                    )
+                )
+            fields.append(
+                MatrixFieldRead.model_construct(
+                    code=field.code,
+                    number=field.number,
+                    name=field.name,
+                    verified=field.verified,
+                    applies_to=list(field.applies_to),
+                    cells=cells,
+                )
+            )
+        total.merge(tally)
+        sections.append(
+            MatrixSectionRead(
+                code=section.code,
+                title=section.title,
+                layout=list(section.layout),
+                fields=fields,
+                tally=tally_read(tally),
+            )
+        )
+    return sections, total

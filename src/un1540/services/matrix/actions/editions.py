@@ -1,4 +1,4 @@
-"""The edition workflow: open, share, agree, reopen, approve, discard; record an approved one.
+"""The edition workflow: open a draft, share, agree, reopen, approve, discard.
 
     draft --share--> shared --agree--> agreed --approve--> approved (frozen for ever)
                        ^   \\____________approve____________^
@@ -11,16 +11,12 @@ leads is the edition lifecycle (reference/lifecycles.yml). Every step is one act
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from un1540.analytics.coverage import Tally
-from un1540.errors import Conflict, InvalidData, Problem
+from un1540.errors import Conflict
 from un1540.models import (
     CellEntry,
-    Document,
     EditionStatus,
     Evidence,
     Framework,
@@ -36,7 +32,6 @@ from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.lifecycle import next_step
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
-from un1540.services.matrix.inputs import MARK_VALUES, CellInput
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.editions import edition_state, find_edition
 from un1540.services.matrix.reads.frameworks import default_framework
@@ -303,137 +298,3 @@ def discard_draft(
         before=before,
         reason=reason,
     )
-
-
-def _check_cells(
-    session: Session, framework: Framework, state: State, cells: list[CellInput]
-) -> list[Problem]:
-    layout = framework_layout(session, framework)
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    document_ids = {e.document_id for cell in cells for e in cell.evidence}
-    documents = {
-        doc.id: doc
-        for doc in session.scalars(select(Document).where(Document.id.in_(document_ids)))
-    }
-    for index, cell in enumerate(cells, start=1):
-        where = f"cell {index} ({cell.key})"
-        if cell.key not in layout.by_key:
-            problems.append(Problem(where, f"no such cell in framework {layout.slug}"))
-        if cell.key in seen:
-            problems.append(Problem(where, "duplicate cell"))
-        seen.add(cell.key)
-        if cell.mark not in MARK_VALUES:
-            problems.append(Problem(where, f"mark {cell.mark!r} is not one of X, ?, NA or blank"))
-        for evidence in cell.evidence:
-            document = documents.get(evidence.document_id)
-            if document is None:
-                problems.append(
-                    Problem(where, f"evidence cites unknown document {evidence.document_id}")
-                )
-            elif document.state_id not in (None, state.id):
-                problems.append(Problem(where, f"document {document.id} belongs to another State"))
-    return problems
-
-
-@action
-def record_approved_edition(
-    session: Session,
-    *,
-    iso3: str,
-    framework: Framework,
-    approved_on: date,
-    cells: list[CellInput],
-    origin: Origin,
-    actor: str,
-    note: str = "",
-    visibility: Visibility = Visibility.public,
-) -> MatrixEdition:
-    """Record a whole approved edition as the State's next edition (cells not given are blank).
-
-    For importing approved matrices and for the demo. Validates everything first and writes
-    nothing if anything is wrong; the caller's transaction commits the edition and its audit event.
-    """
-    state = state_by_iso3(session, iso3)
-    problems = _check_cells(session, framework, state, cells)
-    previous = session.execute(
-        select(func.max(MatrixEdition.number), func.max(MatrixEdition.approved_on)).where(
-            MatrixEdition.state_id == state.id
-        )
-    ).one()
-    if approved_on > today():
-        problems.append(Problem("approved_on", "is in the future"))
-    if previous[1] is not None and approved_on < previous[1]:
-        problems.append(Problem("approved_on", f"is before the previous edition's ({previous[1]})"))
-    if problems:
-        raise InvalidData(
-            f"the edition for {state.iso3} is not valid; nothing was written", problems=problems
-        )
-
-    layout = framework_layout(session, framework)
-    edition = MatrixEdition(
-        state_id=state.id,
-        framework_id=framework.id,
-        number=(previous[0] or 0) + 1,
-        status=EditionStatus.approved,
-        approved_on=approved_on,
-        note=note,
-        origin=origin,
-        visibility=visibility,
-    )
-    session.add(edition)
-    session.flush()
-    given = {cell.key: cell for cell in cells}
-    marks = [
-        MARK_VALUES[given[info.key].mark] if info.key in given else Mark.blank
-        for info in layout.cells
-    ]
-    rows = [
-        {
-            "edition_id": edition.id,
-            "cell_id": info.id,
-            "mark": mark,
-            "remark": given[info.key].remark if info.key in given else "",
-            "revision": 1,
-            "visibility": Visibility.public,
-        }
-        for info, mark in zip(layout.cells, marks, strict=True)
-    ]
-    entry_ids = session.scalars(
-        insert(CellEntry).returning(CellEntry.id, sort_by_parameter_order=True), rows
-    ).all()
-    evidence_rows = [
-        {
-            "cell_entry_id": entry_id,
-            "document_id": e.document_id,
-            "page": e.page,
-            "article": e.article,
-            "paragraph": e.paragraph,
-            "quotation": e.quotation,
-            "visibility": Visibility.public,
-        }
-        for entry_id, info in zip(entry_ids, layout.cells, strict=True)
-        if info.key in given
-        for e in given[info.key].evidence
-    ]
-    if evidence_rows:
-        session.execute(insert(Evidence), evidence_rows)
-    tally = Tally()
-    for mark in marks:
-        tally.add(mark.value)
-    record_event(
-        session,
-        actor=actor,
-        action="edition.record_approved",
-        entity_type="matrix_edition",
-        entity_id=f"{state.iso3}/{edition.number}",
-        after={
-            "framework": layout.slug,
-            "approved_on": approved_on.isoformat(),
-            "origin": origin.value,
-            "cells": tally.cells,
-            "measures": tally.measures,
-            "evidence": len(evidence_rows),
-        },
-    )
-    return edition

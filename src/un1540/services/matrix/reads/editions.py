@@ -156,9 +156,7 @@ def detail_of(
     assert framework is not None  # guaranteed by the foreign key
     tally = edition_tallies(session, viewer=viewer, edition_ids=[edition.id])[edition.id]
     based_on = session.get(MatrixEdition, edition.based_on_id) if edition.based_on_id else None
-    private = viewer.is_committee_side or speaks_for(viewer, state.id)
-    # The review is never public: others see zeros, not the counts.
-    pending = pending_proposals(session, edition)
+    record = edition_state(session, state, edition)
     comments = (
         session.scalar(
             select(func.count())
@@ -167,20 +165,15 @@ def detail_of(
         )
         or 0
     )
-    record = EditionState(
-        state_id=state.id,
-        iso3=state.iso3,
-        number=edition.number,
-        status=edition.status,
-        pending_proposals=pending,
-    )
+    # The review is never public: others see zeros, not the counts.
+    private = viewer.is_committee_side or speaks_for(viewer, state.id)
     return shapes.edition_detail(
         edition,
         state=state,
         framework_slug=framework_layout(session, framework).slug,
         tally=tally,
         based_on=based_on,
-        pending_proposals=pending if private else 0,
+        pending_proposals=record.pending_proposals if private else 0,
         comments=comments if private else 0,
         allowed_actions=EDITION_RULES.allowed(viewer, record),
     )

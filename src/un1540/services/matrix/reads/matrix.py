@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.analytics.coverage import Tally
 from un1540.errors import NotFound
 from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, Origin
 from un1540.schemas.matrix import (
-    CellRead,
     DocumentRef,
     EvidenceRead,
-    MatrixFieldRead,
     MatrixRead,
-    MatrixSectionRead,
     StateRef,
 )
 from un1540.schemas.workflow import CellState
@@ -25,8 +20,7 @@ from un1540.services.kernel.access import Viewer, can_see, visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.matrix import shapes
-from un1540.services.matrix.counting import tally_read
-from un1540.services.matrix.layout import FrameworkLayout, framework_layout
+from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.editions import entry_for, find_edition, visible_edition
 
 
@@ -94,64 +88,6 @@ def evidence_by_entry(
     return found
 
 
-@dataclass(frozen=True)
-class _Entry:
-    id: int
-    mark: str
-    remark: str
-
-
-def _sections(
-    layout: FrameworkLayout, entries: dict[int, _Entry], evidence: dict[int, list[EvidenceRead]]
-) -> tuple[list[MatrixSectionRead], Tally]:
-    total = Tally()
-    sections = []
-    for section in layout.sections:
-        tally = Tally()
-        fields = []
-        for field in section.fields:
-            cells = []
-            for cell in field.cells:
-                entry = entries.get(cell.id)
-                if entry is None:  # hidden from this caller: shown as no information
-                    mark, remark, cited = "", "", []
-                else:
-                    mark, remark, cited = entry.mark, entry.remark, evidence.get(entry.id, [])
-                tally.add(mark)
-                # model_construct: the values come from our own database, already validated.
-                cells.append(
-                    CellRead.model_construct(
-                        id=cell.key,
-                        weapon=cell.weapon,
-                        column=cell.column,
-                        mark=mark,
-                        remark=remark,
-                        evidence=cited,
-                    )
-                )
-            fields.append(
-                MatrixFieldRead.model_construct(
-                    code=field.code,
-                    number=field.number,
-                    name=field.name,
-                    verified=field.verified,
-                    applies_to=list(field.applies_to),
-                    cells=cells,
-                )
-            )
-        total.merge(tally)
-        sections.append(
-            MatrixSectionRead(
-                code=section.code,
-                title=section.title,
-                layout=list(section.layout),
-                fields=fields,
-                tally=tally_read(tally),
-            )
-        )
-    return sections, total
-
-
 def get_matrix(
     session: Session, *, viewer: Viewer, iso3: str, number: int | None = None
 ) -> MatrixRead:
@@ -162,7 +98,7 @@ def get_matrix(
     assert framework is not None  # guaranteed by the foreign key
     layout = framework_layout(session, framework)
     entries = {
-        cell_id: _Entry(id=entry_id, mark=mark.value, remark=remark)
+        cell_id: shapes.MatrixEntry(id=entry_id, mark=mark.value, remark=remark)
         for entry_id, cell_id, mark, remark in session.execute(
             select(CellEntry.id, CellEntry.cell_id, CellEntry.mark, CellEntry.remark)
             .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
@@ -173,7 +109,7 @@ def get_matrix(
         )
     }
     evidence = evidence_by_entry(session, viewer, edition_id=edition.id)
-    sections, total = _sections(layout, entries, evidence)
+    sections, total = shapes.matrix_sections(layout, entries, evidence)
     return MatrixRead(
         **envelope(edition.origin is Origin.demo),
         state=StateRef(iso3=state.iso3, name=state.short_name),
@@ -196,24 +132,4 @@ def cell_state(
     framework = session.get(Framework, edition.framework_id)
     assert framework is not None  # guaranteed by the foreign key
     layout = framework_layout(session, framework)
-    cell = layout.by_key[cell_key]
-    section = next(s for s in layout.sections if s.code == cell.section_code)
-    return CellState(
-        **envelope(edition.origin is Origin.demo),
-        state=StateRef(iso3=state.iso3, name=state.short_name),
-        edition=edition.number,
-        edition_status=edition.status.value,
-        cell=cell_key,
-        field=cell.field_code,
-        field_name=layout.fields[cell.field_code].name,
-        section=section.code,
-        section_title=section.title,
-        weapon=cell.weapon,
-        weapon_name=layout.weapon_names.get(cell.weapon, "any weapon category"),
-        column=cell.column,
-        column_name=layout.column_names.get(cell.column, "adherence"),
-        mark=entry.mark.value,
-        remark=entry.remark,
-        version=entry.revision,
-        evidence=evidence.get(entry.id, []),
-    )
+    return shapes.cell_state(state, edition, layout, cell_key, entry, evidence.get(entry.id, []))
