@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 from tests.factories import make_document, make_user
 from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthenticated
 from un1540.models import AuditEvent, CellEntry, EditionStatus, Evidence, MatrixEdition
+from un1540.schemas.workflow import CommentRead
 from un1540.services.kernel.access import PUBLIC, Viewer
+from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import (
     agree_edition,
@@ -23,7 +25,7 @@ from un1540.services.matrix.actions.proposals import add_comment, decide_proposa
 from un1540.services.matrix.inputs import CellChange, EvidenceInput
 from un1540.services.matrix.reads.editions import entry_for, list_editions
 from un1540.services.matrix.reads.matrix import get_matrix
-from un1540.services.matrix.reads.review import edition_review
+from un1540.services.matrix.reads.review import edition_review, review_list
 
 CELL = "op2.manufacture:cw:legal_framework"
 
@@ -389,3 +391,33 @@ def test_a_draft_of_demo_data_is_labelled_synthetic(session: Session, cast: Cast
     assert (
         get_matrix(session, viewer=cast.expert, iso3="TCD", number=blank.number).synthetic is False
     )
+
+
+def test_the_review_lists_are_paged_newest_first(session: Session, cast: Cast) -> None:
+    draft = open_draft(session, viewer=cast.expert, iso3="FRA")
+    share_edition(session, viewer=cast.expert, iso3="FRA", number=draft.number)
+    for body in ("first", "second", "third"):
+        add_comment(
+            session, viewer=cast.poc, iso3="FRA", number=draft.number, cell_key=CELL, body=body
+        )
+    first = review_list(
+        session,
+        viewer=cast.poc,
+        iso3="FRA",
+        number=draft.number,
+        paging=PageRequest(page=1, page_size=2),
+        kind="comments",
+    )
+    second = review_list(
+        session,
+        viewer=cast.expert,
+        iso3="FRA",
+        number=draft.number,
+        paging=PageRequest(page=2, page_size=2),
+        kind="comments",
+    )
+    assert (first.total, second.total) == (3, 3)
+    bodies = [
+        [c.body for c in page.items if isinstance(c, CommentRead)] for page in (first, second)
+    ]
+    assert bodies == [["third", "second"], ["first"]]

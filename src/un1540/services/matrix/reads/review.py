@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import TypeVar
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from un1540.models import CellComment, CellProposal, MatrixEdition, State
@@ -15,14 +17,12 @@ from un1540.services.matrix.layout import cell_keys
 from un1540.services.matrix.reads.editions import edition_state, find_edition
 from un1540.services.matrix.rules import PROPOSAL_RULES, EditionState, ProposalState
 
+T = TypeVar("T")
 
-def edition_review(
-    session: Session, *, viewer: Viewer, iso3: str, number: int
-) -> tuple[list[CellComment], list[CellProposal]]:
-    """Comments and proposals on an edition the caller may see (newest first)."""
-    _, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+
+def _comments(edition: MatrixEdition, viewer: Viewer) -> Select[CellComment]:
     # Comments and proposals are never public, even once the edition is approved.
-    comments = session.scalars(
+    return (
         select(CellComment)
         .join(MatrixEdition, MatrixEdition.id == CellComment.edition_id)
         .where(
@@ -31,8 +31,11 @@ def edition_review(
         )
         .options(selectinload(CellComment.author), selectinload(CellComment.cell_entry))
         .order_by(CellComment.id.desc())
-    ).all()
-    proposals = session.scalars(
+    )
+
+
+def _proposals(edition: MatrixEdition, viewer: Viewer) -> Select[CellProposal]:
+    return (
         select(CellProposal)
         .join(MatrixEdition, MatrixEdition.id == CellProposal.edition_id)
         .where(
@@ -41,7 +44,21 @@ def edition_review(
         )
         .options(selectinload(CellProposal.author), selectinload(CellProposal.cell_entry))
         .order_by(CellProposal.id.desc())
-    ).all()
+    )
+
+
+def _total(session: Session, statement: Select[T]) -> int:
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    return session.scalar(counted) or 0
+
+
+def edition_review(
+    session: Session, *, viewer: Viewer, iso3: str, number: int
+) -> tuple[list[CellComment], list[CellProposal]]:
+    """Comments and proposals on an edition the caller may see (newest first), for its pages."""
+    _, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    comments = session.scalars(_comments(edition, viewer)).all()
+    proposals = session.scalars(_proposals(edition, viewer)).all()
     return list(comments), list(proposals)
 
 
@@ -82,14 +99,17 @@ def review_list(
 ) -> ReviewList:
     """One page of an edition's comments (kind "comments") or proposals, newest first."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    comments, proposals = edition_review(session, viewer=viewer, iso3=iso3, number=number)
     items: list[CommentRead] | list[ProposalRead]
     if kind == "comments":
-        items = comment_reads(session, edition, paging.cut(comments))
-        total = len(comments)
+        comments = _comments(edition, viewer)
+        total = _total(session, comments)
+        page = session.scalars(comments.offset(paging.offset).limit(paging.page_size)).all()
+        items = comment_reads(session, edition, list(page))
     else:
-        items = proposal_reads(session, viewer, state, edition, paging.cut(proposals))
-        total = len(proposals)
+        proposals = _proposals(edition, viewer)
+        total = _total(session, proposals)
+        chosen = session.scalars(proposals.offset(paging.offset).limit(paging.page_size)).all()
+        items = proposal_reads(session, viewer, state, edition, list(chosen))
     return ReviewList(
         **envelope(False),
         state=shapes.state_ref(state),
