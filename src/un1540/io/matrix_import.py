@@ -26,14 +26,15 @@ from un1540.io.xlsx_layout import (
     SectionSheet,
     section_sheets,
 )
-from un1540.models import Framework, MatrixEdition, Role, State
+from un1540.models import Framework, MatrixEdition, State
 from un1540.schemas.workflow import ImportReport
-from un1540.services.kernel.access import Viewer, require
+from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.matrix.actions.imports import ImportedCell, import_cells
 from un1540.services.matrix.layout import FrameworkLayout, framework_layout
 from un1540.services.matrix.reads.editions import find_edition
 from un1540.services.matrix.reads.frameworks import default_framework
+from un1540.services.matrix.rules import import_refusal
 
 MARKS = {"X": "X", "?": "?", "NA": "NA", "": ""}
 
@@ -272,7 +273,9 @@ def import_matrix_file(
     """Check the whole file, then import it (or, in a dry run, say what would change)."""
     if only is not None and edition is not None:
         find_edition(session, viewer=viewer, iso3=only, number=edition)  # NotFound if not visible
-    require(viewer, Role.expert, action="import matrices")  # before anything is read
+    refusal = import_refusal(viewer)  # before anything is read
+    if refusal is not None:
+        raise refusal
     layout = framework_layout(session, _framework_for(session, only))
     states = set(session.scalars(select(State.iso3)))
     parsed = parse_matrix_file(

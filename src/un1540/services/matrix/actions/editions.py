@@ -225,7 +225,7 @@ def open_draft(session: Session, *, viewer: Viewer, iso3: str, reason: str = "")
         state_id=state.id,
         framework_id=framework.id,
         number=number,
-        status=EditionStatus.draft,
+        status=EditionStatus(EDITION_LIFECYCLE.initial),
         # A draft copied from demo data holds demo data, and must say so wherever it shows.
         origin=Origin.demo if source is not None and source.origin is Origin.demo else Origin.entry,
         visibility=Visibility.owning_state_and_committee,

@@ -27,7 +27,7 @@ from un1540.services.matrix.actions.editions import OPEN_STATUSES, open_draft
 from un1540.services.matrix.inputs import MAX_TEXT, CellChange
 from un1540.services.matrix.layout import FrameworkLayout
 from un1540.services.matrix.reads.history import classify
-from un1540.services.matrix.rules import import_refusal
+from un1540.services.matrix.rules import EDITABLE_STATUSES, import_refusal
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def _target(
             MatrixEdition.state_id == state.id, MatrixEdition.status.in_(OPEN_STATUSES)
         )
     ).first()
-    if open_edition is not None and open_edition.status is EditionStatus.agreed:
+    if open_edition is not None and open_edition.status not in EDITABLE_STATUSES:
         problems.append(
             Problem(state.iso3, f"edition {open_edition.number} is agreed; reopen it to import")
         )
