@@ -125,7 +125,7 @@ def init(
     console.print(f"Database: {masked_url(settings.database_url)}")
     upgrade(engine)
     sessions = make_session_factory(engine)
-    with sessions() as session, session.begin():
+    with sessions() as session:
         counts = load_reference_data(session, actor=CLI_ACTOR)
     console.print(
         f"Reference data: {counts['states']} States, {counts['regional_groups']} regional groups, "
@@ -206,7 +206,7 @@ def import_framework(
     definition = read_framework_file(path)
     settings = _settings()
     sessions = make_session_factory(_connected_engine(settings))
-    with sessions() as session, session.begin():
+    with sessions() as session:
         framework, outcome = store_framework(
             session, definition=definition, actor=CLI_ACTOR, make_default=make_default
         )
@@ -441,7 +441,7 @@ def import_matrix(
     if state is None and not all_states:
         raise InvalidParameter.naming([Problem("--state/--all", "give --state ISO3 or --all")])
     settings = _settings()
-    with _sessions()() as session, session.begin():
+    with _sessions()() as session:
         viewer = _operator(session, acting_as)
         with console.status(f"Checking {path.name} ..."):
             report = import_matrix_file(
@@ -454,8 +454,6 @@ def import_matrix(
                 max_bytes=settings.max_upload_mb * 1_000_000,
                 reason=reason,
             )
-        if dry_run:
-            session.rollback()
     _print_import(report)
 
 
