@@ -362,12 +362,13 @@ def test_a_public_pledge_never_reveals_a_confidential_project(
 ) -> None:
     client = empty_client
     from un1540.schemas.assistance import JudgementCreate, OfferCreate, ProjectCreate, RequestCreate
-    from un1540.services.assistance.core import create_offer, submit_request, transition_request
-    from un1540.services.assistance.matching import record_judgement
-    from un1540.services.assistance.projects import open_project
+    from un1540.services.assistance.actions.judgements import record_judgement
+    from un1540.services.assistance.actions.offers import create_offer
+    from un1540.services.assistance.actions.projects import open_project
+    from un1540.services.assistance.actions.requests import submit_request, transition_request
     from un1540.services.kernel.access import Viewer
 
-    with make_session_factory(empty_engine)() as session, session.begin():
+    with make_session_factory(empty_engine)() as session:  # each action commits
         people: dict[str, Viewer] = {
             "poc": make_user(session, role="state_poc", iso3="NER"),
             "expert": make_user(session, role="expert"),

@@ -102,7 +102,7 @@ def test_the_download_page_lists_every_file(client: TestClient) -> None:
 
 
 def test_the_funding_table_holds_what_the_public_may_see(session: Session) -> None:
-    from un1540.services.assistance.funding import funding_entries, visible_project_ids
+    from un1540.services.assistance.reads.funding import funding_entries, visible_project_ids
 
     rows = public_dataset(session, viewer=PUBLIC).table("funding").rows
     public_entries = funding_entries(session, viewer=PUBLIC)

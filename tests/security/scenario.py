@@ -22,7 +22,7 @@ from un1540.db.engine import make_session_factory
 from un1540.models import Visibility
 from un1540.schemas.assistance import RequestCreate
 from un1540.services.accounts.core import issue_token
-from un1540.services.assistance.core import submit_request
+from un1540.services.assistance.actions.requests import submit_request
 from un1540.services.documents.core import DocumentInput, UploadedFile, attach_document
 from un1540.services.matrix.editions import CellInput
 from un1540.services.matrix.review import add_comment, decide_proposal, propose_change

@@ -13,15 +13,14 @@ from tests.factories import make_user
 from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthenticated
 from un1540.models import AssistanceOffer, AssistanceRequest
 from un1540.schemas.assistance import OfferCreate, RequestCreate, RequestUpdate
-from un1540.services.assistance.core import (
-    create_offer,
-    get_request,
-    list_offers,
-    list_requests,
+from un1540.services.assistance.actions.offers import create_offer
+from un1540.services.assistance.actions.requests import (
     submit_request,
     transition_request,
     update_request,
 )
+from un1540.services.assistance.reads.offers import list_offers
+from un1540.services.assistance.reads.requests import get_request, list_requests
 from un1540.services.kernel.access import PUBLIC, Viewer
 
 LIFECYCLE = [
@@ -324,9 +323,10 @@ def test_two_providers_on_one_state_and_field_at_once_are_flagged(
     session: Session, people: dict[str, Viewer]
 ) -> None:
     from un1540.schemas.assistance import JudgementCreate, ProjectCreate
-    from un1540.services.assistance.assistance_views import duplication_warnings, visible_projects
-    from un1540.services.assistance.matching import record_judgement
-    from un1540.services.assistance.projects import open_project
+    from un1540.services.assistance.actions.judgements import record_judgement
+    from un1540.services.assistance.actions.projects import open_project
+    from un1540.services.assistance.reads.overview import duplication_warnings
+    from un1540.services.assistance.reads.projects import visible_projects
 
     chemical = make_user(session, role="provider", org="opcw")
     offers = [
@@ -370,9 +370,9 @@ def test_funding_is_earmarked_only_to_known_regions_areas_and_visible_projects(
     session: Session, people: dict[str, Viewer]
 ) -> None:
     from un1540.schemas.assistance import FundingCreate, JudgementCreate, ProjectCreate
-    from un1540.services.assistance.funding import record_funding
-    from un1540.services.assistance.matching import record_judgement
-    from un1540.services.assistance.projects import open_project
+    from un1540.services.assistance.actions.funding import record_funding
+    from un1540.services.assistance.actions.judgements import record_judgement
+    from un1540.services.assistance.actions.projects import open_project
 
     request = submit_request(
         session, viewer=people["poc"], data=request_data(title="Confidential", consent="committee")

@@ -30,6 +30,7 @@ from un1540.services.documents.core import DocumentInput, register_document
 from un1540.services.kernel.access import system_viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.instance import has_synthetic_data, mark_synthetic
+from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.editions import CellInput, EvidenceInput, record_approved_edition
 from un1540.services.matrix.frameworks import FrameworkLayout, default_framework, framework_layout
 
@@ -289,6 +290,7 @@ def _load_demo_indicators(session: Session, states: list[State]) -> None:
     )
 
 
+@action  # one unit of work: the assistance actions it calls join it
 def load_demo(
     session: Session,
     *,

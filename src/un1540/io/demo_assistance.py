@@ -27,15 +27,17 @@ from un1540.schemas.assistance import (
     ProjectCreate,
     RequestCreate,
 )
-from un1540.services.assistance.core import create_offer, submit_request, transition_request
-from un1540.services.assistance.funding import record_funding
-from un1540.services.assistance.matching import record_judgement, suggestions_for
-from un1540.services.assistance.projects import (
+from un1540.services.assistance.actions.funding import record_funding
+from un1540.services.assistance.actions.judgements import record_judgement
+from un1540.services.assistance.actions.offers import create_offer
+from un1540.services.assistance.actions.projects import (
     complete_milestone,
     give_feedback,
     move_project,
     open_project,
 )
+from un1540.services.assistance.actions.requests import submit_request, transition_request
+from un1540.services.assistance.reads.suggestions import suggestions_for
 from un1540.services.kernel.access import PUBLIC, system_viewer
 from un1540.services.matrix.counting import state_tallies
 

@@ -73,6 +73,10 @@ class RequestRead(BaseModel):
     received_on: date
     status: str
     next_statuses: list[str] = Field(description="Where the request may go next.")
+    allowed_actions: list[str] = Field(
+        description="What you may do with the request now: `update`, and the statuses you may "
+        "move it to."
+    )
     consent: str
     revision: int
     created_at: datetime
@@ -264,6 +268,10 @@ class ProjectRead(BaseModel):
     title: str
     status: str
     next_statuses: list[str]
+    allowed_actions: list[str] = Field(
+        description="What you may do with the project now: the statuses you may move it to, "
+        "`add_milestone`, `complete_milestone`, `feedback_recipient`, `feedback_provider`."
+    )
     recipient: str
     provider: str
     fields: list[str]

@@ -26,41 +26,42 @@ from un1540.schemas.assistance import (
     RequestCreate,
 )
 from un1540.schemas.overview import MapPoint
-from un1540.services.assistance.assistance_views import (
-    duplication_warnings,
-    field_loop,
-    visible_projects,
-    who_what_where,
-)
-from un1540.services.assistance.core import (
-    create_offer,
-    get_request,
-    list_offers,
-    list_requests,
-    submit_request,
-    transition_request,
-)
-from un1540.services.assistance.funding import funding_entries, funding_totals, record_funding
-from un1540.services.assistance.matching import record_judgement, suggestions_for
-from un1540.services.assistance.projects import (
+from un1540.services.assistance.actions.funding import record_funding
+from un1540.services.assistance.actions.judgements import record_judgement
+from un1540.services.assistance.actions.offers import create_offer
+from un1540.services.assistance.actions.projects import (
     add_milestone,
     complete_milestone,
-    feedback_due,
-    get_project,
     give_feedback,
-    list_projects,
     move_project,
     open_project,
-    provider_speaks,
-    recipient_speaks,
 )
+from un1540.services.assistance.actions.requests import submit_request, transition_request
+from un1540.services.assistance.reads.funding import (
+    funding_entries,
+    funding_totals,
+    visible_project_ids,
+)
+from un1540.services.assistance.reads.offers import list_offers
+from un1540.services.assistance.reads.overview import (
+    duplication_warnings,
+    field_loop,
+    who_what_where,
+)
+from un1540.services.assistance.reads.projects import get_project, list_projects, visible_projects
+from un1540.services.assistance.reads.requests import get_request, list_requests
+from un1540.services.assistance.reads.suggestions import suggestions_for
+from un1540.services.assistance.rules import (
+    PROJECTS,
+    REQUESTS,
+    feedback_action,
+    transition_targets,
+)
+from un1540.services.assistance.shapes import funding_read, offer_read, project_read, request_read
 from un1540.services.kernel.notifications import list_notifications
-from un1540.services.kernel.paging import ALL
 from un1540.services.matrix.frameworks import default_framework, framework_layout
 from un1540.services.matrix.states import list_states
-from un1540.web.api.assistance import offer_read, request_read
-from un1540.web.api.projects import funding_read, project_read
-from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.labels import field_label, label, state_name
@@ -71,16 +72,23 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/assistance", response_class=HTMLResponse)
-def assistance_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
-    requests, _ = list_requests(session, viewer=viewer, paging=ALL)
-    offers, _ = list_offers(session, viewer=viewer, paging=ALL)
-    projects, _ = list_projects(session, viewer=viewer, paging=ALL)
+def assistance_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, paging: PagingDep
+) -> HTMLResponse:
+    """Requests, offers and projects, one page of each (the same page number for the three)."""
+    requests, request_total = list_requests(session, viewer=viewer, paging=paging)
+    offers, offer_total = list_offers(session, viewer=viewer, paging=paging)
+    projects, project_total = list_projects(session, viewer=viewer, paging=paging)
+    most = max(request_total, offer_total, project_total)
     context = {
-        "requests": [request_read(r) for r in requests],
+        "requests": [request_read(r, viewer) for r in requests],
         "offers": [offer_read(o) for o in offers],
-        "projects": [project_read(p) for p in projects],
+        "projects": [project_read(p, viewer) for p in projects],
         "may_file": viewer.role.value in ("state_poc", "expert", "committee", "admin"),
         "may_offer": viewer.role.value in ("provider", "expert", "committee", "admin"),
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "pages": -(-most // paging.page_size),
     }
     synthetic = any(r.origin is Origin.demo for r in requests) or any(
         o.origin is Origin.demo for o in offers
@@ -140,7 +148,6 @@ def request_create(
             ],
         )
         filed = submit_request(session, viewer=viewer, data=data)
-        session.commit()
         created.append(filed.id)
         return gettext("Request %(id)s filed.") % {"id": filed.id}
 
@@ -159,8 +166,10 @@ def request_page(
         suggestions = suggestions_for(session, viewer=viewer, request_id=request_id)
     except Forbidden:
         suggestions = None
+    read = request_read(record, viewer)
     context = {
-        "item": request_read(record),
+        "item": read,
+        "transitions": transition_targets(read.allowed_actions, REQUESTS),
         "suggestions": suggestions,
         "committee": viewer.is_committee_side,
         "state_iso3": record.state.iso3 if record.state else "",
@@ -182,7 +191,6 @@ def request_transition(
 ) -> Response:
     def action() -> str:
         transition_request(session, viewer=viewer, request_id=request_id, to=to, reason=reason)
-        session.commit()
         return gettext("The request is now %(status)s.") % {"status": to}
 
     return act(request, f"/assistance/requests/{request_id}", action)
@@ -202,7 +210,6 @@ def judgement_create(
     def action() -> str:
         data = build(JudgementCreate, item_id=item_id, offer_id=offer_id, verdict=verdict)
         record_judgement(session, viewer=viewer, data=data)
-        session.commit()
         return gettext("Judgement recorded.")
 
     return act(request, f"/assistance/requests/{request_id}", action)
@@ -224,7 +231,6 @@ def project_create(
         project = open_project(
             session, viewer=viewer, data=ProjectCreate(item_id=item_id, offer_id=offer_id)
         )
-        session.commit()
         opened.append(project.id)
         return gettext("Project %(id)s opened.") % {"id": project.id}
 
@@ -239,18 +245,14 @@ def project_page(
     request: Request, session: SessionDep, viewer: ViewerDep, project_id: int
 ) -> HTMLResponse:
     project = get_project(session, viewer=viewer, project_id=project_id)
-    provider = provider_speaks(viewer, project.offer)
-    recipient = recipient_speaks(viewer, project.request)
-    sides = [
-        side
-        for side, allowed in (("recipient", recipient), ("provider", provider))
-        if (allowed or viewer.is_committee_side) and side in feedback_due(project)
-    ]
+    read = project_read(project, viewer)
     context = {
-        "project": project_read(project),
+        "project": read,
         "committee": viewer.is_committee_side,
-        "may_deliver": viewer.is_committee_side or provider,
-        "feedback_sides": sides,
+        "transitions": transition_targets(read.allowed_actions, PROJECTS),
+        "feedback_sides": [
+            side for side in read.feedback_due if feedback_action(side) in read.allowed_actions
+        ],
     }
     return render(
         request, "assistance/project.html", context, synthetic=project.origin is Origin.demo
@@ -265,10 +267,10 @@ def project_transition(
     _: CsrfChecked,
     project_id: int,
     to: Annotated[str, Form(max_length=40)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     def action() -> str:
-        move_project(session, viewer=viewer, project_id=project_id, to=to)
-        session.commit()
+        move_project(session, viewer=viewer, project_id=project_id, to=to, reason=reason)
         return gettext("The project is now %(status)s.") % {"status": to}
 
     return act(request, f"/assistance/projects/{project_id}", action)
@@ -299,11 +301,11 @@ def _earmark_areas(session: Session) -> list[tuple[str, str]]:
 @router.get("/funding", response_class=HTMLResponse)
 def funding_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     entries = funding_entries(session, viewer=viewer)
-    projects, _ = list_projects(session, viewer=viewer, paging=ALL)
-    shown = {project.id for project in projects}
+    projects = visible_projects(session, viewer)  # the projects a donor may earmark to
+    shown = visible_project_ids(session, viewer)
     by_donor, by_recipient = funding_totals(entries, shown)
     context = {
-        "projects": [project_read(p) for p in projects],
+        "projects": [project_read(p, viewer) for p in projects],
         "region_choices": _earmark_regions(),
         "area_choices": _earmark_areas(session),
         "may_fund": viewer.user_id is not None
@@ -352,11 +354,20 @@ def loop_page(
 
 
 @router.get("/notifications", response_class=HTMLResponse)
-def notifications_page(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
+def notifications_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, paging: PagingDep
+) -> Response:
     if viewer.user_id is None:
         return RedirectResponse("/login?next=/notifications", status_code=303)
-    rows, total, unread = list_notifications(session, viewer=viewer, paging=ALL)
-    context = {"rows": rows, "total": total, "unread": unread}
+    rows, total, unread = list_notifications(session, viewer=viewer, paging=paging)
+    context = {
+        "rows": rows,
+        "total": total,
+        "unread": unread,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "pages": -(-total // paging.page_size),
+    }
     return render(request, "assistance/notifications.html", context, synthetic=False)
 
 
@@ -408,7 +419,6 @@ def offer_create(
             capacity=slots,
         )
         offer = create_offer(session, viewer=viewer, data=data)
-        session.commit()
         return gettext("Offer %(id)s published.") % {"id": offer.id}
 
     return act(request, "/assistance", action)
@@ -426,7 +436,6 @@ def milestone_create(
     def action() -> str:
         data = build(MilestoneInput, title=title)
         add_milestone(session, viewer=viewer, project_id=project_id, data=data)
-        session.commit()
         return gettext("Milestone added.")
 
     return act(request, f"/assistance/projects/{project_id}", action)
@@ -449,7 +458,6 @@ def milestone_done(
             milestone_id=milestone_id,
             data=MilestoneDone(),
         )
-        session.commit()
         return gettext("Delivery recorded.")
 
     return act(request, f"/assistance/projects/{project_id}", action)
@@ -469,7 +477,6 @@ def feedback_create(
     def action() -> str:
         data = build(FeedbackInput, side=side, rating=rating, text=text)
         give_feedback(session, viewer=viewer, project_id=project_id, data=data)
-        session.commit()
         return gettext("Thank you: your feedback is recorded.")
 
     return act(request, f"/assistance/projects/{project_id}", action)
@@ -523,7 +530,6 @@ def funding_create(
             note=note,
         )
         record_funding(session, viewer=viewer, data=data)
-        session.commit()
         return gettext("Funding recorded.")
 
     return act(request, "/funding", action)

@@ -33,8 +33,8 @@ from un1540.schemas.assistance import (
     LoopRead,
     WhoWhatWhereRow,
 )
-from un1540.services.assistance.core import request_visible
-from un1540.services.assistance.projects import project_visible
+from un1540.services.assistance.reads.projects import project_visible, visible_projects
+from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.kernel.access import Viewer, edition_visible, visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
@@ -75,20 +75,10 @@ def duplication_warnings(projects: Sequence[AssistanceProject]) -> list[Duplicat
     return warnings
 
 
-def visible_projects(session: Session, viewer: Viewer) -> list[AssistanceProject]:
-    return list(
-        session.scalars(
-            select(AssistanceProject).where(project_visible(viewer)).order_by(AssistanceProject.id)
-        )
-    )
-
-
 def who_what_where(session: Session, *, viewer: Viewer) -> tuple[list[WhoWhatWhereRow], bool]:
     """Provider x State x area for every project the caller may see."""
     layout = framework_layout(session, default_framework(session))
-    projects = session.scalars(
-        select(AssistanceProject).where(project_visible(viewer)).order_by(AssistanceProject.id)
-    ).all()
+    projects = visible_projects(session, viewer)
     rows = []
     for project in projects:
         request, offer = project.request, project.offer

@@ -1,0 +1,188 @@
+"""Rows -> the wire shapes of schemas/assistance.py: the only place the clearinghouse maps.
+
+A request's and a project's shape says what the viewer may do with it now (`allowed_actions`,
+from rules.py), so the portal's buttons and an API client ask the same rule as the guard.
+"""
+
+from __future__ import annotations
+
+from un1540.analytics.matching import PART_NAMES, Suggestion
+from un1540.models import (
+    AssistanceJudgement,
+    AssistanceOffer,
+    AssistanceProject,
+    AssistanceRequest,
+    AssistanceRequestItem,
+    FundingEntry,
+    Origin,
+)
+from un1540.reference.matching import MatchingMethod
+from un1540.schemas.assistance import (
+    FeedbackRead,
+    FundingRead,
+    JudgementRead,
+    MilestoneRead,
+    OfferRead,
+    OfferSuggestion,
+    ProjectRead,
+    RequestItemRead,
+    RequestRead,
+    ScorePart,
+)
+from un1540.services.assistance.parties import requester_name
+from un1540.services.assistance.reads.funding import shown_project
+from un1540.services.assistance.reads.projects import feedback_due
+from un1540.services.assistance.rules import PROJECTS, REQUESTS, project_rules, request_rules
+from un1540.services.kernel.access import Viewer
+
+
+def request_item_read(item: AssistanceRequestItem) -> RequestItemRead:
+    return RequestItemRead(
+        id=item.id,
+        description=item.description,
+        fields=item.fields,
+        weapons=item.weapons,
+        help_types=item.help_types,
+        languages=item.languages,
+        preferred_provider=item.preferred_provider,
+        start_on=item.start_on,
+        end_on=item.end_on,
+    )
+
+
+def request_read(request: AssistanceRequest, viewer: Viewer) -> RequestRead:
+    code, name = requester_name(request)
+    return RequestRead(
+        id=request.id,
+        requester=code,
+        requester_name=name,
+        title=request.title,
+        summary=request.summary,
+        received_on=request.received_on,
+        status=request.status,
+        next_statuses=list(REQUESTS.targets_from(request.status)),
+        allowed_actions=request_rules.allowed(viewer, request),
+        consent=request.consent,
+        revision=request.revision,
+        created_at=request.created_at,
+        updated_at=request.updated_at,
+        synthetic=request.origin is Origin.demo,
+        items=[request_item_read(item) for item in request.items],
+    )
+
+
+def offer_read(offer: AssistanceOffer) -> OfferRead:
+    if offer.state is not None:
+        provider = offer.state.iso3
+    elif offer.organisation is not None:
+        provider = offer.organisation.code
+    else:
+        provider = ""
+    return OfferRead(
+        id=offer.id,
+        provider=provider,
+        provider_name=offer.provider_name,
+        title=offer.title,
+        description=offer.description,
+        fields=offer.fields,
+        sections=offer.sections,
+        weapons=offer.weapons,
+        help_types=offer.help_types,
+        regions=offer.regions,
+        languages=offer.languages,
+        capacity=offer.capacity,
+        budget=offer.budget,
+        currency=offer.currency,
+        start_on=offer.start_on,
+        end_on=offer.end_on,
+        visibility=offer.visibility.value,
+        synthetic=offer.origin is Origin.demo,
+        created_at=offer.created_at,
+    )
+
+
+def judgement_read(judgement: AssistanceJudgement) -> JudgementRead:
+    return JudgementRead(
+        item_id=judgement.item_id,
+        offer_id=judgement.offer_id,
+        verdict=judgement.verdict,
+        note=judgement.note,
+        judged_by=judgement.judged_by,
+        judged_at=judgement.judged_at,
+    )
+
+
+def score_parts(suggestion: Suggestion, method: MatchingMethod) -> list[ScorePart]:
+    total = sum(method.weights.values())
+    return [
+        ScorePart(
+            code=name,
+            name=method.names[name],
+            value=suggestion.parts[name],
+            weight=method.weights[name],
+            points=method.weights[name] * suggestion.parts[name] / total,
+        )
+        for name in PART_NAMES
+    ]
+
+
+def offer_suggestion(
+    suggestion: Suggestion, offer: AssistanceOffer, method: MatchingMethod
+) -> OfferSuggestion:
+    return OfferSuggestion(
+        offer_id=suggestion.offer,
+        title=offer.title,
+        provider=offer.provider_name,
+        score=suggestion.score,
+        parts=score_parts(suggestion, method),
+        verdict=suggestion.verdict,
+    )
+
+
+def project_read(project: AssistanceProject, viewer: Viewer) -> ProjectRead:
+    request = project.request
+    return ProjectRead(
+        id=project.id,
+        request_id=project.request_id,
+        item_id=project.item_id,
+        offer_id=project.offer_id,
+        title=project.title,
+        status=project.status,
+        next_statuses=list(PROJECTS.targets_from(project.status)),
+        allowed_actions=project_rules.allowed(viewer, project),
+        recipient=request.state.iso3 if request.state else request.requester_key.split(":")[-1],
+        provider=project.offer.provider_name,
+        fields=list(project.item.fields),
+        start_on=project.start_on,
+        end_on=project.end_on,
+        milestones=[
+            MilestoneRead(id=m.id, title=m.title, due_on=m.due_on, done_on=m.done_on)
+            for m in project.milestones
+        ],
+        feedback=[
+            FeedbackRead(
+                side=f.side, rating=f.rating, text=f.text, given_by=f.given_by, given_at=f.given_at
+            )
+            for f in project.feedback
+        ],
+        feedback_due=feedback_due(project),
+        synthetic=project.origin is Origin.demo,
+    )
+
+
+def funding_read(entry: FundingEntry, shown_projects: set[int]) -> FundingRead:
+    """The entry; its project only when it is among `shown_projects` (those the reader may see)."""
+    return FundingRead(
+        id=entry.id,
+        kind=entry.kind,
+        donor=entry.donor_key.split(":", 1)[-1],
+        donor_name=entry.donor_name,
+        amount=entry.amount,
+        currency=entry.currency,
+        made_on=entry.made_on,
+        earmark_region=entry.earmark_region,
+        earmark_area=entry.earmark_area,
+        project_id=shown_project(entry, shown_projects),
+        note=entry.note,
+        synthetic=entry.origin is Origin.demo,
+    )
