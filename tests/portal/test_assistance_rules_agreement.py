@@ -21,6 +21,7 @@ from un1540.errors import Un1540Error
 from un1540.reference.lifecycles import lifecycle
 from un1540.schemas.assistance import (
     FeedbackInput,
+    FundingCreate,
     JudgementCreate,
     MilestoneDone,
     MilestoneInput,
@@ -29,6 +30,7 @@ from un1540.schemas.assistance import (
     RequestCreate,
     RequestUpdate,
 )
+from un1540.services.assistance.actions.funding import record_funding
 from un1540.services.assistance.actions.judgements import record_judgement
 from un1540.services.assistance.actions.offers import create_offer
 from un1540.services.assistance.actions.projects import (
@@ -45,7 +47,7 @@ from un1540.services.assistance.actions.requests import (
 )
 from un1540.services.assistance.reads.projects import get_project
 from un1540.services.assistance.reads.requests import get_request
-from un1540.services.assistance.rules import project_rules, request_rules
+from un1540.services.assistance.rules import clearinghouse_rules, project_rules, request_rules
 from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
 from un1540.web.app import create_app
 
@@ -254,6 +256,39 @@ def project_attempts(viewer: Viewer, project_id: int) -> dict[str, Callable[[Ses
     }
 
 
+def start_attempts(viewer: Viewer) -> dict[str, Callable[[Session], object]]:
+    """Filing, offering and funding with input that is valid for this viewer (the Committee side
+    names whom it files for; everyone else files for their own State or organisation)."""
+    party = {"state": "TCD"} if viewer.is_committee_side else {}
+    name = "A foundation" if viewer.is_committee_side else ""
+    request = RequestCreate(title="Started", consent="public", items=[ITEM], **party)
+    offer = OfferCreate(
+        title="Started",
+        provider_name=name,
+        fields=ITEM["fields"],
+        help_types=["training"],
+        capacity=1,
+    )
+    pledge = FundingCreate(kind="pledge", amount=10, currency="USD", donor_name=name)
+    return {
+        "file_request": lambda session: submit_request(session, viewer=viewer, data=request),
+        "publish_offer": lambda session: create_offer(session, viewer=viewer, data=offer),
+        "record_funding": lambda session: record_funding(session, viewer=viewer, data=pledge),
+    }
+
+
+def offered_to_start(client: TestClient) -> set[str]:
+    index, funding = client.get("/assistance").text, client.get("/funding").text
+    offered = set()
+    if 'href="/assistance/requests/new"' in index:
+        offered.add("file_request")
+    if 'href="/assistance/offers/new"' in index:
+        offered.add("publish_offer")
+    if '<form method="post" action="/funding"' in funding:
+        offered.add("record_funding")
+    return offered
+
+
 def _options(html: str, form: str, select: str) -> set[str]:
     found = re.search(rf'<form[^>]*action="{form}"[^>]*>.*?</form>', html, re.S)
     if found is None:
@@ -306,6 +341,10 @@ def test_every_role_is_offered_exactly_what_the_services_accept(world: World) ->
         client = TestClient(app, follow_redirects=True)
         if name != "public":
             sign_in(client, f"{name}@example.org")
+        starts = start_attempts(viewer)
+        accepts = {action for action, attempt in starts.items() if accepted(world.engine, attempt)}
+        assert offered_to_start(client) == accepts, name
+        assert accepts == set(clearinghouse_rules.allowed(viewer, None)), name
         for label, request_id in world.requests.items():
             attempts = request_attempts(viewer, request_id)
             accepts = {
@@ -327,6 +366,7 @@ def test_every_role_is_offered_exactly_what_the_services_accept(world: World) ->
             assert api == accepts, where
             checked += 1
     assert set(project_rules.actions) == set(project_attempts(PUBLIC, 1))
+    assert set(clearinghouse_rules.actions) == set(start_attempts(PUBLIC))
     assert checked == len(world.viewers) * (len(world.requests) + len(world.projects))
 
 
@@ -350,6 +390,8 @@ def test_the_table_is_not_trivially_empty_or_full(world: World) -> None:
         "closed",
     }
     assert offered_on_request_page(client, world.requests["closed"]) == set()
+    assert offered_to_start(client) == {"file_request", "publish_offer", "record_funding"}
+    assert offered_to_start(TestClient(app)) == set()
     assert offered_on_project_page(client, world.projects["in_delivery, recipient said"]) == {
         "delivered",
         "closed",

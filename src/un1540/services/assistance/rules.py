@@ -32,6 +32,21 @@ FEEDBACK_GIVERS = (Role.state_poc, Role.provider, *COMMITTEE_SIDE)
 OPEN_FOR_PROJECTS = ("circulated", "published", "matched", "in_delivery")
 
 
+def _anyone_of(*roles: Role, action: str) -> Rule[None]:
+    return lambda viewer, _nothing: refuse_unless(viewer, *roles, action=action)
+
+
+# What a viewer may start, before there is a record: the portal's links and the guards agree.
+clearinghouse_rules: Rules[None] = Rules(
+    "assistance",
+    {
+        "file_request": _anyone_of(*REQUEST_FILERS, action="file a request"),
+        "publish_offer": _anyone_of(*OFFER_PUBLISHERS, action="publish an offer"),
+        "record_funding": _anyone_of(*FUNDERS, action="record funding"),
+    },
+)
+
+
 def step_refusal(machine: Lifecycle, status: str, target: str, *, record: str) -> Conflict | None:
     """The Conflict refusing the step from `status` to `target`, or None when it is a step."""
     if status in machine.final:

@@ -54,6 +54,7 @@ from un1540.services.assistance.reads.suggestions import suggestions_for
 from un1540.services.assistance.rules import (
     PROJECTS,
     REQUESTS,
+    clearinghouse_rules,
     feedback_action,
     transition_targets,
 )
@@ -80,12 +81,13 @@ def assistance_page(
     offers, offer_total = list_offers(session, viewer=viewer, paging=paging)
     projects, project_total = list_projects(session, viewer=viewer, paging=paging)
     most = max(request_total, offer_total, project_total)
+    starts = clearinghouse_rules.allowed(viewer, None)
     context = {
         "requests": [request_read(r, viewer) for r in requests],
         "offers": [offer_read(o) for o in offers],
         "projects": [project_read(p, viewer) for p in projects],
-        "may_file": viewer.role.value in ("state_poc", "expert", "committee", "admin"),
-        "may_offer": viewer.role.value in ("provider", "expert", "committee", "admin"),
+        "may_file": "file_request" in starts,
+        "may_offer": "publish_offer" in starts,
         "page": paging.page,
         "page_size": paging.page_size,
         "pages": -(-most // paging.page_size),
@@ -308,8 +310,7 @@ def funding_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HT
         "projects": [project_read(p, viewer) for p in projects],
         "region_choices": _earmark_regions(),
         "area_choices": _earmark_areas(session),
-        "may_fund": viewer.user_id is not None
-        and viewer.role.value in ("provider", "state_poc", "expert", "committee", "admin"),
+        "may_fund": "record_funding" in clearinghouse_rules.allowed(viewer, None),
         "entries": [funding_read(e, shown) for e in entries],
         "by_donor": by_donor,
         "by_recipient": by_recipient,

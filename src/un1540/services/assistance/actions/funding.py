@@ -14,9 +14,9 @@ from un1540.models.base import today
 from un1540.schemas.assistance import FundingCreate
 from un1540.services.assistance.parties import party, party_key
 from un1540.services.assistance.reads.projects import project_visible
-from un1540.services.assistance.rules import FUNDERS
+from un1540.services.assistance.rules import clearinghouse_rules
 from un1540.services.assistance.validation import region_codes
-from un1540.services.kernel.access import Viewer, require
+from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.frameworks import default_framework, framework_layout
@@ -63,7 +63,7 @@ def record_funding(
     session: Session, *, viewer: Viewer, data: FundingCreate, origin: Origin = Origin.entry
 ) -> FundingEntry:
     """A pledge or a contribution; every problem is reported at once, nothing is saved."""
-    require(viewer, *FUNDERS, action="record funding")
+    clearinghouse_rules.check(viewer, None, "record_funding")
     name = data.donor_name.strip()
     state = organisation = None
     if data.state or data.organisation or not viewer.is_committee_side:

@@ -10,9 +10,9 @@ from un1540.errors import Conflict, InvalidData, Problem
 from un1540.models import AssistanceOffer, Origin, Role, Visibility
 from un1540.schemas.assistance import OfferCreate
 from un1540.services.assistance.parties import party, party_key
-from un1540.services.assistance.rules import OFFER_PUBLISHERS
+from un1540.services.assistance.rules import clearinghouse_rules
 from un1540.services.assistance.validation import offer_problems
-from un1540.services.kernel.access import Viewer, require
+from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
 
@@ -22,7 +22,7 @@ def create_offer(
     session: Session, *, viewer: Viewer, data: OfferCreate, origin: Origin = Origin.entry
 ) -> AssistanceOffer:
     """Publish an offer of assistance; every problem is reported at once, nothing is saved."""
-    require(viewer, *OFFER_PUBLISHERS, action="publish an offer")
+    clearinghouse_rules.check(viewer, None, "publish_offer")
     state = organisation = None
     name = data.provider_name.strip()
     if data.state or data.organisation or viewer.role in (Role.provider, Role.state_poc):

@@ -13,7 +13,12 @@ from un1540.schemas.assistance import RequestCreate, RequestUpdate
 from un1540.services.assistance.matching import rank_offers
 from un1540.services.assistance.parties import party, party_key
 from un1540.services.assistance.reads.requests import get_request
-from un1540.services.assistance.rules import REQUEST_FILERS, REQUESTS, request_rules
+from un1540.services.assistance.rules import (
+    REQUEST_FILERS,
+    REQUESTS,
+    clearinghouse_rules,
+    request_rules,
+)
 from un1540.services.assistance.validation import consent_problems, item_problems
 from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require, system_viewer
 from un1540.services.kernel.audit import record_event
@@ -26,7 +31,7 @@ def submit_request(
     session: Session, *, viewer: Viewer, data: RequestCreate, origin: Origin = Origin.entry
 ) -> AssistanceRequest:
     """File a request (status `received`); every problem is reported at once, nothing is saved."""
-    require(viewer, *REQUEST_FILERS, action="file a request")
+    clearinghouse_rules.check(viewer, None, "file_request")
     state, organisation = party(session, viewer, data.state, data.organisation)
     problems = consent_problems(data.consent)
     for position, item in enumerate(data.items):
