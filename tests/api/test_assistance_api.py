@@ -55,8 +55,11 @@ def test_a_request_from_filing_to_publication(
     request = created.json()["request"]
     assert (request["requester"], request["status"]) == ("TCD", "received")
     assert request["next_statuses"] == ["authenticated", "closed"]
+    assert request["allowed_actions"] == ["update"]  # the requester corrects, experts move it
     url = f"/api/v1/assistance/requests/{request['id']}"
     assert_error(client.get(url), 404, "not_found")  # not yet public
+    as_expert = client.get(url, headers=headers["expert"]).json()["request"]
+    assert as_expert["allowed_actions"] == ["update", "authenticated", "closed"]
     for status in ("authenticated", "acknowledged", "circulated"):
         moved = client.post(f"{url}/transitions", json={"to": status}, headers=headers["expert"])
         assert moved.status_code == 200, moved.text
@@ -66,6 +69,7 @@ def test_a_request_from_filing_to_publication(
     client.post(f"{url}/transitions", json={"to": "published"}, headers=headers["expert"])
     public = client.get(url).json()["request"]
     assert public["status"] == "published"
+    assert public["allowed_actions"] == []  # the public may do nothing with it
     assert public["items"][0]["fields"] == ["op2.manufacture", "op2.use"]
     listed = client.get("/api/v1/assistance/requests?status=published").json()
     assert [item["id"] for item in listed["items"]] == [request["id"]]
@@ -275,6 +279,16 @@ def test_the_loop_from_gap_to_project_to_the_changed_edition(
         f"{project_url}/transitions", json={"to": "in_delivery"}, headers=headers["provider"]
     )
     assert moved.status_code == 200, moved.text
+    # The provider may move, plan and deliver, and give the provider's feedback, not the other.
+    assert moved.json()["project"]["allowed_actions"] == [
+        "delivered",
+        "closed",
+        "add_milestone",
+        "complete_milestone",
+        "feedback_provider",
+    ]
+    as_recipient = client.get(project_url, headers=headers["poc"]).json()["project"]
+    assert as_recipient["allowed_actions"] == ["feedback_recipient"]
     assert (
         client.get(request_url, headers=headers["expert"]).json()["request"]["status"]
         == "in_delivery"
