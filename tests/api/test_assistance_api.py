@@ -375,7 +375,12 @@ def test_a_public_pledge_never_reveals_a_confidential_project(
     empty_client: TestClient, headers: dict[str, dict[str, str]], empty_engine: Engine
 ) -> None:
     client = empty_client
-    from un1540.schemas.assistance import JudgementCreate, OfferCreate, ProjectCreate, RequestCreate
+    from un1540.schemas.assistance import (
+        AssistanceOfferCreate,
+        AssistanceProjectCreate,
+        AssistanceRequestCreate,
+        JudgementCreate,
+    )
     from un1540.services.assistance.actions.judgements import record_judgement
     from un1540.services.assistance.actions.offers import create_offer
     from un1540.services.assistance.actions.projects import open_project
@@ -391,14 +396,14 @@ def test_a_public_pledge_never_reveals_a_confidential_project(
         request = submit_request(
             session,
             viewer=people["poc"],
-            data=RequestCreate.model_validate({**REQUEST, "consent": "committee"}),
+            data=AssistanceRequestCreate.model_validate({**REQUEST, "consent": "committee"}),
         )
         for status in ("authenticated", "acknowledged", "circulated"):
             transition_request(session, viewer=people["expert"], request_id=request.id, to=status)
         offer = create_offer(
             session,
             viewer=people["provider"],
-            data=OfferCreate(
+            data=AssistanceOfferCreate(
                 title="Drafting help", fields=["op2.use"], help_types=["training"], capacity=1
             ),
         )
@@ -406,7 +411,9 @@ def test_a_public_pledge_never_reveals_a_confidential_project(
         record_judgement(
             session, viewer=people["expert"], data=JudgementCreate(**pair, verdict="accept")
         )
-        project = open_project(session, viewer=people["expert"], data=ProjectCreate(**pair)).id
+        project = open_project(
+            session, viewer=people["expert"], data=AssistanceProjectCreate(**pair)
+        ).id
     made = client.post(
         "/api/v1/funding/pledges",
         json={

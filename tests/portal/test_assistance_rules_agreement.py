@@ -20,15 +20,15 @@ from un1540.db.engine import make_session_factory
 from un1540.errors import Un1540Error
 from un1540.reference.lifecycles import lifecycle
 from un1540.schemas.assistance import (
+    AssistanceOfferCreate,
+    AssistanceProjectCreate,
+    AssistanceRequestCreate,
+    AssistanceRequestUpdate,
     FeedbackInput,
     FundingCreate,
     JudgementCreate,
     MilestoneDone,
     MilestoneInput,
-    OfferCreate,
-    ProjectCreate,
-    RequestCreate,
-    RequestUpdate,
 )
 from un1540.services.assistance.actions.funding import record_funding
 from un1540.services.assistance.actions.judgements import record_judgement
@@ -124,7 +124,9 @@ def build_world(engine: Engine) -> World:
             filed = submit_request(
                 session,
                 viewer=viewers["requesting_poc"],
-                data=RequestCreate(title=f"Request {status}", consent="public", items=[ITEM]),
+                data=AssistanceRequestCreate(
+                    title=f"Request {status}", consent="public", items=[ITEM]
+                ),
             )
             for step in path:
                 transition_request(
@@ -135,7 +137,7 @@ def build_world(engine: Engine) -> World:
         private = submit_request(
             session,
             viewer=viewers["requesting_poc"],
-            data=RequestCreate(title="Providers only", consent="providers", items=[ITEM]),
+            data=AssistanceRequestCreate(title="Providers only", consent="providers", items=[ITEM]),
         )
         for step in PATHS["circulated"]:
             transition_request(session, viewer=expert, request_id=private.id, to=step)
@@ -155,14 +157,16 @@ def _projects(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
     request = submit_request(
         session,
         viewer=viewers["requesting_poc"],
-        data=RequestCreate(title="Projects", consent="public", items=[ITEM] * len(labels)),
+        data=AssistanceRequestCreate(
+            title="Projects", consent="public", items=[ITEM] * len(labels)
+        ),
     )
     for step in PATHS["circulated"]:
         transition_request(session, viewer=expert, request_id=request.id, to=step)
     offer = create_offer(
         session,
         viewer=viewers["offer_provider"],
-        data=OfferCreate(
+        data=AssistanceOfferCreate(
             title="Detection", fields=ITEM["fields"], help_types=["equipment"], capacity=9
         ),
     )
@@ -173,7 +177,9 @@ def _projects(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
         pair = {"item_id": item.id, "offer_id": offer.id}
         record_judgement(session, viewer=expert, data=JudgementCreate(**pair, verdict="accept"))
         project = open_project(
-            session, viewer=expert, data=ProjectCreate(**pair, milestones=[{"title": "Training"}])
+            session,
+            viewer=expert,
+            data=AssistanceProjectCreate(**pair, milestones=[{"title": "Training"}]),
         )
         projects[label] = project.id
     for label, path in [
@@ -212,7 +218,7 @@ def accepted(engine: Engine, attempt: Callable[[Session], object]) -> bool:
 def request_attempts(viewer: Viewer, request_id: int) -> dict[str, Callable[[Session], object]]:
     def update(session: Session) -> object:
         revision = get_request(session, viewer=system_viewer("t"), request_id=request_id).revision
-        data = RequestUpdate(title="Corrected", revision=revision)
+        data = AssistanceRequestUpdate(title="Corrected", revision=revision)
         return update_request(session, viewer=viewer, request_id=request_id, data=data)
 
     def step(target: str) -> Callable[[Session], object]:
@@ -261,8 +267,8 @@ def start_attempts(viewer: Viewer) -> dict[str, Callable[[Session], object]]:
     names whom it files for; everyone else files for their own State or organisation)."""
     party = {"state": "TCD"} if viewer.is_committee_side else {}
     name = "A foundation" if viewer.is_committee_side else ""
-    request = RequestCreate(title="Started", consent="public", items=[ITEM], **party)
-    offer = OfferCreate(
+    request = AssistanceRequestCreate(title="Started", consent="public", items=[ITEM], **party)
+    offer = AssistanceOfferCreate(
         title="Started",
         provider_name=name,
         fields=ITEM["fields"],

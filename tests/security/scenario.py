@@ -20,7 +20,7 @@ from tests.conftest import settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import Visibility
-from un1540.schemas.assistance import RequestCreate
+from un1540.schemas.assistance import AssistanceRequestCreate
 from un1540.services.accounts.core import issue_token
 from un1540.services.assistance.actions.requests import submit_request
 from un1540.services.documents.core import DocumentInput, UploadedFile, attach_document
@@ -156,7 +156,7 @@ def build_world(engine: Engine, files_dir: Path) -> World:
         private_request = submit_request(
             session,
             viewer=viewers["poc"],
-            data=RequestCreate(
+            data=AssistanceRequestCreate(
                 title=SECRETS["request"],
                 consent="committee",
                 items=[{"description": "Advice", "help_types": ["regulatory_advice"]}],

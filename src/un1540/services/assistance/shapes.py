@@ -18,15 +18,15 @@ from un1540.models import (
 )
 from un1540.reference.matching import MatchingMethod
 from un1540.schemas.assistance import (
+    AssistanceOfferRead,
+    AssistanceProjectRead,
+    AssistanceRequestItemRead,
+    AssistanceRequestRead,
     FeedbackRead,
     FundingRead,
     JudgementRead,
     MilestoneRead,
-    OfferRead,
     OfferSuggestion,
-    ProjectRead,
-    RequestItemRead,
-    RequestRead,
     ScorePart,
 )
 from un1540.services.assistance.parties import requester_name
@@ -36,8 +36,8 @@ from un1540.services.assistance.rules import PROJECTS, REQUESTS, project_rules, 
 from un1540.services.kernel.access import Viewer
 
 
-def request_item_read(item: AssistanceRequestItem) -> RequestItemRead:
-    return RequestItemRead(
+def request_item_read(item: AssistanceRequestItem) -> AssistanceRequestItemRead:
+    return AssistanceRequestItemRead(
         id=item.id,
         description=item.description,
         fields=item.fields,
@@ -50,9 +50,9 @@ def request_item_read(item: AssistanceRequestItem) -> RequestItemRead:
     )
 
 
-def request_read(request: AssistanceRequest, viewer: Viewer) -> RequestRead:
+def request_read(request: AssistanceRequest, viewer: Viewer) -> AssistanceRequestRead:
     code, name = requester_name(request)
-    return RequestRead(
+    return AssistanceRequestRead(
         id=request.id,
         requester=code,
         requester_name=name,
@@ -71,14 +71,14 @@ def request_read(request: AssistanceRequest, viewer: Viewer) -> RequestRead:
     )
 
 
-def offer_read(offer: AssistanceOffer) -> OfferRead:
+def offer_read(offer: AssistanceOffer) -> AssistanceOfferRead:
     if offer.state is not None:
         provider = offer.state.iso3
     elif offer.organisation is not None:
         provider = offer.organisation.code
     else:
         provider = ""
-    return OfferRead(
+    return AssistanceOfferRead(
         id=offer.id,
         provider=provider,
         provider_name=offer.provider_name,
@@ -139,9 +139,9 @@ def offer_suggestion(
     )
 
 
-def project_read(project: AssistanceProject, viewer: Viewer) -> ProjectRead:
+def project_read(project: AssistanceProject, viewer: Viewer) -> AssistanceProjectRead:
     request = project.request
-    return ProjectRead(
+    return AssistanceProjectRead(
         id=project.id,
         request_id=project.request_id,
         item_id=project.item_id,

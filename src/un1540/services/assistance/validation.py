@@ -13,7 +13,7 @@ from un1540.errors import Problem
 from un1540.models import State, Visibility
 from un1540.reference.assistance import load_assistance_vocabulary
 from un1540.reference.languages import UN_LANGUAGES
-from un1540.schemas.assistance import OfferCreate, RequestItemInput
+from un1540.schemas.assistance import AssistanceOfferCreate, AssistanceRequestItemInput
 from un1540.services.matrix.frameworks import default_framework, framework_layout
 
 OFFER_VISIBILITIES = (
@@ -65,7 +65,9 @@ def period_problems(where: str, start: date | None, end: date | None) -> list[Pr
     return []
 
 
-def item_problems(session: Session, position: int, item: RequestItemInput) -> list[Problem]:
+def item_problems(
+    session: Session, position: int, item: AssistanceRequestItemInput
+) -> list[Problem]:
     where = f"items[{position}]."
     problems = tag_problems(
         session,
@@ -92,7 +94,7 @@ def region_codes(session: Session) -> set[str]:
     return {code for code in groups | regions if code is not None}
 
 
-def offer_problems(session: Session, data: OfferCreate) -> list[Problem]:
+def offer_problems(session: Session, data: AssistanceOfferCreate) -> list[Problem]:
     problems = tag_problems(
         session,
         "",

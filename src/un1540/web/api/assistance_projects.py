@@ -9,12 +9,12 @@ from starlette.responses import Response
 
 from un1540.models import AssistanceProject
 from un1540.schemas.assistance import (
+    AssistanceProjectCreate,
+    AssistanceProjectDetail,
+    AssistanceProjectList,
     FeedbackInput,
     MilestoneDone,
     MilestoneInput,
-    ProjectCreate,
-    ProjectDetail,
-    ProjectList,
     TransitionRequest,
 )
 from un1540.services.assistance.actions.projects import (
@@ -40,7 +40,7 @@ MilestonePath = Annotated[int, Path(ge=1, description="Milestone number.")]
 def _detail(project: AssistanceProject, viewer: Viewer, status_code: int = 200) -> Response:
     read = project_read(project, viewer)
     return json_model(
-        ProjectDetail(**envelope(read.synthetic), project=read), status_code=status_code
+        AssistanceProjectDetail(**envelope(read.synthetic), project=read), status_code=status_code
     )
 
 
@@ -48,10 +48,12 @@ def _detail(project: AssistanceProject, viewer: Viewer, status_code: int = 200) 
     "/projects",
     summary="Open a project from an accepted match",
     status_code=201,
-    response_model=ProjectDetail,
+    response_model=AssistanceProjectDetail,
     responses=WRITE_ERRORS,
 )
-def projects_create(session: SessionDep, viewer: WriterDep, body: ProjectCreate) -> Response:
+def projects_create(
+    session: SessionDep, viewer: WriterDep, body: AssistanceProjectCreate
+) -> Response:
     """Experts and the Committee, for a pair an expert accepted; the request becomes matched."""
     project = open_project(session, viewer=viewer, data=body)
     return _detail(
@@ -59,19 +61,21 @@ def projects_create(session: SessionDep, viewer: WriterDep, body: ProjectCreate)
     )
 
 
-@router.get("/projects", summary="Projects", response_model=ProjectList, responses=ERRORS)
+@router.get("/projects", summary="Projects", response_model=AssistanceProjectList, responses=ERRORS)
 def projects_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> Response:
     """The projects whose request you may see."""
     rows, total = list_projects(session, viewer=viewer, paging=paging)
     items = [project_read(row, viewer) for row in rows]
     synthetic = any(item.synthetic for item in items)
-    return page_response(ProjectList, items, total=total, paging=paging, synthetic=synthetic)
+    return page_response(
+        AssistanceProjectList, items, total=total, paging=paging, synthetic=synthetic
+    )
 
 
 @router.get(
     "/projects/{project_id}",
     summary="One project",
-    response_model=ProjectDetail,
+    response_model=AssistanceProjectDetail,
     responses=ERRORS,
 )
 def projects_detail(session: SessionDep, viewer: ViewerDep, project_id: ProjectPath) -> Response:
@@ -81,7 +85,7 @@ def projects_detail(session: SessionDep, viewer: ViewerDep, project_id: ProjectP
 @router.post(
     "/projects/{project_id}/transitions",
     summary="Move a project: planned, in delivery, delivered, closed",
-    response_model=ProjectDetail,
+    response_model=AssistanceProjectDetail,
     responses=WRITE_ERRORS,
 )
 def projects_transition(
@@ -100,7 +104,7 @@ def projects_transition(
     "/projects/{project_id}/milestones",
     summary="Plan a milestone",
     status_code=201,
-    response_model=ProjectDetail,
+    response_model=AssistanceProjectDetail,
     responses=WRITE_ERRORS,
 )
 def milestones_create(
@@ -115,7 +119,7 @@ def milestones_create(
 @router.post(
     "/projects/{project_id}/milestones/{milestone_id}/done",
     summary="Record a delivery",
-    response_model=ProjectDetail,
+    response_model=AssistanceProjectDetail,
     responses=WRITE_ERRORS,
 )
 def milestones_done(
@@ -139,7 +143,7 @@ def milestones_done(
     "/projects/{project_id}/feedback",
     summary="Feedback from the recipient or the provider",
     status_code=201,
-    response_model=ProjectDetail,
+    response_model=AssistanceProjectDetail,
     responses=WRITE_ERRORS,
 )
 def feedback_create(

@@ -9,10 +9,10 @@ from starlette.responses import Response
 
 from un1540.models import AssistanceRequest
 from un1540.schemas.assistance import (
-    RequestCreate,
-    RequestDetail,
-    RequestList,
-    RequestUpdate,
+    AssistanceRequestCreate,
+    AssistanceRequestDetail,
+    AssistanceRequestList,
+    AssistanceRequestUpdate,
     SuggestionsRead,
     TransitionRequest,
 )
@@ -37,7 +37,7 @@ RequestPath = Annotated[int, Path(ge=1, description="Request number.")]
 def _detail(request: AssistanceRequest, viewer: Viewer, status_code: int = 200) -> Response:
     read = request_read(request, viewer)
     return json_model(
-        RequestDetail(**envelope(read.synthetic), request=read), status_code=status_code
+        AssistanceRequestDetail(**envelope(read.synthetic), request=read), status_code=status_code
     )
 
 
@@ -45,10 +45,12 @@ def _detail(request: AssistanceRequest, viewer: Viewer, status_code: int = 200) 
     "/requests",
     summary="File a request for assistance",
     status_code=201,
-    response_model=RequestDetail,
+    response_model=AssistanceRequestDetail,
     responses=WRITE_ERRORS,
 )
-def requests_create(session: SessionDep, viewer: WriterDep, body: RequestCreate) -> Response:
+def requests_create(
+    session: SessionDep, viewer: WriterDep, body: AssistanceRequestCreate
+) -> Response:
     """A State's point of contact (for its State), a regional organisation's account, or the
     Committee side on their behalf; each item tagged with matrix fields and kinds of help."""
     request = submit_request(session, viewer=viewer, data=body)
@@ -56,7 +58,10 @@ def requests_create(session: SessionDep, viewer: WriterDep, body: RequestCreate)
 
 
 @router.get(
-    "/requests", summary="Requests for assistance", response_model=RequestList, responses=ERRORS
+    "/requests",
+    summary="Requests for assistance",
+    response_model=AssistanceRequestList,
+    responses=ERRORS,
 )
 def requests_list(
     session: SessionDep,
@@ -69,13 +74,15 @@ def requests_list(
     rows, total = list_requests(session, viewer=viewer, status=status, state=state, paging=paging)
     items = [request_read(row, viewer) for row in rows]
     synthetic = any(item.synthetic for item in items)
-    return page_response(RequestList, items, total=total, paging=paging, synthetic=synthetic)
+    return page_response(
+        AssistanceRequestList, items, total=total, paging=paging, synthetic=synthetic
+    )
 
 
 @router.get(
     "/requests/{request_id}",
     summary="One request",
-    response_model=RequestDetail,
+    response_model=AssistanceRequestDetail,
     responses=ERRORS,
 )
 def requests_detail(session: SessionDep, viewer: ViewerDep, request_id: RequestPath) -> Response:
@@ -85,11 +92,11 @@ def requests_detail(session: SessionDep, viewer: ViewerDep, request_id: RequestP
 @router.patch(
     "/requests/{request_id}",
     summary="Correct a request",
-    response_model=RequestDetail,
+    response_model=AssistanceRequestDetail,
     responses=WRITE_ERRORS,
 )
 def requests_update(
-    session: SessionDep, viewer: WriterDep, request_id: RequestPath, body: RequestUpdate
+    session: SessionDep, viewer: WriterDep, request_id: RequestPath, body: AssistanceRequestUpdate
 ) -> Response:
     """Title, summary or consent, with the revision you read (409 when it is stale)."""
     request = update_request(session, viewer=viewer, request_id=request_id, data=body)
@@ -99,7 +106,7 @@ def requests_update(
 @router.post(
     "/requests/{request_id}/transitions",
     summary="Move a request along its lifecycle",
-    response_model=RequestDetail,
+    response_model=AssistanceRequestDetail,
     responses=WRITE_ERRORS,
 )
 def requests_transition(

@@ -16,14 +16,14 @@ from un1540.models import Origin
 from un1540.reference.assistance import load_assistance_vocabulary
 from un1540.reference.states import load_m49_areas, load_regional_groups
 from un1540.schemas.assistance import (
+    AssistanceOfferCreate,
+    AssistanceProjectCreate,
+    AssistanceRequestCreate,
     FeedbackInput,
     FundingCreate,
     JudgementCreate,
     MilestoneDone,
     MilestoneInput,
-    OfferCreate,
-    ProjectCreate,
-    RequestCreate,
 )
 from un1540.schemas.overview import MapPoint
 from un1540.services.assistance.actions.funding import record_funding
@@ -136,7 +136,7 @@ def request_create(
 
     def action() -> str:
         data = build(
-            RequestCreate,
+            AssistanceRequestCreate,
             state=state or None,
             title=title or description[:80] or field,
             consent=consent,
@@ -231,7 +231,7 @@ def project_create(
 
     def action() -> str:
         project = open_project(
-            session, viewer=viewer, data=ProjectCreate(item_id=item_id, offer_id=offer_id)
+            session, viewer=viewer, data=AssistanceProjectCreate(item_id=item_id, offer_id=offer_id)
         )
         opened.append(project.id)
         return gettext("Project %(id)s opened.") % {"id": project.id}
@@ -408,7 +408,7 @@ def offer_create(
         except ValueError:
             slots = -1  # reported by the service as "must be 0 or more"
         data = build(
-            OfferCreate,
+            AssistanceOfferCreate,
             title=title,
             description=description,
             provider_name=provider_name,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict, InvalidData, Problem
 from un1540.models import AssistanceOffer, Origin, Role, Visibility
-from un1540.schemas.assistance import OfferCreate
+from un1540.schemas.assistance import AssistanceOfferCreate
 from un1540.services.assistance.parties import party, party_key
 from un1540.services.assistance.rules import clearinghouse_rules
 from un1540.services.assistance.validation import offer_problems
@@ -19,7 +19,7 @@ from un1540.services.kernel.unit_of_work import action
 
 @action
 def create_offer(
-    session: Session, *, viewer: Viewer, data: OfferCreate, origin: Origin = Origin.entry
+    session: Session, *, viewer: Viewer, data: AssistanceOfferCreate, origin: Origin = Origin.entry
 ) -> AssistanceOffer:
     """Publish an offer of assistance; every problem is reported at once, nothing is saved."""
     clearinghouse_rules.check(viewer, None, "publish_offer")

@@ -24,7 +24,12 @@ from un1540.models import (
     Role,
 )
 from un1540.models.base import today, utc_now
-from un1540.schemas.assistance import FeedbackInput, MilestoneDone, MilestoneInput, ProjectCreate
+from un1540.schemas.assistance import (
+    AssistanceProjectCreate,
+    FeedbackInput,
+    MilestoneDone,
+    MilestoneInput,
+)
 from un1540.services.assistance.actions.requests import transition_request
 from un1540.services.assistance.reads.projects import SIDES, get_project
 from un1540.services.assistance.rules import (
@@ -72,7 +77,11 @@ def _advance_request(
 
 @action
 def open_project(
-    session: Session, *, viewer: Viewer, data: ProjectCreate, origin: Origin = Origin.entry
+    session: Session,
+    *,
+    viewer: Viewer,
+    data: AssistanceProjectCreate,
+    origin: Origin = Origin.entry,
 ) -> AssistanceProject:
     """Open a project from an accepted pair (experts and the Committee)."""
     require(viewer, *COMMITTEE_SIDE, action="open a project")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from un1540.errors import Conflict, Forbidden, InvalidData, Problem, Unauthenticated
 from un1540.models import AssistanceRequest, AssistanceRequestItem, Origin
 from un1540.models.base import today, utc_now
-from un1540.schemas.assistance import RequestCreate, RequestUpdate
+from un1540.schemas.assistance import AssistanceRequestCreate, AssistanceRequestUpdate
 from un1540.services.assistance.matching import rank_offers
 from un1540.services.assistance.parties import party, party_key
 from un1540.services.assistance.reads.requests import get_request
@@ -28,7 +28,11 @@ from un1540.services.kernel.unit_of_work import action
 
 @action
 def submit_request(
-    session: Session, *, viewer: Viewer, data: RequestCreate, origin: Origin = Origin.entry
+    session: Session,
+    *,
+    viewer: Viewer,
+    data: AssistanceRequestCreate,
+    origin: Origin = Origin.entry,
 ) -> AssistanceRequest:
     """File a request (status `received`); every problem is reported at once, nothing is saved."""
     clearinghouse_rules.check(viewer, None, "file_request")
@@ -84,7 +88,7 @@ def submit_request(
 
 @action
 def update_request(
-    session: Session, *, viewer: Viewer, request_id: int, data: RequestUpdate
+    session: Session, *, viewer: Viewer, request_id: int, data: AssistanceRequestUpdate
 ) -> AssistanceRequest:
     """Correct a request's title, summary or consent (the requester or the Committee side)."""
     require(viewer, *REQUEST_FILERS, action="change a request")
