@@ -18,22 +18,28 @@ from un1540.models import (
 )
 from un1540.reference.matching import MatchingMethod
 from un1540.schemas.assistance import (
+    AssignedPair,
     AssistanceOfferRead,
     AssistanceProjectRead,
     AssistanceRequestItemRead,
     AssistanceRequestRead,
     FeedbackRead,
     FundingRead,
+    ItemSuggestions,
     JudgementRead,
+    LoopItem,
+    LoopProject,
     MilestoneRead,
     OfferSuggestion,
     ScorePart,
+    WhoWhatWhereRow,
 )
 from un1540.services.assistance.parties import requester_name
 from un1540.services.assistance.reads.funding import shown_project
 from un1540.services.assistance.reads.projects import feedback_due
 from un1540.services.assistance.rules import PROJECTS, REQUESTS, project_rules, request_rules
 from un1540.services.kernel.access import Viewer
+from un1540.services.matrix.frameworks import FrameworkLayout
 
 
 def request_item_read(item: AssistanceRequestItem) -> AssistanceRequestItemRead:
@@ -139,6 +145,32 @@ def offer_suggestion(
     )
 
 
+def item_suggestions(
+    item: AssistanceRequestItem,
+    suggestions: list[Suggestion],
+    offers: dict[int, AssistanceOffer],
+    method: MatchingMethod,
+) -> ItemSuggestions:
+    return ItemSuggestions(
+        item_id=item.id,
+        description=item.description,
+        suggestions=[offer_suggestion(s, offers[s.offer], method) for s in suggestions],
+    )
+
+
+def assigned_pair(
+    pair: Suggestion, item: AssistanceRequestItem, offer: AssistanceOffer, method: MatchingMethod
+) -> AssignedPair:
+    return AssignedPair(
+        request_id=item.request_id,
+        item_id=pair.item,
+        offer_id=pair.offer,
+        offer_title=offer.title,
+        score=pair.score,
+        parts=score_parts(pair, method),
+    )
+
+
 def project_read(project: AssistanceProject, viewer: Viewer) -> AssistanceProjectRead:
     request = project.request
     return AssistanceProjectRead(
@@ -185,4 +217,47 @@ def funding_read(entry: FundingEntry, shown_projects: set[int]) -> FundingRead:
         project_id=shown_project(entry, shown_projects),
         note=entry.note,
         synthetic=entry.origin is Origin.demo,
+    )
+
+
+def who_what_where_row(project: AssistanceProject, layout: FrameworkLayout) -> WhoWhatWhereRow:
+    """Provider x State x areas of one project (its item's fields, and their sections)."""
+    request, offer = project.request, project.offer
+    requester = request.state.iso3 if request.state else request.requester_key.split(":")[-1]
+    requester_name = request.state.short_name if request.state else requester
+    fields = list(project.item.fields)
+    sections = sorted({layout.fields[f].section_code for f in fields if f in layout.fields})
+    return WhoWhatWhereRow(
+        provider=offer.provider_key.split(":", 1)[-1],
+        provider_name=offer.provider_name,
+        iso3=requester,
+        state=requester_name,
+        areas=fields,
+        sections=sections,
+        project_id=project.id,
+        project=project.title,
+        status=project.status,
+    )
+
+
+def loop_item(item: AssistanceRequestItem) -> LoopItem:
+    return LoopItem(
+        request_id=item.request_id,
+        request_title=item.request.title,
+        request_status=item.request.status,
+        received_on=item.request.received_on,
+        item_id=item.id,
+        description=item.description,
+    )
+
+
+def loop_project(project: AssistanceProject) -> LoopProject:
+    return LoopProject(
+        project_id=project.id,
+        item_id=project.item_id,
+        title=project.title,
+        provider=project.offer.provider_name,
+        status=project.status,
+        milestones_done=sum(1 for m in project.milestones if m.done_on is not None),
+        milestones=len(project.milestones),
     )

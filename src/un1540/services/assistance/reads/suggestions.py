@@ -9,16 +9,14 @@ from un1540.analytics.matching import assign
 from un1540.errors import Forbidden
 from un1540.models import AssistanceRequest, AssistanceRequestItem, Origin
 from un1540.schemas.assistance import (
-    AssignedPair,
     AssignmentRead,
-    ItemSuggestions,
     SuggestionsRead,
     UnassignedItem,
 )
 from un1540.services.assistance.matching import rank_offers
 from un1540.services.assistance.parties import sees_suggestions
 from un1540.services.assistance.reads.requests import get_request
-from un1540.services.assistance.shapes import offer_suggestion, score_parts
+from un1540.services.assistance.shapes import assigned_pair, item_suggestions
 from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require
 from un1540.services.kernel.envelope import envelope
 
@@ -32,14 +30,7 @@ def suggestions_for(session: Session, *, viewer: Viewer, request_id: int) -> Sug
         raise Forbidden("only the Committee side and the requester see suggestions")
     ranking = rank_offers(session, viewer, request.items, judged=viewer.is_committee_side)
     items = [
-        ItemSuggestions(
-            item_id=item.id,
-            description=item.description,
-            suggestions=[
-                offer_suggestion(s, ranking.offers[s.offer], ranking.method)
-                for s in ranking.suggestions[item.id]
-            ],
-        )
+        item_suggestions(item, ranking.suggestions[item.id], ranking.offers, ranking.method)
         for item in request.items
     ]
     synthetic = request.origin is Origin.demo or any(
@@ -67,14 +58,7 @@ def global_assignment(session: Session, *, viewer: Viewer) -> AssignmentRead:
     result = assign(candidates, ranking.capacity_left)
     by_item = {item.id: item for item in items}
     pairs = [
-        AssignedPair(
-            request_id=by_item[pair.item].request_id,
-            item_id=pair.item,
-            offer_id=pair.offer,
-            offer_title=ranking.offers[pair.offer].title,
-            score=pair.score,
-            parts=score_parts(pair, ranking.method),
-        )
+        assigned_pair(pair, by_item[pair.item], ranking.offers[pair.offer], ranking.method)
         for pair in result.pairs
     ]
     unassigned = [
