@@ -105,6 +105,8 @@ class World:
     viewers: dict[str, Viewer]
     requests: dict[str, int]  # label -> request id
     projects: dict[str, int]  # label -> project id
+    unopened_pair: dict[str, int]  # an accepted pair with no project yet: item_id, offer_id
+    unjudged_pair: dict[str, int]  # the circulated request's item and the offer, not judged
 
 
 def build_world(engine: Engine) -> World:
@@ -142,23 +144,27 @@ def build_world(engine: Engine) -> World:
         for step in PATHS["circulated"]:
             transition_request(session, viewer=expert, request_id=private.id, to=step)
         requests["circulated, providers only"] = private.id
-        projects = _projects(session, viewers)
+        projects, unopened_pair = _projects(session, viewers)
         requests["the projects' request"] = get_project(
             session, viewer=expert, project_id=projects["planned"]
         ).request_id
-    return World(engine, viewers, requests, projects)
+        circulated = get_request(session, viewer=expert, request_id=requests["circulated"])
+        unjudged_pair = {"item_id": circulated.items[0].id, "offer_id": unopened_pair["offer_id"]}
+    return World(engine, viewers, requests, projects, unopened_pair, unjudged_pair)
 
 
-def _projects(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
+def _projects(
+    session: Session, viewers: dict[str, Viewer]
+) -> tuple[dict[str, int], dict[str, int]]:
     """One project per status, each with one milestone to deliver; the one in delivery already
-    has the recipient's feedback."""
+    has the recipient's feedback. The last item's pair is accepted, its project not opened."""
     expert = viewers["expert"]
     labels = ["planned", "in_delivery", "in_delivery, recipient said", "delivered", "closed"]
     request = submit_request(
         session,
         viewer=viewers["requesting_poc"],
         data=AssistanceRequestCreate(
-            title="Projects", consent="public", items=[ITEM] * len(labels)
+            title="Projects", consent="public", items=[ITEM] * (len(labels) + 1)
         ),
     )
     for step in PATHS["circulated"]:
@@ -171,9 +177,12 @@ def _projects(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
         ),
     )
     projects = {}
-    for label, item in zip(
-        labels, get_request(session, viewer=expert, request_id=request.id).items, strict=True
-    ):
+    *items, unopened = get_request(session, viewer=expert, request_id=request.id).items
+    unopened_pair = {"item_id": unopened.id, "offer_id": offer.id}
+    record_judgement(
+        session, viewer=expert, data=JudgementCreate(**unopened_pair, verdict="accept")
+    )
+    for label, item in zip(labels, items, strict=True):
         pair = {"item_id": item.id, "offer_id": offer.id}
         record_judgement(session, viewer=expert, data=JudgementCreate(**pair, verdict="accept"))
         project = open_project(
@@ -196,7 +205,7 @@ def _projects(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
         project_id=projects["in_delivery, recipient said"],
         data=FeedbackInput(side="recipient", rating=4),
     )
-    return projects
+    return projects, unopened_pair
 
 
 def accepted(engine: Engine, attempt: Callable[[Session], object]) -> bool:
@@ -262,7 +271,7 @@ def project_attempts(viewer: Viewer, project_id: int) -> dict[str, Callable[[Ses
     }
 
 
-def start_attempts(viewer: Viewer) -> dict[str, Callable[[Session], object]]:
+def start_attempts(viewer: Viewer, world: World) -> dict[str, Callable[[Session], object]]:
     """Filing, offering and funding with input that is valid for this viewer (the Committee side
     names whom it files for; everyone else files for their own State or organisation)."""
     party = {"state": "TCD"} if viewer.is_committee_side else {}
@@ -280,11 +289,21 @@ def start_attempts(viewer: Viewer) -> dict[str, Callable[[Session], object]]:
         "file_request": lambda session: submit_request(session, viewer=viewer, data=request),
         "publish_offer": lambda session: create_offer(session, viewer=viewer, data=offer),
         "record_funding": lambda session: record_funding(session, viewer=viewer, data=pledge),
+        "judge": lambda session: record_judgement(
+            session, viewer=viewer, data=JudgementCreate(**world.unjudged_pair, verdict="accept")
+        ),
+        "open_project": lambda session: open_project(
+            session, viewer=viewer, data=AssistanceProjectCreate(**world.unopened_pair)
+        ),
     }
 
 
-def offered_to_start(client: TestClient) -> set[str]:
+def offered_to_start(client: TestClient, world: World) -> set[str]:
+    """The links and forms that start something; judging and opening a project are offered
+    next to the suggestions on the request page."""
     index, funding = client.get("/assistance").text, client.get("/funding").text
+    projects_request_id = world.requests["the projects' request"]
+    projects_request = client.get(f"/assistance/requests/{projects_request_id}")
     offered = set()
     if 'href="/assistance/requests/new"' in index:
         offered.add("file_request")
@@ -292,6 +311,14 @@ def offered_to_start(client: TestClient) -> set[str]:
         offered.add("publish_offer")
     if '<form method="post" action="/funding"' in funding:
         offered.add("record_funding")
+    circulated = client.get(f"/assistance/requests/{world.requests['circulated']}").text
+    judged = re.escape(f'name="item_id" value="{world.unjudged_pair["item_id"]}"')
+    if re.search(rf'action="/assistance/judgements" [^>]*>[^\n]*?{judged}', circulated):
+        offered.add("judge")
+    unopened = re.escape(f'name="item_id" value="{world.unopened_pair["item_id"]}"')
+    opening = rf'action="/assistance/projects" [^>]*>[^\n]*?{unopened}'
+    if re.search(opening, projects_request.text):
+        offered.add("open_project")
     return offered
 
 
@@ -347,9 +374,9 @@ def test_every_role_is_offered_exactly_what_the_services_accept(world: World) ->
         client = TestClient(app, follow_redirects=True)
         if name != "public":
             sign_in(client, f"{name}@example.org")
-        starts = start_attempts(viewer)
+        starts = start_attempts(viewer, world)
         accepts = {action for action, attempt in starts.items() if accepted(world.engine, attempt)}
-        assert offered_to_start(client) == accepts, name
+        assert offered_to_start(client, world) == accepts, name
         assert accepts == set(clearinghouse_rules.allowed(viewer, None)), name
         for label, request_id in world.requests.items():
             attempts = request_attempts(viewer, request_id)
@@ -372,7 +399,7 @@ def test_every_role_is_offered_exactly_what_the_services_accept(world: World) ->
             assert api == accepts, where
             checked += 1
     assert set(project_rules.actions) == set(project_attempts(PUBLIC, 1))
-    assert set(clearinghouse_rules.actions) == set(start_attempts(PUBLIC))
+    assert set(clearinghouse_rules.actions) == set(start_attempts(PUBLIC, world))
     assert checked == len(world.viewers) * (len(world.requests) + len(world.projects))
 
 
@@ -396,8 +423,8 @@ def test_the_table_is_not_trivially_empty_or_full(world: World) -> None:
         "closed",
     }
     assert offered_on_request_page(client, world.requests["closed"]) == set()
-    assert offered_to_start(client) == {"file_request", "publish_offer", "record_funding"}
-    assert offered_to_start(TestClient(app)) == set()
+    assert offered_to_start(client, world) == set(clearinghouse_rules.actions)
+    assert offered_to_start(TestClient(app), world) == set()
     assert offered_on_project_page(client, world.projects["in_delivery, recipient said"]) == {
         "delivered",
         "closed",

@@ -43,6 +43,8 @@ clearinghouse_rules: Rules[None] = Rules(
         "file_request": _anyone_of(*REQUEST_FILERS, action="file a request"),
         "publish_offer": _anyone_of(*OFFER_PUBLISHERS, action="publish an offer"),
         "record_funding": _anyone_of(*FUNDERS, action="record funding"),
+        "judge": _anyone_of(*COMMITTEE_SIDE, action="judge a suggestion"),
+        "open_project": _anyone_of(*COMMITTEE_SIDE, action="open a project"),
     },
 )
 

@@ -11,7 +11,8 @@ from un1540.errors import InvalidData, NotFound, Problem
 from un1540.models import AssistanceJudgement, AssistanceOffer, AssistanceRequestItem
 from un1540.models.base import utc_now
 from un1540.schemas.assistance import JudgementCreate
-from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require
+from un1540.services.assistance.rules import clearinghouse_rules
+from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
 
@@ -23,7 +24,7 @@ def record_judgement(
     session: Session, *, viewer: Viewer, data: JudgementCreate
 ) -> AssistanceJudgement:
     """An expert's verdict on a pair; it replaces any earlier one and is audited."""
-    require(viewer, *COMMITTEE_SIDE, action="judge a suggestion")
+    clearinghouse_rules.check(viewer, None, "judge")
     if data.verdict not in VERDICTS:
         raise InvalidData(
             "unknown verdict",

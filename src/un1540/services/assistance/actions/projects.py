@@ -37,6 +37,7 @@ from un1540.services.assistance.rules import (
     OPEN_FOR_PROJECTS,
     PROJECTS,
     REQUESTS,
+    clearinghouse_rules,
     feedback_action,
     mover_refusal,
     project_rules,
@@ -84,7 +85,7 @@ def open_project(
     origin: Origin = Origin.entry,
 ) -> AssistanceProject:
     """Open a project from an accepted pair (experts and the Committee)."""
-    require(viewer, *COMMITTEE_SIDE, action="open a project")
+    clearinghouse_rules.check(viewer, None, "open_project")
     item = session.get(AssistanceRequestItem, data.item_id)
     offer = session.get(AssistanceOffer, data.offer_id)
     if item is None or offer is None:

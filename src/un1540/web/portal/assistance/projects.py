@@ -69,7 +69,6 @@ def project_page(
     read = project_read(project, viewer)
     context = {
         "project": read,
-        "committee": viewer.is_committee_side,
         "transitions": transition_targets(read.allowed_actions, PROJECTS),
         "feedback_sides": [
             side for side in read.feedback_due if feedback_action(side) in read.allowed_actions

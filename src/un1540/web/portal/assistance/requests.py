@@ -19,10 +19,7 @@ from un1540.services.assistance.actions.judgements import record_judgement
 from un1540.services.assistance.actions.requests import submit_request, transition_request
 from un1540.services.assistance.reads.requests import get_request
 from un1540.services.assistance.reads.suggestions import suggestions_for
-from un1540.services.assistance.rules import (
-    REQUESTS,
-    transition_targets,
-)
+from un1540.services.assistance.rules import REQUESTS, clearinghouse_rules, transition_targets
 from un1540.services.assistance.shapes import request_read
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -107,7 +104,7 @@ def request_page(
         "item": read,
         "transitions": transition_targets(read.allowed_actions, REQUESTS),
         "suggestions": suggestions,
-        "committee": viewer.is_committee_side,
+        "may_judge": "judge" in clearinghouse_rules.allowed(viewer, None),
         "state_iso3": record.state.iso3 if record.state else "",
     }
     return render(
