@@ -23,12 +23,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 import un1540.services.accounts.credentials
@@ -86,6 +87,8 @@ class DatabaseFactory:
 
     def create(self, *, demo: bool) -> Engine:
         engine = make_engine(self.url())
+        if self.backend == "sqlite":
+            _real_sqlite_savepoints(engine)
         upgrade(engine)
         sessions = make_session_factory(engine)
         with sessions() as session, session.begin():
@@ -94,6 +97,20 @@ class DatabaseFactory:
             with sessions() as session, session.begin():
                 load_demo(session, only=DEMO_STATES)
         return engine
+
+
+def _real_sqlite_savepoints(engine: Engine) -> None:
+    """Let SQLAlchemy, not the pysqlite driver, begin transactions (SQLAlchemy's recipe for
+    SQLite savepoints): an action's commit inside the `session` fixture then releases a real
+    savepoint, and the test's rollback undoes it."""
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -55,8 +55,11 @@ def test_a_request_from_filing_to_publication(
     request = created.json()["request"]
     assert (request["requester"], request["status"]) == ("TCD", "received")
     assert request["next_statuses"] == ["authenticated", "closed"]
+    assert request["allowed_actions"] == ["update"]  # the requester corrects, experts move it
     url = f"/api/v1/assistance/requests/{request['id']}"
     assert_error(client.get(url), 404, "not_found")  # not yet public
+    as_expert = client.get(url, headers=headers["expert"]).json()["request"]
+    assert as_expert["allowed_actions"] == ["update", "authenticated", "closed"]
     for status in ("authenticated", "acknowledged", "circulated"):
         moved = client.post(f"{url}/transitions", json={"to": status}, headers=headers["expert"])
         assert moved.status_code == 200, moved.text
@@ -66,6 +69,7 @@ def test_a_request_from_filing_to_publication(
     client.post(f"{url}/transitions", json={"to": "published"}, headers=headers["expert"])
     public = client.get(url).json()["request"]
     assert public["status"] == "published"
+    assert public["allowed_actions"] == []  # the public may do nothing with it
     assert public["items"][0]["fields"] == ["op2.manufacture", "op2.use"]
     listed = client.get("/api/v1/assistance/requests?status=published").json()
     assert [item["id"] for item in listed["items"]] == [request["id"]]
@@ -275,6 +279,16 @@ def test_the_loop_from_gap_to_project_to_the_changed_edition(
         f"{project_url}/transitions", json={"to": "in_delivery"}, headers=headers["provider"]
     )
     assert moved.status_code == 200, moved.text
+    # The provider may move, plan and deliver, and give the provider's feedback, not the other.
+    assert moved.json()["project"]["allowed_actions"] == [
+        "delivered",
+        "closed",
+        "add_milestone",
+        "complete_milestone",
+        "feedback_provider",
+    ]
+    as_recipient = client.get(project_url, headers=headers["poc"]).json()["project"]
+    assert as_recipient["allowed_actions"] == ["feedback_recipient"]
     assert (
         client.get(request_url, headers=headers["expert"]).json()["request"]["status"]
         == "in_delivery"
@@ -361,13 +375,19 @@ def test_a_public_pledge_never_reveals_a_confidential_project(
     empty_client: TestClient, headers: dict[str, dict[str, str]], empty_engine: Engine
 ) -> None:
     client = empty_client
-    from un1540.schemas.assistance import JudgementCreate, OfferCreate, ProjectCreate, RequestCreate
-    from un1540.services.assistance.core import create_offer, submit_request, transition_request
-    from un1540.services.assistance.matching import record_judgement
-    from un1540.services.assistance.projects import open_project
+    from un1540.schemas.assistance import (
+        AssistanceOfferCreate,
+        AssistanceProjectCreate,
+        AssistanceRequestCreate,
+        JudgementCreate,
+    )
+    from un1540.services.assistance.actions.judgements import record_judgement
+    from un1540.services.assistance.actions.offers import create_offer
+    from un1540.services.assistance.actions.projects import open_project
+    from un1540.services.assistance.actions.requests import submit_request, transition_request
     from un1540.services.kernel.access import Viewer
 
-    with make_session_factory(empty_engine)() as session, session.begin():
+    with make_session_factory(empty_engine)() as session:  # each action commits
         people: dict[str, Viewer] = {
             "poc": make_user(session, role="state_poc", iso3="NER"),
             "expert": make_user(session, role="expert"),
@@ -376,14 +396,14 @@ def test_a_public_pledge_never_reveals_a_confidential_project(
         request = submit_request(
             session,
             viewer=people["poc"],
-            data=RequestCreate.model_validate({**REQUEST, "consent": "committee"}),
+            data=AssistanceRequestCreate.model_validate({**REQUEST, "consent": "committee"}),
         )
         for status in ("authenticated", "acknowledged", "circulated"):
             transition_request(session, viewer=people["expert"], request_id=request.id, to=status)
         offer = create_offer(
             session,
             viewer=people["provider"],
-            data=OfferCreate(
+            data=AssistanceOfferCreate(
                 title="Drafting help", fields=["op2.use"], help_types=["training"], capacity=1
             ),
         )
@@ -391,7 +411,9 @@ def test_a_public_pledge_never_reveals_a_confidential_project(
         record_judgement(
             session, viewer=people["expert"], data=JudgementCreate(**pair, verdict="accept")
         )
-        project = open_project(session, viewer=people["expert"], data=ProjectCreate(**pair)).id
+        project = open_project(
+            session, viewer=people["expert"], data=AssistanceProjectCreate(**pair)
+        ).id
     made = client.post(
         "/api/v1/funding/pledges",
         json={

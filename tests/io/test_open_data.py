@@ -20,7 +20,7 @@ from un1540.io.downloads import downloads
 from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.open_data.tables import public_dataset
 
 DAY = date(2026, 1, 1)
@@ -71,7 +71,7 @@ def test_the_package_agrees_with_the_coverage_api(session: Session) -> None:
     dataset = public_dataset(session, viewer=PUBLIC)
     by_state = {
         row.key: row.tally
-        for row in coverage_summary(session, viewer=PUBLIC, by="state", paging=ALL).items
+        for row in coverage_summary(session, viewer=PUBLIC, by="state", paging=SUMMARY).items
     }
     table = dataset.table("coverage_by_state")
     for iso3, cells, measures, *_ in table.rows:
@@ -102,7 +102,7 @@ def test_the_download_page_lists_every_file(client: TestClient) -> None:
 
 
 def test_the_funding_table_holds_what_the_public_may_see(session: Session) -> None:
-    from un1540.services.assistance.funding import funding_entries, visible_project_ids
+    from un1540.services.assistance.reads.funding import funding_entries, visible_project_ids
 
     rows = public_dataset(session, viewer=PUBLIC).table("funding").rows
     public_entries = funding_entries(session, viewer=PUBLIC)

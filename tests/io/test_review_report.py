@@ -19,7 +19,7 @@ from un1540.io.review_report import render_review, review_body
 from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 
 START, END = date(2011, 4, 25), date(2016, 4, 24)
 
@@ -27,11 +27,11 @@ START, END = date(2011, 4, 25), date(2016, 4, 24)
 def test_the_figures_agree_with_coverage_on_each_date(session: Session) -> None:
     stats = review_statistics(session, viewer=PUBLIC, start=START, end=END)
     for headline, on in ((stats.start, START), (stats.end, END)):
-        coverage = coverage_summary(session, viewer=PUBLIC, as_of=on, paging=ALL)
+        coverage = coverage_summary(session, viewer=PUBLIC, as_of=on, paging=SUMMARY)
         assert headline.states == coverage.states_with_editions
         assert headline.measures == coverage.items[0].tally.measures
     groups = next(table for table in stats.tables if table.by == "group")
-    at_end = coverage_summary(session, viewer=PUBLIC, by="group", as_of=END, paging=ALL)
+    at_end = coverage_summary(session, viewer=PUBLIC, by="group", as_of=END, paging=SUMMARY)
     assert {row.key: row.coverage_end for row in groups.rows} == {
         row.key: row.tally.coverage for row in at_end.items
     }

@@ -331,12 +331,18 @@ def test_a_donor_records_a_pledge_in_the_portal(portal: Engine) -> None:
 
 def _a_project_the_donor_can_see(engine: Engine) -> int:
     """A project on a circulated public request, which every provider may see."""
-    from un1540.schemas.assistance import JudgementCreate, OfferCreate, ProjectCreate, RequestCreate
-    from un1540.services.assistance.core import create_offer, submit_request, transition_request
-    from un1540.services.assistance.matching import record_judgement
-    from un1540.services.assistance.projects import open_project
+    from un1540.schemas.assistance import (
+        AssistanceOfferCreate,
+        AssistanceProjectCreate,
+        AssistanceRequestCreate,
+        JudgementCreate,
+    )
+    from un1540.services.assistance.actions.judgements import record_judgement
+    from un1540.services.assistance.actions.offers import create_offer
+    from un1540.services.assistance.actions.projects import open_project
+    from un1540.services.assistance.actions.requests import submit_request, transition_request
 
-    with make_session_factory(engine)() as session, session.begin():
+    with make_session_factory(engine)() as session:  # each action commits
         poc = make_user(session, role="state_poc", iso3="TCD")
         expert = make_user(session, role="expert")
         provider = make_user(session, role="provider", org="opcw")
@@ -349,14 +355,14 @@ def _a_project_the_donor_can_see(engine: Engine) -> int:
         request = submit_request(
             session,
             viewer=poc,
-            data=RequestCreate(title="Transit controls", consent="public", items=[item]),
+            data=AssistanceRequestCreate(title="Transit controls", consent="public", items=[item]),
         )
         for status in ("authenticated", "acknowledged", "circulated"):
             transition_request(session, viewer=expert, request_id=request.id, to=status)
         offer = create_offer(
             session,
             viewer=provider,
-            data=OfferCreate(
+            data=AssistanceOfferCreate(
                 title="Customs course",
                 fields=["op3cd.transit"],
                 weapons=["cw"],
@@ -366,4 +372,4 @@ def _a_project_the_donor_can_see(engine: Engine) -> int:
         )
         pair = {"item_id": request.items[0].id, "offer_id": offer.id}
         record_judgement(session, viewer=expert, data=JudgementCreate(**pair, verdict="accept"))
-        return open_project(session, viewer=expert, data=ProjectCreate(**pair)).id
+        return open_project(session, viewer=expert, data=AssistanceProjectCreate(**pair)).id

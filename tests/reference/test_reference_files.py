@@ -12,6 +12,7 @@ from un1540.reference.assistance import load_assistance_vocabulary
 from un1540.reference.files import REFERENCE_DIR, read_commented_csv
 from un1540.reference.frameworks import ADHERENCE, bundled_frameworks, parse_framework
 from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.lifecycles import lifecycle
 from un1540.reference.organisations import ORGANISATION_KINDS, load_organisations
 from un1540.reference.priorities import load_priority_method, parse_method
 from un1540.reference.states import (
@@ -273,10 +274,11 @@ def test_priority_method_errors_name_the_factor_and_field() -> None:
 
 def test_the_assistance_lifecycle_is_consistent() -> None:
     vocabulary = load_assistance_vocabulary()
-    assert vocabulary.statuses[0] == "received"
-    assert vocabulary.statuses[-1] == "closed"
-    assert vocabulary.next_statuses("circulated") == ("published", "matched", "closed")
-    assert vocabulary.next_statuses("closed") == ()
+    requests = lifecycle("assistance_request")
+    assert requests.initial == "received"
+    assert list(requests.statuses)[-1] == "closed"
+    assert requests.targets_from("circulated") == ("published", "matched", "closed")
+    assert requests.targets_from("closed") == ()
     assert vocabulary.requires_public_consent == {"published"}
     assert set(vocabulary.consent) == {"public", "providers", "committee"}
     assert "legislative_drafting" in vocabulary.help_types

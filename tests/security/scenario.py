@@ -20,9 +20,9 @@ from tests.conftest import settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import Visibility
-from un1540.schemas.assistance import RequestCreate
+from un1540.schemas.assistance import AssistanceRequestCreate
 from un1540.services.accounts.actions import issue_token
-from un1540.services.assistance.core import submit_request
+from un1540.services.assistance.actions.requests import submit_request
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import open_draft, share_edition
@@ -157,7 +157,7 @@ def build_world(engine: Engine, files_dir: Path) -> World:
         private_request = submit_request(
             session,
             viewer=viewers["poc"],
-            data=RequestCreate(
+            data=AssistanceRequestCreate(
                 title=SECRETS["request"],
                 consent="committee",
                 items=[{"description": "Advice", "help_types": ["regulatory_advice"]}],

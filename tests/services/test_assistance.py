@@ -12,16 +12,19 @@ from sqlalchemy.orm import Session
 from tests.factories import make_user
 from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthenticated
 from un1540.models import AssistanceOffer, AssistanceRequest
-from un1540.schemas.assistance import OfferCreate, RequestCreate, RequestUpdate
-from un1540.services.assistance.core import (
-    create_offer,
-    get_request,
-    list_offers,
-    list_requests,
+from un1540.schemas.assistance import (
+    AssistanceOfferCreate,
+    AssistanceRequestCreate,
+    AssistanceRequestUpdate,
+)
+from un1540.services.assistance.actions.offers import create_offer
+from un1540.services.assistance.actions.requests import (
     submit_request,
     transition_request,
     update_request,
 )
+from un1540.services.assistance.reads.offers import list_offers
+from un1540.services.assistance.reads.requests import get_request, list_requests
 from un1540.services.kernel.access import PUBLIC, Viewer
 
 LIFECYCLE = [
@@ -47,7 +50,7 @@ def people(session: Session) -> dict[str, Viewer]:
     }
 
 
-def request_data(**changes: Any) -> RequestCreate:
+def request_data(**changes: Any) -> AssistanceRequestCreate:
     data: dict[str, Any] = {
         "title": "Border detection equipment and training",
         "consent": "public",
@@ -64,10 +67,10 @@ def request_data(**changes: Any) -> RequestCreate:
         ],
     }
     data.update(changes)
-    return RequestCreate.model_validate(data)
+    return AssistanceRequestCreate.model_validate(data)
 
 
-def offer_data(**changes: Any) -> OfferCreate:
+def offer_data(**changes: Any) -> AssistanceOfferCreate:
     data: dict[str, Any] = {
         "title": "Border monitoring equipment",
         "fields": ["op3cd.border_detection"],
@@ -80,7 +83,7 @@ def offer_data(**changes: Any) -> OfferCreate:
         "currency": "EUR",
     }
     data.update(changes)
-    return OfferCreate.model_validate(data)
+    return AssistanceOfferCreate.model_validate(data)
 
 
 def test_a_request_goes_through_its_whole_lifecycle(
@@ -244,7 +247,7 @@ def test_corrections_use_the_revision_read(session: Session, people: dict[str, V
         session,
         viewer=people["poc"],
         request_id=request.id,
-        data=RequestUpdate(summary="More detail", revision=1),
+        data=AssistanceRequestUpdate(summary="More detail", revision=1),
     )
     assert changed.revision == 2
     with pytest.raises(Conflict, match="has changed since you read it"):
@@ -252,14 +255,14 @@ def test_corrections_use_the_revision_read(session: Session, people: dict[str, V
             session,
             viewer=people["poc"],
             request_id=request.id,
-            data=RequestUpdate(title="Old view", revision=1),
+            data=AssistanceRequestUpdate(title="Old view", revision=1),
         )
     with pytest.raises(NotFound):  # another State cannot even see it
         update_request(
             session,
             viewer=people["other_poc"],
             request_id=request.id,
-            data=RequestUpdate(title="Theirs", revision=2),
+            data=AssistanceRequestUpdate(title="Theirs", revision=2),
         )
 
 
@@ -323,10 +326,11 @@ def test_offers_follow_their_visibility(session: Session, people: dict[str, View
 def test_two_providers_on_one_state_and_field_at_once_are_flagged(
     session: Session, people: dict[str, Viewer]
 ) -> None:
-    from un1540.schemas.assistance import JudgementCreate, ProjectCreate
-    from un1540.services.assistance.assistance_views import duplication_warnings, visible_projects
-    from un1540.services.assistance.matching import record_judgement
-    from un1540.services.assistance.projects import open_project
+    from un1540.schemas.assistance import AssistanceProjectCreate, JudgementCreate
+    from un1540.services.assistance.actions.judgements import record_judgement
+    from un1540.services.assistance.actions.projects import open_project
+    from un1540.services.assistance.reads.overview import duplication_warnings
+    from un1540.services.assistance.reads.projects import visible_projects
 
     chemical = make_user(session, role="provider", org="opcw")
     offers = [
@@ -354,7 +358,7 @@ def test_two_providers_on_one_state_and_field_at_once_are_flagged(
             project = open_project(
                 session,
                 viewer=people["expert"],
-                data=ProjectCreate(**pair, start_on=start, end_on=end),
+                data=AssistanceProjectCreate(**pair, start_on=start, end_on=end),
             )
             ours.add(project.id)
     warnings = [
@@ -369,10 +373,10 @@ def test_two_providers_on_one_state_and_field_at_once_are_flagged(
 def test_funding_is_earmarked_only_to_known_regions_areas_and_visible_projects(
     session: Session, people: dict[str, Viewer]
 ) -> None:
-    from un1540.schemas.assistance import FundingCreate, JudgementCreate, ProjectCreate
-    from un1540.services.assistance.funding import record_funding
-    from un1540.services.assistance.matching import record_judgement
-    from un1540.services.assistance.projects import open_project
+    from un1540.schemas.assistance import AssistanceProjectCreate, FundingCreate, JudgementCreate
+    from un1540.services.assistance.actions.funding import record_funding
+    from un1540.services.assistance.actions.judgements import record_judgement
+    from un1540.services.assistance.actions.projects import open_project
 
     request = submit_request(
         session, viewer=people["poc"], data=request_data(title="Confidential", consent="committee")
@@ -384,7 +388,7 @@ def test_funding_is_earmarked_only_to_known_regions_areas_and_visible_projects(
     record_judgement(
         session, viewer=people["expert"], data=JudgementCreate(**pair, verdict="accept")
     )
-    project = open_project(session, viewer=people["expert"], data=ProjectCreate(**pair))
+    project = open_project(session, viewer=people["expert"], data=AssistanceProjectCreate(**pair))
     donor = make_user(session, role="provider", org="eu")
 
     def pledge(**earmarks: Any) -> FundingCreate:

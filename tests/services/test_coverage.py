@@ -13,7 +13,7 @@ from un1540.models.base import utc_now
 from un1540.services.coverage.reads.coverage import coverage_summary, coverage_trends
 from un1540.services.coverage.reads.overview import overview
 from un1540.services.kernel.access import PUBLIC
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 
 LATEST_CELLS = """
     SELECT s.iso3, s.electoral_group_code, ce.mark, c."column", sec.code AS section
@@ -78,7 +78,7 @@ def test_coverage_by_section_and_column_matches_sql(session: Session) -> None:
 def test_every_breakdown_adds_up_to_the_global_cells(session: Session) -> None:
     total = coverage_summary(session, viewer=PUBLIC).items[0].tally.cells
     for by in ("group", "region", "section", "column", "state", "field"):
-        rows = coverage_summary(session, viewer=PUBLIC, by=by, paging=ALL).items
+        rows = coverage_summary(session, viewer=PUBLIC, by=by, paging=SUMMARY).items
         assert sum(row.tally.cells for row in rows) == total, by
 
 
@@ -109,7 +109,7 @@ def _marks_on(session: Session, on: date) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("on", [date(2009, 6, 30), date(2014, 1, 1), date(2019, 12, 31)])
 def test_coverage_on_a_date_counts_the_editions_in_force_then(session: Session, on: date) -> None:
     rows = _marks_on(session, on)
-    result = coverage_summary(session, viewer=PUBLIC, by="state", as_of=on, paging=ALL)
+    result = coverage_summary(session, viewer=PUBLIC, by="state", as_of=on, paging=SUMMARY)
     assert result.as_of == on
     assert result.states_with_editions == len({iso3 for iso3, _ in rows})
     expected = {
@@ -126,8 +126,10 @@ def test_coverage_on_a_date_counts_the_editions_in_force_then(session: Session, 
 
 
 def test_coverage_today_equals_the_latest_approved_figures(session: Session) -> None:
-    latest = coverage_summary(session, viewer=PUBLIC, by="group", paging=ALL)
-    today = coverage_summary(session, viewer=PUBLIC, by="group", as_of=utc_now().date(), paging=ALL)
+    latest = coverage_summary(session, viewer=PUBLIC, by="group", paging=SUMMARY)
+    today = coverage_summary(
+        session, viewer=PUBLIC, by="group", as_of=utc_now().date(), paging=SUMMARY
+    )
     assert [(r.key, r.tally) for r in latest.items] == [(r.key, r.tally) for r in today.items]
     assert latest.ages is None
     assert today.ages is not None
@@ -141,7 +143,9 @@ def test_trends_compare_two_dates_and_give_a_yearly_series(session: Session) -> 
     assert date(2013, 12, 31) in trends.dates
     assert len(trends.dates) == 7
     for row in trends.items:
-        at_start = coverage_summary(session, viewer=PUBLIC, by="weapon", as_of=start, paging=ALL)
+        at_start = coverage_summary(
+            session, viewer=PUBLIC, by="weapon", as_of=start, paging=SUMMARY
+        )
         expected = next(r for r in at_start.items if r.key == row.key)
         assert row.start is not None
         assert row.start.tally == expected.tally

@@ -14,7 +14,7 @@ from un1540.services.coverage.actions import import_indicators
 from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.coverage.reads.priorities import priorities
 from un1540.services.kernel.access import PUBLIC, system_viewer
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 
 OPERATOR = system_viewer("tests")
 
@@ -110,7 +110,7 @@ def test_only_experts_and_the_committee_import_indicators(session: Session) -> N
 
 
 def test_the_ranking_covers_every_state_and_each_score_explains_itself(session: Session) -> None:
-    result = priorities(session, viewer=PUBLIC, paging=ALL)
+    result = priorities(session, viewer=PUBLIC, paging=SUMMARY)
     assert result.total == 193
     assert [row.rank for row in result.items] == list(range(1, 194))
     assert result.synthetic is True
@@ -121,10 +121,10 @@ def test_the_ranking_covers_every_state_and_each_score_explains_itself(session: 
 
 
 def test_a_gap_factor_is_one_minus_the_sections_coverage(session: Session) -> None:
-    by_state = coverage_summary(session, viewer=PUBLIC, by="state", paging=ALL)
+    by_state = coverage_summary(session, viewer=PUBLIC, by="state", paging=SUMMARY)
     op2 = {
         row.iso3: next(p for p in row.contributions if p.factor == "gap_op2")
-        for row in priorities(session, viewer=PUBLIC, paging=ALL).items
+        for row in priorities(session, viewer=PUBLIC, paging=SUMMARY).items
     }
     assert {row.key for row in by_state.items} == set(DEMO_STATES)
     for iso3 in DEMO_STATES:
@@ -136,12 +136,12 @@ def test_a_gap_factor_is_one_minus_the_sections_coverage(session: Session) -> No
 
 
 def test_weights_move_the_ranking_and_bad_weights_are_refused(session: Session) -> None:
-    default = priorities(session, viewer=PUBLIC, paging=ALL)
+    default = priorities(session, viewer=PUBLIC, paging=SUMMARY)
     incidents_only = "gap_op2:0,gap_op3ab:0,gap_op3cd:0,gap_chemical:0,gap_biological:0," + (
         "nuclear_material:0,nuclear_facilities:0,chemical_industry:0,"
         "high_containment_laboratories:0,transit_hub:0,incidents:1"
     )
-    reweighted = priorities(session, viewer=PUBLIC, weights=incidents_only, paging=ALL)
+    reweighted = priorities(session, viewer=PUBLIC, weights=incidents_only, paging=SUMMARY)
     assert [r.iso3 for r in reweighted.items] != [r.iso3 for r in default.items]
     top = reweighted.items[0]
     assert [part.factor for part in top.contributions] == ["incidents"]

@@ -22,15 +22,6 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
-    # SQLAlchemy's recipe for pysqlite: the driver's own transaction handling is turned off and
-    # BEGIN is emitted when SQLAlchemy begins (below). Otherwise pysqlite starts transactions
-    # lazily, and releasing a savepoint outside one commits it: an action's commit inside the
-    # tests' rolled-back connection (join_transaction_mode="create_savepoint") would be stored.
-    dbapi_connection.isolation_level = None
-
-
-def _begin_sqlite_transaction(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str, *, create_directory: bool = True) -> Engine:
@@ -41,7 +32,6 @@ def make_engine(url: str, *, create_directory: bool = True) -> Engine:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _enable_sqlite_pragmas)
-        event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 

@@ -292,7 +292,7 @@ def _load_demo_indicators(session: Session, states: list[State]) -> None:
     )
 
 
-@action
+@action  # one unit of work: the assistance actions it calls join it
 def load_demo(
     session: Session,
     *,

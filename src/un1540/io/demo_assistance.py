@@ -19,23 +19,25 @@ from sqlalchemy.orm import Session
 from un1540.models import Origin, State
 from un1540.models.base import today
 from un1540.schemas.assistance import (
+    AssistanceOfferCreate,
+    AssistanceProjectCreate,
+    AssistanceRequestCreate,
     FeedbackInput,
     FundingCreate,
     JudgementCreate,
     MilestoneDone,
-    OfferCreate,
-    ProjectCreate,
-    RequestCreate,
 )
-from un1540.services.assistance.core import create_offer, submit_request, transition_request
-from un1540.services.assistance.funding import record_funding
-from un1540.services.assistance.matching import record_judgement, suggestions_for
-from un1540.services.assistance.projects import (
+from un1540.services.assistance.actions.funding import record_funding
+from un1540.services.assistance.actions.judgements import record_judgement
+from un1540.services.assistance.actions.offers import create_offer
+from un1540.services.assistance.actions.projects import (
     complete_milestone,
     give_feedback,
     move_project,
     open_project,
 )
+from un1540.services.assistance.actions.requests import submit_request, transition_request
+from un1540.services.assistance.reads.suggestions import suggestions_for
 from un1540.services.kernel.access import PUBLIC, system_viewer
 from un1540.services.matrix.counting import state_tallies
 
@@ -94,7 +96,7 @@ def _offers(session: Session, states: set[str]) -> int:
         create_offer(
             session,
             viewer=viewer,
-            data=OfferCreate(
+            data=AssistanceOfferCreate(
                 organisation=code,
                 title=f"[Synthetic] {code.upper()} support: {', '.join(helps).replace('_', ' ')}",
                 description="[Synthetic] offer generated for demonstration.",
@@ -117,7 +119,7 @@ def _offers(session: Session, states: set[str]) -> int:
         create_offer(
             session,
             viewer=viewer,
-            data=OfferCreate(
+            data=AssistanceOfferCreate(
                 state=iso3,
                 title=f"[Synthetic] Bilateral support from {iso3}",
                 sections=sections,
@@ -163,7 +165,7 @@ def _request(session: Session, state: State, number: int) -> int:
     request = submit_request(
         session,
         viewer=system_viewer(ACTOR),
-        data=RequestCreate(
+        data=AssistanceRequestCreate(
             state=state.iso3,
             title=f"[Synthetic] Assistance request of {state.short_name}",
             summary="[Synthetic] request generated for demonstration.",
@@ -200,7 +202,7 @@ def _project(session: Session, request_id: int, depth: int) -> int | None:
     project = open_project(
         session,
         viewer=viewer,
-        data=ProjectCreate(
+        data=AssistanceProjectCreate(
             item_id=item.item_id,
             offer_id=best.offer_id,
             milestones=[

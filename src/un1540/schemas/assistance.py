@@ -13,7 +13,7 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class RequestItemInput(_Input):
+class AssistanceRequestItemInput(_Input):
     description: str = Field(min_length=1, max_length=5000)
     fields: list[str] = Field(
         default_factory=list, description="Matrix field codes, e.g. op3cd.border_control."
@@ -28,7 +28,7 @@ class RequestItemInput(_Input):
     end_on: date | None = None
 
 
-class RequestCreate(_Input):
+class AssistanceRequestCreate(_Input):
     state: str | None = Field(default=None, description="Requesting State (ISO alpha-3).")
     organisation: str | None = Field(
         default=None, description="Or the requesting regional organisation's code."
@@ -37,10 +37,10 @@ class RequestCreate(_Input):
     summary: str = Field(default="", max_length=10000)
     received_on: date | None = Field(default=None, description="Default: today.")
     consent: str = Field(description="Who may see it: public, providers or committee.")
-    items: list[RequestItemInput] = Field(min_length=1, max_length=100)
+    items: list[AssistanceRequestItemInput] = Field(min_length=1, max_length=100)
 
 
-class RequestUpdate(_Input):
+class AssistanceRequestUpdate(_Input):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     summary: str | None = Field(default=None, max_length=10000)
     consent: str | None = None
@@ -52,7 +52,7 @@ class TransitionRequest(_Input):
     reason: str = Field(default="", max_length=2000)
 
 
-class RequestItemRead(BaseModel):
+class AssistanceRequestItemRead(BaseModel):
     id: int
     description: str
     fields: list[str]
@@ -64,7 +64,7 @@ class RequestItemRead(BaseModel):
     end_on: date | None
 
 
-class RequestRead(BaseModel):
+class AssistanceRequestRead(BaseModel):
     id: int
     requester: str = Field(description="The requesting State's ISO code or organisation's code.")
     requester_name: str
@@ -73,26 +73,30 @@ class RequestRead(BaseModel):
     received_on: date
     status: str
     next_statuses: list[str] = Field(description="Where the request may go next.")
+    allowed_actions: list[str] = Field(
+        description="What you may do with the request now: `update`, and the statuses you may "
+        "move it to."
+    )
     consent: str
     revision: int
     created_at: datetime
     updated_at: datetime
     synthetic: bool
-    items: list[RequestItemRead]
+    items: list[AssistanceRequestItemRead]
 
 
-class RequestDetail(Envelope):
-    request: RequestRead
+class AssistanceRequestDetail(Envelope):
+    request: AssistanceRequestRead
 
 
-class RequestList(Envelope):
-    items: list[RequestRead]
+class AssistanceRequestList(Envelope):
+    items: list[AssistanceRequestRead]
     total: int
     page: int
     page_size: int
 
 
-class OfferCreate(_Input):
+class AssistanceOfferCreate(_Input):
     state: str | None = Field(default=None, description="Offering State (ISO alpha-3).")
     organisation: str | None = Field(default=None, description="Or the organisation's code.")
     provider_name: str = Field(default="", max_length=300, description="Or an NGO's name.")
@@ -116,7 +120,7 @@ class OfferCreate(_Input):
     )
 
 
-class OfferRead(BaseModel):
+class AssistanceOfferRead(BaseModel):
     id: int
     provider: str
     provider_name: str
@@ -138,12 +142,12 @@ class OfferRead(BaseModel):
     created_at: datetime
 
 
-class OfferDetail(Envelope):
-    offer: OfferRead
+class AssistanceOfferDetail(Envelope):
+    offer: AssistanceOfferRead
 
 
-class OfferList(Envelope):
-    items: list[OfferRead]
+class AssistanceOfferList(Envelope):
+    items: list[AssistanceOfferRead]
     total: int
     page: int
     page_size: int
@@ -222,7 +226,7 @@ class MilestoneInput(_Input):
     due_on: date | None = None
 
 
-class ProjectCreate(_Input):
+class AssistanceProjectCreate(_Input):
     item_id: int
     offer_id: int
     title: str = Field(default="", max_length=300, description="Default: the offer's title.")
@@ -256,7 +260,7 @@ class FeedbackRead(BaseModel):
     given_at: datetime
 
 
-class ProjectRead(BaseModel):
+class AssistanceProjectRead(BaseModel):
     id: int
     request_id: int
     item_id: int
@@ -264,6 +268,10 @@ class ProjectRead(BaseModel):
     title: str
     status: str
     next_statuses: list[str]
+    allowed_actions: list[str] = Field(
+        description="What you may do with the project now: the statuses you may move it to, "
+        "`add_milestone`, `complete_milestone`, `feedback_recipient`, `feedback_provider`."
+    )
     recipient: str
     provider: str
     fields: list[str]
@@ -275,12 +283,12 @@ class ProjectRead(BaseModel):
     synthetic: bool
 
 
-class ProjectDetail(Envelope):
-    project: ProjectRead
+class AssistanceProjectDetail(Envelope):
+    project: AssistanceProjectRead
 
 
-class ProjectList(Envelope):
-    items: list[ProjectRead]
+class AssistanceProjectList(Envelope):
+    items: list[AssistanceProjectRead]
     total: int
     page: int
     page_size: int

@@ -45,4 +45,3 @@ class PageRequest:
 # framework's fields, the regional groups, a State's editions), all far below MAX_PAGE_SIZE;
 # tests/services/test_paging.py checks that the largest of them fits.
 SUMMARY = PageRequest(page=1, page_size=MAX_PAGE_SIZE)
-ALL = SUMMARY  # kept while the domains move to SUMMARY or real paging

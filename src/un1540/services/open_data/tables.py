@@ -28,7 +28,11 @@ from un1540.models import (
     State,
 )
 from un1540.reference.languages import N_
-from un1540.services.assistance.funding import funding_entries, shown_project, visible_project_ids
+from un1540.services.assistance.reads.funding import (
+    funding_entries,
+    shown_project,
+    visible_project_ids,
+)
 from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import Viewer, edition_visible, visible
 from un1540.services.kernel.instance import has_synthetic_data

@@ -4,7 +4,11 @@ from fastapi import APIRouter
 
 from un1540.web.api import (
     accounts,
-    assistance,
+    assistance_matching,
+    assistance_offers,
+    assistance_overview,
+    assistance_projects,
+    assistance_requests,
     coverage,
     documents,
     downloads,
@@ -12,10 +16,10 @@ from un1540.web.api import (
     exports,
     fields,
     frameworks,
+    funding,
     history,
     notifications,
     priorities,
-    projects,
     reports,
     states,
 )
@@ -33,8 +37,12 @@ api_router.include_router(history.router)
 api_router.include_router(documents.router)
 api_router.include_router(exports.router)
 api_router.include_router(accounts.router)
-api_router.include_router(assistance.router)
-api_router.include_router(projects.router)
+api_router.include_router(assistance_requests.router)
+api_router.include_router(assistance_matching.router)
+api_router.include_router(assistance_offers.router)
+api_router.include_router(assistance_projects.router)
+api_router.include_router(funding.router)
+api_router.include_router(assistance_overview.router)
 api_router.include_router(notifications.router)
 
 TAGS = [

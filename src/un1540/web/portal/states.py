@@ -15,7 +15,7 @@ from un1540.services.documents.reads import state_documents
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.data_version import VersionedCache
 from un1540.services.kernel.lookups import m49_regions, regional_groups, state_by_iso3
-from un1540.services.kernel.paging import ALL
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix
 from un1540.services.matrix.reads.states import get_state, list_states
@@ -103,7 +103,7 @@ def _render_state_page(
     request: Request, session: Session, viewer: Viewer, iso3: str, edition: int | None
 ) -> HTMLResponse:
     profile = get_state(session, viewer=viewer, iso3=iso3)
-    editions = list_editions(session, viewer=viewer, iso3=iso3, paging=ALL)
+    editions = list_editions(session, viewer=viewer, iso3=iso3, paging=SUMMARY)
     try:
         matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=edition)
     except NotFound:

@@ -33,8 +33,9 @@ from un1540.schemas.assistance import (
     LoopRead,
     WhoWhatWhereRow,
 )
-from un1540.services.assistance.core import request_visible
-from un1540.services.assistance.projects import project_visible
+from un1540.services.assistance.reads.projects import project_visible, visible_projects
+from un1540.services.assistance.reads.requests import request_visible
+from un1540.services.assistance.shapes import loop_item, loop_project, who_what_where_row
 from un1540.services.kernel.access import Viewer, edition_visible, visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
@@ -76,40 +77,13 @@ def duplication_warnings(projects: Sequence[AssistanceProject]) -> list[Duplicat
     return warnings
 
 
-def visible_projects(session: Session, viewer: Viewer) -> list[AssistanceProject]:
-    return list(
-        session.scalars(
-            select(AssistanceProject).where(project_visible(viewer)).order_by(AssistanceProject.id)
-        )
-    )
-
-
 def who_what_where(session: Session, *, viewer: Viewer) -> tuple[list[WhoWhatWhereRow], bool]:
     """Provider x State x area for every project the caller may see."""
     layout = framework_layout(session, default_framework(session))
-    projects = session.scalars(
-        select(AssistanceProject).where(project_visible(viewer)).order_by(AssistanceProject.id)
-    ).all()
+    projects = visible_projects(session, viewer)
     rows = []
     for project in projects:
-        request, offer = project.request, project.offer
-        requester = request.state.iso3 if request.state else request.requester_key.split(":")[-1]
-        requester_name = request.state.short_name if request.state else requester
-        fields = list(project.item.fields)
-        sections = sorted({layout.fields[f].section_code for f in fields if f in layout.fields})
-        rows.append(
-            WhoWhatWhereRow(
-                provider=offer.provider_key.split(":", 1)[-1],
-                provider_name=offer.provider_name,
-                iso3=requester,
-                state=requester_name,
-                areas=fields,
-                sections=sections,
-                project_id=project.id,
-                project=project.title,
-                status=project.status,
-            )
-        )
+        rows.append(who_what_where_row(project, layout))
     synthetic = any(p.origin is Origin.demo for p in projects)
     return rows, synthetic
 
@@ -179,29 +153,8 @@ def field_loop(session: Session, *, viewer: Viewer, iso3: str, code: str) -> Loo
         .where(AssistanceProject.item_id.in_([item.id for item in items]), project_visible(viewer))
         .order_by(AssistanceProject.id)
     ).all()
-    requests = [
-        LoopItem(
-            request_id=item.request_id,
-            request_title=item.request.title,
-            request_status=item.request.status,
-            received_on=item.request.received_on,
-            item_id=item.id,
-            description=item.description,
-        )
-        for item in items
-    ]
-    loop_projects = [
-        LoopProject(
-            project_id=p.id,
-            item_id=p.item_id,
-            title=p.title,
-            provider=p.offer.provider_name,
-            status=p.status,
-            milestones_done=sum(1 for m in p.milestones if m.done_on is not None),
-            milestones=len(p.milestones),
-        )
-        for p in projects
-    ]
+    requests = [loop_item(item) for item in items]
+    loop_projects = [loop_project(p) for p in projects]
     synthetic = (
         editions_synthetic
         or any(i.request.origin is Origin.demo for i in items)

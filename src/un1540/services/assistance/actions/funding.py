@@ -1,11 +1,7 @@
-"""Funding: pledges and the contributions actually paid, by donor and by recipient.
-
-Amounts are kept in their own currency and never converted: totals are per currency.
-"""
+"""Recording a pledge or a contribution (the donor's own, or the Committee side for anyone)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 from babel.numbers import list_currencies
@@ -13,13 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidData, Problem
-from un1540.models import AssistanceProject, FundingEntry, Origin, Role, State
+from un1540.models import AssistanceProject, FundingEntry, Origin
 from un1540.models.base import today
-from un1540.schemas.assistance import FundingCreate, FundingTotals
-from un1540.services.assistance.core import party, party_key
-from un1540.services.assistance.projects import project_visible
-from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require, visible
+from un1540.schemas.assistance import FundingCreate
+from un1540.services.assistance.parties import party, party_key
+from un1540.services.assistance.reads.projects import project_visible
+from un1540.services.assistance.rules import clearinghouse_rules
+from un1540.services.assistance.validation import region_codes
+from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
 
@@ -38,11 +37,8 @@ def _problems(
         problems.append(Problem("currency", f"{data.currency!r} is not an ISO 4217 currency"))
     if data.kind == "contribution" and made_on > today():
         problems.append(Problem("made_on", "a contribution cannot be paid in the future"))
-    if data.earmark_region:
-        groups = set(session.scalars(select(State.electoral_group_code).distinct()))
-        regions = set(session.scalars(select(State.m49_region_code).distinct()))
-        if data.earmark_region not in groups | regions:
-            problems.append(Problem("earmark_region", f"unknown region {data.earmark_region!r}"))
+    if data.earmark_region and data.earmark_region not in region_codes(session):
+        problems.append(Problem("earmark_region", f"unknown region {data.earmark_region!r}"))
     if data.earmark_area:
         layout = framework_layout(session, default_framework(session))
         areas = set(layout.fields) | {section.code for section in layout.sections}
@@ -63,11 +59,12 @@ def _problems(
     return problems
 
 
+@action
 def record_funding(
     session: Session, *, viewer: Viewer, data: FundingCreate, origin: Origin = Origin.entry
 ) -> FundingEntry:
     """A pledge or a contribution; every problem is reported at once, nothing is saved."""
-    require(viewer, Role.provider, Role.state_poc, *COMMITTEE_SIDE, action="record funding")
+    clearinghouse_rules.check(viewer, None, "record_funding")
     name = data.donor_name.strip()
     state = organisation = None
     if data.state or data.organisation or not viewer.is_committee_side:
@@ -116,58 +113,3 @@ def record_funding(
         },
     )
     return entry
-
-
-def funding_entries(session: Session, *, viewer: Viewer) -> list[FundingEntry]:
-    return list(
-        session.scalars(
-            select(FundingEntry)
-            .where(visible(FundingEntry.visibility, viewer))
-            .order_by(FundingEntry.made_on.desc(), FundingEntry.id.desc())
-        )
-    )
-
-
-def _totals(groups: dict[tuple[str, str, str], dict[str, float]]) -> list[FundingTotals]:
-    return [
-        FundingTotals(
-            key=key,
-            name=name,
-            currency=currency,
-            pledged=round(sums["pledge"], 2),
-            contributed=round(sums["contribution"], 2),
-            outstanding=round(max(0.0, sums["pledge"] - sums["contribution"]), 2),
-        )
-        for (key, name, currency), sums in sorted(groups.items())
-    ]
-
-
-def visible_project_ids(session: Session, viewer: Viewer) -> set[int]:
-    """The projects this viewer may see. A funding entry may be public while the project it is
-    earmarked to serves a confidential request: to anyone else the entry shows no project and
-    counts towards no recipient, so it never reveals that State's request."""
-    return set(session.scalars(select(AssistanceProject.id).where(project_visible(viewer))))
-
-
-def shown_project(entry: FundingEntry, shown: set[int]) -> int | None:
-    return entry.project_id if entry.project_id in shown else None
-
-
-def funding_totals(
-    entries: list[FundingEntry], shown: set[int]
-) -> tuple[list[FundingTotals], list[FundingTotals]]:
-    """Pledged versus paid per donor, and per recipient State (through earmarked projects in
-    `shown`, those the reader may see: see `visible_project_ids`)."""
-    by_donor: dict[tuple[str, str, str], dict[str, float]] = defaultdict(
-        lambda: {"pledge": 0.0, "contribution": 0.0}
-    )
-    by_recipient: dict[tuple[str, str, str], dict[str, float]] = defaultdict(
-        lambda: {"pledge": 0.0, "contribution": 0.0}
-    )
-    for entry in entries:
-        by_donor[(entry.donor_key, entry.donor_name, entry.currency)][entry.kind] += entry.amount
-        project = entry.project if shown_project(entry, shown) is not None else None
-        if project is not None and project.request.state is not None:
-            state = project.request.state
-            by_recipient[(state.iso3, state.short_name, entry.currency)][entry.kind] += entry.amount
-    return _totals(by_donor), _totals(by_recipient)

@@ -2,16 +2,16 @@
 
 A project is opened from a pair an expert accepted; opening it marks the request `matched`, and
 the request follows its projects: `in_delivery` when one starts, `delivered` when all are
-delivered, `feedback_received` when every delivered project has both sides' feedback. Who may
-see a project: whoever may see its request.
+delivered, `feedback_received` when every delivered project has both sides' feedback. A change
+of status tells both sides (notifications, and e-mails once the change is committed).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Problem
+from un1540.errors import Conflict, InvalidData, NotFound, Problem
 from un1540.models import (
     AssistanceJudgement,
     AssistanceOffer,
@@ -24,21 +24,28 @@ from un1540.models import (
     Role,
 )
 from un1540.models.base import today, utc_now
-from un1540.schemas.assistance import FeedbackInput, MilestoneDone, MilestoneInput, ProjectCreate
-from un1540.services.assistance.core import request_visible, transition_request
-from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require
+from un1540.schemas.assistance import (
+    AssistanceProjectCreate,
+    FeedbackInput,
+    MilestoneDone,
+    MilestoneInput,
+)
+from un1540.services.assistance.actions.requests import transition_request
+from un1540.services.assistance.reads.projects import SIDES, get_project
+from un1540.services.assistance.rules import (
+    FEEDBACK_GIVERS,
+    OPEN_FOR_PROJECTS,
+    PROJECTS,
+    REQUESTS,
+    clearinghouse_rules,
+    feedback_action,
+    mover_refusal,
+    project_rules,
+)
+from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require, system_viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.notifications import notify_project
-from un1540.services.kernel.paging import PageRequest
-
-PROJECT_STATUSES = ("planned", "in_delivery", "delivered", "closed")
-PROJECT_TRANSITIONS = {
-    "planned": ("in_delivery", "closed"),
-    "in_delivery": ("delivered", "closed"),
-    "delivered": ("closed",),
-    "closed": (),
-}
-SIDES = ("recipient", "provider")
+from un1540.services.kernel.unit_of_work import action
 
 
 def _audit(
@@ -57,22 +64,28 @@ def _audit(
 def _advance_request(
     session: Session, viewer: Viewer, request: AssistanceRequest, to: str, why: str
 ) -> None:
-    """Move the request along when its projects do (never backwards, never from closed)."""
-    order = ("circulated", "published", "matched", "in_delivery", "delivered", "feedback_received")
-    if request.status not in order or order.index(request.status) >= order.index(to):
+    """Move the request along its lifecycle when its projects do: forwards only, step by step,
+    from circulation on and never from closed; publication is the requester's consent, never
+    implied by a project, so that step is passed by."""
+    order = list(REQUESTS.statuses)
+    here = order.index(request.status)
+    if request.status in REQUESTS.final or here < order.index("circulated"):
         return
-    path = order[order.index(request.status) + 1 : order.index(to) + 1]
-    for status in path:
-        if status == "published":
-            continue  # publication is the requester's consent, never implied by a project
-        transition_request(session, viewer=viewer, request_id=request.id, to=status, reason=why)
+    for status in order[here + 1 : order.index(to) + 1]:
+        if status != "published":
+            transition_request(session, viewer=viewer, request_id=request.id, to=status, reason=why)
 
 
+@action
 def open_project(
-    session: Session, *, viewer: Viewer, data: ProjectCreate, origin: Origin = Origin.entry
+    session: Session,
+    *,
+    viewer: Viewer,
+    data: AssistanceProjectCreate,
+    origin: Origin = Origin.entry,
 ) -> AssistanceProject:
     """Open a project from an accepted pair (experts and the Committee)."""
-    require(viewer, *COMMITTEE_SIDE, action="open a project")
+    clearinghouse_rules.check(viewer, None, "open_project")
     item = session.get(AssistanceRequestItem, data.item_id)
     offer = session.get(AssistanceOffer, data.offer_id)
     if item is None or offer is None:
@@ -86,7 +99,7 @@ def open_project(
     )
     if accepted is None:
         raise Conflict("accept this pair first (POST /api/v1/assistance/judgements)")
-    if item.request.status not in ("circulated", "published", "matched", "in_delivery"):
+    if item.request.status not in OPEN_FOR_PROJECTS:
         raise Conflict(
             f"request {item.request_id} is {item.request.status}: it cannot start a project"
         )
@@ -107,7 +120,7 @@ def open_project(
         item_id=item.id,
         offer_id=offer.id,
         title=data.title.strip() or offer.title,
-        status="planned",
+        status=PROJECTS.initial,
         start_on=data.start_on,
         end_on=data.end_on,
         created_by=viewer.actor,
@@ -124,74 +137,22 @@ def open_project(
     return project
 
 
-def project_visible(viewer: Viewer) -> ColumnElement[bool]:
-    return AssistanceProject.request_id.in_(
-        select(AssistanceRequest.id).where(request_visible(viewer))
-    )
-
-
-def get_project(session: Session, *, viewer: Viewer, project_id: int) -> AssistanceProject:
-    project = session.scalars(
-        select(AssistanceProject)
-        .options(
-            selectinload(AssistanceProject.milestones), selectinload(AssistanceProject.feedback)
-        )
-        .where(AssistanceProject.id == project_id, project_visible(viewer))
-    ).first()
-    if project is None:
-        raise NotFound(f"no project {project_id} that you may see")
-    return project
-
-
-def list_projects(
-    session: Session, *, viewer: Viewer, paging: PageRequest | None = None
-) -> tuple[list[AssistanceProject], int]:
-    paging = paging or PageRequest()
-    rows = list(
-        session.scalars(
-            select(AssistanceProject)
-            .options(
-                selectinload(AssistanceProject.milestones), selectinload(AssistanceProject.feedback)
-            )
-            .where(project_visible(viewer))
-            .order_by(AssistanceProject.id.desc())
-        )
-    )
-    return paging.cut(rows), len(rows)
-
-
-def provider_speaks(viewer: Viewer, offer: AssistanceOffer) -> bool:
-    if offer.organisation_id is not None:
-        return viewer.organisation_id == offer.organisation_id
-    return (
-        offer.state_id is not None
-        and viewer.state_id == offer.state_id
-        and viewer.role is Role.provider
-    )
-
-
-def recipient_speaks(viewer: Viewer, request: AssistanceRequest) -> bool:
-    if request.state_id is not None:
-        return viewer.role is Role.state_poc and viewer.state_id == request.state_id
-    return request.organisation_id is not None and viewer.organisation_id == request.organisation_id
-
-
+@action
 def move_project(
     session: Session, *, viewer: Viewer, project_id: int, to: str, reason: str = ""
 ) -> AssistanceProject:
     """planned -> in_delivery -> delivered -> closed (experts, the Committee, or the provider)."""
     require(viewer, Role.provider, *COMMITTEE_SIDE, action="move a project")
     project = get_project(session, viewer=viewer, project_id=project_id)
-    if not viewer.is_committee_side and not provider_speaks(viewer, project.offer):
-        raise Forbidden("only the Committee side and the project's provider may move it")
-    if to not in PROJECT_STATUSES:
+    if to not in PROJECTS.statuses:
+        refusal = mover_refusal(viewer, project)  # who may not move it is told so first
+        if refusal is not None:
+            raise refusal
         raise InvalidData(
             "unknown status",
-            problems=[Problem("to", f"must be one of {', '.join(PROJECT_STATUSES)}")],
+            problems=[Problem("to", f"must be one of {', '.join(PROJECTS.statuses)}")],
         )
-    if to not in PROJECT_TRANSITIONS[project.status]:
-        onward = ", ".join(PROJECT_TRANSITIONS[project.status]) or "nowhere: it is closed"
-        raise Conflict(f"a {project.status} project cannot become {to}; allowed next: {onward}")
+    project_rules.check(viewer, project, to)
     before = project.status
     project.status = to
     session.flush()
@@ -215,7 +176,7 @@ def _sync_request(session: Session, request: AssistanceRequest) -> None:
     projects = list(
         session.scalars(select(AssistanceProject).where(AssistanceProject.request_id == request.id))
     )
-    system = Viewer(role=Role.admin, actor="system: project progress", user_id=0)
+    system = system_viewer("system: project progress")
     live = [p for p in projects if p.status != "closed"]
     if any(p.status in ("in_delivery", "delivered") for p in live):
         _advance_request(session, system, request, "in_delivery", "a project is in delivery")
@@ -227,13 +188,13 @@ def _sync_request(session: Session, request: AssistanceRequest) -> None:
             )
 
 
+@action
 def add_milestone(
     session: Session, *, viewer: Viewer, project_id: int, data: MilestoneInput
 ) -> ProjectMilestone:
     require(viewer, Role.provider, *COMMITTEE_SIDE, action="plan a milestone")
     project = get_project(session, viewer=viewer, project_id=project_id)
-    if not viewer.is_committee_side and not provider_speaks(viewer, project.offer):
-        raise Forbidden("only the Committee side and the project's provider may plan it")
+    project_rules.check(viewer, project, "add_milestone")
     milestone = ProjectMilestone(
         project_id=project.id,
         position=len(project.milestones),
@@ -246,13 +207,13 @@ def add_milestone(
     return milestone
 
 
+@action
 def complete_milestone(
     session: Session, *, viewer: Viewer, project_id: int, milestone_id: int, data: MilestoneDone
 ) -> ProjectMilestone:
     require(viewer, Role.provider, *COMMITTEE_SIDE, action="record a delivery")
     project = get_project(session, viewer=viewer, project_id=project_id)
-    if not viewer.is_committee_side and not provider_speaks(viewer, project.offer):
-        raise Forbidden("only the Committee side and the project's provider may record deliveries")
+    project_rules.check(viewer, project, "complete_milestone")
     milestone = next((m for m in project.milestones if m.id == milestone_id), None)
     if milestone is None:
         raise NotFound(f"project {project_id} has no milestone {milestone_id}")
@@ -269,11 +230,12 @@ def complete_milestone(
     return milestone
 
 
+@action
 def give_feedback(
     session: Session, *, viewer: Viewer, project_id: int, data: FeedbackInput
 ) -> ProjectFeedback:
     """The recipient's or the provider's say on a project in delivery or delivered."""
-    require(viewer, Role.state_poc, Role.provider, *COMMITTEE_SIDE, action="give feedback")
+    require(viewer, *FEEDBACK_GIVERS, action="give feedback")
     project = get_project(session, viewer=viewer, project_id=project_id)
     problems = []
     if data.side not in SIDES:
@@ -282,17 +244,7 @@ def give_feedback(
         problems.append(Problem("rating", "must be from 1 to 5"))
     if problems:
         raise InvalidData("the feedback is not valid; nothing was saved", problems=problems)
-    speaks = (
-        recipient_speaks(viewer, project.request)
-        if data.side == "recipient"
-        else provider_speaks(viewer, project.offer)
-    )
-    if not viewer.is_committee_side and not speaks:
-        raise Forbidden(f"only the {data.side} (or the Committee side) gives this feedback")
-    if project.status not in ("in_delivery", "delivered"):
-        raise Conflict(f"a {project.status} project takes no feedback yet")
-    if any(f.side == data.side for f in project.feedback):
-        raise Conflict(f"the {data.side} has already given feedback on project {project_id}")
+    project_rules.check(viewer, project, feedback_action(data.side))
     feedback = ProjectFeedback(
         project_id=project.id,
         side=data.side,
@@ -306,10 +258,3 @@ def give_feedback(
     _audit(session, viewer, "feedback", project, side=data.side, rating=data.rating)
     _sync_request(session, project.request)
     return feedback
-
-
-def feedback_due(project: AssistanceProject) -> list[str]:
-    if project.status not in ("in_delivery", "delivered"):
-        return []
-    given = {f.side for f in project.feedback}
-    return [side for side in SIDES if side not in given]

@@ -1,0 +1,92 @@
+"""/api/v1/assistance/who-what-where and the loop on one State's field."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from un1540.io.csv_export import write_csv
+from un1540.schemas.assistance import LoopRead, WhoWhatWhereList
+from un1540.services.assistance.reads.overview import (
+    duplication_warnings,
+    field_loop,
+    who_what_where,
+)
+from un1540.services.assistance.reads.projects import visible_projects
+from un1540.web.api.common import CSV_RESPONSE, ERRORS, Iso3Path, page_response
+from un1540.web.deps import PagingDep, SessionDep, ViewerDep
+from un1540.web.responses import csv_response, json_model
+
+router = APIRouter(tags=["Assistance"])
+
+
+@router.get(
+    "/assistance/who-what-where",
+    summary="Who does what where",
+    response_model=WhoWhatWhereList,
+    responses=ERRORS,
+)
+def who_what_where_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> Response:
+    """Provider x State x matrix area of every project you may see (to avoid duplication)."""
+    rows, synthetic = who_what_where(session, viewer=viewer)
+    warnings = duplication_warnings(visible_projects(session, viewer))
+    return page_response(
+        WhoWhatWhereList,
+        paging.cut(rows),
+        total=len(rows),
+        paging=paging,
+        synthetic=synthetic,
+        warnings=warnings,
+    )
+
+
+@router.get(
+    "/assistance/who-what-where.csv",
+    summary="Who does what where, as CSV",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+)
+def who_what_where_csv(session: SessionDep, viewer: ViewerDep) -> Response:
+    rows, synthetic = who_what_where(session, viewer=viewer)
+    header = [
+        "provider",
+        "provider_name",
+        "iso3",
+        "state",
+        "areas",
+        "sections",
+        "project_id",
+        "project",
+        "status",
+    ]
+    body = write_csv(
+        header,
+        (
+            [
+                r.provider,
+                r.provider_name,
+                r.iso3,
+                r.state,
+                " ".join(r.areas),
+                " ".join(r.sections),
+                r.project_id,
+                r.project,
+                r.status,
+            ]
+            for r in rows
+        ),
+        synthetic=synthetic,
+    )
+    return csv_response(body, filename="who-what-where.csv", synthetic=synthetic)
+
+
+@router.get(
+    "/states/{iso3}/fields/{code}/loop",
+    summary="The loop on one State's field: gap, request, project, change",
+    response_model=LoopRead,
+    responses=ERRORS,
+)
+def loop(session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, code: str) -> Response:
+    """The field's marks in every approved edition, the request items that named it, the
+    projects that served them, and whether the field changed in a later edition."""
+    return json_model(field_loop(session, viewer=viewer, iso3=iso3, code=code))

@@ -1,0 +1,110 @@
+"""The clearinghouse in the portal: requests, offers and projects at a glance; who does what
+where; the loop on one State's field; notifications."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from un1540.models import Origin
+from un1540.schemas.overview import MapPoint
+from un1540.services.assistance.reads.offers import list_offers
+from un1540.services.assistance.reads.overview import (
+    duplication_warnings,
+    field_loop,
+    who_what_where,
+)
+from un1540.services.assistance.reads.projects import list_projects, visible_projects
+from un1540.services.assistance.reads.requests import list_requests
+from un1540.services.assistance.rules import (
+    clearinghouse_rules,
+)
+from un1540.services.assistance.shapes import offer_read, project_read, request_read
+from un1540.services.kernel.notifications import list_notifications
+from un1540.services.matrix.reads.states import list_states
+from un1540.web.deps import PagingDep, SessionDep, ViewerDep
+from un1540.web.i18n import gettext
+from un1540.web.portal.labels import state_name
+from un1540.web.portal.maps import map_json
+from un1540.web.portal.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/assistance", response_class=HTMLResponse)
+def assistance_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, paging: PagingDep
+) -> HTMLResponse:
+    """Requests, offers and projects, one page of each (the same page number for the three)."""
+    requests, request_total = list_requests(session, viewer=viewer, paging=paging)
+    offers, offer_total = list_offers(session, viewer=viewer, paging=paging)
+    projects, project_total = list_projects(session, viewer=viewer, paging=paging)
+    most = max(request_total, offer_total, project_total)
+    starts = clearinghouse_rules.allowed(viewer, None)
+    context = {
+        "requests": [request_read(r, viewer) for r in requests],
+        "offers": [offer_read(o) for o in offers],
+        "projects": [project_read(p, viewer) for p in projects],
+        "may_file": "file_request" in starts,
+        "may_offer": "publish_offer" in starts,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "pages": -(-most // paging.page_size),
+    }
+    synthetic = any(r.origin is Origin.demo for r in requests) or any(
+        o.origin is Origin.demo for o in offers
+    )
+    return render(request, "assistance/index.html", context, synthetic=synthetic)
+
+
+@router.get("/who-what-where", response_class=HTMLResponse)
+def who_what_where_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    rows, synthetic = who_what_where(session, viewer=viewer)
+    per_state: dict[str, int] = {}
+    for row in rows:
+        per_state[row.iso3] = per_state.get(row.iso3, 0) + 1
+    points = [
+        MapPoint(
+            iso3=s.iso3,
+            name=state_name(s.iso3, s.name),
+            value=float(per_state[s.iso3]) if s.iso3 in per_state else None,
+        )
+        for s in list_states(session, viewer=viewer).items
+    ]
+    context = {
+        "rows": rows,
+        "warnings": duplication_warnings(visible_projects(session, viewer)),
+        "map_data": map_json(
+            points,
+            value_label=gettext("Projects"),
+            maximum=max(per_state.values(), default=1),
+            percent=False,
+        ),
+    }
+    return render(request, "assistance/who_what_where.html", context, synthetic=synthetic)
+
+
+@router.get("/states/{iso3}/fields/{code}/loop", response_class=HTMLResponse)
+def loop_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, iso3: str, code: str
+) -> HTMLResponse:
+    loop = field_loop(session, viewer=viewer, iso3=iso3, code=code)
+    return render(request, "assistance/loop.html", {"loop": loop}, synthetic=loop.synthetic)
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+def notifications_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, paging: PagingDep
+) -> Response:
+    if viewer.user_id is None:
+        return RedirectResponse("/login?next=/notifications", status_code=303)
+    rows, total, unread = list_notifications(session, viewer=viewer, paging=paging)
+    context = {
+        "rows": rows,
+        "total": total,
+        "unread": unread,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "pages": -(-total // paging.page_size),
+    }
+    return render(request, "assistance/notifications.html", context, synthetic=False)

@@ -1,0 +1,131 @@
+"""Funding in the portal: pledges and contributions, totals, and the form with earmarks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
+from starlette.responses import HTMLResponse, Response
+
+from un1540.errors import InvalidData, Problem
+from un1540.models import Origin
+from un1540.reference.states import load_m49_areas, load_regional_groups
+from un1540.schemas.assistance import (
+    FundingCreate,
+)
+from un1540.services.assistance.actions.funding import record_funding
+from un1540.services.assistance.reads.funding import (
+    funding_entries,
+    funding_totals,
+    visible_project_ids,
+)
+from un1540.services.assistance.reads.projects import visible_projects
+from un1540.services.assistance.rules import (
+    clearinghouse_rules,
+)
+from un1540.services.assistance.shapes import funding_read, project_read
+from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.reads.frameworks import default_framework
+from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.i18n import gettext
+from un1540.web.portal.forms import CsrfChecked, act, build
+from un1540.web.portal.labels import field_label, label
+from un1540.web.portal.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _earmark_regions() -> list[tuple[str, str]]:
+    """The regional groups and the M49 regions a donor may earmark to, named in the page's
+    language."""
+    groups, _ = load_regional_groups()
+    return [(code, label("group", code, group.name)) for code, group in groups.items()] + [
+        (code, label("region", code, area.name))
+        for code, area in load_m49_areas().items()
+        if area.level == "region"
+    ]
+
+
+def _earmark_areas(session: Session) -> list[tuple[str, str]]:
+    """The sections and fields of the current framework, each section followed by its fields."""
+    choices = []
+    for section in framework_layout(session, default_framework(session)).sections:
+        choices.append((section.code, label("section", section.code, section.title)))
+        choices.extend(
+            (field.code, f"· {field.code}: {field_label(field.code)}") for field in section.fields
+        )
+    return choices
+
+
+@router.get("/funding", response_class=HTMLResponse)
+def funding_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    entries = funding_entries(session, viewer=viewer)
+    projects = visible_projects(session, viewer)  # the projects a donor may earmark to
+    shown = visible_project_ids(session, viewer)
+    by_donor, by_recipient = funding_totals(entries, shown)
+    context = {
+        "projects": [project_read(p, viewer) for p in projects],
+        "region_choices": _earmark_regions(),
+        "area_choices": _earmark_areas(session),
+        "may_fund": "record_funding" in clearinghouse_rules.allowed(viewer, None),
+        "entries": [funding_read(e, shown) for e in entries],
+        "by_donor": by_donor,
+        "by_recipient": by_recipient,
+    }
+    synthetic = any(e.origin is Origin.demo for e in entries)
+    return render(request, "funding/index.html", context, synthetic=synthetic)
+
+
+@router.post("/funding")
+def funding_create(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    kind: Annotated[str, Form(max_length=20)],
+    amount: Annotated[str, Form(max_length=30)],
+    currency: Annotated[str, Form(max_length=3)],
+    donor_name: Annotated[str, Form(max_length=300)] = "",
+    made_on: Annotated[str, Form(max_length=10)] = "",
+    earmark_region: Annotated[str, Form(max_length=40)] = "",
+    earmark_area: Annotated[str, Form(max_length=100)] = "",
+    project_id: Annotated[str, Form(max_length=12)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    def action() -> str:
+        problems: list[Problem] = []
+        try:
+            value = float(amount.replace(",", "").strip())
+        except ValueError:
+            value = 0.0
+            problems.append(Problem("amount", f"{amount!r} is not a number"))
+        try:
+            day = date.fromisoformat(made_on) if made_on.strip() else None
+        except ValueError:
+            day = None
+            problems.append(Problem("made_on", f"{made_on!r} is not a date (YYYY-MM-DD)"))
+        project = int(project_id) if project_id.strip().isdigit() else None
+        if project_id.strip() and project is None:
+            problems.append(Problem("project_id", f"{project_id!r} is not a project number"))
+        if problems:
+            raise InvalidData(
+                "the funding entry is not valid; nothing was saved", problems=problems
+            )
+        data = build(
+            FundingCreate,
+            kind=kind,
+            amount=value,
+            currency=currency,
+            donor_name=donor_name,
+            made_on=day,
+            earmark_region=earmark_region.strip(),
+            earmark_area=earmark_area.strip(),
+            project_id=project,
+            note=note,
+        )
+        record_funding(session, viewer=viewer, data=data)
+        return gettext("Funding recorded.")
+
+    return act(request, "/funding", action)
