@@ -36,13 +36,9 @@ from un1540.services.coverage.actions import import_indicators
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
 from un1540.services.kernel.lookups import state_count
-from un1540.services.kernel.notifications import (
-    configure_email,
-    send_pending_emails,
-    smtp_settings,
-)
 from un1540.services.kernel.parameters import parse_date
 from un1540.services.matrix.actions.frameworks import load_reference_data, store_framework
+from un1540.services.notifications.email import configure_email, send_pending_emails, smtp_settings
 from un1540.settings import Settings, get_settings, masked_url
 
 CLI_ACTOR = "cli"

@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from un1540 import __version__
 from un1540.db.engine import make_engine, make_session_factory
-from un1540.services.kernel.notifications import configure_email
+from un1540.services.notifications.email import configure_email
 from un1540.settings import Environment, Settings, get_settings
 from un1540.web.api import TAGS, api_router
 from un1540.web.api import health as health_api

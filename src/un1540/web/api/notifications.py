@@ -8,12 +8,9 @@ from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from un1540.schemas.notifications import NotificationList, NotificationRead
-from un1540.services.kernel.notifications import (
-    list_notifications,
-    mark_read,
-    notification_list,
-    notification_read,
-)
+from un1540.services.notifications.actions import mark_read
+from un1540.services.notifications.reads import list_notifications
+from un1540.services.notifications.shapes import notification_list, notification_read
 from un1540.web.api.common import WRITE_ERRORS
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model

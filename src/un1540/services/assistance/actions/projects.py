@@ -31,6 +31,7 @@ from un1540.schemas.assistance import (
     MilestoneInput,
 )
 from un1540.services.assistance.actions.requests import transition_request
+from un1540.services.assistance.notices import notify_project
 from un1540.services.assistance.reads.projects import SIDES, get_project
 from un1540.services.assistance.rules import (
     FEEDBACK_GIVERS,
@@ -44,7 +45,6 @@ from un1540.services.assistance.rules import (
 )
 from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require, system_viewer
 from un1540.services.kernel.audit import record_event
-from un1540.services.kernel.notifications import notify_project
 from un1540.services.kernel.unit_of_work import action
 
 

@@ -11,6 +11,7 @@ from un1540.models import AssistanceRequest, AssistanceRequestItem, Origin
 from un1540.models.base import today, utc_now
 from un1540.schemas.assistance import AssistanceRequestCreate, AssistanceRequestUpdate
 from un1540.services.assistance.matching import rank_offers
+from un1540.services.assistance.notices import notify_matches
 from un1540.services.assistance.parties import party, party_key
 from un1540.services.assistance.reads.requests import get_request
 from un1540.services.assistance.rules import (
@@ -22,7 +23,6 @@ from un1540.services.assistance.rules import (
 from un1540.services.assistance.validation import consent_problems, item_problems
 from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require, system_viewer
 from un1540.services.kernel.audit import record_event
-from un1540.services.kernel.notifications import notify_matches
 from un1540.services.kernel.unit_of_work import action
 
 

@@ -20,8 +20,8 @@ from un1540.services.assistance.rules import (
     clearinghouse_rules,
 )
 from un1540.services.assistance.shapes import offer_read, project_read, request_read
-from un1540.services.kernel.notifications import list_notifications
 from un1540.services.matrix.reads.states import list_states
+from un1540.services.notifications.reads import list_notifications
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.portal.labels import state_name

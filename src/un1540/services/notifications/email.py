@@ -1,0 +1,100 @@
+"""Notification e-mails: the SMTP settings, and delivery as an after-commit effect.
+
+Notifications are written in the same transaction as the change they announce (so a rolled-back
+change announces nothing); writing one queues the delivery as an after-commit effect of the
+action (kernel/unit_of_work.py), so every door that takes the action (API, portal, command line)
+sends the same e-mails. `send_pending_emails` marks each one sent, so a failed delivery is tried
+again after the next change and never sent twice. The SMTP server is whatever the session
+factory was configured with (`configure_email`); without one, notifications stay in the portal.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from un1540.models import Notification, UserAccount
+from un1540.models.base import utc_now
+from un1540.settings import Settings
+
+LOGGER = logging.getLogger("un1540.mail")
+SMTP_KEY = "un1540.smtp"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+
+
+def smtp_settings(settings: Settings) -> SmtpSettings | None:
+    if not settings.smtp_host:
+        return None
+    return SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_sender,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+    )
+
+
+def configure_email(sessions: sessionmaker[Session], settings: Settings) -> None:
+    """Sessions from this factory deliver notification e-mails through the configured server."""
+    smtp = smtp_settings(settings)
+    if smtp is not None:
+        sessions.configure(info={SMTP_KEY: smtp})
+
+
+def deliver_pending_emails(session: Session) -> int:
+    """The after-commit effect: send what is pending; a server that is down delays the e-mails,
+    never the write (they stay pending and go out after the next change)."""
+    smtp: SmtpSettings | None = session.info.get(SMTP_KEY)
+    if smtp is None:
+        return 0
+    try:
+        return send_pending_emails(session, smtp)
+    except OSError as error:
+        session.rollback()
+        LOGGER.warning("notification e-mails not sent now (%s); they stay pending", error)
+        return 0
+
+
+def send_pending_emails(session: Session, smtp: SmtpSettings, *, limit: int = 200) -> int:
+    """Send the e-mails not sent yet; each is marked sent as soon as the server accepts it."""
+    pending = session.execute(
+        select(Notification, UserAccount.email)
+        .join(UserAccount, UserAccount.id == Notification.user_id)
+        .where(Notification.emailed_at.is_(None))
+        .order_by(Notification.id)
+        .limit(limit)
+    ).all()
+    if not pending:
+        return 0
+    sent = 0
+    with smtplib.SMTP(smtp.host, smtp.port, timeout=10) as server:
+        if smtp.starttls:
+            server.starttls()
+        if smtp.username:
+            server.login(smtp.username, smtp.password)
+        for notification, address in pending:
+            message = EmailMessage()
+            message["From"] = smtp.sender
+            message["To"] = address
+            message["Subject"] = f"[un1540] {notification.subject}"
+            message.set_content(f"{notification.body}\n\n{notification.link}\n")
+            server.send_message(message)
+            notification.emailed_at = utc_now()
+            session.commit()
+            sent += 1
+    return sent
