@@ -50,6 +50,9 @@ un1540.services.accounts.core.PASSWORDS = PasswordHash(
     (Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),)
 )
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# What a run costs, independent of the machine's load: reported at the end of the run.
+FRESH_DATABASES = {backend: 0 for backend in BACKENDS}
+MEASURES: dict[str, str] = {}  # e.g. the confidentiality crawl's request count
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +88,7 @@ class DatabaseFactory:
         return self.cluster.create_database(f"un1540_test_{next(_DATABASE_NUMBERS)}")
 
     def create(self, *, demo: bool) -> Engine:
+        FRESH_DATABASES[self.backend] += 1
         engine = make_engine(self.url())
         upgrade(engine)
         sessions = make_session_factory(engine)
@@ -176,3 +180,10 @@ def artifacts() -> Path:
 def scratch_dir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="un1540-tests-") as directory:
         yield Path(directory)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    created = ", ".join(f"{backend} {count}" for backend, count in FRESH_DATABASES.items())
+    terminalreporter.write_line(f"fresh migrated databases: {created}")
+    for name, value in MEASURES.items():
+        terminalreporter.write_line(f"{name}: {value}")

@@ -4,13 +4,14 @@ comment, no proposal and no restricted document may appear anywhere."""
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import DatabaseFactory
+from tests.conftest import MEASURES, DatabaseFactory
 from tests.security.scenario import SECRETS, World, api_client, build_world
 
 LINK = re.compile(r'(?:href|src)="([^"#]+)"')
@@ -64,7 +65,7 @@ def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
     ]
     queue, seen, leaks = deque(start), set(start), []
     shapes: dict[str, int] = {}
-    visited = 0
+    visited, started = 0, time.monotonic()
     while queue and visited < MAX_PAGES:
         url = queue.popleft()
         response = client.get(url)
@@ -87,6 +88,9 @@ def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
             seen.add(link)
             shapes[shape] = shapes.get(shape, 0) + 1
             queue.append(link)
+    MEASURES[f"crawl {world.engine.dialect.name}"] = (
+        f"{visited} requests in {time.monotonic() - started:.0f} s"
+    )
     assert leaks == []
     assert visited > 150, "the crawl should reach the States, fields, editions and their data"
     assert {"/states/TCD", "/states/NER", "/api/v1/states/TCD/matrix?edition=1"} <= seen
