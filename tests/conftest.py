@@ -150,6 +150,11 @@ def rolled_back_connection(engine: Engine) -> Iterator[Connection]:
     The test thread and the app's worker thread (TestClient runs the app in one) share this
     one connection. That is safe because they take turns: every TestClient call is
     synchronous, so the test never touches the connection while a request is using it.
+
+    One limit: sessions on one connection share its stack of savepoints. A session opened
+    while another is still open (a background task during a request) commits into the outer
+    one's savepoint, and the outer session's close rolls that back. Such tests use
+    `fresh_engine`, where each session has its own connection, as in production.
     """
     connection = engine.connect()
     sqlite = engine.dialect.name == "sqlite"

@@ -22,9 +22,10 @@ from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
+from sqlalchemy import Engine
 from starlette.applications import Starlette
 
-from tests.conftest import MEASURES, DatabaseFactory
+from tests.conftest import MEASURES, joined_sessions, rolled_back_connection
 from tests.security.scenario import SECRETS, World, api_client, build_world
 
 LINK = re.compile(r'(?:href|src)="([^"#]+)"')
@@ -36,12 +37,13 @@ LANGUAGES = ("ar", "zh", "fr", "ru", "es")  # besides English, the default
 
 
 @pytest.fixture(scope="module")
-def world(
-    database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    engine = database_factory.create(demo=False)
-    yield build_world(engine, tmp_path_factory.mktemp("files"))
-    engine.dispose()
+def world(empty_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    # Built in one rolled-back connection on the shared empty database: the crawl only reads,
+    # through one client joined to that connection, one request at a time.
+    for connection in rolled_back_connection(empty_engine):
+        yield build_world(
+            empty_engine, tmp_path_factory.mktemp("files"), joined_sessions(connection)
+        )
 
 
 def _without_lang(parts_path: str, query: str) -> str:
