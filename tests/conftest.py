@@ -3,14 +3,20 @@
 - Every database test runs twice, on SQLite and on PostgreSQL: the `engine` fixture is
   parametrised over both backends. PostgreSQL is a private throwaway cluster started once per
   test session (tests/pg_cluster.py); set UN1540_TEST_POSTGRESQL_URL to use another one.
-- Each backend gets one database per test session, migrated with the real Alembic migrations,
-  holding the reference data and the demo for a few States (DEMO_STATES). Tests treat that data
-  as read-only.
-- Tests that write use `session`: a connection-level transaction rolled back after the test,
-  so nothing a test writes is seen by another. Services are called exactly as in production.
-- `client` is an in-process HTTP client on the app built by create_app() over that engine.
-- `empty_engine` gives a fresh migrated database with reference data only (no demo), for empty
-  states and for the demo loader itself.
+- Each backend gets two databases per test session, migrated with the real Alembic migrations:
+  `engine` holds the reference data and the demo for a few States (DEMO_STATES), `empty_engine`
+  the reference data only (for empty states). Tests treat both as read-only: nothing a test
+  writes through the fixtures below outlives the test.
+- Writes are joined to a rolled-back connection (SQLAlchemy's "joining a session into an
+  external transaction" recipe): `connection` opens a transaction that is rolled back after the
+  test; `sessions` makes sessions bound to it with join_transaction_mode="create_savepoint", so
+  an action's commit only releases a savepoint. `session` is one such session; `client` is an
+  in-process HTTP client on create_app() whose every request uses such a session, so routes
+  that commit are rolled back with the test as well. `empty_connection`, `empty_sessions`,
+  `empty_session` and `empty_client` are the same over the empty database.
+- `fresh_engine` migrates a new database for the test, which pays for it (a second or more):
+  only for tests that need data committed for real, seen from other connections (two sessions
+  racing, the demo loader, the command line, e-mail sent by a server thread).
 - Browser tests (marker `browser`) use `live_server`, a real uvicorn on a free port.
 - Passwords are hashed with argon2id as in production, but with its cheapest cost parameters,
   so the many accounts the tests create do not dominate the run time.
@@ -23,14 +29,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import Connection, Engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 import un1540.services.accounts.credentials
 from tests.pg_cluster import TemporaryCluster
@@ -51,6 +56,9 @@ un1540.services.accounts.credentials.PASSWORDS = PasswordHash(
     (Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),)
 )
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# What a run costs, independent of the machine's load: reported at the end of the run.
+FRESH_DATABASES = {backend: 0 for backend in BACKENDS}
+MEASURES: dict[str, str] = {}  # e.g. the confidentiality crawl's request count
 
 
 @pytest.fixture(scope="session")
@@ -86,9 +94,8 @@ class DatabaseFactory:
         return self.cluster.create_database(f"un1540_test_{next(_DATABASE_NUMBERS)}")
 
     def create(self, *, demo: bool) -> Engine:
+        FRESH_DATABASES[self.backend] += 1
         engine = make_engine(self.url())
-        if self.backend == "sqlite":
-            _real_sqlite_savepoints(engine)
         upgrade(engine)
         sessions = make_session_factory(engine)
         with sessions() as session, session.begin():
@@ -97,20 +104,6 @@ class DatabaseFactory:
             with sessions() as session, session.begin():
                 load_demo(session, only=DEMO_STATES)
         return engine
-
-
-def _real_sqlite_savepoints(engine: Engine) -> None:
-    """Let SQLAlchemy, not the pysqlite driver, begin transactions (SQLAlchemy's recipe for
-    SQLite savepoints): an action's commit inside the `session` fixture then releases a real
-    savepoint, and the test's rollback undoes it."""
-
-    @event.listens_for(engine, "connect")
-    def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -135,52 +128,116 @@ def engine(database_factory: DatabaseFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def empty_engine(database_factory: DatabaseFactory) -> Iterator[Engine]:
-    """A fresh database with reference data only."""
+    """The shared, read-only test database with reference data only (no demo)."""
     engine = database_factory.create(demo=False)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    """A session whose writes are rolled back after the test."""
+def fresh_engine(database_factory: DatabaseFactory) -> Iterator[Engine]:
+    """A new database with reference data only, for writes that must really be committed."""
+    engine = database_factory.create(demo=False)
+    yield engine
+    engine.dispose()
+
+
+def rolled_back_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that is rolled back when the test ends.
+
+    The test thread and the app's worker thread (TestClient runs the app in one) share this
+    one connection. That is safe because they take turns: every TestClient call is
+    synchronous, so the test never touches the connection while a request is using it.
+
+    One limit: sessions on one connection share its stack of savepoints. A session opened
+    while another is still open (a background task during a request) commits into the outer
+    one's savepoint, and the outer session's close rolls that back. Such tests use
+    `fresh_engine`, where each session has its own connection, as in production.
+    """
     connection = engine.connect()
+    sqlite = engine.dialect.name == "sqlite"
+    driver = connection.connection.driver_connection
+    if sqlite:
+        # pysqlite opens transactions itself, lazily: the first SAVEPOINT would start the
+        # transaction and its RELEASE commit it for good. Turn that off and open it ourselves.
+        isolation_level = driver.isolation_level  # type: ignore[union-attr]
+        driver.isolation_level = None  # type: ignore[union-attr]
     transaction = connection.begin()
-    session = Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
     try:
-        yield session
+        yield connection
     finally:
-        session.close()
         transaction.rollback()
+        if sqlite:
+            driver.isolation_level = isolation_level  # type: ignore[union-attr]
         connection.close()
 
 
+def joined_sessions(connection: Connection) -> sessionmaker[Session]:
+    """Sessions whose commits release a savepoint of the test's transaction, nothing more."""
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+def joined_client(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
+    app = create_app(settings_for(engine), engine=engine, sessions=sessions)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
 @pytest.fixture
-def empty_session(empty_engine: Engine) -> Iterator[Session]:
-    with make_session_factory(empty_engine)() as session:
+def connection(engine: Engine) -> Iterator[Connection]:
+    yield from rolled_back_connection(engine)
+
+
+@pytest.fixture
+def sessions(connection: Connection) -> sessionmaker[Session]:
+    return joined_sessions(connection)
+
+
+@pytest.fixture
+def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose writes are rolled back after the test."""
+    with sessions() as session:
         yield session
+
+
+@pytest.fixture
+def client(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
+    """An HTTP client on the demo database; what its requests write is rolled back."""
+    yield from joined_client(engine, sessions)
+
+
+@pytest.fixture
+def empty_connection(empty_engine: Engine) -> Iterator[Connection]:
+    yield from rolled_back_connection(empty_engine)
+
+
+@pytest.fixture
+def empty_sessions(empty_connection: Connection) -> sessionmaker[Session]:
+    return joined_sessions(empty_connection)
+
+
+@pytest.fixture
+def empty_session(empty_sessions: sessionmaker[Session]) -> Iterator[Session]:
+    with empty_sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def empty_client(
+    empty_engine: Engine, empty_sessions: sessionmaker[Session]
+) -> Iterator[TestClient]:
+    """An HTTP client on the empty database; what its requests write is rolled back."""
+    yield from joined_client(empty_engine, empty_sessions)
 
 
 def settings_for(engine: Engine) -> Settings:
     return Settings(database_url=engine.url.render_as_string(hide_password=False))
-
-
-@pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
-    app = create_app(settings_for(engine), engine=engine)
-    with TestClient(app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def empty_client(empty_engine: Engine) -> Iterator[TestClient]:
-    app = create_app(settings_for(empty_engine), engine=empty_engine)
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="session")
@@ -193,3 +250,10 @@ def artifacts() -> Path:
 def scratch_dir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="un1540-tests-") as directory:
         yield Path(directory)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    created = ", ".join(f"{backend} {count}" for backend, count in FRESH_DATABASES.items())
+    terminalreporter.write_line(f"fresh migrated databases: {created}")
+    for name, value in MEASURES.items():
+        terminalreporter.write_line(f"{name}: {value}")

@@ -6,11 +6,10 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.helpers import assert_error, read_csv
 from tests.factories import make_edition, make_user
-from un1540.db.engine import make_session_factory
 from un1540.services.accounts.actions import issue_token
 from un1540.services.matrix.inputs import CellInput
 
@@ -31,9 +30,9 @@ REQUEST = {
 
 
 @pytest.fixture
-def headers(empty_engine: Engine) -> dict[str, dict[str, str]]:
+def headers(empty_sessions: sessionmaker[Session]) -> dict[str, dict[str, str]]:
     result = {}
-    with make_session_factory(empty_engine)() as session, session.begin():
+    with empty_sessions() as session, session.begin():
         for name, role, iso3, org in [
             ("expert", "expert", None, None),
             ("poc", "state_poc", "TCD", None),
@@ -233,10 +232,12 @@ def test_suggestions_judgements_and_the_global_assignment(
 
 
 def test_the_loop_from_gap_to_project_to_the_changed_edition(
-    empty_client: TestClient, empty_engine: Engine, headers: dict[str, dict[str, str]]
+    empty_client: TestClient,
+    empty_sessions: sessionmaker[Session],
+    headers: dict[str, dict[str, str]],
 ) -> None:
     client = empty_client
-    with make_session_factory(empty_engine)() as session, session.begin():
+    with empty_sessions() as session, session.begin():
         make_edition(
             session,
             iso3="TCD",
@@ -319,7 +320,7 @@ def test_the_loop_from_gap_to_project_to_the_changed_edition(
     assert client.get(request_url, headers=headers["expert"]).json()["request"]["status"] == (
         "feedback_received"
     )
-    with make_session_factory(empty_engine)() as session, session.begin():
+    with empty_sessions() as session, session.begin():
         make_edition(
             session,
             iso3="TCD",
@@ -372,7 +373,9 @@ def test_the_loop_from_gap_to_project_to_the_changed_edition(
 
 
 def test_a_public_pledge_never_reveals_a_confidential_project(
-    empty_client: TestClient, headers: dict[str, dict[str, str]], empty_engine: Engine
+    empty_client: TestClient,
+    headers: dict[str, dict[str, str]],
+    empty_sessions: sessionmaker[Session],
 ) -> None:
     client = empty_client
     from un1540.schemas.assistance import (
@@ -387,7 +390,7 @@ def test_a_public_pledge_never_reveals_a_confidential_project(
     from un1540.services.assistance.actions.requests import submit_request, transition_request
     from un1540.services.kernel.access import Viewer
 
-    with make_session_factory(empty_engine)() as session:  # each action commits
+    with empty_sessions() as session, session.begin():
         people: dict[str, Viewer] = {
             "poc": make_user(session, role="state_poc", iso3="NER"),
             "expert": make_user(session, role="expert"),

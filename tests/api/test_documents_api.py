@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.helpers import assert_error, read_csv
 from tests.conftest import settings_for
@@ -20,10 +21,10 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 @pytest.fixture
 def setup(
-    empty_engine: Engine, tmp_path: Path
+    empty_engine: Engine, empty_sessions: sessionmaker[Session], tmp_path: Path
 ) -> tuple[TestClient, dict[str, dict[str, str]], Path]:
     headers = {}
-    with make_session_factory(empty_engine)() as session, session.begin():
+    with empty_sessions() as session, session.begin():
         for name, role, iso3 in [
             ("poc", "state_poc", "KEN"),
             ("expert", "expert", None),
@@ -39,7 +40,11 @@ def setup(
     settings = settings_for(empty_engine).model_copy(
         update={"files_dir": tmp_path / "files", "max_upload_mb": 1}
     )
-    return TestClient(create_app(settings, engine=empty_engine)), headers, tmp_path / "files"
+    return (
+        TestClient(create_app(settings, engine=empty_engine, sessions=empty_sessions)),
+        headers,
+        tmp_path / "files",
+    )
 
 
 def _form(**fields: str) -> dict[str, str]:

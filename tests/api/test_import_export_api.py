@@ -6,11 +6,10 @@ import csv
 import io
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.helpers import assert_error
 from tests.factories import make_user
-from un1540.db.engine import make_session_factory
 from un1540.services.accounts.actions import issue_token
 
 
@@ -30,9 +29,11 @@ def test_file_exports(client: TestClient) -> None:
     assert_error(client.get("/api/v1/states/TCD/matrix.xlsx"), 404, "not_found")
 
 
-def test_import_through_the_api(empty_client: TestClient, empty_engine: Engine) -> None:
+def test_import_through_the_api(
+    empty_client: TestClient, empty_sessions: sessionmaker[Session]
+) -> None:
     client = empty_client
-    with make_session_factory(empty_engine)() as session, session.begin():
+    with empty_sessions() as session, session.begin():
         make_user(session, role="expert", email="importer@example.org")
         _, token = issue_token(session, email="importer@example.org", scope="write", actor="t")
         headers = {"Authorization": f"Bearer {token}"}

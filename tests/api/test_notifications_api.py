@@ -54,19 +54,23 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
         controller.stop()
 
 
+# A real database, not the test's rolled-back connection: the API's e-mail background task
+# opens its own session while the request's session is still open. On one shared connection
+# that session's commits are savepoints nested in the request's, undone when the request's
+# session closes, so e-mails would be sent again; on a real database each commit stands.
 @pytest.fixture
-def mailing_client(empty_engine: Engine, inbox: tuple[Inbox, int]) -> Iterator[TestClient]:
-    settings = settings_for(empty_engine).model_copy(
+def mailing_client(fresh_engine: Engine, inbox: tuple[Inbox, int]) -> Iterator[TestClient]:
+    settings = settings_for(fresh_engine).model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": inbox[1], "smtp_sender": "un1540@test"}
     )
-    with TestClient(create_app(settings, engine=empty_engine)) as client:
+    with TestClient(create_app(settings, engine=fresh_engine)) as client:
         yield client
 
 
 @pytest.fixture
-def headers(empty_engine: Engine) -> dict[str, dict[str, str]]:
+def headers(fresh_engine: Engine) -> dict[str, dict[str, str]]:
     result = {}
-    with make_session_factory(empty_engine)() as session, session.begin():
+    with make_session_factory(fresh_engine)() as session, session.begin():
         for name, role, iso3, org in [
             ("expert", "expert", None, None),
             ("poc", "state_poc", "TCD", None),

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.helpers import assert_error
 from tests.factories import make_user
-from un1540.db.engine import make_session_factory
 from un1540.services.accounts.actions import issue_token
 
 CELL = "op2.use:nw:legal_framework"
@@ -26,9 +25,9 @@ class Tokens:
 
 
 @pytest.fixture
-def tokens(empty_engine: Engine) -> Tokens:
+def tokens(empty_sessions: sessionmaker[Session]) -> Tokens:
     headers = {}
-    with make_session_factory(empty_engine)() as session, session.begin():
+    with empty_sessions() as session, session.begin():
         for name, role, iso3, scope in [
             ("expert", "expert", None, "write"),
             ("committee", "committee", None, "write"),

@@ -3,32 +3,42 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import settings_for
 from tests.factories import PASSWORD, make_user
-from un1540.db.engine import make_session_factory
 from un1540.models import FundingEntry
 from un1540.web.app import create_app
 
 CELL = "op2.transfer:cw:enforcement"
 
 
+@dataclass(frozen=True)
+class Portal:
+    """The empty database, and the sessions joined to the test's rolled-back connection."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
 @pytest.fixture
-def portal(empty_engine: Engine) -> Engine:
-    with make_session_factory(empty_engine)() as session, session.begin():
+def portal(empty_engine: Engine, empty_sessions: sessionmaker[Session]) -> Portal:
+    with empty_sessions() as session, session.begin():
         make_user(session, role="expert", email="expert@example.org")
         make_user(session, role="committee", email="chair@example.org")
         make_user(session, role="state_poc", email="poc@example.org", iso3="GHA")
-    return empty_engine
+    return Portal(empty_engine, empty_sessions)
 
 
-def browser(engine: Engine) -> TestClient:
+def browser(portal: Portal) -> TestClient:
     """A client with its own cookie jar, like one person's browser."""
-    return TestClient(create_app(settings_for(engine), engine=engine), follow_redirects=True)
+    app = create_app(settings_for(portal.engine), engine=portal.engine, sessions=portal.sessions)
+    return TestClient(app, follow_redirects=True)
 
 
 def csrf(html: str) -> str:
@@ -53,7 +63,7 @@ def post_form(client: TestClient, page_path: str, action: str, data: dict[str, s
     return response.text
 
 
-def test_sign_in_failures_and_throttle(portal: Engine) -> None:
+def test_sign_in_failures_and_throttle(portal: Portal) -> None:
     client = browser(portal)
     page = client.get("/login")
     assert 'autocomplete="current-password"' in page.text
@@ -76,7 +86,7 @@ def test_sign_in_failures_and_throttle(portal: Engine) -> None:
     assert "Too many failed attempts" in locked.text
 
 
-def test_forms_without_the_csrf_token_are_refused(portal: Engine) -> None:
+def test_forms_without_the_csrf_token_are_refused(portal: Portal) -> None:
     client = browser(portal)
     sign_in(client, "expert@example.org")
     response = client.post("/states/GHA/editions", data={"reason": "x"})
@@ -86,7 +96,7 @@ def test_forms_without_the_csrf_token_are_refused(portal: Engine) -> None:
     assert foreign.status_code == 403
 
 
-def test_the_whole_workflow_in_the_portal(portal: Engine) -> None:
+def test_the_whole_workflow_in_the_portal(portal: Portal) -> None:
     expert, poc, chair, public = browser(portal), browser(portal), browser(portal), browser(portal)
     sign_in(expert, "expert@example.org")
     page = post_form(expert, "/states/GHA", "/states/GHA/editions", {"reason": "first matrix"})
@@ -153,7 +163,7 @@ def test_the_whole_workflow_in_the_portal(portal: Engine) -> None:
     assert "Every recorded change" in poc.get(f"/states/GHA/cells/{CELL}").text
 
 
-def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Engine) -> None:
+def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Portal) -> None:
     """The cell form goes through the API's CellUpdate: a field too long is refused by name."""
     expert = browser(portal)
     sign_in(expert, "expert@example.org")
@@ -183,7 +193,7 @@ def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Engine) -> N
     assert (cell["mark"], cell["remark"], cell["version"]) == ("", "", int(version[1]))
 
 
-def test_signing_out(portal: Engine) -> None:
+def test_signing_out(portal: Portal) -> None:
     client = browser(portal)
     sign_in(client, "poc@example.org")
     assert "poc@example.org" in client.get("/account").text
@@ -193,7 +203,7 @@ def test_signing_out(portal: Engine) -> None:
     assert client.get("/account").url.path == "/login"
 
 
-def test_changing_the_password_ends_other_sessions(portal: Engine) -> None:
+def test_changing_the_password_ends_other_sessions(portal: Portal) -> None:
     laptop, phone = browser(portal), browser(portal)
     sign_in(laptop, "expert@example.org")
     sign_in(phone, "expert@example.org")
@@ -212,7 +222,7 @@ def test_changing_the_password_ends_other_sessions(portal: Engine) -> None:
     assert phone.get("/account").url.path == "/login"
 
 
-def test_registering_a_national_report_in_the_portal(portal: Engine, tmp_path: object) -> None:
+def test_registering_a_national_report_in_the_portal(portal: Portal, tmp_path: object) -> None:
     client = browser(portal)
     sign_in(client, "poc@example.org")
     page = client.get("/states/GHA/documents")
@@ -244,8 +254,8 @@ def test_registering_a_national_report_in_the_portal(portal: Engine, tmp_path: o
     assert "is empty" in bad.text
 
 
-def test_a_donor_records_a_pledge_in_the_portal(portal: Engine) -> None:
-    with make_session_factory(portal)() as session, session.begin():
+def test_a_donor_records_a_pledge_in_the_portal(portal: Portal) -> None:
+    with portal.sessions() as session, session.begin():
         make_user(session, role="provider", email="donor@example.org", org="eu")
     client = browser(portal)
     sign_in(client, "donor@example.org")
@@ -307,7 +317,7 @@ def test_a_donor_records_a_pledge_in_the_portal(portal: Engine) -> None:
     assert "Funding recorded." in earmarked
     assert "<td>2026-11-02</td>" in earmarked
     assert "african, op3cd.transit" in earmarked
-    with make_session_factory(portal)() as session:
+    with portal.sessions() as session:
         entries = session.scalars(select(FundingEntry).order_by(FundingEntry.id)).all()
         assert [(e.kind, e.amount, e.earmark_area) for e in entries] == [
             ("pledge", 150000.0, ""),
@@ -329,7 +339,7 @@ def test_a_donor_records_a_pledge_in_the_portal(portal: Engine) -> None:
     assert f'africa, <a href="/assistance/projects/{project}">project {project}</a>' in listed
 
 
-def _a_project_the_donor_can_see(engine: Engine) -> int:
+def _a_project_the_donor_can_see(portal: Portal) -> int:
     """A project on a circulated public request, which every provider may see."""
     from un1540.schemas.assistance import (
         AssistanceOfferCreate,
@@ -342,7 +352,7 @@ def _a_project_the_donor_can_see(engine: Engine) -> int:
     from un1540.services.assistance.actions.projects import open_project
     from un1540.services.assistance.actions.requests import submit_request, transition_request
 
-    with make_session_factory(engine)() as session:  # each action commits
+    with portal.sessions() as session, session.begin():
         poc = make_user(session, role="state_poc", iso3="TCD")
         expert = make_user(session, role="expert")
         provider = make_user(session, role="provider", org="opcw")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import settings_for
 from tests.factories import PASSWORD, make_edition, make_user
@@ -53,13 +54,18 @@ class World:
     decided_proposal: int
     private_request: int
     tokens: dict[str, str]
+    # Set when the world lives in a test's rolled-back connection: the clients use them.
+    sessions: sessionmaker[Session] | None = None
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
 
 
-def build_world(engine: Engine, files_dir: Path) -> World:
-    sessions = make_session_factory(engine)
+def build_world(
+    engine: Engine, files_dir: Path, sessions: sessionmaker[Session] | None = None
+) -> World:
+    joined = sessions
+    sessions = joined or make_session_factory(engine)
     with sessions() as session, session.begin():
         viewers = {
             "poc": make_user(session, role="state_poc", email="poc@example.org", iso3="TCD"),
@@ -172,6 +178,7 @@ def build_world(engine: Engine, files_dir: Path) -> World:
         pending_proposal=pending.id,
         decided_proposal=decided.id,
         tokens=tokens,
+        sessions=joined,
     )
 
 
@@ -184,7 +191,8 @@ def csrf_of(html: str) -> str:
 def portal_client(world: World, role: str) -> TestClient:
     """A browser for the role: signed in through the login form (anonymous for the public)."""
     client = TestClient(
-        create_app(world.app_settings(), engine=world.engine), follow_redirects=False
+        create_app(world.app_settings(), engine=world.engine, sessions=world.sessions),
+        follow_redirects=False,
     )
     if role != "public":
         page = client.get("/login")
@@ -202,4 +210,7 @@ def portal_client(world: World, role: str) -> TestClient:
 
 def api_client(world: World, role: str) -> TestClient:
     headers = {} if role == "public" else {"Authorization": f"Bearer {world.tokens[role]}"}
-    return TestClient(create_app(world.app_settings(), engine=world.engine), headers=headers)
+    return TestClient(
+        create_app(world.app_settings(), engine=world.engine, sessions=world.sessions),
+        headers=headers,
+    )

@@ -1,32 +1,60 @@
 """An anonymous visitor follows every link and every API list from the home page: no draft, no
-comment, no proposal and no restricted document may appear anywhere."""
+comment, no proposal and no restricted document may appear anywhere, in any language.
+
+How the crawl stays finite and still checks every language: every page links to itself in the
+six languages (`?lang=`), so a crawl keyed on the full URL visits each page six times and never
+finishes. The secrets are data, the same in every language; what a language changes is the
+template around them. So the crawl:
+1. walks the language-free URL space once: a link's key is its path and its query without
+   `lang`, in the default language; each page kind (route shape) is sampled up to PER_SHAPE
+   times, and the crawl runs until its queue is empty;
+2. then visits one page of every kind (every route, e.g. `/states/{iso3}/editions/{number}`)
+   in each of the other five languages, so every template is rendered in every language and
+   searched for the same secrets.
+"""
 
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
+from sqlalchemy import Engine
+from starlette.applications import Starlette
 
-from tests.conftest import DatabaseFactory
+from tests.conftest import MEASURES, joined_sessions, rolled_back_connection
 from tests.security.scenario import SECRETS, World, api_client, build_world
 
 LINK = re.compile(r'(?:href|src)="([^"#]+)"')
 API_URL = re.compile(r'"(/api/v1/[^"\s]+)"')
 BINARY = (".xlsx", ".docx", ".pdf", ".png", ".svg", ".js", ".css", ".json.gz")
-MAX_PAGES = 3000
 PER_SHAPE = 25  # e.g. /states/TCD/cells/... has one page per cell: a sample of each shape is enough
+SAFETY_LIMIT = 2000  # far above a full crawl; only a crawl that no longer ends reaches it
+LANGUAGES = ("ar", "zh", "fr", "ru", "es")  # besides English, the default
 
 
 @pytest.fixture(scope="module")
-def world(
-    database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    engine = database_factory.create(demo=False)
-    yield build_world(engine, tmp_path_factory.mktemp("files"))
-    engine.dispose()
+def world(empty_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    # Built in one rolled-back connection on the shared empty database: the crawl only reads,
+    # through one client joined to that connection, one request at a time.
+    for connection in rolled_back_connection(empty_engine):
+        yield build_world(
+            empty_engine, tmp_path_factory.mktemp("files"), joined_sessions(connection)
+        )
+
+
+def _without_lang(parts_path: str, query: str) -> str:
+    """The page a link names, whatever its language: its path and its query without `lang`."""
+    kept = [(name, value) for name, value in parse_qsl(query, keep_blank_values=True)]
+    kept = [(name, value) for name, value in kept if name != "lang"]
+    return parts_path + (f"?{urlencode(kept)}" if kept else "")
+
+
+def _in_language(url: str, code: str) -> str:
+    return url + ("&" if "?" in url else "?") + f"lang={code}"
 
 
 def _links(base: str, body: str, content_type: str) -> list[str]:
@@ -38,7 +66,7 @@ def _links(base: str, body: str, content_type: str) -> list[str]:
         parts = urlsplit(absolute)
         if parts.netloc not in ("", "testserver") or parts.path.startswith("/static/"):
             continue
-        links.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+        links.append(_without_lang(parts.path, parts.query))
     return links
 
 
@@ -48,8 +76,34 @@ def _shape(url: str) -> str:
     return path.rsplit("/", 1)[0] if path.count("/") > 2 else path
 
 
+def _route_templates(app: Starlette) -> list[tuple[str, re.Pattern[str]]]:
+    """Every GET route's template (e.g. `/states/{iso3}`), however its routers are nested,
+    with a pattern for the paths it answers, in the order the router tries them."""
+    templates = []
+    for route in app.routes:
+        contexts = (
+            route.effective_route_contexts()
+            if hasattr(route, "effective_route_contexts")
+            else [route]
+        )
+        for context in contexts:
+            path = getattr(context, "path", None)
+            if path and "GET" in (getattr(context, "methods", None) or ()):
+                pattern = re.sub(r"\{[^}:]+:path\}", ".+", re.escape(path).replace(r"\{", "{"))
+                pattern = re.sub(r"\{[^}]+\}", "[^/]+", pattern.replace(r"\}", "}"))
+                templates.append((path, re.compile(f"^{pattern}$")))
+    return templates
+
+
+def _route_of(templates: list[tuple[str, re.Pattern[str]]], url: str) -> str:
+    """The route template that answers a URL: one kind of page."""
+    path = urlsplit(url).path
+    return next((template for template, pattern in templates if pattern.match(path)), path)
+
+
 def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
     client = api_client(world, "public")
+    routes = _route_templates(client.app)  # type: ignore[arg-type]
     start = [
         "/",
         "/api/v1/states?page_size=500",
@@ -64,19 +118,30 @@ def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
     ]
     queue, seen, leaks = deque(start), set(start), []
     shapes: dict[str, int] = {}
-    visited = 0
-    while queue and visited < MAX_PAGES:
-        url = queue.popleft()
+    sample_of_route: dict[str, str] = {}  # one visited page of each kind, for the languages
+    visited, started = 0, time.monotonic()
+
+    def check(url: str) -> tuple[str, str] | None:
+        """Fetch a page and record any secret on it; its text and type if it has links."""
+        nonlocal visited
         response = client.get(url)
         visited += 1
         content_type = response.headers.get("content-type", "")
         if url.endswith(BINARY) or not any(
             t in content_type for t in ("html", "json", "csv", "text")
         ):
-            continue  # file exports: approved editions only; the authorisation test covers them
+            return None  # file exports: approved editions only; the authorisation test covers them
         body = response.text
-        leaks += [f"{name} at {url}" for name, marker in SECRETS.items() if marker in body]
-        for link in _links(url, body, content_type):
+        leaks.extend(f"{name} at {url}" for name, marker in SECRETS.items() if marker in body)
+        return body, content_type
+
+    while queue and visited < SAFETY_LIMIT:
+        url = queue.popleft()
+        page = check(url)
+        if page is None:
+            continue
+        sample_of_route.setdefault(_route_of(routes, url), url)
+        for link in _links(url, *page):
             shape = _shape(link)
             if (
                 link in seen
@@ -87,8 +152,18 @@ def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
             seen.add(link)
             shapes[shape] = shapes.get(shape, 0) + 1
             queue.append(link)
+    assert not queue, f"the crawl did not finish: {len(queue)} pages still queued"
+    crawled = visited
+    for url in sample_of_route.values():
+        for code in LANGUAGES:
+            check(_in_language(url, code))
+    client.cookies.clear()  # the last ?lang= is remembered in a cookie
+    MEASURES[f"crawl {world.engine.dialect.name}"] = (
+        f"{visited} requests ({crawled} pages, {len(sample_of_route)} kinds x {len(LANGUAGES)}"
+        f" languages) in {time.monotonic() - started:.0f} s"
+    )
     assert leaks == []
-    assert visited > 150, "the crawl should reach the States, fields, editions and their data"
+    assert crawled > 150, "the crawl should reach the States, fields, editions and their data"
     assert {"/states/TCD", "/states/NER", "/api/v1/states/TCD/matrix?edition=1"} <= seen
     # Direct questions about the secrets get "not found", not "forbidden".
     for url in (

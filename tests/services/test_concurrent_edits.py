@@ -31,6 +31,8 @@ def postgresql_engine(
 ) -> Iterator[Engine]:
     if postgresql_cluster is None:
         pytest.skip("UN1540_TEST_POSTGRESQL_URL points at a single database")
+    # A real database, not the rolled-back test connection: the race needs two connections,
+    # each with its own transaction, that see each other's commits.
     engine = DatabaseFactory("postgresql", postgresql_cluster, tmp_path).create(demo=False)
     yield engine
     engine.dispose()
