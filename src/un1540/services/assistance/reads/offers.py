@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from un1540.models import AssistanceOffer
 from un1540.models.base import today
@@ -24,8 +24,11 @@ def list_offers(
     rows = session.scalars(
         select(AssistanceOffer)
         .where(condition)
+        # The shape names each offer's State or organisation: load them with the page, not
+        # one statement per offer.
+        .options(joinedload(AssistanceOffer.state), joinedload(AssistanceOffer.organisation))
         .order_by(AssistanceOffer.created_at.desc(), AssistanceOffer.id.desc())
-        .offset((paging.page - 1) * paging.page_size)
+        .offset(paging.offset)
         .limit(paging.page_size)
     ).all()
     return list(rows), total or 0
