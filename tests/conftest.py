@@ -28,6 +28,7 @@ import itertools
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,20 @@ def rolled_back_connection(engine: Engine) -> Iterator[Connection]:
         if sqlite:
             driver.isolation_level = isolation_level  # type: ignore[union-attr]
         connection.close()
+
+
+@contextmanager
+def rolled_back_session(engine: Engine) -> Iterator[Session]:
+    """A session on a connection of its own whose transaction is rolled back at the end, for
+    trying an action and undoing it whatever happened (the rules agreement tests)."""
+    with closing(rolled_back_connection(engine)) as connections:
+        session = Session(
+            bind=next(connections), join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield session
+        finally:
+            session.close()
 
 
 def joined_sessions(connection: Connection) -> sessionmaker[Session]:

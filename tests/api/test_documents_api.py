@@ -172,11 +172,11 @@ def test_who_may_register_documents(
     )
 
 
-def test_a_states_documents_are_paged_in_the_api_and_the_portal(empty_engine: Engine) -> None:
-    with make_session_factory(empty_engine)() as session:
+def test_a_states_documents_are_paged_in_the_api_and_the_portal(fresh_engine: Engine) -> None:
+    with make_session_factory(fresh_engine)() as session:
         for number in range(51):
             make_document(session, iso3="TCD", title=f"Report {number:02d}")
-    client = TestClient(create_app(settings_for(empty_engine), engine=empty_engine))
+    client = TestClient(create_app(settings_for(fresh_engine), engine=fresh_engine))
     first = client.get("/api/v1/states/TCD/documents").json()
     assert (first["total"], len(first["items"]), first["page_size"]) == (51, 50, 50)
     second = client.get("/api/v1/states/TCD/documents?page=2").json()

@@ -65,16 +65,16 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture
 def doors(
-    empty_engine: Engine, inbox: tuple[Inbox, int]
+    fresh_engine: Engine, inbox: tuple[Inbox, int]
 ) -> tuple[TestClient, TestClient, dict[str, dict[str, str]]]:
     """An API client, a portal browser signed in as the expert, and the API tokens; both doors
     on one application whose sessions send e-mail through the loopback server."""
-    settings = settings_for(empty_engine).model_copy(
+    settings = settings_for(fresh_engine).model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": inbox[1], "smtp_sender": "un1540@test"}
     )
-    app = create_app(settings, engine=empty_engine)
+    app = create_app(settings, engine=fresh_engine)
     tokens = {}
-    with make_session_factory(empty_engine)() as session, session.begin():
+    with make_session_factory(fresh_engine)() as session, session.begin():
         for name, role, iso3, org in [
             ("expert", "expert", None, None),
             ("poc", "state_poc", "TCD", None),
@@ -125,7 +125,7 @@ def each_notice_mailed_once(result: Told) -> None:
 def test_the_portal_and_the_api_tell_the_same_people_the_same_things(
     doors: tuple[TestClient, TestClient, dict[str, dict[str, str]]],
     inbox: tuple[Inbox, int],
-    empty_engine: Engine,
+    fresh_engine: Engine,
 ) -> None:
     api, portal, tokens = doors
     mailbox = inbox[0]
@@ -165,10 +165,10 @@ def test_the_portal_and_the_api_tell_the_same_people_the_same_things(
         return submit
 
     for status in ("authenticated", "acknowledged", "circulated"):
-        through_api = told(empty_engine, mailbox, api_request_step(status))
+        through_api = told(fresh_engine, mailbox, api_request_step(status))
         request_page = f"/assistance/requests/{by_portal['id']}"
         through_portal = told(
-            empty_engine,
+            fresh_engine,
             mailbox,
             portal_form(request_page, f"{request_page}/transitions", {"to": status}),
         )
@@ -207,10 +207,10 @@ def test_the_portal_and_the_api_tell_the_same_people_the_same_things(
 
     for status in ("in_delivery", "delivered", "closed"):
         reason = f"step to {status}"
-        through_api = told(empty_engine, mailbox, api_project_step(status, reason))
+        through_api = told(fresh_engine, mailbox, api_project_step(status, reason))
         project_page = f"/assistance/projects/{projects['portal']}"
         through_portal = told(
-            empty_engine,
+            fresh_engine,
             mailbox,
             portal_form(
                 project_page, f"{project_page}/transitions", {"to": status, "reason": reason}
@@ -231,7 +231,7 @@ def test_the_portal_and_the_api_tell_the_same_people_the_same_things(
         "Your feedback on project N is due",
     ) in (delivered)
     # The portal keeps the reason, as the API does.
-    with make_session_factory(empty_engine)() as session:
+    with make_session_factory(fresh_engine)() as session:
         reasons = {
             event.entity_id: event.reason
             for event in session.scalars(

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.conftest import settings_for
+from tests.conftest import rolled_back_session, settings_for
 from tests.factories import make_user
 from tests.portal.test_workflow_pages import sign_in
 from un1540.db.engine import make_session_factory
@@ -210,18 +210,12 @@ def _projects(
 
 def accepted(engine: Engine, attempt: Callable[[Session], object]) -> bool:
     """Whether the service accepts `attempt`, tried in a transaction that is then rolled back."""
-    connection = engine.connect()
-    transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
-    try:
-        attempt(session)
-        return True
-    except Un1540Error:
-        return False
-    finally:
-        session.close()
-        transaction.rollback()
-        connection.close()
+    with rolled_back_session(engine) as session:
+        try:
+            attempt(session)
+        except Un1540Error:
+            return False
+    return True
 
 
 def request_attempts(viewer: Viewer, request_id: int) -> dict[str, Callable[[Session], object]]:
@@ -362,8 +356,8 @@ def announced(client: TestClient, path: str, key: str) -> set[str]:
 
 
 @pytest.fixture
-def world(empty_engine: Engine) -> World:
-    return build_world(empty_engine)
+def world(fresh_engine: Engine) -> World:
+    return build_world(fresh_engine)
 
 
 def test_every_role_is_offered_exactly_what_the_services_accept(world: World) -> None:

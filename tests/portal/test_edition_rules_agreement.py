@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.conftest import DatabaseFactory, settings_for
+from tests.conftest import DatabaseFactory, rolled_back_session, settings_for
 from tests.factories import PASSWORD, make_user
 from un1540.db.engine import make_session_factory
 from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthenticated
@@ -162,17 +162,11 @@ def _accepts(
     engine: Engine, attempt: Callable[[Session], object], refusals: tuple[type, ...] = REFUSALS
 ) -> bool:
     """Whether the service accepts the action: tried, then rolled back whatever happened."""
-    connection = engine.connect()
-    transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
-    try:
-        attempt(session)
-    except refusals:
-        return False
-    finally:
-        session.close()
-        transaction.rollback()
-        connection.close()
+    with rolled_back_session(engine) as session:
+        try:
+            attempt(session)
+        except refusals:
+            return False
     return True
 
 
