@@ -27,7 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from load import LoadResult, run_load
+from loadgen import LoadResult, run_load
 
 BIN = Path(sys.executable).parent
 CONCURRENCY = 16
