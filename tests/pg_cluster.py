@@ -42,7 +42,10 @@ def free_port() -> int:
 class TemporaryCluster:
     """Start with start(), read .url, finish with stop() (which deletes everything)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        # Durable: fsync and synchronous commits on, as in production (the benchmarks use it);
+        # the tests' throwaway cluster turns them off, which makes them faster.
+        self.durable = durable
         self.bindir = find_bindir()
         self.root = Path(tempfile.mkdtemp(prefix="un1540-pg-"))
         self.data = self.root / "data"
@@ -73,10 +76,9 @@ class TemporaryCluster:
             "--no-sync",
         )
         # Durability is pointless for a throwaway cluster; these settings make tests faster.
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root}"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             "pg_ctl",
             "-D",

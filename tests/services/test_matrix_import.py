@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_user
@@ -20,7 +22,7 @@ from un1540.services.matrix.actions.imports import (
     plan_changes,
 )
 from un1540.services.matrix.inputs import CellChange
-from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.layout import FrameworkLayout, framework_layout
 from un1540.services.matrix.reads.editions import entry_for
 
 CELL = "op2.use:bw:enforcement"
@@ -80,3 +82,83 @@ def test_an_imported_cell_is_written_and_audited_like_an_edit(session: Session) 
     assert (event.before["version"], event.after["version"]) == (1, 2)
     assert event.after["mark"] == "X"
     assert event.reason == "imported from file.csv (line 2)"
+
+
+def _many_cells(layout: FrameworkLayout, count: int) -> list[ImportedCell]:
+    return [
+        ImportedCell("TCD", cell.key, "X", f"Act {index}", f"line {index + 2}")
+        for index, cell in enumerate(layout.cells[:count])
+    ]
+
+
+def _statements(session: Session, work: Callable[[], object]) -> int:
+    seen: list[str] = []
+
+    def count(*arguments: object) -> None:
+        seen.append(str(arguments[2]))
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_an_import_writes_a_state_in_the_same_few_statements_for_3_cells_or_300(
+    session: Session,
+) -> None:
+    expert = make_user(session, role="expert")
+    counts = {}
+    for iso3, size in (("TCD", 3), ("NER", 300)):
+        draft = open_draft(session, viewer=expert, iso3=iso3)
+        framework = session.get(Framework, draft.framework_id)
+        assert framework is not None
+        layout = framework_layout(session, framework)
+        cells = [
+            ImportedCell(iso3, c.key, c.mark, c.remark, c.where) for c in _many_cells(layout, size)
+        ]
+        plan = plan_changes(cells, current_cells(session, draft, layout), layout)
+        changed = list(plan)
+        state = state_by_iso3(session, iso3)
+        counts[size] = (
+            len(changed),
+            _statements(
+                session,
+                lambda: apply_changes(session, expert, state, draft, changed, "file.csv", ""),  # noqa: B023
+            ),
+        )
+    assert counts[3][0] == 3
+    assert counts[300][0] > 250  # most of the 300 cells really change
+    assert counts[300][1] == counts[3][1]  # one batch per State, not statements per cell
+
+
+def test_one_stale_cell_among_many_refuses_the_whole_batch_naming_that_cell(
+    session: Session,
+) -> None:
+    expert = make_user(session, role="expert")
+    draft = open_draft(session, viewer=expert, iso3="TCD")
+    framework = session.get(Framework, draft.framework_id)
+    assert framework is not None
+    layout = framework_layout(session, framework)
+    plan = plan_changes(_many_cells(layout, 40), current_cells(session, draft, layout), layout)
+    stale = plan[len(plan) // 2].cell
+    update_cell(
+        session,
+        viewer=expert,
+        iso3="TCD",
+        number=draft.number,
+        cell_key=stale.key,
+        change=CellChange(mark="?", remark="meanwhile", version=1),
+    )
+    state = state_by_iso3(session, "TCD")
+    with pytest.raises(Conflict, match=rf"TCD cell {stale.key} \({stale.where}\)") as refused:
+        apply_changes(session, expert, state, draft, plan, "file.csv", "")
+    assert refused.value.details is not None
+    assert refused.value.details["current"]["remark"] == "meanwhile"
+    # The action rolled back: none of the other cells was written either.
+    for planned in plan:
+        if planned.cell.key != stale.key:
+            entry = entry_for(session, draft, planned.cell.key)
+            assert entry.revision == 1, planned.cell.key

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from un1540.models import AuditEvent
@@ -32,3 +34,22 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One event of a batch written by record_events."""
+
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    reason: str = field(default="")
+
+
+def record_events(session: Session, events: list[AuditRecord]) -> None:
+    """Many audit events in one statement (an import audits every cell it changes)."""
+    if events:
+        session.execute(insert(AuditEvent), [asdict(event) for event in events])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict, InvalidData, Problem
 from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, State, Visibility
 from un1540.services.kernel.access import Viewer
-from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.audit import AuditRecord, record_events
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.inputs import MARK_VALUES, MAX_TEXT, CellChange
 from un1540.services.matrix.layout import framework_layout
@@ -16,27 +19,51 @@ from un1540.services.matrix.reads.editions import edition_state, entry_for, find
 from un1540.services.matrix.rules import EDITION_RULES
 
 
-def _cell_state(session: Session, entry: CellEntry) -> dict[str, object]:
-    evidence = session.execute(
-        select(
-            Evidence.document_id,
-            Evidence.page,
-            Evidence.article,
-            Evidence.paragraph,
-            Evidence.quotation,
-        )
-        .where(Evidence.cell_entry_id == entry.id)
-        .order_by(Evidence.id)
-    ).all()
-    return {
-        "mark": entry.mark.value,
-        "remark": entry.remark,
-        "version": entry.revision,
-        "evidence": [
-            {"document_id": d, "page": p, "article": a, "paragraph": g, "quotation": q}
-            for d, p, a, g, q in evidence
-        ],
-    }
+@dataclass(frozen=True)
+class CellWrite:
+    """One change to one cell of an edition, against the version its writer read."""
+
+    entry_id: int
+    change: CellChange
+    reason: str
+
+
+def _cell_states(session: Session, entry_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each entry's mark, remark, version and evidence, as the audit records them."""
+    states: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(entry_ids):
+        for entry_id, mark, remark, revision in session.execute(
+            select(CellEntry.id, CellEntry.mark, CellEntry.remark, CellEntry.revision).where(
+                CellEntry.id.in_(chunk)
+            )
+        ):
+            states[entry_id] = {
+                "mark": mark.value,
+                "remark": remark,
+                "version": revision,
+                "evidence": [],
+            }
+        for entry_id, d, p, a, g, q in session.execute(
+            select(
+                Evidence.cell_entry_id,
+                Evidence.document_id,
+                Evidence.page,
+                Evidence.article,
+                Evidence.paragraph,
+                Evidence.quotation,
+            )
+            .where(Evidence.cell_entry_id.in_(chunk))
+            .order_by(Evidence.id)
+        ):
+            states[entry_id]["evidence"].append(
+                {"document_id": d, "page": p, "article": a, "paragraph": g, "quotation": q}
+            )
+    return states
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """Bounded IN lists: every database accepts 500 parameters in one statement."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _check_change(session: Session, state: State, change: CellChange) -> list[Problem]:
@@ -60,6 +87,148 @@ def _check_change(session: Session, state: State, change: CellChange) -> list[Pr
     return problems
 
 
+def _after(before: dict[str, Any], change: CellChange) -> dict[str, Any]:
+    evidence = (
+        before["evidence"]
+        if change.evidence is None
+        else [
+            {
+                "document_id": e.document_id,
+                "page": e.page,
+                "article": e.article,
+                "paragraph": e.paragraph,
+                "quotation": e.quotation,
+            }
+            for e in change.evidence
+        ]
+    )
+    return {
+        "mark": change.mark,
+        "remark": change.remark,
+        "version": before["version"] + 1,
+        "evidence": evidence,
+    }
+
+
+@action
+def write_cells(
+    session: Session,
+    *,
+    edition: MatrixEdition,
+    state: State,
+    writes: list[CellWrite],
+    actor: str,
+    audit_action: str = "cell.update",
+) -> None:
+    """Check and write changes to cells of one edition with optimistic locking, in a few
+    statements whatever their number (an import of a whole matrix is one UPDATE per State, not
+    one per cell); a stale version raises Conflict naming the cell, with both versions.
+
+    The caller has checked the rule (who may write these cells now); this checks the values.
+    """
+    framework = session.get(Framework, edition.framework_id)
+    assert framework is not None  # guaranteed by the foreign key
+    layout = framework_layout(session, framework)
+    before = _cell_states(session, [write.entry_id for write in writes])
+    keys = {
+        entry_id: layout.by_id[cell_id].key
+        for entry_id, cell_id in session.execute(
+            select(CellEntry.id, CellEntry.cell_id).where(
+                CellEntry.id.in_([write.entry_id for write in writes])
+            )
+        )
+    }
+    problems = []
+    for write in writes:
+        for problem in _check_change(session, state, write.change):
+            where = problem.where if len(writes) == 1 else f"{keys[write.entry_id]}.{problem.where}"
+            problems.append(Problem(where, problem.message))
+    if problems:
+        raise InvalidData(
+            "the cell was not changed" if len(writes) == 1 else "no cell was changed",
+            problems=problems,
+        )
+    table = cast(Table, CellEntry.__table__)
+    result = session.execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.revision == bindparam("b_version"))
+        .values(
+            mark=bindparam("b_mark"), remark=bindparam("b_remark"), revision=table.c.revision + 1
+        ),
+        [
+            {
+                "b_id": write.entry_id,
+                "b_version": write.change.version,
+                "b_mark": MARK_VALUES[write.change.mark],
+                "b_remark": write.change.remark,
+            }
+            for write in writes
+        ],
+    )
+    if result.rowcount != len(writes):  # type: ignore[attr-defined]
+        _refuse_stale(session, writes, keys)
+    replaced = [write for write in writes if write.change.evidence is not None]
+    for chunk in _chunks([write.entry_id for write in replaced]):
+        session.execute(delete(Evidence).where(Evidence.cell_entry_id.in_(chunk)))
+    new_evidence = [
+        {
+            "cell_entry_id": write.entry_id,
+            "document_id": e.document_id,
+            "page": e.page,
+            "article": e.article,
+            "paragraph": e.paragraph,
+            "quotation": e.quotation,
+            "visibility": Visibility.public,
+        }
+        for write in replaced
+        for e in write.change.evidence or []
+    ]
+    if new_evidence:
+        session.execute(insert(Evidence), new_evidence)
+    edition.revision += len(writes)
+    record_events(
+        session,
+        [
+            AuditRecord(
+                actor=actor,
+                action=audit_action,
+                entity_type="cell_entry",
+                entity_id=f"{state.iso3}/{edition.number}/{keys[write.entry_id]}",
+                before=before[write.entry_id],
+                after=_after(before[write.entry_id], write.change),
+                reason=write.reason,
+            )
+            for write in writes
+        ],
+    )
+    session.flush()
+
+
+def _refuse_stale(session: Session, writes: list[CellWrite], keys: dict[int, str]) -> None:
+    """Some version was stale: name the first cell our UPDATE did not write, with both versions.
+
+    The rows that did match were written by this transaction, which the Conflict rolls back.
+    """
+    current = _cell_states(session, [write.entry_id for write in writes])
+    stale = writes[0]
+    for write in writes:
+        now = current[write.entry_id]
+        ours = (write.change.version + 1, write.change.mark, write.change.remark)
+        if (now["version"], now["mark"], now["remark"]) != ours:
+            stale = write
+            break
+    now, change = current[stale.entry_id], stale.change
+    raise Conflict(
+        f"the cell was changed by someone else (version {now['version']}, "
+        f"yours {change.version}); nothing was written",
+        details={
+            "cell": keys[stale.entry_id],
+            "current": now,
+            "yours": {"mark": change.mark, "remark": change.remark, "version": change.version},
+        },
+    )
+
+
 @action
 def write_cell(
     session: Session,
@@ -72,68 +241,16 @@ def write_cell(
     reason: str,
     audit_action: str = "cell.update",
 ) -> CellEntry:
-    """Check and write a change with optimistic locking; a stale version raises Conflict with both.
-
-    The caller has checked the rule (who may write this cell now); this checks the values.
-    """
-    problems = _check_change(session, state, change)
-    if problems:
-        raise InvalidData("the cell was not changed", problems=problems)
-    framework = session.get(Framework, edition.framework_id)
-    assert framework is not None  # guaranteed by the foreign key
-    key = framework_layout(session, framework).by_id[entry.cell_id].key
-    before = _cell_state(session, entry)
-    result = session.execute(
-        update(CellEntry)
-        .where(CellEntry.id == entry.id, CellEntry.revision == change.version)
-        .values(
-            mark=MARK_VALUES[change.mark], remark=change.remark, revision=CellEntry.revision + 1
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.expire(entry)
-        current = _cell_state(session, entry)
-        raise Conflict(
-            f"the cell was changed by someone else (version {current['version']}, "
-            f"yours {change.version}); nothing was written",
-            details={
-                "cell": key,
-                "current": current,
-                "yours": {"mark": change.mark, "remark": change.remark, "version": change.version},
-            },
-        )
-    if change.evidence is not None:
-        session.execute(delete(Evidence).where(Evidence.cell_entry_id == entry.id))
-        if change.evidence:
-            session.execute(
-                insert(Evidence),
-                [
-                    {
-                        "cell_entry_id": entry.id,
-                        "document_id": e.document_id,
-                        "page": e.page,
-                        "article": e.article,
-                        "paragraph": e.paragraph,
-                        "quotation": e.quotation,
-                        "visibility": Visibility.public,
-                    }
-                    for e in change.evidence
-                ],
-            )
-    edition.revision += 1
-    session.flush()
-    session.refresh(entry)
-    record_event(
+    """One cell through the same writer (an expert's edit, an accepted proposal)."""
+    write_cells(
         session,
+        edition=edition,
+        state=state,
+        writes=[CellWrite(entry.id, change, reason)],
         actor=actor,
-        action=audit_action,
-        entity_type="cell_entry",
-        entity_id=f"{state.iso3}/{edition.number}/{key}",
-        before=before,
-        after=_cell_state(session, entry),
-        reason=reason,
+        audit_action=audit_action,
     )
+    session.refresh(entry)
     return entry
 
 

@@ -11,8 +11,8 @@ leads is the edition lifecycle (reference/lifecycles.yml). Every step is one act
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, and_, func, insert, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from un1540.errors import Conflict
 from un1540.models import (
@@ -125,66 +125,79 @@ _STAMPS = {
 def _copy_cells(
     session: Session, *, source: MatrixEdition | None, target: MatrixEdition, framework: Framework
 ) -> None:
-    """Every cell of the framework into the new draft: the source edition's values, or blank."""
+    """Every cell of the framework into the new draft: the source edition's values, or blank.
+
+    Copied inside the database (INSERT ... SELECT), cells then their evidence, so opening a
+    draft costs a few statements whatever the number of cells, on SQLite and PostgreSQL alike.
+    """
     layout = framework_layout(session, framework)
-    values: dict[int, tuple[int, Mark, str]] = {}
+    copied: set[int] = set()
     if source is not None:
-        values = {
-            cell_id: (entry_id, mark, remark)
-            for entry_id, cell_id, mark, remark in session.execute(
-                select(CellEntry.id, CellEntry.cell_id, CellEntry.mark, CellEntry.remark).where(
-                    CellEntry.edition_id == source.id
-                )
-            )
-        }
-    rows = [
+        source_cells = set(
+            session.scalars(select(CellEntry.cell_id).where(CellEntry.edition_id == source.id))
+        )
+        copied = source_cells & {cell.id for cell in layout.cells}
+        columns = ["edition_id", "cell_id", "mark", "remark", "revision", "visibility"]
+        old = select(
+            literal(target.id, Integer),
+            CellEntry.cell_id,
+            CellEntry.mark,
+            CellEntry.remark,
+            literal(1, Integer),
+            literal(Visibility.public, CellEntry.__table__.c.visibility.type),
+        ).where(CellEntry.edition_id == source.id)
+        if copied != source_cells:  # another framework version: only the cells this one has
+            old = old.where(CellEntry.cell_id.in_(sorted(copied)))
+        session.execute(insert(CellEntry).from_select(columns, old))
+    blank = [
         {
             "edition_id": target.id,
             "cell_id": cell.id,
-            "mark": values[cell.id][1] if cell.id in values else Mark.blank,
-            "remark": values[cell.id][2] if cell.id in values else "",
+            "mark": Mark.blank,
+            "remark": "",
             "revision": 1,
             "visibility": Visibility.public,
         }
         for cell in layout.cells
+        if cell.id not in copied
     ]
-    new_ids = session.scalars(
-        insert(CellEntry).returning(CellEntry.id, sort_by_parameter_order=True), rows
-    ).all()
-    if source is None:
+    if blank:
+        session.execute(insert(CellEntry), blank)
+    if source is None or not copied:
         return
-    new_by_old = {
-        values[cell.id][0]: new_id
-        for cell, new_id in zip(layout.cells, new_ids, strict=True)
-        if cell.id in values
-    }
-    evidence = session.execute(
+    old_entry, new_entry = aliased(CellEntry), aliased(CellEntry)
+    evidence = (
         select(
-            Evidence.cell_entry_id,
+            new_entry.id,
             Evidence.document_id,
             Evidence.page,
             Evidence.article,
             Evidence.paragraph,
             Evidence.quotation,
             Evidence.visibility,
-        ).where(Evidence.cell_entry_id.in_(list(new_by_old)))
-    ).all()
-    if evidence:
-        session.execute(
-            insert(Evidence),
-            [
-                {
-                    "cell_entry_id": new_by_old[old],
-                    "document_id": document_id,
-                    "page": page,
-                    "article": article,
-                    "paragraph": paragraph,
-                    "quotation": quotation,
-                    "visibility": visibility,
-                }
-                for old, document_id, page, article, paragraph, quotation, visibility in evidence
-            ],
         )
+        .join(old_entry, Evidence.cell_entry_id == old_entry.id)
+        .join(
+            new_entry,
+            and_(new_entry.cell_id == old_entry.cell_id, new_entry.edition_id == target.id),
+        )
+        .where(old_entry.edition_id == source.id)
+        .order_by(Evidence.id)
+    )
+    session.execute(
+        insert(Evidence).from_select(
+            [
+                "cell_entry_id",
+                "document_id",
+                "page",
+                "article",
+                "paragraph",
+                "quotation",
+                "visibility",
+            ],
+            evidence,
+        )
+    )
 
 
 @action

@@ -1,6 +1,6 @@
 """Applying an imported matrix file to draft editions: all or nothing, audited, with a dry run.
 
-Every changed cell is written by the same cell writer as an edit (`actions.cells.write_cell`),
+Every changed cell is written by the same cell writer as an edit (`actions.cells.write_cells`),
 with its version check: the import plans each State's changes from the cells' versions it reads
 first, then writes each change against that version. A cell changed by someone else between the
 plan and the write (another expert saving it meanwhile) refuses the whole import with 409 naming
@@ -22,7 +22,7 @@ from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix import shapes
-from un1540.services.matrix.actions.cells import write_cell
+from un1540.services.matrix.actions.cells import CellWrite, write_cells
 from un1540.services.matrix.actions.editions import OPEN_STATUSES, open_draft
 from un1540.services.matrix.inputs import MAX_TEXT, CellChange
 from un1540.services.matrix.layout import FrameworkLayout
@@ -249,35 +249,38 @@ def apply_changes(
     file_name: str,
     reason: str,
 ) -> None:
-    """Write the planned changes to the draft through the cell writer, each against its version."""
-    entries = {
-        entry.id: entry
-        for entry in session.scalars(
-            select(CellEntry).where(CellEntry.id.in_([c.current.entry_id for c in changes]))
-        )
-    }
+    """Write the planned changes to the draft through the cell writer, each against its version
+    (one batch per State: a whole matrix is a few statements, not a few per cell)."""
+    writes = []
     for planned in changes:
         after = planned.difference.after
         assert after is not None  # an imported cell always says what it becomes
-        try:
-            write_cell(
-                session,
-                edition=edition,
-                state=state,
-                entry=entries[planned.current.entry_id],
+        writes.append(
+            CellWrite(
+                entry_id=planned.current.entry_id,
                 change=CellChange(
                     mark=after.mark, remark=after.remark, version=planned.current.version
                 ),
-                actor=viewer.actor,
                 reason=reason or f"imported from {file_name} ({planned.cell.where})",
-                audit_action="cell.import",
             )
-        except Conflict as stale:
-            raise Conflict(
-                f"{state.iso3} cell {planned.cell.key} ({planned.cell.where}) was changed by "
-                f"someone else since the import read it; nothing was imported",
-                details=stale.details,
-            ) from stale
+        )
+    try:
+        write_cells(
+            session,
+            edition=edition,
+            state=state,
+            writes=writes,
+            actor=viewer.actor,
+            audit_action="cell.import",
+        )
+    except Conflict as stale:
+        key = stale.details.get("cell") if stale.details else None
+        where = next((c.cell.where for c in changes if c.cell.key == key), "")
+        raise Conflict(
+            f"{state.iso3} cell {key} ({where}) was changed by someone else since the import "
+            f"read it; nothing was imported",
+            details=stale.details,
+        ) from stale
     record_event(
         session,
         actor=viewer.actor,
