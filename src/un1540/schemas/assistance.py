@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from un1540.schemas.common import Envelope
+from un1540.schemas.common import MAX_AMOUNT, MAX_RECORD_ID, Envelope, RecordId
 
 
 class _Input(BaseModel):
@@ -44,7 +44,9 @@ class AssistanceRequestUpdate(_Input):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     summary: str | None = Field(default=None, max_length=10000)
     consent: str | None = None
-    revision: int = Field(description="The revision you read; a stale one is refused (409).")
+    revision: int = Field(
+        ge=1, le=MAX_RECORD_ID, description="The revision you read; a stale one is refused (409)."
+    )
 
 
 class TransitionRequest(_Input):
@@ -110,8 +112,12 @@ class AssistanceOfferCreate(_Input):
         default_factory=list, description="Regional group or M49 region codes; empty: anywhere."
     )
     languages: list[str] = Field(default_factory=list)
-    capacity: int = Field(description="How many request items it can take on (0 or more).")
-    budget: float | None = Field(default=None, description="Amount available, 0 or more.")
+    capacity: int = Field(
+        ge=0, le=MAX_RECORD_ID, description="How many request items it can take on (0 or more)."
+    )
+    budget: float | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, description="Amount available, 0 or more."
+    )
     currency: str = Field(default="", description="ISO 4217 code, with a budget.")
     start_on: date | None = None
     end_on: date | None = None
@@ -183,8 +189,8 @@ class SuggestionsRead(Envelope):
 
 
 class JudgementCreate(_Input):
-    item_id: int
-    offer_id: int
+    item_id: RecordId
+    offer_id: RecordId
     verdict: str = Field(description="accept, reject or unsure.")
     note: str = Field(default="", max_length=2000)
 
@@ -227,8 +233,8 @@ class MilestoneInput(_Input):
 
 
 class AssistanceProjectCreate(_Input):
-    item_id: int
-    offer_id: int
+    item_id: RecordId
+    offer_id: RecordId
     title: str = Field(default="", max_length=300, description="Default: the offer's title.")
     start_on: date | None = None
     end_on: date | None = None
@@ -241,7 +247,7 @@ class MilestoneDone(_Input):
 
 class FeedbackInput(_Input):
     side: str = Field(description="recipient or provider.")
-    rating: int = Field(description="1 (poor) to 5 (excellent).")
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
     text: str = Field(default="", max_length=5000)
 
 
@@ -299,12 +305,12 @@ class FundingCreate(_Input):
     state: str | None = Field(default=None, description="Donor State (ISO alpha-3).")
     organisation: str | None = Field(default=None, description="Or the donor organisation.")
     donor_name: str = Field(default="", max_length=300, description="Or another donor's name.")
-    amount: float
+    amount: float = Field(gt=0, le=MAX_AMOUNT, description="More than 0.")
     currency: str = Field(description="ISO 4217 code, e.g. USD.")
     made_on: date | None = Field(default=None, description="Default: today.")
     earmark_region: str = Field(default="", description="Regional group or M49 region code.")
     earmark_area: str = Field(default="", description="Matrix section or field code.")
-    project_id: int | None = None
+    project_id: RecordId | None = None
     note: str = Field(default="", max_length=2000)
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from un1540.schemas.common import Envelope
+from un1540.schemas.common import MAX_RECORD_ID, Envelope, RecordId
 from un1540.schemas.matrix import EditionSummary, EvidenceRead, StateRef
 
 
@@ -19,7 +19,7 @@ class ReasonRequest(_Request):
 
 
 class EvidenceWrite(_Request):
-    document_id: int
+    document_id: RecordId
     page: str = Field(default="", max_length=40)
     article: str = Field(default="", max_length=100)
     paragraph: str = Field(default="", max_length=100)
@@ -30,7 +30,9 @@ class CellUpdate(_Request):
     mark: str = Field(description='"X", "?", "NA" or "" (blank).')
     remark: str = Field(default="", max_length=10000)
     version: int = Field(
-        ge=1, description="The cell's version you edited; a stale one answers 409."
+        ge=1,
+        le=MAX_RECORD_ID,
+        description="The cell's version you edited; a stale one answers 409.",
     )
     evidence: list[EvidenceWrite] | None = Field(
         default=None, description="Replaces the cell's evidence; omit to leave it as it is."

@@ -16,6 +16,7 @@ from un1540.schemas.assistance import (
     SuggestionsRead,
     TransitionRequest,
 )
+from un1540.schemas.common import MAX_RECORD_ID
 from un1540.services.assistance.actions.requests import (
     submit_request,
     transition_request,
@@ -31,7 +32,7 @@ from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
 
 router = APIRouter(prefix="/assistance", tags=["Assistance"])
-RequestPath = Annotated[int, Path(ge=1, description="Request number.")]
+RequestPath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="Request number.")]
 
 
 def _detail(request: AssistanceRequest, viewer: Viewer, status_code: int = 200) -> Response:

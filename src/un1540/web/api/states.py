@@ -22,6 +22,7 @@ from un1540.services.matrix.reads.matrix import get_matrix
 from un1540.services.matrix.reads.states import StateListing, get_state, list_states
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, Iso3Path
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
+from un1540.web.params import EditionQuery
 from un1540.web.responses import csv_response, json_bytes, json_model
 
 router = APIRouter(tags=["States"])
@@ -61,9 +62,6 @@ SortQuery = Annotated[
     ),
 ]
 OrderQuery = Annotated[Literal["asc", "desc"], Query(description="Sort order.")]
-EditionQuery = Annotated[
-    int | None, Query(ge=1, description="Edition number; default: the latest approved edition.")
-]
 
 
 @dataclass(frozen=True)
