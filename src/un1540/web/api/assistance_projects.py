@@ -15,7 +15,7 @@ from un1540.schemas.assistance import (
     FeedbackInput,
     MilestoneDone,
     MilestoneInput,
-    TransitionRequest,
+    ProjectTransitionRequest,
 )
 from un1540.schemas.common import MAX_RECORD_ID
 from un1540.services.assistance.actions.projects import (
@@ -93,7 +93,7 @@ def projects_transition(
     session: SessionDep,
     viewer: WriterDep,
     project_id: ProjectPath,
-    body: TransitionRequest,
+    body: ProjectTransitionRequest,
 ) -> Response:
     """The Committee side or the provider; the request follows its projects. Both sides are
     notified of the change, and asked for feedback when it is delivered."""
