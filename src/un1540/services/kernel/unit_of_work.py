@@ -29,6 +29,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, SessionTransactionOrigin
+from sqlalchemy.orm.exc import StaleDataError
 
 from un1540.errors import Conflict
 
@@ -60,6 +61,12 @@ def action(function: Callable[Concatenate[Session, P], R]) -> Callable[Concatena
                 if conflict is None:
                     raise
                 CONFLICTS.warning("%s: %s", conflict.message, str(error.orig).strip())
+                raise conflict from error
+            except StaleDataError as error:  # a versioned row changed since it was read
+                conflict = Conflict(
+                    "the record was changed by another request meanwhile; reload and try again"
+                )
+                CONFLICTS.warning("%s: %s", conflict.message, error)
                 raise conflict from error
         except BaseException:
             if owns:
