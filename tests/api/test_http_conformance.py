@@ -164,3 +164,28 @@ def test_page_size_is_bounded_by_this_instances_setting() -> None:
         if parameter["name"] == "page_size"
     ]
     assert page_size["schema"]["anyOf"][0]["maximum"] == 120
+
+
+def test_creates_link_to_what_they_created(routing: TestClient) -> None:
+    paths = routing.get("/api/v1/openapi.json").json()["paths"]
+    ids = {op["operationId"]: (m, p) for p, item in paths.items() for m, op in item.items()}
+
+    def links(method: str, path: str, status: str = "201") -> dict[str, tuple[str, str]]:
+        found = paths[path][method]["responses"][status].get("links", {})
+        return {name: ids[link["operationId"]] for name, link in found.items()}
+
+    api = "/api/v1"
+    assert links("post", f"{api}/assistance/requests")["GetRequest"] == (
+        "get",
+        f"{api}/assistance/requests/{{request_id}}",
+    )
+    assert len(links("post", f"{api}/assistance/projects")) == 4
+    edition = links("post", f"{api}/states/{{iso3}}/editions")
+    assert edition["ShareEdition"] == ("post", f"{api}/states/{{iso3}}/editions/{{number}}/share")
+    assert "DecideProposal" in links("post", f"{api}/states/{{iso3}}/editions/{{number}}/proposals")
+    assert "GetDocumentFile" in links("post", f"{api}/states/{{iso3}}/documents")
+    created = paths[f"{api}/states/{{iso3}}/editions"]["post"]["responses"]["201"]
+    assert created["links"]["GetEdition"]["parameters"] == {
+        "iso3": "$request.path.iso3",
+        "number": "$response.body#/edition/number",
+    }

@@ -100,7 +100,8 @@ def install_error_handlers(app: FastAPI) -> None:
             # router names only the first), and HEAD wherever GET is.
             allowed = allowed_methods(request.app.routes, request.url.path)
             headers["Allow"] = ", ".join(allowed)
-            message = f"{request.method} is not allowed here; use {' or '.join(allowed)}"
+            if wants_json(request):  # API messages are English; the portal's page says "Error"
+                message = f"{request.method} is not allowed here; use {' or '.join(allowed)}"
         return error_response(request, error.status_code, code, message, [], headers=headers)
 
     async def on_database_error(request: Request, error: Exception) -> Response:
