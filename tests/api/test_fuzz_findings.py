@@ -6,8 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.api.helpers import assert_error
+from tests.api.helpers import assert_error, read_csv
 from tests.factories import make_user
+from un1540.models.base import today
 from un1540.services.accounts.actions import issue_token
 
 REQUEST = {
@@ -71,3 +72,19 @@ def test_moving_back_to_the_initial_status_is_a_conflict_not_a_server_error(
     # What a project or request may do next is unchanged: never back to where it began.
     shown = client.get(project_url, headers=headers["provider"]).json()["project"]
     assert "planned" not in shown["allowed_actions"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/trends", "/api/v1/trends.csv"])
+def test_a_far_future_end_does_not_ask_for_thousands_of_points(
+    client: TestClient, path: str
+) -> None:
+    # to=9999-12-31 built a point at every year's end until then: about 8000 points, gigabytes
+    # of memory and a minute per request (the live server reached 9 GB under the fuzzer).
+    response = client.get(path, params={"from": "2004-05-01", "to": "9999-12-31", "by": "field"})
+    assert response.status_code == 200, response.text
+    if path.endswith(".csv"):
+        dates = {row["on"] for row in read_csv(response)}
+    else:
+        dates = set(response.json()["dates"])
+    assert "9999-12-31" in dates
+    assert len(dates) <= today().year - 2004 + 2  # the year ends that have passed, and `to`
