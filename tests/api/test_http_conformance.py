@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError
 
+from un1540.db.engine import database_unavailable
 from un1540.settings import Settings
 from un1540.web.app import create_app
 from un1540.web.routes import iter_routes
@@ -189,3 +193,25 @@ def test_creates_link_to_what_they_created(routing: TestClient) -> None:
         "iso3": "$request.path.iso3",
         "number": "$response.body#/edition/number",
     }
+
+
+def test_only_an_unavailable_or_busy_database_is_a_503(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
+    holder, waiter = create_engine(url), create_engine(url, connect_args={"timeout": 0})
+    with holder.connect() as held:
+        held.exec_driver_sql("CREATE TABLE t (x INTEGER PRIMARY KEY)")
+        held.commit()
+        held.exec_driver_sql("BEGIN IMMEDIATE")  # holds the write lock
+        with waiter.connect() as other, pytest.raises(DBAPIError) as busy:
+            other.exec_driver_sql("INSERT INTO t VALUES (1)")
+        held.exec_driver_sql("INSERT INTO t VALUES (1)")
+        held.commit()
+        with waiter.connect() as other, pytest.raises(DBAPIError) as duplicate:
+            other.exec_driver_sql("INSERT INTO t VALUES (1)")
+        with waiter.connect() as other, pytest.raises(DBAPIError) as bug:
+            other.exec_driver_sql("SELECT * FROM no_such_table")
+    assert database_unavailable(busy.value)  # busy past its timeout: try again later
+    assert not database_unavailable(duplicate.value)  # the unit of work's business (409)
+    assert not database_unavailable(bug.value)  # a bug of ours: 500
+    holder.dispose()
+    waiter.dispose()
