@@ -123,7 +123,7 @@ def bound_app(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[None]
 
 # Anonymous callers read; their writes all stop at 401 after the same validation the expert's
 # pass below fuzzes.
-@SCHEMA.include(method="GET").parametrize()
+@SCHEMA.exclude(method=["POST", "PATCH", "DELETE"]).parametrize()
 def test_anonymous(case: schemathesis.Case) -> None:
     case.call_and_validate()
 
