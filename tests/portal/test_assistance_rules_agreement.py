@@ -255,7 +255,7 @@ def project_attempts(viewer: Viewer, project_id: int) -> dict[str, Callable[[Ses
         )
 
     return {
-        **{target: step(target) for target in list(PROJECTS.statuses)[1:]},
+        **{target: step(target) for target in PROJECTS.statuses},  # back to planned too
         "add_milestone": lambda session: add_milestone(
             session, viewer=viewer, project_id=project_id, data=MilestoneInput(title="More")
         ),

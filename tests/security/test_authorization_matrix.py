@@ -223,7 +223,7 @@ def api_cases(world: World) -> list[Case]:
             f"{api}/funding/pledges",
             f"{api}/funding/pledges",
             expect(422, public=401),
-            {"json": {"kind": "gift", "amount": -1, "currency": "EUR"}},
+            {"json": {"kind": "gift", "amount": 1, "currency": "EUR"}},  # no such kind
         ),
         Case(
             "GET",
@@ -248,7 +248,7 @@ def api_cases(world: World) -> list[Case]:
             f"{api}/assistance/offers",
             f"{api}/assistance/offers",
             expect(422, public=401),
-            {"json": {"title": "t", "help_types": ["training"], "capacity": -1}},
+            {"json": {"title": "t", "help_types": ["training"], "capacity": 1, "visibility": "x"}},
         ),
         Case(
             "GET",

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -279,8 +280,7 @@ def test_an_offer_is_checked_whole_and_published(
             viewer=people["provider"],
             data=offer_data(
                 title="Bad",
-                capacity=-1,
-                budget=-5,
+                budget=5,
                 currency="XYZ",
                 regions=["atlantis"],
                 start_on="2027-02-01",
@@ -289,14 +289,14 @@ def test_an_offer_is_checked_whole_and_published(
             ),
         )
     assert {problem.where for problem in raised.value.problems} == {
-        "capacity",
-        "budget",
         "currency",
         "regions",
         "end_on",
         "help_types",
     }
     assert session.scalar(select(func.count()).select_from(AssistanceOffer)) == before
+    with pytest.raises(ValidationError):  # negative numbers stop at the input shape
+        offer_data(title="Bad", capacity=-1, budget=-5)
     with pytest.raises(Conflict, match="duplicate submission"):
         create_offer(session, viewer=people["provider"], data=offer_data())
     with pytest.raises(Forbidden):

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from un1540.errors import DatabaseUnavailable
@@ -54,3 +54,28 @@ def check_connection(engine: Engine) -> None:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         url = masked_url(engine.url.render_as_string(hide_password=False))
         raise DatabaseUnavailable(f"cannot connect to database {url}: {reason}") from error
+
+
+# The driver's errors, as the web layer names them when it maps an unavailable database to 503.
+DatabaseError = DBAPIError
+
+# Connection failures, the server shutting down or refusing connections (PostgreSQL SQLSTATE
+# classes 08 and 57P, 53300 too many connections), SQLite busy past its timeout.
+_UNAVAILABLE_SQLSTATES = ("08", "57P", "53300")
+_SQLITE_BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_BUSY_SNAPSHOT", "SQLITE_BUSY_TIMEOUT"}
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether this error means the database could not answer now (try again later), rather
+    than a bug of ours: a lost or refused connection, a server shutting down, SQLite busy."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None) or ""
+    if sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+        return True
+    if isinstance(error, OperationalError) and type(original).__module__.startswith("psycopg"):
+        return not sqlstate  # no answer from the server at all: the connection failed
+    return getattr(original, "sqlite_errorname", None) in _SQLITE_BUSY

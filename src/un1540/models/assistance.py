@@ -32,6 +32,13 @@ class AssistanceRequest(Base):
     status: Mapped[str] = mapped_column(String(40), index=True)
     consent: Mapped[str] = mapped_column(String(40))
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Every change writes `WHERE revision = <the one read>` (the actions raise it themselves): of
+    # two changes made at once from the same revision, the second changes nothing and is refused
+    # (409) instead of overwriting the first.
+    __mapper_args__ = {  # noqa: RUF012 (SQLAlchemy's declarative convention)
+        "version_id_col": revision,
+        "version_id_generator": False,
+    }
     # When it was circulated to providers and published: with the consent, these decide who may
     # see it (a request withdrawn before circulation never becomes visible to providers).
     circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

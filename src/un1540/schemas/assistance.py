@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from un1540.schemas.common import Envelope
+from un1540.schemas.common import MAX_AMOUNT, MAX_RECORD_ID, Envelope, RecordId
+from un1540.schemas.vocabularies import enum, enum_items, vocabulary
 
 
 class _Input(BaseModel):
@@ -16,13 +17,23 @@ class _Input(BaseModel):
 class AssistanceRequestItemInput(_Input):
     description: str = Field(min_length=1, max_length=5000)
     fields: list[str] = Field(
-        default_factory=list, description="Matrix field codes, e.g. op3cd.border_control."
+        default_factory=list,
+        description="Matrix field codes, e.g. op3cd.border_control.",
+        json_schema_extra=enum_items("field"),
     )
-    weapons: list[str] = Field(default_factory=list, description="nw, cw, bw.")
+    weapons: list[str] = Field(
+        default_factory=list, description="nw, cw, bw.", json_schema_extra=enum_items("weapon")
+    )
     help_types: list[str] = Field(
-        min_length=1, description="Kinds of help (reference/assistance.yml), e.g. training."
+        min_length=1,
+        description="Kinds of help (reference/assistance.yml), e.g. training.",
+        json_schema_extra=enum_items("help_type"),
     )
-    languages: list[str] = Field(default_factory=list, description="UN language codes.")
+    languages: list[str] = Field(
+        default_factory=list,
+        description="UN language codes.",
+        json_schema_extra=enum_items("language"),
+    )
     preferred_provider: str = Field(default="", max_length=200)
     start_on: date | None = None
     end_on: date | None = None
@@ -36,20 +47,33 @@ class AssistanceRequestCreate(_Input):
     title: str = Field(min_length=1, max_length=300)
     summary: str = Field(default="", max_length=10000)
     received_on: date | None = Field(default=None, description="Default: today.")
-    consent: str = Field(description="Who may see it: public, providers or committee.")
+    consent: str = Field(
+        description="Who may see it: public, providers or committee.",
+        json_schema_extra=enum("consent"),
+    )
     items: list[AssistanceRequestItemInput] = Field(min_length=1, max_length=100)
 
 
 class AssistanceRequestUpdate(_Input):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     summary: str | None = Field(default=None, max_length=10000)
-    consent: str | None = None
-    revision: int = Field(description="The revision you read; a stale one is refused (409).")
+    consent: str | None = Field(default=None, json_schema_extra=enum("consent"))
+    revision: int = Field(
+        ge=1, le=MAX_RECORD_ID, description="The revision you read; a stale one is refused (409)."
+    )
 
 
 class TransitionRequest(_Input):
-    to: str = Field(description="The next status, e.g. acknowledged.")
+    to: str = Field(
+        description="The next status, e.g. acknowledged.", json_schema_extra=enum("request_status")
+    )
     reason: str = Field(default="", max_length=2000)
+
+
+class ProjectTransitionRequest(TransitionRequest):
+    to: str = Field(
+        description="The next status, e.g. in_delivery.", json_schema_extra=enum("project_status")
+    )
 
 
 class AssistanceRequestItemRead(BaseModel):
@@ -102,21 +126,33 @@ class AssistanceOfferCreate(_Input):
     provider_name: str = Field(default="", max_length=300, description="Or an NGO's name.")
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=10000)
-    fields: list[str] = Field(default_factory=list)
-    sections: list[str] = Field(default_factory=list)
-    weapons: list[str] = Field(default_factory=list)
-    help_types: list[str] = Field(min_length=1)
+    fields: list[str] = Field(default_factory=list, json_schema_extra=enum_items("field"))
+    sections: list[str] = Field(default_factory=list, json_schema_extra=enum_items("section"))
+    weapons: list[str] = Field(default_factory=list, json_schema_extra=enum_items("weapon"))
+    help_types: list[str] = Field(min_length=1, json_schema_extra=enum_items("help_type"))
     regions: list[str] = Field(
-        default_factory=list, description="Regional group or M49 region codes; empty: anywhere."
+        default_factory=list,
+        description="Regional group or M49 region codes; empty: anywhere.",
+        json_schema_extra=enum_items("region"),
     )
-    languages: list[str] = Field(default_factory=list)
-    capacity: int = Field(description="How many request items it can take on (0 or more).")
-    budget: float | None = Field(default=None, description="Amount available, 0 or more.")
-    currency: str = Field(default="", description="ISO 4217 code, with a budget.")
+    languages: list[str] = Field(default_factory=list, json_schema_extra=enum_items("language"))
+    capacity: int = Field(
+        ge=0, le=MAX_RECORD_ID, description="How many request items it can take on (0 or more)."
+    )
+    budget: float | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, description="Amount available, 0 or more."
+    )
+    currency: str = Field(
+        default="",
+        description="ISO 4217 code, with a budget.",
+        json_schema_extra=enum("currency", ""),
+    )
     start_on: date | None = None
     end_on: date | None = None
     visibility: str = Field(
-        default="public", description="public, states_and_providers or committee."
+        default="public",
+        description="public, states_and_providers or committee.",
+        json_schema_extra={"enum": ["public", "states_and_providers", "committee"]},
     )
 
 
@@ -183,9 +219,9 @@ class SuggestionsRead(Envelope):
 
 
 class JudgementCreate(_Input):
-    item_id: int
-    offer_id: int
-    verdict: str = Field(description="accept, reject or unsure.")
+    item_id: RecordId
+    offer_id: RecordId
+    verdict: str = Field(description="accept, reject or unsure.", json_schema_extra=enum("verdict"))
     note: str = Field(default="", max_length=2000)
 
 
@@ -227,8 +263,8 @@ class MilestoneInput(_Input):
 
 
 class AssistanceProjectCreate(_Input):
-    item_id: int
-    offer_id: int
+    item_id: RecordId
+    offer_id: RecordId
     title: str = Field(default="", max_length=300, description="Default: the offer's title.")
     start_on: date | None = None
     end_on: date | None = None
@@ -240,8 +276,8 @@ class MilestoneDone(_Input):
 
 
 class FeedbackInput(_Input):
-    side: str = Field(description="recipient or provider.")
-    rating: int = Field(description="1 (poor) to 5 (excellent).")
+    side: str = Field(description="recipient or provider.", json_schema_extra=enum("feedback_side"))
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
     text: str = Field(default="", max_length=5000)
 
 
@@ -295,16 +331,29 @@ class AssistanceProjectList(Envelope):
 
 
 class FundingCreate(_Input):
-    kind: str = Field(description="pledge, or contribution (money actually paid).")
+    kind: str = Field(
+        description="pledge, or contribution (money actually paid).",
+        json_schema_extra=enum("funding_kind"),
+    )
     state: str | None = Field(default=None, description="Donor State (ISO alpha-3).")
     organisation: str | None = Field(default=None, description="Or the donor organisation.")
     donor_name: str = Field(default="", max_length=300, description="Or another donor's name.")
-    amount: float
-    currency: str = Field(description="ISO 4217 code, e.g. USD.")
+    amount: float = Field(gt=0, le=MAX_AMOUNT, description="More than 0.")
+    currency: str = Field(
+        description="ISO 4217 code, e.g. USD.", json_schema_extra=enum("currency")
+    )
     made_on: date | None = Field(default=None, description="Default: today.")
-    earmark_region: str = Field(default="", description="Regional group or M49 region code.")
-    earmark_area: str = Field(default="", description="Matrix section or field code.")
-    project_id: int | None = None
+    earmark_region: str = Field(
+        default="",
+        description="Regional group or M49 region code.",
+        json_schema_extra=enum("region", ""),
+    )
+    earmark_area: str = Field(
+        default="",
+        description="Matrix section or field code.",
+        json_schema_extra={"enum": ["", *vocabulary("section"), *vocabulary("field")]},
+    )
+    project_id: RecordId | None = None
     note: str = Field(default="", max_length=2000)
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
 T = TypeVar("T")
+
+# The largest value an Integer column holds on PostgreSQL (int4; SQLite's integers are larger):
+# every record id, edition number, revision and count we store fits, and every integer a
+# client sends is bounded by it (or less), so an out-of-range number answers 422 naming it
+# instead of overflowing in the database.
+MAX_RECORD_ID = 2_147_483_647
+
+RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID, description="A record's number.")]
+# Money as stored (Numeric(16, 2)): less than 10^14, so 13 digits before the point.
+MAX_AMOUNT = 9_999_999_999_999.0
 
 
 class Envelope(BaseModel):

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from un1540.schemas.common import Envelope
+from un1540.models import Mark
+from un1540.schemas.common import MAX_RECORD_ID, Envelope, RecordId
 from un1540.schemas.matrix import EditionSummary, EvidenceRead, StateRef
+
+MARKS: dict[str, Any] = {"enum": [mark.value for mark in Mark]}
 
 
 class _Request(BaseModel):
@@ -19,7 +23,7 @@ class ReasonRequest(_Request):
 
 
 class EvidenceWrite(_Request):
-    document_id: int
+    document_id: RecordId
     page: str = Field(default="", max_length=40)
     article: str = Field(default="", max_length=100)
     paragraph: str = Field(default="", max_length=100)
@@ -27,10 +31,12 @@ class EvidenceWrite(_Request):
 
 
 class CellUpdate(_Request):
-    mark: str = Field(description='"X", "?", "NA" or "" (blank).')
+    mark: str = Field(description='"X", "?", "NA" or "" (blank).', json_schema_extra=MARKS)
     remark: str = Field(default="", max_length=10000)
     version: int = Field(
-        ge=1, description="The cell's version you edited; a stale one answers 409."
+        ge=1,
+        le=MAX_RECORD_ID,
+        description="The cell's version you edited; a stale one answers 409.",
     )
     evidence: list[EvidenceWrite] | None = Field(
         default=None, description="Replaces the cell's evidence; omit to leave it as it is."
@@ -91,7 +97,7 @@ class CommentRead(BaseModel):
 
 class ProposalCreate(_Request):
     cell: str
-    mark: str
+    mark: str = Field(description='"X", "?", "NA" or "" (blank).', json_schema_extra=MARKS)
     remark: str = Field(default="", max_length=10000)
     reason: str = Field(default="", max_length=10000)
 

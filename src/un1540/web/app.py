@@ -27,6 +27,7 @@ from un1540.web.auth import SESSION_COOKIE, SESSION_MAX_AGE
 from un1540.web.errors import install_error_handlers
 from un1540.web.i18n import LanguageMiddleware
 from un1540.web.middleware import HeadAsGet
+from un1540.web.openapi import install_openapi
 from un1540.web.portal import accounts as account_pages
 from un1540.web.portal import assistance as assistance_pages
 from un1540.web.portal import dashboard as dashboard_pages
@@ -114,6 +115,7 @@ def create_app(
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(HeadAsGet)
     install_error_handlers(app)
+    install_openapi(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_api.router)
     app.include_router(api_router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidParameter, Problem
@@ -13,6 +13,7 @@ from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
 from un1540.settings import Settings
 from un1540.web.auth import check_api_csrf, resolve_viewer
+from un1540.web.params import PageQuery, PageSizeQuery
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -47,11 +48,7 @@ async def get_settings_from_app(request: Request) -> Settings:
 
 
 async def get_paging(
-    request: Request,
-    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
-    page_size: Annotated[
-        int | None, Query(ge=1, description="Items per page (default 50, at most 500).")
-    ] = None,
+    request: Request, page: PageQuery = 1, page_size: PageSizeQuery = None
 ) -> PageRequest:
     settings: Settings = request.app.state.settings
     size = page_size if page_size is not None else settings.page_size_default

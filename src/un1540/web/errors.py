@@ -10,12 +10,19 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from un1540.db.engine import DatabaseError, database_unavailable
 from un1540.errors import Problem, Un1540Error
 from un1540.schemas.common import ErrorBody, ErrorResponse, ProblemRead
 from un1540.web.portal.templating import render_error
+from un1540.web.routes import allowed_methods
 
 LOGGER = logging.getLogger("un1540.web")
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 422: "invalid_parameter"}
+HTTP_CODES = {
+    400: "invalid_body",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "invalid_parameter",
+}
 
 
 def wants_json(request: Request) -> bool:
@@ -30,6 +37,20 @@ def error_response(
     message: str,
     problems: list[Problem],
     details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    response = _error_body(request, status, code, message, problems, details)
+    response.headers.update(headers or {})
+    return response
+
+
+def _error_body(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    problems: list[Problem],
+    details: dict[str, Any] | None,
 ) -> Response:
     if wants_json(request):
         body = ErrorResponse(
@@ -73,7 +94,28 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(error, HTTPException)
         code = HTTP_CODES.get(error.status_code, "http_error")
         message = "no such page or resource" if error.status_code == 404 else str(error.detail)
-        return error_response(request, error.status_code, code, message, [])
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            # Every method the path answers, whichever of its routes refused this one (the
+            # router names only the first), and HEAD wherever GET is.
+            allowed = allowed_methods(request.app.routes, request.url.path)
+            headers["Allow"] = ", ".join(allowed)
+            if wants_json(request):  # API messages are English; the portal's page says "Error"
+                message = f"{request.method} is not allowed here; use {' or '.join(allowed)}"
+        return error_response(request, error.status_code, code, message, [], headers=headers)
+
+    async def on_database_error(request: Request, error: Exception) -> Response:
+        if not database_unavailable(error):
+            raise error  # a bug of ours: the unexpected-error handler answers 500
+        LOGGER.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+        return error_response(
+            request,
+            503,
+            "database_unavailable",
+            "the database is unreachable or busy; try again shortly",
+            [],
+            headers={"Retry-After": "5"},
+        )
 
     async def on_unexpected_error(request: Request, error: Exception) -> Response:
         # The traceback goes to the log; the client gets the same error shape as for any other.
@@ -82,5 +124,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(Exception, on_unexpected_error)
     app.add_exception_handler(Un1540Error, on_domain_error)
+    app.add_exception_handler(DatabaseError, on_database_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)

@@ -100,7 +100,8 @@ request_rules: Rules[AssistanceRequest] = Rules(
     "assistance_request",
     {
         "update": _may_update_request,
-        **{target: _request_step(target) for target in list(REQUESTS.statuses)[1:]},
+        # Every status, the initial one too: nothing leads back to it, and its rule says so.
+        **{target: _request_step(target) for target in REQUESTS.statuses},
     },
 )
 
@@ -169,7 +170,7 @@ def feedback_action(side: str) -> str:
 
 
 _PROJECT_RULES: dict[str, Callable[[Viewer, AssistanceProject], Un1540Error | None]] = {
-    **{target: _project_step(target) for target in list(PROJECTS.statuses)[1:]},
+    **{target: _project_step(target) for target in PROJECTS.statuses},  # the initial one too
     "add_milestone": _may_plan,
     "complete_milestone": _may_record_delivery,
     **{feedback_action(side): _feedback(side) for side in SIDES},

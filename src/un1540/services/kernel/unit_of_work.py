@@ -8,6 +8,12 @@ So does an action called inside a transaction its caller began explicitly (`with
 session.begin():`, as the tests' set-up does): that caller owns the commit, and the effects
 queued meanwhile run after the next action that commits.
 
+A write that clashes with another made at the same time (two drafts opened at once, the same
+request filed twice, a record removed while another refers to it) fails in the database on a
+unique or foreign-key constraint, or is chosen as a deadlock's victim; the action turns that
+into `Conflict` (409, "try again"), logging the database's own words, instead of letting the
+driver's error surface as a server error.
+
 Effects that must only happen once the data is safely stored (sending e-mails, and later cache
 maintenance and background jobs) are queued with `after_commit`; they run after the outermost
 commit succeeds and are dropped if it rolls back, as Zulip's `send_event_on_commit` does. Routes,
@@ -21,13 +27,18 @@ import logging
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, SessionTransactionOrigin
+from sqlalchemy.orm.exc import StaleDataError
+
+from un1540.errors import Conflict
 
 P = ParamSpec("P")
 R = TypeVar("R")
 Effect = Callable[[Session], object]
 
 LOGGER = logging.getLogger("un1540.effects")
+CONFLICTS = logging.getLogger("un1540.conflicts")
 _DEPTH = "un1540.action_depth"
 _EFFECTS = "un1540.after_commit"
 
@@ -41,9 +52,22 @@ def action(function: Callable[Concatenate[Session, P], R]) -> Callable[Concatena
         owns = depth == 0 and not _caller_began(session)
         session.info[_DEPTH] = depth + 1
         try:
-            result = function(session, *args, **kwargs)
-            if owns:
-                session.commit()
+            try:
+                result = function(session, *args, **kwargs)
+                if owns:
+                    session.commit()
+            except (IntegrityError, OperationalError) as error:
+                conflict = concurrent_conflict(error)
+                if conflict is None:
+                    raise
+                CONFLICTS.warning("%s: %s", conflict.message, str(error.orig).strip())
+                raise conflict from error
+            except StaleDataError as error:  # a versioned row changed since it was read
+                conflict = Conflict(
+                    "the record was changed by another request meanwhile; reload and try again"
+                )
+                CONFLICTS.warning("%s: %s", conflict.message, error)
+                raise conflict from error
         except BaseException:
             if owns:
                 session.info.pop(_EFFECTS, None)
@@ -87,3 +111,52 @@ def run_effects(session: Session) -> None:
             effect(session)
         except Exception:
             LOGGER.exception("an after-commit effect failed; the write itself is stored")
+
+
+# SQLSTATEs (PostgreSQL) and extended result codes (SQLite) of a clash between concurrent writes.
+_UNIQUE = {"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
+_FOREIGN_KEY = {"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"}
+_RETRY = {"40001", "40P01"}  # serialization failure, deadlock detected
+# What was created twice, by table, for the message.
+_WHAT = {
+    "matrix_edition": "another edition of this State's matrix was opened at the same time",
+    "cell_entry": "this cell was written by another change at the same time",
+    "assistance_request": "the same request (requester, title and date) was filed at the same time",
+    "assistance_offer": "an offer with this title was published by this provider at the same time",
+    "assistance_judgement": "this pair was judged by someone else at the same time",
+    "assistance_project": "a project for this item and offer was opened at the same time",
+    "project_feedback": "this side's feedback was given at the same time",
+    "user_account": "an account with this e-mail address was created at the same time",
+}
+
+
+def concurrent_conflict(error: DBAPIError) -> Conflict | None:
+    """The Conflict a clash between concurrent writes means, or None for any other error
+    (a NOT NULL or CHECK violation, a lost connection: those are not the caller's to retry)."""
+    original = error.orig
+    code = getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None)
+    if code in _RETRY:
+        return Conflict("the change clashed with another made at the same time; try again")
+    if code in _FOREIGN_KEY:
+        return Conflict(
+            "a record the change refers to was removed or changed at the same time; reload and "
+            "try again"
+        )
+    if code in _UNIQUE:
+        table = _table(original)
+        what = _WHAT.get(
+            table or "", "the same record was created by another change at the same time"
+        )
+        return Conflict(f"{what}; reload and try again")
+    return None
+
+
+def _table(original: object) -> str | None:
+    """The table of a unique violation, from PostgreSQL's diagnostics or SQLite's message."""
+    diagnostics = getattr(original, "diag", None)
+    if diagnostics is not None and getattr(diagnostics, "table_name", None):
+        return str(diagnostics.table_name)
+    # SQLite: "UNIQUE constraint failed: matrix_edition.state_id, matrix_edition.number"
+    _, _, columns = str(original).partition(":")
+    table, dot, _ = columns.strip().partition(".")
+    return table if dot else None

@@ -15,8 +15,9 @@ from un1540.schemas.assistance import (
     FeedbackInput,
     MilestoneDone,
     MilestoneInput,
-    TransitionRequest,
+    ProjectTransitionRequest,
 )
+from un1540.schemas.common import MAX_RECORD_ID
 from un1540.services.assistance.actions.projects import (
     add_milestone,
     complete_milestone,
@@ -33,8 +34,8 @@ from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
 
 router = APIRouter(prefix="/assistance", tags=["Assistance"])
-ProjectPath = Annotated[int, Path(ge=1, description="Project number.")]
-MilestonePath = Annotated[int, Path(ge=1, description="Milestone number.")]
+ProjectPath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="Project number.")]
+MilestonePath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="Milestone number.")]
 
 
 def _detail(project: AssistanceProject, viewer: Viewer, status_code: int = 200) -> Response:
@@ -92,7 +93,7 @@ def projects_transition(
     session: SessionDep,
     viewer: WriterDep,
     project_id: ProjectPath,
-    body: TransitionRequest,
+    body: ProjectTransitionRequest,
 ) -> Response:
     """The Committee side or the provider; the request follows its projects. Both sides are
     notified of the change, and asked for feedback when it is delivered."""

@@ -16,6 +16,8 @@ from un1540.schemas.assistance import (
     SuggestionsRead,
     TransitionRequest,
 )
+from un1540.schemas.common import MAX_RECORD_ID
+from un1540.schemas.vocabularies import enum
 from un1540.services.assistance.actions.requests import (
     submit_request,
     transition_request,
@@ -31,7 +33,7 @@ from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
 
 router = APIRouter(prefix="/assistance", tags=["Assistance"])
-RequestPath = Annotated[int, Path(ge=1, description="Request number.")]
+RequestPath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="Request number.")]
 
 
 def _detail(request: AssistanceRequest, viewer: Viewer, status_code: int = 200) -> Response:
@@ -67,8 +69,16 @@ def requests_list(
     session: SessionDep,
     viewer: ViewerDep,
     paging: PagingDep,
-    status: Annotated[str | None, Query(description="Only requests in this status.")] = None,
-    state: Annotated[str | None, Query(description="Only this State's requests (ISO3).")] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            description="Only requests in this status.", json_schema_extra=enum("request_status")
+        ),
+    ] = None,
+    state: Annotated[
+        str | None,
+        Query(description="Only this State's requests (ISO3).", json_schema_extra=enum("state")),
+    ] = None,
 ) -> Response:
     """The requests you may see (by the requester's consent), newest first."""
     rows, total = list_requests(session, viewer=viewer, status=status, state=state, paging=paging)

@@ -11,6 +11,8 @@ from starlette.responses import Response
 from un1540.schemas.common import Envelope, ErrorResponse
 from un1540.services.kernel.envelope import page_of
 from un1540.services.kernel.paging import PageRequest
+from un1540.web.params import NumberPath as NumberPath  # re-exported for the routers
+from un1540.web.params import RecordIdPath as RecordIdPath
 from un1540.web.responses import json_model
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -37,7 +39,6 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     **ERRORS,
 }
 
-NumberPath = Annotated[int, Path(ge=1, description="Edition number.")]
 CellPath = Annotated[
     str,
     Path(

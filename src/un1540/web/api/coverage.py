@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from un1540.io.csv_export import compare_csv, coverage_csv, trends_csv
 from un1540.schemas.coverage import CompareRead, CoverageRead, TrendRead
+from un1540.schemas.vocabularies import enum
 from un1540.services.coverage.reads.coverage import (
     compare_states,
     coverage_summary,
@@ -41,19 +42,39 @@ AsOfQuery = Annotated[
 
 def get_selection(
     section: Annotated[
-        str | None, Query(description="Count only this section's cells, e.g. op3ab.")
+        str | None,
+        Query(
+            description="Count only this section's cells, e.g. op3ab.",
+            json_schema_extra=enum("section"),
+        ),
     ] = None,
     field: Annotated[
-        str | None, Query(description="Count only this field's cells, e.g. op2.manufacture.")
+        str | None,
+        Query(
+            description="Count only this field's cells, e.g. op2.manufacture.",
+            json_schema_extra=enum("field"),
+        ),
     ] = None,
     weapon: Annotated[
-        str | None, Query(description="Count only cells of this weapon category: nw, cw, bw.")
+        str | None,
+        Query(
+            description="Count only cells of this weapon category: nw, cw, bw.",
+            json_schema_extra=enum("weapon"),
+        ),
     ] = None,
     group: Annotated[
-        str | None, Query(description="Count only States of this regional group, e.g. african.")
+        str | None,
+        Query(
+            description="Count only States of this regional group, e.g. african.",
+            json_schema_extra=enum("group"),
+        ),
     ] = None,
     state: Annotated[
-        str | None, Query(description="Count only this State (ISO alpha-3), e.g. FRA.")
+        str | None,
+        Query(
+            description="Count only this State (ISO alpha-3), e.g. FRA.",
+            json_schema_extra=enum("state"),
+        ),
     ] = None,
 ) -> Selection:
     return Selection(

@@ -8,17 +8,19 @@ from starlette.responses import FileResponse, Response
 from un1540.io.csv_export import documents_csv
 from un1540.models import Origin
 from un1540.schemas.documents import DocumentDetail, DocumentList
-from un1540.services.documents.actions import attach_document
+from un1540.services.documents.actions import FILE_SIGNATURES, attach_document
 from un1540.services.documents.reads import document_file, state_documents_page, visible_document
 from un1540.services.documents.shapes import document_list, document_read
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import SUMMARY
-from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path
+from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path, RecordIdPath
 from un1540.web.deps import PagingDep, SessionDep, SettingsDep, ViewerDep, WriterDep
 from un1540.web.responses import csv_response, json_model
 from un1540.web.uploads import DocumentFormDep
 
 router = APIRouter(tags=["Documents"])
+# What a stored file may be: the types recognised on upload, or unknown (older records).
+DOCUMENT_MEDIA_TYPES = (*FILE_SIGNATURES, "text/html", "text/plain", "application/octet-stream")
 
 
 @router.get(
@@ -88,7 +90,7 @@ def documents_create(
     response_model=DocumentDetail,
     responses=ERRORS,
 )
-def documents_detail(session: SessionDep, viewer: ViewerDep, document_id: int) -> Response:
+def documents_detail(session: SessionDep, viewer: ViewerDep, document_id: RecordIdPath) -> Response:
     document = visible_document(session, viewer=viewer, document_id=document_id)
     return json_model(
         DocumentDetail(**envelope(document.origin is Origin.demo), document=document_read(document))
@@ -99,10 +101,16 @@ def documents_detail(session: SessionDep, viewer: ViewerDep, document_id: int) -
     "/documents/{document_id}/file",
     summary="A document's file",
     response_class=FileResponse,
-    responses=ERRORS,
+    responses={
+        200: {
+            "description": "The file, with the type recognised when it was registered.",
+            "content": {media_type: {} for media_type in DOCUMENT_MEDIA_TYPES},
+        },
+        **ERRORS,
+    },
 )
 def documents_file(
-    session: SessionDep, viewer: ViewerDep, settings: SettingsDep, document_id: int
+    session: SessionDep, viewer: ViewerDep, settings: SettingsDep, document_id: RecordIdPath
 ) -> FileResponse:
     document, path = document_file(
         session, viewer=viewer, document_id=document_id, files_dir=settings.files_dir

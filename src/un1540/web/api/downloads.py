@@ -15,6 +15,8 @@ from un1540.web.deps import PagingDep, SessionDep
 from un1540.web.responses import json_model, synthetic_headers
 
 router = APIRouter(tags=["Open data"])
+# What a download is: the data package (ZIP), the bulk JSON (gzip) or one of its tables (CSV).
+DOWNLOAD_MEDIA_TYPES = ("application/zip", "application/gzip", "text/csv")
 
 
 @router.get(
@@ -29,7 +31,13 @@ def list_downloads(session: SessionDep, paging: PagingDep) -> Response:
     "/downloads/{name}",
     summary="One open-data file",
     response_class=Response,
-    responses={200: {"description": "The file."}, **ERRORS},
+    responses={
+        200: {
+            "description": "The file: the data package (ZIP), the bulk JSON (gzip) or a table.",
+            "content": {media_type: {} for media_type in DOWNLOAD_MEDIA_TYPES},
+        },
+        **ERRORS,
+    },
 )
 def download_file(
     session: SessionDep,

@@ -31,7 +31,14 @@ from un1540.services.matrix.inputs import CellChange
 from un1540.services.matrix.reads.editions import edition_detail, find_edition
 from un1540.services.matrix.reads.matrix import cell_state
 from un1540.services.matrix.reads.review import comment_reads, proposal_reads, review_list
-from un1540.web.api.common import ERRORS, WRITE_ERRORS, CellPath, Iso3Path, NumberPath
+from un1540.web.api.common import (
+    ERRORS,
+    WRITE_ERRORS,
+    CellPath,
+    Iso3Path,
+    NumberPath,
+    RecordIdPath,
+)
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
 
@@ -279,7 +286,7 @@ def proposals_decide(
     viewer: WriterDep,
     iso3: Iso3Path,
     number: NumberPath,
-    proposal_id: int,
+    proposal_id: RecordIdPath,
     body: ProposalDecision,
 ) -> Response:
     """Experts. Accepting writes the proposed mark and remark to the cell."""

@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, File, Form, UploadFile
 from starlette.responses import Response
 
-from un1540.io.matrix_export import ExportedFile, ExportFormat, export_matrices
+from un1540.io.matrix_export import MEDIA_TYPES, ExportedFile, ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
 from un1540.schemas.workflow import ImportReport
 from un1540.web.api.common import ERRORS, WRITE_ERRORS, Iso3Path, NumberPath
-from un1540.web.api.states import EditionQuery
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep, WriterDep
+from un1540.web.params import EditionQuery
 from un1540.web.responses import json_model, synthetic_headers
 from un1540.web.uploads import read_limited
 
 router = APIRouter(tags=["Import and export"])
 
-FILE_RESPONSES = {
-    200: {"content": {m: {} for m in ("application/octet-stream",)}, "description": "The file."},
-    **ERRORS,
-}
+
+def file_responses(fmt: ExportFormat) -> dict[int | str, dict[str, Any]]:
+    """The file in this format (its real media type), or an error."""
+    media_type = MEDIA_TYPES[fmt].split(";")[0]
+    return {200: {"content": {media_type: {}}, "description": "The file."}, **ERRORS}
 
 
 def _file(exported: ExportedFile) -> Response:
@@ -47,7 +48,7 @@ def _one_state_route(fmt: ExportFormat, summary: str) -> None:
         methods=["GET"],
         summary=summary,
         response_class=Response,
-        responses=FILE_RESPONSES,
+        responses=file_responses(fmt),
     )
 
 
@@ -62,7 +63,7 @@ def _all_states_route(fmt: ExportFormat) -> None:
         methods=["GET"],
         summary=f"Every State's latest approved matrix as {fmt.value.upper()}",
         response_class=Response,
-        responses=FILE_RESPONSES,
+        responses=file_responses(fmt),
     )
 
 

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from un1540.io.csv_export import field_csv
 from un1540.schemas.matrix import FieldAcrossStates
+from un1540.schemas.vocabularies import enum
 from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.fields import field_across_states
 from un1540.web.api.common import CSV_RESPONSE, ERRORS
@@ -22,9 +23,17 @@ FieldPath = Annotated[
 ]
 FrameworkQuery = Annotated[
     str | None,
-    Query(description="Framework version as code/version; default: the default version."),
+    Query(
+        description="Framework version as code/version; default: the default version.",
+        json_schema_extra=enum("framework"),
+    ),
 ]
-GroupQuery = Annotated[str | None, Query(description="Only States counted in this regional group.")]
+GroupQuery = Annotated[
+    str | None,
+    Query(
+        description="Only States counted in this regional group.", json_schema_extra=enum("group")
+    ),
+]
 
 
 # Registered before /fields/{code} so that "op2.use.csv" is not read as a field code.

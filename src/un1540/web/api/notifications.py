@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from un1540.schemas.notifications import NotificationList, NotificationRead
 from un1540.services.notifications.actions import mark_read
 from un1540.services.notifications.reads import list_notifications
 from un1540.services.notifications.shapes import notification_list, notification_read
-from un1540.web.api.common import WRITE_ERRORS
+from un1540.web.api.common import WRITE_ERRORS, RecordIdPath
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
 
@@ -48,7 +48,7 @@ def notifications_list(
 def notifications_read(
     session: SessionDep,
     viewer: WriterDep,
-    notification_id: Annotated[int, Path(ge=1)],
+    notification_id: RecordIdPath,
 ) -> Response:
     notification = mark_read(session, viewer=viewer, notification_id=notification_id)
     return json_model(notification_read(notification))

@@ -13,15 +13,17 @@ from un1540.io.csv_export import editions_csv, matrix_csv, states_csv
 from un1540.schemas.common import Page
 from un1540.schemas.matrix import EditionList, MatrixRead
 from un1540.schemas.states import StateRead, StateSummary
+from un1540.schemas.vocabularies import enum
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.data_version import VersionedCache
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix
-from un1540.services.matrix.reads.states import StateListing, get_state, list_states
+from un1540.services.matrix.reads.states import SORT_KEYS, StateListing, get_state, list_states
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, Iso3Path
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
+from un1540.web.params import EditionQuery
 from un1540.web.responses import csv_response, json_bytes, json_model
 
 router = APIRouter(tags=["States"])
@@ -43,10 +45,17 @@ def _matrix_json(
 
 GroupQuery = Annotated[
     str | None,
-    Query(description="Regional group code, e.g. african; includes participants and observers."),
+    Query(
+        description="Regional group code, e.g. african; includes participants and observers.",
+        json_schema_extra=enum("group"),
+    ),
 ]
 RegionQuery = Annotated[
-    str | None, Query(description="M49 area code name at any level, e.g. africa, western_asia.")
+    str | None,
+    Query(
+        description="M49 area code name at any level, e.g. africa, western_asia.",
+        json_schema_extra=enum("m49_area"),
+    ),
 ]
 SearchQuery = Annotated[
     str | None,
@@ -56,14 +65,9 @@ SearchQuery = Annotated[
 ]
 SortQuery = Annotated[
     str,
-    Query(
-        description="name, iso3, group, region, coverage, measures, editions or latest_approved_on."
-    ),
+    Query(description="The order of the list.", json_schema_extra={"enum": list(SORT_KEYS)}),
 ]
 OrderQuery = Annotated[Literal["asc", "desc"], Query(description="Sort order.")]
-EditionQuery = Annotated[
-    int | None, Query(ge=1, description="Edition number; default: the latest approved edition.")
-]
 
 
 @dataclass(frozen=True)

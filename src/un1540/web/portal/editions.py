@@ -31,6 +31,7 @@ from un1540.services.matrix.reads.review import edition_review, proposal_actions
 from un1540.services.matrix.rules import EDITION_RULES, WORKFLOW_ACTIONS
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
+from un1540.web.params import NumberPath, RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.templating import render
@@ -69,7 +70,7 @@ def workspace_open(
 
 @router.get("/states/{iso3}/editions/{number}", response_class=HTMLResponse)
 def workspace(
-    request: Request, session: SessionDep, viewer: ViewerDep, iso3: str, number: int
+    request: Request, session: SessionDep, viewer: ViewerDep, iso3: str, number: NumberPath
 ) -> Response:
     detail = edition_detail(session, viewer=viewer, iso3=iso3, number=number)
     matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=number)
@@ -101,7 +102,7 @@ def workspace_transition(
     viewer: ViewerDep,
     _: CsrfChecked,
     iso3: str,
-    number: int,
+    number: NumberPath,
     transition: str,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -142,7 +143,12 @@ def workspace_transition(
 
 @router.get("/states/{iso3}/editions/{number}/cells/{cell}", response_class=HTMLResponse)
 def cell_page(
-    request: Request, session: SessionDep, viewer: ViewerDep, iso3: str, number: int, cell: str
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    iso3: str,
+    number: NumberPath,
+    cell: str,
 ) -> Response:
     current = cell_state(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell)
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
@@ -206,7 +212,7 @@ async def cell_edit(
     viewer: ViewerDep,
     _: CsrfChecked,
     iso3: str,
-    number: int,
+    number: NumberPath,
     cell: str,
 ) -> Response:
     form = await request.form()
@@ -234,7 +240,7 @@ def cell_comment(
     viewer: ViewerDep,
     _: CsrfChecked,
     iso3: str,
-    number: int,
+    number: NumberPath,
     cell: str,
     body: Annotated[str, Form(max_length=10000)],
 ) -> Response:
@@ -252,7 +258,7 @@ def cell_propose(
     viewer: ViewerDep,
     _: CsrfChecked,
     iso3: str,
-    number: int,
+    number: NumberPath,
     cell: str,
     mark: Annotated[str, Form(max_length=2)] = "",
     remark: Annotated[str, Form(max_length=10000)] = "",
@@ -281,8 +287,8 @@ def proposal_decision(
     viewer: ViewerDep,
     _: CsrfChecked,
     iso3: str,
-    number: int,
-    proposal_id: int,
+    number: NumberPath,
+    proposal_id: RecordIdPath,
     decision: Annotated[str, Form(pattern="^(accept|reject)$")],
     note: Annotated[str, Form(max_length=2000)] = "",
     back: Annotated[str, Form(max_length=500)] = "",

@@ -7,6 +7,7 @@ from starlette.responses import HTMLResponse
 
 from un1540.services.matrix.reads.history import cell_history, compare_editions
 from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.params import NumberPath
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +23,12 @@ def history_page(
 
 @router.get("/states/{iso3}/editions/{before}/diff/{after}", response_class=HTMLResponse)
 def diff_page(
-    request: Request, session: SessionDep, viewer: ViewerDep, iso3: str, before: int, after: int
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    iso3: str,
+    before: NumberPath,
+    after: NumberPath,
 ) -> HTMLResponse:
     diff = compare_editions(session, viewer=viewer, iso3=iso3, before=before, after=after)
     return render(request, "history/diff.html", {"diff": diff}, synthetic=diff.synthetic)

@@ -17,6 +17,7 @@ from un1540.settings import Settings
 from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext as _
+from un1540.web.params import NumberPath
 from un1540.web.portal.forms import CsrfChecked
 from un1540.web.portal.templating import render
 from un1540.web.uploads import read_limited
@@ -83,7 +84,7 @@ async def import_check(
     settings: SettingsDep,
     _: CsrfChecked,
     iso3: str,
-    number: int,
+    number: NumberPath,
     file: Annotated[UploadFile, File()],
     dry_run: Annotated[str, Form()] = "",
 ) -> Response:
@@ -103,7 +104,7 @@ def import_apply(
     settings: SettingsDep,
     _: CsrfChecked,
     iso3: str,
-    number: int,
+    number: NumberPath,
     digest: Annotated[str, Form()],
     file_name: Annotated[str, Form(max_length=300)],
 ) -> Response:

@@ -22,6 +22,7 @@ from un1540.services.matrix.reads.states import get_state, list_states
 from un1540.web.auth import has_session
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import language
+from un1540.web.params import EditionQuery
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.templating import render
 from un1540.web.responses import SYNTHETIC_HEADER, synthetic_headers
@@ -83,7 +84,7 @@ def state_page(
     session: SessionDep,
     viewer: ViewerDep,
     iso3: str,
-    edition: Annotated[int | None, Query(ge=1)] = None,
+    edition: EditionQuery = None,
 ) -> HTMLResponse:
     # Only anonymous visitors without a session share cached pages: signed-in pages carry
     # per-person forms (CSRF tokens) and messages.

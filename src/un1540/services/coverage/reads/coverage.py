@@ -11,6 +11,7 @@ from un1540.analytics.coverage import Breakdown
 from un1540.analytics.timeline import ages, measures_distribution
 from un1540.errors import InvalidParameter, Problem
 from un1540.models import M49Area, RegionalGroup, State
+from un1540.models.base import today
 from un1540.reference.languages import N_
 from un1540.schemas.coverage import (
     AgesRead,
@@ -188,9 +189,15 @@ def check_period(start: date, end: date) -> None:
 
 
 def series_dates(start: date, end: date) -> list[date]:
-    """`start`, each 31 December strictly between, and `end`."""
-    between = [date(year, 12, 31) for year in range(start.year, end.year)]
-    return sorted({start, *(day for day in between if start < day < end), end})
+    """`start`, each 31 December strictly between that has passed, and `end`.
+
+    Year ends after today are left out: no edition is approved in the future, so they would
+    repeat today's figures, and a far `to` (9999-12-31) asked for thousands of points, gigabytes
+    of memory and a minute of work in one request.
+    """
+    last = min(end, today())
+    between = [date(year, 12, 31) for year in range(start.year, last.year + 1)]
+    return sorted({start, *(day for day in between if start < day < end and day <= last), end})
 
 
 def _point(tallied: Breakdown, key: str, on: date) -> TrendPoint | None:

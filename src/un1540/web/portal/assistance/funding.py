@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidData, Problem, Unauthenticated
 from un1540.models import Origin
 from un1540.reference.states import load_m49_areas, load_regional_groups
 from un1540.schemas.assistance import (
@@ -95,6 +95,8 @@ def funding_create(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     def action() -> str:
+        if viewer.user_id is None:  # say "sign in" before "the form is not complete"
+            raise Unauthenticated("sign in to record funding")
         problems: list[Problem] = []
         try:
             value = float(amount.replace(",", "").strip())

@@ -30,6 +30,7 @@ from un1540.services.assistance.rules import (
 from un1540.services.assistance.shapes import project_read
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
+from un1540.web.params import RecordIdForm, RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.templating import render
 
@@ -42,9 +43,9 @@ def project_create(
     session: SessionDep,
     viewer: ViewerDep,
     _: CsrfChecked,
-    request_id: Annotated[int, Form()],
-    item_id: Annotated[int, Form()],
-    offer_id: Annotated[int, Form()],
+    request_id: RecordIdForm,
+    item_id: RecordIdForm,
+    offer_id: RecordIdForm,
 ) -> Response:
     opened: list[int] = []
 
@@ -63,7 +64,7 @@ def project_create(
 
 @router.get("/assistance/projects/{project_id}", response_class=HTMLResponse)
 def project_page(
-    request: Request, session: SessionDep, viewer: ViewerDep, project_id: int
+    request: Request, session: SessionDep, viewer: ViewerDep, project_id: RecordIdPath
 ) -> HTMLResponse:
     project = get_project(session, viewer=viewer, project_id=project_id)
     read = project_read(project, viewer)
@@ -85,7 +86,7 @@ def project_transition(
     session: SessionDep,
     viewer: ViewerDep,
     _: CsrfChecked,
-    project_id: int,
+    project_id: RecordIdPath,
     to: Annotated[str, Form(max_length=40)],
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -102,7 +103,7 @@ def milestone_create(
     session: SessionDep,
     viewer: ViewerDep,
     _: CsrfChecked,
-    project_id: int,
+    project_id: RecordIdPath,
     title: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     def action() -> str:
@@ -119,8 +120,8 @@ def milestone_done(
     session: SessionDep,
     viewer: ViewerDep,
     _: CsrfChecked,
-    project_id: int,
-    milestone_id: int,
+    project_id: RecordIdPath,
+    milestone_id: RecordIdPath,
 ) -> Response:
     def action() -> str:
         complete_milestone(
@@ -141,9 +142,9 @@ def feedback_create(
     session: SessionDep,
     viewer: ViewerDep,
     _: CsrfChecked,
-    project_id: int,
+    project_id: RecordIdPath,
     side: Annotated[str, Form(max_length=20)],
-    rating: Annotated[int, Form()],
+    rating: Annotated[int, Form(ge=1, le=5)],
     text: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     def action() -> str:

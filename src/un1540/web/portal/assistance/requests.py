@@ -23,6 +23,7 @@ from un1540.services.assistance.rules import REQUESTS, clearinghouse_rules, tran
 from un1540.services.assistance.shapes import request_read
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
+from un1540.web.params import RecordIdForm, RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.templating import render
 
@@ -92,7 +93,7 @@ def request_create(
 
 @router.get("/assistance/requests/{request_id}", response_class=HTMLResponse)
 def request_page(
-    request: Request, session: SessionDep, viewer: ViewerDep, request_id: int
+    request: Request, session: SessionDep, viewer: ViewerDep, request_id: RecordIdPath
 ) -> HTMLResponse:
     record = get_request(session, viewer=viewer, request_id=request_id)
     try:
@@ -118,7 +119,7 @@ def request_transition(
     session: SessionDep,
     viewer: ViewerDep,
     _: CsrfChecked,
-    request_id: int,
+    request_id: RecordIdPath,
     to: Annotated[str, Form(max_length=40)],
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -135,9 +136,9 @@ def judgement_create(
     session: SessionDep,
     viewer: ViewerDep,
     _: CsrfChecked,
-    request_id: Annotated[int, Form()],
-    item_id: Annotated[int, Form()],
-    offer_id: Annotated[int, Form()],
+    request_id: RecordIdForm,
+    item_id: RecordIdForm,
+    offer_id: RecordIdForm,
     verdict: Annotated[str, Form(max_length=10)],
 ) -> Response:
     def action() -> str:
