@@ -21,6 +21,25 @@ class Problem:
         return {"where": self.where, "message": self.message}
 
 
+MAX_LISTED_PROBLEMS = 100  # an error lists this many problems, then counts the others
+
+
+def listed(problems: list[Problem], where: str, *, more: int = 0) -> list[Problem]:
+    """The first MAX_LISTED_PROBLEMS problems, then one line counting the rest (`more` counts
+    problems already left out by the caller)."""
+    left_out = max(0, len(problems) - MAX_LISTED_PROBLEMS) + more
+    if not left_out:
+        return problems
+    return [
+        *problems[:MAX_LISTED_PROBLEMS],
+        Problem(
+            where,
+            f"{left_out:,} more problem(s) not listed; fix the first {MAX_LISTED_PROBLEMS} and "
+            "check the file again",
+        ),
+    ]
+
+
 class Un1540Error(Exception):
     """Root of every error the system raises on purpose."""
 

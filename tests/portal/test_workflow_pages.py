@@ -63,6 +63,14 @@ def post_form(client: TestClient, page_path: str, action: str, data: dict[str, s
     return response.text
 
 
+def post_refused(client: TestClient, path: str, data: dict[str, str], status: int) -> str:
+    """Post the form on `path` to itself, expecting it back with the refusal and `status`."""
+    page = client.get(path)
+    response = client.post(path, data={"csrf_token": csrf(page.text), **data})
+    assert response.status_code == status, response.text[:500]
+    return response.text
+
+
 def test_sign_in_failures_and_throttle(portal: Portal) -> None:
     client = browser(portal)
     page = client.get("/login")
@@ -118,11 +126,11 @@ def test_the_whole_workflow_in_the_portal(portal: Portal) -> None:
         },
     )
     assert "Cell saved." in saved
-    stale = post_form(
-        expert, cell_path, cell_path, {"mark": "?", "remark": "old", "version": version.group(1)}
+    stale = post_refused(
+        expert, cell_path, {"mark": "?", "remark": "old", "version": version.group(1)}, 409
     )
     assert "changed by someone else" in stale
-    assert "Your change was: mark ?" in stale
+    assert ">old</textarea>" in stale  # the form keeps what was typed
 
     assert poc.get(workspace).status_code in (200, 404)
     sign_in(poc, "poc@example.org")
@@ -171,14 +179,13 @@ def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Portal) -> N
     cell_path = f"/states/GHA/editions/1/cells/{CELL}"
     version = re.search(r'name="version" value="(\d+)"', expert.get(cell_path).text)
     assert version
-    too_long = post_form(
-        expert, cell_path, cell_path, {"mark": "X", "remark": "r" * 10001, "version": version[1]}
+    too_long = post_refused(
+        expert, cell_path, {"mark": "X", "remark": "r" * 10001, "version": version[1]}, 422
     )
     assert "Cell saved." not in too_long
-    assert "remark: String should have at most 10000 characters" in too_long
-    long_page = post_form(
+    assert "remark: is longer than 10,000 characters (10,001)" in too_long
+    long_page = post_refused(
         expert,
-        cell_path,
         cell_path,
         {
             "mark": "X",
@@ -187,8 +194,10 @@ def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Portal) -> N
             "evidence-0-document": "1",
             "evidence-0-page": "p" * 41,
         },
+        422,
     )
-    assert "evidence.0.page: String should have at most 40 characters" in long_page
+    assert "evidence.0.page: is longer than 40 characters (41)" in long_page
+    assert 'value="' + "p" * 41 + '"' in long_page  # kept in the form, never cut
     cell = expert.get(f"/api/v1/states/GHA/editions/1/cells/{CELL}").json()
     assert (cell["mark"], cell["remark"], cell["version"]) == ("", "", int(version[1]))
 

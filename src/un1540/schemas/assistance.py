@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.schemas.common import Envelope
+from un1540.schemas.text import (
+    FEEDBACK,
+    ITEM_DESCRIPTION,
+    NAME,
+    NOTE,
+    PREFERRED_PROVIDER,
+    REASON,
+    SUMMARY,
+    TITLE,
+    Code,
+)
 
 
 class _Input(BaseModel):
@@ -14,42 +26,42 @@ class _Input(BaseModel):
 
 
 class AssistanceRequestItemInput(_Input):
-    description: str = Field(min_length=1, max_length=5000)
-    fields: list[str] = Field(
+    description: Annotated[str, ITEM_DESCRIPTION] = Field(min_length=1)
+    fields: list[Code] = Field(
         default_factory=list, description="Matrix field codes, e.g. op3cd.border_control."
     )
-    weapons: list[str] = Field(default_factory=list, description="nw, cw, bw.")
-    help_types: list[str] = Field(
+    weapons: list[Code] = Field(default_factory=list, description="nw, cw, bw.")
+    help_types: list[Code] = Field(
         min_length=1, description="Kinds of help (reference/assistance.yml), e.g. training."
     )
-    languages: list[str] = Field(default_factory=list, description="UN language codes.")
-    preferred_provider: str = Field(default="", max_length=200)
+    languages: list[Code] = Field(default_factory=list, description="UN language codes.")
+    preferred_provider: Annotated[str, PREFERRED_PROVIDER] = ""
     start_on: date | None = None
     end_on: date | None = None
 
 
 class AssistanceRequestCreate(_Input):
-    state: str | None = Field(default=None, description="Requesting State (ISO alpha-3).")
-    organisation: str | None = Field(
+    state: Code | None = Field(default=None, description="Requesting State (ISO alpha-3).")
+    organisation: Code | None = Field(
         default=None, description="Or the requesting regional organisation's code."
     )
-    title: str = Field(min_length=1, max_length=300)
-    summary: str = Field(default="", max_length=10000)
+    title: Annotated[str, TITLE] = Field(min_length=1)
+    summary: Annotated[str, SUMMARY] = ""
     received_on: date | None = Field(default=None, description="Default: today.")
-    consent: str = Field(description="Who may see it: public, providers or committee.")
+    consent: Code = Field(description="Who may see it: public, providers or committee.")
     items: list[AssistanceRequestItemInput] = Field(min_length=1, max_length=100)
 
 
 class AssistanceRequestUpdate(_Input):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    summary: str | None = Field(default=None, max_length=10000)
-    consent: str | None = None
+    title: Annotated[str, Field(min_length=1), TITLE] | None = None
+    summary: Annotated[str, SUMMARY] | None = None
+    consent: Code | None = None
     revision: int = Field(description="The revision you read; a stale one is refused (409).")
 
 
 class TransitionRequest(_Input):
-    to: str = Field(description="The next status, e.g. acknowledged.")
-    reason: str = Field(default="", max_length=2000)
+    to: Code = Field(description="The next status, e.g. acknowledged.")
+    reason: Annotated[str, REASON] = ""
 
 
 class AssistanceRequestItemRead(BaseModel):
@@ -97,25 +109,25 @@ class AssistanceRequestList(Envelope):
 
 
 class AssistanceOfferCreate(_Input):
-    state: str | None = Field(default=None, description="Offering State (ISO alpha-3).")
-    organisation: str | None = Field(default=None, description="Or the organisation's code.")
-    provider_name: str = Field(default="", max_length=300, description="Or an NGO's name.")
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=10000)
-    fields: list[str] = Field(default_factory=list)
-    sections: list[str] = Field(default_factory=list)
-    weapons: list[str] = Field(default_factory=list)
-    help_types: list[str] = Field(min_length=1)
-    regions: list[str] = Field(
+    state: Code | None = Field(default=None, description="Offering State (ISO alpha-3).")
+    organisation: Code | None = Field(default=None, description="Or the organisation's code.")
+    provider_name: Annotated[str, NAME] = Field(default="", description="Or an NGO's name.")
+    title: Annotated[str, TITLE] = Field(min_length=1)
+    description: Annotated[str, SUMMARY] = ""
+    fields: list[Code] = Field(default_factory=list)
+    sections: list[Code] = Field(default_factory=list)
+    weapons: list[Code] = Field(default_factory=list)
+    help_types: list[Code] = Field(min_length=1)
+    regions: list[Code] = Field(
         default_factory=list, description="Regional group or M49 region codes; empty: anywhere."
     )
-    languages: list[str] = Field(default_factory=list)
+    languages: list[Code] = Field(default_factory=list)
     capacity: int = Field(description="How many request items it can take on (0 or more).")
     budget: float | None = Field(default=None, description="Amount available, 0 or more.")
-    currency: str = Field(default="", description="ISO 4217 code, with a budget.")
+    currency: Code = Field(default="", description="ISO 4217 code, with a budget.")
     start_on: date | None = None
     end_on: date | None = None
-    visibility: str = Field(
+    visibility: Code = Field(
         default="public", description="public, states_and_providers or committee."
     )
 
@@ -185,8 +197,8 @@ class SuggestionsRead(Envelope):
 class JudgementCreate(_Input):
     item_id: int
     offer_id: int
-    verdict: str = Field(description="accept, reject or unsure.")
-    note: str = Field(default="", max_length=2000)
+    verdict: Code = Field(description="accept, reject or unsure.")
+    note: Annotated[str, NOTE] = ""
 
 
 class JudgementRead(BaseModel):
@@ -222,14 +234,14 @@ class AssignmentRead(Envelope):
 
 
 class MilestoneInput(_Input):
-    title: str = Field(min_length=1, max_length=300)
+    title: Annotated[str, TITLE] = Field(min_length=1)
     due_on: date | None = None
 
 
 class AssistanceProjectCreate(_Input):
     item_id: int
     offer_id: int
-    title: str = Field(default="", max_length=300, description="Default: the offer's title.")
+    title: Annotated[str, TITLE] = Field(default="", description="Default: the offer's title.")
     start_on: date | None = None
     end_on: date | None = None
     milestones: list[MilestoneInput] = Field(default_factory=list, max_length=50)
@@ -240,9 +252,9 @@ class MilestoneDone(_Input):
 
 
 class FeedbackInput(_Input):
-    side: str = Field(description="recipient or provider.")
+    side: Code = Field(description="recipient or provider.")
     rating: int = Field(description="1 (poor) to 5 (excellent).")
-    text: str = Field(default="", max_length=5000)
+    text: Annotated[str, FEEDBACK] = ""
 
 
 class MilestoneRead(BaseModel):
@@ -295,17 +307,17 @@ class AssistanceProjectList(Envelope):
 
 
 class FundingCreate(_Input):
-    kind: str = Field(description="pledge, or contribution (money actually paid).")
-    state: str | None = Field(default=None, description="Donor State (ISO alpha-3).")
-    organisation: str | None = Field(default=None, description="Or the donor organisation.")
-    donor_name: str = Field(default="", max_length=300, description="Or another donor's name.")
+    kind: Code = Field(description="pledge, or contribution (money actually paid).")
+    state: Code | None = Field(default=None, description="Donor State (ISO alpha-3).")
+    organisation: Code | None = Field(default=None, description="Or the donor organisation.")
+    donor_name: Annotated[str, NAME] = Field(default="", description="Or another donor's name.")
     amount: float
-    currency: str = Field(description="ISO 4217 code, e.g. USD.")
+    currency: Code = Field(description="ISO 4217 code, e.g. USD.")
     made_on: date | None = Field(default=None, description="Default: today.")
-    earmark_region: str = Field(default="", description="Regional group or M49 region code.")
-    earmark_area: str = Field(default="", description="Matrix section or field code.")
+    earmark_region: Code = Field(default="", description="Regional group or M49 region code.")
+    earmark_area: Code = Field(default="", description="Matrix section or field code.")
     project_id: int | None = None
-    note: str = Field(default="", max_length=2000)
+    note: Annotated[str, NOTE] = ""
 
 
 class FundingRead(BaseModel):
