@@ -24,19 +24,22 @@ class Problem:
 MAX_LISTED_PROBLEMS = 100  # an error lists this many problems, then counts the others
 
 
-def listed(problems: list[Problem], where: str, *, more: int = 0) -> list[Problem]:
-    """The first MAX_LISTED_PROBLEMS problems, then one line counting the rest (`more` counts
-    problems already left out by the caller)."""
-    left_out = max(0, len(problems) - MAX_LISTED_PROBLEMS) + more
-    if not left_out:
+def more_problems(where: str, count: int) -> Problem:
+    """The line that says how many problems were found but not listed."""
+    return Problem(
+        where,
+        f"{count:,} more problem(s) not listed; fix the first {MAX_LISTED_PROBLEMS} and check "
+        "the file again",
+    )
+
+
+def listed(problems: list[Problem], where: str) -> list[Problem]:
+    """The first MAX_LISTED_PROBLEMS problems, then one line counting the rest."""
+    if len(problems) <= MAX_LISTED_PROBLEMS:
         return problems
     return [
         *problems[:MAX_LISTED_PROBLEMS],
-        Problem(
-            where,
-            f"{left_out:,} more problem(s) not listed; fix the first {MAX_LISTED_PROBLEMS} and "
-            "check the file again",
-        ),
+        more_problems(where, len(problems) - MAX_LISTED_PROBLEMS),
     ]
 
 

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import MAX_LISTED_PROBLEMS, InvalidData, Problem, Un1540Error, listed
+from un1540.errors import MAX_LISTED_PROBLEMS, InvalidData, Problem, Un1540Error, more_problems
 from un1540.io.xlsx_guard import XlsxLimits, xlsx_refusal
 from un1540.io.xlsx_layout import (
     ABOUT_SHEET,
@@ -62,15 +62,18 @@ class ParsedMatrix:
     def states(self) -> list[str]:
         return sorted({cell.iso3 for cell in self.cells})
 
-    def add_problem(self, where: str, message: str) -> None:
-        if len(self.problems) < MAX_PROBLEMS:
+    def add_problem(self, where: str, message: str, *, always: bool = False) -> None:
+        """Listed while fewer than MAX_PROBLEMS are; `always`: the reason reading stopped."""
+        if always or len(self.problems) < MAX_PROBLEMS:
             self.problems.append(Problem(where, message))
         else:
             self.more_problems += 1
 
     def reported_problems(self) -> list[Problem]:
         """The problems listed, and a last line counting those that are not."""
-        return listed(self.problems, self.file_name, more=self.more_problems)
+        if not self.more_problems:
+            return list(self.problems)
+        return [*self.problems, more_problems(self.file_name, self.more_problems)]
 
 
 class _TooManyRows(Exception):
@@ -216,9 +219,10 @@ def _bounded_rows(
     """(row number, row) up to `limit` rows; past it a problem, and the reading stops."""
     for number, row in enumerate(rows, start=1):
         if number > limit:
-            checker.problem(
+            checker.parsed.add_problem(
                 where,
                 f"has more than {limit:,} rows; a matrix sheet has one row per State and field",
+                always=True,
             )
             raise _TooManyRows
         yield number, row
@@ -299,7 +303,7 @@ def _parse_csv(content: bytes, checker: _Checker) -> None:
     try:
         _csv_rows(reader, checker)
     except csv.Error as error:
-        where = f"{file_name}, line {reader.line_num}"
+        where = f"{file_name}, line {reader.reader.line_num}"
         if "field larger than field limit" in str(error):
             checker.problem(
                 where,
@@ -329,9 +333,11 @@ def _csv_rows(reader: csv.DictReader[str], checker: _Checker) -> None:
     limit = len(checker.states) * len(checker.layout.cells) + ROW_SLACK
     for count, row in enumerate(reader, start=1):
         if count > limit:
-            checker.problem(
-                f"{file_name}, line {reader.line_num}",
-                f"the file has more than {limit:,} rows; a matrix has one row per State and cell",
+            checker.parsed.add_problem(
+                f"{file_name}, line {reader.reader.line_num}",
+                f"the file has more than {limit:,} rows; a matrix has one row per State and cell; "
+                "reading stopped there",
+                always=True,
             )
             raise _TooManyRows
         where = f"line {reader.line_num}"

@@ -76,7 +76,7 @@ def parse_indicators(content: bytes, *, file_name: str, states: set[str]) -> lis
     try:
         return _rows(reader, file_name, states)
     except csv.Error as error:
-        where = f"{file_name}, row {reader.line_num}"
+        where = f"{file_name}, row {reader.reader.line_num}"
         message = (
             f"a field is longer than {csv.field_size_limit():,} characters"
             if "field larger than field limit" in str(error)
