@@ -145,8 +145,11 @@ def test_every_other_free_text_door_refuses_a_nul_by_name(
         "invalid_parameter",
         "title",
     )
-    # Codes too: a NUL in a State code is not found, never an error of the database.
-    assert_error(client.get("/api/v1/states/F%00A"), 404, "not_found")
+    # Addresses and codes too: a NUL is a named 422, never an error of the database.
+    for address in ("/api/v1/states/F%00A", "/api/v1/states?group=%00", "/states?q=x%00"):
+        response = client.get(address)
+        assert response.status_code == 422, (address, response.status_code)
+    assert_error(client.get("/api/v1/states?region=%00"), 422, "invalid_parameter", "address")
     assert_error(
         client.post(
             "/api/v1/assistance/requests",

@@ -48,7 +48,6 @@ from un1540.services.matrix.rules import import_refusal
 MARKS = {"X": "X", "?": "?", "NA": "NA", "": ""}
 MAX_PROBLEMS = MAX_LISTED_PROBLEMS  # listed; the others are counted
 ROW_SLACK = 1_000  # empty or note rows a sheet or a CSV may hold besides the matrix's own
-CSV_FIELD_LIMIT = csv.field_size_limit()
 
 
 @dataclass
@@ -307,7 +306,7 @@ def _parse_csv(content: bytes, checker: _Checker) -> None:
         if "field larger than field limit" in str(error):
             checker.problem(
                 where,
-                f"a field is longer than {CSV_FIELD_LIMIT:,} characters (a remark takes at "
+                f"a field is longer than {csv.field_size_limit():,} characters (a remark takes at "
                 f"most {REMARK.max_length:,})",
             )
         else:
