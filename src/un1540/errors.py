@@ -21,6 +21,28 @@ class Problem:
         return {"where": self.where, "message": self.message}
 
 
+MAX_LISTED_PROBLEMS = 100  # an error lists this many problems, then counts the others
+
+
+def more_problems(where: str, count: int) -> Problem:
+    """The line that says how many problems were found but not listed."""
+    return Problem(
+        where,
+        f"{count:,} more problem(s) not listed; fix the first {MAX_LISTED_PROBLEMS} and check "
+        "the file again",
+    )
+
+
+def listed(problems: list[Problem], where: str) -> list[Problem]:
+    """The first MAX_LISTED_PROBLEMS problems, then one line counting the rest."""
+    if len(problems) <= MAX_LISTED_PROBLEMS:
+        return problems
+    return [
+        *problems[:MAX_LISTED_PROBLEMS],
+        more_problems(where, len(problems) - MAX_LISTED_PROBLEMS),
+    ]
+
+
 class Un1540Error(Exception):
     """Root of every error the system raises on purpose."""
 

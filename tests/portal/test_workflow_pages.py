@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import settings_for
 from tests.factories import PASSWORD, make_user
 from un1540.models import FundingEntry
+from un1540.services.accounts.reads import find_user, viewer_for
+from un1540.services.matrix.actions.cells import update_cell
+from un1540.services.matrix.actions.editions import agree_edition, open_draft, share_edition
+from un1540.services.matrix.inputs import CellChange
 from un1540.web.app import create_app
 
 CELL = "op2.transfer:cw:enforcement"
@@ -60,6 +64,14 @@ def post_form(client: TestClient, page_path: str, action: str, data: dict[str, s
     page = client.get(page_path)
     response = client.post(action, data={"csrf_token": csrf(page.text), **data})
     assert response.status_code == 200, response.text[:500]
+    return response.text
+
+
+def post_refused(client: TestClient, path: str, data: dict[str, str], status: int) -> str:
+    """Post the form on `path` to itself, expecting it back with the refusal and `status`."""
+    page = client.get(path)
+    response = client.post(path, data={"csrf_token": csrf(page.text), **data})
+    assert response.status_code == status, response.text[:500]
     return response.text
 
 
@@ -118,11 +130,11 @@ def test_the_whole_workflow_in_the_portal(portal: Portal) -> None:
         },
     )
     assert "Cell saved." in saved
-    stale = post_form(
-        expert, cell_path, cell_path, {"mark": "?", "remark": "old", "version": version.group(1)}
+    stale = post_refused(
+        expert, cell_path, {"mark": "?", "remark": "old", "version": version.group(1)}, 409
     )
     assert "changed by someone else" in stale
-    assert "Your change was: mark ?" in stale
+    assert ">old</textarea>" in stale  # the form keeps what was typed
 
     assert poc.get(workspace).status_code in (200, 404)
     sign_in(poc, "poc@example.org")
@@ -171,14 +183,13 @@ def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Portal) -> N
     cell_path = f"/states/GHA/editions/1/cells/{CELL}"
     version = re.search(r'name="version" value="(\d+)"', expert.get(cell_path).text)
     assert version
-    too_long = post_form(
-        expert, cell_path, cell_path, {"mark": "X", "remark": "r" * 10001, "version": version[1]}
+    too_long = post_refused(
+        expert, cell_path, {"mark": "X", "remark": "r" * 10001, "version": version[1]}, 422
     )
     assert "Cell saved." not in too_long
-    assert "remark: String should have at most 10000 characters" in too_long
-    long_page = post_form(
+    assert "remark: is longer than 10,000 characters (10,001)" in too_long
+    long_page = post_refused(
         expert,
-        cell_path,
         cell_path,
         {
             "mark": "X",
@@ -187,10 +198,91 @@ def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Portal) -> N
             "evidence-0-document": "1",
             "evidence-0-page": "p" * 41,
         },
+        422,
     )
-    assert "evidence.0.page: String should have at most 40 characters" in long_page
+    assert "evidence.0.page: is longer than 40 characters (41)" in long_page
+    assert 'value="' + "p" * 41 + '"' in long_page  # kept in the form, never cut
     cell = expert.get(f"/api/v1/states/GHA/editions/1/cells/{CELL}").json()
     assert (cell["mark"], cell["remark"], cell["version"]) == ("", "", int(version[1]))
+
+
+def _draft_with(portal: Portal, remark: str) -> None:
+    """GHA's draft 1 with CELL marked X and `remark` (version 2), written by the expert."""
+    with portal.sessions() as session, session.begin():
+        viewer = viewer_for(find_user(session, "expert@example.org"))
+        open_draft(session, viewer=viewer, iso3="GHA")
+        change = CellChange(mark="X", remark=remark, version=1)
+        update_cell(session, viewer=viewer, iso3="GHA", number=1, cell_key=CELL, change=change)
+
+
+def test_a_stale_edit_with_a_long_remark_comes_back_in_the_form_not_the_cookie(
+    portal: Portal,
+) -> None:
+    """A 409 used to flash the whole remark into the signed session cookie: past 4 KB browsers
+    drop the cookie, and the expert's text was lost without a word."""
+    _draft_with(portal, "first")
+    expert = browser(portal)
+    sign_in(expert, "expert@example.org")
+    cell_path = f"/states/GHA/editions/1/cells/{CELL}"
+    remark = "Customs Act, s. 40: " + "long explanation " * 500  # 8,520 characters
+    page = expert.get(cell_path)
+    response = expert.post(
+        cell_path,
+        data={"csrf_token": csrf(page.text), "mark": "?", "remark": remark, "version": "1"},
+    )
+    assert response.status_code == 409
+    assert "changed by someone else" in response.text
+    assert f">{remark}</textarea>" in response.text
+    assert 'name="version" value="2"' in response.text  # saving again applies it knowingly
+    cookie = response.headers.get("set-cookie", "")
+    assert len(cookie) < 4096, f"the session cookie grew to {len(cookie)} bytes"
+    again = expert.post(
+        cell_path,
+        data={"csrf_token": csrf(response.text), "mark": "?", "remark": remark, "version": "2"},
+    )
+    assert "Cell saved." in again.text
+    assert expert.get(f"/api/v1/states/GHA/editions/1/cells/{CELL}").json()["remark"] == remark
+
+
+def test_a_control_character_in_a_portal_form_is_a_named_error_and_nothing_is_written(
+    portal: Portal,
+) -> None:
+    _draft_with(portal, "")
+    expert = browser(portal)
+    sign_in(expert, "expert@example.org")
+    cell_path = f"/states/GHA/editions/1/cells/{CELL}"
+    refused = post_refused(
+        expert, cell_path, {"mark": "?", "remark": "Act\x00 12", "version": "2"}, 422
+    )
+    assert 'name="mark" value="?" checked' in refused  # what was chosen is kept
+    assert "remark: contains the control character U+0000 (NUL) at character 4" in refused
+    comment = post_form(expert, cell_path, f"{cell_path}/comments", {"body": "see page\x0b2 \x1b"})
+    assert "body: contains the control character U+001B (ESC)" in comment
+    assert "Comment added." not in comment
+    cell = expert.get(f"/api/v1/states/GHA/editions/1/cells/{CELL}").json()
+    assert (cell["mark"], cell["remark"], cell["version"]) == ("X", "", 2)
+
+
+def test_approval_warns_about_remarks_that_start_like_a_formula(portal: Portal) -> None:
+    formula = '=HYPERLINK("http://evil.example","details")'
+    _draft_with(portal, formula)
+    with portal.sessions() as session, session.begin():
+        expert = viewer_for(find_user(session, "expert@example.org"))
+        share_edition(session, viewer=expert, iso3="GHA", number=1)
+        poc = viewer_for(find_user(session, "poc@example.org"))
+        agree_edition(session, viewer=poc, iso3="GHA", number=1)
+    chair = browser(portal)
+    sign_in(chair, "chair@example.org")
+    workspace = "/states/GHA/editions/1"
+    page = chair.get(workspace).text
+    assert 'id="formula-remarks"' in page
+    assert f'{workspace}/cells/{CELL}"><code>{CELL}</code>' in page
+    approved = chair.post(f"{workspace}/approve", data={"csrf_token": csrf(page), "reason": ""})
+    assert "Approved and published" in approved.text  # a warning, not a refusal
+    assert (
+        f"1 remark(s) start like a spreadsheet formula (=, +, -, @ or a tab): {CELL}"
+        in approved.text
+    )
 
 
 def test_signing_out(portal: Portal) -> None:

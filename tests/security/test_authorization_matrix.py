@@ -704,7 +704,14 @@ def world(
     engine.dispose()
 
 
+def _refusal(page: str) -> str:
+    message = page.split("flash-error", 1)[1].split("</p>", 1)[0]
+    return "forbidden" if " may " in message else "refused"
+
+
 def portal_outcome(client: TestClient, response: Any) -> int | str:
+    if response.status_code in (403, 409, 422) and 'id="cell-error"' in response.text:
+        return _refusal(response.text)  # the cell form, shown again with its refusal
     if response.status_code != 303 or (
         response.request.url.path in ("/logout", "/login") and response.request.method == "GET"
     ):
@@ -714,11 +721,7 @@ def portal_outcome(client: TestClient, response: Any) -> int | str:
         return "login"
     page = client.get(location).text
     if "flash-error" in page:
-        return (
-            "forbidden"
-            if " may " in page.split("flash-error", 1)[1].split("</p>", 1)[0]
-            else "refused"
-        )
+        return _refusal(page)
     return "done" if "flash-info" in page else 303
 
 

@@ -1,4 +1,9 @@
-"""CSV twins of the API's lists: one flat row per item, the synthetic notice on every row."""
+"""CSV twins of the API's lists: one flat row per item, the synthetic notice on every row.
+
+Every text goes through `neutralised` (schemas/text.py): safe to open in a spreadsheet (a text a
+spreadsheet would run as a formula, starting with = + - @ tab or CR, gets a leading single quote,
+as OWASP advises) and free of control characters. Numbers and dates are written as they are.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
 from un1540.schemas.priorities import PrioritiesRead
 from un1540.schemas.states import StateSummary
 from un1540.schemas.tallies import TallyRead
+from un1540.schemas.text import neutralised
 from un1540.schemas.workflow import EditionDiff
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 
@@ -35,9 +41,15 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], *, synthetic
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow((["data_notice"] if synthetic else []) + list(header))
     for row in rows:
-        values = ["" if value is None else value for value in row]
+        values = [_value(value) for value in row]
         writer.writerow(([SYNTHETIC_NOTICE] if synthetic else []) + values)
     return buffer.getvalue()
+
+
+def _value(value: Any) -> Any:
+    if value is None:
+        return ""
+    return neutralised(value) if isinstance(value, str) else value
 
 
 def _tally(tally: TallyRead) -> list[Any]:

@@ -2,6 +2,11 @@
 
 Written reproducibly: the same data gives the same bytes (files in a fixed order, fixed zip
 timestamps, the data version instead of the clock), so a download can be cited and checked.
+
+The CSV files are safe to open in a spreadsheet: a text starting with = + - @ tab or CR gets a
+leading single quote (OWASP's advice; `neutralised` in schemas/text.py), and control characters
+become U+FFFD. The JSON keeps every text exactly as stored: JSON is read by programs, which see
+no formulas, and it can hold any character.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from un1540 import __version__
 from un1540.reference.languages import N_
+from un1540.schemas.text import neutralised
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.services.open_data.tables import Dataset, Table
 
@@ -34,12 +40,19 @@ CITATION = (
     "un1540 open data: the resolution 1540 matrix and related records, version {version}, "
     "https://github.com/un1540 (accessed {day})."
 )
+CSV_TEXT_NOTE = (
+    "In the CSV files, a text that starts with =, +, -, @, a tab or a carriage return is written "
+    "with a leading single quote (') so that spreadsheets show it as text and never run it as a "
+    "formula; the JSON keeps every text exactly as recorded."
+)
 ZIP_TIME = (2004, 4, 28, 0, 0, 0)  # resolution 1540's adoption: any fixed time will do
 
 
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return neutralised(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date):
@@ -97,6 +110,7 @@ def descriptor(dataset: Dataset, *, as_of: date) -> dict[str, Any]:
         "licenses": [LICENCE],
         "citation": CITATION.format(version=__version__, day=as_of.isoformat()),
         "caveats": CAVEATS,
+        "csv_text_cells": CSV_TEXT_NOTE,
         "synthetic": dataset.synthetic,
         "resources": [_resource(table) for table in dataset.tables],
     }
@@ -118,7 +132,16 @@ def package_zip(dataset: Dataset, *, as_of: date) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         package = descriptor(dataset, as_of=as_of)
         _write(archive, "datapackage.json", json.dumps(package, indent=2).encode("utf-8"))
-        readme = [package["title"], "", package["description"], "", package["citation"], ""]
+        readme = [
+            package["title"],
+            "",
+            package["description"],
+            "",
+            CSV_TEXT_NOTE,
+            "",
+            package["citation"],
+            "",
+        ]
         _write(archive, "README.txt", "\n".join(readme).encode("utf-8"))
         for table in dataset.tables:
             _write(archive, f"data/{table.name}.csv", table_csv(table))

@@ -1,5 +1,8 @@
 """The matrix as a Word document, laid out like the Committee's: a header with the State and its
-report, addendum and approval dates, the standard disclaimer, then each section as a table."""
+report, addendum and approval dates, the standard disclaimer, then each section as a table.
+
+Every text goes through `printable` (schemas/text.py): XML cannot hold control characters, so a
+stored one shows as U+FFFD instead of failing the whole document."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from docx.table import Table
 from un1540.io.matrix_collect import MatrixExport
 from un1540.io.matrix_text import MARK_LEGEND, date_text, remarks_text
 from un1540.schemas.matrix import MatrixSectionRead
+from un1540.schemas.text import printable
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 
 RED = RGBColor(0xB4, 0x23, 0x18)
@@ -28,7 +32,7 @@ def _fill_row(
     cells = table.add_row().cells  # type: ignore[no-untyped-call]  # (read once: it is slow)
     for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
         paragraph = cell.paragraphs[0]
-        paragraph.add_run(value).bold = bold
+        paragraph.add_run(printable(value)).bold = bold
         if index in centred:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
@@ -100,7 +104,7 @@ def _state(document: Document, export: MatrixExport) -> None:
         run.bold = True
         run.font.color.rgb = RED
     status = "APPROVED" if matrix.edition.status == "approved" else matrix.edition.status.upper()
-    document.add_heading(f"{status} 1540 COMMITTEE MATRIX", level=1)
+    document.add_heading(printable(f"{status} 1540 COMMITTEE MATRIX"), level=1)
     header = document.add_table(rows=0, cols=2)
     header.style = "Table Grid"
     _widths(header, [8.0, PAGE_WIDTH_CM - 8.0])
@@ -114,10 +118,10 @@ def _state(document: Document, export: MatrixExport) -> None:
         ("Framework", matrix.edition.framework),
     ]:
         _fill_row(header, [label, value])
-    document.add_paragraph().add_run(matrix.disclaimer).italic = True
+    document.add_paragraph().add_run(printable(matrix.disclaimer)).italic = True
     document.add_paragraph().add_run(MARK_LEGEND).font.size = Pt(7.5)
     for section in matrix.sections:
-        document.add_heading(section.title, level=2)
+        document.add_heading(printable(section.title), level=2)
         _section_table(document, section, matrix.weapon_categories, matrix.column_kinds)
 
 

@@ -1,20 +1,35 @@
-"""The matrix as PDF: the same content and layout as the Word document, rendered by WeasyPrint."""
+"""The matrix as PDF: the same content and layout as the Word document, rendered by WeasyPrint.
+
+Every text the template writes goes through `printable` (schemas/text.py), then HTML escaping."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from un1540.io.matrix_collect import MatrixExport
 from un1540.io.matrix_text import MARK_LEGEND, remarks_text
 from un1540.schemas.matrix import MatrixRead
+from un1540.schemas.text import printable
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
+
+
+def printable_value(value: Any) -> Any:
+    """Jinja's finalize: every text printed is made printable first (markup stays markup,
+    numbers and dates stay as they are)."""
+    if isinstance(value, Markup):
+        return Markup(printable(str(value)))
+    return printable(value) if isinstance(value, str) else value
+
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     autoescape=select_autoescape(["html"]),
+    finalize=printable_value,
 )
 
 

@@ -1,4 +1,9 @@
-"""The matrix as an XLSX workbook: an About sheet, then one sheet per section, like the matrix."""
+"""The matrix as an XLSX workbook: an About sheet, then one sheet per section, like the matrix.
+
+Every text is written through `_put`: as a string cell (data type "s", an inline string), never a
+formula, whatever it starts with (a remark "=HYPERLINK(...)" stays text), and through `printable`
+(schemas/text.py), since XML cannot hold control characters.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import io
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -20,6 +26,7 @@ from un1540.io.xlsx_layout import (
     section_sheets,
 )
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
+from un1540.schemas.text import printable
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.services.matrix.layout import FrameworkLayout
 
@@ -32,6 +39,18 @@ FILLS = {
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTRE = Alignment(horizontal="center", vertical="top")
+
+
+def _put(sheet: Worksheet, row: int, column: int, value: str | int | None) -> Cell:
+    """Write one cell: a text always as text, printable; a number as a number."""
+    cell = sheet.cell(row=row, column=column)
+    assert isinstance(cell, Cell)  # nothing here is merged
+    if isinstance(value, str):
+        cell.value = printable(value)
+        cell.data_type = "s"  # never "f": a text that starts with "=" is not a formula
+    else:
+        cell.value = value
+    return cell
 
 
 def _about(sheet: Worksheet, exports: list[MatrixExport], framework: str) -> None:
@@ -58,8 +77,8 @@ def _about(sheet: Worksheet, exports: list[MatrixExport], framework: str) -> Non
     if synthetic:
         lines.insert(1, ("SYNTHETIC DEMO DATA", SYNTHETIC_NOTICE))
     for row, (label, value) in enumerate(lines, start=1):
-        sheet.cell(row=row, column=1, value=label).font = BOLD
-        sheet.cell(row=row, column=2, value=value).alignment = WRAP
+        _put(sheet, row, 1, label).font = BOLD
+        _put(sheet, row, 2, value).alignment = WRAP
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 110
 
@@ -68,11 +87,11 @@ def _section(
     sheet: Worksheet, layout: SectionSheet, exports: list[MatrixExport], synthetic: bool
 ) -> None:
     title = layout.section.title + ("  [SYNTHETIC DEMO DATA]" if synthetic else "")
-    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
+    _put(sheet, 1, 1, title).font = Font(bold=True, size=13)
     row2, row3 = layout.header_rows()
     for column, (upper, lower) in enumerate(zip(row2, row3, strict=True), start=1):
-        sheet.cell(row=2, column=column, value=upper).font = BOLD
-        cell = sheet.cell(row=3, column=column, value=lower or None)
+        _put(sheet, 2, column, upper).font = BOLD
+        cell = _put(sheet, 3, column, lower or None)
         cell.font, cell.alignment = BOLD, Alignment(wrap_text=True, horizontal="center")
     row = FIRST_DATA_ROW
     for export in exports:
@@ -89,18 +108,16 @@ def _section(
                 field.name,
             ]
             for column, value in enumerate(values, start=1):
-                sheet.cell(row=row, column=column, value=value)
+                _put(sheet, row, column, value)
             for index, slot in enumerate(layout.slots):
                 found = cells.get((slot.weapon, slot.column))
                 mark = found.mark if found else NOT_IN_FIELD
-                cell = sheet.cell(row=row, column=layout.mark_start + index, value=mark or None)
+                cell = _put(sheet, row, layout.mark_start + index, mark or None)
                 cell.alignment = CENTRE
                 if mark in FILLS:
                     cell.fill = FILLS[mark]
                 if found and found.remark:
-                    remark = sheet.cell(
-                        row=row, column=layout.remark_start + index, value=found.remark
-                    )
+                    remark = _put(sheet, row, layout.remark_start + index, found.remark)
                     remark.alignment = WRAP
             row += 1
     last = get_column_letter(layout.mark_start + len(layout.slots) - 1)

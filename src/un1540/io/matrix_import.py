@@ -3,14 +3,21 @@
 Nothing here writes: the result is the cells found and every problem, each with where it is
 (sheet, row and column, or CSV line and column). The service applies the cells only when there
 is no problem at all.
+
+The readers are bounded whatever the file holds: an XLSX is refused before openpyxl opens it when
+it would cost more than a matrix can (io/xlsx_guard.py: a zip bomb, a DOCTYPE, too many rows or
+cells), sheets and CSV files are read row by row and refused past the most rows a matrix can
+have, and problems are collected up to MAX_PROBLEMS (then only counted). A file the parsers
+cannot read (not a zip, broken XML, a CSV field past the csv module's limit) is a problem naming
+the file, never a server error. Remarks go through the text policy (schemas/text.py), refusals
+named by the cell's place in the file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
@@ -18,7 +25,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import MAX_LISTED_PROBLEMS, InvalidData, Problem, Un1540Error, more_problems
+from un1540.io.xlsx_guard import XlsxLimits, xlsx_refusal
 from un1540.io.xlsx_layout import (
     ABOUT_SHEET,
     FIRST_DATA_ROW,
@@ -27,54 +35,86 @@ from un1540.io.xlsx_layout import (
     section_sheets,
 )
 from un1540.models import Framework, MatrixEdition, State
+from un1540.schemas.text import FILE_NAME, REMARK, TextRefused, unneutralised
 from un1540.schemas.workflow import ImportReport
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.matrix.actions.imports import ImportedCell, import_cells
-from un1540.services.matrix.layout import FrameworkLayout, framework_layout
+from un1540.services.matrix.layout import FieldInfo, FrameworkLayout, framework_layout
 from un1540.services.matrix.reads.editions import find_edition
 from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.services.matrix.rules import import_refusal
 
 MARKS = {"X": "X", "?": "?", "NA": "NA", "": ""}
+MAX_PROBLEMS = MAX_LISTED_PROBLEMS  # listed; the others are counted
+ROW_SLACK = 1_000  # empty or note rows a sheet or a CSV may hold besides the matrix's own
 
 
 @dataclass
 class ParsedMatrix:
     file_name: str
     cells: list[ImportedCell] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the first MAX_PROBLEMS
+    more_problems: int = 0  # found past MAX_PROBLEMS, counted only
     framework: str | None = None
 
     def states(self) -> list[str]:
         return sorted({cell.iso3 for cell in self.cells})
 
+    def add_problem(self, where: str, message: str, *, always: bool = False) -> None:
+        """Listed while fewer than MAX_PROBLEMS are; `always`: the reason reading stopped."""
+        if always or len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(where, message))
+        else:
+            self.more_problems += 1
+
+    def reported_problems(self) -> list[Problem]:
+        """The problems listed, and a last line counting those that are not."""
+        if not self.more_problems:
+            return list(self.problems)
+        return [*self.problems, more_problems(self.file_name, self.more_problems)]
+
+
+class _TooManyRows(Exception):
+    """A sheet or CSV file has more rows than a matrix can (reported, then reading stops)."""
+
 
 class _Checker:
-    """The checks both formats share: State, field, cell, mark, duplicates."""
+    """The checks both formats share: State, field, cell, mark, remark, duplicates."""
 
     def __init__(self, parsed: ParsedMatrix, layout: FrameworkLayout, states: set[str]) -> None:
         self.parsed, self.layout, self.states = parsed, layout, states
         self.seen: dict[tuple[str, str], str] = {}
 
     def problem(self, where: str, message: str) -> None:
-        self.parsed.problems.append(Problem(where, message))
+        self.parsed.add_problem(where, message)
 
     def state(self, value: object, where: str) -> str | None:
-        iso3 = str(value or "").strip().upper()
+        iso3 = _text(value).upper()
         if iso3 not in self.states:
             self.problem(
-                where, f"unknown State {iso3!r} (use an ISO 3166-1 alpha-3 code, e.g. FRA)"
+                where,
+                f"unknown State {iso3[:20]!r} (use an ISO 3166-1 alpha-3 code, e.g. FRA)",
             )
             return None
         return iso3
 
     def mark(self, value: object, where: str) -> str | None:
-        text = "" if value is None else str(value).strip().upper()
+        text = _text(value).upper()
         if text not in MARKS:
-            self.problem(where, f"mark {text!r} is not X, ?, NA or empty")
+            self.problem(where, f"mark {text[:20]!r} is not X, ?, NA or empty")
             return None
         return MARKS[text]
+
+    def remark(self, value: object, where: str, *, from_csv: bool = False) -> str | None:
+        """The remark through the text policy; None (a problem) when it is refused. From a CSV,
+        the quote the CSV export puts before a formula-like text comes off first."""
+        text = _text(value)
+        try:
+            return REMARK.clean(unneutralised(text) if from_csv else text)
+        except TextRefused as refused:
+            self.problem(where, f"the remark {refused.message}")
+            return None
 
     def add(self, iso3: str, key: str, mark: str, remark: str | None, where: str) -> None:
         first = self.seen.get((iso3, key))
@@ -102,92 +142,182 @@ def _check_headers(
                 checker.problem(
                     f"sheet {sheet_layout.name}, row {offset + 2}, "
                     f"column {get_column_letter(column)}",
-                    f"expected the header {text!r}, found {value!r}; keep the export's columns",
+                    f"expected the header {text!r}, found {value[:60]!r}; keep the export's "
+                    "columns",
                 )
                 ok = False
     return ok
 
 
-def _xlsx_sheet(
-    checker: _Checker, sheet_layout: SectionSheet, values: Sequence[Sequence[object]]
+def _xlsx_row(
+    checker: _Checker,
+    sheet_layout: SectionSheet,
+    fields: dict[str, FieldInfo],
+    row_number: int,
+    row: Sequence[object],
 ) -> None:
-    if not _check_headers(checker, sheet_layout, values[1:3]):
+    cells = list(row) + [None] * (sheet_layout.width - len(row))
+    if all(_text(v) == "" for v in cells[: sheet_layout.width]):
         return
-    fields = {f.code: f for f in sheet_layout.section.fields}
-    for row_number, row in enumerate(values[FIRST_DATA_ROW - 1 :], start=FIRST_DATA_ROW):
-        cells = list(row) + [None] * (sheet_layout.width - len(row))
-        if all(_text(v) == "" for v in cells[: sheet_layout.width]):
-            continue
-        where = f"sheet {sheet_layout.name}, row {row_number}"
-        iso3 = checker.state(cells[0], f"{where}, column A")
-        code = _text(cells[4])
-        found_field = fields.get(code)
-        if found_field is None:
-            checker.problem(
-                f"{where}, column E", f"unknown field code {code!r} in section {sheet_layout.name}"
-            )
-        if iso3 is None or found_field is None:
-            continue
-        defined = {cell.key for cell in found_field.cells}
-        for index, slot in enumerate(sheet_layout.slots):
-            mark_column = sheet_layout.mark_start + index
-            remark_column = sheet_layout.remark_start + index
-            raw_mark, raw_remark = cells[mark_column - 1], cells[remark_column - 1]
-            key = slot.key(found_field.code)
-            if key not in defined:
-                if _text(raw_mark) not in ("", NOT_IN_FIELD) or _text(raw_remark):
-                    checker.problem(
-                        f"{where}, column {get_column_letter(mark_column)}",
-                        f"{found_field.code} does not apply to {slot.weapon.upper()}: "
-                        "leave it empty",
-                    )
-                continue
-            mark = checker.mark(raw_mark, f"{where}, column {get_column_letter(mark_column)}")
-            if mark is not None:
-                checker.add(
-                    iso3,
-                    key,
-                    mark,
-                    _text(raw_remark),
+    where = f"sheet {sheet_layout.name}, row {row_number}"
+    iso3 = checker.state(cells[0], f"{where}, column A")
+    code = _text(cells[4])
+    found_field = fields.get(code)
+    if found_field is None:
+        checker.problem(
+            f"{where}, column E",
+            f"unknown field code {code[:60]!r} in section {sheet_layout.name}",
+        )
+    if iso3 is None or found_field is None:
+        return
+    defined = {cell.key for cell in found_field.cells}
+    for index, slot in enumerate(sheet_layout.slots):
+        mark_column = sheet_layout.mark_start + index
+        remark_column = sheet_layout.remark_start + index
+        raw_mark, raw_remark = cells[mark_column - 1], cells[remark_column - 1]
+        key = slot.key(found_field.code)
+        if key not in defined:
+            if _text(raw_mark) not in ("", NOT_IN_FIELD) or _text(raw_remark):
+                checker.problem(
                     f"{where}, column {get_column_letter(mark_column)}",
+                    f"{found_field.code} does not apply to {slot.weapon.upper()}: leave it empty",
                 )
+            continue
+        mark = checker.mark(raw_mark, f"{where}, column {get_column_letter(mark_column)}")
+        remark = checker.remark(raw_remark, f"{where}, column {get_column_letter(remark_column)}")
+        if mark is not None and remark is not None:
+            checker.add(
+                iso3, key, mark, remark, f"{where}, column {get_column_letter(mark_column)}"
+            )
+
+
+def _xlsx_sheet(
+    checker: _Checker,
+    sheet_layout: SectionSheet,
+    rows: Iterator[tuple[int, Sequence[object]]],
+) -> None:
+    """Check the header rows, then every data row as it is read."""
+    fields = {f.code: f for f in sheet_layout.section.fields}
+    header: list[Sequence[object]] = []
+    for row_number, row in rows:
+        if row_number < FIRST_DATA_ROW:
+            header.append(row)
+            if row_number == FIRST_DATA_ROW - 1 and not _check_headers(
+                checker, sheet_layout, header[1:3]
+            ):
+                return
+            continue
+        _xlsx_row(checker, sheet_layout, fields, row_number, row)
+    if len(header) < FIRST_DATA_ROW - 1:
+        _check_headers(checker, sheet_layout, header[1:3])
+
+
+def _bounded_rows(
+    rows: Iterator[Sequence[object]], limit: int, where: str, checker: _Checker
+) -> Iterator[tuple[int, Sequence[object]]]:
+    """(row number, row) up to `limit` rows; past it a problem, and the reading stops."""
+    for number, row in enumerate(rows, start=1):
+        if number > limit:
+            checker.parsed.add_problem(
+                where,
+                f"has more than {limit:,} rows; a matrix sheet has one row per State and field",
+                always=True,
+            )
+            raise _TooManyRows
+        yield number, row
+
+
+def xlsx_limits(layout: FrameworkLayout, states: set[str]) -> XlsxLimits:
+    """The most rows and cells a sheet of this framework's matrix can hold for every State."""
+    sheets = section_sheets(layout)
+    rows = FIRST_DATA_ROW + len(states) * max(len(s.section.fields) for s in sheets) + ROW_SLACK
+    return XlsxLimits(max_rows=rows, max_cells=rows * (max(s.width for s in sheets) + 16))
 
 
 def _parse_xlsx(content: bytes, checker: _Checker) -> None:
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        checker.problem(checker.parsed.file_name, f"not a readable XLSX workbook ({error})")
+    file_name = checker.parsed.file_name
+    refusal = xlsx_refusal(content, xlsx_limits(checker.layout, checker.states))
+    if refusal is not None:
+        checker.problem(file_name, refusal)
         return
     try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Un1540Error:
+        raise
+    except Exception as error:  # any error of the XML or zip libraries on a hostile file
+        checker.problem(file_name, f"not a readable XLSX workbook ({_describe(error)})")
+        return
+    sheet_name = ""
+    try:
         if ABOUT_SHEET in workbook.sheetnames:
+            sheet_name = ABOUT_SHEET
             for row in workbook[ABOUT_SHEET].iter_rows(max_row=20, max_col=2, values_only=True):
-                if _text(row[0]) == "Framework":
-                    checker.parsed.framework = _text(row[1])
+                if len(row) >= 2 and _text(row[0]) == "Framework":
+                    checker.parsed.framework = _text(row[1])[:200]
         sheets = section_sheets(checker.layout)
         missing = [s.name for s in sheets if s.name not in workbook.sheetnames]
         for name in missing:
             checker.problem(f"sheet {name}", "is missing; keep every section sheet of the export")
         for sheet_layout in sheets:
-            if sheet_layout.name in workbook.sheetnames:
-                values = list(
-                    workbook[sheet_layout.name].iter_rows(
-                        max_col=sheet_layout.width, values_only=True
-                    )
+            if sheet_layout.name not in workbook.sheetnames:
+                continue
+            sheet_name = sheet_layout.name
+            limit = (
+                FIRST_DATA_ROW + len(checker.states) * len(sheet_layout.section.fields) + ROW_SLACK
+            )
+            rows = workbook[sheet_layout.name].iter_rows(
+                max_col=sheet_layout.width, values_only=True
+            )
+            try:
+                _xlsx_sheet(
+                    checker,
+                    sheet_layout,
+                    _bounded_rows(rows, limit, f"sheet {sheet_layout.name}", checker),
                 )
-                _xlsx_sheet(checker, sheet_layout, values)
+            except _TooManyRows:
+                return
+    except Un1540Error:
+        raise
+    except Exception as error:  # broken XML inside a sheet, found while reading it
+        where = f"{file_name}, sheet {sheet_name}" if sheet_name else file_name
+        checker.problem(where, f"not a readable XLSX workbook ({_describe(error)})")
     finally:
         workbook.close()
 
 
+def _describe(error: Exception) -> str:
+    text = str(error).strip()
+    name = type(error).__name__
+    return f"{name}: {text[:200]}" if text else name
+
+
 def _parse_csv(content: bytes, checker: _Checker) -> None:
+    file_name = checker.parsed.file_name
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        checker.problem(checker.parsed.file_name, "is not UTF-8 text; save the CSV as UTF-8")
+        checker.problem(file_name, "is not UTF-8 text; save the CSV as UTF-8")
         return
-    reader = csv.DictReader(io.StringIO(text))
-    columns = set(reader.fieldnames or [])
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        _csv_rows(reader, checker)
+    except csv.Error as error:
+        where = f"{file_name}, line {reader.reader.line_num}"
+        if "field larger than field limit" in str(error):
+            checker.problem(
+                where,
+                f"a field is longer than {csv.field_size_limit():,} characters (a remark takes at "
+                f"most {REMARK.max_length:,})",
+            )
+        else:
+            checker.problem(where, f"cannot be read as CSV ({error})")
+    except _TooManyRows:
+        pass
+
+
+def _csv_rows(reader: csv.DictReader[str], checker: _Checker) -> None:
+    file_name = checker.parsed.file_name
+    columns = {name for name in reader.fieldnames or [] if isinstance(name, str)}
     has_cell = "cell" in columns or {"field", "weapon", "column"} <= columns
     for required, present in (
         ("iso3", "iso3" in columns),
@@ -195,13 +325,20 @@ def _parse_csv(content: bytes, checker: _Checker) -> None:
         ("mark", "mark" in columns),
     ):
         if not present:
-            checker.problem(
-                f"{checker.parsed.file_name}, line 1", f"missing the column {required!r}"
-            )
+            checker.problem(f"{file_name}, line 1", f"missing the column {required!r}")
     if checker.parsed.problems:
         return
     has_remark = "remark" in columns
-    for row in reader:
+    limit = len(checker.states) * len(checker.layout.cells) + ROW_SLACK
+    for count, row in enumerate(reader, start=1):
+        if count > limit:
+            checker.parsed.add_problem(
+                f"{file_name}, line {reader.reader.line_num}",
+                f"the file has more than {limit:,} rows; a matrix has one row per State and cell; "
+                "reading stopped there",
+                always=True,
+            )
+            raise _TooManyRows
         where = f"line {reader.line_num}"
         iso3 = checker.state(row.get("iso3"), f"{where}, column iso3")
         key = _text(row.get("cell")) or ":".join(
@@ -213,21 +350,31 @@ def _parse_csv(content: bytes, checker: _Checker) -> None:
             if field_code in checker.layout.fields:
                 checker.problem(
                     f"{where}, column cell",
-                    f"{key}: the field does not apply to that weapon category",
+                    f"{key[:200]}: the field does not apply to that weapon category",
                 )
             else:
                 checker.problem(
-                    f"{where}, column cell", f"unknown field code {field_code!r} (in {key!r})"
+                    f"{where}, column cell",
+                    f"unknown field code {field_code[:60]!r} (in {key[:100]!r})",
                 )
         mark = checker.mark(row.get("mark"), f"{where}, column mark")
+        remark = (
+            checker.remark(row.get("remark"), f"{where}, column remark", from_csv=True)
+            if has_remark
+            else None
+        )
         if iso3 is not None and cell is not None and mark is not None:
-            checker.add(iso3, key, mark, _text(row.get("remark")) if has_remark else None, where)
+            if has_remark and remark is None:
+                continue  # refused by the text policy: already a problem
+            checker.add(iso3, key, mark, remark, where)
 
 
 def parse_matrix_file(
     content: bytes, file_name: str, *, layout: FrameworkLayout, states: set[str], max_bytes: int
 ) -> ParsedMatrix:
-    """Every cell of the file and every problem with it; the file type is told by its content."""
+    """Every cell of the file and every problem with it; the file type is told by its content.
+
+    Never raises for what the file holds: whatever is wrong is in `problems`."""
     parsed = ParsedMatrix(file_name=file_name)
     checker = _Checker(parsed, layout, states)
     name = file_name.lower()
@@ -253,7 +400,7 @@ def parse_matrix_file(
     if parsed.framework and parsed.framework != layout.slug:
         checker.problem(
             f"sheet {ABOUT_SHEET}",
-            f"the file is for framework {parsed.framework}; the edition uses {layout.slug}",
+            f"the file is for framework {parsed.framework[:100]}; the edition uses {layout.slug}",
         )
     return parsed
 
@@ -278,12 +425,16 @@ def import_matrix_file(
         raise refusal
     layout = framework_layout(session, _framework_for(session, only))
     states = set(session.scalars(select(State.iso3)))
+    file_name = FILE_NAME.require(
+        file_name, "file name", message="the file was not imported; nothing was written"
+    )
     parsed = parse_matrix_file(
         content, file_name, layout=layout, states=states, max_bytes=max_bytes
     )
     if parsed.problems:
         raise InvalidData(
-            f"{file_name} was not imported; nothing was written", problems=parsed.problems
+            f"{file_name} was not imported; nothing was written",
+            problems=parsed.reported_problems(),
         )
     return import_cells(
         session,

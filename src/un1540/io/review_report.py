@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from un1540 import __version__
 from un1540.io.charts import BarSeries, bar_chart, to_png, to_svg
+from un1540.io.export_pdf import printable_value
 from un1540.schemas.review_statistics import ReviewStatistics, ReviewTable
+from un1540.schemas.text import printable
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.data_version import VersionedCache
@@ -77,6 +79,7 @@ def _environment(locale: str, translations: Any | None) -> Environment:
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
+        finalize=printable_value,
     )
     if translations is None:
         environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
@@ -186,11 +189,11 @@ def _docx_table(document: Any, headers: list[str], rows: list[list[str]]) -> Non
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Light Grid Accent 1"
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
+        cell.text = printable(text)
     for values in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
-            cell.text = text
+            cell.text = printable(text)
 
 
 def _fixed_zip(data: bytes) -> bytes:

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.schemas.common import MAX_AMOUNT, MAX_RECORD_ID, Envelope, RecordId
+from un1540.schemas.text import (
+    FEEDBACK,
+    ITEM_DESCRIPTION,
+    NAME,
+    NOTE,
+    PREFERRED_PROVIDER,
+    REASON,
+    SUMMARY,
+    TITLE,
+    Code,
+)
 from un1540.schemas.vocabularies import enum, enum_items, vocabulary
 
 
@@ -15,39 +27,39 @@ class _Input(BaseModel):
 
 
 class AssistanceRequestItemInput(_Input):
-    description: str = Field(min_length=1, max_length=5000)
-    fields: list[str] = Field(
+    description: Annotated[str, ITEM_DESCRIPTION] = Field(min_length=1)
+    fields: list[Code] = Field(
         default_factory=list,
         description="Matrix field codes, e.g. op3cd.border_control.",
         json_schema_extra=enum_items("field"),
     )
-    weapons: list[str] = Field(
+    weapons: list[Code] = Field(
         default_factory=list, description="nw, cw, bw.", json_schema_extra=enum_items("weapon")
     )
-    help_types: list[str] = Field(
+    help_types: list[Code] = Field(
         min_length=1,
         description="Kinds of help (reference/assistance.yml), e.g. training.",
         json_schema_extra=enum_items("help_type"),
     )
-    languages: list[str] = Field(
+    languages: list[Code] = Field(
         default_factory=list,
         description="UN language codes.",
         json_schema_extra=enum_items("language"),
     )
-    preferred_provider: str = Field(default="", max_length=200)
+    preferred_provider: Annotated[str, PREFERRED_PROVIDER] = ""
     start_on: date | None = None
     end_on: date | None = None
 
 
 class AssistanceRequestCreate(_Input):
-    state: str | None = Field(default=None, description="Requesting State (ISO alpha-3).")
-    organisation: str | None = Field(
+    state: Code | None = Field(default=None, description="Requesting State (ISO alpha-3).")
+    organisation: Code | None = Field(
         default=None, description="Or the requesting regional organisation's code."
     )
-    title: str = Field(min_length=1, max_length=300)
-    summary: str = Field(default="", max_length=10000)
+    title: Annotated[str, TITLE] = Field(min_length=1)
+    summary: Annotated[str, SUMMARY] = ""
     received_on: date | None = Field(default=None, description="Default: today.")
-    consent: str = Field(
+    consent: Code = Field(
         description="Who may see it: public, providers or committee.",
         json_schema_extra=enum("consent"),
     )
@@ -55,23 +67,23 @@ class AssistanceRequestCreate(_Input):
 
 
 class AssistanceRequestUpdate(_Input):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    summary: str | None = Field(default=None, max_length=10000)
-    consent: str | None = Field(default=None, json_schema_extra=enum("consent"))
+    title: Annotated[str, Field(min_length=1), TITLE] | None = None
+    summary: Annotated[str, SUMMARY] | None = None
+    consent: Code | None = Field(default=None, json_schema_extra=enum("consent"))
     revision: int = Field(
         ge=1, le=MAX_RECORD_ID, description="The revision you read; a stale one is refused (409)."
     )
 
 
 class TransitionRequest(_Input):
-    to: str = Field(
+    to: Code = Field(
         description="The next status, e.g. acknowledged.", json_schema_extra=enum("request_status")
     )
-    reason: str = Field(default="", max_length=2000)
+    reason: Annotated[str, REASON] = ""
 
 
 class ProjectTransitionRequest(TransitionRequest):
-    to: str = Field(
+    to: Code = Field(
         description="The next status, e.g. in_delivery.", json_schema_extra=enum("project_status")
     )
 
@@ -121,35 +133,35 @@ class AssistanceRequestList(Envelope):
 
 
 class AssistanceOfferCreate(_Input):
-    state: str | None = Field(default=None, description="Offering State (ISO alpha-3).")
-    organisation: str | None = Field(default=None, description="Or the organisation's code.")
-    provider_name: str = Field(default="", max_length=300, description="Or an NGO's name.")
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=10000)
-    fields: list[str] = Field(default_factory=list, json_schema_extra=enum_items("field"))
-    sections: list[str] = Field(default_factory=list, json_schema_extra=enum_items("section"))
-    weapons: list[str] = Field(default_factory=list, json_schema_extra=enum_items("weapon"))
-    help_types: list[str] = Field(min_length=1, json_schema_extra=enum_items("help_type"))
-    regions: list[str] = Field(
+    state: Code | None = Field(default=None, description="Offering State (ISO alpha-3).")
+    organisation: Code | None = Field(default=None, description="Or the organisation's code.")
+    provider_name: Annotated[str, NAME] = Field(default="", description="Or an NGO's name.")
+    title: Annotated[str, TITLE] = Field(min_length=1)
+    description: Annotated[str, SUMMARY] = ""
+    fields: list[Code] = Field(default_factory=list, json_schema_extra=enum_items("field"))
+    sections: list[Code] = Field(default_factory=list, json_schema_extra=enum_items("section"))
+    weapons: list[Code] = Field(default_factory=list, json_schema_extra=enum_items("weapon"))
+    help_types: list[Code] = Field(min_length=1, json_schema_extra=enum_items("help_type"))
+    regions: list[Code] = Field(
         default_factory=list,
         description="Regional group or M49 region codes; empty: anywhere.",
         json_schema_extra=enum_items("region"),
     )
-    languages: list[str] = Field(default_factory=list, json_schema_extra=enum_items("language"))
+    languages: list[Code] = Field(default_factory=list, json_schema_extra=enum_items("language"))
     capacity: int = Field(
         ge=0, le=MAX_RECORD_ID, description="How many request items it can take on (0 or more)."
     )
     budget: float | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, description="Amount available, 0 or more."
     )
-    currency: str = Field(
+    currency: Code = Field(
         default="",
         description="ISO 4217 code, with a budget.",
         json_schema_extra=enum("currency", ""),
     )
     start_on: date | None = None
     end_on: date | None = None
-    visibility: str = Field(
+    visibility: Code = Field(
         default="public",
         description="public, states_and_providers or committee.",
         json_schema_extra={"enum": ["public", "states_and_providers", "committee"]},
@@ -221,8 +233,10 @@ class SuggestionsRead(Envelope):
 class JudgementCreate(_Input):
     item_id: RecordId
     offer_id: RecordId
-    verdict: str = Field(description="accept, reject or unsure.", json_schema_extra=enum("verdict"))
-    note: str = Field(default="", max_length=2000)
+    verdict: Code = Field(
+        description="accept, reject or unsure.", json_schema_extra=enum("verdict")
+    )
+    note: Annotated[str, NOTE] = ""
 
 
 class JudgementRead(BaseModel):
@@ -258,14 +272,14 @@ class AssignmentRead(Envelope):
 
 
 class MilestoneInput(_Input):
-    title: str = Field(min_length=1, max_length=300)
+    title: Annotated[str, TITLE] = Field(min_length=1)
     due_on: date | None = None
 
 
 class AssistanceProjectCreate(_Input):
     item_id: RecordId
     offer_id: RecordId
-    title: str = Field(default="", max_length=300, description="Default: the offer's title.")
+    title: Annotated[str, TITLE] = Field(default="", description="Default: the offer's title.")
     start_on: date | None = None
     end_on: date | None = None
     milestones: list[MilestoneInput] = Field(default_factory=list, max_length=50)
@@ -276,9 +290,11 @@ class MilestoneDone(_Input):
 
 
 class FeedbackInput(_Input):
-    side: str = Field(description="recipient or provider.", json_schema_extra=enum("feedback_side"))
+    side: Code = Field(
+        description="recipient or provider.", json_schema_extra=enum("feedback_side")
+    )
     rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
-    text: str = Field(default="", max_length=5000)
+    text: Annotated[str, FEEDBACK] = ""
 
 
 class MilestoneRead(BaseModel):
@@ -331,30 +347,30 @@ class AssistanceProjectList(Envelope):
 
 
 class FundingCreate(_Input):
-    kind: str = Field(
+    kind: Code = Field(
         description="pledge, or contribution (money actually paid).",
         json_schema_extra=enum("funding_kind"),
     )
-    state: str | None = Field(default=None, description="Donor State (ISO alpha-3).")
-    organisation: str | None = Field(default=None, description="Or the donor organisation.")
-    donor_name: str = Field(default="", max_length=300, description="Or another donor's name.")
+    state: Code | None = Field(default=None, description="Donor State (ISO alpha-3).")
+    organisation: Code | None = Field(default=None, description="Or the donor organisation.")
+    donor_name: Annotated[str, NAME] = Field(default="", description="Or another donor's name.")
     amount: float = Field(gt=0, le=MAX_AMOUNT, description="More than 0.")
-    currency: str = Field(
+    currency: Code = Field(
         description="ISO 4217 code, e.g. USD.", json_schema_extra=enum("currency")
     )
     made_on: date | None = Field(default=None, description="Default: today.")
-    earmark_region: str = Field(
+    earmark_region: Code = Field(
         default="",
         description="Regional group or M49 region code.",
         json_schema_extra=enum("region", ""),
     )
-    earmark_area: str = Field(
+    earmark_area: Code = Field(
         default="",
         description="Matrix section or field code.",
         json_schema_extra={"enum": ["", *vocabulary("section"), *vocabulary("field")]},
     )
     project_id: RecordId | None = None
-    note: str = Field(default="", max_length=2000)
+    note: Annotated[str, NOTE] = ""
 
 
 class FundingRead(BaseModel):

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.models import Mark
 from un1540.schemas.common import MAX_RECORD_ID, Envelope, RecordId
 from un1540.schemas.matrix import EditionSummary, EvidenceRead, StateRef
+from un1540.schemas.text import (
+    ARTICLE,
+    COMMENT,
+    NOTE,
+    PAGE,
+    PARAGRAPH,
+    PROPOSAL_REASON,
+    QUOTATION,
+    REASON,
+    REMARK,
+    Code,
+)
 
 MARKS: dict[str, Any] = {"enum": [mark.value for mark in Mark]}
 
@@ -19,20 +31,20 @@ class _Request(BaseModel):
 
 
 class ReasonRequest(_Request):
-    reason: str = Field(default="", max_length=2000, description="Why: kept in the audit trail.")
+    reason: Annotated[str, REASON] = Field(default="", description="Why: kept in the audit trail.")
 
 
 class EvidenceWrite(_Request):
     document_id: RecordId
-    page: str = Field(default="", max_length=40)
-    article: str = Field(default="", max_length=100)
-    paragraph: str = Field(default="", max_length=100)
-    quotation: str = Field(default="", max_length=2000)
+    page: Annotated[str, PAGE] = ""
+    article: Annotated[str, ARTICLE] = ""
+    paragraph: Annotated[str, PARAGRAPH] = ""
+    quotation: Annotated[str, QUOTATION] = ""
 
 
 class CellUpdate(_Request):
-    mark: str = Field(description='"X", "?", "NA" or "" (blank).', json_schema_extra=MARKS)
-    remark: str = Field(default="", max_length=10000)
+    mark: Code = Field(description='"X", "?", "NA" or "" (blank).', json_schema_extra=MARKS)
+    remark: Annotated[str, REMARK] = ""
     version: int = Field(
         ge=1,
         le=MAX_RECORD_ID,
@@ -41,7 +53,7 @@ class CellUpdate(_Request):
     evidence: list[EvidenceWrite] | None = Field(
         default=None, description="Replaces the cell's evidence; omit to leave it as it is."
     )
-    reason: str = Field(default="", max_length=2000)
+    reason: Annotated[str, REASON] = ""
 
 
 class CellState(Envelope):
@@ -83,8 +95,8 @@ class EditionDetail(Envelope):
 
 
 class CommentCreate(_Request):
-    cell: str = Field(description="Cell identifier, e.g. op2.use:cw:legal_framework.")
-    body: str = Field(min_length=1, max_length=10000)
+    cell: Code = Field(description="Cell identifier, e.g. op2.use:cw:legal_framework.")
+    body: Annotated[str, COMMENT] = Field(min_length=1)
 
 
 class CommentRead(BaseModel):
@@ -96,15 +108,15 @@ class CommentRead(BaseModel):
 
 
 class ProposalCreate(_Request):
-    cell: str
-    mark: str = Field(description='"X", "?", "NA" or "" (blank).', json_schema_extra=MARKS)
-    remark: str = Field(default="", max_length=10000)
-    reason: str = Field(default="", max_length=10000)
+    cell: Code
+    mark: Code = Field(description='"X", "?", "NA" or "" (blank).', json_schema_extra=MARKS)
+    remark: Annotated[str, REMARK] = ""
+    reason: Annotated[str, PROPOSAL_REASON] = ""
 
 
 class ProposalDecision(_Request):
     accept: bool
-    note: str = Field(default="", max_length=2000)
+    note: Annotated[str, NOTE] = ""
 
 
 class ProposalRead(BaseModel):

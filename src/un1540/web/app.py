@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from sqlalchemy import Engine
@@ -24,6 +24,7 @@ from un1540.settings import Environment, Settings, get_settings
 from un1540.web.api import TAGS, api_router
 from un1540.web.api import health as health_api
 from un1540.web.auth import SESSION_COOKIE, SESSION_MAX_AGE
+from un1540.web.deps import refuse_nul
 from un1540.web.errors import install_error_handlers
 from un1540.web.i18n import LanguageMiddleware
 from un1540.web.middleware import HeadAsGet
@@ -91,6 +92,7 @@ def create_app(
         redoc_url=None,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.engine = engine

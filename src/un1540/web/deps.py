@@ -16,6 +16,17 @@ from un1540.web.auth import check_api_csrf, resolve_viewer
 from un1540.web.params import PageQuery, PageSizeQuery
 
 
+async def refuse_nul(request: Request) -> None:
+    """No address holds a NUL (the text policy, docs/text.md): one in the path or the query is
+    refused before any route reads it. PostgreSQL cannot compare text with a NUL, so a filter or
+    code holding one would otherwise be a server error."""
+    query: bytes = request.scope.get("query_string", b"")
+    if "\x00" in request.scope.get("path", "") or b"%00" in query or b"\x00" in query:
+        raise InvalidParameter.naming(
+            [Problem("address", "contains a NUL character (%00), which no address holds")]
+        )
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request, closed (and any open transaction rolled back) afterwards.
 

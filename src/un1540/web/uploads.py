@@ -10,6 +10,7 @@ from fastapi import Depends, File, Form, Request, UploadFile
 
 from un1540.errors import InvalidData, Problem
 from un1540.models import Visibility
+from un1540.schemas.text import DOCUMENT_TITLE, SYMBOL, URL
 from un1540.services.documents.actions import DocumentInput, UploadedFile
 from un1540.settings import Settings
 
@@ -51,11 +52,11 @@ async def document_form(
             "legislation, official_website or organisation_information"
         ),
     ],
-    title: Annotated[str, Form(max_length=1000)],
+    title: Annotated[str, DOCUMENT_TITLE, Form()],
     language: Annotated[str, Form(max_length=8, description="Language code, e.g. en, fr, ar.")],
     issued_on: Annotated[date | None, Form()] = None,
-    symbol: Annotated[str, Form(max_length=100)] = "",
-    url: Annotated[str, Form(max_length=1000)] = "",
+    symbol: Annotated[str, SYMBOL, Form()] = "",
+    url: Annotated[str, URL, Form()] = "",
     visibility: Annotated[Visibility, Form()] = Visibility.public,
     file: Annotated[UploadFile | None, File(description="The document (PDF, Word, ...).")] = None,
 ) -> DocumentForm:

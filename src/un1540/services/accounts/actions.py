@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from un1540.errors import Conflict, InvalidData, NotFound, Problem
 from un1540.models import ApiToken, Organisation, Role, State, TokenScope, UserAccount
 from un1540.models.base import utc_now
+from un1540.schemas.text import DISPLAY_NAME, TOKEN_LABEL
 from un1540.services.accounts import credentials
 from un1540.services.accounts.credentials import TOKEN_PREFIX, password_problems, token_hash
 from un1540.services.accounts.reads import active_token, find_user, token_viewer
@@ -58,6 +59,7 @@ def create_user(
     if role not in roles:
         problems.append(Problem("role", f"must be one of {', '.join(roles)}"))
     problems += password_problems(password, email)
+    display_name = DISPLAY_NAME.check(display_name, "name", problems)
     state = session.scalars(
         select(State).where(State.iso3 == (state_iso3 or "").upper())
     ).one_or_none()
@@ -212,6 +214,7 @@ def issue_token(
         raise InvalidData(
             "the token was not issued", problems=[Problem("scope", "must be read or write")]
         )
+    label = TOKEN_LABEL.require(label, "label", message="the token was not issued")
     user = find_user(session, email)
     if not user.is_active:
         raise Conflict(f"the account {user.email} is disabled")

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidData, Problem, listed
 from un1540.models import ContextIndicator, Origin, State
 from un1540.models.base import today
 from un1540.reference.priorities import load_priority_method
+from un1540.schemas.text import FILE_NAME, INDICATOR_SOURCE
 from un1540.services.kernel.access import Viewer, visible
 
 REQUIRED_COLUMNS = ("iso3", "indicator", "value")
@@ -66,16 +67,36 @@ def _text(content: bytes, file_name: str) -> str:
 
 
 def parse_indicators(content: bytes, *, file_name: str, states: set[str]) -> list[IndicatorRow]:
-    """Every row checked; raises InvalidData naming each problem's row and column."""
-    reader = csv.DictReader(io.StringIO(_text(content, file_name)))
-    columns = [name.strip() for name in reader.fieldnames or []]
+    """Every row checked; raises InvalidData naming each problem's row and column (the first
+    hundred problems, then how many more), and nothing else whatever the file holds."""
+    file_name = FILE_NAME.require(
+        file_name, "file name", message="the file was not imported; nothing was written"
+    )
+    reader = csv.DictReader(io.StringIO(_text(content, file_name), newline=""))
+    try:
+        return _rows(reader, file_name, states)
+    except csv.Error as error:
+        where = f"{file_name}, row {reader.reader.line_num}"
+        message = (
+            f"a field is longer than {csv.field_size_limit():,} characters"
+            if "field larger than field limit" in str(error)
+            else f"cannot be read as CSV ({error})"
+        )
+        raise InvalidData(
+            f"{file_name} is not a readable CSV file; nothing was imported",
+            problems=[Problem(where, message)],
+        ) from None
+
+
+def _rows(reader: csv.DictReader[str], file_name: str, states: set[str]) -> list[IndicatorRow]:
+    columns = [name.strip() for name in reader.fieldnames or [] if isinstance(name, str)]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     unknown = [name for name in columns if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     header_problems = [
         Problem(f"{file_name}, header", f"missing column {name}") for name in missing
     ]
     header_problems += [
-        Problem(f"{file_name}, header", f"unknown column {name}") for name in unknown
+        Problem(f"{file_name}, header", f"unknown column {name[:60]}") for name in unknown
     ]
     if header_problems:
         raise InvalidData(f"{file_name} has the wrong columns", problems=header_problems)
@@ -90,12 +111,12 @@ def parse_indicators(content: bytes, *, file_name: str, states: set[str]) -> lis
         iso3 = (record.get("iso3") or "").strip().upper()
         indicator = (record.get("indicator") or "").strip()
         if iso3 not in states:
-            row_problems.append(Problem(f"{where}, column iso3", f"unknown State {iso3!r}"))
+            row_problems.append(Problem(f"{where}, column iso3", f"unknown State {iso3[:20]!r}"))
         if indicator not in indicators:
             row_problems.append(
                 Problem(
                     f"{where}, column indicator",
-                    f"unknown indicator {indicator!r}; known: {', '.join(indicators)}",
+                    f"unknown indicator {indicator[:60]!r}; known: {', '.join(indicators)}",
                 )
             )
         value = _number(record.get("value"), f"{where}, column value", row_problems)
@@ -103,19 +124,24 @@ def parse_indicators(content: bytes, *, file_name: str, states: set[str]) -> lis
         key = (iso3, indicator)
         if key in first_seen:
             row_problems.append(
-                Problem(where, f"duplicate of row {first_seen[key]} ({iso3}, {indicator})")
+                Problem(
+                    where, f"duplicate of row {first_seen[key]} ({iso3[:20]}, {indicator[:60]})"
+                )
             )
         else:
             first_seen[key] = line
+        source = INDICATOR_SOURCE.check(
+            (record.get("source") or "").strip(), f"{where}, column source", row_problems
+        )
         problems += row_problems
         if not row_problems and value is not None:
-            source = (record.get("source") or "").strip()
             rows.append(IndicatorRow(iso3, indicator, value, year, source))
     if not rows and not problems:
         problems.append(Problem(file_name, "no data rows"))
     if problems:
         raise InvalidData(
-            f"{file_name}: {len(problems)} problem(s); nothing was imported", problems=problems
+            f"{file_name}: {len(problems)} problem(s); nothing was imported",
+            problems=listed(problems, file_name),
         )
     return rows
 

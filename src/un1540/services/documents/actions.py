@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from un1540.errors import InvalidData, Problem
 from un1540.models import Document, DocumentKind, Origin, Visibility
 from un1540.models.base import today
+from un1540.schemas.text import DOCUMENT_TITLE, FILE_NAME, SYMBOL, URL
 from un1540.services.documents.rules import STATE_DOCUMENT_RULES
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
@@ -31,9 +32,16 @@ class DocumentInput:
     visibility: Visibility = Visibility.public
 
 
-def document_problems(document: DocumentInput) -> list[Problem]:
-    """Everything wrong with a document's description, each with the field it concerns."""
-    problems = []
+def checked_document(document: DocumentInput) -> tuple[DocumentInput, list[Problem]]:
+    """The description with its texts through the text policy, and everything wrong with it,
+    each problem with the field it concerns."""
+    problems: list[Problem] = []
+    document = replace(
+        document,
+        title=DOCUMENT_TITLE.check(document.title, "title", problems),
+        symbol=SYMBOL.check(document.symbol, "symbol", problems),
+        url=URL.check(document.url, "url", problems),
+    )
     kinds = [kind.value for kind in DocumentKind]
     if document.kind not in kinds:
         problems.append(Problem("kind", f"must be one of {', '.join(kinds)}"))
@@ -45,7 +53,7 @@ def document_problems(document: DocumentInput) -> list[Problem]:
         problems.append(Problem("issued_on", "is in the future"))
     if document.url and not document.url.startswith(("http://", "https://")):
         problems.append(Problem("url", "must start with http:// or https://"))
-    return problems
+    return document, problems
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,7 @@ def register_document(
     stored: StoredFile | None = None,
 ) -> Document:
     """Validate and add one document; its audit event commits with it."""
-    problems = document_problems(document)
+    document, problems = checked_document(document)
     if problems:
         raise InvalidData("the document is not valid; nothing was written", problems=problems)
     state_id = state_by_iso3(session, document.iso3).id if document.iso3 else None
@@ -192,7 +200,7 @@ def attach_document(
             "the document was not saved", problems=[Problem("file", "give a file or a URL")]
         )
     stored = None
-    described = document_problems(document)
+    document, described = checked_document(document)
     if described:
         raise InvalidData("the document was not saved; nothing was written", problems=described)
     if upload is not None:
@@ -200,8 +208,13 @@ def attach_document(
         if problems:
             raise InvalidData("the document was not saved; nothing was written", problems=problems)
         assert detected is not None
+        name = FILE_NAME.require(
+            Path(upload.name).name[: FILE_NAME.max_length],
+            "file",
+            message="the document was not saved; nothing was written",
+        )
         stored = StoredFile(
-            name=Path(upload.name).name[:300],
+            name=name,
             sha256=_store(upload.content, files_dir),
             size=len(upload.content),
             content_type=detected,

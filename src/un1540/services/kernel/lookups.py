@@ -11,9 +11,18 @@ from un1540.models import M49Area, RegionalGroup, State
 
 
 def state_by_iso3(session: Session, iso3: str) -> State:
-    state = session.scalars(select(State).where(State.iso3 == iso3.upper())).one_or_none()
+    # Only three ASCII letters can be a code: anything else (a NUL, which PostgreSQL refuses to
+    # compare, or a megabyte of text) is not found without asking the database.
+    well_formed = len(iso3) == 3 and iso3.isascii() and iso3.isalpha()
+    state = (
+        session.scalars(select(State).where(State.iso3 == iso3.upper())).one_or_none()
+        if well_formed
+        else None
+    )
     if state is None:
-        raise NotFound(f"no State with code {iso3!r} (use an ISO 3166-1 alpha-3 code, e.g. FRA)")
+        raise NotFound(
+            f"no State with code {iso3[:20]!r} (use an ISO 3166-1 alpha-3 code, e.g. FRA)"
+        )
     return state
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from un1540.errors import Problem
 from un1540.models import Mark
+from un1540.schemas.text import ARTICLE, PAGE, PARAGRAPH, QUOTATION, REMARK
 from un1540.schemas.workflow import CellUpdate
 
 MARK_VALUES = {mark.value: mark for mark in Mark}
-MAX_TEXT = 10000
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,16 @@ class EvidenceInput:
     article: str = ""
     paragraph: str = ""
     quotation: str = ""
+
+    def checked(self, where: str, problems: list[Problem]) -> EvidenceInput:
+        """The evidence with its texts through the text policy; refusals go to `problems`."""
+        return replace(
+            self,
+            page=PAGE.check(self.page, f"{where}.page", problems),
+            article=ARTICLE.check(self.article, f"{where}.article", problems),
+            paragraph=PARAGRAPH.check(self.paragraph, f"{where}.paragraph", problems),
+            quotation=QUOTATION.check(self.quotation, f"{where}.quotation", problems),
+        )
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,21 @@ class CellChange:
     remark: str
     version: int
     evidence: list[EvidenceInput] | None = None  # None: leave the evidence as it is
+
+    def checked(self, problems: list[Problem]) -> CellChange:
+        """The change with its texts through the text policy (the same rules as the API's input
+        shape); what is refused goes to `problems`, named by field."""
+        evidence = (
+            None
+            if self.evidence is None
+            else [
+                item.checked(f"evidence[{index}]", problems)
+                for index, item in enumerate(self.evidence, start=1)
+            ]
+        )
+        return replace(
+            self, remark=REMARK.check(self.remark, "remark", problems), evidence=evidence
+        )
 
     @classmethod
     def from_update(cls, update: CellUpdate) -> CellChange:

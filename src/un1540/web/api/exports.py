@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from un1540.io.matrix_export import MEDIA_TYPES, ExportedFile, ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
+from un1540.schemas.text import REASON
 from un1540.schemas.workflow import ImportReport
 from un1540.web.api.common import ERRORS, WRITE_ERRORS, Iso3Path, NumberPath
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep, WriterDep
@@ -91,7 +92,7 @@ async def import_into_draft(
         File(description="XLSX in the export's layout, or CSV with iso3, cell, mark[, remark]."),
     ],
     dry_run: Annotated[bool, Form(description="Check and show the changes; write nothing.")] = True,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[str, REASON, Form()] = "",
 ) -> Response:
     """Experts. Every problem is reported with its sheet, row and column (or CSV line), and nothing
     is written unless the whole file is valid. The dry run (the default) shows what would change."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Annotated
 
 import anyio.to_thread
@@ -10,8 +11,9 @@ from fastapi import APIRouter, Form, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from un1540.errors import Conflict, Forbidden, InvalidData, Un1540Error, Unauthenticated
 from un1540.models import ProposalStatus
-from un1540.schemas.workflow import CellUpdate
+from un1540.schemas.workflow import CellState, CellUpdate
 from un1540.services.documents.reads import state_documents
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import (
@@ -27,12 +29,17 @@ from un1540.services.matrix.inputs import CellChange
 from un1540.services.matrix.layout import cell_keys
 from un1540.services.matrix.reads.editions import edition_detail, edition_state, find_edition
 from un1540.services.matrix.reads.matrix import cell_state, get_matrix
-from un1540.services.matrix.reads.review import edition_review, proposal_actions
+from un1540.services.matrix.reads.review import (
+    edition_review,
+    formula_like_remarks,
+    proposal_actions,
+)
 from un1540.services.matrix.rules import EDITION_RULES, WORKFLOW_ACTIONS
+from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import NumberPath, RecordIdPath
-from un1540.web.portal.forms import CsrfChecked, act, build
+from un1540.web.portal.forms import CsrfChecked, act, build, login_redirect
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.templating import render
 
@@ -51,7 +58,7 @@ def workspace_open(
     viewer: ViewerDep,
     _: CsrfChecked,
     iso3: str,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     opened: list[int] = []
 
@@ -91,6 +98,9 @@ def workspace(
             keys(p.cell_entry.cell_id) for p in proposals if p.status is ProposalStatus.pending
         ),
         "can_import": "import" in detail.allowed_actions,
+        "formula_cells": (
+            formula_like_remarks(session, edition) if "approve" in detail.allowed_actions else []
+        ),
     }
     return render(request, "editions/workspace.html", context, synthetic=detail.synthetic)
 
@@ -104,7 +114,7 @@ def workspace_transition(
     iso3: str,
     number: NumberPath,
     transition: str,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     services = {
         "share": share_edition,
@@ -134,11 +144,98 @@ def workspace_transition(
             status_code=404,
         )
 
+    formula_cells: list[str] = []
+
     def action() -> str:
-        services[transition](session, viewer=viewer, iso3=iso3, number=number, reason=reason)
+        edition = services[transition](
+            session, viewer=viewer, iso3=iso3, number=number, reason=reason
+        )
+        if transition == "approve":
+            formula_cells.extend(formula_like_remarks(session, edition))
         return messages[transition]
 
-    return act(request, _workspace_url(iso3, number), action)
+    response = act(request, _workspace_url(iso3, number), action)
+    if formula_cells:  # a warning, not a refusal: the exports write these remarks as text
+        shown = ", ".join(formula_cells[:10]) + (" …" if len(formula_cells) > 10 else "")
+        flash(
+            request,
+            gettext(
+                "%(count)s remark(s) start like a spreadsheet formula (=, +, -, @ or a tab): "
+                "%(cells)s. The exports write them as text; check that they say what was meant."
+            )
+            % {"count": len(formula_cells), "cells": shown},
+            kind="warning",
+        )
+    return response
+
+
+@dataclass(frozen=True)
+class CellForm:
+    """What the cell form shows: the cell's values, or what was just submitted and refused."""
+
+    mark: str
+    remark: str
+    version: int
+    reason: str
+    evidence: list[dict[str, str]]  # document, page, article, paragraph, quotation
+
+
+def _current_form(current: CellState) -> CellForm:
+    return CellForm(
+        mark=current.mark,
+        remark=current.remark,
+        version=current.version,
+        reason="",
+        evidence=[
+            {
+                "document": str(item.document.id),
+                "page": item.page,
+                "article": item.article,
+                "paragraph": item.paragraph,
+                "quotation": item.quotation,
+            }
+            for item in current.evidence
+        ],
+    )
+
+
+def _render_cell(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    iso3: str,
+    number: int,
+    cell: str,
+    *,
+    submitted: CellForm | None = None,
+    error: Un1540Error | None = None,
+) -> Response:
+    current = cell_state(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell)
+    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    comments, proposals = edition_review(session, viewer=viewer, iso3=iso3, number=number)
+    keys = cell_keys(session, edition.framework_id)
+    record = edition_state(session, state, edition)
+    allowed = EDITION_RULES.allowed(viewer, record)
+    can_edit = "edit_cells" in allowed
+    shown = [p for p in proposals if keys(p.cell_entry.cell_id) == cell]
+    form = submitted or _current_form(current)
+    context = {
+        "cell": current,
+        "form": form,
+        "editor_rows": [*form.evidence, None][:MAX_EVIDENCE_ROWS],
+        "error": error,
+        "comments": [c for c in comments if keys(c.cell_entry.cell_id) == cell],
+        "proposals": shown,
+        "proposal_actions": proposal_actions(viewer, record, shown),
+        "documents": state_documents(session, viewer=viewer, iso3=iso3) if can_edit else [],
+        "can_edit": can_edit,
+        "can_propose": "propose" in allowed,
+        "can_comment": "comment" in allowed,
+    }
+    status = error.status if error is not None else 200
+    return render(
+        request, "editions/cell.html", context, synthetic=current.synthetic, status_code=status
+    )
 
 
 @router.get("/states/{iso3}/editions/{number}/cells/{cell}", response_class=HTMLResponse)
@@ -150,26 +247,7 @@ def cell_page(
     number: NumberPath,
     cell: str,
 ) -> Response:
-    current = cell_state(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell)
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    comments, proposals = edition_review(session, viewer=viewer, iso3=iso3, number=number)
-    keys = cell_keys(session, edition.framework_id)
-    record = edition_state(session, state, edition)
-    allowed = EDITION_RULES.allowed(viewer, record)
-    can_edit = "edit_cells" in allowed
-    shown = [p for p in proposals if keys(p.cell_entry.cell_id) == cell]
-    context = {
-        "cell": current,
-        "comments": [c for c in comments if keys(c.cell_entry.cell_id) == cell],
-        "proposals": shown,
-        "proposal_actions": proposal_actions(viewer, record, shown),
-        "documents": state_documents(session, viewer=viewer, iso3=iso3) if can_edit else [],
-        "can_edit": can_edit,
-        "can_propose": "propose" in allowed,
-        "can_comment": "comment" in allowed,
-        "evidence_rows": MAX_EVIDENCE_ROWS,
-    }
-    return render(request, "editions/cell.html", context, synthetic=current.synthetic)
+    return _render_cell(request, session, viewer, iso3, number, cell)
 
 
 def _cell_url(iso3: str, number: int, cell: str) -> str:
@@ -205,6 +283,25 @@ def _cell_update(form: FormData) -> CellUpdate:
     )
 
 
+def _submitted(form: FormData, refusal: Un1540Error, current_version: int | None) -> CellForm:
+    """What was submitted, to show again with the refusal: nothing typed is lost.
+
+    After a stale version (409) the form carries the current version, so saving again applies
+    the change over the one shown above it, knowingly; otherwise the version sent."""
+    try:
+        sent = int(str(form.get("version") or ""))
+    except ValueError:
+        sent = 0
+    version = current_version if isinstance(refusal, Conflict) and current_version else sent
+    return CellForm(
+        mark=str(form.get("mark") or ""),
+        remark=str(form.get("remark") or ""),
+        version=version,
+        reason=str(form.get("reason") or ""),
+        evidence=[{"document": row.pop("document_id"), **row} for row in _evidence_from(form)],
+    )
+
+
 @router.post("/states/{iso3}/editions/{number}/cells/{cell}")
 async def cell_edit(
     request: Request,
@@ -215,22 +312,36 @@ async def cell_edit(
     number: NumberPath,
     cell: str,
 ) -> Response:
+    """Save the cell; a refusal (stale version, a field too long, a control character) shows the
+    form again with what was typed and the error, never a redirect that would lose it (the
+    session cookie cannot carry a 10,000-character remark)."""
     form = await request.form()
 
-    def action() -> str:
-        body = _cell_update(form)
-        update_cell(
-            session,
-            viewer=viewer,
-            iso3=iso3,
-            number=number,
-            cell_key=cell,
-            change=CellChange.from_update(body),
-            reason=body.reason,
-        )
-        return gettext("Cell saved.")
+    def save() -> Response:
+        try:
+            body = _cell_update(form)
+            update_cell(
+                session,
+                viewer=viewer,
+                iso3=iso3,
+                number=number,
+                cell_key=cell,
+                change=CellChange.from_update(body),
+                reason=body.reason,
+            )
+        except Unauthenticated:
+            return login_redirect(request)
+        except (InvalidData, Conflict, Forbidden) as refusal:
+            details = refusal.details or {}
+            current = details.get("current") or {}
+            submitted = _submitted(form, refusal, current.get("version"))
+            return _render_cell(
+                request, session, viewer, iso3, number, cell, submitted=submitted, error=refusal
+            )
+        flash(request, gettext("Cell saved."))
+        return RedirectResponse(_cell_url(iso3, number, cell), status_code=303)
 
-    return await anyio.to_thread.run_sync(act, request, _cell_url(iso3, number, cell), action)
+    return await anyio.to_thread.run_sync(save)
 
 
 @router.post("/states/{iso3}/editions/{number}/cells/{cell}/comments")
@@ -242,7 +353,7 @@ def cell_comment(
     iso3: str,
     number: NumberPath,
     cell: str,
-    body: Annotated[str, Form(max_length=10000)],
+    body: Annotated[str, Form()],
 ) -> Response:
     def action() -> str:
         add_comment(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell, body=body)
@@ -261,8 +372,8 @@ def cell_propose(
     number: NumberPath,
     cell: str,
     mark: Annotated[str, Form(max_length=2)] = "",
-    remark: Annotated[str, Form(max_length=10000)] = "",
-    reason: Annotated[str, Form(max_length=10000)] = "",
+    remark: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     def action() -> str:
         propose_change(
@@ -290,7 +401,7 @@ def proposal_decision(
     number: NumberPath,
     proposal_id: RecordIdPath,
     decision: Annotated[str, Form(pattern="^(accept|reject)$")],
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form()] = "",
     back: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     def action() -> str:

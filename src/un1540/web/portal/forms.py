@@ -28,16 +28,9 @@ def act(request: Request, back: str, action: Callable[[], str]) -> RedirectRespo
         return login_redirect(request)
     except (InvalidData, Conflict, Forbidden) as error:
         details = "; ".join(f"{p.where}: {p.message}" for p in error.problems)
+        # Never what was typed: the message lives in the session cookie, which browsers drop
+        # past 4 KB (a form that must keep its input renders itself again, as the cell form does).
         flash(request, error.message + (f" ({details})" if details else ""), kind="error")
-        if error.details and "yours" in error.details:
-            yours = error.details["yours"]
-            mark = yours["mark"] or "blank"
-            flash(
-                request,
-                f"Your change was: mark {mark}, remark \u201c{yours['remark']}\u201d. The page now "
-                "shows the current version; apply your change again if it still holds.",
-                kind="error",
-            )
     return RedirectResponse(back, status_code=303)
 
 

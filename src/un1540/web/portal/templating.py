@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from un1540.errors import Problem
 from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
+from un1540.schemas.text import RULES as TEXT_RULES
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
@@ -90,6 +91,8 @@ def _environment() -> Environment:
         field_label=field_label,
         state_name=state_name,
         term=term,
+        # Each free-text field's maximum, for the forms' maxlength (schemas/text.py defines them).
+        text_limits={name.lower(): rule.max_length for name, rule in TEXT_RULES.items()},
     )
     return environment
 

@@ -30,6 +30,7 @@ from un1540.schemas.assistance import (
     MilestoneDone,
     MilestoneInput,
 )
+from un1540.schemas.text import REASON
 from un1540.services.assistance.actions.requests import transition_request
 from un1540.services.assistance.notices import notify_project
 from un1540.services.assistance.reads.projects import SIDES, get_project
@@ -153,6 +154,7 @@ def move_project(
             problems=[Problem("to", f"must be one of {', '.join(PROJECTS.statuses)}")],
         )
     project_rules.check(viewer, project, to)
+    reason = REASON.require(reason, "reason", message="the project was not moved")
     before = project.status
     project.status = to
     session.flush()

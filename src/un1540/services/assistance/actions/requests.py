@@ -10,6 +10,7 @@ from un1540.errors import Conflict, Forbidden, InvalidData, Problem, Unauthentic
 from un1540.models import AssistanceRequest, AssistanceRequestItem, Origin
 from un1540.models.base import today, utc_now
 from un1540.schemas.assistance import AssistanceRequestCreate, AssistanceRequestUpdate
+from un1540.schemas.text import REASON
 from un1540.services.assistance.matching import rank_offers
 from un1540.services.assistance.notices import notify_matches
 from un1540.services.assistance.parties import party, party_key
@@ -140,6 +141,7 @@ def transition_request(
             problems=[Problem("to", f"must be one of {', '.join(REQUESTS.statuses)}")],
         )
     request_rules.check(viewer, request, to)
+    reason = REASON.require(reason, "reason", message="the request was not moved")
     if to in REQUESTS.final and not reason.strip():
         raise InvalidData("say why the request is closed", problems=[Problem("reason", "required")])
     before = request.status

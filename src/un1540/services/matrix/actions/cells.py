@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict, InvalidData, Problem
 from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, State, Visibility
+from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import AuditRecord, record_events
 from un1540.services.kernel.unit_of_work import action
-from un1540.services.matrix.inputs import MARK_VALUES, MAX_TEXT, CellChange
+from un1540.services.matrix.inputs import MARK_VALUES, CellChange
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
 from un1540.services.matrix.rules import EDITION_RULES
@@ -66,14 +67,18 @@ def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
-def _check_change(session: Session, state: State, change: CellChange) -> list[Problem]:
-    problems = []
+def _check_change(
+    session: Session, state: State, write: CellWrite
+) -> tuple[CellWrite, list[Problem]]:
+    """The write with its texts through the text policy, and everything wrong with it."""
+    problems: list[Problem] = []
+    change = write.change.checked(problems)
     if change.mark not in MARK_VALUES:
         problems.append(
-            Problem("mark", f"{change.mark!r} is not one of X, ?, NA or blank (an empty string)")
+            Problem(
+                "mark", f"{change.mark[:20]!r} is not one of X, ?, NA or blank (an empty string)"
+            )
         )
-    if len(change.remark) > MAX_TEXT:
-        problems.append(Problem("remark", "is longer than 10,000 characters"))
     for index, evidence in enumerate(change.evidence or [], start=1):
         document = session.get(Document, evidence.document_id)
         if document is None:
@@ -84,7 +89,7 @@ def _check_change(session: Session, state: State, change: CellChange) -> list[Pr
             problems.append(
                 Problem(f"evidence[{index}].document_id", "the document is about another State")
             )
-    return problems
+    return replace(write, change=change), problems
 
 
 def _after(before: dict[str, Any], change: CellChange) -> dict[str, Any]:
@@ -139,10 +144,14 @@ def write_cells(
         )
     }
     problems = []
+    checked = []
     for write in writes:
-        for problem in _check_change(session, state, write.change):
+        clean, found = _check_change(session, state, write)
+        checked.append(clean)
+        for problem in found:
             where = problem.where if len(writes) == 1 else f"{keys[write.entry_id]}.{problem.where}"
             problems.append(Problem(where, problem.message))
+    writes = checked
     if problems:
         raise InvalidData(
             "the cell was not changed" if len(writes) == 1 else "no cell was changed",
@@ -268,6 +277,7 @@ def update_cell(
     """An expert's edit of one cell of an open edition (mark, remark, optionally its evidence)."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), "edit_cells")
+    reason = REASON.require(reason, "reason", message="the cell was not changed")
     entry = entry_for(session, edition, cell_key)
     return write_cell(
         session,

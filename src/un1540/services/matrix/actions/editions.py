@@ -27,6 +27,7 @@ from un1540.models import (
     Visibility,
 )
 from un1540.models.base import today, utc_now
+from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.lifecycle import next_step
@@ -64,6 +65,7 @@ def _step(
     """Check the rule, then move the edition one step along its lifecycle, audited."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), step)
+    reason = REASON.require(reason, "reason", message=f"the edition was not changed ({step})")
     transition = next_step(
         EDITION_LIFECYCLE,
         edition.status.value,
@@ -207,6 +209,7 @@ def open_draft(session: Session, *, viewer: Viewer, iso3: str, reason: str = "")
     if refusal is not None:
         raise refusal
     state = state_by_iso3(session, iso3)
+    reason = REASON.require(reason, "reason", message="no draft was opened")
     open_edition = session.scalars(
         select(MatrixEdition).where(
             MatrixEdition.state_id == state.id, MatrixEdition.status.in_(OPEN_STATUSES)
@@ -299,6 +302,7 @@ def discard_draft(
     """Delete a draft that was never shared (its cells, evidence and review go with it)."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), "discard")
+    reason = REASON.require(reason, "reason", message="the draft was not discarded")
     before = _edition_audit(edition)
     session.delete(edition)
     session.flush()

@@ -9,13 +9,14 @@ the cell, and nothing is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict, InvalidData, Problem
 from un1540.models import CellEntry, EditionStatus, MatrixEdition, State
+from un1540.schemas.text import FILE_NAME, REASON, REMARK
 from un1540.schemas.workflow import CellDifference, CellValue, ImportReport, StateImport
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
@@ -24,7 +25,7 @@ from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix import shapes
 from un1540.services.matrix.actions.cells import CellWrite, write_cells
 from un1540.services.matrix.actions.editions import OPEN_STATUSES, open_draft
-from un1540.services.matrix.inputs import MAX_TEXT, CellChange
+from un1540.services.matrix.inputs import CellChange
 from un1540.services.matrix.layout import FrameworkLayout
 from un1540.services.matrix.reads.history import classify
 from un1540.services.matrix.rules import EDITABLE_STATUSES, import_refusal
@@ -140,13 +141,18 @@ def plan_changes(
     return found
 
 
-def _text_problems(cells: list[ImportedCell]) -> list[Problem]:
-    """Over-long remarks, named by where they are in the file (the cell writer refuses them)."""
-    return [
-        Problem(cell.where, f"the remark is longer than {MAX_TEXT:,} characters")
-        for cell in cells
-        if cell.remark is not None and len(cell.remark) > MAX_TEXT
-    ]
+def checked_cells(cells: list[ImportedCell], problems: list[Problem]) -> list[ImportedCell]:
+    """The cells with their remarks through the text policy (the rule of the API's remark);
+    each refusal is named by where the cell is in the file."""
+    checked = []
+    for cell in cells:
+        if cell.remark is not None:
+            found: list[Problem] = []
+            remark = REMARK.check(cell.remark, cell.where, found)
+            problems += [Problem(p.where, f"the remark {p.message}") for p in found]
+            cell = replace(cell, remark=remark)
+        checked.append(cell)
+    return checked
 
 
 @action
@@ -167,10 +173,13 @@ def import_cells(
     refusal = import_refusal(viewer)
     if refusal is not None:
         raise refusal
+    problems: list[Problem] = []
+    file_name = FILE_NAME.check(file_name, "file name", problems)
+    reason = REASON.check(reason, "reason", problems)
+    cells = checked_cells(cells, problems)
     by_state: dict[str, list[ImportedCell]] = {}
     for cell in cells:
         by_state.setdefault(cell.iso3, []).append(cell)
-    problems: list[Problem] = _text_problems(cells)
     if only is not None:
         problems += [
             Problem(
@@ -221,14 +230,6 @@ def import_cells(
                 unchanged=unchanged,
             )
         )
-    return ImportReport(
-        **envelope(False),
-        dry_run=dry_run,
-        file=file_name,
-        states=reports,
-        changed=total_changed,
-        unchanged=total_unchanged,
-    )
     return ImportReport(
         **envelope(False),
         dry_run=dry_run,

@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 from un1540.errors import InvalidData, NotFound, Problem
 from un1540.models import CellComment, CellProposal, MatrixEdition, ProposalStatus
 from un1540.models.base import utc_now
+from un1540.schemas.text import COMMENT, NOTE, PROPOSAL_REASON, REMARK
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.actions.cells import write_cell
-from un1540.services.matrix.inputs import MARK_VALUES, MAX_TEXT, CellChange
+from un1540.services.matrix.inputs import MARK_VALUES, CellChange
 from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
 from un1540.services.matrix.rules import EDITION_RULES, PROPOSAL_RULES, ProposalState
 
@@ -23,11 +24,10 @@ def add_comment(
 ) -> CellComment:
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), "comment")
-    text = body.strip()
-    if not text or len(text) > MAX_TEXT:
+    text = COMMENT.require(body, "body", message="the comment was not saved").strip()
+    if not text:
         raise InvalidData(
-            "the comment was not saved",
-            problems=[Problem("body", f"must have 1 to {MAX_TEXT} characters")],
+            "the comment was not saved", problems=[Problem("body", "is empty; write a comment")]
         )
     entry = entry_for(session, edition, cell_key)
     assert viewer.user_id is not None  # the rule guarantees a signed-in account
@@ -62,15 +62,13 @@ def propose_change(
     """A State's point of contact proposes a mark and remark for a cell of a shared draft."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), "propose")
-    problems = []
+    problems: list[Problem] = []
     if mark not in MARK_VALUES:
         problems.append(
-            Problem("mark", f"{mark!r} is not one of X, ?, NA or blank (an empty string)")
+            Problem("mark", f"{mark[:20]!r} is not one of X, ?, NA or blank (an empty string)")
         )
-    if len(remark) > MAX_TEXT or len(reason) > MAX_TEXT:
-        problems.append(
-            Problem("remark", f"remark and reason may have up to {MAX_TEXT} characters")
-        )
+    remark = REMARK.check(remark, "remark", problems)
+    reason = PROPOSAL_REASON.check(reason, "reason", problems)
     if problems:
         raise InvalidData("the proposal was not saved", problems=problems)
     entry = entry_for(session, edition, cell_key)
@@ -136,6 +134,7 @@ def decide_proposal(
         id=proposal.id, edition=edition_state(session, state, edition), status=proposal.status
     )
     PROPOSAL_RULES.check(viewer, record, "accept" if accept else "reject")
+    note = NOTE.require(note, "note", message="the proposal was not decided")
     if accept:
         entry = proposal.cell_entry
         change = CellChange(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import func, insert, select
@@ -22,6 +23,7 @@ from un1540.models import (
     Visibility,
 )
 from un1540.models.base import today
+from un1540.schemas.text import NOTE, REMARK
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
@@ -60,6 +62,20 @@ def _check_cells(
     return problems
 
 
+def _checked_texts(cells: list[CellInput], problems: list[Problem]) -> list[CellInput]:
+    """The cells with their remarks and evidence through the text policy."""
+    checked = []
+    for index, cell in enumerate(cells, start=1):
+        where = f"cell {index} ({cell.key})"
+        remark = REMARK.check(cell.remark, f"{where}.remark", problems)
+        evidence = [
+            item.checked(f"{where}.evidence[{number}]", problems)
+            for number, item in enumerate(cell.evidence, start=1)
+        ]
+        checked.append(replace(cell, remark=remark, evidence=evidence))
+    return checked
+
+
 @action
 def record_approved_edition(
     session: Session,
@@ -80,6 +96,8 @@ def record_approved_edition(
     """
     state = state_by_iso3(session, iso3)
     problems = _check_cells(session, framework, state, cells)
+    cells = _checked_texts(cells, problems)
+    note = NOTE.check(note, "note", problems)
     previous = session.execute(
         select(func.max(MatrixEdition.number), func.max(MatrixEdition.approved_on)).where(
             MatrixEdition.state_id == state.id

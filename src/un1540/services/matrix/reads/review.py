@@ -7,7 +7,8 @@ from typing import TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.models import CellComment, CellProposal, MatrixEdition, State
+from un1540.models import CellComment, CellEntry, CellProposal, MatrixEdition, State
+from un1540.schemas.text import FORMULA_START
 from un1540.schemas.workflow import CommentRead, ProposalRead, ReviewList
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.envelope import envelope
@@ -119,3 +120,16 @@ def review_list(
         page=paging.page,
         page_size=paging.page_size,
     )
+
+
+def formula_like_remarks(session: Session, edition: MatrixEdition) -> list[str]:
+    """The cells of an edition whose remark starts like a spreadsheet formula (= + - @ tab CR):
+    the exports write them safely, but approval warns, since the text is published as it is."""
+    keys = cell_keys(session, edition.framework_id)
+    first = func.substr(CellEntry.remark, 1, 1)
+    cells = session.scalars(
+        select(CellEntry.cell_id)
+        .where(CellEntry.edition_id == edition.id, first.in_(list(FORMULA_START)))
+        .order_by(CellEntry.cell_id)
+    )
+    return [keys(cell_id) for cell_id in cells]

@@ -87,12 +87,12 @@ def funding_create(
     kind: Annotated[str, Form(max_length=20)],
     amount: Annotated[str, Form(max_length=30)],
     currency: Annotated[str, Form(max_length=3)],
-    donor_name: Annotated[str, Form(max_length=300)] = "",
+    donor_name: Annotated[str, Form()] = "",
     made_on: Annotated[str, Form(max_length=10)] = "",
     earmark_region: Annotated[str, Form(max_length=40)] = "",
     earmark_area: Annotated[str, Form(max_length=100)] = "",
     project_id: Annotated[str, Form(max_length=12)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form()] = "",
 ) -> Response:
     def action() -> str:
         if viewer.user_id is None:  # say "sign in" before "the form is not complete"

@@ -39,14 +39,14 @@ def offer_create(
     session: SessionDep,
     viewer: ViewerDep,
     _: CsrfChecked,
-    title: Annotated[str, Form(max_length=300)] = "",
-    description: Annotated[str, Form(max_length=10000)] = "",
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
     areas: Annotated[str, Form(max_length=2000)] = "",
     help_type: Annotated[list[str] | None, Form()] = None,
     regions: Annotated[str, Form(max_length=500)] = "",
     languages: Annotated[str, Form(max_length=100)] = "",
     capacity: Annotated[str, Form(max_length=10)] = "1",
-    provider_name: Annotated[str, Form(max_length=300)] = "",
+    provider_name: Annotated[str, Form()] = "",
 ) -> Response:
     def action() -> str:
         if viewer.user_id is None:  # say "sign in" before "the form is not complete"

@@ -88,7 +88,7 @@ def project_transition(
     _: CsrfChecked,
     project_id: RecordIdPath,
     to: Annotated[str, Form(max_length=40)],
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     def action() -> str:
         move_project(session, viewer=viewer, project_id=project_id, to=to, reason=reason)
@@ -104,7 +104,7 @@ def milestone_create(
     viewer: ViewerDep,
     _: CsrfChecked,
     project_id: RecordIdPath,
-    title: Annotated[str, Form(max_length=300)] = "",
+    title: Annotated[str, Form()] = "",
 ) -> Response:
     def action() -> str:
         data = build(MilestoneInput, title=title)
@@ -145,7 +145,7 @@ def feedback_create(
     project_id: RecordIdPath,
     side: Annotated[str, Form(max_length=20)],
     rating: Annotated[int, Form(ge=1, le=5)],
-    text: Annotated[str, Form(max_length=5000)] = "",
+    text: Annotated[str, Form()] = "",
 ) -> Response:
     def action() -> str:
         data = build(FeedbackInput, side=side, rating=rating, text=text)

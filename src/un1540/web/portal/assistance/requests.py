@@ -56,8 +56,8 @@ def request_create(
     session: SessionDep,
     viewer: ViewerDep,
     _: CsrfChecked,
-    title: Annotated[str, Form(max_length=300)] = "",
-    description: Annotated[str, Form(max_length=5000)] = "",
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
     field: Annotated[str, Form(max_length=100)] = "",
     weapon: Annotated[str, Form(max_length=10)] = "",
     help_type: Annotated[str, Form(max_length=40)] = "",
@@ -121,7 +121,7 @@ def request_transition(
     _: CsrfChecked,
     request_id: RecordIdPath,
     to: Annotated[str, Form(max_length=40)],
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     def action() -> str:
         transition_request(session, viewer=viewer, request_id=request_id, to=to, reason=reason)
