@@ -32,7 +32,12 @@ def test_production_refuses_the_development_secret() -> None:
         Settings(env=Environment.production, secret_key=DEVELOPMENT_SECRET_KEY)
     with pytest.raises(ValueError, match="at least 32 characters"):
         Settings(env=Environment.production, secret_key="short")
-    assert Settings(env=Environment.production, secret_key="x" * 40).env is Environment.production
+    production = Settings(
+        env=Environment.production,
+        secret_key="x" * 40,
+        database_url="postgresql://un1540@db.example.org/un1540",
+    )
+    assert production.env is Environment.production
 
 
 def test_production_start_is_refused_on_the_command_line(tmp_path: Path) -> None:
