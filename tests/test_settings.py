@@ -53,3 +53,27 @@ def test_passwords_are_masked() -> None:
         == "postgresql+psycopg://user:***@host/db"
     )
     assert "secret" not in masked_url("postgresql://user:secret@host/db")
+
+
+def test_production_refuses_sqlite() -> None:
+    with pytest.raises(ValueError, match="UN1540_DATABASE_URL must name a PostgreSQL database"):
+        Settings(env=Environment.production, secret_key="x" * 40, database_url="sqlite:///x.db")
+    assert Settings(secret_key="x" * 40, database_url="sqlite:///x.db").is_sqlite  # development
+
+
+def test_settings_errors_never_print_a_secret(tmp_path: Path) -> None:
+    """Old behaviour: pydantic's message repeated the input, and for the production check the
+    input is every setting: the SMTP password and the secret key were printed."""
+    secrets = {
+        "UN1540_SMTP_PASSWORD": "smtp-hunter2",
+        "UN1540_SECRET_KEY": "key-hunter2-but-too-short",
+        "UN1540_ENV": "production",
+    }
+    database = "postgresql://un1540:db-hunter2@127.0.0.1:1/un1540"
+    whole = run("serve", database=database, **secrets)
+    field = run("serve", database=database, UN1540_SMTP_PORT="not-a-port", **secrets)
+    for result, named in ((whole, "UN1540_SECRET_KEY"), (field, "UN1540_SMTP_PORT")):
+        assert result.returncode == 4, result.stderr
+        assert named in result.stderr
+        assert "hunter2" not in result.stderr + result.stdout
+        assert "Traceback" not in result.stderr

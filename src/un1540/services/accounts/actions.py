@@ -122,7 +122,7 @@ def authenticate(
     typed = email.strip().lower()
     user = session.scalars(select(UserAccount).where(UserAccount.email == typed)).one_or_none()
     if user is None:
-        credentials.PASSWORDS.verify(password, credentials.DUMMY_HASH)
+        credentials.PASSWORDS.verify(password, credentials.dummy_hash())
         _login_failed(session, typed if EMAIL.match(typed) else "", address, "unknown_account")
         return None
     valid, new_hash = credentials.PASSWORDS.verify_and_update(password, user.password_hash)

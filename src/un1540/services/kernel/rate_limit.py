@@ -50,14 +50,19 @@ class Limit:
             return 0.0
         return float(min(self.base_delay * 2 ** min(hits - self.free, 40), self.max_delay))
 
-    def delay_sql(self, hits: ColumnElement[int]) -> ColumnElement[float]:
-        """delay(hits) as SQL: a CASE over the few steps before the wait reaches its maximum."""
+    def blocked_until(self, hits: int, moment: float) -> float:
+        """Until when the key waits after its hits-th hit at `moment` (0: it does not wait, so
+        that a concurrent hit timed a moment earlier is not refused)."""
+        return moment + self.delay(hits) if hits >= self.free else 0.0
+
+    def blocked_until_sql(self, hits: ColumnElement[int], moment: float) -> ColumnElement[float]:
+        """blocked_until as SQL: a CASE over the few steps before the wait reaches its maximum."""
         steps = [(hits < self.free, literal(0.0, Float))]
         n = self.free
         while self.delay(n) < self.max_delay:
-            steps.append((hits == n, literal(self.delay(n), Float)))
+            steps.append((hits == n, literal(moment + self.delay(n), Float)))
             n += 1
-        return case(*steps, else_=literal(self.max_delay, Float))
+        return case(*steps, else_=literal(moment + self.max_delay, Float))
 
 
 @dataclass(frozen=True)
@@ -86,13 +91,13 @@ def hit(session: Session, limit: Limit, value: str, *, at: float | None = None) 
         "key": key,
         "hits": 1,
         "window_started_at": moment,
-        "blocked_until": moment + limit.delay(1),
+        "blocked_until": limit.blocked_until(1, moment),
         "last_success_at": None,
     }
     changes = {
         "hits": hits_after,
         "window_started_at": case((expired, moment), else_=old.window_started_at),
-        "blocked_until": moment + limit.delay_sql(hits_after),
+        "blocked_until": limit.blocked_until_sql(hits_after, moment),
     }
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":

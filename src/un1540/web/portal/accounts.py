@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
+from babel.dates import format_timedelta
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -14,7 +16,7 @@ from un1540.services.accounts.reads import account_of
 from un1540.services.accounts.sessions import sign_out_everywhere
 from un1540.web.auth import client_address, flash, sign_in, sign_out
 from un1540.web.deps import SessionDep, ViewerDep
-from un1540.web.i18n import gettext, ngettext
+from un1540.web.i18n import babel_locale, gettext
 from un1540.web.portal.forms import CsrfChecked, login_redirect
 from un1540.web.portal.templating import render
 
@@ -22,18 +24,11 @@ router = APIRouter(include_in_schema=False)
 
 
 def _wait_message(seconds: int) -> str:
-    if seconds < 120:
-        return ngettext(
-            "Too many failed attempts; try again in %(num)s second.",
-            "Too many failed attempts; try again in %(num)s seconds.",
-            seconds,
-        ) % {"num": seconds}
-    minutes = (seconds + 59) // 60
-    return ngettext(
-        "Too many failed attempts; try again in %(num)s minute.",
-        "Too many failed attempts; try again in %(num)s minutes.",
-        minutes,
-    ) % {"num": minutes}
+    """ "Try again in 30 seconds" (or minutes, rounded up), in the reader's language."""
+    if seconds >= 120:
+        seconds = (seconds + 59) // 60 * 60
+    wait = format_timedelta(timedelta(seconds=seconds), threshold=2, locale=babel_locale())
+    return gettext("Too many failed attempts; try again in %(wait)s.") % {"wait": wait}
 
 
 def _safe_next(target: str | None) -> str:
