@@ -112,3 +112,27 @@ def test_the_docs_page_and_forms_load_only_our_files(client: TestClient, path: s
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources
     assert all(s.startswith(("/", "?", "#")) for s in sources), sources
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_asks_uvicorn_for_no_server_banner(
+    empty_engine: Engine, backend: str, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Old behaviour: every response said `server: uvicorn`. (uvicorn itself is not started:
+    what `un1540 serve` asks of it is checked.)"""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from un1540.cli import app as cli
+    from un1540.settings import get_settings
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    monkeypatch.setenv("UN1540_DATABASE_URL", empty_engine.url.render_as_string(False))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["serve", "--workers", str(workers)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert calls and calls[0]["server_header"] is False
