@@ -135,4 +135,5 @@ def test_serve_asks_uvicorn_for_no_server_banner(
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert calls and calls[0]["server_header"] is False
+    assert len(calls) == 1
+    assert calls[0]["server_header"] is False
