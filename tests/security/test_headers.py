@@ -26,8 +26,8 @@ PUBLIC_PAGES = {
     "trends": "/trends",
     "priorities": "/priorities",
     "assistance": "/assistance",
-    "who does what where": "/who-what-where",
-    "review": "/reports/review",
+    # The review (matplotlib charts as images) and the maps of /who-what-where are rendered
+    # under the policy in Chromium: tests/browser/test_csp_in_chromium.py.
     "login": "/login",
     "API docs": "/api/docs",
     "not found": "/no-such-page",
