@@ -84,9 +84,8 @@ def hit(session: Session, limit: Limit, value: str, *, at: float | None = None) 
     Runs in the caller's transaction (the caller commits, or rolls back on refusal)."""
     moment = now() if at is None else at
     key = limit.key(value)
-    old = RateLimit
-    expired = old.window_started_at < moment - limit.window
-    hits_after = case((expired, 1), else_=old.hits + 1)
+    expired = RateLimit.window_started_at < moment - limit.window
+    hits_after = case((expired, 1), else_=RateLimit.hits + 1)
     values = {
         "key": key,
         "hits": 1,
@@ -96,7 +95,7 @@ def hit(session: Session, limit: Limit, value: str, *, at: float | None = None) 
     }
     changes = {
         "hits": hits_after,
-        "window_started_at": case((expired, moment), else_=old.window_started_at),
+        "window_started_at": case((expired, moment), else_=RateLimit.window_started_at),
         "blocked_until": limit.blocked_until_sql(hits_after, moment),
     }
     dialect = session.get_bind().dialect.name
@@ -105,18 +104,22 @@ def hit(session: Session, limit: Limit, value: str, *, at: float | None = None) 
             postgresql.insert(RateLimit)
             .values(values)
             .on_conflict_do_update(
-                index_elements=[RateLimit.key], set_=changes, where=old.blocked_until <= moment
+                index_elements=[RateLimit.key],
+                set_=changes,
+                where=RateLimit.blocked_until <= moment,
             )
-            .returning(old.hits, old.last_success_at)
+            .returning(RateLimit.hits, RateLimit.last_success_at)
         )
     elif dialect == "sqlite":
         statement = (
             sqlite.insert(RateLimit)
             .values(values)
             .on_conflict_do_update(
-                index_elements=[RateLimit.key], set_=changes, where=old.blocked_until <= moment
+                index_elements=[RateLimit.key],
+                set_=changes,
+                where=RateLimit.blocked_until <= moment,
             )
-            .returning(old.hits, old.last_success_at)
+            .returning(RateLimit.hits, RateLimit.last_success_at)
         )
     else:  # pragma: no cover (we support these two)
         raise NotImplementedError(f"no atomic upsert for {dialect}")
