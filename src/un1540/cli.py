@@ -32,6 +32,7 @@ from un1540.services.accounts.actions import (
     set_active,
 )
 from un1540.services.accounts.reads import find_user, list_users, viewer_for
+from un1540.services.accounts.sessions import sign_out_everywhere
 from un1540.services.coverage.actions import import_indicators
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
@@ -170,12 +171,19 @@ def serve(
     console.print(f"Serving http://{host}:{port} from {masked_url(settings.database_url)}")
     if workers > 1 and not settings.is_sqlite:
         uvicorn.run(
-            "un1540.web.asgi:app", host=host, port=port, workers=workers, log_level="warning"
+            "un1540.web.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            server_header=False,  # no "server: uvicorn" banner
         )
     else:
         from un1540.web.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level="warning", server_header=False
+        )
 
 
 @db_app.command("upgrade")
@@ -310,6 +318,20 @@ def users_set_password(
     with _sessions()() as session:
         reset_password(session, email=email, new=password, actor=f"cli:{getpass.getuser()}")
     console.print(f"Password of {email} set; its open sessions have ended.")
+
+
+@users_app.command("sign-out")
+def users_sign_out(
+    email: Annotated[str, typer.Option(help="The account whose portal sessions end.")],
+) -> None:
+    """End every portal session of an account at once ("sign out everywhere").
+
+    Its API tokens stay valid: revoke them with `users revoke`, or disable the account."""
+    with _sessions()() as session:
+        ended = sign_out_everywhere(
+            session, viewer=system_viewer(f"cli:{getpass.getuser()}"), email=email
+        )
+    console.print(f"{ended} session(s) of {email} ended.")
 
 
 @users_app.command("token")

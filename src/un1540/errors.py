@@ -116,6 +116,18 @@ class Conflict(Un1540Error):
     exit_code = 5
 
 
+class RateLimited(Un1540Error):
+    """Too many attempts: the caller must wait `details["retry_after"]` seconds."""
+
+    status = 429
+    code = "rate_limited"
+    exit_code = 8
+
+    @property
+    def retry_after(self) -> int:
+        return int((self.details or {}).get("retry_after", 60))
+
+
 class DatabaseUnavailable(Un1540Error):
     """The database cannot be reached."""
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_path
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -86,6 +86,18 @@ class Settings(BaseSettings):
     smtp_username: str = Field(default="", description="SMTP login, if the server wants one.")
     smtp_password: str = Field(default="", description="SMTP password, with smtp_username.")
     smtp_starttls: bool = Field(default=False, description="Use STARTTLS with the SMTP server.")
+    session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="A portal session ends after this many minutes without a request.",
+    )
+    session_max_hours: float = Field(
+        default=12,
+        gt=0,
+        le=30 * 24,
+        description="A portal session ends this many hours after sign-in, however active.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -97,12 +109,19 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
-        if self.env is Environment.production and (
-            self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32
-        ):
+        if self.env is not Environment.production:
+            return self
+        if self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32:
             raise ValueError(
                 "UN1540_SECRET_KEY must be set to a random value of at least 32 characters "
                 "when UN1540_ENV=production"
+            )
+        if self.is_sqlite:
+            # One writer at a time, one file on one machine, no worker processes: fine for a
+            # laptop or a demonstration, not for the Committee's service.
+            raise ValueError(
+                "UN1540_DATABASE_URL must name a PostgreSQL database when UN1540_ENV=production "
+                "(SQLite is for development and demonstrations)"
             )
         return self
 
@@ -126,10 +145,22 @@ def masked_url(url: str) -> str:
         return "<unparseable database URL>"
 
 
+def describe_settings_error(error: ValidationError) -> str:
+    """What is wrong, naming each variable, and never a value: pydantic's own message repeats
+    the input, which for a whole-settings check is every setting, passwords and keys included."""
+    lines = []
+    for item in error.errors(include_url=False, include_input=False, include_context=False):
+        names = [str(part) for part in item.get("loc", ()) if str(part)]
+        where = ", ".join(f"UN1540_{name.upper()}" for name in names) if names else ""
+        message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
+    return "; ".join(lines) or "invalid settings"
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, read once from the environment."""
     try:
         return Settings()
-    except ValueError as error:
-        raise InvalidData(f"invalid settings: {error}") from error
+    except ValidationError as error:
+        raise InvalidData(f"invalid settings: {describe_settings_error(error)}") from None

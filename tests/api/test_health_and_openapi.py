@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from tests.conftest import settings_for
+from tests.factories import make_user
 from un1540.db.engine import make_engine
+from un1540.services.accounts.actions import issue_token
 from un1540.web.app import create_app
 
 
@@ -21,6 +26,36 @@ def test_health_reports_the_database(client: TestClient, backend: str) -> None:
     assert body["synthetic"] is True
 
 
+def test_only_administrators_see_where_the_database_is(
+    client: TestClient, session: Session, engine: Engine
+) -> None:
+    """Old behaviour: the database URL (or the SQLite file's path) was shown to anyone."""
+    location = str(engine.url.database)
+    anonymous = client.get("/healthz")
+    assert "url" not in anonymous.json()["database"]
+    assert location not in anonymous.text
+    for role in ("expert", "admin"):
+        make_user(session, role=role, email=f"{role}-health@example.org")
+        _, token = issue_token(session, email=f"{role}-health@example.org", scope="read", actor="t")
+        seen = client.get("/healthz", headers={"Authorization": f"Bearer {token}"}).json()
+        assert ("url" in seen["database"]) is (role == "admin")
+    assert location in seen["database"]["url"]
+
+
+def test_the_migration_head_is_read_once_per_process(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Old behaviour: every /healthz parsed every migration script again (~20 ms of CPU)."""
+    reads = []
+    original = ScriptDirectory.from_config
+    monkeypatch.setattr(
+        ScriptDirectory, "from_config", lambda config: reads.append(1) or original(config)
+    )
+    for _ in range(3):
+        assert client.get("/healthz").json()["database"]["status"] == "ok"
+    assert len(reads) <= 1
+
+
 def test_health_says_unavailable_when_the_database_is_unreachable(engine: Engine) -> None:
     settings = settings_for(engine)
     dead = make_engine("postgresql+psycopg://user:secret@127.0.0.1:1/nothing")
@@ -31,7 +66,8 @@ def test_health_says_unavailable_when_the_database_is_unreachable(engine: Engine
     assert body["status"] == "unavailable"
     assert body["database"]["status"] == "unreachable"
     assert "secret" not in response.text
-    assert "***" in body["database"]["url"]
+    assert "url" not in body["database"]  # where the database is: administrators only
+    assert "127.0.0.1" not in response.text
 
 
 def test_openapi_documents_every_route_with_errors(client: TestClient) -> None:

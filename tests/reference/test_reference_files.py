@@ -14,6 +14,7 @@ from un1540.reference.frameworks import ADHERENCE, bundled_frameworks, parse_fra
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.reference.lifecycles import lifecycle
 from un1540.reference.organisations import ORGANISATION_KINDS, load_organisations
+from un1540.reference.passwords import common_passwords, parse_password_list
 from un1540.reference.priorities import load_priority_method, parse_method
 from un1540.reference.states import (
     load_m49_areas,
@@ -23,7 +24,11 @@ from un1540.reference.states import (
     state_memberships,
 )
 
-REFERENCE_FILES = sorted(p for p in REFERENCE_DIR.rglob("*") if p.suffix in (".csv", ".yml"))
+REFERENCE_FILES = sorted(
+    p
+    for p in REFERENCE_DIR.rglob("*")
+    if p.suffix in (".csv", ".yml") or p.name == "common-passwords.txt"
+)
 
 
 @pytest.mark.parametrize("path", REFERENCE_FILES, ids=lambda p: p.name)
@@ -282,3 +287,23 @@ def test_the_assistance_lifecycle_is_consistent() -> None:
     assert vocabulary.requires_public_consent == {"published"}
     assert set(vocabulary.consent) == {"public", "providers", "committee"}
     assert "legislative_drafting" in vocabulary.help_types
+
+
+def test_the_common_password_list_is_documented_lowercase_and_complete() -> None:
+    text = (REFERENCE_DIR / "common-passwords.txt").read_text(encoding="utf-8")
+    header = text.partition("\n\n")[0]
+    for needed in ("Source:", "Licence: BSD-3-Clause", "Royce Williams", "19,640"):
+        assert needed in header
+    assert (REFERENCE_DIR / "LICENSE-common-passwords.txt").read_text().startswith("Copyright")
+    passwords = common_passwords()
+    assert len(passwords) == 19_640  # as the header says: the source's entries, all kept
+    assert {"123456", "password", "qwerty", "iloveyou", "#1bitch"} <= passwords
+    assert all(p == p.lower() and p.strip() == p and p for p in passwords)
+
+
+def test_a_damaged_password_list_is_refused_naming_the_line() -> None:
+    with pytest.raises(InvalidData) as caught:
+        parse_password_list("# header\n\nfine\nNot Lowercase\n\nalso-fine\n", "list.txt")
+    assert [p.where for p in caught.value.problems] == ["list.txt:4", "list.txt:5"]
+    with pytest.raises(InvalidData):
+        parse_password_list("no header\nfine\n", "list.txt")

@@ -189,10 +189,14 @@ def csrf_of(html: str) -> str:
 
 
 def portal_client(world: World, role: str) -> TestClient:
-    """A browser for the role: signed in through the login form (anonymous for the public)."""
+    """A browser for the role: signed in through the login form (anonymous for the public).
+
+    Each role's browser has an address of its own (TEST-NET-1), as people's machines do: the
+    sign-in throttle counts failures per account and address."""
     client = TestClient(
         create_app(world.app_settings(), engine=world.engine, sessions=world.sessions),
         follow_redirects=False,
+        client=(f"192.0.2.{ROLES.index(role) + 1}", 50000),
     )
     if role != "public":
         page = client.get("/login")

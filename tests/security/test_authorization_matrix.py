@@ -121,6 +121,13 @@ def api_cases(world: World) -> list[Case]:
         Case("GET", f"{api}/downloads/{{name}}", f"{api}/downloads/cells.csv", expect(200)),
         Case("GET", f"{api}/fields/{{code}}.csv", f"{api}/fields/op2.use.csv", expect(200)),
         Case("GET", f"{api}/me", f"{api}/me", expect(200, public=401)),
+        Case(
+            "POST",
+            f"{api}/accounts/sign-out-everywhere",
+            f"{api}/accounts/sign-out-everywhere",
+            expect(403, public=401, admin=404),  # nobody's: refused before it is looked up
+            {"json": {"email": "nobody@example.org"}},
+        ),
         Case("GET", f"{api}/assistance/requests", f"{api}/assistance/requests", expect(200)),
         Case("GET", f"{api}/assistance/offers", f"{api}/assistance/offers", expect(200)),
         Case(
@@ -412,6 +419,7 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         "/trends",
         "/compare",
         "/reports/review",
+        "/reports/review.css",
         "/healthz",
         "/api/docs",
         "/api/v1/openapi.json",
@@ -672,6 +680,12 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             f"{T2}/import/apply",
             on_shared_draft(poc=403, committee=403, expert=422, admin=422),
             {"data": {"digest": digest, "file_name": "bad.csv"}},
+        ),
+        Case(
+            "POST",
+            "/account/sign-out-everywhere",
+            "/account/sign-out-everywhere",
+            expect("done", public="login"),  # ends the others; this browser stays signed in
         ),
         Case("POST", "/logout", "/logout", expect(303)),  # last: it ends the session
     ]

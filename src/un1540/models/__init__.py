@@ -1,6 +1,6 @@
 """SQLAlchemy tables: the persistent domain. Imports nothing from services, io, web or cli."""
 
-from un1540.models.accounts import ApiToken, Role, TokenScope, UserAccount
+from un1540.models.accounts import ApiToken, Role, TokenScope, UserAccount, WebSession
 from un1540.models.assistance import (
     AssistanceJudgement,
     AssistanceOffer,
@@ -29,6 +29,7 @@ from un1540.models.notifications import Notification
 from un1540.models.organisations import Organisation
 from un1540.models.review import CellComment, CellProposal, ProposalStatus
 from un1540.models.states import GroupMembership, M49Area, RegionalGroup, State, StateName
+from un1540.models.throttle import RateLimit
 
 __all__ = [
     "SYNTHETIC_DATA_FLAG",
@@ -64,6 +65,7 @@ __all__ = [
     "ProjectFeedback",
     "ProjectMilestone",
     "ProposalStatus",
+    "RateLimit",
     "RegionalGroup",
     "Role",
     "Section",
@@ -73,4 +75,5 @@ __all__ = [
     "UserAccount",
     "Visibility",
     "WeaponCategory",
+    "WebSession",
 ]

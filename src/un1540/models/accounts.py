@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from un1540.models.base import Base, UTCDateTime, Visibility, enum_column, utc_now
@@ -74,5 +74,29 @@ class ApiToken(Base):
     visibility: Mapped[Visibility] = mapped_column(
         enum_column(Visibility), default=Visibility.committee
     )
+
+    user: Mapped[UserAccount] = relationship()
+
+
+class WebSession(Base):
+    """A signed-in portal session, kept on the server: the browser's cookie holds only a random
+    id, of which we store the SHA-256. Deleting the row ends the session everywhere at once."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    # Messages for the next page, [[kind, text], ...], taken when shown.
+    flashes: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # Bumped at most once a minute; the idle limit counts from here.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # The absolute limit, fixed at sign-in.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    address: Mapped[str] = mapped_column(String(64), default="")
 
     user: Mapped[UserAccount] = relationship()

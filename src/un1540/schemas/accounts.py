@@ -14,3 +14,12 @@ class AccountRead(BaseModel):
     token_scope: str | None = Field(
         description="read or write for a token; null for a portal session."
     )
+
+
+class SignOutEverywhere(BaseModel):
+    email: str = Field(max_length=254, description="The account whose portal sessions end.")
+
+
+class SessionsEnded(BaseModel):
+    email: str
+    sessions_ended: int = Field(description="How many portal sessions were open and are ended.")

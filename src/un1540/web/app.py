@@ -10,10 +10,9 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
@@ -23,11 +22,11 @@ from un1540.services.notifications.email import configure_email
 from un1540.settings import Environment, Settings, get_settings
 from un1540.web.api import TAGS, api_router
 from un1540.web.api import health as health_api
-from un1540.web.auth import SESSION_COOKIE, SESSION_MAX_AGE
+from un1540.web.auth import SessionCookies
 from un1540.web.deps import refuse_nul
 from un1540.web.errors import install_error_handlers
 from un1540.web.i18n import LanguageMiddleware
-from un1540.web.middleware import HeadAsGet
+from un1540.web.middleware import HeadAsGet, SecurityHeaders
 from un1540.web.openapi import install_openapi
 from un1540.web.portal import accounts as account_pages
 from un1540.web.portal import assistance as assistance_pages
@@ -42,6 +41,7 @@ from un1540.web.portal import imports as import_pages
 from un1540.web.portal import priorities as priorities_pages
 from un1540.web.portal import reports as report_pages
 from un1540.web.portal import states as states_pages
+from un1540.web.portal.templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -98,7 +98,6 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = sessions or make_session_factory(engine)
     configure_email(app.state.sessions, settings)
-    app.state.login_throttle = account_pages.LoginThrottle()
 
     app.add_middleware(
         CORSMiddleware,
@@ -106,16 +105,14 @@ def create_app(
         allow_methods=["GET"],
         expose_headers=["X-Synthetic-Data"],
     )
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
-        same_site="lax",
-        https_only=settings.env is Environment.production,
-    )
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(SessionCookies, settings=settings)
+    # Security headers go outside everything, Starlette's error middleware included, so that
+    # error pages carry them too (add_middleware would put them inside it).
+    build_stack = app.build_middleware_stack
+    production = settings.env is Environment.production
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack(), production=production)  # type: ignore[method-assign]
     install_error_handlers(app)
     install_openapi(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -136,14 +133,11 @@ def create_app(
     app.include_router(document_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
-    def api_docs() -> HTMLResponse:
-        # Swagger UI from our own static files: the portal never loads anything from a CDN.
-        return get_swagger_ui_html(
-            openapi_url="/api/v1/openapi.json",
-            title="un1540 API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/img/favicon.svg",
+    def api_docs(request: Request) -> HTMLResponse:
+        # Swagger UI from our own static files, started by a static script (no inline script):
+        # the portal never loads anything from a CDN.
+        return templates.TemplateResponse(
+            request, "api/docs.html", {"openapi_url": "/api/v1/openapi.json"}
         )
 
     return app

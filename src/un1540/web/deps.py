@@ -35,6 +35,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     event loop and saves a thread hop per request.
     """
     session = request.app.state.sessions()
+    request.state.db_session = session  # for the sign-in helpers of web/auth.py
     try:
         yield session
     finally:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from un1540.web.auth import is_personal
 
 
 class HeadAsGet:
@@ -15,3 +18,85 @@ class HeadAsGet:
         if scope["type"] == "http" and scope["method"] == "HEAD":
             scope = {**scope, "method": "GET"}
         await self.app(scope, receive, send)
+
+
+# Everything the portal loads is ours (vendored ECharts and Swagger UI, our scripts and styles):
+# no inline script or style, no other origin. Charts are downloaded as data: (PNG) and blob:
+# (SVG) URLs; map geometry and API data are fetched from this origin.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+# Browser features the portal never uses, denied to it and to anything it might embed.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+SECURITY_HEADERS = (
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),  # for browsers older than frame-ancestors
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("permissions-policy", PERMISSIONS_POLICY),
+    ("cross-origin-opener-policy", "same-origin"),
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class SecurityHeaders:
+    """The security headers of every response (docs/security.md), and `no-store` on responses
+    for one visitor only: to a signed-in browser or an API token, or holding a form token.
+
+    Wraps the whole application (create_app installs it outside Starlette's error middleware),
+    so error pages carry the headers too. In production, also HSTS: browsers then refuse plain
+    HTTP to this host for a year."""
+
+    def __init__(self, app: ASGIApp, *, production: bool) -> None:
+        self.app = app
+        self.production = production
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name, value)
+                if self.production:
+                    headers["strict-transport-security"] = HSTS
+                if not static and is_personal(scope):
+                    headers["cache-control"] = "no-store"
+                    headers.setdefault("vary", "Cookie, Authorization")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

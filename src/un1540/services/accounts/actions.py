@@ -20,6 +20,8 @@ from un1540.schemas.text import DISPLAY_NAME, TOKEN_LABEL
 from un1540.services.accounts import credentials
 from un1540.services.accounts.credentials import TOKEN_PREFIX, password_problems, token_hash
 from un1540.services.accounts.reads import active_token, find_user, token_viewer
+from un1540.services.accounts.sessions import end_sessions_of
+from un1540.services.accounts.throttle import attempt_succeeded, reserve_attempt
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
@@ -111,16 +113,23 @@ def create_user(
 
 
 @action
-def authenticate(session: Session, *, email: str, password: str) -> UserAccount | None:
-    """The active account with this e-mail and password, or None (never saying which was wrong)."""
-    user = session.scalars(
-        select(UserAccount).where(UserAccount.email == email.strip().lower())
-    ).one_or_none()
+def authenticate(
+    session: Session, *, email: str, password: str, address: str | None = None
+) -> UserAccount | None:
+    """The active account with this e-mail and password, or None (never saying which was wrong).
+
+    A failure is an audit event (`account.login_failed`, with the address and why, never the
+    password); what was typed as the e-mail is kept only if it looks like one, since people
+    sometimes type their password there."""
+    typed = email.strip().lower()
+    user = session.scalars(select(UserAccount).where(UserAccount.email == typed)).one_or_none()
     if user is None:
-        credentials.PASSWORDS.verify(password, credentials.DUMMY_HASH)
+        credentials.PASSWORDS.verify(password, credentials.dummy_hash())
+        _login_failed(session, typed if EMAIL.match(typed) else "", address, "unknown_account")
         return None
     valid, new_hash = credentials.PASSWORDS.verify_and_update(password, user.password_hash)
     if not valid or not user.is_active:
+        _login_failed(session, user.email, address, "wrong_password" if not valid else "disabled")
         return None
     if new_hash is not None:
         user.password_hash = new_hash
@@ -131,7 +140,34 @@ def authenticate(session: Session, *, email: str, password: str) -> UserAccount 
         action="account.login",
         entity_type="user_account",
         entity_id=user.email,
+        after={"address": address} if address else None,
     )
+    return user
+
+
+def _login_failed(session: Session, email: str, address: str | None, reason: str) -> None:
+    record_event(
+        session,
+        actor=f"sign-in from {address or 'unknown address'}"[:200],
+        action="account.login_failed",
+        entity_type="user_account",
+        entity_id=(email or "(not an e-mail address)")[:100],
+        after={"address": address or "", "reason": reason},
+    )
+
+
+def sign_in_with_password(
+    session: Session, *, email: str, password: str, address: str | None
+) -> UserAccount | None:
+    """A sign-in through the throttle (services/accounts/throttle.py): RateLimited if this
+    account or address must wait, None if the e-mail or password is wrong, else the account.
+
+    Three actions, not one: the attempt is counted and committed BEFORE the password is checked,
+    so that parallel attempts see each other's counts."""
+    attempt = reserve_attempt(session, email=email, address=address)
+    user = authenticate(session, email=email, password=password, address=attempt.address)
+    if user is not None:
+        attempt_succeeded(session, attempt)
     return user
 
 
@@ -150,8 +186,9 @@ def change_password(session: Session, *, user: UserAccount, current: str, new: s
             problems=[Problem("new_password", p.message) for p in problems],
         )
     user.password_hash = credentials.PASSWORDS.hash(new)
-    # Signing sessions with this time ends every other session of the account.
     user.password_changed_at = utc_now()
+    # Every portal session of the account ends (the portal signs its own browser in again).
+    end_sessions_of(session, user)
     record_event(
         session,
         actor=user.email,
@@ -173,6 +210,7 @@ def reset_password(session: Session, *, email: str, new: str, actor: str) -> Use
         raise InvalidData("the password was not changed", problems=problems)
     user.password_hash = credentials.PASSWORDS.hash(new)
     user.password_changed_at = utc_now()
+    end_sessions_of(session, user)
     record_event(
         session,
         actor=actor,
@@ -189,6 +227,7 @@ def set_active(session: Session, *, email: str, active: bool, actor: str) -> Use
     before = _account_audit(user)
     user.is_active = active
     if not active:
+        end_sessions_of(session, user)
         for token in session.scalars(
             select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         ):

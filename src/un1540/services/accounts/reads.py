@@ -50,15 +50,6 @@ def token_viewer(token: ApiToken) -> Viewer:
     return viewer_for(token.user, can_write=token.scope is TokenScope.write)
 
 
-def session_viewer(session: Session, *, user_id: int, stamp: str) -> Viewer | None:
-    """The viewer of a signed session cookie, or None once its account is disabled or its
-    password has changed since the sign-in (the stamp is the password's change time)."""
-    user = session.get(UserAccount, user_id)
-    if user is None or not user.is_active or user.password_changed_at.isoformat() != stamp:
-        return None
-    return viewer_for(user)
-
-
 def account_of(session: Session, viewer: Viewer) -> UserAccount:
     """The signed-in viewer's own account."""
     user = session.get(UserAccount, viewer.user_id) if viewer.user_id is not None else None

@@ -9,7 +9,7 @@ from un1540 import __version__
 from un1540.schemas.health import HealthRead
 from un1540.services.kernel.health import database_health
 from un1540.services.kernel.instance import has_synthetic_data
-from un1540.web.deps import SessionDep
+from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.responses import synthetic_headers
 
 router = APIRouter(tags=["Health"])
@@ -21,9 +21,10 @@ router = APIRouter(tags=["Health"])
     response_model=HealthRead,
     responses={503: {"model": HealthRead}},
 )
-def healthz(request: Request, session: SessionDep) -> Response:
-    """200 when the database answers and its schema is current; 503 otherwise, saying why."""
-    database = database_health(request.app.state.engine)
+def healthz(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
+    """200 when the database answers and its schema is current; 503 otherwise, saying why.
+    Administrators also see where the database is."""
+    database = database_health(request.app.state.engine, viewer)
     synthetic = False
     if database["status"] == "ok":
         synthetic = has_synthetic_data(session)

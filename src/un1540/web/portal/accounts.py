@@ -1,49 +1,34 @@
-"""Signing in and out, and the account page (password change)."""
+"""Signing in and out, and the account page (password change, signing out everywhere)."""
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
+from datetime import timedelta
 from typing import Annotated
 
+from babel.dates import format_timedelta
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from un1540.errors import InvalidData
-from un1540.services.accounts.actions import authenticate, change_password
+from un1540.errors import InvalidData, RateLimited
+from un1540.services.accounts.actions import change_password, sign_in_with_password
+from un1540.services.accounts.credentials import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from un1540.services.accounts.reads import account_of
-from un1540.web.auth import flash, sign_in, sign_out
+from un1540.services.accounts.sessions import sign_out_everywhere
+from un1540.web.auth import client_address, flash, sign_in, sign_out
 from un1540.web.deps import SessionDep, ViewerDep
-from un1540.web.i18n import gettext
+from un1540.web.i18n import babel_locale, gettext
 from un1540.web.portal.forms import CsrfChecked, login_redirect
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
-class LoginThrottle:
-    """Failed sign-ins per e-mail address: after MAX_FAILURES within WINDOW seconds, wait."""
-
-    MAX_FAILURES, WINDOW = 5, 15 * 60
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def locked_for(self, email: str) -> int:
-        """Seconds until the address may try again (0: now)."""
-        attempts = self._failures[email]
-        now = time.monotonic()
-        while attempts and now - attempts[0] > self.WINDOW:
-            attempts.popleft()
-        if len(attempts) < self.MAX_FAILURES:
-            return 0
-        return int(self.WINDOW - (now - attempts[0])) + 1
-
-    def failed(self, email: str) -> None:
-        self._failures[email].append(time.monotonic())
-
-    def succeeded(self, email: str) -> None:
-        self._failures.pop(email, None)
+def _wait_message(seconds: int) -> str:
+    """ "Try again in 30 seconds" (or minutes, rounded up), in the reader's language."""
+    if seconds >= 120:
+        seconds = (seconds + 59) // 60 * 60
+    wait = format_timedelta(timedelta(seconds=seconds), threshold=2, locale=babel_locale())
+    return gettext("Too many failed attempts; try again in %(wait)s.") % {"wait": wait}
 
 
 def _safe_next(target: str | None) -> str:
@@ -71,24 +56,25 @@ def login(
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    key = email.strip().lower()
-    throttle: LoginThrottle = request.app.state.login_throttle
-    wait = throttle.locked_for(key)
     context = {"next": _safe_next(next), "email": email}
-    if wait:
-        minutes = (wait + 59) // 60
-        error = f"Too many failed attempts for this address; try again in {minutes} minute(s)."
-        return render(
+    try:
+        user = sign_in_with_password(
+            session, email=email, password=password, address=client_address(request)
+        )
+    except RateLimited as refusal:
+        response = render(
             request,
             "accounts/login.html",
-            context | {"error": error},
+            context | {"error": _wait_message(refusal.retry_after)},
             synthetic=False,
             status_code=429,
         )
-    user = authenticate(session, email=email, password=password)
+        response.headers["Retry-After"] = str(refusal.retry_after)
+        return response
     if user is None:
-        throttle.failed(key)
-        error = "The e-mail address or the password is not right, or the account is disabled."
+        error = gettext(
+            "The e-mail address or the password is not right, or the account is disabled."
+        )
         return render(
             request,
             "accounts/login.html",
@@ -96,14 +82,13 @@ def login(
             synthetic=False,
             status_code=401,
         )
-    throttle.succeeded(key)
     sign_in(request, user)
     flash(request, gettext("Signed in as %(email)s.") % {"email": user.email})
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, _: CsrfChecked) -> Response:
+def logout(request: Request, session: SessionDep, _: CsrfChecked) -> Response:
     sign_out(request)
     return RedirectResponse("/", status_code=303)
 
@@ -113,7 +98,12 @@ def account_page(request: Request, session: SessionDep, viewer: ViewerDep) -> Re
     if viewer.user_id is None:
         return login_redirect(request)
     user = account_of(session, viewer)
-    return render(request, "accounts/account.html", {"user": user}, synthetic=False)
+    context = {
+        "user": user,
+        "min_password": MIN_PASSWORD_LENGTH,
+        "max_password": MAX_PASSWORD_LENGTH,
+    }
+    return render(request, "accounts/account.html", context, synthetic=False)
 
 
 @router.post("/account/password")
@@ -137,8 +127,23 @@ def password_change(
         details = "; ".join(p.message for p in error.problems)
         flash(request, error.message + (f" ({details})" if details else ""), kind="error")
         return RedirectResponse("/account", status_code=303)
-    sign_in(request, user)  # keeps this session; every other one ends with the old password
+    sign_in(request, user)  # the change ended every session: this browser gets a new one
     flash(
         request, gettext("Password changed. Other sessions of this account have been signed out.")
     )
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/sign-out-everywhere")
+def account_sign_out_everywhere(
+    request: Request, session: SessionDep, viewer: ViewerDep, _: CsrfChecked
+) -> Response:
+    """End every session of your account (one left open on another computer, say); this
+    browser stays signed in with a new session."""
+    if viewer.user_id is None:
+        return login_redirect(request)
+    user = account_of(session, viewer)
+    sign_out_everywhere(session, viewer=viewer, email=user.email)
+    sign_in(request, user)
+    flash(request, gettext("Every other session of this account has been signed out."))
     return RedirectResponse("/account", status_code=303)

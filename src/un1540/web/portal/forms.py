@@ -11,9 +11,18 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import RedirectResponse
 
 from un1540.errors import Conflict, Forbidden, InvalidData, Problem, Unauthenticated
+from un1540.services.kernel.access import Viewer
 from un1540.web.auth import check_form_csrf, flash
+from un1540.web.deps import ViewerDep
 
-CsrfChecked = Annotated[None, Depends(check_form_csrf)]
+
+async def _csrf_checked(request: Request, viewer: ViewerDep) -> Viewer:
+    """The viewer is resolved first: a signed-in session's token is the one forms must carry."""
+    await check_form_csrf(request)
+    return viewer
+
+
+CsrfChecked = Annotated[Viewer, Depends(_csrf_checked)]
 
 
 def login_redirect(request: Request) -> RedirectResponse:

@@ -7,7 +7,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from un1540.io.review_report import REPORT_CSS, review_body
 from un1540.services.coverage.reads.review_statistics import review_statistics
@@ -36,7 +36,19 @@ def review_page(
         "start": start,
         "end": end,
         "query": urlencode({"from": start.isoformat(), "to": end.isoformat()}),
-        "body": review_body(statistics, locale=babel_locale(), translations=CurrentTranslations),
-        "report_css": REPORT_CSS,
+        "body": review_body(
+            statistics,
+            locale=babel_locale(),
+            translations=CurrentTranslations,
+            chart_images=True,
+        ),
     }
     return render(request, "reports/review.html", context, synthetic=statistics.synthetic)
+
+
+@router.get("/reports/review.css")
+def review_css() -> Response:
+    """The report's own styles, shared with the PDF (a file, not an inline style)."""
+    return Response(
+        REPORT_CSS, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
+    )

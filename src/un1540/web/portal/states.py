@@ -19,7 +19,6 @@ from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix
 from un1540.services.matrix.reads.states import get_state, list_states
-from un1540.web.auth import has_session
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import language
 from un1540.web.params import EditionQuery
@@ -86,9 +85,9 @@ def state_page(
     iso3: str,
     edition: EditionQuery = None,
 ) -> HTMLResponse:
-    # Only anonymous visitors without a session share cached pages: signed-in pages carry
-    # per-person forms (CSRF tokens) and messages.
-    if viewer.user_id is not None or (has_session(request) and request.session):
+    # Only anonymous visitors share cached pages: signed-in pages carry per-person forms (CSRF
+    # tokens) and messages, and only signed-in sessions have those (web/auth.py).
+    if viewer.user_id is not None:
         return _render_state_page(request, session, viewer, iso3, edition)
 
     def build() -> tuple[bytes, bool]:
