@@ -6,18 +6,15 @@ reason given for moving a project, as the API does."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from tests.api.test_notifications_api import Inbox
-from tests.conftest import settings_for
+from tests.conftest import Inbox, settings_for
 from tests.factories import make_user
-from tests.pg_cluster import free_port
 from tests.portal.test_workflow_pages import csrf, sign_in
 from un1540.db.engine import make_session_factory
 from un1540.models import AuditEvent, Notification, UserAccount
@@ -49,18 +46,6 @@ def request_body(received_on: str) -> dict[str, Any]:
             }
         ],
     }
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
