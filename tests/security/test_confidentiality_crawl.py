@@ -45,6 +45,7 @@ from tests.security.scenario import (
     build_world,
     portal_client,
 )
+from un1540.models import Notification
 
 LINK = re.compile(r'(?:href|src)="([^"#]+)"')
 API_URL = re.compile(r'"(/api/v1/[^"\s]+)"')
@@ -255,3 +256,39 @@ def test_every_role_is_told_only_what_it_may_see(world: World) -> None:
     # Told of no secret: the Committee side is told nothing here, the other State's point of
     # contact neither; the provider is told of what it may see and of nothing else.
     assert {m["To"] for m in mailbox.messages} == {"poc@example.org", "provider@example.org"}
+
+
+def test_notifications_are_worded_for_their_reader(world: World) -> None:
+    """The same notification: in the portal in the reader's language, in the API and by e-mail
+    in English; the e-mail about the request restricted before it went out was withheld."""
+    title = SECRETS["providers_request"]
+    portal, api = portal_client(world, "provider"), api_client(world, "provider")
+    assert f"Une demande correspond à votre offre : {title}" in (
+        portal.get("/notifications?lang=fr").text
+    )
+    assert f"有一项请求与您的提议相符：{title}" in portal.get("/notifications?lang=zh").text
+    items = api.get("/api/v1/notifications").json()["items"]
+    match = next(item for item in items if item["id"] == world.provider_match)
+    assert match["subject"] == f"A request matches your offer: {title}"
+    assert match["link"] == f"/api/v1/assistance/requests/{world.providers_request}"
+    assert set(match) == {
+        "id",
+        "kind",
+        "subject",
+        "body",
+        "link",
+        "created_at",
+        "read_at",
+        "emailed_at",
+    }
+    assert match["emailed_at"] is not None
+    assert world.inbox is not None
+    assert f"[un1540] A request matches your offer: {title}" in [
+        m["Subject"] for m in world.inbox.to("provider@example.org")
+    ]
+    assert world.sessions is not None
+    with world.sessions() as session:
+        withdrawn = session.get(Notification, world.provider_withdrawn_match)
+        assert withdrawn is not None
+        assert withdrawn.emailed_at is None
+        assert withdrawn.email_withheld_at is not None
