@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -336,12 +337,14 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def portal_client(world: World, role: str) -> TestClient:
+def world_app(world: World) -> FastAPI:
+    """The application on the world (one may serve the clients of every role)."""
+    return create_app(world.app_settings(), engine=world.engine, sessions=world.sessions)
+
+
+def portal_client(world: World, role: str, app: FastAPI | None = None) -> TestClient:
     """A browser for the role: signed in through the login form (anonymous for the public)."""
-    client = TestClient(
-        create_app(world.app_settings(), engine=world.engine, sessions=world.sessions),
-        follow_redirects=False,
-    )
+    client = TestClient(app or world_app(world), follow_redirects=False)
     if role != "public":
         page = client.get("/login")
         response = client.post(
@@ -356,9 +359,6 @@ def portal_client(world: World, role: str) -> TestClient:
     return client
 
 
-def api_client(world: World, role: str) -> TestClient:
+def api_client(world: World, role: str, app: FastAPI | None = None) -> TestClient:
     headers = {} if role == "public" else {"Authorization": f"Bearer {world.tokens[role]}"}
-    return TestClient(
-        create_app(world.app_settings(), engine=world.engine, sessions=world.sessions),
-        headers=headers,
-    )
+    return TestClient(app or world_app(world), headers=headers)
