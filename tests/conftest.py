@@ -20,6 +20,8 @@
 - Browser tests (marker `browser`) use `live_server`, a real uvicorn on a free port.
 - Passwords are hashed with argon2id as in production, but with its cheapest cost parameters,
   so the many accounts the tests create do not dominate the run time.
+- E-mail goes to a real SMTP server on loopback (aiosmtpd): the `inbox` fixture, or
+  `running_inbox()` for a fixture of a wider scope; `Inbox.messages` holds what it received.
 """
 
 from __future__ import annotations
@@ -29,9 +31,12 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from email import message_from_bytes
+from email.message import Message
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -39,7 +44,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import un1540.services.accounts.credentials
-from tests.pg_cluster import TemporaryCluster
+from tests.pg_cluster import TemporaryCluster, free_port
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.db.migrate import upgrade
 from un1540.io.demo import load_demo
@@ -253,6 +258,39 @@ def empty_client(
 
 def settings_for(engine: Engine) -> Settings:
     return Settings(database_url=engine.url.render_as_string(hide_password=False))
+
+
+class Inbox:
+    """What a loopback SMTP server received, in order."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content))  # type: ignore[attr-defined]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Message]:
+        return [message for message in self.messages if message["To"] == address]
+
+
+@contextmanager
+def running_inbox() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, and what it received."""
+    handler = Inbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    with running_inbox() as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

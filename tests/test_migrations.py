@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import DateTime, Engine, column, select, table, text
 
 from tests.conftest import DatabaseFactory
+from tests.factories import make_user
+from un1540.db.engine import make_session_factory
 from un1540.db.migrate import alembic_config, current_revision, downgrade, head_revision, upgrade
-from un1540.models import Base
+from un1540.models import Base, Notification
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:
@@ -57,5 +61,70 @@ def test_migrating_down_and_up_keeps_every_row(database_factory: DatabaseFactory
         upgrade(engine)
         assert _counts(engine) == before
         assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_old_notifications_become_references_to_their_records(
+    database_factory: DatabaseFactory,
+) -> None:
+    """Revision 43ceb34b98ab: a notification's text becomes a reference (from its link, and a
+    project's new status from its subject); one naming no record is deleted; downgrading writes
+    the English text back."""
+    engine = database_factory.create(demo=False)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            user_id = make_user(session, role="provider", email="p@example.org", org="iaea").user_id
+        downgrade(engine, "af34aa1481fe")
+        old = table(
+            "notification",
+            *(column(name) for name in ("user_id", "kind", "subject", "body", "link")),
+            column("created_at", DateTime(timezone=True)),
+        )
+        rows = [
+            ("match", "A request matches your offer: X", "/api/v1/assistance/requests/4"),
+            ("project", "Project 3 is now in delivery", "/api/v1/assistance/projects/3"),
+            (
+                "feedback_due",
+                "Your feedback on project 3 is due",
+                "/api/v1/assistance/projects/3/feedback",
+            ),
+            ("match", "Something else", "/elsewhere"),
+        ]
+        with engine.begin() as connection:
+            connection.execute(
+                old.insert(),
+                [
+                    {
+                        "user_id": user_id,
+                        "kind": kind,
+                        "subject": subject,
+                        "body": "b",
+                        "link": link,
+                        "created_at": datetime.now(UTC),
+                    }
+                    for kind, subject, link in rows
+                ],
+            )
+        upgrade(engine)
+        with make_session_factory(engine)() as session:
+            converted = [
+                (n.kind, n.entity_type, n.entity_id, n.params, n.emailed_at, n.email_withheld_at)
+                for n in session.scalars(select(Notification).order_by(Notification.id))
+            ]
+        assert converted == [
+            ("match", "assistance_request", 4, {}, None, None),
+            ("project", "assistance_project", 3, {"status": "in_delivery"}, None, None),
+            ("feedback_due", "assistance_project", 3, {}, None, None),
+        ]
+        downgrade(engine, "af34aa1481fe")
+        with engine.connect() as connection:
+            subjects = connection.execute(text("SELECT subject FROM notification ORDER BY id"))
+            # Titles come from the records (none here: request 4 and project 3 do not exist).
+            assert [subject for (subject,) in subjects] == [
+                "A request matches your offer: ",
+                "Project 3 is now in delivery",
+                "Your feedback on project 3 is due",
+            ]
     finally:
         engine.dispose()

@@ -4,18 +4,14 @@ both sides, and the e-mails reach a real SMTP server (aiosmtpd on loopback, star
 from __future__ import annotations
 
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.api.helpers import assert_error
-from tests.conftest import settings_for
+from tests.conftest import Inbox, settings_for
 from tests.factories import make_user
-from tests.pg_cluster import free_port
 from un1540.db.engine import make_session_factory
 from un1540.services.accounts.actions import issue_token
 from un1540.web.app import create_app
@@ -31,27 +27,6 @@ REQUEST = {
         }
     ],
 }
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))  # type: ignore[attr-defined]
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 # A real database, not the test's rolled-back connection: the API's e-mail background task

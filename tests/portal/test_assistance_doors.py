@@ -6,22 +6,21 @@ reason given for moving a project, as the API does."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from tests.api.test_notifications_api import Inbox
-from tests.conftest import settings_for
+from tests.conftest import Inbox, settings_for
 from tests.factories import make_user
-from tests.pg_cluster import free_port
 from tests.portal.test_workflow_pages import csrf, sign_in
 from un1540.db.engine import make_session_factory
 from un1540.models import AuditEvent, Notification, UserAccount
 from un1540.services.accounts.actions import issue_token
+from un1540.services.kernel.access import account_viewer
+from un1540.services.notifications.topics import render
 from un1540.web.app import create_app
 
 # What one step told whom: (recipient, "notification: kind" or "e-mail", subject), numbers as N.
@@ -49,18 +48,6 @@ def request_body(received_on: str) -> dict[str, Any]:
             }
         ],
     }
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -98,14 +85,21 @@ def told(engine: Engine, inbox: Inbox, step: Callable[[], object]) -> Told:
     step()
     with sessions() as session:
         rows = session.execute(
-            select(UserAccount.email, Notification.kind, Notification.subject)
+            select(UserAccount, Notification)
             .join(UserAccount, UserAccount.id == Notification.user_id)
             .where(Notification.id > before)
         ).all()
+        # Each as its reader is told it (the renderer the portal, the API and e-mail use).
+        written = [
+            (account.email, told.notification.kind, told.subject)
+            for account, notification in rows
+            for told in render(session, account_viewer(account), [notification])
+        ]
+        assert len(written) == len(rows), "a notification its reader may not read"
     numbered = re.compile(r"\d+")
     result = [
         (email, f"notification: {kind}", numbered.sub("N", subject))
-        for email, kind, subject in rows
+        for email, kind, subject in written
     ]
     result += [
         (str(m["To"]), "e-mail", numbered.sub("N", str(m["Subject"])))

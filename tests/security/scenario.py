@@ -3,7 +3,13 @@
 - Chad (TCD): approved edition 1; edition 2 shared with Chad's point of contact, with a comment,
   a pending proposal and a rejected one; a public document and a restricted one, both with files.
 - Niger (NER): approved edition 1; edition 2 an unshared draft.
-Every secret carries a marker the confidentiality crawl looks for.
+- The clearinghouse: an offer the provider publishes for States and providers only; Chad's
+  requests: one for the Committee only, left as received; one for the Committee only and
+  circulated; one for providers, circulated; one for providers, circulated and then restricted
+  to the Committee (the provider was told of it before); a project on each circulated request
+  (Committee-only and providers), moved to delivered. Circulating and moving them writes the
+  notifications (and, with an SMTP port, sends the e-mails) whose every reader the crawl checks.
+Every secret carries a marker the confidentiality crawl looks for; ENTITLED says who may see it.
 """
 
 from __future__ import annotations
@@ -13,22 +19,38 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import settings_for
+from tests.conftest import Inbox, settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
-from un1540.models import Visibility
-from un1540.schemas.assistance import AssistanceRequestCreate
+from un1540.models import Notification, Visibility
+from un1540.schemas.assistance import (
+    AssistanceOfferCreate,
+    AssistanceProjectCreate,
+    AssistanceRequestCreate,
+    AssistanceRequestUpdate,
+    JudgementCreate,
+)
 from un1540.services.accounts.actions import issue_token
-from un1540.services.assistance.actions.requests import submit_request
+from un1540.services.assistance.actions.judgements import record_judgement
+from un1540.services.assistance.actions.offers import create_offer
+from un1540.services.assistance.actions.projects import move_project, open_project
+from un1540.services.assistance.actions.requests import (
+    submit_request,
+    transition_request,
+    update_request,
+)
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
+from un1540.services.kernel.access import Viewer
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import open_draft, share_edition
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
 from un1540.services.matrix.inputs import CellChange, CellInput
+from un1540.services.notifications.email import SmtpSettings, send_pending_emails
 from un1540.web.app import create_app
 
 ROLES = ("public", "poc", "other_poc", "provider", "expert", "committee", "admin")
@@ -40,7 +62,37 @@ SECRETS = {
     "proposal": "SECRET-PROPOSAL-2b8f",
     "document": "SECRET-RESTRICTED-DOCUMENT-c4e1",
     "request": "SECRET-PRIVATE-REQUEST-8a61",
+    "circulated_request": "SECRET-CIRCULATED-REQUEST-4d17",
+    "providers_request": "SECRET-PROVIDERS-REQUEST-3e5b",
+    "withdrawn_request": "SECRET-WITHDRAWN-REQUEST-6c1d",
+    "project": "SECRET-PRIVATE-PROJECT-0f47",
+    "providers_project": "SECRET-PROVIDERS-PROJECT-b29a",
+    "offer": "SECRET-PROVIDERS-OFFER-95e0",
 }
+COMMITTEE_SIDE = {"expert", "committee", "admin"}
+SIGNED_IN = {"poc", "other_poc", "provider"} | COMMITTEE_SIDE
+# Who may see each secret (docs/visibility.md, docs/assistance.md); nobody else may meet it
+# anywhere: not in a page, an API answer, a notification or an e-mail.
+ENTITLED = {
+    "draft_remark": {"poc"} | COMMITTEE_SIDE,  # shared with Chad
+    "unshared_remark": COMMITTEE_SIDE,
+    "comment": {"poc"} | COMMITTEE_SIDE,
+    "proposal": {"poc"} | COMMITTEE_SIDE,
+    "document": {"poc"} | COMMITTEE_SIDE,  # owning State and Committee
+    "request": {"poc"} | COMMITTEE_SIDE,  # consent: committee
+    "circulated_request": {"poc"} | COMMITTEE_SIDE,
+    "withdrawn_request": {"poc"} | COMMITTEE_SIDE,
+    "project": {"poc"} | COMMITTEE_SIDE,  # its request's readers, not its provider
+    "providers_request": SIGNED_IN,  # consent: providers, circulated
+    "providers_project": SIGNED_IN,
+    "offer": SIGNED_IN,  # visibility: states_and_providers
+}
+# Who is told, by notification and e-mail, of what (the secret in the text they get).
+TOLD = {
+    "provider": {"providers_request", "providers_project"},
+    "poc": {"project", "providers_project"},
+}
+OFFERED = {"fields": ["op3cd.border_detection"], "help_types": ["equipment"]}
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
@@ -53,17 +105,33 @@ class World:
     pending_proposal: int
     decided_proposal: int
     private_request: int
+    circulated_request: int
+    providers_request: int
+    withdrawn_request: int
+    private_project: int
+    providers_project: int
+    # The provider's match notifications: on the providers request (it may see), and on the
+    # request restricted to the Committee after it was told (it may no longer see).
+    provider_match: int
+    provider_withdrawn_match: int
     tokens: dict[str, str]
     # Set when the world lives in a test's rolled-back connection: the clients use them.
     sessions: sessionmaker[Session] | None = None
+    # The SMTP server the world's notification e-mails were sent to, if any.
+    inbox: Inbox | None = None
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
 
 
 def build_world(
-    engine: Engine, files_dir: Path, sessions: sessionmaker[Session] | None = None
+    engine: Engine,
+    files_dir: Path,
+    sessions: sessionmaker[Session] | None = None,
+    *,
+    smtp_port: int | None = None,
 ) -> World:
+    """The world; with `smtp_port`, the notification e-mails are then sent to that server."""
     joined = sessions
     sessions = joined or make_session_factory(engine)
     with sessions() as session, session.begin():
@@ -169,10 +237,30 @@ def build_world(
                 items=[{"description": "Advice", "help_types": ["regulatory_advice"]}],
             ),
         ).id
+        clearinghouse = _clearinghouse(session, viewers)
+    if smtp_port is not None:
+        with sessions() as session:
+            send_pending_emails(
+                session, SmtpSettings(host="127.0.0.1", port=smtp_port, sender="un1540@test")
+            )
+    with sessions() as session:
+        provider_matches = list(
+            session.scalars(
+                select(Notification.id)
+                .where(
+                    Notification.user_id == viewers["provider"].user_id,
+                    Notification.kind == "match",
+                )
+                .order_by(Notification.id)
+            )
+        )
     return World(
         engine=engine,
         files_dir=files_dir,
         private_request=private_request,
+        **clearinghouse,
+        provider_match=provider_matches[-2],
+        provider_withdrawn_match=provider_matches[-1],
         public_document=documents["public"],
         restricted_document=documents["restricted"],
         pending_proposal=pending.id,
@@ -182,19 +270,85 @@ def build_world(
     )
 
 
+def _clearinghouse(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
+    """The offer, the requests and the projects of the module docstring; their ids."""
+    poc, expert = viewers["poc"], viewers["expert"]
+    offer = create_offer(
+        session,
+        viewer=viewers["provider"],
+        data=AssistanceOfferCreate(
+            title=SECRETS["offer"], capacity=3, visibility="states_and_providers", **OFFERED
+        ),
+    )
+    requests = {}
+    for name, consent in (
+        ("circulated_request", "committee"),
+        ("providers_request", "providers"),
+        ("withdrawn_request", "providers"),
+    ):
+        request = submit_request(
+            session,
+            viewer=poc,
+            data=AssistanceRequestCreate(
+                title=SECRETS[name],
+                consent=consent,
+                items=[{"description": "Portal monitors", **OFFERED}],
+            ),
+        )
+        for status in ("authenticated", "acknowledged", "circulated"):
+            request = transition_request(session, viewer=expert, request_id=request.id, to=status)
+        requests[name] = request
+    withdrawn = requests["withdrawn_request"]
+    update_request(
+        session,
+        viewer=poc,
+        request_id=withdrawn.id,
+        data=AssistanceRequestUpdate(consent="committee", revision=withdrawn.revision),
+    )
+    projects = {}
+    for name, request_name in (
+        ("private_project", "circulated_request"),
+        ("providers_project", "providers_request"),
+    ):
+        item = requests[request_name].items[0]
+        record_judgement(
+            session,
+            viewer=expert,
+            data=JudgementCreate(item_id=item.id, offer_id=offer.id, verdict="accept"),
+        )
+        project = open_project(
+            session,
+            viewer=expert,
+            data=AssistanceProjectCreate(
+                item_id=item.id,
+                offer_id=offer.id,
+                title=SECRETS["project" if name == "private_project" else name],
+            ),
+        )
+        for status in ("in_delivery", "delivered"):
+            move_project(session, viewer=expert, project_id=project.id, to=status)
+        projects[name] = project.id
+    return {name: request.id for name, request in requests.items()} | projects
+
+
 def csrf_of(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF field"
     return match.group(1)
 
 
-def portal_client(world: World, role: str) -> TestClient:
+def world_app(world: World) -> FastAPI:
+    """The application on the world (one may serve the clients of every role)."""
+    return create_app(world.app_settings(), engine=world.engine, sessions=world.sessions)
+
+
+def portal_client(world: World, role: str, app: FastAPI | None = None) -> TestClient:
     """A browser for the role: signed in through the login form (anonymous for the public).
 
     Each role's browser has an address of its own (TEST-NET-1), as people's machines do: the
     sign-in throttle counts failures per account and address."""
     client = TestClient(
-        create_app(world.app_settings(), engine=world.engine, sessions=world.sessions),
+        app or world_app(world),
         follow_redirects=False,
         client=(f"192.0.2.{ROLES.index(role) + 1}", 50000),
     )
@@ -212,9 +366,6 @@ def portal_client(world: World, role: str) -> TestClient:
     return client
 
 
-def api_client(world: World, role: str) -> TestClient:
+def api_client(world: World, role: str, app: FastAPI | None = None) -> TestClient:
     headers = {} if role == "public" else {"Authorization": f"Bearer {world.tokens[role]}"}
-    return TestClient(
-        create_app(world.app_settings(), engine=world.engine, sessions=world.sessions),
-        headers=headers,
-    )
+    return TestClient(app or world_app(world), headers=headers)

@@ -40,6 +40,11 @@ def expect(default: int | str, **by_role: int | str) -> dict[str, int | str]:
     return {role: by_role.get(role, default) for role in ROLES}
 
 
+# A Committee-only request of Chad's and its projects: Chad's point of contact and the Committee
+# side, not the provider serving it.
+REQUESTER_SIDE = expect(404, poc=200, expert=200, committee=200, admin=200)
+
+
 def on_shared_draft(**by_role: int | str) -> dict[str, int | str]:
     """Something on Chad's shared draft: hidden roles get 404, the rest as given."""
     return expect(404, **{role: by_role.get(role, 404) for role in DRAFT_READERS})
@@ -190,6 +195,35 @@ def api_cases(world: World) -> list[Case]:
             f"{api}/notifications/999999/read",
             expect(404, public=401),
         ),
+        # Its own notification, about a request it may see: only the provider may mark it.
+        Case(
+            "POST",
+            f"{api}/notifications/{{notification_id}}/read",
+            f"{api}/notifications/{world.provider_match}/read",
+            expect(404, public=401, provider=200),
+        ),
+        # Its own, but about a request restricted to the Committee since: nobody's to read.
+        Case(
+            "POST",
+            f"{api}/notifications/{{notification_id}}/read",
+            f"{api}/notifications/{world.provider_withdrawn_match}/read",
+            expect(404, public=401),
+        ),
+        *[
+            Case("GET", f"{api}/assistance/requests/{{request_id}}", url, expected)
+            for url, expected in (
+                (f"{api}/assistance/requests/{world.circulated_request}", REQUESTER_SIDE),
+                (f"{api}/assistance/requests/{world.withdrawn_request}", REQUESTER_SIDE),
+                (f"{api}/assistance/requests/{world.providers_request}", expect(200, public=404)),
+            )
+        ],
+        *[
+            Case("GET", f"{api}/assistance/projects/{{project_id}}", url, expected)
+            for url, expected in (
+                (f"{api}/assistance/projects/{world.private_project}", REQUESTER_SIDE),
+                (f"{api}/assistance/projects/{world.providers_project}", expect(200, public=404)),
+            )
+        ],
         Case(
             "POST",
             f"{api}/assistance/projects",
@@ -468,6 +502,24 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         ),
         Case(
             "GET", "/assistance/projects/{project_id}", "/assistance/projects/999999", expect(404)
+        ),
+        Case(
+            "GET",
+            "/assistance/projects/{project_id}",
+            f"/assistance/projects/{world.private_project}",
+            REQUESTER_SIDE,
+        ),
+        Case(
+            "GET",
+            "/assistance/projects/{project_id}",
+            f"/assistance/projects/{world.providers_project}",
+            expect(200, public=404),
+        ),
+        Case(
+            "GET",
+            "/assistance/requests/{request_id}",
+            f"/assistance/requests/{world.withdrawn_request}",
+            REQUESTER_SIDE,
         ),
         Case("GET", "/funding", "/funding", expect(200)),
         Case("GET", "/who-what-where", "/who-what-where", expect(200)),

@@ -11,6 +11,10 @@ template around them. So the crawl:
 2. then visits one page of every kind (every route, e.g. `/states/{iso3}/editions/{number}`)
    in each of the other five languages, so every template is rendered in every language and
    searched for the same secrets.
+
+What reaches each person without a crawl (their notifications in the portal, in the API and by
+e-mail) is read for every role in the same world: nobody may be told a secret they may not see
+(ENTITLED in scenario.py), those entitled are told (TOLD), and every link they are given opens.
 """
 
 from __future__ import annotations
@@ -25,8 +29,24 @@ import pytest
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 
-from tests.conftest import MEASURES, joined_sessions, rolled_back_connection
-from tests.security.scenario import SECRETS, World, api_client, build_world
+from tests.conftest import (
+    MEASURES,
+    joined_sessions,
+    rolled_back_connection,
+    running_inbox,
+)
+from tests.security.scenario import (
+    ENTITLED,
+    ROLES,
+    SECRETS,
+    TOLD,
+    World,
+    api_client,
+    build_world,
+    portal_client,
+    world_app,
+)
+from un1540.models import Notification
 
 LINK = re.compile(r'(?:href|src)="([^"#]+)"')
 API_URL = re.compile(r'"(/api/v1/[^"\s]+)"')
@@ -39,11 +59,18 @@ LANGUAGES = ("ar", "zh", "fr", "ru", "es")  # besides English, the default
 @pytest.fixture(scope="module")
 def world(empty_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     # Built in one rolled-back connection on the shared empty database: the crawl only reads,
-    # through one client joined to that connection, one request at a time.
-    for connection in rolled_back_connection(empty_engine):
-        yield build_world(
-            empty_engine, tmp_path_factory.mktemp("files"), joined_sessions(connection)
-        )
+    # through one client joined to that connection, one request at a time. The notification
+    # e-mails go to the module's SMTP server once the world is built.
+    with running_inbox() as (inbox, port):
+        for connection in rolled_back_connection(empty_engine):
+            built = build_world(
+                empty_engine,
+                tmp_path_factory.mktemp("files"),
+                joined_sessions(connection),
+                smtp_port=port,
+            )
+            built.inbox = inbox
+            yield built
 
 
 def _without_lang(parts_path: str, query: str) -> str:
@@ -175,3 +202,98 @@ def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
         "/states/NER/editions/2",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def _secrets_in(text: str) -> set[str]:
+    return {name for name, marker in SECRETS.items() if marker in text}
+
+
+def test_every_role_is_told_only_what_it_may_see(world: World) -> None:
+    """Portal /notifications (in every language for those told something), the API's
+    /api/v1/notifications and the e-mails, for every role: no secret reaches anyone not
+    entitled to it; the entitled are told, and each link they are given opens for them."""
+    mailbox = world.inbox
+    assert mailbox is not None
+    leaks, untold, dead_links = [], [], []
+    app = world_app(world)
+    for role in ROLES:
+        portal, api = portal_client(world, role, app), api_client(world, role, app)
+        channels: dict[str, str] = {}
+        listed = api.get("/api/v1/notifications?page_size=100")
+        if role == "public":
+            assert listed.status_code == 401
+            assert portal.get("/notifications").status_code == 303
+            assert mailbox.to(f"{role}@example.org") == []
+            continue
+        assert listed.status_code == 200, listed.text
+        body = listed.json()
+        assert body["total"] == len(body["items"])
+        channels["api"] = listed.text
+        # Every language for those who are told something (the secrets are the same in each,
+        # the template around them is not); English for the others.
+        for code in ("en", *LANGUAGES) if role in TOLD else ("en",):
+            page = portal.get(f"/notifications?lang={code}")
+            assert page.status_code == 200
+            channels[f"portal ({code})"] = page.text
+        channels["e-mail"] = "\n".join(
+            f"{m['Subject']}\n{m.get_payload(decode=True).decode()}"
+            for m in mailbox.to(f"{role}@example.org")
+        )
+        for channel, text in channels.items():
+            found = _secrets_in(text)
+            leaks += [
+                f"{name} to {role} by {channel}" for name in found if role not in ENTITLED[name]
+            ]
+            untold += [
+                f"{role} not told of {name} by {channel}" for name in TOLD.get(role, set()) - found
+            ]
+        for item in body["items"]:
+            if api.get(item["link"]).status_code != 200:
+                dead_links.append(f"{role}: {item['link']}")
+        listing = channels["portal (en)"].split('<ul class="notifications">', 1)[1]
+        for link in re.findall(r'href="([^"]+)"', listing.split("</ul>", 1)[0]):
+            if portal.get(link).status_code != 200:
+                dead_links.append(f"{role}: {link}")
+    assert leaks == []
+    assert untold == []
+    assert dead_links == []
+    # Told of no secret: the Committee side is told nothing here, the other State's point of
+    # contact neither; the provider is told of what it may see and of nothing else.
+    assert {m["To"] for m in mailbox.messages} == {"poc@example.org", "provider@example.org"}
+
+
+def test_notifications_are_worded_for_their_reader(world: World) -> None:
+    """The same notification: in the portal in the reader's language, in the API and by e-mail
+    in English; the e-mail about the request restricted before it went out was withheld."""
+    title = SECRETS["providers_request"]
+    app = world_app(world)
+    portal, api = portal_client(world, "provider", app), api_client(world, "provider", app)
+    assert f"Une demande correspond à votre offre : {title}" in (
+        portal.get("/notifications?lang=fr").text
+    )
+    assert f"有一项请求与您的提议相符：{title}" in portal.get("/notifications?lang=zh").text
+    items = api.get("/api/v1/notifications").json()["items"]
+    match = next(item for item in items if item["id"] == world.provider_match)
+    assert match["subject"] == f"A request matches your offer: {title}"
+    assert match["link"] == f"/api/v1/assistance/requests/{world.providers_request}"
+    assert set(match) == {
+        "id",
+        "kind",
+        "subject",
+        "body",
+        "link",
+        "created_at",
+        "read_at",
+        "emailed_at",
+    }
+    assert match["emailed_at"] is not None
+    assert world.inbox is not None
+    assert f"[un1540] A request matches your offer: {title}" in [
+        m["Subject"] for m in world.inbox.to("provider@example.org")
+    ]
+    assert world.sessions is not None
+    with world.sessions() as session:
+        withdrawn = session.get(Notification, world.provider_withdrawn_match)
+        assert withdrawn is not None
+        assert withdrawn.emailed_at is None
+        assert withdrawn.email_withheld_at is not None

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from un1540.models.base import Base, UTCDateTime, utc_now
 
 
 class Notification(Base):
-    """One message to one account; private to that account."""
+    """One event told to one account; private to that account.
+
+    It holds a reference, never a copy of the record's text: the record it is about
+    (`entity_type`, `entity_id`), what happened (`kind`) and small non-confidential parameters
+    (e.g. a project's new status code). Its subject, body and link are rendered for its reader
+    when read and when e-mailed, from the record as that reader may see it then
+    (services/notifications/topics.py); a reader who may not see the record is told nothing.
+    """
 
     __tablename__ = "notification"
 
@@ -20,9 +27,11 @@ class Notification(Base):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(40))  # match | project | feedback_due
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    link: Mapped[str] = mapped_column(String(500), default="")
+    entity_type: Mapped[str] = mapped_column(String(60))  # e.g. assistance_request
+    entity_id: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict[str, str]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Not e-mailed, for good: when its e-mail was due, its reader could not see the record.
+    email_withheld_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

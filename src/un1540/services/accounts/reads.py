@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from un1540.errors import NotFound, Unauthenticated
 from un1540.models import ApiToken, TokenScope, UserAccount
 from un1540.services.accounts.credentials import token_hash
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, account_viewer
 
 
 def find_user(session: Session, email: str) -> UserAccount:
@@ -25,14 +25,7 @@ def list_users(session: Session) -> list[UserAccount]:
 
 
 def viewer_for(user: UserAccount, *, can_write: bool = True) -> Viewer:
-    return Viewer(
-        role=user.role,
-        state_id=user.state_id,
-        actor=user.email,
-        user_id=user.id,
-        organisation_id=user.organisation_id,
-        can_write=can_write,
-    )
+    return account_viewer(user, can_write=can_write)
 
 
 def active_token(session: Session, plain: str) -> ApiToken | None:

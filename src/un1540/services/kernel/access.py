@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from un1540.errors import Forbidden, Un1540Error, Unauthenticated
-from un1540.models import EditionStatus, MatrixEdition, Role, TokenScope, Visibility
+from un1540.models import EditionStatus, MatrixEdition, Role, TokenScope, UserAccount, Visibility
 
 COMMITTEE_SIDE = frozenset({Role.expert, Role.committee, Role.admin})
 
@@ -43,6 +43,19 @@ class Viewer:
 
 
 PUBLIC = Viewer()
+
+
+def account_viewer(user: UserAccount, *, can_write: bool = True) -> Viewer:
+    """The viewer an account stands for: what it may see when signed in (and what its
+    notifications and e-mails may tell it)."""
+    return Viewer(
+        role=user.role,
+        state_id=user.state_id,
+        actor=user.email,
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        can_write=can_write,
+    )
 
 
 def system_viewer(actor: str) -> Viewer:

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from un1540.errors import NotFound, Unauthenticated
 from un1540.models import Notification, UserAccount
 from un1540.models.base import utc_now
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, account_viewer
 from un1540.services.kernel.unit_of_work import action, after_commit
 from un1540.services.notifications.email import deliver_pending_emails
+from un1540.services.notifications.reads import get_notification
+from un1540.services.notifications.topics import TOPICS, Told, Translate, english
 
 
 def notify(
@@ -19,15 +20,31 @@ def notify(
     accounts: Iterable[UserAccount],
     *,
     kind: str,
-    subject: str,
-    body: str,
-    link: str,
+    entity_type: str,
+    entity_id: int,
+    params: dict[str, str] | None = None,
 ) -> int:
-    """One notification per account (each account once); returns how many were written."""
+    """Tell each account once that `kind` happened to the record (`entity_type`, `entity_id`),
+    if it may see that record now (by the record's own read rule, topics.py): an account that
+    may not is told nothing. Returns how many notifications were written; their words are
+    rendered for each reader when read or e-mailed."""
+    topic = TOPICS.get(entity_type)
+    if topic is None:
+        raise LookupError(f"no notification topic registered for {entity_type!r}")
     written = 0
     for account in {account.id: account for account in accounts}.values():
+        if not account.is_active or entity_id not in topic.facts(
+            session, account_viewer(account), [entity_id]
+        ):
+            continue
         session.add(
-            Notification(user_id=account.id, kind=kind, subject=subject, body=body, link=link)
+            Notification(
+                user_id=account.id,
+                kind=kind,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                params=dict(params or {}),
+            )
         )
         written += 1
     session.flush()
@@ -37,13 +54,15 @@ def notify(
 
 
 @action
-def mark_read(session: Session, *, viewer: Viewer, notification_id: int) -> Notification:
-    if viewer.user_id is None:
-        raise Unauthenticated("sign in or send an API token")
-    notification = session.get(Notification, notification_id)
-    if notification is None or notification.user_id != viewer.user_id:
-        raise NotFound(f"no notification {notification_id} of yours")
-    if notification.read_at is None:
-        notification.read_at = utc_now()
+def mark_read(
+    session: Session, *, viewer: Viewer, notification_id: int, translate: Translate = english
+) -> Told:
+    """Mark one of the viewer's notifications read; one about a record they may no longer see
+    is not theirs to read (404, as the record itself)."""
+    told = get_notification(
+        session, viewer=viewer, notification_id=notification_id, translate=translate
+    )
+    if told.notification.read_at is None:
+        told.notification.read_at = utc_now()
         session.flush()
-    return notification
+    return told

@@ -6,12 +6,19 @@ action (kernel/unit_of_work.py), so every door that takes the action (API, porta
 sends the same e-mails. `send_pending_emails` marks each one sent, so a failed delivery is tried
 again after the next change and never sent twice. The SMTP server is whatever the session
 factory was configured with (`configure_email`); without one, notifications stay in the portal.
+
+Each e-mail is worded when it is sent, by the renderer the portal and the API use (topics.py),
+in English for now, for its recipient as they may see the record then: if they may not (the
+request's consent changed, the account was disabled), no e-mail goes out and the notification is
+marked withheld, for good. Notifications about a record type no domain has registered (in a
+process that did not import it) are left pending, untouched.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import ExitStack
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -20,6 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from un1540.models import Notification, UserAccount
 from un1540.models.base import utc_now
+from un1540.services.kernel.access import account_viewer
+from un1540.services.notifications.topics import TOPICS, english, render
 from un1540.settings import Settings
 
 LOGGER = logging.getLogger("un1540.mail")
@@ -71,28 +80,45 @@ def deliver_pending_emails(session: Session) -> int:
 
 
 def send_pending_emails(session: Session, smtp: SmtpSettings, *, limit: int = 200) -> int:
-    """Send the e-mails not sent yet; each is marked sent as soon as the server accepts it."""
+    """Send the e-mails not sent yet, each worded for its recipient; each is marked sent as soon
+    as the server accepts it, or withheld when its recipient may not see its record."""
     pending = session.execute(
-        select(Notification, UserAccount.email)
+        select(Notification, UserAccount)
         .join(UserAccount, UserAccount.id == Notification.user_id)
-        .where(Notification.emailed_at.is_(None))
+        .where(
+            Notification.emailed_at.is_(None),
+            Notification.email_withheld_at.is_(None),
+            Notification.entity_type.in_(list(TOPICS)),
+        )
         .order_by(Notification.id)
         .limit(limit)
     ).all()
     if not pending:
         return 0
     sent = 0
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=10) as server:
-        if smtp.starttls:
-            server.starttls()
-        if smtp.username:
-            server.login(smtp.username, smtp.password)
-        for notification, address in pending:
+    with ExitStack() as connection:
+        server: smtplib.SMTP | None = None  # opened for the first e-mail that goes out
+        for notification, account in pending:
+            told = (
+                render(session, account_viewer(account), [notification], translate=english)
+                if account.is_active
+                else []
+            )
+            if not told:
+                notification.email_withheld_at = utc_now()
+                session.commit()
+                continue
+            if server is None:
+                server = connection.enter_context(smtplib.SMTP(smtp.host, smtp.port, timeout=10))
+                if smtp.starttls:
+                    server.starttls()
+                if smtp.username:
+                    server.login(smtp.username, smtp.password)
             message = EmailMessage()
             message["From"] = smtp.sender
-            message["To"] = address
-            message["Subject"] = f"[un1540] {notification.subject}"
-            message.set_content(f"{notification.body}\n\n{notification.link}\n")
+            message["To"] = account.email
+            message["Subject"] = f"[un1540] {told[0].subject}"
+            message.set_content(f"{told[0].body}\n\n{told[0].link}\n")
             server.send_message(message)
             notification.emailed_at = utc_now()
             session.commit()

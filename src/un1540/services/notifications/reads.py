@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Unauthenticated
+from un1540.errors import NotFound, Unauthenticated
 from un1540.models import Notification, Role, UserAccount
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
+from un1540.services.notifications.topics import (
+    Told,
+    Translate,
+    english,
+    render,
+    visible_notifications,
+)
 
 
 def active_accounts(
@@ -32,19 +39,26 @@ def active_accounts(
     )
 
 
+def _mine(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL: the viewer's own notifications about records they may see now."""
+    if viewer.user_id is None:
+        raise Unauthenticated("sign in or send an API token to see your notifications")
+    return and_(Notification.user_id == viewer.user_id, visible_notifications(viewer))
+
+
 def list_notifications(
     session: Session,
     *,
     viewer: Viewer,
     unread_only: bool = False,
     paging: PageRequest | None = None,
-) -> tuple[list[Notification], int, int]:
-    """The viewer's notifications, newest first, with the total and the unread count."""
-    if viewer.user_id is None:
-        raise Unauthenticated("sign in or send an API token to see your notifications")
-    condition = Notification.user_id == viewer.user_id
-    if unread_only:
-        condition = condition & Notification.read_at.is_(None)
+    translate: Translate = english,
+) -> tuple[list[Told], int, int]:
+    """The viewer's notifications, newest first, worded for them, with the total and the unread
+    count; those about records they may not see (now) are neither listed nor counted."""
+    mine = _mine(viewer)
+    unread_condition = and_(mine, Notification.read_at.is_(None))
+    condition = unread_condition if unread_only else mine
     paging = paging or PageRequest()
     rows = session.scalars(
         select(Notification)
@@ -55,11 +69,19 @@ def list_notifications(
     ).all()
     total = session.scalar(select(func.count()).select_from(Notification).where(condition)) or 0
     unread = (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == viewer.user_id, Notification.read_at.is_(None))
-        )
-        or 0
+        session.scalar(select(func.count()).select_from(Notification).where(unread_condition)) or 0
     )
-    return list(rows), total, unread
+    return render(session, viewer, rows, translate=translate), total, unread
+
+
+def get_notification(
+    session: Session, *, viewer: Viewer, notification_id: int, translate: Translate = english
+) -> Told:
+    """One of the viewer's notifications, worded for them; 404 unless they may see its record."""
+    notification = session.scalars(
+        select(Notification).where(Notification.id == notification_id, _mine(viewer))
+    ).first()
+    told = render(session, viewer, [notification], translate=translate) if notification else []
+    if not told:
+        raise NotFound(f"no notification {notification_id} of yours")
+    return told[0]

@@ -1,20 +1,21 @@
-"""Notifications -> wire shapes."""
+"""Notifications, worded for their reader -> wire shapes."""
 
 from __future__ import annotations
 
-from un1540.models import Notification
 from un1540.schemas.notifications import NotificationList, NotificationRead
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
+from un1540.services.notifications.topics import Told
 
 
-def notification_read(notification: Notification) -> NotificationRead:
+def notification_read(told: Told) -> NotificationRead:
+    notification = told.notification
     return NotificationRead(
         id=notification.id,
         kind=notification.kind,
-        subject=notification.subject,
-        body=notification.body,
-        link=notification.link,
+        subject=told.subject,
+        body=told.body,
+        link=told.link,
         created_at=notification.created_at,
         read_at=notification.read_at,
         emailed_at=notification.emailed_at,
@@ -22,7 +23,7 @@ def notification_read(notification: Notification) -> NotificationRead:
 
 
 def notification_list(
-    rows: list[Notification], total: int, unread: int, *, paging: PageRequest
+    rows: list[Told], total: int, unread: int, *, paging: PageRequest
 ) -> NotificationList:
     return NotificationList(
         **envelope(False),

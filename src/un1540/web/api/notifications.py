@@ -30,7 +30,9 @@ def notifications_list(
     paging: PagingDep,
     unread: Annotated[bool, Query(description="Only the unread ones.")] = False,
 ) -> Response:
-    """Matches for your offers, project changes, feedback due; newest first."""
+    """Matches for your offers, project changes, feedback due; newest first. Each is worded when
+    you read it, from its record as you may see it now (in English); one about a record you may
+    no longer see is neither listed nor counted."""
     return json_model(
         notification_list(
             *list_notifications(session, viewer=viewer, unread_only=unread, paging=paging),
@@ -50,5 +52,5 @@ def notifications_read(
     viewer: WriterDep,
     notification_id: RecordIdPath,
 ) -> Response:
-    notification = mark_read(session, viewer=viewer, notification_id=notification_id)
-    return json_model(notification_read(notification))
+    told = mark_read(session, viewer=viewer, notification_id=notification_id)
+    return json_model(notification_read(told))

@@ -17,6 +17,10 @@ from un1540.reference.lifecycles import lifecycle
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
 
+# The consents under which States' points of contact and providers see a circulated request
+# (reference/assistance.yml); only such a request is announced to providers.
+PROVIDER_CONSENTS = ("public", "providers")
+
 
 def request_visible(viewer: Viewer) -> ColumnElement[bool]:
     """SQL: the requests this viewer may see (the rule at the top of this module)."""
@@ -32,7 +36,7 @@ def request_visible(viewer: Viewer) -> ColumnElement[bool]:
     )
     if viewer.role in (Role.state_poc, Role.provider):
         circulated = and_(
-            AssistanceRequest.consent.in_(["public", "providers"]),
+            AssistanceRequest.consent.in_(PROVIDER_CONSENTS),
             AssistanceRequest.circulated_at.is_not(None),
         )
         return or_(own, circulated, published)

@@ -98,7 +98,9 @@ def notifications_page(
 ) -> Response:
     if viewer.user_id is None:
         return RedirectResponse("/login?next=/notifications", status_code=303)
-    rows, total, unread = list_notifications(session, viewer=viewer, paging=paging)
+    rows, total, unread = list_notifications(
+        session, viewer=viewer, paging=paging, translate=gettext
+    )
     context = {
         "rows": rows,
         "total": total,
