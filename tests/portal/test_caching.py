@@ -37,13 +37,14 @@ def test_a_new_edition_shows_at_once_in_cached_pages_and_json(
 
 
 def test_a_write_that_commits_after_a_later_write_is_served_at_once(
-    fresh_engine: Engine, backend: str
+    backend: str, request: pytest.FixtureRequest
 ) -> None:
     """PostgreSQL numbers rows in the order writes insert them, not the order they commit: a
     cache keyed by the newest audit event missed a write whose event was numbered before another
     one that committed first, and served the old figures until the next write."""
     if backend == "sqlite":
         pytest.skip("SQLite has one writer at a time: writes commit in the order they write")
+    fresh_engine: Engine = request.getfixturevalue("fresh_engine")
     sessions = make_session_factory(fresh_engine)
     app = create_app(settings_for(fresh_engine), engine=fresh_engine)
     with TestClient(app) as client, sessions() as first:
