@@ -47,6 +47,7 @@ pytest: install
 
 benchmark: install
 	$(BIN)/python benchmarks/portal.py
+	$(BIN)/python benchmarks/cache_writes.py
 	$(BIN)/python benchmarks/matrix_io.py
 	$(BIN)/python benchmarks/analytics.py
 	$(BIN)/python benchmarks/matching.py

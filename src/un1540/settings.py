@@ -67,6 +67,15 @@ class Settings(BaseSettings):
             "steady on few cores; raise it for a PostgreSQL server far away."
         ),
     )
+    cache_mb: int = Field(
+        default=128,
+        ge=0,
+        le=65536,
+        description=(
+            "Memory budget, in MB, of each process's cache of computed reads (State pages, "
+            "matrices, coverage, downloads); the least recently used go first. 0 turns it off."
+        ),
+    )
     page_size_default: int = Field(
         default=50, ge=1, le=500, description="Items per page of API lists when none is asked."
     )

@@ -1,5 +1,6 @@
 """The open-data downloads: the data package, bulk JSON and one CSV per table, built once per
-data version (a write anywhere rebuilds them) and listed with their sizes.
+version of the public data (a write to a matrix, a document, the assistance records, the
+indicators or the reference data rebuilds them) and listed with their sizes.
 
 Only compressed files are kept in memory (the zip and the gzipped JSON, a few MB for the whole
 demo); a table's CSV is read back out of the zip when asked for.
@@ -22,7 +23,8 @@ from un1540.models.base import today
 from un1540.reference.languages import N_
 from un1540.schemas.downloads import DownloadList, DownloadRead
 from un1540.services.kernel.access import Viewer
-from un1540.services.kernel.data_version import VersionedCache
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import PUBLIC_DATA
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.open_data.tables import public_dataset
@@ -72,7 +74,6 @@ class Downloads:
         raise NotFound(f"no download named {name!r}; available: {names}")
 
 
-_CACHE = VersionedCache(size=4)
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
@@ -119,8 +120,13 @@ def _build(session: Session, viewer: Viewer) -> Downloads:
 
 
 def downloads(session: Session, *, viewer: Viewer) -> Downloads:
-    """The files, built at most once per data version and viewer."""
-    return _CACHE.get(session, ("downloads", viewer.cache_key), lambda: _build(session, viewer))
+    """The files, built at most once per version of the public data and viewer."""
+    return cached(
+        session,
+        ("downloads", viewer.cache_key),
+        depends_on=PUBLIC_DATA,
+        compute=lambda: _build(session, viewer),
+    )
 
 
 def download_list(built: Downloads, *, paging: PageRequest) -> DownloadList:

@@ -29,8 +29,9 @@ from un1540.schemas.review_statistics import ReviewStatistics, ReviewTable
 from un1540.schemas.text import printable
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
-from un1540.services.kernel.data_version import VersionedCache
+from un1540.services.kernel.cache import cached
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
+from un1540.services.matrix.counting import ALL_STATES
 
 
 class ReviewFormat(StrEnum):
@@ -364,15 +365,12 @@ def render_review(stats: ReviewStatistics, fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-_FILES = VersionedCache(size=8)
-
-
 def review_file(session: Session, *, start: date, end: date, fmt: str) -> tuple[bytes, bool]:
     """The review of the public data as a file, and whether it is synthetic; built once per
-    data version (a write anywhere rebuilds it)."""
+    version of what it counts (a write to any State's matrix or to a framework rebuilds it)."""
 
     def build() -> tuple[bytes, bool]:
         statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)
         return render_review(statistics, fmt), statistics.synthetic
 
-    return _FILES.get(session, ("review", start, end, fmt), build)
+    return cached(session, ("review_file", start, end, fmt), depends_on=ALL_STATES, compute=build)

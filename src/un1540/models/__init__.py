@@ -13,6 +13,7 @@ from un1540.models.assistance import (
 )
 from un1540.models.audit import AuditEvent
 from un1540.models.base import Base, Origin, Visibility
+from un1540.models.data_version import DataVersion
 from un1540.models.documents import Document, DocumentKind, Evidence
 from un1540.models.frameworks import (
     CellDefinition,
@@ -47,6 +48,7 @@ __all__ = [
     "CellProposal",
     "ColumnKind",
     "ContextIndicator",
+    "DataVersion",
     "Document",
     "DocumentKind",
     "EditionStatus",

@@ -55,4 +55,9 @@ class ReviewStatistics(Envelope):
     framework: str
     framework_fields: int
     framework_fields_verified: int
-    data_version: str = Field(description="Fingerprint of the data: the newest change recorded.")
+    data_version: str = Field(
+        description=(
+            "Fingerprint of the data counted (the versions of the matrices and frameworks): "
+            "equal fingerprints, equal figures."
+        )
+    )

@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from un1540 import __version__
 from un1540.db.engine import make_engine, make_session_factory
+from un1540.services.kernel.cache import configure_cache
 from un1540.services.notifications.email import configure_email
 from un1540.settings import Environment, Settings, get_settings
 from un1540.web.api import TAGS, api_router
@@ -98,6 +99,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = sessions or make_session_factory(engine)
     configure_email(app.state.sessions, settings)
+    configure_cache(settings.cache_mb)
 
     app.add_middleware(
         CORSMiddleware,

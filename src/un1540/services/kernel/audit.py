@@ -1,4 +1,8 @@
-"""Writing audit events. Every service that writes calls record_event in its transaction."""
+"""Writing audit events. Every service that writes calls record_event in its transaction.
+
+Each event also names the data scopes its write touches (kernel/data_version.py: a State's
+matrix, the assistance records...), whose versions are raised when the transaction commits.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from un1540.models import AuditEvent
+from un1540.services.kernel.data_version import touch_for_event
 
 
 def record_event(
@@ -33,6 +38,7 @@ def record_event(
         reason=reason,
     )
     session.add(event)
+    touch_for_event(session, entity_type, entity_id, after)
     return event
 
 
@@ -53,3 +59,5 @@ def record_events(session: Session, events: list[AuditRecord]) -> None:
     """Many audit events in one statement (an import audits every cell it changes)."""
     if events:
         session.execute(insert(AuditEvent), [asdict(event) for event in events])
+        for event in events:
+            touch_for_event(session, event.entity_type, event.entity_id, event.after)

@@ -1,70 +1,300 @@
-"""A cheap fingerprint of the data, for caching reads that only change when something is written.
+"""Versions of the data by scope: raised by every write in its own transaction, read by caches.
 
-Every write records an audit event in its own transaction, so the newest audit event (its id and
-time, which together survive id reuse after a rollback) changes whenever the data does.
+The table `data_version` holds one row per scope of the data. A write raises the versions of the
+scopes it touches inside the transaction that stores it (just before the commit), so on both
+backends a reader sees a new version exactly when it can see the new data, in commit order: on
+PostgreSQL the upsert locks the scope's row until the commit, and SQLite has one writer at a time.
+
+Which scopes a write touches comes from where every write passes:
+
+- its audit events (kernel/audit.py): `matrix_edition` and `cell_entry` events name the State
+  (their ids start with its ISO3 code), so a write to France's matrix raises `state:FRA` and the
+  aggregate `matrix` (coverage, dashboard, review, priorities), never `state:DEU`;
+- the tables it wrote (seen at flush and in bulk statements), for writes without an event:
+  assistance tables raise `assistance`, reference tables `reference`, and a table no rule names
+  (or a State's matrix written with no event naming the State) raises `all`, on which every
+  cached value depends: an unknown write costs speed, never correctness.
+
+Accounts, tokens, notifications and the audit trail itself are read by no cache: writing them
+(a sign-in, a token's last use) raises nothing. Every write that raises a scope raises `global`
+as well: `data_version(session)` is the fingerprint of all cached data.
+
+Readers read all versions in one SELECT once per transaction (`current_versions`) and key what
+they compute by the versions of the scopes it depends on (kernel/cache.py), read before they
+compute: a value is never stored under a version newer than the data it was computed from.
+
+A version is the previous one plus one, or the time of the write in microseconds if that is
+larger: versions only grow, and a database restored from a backup or a transaction rolled back
+(the tests roll back every test) never hands out again a version that once named other data.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from threading import Lock
-from typing import Any, TypeVar
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, case, event, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm.session import SessionTransaction
 
 from un1540.db.engine import session_url
-from un1540.models import AuditEvent
+from un1540.models import DataVersion
 
-T = TypeVar("T")
+GLOBAL = "global"  # raised by every write that raises anything
+EVERYTHING = "all"  # writes of unknown extent; every cached value depends on it
+REFERENCE = "reference"  # frameworks, States and their names and groups, organisations
+MATRIX = "matrix"  # any State's editions and cells: what is counted across all States
+DOCUMENTS = "documents"  # any document
+ASSISTANCE = "assistance"  # requests, offers, judgements, projects, funding
+INDICATORS = "indicators"  # context indicators (the prioritisation aid)
+STATE_PREFIX = "state:"  # + ISO3: one State's editions, cells, proposals, comments, documents
 
-
-VERSION_KEY = "un1540.data_version"
-
-
-def data_version(session: Session) -> tuple[str, int | None, str | None]:
-    """The fingerprint, read once per session and read again after the session writes."""
-    remembered: tuple[str, int | None, str | None] | None = session.info.get(VERSION_KEY)
-    if remembered is not None:
-        return remembered
-    row = session.execute(
-        select(AuditEvent.id, AuditEvent.occurred_at).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    url = session_url(session)
-    version = (url, None, None) if row is None else (url, row[0], row[1].isoformat())
-    session.info[VERSION_KEY] = version
-    return version
+# What the public dataset (the open-data downloads) is built from.
+PUBLIC_DATA = (REFERENCE, MATRIX, DOCUMENTS, ASSISTANCE, INDICATORS)
 
 
-@event.listens_for(Session, "after_flush")
-def _forget_version_after_write(session: Session, _context: object) -> None:
-    session.info.pop(VERSION_KEY, None)
+def state_scope(iso3: str) -> str:
+    """The scope of one State's records, e.g. `state:FRA`."""
+    return STATE_PREFIX + iso3.upper()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_version_after_rollback(session: Session) -> None:
-    session.info.pop(VERSION_KEY, None)
+def _iso3_prefix(text: str) -> str | None:
+    code = text.split("/", 1)[0]
+    return code if len(code) == 3 and code.isalpha() and code.isupper() else None
 
 
-class VersionedCache:
-    """A small LRU of values computed from the data, keyed by data version and arguments."""
+def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] | None) -> set[str]:
+    """The scopes a write recorded by this audit event touches."""
+    after = after or {}
+    if entity_type in ("matrix_edition", "cell_entry"):  # ids "FRA/3" and "FRA/3/op1...": a State
+        iso3 = _iso3_prefix(entity_id)
+        return {state_scope(iso3), MATRIX} if iso3 else {EVERYTHING}
+    if entity_type in ("cell_comment", "cell_proposal"):  # only a State's pages show them
+        edition = after.get("edition")
+        iso3 = _iso3_prefix(edition) if isinstance(edition, str) else None
+        return {state_scope(iso3)} if iso3 else set()
+    if entity_type == "document":
+        state = after.get("state")
+        return {DOCUMENTS, state_scope(state)} if isinstance(state, str) and state else {DOCUMENTS}
+    if entity_type in ("framework", "reference"):
+        return {REFERENCE}
+    if entity_type == "context_indicator":
+        return {INDICATORS}
+    if entity_type.startswith("assistance_") or entity_type == "funding_entry":
+        return {ASSISTANCE}
+    if entity_type in ("user_account", "api_token"):
+        return set()  # no cached read shows accounts
+    return {EVERYTHING}  # the demo loader ("instance") and any kind of record not named here
 
-    def __init__(self, size: int = 64) -> None:
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
 
-    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
-        full_key = (data_version(session), key)
-        with self._lock:
-            if full_key in self._items:
-                self._items.move_to_end(full_key)
-                value: T = self._items[full_key]
-                return value
-        value = compute()
-        with self._lock:
-            self._items[full_key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
+# Tables whose writes change no cached read.
+UNCACHED_TABLES = frozenset(
+    {
+        "audit_event",
+        "data_version",
+        "notification",
+        "user_account",
+        "api_token",
+        "web_session",  # sign-in sessions and throttles: no cached read depends on them
+        "rate_limit",
+    }
+)
+# A State's matrix: written with an audit event naming the State (which gives its scope).
+STATE_TABLES = frozenset(
+    {"matrix_edition", "cell_entry", "evidence", "cell_comment", "cell_proposal"}
+)
+# Tables whose writes raise one scope whatever the row (for writes that record no event).
+TABLE_SCOPES: Mapping[str, str] = {
+    "document": DOCUMENTS,
+    "context_indicator": INDICATORS,
+    **dict.fromkeys(
+        (
+            "assistance_request",
+            "assistance_request_item",
+            "assistance_offer",
+            "assistance_judgement",
+            "assistance_project",
+            "project_milestone",
+            "project_feedback",
+            "funding_entry",
+        ),
+        ASSISTANCE,
+    ),
+    **dict.fromkeys(
+        (
+            "state",
+            "state_name",
+            "group_membership",
+            "regional_group",
+            "m49_area",
+            "framework",
+            "section",
+            "field",
+            "cell",
+            "column_kind",
+            "weapon_category",
+            "organisation",
+            "instance_flag",
+        ),
+        REFERENCE,
+    ),
+}
+
+_WRITES = "un1540.data_version.writes"
+_READ = "un1540.data_version.read"
+
+
+@dataclass
+class _Writes:
+    """What the session's current transaction wrote: scopes named by events, tables written."""
+
+    named: set[str]
+    tables: set[str]
+
+    def scopes(self) -> set[str]:
+        scopes = set(self.named)
+        names_a_state = any(scope.startswith(STATE_PREFIX) for scope in scopes)
+        for table in self.tables:
+            if table in UNCACHED_TABLES:
+                continue
+            if table in STATE_TABLES:
+                if not names_a_state:
+                    scopes.add(EVERYTHING)
+                continue
+            scopes.add(TABLE_SCOPES.get(table, EVERYTHING))
+        if scopes:
+            scopes.add(GLOBAL)
+        return scopes
+
+
+def _writes(session: Session) -> _Writes:
+    writes: _Writes | None = session.info.get(_WRITES)
+    if writes is None:
+        writes = session.info[_WRITES] = _Writes(set(), set())
+    return writes
+
+
+def touch(session: Session, *scopes: str) -> None:
+    """Raise these scopes when the session's transaction commits (besides what it wrote)."""
+    _writes(session).named.update(scopes)
+
+
+def touch_for_event(
+    session: Session, entity_type: str, entity_id: str, after: Mapping[str, Any] | None
+) -> None:
+    """Note the scopes an audit event's write touches (kernel/audit.py calls this)."""
+    _writes(session).named.update(scopes_of_event(entity_type, entity_id, after))
+    # An event also proves the transaction writes: a cached read in it is computed afresh.
+    _writes(session).tables.add("audit_event")
+
+
+def writes_pending(session: Session) -> bool:
+    """True while the session's transaction has written (or is about to write) anything: what
+    it reads then may not be committed, so caches neither serve it nor store it."""
+    writes: _Writes | None = session.info.get(_WRITES)
+    if writes is not None and (writes.named or writes.tables):
+        return True
+    return bool(session.new or session.dirty or session.deleted)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_flushed_tables(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    objects = [*session.new, *session.dirty, *session.deleted]
+    if objects:
+        _writes(session).tables.update(getattr(type(obj), "__tablename__", "?") for obj in objects)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_tables(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        name = getattr(table, "name", None)
+        _writes(state.session).tables.add(name if isinstance(name, str) else "?")
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the outermost commit raises the versions
+    session.flush()  # what is still pending belongs to this transaction too (cheap if none)
+    if _WRITES not in session.info:
+        return
+    scopes = _writes(session).scopes()
+    if scopes:
+        raise_versions(session, scopes)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_transaction(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WRITES, None)
+        session.info.pop(_READ, None)
+
+
+def raise_versions(session: Session, scopes: Iterable[str]) -> None:
+    """Raise the versions of these scopes in the session's transaction (one upsert)."""
+    now = time.time_ns() // 1000
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Rows in one order for every writer, so two writers never wait for each other in a circle.
+    rows = [{"scope": scope, "version": now} for scope in sorted(scopes)]
+    statement = insert(DataVersion).values(rows)
+    following, stamp = DataVersion.version + 1, literal(now, BigInteger())
+    statement = statement.on_conflict_do_update(
+        index_elements=[DataVersion.scope],
+        set_={"version": case((following > stamp, following), else_=stamp)},
+    )
+    session.execute(statement)
+
+
+@dataclass(frozen=True)
+class Versions:
+    """The versions of every scope as one reader saw them (a missing scope is at 0)."""
+
+    database: str
+    values: Mapping[str, int]
+    read_before: float  # time.monotonic() just before the SELECT
+    read_after: float  # and just after it
+
+    def of(self, scope: str) -> int:
+        return self.values.get(scope, 0)
+
+
+def current_versions(session: Session) -> Versions:
+    """All versions, read in one SELECT once per transaction of the session (a request)."""
+    remembered: tuple[SessionTransaction, Versions] | None = session.info.get(_READ)
+    if remembered is not None and remembered[0] is session.get_transaction():
+        return remembered[1]
+    before = time.monotonic()
+    rows = session.execute(select(DataVersion.scope, DataVersion.version)).all()
+    versions = Versions(
+        database=session_url(session),
+        values={scope: version for scope, version in rows},
+        read_before=before,
+        read_after=time.monotonic(),
+    )
+    transaction = session.get_transaction()
+    if transaction is not None:
+        session.info[_READ] = (transaction, versions)
+    return versions
+
+
+def data_version(session: Session, *scopes: str) -> tuple[str, tuple[int, ...]]:
+    """A hashable fingerprint of the data in these scopes (by default, of all the data any
+    cache reads): the database and the scopes' versions. Equal fingerprints, equal data.
+
+    Read once per transaction; inside a transaction that writes, it does not yet show the
+    transaction's own writes (their versions are raised at its commit).
+    """
+    versions = current_versions(session)
+    wanted = (*scopes, EVERYTHING) if scopes else (GLOBAL, EVERYTHING)
+    return versions.database, tuple(versions.of(scope) for scope in wanted)
+
+
+def fingerprint(session: Session, *scopes: str) -> str:
+    """The same as a short text for a report (the versions in hexadecimal, joined by dashes)."""
+    _, numbers = data_version(session, *scopes)
+    return "-".join(format(number, "x") for number in numbers)

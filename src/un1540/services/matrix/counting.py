@@ -36,7 +36,8 @@ from un1540.models import (
 from un1540.reference.languages import N_
 from un1540.schemas.tallies import TallyRead
 from un1540.services.kernel.access import Viewer, edition_visible, visible
-from un1540.services.kernel.data_version import VersionedCache
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import MATRIX, REFERENCE, state_scope
 from un1540.services.matrix.layout import framework_layout
 
 COUNTING_BASIS = N_("the latest approved edition of each State that the caller may see")
@@ -53,7 +54,8 @@ class CountedEdition:
     synthetic: bool
 
 
-_CACHE = VersionedCache()
+# What the counted editions of all States depend on: any State's matrix and the frameworks.
+ALL_STATES = (MATRIX, REFERENCE)
 
 
 def _latest_approved(
@@ -105,8 +107,11 @@ def latest_approved_editions(
     """The latest approved edition of each State (or of the States given) the caller may see."""
     if state_ids is not None:
         return _latest_approved(session, viewer, state_ids)
-    return _CACHE.get(
-        session, ("latest", viewer.cache_key), lambda: _latest_approved(session, viewer, None)
+    return cached(
+        session,
+        ("latest_approved", viewer.cache_key),
+        depends_on=ALL_STATES,
+        compute=lambda: _latest_approved(session, viewer, None),
     )
 
 
@@ -137,8 +142,10 @@ def _unpack(rows: list[tuple[int, str]]) -> npt.NDArray[np.int64]:
     return np.column_stack((editions, packed // PACK, packed % PACK))
 
 
-def _load_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
+def _load_matrix(session: Session, viewer: Viewer, state_id: int | None = None) -> MarkMatrix:
     approved = (MatrixEdition.status == EditionStatus.approved) & edition_visible(viewer)
+    if state_id is not None:
+        approved = approved & (MatrixEdition.state_id == state_id)
     edition_rows = session.execute(
         select(
             MatrixEdition.id,
@@ -216,8 +223,14 @@ def _load_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
 
 
 def mark_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
-    """Every approved edition the caller may see, as marks; recomputed only after a write."""
-    return _CACHE.get(session, ("matrix", viewer.cache_key), lambda: _load_matrix(session, viewer))
+    """Every approved edition the caller may see, as marks; recomputed only after a write to a
+    matrix or a framework."""
+    return cached(
+        session,
+        ("mark_matrix", viewer.cache_key),
+        depends_on=ALL_STATES,
+        compute=lambda: _load_matrix(session, viewer),
+    )
 
 
 def counted_editions(
@@ -276,9 +289,26 @@ def breakdown(
         )
 
     key = ("breakdown", dimension, as_of, selection, viewer.cache_key)
-    return _CACHE.get(session, key, compute)
+    return cached(session, key, depends_on=ALL_STATES, compute=compute)
 
 
 def state_tallies(session: Session, viewer: Viewer) -> dict[str, Tally]:
     """Each State's tally over its counted edition."""
     return breakdown(session, viewer, "state").tallies
+
+
+def state_tally(session: Session, viewer: Viewer, state: State) -> Tally | None:
+    """One State's tally over its counted edition (None without one), the same as its entry in
+    state_tallies, but computed from that State's editions alone: a State's page depends on its
+    own records only, and stays cached while other States are written."""
+
+    def compute() -> Tally | None:
+        matrix = _load_matrix(session, viewer, state.id)
+        return tally_rows(matrix, in_force(matrix), "state").tallies.get(state.iso3)
+
+    return cached(
+        session,
+        ("state_tally", state.iso3, viewer.cache_key),
+        depends_on=(state_scope(state.iso3), REFERENCE),
+        compute=compute,
+    )

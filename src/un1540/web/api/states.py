@@ -15,7 +15,8 @@ from un1540.schemas.matrix import EditionList, MatrixRead
 from un1540.schemas.states import StateRead, StateSummary
 from un1540.schemas.vocabularies import enum
 from un1540.services.kernel.access import Viewer
-from un1540.services.kernel.data_version import VersionedCache
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import REFERENCE, state_scope
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
@@ -28,19 +29,23 @@ from un1540.web.responses import csv_response, json_bytes, json_model
 
 router = APIRouter(tags=["States"])
 
-# Serialised matrices, reused until the next write anywhere (approved editions never change;
-# the data version catches everything else). About 100 KB each: all 193 States fit in ~20 MB.
-_MATRIX_JSON = VersionedCache(size=256)
-
 
 def _matrix_json(
     session: Session, viewer: Viewer, iso3: str, edition: int | None
 ) -> tuple[bytes, bool]:
+    """The serialised matrix, reused until the next write to this State or to the frameworks
+    (about 100 KB each: all 193 States take ~20 MB of the cache)."""
+
     def build() -> tuple[bytes, bool]:
         matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=edition)
         return matrix.model_dump_json().encode(), matrix.synthetic
 
-    return _MATRIX_JSON.get(session, ("matrix", iso3.upper(), edition, viewer.cache_key), build)
+    return cached(
+        session,
+        ("matrix_json", iso3.upper(), edition, viewer.cache_key),
+        depends_on=(state_scope(iso3), REFERENCE),
+        compute=build,
+    )
 
 
 GroupQuery = Annotated[

@@ -13,7 +13,8 @@ from un1540.errors import NotFound
 from un1540.models import EditionStatus, Role
 from un1540.services.documents.reads import state_documents
 from un1540.services.kernel.access import Viewer, speaks_for
-from un1540.services.kernel.data_version import VersionedCache
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import REFERENCE, state_scope
 from un1540.services.kernel.lookups import m49_regions, regional_groups, state_by_iso3
 from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
@@ -72,11 +73,6 @@ def states_page(
     return render(request, "states/list.html", context, synthetic=states.synthetic)
 
 
-# Rendered State pages, reused until the next write anywhere (the data version changes then).
-# About 220 KB each, so every State's latest page fits in ~45 MB.
-_PAGES = VersionedCache(size=256)
-
-
 @router.get("/states/{iso3}", response_class=HTMLResponse)
 def state_page(
     request: Request,
@@ -94,8 +90,14 @@ def state_page(
         response = _render_state_page(request, session, viewer, iso3, edition)
         return bytes(response.body), response.headers.get(SYNTHETIC_HEADER) == "true"
 
-    key = ("state", iso3.upper(), edition, viewer.cache_key, language())
-    body, synthetic = _PAGES.get(session, key, build)
+    # Rendered pages, reused until the next write to this State or to the reference data (about
+    # 220 KB each: every State's latest page in one language takes ~45 MB of the cache).
+    body, synthetic = cached(
+        session,
+        ("state_page", iso3.upper(), edition, viewer.cache_key, language()),
+        depends_on=(state_scope(iso3), REFERENCE),
+        compute=build,
+    )
     return HTMLResponse(body, headers=synthetic_headers(synthetic))
 
 

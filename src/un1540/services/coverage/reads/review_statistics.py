@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from un1540.models import AuditEvent, EditionStatus, MatrixEdition
+from un1540.models import EditionStatus, MatrixEdition
 from un1540.schemas.coverage import TrendRead
 from un1540.schemas.review_statistics import (
     ReviewHeadline,
@@ -29,8 +29,10 @@ from un1540.services.coverage.reads.coverage import (
     coverage_trends,
 )
 from un1540.services.kernel.access import Viewer, edition_visible
+from un1540.services.kernel.data_version import fingerprint
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import SUMMARY
+from un1540.services.matrix.counting import ALL_STATES
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
 
@@ -91,18 +93,12 @@ def _approved_between(session: Session, viewer: Viewer, start: date, end: date) 
     return editions or 0, states or 0
 
 
-def _data_version(session: Session) -> str:
-    newest = session.execute(
-        select(AuditEvent.id, AuditEvent.occurred_at).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    return "empty" if newest is None else f"audit event {newest[0]} of {newest[1].isoformat()}"
-
-
 def review_statistics(
     session: Session, *, viewer: Viewer, start: date, end: date
 ) -> ReviewStatistics:
     """Every figure of the review of the period from `start` to `end`."""
     check_period(start, end)
+    version = fingerprint(session, *ALL_STATES)  # of the data counted below: read before it
     tables = []
     synthetic = False
     for by, title in TABLES:
@@ -139,5 +135,5 @@ def review_statistics(
         framework=layout.slug,
         framework_fields=len(layout.fields),
         framework_fields_verified=sum(1 for field in layout.fields.values() if field.verified),
-        data_version=_data_version(session),
+        data_version=version,
     )

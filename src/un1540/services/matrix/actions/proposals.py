@@ -11,6 +11,7 @@ from un1540.models.base import utc_now
 from un1540.schemas.text import COMMENT, NOTE, PROPOSAL_REASON, REMARK
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.data_version import state_scope, touch
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.actions.cells import write_cell
 from un1540.services.matrix.inputs import MARK_VALUES, CellChange
@@ -165,4 +166,5 @@ def decide_proposal(
         reason=note,
         after={"status": proposal.status.value},
     )
+    touch(session, state_scope(state.iso3))  # the event names the proposal, not its State
     return proposal

@@ -25,7 +25,7 @@ from un1540.services.documents.reads import count_documents
 from un1540.services.kernel.access import Viewer, edition_visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
-from un1540.services.matrix.counting import latest_approved_editions, state_tallies
+from un1540.services.matrix.counting import latest_approved_editions, state_tallies, state_tally
 
 SORT_KEYS: dict[str, Callable[[StateSummary], Any]] = {
     "name": lambda s: s.name.casefold(),
@@ -72,7 +72,13 @@ def summarise_states(
     groups = {group.code: group.name for group in session.scalars(select(RegionalGroup))}
     few = len(states) < 20  # one State's page should not compute all 193
     latest = latest_approved_editions(session, viewer, [s.id for s in states] if few else None)
-    tallies = state_tallies(session, viewer)
+    # A few States (one State's page) are tallied from their own editions, so their pages stay
+    # cached while other States are written; many from the tallies of all States.
+    tallies = (
+        {s.iso3: tally for s in states if (tally := state_tally(session, viewer, s)) is not None}
+        if few
+        else state_tallies(session, viewer)
+    )
     edition_counts: dict[int, tuple[int, int]] = {
         state_id: (count, demo)
         for state_id, count, demo in session.execute(
