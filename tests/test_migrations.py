@@ -8,13 +8,22 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from tests.conftest import DatabaseFactory
-from un1540.db.migrate import alembic_config, current_revision, downgrade, head_revision, upgrade
+from un1540.db.migrate import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    include_name,
+    upgrade,
+)
 from un1540.models import Base
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         assert compare_metadata(context, Base.metadata) == []
     assert current_revision(engine) == head_revision()
 
