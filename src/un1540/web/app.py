@@ -17,8 +17,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
+import un1540.io.builds  # noqa: F401  (registers the build task)
 from un1540 import __version__
 from un1540.db.engine import make_engine, make_session_factory
+from un1540.services.kernel.builds import resume_builds
+from un1540.services.kernel.jobs import MemoryJobs, configure_jobs, jobs_for
+from un1540.services.kernel.workers import BackgroundWorker, WorkerOptions
 from un1540.services.notifications.email import configure_email
 from un1540.settings import Environment, Settings, get_settings
 from un1540.web.api import TAGS, api_router
@@ -73,15 +77,20 @@ def create_app(
         # Routes that touch the database run in this pool; more threads than cores only adds
         # contention for the interpreter lock and lengthens the slowest responses.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        worker = await anyio.to_thread.run_sync(_start_jobs, app)
         # Everything alive now (imported modules, reference data) lives as long as the process;
         # freezing it keeps full garbage collections, which scan every tracked object, short.
         gc.collect()
         gc.freeze()
         yield
+        if worker is not None:
+            await anyio.to_thread.run_sync(worker.stop)
         if owns_engine:  # an engine handed in (tests, scripts) belongs to the caller
             engine.dispose()
 
     app = FastAPI(
+        # Bodies are capped at the door: a larger one is refused (413) before it is read.
+        max_body_size=settings.max_request_bytes,
         title="un1540 API",
         version=__version__,
         description=API_DESCRIPTION,
@@ -95,6 +104,8 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = sessions or make_session_factory(engine)
     configure_email(app.state.sessions, settings)
+    app.state.jobs = jobs_for(settings, app.state.sessions)
+    configure_jobs(app.state.sessions, app.state.jobs)
     app.state.login_throttle = account_pages.LoginThrottle()
 
     app.add_middleware(
@@ -143,3 +154,25 @@ def create_app(
         )
 
     return app
+
+
+def _start_jobs(app: FastAPI) -> BackgroundWorker | None:
+    """Start this process's job worker (unless jobs run inline, or elsewhere), and queue again
+    the builds a stopped server left waiting."""
+    settings: Settings = app.state.settings
+    if settings.jobs_inline:
+        return None
+    worker = None
+    if settings.worker_in_process:
+        jobs = app.state.jobs
+        worker = BackgroundWorker(
+            engine=app.state.engine,
+            settings=settings,
+            memory=jobs if isinstance(jobs, MemoryJobs) else None,
+            options=WorkerOptions(stalled_seconds=settings.worker_stalled_seconds),
+            configure=lambda sessions: configure_email(sessions, settings),
+        )
+        worker.start()
+    with app.state.sessions() as session:
+        resume_builds(session)
+    return worker

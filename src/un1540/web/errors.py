@@ -15,7 +15,12 @@ from un1540.schemas.common import ErrorBody, ErrorResponse, ProblemRead
 from un1540.web.portal.templating import render_error
 
 LOGGER = logging.getLogger("un1540.web")
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 422: "invalid_parameter"}
+HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    422: "invalid_parameter",
+}
 
 
 def wants_json(request: Request) -> bool:
@@ -56,9 +61,12 @@ def _validation_problems(error: RequestValidationError) -> list[Problem]:
 def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, Un1540Error)
-        return error_response(
+        response = error_response(
             request, error.status, error.code, error.message, error.problems, error.details
         )
+        if error.details and "retry_after" in error.details:
+            response.headers["Retry-After"] = str(error.details["retry_after"])
+        return response
 
     async def on_validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
@@ -73,6 +81,12 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(error, HTTPException)
         code = HTTP_CODES.get(error.status_code, "http_error")
         message = "no such page or resource" if error.status_code == 404 else str(error.detail)
+        if error.status_code == 413:
+            limit = request.app.state.settings.max_upload_mb
+            message = (
+                f"the request is larger than the server accepts (files up to {limit} MB); "
+                "it was refused before being read, and nothing of it was kept"
+            )
         return error_response(request, error.status_code, code, message, [])
 
     async def on_unexpected_error(request: Request, error: Exception) -> Response:

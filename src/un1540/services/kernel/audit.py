@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from un1540.models import AuditEvent
+from un1540.services.kernel.builds import queue_public_builds_after_commit
 
 
 def record_event(
@@ -33,6 +34,7 @@ def record_event(
         reason=reason,
     )
     session.add(event)
+    queue_public_builds_after_commit(session)  # the data changed: rebuild the open data
     return event
 
 
@@ -53,3 +55,4 @@ def record_events(session: Session, events: list[AuditRecord]) -> None:
     """Many audit events in one statement (an import audits every cell it changes)."""
     if events:
         session.execute(insert(AuditEvent), [asdict(event) for event in events])
+        queue_public_builds_after_commit(session)
