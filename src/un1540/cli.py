@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -208,6 +209,7 @@ def worker(
     Ctrl+C or SIGTERM; a job it was running is queued again and finished by the next worker."""
     import asyncio
 
+    import un1540.io.builds  # noqa: F401  (registers the build task)
     from un1540.services.kernel.workers import WorkerOptions, postgres_worker_app, work
 
     settings = _settings()
@@ -224,6 +226,7 @@ def worker(
     sessions = make_session_factory(engine)
     configure_email(sessions, settings)
     options = WorkerOptions(stalled_seconds=stalled_seconds or settings.worker_stalled_seconds)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     console.print(f"Worker on {masked_url(settings.database_url)}; Ctrl+C stops it.")
     try:
         asyncio.run(

@@ -77,7 +77,7 @@ def create_app(
         # Routes that touch the database run in this pool; more threads than cores only adds
         # contention for the interpreter lock and lengthens the slowest responses.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
-        worker = await anyio.to_thread.run_sync(_start_jobs, app)
+        worker = app.state.worker = await anyio.to_thread.run_sync(_start_jobs, app)
         # Everything alive now (imported modules, reference data) lives as long as the process;
         # freezing it keeps full garbage collections, which scan every tracked object, short.
         gc.collect()
@@ -105,6 +105,7 @@ def create_app(
     app.state.sessions = sessions or make_session_factory(engine)
     configure_email(app.state.sessions, settings)
     app.state.jobs = jobs_for(settings, app.state.sessions)
+    app.state.worker = None  # the in-process job worker, once started
     configure_jobs(app.state.sessions, app.state.jobs)
     app.state.login_throttle = account_pages.LoginThrottle()
 

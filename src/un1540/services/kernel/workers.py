@@ -172,7 +172,9 @@ class BackgroundWorker:
             pass
         finally:
             if self.memory is not None:
+                # Jobs queued from now on wait for the next worker, unannounced.
                 self.memory.worker_loop = None
+                self.memory.connector.on_notification = None
 
     def stop(self, timeout: float = 15) -> None:
         """Stop taking jobs, let the running one stop at its next step, and wait."""
