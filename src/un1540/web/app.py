@@ -30,7 +30,7 @@ from un1540.web.api import health as health_api
 from un1540.web.auth import SESSION_COOKIE, SESSION_MAX_AGE
 from un1540.web.errors import install_error_handlers
 from un1540.web.i18n import LanguageMiddleware
-from un1540.web.middleware import HeadAsGet
+from un1540.web.middleware import BodyLimit, HeadAsGet
 from un1540.web.portal import accounts as account_pages
 from un1540.web.portal import assistance as assistance_pages
 from un1540.web.portal import dashboard as dashboard_pages
@@ -89,8 +89,6 @@ def create_app(
             engine.dispose()
 
     app = FastAPI(
-        # Bodies are capped at the door: a larger one is refused (413) before it is read.
-        max_body_size=settings.max_request_bytes,
         title="un1540 API",
         version=__version__,
         description=API_DESCRIPTION,
@@ -125,6 +123,8 @@ def create_app(
     )
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(HeadAsGet)
+    # Outermost: a body over the limit is refused (413) before anything reads or stores it.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_api.router)

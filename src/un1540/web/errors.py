@@ -82,9 +82,9 @@ def install_error_handlers(app: FastAPI) -> None:
         code = HTTP_CODES.get(error.status_code, "http_error")
         message = "no such page or resource" if error.status_code == 404 else str(error.detail)
         if error.status_code == 413:
-            limit = request.app.state.settings.max_upload_mb
+            limit = request.app.state.settings.max_request_bytes // 1_000_000
             message = (
-                f"the request is larger than the server accepts (files up to {limit} MB); "
+                f"the request is larger than the server accepts ({limit} MB with the form); "
                 "it was refused before being read, and nothing of it was kept"
             )
         return error_response(request, error.status_code, code, message, [])
