@@ -95,8 +95,16 @@ def test_refused_and_failed_uploads_leave_nothing_behind(door: Door) -> None:
         assert response.status_code == status, response.text
         response = client.post(api_import, data={"dry_run": "true"}, files=matrix, headers=headers)
         assert response.status_code == status, response.text
-    # The portal: anonymous, then an expert with a file that is not a matrix.
-    assert client.post(IMPORT, files=matrix, data={"dry_run": "1"}).status_code == 401
+    # The portal: anonymous (with the CSRF token any visitor of /login gets; to an edition
+    # that does not exist, the audit's case: the old code kept each file, then answered 404),
+    # then an expert with a file that is not a matrix.
+    visitor = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert visitor is not None
+    for edition in (IMPORT, "/states/FRA/editions/9/import"):
+        posted = client.post(
+            edition, files=matrix, data={"dry_run": "1", "csrf_token": visitor.group(1)}
+        )
+        assert posted.status_code == (401 if edition == IMPORT else 404)
     documents = client.post("/states/FRA/documents", files=upload, data=FORM)
     assert documents.headers["location"].startswith("/login")
     csrf = _sign_in(client, "door-expert@example.org")
