@@ -302,3 +302,19 @@ def test_notification_emails_are_sent_by_the_worker(
         sent = session.scalars(select(Notification.emailed_at)).all()
     assert len(sent) == 1
     assert sent[0] is not None
+
+
+def test_builds_left_waiting_are_queued_again_when_the_server_restarts(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    """On SQLite the queue lives in the server's memory: a restart loses the job, not the build
+    record, from which the next server queues it again (on PostgreSQL the job itself waits)."""
+    postgresql = fresh_engine.dialect.name == "postgresql"
+    first = queue_app(fresh_engine, tmp_path, worker_in_process=not postgresql)
+    with TestClient(first) as client:
+        if first.state.worker is not None:
+            first.state.worker.stop()
+        assert client.get("/api/v1/downloads").json()["newer_build"]["status"] == "queued"
+    with TestClient(queue_app(fresh_engine, tmp_path)) as client:
+        wait_until(lambda: client.get("/api/v1/downloads").json()["items"], "the resumed build")
+    assert [b.status for b in builds(fresh_engine)] == [BuildStatus.ready]

@@ -206,13 +206,14 @@ def resume_builds(session: Session) -> int:
     the queue was in the memory of the process that stopped). Returns how many."""
     pending = session.scalars(select(Build).where(Build.status.in_(PENDING))).all()
     for build in pending:
-        _requeue(session, build.id, kind=build.kind, audience=build.audience)
+        _requeue(session, kind=build.kind, audience=build.audience)
     return len(pending)
 
 
 @action
-def _requeue(session: Session, build_id: int, *, kind: str, audience: str) -> None:
-    session.execute(update(Build).where(Build.id == build_id).values(status=BuildStatus.queued))
+def _requeue(session: Session, *, kind: str, audience: str) -> None:
+    # The row keeps its status: a build still running in another process finishes as it is,
+    # and the job queued here then finds it ready (same lock: it waits for it first).
     defer_job(
         session,
         BUILD_TASK,
