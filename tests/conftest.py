@@ -257,7 +257,9 @@ def empty_client(
 
 
 def settings_for(engine: Engine) -> Settings:
-    return Settings(database_url=engine.url.render_as_string(hide_password=False))
+    """Background jobs run inline (at once, in the request that asks): the tests of the queue
+    itself (tests/services/test_jobs.py) turn the queue and its worker on."""
+    return Settings(database_url=engine.url.render_as_string(hide_password=False), jobs_inline=True)
 
 
 class Inbox:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -36,6 +37,7 @@ from un1540.services.accounts.sessions import sign_out_everywhere
 from un1540.services.coverage.actions import import_indicators
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
+from un1540.services.kernel.jobs import PostgresJobs, configure_jobs
 from un1540.services.kernel.lookups import state_count
 from un1540.services.kernel.parameters import parse_date
 from un1540.services.matrix.actions.frameworks import load_reference_data, store_framework
@@ -162,10 +164,24 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="Worker processes (PostgreSQL only; SQLite uses 1).")
     ] = 1,
+    with_worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--with-worker/--no-worker",
+            help="Run the background-job worker inside the server (default: "
+            "UN1540_WORKER_IN_PROCESS, true). --no-worker needs PostgreSQL and `un1540 worker`.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the portal and the API (http://HOST:PORT)."""
+    """Serve the portal and the API (http://HOST:PORT), and run background jobs."""
+    import os
+
     import uvicorn
 
+    if with_worker is not None:
+        # Through the environment, so that every server process (--workers) reads it.
+        os.environ["UN1540_WORKER_IN_PROCESS"] = "true" if with_worker else "false"
+        get_settings.cache_clear()
     settings = _settings()
     _connected_engine(settings, must_exist=True).dispose()
     console.print(f"Serving http://{host}:{port} from {masked_url(settings.database_url)}")
@@ -184,6 +200,48 @@ def serve(
         uvicorn.run(
             create_app(settings), host=host, port=port, log_level="warning", server_header=False
         )
+
+
+@app.command()
+def worker(
+    stalled_seconds: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Requeue jobs of workers silent this long (default: "
+            "UN1540_WORKER_STALLED_SECONDS).",
+        ),
+    ] = None,
+) -> None:
+    """Run background jobs (PostgreSQL): e-mails, open-data and export builds. Stop it with
+    Ctrl+C or SIGTERM; a job it was running is queued again and finished by the next worker."""
+    import asyncio
+
+    import un1540.io.builds  # noqa: F401  (registers the build task)
+    from un1540.services.kernel.workers import WorkerOptions, postgres_worker_app, work
+
+    settings = _settings()
+    if settings.is_sqlite:
+        raise InvalidParameter.naming(
+            [
+                Problem(
+                    "UN1540_DATABASE_URL",
+                    "the job queue needs PostgreSQL; on SQLite `un1540 serve` runs the jobs",
+                )
+            ]
+        )
+    engine = _connected_engine(settings, must_exist=True)
+    sessions = make_session_factory(engine)
+    configure_email(sessions, settings)
+    options = WorkerOptions(stalled_seconds=stalled_seconds or settings.worker_stalled_seconds)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    console.print(f"Worker on {masked_url(settings.database_url)}; Ctrl+C stops it.")
+    try:
+        asyncio.run(
+            work(postgres_worker_app(settings, sessions), options, install_signal_handlers=True)
+        )
+    finally:
+        engine.dispose()
 
 
 @db_app.command("upgrade")
@@ -221,9 +279,14 @@ def import_framework(
 
 
 def _sessions() -> sessionmaker[Session]:
+    """Sessions of a command. On PostgreSQL the jobs a write asks for (e-mails, rebuilds) are
+    queued with it for the workers; on SQLite, whose queue lives in the server, e-mails are
+    sent at once and the server rebuilds the files on the next visit."""
     settings = _settings()
     sessions = make_session_factory(_connected_engine(settings, must_exist=True))
     configure_email(sessions, settings)
+    if not settings.is_sqlite:
+        configure_jobs(sessions, PostgresJobs())
     return sessions
 
 

@@ -134,3 +134,29 @@ class DatabaseUnavailable(Un1540Error):
     status = 503
     code = "database_unavailable"
     exit_code = 6
+
+
+class TooManyRequests(Un1540Error):
+    """The caller asked for something costly too often; `details["retry_after"]` says when
+    (in seconds) to ask again."""
+
+    status = 429
+    code = "too_many_requests"
+    exit_code = 8
+
+
+class PayloadTooLarge(Un1540Error):
+    """The request body is larger than the server accepts; nothing of it was kept."""
+
+    status = 413
+    code = "payload_too_large"
+    exit_code = 4
+
+
+class BuildFailed(Un1540Error):
+    """The files asked for could not be built from the current data, and no earlier build of
+    them exists; a change to the data (or a while) brings another try."""
+
+    status = 503
+    code = "build_failed"
+    exit_code = 1

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from un1540.errors import InvalidData
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-change-me"
+FORM_OVERHEAD = 1_000_000  # bytes a multipart form may add to its file (boundaries, fields)
 
 
 class Environment(StrEnum):
@@ -85,6 +86,36 @@ class Settings(BaseSettings):
         le=500,  # services/kernel/paging.py MAX_PAGE_SIZE bounds every list, whoever asks
         description="Largest page an API client may ask for (at most 500).",
     )
+    jobs_inline: bool = Field(
+        default=False,
+        description=(
+            "Run each background job at once, in the request or command that asks for it, "
+            "instead of queueing it (tests, debugging): pages then wait for the files they need."
+        ),
+    )
+    worker_in_process: bool = Field(
+        default=True,
+        description=(
+            "`un1540 serve` runs a job worker in a thread of its own process. Set false on "
+            "PostgreSQL when `un1540 worker` runs the jobs; SQLite needs it (its queue lives in "
+            "the server's memory)."
+        ),
+    )
+    worker_stalled_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description=(
+            "A job whose worker has sent no heartbeat for this long (the worker was killed) is "
+            "queued again for another worker."
+        ),
+    )
+    export_requests_per_hour: int = Field(
+        default=30,
+        ge=1,
+        le=10000,
+        description="How often an account may ask for every State's matrices at once, per hour.",
+    )
     smtp_host: str = Field(
         default="", description="SMTP server for notification e-mails; empty: no e-mail is sent."
     )
@@ -117,6 +148,16 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _refuse_a_queue_without_worker(self) -> Settings:
+        if self.is_sqlite and not self.worker_in_process and not self.jobs_inline:
+            raise ValueError(
+                "UN1540_WORKER_IN_PROCESS=false needs PostgreSQL: on SQLite the job queue lives "
+                "in the server's memory, so the server must run the worker (or set "
+                "UN1540_JOBS_INLINE=true)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.env is not Environment.production:
             return self
@@ -133,6 +174,11 @@ class Settings(BaseSettings):
                 "(SQLite is for development and demonstrations)"
             )
         return self
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest request body accepted: an upload at the limit plus its form fields."""
+        return self.max_upload_mb * 1_000_000 + FORM_OVERHEAD
 
     @property
     def is_sqlite(self) -> bool:

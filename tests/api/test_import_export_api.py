@@ -13,7 +13,7 @@ from tests.factories import make_user
 from un1540.services.accounts.actions import issue_token
 
 
-def test_file_exports(client: TestClient) -> None:
+def test_file_exports(client: TestClient, sessions: sessionmaker[Session]) -> None:
     for suffix, media in (
         ("xlsx", "spreadsheetml"),
         ("docx", "wordprocessingml"),
@@ -24,8 +24,17 @@ def test_file_exports(client: TestClient) -> None:
         assert media in response.headers["content-type"]
         assert "synthetic-demo-FRA-matrix-edition-1" in response.headers["content-disposition"]
         assert response.headers["X-Synthetic-Data"] == "true"
-    every = client.get("/api/v1/matrices.csv")
-    assert len(list(csv.DictReader(io.StringIO(every.text)))) % 341 == 0
+    # Every State at once: signed-in accounts only (built in the background; inline here).
+    assert_error(client.get("/api/v1/matrices.csv"), 401, "unauthenticated")
+    with sessions() as session, session.begin():
+        make_user(session, role="expert", email="exporter@example.org")
+        _, token = issue_token(session, email="exporter@example.org", scope="read", actor="t")
+    every = client.get("/api/v1/matrices.csv", headers={"Authorization": f"Bearer {token}"})
+    assert every.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(every.text)))
+    assert rows
+    assert len(rows) % 341 == 0
+    assert every.headers["X-Data-Version"]
     assert_error(client.get("/api/v1/states/TCD/matrix.xlsx"), 404, "not_found")
 
 

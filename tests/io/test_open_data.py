@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tests.api.helpers import assert_error, assert_synthetic_json
 from tests.conftest import DEMO_STATES
 from un1540.io.datapackage import package_zip
-from un1540.io.downloads import downloads
+from un1540.io.downloads import open_data_files
 from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
@@ -88,8 +88,8 @@ def test_the_package_is_reproducible(session: Session) -> None:
     second = package_zip(public_dataset(session, viewer=PUBLIC), as_of=DAY)
     assert first == second
     assert (
-        downloads(session, viewer=PUBLIC).files[0].content
-        == downloads(session, viewer=PUBLIC).files[0].content
+        open_data_files(session, viewer=PUBLIC).package
+        == open_data_files(session, viewer=PUBLIC).package
     )
 
 

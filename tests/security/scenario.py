@@ -46,6 +46,8 @@ from un1540.services.assistance.actions.requests import (
 )
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.builds import BUILD_TASK, build_state
+from un1540.services.kernel.jobs import JobRun, run_task
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import open_draft, share_edition
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
@@ -114,6 +116,7 @@ class World:
     # request restricted to the Committee after it was told (it may no longer see).
     provider_match: int
     provider_withdrawn_match: int
+    niger_build: int  # every State's matrices, built for Niger's points of contact
     tokens: dict[str, str]
     # Set when the world lives in a test's rolled-back connection: the clients use them.
     sessions: sessionmaker[Session] | None = None
@@ -152,6 +155,7 @@ def build_world(
             for role in viewers
         }
         expert = viewers["expert"]
+        niger_poc_state = viewers["other_poc"].state_id
         for iso3 in ("TCD", "NER"):
             make_edition(
                 session,
@@ -254,6 +258,17 @@ def build_world(
                 .order_by(Notification.id)
             )
         )
+    # A build of every State's matrices for Niger's points of contact, as the worker makes it.
+    settings = settings_for(engine).model_copy(update={"files_dir": files_dir})
+    niger_audience = f"state:{niger_poc_state}"
+    run_task(
+        BUILD_TASK,
+        JobRun(sessions=sessions, settings=settings),
+        {"kind": "matrices.csv", "audience": niger_audience},
+    )
+    with sessions() as session:
+        niger_build = build_state(session, kind="matrices.csv", audience=niger_audience).ready
+        assert niger_build is not None
     return World(
         engine=engine,
         files_dir=files_dir,
@@ -261,6 +276,7 @@ def build_world(
         **clearinghouse,
         provider_match=provider_matches[-2],
         provider_withdrawn_match=provider_matches[-1],
+        niger_build=niger_build.id,
         public_document=documents["public"],
         restricted_document=documents["restricted"],
         pending_proposal=pending.id,

@@ -91,12 +91,12 @@ def api_cases(world: World) -> list[Case]:
             "/priorities",
             "/priorities.csv",
             "/downloads",
-            "/matrices.csv",
-            "/matrices.json",
-            "/matrices.xlsx",
-            "/matrices.docx",
-            "/matrices.pdf",
         )
+    ]
+    # Every State's matrices at once: signed-in accounts only (built in the background).
+    cases += [
+        Case("GET", f"{api}/matrices.{fmt}", f"{api}/matrices.{fmt}", expect(200, public=401))
+        for fmt in ("csv", "json", "xlsx", "docx", "pdf")
     ]
     cases += [
         Case("GET", f"{api}{p}", f"{api}{p}?from=2010-01-01&to=2020-01-01", expect(200))
@@ -124,6 +124,13 @@ def api_cases(world: World) -> list[Case]:
         ),
         Case("GET", f"{api}/fields/{{code}}", f"{api}/fields/op2.use", expect(200)),
         Case("GET", f"{api}/downloads/{{name}}", f"{api}/downloads/cells.csv", expect(200)),
+        Case("GET", f"{api}/builds/{{build_id}}", f"{api}/builds/999999", expect(404)),
+        Case(
+            "GET",
+            f"{api}/builds/{{build_id}}",
+            f"{api}/builds/{world.niger_build}",
+            expect(404, other_poc=200),
+        ),
         Case("GET", f"{api}/fields/{{code}}.csv", f"{api}/fields/op2.use.csv", expect(200)),
         Case("GET", f"{api}/me", f"{api}/me", expect(200, public=401)),
         Case(
@@ -738,6 +745,12 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             "/account/sign-out-everywhere",
             "/account/sign-out-everywhere",
             expect("done", public="login"),  # ends the others; this browser stays signed in
+        ),
+        Case(
+            "POST",
+            "/downloads/matrices/{fmt}",
+            "/downloads/matrices/csv",
+            expect("done", public="login"),
         ),
         Case("POST", "/logout", "/logout", expect(303)),  # last: it ends the session
     ]

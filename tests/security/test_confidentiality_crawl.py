@@ -200,6 +200,7 @@ def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
         f"/api/v1/documents/{world.restricted_document}",
         f"/api/v1/documents/{world.restricted_document}/file",
         "/states/NER/editions/2",
+        f"/api/v1/builds/{world.niger_build}",
     ):
         assert client.get(url).status_code == 404, url
 

@@ -1,136 +1,172 @@
-"""The open-data downloads: the data package, bulk JSON and one CSV per table, built once per
-version of the public data (a write to a matrix, a document, the assistance records, the
-indicators or the reference data rebuilds them) and listed with their sizes.
+"""The open-data downloads: the data package, bulk JSON and one CSV per table.
 
-Only compressed files are kept in memory (the zip and the gzipped JSON, a few MB for the whole
-demo); a table's CSV is read back out of the zip when asked for.
+The files are built by a background job (io/builds.py), once per data version, into a folder
+of their own; /downloads and /api/v1/downloads list and serve the newest ready build, and say
+when a newer one is being built. A table's CSV is read back out of the zip when asked for.
 """
 
 from __future__ import annotations
 
 import gzip
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import NotFound
 from un1540.io.datapackage import LICENCE, dataset_json, package_zip
-from un1540.models import AuditEvent
+from un1540.models import AuditEvent, Build
 from un1540.models.base import today
 from un1540.reference.languages import N_
+from un1540.schemas.builds import BuildRead
 from un1540.schemas.downloads import DownloadList, DownloadRead
 from un1540.services.kernel.access import Viewer
-from un1540.services.kernel.cache import cached
-from un1540.services.kernel.data_version import PUBLIC_DATA
+from un1540.services.kernel.builds import (
+    PUBLIC_AUDIENCE,
+    BuildState,
+    builds_root,
+    current_build,
+)
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.open_data.tables import public_dataset
+from un1540.settings import Settings
+
+OPEN_DATA = "open_data"
+CSV_TYPE = "text/csv; charset=utf-8"
+PACKAGE, BULK = "datapackage.zip", "dataset.json.gz"
+FILES = {
+    PACKAGE: (
+        "application/zip",
+        N_(
+            "The whole public dataset as a Frictionless Data Package: datapackage.json "
+            "(schemas, licence, citation, caveats) and one CSV per table."
+        ),
+    ),
+    BULK: (
+        "application/gzip",
+        N_("The same tables in one JSON document (gzip-compressed), with the package's metadata."),
+    ),
+}
 
 
 @dataclass(frozen=True)
-class DownloadFile:
-    name: str
-    media_type: str
-    description: str
-    content: bytes
-    size: int  # of the file as downloaded
+class OpenDataFiles:
+    """The files of the open data, in memory (what a build writes into its folder)."""
 
-
-@dataclass(frozen=True)
-class PackagedTable:
-    """A CSV kept inside the data package; read out on demand."""
-
-    name: str
-    description: str
-    size: int
-
-
-@dataclass(frozen=True)
-class Downloads:
-    files: tuple[DownloadFile, ...]
-    tables: tuple[PackagedTable, ...]
+    package: bytes
+    bulk: bytes
+    tables: tuple[tuple[str, str, int], ...]  # (file name, description, bytes)
     synthetic: bool
     as_of: str
 
-    def listing(self) -> list[tuple[str, str, str, int]]:
-        """(name, media type, description, bytes) of every file offered."""
-        return [(f.name, f.media_type, f.description, f.size) for f in self.files] + [
-            (t.name, CSV_TYPE, t.description, t.size) for t in self.tables
-        ]
 
-    def get(self, name: str) -> DownloadFile:
-        for item in self.files:
-            if item.name == name:
-                return item
-        for table in self.tables:
-            if table.name == name:
-                with zipfile.ZipFile(BytesIO(self.files[0].content)) as archive:
-                    content = archive.read(f"data/{name}")
-                return DownloadFile(name, CSV_TYPE, table.description, content, len(content))
-        names = ", ".join(entry[0] for entry in self.listing())
-        raise NotFound(f"no download named {name!r}; available: {names}")
-
-
-CSV_TYPE = "text/csv; charset=utf-8"
-
-
-def _build(session: Session, viewer: Viewer) -> Downloads:
+def open_data_files(
+    session: Session, *, viewer: Viewer, progress: Callable[[float], None] = lambda _f: None
+) -> OpenDataFiles:
+    """Build the files from the data the viewer may see (the public, for the downloads)."""
     newest = session.scalar(select(AuditEvent.occurred_at).order_by(AuditEvent.id.desc()).limit(1))
     as_of = newest.date() if newest is not None else today()
     dataset = public_dataset(session, viewer=viewer)
+    progress(0.6)
     package = package_zip(dataset, as_of=as_of)
+    progress(0.8)
     bulk = gzip.compress(dataset_json(dataset, as_of=as_of), mtime=0)
-    files = (
-        DownloadFile(
-            "datapackage.zip",
-            "application/zip",
-            N_(
-                "The whole public dataset as a Frictionless Data Package: datapackage.json "
-                "(schemas, licence, citation, caveats) and one CSV per table."
-            ),
-            package,
-            len(package),
-        ),
-        DownloadFile(
-            "dataset.json.gz",
-            "application/gzip",
-            N_(
-                "The same tables in one JSON document (gzip-compressed), with the package's "
-                "metadata."
-            ),
-            bulk,
-            len(bulk),
-        ),
-    )
     with zipfile.ZipFile(BytesIO(package)) as archive:
         tables = tuple(
-            PackagedTable(
+            (
                 f"{table.name}.csv",
                 table.description,
                 archive.getinfo(f"data/{table.name}.csv").file_size,
             )
             for table in dataset.tables
         )
-    return Downloads(
-        files=files, tables=tables, synthetic=dataset.synthetic, as_of=as_of.isoformat()
-    )
+    return OpenDataFiles(package, bulk, tables, dataset.synthetic, as_of.isoformat())
 
 
-def downloads(session: Session, *, viewer: Viewer) -> Downloads:
-    """The files, built at most once per version of the public data and viewer."""
-    return cached(
-        session,
-        ("downloads", viewer.cache_key),
-        depends_on=PUBLIC_DATA,
-        compute=lambda: _build(session, viewer),
-    )
+def write_open_data(
+    session: Session, viewer: Viewer, folder: Path, progress: Callable[[float], None]
+) -> dict[str, Any]:
+    """The builder: the files into `folder`; returns what the build record keeps of them."""
+    files = open_data_files(session, viewer=viewer, progress=progress)
+    (folder / PACKAGE).write_bytes(files.package)
+    (folder / BULK).write_bytes(files.bulk)
+    return {
+        "as_of": files.as_of,
+        "synthetic": files.synthetic,
+        "files": {PACKAGE: len(files.package), BULK: len(files.bulk)},
+        "tables": [list(table) for table in files.tables],
+        "bytes": len(files.package) + len(files.bulk),
+    }
 
 
-def download_list(built: Downloads, *, paging: PageRequest) -> DownloadList:
-    """The listing of /api/v1/downloads: each file with its URL, type, size and description."""
+@dataclass(frozen=True)
+class ServedFile:
+    name: str
+    media_type: str
+    path: Path | None  # a file of the build, or
+    content: bytes | None  # a table's CSV read out of the package
+
+
+@dataclass(frozen=True)
+class Downloads:
+    """A ready build of the open data, as listed and served."""
+
+    folder: Path
+    build: Build
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.build.details.get("synthetic", False))
+
+    @property
+    def as_of(self) -> str:
+        return str(self.build.details.get("as_of", ""))
+
+    @property
+    def data_version(self) -> str:
+        return self.build.data_version
+
+    @property
+    def built_at(self) -> datetime | None:
+        return self.build.finished_at
+
+    def listing(self) -> list[tuple[str, str, str, int]]:
+        """(name, media type, description, bytes) of every file offered."""
+        sizes: dict[str, int] = self.build.details.get("files", {})
+        files = [
+            (name, media_type, description, int(sizes.get(name, 0)))
+            for name, (media_type, description) in FILES.items()
+        ]
+        tables = [
+            (str(name), CSV_TYPE, str(description), int(size))
+            for name, description, size in self.build.details.get("tables", [])
+        ]
+        return files + tables
+
+    def get(self, name: str) -> ServedFile:
+        if name in FILES:
+            return ServedFile(name, FILES[name][0], self.folder / name, None)
+        if any(table[0] == name for table in self.build.details.get("tables", [])):
+            with zipfile.ZipFile(self.folder / PACKAGE) as archive:
+                content = archive.read(f"data/{name}")
+            return ServedFile(name, CSV_TYPE, None, content)
+        names = ", ".join(entry[0] for entry in self.listing())
+        raise NotFound(f"no download named {name!r}; available: {names}")
+
+
+def download_list(
+    built: Downloads | None, *, paging: PageRequest, newer: BuildRead | None
+) -> DownloadList:
+    """The listing of /api/v1/downloads: each file with its URL, type, size and description;
+    empty (with the build under way in `newer_build`) until the first build is ready."""
+    listing = built.listing() if built is not None else []
     items = [
         DownloadRead(
             name=name,
@@ -139,14 +175,28 @@ def download_list(built: Downloads, *, paging: PageRequest) -> DownloadList:
             bytes=size,
             description=description,
         )
-        for name, media_type, description, size in built.listing()
+        for name, media_type, description, size in listing
     ]
     return DownloadList(
-        **envelope(built.synthetic),
-        as_of=built.as_of,
+        **envelope(built.synthetic if built is not None else False),
+        as_of=built.as_of if built is not None else "",
         licence=LICENCE["name"],
+        data_version=built.data_version if built is not None else None,
+        built_at=built.built_at if built is not None else None,
+        newer_build=newer,
         items=paging.cut(items),
         total=len(items),
         page=paging.page,
         page_size=paging.page_size,
     )
+
+
+def current_downloads(
+    session: Session, *, settings: Settings
+) -> tuple[Downloads | None, BuildState]:
+    """The newest ready open-data build (None before the first), and where the builds stand;
+    asks for a build of the current data if none is asked for yet. Never waits for one."""
+    state = current_build(session, kind=OPEN_DATA, audience=PUBLIC_AUDIENCE)
+    if state.ready is None:
+        return None, state
+    return Downloads(builds_root(settings) / state.ready.location, state.ready), state

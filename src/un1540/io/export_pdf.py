@@ -1,12 +1,20 @@
 """The matrix as PDF: the same content and layout as the Word document, rendered by WeasyPrint.
 
-Every text the template writes goes through `printable` (schemas/text.py), then HTML escaping."""
+Several States' matrices are rendered one State at a time and joined with pypdf (each State's
+pages numbered on their own, one bookmark per State): WeasyPrint keeps the layout of every
+page of a document in memory until it writes it, which for all 193 States at once took
+gigabytes; one State at a time keeps the memory of one State's layout.
+
+Every text the template writes goes through `printable` (schemas/text.py), then HTML escaping.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -99,8 +107,38 @@ def matrices_html(exports: list[MatrixExport]) -> str:
     )
 
 
-def matrices_pdf(exports: list[MatrixExport]) -> bytes:
+def _render(exports: list[MatrixExport]) -> bytes:
     from weasyprint import HTML
 
     pdf: bytes = HTML(string=matrices_html(exports)).write_pdf()
     return pdf
+
+
+def matrices_pdf(exports: list[MatrixExport]) -> bytes:
+    if len(exports) == 1:
+        return _render(exports)
+    target = BytesIO()
+    write_matrices_pdf(exports, target)
+    return target.getvalue()
+
+
+def write_matrices_pdf(
+    exports: Iterable[MatrixExport],
+    target: BinaryIO,
+    *,
+    total: int = 0,
+    progress: Callable[[float], None] = lambda _fraction: None,
+) -> None:
+    """Every State's matrix into one PDF, rendered one State at a time."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for done, export in enumerate(exports, start=1):
+        matrix = export.matrix
+        writer.append(
+            PdfReader(BytesIO(_render([export]))),
+            outline_item=f"{matrix.state.name} ({matrix.state.iso3})",
+            import_outline=False,
+        )
+        progress(done / total if total else 0.0)
+    writer.write(target)

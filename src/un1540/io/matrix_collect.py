@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -29,15 +30,20 @@ def collect(
         state = state_by_iso3(session, iso3)
         matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=edition)
         return [MatrixExport(matrix, report_dates(session, viewer=viewer, state_id=state.id))]
+    return list(every_latest(session, viewer=viewer)[1])
+
+
+def every_latest(session: Session, *, viewer: Viewer) -> tuple[int, Iterator[MatrixExport]]:
+    """How many States have an approved edition, and their latest matrices one at a time (so
+    that an export of every State can hold one State in memory, not all)."""
     latest = latest_approved_editions(session, viewer)
     if not latest:
         raise NotFound("no State has an approved edition to export")
-    exports = []
-    for code in sorted(latest):
-        matrix = get_matrix(session, viewer=viewer, iso3=code, number=latest[code].number)
-        exports.append(
-            MatrixExport(
-                matrix, report_dates(session, viewer=viewer, state_id=latest[code].state_id)
-            )
-        )
-    return exports
+
+    def each() -> Iterator[MatrixExport]:
+        for code in sorted(latest):
+            matrix = get_matrix(session, viewer=viewer, iso3=code, number=latest[code].number)
+            dates = report_dates(session, viewer=viewer, state_id=latest[code].state_id)
+            yield MatrixExport(matrix, dates)
+
+    return len(latest), each()

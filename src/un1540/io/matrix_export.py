@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,9 +14,9 @@ from sqlalchemy.orm import Session
 from un1540.errors import InvalidParameter, Problem
 from un1540.io.csv_export import matrix_csv
 from un1540.io.export_docx import matrices_docx
-from un1540.io.export_pdf import matrices_pdf
+from un1540.io.export_pdf import matrices_pdf, write_matrices_pdf
 from un1540.io.export_xlsx import matrices_xlsx
-from un1540.io.matrix_collect import MatrixExport, collect
+from un1540.io.matrix_collect import MatrixExport, collect, every_latest
 from un1540.models import Framework
 from un1540.schemas.matrix import MatrixBundle
 from un1540.services.kernel.access import Viewer
@@ -75,10 +78,26 @@ def export_matrices(
     """One State's matrix (or every State's latest) as a file in `fmt`."""
     exports = collect(session, viewer=viewer, iso3=iso3, edition=edition)
     synthetic = any(export.matrix.synthetic for export in exports)
+    content = _content(session, exports, fmt, single=iso3 is not None)
+    stem = (
+        f"{exports[0].matrix.state.iso3}-matrix-edition-{exports[0].matrix.edition.number}"
+        if iso3
+        else "matrices"
+    )
+    name = f"{'synthetic-demo-' if synthetic else ''}{stem}.{fmt.value}"
+    return ExportedFile(
+        content=content, media_type=MEDIA_TYPES[fmt], file_name=name, synthetic=synthetic
+    )
+
+
+def _content(
+    session: Session, exports: list[MatrixExport], fmt: ExportFormat, single: bool
+) -> bytes:
+    synthetic = any(export.matrix.synthetic for export in exports)
     if fmt is ExportFormat.csv:
         content = _csv(exports)
     elif fmt is ExportFormat.json:
-        if iso3 is not None:
+        if single:
             content = exports[0].matrix.model_dump_json(indent=1).encode()
         else:
             bundle = MatrixBundle(**envelope(synthetic), matrices=[e.matrix for e in exports])
@@ -91,12 +110,42 @@ def export_matrices(
         content = matrices_docx(exports)
     else:
         content = matrices_pdf(exports)
-    stem = (
-        f"{exports[0].matrix.state.iso3}-matrix-edition-{exports[0].matrix.edition.number}"
-        if iso3
-        else "matrices"
-    )
-    name = f"{'synthetic-demo-' if synthetic else ''}{stem}.{fmt.value}"
-    return ExportedFile(
-        content=content, media_type=MEDIA_TYPES[fmt], file_name=name, synthetic=synthetic
-    )
+    return content
+
+
+def write_every_matrix(
+    session: Session,
+    viewer: Viewer,
+    fmt: ExportFormat,
+    folder: Path,
+    progress: Callable[[float], None],
+) -> dict[str, Any]:
+    """The builder of every State's latest matrix in `fmt` (a background job): the file into
+    `folder`; returns what the build record keeps of it. The PDF is written one State at a
+    time; the other formats are made in memory from every State's matrix."""
+    total, exports = every_latest(session, viewer=viewer)
+    seen: list[bool] = []
+
+    def counted() -> Any:
+        for done, export in enumerate(exports, start=1):
+            seen.append(export.matrix.synthetic)
+            if fmt is not ExportFormat.pdf:
+                progress(0.7 * done / total)
+            yield export
+
+    name = f"matrices.{fmt.value}"
+    if fmt is ExportFormat.pdf:
+        with (folder / name).open("wb") as target:
+            write_matrices_pdf(counted(), target, total=total, progress=progress)
+    else:
+        collected = list(counted())
+        (folder / name).write_bytes(_content(session, collected, fmt, single=False))
+    synthetic = any(seen)
+    return {
+        "file_name": f"{'synthetic-demo-' if synthetic else ''}{name}",
+        "stored_as": name,
+        "media_type": MEDIA_TYPES[fmt],
+        "synthetic": synthetic,
+        "states": total,
+        "bytes": (folder / name).stat().st_size,
+    }

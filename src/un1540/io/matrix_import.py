@@ -405,6 +405,18 @@ def parse_matrix_file(
     return parsed
 
 
+def check_may_import(
+    session: Session, *, viewer: Viewer, iso3: str | None, edition: int | None
+) -> None:
+    """Refuse an import before anything of its file is read: NotFound if the edition is not
+    visible to the viewer, else Unauthenticated or Forbidden unless the viewer may import."""
+    if iso3 is not None and edition is not None:
+        find_edition(session, viewer=viewer, iso3=iso3, number=edition)
+    refusal = import_refusal(viewer)
+    if refusal is not None:
+        raise refusal
+
+
 def import_matrix_file(
     session: Session,
     *,
@@ -418,11 +430,7 @@ def import_matrix_file(
     reason: str = "",
 ) -> ImportReport:
     """Check the whole file, then import it (or, in a dry run, say what would change)."""
-    if only is not None and edition is not None:
-        find_edition(session, viewer=viewer, iso3=only, number=edition)  # NotFound if not visible
-    refusal = import_refusal(viewer)  # before anything is read
-    if refusal is not None:
-        raise refusal
+    check_may_import(session, viewer=viewer, iso3=only, edition=edition)
     layout = framework_layout(session, _framework_for(session, only))
     states = set(session.scalars(select(State.iso3)))
     file_name = FILE_NAME.require(

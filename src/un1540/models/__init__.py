@@ -25,6 +25,7 @@ from un1540.models.frameworks import (
 )
 from un1540.models.indicators import ContextIndicator
 from un1540.models.instance import SYNTHETIC_DATA_FLAG, InstanceFlag
+from un1540.models.jobs import Build, BuildStatus, UsageCount
 from un1540.models.matrix import CellEntry, EditionStatus, Mark, MatrixEdition
 from un1540.models.notifications import Notification
 from un1540.models.organisations import Organisation
@@ -42,6 +43,8 @@ __all__ = [
     "AssistanceRequestItem",
     "AuditEvent",
     "Base",
+    "Build",
+    "BuildStatus",
     "CellComment",
     "CellDefinition",
     "CellEntry",
@@ -74,6 +77,7 @@ __all__ = [
     "State",
     "StateName",
     "TokenScope",
+    "UsageCount",
     "UserAccount",
     "Visibility",
     "WeaponCategory",

@@ -16,9 +16,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
+import un1540.io.builds  # noqa: F401  (registers the build task)
 from un1540 import __version__
 from un1540.db.engine import make_engine, make_session_factory
+from un1540.services.kernel.builds import resume_builds
 from un1540.services.kernel.cache import configure_cache
+from un1540.services.kernel.jobs import MemoryJobs, configure_jobs, jobs_for
+from un1540.services.kernel.workers import BackgroundWorker, WorkerOptions
 from un1540.services.notifications.email import configure_email
 from un1540.settings import Environment, Settings, get_settings
 from un1540.web.api import TAGS, api_router
@@ -27,7 +31,7 @@ from un1540.web.auth import SessionCookies
 from un1540.web.deps import refuse_nul
 from un1540.web.errors import install_error_handlers
 from un1540.web.i18n import LanguageMiddleware
-from un1540.web.middleware import HeadAsGet, SecurityHeaders
+from un1540.web.middleware import BodyLimit, HeadAsGet, SecurityHeaders
 from un1540.web.openapi import install_openapi
 from un1540.web.portal import accounts as account_pages
 from un1540.web.portal import assistance as assistance_pages
@@ -76,11 +80,14 @@ def create_app(
         # Routes that touch the database run in this pool; more threads than cores only adds
         # contention for the interpreter lock and lengthens the slowest responses.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        worker = app.state.worker = await anyio.to_thread.run_sync(_start_jobs, app)
         # Everything alive now (imported modules, reference data) lives as long as the process;
         # freezing it keeps full garbage collections, which scan every tracked object, short.
         gc.collect()
         gc.freeze()
         yield
+        if worker is not None:
+            await anyio.to_thread.run_sync(worker.stop)
         if owns_engine:  # an engine handed in (tests, scripts) belongs to the caller
             engine.dispose()
 
@@ -100,6 +107,9 @@ def create_app(
     app.state.sessions = sessions or make_session_factory(engine)
     configure_email(app.state.sessions, settings)
     configure_cache(settings.cache_mb)
+    app.state.jobs = jobs_for(settings, app.state.sessions)
+    app.state.worker = None  # the in-process job worker, once started
+    configure_jobs(app.state.sessions, app.state.jobs)
 
     app.add_middleware(
         CORSMiddleware,
@@ -110,6 +120,8 @@ def create_app(
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SessionCookies, settings=settings)
+    # A body over the limit is refused (413) before anything reads or stores it.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     # Security headers go outside everything, Starlette's error middleware included, so that
     # error pages carry them too (add_middleware would put them inside it).
     build_stack = app.build_middleware_stack
@@ -143,3 +155,25 @@ def create_app(
         )
 
     return app
+
+
+def _start_jobs(app: FastAPI) -> BackgroundWorker | None:
+    """Start this process's job worker (unless jobs run inline, or elsewhere), and queue again
+    the builds a stopped server left waiting."""
+    settings: Settings = app.state.settings
+    if settings.jobs_inline:
+        return None
+    worker = None
+    if settings.worker_in_process:
+        jobs = app.state.jobs
+        worker = BackgroundWorker(
+            engine=app.state.engine,
+            settings=settings,
+            memory=jobs if isinstance(jobs, MemoryJobs) else None,
+            options=WorkerOptions(stalled_seconds=settings.worker_stalled_seconds),
+            configure=lambda sessions: configure_email(sessions, settings),
+        )
+        worker.start()
+    with app.state.sessions() as session:
+        resume_builds(session)
+    return worker

@@ -21,6 +21,7 @@ HTTP_CODES = {
     400: "invalid_body",
     404: "not_found",
     405: "method_not_allowed",
+    413: "payload_too_large",
     422: "invalid_parameter",
 }
 
@@ -77,9 +78,12 @@ def _validation_problems(error: RequestValidationError) -> list[Problem]:
 def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, Un1540Error)
-        return error_response(
+        response = error_response(
             request, error.status, error.code, error.message, error.problems, error.details
         )
+        if error.details and "retry_after" in error.details:
+            response.headers["Retry-After"] = str(error.details["retry_after"])
+        return response
 
     async def on_validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
@@ -102,6 +106,12 @@ def install_error_handlers(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(allowed)
             if wants_json(request):  # API messages are English; the portal's page says "Error"
                 message = f"{request.method} is not allowed here; use {' or '.join(allowed)}"
+        if error.status_code == 413:
+            limit = request.app.state.settings.max_request_bytes // 1_000_000
+            message = (
+                f"the request is larger than the server accepts ({limit} MB with the form); "
+                "it was refused before being read, and nothing of it was kept"
+            )
         return error_response(request, error.status_code, code, message, [], headers=headers)
 
     async def on_database_error(request: Request, error: Exception) -> Response:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 import un1540.models  # noqa: F401  (registers every table on the metadata)
 from un1540.db.engine import make_engine
+from un1540.db.migrate import include_name
 from un1540.models.base import Base, UTCDateTime
 from un1540.settings import get_settings
 
@@ -42,6 +43,7 @@ def run_migrations() -> None:
             render_as_batch=True,
             compare_type=True,
             render_item=_render_item,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

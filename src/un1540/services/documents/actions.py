@@ -148,16 +148,18 @@ class UploadedFile:
     content: bytes
 
 
-def _store(content: bytes, files_dir: Path) -> str:
-    """Keep the bytes under their SHA-256 (written once, atomically); returns the checksum."""
+def _store(content: bytes, files_dir: Path) -> tuple[str, Path | None]:
+    """Keep the bytes under their SHA-256 (written once, atomically); returns the checksum and
+    the file if this call created it (to remove if the registration then fails)."""
     digest = hashlib.sha256(content).hexdigest()
     target = files_dir / digest[:2] / digest
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".part")
-        temporary.write_bytes(content)
-        temporary.replace(target)
-    return digest
+    if target.exists():
+        return digest, None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".part")
+    temporary.write_bytes(content)
+    temporary.replace(target)
+    return digest, target
 
 
 def _file_problems(upload: UploadedFile, max_bytes: int) -> tuple[list[Problem], str | None]:
@@ -199,7 +201,7 @@ def attach_document(
         raise InvalidData(
             "the document was not saved", problems=[Problem("file", "give a file or a URL")]
         )
-    stored = None
+    stored, created = None, None
     document, described = checked_document(document)
     if described:
         raise InvalidData("the document was not saved; nothing was written", problems=described)
@@ -213,12 +215,18 @@ def attach_document(
             "file",
             message="the document was not saved; nothing was written",
         )
+        digest, created = _store(upload.content, files_dir)
         stored = StoredFile(
             name=name,
-            sha256=_store(upload.content, files_dir),
+            sha256=digest,
             size=len(upload.content),
             content_type=detected,
         )
-    return register_document(
-        session, document=document, origin=Origin.entry, actor=viewer.actor, stored=stored
-    )
+    try:
+        return register_document(
+            session, document=document, origin=Origin.entry, actor=viewer.actor, stored=stored
+        )
+    except BaseException:
+        if created is not None:  # nothing else refers to a file this call wrote
+            created.unlink(missing_ok=True)
+        raise

@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from un1540.models import AuditEvent
+from un1540.services.kernel.builds import queue_public_builds_after_commit
 from un1540.services.kernel.data_version import touch_for_event
 
 
@@ -39,6 +40,7 @@ def record_event(
     )
     session.add(event)
     touch_for_event(session, entity_type, entity_id, after)
+    queue_public_builds_after_commit(session)  # the data changed: rebuild the open data
     return event
 
 
@@ -61,3 +63,4 @@ def record_events(session: Session, events: list[AuditRecord]) -> None:
         session.execute(insert(AuditEvent), [asdict(event) for event in events])
         for event in events:
             touch_for_event(session, event.entity_type, event.entity_id, event.after)
+        queue_public_builds_after_commit(session)

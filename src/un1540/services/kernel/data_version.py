@@ -100,6 +100,8 @@ UNCACHED_TABLES = frozenset(
         "api_token",
         "web_session",  # sign-in sessions and throttles: no cached read depends on them
         "rate_limit",
+        "build",  # the record of files built in the background, keyed by data version itself
+        "usage_count",
     }
 )
 # A State's matrix: written with an audit event naming the State (which gives its scope).

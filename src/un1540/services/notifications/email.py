@@ -3,8 +3,10 @@
 Notifications are written in the same transaction as the change they announce (so a rolled-back
 change announces nothing); writing one queues the delivery as an after-commit effect of the
 action (kernel/unit_of_work.py), so every door that takes the action (API, portal, command line)
-sends the same e-mails. `send_pending_emails` marks each one sent, so a failed delivery is tried
-again after the next change and never sent twice. The SMTP server is whatever the session
+sends the same e-mails. In the server (and the command line on PostgreSQL) the effect queues a
+job (kernel/jobs.py) that a worker runs; the command line on SQLite sends at once.
+`send_pending_emails` marks each one sent, so a failed delivery is tried again after the next
+change and never sent twice. The SMTP server is whatever the session
 factory was configured with (`configure_email`); without one, notifications stay in the portal.
 
 Each e-mail is worded when it is sent, by the renderer the portal and the API use (topics.py),
@@ -28,11 +30,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from un1540.models import Notification, UserAccount
 from un1540.models.base import utc_now
 from un1540.services.kernel.access import account_viewer
+from un1540.services.kernel.jobs import JobRun, defer_job, job_task
 from un1540.services.notifications.topics import TOPICS, english, render
 from un1540.settings import Settings
 
 LOGGER = logging.getLogger("un1540.mail")
 SMTP_KEY = "un1540.smtp"
+DELIVER_EMAILS = "un1540.deliver_emails"
 
 
 @dataclass(frozen=True)
@@ -62,21 +66,40 @@ def configure_email(sessions: sessionmaker[Session], settings: Settings) -> None
     """Sessions from this factory deliver notification e-mails through the configured server."""
     smtp = smtp_settings(settings)
     if smtp is not None:
-        sessions.configure(info={SMTP_KEY: smtp})
+        sessions.configure(info={**(sessions.kw.get("info") or {}), SMTP_KEY: smtp})
 
 
 def deliver_pending_emails(session: Session) -> int:
-    """The after-commit effect: send what is pending; a server that is down delays the e-mails,
-    never the write (they stay pending and go out after the next change)."""
+    """The after-commit effect: hand the delivery to the job queue (the server's worker sends
+    the e-mails, so a slow mail server never holds up a request), or, in a process without a
+    queue (the command line), send what is pending now. A server that is down delays the
+    e-mails, never the write: they stay pending and go out with the next delivery.
+    Returns how many were sent here (0 when the queue took the delivery)."""
     smtp: SmtpSettings | None = session.info.get(SMTP_KEY)
     if smtp is None:
         return 0
+    if defer_job(session, DELIVER_EMAILS, lock="emails"):
+        return 0
+    return deliver_now(session, smtp)
+
+
+def deliver_now(session: Session, smtp: SmtpSettings) -> int:
     try:
         return send_pending_emails(session, smtp)
     except OSError as error:
         session.rollback()
         LOGGER.warning("notification e-mails not sent now (%s); they stay pending", error)
         return 0
+
+
+@job_task(DELIVER_EMAILS, priority=10)
+def deliver_emails_job(run: JobRun) -> None:
+    """The job: send every e-mail still pending (one at a time: the lock "emails")."""
+    smtp = smtp_settings(run.settings)
+    if smtp is None:
+        return
+    with run.sessions() as session:
+        deliver_now(session, smtp)
 
 
 def send_pending_emails(session: Session, smtp: SmtpSettings, *, limit: int = 200) -> int:

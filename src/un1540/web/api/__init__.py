@@ -9,6 +9,7 @@ from un1540.web.api import (
     assistance_overview,
     assistance_projects,
     assistance_requests,
+    builds,
     coverage,
     documents,
     downloads,
@@ -31,6 +32,7 @@ api_router.include_router(fields.router)
 api_router.include_router(coverage.router)
 api_router.include_router(priorities.router)
 api_router.include_router(downloads.router)
+api_router.include_router(builds.router)
 api_router.include_router(reports.router)
 api_router.include_router(editions.router)
 api_router.include_router(history.router)

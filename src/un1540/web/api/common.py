@@ -34,6 +34,14 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "Invalid input; `problems` names each field."},
 }
 
+PAYLOAD_TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {
+        "model": ErrorResponse,
+        "description": "The request is larger than UN1540_MAX_UPLOAD_MB plus the form; refused "
+        "before any of it was read.",
+    },
+}
+
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "CSV, one row per item (all pages)."},
     **ERRORS,

@@ -13,12 +13,20 @@ from un1540.services.documents.reads import document_file, state_documents_page,
 from un1540.services.documents.shapes import document_list, document_read
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import SUMMARY
-from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, Iso3Path, RecordIdPath
+from un1540.web.api.common import (
+    CSV_RESPONSE,
+    ERRORS,
+    PAYLOAD_TOO_LARGE,
+    WRITE_ERRORS,
+    Iso3Path,
+    RecordIdPath,
+)
 from un1540.web.deps import PagingDep, SessionDep, SettingsDep, ViewerDep, WriterDep
+from un1540.web.guards import GuardedRoute, guarded, may_register_document
 from un1540.web.responses import csv_response, json_model
 from un1540.web.uploads import DocumentFormDep
 
-router = APIRouter(tags=["Documents"])
+router = APIRouter(tags=["Documents"], route_class=GuardedRoute)
 # What a stored file may be: the types recognised on upload, or unknown (older records).
 DOCUMENT_MEDIA_TYPES = (*FILE_SIGNATURES, "text/html", "text/plain", "application/octet-stream")
 
@@ -60,8 +68,9 @@ def documents_list(
     summary="Register a document",
     status_code=201,
     response_model=DocumentDetail,
-    responses=WRITE_ERRORS,
+    responses=WRITE_ERRORS | PAYLOAD_TOO_LARGE,
 )
+@guarded(may_register_document)
 def documents_create(
     session: SessionDep,
     viewer: WriterDep,

@@ -6,19 +6,29 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, File, Form, UploadFile
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
+from un1540.io.builds import every_matrix_build, ready_file
 from un1540.io.matrix_export import MEDIA_TYPES, ExportedFile, ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
+from un1540.schemas.common import ErrorResponse
 from un1540.schemas.text import REASON
 from un1540.schemas.workflow import ImportReport
-from un1540.web.api.common import ERRORS, WRITE_ERRORS, Iso3Path, NumberPath
+from un1540.web.api.build_responses import BUILD_RESPONSES, not_ready, version_headers
+from un1540.web.api.common import (
+    ERRORS,
+    PAYLOAD_TOO_LARGE,
+    WRITE_ERRORS,
+    Iso3Path,
+    NumberPath,
+)
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep, WriterDep
+from un1540.web.guards import GuardedRoute, guarded, may_import
 from un1540.web.params import EditionQuery
 from un1540.web.responses import json_model, synthetic_headers
 from un1540.web.uploads import read_limited
 
-router = APIRouter(tags=["Import and export"])
+router = APIRouter(tags=["Import and export"], route_class=GuardedRoute)
 
 
 def file_responses(fmt: ExportFormat) -> dict[int | str, dict[str, Any]]:
@@ -53,18 +63,49 @@ def _one_state_route(fmt: ExportFormat, summary: str) -> None:
     )
 
 
+def all_states_responses(fmt: ExportFormat) -> dict[int | str, dict[str, Any]]:
+    """The file (as for one State), a build under way, or the errors of a signed-in export."""
+    return {**file_responses(fmt), **BUILD_RESPONSES, **SIGNED_IN_EXPORT_ERRORS}
+
+
+SIGNED_IN_EXPORT_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Sign in or send an API token."},
+    429: {
+        "model": ErrorResponse,
+        "description": "Asked too often this hour (UN1540_EXPORT_REQUESTS_PER_HOUR); see "
+        "`Retry-After`.",
+    },
+}
+
+
 def _all_states_route(fmt: ExportFormat) -> None:
-    def route(session: SessionDep, viewer: ViewerDep) -> Response:
-        return _file(export_matrices(session, viewer=viewer, iso3=None, fmt=fmt))
+    def route(session: SessionDep, viewer: ViewerDep, settings: SettingsDep) -> Response:
+        state = every_matrix_build(session, viewer=viewer, fmt=fmt, settings=settings)
+        if state.ready is None:
+            return not_ready(state, viewer)
+        path, name, media_type = ready_file(settings, state.ready)
+        synthetic = bool(state.ready.details.get("synthetic"))
+        return FileResponse(
+            path,
+            media_type=media_type,
+            filename=name,
+            headers=synthetic_headers(synthetic) | version_headers(state),
+        )
 
     route.__name__ = f"all_matrices_{fmt.value}"
     router.add_api_route(
         f"/matrices.{fmt.value}",
         route,
         methods=["GET"],
-        summary=f"Every State's latest approved matrix as {fmt.value.upper()}",
+        summary=f"Every State's latest approved matrix as {fmt.value.upper()} (signed in)",
+        description=(
+            "Signed-in accounts only, a limited number of times an hour. Built in the "
+            "background once per data version: the newest build is served at once (its data "
+            "version in `X-Data-Version`; `X-Newer-Build` names a newer build under way); "
+            "before the first build is ready, 202 with the build's progress."
+        ),
         response_class=Response,
-        responses=file_responses(fmt),
+        responses=all_states_responses(fmt),
     )
 
 
@@ -79,8 +120,9 @@ for _format in ExportFormat:
     "/states/{iso3}/editions/{number}/import",
     summary="Import a CSV or XLSX file into a draft",
     response_model=ImportReport,
-    responses=WRITE_ERRORS,
+    responses=WRITE_ERRORS | PAYLOAD_TOO_LARGE,
 )
+@guarded(may_import)
 async def import_into_draft(
     session: SessionDep,
     viewer: WriterDep,

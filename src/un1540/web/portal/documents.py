@@ -14,12 +14,13 @@ from un1540.services.documents.reads import state_documents_page
 from un1540.services.documents.rules import STATE_DOCUMENT_RULES
 from un1540.services.kernel.paging import MAX_PAGE, PageRequest
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
+from un1540.web.guards import GuardedRoute, guarded, may_register_document
 from un1540.web.i18n import gettext
 from un1540.web.portal.forms import CsrfChecked, act
 from un1540.web.portal.templating import render
 from un1540.web.uploads import DocumentFormDep
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=GuardedRoute)
 PAGE_SIZE = 50
 
 
@@ -52,7 +53,12 @@ def documents_page(
     )
 
 
+def _back(request: Request) -> str:
+    return f"/states/{request.path_params['iso3'].upper()}/documents"
+
+
 @router.post("/states/{iso3}/documents")
+@guarded(may_register_document, back=_back)
 def documents_register(
     request: Request,
     session: SessionDep,

@@ -11,7 +11,7 @@ never sent because the recipient could not see the record.
 Downgrading writes the old English texts back from the records' current titles.
 
 Revision ID: 43ceb34b98ab
-Revises: af34aa1481fe
+Revises: 253b48b1e647
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "43ceb34b98ab"
-down_revision: str | None = "af34aa1481fe"
+down_revision: str | None = "253b48b1e647"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

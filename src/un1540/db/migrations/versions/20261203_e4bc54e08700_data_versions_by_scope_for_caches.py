@@ -5,7 +5,7 @@ write raises in its own transaction; the caches of each process key what they co
 versions of the scopes it depends on (services/kernel/data_version.py).
 
 Revision ID: e4bc54e08700
-Revises: af34aa1481fe
+Revises: 43ceb34b98ab
 Create Date: 2026-12-03 22:45:36.025898
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "e4bc54e08700"
-down_revision: str | None = "af34aa1481fe"
+down_revision: str | None = "43ceb34b98ab"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,132 @@
+"""The background build job: the open data and every State's matrices, built as files.
+
+`un1540.build(kind, audience)` builds the files of the data as it is when the job starts
+(services/kernel/builds.py keeps the record): a write anywhere asks for the open data again;
+every State's matrices are built when a signed-in account first asks for them at a data
+version. Importing this module registers the task (the server and the worker do).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from procrastinate.exceptions import JobAborted
+from sqlalchemy.orm import Session
+
+from un1540.errors import Unauthenticated
+from un1540.io.downloads import OPEN_DATA, write_open_data
+from un1540.io.matrix_export import ExportFormat, write_every_matrix
+from un1540.models import Build
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.builds import (
+    BUILD_TASK,
+    BuildState,
+    audience_of,
+    build_folder,
+    build_path,
+    build_state,
+    builds_root,
+    claim_build,
+    current_build,
+    fail_build,
+    finish_build,
+    progress_reporter,
+    release_build,
+    viewer_of,
+)
+from un1540.services.kernel.jobs import JobRun, job_task
+from un1540.services.kernel.quotas import count_use
+from un1540.settings import Settings
+
+LOGGER = logging.getLogger("un1540.builds")
+Builder = Callable[[Session, Viewer, Path, Callable[[float], None]], dict[str, Any]]
+MATRICES = "matrices."
+
+
+def matrices_kind(fmt: ExportFormat) -> str:
+    return f"{MATRICES}{fmt.value}"
+
+
+def _matrices(fmt: ExportFormat) -> Builder:
+    def build(
+        session: Session, viewer: Viewer, folder: Path, progress: Callable[[float], None]
+    ) -> dict[str, Any]:
+        return write_every_matrix(session, viewer, fmt, folder, progress)
+
+    return build
+
+
+BUILDERS: dict[str, Builder] = {
+    OPEN_DATA: write_open_data,
+    **{matrices_kind(fmt): _matrices(fmt) for fmt in ExportFormat},
+}
+
+
+def _folder_name(kind: str, audience: str, build_id: int) -> str:
+    return re.sub(r"[^a-z0-9-]+", "-", f"{kind}-{audience}-{build_id}")
+
+
+@job_task(BUILD_TASK)
+def run_build(run: JobRun, *, kind: str, audience: str) -> None:
+    """Build `kind` for `audience` from the data as it is now, unless built already."""
+    builder = BUILDERS[kind]
+    with run.sessions() as session:
+        build = claim_build(session, kind=kind, audience=audience)
+        if build is None:
+            return
+        build_id = build.id
+        root = builds_root(run.settings)
+        name = _folder_name(kind, audience, build_id)
+        try:
+            with build_folder(root, name) as folder:
+                details = builder(
+                    session, viewer_of(audience), folder, progress_reporter(run, build_id)
+                )
+        except JobAborted:
+            with run.sessions() as bookkeeping:
+                release_build(bookkeeping, build_id=build_id)
+            raise
+        except Exception as error:
+            LOGGER.exception("the %s build for %s failed", kind, audience)
+            with run.sessions() as bookkeeping:
+                fail_build(bookkeeping, build_id=build_id, error=f"{type(error).__name__}: {error}")
+            raise
+        session.rollback()  # end the build's read transaction before the bookkeeping write
+        finish_build(session, build_id=build_id, root=root, location=name, details=details)
+
+
+EVERY_STATE = "every State's matrices at once"
+
+
+def every_matrix_build(
+    session: Session, *, viewer: Viewer, fmt: ExportFormat, settings: Settings
+) -> BuildState:
+    """Every State's latest matrix in `fmt`, for signed-in accounts only, a limited number of
+    times an hour: where its build stands (one is asked for if the data changed since)."""
+    if viewer.user_id is None:
+        raise Unauthenticated(
+            f"sign in or send an API token to download {EVERY_STATE}; each State's matrix is "
+            "public at /api/v1/states/{iso3}/matrix.{format}"
+        )
+    count_use(session, viewer=viewer, what=EVERY_STATE, limit=settings.export_requests_per_hour)
+    return current_build(session, kind=matrices_kind(fmt), audience=audience_of(viewer))
+
+
+def every_matrix_builds(session: Session, *, viewer: Viewer) -> dict[ExportFormat, BuildState]:
+    """Where the viewer's builds of every State's matrices stand, per format (asks for none)."""
+    audience = audience_of(viewer)
+    return {
+        fmt: build_state(session, kind=matrices_kind(fmt), audience=audience)
+        for fmt in ExportFormat
+    }
+
+
+def ready_file(settings: Settings, build: Build) -> tuple[Path, str, str]:
+    """(path, download name, media type) of a ready build of every State's matrices."""
+    details = build.details
+    path = build_path(settings, build, str(details["stored_as"]))
+    return path, str(details["file_name"]), str(details["media_type"])
