@@ -100,3 +100,11 @@ class DatabaseUnavailable(Un1540Error):
     status = 503
     code = "database_unavailable"
     exit_code = 6
+
+
+class MissingProgram(Un1540Error):
+    """A program the command runs (pg_dump, pg_restore) is missing or too old."""
+
+    status = 500
+    code = "missing_program"
+    exit_code = 8
