@@ -173,6 +173,7 @@ def test_a_backup_restored_into_a_new_database_is_identical(
     manifest = read_manifest(backup)
     assert (manifest.database, manifest.schema_revision) == (original.dialect.name, head_revision())
     assert manifest.files == 2
+    assert backup.stat().st_mode & 0o077 == 0  # readable by its owner only
     assert not list(backup.parent.glob(".un1540-*"))  # no temporary left behind
 
     restored_files = tmp_path / "restored-files"
@@ -204,7 +205,10 @@ def test_restore_replaces_a_database_only_with_force(
         connection.execute(text("CREATE TABLE later_feature (id INTEGER PRIMARY KEY)"))
     with pytest.raises(Conflict, match="--force"):
         restore_backup(blank, backup=backup, files_dir=tmp_path / "f")
+    checked = restore_backup(blank, backup=backup, files_dir=tmp_path / "f", dry_run=True)
+    assert (checked.dry_run, checked.replaced, checked.files) == (True, True, 2)
     assert "later_feature" in inspect(blank).get_table_names()
+    assert not (tmp_path / "f").exists()
     result = restore_backup(blank, backup=backup, files_dir=tmp_path / "f", force=True)
     assert result.replaced
     blank.dispose()

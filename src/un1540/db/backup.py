@@ -146,8 +146,11 @@ def program_version(program: Path) -> str:
     return (done.stdout.strip().splitlines() or [""])[0]
 
 
-def find_pg_program(name: str, *, server_major: int, bindir: Path | None) -> tuple[Path, str]:
+def find_pg_program(
+    name: str, *, server_major: int, bindir: Path | None, needed: str = ""
+) -> tuple[Path, str]:
     """pg_dump or pg_restore of the server's major version or newer, and its version line.
+    (`needed` says why a later version is needed, when it is the backup's and not the server's.)
 
     Looked for in `bindir` (UN1540_PG_BINDIR) only when it is set; else next to the server's
     binaries on Debian (/usr/lib/postgresql/MAJOR/bin), then in newer versions' directories,
@@ -184,7 +187,8 @@ def find_pg_program(name: str, *, server_major: int, bindir: Path | None) -> tup
             return program, version
         too_old.append(f"{program} is {version}")
     raise MissingProgram(
-        f"{name} is older than the server (PostgreSQL {server_major}): {'; '.join(too_old)}; "
+        f"{name} is older than {needed or 'the server'} (PostgreSQL {server_major}): "
+        f"{'; '.join(too_old)}; "
         f"install the PostgreSQL {server_major} client programs (Debian: "
         f"postgresql-client-{server_major}) or set UN1540_PG_BINDIR to their directory"
     )
@@ -382,6 +386,7 @@ def create_backup(
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime, info.mode = len(content), mtime, 0o644
             archive.addfile(info, _BytesReader(content))
+        partial.chmod(0o600)  # it holds confidential records and password hashes
         with partial.open("rb") as written:
             os.fsync(written.fileno())
         partial.replace(output)
@@ -586,7 +591,10 @@ def _restore_postgresql(
     major, _ = server_major(engine)
     dumped_by = _major(manifest.dump_program) if manifest.dump_program else major
     program, version = find_pg_program(
-        "pg_restore", server_major=max(major, dumped_by), bindir=bindir
+        "pg_restore",
+        server_major=max(major, dumped_by),
+        bindir=bindir,
+        needed="the pg_dump that made the backup" if dumped_by > major else "",
     )
     url = engine.url.render_as_string(hide_password=False)
     env = pg_environment(url)
