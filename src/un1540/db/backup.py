@@ -343,6 +343,33 @@ def create_backup(
 ) -> BackupResult:
     """Back up the database and the files into one tar at `output` (written whole or not at
     all: under a temporary name, renamed when complete). Safe while the server runs."""
+    if output.is_dir():
+        raise InvalidData(
+            f"{output} is a directory; give the backup's file name, e.g. "
+            f"{output / 'un1540-YYYY-MM-DD.tar'}"
+        )
+    try:
+        return _create_backup(
+            engine,
+            files_dir=files_dir,
+            output=output,
+            pg_bindir=pg_bindir,
+            say=say,
+            advance=advance,
+        )
+    except (OSError, sqlite3.Error) as error:
+        raise Un1540Error(f"the backup was not written: {error}") from error
+
+
+def _create_backup(
+    engine: Engine,
+    *,
+    files_dir: Path,
+    output: Path,
+    pg_bindir: Path | None = None,
+    say: Say = _quiet,
+    advance: Advance | None = None,
+) -> BackupResult:
     check_connection(engine)
     dialect = engine.dialect.name
     if dialect not in ("sqlite", "postgresql"):
@@ -660,6 +687,33 @@ def restore_backup(
     backup from a newer schema than this code's; a backup of the other kind of database; and,
     without `force`, a database that already holds tables.
     """
+    try:
+        return _restore_backup(
+            engine,
+            backup=backup,
+            files_dir=files_dir,
+            force=force,
+            dry_run=dry_run,
+            pg_bindir=pg_bindir,
+            say=say,
+            advance=advance,
+        )
+    except (OSError, sqlite3.Error) as error:
+        hint = "; stop the server and try again" if "locked" in str(error) else ""
+        raise Un1540Error(f"the restore stopped: {error}{hint}") from error
+
+
+def _restore_backup(
+    engine: Engine,
+    *,
+    backup: Path,
+    files_dir: Path,
+    force: bool = False,
+    dry_run: bool = False,
+    pg_bindir: Path | None = None,
+    say: Say = _quiet,
+    advance: Advance | None = None,
+) -> RestoreResult:
     manifest = read_manifest(backup)
     _check_revision(backup, manifest.schema_revision)
     dialect = engine.dialect.name
