@@ -1,14 +1,16 @@
 """`un1540 serve` killed with SIGKILL while writers edit cells over HTTP, on SQLite and PostgreSQL.
 
-WRITERS threads, each an expert with an API token, edit their own cell (one per State's draft)
-as fast as the server answers, sending back the version each answer gave. The server is killed
-at a seeded random moment once every writer has had a few answers. Then:
+Four threads, each an expert with an API token, edit their own cell (one per State's draft)
+as fast as the server answers, sending back the version each answer gave; two more race for one
+shared cell (the loser of each version is answered 409 and goes on from the winner's). The
+server is killed at a seeded random moment once every writer has had a few answers. Then:
 
 - the database passes the integrity check;
 - every write answered 2xx before the kill is stored: the cell holds the last acknowledged
   version, or the one after it (the request in flight when the server died may have committed
   without its answer), and the audit log holds an event for every acknowledged write;
 - the audit log and the cells agree: one event per version of each cell;
+- each version of the shared cell was won once (no two 2xx answers for one version);
 - the server starts again and answers the stored values; the writers go on from there, and the
   next round kills it again.
 """
@@ -37,6 +39,7 @@ from un1540.services.accounts.actions import issue_token
 from un1540.services.matrix.actions.editions import open_draft
 
 WRITER_STATES = ["BRA", "FRA", "NGA", "TCD"]  # one writer per State's draft
+RACE_STATE = "POL"  # two writers race for one cell of its draft
 CELL = "op2.use:bw:enforcement"
 ROUNDS = 2  # kills per backend
 ACKS_BEFORE_KILL = 3  # every writer has been answered this often before the kill
@@ -45,12 +48,15 @@ MARKS = ["X", "?", "NA", ""]
 
 @dataclass
 class Writer:
+    name: str
     iso3: str
     token: str
     number: int
+    racing: bool = False  # shares its cell with the other racer
     version: int = 1
     acknowledged: list[tuple[str, int]] = field(default_factory=list)  # remark, version
     in_flight: str | None = None
+    conflicts: int = 0
     error: str | None = None
 
     @property
@@ -61,13 +67,18 @@ class Writer:
         headers = {"Authorization": f"Bearer {self.token}"}
         with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
             for index in range(100_000):
-                remark = f"{self.iso3} round {round_number} write {index}"
+                remark = f"{self.name} round {round_number} write {index}"
                 body = {"mark": MARKS[index % 4], "remark": remark, "version": self.version}
                 self.in_flight = remark
                 try:
                     answer = client.patch(self.path, json=body)
                 except httpx.TransportError:
                     return  # the server is gone; this write was not acknowledged
+                if self.racing and answer.status_code == 409:
+                    # Lost the race for this version: go on from the winner's.
+                    self.conflicts += 1
+                    self.version = int(answer.json()["error"]["details"]["current"]["version"])
+                    continue
                 if not answer.is_success:
                     self.error = f"{answer.status_code} {answer.text[:300]}"
                     return
@@ -137,6 +148,8 @@ def check_every_acknowledged_write(engine: Engine, writers: list[Writer]) -> int
     """Every acknowledged write is stored and audited; returns how many there were."""
     total = 0
     for writer in writers:
+        if writer.racing:
+            continue
         assert writer.error is None, writer.error
         remark, version = stored_cell(engine, writer.iso3)
         last_remark, last_version = writer.acknowledged[-1]
@@ -152,7 +165,25 @@ def check_every_acknowledged_write(engine: Engine, writers: list[Writer]) -> int
         assert not missing, f"acknowledged writes lost: {missing}"
         total += len(writer.acknowledged)
         writer.version = version
-    return total
+    return total + check_the_race(engine, [writer for writer in writers if writer.racing])
+
+
+def check_the_race(engine: Engine, racers: list[Writer]) -> int:
+    """Two writers raced for one cell: each version has exactly one winner, and every win
+    acknowledged is stored and audited as that version."""
+    assert all(racer.error is None for racer in racers), [racer.error for racer in racers]
+    won = [(remark, version) for racer in racers for remark, version in racer.acknowledged]
+    versions = [version for _, version in won]
+    assert len(versions) == len(set(versions)), "a version was won twice"
+    _, stored_version = stored_cell(engine, racers[0].iso3)
+    assert stored_version >= max(versions)
+    events = audited(engine, racers[0])
+    assert [event["version"] for event in events] == list(range(2, stored_version + 1))
+    audited_wins = {(event["remark"], event["version"]) for event in events}
+    assert not set(won) - audited_wins, f"acknowledged wins lost: {set(won) - audited_wins}"
+    for racer in racers:
+        racer.version = stored_version
+    return len(won)
 
 
 def answer_stored_values(server: Server, writers: list[Writer], engine: Engine) -> None:
@@ -170,12 +201,15 @@ def answer_stored_values(server: Server, writers: list[Writer], engine: Engine) 
 def writers(fresh_engine: Engine) -> list[Writer]:
     found = []
     with make_session_factory(fresh_engine)() as session, session.begin():
-        for iso3 in WRITER_STATES:
-            email = f"writer-{iso3.lower()}@example.org"
+        for name, iso3, racing in [(iso3, iso3, False) for iso3 in WRITER_STATES] + [
+            (f"{RACE_STATE}-{side}", RACE_STATE, True) for side in ("a", "b")
+        ]:
+            email = f"writer-{name.lower()}@example.org"
             expert = make_user(session, role="expert", email=email)
-            number = open_draft(session, viewer=expert, iso3=iso3).number
+            if not racing or name.endswith("-a"):
+                number = open_draft(session, viewer=expert, iso3=iso3).number
             _, token = issue_token(session, email=email, scope="write", actor="tests")
-            found.append(Writer(iso3=iso3, token=token, number=number))
+            found.append(Writer(name=name, iso3=iso3, token=token, number=number, racing=racing))
     return found
 
 
@@ -200,7 +234,9 @@ def test_acknowledged_writes_survive_the_server_killed_under_writers(
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 120
-        while any(len(w.acknowledged) < ACKS_BEFORE_KILL for w in writers):
+        while any(len(w.acknowledged) < ACKS_BEFORE_KILL for w in writers if not w.racing) or (
+            sum(len(w.acknowledged) for w in writers if w.racing) < ACKS_BEFORE_KILL
+        ):
             assert all(w.error is None for w in writers), [w.error for w in writers]
             assert time.monotonic() < deadline, "the writers made no progress"
             time.sleep(0.01)
@@ -213,7 +249,11 @@ def test_acknowledged_writes_survive_the_server_killed_under_writers(
             assert not thread.is_alive()
         assert_sound(fresh_engine)
         acknowledged = check_every_acknowledged_write(fresh_engine, writers)
-        seen.append(f"round {round_number}: killed {delay:.2f} s later; {acknowledged} acked")
+        conflicts = sum(writer.conflicts for writer in writers)
+        seen.append(
+            f"round {round_number}: killed {delay:.2f} s later; {acknowledged} acknowledged "
+            f"writes, {conflicts} lost races so far"
+        )
     # After the last kill too, the server starts again and serves what is stored.
     server = Server(fresh_engine, log)
     try:
@@ -221,3 +261,4 @@ def test_acknowledged_writes_survive_the_server_killed_under_writers(
     finally:
         server.stop()
     print(f"seed {SEED} ({backend}):", *seen, sep="\n  ")
+    assert sum(writer.conflicts for writer in writers) > 0  # the racers did race
