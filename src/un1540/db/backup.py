@@ -40,7 +40,6 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
@@ -484,10 +483,7 @@ def read_manifest(path: Path) -> Manifest:
 def _check_revision(path: Path, revision: str) -> None:
     """Refuse a backup whose schema revision this code does not know (made by newer code)."""
     script = ScriptDirectory(str(MIGRATIONS_DIR))
-    try:
-        known = script.get_revision(revision) is not None
-    except CommandError:
-        known = False
+    known = revision in {script_revision.revision for script_revision in script.walk_revisions()}
     if not known:
         raise _damaged(
             path,
