@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +18,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from un1540 import __version__
+from un1540.db.backup import create_backup, restore_backup
 from un1540.db.engine import check_connection, make_engine, make_session_factory
+from un1540.db.integrity import check_integrity
 from un1540.db.migrate import current_revision, head_revision, upgrade
 from un1540.errors import DatabaseUnavailable, InvalidData, InvalidParameter, Problem, Un1540Error
 from un1540.io.demo import load_demo
@@ -74,8 +78,11 @@ def _settings() -> Settings:
     return get_settings()
 
 
-def _connected_engine(settings: Settings, *, must_exist: bool = False) -> Engine:
-    """An engine that has answered; with must_exist, the schema must also be current."""
+def _connected_engine(
+    settings: Settings, *, must_exist: bool = False, any_revision: bool = False
+) -> Engine:
+    """An engine that has answered; with must_exist, the database must exist and (unless
+    any_revision) its schema be current."""
     path = settings.sqlite_path()
     if must_exist and path is not None and not path.exists():
         raise DatabaseUnavailable(
@@ -83,7 +90,7 @@ def _connected_engine(settings: Settings, *, must_exist: bool = False) -> Engine
         )
     engine = make_engine(settings.database_url, create_directory=not must_exist)
     check_connection(engine)
-    if must_exist and current_revision(engine) != head_revision():
+    if must_exist and not any_revision and current_revision(engine) != head_revision():
         raise DatabaseUnavailable(
             f"the database {masked_url(settings.database_url)} is not at the current schema; "
             "run `un1540 db upgrade` (or `un1540 init`)"
@@ -252,6 +259,138 @@ def db_upgrade(
     settings = _settings()
     upgrade(_connected_engine(settings), revision)
     console.print(f"Database {masked_url(settings.database_url)} is at {revision}.")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Check the database: pages and indexes, every foreign key, the schema revision.
+
+    Read-only and safe while the server runs; for after a crash, or before and after a restore.
+    """
+    settings = _settings()
+    engine = _connected_engine(settings, must_exist=True, any_revision=True)
+    with console.status("Checking the database ..."):
+        report = check_integrity(engine)
+    url = masked_url(settings.database_url)
+    if not report.ok:
+        raise DatabaseUnavailable(
+            f"the database {url} fails its check ({len(report.problems)} problem(s))",
+            problems=[Problem("database", problem) for problem in report.problems],
+        )
+    console.print(
+        f"Database {url} is sound: {report.tables} tables, {report.foreign_keys} foreign keys "
+        f"checked, schema at {report.revision}."
+    )
+
+
+@app.command()
+def backup(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The backup file to write (a .tar).")
+    ],
+) -> None:
+    """Back up the database and the uploaded files into one file; safe while the server runs.
+
+    SQLite: SQLite's online backup of the database file. PostgreSQL: pg_dump's custom format
+    (pg_dump of the server's version or newer: next to the server's, on PATH, or in
+    UN1540_PG_BINDIR). The file is written whole or not at all.
+    """
+    settings = _settings()
+    engine = _connected_engine(settings, must_exist=True, any_revision=True)
+    with _file_progress("Files") as advance:
+        result = create_backup(
+            engine,
+            files_dir=settings.files_dir,
+            output=output,
+            pg_bindir=settings.pg_bindir,
+            say=console.print,
+            advance=advance,
+        )
+    manifest = result.manifest
+    console.print(
+        f"Wrote {result.path} ({result.size:,} bytes): the {manifest.database} database at "
+        f"schema revision {manifest.schema_revision} and {manifest.files} file(s), with their "
+        "checksums in manifest.json."
+    )
+
+
+@app.command()
+def restore(
+    path: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, readable=True, help="A file of `backup`."),
+    ],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace the content of a database that holds data."),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the backup whole; write nothing.")
+    ] = False,
+) -> None:
+    """Restore a backup into the configured database and files directory.
+
+    Everything is checked first (every checksum, the schema revision, the kind of database);
+    a database that holds data is replaced only with --force. A backup of an older schema is
+    migrated to the current one; one of a newer schema is refused. Stop the server first.
+    """
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    with _file_progress("Files checked") as advance:
+        result = restore_backup(
+            engine,
+            backup=path,
+            files_dir=settings.files_dir,
+            force=force,
+            dry_run=dry_run,
+            pg_bindir=settings.pg_bindir,
+            say=console.print,
+            advance=advance,
+        )
+    url = masked_url(settings.database_url)
+    if result.dry_run:
+        replaced = " It would replace the data the database holds now." if result.replaced else ""
+        console.print(f"Dry run: the backup is whole and can be restored into {url}.{replaced}")
+        return
+    for table in result.dropped:
+        console.print(f"Dropped {table}: it is not in the backup.")
+    upgraded = (
+        f"; schema migrated from {result.upgraded_from} to the current one"
+        if result.upgraded_from
+        else ""
+    )
+    console.print(
+        f"Restored the backup of {result.manifest.created_at} into {url} with {result.files} "
+        f"file(s){upgraded}. The database passes its integrity check."
+    )
+
+
+@contextmanager
+def _file_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar over files, shown from the first file on (none when there is none)."""
+    shown: list[Progress] = []
+
+    def advance(done: int, total: int) -> None:
+        if not shown:
+            shown.append(
+                Progress(
+                    TextColumn(label),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    console=console,
+                    transient=True,
+                )
+            )
+            shown[0].start()
+            shown[0].add_task("", total=total)
+        shown[0].update(shown[0].task_ids[0], completed=done, total=total)
+
+    try:
+        yield advance
+    finally:
+        for progress in shown:
+            progress.stop()
 
 
 @import_app.command("framework")

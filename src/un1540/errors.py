@@ -136,15 +136,6 @@ class DatabaseUnavailable(Un1540Error):
     exit_code = 6
 
 
-class TooManyRequests(Un1540Error):
-    """The caller asked for something costly too often; `details["retry_after"]` says when
-    (in seconds) to ask again."""
-
-    status = 429
-    code = "too_many_requests"
-    exit_code = 8
-
-
 class PayloadTooLarge(Un1540Error):
     """The request body is larger than the server accepts; nothing of it was kept."""
 
@@ -160,3 +151,11 @@ class BuildFailed(Un1540Error):
     status = 503
     code = "build_failed"
     exit_code = 1
+
+
+class MissingProgram(Un1540Error):
+    """A program the command runs (pg_dump, pg_restore) is missing or too old."""
+
+    status = 500
+    code = "missing_program"
+    exit_code = 9

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         default_factory=default_files_dir,
         description="Where uploaded documents are kept, named by their SHA-256.",
     )
+    pg_bindir: Path | None = Field(
+        default=None,
+        description=(
+            "Directory of pg_dump and pg_restore for `un1540 backup` and `restore` on "
+            "PostgreSQL; unset: the server's version under /usr/lib/postgresql, then PATH."
+        ),
+    )
     max_upload_mb: int = Field(
         default=25, ge=1, le=2000, description="Largest document or import file accepted, in MB."
     )

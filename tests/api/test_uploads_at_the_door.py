@@ -182,7 +182,7 @@ def test_every_states_matrices_need_an_account_and_are_rate_limited(door: Door) 
         assert response.status_code == 200
         assert "iso3,edition" in response.text.splitlines()[0]
     limited = client.get("/api/v1/matrices.csv", headers=tokens["expert"])
-    assert_error(limited, 429, "too_many_requests")
+    assert_error(limited, 429, "rate_limited")
     assert 0 < int(limited.headers["Retry-After"]) <= 3600
     # Counted per account: a provider still may, and gets the build made for providers.
     response = client.get("/api/v1/matrices.csv", headers=tokens["provider"])

@@ -32,6 +32,8 @@ ERROR_REASONS = {
     404: "Unknown, or not visible to you.",
     409: "Not allowed in the record's current state, a stale version, or a concurrent change "
     "(reload and try again).",
+    413: "The body is larger than the server accepts (`UN1540_MAX_UPLOAD_MB` plus 1 MB of "
+    "form); it was refused before being read, and nothing of it was kept.",
     422: "A parameter or a field of the body is invalid; `problems` names each.",
     503: "The database is unreachable or busy; try again shortly.",
 }
@@ -63,7 +65,7 @@ def error_statuses(dependant: Dependant) -> set[int]:
     if _has_fields(dependant, "path_params", "query_params", "header_params", "body_params"):
         statuses.add(422)
     if _has_fields(dependant, "body_params"):
-        statuses.add(400)
+        statuses |= {400, 413}  # web/middleware.py BodyLimit refuses any body over the limit
     return statuses
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from un1540.errors import TooManyRequests
+from un1540.errors import RateLimited
 from un1540.models import UsageCount
 from un1540.models.base import utc_now
 from un1540.services.kernel.access import Viewer
@@ -25,7 +25,7 @@ def _window_start(now: datetime) -> datetime:
 @action
 def count_use(session: Session, *, viewer: Viewer, what: str, limit: int) -> int:
     """Count one use of `what` by the viewer's account in this hour; past `limit`, refuse
-    (TooManyRequests, saying when the next window opens) and count nothing.
+    (RateLimited, saying when the next window opens) and count nothing.
 
     Bookkeeping, not audited: it must not move the data version.
     """
@@ -49,7 +49,7 @@ def count_use(session: Session, *, viewer: Viewer, what: str, limit: int) -> int
         )
     if count > limit:
         retry_after = int((start + WINDOW - now).total_seconds()) + 1
-        raise TooManyRequests(
+        raise RateLimited(
             f"too many requests for {what}: at most {limit} an hour for each account; "
             f"ask again in {retry_after // 60 + 1} minute(s)",
             details={"retry_after": retry_after},

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540 import __version__
-from un1540.errors import NotFound, TooManyRequests
+from un1540.errors import NotFound, RateLimited
 from un1540.io.builds import every_matrix_build, every_matrix_builds
 from un1540.io.datapackage import CAVEATS, CITATION, LICENCE
 from un1540.io.downloads import current_downloads
@@ -79,6 +79,6 @@ def prepare_every_matrix(
     back = "/downloads#every-state"
     try:
         return act(request, back, action)
-    except TooManyRequests as error:
+    except RateLimited as error:
         flash(request, error.message, kind="error")
         return RedirectResponse(back, status_code=303)
