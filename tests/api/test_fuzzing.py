@@ -95,7 +95,7 @@ CONFIG = schemathesis.Config.from_dict(
 )
 # The app the schema is read from and the cases are sent to; each test binds it to its own
 # database session (joined to a connection rolled back after the test).
-APP = create_app(Settings(database_url="sqlite://"))
+APP = create_app(Settings(database_url="sqlite://", jobs_inline=True))  # no worker to start
 SCHEMA = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP, config=CONFIG).exclude(
     path_regex="|".join(EXCLUDED_PATHS)
 )
