@@ -35,7 +35,7 @@ def _concrete(path: str) -> str:
 @pytest.fixture(scope="module")
 def routing() -> Iterator[TestClient]:
     """The app without a database: routing, methods and the OpenAPI document need none."""
-    with TestClient(create_app(Settings(database_url="sqlite://"))) as client:
+    with TestClient(create_app(Settings(database_url="sqlite://", jobs_inline=True))) as client:
         yield client
 
 
@@ -98,7 +98,7 @@ def test_a_cors_preflight_is_still_answered(routing: TestClient) -> None:
 
 def test_an_unreachable_database_answers_503_with_retry_after() -> None:
     dead = "postgresql+psycopg://user:secret@127.0.0.1:1/nothing"
-    with TestClient(create_app(Settings(database_url=dead))) as client:
+    with TestClient(create_app(Settings(database_url=dead, jobs_inline=True))) as client:
         api = client.get("/api/v1/states/FRA")
         page = client.get("/states/FRA")
     assert api.status_code == 503
@@ -160,7 +160,7 @@ def test_files_declare_their_real_media_type(
 
 
 def test_page_size_is_bounded_by_this_instances_setting() -> None:
-    app = create_app(Settings(database_url="sqlite://", page_size_max=120))
+    app = create_app(Settings(database_url="sqlite://", page_size_max=120, jobs_inline=True))
     spec = app.openapi()
     (page_size,) = [
         parameter

@@ -58,7 +58,7 @@ class Route:
 
 def _app_routes() -> list[Route]:
     """Every route of the app (API and portal) with its full path, however routers nest."""
-    app = create_app(Settings(database_url="sqlite://"))
+    app = create_app(Settings(database_url="sqlite://", jobs_inline=True))
     found = []
     for route in app.routes:
         contexts = (

@@ -41,7 +41,10 @@ def test_a_read_token_can_do_no_write(client: TestClient, session: Session) -> N
     make_user(session, role="admin", email="reader@example.org")
     _, read = issue_token(session, email="reader@example.org", scope="read", actor="t")
     notification = Notification(
-        user_id=find_user(session, "reader@example.org").id, kind="match", subject="s", body="b"
+        user_id=find_user(session, "reader@example.org").id,
+        kind="match",
+        entity_type="assistance_request",
+        entity_id=1,
     )
     session.add(notification)
     session.commit()

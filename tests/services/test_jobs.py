@@ -31,6 +31,9 @@ from tests.factories import make_user
 from tests.pg_cluster import free_port
 from un1540.db.engine import make_session_factory
 from un1540.models import Build, BuildStatus, Notification, UserAccount
+from un1540.schemas.assistance import AssistanceRequestCreate
+from un1540.services.assistance.actions.requests import submit_request
+from un1540.services.documents.actions import DocumentInput, attach_document
 from un1540.services.kernel.builds import (
     BUILD_TASK,
     build_folder,
@@ -100,9 +103,23 @@ def start_worker(app: FastAPI, engine: Engine) -> BackgroundWorker:
 
 
 @action
-def _change_something(session: Session, *, email: str) -> None:
-    """Any write moves the data version."""
-    make_user(session, role="expert", email=email)
+def _change_something(session: Session, *, email: str, files_dir: Path) -> None:
+    """A write to the public data (an expert registers a law) moves its data version."""
+    expert = make_user(session, role="expert", email=email)
+    attach_document(
+        session,
+        viewer=expert,
+        document=DocumentInput(
+            kind="legislation",
+            title="Export control act",
+            language="en",
+            iso3="NER",
+            url="https://example.org/act",
+        ),
+        upload=None,
+        files_dir=files_dir,
+        max_bytes=10_000_000,
+    )
 
 
 def test_the_open_data_is_built_in_the_background(fresh_engine: Engine, tmp_path: Path) -> None:
@@ -161,7 +178,7 @@ def test_one_build_per_data_version_and_the_previous_one_served_meanwhile(
 
         # The data changes; the new build waits (no worker), the previous one is served.
         with app.state.sessions() as session:
-            _change_something(session, email="writer@example.org")
+            _change_something(session, email="writer@example.org", files_dir=tmp_path)
             assert version_label(session) != first_version
         listing = client.get("/api/v1/downloads").json()
         assert listing["data_version"] == first_version
@@ -260,10 +277,25 @@ def test_a_job_survives_the_death_of_its_worker(fresh_engine: Engine, tmp_path: 
     assert left == 0  # finished jobs are deleted; nothing waits or runs
 
 
-@action
 def _tell(session: Session, *, email: str) -> None:
+    """A State's request, and a notification of it to the account (an expert may see it)."""
+    poc = make_user(session, role="state_poc", email="poc@example.org", iso3="NER")
+    request = submit_request(
+        session,
+        viewer=poc,
+        data=AssistanceRequestCreate(
+            title="Border monitors",
+            consent="committee",
+            items=[{"description": "Advice", "help_types": ["regulatory_advice"]}],
+        ),
+    )
+    _notify(session, email=email, request_id=request.id)
+
+
+@action
+def _notify(session: Session, *, email: str, request_id: int) -> None:
     account = session.scalars(select(UserAccount).where(UserAccount.email == email)).one()
-    notify(session, [account], kind="test", subject="Hello", body="From the queue", link="/")
+    notify(session, [account], kind="match", entity_type="assistance_request", entity_id=request_id)
 
 
 @pytest.fixture

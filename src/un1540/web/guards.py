@@ -29,6 +29,7 @@ from un1540.errors import (
     Unauthenticated,
 )
 from un1540.io.matrix_import import check_may_import
+from un1540.schemas.common import MAX_RECORD_ID
 from un1540.services.documents.rules import check_may_register
 from un1540.services.kernel.access import Viewer
 from un1540.web.auth import check_api_csrf, flash, resolve_viewer
@@ -107,6 +108,8 @@ def _edition_number(number: str) -> int:
         raise InvalidParameter.naming([Problem("number", "must be a whole number")]) from None
     if value < 1:
         raise InvalidParameter.naming([Problem("number", "must be 1 or more")])
+    if value > MAX_RECORD_ID:  # as NumberPath says once the body is read; never an overflow
+        raise InvalidParameter.naming([Problem("number", f"must be at most {MAX_RECORD_ID}")])
     return value
 
 
