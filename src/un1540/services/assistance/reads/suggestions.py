@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.analytics.matching import assign
+from un1540.analytics.matching import accepted_pair, assign
 from un1540.errors import Forbidden
 from un1540.models import AssistanceRequest, AssistanceRequestItem, Origin
 from un1540.schemas.assistance import (
@@ -29,10 +29,7 @@ def suggestions_for(session: Session, *, viewer: Viewer, request_id: int) -> Sug
     if not viewer.is_committee_side and not sees_suggestions(viewer, request):
         raise Forbidden("only the Committee side and the requester see suggestions")
     ranking = rank_offers(session, viewer, request.items, judged=viewer.is_committee_side)
-    items = [
-        item_suggestions(item, ranking.suggestions[item.id], ranking.offers, ranking.method)
-        for item in request.items
-    ]
+    items = [item_suggestions(item, ranking) for item in request.items]
     synthetic = request.origin is Origin.demo or any(
         o.origin is Origin.demo for o in ranking.offers.values()
     )
@@ -42,7 +39,9 @@ def suggestions_for(session: Session, *, viewer: Viewer, request_id: int) -> Sug
 
 
 def global_assignment(session: Session, *, viewer: Viewer) -> AssignmentRead:
-    """One offer (at most) for every open item, within each offer's capacity, best total."""
+    """One offer (at most) for every open item, within each offer's capacity, best total. A pair
+    an expert accepted is fixed in it (the best-scoring one, if an item has several) and uses
+    its offer's capacity once: every accepted pair is already counted in the capacity left."""
     require(viewer, *COMMITTEE_SIDE, action="compute the global assignment")
     items = list(
         session.scalars(
@@ -55,12 +54,19 @@ def global_assignment(session: Session, *, viewer: Viewer) -> AssignmentRead:
     )
     ranking = rank_offers(session, viewer, items, judged=True)
     candidates = ranking.suggestions
-    result = assign(candidates, ranking.capacity_left)
-    by_item = {item.id: item for item in items}
-    pairs = [
-        assigned_pair(pair, by_item[pair.item], ranking.offers[pair.offer], ranking.method)
-        for pair in result.pairs
+    fixed = [
+        max(
+            (
+                accepted_pair(ranking.needs[key], ranking.reaches[offer], ranking.settings)
+                for offer in offers
+            ),
+            key=lambda pair: (pair.score, -pair.offer),
+        )
+        for key, offers in sorted(ranking.accepted.items())
     ]
+    result = assign(candidates, ranking.capacity_left, fixed)
+    by_item = {item.id: item for item in items}
+    pairs = [assigned_pair(pair, by_item[pair.item], ranking) for pair in result.pairs]
     unassigned = [
         UnassignedItem(
             request_id=by_item[key].request_id,
