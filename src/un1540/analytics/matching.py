@@ -189,8 +189,11 @@ def rank(
     *,
     limit: int | None = None,
     chunk: int = 512,
+    with_parts: bool = True,
 ) -> dict[int, list[Suggestion]]:
-    """For each item, the offers at or above the minimum score, best first (ties: offer key)."""
+    """For each item, the offers at or above the minimum score, best first (ties: offer key).
+    Without `with_parts` the suggestions carry no parts (`pair_parts` gives them for the few
+    pairs that need them: the global assignment's)."""
     verdicts = verdicts or {}
     total = sum(settings.weights.values())
     weights = {name: settings.weights[name] / total for name in PART_NAMES}
@@ -206,6 +209,8 @@ def rank(
         parts = part_matrices(block, offers)
         scores = sum(weights[name] * parts[name] for name in PART_NAMES)
         assert isinstance(scores, np.ndarray)
+        if with_parts:
+            stacked = np.stack([parts[name] for name in PART_NAMES], axis=-1)  # rows x offers x 7
         for row, item in enumerate(block):
             line = scores[row].astype(np.float64)
             for name in settings.required:
@@ -219,15 +224,18 @@ def rank(
             order = eligible[np.lexsort((offer_keys[eligible], -line[eligible]))]
             if limit is not None:
                 order = order[:limit]
+            chosen_parts = stacked[row, order].tolist() if with_parts else [()] * len(order)
             result[item.key] = [
                 Suggestion(
                     item=item.key,
-                    offer=int(offer_keys[column]),
-                    score=float(line[column]),
-                    parts={name: float(parts[name][row, column]) for name in PART_NAMES},
-                    verdict=verdicts.get((item.key, int(offer_keys[column]))),
+                    offer=offer_key,
+                    score=score,
+                    parts=dict(zip(PART_NAMES, values, strict=True)) if with_parts else {},
+                    verdict=verdicts.get((item.key, offer_key)),
                 )
-                for column in order
+                for offer_key, score, values in zip(
+                    offer_keys[order].tolist(), line[order].tolist(), chosen_parts, strict=True
+                )
             ]
     return result
 

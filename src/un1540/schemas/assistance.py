@@ -214,10 +214,12 @@ class MatchReason(BaseModel):
 
     code: str = Field(description="fields, weapons, help_types, languages, region or capacity.")
     covered: list[str] = Field(
-        default=[], description="The requested codes the offer covers (region: where it works)."
+        default_factory=list,
+        description="The requested codes the offer covers (region: where it works).",
     )
     missing: list[str] = Field(
-        default=[], description="The requested codes it does not (region: where it works instead)."
+        default_factory=list,
+        description="The requested codes it does not (region: where it works instead).",
     )
     any: bool = Field(
         default=False,

@@ -61,19 +61,37 @@ def reasons(need: ItemNeed, reach: OfferReach, capacity: int) -> list[MatchReaso
     if reach.regions:
         covered = need.areas & reach.regions
         result.append(
-            MatchReason(code="region", covered=sorted(covered), any=not need.areas)
+            _made("region", covered=sorted(covered), any_=not need.areas)
             if covered or not need.areas
-            else MatchReason(code="region", missing=sorted(reach.regions))
+            else _made("region", missing=sorted(reach.regions))
         )
-    result.append(MatchReason(code="capacity", left=reach.capacity_left, total=capacity))
+    result.append(_made("capacity", left=reach.capacity_left, total=capacity))
     return result
 
 
 def _reason(
     code: str, asked: frozenset[str], covered: frozenset[str], *, any_: bool = False
 ) -> MatchReason:
+    return _made(code, covered=sorted(covered), missing=sorted(asked - covered), any_=any_)
+
+
+def _made(
+    code: str,
+    *,
+    covered: list[str] | None = None,
+    missing: list[str] | None = None,
+    any_: bool = False,
+    left: int | None = None,
+    total: int | None = None,
+) -> MatchReason:
+    """A reason from the facts computed here."""
     return MatchReason(
-        code=code, covered=sorted(covered), missing=sorted(asked - covered), any=any_
+        code=code,
+        covered=covered or [],
+        missing=missing or [],
+        any=any_,
+        left=left,
+        total=total,
     )
 
 

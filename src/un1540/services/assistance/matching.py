@@ -54,11 +54,53 @@ class Ranking:
         return [offer for key, offer in self.offers.items() if key in suggested]
 
 
+@dataclass(frozen=True)
+class ItemRow:
+    """What matching reads of a request item (and of its request: the requesting State)."""
+
+    id: int
+    request_id: int
+    state_id: int | None
+    fields: list[str]
+    weapons: list[str]
+    help_types: list[str]
+    languages: list[str]
+
+
+def item_rows(items: Sequence[AssistanceRequestItem]) -> list[ItemRow]:
+    return [
+        ItemRow(
+            id=item.id,
+            request_id=item.request_id,
+            state_id=item.request.state_id,
+            fields=item.fields,
+            weapons=item.weapons,
+            help_types=item.help_types,
+            languages=item.languages,
+        )
+        for item in items
+    ]
+
+
 def rank_offers(
     session: Session, viewer: Viewer, items: Sequence[AssistanceRequestItem], *, judged: bool
 ) -> Ranking:
-    """Rank the offers `viewer` may see for `items`. Judgements count only when `judged` (they
-    are the Committee side's: a requester's ranking does not reveal them)."""
+    """Rank the offers `viewer` may see for `items`. Verdicts count only when `judged` (they
+    are the Committee side's: the requester's ranking shows none, and only leaves out the pairs
+    experts rejected)."""
+    return rank_item_rows(session, viewer, item_rows(items), judged=judged)
+
+
+def rank_item_rows(
+    session: Session,
+    viewer: Viewer,
+    items: Sequence[ItemRow],
+    *,
+    judged: bool,
+    with_parts: bool = True,
+) -> Ranking:
+    """`rank_offers` from the items' rows (the global assignment reads them without objects,
+    and asks for no parts: it computes them for the pairs it keeps)."""
     method = load_matching_method()
     settings = _settings(method)
     offers = current_offers(session, viewer)
@@ -71,7 +113,9 @@ def rank_offers(
         for j in judgements
         if j.item_id in item_keys and (judged or j.verdict == "reject")
     }
-    suggestions = rank(needs, reaches, settings, verdicts, limit=method.candidates)
+    suggestions = rank(
+        needs, reaches, settings, verdicts, limit=method.candidates, with_parts=with_parts
+    )
     offer_keys = {offer.id for offer in offers}
     accepted: dict[int, list[int]] = {}
     for (item_key, offer_key), verdict in sorted(verdicts.items()):
@@ -99,11 +143,11 @@ def _settings(method: MatchingMethod) -> Settings:
     )
 
 
-def _needs(session: Session, items: Sequence[AssistanceRequestItem]) -> list[ItemNeed]:
+def _needs(session: Session, items: Sequence[ItemRow]) -> list[ItemNeed]:
     """What each item asks for; where: the requesting State's regional groups (electoral, and
     those it takes part in as a member or participant) and its M49 region, sub-region and
     intermediate region (none known for a regional organisation's request)."""
-    state_ids = {item.request.state_id for item in items} - {None}
+    state_ids = {item.state_id for item in items if item.state_id is not None}
     areas: dict[int, set[str]] = {}
     if state_ids:
         for state in session.execute(
@@ -129,7 +173,7 @@ def _needs(session: Session, items: Sequence[AssistanceRequestItem]) -> list[Ite
             weapons=frozenset(item.weapons),
             help_types=frozenset(item.help_types),
             languages=frozenset(item.languages),
-            areas=frozenset(areas.get(item.request.state_id or 0, ())),
+            areas=frozenset(areas.get(item.state_id or 0, ())),
         )
         for item in items
     ]

@@ -164,10 +164,10 @@ def item_suggestions(item: AssistanceRequestItem, ranking: Ranking) -> ItemSugge
     )
 
 
-def assigned_pair(pair: Suggestion, item: AssistanceRequestItem, ranking: Ranking) -> AssignedPair:
+def assigned_pair(pair: Suggestion, request_id: int, ranking: Ranking) -> AssignedPair:
     why = pair_reasons(pair, ranking)
     return AssignedPair(
-        request_id=item.request_id,
+        request_id=request_id,
         item_id=pair.item,
         offer_id=pair.offer,
         offer_title=ranking.offers[pair.offer].title,
