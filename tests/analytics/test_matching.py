@@ -4,6 +4,7 @@ respects capacities and maximises the total."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -12,12 +13,23 @@ from un1540.analytics.matching import (
     OfferReach,
     Settings,
     Suggestion,
+    accepted_pair,
     assign,
     combine,
     pair_parts,
     part_matrices,
     rank,
 )
+from un1540.analytics.matching_quality import (
+    load_quality_set,
+    precision_at,
+    recall_at,
+    state_areas,
+)
+from un1540.errors import InvalidData
+from un1540.reference.matching import load_matching_method
+
+QUALITY_SET = Path(__file__).with_name("matching-quality.yml")
 
 SETTINGS = Settings(
     weights={
@@ -193,3 +205,86 @@ def test_the_assignment_respects_capacities_and_maximises_the_total() -> None:
     assert result.total_score == pytest.approx(2.45)
     assert result.unassigned == [4]
     assert assign(candidates, {10: 0, 11: 0}).pairs == []
+
+
+def _method_settings() -> Settings:
+    method = load_matching_method()
+    return Settings(
+        weights=method.weights,
+        accepted_bonus=method.accepted_bonus,
+        minimum_score=method.minimum_score,
+        candidates=method.candidates,
+        required=method.required,
+    )
+
+
+def test_the_hand_labelled_quality_set_ranks_what_an_expert_would_propose() -> None:
+    """With the method of reference/matching.yml: the first suggestion is always one an expert
+    would propose, no off-topic or out-of-region offer is among the top 3 (a nuclear-only offer
+    for a chemical item, a Latin American centre for a West African State), and an item nothing
+    fits gets no suggestion. (Before the relevance gate: precision@1 0.83, @3 0.51.)"""
+    labelled = load_quality_set(QUALITY_SET)
+    ranked = rank(labelled.items, labelled.offers, _method_settings(), limit=10)
+    assert precision_at(ranked, labelled.relevant, 1) == 1.0
+    assert precision_at(ranked, labelled.relevant, 3) == 1.0
+    assert recall_at(ranked, labelled.relevant, 3) == 1.0
+    assert ranked[11] == []  # equipment for a biological laboratory: no offer gives it
+
+
+def test_the_gate_leaves_out_pairs_with_nothing_in_common() -> None:
+    settings = _method_settings()
+    chemical = item(1, fields={"op2.use"}, weapons={"cw"}, areas={"african", "africa"})
+    offers = [
+        offer(10, fields={"op2.use"}, weapons={"nw"}),  # nuclear only
+        offer(11, fields={"op3cd.border_control"}, weapons={"cw"}),  # no field in common
+        offer(12, fields={"op2.use"}, weapons={"cw"}, help_types={"equipment"}),  # no help
+        offer(13, fields={"op2.use"}, weapons={"cw"}, regions={"latin_american_caribbean"}),
+        offer(14, fields={"op2.use"}, weapons={"cw"}, regions={"african"}),
+        offer(15),  # names no field, weapon or region: covers all, anywhere
+    ]
+    ranked = rank([chemical], offers, settings)
+    assert [s.offer for s in ranked[1]] == [14, 15]
+    for reach in offers[:4]:
+        assert combine(pair_parts(chemical, reach), settings) is None
+    # A regional organisation's request (no region known) fits a regional offer.
+    organisation = item(2, fields={"op2.use"}, weapons={"cw"}, areas=set())
+    assert 13 in [s.offer for s in rank([organisation], offers, settings)[2]]
+
+
+def test_the_states_areas_come_from_their_groups_and_m49_areas() -> None:
+    areas = state_areas()
+    assert areas["NGA"] == {"african", "africa", "sub_saharan_africa", "western_africa"}
+    assert "asia_pacific" in areas["TUR"]  # a participant of the Asia-Pacific Group too
+
+
+def test_a_bad_labelled_set_is_refused_naming_every_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "quality.yml"
+    bad.write_text(
+        "offers:\n  1: {fields: [op9.nothing], help_types: [training], capacity: 1, record: 0.5}\n"
+        "items:\n  1: {state: XXX, fields: [op2.use], help_types: [training], relevant: [7]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidData) as error:
+        load_quality_set(bad)
+    assert {problem.where for problem in error.value.problems} == {
+        "quality.yml: offers.1.fields",
+        "quality.yml: items.1.state",
+        "quality.yml: items.1.relevant",
+    }
+
+
+def test_accepted_pairs_are_fixed_and_use_their_capacity_once() -> None:
+    settings = _method_settings()
+    needs = [item(1, fields={"a"}, languages={"fr"}), item(2, fields={"a"})]
+    reach = offer(10, capacity=1, fields={"a"}, languages={"en"})
+    # Item 2 fits better; an expert accepted the pair (1, 10), which used the one place.
+    ranked = rank(needs, [reach], settings, {(1, 10): "accept"})
+    fixed = accepted_pair(needs[0], reach, settings)
+    result = assign(ranked, {10: 0}, [fixed])
+    assert [(pair.item, pair.offer, pair.verdict) for pair in result.pairs] == [(1, 10, "accept")]
+    assert result.unassigned == [2]
+    assert result.total_score == pytest.approx(fixed.score)
+    # Without the fix the place left (0) is all the accepted pair could compete for.
+    assert assign(ranked, {10: 0}).pairs == []
+    with pytest.raises(ValueError, match="one fixed pair per item"):
+        assign(ranked, {10: 1}, [fixed, fixed])

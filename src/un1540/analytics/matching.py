@@ -5,9 +5,13 @@ one thing (reference/matching.yml): matrix fields covered, weapon categories, ki
 language, region, capacity left, the provider's record. Items and offers are encoded as 0/1
 matrices over each vocabulary, so all pairs are scored with a few matrix products; `pair_parts`
 computes the same parts for one pair with plain sets (the explanation, and the test oracle).
+The parts named `required` (reference/matching.yml) are the relevance gate: a pair where one of
+them is 0 (no field or weapon category in common, none of the kinds of help asked for, an offer
+working only in other regions) is never suggested, whatever else fits.
 The global assignment gives each item at most one offer and each offer at most its capacity,
 maximising the total score, by linear programming (SciPy's HiGHS): the constraint matrix of this
-bipartite problem is totally unimodular, so the solution is whole.
+bipartite problem is totally unimodular, so the solution is whole. Pairs an expert accepted are
+fixed in it: they are given as they are, and the capacities passed are what is left after them.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ class ItemNeed:
     weapons: frozenset[str]
     help_types: frozenset[str]
     languages: frozenset[str]
-    areas: frozenset[str]  # the requester's regional group and M49 region
+    areas: frozenset[str]  # the requester's regional groups and M49 areas; empty: unknown
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ def pair_parts(item: ItemNeed, offer: OfferReach) -> dict[str, float]:
         "language": 1.0
         if not item.languages or not offer.languages or item.languages & offer.languages
         else 0.0,
-        "region": 1.0 if not offer.regions or item.areas & offer.regions else 0.0,
+        "region": 1.0 if not offer.regions or not item.areas or item.areas & offer.regions else 0.0,
         "capacity": 1.0 if offer.capacity_left > 0 else 0.0,
         "record": offer.record,
     }
@@ -86,6 +90,21 @@ def combine(
     if verdict == "accept":
         score = min(1.0, score + settings.accepted_bonus)
     return score
+
+
+def accepted_pair(item: ItemNeed, offer: OfferReach, settings: Settings) -> Suggestion:
+    """A pair an expert accepted, scored with its bonus: the expert's acceptance stands even
+    where the gate or the minimum score would have left the pair out."""
+    parts = pair_parts(item, offer)
+    total = sum(settings.weights.values())
+    score = sum(settings.weights[name] * parts[name] for name in PART_NAMES) / total
+    return Suggestion(
+        item=item.key,
+        offer=offer.key,
+        score=min(1.0, score + settings.accepted_bonus),
+        parts=parts,
+        verdict="accept",
+    )
 
 
 def _onehot(sets: Sequence[frozenset[str]], vocabulary: Sequence[str]) -> npt.NDArray[np.float32]:
@@ -145,7 +164,7 @@ def part_matrices(
             [i.languages for i in items], [o.languages for o in offers], empty_asked_matches=True
         ),
         "region": _any_match(
-            [i.areas for i in items], [o.regions for o in offers], empty_asked_matches=False
+            [i.areas for i in items], [o.regions for o in offers], empty_asked_matches=True
         ),
         "capacity": ones
         @ np.array([[1.0 if o.capacity_left > 0 else 0.0 for o in offers]], np.float32),
@@ -170,8 +189,11 @@ def rank(
     *,
     limit: int | None = None,
     chunk: int = 512,
+    with_parts: bool = True,
 ) -> dict[int, list[Suggestion]]:
-    """For each item, the offers at or above the minimum score, best first (ties: offer key)."""
+    """For each item, the offers at or above the minimum score, best first (ties: offer key).
+    Without `with_parts` the suggestions carry no parts (`pair_parts` gives them for the few
+    pairs that need them: the global assignment's)."""
     verdicts = verdicts or {}
     total = sum(settings.weights.values())
     weights = {name: settings.weights[name] / total for name in PART_NAMES}
@@ -187,6 +209,8 @@ def rank(
         parts = part_matrices(block, offers)
         scores = sum(weights[name] * parts[name] for name in PART_NAMES)
         assert isinstance(scores, np.ndarray)
+        if with_parts:
+            stacked = np.stack([parts[name] for name in PART_NAMES], axis=-1)  # rows x offers x 7
         for row, item in enumerate(block):
             line = scores[row].astype(np.float64)
             for name in settings.required:
@@ -200,15 +224,18 @@ def rank(
             order = eligible[np.lexsort((offer_keys[eligible], -line[eligible]))]
             if limit is not None:
                 order = order[:limit]
+            chosen_parts = stacked[row, order].tolist() if with_parts else [()] * len(order)
             result[item.key] = [
                 Suggestion(
                     item=item.key,
-                    offer=int(offer_keys[column]),
-                    score=float(line[column]),
-                    parts={name: float(parts[name][row, column]) for name in PART_NAMES},
-                    verdict=verdicts.get((item.key, int(offer_keys[column]))),
+                    offer=offer_key,
+                    score=score,
+                    parts=dict(zip(PART_NAMES, values, strict=True)) if with_parts else {},
+                    verdict=verdicts.get((item.key, offer_key)),
                 )
-                for column in order
+                for offer_key, score, values in zip(
+                    offer_keys[order].tolist(), line[order].tolist(), chosen_parts, strict=True
+                )
             ]
     return result
 
@@ -221,21 +248,34 @@ class Assignment:
 
 
 def assign(
-    candidates: Mapping[int, Sequence[Suggestion]], capacities: Mapping[int, int]
+    candidates: Mapping[int, Sequence[Suggestion]],
+    capacities: Mapping[int, int],
+    fixed: Sequence[Suggestion] = (),
 ) -> Assignment:
-    """At most one offer per item, at most its capacity per offer, the greatest total score."""
+    """At most one offer per item, at most its capacity per offer, the greatest total score.
+
+    `fixed` pairs (experts' acceptances, at most one per item) are part of the answer as they
+    are; their items take no other offer, and `capacities` are what each offer has left after
+    every accepted pair, so an accepted pair uses its offer's capacity once."""
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix
 
+    fixed_items = {pair.item for pair in fixed}
+    if len(fixed_items) != len(fixed):
+        raise ValueError("at most one fixed pair per item")
+    fixed_score = float(sum(pair.score for pair in fixed))
     arcs = [
         s
-        for suggestions in candidates.values()
+        for key, suggestions in candidates.items()
+        if key not in fixed_items
         for s in suggestions
         if capacities.get(s.offer, 0) > 0
     ]
-    items = sorted(candidates)
+    items = sorted(key for key in candidates if key not in fixed_items)
     if not arcs:
-        return Assignment(pairs=[], unassigned=items, total_score=0.0)
+        return Assignment(
+            pairs=sorted(fixed, key=lambda arc: arc.item), unassigned=items, total_score=fixed_score
+        )
     item_row = {item: row for row, item in enumerate(items)}
     offers = sorted({arc.offer for arc in arcs})
     offer_row = {offer: len(items) + row for row, offer in enumerate(offers)}
@@ -260,7 +300,7 @@ def assign(
     chosen = [arc for arc, value in zip(arcs, solution.x, strict=True) if value > 0.5]
     assigned = {arc.item for arc in chosen}
     return Assignment(
-        pairs=sorted(chosen, key=lambda arc: arc.item),
+        pairs=sorted([*fixed, *chosen], key=lambda arc: arc.item),
         unassigned=[item for item in items if item not in assigned],
-        total_score=float(sum(arc.score for arc in chosen)),
+        total_score=fixed_score + float(sum(arc.score for arc in chosen)),
     )

@@ -209,12 +209,35 @@ class ScorePart(BaseModel):
     points: float = Field(description="weight x value / total weight.")
 
 
+class MatchReason(BaseModel):
+    """One fact of why an offer fits a request item (what `explanation` words)."""
+
+    code: str = Field(description="fields, weapons, help_types, languages, region or capacity.")
+    covered: list[str] = Field(
+        default_factory=list,
+        description="The requested codes the offer covers (region: where it works).",
+    )
+    missing: list[str] = Field(
+        default_factory=list,
+        description="The requested codes it does not (region: where it works instead).",
+    )
+    any: bool = Field(
+        default=False,
+        description="The offer names none, so it covers all (fields, weapons), any language; "
+        "region: the requester's region is not known.",
+    )
+    left: int | None = Field(default=None, description="capacity: items it can still take.")
+    total: int | None = Field(default=None, description="capacity: its whole capacity.")
+
+
 class OfferSuggestion(BaseModel):
     offer_id: int
     title: str
     provider: str
     score: float
     parts: list[ScorePart]
+    reasons: list[MatchReason]
+    explanation: str = Field(description="The reasons in words (English).")
     verdict: str | None = Field(description="An expert's judgement (Committee side only).")
 
 
@@ -255,6 +278,11 @@ class AssignedPair(BaseModel):
     offer_title: str
     score: float
     parts: list[ScorePart]
+    reasons: list[MatchReason]
+    explanation: str = Field(description="The reasons in words (English).")
+    accepted: bool = Field(
+        description="Fixed by an expert's acceptance (it uses the offer's capacity once)."
+    )
 
 
 class UnassignedItem(BaseModel):

@@ -3,6 +3,11 @@ their reach (fields, capacity left, the provider's record), and each item's rank
 
 The arithmetic is `analytics/matching.py`; the suggestions page, the global assignment and the
 notices sent when a request is circulated all rank through `rank_offers`.
+
+Judgements are the Committee side's. Every ranking counts them in what they make of an offer
+(its capacity left after the pairs experts accepted, its provider's record); a pair an expert
+rejected is never suggested to anyone, the requester included; only the Committee side's ranking
+gives accepted pairs their bonus and shows the verdicts.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from un1540.models import (
     AssistanceOffer,
     AssistanceProject,
     AssistanceRequestItem,
+    GroupMembership,
+    State,
 )
 from un1540.reference.matching import MatchingMethod, load_matching_method
 from un1540.services.assistance.reads.offers import current_offers
@@ -33,9 +40,13 @@ class Ranking:
     """Each item's suggestions (by item id), from the offers that were considered."""
 
     method: MatchingMethod
+    settings: Settings
     offers: dict[int, AssistanceOffer]
     capacity_left: dict[int, int]
     suggestions: dict[int, list[Suggestion]]
+    needs: dict[int, ItemNeed]
+    reaches: dict[int, OfferReach]
+    accepted: dict[int, list[int]]  # item -> the offers (among `offers`) experts accepted for it
 
     @property
     def suggested_offers(self) -> list[AssistanceOffer]:
@@ -43,27 +54,82 @@ class Ranking:
         return [offer for key, offer in self.offers.items() if key in suggested]
 
 
+@dataclass(frozen=True)
+class ItemRow:
+    """What matching reads of a request item (and of its request: the requesting State)."""
+
+    id: int
+    request_id: int
+    state_id: int | None
+    fields: list[str]
+    weapons: list[str]
+    help_types: list[str]
+    languages: list[str]
+
+
+def item_rows(items: Sequence[AssistanceRequestItem]) -> list[ItemRow]:
+    return [
+        ItemRow(
+            id=item.id,
+            request_id=item.request_id,
+            state_id=item.request.state_id,
+            fields=item.fields,
+            weapons=item.weapons,
+            help_types=item.help_types,
+            languages=item.languages,
+        )
+        for item in items
+    ]
+
+
 def rank_offers(
     session: Session, viewer: Viewer, items: Sequence[AssistanceRequestItem], *, judged: bool
 ) -> Ranking:
-    """Rank the offers `viewer` may see for `items`. Judgements count only when `judged` (they
-    are the Committee side's: a requester's ranking does not reveal them)."""
+    """Rank the offers `viewer` may see for `items`. Verdicts count only when `judged` (they
+    are the Committee side's: the requester's ranking shows none, and only leaves out the pairs
+    experts rejected)."""
+    return rank_item_rows(session, viewer, item_rows(items), judged=judged)
+
+
+def rank_item_rows(
+    session: Session,
+    viewer: Viewer,
+    items: Sequence[ItemRow],
+    *,
+    judged: bool,
+    with_parts: bool = True,
+) -> Ranking:
+    """`rank_offers` from the items' rows (the global assignment reads them without objects,
+    and asks for no parts: it computes them for the pairs it keeps)."""
     method = load_matching_method()
+    settings = _settings(method)
     offers = current_offers(session, viewer)
-    judgements = list(session.scalars(select(AssistanceJudgement))) if judged else []
+    judgements = list(session.scalars(select(AssistanceJudgement)))
     reaches = _reaches(session, offers, judgements)
+    needs = _needs(session, items)
+    item_keys = {need.key for need in needs}
+    verdicts = {
+        (j.item_id, j.offer_id): j.verdict
+        for j in judgements
+        if j.item_id in item_keys and (judged or j.verdict == "reject")
+    }
     suggestions = rank(
-        [_need(item) for item in items],
-        reaches,
-        _settings(method),
-        {(j.item_id, j.offer_id): j.verdict for j in judgements},
-        limit=method.candidates,
+        needs, reaches, settings, verdicts, limit=method.candidates, with_parts=with_parts
     )
+    offer_keys = {offer.id for offer in offers}
+    accepted: dict[int, list[int]] = {}
+    for (item_key, offer_key), verdict in sorted(verdicts.items()):
+        if verdict == "accept" and offer_key in offer_keys:
+            accepted.setdefault(item_key, []).append(offer_key)
     return Ranking(
         method=method,
+        settings=settings,
         offers={offer.id: offer for offer in offers},
         capacity_left={reach.key: reach.capacity_left for reach in reaches},
         suggestions=suggestions,
+        needs={need.key: need for need in needs},
+        reaches={reach.key: reach for reach in reaches},
+        accepted=accepted,
     )
 
 
@@ -77,19 +143,40 @@ def _settings(method: MatchingMethod) -> Settings:
     )
 
 
-def _need(item: AssistanceRequestItem) -> ItemNeed:
-    request = item.request
-    areas = set()
-    if request.state is not None:
-        areas = {request.state.electoral_group_code or "", request.state.m49_region_code}
-    return ItemNeed(
-        key=item.id,
-        fields=frozenset(item.fields),
-        weapons=frozenset(item.weapons),
-        help_types=frozenset(item.help_types),
-        languages=frozenset(item.languages),
-        areas=frozenset(areas - {""}),
-    )
+def _needs(session: Session, items: Sequence[ItemRow]) -> list[ItemNeed]:
+    """What each item asks for; where: the requesting State's regional groups (electoral, and
+    those it takes part in as a member or participant) and its M49 region, sub-region and
+    intermediate region (none known for a regional organisation's request)."""
+    state_ids = {item.state_id for item in items if item.state_id is not None}
+    areas: dict[int, set[str]] = {}
+    if state_ids:
+        for state in session.execute(
+            select(
+                State.id,
+                State.electoral_group_code,
+                State.m49_region_code,
+                State.m49_subregion_code,
+                State.m49_intermediate_code,
+            ).where(State.id.in_(state_ids))
+        ):
+            areas[state[0]] = {code for code in state[1:] if code}
+        for state_id, group in session.execute(
+            select(GroupMembership.state_id, GroupMembership.group_code).where(
+                GroupMembership.state_id.in_(state_ids), GroupMembership.role != "observer"
+            )
+        ):
+            areas[state_id].add(group)
+    return [
+        ItemNeed(
+            key=item.id,
+            fields=frozenset(item.fields),
+            weapons=frozenset(item.weapons),
+            help_types=frozenset(item.help_types),
+            languages=frozenset(item.languages),
+            areas=frozenset(areas.get(item.state_id or 0, ())),
+        )
+        for item in items
+    ]
 
 
 def _reaches(

@@ -29,11 +29,14 @@ from un1540.schemas.assistance import (
     JudgementRead,
     LoopItem,
     LoopProject,
+    MatchReason,
     MilestoneRead,
     OfferSuggestion,
     ScorePart,
     WhoWhatWhereRow,
 )
+from un1540.services.assistance.explain import reasons, sentence
+from un1540.services.assistance.matching import Ranking
 from un1540.services.assistance.parties import requester_name
 from un1540.services.assistance.reads.funding import shown_project
 from un1540.services.assistance.reads.projects import feedback_due
@@ -132,42 +135,47 @@ def score_parts(suggestion: Suggestion, method: MatchingMethod) -> list[ScorePar
     ]
 
 
-def offer_suggestion(
-    suggestion: Suggestion, offer: AssistanceOffer, method: MatchingMethod
-) -> OfferSuggestion:
+def pair_reasons(pair: Suggestion, ranking: Ranking) -> list[MatchReason]:
+    return reasons(
+        ranking.needs[pair.item], ranking.reaches[pair.offer], ranking.offers[pair.offer].capacity
+    )
+
+
+def offer_suggestion(suggestion: Suggestion, ranking: Ranking) -> OfferSuggestion:
+    offer = ranking.offers[suggestion.offer]
+    why = pair_reasons(suggestion, ranking)
     return OfferSuggestion(
         offer_id=suggestion.offer,
         title=offer.title,
         provider=offer.provider_name,
         score=suggestion.score,
-        parts=score_parts(suggestion, method),
+        parts=score_parts(suggestion, ranking.method),
+        reasons=why,
+        explanation=sentence(why),
         verdict=suggestion.verdict,
     )
 
 
-def item_suggestions(
-    item: AssistanceRequestItem,
-    suggestions: list[Suggestion],
-    offers: dict[int, AssistanceOffer],
-    method: MatchingMethod,
-) -> ItemSuggestions:
+def item_suggestions(item: AssistanceRequestItem, ranking: Ranking) -> ItemSuggestions:
     return ItemSuggestions(
         item_id=item.id,
         description=item.description,
-        suggestions=[offer_suggestion(s, offers[s.offer], method) for s in suggestions],
+        suggestions=[offer_suggestion(s, ranking) for s in ranking.suggestions[item.id]],
     )
 
 
-def assigned_pair(
-    pair: Suggestion, item: AssistanceRequestItem, offer: AssistanceOffer, method: MatchingMethod
-) -> AssignedPair:
+def assigned_pair(pair: Suggestion, request_id: int, ranking: Ranking) -> AssignedPair:
+    why = pair_reasons(pair, ranking)
     return AssignedPair(
-        request_id=item.request_id,
+        request_id=request_id,
         item_id=pair.item,
         offer_id=pair.offer,
-        offer_title=offer.title,
+        offer_title=ranking.offers[pair.offer].title,
         score=pair.score,
-        parts=score_parts(pair, method),
+        parts=score_parts(pair, ranking.method),
+        reasons=why,
+        explanation=sentence(why),
+        accepted=pair.verdict == "accept" and pair.offer in ranking.accepted.get(pair.item, ()),
     )
 
 

@@ -25,7 +25,8 @@ router = APIRouter(prefix="/assistance", tags=["Assistance"])
 )
 def judgements_create(session: SessionDep, viewer: WriterDep, body: JudgementCreate) -> Response:
     """Experts and the Committee: accept, reject or unsure; kept, and it changes later rankings
-    (a rejected pair is never suggested again; an accepted one uses the offer's capacity)."""
+    (a rejected pair is never suggested again, not even to the requester; an accepted one is
+    fixed in the global assignment and uses the offer's capacity once)."""
     judgement = record_judgement(session, viewer=viewer, data=body)
     return json_model(judgement_read(judgement), status_code=201)
 
@@ -38,6 +39,7 @@ def judgements_create(session: SessionDep, viewer: WriterDep, body: JudgementCre
 )
 def assignment(session: SessionDep, viewer: WriterDep) -> Response:
     """Experts and the Committee: at most one offer per circulated or published item, each offer
-    within its capacity, the greatest total score; explains every pair and every item left out.
-    Computes a proposal; it writes nothing."""
+    within its capacity, the greatest total score; pairs experts accepted are fixed in it
+    (`accepted`); explains every pair (parts, reasons, the English sentence) and every item left
+    out. Computes a proposal; it writes nothing."""
     return json_model(global_assignment(session, viewer=viewer))

@@ -24,7 +24,7 @@ from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
 from un1540.web.portal.labels import field_label, label, state_name
 from un1540.web.portal.maps import MAP_NOTE
-from un1540.web.portal.terms import term
+from un1540.web.portal.terms import explain, term
 from un1540.web.responses import synthetic_headers
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -91,6 +91,7 @@ def _environment() -> Environment:
         field_label=field_label,
         state_name=state_name,
         term=term,
+        explain=explain,
         # Each free-text field's maximum, for the forms' maxlength (schemas/text.py defines them).
         text_limits={name.lower(): rule.max_length for name, rule in TEXT_RULES.items()},
     )

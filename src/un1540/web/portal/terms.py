@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from un1540.reference.languages import N_
-from un1540.web.i18n import gettext
+from un1540.schemas.assistance import MatchReason
+from un1540.services.assistance.explain import sentence
+from un1540.web.i18n import gettext, language
 
 # The clearinghouse's words as the portal shows them (codes in reference/assistance.yml and
 # matching.yml); marked here so that the catalogues translate them.
@@ -45,3 +49,8 @@ TERMS = {
 def term(code: str) -> str:
     """A clearinghouse code in the page's language."""
     return gettext(TERMS.get(code, code))
+
+
+def explain(reasons: Sequence[MatchReason]) -> str:
+    """Why an offer is suggested, in words, in the page's language."""
+    return sentence(reasons, gettext, language())

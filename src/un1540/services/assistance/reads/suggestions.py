@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from dataclasses import replace
 
-from un1540.analytics.matching import assign
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from un1540.analytics.matching import accepted_pair, assign, pair_parts
 from un1540.errors import Forbidden
 from un1540.models import AssistanceRequest, AssistanceRequestItem, Origin
 from un1540.schemas.assistance import (
@@ -13,7 +15,7 @@ from un1540.schemas.assistance import (
     SuggestionsRead,
     UnassignedItem,
 )
-from un1540.services.assistance.matching import rank_offers
+from un1540.services.assistance.matching import ItemRow, rank_item_rows, rank_offers
 from un1540.services.assistance.parties import sees_suggestions
 from un1540.services.assistance.reads.requests import get_request
 from un1540.services.assistance.shapes import assigned_pair, item_suggestions
@@ -29,10 +31,7 @@ def suggestions_for(session: Session, *, viewer: Viewer, request_id: int) -> Sug
     if not viewer.is_committee_side and not sees_suggestions(viewer, request):
         raise Forbidden("only the Committee side and the requester see suggestions")
     ranking = rank_offers(session, viewer, request.items, judged=viewer.is_committee_side)
-    items = [
-        item_suggestions(item, ranking.suggestions[item.id], ranking.offers, ranking.method)
-        for item in request.items
-    ]
+    items = [item_suggestions(item, ranking) for item in request.items]
     synthetic = request.origin is Origin.demo or any(
         o.origin is Origin.demo for o in ranking.offers.values()
     )
@@ -42,23 +41,47 @@ def suggestions_for(session: Session, *, viewer: Viewer, request_id: int) -> Sug
 
 
 def global_assignment(session: Session, *, viewer: Viewer) -> AssignmentRead:
-    """One offer (at most) for every open item, within each offer's capacity, best total."""
+    """One offer (at most) for every open item, within each offer's capacity, best total. A pair
+    an expert accepted is fixed in it (the best-scoring one, if an item has several) and uses
+    its offer's capacity once: every accepted pair is already counted in the capacity left."""
     require(viewer, *COMMITTEE_SIDE, action="compute the global assignment")
-    items = list(
-        session.scalars(
-            select(AssistanceRequestItem)
+    items = [
+        ItemRow(*row)
+        for row in session.execute(
+            select(
+                AssistanceRequestItem.id,
+                AssistanceRequestItem.request_id,
+                AssistanceRequest.state_id,
+                AssistanceRequestItem.fields,
+                AssistanceRequestItem.weapons,
+                AssistanceRequestItem.help_types,
+                AssistanceRequestItem.languages,
+            )
             .join(AssistanceRequest)
-            .options(selectinload(AssistanceRequestItem.request))
             .where(AssistanceRequest.status.in_(OPEN_FOR_ASSIGNMENT))
             .order_by(AssistanceRequestItem.id)
         )
-    )
-    ranking = rank_offers(session, viewer, items, judged=True)
+    ]
+    ranking = rank_item_rows(session, viewer, items, judged=True, with_parts=False)
     candidates = ranking.suggestions
-    result = assign(candidates, ranking.capacity_left)
+    fixed = [
+        max(
+            (
+                accepted_pair(ranking.needs[key], ranking.reaches[offer], ranking.settings)
+                for offer in offers
+            ),
+            key=lambda pair: (pair.score, -pair.offer),
+        )
+        for key, offers in sorted(ranking.accepted.items())
+    ]
+    result = assign(candidates, ranking.capacity_left, fixed)
     by_item = {item.id: item for item in items}
     pairs = [
-        assigned_pair(pair, by_item[pair.item], ranking.offers[pair.offer], ranking.method)
+        assigned_pair(
+            replace(pair, parts=pair_parts(ranking.needs[pair.item], ranking.reaches[pair.offer])),
+            by_item[pair.item].request_id,
+            ranking,
+        )
         for pair in result.pairs
     ]
     unassigned = [
