@@ -122,6 +122,13 @@ def test_restricted_documents_stay_private(
         ({"kind": "poem"}, ("report.pdf", PDF, "application/pdf"), "kind"),
         ({"language": "1"}, ("report.pdf", PDF, "application/pdf"), "language"),
         ({"issued_on": "2999-01-01"}, ("report.pdf", PDF, "application/pdf"), "issued_on"),
+        # A report on resolution 1540 older than the resolution (adopted 28 April 2004).
+        ({"issued_on": "2004-04-27"}, ("report.pdf", PDF, "application/pdf"), "issued_on"),
+        (
+            {"issued_on": "2003-12-01", "kind": "addendum"},
+            ("report.pdf", PDF, "application/pdf"),
+            "issued_on",
+        ),
         ({"url": "ftp://example.org/x"}, None, "url"),
         ({}, None, "file"),
     ],

@@ -50,3 +50,19 @@ def test_the_csv_twin_has_one_row_per_state_and_the_same_order(client: TestClien
     assert [row["iso3"] for row in rows] == [item["iso3"] for item in body["items"]]
     assert rows[0]["data_notice"].startswith("SYNTHETIC")
     assert "incidents_points" in rows[0]
+
+
+def test_synthetic_nuclear_material_weighs_only_for_plausible_holders(client: TestClient) -> None:
+    """The public ranking of real States is driven by synthetic nuclear-material figures only
+    where a State plausibly holds such material (reference/nuclear-profile.csv), never for the
+    others: they show "no data" and get no points from it."""
+    body = assert_synthetic_json(client.get("/api/v1/priorities?page_size=200"))
+    factor = next(f for f in body["factors"] if f["code"] == "nuclear_material")
+    assert factor["states_with_data"] == 3  # CHN, FRA, USA among the demo's States
+    for row in body["items"]:
+        part = next(c for c in row["contributions"] if c["factor"] == "nuclear_material")
+        if row["iso3"] in {"CHN", "FRA", "USA"}:
+            assert part["raw"] is not None, row["iso3"]
+            assert part["raw"] > 0, row["iso3"]
+        else:
+            assert (part["raw"], part["points"]) == (None, 0), row["iso3"]

@@ -150,3 +150,36 @@ def test_the_edition_timeline_downloads_as_svg(browser: Browser, live_server: st
     assert svg.value.suggested_filename == "timeline-FRA.svg"
     assert errors == []
     page.close()
+
+
+def _downloaded_svg(page: Page, figure: str, tmp_path: Path) -> str:
+    with page.expect_download() as svg:
+        page.locator(figure).locator("xpath=..").get_by_text("SVG").click()
+    path = tmp_path / svg.value.suggested_filename
+    svg.value.save_as(path)
+    return path.read_text(encoding="utf-8")
+
+
+def test_downloaded_charts_and_maps_carry_source_date_licence_and_notice(
+    browser: Browser, live_server: str, tmp_path: Path
+) -> None:
+    """As Our World in Data's do: a figure taken out of the page still says where it comes
+    from, when, under which licence, and that the data is synthetic."""
+    page, _, errors = _open(browser, live_server + "/dashboard?section=op3ab")
+    expect(page.locator("#section-map")).to_have_attribute("data-rendered", "true", timeout=15000)
+    for figure in ("#chart-weapons", "#section-map"):
+        svg = _downloaded_svg(page, figure, tmp_path)
+        assert f"{live_server}/dashboard?section=op3ab" in svg, figure
+        assert "Licence: CC BY 4.0." in svg, figure
+        assert "Downloaded on " in svg, figure
+        assert "It is not the 1540 Committee&#39;s records" in svg or (
+            "It is not the 1540 Committee's records" in svg
+        ), figure
+    page.close()
+    page, _, more_errors = _open(browser, live_server + "/dashboard?lang=fr")
+    expect(page.locator("#chart-weapons")).to_have_attribute("data-rendered", "true")
+    svg = _downloaded_svg(page, "#chart-weapons", tmp_path)
+    assert "Licence : CC BY 4.0." in svg
+    assert "Données de démonstration synthétiques" in svg
+    page.close()
+    assert errors == more_errors == []

@@ -126,3 +126,61 @@ def test_the_demo_clearinghouse_is_synthetic_and_at_work(session: Session) -> No
     assert all(r.title.startswith("[Synthetic]") for r in requests)
     assert all(o.title.startswith("[Synthetic]") for o in offers)
     assert {r.status for r in requests} >= {"received", "matched"}
+
+
+# --- plausible, though synthetic -------------------------------------------------------------
+
+
+def test_no_demo_report_is_dated_before_resolution_1540(session: Session) -> None:
+    from un1540.models import DocumentKind
+
+    reports = session.execute(
+        select(State.iso3, Document.kind, Document.issued_on)
+        .join(State, State.id == Document.state_id)
+        .where(
+            Document.origin == Origin.demo,
+            Document.kind.in_(
+                [
+                    DocumentKind.national_report,
+                    DocumentKind.addendum,
+                    DocumentKind.additional_information,
+                ]
+            ),
+        )
+    ).all()
+    assert {iso3 for iso3, _, _ in reports} == set(DEMO_STATES)
+    early = [(iso3, on) for iso3, _, on in reports if on is None or on < date(2004, 4, 28)]
+    assert early == []
+
+
+def test_the_first_report_of_every_state_follows_the_resolution() -> None:
+    from un1540.io.demo import _edition_dates, _rng, first_report_date
+    from un1540.reference.states import load_states
+
+    for state in load_states():  # the same draws as generate_state, for all 193 States
+        rng = _rng(state.iso3)
+        rng.uniform(-0.1, 0.1), rng.uniform(0.15, 0.4)
+        first_edition = _edition_dates(rng)[0]
+        drawn = date(rng.choice([2004, 2005]), rng.randint(1, 12), rng.randint(1, 28))
+        first = first_report_date(drawn, first_edition)
+        assert date(2004, 4, 28) < first < first_edition, state.iso3
+
+
+def test_nuclear_indicators_only_where_a_state_plausibly_has_them(session: Session) -> None:
+    from un1540.models import ContextIndicator
+    from un1540.reference.nuclear import load_nuclear_profile
+
+    profile = load_nuclear_profile()
+    rows = session.execute(
+        select(
+            State.iso3, ContextIndicator.indicator, ContextIndicator.value, ContextIndicator.source
+        )
+        .join(State, State.id == ContextIndicator.state_id)
+        .where(ContextIndicator.indicator.in_(["nuclear_material", "nuclear_facilities"]))
+    ).all()
+    material = {iso3 for iso3, code, value, _ in rows if code == "nuclear_material" and value > 0}
+    facilities = {iso3 for iso3, code, value, _ in rows if code == "nuclear_facilities" and value}
+    holders = {iso3 for iso3, p in profile.items() if p.weapons_usable_material}
+    assert material == holders & set(DEMO_STATES) == {"CHN", "FRA", "USA"}
+    assert facilities == set(profile) & set(DEMO_STATES) == {"BRA", "CHN", "FRA", "USA"}
+    assert all(source.startswith("[Synthetic]") for *_, source in rows)

@@ -3,6 +3,10 @@
 Written reproducibly: the same data gives the same bytes (files in a fixed order, fixed zip
 timestamps, the data version instead of the clock), so a download can be cited and checked.
 
+When the data is synthetic, every CSV starts with a `data_notice` column that carries the
+synthetic-data notice on every row (declared in each table's schema), as every CSV twin of the
+API does; the JSON says it once, at the top.
+
 The CSV files are safe to open in a spreadsheet: a text starting with = + - @ tab or CR gets a
 leading single quote (OWASP's advice; `neutralised` in schemas/text.py), and control characters
 become U+FFFD. The JSON keeps every text exactly as stored: JSON is read by programs, which see
@@ -45,6 +49,11 @@ CSV_TEXT_NOTE = (
     "with a leading single quote (') so that spreadsheets show it as text and never run it as a "
     "formula; the JSON keeps every text exactly as recorded."
 )
+DATA_NOTICE_COLUMN = (
+    "data_notice",
+    "string",
+    "The synthetic-data notice: this row was generated for demonstration",
+)
 ZIP_TIME = (2004, 4, 28, 0, 0, 0)  # resolution 1540's adoption: any fixed time will do
 
 
@@ -64,19 +73,25 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def table_csv(table: Table) -> bytes:
+def _columns(table: Table, synthetic: bool) -> list[tuple[str, str, str]]:
+    return ([DATA_NOTICE_COLUMN] if synthetic else []) + table.columns
+
+
+def table_csv(table: Table, *, synthetic: bool) -> bytes:
+    """The table as CSV; when `synthetic`, a leading data_notice column on every row."""
+    notice = [SYNTHETIC_NOTICE] if synthetic else []
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([name for name, _, _ in table.columns])
-    writer.writerows([_cell(value) for value in row] for row in table.rows)
+    writer.writerow([name for name, _, _ in _columns(table, synthetic)])
+    writer.writerows(notice + [_cell(value) for value in row] for row in table.rows)
     return buffer.getvalue().encode("utf-8")
 
 
-def _resource(table: Table) -> dict[str, Any]:
+def _resource(table: Table, synthetic: bool) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "fields": [
             {"name": name, "type": kind, "description": description}
-            for name, kind, description in table.columns
+            for name, kind, description in _columns(table, synthetic)
         ],
         "missingValues": [""],
     }
@@ -112,7 +127,7 @@ def descriptor(dataset: Dataset, *, as_of: date) -> dict[str, Any]:
         "caveats": CAVEATS,
         "csv_text_cells": CSV_TEXT_NOTE,
         "synthetic": dataset.synthetic,
-        "resources": [_resource(table) for table in dataset.tables],
+        "resources": [_resource(table, dataset.synthetic) for table in dataset.tables],
     }
     if dataset.synthetic:
         package["notice"] = SYNTHETIC_NOTICE
@@ -144,7 +159,7 @@ def package_zip(dataset: Dataset, *, as_of: date) -> bytes:
         ]
         _write(archive, "README.txt", "\n".join(readme).encode("utf-8"))
         for table in dataset.tables:
-            _write(archive, f"data/{table.name}.csv", table_csv(table))
+            _write(archive, f"data/{table.name}.csv", table_csv(table, synthetic=dataset.synthetic))
     return buffer.getvalue()
 
 

@@ -7,6 +7,11 @@ related materials (as the 2016 comprehensive review found in general terms). Eve
 starts with "[Synthetic]". Context indicators for the prioritisation aid are synthetic too (source
 "[Synthetic] ..."), and so are the assistance requests, offers, projects and funding
 (`demo_assistance.py`). The same seed gives the same data on every machine.
+
+Plausible, though synthetic: no report on the resolution is dated before it was adopted
+(28 April 2004; the document service refuses one), and only the States that
+reference/nuclear-profile.csv lists get nuclear facilities, only those holding weapons-usable
+material a nuclear-material figure.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from babel.languages import get_official_languages
 from sqlalchemy import select
@@ -25,8 +30,13 @@ from un1540.errors import Conflict
 from un1540.io.demo_assistance import load_demo_assistance
 from un1540.models import Document, MatrixEdition, Origin, State
 from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.nuclear import load_nuclear_profile
 from un1540.services.coverage.actions import import_indicators
-from un1540.services.documents.actions import DocumentInput, register_document
+from un1540.services.documents.actions import (
+    RESOLUTION_ADOPTED,
+    DocumentInput,
+    register_document,
+)
 from un1540.services.kernel.access import system_viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.instance import has_synthetic_data, mark_synthetic
@@ -77,6 +87,21 @@ def _report_language(iso2: str) -> str:
     return "en"
 
 
+# The first reports came after the resolution; a drawn date before this moves past it.
+FIRST_REPORTS_FROM = RESOLUTION_ADOPTED + timedelta(days=30)
+
+
+def first_report_date(drawn: date, first_edition: date) -> date:
+    """A plausible date for a State's first report: not before the resolution (a date drawn
+    early in 2004 moves forward by as many days from the adoption plus a month), and before
+    the State's first approved matrix."""
+    if drawn < FIRST_REPORTS_FROM:
+        drawn = FIRST_REPORTS_FROM + (drawn - date(drawn.year, 1, 1))
+    if drawn >= first_edition:
+        drawn = date(first_edition.year - 1, 6, 1)
+    return drawn
+
+
 def _edition_dates(rng: random.Random) -> list[date]:
     count = rng.randint(3, 6)
     years = sorted(rng.sample(range(FIRST_YEAR, LAST_YEAR + 1), count))
@@ -96,9 +121,8 @@ def _register_documents(
     session: Session, state: State, rng: random.Random, first_edition: date
 ) -> _Documents:
     language = _report_language(state.iso2)
-    first_report = date(rng.choice([2004, 2005]), rng.randint(1, 12), rng.randint(1, 28))
-    if first_report >= first_edition:
-        first_report = date(first_edition.year - 1, 6, 1)
+    drawn = date(rng.choice([2004, 2005]), rng.randint(1, 12), rng.randint(1, 28))
+    first_report = first_report_date(drawn, first_edition)
     documents = [
         DocumentInput(
             kind="national_report",
@@ -270,9 +294,11 @@ def _indicator_lines(state: State) -> list[str]:
         "transit_hub": 1 if rng.random() < 0.15 else 0,
         "incidents": rng.randint(0, 25) if rng.random() < 0.5 else 0,
     }
-    if rng.random() < 0.3:
-        values["nuclear_facilities"] = rng.randint(1, 60)
-        if rng.random() < 0.4:
+    profile = load_nuclear_profile().get(state.iso3)
+    if profile is not None:  # none for a State without power reactors or nuclear material
+        facilities = rng.randint(2, 60) if profile.power_reactors else rng.randint(1, 5)
+        values["nuclear_facilities"] = facilities
+        if profile.weapons_usable_material:
             values["nuclear_material"] = round(rng.lognormvariate(5, 2), 1)
     return [
         f"{state.iso3},{code},{value},2024,{INDICATOR_SOURCE}" for code, value in values.items()

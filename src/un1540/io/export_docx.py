@@ -1,6 +1,10 @@
 """The matrix as a Word document, laid out like the Committee's: a header with the State and its
 report, addendum and approval dates, the standard disclaimer, then each section as a table.
 
+Honest labels: every row whose wording was reconstructed says so ("[reconstructed]") and the
+State's header counts them; with synthetic data, the notice is in the page header and footer of
+every section, so it is on every page, not only the first.
+
 Every text goes through `printable` (schemas/text.py): XML cannot hold control characters, so a
 stored one shows as U+FFFD instead of failing the whole document."""
 
@@ -17,7 +21,13 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 
 from un1540.io.matrix_collect import MatrixExport
-from un1540.io.matrix_text import MARK_LEGEND, date_text, remarks_text
+from un1540.io.matrix_text import (
+    MARK_LEGEND,
+    date_text,
+    reconstructed_note,
+    remarks_text,
+    row_name,
+)
 from un1540.schemas.matrix import MatrixSectionRead
 from un1540.schemas.text import printable
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
@@ -70,7 +80,7 @@ def _section_table(
             cell = field.cells[0]
             values = [
                 str(field.number),
-                field.name,
+                row_name(field.name, field.reconstructed),
                 cell.mark,
                 remarks_text([cell], with_labels=False),
             ]
@@ -94,7 +104,8 @@ def _section_table(
         by_slot = {(c.weapon, c.column): c for c in field.cells}
         values = [by_slot[slot].mark if slot in by_slot else "—" for slot in slots]
         remarks = remarks_text(field.cells, with_labels=True)
-        _fill_row(table, [str(field.number), field.name, *values, remarks], centred=marks)
+        name = row_name(field.name, field.reconstructed)
+        _fill_row(table, [str(field.number), name, *values, remarks], centred=marks)
 
 
 def _state(document: Document, export: MatrixExport) -> None:
@@ -105,6 +116,9 @@ def _state(document: Document, export: MatrixExport) -> None:
         run.font.color.rgb = RED
     status = "APPROVED" if matrix.edition.status == "approved" else matrix.edition.status.upper()
     document.add_heading(printable(f"{status} 1540 COMMITTEE MATRIX"), level=1)
+    note = reconstructed_note(matrix)
+    if note:
+        document.add_paragraph().add_run(note).bold = True
     header = document.add_table(rows=0, cols=2)
     header.style = "Table Grid"
     _widths(header, [8.0, PAGE_WIDTH_CM - 8.0])
@@ -125,6 +139,20 @@ def _state(document: Document, export: MatrixExport) -> None:
         _section_table(document, section, matrix.weapon_categories, matrix.column_kinds)
 
 
+def mark_every_page(document: Document, notice: str) -> None:
+    """The notice in the header and the footer of every section of the document, so that every
+    page carries it (a first or even page of its own would need its own header: none is set)."""
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            part.is_linked_to_previous = False
+            paragraph = part.paragraphs[0]
+            paragraph.text = ""
+            run = paragraph.add_run(notice)
+            run.bold = True
+            run.font.size = Pt(7.5)
+            run.font.color.rgb = RED
+
+
 def matrices_docx(exports: list[MatrixExport]) -> bytes:
     """One document; each State starts on a new page."""
     document = docx.Document()
@@ -139,6 +167,8 @@ def matrices_docx(exports: list[MatrixExport]) -> bytes:
         if index:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         _state(document, export)
+    if any(export.matrix.synthetic for export in exports):
+        mark_every_page(document, SYNTHETIC_NOTICE)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from un1540.io.matrix_collect import MatrixExport
-from un1540.io.matrix_text import MARK_LEGEND, remarks_text
+from un1540.io.matrix_text import MARK_LEGEND, reconstructed_note, remarks_text, row_name
 from un1540.schemas.matrix import MatrixRead
 from un1540.schemas.text import printable
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
@@ -32,6 +32,16 @@ def printable_value(value: Any) -> Any:
     if isinstance(value, Markup):
         return Markup(printable(str(value)))
     return printable(value) if isinstance(value, str) else value
+
+
+def css_string(text: str) -> Markup:
+    """A text as a quoted CSS string for a page's margin box (a <style> element is raw text:
+    HTML escaping would show as "&#39;"); only printable characters, no markup."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '\\"<>&' or not char.isprintable() else char
+        for char in printable(text)
+    )
+    return Markup(f'"{escaped}"')
 
 
 TEMPLATES = Environment(
@@ -76,7 +86,12 @@ def _grids(matrix: MatrixRead) -> list[PrintSection]:
             )
             remarks = remarks_text(field.cells, with_labels=not adherence).splitlines()
             rows.append(
-                PrintRow(number=field.number, name=field.name, marks=marks, remarks=remarks)
+                PrintRow(
+                    number=field.number,
+                    name=row_name(field.name, field.reconstructed),
+                    marks=marks,
+                    remarks=remarks,
+                )
             )
         grids.append(
             PrintSection(
@@ -101,7 +116,9 @@ def matrices_html(exports: list[MatrixExport]) -> str:
     return TEMPLATES.get_template("matrix_print.html").render(
         exports=exports,
         grids=[_grids(e.matrix) for e in exports],
+        notes=[reconstructed_note(e.matrix) for e in exports],
         notice=SYNTHETIC_NOTICE,
+        page_notice=css_string(SYNTHETIC_NOTICE) if synthetic else "",
         legend=MARK_LEGEND,
         footer=footer,
     )

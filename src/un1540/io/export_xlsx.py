@@ -18,10 +18,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from un1540.io.matrix_collect import MatrixExport
+from un1540.io.matrix_text import reconstructed_note
 from un1540.io.xlsx_layout import (
     ABOUT_SHEET,
     FIRST_DATA_ROW,
     NOT_IN_FIELD,
+    WORDING_HEADER,
     SectionSheet,
     section_sheets,
 )
@@ -74,6 +76,10 @@ def _about(sheet: Worksheet, exports: list[MatrixExport], framework: str) -> Non
             "edition's page).",
         ),
     ]
+    marked = f"The column {WORDING_HEADER!r} of each section sheet says so on each row."
+    notes = {reconstructed_note(e.matrix, marked=marked) for e in exports} - {""}
+    if notes:
+        lines.insert(2, ("Reconstructed rows", " ".join(sorted(notes))))  # after Framework
     if synthetic:
         lines.insert(1, ("SYNTHETIC DEMO DATA", SYNTHETIC_NOTICE))
     for row, (label, value) in enumerate(lines, start=1):
@@ -93,6 +99,7 @@ def _section(
         _put(sheet, 2, column, upper).font = BOLD
         cell = _put(sheet, 3, column, lower or None)
         cell.font, cell.alignment = BOLD, Alignment(wrap_text=True, horizontal="center")
+    _put(sheet, 2, layout.wording_column, WORDING_HEADER).font = BOLD
     row = FIRST_DATA_ROW
     for export in exports:
         matrix = export.matrix
@@ -109,6 +116,8 @@ def _section(
             ]
             for column, value in enumerate(values, start=1):
                 _put(sheet, row, column, value)
+            wording = "reconstructed" if field.reconstructed else "verified"
+            _put(sheet, row, layout.wording_column, wording)
             for index, slot in enumerate(layout.slots):
                 found = cells.get((slot.weapon, slot.column))
                 mark = found.mark if found else NOT_IN_FIELD
@@ -132,7 +141,7 @@ def _section(
     marks.add(f"{first}:{last}{max(row - 1, FIRST_DATA_ROW)}")
     sheet.add_data_validation(marks)
     sheet.freeze_panes = first
-    widths = [6, 18, 8, 5, 26, 48] + [11] * len(layout.slots) + [30] * len(layout.slots)
+    widths = [6, 18, 8, 5, 26, 48] + [11] * len(layout.slots) + [30] * len(layout.slots) + [14]
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from un1540.schemas.matrix import CellRead
+from un1540.schemas.matrix import CellRead, MatrixRead
 
 MARK_LEGEND = (
     "X: the Committee has information on a measure (a reference to the legal basis or executive "
@@ -12,6 +12,35 @@ MARK_LEGEND = (
     "blank: no information before the Committee; —: the field does not apply to that weapon "
     "category."
 )
+
+RECONSTRUCTED_MARK = "[reconstructed]"
+
+
+def reconstructed_rows(matrix: MatrixRead) -> tuple[int, int]:
+    """(rows reconstructed, rows in all) of a matrix."""
+    fields = [field for section in matrix.sections for field in section.fields]
+    return sum(1 for field in fields if field.reconstructed), len(fields)
+
+
+def reconstructed_note(
+    matrix: MatrixRead, *, marked: str = f"Each of them is marked {RECONSTRUCTED_MARK}."
+) -> str:
+    """What a document titled "1540 Committee matrix" must say when some of its rows are not
+    the Committee's own wording (`marked`: how the document marks them); empty when every row
+    was verified."""
+    count, total = reconstructed_rows(matrix)
+    if not count:
+        return ""
+    return (
+        f"{count} of the {total} rows of this matrix are reconstructed: their number and wording "
+        "come from resolution 1540 and published matrices and were not verified against the "
+        f"Committee's own template. {marked}"
+    )
+
+
+def row_name(name: str, reconstructed: bool) -> str:
+    """A row's name as a document prints it: with the reconstructed mark when it applies."""
+    return f"{name} {RECONSTRUCTED_MARK}" if reconstructed else name
 
 
 def date_text(dates: Iterable[object]) -> str:

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from un1540 import __version__
 from un1540.io.charts import BarSeries, bar_chart, to_png, to_svg
-from un1540.io.export_pdf import printable_value
+from un1540.io.export_docx import mark_every_page
+from un1540.io.export_pdf import css_string, printable_value
 from un1540.schemas.review_statistics import ReviewStatistics, ReviewTable
 from un1540.schemas.text import printable
 from un1540.services.coverage.reads.review_statistics import review_statistics
@@ -183,6 +184,7 @@ def review_html(stats: ReviewStatistics) -> str:
             direction="ltr",
             title=f"Comprehensive review {stats.from_date} to {stats.to_date}",
             footer=footer,
+            page_notice=css_string(SYNTHETIC_NOTICE) if stats.synthetic else "",
             css=REPORT_CSS,
             body=review_body(stats),
         )
@@ -350,6 +352,8 @@ def review_docx(stats: ReviewStatistics) -> bytes:
         f"Reproducibility: produced by un1540 {__version__} with `un1540 report review --from "
         f"{stats.from_date} --to {stats.to_date}`; the same data and command give the same report."
     )
+    if stats.synthetic:
+        mark_every_page(document, SYNTHETIC_NOTICE)
     buffer = io.BytesIO()
     document.save(buffer)
     return _fixed_zip(buffer.getvalue())

@@ -5,7 +5,9 @@ An "About" sheet, then one sheet per section, laid out like the Committee's tabl
     row 1   section title
     row 2   State | | Edition | No. | Field code | Field | NW ... | CW ... | BW ... | Remarks ...
     row 3   (the column kinds under each weapon category; the cell each remark column belongs to)
-    row 4+  one row per State and field: marks (X, ?, NA or empty), then one remark per cell
+    row 4+  one row per State and field: marks (X, ?, NA or empty), then one remark per cell,
+            then the field's wording: "verified" or "reconstructed" (read by people, not by the
+            importer, which reads the columns before it)
 
 OP1-style sections have a single "Yes" column and one remark column. A cell the field does not
 have (e.g. genetic engineering for nuclear) shows an em dash. The importer checks rows 2 and 3
@@ -23,6 +25,7 @@ ABOUT_SHEET = "About"
 FIXED_COLUMNS = ("ISO3", "State", "Edition", "No.", "Field code", "Field")
 FIRST_DATA_ROW = 4
 NOT_IN_FIELD = "—"
+WORDING_HEADER = "Field wording"
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,13 @@ class SectionSheet:
 
     @property
     def width(self) -> int:
+        """The columns the importer reads."""
         return len(FIXED_COLUMNS) + 2 * len(self.slots)
+
+    @property
+    def wording_column(self) -> int:
+        """1-based column saying whether the row's wording is verified or reconstructed."""
+        return self.width + 1
 
     def header_rows(self) -> tuple[list[str], list[str]]:
         """Rows 2 and 3 as the importer expects them."""

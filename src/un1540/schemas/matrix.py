@@ -55,6 +55,11 @@ class MatrixFieldRead(BaseModel):
     number: int
     name: str
     verified: bool
+    reconstructed: bool = Field(
+        description="True when the field's number and wording were reconstructed from the "
+        "resolution and published matrices, not verified against the Committee's template "
+        "(the opposite of `verified`)."
+    )
     applies_to: list[str]
     cells: list[CellRead]
 

@@ -19,6 +19,12 @@ from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
 
+RESOLUTION_ADOPTED = date(2004, 4, 28)  # Security Council resolution 1540 (2004)
+# Reports on the resolution: none can be older than it.
+REPORT_KINDS = frozenset(
+    {DocumentKind.national_report, DocumentKind.addendum, DocumentKind.additional_information}
+)
+
 
 @dataclass(frozen=True)
 class DocumentInput:
@@ -51,6 +57,19 @@ def checked_document(document: DocumentInput) -> tuple[DocumentInput, list[Probl
         problems.append(Problem("language", "must be a language code such as en, fr or ar"))
     if document.issued_on is not None and document.issued_on > today():
         problems.append(Problem("issued_on", "is in the future"))
+    if (
+        document.kind in REPORT_KINDS
+        and document.issued_on is not None
+        and document.issued_on < RESOLUTION_ADOPTED
+    ):
+        problems.append(
+            Problem(
+                "issued_on",
+                f"{document.issued_on.isoformat()} is before resolution 1540 was adopted "
+                f"({RESOLUTION_ADOPTED.isoformat()}); a {document.kind.replace('_', ' ')} on "
+                "the resolution cannot be older than it",
+            )
+        )
     if document.url and not document.url.startswith(("http://", "https://")):
         problems.append(Problem("url", "must start with http:// or https://"))
     return document, problems

@@ -172,6 +172,7 @@ def matrix_sections(
                     number=field.number,
                     name=field.name,
                     verified=field.verified,
+                    reconstructed=not field.verified,
                     applies_to=list(field.applies_to),
                     cells=cells,
                 )

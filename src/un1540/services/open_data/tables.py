@@ -201,6 +201,12 @@ def _cells(session: Session, viewer: Viewer) -> Table:
             ("column", "string", "legal_framework, enforcement or adherence"),
             ("mark", "string", "X, ?, NA or empty"),
             ("remark", "string", "Remark recorded with the mark"),
+            (
+                "reconstructed",
+                "boolean",
+                "True when the field's wording was reconstructed from public sources, not "
+                "verified against the Committee's template (fields.verified = false)",
+            ),
         ],
         primary_key=["iso3", "edition", "cell"],
     )
@@ -210,6 +216,7 @@ def _cells(session: Session, viewer: Viewer) -> Table:
             MatrixEdition.number,
             CellDefinition.key,
             FieldDefinition.code,
+            FieldDefinition.verified,
             CellDefinition.weapon,
             CellDefinition.column,
             CellEntry.mark,
@@ -223,8 +230,8 @@ def _cells(session: Session, viewer: Viewer) -> Table:
         .order_by(State.iso3, MatrixEdition.number, CellDefinition.id)
     )
     table.rows = [
-        [iso3, number, key, field_code, weapon, column, mark.value, remark]
-        for iso3, number, key, field_code, weapon, column, mark, remark in rows
+        [iso3, number, key, field_code, weapon, column, mark.value, remark, not verified]
+        for iso3, number, key, field_code, verified, weapon, column, mark, remark in rows
     ]
     return table
 

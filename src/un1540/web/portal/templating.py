@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,13 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from un1540.errors import Problem
+from un1540.models.base import today
 from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.schemas.text import RULES as TEXT_RULES
@@ -61,6 +64,29 @@ MARK_LABELS = {
 }
 
 
+FIGURE_LICENCE = "CC BY 4.0"  # the open data's licence (io/datapackage.py)
+
+
+def figure_credit(request: Request, synthetic: bool) -> Markup:
+    """What a downloaded chart or map says under it (static/js/downloads.js): its source (this
+    page), the date and the licence, and the synthetic notice when the data is synthetic; as
+    JSON for a <script type="application/json"> element, in the reader's language."""
+    credit = {
+        "source": gettext("Source: un1540, the resolution 1540 information system, %(url)s")
+        % {"url": str(request.url)},
+        "date_licence": gettext("Downloaded on %(date)s. Licence: %(licence)s.")
+        % {"date": long_date(today()), "licence": FIGURE_LICENCE},
+        "notice": gettext(
+            "Synthetic demo data: generated for demonstration. It is not the 1540 Committee's "
+            "records and says nothing about any real State."
+        )
+        if synthetic
+        else None,
+    }
+    text = json.dumps(credit, ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -92,6 +118,7 @@ def _environment() -> Environment:
         state_name=state_name,
         term=term,
         explain=explain,
+        figure_credit=figure_credit,
         # Each free-text field's maximum, for the forms' maxlength (schemas/text.py defines them).
         text_limits={name.lower(): rule.max_length for name, rule in TEXT_RULES.items()},
     )

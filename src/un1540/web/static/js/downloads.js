@@ -1,13 +1,67 @@
 // PNG and SVG downloads of any chart or map: the figure is drawn again off screen from the same
 // option (without tooltips, on white), saved, and thrown away; the one on the page stays as it is.
+//
+// A downloaded figure carries its own credit, as Our World in Data's do: under the figure, the
+// source (this page's address), the date and the licence, and the synthetic-data notice when the
+// data is synthetic. The words come from the page (the JSON island #figure-credit, in the
+// reader's language); no inline script (Content-Security-Policy).
 (function () {
   "use strict";
+  var WIDTH = 1200, HEIGHT = 640, LINE = 18, PAD = 14;
+
+  function credit() {
+    var island = document.getElementById("figure-credit");
+    if (!island) return [];
+    var data = JSON.parse(island.textContent);
+    var lines = [
+      { text: data.source, fill: "#1b2631", bold: false },
+      { text: data.date_licence, fill: "#1b2631", bold: false }
+    ];
+    if (data.notice) lines.push({ text: data.notice, fill: "#b42318", bold: true });
+    return lines;
+  }
+
+  // Move every component anchored to the bottom up by `extra` pixels, so the credit fits under.
+  function raised(option, extra) {
+    var copy = Object.assign({}, option);
+    ["grid", "geo", "legend", "visualMap", "title", "dataZoom"].forEach(function (key) {
+      if (!copy[key]) return;
+      var list = Array.isArray(copy[key]) ? copy[key] : [copy[key]];
+      var moved = list.map(function (item) {
+        var next = Object.assign({}, item);
+        if (typeof next.bottom === "number") next.bottom += extra;
+        else if (next.bottom === undefined && (key === "grid" || key === "geo")) next.bottom = 60 + extra;
+        return next;
+      });
+      copy[key] = Array.isArray(copy[key]) ? moved : moved[0];
+    });
+    return copy;
+  }
+
+  // The figure's option with its credit written under it (ECharts `graphic` text elements).
+  window.un1540WithCredit = function (option, lines) {
+    if (!lines.length) return { option: option, height: HEIGHT };
+    var extra = lines.length * LINE + PAD;
+    var copy = raised(option, extra);
+    var rtl = document.documentElement.dir === "rtl";
+    copy.graphic = lines.map(function (line, index) {
+      var place = { type: "text", silent: true, bottom: PAD / 2 + (lines.length - 1 - index) * LINE,
+        style: { text: line.text, fill: line.fill, fontSize: 12, fontWeight: line.bold ? "bold" : "normal",
+          fontFamily: "system-ui, 'Noto Sans', 'Noto Sans Arabic', 'Noto Sans CJK SC', sans-serif",
+          width: WIDTH - 2 * PAD, overflow: "truncate" } };
+      if (rtl) place.right = PAD; else place.left = PAD;
+      return place;
+    });
+    return { option: copy, height: HEIGHT + extra };
+  };
+
   function save(option, kind, name) {
+    var captioned = window.un1540WithCredit(option, credit());
     var holder = document.createElement("div");
-    holder.style.cssText = "position:fixed;left:-10000px;top:0;width:1200px;height:640px";
+    holder.style.cssText = "position:fixed;left:-10000px;top:0;width:" + WIDTH + "px;height:" + captioned.height + "px";
     document.body.appendChild(holder);
     var copy = echarts.init(holder, null, { renderer: kind === "svg" ? "svg" : "canvas" });
-    copy.setOption(Object.assign({}, option, { animation: false, tooltip: { show: false } }));
+    copy.setOption(Object.assign({}, captioned.option, { animation: false, tooltip: { show: false } }));
     var link = document.createElement("a");
     link.href = copy.getDataURL({ type: kind, pixelRatio: 2, backgroundColor: "#ffffff" });
     link.download = name + "." + kind;
