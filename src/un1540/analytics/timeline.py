@@ -292,7 +292,11 @@ def _years(later: date, earlier: date) -> float:
 
 
 def ages(matrix: MarkMatrix, rows: Sequence[int], as_of: date) -> Ages:
-    editions = [matrix.editions[row] for row in rows]
+    return ages_of([matrix.editions[row] for row in rows], as_of)
+
+
+def ages_of(editions: Sequence[EditionRow], as_of: date) -> Ages:
+    """How old the information of these editions (with their evidence dates) is on `as_of`."""
     edition_ages = [_years(as_of, e.approved_on) for e in editions if e.approved_on is not None]
     evidence = [_years(as_of, issued) for e in editions for issued in e.evidence_dates]
     return Ages(
