@@ -35,6 +35,7 @@ from un1540.analytics.timeline import (
     DIMENSIONS,
     STATE_DIMENSIONS,
     ages,
+    ages_counted,
     ages_of,
     columns_where,
     in_force,
@@ -71,6 +72,7 @@ from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.services.matrix.summaries import (
     compute_summary,
+    evidence_counts,
     evidence_dates,
     in_force_summaries,
     write_summary,
@@ -148,8 +150,8 @@ def test_approving_an_edition_writes_its_summary_in_the_same_transaction(
     assert cells is not None
     assert sum(summary["public"]["all"]) > 300
     # The State page's tally and the summaries now count the new edition.
-    rows = {row.edition.state: row for row in in_force_summaries(session, PUBLIC, None)}
-    assert rows["FRA"].edition.number == approved.number
+    editions = {e.state: e for e in in_force_summaries(session, PUBLIC, None).editions}
+    assert editions["FRA"].number == approved.number
 
 
 def test_a_recorded_edition_is_summarised_and_counted(empty_session: Session) -> None:
@@ -171,16 +173,17 @@ def test_a_recorded_edition_is_summarised_and_counted(empty_session: Session) ->
         origin=Origin.entry,
         actor="tests",
     )
-    (row,) = in_force_summaries(empty_session, PUBLIC, date(2013, 1, 1))
-    assert row.tallies["all"][:3] == [1, 1, 1]
+    block = in_force_summaries(empty_session, PUBLIC, date(2013, 1, 1))
+    (edition,) = block.editions
+    assert block.total[0].tolist()[:3] == [1, 1, 1]
+    weapons, by_weapon = block.dims["weapon"]
+    sections, by_section = block.dims["section"]
     # An OP1 cell counts under every weapon category its field applies to.
-    measures = {key for key, counts in row.tallies["weapon"].items() if counts[0]}
+    measures = {key for key, counts in zip(weapons, by_weapon[0], strict=True) if counts[0]}
     assert measures == {"cw", "bw"}
-    assert row.tallies["section"]["op2"][1] == 1
-    assert in_force_summaries(empty_session, PUBLIC, date(2012, 4, 30)) == []
-    assert evidence_dates(empty_session, PUBLIC, [row.edition.id]) == {
-        row.edition.id: (date(2009, 3, 1),)
-    }
+    assert by_section[0][sections.index("op2")][1] == 1
+    assert in_force_summaries(empty_session, PUBLIC, date(2012, 4, 30)).editions == ()
+    assert evidence_dates(empty_session, PUBLIC, [edition.id]) == {edition.id: (date(2009, 3, 1),)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,7 +316,7 @@ def _check(session: Session, history: History) -> None:
         for as_of in history.dates:
             rows = in_force_summaries(session, viewer, as_of)
             reference_rows = in_force(matrix, as_of)
-            assert [row.edition for row in rows] == sorted(
+            assert list(rows.editions) == sorted(
                 (replace(matrix.editions[row], evidence_dates=()) for row in reference_rows),
                 key=lambda edition: edition.state,
             )
@@ -345,12 +348,13 @@ def _check(session: Session, history: History) -> None:
                     matrix, reference_rows, columns_where(matrix, **columns)
                 )
             if as_of is not None:
-                dates = evidence_dates(session, viewer, [row.edition.id for row in rows])
-                editions = [
-                    replace(row.edition, evidence_dates=dates.get(row.edition.id, ()))
-                    for row in rows
-                ]
-                assert ages_of(editions, as_of) == ages(matrix, reference_rows, as_of)
+                expected = ages(matrix, reference_rows, as_of)
+                dates = evidence_dates(session, viewer, [e.id for e in rows.editions])
+                editions = [replace(e, evidence_dates=dates.get(e.id, ())) for e in rows.editions]
+                assert ages_of(editions, as_of) == expected
+                evidence = evidence_counts(session, viewer, [e.id for e in rows.editions])
+                approved = [e.approved_on for e in rows.editions]
+                assert ages_counted(approved, evidence, as_of) == expected
     # Through the services' entry points once (they choose the path themselves).
     as_of = history.dates[0]
     for selection in (Selection(), selections[0], selections[-1]):
@@ -358,12 +362,9 @@ def _check(session: Session, history: History) -> None:
             assert summary_breakdown(
                 session, PUBLIC, dimension, as_of, selection
             ) == reference_breakdown(session, PUBLIC, dimension, as_of, selection)
-    assert sorted(edition.id for edition in reference_counted_editions(session, PUBLIC, as_of)) == [
-        row.edition.id
-        for row in sorted(
-            in_force_summaries(session, PUBLIC, as_of), key=lambda row: row.edition.id
-        )
-    ]
+    reference = reference_counted_editions(session, PUBLIC, as_of)
+    summarised = in_force_summaries(session, PUBLIC, as_of).editions
+    assert sorted(e.id for e in reference) == sorted(e.id for e in summarised)
 
 
 PROPERTY = settings(

@@ -14,9 +14,12 @@ Pure functions over plain data; services/matrix/summaries.py reads and writes th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from un1540.analytics.coverage import Breakdown, Tally
 from un1540.analytics.timeline import (
@@ -69,32 +72,103 @@ def summarise(
     return summary
 
 
-def merge_levels(summary: Mapping[str, LevelTallies], levels: Iterable[str]) -> LevelTallies:
-    """The tallies of the visibility levels a viewer may see, added up."""
-    chosen = [summary[level] for level in levels if level in summary]
-    if len(chosen) == 1:
-        return chosen[0]
-    merged: LevelTallies = {TOTAL: [0, 0, 0, 0]} | {dimension: {} for dimension in CELL_DIMENSIONS}
-    for level in chosen:
-        _add(merged[TOTAL], level[TOTAL])
-        for dimension in CELL_DIMENSIONS:
-            target = merged[dimension]
-            for key, counts in level[dimension].items():
-                _add(target.setdefault(key, [0, 0, 0, 0]), counts)
-    return merged
+@dataclass(frozen=True)
+class Parsed:
+    """One edition's tallies as arrays: in all (4,), and per cell dimension its keys (sorted)
+    and their counts (keys x 4)."""
+
+    total: npt.NDArray[np.int64]
+    dims: dict[str, tuple[tuple[str, ...], npt.NDArray[np.int64]]]
 
 
-def _add(target: Counts, counts: Sequence[int]) -> None:
-    for position in range(4):
-        target[position] += counts[position]
+def parse_level(level: LevelTallies) -> Parsed:
+    dims = {}
+    for dimension in CELL_DIMENSIONS:
+        tallies: dict[str, Counts] = level[dimension]
+        keys = tuple(sorted(tallies))
+        counts = np.array([tallies[key] for key in keys], dtype=np.int64).reshape(-1, 4)
+        dims[dimension] = (keys, counts)
+    return Parsed(total=np.array(level[TOTAL], dtype=np.int64), dims=dims)
+
+
+EMPTY = Parsed(
+    total=np.zeros(4, dtype=np.int64),
+    dims={d: ((), np.zeros((0, 4), dtype=np.int64)) for d in CELL_DIMENSIONS},
+)
+
+
+def _aligned(
+    parts: Sequence[tuple[tuple[str, ...], npt.NDArray[np.int64]]],
+) -> tuple[tuple[str, ...], npt.NDArray[np.int64]]:
+    """The counts of several editions (or levels) over the union of their keys: n x keys x 4."""
+    first = parts[0][0]
+    if all(keys == first for keys, _ in parts):
+        return first, np.stack([counts for _, counts in parts]).reshape(len(parts), len(first), 4)
+    union = tuple(sorted({key for keys, _ in parts for key in keys}))
+    position = {key: index for index, key in enumerate(union)}
+    result = np.zeros((len(parts), len(union), 4), dtype=np.int64)
+    for row, (keys, counts) in enumerate(parts):
+        if keys:
+            result[row, [position[key] for key in keys]] = counts
+    return union, result
+
+
+def merge_parsed(parts: Sequence[Parsed]) -> Parsed:
+    """The tallies of several visibility levels of one edition, added up."""
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    dims = {}
+    for dimension in CELL_DIMENSIONS:
+        keys, counts = _aligned([part.dims[dimension] for part in parts])
+        dims[dimension] = (keys, counts.sum(axis=0))
+    return Parsed(total=np.sum([part.total for part in parts], axis=0), dims=dims)
 
 
 @dataclass(frozen=True)
-class SummaryRow:
-    """An edition in force, with the tallies of what the viewer may see of it."""
+class SummaryBlock:
+    """The editions in force on a date (one per State), with the tallies of what the viewer may
+    see of each: totals (editions x 4) and, per cell dimension, keys and counts (editions x keys
+    x 4)."""
 
-    edition: EditionRow
-    tallies: LevelTallies
+    editions: tuple[EditionRow, ...]
+    total: npt.NDArray[np.int64]
+    dims: dict[str, tuple[tuple[str, ...], npt.NDArray[np.int64]]]
+
+    @staticmethod
+    def of(editions: Sequence[EditionRow], parsed: Sequence[Parsed]) -> SummaryBlock:
+        if not editions:
+            return SummaryBlock(
+                (),
+                np.zeros((0, 4), dtype=np.int64),
+                {d: ((), np.zeros((0, 0, 4), dtype=np.int64)) for d in CELL_DIMENSIONS},
+            )
+        return SummaryBlock(
+            editions=tuple(editions),
+            total=np.stack([part.total for part in parsed]),
+            dims={d: _aligned([part.dims[d] for part in parsed]) for d in CELL_DIMENSIONS},
+        )
+
+    def select(self, rows: Sequence[int]) -> SummaryBlock:
+        """Only these editions (positions)."""
+        if len(rows) == len(self.editions):
+            return self
+        chosen = list(rows)
+        return SummaryBlock(
+            editions=tuple(self.editions[row] for row in chosen),
+            total=self.total[chosen],
+            dims={d: (keys, counts[chosen]) for d, (keys, counts) in self.dims.items()},
+        )
+
+    def counts_under(self, cell_filter: CellFilter | None) -> npt.NDArray[np.int64]:
+        """Each edition's counts over all its cells, or over one key's cells (editions x 4)."""
+        if cell_filter is None:
+            return self.total
+        keys, counts = self.dims[cell_filter.dimension]
+        if cell_filter.key not in keys:
+            return np.zeros((len(self.editions), 4), dtype=np.int64)
+        return counts[:, keys.index(cell_filter.key)]
 
 
 @dataclass(frozen=True)
@@ -105,8 +179,13 @@ class CellFilter:
     key: str
 
 
-def _tally(counts: Sequence[int]) -> Tally:
-    return Tally(measures=counts[0], uncertain=counts[1], not_applicable=counts[2], blank=counts[3])
+def _tally(counts: Sequence[int] | npt.NDArray[np.int64]) -> Tally:
+    return Tally(
+        measures=int(counts[0]),
+        uncertain=int(counts[1]),
+        not_applicable=int(counts[2]),
+        blank=int(counts[3]),
+    )
 
 
 def _state_key(edition: EditionRow, dimension: str) -> str:
@@ -128,16 +207,8 @@ def answerable(dimension: str, cell_filters: Sequence[CellFilter]) -> bool:
     return len(cell_filters) == 1 and dimension in STATE_DIMENSIONS
 
 
-def counts_under(tallies: LevelTallies, cell_filter: CellFilter | None) -> Sequence[int]:
-    """The counts of one edition over all its cells, or over one key's cells."""
-    if cell_filter is None:
-        counts: Sequence[int] = tallies[TOTAL]
-        return counts
-    return tallies[cell_filter.dimension].get(cell_filter.key, (0, 0, 0, 0))  # type: ignore[no-any-return]
-
-
 def tally_summaries(
-    rows: Sequence[SummaryRow], dimension: str, cell_filter: CellFilter | None = None
+    block: SummaryBlock, dimension: str, cell_filter: CellFilter | None = None
 ) -> Breakdown:
     """Tally the chosen editions' summaries under each key of `dimension` (the same result as
     `timeline.tally_rows` over their marks)."""
@@ -146,39 +217,41 @@ def tally_summaries(
     if cell_filter is not None and dimension not in STATE_DIMENSIONS:
         raise ValueError("a cell dimension over some cells needs the full marks")
     breakdown = Breakdown()
-    sums: dict[str, Counts] = {}
     if dimension in STATE_DIMENSIONS:
-        for row in rows:
-            counts = counts_under(row.tallies, cell_filter)
-            if not any(counts):
-                continue  # no selected cell in this edition's framework
-            key = _state_key(row.edition, dimension)
-            _add(sums.setdefault(key, [0, 0, 0, 0]), counts)
-            breakdown.states.setdefault(key, set()).add(row.edition.state)
-    else:
-        for row in rows:
-            state = row.edition.state
-            for key, counts in row.tallies[dimension].items():
-                if not any(counts):
-                    continue
-                _add(sums.setdefault(key, [0, 0, 0, 0]), counts)
-                breakdown.states.setdefault(key, set()).add(state)
-    breakdown.tallies = {key: _tally(counts) for key, counts in sums.items()}
+        counts = block.counts_under(cell_filter)
+        present = counts.sum(axis=1) > 0  # editions with a selected cell in their framework
+        sums: dict[str, npt.NDArray[np.int64]] = {}
+        for row in np.flatnonzero(present).tolist():
+            edition = block.editions[row]
+            key = _state_key(edition, dimension)
+            if key in sums:
+                sums[key] = sums[key] + counts[row]
+            else:
+                sums[key] = counts[row]
+            breakdown.states.setdefault(key, set()).add(edition.state)
+        breakdown.tallies = {key: _tally(total) for key, total in sums.items()}
+        return breakdown
+    keys, per_edition = block.dims[dimension]
+    if not len(block.editions) or not keys:
+        return breakdown
+    totals = per_edition.sum(axis=0)  # keys x 4
+    seen = per_edition.sum(axis=2) > 0  # editions x keys
+    names = np.array([edition.state for edition in block.editions], dtype=object)
+    for position in np.flatnonzero(seen.any(axis=0)).tolist():
+        key = keys[position]
+        breakdown.tallies[key] = _tally(totals[position])
+        breakdown.states[key] = set(names[seen[:, position]].tolist())
     return breakdown
 
 
 def state_tallies_under(
-    rows: Sequence[SummaryRow], cell_filters: Sequence[CellFilter]
+    block: SummaryBlock, cell_filters: Sequence[CellFilter]
 ) -> dict[str, Tally]:
     """Each edition's State with the marks of the cells under any of `cell_filters` (keys of
     one dimension whose cells do not overlap: sections or fields) tallied; all cells when
     none (`timeline.state_tallies_over`)."""
-    result = {}
-    for row in rows:
-        total = [0, 0, 0, 0]
-        if not cell_filters:
-            _add(total, row.tallies[TOTAL])
-        for cell_filter in cell_filters:
-            _add(total, counts_under(row.tallies, cell_filter))
-        result[row.edition.state] = _tally(total)
-    return result
+    if cell_filters:
+        total = np.sum([block.counts_under(f) for f in cell_filters], axis=0)
+    else:
+        total = block.total
+    return {edition.state: _tally(total[row]) for row, edition in enumerate(block.editions)}

@@ -18,7 +18,7 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Breakdown, Tally
-from un1540.analytics.summaries import CellFilter, SummaryRow, answerable, tally_summaries
+from un1540.analytics.summaries import CellFilter, SummaryBlock, answerable, tally_summaries
 from un1540.analytics.timeline import (
     MARK_CODES,
     CellColumn,
@@ -235,9 +235,7 @@ def mark_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
     )
 
 
-def summaries_in_force(
-    session: Session, viewer: Viewer, as_of: date | None = None
-) -> list[SummaryRow]:
+def summaries_in_force(session: Session, viewer: Viewer, as_of: date | None = None) -> SummaryBlock:
     """The summary of each State's edition in force on `as_of` (one row per State), cached
     like the matrix."""
     return cached(
@@ -252,7 +250,7 @@ def counted_editions(
     session: Session, viewer: Viewer, as_of: date | None = None
 ) -> list[EditionRow]:
     """The edition of each State in force on `as_of` (the latest approved one when None)."""
-    return [row.edition for row in summaries_in_force(session, viewer, as_of)]
+    return list(summaries_in_force(session, viewer, as_of).editions)
 
 
 def reference_counted_editions(
@@ -281,9 +279,13 @@ class Selection:
     def rows(self, matrix: MarkMatrix, as_of: date | None) -> list[int]:
         return [row for row in in_force(matrix, as_of) if self.keeps(matrix.editions[row])]
 
-    def summaries(self, rows: list[SummaryRow]) -> list[SummaryRow]:
+    def summaries(self, block: SummaryBlock) -> SummaryBlock:
         """The summaries of the States this selection counts."""
-        return [row for row in rows if self.keeps(row.edition)]
+        if self.group is None and self.state is None:
+            return block
+        return block.select(
+            [row for row, edition in enumerate(block.editions) if self.keeps(edition)]
+        )
 
     def cell_filters(self) -> list[CellFilter]:
         """The cells it counts, as keys of the summaries' dimensions (none: all cells)."""

@@ -10,6 +10,8 @@ and only those editions' summaries are read (one row each), never their cells.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date
 
@@ -17,7 +19,14 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from un1540.analytics.summaries import LevelTallies, SummaryRow, merge_levels, summarise
+from un1540.analytics.summaries import (
+    LevelTallies,
+    Parsed,
+    SummaryBlock,
+    merge_parsed,
+    parse_level,
+    summarise,
+)
 from un1540.analytics.timeline import CellColumn, EditionRow
 from un1540.models import (
     CellEntry,
@@ -29,6 +38,7 @@ from un1540.models import (
     Mark,
     MatrixEdition,
     Origin,
+    Role,
     State,
     Visibility,
 )
@@ -90,7 +100,35 @@ def visible_levels(viewer: Viewer, state_id: int) -> tuple[str, ...]:
     return tuple(level.value for level in Visibility if can_see(level, viewer, state_id))
 
 
-def in_force_summaries(session: Session, viewer: Viewer, as_of: date | None) -> list[SummaryRow]:
+# Parsed summaries by their text (content-addressed, so a summary rewritten or an id reused by
+# a rolled-back transaction is never confused): an edition in force on several dates of one
+# request is parsed once. Bounded; `forget_parsed` empties it (benchmarks, for cold runs).
+_PARSED: OrderedDict[str, dict[str, Parsed]] = OrderedDict()
+_PARSED_LIMIT = 4096
+_PARSED_LOCK = threading.Lock()
+
+
+def _parsed(text: str) -> dict[str, Parsed]:
+    with _PARSED_LOCK:
+        found = _PARSED.get(text)
+        if found is not None:
+            _PARSED.move_to_end(text)
+            return found
+    summary: dict[str, LevelTallies] = orjson.loads(text)
+    parsed = {level: parse_level(tallies) for level, tallies in summary.items()}
+    with _PARSED_LOCK:
+        _PARSED[text] = parsed
+        while len(_PARSED) > _PARSED_LIMIT:
+            _PARSED.popitem(last=False)
+    return parsed
+
+
+def forget_parsed() -> None:
+    with _PARSED_LOCK:
+        _PARSED.clear()
+
+
+def in_force_summaries(session: Session, viewer: Viewer, as_of: date | None) -> SummaryBlock:
     """The edition of each State in force on `as_of` (the latest approved one when None) that
     the viewer may see, with the tallies of the cells the viewer may see: one row per State."""
     eligible = (MatrixEdition.status == EditionStatus.approved) & edition_visible(viewer)
@@ -124,28 +162,56 @@ def in_force_summaries(session: Session, viewer: Viewer, as_of: date | None) -> 
         .outerjoin(EditionSummary, EditionSummary.edition_id == MatrixEdition.id)
         .order_by(State.iso3)
     ).all()
-    result = []
+    editions, parsed = [], []
+    levels_of: dict[int | None, tuple[str, ...]] = {}  # by State only for its points of contact
     for edition_id, state_id, iso3, number, approved_on, group, region, origin, fw, text in rows:
         if text is None:  # not summarised (never, once written on approval): from its cells
-            framework = session.get_one(Framework, fw)
-            text = compute_summary(session, edition_id, framework)
-        summary: dict[str, LevelTallies] = orjson.loads(text)
-        tallies = merge_levels(summary, visible_levels(viewer, state_id))
-        result.append(
-            SummaryRow(
-                edition=EditionRow(
-                    id=edition_id,
-                    state=iso3,
-                    number=number,
-                    approved_on=approved_on,
-                    group=group,
-                    region=region,
-                    synthetic=origin is Origin.demo,
-                ),
-                tallies=tallies,
+            text = compute_summary(session, edition_id, session.get_one(Framework, fw))
+        levels = _parsed(text)
+        owner = state_id if viewer.role is Role.state_poc else None
+        seen = levels_of.get(owner)
+        if seen is None:
+            seen = levels_of[owner] = visible_levels(viewer, state_id)
+        parsed.append(merge_parsed([levels[level] for level in seen if level in levels]))
+        editions.append(
+            EditionRow(
+                id=edition_id,
+                state=iso3,
+                number=number,
+                approved_on=approved_on,
+                group=group,
+                region=region,
+                synthetic=origin is Origin.demo,
             )
         )
-    return result
+    return SummaryBlock.of(editions, parsed)
+
+
+def evidence_counts(
+    session: Session, viewer: Viewer, edition_ids: Sequence[int]
+) -> list[tuple[date, int]]:
+    """The issue dates of the documents the X cells of these editions cite (as the viewer may
+    see them), each with how many citations: for the age of the information, read for the
+    editions asked about only."""
+    if not edition_ids:
+        return []
+    rows = session.execute(
+        select(Document.issued_on, func.count())
+        .select_from(CellEntry)
+        .join(Evidence, Evidence.cell_entry_id == CellEntry.id)
+        .join(Document, Document.id == Evidence.document_id)
+        .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
+        .where(
+            CellEntry.edition_id.in_(sorted(set(edition_ids))),
+            CellEntry.mark == Mark.measure,
+            Document.issued_on.is_not(None),
+            visible(CellEntry.visibility, viewer, MatrixEdition.state_id),
+            visible(Evidence.visibility, viewer, MatrixEdition.state_id),
+            visible(Document.visibility, viewer, Document.state_id),
+        )
+        .group_by(Document.issued_on)
+    ).all()
+    return [(issued_on, count) for issued_on, count in rows if issued_on is not None]
 
 
 def evidence_dates(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Breakdown
-from un1540.analytics.timeline import Ages, ages_of, measures_distribution
+from un1540.analytics.timeline import Ages, ages_counted, measures_distribution
 from un1540.errors import InvalidParameter, Problem
 from un1540.models import M49Area, RegionalGroup, State
 from un1540.models.base import today
@@ -42,7 +41,7 @@ from un1540.services.matrix.counting import (
 )
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
-from un1540.services.matrix.summaries import evidence_dates
+from un1540.services.matrix.summaries import evidence_counts
 
 COVERAGE_DIMENSIONS = ("global", "group", "region", "section", "weapon", "column", "state", "field")
 AS_OF_BASIS = N_("the edition of each State in force on the date: its latest approved by then")
@@ -140,10 +139,9 @@ def _distribution(
 
 def _compute_ages(session: Session, viewer: Viewer, as_of: date, selection: Selection) -> Ages:
     """From the editions in force only: their evidence dates are read for them alone."""
-    rows = selection.summaries(summaries_in_force(session, viewer, as_of))
-    dates = evidence_dates(session, viewer, [row.edition.id for row in rows])
-    editions = [replace(row.edition, evidence_dates=dates.get(row.edition.id, ())) for row in rows]
-    return ages_of(editions, as_of)
+    editions = selection.summaries(summaries_in_force(session, viewer, as_of)).editions
+    evidence = evidence_counts(session, viewer, [edition.id for edition in editions])
+    return ages_counted([edition.approved_on for edition in editions], evidence, as_of)
 
 
 def _ages(session: Session, viewer: Viewer, as_of: date, selection: Selection) -> AgesRead:
@@ -320,9 +318,7 @@ def compare_states(
         raise InvalidParameter.naming(
             [Problem("states", f"unknown State code(s): {', '.join(unknown)}")]
         )
-    in_force = {
-        row.edition.state: row.edition for row in summaries_in_force(session, viewer, as_of)
-    }
+    in_force = {e.state: e for e in summaries_in_force(session, viewer, as_of).editions}
     compared = []
     for code in states:
         selection = Selection(state=code)

@@ -60,9 +60,9 @@ def _factor_tallies(
     """Each State's tally over the factor's cells in its latest approved edition."""
     filters = _cell_filters(factor)
     if filters is not None:
-        summaries = summaries_in_force(session, viewer)
-        synthetic = any(row.edition.synthetic for row in summaries)
-        return state_tallies_under(summaries, filters), synthetic
+        block = summaries_in_force(session, viewer)
+        synthetic = any(edition.synthetic for edition in block.editions)
+        return state_tallies_under(block, filters), synthetic
     matrix = mark_matrix(session, viewer)
     rows = in_force(matrix)
     columns = columns_where(matrix, sections=factor.sections, weapons=factor.weapons)
