@@ -147,8 +147,8 @@ def build_longer_history(source: Path, path: Path, factor: int) -> str:
     edition followed by factor - 1 more with the same cells, evidence and summary, approved on
     dates spread evenly until the State's next edition (or the end of 2025), numbered in
     order. The edition in force on any date then holds the same marks as at 1x, over a history
-    `factor` times as long. (Generating them with `load_demo(history=10)` gives other marks;
-    it takes about 40 minutes of one core, this a minute.)"""
+    `factor` times as long. (Generating ten times as many editions with the demo generator
+    took about 40 minutes of one core on this machine; this takes a minute or a few.)"""
     url = f"sqlite:///{path}"
     if path.exists():
         return url
@@ -217,11 +217,11 @@ def build_longer_history(source: Path, path: Path, factor: int) -> str:
     return url
 
 
-def build_database(history: int, path: Path) -> str:
+def build_database(path: Path) -> str:
     url = f"sqlite:///{path}"
     if path.exists():
         return url
-    print(f"Building the demo database with {history}x history in {path} ...", flush=True)
+    print(f"Building the demo database in {path} ...", flush=True)
     started = time.perf_counter()
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
@@ -234,7 +234,7 @@ def build_database(history: int, path: Path) -> str:
     )
     engine = make_engine(partial_url)
     with make_session_factory(engine)() as session:
-        written = load_demo(session, history=history)
+        written = load_demo(session)
     engine.dispose()
     partial.rename(path)
     print(f"  {written} editions in {time.perf_counter() - started:.0f} s", flush=True)
@@ -435,7 +435,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="un1540-bench-") as folder:
         built = Path(options.keep or folder)
         built.mkdir(parents=True, exist_ok=True)
-        small = options.database_1x or build_database(1, built / "demo-1x.sqlite3")
+        small = options.database_1x or build_database(built / "demo-1x.sqlite3")
         urls = {
             1: small,
             10: options.database_10x

@@ -77,17 +77,10 @@ def _report_language(iso2: str) -> str:
     return "en"
 
 
-def _edition_dates(rng: random.Random, iso3: str, history: int = 1) -> list[date]:
+def _edition_dates(rng: random.Random) -> list[date]:
     count = rng.randint(3, 6)
     years = sorted(rng.sample(range(FIRST_YEAR, LAST_YEAR + 1), count))
-    dates = [date(year, rng.randint(1, 12), rng.randint(1, 28)) for year in years]
-    if history == 1:
-        return dates
-    # A longer history (benchmarks): `history` times as many editions over the same years,
-    # from a stream of its own (the first draws above stay as they were).
-    extra = _rng(iso3, "history", str(history))
-    first, last = date(FIRST_YEAR, 1, 1).toordinal(), date(LAST_YEAR, 12, 28).toordinal()
-    return sorted(date.fromordinal(extra.randint(first, last)) for _ in range(count * history))
+    return [date(year, rng.randint(1, 12), rng.randint(1, 28)) for year in years]
 
 
 @dataclass
@@ -238,15 +231,12 @@ def _edition_cells(
     return cells
 
 
-def generate_state(
-    session: Session, state: State, layout: FrameworkLayout, history: int = 1
-) -> int:
-    """All demo documents and editions of one State (`history` times as many editions as the
-    usual demo); returns the number of editions."""
+def generate_state(session: Session, state: State, layout: FrameworkLayout) -> int:
+    """All demo documents and editions of one State; returns the number of editions."""
     rng = _rng(state.iso3)
     base = GROUP_LEVEL.get(state.electoral_group_code or "", 0.3) + rng.uniform(-0.1, 0.1)
     growth = rng.uniform(0.15, 0.4)
-    dates = _edition_dates(rng, state.iso3, history)
+    dates = _edition_dates(rng)
     docs = _register_documents(session, state, rng, dates[0])
     # One fixed draw per cell: as the level rises, a cell once marked X stays X (coverage grows).
     thresholds = {cell.key: rng.random() for cell in layout.cells}
@@ -308,11 +298,9 @@ def load_demo(
     *,
     only: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
-    history: int = 1,
 ) -> int:
     """Generate the demo dataset as one action (all of it or nothing); returns the editions
-    written. `history` multiplies the number of editions of each State (benchmarks/analytics.py
-    measures coverage on a date with 10 times the usual history).
+    written.
 
     Refuses to mix demo data into a database that already holds real editions, and does nothing
     if the demo is already loaded.
@@ -331,7 +319,7 @@ def load_demo(
     written = 0
     states = list(session.scalars(statement).all())
     for state in states:
-        written += generate_state(session, state, layout, history)
+        written += generate_state(session, state, layout)
         if progress is not None:
             progress(state.iso3)
     _load_demo_indicators(session, states)
