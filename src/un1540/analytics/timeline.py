@@ -292,7 +292,34 @@ def _years(later: date, earlier: date) -> float:
 
 
 def ages(matrix: MarkMatrix, rows: Sequence[int], as_of: date) -> Ages:
-    editions = [matrix.editions[row] for row in rows]
+    return ages_of([matrix.editions[row] for row in rows], as_of)
+
+
+def ages_counted(
+    approved: Sequence[date | None], evidence: Sequence[tuple[date, int]], as_of: date
+) -> Ages:
+    """The same as `ages_of`, from the approval dates of the editions and the issue dates of
+    the documents their X cells cite with how many times each is cited (vectorised: no list of
+    every citation)."""
+    edition_ages = [_years(as_of, on) for on in approved if on is not None]
+    if evidence:
+        ordinals = np.array([issued.toordinal() for issued, _ in evidence], dtype=np.int64)
+        counts = np.array([count for _, count in evidence], dtype=np.int64)
+        years = np.repeat((as_of.toordinal() - ordinals) / 365.25, counts)
+    else:
+        years = np.zeros(0)
+    return Ages(
+        median_edition_age=float(np.median(edition_ages)) if edition_ages else None,
+        median_evidence_age=float(np.median(years)) if len(years) else None,
+        evidence_older_than_10_years=(
+            int(np.count_nonzero(years > 10)) / len(years) if len(years) else None
+        ),
+        citations=len(years),
+    )
+
+
+def ages_of(editions: Sequence[EditionRow], as_of: date) -> Ages:
+    """How old the information of these editions (with their evidence dates) is on `as_of`."""
     edition_ages = [_years(as_of, e.approved_on) for e in editions if e.approved_on is not None]
     evidence = [_years(as_of, issued) for e in editions for issued in e.evidence_dates]
     return Ages(

@@ -26,7 +26,7 @@ from un1540.models.frameworks import (
 from un1540.models.indicators import ContextIndicator
 from un1540.models.instance import SYNTHETIC_DATA_FLAG, InstanceFlag
 from un1540.models.jobs import Build, BuildStatus, UsageCount
-from un1540.models.matrix import CellEntry, EditionStatus, Mark, MatrixEdition
+from un1540.models.matrix import CellEntry, EditionStatus, EditionSummary, Mark, MatrixEdition
 from un1540.models.notifications import Notification
 from un1540.models.organisations import Organisation
 from un1540.models.review import CellComment, CellProposal, ProposalStatus
@@ -55,6 +55,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "EditionStatus",
+    "EditionSummary",
     "Evidence",
     "FieldDefinition",
     "Framework",

@@ -86,3 +86,19 @@ class CellEntry(Base):
 
     edition: Mapped[MatrixEdition] = relationship(back_populates="entries")
     cell: Mapped[CellDefinition] = relationship()
+
+
+class EditionSummary(Base):
+    """An approved edition's marks tallied per section, field, column and weapon category, by
+    cell visibility: written in the transaction that approves (or records) the edition, so
+    coverage on a date reads one row per State instead of every cell ever approved. An approved
+    edition is frozen, so its summary never changes (services/matrix/summaries.py)."""
+
+    __tablename__ = "edition_summary"
+
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("matrix_edition.id", ondelete="CASCADE"), primary_key=True
+    )
+    # JSON: {visibility: {"all": [X, ?, NA, blank], "section": {code: [...]}, "field": ...,
+    # "column": ..., "weapon": ...}} (analytics/summaries.py).
+    tallies: Mapped[str] = mapped_column(Text)

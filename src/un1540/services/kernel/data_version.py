@@ -110,6 +110,8 @@ STATE_TABLES = frozenset(
 )
 # Tables whose writes raise one scope whatever the row (for writes that record no event).
 TABLE_SCOPES: Mapping[str, str] = {
+    # Written with the approval of an edition (which names the State): counted across States.
+    "edition_summary": MATRIX,
     "document": DOCUMENTS,
     "context_indicator": INDICATORS,
     **dict.fromkeys(

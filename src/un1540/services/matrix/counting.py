@@ -1,5 +1,11 @@
 """Which editions count (the latest approved one of each State, or the one in force on a date)
-and the cells they hold."""
+and the cells they hold.
+
+Two paths give the same figures (tests/services/test_summaries.py checks it on random
+histories): the summaries of the editions in force (summaries.py: one row per State, what the
+reads use), and the reference, every approved edition's marks as one matrix (`mark_matrix`,
+what the summaries cannot answer: a cell dimension over part of the cells).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Breakdown, Tally
+from un1540.analytics.summaries import CellFilter, SummaryBlock, answerable, tally_summaries
 from un1540.analytics.timeline import (
     MARK_CODES,
     CellColumn,
@@ -39,6 +46,7 @@ from un1540.services.kernel.access import Viewer, edition_visible, visible
 from un1540.services.kernel.cache import cached
 from un1540.services.kernel.data_version import MATRIX, REFERENCE, state_scope
 from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.summaries import cell_columns, in_force_summaries
 
 COUNTING_BASIS = N_("the latest approved edition of each State that the caller may see")
 
@@ -194,16 +202,10 @@ def _load_matrix(session: Session, viewer: Viewer, state_id: int | None = None) 
         for edition_id, iso3, number, approved_on, group, region, origin, _ in edition_rows
     ]
     framework_ids = {row[-1] for row in edition_rows}
-    cells = [
-        CellColumn(
-            id=cell.id,
-            section=cell.section_code,
-            field=cell.field_code,
-            column=cell.column,
-            weapons=cell.weapons,
-        )
+    cells: list[CellColumn] = [
+        cell
         for framework in session.scalars(select(Framework).where(Framework.id.in_(framework_ids)))
-        for cell in framework_layout(session, framework).cells
+        for cell in cell_columns(framework_layout(session, framework))
     ]
     code = case(
         *((CellEntry.mark == Mark(mark), position) for position, mark in enumerate(MARK_CODES)),
@@ -224,7 +226,7 @@ def _load_matrix(session: Session, viewer: Viewer, state_id: int | None = None) 
 
 def mark_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
     """Every approved edition the caller may see, as marks; recomputed only after a write to a
-    matrix or a framework."""
+    matrix or a framework. The reference path: it reads every cell of the whole history."""
     return cached(
         session,
         ("mark_matrix", viewer.cache_key),
@@ -233,11 +235,29 @@ def mark_matrix(session: Session, viewer: Viewer) -> MarkMatrix:
     )
 
 
+def summaries_in_force(session: Session, viewer: Viewer, as_of: date | None = None) -> SummaryBlock:
+    """The summary of each State's edition in force on `as_of` (one row per State), cached
+    like the matrix."""
+    return cached(
+        session,
+        ("summaries_in_force", as_of, viewer.cache_key),
+        depends_on=ALL_STATES,
+        compute=lambda: in_force_summaries(session, viewer, as_of),
+    )
+
+
 def counted_editions(
     session: Session, viewer: Viewer, as_of: date | None = None
 ) -> list[EditionRow]:
     """The edition of each State in force on `as_of` (the latest approved one when None)."""
-    matrix = mark_matrix(session, viewer)
+    return list(summaries_in_force(session, viewer, as_of).editions)
+
+
+def reference_counted_editions(
+    session: Session, viewer: Viewer, as_of: date | None = None
+) -> list[EditionRow]:
+    """The same from every approved edition's marks (the reference path)."""
+    matrix = _load_matrix(session, viewer)
     return [matrix.editions[row] for row in in_force(matrix, as_of)]
 
 
@@ -251,12 +271,32 @@ class Selection:
     group: str | None = None
     state: str | None = None
 
+    def keeps(self, edition: EditionRow) -> bool:
+        return (self.group is None or edition.group == self.group) and (
+            self.state is None or edition.state == self.state
+        )
+
     def rows(self, matrix: MarkMatrix, as_of: date | None) -> list[int]:
+        return [row for row in in_force(matrix, as_of) if self.keeps(matrix.editions[row])]
+
+    def summaries(self, block: SummaryBlock) -> SummaryBlock:
+        """The summaries of the States this selection counts."""
+        if self.group is None and self.state is None:
+            return block
+        return block.select(
+            [row for row, edition in enumerate(block.editions) if self.keeps(edition)]
+        )
+
+    def cell_filters(self) -> list[CellFilter]:
+        """The cells it counts, as keys of the summaries' dimensions (none: all cells)."""
         return [
-            row
-            for row in in_force(matrix, as_of)
-            if (self.group is None or matrix.editions[row].group == self.group)
-            and (self.state is None or matrix.editions[row].state == self.state)
+            CellFilter(dimension, code)
+            for dimension, code in (
+                ("section", self.section),
+                ("field", self.field),
+                ("weapon", self.weapon),
+            )
+            if code is not None
         ]
 
     def columns(self, matrix: MarkMatrix) -> list[int] | None:
@@ -281,15 +321,45 @@ def breakdown(
     selection: Selection = EVERYTHING,
 ) -> Breakdown:
     """The counted cells tallied by one dimension (cached like the matrix)."""
+    key = ("breakdown", dimension, as_of, selection, viewer.cache_key)
+    return cached(
+        session,
+        key,
+        depends_on=ALL_STATES,
+        compute=lambda: summary_breakdown(session, viewer, dimension, as_of, selection),
+    )
 
-    def compute() -> Breakdown:
+
+def summary_breakdown(
+    session: Session,
+    viewer: Viewer,
+    dimension: str,
+    as_of: date | None = None,
+    selection: Selection = EVERYTHING,
+) -> Breakdown:
+    """The counted cells tallied by one dimension from the summaries of the editions in force,
+    or, for what they cannot answer, from the reference path."""
+    filters = selection.cell_filters()
+    if not answerable(dimension, filters):
         matrix = mark_matrix(session, viewer)
         return tally_rows(
             matrix, selection.rows(matrix, as_of), dimension, selection.columns(matrix)
         )
+    rows = selection.summaries(summaries_in_force(session, viewer, as_of))
+    return tally_summaries(rows, dimension, filters[0] if filters else None)
 
-    key = ("breakdown", dimension, as_of, selection, viewer.cache_key)
-    return cached(session, key, depends_on=ALL_STATES, compute=compute)
+
+def reference_breakdown(
+    session: Session,
+    viewer: Viewer,
+    dimension: str,
+    as_of: date | None = None,
+    selection: Selection = EVERYTHING,
+) -> Breakdown:
+    """The same as `breakdown` from every approved edition's marks, uncached: the reference
+    the summaries are tested against."""
+    matrix = _load_matrix(session, viewer)
+    return tally_rows(matrix, selection.rows(matrix, as_of), dimension, selection.columns(matrix))
 
 
 def state_tallies(session: Session, viewer: Viewer) -> dict[str, Tally]:

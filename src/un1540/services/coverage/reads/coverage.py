@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Breakdown
-from un1540.analytics.timeline import ages, measures_distribution
+from un1540.analytics.timeline import Ages, ages_counted, measures_distribution
 from un1540.errors import InvalidParameter, Problem
 from un1540.models import M49Area, RegionalGroup, State
 from un1540.models.base import today
@@ -25,19 +25,23 @@ from un1540.schemas.coverage import (
     TrendRow,
 )
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import DOCUMENTS
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix.counting import (
+    ALL_STATES,
     COUNTING_BASIS,
     EVERYTHING,
     Selection,
     breakdown,
     counted_editions,
-    mark_matrix,
+    summaries_in_force,
     tally_read,
 )
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
+from un1540.services.matrix.summaries import evidence_counts
 
 COVERAGE_DIMENSIONS = ("global", "group", "region", "section", "weapon", "column", "state", "field")
 AS_OF_BASIS = N_("the edition of each State in force on the date: its latest approved by then")
@@ -133,9 +137,20 @@ def _distribution(
     )
 
 
+def _compute_ages(session: Session, viewer: Viewer, as_of: date, selection: Selection) -> Ages:
+    """From the editions in force only: their evidence dates are read for them alone."""
+    editions = selection.summaries(summaries_in_force(session, viewer, as_of)).editions
+    evidence = evidence_counts(session, viewer, [edition.id for edition in editions])
+    return ages_counted([edition.approved_on for edition in editions], evidence, as_of)
+
+
 def _ages(session: Session, viewer: Viewer, as_of: date, selection: Selection) -> AgesRead:
-    matrix = mark_matrix(session, viewer)
-    result = ages(matrix, selection.rows(matrix, as_of), as_of)
+    result = cached(
+        session,
+        ("ages", as_of, selection, viewer.cache_key),
+        depends_on=(*ALL_STATES, DOCUMENTS),  # the cited documents' dates and visibility
+        compute=lambda: _compute_ages(session, viewer, as_of, selection),
+    )
     return AgesRead(
         median_edition_age=result.median_edition_age,
         median_evidence_age=result.median_evidence_age,
@@ -303,12 +318,11 @@ def compare_states(
         raise InvalidParameter.naming(
             [Problem("states", f"unknown State code(s): {', '.join(unknown)}")]
         )
-    matrix = mark_matrix(session, viewer)
+    in_force = {e.state: e for e in summaries_in_force(session, viewer, as_of).editions}
     compared = []
     for code in states:
         selection = Selection(state=code)
-        rows = selection.rows(matrix, as_of)
-        edition = matrix.editions[rows[0]] if rows else None
+        edition = in_force.get(code)
         total = breakdown(session, viewer, "global", as_of, selection).tallies.get("all")
         compared.append(
             ComparedState(
@@ -322,11 +336,7 @@ def compare_states(
                 ),
             )
         )
-    synthetic = any(
-        matrix.editions[row].synthetic
-        for code in states
-        for row in Selection(state=code).rows(matrix, as_of)
-    )
+    synthetic = any(in_force[code].synthetic for code in states if code in in_force)
     return CompareRead(
         **envelope(synthetic),
         by=by,

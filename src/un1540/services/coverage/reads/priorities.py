@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from un1540.analytics.coverage import Tally
 from un1540.analytics.priorities import (
     FactorValue,
     Sensitivity,
@@ -16,6 +17,7 @@ from un1540.analytics.priorities import (
     parse_weights,
     rank_states,
 )
+from un1540.analytics.summaries import CellFilter, state_tallies_under
 from un1540.analytics.timeline import columns_where, in_force, state_tallies_over
 from un1540.errors import InvalidParameter, Problem
 from un1540.models import State
@@ -32,7 +34,7 @@ from un1540.services.coverage.indicators import indicator_values
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
-from un1540.services.matrix.counting import mark_matrix
+from un1540.services.matrix.counting import mark_matrix, summaries_in_force
 
 BASIS = N_(
     "Matrix gaps: the latest approved edition of each State that the caller may see. "
@@ -40,19 +42,43 @@ BASIS = N_(
 )
 
 
-def _gap_values(
-    session: Session, viewer: Viewer, factor: FactorSpec, states: list[str]
-) -> tuple[dict[str, float | None], bool]:
+def _cell_filters(factor: FactorSpec) -> list[CellFilter] | None:
+    """The factor's cells as summary keys, when summaries give them exactly: some sections
+    (which never share a cell) or one weapon category; None otherwise."""
+    if factor.sections and factor.weapons:
+        return None  # cells in both: the full marks
+    if len(factor.weapons) > 1:
+        return None  # an OP1 cell counts under several categories: the full marks
+    if factor.sections:
+        return [CellFilter("section", code) for code in factor.sections]
+    return [CellFilter("weapon", code) for code in factor.weapons]
+
+
+def _factor_tallies(
+    session: Session, viewer: Viewer, factor: FactorSpec
+) -> tuple[dict[str, Tally], bool]:
+    """Each State's tally over the factor's cells in its latest approved edition."""
+    filters = _cell_filters(factor)
+    if filters is not None:
+        block = summaries_in_force(session, viewer)
+        synthetic = any(edition.synthetic for edition in block.editions)
+        return state_tallies_under(block, filters), synthetic
     matrix = mark_matrix(session, viewer)
     rows = in_force(matrix)
     columns = columns_where(matrix, sections=factor.sections, weapons=factor.weapons)
-    tallies = state_tallies_over(matrix, rows, columns)
+    synthetic = any(matrix.editions[row].synthetic for row in rows)
+    return state_tallies_over(matrix, rows, columns), synthetic
+
+
+def _gap_values(
+    session: Session, viewer: Viewer, factor: FactorSpec, states: list[str]
+) -> tuple[dict[str, float | None], bool]:
+    tallies, synthetic = _factor_tallies(session, viewer, factor)
     gaps: dict[str, float | None] = {}
     for iso3 in states:
         tally = tallies.get(iso3)
         coverage = tally.coverage if tally is not None else None
         gaps[iso3] = None if coverage is None else 1 - coverage
-    synthetic = any(matrix.editions[row].synthetic for row in rows)
     return gaps, synthetic
 
 

@@ -37,6 +37,7 @@ from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.editions import edition_state, find_edition
 from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.services.matrix.rules import EDITION_LIFECYCLE, EDITION_RULES, open_draft_refusal
+from un1540.services.matrix.summaries import write_summary
 
 OPEN_STATUSES = tuple(
     EditionStatus(code)
@@ -113,6 +114,7 @@ def _stamp_approved(session: Session, viewer: Viewer, state: State, edition: Mat
     edition.approved_at = utc_now()
     edition.approved_by = viewer.actor
     edition.visibility = Visibility.public
+    write_summary(session, edition)  # frozen from now on: its tallies, for coverage on a date
 
 
 # What each step records on the edition besides its status.

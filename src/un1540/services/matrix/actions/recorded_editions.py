@@ -29,6 +29,7 @@ from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.inputs import MARK_VALUES, CellInput
 from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.summaries import write_summary
 
 
 def _check_cells(
@@ -160,6 +161,12 @@ def record_approved_edition(
     ]
     if evidence_rows:
         session.execute(insert(Evidence), evidence_rows)
+    public = Visibility.public.value
+    write_summary(
+        session,
+        edition,
+        [(info.id, mark.value, public) for info, mark in zip(layout.cells, marks, strict=True)],
+    )
     tally = Tally()
     for mark in marks:
         tally.add(mark.value)
