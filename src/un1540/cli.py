@@ -652,9 +652,7 @@ def notify_reminders(
     settings = _settings()
     day = parse_date(on, "--on") if on else None
     with _sessions()() as session:
-        reminded = send_review_reminders(
-            session, on=day, remind_days=settings.review_reminder_days
-        )
+        reminded = send_review_reminders(session, on=day, remind_days=settings.review_reminder_days)
     console.print(f"{reminded} edition(s) reminded about.")
 
 
