@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.helpers import assert_error
 from tests.api.test_workflow_api import Tokens, tokens  # noqa: F401  (the fixture)
-from tests.factories import PASSWORD, make_document
+from tests.factories import PASSWORD, make_document, make_edition
+from un1540.services.matrix.inputs import CellInput
 
 CELL = "op2.use:nw:legal_framework"
 
@@ -132,3 +133,21 @@ def test_the_portal_proposal_form_cites_documents(
     assert "document_id" in bad.text
     workspace = client.get(portal).text
     assert 'id="response-due"' in workspace
+
+
+def test_a_recorded_edition_shows_its_breaks_as_unchecked(
+    empty_client: TestClient, empty_sessions: sessionmaker[Session]
+) -> None:
+    """A historical edition stays importable with an X without evidence; its public page says
+    the rules were not checked, and the API lists the cell."""
+    with empty_sessions() as session, session.begin():
+        make_edition(session, iso3="TCD", cells=[CellInput(key=CELL, mark="X")])
+    page = empty_client.get("/states/TCD/editions/1").text
+    assert 'id="recorded-unchecked"' in page
+    assert f"/states/TCD/editions/1/cells/{CELL}" in page
+    assert 'action="/states/TCD/editions/1/cells/' not in page  # nothing to waive any more
+    check = empty_client.get("/api/v1/states/TCD/editions/1/evidence").json()
+    assert [(p["cell"], p["rule"], p["waived"]) for p in check["problems"]] == [
+        (CELL, "x_requires_evidence", False)
+    ]
+    assert empty_client.get("/api/v1/states/TCD/editions/1").json()["approval_basis"] is None
