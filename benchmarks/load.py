@@ -8,12 +8,15 @@ What it does, in one run:
 1. builds the demo database (`un1540 init --demo`) in a temporary directory (or uses the empty
    database given), creates an expert, a State's point of contact (France) and a provider
    (the IAEA) with write tokens, and has the expert open and share a draft of France's matrix;
-2. starts `un1540 serve` on a free port and reads its resident memory (RSS) once warmed up;
+2. starts `un1540 serve` on a free port, visits every page once, then runs the same mix for
+   `--warmup` seconds (default 60: caches fill, the first background builds run; its errors
+   count), and reads the server's resident memory (RSS) then, as the start figure;
 3. drives N closed-loop clients (keep-alive HTTP/1.1, one request at a time each) for the given
    time: 80% reads over portal pages and the API, 20% writes by the three kinds of writer,
    each client editing its own cell (so an edit never races another: a 409 here is an error);
 4. prints requests, errors by kind, p50/p99 per kind of request, requests per second, and the
-   server's RSS at start and end with its growth; the target is 0 errors and growth under 10%.
+   server's RSS at start and end with its growth, and each minute between; the target is 0
+   errors and growth under 10%.
 
 The figures depend on the machine: read them beside the load average printed with them.
 """
@@ -234,6 +237,30 @@ def client(
     connection.close()
 
 
+def drive(
+    port: int, writers: Writers, seconds: float, tally: Tally, seed: int, clients: int
+) -> None:
+    """Run `clients` closed-loop clients for `seconds`, recording into `tally`."""
+    stop_at = time.perf_counter() + seconds
+    threads = [
+        threading.Thread(target=client, args=(i, port, writers, stop_at, tally, seed))
+        for i in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def sample_rss(pid: int, until: float, samples: list[float]) -> None:
+    while time.perf_counter() < until:
+        time.sleep(min(60.0, max(0.0, until - time.perf_counter())))
+        try:
+            samples.append(rss_mb(pid))
+        except (OSError, RuntimeError):
+            return
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -243,6 +270,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=600.0, help="how long the load runs")
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument(
+        "--warmup", type=float, default=60.0, help="seconds of the same mix before measuring"
+    )
     parser.add_argument("--seed", type=int, default=1540)
     parser.add_argument("--database-url", help="an empty database to fill (default: SQLite)")
     options = parser.parse_args()
@@ -266,20 +296,20 @@ def main() -> None:
             for path in READS:  # every page once, so the start figure includes what reads load
                 call(warm, "GET", path)
             warm.close()
+            # Then the same mix for a while, not timed but with its errors counted: the caches
+            # fill to what this traffic keeps and the first background builds run, so the
+            # growth printed is that of a server in its working state (a leak), not its warm-up.
+            warmup = Tally()
+            drive(port, writers, options.warmup, warmup, options.seed + 1, options.clients)
             start_rss = rss_mb(server.pid)
+            samples: list[float] = []
             tally = Tally()
             began = time.perf_counter()
-            stop_at = began + options.seconds
-            threads = [
-                threading.Thread(
-                    target=client, args=(i, port, writers, stop_at, tally, options.seed)
-                )
-                for i in range(options.clients)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            monitor = threading.Thread(
+                target=sample_rss, args=(server.pid, began + options.seconds, samples), daemon=True
+            )
+            monitor.start()
+            drive(port, writers, options.seconds, tally, options.seed, options.clients)
             elapsed = time.perf_counter() - began
             end_rss = rss_mb(server.pid)
             crashed = server.poll() is not None
@@ -287,7 +317,11 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
 
+    for kind, count in warmup.errors.items():  # an error while warming up is an error too
+        tally.errors[f"warm-up {kind}"] += count
+        tally.samples.setdefault(f"warm-up {kind}", warmup.samples.get(kind, ""))
     report(tally, elapsed, options, start_rss, end_rss, crashed)
+    print("server RSS each minute (MB): " + ", ".join(f"{value:.0f}" for value in samples))
 
 
 def report(

@@ -45,6 +45,7 @@ from un1540.services.kernel.jobs import PostgresJobs, configure_jobs
 from un1540.services.kernel.lookups import state_count
 from un1540.services.kernel.parameters import parse_date
 from un1540.services.matrix.actions.frameworks import load_reference_data, store_framework
+from un1540.services.matrix.actions.reminders import send_review_reminders
 from un1540.services.notifications.email import configure_email, send_pending_emails, smtp_settings
 from un1540.settings import Settings, get_settings, masked_url
 
@@ -632,6 +633,27 @@ def notify_send() -> None:
     with _sessions()() as session:
         sent = send_pending_emails(session, smtp)
     console.print(f"{sent} notification e-mail(s) sent.")
+
+
+@notify_app.command("reminders")
+def notify_reminders(
+    on: Annotated[
+        str | None,
+        typer.Option(help="The day to act as of (YYYY-MM-DD); default today, in UTC."),
+    ] = None,
+) -> None:
+    """Remind States of their review period (for a daily timer; docs/operations.md).
+
+    The points of contact of each State with a shared draft it has not agreed to are told once,
+    UN1540_REVIEW_REMINDER_DAYS before their response deadline, and once after it (a
+    notification, and an e-mail when UN1540_SMTP_HOST is set). Running it twice sends nothing
+    twice.
+    """
+    settings = _settings()
+    day = parse_date(on, "--on") if on else None
+    with _sessions()() as session:
+        reminded = send_review_reminders(session, on=day, remind_days=settings.review_reminder_days)
+    console.print(f"{reminded} edition(s) reminded about.")
 
 
 @import_app.command("matrix")

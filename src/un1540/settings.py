@@ -133,6 +133,25 @@ class Settings(BaseSettings):
     smtp_username: str = Field(default="", description="SMTP login, if the server wants one.")
     smtp_password: str = Field(default="", description="SMTP password, with smtp_username.")
     smtp_starttls: bool = Field(default=False, description="Use STARTTLS with the SMTP server.")
+    review_period_days: int = Field(
+        default=60,
+        ge=1,
+        le=3650,
+        description=(
+            "The State's review period: sharing a draft with the State (or reopening it) sets "
+            "its response deadline this many days later; before it, approving a draft the State "
+            "has not agreed to needs the Committee's reason."
+        ),
+    )
+    review_reminder_days: int = Field(
+        default=14,
+        ge=0,
+        le=3650,
+        description=(
+            "`un1540 notify reminders` reminds the State's points of contact this many days "
+            "before their response deadline (0: no reminder before it), and once after it."
+        ),
+    )
     session_idle_minutes: int = Field(
         default=30,
         ge=1,

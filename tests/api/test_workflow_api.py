@@ -105,6 +105,17 @@ def test_the_workflow_end_to_end(empty_client: TestClient, tokens: Tokens) -> No
         == "Penal Code art. 12 (2023)"
     )
     assert client.post(f"{base}/agree", headers=tokens.poc).json()["edition"]["status"] == "agreed"
+    # The accepted X cites no document: approval lists it until it is fixed or waived.
+    refused = client.post(f"{base}/approve", headers=tokens.committee, json={"reason": "m. 120"})
+    problems = assert_error(refused, 409, "conflict")["details"]["evidence_problems"]
+    assert [(p["cell"], p["rule"]) for p in problems] == [(CELL, "x_requires_evidence")]
+    waived = client.post(
+        f"{base}/cells/{CELL}/waivers",
+        headers=tokens.committee,
+        json={"rule": "x_requires_evidence", "reason": "the Penal Code is cited in the remark"},
+    )
+    assert waived.status_code == 201, waived.text
+    assert (waived.json()["unwaived"], waived.json()["waived"]) == (0, 1)
     approved = client.post(
         f"{base}/approve", headers=tokens.committee, json={"reason": "meeting 120"}
     )
@@ -117,7 +128,11 @@ def test_the_workflow_end_to_end(empty_client: TestClient, tokens: Tokens) -> No
     assert client.get(f"{base}/comments", headers=tokens.poc).json()["total"] == 1
     history = client.get(f"/api/v1/states/TCD/cells/{CELL}/history", headers=tokens.poc).json()
     assert [e["mark"] for e in history["editions"]] == ["X"]
-    assert [e["action"] for e in history["events"]] == ["cell.update", "cell.accept_proposal"]
+    assert [e["action"] for e in history["events"]] == [
+        "cell.update",
+        "cell.accept_proposal",
+        "cell.waive_rule",
+    ]
     assert client.get(f"/api/v1/states/TCD/cells/{CELL}/history").json()["events"] == []
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import DatabaseFactory
 from tests.crash.harness import assert_sound, run
-from tests.factories import make_user
+from tests.factories import make_user, waive_evidence_rules
 from un1540.db.backup import (
     MANIFEST,
     create_backup,
@@ -112,6 +112,7 @@ def _fill(fresh_engine: Engine, files_dir: Path) -> Engine:
         )
         share_edition(session, viewer=expert, iso3="FRA", number=number)
         agree_edition(session, viewer=expert, iso3="FRA", number=number)
+        waive_evidence_rules(session, viewer=committee, iso3="FRA", number=number)
         approve_edition(session, viewer=committee, iso3="FRA", number=number, reason="meeting 112")
     (files_dir / "imports").mkdir(parents=True)
     (files_dir / "imports" / ("0" * 64)).write_bytes(b"iso3,cell,mark\n")

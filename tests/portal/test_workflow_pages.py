@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import settings_for
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, waive_evidence_rules
 from un1540.models import FundingEntry
 from un1540.services.accounts.reads import find_user, viewer_for
 from un1540.services.matrix.actions.cells import update_cell
@@ -166,8 +166,29 @@ def test_the_whole_workflow_in_the_portal(portal: Portal) -> None:
     assert "accepted" in accepted
     assert "Customs Act s. 40-41" in accepted
     assert "Agreement recorded." in post_form(poc, workspace, f"{workspace}/agree", {"reason": ""})
+    # The X cites no document: approval lists the cell until it is fixed or the rule waived.
+    refused = post_form(chair, workspace, f"{workspace}/approve", {"reason": "meeting 121"})
+    assert f"1 cell(s) break the evidence rules: {CELL} (x_requires_evidence)" in refused
+    assert f'action="{workspace}/cells/{CELL}/waivers"' in refused
+    no_reason = post_form(
+        chair,
+        workspace,
+        f"{workspace}/cells/{CELL}/waivers",
+        {"rule": "x_requires_evidence", "reason": " "},
+    )
+    assert "the rule was not waived (reason: is empty" in no_reason
+    waived = post_form(
+        chair,
+        workspace,
+        f"{workspace}/cells/{CELL}/waivers",
+        {"rule": "x_requires_evidence", "reason": "the Act is quoted in the remark"},
+    )
+    assert f"Rule waived for cell {CELL}." in waived
+    assert "“the Act is quoted in the remark”" in waived
     approved = post_form(chair, workspace, f"{workspace}/approve", {"reason": "meeting 121"})
     assert "Approved and published" in approved
+    assert 'id="approval-basis"' in approved
+    assert "the State agreed" in approved
     assert "Customs Act s. 40-41" in public.get("/states/GHA").text
     history = public.get(f"/states/GHA/cells/{CELL}").text
     assert "Customs Act s. 40-41" in history
@@ -277,6 +298,9 @@ def test_approval_warns_about_remarks_that_start_like_a_formula(portal: Portal) 
     page = chair.get(workspace).text
     assert 'id="formula-remarks"' in page
     assert f'{workspace}/cells/{CELL}"><code>{CELL}</code>' in page
+    with portal.sessions() as session, session.begin():
+        chair_viewer = viewer_for(find_user(session, "chair@example.org"))
+        waive_evidence_rules(session, viewer=chair_viewer, iso3="GHA", number=1)
     approved = chair.post(f"{workspace}/approve", data={"csrf_token": csrf(page), "reason": ""})
     assert "Approved and published" in approved.text  # a warning, not a refusal
     assert (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -51,6 +51,8 @@ from un1540.services.kernel.jobs import JobRun, run_task
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import open_draft, share_edition
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
+from un1540.services.matrix.actions.reminders import send_review_reminders
+from un1540.services.matrix.actions.waivers import waive_rule
 from un1540.services.matrix.inputs import CellChange, CellInput
 from un1540.services.notifications.email import SmtpSettings, send_pending_emails
 from un1540.web.app import create_app
@@ -70,7 +72,9 @@ SECRETS = {
     "project": "SECRET-PRIVATE-PROJECT-0f47",
     "providers_project": "SECRET-PROVIDERS-PROJECT-b29a",
     "offer": "SECRET-PROVIDERS-OFFER-95e0",
+    "waiver": "SECRET-WAIVER-REASON-1e9d",
 }
+WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_SIDE = {"expert", "committee", "admin"}
 SIGNED_IN = {"poc", "other_poc", "provider"} | COMMITTEE_SIDE
 # Who may see each secret (docs/visibility.md, docs/assistance.md); nobody else may meet it
@@ -88,6 +92,7 @@ ENTITLED = {
     "providers_request": SIGNED_IN,  # consent: providers, circulated
     "providers_project": SIGNED_IN,
     "offer": SIGNED_IN,  # visibility: states_and_providers
+    "waiver": {"poc"} | COMMITTEE_SIDE,  # a waiver on Chad's shared draft
 }
 # Who is told, by notification and e-mail, of what (the secret in the text they get).
 TOLD = {
@@ -213,6 +218,7 @@ def build_world(
             cell_key=CELL,
             change=CellChange(mark="NA", remark=SECRETS["unshared_remark"], version=1),
         )
+        _waived_and_reminded(session, viewers, chad.response_due_on)
         documents = {}
         for name, visibility, title in (
             ("public", Visibility.public, "Public national report of Chad"),
@@ -284,6 +290,30 @@ def build_world(
         tokens=tokens,
         sessions=joined,
     )
+
+
+def _waived_and_reminded(session: Session, viewers: dict[str, Viewer], due: date | None) -> None:
+    """On Chad's shared draft, an X without evidence whose rule the Committee waived for a
+    secret reason; Chad's point of contact reminded that its review period has ended."""
+    update_cell(
+        session,
+        viewer=viewers["expert"],
+        iso3="TCD",
+        number=2,
+        cell_key=WAIVED_CELL,
+        change=CellChange(mark="X", remark="", version=1),
+    )
+    waive_rule(
+        session,
+        viewer=viewers["committee"],
+        iso3="TCD",
+        number=2,
+        cell_key=WAIVED_CELL,
+        rule="x_requires_evidence",
+        reason=SECRETS["waiver"],
+    )
+    assert due is not None
+    assert send_review_reminders(session, on=due + timedelta(days=1)) == 1
 
 
 def _clearinghouse(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:

@@ -386,6 +386,19 @@ def api_cases(world: World) -> list[Case]:
         ),
         Case(
             "GET",
+            f"{edition}/evidence",
+            f"{t2}/evidence",
+            on_shared_draft(poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "POST",
+            f"{edition}/cells/{{cell}}/waivers",
+            f"{t2}/cells/{CELL}/waivers",
+            on_shared_draft(poc=403, expert=422, committee=422, admin=422),
+            {"json": {"rule": "x_requires_evidence", "reason": ""}},
+        ),
+        Case(
+            "GET",
             f"{edition}/comments",
             f"{t2}/comments",
             on_shared_draft(poc=200, expert=200, committee=200, admin=200),
@@ -700,6 +713,15 @@ def portal_cases(world: World, digest: str) -> list[Case]:
                 poc="forbidden", committee="forbidden", expert="refused", admin="refused"
             ),
             {"data": {"mark": "X", "remark": "", "version": "999"}},
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/cells/{cell}/waivers",
+            f"{T2}/cells/{CELL}/waivers",
+            on_shared_draft(
+                poc="forbidden", expert="refused", committee="refused", admin="refused"
+            ),
+            {"data": {"rule": "x_requires_evidence", "reason": ""}},
         ),
         Case(
             "POST",

@@ -197,6 +197,7 @@ def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
         "/states/TCD/editions/2",
         "/api/v1/states/TCD/editions/2",
         "/api/v1/states/TCD/editions/2/comments",
+        "/api/v1/states/TCD/editions/2/evidence",
         f"/api/v1/documents/{world.restricted_document}",
         f"/api/v1/documents/{world.restricted_document}/file",
         "/states/NER/editions/2",

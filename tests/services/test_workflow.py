@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.factories import make_document, make_user
+from tests.factories import make_document, make_user, waive_evidence_rules
 from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Unauthenticated
 from un1540.models import AuditEvent, CellEntry, EditionStatus, Evidence, MatrixEdition
 from un1540.schemas.workflow import CommentRead
@@ -232,6 +232,7 @@ def test_the_full_workflow_from_draft_to_public(session: Session, cast: Cast) ->
         )
     reopen_edition(session, viewer=cast.expert, iso3="FRA", number=number)
     agree_edition(session, viewer=cast.expert, iso3="FRA", number=number)
+    waive_evidence_rules(session, viewer=cast.committee, iso3="FRA", number=number)
     approved = approve_edition(
         session, viewer=cast.committee, iso3="FRA", number=number, reason="meeting 112"
     )

@@ -26,7 +26,15 @@ from un1540.models.frameworks import (
 from un1540.models.indicators import ContextIndicator
 from un1540.models.instance import SYNTHETIC_DATA_FLAG, InstanceFlag
 from un1540.models.jobs import Build, BuildStatus, UsageCount
-from un1540.models.matrix import CellEntry, EditionStatus, EditionSummary, Mark, MatrixEdition
+from un1540.models.matrix import (
+    ApprovalBasis,
+    CellEntry,
+    EditionStatus,
+    EditionSummary,
+    EvidenceWaiver,
+    Mark,
+    MatrixEdition,
+)
 from un1540.models.notifications import Notification
 from un1540.models.organisations import Organisation
 from un1540.models.review import CellComment, CellProposal, ProposalStatus
@@ -36,6 +44,7 @@ from un1540.models.throttle import RateLimit
 __all__ = [
     "SYNTHETIC_DATA_FLAG",
     "ApiToken",
+    "ApprovalBasis",
     "AssistanceJudgement",
     "AssistanceOffer",
     "AssistanceProject",
@@ -57,6 +66,7 @@ __all__ = [
     "EditionStatus",
     "EditionSummary",
     "Evidence",
+    "EvidenceWaiver",
     "FieldDefinition",
     "Framework",
     "FundingEntry",

@@ -22,6 +22,14 @@ class EditionStatus(StrEnum):
     approved = "approved"
 
 
+class ApprovalBasis(StrEnum):
+    """On what the Committee approved an edition (docs/workflow.md, "The State's review period")."""
+
+    state_agreed = "state_agreed"  # the State (or an expert for it) recorded agreement
+    deadline_passed = "deadline_passed"  # shared, not agreed, the response was due and is late
+    committee_reason = "committee_reason"  # before the deadline, with the Committee's reason
+
+
 class Mark(StrEnum):
     """The mark in a cell. Never a compliance verdict (see docs/matrix.md)."""
 
@@ -58,6 +66,15 @@ class MatrixEdition(Base):
     agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by: Mapped[str] = mapped_column(String(254), default="")
+    # The State's review period: the day its response is due (set when shared or reopened), and
+    # how many reminders it was sent (services/matrix/actions/reminders.py).
+    response_due_on: Mapped[date | None] = mapped_column(Date)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # On what the approval stood (ApprovalBasis; "" for editions approved before it was kept, and
+    # for recorded editions), and the Committee's reason when it approved without the State's
+    # agreement before the deadline.
+    approval_basis: Mapped[str] = mapped_column(String(20), default="")
+    approval_basis_reason: Mapped[str] = mapped_column(Text, default="")
 
     state: Mapped[State] = relationship()
     framework: Mapped[Framework] = relationship()
@@ -102,3 +119,22 @@ class EditionSummary(Base):
     # JSON: {visibility: {"all": [X, ?, NA, blank], "section": {code: [...]}, "field": ...,
     # "column": ..., "weapon": ...}} (analytics/summaries.py).
     tallies: Mapped[str] = mapped_column(Text)
+
+
+class EvidenceWaiver(Base):
+    """The Committee side waives one evidence rule (reference/evidence-rules.yml) for one cell of
+    an edition, with a reason; it holds while the cell stays at the version it was waived at."""
+
+    __tablename__ = "evidence_waiver"
+    __table_args__ = (UniqueConstraint("cell_entry_id", "rule"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("matrix_edition.id", ondelete="CASCADE"), index=True
+    )
+    cell_entry_id: Mapped[int] = mapped_column(ForeignKey("cell_entry.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(40))
+    cell_revision: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    waived_by: Mapped[str] = mapped_column(String(254), default="")
+    waived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

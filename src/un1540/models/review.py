@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, Text
+from sqlalchemy import JSON, ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from un1540.models.accounts import UserAccount
@@ -59,6 +60,9 @@ class CellProposal(Base):
     mark: Mapped[Mark] = mapped_column(enum_column(Mark, length=2))
     remark: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The documents the State cites: [{document_id, page, article, paragraph, quotation}];
+    # accepted, they become the cell's evidence (none cited: the cell keeps its evidence).
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # The cell's revision the proposal was made against, to warn when the cell moved on since.
     base_revision: Mapped[int] = mapped_column(Integer)
     status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus, length=10))

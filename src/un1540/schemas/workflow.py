@@ -42,6 +42,9 @@ class EvidenceWrite(_Request):
     quotation: Annotated[str, QUOTATION] = ""
 
 
+MAX_CITED = 20  # evidence rows a cell edit or a proposal may carry
+
+
 class CellUpdate(_Request):
     mark: Code = Field(description='"X", "?", "NA" or "" (blank).', json_schema_extra=MARKS)
     remark: Annotated[str, REMARK] = ""
@@ -88,9 +91,23 @@ class EditionDetail(Envelope):
     revision: int
     pending_proposals: int
     comments: int
+    response_due_on: date | None = Field(
+        description="The State's review period: the last day for its response, set when the "
+        "draft is shared (or reopened); null before it is shared and for recorded editions."
+    )
+    approval_basis: str | None = Field(
+        description="On what the approval stood: state_agreed (the State agreed), "
+        "deadline_passed (the State did not answer by response_due_on) or committee_reason "
+        "(approved before the deadline without agreement, for approval_basis_reason); null "
+        "before approval and for editions approved before it was recorded.",
+        json_schema_extra={"enum": ["state_agreed", "deadline_passed", "committee_reason", None]},
+    )
+    approval_basis_reason: str = Field(
+        description="The Committee's reason, when approval_basis is committee_reason."
+    )
     allowed_actions: list[str] = Field(
         description="What you may do to this edition now: share, agree, reopen, approve, discard, "
-        "edit_cells, import, propose, comment."
+        "edit_cells, import, propose, comment, waive."
     )
 
 
@@ -112,6 +129,22 @@ class ProposalCreate(_Request):
     mark: Code = Field(description='"X", "?", "NA" or "" (blank).', json_schema_extra=MARKS)
     remark: Annotated[str, REMARK] = ""
     reason: Annotated[str, PROPOSAL_REASON] = ""
+    evidence: list[EvidenceWrite] = Field(
+        default_factory=list,
+        max_length=MAX_CITED,
+        description="Documents of the State that support the proposal, by page, article, "
+        "paragraph or quotation; accepted, they become the cell's evidence.",
+    )
+
+
+class CitedEvidence(BaseModel):
+    """A document cited by a proposal, by its number and the place in it."""
+
+    document_id: int
+    page: str
+    article: str
+    paragraph: str
+    quotation: str
 
 
 class ProposalDecision(_Request):
@@ -126,6 +159,7 @@ class ProposalRead(BaseModel):
     mark: str
     remark: str
     reason: str
+    evidence: list[CitedEvidence]
     base_version: int
     status: str
     decided_by: str | None
@@ -135,6 +169,38 @@ class ProposalRead(BaseModel):
     allowed_actions: list[str] = Field(
         description="What you may do to this proposal now: accept, reject."
     )
+
+
+class WaiverCreate(_Request):
+    rule: Code = Field(description="The rule to waive, e.g. x_requires_evidence.")
+    reason: Annotated[str, REASON] = Field(
+        default="",
+        description="Why the rule does not apply to this cell (required: an empty reason "
+        "answers 422 and nothing is written; kept with the edition and in the audit trail).",
+    )
+
+
+class EvidenceProblem(BaseModel):
+    cell: str
+    rule: str
+    mark: str
+    message: str
+    fix: str
+    waived: bool = Field(description="Waived for the cell at its current version.")
+    waiver_reason: str | None
+    waived_at: datetime | None
+
+
+class EvidenceCheck(Envelope):
+    state: StateRef
+    edition: int
+    rules_version: str
+    problems: list[EvidenceProblem] = Field(
+        description="Every cell that breaks an evidence rule (reference/evidence-rules.yml), "
+        "waived or not, in the matrix's order."
+    )
+    unwaived: int = Field(description="How many still block approval.")
+    waived: int
 
 
 class ReviewList(Envelope):

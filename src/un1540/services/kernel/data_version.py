@@ -106,7 +106,7 @@ UNCACHED_TABLES = frozenset(
 )
 # A State's matrix: written with an audit event naming the State (which gives its scope).
 STATE_TABLES = frozenset(
-    {"matrix_edition", "cell_entry", "evidence", "cell_comment", "cell_proposal"}
+    {"matrix_edition", "cell_entry", "evidence", "evidence_waiver", "cell_comment", "cell_proposal"}
 )
 # Tables whose writes raise one scope whatever the row (for writes that record no event).
 TABLE_SCOPES: Mapping[str, str] = {

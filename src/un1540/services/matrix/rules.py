@@ -172,6 +172,17 @@ def _comment(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
     return None
 
 
+def _waive(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
+    """The Committee side waives an evidence rule for a cell, until the edition is approved."""
+    refusal = refuse_unless(viewer, Role.expert, Role.committee, action="waive evidence rules")
+    if refusal is None and edition.status is EditionStatus.approved:
+        return Conflict(
+            f"edition {edition.number} of {edition.iso3} is approved and frozen; "
+            "its evidence rules can no longer be waived"
+        )
+    return refusal
+
+
 # The workflow steps first, in the order the workspace shows their buttons.
 WORKFLOW_ACTIONS = ("share", "agree", "reopen", "approve", "discard")
 _EDITION_RULES: dict[str, Rule[EditionState]] = {
@@ -184,6 +195,7 @@ _EDITION_RULES: dict[str, Rule[EditionState]] = {
     "import": _import,
     "propose": _propose,
     "comment": _comment,
+    "waive": _waive,
 }
 EDITION_RULES = Rules[EditionState]("edition", _EDITION_RULES)
 

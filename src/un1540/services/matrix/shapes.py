@@ -15,7 +15,13 @@ from un1540.schemas.matrix import (
     MatrixSectionRead,
     StateRef,
 )
-from un1540.schemas.workflow import CellState, CommentRead, EditionDetail, ProposalRead
+from un1540.schemas.workflow import (
+    CellState,
+    CitedEvidence,
+    CommentRead,
+    EditionDetail,
+    ProposalRead,
+)
 from un1540.services.kernel.envelope import envelope
 from un1540.services.matrix.counting import tally_read
 from un1540.services.matrix.layout import FrameworkLayout
@@ -61,6 +67,9 @@ def edition_detail(
         revision=edition.revision,
         pending_proposals=pending_proposals,
         comments=comments,
+        response_due_on=edition.response_due_on,
+        approval_basis=edition.approval_basis or None,
+        approval_basis_reason=edition.approval_basis_reason,
         allowed_actions=allowed_actions,
     )
 
@@ -85,6 +94,7 @@ def proposal_read(
         mark=proposal.mark.value,
         remark=proposal.remark,
         reason=proposal.reason,
+        evidence=[CitedEvidence(**item) for item in proposal.evidence or []],
         base_version=proposal.base_revision,
         status=proposal.status.value,
         decided_by=proposal.decided_by.email if proposal.decided_by else None,

@@ -11,11 +11,13 @@ from un1540.schemas.workflow import (
     CommentCreate,
     CommentRead,
     EditionDetail,
+    EvidenceCheck,
     ProposalCreate,
     ProposalDecision,
     ProposalRead,
     ReasonRequest,
     ReviewList,
+    WaiverCreate,
 )
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import (
@@ -27,8 +29,10 @@ from un1540.services.matrix.actions.editions import (
     share_edition,
 )
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
-from un1540.services.matrix.inputs import CellChange
+from un1540.services.matrix.actions.waivers import waive_rule
+from un1540.services.matrix.inputs import CellChange, EvidenceInput
 from un1540.services.matrix.reads.editions import edition_detail, find_edition
+from un1540.services.matrix.reads.evidence import evidence_check
 from un1540.services.matrix.reads.matrix import cell_state
 from un1540.services.matrix.reads.review import comment_reads, proposal_reads, review_list
 from un1540.web.api.common import (
@@ -39,7 +43,7 @@ from un1540.web.api.common import (
     NumberPath,
     RecordIdPath,
 )
-from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
+from un1540.web.deps import PagingDep, SessionDep, SettingsDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
 
 router = APIRouter(tags=["Workflow"])
@@ -99,12 +103,21 @@ def _reason(body: ReasonRequest | None) -> str:
 def editions_share(
     session: SessionDep,
     viewer: WriterDep,
+    settings: SettingsDep,
     iso3: Iso3Path,
     number: NumberPath,
     body: ReasonRequest | None = None,
 ) -> Response:
-    """Experts: the State's points of contact can now see it, comment and propose changes."""
-    share_edition(session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body))
+    """Experts: the State's points of contact can now see it, comment and propose changes. Sets
+    `response_due_on`, the State's response deadline (UN1540_REVIEW_PERIOD_DAYS from today)."""
+    share_edition(
+        session,
+        viewer=viewer,
+        iso3=iso3,
+        number=number,
+        reason=_reason(body),
+        review_days=settings.review_period_days,
+    )
     return _after_transition(session, viewer, iso3, number)
 
 
@@ -135,12 +148,20 @@ def editions_agree(
 def editions_reopen(
     session: SessionDep,
     viewer: WriterDep,
+    settings: SettingsDep,
     iso3: Iso3Path,
     number: NumberPath,
     body: ReasonRequest | None = None,
 ) -> Response:
-    """Experts: back to shared, to change it again."""
-    reopen_edition(session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body))
+    """Experts: back to shared, to change it again; a new response deadline for the State."""
+    reopen_edition(
+        session,
+        viewer=viewer,
+        iso3=iso3,
+        number=number,
+        reason=_reason(body),
+        review_days=settings.review_period_days,
+    )
     return _after_transition(session, viewer, iso3, number)
 
 
@@ -158,9 +179,59 @@ def editions_approve(
     body: ReasonRequest | None = None,
 ) -> Response:
     """The committee: published and frozen for ever. Refused for a draft never shared with the
-    State and while proposals await a decision."""
+    State, while proposals await a decision, while a cell breaks an evidence rule that is not
+    waived (409, every such cell in `error.details.evidence_problems`), and for a draft the
+    State has not agreed to before its `response_due_on` without a `reason` (422). The edition
+    records on what it was approved (`approval_basis`)."""
     approve_edition(session, viewer=viewer, iso3=iso3, number=number, reason=_reason(body))
     return _after_transition(session, viewer, iso3, number)
+
+
+@router.get(
+    f"{BASE}/evidence",
+    summary="Evidence rules over an edition",
+    response_model=EvidenceCheck,
+    responses=ERRORS,
+)
+def editions_evidence(
+    session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, number: NumberPath
+) -> Response:
+    """Every cell that breaks an evidence rule (an X without a cited document and locator, an NA
+    without a reason: reference/evidence-rules.yml), waived or not. Approval waits until
+    `unwaived` is 0."""
+    return json_model(evidence_check(session, viewer=viewer, iso3=iso3, number=number))
+
+
+@router.post(
+    f"{BASE}/cells/{{cell}}/waivers",
+    summary="Waive an evidence rule for a cell",
+    status_code=201,
+    response_model=EvidenceCheck,
+    responses=WRITE_ERRORS,
+)
+def cells_waive(
+    session: SessionDep,
+    viewer: WriterDep,
+    iso3: Iso3Path,
+    number: NumberPath,
+    cell: CellPath,
+    body: WaiverCreate,
+) -> Response:
+    """Experts and the Committee, before approval: the rule no longer blocks approval for this
+    cell while it stays at its current version. A `reason` is required (422 without one,
+    nothing written); the waiver is audited. Answers the edition's evidence check."""
+    waive_rule(
+        session,
+        viewer=viewer,
+        iso3=iso3,
+        number=number,
+        cell_key=cell,
+        rule=body.rule,
+        reason=body.reason,
+    )
+    return json_model(
+        evidence_check(session, viewer=viewer, iso3=iso3, number=number), status_code=201
+    )
 
 
 @router.get(
@@ -261,7 +332,8 @@ def proposals_list(
 def proposals_create(
     session: SessionDep, viewer: WriterDep, iso3: Iso3Path, number: NumberPath, body: ProposalCreate
 ) -> Response:
-    """The State's points of contact, on a shared edition."""
+    """The State's points of contact, on a shared edition. `evidence` cites the State's documents
+    (by page, article, paragraph or quotation) as in a cell edit."""
     proposal = propose_change(
         session,
         viewer=viewer,
@@ -271,6 +343,7 @@ def proposals_create(
         mark=body.mark,
         remark=body.remark,
         reason=body.reason,
+        evidence=[EvidenceInput(**item.model_dump()) for item in body.evidence],
     )
     return _proposal_response(session, viewer, iso3, number, proposal, status_code=201)
 

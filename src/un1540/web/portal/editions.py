@@ -13,7 +13,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540.errors import Conflict, Forbidden, InvalidData, Un1540Error, Unauthenticated
 from un1540.models import ProposalStatus
-from un1540.schemas.workflow import CellState, CellUpdate
+from un1540.models.base import today
+from un1540.reference.languages import N_
+from un1540.schemas.workflow import CellState, CellUpdate, EvidenceWrite
 from un1540.services.documents.reads import state_documents
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import (
@@ -25,9 +27,11 @@ from un1540.services.matrix.actions.editions import (
     share_edition,
 )
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
-from un1540.services.matrix.inputs import CellChange
+from un1540.services.matrix.actions.waivers import waive_rule
+from un1540.services.matrix.inputs import CellChange, EvidenceInput
 from un1540.services.matrix.layout import cell_keys
 from un1540.services.matrix.reads.editions import edition_detail, edition_state, find_edition
+from un1540.services.matrix.reads.evidence import evidence_check
 from un1540.services.matrix.reads.matrix import cell_state, get_matrix
 from un1540.services.matrix.reads.review import (
     edition_review,
@@ -36,7 +40,7 @@ from un1540.services.matrix.reads.review import (
 )
 from un1540.services.matrix.rules import EDITION_RULES, WORKFLOW_ACTIONS
 from un1540.web.auth import flash
-from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import NumberPath, RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, act, build, login_redirect
@@ -45,6 +49,22 @@ from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
 MAX_EVIDENCE_ROWS = 20
+PROPOSAL_EVIDENCE_ROWS = 3  # rows the proposal form offers to cite the State's documents
+# The evidence rules of reference/evidence-rules.yml, worded for the portal's languages (a rule
+# not named here shows its English message from the file).
+RULE_LABELS = {
+    "x_requires_evidence": N_(
+        "X without an evidence reference (a document and a page, article, paragraph or quotation)"
+    ),
+    "na_requires_reason": N_("NA without a reason"),
+}
+APPROVAL_BASES = {
+    "state_agreed": N_("the State agreed"),
+    "deadline_passed": N_("the State did not answer by its response deadline"),
+    "committee_reason": N_(
+        "before the State's response deadline, without its agreement, for this reason:"
+    ),
+}
 
 
 def _workspace_url(iso3: str, number: int) -> str:
@@ -84,8 +104,14 @@ def workspace(
     _, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     comments, proposals = edition_review(session, viewer=viewer, iso3=iso3, number=number)
     keys = cell_keys(session, edition.framework_id)
+    check = evidence_check(session, viewer=viewer, iso3=iso3, number=number)
     context = {
         "detail": detail,
+        "evidence": check,
+        "rule_labels": RULE_LABELS,
+        "approval_bases": APPROVAL_BASES,
+        "deadline_passed": detail.response_due_on is not None and today() > detail.response_due_on,
+        "can_waive": "waive" in detail.allowed_actions,
         "matrix": matrix,
         "matrix_grid": matrix_grid(matrix),
         "actions": [name for name in detail.allowed_actions if name in WORKFLOW_ACTIONS],
@@ -110,6 +136,7 @@ def workspace_transition(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
+    settings: SettingsDep,
     _: CsrfChecked,
     iso3: str,
     number: NumberPath,
@@ -147,9 +174,28 @@ def workspace_transition(
     formula_cells: list[str] = []
 
     def action() -> str:
-        edition = services[transition](
-            session, viewer=viewer, iso3=iso3, number=number, reason=reason
-        )
+        if transition == "share":  # the State's response deadline starts
+            edition = share_edition(
+                session,
+                viewer=viewer,
+                iso3=iso3,
+                number=number,
+                reason=reason,
+                review_days=settings.review_period_days,
+            )
+        elif transition == "reopen":  # and again, as the State's agreement no longer holds
+            edition = reopen_edition(
+                session,
+                viewer=viewer,
+                iso3=iso3,
+                number=number,
+                reason=reason,
+                review_days=settings.review_period_days,
+            )
+        else:
+            edition = services[transition](
+                session, viewer=viewer, iso3=iso3, number=number, reason=reason
+            )
         if transition == "approve":
             formula_cells.extend(formula_like_remarks(session, edition))
         return messages[transition]
@@ -227,7 +273,12 @@ def _render_cell(
         "comments": [c for c in comments if keys(c.cell_entry.cell_id) == cell],
         "proposals": shown,
         "proposal_actions": proposal_actions(viewer, record, shown),
-        "documents": state_documents(session, viewer=viewer, iso3=iso3) if can_edit else [],
+        "documents": (
+            state_documents(session, viewer=viewer, iso3=iso3)
+            if can_edit or "propose" in allowed
+            else []
+        ),
+        "proposal_rows": range(PROPOSAL_EVIDENCE_ROWS),
         "can_edit": can_edit,
         "can_propose": "propose" in allowed,
         "can_comment": "comment" in allowed,
@@ -363,7 +414,7 @@ def cell_comment(
 
 
 @router.post("/states/{iso3}/editions/{number}/cells/{cell}/proposals")
-def cell_propose(
+async def cell_propose(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
@@ -375,7 +426,15 @@ def cell_propose(
     remark: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
+    """A proposal, citing up to PROPOSAL_EVIDENCE_ROWS of the State's documents like the cell
+    form (rows evidence-N-document, -page, -article, -paragraph, -quotation)."""
+    form = await request.form()
+
     def action() -> str:
+        cited = [
+            EvidenceInput(**build(EvidenceWrite, **row).model_dump())
+            for row in _evidence_from(form)
+        ]
         propose_change(
             session,
             viewer=viewer,
@@ -385,10 +444,38 @@ def cell_propose(
             mark=mark,
             remark=remark,
             reason=reason,
+            evidence=cited,
         )
         return gettext("Change proposed. The Group of Experts will accept or reject it.")
 
-    return act(request, _cell_url(iso3, number, cell), action)
+    return await anyio.to_thread.run_sync(act, request, _cell_url(iso3, number, cell), action)
+
+
+@router.post("/states/{iso3}/editions/{number}/cells/{cell}/waivers")
+def cell_waive(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    iso3: str,
+    number: NumberPath,
+    cell: str,
+    rule: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    def action() -> str:
+        waive_rule(
+            session,
+            viewer=viewer,
+            iso3=iso3,
+            number=number,
+            cell_key=cell,
+            rule=rule,
+            reason=reason,
+        )
+        return gettext("Rule waived for cell %(cell)s.") % {"cell": cell}
+
+    return act(request, f"{_workspace_url(iso3, number)}#evidence-rules", action)
 
 
 @router.post("/states/{iso3}/editions/{number}/proposals/{proposal_id}/decision")

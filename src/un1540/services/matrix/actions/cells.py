@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from un1540.errors import Conflict, InvalidData, Problem
 from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, State, Visibility
 from un1540.schemas.text import REASON
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, can_see
 from un1540.services.kernel.audit import AuditRecord, record_events
 from un1540.services.kernel.unit_of_work import action
-from un1540.services.matrix.inputs import MARK_VALUES, CellChange
+from un1540.services.matrix.inputs import MARK_VALUES, CellChange, EvidenceInput
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
 from un1540.services.matrix.rules import EDITION_RULES
@@ -79,17 +79,31 @@ def _check_change(
                 "mark", f"{change.mark[:20]!r} is not one of X, ?, NA or blank (an empty string)"
             )
         )
-    for index, evidence in enumerate(change.evidence or [], start=1):
-        document = session.get(Document, evidence.document_id)
-        if document is None:
+    check_documents(session, state, change.evidence or [], problems)
+    return replace(write, change=change), problems
+
+
+def check_documents(
+    session: Session,
+    state: State,
+    evidence: list[EvidenceInput],
+    problems: list[Problem],
+    viewer: Viewer | None = None,
+) -> None:
+    """Each cited document exists, is about this State (or none), and, for `viewer`, is one they
+    may see (a State cites what it can see; an unseen document reads as no document)."""
+    for index, item in enumerate(evidence, start=1):
+        document = session.get(Document, item.document_id)
+        if document is None or (
+            viewer is not None and not can_see(document.visibility, viewer, document.state_id)
+        ):
             problems.append(
-                Problem(f"evidence[{index}].document_id", f"no document {evidence.document_id}")
+                Problem(f"evidence[{index}].document_id", f"no document {item.document_id}")
             )
         elif document.state_id not in (None, state.id):
             problems.append(
                 Problem(f"evidence[{index}].document_id", "the document is about another State")
             )
-    return replace(write, change=change), problems
 
 
 def _after(before: dict[str, Any], change: CellChange) -> dict[str, Any]:

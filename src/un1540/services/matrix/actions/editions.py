@@ -11,11 +11,15 @@ leads is the edition lifecycle (reference/lifecycles.yml). Every step is one act
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+
 from sqlalchemy import Integer, and_, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from un1540.errors import Conflict
+from un1540.errors import Conflict, InvalidData, Problem
 from un1540.models import (
+    ApprovalBasis,
     CellEntry,
     EditionStatus,
     Evidence,
@@ -33,11 +37,19 @@ from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.lifecycle import next_step
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
+from un1540.services.matrix import notices  # noqa: F401  (registers the edition's notifications)
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.editions import edition_state, find_edition
+from un1540.services.matrix.reads.evidence import rule_breaks
 from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.services.matrix.rules import EDITION_LIFECYCLE, EDITION_RULES, open_draft_refusal
 from un1540.services.matrix.summaries import write_summary
+
+# The State's review period when the door does not say (UN1540_REVIEW_PERIOD_DAYS).
+DEFAULT_REVIEW_DAYS = 60
+MAX_REVIEW_DAYS = 3650
+# Cells named in the message of a refused approval; the details list them all.
+NAMED_IN_MESSAGE = 10
 
 OPEN_STATUSES = tuple(
     EditionStatus(code)
@@ -47,11 +59,16 @@ OPEN_STATUSES = tuple(
 
 
 def _edition_audit(edition: MatrixEdition) -> dict[str, object]:
-    return {
+    audit: dict[str, object] = {
         "status": edition.status.value,
         "revision": edition.revision,
         "visibility": edition.visibility.value,
     }
+    if edition.response_due_on is not None:
+        audit["response_due_on"] = edition.response_due_on.isoformat()
+    if edition.approval_basis:
+        audit["approval_basis"] = edition.approval_basis
+    return audit
 
 
 def _step(
@@ -62,8 +79,10 @@ def _step(
     number: int,
     step: str,
     reason: str,
+    changes: Callable[[MatrixEdition], None] | None = None,
 ) -> tuple[State, MatrixEdition]:
-    """Check the rule, then move the edition one step along its lifecycle, audited."""
+    """Check the rule, then move the edition one step along its lifecycle, audited; `changes`
+    records what else the step sets on the edition (after the audit's "before" is taken)."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), step)
     reason = REASON.require(reason, "reason", message=f"the edition was not changed ({step})")
@@ -74,6 +93,8 @@ def _step(
         record=f"edition {edition.number} of {state.short_name} ({state.iso3})",
     )
     before = _edition_audit(edition)
+    if changes is not None:
+        changes(edition)
     edition.status = EditionStatus(transition.target)
     edition.revision += 1
     _STAMPS[step](session, viewer, state, edition)
@@ -265,12 +286,44 @@ def open_draft(session: Session, *, viewer: Viewer, iso3: str, reason: str = "")
     return edition
 
 
+def _review_period(review_days: int) -> Callable[[MatrixEdition], None]:
+    """What sharing (or reopening) sets: the State's response is due `review_days` from today."""
+    if not 1 <= review_days <= MAX_REVIEW_DAYS:
+        raise InvalidData(
+            "the edition was not changed",
+            problems=[
+                Problem("review_days", f"{review_days} is not from 1 to {MAX_REVIEW_DAYS} days")
+            ],
+        )
+
+    def start(edition: MatrixEdition) -> None:
+        edition.response_due_on = today() + timedelta(days=review_days)
+        edition.reminders_sent = 0
+
+    return start
+
+
 @action
 def share_edition(
-    session: Session, *, viewer: Viewer, iso3: str, number: int, reason: str = ""
+    session: Session,
+    *,
+    viewer: Viewer,
+    iso3: str,
+    number: int,
+    reason: str = "",
+    review_days: int = DEFAULT_REVIEW_DAYS,
 ) -> MatrixEdition:
-    """Experts: the State's points of contact can now see the draft, comment and propose."""
-    return _step(session, viewer=viewer, iso3=iso3, number=number, step="share", reason=reason)[1]
+    """Experts: the State's points of contact can now see the draft, comment and propose. The
+    State's response is due `review_days` from today (UN1540_REVIEW_PERIOD_DAYS)."""
+    return _step(
+        session,
+        viewer=viewer,
+        iso3=iso3,
+        number=number,
+        step="share",
+        reason=reason,
+        changes=_review_period(review_days),
+    )[1]
 
 
 @action
@@ -283,18 +336,103 @@ def agree_edition(
 
 @action
 def reopen_edition(
-    session: Session, *, viewer: Viewer, iso3: str, number: int, reason: str = ""
+    session: Session,
+    *,
+    viewer: Viewer,
+    iso3: str,
+    number: int,
+    reason: str = "",
+    review_days: int = DEFAULT_REVIEW_DAYS,
 ) -> MatrixEdition:
-    """Experts: back to shared, to change it again."""
-    return _step(session, viewer=viewer, iso3=iso3, number=number, step="reopen", reason=reason)[1]
+    """Experts: back to shared, to change it again; the State's agreement no longer holds, so a
+    new review period starts (its response is due `review_days` from today)."""
+    return _step(
+        session,
+        viewer=viewer,
+        iso3=iso3,
+        number=number,
+        step="reopen",
+        reason=reason,
+        changes=_review_period(review_days),
+    )[1]
+
+
+def _refuse_rule_breaks(state: State, edition: MatrixEdition, session: Session) -> None:
+    """Approval lists every cell that breaks an evidence rule and is not waived, and refuses."""
+    open_breaks = [item for item in rule_breaks(session, edition) if item.waiver is None]
+    if not open_breaks:
+        return
+    named = ", ".join(f"{item.cell} ({item.rule.code})" for item in open_breaks[:NAMED_IN_MESSAGE])
+    more = len(open_breaks) - NAMED_IN_MESSAGE
+    raise Conflict(
+        f"edition {edition.number} of {state.iso3} cannot be approved: {len(open_breaks)} "
+        f"cell(s) break the evidence rules: {named}{f' and {more} more' if more > 0 else ''}; "
+        "fix each cell or waive the rule for it with a reason",
+        details={
+            "evidence_problems": [
+                {
+                    "cell": item.cell,
+                    "rule": item.rule.code,
+                    "mark": item.mark,
+                    "message": item.rule.message,
+                }
+                for item in open_breaks
+            ]
+        },
+    )
+
+
+def _approval_basis(edition: MatrixEdition, reason: str) -> tuple[ApprovalBasis, str]:
+    """On what the approval stands: the State's agreement, its review period over, or, before
+    the deadline without agreement, the Committee's reason (refused without one)."""
+    if edition.status is EditionStatus.agreed:
+        return ApprovalBasis.state_agreed, ""
+    due = edition.response_due_on
+    if due is not None and today() > due:
+        return ApprovalBasis.deadline_passed, ""
+    if not reason.strip():
+        when = f"its response is due by {due.isoformat()}" if due else "it has no response deadline"
+        raise InvalidData(
+            "the edition was not approved",
+            problems=[
+                Problem(
+                    "reason",
+                    f"the State has not agreed and {when}; approve after that day, or give the "
+                    "reason for approving without its agreement now",
+                )
+            ],
+        )
+    return ApprovalBasis.committee_reason, reason.strip()
 
 
 @action
 def approve_edition(
     session: Session, *, viewer: Viewer, iso3: str, number: int, reason: str = ""
 ) -> MatrixEdition:
-    """The committee approves: the edition is published and frozen for ever."""
-    return _step(session, viewer=viewer, iso3=iso3, number=number, step="approve", reason=reason)[1]
+    """The committee approves: the edition is published and frozen for ever.
+
+    Refused while a cell breaks an evidence rule that is not waived (every such cell is listed),
+    and, for a draft the State has not agreed to, before its response deadline unless the
+    Committee gives a reason. The edition records on what the approval stood."""
+    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    EDITION_RULES.check(viewer, edition_state(session, state, edition), "approve")
+    reason = REASON.require(reason, "reason", message="the edition was not changed (approve)")
+    _refuse_rule_breaks(state, edition, session)
+    basis, basis_reason = _approval_basis(edition, reason)
+
+    def record_basis(edition: MatrixEdition) -> None:
+        edition.approval_basis = basis.value
+        edition.approval_basis_reason = basis_reason
+
+    return _step(
+        session,
+        viewer=viewer,
+        iso3=iso3,
+        number=number,
+        step="approve",
+        reason=reason,
+        changes=record_basis,
+    )[1]
 
 
 @action

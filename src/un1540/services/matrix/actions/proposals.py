@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,12 +11,13 @@ from un1540.errors import InvalidData, NotFound, Problem
 from un1540.models import CellComment, CellProposal, MatrixEdition, ProposalStatus
 from un1540.models.base import utc_now
 from un1540.schemas.text import COMMENT, NOTE, PROPOSAL_REASON, REMARK
+from un1540.schemas.workflow import MAX_CITED
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.data_version import state_scope, touch
 from un1540.services.kernel.unit_of_work import action
-from un1540.services.matrix.actions.cells import write_cell
-from un1540.services.matrix.inputs import MARK_VALUES, CellChange
+from un1540.services.matrix.actions.cells import check_documents, write_cell
+from un1540.services.matrix.inputs import MARK_VALUES, CellChange, EvidenceInput
 from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
 from un1540.services.matrix.rules import EDITION_RULES, PROPOSAL_RULES, ProposalState
 
@@ -59,8 +62,10 @@ def propose_change(
     mark: str,
     remark: str,
     reason: str,
+    evidence: list[EvidenceInput] | None = None,
 ) -> CellProposal:
-    """A State's point of contact proposes a mark and remark for a cell of a shared draft."""
+    """A State's point of contact proposes a mark and remark for a cell of a shared draft,
+    optionally citing the State's documents (they become the cell's evidence if accepted)."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), "propose")
     problems: list[Problem] = []
@@ -70,10 +75,18 @@ def propose_change(
         )
     remark = REMARK.check(remark, "remark", problems)
     reason = PROPOSAL_REASON.check(reason, "reason", problems)
+    if len(evidence or []) > MAX_CITED:
+        problems.append(Problem("evidence", f"at most {MAX_CITED} documents may be cited"))
+        evidence = []
+    cited = [
+        item.checked(f"evidence[{index}]", problems)
+        for index, item in enumerate(evidence or [], start=1)
+    ]
+    check_documents(session, state, cited, problems, viewer)
     if problems:
         raise InvalidData("the proposal was not saved", problems=problems)
     entry = entry_for(session, edition, cell_key)
-    if entry.mark.value == mark and entry.remark == remark:
+    if entry.mark.value == mark and entry.remark == remark and not cited:
         raise InvalidData(
             "the proposal was not saved", problems=[Problem("mark", "the cell already says this")]
         )
@@ -85,6 +98,7 @@ def propose_change(
         mark=MARK_VALUES[mark],
         remark=remark,
         reason=reason.strip(),
+        evidence=[asdict(item) for item in cited],
         base_revision=entry.revision,
         status=ProposalStatus.pending,
     )
@@ -102,6 +116,7 @@ def propose_change(
             "cell": cell_key,
             "mark": mark,
             "remark": remark,
+            "evidence": [asdict(item) for item in cited],
         },
     )
     return proposal
@@ -138,8 +153,12 @@ def decide_proposal(
     note = NOTE.require(note, "note", message="the proposal was not decided")
     if accept:
         entry = proposal.cell_entry
+        cited = [EvidenceInput(**item) for item in proposal.evidence or []]
         change = CellChange(
-            mark=proposal.mark.value, remark=proposal.remark, version=entry.revision
+            mark=proposal.mark.value,
+            remark=proposal.remark,
+            version=entry.revision,
+            evidence=cited or None,  # none cited: the cell keeps its evidence
         )
         write_cell(
             session,

@@ -1,0 +1,98 @@
+"""Who is told what about a State's matrix (the portal's notifications, and e-mail):
+
+- the State's review period of a shared draft (actions/reminders.py): its points of contact are
+  reminded that their response is due (`review_due`, some days before the deadline) and that
+  the deadline has passed (`review_overdue`, the Committee may then approve without their
+  agreement).
+
+A notification names the edition (its id, with the State's code and the edition's number as
+parameters, to make its links); it is worded for each reader when read or e-mailed, and only a
+reader who may see the edition then (edition_visible: the Committee side and the State's own
+points of contact while it is shared) is told anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from un1540.models import MatrixEdition, Role, State, UserAccount
+from un1540.reference.languages import N_
+from un1540.services.kernel.access import Viewer, edition_visible
+from un1540.services.notifications.actions import notify
+from un1540.services.notifications.reads import active_accounts
+from un1540.services.notifications.topics import Topic, Wording, register_topic
+
+ENTITY_TYPE = "matrix_edition"
+
+# %(state)s is the State's name, %(number)s the edition's, %(due)s the last day (YYYY-MM-DD).
+REVIEW_DUE = (
+    N_("Your response on edition %(number)s of the matrix of %(state)s is due by %(due)s"),
+    N_(
+        "The Group of Experts shared edition %(number)s of the matrix of %(state)s with you. "
+        "Please agree to it, or comment and propose changes, by %(due)s. After that day the "
+        "Committee may approve it without your agreement."
+    ),
+)
+REVIEW_OVERDUE = (
+    N_("The review period of edition %(number)s of the matrix of %(state)s has ended"),
+    N_(
+        "Your response on edition %(number)s of the matrix of %(state)s was due by %(due)s. "
+        "The Committee may now approve it without your agreement; you may still comment and "
+        "propose changes until it does."
+    ),
+)
+WORDS = {"review_due": REVIEW_DUE, "review_overdue": REVIEW_OVERDUE}
+
+
+def _edition_ids(viewer: Viewer) -> Select[int]:
+    return select(MatrixEdition.id).where(edition_visible(viewer))
+
+
+def _edition_facts(
+    session: Session, viewer: Viewer, ids: Collection[int]
+) -> dict[int, dict[str, str]]:
+    rows = session.execute(
+        select(MatrixEdition.id, MatrixEdition.number, State.short_name)
+        .join(State, State.id == MatrixEdition.state_id)
+        .where(MatrixEdition.id.in_(list(ids)), edition_visible(viewer))
+    )
+    return {id_: {"state": name, "number": str(number)} for id_, number, name in rows}
+
+
+def _edition_wording(kind: str, params: Mapping[str, str]) -> Wording | None:
+    words = WORDS.get(kind)
+    iso3, number = params.get("iso3", ""), params.get("number", "")
+    if words is None or not (len(iso3) == 3 and iso3.isalpha() and number.isdigit()):
+        return None
+    path = f"/states/{iso3}/editions/{number}"
+    return Wording(subject=words[0], body=words[1], link=f"/api/v1{path}", page=path)
+
+
+register_topic(Topic(ENTITY_TYPE, _edition_ids, _edition_facts, _edition_wording))
+
+
+def state_contacts(session: Session, state: State) -> list[UserAccount]:
+    return active_accounts(
+        session, state_id=state.id, organisation_id=None, roles=(Role.state_poc,)
+    )
+
+
+def notify_review(session: Session, state: State, edition: MatrixEdition, kind: str) -> int:
+    """Tell the State's points of contact about the review period of `edition` (`kind`)."""
+    assert kind in WORDS
+    assert edition.response_due_on is not None
+    return notify(
+        session,
+        state_contacts(session, state),
+        kind=kind,
+        entity_type=ENTITY_TYPE,
+        entity_id=edition.id,
+        params={
+            "iso3": state.iso3,
+            "number": str(edition.number),
+            "due": edition.response_due_on.isoformat(),
+        },
+    )
