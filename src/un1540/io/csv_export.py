@@ -15,7 +15,7 @@ from typing import Any
 from un1540.io.matrix_text import evidence_text
 from un1540.schemas.coverage import CompareRead, CoverageRead, TrendRead
 from un1540.schemas.documents import DocumentRead
-from un1540.schemas.frameworks import FrameworkList
+from un1540.schemas.frameworks import CrosswalkList, FrameworkList
 from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
 from un1540.schemas.priorities import PrioritiesRead
 from un1540.schemas.states import StateSummary
@@ -175,6 +175,39 @@ def field_csv(field: FieldAcrossStates) -> str:
         for row in field.items
     )
     return write_csv(header, rows, synthetic=field.synthetic)
+
+
+def crosswalk_csv(crosswalk: CrosswalkList) -> str:
+    header = [
+        "framework",
+        "field",
+        "article",
+        "instrument",
+        "instrument_short",
+        "citation",
+        "subject",
+        "source",
+        "confidence",
+        "crosswalk",
+        "note",
+    ]
+    rows = (
+        [
+            crosswalk.framework,
+            link.field,
+            link.article,
+            link.instrument,
+            link.instrument_short,
+            link.citation,
+            link.subject,
+            link.source,
+            link.confidence,
+            link.crosswalk,
+            link.note,
+        ]
+        for link in crosswalk.items
+    )
+    return write_csv(header, rows, synthetic=crosswalk.synthetic)
 
 
 def frameworks_csv(frameworks: FrameworkList) -> str:

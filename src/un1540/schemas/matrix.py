@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from un1540.reference.languages import N_
 from un1540.schemas.common import Envelope
+from un1540.schemas.frameworks import ObligationLink
 from un1540.schemas.tallies import TallyRead
 
 MATRIX_DISCLAIMER = N_(
@@ -111,6 +112,10 @@ class FieldInfo(BaseModel):
     framework: str
     applies_to: list[str]
     verified: bool
+    obligations: list[ObligationLink] = Field(
+        default_factory=list,
+        description="Articles of related instruments on the same subject (the crosswalk).",
+    )
 
 
 class FieldAcrossStates(Envelope):

@@ -14,6 +14,7 @@ from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix.counting import latest_approved_editions, tally_read
 from un1540.services.matrix.layout import FrameworkLayout, framework_layout
+from un1540.services.matrix.reads.crosswalk import obligation_links
 from un1540.services.matrix.reads.frameworks import resolve_framework
 
 
@@ -31,6 +32,7 @@ def _field_info(layout: FrameworkLayout, code: str) -> FieldInfo:
         framework=layout.slug,
         applies_to=list(field.applies_to),
         verified=field.verified,
+        obligations=obligation_links(layout.slug, field=field.code),
     )
 
 
