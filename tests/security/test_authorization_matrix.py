@@ -86,6 +86,8 @@ def api_cases(world: World) -> list[Case]:
         for p in (
             "/frameworks",
             "/frameworks.csv",
+            "/crosswalk",
+            "/crosswalk.csv",
             "/coverage",
             "/coverage.csv",
             "/priorities",
