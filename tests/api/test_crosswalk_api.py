@@ -53,7 +53,7 @@ def test_the_crosswalk_filters_by_instrument_and_field(client: TestClient) -> No
 @pytest.mark.parametrize(
     ("query", "where"),
     [
-        ("instrument=npt", "instrument"),
+        ("instrument=xyz", "instrument"),
         ("field=op9.none", "field"),
         ("framework=un1540-matrix", "framework"),
     ],

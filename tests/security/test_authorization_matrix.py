@@ -363,6 +363,20 @@ def api_cases(world: World) -> list[Case]:
             {"json": {"mark": "X", "remark": "", "version": 999}},
         ),
         Case(
+            "PUT",
+            f"{edition}/treaties/{{field}}",
+            f"{t2}/treaties/op1.cwc",
+            on_shared_draft(poc=403, committee=403, expert=422, admin=422),
+            {
+                "json": {
+                    "status": "ratified",
+                    "status_on": "1990-01-01",
+                    "asserted_by": "state_report",
+                    "reason": "before the CWC opened for signature",
+                }
+            },
+        ),
+        Case(
             "POST",
             f"{edition}/share",
             f"{t2}/share",

@@ -160,8 +160,15 @@ def editions_csv(editions: EditionList) -> str:
     return write_csv(header, rows, synthetic=editions.synthetic)
 
 
+TREATY_COLUMNS = ["treaty_status", "signed_on", "status_on", "asserted_by"]
+
+
 def field_csv(field: FieldAcrossStates) -> str:
+    """One row per State; OP1 treaty fields add the recorded treaty status and its dates."""
+    treaty = bool(field.treaty_counts)
     header = ["iso3", "name", "group", "edition", "approved_on", *field.cells, *TALLY_COLUMNS]
+    if treaty:
+        header += TREATY_COLUMNS
     rows = (
         [
             row.state.iso3,
@@ -171,6 +178,20 @@ def field_csv(field: FieldAcrossStates) -> str:
             row.approved_on,
             *[row.marks[cell] for cell in field.cells],
             *_tally(row.tally),
+            *(
+                (
+                    [
+                        row.treaty.status,
+                        row.treaty.signed_on,
+                        row.treaty.status_on,
+                        row.treaty.asserted_by,
+                    ]
+                    if row.treaty
+                    else ["", "", "", ""]
+                )
+                if treaty
+                else []
+            ),
         ]
         for row in field.items
     )

@@ -314,3 +314,22 @@ def bundled_crosswalks() -> tuple[Crosswalk, ...]:
 def crosswalks_for(framework_slug: str) -> tuple[Crosswalk, ...]:
     """The crosswalks of one framework version (none for a version nobody has mapped yet)."""
     return tuple(c for c in bundled_crosswalks() if c.framework == framework_slug)
+
+
+# OP1 treaty status (services/matrix/actions/treaties.py): what a State's relation to a treaty
+# is, and who asserted it. Codes only; the portal translates them.
+TREATY_STATUSES = ("signed", "ratified", "acceded", "succeeded", "not_party")
+ASSERTED_BY = ("state_report", "committee_finding", "organisation_information")
+
+
+def treaty_fields(framework_slug: str) -> dict[str, Instrument]:
+    """Fields that stand for one instrument as a whole (the OP1 treaty rows) -> instrument."""
+    instruments = load_instruments()
+    wholes: dict[str, list[str]] = {}
+    for crosswalk in crosswalks_for(framework_slug):
+        for link in crosswalk.links:
+            if not link.article.article and instruments[link.article.instrument].kind != (
+                "recommendation"
+            ):
+                wholes.setdefault(link.field, []).append(link.article.instrument)
+    return {field: instruments[codes[0]] for field, codes in wholes.items() if len(codes) == 1}

@@ -140,6 +140,7 @@ def _copy_cells(
         )
         copied = source_cells & {cell.id for cell in layout.cells}
         columns = ["edition_id", "cell_id", "mark", "remark", "revision", "visibility"]
+        columns += ["treaty_status", "signed_on", "status_on", "asserted_by"]
         old = select(
             literal(target.id, Integer),
             CellEntry.cell_id,
@@ -147,6 +148,10 @@ def _copy_cells(
             CellEntry.remark,
             literal(1, Integer),
             literal(Visibility.public, CellEntry.__table__.c.visibility.type),
+            CellEntry.treaty_status,
+            CellEntry.signed_on,
+            CellEntry.status_on,
+            CellEntry.asserted_by,
         ).where(CellEntry.edition_id == source.id)
         if copied != source_cells:  # another framework version: only the cells this one has
             old = old.where(CellEntry.cell_id.in_(sorted(copied)))
