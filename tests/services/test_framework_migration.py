@@ -120,6 +120,13 @@ def _chad_edition(session: Session) -> MatrixEdition:
 
 def test_migration_opens_a_draft_per_state_with_cells_carried_over(session: Session) -> None:
     old_chad = _chad_edition(session)
+    npt = session.scalars(
+        select(CellEntry)
+        .join(CellDefinition, CellDefinition.id == CellEntry.cell_id)
+        .where(CellEntry.edition_id == old_chad.id, CellDefinition.key == "op1.npt:any:adherence")
+    ).one()
+    npt.treaty_status, npt.status_on, npt.asserted_by = "acceded", date(1971, 3, 10), "state_report"
+    session.flush()
     target = _store_next_version(session)
     before = _latest_approved(session)
     report = migrate_framework(
@@ -172,6 +179,12 @@ def test_migration_opens_a_draft_per_state_with_cells_carried_over(session: Sess
         .order_by(Evidence.page)
     ).scalars()
     assert list(pages) == ["3", "7"]
+    carried = session.execute(
+        select(CellEntry.treaty_status, CellEntry.status_on, CellEntry.asserted_by)
+        .join(CellDefinition, CellDefinition.id == CellEntry.cell_id)
+        .where(CellEntry.edition_id == draft.id, CellDefinition.key == "op1.npt:any:adherence")
+    ).one()
+    assert tuple(carried) == ("acceded", date(1971, 3, 10), "state_report")
     events = session.scalars(
         select(AuditEvent.action).where(AuditEvent.entity_id.in_([NEW, f"TCD/{chad.new_edition}"]))
     ).all()
