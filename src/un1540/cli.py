@@ -27,6 +27,7 @@ from un1540.io.demo import load_demo
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
 from un1540.io.review_report import ReviewFormat, render_review
+from un1540.reference.framework_mappings import parse_mapping
 from un1540.reference.frameworks import read_framework_file
 from un1540.schemas.workflow import ImportReport
 from un1540.services.accounts.actions import (
@@ -45,6 +46,7 @@ from un1540.services.kernel.jobs import PostgresJobs, configure_jobs
 from un1540.services.kernel.lookups import state_count
 from un1540.services.kernel.parameters import parse_date
 from un1540.services.matrix.actions.frameworks import load_reference_data, store_framework
+from un1540.services.matrix.actions.migrations import migrate_framework
 from un1540.services.matrix.actions.reminders import send_review_reminders
 from un1540.services.notifications.email import configure_email, send_pending_emails, smtp_settings
 from un1540.settings import Settings, get_settings, masked_url
@@ -70,6 +72,8 @@ app.add_typer(export_app, name="export")
 app.add_typer(report_app, name="report")
 app.add_typer(notify_app, name="notify")
 app.add_typer(users_app, name="users")
+framework_app = typer.Typer(help="Matrix framework versions.", no_args_is_help=True)
+app.add_typer(framework_app, name="framework")
 
 console = Console(soft_wrap=True)
 errors_console = Console(stderr=True, soft_wrap=True)
@@ -738,6 +742,73 @@ def import_indicators_command(
         f"({', '.join(result.indicators)}); {result.replaced} existing value(s) replaced."
         + (" Dry run: nothing was written." if dry_run else "")
     )
+
+
+@framework_app.command("migrate")
+def framework_migrate(
+    from_slug: Annotated[
+        str, typer.Option("--from", help="Version the matrices are on, as code/version.")
+    ],
+    to_slug: Annotated[str, typer.Option("--to", help="Version to move to, as code/version.")],
+    mapping: Annotated[
+        Path,
+        typer.Option(
+            exists=True, dir_okay=False, readable=True, help="Mapping file (CSV, docs/cli.md)."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
+    ] = False,
+    acting_as: Annotated[
+        str | None, typer.Option("--as", help="Expert account to record as the author.")
+    ] = None,
+    reason: Annotated[
+        str, typer.Option(help="Why (kept in the audit trail).")
+    ] = "Move to a new framework version",
+) -> None:
+    """Open a draft on the new version for every State whose latest approved edition is on the
+    old one, carrying cells over by the mapping file and listing what nothing carries over.
+
+    A mapping file naming an unknown field or cell is an error naming the file, row and column;
+    nothing is written.
+    """
+    parsed = parse_mapping(mapping.read_bytes(), source_name=mapping.name)
+    with _sessions()() as session:
+        viewer = _operator(session, acting_as)
+        report = migrate_framework(
+            session,
+            viewer=viewer,
+            from_slug=from_slug,
+            to_slug=to_slug,
+            mapping=parsed,
+            dry_run=dry_run,
+            reason=reason,
+        )
+    console.print(
+        f"{report.from_framework} -> {report.to_framework} by {report.mapping}: "
+        f"{report.mapped_cells} cell pair(s)."
+    )
+    for title, keys in (
+        ("Old cells nothing carries over", report.unmapped_from),
+        ("  of which dropped on purpose", report.dropped_on_purpose),
+        ("New cells that start blank", report.unmapped_to),
+    ):
+        console.print(f"{title}: {len(keys)}" + (f" ({', '.join(keys)})" if keys else ""))
+    verb = "would open" if report.dry_run else "opened"
+    for item in report.states:
+        if item.outcome == "skipped":
+            console.print(f"{item.iso3}: skipped, {item.reason}")
+            continue
+        number = f" {item.new_edition}" if item.new_edition is not None else ""
+        console.print(
+            f"{item.iso3}: {verb} draft{number} from edition {item.from_edition}, "
+            f"{item.carried} cell(s) carried"
+            + (f"; marks not carried: {', '.join(item.dropped)}" if item.dropped else "")
+        )
+    opened = sum(1 for item in report.states if item.outcome != "skipped")
+    skipped = len(report.states) - opened
+    summary = "Dry run: nothing was written." if report.dry_run else "Done."
+    console.print(f"{summary} {opened} draft(s) {verb}, {skipped} State(s) skipped.")
 
 
 def _print_import(report: ImportReport) -> None:

@@ -86,6 +86,8 @@ def api_cases(world: World) -> list[Case]:
         for p in (
             "/frameworks",
             "/frameworks.csv",
+            "/crosswalk",
+            "/crosswalk.csv",
             "/coverage",
             "/coverage.csv",
             "/priorities",
@@ -359,6 +361,20 @@ def api_cases(world: World) -> list[Case]:
             f"{t2}/cells/{CELL}",
             on_shared_draft(poc=403, committee=403, expert=409, admin=409),
             {"json": {"mark": "X", "remark": "", "version": 999}},
+        ),
+        Case(
+            "PUT",
+            f"{edition}/treaties/{{field}}",
+            f"{t2}/treaties/op1.cwc",
+            on_shared_draft(poc=403, committee=403, expert=422, admin=422),
+            {
+                "json": {
+                    "status": "ratified",
+                    "status_on": "1990-01-01",
+                    "asserted_by": "state_report",
+                    "reason": "before the CWC opened for signature",
+                }
+            },
         ),
         Case(
             "POST",

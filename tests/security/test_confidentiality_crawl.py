@@ -135,6 +135,7 @@ def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
         "/",
         "/api/v1/states?page_size=500",
         "/api/v1/frameworks",
+        "/api/v1/crosswalk?page_size=200",
         "/api/v1/coverage?by=state",
         "/api/v1/downloads",
         "/api/v1/assistance/requests",

@@ -15,7 +15,7 @@ from typing import Any
 from un1540.io.matrix_text import evidence_text
 from un1540.schemas.coverage import CompareRead, CoverageRead, TrendRead
 from un1540.schemas.documents import DocumentRead
-from un1540.schemas.frameworks import FrameworkList
+from un1540.schemas.frameworks import CrosswalkList, FrameworkList
 from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
 from un1540.schemas.priorities import PrioritiesRead
 from un1540.schemas.states import StateSummary
@@ -162,8 +162,15 @@ def editions_csv(editions: EditionList) -> str:
     return write_csv(header, rows, synthetic=editions.synthetic)
 
 
+TREATY_COLUMNS = ["treaty_status", "signed_on", "status_on", "asserted_by"]
+
+
 def field_csv(field: FieldAcrossStates) -> str:
+    """One row per State; OP1 treaty fields add the recorded treaty status and its dates."""
+    treaty = bool(field.treaty_counts)
     header = ["iso3", "name", "group", "edition", "approved_on", *field.cells, *TALLY_COLUMNS]
+    if treaty:
+        header += TREATY_COLUMNS
     rows = (
         [
             row.state.iso3,
@@ -173,10 +180,57 @@ def field_csv(field: FieldAcrossStates) -> str:
             row.approved_on,
             *[row.marks[cell] for cell in field.cells],
             *_tally(row.tally),
+            *(
+                (
+                    [
+                        row.treaty.status,
+                        row.treaty.signed_on,
+                        row.treaty.status_on,
+                        row.treaty.asserted_by,
+                    ]
+                    if row.treaty
+                    else ["", "", "", ""]
+                )
+                if treaty
+                else []
+            ),
         ]
         for row in field.items
     )
     return write_csv(header, rows, synthetic=field.synthetic)
+
+
+def crosswalk_csv(crosswalk: CrosswalkList) -> str:
+    header = [
+        "framework",
+        "field",
+        "article",
+        "instrument",
+        "instrument_short",
+        "citation",
+        "subject",
+        "source",
+        "confidence",
+        "crosswalk",
+        "note",
+    ]
+    rows = (
+        [
+            crosswalk.framework,
+            link.field,
+            link.article,
+            link.instrument,
+            link.instrument_short,
+            link.citation,
+            link.subject,
+            link.source,
+            link.confidence,
+            link.crosswalk,
+            link.note,
+        ]
+        for link in crosswalk.items
+    )
+    return write_csv(header, rows, synthetic=crosswalk.synthetic)
 
 
 def frameworks_csv(frameworks: FrameworkList) -> str:

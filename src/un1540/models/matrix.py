@@ -100,6 +100,13 @@ class CellEntry(Base):
     visibility: Mapped[Visibility] = mapped_column(
         enum_column(Visibility), default=Visibility.public
     )
+    # OP1 treaty fields only (crosswalks.treaty_fields): the State's status towards the treaty
+    # (signed, ratified, acceded, succeeded, not_party), its dates, and who asserted it
+    # (state_report, committee_finding, organisation_information). NULL: not recorded.
+    treaty_status: Mapped[str | None] = mapped_column(String(12))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    status_on: Mapped[date | None] = mapped_column(Date)
+    asserted_by: Mapped[str | None] = mapped_column(String(30))
 
     edition: Mapped[MatrixEdition] = relationship(back_populates="entries")
     cell: Mapped[CellDefinition] = relationship()

@@ -16,6 +16,7 @@ from typing import Any
 from babel.numbers import list_currencies
 
 from un1540.reference.assistance import load_assistance_vocabulary
+from un1540.reference.crosswalks import load_instruments
 from un1540.reference.frameworks import bundled_frameworks
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.reference.lifecycles import lifecycle
@@ -52,6 +53,7 @@ def vocabulary(name: str) -> tuple[str, ...]:
         "verdict": VERDICTS,
         "feedback_side": FEEDBACK_SIDES,
         "funding_kind": FUNDING_KINDS,
+        "instrument": tuple(load_instruments()),
     }
     return tuple(dict.fromkeys(lists[name]))
 

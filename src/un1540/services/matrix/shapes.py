@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from un1540.analytics.coverage import Tally
 from un1540.models import CellComment, CellEntry, CellProposal, MatrixEdition, Origin, State
@@ -14,6 +15,7 @@ from un1540.schemas.matrix import (
     MatrixFieldRead,
     MatrixSectionRead,
     StateRef,
+    TreatyStatusRead,
 )
 from un1540.schemas.workflow import (
     CellState,
@@ -144,6 +146,28 @@ class MatrixEntry:
     id: int
     mark: str
     remark: str
+    treaty: TreatyStatusRead | None = None
+
+
+def treaty_of(
+    instrument: str | None,
+    status: str | None,
+    signed_on: date | None,
+    status_on: date | None,
+    asserted_by: str | None,
+) -> TreatyStatusRead | None:
+    """The treaty status of an OP1 treaty cell, if one is recorded."""
+    if instrument is None or status is None or asserted_by is None:
+        return None
+    return TreatyStatusRead.model_validate(
+        {
+            "instrument": instrument,
+            "status": status,
+            "signed_on": signed_on,
+            "status_on": status_on,
+            "asserted_by": asserted_by,
+        }
+    )
 
 
 def matrix_sections(
@@ -160,10 +184,12 @@ def matrix_sections(
             cells = []
             for cell in field.cells:
                 entry = entries.get(cell.id)
+                treaty = None
                 if entry is None:  # hidden from this caller: shown as no information
                     mark, remark, cited = "", "", []
                 else:
                     mark, remark, cited = entry.mark, entry.remark, evidence.get(entry.id, [])
+                    treaty = entry.treaty
                 tally.add(mark)
                 # model_construct: the values come from our own database, already validated.
                 cells.append(
@@ -174,6 +200,7 @@ def matrix_sections(
                         mark=mark,
                         remark=remark,
                         evidence=cited,
+                        treaty=treaty,
                     )
                 )
             fields.append(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 
 from un1540.models import CellProposal
+from un1540.schemas.matrix import TreatyStatusInput, TreatyStatusRead
+from un1540.schemas.vocabularies import enum
 from un1540.schemas.workflow import (
     CellState,
     CellUpdate,
@@ -29,6 +33,7 @@ from un1540.services.matrix.actions.editions import (
     share_edition,
 )
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
+from un1540.services.matrix.actions.treaties import set_treaty_status
 from un1540.services.matrix.actions.waivers import waive_rule
 from un1540.services.matrix.inputs import CellChange, EvidenceInput
 from un1540.services.matrix.reads.editions import edition_detail, find_edition
@@ -47,6 +52,10 @@ from un1540.web.deps import PagingDep, SessionDep, SettingsDep, ViewerDep, Write
 from un1540.web.responses import json_model
 
 router = APIRouter(tags=["Workflow"])
+TreatyFieldPath = Annotated[
+    str,
+    Path(description="An OP1 treaty field, e.g. op1.cwc.", json_schema_extra=enum("field")),
+]
 BASE = "/states/{iso3}/editions/{number}"
 
 
@@ -273,6 +282,31 @@ def cells_update(
         reason=body.reason,
     )
     return json_model(cell_state(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell))
+
+
+@router.put(
+    f"{BASE}/treaties/{{field}}",
+    summary="Record an OP1 treaty status",
+    response_model=TreatyStatusRead,
+    responses=WRITE_ERRORS,
+)
+def treaty_status_set(
+    session: SessionDep,
+    viewer: WriterDep,
+    iso3: Iso3Path,
+    number: NumberPath,
+    field: TreatyFieldPath,
+    body: TreatyStatusInput,
+) -> Response:
+    """Experts, on a draft or shared edition: the State's status towards the treaty an OP1 field
+    stands for (signed, ratified, acceded, succeeded, not_party), the date of signature and of
+    ratification, accession or succession, and who asserted it. A date before the treaty opened
+    for signature, in the future, or missing for the status: 422 naming the field."""
+    return json_model(
+        set_treaty_status(
+            session, viewer=viewer, iso3=iso3, number=number, field=field, status=body
+        )
+    )
 
 
 @router.get(

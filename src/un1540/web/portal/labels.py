@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from un1540.reference.crosswalks import load_instruments
 from un1540.reference.frameworks import bundled_frameworks
 from un1540.reference.priorities import load_priority_method
 from un1540.reference.states import load_m49_areas, load_regional_groups, load_states
@@ -31,6 +32,12 @@ def _names() -> dict[str, dict[str, dict[str, str]]]:
         "factor": {},
         "factor_description": {},
         "method": {"label": load_priority_method().labels},
+        "instrument": {code: item.names for code, item in load_instruments().items()},
+        "article_subject": {
+            f"{code}:{article}": texts
+            for code, item in load_instruments().items()
+            for article, texts in item.subjects.items()
+        },
     }
     for factor in load_priority_method().factors:
         names["factor"][factor.code] = factor.names

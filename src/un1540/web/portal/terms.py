@@ -43,6 +43,16 @@ TERMS = {
     "region": N_("Region"),
     "capacity": N_("Capacity left"),
     "record": N_("Provider's record"),
+    # OP1 treaty status (reference/crosswalks.py TREATY_STATUSES, ASSERTED_BY).
+    "signed": N_("Signed"),
+    "ratified": N_("Ratified"),
+    "acceded": N_("Acceded"),
+    "succeeded": N_("Succeeded"),
+    "not_party": N_("Not party"),
+    "not_recorded": N_("Not recorded"),
+    "state_report": N_("State report"),
+    "committee_finding": N_("Committee finding"),
+    "organisation_information": N_("Organisation information"),
 }
 
 

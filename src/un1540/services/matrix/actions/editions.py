@@ -163,6 +163,7 @@ def _copy_cells(
         )
         copied = source_cells & {cell.id for cell in layout.cells}
         columns = ["edition_id", "cell_id", "mark", "remark", "revision", "visibility"]
+        columns += ["treaty_status", "signed_on", "status_on", "asserted_by"]
         old = select(
             literal(target.id, Integer),
             CellEntry.cell_id,
@@ -170,6 +171,10 @@ def _copy_cells(
             CellEntry.remark,
             literal(1, Integer),
             literal(Visibility.public, CellEntry.__table__.c.visibility.type),
+            CellEntry.treaty_status,
+            CellEntry.signed_on,
+            CellEntry.status_on,
+            CellEntry.asserted_by,
         ).where(CellEntry.edition_id == source.id)
         if copied != source_cells:  # another framework version: only the cells this one has
             old = old.where(CellEntry.cell_id.in_(sorted(copied)))
@@ -225,6 +230,60 @@ def _copy_cells(
     )
 
 
+def open_edition_of(session: Session, state: State) -> MatrixEdition | None:
+    """The State's edition that is not yet approved or discarded, if any."""
+    return session.scalars(
+        select(MatrixEdition).where(
+            MatrixEdition.state_id == state.id, MatrixEdition.status.in_(OPEN_STATUSES)
+        )
+    ).first()
+
+
+def latest_approved_of(session: Session, state: State) -> MatrixEdition | None:
+    return session.scalars(
+        select(MatrixEdition)
+        .where(MatrixEdition.state_id == state.id, MatrixEdition.status == EditionStatus.approved)
+        .order_by(MatrixEdition.number.desc())
+        .limit(1)
+    ).first()
+
+
+def next_edition_number(session: Session, state: State) -> int:
+    return (
+        session.scalar(
+            select(func.max(MatrixEdition.number)).where(MatrixEdition.state_id == state.id)
+        )
+        or 0
+    ) + 1
+
+
+def new_draft_edition(
+    session: Session,
+    *,
+    viewer: Viewer,
+    state: State,
+    source: MatrixEdition | None,
+    framework: Framework,
+    note: str = "",
+) -> MatrixEdition:
+    """A new draft of the State on `framework`, based on `source` (cells not yet copied)."""
+    edition = MatrixEdition(
+        state_id=state.id,
+        framework_id=framework.id,
+        number=next_edition_number(session, state),
+        status=EditionStatus(EDITION_LIFECYCLE.initial),
+        # A draft copied from demo data holds demo data, and must say so wherever it shows.
+        origin=Origin.demo if source is not None and source.origin is Origin.demo else Origin.entry,
+        visibility=Visibility.owning_state_and_committee,
+        based_on_id=source.id if source else None,
+        created_by=viewer.actor,
+        note=note,
+    )
+    session.add(edition)
+    session.flush()
+    return edition
+
+
 @action
 def open_draft(session: Session, *, viewer: Viewer, iso3: str, reason: str = "") -> MatrixEdition:
     """A new draft for the State, copied from its latest approved edition (or blank)."""
@@ -233,53 +292,28 @@ def open_draft(session: Session, *, viewer: Viewer, iso3: str, reason: str = "")
         raise refusal
     state = state_by_iso3(session, iso3)
     reason = REASON.require(reason, "reason", message="no draft was opened")
-    open_edition = session.scalars(
-        select(MatrixEdition).where(
-            MatrixEdition.state_id == state.id, MatrixEdition.status.in_(OPEN_STATUSES)
-        )
-    ).first()
+    open_edition = open_edition_of(session, state)
     if open_edition is not None:
         raise Conflict(
             f"{state.iso3} already has an open edition ({open_edition.number}, "
             f"{open_edition.status.value}); finish or discard it first",
             details={"open_edition": open_edition.number},
         )
-    source = session.scalars(
-        select(MatrixEdition)
-        .where(MatrixEdition.state_id == state.id, MatrixEdition.status == EditionStatus.approved)
-        .order_by(MatrixEdition.number.desc())
-        .limit(1)
-    ).first()
+    source = latest_approved_of(session, state)
     framework = (
         session.get(Framework, source.framework_id) if source else default_framework(session)
     )
     assert framework is not None  # guaranteed by the foreign key
-    number = (
-        session.scalar(
-            select(func.max(MatrixEdition.number)).where(MatrixEdition.state_id == state.id)
-        )
-        or 0
-    ) + 1
-    edition = MatrixEdition(
-        state_id=state.id,
-        framework_id=framework.id,
-        number=number,
-        status=EditionStatus(EDITION_LIFECYCLE.initial),
-        # A draft copied from demo data holds demo data, and must say so wherever it shows.
-        origin=Origin.demo if source is not None and source.origin is Origin.demo else Origin.entry,
-        visibility=Visibility.owning_state_and_committee,
-        based_on_id=source.id if source else None,
-        created_by=viewer.actor,
+    edition = new_draft_edition(
+        session, viewer=viewer, state=state, source=source, framework=framework
     )
-    session.add(edition)
-    session.flush()
     _copy_cells(session, source=source, target=edition, framework=framework)
     record_event(
         session,
         actor=viewer.actor,
         action="edition.open_draft",
         entity_type="matrix_edition",
-        entity_id=f"{state.iso3}/{number}",
+        entity_id=f"{state.iso3}/{edition.number}",
         reason=reason,
         after={"based_on": source.number if source else None, "framework": framework.slug},
     )

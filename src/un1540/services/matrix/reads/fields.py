@@ -8,13 +8,22 @@ from sqlalchemy.orm import Session
 from un1540.analytics.coverage import Tally
 from un1540.errors import InvalidParameter, NotFound, Problem
 from un1540.models import CellEntry, MatrixEdition, RegionalGroup, State
-from un1540.schemas.matrix import FieldAcrossStates, FieldInfo, FieldStateRow, StateRef
+from un1540.reference.crosswalks import ASSERTED_BY, TREATY_STATUSES, treaty_fields
+from un1540.schemas.matrix import (
+    FieldAcrossStates,
+    FieldInfo,
+    FieldStateRow,
+    StateRef,
+    TreatyStatusRead,
+)
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix.counting import latest_approved_editions, tally_read
 from un1540.services.matrix.layout import FrameworkLayout, framework_layout
+from un1540.services.matrix.reads.crosswalk import obligation_links
 from un1540.services.matrix.reads.frameworks import resolve_framework
+from un1540.services.matrix.shapes import treaty_of
 
 
 def _field_info(layout: FrameworkLayout, code: str) -> FieldInfo:
@@ -31,6 +40,7 @@ def _field_info(layout: FrameworkLayout, code: str) -> FieldInfo:
         framework=layout.slug,
         applies_to=list(field.applies_to),
         verified=field.verified,
+        obligations=obligation_links(layout.slug, field=field.code),
     )
 
 
@@ -65,8 +75,18 @@ def field_across_states(
             i: e for i, e in editions.items() if states[e.state_id].electoral_group_code == group
         }
     marks: dict[int, dict[str, str]] = {edition_id: {} for edition_id in editions}
+    instrument = treaty_fields(layout.slug).get(code)
+    treaties: dict[int, TreatyStatusRead] = {}
     rows = session.execute(
-        select(CellEntry.edition_id, CellEntry.cell_id, CellEntry.mark)
+        select(
+            CellEntry.edition_id,
+            CellEntry.cell_id,
+            CellEntry.mark,
+            CellEntry.treaty_status,
+            CellEntry.signed_on,
+            CellEntry.status_on,
+            CellEntry.asserted_by,
+        )
         .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
         .where(
             CellEntry.edition_id.in_(list(editions)),
@@ -74,8 +94,13 @@ def field_across_states(
             visible(CellEntry.visibility, viewer, MatrixEdition.state_id),
         )
     ).all()
-    for edition_id, cell_id, mark in rows:
+    for edition_id, cell_id, mark, status, signed_on, status_on, asserted_by in rows:
         marks[edition_id][layout.by_id[cell_id].key] = mark.value
+        treaty = treaty_of(
+            instrument.code if instrument else None, status, signed_on, status_on, asserted_by
+        )
+        if treaty is not None:
+            treaties[edition_id] = treaty
     total = Tally()
     items = []
     for edition_id, edition in editions.items():
@@ -93,6 +118,7 @@ def field_across_states(
                 approved_on=edition.approved_on,
                 marks=row_marks,
                 tally=tally_read(tally),
+                treaty=treaties.get(edition_id),
             )
         )
     items.sort(key=lambda row: row.state.name.casefold())
@@ -106,4 +132,22 @@ def field_across_states(
         page=paging.page,
         page_size=paging.page_size,
         tally=tally_read(total),
+        treaty_counts=_treaty_counts(items) if instrument else {},
+        asserted_counts=_asserted_counts(items) if instrument else {},
     )
+
+
+def _treaty_counts(items: list[FieldStateRow]) -> dict[str, int]:
+    """States by recorded treaty status, every status listed (and those with none recorded)."""
+    counts = dict.fromkeys((*TREATY_STATUSES, "not_recorded"), 0)
+    for row in items:
+        counts[row.treaty.status if row.treaty else "not_recorded"] += 1
+    return counts
+
+
+def _asserted_counts(items: list[FieldStateRow]) -> dict[str, int]:
+    counts = dict.fromkeys(ASSERTED_BY, 0)
+    for row in items:
+        if row.treaty is not None:
+            counts[row.treaty.asserted_by] += 1
+    return counts

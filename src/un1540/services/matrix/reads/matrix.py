@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import NotFound
 from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, Origin
+from un1540.reference.crosswalks import treaty_fields
 from un1540.schemas.matrix import (
     DocumentRef,
     EvidenceRead,
@@ -97,10 +98,31 @@ def get_matrix(
     framework = session.get(Framework, edition.framework_id)
     assert framework is not None  # guaranteed by the foreign key
     layout = framework_layout(session, framework)
+    treaties = treaty_fields(layout.slug)
+    treaty_cells = {
+        cell.id: treaties[code].code
+        for code in treaties
+        if code in layout.fields
+        for cell in layout.fields[code].cells
+    }
     entries = {
-        cell_id: shapes.MatrixEntry(id=entry_id, mark=mark.value, remark=remark)
-        for entry_id, cell_id, mark, remark in session.execute(
-            select(CellEntry.id, CellEntry.cell_id, CellEntry.mark, CellEntry.remark)
+        cell_id: shapes.MatrixEntry(
+            id=entry_id,
+            mark=mark.value,
+            remark=remark,
+            treaty=shapes.treaty_of(treaty_cells.get(cell_id), status, signed, dated, asserted),
+        )
+        for entry_id, cell_id, mark, remark, status, signed, dated, asserted in session.execute(
+            select(
+                CellEntry.id,
+                CellEntry.cell_id,
+                CellEntry.mark,
+                CellEntry.remark,
+                CellEntry.treaty_status,
+                CellEntry.signed_on,
+                CellEntry.status_on,
+                CellEntry.asserted_by,
+            )
             .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
             .where(
                 CellEntry.edition_id == edition.id,
