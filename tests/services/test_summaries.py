@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 import un1540.db.migrations.versions as migration_versions
 from tests.conftest import joined_sessions, rolled_back_connection
-from tests.factories import make_document, make_user
+from tests.factories import make_document, make_user, waive_evidence_rules
 from un1540.analytics.summaries import CellFilter, state_tallies_under, tally_summaries
 from un1540.analytics.timeline import (
     DIMENSIONS,
@@ -139,6 +139,7 @@ def test_approving_an_edition_writes_its_summary_in_the_same_transaction(
     share_edition(session, viewer=expert, iso3="FRA", number=draft.number)
     agree_edition(session, viewer=expert, iso3="FRA", number=draft.number)
     assert session.get(EditionSummary, draft.id) is None
+    waive_evidence_rules(session, viewer=committee, iso3="FRA", number=draft.number)
     approved = approve_edition(
         session, viewer=committee, iso3="FRA", number=draft.number, reason="meeting 113"
     )

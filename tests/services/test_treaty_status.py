@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.api.helpers import assert_error, read_csv
-from tests.factories import make_edition, make_user
+from tests.factories import make_edition, make_user, waive_evidence_rules
 from un1540.errors import Forbidden, InvalidData
 from un1540.models import AuditEvent, CellDefinition, CellEntry, MatrixEdition
 from un1540.reference.crosswalks import load_instruments, treaty_fields
@@ -34,6 +34,7 @@ def _status(**values: object) -> TreatyStatusInput:
 
 def _publish(session: Session, iso3: str, number: int) -> None:
     share_edition(session, viewer=EXPERT, iso3=iso3, number=number, reason="for comment")
+    waive_evidence_rules(session, viewer=EXPERT, iso3=iso3, number=number)
     approve_edition(session, viewer=EXPERT, iso3=iso3, number=number, reason="agreed")
 
 
