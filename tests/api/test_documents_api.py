@@ -64,7 +64,7 @@ def test_a_point_of_contact_files_a_national_report(
     response = client.post(
         "/api/v1/states/KEN/documents",
         headers=headers["poc"],
-        data=_form(),
+        data=_form(visibility="public"),  # chosen: the default is the State and the Committee
         files={"file": ("report.pdf", PDF, "application/pdf")},
     )
     assert response.status_code == 201, response.text
