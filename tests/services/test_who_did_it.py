@@ -12,13 +12,26 @@ from sqlalchemy.orm import Session
 from tests.factories import make_user
 from un1540.errors import Forbidden, InvalidData, NotFound
 from un1540.models import AuditEvent, Role, Visibility
-from un1540.schemas.assistance import AssistanceRequestCreate, AssistanceRequestUpdate
+from un1540.schemas.assistance import (
+    AssistanceOfferCreate,
+    AssistanceProjectCreate,
+    AssistanceRequestCreate,
+    AssistanceRequestUpdate,
+    FeedbackInput,
+    JudgementCreate,
+)
+from un1540.services.assistance.actions.judgements import record_judgement
+from un1540.services.assistance.actions.offers import create_offer
+from un1540.services.assistance.actions.projects import give_feedback, move_project, open_project
 from un1540.services.assistance.actions.requests import (
     change_consent,
     submit_request,
+    transition_request,
     update_request,
 )
+from un1540.services.assistance.reads.projects import get_project
 from un1540.services.assistance.reads.requests import get_request
+from un1540.services.assistance.shapes import project_reads
 from un1540.services.documents.actions import (
     DocumentInput,
     UploadedFile,
@@ -319,3 +332,59 @@ def test_an_uploaded_document_starts_with_the_state_and_the_committee(
             "",
         ),
     ]
+
+
+def test_project_feedback_names_its_giver_to_the_committee_side_only(session: Session) -> None:
+    poc = make_user(session, role="state_poc", email="poc@gov.td", iso3="TCD")
+    colleague = make_user(session, role="state_poc", email="colleague@gov.td", iso3="TCD")
+    expert = make_user(session, role="expert", email="expert@un.org")
+    provider = make_user(session, role="provider", email="staff@iaea.org", org="iaea")
+    offered = {"fields": ["op3cd.border_detection"], "help_types": ["equipment"]}
+    offer = create_offer(
+        session,
+        viewer=provider,
+        data=AssistanceOfferCreate(title="Monitors", capacity=2, visibility="public", **offered),
+    )
+    request = submit_request(
+        session,
+        viewer=poc,
+        data=AssistanceRequestCreate.model_validate(
+            {
+                "title": "Border monitors",
+                "consent": "providers",
+                "items": [{"description": "Portal monitors", **offered}],
+            }
+        ),
+    )
+    for status in ("authenticated", "acknowledged", "circulated"):
+        transition_request(session, viewer=expert, request_id=request.id, to=status)
+    item = request.items[0]
+    record_judgement(
+        session,
+        viewer=expert,
+        data=JudgementCreate(item_id=item.id, offer_id=offer.id, verdict="accept"),
+    )
+    project = open_project(
+        session, viewer=expert, data=AssistanceProjectCreate(item_id=item.id, offer_id=offer.id)
+    )
+    move_project(session, viewer=expert, project_id=project.id, to="in_delivery")
+    give_feedback(
+        session,
+        viewer=poc,
+        project_id=project.id,
+        data=FeedbackInput(side="recipient", rating=4, text="useful"),
+    )
+    give_feedback(
+        session,
+        viewer=provider,
+        project_id=project.id,
+        data=FeedbackInput(side="provider", rating=5, text="good partner"),
+    )
+
+    def givers(viewer: Viewer) -> list[str]:
+        record = get_project(session, viewer=viewer, project_id=project.id)
+        return [f.given_by for f in project_reads(session, viewer, [record])[0].feedback]
+
+    assert givers(expert) == ["poc@gov.td", "staff@iaea.org"]
+    assert givers(colleague) == ["poc@gov.td", "an organisation"]
+    assert givers(provider) == ["the State", "staff@iaea.org"]
