@@ -36,8 +36,10 @@ def make_edition(
     iso3: str = "TCD",
     approved_on: date = date(2012, 5, 1),
     cells: list[CellInput] | None = None,
+    actor: str = "tests",
     **fields: object,
 ) -> MatrixEdition:
+    """An approved edition, recorded by `actor` (its created_by, approved_by and audit)."""
     if cells is None:
         document = make_document(session, iso3=iso3)
         cells = [
@@ -57,7 +59,7 @@ def make_edition(
         approved_on=approved_on,
         cells=cells,
         origin=Origin.entry,
-        actor="tests",
+        actor=actor,
         **fields,  # type: ignore[arg-type]
     )
 

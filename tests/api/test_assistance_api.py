@@ -449,3 +449,30 @@ def test_a_public_pledge_never_reveals_a_confidential_project(
     assert "A foundation" in page
     assert f"/assistance/projects/{project}" not in page
     assert "Niger" not in page
+
+
+def test_a_request_starts_for_the_committee_and_widening_needs_confirm(
+    empty_client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    client = empty_client
+    without_consent = {key: value for key, value in REQUEST.items() if key != "consent"}
+    created = client.post(
+        "/api/v1/assistance/requests", json=without_consent, headers=headers["poc"]
+    )
+    assert created.status_code == 201, created.text
+    request = created.json()["request"]
+    assert request["consent"] == "committee"
+    url = f"/api/v1/assistance/requests/{request['id']}"
+    widen = {"consent": "public", "revision": request["revision"]}
+    assert_error(client.patch(url, json=widen, headers=headers["poc"]), 422, "invalid_data")
+    assert_error(
+        client.post(f"{url}/consent", json=widen, headers=headers["poc"]),
+        422,
+        "invalid_data",
+        where="confirm",
+    )
+    confirmed = client.post(
+        f"{url}/consent", json={**widen, "confirm": True}, headers=headers["poc"]
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["request"]["consent"] == "public"

@@ -64,7 +64,7 @@ def test_a_point_of_contact_files_a_national_report(
     response = client.post(
         "/api/v1/states/KEN/documents",
         headers=headers["poc"],
-        data=_form(),
+        data=_form(visibility="public"),  # chosen: the default is the State and the Committee
         files={"file": ("report.pdf", PDF, "application/pdf")},
     )
     assert response.status_code == 201, response.text
@@ -198,3 +198,40 @@ def test_a_states_documents_are_paged_in_the_api_and_the_portal(fresh_engine: En
     assert page_two.count("Report ") == 1
     assert '<span aria-current="page">2</span>' in page_two
     assert len(read_csv(client.get("/api/v1/states/TCD/documents.csv"))) == 51
+
+
+def test_an_upload_starts_restricted_and_widens_only_when_confirmed(
+    setup: tuple[TestClient, dict[str, dict[str, str]], Path],
+) -> None:
+    client, headers, _ = setup
+    created = client.post(
+        "/api/v1/states/KEN/documents",
+        headers=headers["poc"],
+        data=_form(),  # no visibility: the State and the Committee
+        files={"file": ("report.pdf", PDF, "application/pdf")},
+    ).json()["document"]
+    assert created["visibility"] == "owning_state_and_committee"
+    url = f"/api/v1/documents/{created['id']}"
+    assert_error(client.get(url), 404, "not_found")
+    unconfirmed = client.post(
+        f"{url}/visibility", headers=headers["poc"], json={"visibility": "public"}
+    )
+    error = assert_error(unconfirmed, 422, "invalid_data")
+    assert [p["where"] for p in error["problems"]] == ["confirm"]
+    assert_error(client.get(url), 404, "not_found")
+    assert (
+        client.post(
+            f"{url}/visibility",
+            headers=headers["provider"],
+            json={"visibility": "public", "confirm": True},
+        ).status_code
+        == 404
+    )
+    widened = client.post(
+        f"{url}/visibility",
+        headers=headers["poc"],
+        json={"visibility": "public", "confirm": True, "reason": "published"},
+    )
+    assert widened.status_code == 200, widened.text
+    assert widened.json()["document"]["visibility"] == "public"
+    assert client.get(url).status_code == 200

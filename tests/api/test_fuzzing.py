@@ -60,6 +60,7 @@ CROSS_FIELD_RULES = {
     r"^/api/v1/assistance/requests/\{request_id\}/transitions$": "closing needs a reason",
     r"/documents$": "a file or a URL; the file's type read from its bytes",
     r"/import$": "the file must be a CSV or XLSX matrix of the draft's State",
+    r"/(visibility|consent)$": "widening who may see a record needs `confirm: true`",
 }
 # Renders a PDF or a Word file per case (about a second each): generated cases only, no
 # boundary cases; the 405 and bounds of these routes are checked in test_http_conformance.py

@@ -73,6 +73,10 @@ SECRETS = {
     "providers_project": "SECRET-PROVIDERS-PROJECT-b29a",
     "offer": "SECRET-PROVIDERS-OFFER-95e0",
     "waiver": "SECRET-WAIVER-REASON-1e9d",
+    # Who did it: the Committee side's people are named to the Committee side only; others
+    # read "the Group of Experts", "the Committee" (docs/visibility.md, "Who did it").
+    "expert_email": "expert@example.org",
+    "committee_email": "committee@example.org",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_SIDE = {"expert", "committee", "admin"}
@@ -93,6 +97,8 @@ ENTITLED = {
     "providers_project": SIGNED_IN,
     "offer": SIGNED_IN,  # visibility: states_and_providers
     "waiver": {"poc"} | COMMITTEE_SIDE,  # a waiver on Chad's shared draft
+    "expert_email": COMMITTEE_SIDE,
+    "committee_email": COMMITTEE_SIDE,
 }
 # Who is told, by notification and e-mail, of what (the secret in the text they get).
 TOLD = {
@@ -162,11 +168,17 @@ def build_world(
         expert = viewers["expert"]
         niger_poc_state = viewers["other_poc"].state_id
         for iso3 in ("TCD", "NER"):
-            make_edition(
+            approved = make_edition(
                 session,
                 iso3=iso3,
                 approved_on=date(2015, 1, 1),
                 cells=[CellInput(key=CELL, mark="X", remark=f"public remark {iso3}")],
+                actor="committee@example.org",
+            )
+            # As the workflow leaves them: opened by an expert, approved by the Committee.
+            approved.created_by, approved.approved_by = (
+                SECRETS["expert_email"],
+                SECRETS["committee_email"],
             )
         chad = open_draft(session, viewer=expert, iso3="TCD")
         update_cell(

@@ -170,6 +170,13 @@ def api_cases(world: World) -> list[Case]:
             expect(404, public=401, poc=409, expert=409, committee=409, admin=409),
             {"json": {"title": "changed", "revision": 999}},
         ),
+        Case(  # widening who may see it, from a stale revision: refused by the data
+            "POST",
+            f"{api}/assistance/requests/{{request_id}}/consent",
+            f"{api}/assistance/requests/{world.private_request}/consent",
+            expect(404, public=401, poc=409, expert=409, committee=409, admin=409),
+            {"json": {"consent": "public", "revision": 999, "confirm": True}},
+        ),
         Case(
             "POST",
             f"{api}/assistance/requests/{{request_id}}/transitions",
@@ -323,6 +330,20 @@ def api_cases(world: World) -> list[Case]:
             f"{api}/documents/{{document_id}}/file",
             f"{api}/documents/{world.restricted_document}/file",
             expect(404, poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(  # widening without confirm: refused by the data, for those who may
+            "POST",
+            f"{api}/documents/{{document_id}}/visibility",
+            f"{api}/documents/{world.restricted_document}/visibility",
+            expect(404, poc=422, expert=422, committee=422, admin=422),  # hidden: 404 first
+            {"json": {"visibility": "public"}},
+        ),
+        Case(  # to what it already is: nothing changes, for those who may
+            "POST",
+            f"{api}/documents/{{document_id}}/visibility",
+            f"{api}/documents/{world.public_document}/visibility",
+            expect(403, public=401, poc=200, expert=200, committee=200, admin=200),
+            {"json": {"visibility": "public"}},
         ),
         Case(
             "POST",
@@ -575,6 +596,20 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         ),
         Case(
             "POST",
+            "/assistance/requests/{request_id}/consent",
+            f"/assistance/requests/{world.private_request}/consent",
+            expect(
+                404,
+                public="login",
+                poc="refused",
+                expert="refused",
+                committee="refused",
+                admin="refused",
+            ),
+            {"data": {"consent": "public", "revision": "999", "confirm": "1"}},
+        ),
+        Case(
+            "POST",
             "/assistance/requests/{request_id}/transitions",
             f"/assistance/requests/{world.private_request}/transitions",
             expect(
@@ -663,6 +698,20 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             "/states/{iso3}/editions",
             "/states/TCD/editions",
             expect("forbidden", public="login", expert="refused", admin="refused"),
+        ),
+        Case(  # to what it already is: nothing changes, for those who may
+            "POST",
+            "/states/{iso3}/documents/{document_id}/visibility",
+            f"/states/TCD/documents/{world.public_document}/visibility",
+            expect(
+                "forbidden",
+                public="login",
+                poc="done",
+                expert="done",
+                committee="done",
+                admin="done",
+            ),
+            {"data": {"visibility": "public"}},
         ),
         Case(
             "POST",

@@ -19,8 +19,11 @@ e-mail) is read for every role in the same world: nobody may be told a secret th
 
 from __future__ import annotations
 
+import gzip
+import io
 import re
 import time
+import zipfile
 from collections import deque
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -36,6 +39,7 @@ from tests.conftest import (
     running_inbox,
 )
 from tests.security.scenario import (
+    CELL,
     ENTITLED,
     ROLES,
     SECRETS,
@@ -47,6 +51,8 @@ from tests.security.scenario import (
     world_app,
 )
 from un1540.models import Notification
+from un1540.services.kernel.builds import BUILD_TASK, PUBLIC_AUDIENCE
+from un1540.services.kernel.jobs import JobRun, run_task
 
 LINK = re.compile(r'(?:href|src)="([^"#]+)"')
 API_URL = re.compile(r'"(/api/v1/[^"\s]+)"')
@@ -300,3 +306,81 @@ def test_notifications_are_worded_for_their_reader(world: World) -> None:
         assert withdrawn is not None
         assert withdrawn.emailed_at is None
         assert withdrawn.email_withheld_at is not None
+
+
+# Who did it (docs/visibility.md): the Committee side's people by name to the Committee side
+# only. The anonymous crawl above looks for their addresses with the other secrets; these are
+# the pages and answers that name actors to signed-in readers outside the Committee side.
+STAFF_ADDRESSES = ("expert_email", "committee_email")
+ACTOR_PAGES = (
+    "/states/TCD/editions/1",
+    "/states/TCD/editions/2",
+    f"/states/TCD/editions/2/cells/{CELL}",
+    f"/states/TCD/cells/{CELL}/history",
+    "/api/v1/states/TCD/editions/1",
+    "/api/v1/states/TCD/editions/2",
+    "/api/v1/states/TCD/editions/2/comments",
+    "/api/v1/states/TCD/editions/2/proposals",
+    f"/api/v1/states/TCD/cells/{CELL}/history",
+)
+
+
+def test_staff_are_named_only_to_the_committee_side(world: World) -> None:
+    app = world_app(world)
+    named, shown = [], 0
+    for role in ROLES:
+        portal, api = portal_client(world, role, app), api_client(world, role, app)
+        for url in ACTOR_PAGES:
+            response = (api if url.startswith("/api/") else portal).get(url)
+            if response.status_code != 200:
+                continue
+            shown += 1
+            named += [
+                f"{name} to {role} at {url}"
+                for name in STAFF_ADDRESSES
+                if SECRETS[name] in response.text and role not in ENTITLED[name]
+            ]
+    assert named == []
+    assert shown > 2 * len(ACTOR_PAGES)
+    # The roles instead: in the API in English, in the portal in the reader's language.
+    public = api_client(world, "public", app).get("/api/v1/states/TCD/editions/1").json()
+    roles = ("the Group of Experts", "the Committee")
+    assert (public["created_by"], public["approved_by"]) == roles
+    poc = api_client(world, "poc", app)
+    history = poc.get(f"/api/v1/states/TCD/cells/{CELL}/history").json()
+    assert {event["actor"] for event in history["events"]} == {"the Group of Experts"}
+    comments = poc.get("/api/v1/states/TCD/editions/2/comments").json()["items"]
+    assert {c["author"] for c in comments} == {"poc@example.org"}  # their own State's people
+    decided = poc.get("/api/v1/states/TCD/editions/2/proposals").json()["items"]
+    assert {p["decided_by"] for p in decided} == {None, "the Group of Experts"}
+    expert = api_client(world, "expert", app).get("/api/v1/states/TCD/editions/1").json()
+    assert expert["approved_by"] == "committee@example.org"
+    page = portal_client(world, "public", app).get("/states/TCD/editions/1?lang=fr").text
+    assert "le Groupe d’experts" in page
+    assert "le Comité" in page
+
+
+def test_no_staff_address_in_the_open_data(world: World) -> None:
+    """The open-data files (data package, bulk JSON, CSVs) name no person."""
+    assert world.sessions is not None
+    run_task(
+        BUILD_TASK,
+        JobRun(sessions=world.sessions, settings=world.app_settings()),
+        {"kind": "open_data", "audience": PUBLIC_AUDIENCE},
+    )
+    client = api_client(world, "public")
+    items = client.get("/api/v1/downloads").json()["items"]
+    assert {item["name"].rsplit(".", 1)[-1] for item in items} >= {"zip", "gz"}
+    texts = []
+    for item in items:
+        content = client.get(item["url"]).content
+        if item["name"].endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                texts += [archive.read(name).decode() for name in archive.namelist()]
+        elif item["name"].endswith(".gz"):
+            texts.append(gzip.decompress(content).decode())
+        else:
+            texts.append(content.decode())
+    assert texts
+    assert [name for name in STAFF_ADDRESSES for text in texts if SECRETS[name] in text] == []
+    assert not any("@example.org" in text for text in texts)

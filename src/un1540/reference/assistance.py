@@ -16,8 +16,17 @@ ASSISTANCE_FILE = "assistance.yml"
 @dataclass(frozen=True)
 class AssistanceVocabulary:
     help_types: dict[str, str]
-    consent: dict[str, str]
+    consent: dict[str, str]  # from the narrowest to the widest
     requires_public_consent: frozenset[str]
+
+    @property
+    def default_consent(self) -> str:
+        """Where a request starts: the narrowest consent."""
+        return next(iter(self.consent))
+
+    def consent_width(self, code: str) -> int:
+        """0 for the narrowest consent, and up: a larger number reaches more readers."""
+        return list(self.consent).index(code)
 
 
 @lru_cache(maxsize=1)
@@ -30,6 +39,8 @@ def load_assistance_vocabulary() -> AssistanceVocabulary:
         for status in sorted(requires_public_consent)
         if status not in statuses
     ]
+    if list(raw["consent"])[-1:] != ["public"]:
+        problems.append(Problem(f"{ASSISTANCE_FILE}: consent", "must end with the widest, public"))
     if problems:
         raise InvalidData(f"{ASSISTANCE_FILE} is inconsistent", problems=problems)
     return AssistanceVocabulary(

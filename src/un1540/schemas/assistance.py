@@ -60,7 +60,9 @@ class AssistanceRequestCreate(_Input):
     summary: Annotated[str, SUMMARY] = ""
     received_on: date | None = Field(default=None, description="Default: today.")
     consent: Code = Field(
-        description="Who may see it: public, providers or committee.",
+        default="committee",
+        description="Who may see it: committee (the default: the Committee side and the "
+        "requester), providers or public. Widen it later with POST .../consent.",
         json_schema_extra=enum("consent"),
     )
     items: list[AssistanceRequestItemInput] = Field(min_length=1, max_length=100)
@@ -69,9 +71,27 @@ class AssistanceRequestCreate(_Input):
 class AssistanceRequestUpdate(_Input):
     title: Annotated[str, Field(min_length=1), TITLE] | None = None
     summary: Annotated[str, SUMMARY] | None = None
-    consent: Code | None = Field(default=None, json_schema_extra=enum("consent"))
+    consent: Code | None = Field(
+        default=None,
+        description="Narrowing only; widening is its own step (POST .../consent).",
+        json_schema_extra=enum("consent"),
+    )
     revision: int = Field(
         ge=1, le=MAX_RECORD_ID, description="The revision you read; a stale one is refused (409)."
+    )
+
+
+class ConsentChange(_Input):
+    consent: Code = Field(
+        description="committee, providers or public.", json_schema_extra=enum("consent")
+    )
+    revision: int = Field(
+        ge=1, le=MAX_RECORD_ID, description="The revision you read; a stale one is refused (409)."
+    )
+    reason: Annotated[str, REASON] = Field(default="", description="Why: kept in the audit trail.")
+    confirm: bool = Field(
+        default=False,
+        description="Must be true to widen who may see the request (narrowing needs nothing).",
     )
 
 

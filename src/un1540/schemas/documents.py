@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from un1540.models import Visibility
 from un1540.schemas.common import Envelope
 from un1540.schemas.matrix import StateRef
+from un1540.schemas.text import REASON
 
 
 class FileRead(BaseModel):
@@ -43,3 +46,16 @@ class DocumentList(Envelope):
 
 class DocumentDetail(Envelope):
     document: DocumentRead
+
+
+class DocumentVisibilityChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    visibility: Visibility = Field(
+        description="committee, owning_state_and_committee, states_and_providers or public."
+    )
+    reason: Annotated[str, REASON] = Field(default="", description="Why: kept in the audit trail.")
+    confirm: bool = Field(
+        default=False,
+        description="Must be true to widen who may see the document (narrowing needs nothing).",
+    )

@@ -57,7 +57,13 @@ async def document_form(
     issued_on: Annotated[date | None, Form()] = None,
     symbol: Annotated[str, SYMBOL, Form()] = "",
     url: Annotated[str, URL, Form()] = "",
-    visibility: Annotated[Visibility, Form()] = Visibility.public,
+    visibility: Annotated[
+        Visibility | None,
+        Form(
+            description="Who may see it. Default: owning_state_and_committee (the State and "
+            "the Committee); widen it later with POST /documents/{id}/visibility."
+        ),
+    ] = None,
     file: Annotated[UploadFile | None, File(description="The document (PDF, Word, ...).")] = None,
 ) -> DocumentForm:
     """The same form for the API and the portal; the file is read up to the upload limit."""

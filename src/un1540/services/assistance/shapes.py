@@ -6,6 +6,10 @@ from rules.py), so the portal's buttons and an API client ask the same rule as t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
 from un1540.analytics.matching import PART_NAMES, Suggestion
 from un1540.models import (
     AssistanceJudgement,
@@ -42,6 +46,7 @@ from un1540.services.assistance.reads.funding import shown_project
 from un1540.services.assistance.reads.projects import feedback_due
 from un1540.services.assistance.rules import PROJECTS, REQUESTS, project_rules, request_rules
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.actors import actor_names
 from un1540.services.matrix.layout import FrameworkLayout
 
 
@@ -110,13 +115,14 @@ def offer_read(offer: AssistanceOffer) -> AssistanceOfferRead:
     )
 
 
-def judgement_read(judgement: AssistanceJudgement) -> JudgementRead:
+def judgement_read(judgement: AssistanceJudgement, actor: Callable[[str], str]) -> JudgementRead:
+    """`actor` shows an actor to the reader (kernel/actors.py: `actor_names`)."""
     return JudgementRead(
         item_id=judgement.item_id,
         offer_id=judgement.offer_id,
         verdict=judgement.verdict,
         note=judgement.note,
-        judged_by=judgement.judged_by,
+        judged_by=actor(judgement.judged_by),
         judged_at=judgement.judged_at,
     )
 
@@ -179,7 +185,10 @@ def assigned_pair(pair: Suggestion, request_id: int, ranking: Ranking) -> Assign
     )
 
 
-def project_read(project: AssistanceProject, viewer: Viewer) -> AssistanceProjectRead:
+def project_read(
+    project: AssistanceProject, viewer: Viewer, actor: Callable[[str], str]
+) -> AssistanceProjectRead:
+    """`actor` shows an actor to the reader (kernel/actors.py); `project_reads` looks them up."""
     request = project.request
     return AssistanceProjectRead(
         id=project.id,
@@ -201,13 +210,25 @@ def project_read(project: AssistanceProject, viewer: Viewer) -> AssistanceProjec
         ],
         feedback=[
             FeedbackRead(
-                side=f.side, rating=f.rating, text=f.text, given_by=f.given_by, given_at=f.given_at
+                side=f.side,
+                rating=f.rating,
+                text=f.text,
+                given_by=actor(f.given_by),
+                given_at=f.given_at,
             )
             for f in project.feedback
         ],
         feedback_due=feedback_due(project),
         synthetic=project.origin is Origin.demo,
     )
+
+
+def project_reads(
+    session: Session, viewer: Viewer, projects: list[AssistanceProject]
+) -> list[AssistanceProjectRead]:
+    """The projects' shapes, the actors of their feedback looked up at once."""
+    actor = actor_names(session, viewer, [f.given_by for p in projects for f in p.feedback])
+    return [project_read(project, viewer, actor) for project in projects]
 
 
 def funding_read(entry: FundingEntry, shown_projects: set[int]) -> FundingRead:

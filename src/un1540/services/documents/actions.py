@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from un1540.errors import InvalidData, Problem
 from un1540.models import Document, DocumentKind, Origin, Visibility
 from un1540.models.base import today
-from un1540.schemas.text import DOCUMENT_TITLE, FILE_NAME, SYMBOL, URL
-from un1540.services.documents.rules import STATE_DOCUMENT_RULES
+from un1540.schemas.text import DOCUMENT_TITLE, FILE_NAME, REASON, SYMBOL, URL
+from un1540.services.documents.reads import visible_document
+from un1540.services.documents.rules import DOCUMENT_RULES, STATE_DOCUMENT_RULES, document_state
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.lookups import state_by_iso3
@@ -35,7 +36,22 @@ class DocumentInput:
     iso3: str | None = None
     symbol: str = ""
     url: str = ""
-    visibility: Visibility = Visibility.public
+    # None: the action's default (a registered published document: public; an upload:
+    # UPLOAD_VISIBILITY).
+    visibility: Visibility | None = None
+
+
+# Who sees an uploaded document unless the uploader chooses: the most restrictive visibility
+# that includes both the uploader and the State it is about (who reviews the drafts citing it).
+# Widening it later is its own audited step (change_document_visibility).
+UPLOAD_VISIBILITY = Visibility.owning_state_and_committee
+# Visibilities from the narrowest to the widest: each includes every reader of those before it.
+WIDTH = {
+    Visibility.committee: 0,
+    Visibility.owning_state_and_committee: 1,
+    Visibility.states_and_providers: 2,
+    Visibility.public: 3,
+}
 
 
 def checked_document(document: DocumentInput) -> tuple[DocumentInput, list[Problem]]:
@@ -97,6 +113,7 @@ def register_document(
     if problems:
         raise InvalidData("the document is not valid; nothing was written", problems=problems)
     state_id = state_by_iso3(session, document.iso3).id if document.iso3 else None
+    visibility = document.visibility or Visibility.public  # a published document, by default
     record = Document(
         kind=DocumentKind(document.kind),
         state_id=state_id,
@@ -106,7 +123,7 @@ def register_document(
         language=document.language.lower(),
         url=document.url,
         origin=origin,
-        visibility=document.visibility,
+        visibility=visibility,
         file_name=stored.name if stored else "",
         file_sha256=stored.sha256 if stored else "",
         file_size=stored.size if stored else None,
@@ -126,7 +143,7 @@ def register_document(
             "title": record.title,
             "state": document.iso3,
             "origin": origin.value,
-            "visibility": document.visibility.value,
+            "visibility": visibility.value,
             "file": {"name": stored.name, "sha256": stored.sha256, "size": stored.size}
             if stored
             else None,
@@ -220,6 +237,8 @@ def attach_document(
         raise InvalidData(
             "the document was not saved", problems=[Problem("file", "give a file or a URL")]
         )
+    if document.visibility is None:
+        document = replace(document, visibility=UPLOAD_VISIBILITY)
     stored, created = None, None
     document, described = checked_document(document)
     if described:
@@ -249,3 +268,51 @@ def attach_document(
         if created is not None:  # nothing else refers to a file this call wrote
             created.unlink(missing_ok=True)
         raise
+
+
+@action
+def change_document_visibility(
+    session: Session,
+    *,
+    viewer: Viewer,
+    document_id: int,
+    visibility: Visibility,
+    reason: str = "",
+    confirmed: bool = False,
+) -> Document:
+    """Change who may see a document: narrowing at once, widening only when `confirmed` (the
+    portal asks first). The audit records who, before, after and why."""
+    document = visible_document(session, viewer=viewer, document_id=document_id)
+    DOCUMENT_RULES.check(viewer, document_state(document), "change_visibility")
+    problems: list[Problem] = []
+    reason = REASON.check(reason, "reason", problems)
+    widening = WIDTH[visibility] > WIDTH[document.visibility]
+    if widening and not confirmed:
+        problems.append(
+            Problem(
+                "confirm",
+                f"widening who may see document {document.id} from {document.visibility.value} "
+                f"to {visibility.value} must be confirmed",
+            )
+        )
+    if problems:
+        raise InvalidData("who may see the document was not changed", problems=problems)
+    if visibility is document.visibility:
+        return document
+    before = {"visibility": document.visibility.value}
+    document.visibility = visibility
+    session.flush()
+    record_event(
+        session,
+        actor=viewer.actor,
+        action="document.widen" if widening else "document.narrow",
+        entity_type="document",
+        entity_id=str(document.id),
+        before=before,
+        after={
+            "visibility": visibility.value,
+            "state": document.state.iso3 if document.state else None,
+        },
+        reason=reason,
+    )
+    return document

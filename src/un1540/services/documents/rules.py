@@ -1,11 +1,14 @@
-"""Who may register documents about a State: the Committee side, or its points of contact."""
+"""Who may register documents about a State (the Committee side, or its points of contact), and
+who may change who sees a document."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from un1540.errors import Forbidden, Un1540Error
-from un1540.models import Role
+from un1540.models import Document, Origin, Role
 from un1540.services.kernel.access import Viewer, refuse_unless, speaks_for
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.rules import Rules
@@ -26,3 +29,35 @@ STATE_DOCUMENT_RULES = Rules[int]("state documents", {"register": _register})
 def check_may_register(session: Session, *, viewer: Viewer, iso3: str) -> None:
     """Refuse registering a document about this State before its file is read."""
     STATE_DOCUMENT_RULES.check(viewer, state_by_iso3(session, iso3).id, "register")
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """What the rules need to know about a document."""
+
+    id: int
+    state_id: int | None
+    origin: Origin
+
+
+def document_state(document: Document) -> DocumentState:
+    return DocumentState(id=document.id, state_id=document.state_id, origin=document.origin)
+
+
+def _change_visibility(viewer: Viewer, document: DocumentState) -> Un1540Error | None:
+    # A State's points of contact, for the documents about their State registered here (not
+    # the demo's, nor those loaded from the Committee's files); the Committee side, for any.
+    own = document.state_id is not None and speaks_for(viewer, document.state_id)
+    if own and document.origin is Origin.entry:
+        return None if viewer.can_write else Forbidden("a read-only token may not do this")
+    return refuse_unless(
+        viewer, Role.expert, Role.committee, action="change who may see a document"
+    )
+
+
+DOCUMENT_RULES = Rules[DocumentState]("documents", {"change_visibility": _change_visibility})
+
+
+def document_actions(viewer: Viewer, documents: list[Document]) -> dict[int, list[str]]:
+    """What the viewer may do to each document now (change_visibility), by document id."""
+    return {d.id: DOCUMENT_RULES.allowed(viewer, document_state(d)) for d in documents}

@@ -24,6 +24,8 @@ from un1540.schemas.workflow import (
     EditionDetail,
     ProposalRead,
 )
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.actors import account_actor, shown_actor
 from un1540.services.kernel.envelope import envelope
 from un1540.services.matrix.counting import tally_read
 from un1540.services.matrix.layout import FrameworkLayout
@@ -54,18 +56,20 @@ def edition_detail(
     pending_proposals: int,
     comments: int,
     allowed_actions: list[str],
+    actor: Callable[[str], str],
 ) -> EditionDetail:
+    """`actor` shows an actor to the reader (kernel/actors.py: `actor_names`)."""
     return EditionDetail(
         **envelope(edition.origin is Origin.demo),
         state=state_ref(state),
         edition=edition_summary(edition, framework_slug, tally),
         based_on=based_on.number if based_on else None,
-        created_by=edition.created_by,
+        created_by=actor(edition.created_by),
         created_at=edition.created_at,
         shared_at=edition.shared_at,
         agreed_at=edition.agreed_at,
         approved_at=edition.approved_at,
-        approved_by=edition.approved_by,
+        approved_by=actor(edition.approved_by),
         revision=edition.revision,
         pending_proposals=pending_proposals,
         comments=comments,
@@ -76,30 +80,36 @@ def edition_detail(
     )
 
 
-def comment_read(comment: CellComment, cell_key: Callable[[int], str]) -> CommentRead:
+def comment_read(
+    comment: CellComment, cell_key: Callable[[int], str], viewer: Viewer
+) -> CommentRead:
     return CommentRead(
         id=comment.id,
         cell=cell_key(comment.cell_entry.cell_id),
-        author=comment.author.email,
+        author=shown_actor(account_actor(comment.author), viewer),
         body=comment.body,
         created_at=comment.created_at,
     )
 
 
 def proposal_read(
-    proposal: CellProposal, cell_key: Callable[[int], str], allowed_actions: list[str]
+    proposal: CellProposal,
+    cell_key: Callable[[int], str],
+    allowed_actions: list[str],
+    viewer: Viewer,
 ) -> ProposalRead:
+    decided_by = proposal.decided_by
     return ProposalRead(
         id=proposal.id,
         cell=cell_key(proposal.cell_entry.cell_id),
-        author=proposal.author.email,
+        author=shown_actor(account_actor(proposal.author), viewer),
         mark=proposal.mark.value,
         remark=proposal.remark,
         reason=proposal.reason,
         evidence=[CitedEvidence(**item) for item in proposal.evidence or []],
         base_version=proposal.base_revision,
         status=proposal.status.value,
-        decided_by=proposal.decided_by.email if proposal.decided_by else None,
+        decided_by=shown_actor(account_actor(decided_by), viewer) if decided_by else None,
         decided_at=proposal.decided_at,
         decision_note=proposal.decision_note,
         created_at=proposal.created_at,

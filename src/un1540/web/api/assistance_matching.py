@@ -9,6 +9,7 @@ from un1540.schemas.assistance import AssignmentRead, JudgementCreate, Judgement
 from un1540.services.assistance.actions.judgements import record_judgement
 from un1540.services.assistance.reads.suggestions import global_assignment
 from un1540.services.assistance.shapes import judgement_read
+from un1540.services.kernel.actors import actor_names
 from un1540.web.api.common import WRITE_ERRORS
 from un1540.web.deps import SessionDep, WriterDep
 from un1540.web.responses import json_model
@@ -28,7 +29,8 @@ def judgements_create(session: SessionDep, viewer: WriterDep, body: JudgementCre
     (a rejected pair is never suggested again, not even to the requester; an accepted one is
     fixed in the global assignment and uses the offer's capacity once)."""
     judgement = record_judgement(session, viewer=viewer, data=body)
-    return json_model(judgement_read(judgement), status_code=201)
+    read = judgement_read(judgement, actor_names(session, viewer, [judgement.judged_by]))
+    return json_model(read, status_code=201)
 
 
 @router.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from un1540.models import AssistanceProject
@@ -26,7 +27,7 @@ from un1540.services.assistance.actions.projects import (
     open_project,
 )
 from un1540.services.assistance.reads.projects import get_project, list_projects
-from un1540.services.assistance.shapes import project_read
+from un1540.services.assistance.shapes import project_reads
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.envelope import envelope
 from un1540.web.api.common import ERRORS, WRITE_ERRORS, page_response
@@ -38,8 +39,10 @@ ProjectPath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="Project n
 MilestonePath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="Milestone number.")]
 
 
-def _detail(project: AssistanceProject, viewer: Viewer, status_code: int = 200) -> Response:
-    read = project_read(project, viewer)
+def _detail(
+    session: Session, project: AssistanceProject, viewer: Viewer, status_code: int = 200
+) -> Response:
+    read = project_reads(session, viewer, [project])[0]
     return json_model(
         AssistanceProjectDetail(**envelope(read.synthetic), project=read), status_code=status_code
     )
@@ -58,7 +61,7 @@ def projects_create(
     """Experts and the Committee, for a pair an expert accepted; the request becomes matched."""
     project = open_project(session, viewer=viewer, data=body)
     return _detail(
-        get_project(session, viewer=viewer, project_id=project.id), viewer, status_code=201
+        session, get_project(session, viewer=viewer, project_id=project.id), viewer, status_code=201
     )
 
 
@@ -66,7 +69,7 @@ def projects_create(
 def projects_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> Response:
     """The projects whose request you may see."""
     rows, total = list_projects(session, viewer=viewer, paging=paging)
-    items = [project_read(row, viewer) for row in rows]
+    items = project_reads(session, viewer, list(rows))
     synthetic = any(item.synthetic for item in items)
     return page_response(
         AssistanceProjectList, items, total=total, paging=paging, synthetic=synthetic
@@ -80,7 +83,7 @@ def projects_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> 
     responses=ERRORS,
 )
 def projects_detail(session: SessionDep, viewer: ViewerDep, project_id: ProjectPath) -> Response:
-    return _detail(get_project(session, viewer=viewer, project_id=project_id), viewer)
+    return _detail(session, get_project(session, viewer=viewer, project_id=project_id), viewer)
 
 
 @router.post(
@@ -98,7 +101,7 @@ def projects_transition(
     """The Committee side or the provider; the request follows its projects. Both sides are
     notified of the change, and asked for feedback when it is delivered."""
     move_project(session, viewer=viewer, project_id=project_id, to=body.to, reason=body.reason)
-    return _detail(get_project(session, viewer=viewer, project_id=project_id), viewer)
+    return _detail(session, get_project(session, viewer=viewer, project_id=project_id), viewer)
 
 
 @router.post(
@@ -113,7 +116,7 @@ def milestones_create(
 ) -> Response:
     add_milestone(session, viewer=viewer, project_id=project_id, data=body)
     return _detail(
-        get_project(session, viewer=viewer, project_id=project_id), viewer, status_code=201
+        session, get_project(session, viewer=viewer, project_id=project_id), viewer, status_code=201
     )
 
 
@@ -137,7 +140,7 @@ def milestones_done(
         milestone_id=milestone_id,
         data=body or MilestoneDone(),
     )
-    return _detail(get_project(session, viewer=viewer, project_id=project_id), viewer)
+    return _detail(session, get_project(session, viewer=viewer, project_id=project_id), viewer)
 
 
 @router.post(
@@ -153,5 +156,5 @@ def feedback_create(
     """Each side once, while the project is in delivery or delivered (resolution 2663)."""
     give_feedback(session, viewer=viewer, project_id=project_id, data=body)
     return _detail(
-        get_project(session, viewer=viewer, project_id=project_id), viewer, status_code=201
+        session, get_project(session, viewer=viewer, project_id=project_id), viewer, status_code=201
     )

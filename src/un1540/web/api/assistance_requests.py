@@ -13,12 +13,14 @@ from un1540.schemas.assistance import (
     AssistanceRequestDetail,
     AssistanceRequestList,
     AssistanceRequestUpdate,
+    ConsentChange,
     SuggestionsRead,
     TransitionRequest,
 )
 from un1540.schemas.common import MAX_RECORD_ID
 from un1540.schemas.vocabularies import enum
 from un1540.services.assistance.actions.requests import (
+    change_consent,
     submit_request,
     transition_request,
     update_request,
@@ -108,8 +110,33 @@ def requests_detail(session: SessionDep, viewer: ViewerDep, request_id: RequestP
 def requests_update(
     session: SessionDep, viewer: WriterDep, request_id: RequestPath, body: AssistanceRequestUpdate
 ) -> Response:
-    """Title, summary or consent, with the revision you read (409 when it is stale)."""
+    """Title, summary or a narrower consent, with the revision you read (409 when it is
+    stale). Widening the consent is its own step: POST .../consent."""
     request = update_request(session, viewer=viewer, request_id=request_id, data=body)
+    return _detail(request, viewer)
+
+
+@router.post(
+    "/requests/{request_id}/consent",
+    summary="Change who may see a request",
+    response_model=AssistanceRequestDetail,
+    responses=WRITE_ERRORS,
+)
+def requests_consent(
+    session: SessionDep, viewer: WriterDep, request_id: RequestPath, body: ConsentChange
+) -> Response:
+    """The requester or the Committee side, with the revision you read. Narrowing is done at
+    once; widening needs `confirm: true`. The audit trail records the consent before and after,
+    who and why."""
+    request = change_consent(
+        session,
+        viewer=viewer,
+        request_id=request_id,
+        consent=body.consent,
+        revision=body.revision,
+        reason=body.reason,
+        confirmed=body.confirm,
+    )
     return _detail(request, viewer)
 
 

@@ -7,8 +7,12 @@ from starlette.responses import FileResponse, Response
 
 from un1540.io.csv_export import documents_csv
 from un1540.models import Origin
-from un1540.schemas.documents import DocumentDetail, DocumentList
-from un1540.services.documents.actions import FILE_SIGNATURES, attach_document
+from un1540.schemas.documents import DocumentDetail, DocumentList, DocumentVisibilityChange
+from un1540.services.documents.actions import (
+    FILE_SIGNATURES,
+    attach_document,
+    change_document_visibility,
+)
 from un1540.services.documents.reads import document_file, state_documents_page, visible_document
 from un1540.services.documents.shapes import document_list, document_read
 from un1540.services.kernel.envelope import envelope
@@ -101,6 +105,34 @@ def documents_create(
 )
 def documents_detail(session: SessionDep, viewer: ViewerDep, document_id: RecordIdPath) -> Response:
     document = visible_document(session, viewer=viewer, document_id=document_id)
+    return json_model(
+        DocumentDetail(**envelope(document.origin is Origin.demo), document=document_read(document))
+    )
+
+
+@router.post(
+    "/documents/{document_id}/visibility",
+    summary="Change who may see a document",
+    response_model=DocumentDetail,
+    responses=WRITE_ERRORS,
+)
+def documents_visibility(
+    session: SessionDep,
+    viewer: WriterDep,
+    document_id: RecordIdPath,
+    body: DocumentVisibilityChange,
+) -> Response:
+    """The Committee side, or the State's own points of contact for a document registered about
+    their State. Narrowing is done at once; widening needs `confirm: true`. The audit trail
+    records the visibility before and after, who and why."""
+    document = change_document_visibility(
+        session,
+        viewer=viewer,
+        document_id=document_id,
+        visibility=body.visibility,
+        reason=body.reason,
+        confirmed=body.confirm,
+    )
     return json_model(
         DocumentDetail(**envelope(document.origin is Origin.demo), document=document_read(document))
     )

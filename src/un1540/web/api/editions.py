@@ -340,7 +340,7 @@ def comments_create(
         session, viewer=viewer, iso3=iso3, number=number, cell_key=body.cell, body=body.body
     )
     _, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    return json_model(comment_reads(session, edition, [comment])[0], status_code=201)
+    return json_model(comment_reads(session, viewer, edition, [comment])[0], status_code=201)
 
 
 @router.get(

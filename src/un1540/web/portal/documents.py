@@ -4,24 +4,40 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import HTMLResponse, Response
 
-from un1540.models import DocumentKind, Visibility
-from un1540.reference.languages import LANGUAGE_NAMES
-from un1540.services.documents.actions import attach_document
-from un1540.services.documents.reads import state_documents_page
-from un1540.services.documents.rules import STATE_DOCUMENT_RULES
+from un1540.models import DocumentKind, Origin, Visibility
+from un1540.reference.languages import LANGUAGE_NAMES, N_
+from un1540.services.documents.actions import (
+    UPLOAD_VISIBILITY,
+    attach_document,
+    change_document_visibility,
+)
+from un1540.services.documents.reads import state_documents_page, visible_document
+from un1540.services.documents.rules import STATE_DOCUMENT_RULES, document_actions
 from un1540.services.kernel.paging import MAX_PAGE, PageRequest
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.guards import GuardedRoute, guarded, may_register_document
 from un1540.web.i18n import gettext
+from un1540.web.params import RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, act
 from un1540.web.portal.templating import render
 from un1540.web.uploads import DocumentFormDep
 
 router = APIRouter(include_in_schema=False, route_class=GuardedRoute)
 PAGE_SIZE = 50
+# Who may see a document, from the narrowest to the widest, as the pages say it.
+VISIBILITY_NAMES = {
+    Visibility.committee.value: N_("only the Committee"),
+    Visibility.owning_state_and_committee.value: N_("only the State and the Committee"),
+    Visibility.states_and_providers.value: N_("States and assistance providers"),
+    Visibility.public.value: N_("everyone"),
+}
+
+
+def visibility_name(code: str) -> str:
+    return gettext(VISIBILITY_NAMES.get(code, code))
 
 
 @router.get("/states/{iso3}/documents", response_class=HTMLResponse)
@@ -43,7 +59,10 @@ def documents_page(
         "can_register": "register" in STATE_DOCUMENT_RULES.allowed(viewer, state.id),
         "kinds": [kind.value for kind in DocumentKind],
         "languages": LANGUAGE_NAMES,
-        "visibilities": [Visibility.public.value, Visibility.owning_state_and_committee.value],
+        "visibilities": VISIBILITY_NAMES,
+        "upload_visibility": UPLOAD_VISIBILITY.value,
+        "document_actions": document_actions(viewer, listing.items),
+        "visibility_name": visibility_name,
     }
     return render(
         request,
@@ -85,3 +104,47 @@ def documents_register(
         }
 
     return act(request, f"/states/{iso3.upper()}/documents", action)
+
+
+@router.post("/states/{iso3}/documents/{document_id}/visibility")
+def documents_visibility(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    iso3: str,
+    document_id: RecordIdPath,
+    visibility: Annotated[Visibility, Form()],
+    reason: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Change who may see a document; widening shows a confirmation page first."""
+    back = f"/states/{iso3.upper()}/documents"
+
+    def action() -> str:
+        document = change_document_visibility(
+            session,
+            viewer=viewer,
+            document_id=document_id,
+            visibility=visibility,
+            reason=reason,
+            confirmed=confirm == "1",
+        )
+        return gettext("Who may see \u201c%(title)s\u201d: %(visibility)s.") % {
+            "title": document.title,
+            "visibility": visibility_name(visibility.value),
+        }
+
+    def confirmation() -> Response:
+        document = visible_document(session, viewer=viewer, document_id=document_id)
+        context = {
+            "subject": document.title,
+            "before": visibility_name(document.visibility.value),
+            "after": visibility_name(visibility.value),
+            "action": f"/states/{iso3.upper()}/documents/{document_id}/visibility",
+            "fields": {"visibility": visibility.value, "reason": reason},
+            "back": back,
+        }
+        return render(request, "confirm.html", context, synthetic=document.origin is Origin.demo)
+
+    return act(request, back, action, confirmation=confirmation)

@@ -37,6 +37,7 @@ from un1540.services.matrix.reads.review import (
     edition_review,
     formula_like_remarks,
     proposal_actions,
+    review_authors,
 )
 from un1540.services.matrix.rules import EDITION_RULES, WORKFLOW_ACTIONS
 from un1540.web.auth import flash
@@ -119,6 +120,7 @@ def workspace(
         "pending": [
             (keys(p.cell_entry.cell_id), p) for p in proposals if p.status is ProposalStatus.pending
         ],
+        "authors": review_authors(viewer, comments, proposals),
         "comment_counts": Counter(keys(c.cell_entry.cell_id) for c in comments),
         "pending_counts": Counter(
             keys(p.cell_entry.cell_id) for p in proposals if p.status is ProposalStatus.pending
@@ -273,6 +275,7 @@ def _render_cell(
         "comments": [c for c in comments if keys(c.cell_entry.cell_id) == cell],
         "proposals": shown,
         "proposal_actions": proposal_actions(viewer, record, shown),
+        "authors": review_authors(viewer, comments, proposals),
         "documents": (
             state_documents(session, viewer=viewer, iso3=iso3)
             if can_edit or "propose" in allowed

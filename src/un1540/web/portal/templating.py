@@ -22,6 +22,7 @@ from un1540.models.base import today
 from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.schemas.text import RULES as TEXT_RULES
+from un1540.services.kernel.actors import ROLE_LABELS
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
@@ -87,6 +88,14 @@ def figure_credit(request: Request, synthetic: bool) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def actor(value: str | None) -> str:
+    """An actor as a shape gives it (services/kernel/actors.py): a role label, translated, or a
+    name the reader may see, as it is."""
+    if not value:
+        return ""
+    return gettext(value) if value in ROLE_LABELS else value
+
+
 def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -101,6 +110,7 @@ def _environment() -> Environment:
         percent=percent,
         number=number,
         long_date=long_date,
+        actor=actor,
         dict_merge=lambda base, extra: {**base, **extra},
     )
     environment.globals.update(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from un1540.errors import Conflict, Forbidden, InvalidData, Problem, Unauthenticated
 from un1540.models import AssistanceRequest, AssistanceRequestItem, Origin
 from un1540.models.base import today, utc_now
+from un1540.reference.assistance import load_assistance_vocabulary
 from un1540.schemas.assistance import AssistanceRequestCreate, AssistanceRequestUpdate
 from un1540.schemas.text import REASON
 from un1540.services.assistance.matching import rank_offers
@@ -87,25 +88,46 @@ def submit_request(
     return request
 
 
-@action
-def update_request(
-    session: Session, *, viewer: Viewer, request_id: int, data: AssistanceRequestUpdate
+def _changeable(
+    session: Session, viewer: Viewer, request_id: int, revision: int
 ) -> AssistanceRequest:
-    """Correct a request's title, summary or consent (the requester or the Committee side)."""
+    """The request, if the viewer may change it and read its current revision."""
     require(viewer, *REQUEST_FILERS, action="change a request")
     request = get_request(session, viewer=viewer, request_id=request_id)
     # A stale revision is reported before a closed request, as it always was; who may not
     # change the request at all is told so first.
     refusal = request_rules.refusal(viewer, request, "update")
-    if request.revision != data.revision and not isinstance(refusal, Unauthenticated | Forbidden):
+    if request.revision != revision and not isinstance(refusal, Unauthenticated | Forbidden):
         raise Conflict(
             f"request {request_id} has changed since you read it (revision {request.revision})",
             details={"current_revision": request.revision},
         )
     request_rules.check(viewer, request, "update")
+    return request
+
+
+def _widens(request: AssistanceRequest, consent: str) -> bool:
+    vocabulary = load_assistance_vocabulary()
+    return vocabulary.consent_width(consent) > vocabulary.consent_width(request.consent)
+
+
+@action
+def update_request(
+    session: Session, *, viewer: Viewer, request_id: int, data: AssistanceRequestUpdate
+) -> AssistanceRequest:
+    """Correct a request's title, summary or consent (the requester or the Committee side)."""
+    request = _changeable(session, viewer, request_id, data.revision)
     problems = consent_problems(data.consent) if data.consent is not None else []
     if data.consent is not None and data.consent != "public" and request.published_at:
         problems.append(Problem("consent", "a published request stays public"))
+    if not problems and data.consent is not None and _widens(request, data.consent):
+        problems.append(
+            Problem(
+                "consent",
+                f"widening who may see request {request_id} is its own step, confirmed: "
+                f"POST /api/v1/assistance/requests/{request_id}/consent",
+            )
+        )
     if problems:
         raise InvalidData("the change is not valid; nothing was saved", problems=problems)
     before = {"title": request.title, "summary": request.summary, "consent": request.consent}
@@ -124,6 +146,58 @@ def update_request(
         entity_id=str(request.id),
         before=before,
         after={"title": request.title, "summary": request.summary, "consent": request.consent},
+    )
+    return request
+
+
+@action
+def change_consent(
+    session: Session,
+    *,
+    viewer: Viewer,
+    request_id: int,
+    consent: str,
+    revision: int,
+    reason: str = "",
+    confirmed: bool = False,
+) -> AssistanceRequest:
+    """Change who may see a request (the requester or the Committee side): narrowing at once,
+    widening only when `confirmed` (the portal asks first). The audit records before, after and
+    why, as its own event."""
+    request = _changeable(session, viewer, request_id, revision)
+    problems = consent_problems(consent)
+    reason = REASON.check(reason, "reason", problems)
+    if not problems and consent != "public" and request.published_at:
+        problems.append(Problem("consent", "a published request stays public"))
+    widening = not problems and _widens(request, consent)
+    if widening and not confirmed:
+        problems.append(
+            Problem(
+                "confirm",
+                f"widening who may see request {request_id} from {request.consent} to {consent} "
+                "must be confirmed",
+            )
+        )
+    if problems:
+        raise InvalidData("who may see the request was not changed", problems=problems)
+    if consent == request.consent:
+        return request
+    before = {"consent": request.consent}
+    request.consent = consent
+    request.revision += 1
+    request.updated_at = utc_now()
+    session.flush()
+    record_event(
+        session,
+        actor=viewer.actor,
+        action="assistance_request.widen_consent"
+        if widening
+        else "assistance_request.narrow_consent",
+        entity_type="assistance_request",
+        entity_id=str(request.id),
+        before=before,
+        after={"consent": consent},
+        reason=reason,
     )
     return request
 

@@ -21,6 +21,7 @@ from un1540.models import (
 from un1540.schemas.matrix import EditionList, StateRef
 from un1540.schemas.workflow import EditionDetail
 from un1540.services.kernel.access import Viewer, edition_visible, speaks_for, visible
+from un1540.services.kernel.actors import actor_names
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.paging import PageRequest
@@ -176,6 +177,7 @@ def detail_of(
         pending_proposals=record.pending_proposals if private else 0,
         comments=comments if private else 0,
         allowed_actions=EDITION_RULES.allowed(viewer, record),
+        actor=actor_names(session, viewer, [edition.created_by, edition.approved_by]),
     )
 
 

@@ -19,6 +19,7 @@ from un1540.schemas.workflow import (
     EditionDiff,
 )
 from un1540.services.kernel.access import Viewer, edition_visible, speaks_for
+from un1540.services.kernel.actors import actor_names
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.matrix.layout import CellInfo, FrameworkLayout, framework_layout
@@ -199,10 +200,11 @@ def _cell_events(
         .where(AuditEvent.entity_type == "cell_entry", AuditEvent.entity_id.in_(list(ids)))
         .order_by(AuditEvent.id)
     ).all()
+    actor = actor_names(session, viewer, [e.actor for e in events])
     return [
         CellEvent(
             occurred_at=e.occurred_at,
-            actor=e.actor,
+            actor=actor(e.actor),
             action=e.action,
             edition=ids[e.entity_id],
             before=e.before,

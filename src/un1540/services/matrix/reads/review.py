@@ -11,6 +11,7 @@ from un1540.models import CellComment, CellEntry, CellProposal, MatrixEdition, S
 from un1540.schemas.text import FORMULA_START
 from un1540.schemas.workflow import CommentRead, ProposalRead, ReviewList
 from un1540.services.kernel.access import Viewer, visible
+from un1540.services.kernel.actors import account_actor, shown_actor
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix import shapes
@@ -63,11 +64,20 @@ def edition_review(
     return list(comments), list(proposals)
 
 
+def review_authors(
+    viewer: Viewer, comments: list[CellComment], proposals: list[CellProposal]
+) -> dict[int, str]:
+    """The authors of these comments and proposals as the viewer may see them, by account id
+    (for the pages that show the records themselves; the API's shapes do the same)."""
+    authors = [c.author for c in comments] + [p.author for p in proposals]
+    return {author.id: shown_actor(account_actor(author), viewer) for author in authors}
+
+
 def comment_reads(
-    session: Session, edition: MatrixEdition, comments: list[CellComment]
+    session: Session, viewer: Viewer, edition: MatrixEdition, comments: list[CellComment]
 ) -> list[CommentRead]:
     keys = cell_keys(session, edition.framework_id)
-    return [shapes.comment_read(comment, keys) for comment in comments]
+    return [shapes.comment_read(comment, keys, viewer) for comment in comments]
 
 
 def proposal_actions(
@@ -92,7 +102,9 @@ def proposal_reads(
     """The proposals' shapes, each with what the viewer may do to it now."""
     keys = cell_keys(session, edition.framework_id)
     actions = proposal_actions(viewer, edition_state(session, state, edition), proposals)
-    return [shapes.proposal_read(proposal, keys, actions[proposal.id]) for proposal in proposals]
+    return [
+        shapes.proposal_read(proposal, keys, actions[proposal.id], viewer) for proposal in proposals
+    ]
 
 
 def review_list(
@@ -105,7 +117,7 @@ def review_list(
         comments = _comments(edition, viewer)
         total = _total(session, comments)
         page = session.scalars(comments.offset(paging.offset).limit(paging.page_size)).all()
-        items = comment_reads(session, edition, list(page))
+        items = comment_reads(session, viewer, edition, list(page))
     else:
         proposals = _proposals(edition, viewer)
         total = _total(session, proposals)

@@ -19,7 +19,7 @@ from un1540.services.assistance.reads.requests import list_requests
 from un1540.services.assistance.rules import (
     clearinghouse_rules,
 )
-from un1540.services.assistance.shapes import offer_read, project_read, request_read
+from un1540.services.assistance.shapes import offer_read, project_reads, request_read
 from un1540.services.matrix.reads.states import list_states
 from un1540.services.notifications.reads import list_notifications
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
@@ -44,7 +44,7 @@ def assistance_page(
     context = {
         "requests": [request_read(r, viewer) for r in requests],
         "offers": [offer_read(o) for o in offers],
-        "projects": [project_read(p, viewer) for p in projects],
+        "projects": project_reads(session, viewer, list(projects)),
         "may_file": "file_request" in starts,
         "may_offer": "publish_offer" in starts,
         "page": paging.page,

@@ -25,7 +25,7 @@ from un1540.services.assistance.reads.projects import visible_projects
 from un1540.services.assistance.rules import (
     clearinghouse_rules,
 )
-from un1540.services.assistance.shapes import funding_read, project_read
+from un1540.services.assistance.shapes import funding_read, project_reads
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.web.deps import SessionDep, ViewerDep
@@ -66,7 +66,7 @@ def funding_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HT
     shown = visible_project_ids(session, viewer)
     by_donor, by_recipient = funding_totals(entries, shown)
     context = {
-        "projects": [project_read(p, viewer) for p in projects],
+        "projects": project_reads(session, viewer, list(projects)),
         "region_choices": _earmark_regions(),
         "area_choices": _earmark_areas(session),
         "may_fund": "record_funding" in clearinghouse_rules.allowed(viewer, None),

@@ -27,7 +27,7 @@ from un1540.services.assistance.rules import (
     feedback_action,
     transition_targets,
 )
-from un1540.services.assistance.shapes import project_read
+from un1540.services.assistance.shapes import project_reads
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdForm, RecordIdPath
@@ -67,7 +67,7 @@ def project_page(
     request: Request, session: SessionDep, viewer: ViewerDep, project_id: RecordIdPath
 ) -> HTMLResponse:
     project = get_project(session, viewer=viewer, project_id=project_id)
-    read = project_read(project, viewer)
+    read = project_reads(session, viewer, [project])[0]
     context = {
         "project": read,
         "transitions": transition_targets(read.allowed_actions, PROJECTS),

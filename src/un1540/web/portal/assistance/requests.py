@@ -16,7 +16,11 @@ from un1540.schemas.assistance import (
     JudgementCreate,
 )
 from un1540.services.assistance.actions.judgements import record_judgement
-from un1540.services.assistance.actions.requests import submit_request, transition_request
+from un1540.services.assistance.actions.requests import (
+    change_consent,
+    submit_request,
+    transition_request,
+)
 from un1540.services.assistance.reads.requests import get_request
 from un1540.services.assistance.reads.suggestions import suggestions_for
 from un1540.services.assistance.rules import REQUESTS, clearinghouse_rules, transition_targets
@@ -26,6 +30,7 @@ from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdForm, RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.templating import render
+from un1540.web.portal.terms import term
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,6 +51,7 @@ def request_form(
         "weapon": weapon,
         "help_types": vocabulary.help_types,
         "consent": vocabulary.consent,
+        "default_consent": vocabulary.default_consent,
     }
     return render(request, "assistance_requests/new.html", context, synthetic=False)
 
@@ -61,7 +67,7 @@ def request_create(
     field: Annotated[str, Form(max_length=100)] = "",
     weapon: Annotated[str, Form(max_length=10)] = "",
     help_type: Annotated[str, Form(max_length=40)] = "",
-    consent: Annotated[str, Form(max_length=40)] = "public",
+    consent: Annotated[str, Form(max_length=40)] = "",
     state: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     created: list[int] = []
@@ -71,7 +77,7 @@ def request_create(
             AssistanceRequestCreate,
             state=state or None,
             title=title or description[:80] or field,
-            consent=consent,
+            consent=consent or load_assistance_vocabulary().default_consent,
             items=[
                 {
                     "description": description or title or field,
@@ -106,6 +112,8 @@ def request_page(
         "transitions": transition_targets(read.allowed_actions, REQUESTS),
         "suggestions": suggestions,
         "may_judge": "judge" in clearinghouse_rules.allowed(viewer, None),
+        "may_change_consent": "update" in read.allowed_actions,
+        "consents": load_assistance_vocabulary().consent,
         "state_iso3": record.state.iso3 if record.state else "",
     }
     return render(
@@ -128,6 +136,48 @@ def request_transition(
         return gettext("The request is now %(status)s.") % {"status": to}
 
     return act(request, f"/assistance/requests/{request_id}", action)
+
+
+@router.post("/assistance/requests/{request_id}/consent")
+def request_consent(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    request_id: RecordIdPath,
+    consent: Annotated[str, Form(max_length=40)],
+    revision: RecordIdForm,
+    reason: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Change who may see the request; widening shows a confirmation page first."""
+    back = f"/assistance/requests/{request_id}"
+
+    def action() -> str:
+        change_consent(
+            session,
+            viewer=viewer,
+            request_id=request_id,
+            consent=consent,
+            revision=revision,
+            reason=reason,
+            confirmed=confirm == "1",
+        )
+        return gettext("Who may see the request: %(consent)s.") % {"consent": term(consent)}
+
+    def confirmation() -> Response:
+        record = get_request(session, viewer=viewer, request_id=request_id)
+        context = {
+            "subject": record.title,
+            "before": term(record.consent),
+            "after": term(consent),
+            "action": f"/assistance/requests/{request_id}/consent",
+            "fields": {"consent": consent, "revision": revision, "reason": reason},
+            "back": back,
+        }
+        return render(request, "confirm.html", context, synthetic=record.origin is Origin.demo)
+
+    return act(request, back, action, confirmation=confirmation)
 
 
 @router.post("/assistance/judgements")
