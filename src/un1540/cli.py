@@ -49,6 +49,7 @@ from un1540.services.notifications.email import configure_email, send_pending_em
 from un1540.settings import Settings, get_settings, masked_url
 
 CLI_ACTOR = "cli"
+WORKER_HEALTHCHECK_SECONDS = 120  # serve --workers: how long a process may take to answer
 
 app = typer.Typer(
     help="un1540: the information system of the UN Security Council resolution 1540 regime.",
@@ -213,6 +214,10 @@ def serve(
             host=host,
             port=port,
             workers=workers,
+            # uvicorn restarts a process that does not answer its supervisor's ping within this
+            # time (default 5 s). Loading the app takes a few seconds of CPU, which on a busy
+            # machine stretched past 5 s: the processes were killed and restarted for ever.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
             log_level="warning",
             server_header=False,  # no "server: uvicorn" banner
         )

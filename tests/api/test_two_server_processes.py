@@ -1,4 +1,4 @@
-"""Two `un1540 serve` processes on one PostgreSQL database, as several web processes (or hosts)
+"""Several `un1540 serve` processes on one PostgreSQL database, as several web processes (or hosts)
 behind a load balancer: a write through one is seen at once by every read through the other,
 whose caches were warm (the State page, the matrix JSON, coverage).
 
@@ -9,7 +9,10 @@ to be. PostgreSQL only: `un1540 serve --workers N` refuses SQLite (tests/cli/tes
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -31,17 +34,21 @@ CELL = "op2.use:bw:enforcement"
 
 
 class Server:
-    """`un1540 serve --no-worker` as its own process, its output in a file."""
+    """`un1540 serve --no-worker --workers N` as its own process, its output in a file."""
 
-    def __init__(self, engine: Engine, log: Path) -> None:
+    def __init__(self, engine: Engine, log: Path, workers: int = 1) -> None:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.log = log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "un1540", "serve", "--no-worker", "--port", str(port)],
+            [
+                *(sys.executable, "-m", "un1540", "serve", "--no-worker"),
+                *("--workers", str(workers), "--port", str(port)),
+            ],
             env=command_env(engine),
             stdout=self.log,
             stderr=self.log,
+            start_new_session=True,  # its worker processes are stopped with it
         )
         self.client = httpx.Client(base_url=self.base, timeout=60)
         deadline = time.monotonic() + 120
@@ -70,9 +77,14 @@ class Server:
 
     def stop(self) -> None:
         self.client.close()
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        self.log.close()
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # all ended already
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+            self.log.close()
 
 
 def publish(server: Server, tokens: dict[str, str], mark: str, remark: str) -> int:
@@ -120,10 +132,10 @@ def test_a_write_through_one_process_is_read_at_once_through_another(
             email = f"{role}@example.org"
             make_user(session, role=role, email=email)
             tokens[role] = issue_token(session, email=email, scope="write", actor="tests")[1]
-    writer, reader = (
-        Server(fresh_engine, tmp_path / "a.log"),
-        Server(fresh_engine, tmp_path / "b.log"),
-    )
+    # The writer is `serve --workers 2` (a write lands on either of its processes), the reader
+    # another server: three processes, each with its own cache.
+    writer = Server(fresh_engine, tmp_path / "a.log", workers=2)
+    reader = Server(fresh_engine, tmp_path / "b.log")
     try:
         before = reader.reads()
         assert before == reader.reads()  # the reader's caches are warm (and stable)
