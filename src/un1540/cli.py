@@ -52,6 +52,7 @@ from un1540.services.notifications.email import configure_email, send_pending_em
 from un1540.settings import Settings, get_settings, masked_url
 
 CLI_ACTOR = "cli"
+WORKER_HEALTHCHECK_SECONDS = 120  # serve --workers: how long a process may take to answer
 
 app = typer.Typer(
     help="un1540: the information system of the UN Security Council resolution 1540 regime.",
@@ -174,7 +175,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8540,
     workers: Annotated[
-        int, typer.Option(min=1, help="Worker processes (PostgreSQL only; SQLite uses 1).")
+        int,
+        typer.Option(
+            min=1, help="Server processes (more than 1 needs PostgreSQL; refused on SQLite)."
+        ),
     ] = 1,
     with_worker: Annotated[
         bool | None,
@@ -195,14 +199,30 @@ def serve(
         os.environ["UN1540_WORKER_IN_PROCESS"] = "true" if with_worker else "false"
         get_settings.cache_clear()
     settings = _settings()
+    if workers > 1 and settings.is_sqlite:
+        # Not silently one process: say why, before anything starts (exit code 4).
+        raise InvalidParameter.naming(
+            [
+                Problem(
+                    "--workers",
+                    f"{workers} server processes need PostgreSQL: SQLite has one writer at a "
+                    "time and its file serves one machine; set UN1540_DATABASE_URL to a "
+                    "PostgreSQL database, or serve SQLite with one process (--workers 1)",
+                )
+            ]
+        )
     _connected_engine(settings, must_exist=True).dispose()
     console.print(f"Serving http://{host}:{port} from {masked_url(settings.database_url)}")
-    if workers > 1 and not settings.is_sqlite:
+    if workers > 1:
         uvicorn.run(
             "un1540.web.asgi:app",
             host=host,
             port=port,
             workers=workers,
+            # uvicorn restarts a process that does not answer its supervisor's ping within this
+            # time (default 5 s). Loading the app takes a few seconds of CPU, which on a busy
+            # machine stretched past 5 s: the processes were killed and restarted for ever.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
             log_level="warning",
             server_header=False,  # no "server: uvicorn" banner
         )

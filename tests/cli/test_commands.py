@@ -63,6 +63,18 @@ def test_serve_refuses_a_missing_sqlite_file(tmp_path: Path) -> None:
     assert not missing.parent.exists()
 
 
+def test_serve_refuses_several_workers_on_sqlite_saying_why(tmp_path: Path) -> None:
+    """It used to start one process silently; now it says why not, and exits 4."""
+    database = tmp_path / "db.sqlite3"
+    assert run("init", database=database).returncode == 0
+    result = run("serve", "--workers", "2", "--port", "1", database=database)
+    assert result.returncode == 4, result.stderr
+    assert "invalid parameter --workers" in result.stderr
+    assert "need PostgreSQL" in result.stderr
+    assert "Serving" not in result.stdout
+    assert "Traceback" not in result.stderr
+
+
 def test_db_upgrade(tmp_path: Path) -> None:
     result = run("db", "upgrade", database=tmp_path / "db.sqlite3")
     assert result.returncode == 0, result.stderr

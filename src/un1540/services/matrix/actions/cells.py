@@ -15,7 +15,7 @@ from un1540.services.kernel.access import Viewer, can_see
 from un1540.services.kernel.audit import AuditRecord, record_events
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.inputs import MARK_VALUES, CellChange, EvidenceInput
-from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.layout import FrameworkLayout, framework_layout
 from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
 from un1540.services.matrix.rules import EDITION_RULES
 
@@ -129,6 +129,23 @@ def _after(before: dict[str, Any], change: CellChange) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class EditionWrites:
+    """The writes to the cells of one edition of a State (a batch of write_cells_many)."""
+
+    edition: MatrixEdition
+    state: State
+    writes: list[CellWrite]
+
+
+class StaleCell(Conflict):
+    """A cell's version was not the one its writer read: `entry_id` names the cell's entry."""
+
+    def __init__(self, message: str, *, entry_id: int, details: dict[str, Any]) -> None:
+        super().__init__(message, details=details)
+        self.entry_id = entry_id
+
+
 @action
 def write_cells(
     session: Session,
@@ -145,32 +162,68 @@ def write_cells(
 
     The caller has checked the rule (who may write these cells now); this checks the values.
     """
-    framework = session.get(Framework, edition.framework_id)
-    assert framework is not None  # guaranteed by the foreign key
-    layout = framework_layout(session, framework)
-    before = _cell_states(session, [write.entry_id for write in writes])
-    keys = {
-        entry_id: layout.by_id[cell_id].key
+    write_cells_many(
+        session, [EditionWrites(edition, state, writes)], actor=actor, audit_action=audit_action
+    )
+
+
+@action
+def write_cells_many(
+    session: Session,
+    batches: list[EditionWrites],
+    *,
+    actor: str,
+    audit_action: str = "cell.update",
+) -> None:
+    """write_cells for the cells of several editions at once (an import of every State's
+    matrix): the same checks, one batched UPDATE and one batch of audit events for them all,
+    so the statements do not grow with the number of editions (each is a round trip on
+    PostgreSQL). A stale version raises StaleCell (a Conflict) naming the cell."""
+    layouts: dict[int, FrameworkLayout] = {}
+    for batch in batches:
+        if batch.edition.framework_id not in layouts:
+            framework = session.get(Framework, batch.edition.framework_id)
+            assert framework is not None  # guaranteed by the foreign key
+            layouts[batch.edition.framework_id] = framework_layout(session, framework)
+    entry_ids = [write.entry_id for batch in batches for write in batch.writes]
+    before = _cell_states(session, entry_ids)
+    cell_ids: dict[int, int] = {}
+    for chunk in _chunks(entry_ids):
         for entry_id, cell_id in session.execute(
-            select(CellEntry.id, CellEntry.cell_id).where(
-                CellEntry.id.in_([write.entry_id for write in writes])
-            )
-        )
+            select(CellEntry.id, CellEntry.cell_id).where(CellEntry.id.in_(chunk))
+        ):
+            cell_ids[entry_id] = cell_id
+    keys = {
+        write.entry_id: layouts[batch.edition.framework_id].by_id[cell_ids[write.entry_id]].key
+        for batch in batches
+        for write in batch.writes
     }
     problems = []
-    checked = []
-    for write in writes:
-        clean, found = _check_change(session, state, write)
-        checked.append(clean)
-        for problem in found:
-            where = problem.where if len(writes) == 1 else f"{keys[write.entry_id]}.{problem.where}"
-            problems.append(Problem(where, problem.message))
-    writes = checked
+    checked_batches = []
+    for batch in batches:
+        checked = []
+        for write in batch.writes:
+            clean, found = _check_change(session, batch.state, write)
+            checked.append(clean)
+            for problem in found:
+                where = (
+                    problem.where
+                    if len(entry_ids) == 1
+                    else f"{keys[write.entry_id]}.{problem.where}"
+                )
+                if len(batches) > 1:
+                    where = f"{batch.state.iso3} {where}"
+                problems.append(Problem(where, problem.message))
+        checked_batches.append(replace(batch, writes=checked))
+    batches = checked_batches
+    writes = [write for batch in batches for write in batch.writes]
     if problems:
         raise InvalidData(
             "the cell was not changed" if len(writes) == 1 else "no cell was changed",
             problems=problems,
         )
+    if not writes:
+        return
     table = cast(Table, CellEntry.__table__)
     result = session.execute(
         update(table)
@@ -208,7 +261,8 @@ def write_cells(
     ]
     if new_evidence:
         session.execute(insert(Evidence), new_evidence)
-    edition.revision += len(writes)
+    for batch in batches:
+        batch.edition.revision += len(batch.writes)
     record_events(
         session,
         [
@@ -216,12 +270,13 @@ def write_cells(
                 actor=actor,
                 action=audit_action,
                 entity_type="cell_entry",
-                entity_id=f"{state.iso3}/{edition.number}/{keys[write.entry_id]}",
+                entity_id=f"{batch.state.iso3}/{batch.edition.number}/{keys[write.entry_id]}",
                 before=before[write.entry_id],
                 after=_after(before[write.entry_id], write.change),
                 reason=write.reason,
             )
-            for write in writes
+            for batch in batches
+            for write in batch.writes
         ],
     )
     session.flush()
@@ -241,9 +296,10 @@ def _refuse_stale(session: Session, writes: list[CellWrite], keys: dict[int, str
             stale = write
             break
     now, change = current[stale.entry_id], stale.change
-    raise Conflict(
+    raise StaleCell(
         f"the cell was changed by someone else (version {now['version']}, "
         f"yours {change.version}); nothing was written",
+        entry_id=stale.entry_id,
         details={
             "cell": keys[stale.entry_id],
             "current": now,

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import Integer, and_, func, insert, literal, select
+from sqlalchemy import Integer, Table, and_, case, func, insert, literal, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from un1540.errors import Conflict, InvalidData, Problem
@@ -33,7 +34,7 @@ from un1540.models import (
 from un1540.models.base import today, utc_now
 from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
-from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.audit import AuditRecord, record_event, record_events
 from un1540.services.kernel.lifecycle import next_step
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
@@ -148,54 +149,86 @@ _STAMPS = {
 
 
 def _copy_cells(
-    session: Session, *, source: MatrixEdition | None, target: MatrixEdition, framework: Framework
+    session: Session, drafts: list[tuple[MatrixEdition, MatrixEdition | None, Framework]]
 ) -> None:
-    """Every cell of the framework into the new draft: the source edition's values, or blank.
+    """Every cell of its framework into each new draft: its source edition's values, or blank.
 
-    Copied inside the database (INSERT ... SELECT), cells then their evidence, so opening a
-    draft costs a few statements whatever the number of cells, on SQLite and PostgreSQL alike.
-    """
-    layout = framework_layout(session, framework)
-    copied: set[int] = set()
-    if source is not None:
-        source_cells = set(
-            session.scalars(select(CellEntry.cell_id).where(CellEntry.edition_id == source.id))
-        )
-        copied = source_cells & {cell.id for cell in layout.cells}
-        columns = ["edition_id", "cell_id", "mark", "remark", "revision", "visibility"]
-        columns += ["treaty_status", "signed_on", "status_on", "asserted_by"]
-        old = select(
-            literal(target.id, Integer),
-            CellEntry.cell_id,
-            CellEntry.mark,
-            CellEntry.remark,
-            literal(1, Integer),
-            literal(Visibility.public, CellEntry.__table__.c.visibility.type),
-            CellEntry.treaty_status,
-            CellEntry.signed_on,
-            CellEntry.status_on,
-            CellEntry.asserted_by,
-        ).where(CellEntry.edition_id == source.id)
-        if copied != source_cells:  # another framework version: only the cells this one has
-            old = old.where(CellEntry.cell_id.in_(sorted(copied)))
-        session.execute(insert(CellEntry).from_select(columns, old))
-    blank = [
-        {
-            "edition_id": target.id,
-            "cell_id": cell.id,
-            "mark": Mark.blank,
-            "remark": "",
-            "revision": 1,
-            "visibility": Visibility.public,
-        }
-        for cell in layout.cells
-        if cell.id not in copied
-    ]
-    if blank:
-        session.execute(insert(CellEntry), blank)
-    if source is None or not copied:
+    Copied inside the database (INSERT ... SELECT), cells then their evidence, for every draft
+    at once: opening drafts costs a few statements whatever the number of drafts and cells, on
+    SQLite and PostgreSQL alike (each statement is a round trip to PostgreSQL)."""
+    by_framework: dict[int, list[tuple[MatrixEdition, MatrixEdition | None]]] = {}
+    frameworks: dict[int, Framework] = {}
+    for target, source, framework in drafts:
+        by_framework.setdefault(framework.id, []).append((target, source))
+        frameworks[framework.id] = framework
+    copied_to: dict[int, int] = {}  # source edition id -> new draft id
+    for framework_id, pairs in by_framework.items():
+        layout = framework_layout(session, frameworks[framework_id])
+        layout_ids = sorted(cell.id for cell in layout.cells)
+        mapping = {source.id: target.id for target, source in pairs if source is not None}
+        present: dict[int, set[int]] = {target.id: set() for target, _ in pairs}
+        if mapping:
+            # How many of the framework's cells each source holds; all of them, as a rule.
+            counts: dict[int, int] = {
+                edition_id: count
+                for edition_id, count in session.execute(
+                    select(CellEntry.edition_id, func.count())
+                    .where(
+                        CellEntry.edition_id.in_(list(mapping)),
+                        CellEntry.cell_id.in_(layout_ids),
+                    )
+                    .group_by(CellEntry.edition_id)
+                )
+            }
+            for source_id, target_id in mapping.items():
+                if counts.get(source_id, 0) == len(layout_ids):
+                    present[target_id] = set(layout_ids)
+                elif counts.get(source_id, 0):
+                    present[target_id] = set(
+                        session.scalars(
+                            select(CellEntry.cell_id).where(
+                                CellEntry.edition_id == source_id,
+                                CellEntry.cell_id.in_(layout_ids),
+                            )
+                        )
+                    )
+            mapping = {s: t for s, t in mapping.items() if present[t]}
+        if mapping:
+            columns = ["edition_id", "cell_id", "mark", "remark", "revision", "visibility"]
+            columns += ["treaty_status", "signed_on", "status_on", "asserted_by"]
+            old = select(
+                case(mapping, value=CellEntry.edition_id),
+                CellEntry.cell_id,
+                CellEntry.mark,
+                CellEntry.remark,
+                literal(1, Integer),
+                literal(Visibility.public, CellEntry.__table__.c.visibility.type),
+                CellEntry.treaty_status,
+                CellEntry.signed_on,
+                CellEntry.status_on,
+                CellEntry.asserted_by,
+            ).where(CellEntry.edition_id.in_(list(mapping)), CellEntry.cell_id.in_(layout_ids))
+            session.execute(insert(CellEntry).from_select(columns, old))
+            copied_to.update(mapping)
+        blank = [
+            {
+                "edition_id": target.id,
+                "cell_id": cell.id,
+                "mark": Mark.blank,
+                "remark": "",
+                "revision": 1,
+                "visibility": Visibility.public,
+            }
+            for target, _ in pairs
+            for cell in layout.cells
+            if cell.id not in present[target.id]
+        ]
+        if blank:
+            session.execute(insert(CellEntry), blank)
+    if not copied_to:
         return
-    old_entry, new_entry = aliased(CellEntry), aliased(CellEntry)
+    old_entry, new_entry, draft = aliased(CellEntry), aliased(CellEntry), aliased(MatrixEdition)
+    # Joined through the draft's based_on (not an expression of the ids): each step is an index.
     evidence = (
         select(
             new_entry.id,
@@ -207,11 +240,15 @@ def _copy_cells(
             Evidence.visibility,
         )
         .join(old_entry, Evidence.cell_entry_id == old_entry.id)
+        .join(draft, draft.based_on_id == old_entry.edition_id)
         .join(
             new_entry,
-            and_(new_entry.cell_id == old_entry.cell_id, new_entry.edition_id == target.id),
+            and_(new_entry.edition_id == draft.id, new_entry.cell_id == old_entry.cell_id),
         )
-        .where(old_entry.edition_id == source.id)
+        .where(
+            old_entry.edition_id.in_(list(copied_to)),
+            draft.id.in_(list(copied_to.values())),
+        )
         .order_by(Evidence.id)
     )
     session.execute(
@@ -284,6 +321,43 @@ def new_draft_edition(
     return edition
 
 
+def latest_approved(session: Session, state_ids: list[int]) -> dict[int, MatrixEdition]:
+    """State id -> its latest approved edition (States without one are left out), one query."""
+    latest = (
+        select(MatrixEdition.state_id, func.max(MatrixEdition.number).label("number"))
+        .where(
+            MatrixEdition.state_id.in_(state_ids),
+            MatrixEdition.status == EditionStatus.approved,
+        )
+        .group_by(MatrixEdition.state_id)
+        .subquery()
+    )
+    return {
+        edition.state_id: edition
+        for edition in session.scalars(
+            select(MatrixEdition).join(
+                latest,
+                and_(
+                    MatrixEdition.state_id == latest.c.state_id,
+                    MatrixEdition.number == latest.c.number,
+                ),
+            )
+        )
+    }
+
+
+def open_editions(session: Session, state_ids: list[int]) -> dict[int, MatrixEdition]:
+    """State id -> its open edition (draft, shared or agreed; at most one each), one query."""
+    return {
+        edition.state_id: edition
+        for edition in session.scalars(
+            select(MatrixEdition)
+            .where(MatrixEdition.state_id.in_(state_ids), MatrixEdition.status.in_(OPEN_STATUSES))
+            .order_by(MatrixEdition.id.desc())
+        )
+    }
+
+
 @action
 def open_draft(session: Session, *, viewer: Viewer, iso3: str, reason: str = "") -> MatrixEdition:
     """A new draft for the State, copied from its latest approved edition (or blank)."""
@@ -292,32 +366,102 @@ def open_draft(session: Session, *, viewer: Viewer, iso3: str, reason: str = "")
         raise refusal
     state = state_by_iso3(session, iso3)
     reason = REASON.require(reason, "reason", message="no draft was opened")
-    open_edition = open_edition_of(session, state)
+    open_edition = open_editions(session, [state.id]).get(state.id)
     if open_edition is not None:
         raise Conflict(
             f"{state.iso3} already has an open edition ({open_edition.number}, "
             f"{open_edition.status.value}); finish or discard it first",
             details={"open_edition": open_edition.number},
         )
-    source = latest_approved_of(session, state)
-    framework = (
-        session.get(Framework, source.framework_id) if source else default_framework(session)
-    )
-    assert framework is not None  # guaranteed by the foreign key
-    edition = new_draft_edition(
-        session, viewer=viewer, state=state, source=source, framework=framework
-    )
-    _copy_cells(session, source=source, target=edition, framework=framework)
-    record_event(
+    source = latest_approved(session, [state.id]).get(state.id)
+    return open_drafts(session, viewer=viewer, drafts=[(state, source)], reason=reason)[0]
+
+
+@action
+def open_drafts(
+    session: Session,
+    *,
+    viewer: Viewer,
+    drafts: list[tuple[State, MatrixEdition | None]],
+    reason: str,
+) -> list[MatrixEdition]:
+    """New drafts for these States, each copied from the edition given (the State's latest
+    approved one, or None: blank). The caller has found that none has an open edition; the
+    drafts are opened in a few statements whatever their number (an import of every State)."""
+    refusal = open_draft_refusal(viewer)
+    if refusal is not None:
+        raise refusal
+    if not drafts:
+        return []
+    numbers: dict[int, int] = {
+        state_id: number
+        for state_id, number in session.execute(
+            select(MatrixEdition.state_id, func.max(MatrixEdition.number))
+            .where(MatrixEdition.state_id.in_([state.id for state, _ in drafts]))
+            .group_by(MatrixEdition.state_id)
+        )
+    }
+    default = None
+    rows: list[dict[str, Any]] = []
+    sources = []
+    for state, source in drafts:
+        if source is not None:
+            framework = session.get(Framework, source.framework_id)
+        else:
+            default = default or default_framework(session)
+            framework = default
+        assert framework is not None  # guaranteed by the foreign key
+        rows.append(
+            {
+                "state_id": state.id,
+                "framework_id": framework.id,
+                "number": numbers.get(state.id, 0) + 1,
+                "status": EditionStatus(EDITION_LIFECYCLE.initial),
+                # A draft copied from demo data holds demo data, and must say so wherever it shows.
+                "origin": Origin.demo
+                if source is not None and source.origin is Origin.demo
+                else Origin.entry,
+                "visibility": Visibility.owning_state_and_committee,
+                "based_on_id": source.id if source else None,
+                "created_by": viewer.actor,
+            }
+        )
+        sources.append((source, framework))
+    # One INSERT for all the drafts (the ORM would insert them one by one to learn their ids),
+    # then one SELECT for them by their (State, number).
+    session.execute(insert(cast(Table, MatrixEdition.__table__)), rows)  # Core: one statement
+    keys: list[tuple[int, int]] = [(row["state_id"], row["number"]) for row in rows]
+    created = {
+        (edition.state_id, edition.number): edition
+        for edition in session.scalars(
+            select(MatrixEdition).where(
+                tuple_(MatrixEdition.state_id, MatrixEdition.number).in_(keys)
+            )
+        )
+    }
+    planned = [
+        (created[key], source, framework)
+        for key, (source, framework) in zip(keys, sources, strict=True)
+    ]
+    _copy_cells(session, planned)
+    record_events(
         session,
-        actor=viewer.actor,
-        action="edition.open_draft",
-        entity_type="matrix_edition",
-        entity_id=f"{state.iso3}/{edition.number}",
-        reason=reason,
-        after={"based_on": source.number if source else None, "framework": framework.slug},
+        [
+            AuditRecord(
+                actor=viewer.actor,
+                action="edition.open_draft",
+                entity_type="matrix_edition",
+                entity_id=f"{state.iso3}/{edition.number}",
+                reason=reason,
+                after={
+                    "based_on": source.number if source else None,
+                    "framework": framework.slug,
+                },
+            )
+            for (state, _), (edition, source, framework) in zip(drafts, planned, strict=True)
+        ],
     )
-    return edition
+    return [edition for edition, _, _ in planned]
 
 
 def _review_period(review_days: int) -> Callable[[MatrixEdition], None]:

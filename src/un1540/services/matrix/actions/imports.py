@@ -15,16 +15,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict, InvalidData, Problem
-from un1540.models import CellEntry, EditionStatus, MatrixEdition, State
+from un1540.models import CellEntry, MatrixEdition, State
 from un1540.schemas.text import FILE_NAME, REASON, REMARK
 from un1540.schemas.workflow import CellDifference, CellValue, ImportReport, StateImport
 from un1540.services.kernel.access import Viewer
-from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.audit import AuditRecord, record_events
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix import shapes
-from un1540.services.matrix.actions.cells import CellWrite, write_cells
-from un1540.services.matrix.actions.editions import OPEN_STATUSES, open_draft
+from un1540.services.matrix.actions.cells import (
+    CellWrite,
+    EditionWrites,
+    StaleCell,
+    write_cells_many,
+)
+from un1540.services.matrix.actions.editions import (
+    latest_approved,
+    open_drafts,
+    open_editions,
+)
 from un1540.services.matrix.inputs import CellChange
 from un1540.services.matrix.layout import FrameworkLayout
 from un1540.services.matrix.reads.history import classify
@@ -58,60 +67,60 @@ class PlannedChange:
 
 
 @dataclass
-class _Target:
+class ImportTarget:
     state: State
     edition: MatrixEdition | None  # None in a dry run that would open a draft
     based_on: MatrixEdition | None
 
 
-def _target(
-    session: Session, state: State, layout: FrameworkLayout, problems: list[Problem]
-) -> _Target:
-    open_edition = session.scalars(
-        select(MatrixEdition).where(
-            MatrixEdition.state_id == state.id, MatrixEdition.status.in_(OPEN_STATUSES)
-        )
-    ).first()
-    if open_edition is not None and open_edition.status not in EDITABLE_STATUSES:
-        problems.append(
-            Problem(state.iso3, f"edition {open_edition.number} is agreed; reopen it to import")
-        )
-    base = (
-        open_edition
-        or session.scalars(
-            select(MatrixEdition)
-            .where(
-                MatrixEdition.state_id == state.id, MatrixEdition.status == EditionStatus.approved
+def _targets(
+    session: Session, states: list[State], layout: FrameworkLayout, problems: list[Problem]
+) -> dict[str, ImportTarget]:
+    """Each State's open edition and the edition its cells are read from, in two queries."""
+    ids = [state.id for state in states]
+    open_by_state, approved = open_editions(session, ids), latest_approved(session, ids)
+    targets = {}
+    for state in sorted(states, key=lambda state: state.iso3):
+        open_edition = open_by_state.get(state.id)
+        if open_edition is not None and open_edition.status not in EDITABLE_STATUSES:
+            problems.append(
+                Problem(state.iso3, f"edition {open_edition.number} is agreed; reopen it to import")
             )
-            .order_by(MatrixEdition.number.desc())
-            .limit(1)
-        ).first()
-    )
-    if base is not None and base.framework_id != layout.framework_id:
-        problems.append(
-            Problem(state.iso3, f"the State's edition {base.number} uses another framework version")
-        )
-    return _Target(state=state, edition=open_edition, based_on=base)
+        base = open_edition or approved.get(state.id)
+        if base is not None and base.framework_id != layout.framework_id:
+            problems.append(
+                Problem(
+                    state.iso3, f"the State's edition {base.number} uses another framework version"
+                )
+            )
+        targets[state.iso3] = ImportTarget(state=state, edition=open_edition, based_on=base)
+    return targets
 
 
 def current_cells(
-    session: Session, edition: MatrixEdition | None, layout: FrameworkLayout
-) -> dict[str, CurrentCell]:
-    """Cell key -> the cell as it is now in an edition; blank cells when there is none yet."""
-    if edition is None:
-        return {cell.key: CurrentCell(0, "", "", 1) for cell in layout.cells}
-    return {
-        layout.by_id[cell_id].key: CurrentCell(entry_id, mark.value, remark, revision)
-        for entry_id, cell_id, mark, remark, revision in session.execute(
+    session: Session, editions: list[MatrixEdition | None], layout: FrameworkLayout
+) -> list[dict[str, CurrentCell]]:
+    """For each edition, cell key -> the cell as it is now in it; blank cells for None (no
+    edition yet). One query for all the editions."""
+    found: dict[int, dict[str, CurrentCell]] = {
+        edition.id: {} for edition in editions if edition is not None
+    }
+    if found:
+        for entry_id, edition_id, cell_id, mark, remark, revision in session.execute(
             select(
                 CellEntry.id,
+                CellEntry.edition_id,
                 CellEntry.cell_id,
                 CellEntry.mark,
                 CellEntry.remark,
                 CellEntry.revision,
-            ).where(CellEntry.edition_id == edition.id)
-        )
-    }
+            ).where(CellEntry.edition_id.in_(list(found)))
+        ):
+            found[edition_id][layout.by_id[cell_id].key] = CurrentCell(
+                entry_id, mark.value, remark, revision
+            )
+    blank = {cell.key: CurrentCell(0, "", "", 1) for cell in layout.cells}
+    return [blank if edition is None else found[edition.id] for edition in editions]
 
 
 def plan_changes(
@@ -150,7 +159,8 @@ def checked_cells(cells: list[ImportedCell], problems: list[Problem]) -> list[Im
             found: list[Problem] = []
             remark = REMARK.check(cell.remark, cell.where, found)
             problems += [Problem(p.where, f"the remark {p.message}") for p in found]
-            cell = replace(cell, remark=remark)
+            if remark != cell.remark:  # a copy only when the policy changed it (rare)
+                cell = replace(cell, remark=remark)
         checked.append(cell)
     return checked
 
@@ -190,10 +200,8 @@ def import_cells(
             for iso3, rows in by_state.items()
             if iso3 != only.upper()
         ]
-    states = {
-        s.iso3: s for s in session.scalars(select(State).where(State.iso3.in_(list(by_state))))
-    }
-    targets = {iso3: _target(session, states[iso3], layout, problems) for iso3 in sorted(by_state)}
+    states = list(session.scalars(select(State).where(State.iso3.in_(list(by_state)))))
+    targets = _targets(session, states, layout, problems)
     if edition is not None:
         for target in targets.values():
             if target.edition is None or target.edition.number != edition:
@@ -202,18 +210,37 @@ def import_cells(
                 )
     if problems:
         raise InvalidData("the file was not imported; nothing was written", problems=problems)
+    # Every State at once: a few statements in all, not a few per State (each statement is a
+    # round trip to PostgreSQL).
+    opening = [target for target in targets.values() if target.edition is None]
+    if opening and not dry_run:
+        opened_editions = open_drafts(
+            session,
+            viewer=viewer,
+            drafts=[(target.state, target.based_on) for target in opening],
+            reason=f"import of {file_name}",
+        )
+        for target, opened_edition in zip(opening, opened_editions, strict=True):
+            target.edition = opened_edition
+    opened_states = {target.state.iso3 for target in opening}
+    currents = current_cells(
+        session, [target.edition or target.based_on for target in targets.values()], layout
+    )
+    planned = {
+        iso3: plan_changes(by_state[iso3], current, layout)
+        for (iso3, target), current in zip(targets.items(), currents, strict=True)
+    }
+    if not dry_run:
+        apply_changes(
+            session,
+            viewer,
+            [(target, planned[iso3]) for iso3, target in targets.items() if planned[iso3]],
+            file_name,
+            reason,
+        )
     reports, total_changed, total_unchanged = [], 0, 0
     for iso3, target in targets.items():
-        opened = target.edition is None
-        if opened and not dry_run:
-            target.edition = open_draft(
-                session, viewer=viewer, iso3=iso3, reason=f"import of {file_name}"
-            )
-        current = current_cells(session, target.edition or target.based_on, layout)
-        changes = plan_changes(by_state[iso3], current, layout)
-        if not dry_run and changes:
-            assert target.edition is not None
-            apply_changes(session, viewer, target.state, target.edition, changes, file_name, reason)
+        changes = planned[iso3]
         number = (
             target.edition.number
             if target.edition
@@ -225,7 +252,7 @@ def import_cells(
             StateImport(
                 state=shapes.state_ref(target.state),
                 edition=number,
-                opened_draft=opened,
+                opened_draft=iso3 in opened_states,
                 changes=[c.difference for c in changes],
                 unchanged=unchanged,
             )
@@ -244,50 +271,52 @@ def import_cells(
 def apply_changes(
     session: Session,
     viewer: Viewer,
-    state: State,
-    edition: MatrixEdition,
-    changes: list[PlannedChange],
+    targets: list[tuple[ImportTarget, list[PlannedChange]]],
     file_name: str,
     reason: str,
 ) -> None:
-    """Write the planned changes to the draft through the cell writer, each against its version
-    (one batch per State: a whole matrix is a few statements, not a few per cell)."""
-    writes = []
-    for planned in changes:
-        after = planned.difference.after
-        assert after is not None  # an imported cell always says what it becomes
-        writes.append(
-            CellWrite(
-                entry_id=planned.current.entry_id,
-                change=CellChange(
-                    mark=after.mark, remark=after.remark, version=planned.current.version
-                ),
-                reason=reason or f"imported from {file_name} ({planned.cell.where})",
+    """Write the planned changes to the drafts through the cell writer, each against its version
+    (one batch for every State: the whole import is a few statements, not a few per cell or per
+    State)."""
+    batches, planned_by_entry = [], {}
+    for target, changes in targets:
+        assert target.edition is not None  # opened before the changes are applied
+        writes = []
+        for planned in changes:
+            after = planned.difference.after
+            assert after is not None  # an imported cell always says what it becomes
+            planned_by_entry[planned.current.entry_id] = (target.state, planned)
+            writes.append(
+                CellWrite(
+                    entry_id=planned.current.entry_id,
+                    change=CellChange(
+                        mark=after.mark, remark=after.remark, version=planned.current.version
+                    ),
+                    reason=reason or f"imported from {file_name} ({planned.cell.where})",
+                )
             )
-        )
+        batches.append(EditionWrites(target.edition, target.state, writes))
     try:
-        write_cells(
-            session,
-            edition=edition,
-            state=state,
-            writes=writes,
-            actor=viewer.actor,
-            audit_action="cell.import",
-        )
-    except Conflict as stale:
-        key = stale.details.get("cell") if stale.details else None
-        where = next((c.cell.where for c in changes if c.cell.key == key), "")
+        write_cells_many(session, batches, actor=viewer.actor, audit_action="cell.import")
+    except StaleCell as stale:
+        state, planned = planned_by_entry[stale.entry_id]
         raise Conflict(
-            f"{state.iso3} cell {key} ({where}) was changed by someone else since the import "
-            f"read it; nothing was imported",
+            f"{state.iso3} cell {planned.cell.key} ({planned.cell.where}) was changed by someone "
+            f"else since the import read it; nothing was imported",
             details=stale.details,
         ) from stale
-    record_event(
+    record_events(
         session,
-        actor=viewer.actor,
-        action="edition.import",
-        entity_type="matrix_edition",
-        entity_id=f"{state.iso3}/{edition.number}",
-        reason=reason,
-        after={"file": file_name, "changed": len(changes)},
+        [
+            AuditRecord(
+                actor=viewer.actor,
+                action="edition.import",
+                entity_type="matrix_edition",
+                entity_id=f"{target.state.iso3}/{target.edition.number}",
+                reason=reason,
+                after={"file": file_name, "changed": len(changes)},
+            )
+            for target, changes in targets
+            if target.edition is not None
+        ],
     )

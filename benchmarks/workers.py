@@ -1,0 +1,144 @@
+"""Scale-out on one machine: `un1540 serve --workers 2` against `--workers 1` on PostgreSQL.
+
+    .venv/bin/python benchmarks/workers.py --database-url postgresql+psycopg://.../demo
+        [--seconds 20] [--clients 8] [--rounds 3]
+
+The database must hold the demo (`un1540 init --demo`); it is only read. For each round, one
+server with 1 process then one with 2 (`--no-worker`: no job worker competes for the CPU), each
+warmed up, then C closed-loop keep-alive clients read the State pages of 20 States and their
+matrix JSON (cached: what a visitor reads most) for the given time. Prints requests per second
+per round, the median of each and the ratio 2 workers / 1 worker (target >= 1.7x on 2 cores,
+issue 14), with the load average before and after: the clients run on the same machine and take
+CPU from the server, and on a shared machine so do other programs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+STATES = ["FRA", "DEU", "BRA", "CHN", "USA", "NGA", "KEN", "JPN", "IND", "MEX"]
+STATES += ["ARG", "AUS", "CAN", "EGY", "ITA", "POL", "TUR", "ZAF", "KOR", "PER"]
+PATHS = [f"/states/{iso3}" for iso3 in STATES] + [
+    f"/api/v1/states/{iso3}/matrix.json" for iso3 in STATES
+]
+TARGET = 1.7
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [BIN / "un1540", "serve", "--no-worker", "--workers", str(workers), "--port", str(port)],
+        env={**os.environ, "UN1540_DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # stopped with its worker processes
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise SystemExit("the server did not start")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """The server and its worker processes (its process group)."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # all ended already
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def drive(port: int, clients: int, seconds: float) -> int:
+    """Closed-loop clients for `seconds`; the number of 200 answers."""
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        step = index
+        while time.monotonic() < stop:
+            connection.request("GET", PATHS[step % len(PATHS)])
+            answer = connection.getresponse()
+            answer.read()
+            if answer.status == 200:
+                done[index] += 1
+            step += 7
+
+    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done)
+
+
+def measure(url: str, workers: int, clients: int, seconds: float) -> float:
+    process, port = start(url, workers)
+    try:
+        # Warm every process's cache: enough requests that each worker has seen every path.
+        drive(port, clients, max(5.0, seconds / 4))
+        return drive(port, clients, seconds) / seconds
+    finally:
+        stop(process)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", required=True, help="a PostgreSQL demo database")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    rates: dict[int, list[float]] = {1: [], 2: []}
+    for round_number in range(1, args.rounds + 1):
+        for workers in (1, 2):
+            rate = measure(args.database_url, workers, args.clients, args.seconds)
+            rates[workers].append(rate)
+            print(f"round {round_number}: {workers} worker(s) {rate:8.1f} req/s", flush=True)
+    one, two = statistics.median(rates[1]), statistics.median(rates[2])
+    ratio = two / one
+    print(
+        f"median 1 worker {one:.1f} req/s (range {min(rates[1]):.1f}-{max(rates[1]):.1f}); "
+        f"2 workers {two:.1f} req/s (range {min(rates[2]):.1f}-{max(rates[2]):.1f})"
+    )
+    print(
+        f"2 workers / 1 worker: {ratio:.2f}x on {os.cpu_count()} cores "
+        f"({'met' if ratio >= TARGET else 'NOT met'}: target >= {TARGET}x)"
+    )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
