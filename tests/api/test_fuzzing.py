@@ -31,6 +31,9 @@ pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 SEED = 1540
 MAX_EXAMPLES = 5  # generated cases per operation and phase, on top of the coverage cases
 STATEFUL_RUNS, STATEFUL_STEPS = 10, 10  # sequences along the links, and calls in each
+# What those sequences must reach (the seed reaches 15 operations and 6 links): fewer means the
+# links no longer lead anywhere (a link renamed, a creation that always fails).
+STATEFUL_MIN_OPERATIONS, STATEFUL_MIN_LINKS = 10, 4
 CHECKS = [
     "not_a_server_error",
     "status_code_conformance",
@@ -133,6 +136,12 @@ def test_expert(case: schemathesis.Case) -> None:
     case.call_and_validate(headers=EXPERT)
 
 
+# What the stateful phase exercised: every operation called (with its status), and every link
+# followed with the values it carried from the answer before (transition id -> times).
+CALLED: dict[str, set[int]] = {}
+FOLLOWED: dict[str, int] = {}
+
+
 class ExpertWorkflows(SCHEMA.as_state_machine()):  # type: ignore[misc]
     """Sequences along the document's links: create a request, a project, a draft, a
     proposal or a document, then read, change and move what was just created."""
@@ -140,8 +149,17 @@ class ExpertWorkflows(SCHEMA.as_state_machine()):  # type: ignore[misc]
     def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
         return {"headers": EXPERT}
 
+    def step(self, input: Any) -> Any:  # schemathesis' StepInput -> StepOutput
+        output = super().step(input)
+        CALLED.setdefault(input.case.operation.label, set()).add(output.response.status_code)
+        if input.transition is not None and input.is_applied:
+            FOLLOWED[input.transition.id] = FOLLOWED.get(input.transition.id, 0) + 1
+        return output
+
 
 def test_expert_workflows() -> None:
+    CALLED.clear()
+    FOLLOWED.clear()
     ExpertWorkflows.run(
         settings=hypothesis.settings(
             max_examples=STATEFUL_RUNS,
@@ -152,3 +170,9 @@ def test_expert_workflows() -> None:
             suppress_health_check=list(hypothesis.HealthCheck),
         )
     )
+    # The sequences went somewhere: many operations, and links followed with the values the
+    # answer before gave them, at least one of them from a record just created (201).
+    called = sorted(CALLED)
+    assert len(called) >= STATEFUL_MIN_OPERATIONS, called
+    assert len(FOLLOWED) >= STATEFUL_MIN_LINKS, FOLLOWED
+    assert any("-> [201]" in link for link in FOLLOWED), FOLLOWED
