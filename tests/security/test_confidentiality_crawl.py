@@ -252,12 +252,21 @@ def readable(body: bytes, content_type: str, name: str = "") -> str:
     return body.decode("utf-8", errors="replace")
 
 
+def _kind(body: bytes, content_type: str) -> str:
+    """The kind of an answer: its media type, or the kind of file (pdf, xlsx, docx, zip)."""
+    for kind in ("spreadsheetml", "wordprocessingml"):
+        if kind in content_type:
+            return {"spreadsheetml": "xlsx", "wordprocessingml": "docx"}[kind]
+    return "pdf" if body[:5] == b"%PDF-" else content_type.split(";")[0]
+
+
 @dataclass
 class Crawl:
     """What one role's crawl met: the secrets, where, and the routes it asked."""
 
     role: str
     found: dict[str, str] = field(default_factory=dict)  # secret -> first URL
+    kinds: dict[str, set[str]] = field(default_factory=dict)  # secret -> kinds of answer
     routes: dict[str, set[int]] = field(default_factory=dict)  # route -> statuses
     shown: dict[str, str] = field(default_factory=dict)  # route -> a URL that answered 200
     requests: int = 0
@@ -295,9 +304,11 @@ def crawl(world: World, role: str, app: Starlette, downloads: list[str]) -> Craw
         text += "\n" + response.headers.get("content-disposition", "")
         if not content_type.startswith(("text/", "application/json")):
             result.files += 1
+        kind = _kind(response.content, content_type)
         for name, marker in SECRETS.items():
-            if name not in result.found and marker in text:
-                result.found[name] = url
+            if marker in text:
+                result.found.setdefault(name, url)
+                result.kinds.setdefault(name, set()).add(kind)
         if not content_type.startswith(("text/html", "application/json")):
             return
         for link in _links(url, text, content_type):
@@ -343,6 +354,12 @@ def test_no_role_meets_a_secret_it_may_not_see(crawls: dict[str, Crawl], role: s
     unmet = {name for name, entitled in ENTITLED.items() if role in entitled} - set(met.found)
     unmet -= SHOWN_NOWHERE
     assert unmet == set(), "secrets the role may see but the crawl did not meet"
+    if role == "expert":
+        # The files are read, not only fetched: the Committee's own edition is met in every
+        # format it is exported in, and in the build of every State's matrices (CSV, JSON).
+        assert {"pdf", "docx", "xlsx", "text/csv", "application/json", "text/html"} <= (
+            met.kinds["committee_edition"]
+        )
 
 
 def test_the_crawl_asks_every_route(world: World, crawls: dict[str, Crawl]) -> None:
