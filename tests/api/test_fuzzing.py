@@ -76,6 +76,9 @@ def config(*, phases: tuple[str, ...], max_examples: int) -> schemathesis.Config
     return schemathesis.Config.from_dict(
         {
             "seed": SEED,
+            # A PDF takes a second or two; ten (schemathesis' default) were exceeded on a
+            # machine shared by a dozen test runs. A minute still bounds a request that hangs.
+            "request-timeout": 60,
             "generation": {"max-examples": max_examples, "deterministic": True},
             "phases": {
                 phase: {"enabled": phase in phases}
