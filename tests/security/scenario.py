@@ -1,14 +1,22 @@
 """A small world with something of everything a role might see or not see, and a client per role.
 
-- Chad (TCD): approved edition 1; edition 2 shared with Chad's point of contact, with a comment,
-  a pending proposal and a rejected one; a public document and a restricted one, both with files.
-- Niger (NER): approved edition 1; edition 2 an unshared draft.
+- Chad (TCD): approved edition 1, one of whose cells quotes the restricted document; edition 2
+  shared with Chad's point of contact, with evidence, a comment, a pending proposal (with its
+  reason) and a rejected one (with the expert's note); a public document and a restricted one,
+  both with files (the restricted one's file name is a secret too).
+- Niger (NER): approved edition 1; edition 2 an unshared draft, with evidence and an edit whose
+  reason is in the audit trail.
+- Mali (MLI): one approved edition whose visibility is the Committee only.
 - The clearinghouse: an offer the provider publishes for States and providers only; Chad's
   requests: one for the Committee only, left as received; one for the Committee only and
   circulated; one for providers, circulated; one for providers, circulated and then restricted
   to the Committee (the provider was told of it before); a project on each circulated request
   (Committee-only and providers), moved to delivered. Circulating and moving them writes the
   notifications (and, with an SMTP port, sends the e-mails) whose every reader the crawl checks.
+  The requests' items, the Committee-only project's milestone and feedback, an expert's
+  judgement note, an offer for the Committee only, and a public pledge earmarked to the
+  Committee-only project (whose title it must not reveal).
+- Every account holds an API token; Chad's point of contact's is labelled with a secret.
 Every secret carries a marker the confidentiality crawl looks for; ENTITLED says who may see it.
 """
 
@@ -33,12 +41,21 @@ from un1540.schemas.assistance import (
     AssistanceProjectCreate,
     AssistanceRequestCreate,
     AssistanceRequestUpdate,
+    FeedbackInput,
+    FundingCreate,
     JudgementCreate,
+    MilestoneInput,
 )
 from un1540.services.accounts.actions import issue_token
+from un1540.services.assistance.actions.funding import record_funding
 from un1540.services.assistance.actions.judgements import record_judgement
 from un1540.services.assistance.actions.offers import create_offer
-from un1540.services.assistance.actions.projects import move_project, open_project
+from un1540.services.assistance.actions.projects import (
+    add_milestone,
+    give_feedback,
+    move_project,
+    open_project,
+)
 from un1540.services.assistance.actions.requests import (
     submit_request,
     transition_request,
@@ -53,7 +70,7 @@ from un1540.services.matrix.actions.editions import open_draft, share_edition
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
 from un1540.services.matrix.actions.reminders import send_review_reminders
 from un1540.services.matrix.actions.waivers import waive_rule
-from un1540.services.matrix.inputs import CellChange, CellInput
+from un1540.services.matrix.inputs import CellChange, CellInput, EvidenceInput
 from un1540.services.notifications.email import SmtpSettings, send_pending_emails
 from un1540.web.app import create_app
 
@@ -77,8 +94,25 @@ SECRETS = {
     # read "the Group of Experts", "the Committee" (docs/visibility.md, "Who did it").
     "expert_email": "expert@example.org",
     "committee_email": "committee@example.org",
+    "draft_evidence": "SECRET-DRAFT-EVIDENCE-1a9c",
+    "unshared_evidence": "SECRET-UNSHARED-EVIDENCE-e83d",
+    "approved_evidence": "SECRET-RESTRICTED-QUOTATION-5f21",
+    "document_file": "SECRET-RESTRICTED-FILE-NAME-77b0",
+    "proposal_reason": "SECRET-PROPOSAL-REASON-0c6e",
+    "decision_note": "SECRET-DECISION-NOTE-d4a2",
+    "audit_reason": "SECRET-AUDIT-REASON-29f8",
+    "committee_edition": "SECRET-COMMITTEE-EDITION-8e14",
+    "request_item": "SECRET-PRIVATE-REQUEST-ITEM-f1b6",
+    "request_summary": "SECRET-PRIVATE-REQUEST-SUMMARY-3a70",
+    "providers_item": "SECRET-PROVIDERS-REQUEST-ITEM-c5d9",
+    "committee_offer": "SECRET-COMMITTEE-OFFER-60ab",
+    "judgement_note": "SECRET-JUDGEMENT-NOTE-9e27",
+    "milestone": "SECRET-PRIVATE-MILESTONE-4b13",
+    "feedback": "SECRET-PRIVATE-FEEDBACK-a7c0",
+    "token_label": "SECRET-TOKEN-LABEL-2d5e",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
+COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
 COMMITTEE_SIDE = {"expert", "committee", "admin"}
 SIGNED_IN = {"poc", "other_poc", "provider"} | COMMITTEE_SIDE
 # Who may see each secret (docs/visibility.md, docs/assistance.md); nobody else may meet it
@@ -99,7 +133,29 @@ ENTITLED = {
     "waiver": {"poc"} | COMMITTEE_SIDE,  # a waiver on Chad's shared draft
     "expert_email": COMMITTEE_SIDE,
     "committee_email": COMMITTEE_SIDE,
+    "draft_evidence": {"poc"} | COMMITTEE_SIDE,
+    "unshared_evidence": COMMITTEE_SIDE,
+    # Quoted from the restricted document in an approved edition: hidden evidence is not cited.
+    "approved_evidence": {"poc"} | COMMITTEE_SIDE,
+    "document_file": {"poc"} | COMMITTEE_SIDE,
+    "proposal_reason": {"poc"} | COMMITTEE_SIDE,
+    "decision_note": {"poc"} | COMMITTEE_SIDE,
+    # The audit trail of a cell: its State's points of contact (of the editions they may see)
+    # and the Committee side; the edit was made in Niger's unshared draft.
+    "audit_reason": COMMITTEE_SIDE,
+    "committee_edition": COMMITTEE_SIDE,  # an approved edition, visibility: committee
+    "request_item": {"poc"} | COMMITTEE_SIDE,
+    "request_summary": {"poc"} | COMMITTEE_SIDE,
+    "providers_item": SIGNED_IN,
+    "committee_offer": COMMITTEE_SIDE,  # visibility: committee
+    "judgement_note": COMMITTEE_SIDE,  # judgements are the Committee's (docs/assistance.md)
+    "milestone": {"poc"} | COMMITTEE_SIDE,  # its project's readers
+    "feedback": {"poc"} | COMMITTEE_SIDE,
+    "token_label": set(),  # a token's label is shown to nobody (it is only in the audit)
 }
+# Kept, but read back by no GET route: only the answer to the POST that records a judgement
+# holds its note; a token's label is in no page. Nobody may meet them; nobody has to.
+SHOWN_NOWHERE = {"judgement_note", "token_label"}
 # Who is told, by notification and e-mail, of what (the secret in the text they get).
 TOLD = {
     "provider": {"providers_request", "providers_project"},
@@ -162,17 +218,62 @@ def build_world(
             "admin": make_user(session, role="admin", email="admin@example.org"),
         }
         tokens = {
-            role: issue_token(session, email=f"{role}@example.org", scope="write", actor="t")[1]
+            role: issue_token(
+                session,
+                email=f"{role}@example.org",
+                scope="write",
+                actor="t",
+                label=SECRETS["token_label"] if role == "poc" else "",
+            )[1]
             for role in viewers
         }
         expert = viewers["expert"]
         niger_poc_state = viewers["other_poc"].state_id
+        documents = {}
+        for name, iso3, visibility, title, file_name in (
+            ("public", "TCD", Visibility.public, "Public national report of Chad", "public.pdf"),
+            ("niger", "NER", Visibility.public, "Public national report of Niger", "niger.pdf"),
+            (
+                "restricted",
+                "TCD",
+                Visibility.owning_state_and_committee,
+                SECRETS["document"],
+                f"{SECRETS['document_file']}.pdf",
+            ),
+        ):
+            documents[name] = attach_document(
+                session,
+                viewer=expert,
+                document=DocumentInput(
+                    kind="national_report",
+                    title=title,
+                    language="fr",
+                    iso3=iso3,
+                    visibility=visibility,
+                ),
+                upload=UploadedFile(name=file_name, content=PDF + name.encode()),
+                files_dir=files_dir,
+                max_bytes=10_000_000,
+            ).id
         for iso3 in ("TCD", "NER"):
+            # Chad's approved edition quotes its restricted document: a quotation only those who
+            # may see that document may read, in the approved edition and in the draft after it.
+            evidence = (
+                [
+                    EvidenceInput(
+                        document_id=documents["restricted"], quotation=SECRETS["approved_evidence"]
+                    )
+                ]
+                if iso3 == "TCD"
+                else []
+            )
             approved = make_edition(
                 session,
                 iso3=iso3,
                 approved_on=date(2015, 1, 1),
-                cells=[CellInput(key=CELL, mark="X", remark=f"public remark {iso3}")],
+                cells=[
+                    CellInput(key=CELL, mark="X", remark=f"public remark {iso3}", evidence=evidence)
+                ],
                 actor="committee@example.org",
             )
             # As the workflow leaves them: opened by an expert, approved by the Committee.
@@ -180,6 +281,13 @@ def build_world(
                 SECRETS["expert_email"],
                 SECRETS["committee_email"],
             )
+        make_edition(
+            session,
+            iso3=COMMITTEE_EDITION_STATE,
+            approved_on=date(2016, 1, 1),
+            cells=[CellInput(key=CELL, mark="X", remark=SECRETS["committee_edition"])],
+            visibility=Visibility.committee,
+        )
         chad = open_draft(session, viewer=expert, iso3="TCD")
         update_cell(
             session,
@@ -187,7 +295,16 @@ def build_world(
             iso3="TCD",
             number=chad.number,
             cell_key=CELL,
-            change=CellChange(mark="?", remark=SECRETS["draft_remark"], version=1),
+            change=CellChange(
+                mark="?",
+                remark=SECRETS["draft_remark"],
+                version=1,
+                evidence=[
+                    EvidenceInput(
+                        document_id=documents["public"], quotation=SECRETS["draft_evidence"]
+                    )
+                ],
+            ),
         )
         share_edition(session, viewer=expert, iso3="TCD", number=chad.number)
         add_comment(
@@ -209,7 +326,13 @@ def build_world(
             reason="",
         )
         decide_proposal(
-            session, viewer=expert, iso3="TCD", number=2, proposal_id=decided.id, accept=False
+            session,
+            viewer=expert,
+            iso3="TCD",
+            number=2,
+            proposal_id=decided.id,
+            accept=False,
+            note=SECRETS["decision_note"],
         )
         pending = propose_change(
             session,
@@ -219,7 +342,7 @@ def build_world(
             cell_key=CELL,
             mark="X",
             remark=SECRETS["proposal"],
-            reason="",
+            reason=SECRETS["proposal_reason"],
         )
         niger = open_draft(session, viewer=expert, iso3="NER")
         update_cell(
@@ -228,35 +351,29 @@ def build_world(
             iso3="NER",
             number=niger.number,
             cell_key=CELL,
-            change=CellChange(mark="NA", remark=SECRETS["unshared_remark"], version=1),
+            change=CellChange(
+                mark="NA",
+                remark=SECRETS["unshared_remark"],
+                version=1,
+                evidence=[
+                    EvidenceInput(
+                        document_id=documents["niger"], quotation=SECRETS["unshared_evidence"]
+                    )
+                ],
+            ),
+            reason=SECRETS["audit_reason"],
         )
         _waived_and_reminded(session, viewers, chad.response_due_on)
-        documents = {}
-        for name, visibility, title in (
-            ("public", Visibility.public, "Public national report of Chad"),
-            ("restricted", Visibility.owning_state_and_committee, SECRETS["document"]),
-        ):
-            documents[name] = attach_document(
-                session,
-                viewer=expert,
-                document=DocumentInput(
-                    kind="national_report",
-                    title=title,
-                    language="fr",
-                    iso3="TCD",
-                    visibility=visibility,
-                ),
-                upload=UploadedFile(name=f"{name}.pdf", content=PDF + name.encode()),
-                files_dir=files_dir,
-                max_bytes=10_000_000,
-            ).id
         private_request = submit_request(
             session,
             viewer=viewers["poc"],
             data=AssistanceRequestCreate(
                 title=SECRETS["request"],
+                summary=SECRETS["request_summary"],
                 consent="committee",
-                items=[{"description": "Advice", "help_types": ["regulatory_advice"]}],
+                items=[
+                    {"description": SECRETS["request_item"], "help_types": ["regulatory_advice"]}
+                ],
             ),
         ).id
         clearinghouse = _clearinghouse(session, viewers)
@@ -350,7 +467,14 @@ def _clearinghouse(session: Session, viewers: dict[str, Viewer]) -> dict[str, in
             data=AssistanceRequestCreate(
                 title=SECRETS[name],
                 consent=consent,
-                items=[{"description": "Portal monitors", **OFFERED}],
+                items=[
+                    {
+                        "description": SECRETS["providers_item"]
+                        if name == "providers_request"
+                        else "Portal monitors",
+                        **OFFERED,
+                    }
+                ],
             ),
         )
         for status in ("authenticated", "acknowledged", "circulated"):
@@ -372,7 +496,12 @@ def _clearinghouse(session: Session, viewers: dict[str, Viewer]) -> dict[str, in
         record_judgement(
             session,
             viewer=expert,
-            data=JudgementCreate(item_id=item.id, offer_id=offer.id, verdict="accept"),
+            data=JudgementCreate(
+                item_id=item.id,
+                offer_id=offer.id,
+                verdict="accept",
+                note=SECRETS["judgement_note"],
+            ),
         )
         project = open_project(
             session,
@@ -383,9 +512,48 @@ def _clearinghouse(session: Session, viewers: dict[str, Viewer]) -> dict[str, in
                 title=SECRETS["project" if name == "private_project" else name],
             ),
         )
+        if name == "private_project":
+            add_milestone(
+                session,
+                viewer=expert,
+                project_id=project.id,
+                data=MilestoneInput(title=SECRETS["milestone"]),
+            )
         for status in ("in_delivery", "delivered"):
             move_project(session, viewer=expert, project_id=project.id, to=status)
+        if name == "private_project":
+            give_feedback(
+                session,
+                viewer=poc,
+                project_id=project.id,
+                data=FeedbackInput(side="recipient", rating=4, text=SECRETS["feedback"]),
+            )
         projects[name] = project.id
+    # An offer for the Committee's eyes only, and a public pledge earmarked to the
+    # Committee-only project: it must not reveal that project to those who may not see it.
+    create_offer(
+        session,
+        viewer=expert,
+        data=AssistanceOfferCreate(
+            provider_name="A discreet NGO",
+            title=SECRETS["committee_offer"],
+            capacity=1,
+            visibility="committee",
+            **OFFERED,
+        ),
+    )
+    record_funding(
+        session,
+        viewer=expert,
+        data=FundingCreate(
+            kind="pledge",
+            donor_name="A generous donor",
+            amount=1000,
+            currency="EUR",
+            project_id=projects["private_project"],
+            note="Public pledge",
+        ),
+    )
     return {name: request.id for name, request in requests.items()} | projects
 
 

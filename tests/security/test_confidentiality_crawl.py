@@ -1,33 +1,41 @@
-"""An anonymous visitor follows every link and every API list from the home page: no draft, no
-comment, no proposal and no restricted document may appear anywhere, in any language.
+"""Every role, every channel: no secret of the world (tests/security/scenario.py) reaches anyone
+not entitled to it (ENTITLED), and those entitled do meet it.
 
-How the crawl stays finite and still checks every language: every page links to itself in the
-six languages (`?lang=`), so a crawl keyed on the full URL visits each page six times and never
-finishes. The secrets are data, the same in every language; what a language changes is the
-template around them. So the crawl:
-1. walks the language-free URL space once: a link's key is its path and its query without
-   `lang`, in the default language; each page kind (route shape) is sampled up to PER_SHAPE
-   times, and the crawl runs until its queue is empty;
-2. then visits one page of every kind (every route, e.g. `/states/{iso3}/editions/{number}`)
-   in each of the other five languages, so every template is rendered in every language and
-   searched for the same secrets.
+The crawl is driven by the application's own routes, not by the links a page happens to show:
+1. every GET route of the portal and of the API is asked with every combination of the world's
+   ids (visible ones and hidden ones: Chad's shared draft, Niger's unshared one, Mali's edition
+   for the Committee only, every request, project, document, build and open-data file), with
+   the queries that put the world's records in the aggregates (editions, periods, States);
+   a route the crawl could not ask fails the test by name (SKIPPED lists deliberate exceptions);
+2. the links found on those pages and answers are followed, a few query variants per route
+   (EXTRA_PER_ROUTE), without `lang` (a link's key is its path and its query without `lang`);
+3. every answer is read whole: HTML, JSON, CSV and text as they are, XLSX and DOCX and the
+   open-data package unpacked member by member, the bulk JSON gunzipped, PDF through pypdf;
+   and the file name a download is given.
+Each role crawls with its own browser (the portal, signed in through the login form) and its own
+API token; the public with neither. One world and one application serve every role.
+The secrets are data, the same in every language; what a language changes is the template around
+them: every portal route is also rendered in the five other languages for one role.
 
 What reaches each person without a crawl (their notifications in the portal, in the API and by
-e-mail) is read for every role in the same world: nobody may be told a secret they may not see
-(ENTITLED in scenario.py), those entitled are told (TOLD), and every link they are given opens.
+e-mail) is read for every role in the same world: nobody may be told a secret they may not see,
+those entitled are told (TOLD), and every link they are given opens.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import re
 import time
 import zipfile
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+import pypdf
 import pytest
 from sqlalchemy import Engine
 from starlette.applications import Starlette
@@ -40,9 +48,11 @@ from tests.conftest import (
 )
 from tests.security.scenario import (
     CELL,
+    COMMITTEE_EDITION_STATE,
     ENTITLED,
     ROLES,
     SECRETS,
+    SHOWN_NOWHERE,
     TOLD,
     World,
     api_client,
@@ -56,9 +66,6 @@ from un1540.services.kernel.jobs import JobRun, run_task
 
 LINK = re.compile(r'(?:href|src)="([^"#]+)"')
 API_URL = re.compile(r'"(/api/v1/[^"\s]+)"')
-BINARY = (".xlsx", ".docx", ".pdf", ".png", ".svg", ".js", ".css", ".json.gz")
-PER_SHAPE = 25  # e.g. /states/TCD/cells/... has one page per cell: a sample of each shape is enough
-SAFETY_LIMIT = 2000  # far above a full crawl; only a crawl that no longer ends reaches it
 LANGUAGES = ("ar", "zh", "fr", "ru", "es")  # besides English, the default
 
 
@@ -103,12 +110,6 @@ def _links(base: str, body: str, content_type: str) -> list[str]:
     return links
 
 
-def _shape(url: str) -> str:
-    """A link's path without its last segment: the pages one route makes for many items."""
-    path = urlsplit(url).path
-    return path.rsplit("/", 1)[0] if path.count("/") > 2 else path
-
-
 def _route_templates(app: Starlette) -> list[tuple[str, re.Pattern[str]]]:
     """Every GET route's template (e.g. `/states/{iso3}`), however its routers are nested,
     with a pattern for the paths it answers, in the order the router tries them."""
@@ -134,72 +135,256 @@ def _route_of(templates: list[tuple[str, re.Pattern[str]]], url: str) -> str:
     return next((template for template, pattern in templates if pattern.match(path)), path)
 
 
-def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
-    client = api_client(world, "public")
-    routes = _route_templates(client.app)  # type: ignore[arg-type]
-    start = [
-        "/",
-        "/api/v1/states?page_size=500",
-        "/api/v1/frameworks",
-        "/api/v1/crosswalk?page_size=200",
-        "/api/v1/coverage?by=state",
-        "/api/v1/downloads",
-        "/api/v1/assistance/requests",
-        "/api/v1/assistance/offers",
-        "/api/v1/states/TCD/editions",
-        "/api/v1/states/NER/editions",
-        "/api/v1/states/TCD/documents",
-    ]
-    queue, seen, leaks = deque(start), set(start), []
-    shapes: dict[str, int] = {}
-    sample_of_route: dict[str, str] = {}  # one visited page of each kind, for the languages
-    visited, started = 0, time.monotonic()
+# --- The crawl: every GET route of the portal and the API, for every role ---------------------
 
-    def check(url: str) -> tuple[str, str] | None:
-        """Fetch a page and record any secret on it; its text and type if it has links."""
-        nonlocal visited
+PERIOD = "from=2010-01-01&to=2030-12-31"
+EDITIONS = ("?edition=1", "?edition=2")
+# The queries a route is asked with besides its bare form ("" in the list keeps the bare form):
+# the editions a matrix may be asked for, and the periods, States and groupings that put the
+# world's records in the aggregates.
+QUERIES: dict[str, tuple[str, ...]] = {
+    "/api/v1/states": ("?page_size=500",),
+    "/api/v1/states.csv": ("",),
+    "/states/{iso3}": ("", *EDITIONS),
+    **{f"/api/v1/states/{{iso3}}/matrix{ext}": ("", *EDITIONS) for ext in ("", ".json", ".csv")},
+    # Files are rendered for each edition asked (the bare form is edition 1 here).
+    **{f"/api/v1/states/{{iso3}}/matrix.{ext}": EDITIONS for ext in ("xlsx", "docx", "pdf")},
+    "/api/v1/coverage": ("", "?by=state", "?by=field&state=MLI"),
+    "/api/v1/coverage.csv": ("?by=state",),
+    "/api/v1/trends": (f"?{PERIOD}&by=state",),
+    "/api/v1/trends.csv": (f"?{PERIOD}&by=state",),
+    "/trends": (f"?{PERIOD}",),
+    **{
+        route: ("?states=TCD,NER,MLI",)
+        for route in ("/api/v1/compare", "/api/v1/compare.csv", "/compare")
+    },
+    **{f"/api/v1/reports/review{ext}": (f"?{PERIOD}",) for ext in ("", ".html", ".docx", ".pdf")},
+    "/reports/review": (f"?{PERIOD}",),
+    "/api/v1/assistance/requests": ("?page_size=100",),
+    "/api/v1/assistance/offers": ("?page_size=100",),
+    "/api/v1/assistance/projects": ("?page_size=100",),
+    "/api/v1/funding/pledges": ("?page_size=100",),
+    "/api/v1/notifications": ("?page_size=100",),
+}
+# Routes the crawl does not ask, each with its reason.
+SKIPPED: dict[str, str] = {}
+# Word and PDF files cost a second or more to render (PDF through WeasyPrint); each is rendered
+# from the same read as its XLSX, CSV, JSON or HTML twin, which every role asks. They are asked
+# by one role of each kind of reader: the public, a State's point of contact (who sees some
+# records of its own State and none of another's) and the Committee side (who sees everything).
+RENDERED = {
+    "/api/v1/states/{iso3}/matrix.docx",
+    "/api/v1/states/{iso3}/matrix.pdf",
+    "/api/v1/matrices.docx",
+    "/api/v1/matrices.pdf",
+    "/api/v1/reports/review.docx",
+    "/api/v1/reports/review.pdf",
+}
+RENDERING_ROLES = ("public", "poc", "expert")
+# Which of a State's editions the files are asked for: each holds a different secret (Chad's
+# approved edition quotes the restricted document; Chad's draft is shared with Chad; Niger's is
+# not shared; Mali's approved edition is the Committee's).
+FILE_EDITIONS = ("TCD?edition=1", "TCD?edition=2", "NER?edition=2", "MLI?edition=1")
+EXTRA_PER_ROUTE = 1  # links found on the pages: query variants of a route beyond the seeds
+ZIPPED = ("application/zip", "spreadsheetml", "wordprocessingml")
+
+
+def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
+    """What each path parameter is replaced with: the world's records, visible or not."""
+    return {
+        "iso3": ["TCD", "NER", COMMITTEE_EDITION_STATE],
+        "number": ["1", "2"],
+        "before": ["1"],
+        "after": ["2"],
+        "cell": [CELL],
+        "code": ["op2.finance"],
+        "framework": ["un1540-matrix"],
+        "version": ["reconstructed-2016"],
+        "document_id": [str(world.public_document), str(world.restricted_document)],
+        "request_id": [
+            str(world.private_request),
+            str(world.circulated_request),
+            str(world.providers_request),
+            str(world.withdrawn_request),
+        ],
+        "project_id": [str(world.private_project), str(world.providers_project)],
+        "build_id": [str(world.niger_build)],
+        "name": downloads,
+    }
+
+
+def _seeds(template: str, values: dict[str, list[str]]) -> list[str]:
+    """The URLs of a route: its template with every combination of the world's values."""
+    if template.startswith("/api/v1/states/{iso3}/matrix.") and template.endswith(
+        ("xlsx", "docx", "pdf")
+    ):
+        head, tail = template.split("{iso3}")
+        return [head + edition.replace("?", tail + "?") for edition in FILE_EDITIONS]
+    names = re.findall(r"\{([^}:]+)(?::path)?\}", template)
+    unknown = [name for name in names if name not in values]
+    assert not unknown, f"no values for {unknown} of {template}: add them to _values"
+    urls = []
+    for combination in itertools.product(*(values[name] for name in names)):
+        url = template
+        for name, value in zip(names, combination, strict=True):
+            url = re.sub(r"\{" + name + r"(?::path)?\}", value, url, count=1)
+        urls += [url + query for query in QUERIES.get(template, ("",))]
+    return urls
+
+
+def readable(body: bytes, content_type: str, name: str = "") -> str:
+    """Everything a person could read in a response: text as it is; XLSX, DOCX and the ZIP
+    data package unpacked member by member; gzip unpacked; PDF's text (pypdf)."""
+    if body[:4] == b"PK\x03\x04" or any(kind in content_type for kind in ZIPPED):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "\n".join(
+                readable(archive.read(member), "", member) for member in archive.namelist()
+            )
+    if body[:2] == b"\x1f\x8b" or "gzip" in content_type:
+        return readable(gzip.decompress(body), "", name.removesuffix(".gz"))
+    if body[:5] == b"%PDF-":
+        try:
+            pages = pypdf.PdfReader(io.BytesIO(body)).pages
+        except pypdf.errors.PdfReadError:
+            return ""  # a world's uploaded "PDF" is a stub: its name and title are elsewhere
+        # Words may be broken across lines: markers are looked for without white space.
+        return "".join("".join(page.extract_text().split()) for page in pages)
+    if body[:8] == b"\x89PNG\r\n\x1a\n":
+        return ""  # charts: figures, never text
+    return body.decode("utf-8", errors="replace")
+
+
+def _kind(body: bytes, content_type: str) -> str:
+    """The kind of an answer: its media type, or the kind of file (pdf, xlsx, docx, zip)."""
+    for kind in ("spreadsheetml", "wordprocessingml"):
+        if kind in content_type:
+            return {"spreadsheetml": "xlsx", "wordprocessingml": "docx"}[kind]
+    return "pdf" if body[:5] == b"%PDF-" else content_type.split(";")[0]
+
+
+@dataclass
+class Crawl:
+    """What one role's crawl met: the secrets, where, and the routes it asked."""
+
+    role: str
+    found: dict[str, str] = field(default_factory=dict)  # secret -> first URL
+    kinds: dict[str, set[str]] = field(default_factory=dict)  # secret -> kinds of answer
+    routes: dict[str, set[int]] = field(default_factory=dict)  # route -> statuses
+    shown: dict[str, str] = field(default_factory=dict)  # route -> a URL that answered 200
+    requests: int = 0
+    files: int = 0
+
+
+def crawl(world: World, role: str, app: Starlette, downloads: list[str]) -> Crawl:
+    """Every GET route with the world's ids, then the links found on the pages (a few query
+    variants per route), each response read through `readable`."""
+    portal, api = portal_client(world, role, app), api_client(world, role, app)  # type: ignore[arg-type]
+    routes = _route_templates(app)
+    values = _values(world, downloads)
+    result = Crawl(role)
+    skipped = set(SKIPPED) | (set() if role in RENDERING_ROLES else RENDERED)
+    queue = deque(
+        url for template, _ in routes if template not in skipped for url in _seeds(template, values)
+    )
+    seen, extra = set(queue), dict.fromkeys((template for template, _ in routes), 0)
+
+    def fetch(url: str) -> None:
+        client = api if url.startswith("/api/") else portal
         response = client.get(url)
-        visited += 1
+        result.requests += 1
+        if response.status_code == 202 and "location" in response.headers:
+            # A file built in the background: its build, then the file itself.
+            fetch(response.headers["location"])
+            response = client.get(url)
+            result.requests += 1
+        route = _route_of(routes, url)
+        result.routes.setdefault(route, set()).add(response.status_code)
+        if response.status_code == 200:
+            result.shown.setdefault(route, url)
         content_type = response.headers.get("content-type", "")
-        if url.endswith(BINARY) or not any(
-            t in content_type for t in ("html", "json", "csv", "text")
-        ):
-            return None  # file exports: approved editions only; the authorisation test covers them
-        body = response.text
-        leaks.extend(f"{name} at {url}" for name, marker in SECRETS.items() if marker in body)
-        return body, content_type
-
-    while queue and visited < SAFETY_LIMIT:
-        url = queue.popleft()
-        page = check(url)
-        if page is None:
-            continue
-        sample_of_route.setdefault(_route_of(routes, url), url)
-        for link in _links(url, *page):
-            shape = _shape(link)
-            if (
-                link in seen
-                or link.startswith(("/logout", "/login?"))
-                or shapes.get(shape, 0) >= PER_SHAPE
-            ):
+        text = readable(response.content, content_type, urlsplit(url).path)
+        text += "\n" + response.headers.get("content-disposition", "")
+        if not content_type.startswith(("text/", "application/json")):
+            result.files += 1
+        kind = _kind(response.content, content_type)
+        for name, marker in SECRETS.items():
+            if marker in text:
+                result.found.setdefault(name, url)
+                result.kinds.setdefault(name, set()).add(kind)
+        if not content_type.startswith(("text/html", "application/json")):
+            return
+        for link in _links(url, text, content_type):
+            template = _route_of(routes, link)
+            if link in seen or link.startswith(("/logout", "/login?")) or template in skipped:
+                continue
+            if extra.get(template, EXTRA_PER_ROUTE) >= EXTRA_PER_ROUTE:
                 continue
             seen.add(link)
-            shapes[shape] = shapes.get(shape, 0) + 1
+            extra[template] += 1
             queue.append(link)
-    assert not queue, f"the crawl did not finish: {len(queue)} pages still queued"
-    crawled = visited
-    for url in sample_of_route.values():
-        for code in LANGUAGES:
-            check(_in_language(url, code))
-    client.cookies.clear()  # the last ?lang= is remembered in a cookie
+
+    while queue:
+        fetch(queue.popleft())
+    return result
+
+
+@pytest.fixture(scope="module")
+def crawls(world: World) -> dict[str, Crawl]:
+    """Every role's crawl of the same world, through one application."""
+    app = world_app(world)
+    listed = api_client(world, "public", app).get("/api/v1/downloads?page_size=100")
+    assert listed.status_code == 200, listed.text
+    downloads = [item["name"] for item in listed.json()["items"]]
+    assert "datapackage.zip" in downloads
+    started, cpu = time.monotonic(), time.process_time()
+    done = {role: crawl(world, role, app, downloads) for role in ROLES}
     MEASURES[f"crawl {world.engine.dialect.name}"] = (
-        f"{visited} requests ({crawled} pages, {len(sample_of_route)} kinds x {len(LANGUAGES)}"
-        f" languages) in {time.monotonic() - started:.0f} s"
+        f"{sum(c.requests for c in done.values())} requests by {len(ROLES)} roles "
+        f"({sum(c.files for c in done.values())} files unpacked) in "
+        f"{time.monotonic() - started:.0f} s ({time.process_time() - cpu:.0f} s of CPU)"
     )
+    return done
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_meets_a_secret_it_may_not_see(crawls: dict[str, Crawl], role: str) -> None:
+    """Every page, API answer and file a role may ask for: no secret it is not entitled to;
+    and the secrets it is entitled to do reach it (so the crawl cannot pass by seeing nothing)."""
+    met = crawls[role]
+    leaks = [f"{name} at {url}" for name, url in met.found.items() if role not in ENTITLED[name]]
     assert leaks == []
-    assert crawled > 150, "the crawl should reach the States, fields, editions and their data"
-    assert {"/states/TCD", "/states/NER", "/api/v1/states/TCD/matrix?edition=1"} <= seen
-    # Direct questions about the secrets get "not found", not "forbidden".
+    unmet = {name for name, entitled in ENTITLED.items() if role in entitled} - set(met.found)
+    unmet -= SHOWN_NOWHERE
+    assert unmet == set(), "secrets the role may see but the crawl did not meet"
+    if role == "expert":
+        # The files are read, not only fetched: the Committee's own edition is met in every
+        # format it is exported in, and in the build of every State's matrices (CSV, JSON).
+        assert {"pdf", "docx", "xlsx", "text/csv", "application/json", "text/html"} <= (
+            met.kinds["committee_edition"]
+        )
+
+
+def test_the_crawl_asks_every_route(world: World, crawls: dict[str, Crawl]) -> None:
+    """Every GET route, for every role, and each answers 200 to someone: a route whose ids the
+    crawl could not fill would be asked in vain."""
+    routes = {template for template, _ in _route_templates(world_app(world))} - set(SKIPPED)
+    for role, met in crawls.items():
+        asked = routes if role in RENDERING_ROLES else routes - RENDERED
+        assert asked - set(met.routes) == set(), f"routes {role} did not ask"
+    answered = {
+        route
+        for met in crawls.values()
+        for route, statuses in met.routes.items()
+        if 200 in statuses
+    }
+    assert routes - answered == set(), "routes that answered 200 to nobody"
+    assert not set(SKIPPED) - routes - set(SKIPPED), "SKIPPED names a route the app lacks"
+
+
+def test_hidden_records_answer_not_found(world: World) -> None:
+    """Direct questions about the secrets get "not found", not "forbidden", in every language
+    of the portal."""
+    client = api_client(world, "public")
     for url in (
         "/states/TCD/editions/2",
         "/api/v1/states/TCD/editions/2",
@@ -209,8 +394,33 @@ def test_an_anonymous_crawl_finds_no_secret(world: World) -> None:
         f"/api/v1/documents/{world.restricted_document}/file",
         "/states/NER/editions/2",
         f"/api/v1/builds/{world.niger_build}",
+        f"/api/v1/states/{COMMITTEE_EDITION_STATE}/matrix",
+        f"/assistance/requests/{world.private_request}",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_every_portal_page_in_every_language_keeps_the_secrets(
+    world: World, crawls: dict[str, Crawl]
+) -> None:
+    """The secrets are data, the same in every language; the templates around them are not:
+    every kind of portal page Niger's point of contact was shown (a role that sees some secrets
+    and not others), in each of the other five languages."""
+    client = portal_client(world, "other_poc")
+    shown = crawls["other_poc"].shown
+    pages = {route: url for route, url in shown.items() if not url.startswith("/api/")}
+    leaks = []
+    for url in pages.values():
+        for code in LANGUAGES:
+            text = client.get(_in_language(url, code)).text
+            leaks += [
+                f"{name} at {url} ({code})"
+                for name, marker in SECRETS.items()
+                if marker in text and "other_poc" not in ENTITLED[name]
+            ]
+    client.cookies.clear()  # the last ?lang= is remembered in a cookie
+    assert leaks == []
+    assert len(pages) > 20, "the portal's pages in every language"
 
 
 def _secrets_in(text: str) -> set[str]:

@@ -4,8 +4,11 @@ FastAPI reads and parses a route's form (spooling its files) before any dependen
 route that takes an upload would store an anonymous caller's file before refusing it. Routes of
 a router made with `route_class=GuardedRoute` and marked `@guarded(check)` first resolve the
 caller (token or session cookie, no body needed) and run `check(session, viewer, **path)`, a
-service function that raises the refusal; only then is the body read. The request size itself
-is capped at the door (FastAPI's max_body_size, UN1540_MAX_UPLOAD_MB plus form overhead).
+service function that raises the refusal; only then is the body read. The path parameters are
+validated with the route's own declarations first (types and bounds: an edition number at or
+above 2^31 is a 422, as for any route, never an overflow in the check's query). The request
+size itself is capped at the door (FastAPI's max_body_size, UN1540_MAX_UPLOAD_MB plus form
+overhead).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio.to_thread
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -24,12 +29,9 @@ from un1540.errors import (
     Conflict,
     Forbidden,
     InvalidData,
-    InvalidParameter,
-    Problem,
     Unauthenticated,
 )
 from un1540.io.matrix_import import check_may_import
-from un1540.schemas.common import MAX_RECORD_ID
 from un1540.services.documents.rules import check_may_register
 from un1540.services.kernel.access import Viewer
 from un1540.web.auth import check_api_csrf, flash, resolve_viewer
@@ -61,13 +63,12 @@ def guarded(
     return mark
 
 
-async def _refusal(request: Request, guard: Guard) -> Response | None:
+async def _refusal(request: Request, guard: Guard, parameters: dict[str, Any]) -> Response | None:
     session: Session = request.app.state.sessions()
     try:
         viewer: Viewer = await resolve_viewer(request, session)
         if not guard.portal:
             check_api_csrf(request)  # a header: no body needed
-        parameters = dict(request.path_params)
         await anyio.to_thread.run_sync(lambda: guard.check(session, viewer, **parameters))
     except Unauthenticated:
         if guard.back is None:
@@ -93,7 +94,14 @@ class GuardedRoute(APIRoute):
             return handler
 
         async def guarded_handler(request: Request) -> Response:
-            refusal = await _refusal(request, guard)
+            # The path parameters as the route declares them (the endpoint would refuse the
+            # same values with the same 422 after reading the body).
+            parameters, errors = request_params_to_args(
+                self.dependant.path_params, request.path_params
+            )
+            if errors:
+                raise RequestValidationError(errors)
+            refusal = await _refusal(request, guard, parameters)
             if refusal is not None:
                 return refusal
             return await handler(request)
@@ -101,23 +109,11 @@ class GuardedRoute(APIRoute):
         return guarded_handler
 
 
-def _edition_number(number: str) -> int:
-    try:
-        value = int(number)
-    except ValueError:
-        raise InvalidParameter.naming([Problem("number", "must be a whole number")]) from None
-    if value < 1:
-        raise InvalidParameter.naming([Problem("number", "must be 1 or more")])
-    if value > MAX_RECORD_ID:  # as NumberPath says once the body is read; never an overflow
-        raise InvalidParameter.naming([Problem("number", f"must be at most {MAX_RECORD_ID}")])
-    return value
-
-
-def may_import(session: Session, viewer: Viewer, *, iso3: str, number: str, **_: str) -> None:
+def may_import(session: Session, viewer: Viewer, *, iso3: str, number: int, **_: object) -> None:
     """The guard of the matrix import routes (API and portal)."""
-    check_may_import(session, viewer=viewer, iso3=iso3, edition=_edition_number(number))
+    check_may_import(session, viewer=viewer, iso3=iso3, edition=number)
 
 
-def may_register_document(session: Session, viewer: Viewer, *, iso3: str, **_: str) -> None:
+def may_register_document(session: Session, viewer: Viewer, *, iso3: str, **_: object) -> None:
     """The guard of the document upload routes (API and portal)."""
     check_may_register(session, viewer=viewer, iso3=iso3)
