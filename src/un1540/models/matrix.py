@@ -69,12 +69,12 @@ class MatrixEdition(Base):
     # The State's review period: the day its response is due (set when shared or reopened), and
     # how many reminders it was sent (services/matrix/actions/reminders.py).
     response_due_on: Mapped[date | None] = mapped_column(Date)
-    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # On what the approval stood (ApprovalBasis; "" for editions approved before it was kept, and
     # for recorded editions), and the Committee's reason when it approved without the State's
     # agreement before the deadline.
-    approval_basis: Mapped[str] = mapped_column(String(20), default="")
-    approval_basis_reason: Mapped[str] = mapped_column(Text, default="")
+    approval_basis: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    approval_basis_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     state: Mapped[State] = relationship()
     framework: Mapped[Framework] = relationship()

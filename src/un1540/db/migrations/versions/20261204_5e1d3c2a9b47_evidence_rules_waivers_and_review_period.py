@@ -83,13 +83,11 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("approval_basis_reason", sa.Text(), nullable=False, server_default="")
         )
-    # The server defaults only filled the existing rows: the models give the values from now on.
+    # The proposal's server default only filled the existing rows (the model gives the value from
+    # now on); the edition's stay, so that a row written by plain SQL (a restore, a repair, the
+    # integrity tests) still gets them.
     with op.batch_alter_table("cell_proposal", schema=None) as batch_op:
         batch_op.alter_column("evidence", server_default=None)
-    with op.batch_alter_table("matrix_edition", schema=None) as batch_op:
-        batch_op.alter_column("reminders_sent", server_default=None)
-        batch_op.alter_column("approval_basis", server_default=None)
-        batch_op.alter_column("approval_basis_reason", server_default=None)
     connection = op.get_bind()
     rows = connection.execute(
         sa.select(edition.c.id, edition.c.shared_at).where(
