@@ -70,7 +70,8 @@ class Server:
         assert page.status_code == 200
         assert coverage.status_code == 200
         return {
-            "page": page.text,
+            # The page names its own address (the credit under its charts): each server's port.
+            "page": page.text.replace(str(self.client.base_url).rstrip("/"), "SERVER"),
             "matrix": matrix.json() if matrix.status_code == 200 else matrix.status_code,
             "coverage": coverage.json(),
         }
@@ -102,6 +103,15 @@ def publish(server: Server, tokens: dict[str, str], mark: str, remark: str) -> i
     )
     assert written.status_code == 200, written.text
     assert server.client.post(f"{base}/share", headers=expert).status_code == 200
+    # The cell's X cites no document: waive the evidence rule (not what this test is about).
+    check = server.client.get(f"{base}/evidence", headers=expert).json()
+    for problem in check["problems"]:
+        waived = server.client.post(
+            f"{base}/cells/{problem['cell']}/waivers",
+            headers=expert,
+            json={"rule": problem["rule"], "reason": "not what this test is about"},
+        )
+        assert waived.status_code == 201, waived.text
     approved = server.client.post(
         f"{base}/approve",
         headers={"Authorization": f"Bearer {tokens['committee']}"},

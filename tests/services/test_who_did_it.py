@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import make_user
+from tests.factories import make_user, waive_evidence_rules
 from un1540.errors import Forbidden, InvalidData, NotFound
 from un1540.models import AuditEvent, Role, Visibility
 from un1540.schemas.assistance import (
@@ -139,6 +139,7 @@ def test_an_approved_edition_names_its_people_only_to_the_committee_side(
     draft = open_draft(session, viewer=expert, iso3="FRA")
     share_edition(session, viewer=expert, iso3="FRA", number=draft.number)
     agree_edition(session, viewer=poc, iso3="FRA", number=draft.number)
+    waive_evidence_rules(session, viewer=chair, iso3="FRA", number=draft.number)
     approve_edition(session, viewer=chair, iso3="FRA", number=draft.number, reason="meeting 9")
     public = edition_detail(session, viewer=PUBLIC, iso3="FRA", number=draft.number)
     assert (public.created_by, public.approved_by) == ("the Group of Experts", "the Committee")
