@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import Engine
 
 from tests.conftest import DatabaseFactory, settings_for
 from tests.factories import make_user
@@ -30,10 +31,20 @@ FLAGS = [
 ]
 
 
+LIVE_ENGINE: list[Engine] = []  # the live server's database, once it is built
+
+
+@pytest.fixture(scope="session")
+def live_database(live_server: str) -> Engine:
+    """The live server's database, for journeys that set up what they are not about."""
+    return LIVE_ENGINE[-1]
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The portal on a free port over its own SQLite demo database."""
     engine = DatabaseFactory("sqlite", None, tmp_path_factory.mktemp("browser")).create(demo=True)
+    LIVE_ENGINE.append(engine)  # for journeys that set up what they are not about
     with make_session_factory(engine)() as session, session.begin():
         for role, iso3 in (("expert", None), ("committee", None), ("state_poc", "NGA")):
             make_user(session, role=role, email=f"{role}@example.org", iso3=iso3)

@@ -46,6 +46,9 @@ def test_from_a_gap_to_a_delivered_project(
     expect(poc.locator("#field")).to_have_value(code)  # the gap fills in the form
     poc.locator("#description").fill("Draft the penal provisions")
     poc.locator("#help_type").select_option("legislative_drafting")
+    # The form starts at the Committee only; the State widens it to providers to be helped.
+    expect(poc.locator("#consent")).to_have_value("committee")
+    poc.locator("#consent").select_option("providers")
     poc.get_by_role("button", name="File the request").click()
     expect(poc.locator("#request-status")).to_have_text("Received")
     request_url = poc.url
