@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from un1540.models import CellProposal
 from un1540.schemas.matrix import TreatyStatusInput, TreatyStatusRead
+from un1540.schemas.text import REASON
 from un1540.schemas.vocabularies import enum
 from un1540.schemas.workflow import (
     CellState,
@@ -88,7 +89,11 @@ def editions_detail(
 
 @router.delete(BASE, summary="Discard an unshared draft", status_code=204, responses=WRITE_ERRORS)
 def editions_discard(
-    session: SessionDep, viewer: WriterDep, iso3: Iso3Path, number: NumberPath, reason: str = ""
+    session: SessionDep,
+    viewer: WriterDep,
+    iso3: Iso3Path,
+    number: NumberPath,
+    reason: Annotated[str, Query(description="Kept in the audit trail."), REASON] = "",
 ) -> Response:
     discard_draft(session, viewer=viewer, iso3=iso3, number=number, reason=reason)
     return Response(status_code=204)
