@@ -14,7 +14,16 @@ from tests.conftest import DEMO_STATES
 from tests.factories import make_edition
 from un1540.errors import Conflict
 from un1540.io.demo import load_demo
-from un1540.models import CellEntry, Document, EditionStatus, MatrixEdition, Origin, State
+from un1540.models import (
+    CellDefinition,
+    CellEntry,
+    Document,
+    EditionStatus,
+    MatrixEdition,
+    Origin,
+    State,
+)
+from un1540.reference.crosswalks import treaty_fields
 from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.instance import has_synthetic_data
@@ -29,6 +38,10 @@ def _fingerprint(session: Session) -> str:
             CellEntry.cell_id,
             CellEntry.mark,
             CellEntry.remark,
+            CellEntry.treaty_status,
+            CellEntry.signed_on,
+            CellEntry.status_on,
+            CellEntry.asserted_by,
         )
         .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
         .join(State, State.id == MatrixEdition.state_id)
@@ -184,3 +197,53 @@ def test_nuclear_indicators_only_where_a_state_plausibly_has_them(session: Sessi
     assert material == holders & set(DEMO_STATES) == {"CHN", "FRA", "USA"}
     assert facilities == set(profile) & set(DEMO_STATES) == {"BRA", "CHN", "FRA", "USA"}
     assert all(source.startswith("[Synthetic]") for *_, source in rows)
+
+
+def test_demo_treaty_statuses_are_plausible_and_synthetic(session: Session) -> None:
+    """Every OP1 treaty cell marked X in a demo edition is ratified or acceded, dated after the
+    treaty opened for signature and no later than the edition; the same in every later edition;
+    nothing else carries a treaty status."""
+    instruments = treaty_fields("un1540-matrix/reconstructed-2016")
+    rows = session.execute(
+        select(
+            State.iso3,
+            MatrixEdition.number,
+            MatrixEdition.approved_on,
+            MatrixEdition.origin,
+            CellDefinition.key,
+            CellEntry.mark,
+            CellEntry.treaty_status,
+            CellEntry.signed_on,
+            CellEntry.status_on,
+            CellEntry.asserted_by,
+        )
+        .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
+        .join(State, State.id == MatrixEdition.state_id)
+        .join(CellDefinition, CellDefinition.id == CellEntry.cell_id)
+        .where(MatrixEdition.origin == Origin.demo)
+        .order_by(State.iso3, MatrixEdition.number)
+    ).all()
+    seen: dict[tuple[str, str], tuple[object, ...]] = {}
+    statuses: dict[str, int] = defaultdict(int)
+    for iso3, _number, approved_on, origin, key, mark, status, signed, dated, asserted in rows:
+        field = key.split(":", 1)[0]
+        treaty_cell = field in instruments and key.endswith(":any:adherence")
+        if not treaty_cell or mark.value != "X":
+            assert status is None, (iso3, key)
+            continue
+        assert origin is Origin.demo  # shown with the synthetic notice like all demo data
+        # Every instrument opened before the first demo edition (2006): each X has a status.
+        assert status is not None, (iso3, key)
+        statuses[status] += 1
+        opened = instruments[field].opened
+        assert status in ("ratified", "acceded")
+        assert asserted in ("state_report", "organisation_information")
+        assert opened < dated <= approved_on, (iso3, key, dated)
+        if status == "ratified":
+            assert signed is not None
+            assert opened <= signed <= dated
+        else:
+            assert signed is None
+        # The same status and dates in every later edition of the State.
+        assert seen.setdefault((iso3, key), (status, signed, dated)) == (status, signed, dated)
+    assert statuses["ratified"] > statuses["acceded"] > 0

@@ -781,6 +781,22 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         ),
         Case(
             "POST",
+            "/states/{iso3}/editions/{number}/cells/{cell}/treaty",
+            f"{T2}/cells/op1.cwc:any:adherence/treaty",
+            on_shared_draft(
+                poc="forbidden", committee="forbidden", expert="refused", admin="refused"
+            ),
+            {
+                "data": {
+                    "status": "ratified",
+                    "status_on": "1990-01-01",
+                    "asserted_by": "state_report",
+                    "reason": "before the CWC opened for signature",
+                }
+            },
+        ),
+        Case(
+            "POST",
             "/states/{iso3}/editions/{number}/cells/{cell}/waivers",
             f"{T2}/cells/{CELL}/waivers",
             on_shared_draft(
@@ -876,8 +892,10 @@ def _refusal(page: str) -> str:
 
 
 def portal_outcome(client: TestClient, response: Any) -> int | str:
-    if response.status_code in (403, 409, 422) and 'id="cell-error"' in response.text:
-        return _refusal(response.text)  # the cell form, shown again with its refusal
+    if response.status_code in (403, 409, 422) and (
+        'id="cell-error"' in response.text or 'id="treaty-error"' in response.text
+    ):
+        return _refusal(response.text)  # the cell or treaty form, shown again with its refusal
     if response.status_code != 303 or (
         response.request.url.path in ("/logout", "/login") and response.request.method == "GET"
     ):

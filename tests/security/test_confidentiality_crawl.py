@@ -526,6 +526,7 @@ ACTOR_PAGES = (
     "/states/TCD/editions/1",
     "/states/TCD/editions/2",
     f"/states/TCD/editions/2/cells/{CELL}",
+    "/states/TCD/editions/2/cells/op1.cwc:any:adherence",  # with the treaty status form
     f"/states/TCD/cells/{CELL}/history",
     "/api/v1/states/TCD/editions/1",
     "/api/v1/states/TCD/editions/2",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tests.api.helpers import assert_error, read_csv
 from tests.factories import make_edition, make_user, waive_evidence_rules
 from un1540.errors import Forbidden, InvalidData
-from un1540.models import AuditEvent, CellDefinition, CellEntry, MatrixEdition
+from un1540.models import AuditEvent, CellDefinition, CellEntry, MatrixEdition, Origin
 from un1540.reference.crosswalks import load_instruments, treaty_fields
 from un1540.schemas.matrix import TreatyStatusInput
 from un1540.services.accounts.actions import issue_token
@@ -183,6 +183,8 @@ def test_only_treaty_fields_take_a_status_and_only_experts_record_it(session: Se
 
 
 def test_statuses_are_counted_and_compared_across_states(session: Session) -> None:
+    # The demo States carry synthetic statuses of their own: count what the two add.
+    base = field_across_states(session, viewer=EXPERT, code="op1.bwc")
     for iso3, status in (("TCD", "ratified"), ("NER", "acceded")):
         make_edition(session, iso3=iso3, approved_on=date(2015, 1, 1))
         draft = open_draft(session, viewer=EXPERT, iso3=iso3, reason="update")
@@ -203,14 +205,14 @@ def test_statuses_are_counted_and_compared_across_states(session: Session) -> No
     assert rows["TCD"].treaty.status == "ratified"
     assert rows["NER"].treaty is not None
     assert rows["NER"].treaty.status == "acceded"
-    assert result.treaty_counts["ratified"] == 1
-    assert result.treaty_counts["acceded"] == 1
-    assert sum(result.treaty_counts.values()) == result.total
-    assert result.treaty_counts["not_recorded"] == result.total - 2
+    assert result.treaty_counts["ratified"] == base.treaty_counts["ratified"] + 1
+    assert result.treaty_counts["acceded"] == base.treaty_counts["acceded"] + 1
+    assert sum(result.treaty_counts.values()) == result.total == base.total + 2
+    assert result.treaty_counts["not_recorded"] == base.treaty_counts["not_recorded"]
     assert result.asserted_counts == {
-        "state_report": 0,
-        "committee_finding": 2,
-        "organisation_information": 0,
+        "state_report": base.asserted_counts["state_report"],
+        "committee_finding": base.asserted_counts["committee_finding"] + 2,
+        "organisation_information": base.asserted_counts["organisation_information"],
     }
     assert field_across_states(session, viewer=EXPERT, code="op2.use").treaty_counts == {}
 
@@ -268,3 +270,43 @@ def test_the_treaty_status_route_and_pages(client: TestClient, session: Session)
         )
         == 1
     )
+
+
+def test_a_recorded_edition_refuses_a_treaty_status_before_the_treaty_opened(
+    session: Session,
+) -> None:
+    from un1540.services.matrix.actions.recorded_editions import record_approved_edition
+    from un1540.services.matrix.inputs import CellInput
+    from un1540.services.matrix.reads.frameworks import default_framework
+
+    framework = default_framework(session)
+    editions = session.scalar(select(func.count()).select_from(MatrixEdition))
+    for key, treaty, where in (
+        (
+            "op1.cwc:any:adherence",
+            _status(status="acceded", status_on=date(1990, 1, 1)),
+            "cell 1 (op1.cwc:any:adherence).status_on",
+        ),
+        (
+            "op1.cwc:any:adherence",
+            _status(status="ratified", status_on=date(2012, 1, 1)),  # after the edition
+            "cell 1 (op1.cwc:any:adherence).status_on",
+        ),
+        (
+            "op2.use:nw:enforcement",
+            _status(status="not_party"),
+            "cell 1 (op2.use:nw:enforcement).treaty",
+        ),
+    ):
+        with pytest.raises(InvalidData) as caught:
+            record_approved_edition(
+                session,
+                iso3="TCD",
+                framework=framework,
+                approved_on=date(2010, 6, 1),
+                cells=[CellInput(key=key, mark="X", treaty=treaty)],
+                origin=Origin.import_,
+                actor="tests",
+            )
+        assert [p.where for p in caught.value.problems] == [where]
+    assert session.scalar(select(func.count()).select_from(MatrixEdition)) == editions

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from un1540.io.matrix_text import evidence_text
+from un1540.io.matrix_text import TREATY_COLUMNS, evidence_text, treaty_values
 from un1540.schemas.coverage import CompareRead, CoverageRead, TrendRead
 from un1540.schemas.documents import DocumentRead
 from un1540.schemas.frameworks import CrosswalkList, FrameworkList
@@ -117,6 +117,7 @@ def matrix_csv(matrix: MatrixRead) -> str:
         "mark",
         "remark",
         "evidence",
+        *TREATY_COLUMNS,
     ]
     edition = matrix.edition
 
@@ -137,6 +138,7 @@ def matrix_csv(matrix: MatrixRead) -> str:
             cell.mark,
             cell.remark,
             evidence_text(cell),
+            *treaty_values(cell.treaty),
         ]
         for section in matrix.sections
         for field in section.fields
@@ -162,15 +164,12 @@ def editions_csv(editions: EditionList) -> str:
     return write_csv(header, rows, synthetic=editions.synthetic)
 
 
-TREATY_COLUMNS = ["treaty_status", "signed_on", "status_on", "asserted_by"]
-
-
 def field_csv(field: FieldAcrossStates) -> str:
     """One row per State; OP1 treaty fields add the recorded treaty status and its dates."""
     treaty = bool(field.treaty_counts)
     header = ["iso3", "name", "group", "edition", "approved_on", *field.cells, *TALLY_COLUMNS]
     if treaty:
-        header += TREATY_COLUMNS
+        header += list(TREATY_COLUMNS)
     rows = (
         [
             row.state.iso3,
@@ -180,20 +179,7 @@ def field_csv(field: FieldAcrossStates) -> str:
             row.approved_on,
             *[row.marks[cell] for cell in field.cells],
             *_tally(row.tally),
-            *(
-                (
-                    [
-                        row.treaty.status,
-                        row.treaty.signed_on,
-                        row.treaty.status_on,
-                        row.treaty.asserted_by,
-                    ]
-                    if row.treaty
-                    else ["", "", "", ""]
-                )
-                if treaty
-                else []
-            ),
+            *(treaty_values(row.treaty) if treaty else []),
         ]
         for row in field.items
     )

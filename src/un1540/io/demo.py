@@ -12,6 +12,12 @@ Plausible, though synthetic: no report on the resolution is dated before it was 
 (28 April 2004; the document service refuses one), and only the States that
 reference/nuclear-profile.csv lists get nuclear facilities, only those holding weapons-usable
 material a nuclear-material figure.
+
+The OP1 treaty fields (NPT, CWC, BWC, ...) marked X carry a synthetic treaty status: ratified
+(with a date of signature) or acceded, dated after the instrument opened for signature and no
+later than the first edition that marks the field X, the same in every later edition, asserted
+by the State's report or an organisation's information. Drawn from their own random stream, so
+the marks and remarks are those the generator drew before it recorded treaty statuses.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from babel.languages import get_official_languages
@@ -29,8 +35,10 @@ from sqlalchemy.orm import Session
 from un1540.errors import Conflict
 from un1540.io.demo_assistance import load_demo_assistance
 from un1540.models import Document, MatrixEdition, Origin, State
+from un1540.reference.crosswalks import treaty_fields
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.reference.nuclear import load_nuclear_profile
+from un1540.schemas.matrix import TreatyStatusInput
 from un1540.services.coverage.actions import import_indicators
 from un1540.services.documents.actions import (
     RESOLUTION_ADOPTED,
@@ -255,6 +263,68 @@ def _edition_cells(
     return cells
 
 
+@dataclass(frozen=True)
+class _TreatyDraw:
+    """One State's fixed draw for one treaty field (dates follow from the first X edition)."""
+
+    acceded: bool
+    at: float  # where the ratification or accession falls between opening and the first X
+    signed_at: float  # where the signature falls between opening and the ratification
+    asserted_by: str
+
+
+def _treaty_draws(state: State, layout: FrameworkLayout) -> dict[str, _TreatyDraw]:
+    rng = _rng(state.iso3, "treaties")
+    return {
+        code: _TreatyDraw(
+            acceded=rng.random() < 0.3,
+            at=rng.uniform(0.05, 1.0),
+            signed_at=rng.uniform(0.0, 0.6),
+            asserted_by="state_report" if rng.random() < 0.7 else "organisation_information",
+        )
+        for code in sorted(treaty_fields(layout.slug))
+    }
+
+
+def _treaty_status(opened: date, first_x: date, draw: _TreatyDraw) -> TreatyStatusInput | None:
+    """A plausible synthetic status: dated between the opening and the first X edition."""
+    window = (first_x - opened).days
+    if window < 1:
+        return None
+    status_on = opened + timedelta(days=max(1, round(window * draw.at)))
+    signed_on = None
+    if not draw.acceded:
+        signed_on = opened + timedelta(days=round((status_on - opened).days * draw.signed_at))
+    return TreatyStatusInput(
+        status="acceded" if draw.acceded else "ratified",
+        signed_on=signed_on,
+        status_on=status_on,
+        asserted_by=draw.asserted_by,
+    )
+
+
+def _with_treaties(
+    cells: list[CellInput],
+    layout: FrameworkLayout,
+    draws: dict[str, _TreatyDraw],
+    first_x: dict[str, date],
+    on: date,
+) -> list[CellInput]:
+    """The edition's cells, each OP1 treaty cell marked X with its synthetic treaty status."""
+    instruments = treaty_fields(layout.slug)
+    result = []
+    for cell in cells:
+        field_code, _, rest = cell.key.partition(":")
+        instrument = instruments.get(field_code)
+        if instrument is not None and rest == "any:adherence" and cell.mark == "X":
+            first = first_x.setdefault(field_code, on)
+            treaty = _treaty_status(instrument.opened, first, draws[field_code])
+            if treaty is not None:
+                cell = replace(cell, treaty=treaty)
+        result.append(cell)
+    return result
+
+
 def generate_state(session: Session, state: State, layout: FrameworkLayout) -> int:
     """All demo documents and editions of one State; returns the number of editions."""
     rng = _rng(state.iso3)
@@ -265,10 +335,12 @@ def generate_state(session: Session, state: State, layout: FrameworkLayout) -> i
     # One fixed draw per cell: as the level rises, a cell once marked X stays X (coverage grows).
     thresholds = {cell.key: rng.random() for cell in layout.cells}
     framework = default_framework(session)
+    draws, first_x = _treaty_draws(state, layout), dict[str, date]()
     for on in dates:
         progress = (on.year - FIRST_YEAR) / (LAST_YEAR - FIRST_YEAR)
         level = max(0.05, base + growth * progress)
         cells = _edition_cells(layout, state, thresholds, level, docs, on, rng)
+        cells = _with_treaties(cells, layout, draws, first_x, on)
         record_approved_edition(
             session,
             iso3=state.iso3,

@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from un1540.io.matrix_collect import MatrixExport
-from un1540.io.matrix_text import reconstructed_note
+from un1540.io.matrix_text import TREATY_COLUMNS, reconstructed_note, treaty_values
 from un1540.io.xlsx_layout import (
     ABOUT_SHEET,
     FIRST_DATA_ROW,
@@ -100,6 +100,9 @@ def _section(
         cell = _put(sheet, 3, column, lower or None)
         cell.font, cell.alignment = BOLD, Alignment(wrap_text=True, horizontal="center")
     _put(sheet, 2, layout.wording_column, WORDING_HEADER).font = BOLD
+    if layout.adherence:
+        for offset, name in enumerate(TREATY_COLUMNS):
+            _put(sheet, 2, layout.treaty_start + offset, name).font = BOLD
     row = FIRST_DATA_ROW
     for export in exports:
         matrix = export.matrix
@@ -118,6 +121,9 @@ def _section(
                 _put(sheet, row, column, value)
             wording = "reconstructed" if field.reconstructed else "verified"
             _put(sheet, row, layout.wording_column, wording)
+            if layout.adherence and field.cells and field.cells[0].treaty is not None:
+                for offset, value in enumerate(treaty_values(field.cells[0].treaty)):
+                    _put(sheet, row, layout.treaty_start + offset, value or None)
             for index, slot in enumerate(layout.slots):
                 found = cells.get((slot.weapon, slot.column))
                 mark = found.mark if found else NOT_IN_FIELD
@@ -142,6 +148,8 @@ def _section(
     sheet.add_data_validation(marks)
     sheet.freeze_panes = first
     widths = [6, 18, 8, 5, 26, 48] + [11] * len(layout.slots) + [30] * len(layout.slots) + [14]
+    if layout.adherence:
+        widths += [14] * len(TREATY_COLUMNS)
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -26,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import MAX_LISTED_PROBLEMS, InvalidData, Problem, Un1540Error, more_problems
+from un1540.io.matrix_text import TREATY_COLUMNS
 from un1540.io.xlsx_guard import XlsxLimits, xlsx_refusal
 from un1540.io.xlsx_layout import (
     ABOUT_SHEET,
@@ -35,11 +37,15 @@ from un1540.io.xlsx_layout import (
     section_sheets,
 )
 from un1540.models import Framework, MatrixEdition, State
+from un1540.models.base import today
+from un1540.reference.crosswalks import ASSERTED_BY, TREATY_STATUSES, treaty_fields
+from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.text import FILE_NAME, REMARK, TextRefused, unneutralised
 from un1540.schemas.workflow import ImportReport
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.matrix.actions.imports import ImportedCell, import_cells
+from un1540.services.matrix.actions.treaties import treaty_problems
 from un1540.services.matrix.layout import FieldInfo, FrameworkLayout, framework_layout
 from un1540.services.matrix.reads.editions import find_edition
 from un1540.services.matrix.reads.frameworks import default_framework
@@ -116,13 +122,78 @@ class _Checker:
             self.problem(where, f"the remark {refused.message}")
             return None
 
-    def add(self, iso3: str, key: str, mark: str, remark: str | None, where: str) -> None:
+    def treaty(
+        self, field_code: str, values: dict[str, object], where: Callable[[str], str]
+    ) -> tuple[bool, TreatyStatusInput | None]:
+        """The treaty status of TREATY_COLUMNS `values` (ok, status): (True, None) when they are
+        empty; (False, None) after naming each problem by `where(column)`."""
+        texts = {name: values.get(name) for name in TREATY_COLUMNS}
+        if all(_text(value) == "" for value in texts.values()):
+            return True, None
+        instrument = treaty_fields(self.layout.slug).get(field_code)
+        if instrument is None:
+            self.problem(
+                where("treaty_status"),
+                f"{field_code} is not an OP1 treaty field: leave the treaty columns empty",
+            )
+            return False, None
+        ok = True
+        status, asserted = _text(texts["treaty_status"]), _text(texts["asserted_by"])
+        if status not in TREATY_STATUSES:
+            self.problem(
+                where("treaty_status"),
+                f"treaty status {status[:30]!r} is not one of {', '.join(TREATY_STATUSES)}",
+            )
+            ok = False
+        if asserted not in ASSERTED_BY:
+            self.problem(
+                where("asserted_by"),
+                f"asserted_by {asserted[:30]!r} is not one of {', '.join(ASSERTED_BY)}",
+            )
+            ok = False
+        dates: dict[str, date | None] = {}
+        for name in ("signed_on", "status_on"):
+            value = texts[name]
+            if isinstance(value, datetime):
+                dates[name] = value.date()
+            elif isinstance(value, date):
+                dates[name] = value
+            elif _text(value) == "":
+                dates[name] = None
+            else:
+                try:
+                    dates[name] = date.fromisoformat(_text(value))
+                except ValueError:
+                    self.problem(
+                        where(name), f"{name} {_text(value)[:30]!r} is not a date (YYYY-MM-DD)"
+                    )
+                    ok = False
+        if not ok:
+            return False, None
+        treaty = TreatyStatusInput.model_validate(
+            {"status": status, "asserted_by": asserted, **dates}
+        )
+        found = treaty_problems(instrument, treaty, on=today())
+        for problem in found:
+            column = problem.where if problem.where in TREATY_COLUMNS else "treaty_status"
+            self.problem(where(column), f"{problem.where}: {problem.message}")
+        return (False, None) if found else (True, treaty)
+
+    def add(
+        self,
+        iso3: str,
+        key: str,
+        mark: str,
+        remark: str | None,
+        where: str,
+        treaty: TreatyStatusInput | None = None,
+    ) -> None:
         first = self.seen.get((iso3, key))
         if first is not None:
             self.problem(where, f"duplicate cell {key} for {iso3} (first at {first})")
             return
         self.seen[(iso3, key)] = where
-        self.parsed.cells.append(ImportedCell(iso3, key, mark, remark, where))
+        self.parsed.cells.append(ImportedCell(iso3, key, mark, remark, where, treaty))
 
 
 def _text(value: object) -> str:
@@ -149,14 +220,39 @@ def _check_headers(
     return ok
 
 
+def _treaty_headers(
+    checker: _Checker, sheet_layout: SectionSheet, row2: Sequence[object]
+) -> bool | None:
+    """Whether an OP1-style sheet has the treaty status columns (a file exported before them
+    has not); None after naming a column whose header is neither the expected one nor empty."""
+    if not sheet_layout.adherence:
+        return False
+    start = sheet_layout.treaty_start
+    found = [
+        _text(row2[start - 1 + offset]) if start - 1 + offset < len(row2) else ""
+        for offset in range(len(TREATY_COLUMNS))
+    ]
+    if not any(found):
+        return False
+    for offset, (value, wanted) in enumerate(zip(found, TREATY_COLUMNS, strict=True)):
+        if value != wanted:
+            checker.problem(
+                f"sheet {sheet_layout.name}, row 2, column {get_column_letter(start + offset)}",
+                f"expected the header {wanted!r}, found {value[:60]!r}; keep the export's columns",
+            )
+            return None
+    return True
+
+
 def _xlsx_row(
     checker: _Checker,
     sheet_layout: SectionSheet,
     fields: dict[str, FieldInfo],
     row_number: int,
     row: Sequence[object],
+    with_treaty: bool = False,
 ) -> None:
-    cells = list(row) + [None] * (sheet_layout.width - len(row))
+    cells = list(row) + [None] * (sheet_layout.read_width - len(row))
     if all(_text(v) == "" for v in cells[: sheet_layout.width]):
         return
     where = f"sheet {sheet_layout.name}, row {row_number}"
@@ -185,9 +281,22 @@ def _xlsx_row(
             continue
         mark = checker.mark(raw_mark, f"{where}, column {get_column_letter(mark_column)}")
         remark = checker.remark(raw_remark, f"{where}, column {get_column_letter(remark_column)}")
-        if mark is not None and remark is not None:
+        treaty_ok, treaty = True, None
+        if with_treaty:
+            start = sheet_layout.treaty_start
+            treaty_ok, treaty = checker.treaty(
+                found_field.code,
+                {name: cells[start - 1 + offset] for offset, name in enumerate(TREATY_COLUMNS)},
+                _xlsx_place(where, start),
+            )
+        if mark is not None and remark is not None and treaty_ok:
             checker.add(
-                iso3, key, mark, remark, f"{where}, column {get_column_letter(mark_column)}"
+                iso3,
+                key,
+                mark,
+                remark,
+                f"{where}, column {get_column_letter(mark_column)}",
+                treaty,
             )
 
 
@@ -199,15 +308,18 @@ def _xlsx_sheet(
     """Check the header rows, then every data row as it is read."""
     fields = {f.code: f for f in sheet_layout.section.fields}
     header: list[Sequence[object]] = []
+    with_treaty: bool | None = False
     for row_number, row in rows:
         if row_number < FIRST_DATA_ROW:
             header.append(row)
-            if row_number == FIRST_DATA_ROW - 1 and not _check_headers(
-                checker, sheet_layout, header[1:3]
-            ):
-                return
+            if row_number == FIRST_DATA_ROW - 1:
+                if not _check_headers(checker, sheet_layout, header[1:3]):
+                    return
+                with_treaty = _treaty_headers(checker, sheet_layout, header[1])
+                if with_treaty is None:
+                    return
             continue
-        _xlsx_row(checker, sheet_layout, fields, row_number, row)
+        _xlsx_row(checker, sheet_layout, fields, row_number, row, bool(with_treaty))
     if len(header) < FIRST_DATA_ROW - 1:
         _check_headers(checker, sheet_layout, header[1:3])
 
@@ -266,7 +378,7 @@ def _parse_xlsx(content: bytes, checker: _Checker) -> None:
                 FIRST_DATA_ROW + len(checker.states) * len(sheet_layout.section.fields) + ROW_SLACK
             )
             rows = workbook[sheet_layout.name].iter_rows(
-                max_col=sheet_layout.width, values_only=True
+                max_col=sheet_layout.read_width, values_only=True
             )
             try:
                 _xlsx_sheet(
@@ -329,6 +441,7 @@ def _csv_rows(reader: csv.DictReader[str], checker: _Checker) -> None:
     if checker.parsed.problems:
         return
     has_remark = "remark" in columns
+    has_treaty = bool(columns & set(TREATY_COLUMNS))
     limit = len(checker.states) * len(checker.layout.cells) + ROW_SLACK
     for count, row in enumerate(reader, start=1):
         if count > limit:
@@ -363,10 +476,32 @@ def _csv_rows(reader: csv.DictReader[str], checker: _Checker) -> None:
             if has_remark
             else None
         )
-        if iso3 is not None and cell is not None and mark is not None:
+        treaty_ok, treaty = True, None
+        if has_treaty and cell is not None:
+            treaty_ok, treaty = checker.treaty(
+                cell.field_code,
+                {name: row.get(name) for name in TREATY_COLUMNS},
+                _csv_place(file_name, where),
+            )
+            if treaty is not None and key != f"{cell.field_code}:any:adherence":
+                checker.problem(f"{file_name}, {where}, column treaty_status", "not a treaty cell")
+                treaty_ok = False
+        if iso3 is not None and cell is not None and mark is not None and treaty_ok:
             if has_remark and remark is None:
                 continue  # refused by the text policy: already a problem
-            checker.add(iso3, key, mark, remark, where)
+            checker.add(iso3, key, mark, remark, where, treaty)
+
+
+def _xlsx_place(where: str, start: int) -> Callable[[str], str]:
+    """Where a treaty column of a sheet row is: sheet, row, column letter and name."""
+    return lambda name: (
+        f"{where}, column {get_column_letter(start + TREATY_COLUMNS.index(name))} ({name})"
+    )
+
+
+def _csv_place(file_name: str, where: str) -> Callable[[str], str]:
+    """Where a treaty column of a CSV row is: file, line and column."""
+    return lambda name: f"{file_name}, {where}, column {name}"
 
 
 def parse_matrix_file(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from un1540.schemas.matrix import CellRead, MatrixRead
+from un1540.schemas.matrix import CellRead, MatrixRead, TreatyStatusRead
 
 MARK_LEGEND = (
     "X: the Committee has information on a measure (a reference to the legal basis or executive "
@@ -48,6 +48,43 @@ def date_text(dates: Iterable[object]) -> str:
     return ", ".join(values) if values else "–"
 
 
+# An OP1 treaty cell's status as columns of the CSV and XLSX exports (read back by the import).
+TREATY_COLUMNS = ("treaty_status", "signed_on", "status_on", "asserted_by")
+TREATY_WORDS = {
+    "signed": "Signed",
+    "ratified": "Ratified",
+    "acceded": "Acceded",
+    "succeeded": "Succeeded",
+    "not_party": "Not party",
+    "state_report": "State report",
+    "committee_finding": "Committee finding",
+    "organisation_information": "Organisation information",
+}
+
+
+def treaty_values(treaty: TreatyStatusRead | None) -> list[str]:
+    """The TREATY_COLUMNS of a cell: codes and ISO dates, empty when nothing is recorded."""
+    if treaty is None:
+        return ["", "", "", ""]
+    return [
+        treaty.status,
+        treaty.signed_on.isoformat() if treaty.signed_on else "",
+        treaty.status_on.isoformat() if treaty.status_on else "",
+        treaty.asserted_by,
+    ]
+
+
+def treaty_text(treaty: TreatyStatusRead) -> str:
+    """A treaty status as the documents print it, e.g. "Ratified 2004-02-13; signed 1993-01-13
+    (asserted by: State report)"."""
+    text = TREATY_WORDS[treaty.status]
+    if treaty.status_on:
+        text += f" {treaty.status_on.isoformat()}"
+    if treaty.signed_on:
+        text += ("; signed " if treaty.status != "signed" else " ") + treaty.signed_on.isoformat()
+    return f"{text} (asserted by: {TREATY_WORDS[treaty.asserted_by]})"
+
+
 def evidence_text(cell: CellRead) -> str:
     sources = []
     for item in cell.evidence:
@@ -68,7 +105,8 @@ def remarks_text(cells: list[CellRead], *, with_labels: bool) -> str:
     lines = []
     for cell in cells:
         sources = f"Sources: {evidence_text(cell)}" if cell.evidence else ""
-        text = " — ".join(part for part in (cell.remark, sources) if part)
+        treaty = treaty_text(cell.treaty) if cell.treaty is not None else ""
+        text = " — ".join(part for part in (treaty, cell.remark, sources) if part)
         if text:
             label = (
                 f"{cell.weapon.upper()} {cell.column.replace('_', ' ')}: " if with_labels else ""

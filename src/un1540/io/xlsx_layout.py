@@ -9,6 +9,10 @@ An "About" sheet, then one sheet per section, laid out like the Committee's tabl
             then the field's wording: "verified" or "reconstructed" (read by people, not by the
             importer, which reads the columns before it)
 
+OP1-style sheets then have the treaty status of the OP1 treaty fields in four more columns
+(headed, in row 2, treaty_status, signed_on, status_on, asserted_by: codes and ISO dates, empty
+for other fields), which the importer reads back when their headers are there.
+
 OP1-style sections have a single "Yes" column and one remark column. A cell the field does not
 have (e.g. genetic engineering for nuclear) shows an em dash. The importer checks rows 2 and 3
 against the framework, so a moved or renamed column is reported, never misread.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from un1540.io.matrix_text import TREATY_COLUMNS
 from un1540.reference.frameworks import ADHERENCE
 from un1540.services.matrix.layout import FrameworkLayout, SectionInfo
 
@@ -69,6 +74,21 @@ class SectionSheet:
     def wording_column(self) -> int:
         """1-based column saying whether the row's wording is verified or reconstructed."""
         return self.width + 1
+
+    @property
+    def adherence(self) -> bool:
+        """An OP1-style sheet: one "Yes" column; it carries the treaty status columns."""
+        return len(self.slots) == 1 and self.slots[0].weapon == "any"
+
+    @property
+    def treaty_start(self) -> int:
+        """1-based column of treaty_status on an OP1-style sheet (after the wording)."""
+        return self.wording_column + 1
+
+    @property
+    def read_width(self) -> int:
+        """The columns the importer reads: with the treaty status on an OP1-style sheet."""
+        return self.treaty_start + len(TREATY_COLUMNS) - 1 if self.adherence else self.width
 
     def header_rows(self) -> tuple[list[str], list[str]]:
         """Rows 2 and 3 as the importer expects them."""

@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from un1540.schemas.common import Envelope
+from un1540.schemas.matrix import TreatyStatusRead
 from un1540.schemas.tallies import TallyRead
 
 
@@ -100,6 +101,18 @@ class TrendRead(Envelope):
     page_size: int
 
 
+class ComparedTreaty(BaseModel):
+    """One OP1 treaty field of the edition counted, with the State's recorded treaty status."""
+
+    field: str = Field(description="OP1 treaty field, e.g. op1.cwc.")
+    field_name: str
+    instrument: str = Field(description="Instrument code, e.g. cwc (see /api/v1/crosswalk).")
+    mark: str = Field(description='The cell\'s mark: "X", "?", "NA" or "".')
+    treaty: TreatyStatusRead | None = Field(
+        description="The recorded status, dates and who asserted it; null: not recorded."
+    )
+
+
 class ComparedState(BaseModel):
     iso3: str
     name: str
@@ -107,6 +120,11 @@ class ComparedState(BaseModel):
     approved_on: date | None
     tally: TallyRead | None = Field(description="All cells of that edition.")
     items: list[CoverageRow]
+    treaties: list[ComparedTreaty] = Field(
+        default_factory=list,
+        description="The OP1 treaty fields of the edition counted (NPT, CWC, BWC, ...) with the "
+        "treaty status recorded on each; empty when no edition is counted.",
+    )
 
 
 class CompareRead(Envelope):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.models import Mark
 from un1540.schemas.common import MAX_RECORD_ID, Envelope, RecordId
-from un1540.schemas.matrix import EditionSummary, EvidenceRead, StateRef
+from un1540.schemas.matrix import EditionSummary, EvidenceRead, StateRef, TreatyStatusRead
 from un1540.schemas.text import (
     ARTICLE,
     COMMENT,
@@ -76,6 +76,14 @@ class CellState(Envelope):
     remark: str
     version: int
     evidence: list[EvidenceRead]
+    instrument: str | None = Field(
+        default=None,
+        description="OP1 treaty fields: the instrument the cell stands for (e.g. cwc); null "
+        "for every other cell.",
+    )
+    treaty: TreatyStatusRead | None = Field(
+        default=None, description="OP1 treaty fields: the recorded treaty status, if any."
+    )
 
 
 class EditionDetail(Envelope):

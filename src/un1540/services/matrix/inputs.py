@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from un1540.errors import Problem
 from un1540.models import Mark
+from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.text import ARTICLE, PAGE, PARAGRAPH, QUOTATION, REMARK
 from un1540.schemas.workflow import CellUpdate
 
@@ -37,6 +38,9 @@ class CellInput:
     mark: str
     remark: str = ""
     evidence: list[EvidenceInput] = field(default_factory=list)
+    # OP1 treaty cells of a recorded edition: the treaty status (checked against the
+    # instrument and the edition's date when recorded).
+    treaty: TreatyStatusInput | None = None
 
 
 @dataclass(frozen=True)

@@ -124,8 +124,10 @@ def cell_state(
     cell_key: str,
     entry: CellEntry,
     evidence: list[EvidenceRead],
+    instrument: str | None = None,
 ) -> CellState:
-    """One cell of an edition with where it sits in the framework and its version."""
+    """One cell of an edition with where it sits in the framework and its version (and, on an
+    OP1 treaty cell, the instrument it stands for and the recorded treaty status)."""
     cell = layout.by_key[cell_key]
     section = next(s for s in layout.sections if s.code == cell.section_code)
     return CellState(
@@ -146,6 +148,10 @@ def cell_state(
         remark=entry.remark,
         version=entry.revision,
         evidence=evidence,
+        instrument=instrument,
+        treaty=treaty_of(
+            instrument, entry.treaty_status, entry.signed_on, entry.status_on, entry.asserted_by
+        ),
     )
 
 

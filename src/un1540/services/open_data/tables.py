@@ -207,6 +207,24 @@ def _cells(session: Session, viewer: Viewer) -> Table:
                 "True when the field's wording was reconstructed from public sources, not "
                 "verified against the Committee's template (fields.verified = false)",
             ),
+            (
+                "treaty_status",
+                "string",
+                "OP1 treaty fields (op1.npt, op1.cwc, ...): signed, ratified, acceded, "
+                "succeeded or not_party; empty when not recorded or for any other field",
+            ),
+            ("signed_on", "date", "OP1 treaty fields: date of signature"),
+            (
+                "status_on",
+                "date",
+                "OP1 treaty fields: date of ratification, accession or succession",
+            ),
+            (
+                "asserted_by",
+                "string",
+                "OP1 treaty fields: who asserted the status: state_report, committee_finding "
+                "or organisation_information",
+            ),
         ],
         primary_key=["iso3", "edition", "cell"],
     )
@@ -221,6 +239,10 @@ def _cells(session: Session, viewer: Viewer) -> Table:
             CellDefinition.column,
             CellEntry.mark,
             CellEntry.remark,
+            CellEntry.treaty_status,
+            CellEntry.signed_on,
+            CellEntry.status_on,
+            CellEntry.asserted_by,
         )
         .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
         .join(State, State.id == MatrixEdition.state_id)
@@ -230,8 +252,8 @@ def _cells(session: Session, viewer: Viewer) -> Table:
         .order_by(State.iso3, MatrixEdition.number, CellDefinition.id)
     )
     table.rows = [
-        [iso3, number, key, field_code, weapon, column, mark.value, remark, not verified]
-        for iso3, number, key, field_code, verified, weapon, column, mark, remark in rows
+        [iso3, number, key, field_code, weapon, column, mark.value, remark, not verified, *treaty]
+        for iso3, number, key, field_code, verified, weapon, column, mark, remark, *treaty in rows
     ]
     return table
 

@@ -11,10 +11,19 @@ from fastapi import APIRouter, Form, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from un1540.errors import Conflict, Forbidden, InvalidData, Un1540Error, Unauthenticated
+from un1540.errors import (
+    Conflict,
+    Forbidden,
+    InvalidData,
+    Problem,
+    Un1540Error,
+    Unauthenticated,
+)
 from un1540.models import ProposalStatus
 from un1540.models.base import today
+from un1540.reference.crosswalks import ASSERTED_BY, TREATY_STATUSES
 from un1540.reference.languages import N_
+from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.workflow import CellState, CellUpdate, EvidenceWrite
 from un1540.services.documents.reads import state_documents
 from un1540.services.matrix.actions.cells import update_cell
@@ -27,6 +36,7 @@ from un1540.services.matrix.actions.editions import (
     share_edition,
 )
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
+from un1540.services.matrix.actions.treaties import set_treaty_status
 from un1540.services.matrix.actions.waivers import waive_rule
 from un1540.services.matrix.inputs import CellChange, EvidenceInput
 from un1540.services.matrix.layout import cell_keys
@@ -228,6 +238,30 @@ class CellForm:
     evidence: list[dict[str, str]]  # document, page, article, paragraph, quotation
 
 
+@dataclass(frozen=True)
+class TreatyForm:
+    """What the treaty status form shows: the recorded status, or what was just refused."""
+
+    status: str
+    signed_on: str
+    status_on: str
+    asserted_by: str
+    reason: str
+
+
+def _current_treaty(current: CellState) -> TreatyForm:
+    treaty = current.treaty
+    if treaty is None:
+        return TreatyForm("", "", "", "", "")
+    return TreatyForm(
+        status=treaty.status,
+        signed_on=treaty.signed_on.isoformat() if treaty.signed_on else "",
+        status_on=treaty.status_on.isoformat() if treaty.status_on else "",
+        asserted_by=treaty.asserted_by,
+        reason="",
+    )
+
+
 def _current_form(current: CellState) -> CellForm:
     return CellForm(
         mark=current.mark,
@@ -257,6 +291,8 @@ def _render_cell(
     *,
     submitted: CellForm | None = None,
     error: Un1540Error | None = None,
+    treaty_submitted: TreatyForm | None = None,
+    treaty_error: Un1540Error | None = None,
 ) -> Response:
     current = cell_state(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell)
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
@@ -285,8 +321,13 @@ def _render_cell(
         "can_edit": can_edit,
         "can_propose": "propose" in allowed,
         "can_comment": "comment" in allowed,
+        "treaty_form": treaty_submitted or _current_treaty(current),
+        "treaty_error": treaty_error,
+        "treaty_statuses": TREATY_STATUSES,
+        "asserted_by": ASSERTED_BY,
     }
-    status = error.status if error is not None else 200
+    shown_error = error or treaty_error
+    status = shown_error.status if shown_error is not None else 200
     return render(
         request, "editions/cell.html", context, synthetic=current.synthetic, status_code=status
     )
@@ -393,6 +434,68 @@ async def cell_edit(
                 request, session, viewer, iso3, number, cell, submitted=submitted, error=refusal
             )
         flash(request, gettext("Cell saved."))
+        return RedirectResponse(_cell_url(iso3, number, cell), status_code=303)
+
+    return await anyio.to_thread.run_sync(save)
+
+
+def _treaty_submitted(form: FormData) -> TreatyForm:
+    return TreatyForm(
+        **{
+            name: str(form.get(name) or "").strip()
+            for name in ("status", "signed_on", "status_on", "asserted_by", "reason")
+        }
+    )
+
+
+@router.post("/states/{iso3}/editions/{number}/cells/{cell}/treaty")
+async def cell_treaty(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    iso3: str,
+    number: NumberPath,
+    cell: str,
+) -> Response:
+    """Record the treaty status of an OP1 treaty cell; a refusal shows the form again with what
+    was typed and each problem named by its field."""
+    form = await request.form()
+    submitted = _treaty_submitted(form)
+    field, _sep, rest = cell.partition(":")
+
+    def save() -> Response:
+        try:
+            if rest != "any:adherence":  # the treaty status lives on the field's one cell
+                raise InvalidData(
+                    f"{cell!r} is not an OP1 treaty cell; nothing was written",
+                    problems=[Problem("cell", "the treaty status is recorded on a treaty cell")],
+                )
+            body = build(
+                TreatyStatusInput,
+                status=submitted.status,
+                signed_on=submitted.signed_on or None,
+                status_on=submitted.status_on or None,
+                asserted_by=submitted.asserted_by,
+                reason=submitted.reason,
+            )
+            set_treaty_status(
+                session, viewer=viewer, iso3=iso3, number=number, field=field, status=body
+            )
+        except Unauthenticated:
+            return login_redirect(request)
+        except (InvalidData, Conflict, Forbidden) as refusal:
+            return _render_cell(
+                request,
+                session,
+                viewer,
+                iso3,
+                number,
+                cell,
+                treaty_submitted=submitted,
+                treaty_error=refusal,
+            )
+        flash(request, gettext("Treaty status saved."))
         return RedirectResponse(_cell_url(iso3, number, cell), status_code=303)
 
     return await anyio.to_thread.run_sync(save)

@@ -40,6 +40,7 @@ from un1540.services.matrix.counting import (
     tally_read,
 )
 from un1540.services.matrix.layout import framework_layout
+from un1540.services.matrix.reads.fields import treaty_statuses
 from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.services.matrix.summaries import evidence_counts
 
@@ -319,6 +320,9 @@ def compare_states(
             [Problem("states", f"unknown State code(s): {', '.join(unknown)}")]
         )
     in_force = {e.state: e for e in summaries_in_force(session, viewer, as_of).editions}
+    treaties = treaty_statuses(
+        session, viewer, [in_force[code].id for code in states if code in in_force]
+    )
     compared = []
     for code in states:
         selection = Selection(state=code)
@@ -334,6 +338,7 @@ def compare_states(
                 items=_rows(
                     breakdown(session, viewer, by, as_of, selection), dimension_labels(session, by)
                 ),
+                treaties=treaties.get(edition.id, []) if edition else [],
             )
         )
     synthetic = any(in_force[code].synthetic for code in states if code in in_force)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict, InvalidData, Problem
 from un1540.models import CellEntry, MatrixEdition, State
+from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.text import FILE_NAME, REASON, REMARK
 from un1540.schemas.workflow import CellDifference, CellValue, ImportReport, StateImport
 from un1540.services.kernel.access import Viewer
@@ -47,6 +48,9 @@ class ImportedCell:
     mark: str
     remark: str | None  # None: leave the remark as it is
     where: str
+    # OP1 treaty fields: the treaty status the file gives (already checked against the
+    # instrument, see io/matrix_import.py); None: leave it as it is.
+    treaty: TreatyStatusInput | None = None
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,12 @@ def import_cells(
         iso3: plan_changes(by_state[iso3], current, layout)
         for (iso3, target), current in zip(targets.items(), currents, strict=True)
     }
+    treaties = {
+        iso3: [
+            (current[cell.key].entry_id, cell) for cell in by_state[iso3] if cell.treaty is not None
+        ]
+        for (iso3, _), current in zip(targets.items(), currents, strict=True)
+    }
     if not dry_run:
         apply_changes(
             session,
@@ -238,6 +248,7 @@ def import_cells(
             file_name,
             reason,
         )
+        apply_treaties(session, viewer, targets, treaties, file_name, reason)
     reports, total_changed, total_unchanged = [], 0, 0
     for iso3, target in targets.items():
         changes = planned[iso3]
@@ -265,6 +276,70 @@ def import_cells(
         changed=total_changed,
         unchanged=total_unchanged,
     )
+
+
+TREATY_VALUES = ("treaty_status", "signed_on", "status_on", "asserted_by")
+
+
+def apply_treaties(
+    session: Session,
+    viewer: Viewer,
+    targets: dict[str, ImportTarget],
+    treaties: dict[str, list[tuple[int, ImportedCell]]],
+    file_name: str,
+    reason: str,
+) -> None:
+    """Write the treaty status the file gives to each OP1 treaty cell where it differs from the
+    recorded one, audited like an edit (`cell.treaty_status`)."""
+    ids = [entry_id for rows in treaties.values() for entry_id, _ in rows]
+    if not ids:
+        return
+    columns = [getattr(CellEntry, name) for name in TREATY_VALUES]
+    now = {
+        row[0]: tuple(row[1:])
+        for row in session.execute(select(CellEntry.id, *columns).where(CellEntry.id.in_(ids)))
+    }
+    records = []
+    for iso3, rows in treaties.items():
+        edition = targets[iso3].edition
+        assert edition is not None  # opened before the changes are applied
+        for entry_id, cell in rows:
+            treaty = cell.treaty
+            assert treaty is not None
+            wanted = (treaty.status, treaty.signed_on, treaty.status_on, treaty.asserted_by)
+            before = now[entry_id]
+            if before == wanted:
+                continue  # already recorded: no write, no event
+            session.execute(
+                update(CellEntry)
+                .where(CellEntry.id == entry_id)
+                .values(
+                    {
+                        **dict(zip(TREATY_VALUES, wanted, strict=True)),
+                        "revision": CellEntry.revision + 1,
+                    }
+                )
+            )
+            records.append(
+                AuditRecord(
+                    actor=viewer.actor,
+                    action="cell.treaty_status",
+                    entity_type="cell_entry",
+                    entity_id=f"{iso3}/{edition.number}/{cell.key}",
+                    before=_treaty_json(before) if before[0] is not None else None,
+                    after=_treaty_json(wanted),
+                    reason=reason or f"imported from {file_name} ({cell.where})",
+                )
+            )
+    record_events(session, records)
+
+
+def _treaty_json(values: tuple[object, ...]) -> dict[str, object]:
+    names = ("status", "signed_on", "status_on", "asserted_by")
+    return {
+        name: value.isoformat() if hasattr(value, "isoformat") else value
+        for name, value in zip(names, values, strict=True)
+    }
 
 
 @action

@@ -23,19 +23,26 @@ from un1540.models import (
     Visibility,
 )
 from un1540.models.base import today
+from un1540.reference.crosswalks import treaty_fields
 from un1540.schemas.text import NOTE, REMARK
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
+from un1540.services.matrix.actions.treaties import treaty_problems
 from un1540.services.matrix.inputs import MARK_VALUES, CellInput
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.summaries import write_summary
 
 
 def _check_cells(
-    session: Session, framework: Framework, state: State, cells: list[CellInput]
+    session: Session,
+    framework: Framework,
+    state: State,
+    cells: list[CellInput],
+    approved_on: date | None = None,
 ) -> list[Problem]:
     layout = framework_layout(session, framework)
+    treaties = treaty_fields(layout.slug)
     problems: list[Problem] = []
     seen: set[str] = set()
     document_ids = {e.document_id for cell in cells for e in cell.evidence}
@@ -52,6 +59,14 @@ def _check_cells(
         seen.add(cell.key)
         if cell.mark not in MARK_VALUES:
             problems.append(Problem(where, f"mark {cell.mark!r} is not one of X, ?, NA or blank"))
+        if cell.treaty is not None:
+            field_code, _, rest = cell.key.partition(":")
+            instrument = treaties.get(field_code)
+            if instrument is None or rest != "any:adherence":
+                problems.append(Problem(f"{where}.treaty", "not an OP1 treaty cell"))
+            else:
+                found = treaty_problems(instrument, cell.treaty, on=approved_on or today())
+                problems += [Problem(f"{where}.{p.where}", p.message) for p in found]
         for evidence in cell.evidence:
             document = documents.get(evidence.document_id)
             if document is None:
@@ -77,6 +92,19 @@ def _checked_texts(cells: list[CellInput], problems: list[Problem]) -> list[Cell
     return checked
 
 
+def _treaty_columns(cell: CellInput | None) -> dict[str, object]:
+    """The treaty columns of a recorded cell entry (every row has them: one bulk insert)."""
+    treaty = cell.treaty if cell is not None else None
+    if treaty is None:
+        return {"treaty_status": None, "signed_on": None, "status_on": None, "asserted_by": None}
+    return {
+        "treaty_status": treaty.status,
+        "signed_on": treaty.signed_on,
+        "status_on": treaty.status_on,
+        "asserted_by": treaty.asserted_by,
+    }
+
+
 @action
 def record_approved_edition(
     session: Session,
@@ -96,7 +124,7 @@ def record_approved_edition(
     nothing if anything is wrong; the caller's transaction commits the edition and its audit event.
     """
     state = state_by_iso3(session, iso3)
-    problems = _check_cells(session, framework, state, cells)
+    problems = _check_cells(session, framework, state, cells, approved_on)
     cells = _checked_texts(cells, problems)
     note = NOTE.check(note, "note", problems)
     previous = session.execute(
@@ -139,6 +167,7 @@ def record_approved_edition(
             "remark": given[info.key].remark if info.key in given else "",
             "revision": 1,
             "visibility": Visibility.public,
+            **_treaty_columns(given.get(info.key)),
         }
         for info, mark in zip(layout.cells, marks, strict=True)
     ]

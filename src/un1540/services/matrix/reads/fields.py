@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Tally
 from un1540.errors import InvalidParameter, NotFound, Problem
-from un1540.models import CellEntry, MatrixEdition, RegionalGroup, State
+from un1540.models import CellEntry, Framework, MatrixEdition, RegionalGroup, State
 from un1540.reference.crosswalks import ASSERTED_BY, TREATY_STATUSES, treaty_fields
+from un1540.schemas.coverage import ComparedTreaty
 from un1540.schemas.matrix import (
     FieldAcrossStates,
     FieldInfo,
@@ -151,3 +152,63 @@ def _asserted_counts(items: list[FieldStateRow]) -> dict[str, int]:
         if row.treaty is not None:
             counts[row.treaty.asserted_by] += 1
     return counts
+
+
+def treaty_statuses(
+    session: Session, viewer: Viewer, edition_ids: list[int]
+) -> dict[int, list[ComparedTreaty]]:
+    """Per edition, its OP1 treaty fields in framework order, each with its mark and the treaty
+    status recorded on it (None: not recorded); cells the viewer may not see are left out."""
+    found: dict[int, list[ComparedTreaty]] = {edition_id: [] for edition_id in edition_ids}
+    if not edition_ids:
+        return found
+    frameworks = dict(
+        session.execute(
+            select(MatrixEdition.id, MatrixEdition.framework_id).where(
+                MatrixEdition.id.in_(edition_ids)
+            )
+        ).all()
+    )
+    layouts = {
+        framework_id: framework_layout(session, framework)
+        for framework_id in set(frameworks.values())
+        if (framework := session.get(Framework, framework_id)) is not None
+    }
+    cell_ids = {
+        layout.by_key[f"{code}:any:adherence"].id: (framework_id, code, instrument.code)
+        for framework_id, layout in layouts.items()
+        for code, instrument in treaty_fields(layout.slug).items()
+        if f"{code}:any:adherence" in layout.by_key
+    }
+    if not cell_ids:
+        return found
+    rows = session.execute(
+        select(
+            CellEntry.edition_id,
+            CellEntry.cell_id,
+            CellEntry.mark,
+            CellEntry.treaty_status,
+            CellEntry.signed_on,
+            CellEntry.status_on,
+            CellEntry.asserted_by,
+        )
+        .join(MatrixEdition, MatrixEdition.id == CellEntry.edition_id)
+        .where(
+            CellEntry.edition_id.in_(edition_ids),
+            CellEntry.cell_id.in_(list(cell_ids)),
+            visible(CellEntry.visibility, viewer, MatrixEdition.state_id),
+        )
+        .order_by(CellEntry.edition_id, CellEntry.cell_id)
+    ).all()
+    for edition_id, cell_id, mark, status, signed_on, status_on, asserted_by in rows:
+        framework_id, code, instrument = cell_ids[cell_id]
+        found[edition_id].append(
+            ComparedTreaty(
+                field=code,
+                field_name=layouts[framework_id].fields[code].name,
+                instrument=instrument,
+                mark=mark.value,
+                treaty=treaty_of(instrument, status, signed_on, status_on, asserted_by),
+            )
+        )
+    return found

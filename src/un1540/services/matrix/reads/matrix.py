@@ -154,4 +154,15 @@ def cell_state(
     framework = session.get(Framework, edition.framework_id)
     assert framework is not None  # guaranteed by the foreign key
     layout = framework_layout(session, framework)
-    return shapes.cell_state(state, edition, layout, cell_key, entry, evidence.get(entry.id, []))
+    field = layout.by_key[cell_key].field_code
+    instrument = treaty_fields(layout.slug).get(field)
+    treaty_cell = instrument is not None and cell_key == f"{field}:any:adherence"
+    return shapes.cell_state(
+        state,
+        edition,
+        layout,
+        cell_key,
+        entry,
+        evidence.get(entry.id, []),
+        instrument.code if instrument is not None and treaty_cell else None,
+    )
