@@ -345,7 +345,12 @@ class Scenario:
         print(
             f"    {self.name:<40} {result.per_second:8.1f} req/s  p50 {result.median:7.1f} ms  "
             f"p99 {result.percentile(99):7.1f} ms  CPU {self.runs[-1][1]:6.2f} ms/req"
-            + (f"  ({writer.writes} writes)" if writer is not None else ""),
+            + (f"  {result.errors} errors" if result.errors else "")
+            + (
+                f"  ({writer.writes} writes, {writer.failures} failed)"
+                if writer is not None
+                else ""
+            ),
             flush=True,
         )
 
