@@ -45,12 +45,19 @@ migrations-check: install
 pytest: install
 	$(BIN)/pytest
 
+# Every benchmark in one run (an hour or more on 2 cores, most of it the 10x histories); the
+# portal comparison runs on SQLite, then on a throwaway PostgreSQL cluster. With
+# BENCH_POSTGRES_URL (a PostgreSQL database holding the demo, `un1540 init --demo`) the
+# scale-out benchmark (workers.py) runs too.
 benchmark: install
 	$(BIN)/python benchmarks/portal.py
 	$(BIN)/python benchmarks/cache_writes.py
+	$(BIN)/python benchmarks/memory.py
 	$(BIN)/python benchmarks/matrix_io.py
 	$(BIN)/python benchmarks/analytics.py
 	$(BIN)/python benchmarks/matching.py
+	$(BIN)/python benchmarks/portal.py --postgres
+	$(if $(BENCH_POSTGRES_URL),$(BIN)/python benchmarks/workers.py --database-url $(BENCH_POSTGRES_URL))
 
 clean:
 	rm -rf $(VENV) tests/artifacts .mypy_cache .ruff_cache .pytest_cache

@@ -136,10 +136,12 @@ GROUP BY ALL ORDER BY ALL
 Tallies = dict[tuple[str, str, str], tuple[int, int, int, int, int]]
 
 
-EDITION_COLUMNS = (
-    "state_id, framework_id, status, created_at, note, origin, visibility, revision, "
-    "based_on_id, created_by, shared_at, agreed_at, approved_at, approved_by"
-)
+def copied_columns(db: sqlite3.Connection, table: str, *left_out: str) -> str:
+    """Every column of the table but its id and those left out, so that a column added by a
+    later migration is copied too (a fixed list broke when matrix_edition gained NOT NULL
+    columns)."""
+    names = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+    return ", ".join(name for name in names if name not in {"id", *left_out})
 
 
 def build_longer_history(source: Path, path: Path, factor: int) -> str:
@@ -164,6 +166,8 @@ def build_longer_history(source: Path, path: Path, factor: int) -> str:
             "WHERE status = 'approved' ORDER BY state_id, number"
         ).fetchall()
         db.execute("UPDATE matrix_edition SET number = number + 1000000")
+        edition_columns = copied_columns(db, "matrix_edition", "number", "approved_on")
+        cell_columns = copied_columns(db, "cell_entry", "edition_id")
         by_state: dict[int, list[tuple[int, date]]] = {}
         for edition_id, state_id, _, approved_on in editions:
             by_state.setdefault(state_id, []).append((edition_id, date.fromisoformat(approved_on)))
@@ -184,14 +188,13 @@ def build_longer_history(source: Path, path: Path, factor: int) -> str:
                         )
                         continue
                     new_id = db.execute(
-                        f"INSERT INTO matrix_edition (number, approved_on, {EDITION_COLUMNS}) "
-                        f"SELECT ?, ?, {EDITION_COLUMNS} FROM matrix_edition WHERE id = ?",
+                        f"INSERT INTO matrix_edition (number, approved_on, {edition_columns}) "
+                        f"SELECT ?, ?, {edition_columns} FROM matrix_edition WHERE id = ?",
                         (number, on.isoformat(), edition_id),
                     ).lastrowid
                     db.execute(
-                        "INSERT INTO cell_entry (edition_id, cell_id, mark, remark, revision, "
-                        "visibility) SELECT ?, cell_id, mark, remark, revision, visibility "
-                        "FROM cell_entry WHERE edition_id = ?",
+                        f"INSERT INTO cell_entry (edition_id, {cell_columns}) "
+                        f"SELECT ?, {cell_columns} FROM cell_entry WHERE edition_id = ?",
                         (new_id, edition_id),
                     )
                     db.execute(
