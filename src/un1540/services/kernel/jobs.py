@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -88,13 +89,14 @@ def run_task(name: str, run: JobRun, arguments: Arguments) -> None:
     definition.function(run, **arguments)
 
 
-class Jobs:
+class Jobs(ABC):
     """How this process queues jobs; one per process, kept in its sessions' info."""
 
     inline = False
 
+    @abstractmethod
     def queue(self, session: Session, task: str, lock: str | None, arguments: Arguments) -> None:
-        raise NotImplementedError
+        """Queue `task` to run after the session's transaction commits."""
 
 
 class InlineJobs(Jobs):

@@ -267,24 +267,6 @@ def _copy_cells(
     )
 
 
-def open_edition_of(session: Session, state: State) -> MatrixEdition | None:
-    """The State's edition that is not yet approved or discarded, if any."""
-    return session.scalars(
-        select(MatrixEdition).where(
-            MatrixEdition.state_id == state.id, MatrixEdition.status.in_(OPEN_STATUSES)
-        )
-    ).first()
-
-
-def latest_approved_of(session: Session, state: State) -> MatrixEdition | None:
-    return session.scalars(
-        select(MatrixEdition)
-        .where(MatrixEdition.state_id == state.id, MatrixEdition.status == EditionStatus.approved)
-        .order_by(MatrixEdition.number.desc())
-        .limit(1)
-    ).first()
-
-
 def next_edition_number(session: Session, state: State) -> int:
     return (
         session.scalar(
