@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_document, make_edition, make_user
-from un1540.errors import Conflict, InvalidData
+from un1540.errors import Conflict, Forbidden, InvalidData
 from un1540.models import (
     AuditEvent,
     EditionStatus,
@@ -32,7 +32,7 @@ from un1540.services.matrix.actions.editions import (
 )
 from un1540.services.matrix.actions.proposals import decide_proposal, propose_change
 from un1540.services.matrix.actions.reminders import send_review_reminders
-from un1540.services.matrix.actions.waivers import waive_rule
+from un1540.services.matrix.actions.waivers import waive_open_breaks, waive_rule
 from un1540.services.matrix.inputs import CellChange, CellInput, EvidenceInput
 from un1540.services.matrix.reads.editions import edition_detail, entry_for
 from un1540.services.matrix.reads.evidence import evidence_check
@@ -320,6 +320,73 @@ def test_a_waiver_lets_approval_through_is_audited_and_lapses_when_the_cell_chan
             rule="x_requires_evidence",
             reason="again",
         )
+
+
+def test_one_reason_waives_every_open_break_each_cell_audited(session: Session, cast: Cast) -> None:
+    """A draft inheriting many breaks (e.g. cells recorded before the rules) is waived in one
+    step; each cell gets its own waiver and audit event, and what was waived before keeps its
+    own reason."""
+    draft = _shared_draft(session, cast)
+    _edit(session, cast.expert, draft, X_CELL, "X", remark="orally")
+    _edit(session, cast.expert, draft, OTHER_X, "X", remark="orally too")
+    _edit(session, cast.expert, draft, NA_CELL, "NA")
+    waive_rule(
+        session,
+        viewer=cast.expert,
+        iso3="TCD",
+        number=draft.number,
+        cell_key=OTHER_X,
+        rule="x_requires_evidence",
+        reason="its own reason",
+    )
+    events = session.scalar(select(func.count()).select_from(AuditEvent))
+    for bad_reason, bad_rule in (("", ""), ("fine", "no_such_rule")):
+        with pytest.raises(InvalidData, match="the rule was not waived"):
+            waive_open_breaks(
+                session,
+                viewer=cast.expert,
+                iso3="TCD",
+                number=draft.number,
+                reason=bad_reason,
+                rule=bad_rule,
+            )
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
+    only_na = waive_open_breaks(
+        session,
+        viewer=cast.expert,
+        iso3="TCD",
+        number=draft.number,
+        reason="not applicable by the State's statement",
+        rule="na_requires_reason",
+    )
+    assert only_na == 1
+    count = waive_open_breaks(
+        session,
+        viewer=cast.committee,
+        iso3="TCD",
+        number=draft.number,
+        reason="recorded before the evidence rules; references pending",
+    )
+    assert count == 1  # only X_CELL was left
+    check = evidence_check(session, viewer=cast.committee, iso3="TCD", number=draft.number)
+    reasons = {p.cell: p.waiver_reason for p in check.problems}
+    assert check.unwaived == 0
+    assert reasons == {
+        X_CELL: "recorded before the evidence rules; references pending",
+        OTHER_X: "its own reason",
+        NA_CELL: "not applicable by the State's statement",
+    }
+    audited = session.scalars(
+        select(AuditEvent.entity_id).where(AuditEvent.action == "cell.waive_rule")
+    ).all()
+    assert sorted(audited) == sorted(f"TCD/{draft.number}/{key}" for key in reasons)
+    with pytest.raises(InvalidData, match="the rule was not waived") as nothing_left:
+        waive_open_breaks(
+            session, viewer=cast.committee, iso3="TCD", number=draft.number, reason="again"
+        )
+    assert "no cell is left to waive" in str(nothing_left.value.problems)
+    with pytest.raises(Forbidden):
+        waive_open_breaks(session, viewer=cast.poc, iso3="TCD", number=draft.number, reason="mine")
 
 
 def test_recorded_editions_and_imports_are_not_refused_by_the_rules(
