@@ -514,7 +514,8 @@ def test_waiving_every_open_break_with_one_reason(portal: Portal) -> None:
         assert version
         post_form(expert, path, path, {"mark": "X", "remark": "orally", "version": version[1]})
     page = expert.get(workspace).text
-    assert 'id="waive-all"' in page and "data-confirm=" in page
+    assert 'id="waive-all"' in page
+    assert "data-confirm=" in page
     assert "Waive all 2 cells not yet waived, with one reason" in page
     empty = post_form(expert, workspace, f"{workspace}/waivers", {"reason": ""})
     assert "the rule was not waived (reason: is empty" in empty
