@@ -248,6 +248,11 @@ class CellDifference(BaseModel):
     change: str = Field(
         description="gained (now X), lost (no longer X) or changed (other mark or remark)."
     )
+    reconstructed: bool = Field(
+        default=False,
+        description="True when the field's number and wording were reconstructed, not "
+        "verified against the Committee's template.",
+    )
     before: CellValue | None
     after: CellValue | None
 

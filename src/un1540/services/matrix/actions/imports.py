@@ -166,6 +166,7 @@ def plan_changes(
             weapon=info.weapon,
             column=info.column,
             change=change,
+            reconstructed=not layout.fields[info.field_code].verified,
             before=CellValue(mark=now.mark, remark=now.remark),
             after=CellValue(mark=cell.mark, remark=new_remark),
         )
