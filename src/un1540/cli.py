@@ -245,7 +245,8 @@ def worker(
         ),
     ] = None,
 ) -> None:
-    """Run background jobs (PostgreSQL): e-mails, open-data and export builds. Stop it with
+    """Run background jobs (PostgreSQL): e-mails, open-data and export builds, the daily
+    reminders. Stop it with
     Ctrl+C or SIGTERM; a job it was running is queued again and finished by the next worker."""
     import asyncio
 
@@ -839,7 +840,12 @@ def _print_import(report: ImportReport) -> None:
             f"{item.state.iso3} edition {item.edition}{opened}: "
             f"{len(item.changes)} cell(s) {verb}, "
             f"{item.unchanged} unchanged"
+            + (f", {len(item.treaty_changes)} treaty status(es)" if item.treaty_changes else "")
         )
+        for treaty in item.treaty_changes:
+            before = treaty.before["status"] if treaty.before else "none"
+            after = treaty.after["status"] if treaty.after else "cleared"
+            console.print(f"  {treaty.cell}: treaty status {before} -> {after}")
         if report.dry_run:
             for change in item.changes:
                 before = change.before.mark if change.before else ""
@@ -848,7 +854,10 @@ def _print_import(report: ImportReport) -> None:
                     f"  {change.cell}: {before or 'blank'} -> {after or 'blank'} ({change.change})"
                 )
     summary = "Dry run: nothing was written." if report.dry_run else "Imported."
-    console.print(f"{summary} {report.changed} cell(s) {verb} in {len(report.states)} State(s).")
+    console.print(
+        f"{summary} {report.changed} cell(s) and {report.treaty_changed} treaty status(es) "
+        f"{verb} in {len(report.states)} State(s)."
+    )
 
 
 def main() -> None:

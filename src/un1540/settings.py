@@ -152,6 +152,15 @@ class Settings(BaseSettings):
             "before their response deadline (0: no reminder before it), and once after it."
         ),
     )
+    reminders_cron: str = Field(
+        default="0 6 * * *",
+        pattern=r"^$|^[0-9*,/-]+( [0-9*,/-]+){4}$",
+        description=(
+            "When the job workers send the day's reminders (the review periods of shared "
+            "drafts), as a cron schedule in UTC (minute hour day month weekday); empty: never "
+            "(run `un1540 notify reminders` from a timer instead)."
+        ),
+    )
     session_idle_minutes: int = Field(
         default=30,
         ge=1,

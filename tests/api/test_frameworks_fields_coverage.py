@@ -221,3 +221,24 @@ def test_compare_names_the_states_parameter_when_wrong(client: TestClient) -> No
         assert_error(
             client.get(f"/api/v1/compare?states={states}"), 422, "invalid_parameter", "states"
         )
+
+
+def test_field_and_edition_diff_csvs_flag_every_reconstructed_row(client: TestClient) -> None:
+    """Failed before this change: neither CSV said whether a row's field was reconstructed."""
+    framework = client.get("/api/v1/frameworks/un1540-matrix/reconstructed-2016").json()
+    verified = {f["code"]: f["verified"] for s in framework["sections"] for f in s["fields"]}
+    assert set(verified.values()) == {True, False}
+    for code in (
+        next(c for c, ok in verified.items() if ok),
+        next(c for c, ok in verified.items() if not ok),
+    ):
+        rows = read_csv(client.get(f"/api/v1/fields/{code}.csv"))
+        assert rows
+        assert {row["reconstructed"] for row in rows} == {"false" if verified[code] else "true"}
+    editions = client.get("/api/v1/states/FRA/editions").json()["items"]
+    numbers = sorted(e["number"] for e in editions if e["status"] == "approved")
+    assert len(numbers) >= 2
+    diff = read_csv(client.get(f"/api/v1/states/FRA/editions/{numbers[0]}/diff/{numbers[-1]}.csv"))
+    assert diff
+    for row in diff:
+        assert row["reconstructed"] == ("false" if verified[row["field"]] else "true"), row

@@ -228,6 +228,74 @@ def test_a_bad_treaty_date_in_an_xlsx_names_sheet_row_and_column(session: Sessio
     ), caught.value.problems
 
 
+def test_an_import_lists_treaty_changes_and_empty_treaty_columns_clear_the_status(
+    session: Session,
+) -> None:
+    """Failed before this change: an import could not clear a recorded treaty status (empty
+    columns meant "leave it") and its report did not list treaty changes at all."""
+    expert, number = _draft_with_treaties(session)
+    content = _csv_with(
+        session,
+        expert,
+        number,
+        BWC,
+        treaty_status="",
+        signed_on="",
+        status_on="",
+        asserted_by="",
+    )
+    dry = import_matrix_file(
+        session,
+        viewer=expert,
+        content=content,
+        file_name="fra.csv",
+        only="FRA",
+        dry_run=True,
+        max_bytes=5_000_000,
+        edition=number,
+    )
+    assert dry.treaty_changed == 1
+    (listed,) = dry.states[0].treaty_changes
+    assert (listed.cell, listed.after) == (BWC, None)
+    assert listed.before == {
+        "status": "signed",
+        "signed_on": "1972-04-10",
+        "status_on": None,
+        "asserted_by": "organisation_information",
+    }
+    assert BWC in _treaties(session, expert, number)  # a dry run writes nothing
+    report = _import(session, expert, content, "fra.csv", number)
+    assert report.treaty_changed == 1  # type: ignore[attr-defined]
+    after = _treaties(session, expert, number)
+    assert BWC not in after
+    assert CWC in after
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "cell.treaty_status",
+            AuditEvent.entity_id == f"FRA/{number}/{BWC}",
+            AuditEvent.reason.contains("fra.csv"),
+        )
+    ).one()
+    assert (event.before or {})["status"] == "signed"
+    assert event.after is None
+    # A file exported before the treaty columns existed leaves the statuses alone.
+    rows = list(
+        csv.DictReader(io.StringIO(_export(session, expert, number, ExportFormat.csv).decode()))
+    )
+    names = [
+        name
+        for name in rows[0]
+        if name not in ("treaty_status", "signed_on", "status_on", "asserted_by")
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=names, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    old = _import(session, expert, buffer.getvalue().encode(), "old.csv", number)
+    assert old.treaty_changed == 0  # type: ignore[attr-defined]
+    assert CWC in _treaties(session, expert, number)
+
+
 def test_a_round_trip_writes_no_treaty_event(session: Session) -> None:
     expert, number = _draft_with_treaties(session)
     content = _export(session, expert, number, ExportFormat.xlsx)

@@ -499,3 +499,29 @@ def _a_project_the_donor_can_see(portal: Portal) -> int:
         pair = {"item_id": request.items[0].id, "offer_id": offer.id}
         record_judgement(session, viewer=expert, data=JudgementCreate(**pair, verdict="accept"))
         return open_project(session, viewer=expert, data=AssistanceProjectCreate(**pair)).id
+
+
+def test_waiving_every_open_break_with_one_reason(portal: Portal) -> None:
+    """A draft with several breaks offers one form that waives them all (confirmed first), each
+    cell keeping its own waiver."""
+    expert = browser(portal)
+    sign_in(expert, "expert@example.org")
+    post_form(expert, "/states/GHA", "/states/GHA/editions", {"reason": ""})
+    workspace = "/states/GHA/editions/1"
+    for cell in (CELL, "op2.use:nw:legal_framework"):
+        path = f"{workspace}/cells/{cell}"
+        version = re.search(r'name="version" value="(\d+)"', expert.get(path).text)
+        assert version
+        post_form(expert, path, path, {"mark": "X", "remark": "orally", "version": version[1]})
+    page = expert.get(workspace).text
+    assert 'id="waive-all"' in page
+    assert "data-confirm=" in page
+    assert "Waive all 2 cells not yet waived, with one reason" in page
+    empty = post_form(expert, workspace, f"{workspace}/waivers", {"reason": ""})
+    assert "the rule was not waived (reason: is empty" in empty
+    done = post_form(
+        expert, workspace, f"{workspace}/waivers", {"reason": "recorded before the rules"}
+    )
+    assert "Evidence rules waived for 2 cell(s)." in done
+    assert done.count("“recorded before the rules”") == 2
+    assert 'id="waive-all"' not in done

@@ -429,6 +429,13 @@ def api_cases(world: World) -> list[Case]:
         ),
         Case(
             "POST",
+            f"{edition}/waivers",
+            f"{t2}/waivers",
+            on_shared_draft(poc=403, expert=422, committee=422, admin=422),
+            {"json": {"reason": ""}},
+        ),
+        Case(
+            "POST",
             f"{edition}/cells/{{cell}}/waivers",
             f"{t2}/cells/{CELL}/waivers",
             on_shared_draft(poc=403, expert=422, committee=422, admin=422),
@@ -794,6 +801,15 @@ def portal_cases(world: World, digest: str) -> list[Case]:
                     "reason": "before the CWC opened for signature",
                 }
             },
+        ),
+        Case(
+            "POST",
+            "/states/{iso3}/editions/{number}/waivers",
+            f"{T2}/waivers",
+            on_shared_draft(
+                poc="forbidden", expert="refused", committee="refused", admin="refused"
+            ),
+            {"data": {"reason": ""}},
         ),
         Case(
             "POST",

@@ -419,3 +419,45 @@ def test_funding_is_earmarked_only_to_known_regions_areas_and_visible_projects(
         data=pledge(donor_name="A foundation", project_id=project.id),
     )
     assert paid.project_id == project.id
+
+
+def test_widening_consent_after_circulation_tells_the_matching_providers(
+    session: Session, people: dict[str, Viewer]
+) -> None:
+    """Circulated while only the Committee could see it, the request reaches the providers once
+    its consent is widened: they are told then. Failed before this change (nobody was told)."""
+    from un1540.models import Notification, UserAccount
+    from un1540.services.assistance.actions.requests import change_consent
+
+    offer = create_offer(session, viewer=people["provider"], data=offer_data(regions=[]))
+    request = submit_request(session, viewer=people["poc"], data=request_data(consent="committee"))
+    for status in ("authenticated", "acknowledged", "circulated"):
+        request = transition_request(
+            session, viewer=people["expert"], request_id=request.id, to=status
+        )
+    provider_id = session.scalars(
+        select(UserAccount.id).where(UserAccount.email == people["provider"].actor)
+    ).one()
+
+    def told() -> list[str]:
+        return list(
+            session.scalars(
+                select(Notification.kind).where(
+                    Notification.user_id == provider_id,
+                    Notification.entity_type == "assistance_request",
+                    Notification.entity_id == request.id,
+                )
+            )
+        )
+
+    assert told() == []  # the consent did not reach providers when it was circulated
+    change_consent(
+        session,
+        viewer=people["poc"],
+        request_id=request.id,
+        consent="providers",
+        revision=request.revision,
+        confirmed=True,
+    )
+    assert offer.id is not None
+    assert told() == ["match"]

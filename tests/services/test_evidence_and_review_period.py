@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from procrastinate.testing import InMemoryConnector
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import make_document, make_edition, make_user
-from un1540.errors import Conflict, InvalidData
+from un1540.errors import Conflict, Forbidden, InvalidData
 from un1540.models import (
     AuditEvent,
     EditionStatus,
@@ -22,6 +23,8 @@ from un1540.models import (
 )
 from un1540.models.base import today
 from un1540.services.kernel.access import PUBLIC, Viewer
+from un1540.services.kernel.jobs import JobRun, run_task
+from un1540.services.kernel.workers import worker_app
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import (
     agree_edition,
@@ -31,12 +34,13 @@ from un1540.services.matrix.actions.editions import (
     share_edition,
 )
 from un1540.services.matrix.actions.proposals import decide_proposal, propose_change
-from un1540.services.matrix.actions.reminders import send_review_reminders
-from un1540.services.matrix.actions.waivers import waive_rule
+from un1540.services.matrix.actions.reminders import REMINDERS_TASK, send_review_reminders
+from un1540.services.matrix.actions.waivers import waive_open_breaks, waive_rule
 from un1540.services.matrix.inputs import CellChange, CellInput, EvidenceInput
 from un1540.services.matrix.reads.editions import edition_detail, entry_for
 from un1540.services.matrix.reads.evidence import evidence_check
 from un1540.services.notifications.reads import list_notifications
+from un1540.settings import Settings
 
 X_CELL = "op2.manufacture:cw:legal_framework"
 NA_CELL = "op1.nwfz:any:adherence"
@@ -322,6 +326,73 @@ def test_a_waiver_lets_approval_through_is_audited_and_lapses_when_the_cell_chan
         )
 
 
+def test_one_reason_waives_every_open_break_each_cell_audited(session: Session, cast: Cast) -> None:
+    """A draft inheriting many breaks (e.g. cells recorded before the rules) is waived in one
+    step; each cell gets its own waiver and audit event, and what was waived before keeps its
+    own reason."""
+    draft = _shared_draft(session, cast)
+    _edit(session, cast.expert, draft, X_CELL, "X", remark="orally")
+    _edit(session, cast.expert, draft, OTHER_X, "X", remark="orally too")
+    _edit(session, cast.expert, draft, NA_CELL, "NA")
+    waive_rule(
+        session,
+        viewer=cast.expert,
+        iso3="TCD",
+        number=draft.number,
+        cell_key=OTHER_X,
+        rule="x_requires_evidence",
+        reason="its own reason",
+    )
+    events = session.scalar(select(func.count()).select_from(AuditEvent))
+    for bad_reason, bad_rule in (("", ""), ("fine", "no_such_rule")):
+        with pytest.raises(InvalidData, match="the rule was not waived"):
+            waive_open_breaks(
+                session,
+                viewer=cast.expert,
+                iso3="TCD",
+                number=draft.number,
+                reason=bad_reason,
+                rule=bad_rule,
+            )
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
+    only_na = waive_open_breaks(
+        session,
+        viewer=cast.expert,
+        iso3="TCD",
+        number=draft.number,
+        reason="not applicable by the State's statement",
+        rule="na_requires_reason",
+    )
+    assert only_na == 1
+    count = waive_open_breaks(
+        session,
+        viewer=cast.committee,
+        iso3="TCD",
+        number=draft.number,
+        reason="recorded before the evidence rules; references pending",
+    )
+    assert count == 1  # only X_CELL was left
+    check = evidence_check(session, viewer=cast.committee, iso3="TCD", number=draft.number)
+    reasons = {p.cell: p.waiver_reason for p in check.problems}
+    assert check.unwaived == 0
+    assert reasons == {
+        X_CELL: "recorded before the evidence rules; references pending",
+        OTHER_X: "its own reason",
+        NA_CELL: "not applicable by the State's statement",
+    }
+    audited = session.scalars(
+        select(AuditEvent.entity_id).where(AuditEvent.action == "cell.waive_rule")
+    ).all()
+    assert sorted(audited) == sorted(f"TCD/{draft.number}/{key}" for key in reasons)
+    with pytest.raises(InvalidData, match="the rule was not waived") as nothing_left:
+        waive_open_breaks(
+            session, viewer=cast.committee, iso3="TCD", number=draft.number, reason="again"
+        )
+    assert "no cell is left to waive" in str(nothing_left.value.problems)
+    with pytest.raises(Forbidden):
+        waive_open_breaks(session, viewer=cast.poc, iso3="TCD", number=draft.number, reason="mine")
+
+
 def test_recorded_editions_and_imports_are_not_refused_by_the_rules(
     session: Session, cast: Cast
 ) -> None:
@@ -427,8 +498,15 @@ def test_reminders_before_and_after_the_deadline_once_each(session: Session, cas
     )
     assert told[1].page == f"/states/TCD/editions/{draft.number}"
     assert told[1].link == f"/api/v1/states/TCD/editions/{draft.number}"
-    # Nobody else is told; an account that may not see the edition would be told nothing.
-    assert session.scalar(select(func.count()).select_from(Notification)) == 2
+    # When the period ends, the experts and the Committee are told too (failed before this
+    # change: nobody on the Committee side heard of it); nobody else is told.
+    for viewer in (cast.expert, cast.committee):
+        (ended,), total, _ = list_notifications(session, viewer=viewer)
+        assert ended.subject == (
+            f"Chad did not respond on edition {draft.number} of its matrix by {due}"
+        )
+        assert ended.page == f"/states/TCD/editions/{draft.number}"
+    assert session.scalar(select(func.count()).select_from(Notification)) == 4
     assert [
         e.action
         for e in session.scalars(
@@ -442,3 +520,36 @@ def test_an_agreed_edition_gets_no_reminder(session: Session, cast: Cast) -> Non
     agree_edition(session, viewer=cast.poc, iso3="TCD", number=draft.number)
     assert draft.response_due_on is not None
     assert send_review_reminders(session, on=draft.response_due_on + timedelta(days=1)) == 0
+
+
+def test_the_daily_reminders_are_a_periodic_job_of_the_workers(
+    session: Session, sessions: sessionmaker[Session], engine: Engine, cast: Cast
+) -> None:
+    """The workers queue `reminders.daily` on UN1540_REMINDERS_CRON (procrastinate's periodic
+    deferrer); the task sends the day's reminders once however often it runs. Failed before
+    this change: only a timer running the command line sent them."""
+    url = engine.url.render_as_string(hide_password=False)
+    settings = Settings(database_url=url, jobs_inline=True, reminders_cron="30 5 * * *")
+    app = worker_app(InMemoryConnector(), sessions, settings)
+    (periodic,) = [
+        task
+        for task in app.periodic_registry.periodic_tasks.values()
+        if task.task.name == REMINDERS_TASK
+    ]
+    assert periodic.cron == "30 5 * * *"
+    quiet = Settings(database_url=url, jobs_inline=True, reminders_cron="")
+    assert worker_app(InMemoryConnector(), sessions, quiet).periodic_registry.periodic_tasks == {}
+    with pytest.raises(ValueError, match="reminders_cron"):
+        Settings(database_url=url, reminders_cron="every day")
+    draft = _shared_draft(session, cast)
+    draft.response_due_on = today() - timedelta(days=1)
+    session.commit()
+    run = JobRun(sessions, settings)
+    run_task(REMINDERS_TASK, run, {"timestamp": 0})
+    run_task(REMINDERS_TASK, run, {"timestamp": 86_400})
+    assert [
+        e.action
+        for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("edition.review_%"))
+        )
+    ] == ["edition.review_overdue"]

@@ -167,7 +167,16 @@ def editions_csv(editions: EditionList) -> str:
 def field_csv(field: FieldAcrossStates) -> str:
     """One row per State; OP1 treaty fields add the recorded treaty status and its dates."""
     treaty = bool(field.treaty_counts)
-    header = ["iso3", "name", "group", "edition", "approved_on", *field.cells, *TALLY_COLUMNS]
+    header = [
+        "iso3",
+        "name",
+        "group",
+        "edition",
+        "approved_on",
+        "reconstructed",
+        *field.cells,
+        *TALLY_COLUMNS,
+    ]
     if treaty:
         header += list(TREATY_COLUMNS)
     rows = (
@@ -177,6 +186,7 @@ def field_csv(field: FieldAcrossStates) -> str:
             row.group,
             row.edition,
             row.approved_on,
+            "false" if field.field.verified else "true",
             *[row.marks[cell] for cell in field.cells],
             *_tally(row.tally),
             *(treaty_values(row.treaty) if treaty else []),
@@ -300,6 +310,7 @@ def diff_csv(diff: EditionDiff) -> str:
         "weapon",
         "column",
         "change",
+        "reconstructed",
         "mark_before",
         "mark_after",
         "remark_before",
@@ -317,6 +328,7 @@ def diff_csv(diff: EditionDiff) -> str:
             c.weapon,
             c.column,
             c.change,
+            "true" if c.reconstructed else "false",
             c.before.mark if c.before else None,
             c.after.mark if c.after else None,
             c.before.remark if c.before else None,

@@ -44,7 +44,12 @@ from un1540.schemas.text import FILE_NAME, REMARK, TextRefused, unneutralised
 from un1540.schemas.workflow import ImportReport
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.lookups import state_by_iso3
-from un1540.services.matrix.actions.imports import ImportedCell, import_cells
+from un1540.services.matrix.actions.imports import (
+    TREATY_CLEARED,
+    ImportedCell,
+    TreatyCleared,
+    import_cells,
+)
 from un1540.services.matrix.actions.treaties import treaty_problems
 from un1540.services.matrix.layout import FieldInfo, FrameworkLayout, framework_layout
 from un1540.services.matrix.reads.editions import find_edition
@@ -124,13 +129,15 @@ class _Checker:
 
     def treaty(
         self, field_code: str, values: dict[str, object], where: Callable[[str], str]
-    ) -> tuple[bool, TreatyStatusInput | None]:
-        """The treaty status of TREATY_COLUMNS `values` (ok, status): (True, None) when they are
-        empty; (False, None) after naming each problem by `where(column)`."""
+    ) -> tuple[bool, TreatyStatusInput | TreatyCleared | None]:
+        """The treaty status of TREATY_COLUMNS `values` (ok, status): (True, TREATY_CLEARED)
+        when they are empty for a treaty field (the file clears what is recorded), (True, None)
+        when they are empty for any other field; (False, None) after naming each problem by
+        `where(column)`."""
         texts = {name: values.get(name) for name in TREATY_COLUMNS}
-        if all(_text(value) == "" for value in texts.values()):
-            return True, None
         instrument = treaty_fields(self.layout.slug).get(field_code)
+        if all(_text(value) == "" for value in texts.values()):
+            return True, (TREATY_CLEARED if instrument is not None else None)
         if instrument is None:
             self.problem(
                 where("treaty_status"),
@@ -186,7 +193,7 @@ class _Checker:
         mark: str,
         remark: str | None,
         where: str,
-        treaty: TreatyStatusInput | None = None,
+        treaty: TreatyStatusInput | TreatyCleared | None = None,
     ) -> None:
         first = self.seen.get((iso3, key))
         if first is not None:
@@ -483,9 +490,13 @@ def _csv_rows(reader: csv.DictReader[str], checker: _Checker) -> None:
                 {name: row.get(name) for name in TREATY_COLUMNS},
                 _csv_place(file_name, where),
             )
-            if treaty is not None and key != f"{cell.field_code}:any:adherence":
-                checker.problem(f"{file_name}, {where}, column treaty_status", "not a treaty cell")
-                treaty_ok = False
+            if key != f"{cell.field_code}:any:adherence":
+                if isinstance(treaty, TreatyStatusInput):
+                    checker.problem(
+                        f"{file_name}, {where}, column treaty_status", "not a treaty cell"
+                    )
+                    treaty_ok = False
+                treaty = None
         if iso3 is not None and cell is not None and mark is not None and treaty_ok:
             if has_remark and remark is None:
                 continue  # refused by the text policy: already a problem

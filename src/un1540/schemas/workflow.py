@@ -188,6 +188,19 @@ class WaiverCreate(_Request):
     )
 
 
+class BulkWaiverCreate(_Request):
+    reason: Annotated[str, REASON] = Field(
+        default="",
+        description="One reason for every cell waived (required: an empty reason answers 422 "
+        "and nothing is written); each cell gets its own waiver and audit event.",
+    )
+    rule: Annotated[str, Field(max_length=40)] = Field(
+        default="",
+        description="Waive only this rule's breaks (e.g. x_requires_evidence); every rule "
+        "when empty.",
+    )
+
+
 class EvidenceProblem(BaseModel):
     cell: str
     rule: str
@@ -234,6 +247,11 @@ class CellDifference(BaseModel):
     column: str
     change: str = Field(
         description="gained (now X), lost (no longer X) or changed (other mark or remark)."
+    )
+    reconstructed: bool = Field(
+        default=False,
+        description="True when the field's number and wording were reconstructed, not "
+        "verified against the Committee's template.",
     )
     before: CellValue | None
     after: CellValue | None
@@ -294,12 +312,27 @@ class CellHistory(Envelope):
     )
 
 
+class TreatyChange(BaseModel):
+    cell: str
+    before: dict[str, str | None] | None = Field(
+        description="The treaty status recorded now (status, signed_on, status_on, asserted_by); "
+        "null when none is recorded."
+    )
+    after: dict[str, str | None] | None = Field(
+        description="The treaty status the file gives; null when the file clears it (its treaty "
+        "columns are present and empty for this cell)."
+    )
+
+
 class StateImport(BaseModel):
     state: StateRef
     edition: int = Field(description="The draft the cells went (or would go) into.")
     opened_draft: bool = Field(description="A new draft was (or would be) opened for the import.")
     changes: list[CellDifference]
     unchanged: int
+    treaty_changes: list[TreatyChange] = Field(
+        default_factory=list, description="OP1 treaty statuses the import sets or clears."
+    )
 
 
 class ImportReport(Envelope):
@@ -308,3 +341,4 @@ class ImportReport(Envelope):
     states: list[StateImport]
     changed: int
     unchanged: int
+    treaty_changed: int = Field(default=0, description="Treaty statuses set or cleared.")

@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-import un1540.io.builds  # noqa: F401  (registers the build task)
+import un1540.io.builds  # registers the build task
+import un1540.services.matrix.actions.reminders  # noqa: F401  (registers the daily reminders)
 from un1540 import __version__
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.services.kernel.builds import resume_builds

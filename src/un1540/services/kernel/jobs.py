@@ -66,16 +66,25 @@ class TaskDefinition:
     name: str
     function: TaskFunction
     priority: int  # higher runs first
+    # A periodic task: its cron schedule from the settings ("" or None: not periodic). The
+    # workers queue it on that schedule (procrastinate's periodic deferrer; on PostgreSQL once
+    # for all workers), and it is given the scheduled time as `timestamp` (Unix seconds).
+    schedule: Callable[[Settings], str] | None = None
 
 
 TASKS: dict[str, TaskDefinition] = {}
 
 
-def job_task(name: str, *, priority: int = 0) -> Callable[[F], F]:
-    """Register `function(run: JobRun, **arguments)` as the task `name`."""
+def job_task(
+    name: str, *, priority: int = 0, schedule: Callable[[Settings], str] | None = None
+) -> Callable[[F], F]:
+    """Register `function(run: JobRun, **arguments)` as the task `name`; with `schedule`, also
+    queued by the workers on the cron schedule it gives for the settings."""
 
     def register(function: F) -> F:
-        TASKS[name] = TaskDefinition(name=name, function=function, priority=priority)
+        TASKS[name] = TaskDefinition(
+            name=name, function=function, priority=priority, schedule=schedule
+        )
         return function
 
     return register

@@ -54,9 +54,12 @@ def worker_app(
     """A procrastinate app that knows every registered task, each given a JobRun."""
     app = procrastinate.App(connector=connector)
     for definition in TASKS.values():
-        app.task(
+        task = app.task(
             name=definition.name, pass_context=True, retry=RETRY, priority=definition.priority
         )(_adapter(definition.name, sessions, settings))
+        cron = definition.schedule(settings) if definition.schedule else ""
+        if cron:
+            app.periodic(cron=cron, periodic_id=definition.name)(task)
     return app
 
 

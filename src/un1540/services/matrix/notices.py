@@ -3,7 +3,8 @@
 - the State's review period of a shared draft (actions/reminders.py): its points of contact are
   reminded that their response is due (`review_due`, some days before the deadline) and that
   the deadline has passed (`review_overdue`, the Committee may then approve without their
-  agreement).
+  agreement); the same day the experts and the Committee are told that the period ended
+  without the State's agreement (`review_ended`).
 
 A notification names the edition (its id, with the State's code and the edition's number as
 parameters, to make its links); it is worded for each reader when read or e-mailed, and only a
@@ -44,7 +45,19 @@ REVIEW_OVERDUE = (
         "propose changes until it does."
     ),
 )
-WORDS = {"review_due": REVIEW_DUE, "review_overdue": REVIEW_OVERDUE}
+REVIEW_ENDED = (
+    N_("%(state)s did not respond on edition %(number)s of its matrix by %(due)s"),
+    N_(
+        "The review period of edition %(number)s of the matrix of %(state)s ended on %(due)s "
+        "without the State's agreement. The Committee may now approve it (the edition records "
+        "that the deadline had passed), or the Group of Experts may reopen it."
+    ),
+)
+WORDS = {
+    "review_due": REVIEW_DUE,
+    "review_overdue": REVIEW_OVERDUE,
+    "review_ended": REVIEW_ENDED,
+}
 
 
 def _edition_ids(viewer: Viewer) -> Select[int]:
@@ -80,19 +93,43 @@ def state_contacts(session: Session, state: State) -> list[UserAccount]:
     )
 
 
+def committee_side(session: Session) -> list[UserAccount]:
+    """The active accounts of the Group of Experts and the Committee."""
+    return list(
+        session.scalars(
+            select(UserAccount).where(
+                UserAccount.role.in_([Role.expert, Role.committee]),
+                UserAccount.is_active.is_(True),
+            )
+        )
+    )
+
+
 def notify_review(session: Session, state: State, edition: MatrixEdition, kind: str) -> int:
-    """Tell the State's points of contact about the review period of `edition` (`kind`)."""
-    assert kind in WORDS
+    """Tell the State's points of contact about the review period of `edition` (`kind`); when
+    it has ended, tell the experts and the Committee too. Answers how many were told."""
+    assert kind in ("review_due", "review_overdue")
     assert edition.response_due_on is not None
-    return notify(
+    params = {
+        "iso3": state.iso3,
+        "number": str(edition.number),
+        "due": edition.response_due_on.isoformat(),
+    }
+    told = notify(
         session,
         state_contacts(session, state),
         kind=kind,
         entity_type=ENTITY_TYPE,
         entity_id=edition.id,
-        params={
-            "iso3": state.iso3,
-            "number": str(edition.number),
-            "due": edition.response_due_on.isoformat(),
-        },
+        params=params,
     )
+    if kind == "review_overdue":
+        told += notify(
+            session,
+            committee_side(session),
+            kind="review_ended",
+            entity_type=ENTITY_TYPE,
+            entity_id=edition.id,
+            params=params,
+        )
+    return told

@@ -11,6 +11,7 @@ from un1540.schemas.matrix import TreatyStatusInput, TreatyStatusRead
 from un1540.schemas.text import REASON
 from un1540.schemas.vocabularies import enum
 from un1540.schemas.workflow import (
+    BulkWaiverCreate,
     CellState,
     CellUpdate,
     CommentCreate,
@@ -35,7 +36,7 @@ from un1540.services.matrix.actions.editions import (
 )
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
 from un1540.services.matrix.actions.treaties import set_treaty_status
-from un1540.services.matrix.actions.waivers import waive_rule
+from un1540.services.matrix.actions.waivers import waive_open_breaks, waive_rule
 from un1540.services.matrix.inputs import CellChange, EvidenceInput
 from un1540.services.matrix.reads.editions import edition_detail, find_edition
 from un1540.services.matrix.reads.evidence import evidence_check
@@ -214,6 +215,32 @@ def editions_evidence(
     without a reason: reference/evidence-rules.yml), waived or not. Approval waits until
     `unwaived` is 0."""
     return json_model(evidence_check(session, viewer=viewer, iso3=iso3, number=number))
+
+
+@router.post(
+    f"{BASE}/waivers",
+    summary="Waive every open evidence-rule break with one reason",
+    status_code=201,
+    response_model=EvidenceCheck,
+    responses=WRITE_ERRORS,
+)
+def editions_waive_all(
+    session: SessionDep,
+    viewer: WriterDep,
+    iso3: Iso3Path,
+    number: NumberPath,
+    body: BulkWaiverCreate,
+) -> Response:
+    """Experts and the Committee, before approval: every cell that breaks an evidence rule and
+    is not waived (only `rule`'s when given) is waived with the one `reason`, each cell audited
+    on its own, as if waived one by one. 422 without a reason or when nothing is left to
+    waive (nothing written). Answers the edition's evidence check."""
+    waive_open_breaks(
+        session, viewer=viewer, iso3=iso3, number=number, reason=body.reason, rule=body.rule
+    )
+    return json_model(
+        evidence_check(session, viewer=viewer, iso3=iso3, number=number), status_code=201
+    )
 
 
 @router.post(

@@ -37,7 +37,7 @@ from un1540.services.matrix.actions.editions import (
 )
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
 from un1540.services.matrix.actions.treaties import set_treaty_status
-from un1540.services.matrix.actions.waivers import waive_rule
+from un1540.services.matrix.actions.waivers import waive_open_breaks, waive_rule
 from un1540.services.matrix.inputs import CellChange, EvidenceInput
 from un1540.services.matrix.layout import cell_keys
 from un1540.services.matrix.reads.editions import edition_detail, edition_state, find_edition
@@ -141,6 +141,27 @@ def workspace(
         ),
     }
     return render(request, "editions/workspace.html", context, synthetic=detail.synthetic)
+
+
+# Before the transition route, which would take `waivers` for a transition.
+@router.post("/states/{iso3}/editions/{number}/waivers")
+def edition_waive_all(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    iso3: str,
+    number: NumberPath,
+    rule: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    def action() -> str:
+        count = waive_open_breaks(
+            session, viewer=viewer, iso3=iso3, number=number, reason=reason, rule=rule
+        )
+        return gettext("Evidence rules waived for %(count)s cell(s).") % {"count": count}
+
+    return act(request, f"{_workspace_url(iso3, number)}#evidence-rules", action)
 
 
 @router.post("/states/{iso3}/editions/{number}/{transition}")

@@ -15,7 +15,7 @@ from un1540.schemas.text import REASON
 from un1540.services.assistance.matching import rank_offers
 from un1540.services.assistance.notices import notify_matches
 from un1540.services.assistance.parties import party, party_key
-from un1540.services.assistance.reads.requests import get_request
+from un1540.services.assistance.reads.requests import PROVIDER_CONSENTS, get_request
 from un1540.services.assistance.rules import (
     REQUEST_FILERS,
     REQUESTS,
@@ -199,6 +199,15 @@ def change_consent(
         after={"consent": consent},
         reason=reason,
     )
+    if (
+        request.circulated_at is not None
+        and request.status not in REQUESTS.final
+        and before["consent"] not in PROVIDER_CONSENTS
+        and consent in PROVIDER_CONSENTS
+    ):
+        # Circulated while only the Committee could see it: the providers whose offers match
+        # hear of it now, as they would have when it was circulated.
+        notify_suggested_providers(session, request)
     return request
 
 

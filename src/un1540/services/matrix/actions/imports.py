@@ -10,6 +10,7 @@ the cell, and nothing is written.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -18,7 +19,13 @@ from un1540.errors import Conflict, InvalidData, Problem
 from un1540.models import CellEntry, MatrixEdition, State
 from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.text import FILE_NAME, REASON, REMARK
-from un1540.schemas.workflow import CellDifference, CellValue, ImportReport, StateImport
+from un1540.schemas.workflow import (
+    CellDifference,
+    CellValue,
+    ImportReport,
+    StateImport,
+    TreatyChange,
+)
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import AuditRecord, record_events
 from un1540.services.kernel.envelope import envelope
@@ -49,8 +56,20 @@ class ImportedCell:
     remark: str | None  # None: leave the remark as it is
     where: str
     # OP1 treaty fields: the treaty status the file gives (already checked against the
-    # instrument, see io/matrix_import.py); None: leave it as it is.
-    treaty: TreatyStatusInput | None = None
+    # instrument, see io/matrix_import.py); TREATY_CLEARED: the file has the treaty columns and
+    # leaves them empty, so the recorded status is cleared; None: leave it as it is (a file
+    # without the treaty columns, or a cell that is not a treaty).
+    treaty: TreatyStatusInput | TreatyCleared | None = None
+
+
+class TreatyCleared:
+    """The file clears the cell's treaty status (see ImportedCell.treaty)."""
+
+    def __repr__(self) -> str:
+        return "TREATY_CLEARED"
+
+
+TREATY_CLEARED = TreatyCleared()
 
 
 @dataclass(frozen=True)
@@ -147,6 +166,7 @@ def plan_changes(
             weapon=info.weapon,
             column=info.column,
             change=change,
+            reconstructed=not layout.fields[info.field_code].verified,
             before=CellValue(mark=now.mark, remark=now.remark),
             after=CellValue(mark=cell.mark, remark=new_remark),
         )
@@ -234,12 +254,13 @@ def import_cells(
         iso3: plan_changes(by_state[iso3], current, layout)
         for (iso3, target), current in zip(targets.items(), currents, strict=True)
     }
-    treaties = {
-        iso3: [
-            (current[cell.key].entry_id, cell) for cell in by_state[iso3] if cell.treaty is not None
-        ]
-        for (iso3, _), current in zip(targets.items(), currents, strict=True)
-    }
+    treaty_plans = plan_treaties(
+        session,
+        {
+            iso3: [(current[cell.key].entry_id, cell) for cell in by_state[iso3] if cell.treaty]
+            for (iso3, _), current in zip(targets.items(), currents, strict=True)
+        },
+    )
     if not dry_run:
         apply_changes(
             session,
@@ -248,7 +269,7 @@ def import_cells(
             file_name,
             reason,
         )
-        apply_treaties(session, viewer, targets, treaties, file_name, reason)
+        apply_treaties(session, viewer, targets, treaty_plans, file_name, reason)
     reports, total_changed, total_unchanged = [], 0, 0
     for iso3, target in targets.items():
         changes = planned[iso3]
@@ -266,6 +287,14 @@ def import_cells(
                 opened_draft=iso3 in opened_states,
                 changes=[c.difference for c in changes],
                 unchanged=unchanged,
+                treaty_changes=[
+                    TreatyChange(
+                        cell=plan.cell.key,
+                        before=_treaty_json(plan.before),
+                        after=_treaty_json(plan.after),
+                    )
+                    for plan in treaty_plans.get(iso3, [])
+                ],
             )
         )
     return ImportReport(
@@ -275,47 +304,76 @@ def import_cells(
         states=reports,
         changed=total_changed,
         unchanged=total_unchanged,
+        treaty_changed=sum(len(plans) for plans in treaty_plans.values()),
     )
 
 
 TREATY_VALUES = ("treaty_status", "signed_on", "status_on", "asserted_by")
+NO_TREATY: tuple[object, ...] = (None, None, None, None)
+
+
+@dataclass(frozen=True)
+class TreatyPlan:
+    """One OP1 treaty cell whose recorded status the import sets or clears."""
+
+    entry_id: int  # 0: no edition yet (a dry run that would open the State's first draft)
+    cell: ImportedCell
+    before: tuple[object, ...]
+    after: tuple[object, ...]
+
+
+def plan_treaties(
+    session: Session, treaties: dict[str, list[tuple[int, ImportedCell]]]
+) -> dict[str, list[TreatyPlan]]:
+    """For each State, the treaty cells whose status the file changes (set, replaced or
+    cleared); a cell already as the file says is left out. One query for all the States."""
+    ids = [entry_id for rows in treaties.values() for entry_id, _ in rows if entry_id]
+    columns = [getattr(CellEntry, name) for name in TREATY_VALUES]
+    now = (
+        {
+            row[0]: tuple(row[1:])
+            for row in session.execute(select(CellEntry.id, *columns).where(CellEntry.id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
+    plans: dict[str, list[TreatyPlan]] = {}
+    for iso3, rows in treaties.items():
+        for entry_id, cell in rows:
+            treaty = cell.treaty
+            wanted = (
+                (treaty.status, treaty.signed_on, treaty.status_on, treaty.asserted_by)
+                if isinstance(treaty, TreatyStatusInput)
+                else NO_TREATY
+            )
+            before = now.get(entry_id, NO_TREATY)
+            if before != wanted:
+                plans.setdefault(iso3, []).append(TreatyPlan(entry_id, cell, before, wanted))
+    return plans
 
 
 def apply_treaties(
     session: Session,
     viewer: Viewer,
     targets: dict[str, ImportTarget],
-    treaties: dict[str, list[tuple[int, ImportedCell]]],
+    plans: dict[str, list[TreatyPlan]],
     file_name: str,
     reason: str,
 ) -> None:
-    """Write the treaty status the file gives to each OP1 treaty cell where it differs from the
-    recorded one, audited like an edit (`cell.treaty_status`)."""
-    ids = [entry_id for rows in treaties.values() for entry_id, _ in rows]
-    if not ids:
-        return
-    columns = [getattr(CellEntry, name) for name in TREATY_VALUES]
-    now = {
-        row[0]: tuple(row[1:])
-        for row in session.execute(select(CellEntry.id, *columns).where(CellEntry.id.in_(ids)))
-    }
+    """Write each planned treaty status (set, replaced or cleared), audited like an edit
+    (`cell.treaty_status`). The drafts are open by now, so every entry id is real."""
     records = []
-    for iso3, rows in treaties.items():
+    for iso3, rows in plans.items():
         edition = targets[iso3].edition
         assert edition is not None  # opened before the changes are applied
-        for entry_id, cell in rows:
-            treaty = cell.treaty
-            assert treaty is not None
-            wanted = (treaty.status, treaty.signed_on, treaty.status_on, treaty.asserted_by)
-            before = now[entry_id]
-            if before == wanted:
-                continue  # already recorded: no write, no event
+        for plan in rows:
+            assert plan.entry_id  # see above
             session.execute(
                 update(CellEntry)
-                .where(CellEntry.id == entry_id)
+                .where(CellEntry.id == plan.entry_id)
                 .values(
                     {
-                        **dict(zip(TREATY_VALUES, wanted, strict=True)),
+                        **dict(zip(TREATY_VALUES, plan.after, strict=True)),
                         "revision": CellEntry.revision + 1,
                     }
                 )
@@ -325,19 +383,24 @@ def apply_treaties(
                     actor=viewer.actor,
                     action="cell.treaty_status",
                     entity_type="cell_entry",
-                    entity_id=f"{iso3}/{edition.number}/{cell.key}",
-                    before=_treaty_json(before) if before[0] is not None else None,
-                    after=_treaty_json(wanted),
-                    reason=reason or f"imported from {file_name} ({cell.where})",
+                    entity_id=f"{iso3}/{edition.number}/{plan.cell.key}",
+                    before=_treaty_json(plan.before),
+                    after=_treaty_json(plan.after),
+                    reason=reason or f"imported from {file_name} ({plan.cell.where})",
                 )
             )
     record_events(session, records)
 
 
-def _treaty_json(values: tuple[object, ...]) -> dict[str, object]:
+def _treaty_json(values: tuple[object, ...]) -> dict[str, str | None] | None:
+    """A treaty status as JSON; None when there is none."""
+    if values[0] is None:
+        return None
     names = ("status", "signed_on", "status_on", "asserted_by")
     return {
-        name: value.isoformat() if hasattr(value, "isoformat") else value
+        name: None
+        if value is None
+        else (value.isoformat() if isinstance(value, date) else str(value))
         for name, value in zip(names, values, strict=True)
     }
 

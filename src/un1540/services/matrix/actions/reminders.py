@@ -1,5 +1,6 @@
-"""Reminders of the State's review period, sent by `un1540 notify reminders` (run daily by a
-timer; docs/operations.md): notifications and e-mails to the State's points of contact.
+"""Reminders of the State's review period: notifications and e-mails to the State's points of
+contact, and to the Committee side when the period ends. Sent every day by the job workers
+(the periodic task `reminders.daily`, UN1540_REMINDERS_CRON) or by `un1540 notify reminders`.
 
 For each edition shared with its State and not yet agreed, with a response deadline:
 - once, `remind_days` (UN1540_REVIEW_REMINDER_DAYS) or fewer days before the deadline:
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from un1540.models import EditionStatus, MatrixEdition, State
 from un1540.models.base import today
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.jobs import JobRun, job_task
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.notices import notify_review
 
@@ -69,3 +71,13 @@ def send_review_reminders(
         reminded += 1
     session.flush()
     return reminded
+
+
+REMINDERS_TASK = "reminders.daily"
+
+
+@job_task(REMINDERS_TASK, schedule=lambda settings: settings.reminders_cron)
+def send_daily_reminders(run: JobRun, timestamp: int | None = None) -> None:
+    """The periodic job: the day's review reminders (each sent once, however often it runs)."""
+    with run.sessions() as session:
+        send_review_reminders(session, remind_days=run.settings.review_reminder_days)

@@ -14,7 +14,7 @@ from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
-from un1540.services.matrix.reads.evidence import rule_breaks
+from un1540.services.matrix.reads.evidence import RuleBreak, rule_breaks
 from un1540.services.matrix.rules import EDITION_RULES
 
 NOT_WAIVED = "the rule was not waived"
@@ -38,13 +38,8 @@ def waive_rule(
     EDITION_RULES.check(viewer, edition_state(session, state, edition), "waive")
     entry = entry_for(session, edition, cell_key)
     problems: list[Problem] = []
-    rules = load_evidence_rules()
-    if rules.by_code(rule) is None:
-        known = ", ".join(item.code for item in rules.rules)
-        problems.append(Problem("rule", f"{rule[:40]!r} is not an evidence rule (one of {known})"))
-    reason = REASON.check(reason, "reason", problems).strip()
-    if not reason and not any(problem.where == "reason" for problem in problems):
-        problems.append(Problem("reason", "is empty; say why the rule does not apply to this cell"))
+    _check_rule(rule, problems)
+    reason = _checked_reason(reason, problems, "say why the rule does not apply to this cell")
     if problems:
         raise InvalidData(NOT_WAIVED, problems=problems)
     broken = next(
@@ -60,18 +55,101 @@ def waive_rule(
             NOT_WAIVED,
             problems=[Problem("rule", f"cell {cell_key} does not break {rule}; nothing to waive")],
         )
+    return _record_waiver(
+        session,
+        viewer,
+        broken,
+        edition_id=edition.id,
+        iso3=state.iso3,
+        number=edition.number,
+        reason=reason,
+    )
+
+
+@action
+def waive_open_breaks(
+    session: Session,
+    *,
+    viewer: Viewer,
+    iso3: str,
+    number: int,
+    reason: str,
+    rule: str = "",
+) -> int:
+    """Waives, with ONE reason, every cell of the edition that breaks an evidence rule and is
+    not waived yet (only `rule`'s breaks when given): for a draft that inherits many cells
+    recorded before the rules existed. Each cell gets its own waiver and its own audit event,
+    exactly as if waived one by one; nothing is written when the reason is missing or nothing
+    is left to waive. Answers how many cells were waived."""
+    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
+    EDITION_RULES.check(viewer, edition_state(session, state, edition), "waive")
+    problems: list[Problem] = []
+    if rule:
+        _check_rule(rule, problems)
+    reason = _checked_reason(reason, problems, "say why the rules do not apply to these cells")
+    if problems:
+        raise InvalidData(NOT_WAIVED, problems=problems)
+    open_breaks = [
+        item
+        for item in rule_breaks(session, edition)
+        if item.waiver is None and (not rule or item.rule.code == rule)
+    ]
+    if not open_breaks:
+        raise InvalidData(
+            NOT_WAIVED,
+            problems=[Problem("rule" if rule else "reason", "no cell is left to waive")],
+        )
+    for broken in open_breaks:
+        _record_waiver(
+            session,
+            viewer,
+            broken,
+            edition_id=edition.id,
+            iso3=state.iso3,
+            number=edition.number,
+            reason=reason,
+        )
+    return len(open_breaks)
+
+
+def _check_rule(rule: str, problems: list[Problem]) -> None:
+    rules = load_evidence_rules()
+    if rules.by_code(rule) is None:
+        known = ", ".join(item.code for item in rules.rules)
+        problems.append(Problem("rule", f"{rule[:40]!r} is not an evidence rule (one of {known})"))
+
+
+def _checked_reason(reason: str, problems: list[Problem], hint: str) -> str:
+    reason = REASON.check(reason, "reason", problems).strip()
+    if not reason and not any(problem.where == "reason" for problem in problems):
+        problems.append(Problem("reason", f"is empty; {hint}"))
+    return reason
+
+
+def _record_waiver(
+    session: Session,
+    viewer: Viewer,
+    broken: RuleBreak,
+    *,
+    edition_id: int,
+    iso3: str,
+    number: int,
+    reason: str,
+) -> EvidenceWaiver:
+    """Writes (or replaces) the waiver of one broken rule of one cell, and audits it."""
+    rule = broken.rule.code
     waiver = session.scalars(
         select(EvidenceWaiver).where(
-            EvidenceWaiver.cell_entry_id == entry.id, EvidenceWaiver.rule == rule
+            EvidenceWaiver.cell_entry_id == broken.entry_id, EvidenceWaiver.rule == rule
         )
     ).one_or_none()
     before = (
         {"rule": rule, "version": waiver.cell_revision, "reason": waiver.reason} if waiver else None
     )
     if waiver is None:
-        waiver = EvidenceWaiver(edition_id=edition.id, cell_entry_id=entry.id, rule=rule)
+        waiver = EvidenceWaiver(edition_id=edition_id, cell_entry_id=broken.entry_id, rule=rule)
         session.add(waiver)
-    waiver.cell_revision = entry.revision
+    waiver.cell_revision = broken.revision
     waiver.reason = reason
     waiver.waived_by = viewer.actor
     waiver.waived_at = utc_now()
@@ -81,9 +159,9 @@ def waive_rule(
         actor=viewer.actor,
         action="cell.waive_rule",
         entity_type="cell_entry",
-        entity_id=f"{state.iso3}/{edition.number}/{cell_key}",
+        entity_id=f"{iso3}/{number}/{broken.cell}",
         before=before,
-        after={"rule": rule, "version": entry.revision, "mark": entry.mark.value},
+        after={"rule": rule, "version": broken.revision, "mark": broken.mark},
         reason=reason,
     )
     return waiver

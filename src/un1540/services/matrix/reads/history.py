@@ -105,6 +105,7 @@ def compare_editions(
                 weapon=cell.weapon,
                 column=cell.column,
                 change=change,
+                reconstructed=not field.verified,
                 before=CellValue(mark=old[key][0], remark=old[key][1]) if key in old else None,
                 after=CellValue(mark=new[key][0], remark=new[key][1]) if key in new else None,
             )
