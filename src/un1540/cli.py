@@ -246,8 +246,8 @@ def worker(
     ] = None,
 ) -> None:
     """Run background jobs (PostgreSQL): e-mails, open-data and export builds, the daily
-    reminders. Stop it with
-    Ctrl+C or SIGTERM; a job it was running is queued again and finished by the next worker."""
+    reminders. Stop it with Ctrl+C or SIGTERM; a job it was running is queued again and
+    finished by the next worker."""
     import asyncio
 
     import un1540.io.builds  # noqa: F401  (registers the build task)

@@ -278,3 +278,24 @@ def test_every_table_says_which_scope_its_writes_raise() -> None:
     say in kernel/data_version.py which scope it belongs to (or that no cache reads it)."""
     classified = UNCACHED_TABLES | STATE_TABLES | set(TABLE_SCOPES)
     assert set(Base.metadata.tables) - classified == set()
+
+
+def test_readers_read_every_scope_only_after_global_moved(
+    empty_sessions: sessionmaker[Session],
+) -> None:
+    """A cached request reads one row (`global`) while nothing was written, and every row
+    again once a write raised `global`, so it never serves versions older than the data."""
+    with empty_sessions() as session:
+        make_edition(session, iso3="TCD")
+    with empty_sessions() as session:
+        first = current_versions(session).values
+    with empty_sessions() as session:
+        assert current_versions(session).values is first  # the same read, reused
+    with empty_sessions() as session:
+        make_edition(session, iso3="NGA")
+    with empty_sessions() as session:
+        after = current_versions(session).values
+    assert after is not first
+    assert after[state_scope("NGA")] > first.get(state_scope("NGA"), 0)
+    assert after[GLOBAL] > first[GLOBAL]
+    assert after[state_scope("TCD")] == first[state_scope("TCD")]
