@@ -40,7 +40,6 @@ from un1540.services.accounts.actions import (
 from un1540.services.accounts.reads import find_user, list_users, viewer_for
 from un1540.services.accounts.sessions import sign_out_everywhere
 from un1540.services.coverage.actions import import_indicators
-from un1540.services.reporting.actions import import_reports
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
 from un1540.services.kernel.jobs import PostgresJobs, configure_jobs
@@ -50,6 +49,7 @@ from un1540.services.matrix.actions.frameworks import load_reference_data, store
 from un1540.services.matrix.actions.migrations import migrate_framework
 from un1540.services.matrix.actions.reminders import send_review_reminders
 from un1540.services.notifications.email import configure_email, send_pending_emails, smtp_settings
+from un1540.services.reporting.actions import import_reports
 from un1540.settings import Settings, get_settings, masked_url
 
 CLI_ACTOR = "cli"
