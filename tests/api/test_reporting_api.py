@@ -6,6 +6,7 @@ demo's in tests/io/test_demo.py and below)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from fastapi.testclient import TestClient
@@ -108,7 +109,8 @@ def test_portal_page_dashboard_and_review_show_the_figures(client: TestClient) -
     assert 'id="never-reported"' in page.text
     assert "Chad" in page.text.split('id="never-reported"', 1)[1].split("</ul>", 1)[0]
     assert 'id="reporting-map"' in page.text
-    assert 'id="chart-reporting"' in page.text
+    spec = json.loads(page.text.split('id="chart-reporting-data">', 1)[1].split("</script>", 1)[0])
+    assert spec["series"][0]["data"][-1] == status["reported"]  # all States, on the date
     filtered = client.get("/reporting", params={"group": "western_european_others"})
     assert 'data-iso3="FRA"' in filtered.text
     assert 'data-iso3="NGA"' not in filtered.text

@@ -109,7 +109,7 @@ def reporting_page(
         "query": query,
         "timeline_query": urlencode({"to": status.as_of.isoformat()}),
         "never_reported": [item for item in status.items if item.status == "never_reported"],
-        "chart": timeline_chart(timeline, f"reporting-timeline-{status.as_of.isoformat()}"),
+        "timeline_spec": timeline_chart(timeline, f"reporting-timeline-{status.as_of.isoformat()}"),
         "map_data": reporting_map(status),
     }
     return render(
