@@ -1,4 +1,4 @@
-"""The reporting page's chart and map, and the dashboard's reporting charts, in headless Chromium."""
+"""The reporting page's chart and map, and the dashboard's reporting charts, in Chromium."""
 
 from __future__ import annotations
 
