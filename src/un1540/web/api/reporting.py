@@ -98,7 +98,8 @@ def timeline(
     session: SessionDep,
     viewer: ViewerDep,
     to: Annotated[
-        date | None, Query(description="YYYY-MM-DD: the last point (omit for today).")
+        date | None,
+        Query(description="YYYY-MM-DD, from 2004-04-28 to today: the last point (omit: today)."),
     ] = None,
 ) -> Response:
     """At the end of each year from 2004: States that had reported, in all and by regional
