@@ -95,7 +95,7 @@ def test_status_on_several_dates_against_hand_counts(empty_session: Session) -> 
 
     early = reporting_status(empty_session, viewer=public, as_of=date(2006, 1, 1))
     assert early.reported == 1
-    assert _row(early, "KEN") | {} == {
+    assert _row(early, "KEN") == {
         "iso3": "KEN",
         "name": "Kenya",
         "group": "african",
@@ -138,9 +138,9 @@ def test_status_on_several_dates_against_hand_counts(empty_session: Session) -> 
     ] == date(2010, 6, 30)
     assert reporting_status(empty_session, viewer=ken, as_of=later).reported == 2
 
-    only_east = reporting_status(empty_session, viewer=committee, as_of=later, region="africa")
-    assert only_east.reported == 3
-    assert {row.key for row in only_east.by_region} == {"africa"}
+    in_africa = reporting_status(empty_session, viewer=committee, as_of=later, region="africa")
+    assert in_africa.reported == 3
+    assert {row.key for row in in_africa.by_region} == {"africa"}
     weog = reporting_status(empty_session, viewer=committee, group="western_european_others")
     assert weog.reported == 0
 
