@@ -49,6 +49,7 @@ from un1540.services.matrix.actions.frameworks import load_reference_data, store
 from un1540.services.matrix.actions.migrations import migrate_framework
 from un1540.services.matrix.actions.reminders import send_review_reminders
 from un1540.services.notifications.email import configure_email, send_pending_emails, smtp_settings
+from un1540.services.reporting.actions import import_reports
 from un1540.settings import Settings, get_settings, masked_url
 
 CLI_ACTOR = "cli"
@@ -763,6 +764,36 @@ def import_indicators_command(
         f"({', '.join(result.indicators)}); {result.replaced} existing value(s) replaced."
         + (" Dry run: nothing was written." if dry_run else "")
     )
+
+
+@import_app.command("reports")
+def import_reports_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV with columns iso3, kind, issued_on, language, title and optionally "
+            "symbol, url, visibility.",
+        ),
+    ],
+    acting_as: Annotated[
+        str | None, typer.Option("--as", help="Expert account to record as the author.")
+    ] = None,
+) -> None:
+    """Import a register of national reports (first reports, addenda, additional information).
+
+    Every problem is listed with its row and column (a report dated before resolution 1540 was
+    adopted, 28 April 2004, among them); nothing is written unless the whole file is valid. A
+    row without a visibility is seen by the Committee side only (docs/reporting.md).
+    """
+    with _sessions()() as session:
+        viewer = _operator(session, acting_as)
+        result = import_reports(
+            session, content=path.read_bytes(), file_name=path.name, viewer=viewer
+        )
+    console.print(f"{path.name}: imported {result.rows} report(s) for {result.states} State(s).")
 
 
 @framework_app.command("migrate")

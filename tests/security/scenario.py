@@ -17,6 +17,7 @@
   judgement note, an offer for the Committee only, and a public pledge earmarked to the
   Committee-only project (whose title it must not reveal).
 - Every account holds an API token; Chad's point of contact's is labelled with a secret.
+- Chad's additional information, dated, for Chad and the Committee (its title and its date).
 Every secret carries a marker the confidentiality crawl looks for; ENTITLED says who may see it.
 """
 
@@ -110,6 +111,10 @@ SECRETS = {
     "milestone": "SECRET-PRIVATE-MILESTONE-4b13",
     "feedback": "SECRET-PRIVATE-FEEDBACK-a7c0",
     "token_label": "SECRET-TOKEN-LABEL-2d5e",
+    # A dated report of Chad's for Chad and the Committee: its title in the register of Chad's
+    # reports, its date (the only one in the world) in Chad's reporting status.
+    "report": "SECRET-RESTRICTED-REPORT-5e0b",
+    "report_date": "2007-07-07",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -152,6 +157,8 @@ ENTITLED = {
     "milestone": {"poc"} | COMMITTEE_SIDE,  # its project's readers
     "feedback": {"poc"} | COMMITTEE_SIDE,
     "token_label": set(),  # a token's label is shown to nobody (it is only in the audit)
+    "report": {"poc"} | COMMITTEE_SIDE,  # owning State and Committee
+    "report_date": {"poc"} | COMMITTEE_SIDE,  # counted only for those who may see the report
 }
 # Kept, but read back by no GET route: only the answer to the POST that records a judgement
 # holds its note; a token's label is in no page. Nobody may meet them; nobody has to.
@@ -255,6 +262,22 @@ def build_world(
                 files_dir=files_dir,
                 max_bytes=10_000_000,
             ).id
+        attach_document(
+            session,
+            viewer=expert,
+            document=DocumentInput(
+                kind="additional_information",
+                title=SECRETS["report"],
+                language="fr",
+                iso3="TCD",
+                issued_on=date.fromisoformat(SECRETS["report_date"]),
+                url="https://example.org/additional-information.pdf",
+                visibility=Visibility.owning_state_and_committee,
+            ),
+            upload=None,
+            files_dir=files_dir,
+            max_bytes=10_000_000,
+        )
         for iso3 in ("TCD", "NER"):
             # Chad's approved edition quotes its restricted document: a quotation only those who
             # may see that document may read, in the approved edition and in the draft after it.

@@ -75,6 +75,7 @@ def api_cases(world: World) -> list[Case]:
         "/states/{iso3}/editions.csv",
         "/states/{iso3}/documents",
         "/states/{iso3}/documents.csv",
+        "/states/{iso3}/reports",
         "/states/{iso3}/cells/{cell}/history",
     ]
     cases = [
@@ -93,6 +94,10 @@ def api_cases(world: World) -> list[Case]:
             "/priorities",
             "/priorities.csv",
             "/downloads",
+            # Reporting status: everyone, each counting the reports it may see.
+            "/reporting",
+            "/reporting.csv",
+            "/reporting/timeline",
         )
     ]
     # Every State's matrices at once: signed-in accounts only (built in the background).
@@ -514,6 +519,7 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         "/priorities",
         "/downloads",
         "/dashboard",
+        "/reporting",
         "/trends",
         "/compare",
         "/reports/review",

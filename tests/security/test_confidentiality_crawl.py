@@ -160,6 +160,13 @@ QUERIES: dict[str, tuple[str, ...]] = {
     },
     **{f"/api/v1/reports/review{ext}": (f"?{PERIOD}",) for ext in ("", ".html", ".docx", ".pdf")},
     "/reports/review": (f"?{PERIOD}",),
+    # Reporting on today and on a date after Chad's restricted report, for a group and a region.
+    **{
+        route: ("", "?as_of=2010-01-01", "?group=african&region=africa")
+        for route in ("/api/v1/reporting", "/api/v1/reporting.csv", "/reporting")
+    },
+    "/api/v1/reporting/timeline": ("", "?to=2010-01-01"),
+    "/api/v1/states/{iso3}/reports": ("", "?as_of=2010-01-01"),
     "/api/v1/assistance/requests": ("?page_size=100",),
     "/api/v1/assistance/offers": ("?page_size=100",),
     "/api/v1/assistance/projects": ("?page_size=100",),

@@ -18,6 +18,7 @@ from un1540.schemas.documents import DocumentRead
 from un1540.schemas.frameworks import CrosswalkList, FrameworkList
 from un1540.schemas.matrix import EditionList, FieldAcrossStates, MatrixRead
 from un1540.schemas.priorities import PrioritiesRead
+from un1540.schemas.reporting import ReportingList
 from un1540.schemas.states import StateSummary
 from un1540.schemas.tallies import TallyRead
 from un1540.schemas.text import neutralised
@@ -418,4 +419,36 @@ def compare_csv(result: CompareRead) -> str:
         for state in result.states
         for row in state.items
     )
+    return write_csv(header, rows, synthetic=result.synthetic)
+
+
+def reporting_csv(result: ReportingList) -> str:
+    """Every State's reporting status on the date of `result`, one row per State."""
+    header = [
+        "iso3",
+        "name",
+        "group",
+        "region",
+        "as_of",
+        "status",
+        "first_report_on",
+        "last_report_on",
+        "years_since_last_report",
+        "reports",
+    ]
+    rows = [
+        [
+            item.iso3,
+            item.name,
+            item.group,
+            item.region,
+            result.as_of.isoformat(),
+            item.status,
+            item.first_report_on.isoformat() if item.first_report_on else None,
+            item.last_report_on.isoformat() if item.last_report_on else None,
+            item.years_since_last_report,
+            item.reports,
+        ]
+        for item in result.items
+    ]
     return write_csv(header, rows, synthetic=result.synthetic)

@@ -31,6 +31,7 @@ from un1540.schemas.text import printable
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import DOCUMENTS
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.services.matrix.counting import ALL_STATES
 
@@ -338,6 +339,43 @@ def review_docx(stats: ReviewStatistics) -> bytes:
         f"{f['percent'](ages.evidence_older_than_10_years)} of citations are more than ten "
         "years old. Cells marked ? are counted apart, never as measures."
     )
+    reporting = stats.reporting
+    document.add_heading(f"{next_number + 3}. National reports", 1)
+    document.add_paragraph(
+        "Reports on the resolution (first national reports, addenda and additional information) "
+        "that the Committee has made public; restricted reports are not counted."
+    )
+    _docx_table(
+        document,
+        ["", f["long_date"](stats.from_date), f["long_date"](stats.to_date)],
+        [
+            [
+                "States that have reported",
+                str(reporting.reported_start),
+                str(reporting.reported_end),
+            ],
+            [
+                "States that have never reported",
+                str(reporting.states - reporting.reported_start),
+                str(reporting.never_reported_end),
+            ],
+            *[
+                [
+                    f"States that have reported: {row.label} ({row.states})",
+                    str(row.reported_start),
+                    str(row.reported_end),
+                ]
+                for row in reporting.by_group
+            ],
+        ],
+    )
+    document.add_paragraph(
+        f"During the period, {reporting.reports_in_period} reports were received, and "
+        f"{reporting.first_reports_in_period} States reported for the first time."
+    )
+    if reporting.never_reported:
+        names = ", ".join(state.name for state in reporting.never_reported)
+        document.add_paragraph(f"States without a report at the end of the period: {names}.")
     document.add_heading("Annex: method and data sources", 1)
     document.add_paragraph(f"Which editions count: {stats.basis}.")
     document.add_paragraph(f"Method: {stats.method}")
@@ -377,4 +415,9 @@ def review_file(session: Session, *, start: date, end: date, fmt: str) -> tuple[
         statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)
         return render_review(statistics, fmt), statistics.synthetic
 
-    return cached(session, ("review_file", start, end, fmt), depends_on=ALL_STATES, compute=build)
+    return cached(
+        session,
+        ("review_file", start, end, fmt),
+        depends_on=(*ALL_STATES, DOCUMENTS),  # the reporting figures count the reports
+        compute=build,
+    )

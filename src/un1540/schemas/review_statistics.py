@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from un1540.schemas.common import Envelope
 from un1540.schemas.coverage import AgesRead, MeasuresDistributionRead
+from un1540.schemas.reporting import ReviewReporting
 
 
 class ReviewHeadline(BaseModel):
@@ -50,6 +51,10 @@ class ReviewStatistics(Envelope):
     most_covered_fields: list[ReviewRow]
     least_covered_fields: list[ReviewRow]
     ages: AgesRead
+    reporting: ReviewReporting = Field(
+        description="National reports: States that had reported at the start and the end, "
+        "reports received in the period (public reports only)."
+    )
     basis: str
     method: str
     framework: str

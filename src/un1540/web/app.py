@@ -45,6 +45,7 @@ from un1540.web.portal import history as history_pages
 from un1540.web.portal import home as home_pages
 from un1540.web.portal import imports as import_pages
 from un1540.web.portal import priorities as priorities_pages
+from un1540.web.portal import reporting as reporting_pages
 from un1540.web.portal import reports as report_pages
 from un1540.web.portal import states as states_pages
 from un1540.web.portal.templating import templates
@@ -139,6 +140,7 @@ def create_app(
     app.include_router(priorities_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(reporting_pages.router)
     app.include_router(assistance_pages.router)
     app.include_router(download_pages.router)
     app.include_router(account_pages.router)

@@ -21,6 +21,7 @@ from un1540.web.api import (
     history,
     notifications,
     priorities,
+    reporting,
     reports,
     states,
 )
@@ -37,6 +38,7 @@ api_router.include_router(reports.router)
 api_router.include_router(editions.router)
 api_router.include_router(history.router)
 api_router.include_router(documents.router)
+api_router.include_router(reporting.router)
 api_router.include_router(exports.router)
 api_router.include_router(accounts.router)
 api_router.include_router(assistance_requests.router)
@@ -71,6 +73,10 @@ TAGS = [
     {
         "name": "Documents",
         "description": "National reports and the other sources the matrix cites.",
+    },
+    {
+        "name": "Reporting",
+        "description": "National reports on the resolution and every State's reporting status.",
     },
     {
         "name": "Import and export",

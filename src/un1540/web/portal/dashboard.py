@@ -6,7 +6,6 @@ it), so what is shown and what is downloaded cannot differ.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -32,33 +31,14 @@ from un1540.services.matrix.counting import Selection
 from un1540.services.matrix.reads.states import list_states
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext as _
+from un1540.web.portal.charts import chart_json
 from un1540.web.portal.labels import label, state_name
 from un1540.web.portal.maps import map_json
+from un1540.web.portal.reporting import dashboard_reporting
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
 FIRST_DAY = date(2006, 1, 1)  # before the first approved matrices
-
-
-def chart_json(
-    kind: str,
-    title: str,
-    categories: list[str],
-    series: list[dict[str, Any]],
-    file: str,
-    unit: str = "percent",
-) -> str:
-    """A chart for charts.js, safe to embed in a <script type="application/json"> element."""
-    spec = {
-        "type": kind,
-        "title": title,
-        "categories": categories,
-        "series": series,
-        "unit": unit,
-        "file": file,
-        "horizontal": kind == "bar" and len(categories) > 4,
-    }
-    return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _percent(value: float | None) -> float | None:
@@ -155,6 +135,7 @@ def dashboard_page(
             "map": _query(by="state", as_of=day, section=section),
         },
         "map_data": map_json(points, value_label=_("Cells of this section marked X (%)")),
+        "reporting": dashboard_reporting(session, viewer, as_of),
     }
     return render(request, "dashboard/index.html", context, synthetic=over_time.synthetic)
 

@@ -15,14 +15,19 @@ MAP_NOTE = N_(
 
 
 def map_json(
-    points: list[MapPoint], *, value_label: str, maximum: float = 100, percent: bool = True
+    points: list[MapPoint],
+    *,
+    value_label: str,
+    maximum: float = 100,
+    percent: bool = True,
+    no_data: str | None = None,
 ) -> str:
     """JSON safe to embed in a <script type="application/json"> element."""
     payload = {
         "value_label": value_label,
         "maximum": maximum,
         "percent": percent,
-        "no_data": gettext("no approved edition"),
+        "no_data": no_data or gettext("no approved edition"),
         "note": gettext(MAP_NOTE),  # printed on downloaded images too
         "failed": gettext(
             "The map could not be drawn; the table on this page gives the same figures."

@@ -29,12 +29,13 @@ from un1540.services.coverage.reads.coverage import (
     coverage_trends,
 )
 from un1540.services.kernel.access import Viewer, edition_visible
-from un1540.services.kernel.data_version import fingerprint
+from un1540.services.kernel.data_version import DOCUMENTS, fingerprint
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.counting import ALL_STATES
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
+from un1540.services.reporting.reads import review_reporting
 
 TABLES = (
     ("group", "By regional group"),
@@ -98,7 +99,8 @@ def review_statistics(
 ) -> ReviewStatistics:
     """Every figure of the review of the period from `start` to `end`."""
     check_period(start, end)
-    version = fingerprint(session, *ALL_STATES)  # of the data counted below: read before it
+    # Of the data counted below (matrices, frameworks, reports): read before it.
+    version = fingerprint(session, *ALL_STATES, DOCUMENTS)
     tables = []
     synthetic = False
     for by, title in TABLES:
@@ -118,8 +120,9 @@ def review_statistics(
     layout = framework_layout(session, default_framework(session))
     at_end = coverage_summary(session, viewer=viewer, as_of=end, paging=SUMMARY)
     assert at_end.ages is not None  # always present with as_of
+    reporting = review_reporting(session, start=start, end=end, viewer=viewer)
     return ReviewStatistics(
-        **envelope(synthetic),
+        **envelope(synthetic or reporting.synthetic),
         from_date=start,
         to_date=end,
         start=_headline(session, viewer, start),
@@ -130,6 +133,7 @@ def review_statistics(
         most_covered_fields=ranked[:FIELDS_LISTED],
         least_covered_fields=list(reversed(ranked[-FIELDS_LISTED:])),
         ages=at_end.ages,
+        reporting=reporting,
         basis=AS_OF_BASIS,
         method=COVERAGE_METHOD,
         framework=layout.slug,

@@ -1,0 +1,1 @@
+"""National reports and reporting status (docs/reporting.md)."""
