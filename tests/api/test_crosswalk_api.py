@@ -33,7 +33,12 @@ def test_the_crosswalk_lists_every_link_of_the_default_version(client: TestClien
         "R7",
     )
     assert "proliferation" in r7["subject"]
-    assert r7["confidence"] == "GK"
+    assert r7["confidence"] == "V"
+    # Every link was checked against the text but the Geneva Protocol row (its text not found).
+    assert {(i["article"], i["confidence"]) for i in body["items"] if i["confidence"] != "V"} == {
+        ("geneva_1925", "GK")
+    }
+    assert all(i["note"] for i in body["items"] if i["confidence"] == "GK")
 
 
 def test_the_crosswalk_filters_by_instrument_and_field(client: TestClient) -> None:
@@ -46,8 +51,10 @@ def test_the_crosswalk_filters_by_instrument_and_field(client: TestClient) -> No
         "bwc:IV",
         "cwc:I.1(a)",
         "cwc:VII.1(a)",
+        "icsant:2.1(a)",
+        "icsant:5",
     ]
-    assert client.get("/api/v1/crosswalk?field=op2.transport").json()["total"] == 0
+    assert client.get("/api/v1/crosswalk?field=op3cd.border_control").json()["total"] == 0
 
 
 @pytest.mark.parametrize(
@@ -79,7 +86,7 @@ def test_the_crosswalk_has_a_csv_twin(client: TestClient) -> None:
 def test_a_field_read_carries_its_obligations(client: TestClient) -> None:
     field = client.get("/api/v1/fields/op2.finance").json()["field"]
     assert [o["article"] for o in field["obligations"]] == ["fatf:R7", "icsant:7.1(a)"]
-    assert client.get("/api/v1/fields/op2.transport").json()["field"]["obligations"] == []
+    assert client.get("/api/v1/fields/op3cd.border_control").json()["field"]["obligations"] == []
 
 
 def test_the_field_page_shows_the_obligations_in_each_language(client: TestClient) -> None:
@@ -87,6 +94,8 @@ def test_the_field_page_shows_the_obligations_in_each_language(client: TestClien
     assert "Related treaty obligations" in english
     assert "Article VII.1(a)" in english
     assert "National measures to prohibit and prevent" in english
+    assert "checked against the text" in english
+    assert "from general knowledge of the text" not in english
     french = html.unescape(client.get("/fields/op2.manufacture?lang=fr").text)
     subjects = load_instruments()["bwc"].subjects
     assert subjects["IV"]["fr"] in french
@@ -96,5 +105,5 @@ def test_the_field_page_shows_the_obligations_in_each_language(client: TestClien
     assert load_instruments()["fatf"].subjects["R7"]["ar"] in arabic
     whole = client.get("/fields/op1.cwc?lang=en").text
     assert "The instrument as a whole" in whole
-    none = client.get("/fields/op2.transport?lang=en").text
+    none = client.get("/fields/op3cd.border_control?lang=en").text
     assert "No article of the related instruments is linked" in none
