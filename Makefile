@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.run-stamp
 PORT ?= 8540
 SOURCES := src tests benchmarks scripts
 
-.PHONY: run test install system-packages lint types migrations-check pytest benchmark screenshot clean
+.PHONY: run test install install-run system-packages lint types migrations-check pytest benchmark screenshot clean clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +17,25 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# What running needs, without the development tools (a development install has it all).
+$(RUN_STAMP): pyproject.toml constraints.txt
+	@if [ -f $(STAMP) ] && [ $(STAMP) -nt pyproject.toml ] && [ $(STAMP) -nt constraints.txt ]; then \
+		touch $(RUN_STAMP); \
+	else \
+		echo "[1/3] Creating $(VENV) and installing what un1540 needs to run (a minute or two, once)..." && \
+		$(PYTHON) -m venv $(VENV) && \
+		$(BIN)/pip install --quiet --upgrade pip==25.3 && \
+		$(BIN)/pip install --progress-bar on -c constraints.txt -e . && \
+		touch $(RUN_STAMP); \
+	fi
+
+install-run: $(RUN_STAMP)
+
 ## Set up, create the SQLite database with demo data (once), and serve the portal.
-run: install
+run: install-run
+	@echo "[2/3] Database and demo data (about 20 seconds the first time; the place is shown below)..."
 	$(BIN)/un1540 init --demo
+	@echo "[3/3] Serving the portal (Ctrl+C stops it)."
 	$(BIN)/un1540 serve --host 127.0.0.1 --port $(PORT)
 
 ## Lint, types, migrations check and the whole test suite (SQLite, PostgreSQL, Chromium).
@@ -61,3 +78,7 @@ benchmark: install
 
 clean:
 	rm -rf $(VENV) tests/artifacts .mypy_cache .ruff_cache .pytest_cache
+
+## Delete the embedded SQLite database and the uploaded files (after asking; never PostgreSQL).
+clean-data: install-run
+	$(BIN)/un1540 db delete-local

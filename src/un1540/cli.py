@@ -22,7 +22,14 @@ from un1540.db.backup import create_backup, restore_backup
 from un1540.db.engine import check_connection, make_engine, make_session_factory
 from un1540.db.integrity import check_integrity
 from un1540.db.migrate import current_revision, head_revision, upgrade
-from un1540.errors import DatabaseUnavailable, InvalidData, InvalidParameter, Problem, Un1540Error
+from un1540.errors import (
+    DatabaseUnavailable,
+    InvalidData,
+    InvalidParameter,
+    PortInUse,
+    Problem,
+    Un1540Error,
+)
 from un1540.io.demo import load_demo
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
@@ -213,6 +220,7 @@ def serve(
             ]
         )
     _connected_engine(settings, must_exist=True).dispose()
+    _check_port_free(host, port)
     console.print(f"Serving http://{host}:{port} from {masked_url(settings.database_url)}")
     if workers > 1:
         uvicorn.run(
@@ -233,6 +241,33 @@ def serve(
         uvicorn.run(
             create_app(settings), host=host, port=port, log_level="warning", server_header=False
         )
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """A clear one-line error (exit code 1) when the address is taken, before uvicorn prints
+    its own traceback-like log and exits with 3."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise InvalidParameter.naming(
+            [Problem("--host", f"{host!r} is not an address of this machine ({error.strerror})")]
+        ) from None
+    family, kind, protocol, _, address = infos[0]
+    with socket.socket(family, kind, protocol) as probe:
+        # As uvicorn binds: SO_REUSEADDR, so a port in TIME_WAIT is not mistaken for a busy one.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PortInUse(
+                    f"port {port} on {host} is already in use (is un1540 already running?); "
+                    f"stop that program or choose another port with --port"
+                ) from None
+            raise PortInUse(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
 @app.command()
@@ -308,6 +343,49 @@ def db_check() -> None:
         f"Database {url} is sound: {report.tables} tables, {report.foreign_keys} foreign keys "
         f"checked, schema at {report.revision}."
     )
+
+
+@db_app.command("delete-local")
+def db_delete_local(
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete the embedded SQLite database and the uploaded files (`make clean-data`).
+
+    Shows what it will delete and asks first. Refuses a PostgreSQL database: drop that with
+    PostgreSQL's own tools."""
+    import shutil
+
+    settings = _settings()
+    database = settings.sqlite_path()
+    if database is None:
+        raise InvalidParameter.naming(
+            [
+                Problem(
+                    "UN1540_DATABASE_URL",
+                    f"{masked_url(settings.database_url)} is not a SQLite file; un1540 never "
+                    "deletes a PostgreSQL database",
+                )
+            ]
+        )
+    targets = [
+        path
+        for path in (database, *database.parent.glob(database.name + "-*"), settings.files_dir)
+        if path.exists()
+    ]
+    if not targets:
+        console.print(f"Nothing to delete: {database} and {settings.files_dir} do not exist.")
+        return
+    for path in targets:
+        console.print(f"  {path}{'/' if path.is_dir() else ''}")
+    if not yes and not typer.confirm("Delete these (the database and every uploaded file)?"):
+        console.print("Nothing was deleted.")
+        raise typer.Exit(1)
+    for path in targets:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    console.print("Deleted. `make run` creates a new database with demo data.")
 
 
 @app.command()

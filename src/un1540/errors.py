@@ -159,3 +159,11 @@ class MissingProgram(Un1540Error):
     status = 500
     code = "missing_program"
     exit_code = 9
+
+
+class PortInUse(Un1540Error):
+    """`serve` cannot listen where it was asked: another program holds the address."""
+
+    status = 500
+    code = "port_in_use"
+    exit_code = 1

@@ -75,6 +75,26 @@ def test_serve_refuses_several_workers_on_sqlite_saying_why(tmp_path: Path) -> N
     assert "Traceback" not in result.stderr
 
 
+def test_serve_on_a_busy_port_says_so_in_one_line_and_exits_1(tmp_path: Path) -> None:
+    """It used to print uvicorn's own error log and exit 3."""
+    import socket
+
+    database = tmp_path / "db.sqlite3"
+    assert run("init", database=database).returncode == 0
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = run("serve", "--port", str(port), database=database)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"error: port {port} on 127.0.0.1 is already in use (is un1540 already running?); "
+        "stop that program or choose another port with --port"
+    ]
+    assert "Serving" not in result.stdout
+
+
 def test_db_upgrade(tmp_path: Path) -> None:
     result = run("db", "upgrade", database=tmp_path / "db.sqlite3")
     assert result.returncode == 0, result.stderr
@@ -116,3 +136,39 @@ def test_import_a_broken_framework_reports_each_problem(initialised: Path, tmp_p
     assert "must start with 'op3ab.'" in result.stderr
     listed = run("import", "framework", str(tmp_path / "missing.yml"), database=initialised)
     assert listed.returncode == 2
+
+
+def test_delete_local_asks_then_deletes_the_sqlite_file_and_uploads_never_postgresql(
+    tmp_path: Path,
+) -> None:
+    """`make clean-data`: the demo database lived on in the user's data directory, shared by
+    every clone, and nothing removed it."""
+    database, files = tmp_path / "db.sqlite3", tmp_path / "files"
+    assert run("init", database=database, UN1540_FILES_DIR=str(files)).returncode == 0
+    (files / "documents").mkdir(parents=True)
+    (files / "documents" / "law.pdf").write_bytes(b"%PDF-1.4")
+    kept = subprocess.run(
+        [sys.executable, "-m", "un1540", "db", "delete-local"],
+        input="n\n",
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "UN1540_DATABASE_URL": f"sqlite:///{database}",
+            "UN1540_FILES_DIR": str(files),
+        },
+        timeout=120,
+        check=False,
+    )
+    assert kept.returncode == 1
+    assert str(database) in kept.stdout
+    assert "Nothing was deleted." in kept.stdout
+    assert database.exists()
+    deleted = run("db", "delete-local", "--yes", database=database, UN1540_FILES_DIR=str(files))
+    assert deleted.returncode == 0, deleted.stderr
+    assert not database.exists()
+    assert not files.exists()
+    refused = run("db", "delete-local", "--yes", database="postgresql://u:secret@127.0.0.1:1/x")
+    assert refused.returncode == 4
+    assert "never deletes a PostgreSQL database" in refused.stderr
+    assert "secret" not in refused.stderr

@@ -163,6 +163,11 @@ def test_a_blank_date_in_a_form_means_no_date_and_a_bad_one_is_named(client: Tes
     _page(client, "/dashboard?as_of=&section=op2")
     wrong = _page(client, "/dashboard?as_of=2020-02-31", status=422)
     assert "is not a date" in wrong
+    # Before the resolution: the error names what the reader set (it blamed the trend's `to`).
+    early = _page(client, "/dashboard?as_of=2000-01-01", status=422)
+    assert "as_of: must be on or after 2004-04-28" in early
+    assert "to: must be on or after" not in early
+    _page(client, "/dashboard?as_of=2005-06-30")  # in force then: nothing yet, still a page
 
 
 def test_the_clearinghouse_pages_read_without_javascript(client: TestClient) -> None:

@@ -13,11 +13,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse
 
-from un1540.errors import InvalidParameter
+from un1540.errors import InvalidParameter, Problem
 from un1540.models.base import today
 from un1540.schemas.coverage import CoverageRead, TrendRead
 from un1540.schemas.overview import MapPoint
 from un1540.services.coverage.reads.coverage import (
+    EARLIEST,
     compare_states,
     coverage_summary,
     coverage_trends,
@@ -85,9 +86,21 @@ def dashboard_page(
     section: Annotated[str, Query()] = "op3ab",
 ) -> HTMLResponse:
     as_of = optional_date(as_of_text, "as_of")
+    if as_of is not None and as_of < EARLIEST:
+        # Named as the reader set it: the trend's own `from`/`to` are not theirs to fix.
+        raise InvalidParameter.naming(
+            [
+                Problem(
+                    "as_of",
+                    f"must be on or after {EARLIEST.isoformat()}, when resolution 1540 was adopted",
+                )
+            ]
+        )
     end = as_of or today()
     day = as_of.isoformat() if as_of else None
-    over_time = coverage_trends(session, viewer=viewer, start=FIRST_DAY, end=end, by="group")
+    over_time = coverage_trends(
+        session, viewer=viewer, start=min(FIRST_DAY, end), end=end, by="group"
+    )
     by_weapon = coverage_summary(session, viewer=viewer, by="weapon", as_of=as_of, paging=SUMMARY)
     by_section = coverage_summary(session, viewer=viewer, by="section", as_of=as_of, paging=SUMMARY)
     selection = Selection(section=section)
