@@ -81,6 +81,7 @@ def parse_courses(
     nothing returned when there is one."""
     problems: list[Problem] = []
     courses: dict[str, TrainingCourse] = {}
+    seen: set[str] = set()
     for line, row in read_commented_csv(path):
         where = f"{path.name}, line {line}"
         if tuple(row) != COLUMNS:
@@ -89,9 +90,11 @@ def parse_courses(
         values = {name: (row[name] or "").strip() for name in COLUMNS}
         count = len(problems)
         code = values["code"]
+        repeated = code in seen
+        seen.add(code)
         if not _CODE.match(code):
             problems.append(Problem(f"{where}, column code", "must be YEAR-place (a-z, 0-9, -)"))
-        elif code in courses:
+        elif repeated:
             problems.append(Problem(f"{where}, column code", f"{code} is listed twice"))
         precision = values["date_precision"]
         if precision not in PRECISIONS:

@@ -320,7 +320,7 @@ def training_courses(session: Session, *, viewer: Viewer) -> list[CourseParticip
         .join(PointOfContact, PointOfContact.id == TrainingParticipation.contact_id)
         .where(contact_visible(viewer))
         .order_by(PointOfContact.name, PointOfContact.id)
-    ).tuples():
+    ).all():
         visible.setdefault(code, []).append(contact)
     return [
         CourseParticipants(

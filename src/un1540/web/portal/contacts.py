@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, Response
 
 from un1540.errors import InvalidData, Problem, Unauthenticated
 from un1540.models.base import today
-from un1540.reference.languages import LANGUAGE_NAMES
+from un1540.reference.languages import LANGUAGE_NAMES, N_
 from un1540.reference.training import load_training_courses
 from un1540.schemas.contacts import ContactConfirm, ContactCreate, ContactUpdate
 from un1540.services.contacts.actions import confirm_contact, create_contact, update_contact
@@ -34,6 +34,11 @@ from un1540.web.portal.templating import render
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 ROLES = ("capital", "mission", "organisation")
+ROLE_NAMES = {
+    "capital": N_("Capital"),
+    "mission": N_("Permanent mission"),
+    "organisation": N_("Organisation"),
+}
 
 
 def _date(value: str, field: str) -> date | None:
@@ -78,6 +83,7 @@ def contacts_page(
         "stale_months": months,
         "filters": {"state": state.upper(), "role": role, "stale": stale},
         "roles": ROLES,
+        "role_names": ROLE_NAMES,
         "languages": LANGUAGE_NAMES,
         "courses": list(load_training_courses().values()),
         "may_designate": may_designate_any or may_designate_own,
