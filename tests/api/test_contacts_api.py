@@ -92,9 +92,14 @@ def test_the_public_sees_how_many_and_since_when_the_state_sees_the_details(
     empty_client: TestClient, headers: dict[str, dict[str, str]]
 ) -> None:
     client = empty_client
+    link = '<a href="/contacts?state=TCD">{}</a>'
+    assert link.format(0) in client.get("/states/TCD").text  # cached for the public...
     contact = client.post("/api/v1/contacts", json=CONTACT, headers=headers["expert"]).json()[
         "contact"
     ]
+    state_page = client.get("/states/TCD").text  # ... until a contact of Chad's is written
+    assert link.format(1) in state_page
+    assert "designated since March 1, 2020" in state_page
     assert contact["stale"] is True
     assert contact["account_linked"] is True
     assert contact["trainings"][0]["place"] == "Addis Ababa"
