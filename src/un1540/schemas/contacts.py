@@ -7,12 +7,18 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from un1540.reference.training import load_training_courses
 from un1540.schemas.common import MAX_RECORD_ID, Envelope, Page
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.text import AGENCY, CHANNELS, CONTACT_NAME, EMAIL, PHONE, POSITION, Code
 from un1540.schemas.vocabularies import enum, enum_items
 
 CONTACT_ROLES = ("capital", "mission", "organisation")
+# The codes of the training courses (reference/training-courses.csv), for the OpenAPI document.
+COURSE_ITEMS = {
+    "items": {"type": "string", "enum": list(load_training_courses())},
+    "uniqueItems": True,
+}
 
 
 class _Input(BaseModel):
@@ -41,7 +47,7 @@ class _ContactFields(_Input):
     trainings: list[Code] | None = Field(
         default=None,
         description="Codes of the training courses attended (GET /api/v1/trainings).",
-        json_schema_extra={"items": {"type": "string"}, "uniqueItems": True},
+        json_schema_extra=COURSE_ITEMS,
     )
 
 
@@ -83,7 +89,7 @@ class ContactCreate(_Input):
     trainings: list[Code] = Field(
         default_factory=list,
         description="Codes of the training courses attended (GET /api/v1/trainings).",
-        json_schema_extra={"items": {"type": "string"}, "uniqueItems": True},
+        json_schema_extra=COURSE_ITEMS,
     )
 
 
