@@ -52,11 +52,13 @@ def load_demo_contacts(session: Session, states: list[State]) -> int:
         roles = ["capital"] + (["mission"] if rng.random() < 0.6 else [])
         for number, role in enumerate(roles, start=1):
             designated = day - timedelta(days=rng.randint(200, 3600))
-            # About a third are stale: last confirmed more than a year (and a half) ago.
+            # About a third are stale: last confirmed more than a year ago (never before the
+            # designation, so a contact designated less than a year ago stays fresh).
+            span = (day - designated).days
             if rng.random() < 0.35:
-                back = rng.randint(400, max(401, (day - designated).days))
+                back = rng.randint(min(400, span), span)
             else:
-                back = rng.randint(0, min(330, (day - designated).days))
+                back = rng.randint(0, min(330, span))
             attended = [
                 course.code
                 for course in courses
