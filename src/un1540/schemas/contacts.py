@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +15,7 @@ from un1540.schemas.vocabularies import enum, enum_items
 
 CONTACT_ROLES = ("capital", "mission", "organisation")
 # The codes of the training courses (reference/training-courses.csv), for the OpenAPI document.
-COURSE_ITEMS = {
+COURSE_ITEMS: dict[str, Any] = {
     "items": {"type": "string", "enum": list(load_training_courses())},
     "uniqueItems": True,
 }
