@@ -27,6 +27,7 @@ DOMAINS = [
     "reporting",
     "coverage",
     "assistance",
+    "contacts",
     "open_data",
 ]
 # What a layer may import, besides itself and errors/settings at the bottom of the house.

@@ -46,6 +46,8 @@ from un1540.services.accounts.actions import (
 )
 from un1540.services.accounts.reads import find_user, list_users, viewer_for
 from un1540.services.accounts.sessions import sign_out_everywhere
+from un1540.services.contacts.actions import queue_contact_reminders
+from un1540.services.contacts.reads import stale_contacts
 from un1540.services.coverage.actions import import_indicators
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
@@ -83,6 +85,8 @@ app.add_typer(notify_app, name="notify")
 app.add_typer(users_app, name="users")
 framework_app = typer.Typer(help="Matrix framework versions.", no_args_is_help=True)
 app.add_typer(framework_app, name="framework")
+contacts_app = typer.Typer(help="Points of contact and their freshness.", no_args_is_help=True)
+app.add_typer(contacts_app, name="contacts")
 
 console = Console(soft_wrap=True)
 errors_console = Console(stderr=True, soft_wrap=True)
@@ -758,6 +762,58 @@ def notify_reminders(
     with _sessions()() as session:
         reminded = send_review_reminders(session, on=day, remind_days=settings.review_reminder_days)
     console.print(f"{reminded} edition(s) reminded about.")
+
+
+@contacts_app.command("stale")
+def contacts_stale(
+    on: Annotated[
+        str | None,
+        typer.Option(help="The day to act as of (YYYY-MM-DD); default today, in UTC."),
+    ] = None,
+    remind: Annotated[
+        bool,
+        typer.Option(
+            "--remind",
+            help="Also remind the States (notification and e-mail) of the stale contacts not "
+            "reminded yet, as a queued job.",
+        ),
+    ] = False,
+) -> None:
+    """List the points of contact not confirmed for UN1540_CONTACT_STALE_MONTHS months.
+
+    With --remind (for a daily timer; docs/contacts.md), each stale contact's State (its points
+    of contact) or organisation, and the contact itself, are reminded once per stale spell. On
+    PostgreSQL the reminders are queued for the workers; on SQLite they are sent here.
+    """
+    settings = _settings()
+    day = parse_date(on, "--on") if on else None
+    months = settings.contact_stale_months
+    with _sessions()() as session:
+        rows = stale_contacts(session, on=day, stale_months=months)
+        table = Table("id", "State / organisation", "name", "role", "last confirmed", "reminded")
+        for contact in rows:
+            party = (
+                contact.state.iso3
+                if contact.state
+                else (contact.organisation.code if contact.organisation else "")
+            )
+            table.add_row(
+                str(contact.id),
+                party,
+                contact.name,
+                contact.role.value,
+                contact.confirmed_on.isoformat(),
+                contact.reminded_on.isoformat() if contact.reminded_on else "",
+            )
+        if rows:
+            console.print(table)
+        console.print(f"{len(rows)} stale point(s) of contact (not confirmed for {months} months).")
+        if remind:
+            sent = queue_contact_reminders(session, on=day, stale_months=months)
+            if sent is None:
+                console.print("Reminders queued for the workers.")
+            else:
+                console.print(f"{sent} stale point(s) of contact reminded about.")
 
 
 @import_app.command("matrix")

@@ -161,6 +161,15 @@ class Settings(BaseSettings):
             "(run `un1540 notify reminders` from a timer instead)."
         ),
     )
+    contact_stale_months: int = Field(
+        default=12,
+        ge=1,
+        le=120,
+        description=(
+            "A point of contact not confirmed for this many months is stale: listed as such, "
+            "and its State reminded by `un1540 contacts stale --remind` (docs/contacts.md)."
+        ),
+    )
     session_idle_minutes: int = Field(
         default=30,
         ge=1,

@@ -67,6 +67,8 @@ CROSS_FIELD_RULES = {
     r"/documents$": "a file or a URL; the file's type read from its bytes",
     r"/import$": "the file must be a CSV or XLSX matrix of the draft's State",
     r"/(visibility|consent)$": "widening who may see a record needs `confirm: true`",
+    r"^/api/v1/contacts": "a State or an organisation, not both; dates in order and not in the "
+    "future; an e-mail address; an account of the same party",
 }
 # Renders a PDF or a Word file per case (about a second each): generated cases only, no
 # boundary cases; the 405 and bounds of these routes are checked in test_http_conformance.py

@@ -24,7 +24,7 @@ Every secret carries a marker the confidentiality crawl looks for; ENTITLED says
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from tests.conftest import Inbox, settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import Notification, Visibility
+from un1540.models.base import today
 from un1540.schemas.assistance import (
     AssistanceOfferCreate,
     AssistanceProjectCreate,
@@ -47,6 +48,7 @@ from un1540.schemas.assistance import (
     JudgementCreate,
     MilestoneInput,
 )
+from un1540.schemas.contacts import ContactCreate
 from un1540.services.accounts.actions import issue_token
 from un1540.services.assistance.actions.funding import record_funding
 from un1540.services.assistance.actions.judgements import record_judgement
@@ -62,6 +64,7 @@ from un1540.services.assistance.actions.requests import (
     transition_request,
     update_request,
 )
+from un1540.services.contacts.actions import create_contact, send_contact_reminders
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.builds import BUILD_TASK, build_state
@@ -115,6 +118,12 @@ SECRETS = {
     # reports, its date (the only one in the world) in Chad's reporting status.
     "report": "SECRET-RESTRICTED-REPORT-5e0b",
     "report_date": "2007-07-07",
+    # Points of contact: Chad's (linked to Chad's point of contact's account, stale and
+    # reminded about) and Niger's (fresh); their names, e-mail addresses and telephones.
+    "contact_name": "SECRET-CONTACT-NAME-b3f0",
+    "contact_email": "secret-contact-7c1e@example.org",
+    "contact_phone": "SECRET-CONTACT-PHONE-41d8",
+    "niger_contact": "SECRET-NIGER-CONTACT-5a2c",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -159,6 +168,11 @@ ENTITLED = {
     "token_label": set(),  # a token's label is shown to nobody (it is only in the audit)
     "report": {"poc"} | COMMITTEE_SIDE,  # owning State and Committee
     "report_date": {"poc"} | COMMITTEE_SIDE,  # counted only for those who may see the report
+    # A contact's details: the Committee side and its own State (docs/contacts.md).
+    "contact_name": {"poc"} | COMMITTEE_SIDE,
+    "contact_email": {"poc"} | COMMITTEE_SIDE,
+    "contact_phone": {"poc"} | COMMITTEE_SIDE,
+    "niger_contact": {"other_poc"} | COMMITTEE_SIDE,
 }
 # Kept, but read back by no GET route: only the answer to the POST that records a judgement
 # holds its note; a token's label is in no page. Nobody may meet them; nobody has to.
@@ -166,7 +180,7 @@ SHOWN_NOWHERE = {"judgement_note", "token_label"}
 # Who is told, by notification and e-mail, of what (the secret in the text they get).
 TOLD = {
     "provider": {"providers_request", "providers_project"},
-    "poc": {"project", "providers_project"},
+    "poc": {"project", "providers_project", "contact_name"},
 }
 OFFERED = {"fields": ["op3cd.border_detection"], "help_types": ["equipment"]}
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -192,6 +206,8 @@ class World:
     provider_withdrawn_match: int
     niger_build: int  # every State's matrices, built for Niger's points of contact
     tokens: dict[str, str]
+    # The points of contact: "chad" (stale, reminded about) and "niger" (fresh), by id.
+    contacts: dict[str, int] = field(default_factory=dict)
     # Set when the world lives in a test's rolled-back connection: the clients use them.
     sessions: sessionmaker[Session] | None = None
     # The SMTP server the world's notification e-mails were sent to, if any.
@@ -400,6 +416,7 @@ def build_world(
             ),
         ).id
         clearinghouse = _clearinghouse(session, viewers)
+        contacts = _contacts(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -441,6 +458,7 @@ def build_world(
         decided_proposal=decided.id,
         tokens=tokens,
         sessions=joined,
+        contacts=contacts,
     )
 
 
@@ -466,6 +484,33 @@ def _waived_and_reminded(session: Session, viewers: dict[str, Viewer], due: date
     )
     assert due is not None
     assert send_review_reminders(session, on=due + timedelta(days=1)) == 1
+
+
+def _contacts(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
+    """Chad's contact, linked to Chad's point of contact's account, designated and last
+    confirmed long ago (stale), its State reminded; Niger's, fresh. Their ids."""
+    long_ago = today() - timedelta(days=800)
+    chad = create_contact(
+        session,
+        viewer=viewers["expert"],
+        data=ContactCreate(
+            state="TCD",
+            name=SECRETS["contact_name"],
+            role="capital",
+            email=SECRETS["contact_email"],
+            phone=SECRETS["contact_phone"],
+            designated_on=long_ago,
+            account="poc@example.org",
+            trainings=["2018-addis-ababa"],
+        ),
+    )
+    niger = create_contact(
+        session,
+        viewer=viewers["other_poc"],
+        data=ContactCreate(name=SECRETS["niger_contact"], role="mission"),
+    )
+    assert send_contact_reminders(session) == 1
+    return {"chad": chad.id, "niger": niger.id}
 
 
 def _clearinghouse(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:

@@ -312,6 +312,50 @@ def api_cases(world: World) -> list[Case]:
             expect(422, public=401),
             {"json": {"title": "t", "help_types": ["training"], "capacity": 1, "visibility": "x"}},
         ),
+        # Points of contact: the list and the courses are everyone's (details filtered); Chad's
+        # contact is seen by Chad's point of contact (its own account) and the Committee side.
+        Case("GET", f"{api}/contacts", f"{api}/contacts", expect(200)),
+        Case("GET", f"{api}/trainings", f"{api}/trainings", expect(200)),
+        Case(
+            "GET",
+            f"{api}/contacts/{{contact_id}}",
+            f"{api}/contacts/{world.contacts['chad']}",
+            REQUESTER_SIDE,
+        ),
+        Case(
+            "GET",
+            f"{api}/contacts/{{contact_id}}",
+            f"{api}/contacts/{world.contacts['niger']}",
+            expect(404, other_poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "POST",
+            f"{api}/contacts",
+            f"{api}/contacts",
+            expect(422, public=401, other_poc=403, provider=403),
+            {
+                "json": {
+                    "state": "TCD",
+                    "name": "n",
+                    "role": "capital",
+                    "designated_on": "2000-01-01",
+                }
+            },
+        ),
+        Case(
+            "PATCH",
+            f"{api}/contacts/{{contact_id}}",
+            f"{api}/contacts/{world.contacts['chad']}",
+            expect(404, poc=422, expert=422, committee=422, admin=422),
+            {"json": {"confirmed_on": "2000-01-01"}},
+        ),
+        Case(
+            "POST",
+            f"{api}/contacts/{{contact_id}}/confirm",
+            f"{api}/contacts/{world.contacts['chad']}/confirm",
+            expect(404, poc=422, expert=422, committee=422, admin=422),
+            {"json": {"email": "not an address"}},
+        ),
         Case(
             "GET",
             f"{api}/documents/{{document_id}}",
@@ -648,6 +692,42 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             for path in ("/assistance/judgements", "/assistance/projects")
         ],
         Case("GET", "/assistance/offers/new", "/assistance/offers/new", expect(200, public=303)),
+        Case("GET", "/contacts", "/contacts", expect(200)),
+        Case("GET", "/trainings", "/trainings", expect(200)),
+        Case(
+            "POST",
+            "/contacts",
+            "/contacts",
+            expect("refused", public="login", other_poc="forbidden", provider="forbidden"),
+            {
+                "data": {
+                    "state": "TCD",
+                    "name": "n",
+                    "role": "capital",
+                    "designated_on": "2000-01-01",
+                }
+            },
+        ),
+        Case(
+            "POST",
+            "/contacts/{contact_id}",
+            f"/contacts/{world.contacts['chad']}",
+            expect(
+                404,
+                public="login",
+                poc="refused",
+                expert="refused",
+                committee="refused",
+                admin="refused",
+            ),
+            {"data": {"name": "n", "role": "capital", "designated_on": "2999-01-01"}},
+        ),
+        Case(
+            "POST",
+            "/contacts/{contact_id}/confirm",
+            f"/contacts/{world.contacts['chad']}/confirm",
+            expect(404, public="login", poc="done", expert="done", committee="done", admin="done"),
+        ),
         Case(
             "POST",
             "/assistance/offers",

@@ -172,6 +172,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/api/v1/assistance/projects": ("?page_size=100",),
     "/api/v1/funding/pledges": ("?page_size=100",),
     "/api/v1/notifications": ("?page_size=100",),
+    "/api/v1/contacts": ("", "?state=TCD", "?stale=true"),
+    "/contacts": ("", "?state=TCD", "?stale=1"),
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -216,6 +218,7 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         ],
         "project_id": [str(world.private_project), str(world.providers_project)],
         "build_id": [str(world.niger_build)],
+        "contact_id": [str(world.contacts["chad"]), str(world.contacts["niger"])],
         "name": downloads,
     }
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict
 from un1540.io.demo_assistance import load_demo_assistance
+from un1540.io.demo_contacts import load_demo_contacts
 from un1540.io.demo_reporting import load_demo_reporting
 from un1540.models import Document, MatrixEdition, Origin, State
 from un1540.reference.crosswalks import treaty_fields
@@ -424,6 +425,7 @@ def load_demo(
     _load_demo_indicators(session, states)
     load_demo_assistance(session)
     load_demo_reporting(session, states)
+    load_demo_contacts(session, states)
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,

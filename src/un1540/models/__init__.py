@@ -13,6 +13,7 @@ from un1540.models.assistance import (
 )
 from un1540.models.audit import AuditEvent
 from un1540.models.base import Base, Origin, Visibility
+from un1540.models.contacts import ContactRole, PointOfContact, TrainingParticipation
 from un1540.models.data_version import DataVersion
 from un1540.models.documents import Document, DocumentKind, Evidence
 from un1540.models.frameworks import (
@@ -59,6 +60,7 @@ __all__ = [
     "CellEntry",
     "CellProposal",
     "ColumnKind",
+    "ContactRole",
     "ContextIndicator",
     "DataVersion",
     "Document",
@@ -78,6 +80,7 @@ __all__ = [
     "Notification",
     "Organisation",
     "Origin",
+    "PointOfContact",
     "ProjectFeedback",
     "ProjectMilestone",
     "ProposalStatus",
@@ -88,6 +91,7 @@ __all__ = [
     "State",
     "StateName",
     "TokenScope",
+    "TrainingParticipation",
     "UsageCount",
     "UserAccount",
     "Visibility",

@@ -186,6 +186,12 @@ PREFERRED_PROVIDER = TextRule("preferred provider", 200, one_line=True)
 DISPLAY_NAME = TextRule("account's display name", 200, one_line=True)
 TOKEN_LABEL = TextRule("API token's label", 200, one_line=True)
 INDICATOR_SOURCE = TextRule("source of an indicator value", 1_000, one_line=True)
+CONTACT_NAME = TextRule("name of a point of contact", 200, one_line=True)
+POSITION = TextRule("position of a point of contact", 200, one_line=True)
+AGENCY = TextRule("agency of a point of contact", 300, one_line=True)
+EMAIL = TextRule("e-mail address", 254, one_line=True)
+PHONE = TextRule("telephone number", 60, one_line=True)
+CHANNELS = TextRule("other contact channels", 2_000)
 # Codes from a vocabulary (a State's ISO code, a status, a help type, a cell identifier): checked
 # against their vocabulary later; the policy keeps control characters out of the SQL that looks
 # them up (PostgreSQL refuses NUL).

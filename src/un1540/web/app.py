@@ -36,6 +36,7 @@ from un1540.web.middleware import BodyLimit, HeadAsGet, SecurityHeaders
 from un1540.web.openapi import install_openapi
 from un1540.web.portal import accounts as account_pages
 from un1540.web.portal import assistance as assistance_pages
+from un1540.web.portal import contacts as contact_pages
 from un1540.web.portal import dashboard as dashboard_pages
 from un1540.web.portal import documents as document_pages
 from un1540.web.portal import downloads as download_pages
@@ -148,6 +149,7 @@ def create_app(
     app.include_router(edition_pages.router)
     app.include_router(history_pages.router)
     app.include_router(document_pages.router)
+    app.include_router(contact_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:

@@ -51,6 +51,7 @@ MATRIX = "matrix"  # any State's editions and cells: what is counted across all 
 DOCUMENTS = "documents"  # any document
 ASSISTANCE = "assistance"  # requests, offers, judgements, projects, funding
 INDICATORS = "indicators"  # context indicators (the prioritisation aid)
+CONTACTS = "contacts"  # points of contact and their training attendance
 STATE_PREFIX = "state:"  # + ISO3: one State's editions, cells, proposals, comments, documents
 
 # What the public dataset (the open-data downloads) is built from.
@@ -88,6 +89,9 @@ def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] |
         return {ASSISTANCE}
     if entity_type in ("user_account", "api_token"):
         return set()  # no cached read shows accounts
+    if entity_type == "point_of_contact":  # a State's page shows its contacts' public summary
+        state = after.get("state")
+        return {CONTACTS, state_scope(state)} if isinstance(state, str) and state else {CONTACTS}
     return {EVERYTHING}  # the demo loader ("instance") and any kind of record not named here
 
 
@@ -115,6 +119,8 @@ TABLE_SCOPES: Mapping[str, str] = {
     "edition_summary": MATRIX,
     "document": DOCUMENTS,
     "context_indicator": INDICATORS,
+    "point_of_contact": CONTACTS,
+    "training_participation": CONTACTS,
     **dict.fromkeys(
         (
             "assistance_request",

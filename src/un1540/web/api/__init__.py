@@ -10,6 +10,7 @@ from un1540.web.api import (
     assistance_projects,
     assistance_requests,
     builds,
+    contacts,
     coverage,
     documents,
     downloads,
@@ -48,6 +49,7 @@ api_router.include_router(assistance_projects.router)
 api_router.include_router(funding.router)
 api_router.include_router(assistance_overview.router)
 api_router.include_router(notifications.router)
+api_router.include_router(contacts.router)
 
 TAGS = [
     {
@@ -86,6 +88,11 @@ TAGS = [
     {
         "name": "Assistance",
         "description": "Requests for assistance, their lifecycle, and offers (the clearinghouse).",
+    },
+    {
+        "name": "Points of contact",
+        "description": "Points of contact designated by States and organisations, their "
+        "freshness, and the Committee's training courses (reference data).",
     },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from un1540.errors import NotFound
 from un1540.models import EditionStatus, Role
+from un1540.services.contacts.reads import state_summary
 from un1540.services.documents.reads import state_documents
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.cache import cached
@@ -121,6 +122,8 @@ def _render_state_page(
         for e in editions.items
     ]
     documents = state_documents(session, viewer=viewer, iso3=iso3)
+    # The public summary of its points of contact (how many, since when; docs/contacts.md).
+    contacts = state_summary(session, state=state_by_iso3(session, iso3))
     open_editions = [e for e in editions.items if e.status != EditionStatus.approved.value]
     approved = [e.number for e in editions.items if e.status == EditionStatus.approved.value]
     context = {
@@ -134,8 +137,10 @@ def _render_state_page(
         "previous_approved": {n: approved[i - 1] for i, n in enumerate(approved) if i > 0},
         "documents": documents[:8],
         "documents_total": len(documents),
+        "contacts": contacts,
         "matrix": matrix,
         "matrix_grid": matrix_grid(matrix) if matrix else [],
         "timeline_json": json.dumps(timeline),
     }
-    return render(request, "states/detail.html", context, synthetic=profile.synthetic)
+    synthetic = profile.synthetic or contacts.synthetic
+    return render(request, "states/detail.html", context, synthetic=synthetic)

@@ -1,0 +1,1 @@
+"""Points of contact: designation, freshness (stale contacts and reminders), training history."""

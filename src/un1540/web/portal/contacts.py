@@ -1,0 +1,251 @@
+"""Points of contact in the portal: the list (public summaries for everyone, the details for
+those who may see them, stale ones highlighted), designating, correcting and confirming in one
+step; and the training courses (reference data)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from starlette.responses import HTMLResponse, Response
+
+from un1540.errors import InvalidData, Problem, Unauthenticated
+from un1540.models.base import today
+from un1540.reference.languages import LANGUAGE_NAMES, N_
+from un1540.reference.training import load_training_courses
+from un1540.schemas.contacts import ContactConfirm, ContactCreate, ContactUpdate
+from un1540.services.contacts.actions import confirm_contact, create_contact, update_contact
+from un1540.services.contacts.reads import (
+    contact_filters,
+    contact_summaries,
+    list_contacts,
+    training_courses,
+)
+from un1540.services.contacts.rules import PARTY_RULES, Party
+from un1540.services.contacts.shapes import contact_read, summary_read
+from un1540.services.kernel.paging import MAX_PAGE, PageRequest
+from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
+from un1540.web.i18n import gettext
+from un1540.web.params import RecordIdPath
+from un1540.web.portal.forms import CsrfChecked, act, build
+from un1540.web.portal.templating import render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+ROLES = ("capital", "mission", "organisation")
+ROLE_NAMES = {
+    "capital": N_("Capital"),
+    "mission": N_("Permanent mission"),
+    "organisation": N_("Organisation"),
+}
+
+
+def _date(value: str, field: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidData(
+            "the form is not complete", problems=[Problem(field, "is not a date (YYYY-MM-DD)")]
+        ) from None
+
+
+@router.get("/contacts", response_class=HTMLResponse)
+def contacts_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    settings: SettingsDep,
+    state: Annotated[str, Query(max_length=3)] = "",
+    role: Annotated[str, Query(max_length=20)] = "",
+    stale: Annotated[str, Query(max_length=5)] = "",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> HTMLResponse:
+    months = settings.contact_stale_months
+    only_stale = {"1": True, "0": False}.get(stale)
+    filters = contact_filters(session, state=state or None, role=role or None, stale=only_stale)
+    paging = PageRequest(page=page, page_size=PAGE_SIZE)
+    day = today()
+    rows, total = list_contacts(
+        session, viewer=viewer, paging=paging, filters=filters, on=day, stale_months=months
+    )
+    summaries = contact_summaries(session, filters=filters, on=day, stale_months=months)
+    own = Party(viewer.state_id, None) if viewer.state_id else Party(None, viewer.organisation_id)
+    may_designate_any = viewer.is_committee_side and viewer.can_write
+    may_designate_own = (own.state_id or own.organisation_id) is not None and (
+        "designate" in PARTY_RULES.allowed(viewer, own)
+    )
+    context: dict[str, Any] = {
+        "contacts": [contact_read(row, viewer, on=day, stale_months=months) for row in rows],
+        "summaries": [summary_read(summary) for summary in summaries],
+        "stale_months": months,
+        "filters": {"state": state.upper(), "role": role, "stale": stale},
+        "roles": ROLES,
+        "role_names": ROLE_NAMES,
+        "languages": LANGUAGE_NAMES,
+        "courses": list(load_training_courses().values()),
+        "may_designate": may_designate_any or may_designate_own,
+        "designate_any": may_designate_any,
+        "own_organisation": viewer.organisation_id is not None and not viewer.state_id,
+        "page": paging.page,
+        "pages": -(-total // PAGE_SIZE),
+        "total": total,
+    }
+    return render(
+        request,
+        "contacts/list.html",
+        context,
+        synthetic=any(summary.synthetic for summary in summaries),
+    )
+
+
+def _fields(
+    *,
+    name: str,
+    role: str,
+    position: str,
+    agency: str,
+    languages: list[str] | None,
+    email: str,
+    phone: str,
+    channels: str,
+    trainings: list[str] | None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "role": role,
+        "position": position,
+        "agency": agency,
+        "languages": languages or [],
+        "email": email,
+        "phone": phone,
+        "channels": channels,
+        "trainings": trainings or [],
+    }
+
+
+@router.post("/contacts")
+def contact_create(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    state: Annotated[str, Form(max_length=3)] = "",
+    organisation: Annotated[str, Form(max_length=40)] = "",
+    name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+    position: Annotated[str, Form()] = "",
+    agency: Annotated[str, Form()] = "",
+    language: Annotated[list[str] | None, Form()] = None,
+    email: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    channels: Annotated[str, Form()] = "",
+    designated_on: Annotated[str, Form(max_length=10)] = "",
+    confirmed_on: Annotated[str, Form(max_length=10)] = "",
+    account: Annotated[str, Form()] = "",
+    training: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    def action() -> str:
+        if viewer.user_id is None:
+            raise Unauthenticated("sign in to designate a point of contact")
+        data = build(
+            ContactCreate,
+            state=state or None,
+            organisation=organisation or None,
+            designated_on=_date(designated_on, "designated_on"),
+            confirmed_on=_date(confirmed_on, "confirmed_on"),
+            account=account or None,
+            **_fields(
+                name=name,
+                role=role,
+                position=position,
+                agency=agency,
+                languages=language,
+                email=email,
+                phone=phone,
+                channels=channels,
+                trainings=training,
+            ),
+        )
+        contact = create_contact(session, viewer=viewer, data=data)
+        return gettext("Point of contact %(id)s designated.") % {"id": contact.id}
+
+    return act(request, "/contacts", action)
+
+
+@router.post("/contacts/{contact_id}")
+def contact_update(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    contact_id: RecordIdPath,
+    name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+    position: Annotated[str, Form()] = "",
+    agency: Annotated[str, Form()] = "",
+    language: Annotated[list[str] | None, Form()] = None,
+    email: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    channels: Annotated[str, Form()] = "",
+    designated_on: Annotated[str, Form(max_length=10)] = "",
+    account: Annotated[str | None, Form()] = None,
+    training: Annotated[list[str] | None, Form()] = None,
+    revision: Annotated[int | None, Form(ge=1, le=2_147_483_647)] = None,
+) -> Response:
+    def action() -> str:
+        if viewer.user_id is None:
+            raise Unauthenticated("sign in to edit a point of contact")
+        data = build(
+            ContactUpdate,
+            designated_on=_date(designated_on, "designated_on"),
+            account=account,
+            revision=revision,
+            **_fields(
+                name=name,
+                role=role,
+                position=position,
+                agency=agency,
+                languages=language,
+                email=email,
+                phone=phone,
+                channels=channels,
+                trainings=training,
+            ),
+        )
+        update_contact(session, viewer=viewer, contact_id=contact_id, data=data)
+        return gettext("Point of contact %(id)s saved.") % {"id": contact_id}
+
+    return act(request, f"/contacts#contact-{contact_id}", action)
+
+
+@router.post("/contacts/{contact_id}/confirm")
+def contact_confirm(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    contact_id: RecordIdPath,
+) -> Response:
+    def action() -> str:
+        if viewer.user_id is None:
+            raise Unauthenticated("sign in to confirm a point of contact")
+        confirm_contact(session, viewer=viewer, contact_id=contact_id, data=ContactConfirm())
+        return gettext("Point of contact %(id)s confirmed: the details are up to date.") % {
+            "id": contact_id
+        }
+
+    return act(request, f"/contacts#contact-{contact_id}", action)
+
+
+@router.get("/trainings", response_class=HTMLResponse)
+def trainings_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    courses = training_courses(session, viewer=viewer)
+    return render(
+        request,
+        "contacts/trainings.html",
+        {"courses": courses},
+        synthetic=any(course.synthetic for course in courses),
+    )
