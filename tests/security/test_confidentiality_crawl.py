@@ -486,9 +486,18 @@ def test_every_role_is_told_only_what_it_may_see(world: World) -> None:
     assert leaks == []
     assert untold == []
     assert dead_links == []
-    # Told of no secret: the Committee side is told nothing here, the other State's point of
-    # contact neither; the provider is told of what it may see and of nothing else.
-    assert {m["To"] for m in mailbox.messages} == {"poc@example.org", "provider@example.org"}
+    # Told of no secret: the Committee side is told only that a State's review period ended,
+    # the other State's point of contact nothing; the provider of what it may see, no more.
+    assert {m["To"] for m in mailbox.messages} == {
+        "poc@example.org",
+        "provider@example.org",
+        "expert@example.org",
+        "committee@example.org",
+    }
+    for role in ("expert", "committee"):
+        subjects = {m["Subject"] for m in mailbox.to(f"{role}@example.org")}
+        assert subjects, role
+        assert all("did not respond on edition" in subject for subject in subjects), subjects
 
 
 def test_notifications_are_worded_for_their_reader(world: World) -> None:
