@@ -2,7 +2,8 @@
 
 - imports point one way: reference -> models -> services / analytics -> io -> web / cli;
 - among the service domains: kernel -> notifications -> accounts -> documents -> matrix ->
-  coverage -> assistance -> open_data (a domain imports only the kernel and those before it);
+  coverage -> assistance -> action_plans -> open_data (a domain imports only the kernel and
+  those before it);
 - the doors (web/, cli.py) never commit, never build SQL, and never decide a permission: they
   import no SQLAlchemy query construct and call no session method that reads or writes.
 """
@@ -25,6 +26,7 @@ DOMAINS = [
     "matrix",
     "coverage",
     "assistance",
+    "action_plans",
     "open_data",
 ]
 # What a layer may import, besides itself and errors/settings at the bottom of the house.

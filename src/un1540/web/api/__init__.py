@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from un1540.web.api import (
     accounts,
+    action_plans,
     assistance_matching,
     assistance_offers,
     assistance_overview,
@@ -46,6 +47,7 @@ api_router.include_router(assistance_projects.router)
 api_router.include_router(funding.router)
 api_router.include_router(assistance_overview.router)
 api_router.include_router(notifications.router)
+api_router.include_router(action_plans.router)
 
 TAGS = [
     {
@@ -80,6 +82,10 @@ TAGS = [
     {
         "name": "Assistance",
         "description": "Requests for assistance, their lifecycle, and offers (the clearinghouse).",
+    },
+    {
+        "name": "Action plans",
+        "description": "National implementation action plans: measures, milestones, progress.",
     },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]
