@@ -256,3 +256,18 @@ def action_plans_for_profile(session: Session, actor: Viewer, state_id: int) -> 
             )
         )
     return ProfilePlans(shaped)
+
+
+def latest_plan(session: Session, *, viewer: Viewer, iso3: str) -> ActionPlan:
+    """The State's most recently submitted plan that the viewer may see; else NotFound."""
+    state = state_by_iso3(session, iso3)
+    plan = session.scalars(
+        select(ActionPlan)
+        .options(*_LOADED)
+        .where(ActionPlan.state_id == state.id, plan_visible(viewer))
+        .order_by(ActionPlan.submitted_on.desc(), ActionPlan.id.desc())
+        .limit(1)
+    ).first()
+    if plan is None:
+        raise NotFound(f"{state.short_name} ({state.iso3}) has no action plan that you may see")
+    return plan
