@@ -182,7 +182,7 @@ def _plan_values(plan: ActionPlan) -> dict[str, object]:
 
 @action
 def update_plan(
-    session: Session, *, viewer: Viewer, iso3: str, plan_id: int, data: ActionPlanUpdate
+    session: Session, *, viewer: Viewer, iso3: str | None, plan_id: int, data: ActionPlanUpdate
 ) -> ActionPlan:
     """Change a plan's own facts (publishing it too), with the revision read (409 if stale)."""
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
@@ -292,7 +292,7 @@ def _append_measures(
 
 @action
 def add_measure(
-    session: Session, *, viewer: Viewer, iso3: str, plan_id: int, data: MeasureCreate
+    session: Session, *, viewer: Viewer, iso3: str | None, plan_id: int, data: MeasureCreate
 ) -> ActionPlanMeasure:
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
     (measure,) = _append_measures(session, viewer, plan, [data], [prefixed("")], [None])
@@ -349,7 +349,7 @@ def import_measures(
 
 
 def _measure_of(
-    session: Session, viewer: Viewer, iso3: str, plan_id: int, measure_id: int
+    session: Session, viewer: Viewer, iso3: str | None, plan_id: int, measure_id: int
 ) -> ActionPlanMeasure:
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
     measure = get_measure(session, viewer=viewer, measure_id=measure_id)
@@ -363,7 +363,7 @@ def add_milestone(
     session: Session,
     *,
     viewer: Viewer,
-    iso3: str,
+    iso3: str | None,
     plan_id: int,
     measure_id: int,
     data: MilestoneCreate,
@@ -399,7 +399,7 @@ def transition_measure(
     session: Session,
     *,
     viewer: Viewer,
-    iso3: str,
+    iso3: str | None,
     plan_id: int,
     measure_id: int,
     data: MeasureTransition,
@@ -436,7 +436,7 @@ def transition_milestone(
     session: Session,
     *,
     viewer: Viewer,
-    iso3: str,
+    iso3: str | None,
     plan_id: int,
     milestone_id: int,
     data: MilestoneTransition,
