@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.helpers import assert_error
-from tests.portal.test_workflow_pages import Portal, browser, csrf, portal, sign_in  # noqa: F401
 from tests.factories import make_user
+from tests.portal.test_workflow_pages import Portal, browser, csrf, portal, sign_in  # noqa: F401
 from un1540.services.accounts.actions import issue_token
 
 PLAN = {
@@ -120,7 +120,8 @@ def test_plan_in_the_portal(portal: Portal) -> None:  # noqa: F811
         },
     )
     assert created.status_code == 200, created.text[:500]
-    assert "Ghana&#39;s plan" in created.text and 'id="plan-unpublished"' in created.text
+    assert "Ghana&#39;s plan" in created.text
+    assert 'id="plan-unpublished"' in created.text
     plan_path = str(created.url.path)
     added = expert.post(
         f"{plan_path}/measures",
@@ -136,7 +137,8 @@ def test_plan_in_the_portal(portal: Portal) -> None:  # noqa: F811
         f"{plan_path}/measures",
         data={"csrf_token": csrf(added.text), "title": "Licensing", "fields": "op3cd.licensing"},
     )
-    assert "Measure added." in added.text and "No edition approved since" in added.text
+    assert "Measure added." in added.text
+    assert "No edition approved since" in added.text
     public = TestClient(expert.app)
     assert public.get(plan_path).status_code == 404
     assert "Ghana" not in public.get("/action-plans").text
