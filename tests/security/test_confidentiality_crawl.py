@@ -165,6 +165,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/api/v1/assistance/projects": ("?page_size=100",),
     "/api/v1/funding/pledges": ("?page_size=100",),
     "/api/v1/notifications": ("?page_size=100",),
+    "/api/v1/action-plans": ("?page_size=100",),
+    "/api/v1/states/{iso3}/action-plans": ("", "?published=false"),
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -209,6 +211,7 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         ],
         "project_id": [str(world.private_project), str(world.providers_project)],
         "build_id": [str(world.niger_build)],
+        "plan_id": [str(world.private_plan), str(world.public_plan)],
         "name": downloads,
     }
 

@@ -33,9 +33,9 @@ from un1540.schemas.action_plans import MeasureCreate
 from un1540.schemas.text import unneutralised
 from un1540.services.action_plans.actions import ImportOutcome, import_measures
 from un1540.services.action_plans.reads import get_plan, latest_plan
-from un1540.services.action_plans.rules import plan_rules
+from un1540.services.action_plans.rules import EDITORS, plan_rules
 from un1540.services.action_plans.validation import Where
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, require
 
 COLUMNS = (
     "measure",
@@ -293,6 +293,7 @@ def import_plan_file(
 ) -> ImportOutcome:
     """Add the measures of a file to a plan of the State (`plan_id`, else its latest): all of
     them or, when anything is wrong, none (InvalidData naming file, row and column)."""
+    require(viewer, *EDITORS, action="import measures")
     plan = (
         get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
         if plan_id is not None

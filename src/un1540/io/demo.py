@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict
+from un1540.io.demo_action_plans import load_demo_action_plans
 from un1540.io.demo_assistance import load_demo_assistance
 from un1540.models import Document, MatrixEdition, Origin, State
 from un1540.reference.crosswalks import treaty_fields
@@ -422,6 +423,7 @@ def load_demo(
             progress(state.iso3)
     _load_demo_indicators(session, states)
     load_demo_assistance(session)
+    load_demo_action_plans(session)
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,

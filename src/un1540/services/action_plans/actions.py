@@ -30,6 +30,7 @@ from un1540.schemas.action_plans import (
 from un1540.schemas.text import REASON
 from un1540.services.action_plans.reads import get_measure, get_milestone, get_plan
 from un1540.services.action_plans.rules import (
+    EDITORS,
     MEASURES,
     MILESTONES,
     measure_rules,
@@ -45,7 +46,7 @@ from un1540.services.action_plans.validation import (
     prefixed,
     supersedes_problems,
 )
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, require
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
@@ -185,6 +186,7 @@ def update_plan(
     session: Session, *, viewer: Viewer, iso3: str | None, plan_id: int, data: ActionPlanUpdate
 ) -> ActionPlan:
     """Change a plan's own facts (publishing it too), with the revision read (409 if stale)."""
+    require(viewer, *EDITORS, action="change a plan")
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
     refusal = plan_rules.refusal(viewer, plan, "update")
     if isinstance(refusal, Unauthenticated | Forbidden):
@@ -294,6 +296,7 @@ def _append_measures(
 def add_measure(
     session: Session, *, viewer: Viewer, iso3: str | None, plan_id: int, data: MeasureCreate
 ) -> ActionPlanMeasure:
+    require(viewer, *EDITORS, action="add a measure")
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
     (measure,) = _append_measures(session, viewer, plan, [data], [prefixed("")], [None])
     record_event(
@@ -351,6 +354,7 @@ def import_measures(
 def _measure_of(
     session: Session, viewer: Viewer, iso3: str | None, plan_id: int, measure_id: int
 ) -> ActionPlanMeasure:
+    require(viewer, *EDITORS, action="change a measure")
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
     measure = get_measure(session, viewer=viewer, measure_id=measure_id)
     if measure.plan_id != plan.id:
@@ -442,6 +446,7 @@ def transition_milestone(
     data: MilestoneTransition,
 ) -> ActionPlanMilestone:
     """Mark a milestone done (on a day, today by default) or cancelled (409 out of order)."""
+    require(viewer, *EDITORS, action="change a milestone")
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
     milestone = get_milestone(session, viewer=viewer, milestone_id=milestone_id)
     if milestone.measure.plan_id != plan.id:
