@@ -173,6 +173,7 @@ SHOWN_NOWHERE = {"judgement_note", "token_label"}
 TOLD = {
     "provider": {"providers_request", "providers_project"},
     "poc": {"project", "providers_project", "action_plan"},
+    "expert": {"action_plan"},  # an overdue milestone of Chad's unpublished action plan
 }
 OFFERED = {"fields": ["op3cd.border_detection"], "help_types": ["equipment"]}
 PDF = b"%PDF-1.4\n%%EOF\n"

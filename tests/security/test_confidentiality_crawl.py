@@ -479,9 +479,14 @@ def test_every_role_is_told_only_what_it_may_see(world: World) -> None:
     assert leaks == []
     assert untold == []
     assert dead_links == []
-    # Told of no secret: the Committee side is told nothing here, the other State's point of
-    # contact neither; the provider is told of what it may see and of nothing else.
-    assert {m["To"] for m in mailbox.messages} == {"poc@example.org", "provider@example.org"}
+    # Told of no secret: the Committee side is told nothing here but the experts of the overdue
+    # milestone of Chad's action plan; the other State's point of contact nothing; the provider
+    # is told of what it may see and of nothing else.
+    assert {m["To"] for m in mailbox.messages} == {
+        "poc@example.org",
+        "provider@example.org",
+        "expert@example.org",
+    }
 
 
 def test_notifications_are_worded_for_their_reader(world: World) -> None:

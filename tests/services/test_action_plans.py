@@ -125,6 +125,7 @@ def _counts(session: Session) -> tuple[int, int, int]:
             "op1.npt does not apply to cw",
         ),
         ({"submitted_on": date(2999, 1, 1)}, "submitted_on", "future"),
+        ({"published_url": "javascript:alert(1)"}, "published_url", "web address"),
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(

@@ -45,6 +45,7 @@ from un1540.services.action_plans.validation import (
     period_problems,
     prefixed,
     supersedes_problems,
+    url_problems,
 )
 from un1540.services.kernel.access import Viewer, require
 from un1540.services.kernel.audit import record_event
@@ -109,6 +110,7 @@ def create_plan(
     where = prefixed("")
     problems = period_problems(data.period_from, data.period_to, data.submitted_on, where)
     problems += supersedes_problems(session, data.supersedes, state.id, None, where)
+    problems += url_problems(data.published_url, where)
     for position, measure in enumerate(data.measures):
         problems += measure_problems(
             session,
@@ -203,6 +205,7 @@ def update_plan(
     where = prefixed("")
     problems = period_problems(period_from, period_to, submitted_on, where)
     problems += supersedes_problems(session, data.supersedes, plan.state_id, plan.id, where)
+    problems += url_problems(data.published_url, where)
     for measure in plan.measures:
         for milestone in measure.milestones:
             if not period_from <= milestone.due_on <= period_to:

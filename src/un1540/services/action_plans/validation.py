@@ -150,3 +150,10 @@ def supersedes_problems(
     if earlier is None or earlier.state_id != state_id or earlier.id == plan_id:
         return [Problem(where("supersedes"), f"no other plan {supersedes} of this State")]
     return []
+
+
+def url_problems(url: str | None, where: Where) -> list[Problem]:
+    """A published plan's address is a web address (a link the portal shows: never a script)."""
+    if url and not url.strip().lower().startswith(("https://", "http://")):
+        return [Problem(where("published_url"), "must be a web address (https://...)")]
+    return []
