@@ -163,15 +163,3 @@ def plans_progress(
         for measure in plan.measures:
             progress[measure.id] = measure_progress(measure, baseline, latest, pairs)
     return progress
-
-
-def latest_after(
-    session: Session, viewer: Viewer, plans: Sequence[ActionPlan]
-) -> dict[int, int | None]:
-    """The number of each plan's State's latest approved edition after its submission."""
-    editions = approved_editions(session, viewer, (plan.state_id for plan in plans))
-    latest = {}
-    for plan in plans:
-        _, after = _pair_editions(editions[plan.state_id], plan.submitted_on)
-        latest[plan.id] = after.number if after else None
-    return latest
