@@ -2,8 +2,8 @@
 
 - imports point one way: reference -> models -> services / analytics -> io -> web / cli;
 - among the service domains: kernel -> notifications -> accounts -> documents -> matrix ->
-  reporting -> coverage -> assistance -> open_data (a domain imports only the kernel and those
-  before it);
+  reporting -> coverage -> assistance -> contacts -> action_plans -> open_data (a domain imports
+  only the kernel and those before it);
 - the doors (web/, cli.py) never commit, never build SQL, and never decide a permission: they
   import no SQLAlchemy query construct and call no session method that reads or writes.
 """
@@ -28,6 +28,7 @@ DOMAINS = [
     "coverage",
     "assistance",
     "contacts",
+    "action_plans",
     "open_data",
 ]
 # What a layer may import, besides itself and errors/settings at the bottom of the house.

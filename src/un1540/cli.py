@@ -30,6 +30,7 @@ from un1540.errors import (
     Problem,
     Un1540Error,
 )
+from un1540.io.action_plan_import import import_plan_file
 from un1540.io.demo import load_demo
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
@@ -46,6 +47,7 @@ from un1540.services.accounts.actions import (
 )
 from un1540.services.accounts.reads import find_user, list_users, viewer_for
 from un1540.services.accounts.sessions import sign_out_everywhere
+from un1540.services.action_plans.notices import check_overdue_milestones
 from un1540.services.contacts.actions import queue_contact_reminders
 from un1540.services.contacts.reads import stale_contacts
 from un1540.services.coverage.actions import import_indicators
@@ -816,6 +818,26 @@ def contacts_stale(
                 console.print(f"{sent} stale point(s) of contact reminded about.")
 
 
+@notify_app.command("overdue-milestones")
+def notify_overdue_milestones_command(
+    on: Annotated[
+        str | None,
+        typer.Option(help="The day to act as of (YYYY-MM-DD); default today, in UTC."),
+    ] = None,
+) -> None:
+    """Tell of action plan milestones past their due date (for a daily timer).
+
+    Queued as a job (run here when there is no queue): the State's points of contact and the
+    experts are told once per milestone, by a notification and an e-mail.
+    """
+    day = parse_date(on, "--on") if on else None
+    with _sessions()() as session:
+        told = check_overdue_milestones(session, on=day)
+    console.print(
+        "The check is queued." if told is None else f"{told} overdue milestone(s) told of."
+    )
+
+
 @import_app.command("matrix")
 def import_matrix(
     path: Annotated[
@@ -857,6 +879,52 @@ def import_matrix(
                 reason=reason,
             )
     _print_import(report)
+
+
+@import_app.command("action-plan")
+def import_action_plan_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV or XLSX: one row per milestone (docs/action-plans.md).",
+        ),
+    ],
+    state: Annotated[str, typer.Option(help="The State whose plan the measures belong to.")],
+    plan: Annotated[
+        int | None,
+        typer.Option(min=1, max=2_147_483_647, help="The plan's number; default its latest."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file; write nothing.")
+    ] = False,
+    acting_as: Annotated[
+        str | None, typer.Option("--as", help="Expert account to record as the author.")
+    ] = None,
+) -> None:
+    """Import the measures (and milestones) of a State's action plan from a file.
+
+    Every problem is listed with its file, row and column; nothing is written unless the whole
+    file is valid.
+    """
+    with _sessions()() as session:
+        viewer = _operator(session, acting_as)
+        outcome = import_plan_file(
+            session,
+            viewer=viewer,
+            iso3=state,
+            file_name=path.name,
+            content=path.read_bytes(),
+            plan_id=plan,
+            dry_run=dry_run,
+        )
+    verb = "would add" if dry_run else "added"
+    console.print(
+        f"{path.name}: {verb} {outcome.measures} measure(s) and {outcome.milestones} "
+        f"milestone(s) to action plan {outcome.plan.id}."
+    )
 
 
 @import_app.command("indicators")

@@ -69,6 +69,8 @@ CROSS_FIELD_RULES = {
     r"/(visibility|consent)$": "widening who may see a record needs `confirm: true`",
     r"^/api/v1/contacts": "a State or an organisation, not both; dates in order and not in the "
     "future; an e-mail address; an account of the same party",
+    r"^/api/v1/states/\{iso3\}/action-plans": "the period in order, milestones due within it, "
+    "weapons each field applies to, an earlier plan of the same State, a done date only when done",
 }
 # Renders a PDF or a Word file per case (about a second each): generated cases only, no
 # boundary cases; the 405 and bounds of these routes are checked in test_http_conformance.py

@@ -16,6 +16,9 @@
   The requests' items, the Committee-only project's milestone and feedback, an expert's
   judgement note, an offer for the Committee only, and a public pledge earmarked to the
   Committee-only project (whose title it must not reveal).
+- Action plans: Chad's plan, not published (its title, a measure and an overdue milestone are
+  secrets; its points of contact and the experts are told the milestone is overdue), and
+  Niger's published plan.
 - Every account holds an API token; Chad's point of contact's is labelled with a secret.
 - Chad's additional information, dated, for Chad and the Committee (its title and its date).
 Every secret carries a marker the confidentiality crawl looks for; ENTITLED says who may see it.
@@ -38,6 +41,7 @@ from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import Notification, Visibility
 from un1540.models.base import today
+from un1540.schemas.action_plans import ActionPlanCreate, MeasureCreate, MilestoneCreate
 from un1540.schemas.assistance import (
     AssistanceOfferCreate,
     AssistanceProjectCreate,
@@ -50,6 +54,8 @@ from un1540.schemas.assistance import (
 )
 from un1540.schemas.contacts import ContactCreate
 from un1540.services.accounts.actions import issue_token
+from un1540.services.action_plans.actions import create_plan
+from un1540.services.action_plans.notices import notify_overdue_milestones
 from un1540.services.assistance.actions.funding import record_funding
 from un1540.services.assistance.actions.judgements import record_judgement
 from un1540.services.assistance.actions.offers import create_offer
@@ -124,6 +130,9 @@ SECRETS = {
     "contact_email": "secret-contact-7c1e@example.org",
     "contact_phone": "SECRET-CONTACT-PHONE-41d8",
     "niger_contact": "SECRET-NIGER-CONTACT-5a2c",
+    "action_plan": "SECRET-UNPUBLISHED-PLAN-7c3e",
+    "plan_measure": "SECRET-PLAN-MEASURE-0d9b",
+    "plan_milestone": "SECRET-PLAN-MILESTONE-e21f",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -173,6 +182,10 @@ ENTITLED = {
     "contact_email": {"poc"} | COMMITTEE_SIDE,
     "contact_phone": {"poc"} | COMMITTEE_SIDE,
     "niger_contact": {"other_poc"} | COMMITTEE_SIDE,
+    # An unpublished action plan: the Committee side and the State's points of contact.
+    "action_plan": {"poc"} | COMMITTEE_SIDE,
+    "plan_measure": {"poc"} | COMMITTEE_SIDE,
+    "plan_milestone": {"poc"} | COMMITTEE_SIDE,
 }
 # Kept, but read back by no GET route: only the answer to the POST that records a judgement
 # holds its note; a token's label is in no page. Nobody may meet them; nobody has to.
@@ -180,7 +193,8 @@ SHOWN_NOWHERE = {"judgement_note", "token_label"}
 # Who is told, by notification and e-mail, of what (the secret in the text they get).
 TOLD = {
     "provider": {"providers_request", "providers_project"},
-    "poc": {"project", "providers_project", "contact_name"},
+    "poc": {"project", "providers_project", "contact_name", "action_plan"},
+    "expert": {"action_plan"},  # an overdue milestone of Chad's unpublished action plan
 }
 OFFERED = {"fields": ["op3cd.border_detection"], "help_types": ["equipment"]}
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -212,6 +226,11 @@ class World:
     sessions: sessionmaker[Session] | None = None
     # The SMTP server the world's notification e-mails were sent to, if any.
     inbox: Inbox | None = None
+    # Chad's unpublished action plan, one of its measures and milestones; Niger's published one.
+    private_plan: int = 0
+    private_measure: int = 0
+    private_milestone: int = 0
+    public_plan: int = 0
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
@@ -417,6 +436,7 @@ def build_world(
         ).id
         clearinghouse = _clearinghouse(session, viewers)
         contacts = _contacts(session, viewers)
+        plans = _action_plans(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -459,7 +479,54 @@ def build_world(
         tokens=tokens,
         sessions=joined,
         contacts=contacts,
+        **plans,
     )
+
+
+def _action_plans(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
+    """Chad's unpublished plan (its overdue milestone told), Niger's published one; their ids."""
+    private = create_plan(
+        session,
+        viewer=viewers["poc"],
+        iso3="TCD",
+        data=ActionPlanCreate(
+            title=SECRETS["action_plan"],
+            submitted_on=date(2016, 1, 1),
+            period_from=date(2016, 1, 1),
+            period_to=date(2019, 12, 31),
+            measures=[
+                MeasureCreate(
+                    title=SECRETS["plan_measure"],
+                    fields=["op2.finance"],
+                    weapons=["bw"],
+                    milestones=[
+                        MilestoneCreate(title=SECRETS["plan_milestone"], due_on=date(2017, 1, 1))
+                    ],
+                )
+            ],
+        ),
+    )
+    public = create_plan(
+        session,
+        viewer=viewers["expert"],
+        iso3="NER",
+        data=ActionPlanCreate(
+            title="Published plan of Niger",
+            submitted_on=date(2016, 2, 1),
+            period_from=date(2016, 1, 1),
+            period_to=date(2019, 12, 31),
+            published=True,
+            measures=[MeasureCreate(title="Public measure", fields=["op2.finance"])],
+        ),
+    )
+    assert notify_overdue_milestones(session, on=date(2018, 1, 1)) == 1
+    measure = private.measures[0]
+    return {
+        "private_plan": private.id,
+        "private_measure": measure.id,
+        "private_milestone": measure.milestones[0].id,
+        "public_plan": public.id,
+    }
 
 
 def _waived_and_reminded(session: Session, viewers: dict[str, Viewer], due: date | None) -> None:

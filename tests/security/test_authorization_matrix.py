@@ -45,6 +45,158 @@ def expect(default: int | str, **by_role: int | str) -> dict[str, int | str]:
 REQUESTER_SIDE = expect(404, poc=200, expert=200, committee=200, admin=200)
 
 
+# Chad's unpublished action plan: written by Chad's points of contact and the experts (and
+# administrators); read by the Committee's members; unseen by anyone else.
+PLAN_WRITERS_REFUSED = expect(
+    404, public=401, provider=403, committee=403, poc=422, expert=422, admin=422
+)
+
+
+def action_plan_api_cases(world: World) -> list[Case]:
+    api = "/api/v1"
+    plans = f"{api}/states/{{iso3}}/action-plans"
+    plan = f"{api}/states/TCD/action-plans/{world.private_plan}"
+    refused_409 = {**PLAN_WRITERS_REFUSED, "poc": 409, "expert": 409, "admin": 409}
+    return [
+        Case("GET", f"{api}/action-plans", f"{api}/action-plans", expect(200)),
+        Case(
+            "GET",
+            f"{api}/action-plans/{{plan_id}}",
+            f"{api}/action-plans/{world.private_plan}",
+            REQUESTER_SIDE,
+        ),
+        Case(
+            "GET",
+            f"{api}/action-plans/{{plan_id}}",
+            f"{api}/action-plans/{world.public_plan}",
+            expect(200),
+        ),
+        Case("GET", plans, f"{api}/states/TCD/action-plans", expect(200)),
+        Case(
+            "POST",
+            plans,
+            f"{api}/states/TCD/action-plans",
+            expect(403, public=401, poc=422, expert=422, admin=422),
+            {
+                "json": {
+                    "title": "t",
+                    "submitted_on": "2016-01-01",
+                    "period_from": "2016-01-01",
+                    "period_to": "2015-01-01",
+                }
+            },
+        ),
+        Case("GET", f"{plans}/{{plan_id}}", plan, REQUESTER_SIDE),
+        Case(
+            "PATCH",
+            f"{plans}/{{plan_id}}",
+            plan,
+            refused_409,
+            {"json": {"title": "changed", "revision": 999}},
+        ),
+        Case(
+            "POST",
+            f"{plans}/{{plan_id}}/measures",
+            f"{plan}/measures",
+            PLAN_WRITERS_REFUSED,
+            {"json": {"title": "m", "fields": ["op9.nothing"]}},
+        ),
+        Case(
+            "POST",
+            f"{plans}/{{plan_id}}/measures/{{measure_id}}/transitions",
+            f"{plan}/measures/{world.private_measure}/transitions",
+            refused_409,
+            {"json": {"to": "done"}},  # planned -> done: out of order
+        ),
+        Case(
+            "POST",
+            f"{plans}/{{plan_id}}/measures/{{measure_id}}/milestones",
+            f"{plan}/measures/{world.private_measure}/milestones",
+            PLAN_WRITERS_REFUSED,
+            {"json": {"title": "early", "due_on": "2000-01-01"}},
+        ),
+        Case(
+            "POST",
+            f"{plans}/{{plan_id}}/milestones/{{milestone_id}}/transitions",
+            f"{plan}/milestones/{world.private_milestone}/transitions",
+            refused_409,
+            {"json": {"to": "pending"}},
+        ),
+    ]
+
+
+def action_plan_portal_cases(world: World) -> list[Case]:
+    page = f"/action-plans/{world.private_plan}"
+    refused = expect(
+        404,
+        public="login",
+        provider="forbidden",
+        committee="forbidden",
+        poc="refused",
+        expert="refused",
+        admin="refused",
+    )
+    return [
+        Case("GET", "/action-plans", "/action-plans", expect(200)),
+        Case("GET", "/action-plans/new", "/action-plans/new", expect(200, public=303)),
+        Case("GET", "/action-plans/{plan_id}", page, REQUESTER_SIDE),
+        Case("GET", "/action-plans/{plan_id}", f"/action-plans/{world.public_plan}", expect(200)),
+        Case(
+            "GET", "/action-plans/{plan_id}/edit", f"{page}/edit", {**REQUESTER_SIDE, "public": 303}
+        ),
+        Case(
+            "POST",
+            "/action-plans",
+            "/action-plans",
+            expect("forbidden", public="login", poc="refused", expert="refused", admin="refused"),
+            {
+                "data": {
+                    "state": "TCD",
+                    "title": "t",
+                    "submitted_on": "2016-01-01",
+                    "period_from": "2016-01-01",
+                    "period_to": "2015-01-01",
+                }
+            },
+        ),
+        Case(
+            "POST",
+            "/action-plans/{plan_id}",
+            page,
+            refused,
+            {"data": {"title": "changed", "revision": "999"}},
+        ),
+        Case(
+            "POST",
+            "/action-plans/{plan_id}/measures",
+            f"{page}/measures",
+            refused,
+            {"data": {"title": "m", "fields": "op9.nothing"}},
+        ),
+        Case(
+            "POST",
+            "/action-plans/{plan_id}/measures/{measure_id}/transitions",
+            f"{page}/measures/{world.private_measure}/transitions",
+            refused,
+            {"data": {"to": "done"}},
+        ),
+        Case(
+            "POST",
+            "/action-plans/{plan_id}/measures/{measure_id}/milestones",
+            f"{page}/measures/{world.private_measure}/milestones",
+            refused,
+            {"data": {"title": "early", "due_on": "2000-01-01"}},
+        ),
+        Case(
+            "POST",
+            "/action-plans/{plan_id}/milestones/{milestone_id}/transitions",
+            f"{page}/milestones/{world.private_milestone}/transitions",
+            refused,
+            {"data": {"to": "pending"}},
+        ),
+    ]
+
+
 def on_shared_draft(**by_role: int | str) -> dict[str, int | str]:
     """Something on Chad's shared draft: hidden roles get 404, the rest as given."""
     return expect(404, **{role: by_role.get(role, 404) for role in DRAFT_READERS})
@@ -552,6 +704,7 @@ def api_cases(world: World) -> list[Case]:
             expect(200),
         ),
     ]
+    cases += action_plan_api_cases(world)
     return cases
 
 
@@ -959,6 +1112,7 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         ),
         Case("POST", "/logout", "/logout", expect(303)),  # last: it ends the session
     ]
+    cases[-1:-1] = action_plan_portal_cases(world)  # before the last: /logout ends the session
     return cases
 
 

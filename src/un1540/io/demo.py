@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict
+from un1540.io.demo_action_plans import load_demo_action_plans
 from un1540.io.demo_assistance import load_demo_assistance
 from un1540.io.demo_contacts import load_demo_contacts
 from un1540.io.demo_reporting import load_demo_reporting
@@ -426,6 +427,7 @@ def load_demo(
     load_demo_assistance(session)
     load_demo_reporting(session, states)
     load_demo_contacts(session, states)
+    load_demo_action_plans(session)
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,

@@ -1,6 +1,7 @@
 """SQLAlchemy tables: the persistent domain. Imports nothing from services, io, web or cli."""
 
 from un1540.models.accounts import ApiToken, Role, TokenScope, UserAccount, WebSession
+from un1540.models.action_plans import ActionPlan, ActionPlanMeasure, ActionPlanMilestone
 from un1540.models.assistance import (
     AssistanceJudgement,
     AssistanceOffer,
@@ -44,6 +45,9 @@ from un1540.models.throttle import RateLimit
 
 __all__ = [
     "SYNTHETIC_DATA_FLAG",
+    "ActionPlan",
+    "ActionPlanMeasure",
+    "ActionPlanMilestone",
     "ApiToken",
     "ApprovalBasis",
     "AssistanceJudgement",

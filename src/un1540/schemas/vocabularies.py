@@ -50,6 +50,8 @@ def vocabulary(name: str) -> tuple[str, ...]:
         "currency": sorted(list_currencies()),
         "request_status": tuple(lifecycle("assistance_request").statuses),
         "project_status": tuple(lifecycle("assistance_project").statuses),
+        "measure_status": tuple(lifecycle("action_plan_measure").statuses),
+        "milestone_status": tuple(lifecycle("action_plan_milestone").statuses),
         "verdict": VERDICTS,
         "feedback_side": FEEDBACK_SIDES,
         "funding_kind": FUNDING_KINDS,

@@ -35,6 +35,7 @@ from un1540.web.i18n import LanguageMiddleware
 from un1540.web.middleware import BodyLimit, HeadAsGet, SecurityHeaders
 from un1540.web.openapi import install_openapi
 from un1540.web.portal import accounts as account_pages
+from un1540.web.portal import action_plans as action_plan_pages
 from un1540.web.portal import assistance as assistance_pages
 from un1540.web.portal import contacts as contact_pages
 from un1540.web.portal import dashboard as dashboard_pages
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(report_pages.router)
     app.include_router(reporting_pages.router)
     app.include_router(assistance_pages.router)
+    app.include_router(action_plan_pages.router)
     app.include_router(download_pages.router)
     app.include_router(account_pages.router)
     app.include_router(import_pages.router)  # before the editions' /{transition} route

@@ -52,6 +52,7 @@ DOCUMENTS = "documents"  # any document
 ASSISTANCE = "assistance"  # requests, offers, judgements, projects, funding
 INDICATORS = "indicators"  # context indicators (the prioritisation aid)
 CONTACTS = "contacts"  # points of contact and their training attendance
+ACTION_PLANS = "action_plans"  # national implementation action plans, measures, milestones
 STATE_PREFIX = "state:"  # + ISO3: one State's editions, cells, proposals, comments, documents
 
 # What the public dataset (the open-data downloads) is built from.
@@ -87,6 +88,8 @@ def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] |
         return {INDICATORS}
     if entity_type.startswith("assistance_") or entity_type == "funding_entry":
         return {ASSISTANCE}
+    if entity_type.startswith("action_plan"):
+        return {ACTION_PLANS}
     if entity_type in ("user_account", "api_token"):
         return set()  # no cached read shows accounts
     if entity_type == "point_of_contact":  # a State's page shows its contacts' public summary
@@ -134,6 +137,7 @@ TABLE_SCOPES: Mapping[str, str] = {
         ),
         ASSISTANCE,
     ),
+    **dict.fromkeys(("action_plan", "action_plan_measure", "action_plan_milestone"), ACTION_PLANS),
     **dict.fromkeys(
         (
             "state",

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from un1540.web.api import (
     accounts,
+    action_plans,
     assistance_matching,
     assistance_offers,
     assistance_overview,
@@ -50,6 +51,7 @@ api_router.include_router(funding.router)
 api_router.include_router(assistance_overview.router)
 api_router.include_router(notifications.router)
 api_router.include_router(contacts.router)
+api_router.include_router(action_plans.router)
 
 TAGS = [
     {
@@ -93,6 +95,10 @@ TAGS = [
         "name": "Points of contact",
         "description": "Points of contact designated by States and organisations, their "
         "freshness, and the Committee's training courses (reference data).",
+    },
+    {
+        "name": "Action plans",
+        "description": "National implementation action plans: measures, milestones, progress.",
     },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]

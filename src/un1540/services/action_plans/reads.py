@@ -1,0 +1,273 @@
+"""Action plans as the viewer may see them.
+
+Who may see a plan (docs/action-plans.md): a published plan, everyone; a plan not published, the
+Committee side (experts, the Committee's members, administrators) and that State's points of
+contact. Its measures and milestones go with it. A plan one may not see is not found (404),
+never forbidden, so its existence is not revealed either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
+from sqlalchemy.orm import Session, selectinload
+
+from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.models import (
+    ActionPlan,
+    ActionPlanMeasure,
+    ActionPlanMilestone,
+    AssistanceRequest,
+    Origin,
+    Role,
+    State,
+)
+from un1540.models.base import today
+from un1540.schemas.action_plans import AssistanceLinkRead
+from un1540.services.action_plans.progress import MatrixProgress, plans_progress
+from un1540.services.action_plans.rules import MEASURES
+from un1540.services.assistance.reads.requests import request_visible
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.lookups import state_by_iso3
+from un1540.services.kernel.paging import SUMMARY, PageRequest
+
+
+def plan_visible(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL: the plans this viewer may see (the rule at the top of this module)."""
+    if viewer.is_committee_side:
+        return true()
+    if viewer.role is Role.state_poc and viewer.state_id is not None:
+        return or_(ActionPlan.published.is_(True), ActionPlan.state_id == viewer.state_id)
+    return ActionPlan.published.is_(True)
+
+
+# A plan is always read with its State, measures and milestones.
+_LOADED = (
+    selectinload(ActionPlan.state),
+    selectinload(ActionPlan.measures).selectinload(ActionPlanMeasure.milestones),
+)
+
+
+def get_plan(
+    session: Session, *, viewer: Viewer, plan_id: int, iso3: str | None = None
+) -> ActionPlan:
+    """Plan `plan_id` (of the State `iso3`, when given) if the viewer may see it; else NotFound."""
+    condition = and_(ActionPlan.id == plan_id, plan_visible(viewer))
+    where = ""
+    if iso3 is not None:
+        state = state_by_iso3(session, iso3)
+        condition = and_(condition, ActionPlan.state_id == state.id)
+        where = f" of {state.short_name} ({state.iso3})"
+    plan = session.scalars(select(ActionPlan).options(*_LOADED).where(condition)).first()
+    if plan is None:
+        raise NotFound(f"no action plan {plan_id}{where} that you may see")
+    return plan
+
+
+def get_measure(session: Session, *, viewer: Viewer, measure_id: int) -> ActionPlanMeasure:
+    measure = session.scalars(
+        select(ActionPlanMeasure)
+        .join(ActionPlan, ActionPlan.id == ActionPlanMeasure.plan_id)
+        .where(ActionPlanMeasure.id == measure_id, plan_visible(viewer))
+    ).first()
+    if measure is None:
+        raise NotFound(f"no measure {measure_id} of an action plan that you may see")
+    return measure
+
+
+def get_milestone(session: Session, *, viewer: Viewer, milestone_id: int) -> ActionPlanMilestone:
+    milestone = session.scalars(
+        select(ActionPlanMilestone)
+        .join(ActionPlanMeasure, ActionPlanMeasure.id == ActionPlanMilestone.measure_id)
+        .join(ActionPlan, ActionPlan.id == ActionPlanMeasure.plan_id)
+        .where(ActionPlanMilestone.id == milestone_id, plan_visible(viewer))
+    ).first()
+    if milestone is None:
+        raise NotFound(f"no milestone {milestone_id} of an action plan that you may see")
+    return milestone
+
+
+@dataclass(frozen=True)
+class PlanListing:
+    plans: list[ActionPlan]
+    total: int
+    progress: dict[int, MatrixProgress]
+
+    @property
+    def synthetic(self) -> bool:
+        return any(plan.origin is Origin.demo for plan in self.plans)
+
+
+def list_plans(
+    session: Session,
+    *,
+    viewer: Viewer,
+    state: str | None = None,
+    iso3: str | None = None,
+    published: bool | None = None,
+    status: str | None = None,
+    paging: PageRequest | None = None,
+) -> PlanListing:
+    """The plans this viewer may see, newest submission first: of the State `state` (a filter:
+    an unknown code is an invalid parameter) or `iso3` (a path: an unknown code is not found);
+    `status`: plans with a measure in that reported status."""
+    problems = []
+    if status is not None and status not in MEASURES.statuses:
+        problems.append(Problem("status", f"must be one of {', '.join(MEASURES.statuses)}"))
+    condition = plan_visible(viewer)
+    if iso3 is not None:
+        condition = and_(condition, ActionPlan.state_id == state_by_iso3(session, iso3).id)
+    if state is not None:
+        state_id = (
+            session.scalar(select(State.id).where(State.iso3 == state.upper()))
+            if len(state) == 3 and state.isascii() and state.isalpha()
+            else None
+        )
+        if state_id is None:
+            problems.append(Problem("state", f"unknown State {state[:20]!r}"))
+        condition = and_(condition, ActionPlan.state_id == state_id)
+    if problems:
+        raise InvalidParameter.naming(problems)
+    if published is not None:
+        condition = and_(condition, ActionPlan.published.is_(published))
+    if status is not None:
+        condition = and_(
+            condition,
+            exists().where(
+                ActionPlanMeasure.plan_id == ActionPlan.id, ActionPlanMeasure.status == status
+            ),
+        )
+    paging = paging or PageRequest()
+    total = session.scalar(select(func.count()).select_from(ActionPlan).where(condition)) or 0
+    plans = list(
+        session.scalars(
+            select(ActionPlan)
+            .options(*_LOADED)
+            .where(condition)
+            .order_by(ActionPlan.submitted_on.desc(), ActionPlan.id.desc())
+            .offset(paging.offset)
+            .limit(paging.page_size)
+        )
+    )
+    return PlanListing(plans, total, plans_progress(session, viewer, plans))
+
+
+def plan_progress(
+    session: Session, *, viewer: Viewer, plan: ActionPlan
+) -> dict[int, MatrixProgress]:
+    return plans_progress(session, viewer, [plan])
+
+
+def request_links(
+    session: Session, viewer: Viewer, measures: Sequence[ActionPlanMeasure]
+) -> dict[int, AssistanceLinkRead]:
+    """The requests for assistance linked from these measures that the viewer may see."""
+    ids = sorted({request_id for measure in measures for request_id in measure.assistance_requests})
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(AssistanceRequest.id, AssistanceRequest.title, AssistanceRequest.status).where(
+            AssistanceRequest.id.in_(ids), request_visible(viewer)
+        )
+    ).all()
+    return {
+        id_: AssistanceLinkRead(id=id_, title=title, status=status) for id_, title, status in rows
+    }
+
+
+def is_overdue(milestone: ActionPlanMilestone, on: date | None = None) -> bool:
+    return milestone.status == "pending" and milestone.due_on < (on or today())
+
+
+def measure_counts(plan: ActionPlan) -> dict[str, int]:
+    counts = dict.fromkeys(MEASURES.statuses, 0)
+    for measure in plan.measures:
+        counts[measure.status] = counts.get(measure.status, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class ProfilePlan:
+    """One plan on a State's profile page."""
+
+    id: int
+    title: str
+    submitted_on: date
+    period_from: date
+    period_to: date
+    published: bool
+    synthetic: bool
+    measure_counts: dict[str, int]
+    measures: int
+    measures_showing_progress: int
+    latest_edition: int | None
+    overdue_milestones: int
+    page: str  # the portal's page of the plan
+
+
+@dataclass(frozen=True)
+class ProfilePlans:
+    plans: list[ProfilePlan]
+
+    @property
+    def synthetic(self) -> bool:
+        return any(plan.synthetic for plan in self.plans)
+
+
+def action_plans_for_profile(session: Session, actor: Viewer, state_id: int) -> ProfilePlans:
+    """For the State profile: the plans of the State `state_id` that `actor` may see, newest
+    first, each with its measure counts by reported status and its matrix-derived progress."""
+    plans = list(
+        session.scalars(
+            select(ActionPlan)
+            .options(*_LOADED)
+            .where(ActionPlan.state_id == state_id, plan_visible(actor))
+            .order_by(ActionPlan.submitted_on.desc(), ActionPlan.id.desc())
+            .limit(SUMMARY.page_size)
+        )
+    )
+    progress = plans_progress(session, actor, plans)
+    shaped = []
+    for plan in plans:
+        measured = [progress[measure.id] for measure in plan.measures]
+        latest = next((p.latest_edition for p in measured if p.latest_edition is not None), None)
+        shaped.append(
+            ProfilePlan(
+                id=plan.id,
+                title=plan.title,
+                submitted_on=plan.submitted_on,
+                period_from=plan.period_from,
+                period_to=plan.period_to,
+                published=plan.published,
+                synthetic=plan.origin is Origin.demo,
+                measure_counts=measure_counts(plan),
+                measures=len(plan.measures),
+                measures_showing_progress=sum(p.shows_progress for p in measured),
+                latest_edition=latest,
+                overdue_milestones=sum(
+                    is_overdue(milestone)
+                    for measure in plan.measures
+                    for milestone in measure.milestones
+                ),
+                page=f"/action-plans/{plan.id}",
+            )
+        )
+    return ProfilePlans(shaped)
+
+
+def latest_plan(session: Session, *, viewer: Viewer, iso3: str) -> ActionPlan:
+    """The State's most recently submitted plan that the viewer may see; else NotFound."""
+    state = state_by_iso3(session, iso3)
+    plan = session.scalars(
+        select(ActionPlan)
+        .options(*_LOADED)
+        .where(ActionPlan.state_id == state.id, plan_visible(viewer))
+        .order_by(ActionPlan.submitted_on.desc(), ActionPlan.id.desc())
+        .limit(1)
+    ).first()
+    if plan is None:
+        raise NotFound(f"{state.short_name} ({state.iso3}) has no action plan that you may see")
+    return plan
