@@ -126,9 +126,12 @@ def notify_overdue_milestones(session: Session, *, on: date | None = None) -> in
     return len(rows)
 
 
-@job_task(OVERDUE_TASK)
-def overdue_milestones_job(run: JobRun, on: str | None = None) -> None:
-    """The job: check the milestones overdue on the day given (ISO date; today if none)."""
+@job_task(OVERDUE_TASK, schedule=lambda settings: settings.reminders_cron)
+def overdue_milestones_job(
+    run: JobRun, on: str | None = None, timestamp: int | None = None
+) -> None:
+    """The job: check the milestones overdue on the day given (ISO date; today if none); also
+    queued by the workers every day (UN1540_REMINDERS_CRON, with `timestamp`)."""
     with run.sessions() as session:
         notify_overdue_milestones(session, on=date.fromisoformat(on) if on else None)
 
