@@ -25,7 +25,9 @@ DOMAINS = [
     "matrix",
     "coverage",
     "assistance",
+    "visits",
     "open_data",
+    "profiles",  # gathers every domain's reads for a State's or an organisation's page
 ]
 # What a layer may import, besides itself and errors/settings at the bottom of the house.
 MAY_IMPORT = {

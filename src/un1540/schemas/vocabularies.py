@@ -50,6 +50,7 @@ def vocabulary(name: str) -> tuple[str, ...]:
         "currency": sorted(list_currencies()),
         "request_status": tuple(lifecycle("assistance_request").statuses),
         "project_status": tuple(lifecycle("assistance_project").statuses),
+        "visit_status": tuple(lifecycle("visit").statuses),
         "verdict": VERDICTS,
         "feedback_side": FEEDBACK_SIDES,
         "funding_kind": FUNDING_KINDS,

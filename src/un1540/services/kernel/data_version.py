@@ -50,6 +50,7 @@ MATRIX = "matrix"  # any State's editions and cells: what is counted across all 
 DOCUMENTS = "documents"  # any document
 ASSISTANCE = "assistance"  # requests, offers, judgements, projects, funding
 INDICATORS = "indicators"  # context indicators (the prioritisation aid)
+VISITS = "visits"  # country visits, their findings and follow-up
 STATE_PREFIX = "state:"  # + ISO3: one State's editions, cells, proposals, comments, documents
 
 # What the public dataset (the open-data downloads) is built from.
@@ -85,6 +86,8 @@ def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] |
         return {INDICATORS}
     if entity_type.startswith("assistance_") or entity_type == "funding_entry":
         return {ASSISTANCE}
+    if entity_type == "visit":
+        return {VISITS}
     if entity_type in ("user_account", "api_token"):
         return set()  # no cached read shows accounts
     return {EVERYTHING}  # the demo loader ("instance") and any kind of record not named here
@@ -114,6 +117,7 @@ TABLE_SCOPES: Mapping[str, str] = {
     "edition_summary": MATRIX,
     "document": DOCUMENTS,
     "context_indicator": INDICATORS,
+    **dict.fromkeys(("visit", "visit_participant", "visit_finding", "visit_follow_up"), VISITS),
     **dict.fromkeys(
         (
             "assistance_request",

@@ -21,8 +21,10 @@ from un1540.web.api import (
     history,
     notifications,
     priorities,
+    profiles,
     reports,
     states,
+    visits,
 )
 
 api_router = APIRouter(prefix="/api/v1")
@@ -46,6 +48,8 @@ api_router.include_router(assistance_projects.router)
 api_router.include_router(funding.router)
 api_router.include_router(assistance_overview.router)
 api_router.include_router(notifications.router)
+api_router.include_router(visits.router)
+api_router.include_router(profiles.router)
 
 TAGS = [
     {
@@ -80,6 +84,10 @@ TAGS = [
     {
         "name": "Assistance",
         "description": "Requests for assistance, their lifecycle, and offers (the clearinghouse).",
+    },
+    {
+        "name": "Visits",
+        "description": "Country visits at a State's invitation, their findings and briefing.",
     },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]
