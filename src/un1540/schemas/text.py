@@ -186,6 +186,9 @@ PREFERRED_PROVIDER = TextRule("preferred provider", 200, one_line=True)
 DISPLAY_NAME = TextRule("account's display name", 200, one_line=True)
 TOKEN_LABEL = TextRule("API token's label", 200, one_line=True)
 INDICATOR_SOURCE = TextRule("source of an indicator value", 1_000, one_line=True)
+INVITATION = TextRule("a State's invitation to visit (its letter's reference)", 300, one_line=True)
+PURPOSE = TextRule("purpose of a country visit", 5_000)
+FINDING = TextRule("finding of a country visit", 5_000)
 # Codes from a vocabulary (a State's ISO code, a status, a help type, a cell identifier): checked
 # against their vocabulary later; the policy keeps control characters out of the SQL that looks
 # them up (PostgreSQL refuses NUL).

@@ -10,16 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.schemas.common import Envelope, RecordId
 from un1540.schemas.matrix import StateRef
-from un1540.schemas.text import NAME, REASON, SUMMARY, TITLE, Code, TextRule
+from un1540.schemas.text import FINDING, INVITATION, NAME, PURPOSE, REASON, SUMMARY, TITLE, Code
 from un1540.schemas.vocabularies import enum
 
 PARTICIPANT_KINDS = ("committee_member", "expert", "organisation", "state_official")
 FOLLOW_UP_KINDS = ("assistance_request", "action_plan_measure")
-INVITATION = TextRule(
-    "the State's invitation (date and reference of its letter)", 300, one_line=True
-)
-PURPOSE = TextRule("purpose of a visit", 5_000)
-FINDING = TextRule("finding of a visit", 5_000)
 
 
 class _Input(BaseModel):

@@ -28,7 +28,7 @@ from un1540.models import (
 from un1540.models.base import today, utc_now
 from un1540.reference.assistance import load_assistance_vocabulary
 from un1540.schemas.assistance import AssistanceRequestCreate
-from un1540.schemas.text import REASON
+from un1540.schemas.text import REASON, SUMMARY
 from un1540.schemas.visits import (
     FOLLOW_UP_KINDS,
     PARTICIPANT_KINDS,
@@ -363,7 +363,9 @@ def write_summary(session: Session, *, viewer: Viewer, visit_id: int, text: str)
     """The Committee side's public summary. A changed text needs the State's consent again."""
     visit = get_visit(session, viewer=viewer, visit_id=visit_id)
     visit_rules.check(viewer, visit, "write_summary")
-    text = text.strip()
+    problems: list[Problem] = []
+    text = SUMMARY.check(text, "text", problems).strip()
+    _refuse(problems, "the summary was not saved")
     if text == visit.public_summary:
         return visit
     before = {"public_summary": visit.public_summary, "summary_consent": visit.summary_consent}

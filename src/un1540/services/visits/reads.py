@@ -117,3 +117,10 @@ def organisation_visits(session: Session, *, viewer: Viewer, organisation_id: in
     )
     # Who took part is not in the public summary: the restricted reader learns nothing here.
     return [visit for visit in visits if not is_restricted(visit, viewer)]
+
+
+def own_state_iso3(session: Session, viewer: Viewer) -> str:
+    """The ISO code of the State a point of contact speaks for ("" for anyone else)."""
+    if viewer.role is not Role.state_poc or viewer.state_id is None:
+        return ""
+    return session.scalar(select(State.iso3).where(State.id == viewer.state_id)) or ""
