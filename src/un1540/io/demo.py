@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict
 from un1540.io.demo_assistance import load_demo_assistance
+from un1540.io.demo_visits import load_demo_visits
 from un1540.models import Document, MatrixEdition, Origin, State
 from un1540.reference.crosswalks import treaty_fields
 from un1540.reference.languages import UN_LANGUAGES
@@ -422,6 +423,7 @@ def load_demo(
             progress(state.iso3)
     _load_demo_indicators(session, states)
     load_demo_assistance(session)
+    load_demo_visits(session)
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,
