@@ -91,7 +91,7 @@ def invite(
     if state is None:
         problems.append(Problem("state", f"unknown State {data.state!r}"))
     elif viewer.role is Role.state_poc and not speaks_for(viewer, state.id):
-        raise Forbidden("a point of contact invites the Committee to their own State only")
+        raise Forbidden("a point of contact may only invite the Committee to their own State")
     invitation = data.invitation.strip()
     if not invitation:
         if viewer.role is Role.state_poc:

@@ -56,10 +56,12 @@ def state_profile_csv(session: SessionDep, viewer: ViewerDep, iso3: Iso3Path) ->
 
 
 @router.get(
-    "/organisations/{code}",
+    "/organisations/{organisation}",
     summary="One organisation: its offers, projects, funding, requests and visits",
     response_model=OrganisationProfile,
     responses=ERRORS,
 )
-def organisation_json(session: SessionDep, viewer: ViewerDep, code: OrganisationPath) -> Response:
-    return json_model(organisation_profile(session, viewer=viewer, code=code))
+def organisation_json(
+    session: SessionDep, viewer: ViewerDep, organisation: OrganisationPath
+) -> Response:
+    return json_model(organisation_profile(session, viewer=viewer, code=organisation))

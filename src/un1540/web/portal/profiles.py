@@ -23,17 +23,17 @@ def wired_sections(profile: StateProfile) -> dict[str, Any]:
     return {key: dumped.get(key) for key in WIRED}
 
 
-@router.get("/organisations/{code}", response_class=HTMLResponse)
+@router.get("/organisations/{organisation}", response_class=HTMLResponse)
 def organisation_page(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
-    code: Annotated[str, Path(min_length=2, max_length=40, pattern="^[a-z0-9_]+$")],
+    organisation: Annotated[str, Path(min_length=2, max_length=40, pattern="^[a-z0-9_]+$")],
 ) -> HTMLResponse:
-    organisation = organisation_profile(session, viewer=viewer, code=code)
+    gathered = organisation_profile(session, viewer=viewer, code=organisation)
     return render(
         request,
         "profiles/organisation.html",
-        {"organisation": organisation},
-        synthetic=organisation.synthetic,
+        {"organisation": gathered},
+        synthetic=gathered.synthetic,
     )
