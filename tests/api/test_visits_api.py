@@ -343,3 +343,28 @@ def test_the_briefing_opens_in_libreoffice(
     pdf = client.get(f"/api/v1/visits/{visit}/briefing.pdf", headers=headers["expert"])
     assert pdf.status_code == 200
     assert pdf.content[:5] == b"%PDF-"
+
+
+def test_the_demo_has_a_synthetic_visit_at_every_stage(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    listed = client.get("/api/v1/visits?page_size=100", headers=headers["committee"]).json()
+    demo = [v for v in listed["items"] if v["synthetic"]]
+    assert listed["synthetic"] is True
+    assert {v["status"] for v in demo} == {
+        "invited",
+        "accepted",
+        "preparation",
+        "conducted",
+        "findings",
+        "follow_up",
+        "closed",
+    }
+    assert all(v["invitation"].startswith("[Synthetic]") for v in demo)
+    assert all(f["text"].startswith("[Synthetic]") for v in demo for f in v["findings"])
+    # The public reads only the summary the State agreed to, and says it is synthetic.
+    public = client.get("/api/v1/visits").json()
+    assert [v["status"] for v in public["items"]] == ["closed"]
+    assert public["items"][0]["public_summary"].startswith("[Synthetic]")
+    assert public["items"][0]["findings"] == []
+    assert public["notice"]
