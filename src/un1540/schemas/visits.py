@@ -10,7 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.schemas.common import Envelope, RecordId
 from un1540.schemas.matrix import StateRef
-from un1540.schemas.text import FINDING, INVITATION, NAME, PURPOSE, REASON, SUMMARY, TITLE, Code
+from un1540.schemas.text import (
+    FINDING,
+    INVITATION,
+    ITEM_DESCRIPTION,
+    NAME,
+    PURPOSE,
+    REASON,
+    SUMMARY,
+    TITLE,
+    Code,
+)
 from un1540.schemas.vocabularies import enum
 
 PARTICIPANT_KINDS = ("committee_member", "expert", "organisation", "state_official")
@@ -66,7 +76,7 @@ class FollowUpInput(_Input):
     finding: RecordId | None = Field(default=None, description="The finding it follows from.")
     kind: Code = Field(json_schema_extra={"enum": list(FOLLOW_UP_KINDS)})
     title: Annotated[str, TITLE] = Field(min_length=1)
-    description: Annotated[str, SUMMARY] = ""
+    description: Annotated[str, ITEM_DESCRIPTION] = ""
     help_type: Code | None = Field(default=None, json_schema_extra=enum("help_type"))
     consent: Code | None = Field(
         default=None,

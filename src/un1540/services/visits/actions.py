@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -281,25 +282,32 @@ def add_follow_up(
     request = None
     if data.kind == "assistance_request":
         assert data.help_type is not None
-        request = submit_request(
-            session,
-            viewer=viewer,
-            data=AssistanceRequestCreate(
-                state=visit.state.iso3,
-                title=data.title,
-                summary=data.description,
-                consent=data.consent or load_assistance_vocabulary().default_consent,
-                items=[
-                    {
-                        "description": data.description or data.title,
-                        "fields": [finding.field_code] if finding else [],
-                        "weapons": [finding.weapon] if finding and finding.weapon else [],
-                        "help_types": [data.help_type],
-                    }
+        try:
+            filed = AssistanceRequestCreate.model_validate(
+                {
+                    "state": visit.state.iso3,
+                    "title": data.title,
+                    "summary": data.description,
+                    "consent": data.consent or load_assistance_vocabulary().default_consent,
+                    "items": [
+                        {
+                            "description": data.description or data.title,
+                            "fields": [finding.field_code] if finding else [],
+                            "weapons": [finding.weapon] if finding and finding.weapon else [],
+                            "help_types": [data.help_type],
+                        }
+                    ],
+                }
+            )
+        except ValidationError as error:
+            raise InvalidData(
+                "the assistance request is not valid; nothing was saved",
+                problems=[
+                    Problem(".".join(str(part) for part in item["loc"]), item["msg"])
+                    for item in error.errors()
                 ],
-            ),
-            origin=visit.origin,
-        )
+            ) from None
+        request = submit_request(session, viewer=viewer, data=filed, origin=visit.origin)
     follow_up = VisitFollowUp(
         visit_id=visit.id,
         finding=finding,
