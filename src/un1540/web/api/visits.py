@@ -3,12 +3,12 @@ follow-up, public summary and consent, and the briefing (JSON, DOCX, PDF)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from un1540.io.briefing import briefing_file
+from un1540.io.briefing import MEDIA_TYPES, briefing_file
 from un1540.models import Visit
 from un1540.schemas.common import MAX_RECORD_ID
 from un1540.schemas.visits import (
@@ -46,10 +46,11 @@ from un1540.web.responses import json_model, synthetic_headers
 router = APIRouter(prefix="/visits", tags=["Visits"])
 VisitPath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="Visit number.")]
 FollowUpPath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="Follow-up number.")]
-FILE_ERRORS = {
-    200: {"content": {"application/octet-stream": {}}, "description": "The file."},
-    **WRITE_ERRORS,
-}
+
+
+def file_responses(fmt: str) -> dict[int | str, dict[str, Any]]:
+    """The briefing file (its real media type), or an error."""
+    return {200: {"content": {MEDIA_TYPES[fmt]: {}}, "description": "The file."}, **WRITE_ERRORS}
 
 
 def _detail(session: SessionDep, visit: Visit, viewer: Viewer, status_code: int = 200) -> Response:
@@ -225,7 +226,7 @@ def _briefing_file(session: SessionDep, viewer: Viewer, visit_id: int, fmt: str)
     "/{visit_id}/briefing.docx",
     summary="The visit's briefing as a Word document",
     response_class=Response,
-    responses=FILE_ERRORS,
+    responses=file_responses("docx"),
 )
 def visits_briefing_docx(session: SessionDep, viewer: ViewerDep, visit_id: VisitPath) -> Response:
     return _briefing_file(session, viewer, visit_id, "docx")
@@ -235,7 +236,7 @@ def visits_briefing_docx(session: SessionDep, viewer: ViewerDep, visit_id: Visit
     "/{visit_id}/briefing.pdf",
     summary="The visit's briefing as PDF",
     response_class=Response,
-    responses=FILE_ERRORS,
+    responses=file_responses("pdf"),
 )
 def visits_briefing_pdf(session: SessionDep, viewer: ViewerDep, visit_id: VisitPath) -> Response:
     return _briefing_file(session, viewer, visit_id, "pdf")

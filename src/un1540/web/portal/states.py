@@ -121,10 +121,11 @@ def _cached_state_page(
     # Rendered pages, reused until the next write to this State or to the reference data (about
     # 220 KB each: every State's latest page in one language takes ~45 MB of the cache); the
     # profile also shows the State's assistance records and visits.
+    page = "state_page" if profile else "state_matrix_page"
     scopes = (state_scope(iso3), REFERENCE, *((ASSISTANCE, VISITS) if profile else ()))
     body, synthetic = cached(
         session,
-        ("state_page", iso3.upper(), edition, profile, viewer.cache_key, language()),
+        (page, iso3.upper(), edition, viewer.cache_key, language()),
         depends_on=scopes,
         compute=build,
     )
