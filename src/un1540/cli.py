@@ -31,12 +31,14 @@ from un1540.errors import (
     Un1540Error,
 )
 from un1540.io.action_plan_import import import_plan_file
+from un1540.io.briefing import briefing_file
 from un1540.io.demo import load_demo
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
 from un1540.io.review_report import ReviewFormat, render_review
 from un1540.reference.framework_mappings import parse_mapping
 from un1540.reference.frameworks import read_framework_file
+from un1540.schemas.common import MAX_RECORD_ID
 from un1540.schemas.workflow import ImportReport
 from un1540.services.accounts.actions import (
     create_user,
@@ -60,6 +62,7 @@ from un1540.services.matrix.actions.frameworks import load_reference_data, store
 from un1540.services.matrix.actions.migrations import migrate_framework
 from un1540.services.matrix.actions.reminders import send_review_reminders
 from un1540.services.notifications.email import configure_email, send_pending_emails, smtp_settings
+from un1540.services.profiles.briefing import visit_briefing
 from un1540.services.reporting.actions import import_reports
 from un1540.settings import Settings, get_settings, masked_url
 
@@ -725,6 +728,29 @@ def report_review(
     console.print(
         f"Wrote {output} ({len(content):,} bytes): review of {start} to {end}, "
         f"{statistics.end.states} States at the end{note}."
+    )
+
+
+@report_app.command("briefing")
+def report_briefing(
+    visit: Annotated[int, typer.Option("--visit", min=1, max=MAX_RECORD_ID, help="Visit number.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The file to write: .docx or .pdf.")
+    ],
+) -> None:
+    """A country visit's briefing, generated from the data, as DOCX or PDF (by the extension)."""
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("docx", "pdf"):
+        raise InvalidParameter.naming([Problem("--output", "name a .docx or .pdf file")])
+    with _sessions()() as session:
+        viewer = system_viewer(f"cli:{getpass.getuser()}")
+        read, profile, briefing = visit_briefing(session, viewer=viewer, visit_id=visit)
+    content, _name, _media = briefing_file(read, profile, fmt, synthetic=briefing.synthetic)
+    output.write_bytes(content)
+    note = " (synthetic demo data)" if briefing.synthetic else ""
+    console.print(
+        f"Wrote {output} ({len(content):,} bytes): briefing for visit {visit} to "
+        f"{read.state.name}{note}."
     )
 
 

@@ -71,6 +71,11 @@ CROSS_FIELD_RULES = {
     "future; an e-mail address; an account of the same party",
     r"^/api/v1/states/\{iso3\}/action-plans": "the period in order, milestones due within it, "
     "weapons each field applies to, an earlier plan of the same State, a done date only when done",
+    r"^/api/v1/visits$": "the Committee side names the State's invitation; not in the future",
+    r"^/api/v1/visits/\{visit_id\}/(transitions|participants|follow-ups)$": (
+        "dates in the lifecycle's order; a participant's name or organisation; a request's kind "
+        "of help"
+    ),
 }
 # Renders a PDF or a Word file per case (about a second each): generated cases only, no
 # boundary cases; the 405 and bounds of these routes are checked in test_http_conformance.py

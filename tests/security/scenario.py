@@ -53,6 +53,14 @@ from un1540.schemas.assistance import (
     MilestoneInput,
 )
 from un1540.schemas.contacts import ContactCreate
+from un1540.schemas.visits import (
+    ConsentInput,
+    FindingInput,
+    FollowUpInput,
+    ParticipantInput,
+    VisitCreate,
+    VisitTransition,
+)
 from un1540.services.accounts.actions import issue_token
 from un1540.services.action_plans.actions import create_plan
 from un1540.services.action_plans.notices import notify_overdue_milestones
@@ -82,6 +90,15 @@ from un1540.services.matrix.actions.reminders import send_review_reminders
 from un1540.services.matrix.actions.waivers import waive_rule
 from un1540.services.matrix.inputs import CellChange, CellInput, EvidenceInput
 from un1540.services.notifications.email import SmtpSettings, send_pending_emails
+from un1540.services.visits.actions import (
+    add_follow_up,
+    add_participant,
+    consent_to_summary,
+    record_finding,
+    transition_visit,
+    write_summary,
+)
+from un1540.services.visits.actions import invite as invite_visit
 from un1540.web.app import create_app
 
 ROLES = ("public", "poc", "other_poc", "provider", "expert", "committee", "admin")
@@ -133,6 +150,14 @@ SECRETS = {
     "action_plan": "SECRET-UNPUBLISHED-PLAN-7c3e",
     "plan_measure": "SECRET-PLAN-MEASURE-0d9b",
     "plan_milestone": "SECRET-PLAN-MILESTONE-e21f",
+    # Country visits (docs/visits.md): the Committee side and the visited State only; the
+    # public summary of the visit whose State consented is public, its findings are not.
+    "visit_purpose": "SECRET-VISIT-PURPOSE-71c4",
+    "visit_finding": "SECRET-VISIT-FINDING-0d93",
+    "visit_summary": "SECRET-UNCONSENTED-SUMMARY-5a2e",
+    "consented_visit_finding": "SECRET-CONSENTED-VISIT-FINDING-e6b1",
+    "visit_participant": "SECRET-VISIT-PARTICIPANT-38fa",
+    "visit_follow_up": "SECRET-VISIT-FOLLOW-UP-c0d7",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -186,7 +211,15 @@ ENTITLED = {
     "action_plan": {"poc"} | COMMITTEE_SIDE,
     "plan_measure": {"poc"} | COMMITTEE_SIDE,
     "plan_milestone": {"poc"} | COMMITTEE_SIDE,
+    "visit_purpose": {"poc"} | COMMITTEE_SIDE,
+    "visit_finding": {"poc"} | COMMITTEE_SIDE,
+    "visit_summary": {"poc"} | COMMITTEE_SIDE,  # written, not agreed by the State
+    "consented_visit_finding": {"poc"} | COMMITTEE_SIDE,
+    "visit_participant": {"poc"} | COMMITTEE_SIDE,
+    "visit_follow_up": {"poc"} | COMMITTEE_SIDE,  # an action-plan measure of the visit
 }
+# What the public reads of the visit whose State consented to its summary.
+CONSENTED_SUMMARY = "The Committee visited Chad at its invitation (summary agreed)."
 # Kept, but read back by no GET route: only the answer to the POST that records a judgement
 # holds its note; a token's label is in no page. Nobody may meet them; nobody has to.
 SHOWN_NOWHERE = {"judgement_note", "token_label"}
@@ -219,6 +252,8 @@ class World:
     provider_match: int
     provider_withdrawn_match: int
     niger_build: int  # every State's matrices, built for Niger's points of contact
+    visit: int  # Chad's visit with findings, its summary not agreed
+    consented_visit: int  # Chad's visit whose summary the State agreed to publish
     tokens: dict[str, str]
     # The points of contact: "chad" (stale, reminded about) and "niger" (fresh), by id.
     contacts: dict[str, int] = field(default_factory=dict)
@@ -437,6 +472,7 @@ def build_world(
         clearinghouse = _clearinghouse(session, viewers)
         contacts = _contacts(session, viewers)
         plans = _action_plans(session, viewers)
+        visits = _visits(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -472,6 +508,7 @@ def build_world(
         provider_match=provider_matches[-2],
         provider_withdrawn_match=provider_matches[-1],
         niger_build=niger_build.id,
+        **visits,
         public_document=documents["public"],
         restricted_document=documents["restricted"],
         pending_proposal=pending.id,
@@ -690,6 +727,70 @@ def _clearinghouse(session: Session, viewers: dict[str, Viewer]) -> dict[str, in
         ),
     )
     return {name: request.id for name, request in requests.items()} | projects
+
+
+def _visits(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
+    """Two visits to Chad at its invitation, with findings: one whose summary the State has not
+    agreed to, one whose summary it agreed to publish."""
+    committee, expert = viewers["committee"], viewers["expert"]
+    ids = {}
+    for name in ("visit", "consented_visit"):
+        visit = invite_visit(
+            session,
+            viewer=viewers["poc"],
+            data=VisitCreate(
+                state="TCD",
+                invited_on=date(2026, 1, 5),
+                purpose=SECRETS["visit_purpose"] if name == "visit" else "Dialogue",
+            ),
+        )
+        ids[name] = visit.id
+        transition_visit(
+            session,
+            viewer=committee,
+            visit_id=visit.id,
+            data=VisitTransition(to="accepted", on=date(2026, 1, 20)),
+        )
+        transition_visit(
+            session, viewer=expert, visit_id=visit.id, data=VisitTransition(to="preparation")
+        )
+        add_participant(
+            session,
+            viewer=expert,
+            visit_id=visit.id,
+            data=ParticipantInput(kind="expert", name=SECRETS["visit_participant"]),
+        )
+        transition_visit(
+            session,
+            viewer=expert,
+            visit_id=visit.id,
+            data=VisitTransition(to="conducted", on=date(2026, 2, 2), until=date(2026, 2, 4)),
+        )
+        secret = "visit_finding" if name == "visit" else "consented_visit_finding"
+        record_finding(
+            session,
+            viewer=expert,
+            visit_id=visit.id,
+            data=FindingInput(field="op2.finance", weapon="bw", text=SECRETS[secret]),
+        )
+        transition_visit(
+            session, viewer=expert, visit_id=visit.id, data=VisitTransition(to="findings")
+        )
+        add_follow_up(
+            session,
+            viewer=expert,
+            visit_id=visit.id,
+            data=FollowUpInput(kind="action_plan_measure", title=SECRETS["visit_follow_up"]),
+        )
+        summary = SECRETS["visit_summary"] if name == "visit" else CONSENTED_SUMMARY
+        write_summary(session, viewer=expert, visit_id=visit.id, text=summary)
+    consent_to_summary(
+        session,
+        viewer=viewers["poc"],
+        visit_id=ids["consented_visit"],
+        data=ConsentInput(consent=True),
+    )
+    return ids
 
 
 def csrf_of(html: str) -> str:

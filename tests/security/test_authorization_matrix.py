@@ -22,6 +22,7 @@ from tests.conftest import DatabaseFactory
 from tests.security.scenario import (
     CELL,
     ROLES,
+    SECRETS,
     World,
     api_client,
     build_world,
@@ -705,7 +706,145 @@ def api_cases(world: World) -> list[Case]:
         ),
     ]
     cases += action_plan_api_cases(world)
+    cases += visit_api_cases(world, api)
     return cases
+
+
+# Country visits: Chad's visit (findings recorded, summary not agreed) is the Committee side's
+# and Chad's; the visit whose summary Chad agreed to is read by everyone, its briefing not.
+VISIT_READERS = expect(404, poc=200, expert=200, committee=200, admin=200)
+
+
+# Writes on Chad's visit: hidden roles 404, the signed-in as the rule says.
+def on_visit(**by_role: int | str) -> dict[str, int | str]:
+    return expect(404, **by_role)
+
+
+def visit_api_cases(world: World, api: str) -> list[Case]:
+    visit, consented = f"{api}/visits/{world.visit}", f"{api}/visits/{world.consented_visit}"
+    item = f"{api}/visits/{{visit_id}}"
+    writes = [
+        ("/transitions", {"to": "accepted"}, dict(expert=403, committee=409, admin=409)),
+        ("/participants", {"kind": "nobody", "name": "x"}, dict(expert=422, admin=422)),
+        ("/findings", {"field": "op9.nothing", "text": "x"}, dict(expert=422, admin=422)),
+        ("/follow-ups", {"kind": "nothing", "title": "t"}, dict(expert=422, admin=422)),
+        ("/follow-ups/999999/close", None, dict(expert=422, admin=422)),
+    ]
+    cases = [
+        Case("GET", f"{api}/visits", f"{api}/visits", expect(200)),
+        Case(
+            "POST",
+            f"{api}/visits",
+            f"{api}/visits",
+            expect(422, public=401, other_poc=403, provider=403),
+            {"json": {"state": "TCD", "invited_on": "2999-01-01"}},
+        ),
+        Case("GET", item, visit, VISIT_READERS),
+        Case("GET", item, consented, expect(200)),
+        *[
+            Case(
+                "POST",
+                item + tail.replace("999999", "{follow_up_id}"),
+                visit + tail,
+                on_visit(**{"poc": 403, "committee": 403, **by_role}),
+                {"json": body} if body is not None else {},
+            )
+            for tail, body, by_role in writes
+        ],
+        Case(  # the text it already has: nothing changes
+            "POST",
+            item + "/summary",
+            visit + "/summary",
+            on_visit(poc=403, expert=200, committee=200, admin=200),
+            {"json": {"text": SECRETS["visit_summary"]}},
+        ),
+        Case(  # what it already is (not agreed): nothing changes
+            "POST",
+            item + "/consent",
+            visit + "/consent",
+            on_visit(poc=200, expert=403, committee=403, admin=403),
+            {"json": {"consent": False}},
+        ),
+        *[
+            Case("GET", item + f"/briefing{ext}", visit + f"/briefing{ext}", VISIT_READERS)
+            for ext in ("", ".docx", ".pdf")
+        ],
+        Case(
+            "GET",
+            item + "/briefing",
+            consented + "/briefing",
+            expect(200, public=401, other_poc=403, provider=403),
+        ),
+        Case(
+            "GET", f"{api}/organisations/{{organisation}}", f"{api}/organisations/iaea", expect(200)
+        ),
+    ]
+    cases += [
+        Case(
+            "GET",
+            f"{api}/states/{{iso3}}/profile{ext}",
+            f"{api}/states/TCD/profile{ext}",
+            expect(200),
+        )
+        for ext in ("", ".csv")
+    ]
+    return cases
+
+
+def visit_portal_cases(world: World) -> list[Case]:
+    visit, consented = f"/visits/{world.visit}", f"/visits/{world.consented_visit}"
+    item = "/visits/{visit_id}"
+    hidden = {"other_poc": 404, "provider": 404}
+    writes = [
+        ("/transitions", {"to": "accepted"}, dict(committee="refused", admin="refused")),
+        ("/participants", {"kind": "nobody", "name": "x"}, dict(expert="refused", admin="refused")),
+        (
+            "/findings",
+            {"field": "op9.nothing", "text": "x"},
+            dict(expert="refused", admin="refused"),
+        ),
+        ("/follow-ups", {"kind": "nothing", "title": "t"}, dict(expert="refused", admin="refused")),
+        ("/follow-ups/999999/close", {}, dict(expert="refused", admin="refused")),
+    ]
+    return [
+        Case("GET", "/visits", "/visits", expect(200)),
+        Case("GET", item, visit, VISIT_READERS),
+        Case("GET", item, consented, expect(200)),
+        Case("GET", item + "/briefing", visit + "/briefing", VISIT_READERS),
+        Case("GET", "/states/{iso3}/matrix", "/states/TCD/matrix", expect(200)),
+        Case("GET", "/organisations/{organisation}", "/organisations/iaea", expect(200)),
+        Case(
+            "POST",
+            "/visits",
+            "/visits",
+            expect("refused", public="login", other_poc="forbidden", provider="forbidden"),
+            {"data": {"state": "TCD", "invited_on": "2999-01-01"}},
+        ),
+        *[
+            Case(
+                "POST",
+                item + tail.replace("999999", "{follow_up_id}"),
+                visit + tail,
+                expect("forbidden", **{"public": 404, **hidden, **by_role}),
+                {"data": body},
+            )
+            for tail, body, by_role in writes
+        ],
+        Case(
+            "POST",
+            item + "/summary",
+            visit + "/summary",
+            expect("done", public=404, poc="forbidden", **hidden),
+            {"data": {"text": SECRETS["visit_summary"]}},
+        ),
+        Case(
+            "POST",
+            item + "/consent",
+            visit + "/consent",
+            expect("forbidden", public=404, poc="done", **hidden),
+            {"data": {"consent": "0"}},
+        ),
+    ]
 
 
 def portal_cases(world: World, digest: str) -> list[Case]:
@@ -726,6 +865,7 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         "/api/v1/openapi.json",
     ]
     cases = [Case("GET", page, page, expect(200)) for page in pages]
+    cases += visit_portal_cases(world)  # before the cases that end the session
     cases += [
         Case("GET", "/states/{iso3}", "/states/TCD", expect(200)),
         Case("GET", "/fields/{code}", "/fields/op2.finance", expect(200)),

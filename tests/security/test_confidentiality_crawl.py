@@ -146,6 +146,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/api/v1/states": ("?page_size=500",),
     "/api/v1/states.csv": ("",),
     "/states/{iso3}": ("", *EDITIONS),
+    "/states/{iso3}/matrix": ("", *EDITIONS),
     **{f"/api/v1/states/{{iso3}}/matrix{ext}": ("", *EDITIONS) for ext in ("", ".json", ".csv")},
     # Files are rendered for each edition asked (the bare form is edition 1 here).
     **{f"/api/v1/states/{{iso3}}/matrix.{ext}": EDITIONS for ext in ("xlsx", "docx", "pdf")},
@@ -190,6 +191,8 @@ RENDERED = {
     "/api/v1/matrices.pdf",
     "/api/v1/reports/review.docx",
     "/api/v1/reports/review.pdf",
+    "/api/v1/visits/{visit_id}/briefing.docx",
+    "/api/v1/visits/{visit_id}/briefing.pdf",
 }
 RENDERING_ROLES = ("public", "poc", "expert")
 # Which of a State's editions the files are asked for: each holds a different secret (Chad's
@@ -222,6 +225,8 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "build_id": [str(world.niger_build)],
         "contact_id": [str(world.contacts["chad"]), str(world.contacts["niger"])],
         "plan_id": [str(world.private_plan), str(world.public_plan)],
+        "visit_id": [str(world.visit), str(world.consented_visit)],
+        "organisation": ["iaea"],
         "name": downloads,
     }
 

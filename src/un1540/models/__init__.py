@@ -42,6 +42,7 @@ from un1540.models.organisations import Organisation
 from un1540.models.review import CellComment, CellProposal, ProposalStatus
 from un1540.models.states import GroupMembership, M49Area, RegionalGroup, State, StateName
 from un1540.models.throttle import RateLimit
+from un1540.models.visits import Visit, VisitFinding, VisitFollowUp, VisitParticipant
 
 __all__ = [
     "SYNTHETIC_DATA_FLAG",
@@ -99,6 +100,10 @@ __all__ = [
     "UsageCount",
     "UserAccount",
     "Visibility",
+    "Visit",
+    "VisitFinding",
+    "VisitFollowUp",
+    "VisitParticipant",
     "WeaponCategory",
     "WebSession",
 ]

@@ -17,6 +17,8 @@ class Transition:
     action: str
     sources: frozenset[str]
     target: str
+    # The roles that may take the step (`by:` in the file); empty: the domain's rules decide.
+    by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def _parse(name: str, raw: dict[str, Any]) -> tuple[Lifecycle | None, list[Probl
         target = str(item.get("to", ""))
         sources = frozenset(str(code) for code in item.get("from", []))
         action = str(item.get("action") or target)
+        by = frozenset(str(role) for role in item.get("by", []) or [])
         for code in (target, *sorted(sources)):
             if code not in statuses:
                 problems.append(
@@ -67,7 +70,7 @@ def _parse(name: str, raw: dict[str, Any]) -> tuple[Lifecycle | None, list[Probl
                 )
         if sources & final:
             problems.append(Problem(f"{where}.transitions[{number}]", "starts from a final status"))
-        transitions.append(Transition(action=action, sources=sources, target=target))
+        transitions.append(Transition(action=action, sources=sources, target=target, by=by))
     for code in final:
         if code not in statuses:
             problems.append(Problem(f"{where}.final", f"unknown status {code!r}"))
@@ -97,5 +100,5 @@ def load_lifecycles() -> dict[str, Lifecycle]:
 
 
 def lifecycle(name: str) -> Lifecycle:
-    """One lifecycle by name: `edition`, `assistance_request`, `assistance_project`."""
+    """One lifecycle by name: `edition`, `assistance_request`, `assistance_project`, `visit`."""
     return load_lifecycles()[name]

@@ -192,6 +192,9 @@ AGENCY = TextRule("agency of a point of contact", 300, one_line=True)
 EMAIL = TextRule("e-mail address", 254, one_line=True)
 PHONE = TextRule("telephone number", 60, one_line=True)
 CHANNELS = TextRule("other contact channels", 2_000)
+INVITATION = TextRule("a State's invitation to visit (its letter's reference)", 300, one_line=True)
+PURPOSE = TextRule("purpose of a country visit", 5_000)
+FINDING = TextRule("finding of a country visit", 5_000)
 # Codes from a vocabulary (a State's ISO code, a status, a help type, a cell identifier): checked
 # against their vocabulary later; the policy keeps control characters out of the SQL that looks
 # them up (PostgreSQL refuses NUL).

@@ -52,6 +52,7 @@ def vocabulary(name: str) -> tuple[str, ...]:
         "project_status": tuple(lifecycle("assistance_project").statuses),
         "measure_status": tuple(lifecycle("action_plan_measure").statuses),
         "milestone_status": tuple(lifecycle("action_plan_milestone").statuses),
+        "visit_status": tuple(lifecycle("visit").statuses),
         "verdict": VERDICTS,
         "feedback_side": FEEDBACK_SIDES,
         "funding_kind": FUNDING_KINDS,

@@ -47,9 +47,11 @@ from un1540.web.portal import history as history_pages
 from un1540.web.portal import home as home_pages
 from un1540.web.portal import imports as import_pages
 from un1540.web.portal import priorities as priorities_pages
+from un1540.web.portal import profiles as profile_pages
 from un1540.web.portal import reporting as reporting_pages
 from un1540.web.portal import reports as report_pages
 from un1540.web.portal import states as states_pages
+from un1540.web.portal import visits as visit_pages
 from un1540.web.portal.templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -152,6 +154,8 @@ def create_app(
     app.include_router(history_pages.router)
     app.include_router(document_pages.router)
     app.include_router(contact_pages.router)
+    app.include_router(visit_pages.router)
+    app.include_router(profile_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:

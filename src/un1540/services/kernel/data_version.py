@@ -53,6 +53,7 @@ ASSISTANCE = "assistance"  # requests, offers, judgements, projects, funding
 INDICATORS = "indicators"  # context indicators (the prioritisation aid)
 CONTACTS = "contacts"  # points of contact and their training attendance
 ACTION_PLANS = "action_plans"  # national implementation action plans, measures, milestones
+VISITS = "visits"  # country visits, their findings and follow-up
 STATE_PREFIX = "state:"  # + ISO3: one State's editions, cells, proposals, comments, documents
 
 # What the public dataset (the open-data downloads) is built from.
@@ -90,6 +91,8 @@ def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] |
         return {ASSISTANCE}
     if entity_type.startswith("action_plan"):
         return {ACTION_PLANS}
+    if entity_type == "visit":
+        return {VISITS}
     if entity_type in ("user_account", "api_token"):
         return set()  # no cached read shows accounts
     if entity_type == "point_of_contact":  # a State's page shows its contacts' public summary
@@ -124,6 +127,7 @@ TABLE_SCOPES: Mapping[str, str] = {
     "context_indicator": INDICATORS,
     "point_of_contact": CONTACTS,
     "training_participation": CONTACTS,
+    **dict.fromkeys(("visit", "visit_participant", "visit_finding", "visit_follow_up"), VISITS),
     **dict.fromkeys(
         (
             "assistance_request",

@@ -23,9 +23,11 @@ from un1540.web.api import (
     history,
     notifications,
     priorities,
+    profiles,
     reporting,
     reports,
     states,
+    visits,
 )
 
 api_router = APIRouter(prefix="/api/v1")
@@ -52,6 +54,8 @@ api_router.include_router(assistance_overview.router)
 api_router.include_router(notifications.router)
 api_router.include_router(contacts.router)
 api_router.include_router(action_plans.router)
+api_router.include_router(visits.router)
+api_router.include_router(profiles.router)
 
 TAGS = [
     {
@@ -99,6 +103,10 @@ TAGS = [
     {
         "name": "Action plans",
         "description": "National implementation action plans: measures, milestones, progress.",
+    },
+    {
+        "name": "Visits",
+        "description": "Country visits at a State's invitation, their findings and briefing.",
     },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]

@@ -1,9 +1,10 @@
-"""The States list and each State's page with its matrix and edition timeline."""
+"""The States list, each State's profile page (services/profiles: visits, assistance... with
+its matrix and edition timeline), and the matrix on its own page."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
@@ -15,16 +16,18 @@ from un1540.services.contacts.reads import state_summary
 from un1540.services.documents.reads import state_documents
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.cache import cached
-from un1540.services.kernel.data_version import REFERENCE, state_scope
+from un1540.services.kernel.data_version import ASSISTANCE, REFERENCE, VISITS, state_scope
 from un1540.services.kernel.lookups import m49_regions, regional_groups, state_by_iso3
 from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix
 from un1540.services.matrix.reads.states import get_state, list_states
+from un1540.services.profiles.reads import state_profile
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import language
 from un1540.web.params import EditionQuery
 from un1540.web.portal.matrix_grid import matrix_grid
+from un1540.web.portal.profiles import wired_sections
 from un1540.web.portal.templating import render
 from un1540.web.responses import SYNTHETIC_HEADER, synthetic_headers
 
@@ -82,30 +85,64 @@ def state_page(
     iso3: str,
     edition: EditionQuery = None,
 ) -> HTMLResponse:
+    """The State profile: everything gathered (services/profiles), with the matrix."""
+    return _cached_state_page(request, session, viewer, iso3, edition, profile=True)
+
+
+@router.get("/states/{iso3}/matrix", response_class=HTMLResponse)
+def state_matrix_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    iso3: str,
+    edition: EditionQuery = None,
+) -> HTMLResponse:
+    """The State's matrix and edition timeline on their own page."""
+    return _cached_state_page(request, session, viewer, iso3, edition, profile=False)
+
+
+def _cached_state_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    iso3: str,
+    edition: int | None,
+    *,
+    profile: bool,
+) -> HTMLResponse:
     # Only anonymous visitors share cached pages: signed-in pages carry per-person forms (CSRF
     # tokens) and messages, and only signed-in sessions have those (web/auth.py).
     if viewer.user_id is not None:
-        return _render_state_page(request, session, viewer, iso3, edition)
+        return _render_state_page(request, session, viewer, iso3, edition, profile=profile)
 
     def build() -> tuple[bytes, bool]:
-        response = _render_state_page(request, session, viewer, iso3, edition)
+        response = _render_state_page(request, session, viewer, iso3, edition, profile=profile)
         return bytes(response.body), response.headers.get(SYNTHETIC_HEADER) == "true"
 
     # Rendered pages, reused until the next write to this State or to the reference data (about
-    # 220 KB each: every State's latest page in one language takes ~45 MB of the cache).
+    # 220 KB each: every State's latest page in one language takes ~45 MB of the cache); the
+    # profile also shows the State's assistance records and visits.
+    page = "state_page" if profile else "state_matrix_page"
+    scopes = (state_scope(iso3), REFERENCE, *((ASSISTANCE, VISITS) if profile else ()))
     body, synthetic = cached(
         session,
-        ("state_page", iso3.upper(), edition, viewer.cache_key, language()),
-        depends_on=(state_scope(iso3), REFERENCE),
+        (page, iso3.upper(), edition, viewer.cache_key, language()),
+        depends_on=scopes,
         compute=build,
     )
     return HTMLResponse(body, headers=synthetic_headers(synthetic))
 
 
 def _render_state_page(
-    request: Request, session: Session, viewer: Viewer, iso3: str, edition: int | None
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    iso3: str,
+    edition: int | None,
+    *,
+    profile: bool = True,
 ) -> HTMLResponse:
-    profile = get_state(session, viewer=viewer, iso3=iso3)
+    state = get_state(session, viewer=viewer, iso3=iso3)
     editions = list_editions(session, viewer=viewer, iso3=iso3, paging=SUMMARY)
     try:
         matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=edition)
@@ -126,9 +163,9 @@ def _render_state_page(
     contacts = state_summary(session, state=state_by_iso3(session, iso3))
     open_editions = [e for e in editions.items if e.status != EditionStatus.approved.value]
     approved = [e.number for e in editions.items if e.status == EditionStatus.approved.value]
-    context = {
-        "profile": profile,
-        "state": profile.state,
+    context: dict[str, Any] = {
+        "profile": state,
+        "state": state.state,
         "editions": editions,
         "open_edition": open_editions[0] if open_editions else None,
         "can_open_draft": viewer.role in (Role.expert, Role.admin) and not open_editions,
@@ -141,6 +178,11 @@ def _render_state_page(
         "matrix": matrix,
         "matrix_grid": matrix_grid(matrix) if matrix else [],
         "timeline_json": json.dumps(timeline),
+        "gathered": None,
     }
-    synthetic = profile.synthetic or contacts.synthetic
+    synthetic = state.synthetic or contacts.synthetic
+    if profile:
+        gathered = state_profile(session, viewer=viewer, iso3=iso3)
+        context |= {"gathered": gathered, "wired": wired_sections(gathered)}
+        synthetic = synthetic or gathered.synthetic
     return render(request, "states/detail.html", context, synthetic=synthetic)

@@ -53,6 +53,22 @@ TERMS = {
     "state_report": N_("State report"),
     "committee_finding": N_("Committee finding"),
     "organisation_information": N_("Organisation information"),
+    # Country visits (reference/lifecycles.yml `visit`, schemas/visits.py).
+    "invited": N_("Invited"),
+    "accepted": N_("Accepted"),
+    "preparation": N_("In preparation"),
+    "conducted": N_("Conducted"),
+    "findings": N_("Findings recorded"),
+    "follow_up": N_("Follow-up"),
+    "committee_member": N_("Committee member"),
+    "expert": N_("Expert"),
+    "organisation": N_("Organisation"),
+    "state_official": N_("State official"),
+    "assistance_request": N_("Assistance request"),
+    "action_plan_measure": N_("Action-plan measure"),
+    "open": N_("Open"),
+    "pledge": N_("Pledge"),
+    "contribution": N_("Contribution"),
 }
 
 

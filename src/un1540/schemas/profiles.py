@@ -1,0 +1,119 @@
+"""The State profile and the organisation page: one shape gathering every domain's records.
+
+`contacts`, `reporting` and `action_plans` (and an organisation's `contacts` and `trainings`)
+are None until their domains' reads are wired in (services/profiles/reads.py says where): None
+means "not gathered here", never "none exist"."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from un1540.schemas.common import Envelope
+from un1540.schemas.matrix import StateRef
+from un1540.schemas.visits import VisitRead
+
+
+class SectionGaps(BaseModel):
+    section: str
+    title: str
+    blank: int = Field(description="Cells of the section with no information (blank).")
+    by_weapon: dict[str, int] = Field(description="Blank cells per weapon category.")
+    fields: list[str] = Field(description="Fields of the section with at least one blank cell.")
+
+
+class MatrixSnapshot(BaseModel):
+    edition: int
+    approved_on: date | None
+    framework: str
+    measures: int
+    applicable: int
+    blank: int
+    coverage: float | None
+    gaps: list[SectionGaps]
+
+
+class EditionPoint(BaseModel):
+    number: int
+    status: str
+    approved_on: date | None
+    measures: int
+    coverage: float | None
+
+
+class DocumentPoint(BaseModel):
+    id: int
+    kind: str
+    title: str
+    symbol: str
+    issued_on: date | None
+
+
+class RequestPoint(BaseModel):
+    id: int
+    title: str
+    status: str
+    received_on: date
+    open: bool
+    fields: list[str]
+
+
+class ProjectPoint(BaseModel):
+    id: int
+    title: str
+    status: str
+    request: int
+    provider: str
+    start_on: date | None
+    end_on: date | None
+
+
+class FundingPoint(BaseModel):
+    id: int
+    kind: str
+    donor: str
+    amount: float
+    currency: str
+    made_on: date
+    project: int
+
+
+class OfferPoint(BaseModel):
+    id: int
+    title: str
+    help_types: list[str]
+    fields: list[str]
+    sections: list[str]
+
+
+class StateProfile(Envelope):
+    state: StateRef
+    matrix: MatrixSnapshot | None = Field(
+        description="The latest approved edition you may see, with its gaps; null if none."
+    )
+    editions: list[EditionPoint]
+    documents: list[DocumentPoint]
+    visits: list[VisitRead]
+    requests: list[RequestPoint]
+    projects: list[ProjectPoint]
+    funding_received: list[FundingPoint]
+    contacts: Any | None = Field(default=None, description="Points of contact (when wired).")
+    reporting: Any | None = Field(default=None, description="Reporting status (when wired).")
+    action_plans: Any | None = Field(default=None, description="Action plans (when wired).")
+
+
+class OrganisationProfile(Envelope):
+    code: str
+    acronym: str
+    name: str
+    kind: str
+    url: str
+    offers: list[OfferPoint]
+    projects: list[ProjectPoint]
+    funding_given: list[FundingPoint]
+    requests: list[RequestPoint]
+    visits: list[VisitRead]
+    contacts: Any | None = Field(default=None, description="Its contacts (when wired).")
+    trainings: Any | None = Field(default=None, description="Its trainings (when wired).")

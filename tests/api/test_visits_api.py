@@ -1,0 +1,370 @@
+"""/api/v1/visits and the State profile: a visit from the State's invitation to its closure,
+each step by the role the lifecycle names, bad input refused naming the field with nothing
+written, the public summary only with the State's consent; the profile and its CSV."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.api.helpers import assert_error, read_csv
+from tests.factories import make_user
+from un1540.models import AuditEvent, Visit
+from un1540.services.accounts.actions import issue_token
+
+ISO3 = "NGA"  # a demo State with approved editions (gaps to brief on)
+DAY = datetime.now(UTC).date()
+
+
+def ago(days: int) -> str:
+    return (DAY - timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def headers(sessions: sessionmaker[Session]) -> dict[str, dict[str, str]]:
+    result = {}
+    with sessions() as session, session.begin():
+        for name, role, iso3 in [
+            ("expert", "expert", None),
+            ("committee", "committee", None),
+            ("poc", "state_poc", ISO3),
+            ("other_poc", "state_poc", "FRA"),
+            ("provider", "provider", None),
+        ]:
+            email = f"visits-{name}@example.org"
+            make_user(
+                session,
+                role=role,
+                email=email,
+                iso3=iso3,
+                org="iaea" if role == "provider" else None,
+            )
+            _, token = issue_token(session, email=email, scope="write", actor="tests")
+            result[name] = {"Authorization": f"Bearer {token}"}
+    return result
+
+
+def _step(client: TestClient, visit: int, who: dict[str, str], to: str, **body: str) -> dict:
+    response = client.post(
+        f"/api/v1/visits/{visit}/transitions", json={"to": to, **body}, headers=who
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["visit"]
+
+
+def _invited(client: TestClient, headers: dict[str, dict[str, str]]) -> int:
+    created = client.post(
+        "/api/v1/visits",
+        json={"state": ISO3, "invited_on": ago(60), "purpose": "Review of export controls"},
+        headers=headers["poc"],
+    )
+    assert created.status_code == 201, created.text
+    visit: int = created.json()["visit"]["id"]
+    return visit
+
+
+def test_a_visit_from_invitation_to_closure(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    visit = _invited(client, headers)
+    url = f"/api/v1/visits/{visit}"
+    # Only the Committee accepts; an expert is refused, out of order is a conflict.
+    assert_error(
+        client.post(f"{url}/transitions", json={"to": "accepted"}, headers=headers["expert"]),
+        403,
+        "forbidden",
+    )
+    assert_error(
+        client.post(f"{url}/transitions", json={"to": "conducted"}, headers=headers["committee"]),
+        403,
+        "forbidden",
+    )
+    assert_error(
+        client.post(f"{url}/transitions", json={"to": "preparation"}, headers=headers["expert"]),
+        409,
+        "conflict",
+    )
+    assert_error(client.get(f"{url}/briefing", headers=headers["expert"]), 409, "conflict")
+    accepted = _step(client, visit, headers["committee"], "accepted", on=ago(50))
+    assert accepted["accepted_on"] == ago(50)
+    _step(client, visit, headers["expert"], "preparation")
+    added = client.post(
+        f"{url}/participants",
+        json={"kind": "organisation", "organisation": "iaea"},
+        headers=headers["expert"],
+    )
+    assert added.json()["visit"]["participants"][0]["name"] == "International Atomic Energy Agency"
+    briefing = client.get(f"{url}/briefing", headers=headers["poc"])
+    assert briefing.status_code == 200, briefing.text
+    body = briefing.json()
+    assert body["synthetic"] is True  # the State's demo matrix is in it
+    gaps = body["profile"]["matrix"]["gaps"]
+    assert {gap["section"] for gap in gaps} >= {"op1", "op2"}
+    assert sum(gap["blank"] for gap in gaps) == body["profile"]["matrix"]["blank"]
+    assert body["profile"]["contacts"] is None
+    assert body["profile"]["action_plans"] is None
+    docx_file = client.get(f"{url}/briefing.docx", headers=headers["expert"])
+    assert docx_file.status_code == 200
+    assert docx_file.content[:2] == b"PK"
+    assert "briefing-visit" in docx_file.headers["content-disposition"]
+    assert_error(client.get(f"{url}/briefing", headers=headers["other_poc"]), 404, "not_found")
+    # Conducted: not before it was accepted (the field named, nothing written).
+    early = client.post(
+        f"{url}/transitions", json={"to": "conducted", "on": ago(55)}, headers=headers["expert"]
+    )
+    assert_error(early, 422, "invalid_data", where="on")
+    assert client.get(url, headers=headers["expert"]).json()["visit"]["status"] == "preparation"
+    done = _step(client, visit, headers["expert"], "conducted", on=ago(40), until=ago(38))
+    assert (done["conducted_from"], done["conducted_to"]) == (ago(40), ago(38))
+    # Findings per matrix field; an unknown field is refused naming it.
+    unknown = client.post(
+        f"{url}/findings", json={"field": "op9.nothing", "text": "x"}, headers=headers["expert"]
+    )
+    assert_error(unknown, 422, "invalid_data", where="field")
+    found = client.post(
+        f"{url}/findings",
+        json={"field": "op3cd.border_control", "weapon": "nw", "text": "No detection at ports."},
+        headers=headers["expert"],
+    ).json()["visit"]["findings"]
+    assert [f["field"] for f in found] == ["op3cd.border_control"]
+    _step(client, visit, headers["expert"], "findings")
+    # One step: the finding becomes an assistance request of the State, filed by the
+    # clearinghouse's own action and tagged with the finding's field and weapon.
+    followed = client.post(
+        f"{url}/follow-ups",
+        json={
+            "finding": found[0]["id"],
+            "kind": "assistance_request",
+            "title": "Radiation detection at ports",
+            "help_type": "equipment",
+        },
+        headers=headers["expert"],
+    )
+    assert followed.status_code == 200, followed.text
+    follow_up = followed.json()["visit"]["follow_ups"][0]
+    assert (follow_up["status"], follow_up["assistance_request_status"]) == ("open", "received")
+    request = client.get(
+        f"/api/v1/assistance/requests/{follow_up['assistance_request']}", headers=headers["poc"]
+    ).json()["request"]
+    assert request["requester"] == ISO3
+    assert request["items"][0]["fields"] == ["op3cd.border_control"]
+    assert request["items"][0]["weapons"] == ["nw"]
+    measure = client.post(
+        f"{url}/follow-ups",
+        json={"kind": "action_plan_measure", "title": "Add port controls to the action plan"},
+        headers=headers["expert"],
+    ).json()["visit"]["follow_ups"][1]
+    _step(client, visit, headers["expert"], "follow_up")
+    closed = client.post(f"{url}/follow-ups/{measure['id']}/close", headers=headers["expert"])
+    assert closed.json()["visit"]["follow_ups"][1]["status"] == "closed"
+    assert_error(
+        client.post(f"{url}/transitions", json={"to": "closed"}, headers=headers["expert"]),
+        403,
+        "forbidden",
+    )
+    last = _step(client, visit, headers["committee"], "closed")
+    assert last["status"] == "closed"
+    assert last["next_statuses"] == []
+    # The profile gathers the visit and the request it led to.
+    profile = client.get(f"/api/v1/states/{ISO3}/profile", headers=headers["poc"]).json()
+    assert visit in [v["id"] for v in profile["visits"]]
+    assert follow_up["assistance_request"] in [r["id"] for r in profile["requests"]]
+    assert (profile["contacts"], profile["reporting"], profile["action_plans"]) == (None,) * 3
+    rows = read_csv(client.get(f"/api/v1/states/{ISO3}/profile.csv", headers=headers["poc"]))
+    assert {"matrix", "matrix_gaps", "visit", "assistance_request"} <= {r["section"] for r in rows}
+
+
+def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(
+    client: TestClient, headers: dict[str, dict[str, str]], session: Session
+) -> None:
+    before = session.scalar(select(func.count()).select_from(Visit))
+    # The Committee side records an invitation only with the State's letter.
+    no_letter = client.post("/api/v1/visits", json={"state": ISO3}, headers=headers["committee"])
+    assert_error(no_letter, 422, "invalid_data", where="invitation")
+    future = client.post(
+        "/api/v1/visits",
+        json={
+            "state": ISO3,
+            "invitation": "Note 12/2026",
+            "invited_on": (DAY + timedelta(days=3)).isoformat(),
+        },
+        headers=headers["committee"],
+    )
+    assert_error(future, 422, "invalid_data", where="invited_on")
+    assert_error(
+        client.post(
+            "/api/v1/visits", json={"state": "XXX", "invitation": "x"}, headers=headers["committee"]
+        ),
+        422,
+        "invalid_data",
+        where="state",
+    )
+    # A point of contact invites to their own State only; providers and the public not at all.
+    assert_error(
+        client.post("/api/v1/visits", json={"state": ISO3}, headers=headers["other_poc"]),
+        403,
+        "forbidden",
+    )
+    assert_error(
+        client.post("/api/v1/visits", json={"state": ISO3}, headers=headers["provider"]),
+        403,
+        "forbidden",
+    )
+    assert_error(client.post("/api/v1/visits", json={"state": ISO3}), 401, "unauthenticated")
+    assert session.scalar(select(func.count()).select_from(Visit)) == before
+    visit = _invited(client, headers)
+    accepted_early = client.post(
+        f"/api/v1/visits/{visit}/transitions",
+        json={"to": "accepted", "on": ago(61)},
+        headers=headers["committee"],
+    )
+    assert_error(accepted_early, 422, "invalid_data", where="on")
+    assert_error(
+        client.post(
+            f"/api/v1/visits/{visit}/transitions",
+            json={"to": "nowhere"},
+            headers=headers["committee"],
+        ),
+        422,
+        "invalid_data",
+    )
+    assert (
+        client.get(f"/api/v1/visits/{visit}", headers=headers["committee"]).json()["visit"][
+            "status"
+        ]
+        == "invited"
+    )
+
+
+def test_the_public_reads_a_summary_only_with_the_states_consent(
+    client: TestClient, headers: dict[str, dict[str, str]], session: Session
+) -> None:
+    visit = _invited(client, headers)
+    url = f"/api/v1/visits/{visit}"
+    _step(client, visit, headers["committee"], "accepted", on=ago(50))
+    _step(client, visit, headers["expert"], "preparation")
+    _step(client, visit, headers["expert"], "conducted", on=ago(40))
+    client.post(
+        f"{url}/findings",
+        json={"field": "op2.use", "text": "SECRET-FINDING"},
+        headers=headers["expert"],
+    )
+    _step(client, visit, headers["expert"], "findings")
+    assert_error(client.get(url), 404, "not_found")
+    assert_error(client.get(url, headers=headers["provider"]), 404, "not_found")
+    assert_error(client.get(url, headers=headers["other_poc"]), 404, "not_found")
+    written = client.post(
+        f"{url}/summary", json={"text": "A constructive visit."}, headers=headers["expert"]
+    )
+    assert written.status_code == 200, written.text
+    assert_error(client.get(url), 404, "not_found")  # written, not yet agreed
+    # Only the State consents; the Committee side cannot do it for it.
+    assert_error(
+        client.post(f"{url}/consent", json={"consent": True}, headers=headers["committee"]),
+        403,
+        "forbidden",
+    )
+    agreed = client.post(
+        f"{url}/consent",
+        json={"consent": True, "reason": "Agreed by the mission"},
+        headers=headers["poc"],
+    )
+    assert agreed.status_code == 200, agreed.text
+    public = client.get(url).json()["visit"]
+    assert public["public_summary"] == "A constructive visit."
+    assert public["restricted"] is True
+    assert public["findings"] == []
+    assert public["participants"] == []
+    assert public["purpose"] is None
+    assert "SECRET-FINDING" not in client.get(url).text
+    assert "SECRET-FINDING" not in client.get(f"/api/v1/states/{ISO3}/profile").text
+    assert_error(client.get(f"{url}/briefing"), 401, "unauthenticated")
+    assert_error(client.get(f"{url}/briefing", headers=headers["provider"]), 403, "forbidden")
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "visit.consent", AuditEvent.entity_id == str(visit)
+        )
+    ).one()
+    assert event.after is not None
+    assert event.after["summary_consent"] is True
+    assert event.reason == "Agreed by the mission"
+    # A changed text needs the State's word again.
+    client.post(f"{url}/summary", json={"text": "A changed summary."}, headers=headers["expert"])
+    assert_error(client.get(url), 404, "not_found")
+
+
+def test_an_organisations_page(client: TestClient) -> None:
+    page = client.get("/api/v1/organisations/iaea")
+    assert page.status_code == 200, page.text
+    body = page.json()
+    assert body["acronym"] == "IAEA"
+    assert body["offers"], "the demo's IAEA offer"
+    assert body["contacts"] is None
+    assert body["trainings"] is None
+    assert_error(client.get("/api/v1/organisations/nothing_here"), 404, "not_found")
+
+
+def test_the_briefing_opens_in_libreoffice(
+    client: TestClient, headers: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    visit = _invited(client, headers)
+    _step(client, visit, headers["committee"], "accepted", on=ago(50))
+    document = client.get(f"/api/v1/visits/{visit}/briefing.docx", headers=headers["expert"])
+    path = tmp_path / "briefing.docx"
+    path.write_bytes(document.content)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    converted = tmp_path / "briefing.pdf"
+    assert converted.exists()
+    assert converted.read_bytes()[:5] == b"%PDF-"
+    pdf = client.get(f"/api/v1/visits/{visit}/briefing.pdf", headers=headers["expert"])
+    assert pdf.status_code == 200
+    assert pdf.content[:5] == b"%PDF-"
+
+
+def test_the_demo_has_a_synthetic_visit_at_every_stage(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    listed = client.get("/api/v1/visits?page_size=100", headers=headers["committee"]).json()
+    demo = [v for v in listed["items"] if v["synthetic"]]
+    assert listed["synthetic"] is True
+    assert {v["status"] for v in demo} == {
+        "invited",
+        "accepted",
+        "preparation",
+        "conducted",
+        "findings",
+        "follow_up",
+        "closed",
+    }
+    assert all(v["invitation"].startswith("[Synthetic]") for v in demo)
+    assert all(f["text"].startswith("[Synthetic]") for v in demo for f in v["findings"])
+    # The public reads only the summary the State agreed to, and says it is synthetic.
+    public = client.get("/api/v1/visits").json()
+    assert [v["status"] for v in public["items"]] == ["closed"]
+    assert public["items"][0]["public_summary"].startswith("[Synthetic]")
+    assert public["items"][0]["findings"] == []
+    assert public["notice"]
