@@ -108,8 +108,11 @@ def test_a_visit_from_invitation_to_closure(
     gaps = body["profile"]["matrix"]["gaps"]
     assert {gap["section"] for gap in gaps} >= {"op1", "op2"}
     assert sum(gap["blank"] for gap in gaps) == body["profile"]["matrix"]["blank"]
-    assert body["profile"]["contacts"] is None
-    assert body["profile"]["action_plans"] is None
+    # The sections of the other domains are gathered, as the State's contact may see them.
+    assert body["profile"]["contacts"]["summary"]["state"]["iso3"] == ISO3
+    assert body["profile"]["contacts"]["contacts"] is not None
+    assert body["profile"]["reporting"]["state"]["iso3"] == ISO3
+    assert "plans" in body["profile"]["action_plans"]
     docx_file = client.get(f"{url}/briefing.docx", headers=headers["expert"])
     assert docx_file.status_code == 200
     assert docx_file.content[:2] == b"PK"
@@ -176,7 +179,7 @@ def test_a_visit_from_invitation_to_closure(
     profile = client.get(f"/api/v1/states/{ISO3}/profile", headers=headers["poc"]).json()
     assert visit in [v["id"] for v in profile["visits"]]
     assert follow_up["assistance_request"] in [r["id"] for r in profile["requests"]]
-    assert (profile["contacts"], profile["reporting"], profile["action_plans"]) == (None,) * 3
+    assert profile["contacts"]["contacts"] is not None  # the State sees its own contacts
     rows = read_csv(client.get(f"/api/v1/states/{ISO3}/profile.csv", headers=headers["poc"]))
     assert {"matrix", "matrix_gaps", "visit", "assistance_request"} <= {r["section"] for r in rows}
 
@@ -306,8 +309,8 @@ def test_an_organisations_page(client: TestClient) -> None:
     body = page.json()
     assert body["acronym"] == "IAEA"
     assert body["offers"], "the demo's IAEA offer"
-    assert body["contacts"] is None
-    assert body["trainings"] is None
+    assert isinstance(body["contacts"], list)  # those the reader may see (none for the public)
+    assert body["trainings"] is None  # not gathered
     assert_error(client.get("/api/v1/organisations/nothing_here"), 404, "not_found")
 
 
@@ -368,3 +371,33 @@ def test_the_demo_has_a_synthetic_visit_at_every_stage(
     assert public["items"][0]["public_summary"].startswith("[Synthetic]")
     assert public["items"][0]["findings"] == []
     assert public["notice"]
+
+
+def test_the_profile_gathers_contacts_reporting_and_action_plans_as_each_reader_may_see(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    """The public sees how many contacts and since when, never their details; the reporting
+    status counts only public reports; unpublished plans only for the Committee side and the
+    State. The same on the portal page."""
+    with_contacts = next(
+        row["state"]["iso3"]
+        for row in client.get("/api/v1/contacts").json()["summaries"]
+        if row["state"] and row["count"]
+    )
+    public = client.get(f"/api/v1/states/{with_contacts}/profile").json()
+    assert public["contacts"]["summary"]["count"] > 0
+    assert public["contacts"]["contacts"] is None
+    assert public["reporting"]["status"]["status"] in ("reported", "never_reported")
+    assert all(item["visibility"] == "public" for item in public["reporting"]["items"])
+    assert all(plan["published"] for plan in public["action_plans"]["plans"])
+    expert = client.get(f"/api/v1/states/{with_contacts}/profile", headers=headers["expert"])
+    details = expert.json()["contacts"]["contacts"]
+    assert details
+    page = client.get(f"/states/{with_contacts}").text
+    assert 'id="profile-contacts"' in page
+    assert 'id="profile-reporting"' in page
+    assert all(row["email"] not in page for row in details if row["email"])
+    plans = client.get(f"/api/v1/states/{ISO3}/profile", headers=headers["poc"]).json()
+    mine = plans["action_plans"]["plans"]
+    seen = client.get(f"/api/v1/states/{ISO3}/profile").json()["action_plans"]["plans"]
+    assert {p["id"] for p in seen} == {p["id"] for p in mine if p["published"]}

@@ -1,8 +1,8 @@
 """The State profile and the organisation page: one shape gathering every domain's records.
 
-`contacts`, `reporting` and `action_plans` (and an organisation's `contacts` and `trainings`)
-are None until their domains' reads are wired in (services/profiles/reads.py says where): None
-means "not gathered here", never "none exist"."""
+`contacts`, `reporting` and `action_plans` come from their domains' reads (contacts: the public
+summary for everyone, the contacts themselves only to those who may see them). An
+organisation's `trainings` is None: not gathered here, which never means "none exist"."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from un1540.schemas.common import Envelope
+from un1540.schemas.contacts import ContactProfileRead, ContactRead
 from un1540.schemas.matrix import StateRef
+from un1540.schemas.reporting import StateReports
 from un1540.schemas.visits import VisitRead
 
 
@@ -99,9 +101,19 @@ class StateProfile(Envelope):
     requests: list[RequestPoint]
     projects: list[ProjectPoint]
     funding_received: list[FundingPoint]
-    contacts: Any | None = Field(default=None, description="Points of contact (when wired).")
-    reporting: Any | None = Field(default=None, description="Reporting status (when wired).")
-    action_plans: Any | None = Field(default=None, description="Action plans (when wired).")
+    contacts: ContactProfileRead | None = Field(
+        default=None,
+        description="Points of contact: the public summary, and the details to "
+        "those who may see them.",
+    )
+    reporting: StateReports | None = Field(
+        default=None, description="Reporting status and the reports the reader may see."
+    )
+    action_plans: Any | None = Field(
+        default=None,
+        description="The action plans the reader may see, with measures by status and the "
+        "progress the matrix shows.",
+    )
 
 
 class OrganisationProfile(Envelope):
@@ -115,5 +127,7 @@ class OrganisationProfile(Envelope):
     funding_given: list[FundingPoint]
     requests: list[RequestPoint]
     visits: list[VisitRead]
-    contacts: Any | None = Field(default=None, description="Its contacts (when wired).")
+    contacts: list[ContactRead] | None = Field(
+        default=None, description="Its points of contact the reader may see."
+    )
     trainings: Any | None = Field(default=None, description="Its trainings (when wired).")

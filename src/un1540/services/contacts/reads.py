@@ -30,7 +30,7 @@ from un1540.models import (
 )
 from un1540.models.base import today
 from un1540.reference.training import TrainingCourse, load_training_courses
-from un1540.schemas.contacts import ContactProfileRead
+from un1540.schemas.contacts import ContactProfileRead, ContactRead
 from un1540.schemas.text import CODE
 from un1540.services.contacts.freshness import DEFAULT_STALE_MONTHS, stale_threshold
 from un1540.services.contacts.shapes import ContactSummary, contact_read, summary_read
@@ -275,6 +275,26 @@ def contacts_for_profile(
         synthetic=summary.synthetic,
         stale_months=stale_months,
     )
+
+
+def organisation_contacts(
+    session: Session,
+    viewer: Viewer,
+    organisation: Organisation,
+    *,
+    stale_months: int = DEFAULT_STALE_MONTHS,
+) -> list[ContactRead]:
+    """An organisation's points of contact this viewer may see (its page)."""
+    day = today()
+    rows, _ = list_contacts(
+        session,
+        viewer=viewer,
+        paging=PageRequest(page=1, page_size=500),
+        filters=ContactFilters(organisation=organisation),
+        on=day,
+        stale_months=stale_months,
+    )
+    return [contact_read(row, viewer, on=day, stale_months=stale_months) for row in rows]
 
 
 def stale_contacts(

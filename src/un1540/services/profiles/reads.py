@@ -39,9 +39,12 @@ from un1540.schemas.profiles import (
     SectionGaps,
     StateProfile,
 )
+from un1540.services.action_plans.reads import action_plans_for_profile
 from un1540.services.assistance.reads.offers import offer_visible
 from un1540.services.assistance.reads.projects import project_visible
 from un1540.services.assistance.reads.requests import request_visible
+from un1540.services.contacts.freshness import DEFAULT_STALE_MONTHS
+from un1540.services.contacts.reads import contacts_for_profile, organisation_contacts
 from un1540.services.documents.reads import state_documents
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.envelope import envelope
@@ -49,6 +52,7 @@ from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix
+from un1540.services.reporting.reads import reporting_for_profile
 from un1540.services.visits.reads import organisation_visits, state_visits
 from un1540.services.visits.shapes import visit_reads
 
@@ -152,9 +156,15 @@ def _funding_point(entry: FundingEntry, shown: set[int]) -> FundingPoint | None:
 
 
 def state_profile(
-    session: Session, *, viewer: Viewer, iso3: str, as_of: date | None = None
+    session: Session,
+    *,
+    viewer: Viewer,
+    iso3: str,
+    as_of: date | None = None,
+    stale_months: int = DEFAULT_STALE_MONTHS,
 ) -> StateProfile:
-    """Everything about one State this viewer may see."""
+    """Everything about one State this viewer may see (contacts are stale after
+    `stale_months`: pass settings.contact_stale_months)."""
     state = state_by_iso3(session, iso3)
     editions = list_editions(session, viewer=viewer, iso3=iso3, paging=SUMMARY)
     try:
@@ -216,10 +226,9 @@ def state_profile(
         requests=[_request_point(r) for r in requests],
         projects=[_project_point(p) for p in projects],
         funding_received=funding,
-        # Wired by the integrator (see the module's docstring); None: not gathered here.
-        contacts=None,
-        reporting=None,
-        action_plans=None,
+        contacts=contacts_for_profile(session, viewer, state.id, stale_months=stale_months),
+        reporting=reporting_for_profile(session, viewer, state.id, as_of),
+        action_plans=action_plans_for_profile(session, viewer, state.id),
     )
 
 
@@ -292,8 +301,8 @@ def organisation_profile(session: Session, *, viewer: Viewer, code: str) -> Orga
         funding_given=funding,
         requests=[_request_point(r) for r in requests],
         visits=visit_reads(session, viewer, visits),
-        # Wired by the integrator: the contacts domain's reads of an organisation's contacts and
-        # trainings. None: not gathered here.
-        contacts=None,
+        contacts=organisation_contacts(session, viewer, organisation),
+        # Not gathered yet: which courses an organisation funded or hosted is not in the
+        # courses' reference data in a form that names organisations by code.
         trainings=None,
     )

@@ -12,11 +12,19 @@ from starlette.responses import HTMLResponse
 
 from un1540.errors import NotFound
 from un1540.models import EditionStatus, Role
+from un1540.models.base import today
 from un1540.services.contacts.reads import state_summary
 from un1540.services.documents.reads import state_documents
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.cache import cached
-from un1540.services.kernel.data_version import ASSISTANCE, REFERENCE, VISITS, state_scope
+from un1540.services.kernel.data_version import (
+    ACTION_PLANS,
+    ASSISTANCE,
+    CONTACTS,
+    REFERENCE,
+    VISITS,
+    state_scope,
+)
 from un1540.services.kernel.lookups import m49_regions, regional_groups, state_by_iso3
 from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
@@ -123,10 +131,15 @@ def _cached_state_page(
     # 220 KB each: every State's latest page in one language takes ~45 MB of the cache); the
     # profile also shows the State's assistance records and visits.
     page = "state_page" if profile else "state_matrix_page"
-    scopes = (state_scope(iso3), REFERENCE, *((ASSISTANCE, VISITS) if profile else ()))
+    # (The State's own documents and editions raise its own scope.)
+    gathered = (ASSISTANCE, VISITS, CONTACTS, ACTION_PLANS)
+    scopes = (state_scope(iso3), REFERENCE, *(gathered if profile else ()))
+    # The profile also changes with the date alone (contacts turn stale, years since the last
+    # report grow): keyed by the day as well.
+    day = today() if profile else None
     body, synthetic = cached(
         session,
-        (page, iso3.upper(), edition, viewer.cache_key, language()),
+        (page, iso3.upper(), edition, viewer.cache_key, language(), day),
         depends_on=scopes,
         compute=build,
     )
@@ -182,7 +195,12 @@ def _render_state_page(
     }
     synthetic = state.synthetic or contacts.synthetic
     if profile:
-        gathered = state_profile(session, viewer=viewer, iso3=iso3)
+        gathered = state_profile(
+            session,
+            viewer=viewer,
+            iso3=iso3,
+            stale_months=request.app.state.settings.contact_stale_months,
+        )
         context |= {"gathered": gathered, "wired": wired_sections(gathered)}
         synthetic = synthetic or gathered.synthetic
     return render(request, "states/detail.html", context, synthetic=synthetic)
