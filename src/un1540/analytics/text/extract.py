@@ -180,12 +180,12 @@ def readable_format(content: bytes, name: str) -> str:
     """pdf, docx, html or text, from the file's first bytes and its name; InvalidData for any
     other file."""
     suffix = Path(name).suffix.lower()
-    if content.startswith(b"%PDF-"):
-        return "pdf"
     if suffix == ".docx":
         if not content.startswith(b"PK\x03\x04"):
             raise _fail(name, "the file is named .docx but is not a Word document (DOCX)")
         return "docx"
+    if content.startswith(b"%PDF-"):
+        return "pdf"
     if suffix == ".pdf":
         raise _fail(name, "the file is named .pdf but is not a PDF")
     if suffix in {".html", ".htm", ".txt"}:

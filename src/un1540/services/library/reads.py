@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, cast, func, literal, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
@@ -152,7 +162,10 @@ def _matching(session: Session, groups: list[set[str]]) -> tuple[Select[tuple[in
     clean = [{re.sub(r"[\"'\\]", "", term) for term in group} - {""} for group in groups]
     if session.get_bind().dialect.name == "sqlite":
         statement = (
-            select(text("rowid AS id"), text("-bm25(search_fts) AS score"))
+            select(
+                literal_column("rowid").label("id"),
+                literal_column("-bm25(search_fts)").label("score"),
+            )
             .select_from(text("search_fts"))
             .where(text("search_fts MATCH :match").bindparams(match=_fts_expression(clean)))
         )
