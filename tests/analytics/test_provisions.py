@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the excerpts of laws keep their lines as published)
 """Splitting laws into provisions on real layouts, in each of the six languages.
 
 Each excerpt is a short passage of a real law (abridged where marked "…"), its source noted;
@@ -123,7 +124,9 @@ def test_russian_dotted_article_numbers_and_penalty_link() -> None:
     assert by[("article", "205.1")].heading == "Содействие террористической деятельности"
     assert by[("article", "355")].label == "Статья 355"
     assert by[("article", "356")].references == [("355", "penalty_for")]
-    paragraph = next(p for p in found if p.kind == "paragraph" and "355" in RUSSIAN[p.start : p.end])
+    paragraph = next(
+        p for p in found if p.kind == "paragraph" and "355" in RUSSIAN[p.start : p.end]
+    )
     assert found[paragraph.parent or 0].number == "356"
     assert ("chapter", "24") in by
 
@@ -146,7 +149,8 @@ def test_french_code_articles_bis_and_penalty_link() -> None:
 def test_spanish_articles_bis_paragraphs_and_reference() -> None:
     found = split_provisions(SPANISH, "es")
     by = _by_number(found)
-    assert ("article", "566") in by and ("article", "570 bis") in by
+    assert ("article", "566") in by
+    assert ("article", "570 bis") in by
     paragraphs = [p for p in found if p.kind == "paragraph"]
     assert len(paragraphs) == 3
     assert by[("article", "570 bis")].references == [("566", "penalty_for")]
@@ -179,7 +183,9 @@ def test_a_sentence_starting_with_article_is_not_a_heading() -> None:
 def test_offsets_map_to_pages() -> None:
     from un1540.analytics.text.extract import ExtractedText
 
-    text, starts = join_pages(["Article 1. Definitions\nIn this Act", "Article 2. Licences\nNo person"])
+    text, starts = join_pages(
+        ["Article 1. Definitions\nIn this Act", "Article 2. Licences\nNo person"]
+    )
     extracted = ExtractedText(text=text, page_starts=starts)
     found = split_provisions(text, "en")
     assert [extracted.page_at(p.start) for p in found] == [1, 2]
@@ -203,8 +209,16 @@ def test_the_shipped_patterns_are_valid_and_cover_six_languages() -> None:
     ("change", "where"),
     [
         (lambda raw: raw["languages"].pop("ru"), "languages"),
-        (lambda raw: raw["languages"]["en"]["headings"][0].update(pattern="Article (?P<number>"), "pattern"),
-        (lambda raw: raw["languages"]["en"]["headings"][0].update(pattern="Article (?P<number>\\d+)"), "anchored"),
+        (
+            lambda raw: raw["languages"]["en"]["headings"][0].update(pattern="Article (?P<number>"),
+            "pattern",
+        ),
+        (
+            lambda raw: raw["languages"]["en"]["headings"][0].update(
+                pattern="Article (?P<number>\\d+)"
+            ),
+            "anchored",
+        ),
         (lambda raw: raw["languages"]["en"]["headings"][0].update(level=4), "level"),
         (lambda raw: raw["languages"]["en"]["headings"][0].update(kind="clause"), "kind"),
     ],

@@ -185,6 +185,7 @@ NAME = TextRule("name of a provider or donor", 300, one_line=True)
 PREFERRED_PROVIDER = TextRule("preferred provider", 200, one_line=True)
 DISPLAY_NAME = TextRule("account's display name", 200, one_line=True)
 TOKEN_LABEL = TextRule("API token's label", 200, one_line=True)
+SEARCH_QUERY = TextRule("search query", 300, one_line=True)
 INDICATOR_SOURCE = TextRule("source of an indicator value", 1_000, one_line=True)
 # Codes from a vocabulary (a State's ISO code, a status, a help type, a cell identifier): checked
 # against their vocabulary later; the policy keeps control characters out of the SQL that looks

@@ -43,6 +43,7 @@ from un1540.web.portal import fields as fields_pages
 from un1540.web.portal import history as history_pages
 from un1540.web.portal import home as home_pages
 from un1540.web.portal import imports as import_pages
+from un1540.web.portal import library as library_pages
 from un1540.web.portal import priorities as priorities_pages
 from un1540.web.portal import reports as report_pages
 from un1540.web.portal import states as states_pages
@@ -145,6 +146,7 @@ def create_app(
     app.include_router(edition_pages.router)
     app.include_router(history_pages.router)
     app.include_router(document_pages.router)
+    app.include_router(library_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:

@@ -113,9 +113,7 @@ TABLE_SCOPES: Mapping[str, str] = {
     # Written with the approval of an edition (which names the State): counted across States.
     "edition_summary": MATRIX,
     "document": DOCUMENTS,
-    **dict.fromkeys(
-        ("document_text", "provision", "provision_link", "search_passage"), DOCUMENTS
-    ),
+    **dict.fromkeys(("document_text", "provision", "provision_link", "search_passage"), DOCUMENTS),
     "context_indicator": INDICATORS,
     **dict.fromkeys(
         (

@@ -22,7 +22,6 @@ from un1540.models import (
     TextStatus,
 )
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
-from un1540.services.documents.reads import visible_document
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.jobs import JobRun, defer_job, job_task
@@ -260,6 +259,15 @@ def ocr_document(
     return stored
 
 
+@action
+def read_scanned_pages(
+    session: Session, *, document_id: int, files_dir: Path, progress: object = None
+) -> DocumentText:
+    """OCR of a document's scanned pages in the caller's process (the command line on
+    SQLite, which has no worker), committed as one write."""
+    return ocr_document(session, document_id=document_id, files_dir=files_dir, progress=progress)
+
+
 @job_task(OCR_TASK)
 def ocr_task(run: JobRun, *, document_id: int) -> None:
     """The background job: OCR of a document's scanned pages, progress saved per page."""
@@ -273,8 +281,3 @@ def ocr_task(run: JobRun, *, document_id: int) -> None:
             session, document_id=int(document_id), files_dir=run.settings.files_dir, progress=saved
         )
         session.commit()
-
-
-def text_status(session: Session, *, viewer: Viewer, document_id: int) -> DocumentText | None:
-    visible_document(session, viewer=viewer, document_id=document_id)
-    return session.get(DocumentText, document_id)

@@ -132,18 +132,18 @@ def analyse(
     indexed = [i for i, p in enumerate(read.provisions) if _indexed(p.split)]
     if indexed:
         for i in indexed:
-            provision = read.provisions[i]
-            counts[provision.language] += len(provision.text)
+            item = read.provisions[i]
+            counts[item.language] += len(item.text)
             read.passages.append(
                 ReadPassage(
                     "provision",
                     i,
-                    provision.page,
-                    provision.split.start,
-                    provision.split.end,
-                    provision.language,
-                    provision.text,
-                    index_terms(provision.text, provision.language),
+                    item.page,
+                    item.split.start,
+                    item.split.end,
+                    item.language,
+                    item.text,
+                    index_terms(item.text, item.language),
                 )
             )
         vectors = embed([read.provisions[i].text for i in indexed])

@@ -9,6 +9,8 @@ from datetime import date
 
 import numpy as np
 from sqlalchemy import (
+    Float,
+    Integer,
     ColumnElement,
     Select,
     cast,
@@ -50,6 +52,19 @@ def document_text(
 ) -> tuple[Document, DocumentText | None]:
     document = visible_document(session, viewer=viewer, document_id=document_id)
     return document, session.get(DocumentText, document_id)
+
+
+def text_summary(session: Session, *, document_id: int) -> tuple[int, int, list[int]]:
+    """Pages, provisions and the pages still waiting for OCR of a document just ingested (for
+    the operator at the command line)."""
+    stored = session.get(DocumentText, document_id)
+    count = session.scalar(
+        select(func.count()).select_from(Provision).where(Provision.document_id == document_id)
+    )
+    if stored is None:
+        return 0, int(count or 0), []
+    waiting = list(stored.ocr_pages) if stored.status.value == "reading" else []
+    return stored.pages, int(count or 0), waiting
 
 
 @dataclass(frozen=True)
@@ -161,15 +176,15 @@ def _matching(session: Session, groups: list[set[str]]) -> tuple[Select[tuple[in
     """Passage ids matching every word, with a score (higher is better)."""
     clean = [{re.sub(r"[\"'\\]", "", term) for term in group} - {""} for group in groups]
     if session.get_bind().dialect.name == "sqlite":
-        statement = (
+        statement: Select[tuple[int, float]] = (
             select(
-                literal_column("rowid").label("id"),
-                literal_column("-bm25(search_fts)").label("score"),
+                literal_column("rowid", Integer).label("id"),
+                literal_column("-bm25(search_fts)", Float).label("score"),
             )
             .select_from(text("search_fts"))
             .where(text("search_fts MATCH :match").bindparams(match=_fts_expression(clean)))
         )
-        return statement, True  # type: ignore[return-value]
+        return statement, True
     vector = func.array_to_tsvector(func.string_to_array(SearchPassage.terms, " "))
     query = cast(literal(_tsquery(clean)), TSQUERY)
     statement = select(
@@ -291,8 +306,8 @@ def similar_provisions(
     ).all()
     if not rows:
         return []
-    vectors = from_bytes([bytes(blob) for _, blob in rows])
-    scores = vectors @ from_bytes([bytes(source.embedding)])[0]
+    vectors = from_bytes([bytes(blob) for _, blob in rows if blob is not None])
+    scores = vectors @ from_bytes([source.embedding])[0]
     best = np.argsort(-scores)[:limit]
     chosen = {int(rows[i][0]): float(scores[i]) for i in best}
     found = session.execute(

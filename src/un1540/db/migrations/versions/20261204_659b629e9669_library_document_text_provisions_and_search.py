@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "659b629e9669"
 down_revision: str | None = "34dde827415d"
 branch_labels: str | Sequence[str] | None = None
