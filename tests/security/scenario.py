@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import Inbox, settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
-from un1540.models import Notification, Visibility
+from un1540.models import Notification, Provision, Visibility
 from un1540.schemas.assistance import (
     AssistanceOfferCreate,
     AssistanceProjectCreate,
@@ -65,6 +65,7 @@ from un1540.services.documents.actions import DocumentInput, UploadedFile, attac
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.builds import BUILD_TASK, build_state
 from un1540.services.kernel.jobs import JobRun, run_task
+from un1540.services.library.actions import ingest_document
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import open_draft, share_edition
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
@@ -110,6 +111,8 @@ SECRETS = {
     "milestone": "SECRET-PRIVATE-MILESTONE-4b13",
     "feedback": "SECRET-PRIVATE-FEEDBACK-a7c0",
     "token_label": "SECRET-TOKEN-LABEL-2d5e",
+    # In a provision of Chad's restricted law (the library: its pages, search, laws like this).
+    "provision": "SECRET-RESTRICTED-PROVISION-7c2e",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -138,6 +141,7 @@ ENTITLED = {
     # Quoted from the restricted document in an approved edition: hidden evidence is not cited.
     "approved_evidence": {"poc"} | COMMITTEE_SIDE,
     "document_file": {"poc"} | COMMITTEE_SIDE,
+    "provision": {"poc"} | COMMITTEE_SIDE,  # its law: owning State and Committee
     "proposal_reason": {"poc"} | COMMITTEE_SIDE,
     "decision_note": {"poc"} | COMMITTEE_SIDE,
     # The audit trail of a cell: its State's points of contact (of the editions they may see)
@@ -171,6 +175,10 @@ class World:
     files_dir: Path
     public_document: int
     restricted_document: int
+    public_law: int  # Niger's public law, read into the library
+    restricted_law: int  # Chad's restricted law
+    public_provision: int  # the first article of each
+    restricted_provision: int  # holds a secret
     pending_proposal: int
     decided_proposal: int
     private_request: int
@@ -255,6 +263,7 @@ def build_world(
                 files_dir=files_dir,
                 max_bytes=10_000_000,
             ).id
+        provisions = _laws(session, expert, files_dir)
         for iso3 in ("TCD", "NER"):
             # Chad's approved edition quotes its restricted document: a quotation only those who
             # may see that document may read, in the approved edition and in the draft after it.
@@ -414,11 +423,50 @@ def build_world(
         niger_build=niger_build.id,
         public_document=documents["public"],
         restricted_document=documents["restricted"],
+        public_law=provisions["public_law"],
+        restricted_law=provisions["restricted_law"],
+        public_provision=provisions["public"],
+        restricted_provision=provisions["restricted"],
         pending_proposal=pending.id,
         decided_proposal=decided.id,
         tokens=tokens,
         sessions=joined,
     )
+
+
+LAW = """Article 1. Export licences
+No person shall export nuclear material or strategic goods without a licence. {secret}
+Article 2. Offences
+Any person who contravenes Article 1 shall be guilty of an offence and liable to imprisonment.
+"""
+
+
+def _laws(session: Session, expert: Viewer, files_dir: Path) -> dict[str, int]:
+    """Two laws read into the library: Niger's public one, Chad's restricted one whose first
+    article holds a secret; returns the id of each law and of its first article."""
+    found = {}
+    for name, iso3, visibility, secret in (
+        ("public", "NER", Visibility.public, ""),
+        ("restricted", "TCD", Visibility.owning_state_and_committee, SECRETS["provision"]),
+    ):
+        document = ingest_document(
+            session,
+            viewer=expert,
+            document=DocumentInput(
+                kind="legislation", title=f"Export control act ({name})", language="en",
+                iso3=iso3, visibility=visibility,
+            ),
+            upload=UploadedFile(name=f"{name}-law.txt", content=LAW.format(secret=secret).encode()),
+            files_dir=files_dir,
+            max_bytes=10_000_000,
+        )  # fmt: skip
+        found[f"{name}_law"] = document.id
+        found[name] = session.scalars(
+            select(Provision.id).where(
+                Provision.document_id == document.id, Provision.number == "1"
+            )
+        ).one()
+    return found
 
 
 def _waived_and_reminded(session: Session, viewers: dict[str, Viewer], due: date | None) -> None:

@@ -210,6 +210,39 @@ def ingest_document(
     return record
 
 
+@action
+def register_with_text(
+    session: Session,
+    *,
+    viewer: Viewer,
+    document: DocumentInput,
+    upload: UploadedFile | None,
+    files_dir: Path,
+    max_bytes: int,
+) -> Document:
+    """A document registered through the portal or the API: with a file, read into the
+    library (a law must be readable, else it is refused with nothing stored; a file of
+    another kind that cannot be read is kept without text); without one, as before."""
+    if upload is None:
+        return attach_document(
+            session,
+            viewer=viewer,
+            document=document,
+            upload=None,
+            files_dir=files_dir,
+            max_bytes=max_bytes,
+        )
+    return ingest_document(
+        session,
+        viewer=viewer,
+        document=document,
+        upload=upload,
+        files_dir=files_dir,
+        max_bytes=max_bytes,
+        strict=document.kind == DocumentKind.legislation.value,
+    )
+
+
 def _pages_of(stored: DocumentText) -> list[str]:
     starts = stored.page_starts
     ends = [start - len(PAGE_SEPARATOR) for start in starts[1:]] + [len(stored.text)]

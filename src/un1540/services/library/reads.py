@@ -9,9 +9,9 @@ from datetime import date
 
 import numpy as np
 from sqlalchemy import (
+    ColumnElement,
     Float,
     Integer,
-    ColumnElement,
     Select,
     cast,
     func,
