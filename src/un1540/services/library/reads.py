@@ -28,6 +28,8 @@ from un1540.analytics.text.embeddings import from_bytes
 from un1540.analytics.text.tokenise import query_terms, words
 from un1540.errors import InvalidParameter, NotFound, Problem
 from un1540.models import (
+    AssistanceOffer,
+    AssistanceRequest,
     Document,
     DocumentKind,
     DocumentText,
@@ -38,6 +40,8 @@ from un1540.models import (
     State,
 )
 from un1540.reference.languages import UN_LANGUAGES
+from un1540.services.assistance.reads.offers import offer_visible
+from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.documents.reads import visible_document
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.paging import PageRequest
@@ -321,7 +325,7 @@ def similar_provisions(
 
 @dataclass(frozen=True)
 class NamedRecord:
-    kind: str  # state | field
+    kind: str  # state | field | request | offer
     label: str
     url: str
 
@@ -329,7 +333,8 @@ class NamedRecord:
 def find_by_name(
     session: Session, *, viewer: Viewer, query: str, limit: int = 8
 ) -> list[NamedRecord]:
-    """States and matrix fields whose name holds the query (public records)."""
+    """States and matrix fields whose name holds the query (public records), and the
+    assistance requests and offers the caller may see whose title holds it."""
     query = query.strip()
     if len(query) < 2:
         return []
@@ -353,4 +358,18 @@ def find_by_name(
             continue
         seen.add(field.code)
         found.append(NamedRecord("field", field.name, f"/fields/{field.code}"))
+    requests = session.scalars(
+        select(AssistanceRequest)
+        .where(AssistanceRequest.title.ilike(pattern), request_visible(viewer))
+        .order_by(AssistanceRequest.id.desc())
+        .limit(limit)
+    ).all()
+    found += [NamedRecord("request", r.title, f"/assistance/requests/{r.id}") for r in requests]
+    offers = session.scalars(
+        select(AssistanceOffer)
+        .where(AssistanceOffer.title.ilike(pattern), offer_visible(viewer))
+        .order_by(AssistanceOffer.id.desc())
+        .limit(limit)
+    ).all()
+    found += [NamedRecord("offer", o.title, "/assistance") for o in offers]
     return found
