@@ -3,8 +3,9 @@
 1. Ingest: a 200-page PDF with a text layer (a synthetic law of 600 articles in English,
    rendered by WeasyPrint, not timed), ingested into a fresh SQLite database as
    `un1540 documents ingest` does: text extraction with the page map, language, splitting,
-   search terms, "laws like this" vectors, the writes. The model loads (py3langid, the sentence
-   encoder) are paid once per process and measured apart.
+   search terms, the writes; the "laws like this" vectors (a background job) timed apart.
+   The model loads (py3langid, the sentence encoder) are paid once per process, measured
+   apart.
 2. Search: 10,000 provisions (synthetic laws in the six languages, built from a few real
    drafting patterns, several States) and queries in each language, timed through
    `services/library/reads.search` as the API calls it (median and worst of each query).
@@ -26,13 +27,15 @@ from pathlib import Path
 
 from un1540.analytics.text.embeddings import embed
 from un1540.analytics.text.languages import document_language
+from un1540.analytics.text.tokenise import index_terms
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.db.migrate import upgrade
 from un1540.models import Role, Visibility
 from un1540.services.documents.actions import DocumentInput, UploadedFile
 from un1540.services.kernel.access import PUBLIC, Viewer
+from un1540.services.kernel.jobs import MemoryJobs, configure_jobs
 from un1540.services.kernel.paging import PageRequest
-from un1540.services.library.actions import ingest_document
+from un1540.services.library.actions import embed_provisions, ingest_document
 from un1540.services.library.reads import SearchFilters, search
 from un1540.services.matrix.actions.frameworks import load_reference_data
 
@@ -75,6 +78,8 @@ def _database(folder: Path, url: str | None):  # type: ignore[no-untyped-def]
     engine = make_engine(url or f"sqlite:///{folder / 'library.sqlite3'}")
     upgrade(engine)
     sessions = make_session_factory(engine)
+    # A queue that keeps the jobs (the vectors of "laws like this"): timed apart, below.
+    configure_jobs(sessions, MemoryJobs())
     with sessions() as session:
         load_reference_data(session, actor="benchmark")
         session.commit()
@@ -109,6 +114,7 @@ def bench_ingest(pages: int, url: str | None) -> None:
         started = time.perf_counter()
         document_language("warm the language model up")
         embed(["warm the sentence encoder up"])
+        index_terms("warm the lemmatiser up", "en")
         print(f"model loads (once per process): {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         with sessions() as session:
@@ -121,10 +127,16 @@ def bench_ingest(pages: int, url: str | None) -> None:
                 files_dir=Path(folder) / "files",
                 max_bytes=200_000_000,
             )  # fmt: skip
-            pages_read = document.pages
+            pages_read, document_id = document.pages, document.id
         elapsed = time.perf_counter() - started
         verdict = "met" if elapsed < 30 else "NOT met"
         print(f"ingest and split of {pages_read} pages: {elapsed:.1f} s (target < 30 s: {verdict})")
+        started = time.perf_counter()
+        with sessions() as session:
+            count = embed_provisions(session, document_id=document_id)
+            session.commit()
+        print(f"laws-like-this vectors of its {count} provisions (the background job): "
+              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
 
 
 def bench_search(provisions: int, url: str | None) -> None:

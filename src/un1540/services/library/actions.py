@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from un1540.analytics.text import ocr
+from un1540.analytics.text.embeddings import embed, to_bytes
 from un1540.analytics.text.extract import PAGE_SEPARATOR, ExtractedText, join_pages
 from un1540.models import (
     Document,
@@ -30,6 +31,7 @@ from un1540.services.library.reading import ReadDocument, analyse, read_file
 
 LOGGER = logging.getLogger("un1540.library")
 OCR_TASK = "un1540.library.ocr"
+EMBED_TASK = "un1540.library.embed"
 SPLIT_KINDS = frozenset({DocumentKind.legislation})  # the kinds divided into provisions
 
 
@@ -202,6 +204,10 @@ def ingest_document(
             "state": document.iso3,
         },
     )
+    if not scanned and not defer_job(
+        session, EMBED_TASK, arguments={"document_id": record.id}, lock=f"embed:{record.id}"
+    ):
+        embed_provisions(session, document_id=record.id)  # no queue here: now
     if scanned and not defer_job(
         session, OCR_TASK, arguments={"document_id": record.id}, lock=f"ocr:{record.id}"
     ):
@@ -287,9 +293,40 @@ def ocr_document(
         read = ReadDocument(extracted=extracted, language=document.language, languages={})
         status = TextStatus.failed if not joined.strip() else TextStatus.ready
     stored = store_text(session, document, read, status=status)
+    embed_provisions(session, document_id=document.id)
     stored.ocr_pages = todo
     stored.ocr_notes = notes
     return stored
+
+
+def embed_provisions(session: Session, *, document_id: int) -> int:
+    """The "laws like this" vectors of a document's articles, sections and schedules (those
+    without one); returns how many were computed."""
+    rows = list(
+        session.scalars(
+            select(Provision)
+            .where(
+                Provision.document_id == document_id,
+                Provision.embedding.is_(None),
+                (Provision.level == 2) | (Provision.kind == "schedule"),
+            )
+            .order_by(Provision.position)
+        )
+    )
+    if rows:
+        vectors = embed([row.text for row in rows])
+        for row, vector in zip(rows, vectors, strict=True):
+            row.embedding = to_bytes(vector)
+        session.flush()
+    return len(rows)
+
+
+@job_task(EMBED_TASK)
+def embed_task(run: JobRun, *, document_id: int) -> None:
+    """The background job: vectors of a document just read (ingest stays quick)."""
+    with run.sessions() as session:
+        embed_provisions(session, document_id=int(document_id))
+        session.commit()
 
 
 @action

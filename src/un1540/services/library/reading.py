@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from un1540.analytics.text.embeddings import embed, to_bytes
 from un1540.analytics.text.extract import ExtractedText, extract_text
 from un1540.analytics.text.languages import SUPPORTED, block_language, document_language
 from un1540.analytics.text.provisions import SplitProvision, split_provisions
@@ -102,7 +101,8 @@ def _page_passages(extracted: ExtractedText, language: str) -> list[ReadPassage]
 def analyse(
     extracted: ExtractedText, name: str, language: str | None, *, split: bool
 ) -> ReadDocument:
-    """Language, provisions (when `split`: a law), passages and vectors of extracted text."""
+    """Language, provisions (when `split`: a law) and passages of extracted text (the vectors
+    for "laws like this" are computed after, by actions.embed_provisions)."""
     detected = document_language(extracted.text)
     if language is not None and language not in SUPPORTED:
         raise _no_language(name, language)
@@ -146,9 +146,6 @@ def analyse(
                     index_terms(item.text, item.language),
                 )
             )
-        vectors = embed([read.provisions[i].text for i in indexed])
-        for row, i in enumerate(indexed):
-            read.provisions[i].embedding = to_bytes(vectors[row])
     else:
         read.passages = _page_passages(extracted, chosen)
         for passage in read.passages:
