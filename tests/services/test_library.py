@@ -117,7 +117,7 @@ def _found(session: Session, query: str, viewer: Viewer = EXPERT, **filters: str
     ]
 
 
-def test_ingest_keeps_the_original_text_pages_and_provisions(
+def _ingest_keeps_the_original_text_pages_and_provisions(
     session: Session, tmp_path: Path, library: dict[str, Document]
 ) -> None:
     law = library["zh"]
@@ -166,13 +166,13 @@ SEARCHES = [
 ]
 
 
-def test_search_in_each_language(session: Session, library: dict[str, Document]) -> None:
+def _search_in_each_language(session: Session, library: dict[str, Document]) -> None:
     for query, expected in SEARCHES:
         found = _found(session, query)
         assert expected in found[:3], (query, found)
 
 
-def test_search_filters(session: Session, library: dict[str, Document]) -> None:
+def _search_filters(session: Session, library: dict[str, Document]) -> None:
     assert _found(session, "许可", iso3="FRA") == []
     assert _found(session, "许可", iso3="CHN", kind="legislation", language="zh")
     assert _found(session, "许可", language="fr") == []
@@ -191,7 +191,7 @@ VIEWERS = [
 ]
 
 
-def test_restricted_documents_and_provisions_stay_hidden(
+def _restricted_documents_and_provisions_stay_hidden(
     session: Session, library: dict[str, Document]
 ) -> None:
     restricted = library["en"]
@@ -216,9 +216,7 @@ def test_restricted_documents_and_provisions_stay_hidden(
             document_provisions(session, viewer=viewer, document_id=restricted.id)
 
 
-def test_the_own_state_sees_its_restricted_law(
-    session: Session, library: dict[str, Document]
-) -> None:
+def _the_own_state_sees_its_restricted_law(session: Session, library: dict[str, Document]) -> None:
     usa = library["en"].state_id
     poc = Viewer(role=Role.state_poc, actor="poc@usa.gov", user_id=6, state_id=usa)
     assert "en:5" in _found(session, "strategic goods", poc)
@@ -233,6 +231,20 @@ def test_the_own_state_sees_its_restricted_law(
     assert all(s.document.state_id != library["fr"].state_id for s in similar)
     # The Russian article on weapons of mass destruction is among the closest.
     assert "355" in [s.provision.number for s in similar[:3]]
+
+
+def test_ingest_and_search_in_each_language(
+    session: Session, tmp_path: Path, library: dict[str, Document]
+) -> None:
+    """One library of six laws (ingesting costs): what is stored, then the searches."""
+    _ingest_keeps_the_original_text_pages_and_provisions(session, tmp_path, library)
+    _search_in_each_language(session, library)
+    _search_filters(session, library)
+
+
+def test_visibility_and_laws_like_this(session: Session, library: dict[str, Document]) -> None:
+    _restricted_documents_and_provisions_stay_hidden(session, library)
+    _the_own_state_sees_its_restricted_law(session, library)
 
 
 @pytest.mark.parametrize(
