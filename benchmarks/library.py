@@ -196,8 +196,10 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--provisions", type=int, default=10_000)
     parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--no-ingest", action="store_true", help="Only the search benchmark.")
     arguments = parser.parse_args()
-    bench_ingest(arguments.pages, arguments.postgres_url)
+    if not arguments.no_ingest:
+        bench_ingest(arguments.pages, arguments.postgres_url)
     bench_search(arguments.provisions, arguments.postgres_url)
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from un1540.analytics.text.embeddings import from_bytes
 from un1540.analytics.text.tokenise import query_terms, words
@@ -47,6 +47,7 @@ from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.paging import PageRequest
 
 SNIPPET = 240  # characters around the first match
+SNIPPET_SCAN = 4_000  # characters of a passage looked through for the snippet's matches
 MAX_QUERY_WORDS = 12
 SIMILAR = 10
 
@@ -215,7 +216,7 @@ def _filters(filters: SearchFilters, viewer: Viewer) -> list[ColumnElement[bool]
 def snippet(passage_text: str, language: str, groups: list[set[str]]) -> list[Segment]:
     """Some {SNIPPET} characters of a passage around its first match, matches marked."""
     wanted = set().union(*groups) if groups else set()
-    found = [w for w in words(passage_text, language) if w.term in wanted]
+    found = [w for w in words(passage_text[:SNIPPET_SCAN], language) if w.term in wanted]
     if not found:
         return [Segment(passage_text[:SNIPPET], False)]
     start = max(0, found[0].start - SNIPPET // 3)
@@ -252,7 +253,8 @@ def search(
     )
     total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = session.execute(
-        base.order_by(found.c.score.desc(), SearchPassage.id)
+        base.options(selectinload(Document.state))
+        .order_by(found.c.score.desc(), SearchPassage.id)
         .offset(paging.offset)
         .limit(paging.page_size)
     ).all()
