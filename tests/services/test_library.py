@@ -303,3 +303,17 @@ def test_a_scanned_page_is_read_by_ocr(session: Session, tmp_path: Path) -> None
     assert stored.progress == 100
     assert "nuclear" in stored.text.lower()
     assert "en:1" in _found(session, "nuclear material")
+
+
+@pytest.mark.skipif(not ocr.available(), reason="tesseract-ocr and poppler-utils are not installed")
+def test_an_ocr_failure_is_noted_per_page_not_fatal(session: Session, tmp_path: Path) -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (300, 300), 255).save(buffer, format="PDF", resolution=72)
+    law = ingest(session, tmp_path, buffer.getvalue(), "blank.pdf", language="fr")
+    (tmp_path / law.file_sha256[:2] / law.file_sha256).unlink()  # the page cannot be rendered
+    stored = ocr_document(session, document_id=law.id, files_dir=tmp_path)
+    assert "page 1: OCR failed" in stored.ocr_notes["1"]
+    assert stored.status.value == "failed"
+    assert stored.progress == 100

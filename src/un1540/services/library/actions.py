@@ -292,6 +292,8 @@ def ocr_document(
         notes["document"] = str(error)
         read = ReadDocument(extracted=extracted, language=document.language, languages={})
         status = TextStatus.failed if not joined.strip() else TextStatus.ready
+    if not joined.strip():  # OCR read nothing on any page
+        status = TextStatus.failed
     stored = store_text(session, document, read, status=status)
     embed_provisions(session, document_id=document.id)
     stored.ocr_pages = todo
