@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from un1540.analytics.text import ocr
 from un1540.analytics.text.embeddings import embed, to_bytes
 from un1540.analytics.text.extract import PAGE_SEPARATOR, ExtractedText, join_pages
+from un1540.errors import InvalidData
 from un1540.models import (
     Document,
     DocumentKind,
@@ -170,7 +171,7 @@ def ingest_document(
     split = document.kind == DocumentKind.legislation.value
     try:
         read = read_file(upload.content, upload.name, language, split=split, max_bytes=max_bytes)
-    except Exception:
+    except InvalidData:
         if strict:
             raise
         read = None
