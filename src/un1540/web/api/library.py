@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from un1540.schemas.library import ProvisionList, SearchResults, SimilarProvisions
 from un1540.schemas.text import CODE, SEARCH_QUERY
+from un1540.schemas.vocabularies import enum
 from un1540.services.library.reads import (
     SearchFilters,
     document_provisions,
@@ -67,12 +68,28 @@ def search_documents(
     q: Annotated[
         str, Query(description="Words to find, in any of the six languages."), SEARCH_QUERY
     ],
-    state: Annotated[str | None, Query(description="ISO3 of a State.", max_length=3), CODE] = None,
+    state: Annotated[
+        str | None,
+        Query(description="ISO3 of a State.", max_length=3, json_schema_extra=enum("state")),
+        CODE,
+    ] = None,
     kind: Annotated[
-        str | None, Query(description="A document kind, e.g. legislation.", max_length=40), CODE
+        str | None,
+        Query(
+            description="A document kind, e.g. legislation.",
+            max_length=40,
+            json_schema_extra=enum("document_kind"),
+        ),
+        CODE,
     ] = None,
     language: Annotated[
-        str | None, Query(description="ar, zh, en, fr, ru or es.", max_length=8), CODE
+        str | None,
+        Query(
+            description="ar, zh, en, fr, ru or es.",
+            max_length=8,
+            json_schema_extra=enum("language"),
+        ),
+        CODE,
     ] = None,
     issued_from: Annotated[
         date | None, Query(description="Issued on or after, YYYY-MM-DD.")
