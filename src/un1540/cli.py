@@ -1130,3 +1130,54 @@ def main() -> None:
             if problem.message not in error.message:
                 print(f"  {problem.where}: {problem.message}", file=sys.stderr)
         sys.exit(error.exit_code)
+
+
+documents_app = typer.Typer(help="Documents in the library: ingest files.", no_args_is_help=True)
+app.add_typer(documents_app, name="documents")
+
+
+@documents_app.command("ingest")
+def documents_ingest(
+    path: Annotated[Path, typer.Argument(help="A PDF, DOCX, HTML or text file.")],
+    state: Annotated[str, typer.Option(help="ISO3 of the State the document is about.")],
+    kind: Annotated[str, typer.Option(help="legislation, national_report, ...")] = "legislation",
+    language: Annotated[
+        str, typer.Option(help="ar, zh, en, fr, ru or es; detected when not given.")
+    ] = "",
+    title: Annotated[str, typer.Option(help="Title; the file name when not given.")] = "",
+    acting_as: Annotated[
+        str | None, typer.Option("--as", help="E-mail of the account to act as.")
+    ] = None,
+) -> None:
+    """Keep a file verbatim, read its text (OCR for scanned pages), split a law into its
+    provisions and index it for search (docs/library.md)."""
+    from un1540.services.documents.actions import DocumentInput, UploadedFile
+    from un1540.services.library.actions import ingest_document, read_scanned_pages
+    from un1540.services.library.reads import text_summary
+
+    settings = _settings()
+    content = path.read_bytes() if path.is_file() else b""
+    if not path.is_file():
+        raise InvalidData(f"{path}: no such file; nothing was stored")
+    sessions = _sessions()
+    with sessions() as session:
+        record = ingest_document(
+            session,
+            viewer=_operator(session, acting_as),
+            document=DocumentInput(
+                kind=kind, title=title or path.name, language=language, iso3=state.upper()
+            ),
+            upload=UploadedFile(name=path.name, content=content),
+            files_dir=settings.files_dir,
+            max_bytes=settings.max_upload_mb * 1_000_000,
+        )
+        document_id = record.id
+        pages, count, scanned = text_summary(session, document_id=document_id)
+        if scanned and settings.is_sqlite:  # no worker queue here: read them now
+            with _file_progress("Pages read by OCR") as advance:
+                read_scanned_pages(
+                    session, document_id=document_id, files_dir=settings.files_dir, progress=advance
+                )
+            pages, count, _ = text_summary(session, document_id=document_id)
+    note = f"; {len(scanned)} scanned pages read by OCR" if scanned else ""
+    console.print(f"Document {document_id}: {pages} pages, {count} provisions{note}.")

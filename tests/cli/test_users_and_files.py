@@ -299,3 +299,26 @@ def test_users_sign_out_ends_every_portal_session(database: Path) -> None:
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(WebSession)) == 0
     engine.dispose()
+
+
+def test_documents_ingest_reads_and_splits_a_law(database: Path, tmp_path: Path) -> None:
+    """`un1540 documents ingest`: the law kept, read and split; a bad file refused (exit 4)."""
+    from tests.analytics.test_provisions import FRENCH
+
+    law = tmp_path / "code-de-la-defense.txt"
+    law.write_text(FRENCH, encoding="utf-8")
+    env_files = {"UN1540_FILES_DIR": str(tmp_path / "files")}
+    os.environ.update(env_files)
+    try:
+        done = run("documents", "ingest", str(law), "--state", "FRA", database=database)
+        assert done.returncode == 0, done.stderr
+        assert "1 pages, 4 provisions" in done.stdout
+        broken = tmp_path / "broken.pdf"
+        broken.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        refused = run("documents", "ingest", str(broken), "--state", "FRA", database=database)
+        assert refused.returncode == 4
+        assert "broken.pdf" in refused.stderr
+        assert "damaged" in refused.stderr
+    finally:
+        for key in env_files:
+            os.environ.pop(key, None)

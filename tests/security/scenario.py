@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import Inbox, settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
-from un1540.models import Notification, Visibility
+from un1540.models import Notification, Provision, Visibility
 from un1540.models.base import today
 from un1540.schemas.action_plans import ActionPlanCreate, MeasureCreate, MilestoneCreate
 from un1540.schemas.assistance import (
@@ -83,6 +83,7 @@ from un1540.services.documents.actions import DocumentInput, UploadedFile, attac
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.builds import BUILD_TASK, build_state
 from un1540.services.kernel.jobs import JobRun, run_task
+from un1540.services.library.actions import ingest_document
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import open_draft, share_edition
 from un1540.services.matrix.actions.proposals import add_comment, decide_proposal, propose_change
@@ -158,6 +159,8 @@ SECRETS = {
     "consented_visit_finding": "SECRET-CONSENTED-VISIT-FINDING-e6b1",
     "visit_participant": "SECRET-VISIT-PARTICIPANT-38fa",
     "visit_follow_up": "SECRET-VISIT-FOLLOW-UP-c0d7",
+    # In a provision of Chad's restricted law (the library: its pages, search, laws like this).
+    "provision": "SECRET-RESTRICTED-PROVISION-7c2e",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -186,6 +189,7 @@ ENTITLED = {
     # Quoted from the restricted document in an approved edition: hidden evidence is not cited.
     "approved_evidence": {"poc"} | COMMITTEE_SIDE,
     "document_file": {"poc"} | COMMITTEE_SIDE,
+    "provision": {"poc"} | COMMITTEE_SIDE,  # its law: owning State and Committee
     "proposal_reason": {"poc"} | COMMITTEE_SIDE,
     "decision_note": {"poc"} | COMMITTEE_SIDE,
     # The audit trail of a cell: its State's points of contact (of the editions they may see)
@@ -239,6 +243,10 @@ class World:
     files_dir: Path
     public_document: int
     restricted_document: int
+    public_law: int  # Niger's public law, read into the library
+    restricted_law: int  # Chad's restricted law
+    public_provision: int  # the first article of each
+    restricted_provision: int  # holds a secret
     pending_proposal: int
     decided_proposal: int
     private_request: int
@@ -348,6 +356,7 @@ def build_world(
             files_dir=files_dir,
             max_bytes=10_000_000,
         )
+        provisions = _laws(session, expert, files_dir)
         for iso3 in ("TCD", "NER"):
             # Chad's approved edition quotes its restricted document: a quotation only those who
             # may see that document may read, in the approved edition and in the draft after it.
@@ -511,6 +520,10 @@ def build_world(
         **visits,
         public_document=documents["public"],
         restricted_document=documents["restricted"],
+        public_law=provisions["public_law"],
+        restricted_law=provisions["restricted_law"],
+        public_provision=provisions["public"],
+        restricted_provision=provisions["restricted"],
         pending_proposal=pending.id,
         decided_proposal=decided.id,
         tokens=tokens,
@@ -564,6 +577,41 @@ def _action_plans(session: Session, viewers: dict[str, Viewer]) -> dict[str, int
         "private_milestone": measure.milestones[0].id,
         "public_plan": public.id,
     }
+
+
+LAW = """Article 1. Export licences
+No person shall export nuclear material or strategic goods without a licence. {secret}
+Article 2. Offences
+Any person who contravenes Article 1 shall be guilty of an offence and liable to imprisonment.
+"""
+
+
+def _laws(session: Session, expert: Viewer, files_dir: Path) -> dict[str, int]:
+    """Two laws read into the library: Niger's public one, Chad's restricted one whose first
+    article holds a secret; returns the id of each law and of its first article."""
+    found = {}
+    for name, iso3, visibility, secret in (
+        ("public", "NER", Visibility.public, ""),
+        ("restricted", "TCD", Visibility.owning_state_and_committee, SECRETS["provision"]),
+    ):
+        document = ingest_document(
+            session,
+            viewer=expert,
+            document=DocumentInput(
+                kind="legislation", title=f"Export control act ({name})", language="en",
+                iso3=iso3, visibility=visibility,
+            ),
+            upload=UploadedFile(name=f"{name}-law.txt", content=LAW.format(secret=secret).encode()),
+            files_dir=files_dir,
+            max_bytes=10_000_000,
+        )  # fmt: skip
+        found[f"{name}_law"] = document.id
+        found[name] = session.scalars(
+            select(Provision.id).where(
+                Provision.document_id == document.id, Provision.number == "1"
+            )
+        ).one()
+    return found
 
 
 def _waived_and_reminded(session: Session, viewers: dict[str, Viewer], due: date | None) -> None:

@@ -533,6 +533,33 @@ def api_cases(world: World) -> list[Case]:
             f"{api}/documents/{world.restricted_document}/file",
             expect(404, poc=200, expert=200, committee=200, admin=200),
         ),
+        # The library: a law's provisions, laws like this, search (visibility of the law).
+        Case(
+            "GET",
+            f"{api}/documents/{{document_id}}/provisions",
+            f"{api}/documents/{world.public_law}/provisions",
+            expect(200),
+        ),
+        Case(
+            "GET",
+            f"{api}/documents/{{document_id}}/provisions",
+            f"{api}/documents/{world.restricted_law}/provisions",
+            expect(404, poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "GET",
+            f"{api}/provisions/{{provision_id}}/similar",
+            f"{api}/provisions/{world.public_provision}/similar",
+            expect(200),
+        ),
+        Case(
+            "GET",
+            f"{api}/provisions/{{provision_id}}/similar",
+            f"{api}/provisions/{world.restricted_provision}/similar",
+            expect(404, poc=200, expert=200, committee=200, admin=200),
+        ),
+        Case("GET", f"{api}/search", f"{api}/search?q=licence", expect(200)),
+        Case("GET", f"{api}/search", f"{api}/search?q=licence&language=de", expect(422)),
         Case(  # widening without confirm: refused by the data, for those who may
             "POST",
             f"{api}/documents/{{document_id}}/visibility",
@@ -870,6 +897,14 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         Case("GET", "/states/{iso3}", "/states/TCD", expect(200)),
         Case("GET", "/fields/{code}", "/fields/op2.finance", expect(200)),
         Case("GET", "/states/{iso3}/documents", "/states/TCD/documents", expect(200)),
+        Case("GET", "/search", "/search?q=licence", expect(200)),
+        Case("GET", "/documents/{document_id}", f"/documents/{world.public_law}", expect(200)),
+        Case(
+            "GET",
+            "/documents/{document_id}",
+            f"/documents/{world.restricted_law}?provision={world.restricted_provision}",
+            expect(404, poc=200, expert=200, committee=200, admin=200),
+        ),
         Case("GET", "/states/{iso3}/cells/{cell}", f"/states/TCD/cells/{CELL}", expect(200)),
         Case("GET", "/login", "/login", expect(303, public=200)),
         Case("GET", "/account", "/account", expect(200, public=303)),

@@ -177,6 +177,14 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/contacts": ("", "?state=TCD", "?stale=1"),
     "/api/v1/action-plans": ("?page_size=100",),
     "/api/v1/states/{iso3}/action-plans": ("", "?published=false"),
+    # The library: words of both laws (public and restricted), and a State filter.
+    "/api/v1/search": (
+        "?q=nuclear+material",
+        "?q=secret+restricted+provision",
+        "?q=licence&state=TCD",
+    ),
+    "/search": ("?q=nuclear+material", "?q=secret+restricted+provision"),
+    "/documents/{document_id}": ("",),
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -214,7 +222,13 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "code": ["op2.finance"],
         "framework": ["un1540-matrix"],
         "version": ["reconstructed-2016"],
-        "document_id": [str(world.public_document), str(world.restricted_document)],
+        "document_id": [
+            str(world.public_document),
+            str(world.restricted_document),
+            str(world.public_law),
+            str(world.restricted_law),
+        ],
+        "provision_id": [str(world.public_provision), str(world.restricted_provision)],
         "request_id": [
             str(world.private_request),
             str(world.circulated_request),

@@ -16,8 +16,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """What Alembic compares with the models: everything but procrastinate's tables, which
-    the job-queue revision creates from procrastinate's own schema (PostgreSQL only)."""
-    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+    the job-queue revision creates from procrastinate's own schema (PostgreSQL only), and
+    SQLite's full-text index (search_fts and its shadow tables, made by the library's
+    revision; docs/library.md)."""
+    if type_ == "table" and name is not None:
+        return not name.startswith(("procrastinate_", "search_fts"))
+    return True
 
 
 def alembic_config(engine: Engine) -> Config:

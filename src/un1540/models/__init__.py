@@ -28,6 +28,7 @@ from un1540.models.frameworks import (
 from un1540.models.indicators import ContextIndicator
 from un1540.models.instance import SYNTHETIC_DATA_FLAG, InstanceFlag
 from un1540.models.jobs import Build, BuildStatus, UsageCount
+from un1540.models.library import DocumentText, Provision, ProvisionLink, SearchPassage, TextStatus
 from un1540.models.matrix import (
     ApprovalBasis,
     CellEntry,
@@ -70,6 +71,7 @@ __all__ = [
     "DataVersion",
     "Document",
     "DocumentKind",
+    "DocumentText",
     "EditionStatus",
     "EditionSummary",
     "Evidence",
@@ -89,12 +91,16 @@ __all__ = [
     "ProjectFeedback",
     "ProjectMilestone",
     "ProposalStatus",
+    "Provision",
+    "ProvisionLink",
     "RateLimit",
     "RegionalGroup",
     "Role",
+    "SearchPassage",
     "Section",
     "State",
     "StateName",
+    "TextStatus",
     "TokenScope",
     "TrainingParticipation",
     "UsageCount",

@@ -15,6 +15,7 @@ from typing import Any
 
 from babel.numbers import list_currencies
 
+from un1540.models.documents import DocumentKind
 from un1540.reference.assistance import load_assistance_vocabulary
 from un1540.reference.crosswalks import load_instruments
 from un1540.reference.frameworks import bundled_frameworks
@@ -57,6 +58,7 @@ def vocabulary(name: str) -> tuple[str, ...]:
         "feedback_side": FEEDBACK_SIDES,
         "funding_kind": FUNDING_KINDS,
         "instrument": tuple(load_instruments()),
+        "document_kind": tuple(kind.value for kind in DocumentKind),
     }
     return tuple(dict.fromkeys(lists[name]))
 

@@ -46,6 +46,7 @@ from un1540.web.portal import fields as fields_pages
 from un1540.web.portal import history as history_pages
 from un1540.web.portal import home as home_pages
 from un1540.web.portal import imports as import_pages
+from un1540.web.portal import library as library_pages
 from un1540.web.portal import priorities as priorities_pages
 from un1540.web.portal import profiles as profile_pages
 from un1540.web.portal import reporting as reporting_pages
@@ -156,6 +157,7 @@ def create_app(
     app.include_router(contact_pages.router)
     app.include_router(visit_pages.router)
     app.include_router(profile_pages.router)
+    app.include_router(library_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:

@@ -124,6 +124,7 @@ TABLE_SCOPES: Mapping[str, str] = {
     # Written with the approval of an edition (which names the State): counted across States.
     "edition_summary": MATRIX,
     "document": DOCUMENTS,
+    **dict.fromkeys(("document_text", "provision", "provision_link", "search_passage"), DOCUMENTS),
     "context_indicator": INDICATORS,
     "point_of_contact": CONTACTS,
     "training_participation": CONTACTS,

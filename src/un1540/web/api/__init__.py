@@ -21,6 +21,7 @@ from un1540.web.api import (
     frameworks,
     funding,
     history,
+    library,
     notifications,
     priorities,
     profiles,
@@ -43,6 +44,7 @@ api_router.include_router(editions.router)
 api_router.include_router(history.router)
 api_router.include_router(documents.router)
 api_router.include_router(reporting.router)
+api_router.include_router(library.router)
 api_router.include_router(exports.router)
 api_router.include_router(accounts.router)
 api_router.include_router(assistance_requests.router)

@@ -10,13 +10,13 @@ from un1540.models import Origin
 from un1540.schemas.documents import DocumentDetail, DocumentList, DocumentVisibilityChange
 from un1540.services.documents.actions import (
     FILE_SIGNATURES,
-    attach_document,
     change_document_visibility,
 )
 from un1540.services.documents.reads import document_file, state_documents_page, visible_document
 from un1540.services.documents.shapes import document_list, document_read
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import SUMMARY
+from un1540.services.library.actions import register_with_text
 from un1540.web.api.common import (
     CSV_RESPONSE,
     ERRORS,
@@ -84,7 +84,7 @@ def documents_create(
 ) -> Response:
     """Experts, or the State's own points of contact. Multipart form: kind, title, language,
     issued_on, symbol, url, visibility and a file; a file, a URL or both."""
-    record = attach_document(
+    record = register_with_text(
         session,
         viewer=viewer,
         document=form.document,

@@ -11,12 +11,12 @@ from un1540.models import DocumentKind, Origin, Visibility
 from un1540.reference.languages import LANGUAGE_NAMES, N_
 from un1540.services.documents.actions import (
     UPLOAD_VISIBILITY,
-    attach_document,
     change_document_visibility,
 )
 from un1540.services.documents.reads import state_documents_page, visible_document
 from un1540.services.documents.rules import STATE_DOCUMENT_RULES, document_actions
 from un1540.services.kernel.paging import MAX_PAGE, PageRequest
+from un1540.services.library.actions import register_with_text
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.guards import GuardedRoute, guarded, may_register_document
 from un1540.web.i18n import gettext
@@ -88,7 +88,7 @@ def documents_register(
     form: DocumentFormDep,
 ) -> Response:
     def action() -> str:
-        record = attach_document(
+        record = register_with_text(
             session,
             viewer=viewer,
             document=form.document,

@@ -1,0 +1,73 @@
+"""Reading scanned PDF pages: Debian's pdftoppm (poppler-utils) renders a page, Debian's
+tesseract-ocr reads it with the language packs of the six languages
+(tesseract-ocr-ara, -chi-sim, -eng, -fra, -rus, -spa). Both run as programs; a page that fails
+is reported with its reason, never fatal to the document.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+TESSERACT_LANGUAGES = {
+    "ar": "ara",
+    "zh": "chi_sim",
+    "en": "eng",
+    "fr": "fra",
+    "ru": "rus",
+    "es": "spa",
+}
+RESOLUTION = 300  # dots per inch for rendering a page
+TIMEOUT = 120  # seconds per page and program
+
+
+@dataclass(frozen=True)
+class PageReading:
+    page: int
+    text: str
+    error: str = ""
+
+
+def available() -> bool:
+    """Whether both programs are installed."""
+    return shutil.which("tesseract") is not None and shutil.which("pdftoppm") is not None
+
+
+def languages_for(language: str | None) -> str:
+    """Tesseract's language list: the document's language, with English (headings, numbers);
+    all six when the language is not known."""
+    if language in TESSERACT_LANGUAGES:
+        codes = dict.fromkeys([TESSERACT_LANGUAGES[language or "en"], "eng"])
+        return "+".join(codes)
+    return "+".join(TESSERACT_LANGUAGES.values())
+
+
+def read_page(pdf: Path, page: int, language: str | None) -> PageReading:
+    """The text of one page of a PDF, read by OCR."""
+    if not available():
+        return PageReading(page, "", "OCR is not installed (tesseract-ocr, poppler-utils)")
+    with tempfile.TemporaryDirectory(prefix="un1540-ocr-") as folder:
+        prefix = Path(folder) / "page"
+        try:
+            subprocess.run(
+                ["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(RESOLUTION), "-gray",
+                 "-png", "-singlefile", str(pdf), str(prefix)],
+                check=True, capture_output=True, timeout=TIMEOUT,
+            )  # fmt: skip
+            result = subprocess.run(
+                ["tesseract", f"{prefix}.png", "-", "-l", languages_for(language)],
+                check=True, capture_output=True, timeout=TIMEOUT,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return PageReading(page, "", f"page {page}: OCR took longer than {TIMEOUT} s")
+        except (subprocess.CalledProcessError, OSError) as error:
+            detail = getattr(error, "stderr", b"") or b""
+            message = detail.decode("utf-8", "replace").strip().splitlines()[-1:] or [str(error)]
+            return PageReading(page, "", f"page {page}: OCR failed ({message[0]})")
+    text = result.stdout.decode("utf-8", "replace").replace("\f", "").strip()
+    if not text:
+        return PageReading(page, "", f"page {page}: OCR found no text")
+    return PageReading(page, text)

@@ -1,0 +1,205 @@
+"""A law split into its provisions by the heading patterns of its language
+(reference/provision-patterns.yml), and the references between them.
+
+Offsets are in the document's text (extract.py), so each provision maps back to its page.
+A provision runs from its heading to the next heading of the same or a higher level (a
+chapter holds its articles, an article its paragraphs); level-3 headings (paragraphs, items)
+count only inside a level-2 provision (an article or section), so that a numbered list in a
+preamble is not taken for paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from un1540.analytics.text.normalise import normalise
+from un1540.reference.provisions import LanguagePatterns, ProvisionPatterns, provision_patterns
+
+CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+CHINESE_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
+CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+MAX_HEADING = 200
+LINE = re.compile(r"[^\n]*\n?")
+
+
+def chinese_number(text: str) -> int | None:
+    """十二 -> 12, 一百二十 -> 120, 二百零五 -> 205; None if it is not one."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, 0
+    for character in text:
+        if character in CHINESE_DIGITS:
+            digit = CHINESE_DIGITS[character]
+        elif character in CHINESE_UNITS:
+            total += (digit or 1) * CHINESE_UNITS[character]
+            digit = 0
+        else:
+            return None
+    return total + digit
+
+
+def roman_number(text: str) -> int | None:
+    if not text or any(character not in ROMAN for character in text):
+        return None
+    values = [ROMAN[character] for character in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def canonical_number(
+    raw: str, suffix: str | None, language: str, patterns: ProvisionPatterns
+) -> str:
+    """One spelling of a provision's number: "12", "120-1", "6 bis", "L.2342-3", "205.1"."""
+    raw = raw.strip()
+    words = {normalise(word): value for word, value in patterns.numbers.get(language, {}).items()}
+    number: str
+    if raw.isdigit():
+        number = str(int(raw))
+    elif language == "zh" and chinese_number(raw) is not None:
+        number = str(chinese_number(raw))
+    elif re.sub(r"\s+و\s*", " و", normalise(raw)) in words:
+        number = str(words[re.sub(r"\s+و\s*", " و", normalise(raw))])
+    elif roman_number(raw) is not None and language != "zh":
+        number = str(roman_number(raw))
+    else:
+        number = re.sub(r"\s+", "", raw)
+        if re.match(r"^(LO|L|R|D)\.?\d", number):  # French codes: L.2342-3
+            number = re.sub(r"^(LO|L|R|D)\.?", r"\1.", number)
+    if suffix:
+        mapped = patterns.suffixes.get(suffix.strip()) or patterns.suffixes.get(
+            normalise(suffix.strip())
+        )
+        if mapped is None:
+            mapped = normalise(suffix.strip())
+        number = f"{number}-{mapped}" if mapped.isdigit() else f"{number} {mapped}"
+    return number
+
+
+def number_key(number: str) -> str:
+    """What two spellings of one number share (for matching references)."""
+    return re.sub(r"[\s.]", "", normalise(number))
+
+
+@dataclass
+class SplitProvision:
+    kind: str
+    level: int
+    number: str
+    label: str  # the heading as written up to the title: "第十二条", "Article L. 2342-3"
+    heading: str  # the title on the heading line, if any
+    start: int
+    end: int
+    parent: int | None = None  # index in the list
+    references: list[tuple[str, str]] = field(default_factory=list)  # (number key, kind)
+
+    @property
+    def key(self) -> str:
+        return number_key(self.number)
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    position = 0
+    for line in text.splitlines(keepends=True):
+        yield position, line.rstrip("\r\n")
+        position += len(line)
+
+
+def _match(
+    line: str, language: LanguagePatterns, in_article: bool
+) -> tuple[int, re.Match[str]] | None:
+    for index, heading in enumerate(language.headings):
+        if heading.level == 3 and not in_article:
+            continue
+        found = heading.pattern.match(line)
+        if found is not None:
+            return index, found
+    return None
+
+
+def split_provisions(
+    text: str, language: str, patterns: ProvisionPatterns | None = None
+) -> list[SplitProvision]:
+    """The provisions of a law's text in `language`, in order, with parents, ends and the
+    references each makes to another of the same text."""
+    patterns = patterns or provision_patterns()
+    rules = patterns.languages.get(language)
+    if rules is None:
+        return []
+    found: list[SplitProvision] = []
+    open_levels: list[int] = []  # indexes of the provisions enclosing the current line
+    for offset, line in _lines(text):
+        in_article = any(found[i].level == 2 for i in open_levels)
+        matched = _match(line, rules, in_article)
+        if matched is None:
+            continue
+        index, match = matched
+        pattern = rules.headings[index]
+        groups = match.groupdict()
+        raw_number = groups.get("number") or pattern.number or ""
+        if not raw_number and pattern.kind != "schedule":
+            continue
+        number = canonical_number(raw_number or "1", groups.get("suffix"), language, patterns)
+        heading = (groups.get("heading") or "").strip()[:MAX_HEADING]
+        title_start = match.start("heading") if groups.get("heading") else None
+        rest_start = match.start("rest") if groups.get("rest") is not None else None
+        cut = title_start if title_start is not None else rest_start
+        label = line[: cut if cut is not None else len(line)].strip().rstrip(".:：-–—").strip()
+        while open_levels and found[open_levels[-1]].level >= pattern.level:
+            found[open_levels.pop()].end = offset
+        provision = SplitProvision(
+            kind=pattern.kind,
+            level=pattern.level,
+            number=number,
+            label=label[:MAX_HEADING],
+            heading=heading,
+            start=offset + len(line) - len(line.lstrip()),
+            end=len(text),
+            parent=open_levels[-1] if open_levels else None,
+        )
+        found.append(provision)
+        open_levels.append(len(found) - 1)
+    for provision in found:
+        provision.end = _trimmed_end(text, provision.start, provision.end)
+    _link(text, found, rules, language, patterns)
+    return found
+
+
+def _trimmed_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _link(
+    text: str,
+    provisions: list[SplitProvision],
+    rules: LanguagePatterns,
+    language: str,
+    patterns: ProvisionPatterns,
+) -> None:
+    """References from a level-2 provision to another level-2 provision of the same text;
+    "penalty_for" when the referring provision is a penalty provision."""
+    articles = {p.key: p for p in provisions if p.level == 2}
+    for provision in provisions:
+        if provision.level != 2:
+            continue
+        body = text[provision.start : provision.end]
+        first_line = body.split("\n", 1)[0]
+        # The heading line's own number is not a reference (Chinese and Arabic articles start
+        # their text on the heading line: skip the label only).
+        body = body[len(provision.label) :] if first_line.startswith(provision.label) else body
+        lowered = body.casefold()
+        penalty = any(cue.casefold() in lowered for cue in rules.penalties)
+        seen: set[str] = set()
+        for pattern in rules.references:
+            for match in pattern.finditer(body):
+                number = canonical_number(
+                    match.group("number"), match.groupdict().get("suffix"), language, patterns
+                )
+                key = number_key(number)
+                if key == provision.key or key in seen or key not in articles:
+                    continue
+                seen.add(key)
+                provision.references.append((key, "penalty_for" if penalty else "refers_to"))

@@ -1,0 +1,130 @@
+"""Words with their offsets, and the search terms they stand for, in the six languages.
+
+The index and the query go through the same functions, so a term matches itself:
+
+- Chinese: rjieba's segmentation (jieba's dictionary, in Rust), each word a term;
+- Arabic: normalised (normalise.py), then a light stemmer strips the article and the clinging
+  conjunctions and prepositions (ال، و، ف، ب، ك، ل and their combinations) from words long
+  enough to keep a root of three letters;
+- English, French, Spanish, Russian: simplemma 2.0.0's lemma of the normalised word (its
+  dictionaries ship in the wheel);
+- anything else (numbers, words of other languages): the normalised word.
+
+A query word is looked up under every language that writes its script (a Latin word as
+English, French and Spanish), and matches any of those terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from un1540.analytics.text.languages import ARABIC, CYRILLIC, HAN
+from un1540.analytics.text.normalise import normalise
+
+# Word characters, with the combining marks (Arabic harakat, Latin accents) inside a word.
+WORD = re.compile("(?:\\w|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640])+")
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+LEMMATISED = ("en", "fr", "es", "ru")
+LATIN_LANGUAGES = ("en", "fr", "es")
+ARABIC_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+ARABIC_SUFFIXES = ("ات", "ون", "ين", "ان", "ها", "هم")
+MAX_TERM = 60  # characters: longer "words" (hashes, runs of digits) are cut
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # as written
+    start: int  # character offsets in the text given
+    end: int
+    term: str  # the search term it stands for
+
+
+def arabic_stem(word: str) -> str:
+    """A normalised Arabic word without its article or clinging particles, nor a plural
+    ending, keeping at least three letters."""
+    for prefix in ARABIC_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            word = word[len(prefix) :]
+            break
+    for suffix in ARABIC_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def term(word: str, language: str) -> str:
+    """The search term of one word (already without spaces) in a language."""
+    normal = normalise(word)[:MAX_TERM]
+    if not normal or normal.isdigit():
+        return normal
+    if ARABIC.search(normal):
+        return arabic_stem(normal)
+    if language in LEMMATISED and not HAN.search(normal):
+        import simplemma
+
+        lemma: str = simplemma.lemmatize(normal, lang=language)
+        return normalise(lemma)[:MAX_TERM]
+    return normal
+
+
+def _han_words(text: str, offset: int) -> Iterator[tuple[str, int, int]]:
+    import rjieba
+
+    for word, start, end in rjieba.tokenize(text):
+        if word.strip():
+            yield word, offset + start, offset + end
+
+
+def _spans(text: str) -> Iterator[tuple[str, int, int]]:
+    for match in WORD.finditer(text):
+        chunk, start = match.group(), match.start()
+        if not HAN.search(chunk):
+            yield chunk, start, match.end()
+            continue
+        position = 0
+        for han in HAN_RUN.finditer(chunk):  # a run of Han characters is segmented
+            if han.start() > position:
+                yield chunk[position : han.start()], start + position, start + han.start()
+            yield from _han_words(han.group(), start + han.start())
+            position = han.end()
+        if position < len(chunk):
+            yield chunk[position:], start + position, match.end()
+
+
+def words(text: str, language: str) -> list[Word]:
+    """The words of a text in `language` (one of the six), with offsets and terms."""
+    return [
+        Word(text=chunk, start=start, end=end, term=term(chunk, language))
+        for chunk, start, end in _spans(text)
+    ]
+
+
+def index_terms(text: str, language: str) -> str:
+    """The terms of a text as one space-separated string (what the full-text index holds)."""
+    return " ".join(word.term for word in words(text, language) if word.term)
+
+
+def query_terms(query: str) -> list[set[str]]:
+    """For each word of a query, the terms it may stand for (under each language that writes
+    its script); a passage matches when it has one term of every word."""
+    groups: list[set[str]] = []
+    for chunk, _, _ in _spans(query):
+        if HAN.search(chunk):
+            languages: tuple[str, ...] = ("zh",)
+        elif ARABIC.search(chunk):
+            languages = ("ar",)
+        elif CYRILLIC.search(chunk):
+            languages = ("ru",)
+        else:
+            languages = LATIN_LANGUAGES
+        variants = {term(chunk, language) for language in languages}
+        variants.add(normalise(chunk)[:MAX_TERM])
+        variants.discard("")
+        if variants:
+            groups.append(variants)
+    return groups

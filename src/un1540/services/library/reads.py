@@ -1,0 +1,377 @@
+"""Reading the library as the caller may see it: a document's provisions, the full-text
+search, "laws like this". Visibility is always the document's, checked here in SQL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.orm import Session, selectinload
+
+from un1540.analytics.text.embeddings import from_bytes
+from un1540.analytics.text.tokenise import query_terms, words
+from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.models import (
+    AssistanceOffer,
+    AssistanceRequest,
+    Document,
+    DocumentKind,
+    DocumentText,
+    FieldDefinition,
+    Provision,
+    ProvisionLink,
+    SearchPassage,
+    State,
+)
+from un1540.reference.languages import UN_LANGUAGES
+from un1540.services.assistance.reads.offers import offer_visible
+from un1540.services.assistance.reads.requests import request_visible
+from un1540.services.documents.reads import visible_document
+from un1540.services.kernel.access import Viewer, visible
+from un1540.services.kernel.paging import PageRequest
+
+SNIPPET = 240  # characters around the first match
+SNIPPET_SCAN = 4_000  # characters of a passage looked through for the snippet's matches
+MAX_QUERY_WORDS = 12
+SIMILAR = 10
+
+
+def document_text(
+    session: Session, *, viewer: Viewer, document_id: int
+) -> tuple[Document, DocumentText | None]:
+    document = visible_document(session, viewer=viewer, document_id=document_id)
+    return document, session.get(DocumentText, document_id)
+
+
+def text_summary(session: Session, *, document_id: int) -> tuple[int, int, list[int]]:
+    """Pages, provisions and the pages still waiting for OCR of a document just ingested (for
+    the operator at the command line)."""
+    stored = session.get(DocumentText, document_id)
+    count = session.scalar(
+        select(func.count()).select_from(Provision).where(Provision.document_id == document_id)
+    )
+    if stored is None:
+        return 0, int(count or 0), []
+    waiting = list(stored.ocr_pages) if stored.status.value == "reading" else []
+    return stored.pages, int(count or 0), waiting
+
+
+@dataclass(frozen=True)
+class ProvisionView:
+    provision: Provision
+    links: list[tuple[str, int, str]]  # (kind, target id, target label)
+
+
+def document_provisions(
+    session: Session, *, viewer: Viewer, document_id: int
+) -> tuple[Document, list[ProvisionView]]:
+    """A document's provisions in order, with the provisions each refers to."""
+    document = visible_document(session, viewer=viewer, document_id=document_id)
+    provisions = list(
+        session.scalars(
+            select(Provision)
+            .where(Provision.document_id == document.id)
+            .order_by(Provision.position)
+        )
+    )
+    labels = {p.id: p.label for p in provisions}
+    links: dict[int, list[tuple[str, int, str]]] = {}
+    for link in session.scalars(
+        select(ProvisionLink)
+        .where(ProvisionLink.source_id.in_(list(labels)))
+        .order_by(ProvisionLink.id)
+    ):
+        links.setdefault(link.source_id, []).append(
+            (link.kind, link.target_id, labels.get(link.target_id, ""))
+        )
+    return document, [ProvisionView(p, links.get(p.id, [])) for p in provisions]
+
+
+def visible_provision(session: Session, *, viewer: Viewer, provision_id: int) -> Provision:
+    row = session.execute(
+        select(Provision)
+        .join(Document, Document.id == Provision.document_id)
+        .where(
+            Provision.id == provision_id, visible(Document.visibility, viewer, Document.state_id)
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no provision {provision_id} that you may see")
+    return row
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    query: str
+    iso3: str | None = None
+    kind: str | None = None
+    language: str | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    match: bool
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    passage: SearchPassage
+    document: Document
+    state: State | None
+    provision: Provision | None
+    score: float
+    snippet: list[Segment]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit]
+    total: int
+    terms: list[set[str]]
+
+
+def checked_filters(filters: SearchFilters) -> list[set[str]]:
+    problems = []
+    if filters.kind is not None and filters.kind not in {k.value for k in DocumentKind}:
+        problems.append(
+            Problem("kind", f"must be one of {', '.join(k.value for k in DocumentKind)}")
+        )
+    if filters.language is not None and filters.language not in UN_LANGUAGES:
+        problems.append(Problem("language", f"must be one of {', '.join(UN_LANGUAGES)}"))
+    groups = query_terms(filters.query)
+    if len(groups) > MAX_QUERY_WORDS:
+        problems.append(Problem("q", f"at most {MAX_QUERY_WORDS} words"))
+    if problems:
+        raise InvalidParameter("the search was not run", problems=problems)
+    return groups
+
+
+def _fts_expression(groups: list[set[str]]) -> str:
+    return " AND ".join(
+        "(" + " OR ".join(f'"{term}"' for term in sorted(group)) + ")" for group in groups
+    )
+
+
+def _tsquery(groups: list[set[str]]) -> str:
+    return " & ".join(
+        "(" + " | ".join(f"'{term}'" for term in sorted(group)) + ")" for group in groups
+    )
+
+
+def _matching(session: Session, groups: list[set[str]]) -> tuple[Select[tuple[int, float]], bool]:
+    """Passage ids matching every word, with a score (higher is better)."""
+    clean = [{re.sub(r"[\"'\\]", "", term) for term in group} - {""} for group in groups]
+    if session.get_bind().dialect.name == "sqlite":
+        statement: Select[tuple[int, float]] = (
+            select(
+                literal_column("rowid", Integer).label("id"),
+                literal_column("-bm25(search_fts)", Float).label("score"),
+            )
+            .select_from(text("search_fts"))
+            .where(text("search_fts MATCH :match").bindparams(match=_fts_expression(clean)))
+        )
+        return statement, True
+    vector = func.array_to_tsvector(func.string_to_array(SearchPassage.terms, " "))
+    query = cast(literal(_tsquery(clean)), TSQUERY)
+    statement = select(
+        SearchPassage.id.label("id"), func.ts_rank(vector, query).label("score")
+    ).where(vector.op("@@")(query))
+    return statement, False
+
+
+def _filters(filters: SearchFilters, viewer: Viewer) -> list[ColumnElement[bool]]:
+    conditions = [visible(Document.visibility, viewer, Document.state_id)]
+    if filters.iso3:
+        conditions.append(Document.state.has(State.iso3 == filters.iso3.upper()))
+    if filters.kind:
+        conditions.append(Document.kind == DocumentKind(filters.kind))
+    if filters.language:
+        conditions.append(SearchPassage.language == filters.language)
+    if filters.issued_from:
+        conditions.append(Document.issued_on >= filters.issued_from)
+    if filters.issued_to:
+        conditions.append(Document.issued_on <= filters.issued_to)
+    return conditions
+
+
+def snippet(passage_text: str, language: str, groups: list[set[str]]) -> list[Segment]:
+    """Some {SNIPPET} characters of a passage around its first match, matches marked."""
+    wanted = set().union(*groups) if groups else set()
+    found = [w for w in words(passage_text[:SNIPPET_SCAN], language) if w.term in wanted]
+    if not found:
+        return [Segment(passage_text[:SNIPPET], False)]
+    start = max(0, found[0].start - SNIPPET // 3)
+    end = min(len(passage_text), start + SNIPPET)
+    segments: list[Segment] = [Segment("…", False)] if start else []
+    position = start
+    for word in found:
+        if word.start < position or word.end > end:
+            continue
+        segments.append(Segment(passage_text[position : word.start], False))
+        segments.append(Segment(passage_text[word.start : word.end], True))
+        position = word.end
+    segments.append(
+        Segment(passage_text[position:end] + ("…" if end < len(passage_text) else ""), False)
+    )
+    return [segment for segment in segments if segment.text]
+
+
+def search(
+    session: Session, *, viewer: Viewer, filters: SearchFilters, paging: PageRequest
+) -> SearchPage:
+    """Passages of documents the caller may see that hold every word of the query (in any of
+    its languages' forms), best first, with their snippets."""
+    groups = checked_filters(filters)
+    if not groups:
+        return SearchPage([], 0, [])
+    matching, _ = _matching(session, groups)
+    found = matching.subquery("found")
+    base = (
+        select(SearchPassage, Document, found.c.score)
+        .join(found, found.c.id == SearchPassage.id)
+        .join(Document, Document.id == SearchPassage.document_id)
+        .where(*_filters(filters, viewer))
+    )
+    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    rows = session.execute(
+        base.options(selectinload(Document.state))
+        .order_by(found.c.score.desc(), SearchPassage.id)
+        .offset(paging.offset)
+        .limit(paging.page_size)
+    ).all()
+    provision_ids = [p.provision_id for p, _, _ in rows if p.provision_id is not None]
+    provisions = (
+        {p.id: p for p in session.scalars(select(Provision).where(Provision.id.in_(provision_ids)))}
+        if provision_ids
+        else {}
+    )
+    hits = [
+        SearchHit(
+            passage=passage,
+            document=document,
+            state=document.state,
+            provision=provisions.get(passage.provision_id) if passage.provision_id else None,
+            score=float(score or 0),
+            snippet=snippet(passage.text, passage.language, groups),
+        )
+        for passage, document, score in rows
+    ]
+    return SearchPage(hits, int(total), groups)
+
+
+@dataclass(frozen=True)
+class Similar:
+    provision: Provision
+    document: Document
+    score: float
+
+
+def similar_provisions(
+    session: Session, *, viewer: Viewer, provision_id: int, limit: int = SIMILAR
+) -> list[Similar]:
+    """Provisions of other States' documents closest in meaning to this one (any language),
+    among those the caller may see."""
+    source = visible_provision(session, viewer=viewer, provision_id=provision_id)
+    if source.embedding is None:
+        return []
+    document = session.get(Document, source.document_id)
+    assert document is not None
+    other_state = (
+        or_(Document.state_id.is_(None), Document.state_id != document.state_id)
+        if document.state_id is not None
+        else Document.id != document.id
+    )
+    rows = session.execute(
+        select(Provision.id, Provision.embedding)
+        .join(Document, Document.id == Provision.document_id)
+        .where(
+            Provision.embedding.is_not(None),
+            Provision.document_id != document.id,
+            other_state,
+            visible(Document.visibility, viewer, Document.state_id),
+        )
+    ).all()
+    if not rows:
+        return []
+    vectors = from_bytes([bytes(blob) for _, blob in rows if blob is not None])
+    scores = vectors @ from_bytes([source.embedding])[0]
+    best = np.argsort(-scores)[:limit]
+    chosen = {int(rows[i][0]): float(scores[i]) for i in best}
+    found = session.execute(
+        select(Provision, Document)
+        .join(Document, Document.id == Provision.document_id)
+        .where(Provision.id.in_(list(chosen)))
+    ).all()
+    results = [Similar(p, d, chosen[p.id]) for p, d in found]
+    return sorted(results, key=lambda s: -s.score)
+
+
+@dataclass(frozen=True)
+class NamedRecord:
+    kind: str  # state | field | request | offer
+    label: str
+    url: str
+
+
+def find_by_name(
+    session: Session, *, viewer: Viewer, query: str, limit: int = 8
+) -> list[NamedRecord]:
+    """States and matrix fields whose name holds the query (public records), and the
+    assistance requests and offers the caller may see whose title holds it."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    pattern = f"%{query.replace('%', '').replace('_', '')}%"
+    states = session.scalars(
+        select(State)
+        .where(or_(State.short_name.ilike(pattern), State.iso3 == query.upper()))
+        .order_by(State.short_name)
+        .limit(limit)
+    ).all()
+    fields = session.scalars(
+        select(FieldDefinition)
+        .where(FieldDefinition.name.ilike(pattern))
+        .order_by(FieldDefinition.id)
+        .limit(limit)
+    ).all()
+    found = [NamedRecord("state", s.short_name, f"/states/{s.iso3}") for s in states]
+    seen: set[str] = set()
+    for field in fields:
+        if field.code in seen:
+            continue
+        seen.add(field.code)
+        found.append(NamedRecord("field", field.name, f"/fields/{field.code}"))
+    requests = session.scalars(
+        select(AssistanceRequest)
+        .where(AssistanceRequest.title.ilike(pattern), request_visible(viewer))
+        .order_by(AssistanceRequest.id.desc())
+        .limit(limit)
+    ).all()
+    found += [NamedRecord("request", r.title, f"/assistance/requests/{r.id}") for r in requests]
+    offers = session.scalars(
+        select(AssistanceOffer)
+        .where(AssistanceOffer.title.ilike(pattern), offer_visible(viewer))
+        .order_by(AssistanceOffer.id.desc())
+        .limit(limit)
+    ).all()
+    found += [NamedRecord("offer", o.title, "/assistance") for o in offers]
+    return found

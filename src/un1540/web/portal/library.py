@@ -1,0 +1,90 @@
+"""The library's pages: /search (documents, provisions, States and fields) and a document's
+page with its provisions and, per provision, laws like this."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import HTMLResponse
+
+from un1540.models import DocumentKind, Origin
+from un1540.reference.languages import LANGUAGE_NAMES
+from un1540.schemas.text import CODE, SEARCH_QUERY
+from un1540.services.kernel.paging import MAX_PAGE, PageRequest
+from un1540.services.library.reads import (
+    SearchFilters,
+    SearchPage,
+    document_provisions,
+    document_text,
+    find_by_name,
+    search,
+    similar_provisions,
+)
+from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.params import RecordIdPath
+from un1540.web.portal.templating import render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    q: Annotated[str, Query(), SEARCH_QUERY] = "",
+    state: Annotated[str, Query(max_length=3), CODE] = "",
+    kind: Annotated[str, Query(max_length=40), CODE] = "",
+    language: Annotated[str, Query(max_length=8), CODE] = "",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> HTMLResponse:
+    paging = PageRequest(page=page, page_size=PAGE_SIZE)
+    filters = SearchFilters(
+        query=q, iso3=state or None, kind=kind or None, language=language or None
+    )
+    results = (
+        search(session, viewer=viewer, filters=filters, paging=paging)
+        if q.strip()
+        else SearchPage([], 0, [])
+    )
+    context = {
+        "q": q,
+        "state": state,
+        "kind": kind,
+        "language": language,
+        "results": results,
+        "records": find_by_name(session, viewer=viewer, query=q),
+        "kinds": [k.value for k in DocumentKind],
+        "languages": LANGUAGE_NAMES,
+        "page": page,
+        "pages": -(-results.total // PAGE_SIZE),
+    }
+    synthetic = any(hit.document.origin is Origin.demo for hit in results.hits)
+    return render(request, "library/search.html", context, synthetic=synthetic)
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    document_id: RecordIdPath,
+    provision: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+) -> HTMLResponse:
+    """A document, its provisions, and laws like the one chosen (?provision=ID)."""
+    document, views = document_provisions(session, viewer=viewer, document_id=document_id)
+    _, text = document_text(session, viewer=viewer, document_id=document_id)
+    chosen = next((v.provision for v in views if v.provision.id == provision), None)
+    similar = similar_provisions(session, viewer=viewer, provision_id=chosen.id) if chosen else []
+    context = {
+        "document": document,
+        "text": text,
+        "views": views,
+        "chosen": chosen,
+        "similar": similar,
+    }
+    return render(
+        request, "library/document.html", context, synthetic=document.origin is Origin.demo
+    )

@@ -1,0 +1,231 @@
+# ruff: noqa: E501 (the excerpts of laws keep their lines as published)
+"""Splitting laws into provisions on real layouts, in each of the six languages.
+
+Each excerpt is a short passage of a real law (abridged where marked "…"), its source noted;
+the tests check the split (kinds, numbers, labels, parents, pages) and the links a penalty
+provision makes to the provision it punishes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from un1540.analytics.text.extract import join_pages
+from un1540.analytics.text.provisions import (
+    canonical_number,
+    chinese_number,
+    split_provisions,
+)
+from un1540.errors import InvalidData
+from un1540.reference.files import read_yaml, reference_path
+from un1540.reference.provisions import (
+    PROVISION_PATTERNS_FILE,
+    parse_provision_patterns,
+    provision_patterns,
+)
+
+# Export Control Law of the People's Republic of China (2020), articles 12 and 34 (abridged);
+# Criminal Law of the PRC, article 120-1 (inserted by Amendment III, 2001; abridged).
+CHINESE = """第二章　管制政策、管制清单和管制措施
+第十二条　国家对管制物项的出口实行许可制度。
+第一百二十条之一　资助恐怖活动组织、实施恐怖活动的个人的，处五年以下有期徒刑。
+第五章　法律责任
+第三十四条　出口经营者有下列行为之一的，违反本法第十二条规定，处违法经营额五倍以上十倍以下罚款：
+（一）未经许可擅自出口管制物项；
+（二）超出出口许可证件规定的许可范围出口管制物项；
+"""
+
+# Russian Criminal Code, articles 205.1 and 355 (abridged).
+RUSSIAN = """Глава 24. Преступления против общественной безопасности
+Статья 205.1. Содействие террористической деятельности
+1. Склонение, вербовка или иное вовлечение лица в совершение хотя бы одного из преступлений…
+Статья 355. Разработка, производство, накопление, приобретение или сбыт оружия массового поражения
+Разработка, производство, накопление, приобретение или сбыт химического, биологического оружия…
+Статья 356. Применение запрещенных средств и методов ведения войны
+1. Нарушение требований статьи 355 наказывается лишением свободы на срок до двадцати лет.
+"""
+
+# French Code de la défense, articles L2342-3 and L2342-57 (abridged).
+FRENCH = """Chapitre II : Armes chimiques
+Article L2342-3
+Sont interdits la mise au point, la fabrication, le stockage, la détention, la conservation, l'acquisition, la cession, l'importation, l'exportation, le transit, le commerce et le courtage des armes chimiques…
+Article L2342-57
+Est puni de la réclusion criminelle à perpétuité le fait de méconnaître les interdictions de l'article L2342-3.
+Article 6 bis
+Les dispositions du présent chapitre s'appliquent…
+"""
+
+# Spanish Código Penal, articles 566 and 570 bis (abridged).
+SPANISH = """CAPÍTULO V
+De la tenencia, tráfico y depósito de armas, municiones o explosivos
+Artículo 566.
+1. Los que fabriquen, comercialicen o establezcan depósitos de armas o municiones no autorizados por las leyes serán castigados:
+2. Las penas contenidas en el apartado 1.1.º se impondrán a los que desarrollen armas químicas…
+Artículo 570 bis.
+1. Quienes promovieren, constituyeren, organizaren, coordinaren o dirigieren una organización criminal serán castigados con la pena de prisión de cuatro a ocho años, sin perjuicio del artículo 566.
+"""
+
+# Egyptian Penal Code, article 86 bis (مادة 86 مكرر, abridged); UAE Federal Law No. 13 of
+# 2007 on commodities subject to import and export control, first articles (abridged).
+ARABIC = """الفصل الأول
+المادة الأولى
+في تطبيق أحكام هذا القانون يقصد بالكلمات والعبارات التالية المعاني المبينة قرين كل منها.
+المادة الثانية
+يحظر استيراد أو تصدير السلع الخاضعة للرقابة إلا بترخيص من الجهة المختصة.
+مادة 86 مكرر
+يعاقب بالسجن كل من أنشأ أو أسس أو نظم أو أدار جمعية على خلاف أحكام المادة الثانية.
+"""
+
+# Singapore Strategic Goods (Control) Act 2002, section 5 (abridged), and its layout of
+# schedules; the Chemical Weapons Act 1996 (UK), section 2 (abridged).
+ENGLISH = """PART II
+CONTROL OF TRANSFER
+Section 5. Control of transfer of strategic goods
+(1) No person shall export any strategic goods except under a permit.
+(2) No person shall tranship any strategic goods except under a permit.
+Section 6. Offences
+Any person who contravenes section 5 shall be guilty of an offence and shall be liable on conviction to a fine not exceeding $100,000.
+FIRST SCHEDULE
+Strategic goods and strategic goods technology
+"""
+
+
+def _by_number(provisions):  # type: ignore[no-untyped-def]
+    return {(p.kind, p.number): p for p in provisions}
+
+
+def test_chinese_articles_inserted_articles_and_items() -> None:
+    found = split_provisions(CHINESE, "zh")
+    numbers = [(p.kind, p.number, p.label) for p in found]
+    assert ("article", "12", "第十二条") in numbers
+    assert ("article", "120-1", "第一百二十条之一") in numbers
+    assert [p.kind for p in found].count("item") == 2
+    by = _by_number(found)
+    assert found[by[("article", "12")].parent or 0].kind == "chapter"
+    assert by[("article", "34")].references == [("12", "penalty_for")]
+    item = by[("item", "1")]
+    assert found[item.parent or 0].number == "34"
+    assert CHINESE[item.start :].startswith("（一）未经许可")
+
+
+def test_chinese_numerals() -> None:
+    assert [chinese_number(n) for n in ("十二", "一百二十", "二百零五", "三十四", "十")] == [
+        12,
+        120,
+        205,
+        34,
+        10,
+    ]
+
+
+def test_russian_dotted_article_numbers_and_penalty_link() -> None:
+    found = split_provisions(RUSSIAN, "ru")
+    by = _by_number(found)
+    assert by[("article", "205.1")].heading == "Содействие террористической деятельности"
+    assert by[("article", "355")].label == "Статья 355"
+    assert by[("article", "356")].references == [("355", "penalty_for")]
+    paragraph = next(
+        p for p in found if p.kind == "paragraph" and "355" in RUSSIAN[p.start : p.end]
+    )
+    assert found[paragraph.parent or 0].number == "356"
+    assert ("chapter", "24") in by
+
+
+def test_russian_article_references_link_to_the_article() -> None:
+    text = "Статья 12. Запрет\nЗапрещается экспорт.\nСтатья 13. Ответственность\nНарушение статьи 12 наказывается штрафом.\n"
+    found = split_provisions(text, "ru")
+    assert _by_number(found)[("article", "13")].references == [("12", "penalty_for")]
+
+
+def test_french_code_articles_bis_and_penalty_link() -> None:
+    found = split_provisions(FRENCH, "fr")
+    by = _by_number(found)
+    assert ("article", "L.2342-3") in by
+    assert by[("article", "L.2342-57")].references == [("l2342-3", "penalty_for")]
+    assert ("article", "6 bis") in by
+    assert found[by[("article", "L.2342-3")].parent or 0].kind == "chapter"
+
+
+def test_spanish_articles_bis_paragraphs_and_reference() -> None:
+    found = split_provisions(SPANISH, "es")
+    by = _by_number(found)
+    assert ("article", "566") in by
+    assert ("article", "570 bis") in by
+    paragraphs = [p for p in found if p.kind == "paragraph"]
+    assert len(paragraphs) == 3
+    assert by[("article", "570 bis")].references == [("566", "penalty_for")]
+
+
+def test_arabic_ordinal_headings_and_bis() -> None:
+    found = split_provisions(ARABIC, "ar")
+    by = _by_number(found)
+    assert by[("article", "1")].label == "المادة الأولى"
+    assert ("article", "2") in by
+    assert by[("article", "86 bis")].references == [("2", "penalty_for")]
+    assert ("chapter", "1") in by
+
+
+def test_english_sections_paragraphs_schedule_and_penalty() -> None:
+    found = split_provisions(ENGLISH, "en")
+    by = _by_number(found)
+    assert by[("section", "5")].heading == "Control of transfer of strategic goods"
+    assert [p.number for p in found if p.kind == "paragraph"] == ["1", "2"]
+    assert by[("section", "6")].references == [("5", "penalty_for")]
+    assert by[("schedule", "1")].label == "FIRST SCHEDULE"
+    assert ("part", "2") in by
+
+
+def test_a_sentence_starting_with_article_is_not_a_heading() -> None:
+    text = "Article 3. Scope\nThe Act applies to all goods.\nArticle 5 of the Convention\napplies as well.\n"
+    assert [p.number for p in split_provisions(text, "en")] == ["3"]
+
+
+def test_offsets_map_to_pages() -> None:
+    from un1540.analytics.text.extract import ExtractedText
+
+    text, starts = join_pages(
+        ["Article 1. Definitions\nIn this Act", "Article 2. Licences\nNo person"]
+    )
+    extracted = ExtractedText(text=text, page_starts=starts)
+    found = split_provisions(text, "en")
+    assert [extracted.page_at(p.start) for p in found] == [1, 2]
+
+
+def test_canonical_numbers() -> None:
+    patterns = provision_patterns()
+    assert canonical_number("L. 2342-3", None, "fr", patterns) == "L.2342-3"
+    assert canonical_number("premier", None, "fr", patterns) == "1"
+    assert canonical_number("الحادية عشرة", None, "ar", patterns) == "11"
+    assert canonical_number("86", "مكرر", "ar", patterns) == "86 bis"
+
+
+def test_the_shipped_patterns_are_valid_and_cover_six_languages() -> None:
+    patterns = parse_provision_patterns(read_yaml(reference_path(PROVISION_PATTERNS_FILE)))
+    assert set(patterns.languages) == {"ar", "zh", "en", "fr", "ru", "es"}
+    assert reference_path(PROVISION_PATTERNS_FILE).read_text(encoding="utf-8").startswith("# ")
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda raw: raw["languages"].pop("ru"), "languages"),
+        (
+            lambda raw: raw["languages"]["en"]["headings"][0].update(pattern="Article (?P<number>"),
+            "pattern",
+        ),
+        (
+            lambda raw: raw["languages"]["en"]["headings"][0].update(
+                pattern="Article (?P<number>\\d+)"
+            ),
+            "anchored",
+        ),
+        (lambda raw: raw["languages"]["en"]["headings"][0].update(level=4), "level"),
+        (lambda raw: raw["languages"]["en"]["headings"][0].update(kind="clause"), "kind"),
+    ],
+)
+def test_invalid_patterns_are_refused_with_where(change, where) -> None:  # type: ignore[no-untyped-def]
+    raw = read_yaml(reference_path(PROVISION_PATTERNS_FILE))
+    change(raw)
+    with pytest.raises(InvalidData) as error:
+        parse_provision_patterns(raw)
+    assert any(where in f"{p.where} {p.message}" for p in error.value.problems)
