@@ -25,6 +25,7 @@ DOMAINS = [
     "matrix",
     "coverage",
     "assistance",
+    "evidence",
     "open_data",
 ]
 # What a layer may import, besides itself and errors/settings at the bottom of the house.

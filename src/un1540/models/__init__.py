@@ -39,6 +39,7 @@ from un1540.models.notifications import Notification
 from un1540.models.organisations import Organisation
 from un1540.models.review import CellComment, CellProposal, ProposalStatus
 from un1540.models.states import GroupMembership, M49Area, RegionalGroup, State, StateName
+from un1540.models.suggestions import SuggestionDecision, SuggestionVerdict
 from un1540.models.throttle import RateLimit
 
 __all__ = [
@@ -87,6 +88,8 @@ __all__ = [
     "Section",
     "State",
     "StateName",
+    "SuggestionDecision",
+    "SuggestionVerdict",
     "TokenScope",
     "UsageCount",
     "UserAccount",

@@ -14,6 +14,7 @@ from un1540.web.api import (
     documents,
     downloads,
     editions,
+    evidence,
     exports,
     fields,
     frameworks,
@@ -37,6 +38,7 @@ api_router.include_router(reports.router)
 api_router.include_router(editions.router)
 api_router.include_router(history.router)
 api_router.include_router(documents.router)
+api_router.include_router(evidence.router)
 api_router.include_router(exports.router)
 api_router.include_router(accounts.router)
 api_router.include_router(assistance_requests.router)
@@ -71,6 +73,10 @@ TAGS = [
     {
         "name": "Documents",
         "description": "National reports and the other sources the matrix cites.",
+    },
+    {
+        "name": "Evidence suggestions",
+        "description": "Which matrix fields a provision of national law is evidence for.",
     },
     {
         "name": "Import and export",
