@@ -20,7 +20,7 @@ from un1540.analytics.evidence.text import detect_language, fold
 
 # Raise when the features or the training change: a cached model of another version is rebuilt.
 MODEL_CODE_VERSION = "1"
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.3
 NEIGHBOURS = 8
 VOTE_CANDIDATE = 0.25
 EMBED_CHARS = 1200

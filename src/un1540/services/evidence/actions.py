@@ -141,7 +141,7 @@ def decide_suggestion(
         )
         for weapon in weapons:
             for column in columns:
-                key = f"{data.field}.{weapon}.{column}"
+                key = f"{data.field}:{weapon}:{column}"
                 try:
                     entry = entry_for(session, edition, key)
                 except NotFound as error:
