@@ -92,7 +92,8 @@ def test_the_contract(model_dir: Path, tmp_path: Path) -> None:
             found += 1
             section, applies = fields[suggestion["field"]]
             assert section != "op1"
-            assert suggestion["weapons"] and set(suggestion["weapons"]) <= set(applies)
+            assert suggestion["weapons"]
+            assert set(suggestion["weapons"]) <= set(applies)
             assert suggestion["columns"]
             assert set(suggestion["columns"]) <= {"legal_framework", "enforcement"}
             assert 0 <= suggestion["score"] <= 1
@@ -107,7 +108,8 @@ def test_bad_input_is_refused_naming_the_line(model_dir: Path, tmp_path: Path) -
         ['{"id": 1, "text": "ok"}', '{"id": 2}', '{"id": 3, "text": "x", "language": "de"}'],
     )
     assert code != 0
-    assert "in.jsonl:2.text" in output and "in.jsonl:3.language" in output
+    assert "in.jsonl:2.text" in output
+    assert "in.jsonl:3.language" in output
     assert out == []  # nothing written
 
 
