@@ -19,12 +19,11 @@ from un1540.models import (
     Document,
     Evidence,
     Mark,
-    Role,
     SuggestionDecision,
     SuggestionVerdict,
 )
 from un1540.schemas.text import REASON
-from un1540.services.kernel.access import Viewer, require
+from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.actions.cells import update_cell
@@ -32,6 +31,7 @@ from un1540.services.matrix.inputs import CellChange, EvidenceInput
 from un1540.services.matrix.reads.editions import entry_for, find_edition
 
 from .reads import decision_examples, held_out, model_dir
+from .rules import check_may_decide
 
 QUOTATION_CHARS = 2000
 
@@ -113,7 +113,7 @@ def decide_suggestion(
     evidence (document, page, article, quotation) on the field's cells of the named draft,
     through the matrix's cell writer, and a blank cell is marked X (the expert's draft, which
     the Committee's workflow still reviews). Rejected: kept as a hard negative for retraining."""
-    require(viewer, Role.expert, action="decide on evidence suggestions")
+    check_may_decide(viewer)
     document, weapons, columns = _check(session, data)
     problems: list[Problem] = []
     reason = REASON.check(data.reason, "reason", problems) if data.reason else ""
