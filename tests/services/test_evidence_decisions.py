@@ -91,7 +91,7 @@ def test_wrong_decisions_are_refused(session: Session) -> None:
 def test_a_rejection_lowers_the_score_after_a_retrain(
     session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    base = [e for e in load_devset() if e.split == "train"][::4]
+    base = [e for e in load_devset() if e.split == "train"][::5]
     monkeypatch.setattr(store, "train_split", lambda directories=None: base)
     lexicon = load_lexicon()
     with session.begin():

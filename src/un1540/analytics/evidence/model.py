@@ -21,6 +21,7 @@ from un1540.analytics.evidence.text import detect_language, fold
 # Raise when the features or the training change: a cached model of another version is rebuilt.
 MODEL_CODE_VERSION = "1"
 DEFAULT_THRESHOLD = 0.3
+FIELD_FEATURES = True
 NEIGHBOURS = 8
 VOTE_CANDIDATE = 0.25
 EMBED_CHARS = 1200
@@ -209,6 +210,8 @@ def _features(
     ]
     row.extend(1.0 if section == s else 0.0 for s in SECTIONS)
     row.extend(1.0 if negative in negatives else 0.0 for negative in _NEGATIVE_KINDS)
+    if FIELD_FEATURES:
+        row.extend(1.0 if code == other else 0.0 for other in sorted(lexicon.fields))
     return row
 
 
