@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -18,6 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from un1540 import __version__
+from un1540.analytics.evidence.model import Suggested
+from un1540.analytics.evidence.text import LANGUAGES
 from un1540.db.backup import create_backup, restore_backup
 from un1540.db.engine import check_connection, make_engine, make_session_factory
 from un1540.db.integrity import check_integrity
@@ -54,6 +57,8 @@ from un1540.services.contacts.actions import queue_contact_reminders
 from un1540.services.contacts.reads import stale_contacts
 from un1540.services.coverage.actions import import_indicators
 from un1540.services.coverage.reads.review_statistics import review_statistics
+from un1540.services.evidence.actions import retrain
+from un1540.services.evidence.reads import MAX_PROVISIONS, ProvisionText, suggest_provisions
 from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
 from un1540.services.kernel.jobs import PostgresJobs, configure_jobs
 from un1540.services.kernel.lookups import state_count
@@ -88,6 +93,10 @@ app.add_typer(export_app, name="export")
 app.add_typer(report_app, name="report")
 app.add_typer(notify_app, name="notify")
 app.add_typer(users_app, name="users")
+evidence_app = typer.Typer(
+    help="Evidence suggestions for provisions of national law.", no_args_is_help=True
+)
+app.add_typer(evidence_app, name="evidence")
 framework_app = typer.Typer(help="Matrix framework versions.", no_args_is_help=True)
 app.add_typer(framework_app, name="framework")
 contacts_app = typer.Typer(help="Points of contact and their freshness.", no_args_is_help=True)
@@ -700,6 +709,67 @@ def export_matrix(
     output.write_bytes(exported.content)
     note = " (synthetic demo data)" if exported.synthetic else ""
     console.print(f"Wrote {output} ({len(exported.content):,} bytes){note}.")
+
+
+def _read_provisions(path: Path) -> list[ProvisionText]:
+    """The lines of a JSONL file of provisions; a bad line is refused naming it and its key."""
+    items: list[ProvisionText] = []
+    problems: list[Problem] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidData(f"cannot read {path}: {error}") from error
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path.name}:{number}"
+        try:
+            raw = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            problems.append(Problem(where, "not a JSON object"))
+            continue
+        if not isinstance(raw, dict) or "id" not in raw:
+            problems.append(Problem(f"{where}.id", "each line is an object with an id"))
+            continue
+        if not isinstance(raw.get("text"), str) or not raw["text"].strip():
+            problems.append(Problem(f"{where}.text", "expected the provision's text"))
+            continue
+        language = raw.get("language")
+        if language is not None and language not in LANGUAGES:
+            problems.append(Problem(f"{where}.language", "expected one of en, fr, es, zh, ru, ar"))
+            continue
+        items.append(ProvisionText(raw["id"], raw["text"], language))
+    if problems:
+        raise InvalidData(f"{path.name}: no suggestion was written", problems=problems)
+    return items
+
+
+@evidence_app.command("suggest")
+def evidence_suggest(
+    input: Annotated[Path, typer.Option("--input", help="JSONL: {id, text, language?} a line.")],
+    output: Annotated[Path, typer.Option("--output", help="JSONL: {id, language, suggestions}.")],
+) -> None:
+    """Suggest the matrix fields each provision is evidence for (offline, no database needed)."""
+    items = _read_provisions(input)
+    results: list[Suggested] = []
+    for start in range(0, len(items), MAX_PROVISIONS):
+        results.extend(suggest_provisions(items[start : start + MAX_PROVISIONS]))
+    with output.open("wb") as written:
+        for result in results:
+            written.write(orjson.dumps(result.as_dict()) + b"\n")
+    count = sum(len(result.suggestions) for result in results)
+    console.print(f"Wrote {output}: {len(results)} provisions, {count} suggestions.")
+
+
+@evidence_app.command("retrain")
+def evidence_retrain() -> None:
+    """Train the suggestion model again on the development set and the experts' decisions."""
+    with _sessions()() as session:
+        model = retrain(session)
+    console.print(
+        f"Model {model.version}: {model.trained_on.get('examples', 0)} provisions, "
+        f"{model.trained_on.get('decisions', 0)} from decisions; lexicon {model.lexicon_version}."
+    )
 
 
 @report_app.command("review")

@@ -30,6 +30,11 @@ def default_files_dir() -> Path:
     return user_data_path("un1540", appauthor=False) / "files"
 
 
+def default_evidence_model_dir() -> Path:
+    """The trained evidence-suggestion model, beside the embedded database."""
+    return user_data_path("un1540", appauthor=False) / "evidence-model"
+
+
 def default_database_url() -> str:
     """The embedded SQLite file in the user's data directory."""
     return f"sqlite:///{user_data_path('un1540', appauthor=False) / 'un1540.sqlite3'}"
@@ -55,6 +60,13 @@ class Settings(BaseSettings):
     files_dir: Path = Field(
         default_factory=default_files_dir,
         description="Where uploaded documents are kept, named by their SHA-256.",
+    )
+    evidence_model_dir: Path = Field(
+        default_factory=default_evidence_model_dir,
+        description=(
+            "Where the evidence-suggestion model is cached once trained (from the development "
+            "set at first use, then by `un1540 evidence retrain`); safe to delete."
+        ),
     )
     pg_bindir: Path | None = Field(
         default=None,

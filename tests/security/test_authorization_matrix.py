@@ -670,6 +670,13 @@ def api_cases(world: World) -> list[Case]:
             on_shared_draft(poc=403, expert=422, committee=422, admin=422),
             {"json": {"rule": "x_requires_evidence", "reason": ""}},
         ),
+        Case(  # an empty list of provisions: refused by the data for those who may ask
+            "POST",
+            "/api/v1/evidence/suggest",
+            "/api/v1/evidence/suggest",
+            expect(403, public=401, expert=422, committee=422, admin=422),
+            {"json": {"provisions": []}},
+        ),
         Case(
             "GET",
             f"{edition}/comments",

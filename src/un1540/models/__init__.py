@@ -42,6 +42,7 @@ from un1540.models.notifications import Notification
 from un1540.models.organisations import Organisation
 from un1540.models.review import CellComment, CellProposal, ProposalStatus
 from un1540.models.states import GroupMembership, M49Area, RegionalGroup, State, StateName
+from un1540.models.suggestions import SuggestionDecision, SuggestionVerdict
 from un1540.models.throttle import RateLimit
 from un1540.models.visits import Visit, VisitFinding, VisitFollowUp, VisitParticipant
 
@@ -100,6 +101,8 @@ __all__ = [
     "Section",
     "State",
     "StateName",
+    "SuggestionDecision",
+    "SuggestionVerdict",
     "TextStatus",
     "TokenScope",
     "TrainingParticipation",

@@ -33,6 +33,7 @@ from un1540.errors import (
 )
 from un1540.io.matrix_import import check_may_import
 from un1540.services.documents.rules import check_may_register
+from un1540.services.evidence.rules import check_may_suggest
 from un1540.services.kernel.access import Viewer
 from un1540.web.auth import check_api_csrf, flash, resolve_viewer
 from un1540.web.portal.forms import login_redirect
@@ -112,6 +113,11 @@ class GuardedRoute(APIRoute):
 def may_import(session: Session, viewer: Viewer, *, iso3: str, number: int, **_: object) -> None:
     """The guard of the matrix import routes (API and portal)."""
     check_may_import(session, viewer=viewer, iso3=iso3, edition=number)
+
+
+def may_ask_for_suggestions(session: Session, viewer: Viewer, **_: object) -> None:
+    """The guard of POST /api/v1/evidence/suggest: the caller before the provisions are read."""
+    check_may_suggest(viewer)
 
 
 def may_register_document(session: Session, viewer: Viewer, *, iso3: str, **_: object) -> None:

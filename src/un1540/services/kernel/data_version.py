@@ -113,6 +113,7 @@ UNCACHED_TABLES = frozenset(
         "rate_limit",
         "build",  # the record of files built in the background, keyed by data version itself
         "usage_count",
+        "suggestion_decision",  # experts' decisions on evidence suggestions: read uncached
     }
 )
 # A State's matrix: written with an audit event naming the State (which gives its scope).

@@ -16,6 +16,7 @@ from un1540.web.api import (
     documents,
     downloads,
     editions,
+    evidence,
     exports,
     fields,
     frameworks,
@@ -45,6 +46,7 @@ api_router.include_router(history.router)
 api_router.include_router(documents.router)
 api_router.include_router(reporting.router)
 api_router.include_router(library.router)
+api_router.include_router(evidence.router)
 api_router.include_router(exports.router)
 api_router.include_router(accounts.router)
 api_router.include_router(assistance_requests.router)
@@ -87,6 +89,10 @@ TAGS = [
     {
         "name": "Reporting",
         "description": "National reports on the resolution and every State's reporting status.",
+    },
+    {
+        "name": "Evidence suggestions",
+        "description": "Which matrix fields a provision of national law is evidence for.",
     },
     {
         "name": "Import and export",

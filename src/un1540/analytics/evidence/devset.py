@@ -1,0 +1,134 @@
+"""The labelled development set (reference/evidence/devset/<lang>.jsonl, docs/evidence.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from un1540.analytics.evidence.lexicon import NEGATIVE_KINDS, WEAPONS, framework_fields
+from un1540.analytics.evidence.text import LANGUAGES
+
+COLUMNS = ("legal_framework", "enforcement")
+
+
+class DevsetError(ValueError):
+    """A development-set line is wrong: the message names the file, the line and the field."""
+
+
+@dataclass(frozen=True)
+class Label:
+    weapons: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Example:
+    """A provision with the fields it is evidence for (and those an expert rejected)."""
+
+    id: str
+    text: str
+    language: str
+    source: str
+    labels: dict[str, Label]
+    rejected: frozenset[str] = frozenset()
+    split: str = "train"
+    negative_kind: str | None = None
+    weight: float = 1.0
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+def _check_label(raw: object, where: str) -> tuple[str, Label]:
+    if not isinstance(raw, dict):
+        raise DevsetError(f"{where}: expected an object")
+    code = raw.get("field")
+    known = framework_fields()
+    if code not in known:
+        raise DevsetError(f"{where}.field: {code!r} is not a field of the matrix framework")
+    section, applies_to = known[code]
+    if section == "op1":
+        raise DevsetError(f"{where}.field: OP1 fields are never evidenced by a domestic law")
+    weapons = raw.get("weapons")
+    if not isinstance(weapons, list) or not weapons or not set(weapons) <= set(WEAPONS):
+        raise DevsetError(f"{where}.weapons: expected a non-empty list of nw, cw, bw")
+    if not set(weapons) <= set(applies_to):
+        raise DevsetError(f"{where}.weapons: {code} applies to {list(applies_to)} only")
+    columns = raw.get("columns")
+    if not isinstance(columns, list) or not columns or not set(columns) <= set(COLUMNS):
+        raise DevsetError(f"{where}.columns: expected legal_framework and/or enforcement")
+    return str(code), Label(tuple(sorted(set(weapons))), tuple(c for c in COLUMNS if c in columns))
+
+
+def parse_line(line: str, where: str) -> Example:
+    """One development-set line, checked; DevsetError names where and what is wrong."""
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise DevsetError(f"{where}: not JSON ({error.msg})") from error
+    if not isinstance(raw, dict):
+        raise DevsetError(f"{where}: expected an object")
+    for key in ("id", "language", "split", "source", "article", "text"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise DevsetError(f"{where}.{key}: expected a non-empty string")
+    if raw["language"] not in LANGUAGES:
+        raise DevsetError(f"{where}.language: {raw['language']!r} is not one of the six")
+    if raw["split"] not in ("train", "test"):
+        raise DevsetError(f"{where}.split: expected train or test")
+    labels_raw = raw.get("labels")
+    if not isinstance(labels_raw, list):
+        raise DevsetError(f"{where}.labels: expected a list")
+    labels: dict[str, Label] = {}
+    for index, item in enumerate(labels_raw):
+        code, label = _check_label(item, f"{where}.labels[{index}]")
+        if code in labels:  # the same field twice: the union of what both say
+            old = labels[code]
+            label = Label(
+                tuple(sorted(set(old.weapons) | set(label.weapons))),
+                tuple(c for c in COLUMNS if c in set(old.columns) | set(label.columns)),
+            )
+        labels[code] = label
+    negative_kind = raw.get("negative_kind")
+    if negative_kind is not None and negative_kind not in NEGATIVE_KINDS:
+        raise DevsetError(f"{where}.negative_kind: {negative_kind!r} is not a negative kind")
+    if negative_kind is not None and labels:
+        raise DevsetError(f"{where}.negative_kind: set only when labels is []")
+    return Example(
+        id=raw["id"],
+        text=raw["text"],
+        language=raw["language"],
+        source=raw["source"],
+        labels=labels,
+        split=raw["split"],
+        negative_kind=negative_kind,
+        extra={"article": raw["article"], "state": str(raw.get("state") or "")},
+    )
+
+
+def read_devset_file(path: Path) -> list[Example]:
+    examples = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                examples.append(parse_line(line, f"{path.name}:{number}"))
+    return examples
+
+
+def shipped_devset_dir() -> Path:
+    return Path(str(resources.files("un1540.reference").joinpath("evidence", "devset")))
+
+
+def load_devset(directories: Iterable[Path] | None = None) -> list[Example]:
+    """Every example of the development set (both splits), ids checked unique."""
+    examples: list[Example] = []
+    for directory in directories or [shipped_devset_dir()]:
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.jsonl")):
+                examples.extend(read_devset_file(path))
+    seen: set[str] = set()
+    for example in examples:
+        if example.id in seen:
+            raise DevsetError(f"{example.id}: the id is used twice in the development set")
+        seen.add(example.id)
+    return examples

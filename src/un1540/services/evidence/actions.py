@@ -1,0 +1,223 @@
+"""Experts' decisions on suggestions (confirm, edit, reject) and retraining from them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from un1540.analytics.evidence.devset import COLUMNS
+from un1540.analytics.evidence.lexicon import WEAPONS, framework_fields, load_lexicon
+from un1540.analytics.evidence.model import Model
+from un1540.analytics.evidence.store import build_model
+from un1540.analytics.evidence.text import LANGUAGES, detect_language
+from un1540.errors import InvalidData, NotFound, Problem
+from un1540.models import (
+    Document,
+    Evidence,
+    Mark,
+    SuggestionDecision,
+    SuggestionVerdict,
+)
+from un1540.schemas.text import REASON
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.unit_of_work import action
+from un1540.services.matrix.actions.cells import update_cell
+from un1540.services.matrix.inputs import CellChange, EvidenceInput
+from un1540.services.matrix.reads.editions import entry_for, find_edition
+
+from .reads import decision_examples, held_out, model_dir
+from .rules import check_may_decide
+
+QUOTATION_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class ProvisionRef:
+    """A provision by (document, article, text): the library's provisions table attaches later."""
+
+    document_id: int
+    article: str
+    text: str
+    page: str = ""
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    provision: ProvisionRef
+    field: str
+    verdict: SuggestionVerdict
+    suggested_weapons: tuple[str, ...]
+    suggested_columns: tuple[str, ...]
+    score: float
+    model_version: str
+    # For confirmed and edited: the draft whose cells receive the evidence, and (edited) the
+    # weapons and columns the expert chose instead.
+    iso3: str | None = None
+    edition_number: int | None = None
+    weapons: tuple[str, ...] | None = None
+    columns: tuple[str, ...] | None = None
+    reason: str = ""
+
+
+def _check(session: Session, data: DecisionInput) -> tuple[Document, list[str], list[str]]:
+    problems: list[Problem] = []
+    fields = framework_fields()
+    if data.field not in fields:
+        problems.append(Problem("field", f"{data.field!r} is not a field of the matrix framework"))
+    elif fields[data.field][0] == "op1":
+        problems.append(Problem("field", "OP1 fields are never evidenced by a domestic provision"))
+    if not data.provision.text.strip():
+        problems.append(Problem("provision.text", "expected the provision's text"))
+    if data.provision.language is not None and data.provision.language not in LANGUAGES:
+        problems.append(Problem("provision.language", "expected one of en, fr, es, zh, ru, ar"))
+    document = session.get(Document, data.provision.document_id)
+    if document is None:
+        problems.append(
+            Problem("provision.document_id", f"no document {data.provision.document_id}")
+        )
+    weapons = list(data.weapons if data.weapons is not None else data.suggested_weapons)
+    columns = list(data.columns if data.columns is not None else data.suggested_columns)
+    if data.verdict is not SuggestionVerdict.rejected:
+        applies = set(fields.get(data.field, ("", ()))[1])
+        if not weapons or not set(weapons) <= set(WEAPONS):
+            problems.append(Problem("weapons", "expected one or more of nw, cw, bw"))
+        elif not set(weapons) <= applies:
+            problems.append(Problem("weapons", f"{data.field} applies to {sorted(applies)} only"))
+        if not columns or not set(columns) <= set(COLUMNS):
+            problems.append(Problem("columns", "expected legal_framework and/or enforcement"))
+        if data.iso3 is None or data.edition_number is None:
+            problems.append(Problem("edition", "a confirmation names the draft (State, number)"))
+        if (
+            data.verdict is SuggestionVerdict.edited
+            and data.weapons is None
+            and data.columns is None
+        ):
+            problems.append(Problem("weapons", "an edit changes the weapons or the columns"))
+    if problems:
+        raise InvalidData("the decision was not recorded", problems=problems)
+    assert document is not None
+    return document, weapons, columns
+
+
+@action
+def decide_suggestion(
+    session: Session, *, viewer: Viewer, data: DecisionInput
+) -> SuggestionDecision:
+    """Record an expert's decision on one suggestion. Confirmed or edited: the provision becomes
+    evidence (document, page, article, quotation) on the field's cells of the named draft,
+    through the matrix's cell writer, and a blank cell is marked X (the expert's draft, which
+    the Committee's workflow still reviews). Rejected: kept as a hard negative for retraining."""
+    check_may_decide(viewer)
+    document, weapons, columns = _check(session, data)
+    problems: list[Problem] = []
+    reason = REASON.check(data.reason, "reason", problems) if data.reason else ""
+    if problems:
+        raise InvalidData("the decision was not recorded", problems=problems)
+    text = data.provision.text
+    edition_id = None
+    if data.verdict is not SuggestionVerdict.rejected:
+        assert data.iso3 is not None
+        assert data.edition_number is not None
+        state, edition = find_edition(
+            session, viewer=viewer, iso3=data.iso3, number=data.edition_number
+        )
+        if document.state_id not in (None, state.id):
+            raise InvalidData(
+                "the decision was not recorded",
+                problems=[Problem("provision.document_id", "the document is about another State")],
+            )
+        edition_id = edition.id
+        cited = EvidenceInput(
+            document_id=document.id,
+            page=data.provision.page,
+            article=data.provision.article,
+            quotation=text[:QUOTATION_CHARS],
+        )
+        for weapon in weapons:
+            for column in columns:
+                key = f"{data.field}:{weapon}:{column}"
+                try:
+                    entry = entry_for(session, edition, key)
+                except NotFound as error:
+                    raise InvalidData(
+                        "the decision was not recorded", problems=[Problem("field", str(error))]
+                    ) from error
+                existing = [
+                    EvidenceInput(e.document_id, e.page, e.article, e.paragraph, e.quotation)
+                    for e in session.scalars(
+                        select(Evidence)
+                        .where(Evidence.cell_entry_id == entry.id)
+                        .order_by(Evidence.id)
+                    )
+                ]
+                already = any(
+                    e.document_id == cited.document_id and e.article == cited.article
+                    for e in existing
+                )
+                mark = entry.mark.value if entry.mark is not Mark.blank else Mark.measure.value
+                update_cell(
+                    session,
+                    viewer=viewer,
+                    iso3=data.iso3,
+                    number=data.edition_number,
+                    cell_key=key,
+                    change=CellChange(
+                        mark=mark,
+                        remark=entry.remark,
+                        version=entry.revision,
+                        evidence=existing if already else [*existing, cited],
+                    ),
+                    reason=reason or f"evidence suggestion confirmed: {data.field}",
+                )
+    decision = SuggestionDecision(
+        document_id=document.id,
+        article=data.provision.article,
+        page=data.provision.page,
+        text=text,
+        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        language=data.provision.language or detect_language(text),
+        field_code=data.field,
+        suggested_weapons=list(data.suggested_weapons),
+        suggested_columns=list(data.suggested_columns),
+        score=data.score,
+        verdict=data.verdict,
+        weapons=weapons if data.verdict is not SuggestionVerdict.rejected else [],
+        columns=columns if data.verdict is not SuggestionVerdict.rejected else [],
+        edition_id=edition_id,
+        lexicon_version=load_lexicon().version,
+        model_version=data.model_version,
+        held_out=held_out(document.id),
+        reason=reason,
+        actor=viewer.actor,
+    )
+    session.add(decision)
+    session.flush()
+    record_event(
+        session,
+        actor=viewer.actor,
+        action=f"evidence_suggestion.{data.verdict.value}",
+        entity_type="suggestion_decision",
+        entity_id=str(decision.id),
+        after={
+            "document_id": document.id,
+            "article": data.provision.article,
+            "field": data.field,
+            "weapons": decision.weapons,
+            "columns": decision.columns,
+            "model_version": data.model_version,
+        },
+        reason=reason,
+    )
+    return decision
+
+
+def retrain(session: Session, *, directory: Path | None = None) -> Model:
+    """Train the model again on the train split and every decision not held out, and keep it
+    as the current model (seconds: embeddings already computed are reused). Writes no row."""
+    return build_model(model_dir(directory), decision_examples(session))

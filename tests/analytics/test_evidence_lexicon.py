@@ -1,0 +1,113 @@
+"""The evidence lexicon and the development set: validated data files; matching; languages."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import yaml
+
+from un1540.analytics.evidence.devset import DevsetError, load_devset, parse_line
+from un1540.analytics.evidence.lexicon import (
+    LexiconError,
+    framework_fields,
+    lexicon_text,
+    load_lexicon,
+    parse_lexicon,
+)
+from un1540.analytics.evidence.text import LANGUAGES, detect_language
+
+
+def test_the_shipped_lexicon_is_valid_in_six_languages() -> None:
+    lexicon = load_lexicon()
+    assert lexicon.version
+    assert len(lexicon.concepts) >= 50
+    for concept in lexicon.concepts.values():
+        assert set(concept.terms) == set(LANGUAGES), concept.id
+    # every OP2 and OP3 field has a rule; no OP1 field ever does
+    domestic = {code for code, (section, _) in framework_fields().items() if section != "op1"}
+    assert set(lexicon.fields) == domestic
+
+
+def _raw() -> dict[str, Any]:
+    return yaml.safe_load(lexicon_text())  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["fields"].update({"op1.npt": {"all": ["act.use"]}}), "fields.op1.npt"),
+        (lambda d: d["fields"].update({"op2.nothing": {"all": ["act.use"]}}), "op2.nothing"),
+        (lambda d: d["fields"]["op2.use"].update({"all": ["act.nope"]}), "unknown concept"),
+        (lambda d: d["concepts"]["act.use"]["terms"].pop("ar"), "act.use.terms.ar"),
+        (lambda d: d["concepts"]["act.use"].update({"kind": "verb"}), "act.use.kind"),
+        (lambda d: d["concepts"]["weapon.cw"].update({"weapons": ["rw"]}), "weapon.cw.weapons"),
+        (lambda d: d["concepts"]["act.use"]["terms"]["en"].append("use$"), "repeated"),
+        (lambda d: d["fields"]["op3ab.genetic_engineering"].update({"weapons": ["nw"]}), "bw"),
+    ],
+)
+def test_a_wrong_lexicon_is_refused_naming_where(change: Any, message: str) -> None:
+    data = copy.deepcopy(_raw())
+    change(data)
+    with pytest.raises(LexiconError, match=message.replace(".", r"\.")):
+        parse_lexicon(data)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "concept", "phrase"),
+    [
+        ("fr", "Quiconque fabrique des armes chimiques", "weapon.cw", "armes chimiques"),
+        ("es", "armas químicas, biológicas o nucleares", "weapon.nw", None),
+        ("en", "chemical, biological or nuclear weapons", "weapon.cw", None),
+        ("ru", "производство химического оружия", "weapon.cw", "химического оружия"),
+        ("ar", "وبالأسلحة الكيميائية", "weapon.cw", None),
+        ("zh", "生产、储存化学武器的", "weapon.cw", "化学武器"),
+        ("en", "was useful", "act.use", "__none__"),
+    ],
+)
+def test_terms_match_drafting_variants(
+    language: str, text: str, concept: str, phrase: str | None
+) -> None:
+    hits = load_lexicon().match(text, language)
+    if phrase == "__none__":
+        assert concept not in hits
+        return
+    assert concept in hits
+    if phrase is not None:
+        assert hits[concept][0].phrase == phrase  # the original words, accents and all
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Quiconque fabrique des armes chimiques est puni de la réclusion criminelle.", "fr"),
+        ("El que fabricare armas químicas será castigado con la pena de prisión.", "es"),
+        ("Any person who manufactures a chemical weapon commits an offence.", "en"),
+        ("Кто производит химическое оружие, наказывается лишением свободы.", "ru"),
+        ("يعاقب كل من أنتج سلاحا كيميائيا", "ar"),
+        ("制造化学武器的，处十年以上有期徒刑。", "zh"),
+    ],
+)
+def test_language_detection(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_the_development_set_is_valid_and_split_by_source() -> None:
+    examples = load_devset()
+    assert {e.language for e in examples} >= {"zh", "ru", "ar"}
+    sources: dict[str, set[str]] = {}
+    for example in examples:
+        sources.setdefault(example.source, set()).add(example.split)
+        assert not any(framework_fields()[code][0] == "op1" for code in example.labels)
+    assert all(len(splits) == 1 for splits in sources.values()), "a law in both splits"
+
+
+def test_a_wrong_devset_line_is_refused_naming_where() -> None:
+    line = (
+        '{"id": "x", "language": "en", "split": "train", "source": "s", "article": "1", '
+        '"text": "t", "labels": [{"field": "op1.npt", "weapons": ["nw"], '
+        '"columns": ["legal_framework"]}], "negative_kind": null}'
+    )
+    with pytest.raises(DevsetError, match=r"en\.jsonl:3\.labels\[0\]\.field: OP1"):
+        parse_line(line, "en.jsonl:3")

@@ -1,0 +1,132 @@
+"""The suggestion contract (`un1540 evidence suggest`), as the held-out scoring calls it.
+
+The model is trained once for the module on a part of the real train split (speed), in a
+temporary model directory; the code path is the shipped one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from un1540.analytics.evidence import store
+from un1540.analytics.evidence.devset import Example, load_devset
+from un1540.analytics.evidence.lexicon import framework_fields
+from un1540.cli import app
+from un1540.settings import get_settings
+
+SMALL = 120
+
+
+def small_train_split() -> list[Example]:
+    train = [e for e in load_devset() if e.split == "train"]
+    return train[:: max(1, len(train) // SMALL)][:SMALL]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    directory = tmp_path_factory.mktemp("evidence-model")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(store, "train_split", lambda directories=None: small_train_split())
+    patch.setenv("UN1540_EVIDENCE_MODEL_DIR", str(directory))
+    get_settings.cache_clear()
+    yield directory
+    patch.undo()
+    get_settings.cache_clear()
+
+
+def _run(tmp_path: Path, lines: list[str]) -> tuple[int, str, list[dict[str, Any]]]:
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["evidence", "suggest", "--input", str(source), "--output", str(target)]
+    )
+    out = (
+        [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+        if target.exists()
+        else []
+    )
+    problems = getattr(result.exception, "problems", None) or []
+    said = result.output + " ".join(f"{p.where}: {p.message}" for p in problems)
+    return result.exit_code, said, out
+
+
+PROVISIONS = [
+    {
+        "id": 7,
+        "text": "Quiconque fabrique, détient ou utilise des armes chimiques est puni de "
+        "trente ans de réclusion criminelle.",
+    },
+    {
+        "id": "b",
+        "language": "es",
+        "text": "El que desarrollare, produjere, adquiriere o "
+        "almacenare armas biológicas será castigado con la pena de prisión de diez a quince años.",
+    },
+    {"id": "empty-ish", "text": "Article 3. This Act comes into force on the day of publication."},
+    {"id": "zh", "text": "违反本条例规定，出口监控化学品的，由海关依法处罚。"},
+    {
+        "id": "ru",
+        "text": "Разработка, производство, накопление, приобретение или сбыт "
+        "химического оружия наказываются лишением свободы на срок от пяти до десяти лет.",
+    },
+    {"id": "ar", "text": "يعاقب بالسجن كل من أنتج أو حاز أو استخدم سلاحا كيميائيا."},
+]
+
+
+def test_the_contract(model_dir: Path, tmp_path: Path) -> None:
+    code, output, out = _run(tmp_path, [json.dumps(p, ensure_ascii=False) for p in PROVISIONS])
+    assert code == 0, output
+    # one line per input line, in the same order, ids echoed as given
+    assert [line["id"] for line in out] == [p["id"] for p in PROVISIONS]
+    # language: as given, else detected
+    assert [line["language"] for line in out] == ["fr", "es", "en", "zh", "ru", "ar"]
+    fields = framework_fields()
+    found = 0
+    for line in out:
+        for suggestion in line["suggestions"]:
+            found += 1
+            section, applies = fields[suggestion["field"]]
+            assert section != "op1"
+            assert suggestion["weapons"]
+            assert set(suggestion["weapons"]) <= set(applies)
+            assert suggestion["columns"]
+            assert set(suggestion["columns"]) <= {"legal_framework", "enforcement"}
+            assert 0 <= suggestion["score"] <= 1
+            assert suggestion["explanation"]["summary"]
+    assert found > 0
+    assert (model_dir / store.CURRENT).exists()  # trained at first use and kept
+
+
+def test_bad_input_is_refused_naming_the_line(model_dir: Path, tmp_path: Path) -> None:
+    code, output, out = _run(
+        tmp_path,
+        ['{"id": 1, "text": "ok"}', '{"id": 2}', '{"id": 3, "text": "x", "language": "de"}'],
+    )
+    assert code != 0
+    assert "in.jsonl:2.text" in output
+    assert "in.jsonl:3.language" in output
+    assert out == []  # nothing written
+
+
+def test_hard_negatives_get_nothing(model_dir: Path, tmp_path: Path) -> None:
+    negatives = [
+        "Any person who communicates information which he knows or believes to be false to "
+        "another person with the intention of inducing in him a false belief that a bomb or "
+        "other noxious substance is present commits an offence.",
+        "Quiconque importe ou exporte illicitement des stupéfiants est puni de dix ans "
+        "d'emprisonnement.",
+        "违反规定排放、倾倒或者处置有放射性的废物、含传染病病原体的废物、有毒物质，严重污染环境的，"
+        "处三年以下有期徒刑或者拘役，并处或者单处罚金。",
+        "Незаконные приобретение, передача, сбыт, хранение, перевозка или ношение "
+        "огнестрельного оружия, его основных частей, боеприпасов наказываются ограничением "
+        "свободы на срок до трех лет.",
+    ]
+    lines = [json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in enumerate(negatives)]
+    code, output, out = _run(tmp_path, lines)
+    assert code == 0, output
+    assert [line["suggestions"] for line in out] == [[], [], [], []]

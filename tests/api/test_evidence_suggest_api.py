@@ -1,0 +1,46 @@
+"""POST /api/v1/evidence/suggest: suggestions for provisions, for experts and the Committee."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.analytics.test_evidence_suggest import small_train_split
+from tests.api.test_workflow_api import Tokens, tokens  # noqa: F401  (the fixture)
+from un1540.analytics.evidence import store
+
+
+@pytest.fixture
+def model_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A model directory of the test's own, trained on part of the train split (speed)."""
+    monkeypatch.setenv("UN1540_EVIDENCE_MODEL_DIR", str(tmp_path))
+    monkeypatch.setattr(store, "train_split", lambda directories=None: small_train_split())
+    return tmp_path
+
+
+def test_suggestions_through_the_api(
+    model_env: Path,
+    empty_client: TestClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    body = {
+        "provisions": [
+            {"id": "a", "text": "Кто производит химическое оружие, наказывается лишением свободы."},
+            {"id": "b", "text": "Article 1. Short title.", "language": "en"},
+        ]
+    }
+    assert empty_client.post("/api/v1/evidence/suggest", json=body).status_code == 401
+    refused = empty_client.post("/api/v1/evidence/suggest", json=body, headers=tokens.poc)
+    assert refused.status_code == 403
+    answer = empty_client.post("/api/v1/evidence/suggest", json=body, headers=tokens.expert)
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert [p["id"] for p in data["provisions"]] == ["a", "b"]
+    assert [p["language"] for p in data["provisions"]] == ["ru", "en"]
+    assert data["model_version"].startswith("1-")
+    assert (model_env / store.CURRENT).exists()
+    for provision in data["provisions"]:
+        for suggestion in provision["suggestions"]:
+            assert not suggestion["field"].startswith("op1.")

@@ -1,0 +1,114 @@
+"""Experts' decisions on evidence suggestions: confirm puts the provision on the draft's cells
+as evidence; reject is kept as a hard negative, and a retrain learns from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import make_document, make_user
+from un1540.analytics.evidence import store
+from un1540.analytics.evidence.devset import load_devset
+from un1540.analytics.evidence.lexicon import load_lexicon
+from un1540.analytics.evidence.model import suggest
+from un1540.errors import Forbidden, InvalidData
+from un1540.models import Evidence, Mark, SuggestionDecision, SuggestionVerdict
+from un1540.services.evidence.actions import DecisionInput, ProvisionRef, decide_suggestion, retrain
+from un1540.services.evidence.reads import held_out
+from un1540.services.matrix.actions.editions import open_draft
+from un1540.services.matrix.reads.editions import entry_for, find_edition
+
+TEXT = (
+    "Article 4. Quiconque fabrique, acquiert ou détient des armes chimiques est puni de "
+    "vingt ans de réclusion criminelle."
+)
+
+
+def _input(document_id: int, verdict: SuggestionVerdict, **fields: object) -> DecisionInput:
+    return DecisionInput(
+        provision=ProvisionRef(document_id=document_id, article="4", text=TEXT, page="12"),
+        field=str(fields.pop("field", "op2.manufacture")),
+        verdict=verdict,
+        suggested_weapons=("cw",),
+        suggested_columns=("legal_framework", "enforcement"),
+        score=0.8,
+        model_version="test",
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _document(session: Session, *, trained: bool) -> int:
+    """A document of TCD whose decisions are (or are not) held out from training."""
+    for index in range(40):
+        document = make_document(session, title=f"Loi {index}", kind="legislation")
+        if held_out(document.id) != trained:
+            return document.id
+    raise AssertionError("no document of the wanted kind")  # pragma: no cover
+
+
+def test_confirm_puts_the_provision_on_the_draft_cells(session: Session) -> None:
+    with session.begin():
+        expert = make_user(session, role="expert")
+        number = open_draft(session, viewer=expert, iso3="TCD").number
+        document_id = _document(session, trained=True)
+    decision = decide_suggestion(
+        session,
+        viewer=expert,
+        data=_input(document_id, SuggestionVerdict.confirmed, iso3="TCD", edition_number=number),
+    )
+    assert decision.lexicon_version == load_lexicon().version
+    assert decision.model_version == "test"
+    _, edition = find_edition(session, viewer=expert, iso3="TCD", number=number)
+    for column in ("legal_framework", "enforcement"):
+        entry = entry_for(session, edition, f"op2.manufacture:cw:{column}")
+        assert entry.mark is Mark.measure  # proposed on a blank cell
+        cited = session.scalars(select(Evidence).where(Evidence.cell_entry_id == entry.id)).one()
+        assert (cited.document_id, cited.article, cited.page) == (document_id, "4", "12")
+        assert cited.quotation == TEXT
+    assert entry_for(session, edition, "op2.manufacture:bw:legal_framework").mark is Mark.blank
+
+
+def test_wrong_decisions_are_refused(session: Session) -> None:
+    with session.begin():
+        expert = make_user(session, role="expert")
+        poc = make_user(session, role="state_poc", iso3="TCD")
+        document_id = _document(session, trained=True)
+    with pytest.raises(Forbidden):
+        decide_suggestion(session, viewer=poc, data=_input(document_id, SuggestionVerdict.rejected))
+    with pytest.raises(InvalidData) as refused:
+        decide_suggestion(
+            session,
+            viewer=expert,
+            data=_input(document_id, SuggestionVerdict.confirmed, field="op1.npt"),
+        )
+    assert {p.where for p in refused.value.problems} >= {"field", "edition"}
+    assert session.scalars(select(SuggestionDecision)).all() == []
+
+
+def test_a_rejection_lowers_the_score_after_a_retrain(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = [e for e in load_devset() if e.split == "train"][::5]
+    monkeypatch.setattr(store, "train_split", lambda directories=None: base)
+    lexicon = load_lexicon()
+    with session.begin():
+        expert = make_user(session, role="expert")
+        trained_id = _document(session, trained=True)
+    before_model = retrain(session, directory=tmp_path)
+    [before] = suggest(before_model, lexicon, [("p", TEXT, "fr")], every_candidate=True)
+    scores = {s.field: s.score for s in before.suggestions}
+    assert "op2.possess" in scores
+    session.rollback()  # the retrain's read
+    decide_suggestion(
+        session,
+        viewer=expert,
+        data=_input(trained_id, SuggestionVerdict.rejected, field="op2.possess"),
+    )
+    after_model = retrain(session, directory=tmp_path)
+    assert after_model.trained_on["decisions"] == 1
+    [after] = suggest(after_model, lexicon, [("p", TEXT, "fr")], every_candidate=True)
+    after_scores = {s.field: s.score for s in after.suggestions}
+    assert after_scores.get("op2.possess", 0.0) < scores["op2.possess"]
