@@ -2,7 +2,8 @@
 
 - imports point one way: reference -> models -> services / analytics -> io -> web / cli;
 - among the service domains: kernel -> notifications -> accounts -> documents -> matrix ->
-  coverage -> assistance -> open_data (a domain imports only the kernel and those before it);
+  incidents -> coverage -> assistance -> open_data (a domain imports only the kernel and those
+  before it);
 - the doors (web/, cli.py) never commit, never build SQL, and never decide a permission: they
   import no SQLAlchemy query construct and call no session method that reads or writes.
 """
@@ -23,6 +24,7 @@ DOMAINS = [
     "accounts",
     "documents",
     "matrix",
+    "incidents",
     "coverage",
     "assistance",
     "open_data",

@@ -49,7 +49,7 @@ REFERENCE = "reference"  # frameworks, States and their names and groups, organi
 MATRIX = "matrix"  # any State's editions and cells: what is counted across all States
 DOCUMENTS = "documents"  # any document
 ASSISTANCE = "assistance"  # requests, offers, judgements, projects, funding
-INDICATORS = "indicators"  # context indicators (the prioritisation aid)
+INDICATORS = "indicators"  # context indicators and incidents (the prioritisation aid)
 STATE_PREFIX = "state:"  # + ISO3: one State's editions, cells, proposals, comments, documents
 
 # What the public dataset (the open-data downloads) is built from.
@@ -81,8 +81,8 @@ def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] |
         return {DOCUMENTS, state_scope(state)} if isinstance(state, str) and state else {DOCUMENTS}
     if entity_type in ("framework", "reference"):
         return {REFERENCE}
-    if entity_type == "context_indicator":
-        return {INDICATORS}
+    if entity_type in ("context_indicator", "incident"):
+        return {INDICATORS}  # the prioritisation aid's inputs
     if entity_type.startswith("assistance_") or entity_type == "funding_entry":
         return {ASSISTANCE}
     if entity_type in ("user_account", "api_token"):
@@ -114,6 +114,9 @@ TABLE_SCOPES: Mapping[str, str] = {
     "edition_summary": MATRIX,
     "document": DOCUMENTS,
     "context_indicator": INDICATORS,
+    # Incidents feed the prioritisation aid's `incidents` factor (services/incidents/).
+    "incident": INDICATORS,
+    "incident_state": INDICATORS,
     **dict.fromkeys(
         (
             "assistance_request",

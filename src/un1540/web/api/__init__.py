@@ -19,6 +19,7 @@ from un1540.web.api import (
     frameworks,
     funding,
     history,
+    incidents,
     notifications,
     priorities,
     reports,
@@ -46,6 +47,7 @@ api_router.include_router(assistance_projects.router)
 api_router.include_router(funding.router)
 api_router.include_router(assistance_overview.router)
 api_router.include_router(notifications.router)
+api_router.include_router(incidents.router)
 
 TAGS = [
     {
@@ -80,6 +82,11 @@ TAGS = [
     {
         "name": "Assistance",
         "description": "Requests for assistance, their lifecycle, and offers (the clearinghouse).",
+    },
+    {
+        "name": "Incidents",
+        "description": "CBRN incidents (restricted ones counted in trends, shown only to those "
+        "entitled) and their trends.",
     },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]
