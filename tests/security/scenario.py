@@ -16,6 +16,8 @@
   The requests' items, the Committee-only project's milestone and feedback, an expert's
   judgement note, an offer for the Committee only, and a public pledge earmarked to the
   Committee-only project (whose title it must not reveal).
+- Incidents (all concerning Chad but one): restricted and not shared (Niger's), restricted and
+  shared with the State, restricted and recorded by the provider, unconfirmed, and public.
 - Every account holds an API token; Chad's point of contact's is labelled with a secret.
 Every secret carries a marker the confidentiality crawl looks for; ENTITLED says who may see it.
 """
@@ -46,6 +48,7 @@ from un1540.schemas.assistance import (
     JudgementCreate,
     MilestoneInput,
 )
+from un1540.schemas.incidents import IncidentCreate
 from un1540.services.accounts.actions import issue_token
 from un1540.services.assistance.actions.funding import record_funding
 from un1540.services.assistance.actions.judgements import record_judgement
@@ -62,6 +65,7 @@ from un1540.services.assistance.actions.requests import (
     update_request,
 )
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
+from un1540.services.incidents.actions import record_incident
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.builds import BUILD_TASK, build_state
 from un1540.services.kernel.jobs import JobRun, run_task
@@ -110,6 +114,10 @@ SECRETS = {
     "milestone": "SECRET-PRIVATE-MILESTONE-4b13",
     "feedback": "SECRET-PRIVATE-FEEDBACK-a7c0",
     "token_label": "SECRET-TOKEN-LABEL-2d5e",
+    "restricted_incident": "SECRET-RESTRICTED-INCIDENT-5a3c",
+    "shared_incident": "SECRET-SHARED-INCIDENT-7e21",
+    "provider_incident": "SECRET-PROVIDER-INCIDENT-c08d",
+    "unconfirmed_incident": "SECRET-UNCONFIRMED-INCIDENT-19bf",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -152,6 +160,13 @@ ENTITLED = {
     "milestone": {"poc"} | COMMITTEE_SIDE,  # its project's readers
     "feedback": {"poc"} | COMMITTEE_SIDE,
     "token_label": set(),  # a token's label is shown to nobody (it is only in the audit)
+    # Incidents (docs/incidents.md): restricted ones for the Committee side and their reporter,
+    # and the State concerned when the reporter shares them; unconfirmed ones for the Committee
+    # side, the reporter and the State concerned; counted in the public trends all the same.
+    "restricted_incident": COMMITTEE_SIDE,  # Niger's, recorded by the expert, not shared
+    "shared_incident": {"poc"} | COMMITTEE_SIDE,  # Chad's, shared with Chad
+    "provider_incident": {"provider"} | COMMITTEE_SIDE,  # Chad's, the provider's own, not shared
+    "unconfirmed_incident": {"poc"} | COMMITTEE_SIDE,  # Chad's, not restricted, unconfirmed
 }
 # Kept, but read back by no GET route: only the answer to the POST that records a judgement
 # holds its note; a token's label is in no page. Nobody may meet them; nobody has to.
@@ -189,6 +204,8 @@ class World:
     sessions: sessionmaker[Session] | None = None
     # The SMTP server the world's notification e-mails were sent to, if any.
     inbox: Inbox | None = None
+    # The incidents: restricted, shared, the provider's, unconfirmed, public (in that order).
+    incidents: tuple[int, ...] = ()
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
@@ -377,6 +394,7 @@ def build_world(
             ),
         ).id
         clearinghouse = _clearinghouse(session, viewers)
+        incidents = _incidents(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -418,7 +436,39 @@ def build_world(
         decided_proposal=decided.id,
         tokens=tokens,
         sessions=joined,
+        incidents=incidents,
     )
+
+
+def _incidents(session: Session, viewers: dict[str, Viewer]) -> tuple[int, ...]:
+    """The incidents of the module docstring, each with its marker in its summary."""
+    made = []
+    for viewer, iso3, restricted, shared, confirmation, summary in (
+        ("expert", "NER", True, False, "confirmed", SECRETS["restricted_incident"]),
+        ("expert", "TCD", True, True, "confirmed", SECRETS["shared_incident"]),
+        ("provider", "TCD", True, False, "confirmed", SECRETS["provider_incident"]),
+        ("expert", "TCD", False, False, "unconfirmed", SECRETS["unconfirmed_incident"]),
+        ("expert", "TCD", False, False, "confirmed", "A public incident"),
+    ):
+        made.append(
+            record_incident(
+                session,
+                viewer=viewers[viewer],
+                data=IncidentCreate(
+                    occurred_on=date(2020, 1, 1) + timedelta(days=len(made)),
+                    states=[iso3],
+                    category="radioactive",
+                    material_class="sealed_source",
+                    kind="theft",
+                    source="organisation" if viewer == "provider" else "state_reported",
+                    confirmation=confirmation,
+                    summary=summary,
+                    restricted=restricted,
+                    share_with_state=shared,
+                ),
+            ).id
+        )
+    return tuple(made)
 
 
 def _waived_and_reminded(session: Session, viewers: dict[str, Viewer], due: date | None) -> None:

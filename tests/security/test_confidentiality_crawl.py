@@ -165,6 +165,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/api/v1/assistance/projects": ("?page_size=100",),
     "/api/v1/funding/pledges": ("?page_size=100",),
     "/api/v1/notifications": ("?page_size=100",),
+    "/api/v1/incidents": ("?page_size=100", "?state=TCD"),
+    "/incidents": ("", "?region=africa"),
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -209,6 +211,7 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         ],
         "project_id": [str(world.private_project), str(world.providers_project)],
         "build_id": [str(world.niger_build)],
+        "incident_id": [str(ident) for ident in world.incidents],
         "name": downloads,
     }
 
@@ -396,6 +399,7 @@ def test_hidden_records_answer_not_found(world: World) -> None:
         f"/api/v1/builds/{world.niger_build}",
         f"/api/v1/states/{COMMITTEE_EDITION_STATE}/matrix",
         f"/assistance/requests/{world.private_request}",
+        f"/api/v1/incidents/{world.incidents[0]}",
     ):
         assert client.get(url).status_code == 404, url
 

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from un1540.errors import InvalidParameter, NotFound, Problem
 from un1540.models import Incident, IncidentState, Origin, Role, State
@@ -24,6 +24,10 @@ from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
 
 FIRST_YEAR = 1945
+# The subqueries' own names for the link and the State, so that a query which joins them
+# itself (the counts per State, the regions) does not correlate them away.
+LINKED = aliased(IncidentState)
+CONCERNED = aliased(State)
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,9 @@ class IncidentFilter:
         if self.kind is not None:
             found.append(Incident.kind == self.kind)
         if self.region is not None:
-            found.append(_concerns(State.m49_region_code == self.region))
+            found.append(_concerns(CONCERNED.m49_region_code == self.region))
         if self.state is not None:
-            found.append(_concerns(State.iso3 == self.state.upper()))
+            found.append(_concerns(CONCERNED.iso3 == self.state.upper()))
         return found
 
 
@@ -86,10 +90,13 @@ def regions(session: Session) -> list[str]:
 
 
 def _concerns(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists(
-        select(IncidentState.id)
-        .join(State, State.id == IncidentState.state_id)
-        .where(IncidentState.incident_id == Incident.id, condition)
+    """The incident concerns a State meeting `condition` (on the alias CONCERNED)."""
+    return (
+        select(LINKED.id)
+        .join(CONCERNED, CONCERNED.id == LINKED.state_id)
+        .where(LINKED.incident_id == Incident.id, condition)
+        .correlate(Incident)
+        .exists()
     )
 
 
@@ -106,11 +113,11 @@ def incident_visible(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.role is Role.provider and viewer.organisation_id is not None:
         allowed.append(Incident.reporter_organisation_id == viewer.organisation_id)
     if viewer.role is Role.state_poc and viewer.state_id is not None:
-        concerned = exists(
-            select(IncidentState.id).where(
-                IncidentState.incident_id == Incident.id,
-                IncidentState.state_id == viewer.state_id,
-            )
+        concerned = (
+            select(LINKED.id)
+            .where(LINKED.incident_id == Incident.id, LINKED.state_id == viewer.state_id)
+            .correlate(Incident)
+            .exists()
         )
         allowed.append(
             and_(concerned, or_(Incident.restricted.is_(False), Incident.share_with_state))
