@@ -1,0 +1,96 @@
+"""/api/v1/incidents and the /incidents page: recording, the record a reader may see, and the
+trends (JSON and CSV) with their caveat and, when demo records are counted, the synthetic notice."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.api.helpers import assert_error, read_csv
+from tests.factories import make_user
+from un1540.services.accounts.actions import issue_token
+
+INCIDENT = {
+    "occurred_on": "2023-02-03",
+    "states": ["TCD"],
+    "category": "chemical",
+    "material_class": "precursor",
+    "kind": "illicit_trafficking",
+    "source": "state_reported",
+    "confirmation": "confirmed",
+    "summary": "Precursors seized at a border crossing",
+}
+
+
+@pytest.fixture
+def headers(empty_sessions: sessionmaker[Session]) -> dict[str, dict[str, str]]:
+    result = {}
+    with empty_sessions() as session, session.begin():
+        for name, role, org in [("expert", "expert", None), ("provider", "provider", "opcw")]:
+            email = f"{name}@example.org"
+            make_user(session, role=role, email=email, org=org)
+            _, token = issue_token(session, email=email, scope="write", actor="tests")
+            result[name] = {"Authorization": f"Bearer {token}"}
+    return result
+
+
+def test_record_then_read_and_count_a_restricted_incident(
+    empty_client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    client = empty_client
+    created = client.post("/api/v1/incidents", json=INCIDENT, headers=headers["expert"])
+    assert created.status_code == 201, created.text
+    incident = created.json()["incident"]
+    assert incident["fields"][:2] == ["op3cd.border_control", "op3cd.border_detection"]
+    secret = INCIDENT | {
+        "kind": "theft",
+        "source": "organisation",
+        "restricted": True,
+        "summary": "Restricted by the reporter",
+    }
+    mine = client.post("/api/v1/incidents", json=secret, headers=headers["provider"])
+    assert mine.status_code == 201, mine.text
+    hidden = mine.json()["incident"]["id"]
+    assert mine.json()["incident"]["organisation"] == "opcw"
+    assert client.get(f"/api/v1/incidents/{hidden}").status_code == 404
+    assert client.get(f"/api/v1/incidents/{hidden}", headers=headers["expert"]).status_code == 200
+    listed = client.get("/api/v1/incidents").json()
+    assert [item["id"] for item in listed["items"]] == [incident["id"]]
+    trends = client.get("/api/v1/incidents/trends").json()
+    assert (trends["total"], trends["restricted"], trends["synthetic"]) == (2, 1, False)
+    assert trends["by_kind"] == [
+        {"key": "theft", "count": 1},
+        {"key": "illicit_trafficking", "count": 1},
+    ]
+    assert "reporting practice" in trends["caveat"]
+    rows = read_csv(client.get("/api/v1/incidents/trends.csv"))
+    assert "data_notice" not in rows[0]
+    assert rows[0] == {"dimension": "total", "key": "", "count": "2", "caveat": trends["caveat"]}
+    duplicate = client.post("/api/v1/incidents", json=INCIDENT, headers=headers["expert"])
+    assert_error(duplicate, 409, "conflict")
+    future = client.post(
+        "/api/v1/incidents",
+        json=INCIDENT | {"occurred_on": "2999-01-01"},
+        headers=headers["expert"],
+    )
+    assert_error(future, 422, "invalid_data", "occurred_on")
+    page = client.get("/incidents")
+    assert page.status_code == 200
+    assert "Precursors seized" in page.text
+    assert "Restricted by the reporter" not in page.text
+    assert 'id="incident-caveat"' in page.text
+    assert 'id="incident-form"' not in page.text  # the public may not record
+
+
+def test_demo_incidents_make_the_trends_synthetic(client: TestClient) -> None:
+    trends = client.get("/api/v1/incidents/trends").json()
+    assert trends["synthetic"] is True
+    assert trends["total"] > 0
+    rows = read_csv(client.get("/api/v1/incidents/trends.csv"))
+    assert rows[0]["data_notice"].startswith("SYNTHETIC")
+    listed = client.get("/api/v1/incidents?page_size=100").json()
+    assert all(item["summary"].startswith("[Synthetic]") for item in listed["items"])
+    assert all(not item["restricted"] for item in listed["items"])
+    assert_error(client.get("/api/v1/incidents?kind=robbery"), 422, "invalid_parameter", "kind")
+    assert client.get("/incidents?lang=ar").status_code == 200
