@@ -60,9 +60,9 @@ class IncidentFilter:
             problems.append(
                 Problem("region", f"unknown M49 region; known: {', '.join(regions(session))}")
             )
-        if (
-            self.state is not None
-            and session.scalar(select(State.id).where(State.iso3 == self.state.upper())) is None
+        # Checked in Python, never in SQL: a parameter may hold what PostgreSQL refuses (NUL).
+        if self.state is not None and self.state.upper() not in set(
+            session.scalars(select(State.iso3))
         ):
             problems.append(Problem("state", f"unknown State {self.state[:20]!r}"))
         if problems:
