@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from un1540.errors import InvalidParameter, NotFound, Problem
 from un1540.models import Incident, IncidentState, Origin, Role, State
-from un1540.models.base import today
 from un1540.reference.incidents import load_incident_vocabulary
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
 
 FIRST_YEAR = 1945
+LAST_YEAR = 2100  # the bound of a year filter
 # The subqueries' own names for the link and the State, so that a query which joins them
 # itself (the counts per State, the regions) does not correlate them away.
 LINKED = aliased(IncidentState)
@@ -32,7 +32,7 @@ CONCERNED = aliased(State)
 
 @dataclass(frozen=True)
 class IncidentFilter:
-    """The filters of the list and of the trends; each is checked against its vocabulary."""
+    """The filters of the list and of the trends; each code is checked against its vocabulary."""
 
     year_from: int | None = None
     year_to: int | None = None
@@ -44,12 +44,8 @@ class IncidentFilter:
     def check(self, session: Session) -> None:
         vocabulary = load_incident_vocabulary()
         problems: list[Problem] = []
-        last = today().year
-        for name, year in (("year_from", self.year_from), ("year_to", self.year_to)):
-            if year is not None and not FIRST_YEAR <= year <= last:
-                problems.append(Problem(name, f"must be a year from {FIRST_YEAR} to {last}"))
-        if self.year_from and self.year_to and self.year_from > self.year_to:
-            problems.append(Problem("year_to", "must not be before year_from"))
+        # Years from 1945 to 2100 (the doors bound them): a period in the future or ending
+        # before it starts is no error, it holds no incident.
         if self.category is not None and self.category not in vocabulary.categories:
             problems.append(
                 Problem("category", f"unknown category; known: {', '.join(vocabulary.categories)}")

@@ -9,10 +9,13 @@ from starlette.responses import Response
 
 from un1540.io.incident_trends import trends_csv
 from un1540.reference.incidents import load_incident_vocabulary
+from un1540.reference.states import load_states
 from un1540.schemas.incidents import IncidentCreate, IncidentDetail, IncidentList, TrendsRead
+from un1540.schemas.vocabularies import enum
 from un1540.services.incidents.actions import record_incident
 from un1540.services.incidents.reads import (
     FIRST_YEAR,
+    LAST_YEAR,
     IncidentFilter,
     get_incident,
     incident_trends,
@@ -25,7 +28,8 @@ from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import csv_response, json_model
 
 router = APIRouter(prefix="/incidents", tags=["Incidents"])
-YEAR = {"ge": FIRST_YEAR, "le": 2100}
+YEAR = {"ge": FIRST_YEAR, "le": LAST_YEAR}
+M49_REGIONS = list(dict.fromkeys(state.m49_region for state in load_states()))
 
 
 def _filters(
@@ -42,7 +46,12 @@ def _filters(
         Query(max_length=40, json_schema_extra={"enum": list(load_incident_vocabulary().kinds)}),
     ] = None,
     region: Annotated[
-        str | None, Query(max_length=40, description="M49 region code, e.g. africa.")
+        str | None,
+        Query(
+            max_length=40,
+            description="M49 region code, e.g. africa.",
+            json_schema_extra={"enum": M49_REGIONS},
+        ),
     ] = None,
 ) -> IncidentFilter:
     return IncidentFilter(
@@ -52,7 +61,13 @@ def _filters(
 
 FilterDep = Annotated[IncidentFilter, Depends(_filters)]
 StateQuery = Annotated[
-    str | None, Query(min_length=3, max_length=3, description="A State concerned (ISO alpha-3).")
+    str | None,
+    Query(
+        min_length=3,
+        max_length=3,
+        description="A State concerned (ISO alpha-3).",
+        json_schema_extra=enum("state"),
+    ),
 ]
 
 

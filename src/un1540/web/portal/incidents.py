@@ -15,6 +15,7 @@ from un1540.schemas.incidents import IncidentCreate
 from un1540.services.incidents.actions import record_incident
 from un1540.services.incidents.reads import (
     FIRST_YEAR,
+    LAST_YEAR,
     IncidentFilter,
     incident_trends,
     list_incidents,
@@ -30,7 +31,7 @@ from un1540.web.portal.labels import label
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
-YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=2100)]
+YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
 CodeQuery = Annotated[str | None, Query(max_length=40)]
 VOCABULARIES = ("categories", "kinds", "groupings", "sources", "confirmation")
 
