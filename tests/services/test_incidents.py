@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_user
 from un1540.errors import Conflict, Forbidden, InvalidData, InvalidParameter, Unauthenticated
-from un1540.models import Incident
+from un1540.io.demo_incidents import demo_incidents
+from un1540.models import Incident, Origin, State
 from un1540.models.base import today
 from un1540.schemas.incidents import IncidentCreate
 from un1540.services.coverage.reads.priorities import priorities
@@ -249,3 +250,26 @@ def test_the_priorities_incidents_factor_is_counted_from_the_records(
     part = next(p for p in chad.contributions if p.factor == "incidents")
     assert part.value == 1.0  # the most incidents: the top of the log scale
     assert "incident register" in public.basis
+
+
+def test_the_demo_incidents_are_a_plausible_labelled_spread(session: Session) -> None:
+    """Over every State (the generator alone; the demo database holds a few States): years,
+    regions, categories and kinds all vary, some records are restricted, each says it is
+    synthetic; in the demo database they are recorded with origin demo and counted."""
+    states = list(session.scalars(select(State)))
+    incidents = demo_incidents(states)
+    assert len(incidents) > 150
+    assert demo_incidents(states) == incidents  # deterministic
+    assert len({item.occurred_on.year for item in incidents}) >= 10
+    regions = {state.iso3: state.m49_region_code for state in states}
+    assert {regions[item.states[0]] for item in incidents} == set(regions.values())
+    categories = {item.category for item in incidents}
+    assert categories == {"nuclear", "radioactive", "chemical", "biological"}
+    assert len({item.kind for item in incidents}) == 8
+    restricted = sum(item.restricted for item in incidents)
+    assert 0.05 < restricted / len(incidents) < 0.35
+    assert all(item.summary.startswith("[Synthetic]") for item in incidents)
+    recorded = session.scalars(select(Incident)).all()
+    assert recorded
+    assert all(row.origin is Origin.demo for row in recorded)
+    assert incident_trends(session).synthetic

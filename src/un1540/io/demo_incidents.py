@@ -24,7 +24,8 @@ from un1540.services.incidents.actions import import_incidents
 from un1540.services.kernel.access import system_viewer
 
 ACTOR = "demo-generator"
-FIRST_YEAR = 2012
+# A fixed window, like the demo editions' (2006 to 2025): the same data whatever the day.
+FIRST_DAY, LAST_DAY = date(2012, 1, 1), date(2025, 12, 31)
 CATEGORY_WEIGHTS = {"radioactive": 6, "nuclear": 2, "chemical": 2, "biological": 1}
 KIND_WEIGHTS = {
     "loss": 5,
@@ -48,11 +49,11 @@ def _pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def demo_incidents(states: list[State], *, until: date | None = None) -> list[IncidentCreate]:
+def demo_incidents(states: list[State]) -> list[IncidentCreate]:
     """The synthetic incidents of these States (0 to 3 each), in a stable order."""
     vocabulary = load_incident_vocabulary()
-    until = until or today()
-    span = (until - date(FIRST_YEAR, 1, 1)).days
+    until = min(LAST_DAY, today())
+    span = (until - FIRST_DAY).days
     incidents: list[IncidentCreate] = []
     for state in sorted(states, key=lambda item: item.iso3):
         rng = _rng(state.iso3)
@@ -60,7 +61,7 @@ def demo_incidents(states: list[State], *, until: date | None = None) -> list[In
             category = _pick(rng, CATEGORY_WEIGHTS)
             material_class = rng.choice(list(vocabulary.categories[category].classes))
             kind = _pick(rng, KIND_WEIGHTS)
-            occurred = date(FIRST_YEAR, 1, 1) + timedelta(days=rng.randrange(span))
+            occurred = FIRST_DAY + timedelta(days=rng.randrange(span))
             reported = min(until, occurred + timedelta(days=rng.randrange(0, 90)))
             source = rng.choice(("state_reported", "state_reported", "organisation", "open_source"))
             grouping = (
