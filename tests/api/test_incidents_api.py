@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.helpers import assert_error, read_csv
 from tests.factories import make_user
+from tests.portal.test_workflow_pages import csrf, sign_in
 from un1540.services.accounts.actions import issue_token
 
 INCIDENT = {
@@ -94,3 +95,36 @@ def test_demo_incidents_make_the_trends_synthetic(client: TestClient) -> None:
     assert all(not item["restricted"] for item in listed["items"])
     assert_error(client.get("/api/v1/incidents?kind=robbery"), 422, "invalid_parameter", "kind")
     assert client.get("/incidents?lang=ar").status_code == 200
+
+
+def test_the_page_offers_the_form_to_an_expert_and_records(
+    empty_client: TestClient, empty_sessions: sessionmaker[Session]
+) -> None:
+    with empty_sessions() as session, session.begin():
+        make_user(session, role="expert", email="page-expert@example.org")
+    client = empty_client
+    sign_in(client, "page-expert@example.org")
+    page = client.get("/incidents")
+    assert 'id="incident-form"' in page.text
+    form = {
+        "csrf_token": csrf(page.text),
+        "occurred_on": "2022-09-10",
+        "states": "tcd, ner",
+        "category": "biological",
+        "material_class": "toxin",
+        "kind": "attempted_acquisition",
+        "source": "open_source",
+        "confirmation": "confirmed",
+        "summary": "Attempt to buy a toxin online",
+        "restricted": "1",
+    }
+    done = client.post("/incidents", data=form)
+    assert done.status_code == 200, done.text[:300]  # followed back to the page
+    assert "recorded." in done.text
+    assert "Attempt to buy a toxin online" in done.text  # the expert sees restricted records
+    again = client.post("/incidents", data=form | {"csrf_token": csrf(done.text)})
+    assert "same date, State, material and kind" in again.text
+    assert client.get("/api/v1/incidents").json()["total"] == 1  # the session is the expert's
+    client.cookies.clear()
+    assert client.get("/api/v1/incidents").json()["total"] == 0  # restricted: not the public's
+    assert client.get("/api/v1/incidents/trends").json()["restricted"] == 1  # but counted
