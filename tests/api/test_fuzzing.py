@@ -76,6 +76,8 @@ CROSS_FIELD_RULES = {
         "dates in the lifecycle's order; a participant's name or organisation; a request's kind "
         "of help"
     ),
+    r"^/api/v1/incidents$": "a class of its category; the organisation with its source only; "
+    "dates in order, not in the future; sharing a restricted record only",
 }
 # Renders a PDF or a Word file per case (about a second each): generated cases only, no
 # boundary cases; the 405 and bounds of these routes are checked in test_http_conformance.py
