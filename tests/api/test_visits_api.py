@@ -338,7 +338,7 @@ def test_an_organisations_page(client: TestClient) -> None:
     assert body["acronym"] == "IAEA"
     assert body["offers"], "the demo's IAEA offer"
     assert isinstance(body["contacts"], list)  # those the reader may see (none for the public)
-    assert body["trainings"] is None  # not gathered
+    assert isinstance(body["trainings"], list)  # the courses it funded, is named in or attended
     assert_error(client.get("/api/v1/organisations/nothing_here"), 404, "not_found")
 
 
@@ -429,3 +429,14 @@ def test_the_profile_gathers_contacts_reporting_and_action_plans_as_each_reader_
     mine = plans["action_plans"]["plans"]
     seen = client.get(f"/api/v1/states/{ISO3}/profile").json()["action_plans"]["plans"]
     assert {p["id"] for p in seen} == {p["id"] for p in mine if p["published"]}
+
+
+def test_an_organisation_page_lists_the_courses_it_took_part_in(client: TestClient) -> None:
+    """Named among a course's funders or in its source note (as the OSCE is for the Kaliningrad
+    course), or attended by its recorded contacts."""
+    osce = client.get("/api/v1/organisations/osce")
+    assert osce.status_code == 200, osce.text
+    codes = [t["code"] for t in osce.json()["trainings"]]
+    assert "2016-kaliningrad" in codes
+    page = client.get("/organisations/osce").text
+    assert 'href="/trainings#course-2016-kaliningrad"' in page
