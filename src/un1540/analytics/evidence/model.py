@@ -19,8 +19,12 @@ from un1540.analytics.evidence.lexicon import WEAPONS, Hit, Lexicon, framework_f
 from un1540.analytics.evidence.text import detect_language, fold
 
 # Raise when the features or the training change: a cached model of another version is rebuilt.
-MODEL_CODE_VERSION = "1"
+MODEL_CODE_VERSION = "2"
 DEFAULT_THRESHOLD = 0.3
+# The cut-off per section, chosen by grouped 5-fold cross-validation over the train split (never
+# on the test split): OP3 fields have fewer labelled examples and lower scores, so a lower cut
+# keeps their recall (benchmarks/evidence.py --thresholds; docs/evidence.md).
+SECTION_THRESHOLDS = {"op2": 0.25, "op3ab": 0.15, "op3cd": 0.2}
 FIELD_FEATURES = True
 NEIGHBOURS = 8
 VOTE_CANDIDATE = 0.25
@@ -111,6 +115,12 @@ class Model:
     classifier: Any
     field_prior: dict[str, float]
     trained_on: dict[str, int] = field(default_factory=dict)
+    section_thresholds: dict[str, float] = field(default_factory=dict)
+
+    def cut(self, code: str) -> float:
+        """The score a suggestion of `code` needs to be shown by default."""
+        section = framework_fields()[code][0]
+        return self.section_thresholds.get(section, self.threshold)
 
 
 def _context(lexicon: Lexicon, provision: Provision) -> dict[str, Any]:
@@ -142,6 +152,32 @@ def _proximity(provision: Provision, lexicon: Lexicon, anchor: str) -> float:
         max(0, max(a.start, c.start) - min(a.end, c.end)) for a in anchors for c in contexts
     )
     return math.exp(-distance / 150)
+
+
+def _strong_proximity(provision: Provision, lexicon: Lexicon, anchor: str) -> float:
+    """How close the anchor is to a STRONG weapon, WMD or delivery term (1.0 adjacent)."""
+    anchors = provision.hits.get(anchor, [])
+    strong = [
+        hit
+        for concept_id, hits in provision.hits.items()
+        if lexicon.concepts[concept_id].kind in ("weapon", "delivery")
+        and lexicon.concepts[concept_id].strength == "strong"
+        for hit in hits
+    ]
+    if not anchors or not strong:
+        return 0.0
+    distance = min(
+        max(0, max(a.start, c.start) - min(a.end, c.end)) for a in anchors for c in strong
+    )
+    return math.exp(-distance / 60)
+
+
+def _op2_acts(lexicon: Lexicon) -> frozenset[str]:
+    return frozenset(
+        rule.all[0]
+        for rule in lexicon.fields.values()
+        if rule.section == "op2" and lexicon.concepts[rule.all[0]].kind == "activity"
+    )
 
 
 def _votes(model: Model, pairs: list[tuple[int, float]], code: str) -> tuple[float, float]:
@@ -208,6 +244,26 @@ def _features(
         anchor_on * (1.0 if any_context else 0.0),
         anchor_on * use_vote,
     ]
+    hits = provision.hits
+    prohibition = 1.0 if hits.get("frame.prohibition") else 0.0
+    authorised = 1.0 if hits.get("frame.authorised") else 0.0
+    strong_near = _strong_proximity(provision, lexicon, anchor)
+    acts = sum(1 for c in _op2_acts(lexicon) if hits.get(c))
+    row.extend(
+        [
+            prohibition,
+            authorised,
+            strong_near,
+            math.log1p(acts),
+            anchor_on * prohibition * strong_near,
+            anchor_on * prohibition * (1.0 - authorised),
+            1.0 if hits.get("penalty") and (strong or wmd) else 0.0,
+            1.0 if hits.get("ctl.licence") else 0.0,
+            1.0 if hits.get("ctl.export") else 0.0,
+            1.0 if hits.get("ctl.accounting") else 0.0,
+            1.0 if hits.get("ctl.authority") else 0.0,
+        ]
+    )
     row.extend(1.0 if section == s else 0.0 for s in SECTIONS)
     row.extend(1.0 if negative in negatives else 0.0 for negative in _NEGATIVE_KINDS)
     if FIELD_FEATURES:
@@ -297,6 +353,7 @@ def train(
     *,
     embedder: Embedder | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    section_thresholds: dict[str, float] | None = None,
 ) -> Model:
     """A model trained on `examples` (the caller passes the train split and the decisions only).
 
@@ -325,6 +382,9 @@ def train(
         lexicon_version=lexicon.version,
         lexicon_checksum=lexicon.checksum,
         threshold=threshold,
+        section_thresholds=dict(
+            SECTION_THRESHOLDS if section_thresholds is None else section_thresholds
+        ),
         examples=examples,
         embeddings=embeddings,
         vectoriser=vectoriser,
@@ -482,9 +542,9 @@ def suggest(
     every_candidate: bool = False,
 ) -> list[Suggested]:
     """Suggestions for each (id, text, language or None), in order: the fields scoring at least
-    the threshold (every candidate with its score when `every_candidate`)."""
+    the model's cut-off for their section, or `threshold` for every field when given (every
+    candidate with its score when `every_candidate`)."""
     embedder = embedder or shared_embedder()
-    cut = model.threshold if threshold is None else threshold
     provisions = [analyse(lexicon, str(i), text, language) for i, text, language in items]
     embeddings = embedder.encode([p.text for p in provisions]) if provisions else None
     char_rows = (
@@ -504,6 +564,7 @@ def suggest(
             for code, score in zip(codes, scores, strict=True):
                 if framework_fields()[code][0] == "op1":  # never: OP1 fields are treaties
                     continue
+                cut = model.cut(code) if threshold is None else threshold
                 if score < cut and not every_candidate:
                     continue
                 suggestions.append(
