@@ -22,9 +22,7 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     terms (an expression index the models cannot state)."""
     if type_ == "table" and name is not None:
         return not name.startswith(("procrastinate_", "search_fts"))
-    if type_ == "index" and name == "ix_search_passage_terms":
-        return False
-    return True
+    return not (type_ == "index" and name == "ix_search_passage_terms")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.schemas.common import Envelope
+from un1540.schemas.text import PROVISION_ID, PROVISION_TEXT
 
 Language = Literal["en", "fr", "es", "zh", "ru", "ar"]
 
@@ -14,8 +15,10 @@ Language = Literal["en", "fr", "es", "zh", "ru", "ar"]
 class ProvisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=200, description="The caller's id, echoed back.")
-    text: str = Field(min_length=1, max_length=20_000, description="The provision's text.")
+    id: Annotated[str, PROVISION_ID] = Field(
+        min_length=1, description="The caller's id, echoed back."
+    )
+    text: Annotated[str, PROVISION_TEXT] = Field(min_length=1, description="The provision's text.")
     language: Language | None = Field(default=None, description="Detected when absent.")
 
 

@@ -196,6 +196,8 @@ CHANNELS = TextRule("other contact channels", 2_000)
 INVITATION = TextRule("a State's invitation to visit (its letter's reference)", 300, one_line=True)
 PURPOSE = TextRule("purpose of a country visit", 5_000)
 FINDING = TextRule("finding of a country visit", 5_000)
+PROVISION_ID = TextRule("the caller's id of a provision", 200, one_line=True)
+PROVISION_TEXT = TextRule("text of a provision of law", 20_000)
 # Codes from a vocabulary (a State's ISO code, a status, a help type, a cell identifier): checked
 # against their vocabulary later; the policy keeps control characters out of the SQL that looks
 # them up (PostgreSQL refuses NUL).

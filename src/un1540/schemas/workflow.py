@@ -194,7 +194,7 @@ class BulkWaiverCreate(_Request):
         description="One reason for every cell waived (required: an empty reason answers 422 "
         "and nothing is written); each cell gets its own waiver and audit event.",
     )
-    rule: Annotated[str, Field(max_length=40)] = Field(
+    rule: Code = Field(
         default="",
         description="Waive only this rule's breaks (e.g. x_requires_evidence); every rule "
         "when empty.",
