@@ -945,6 +945,26 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             f"/documents/{world.restricted_law}?provision={world.restricted_provision}",
             expect(404, poc=200, expert=200, committee=200, admin=200),
         ),
+        # Deciding on a suggestion from the document page: the Committee side, on a law it
+        # may see (hidden: 404 first); a confirmation without a draft is refused by the data.
+        Case(
+            "POST",
+            "/documents/{document_id}/provisions/{provision_id}/suggestions/{suggestion_id}",
+            f"/documents/{world.public_law}/provisions/{world.public_provision}/suggestions/"
+            "op3cd.export_control_law",
+            expect(
+                "forbidden", public="login", expert="refused", committee="refused", admin="refused"
+            ),
+            {"data": {"verdict": "confirm"}},
+        ),
+        Case(
+            "POST",
+            "/documents/{document_id}/provisions/{provision_id}/suggestions/{suggestion_id}",
+            f"/documents/{world.restricted_law}/provisions/{world.restricted_provision}/"
+            "suggestions/op3cd.export_control_law",
+            expect(404, poc="forbidden", expert="refused", committee="refused", admin="refused"),
+            {"data": {"verdict": "confirm"}},
+        ),
         Case("GET", "/states/{iso3}/cells/{cell}", f"/states/TCD/cells/{CELL}", expect(200)),
         Case("GET", "/login", "/login", expect(303, public=200)),
         Case("GET", "/account", "/account", expect(200, public=303)),
