@@ -81,3 +81,4 @@ def test_the_arabic_page_reads_right_to_left(
     page = client.get(f"/documents/{document_id}?lang=ar")
     assert 'dir="rtl"' in page.text
     assert "Suggested fields" not in page.text
+    assert "الحقول المقترحة" in page.text  # "Suggested fields", in Arabic

@@ -30,7 +30,7 @@ def suggestion_decision(
     provision_id: RecordIdPath,
     suggestion_id: SuggestionIdPath,
     verdict: Annotated[str, Form(max_length=10)],
-    edition: Annotated[str, Form(max_length=12)] = "",
+    edition: Annotated[str, Form(max_length=9)] = "",
     weapons: Annotated[list[str] | None, Form(max_length=3)] = None,
     columns: Annotated[list[str] | None, Form(max_length=2)] = None,
     reason: Annotated[str, Form()] = "",
