@@ -2,8 +2,9 @@
 
 - imports point one way: reference -> models -> services / analytics -> io -> web / cli;
 - among the service domains: kernel -> notifications -> accounts -> documents -> matrix ->
-  reporting -> coverage -> assistance -> contacts -> action_plans -> visits -> library ->
-  evidence -> open_data -> profiles (a domain imports only the kernel and those before it);
+  reporting -> incidents -> coverage -> assistance -> contacts -> action_plans -> visits ->
+  library -> evidence -> open_data -> profiles (a domain imports only the kernel and those
+  before it);
 - the doors (web/, cli.py) never commit, never build SQL, and never decide a permission: they
   import no SQLAlchemy query construct and call no session method that reads or writes.
 """
@@ -25,6 +26,7 @@ DOMAINS = [
     "documents",
     "matrix",
     "reporting",
+    "incidents",
     "coverage",
     "assistance",
     "contacts",

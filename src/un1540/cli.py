@@ -36,6 +36,7 @@ from un1540.errors import (
 from un1540.io.action_plan_import import import_plan_file
 from un1540.io.briefing import briefing_file
 from un1540.io.demo import load_demo
+from un1540.io.incident_import import import_incident_file
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
 from un1540.io.review_report import ReviewFormat, render_review
@@ -1092,6 +1093,42 @@ def import_reports_command(
             session, content=path.read_bytes(), file_name=path.name, viewer=viewer
         )
     console.print(f"{path.name}: imported {result.rows} report(s) for {result.states} State(s).")
+
+
+@import_app.command("incidents")
+def import_incidents_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV of incidents (columns in docs/incidents.md).",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file; write nothing.")
+    ] = False,
+    acting_as: Annotated[
+        str | None, typer.Option("--as", help="Expert account to record as the reporter.")
+    ] = None,
+) -> None:
+    """Import incidents (CBRN material out of regulatory control; reference/incidents.yml).
+
+    Every problem is listed with its file, row and column (unknown States, categories, kinds or
+    fields, dates in the future or out of order, duplicates in the file or of recorded incidents);
+    nothing is written unless the whole file is valid.
+    """
+    with _sessions()() as session:
+        viewer = _operator(session, acting_as)
+        result = import_incident_file(
+            session, path.read_bytes(), file_name=path.name, viewer=viewer, dry_run=dry_run
+        )
+    verb = "would import" if dry_run else "imported"
+    console.print(
+        f"{path.name}: {verb} {result.rows} incident(s) concerning {result.states} State(s)."
+        + (" Dry run: nothing was written." if dry_run else "")
+    )
 
 
 @framework_app.command("migrate")

@@ -184,6 +184,10 @@ def test_creates_link_to_what_they_created(routing: TestClient) -> None:
         f"{api}/assistance/requests/{{request_id}}",
     )
     assert len(links("post", f"{api}/assistance/projects")) == 4
+    assert links("post", f"{api}/incidents")["GetIncident"] == (
+        "get",
+        f"{api}/incidents/{{incident_id}}",
+    )
     edition = links("post", f"{api}/states/{{iso3}}/editions")
     assert edition["ShareEdition"] == ("post", f"{api}/states/{{iso3}}/editions/{{number}}/share")
     assert "DecideProposal" in links("post", f"{api}/states/{{iso3}}/editions/{{number}}/proposals")

@@ -11,7 +11,7 @@ def test_priorities_rank_every_state_with_method_and_explanations(client: TestCl
     body = assert_synthetic_json(client.get("/api/v1/priorities"))
     assert_page(body)
     assert body["total"] == 193
-    assert body["method"] == "un1540-priorities/1"
+    assert body["method"] == "un1540-priorities/2"
     assert "not a measure of compliance" in body["label"]
     assert body["sensitivity"]["runs"] == 500
     first = body["items"][0]

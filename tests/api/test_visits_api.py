@@ -159,11 +159,39 @@ def test_a_visit_from_invitation_to_closure(
     assert request["requester"] == ISO3
     assert request["items"][0]["fields"] == ["op3cd.border_control"]
     assert request["items"][0]["weapons"] == ["nw"]
-    measure = client.post(
+    # Or a measure of one of the State's action plans (which one: named, else refused).
+    no_plan = client.post(
         f"{url}/follow-ups",
         json={"kind": "action_plan_measure", "title": "Add port controls to the action plan"},
         headers=headers["expert"],
+    )
+    assert_error(no_plan, 422, "invalid_data", where="plan")
+    plan = client.post(
+        f"/api/v1/states/{ISO3}/action-plans",
+        json={
+            "title": "Plan of the visited State",
+            "submitted_on": ago(30),
+            "period_from": ago(30),
+            "period_to": (DAY + timedelta(days=700)).isoformat(),
+        },
+        headers=headers["poc"],
+    )
+    assert plan.status_code == 201, plan.text
+    plan_id = plan.json()["plan"]["id"]
+    measure = client.post(
+        f"{url}/follow-ups",
+        json={
+            "finding": found[0]["id"],
+            "kind": "action_plan_measure",
+            "title": "Add port controls to the action plan",
+            "plan": plan_id,
+        },
+        headers=headers["expert"],
     ).json()["visit"]["follow_ups"][1]
+    assert measure["action_plan"] == plan_id
+    added = client.get(f"/api/v1/action-plans/{plan_id}", headers=headers["poc"]).json()["plan"]
+    (in_plan,) = [m for m in added["measures"] if m["id"] == measure["action_plan_measure"]]
+    assert (in_plan["fields"], in_plan["weapons"]) == (["op3cd.border_control"], ["nw"])
     _step(client, visit, headers["expert"], "follow_up")
     closed = client.post(f"{url}/follow-ups/{measure['id']}/close", headers=headers["expert"])
     assert closed.json()["visit"]["follow_ups"][1]["status"] == "closed"
@@ -310,7 +338,7 @@ def test_an_organisations_page(client: TestClient) -> None:
     assert body["acronym"] == "IAEA"
     assert body["offers"], "the demo's IAEA offer"
     assert isinstance(body["contacts"], list)  # those the reader may see (none for the public)
-    assert body["trainings"] is None  # not gathered
+    assert isinstance(body["trainings"], list)  # the courses it funded, is named in or attended
     assert_error(client.get("/api/v1/organisations/nothing_here"), 404, "not_found")
 
 
@@ -401,3 +429,14 @@ def test_the_profile_gathers_contacts_reporting_and_action_plans_as_each_reader_
     mine = plans["action_plans"]["plans"]
     seen = client.get(f"/api/v1/states/{ISO3}/profile").json()["action_plans"]["plans"]
     assert {p["id"] for p in seen} == {p["id"] for p in mine if p["published"]}
+
+
+def test_an_organisation_page_lists_the_courses_it_took_part_in(client: TestClient) -> None:
+    """Named among a course's funders or in its source note (as the OSCE is for the Kaliningrad
+    course), or attended by its recorded contacts."""
+    osce = client.get("/api/v1/organisations/osce")
+    assert osce.status_code == 200, osce.text
+    codes = [t["code"] for t in osce.json()["trainings"]]
+    assert "2016-kaliningrad" in codes
+    page = client.get("/organisations/osce").text
+    assert 'href="/trainings#course-2016-kaliningrad"' in page

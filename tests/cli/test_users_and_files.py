@@ -221,22 +221,54 @@ def test_import_indicators_checks_the_whole_file_and_reports(
     database: Path, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("iso3,indicator,value\nFRA,incidents,2\nZZZ,incidents,x\n", encoding="utf-8")
+    bad.write_text("iso3,indicator,value\nFRA,transit_hub,1\nZZZ,transit_hub,x\n", encoding="utf-8")
     refused = run("import", "indicators", str(bad), database=database)
     assert refused.returncode == 4
     assert "row 3, column iso3: unknown State 'ZZZ'" in refused.stderr
     assert "row 3, column value" in refused.stderr
     assert "Traceback" not in refused.stderr
     good = tmp_path / "good.csv"
-    good.write_text("iso3,indicator,value,year\nFRA,incidents,2,2024\n", encoding="utf-8")
+    good.write_text("iso3,indicator,value,year\nFRA,transit_hub,1,2024\n", encoding="utf-8")
     dry = run("import", "indicators", str(good), "--dry-run", database=database)
     assert dry.returncode == 0, dry.stderr
     assert "would import 1 value(s)" in dry.stdout
     done = run("import", "indicators", str(good), database=database)
     assert done.returncode == 0, done.stderr
-    assert "imported 1 value(s) for 1 State(s) (incidents); 1 existing value(s) replaced" in (
+    assert "imported 1 value(s) for 1 State(s) (transit_hub); 1 existing value(s) replaced" in (
         done.stdout
     )
+
+
+def test_import_incidents_all_or_nothing_with_a_dry_run(database: Path, tmp_path: Path) -> None:
+    header = "occurred_on,states,category,material_class,kind,source\n"
+    bad = tmp_path / "incidents-bad.csv"
+    bad.write_text(
+        header
+        + "2021-03-04,FRA,radioactive,sealed_source,theft,state_reported\n"
+        + "2999-01-01,ZZZ,radioactive,sealed_source,theft,state_reported\n",
+        encoding="utf-8",
+    )
+    refused = run("import", "incidents", str(bad), database=database)
+    assert refused.returncode == 4
+    assert "incidents-bad.csv, row 3, column states: unknown State 'ZZZ'" in refused.stderr
+    assert "incidents-bad.csv, row 3, column occurred_on: is in the future" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    good = tmp_path / "incidents.csv"
+    good.write_text(
+        header + "2021-03-04,FRA;NGA,radioactive,sealed_source,theft,state_reported\n",
+        encoding="utf-8",
+    )
+    dry = run("import", "incidents", str(good), "--dry-run", database=database)
+    assert dry.returncode == 0, dry.stderr
+    assert "would import 1 incident(s) concerning 2 State(s). Dry run" in dry.stdout
+    done = run("import", "incidents", str(good), database=database)
+    assert done.returncode == 0, done.stderr
+    assert "imported 1 incident(s) concerning 2 State(s)." in done.stdout
+    # The bad file's good row was not written (all or nothing), nor the dry run's: once more is
+    # a duplicate of the one import.
+    again = run("import", "incidents", str(good), database=database)
+    assert again.returncode == 4
+    assert "row 2, column occurred_on: an incident with the same date" in again.stderr
 
 
 def test_notify_send_needs_an_smtp_server(database: Path) -> None:

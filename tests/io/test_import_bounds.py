@@ -177,11 +177,11 @@ def test_the_indicator_import_is_bounded_too(session: Session) -> None:
         return error.value
 
     header = "iso3,indicator,value,source\n"
-    long_field = refused(header + f'FRA,incidents,1,"{"s" * 200_000}"\n')
+    long_field = refused(header + f'FRA,transit_hub,1,"{"s" * 200_000}"\n')
     assert _problems(long_field) == {"ind.csv, row 2": "a field is longer than 131,072 characters"}
-    control = refused(header + "FRA,incidents,1,World Bank\x1b\n")
+    control = refused(header + "FRA,transit_hub,1,World Bank\x1b\n")
     assert "ind.csv, row 2, column source" in _problems(control)
-    many = refused(header + "".join(f"Z{n:03d},incidents,1,\n" for n in range(150)))
+    many = refused(header + "".join(f"Z{n:03d},transit_hub,1,\n" for n in range(150)))
     assert len(many.problems) == 101
     assert many.problems[-1].message.startswith("50 more problem(s) not listed")
     assert session.scalar(select(func.count()).select_from(ContextIndicator)) == before

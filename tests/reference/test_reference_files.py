@@ -249,11 +249,16 @@ def test_framework_errors_name_the_place(change, where, fragment) -> None:  # ty
     assert all(p.where.startswith("bad.yml") for p in problems)
 
 
-def test_the_priority_method_loads_with_both_kinds_of_factor() -> None:
+def test_the_priority_method_loads_with_every_kind_of_factor() -> None:
     method = load_priority_method()
-    assert method.slug == "un1540-priorities/1"
+    assert method.slug == "un1540-priorities/2"
     kinds = {factor.kind for factor in method.factors}
-    assert kinds == {"matrix_gap", "indicator"}
+    assert kinds == {"matrix_gap", "indicator", "incident_count"}
+    # The incidents factor is counted from the incident register, not imported by hand.
+    incidents = method.factor("incidents")
+    assert incidents is not None
+    assert incidents.incidents is not None
+    assert "incidents" not in method.indicator_codes
     assert "not a measure of compliance" in method.label
     sections = {section for factor in method.factors for section in factor.sections}
     assert sections <= {"op1", "op2", "op3ab", "op3cd"}

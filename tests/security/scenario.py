@@ -19,6 +19,8 @@
 - Action plans: Chad's plan, not published (its title, a measure and an overdue milestone are
   secrets; its points of contact and the experts are told the milestone is overdue), and
   Niger's published plan.
+- Incidents (all concerning Chad but one): restricted and not shared (Niger's), restricted and
+  shared with the State, restricted and recorded by the provider, unconfirmed, and public.
 - Every account holds an API token; Chad's point of contact's is labelled with a secret.
 - Chad's additional information, dated, for Chad and the Committee (its title and its date).
 Every secret carries a marker the confidentiality crawl looks for; ENTITLED says who may see it.
@@ -53,6 +55,7 @@ from un1540.schemas.assistance import (
     MilestoneInput,
 )
 from un1540.schemas.contacts import ContactCreate
+from un1540.schemas.incidents import IncidentCreate
 from un1540.schemas.visits import (
     ConsentInput,
     FindingInput,
@@ -81,6 +84,7 @@ from un1540.services.assistance.actions.requests import (
 from un1540.services.contacts.actions import create_contact, send_contact_reminders
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
 from un1540.services.evidence.actions import DecisionInput, ProvisionRef, decide_suggestion
+from un1540.services.incidents.actions import record_incident
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.builds import BUILD_TASK, build_state
 from un1540.services.kernel.jobs import JobRun, run_task
@@ -165,6 +169,10 @@ SECRETS = {
     # An expert's decision on a suggestion for that provision (its reason): the experts' and
     # the Committee's review of suggestions only.
     "suggestion_reason": "SECRET-SUGGESTION-REASON-4f6a",
+    "restricted_incident": "SECRET-RESTRICTED-INCIDENT-5a3c",
+    "shared_incident": "SECRET-SHARED-INCIDENT-7e21",
+    "provider_incident": "SECRET-PROVIDER-INCIDENT-c08d",
+    "unconfirmed_incident": "SECRET-UNCONFIRMED-INCIDENT-19bf",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -226,6 +234,13 @@ ENTITLED = {
     "consented_visit_finding": {"poc"} | COMMITTEE_SIDE,
     "visit_participant": {"poc"} | COMMITTEE_SIDE,
     "visit_follow_up": {"poc"} | COMMITTEE_SIDE,  # an action-plan measure of the visit
+    # Incidents (docs/incidents.md): restricted ones for the Committee side and their reporter,
+    # and the State concerned when the reporter shares them; unconfirmed ones for the Committee
+    # side, the reporter and the State concerned; counted in the public trends all the same.
+    "restricted_incident": COMMITTEE_SIDE,  # Niger's, recorded by the expert, not shared
+    "shared_incident": {"poc"} | COMMITTEE_SIDE,  # Chad's, shared with Chad
+    "provider_incident": {"provider"} | COMMITTEE_SIDE,  # Chad's, the provider's own, not shared
+    "unconfirmed_incident": {"poc"} | COMMITTEE_SIDE,  # Chad's, not restricted, unconfirmed
 }
 # What the public reads of the visit whose State consented to its summary.
 CONSENTED_SUMMARY = "The Committee visited Chad at its invitation (summary agreed)."
@@ -279,6 +294,8 @@ class World:
     private_measure: int = 0
     private_milestone: int = 0
     public_plan: int = 0
+    # The incidents: restricted, shared, the provider's, unconfirmed, public (in that order).
+    incidents: tuple[int, ...] = ()
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
@@ -487,6 +504,7 @@ def build_world(
         contacts = _contacts(session, viewers)
         plans = _action_plans(session, viewers)
         visits = _visits(session, viewers)
+        incidents = _incidents(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -535,6 +553,7 @@ def build_world(
         sessions=joined,
         contacts=contacts,
         **plans,
+        incidents=incidents,
     )
 
 
@@ -638,6 +657,37 @@ def _laws(session: Session, expert: Viewer, files_dir: Path) -> dict[str, int]:
         ),
     )
     return found
+
+
+def _incidents(session: Session, viewers: dict[str, Viewer]) -> tuple[int, ...]:
+    """The incidents of the module docstring, each with its marker in its summary."""
+    made = []
+    for viewer, iso3, restricted, shared, confirmation, summary in (
+        ("expert", "NER", True, False, "confirmed", SECRETS["restricted_incident"]),
+        ("expert", "TCD", True, True, "confirmed", SECRETS["shared_incident"]),
+        ("provider", "TCD", True, False, "confirmed", SECRETS["provider_incident"]),
+        ("expert", "TCD", False, False, "unconfirmed", SECRETS["unconfirmed_incident"]),
+        ("expert", "TCD", False, False, "confirmed", "A public incident"),
+    ):
+        made.append(
+            record_incident(
+                session,
+                viewer=viewers[viewer],
+                data=IncidentCreate(
+                    occurred_on=date(2020, 1, 1) + timedelta(days=len(made)),
+                    states=[iso3],
+                    category="radioactive",
+                    material_class="sealed_source",
+                    kind="theft",
+                    source="organisation" if viewer == "provider" else "state_reported",
+                    confirmation=confirmation,
+                    summary=summary,
+                    restricted=restricted,
+                    share_with_state=shared,
+                ),
+            ).id
+        )
+    return tuple(made)
 
 
 def _waived_and_reminded(session: Session, viewers: dict[str, Viewer], due: date | None) -> None:

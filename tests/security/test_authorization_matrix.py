@@ -35,6 +35,17 @@ DRAFT_READERS = ("poc", "expert", "committee", "admin")
 HIDDEN = ("public", "other_poc", "provider")
 EXPERTS = ("expert", "admin")
 T2 = "/states/TCD/editions/2"
+# An incident every role that may record one is refused by the data (an unknown State); a
+# provider's own organisation as the source, so the provider meets the data's refusal too.
+INCIDENT_REFUSED_BY_DATA: dict[str, Any] = {
+    "occurred_on": "2020-01-01",
+    "states": ["XXX"],
+    "category": "radioactive",
+    "material_class": "sealed_source",
+    "kind": "theft",
+    "source": "organisation",
+    "organisation": "iaea",
+}
 
 
 def expect(default: int | str, **by_role: int | str) -> dict[str, int | str]:
@@ -771,6 +782,33 @@ def api_cases(world: World) -> list[Case]:
             f"{api}/states/TCD/editions/1/diff/1",
             expect(200),
         ),
+        *[
+            Case("GET", f"{api}{path}", f"{api}{path}", expect(200))
+            for path in ("/incidents", "/incidents/trends", "/incidents/trends.csv")
+        ],
+        # Restricted (Niger's, not shared), shared with Chad, the provider's own, unconfirmed
+        # (Chad's), public: each seen record by record only by those entitled (404 otherwise).
+        *[
+            Case("GET", f"{api}/incidents/{{incident_id}}", f"{api}/incidents/{ident}", expected)
+            for ident, expected in zip(
+                world.incidents,
+                (
+                    expect(404, expert=200, committee=200, admin=200),
+                    expect(404, poc=200, expert=200, committee=200, admin=200),
+                    expect(404, provider=200, expert=200, committee=200, admin=200),
+                    expect(404, poc=200, expert=200, committee=200, admin=200),
+                    expect(200),
+                ),
+                strict=True,
+            )
+        ],
+        Case(
+            "POST",
+            f"{api}/incidents",
+            f"{api}/incidents",
+            expect(422, public=401, poc=403, other_poc=403),
+            {"json": INCIDENT_REFUSED_BY_DATA},
+        ),
     ]
     cases += action_plan_api_cases(world)
     cases += visit_api_cases(world, api)
@@ -1344,6 +1382,14 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             "/downloads/matrices/{fmt}",
             "/downloads/matrices/csv",
             expect("done", public="login"),
+        ),
+        Case("GET", "/incidents", "/incidents", expect(200)),
+        Case(
+            "POST",
+            "/incidents",
+            "/incidents",
+            expect("refused", public="login", poc="forbidden", other_poc="forbidden"),
+            {"data": {**INCIDENT_REFUSED_BY_DATA, "states": "XXX"}},
         ),
         Case("POST", "/logout", "/logout", expect(303)),  # last: it ends the session
     ]

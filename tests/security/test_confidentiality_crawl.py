@@ -188,6 +188,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     ),
     "/search": ("?q=nuclear+material", "?q=secret+restricted+provision"),
     "/documents/{document_id}": ("",),
+    "/api/v1/incidents": ("?page_size=100", "?state=TCD"),
+    "/incidents": ("", "?region=africa"),
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -244,6 +246,7 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "plan_id": [str(world.private_plan), str(world.public_plan)],
         "visit_id": [str(world.visit), str(world.consented_visit)],
         "organisation": ["iaea"],
+        "incident_id": [str(ident) for ident in world.incidents],
         "name": downloads,
     }
 
@@ -431,6 +434,7 @@ def test_hidden_records_answer_not_found(world: World) -> None:
         f"/api/v1/builds/{world.niger_build}",
         f"/api/v1/states/{COMMITTEE_EDITION_STATE}/matrix",
         f"/assistance/requests/{world.private_request}",
+        f"/api/v1/incidents/{world.incidents[0]}",
     ):
         assert client.get(url).status_code == 404, url
 

@@ -32,18 +32,26 @@ def _count(session: Session) -> int:
 @pytest.mark.parametrize(
     ("text", "where", "fragment"),
     [
-        ("iso3,indicator,value\nXXX,incidents,3\n", "row 2, column iso3", "unknown State"),
+        ("iso3,indicator,value\nXXX,chemical_industry,3\n", "row 2, column iso3", "unknown State"),
         ("iso3,indicator,value\nFRA,weather,3\n", "row 2, column indicator", "unknown indicator"),
-        ("iso3,indicator,value\nFRA,incidents,many\n", "row 2, column value", "not a number"),
-        ("iso3,indicator,value\nFRA,incidents,-2\n", "row 2, column value", "0 or more"),
-        ("iso3,indicator,value,year\nFRA,incidents,2,1850\n", "row 2, column year", "year"),
         (
-            "iso3,indicator,value\nFRA,incidents,2\nfra,incidents,3\n",
+            "iso3,indicator,value\nFRA,chemical_industry,many\n",
+            "row 2, column value",
+            "not a number",
+        ),
+        ("iso3,indicator,value\nFRA,chemical_industry,-2\n", "row 2, column value", "0 or more"),
+        ("iso3,indicator,value,year\nFRA,chemical_industry,2,1850\n", "row 2, column year", "year"),
+        (
+            "iso3,indicator,value\nFRA,chemical_industry,2\nfra,chemical_industry,3\n",
             "row 3",
             "duplicate of row 2",
         ),
         ("iso3,value\nFRA,2\n", "header", "missing column indicator"),
-        ("iso3,indicator,value,colour\nFRA,incidents,2,red\n", "header", "unknown column colour"),
+        (
+            "iso3,indicator,value,colour\nFRA,chemical_industry,2,red\n",
+            "header",
+            "unknown column colour",
+        ),
         ("iso3,indicator,value\n", "indicators.csv", "no data rows"),
         ("", "indicators.csv", "empty"),
     ],
@@ -75,9 +83,11 @@ def test_binary_content_is_refused_as_not_utf8(session: Session) -> None:
 
 def test_an_import_replaces_the_values_it_names_and_is_audited(session: Session) -> None:
     before = _count(session)
-    first = _import(session, "iso3,indicator,value,year,source\nTCD,incidents,4,2023,Study\n")
+    first = _import(
+        session, "iso3,indicator,value,year,source\nTCD,chemical_industry,4,2023,Study\n"
+    )
     assert _count(session) == before + 1
-    again = _import(session, "iso3,indicator,value\nTCD,incidents,6\nTCD,transit_hub,1\n")
+    again = _import(session, "iso3,indicator,value\nTCD,chemical_industry,6\nTCD,transit_hub,1\n")
     assert (first.replaced, again.replaced) == (0, 1)  # type: ignore[attr-defined]
     chad = select(State.id).where(State.iso3 == "TCD").scalar_subquery()
     rows = session.execute(
@@ -86,7 +96,7 @@ def test_an_import_replaces_the_values_it_names_and_is_audited(session: Session)
         )
     )
     values = {indicator: value for indicator, value in rows}
-    assert values == {"incidents": 6.0, "transit_hub": 1.0}
+    assert values == {"chemical_industry": 6.0, "transit_hub": 1.0}
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "import_indicators")
     ).all()
@@ -96,7 +106,7 @@ def test_an_import_replaces_the_values_it_names_and_is_audited(session: Session)
 
 def test_a_dry_run_writes_nothing(session: Session) -> None:
     before = _count(session)
-    result = _import(session, "iso3,indicator,value\nTCD,incidents,4\n", dry_run=True)
+    result = _import(session, "iso3,indicator,value\nTCD,chemical_industry,4\n", dry_run=True)
     assert result.rows == 1  # type: ignore[attr-defined]
     assert _count(session) == before
 

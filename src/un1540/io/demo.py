@@ -36,6 +36,7 @@ from un1540.errors import Conflict
 from un1540.io.demo_action_plans import load_demo_action_plans
 from un1540.io.demo_assistance import load_demo_assistance
 from un1540.io.demo_contacts import load_demo_contacts
+from un1540.io.demo_incidents import load_demo_incidents
 from un1540.io.demo_library import load_demo_library
 from un1540.io.demo_reporting import load_demo_reporting
 from un1540.io.demo_visits import load_demo_visits
@@ -369,8 +370,10 @@ def _indicator_lines(state: State) -> list[str]:
         "chemical_industry": round(rng.lognormvariate(2.5, 1.2)) if rng.random() < 0.7 else 0,
         "high_containment_laboratories": rng.randint(1, 40) if rng.random() < 0.45 else 0,
         "transit_hub": 1 if rng.random() < 0.15 else 0,
-        "incidents": rng.randint(0, 25) if rng.random() < 0.5 else 0,
     }
+    # The `incidents` factor is now counted from incident records (demo_incidents.py); its old
+    # hand-typed value is still drawn, unused, so that the values drawn after it stay the same.
+    _ = rng.randint(0, 25) if rng.random() < 0.5 else 0
     profile = load_nuclear_profile().get(state.iso3)
     if profile is not None:  # none for a State without power reactors or nuclear material
         facilities = rng.randint(2, 60) if profile.power_reactors else rng.randint(1, 5)
@@ -432,6 +435,7 @@ def load_demo(
     load_demo_action_plans(session)
     load_demo_visits(session)
     load_demo_library(session, states)
+    load_demo_incidents(session, states)
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,

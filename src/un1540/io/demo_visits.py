@@ -23,6 +23,7 @@ from un1540.schemas.visits import (
     VisitCreate,
     VisitTransition,
 )
+from un1540.services.action_plans.reads import list_plans
 from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
 from un1540.services.matrix.reads.matrix import get_matrix
 from un1540.services.visits.actions import (
@@ -110,16 +111,19 @@ def _visit(session: Session, state: State, stage: str, number: int) -> None:
                     consent="committee",
                 ),
             )
-            add_follow_up(
-                session,
-                viewer=viewer,
-                visit_id=visit.id,
-                data=FollowUpInput(
-                    finding=visit.findings[-1].id,
-                    kind="action_plan_measure",
-                    title="[Synthetic] Add the visit's recommendations to the action plan",
-                ),
-            )
+            plans = list_plans(session, viewer=viewer, iso3=state.iso3).plans
+            if plans:  # a measure goes into one of the State's plans, when it has one
+                add_follow_up(
+                    session,
+                    viewer=viewer,
+                    visit_id=visit.id,
+                    data=FollowUpInput(
+                        finding=visit.findings[-1].id,
+                        kind="action_plan_measure",
+                        title="[Synthetic] Add the visit's recommendations to the action plan",
+                        plan=plans[0].id,
+                    ),
+                )
         transition_visit(
             session,
             viewer=viewer,

@@ -25,6 +25,7 @@ from un1540.models.frameworks import (
     Section,
     WeaponCategory,
 )
+from un1540.models.incidents import Incident, IncidentState
 from un1540.models.indicators import ContextIndicator
 from un1540.models.instance import SYNTHETIC_DATA_FLAG, InstanceFlag
 from un1540.models.jobs import Build, BuildStatus, UsageCount
@@ -81,6 +82,8 @@ __all__ = [
     "Framework",
     "FundingEntry",
     "GroupMembership",
+    "Incident",
+    "IncidentState",
     "InstanceFlag",
     "M49Area",
     "Mark",

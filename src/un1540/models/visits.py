@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from un1540.models.action_plans import ActionPlanMeasure
 from un1540.models.assistance import AssistanceRequest
 from un1540.models.base import Base, Origin, UTCDateTime, enum_column, utc_now
 from un1540.models.organisations import Organisation
@@ -96,6 +97,10 @@ class VisitFollowUp(Base):
     assistance_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("assistance_request.id"), index=True
     )
+    # The measure added to one of the State's action plans (kind action_plan_measure).
+    action_plan_measure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action_plan_measure.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
     closed_on: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(254), default="")
@@ -103,3 +108,4 @@ class VisitFollowUp(Base):
 
     finding: Mapped[VisitFinding | None] = relationship()
     assistance_request: Mapped[AssistanceRequest | None] = relationship()
+    action_plan_measure: Mapped[ActionPlanMeasure | None] = relationship()

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from un1540.schemas.common import Envelope
-from un1540.schemas.contacts import ContactProfileRead, ContactRead
+from un1540.schemas.contacts import ContactProfileRead, ContactRead, TrainingCourseRead
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.reporting import StateReports
 from un1540.schemas.visits import VisitRead
@@ -130,4 +130,8 @@ class OrganisationProfile(Envelope):
     contacts: list[ContactRead] | None = Field(
         default=None, description="Its points of contact the reader may see."
     )
-    trainings: Any | None = Field(default=None, description="Its trainings (when wired).")
+    trainings: list[TrainingCourseRead] | None = Field(
+        default=None,
+        description="The Committee's training courses it took part in: named among the funders "
+        "or in the source's note, or attended by its recorded contacts.",
+    )

@@ -78,6 +78,10 @@ class FollowUpInput(_Input):
     title: Annotated[str, TITLE] = Field(min_length=1)
     description: Annotated[str, ITEM_DESCRIPTION] = ""
     help_type: Code | None = Field(default=None, json_schema_extra=enum("help_type"))
+    plan: RecordId | None = Field(
+        default=None,
+        description="For an action-plan measure: the State's plan the measure is added to.",
+    )
     consent: Code | None = Field(
         default=None,
         description="The request's consent (default: the clearinghouse's).",
@@ -121,6 +125,9 @@ class FollowUpRead(BaseModel):
     status: str = Field(description="open or closed; a request's follows its own lifecycle.")
     assistance_request: int | None
     assistance_request_status: str | None
+    action_plan: int | None = Field(default=None, description="The plan of the measure added.")
+    action_plan_measure: int | None = None
+    action_plan_measure_status: str | None = None
     closed_on: date | None
 
 

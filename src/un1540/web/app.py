@@ -46,6 +46,7 @@ from un1540.web.portal import fields as fields_pages
 from un1540.web.portal import history as history_pages
 from un1540.web.portal import home as home_pages
 from un1540.web.portal import imports as import_pages
+from un1540.web.portal import incidents as incident_pages
 from un1540.web.portal import library as library_pages
 from un1540.web.portal import priorities as priorities_pages
 from un1540.web.portal import profiles as profile_pages
@@ -144,6 +145,7 @@ def create_app(
     app.include_router(states_pages.router)
     app.include_router(fields_pages.router)
     app.include_router(priorities_pages.router)
+    app.include_router(incident_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(report_pages.router)
     app.include_router(reporting_pages.router)

@@ -117,6 +117,12 @@ def _links(operations: dict[tuple[str, str], dict[str, Any]]) -> None:
         },
         project_id="$response.body#/project/id",
     )
+    add(
+        ("post", f"{api}/incidents"),
+        "201",
+        {"GetIncident": ("get", f"{api}/incidents/{{incident_id}}")},
+        incident_id="$response.body#/incident/id",
+    )
     edition = f"{api}/states/{{iso3}}/editions/{{number}}"
     add(
         ("post", f"{api}/states/{{iso3}}/editions"),

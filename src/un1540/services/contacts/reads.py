@@ -11,6 +11,7 @@ since when, and how many are stale.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -30,10 +31,15 @@ from un1540.models import (
 )
 from un1540.models.base import today
 from un1540.reference.training import TrainingCourse, load_training_courses
-from un1540.schemas.contacts import ContactProfileRead, ContactRead
+from un1540.schemas.contacts import ContactProfileRead, ContactRead, TrainingCourseRead
 from un1540.schemas.text import CODE
 from un1540.services.contacts.freshness import DEFAULT_STALE_MONTHS, stale_threshold
-from un1540.services.contacts.shapes import ContactSummary, contact_read, summary_read
+from un1540.services.contacts.shapes import (
+    ContactSummary,
+    contact_read,
+    course_read,
+    summary_read,
+)
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
 
@@ -365,3 +371,28 @@ def known_courses(codes: Iterable[str]) -> list[str]:
     """The codes among `codes` that are not training courses."""
     courses = load_training_courses()
     return [code for code in codes if code not in courses]
+
+
+def organisation_trainings(
+    session: Session, viewer: Viewer, organisation: Organisation
+) -> list[TrainingCourseRead]:
+    """The courses an organisation took part in: those whose funders or note name it (by its
+    acronym, as the sources word them) and those its recorded contacts attended."""
+    acronym = organisation.acronym.casefold()
+    attended = set(
+        session.scalars(
+            select(TrainingParticipation.course_code)
+            .join(PointOfContact, PointOfContact.id == TrainingParticipation.contact_id)
+            .where(PointOfContact.organisation_id == organisation.id)
+        )
+    )
+
+    def named(course: TrainingCourse) -> bool:
+        words = " ".join([*course.funders, course.note]).casefold()
+        return acronym in re.split(r"[^\w]+", words)
+
+    return [
+        course_read(item.course, count=item.count, synthetic=item.synthetic, visible=item.visible)
+        for item in training_courses(session, viewer=viewer)
+        if item.course.code in attended or named(item.course)
+    ]

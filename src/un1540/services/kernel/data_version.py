@@ -54,6 +54,7 @@ INDICATORS = "indicators"  # context indicators (the prioritisation aid)
 CONTACTS = "contacts"  # points of contact and their training attendance
 ACTION_PLANS = "action_plans"  # national implementation action plans, measures, milestones
 VISITS = "visits"  # country visits, their findings and follow-up
+INDICATORS = "indicators"  # context indicators and incidents (the prioritisation aid)
 STATE_PREFIX = "state:"  # + ISO3: one State's editions, cells, proposals, comments, documents
 
 # What the public dataset (the open-data downloads) is built from.
@@ -85,8 +86,8 @@ def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] |
         return {DOCUMENTS, state_scope(state)} if isinstance(state, str) and state else {DOCUMENTS}
     if entity_type in ("framework", "reference"):
         return {REFERENCE}
-    if entity_type == "context_indicator":
-        return {INDICATORS}
+    if entity_type in ("context_indicator", "incident"):
+        return {INDICATORS}  # the prioritisation aid's inputs
     if entity_type.startswith("assistance_") or entity_type == "funding_entry":
         return {ASSISTANCE}
     if entity_type.startswith("action_plan"):
@@ -130,6 +131,9 @@ TABLE_SCOPES: Mapping[str, str] = {
     "point_of_contact": CONTACTS,
     "training_participation": CONTACTS,
     **dict.fromkeys(("visit", "visit_participant", "visit_finding", "visit_follow_up"), VISITS),
+    # Incidents feed the prioritisation aid's `incidents` factor (services/incidents/).
+    "incident": INDICATORS,
+    "incident_state": INDICATORS,
     **dict.fromkeys(
         (
             "assistance_request",

@@ -44,7 +44,11 @@ from un1540.services.assistance.reads.offers import offer_visible
 from un1540.services.assistance.reads.projects import project_visible
 from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.contacts.freshness import DEFAULT_STALE_MONTHS
-from un1540.services.contacts.reads import contacts_for_profile, organisation_contacts
+from un1540.services.contacts.reads import (
+    contacts_for_profile,
+    organisation_contacts,
+    organisation_trainings,
+)
 from un1540.services.documents.reads import state_documents
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.envelope import envelope
@@ -302,7 +306,5 @@ def organisation_profile(session: Session, *, viewer: Viewer, code: str) -> Orga
         requests=[_request_point(r) for r in requests],
         visits=visit_reads(session, viewer, visits),
         contacts=organisation_contacts(session, viewer, organisation),
-        # Not gathered yet: which courses an organisation funded or hosted is not in the
-        # courses' reference data in a form that names organisations by code.
-        trainings=None,
+        trainings=organisation_trainings(session, viewer, organisation),
     )

@@ -28,6 +28,7 @@ from un1540.models import (
 )
 from un1540.models.base import today, utc_now
 from un1540.reference.assistance import load_assistance_vocabulary
+from un1540.schemas.action_plans import MeasureCreate
 from un1540.schemas.assistance import AssistanceRequestCreate
 from un1540.schemas.text import REASON, SUMMARY
 from un1540.schemas.visits import (
@@ -40,6 +41,7 @@ from un1540.schemas.visits import (
     VisitCreate,
     VisitTransition,
 )
+from un1540.services.action_plans.actions import add_measure
 from un1540.services.assistance.actions.requests import submit_request
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.audit import record_event
@@ -278,6 +280,8 @@ def add_follow_up(
             problems.append(Problem("finding", f"visit {visit.id} has no finding {data.finding}"))
     if data.kind == "assistance_request" and not data.help_type:
         problems.append(Problem("help_type", "required for an assistance request"))
+    if data.kind == "action_plan_measure" and data.plan is None:
+        problems.append(Problem("plan", "required: the State's action plan the measure goes into"))
     _refuse(problems, "the follow-up was not recorded")
     request = None
     if data.kind == "assistance_request":
@@ -308,12 +312,28 @@ def add_follow_up(
                 ],
             ) from None
         request = submit_request(session, viewer=viewer, data=filed, origin=visit.origin)
+    measure = None
+    if data.kind == "action_plan_measure":
+        assert data.plan is not None
+        measure = add_measure(
+            session,
+            viewer=viewer,
+            iso3=visit.state.iso3,  # a plan of another State is not found
+            plan_id=data.plan,
+            data=MeasureCreate(
+                title=data.title,
+                description=data.description,
+                fields=[finding.field_code] if finding else [],
+                weapons=[finding.weapon] if finding and finding.weapon else [],
+            ),
+        )
     follow_up = VisitFollowUp(
         visit_id=visit.id,
         finding=finding,
         kind=data.kind,
         title=data.title.strip(),
         assistance_request=request,
+        action_plan_measure=measure,
         created_by=viewer.actor,
     )
     visit.follow_ups.append(follow_up)
@@ -327,6 +347,7 @@ def add_follow_up(
             "kind": data.kind,
             "follow_up": follow_up.id,
             "assistance_request": request.id if request else None,
+            "action_plan_measure": measure.id if measure else None,
         },
     )
     return follow_up

@@ -88,6 +88,11 @@ def visit_read(
                 assistance_request_status=u.assistance_request.status
                 if u.assistance_request
                 else None,
+                action_plan=u.action_plan_measure.plan_id if u.action_plan_measure else None,
+                action_plan_measure=u.action_plan_measure_id,
+                action_plan_measure_status=u.action_plan_measure.status
+                if u.action_plan_measure
+                else None,
                 closed_on=u.closed_on,
             )
             for u in visit.follow_ups

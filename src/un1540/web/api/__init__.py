@@ -22,6 +22,7 @@ from un1540.web.api import (
     frameworks,
     funding,
     history,
+    incidents,
     library,
     notifications,
     priorities,
@@ -60,6 +61,7 @@ api_router.include_router(contacts.router)
 api_router.include_router(action_plans.router)
 api_router.include_router(visits.router)
 api_router.include_router(profiles.router)
+api_router.include_router(incidents.router)
 
 TAGS = [
     {
@@ -115,6 +117,11 @@ TAGS = [
     {
         "name": "Visits",
         "description": "Country visits at a State's invitation, their findings and briefing.",
+    },
+    {
+        "name": "Incidents",
+        "description": "CBRN incidents (restricted ones counted in trends, shown only to those "
+        "entitled) and their trends.",
     },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]

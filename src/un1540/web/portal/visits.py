@@ -20,7 +20,8 @@ from un1540.schemas.visits import (
     VisitCreate,
     VisitTransition,
 )
-from un1540.services.kernel.paging import PageRequest
+from un1540.services.action_plans.reads import list_plans
+from un1540.services.kernel.paging import SUMMARY, PageRequest
 from un1540.services.profiles.briefing import visit_briefing
 from un1540.services.visits.actions import (
     add_follow_up,
@@ -113,6 +114,10 @@ def visit_page(
         "follow_up_kinds": FOLLOW_UP_KINDS,
         "help_types": load_assistance_vocabulary().help_types,
         "fields": names,
+        # The State's plans a follow-up measure may go into (those this reader may see).
+        "plans": list_plans(session, viewer=viewer, iso3=read.state.iso3, paging=SUMMARY).plans
+        if "add_follow_up" in read.allowed_actions
+        else [],
     }
     return render(request, "visits/detail.html", context, synthetic=read.synthetic)
 
@@ -190,6 +195,7 @@ def visit_follow_up(
     title: Text = "",
     finding: Annotated[str, Form(max_length=12)] = "",
     help_type: Annotated[str, Form(max_length=40)] = "",
+    plan: Annotated[str, Form(max_length=12)] = "",
     description: Text = "",
 ) -> Response:
     def action() -> str:
@@ -199,6 +205,7 @@ def visit_follow_up(
             title=title,
             finding=finding or None,
             help_type=help_type or None,
+            plan=plan or None,
             description=description,
         )
         follow_up = add_follow_up(session, viewer=viewer, visit_id=visit_id, data=data)
@@ -206,6 +213,8 @@ def visit_follow_up(
             return gettext("Assistance request %(id)s filed for the State.") % {
                 "id": follow_up.assistance_request_id
             }
+        if follow_up.action_plan_measure_id is not None:
+            return gettext("Measure added to the State's action plan.")
         return gettext("Follow-up recorded.")
 
     return act(request, _back(visit_id), action)

@@ -6,6 +6,8 @@ and every result carries the method's label (an aid, not a compliance measure).
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,8 +23,14 @@ from un1540.analytics.summaries import CellFilter, state_tallies_under
 from un1540.analytics.timeline import columns_where, in_force, state_tallies_over
 from un1540.errors import InvalidParameter, Problem
 from un1540.models import State
+from un1540.models.base import today
 from un1540.reference.languages import N_
-from un1540.reference.priorities import FactorSpec, PriorityMethod, load_priority_method
+from un1540.reference.priorities import (
+    FactorSpec,
+    IncidentCountSpec,
+    PriorityMethod,
+    load_priority_method,
+)
 from un1540.schemas.priorities import (
     ContributionRead,
     FactorRead,
@@ -31,6 +39,7 @@ from un1540.schemas.priorities import (
     SensitivityRead,
 )
 from un1540.services.coverage.indicators import indicator_values
+from un1540.services.incidents.reads import incident_counts
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
@@ -38,7 +47,8 @@ from un1540.services.matrix.counting import mark_matrix, summaries_in_force
 
 BASIS = N_(
     "Matrix gaps: the latest approved edition of each State that the caller may see. "
-    "Indicators: the context values imported for each State (`un1540 import indicators`)."
+    "Indicators: the context values imported for each State (`un1540 import indicators`). "
+    "Incidents: counted from the incident register, only the records the caller may see."
 )
 
 
@@ -82,6 +92,22 @@ def _gap_values(
     return gaps, synthetic
 
 
+def _incident_counts(
+    session: Session, viewer: Viewer, spec: IncidentCountSpec
+) -> tuple[dict[str, int], bool]:
+    """Per State, the incidents the factor counts (reference/priorities.yml, `incidents`)."""
+    now = today()
+    since = date(now.year - spec.years, now.month, 1)  # the first of the month: no 29 February
+    return incident_counts(
+        session,
+        viewer=viewer,
+        since=since,
+        kinds=spec.kinds,
+        groupings=spec.groupings,
+        confirmation=spec.confirmation,
+    )
+
+
 def factor_values(
     session: Session, viewer: Viewer, method: PriorityMethod, states: list[str]
 ) -> tuple[dict[str, dict[str, FactorValue]], dict[str, int], bool]:
@@ -98,6 +124,14 @@ def factor_values(
                 iso3: FactorValue(raw=gap, value=factor.missing_value if gap is None else gap)
                 for iso3, gap in gaps.items()
             }
+        elif factor.kind == "incident_count":
+            assert factor.incidents is not None
+            assert factor.transform is not None
+            counts, counted_synthetic = _incident_counts(session, viewer, factor.incidents)
+            synthetic = synthetic or counted_synthetic
+            # The register covers every State: no incident recorded is a count of 0, not "no data".
+            counted: dict[str, float | None] = {iso3: float(counts.get(iso3, 0)) for iso3 in states}
+            values = normalise(counted, transform=factor.transform, missing=factor.missing_value)
         else:
             known = indicators.get(factor.code, {})
             raw = {iso3: known.get(iso3) for iso3 in states}
