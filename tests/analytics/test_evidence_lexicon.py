@@ -111,3 +111,19 @@ def test_a_wrong_devset_line_is_refused_naming_where() -> None:
     )
     with pytest.raises(DevsetError, match=r"en\.jsonl:3\.labels\[0\]\.field: OP1"):
         parse_line(line, "en.jsonl:3")
+
+
+def test_the_devset_loader_reads_every_jsonl_file_more_files_included(tmp_path: Any) -> None:
+    def line(id: str) -> str:
+        return (
+            f'{{"id": "{id}", "language": "fr", "split": "train", "source": "s", '
+            '"article": "1", "text": "t", "labels": [], "negative_kind": "unrelated"}\n'
+        )
+
+    (tmp_path / "fr.jsonl").write_text(line("fr-a"), encoding="utf-8")
+    (tmp_path / "fr.more.jsonl").write_text(line("fr-b"), encoding="utf-8")
+    (tmp_path / "README.md").write_text("not data", encoding="utf-8")
+    assert [e.id for e in load_devset([tmp_path])] == ["fr-a", "fr-b"]
+    (tmp_path / "ru.more.jsonl").write_text(line("fr-a"), encoding="utf-8")
+    with pytest.raises(DevsetError, match="fr-a: the id is used twice"):
+        load_devset([tmp_path])

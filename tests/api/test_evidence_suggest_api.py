@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from tests.analytics.test_evidence_suggest import small_train_split
 from tests.api.test_workflow_api import Tokens, tokens  # noqa: F401  (the fixture)
 from un1540.analytics.evidence import store
+from un1540.analytics.evidence.model import MODEL_CODE_VERSION
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_suggestions_through_the_api(
     data = answer.json()
     assert [p["id"] for p in data["provisions"]] == ["a", "b"]
     assert [p["language"] for p in data["provisions"]] == ["ru", "en"]
-    assert data["model_version"].startswith("1-")
+    assert data["model_version"].startswith(f"{MODEL_CODE_VERSION}-")
     assert (model_env / store.CURRENT).exists()
     for provision in data["provisions"]:
         for suggestion in provision["suggestions"]:

@@ -55,7 +55,7 @@ def test_every_page_family_renders_under_the_policy(
     page.goto(live_server + "/login?next=/account")
     page.fill("#email", "expert@example.org")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # the sign-in form, not the header's search
     expect(page.locator("h1")).to_have_text("Your account")
     page.goto(live_server + "/dashboard")
     with page.expect_download() as download:

@@ -136,7 +136,9 @@ def rerun(engine: Engine, path: Path, *, by_command: bool) -> Rerun:
     if by_command:
         done = run(engine, "import", "matrix", str(path), "--all")
         assert done.returncode == 0, done.stderr
-        found = re.search(r"Imported\. (\d+) cell\(s\) changed", done.stdout)
+        found = re.search(
+            r"Imported\. (\d+) cell\(s\) and \d+ treaty status\(es\) changed", done.stdout
+        )
         assert found, done.stdout
         return Rerun(int(found.group(1)), time.monotonic() - started)
     engine.dispose()  # new connections, as a new process would open

@@ -503,7 +503,7 @@ def build_world(
         clearinghouse = _clearinghouse(session, viewers)
         contacts = _contacts(session, viewers)
         plans = _action_plans(session, viewers)
-        visits = _visits(session, viewers)
+        visits = _visits(session, viewers, chad_plan=plans["private_plan"])
         incidents = _incidents(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
@@ -853,9 +853,10 @@ def _clearinghouse(session: Session, viewers: dict[str, Viewer]) -> dict[str, in
     return {name: request.id for name, request in requests.items()} | projects
 
 
-def _visits(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
+def _visits(session: Session, viewers: dict[str, Viewer], *, chad_plan: int) -> dict[str, int]:
     """Two visits to Chad at its invitation, with findings: one whose summary the State has not
-    agreed to, one whose summary it agreed to publish."""
+    agreed to, one whose summary it agreed to publish; each follow-up is a measure added to
+    Chad's (unpublished) action plan."""
     committee, expert = viewers["committee"], viewers["expert"]
     ids = {}
     for name in ("visit", "consented_visit"):
@@ -904,7 +905,11 @@ def _visits(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
             session,
             viewer=expert,
             visit_id=visit.id,
-            data=FollowUpInput(kind="action_plan_measure", title=SECRETS["visit_follow_up"]),
+            data=FollowUpInput(
+                kind="action_plan_measure",
+                title=f"{SECRETS['visit_follow_up']} ({name})",  # one measure per visit
+                plan=chad_plan,
+            ),
         )
         summary = SECRETS["visit_summary"] if name == "visit" else CONSENTED_SUMMARY
         write_summary(session, viewer=expert, visit_id=visit.id, text=summary)

@@ -24,6 +24,7 @@ from tests.conftest import DEMO_STATES, rolled_back_connection
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import AssistanceOffer, Base, MatrixEdition, State
+from un1540.models.base import today
 from un1540.services.accounts.actions import authenticate
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.cache import CACHE, DataCache, cached
@@ -124,7 +125,7 @@ def test_a_write_to_one_state_leaves_other_states_warm(
     client: TestClient, sessions: sessionmaker[Session], engine: Engine
 ) -> None:
     bra_json = ("matrix_json", "BRA", None, PUBLIC_KEY)
-    bra_page = ("state_page", "BRA", None, PUBLIC_KEY, "en")
+    bra_page = ("state_page", "BRA", None, PUBLIC_KEY, "en", today())  # keyed by the day too
     fra_json = ("matrix_json", "FRA", None, PUBLIC_KEY)
     for path in ("/api/v1/states/BRA/matrix", "/states/BRA", "/api/v1/states/FRA/matrix"):
         assert client.get(path).status_code == 200

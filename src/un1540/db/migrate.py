@@ -18,9 +18,12 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """What Alembic compares with the models: everything but procrastinate's tables, which
     the job-queue revision creates from procrastinate's own schema (PostgreSQL only), and
     SQLite's full-text index (search_fts and its shadow tables, made by the library's
-    revision; docs/library.md)."""
+    revision; docs/library.md), and its PostgreSQL twin, the GIN index over the passages'
+    terms (an expression index the models cannot state)."""
     if type_ == "table" and name is not None:
         return not name.startswith(("procrastinate_", "search_fts"))
+    if type_ == "index" and name == "ix_search_passage_terms":
+        return False
     return True
 
 

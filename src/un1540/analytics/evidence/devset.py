@@ -120,7 +120,8 @@ def shipped_devset_dir() -> Path:
 
 
 def load_devset(directories: Iterable[Path] | None = None) -> list[Example]:
-    """Every example of the development set (both splits), ids checked unique."""
+    """Every example of the development set (both splits), ids checked unique: every `*.jsonl`
+    file of each directory, the `<lang>.more.jsonl` files added later included."""
     examples: list[Example] = []
     for directory in directories or [shipped_devset_dir()]:
         if directory.is_dir():

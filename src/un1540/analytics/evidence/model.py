@@ -19,9 +19,14 @@ from un1540.analytics.evidence.lexicon import WEAPONS, Hit, Lexicon, framework_f
 from un1540.analytics.evidence.text import detect_language, fold
 
 # Raise when the features or the training change: a cached model of another version is rebuilt.
-MODEL_CODE_VERSION = "1"
+MODEL_CODE_VERSION = "3"
 DEFAULT_THRESHOLD = 0.3
+# The cut-off per section, chosen by grouped 5-fold cross-validation over the train split (never
+# on the test split): OP3 fields have fewer labelled examples and lower scores, so a lower cut
+# keeps their recall (benchmarks/evidence.py --thresholds; docs/evidence.md).
+SECTION_THRESHOLDS = {"op2": 0.3, "op3ab": 0.2, "op3cd": 0.3}
 FIELD_FEATURES = True
+BLEND = True
 NEIGHBOURS = 8
 VOTE_CANDIDATE = 0.25
 EMBED_CHARS = 1200
@@ -94,6 +99,7 @@ class Neighbours:
     use: list[tuple[int, float]]
     chars: list[tuple[int, float]]
     rejected_use: dict[str, float]
+    linear: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,6 +117,14 @@ class Model:
     classifier: Any
     field_prior: dict[str, float]
     trained_on: dict[str, int] = field(default_factory=dict)
+    section_thresholds: dict[str, float] = field(default_factory=dict)
+    # per field: a logistic regression on the multilingual sentence embedding (weights, bias)
+    field_linear: tuple[list[str], np.ndarray, np.ndarray] | None = None
+
+    def cut(self, code: str) -> float:
+        """The score a suggestion of `code` needs to be shown by default."""
+        section = framework_fields()[code][0]
+        return self.section_thresholds.get(section, self.threshold)
 
 
 def _context(lexicon: Lexicon, provision: Provision) -> dict[str, Any]:
@@ -142,6 +156,32 @@ def _proximity(provision: Provision, lexicon: Lexicon, anchor: str) -> float:
         max(0, max(a.start, c.start) - min(a.end, c.end)) for a in anchors for c in contexts
     )
     return math.exp(-distance / 150)
+
+
+def _strong_proximity(provision: Provision, lexicon: Lexicon, anchor: str) -> float:
+    """How close the anchor is to a STRONG weapon, WMD or delivery term (1.0 adjacent)."""
+    anchors = provision.hits.get(anchor, [])
+    strong = [
+        hit
+        for concept_id, hits in provision.hits.items()
+        if lexicon.concepts[concept_id].kind in ("weapon", "delivery")
+        and lexicon.concepts[concept_id].strength == "strong"
+        for hit in hits
+    ]
+    if not anchors or not strong:
+        return 0.0
+    distance = min(
+        max(0, max(a.start, c.start) - min(a.end, c.end)) for a in anchors for c in strong
+    )
+    return math.exp(-distance / 60)
+
+
+def _op2_acts(lexicon: Lexicon) -> frozenset[str]:
+    return frozenset(
+        rule.all[0]
+        for rule in lexicon.fields.values()
+        if rule.section == "op2" and lexicon.concepts[rule.all[0]].kind == "activity"
+    )
 
 
 def _votes(model: Model, pairs: list[tuple[int, float]], code: str) -> tuple[float, float]:
@@ -208,6 +248,28 @@ def _features(
         anchor_on * (1.0 if any_context else 0.0),
         anchor_on * use_vote,
     ]
+    hits = provision.hits
+    prohibition = 1.0 if hits.get("frame.prohibition") else 0.0
+    authorised = 1.0 if hits.get("frame.authorised") else 0.0
+    strong_near = _strong_proximity(provision, lexicon, anchor)
+    acts = sum(1 for c in _op2_acts(lexicon) if hits.get(c))
+    row.extend(
+        [
+            prohibition,
+            authorised,
+            strong_near,
+            math.log1p(acts),
+            anchor_on * prohibition * strong_near,
+            anchor_on * prohibition * (1.0 - authorised),
+            1.0 if hits.get("penalty") and (strong or wmd) else 0.0,
+            1.0 if hits.get("ctl.licence") else 0.0,
+            1.0 if hits.get("ctl.export") else 0.0,
+            1.0 if hits.get("ctl.accounting") else 0.0,
+            1.0 if hits.get("ctl.authority") else 0.0,
+            neighbours.linear.get(code, 0.0),
+            anchor_on * neighbours.linear.get(code, 0.0),
+        ]
+    )
     row.extend(1.0 if section == s else 0.0 for s in SECTIONS)
     row.extend(1.0 if negative in negatives else 0.0 for negative in _NEGATIVE_KINDS)
     if FIELD_FEATURES:
@@ -243,6 +305,75 @@ def _neighbours(
     return Neighbours(top(use_sims), top(char_sims), rejected)
 
 
+LINEAR_MIN_POSITIVES = 3
+LINEAR_FOLDS = 5
+
+
+def _fit_linear(
+    embeddings: np.ndarray, examples: Sequence[Example], codes: Sequence[str]
+) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """One L2 logistic regression per field (with enough positives) on the sentence embedding:
+    (the fields, their weights as rows, their biases)."""
+    from sklearn.linear_model import LogisticRegression
+
+    kept, weights, biases = [], [], []
+    for code in codes:
+        targets = np.array([1 if code in e.labels else 0 for e in examples])
+        if targets.sum() < LINEAR_MIN_POSITIVES or targets.sum() == len(targets):
+            continue
+        # an expert's rejection weighs double, as in the classifier
+        weights_of = [e.weight * (2.0 if code in e.rejected else 1.0) for e in examples]
+        fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+        fitted.fit(embeddings, targets, sample_weight=np.asarray(weights_of))
+        kept.append(code)
+        weights.append(fitted.coef_[0])
+        biases.append(fitted.intercept_[0])
+    if not kept:
+        return None
+    return kept, np.asarray(weights, dtype=np.float32), np.asarray(biases, dtype=np.float32)
+
+
+def _linear_scores(
+    linear: tuple[list[str], np.ndarray, np.ndarray] | None, embedding: np.ndarray
+) -> dict[str, float]:
+    if linear is None:
+        return {}
+    codes, weights, biases = linear
+    values = 1.0 / (1.0 + np.exp(-(weights @ embedding + biases)))
+    return {code: float(v) for code, v in zip(codes, values, strict=True)}
+
+
+def _out_of_fold_linear(
+    embeddings: np.ndarray, examples: Sequence[Example], codes: Sequence[str]
+) -> list[dict[str, float]]:
+    """Each training example's per-field linear scores from models that never saw its law
+    (the laws split into LINEAR_FOLDS groups by a hash of their name)."""
+    group = [
+        int(hashlib.sha1(e.source.encode("utf-8")).hexdigest(), 16) % LINEAR_FOLDS for e in examples
+    ]
+    scores: list[dict[str, float]] = [{} for _ in examples]
+    for part in range(LINEAR_FOLDS):
+        inside = [i for i, g in enumerate(group) if g != part]
+        outside = [i for i, g in enumerate(group) if g == part]
+        if not inside or not outside:
+            continue
+        linear = _fit_linear(embeddings[inside], [examples[i] for i in inside], codes)
+        for i in outside:
+            scores[i] = _linear_scores(linear, embeddings[i])
+    return scores
+
+
+REJECTED_SIMILARITY = 0.8
+
+
+def _rejection_factor(similarity: float) -> float:
+    """An expert rejected this field for a text this similar: the score is lowered, down to half
+    for the same text (so a rejection is never suggested again at the same strength)."""
+    if similarity <= REJECTED_SIMILARITY:
+        return 1.0
+    return 1.0 - 0.5 * min(1.0, (similarity - REJECTED_SIMILARITY) / (1.0 - REJECTED_SIMILARITY))
+
+
 def _candidates(
     lexicon: Lexicon, provision: Provision, neighbours: Neighbours, model: Model
 ) -> list[str]:
@@ -267,7 +398,32 @@ def _vectoriser() -> Any:
     )
 
 
+class Blend:
+    """The mean of the probabilities of gradient boosting (interactions between features) and an
+    L2 logistic regression on standardised features (steadier on few examples)."""
+
+    def __init__(self) -> None:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        self.boosted = _boosted()
+        self.linear = make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000))
+
+    def fit(self, rows: Any, targets: Any, sample_weight: Any = None) -> Blend:
+        self.boosted.fit(rows, targets, sample_weight=sample_weight)
+        self.linear.fit(rows, targets, logisticregression__sample_weight=sample_weight)
+        return self
+
+    def predict_proba(self, rows: Any) -> Any:
+        return (self.boosted.predict_proba(rows) + self.linear.predict_proba(rows)) / 2
+
+
 def _classifier() -> Any:
+    return Blend() if BLEND else _boosted()
+
+
+def _boosted() -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(
@@ -297,6 +453,7 @@ def train(
     *,
     embedder: Embedder | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    section_thresholds: dict[str, float] | None = None,
 ) -> Model:
     """A model trained on `examples` (the caller passes the train split and the decisions only).
 
@@ -325,6 +482,9 @@ def train(
         lexicon_version=lexicon.version,
         lexicon_checksum=lexicon.checksum,
         threshold=threshold,
+        section_thresholds=dict(
+            SECTION_THRESHOLDS if section_thresholds is None else section_thresholds
+        ),
         examples=examples,
         embeddings=embeddings,
         vectoriser=vectoriser,
@@ -336,6 +496,10 @@ def train(
             "decisions": sum(1 for e in examples if e.id.startswith("decision-")),
         },
     )
+    field_codes = sorted(lexicon.fields)
+    if examples:
+        model.field_linear = _fit_linear(embeddings, examples, field_codes)
+        out_of_fold = _out_of_fold_linear(embeddings, examples, field_codes)
     rows: list[list[float]] = []
     targets: list[int] = []
     weights: list[float] = []
@@ -344,6 +508,7 @@ def train(
         neighbours = _neighbours(
             model, embeddings[index], char_matrix[index], exclude_source=example.source
         )
+        neighbours.linear = out_of_fold[index]
         context = _context(lexicon, provision)
         codes = set(_candidates(lexicon, provision, neighbours, model)) | set(example.rejected)
         for code in sorted(codes):
@@ -482,9 +647,9 @@ def suggest(
     every_candidate: bool = False,
 ) -> list[Suggested]:
     """Suggestions for each (id, text, language or None), in order: the fields scoring at least
-    the threshold (every candidate with its score when `every_candidate`)."""
+    the model's cut-off for their section, or `threshold` for every field when given (every
+    candidate with its score when `every_candidate`)."""
     embedder = embedder or shared_embedder()
-    cut = model.threshold if threshold is None else threshold
     provisions = [analyse(lexicon, str(i), text, language) for i, text, language in items]
     embeddings = embedder.encode([p.text for p in provisions]) if provisions else None
     char_rows = (
@@ -495,15 +660,21 @@ def suggest(
         assert embeddings is not None
         assert char_rows is not None
         neighbours = _neighbours(model, embeddings[index], char_rows[index])
+        neighbours.linear = _linear_scores(model.field_linear, embeddings[index])
         context = _context(lexicon, provision)
         codes = _candidates(lexicon, provision, neighbours, model)
         suggestions = []
         if codes and model.classifier is not None:
             rows = [_features(model, lexicon, provision, neighbours, c, context) for c in codes]
             scores = model.classifier.predict_proba(np.asarray(rows))[:, 1]
+            scores = [
+                score * _rejection_factor(neighbours.rejected_use.get(code, 0.0))
+                for code, score in zip(codes, scores, strict=True)
+            ]
             for code, score in zip(codes, scores, strict=True):
                 if framework_fields()[code][0] == "op1":  # never: OP1 fields are treaties
                     continue
+                cut = model.cut(code) if threshold is None else threshold
                 if score < cut and not every_candidate:
                     continue
                 suggestions.append(

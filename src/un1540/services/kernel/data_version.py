@@ -96,6 +96,10 @@ def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] |
         return {VISITS}
     if entity_type in ("user_account", "api_token"):
         return set()  # no cached read shows accounts
+    if entity_type == "suggestion_decision":
+        # Read uncached; a confirmed suggestion's evidence is written (and audited) as an edit
+        # of the draft's cells, which raises the State's scope.
+        return set()
     if entity_type == "point_of_contact":  # a State's page shows its contacts' public summary
         state = after.get("state")
         return {CONTACTS, state_scope(state)} if isinstance(state, str) and state else {CONTACTS}
