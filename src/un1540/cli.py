@@ -104,6 +104,8 @@ contacts_app = typer.Typer(help="Points of contact and their freshness.", no_arg
 app.add_typer(contacts_app, name="contacts")
 
 console = Console(soft_wrap=True)
+# The dry-run option every file import shares.
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check the file; write nothing.")]
 errors_console = Console(stderr=True, soft_wrap=True)
 
 
@@ -994,9 +996,7 @@ def import_action_plan_command(
         int | None,
         typer.Option(min=1, max=2_147_483_647, help="The plan's number; default its latest."),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file; write nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     acting_as: Annotated[
         str | None, typer.Option("--as", help="Expert account to record as the author.")
     ] = None,
@@ -1035,9 +1035,7 @@ def import_indicators_command(
             help="CSV with columns iso3, indicator, value and optionally year, source.",
         ),
     ],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file; write nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     acting_as: Annotated[
         str | None, typer.Option("--as", help="Expert account to record as the author.")
     ] = None,
@@ -1106,9 +1104,7 @@ def import_incidents_command(
             help="CSV of incidents (columns in docs/incidents.md).",
         ),
     ],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file; write nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     acting_as: Annotated[
         str | None, typer.Option("--as", help="Expert account to record as the reporter.")
     ] = None,
