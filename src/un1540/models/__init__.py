@@ -17,6 +17,15 @@ from un1540.models.base import Base, Origin, Visibility
 from un1540.models.contacts import ContactRole, PointOfContact, TrainingParticipation
 from un1540.models.data_version import DataVersion
 from un1540.models.documents import Document, DocumentKind, Evidence
+from un1540.models.engagement import (
+    Commitment,
+    CommitmentFulfilment,
+    CommitmentStatusChange,
+    Event,
+    EventDocument,
+    EventParticipant,
+    Statement,
+)
 from un1540.models.frameworks import (
     CellDefinition,
     ColumnKind,
@@ -68,6 +77,9 @@ __all__ = [
     "CellEntry",
     "CellProposal",
     "ColumnKind",
+    "Commitment",
+    "CommitmentFulfilment",
+    "CommitmentStatusChange",
     "ContactRole",
     "ContextIndicator",
     "DataVersion",
@@ -76,6 +88,9 @@ __all__ = [
     "DocumentText",
     "EditionStatus",
     "EditionSummary",
+    "Event",
+    "EventDocument",
+    "EventParticipant",
     "Evidence",
     "EvidenceWaiver",
     "FieldDefinition",
@@ -104,6 +119,7 @@ __all__ = [
     "Section",
     "State",
     "StateName",
+    "Statement",
     "SuggestionDecision",
     "SuggestionVerdict",
     "TextStatus",

@@ -54,6 +54,7 @@ INDICATORS = "indicators"  # context indicators (the prioritisation aid)
 CONTACTS = "contacts"  # points of contact and their training attendance
 ACTION_PLANS = "action_plans"  # national implementation action plans, measures, milestones
 VISITS = "visits"  # country visits, their findings and follow-up
+ENGAGEMENT = "engagement"  # events, statements, commitments and their delivery
 INDICATORS = "indicators"  # context indicators and incidents (the prioritisation aid)
 STATE_PREFIX = "state:"  # + ISO3: one State's editions, cells, proposals, comments, documents
 
@@ -94,6 +95,8 @@ def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] |
         return {ACTION_PLANS}
     if entity_type == "visit":
         return {VISITS}
+    if entity_type in ("event", "statement", "commitment"):
+        return {ENGAGEMENT}
     if entity_type in ("user_account", "api_token"):
         return set()  # no cached read shows accounts
     if entity_type == "suggestion_decision":
@@ -135,6 +138,18 @@ TABLE_SCOPES: Mapping[str, str] = {
     "point_of_contact": CONTACTS,
     "training_participation": CONTACTS,
     **dict.fromkeys(("visit", "visit_participant", "visit_finding", "visit_follow_up"), VISITS),
+    **dict.fromkeys(
+        (
+            "event",
+            "event_participant",
+            "event_document",
+            "statement",
+            "commitment",
+            "commitment_status_change",
+            "commitment_fulfilment",
+        ),
+        ENGAGEMENT,
+    ),
     # Incidents feed the prioritisation aid's `incidents` factor (services/incidents/).
     "incident": INDICATORS,
     "incident_state": INDICATORS,
