@@ -84,6 +84,15 @@ def test_state_page_links_its_matrix_files(client: TestClient) -> None:
         assert media[fmt] in response.headers["content-type"]
 
 
+def test_cited_documents_open_from_the_cell(client: TestClient) -> None:
+    """Old behaviour: a cell's evidence named its document without a way to open it."""
+    html = _page(client, "/states/FRA")
+    ids = set(re.findall(r'<a href="/documents/(\d+)" class="evidence-document">', html))
+    assert ids
+    for document_id in sorted(ids)[:3]:
+        assert "<h1" in _page(client, f"/documents/{document_id}")
+
+
 def test_state_page_for_an_older_edition(client: TestClient) -> None:
     html = _page(client, "/states/FRA?edition=1")
     assert "edition 1" in html
