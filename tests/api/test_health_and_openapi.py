@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
@@ -103,10 +105,31 @@ def test_openapi_documents_every_route_with_errors(client: TestClient) -> None:
 
 
 def test_docs_page_uses_only_local_assets(client: TestClient) -> None:
-    html = client.get("/api/docs").text
+    html = client.get("/api/docs/console").text
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_the_api_reference_is_a_portal_page_with_every_operation(client: TestClient) -> None:
+    """Old behaviour: /api/docs was Swagger UI alone (170+ serious axe-core violations, no
+    `lang`, no way back to the portal)."""
+    spec = client.get("/api/v1/openapi.json").json()
+    operations = [
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in ("get", "post", "put", "patch", "delete")
+        if method in item
+    ]
+    html = client.get("/api/docs").text
+    assert '<html lang="en"' in html
+    assert 'href="/"' in html  # the portal's header and navigation
+    assert 'href="/api/docs/console"' in html
+    assert html.count('class="api-operation"') == len(operations)
+    shown = re.findall(r'api-method-\w+">(\w+)</span> <code dir="ltr">([^<]+)</code>', html)
+    assert sorted(shown) == sorted(operations)
+    french = client.get("/api/docs?lang=fr").text
+    assert "Référence de l'API" in french
 
 
 def test_unknown_api_path_is_a_json_404(client: TestClient) -> None:

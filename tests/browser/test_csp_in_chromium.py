@@ -61,8 +61,8 @@ def test_every_page_family_renders_under_the_policy(
     with page.expect_download() as download:
         page.locator("[data-chart-download=svg]").first.click()
     assert download.value.suggested_filename.endswith(".svg")
-    # The API docs: Swagger UI started by a static script.
-    page.goto(live_server + "/api/docs")
+    # The API console: Swagger UI started by a static script.
+    page.goto(live_server + "/api/docs/console")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("un1540 API", timeout=15000)
     page.screenshot(path=str(artifacts / "api-docs-under-csp.png"))
     page.close()

@@ -934,6 +934,7 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         "/reports/review.css",
         "/healthz",
         "/api/docs",
+        "/api/docs/console",
         "/api/v1/openapi.json",
     ]
     cases = [Case("GET", page, page, expect(200)) for page in pages]

@@ -30,6 +30,7 @@ PUBLIC_PAGES = {
     # under the policy in Chromium: tests/browser/test_csp_in_chromium.py.
     "login": "/login",
     "API docs": "/api/docs",
+    "API console": "/api/docs/console",
     "not found": "/no-such-page",
 }
 FILES = {
@@ -106,7 +107,7 @@ def test_production_adds_hsts_and_secure_host_only_cookies(
     assert "Domain" not in cookie
 
 
-@pytest.mark.parametrize("path", ["/login", "/api/docs"])
+@pytest.mark.parametrize("path", ["/login", "/api/docs", "/api/docs/console"])
 def test_the_docs_page_and_forms_load_only_our_files(client: TestClient, path: str) -> None:
     html = client.get(path).text
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)

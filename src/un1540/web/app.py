@@ -12,8 +12,6 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.requests import Request
-from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
 import un1540.io.builds  # registers the build task
@@ -36,6 +34,7 @@ from un1540.web.middleware import BodyLimit, HeadAsGet, SecurityHeaders
 from un1540.web.openapi import install_openapi
 from un1540.web.portal import accounts as account_pages
 from un1540.web.portal import action_plans as action_plan_pages
+from un1540.web.portal import api_reference as api_reference_pages
 from un1540.web.portal import assistance as assistance_pages
 from un1540.web.portal import contacts as contact_pages
 from un1540.web.portal import dashboard as dashboard_pages
@@ -54,7 +53,6 @@ from un1540.web.portal import reporting as reporting_pages
 from un1540.web.portal import reports as report_pages
 from un1540.web.portal import states as states_pages
 from un1540.web.portal import visits as visit_pages
-from un1540.web.portal.templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -160,14 +158,7 @@ def create_app(
     app.include_router(visit_pages.router)
     app.include_router(profile_pages.router)
     app.include_router(library_pages.router)
-
-    @app.get("/api/docs", include_in_schema=False)
-    def api_docs(request: Request) -> HTMLResponse:
-        # Swagger UI from our own static files, started by a static script (no inline script):
-        # the portal never loads anything from a CDN.
-        return templates.TemplateResponse(
-            request, "api/docs.html", {"openapi_url": "/api/v1/openapi.json"}
-        )
+    app.include_router(api_reference_pages.router)
 
     return app
 
