@@ -5,7 +5,7 @@
   "use strict";
   var PALETTE = ["#0b5d8c", "#d9822b", "#1d6b3a", "#8e3b8f", "#b3261e", "#55606b", "#2f9fb0"];
 
-  function option(spec, rtl) {
+  function option(spec, rtl, narrow) {
     var percent = spec.unit === "percent";
     var formatter = function (value) {
       if (value === null || value === undefined || isNaN(value)) return "–";
@@ -13,7 +13,11 @@
     };
     var horizontal = spec.type === "bar" && spec.horizontal;
     var categoryAxis = { type: "category", data: spec.categories, inverse: horizontal || rtl,
-      axisLabel: { interval: 0, width: horizontal ? 140 : 90, overflow: "break" } };
+      // On a phone, labels that do not fit are skipped and slanted rather than overflowing.
+      axisLabel: narrow
+        ? { interval: horizontal ? 0 : "auto", hideOverlap: true, rotate: horizontal ? 0 : 45,
+            width: horizontal ? 90 : 70, overflow: "truncate", fontSize: 10 }
+        : { interval: 0, width: horizontal ? 140 : 90, overflow: "break" } };
     var valueAxis = { type: "value", max: percent ? 100 : null, position: rtl && !horizontal ? "right" : undefined,
       axisLabel: { formatter: percent ? "{value}%" : "{value}" } };
     return {
@@ -42,10 +46,11 @@
     if (element.dataset.height) element.style.height = element.dataset.height + "rem";
     var chart = echarts.init(element, null, { renderer: "svg" });
     chart.on("finished", function () { element.dataset.rendered = "true"; });
-    chart.setOption(option(spec, rtl));
+    var narrow = element.clientWidth < 520;
+    chart.setOption(option(spec, rtl, narrow));
     window.addEventListener("resize", function () { chart.resize(); });
     window.un1540OfferDownloads(element, spec.file || "chart", function () {
-      var full = option(spec, rtl);
+      var full = option(spec, rtl, false);
       full.title = { text: spec.title, left: "center", textStyle: { fontSize: 14 } };
       full.grid.top = 40;
       return full;

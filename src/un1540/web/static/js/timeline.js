@@ -11,7 +11,9 @@
       aria: { enabled: true },
       grid: { left: 48, right: 16, top: 16, bottom: 32 },
       tooltip: { trigger: "axis" },
-      xAxis: { type: "time" },
+      // A phone gets fewer, smaller dates on the time axis.
+      xAxis: { type: "time", splitNumber: element.clientWidth < 520 ? 3 : 6,
+        axisLabel: { hideOverlap: true, fontSize: element.clientWidth < 520 ? 10 : 12 } },
       yAxis: { type: "value", name: "X", min: 0 },
       series: [{
         type: "line", step: "end", symbolSize: 8, name: "Cells marked X",
