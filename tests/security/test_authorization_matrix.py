@@ -1321,6 +1321,20 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         ),
         Case(
             "POST",
+            "/account/tokens",
+            "/account/tokens",
+            expect("refused", public="login"),  # without a label; the test of tokens issues one
+            {"data": {"label": " ", "scope": "read"}},
+        ),
+        Case(
+            "POST",
+            "/account/tokens/{token_id}/revoke",
+            "/account/tokens/999999/revoke",
+            expect(404, public="login"),  # only one's own tokens are found
+            {"data": {"confirm": "1"}},
+        ),
+        Case(
+            "POST",
             "/account/sign-out-everywhere",
             "/account/sign-out-everywhere",
             expect("done", public="login"),  # ends the others; this browser stays signed in

@@ -278,17 +278,34 @@ def issue_token(
     return token, plain
 
 
+def _revoke(session: Session, token: ApiToken, actor: str) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = utc_now()
+        record_event(
+            session,
+            actor=actor,
+            action="token.revoke",
+            entity_type="api_token",
+            entity_id=token.prefix,
+        )
+    return token
+
+
 @action
 def revoke_token(session: Session, *, prefix: str, actor: str) -> ApiToken:
     token = session.scalars(select(ApiToken).where(ApiToken.prefix == prefix)).one_or_none()
     if token is None:
         raise NotFound(f"no token starting {prefix!r}")
-    if token.revoked_at is None:
-        token.revoked_at = utc_now()
-        record_event(
-            session, actor=actor, action="token.revoke", entity_type="api_token", entity_id=prefix
-        )
-    return token
+    return _revoke(session, token, actor)
+
+
+@action
+def revoke_own_token(session: Session, *, user: UserAccount, token_id: int, actor: str) -> ApiToken:
+    """A user revokes one of their own tokens (another account's token is not found)."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(f"you have no token {token_id}")
+    return _revoke(session, token, actor)
 
 
 @action

@@ -49,3 +49,14 @@ def account_of(session: Session, viewer: Viewer) -> UserAccount:
     if user is None:
         raise Unauthenticated("sign in or send an API token")
     return user
+
+
+def tokens_of(session: Session, user: UserAccount) -> list[ApiToken]:
+    """The account's API tokens, newest first (revoked ones too, marked as such)."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )

@@ -1,4 +1,5 @@
-"""Signing in and out, and the account page (password change, signing out everywhere)."""
+"""Signing in and out, and the account page (password change, signing out everywhere, the
+account's own API tokens)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,24 @@ from typing import Annotated
 
 from babel.dates import format_timedelta
 from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from un1540.errors import InvalidData, RateLimited
-from un1540.services.accounts.actions import change_password, sign_in_with_password
+from un1540.errors import Conflict, InvalidData, NotFound, RateLimited, Un1540Error
+from un1540.services.accounts.actions import (
+    change_password,
+    issue_token,
+    revoke_own_token,
+    sign_in_with_password,
+)
 from un1540.services.accounts.credentials import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from un1540.services.accounts.reads import account_of
+from un1540.services.accounts.reads import account_of, tokens_of
 from un1540.services.accounts.sessions import sign_out_everywhere
+from un1540.services.kernel.access import Viewer
 from un1540.web.auth import client_address, flash, sign_in, sign_out
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import babel_locale, gettext
+from un1540.web.params import RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, login_redirect
 from un1540.web.portal.templating import render
 
@@ -97,13 +106,23 @@ def logout(request: Request, session: SessionDep, _: CsrfChecked) -> Response:
 def account_page(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
     if viewer.user_id is None:
         return login_redirect(request)
+    return _account(request, session, viewer)
+
+
+def _account(
+    request: Request, session: Session, viewer: Viewer, *, new_token: str = ""
+) -> HTMLResponse:
     user = account_of(session, viewer)
     context = {
         "user": user,
         "min_password": MIN_PASSWORD_LENGTH,
         "max_password": MAX_PASSWORD_LENGTH,
+        "tokens": tokens_of(session, user),
+        "new_token": new_token,
     }
-    return render(request, "accounts/account.html", context, synthetic=False)
+    response = render(request, "accounts/account.html", context, synthetic=False)
+    response.headers["Cache-Control"] = "no-store"  # a new token is shown once, never cached
+    return response
 
 
 @router.post("/account/password")
@@ -147,3 +166,57 @@ def account_sign_out_everywhere(
     sign_in(request, user)
     flash(request, gettext("Every other session of this account has been signed out."))
     return RedirectResponse("/account", status_code=303)
+
+
+def _error_text(error: Un1540Error) -> str:
+    details = "; ".join(problem.message for problem in error.problems)
+    return error.message + (f" ({details})" if details else "")
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+def account_token_issue(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    label: Annotated[str, Form(max_length=200)] = "",
+    scope: Annotated[str, Form(max_length=10)] = "read",
+) -> Response:
+    """Issue an API token for your own account: shown once on the page that answers."""
+    if viewer.user_id is None:
+        return login_redirect(request)
+    user = account_of(session, viewer)
+    if not label.strip():  # the portal asks what a token is for, so that its owner can tell
+        flash(request, gettext("The token was not issued: say what it is for."), kind="error")
+        return RedirectResponse("/account#tokens", status_code=303)
+    try:
+        plain = issue_token(
+            session, email=user.email, scope=scope, actor=viewer.actor, label=label
+        )[1]
+    except (InvalidData, Conflict) as error:
+        flash(request, _error_text(error), kind="error")
+        return RedirectResponse("/account#tokens", status_code=303)
+    return _account(request, session, viewer, new_token=plain)
+
+
+@router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def account_token_revoke(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    _: CsrfChecked,
+    token_id: RecordIdPath,
+    confirm: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Revoke one of your tokens, after a confirmation page: programs using it stop working."""
+    if viewer.user_id is None:
+        return login_redirect(request)
+    user = account_of(session, viewer)
+    token = next((t for t in tokens_of(session, user) if t.id == token_id), None)
+    if token is None:
+        raise NotFound(f"you have no token {token_id}")
+    if confirm != "1":
+        return render(request, "accounts/revoke_token.html", {"token": token}, synthetic=False)
+    revoke_own_token(session, user=user, token_id=token_id, actor=viewer.actor)
+    flash(request, gettext("The token %(prefix)s… is revoked.") % {"prefix": token.prefix})
+    return RedirectResponse("/account#tokens", status_code=303)
