@@ -53,6 +53,7 @@ from un1540.web.portal import profiles as profile_pages
 from un1540.web.portal import reporting as reporting_pages
 from un1540.web.portal import reports as report_pages
 from un1540.web.portal import states as states_pages
+from un1540.web.portal import suggestions as suggestion_pages
 from un1540.web.portal import visits as visit_pages
 from un1540.web.portal.templating import templates
 
@@ -160,6 +161,7 @@ def create_app(
     app.include_router(visit_pages.router)
     app.include_router(profile_pages.router)
     app.include_router(library_pages.router)
+    app.include_router(suggestion_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:
