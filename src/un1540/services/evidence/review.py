@@ -30,6 +30,7 @@ from un1540.models import (
     Document,
     DocumentKind,
     MatrixEdition,
+    Origin,
     Provision,
     State,
     SuggestionDecision,
@@ -149,6 +150,12 @@ def _view(decision: SuggestionDecision, edition_number: int | None) -> DecisionV
         decided_at=decision.decided_at,
         model_version=decision.model_version,
     )
+
+
+def document_is_synthetic(session: Session, document_id: int) -> bool:
+    """Whether a decision's document is demo data (the API's envelope says so)."""
+    document = session.get(Document, document_id)
+    return document is not None and document.origin is Origin.demo
 
 
 def decision_view(session: Session, decision: SuggestionDecision) -> DecisionView:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
-from un1540.models import Document, Origin
+from un1540.models import Origin
 from un1540.schemas.evidence import (
     DecisionRead,
     DecisionRequest,
@@ -23,6 +23,7 @@ from un1540.services.evidence.review import (
     ReviewDecision,
     decide_on_provision,
     decision_view,
+    document_is_synthetic,
     provision_review,
 )
 from un1540.services.evidence.rules import check_may_suggest
@@ -188,10 +189,9 @@ def provision_suggestion_decision(
         for weapon in decision.weapons
         for column in decision.columns
     ]
-    document = session.get(Document, document_id)
     return json_model(
         DecisionResult(
-            **envelope(document is not None and document.origin is Origin.demo),
+            **envelope(document_is_synthetic(session, document_id)),
             decision=_decision_read(view),
             evidence_cells=cells,
         ),
