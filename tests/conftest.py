@@ -312,3 +312,22 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(f"fresh migrated databases: {created}")
     for name, value in MEASURES.items():
         terminalreporter.write_line(f"{name}: {value}")
+
+
+@pytest.fixture(scope="session")
+def evidence_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One evidence-suggestion model for the whole session, trained (once, at first use) on a
+    part of the real train split, so the tests of the suggestion routes and pages stay quick;
+    the code path is the shipped one. Request it before any app or settings are made."""
+    from tests.analytics.test_evidence_suggest import small_train_split
+    from un1540.analytics.evidence import store
+    from un1540.settings import get_settings
+
+    directory = tmp_path_factory.mktemp("evidence-model-session")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(store, "train_split", lambda directories=None: small_train_split())
+    patch.setenv("UN1540_EVIDENCE_MODEL_DIR", str(directory))
+    get_settings.cache_clear()
+    yield directory
+    patch.undo()
+    get_settings.cache_clear()

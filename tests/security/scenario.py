@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import Inbox, settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
-from un1540.models import Notification, Provision, Visibility
+from un1540.models import Notification, Provision, SuggestionVerdict, Visibility
 from un1540.models.base import today
 from un1540.schemas.action_plans import ActionPlanCreate, MeasureCreate, MilestoneCreate
 from un1540.schemas.assistance import (
@@ -83,6 +83,7 @@ from un1540.services.assistance.actions.requests import (
 )
 from un1540.services.contacts.actions import create_contact, send_contact_reminders
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
+from un1540.services.evidence.actions import DecisionInput, ProvisionRef, decide_suggestion
 from un1540.services.incidents.actions import record_incident
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.builds import BUILD_TASK, build_state
@@ -165,6 +166,9 @@ SECRETS = {
     "visit_follow_up": "SECRET-VISIT-FOLLOW-UP-c0d7",
     # In a provision of Chad's restricted law (the library: its pages, search, laws like this).
     "provision": "SECRET-RESTRICTED-PROVISION-7c2e",
+    # An expert's decision on a suggestion for that provision (its reason): the experts' and
+    # the Committee's review of suggestions only.
+    "suggestion_reason": "SECRET-SUGGESTION-REASON-4f6a",
     "restricted_incident": "SECRET-RESTRICTED-INCIDENT-5a3c",
     "shared_incident": "SECRET-SHARED-INCIDENT-7e21",
     "provider_incident": "SECRET-PROVIDER-INCIDENT-c08d",
@@ -198,6 +202,7 @@ ENTITLED = {
     "approved_evidence": {"poc"} | COMMITTEE_SIDE,
     "document_file": {"poc"} | COMMITTEE_SIDE,
     "provision": {"poc"} | COMMITTEE_SIDE,  # its law: owning State and Committee
+    "suggestion_reason": COMMITTEE_SIDE,  # suggestions are reviewed by the Committee side
     "proposal_reason": {"poc"} | COMMITTEE_SIDE,
     "decision_note": {"poc"} | COMMITTEE_SIDE,
     # The audit trail of a cell: its State's points of contact (of the editions they may see)
@@ -625,11 +630,32 @@ def _laws(session: Session, expert: Viewer, files_dir: Path) -> dict[str, int]:
             max_bytes=10_000_000,
         )  # fmt: skip
         found[f"{name}_law"] = document.id
-        found[name] = session.scalars(
-            select(Provision.id).where(
-                Provision.document_id == document.id, Provision.number == "1"
-            )
+        first = session.scalars(
+            select(Provision).where(Provision.document_id == document.id, Provision.number == "1")
         ).one()
+        found[name] = first.id
+    restricted = session.get(Provision, found["restricted"])
+    assert restricted is not None
+    decide_suggestion(
+        session,
+        viewer=expert,
+        data=DecisionInput(
+            provision=ProvisionRef(
+                document_id=found["restricted_law"],
+                article="1",
+                text=restricted.text,
+                page=str(restricted.page),
+                language="en",
+            ),
+            field="op3cd.export_control_law",
+            verdict=SuggestionVerdict.rejected,
+            suggested_weapons=("nw",),
+            suggested_columns=("legal_framework",),
+            score=0.5,
+            model_version="scenario",
+            reason=SECRETS["suggestion_reason"],
+        ),
+    )
     return found
 
 

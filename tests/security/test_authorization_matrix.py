@@ -569,6 +569,39 @@ def api_cases(world: World) -> list[Case]:
             f"{api}/provisions/{world.restricted_provision}/similar",
             expect(404, poc=200, expert=200, committee=200, admin=200),
         ),
+        # A provision's evidence suggestions: the Committee side, on a law it may see (hidden:
+        # 404 first); a decision without the draft to confirm into is refused by the data.
+        Case(
+            "GET",
+            f"{api}/documents/{{document_id}}/provisions/{{provision_id}}/suggestions",
+            f"{api}/documents/{world.public_law}/provisions/{world.public_provision}/suggestions",
+            expect(403, public=401, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "GET",
+            f"{api}/documents/{{document_id}}/provisions/{{provision_id}}/suggestions",
+            f"{api}/documents/{world.restricted_law}/provisions/"
+            f"{world.restricted_provision}/suggestions",
+            expect(404, poc=403, expert=200, committee=200, admin=200),
+        ),
+        Case(
+            "POST",
+            f"{api}/documents/{{document_id}}/provisions/{{provision_id}}/suggestions/"
+            "{suggestion_id}/decision",
+            f"{api}/documents/{world.public_law}/provisions/{world.public_provision}/"
+            "suggestions/op3cd.export_control_law/decision",
+            expect(403, public=401, expert=422, committee=422, admin=422),
+            {"json": {"verdict": "confirm"}},
+        ),
+        Case(
+            "POST",
+            f"{api}/documents/{{document_id}}/provisions/{{provision_id}}/suggestions/"
+            "{suggestion_id}/decision",
+            f"{api}/documents/{world.restricted_law}/provisions/{world.restricted_provision}/"
+            "suggestions/op3cd.export_control_law/decision",
+            expect(404, poc=403, expert=422, committee=422, admin=422),
+            {"json": {"verdict": "confirm"}},
+        ),
         Case("GET", f"{api}/search", f"{api}/search?q=licence", expect(200)),
         Case("GET", f"{api}/search", f"{api}/search?q=licence&language=de", expect(422)),
         Case(  # widening without confirm: refused by the data, for those who may
@@ -950,6 +983,26 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             "/documents/{document_id}",
             f"/documents/{world.restricted_law}?provision={world.restricted_provision}",
             expect(404, poc=200, expert=200, committee=200, admin=200),
+        ),
+        # Deciding on a suggestion from the document page: the Committee side, on a law it
+        # may see (hidden: 404 first); a confirmation without a draft is refused by the data.
+        Case(
+            "POST",
+            "/documents/{document_id}/provisions/{provision_id}/suggestions/{suggestion_id}",
+            f"/documents/{world.public_law}/provisions/{world.public_provision}/suggestions/"
+            "op3cd.export_control_law",
+            expect(
+                "forbidden", public="login", expert="refused", committee="refused", admin="refused"
+            ),
+            {"data": {"verdict": "confirm"}},
+        ),
+        Case(
+            "POST",
+            "/documents/{document_id}/provisions/{provision_id}/suggestions/{suggestion_id}",
+            f"/documents/{world.restricted_law}/provisions/{world.restricted_provision}/"
+            "suggestions/op3cd.export_control_law",
+            expect(404, poc="forbidden", expert="refused", committee="refused", admin="refused"),
+            {"data": {"verdict": "confirm"}},
         ),
         Case("GET", "/states/{iso3}/cells/{cell}", f"/states/TCD/cells/{CELL}", expect(200)),
         Case("GET", "/login", "/login", expect(303, public=200)),
@@ -1377,7 +1430,9 @@ def app_routes(world: World) -> set[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def world(
-    database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+    database_factory: DatabaseFactory,
+    tmp_path_factory: pytest.TempPathFactory,
+    evidence_model_dir: Path,
 ) -> Iterator[World]:
     engine = database_factory.create(demo=False)
     built = build_world(engine, tmp_path_factory.mktemp("files"))

@@ -33,6 +33,7 @@ import zipfile
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pypdf
@@ -70,7 +71,9 @@ LANGUAGES = ("ar", "zh", "fr", "ru", "es")  # besides English, the default
 
 
 @pytest.fixture(scope="module")
-def world(empty_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(
+    empty_engine: Engine, tmp_path_factory: pytest.TempPathFactory, evidence_model_dir: Path
+) -> Iterator[World]:
     # Built in one rolled-back connection on the shared empty database: the crawl only reads,
     # through one client joined to that connection, one request at a time. The notification
     # e-mails go to the module's SMTP server once the world is built.

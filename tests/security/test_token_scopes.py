@@ -15,7 +15,12 @@ from un1540.services.accounts.actions import issue_token
 from un1540.services.accounts.reads import find_user
 from un1540.web.auth import SAFE_METHODS
 
-VALUES = {"iso3": "FRA", "cell": "op1.npt:any:adherence", "email": "reader@example.org"}
+VALUES = {
+    "iso3": "FRA",
+    "cell": "op1.npt:any:adherence",
+    "email": "reader@example.org",
+    "suggestion_id": "op1.npt",
+}
 
 
 def write_routes(client: TestClient) -> list[tuple[str, str]]:

@@ -37,6 +37,7 @@ from un1540.io.demo_action_plans import load_demo_action_plans
 from un1540.io.demo_assistance import load_demo_assistance
 from un1540.io.demo_contacts import load_demo_contacts
 from un1540.io.demo_incidents import load_demo_incidents
+from un1540.io.demo_library import load_demo_library
 from un1540.io.demo_reporting import load_demo_reporting
 from un1540.io.demo_visits import load_demo_visits
 from un1540.models import Document, MatrixEdition, Origin, State
@@ -433,6 +434,7 @@ def load_demo(
     load_demo_contacts(session, states)
     load_demo_action_plans(session)
     load_demo_visits(session)
+    load_demo_library(session, states)
     load_demo_incidents(session, states)
     mark_synthetic(session, generator=GENERATOR)
     record_event(

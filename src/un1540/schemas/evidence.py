@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.schemas.common import Envelope
-from un1540.schemas.text import PROVISION_ID, PROVISION_TEXT
+from un1540.schemas.text import PROVISION_ID, PROVISION_TEXT, REASON
 
 Language = Literal["en", "fr", "es", "zh", "ru", "ar"]
 
@@ -49,3 +50,60 @@ class SuggestResponse(Envelope):
     model_version: str
     lexicon_version: str
     provisions: list[ProvisionSuggestions]
+
+
+# Reviewing a law's provisions (GET/POST /documents/{id}/provisions/{pid}/suggestions...) ------
+
+
+class DecisionRead(BaseModel):
+    id: int
+    field: str
+    verdict: Literal["confirmed", "edited", "rejected"]
+    weapons: list[str] = Field(description="What the expert chose (empty for a rejection).")
+    columns: list[str]
+    edition: int | None = Field(description="The draft's number the evidence went on.")
+    reason: str
+    decided_by: str
+    decided_at: datetime
+    model_version: str
+
+
+class ReviewedSuggestionRead(SuggestionRead):
+    id: str = Field(description="The suggestion's id in its provision (its field code).")
+    decision: DecisionRead | None = Field(description="The latest decision on this field.")
+
+
+class ProvisionReviewRead(Envelope):
+    document_id: int
+    provision_id: int
+    article: str
+    page: int | None
+    language: str
+    model_version: str
+    lexicon_version: str
+    suggestions: list[ReviewedSuggestionRead]
+    decisions: list[DecisionRead] = Field(
+        description="Every decision taken on this provision (its document and text), latest "
+        "first, including those on fields no longer suggested."
+    )
+
+
+class DecisionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Literal["confirm", "edit", "reject"]
+    edition: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="The draft of the document's State."
+    )
+    weapons: list[Literal["nw", "cw", "bw"]] | None = Field(
+        default=None, max_length=3, description="For edit: the weapons chosen instead."
+    )
+    columns: list[Literal["legal_framework", "enforcement"]] | None = Field(
+        default=None, max_length=2, description="For edit: the columns chosen instead."
+    )
+    reason: Annotated[str, REASON] = ""
+
+
+class DecisionResult(Envelope):
+    decision: DecisionRead
+    evidence_cells: list[str] = Field(description="The cells the provision now evidences.")

@@ -52,6 +52,7 @@ from un1540.web.portal import profiles as profile_pages
 from un1540.web.portal import reporting as reporting_pages
 from un1540.web.portal import reports as report_pages
 from un1540.web.portal import states as states_pages
+from un1540.web.portal import suggestions as suggestion_pages
 from un1540.web.portal import visits as visit_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -159,6 +160,7 @@ def create_app(
     app.include_router(profile_pages.router)
     app.include_router(library_pages.router)
     app.include_router(api_reference_pages.router)
+    app.include_router(suggestion_pages.router)
 
     return app
 

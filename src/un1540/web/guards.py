@@ -33,6 +33,7 @@ from un1540.errors import (
 )
 from un1540.io.matrix_import import check_may_import
 from un1540.services.documents.rules import check_may_register
+from un1540.services.evidence.review import check_may_decide_on
 from un1540.services.evidence.rules import check_may_suggest
 from un1540.services.kernel.access import Viewer
 from un1540.web.auth import check_api_csrf, flash, resolve_viewer
@@ -118,6 +119,13 @@ def may_import(session: Session, viewer: Viewer, *, iso3: str, number: int, **_:
 def may_ask_for_suggestions(session: Session, viewer: Viewer, **_: object) -> None:
     """The guard of POST /api/v1/evidence/suggest: the caller before the provisions are read."""
     check_may_suggest(viewer)
+
+
+def may_decide_on_suggestion(
+    session: Session, viewer: Viewer, *, document_id: int, provision_id: int, **_: object
+) -> None:
+    """The guard of POST .../provisions/{pid}/suggestions/{sid}/decision."""
+    check_may_decide_on(session, viewer, document_id=document_id, provision_id=provision_id)
 
 
 def may_register_document(session: Session, viewer: Viewer, *, iso3: str, **_: object) -> None:

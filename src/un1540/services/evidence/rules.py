@@ -13,5 +13,6 @@ def check_may_suggest(viewer: Viewer) -> None:
 
 
 def check_may_decide(viewer: Viewer) -> None:
-    """Experts (and administrators): a confirmation writes evidence on a draft's cells."""
-    require(viewer, Role.expert, action="decide on evidence suggestions")
+    """Experts and the Committee (and administrators). A confirmation writes evidence on a
+    draft's cells, which only experts do (the matrix's rules refuse the Committee there)."""
+    require(viewer, Role.expert, Role.committee, action="decide on evidence suggestions")

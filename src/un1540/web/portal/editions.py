@@ -26,6 +26,7 @@ from un1540.reference.languages import N_
 from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.workflow import CellState, CellUpdate, EvidenceWrite
 from un1540.services.documents.reads import state_documents
+from un1540.services.evidence.review import legislation_of_state, may_review
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import (
     agree_edition,
@@ -138,6 +139,10 @@ def workspace(
         "can_import": "import" in detail.allowed_actions,
         "formula_cells": (
             formula_like_remarks(session, edition) if "approve" in detail.allowed_actions else []
+        ),
+        # "Suggestions from the library": the State's laws, for the Committee side to review.
+        "library_laws": (
+            legislation_of_state(session, viewer=viewer, iso3=iso3) if may_review(viewer) else []
         ),
     }
     return render(request, "editions/workspace.html", context, synthetic=detail.synthetic)

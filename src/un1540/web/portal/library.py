@@ -8,9 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse
 
+from un1540.analytics.evidence.devset import COLUMNS
+from un1540.analytics.evidence.lexicon import WEAPONS
 from un1540.models import DocumentKind, Origin
 from un1540.reference.languages import LANGUAGE_NAMES
 from un1540.schemas.text import CODE, SEARCH_QUERY
+from un1540.services.evidence.review import document_reviews, open_drafts
 from un1540.services.kernel.paging import MAX_PAGE, PageRequest
 from un1540.services.library.reads import (
     SearchFilters,
@@ -21,7 +24,7 @@ from un1540.services.library.reads import (
     search,
     similar_provisions,
 )
-from un1540.web.deps import SessionDep, ViewerDep
+from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.params import RecordIdPath
 from un1540.web.portal.templating import render
 
@@ -70,6 +73,7 @@ def document_page(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
+    settings: SettingsDep,
     document_id: RecordIdPath,
     provision: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> HTMLResponse:
@@ -78,12 +82,24 @@ def document_page(
     _, text = document_text(session, viewer=viewer, document_id=document_id)
     chosen = next((v.provision for v in views if v.provision.id == provision), None)
     similar = similar_provisions(session, viewer=viewer, provision_id=chosen.id) if chosen else []
+    # The Committee side: each article's evidence suggestions and the drafts to confirm into.
+    reviews = document_reviews(
+        session,
+        viewer=viewer,
+        document=document,
+        provisions=[v.provision for v in views],
+        directory=settings.evidence_model_dir,
+    )
     context = {
         "document": document,
         "text": text,
         "views": views,
         "chosen": chosen,
         "similar": similar,
+        "reviews": reviews,
+        "drafts": open_drafts(session, viewer=viewer, document=document) if reviews else [],
+        "weapon_codes": WEAPONS,
+        "column_codes": COLUMNS,
     }
     return render(
         request, "library/document.html", context, synthetic=document.origin is Origin.demo

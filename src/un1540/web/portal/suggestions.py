@@ -1,0 +1,64 @@
+"""The expert review of a law's evidence suggestions on its document page: confirm (into an
+open draft of the document's State), edit (other weapons or columns) or reject."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request
+from starlette.responses import Response
+
+from un1540.services.evidence.review import ReviewDecision, decide_on_provision
+from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
+from un1540.web.i18n import gettext
+from un1540.web.params import RecordIdPath
+from un1540.web.portal.forms import CsrfChecked, act
+
+router = APIRouter(include_in_schema=False)
+
+SuggestionIdPath = Annotated[str, Path(min_length=3, max_length=80, pattern=r"^op[0-9a-z_.]+$")]
+
+
+@router.post("/documents/{document_id}/provisions/{provision_id}/suggestions/{suggestion_id}")
+def suggestion_decision(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    settings: SettingsDep,
+    _: CsrfChecked,
+    document_id: RecordIdPath,
+    provision_id: RecordIdPath,
+    suggestion_id: SuggestionIdPath,
+    verdict: Annotated[str, Form(max_length=10)],
+    edition: Annotated[str, Form(max_length=9)] = "",
+    weapons: Annotated[list[str] | None, Form(max_length=3)] = None,
+    columns: Annotated[list[str] | None, Form(max_length=2)] = None,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    back = f"/documents/{document_id}?provision={provision_id}#provision-{provision_id}"
+
+    def action() -> str:
+        decision = decide_on_provision(
+            session,
+            viewer=viewer,
+            document_id=document_id,
+            provision_id=provision_id,
+            suggestion_id=suggestion_id,
+            decision=ReviewDecision(
+                verdict=verdict,
+                edition=int(edition) if edition.isdigit() else None,
+                weapons=tuple(weapons) if verdict == "edit" and weapons else None,
+                columns=tuple(columns) if verdict == "edit" and columns else None,
+                reason=reason,
+            ),
+            directory=settings.evidence_model_dir,
+        )
+        if decision.verdict.value == "rejected":
+            return gettext("Suggestion rejected: it is kept to improve later suggestions.")
+        cells = len(decision.weapons) * len(decision.columns)
+        return gettext(
+            "Suggestion confirmed: the provision is now evidence on %(count)s cell(s) of draft "
+            "%(number)s."
+        ) % {"count": cells, "number": edition}
+
+    return act(request, back, action)

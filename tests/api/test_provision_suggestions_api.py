@@ -1,0 +1,195 @@
+"""A law's provisions and their evidence suggestions: GET the suggestions, POST a decision
+(confirm puts the provision on the draft's cells as evidence; reject is kept)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.api.test_workflow_api import Tokens, tokens  # noqa: F401  (the fixture)
+from tests.factories import make_user
+from un1540.models import Evidence, Provision, SuggestionDecision, SuggestionVerdict, Visibility
+from un1540.services.documents.actions import DocumentInput, UploadedFile
+from un1540.services.kernel.access import system_viewer
+from un1540.services.library.actions import ingest_document
+from un1540.services.matrix.reads.editions import entry_for, find_edition
+
+LAW = """Article 1. Short title
+This Act may be cited as the Chemical Weapons (Prohibition) Act.
+Article 2. Prohibition
+Any person who develops, produces, manufactures, acquires, stockpiles, retains or uses chemical
+weapons commits an offence and is liable on conviction to imprisonment for life.
+Article 3. Export licences
+No person shall export a toxic chemical or its precursor listed in the Schedule without a licence
+issued by the Minister; whoever contravenes this section is liable to a fine.
+"""
+
+
+def law_with_suggestions(
+    sessions: sessionmaker[Session], files_dir: Path, *, iso3: str = "TCD"
+) -> tuple[int, list[int]]:
+    """A law of the State read into the library, restricted to the State and the Committee:
+    its id and its articles' ids."""
+    with sessions() as session, session.begin():
+        document = ingest_document(
+            session,
+            viewer=system_viewer("tests"),
+            document=DocumentInput(
+                kind="legislation",
+                title="Chemical Weapons (Prohibition) Act",
+                language="en",
+                iso3=iso3,
+                visibility=Visibility.owning_state_and_committee,
+            ),
+            upload=UploadedFile(name="cw-act.txt", content=LAW.encode()),
+            files_dir=files_dir,
+            max_bytes=1_000_000,
+        )
+        articles = session.scalars(
+            select(Provision.id)
+            .where(Provision.document_id == document.id, Provision.level == 2)
+            .order_by(Provision.position)
+        ).all()
+        return document.id, list(articles)
+
+
+def test_suggestions_and_decisions_through_the_api(
+    evidence_model_dir: Path,
+    empty_client: TestClient,
+    empty_sessions: sessionmaker[Session],
+    tokens: Tokens,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    client = empty_client
+    document_id, articles = law_with_suggestions(empty_sessions, tmp_path)
+    prohibition = articles[1]
+    url = f"/api/v1/documents/{document_id}/provisions/{prohibition}/suggestions"
+    assert client.get(url).status_code == 404  # the public may not see the law
+    assert client.get(url, headers=tokens.other_poc).status_code == 404
+    assert client.get(url, headers=tokens.poc).status_code == 403  # sees the law, not this
+    wrong = f"/api/v1/documents/{document_id + 1000}/provisions/{prohibition}/suggestions"
+    assert client.get(wrong, headers=tokens.expert).status_code == 404
+    answer = client.get(url, headers=tokens.expert)
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert data["provision_id"] == prohibition
+    assert data["article"]
+    assert data["suggestions"], "the prohibition of chemical weapons gets a suggestion"
+    chosen = data["suggestions"][0]
+    assert chosen["id"] == chosen["field"]
+    assert not chosen["field"].startswith("op1.")
+    assert chosen["explanation"]["summary"]
+    assert chosen["decision"] is None
+    assert client.get(url, headers=tokens.committee).json()["suggestions"] == data["suggestions"]
+
+    decide = f"{url}/{chosen['id']}/decision"
+    confirm = {"verdict": "confirm", "edition": 1, "reason": "art. 2 is the prohibition"}
+    assert client.post(decide, json=confirm, headers=tokens.poc).status_code == 403
+    assert client.post(decide, json=confirm).status_code == 404
+    # No draft open for editing: edition 1 does not exist yet.
+    assert client.post(decide, json=confirm, headers=tokens.expert).status_code == 404
+    assert (
+        client.post(decide, json={"verdict": "confirm"}, headers=tokens.expert).status_code == 422
+    )
+    opened = client.post("/api/v1/states/TCD/editions", json={}, headers=tokens.expert)
+    assert opened.status_code == 201, opened.text
+    number = opened.json()["edition"]["number"]
+    confirm["edition"] = number
+    # The Committee may decide, but only experts write on drafts.
+    assert client.post(decide, json=confirm, headers=tokens.committee).status_code == 403
+    done = client.post(decide, json=confirm, headers=tokens.expert)
+    assert done.status_code == 201, done.text
+    result = done.json()
+    assert result["decision"]["verdict"] == "confirmed"
+    assert result["decision"]["edition"] == number
+    assert result["evidence_cells"] == [
+        f"{chosen['field']}:{w}:{c}" for w in chosen["weapons"] for c in chosen["columns"]
+    ]
+    cell = result["evidence_cells"][0]
+    shown = client.get(f"/api/v1/states/TCD/editions/{number}/cells/{cell}", headers=tokens.expert)
+    assert shown.status_code == 200, shown.text
+    evidence = shown.json()["evidence"]
+    assert [(e["document"]["id"], e["article"]) for e in evidence] == [(document_id, "2")]
+    assert evidence[0]["page"] == "1"
+    assert "chemical" in evidence[0]["quotation"]
+    again = client.get(url, headers=tokens.expert).json()
+    decided = next(s for s in again["suggestions"] if s["id"] == chosen["id"])
+    assert decided["decision"]["verdict"] == "confirmed"
+    assert decided["decision"]["reason"] == "art. 2 is the prohibition"
+
+    # Reject another suggestion (or the same field on another article): kept as a negative.
+    title = articles[0]
+    other = f"/api/v1/documents/{document_id}/provisions/{title}/suggestions"
+    candidates = client.get(other, headers=tokens.expert).json()["suggestions"]
+    target, field = (other, candidates[0]["id"]) if candidates else (url, chosen["id"])
+    rejected = client.post(
+        f"{target}/{field}/decision", json={"verdict": "reject"}, headers=tokens.committee
+    )
+    assert rejected.status_code == 201, rejected.text
+    assert rejected.json()["evidence_cells"] == []
+    nothing = client.post(
+        f"{url}/op1.not_a_suggestion/decision", json={"verdict": "reject"}, headers=tokens.expert
+    )
+    assert nothing.status_code == 404
+    with empty_sessions() as session:
+        kept = session.scalars(
+            select(SuggestionDecision).where(SuggestionDecision.document_id == document_id)
+        ).all()
+        assert sorted(d.verdict for d in kept) == sorted(
+            [SuggestionVerdict.confirmed, SuggestionVerdict.rejected]
+        )
+        expert = make_user(session, role="expert", email="check@example.org")
+        _, edition = find_edition(session, viewer=expert, iso3="TCD", number=number)
+        entry = entry_for(session, edition, cell)
+        assert session.scalars(
+            select(Evidence.article).where(Evidence.cell_entry_id == entry.id)
+        ).all() == ["2"]
+        session.rollback()
+
+
+def test_an_edit_names_weapons_or_columns(
+    evidence_model_dir: Path,
+    empty_client: TestClient,
+    empty_sessions: sessionmaker[Session],
+    tokens: Tokens,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    document_id, articles = law_with_suggestions(empty_sessions, tmp_path)
+    url = f"/api/v1/documents/{document_id}/provisions/{articles[1]}/suggestions"
+    chosen = empty_client.get(url, headers=tokens.expert).json()["suggestions"][0]
+    number = empty_client.post(
+        "/api/v1/states/TCD/editions", json={}, headers=tokens.expert
+    ).json()["edition"]["number"]
+    decide = f"{url}/{chosen['id']}/decision"
+    bare = empty_client.post(
+        decide, json={"verdict": "edit", "edition": number}, headers=tokens.expert
+    )
+    assert bare.status_code == 422
+    assert "weapons" in bare.text
+    edited = empty_client.post(
+        decide,
+        json={"verdict": "edit", "edition": number, "columns": ["enforcement"]},
+        headers=tokens.expert,
+    )
+    assert edited.status_code == 201, edited.text
+    assert edited.json()["decision"]["columns"] == ["enforcement"]
+    assert all(c.endswith(":enforcement") for c in edited.json()["evidence_cells"])
+
+
+@pytest.mark.parametrize("verdict", ["approve", ""])
+def test_a_bad_verdict_is_refused(
+    evidence_model_dir: Path,
+    empty_client: TestClient,
+    tokens: Tokens,  # noqa: F811
+    verdict: str,
+) -> None:
+    answer = empty_client.post(
+        "/api/v1/documents/1/provisions/1/suggestions/op2.manufacture/decision",
+        json={"verdict": verdict},
+        headers=tokens.expert,
+    )
+    assert answer.status_code in (404, 422)

@@ -1,0 +1,84 @@
+"""The expert's review of a law's suggestions in the portal: the draft workspace lists the
+State's laws, the document page shows each article's suggested fields with the reasons, and a
+confirmation puts the article on the draft's cell as evidence."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.api.test_provision_suggestions_api import law_with_suggestions
+from tests.factories import make_user
+from tests.portal.test_workflow_pages import Portal, browser, csrf, portal, sign_in  # noqa: F401
+from un1540.services.matrix.actions.editions import open_draft
+
+
+def test_an_expert_confirms_a_suggestion_into_a_draft(
+    evidence_model_dir: Path,
+    portal: Portal,  # noqa: F811
+    empty_sessions: sessionmaker[Session],
+    tmp_path: Path,
+) -> None:
+    document_id, articles = law_with_suggestions(empty_sessions, tmp_path, iso3="GHA")
+    prohibition = articles[1]
+    with empty_sessions() as session, session.begin():
+        expert = make_user(session, role="expert", email="opener@example.org")
+        number = open_draft(session, viewer=expert, iso3="GHA").number
+
+    poc = browser(portal)
+    sign_in(poc, "poc@example.org")
+    page = poc.get(f"/documents/{document_id}")
+    assert page.status_code == 200
+    assert "Suggested fields" not in page.text  # the State sees its law, not the review
+    assert "Suggestions from the library" not in poc.get(f"/states/GHA/editions/{number}").text
+
+    client = browser(portal)
+    sign_in(client, "expert@example.org")
+    workspace = client.get(f"/states/GHA/editions/{number}")
+    assert "Suggestions from the library" in workspace.text
+    assert f'href="/documents/{document_id}"' in workspace.text
+    page = client.get(f"/documents/{document_id}")
+    assert page.status_code == 200
+    section = page.text.split(f'id="suggestions-{prohibition}"', 1)[1].split("</section>", 1)[0]
+    action = re.search(
+        rf'action="(/documents/{document_id}/provisions/{prohibition}/suggestions/([^"]+))"',
+        section,
+    )
+    assert action, "a suggestion with its form for the prohibition"
+    field = action.group(2)
+    assert "Why: these words matched" in section
+    assert f'<option value="{number}">' in section
+    done = client.post(
+        action.group(1),
+        data={"csrf_token": csrf(page.text), "verdict": "confirm", "edition": str(number)},
+    )
+    assert done.status_code == 200
+    assert f"of draft {number}" in html.unescape(done.text)  # the result, on the page
+    assert f'id="decision-{prohibition}-{field.replace(".", "-")}"' in done.text
+    weapon = re.search(r'name="weapons" value="([a-z]+)" checked', section)
+    column = re.search(r'name="columns" value="([a-z_]+)" checked', section)
+    assert weapon
+    assert column
+    cell_path = f"/states/GHA/editions/{number}/cells/{field}:{weapon.group(1)}:{column.group(1)}"
+    cell = client.get(cell_path)
+    assert cell.status_code == 200
+    assert "Chemical Weapons (Prohibition) Act" in cell.text
+    assert "liable on conviction" in html.unescape(cell.text)  # the quotation
+
+
+def test_the_arabic_page_reads_right_to_left(
+    evidence_model_dir: Path,
+    portal: Portal,  # noqa: F811
+    empty_sessions: sessionmaker[Session],
+    tmp_path: Path,
+) -> None:
+    document_id, _ = law_with_suggestions(empty_sessions, tmp_path, iso3="GHA")
+    client = browser(portal)
+    sign_in(client, "expert@example.org")
+    page = client.get(f"/documents/{document_id}?lang=ar")
+    assert 'dir="rtl"' in page.text
+    assert "Suggested fields" not in page.text
+    assert "الحقول المقترحة" in page.text  # "Suggested fields", in Arabic
