@@ -5,6 +5,7 @@ duplication is said on the next page (docs/activities.md)."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from starlette.responses import HTMLResponse, Response
 
 from un1540.errors import InvalidParameter, Unauthenticated
 from un1540.reference.languages import N_
+from un1540.reference.states import load_states
 from un1540.schemas.activities import ACTIVITY_VISIBILITIES, DEFAULT_VISIBILITY, ActivityCreate
 from un1540.schemas.assistance import DuplicationWarning
 from un1540.services.activities.actions import record_activity
@@ -38,6 +40,11 @@ CodeQuery = Annotated[str | None, Query(max_length=80)]
 DateQuery = Annotated[date | None, Query(ge=date(1945, 1, 1), le=date(2100, 12, 31))]
 
 
+@cache
+def _english_names() -> dict[str, str]:
+    return {state.iso3: state.short_name for state in load_states()}
+
+
 def warning_text(warning: DuplicationWarning) -> str:
     """One duplication warning as a sentence in the reader's language."""
     others = [gettext("project %(id)s") % {"id": ident} for ident in warning.project_ids]
@@ -48,7 +55,7 @@ def warning_text(warning: DuplicationWarning) -> str:
         for text in warning.undisclosed
     ]
     return gettext("Possible duplication in %(state)s, %(field)s: %(providers)s (%(records)s).") % {
-        "state": state_name(warning.iso3, warning.iso3),
+        "state": state_name(warning.iso3, _english_names().get(warning.iso3, warning.iso3)),
         "field": field_label(warning.field),
         "providers": " · ".join(dict.fromkeys(warning.providers)),
         "records": ", ".join(others),
@@ -135,8 +142,8 @@ def activity_create(
             state=state.upper(),
             programme=programme,
             description=description,
-            fields=fields or [],
-            weapons=weapons or [],
+            fields=[code for code in fields or [] if code],
+            weapons=[code for code in weapons or [] if code],
             start_on=start_on,
             end_on=end_on or None,
             visibility=visibility,
