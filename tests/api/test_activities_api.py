@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.api.helpers import assert_error
 from tests.factories import make_user
 from tests.portal.test_workflow_pages import csrf, sign_in
+from tests.services.test_assistance import offer_data, request_data
+from un1540.schemas.activities import ActivityCreate
+from un1540.schemas.assistance import JudgementCreate
 from un1540.services.accounts.actions import issue_token
+from un1540.services.activities.actions import record_activity
+from un1540.services.assistance.actions.judgements import record_judgement
+from un1540.services.assistance.actions.offers import create_offer
+from un1540.services.assistance.actions.requests import submit_request, transition_request
 
 ACTIVITY = {
     "organisation": "opcw",
@@ -171,3 +178,47 @@ def test_the_portal_form_warns_and_the_pages_list_activities(
     assert "Chemical security workshop" in www
     assert client.get("/activities?lang=ar").status_code == 200
     assert client.get("/activities?weapon=rw").status_code == 422
+
+
+def test_opening_a_project_returns_the_activities_it_may_duplicate(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session, session.begin():
+        people = {
+            "poc": make_user(session, role="state_poc", iso3="TCD"),
+            "iaea": make_user(session, role="provider", org="iaea"),
+            "expert": make_user(session, role="expert", email="projects-expert@example.org"),
+        }
+        item = {**request_data().items[0].model_dump(), "fields": ["op3cd.border_detection"]}
+        request = submit_request(
+            session, viewer=people["poc"], data=request_data(title="Detectors", items=[item])
+        )
+        for status in ("authenticated", "acknowledged", "circulated"):
+            transition_request(session, viewer=people["expert"], request_id=request.id, to=status)
+        offer = create_offer(session, viewer=people["iaea"], data=offer_data(title="Detectors"))
+        pair = {"item_id": request.items[0].id, "offer_id": offer.id}
+        record_judgement(
+            session, viewer=people["expert"], data=JudgementCreate(**pair, verdict="accept")
+        )
+        customs = record_activity(
+            session,
+            viewer=people["expert"],
+            data=ActivityCreate.model_validate(
+                ACTIVITY
+                | {"organisation": "wco", "fields": ["op3cd.border_detection"]}
+                | {"weapons": [], "visibility": "committee", "programme": "Customs"}
+            ),
+        ).id
+        _, token = issue_token(
+            session, email="projects-expert@example.org", scope="write", actor="tests"
+        )
+    opened = client.post(
+        "/api/v1/assistance/projects",
+        json=pair | {"start_on": "2030-03-01", "end_on": "2030-09-30"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert opened.status_code == 201, opened.text
+    project_id = opened.json()["project"]["id"]
+    [warning] = opened.json()["warnings"]
+    assert (warning["project_ids"], warning["activity_ids"]) == ([project_id], [customs])
+    assert warning["field"] == "op3cd.border_detection"
