@@ -132,6 +132,8 @@ def test_the_portal_form_warns_and_the_pages_list_activities(
         make_user(session, role="expert", email="page-expert@example.org")
     sign_in(client, "page-expert@example.org")
     page = client.get("/activities")
+    # The form starts at the restrictive default: the Committee side and the State concerned.
+    assert '<option value="owning_state_and_committee" selected>' in page.text
     form = {
         "csrf_token": csrf(page.text),
         "organisation": "opcw",
