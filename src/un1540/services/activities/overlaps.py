@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from un1540.analytics.overlaps import Engagement, overlaps_among, overlaps_with
-from un1540.models import AssistanceProject, OrganisationActivity
+from un1540.models import AssistanceProject, AssistanceRequest, OrganisationActivity
 from un1540.schemas.assistance import DuplicationWarning
 from un1540.services.activities.reads import activities_in, may_see_activity
 from un1540.services.assistance.reads.overview import duplication_warning, project_engagement
-from un1540.services.assistance.reads.projects import visible_projects
+from un1540.services.assistance.reads.projects import project_visible, visible_projects
 from un1540.services.kernel.access import Viewer
 
 
@@ -37,10 +38,26 @@ def activity_engagement(activity: OrganisationActivity) -> Engagement:
 
 
 def _project_engagements(
-    session: Session, viewer: Viewer, iso3: str | None = None
+    session: Session, viewer: Viewer, state_id: int | None = None
 ) -> list[Engagement]:
-    found = [e for e in map(project_engagement, visible_projects(session, viewer)) if e]
-    return [e for e in found if iso3 is None or e.iso3 == iso3]
+    """The projects the viewer may see (in one State, if given) as the overlap check sees them."""
+    if state_id is None:
+        projects = visible_projects(session, viewer)
+    else:
+        projects = list(
+            session.scalars(
+                select(AssistanceProject)
+                .join(AssistanceRequest, AssistanceRequest.id == AssistanceProject.request_id)
+                .where(AssistanceRequest.state_id == state_id, project_visible(viewer))
+                .options(
+                    selectinload(AssistanceProject.offer),
+                    selectinload(AssistanceProject.item),
+                    selectinload(AssistanceProject.request).joinedload(AssistanceRequest.state),
+                )
+                .order_by(AssistanceProject.id)
+            )
+        )
+    return [e for e in map(project_engagement, projects) if e is not None]
 
 
 def _warnings_for(
@@ -49,7 +66,7 @@ def _warnings_for(
     activities = activities_in(session, state_id=state_id)
     shown = {a.id for a in activities if may_see_activity(viewer, a)}
     existing = [
-        *_project_engagements(session, viewer, candidate.iso3),
+        *_project_engagements(session, viewer, state_id),
         *(activity_engagement(a) for a in activities),
     ]
 
