@@ -4,10 +4,11 @@ import's outcome (docs/activities.md)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from un1540.reference.organisations import load_organisations
 from un1540.schemas.assistance import DuplicationWarning, WhoWhatWhereList
 from un1540.schemas.common import Envelope
 from un1540.schemas.text import SUMMARY, TITLE, Code
@@ -22,6 +23,10 @@ ACTIVITY_VISIBILITIES = (
     "committee",
 )
 DEFAULT_VISIBILITY = "owning_state_and_committee"
+# The organisations of the reference file (reference/organisations.yml), for the documents.
+ORGANISATION_ENUM: dict[str, Any] = {
+    "enum": [organisation.code for organisation in load_organisations()]
+}
 
 
 class ActivityCreate(BaseModel):
@@ -32,7 +37,8 @@ class ActivityCreate(BaseModel):
 
     organisation: Code = Field(
         description="The organisation's code (reference/organisations.yml), e.g. iaea. "
-        "A provider account records for its own organisation only."
+        "A provider account records for its own organisation only.",
+        json_schema_extra=ORGANISATION_ENUM,
     )
     state: Code = Field(
         description="ISO alpha-3 code of the State where it takes place.",

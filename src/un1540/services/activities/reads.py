@@ -83,12 +83,7 @@ class ActivityFilter:
                     f"unknown weapon category; known: {', '.join(lookups.weapons)}",
                 )
             )
-        if (
-            self.period_from is not None
-            and self.period_to is not None
-            and self.period_to < self.period_from
-        ):
-            problems.append(Problem("period_to", "the period ends before it starts"))
+        # A period ending before it starts is no error: it holds no activity.
         if problems:
             raise InvalidParameter.naming(problems)
 

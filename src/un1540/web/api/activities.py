@@ -9,7 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from un1540.schemas.activities import ActivityCreate, ActivityDetail, ActivityList
+from un1540.schemas.activities import (
+    ORGANISATION_ENUM,
+    ActivityCreate,
+    ActivityDetail,
+    ActivityList,
+)
 from un1540.schemas.vocabularies import enum
 from un1540.services.activities.actions import record_activity
 from un1540.services.activities.overlaps import activity_warnings
@@ -31,6 +36,7 @@ def _filters(
             max_length=40,
             pattern="^[a-z0-9_]+$",
             description="The organisation's code, e.g. iaea.",
+            json_schema_extra=ORGANISATION_ENUM,
         ),
     ] = None,
     state: Annotated[
@@ -58,7 +64,11 @@ def _filters(
         date | None, Query(**DATE, description="Under way on or after this day.")
     ] = None,
     period_to: Annotated[
-        date | None, Query(**DATE, description="Started on or before this day.")
+        date | None,
+        Query(
+            **DATE,
+            description="Started on or before this day (before period_from: no activity).",
+        ),
     ] = None,
 ) -> ActivityFilter:
     return ActivityFilter(
