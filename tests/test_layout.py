@@ -29,6 +29,7 @@ DOMAINS = [
     "incidents",
     "coverage",
     "assistance",
+    "activities",  # organisations' activities, compared with the projects
     "contacts",
     "action_plans",
     "visits",

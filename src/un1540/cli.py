@@ -34,6 +34,7 @@ from un1540.errors import (
     Un1540Error,
 )
 from un1540.io.action_plan_import import import_plan_file
+from un1540.io.activity_import import import_activity_file
 from un1540.io.briefing import briefing_file
 from un1540.io.demo import load_demo
 from un1540.io.incident_import import import_incident_file
@@ -1123,6 +1124,40 @@ def import_incidents_command(
     verb = "would import" if dry_run else "imported"
     console.print(
         f"{path.name}: {verb} {result.rows} incident(s) concerning {result.states} State(s)."
+        + (" Dry run: nothing was written." if dry_run else "")
+    )
+
+
+@import_app.command("activities")
+def import_activities_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV of organisations' activities (columns in docs/activities.md).",
+        ),
+    ],
+    dry_run: DryRunOption = False,
+    acting_as: Annotated[
+        str | None, typer.Option("--as", help="Committee-side account to record as.")
+    ] = None,
+) -> None:
+    """Import what organisations do in States (programme, State, matrix fields, weapons, period).
+
+    Every problem is listed with its file, row and column (unknown organisations, States, fields
+    or weapon categories, a period ending before it starts); nothing is written unless the whole
+    file is valid.
+    """
+    with _sessions()() as session:
+        viewer = _operator(session, acting_as)
+        result = import_activity_file(
+            session, path.read_bytes(), file_name=path.name, viewer=viewer, dry_run=dry_run
+        )
+    verb = "would import" if dry_run else "imported"
+    console.print(
+        f"{path.name}: {verb} {result.rows} activit(y/ies) in {result.states} State(s)."
         + (" Dry run: nothing was written." if dry_run else "")
     )
 

@@ -79,6 +79,8 @@ CROSS_FIELD_RULES = {
     ),
     r"^/api/v1/incidents$": "a class of its category; the organisation with its source only; "
     "dates in order, not in the future; sharing a restricted record only",
+    r"^/api/v1/activities$": "the period in order, from 1945 to 2100; weapon categories one of "
+    "the fields applies to; a provider's own organisation",
 }
 # Renders a PDF or a Word file per case (about a second each): generated cases only, no
 # boundary cases; the 405 and bounds of these routes are checked in test_http_conformance.py

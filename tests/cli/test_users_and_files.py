@@ -271,6 +271,31 @@ def test_import_incidents_all_or_nothing_with_a_dry_run(database: Path, tmp_path
     assert "row 2, column occurred_on: an incident with the same date" in again.stderr
 
 
+def test_import_activities_all_or_nothing_with_a_dry_run(database: Path, tmp_path: Path) -> None:
+    header = "organisation,state,programme,fields,weapons,start_on,end_on\n"
+    good_row = "wco,FRA,Customs course,op3cd.border_control,,2030-01-01,2030-06-30\n"
+    bad = tmp_path / "activities-bad.csv"
+    bad.write_text(
+        header + good_row + "nobody,FRA,Course,op3cd.border_control,cw,2030-06-01,2030-01-01\n",
+        encoding="utf-8",
+    )
+    refused = run("import", "activities", str(bad), database=database)
+    assert refused.returncode == 4
+    assert "activities-bad.csv, row 3, column organisation: unknown organisation" in (
+        refused.stderr
+    )
+    assert "activities-bad.csv, row 3, column end_on: the period ends" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    good = tmp_path / "activities.csv"
+    good.write_text(header + good_row, encoding="utf-8")
+    dry = run("import", "activities", str(good), "--dry-run", database=database)
+    assert dry.returncode == 0, dry.stderr
+    assert "would import 1 activit(y/ies) in 1 State(s). Dry run" in dry.stdout
+    done = run("import", "activities", str(good), database=database)
+    assert done.returncode == 0, done.stderr
+    assert "imported 1 activit(y/ies) in 1 State(s)." in done.stdout
+
+
 def test_notify_send_needs_an_smtp_server(database: Path) -> None:
     result = run("notify", "send", database=database)
     assert result.returncode == 4

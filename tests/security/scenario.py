@@ -44,6 +44,7 @@ from un1540.db.engine import make_session_factory
 from un1540.models import Notification, Provision, SuggestionVerdict, Visibility
 from un1540.models.base import today
 from un1540.schemas.action_plans import ActionPlanCreate, MeasureCreate, MilestoneCreate
+from un1540.schemas.activities import ActivityCreate
 from un1540.schemas.assistance import (
     AssistanceOfferCreate,
     AssistanceProjectCreate,
@@ -67,6 +68,7 @@ from un1540.schemas.visits import (
 from un1540.services.accounts.actions import issue_token
 from un1540.services.action_plans.actions import create_plan
 from un1540.services.action_plans.notices import notify_overdue_milestones
+from un1540.services.activities.actions import record_activity
 from un1540.services.assistance.actions.funding import record_funding
 from un1540.services.assistance.actions.judgements import record_judgement
 from un1540.services.assistance.actions.offers import create_offer
@@ -173,6 +175,9 @@ SECRETS = {
     "shared_incident": "SECRET-SHARED-INCIDENT-7e21",
     "provider_incident": "SECRET-PROVIDER-INCIDENT-c08d",
     "unconfirmed_incident": "SECRET-UNCONFIRMED-INCIDENT-19bf",
+    # Organisations' activities (docs/activities.md): the programme of each.
+    "restricted_activity": "SECRET-RESTRICTED-ACTIVITY-4b7d",
+    "committee_activity": "SECRET-COMMITTEE-ACTIVITY-e90a",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -241,6 +246,11 @@ ENTITLED = {
     "shared_incident": {"poc"} | COMMITTEE_SIDE,  # Chad's, shared with Chad
     "provider_incident": {"provider"} | COMMITTEE_SIDE,  # Chad's, the provider's own, not shared
     "unconfirmed_incident": {"poc"} | COMMITTEE_SIDE,  # Chad's, not restricted, unconfirmed
+    # Activities: the Committee side, the organisation's own accounts, and whom the visibility
+    # names (by default the State concerned); the duplication warnings name a hidden one only
+    # as "an activity by <organisation>".
+    "restricted_activity": {"poc"} | COMMITTEE_SIDE,  # the OPCW's in Chad, the default
+    "committee_activity": {"provider"} | COMMITTEE_SIDE,  # the IAEA's (the provider's) in Niger
 }
 # What the public reads of the visit whose State consented to its summary.
 CONSENTED_SUMMARY = "The Committee visited Chad at its invitation (summary agreed)."
@@ -296,6 +306,9 @@ class World:
     public_plan: int = 0
     # The incidents: restricted, shared, the provider's, unconfirmed, public (in that order).
     incidents: tuple[int, ...] = ()
+    # The activities: the OPCW's in Chad (default visibility), the IAEA's in Niger for the
+    # Committee only, and a public one of the WCO in Chad.
+    activities: tuple[int, ...] = ()
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
@@ -505,6 +518,7 @@ def build_world(
         plans = _action_plans(session, viewers)
         visits = _visits(session, viewers, chad_plan=plans["private_plan"])
         incidents = _incidents(session, viewers)
+        activities = _activities(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -554,6 +568,7 @@ def build_world(
         contacts=contacts,
         **plans,
         incidents=incidents,
+        activities=activities,
     )
 
 
@@ -684,6 +699,31 @@ def _incidents(session: Session, viewers: dict[str, Viewer]) -> tuple[int, ...]:
                     summary=summary,
                     restricted=restricted,
                     share_with_state=shared,
+                ),
+            ).id
+        )
+    return tuple(made)
+
+
+def _activities(session: Session, viewers: dict[str, Viewer]) -> tuple[int, ...]:
+    """The activities of the World's docstring, each with its marker in its programme."""
+    made = []
+    for viewer, organisation, iso3, visibility, programme in (
+        ("expert", "opcw", "TCD", "owning_state_and_committee", SECRETS["restricted_activity"]),
+        ("provider", "iaea", "NER", "committee", SECRETS["committee_activity"]),
+        ("expert", "wco", "TCD", "public", "A public customs course"),
+    ):
+        made.append(
+            record_activity(
+                session,
+                viewer=viewers[viewer],
+                data=ActivityCreate(
+                    organisation=organisation,
+                    state=iso3,
+                    programme=programme,
+                    fields=["op3cd.border_detection"],
+                    start_on=date(2030, 1, 1),
+                    visibility=visibility,
                 ),
             ).id
         )

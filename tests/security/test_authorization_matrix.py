@@ -31,6 +31,15 @@ from tests.security.scenario import (
 )
 from un1540.web.app import create_app
 
+# An activity every role that may record one is refused by the data (an unknown State), for
+# the provider's own organisation, so the provider meets the data's refusal too.
+ACTIVITY_REFUSED_BY_DATA: dict[str, Any] = {
+    "organisation": "iaea",
+    "state": "XXX",
+    "programme": "Refused by the data",
+    "fields": ["op3cd.border_detection"],
+    "start_on": "2030-01-01",
+}
 DRAFT_READERS = ("poc", "expert", "committee", "admin")
 HIDDEN = ("public", "other_poc", "provider")
 EXPERTS = ("expert", "admin")
@@ -809,6 +818,28 @@ def api_cases(world: World) -> list[Case]:
             expect(422, public=401, poc=403, other_poc=403),
             {"json": INCIDENT_REFUSED_BY_DATA},
         ),
+        Case("GET", f"{api}/activities", f"{api}/activities", expect(200)),
+        # The OPCW's in Chad (the default: Chad and the Committee side), the IAEA's in Niger
+        # for the Committee only (the IAEA's provider sees its own), a public one.
+        *[
+            Case("GET", f"{api}/activities/{{activity_id}}", f"{api}/activities/{ident}", seen)
+            for ident, seen in zip(
+                world.activities,
+                (
+                    expect(404, poc=200, expert=200, committee=200, admin=200),
+                    expect(404, provider=200, expert=200, committee=200, admin=200),
+                    expect(200),
+                ),
+                strict=True,
+            )
+        ],
+        Case(
+            "POST",
+            f"{api}/activities",
+            f"{api}/activities",
+            expect(422, public=401, poc=403, other_poc=403),
+            {"json": ACTIVITY_REFUSED_BY_DATA},
+        ),
     ]
     cases += action_plan_api_cases(world)
     cases += visit_api_cases(world, api)
@@ -1405,6 +1436,14 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             "/incidents",
             expect("refused", public="login", poc="forbidden", other_poc="forbidden"),
             {"data": {**INCIDENT_REFUSED_BY_DATA, "states": "XXX"}},
+        ),
+        Case("GET", "/activities", "/activities", expect(200)),
+        Case(
+            "POST",
+            "/activities",
+            "/activities",
+            expect("refused", public="login", poc="forbidden", other_poc="forbidden"),
+            {"data": ACTIVITY_REFUSED_BY_DATA},
         ),
         Case("POST", "/logout", "/logout", expect(303)),  # last: it ends the session
     ]

@@ -190,6 +190,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/documents/{document_id}": ("",),
     "/api/v1/incidents": ("?page_size=100", "?state=TCD"),
     "/incidents": ("", "?region=africa"),
+    "/api/v1/activities": ("?page_size=100", "?state=TCD", "?organisation=iaea"),
+    "/activities": ("", "?state=NER"),
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -247,6 +249,7 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "visit_id": [str(world.visit), str(world.consented_visit)],
         "organisation": ["iaea"],
         "incident_id": [str(ident) for ident in world.incidents],
+        "activity_id": [str(ident) for ident in world.activities],
         "name": downloads,
     }
 
@@ -435,6 +438,7 @@ def test_hidden_records_answer_not_found(world: World) -> None:
         f"/api/v1/states/{COMMITTEE_EDITION_STATE}/matrix",
         f"/assistance/requests/{world.private_request}",
         f"/api/v1/incidents/{world.incidents[0]}",
+        f"/api/v1/activities/{world.activities[0]}",
     ):
         assert client.get(url).status_code == 404, url
 

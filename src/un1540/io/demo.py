@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict
 from un1540.io.demo_action_plans import load_demo_action_plans
+from un1540.io.demo_activities import load_demo_activities
 from un1540.io.demo_assistance import load_demo_assistance
 from un1540.io.demo_contacts import load_demo_contacts
 from un1540.io.demo_incidents import load_demo_incidents
@@ -436,6 +437,7 @@ def load_demo(
     load_demo_visits(session)
     load_demo_library(session, states)
     load_demo_incidents(session, states)
+    load_demo_activities(session, states)
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,

@@ -2,6 +2,7 @@
 
 from un1540.models.accounts import ApiToken, Role, TokenScope, UserAccount, WebSession
 from un1540.models.action_plans import ActionPlan, ActionPlanMeasure, ActionPlanMilestone
+from un1540.models.activities import OrganisationActivity
 from un1540.models.assistance import (
     AssistanceJudgement,
     AssistanceOffer,
@@ -105,6 +106,7 @@ __all__ = [
     "MatrixEdition",
     "Notification",
     "Organisation",
+    "OrganisationActivity",
     "Origin",
     "PointOfContact",
     "ProjectFeedback",

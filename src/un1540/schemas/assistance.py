@@ -383,8 +383,30 @@ class AssistanceProjectRead(BaseModel):
     synthetic: bool
 
 
+class DuplicationWarning(BaseModel):
+    """Different providers on the same State and matrix field, with overlapping weapon
+    categories (a record naming none covers all) and overlapping periods (docs/activities.md)."""
+
+    iso3: str
+    field: str
+    project_ids: list[int]
+    providers: list[str]
+    reason: str
+    activity_ids: list[int] = Field(
+        default_factory=list, description="Organisations' activities you may see (their numbers)."
+    )
+    undisclosed: list[str] = Field(
+        default_factory=list,
+        description="Activities you may not see, named only as 'an activity by <organisation>'.",
+    )
+
+
 class AssistanceProjectDetail(Envelope):
     project: AssistanceProjectRead
+    warnings: list[DuplicationWarning] = Field(
+        default_factory=list,
+        description="On opening: projects and organisations' activities this one may duplicate.",
+    )
 
 
 class AssistanceProjectList(Envelope):
@@ -466,14 +488,6 @@ class WhoWhatWhereRow(BaseModel):
     project_id: int
     project: str
     status: str
-
-
-class DuplicationWarning(BaseModel):
-    iso3: str
-    field: str
-    project_ids: list[int]
-    providers: list[str]
-    reason: str
 
 
 class WhoWhatWhereList(Envelope):

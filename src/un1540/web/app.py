@@ -34,6 +34,7 @@ from un1540.web.middleware import BodyLimit, HeadAsGet, SecurityHeaders
 from un1540.web.openapi import install_openapi
 from un1540.web.portal import accounts as account_pages
 from un1540.web.portal import action_plans as action_plan_pages
+from un1540.web.portal import activities as activity_pages
 from un1540.web.portal import api_reference as api_reference_pages
 from un1540.web.portal import assistance as assistance_pages
 from un1540.web.portal import contacts as contact_pages
@@ -144,6 +145,7 @@ def create_app(
     app.include_router(fields_pages.router)
     app.include_router(priorities_pages.router)
     app.include_router(incident_pages.router)
+    app.include_router(activity_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(report_pages.router)
     app.include_router(reporting_pages.router)

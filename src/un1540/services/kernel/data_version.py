@@ -91,6 +91,8 @@ def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] |
         return {INDICATORS}  # the prioritisation aid's inputs
     if entity_type.startswith("assistance_") or entity_type == "funding_entry":
         return {ASSISTANCE}
+    if entity_type == "organisation_activity":  # who does what where, beside the projects
+        return {ASSISTANCE}
     if entity_type.startswith("action_plan"):
         return {ACTION_PLANS}
     if entity_type == "visit":
@@ -163,6 +165,7 @@ TABLE_SCOPES: Mapping[str, str] = {
             "project_milestone",
             "project_feedback",
             "funding_entry",
+            "organisation_activity",  # organisations' activities: who does what where
         ),
         ASSISTANCE,
     ),

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from un1540.web.api import (
     accounts,
     action_plans,
+    activities,
     assistance_matching,
     assistance_offers,
     assistance_overview,
@@ -62,6 +63,7 @@ api_router.include_router(action_plans.router)
 api_router.include_router(visits.router)
 api_router.include_router(profiles.router)
 api_router.include_router(incidents.router)
+api_router.include_router(activities.router)
 
 TAGS = [
     {
@@ -122,6 +124,11 @@ TAGS = [
         "name": "Incidents",
         "description": "CBRN incidents (restricted ones counted in trends, shown only to those "
         "entitled) and their trends.",
+    },
+    {
+        "name": "Activities",
+        "description": "What organisations do in States besides the projects brokered here, "
+        "and the duplication warnings across projects and activities.",
     },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]

@@ -6,13 +6,12 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from un1540.io.csv_export import write_csv
-from un1540.schemas.assistance import LoopRead, WhoWhatWhereList
-from un1540.services.assistance.reads.overview import (
-    duplication_warnings,
-    field_loop,
-    who_what_where,
-)
-from un1540.services.assistance.reads.projects import visible_projects
+from un1540.schemas.activities import WhoWhatWhereWithActivities
+from un1540.schemas.assistance import LoopRead
+from un1540.services.activities.overlaps import overview_warnings
+from un1540.services.activities.reads import activities_in
+from un1540.services.activities.shapes import activity_read
+from un1540.services.assistance.reads.overview import field_loop, who_what_where
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, Iso3Path, page_response
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.responses import csv_response, json_model
@@ -23,20 +22,24 @@ router = APIRouter(tags=["Assistance"])
 @router.get(
     "/assistance/who-what-where",
     summary="Who does what where",
-    response_model=WhoWhatWhereList,
+    response_model=WhoWhatWhereWithActivities,
     responses=ERRORS,
 )
 def who_what_where_list(session: SessionDep, viewer: ViewerDep, paging: PagingDep) -> Response:
-    """Provider x State x matrix area of every project you may see (to avoid duplication)."""
+    """Provider x State x matrix area of every project you may see (to avoid duplication),
+    with the organisations' activities you may see beside them (`activities`, not paged) and
+    the possible duplication among all of them (`warnings`)."""
     rows, synthetic = who_what_where(session, viewer=viewer)
-    warnings = duplication_warnings(visible_projects(session, viewer))
+    activities = [activity_read(a) for a in activities_in(session, viewer=viewer)]
+    warnings = overview_warnings(session, viewer=viewer)
     return page_response(
-        WhoWhatWhereList,
+        WhoWhatWhereWithActivities,
         paging.cut(rows),
         total=len(rows),
         paging=paging,
-        synthetic=synthetic,
+        synthetic=synthetic or any(a.synthetic for a in activities),
         warnings=warnings,
+        activities=activities,
     )
 
 

@@ -13,12 +13,14 @@ from un1540.schemas.assistance import (
     AssistanceProjectCreate,
     AssistanceProjectDetail,
     AssistanceProjectList,
+    DuplicationWarning,
     FeedbackInput,
     MilestoneDone,
     MilestoneInput,
     ProjectTransitionRequest,
 )
 from un1540.schemas.common import MAX_RECORD_ID
+from un1540.services.activities.overlaps import project_warnings
 from un1540.services.assistance.actions.projects import (
     add_milestone,
     complete_milestone,
@@ -40,11 +42,16 @@ MilestonePath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="Milesto
 
 
 def _detail(
-    session: Session, project: AssistanceProject, viewer: Viewer, status_code: int = 200
+    session: Session,
+    project: AssistanceProject,
+    viewer: Viewer,
+    status_code: int = 200,
+    warnings: list[DuplicationWarning] | None = None,
 ) -> Response:
     read = project_reads(session, viewer, [project])[0]
     return json_model(
-        AssistanceProjectDetail(**envelope(read.synthetic), project=read), status_code=status_code
+        AssistanceProjectDetail(**envelope(read.synthetic), project=read, warnings=warnings or []),
+        status_code=status_code,
     )
 
 
@@ -58,11 +65,13 @@ def _detail(
 def projects_create(
     session: SessionDep, viewer: WriterDep, body: AssistanceProjectCreate
 ) -> Response:
-    """Experts and the Committee, for a pair an expert accepted; the request becomes matched."""
+    """Experts and the Committee, for a pair an expert accepted; the request becomes matched.
+    `warnings` names other providers' projects and organisations' activities it may duplicate
+    (same State and field, overlapping weapon categories and periods)."""
     project = open_project(session, viewer=viewer, data=body)
-    return _detail(
-        session, get_project(session, viewer=viewer, project_id=project.id), viewer, status_code=201
-    )
+    opened = get_project(session, viewer=viewer, project_id=project.id)
+    warnings = project_warnings(session, viewer=viewer, project=opened)
+    return _detail(session, opened, viewer, status_code=201, warnings=warnings)
 
 
 @router.get("/projects", summary="Projects", response_model=AssistanceProjectList, responses=ERRORS)

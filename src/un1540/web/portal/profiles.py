@@ -9,6 +9,8 @@ from starlette.responses import HTMLResponse
 
 from un1540.reference.languages import N_
 from un1540.schemas.profiles import StateProfile
+from un1540.services.activities.reads import ActivityFilter
+from un1540.services.activities.shapes import activities_page
 from un1540.services.profiles.reads import organisation_profile
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -76,9 +78,16 @@ def organisation_page(
     organisation: Annotated[str, Path(min_length=2, max_length=40, pattern="^[a-z0-9_]+$")],
 ) -> HTMLResponse:
     gathered = organisation_profile(session, viewer=viewer, code=organisation)
+    activities, activities_total = activities_page(
+        session, viewer=viewer, filters=ActivityFilter(organisation=organisation)
+    )
     return render(
         request,
         "profiles/organisation.html",
-        {"organisation": gathered},
-        synthetic=gathered.synthetic,
+        {
+            "organisation": gathered,
+            "activities": activities,
+            "activities_total": activities_total,
+        },
+        synthetic=gathered.synthetic or any(a.synthetic for a in activities),
     )

@@ -13,6 +13,8 @@ from starlette.responses import HTMLResponse
 from un1540.errors import NotFound
 from un1540.models import EditionStatus, Role
 from un1540.models.base import today
+from un1540.services.activities.reads import ActivityFilter
+from un1540.services.activities.shapes import activities_page
 from un1540.services.contacts.reads import state_summary
 from un1540.services.documents.reads import state_documents
 from un1540.services.kernel.access import Viewer, speaks_for
@@ -203,4 +205,7 @@ def _render_state_page(
         )
         context |= {"gathered": gathered, "wired": wired_sections(gathered)}
         synthetic = synthetic or gathered.synthetic
+        activities = activities_page(session, viewer=viewer, filters=ActivityFilter(state=iso3))
+        context["activities"], context["activities_total"] = activities
+        synthetic = synthetic or any(a.synthetic for a in activities[0])
     return render(request, "states/detail.html", context, synthetic=synthetic)

@@ -7,12 +7,13 @@ the projects that served them, to the later approved editions where the field's 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from un1540.analytics.overlaps import Engagement, Overlap, overlaps_among
 from un1540.errors import NotFound
 from un1540.models import (
     AssistanceProject,
@@ -50,31 +51,54 @@ def _period(project: AssistanceProject) -> tuple[date, date]:
     return start, end
 
 
+def project_engagement(project: AssistanceProject) -> Engagement | None:
+    """The project as the overlap check sees it (None: closed, or serving no State)."""
+    if project.status == "closed" or project.request.state is None:
+        return None
+    start, end = _period(project)
+    return Engagement(
+        kind="project",
+        id=project.id,
+        provider_key=project.offer.provider_key,
+        provider_name=project.offer.provider_name,
+        iso3=project.request.state.iso3,
+        fields=tuple(project.item.fields),
+        weapons=frozenset(project.item.weapons),
+        start=start,
+        end=end,
+    )
+
+
+def duplication_warning(
+    overlap: Overlap, disclosed: Callable[[Engagement], bool] = lambda _e: True
+) -> DuplicationWarning:
+    """One overlap as a warning. An engagement the reader may not see (`disclosed` false) is
+    named only as "an activity by <provider>": no number, programme or period."""
+    pair = (overlap.first, overlap.second)
+    kinds = {engagement.kind for engagement in pair}
+    reason = "two providers work on this State and field in overlapping periods"
+    if kinds != {"project"}:
+        reason += " (projects and organisations' activities, overlapping weapon categories)"
+    return DuplicationWarning(
+        iso3=overlap.first.iso3,
+        field=overlap.field,
+        project_ids=[e.id for e in pair if e.kind == "project"],
+        activity_ids=[e.id for e in pair if e.kind == "activity" and disclosed(e)],
+        undisclosed=[
+            f"an activity by {e.provider_name}"
+            for e in pair
+            if e.kind == "activity" and not disclosed(e)
+        ],
+        providers=[e.provider_name for e in pair],
+        reason=reason,
+    )
+
+
 def duplication_warnings(projects: Sequence[AssistanceProject]) -> list[DuplicationWarning]:
-    """Two providers on the same State and field whose periods overlap (closed projects aside)."""
-    by_place: dict[tuple[str, str], list[AssistanceProject]] = {}
-    for project in projects:
-        if project.status == "closed" or project.request.state is None:
-            continue
-        for code in project.item.fields:
-            by_place.setdefault((project.request.state.iso3, code), []).append(project)
-    warnings = []
-    for (iso3, code), group in sorted(by_place.items()):
-        for first, second in itertools.combinations(group, 2):
-            if first.offer.provider_key == second.offer.provider_key:
-                continue
-            (start_a, end_a), (start_b, end_b) = _period(first), _period(second)
-            if start_a <= end_b and start_b <= end_a:
-                warnings.append(
-                    DuplicationWarning(
-                        iso3=iso3,
-                        field=code,
-                        project_ids=[first.id, second.id],
-                        providers=[first.offer.provider_name, second.offer.provider_name],
-                        reason="two providers work on this State and field in overlapping periods",
-                    )
-                )
-    return warnings
+    """Two providers on the same State and field, with overlapping weapon categories (none
+    named: all of them), whose periods overlap (closed projects aside)."""
+    engagements = [e for e in map(project_engagement, projects) if e is not None]
+    return [duplication_warning(overlap) for overlap in overlaps_among(engagements)]
 
 
 def who_what_where(session: Session, *, viewer: Viewer) -> tuple[list[WhoWhatWhereRow], bool]:

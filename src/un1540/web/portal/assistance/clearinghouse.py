@@ -8,13 +8,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540.models import Origin
 from un1540.schemas.overview import MapPoint
+from un1540.services.activities.overlaps import overview_warnings
+from un1540.services.activities.reads import activities_in
+from un1540.services.activities.shapes import activity_read
 from un1540.services.assistance.reads.offers import list_offers
-from un1540.services.assistance.reads.overview import (
-    duplication_warnings,
-    field_loop,
-    who_what_where,
-)
-from un1540.services.assistance.reads.projects import list_projects, visible_projects
+from un1540.services.assistance.reads.overview import field_loop, who_what_where
+from un1540.services.assistance.reads.projects import list_projects
 from un1540.services.assistance.reads.requests import list_requests
 from un1540.services.assistance.rules import (
     clearinghouse_rules,
@@ -60,6 +59,7 @@ def assistance_page(
 @router.get("/who-what-where", response_class=HTMLResponse)
 def who_what_where_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     rows, synthetic = who_what_where(session, viewer=viewer)
+    activities = [activity_read(a) for a in activities_in(session, viewer=viewer)]
     per_state: dict[str, int] = {}
     for row in rows:
         per_state[row.iso3] = per_state.get(row.iso3, 0) + 1
@@ -73,7 +73,9 @@ def who_what_where_page(request: Request, session: SessionDep, viewer: ViewerDep
     ]
     context = {
         "rows": rows,
-        "warnings": duplication_warnings(visible_projects(session, viewer)),
+        # Projects and organisations' activities alike (services/activities/overlaps.py).
+        "warnings": overview_warnings(session, viewer=viewer),
+        "activities": activities,
         "map_data": map_json(
             points,
             value_label=gettext("Projects"),
@@ -81,6 +83,7 @@ def who_what_where_page(request: Request, session: SessionDep, viewer: ViewerDep
             percent=False,
         ),
     }
+    synthetic = synthetic or any(a.synthetic for a in activities)
     return render(request, "assistance/who_what_where.html", context, synthetic=synthetic)
 
 

@@ -14,6 +14,7 @@ from un1540.schemas.assistance import (
     MilestoneDone,
     MilestoneInput,
 )
+from un1540.services.activities.overlaps import project_warnings
 from un1540.services.assistance.actions.projects import (
     add_milestone,
     complete_milestone,
@@ -28,9 +29,11 @@ from un1540.services.assistance.rules import (
     transition_targets,
 )
 from un1540.services.assistance.shapes import project_reads
+from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdForm, RecordIdPath
+from un1540.web.portal.activities import warning_text
 from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.templating import render
 
@@ -54,6 +57,8 @@ def project_create(
             session, viewer=viewer, data=AssistanceProjectCreate(item_id=item_id, offer_id=offer_id)
         )
         opened.append(project.id)
+        for warning in project_warnings(session, viewer=viewer, project=project):
+            flash(request, warning_text(warning), kind="warning")
         return gettext("Project %(id)s opened.") % {"id": project.id}
 
     response = act(request, f"/assistance/requests/{request_id}", action)

@@ -1,0 +1,24 @@
+"""Who may record organisations' activities: an organisation's own accounts (providers) for
+their organisation, and the Committee side for any; importing a file is for the Committee side.
+The services' guards `check` this table and the portal's form reads `allowed` from it."""
+
+from __future__ import annotations
+
+from un1540.models import Role
+from un1540.services.kernel.access import COMMITTEE_SIDE, refuse_unless
+from un1540.services.kernel.rules import Rule, Rules
+
+RECORDERS = (Role.provider, *COMMITTEE_SIDE)
+
+
+def _anyone_of(*roles: Role, action: str) -> Rule[None]:
+    return lambda viewer, _nothing: refuse_unless(viewer, *roles, action=action)
+
+
+activity_rules: Rules[None] = Rules(
+    "activities",
+    {
+        "record_activity": _anyone_of(*RECORDERS, action="record an organisation's activity"),
+        "import_activities": _anyone_of(*COMMITTEE_SIDE, action="import activities"),
+    },
+)
