@@ -187,6 +187,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/documents/{document_id}": ("",),
     "/api/v1/incidents": ("?page_size=100", "?state=TCD"),
     "/incidents": ("", "?region=africa"),
+    # Coverage of the risk notes' fields on a date when Mali's Committee-only edition counts.
+    **{route: ("", "?as_of=2020-01-01") for route in ("/api/v1/risks", "/risks")},
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -244,6 +246,7 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "visit_id": [str(world.visit), str(world.consented_visit)],
         "organisation": ["iaea"],
         "incident_id": [str(ident) for ident in world.incidents],
+        "risk_id": ["online_payments", "no_such_note"],
         "name": downloads,
     }
 

@@ -29,6 +29,7 @@ from un1540.web.api import (
     profiles,
     reporting,
     reports,
+    risks,
     states,
     visits,
 )
@@ -62,6 +63,7 @@ api_router.include_router(action_plans.router)
 api_router.include_router(visits.router)
 api_router.include_router(profiles.router)
 api_router.include_router(incidents.router)
+api_router.include_router(risks.router)
 
 TAGS = [
     {
