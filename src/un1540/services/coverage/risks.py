@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Tally
 from un1540.analytics.summaries import CellFilter, state_tallies_under
-from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import NotFound
 from un1540.models import State
 from un1540.models.base import today
 from un1540.reference.languages import N_
 from un1540.reference.risks import RiskNote, RiskNotes, load_risk_notes
 from un1540.schemas.risks import RegionShare, RiskField, RiskNoteRead, RisksRead
-from un1540.services.coverage.reads.coverage import AS_OF_BASIS, EARLIEST, dimension_labels
+from un1540.services.coverage.reads.coverage import AS_OF_BASIS, dimension_labels
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.cache import cached
 from un1540.services.kernel.envelope import envelope
@@ -117,14 +117,9 @@ def _note_read(
 
 
 def check_as_of(as_of: date | None) -> date:
-    """The date counted: today when none; not before resolution 1540 was adopted."""
-    if as_of is None:
-        return today()
-    if as_of < EARLIEST:
-        raise InvalidParameter.naming(
-            [Problem("as_of", f"must be on or after {EARLIEST.isoformat()}")]
-        )
-    return as_of
+    """The date counted: today when none. Any date is valid: before the first approved edition
+    (resolution 1540 was adopted on 28 April 2004) no State is counted, and every share is null."""
+    return today() if as_of is None else as_of
 
 
 def risk_coverage(

@@ -22,7 +22,7 @@ AsOfQuery = Annotated[
     date | None,
     Query(
         description="YYYY-MM-DD: count the edition of each State in force on this date "
-        "(2004-04-28 or later). Omit for today."
+        "(before any approved edition, none is counted). Omit for today."
     ),
 ]
 RiskPath = Annotated[
