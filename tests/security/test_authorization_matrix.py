@@ -840,6 +840,10 @@ def api_cases(world: World) -> list[Case]:
             expect(422, public=401, poc=403, other_poc=403),
             {"json": ACTIVITY_REFUSED_BY_DATA},
         ),
+        # Risk notes: coverage figures for everyone (each counts the cells its reader may see).
+        Case("GET", f"{api}/risks", f"{api}/risks?as_of=2020-01-01", expect(200)),
+        Case("GET", f"{api}/risks/{{risk_id}}", f"{api}/risks/logistics", expect(200)),
+        Case("GET", f"{api}/risks/{{risk_id}}", f"{api}/risks/no_such_note", expect(404)),
     ]
     cases += action_plan_api_cases(world)
     cases += visit_api_cases(world, api)
@@ -1430,6 +1434,8 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             expect("done", public="login"),
         ),
         Case("GET", "/incidents", "/incidents", expect(200)),
+        Case("GET", "/risks", "/risks", expect(200)),
+        Case("GET", "/risks/{risk_id}", "/risks/synthetic_biology", expect(200)),
         Case(
             "POST",
             "/incidents",

@@ -192,6 +192,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/incidents": ("", "?region=africa"),
     "/api/v1/activities": ("?page_size=100", "?state=TCD", "?organisation=iaea"),
     "/activities": ("", "?state=NER"),
+    # Coverage of the risk notes' fields on a date when Mali's Committee-only edition counts.
+    **{route: ("", "?as_of=2020-01-01") for route in ("/api/v1/risks", "/risks")},
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -250,6 +252,7 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "organisation": ["iaea"],
         "incident_id": [str(ident) for ident in world.incidents],
         "activity_id": [str(ident) for ident in world.activities],
+        "risk_id": ["online_payments", "no_such_note"],
         "name": downloads,
     }
 

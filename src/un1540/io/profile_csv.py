@@ -83,6 +83,10 @@ def profile_rows(profile: StateProfile) -> list[list[Any]]:
                 f"{f.amount:.2f} {f.currency} (project {f.project})",
             ]
         )
+    for i in profile.incidents.items if profile.incidents else []:
+        status = i.confirmation + (" restricted" if i.restricted else "")
+        detail = f"{i.category}/{i.material_class}; fields: {', '.join(i.fields)}"
+        rows.append([iso3, "incident", i.id, i.kind, status, i.occurred_on, detail])
     return rows
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from un1540.schemas.common import Envelope
 from un1540.schemas.contacts import ContactProfileRead, ContactRead, TrainingCourseRead
+from un1540.schemas.incidents import IncidentRead
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.reporting import StateReports
 from un1540.schemas.visits import VisitRead
@@ -90,6 +91,14 @@ class OfferPoint(BaseModel):
     sections: list[str]
 
 
+class ProfileIncidents(BaseModel):
+    total: int = Field(
+        description="Incidents concerning the State (reported by the organisation) that you may "
+        "see record by record; restricted ones count only for those entitled to them."
+    )
+    items: list[IncidentRead] = Field(description="The most recent of them (at most 20).")
+
+
 class StateProfile(Envelope):
     state: StateRef
     matrix: MatrixSnapshot | None = Field(
@@ -114,6 +123,9 @@ class StateProfile(Envelope):
         description="The action plans the reader may see, with measures by status and the "
         "progress the matrix shows.",
     )
+    incidents: ProfileIncidents | None = Field(
+        default=None, description="Incidents concerning the State that the reader may see."
+    )
 
 
 class OrganisationProfile(Envelope):
@@ -134,4 +146,8 @@ class OrganisationProfile(Envelope):
         default=None,
         description="The Committee's training courses it took part in: named among the funders "
         "or in the source's note, or attended by its recorded contacts.",
+    )
+    incidents: ProfileIncidents | None = Field(
+        default=None,
+        description="Incidents the organisation reported as their source that the reader may see.",
     )

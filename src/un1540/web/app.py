@@ -52,6 +52,7 @@ from un1540.web.portal import priorities as priorities_pages
 from un1540.web.portal import profiles as profile_pages
 from un1540.web.portal import reporting as reporting_pages
 from un1540.web.portal import reports as report_pages
+from un1540.web.portal import risks as risk_pages
 from un1540.web.portal import states as states_pages
 from un1540.web.portal import suggestions as suggestion_pages
 from un1540.web.portal import visits as visit_pages
@@ -146,6 +147,7 @@ def create_app(
     app.include_router(priorities_pages.router)
     app.include_router(incident_pages.router)
     app.include_router(activity_pages.router)
+    app.include_router(risk_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(report_pages.router)
     app.include_router(reporting_pages.router)

@@ -148,6 +148,42 @@ def list_incidents(
     return list(rows), total or 0
 
 
+PROFILE_INCIDENTS = 20  # the most recent shown on a State's or an organisation's page
+
+
+def profile_incidents(
+    session: Session,
+    *,
+    viewer: Viewer,
+    iso3: str | None = None,
+    organisation_id: int | None = None,
+) -> tuple[list[Incident], int]:
+    """The incidents concerning a State (`iso3`) or reported by an organisation as their source
+    (`organisation_id`) that the viewer may see record by record: the most recent, and how many
+    there are. Restricted records count only for those who may see them (never a count of what
+    the viewer may not see: by State it would narrow a restricted record down)."""
+    if organisation_id is None:
+        return list_incidents(
+            session,
+            viewer=viewer,
+            filters=IncidentFilter(state=iso3),
+            paging=PageRequest(page_size=PROFILE_INCIDENTS),
+        )
+    conditions = [incident_visible(viewer), Incident.organisation_id == organisation_id]
+    total = session.scalar(select(func.count()).select_from(Incident).where(*conditions))
+    rows = session.scalars(
+        select(Incident)
+        .where(*conditions)
+        .options(
+            selectinload(Incident.states).joinedload(IncidentState.state),
+            selectinload(Incident.organisation),
+        )
+        .order_by(Incident.occurred_on.desc(), Incident.id.desc())
+        .limit(PROFILE_INCIDENTS)
+    ).all()
+    return list(rows), total or 0
+
+
 def get_incident(session: Session, *, viewer: Viewer, incident_id: int) -> Incident:
     """One incident, or NotFound alike for one that does not exist and one not to be seen."""
     found = session.scalar(

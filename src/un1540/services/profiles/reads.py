@@ -23,6 +23,7 @@ from un1540.models import (
     AssistanceProject,
     AssistanceRequest,
     FundingEntry,
+    Incident,
     Organisation,
     Origin,
 )
@@ -34,6 +35,7 @@ from un1540.schemas.profiles import (
     MatrixSnapshot,
     OfferPoint,
     OrganisationProfile,
+    ProfileIncidents,
     ProjectPoint,
     RequestPoint,
     SectionGaps,
@@ -50,6 +52,8 @@ from un1540.services.contacts.reads import (
     organisation_trainings,
 )
 from un1540.services.documents.reads import state_documents
+from un1540.services.incidents.reads import profile_incidents
+from un1540.services.incidents.shapes import incident_read
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
@@ -61,6 +65,11 @@ from un1540.services.visits.reads import organisation_visits, state_visits
 from un1540.services.visits.shapes import visit_reads
 
 CLOSED_REQUEST = "closed"
+
+
+def _incidents(found: tuple[list[Incident], int]) -> ProfileIncidents:
+    rows, total = found
+    return ProfileIncidents(total=total, items=[incident_read(row) for row in rows])
 
 
 def matrix_snapshot(matrix: MatrixRead) -> MatrixSnapshot:
@@ -199,12 +208,14 @@ def state_profile(
         if (point := _funding_point(entry, shown)) is not None
     ]
     visits = state_visits(session, viewer=viewer, state_id=state.id)
+    incidents = _incidents(profile_incidents(session, viewer=viewer, iso3=state.iso3))
     synthetic = (
         editions.synthetic
         or any(d.origin is Origin.demo for d in documents)
         or any(r.origin is Origin.demo for r in requests)
         or any(p.origin is Origin.demo for p in projects)
         or any(v.origin is Origin.demo for v in visits)
+        or any(i.synthetic for i in incidents.items)
     )
     return StateProfile(
         **envelope(synthetic),
@@ -233,6 +244,7 @@ def state_profile(
         contacts=contacts_for_profile(session, viewer, state.id, stale_months=stale_months),
         reporting=reporting_for_profile(session, viewer, state.id, as_of),
         action_plans=action_plans_for_profile(session, viewer, state.id),
+        incidents=incidents,
     )
 
 
@@ -275,6 +287,9 @@ def organisation_profile(session: Session, *, viewer: Viewer, code: str) -> Orga
         if (point := _funding_point(entry, visible_project_ids)) is not None
     ]
     visits = organisation_visits(session, viewer=viewer, organisation_id=organisation.id)
+    incidents = _incidents(
+        profile_incidents(session, viewer=viewer, organisation_id=organisation.id)
+    )
     synthetic = any(
         origin is Origin.demo
         for origin in (
@@ -283,7 +298,7 @@ def organisation_profile(session: Session, *, viewer: Viewer, code: str) -> Orga
             *(r.origin for r in requests),
             *(v.origin for v in visits),
         )
-    )
+    ) or any(i.synthetic for i in incidents.items)
     return OrganisationProfile(
         **envelope(synthetic),
         code=organisation.code,
@@ -307,4 +322,5 @@ def organisation_profile(session: Session, *, viewer: Viewer, code: str) -> Orga
         visits=visit_reads(session, viewer, visits),
         contacts=organisation_contacts(session, viewer, organisation),
         trainings=organisation_trainings(session, viewer, organisation),
+        incidents=incidents,
     )

@@ -30,6 +30,7 @@ from un1540.web.api import (
     profiles,
     reporting,
     reports,
+    risks,
     states,
     visits,
 )
@@ -64,6 +65,7 @@ api_router.include_router(visits.router)
 api_router.include_router(profiles.router)
 api_router.include_router(incidents.router)
 api_router.include_router(activities.router)
+api_router.include_router(risks.router)
 
 TAGS = [
     {

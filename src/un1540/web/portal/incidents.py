@@ -52,6 +52,11 @@ def _names() -> dict[str, dict[str, str]]:
     return names
 
 
+def incident_names() -> dict[str, dict[str, str]]:
+    """The vocabularies' names in the page's language, for the State and organisation pages."""
+    return _names()
+
+
 def _chart(trends: Any, names: dict[str, dict[str, str]]) -> str:
     years = [item.key for item in trends.by_year]
     series = [

@@ -16,6 +16,7 @@ from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.portal.action_plans import status_name
 from un1540.web.portal.contacts import ROLE_NAMES
+from un1540.web.portal.incidents import incident_names
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -67,6 +68,7 @@ def wired_sections(profile: StateProfile) -> dict[str, Any]:
             for plan in plans.plans
         ]
     )
+    sections["incident_names"] = incident_names()
     return sections
 
 
@@ -88,6 +90,7 @@ def organisation_page(
             "organisation": gathered,
             "activities": activities,
             "activities_total": activities_total,
+            "incident_names": incident_names(),
         },
         synthetic=gathered.synthetic or any(a.synthetic for a in activities),
     )
