@@ -34,6 +34,7 @@ from un1540.models import (
 )
 from un1540.reference.events import load_event_vocabulary
 from un1540.reference.languages import UN_LANGUAGES
+from un1540.services.events.rules import event_start_rules
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix.layout import framework_layout
@@ -228,18 +229,20 @@ def list_statements(
         condition = and_(condition, Statement.published_at.is_not(None))
     elif published is False:
         condition = and_(condition, Statement.published_at.is_(None))
-    rows = list(
-        session.scalars(
-            select(Statement)
-            .options(*_statement_options())  # type: ignore[arg-type]
-            .join(Event, Event.id == Statement.event_id)
-            .where(condition)
-            .order_by(Event.starts_on.desc(), Statement.id)
-        )
+    paging = paging or PageRequest()
+    query = (
+        select(Statement)
+        .options(*_statement_options())  # type: ignore[arg-type]
+        .join(Event, Event.id == Statement.event_id)
+        .where(condition)
+        .order_by(Event.starts_on.desc(), Statement.id)
     )
+    if topic is None and field is None and not words:  # everything in SQL: page there
+        total = session.scalar(select(func.count()).select_from(Statement).where(condition)) or 0
+        return list(session.scalars(query.offset(paging.offset).limit(paging.page_size))), total
     return _page(
-        rows,
-        paging or PageRequest(),
+        list(session.scalars(query)),
+        paging,
         lambda row: (
             (topic is None or topic in row.topics)
             and (field is None or field in row.field_codes)
@@ -280,3 +283,23 @@ def party_statements(
             .limit(limit)
         )
     )
+
+
+def own_party(session: Session, viewer: Viewer) -> tuple[str | None, str | None]:
+    """The State (ISO code) and organisation (code) this viewer speaks for, if any."""
+    iso3 = None
+    if viewer.role is Role.state_poc and viewer.state_id is not None:
+        iso3 = session.scalar(select(State.iso3).where(State.id == viewer.state_id))
+    code = None
+    if viewer.user_id is not None and viewer.organisation_id is not None:
+        code = session.scalar(
+            select(Organisation.code).where(Organisation.id == viewer.organisation_id)
+        )
+    return iso3, code
+
+
+def check_may_submit(session: Session, viewer: Viewer, *, event_id: int, **_: object) -> None:
+    """The guard of the portal's statement form (before its file is read): the viewer may
+    submit statements, and sees the event."""
+    event_start_rules.check(viewer, None, "submit_statement")
+    get_event(session, viewer=viewer, event_id=event_id)

@@ -16,6 +16,7 @@ from un1540.web.api import (
     documents,
     downloads,
     editions,
+    events,
     evidence,
     exports,
     fields,
@@ -62,6 +63,7 @@ api_router.include_router(action_plans.router)
 api_router.include_router(visits.router)
 api_router.include_router(profiles.router)
 api_router.include_router(incidents.router)
+api_router.include_router(events.router)
 
 TAGS = [
     {
@@ -122,6 +124,11 @@ TAGS = [
         "name": "Incidents",
         "description": "CBRN incidents (restricted ones counted in trends, shown only to those "
         "entitled) and their trends.",
+    },
+    {
+        "name": "Events",
+        "description": "Events of the regime (open debates, meetings, workshops), the statements "
+        "made at them, their publication and search.",
     },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]
