@@ -55,6 +55,7 @@ from un1540.schemas.assistance import (
     MilestoneInput,
 )
 from un1540.schemas.contacts import ContactCreate
+from un1540.schemas.events import EventCreate, StatementCreate
 from un1540.schemas.incidents import IncidentCreate
 from un1540.schemas.visits import (
     ConsentInput,
@@ -83,6 +84,7 @@ from un1540.services.assistance.actions.requests import (
 )
 from un1540.services.contacts.actions import create_contact, send_contact_reminders
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
+from un1540.services.events.actions import create_event, publish_statement, submit_statement
 from un1540.services.incidents.actions import record_incident
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.builds import BUILD_TASK, build_state
@@ -169,6 +171,10 @@ SECRETS = {
     "shared_incident": "SECRET-SHARED-INCIDENT-7e21",
     "provider_incident": "SECRET-PROVIDER-INCIDENT-c08d",
     "unconfirmed_incident": "SECRET-UNCONFIRMED-INCIDENT-19bf",
+    # Events (docs/events.md): Chad's statement at a public event, not yet published; an
+    # event for the Committee side only.
+    "unpublished_statement": "SECRET-UNPUBLISHED-STATEMENT-4e8a",
+    "committee_event": "SECRET-COMMITTEE-EVENT-9b1f",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -236,6 +242,8 @@ ENTITLED = {
     "shared_incident": {"poc"} | COMMITTEE_SIDE,  # Chad's, shared with Chad
     "provider_incident": {"provider"} | COMMITTEE_SIDE,  # Chad's, the provider's own, not shared
     "unconfirmed_incident": {"poc"} | COMMITTEE_SIDE,  # Chad's, not restricted, unconfirmed
+    "unpublished_statement": {"poc"} | COMMITTEE_SIDE,  # on Chad's behalf, not published
+    "committee_event": COMMITTEE_SIDE,  # visibility: committee
 }
 # What the public reads of the visit whose State consented to its summary.
 CONSENTED_SUMMARY = "The Committee visited Chad at its invitation (summary agreed)."
@@ -291,6 +299,11 @@ class World:
     public_plan: int = 0
     # The incidents: restricted, shared, the provider's, unconfirmed, public (in that order).
     incidents: tuple[int, ...] = ()
+    # A public event with Chad's unpublished statement and a published one; a Committee event.
+    event: int = 0
+    statement: int = 0
+    published_statement: int = 0
+    committee_event: int = 0
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
@@ -500,6 +513,7 @@ def build_world(
         plans = _action_plans(session, viewers)
         visits = _visits(session, viewers, chad_plan=plans["private_plan"])
         incidents = _incidents(session, viewers)
+        events = _events(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -549,6 +563,7 @@ def build_world(
         contacts=contacts,
         **plans,
         incidents=incidents,
+        **events,
     )
 
 
@@ -631,6 +646,49 @@ def _laws(session: Session, expert: Viewer, files_dir: Path) -> dict[str, int]:
             )
         ).one()
     return found
+
+
+def _events(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
+    """A public event with Chad's unpublished statement and Niger's published one, and an event
+    for the Committee side only; their ids."""
+    expert = viewers["expert"]
+    event = create_event(
+        session,
+        viewer=expert,
+        data=EventCreate(
+            kind="open_debate",
+            title="A public debate",
+            starts_on=date(2026, 1, 5),
+            visibility="public",
+        ),
+    )
+    committee_event = create_event(
+        session,
+        viewer=expert,
+        data=EventCreate(
+            kind="consultation", title=SECRETS["committee_event"], starts_on=date(2026, 1, 6)
+        ),
+    )
+    said = {}
+    for name, who, iso3, text in (
+        ("statement", "poc", "TCD", SECRETS["unpublished_statement"]),
+        ("published_statement", "other_poc", "NER", "Niger's published statement"),
+    ):
+        said[name] = submit_statement(
+            session,
+            viewer=viewers[who],
+            data=StatementCreate(
+                event=event.id,
+                speaker="Delegate",
+                on_behalf_state=iso3,
+                language="en",
+                mode="written",
+                text=text,
+                topics=["legislation"],
+            ),
+        ).id
+    publish_statement(session, viewer=expert, statement_id=said["published_statement"])
+    return {"event": event.id, "committee_event": committee_event.id, **said}
 
 
 def _incidents(session: Session, viewers: dict[str, Viewer]) -> tuple[int, ...]:

@@ -187,6 +187,11 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/documents/{document_id}": ("",),
     "/api/v1/incidents": ("?page_size=100", "?state=TCD"),
     "/incidents": ("", "?region=africa"),
+    # Events: words of the unpublished statement and of the Committee's event, Chad's own.
+    "/api/v1/events": ("", "?q=secret+committee+event"),
+    "/events": ("", "?q=secret+committee+event"),
+    "/api/v1/statements": ("", "?q=secret+unpublished+statement", "?state=TCD&published=false"),
+    "/events/{event_id}": ("", "?q=secret+unpublished+statement"),
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -244,6 +249,8 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "visit_id": [str(world.visit), str(world.consented_visit)],
         "organisation": ["iaea"],
         "incident_id": [str(ident) for ident in world.incidents],
+        "event_id": [str(world.event), str(world.committee_event)],
+        "statement_id": [str(world.statement), str(world.published_statement)],
         "name": downloads,
     }
 

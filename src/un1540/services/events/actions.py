@@ -236,6 +236,16 @@ def submit_statement(
     except NotFound as missing:
         problems.append(Problem("event", missing.message))
     state, organisation, group = _party(session, data, problems)
+    if not problems:  # may the viewer speak for this party at all, before the details
+        party_rules.check(
+            viewer,
+            Party(
+                state_id=state.id if state else None,
+                organisation_id=organisation.id if organisation else None,
+                named=bool(group),
+            ),
+            "speak_for",
+        )
     if data.language not in UN_LANGUAGES:
         problems.append(Problem("language", f"must be one of {', '.join(UN_LANGUAGES)}"))
     if data.mode not in vocabulary.modes:
@@ -254,15 +264,6 @@ def submit_statement(
     if data.mode == "written" and not text and data.document is None and upload is None:
         problems.append(Problem("text", "a written statement needs its text or a file"))
     _refuse(problems, "the statement is not valid")
-    party_rules.check(
-        viewer,
-        Party(
-            state_id=state.id if state else None,
-            organisation_id=organisation.id if organisation else None,
-            named=bool(group),
-        ),
-        "speak_for",
-    )
     if upload is not None:
         if files_dir is None:
             raise InvalidData(
