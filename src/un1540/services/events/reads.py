@@ -34,7 +34,9 @@ from un1540.models import (
 )
 from un1540.reference.events import load_event_vocabulary
 from un1540.reference.languages import UN_LANGUAGES
+from un1540.schemas.events import StatementRead
 from un1540.services.events.rules import event_start_rules
+from un1540.services.events.shapes import statement_read
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix.layout import framework_layout
@@ -303,3 +305,30 @@ def check_may_submit(session: Session, viewer: Viewer, *, event_id: int, **_: ob
     submit statements, and sees the event."""
     event_start_rules.check(viewer, None, "submit_statement")
     get_event(session, viewer=viewer, event_id=event_id)
+
+
+def statements_on_behalf(
+    session: Session,
+    *,
+    viewer: Viewer,
+    iso3: str | None = None,
+    organisation: str | None = None,
+    limit: int = 20,
+) -> list[StatementRead]:
+    """The latest statements made on behalf of one State or organisation that this viewer may
+    see, as shapes (the State's page and the organisation's page list them)."""
+    state_id = organisation_id = None
+    if iso3 is not None:
+        state_id = session.scalar(select(State.id).where(State.iso3 == iso3.upper()))
+        if state_id is None:
+            return []
+    if organisation is not None:
+        organisation_id = session.scalar(
+            select(Organisation.id).where(Organisation.code == organisation)
+        )
+        if organisation_id is None:
+            return []
+    rows = party_statements(
+        session, viewer=viewer, state_id=state_id, organisation_id=organisation_id, limit=limit
+    )
+    return [statement_read(row, viewer) for row in rows]

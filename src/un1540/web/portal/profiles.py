@@ -9,6 +9,7 @@ from starlette.responses import HTMLResponse
 
 from un1540.reference.languages import N_
 from un1540.schemas.profiles import StateProfile
+from un1540.services.events.reads import statements_on_behalf
 from un1540.services.profiles.reads import organisation_profile
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -79,6 +80,9 @@ def organisation_page(
     return render(
         request,
         "profiles/organisation.html",
-        {"organisation": gathered},
+        {
+            "organisation": gathered,
+            "statements": statements_on_behalf(session, viewer=viewer, organisation=organisation),
+        },
         synthetic=gathered.synthetic,
     )
