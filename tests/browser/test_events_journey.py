@@ -56,7 +56,12 @@ def test_a_statement_is_submitted_published_and_found(
     expect(found).to_have_count(1)
     expect(found).to_contain_text(WORDS)
     expect(found).to_have_attribute("lang", "fr")
-    expect(found.get_by_role("link", name="The statement's file")).to_be_visible()
+    file_link = found.get_by_role("link", name="The statement's file")
+    expect(file_link).to_be_visible()
+    # Published with the statement: the file is public now.
+    answer = public.request.get(live_server + (file_link.get_attribute("href") or ""))
+    assert answer.status == 200
+    assert answer.body().startswith(b"%PDF-")
     public.screenshot(path=str(artifacts / "statement-found.png"), full_page=False)
     for context in (poc_context, expert_context, public_context):
         context.close()
