@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from un1540.models import Visibility
 from un1540.reference.events import load_event_vocabulary
 from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.organisations import load_organisations
 from un1540.schemas.common import Envelope, RecordId
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.text import Code, TextRule
@@ -35,6 +36,12 @@ EVENT_VISIBILITIES = (
 )
 
 
+# The organisations' codes (reference/organisations.yml), as the OpenAPI document lists them.
+ORGANISATION_CODES: dict[str, Any] = {
+    "enum": [organisation.code for organisation in load_organisations()]
+}
+
+
 def _codes(vocabulary: str) -> dict[str, Any]:
     return {"enum": list(load_event_vocabulary().terms(vocabulary))}
 
@@ -52,7 +59,9 @@ class EventParticipantInput(_Input):
     state: Code | None = Field(
         default=None, description="A State (ISO alpha-3).", json_schema_extra=enum("state")
     )
-    organisation: Code | None = Field(default=None, description="An organisation's code.")
+    organisation: Code | None = Field(
+        default=None, description="An organisation's code.", json_schema_extra=ORGANISATION_CODES
+    )
     name: Annotated[str, PARTICIPANT_NAME] = Field(
         default="", description="Required for `other`; otherwise the State's or organisation's."
     )
@@ -92,7 +101,9 @@ class StatementCreate(_Input):
     event: RecordId = Field(description="The event the statement was made at.")
     speaker: Annotated[str, SPEAKER] = Field(min_length=1)
     on_behalf_state: Code | None = Field(default=None, json_schema_extra=enum("state"))
-    on_behalf_organisation: Code | None = Field(default=None, description="An organisation's code.")
+    on_behalf_organisation: Code | None = Field(
+        default=None, description="An organisation's code.", json_schema_extra=ORGANISATION_CODES
+    )
     on_behalf_name: Annotated[str, ON_BEHALF_NAME] = Field(
         default="", description="A group named in full (Committee side only)."
     )

@@ -43,7 +43,6 @@ from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
 
 T = TypeVar("T")
-MAX_QUERY_WORDS = 20
 
 
 def event_visible(viewer: Viewer) -> ColumnElement[bool]:
@@ -77,10 +76,8 @@ def normalised(text: str) -> str:
 
 
 def query_words(q: str | None) -> list[str]:
-    words = normalised(q or "").split()
-    if len(words) > MAX_QUERY_WORDS:
-        raise InvalidParameter.naming([Problem("q", f"at most {MAX_QUERY_WORDS} words")])
-    return words
+    """The query's distinct words, normalised (its length is bounded by SEARCH_QUERY)."""
+    return list(dict.fromkeys(normalised(q or "").split()))
 
 
 def matches(text: str, words: list[str]) -> bool:

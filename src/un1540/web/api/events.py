@@ -13,6 +13,7 @@ from un1540.models import Event, Statement
 from un1540.reference.events import load_event_vocabulary
 from un1540.schemas.common import MAX_RECORD_ID
 from un1540.schemas.events import (
+    ORGANISATION_CODES,
     EventCreate,
     EventDetail,
     EventList,
@@ -144,7 +145,11 @@ def statements_list(
     ] = None,
     organisation: Annotated[
         str | None,
-        Query(max_length=40, description="On behalf of this organisation (its code)."),
+        Query(
+            max_length=40,
+            description="On behalf of this organisation (its code).",
+            json_schema_extra=ORGANISATION_CODES,
+        ),
         CODE,
     ] = None,
     published: Annotated[bool | None, Query(description="Only published (or not).")] = None,
