@@ -32,7 +32,8 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 def test_normalised_text_ignores_case_and_marks_in_every_script() -> None:
     assert normalised("Contrôles À L'EXPORTATION") == "controles a l'exportation"
-    assert normalised("ЯДЕРНЫЙ Материал") == "ядерный материал"
+    # Cyrillic folds its case; й and и compare equal (the breve is a mark), on both sides.
+    assert normalised("ЯДЕРНЫЙ Материал") == normalised("ядерныи материал") == "ядерныи материал"
     assert normalised("الْمَوَادّ") == "المواد"  # Arabic short vowels and shadda go
 
 
