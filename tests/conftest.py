@@ -48,6 +48,7 @@ from tests.pg_cluster import TemporaryCluster, free_port
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.db.migrate import upgrade
 from un1540.io.demo import load_demo
+from un1540.io.sourced_events import load_sourced_event_records
 from un1540.services.matrix.actions.frameworks import load_reference_data
 from un1540.settings import Settings
 from un1540.web.app import create_app
@@ -109,6 +110,8 @@ class DatabaseFactory:
         if demo:
             with sessions() as session, session.begin():
                 load_demo(session, only=DEMO_STATES)
+            with sessions() as session, session.begin():
+                load_sourced_event_records(session, actor="tests")
         return engine
 
 

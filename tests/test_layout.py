@@ -35,6 +35,7 @@ DOMAINS = [
     "visits",
     "library",
     "evidence",
+    "events",
     "open_data",
     "profiles",  # gathers every domain's reads for a State's or an organisation's page
 ]

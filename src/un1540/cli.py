@@ -41,6 +41,7 @@ from un1540.io.incident_import import import_incident_file
 from un1540.io.matrix_export import ExportFormat, export_matrices
 from un1540.io.matrix_import import import_matrix_file
 from un1540.io.review_report import ReviewFormat, render_review
+from un1540.io.sourced_events import load_sourced_event_records
 from un1540.reference.framework_mappings import parse_mapping
 from un1540.reference.frameworks import read_framework_file
 from un1540.schemas.common import MAX_RECORD_ID
@@ -174,6 +175,9 @@ def init(
         f"{counts['m49_areas']} M49 areas, {counts['organisations']} organisations, "
         f"{counts['frameworks']} framework version(s)."
     )
+    with sessions() as session:
+        sourced = load_sourced_event_records(session, actor=CLI_ACTOR)
+    console.print(f"Sourced events: {sourced} real event(s) recorded from their public sources.")
     if not demo:
         return
     with sessions() as session:

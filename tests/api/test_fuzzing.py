@@ -81,6 +81,9 @@ CROSS_FIELD_RULES = {
     "dates in order, not in the future; sharing a restricted record only",
     r"^/api/v1/activities$": "the period in order, from 1945 to 2100; weapon categories one of "
     "the fields applies to; a provider's own organisation",
+    r"^/api/v1/events$": "`ends_on` not before `starts_on`; documents the caller may see",
+    r"^/api/v1/statements$": "an event the caller may see; exactly one party; a written "
+    "statement's text or file; fields of the default framework (the list holds every version's)",
 }
 # Renders a PDF or a Word file per case (about a second each): generated cases only, no
 # boundary cases; the 405 and bounds of these routes are checked in test_http_conformance.py

@@ -56,6 +56,7 @@ from un1540.schemas.assistance import (
     MilestoneInput,
 )
 from un1540.schemas.contacts import ContactCreate
+from un1540.schemas.events import EventCreate, StatementCreate
 from un1540.schemas.incidents import IncidentCreate
 from un1540.schemas.visits import (
     ConsentInput,
@@ -85,6 +86,7 @@ from un1540.services.assistance.actions.requests import (
 )
 from un1540.services.contacts.actions import create_contact, send_contact_reminders
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
+from un1540.services.events.actions import create_event, publish_statement, submit_statement
 from un1540.services.evidence.actions import DecisionInput, ProvisionRef, decide_suggestion
 from un1540.services.incidents.actions import record_incident
 from un1540.services.kernel.access import Viewer
@@ -178,6 +180,10 @@ SECRETS = {
     # Organisations' activities (docs/activities.md): the programme of each.
     "restricted_activity": "SECRET-RESTRICTED-ACTIVITY-4b7d",
     "committee_activity": "SECRET-COMMITTEE-ACTIVITY-e90a",
+    # Events (docs/events.md): Chad's statement at a public event, not yet published; an
+    # event for the Committee side only.
+    "unpublished_statement": "SECRET-UNPUBLISHED-STATEMENT-4e8a",
+    "committee_event": "SECRET-COMMITTEE-EVENT-9b1f",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -251,6 +257,8 @@ ENTITLED = {
     # as "an activity by <organisation>".
     "restricted_activity": {"poc"} | COMMITTEE_SIDE,  # the OPCW's in Chad, the default
     "committee_activity": {"provider"} | COMMITTEE_SIDE,  # the IAEA's (the provider's) in Niger
+    "unpublished_statement": {"poc"} | COMMITTEE_SIDE,  # on Chad's behalf, not published
+    "committee_event": COMMITTEE_SIDE,  # visibility: committee
 }
 # What the public reads of the visit whose State consented to its summary.
 CONSENTED_SUMMARY = "The Committee visited Chad at its invitation (summary agreed)."
@@ -309,6 +317,11 @@ class World:
     # The activities: the OPCW's in Chad (default visibility), the IAEA's in Niger for the
     # Committee only, and a public one of the WCO in Chad.
     activities: tuple[int, ...] = ()
+    # A public event with Chad's unpublished statement and a published one; a Committee event.
+    event: int = 0
+    statement: int = 0
+    published_statement: int = 0
+    committee_event: int = 0
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
@@ -519,6 +532,7 @@ def build_world(
         visits = _visits(session, viewers, chad_plan=plans["private_plan"])
         incidents = _incidents(session, viewers)
         activities = _activities(session, viewers)
+        events = _events(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -569,6 +583,7 @@ def build_world(
         **plans,
         incidents=incidents,
         activities=activities,
+        **events,
     )
 
 
@@ -672,6 +687,49 @@ def _laws(session: Session, expert: Viewer, files_dir: Path) -> dict[str, int]:
         ),
     )
     return found
+
+
+def _events(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
+    """A public event with Chad's unpublished statement and Niger's published one, and an event
+    for the Committee side only; their ids."""
+    expert = viewers["expert"]
+    event = create_event(
+        session,
+        viewer=expert,
+        data=EventCreate(
+            kind="open_debate",
+            title="A public debate",
+            starts_on=date(2026, 1, 5),
+            visibility="public",
+        ),
+    )
+    committee_event = create_event(
+        session,
+        viewer=expert,
+        data=EventCreate(
+            kind="consultation", title=SECRETS["committee_event"], starts_on=date(2026, 1, 6)
+        ),
+    )
+    said = {}
+    for name, who, iso3, text in (
+        ("statement", "poc", "TCD", SECRETS["unpublished_statement"]),
+        ("published_statement", "other_poc", "NER", "Niger's published statement"),
+    ):
+        said[name] = submit_statement(
+            session,
+            viewer=viewers[who],
+            data=StatementCreate(
+                event=event.id,
+                speaker="Delegate",
+                on_behalf_state=iso3,
+                language="en",
+                mode="written",
+                text=text,
+                topics=["legislation"],
+            ),
+        ).id
+    publish_statement(session, viewer=expert, statement_id=said["published_statement"])
+    return {"event": event.id, "committee_event": committee_event.id, **said}
 
 
 def _incidents(session: Session, viewers: dict[str, Viewer]) -> tuple[int, ...]:

@@ -847,7 +847,96 @@ def api_cases(world: World) -> list[Case]:
     ]
     cases += action_plan_api_cases(world)
     cases += visit_api_cases(world, api)
+    cases += event_api_cases(world, api)
     return cases
+
+
+# Events: a public event with Chad's unpublished statement and Niger's published one, and an
+# event for the Committee side only. Writes are refused by the data for those who may make them.
+COMMITTEE_READERS = expect(404, expert=200, committee=200, admin=200)
+BAD_EVENT = {"kind": "workshop", "title": "t", "starts_on": "2026-05-02", "ends_on": "2026-05-01"}
+
+
+def bad_statement(world: World) -> dict[str, Any]:
+    return {
+        "event": world.event,
+        "speaker": "s",
+        "on_behalf_state": "TCD",
+        "language": "en",
+        "mode": "written",
+        "text": "t",
+        "topics": ["weather"],
+    }
+
+
+def event_api_cases(world: World, api: str) -> list[Case]:
+    statement = f"{api}/statements/{{statement_id}}"
+    return [
+        Case("GET", f"{api}/events", f"{api}/events", expect(200)),
+        Case(
+            "POST",
+            f"{api}/events",
+            f"{api}/events",
+            expect(403, public=401, expert=422, committee=422, admin=422),
+            {"json": BAD_EVENT},
+        ),
+        Case("GET", f"{api}/events/{{event_id}}", f"{api}/events/{world.event}", expect(200)),
+        Case(
+            "GET",
+            f"{api}/events/{{event_id}}",
+            f"{api}/events/{world.committee_event}",
+            COMMITTEE_READERS,
+        ),
+        Case("GET", f"{api}/statements", f"{api}/statements", expect(200)),
+        Case(
+            "POST",
+            f"{api}/statements",
+            f"{api}/statements",
+            expect(422, public=401, other_poc=403, provider=403),
+            {"json": bad_statement(world)},
+        ),
+        Case("GET", statement, f"{api}/statements/{world.statement}", REQUESTER_SIDE),
+        Case("GET", statement, f"{api}/statements/{world.published_statement}", expect(200)),
+        Case(  # published already: a conflict for those who publish
+            "POST",
+            statement + "/publish",
+            f"{api}/statements/{world.published_statement}/publish",
+            expect(403, public=401, expert=409, committee=409, admin=409),
+        ),
+    ]
+
+
+def event_portal_cases(world: World) -> list[Case]:
+    page = f"/events/{world.event}"
+    return [
+        Case("GET", "/events", "/events", expect(200)),
+        Case(
+            "POST",
+            "/events",
+            "/events",
+            expect(
+                "forbidden", public="login", expert="refused", committee="refused", admin="refused"
+            ),
+            {"data": BAD_EVENT},
+        ),
+        Case("GET", "/events/{event_id}", page, expect(200)),
+        Case("GET", "/events/{event_id}", f"/events/{world.committee_event}", COMMITTEE_READERS),
+        Case(
+            "POST",
+            "/events/{event_id}/statements",
+            f"{page}/statements",
+            expect("refused", public="login", other_poc="forbidden", provider="forbidden"),
+            {"data": {**bad_statement(world), "on_behalf": "state:TCD", "topics": "weather"}},
+        ),
+        Case(
+            "POST",
+            "/events/{event_id}/statements/{statement_id}/publish",
+            f"{page}/statements/{world.published_statement}/publish",
+            expect(
+                "forbidden", public="login", expert="refused", committee="refused", admin="refused"
+            ),
+        ),
+    ]
 
 
 # Country visits: Chad's visit (findings recorded, summary not agreed) is the Committee side's
@@ -1007,6 +1096,7 @@ def portal_cases(world: World, digest: str) -> list[Case]:
     ]
     cases = [Case("GET", page, page, expect(200)) for page in pages]
     cases += visit_portal_cases(world)  # before the cases that end the session
+    cases += event_portal_cases(world)
     cases += [
         Case("GET", "/states/{iso3}", "/states/TCD", expect(200)),
         Case("GET", "/fields/{code}", "/fields/op2.finance", expect(200)),

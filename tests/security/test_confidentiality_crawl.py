@@ -194,6 +194,11 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/activities": ("", "?state=NER"),
     # Coverage of the risk notes' fields on a date when Mali's Committee-only edition counts.
     **{route: ("", "?as_of=2020-01-01") for route in ("/api/v1/risks", "/risks")},
+    # Events: words of the unpublished statement and of the Committee's event, Chad's own.
+    "/api/v1/events": ("", "?q=secret+committee+event"),
+    "/events": ("", "?q=secret+committee+event"),
+    "/api/v1/statements": ("", "?q=secret+unpublished+statement", "?state=TCD&published=false"),
+    "/events/{event_id}": ("", "?q=secret+unpublished+statement"),
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -253,6 +258,8 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "incident_id": [str(ident) for ident in world.incidents],
         "activity_id": [str(ident) for ident in world.activities],
         "risk_id": ["online_payments", "no_such_note"],
+        "event_id": [str(world.event), str(world.committee_event)],
+        "statement_id": [str(world.statement), str(world.published_statement)],
         "name": downloads,
     }
 

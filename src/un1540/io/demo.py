@@ -37,6 +37,7 @@ from un1540.io.demo_action_plans import load_demo_action_plans
 from un1540.io.demo_activities import load_demo_activities
 from un1540.io.demo_assistance import load_demo_assistance
 from un1540.io.demo_contacts import load_demo_contacts
+from un1540.io.demo_events import load_demo_events
 from un1540.io.demo_incidents import load_demo_incidents
 from un1540.io.demo_library import load_demo_library
 from un1540.io.demo_reporting import load_demo_reporting
@@ -438,6 +439,7 @@ def load_demo(
     load_demo_library(session, states)
     load_demo_incidents(session, states)
     load_demo_activities(session, states)
+    load_demo_events(session)
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,

@@ -22,6 +22,8 @@ class DocumentKind(StrEnum):
     legislation = "legislation"
     official_website = "official_website"
     organisation_information = "organisation_information"
+    statement = "statement"  # a statement at an event (services/events)
+    meeting_document = "meeting_document"  # a concept note, programme, report of an event
 
 
 class Document(Base):

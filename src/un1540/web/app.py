@@ -42,6 +42,7 @@ from un1540.web.portal import dashboard as dashboard_pages
 from un1540.web.portal import documents as document_pages
 from un1540.web.portal import downloads as download_pages
 from un1540.web.portal import editions as edition_pages
+from un1540.web.portal import events as event_pages
 from un1540.web.portal import fields as fields_pages
 from un1540.web.portal import history as history_pages
 from un1540.web.portal import home as home_pages
@@ -161,6 +162,7 @@ def create_app(
     app.include_router(document_pages.router)
     app.include_router(contact_pages.router)
     app.include_router(visit_pages.router)
+    app.include_router(event_pages.router)
     app.include_router(profile_pages.router)
     app.include_router(library_pages.router)
     app.include_router(api_reference_pages.router)

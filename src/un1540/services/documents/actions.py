@@ -316,3 +316,22 @@ def change_document_visibility(
         reason=reason,
     )
     return document
+
+
+def store_upload(
+    upload: UploadedFile, *, files_dir: Path, max_bytes: int
+) -> tuple[StoredFile, Path | None]:
+    """Check and keep an uploaded file for another domain's record (a statement's file): the
+    stored file, and the path this call created (to remove if the registration then fails).
+    Refused files raise InvalidData naming `file`; nothing is written then."""
+    problems, detected = _file_problems(upload, max_bytes)
+    if problems:
+        raise InvalidData("the file was not accepted; nothing was written", problems=problems)
+    assert detected is not None
+    name = FILE_NAME.require(
+        Path(upload.name).name[: FILE_NAME.max_length],
+        "file",
+        message="the file was not accepted; nothing was written",
+    )
+    digest, created = _store(upload.content, files_dir)
+    return StoredFile(name, digest, len(upload.content), detected), created

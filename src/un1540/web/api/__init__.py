@@ -17,6 +17,7 @@ from un1540.web.api import (
     documents,
     downloads,
     editions,
+    events,
     evidence,
     exports,
     fields,
@@ -66,6 +67,7 @@ api_router.include_router(profiles.router)
 api_router.include_router(incidents.router)
 api_router.include_router(activities.router)
 api_router.include_router(risks.router)
+api_router.include_router(events.router)
 
 TAGS = [
     {
@@ -131,6 +133,11 @@ TAGS = [
         "name": "Activities",
         "description": "What organisations do in States besides the projects brokered here, "
         "and the duplication warnings across projects and activities.",
+    },
+    {
+        "name": "Events",
+        "description": "Events of the regime (open debates, meetings, workshops), the statements "
+        "made at them, their publication and search.",
     },
     {"name": "Health", "description": "Is the service up and its database reachable."},
 ]

@@ -11,6 +11,7 @@ from un1540.reference.languages import N_
 from un1540.schemas.profiles import StateProfile
 from un1540.services.activities.reads import ActivityFilter
 from un1540.services.activities.shapes import activities_page
+from un1540.services.events.reads import statements_on_behalf
 from un1540.services.profiles.reads import organisation_profile
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -91,6 +92,7 @@ def organisation_page(
             "activities": activities,
             "activities_total": activities_total,
             "incident_names": incident_names(),
+            "statements": statements_on_behalf(session, viewer=viewer, organisation=organisation),
         },
         synthetic=gathered.synthetic or any(a.synthetic for a in activities),
     )

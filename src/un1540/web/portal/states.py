@@ -17,12 +17,14 @@ from un1540.services.activities.reads import ActivityFilter
 from un1540.services.activities.shapes import activities_page
 from un1540.services.contacts.reads import state_summary
 from un1540.services.documents.reads import state_documents
+from un1540.services.events.reads import statements_on_behalf
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.cache import cached
 from un1540.services.kernel.data_version import (
     ACTION_PLANS,
     ASSISTANCE,
     CONTACTS,
+    ENGAGEMENT,
     REFERENCE,
     VISITS,
     state_scope,
@@ -134,7 +136,7 @@ def _cached_state_page(
     # profile also shows the State's assistance records and visits.
     page = "state_page" if profile else "state_matrix_page"
     # (The State's own documents and editions raise its own scope.)
-    gathered = (ASSISTANCE, VISITS, CONTACTS, ACTION_PLANS)
+    gathered = (ASSISTANCE, VISITS, CONTACTS, ACTION_PLANS, ENGAGEMENT)
     scopes = (state_scope(iso3), REFERENCE, *(gathered if profile else ()))
     # The profile also changes with the date alone (contacts turn stale, years since the last
     # report grow): keyed by the day as well.
@@ -204,6 +206,7 @@ def _render_state_page(
             stale_months=request.app.state.settings.contact_stale_months,
         )
         context |= {"gathered": gathered, "wired": wired_sections(gathered)}
+        context["statements"] = statements_on_behalf(session, viewer=viewer, iso3=iso3)
         synthetic = synthetic or gathered.synthetic
         activities = activities_page(session, viewer=viewer, filters=ActivityFilter(state=iso3))
         context["activities"], context["activities_total"] = activities

@@ -53,6 +53,8 @@ TERMS = {
     "state_report": N_("State report"),
     "committee_finding": N_("Committee finding"),
     "organisation_information": N_("Organisation information"),
+    "statement": N_("Statement"),
+    "meeting_document": N_("Meeting document"),
     # Country visits (reference/lifecycles.yml `visit`, schemas/visits.py).
     "invited": N_("Invited"),
     "accepted": N_("Accepted"),

@@ -1,0 +1,1 @@
+"""Events of the regime and the statements made at them (docs/events.md)."""
