@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from un1540.errors import Conflict
 from un1540.io.demo_action_plans import load_demo_action_plans
 from un1540.io.demo_assistance import load_demo_assistance
+from un1540.io.demo_commitments import load_demo_commitments
 from un1540.io.demo_contacts import load_demo_contacts
 from un1540.io.demo_incidents import load_demo_incidents
 from un1540.io.demo_reporting import load_demo_reporting
@@ -434,6 +435,7 @@ def load_demo(
     load_demo_action_plans(session)
     load_demo_visits(session)
     load_demo_incidents(session, states)
+    load_demo_commitments(session)  # after the events: attached to the first open debate
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,

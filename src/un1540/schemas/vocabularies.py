@@ -17,6 +17,7 @@ from babel.numbers import list_currencies
 
 from un1540.models.documents import DocumentKind
 from un1540.reference.assistance import load_assistance_vocabulary
+from un1540.reference.commitments import FULFILMENT_KINDS, commitment_kinds
 from un1540.reference.crosswalks import load_instruments
 from un1540.reference.frameworks import bundled_frameworks
 from un1540.reference.languages import UN_LANGUAGES
@@ -54,6 +55,9 @@ def vocabulary(name: str) -> tuple[str, ...]:
         "measure_status": tuple(lifecycle("action_plan_measure").statuses),
         "milestone_status": tuple(lifecycle("action_plan_milestone").statuses),
         "visit_status": tuple(lifecycle("visit").statuses),
+        "commitment_status": tuple(lifecycle("commitment").statuses),
+        "commitment_kind": tuple(commitment_kinds()),
+        "fulfilment_kind": FULFILMENT_KINDS,
         "verdict": VERDICTS,
         "feedback_side": FEEDBACK_SIDES,
         "funding_kind": FUNDING_KINDS,

@@ -11,6 +11,7 @@ from un1540.web.api import (
     assistance_projects,
     assistance_requests,
     builds,
+    commitments,
     contacts,
     coverage,
     documents,
@@ -62,6 +63,7 @@ api_router.include_router(action_plans.router)
 api_router.include_router(visits.router)
 api_router.include_router(profiles.router)
 api_router.include_router(incidents.router)
+api_router.include_router(commitments.router)
 
 TAGS = [
     {
@@ -113,6 +115,10 @@ TAGS = [
     {
         "name": "Action plans",
         "description": "National implementation action plans: measures, milestones, progress.",
+    },
+    {
+        "name": "Commitments",
+        "description": "Commitments announced at events, tracked to delivery; outcome documents.",
     },
     {
         "name": "Visits",

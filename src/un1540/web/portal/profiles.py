@@ -13,6 +13,7 @@ from un1540.services.profiles.reads import organisation_profile
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.portal.action_plans import status_name
+from un1540.web.portal.commitments import commitments_made
 from un1540.web.portal.contacts import ROLE_NAMES
 from un1540.web.portal.templating import render
 
@@ -79,6 +80,10 @@ def organisation_page(
     return render(
         request,
         "profiles/organisation.html",
-        {"organisation": gathered},
+        {
+            "organisation": gathered,
+            "made": commitments_made(session, viewer, organisation=gathered.code),
+            "made_link": f"/commitments?organisation={gathered.code}",
+        },
         synthetic=gathered.synthetic,
     )

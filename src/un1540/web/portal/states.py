@@ -21,6 +21,7 @@ from un1540.services.kernel.data_version import (
     ACTION_PLANS,
     ASSISTANCE,
     CONTACTS,
+    ENGAGEMENT,
     REFERENCE,
     VISITS,
     state_scope,
@@ -34,6 +35,7 @@ from un1540.services.profiles.reads import state_profile
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import language
 from un1540.web.params import EditionQuery
+from un1540.web.portal.commitments import commitments_made
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.profiles import wired_sections
 from un1540.web.portal.templating import render
@@ -132,7 +134,7 @@ def _cached_state_page(
     # profile also shows the State's assistance records and visits.
     page = "state_page" if profile else "state_matrix_page"
     # (The State's own documents and editions raise its own scope.)
-    gathered = (ASSISTANCE, VISITS, CONTACTS, ACTION_PLANS)
+    gathered = (ASSISTANCE, VISITS, CONTACTS, ACTION_PLANS, ENGAGEMENT)
     scopes = (state_scope(iso3), REFERENCE, *(gathered if profile else ()))
     # The profile also changes with the date alone (contacts turn stale, years since the last
     # report grow): keyed by the day as well.
@@ -202,5 +204,9 @@ def _render_state_page(
             stale_months=request.app.state.settings.contact_stale_months,
         )
         context |= {"gathered": gathered, "wired": wired_sections(gathered)}
+        context |= {
+            "made": commitments_made(session, viewer, state=iso3),
+            "made_link": f"/commitments?state={iso3.upper()}",
+        }
         synthetic = synthetic or gathered.synthetic
     return render(request, "states/detail.html", context, synthetic=synthetic)
