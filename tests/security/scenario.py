@@ -23,6 +23,8 @@
   shared with the State, restricted and recorded by the provider, unconfirmed, and public.
 - Every account holds an API token; Chad's point of contact's is labelled with a secret.
 - Chad's additional information, dated, for Chad and the Committee (its title and its date).
+- Commitments at a public open debate: Chad's for the Committee side (and Chad) only, overdue
+  and reminded about (its title a secret), and Niger's, announced publicly (public).
 Every secret carries a marker the confidentiality crawl looks for; ENTITLED says who may see it.
 """
 
@@ -41,7 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import Inbox, settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
-from un1540.models import Notification, Provision, Visibility
+from un1540.models import Event, Notification, Origin, Provision, Visibility
 from un1540.models.base import today
 from un1540.schemas.action_plans import ActionPlanCreate, MeasureCreate, MilestoneCreate
 from un1540.schemas.assistance import (
@@ -54,6 +56,7 @@ from un1540.schemas.assistance import (
     JudgementCreate,
     MilestoneInput,
 )
+from un1540.schemas.commitments import CommitmentCreate
 from un1540.schemas.contacts import ContactCreate
 from un1540.schemas.incidents import IncidentCreate
 from un1540.schemas.visits import (
@@ -81,6 +84,8 @@ from un1540.services.assistance.actions.requests import (
     transition_request,
     update_request,
 )
+from un1540.services.commitments.actions import create_commitment
+from un1540.services.commitments.notices import remind_overdue_commitments
 from un1540.services.contacts.actions import create_contact, send_contact_reminders
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
 from un1540.services.incidents.actions import record_incident
@@ -169,6 +174,8 @@ SECRETS = {
     "shared_incident": "SECRET-SHARED-INCIDENT-7e21",
     "provider_incident": "SECRET-PROVIDER-INCIDENT-c08d",
     "unconfirmed_incident": "SECRET-UNCONFIRMED-INCIDENT-19bf",
+    # Chad's commitment for the Committee side (docs/commitments.md), overdue and reminded.
+    "commitment": "SECRET-RESTRICTED-COMMITMENT-4f1a",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -236,6 +243,7 @@ ENTITLED = {
     "shared_incident": {"poc"} | COMMITTEE_SIDE,  # Chad's, shared with Chad
     "provider_incident": {"provider"} | COMMITTEE_SIDE,  # Chad's, the provider's own, not shared
     "unconfirmed_incident": {"poc"} | COMMITTEE_SIDE,  # Chad's, not restricted, unconfirmed
+    "commitment": {"poc"} | COMMITTEE_SIDE,  # the Committee side, and its owner's side
 }
 # What the public reads of the visit whose State consented to its summary.
 CONSENTED_SUMMARY = "The Committee visited Chad at its invitation (summary agreed)."
@@ -245,7 +253,7 @@ SHOWN_NOWHERE = {"judgement_note", "token_label"}
 # Who is told, by notification and e-mail, of what (the secret in the text they get).
 TOLD = {
     "provider": {"providers_request", "providers_project"},
-    "poc": {"project", "providers_project", "contact_name", "action_plan"},
+    "poc": {"project", "providers_project", "contact_name", "action_plan", "commitment"},
     "expert": {"action_plan"},  # an overdue milestone of Chad's unpublished action plan
 }
 OFFERED = {"fields": ["op3cd.border_detection"], "help_types": ["equipment"]}
@@ -291,6 +299,10 @@ class World:
     public_plan: int = 0
     # The incidents: restricted, shared, the provider's, unconfirmed, public (in that order).
     incidents: tuple[int, ...] = ()
+    # The public open debate, Chad's restricted commitment at it and Niger's public one.
+    commitment_event: int = 0
+    private_commitment: int = 0
+    public_commitment: int = 0
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
@@ -500,6 +512,7 @@ def build_world(
         plans = _action_plans(session, viewers)
         visits = _visits(session, viewers, chad_plan=plans["private_plan"])
         incidents = _incidents(session, viewers)
+        commitments = _commitments(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -549,6 +562,7 @@ def build_world(
         contacts=contacts,
         **plans,
         incidents=incidents,
+        **commitments,
     )
 
 
@@ -631,6 +645,53 @@ def _laws(session: Session, expert: Viewer, files_dir: Path) -> dict[str, int]:
             )
         ).one()
     return found
+
+
+def _commitments(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
+    """A public open debate; Chad's commitment there for the Committee side, overdue and
+    reminded about; Niger's, announced publicly."""
+    event = Event(
+        kind="open_debate",
+        title="Open debate on resolution 1540",
+        starts_on=date(2016, 12, 15),
+        organisers=[],
+        audiences=[],
+        visibility=Visibility.public,
+        origin=Origin.entry,
+    )
+    session.add(event)
+    session.flush()
+    private = create_commitment(
+        session,
+        viewer=viewers["expert"],
+        data=CommitmentCreate(
+            state="TCD",
+            event=event.id,
+            kind="legislation",
+            title=SECRETS["commitment"],
+            announced_on=date(2016, 12, 15),
+            target_date=date(2017, 12, 31),
+        ),
+    )
+    public = create_commitment(
+        session,
+        viewer=viewers["other_poc"],
+        data=CommitmentCreate(
+            state="NER",
+            event=event.id,
+            kind="action_plan",
+            title="Niger's national action plan",
+            announced_on=date(2016, 12, 15),
+            target_date=date(2030, 12, 31),
+            announced_publicly=True,
+        ),
+    )
+    remind_overdue_commitments(session)
+    return {
+        "commitment_event": event.id,
+        "private_commitment": private.id,
+        "public_commitment": public.id,
+    }
 
 
 def _incidents(session: Session, viewers: dict[str, Viewer]) -> tuple[int, ...]:

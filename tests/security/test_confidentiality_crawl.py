@@ -187,6 +187,13 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/documents/{document_id}": ("",),
     "/api/v1/incidents": ("?page_size=100", "?state=TCD"),
     "/incidents": ("", "?region=africa"),
+    "/api/v1/commitments": ("?page_size=100", "?state=TCD", "?overdue=true"),
+    "/commitments": ("", "?state=TCD&overdue=yes"),
+    **{
+        f"/api/v1/events/{{event_id}}/outcome{ext}": ("", "?as_of=2017-01-01")
+        for ext in ("", ".docx", ".pdf")
+    },
+    "/events/{event_id}/outcome": ("", "?as_of=2017-01-01"),
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -203,6 +210,8 @@ RENDERED = {
     "/api/v1/reports/review.pdf",
     "/api/v1/visits/{visit_id}/briefing.docx",
     "/api/v1/visits/{visit_id}/briefing.pdf",
+    "/api/v1/events/{event_id}/outcome.docx",
+    "/api/v1/events/{event_id}/outcome.pdf",
 }
 RENDERING_ROLES = ("public", "poc", "expert")
 # Which of a State's editions the files are asked for: each holds a different secret (Chad's
@@ -244,6 +253,8 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "visit_id": [str(world.visit), str(world.consented_visit)],
         "organisation": ["iaea"],
         "incident_id": [str(ident) for ident in world.incidents],
+        "commitment_id": [str(world.private_commitment), str(world.public_commitment)],
+        "event_id": [str(world.commitment_event)],
         "name": downloads,
     }
 

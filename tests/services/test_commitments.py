@@ -86,7 +86,7 @@ def step(to: str, on: date, **extra: object) -> CommitmentTransition:
     return CommitmentTransition.model_validate({"to": to, "effective_on": on, **extra})
 
 
-@pytest.fixture()
+@pytest.fixture
 def people(session: Session) -> dict[str, Viewer]:
     return {
         "poc": make_user(session, role="state_poc", iso3="TCD", email="poc-tcd@example.org"),
@@ -146,7 +146,8 @@ def test_lifecycle_history_and_who_may_move_it(session: Session, people: dict[st
     assert [h.to_status for h in read.history] == ["announced", "in_progress", "delivered"]
     assert read.delivered_on == date(2024, 9, 1)
     assert read.delivery_evidence == "Law 12/2024"
-    assert read.event is not None and read.event.id == event.id
+    assert read.event is not None
+    assert read.event.id == event.id
     assert read.allowed_actions == []  # the public moves nothing
     # The organisation's contact records for its organisation, and moves it.
     iaea = create_commitment(
@@ -183,7 +184,10 @@ def test_bad_input_is_refused_whole_naming_the_field(
     for overrides, where in cases:
         with pytest.raises(InvalidData) as refused:
             create_commitment(session, viewer=people["expert"], data=commitment_input(**overrides))
-        assert where in [p.where for p in refused.value.problems], (overrides, refused.value.problems)
+        assert where in [p.where for p in refused.value.problems], (
+            overrides,
+            refused.value.problems,
+        )
     assert session.scalar(select(func.count()).select_from(Commitment)) == before
     made = create_commitment(session, viewer=people["expert"], data=commitment_input())
     with pytest.raises(Conflict, match="allowed next"):  # announced -> announced
@@ -225,7 +229,8 @@ def test_each_kind_of_fulfilment_is_checked_against_a_real_record(
     plan = session.scalars(
         select(ActionPlan).where(ActionPlan.state_id == edition.state_id)
     ).first()
-    assert pledge is not None and project is not None
+    assert pledge is not None
+    assert project is not None
     made = create_commitment(session, viewer=expert, data=commitment_input(state=iso3))
 
     def refused(fulfilment: dict[str, object], where: str, words: str) -> None:
@@ -237,7 +242,8 @@ def test_each_kind_of_fulfilment_is_checked_against_a_real_record(
                 data=step("partly_delivered", today(), fulfilments=[fulfilment]),
             )
         problems = {p.where: p.message for p in error.value.problems}
-        assert where in problems and words in problems[where], problems
+        assert where in problems, problems
+        assert words in problems[where], problems
 
     refused({"kind": "funding_entry", "record": 2_000_000}, "fulfilments[0].record", "no pledge")
     refused(
@@ -316,7 +322,8 @@ def test_visibility_and_the_list_filters(session: Session, people: dict[str, Vie
         with pytest.raises(NotFound):
             get_commitment(session, viewer=viewer, commitment_id=private.id)
         ids = [c.id for c in list_commitments(session, viewer=viewer, state="TCD").commitments]
-        assert public.id in ids and private.id not in ids
+        assert public.id in ids
+        assert private.id not in ids
     assert get_commitment(session, viewer=people["poc"], commitment_id=private.id)
     listing = list_commitments(session, viewer=people["expert"], state="TCD", kind="legislation")
     assert {private.id, public.id} <= {c.id for c in listing.commitments}
@@ -376,14 +383,17 @@ def test_the_outcome_document_as_of_a_date(session: Session, people: dict[str, V
         "First": "delivered",
         "Second": "announced",
     }
-    assert read.counts["delivered"] == 1 and read.counts["announced"] == 1
+    assert read.counts["delivered"] == 1
+    assert read.counts["announced"] == 1
     text = "\n".join(
         cell.text
         for table in docx.Document(BytesIO(outcome_docx(read))).tables
         for row in table.rows
         for cell in row.cells
     )
-    assert "First" in text and "Delivered" in text and "Second" in text
+    assert "First" in text
+    assert "Delivered" in text
+    assert "Second" in text
     assert outcome_pdf(read).startswith(b"%PDF")
     hidden = make_event(session, visibility=Visibility.committee)
     with pytest.raises(NotFound):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidData, Problem, Unauthenticated
 from un1540.models import (
     ActionPlan,
     Commitment,
@@ -293,6 +293,8 @@ def transition_commitment(
     session: Session, *, viewer: Viewer, commitment_id: int, data: CommitmentTransition
 ) -> Commitment:
     """Move a commitment to its next status, effective on a date, with what fulfils it."""
+    if viewer.user_id is None:
+        raise Unauthenticated("sign in or send an API token to move commitments on")
     commitment = get_commitment(session, viewer=viewer, commitment_id=commitment_id)
     if data.to not in COMMITMENTS.statuses:
         raise InvalidData(
