@@ -112,3 +112,8 @@ def test_commitments_and_the_outcome_through_the_api(
     assert "Announced" in cells
     assert client.get(outcome + ".pdf").content.startswith(b"%PDF")
     assert client.get("/api/v1/events/99999/outcome").status_code == 404
+    # The State's page lists the commitments it made (the public sees this public one).
+    page = client.get("/states/GHA").text
+    assert 'id="commitments-made"' in page
+    assert "A pledge to the trust fund" in page
+    assert "A pledge to the trust fund" in client.get(f"/events/{event}/outcome").text
