@@ -27,7 +27,9 @@ class CommitmentCreate(_Input):
         json_schema_extra=enum("state"),
     )
     organisation: Code | None = Field(
-        default=None, description="Code of the organisation that made it (e.g. iaea)."
+        default=None,
+        description="Code of the organisation that made it (e.g. iaea).",
+        json_schema_extra=enum("organisation"),
     )
     event: RecordId | None = Field(default=None, description="The event it was announced at.")
     statement: RecordId | None = Field(

@@ -22,6 +22,7 @@ from un1540.reference.crosswalks import load_instruments
 from un1540.reference.frameworks import bundled_frameworks
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.reference.lifecycles import lifecycle
+from un1540.reference.organisations import load_organisations
 from un1540.reference.states import load_m49_areas, load_regional_groups, load_states
 
 VERDICTS = ("accept", "reject", "unsure")
@@ -58,6 +59,7 @@ def vocabulary(name: str) -> tuple[str, ...]:
         "commitment_status": tuple(lifecycle("commitment").statuses),
         "commitment_kind": tuple(commitment_kinds()),
         "fulfilment_kind": FULFILMENT_KINDS,
+        "organisation": tuple(organisation.code for organisation in load_organisations()),
         "verdict": VERDICTS,
         "feedback_side": FEEDBACK_SIDES,
         "funding_kind": FUNDING_KINDS,

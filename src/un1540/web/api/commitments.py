@@ -55,7 +55,11 @@ def commitments_list(
         Query(description="Only this State's (ISO3).", json_schema_extra=enum("state")),
     ] = None,
     organisation: Annotated[
-        Code | None, Query(description="Only this organisation's (its code, e.g. iaea).")
+        Code | None,
+        Query(
+            description="Only this organisation's (its code, e.g. iaea).",
+            json_schema_extra=enum("organisation"),
+        ),
     ] = None,
     event: Annotated[
         int | None, Query(ge=1, le=MAX_RECORD_ID, description="Only those of this event.")
