@@ -3,8 +3,8 @@
 - imports point one way: reference -> models -> services / analytics -> io -> web / cli;
 - among the service domains: kernel -> notifications -> accounts -> documents -> matrix ->
   reporting -> incidents -> coverage -> assistance -> contacts -> action_plans -> visits ->
-  library -> evidence -> open_data -> profiles (a domain imports only the kernel and those
-  before it);
+  library -> evidence -> open_data -> commitments -> profiles (a domain imports only the kernel
+  and those before it);
 - the doors (web/, cli.py) never commit, never build SQL, and never decide a permission: they
   import no SQLAlchemy query construct and call no session method that reads or writes.
 """
@@ -37,6 +37,7 @@ DOMAINS = [
     "evidence",
     "events",
     "open_data",
+    "commitments",  # commitments and their delivery: reads assistance, plans and editions
     "profiles",  # gathers every domain's reads for a State's or an organisation's page
 ]
 # What a layer may import, besides itself and errors/settings at the bottom of the house.

@@ -56,6 +56,7 @@ from un1540.services.accounts.actions import (
 from un1540.services.accounts.reads import find_user, list_users, viewer_for
 from un1540.services.accounts.sessions import sign_out_everywhere
 from un1540.services.action_plans.notices import check_overdue_milestones
+from un1540.services.commitments.notices import check_overdue_commitments
 from un1540.services.contacts.actions import queue_contact_reminders
 from un1540.services.contacts.reads import stale_contacts
 from un1540.services.coverage.actions import import_indicators
@@ -939,6 +940,28 @@ def notify_overdue_milestones_command(
         told = check_overdue_milestones(session, on=day)
     console.print(
         "The check is queued." if told is None else f"{told} overdue milestone(s) told of."
+    )
+
+
+@notify_app.command("overdue-commitments")
+def notify_overdue_commitments_command(
+    on: Annotated[
+        str | None,
+        typer.Option(help="The day to act as of (YYYY-MM-DD); default today, in UTC."),
+    ] = None,
+) -> None:
+    """Remind the owners of commitments past their target date (for a daily timer).
+
+    Queued as a job (run here when there is no queue): the State's points of contact or the
+    organisation's contacts are reminded once per commitment, by a notification and an e-mail.
+    """
+    day = parse_date(on, "--on") if on else None
+    with _sessions()() as session:
+        reminded = check_overdue_commitments(session, on=day)
+    console.print(
+        "The check is queued."
+        if reminded is None
+        else f"{reminded} overdue commitment(s) reminded about."
     )
 
 

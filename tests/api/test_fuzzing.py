@@ -77,6 +77,10 @@ CROSS_FIELD_RULES = {
         "dates in the lifecycle's order; a participant's name or organisation; a request's kind "
         "of help"
     ),
+    r"^/api/v1/commitments$": "a State or an organisation, not both; the target date not before "
+    "the announcement, not in the future; an event and a statement that exist, in agreement",
+    r"^/api/v1/commitments/\{commitment_id\}/transitions$": "dates in order, not in the "
+    "future; each fulfilling record exists, is visible and (an edition) changed the field",
     r"^/api/v1/incidents$": "a class of its category; the organisation with its source only; "
     "dates in order, not in the future; sharing a restricted record only",
     r"^/api/v1/activities$": "the period in order, from 1945 to 2100; weapon categories one of "

@@ -23,6 +23,8 @@
   shared with the State, restricted and recorded by the provider, unconfirmed, and public.
 - Every account holds an API token; Chad's point of contact's is labelled with a secret.
 - Chad's additional information, dated, for Chad and the Committee (its title and its date).
+- Commitments at a public open debate: Chad's for the Committee side (and Chad) only, overdue
+  and reminded about (its title a secret), and Niger's, announced publicly (public).
 Every secret carries a marker the confidentiality crawl looks for; ENTITLED says who may see it.
 """
 
@@ -41,7 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import Inbox, settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
-from un1540.models import Notification, Provision, SuggestionVerdict, Visibility
+from un1540.models import Event, Notification, Origin, Provision, SuggestionVerdict, Visibility
 from un1540.models.base import today
 from un1540.schemas.action_plans import ActionPlanCreate, MeasureCreate, MilestoneCreate
 from un1540.schemas.activities import ActivityCreate
@@ -55,6 +57,7 @@ from un1540.schemas.assistance import (
     JudgementCreate,
     MilestoneInput,
 )
+from un1540.schemas.commitments import CommitmentCreate
 from un1540.schemas.contacts import ContactCreate
 from un1540.schemas.events import EventCreate, StatementCreate
 from un1540.schemas.incidents import IncidentCreate
@@ -84,6 +87,8 @@ from un1540.services.assistance.actions.requests import (
     transition_request,
     update_request,
 )
+from un1540.services.commitments.actions import create_commitment
+from un1540.services.commitments.notices import remind_overdue_commitments
 from un1540.services.contacts.actions import create_contact, send_contact_reminders
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
 from un1540.services.events.actions import create_event, publish_statement, submit_statement
@@ -184,6 +189,8 @@ SECRETS = {
     # event for the Committee side only.
     "unpublished_statement": "SECRET-UNPUBLISHED-STATEMENT-4e8a",
     "committee_event": "SECRET-COMMITTEE-EVENT-9b1f",
+    # Chad's commitment for the Committee side (docs/commitments.md), overdue and reminded.
+    "commitment": "SECRET-RESTRICTED-COMMITMENT-4f1a",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -259,6 +266,7 @@ ENTITLED = {
     "committee_activity": {"provider"} | COMMITTEE_SIDE,  # the IAEA's (the provider's) in Niger
     "unpublished_statement": {"poc"} | COMMITTEE_SIDE,  # on Chad's behalf, not published
     "committee_event": COMMITTEE_SIDE,  # visibility: committee
+    "commitment": {"poc"} | COMMITTEE_SIDE,  # the Committee side, and its owner's side
 }
 # What the public reads of the visit whose State consented to its summary.
 CONSENTED_SUMMARY = "The Committee visited Chad at its invitation (summary agreed)."
@@ -268,7 +276,7 @@ SHOWN_NOWHERE = {"judgement_note", "token_label"}
 # Who is told, by notification and e-mail, of what (the secret in the text they get).
 TOLD = {
     "provider": {"providers_request", "providers_project"},
-    "poc": {"project", "providers_project", "contact_name", "action_plan"},
+    "poc": {"project", "providers_project", "contact_name", "action_plan", "commitment"},
     "expert": {"action_plan"},  # an overdue milestone of Chad's unpublished action plan
 }
 OFFERED = {"fields": ["op3cd.border_detection"], "help_types": ["equipment"]}
@@ -322,6 +330,10 @@ class World:
     statement: int = 0
     published_statement: int = 0
     committee_event: int = 0
+    # The public open debate, Chad's restricted commitment at it and Niger's public one.
+    commitment_event: int = 0
+    private_commitment: int = 0
+    public_commitment: int = 0
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
@@ -533,6 +545,7 @@ def build_world(
         incidents = _incidents(session, viewers)
         activities = _activities(session, viewers)
         events = _events(session, viewers)
+        commitments = _commitments(session, viewers)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -584,6 +597,7 @@ def build_world(
         incidents=incidents,
         activities=activities,
         **events,
+        **commitments,
     )
 
 
@@ -730,6 +744,53 @@ def _events(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
         ).id
     publish_statement(session, viewer=expert, statement_id=said["published_statement"])
     return {"event": event.id, "committee_event": committee_event.id, **said}
+
+
+def _commitments(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:
+    """A public open debate; Chad's commitment there for the Committee side, overdue and
+    reminded about; Niger's, announced publicly."""
+    event = Event(
+        kind="open_debate",
+        title="Open debate on resolution 1540",
+        starts_on=date(2016, 12, 15),
+        organisers=[],
+        audiences=[],
+        visibility=Visibility.public,
+        origin=Origin.entry,
+    )
+    session.add(event)
+    session.flush()
+    private = create_commitment(
+        session,
+        viewer=viewers["expert"],
+        data=CommitmentCreate(
+            state="TCD",
+            event=event.id,
+            kind="legislation",
+            title=SECRETS["commitment"],
+            announced_on=date(2016, 12, 15),
+            target_date=date(2017, 12, 31),
+        ),
+    )
+    public = create_commitment(
+        session,
+        viewer=viewers["other_poc"],
+        data=CommitmentCreate(
+            state="NER",
+            event=event.id,
+            kind="action_plan",
+            title="Niger's national action plan",
+            announced_on=date(2016, 12, 15),
+            target_date=date(2030, 12, 31),
+            announced_publicly=True,
+        ),
+    )
+    remind_overdue_commitments(session)
+    return {
+        "commitment_event": event.id,
+        "private_commitment": private.id,
+        "public_commitment": public.id,
+    }
 
 
 def _incidents(session: Session, viewers: dict[str, Viewer]) -> tuple[int, ...]:

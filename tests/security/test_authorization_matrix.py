@@ -218,6 +218,109 @@ def action_plan_portal_cases(world: World) -> list[Case]:
     ]
 
 
+# Commitments: Chad's for the Committee side (and Chad's points of contact); Niger's public one.
+# A commitment of Chad's refused by the data (a target date before its announcement): the roles
+# that may record one for Chad meet the data's refusal, the others the rule's.
+COMMITMENT_REFUSED_BY_DATA = {
+    "state": "TCD",
+    "kind": "legislation",
+    "title": "t",
+    "announced_on": "2020-01-01",
+    "target_date": "2019-01-01",
+}
+
+
+def commitment_api_cases(world: World) -> list[Case]:
+    api = "/api/v1"
+    item = f"{api}/commitments/{{commitment_id}}"
+    private = f"{api}/commitments/{world.private_commitment}"
+    outcome = f"{api}/events/{{event_id}}/outcome"
+    event = f"{api}/events/{world.commitment_event}/outcome"
+    return [
+        Case("GET", f"{api}/commitments", f"{api}/commitments", expect(200)),
+        Case(
+            "POST",
+            f"{api}/commitments",
+            f"{api}/commitments",
+            expect(403, public=401, poc=422, expert=422, committee=422, admin=422),
+            {"json": COMMITMENT_REFUSED_BY_DATA},
+        ),
+        Case("GET", item, private, REQUESTER_SIDE),
+        Case("GET", item, f"{api}/commitments/{world.public_commitment}", expect(200)),
+        Case(
+            "POST",
+            item + "/transitions",
+            private + "/transitions",
+            {
+                **REQUESTER_SIDE,
+                "public": 401,
+                "poc": 409,
+                "expert": 409,
+                "committee": 409,
+                "admin": 409,
+            },
+            {"json": {"to": "announced"}},  # announced -> announced: not a step
+        ),
+        Case(
+            "POST",
+            item + "/transitions",
+            f"{api}/commitments/{world.public_commitment}/transitions",
+            expect(403, public=401, other_poc=409, expert=409, committee=409, admin=409),
+            {"json": {"to": "announced"}},
+        ),
+        *[Case("GET", outcome + ext, event + ext, expect(200)) for ext in ("", ".docx", ".pdf")],
+    ]
+
+
+def commitment_portal_cases(world: World) -> list[Case]:
+    page = f"/commitments/{world.private_commitment}"
+    return [
+        Case("GET", "/commitments", "/commitments", expect(200)),
+        Case("GET", "/commitments/new", "/commitments/new", expect(200, public=303)),
+        Case("GET", "/commitments/{commitment_id}", page, REQUESTER_SIDE),
+        Case(
+            "GET",
+            "/commitments/{commitment_id}",
+            f"/commitments/{world.public_commitment}",
+            expect(200),
+        ),
+        Case(
+            "POST",
+            "/commitments",
+            "/commitments",
+            expect(
+                "forbidden",
+                public="login",
+                poc="refused",
+                expert="refused",
+                committee="refused",
+                admin="refused",
+            ),
+            {"data": {**COMMITMENT_REFUSED_BY_DATA, "owner": "state:TCD"}},
+        ),
+        Case(
+            "POST",
+            "/commitments/{commitment_id}/transitions",
+            f"{page}/transitions",
+            expect(
+                404,
+                public="login",
+                poc="refused",
+                expert="refused",
+                committee="refused",
+                admin="refused",
+            ),
+            {"data": {"to": "announced"}},
+        ),
+        Case(
+            "GET",
+            "/events/{event_id}/outcome",
+            f"/events/{world.commitment_event}/outcome",
+            expect(200),
+        ),
+    ]
+
+
 def on_shared_draft(**by_role: int | str) -> dict[str, int | str]:
     """Something on Chad's shared draft: hidden roles get 404, the rest as given."""
     return expect(404, **{role: by_role.get(role, 404) for role in DRAFT_READERS})
@@ -846,6 +949,7 @@ def api_cases(world: World) -> list[Case]:
         Case("GET", f"{api}/risks/{{risk_id}}", f"{api}/risks/no_such_note", expect(404)),
     ]
     cases += action_plan_api_cases(world)
+    cases += commitment_api_cases(world)
     cases += visit_api_cases(world, api)
     cases += event_api_cases(world, api)
     return cases
@@ -1544,6 +1648,7 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         Case("POST", "/logout", "/logout", expect(303)),  # last: it ends the session
     ]
     cases[-1:-1] = action_plan_portal_cases(world)  # before the last: /logout ends the session
+    cases[-1:-1] = commitment_portal_cases(world)
     return cases
 
 

@@ -199,6 +199,13 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/events": ("", "?q=secret+committee+event"),
     "/api/v1/statements": ("", "?q=secret+unpublished+statement", "?state=TCD&published=false"),
     "/events/{event_id}": ("", "?q=secret+unpublished+statement"),
+    "/api/v1/commitments": ("?page_size=100", "?state=TCD", "?overdue=true"),
+    "/commitments": ("", "?state=TCD&overdue=yes"),
+    **{
+        f"/api/v1/events/{{event_id}}/outcome{ext}": ("", "?as_of=2017-01-01")
+        for ext in ("", ".docx", ".pdf")
+    },
+    "/events/{event_id}/outcome": ("", "?as_of=2017-01-01"),
 }
 # Routes the crawl does not ask, each with its reason.
 SKIPPED: dict[str, str] = {}
@@ -215,6 +222,8 @@ RENDERED = {
     "/api/v1/reports/review.pdf",
     "/api/v1/visits/{visit_id}/briefing.docx",
     "/api/v1/visits/{visit_id}/briefing.pdf",
+    "/api/v1/events/{event_id}/outcome.docx",
+    "/api/v1/events/{event_id}/outcome.pdf",
 }
 RENDERING_ROLES = ("public", "poc", "expert")
 # Which of a State's editions the files are asked for: each holds a different secret (Chad's
@@ -258,8 +267,9 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "incident_id": [str(ident) for ident in world.incidents],
         "activity_id": [str(ident) for ident in world.activities],
         "risk_id": ["online_payments", "no_such_note"],
-        "event_id": [str(world.event), str(world.committee_event)],
+        "event_id": [str(world.event), str(world.committee_event), str(world.commitment_event)],
         "statement_id": [str(world.statement), str(world.published_statement)],
+        "commitment_id": [str(world.private_commitment), str(world.public_commitment)],
         "name": downloads,
     }
 

@@ -36,6 +36,7 @@ from un1540.errors import Conflict
 from un1540.io.demo_action_plans import load_demo_action_plans
 from un1540.io.demo_activities import load_demo_activities
 from un1540.io.demo_assistance import load_demo_assistance
+from un1540.io.demo_commitments import load_demo_commitments
 from un1540.io.demo_contacts import load_demo_contacts
 from un1540.io.demo_events import load_demo_events
 from un1540.io.demo_incidents import load_demo_incidents
@@ -440,6 +441,7 @@ def load_demo(
     load_demo_incidents(session, states)
     load_demo_activities(session, states)
     load_demo_events(session)
+    load_demo_commitments(session)  # after the events: attached to the first open debate
     mark_synthetic(session, generator=GENERATOR)
     record_event(
         session,

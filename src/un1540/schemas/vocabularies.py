@@ -17,10 +17,12 @@ from babel.numbers import list_currencies
 
 from un1540.models.documents import DocumentKind
 from un1540.reference.assistance import load_assistance_vocabulary
+from un1540.reference.commitments import FULFILMENT_KINDS, commitment_kinds
 from un1540.reference.crosswalks import load_instruments
 from un1540.reference.frameworks import bundled_frameworks
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.reference.lifecycles import lifecycle
+from un1540.reference.organisations import load_organisations
 from un1540.reference.states import load_m49_areas, load_regional_groups, load_states
 
 VERDICTS = ("accept", "reject", "unsure")
@@ -54,6 +56,10 @@ def vocabulary(name: str) -> tuple[str, ...]:
         "measure_status": tuple(lifecycle("action_plan_measure").statuses),
         "milestone_status": tuple(lifecycle("action_plan_milestone").statuses),
         "visit_status": tuple(lifecycle("visit").statuses),
+        "commitment_status": tuple(lifecycle("commitment").statuses),
+        "commitment_kind": tuple(commitment_kinds()),
+        "fulfilment_kind": FULFILMENT_KINDS,
+        "organisation": tuple(organisation.code for organisation in load_organisations()),
         "verdict": VERDICTS,
         "feedback_side": FEEDBACK_SIDES,
         "funding_kind": FUNDING_KINDS,

@@ -37,6 +37,7 @@ from un1540.web.portal import action_plans as action_plan_pages
 from un1540.web.portal import activities as activity_pages
 from un1540.web.portal import api_reference as api_reference_pages
 from un1540.web.portal import assistance as assistance_pages
+from un1540.web.portal import commitments as commitment_pages
 from un1540.web.portal import contacts as contact_pages
 from un1540.web.portal import dashboard as dashboard_pages
 from un1540.web.portal import documents as document_pages
@@ -154,6 +155,7 @@ def create_app(
     app.include_router(reporting_pages.router)
     app.include_router(assistance_pages.router)
     app.include_router(action_plan_pages.router)
+    app.include_router(commitment_pages.router)
     app.include_router(download_pages.router)
     app.include_router(account_pages.router)
     app.include_router(import_pages.router)  # before the editions' /{transition} route

@@ -12,6 +12,7 @@ from un1540.web.api import (
     assistance_projects,
     assistance_requests,
     builds,
+    commitments,
     contacts,
     coverage,
     documents,
@@ -68,6 +69,7 @@ api_router.include_router(incidents.router)
 api_router.include_router(activities.router)
 api_router.include_router(risks.router)
 api_router.include_router(events.router)
+api_router.include_router(commitments.router)
 
 TAGS = [
     {
@@ -119,6 +121,10 @@ TAGS = [
     {
         "name": "Action plans",
         "description": "National implementation action plans: measures, milestones, progress.",
+    },
+    {
+        "name": "Commitments",
+        "description": "Commitments announced at events, tracked to delivery; outcome documents.",
     },
     {
         "name": "Visits",

@@ -16,6 +16,7 @@ from un1540.services.profiles.reads import organisation_profile
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.portal.action_plans import status_name
+from un1540.web.portal.commitments import commitments_made
 from un1540.web.portal.contacts import ROLE_NAMES
 from un1540.web.portal.incidents import incident_names
 from un1540.web.portal.templating import render
@@ -93,6 +94,8 @@ def organisation_page(
             "activities_total": activities_total,
             "incident_names": incident_names(),
             "statements": statements_on_behalf(session, viewer=viewer, organisation=organisation),
+            "made": commitments_made(session, viewer, organisation=gathered.code),
+            "made_link": f"/commitments?organisation={gathered.code}",
         },
         synthetic=gathered.synthetic or any(a.synthetic for a in activities),
     )

@@ -38,6 +38,7 @@ from un1540.services.profiles.reads import state_profile
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import language
 from un1540.web.params import EditionQuery
+from un1540.web.portal.commitments import commitments_made
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.profiles import wired_sections
 from un1540.web.portal.templating import render
@@ -207,6 +208,10 @@ def _render_state_page(
         )
         context |= {"gathered": gathered, "wired": wired_sections(gathered)}
         context["statements"] = statements_on_behalf(session, viewer=viewer, iso3=iso3)
+        context |= {
+            "made": commitments_made(session, viewer, state=iso3),
+            "made_link": f"/commitments?state={iso3.upper()}",
+        }
         synthetic = synthetic or gathered.synthetic
         activities = activities_page(session, viewer=viewer, filters=ActivityFilter(state=iso3))
         context["activities"], context["activities_total"] = activities

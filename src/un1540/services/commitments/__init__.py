@@ -1,0 +1,2 @@
+"""Commitments announced by States and organisations, tracked to delivery, and the outcome
+documents of events (docs/commitments.md)."""
