@@ -36,6 +36,7 @@ DOMAINS = [
     "evidence",
     "open_data",
     "profiles",  # gathers every domain's reads for a State's or an organisation's page
+    "inbox",  # gathers what awaits a signed-in account, by role, from the domains' reads
 ]
 # What a layer may import, besides itself and errors/settings at the bottom of the house.
 MAY_IMPORT = {
