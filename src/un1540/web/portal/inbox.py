@@ -15,7 +15,7 @@ from un1540.services.notifications.actions import mark_all_read
 from un1540.services.notifications.preferences import email_choices, set_email_topics
 from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, ViewerDep
-from un1540.web.i18n import gettext, ngettext
+from un1540.web.i18n import gettext
 from un1540.web.portal.forms import CsrfChecked, login_redirect
 from un1540.web.portal.templating import render
 
@@ -40,10 +40,7 @@ def notifications_read_all(
     count = mark_all_read(session, viewer=viewer)
     flash(
         request,
-        ngettext(
-            "%(count)s notification marked read.", "%(count)s notifications marked read.", count
-        )
-        % {"count": count},
+        gettext("Notifications marked read: %(count)s.") % {"count": count},
     )
     return RedirectResponse("/notifications", status_code=303)
 
