@@ -99,11 +99,13 @@ def actor(value: str | None) -> str:
 
 def inbox_badge(request: Request) -> int | None:
     """The header's count of unread notifications (web/portal/inbox.py): one small count, for a
-    signed-in reader only (the public's pages ask nothing); None where the page has no session
-    to ask with."""
+    signed-in reader only (the public's pages ask nothing), in the route's own session. None on
+    error pages: they are rendered by the error handlers, on the event loop and perhaps after
+    the request's session was closed (a query there would block the loop, and hold a connection
+    nobody returns)."""
     viewer = current_viewer(request)
     session = getattr(request.state, "db_session", None)
-    if viewer.user_id is None or session is None:
+    if viewer.user_id is None or session is None or getattr(request.state, "error_page", False):
         return None
     return unread_count(session, viewer=viewer)
 
@@ -196,6 +198,7 @@ def language_links(request: Request) -> list[tuple[str, str, str]]:
 def render_error(
     request: Request, *, status: int, message: str, problems: list[Problem]
 ) -> HTMLResponse:
+    request.state.error_page = True  # no inbox badge (inbox_badge)
     return render(
         request,
         "errors/error.html",
