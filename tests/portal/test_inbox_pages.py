@@ -4,6 +4,8 @@ the e-mail preferences form saves and refuses an unknown topic by name."""
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+
 from tests.factories import PASSWORD, make_user
 from tests.portal.test_workflow_pages import Portal, browser, csrf, portal, sign_in
 from un1540.services.matrix.actions.editions import open_draft, share_edition
@@ -17,7 +19,8 @@ def test_landing_badge_and_preferences(portal: Portal) -> None:
         draft = open_draft(session, viewer=expert, iso3="GHA", reason="first draft")
         share_edition(session, viewer=expert, iso3="GHA", number=draft.number)
     client = browser(portal)
-    assert 'id="inbox-link"' not in client.get("/").text  # the public: no badge, no query
+    app = client.app
+    assert 'id="inbox-link"' not in client.get("/login").text  # the public: no badge, no query
     assert client.get("/inbox", follow_redirects=False).headers["location"] == "/login?next=/inbox"
     signing_in = client.post(
         "/login",
@@ -32,7 +35,7 @@ def test_landing_badge_and_preferences(portal: Portal) -> None:
     assert signing_in.headers["location"] == "/inbox"
     landed = client.get("/inbox")
     assert f'href="/states/GHA/editions/{draft.number}"' in landed.text
-    for path in ("/", "/states", "/inbox", "/account"):
+    for path in ("/fields", "/inbox", "/account"):
         page = client.get(path).text
         assert '<span class="badge badge-count"' in page, path
         assert 'aria-label="Unread notifications: 1">1</span>' in page, path
@@ -40,7 +43,7 @@ def test_landing_badge_and_preferences(portal: Portal) -> None:
     assert "is shared with you for review" in notifications
     read = client.post("/notifications/read", data={"csrf_token": csrf(notifications)})
     assert "Notifications marked read: 1." in read.text
-    assert "badge-count" not in client.get("/states").text
+    assert "badge-count" not in client.get("/account").text
 
     form = client.get("/account/notifications").text
     assert 'value="matrix_edition" checked' in form
@@ -58,7 +61,7 @@ def test_landing_badge_and_preferences(portal: Portal) -> None:
     assert 'value="action_plan" checked' in refused.text  # nothing changed
 
     # The expert's inbox: its own sections, none of a State's.
-    expert_client = browser(portal)
+    expert_client = TestClient(app, follow_redirects=True)  # another person, the same server
     sign_in(expert_client, "expert@example.org")
     page = expert_client.get("/inbox").text
     assert "Drafts in preparation" in page
