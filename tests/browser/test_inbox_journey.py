@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, select
 
-from tests.factories import PASSWORD, make_user, waive_evidence_rules
+from tests.factories import PASSWORD, make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import AssistanceOffer, AssistanceProject, AssistanceRequest, Organisation
 from un1540.schemas.assistance import FundingCreate
@@ -47,7 +47,6 @@ def test_each_role_lands_on_its_inbox(
         share_edition(session, viewer=expert, iso3="FJI", number=shared.number, review_days=20)
         agreed = open_draft(session, viewer=expert, iso3="TUR", reason="annual review")
         share_edition(session, viewer=expert, iso3="TUR", number=agreed.number)
-        waive_evidence_rules(session, viewer=expert, iso3="TUR", number=agreed.number)
         agree_edition(session, viewer=expert, iso3="TUR", number=agreed.number, reason="agreed")
         # A project on a request shown to providers, and an account of its provider.
         project, organisation = session.execute(
