@@ -69,6 +69,16 @@ def test_every_matrix_event_is_worded_in_every_language() -> None:
                     assert (value in text) == (f"%({name})s" in message), (language, message)
 
 
+def test_every_topic_is_named_on_the_preferences_page_in_every_language() -> None:
+    import un1540.web.app  # noqa: F401  (every domain registers its topics when imported)
+    from un1540.services.notifications.topics import TOPICS
+
+    unnamed = sorted(code for code, topic in TOPICS.items() if not topic.label)
+    assert unnamed == [], "give each Topic a label=N_(...) for the e-mail preferences page"
+    for language in (code for code in UN_LANGUAGES if code != "en"):
+        assert all(topic.label in catalogue(language) for topic in TOPICS.values()), language
+
+
 def test_the_review_of_a_draft_reaches_each_side_in_its_inbox(empty_session: Session) -> None:
     session = empty_session  # a blank draft: no evidence rule to waive before approval
     expert = make_user(session, role="expert")
