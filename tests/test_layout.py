@@ -39,6 +39,7 @@ DOMAINS = [
     "open_data",
     "commitments",  # commitments and their delivery: reads assistance, plans and editions
     "profiles",  # gathers every domain's reads for a State's or an organisation's page
+    "inbox",  # gathers what awaits a signed-in account, by role, from the domains' reads
 ]
 # What a layer may import, besides itself and errors/settings at the bottom of the house.
 MAY_IMPORT = {

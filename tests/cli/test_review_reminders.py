@@ -72,11 +72,13 @@ def test_reminders_are_sent_once_before_and_once_after_the_deadline(
         " ".join(str(message["Subject"]).split()) for message in received.to("poc@example.org")
     ]
     assert subjects == [
+        # Told when the draft was shared (written then; sent with the first delivery).
+        "[un1540] Edition 1 of the matrix of Chad is shared with you for review",
         f"[un1540] Your response on edition 1 of the matrix of Chad is due by {due}",
         "[un1540] The review period of edition 1 of the matrix of Chad has ended",
     ]
     assert received.to("other@example.org") == []
-    body = received.to("poc@example.org")[0].get_payload()
+    body = received.to("poc@example.org")[1].get_payload()
     assert "/states/TCD/editions/1" in str(body)
 
 

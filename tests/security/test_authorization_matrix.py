@@ -1300,6 +1300,16 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             expect(200),
         ),
         Case("GET", "/notifications", "/notifications", expect(200, public=303)),
+        Case("GET", "/inbox", "/inbox", expect(200, public=303)),
+        Case("GET", "/account/notifications", "/account/notifications", expect(200, public=303)),
+        Case("POST", "/notifications/read", "/notifications/read", expect("done", public="login")),
+        Case(
+            "POST",
+            "/account/notifications",
+            "/account/notifications",
+            expect("done", public="login"),
+            {"data": {"by_email": "matrix_edition"}},
+        ),
         Case(
             "POST",
             "/assistance/requests",

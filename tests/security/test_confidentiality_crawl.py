@@ -669,3 +669,38 @@ def test_no_staff_address_in_the_open_data(world: World) -> None:
     assert texts
     assert [name for name in STAFF_ADDRESSES for text in texts if SECRETS[name] in text] == []
     assert not any("@example.org" in text for text in texts)
+
+
+# What each role's inbox must show of the world (web/portal/inbox.py): its own work, by the
+# secrets its items carry (a title) or by the link to act on it.
+INBOX_SHOWS = {
+    "poc": {"request", "plan_milestone", "action_plan"},  # Chad's request, plan and milestone
+    "provider": {"providers_project"},  # the project it delivers
+}
+INBOX_LINKS = {
+    "poc": {"/states/TCD/editions/2"},  # Chad's draft, shared with it
+    "expert": {"/states/NER/editions/2", "/states/TCD/editions/2"},  # a draft; a proposal
+}
+
+
+def test_each_inbox_shows_its_own_work_and_nothing_else(world: World) -> None:
+    """/inbox for every role: no secret it may not see, and its own work (another State's
+    point of contact sees nothing of Chad's or Niger's drafts, the provider nothing of the
+    Committee-only project)."""
+    app = world_app(world)
+    leaks, missing = [], []
+    for role in ROLES:
+        page = portal_client(world, role, app).get("/inbox")
+        if role == "public":
+            assert page.status_code == 303
+            continue
+        assert page.status_code == 200
+        found = _secrets_in(page.text)
+        leaks += [f"{name} to {role}" for name in found if role not in ENTITLED[name]]
+        missing += [f"{name} for {role}" for name in INBOX_SHOWS.get(role, set()) - found]
+        links = set(re.findall(r'href="(/states/[A-Z]{3}/editions/\d+)"', page.text))
+        missing += [f"{link} for {role}" for link in INBOX_LINKS.get(role, set()) - links]
+        if role in ("other_poc", "provider"):
+            assert links == set(), (role, links)
+    assert leaks == []
+    assert missing == []

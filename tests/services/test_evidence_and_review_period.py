@@ -489,7 +489,10 @@ def test_reminders_before_and_after_the_deadline_once_each(session: Session, cas
     assert send_review_reminders(session, on=due + timedelta(days=1), remind_days=14) == 1
     assert send_review_reminders(session, on=due + timedelta(days=9), remind_days=14) == 0
     told, total, unread = list_notifications(session, viewer=cast.poc)
-    assert (total, unread) == (2, 2)
+    assert (total, unread) == (3, 3)  # and, first, that the draft was shared with it
+    assert told[2].subject == (
+        f"Edition {draft.number} of the matrix of Chad is shared with you for review"
+    )
     assert told[0].subject == (
         f"The review period of edition {draft.number} of the matrix of Chad has ended"
     )
@@ -506,7 +509,7 @@ def test_reminders_before_and_after_the_deadline_once_each(session: Session, cas
             f"Chad did not respond on edition {draft.number} of its matrix by {due}"
         )
         assert ended.page == f"/states/TCD/editions/{draft.number}"
-    assert session.scalar(select(func.count()).select_from(Notification)) == 4
+    assert session.scalar(select(func.count()).select_from(Notification)) == 5
     assert [
         e.action
         for e in session.scalars(

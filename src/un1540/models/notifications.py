@@ -35,3 +35,15 @@ class Notification(Base):
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Not e-mailed, for good: when its e-mail was due, its reader could not see the record.
     email_withheld_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EmailOptOut(Base):
+    """A topic (a notified record type, services/notifications/topics.py) whose notifications an
+    account reads in the portal only, not by e-mail. Everything is e-mailed unless opted out."""
+
+    __tablename__ = "email_opt_out"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(60), primary_key=True)

@@ -48,6 +48,7 @@ from un1540.web.portal import fields as fields_pages
 from un1540.web.portal import history as history_pages
 from un1540.web.portal import home as home_pages
 from un1540.web.portal import imports as import_pages
+from un1540.web.portal import inbox as inbox_pages
 from un1540.web.portal import incidents as incident_pages
 from un1540.web.portal import library as library_pages
 from un1540.web.portal import priorities as priorities_pages
@@ -158,6 +159,7 @@ def create_app(
     app.include_router(commitment_pages.router)
     app.include_router(download_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(inbox_pages.router)
     app.include_router(import_pages.router)  # before the editions' /{transition} route
     app.include_router(edition_pages.router)
     app.include_router(history_pages.router)

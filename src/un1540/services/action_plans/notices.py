@@ -71,7 +71,15 @@ def _plan_wording(kind: str, params: Mapping[str, str]) -> Wording | None:
     return OVERDUE if kind == "milestone_overdue" else None
 
 
-register_topic(Topic("action_plan", _plan_ids, _plan_facts, _plan_wording))
+register_topic(
+    Topic(
+        "action_plan",
+        _plan_ids,
+        _plan_facts,
+        _plan_wording,
+        label=N_("Action plans: overdue milestones"),
+    )
+)
 
 
 def _told(session: Session, plan: ActionPlan) -> list[UserAccount]:

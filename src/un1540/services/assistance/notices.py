@@ -127,8 +127,24 @@ def _project_wording(kind: str, params: Mapping[str, str]) -> Wording | None:
     return None
 
 
-register_topic(Topic("assistance_request", _request_ids, _request_facts, _request_wording))
-register_topic(Topic("assistance_project", _project_ids, _project_facts, _project_wording))
+register_topic(
+    Topic(
+        "assistance_request",
+        _request_ids,
+        _request_facts,
+        _request_wording,
+        label=N_("Assistance requests matching your offers"),
+    )
+)
+register_topic(
+    Topic(
+        "assistance_project",
+        _project_ids,
+        _project_facts,
+        _project_wording,
+        label=N_("Assistance projects: status and feedback due"),
+    )
+)
 
 
 def requester_accounts(session: Session, request: AssistanceRequest) -> list[UserAccount]:

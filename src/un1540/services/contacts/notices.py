@@ -66,7 +66,15 @@ def _contact_wording(kind: str, params: Mapping[str, str]) -> Wording | None:
     return STALE if kind == "stale" and "confirmed_on" in params else None
 
 
-register_topic(Topic(ENTITY_TYPE, _contact_ids, _contact_facts, _contact_wording))
+register_topic(
+    Topic(
+        ENTITY_TYPE,
+        _contact_ids,
+        _contact_facts,
+        _contact_wording,
+        label=N_("Points of contact to confirm"),
+    )
+)
 
 
 def party_accounts(session: Session, contact: PointOfContact) -> list[UserAccount]:

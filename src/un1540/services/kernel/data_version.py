@@ -117,6 +117,7 @@ UNCACHED_TABLES = frozenset(
         "audit_event",
         "data_version",
         "notification",
+        "email_opt_out",  # which topics an account is e-mailed: read uncached
         "user_account",
         "api_token",
         "web_session",  # sign-in sessions and throttles: no cached read depends on them

@@ -4,7 +4,13 @@
   reminded that their response is due (`review_due`, some days before the deadline) and that
   the deadline has passed (`review_overdue`, the Committee may then approve without their
   agreement); the same day the experts and the Committee are told that the period ended
-  without the State's agreement (`review_ended`).
+  without the State's agreement (`review_ended`);
+- a draft is shared with the State (actions/editions.py): its points of contact are asked to
+  review it (`shared`); once approved, they are told it is published (`approved`);
+- a cell is commented (actions/proposals.py): the other side is told (`commented`: the State's
+  points of contact when the Committee side comments, the experts when the State does);
+- a proposed change is accepted or rejected: its author is told (`proposal_accepted`,
+  `proposal_rejected`).
 
 A notification names the edition (its id, with the State's code and the edition's number as
 parameters, to make its links); it is worded for each reader when read or e-mailed, and only a
@@ -53,11 +59,56 @@ REVIEW_ENDED = (
         "that the deadline had passed), or the Group of Experts may reopen it."
     ),
 )
+SHARED = (
+    N_("Edition %(number)s of the matrix of %(state)s is shared with you for review"),
+    N_(
+        "The Group of Experts shared edition %(number)s of the matrix of %(state)s with you. "
+        "Please review it: agree to it, or comment and propose changes, by %(due)s."
+    ),
+)
+APPROVED = (
+    N_("Edition %(number)s of the matrix of %(state)s is approved"),
+    N_(
+        "The Committee approved edition %(number)s of the matrix of %(state)s. It is now "
+        "published and frozen."
+    ),
+)
+# %(cell)s is the cell's key (field/weapon).
+COMMENTED = (
+    N_("New comment on edition %(number)s of the matrix of %(state)s"),
+    N_(
+        "A comment was made on cell %(cell)s of edition %(number)s of the matrix of %(state)s. "
+        "Please read it and answer on the edition's page."
+    ),
+)
+PROPOSAL_ACCEPTED = (
+    N_("Your proposed change to the matrix of %(state)s was accepted"),
+    N_(
+        "The Group of Experts accepted your proposed change to cell %(cell)s of edition "
+        "%(number)s of the matrix of %(state)s."
+    ),
+)
+PROPOSAL_REJECTED = (
+    N_("Your proposed change to the matrix of %(state)s was rejected"),
+    N_(
+        "The Group of Experts rejected your proposed change to cell %(cell)s of edition "
+        "%(number)s of the matrix of %(state)s. Its note says why, on the edition's page."
+    ),
+)
 WORDS = {
     "review_due": REVIEW_DUE,
     "review_overdue": REVIEW_OVERDUE,
     "review_ended": REVIEW_ENDED,
+    "shared": SHARED,
+    "approved": APPROVED,
+    "commented": COMMENTED,
+    "proposal_accepted": PROPOSAL_ACCEPTED,
+    "proposal_rejected": PROPOSAL_REJECTED,
 }
+# The parameters each kind's words need besides the State's code and the edition's number.
+NEEDS = {"shared": ("due",), "commented": ("cell",), "review_due": ("due",)}
+NEEDS |= {kind: ("due",) for kind in ("review_overdue", "review_ended")}
+NEEDS |= {kind: ("cell",) for kind in ("proposal_accepted", "proposal_rejected")}
 
 
 def _edition_ids(viewer: Viewer) -> Select[int]:
@@ -80,11 +131,21 @@ def _edition_wording(kind: str, params: Mapping[str, str]) -> Wording | None:
     iso3, number = params.get("iso3", ""), params.get("number", "")
     if words is None or not (len(iso3) == 3 and iso3.isalpha() and number.isdigit()):
         return None
+    if any(name not in params for name in NEEDS.get(kind, ())):
+        return None
     path = f"/states/{iso3}/editions/{number}"
     return Wording(subject=words[0], body=words[1], link=f"/api/v1{path}", page=path)
 
 
-register_topic(Topic(ENTITY_TYPE, _edition_ids, _edition_facts, _edition_wording))
+register_topic(
+    Topic(
+        ENTITY_TYPE,
+        _edition_ids,
+        _edition_facts,
+        _edition_wording,
+        label=N_("Matrix editions: review, comments, proposals, approval and deadlines"),
+    )
+)
 
 
 def state_contacts(session: Session, state: State) -> list[UserAccount]:
@@ -133,3 +194,73 @@ def notify_review(session: Session, state: State, edition: MatrixEdition, kind: 
             params=params,
         )
     return told
+
+
+def _params(state: State, edition: MatrixEdition, **extra: str) -> dict[str, str]:
+    return {"iso3": state.iso3, "number": str(edition.number), **extra}
+
+
+def notify_shared(session: Session, state: State, edition: MatrixEdition) -> int:
+    """Ask the State's points of contact to review the edition just shared with them."""
+    assert edition.response_due_on is not None  # sharing starts the review period
+    return notify(
+        session,
+        state_contacts(session, state),
+        kind="shared",
+        entity_type=ENTITY_TYPE,
+        entity_id=edition.id,
+        params=_params(state, edition, due=edition.response_due_on.isoformat()),
+    )
+
+
+def notify_approved(session: Session, state: State, edition: MatrixEdition) -> int:
+    """Tell the State's points of contact that the Committee approved its edition."""
+    return notify(
+        session,
+        state_contacts(session, state),
+        kind="approved",
+        entity_type=ENTITY_TYPE,
+        entity_id=edition.id,
+        params=_params(state, edition),
+    )
+
+
+def notify_comment(
+    session: Session, state: State, edition: MatrixEdition, *, cell: str, by_state: bool
+) -> int:
+    """Tell the other side of a comment on `cell`: the experts when the State commented, the
+    State's points of contact when the Committee side did (only while the edition is shared
+    with them: `notify` tells nobody who may not see it)."""
+    accounts = (
+        [account for account in committee_side(session) if account.role is Role.expert]
+        if by_state
+        else state_contacts(session, state)
+    )
+    return notify(
+        session,
+        accounts,
+        kind="commented",
+        entity_type=ENTITY_TYPE,
+        entity_id=edition.id,
+        params=_params(state, edition, cell=cell),
+    )
+
+
+def notify_decision(
+    session: Session,
+    state: State,
+    edition: MatrixEdition,
+    *,
+    author: UserAccount,
+    cell: str,
+    accepted: bool,
+) -> int:
+    """Tell the author of a proposed change that it was accepted or rejected."""
+    return notify(
+        session,
+        [author],
+        kind="proposal_accepted" if accepted else "proposal_rejected",
+        entity_type=ENTITY_TYPE,
+        entity_id=edition.id,
+        params=_params(state, edition, cell=cell),
+    )

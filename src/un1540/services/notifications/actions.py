@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from un1540.errors import Unauthenticated
 from un1540.models import Notification, UserAccount
 from un1540.models.base import utc_now
 from un1540.services.kernel.access import Viewer, account_viewer
 from un1540.services.kernel.unit_of_work import action, after_commit
 from un1540.services.notifications.email import deliver_pending_emails
 from un1540.services.notifications.reads import get_notification
-from un1540.services.notifications.topics import TOPICS, Told, Translate, english
+from un1540.services.notifications.topics import (
+    TOPICS,
+    Told,
+    Translate,
+    english,
+    visible_notifications,
+)
 
 
 def notify(
@@ -66,3 +74,23 @@ def mark_read(
         told.notification.read_at = utc_now()
         session.flush()
     return told
+
+
+@action
+def mark_all_read(session: Session, *, viewer: Viewer) -> int:
+    """Mark every unread notification of the viewer read (those about records they may see
+    now; the others are not theirs to read); returns how many."""
+    if viewer.user_id is None:
+        raise Unauthenticated("sign in to read your notifications")
+    unread = session.scalars(
+        select(Notification).where(
+            Notification.user_id == viewer.user_id,
+            Notification.read_at.is_(None),
+            visible_notifications(viewer),
+        )
+    ).all()
+    now = utc_now()
+    for notification in unread:
+        notification.read_at = now
+    session.flush()
+    return len(unread)

@@ -13,7 +13,9 @@ Each e-mail is worded when it is sent, by the renderer the portal and the API us
 in English for now, for its recipient as they may see the record then: if they may not (the
 request's consent changed, the account was disabled), no e-mail goes out and the notification is
 marked withheld, for good. Notifications about a record type no domain has registered (in a
-process that did not import it) are left pending, untouched.
+process that did not import it) are left pending, untouched. A recipient who chose to read a
+topic in the portal only (their e-mail preferences, `EmailOptOut`) is not e-mailed about it:
+its notifications are marked withheld as they come due.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from un1540.models import Notification, UserAccount
+from un1540.models import EmailOptOut, Notification, UserAccount
 from un1540.models.base import utc_now
 from un1540.services.kernel.access import account_viewer
 from un1540.services.kernel.jobs import JobRun, defer_job, job_task
@@ -118,13 +120,21 @@ def send_pending_emails(session: Session, smtp: SmtpSettings, *, limit: int = 20
     ).all()
     if not pending:
         return 0
+    # The topics the recipients read in the portal only (their e-mail preferences).
+    opted_out = set(
+        session.execute(
+            select(EmailOptOut.user_id, EmailOptOut.topic).where(
+                EmailOptOut.user_id.in_({account.id for _, account in pending})
+            )
+        )
+    )
     sent = 0
     with ExitStack() as connection:
         server: smtplib.SMTP | None = None  # opened for the first e-mail that goes out
         for notification, account in pending:
             told = (
                 render(session, account_viewer(account), [notification], translate=english)
-                if account.is_active
+                if account.is_active and (account.id, notification.entity_type) not in opted_out
                 else []
             )
             if not told:

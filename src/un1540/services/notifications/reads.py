@@ -85,3 +85,12 @@ def get_notification(
     if not told:
         raise NotFound(f"no notification {notification_id} of yours")
     return told[0]
+
+
+def unread_count(session: Session, *, viewer: Viewer) -> int:
+    """How many of the viewer's notifications are unread (about records they may see now): the
+    badge in every page's header. One count; 0 for the public, who has no notifications."""
+    if viewer.user_id is None:
+        return 0
+    condition = and_(_mine(viewer), Notification.read_at.is_(None))
+    return session.scalar(select(func.count()).select_from(Notification).where(condition)) or 0

@@ -59,6 +59,8 @@ class Topic:
     facts: Callable[[Session, Viewer, Collection[int]], dict[int, dict[str, str]]]
     # The wording of an event (its kind and parameters), or None for one it does not know.
     wording: Callable[[str, Mapping[str, str]], Wording | None]
+    # What its readers call it on the page of e-mail preferences (a gettext message id, N_).
+    label: str = ""
 
 
 TOPICS: dict[str, Topic] = {}

@@ -30,6 +30,7 @@ from un1540.web.portal.forms import CsrfChecked, login_redirect
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
+LANDING = "/inbox"  # where signing in leads unless the form says where to go back to
 
 
 def _wait_message(seconds: int) -> str:
@@ -41,10 +42,11 @@ def _wait_message(seconds: int) -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site, never another site (open redirects)."""
+    """Only a path on this site, never another site (open redirects); from the home page (or
+    none), the account's inbox: what awaits it (web/portal/inbox.py)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+        return LANDING if target == "/" else target
+    return LANDING
 
 
 @router.get("/login", response_class=HTMLResponse)

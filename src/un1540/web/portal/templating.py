@@ -24,6 +24,7 @@ from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.schemas.text import RULES as TEXT_RULES
 from un1540.services.kernel.actors import ROLE_LABELS
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
+from un1540.services.notifications.reads import unread_count
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
 from un1540.web.portal.labels import field_label, label, state_name
@@ -96,6 +97,19 @@ def actor(value: str | None) -> str:
     return gettext(value) if value in ROLE_LABELS else value
 
 
+def inbox_badge(request: Request) -> int | None:
+    """The header's count of unread notifications (web/portal/inbox.py): one small count, for a
+    signed-in reader only (the public's pages ask nothing), in the route's own session. None on
+    error pages: they are rendered by the error handlers, on the event loop and perhaps after
+    the request's session was closed (a query there would block the loop, and hold a connection
+    nobody returns)."""
+    viewer = current_viewer(request)
+    session = getattr(request.state, "db_session", None)
+    if viewer.user_id is None or session is None or getattr(request.state, "error_page", False):
+        return None
+    return unread_count(session, viewer=viewer)
+
+
 def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -117,6 +131,7 @@ def _environment() -> Environment:
         csrf_token=csrf_token,
         take_flashes=take_flashes,
         current_viewer=current_viewer,
+        inbox_badge=inbox_badge,
         CSRF_FIELD=CSRF_FIELD,
         MARK_LABELS=MARK_LABELS,
         MAP_NOTE=MAP_NOTE,
@@ -183,6 +198,7 @@ def language_links(request: Request) -> list[tuple[str, str, str]]:
 def render_error(
     request: Request, *, status: int, message: str, problems: list[Problem]
 ) -> HTMLResponse:
+    request.state.error_page = True  # no inbox badge (inbox_badge)
     return render(
         request,
         "errors/error.html",

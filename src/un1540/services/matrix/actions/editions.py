@@ -38,7 +38,7 @@ from un1540.services.kernel.audit import AuditRecord, record_event, record_event
 from un1540.services.kernel.lifecycle import next_step
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
-from un1540.services.matrix import notices  # noqa: F401  (registers the edition's notifications)
+from un1540.services.matrix import notices
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.editions import edition_state, find_edition
 from un1540.services.matrix.reads.evidence import rule_breaks
@@ -475,7 +475,7 @@ def share_edition(
 ) -> MatrixEdition:
     """Experts: the State's points of contact can now see the draft, comment and propose. The
     State's response is due `review_days` from today (UN1540_REVIEW_PERIOD_DAYS)."""
-    return _step(
+    state, edition = _step(
         session,
         viewer=viewer,
         iso3=iso3,
@@ -483,7 +483,9 @@ def share_edition(
         step="share",
         reason=reason,
         changes=_review_period(review_days),
-    )[1]
+    )
+    notices.notify_shared(session, state, edition)
+    return edition
 
 
 @action
@@ -584,7 +586,7 @@ def approve_edition(
         edition.approval_basis = basis.value
         edition.approval_basis_reason = basis_reason
 
-    return _step(
+    state, edition = _step(
         session,
         viewer=viewer,
         iso3=iso3,
@@ -592,7 +594,9 @@ def approve_edition(
         step="approve",
         reason=reason,
         changes=record_basis,
-    )[1]
+    )
+    notices.notify_approved(session, state, edition)
+    return edition
 
 
 @action

@@ -12,12 +12,14 @@ from un1540.models import CellComment, CellProposal, MatrixEdition, ProposalStat
 from un1540.models.base import utc_now
 from un1540.schemas.text import COMMENT, NOTE, PROPOSAL_REASON, REMARK
 from un1540.schemas.workflow import MAX_CITED
-from un1540.services.kernel.access import Viewer, visible
+from un1540.services.kernel.access import Viewer, speaks_for, visible
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.data_version import state_scope, touch
 from un1540.services.kernel.unit_of_work import action
+from un1540.services.matrix import notices
 from un1540.services.matrix.actions.cells import check_documents, write_cell
 from un1540.services.matrix.inputs import MARK_VALUES, CellChange, EvidenceInput
+from un1540.services.matrix.layout import cell_keys
 from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
 from un1540.services.matrix.rules import EDITION_RULES, PROPOSAL_RULES, ProposalState
 
@@ -47,6 +49,9 @@ def add_comment(
         entity_type="cell_comment",
         entity_id=str(comment.id),
         after={"edition": f"{state.iso3}/{number}", "cell": cell_key, "body": text},
+    )
+    notices.notify_comment(
+        session, state, edition, cell=cell_key, by_state=speaks_for(viewer, state.id)
     )
     return comment
 
@@ -186,4 +191,12 @@ def decide_proposal(
         after={"status": proposal.status.value},
     )
     touch(session, state_scope(state.iso3))  # the event names the proposal, not its State
+    notices.notify_decision(
+        session,
+        state,
+        edition,
+        author=proposal.author,
+        cell=cell_keys(session, edition.framework_id)(proposal.cell_entry.cell_id),
+        accepted=accept,
+    )
     return proposal
