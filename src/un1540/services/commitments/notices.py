@@ -63,7 +63,9 @@ def _wording(kind: str, params: Mapping[str, str]) -> Wording | None:
     return OVERDUE if kind == "commitment_overdue" else None
 
 
-register_topic(Topic("commitment", _ids, _facts, _wording))
+register_topic(
+    Topic("commitment", _ids, _facts, _wording, label=N_("Commitments: overdue delivery"))
+)
 
 
 @action
