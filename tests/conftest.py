@@ -14,9 +14,13 @@
   in-process HTTP client on create_app() whose every request uses such a session, so routes
   that commit are rolled back with the test as well. `empty_connection`, `empty_sessions`,
   `empty_session` and `empty_client` are the same over the empty database.
-- `fresh_engine` migrates a new database for the test, which pays for it (a second or more):
-  only for tests that need data committed for real, seen from other connections (two sessions
-  racing, the demo loader, the command line, e-mail sent by a server thread).
+- Every database is a copy of a template (`DatabaseFactory`): the reference data, and the demo
+  on top of it, are migrated and loaded once per backend and test process; each database after
+  that is a copy (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL), 0.05 s
+  on SQLite and about 0.4 s on PostgreSQL instead of 5 to 20 s of migrating and loading.
+- `fresh_engine` makes a new database (such a copy) for the test: only for tests that need data
+  committed for real, seen from other connections (two sessions racing, the demo loader, the
+  command line, e-mail sent by a server thread).
 - Browser tests (marker `browser`) use `live_server`, a real uvicorn on a free port.
 - Passwords are hashed with argon2id as in production, but with its cheapest cost parameters,
   so the many accounts the tests create do not dominate the run time.
@@ -26,8 +30,10 @@
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -82,37 +88,94 @@ def postgresql_cluster() -> Iterator[TemporaryCluster | None]:
 
 
 class DatabaseFactory:
-    """Creates migrated databases on one backend."""
+    """Creates migrated databases on one backend, each a copy of a template.
+
+    The first database of a kind (reference data only, or with the demo too) on a backend is
+    migrated with the real Alembic migrations and loaded into a template, once per test process
+    (per cluster on PostgreSQL); every database after that is a copy of it: a file copy on
+    SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL. A copy takes a tenth of a second where
+    migrating and loading took seconds, and holds exactly what they would write.
+    """
 
     def __init__(self, backend: str, cluster: TemporaryCluster | None, directory: Path) -> None:
         self.backend, self.cluster, self.directory, self.count = backend, cluster, directory, 0
 
     def url(self) -> str:
+        """The URL of a new, empty database (not migrated)."""
         self.count += 1
         if self.backend == "sqlite":
             return f"sqlite:///{self.directory / f'test-{self.count}.sqlite3'}"
-        external = os.environ.get("UN1540_TEST_POSTGRESQL_URL")
-        if external:
+        return self._cluster().create_database(f"un1540_test_{next(_DATABASE_NUMBERS)}")
+
+    def _cluster(self) -> TemporaryCluster:
+        if os.environ.get("UN1540_TEST_POSTGRESQL_URL"):
             raise pytest.UsageError(
                 "UN1540_TEST_POSTGRESQL_URL holds one database; run one backend"
             )
         assert self.cluster is not None
-        # Unique across factories: several may share the session's cluster.
-        return self.cluster.create_database(f"un1540_test_{next(_DATABASE_NUMBERS)}")
+        return self.cluster
 
     def create(self, *, demo: bool) -> Engine:
         FRESH_DATABASES[self.backend] += 1
-        engine = make_engine(self.url())
-        upgrade(engine)
+        self.count += 1
+        return make_engine(self._copy(self._template(demo=demo), f"test-{self.count}"))
+
+    def _copy(self, template: str, name: str) -> str:
+        """The URL of a new copy of a template (a SQLite file, a PostgreSQL database)."""
+        if self.backend == "sqlite":
+            target = self.directory / f"{name}.sqlite3"
+            shutil.copyfile(template, target)
+            return f"sqlite:///{target}"
+        # Unique across factories: several may share the session's cluster.
+        number = next(_DATABASE_NUMBERS)
+        return self._cluster().create_database(f"un1540_test_{number}", template=template)
+
+    def _template(self, *, demo: bool) -> str:
+        """The template's file (SQLite) or database name (PostgreSQL), built on first use: the
+        reference data on the migrated schema, and the demo on a copy of that."""
+        key = (self.backend, str(self.cluster.root) if self.cluster else "", demo)
+        if key in _TEMPLATES:
+            return _TEMPLATES[key]
+        kind = "demo" if demo else "reference"
+        if demo:
+            reference = DatabaseFactory(self.backend, self.cluster, _template_directory())
+            engine = make_engine(reference._copy(self._template(demo=False), f"template-{kind}"))
+        elif self.backend == "sqlite":
+            engine = make_engine(f"sqlite:///{_template_directory() / f'template-{kind}.sqlite3'}")
+        else:
+            name = f"un1540_template_{next(_DATABASE_NUMBERS)}"
+            engine = make_engine(self._cluster().create_database(name))
+        if not demo:
+            upgrade(engine)
         sessions = make_session_factory(engine)
         with sessions() as session, session.begin():
-            load_reference_data(session, actor="tests")
-        if demo:
-            with sessions() as session, session.begin():
+            if demo:
                 load_demo(session, only=DEMO_STATES)
+            else:
+                load_reference_data(session, actor="tests")
+        if demo:  # the sourced (real) event records load apart from the demo, as `un1540 init`
             with sessions() as session, session.begin():
                 load_sourced_event_records(session, actor="tests")
-        return engine
+        if self.backend == "sqlite":
+            # Everything into the main file, so that copying the file copies it all.
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()  # PostgreSQL copies only a database nobody is connected to
+        _TEMPLATES[key] = engine.url.database or ""
+        return _TEMPLATES[key]
+
+
+# The templates DatabaseFactory copies, by (backend, cluster, demo), and where SQLite's live.
+_TEMPLATES: dict[tuple[str, str, bool], str] = {}
+_TEMPLATE_DIRECTORY: list[Path] = []
+
+
+def _template_directory() -> Path:
+    if not _TEMPLATE_DIRECTORY:
+        directory = Path(tempfile.mkdtemp(prefix="un1540-templates-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        _TEMPLATE_DIRECTORY.append(directory)
+    return _TEMPLATE_DIRECTORY[0]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -312,7 +375,12 @@ def scratch_dir() -> Iterator[Path]:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     created = ", ".join(f"{backend} {count}" for backend, count in FRESH_DATABASES.items())
-    terminalreporter.write_line(f"fresh migrated databases: {created}")
+    templates = ", ".join(
+        f"{backend} {sum(1 for key in _TEMPLATES if key[0] == backend)}" for backend in BACKENDS
+    )
+    terminalreporter.write_line(
+        f"fresh databases (copies of a template): {created}; templates migrated: {templates}"
+    )
     for name, value in MEASURES.items():
         terminalreporter.write_line(f"{name}: {value}")
 
