@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import tracemalloc
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from tests.api.helpers import assert_error, assert_synthetic_json
 from tests.conftest import DEMO_STATES
 from un1540.io.datapackage import package_zip
-from un1540.io.downloads import open_data_files
+from un1540.io.downloads import open_data_package, write_open_data
 from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
@@ -87,10 +88,7 @@ def test_the_package_is_reproducible(session: Session) -> None:
     first = package_zip(public_dataset(session, viewer=PUBLIC), as_of=DAY)
     second = package_zip(public_dataset(session, viewer=PUBLIC), as_of=DAY)
     assert first == second
-    assert (
-        open_data_files(session, viewer=PUBLIC).package
-        == open_data_files(session, viewer=PUBLIC).package
-    )
+    assert open_data_package(session, viewer=PUBLIC) == open_data_package(session, viewer=PUBLIC)
 
 
 def test_the_download_page_lists_every_file(client: TestClient) -> None:
@@ -114,3 +112,20 @@ def test_the_funding_table_holds_what_the_public_may_see(session: Session) -> No
     assert set(shown.values()) <= visible_project_ids(session, PUBLIC)
     assert all(earmarked[i] == project for i, project in shown.items())
     assert all(row[10] is True for row in rows)  # the demo's entries say they are synthetic
+
+
+def test_the_build_streams_rows_into_the_files(session: Session, tmp_path: Path) -> None:
+    """The build writes each table row by row: its memory stays far below the size of what it
+    writes (it held the whole dataset, the zip and the JSON document at once before)."""
+    write_open_data(session, PUBLIC, tmp_path, lambda _fraction: None)  # caches, imports
+    tracemalloc.start()
+    try:
+        details = write_open_data(session, PUBLIC, tmp_path, lambda _fraction: None)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    with gzip.open(tmp_path / "dataset.json.gz") as bulk:
+        document = bulk.read()
+    written = len(document) + sum(size for _, _, size in details["tables"])
+    assert details["rows"]["cells"] == len(json.loads(document)["tables"]["cells"]) > 1000
+    assert peak < written / 2, f"peak {peak / 1e6:.1f} MB for {written / 1e6:.1f} MB written"
