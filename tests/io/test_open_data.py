@@ -5,18 +5,23 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import tracemalloc
 import zipfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
+from _pytest.monkeypatch import MonkeyPatch
 from fastapi.testclient import TestClient
 from frictionless import validate
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.helpers import assert_error, assert_synthetic_json
-from tests.conftest import DEMO_STATES
+from tests.conftest import DEMO_STATES, settings_for
 from un1540.io.datapackage import package_zip
-from un1540.io.downloads import open_data_files
+from un1540.io.downloads import open_data_package, write_open_data
 from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
@@ -87,10 +92,7 @@ def test_the_package_is_reproducible(session: Session) -> None:
     first = package_zip(public_dataset(session, viewer=PUBLIC), as_of=DAY)
     second = package_zip(public_dataset(session, viewer=PUBLIC), as_of=DAY)
     assert first == second
-    assert (
-        open_data_files(session, viewer=PUBLIC).package
-        == open_data_files(session, viewer=PUBLIC).package
-    )
+    assert open_data_package(session, viewer=PUBLIC) == open_data_package(session, viewer=PUBLIC)
 
 
 def test_the_download_page_lists_every_file(client: TestClient) -> None:
@@ -114,3 +116,58 @@ def test_the_funding_table_holds_what_the_public_may_see(session: Session) -> No
     assert set(shown.values()) <= visible_project_ids(session, PUBLIC)
     assert all(earmarked[i] == project for i, project in shown.items())
     assert all(row[10] is True for row in rows)  # the demo's entries say they are synthetic
+
+
+def test_the_build_streams_rows_into_the_files(session: Session, tmp_path: Path) -> None:
+    """The build writes each table row by row: its memory stays far below the size of what it
+    writes (it held the whole dataset, the zip and the JSON document at once before)."""
+    write_open_data(session, PUBLIC, tmp_path, lambda _fraction: None)  # caches, imports
+    tracemalloc.start()
+    try:
+        details = write_open_data(session, PUBLIC, tmp_path, lambda _fraction: None)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    with gzip.open(tmp_path / "dataset.json.gz") as bulk:
+        document = bulk.read()
+    written = len(document) + sum(size for _, _, size in details["tables"])
+    assert details["rows"]["cells"] == len(json.loads(document)["tables"]["cells"]) > 1000
+    assert peak < written / 2, f"peak {peak / 1e6:.1f} MB for {written / 1e6:.1f} MB written"
+
+
+def test_a_build_aborted_mid_way_leaves_the_previous_files_served(
+    engine: Engine, sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    """A build that dies half-way through writing its files (the worker stops or fails) leaves
+    nothing in place: the previous build's files are still the ones served, whole."""
+    from tests.services.test_jobs import _change_something
+    from un1540.io import builds as build_jobs
+    from un1540.io.downloads import current_downloads
+    from un1540.services.kernel.jobs import JobRun
+
+    settings = settings_for(engine).model_copy(update={"files_dir": tmp_path})
+    run = JobRun(sessions=sessions, settings=settings)
+    build_jobs.run_build(run, kind="open_data", audience="public")
+    with sessions() as session:
+        first, _ = current_downloads(session, settings=settings)
+        assert first is not None
+        whole = (first.folder / "datapackage.zip").read_bytes()
+        _change_something(session, email="writer@example.org", files_dir=tmp_path)
+
+    def half_way(session: Session, viewer: Any, folder: Path, progress: Any) -> dict[str, Any]:
+        (folder / "datapackage.zip").write_bytes(whole[: len(whole) // 2])
+        raise OSError("the disk filled up half-way")
+
+    monkeypatch.setitem(build_jobs.BUILDERS, "open_data", half_way)
+    with pytest.raises(OSError, match="half-way"):
+        build_jobs.run_build(run, kind="open_data", audience="public")
+    with sessions() as session:
+        served, state = current_downloads(session, settings=settings)
+        assert served is not None
+        assert state.failed is not None
+        assert served.build.id == first.build.id  # the previous build, not the failed one
+        path = served.get("datapackage.zip").path
+        assert path is not None
+        assert path.read_bytes() == whole
+    # Nothing half-written is left in place: only the complete build's folder.
+    assert [p.name for p in (tmp_path / "builds").iterdir()] == [first.build.location]

@@ -98,3 +98,31 @@ def test_the_review_page_api_and_files(client: TestClient) -> None:
         "to",
     )
     assert client.get("/reports/review?from=2016-13-01").status_code == 422
+
+
+def _overflowing(box: object, right: float, found: list[str]) -> None:
+    """Boxes whose right edge passes the page's content area (WeasyPrint's layout)."""
+    x, width = getattr(box, "position_x", 0.0), getattr(box, "margin_width", None)
+    if width is not None and x + width() > right + 0.5:
+        found.append(f"{type(box).__name__} ends at {x + width():.0f} > {right:.0f}")
+    for child in getattr(box, "children", []):
+        _overflowing(child, right, found)
+
+
+def test_the_pdf_tables_fit_the_page(session: Session) -> None:
+    """Every table of the review PDF, its widest (eight columns) included, fits the page's width:
+    no column is cut off at the right margin."""
+    from weasyprint import HTML
+
+    from un1540.io.review_report import review_html
+
+    stats = review_statistics(session, viewer=PUBLIC, start=START, end=END)
+    document = HTML(string=review_html(stats)).render()
+    found: list[str] = []
+    for page in document.pages:
+        box = page._page_box
+        right = box.content_box_x() + box.width
+        for child in box.children:  # the page's content; not its margin boxes (the footer)
+            if "Margin" not in type(child).__name__:
+                _overflowing(child, right, found)
+    assert found == [], found[:5]

@@ -3,6 +3,11 @@
 Written reproducibly: the same data gives the same bytes (files in a fixed order, fixed zip
 timestamps, the data version instead of the clock), so a download can be cited and checked.
 
+Written as a stream (`write_open_data_files`): each table's rows are read once, one at a time,
+and written at once both into its CSV inside the zip and into the gzip-compressed JSON, so the
+memory a build takes does not grow with the data (issue 14: it was about 20 times the data's
+size when the whole dataset, the zip and the JSON were built in memory first).
+
 When the data is synthetic, every CSV starts with a `data_notice` column that carries the
 synthetic-data notice on every row (declared in each table's schema), as every CSV twin of the
 API does; the JSON says it once, at the top.
@@ -16,11 +21,14 @@ no formulas, and it can hold any character.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from un1540 import __version__
 from un1540.reference.languages import N_
@@ -77,16 +85,6 @@ def _columns(table: Table, synthetic: bool) -> list[tuple[str, str, str]]:
     return ([DATA_NOTICE_COLUMN] if synthetic else []) + table.columns
 
 
-def table_csv(table: Table, *, synthetic: bool) -> bytes:
-    """The table as CSV; when `synthetic`, a leading data_notice column on every row."""
-    notice = [SYNTHETIC_NOTICE] if synthetic else []
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([name for name, _, _ in _columns(table, synthetic)])
-    writer.writerows(notice + [_cell(value) for value in row] for row in table.rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def _resource(table: Table, synthetic: bool) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "fields": [
@@ -134,51 +132,148 @@ def descriptor(dataset: Dataset, *, as_of: date) -> dict[str, Any]:
     return package
 
 
-def _write(archive: zipfile.ZipFile, name: str, content: bytes) -> None:
+def _info(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16  # readable by all once unpacked
-    archive.writestr(info, content)
+    return info
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class WrittenTable:
+    name: str
+    description: str
+    csv_bytes: int  # the size of its CSV, unpacked
+    rows: int
+
+
+def write_open_data_files(
+    dataset: Dataset,
+    *,
+    as_of: date,
+    package: IO[bytes] | None = None,
+    bulk: IO[bytes] | None = None,
+    progress: Callable[[float], None] = lambda _fraction: None,
+) -> list[WrittenTable]:
+    """The data package (a zip: datapackage.json, README.txt, data/*.csv) into `package` and the
+    bulk JSON (gzip-compressed) into `bulk`, in one pass over each table's rows, row by row.
+
+    The JSON has the bytes `json.dumps` would give for the whole document: the metadata, then
+    every table as a list of objects. `progress` is told the fraction of tables done, and is
+    called every few thousand rows (so that a worker asked to stop can stop there).
+    """
+    descriptor_ = descriptor(dataset, as_of=as_of)
+    archive = zipfile.ZipFile(package, "w") if package is not None else None
+    json_out = (
+        io.TextIOWrapper(
+            gzip.GzipFile(filename="", mode="wb", fileobj=bulk, mtime=0),
+            encoding="utf-8",
+            newline="",
+        )
+        if bulk is not None
+        else None
+    )
+    written: list[WrittenTable] = []
+    try:
+        if archive is not None:
+            _package_head(archive, descriptor_)
+        if json_out is not None:
+            metadata = {key: value for key, value in descriptor_.items() if key != "resources"}
+            json_out.write(
+                f'{{"synthetic": {_dumps(dataset.synthetic)}, "notice": '
+                f"{_dumps(SYNTHETIC_NOTICE if dataset.synthetic else None)}, "
+                f'"metadata": {_dumps(metadata)}, "tables": {{'
+            )
+        for number, table in enumerate(dataset.tables):
+
+            def step(rows: int, number: int = number) -> None:
+                progress(number / len(dataset.tables))
+
+            if json_out is not None:
+                json_out.write(f"{', ' if number else ''}{_dumps(table.name)}: [")
+            written.append(_write_table(table, dataset.synthetic, archive, json_out, step))
+            if json_out is not None:
+                json_out.write("]")
+            progress((number + 1) / len(dataset.tables))
+        if json_out is not None:
+            json_out.write("}}")
+    finally:
+        if json_out is not None:
+            json_out.close()  # ends the gzip stream (the file object given stays open)
+        if archive is not None:
+            archive.close()
+    return written
+
+
+def _package_head(archive: zipfile.ZipFile, package: dict[str, Any]) -> None:
+    archive.writestr(_info("datapackage.json"), json.dumps(package, indent=2).encode("utf-8"))
+    readme = [
+        package["title"],
+        "",
+        package["description"],
+        "",
+        CSV_TEXT_NOTE,
+        "",
+        package["citation"],
+        "",
+    ]
+    archive.writestr(_info("README.txt"), "\n".join(readme).encode("utf-8"))
+
+
+STEP_ROWS = 5000  # rows between two calls of `progress`
+
+
+def _write_table(
+    table: Table,
+    synthetic: bool,
+    archive: zipfile.ZipFile | None,
+    json_out: io.TextIOWrapper | None,
+    step: Callable[[int], None],
+) -> WrittenTable:
+    """One table, row by row: its CSV into the zip and its objects into the JSON."""
+    notice = [SYNTHETIC_NOTICE] if synthetic else []
+    names = [name for name, _, _ in table.columns]
+    entry = (
+        archive.open(_info(f"data/{table.name}.csv"), "w", force_zip64=True)
+        if archive is not None
+        else None
+    )
+    text = io.TextIOWrapper(entry, encoding="utf-8", newline="") if entry is not None else None
+    writer = csv.writer(text, lineterminator="\n") if text is not None else None
+    count = 0
+    try:
+        if writer is not None:
+            writer.writerow([name for name, _, _ in _columns(table, synthetic)])
+        for row in table.stream():
+            if writer is not None:
+                writer.writerow(notice + [_cell(value) for value in row])
+            if json_out is not None:
+                item = {name: _json_value(value) for name, value in zip(names, row, strict=True)}
+                json_out.write(f"{', ' if count else ''}{_dumps(item)}")
+            count += 1
+            if count % STEP_ROWS == 0:
+                step(count)
+    finally:
+        if text is not None:
+            text.close()  # closes the zip entry: its size and checksum are written
+    size = archive.getinfo(f"data/{table.name}.csv").file_size if archive is not None else 0
+    return WrittenTable(table.name, table.description, size, count)
 
 
 def package_zip(dataset: Dataset, *, as_of: date) -> bytes:
-    """datapackage.json, README.txt and data/*.csv in one zip."""
+    """datapackage.json, README.txt and data/*.csv in one zip, in memory (small datasets and
+    tests; a build writes it into a file with `write_open_data_files`)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        package = descriptor(dataset, as_of=as_of)
-        _write(archive, "datapackage.json", json.dumps(package, indent=2).encode("utf-8"))
-        readme = [
-            package["title"],
-            "",
-            package["description"],
-            "",
-            CSV_TEXT_NOTE,
-            "",
-            package["citation"],
-            "",
-        ]
-        _write(archive, "README.txt", "\n".join(readme).encode("utf-8"))
-        for table in dataset.tables:
-            _write(archive, f"data/{table.name}.csv", table_csv(table, synthetic=dataset.synthetic))
+    write_open_data_files(dataset, as_of=as_of, package=buffer)
     return buffer.getvalue()
 
 
 def dataset_json(dataset: Dataset, *, as_of: date) -> bytes:
     """Every table as a list of objects, with the package's metadata, in one JSON document."""
-    package = descriptor(dataset, as_of=as_of)
-    body = {
-        "synthetic": dataset.synthetic,
-        "notice": SYNTHETIC_NOTICE if dataset.synthetic else None,
-        "metadata": {key: value for key, value in package.items() if key != "resources"},
-        "tables": {
-            table.name: [
-                {
-                    name: _json_value(value)
-                    for (name, _, _), value in zip(table.columns, row, strict=True)
-                }
-                for row in table.rows
-            ]
-            for table in dataset.tables
-        },
-    }
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    buffer = io.BytesIO()
+    write_open_data_files(dataset, as_of=as_of, bulk=buffer)
+    return gzip.decompress(buffer.getvalue())

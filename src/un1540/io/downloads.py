@@ -2,16 +2,17 @@
 
 The files are built by a background job (io/builds.py), once per data version, into a folder
 of their own; /downloads and /api/v1/downloads list and serve the newest ready build, and say
-when a newer one is being built. A table's CSV is read back out of the zip when asked for.
+when a newer one is being built. The build streams: each table is read from the database and
+written into both files row by row (io/datapackage.py), never held whole in memory. A table's
+CSV is streamed back out of the zip when asked for, a piece at a time.
 """
 
 from __future__ import annotations
 
-import gzip
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import NotFound
-from un1540.io.datapackage import LICENCE, dataset_json, package_zip
+from un1540.io.datapackage import LICENCE, write_open_data_files
 from un1540.models import AuditEvent, Build
 from un1540.models.base import today
 from un1540.reference.languages import N_
@@ -56,54 +57,44 @@ FILES = {
 }
 
 
-@dataclass(frozen=True)
-class OpenDataFiles:
-    """The files of the open data, in memory (what a build writes into its folder)."""
-
-    package: bytes
-    bulk: bytes
-    tables: tuple[tuple[str, str, int], ...]  # (file name, description, bytes)
-    synthetic: bool
-    as_of: str
+CHUNK = 256 * 1024  # bytes of a table's CSV read out of the zip at a time
 
 
-def open_data_files(
-    session: Session, *, viewer: Viewer, progress: Callable[[float], None] = lambda _f: None
-) -> OpenDataFiles:
-    """Build the files from the data the viewer may see (the public, for the downloads)."""
+def data_as_of(session: Session) -> date:
+    """The day of the newest recorded change (the package's date: reproducible, not the clock)."""
     newest = session.scalar(select(AuditEvent.occurred_at).order_by(AuditEvent.id.desc()).limit(1))
-    as_of = newest.date() if newest is not None else today()
-    dataset = public_dataset(session, viewer=viewer)
-    progress(0.6)
-    package = package_zip(dataset, as_of=as_of)
-    progress(0.8)
-    bulk = gzip.compress(dataset_json(dataset, as_of=as_of), mtime=0)
-    with zipfile.ZipFile(BytesIO(package)) as archive:
-        tables = tuple(
-            (
-                f"{table.name}.csv",
-                table.description,
-                archive.getinfo(f"data/{table.name}.csv").file_size,
-            )
-            for table in dataset.tables
-        )
-    return OpenDataFiles(package, bulk, tables, dataset.synthetic, as_of.isoformat())
+    return newest.date() if newest is not None else today()
 
 
 def write_open_data(
     session: Session, viewer: Viewer, folder: Path, progress: Callable[[float], None]
 ) -> dict[str, Any]:
-    """The builder: the files into `folder`; returns what the build record keeps of them."""
-    files = open_data_files(session, viewer=viewer, progress=progress)
-    (folder / PACKAGE).write_bytes(files.package)
-    (folder / BULK).write_bytes(files.bulk)
+    """The builder: the files into `folder`, streamed (each table read once, row by row, into
+    both files); returns what the build record keeps of them."""
+    as_of = data_as_of(session)
+    dataset = public_dataset(session, viewer=viewer)
+    with (folder / PACKAGE).open("wb") as package, (folder / BULK).open("wb") as bulk:
+        written = write_open_data_files(
+            dataset, as_of=as_of, package=package, bulk=bulk, progress=progress
+        )
+    sizes = {name: (folder / name).stat().st_size for name in (PACKAGE, BULK)}
     return {
-        "as_of": files.as_of,
-        "synthetic": files.synthetic,
-        "files": {PACKAGE: len(files.package), BULK: len(files.bulk)},
-        "tables": [list(table) for table in files.tables],
-        "bytes": len(files.package) + len(files.bulk),
+        "as_of": as_of.isoformat(),
+        "synthetic": dataset.synthetic,
+        "files": sizes,
+        "tables": [[f"{t.name}.csv", t.description, t.csv_bytes] for t in written],
+        "rows": {t.name: t.rows for t in written},
+        "bytes": sum(sizes.values()),
     }
+
+
+def open_data_package(session: Session, *, viewer: Viewer) -> bytes:
+    """The data package as bytes, in memory (tests and small datasets)."""
+    buffer = BytesIO()
+    write_open_data_files(
+        public_dataset(session, viewer=viewer), as_of=data_as_of(session), package=buffer
+    )
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -111,7 +102,28 @@ class ServedFile:
     name: str
     media_type: str
     path: Path | None  # a file of the build, or
-    content: bytes | None  # a table's CSV read out of the package
+    chunks: Iterator[bytes] | None  # a table's CSV streamed out of the package
+
+
+def _member_chunks(package: Path, member: str) -> Iterator[bytes]:
+    """A file inside the zip, a piece at a time (a table's CSV may be large). The zip is opened
+    here, before the answer starts: a build folder removed later does not cut the answer."""
+    archive = zipfile.ZipFile(package)
+    try:
+        stream = archive.open(member)
+    except BaseException:
+        archive.close()
+        raise
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            while chunk := stream.read(CHUNK):
+                yield chunk
+        finally:
+            stream.close()
+            archive.close()
+
+    return chunks()
 
 
 @dataclass(frozen=True)
@@ -154,9 +166,8 @@ class Downloads:
         if name in FILES:
             return ServedFile(name, FILES[name][0], self.folder / name, None)
         if any(table[0] == name for table in self.build.details.get("tables", [])):
-            with zipfile.ZipFile(self.folder / PACKAGE) as archive:
-                content = archive.read(f"data/{name}")
-            return ServedFile(name, CSV_TYPE, None, content)
+            chunks = _member_chunks(self.folder / PACKAGE, f"data/{name}")
+            return ServedFile(name, CSV_TYPE, None, chunks)
         names = ", ".join(entry[0] for entry in self.listing())
         raise NotFound(f"no download named {name!r}; available: {names}")
 

@@ -2,15 +2,19 @@
 
 Only what the caller may see is read (the downloads are made for the public), through the same
 visibility rules as every other read: approved, public editions; public cells, evidence and
-documents; public indicators. Each table is a list of rows in a fixed column order.
+documents; public indicators. Each table gives its rows in a fixed column order, one at a time
+(`Table.stream`): the large tables (cells, evidence, documents) are read from the database in
+batches (`yield_per`, a server-side cursor on PostgreSQL), so that a build writes them row by
+row and never holds a whole table in memory; `Table.rows` is the list, for small uses.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Executable, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from un1540.models import (
@@ -39,6 +43,13 @@ from un1540.services.kernel.instance import has_synthetic_data
 from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.states import list_states
 
+Row = list[Any]
+BATCH = 2000  # rows fetched from the database at a time
+
+
+def _no_rows() -> Iterable[Row]:
+    return ()
+
 
 @dataclass
 class Table:
@@ -46,8 +57,23 @@ class Table:
     title: str
     description: str
     columns: list[tuple[str, str, str]]  # name, frictionless type, description
-    rows: list[list[Any]] = field(default_factory=list)
     primary_key: list[str] = field(default_factory=list)
+    source: Callable[[], Iterable[Row]] = _no_rows  # reads the rows again at each call
+
+    def stream(self) -> Iterator[Row]:
+        """The rows, one at a time, read from the database as they are asked for."""
+        yield from self.source()
+
+    @property
+    def rows(self) -> list[Row]:
+        """Every row in a list (small tables, tests); a build streams them instead."""
+        return list(self.stream())
+
+
+def _batched(session: Session, statement: Executable) -> Iterator[Any]:
+    """The statement's result rows, fetched BATCH at a time (a server-side cursor on
+    PostgreSQL; on SQLite the cursor is read as it goes)."""
+    yield from session.execute(statement.execution_options(yield_per=BATCH))
 
 
 @dataclass
@@ -83,9 +109,10 @@ def _states(session: Session, viewer: Viewer) -> Table:
         ],
         primary_key=["iso3"],
     )
-    for state in list_states(session, viewer=viewer).items:
-        table.rows.append(
-            [
+
+    def rows() -> Iterator[Row]:
+        for state in list_states(session, viewer=viewer).items:
+            yield [
                 state.iso3,
                 state.iso2,
                 state.m49,
@@ -95,7 +122,8 @@ def _states(session: Session, viewer: Viewer) -> Table:
                 state.region,
                 state.subregion,
             ]
-        )
+
+    table.source = rows
     return table
 
 
@@ -118,7 +146,7 @@ def _fields(session: Session) -> Table:
         ],
         primary_key=["framework", "field"],
     )
-    rows = session.execute(
+    statement = (
         select(
             Framework.code,
             Framework.version,
@@ -133,14 +161,26 @@ def _fields(session: Session) -> Table:
         .join(Framework, Framework.id == FieldDefinition.framework_id)
         .order_by(Framework.code, Framework.version, Section.position, FieldDefinition.number)
     )
-    for code, version, section, field_code, number, name, applies_to, verified in rows:
-        table.rows.append(
-            [f"{code}/{version}", section, field_code, number, name, " ".join(applies_to), verified]
-        )
+
+    def rows() -> Iterator[Row]:
+        for code, version, section, field_code, number, name, applies_to, verified in _batched(
+            session, statement
+        ):
+            yield [
+                f"{code}/{version}",
+                section,
+                field_code,
+                number,
+                name,
+                " ".join(applies_to),
+                verified,
+            ]
+
+    table.source = rows
     return table
 
 
-def _editions(session: Session, viewer: Viewer) -> tuple[Table, bool]:
+def _editions(session: Session, viewer: Viewer) -> Table:
     table = Table(
         "editions",
         "Approved matrix editions",
@@ -154,8 +194,7 @@ def _editions(session: Session, viewer: Viewer) -> tuple[Table, bool]:
         ],
         primary_key=["iso3", "edition"],
     )
-    synthetic = False
-    rows = session.execute(
+    statement = (
         select(
             State.iso3,
             MatrixEdition.number,
@@ -169,11 +208,28 @@ def _editions(session: Session, viewer: Viewer) -> tuple[Table, bool]:
         .where(MatrixEdition.status == EditionStatus.approved, edition_visible(viewer))
         .order_by(State.iso3, MatrixEdition.number)
     )
-    for iso3, number, code, version, approved_on, origin in rows:
-        demo = origin is Origin.demo
-        synthetic = synthetic or demo
-        table.rows.append([iso3, number, f"{code}/{version}", approved_on, demo])
-    return table, synthetic
+
+    def rows() -> Iterator[Row]:
+        for iso3, number, code, version, approved_on, origin in _batched(session, statement):
+            yield [iso3, number, f"{code}/{version}", approved_on, origin is Origin.demo]
+
+    table.source = rows
+    return table
+
+
+def _demo_edition_shown(session: Session, viewer: Viewer) -> bool:
+    """Whether an approved edition the viewer may see is synthetic demo data."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    MatrixEdition.status == EditionStatus.approved,
+                    edition_visible(viewer),
+                    MatrixEdition.origin == Origin.demo,
+                )
+            )
+        )
+    )
 
 
 def _approved_cells(viewer: Viewer) -> Any:
@@ -228,7 +284,7 @@ def _cells(session: Session, viewer: Viewer) -> Table:
         ],
         primary_key=["iso3", "edition", "cell"],
     )
-    rows = session.execute(
+    statement = (
         select(
             State.iso3,
             MatrixEdition.number,
@@ -251,10 +307,24 @@ def _cells(session: Session, viewer: Viewer) -> Table:
         .where(_approved_cells(viewer))
         .order_by(State.iso3, MatrixEdition.number, CellDefinition.id)
     )
-    table.rows = [
-        [iso3, number, key, field_code, weapon, column, mark.value, remark, not verified, *treaty]
-        for iso3, number, key, field_code, verified, weapon, column, mark, remark, *treaty in rows
-    ]
+
+    def rows() -> Iterator[Row]:
+        for row in _batched(session, statement):
+            iso3, number, key, field_code, verified, weapon, column, mark, remark, *treaty = row
+            yield [
+                iso3,
+                number,
+                key,
+                field_code,
+                weapon,
+                column,
+                mark.value,
+                remark,
+                not verified,
+                *treaty,
+            ]
+
+    table.source = rows
     return table
 
 
@@ -276,7 +346,7 @@ def _documents(session: Session, viewer: Viewer) -> Table:
         primary_key=["document_id"],
     )
     owner = aliased(State)
-    rows = session.execute(
+    statement = (
         select(
             Document.id,
             owner.iso3,
@@ -291,10 +361,14 @@ def _documents(session: Session, viewer: Viewer) -> Table:
         .where(visible(Document.visibility, viewer, Document.state_id))
         .order_by(Document.id)
     )
-    table.rows = [
-        [doc_id, iso3 or "", kind.value, title, symbol, issued_on, language, url]
-        for doc_id, iso3, kind, title, symbol, issued_on, language, url in rows
-    ]
+
+    def rows() -> Iterator[Row]:
+        for doc_id, iso3, kind, title, symbol, issued_on, language, url in _batched(
+            session, statement
+        ):
+            yield [doc_id, iso3 or "", kind.value, title, symbol, issued_on, language, url]
+
+    table.source = rows
     return table
 
 
@@ -314,7 +388,7 @@ def _evidence(session: Session, viewer: Viewer) -> Table:
             ("quotation", "string", "Short quotation"),
         ],
     )
-    rows = session.execute(
+    statement = (
         select(
             State.iso3,
             MatrixEdition.number,
@@ -337,7 +411,7 @@ def _evidence(session: Session, viewer: Viewer) -> Table:
         )
         .order_by(State.iso3, MatrixEdition.number, CellDefinition.id, Evidence.id)
     )
-    table.rows = [list(row) for row in rows]
+    table.source = lambda: (list(row) for row in _batched(session, statement))
     return table
 
 
@@ -360,10 +434,11 @@ def _coverage(session: Session, viewer: Viewer) -> Table:
         ],
         primary_key=["iso3"],
     )
-    for row in coverage_summary(session, viewer=viewer, by="state", paging=SUMMARY).items:
-        tally = row.tally
-        table.rows.append(
-            [
+
+    def rows() -> Iterator[Row]:
+        for row in coverage_summary(session, viewer=viewer, by="state", paging=SUMMARY).items:
+            tally = row.tally
+            yield [
                 row.key,
                 tally.cells,
                 tally.measures,
@@ -372,7 +447,8 @@ def _coverage(session: Session, viewer: Viewer) -> Table:
                 tally.blank,
                 None if tally.coverage is None else round(tally.coverage, 6),
             ]
-        )
+
+    table.source = rows
     return table
 
 
@@ -390,7 +466,7 @@ def _indicators(session: Session, viewer: Viewer) -> Table:
         ],
         primary_key=["iso3", "indicator"],
     )
-    rows = session.execute(
+    statement = (
         select(
             State.iso3,
             ContextIndicator.indicator,
@@ -402,7 +478,7 @@ def _indicators(session: Session, viewer: Viewer) -> Table:
         .where(visible(ContextIndicator.visibility, viewer, ContextIndicator.state_id))
         .order_by(State.iso3, ContextIndicator.indicator)
     )
-    table.rows = [list(row) for row in rows]
+    table.source = lambda: (list(row) for row in _batched(session, statement))
     return table
 
 
@@ -429,10 +505,11 @@ def _funding(session: Session, viewer: Viewer) -> Table:
         ],
         primary_key=["funding_id"],
     )
-    shown = visible_project_ids(session, viewer)
-    for entry in sorted(funding_entries(session, viewer=viewer), key=lambda e: e.id):
-        table.rows.append(
-            [
+
+    def rows() -> Iterator[Row]:
+        shown = visible_project_ids(session, viewer)
+        for entry in sorted(funding_entries(session, viewer=viewer), key=lambda e: e.id):
+            yield [
                 entry.id,
                 entry.kind,
                 entry.donor_key,
@@ -445,17 +522,17 @@ def _funding(session: Session, viewer: Viewer) -> Table:
                 shown_project(entry, shown),
                 entry.origin is Origin.demo,
             ]
-        )
+
+    table.source = rows
     return table
 
 
 def public_dataset(session: Session, *, viewer: Viewer) -> Dataset:
-    """Every table of the open dataset, as the caller may see it."""
-    editions, synthetic = _editions(session, viewer)
+    """Every table of the open dataset, as the caller may see it (each read when streamed)."""
     tables = [
         _states(session, viewer),
         _fields(session),
-        editions,
+        _editions(session, viewer),
         _cells(session, viewer),
         _documents(session, viewer),
         _evidence(session, viewer),
@@ -463,4 +540,5 @@ def public_dataset(session: Session, *, viewer: Viewer) -> Dataset:
         _indicators(session, viewer),
         _funding(session, viewer),
     ]
-    return Dataset(tables=tables, synthetic=synthetic or has_synthetic_data(session))
+    synthetic = _demo_edition_shown(session, viewer) or has_synthetic_data(session)
+    return Dataset(tables=tables, synthetic=synthetic)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, Response, StreamingResponse
 
 from un1540.io.downloads import current_downloads, download_list
 from un1540.schemas.downloads import DownloadList
@@ -69,4 +69,5 @@ def download_file(
             headers=headers,
         )
     headers["Content-Disposition"] = f'attachment; filename="{prefix}{item.name}"'
-    return Response(content=item.content, media_type=item.media_type, headers=headers)
+    assert item.chunks is not None
+    return StreamingResponse(item.chunks, media_type=item.media_type, headers=headers)
