@@ -14,7 +14,7 @@ from un1540.reference.crosswalks import load_instruments
 from un1540.reference.frameworks import bundled_frameworks
 from un1540.reference.priorities import load_priority_method
 from un1540.reference.states import load_m49_areas, load_regional_groups, load_states
-from un1540.web.i18n import language
+from un1540.web.i18n import N_, gettext, language
 
 
 @lru_cache(maxsize=1)
@@ -80,3 +80,111 @@ def _english_field_names() -> dict[str, str]:
 def field_label(code: str) -> str:
     """A field's name in the page's language, from its code alone."""
     return label("field", code, _english_field_names().get(code, code))
+
+
+# Codes the services and the API speak, as the portal shows them: one vocabulary per kind of
+# code, each code's English label marked for the catalogues (translated where it is shown).
+# The lifecycles' statuses repeat the names in reference/lifecycles.yml;
+# tests/portal/test_reader_language.py checks that every status and every enum value has one.
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "edition": {
+        "draft": N_("Draft"),
+        "shared": N_("Shared with the State"),
+        "agreed": N_("Agreed by the State"),
+        "approved": N_("Approved"),
+    },
+    "assistance_request": {
+        "received": N_("Received"),
+        "authenticated": N_("Authenticated"),
+        "acknowledged": N_("Acknowledged"),
+        "circulated": N_("Circulated"),
+        "published": N_("Published"),
+        "matched": N_("Matched"),
+        "in_delivery": N_("In delivery"),
+        "delivered": N_("Delivered"),
+        "feedback_received": N_("Feedback received"),
+        "closed": N_("Closed"),
+    },
+    "assistance_project": {
+        "planned": N_("Planned"),
+        "in_delivery": N_("In delivery"),
+        "delivered": N_("Delivered"),
+        "closed": N_("Closed"),
+    },
+    "action_plan_measure": {
+        "planned": N_("Planned"),
+        "in_progress": N_("In progress"),
+        "done": N_("Done"),
+        "dropped": N_("Dropped"),
+    },
+    "action_plan_milestone": {
+        "pending": N_("Pending"),
+        "done": N_("Done"),
+        "cancelled": N_("Cancelled"),
+    },
+    "visit": {
+        "invited": N_("Invited"),
+        "accepted": N_("Accepted"),
+        "preparation": N_("In preparation"),
+        "conducted": N_("Conducted"),
+        "findings": N_("Findings recorded"),
+        "follow_up": N_("Follow-up"),
+        "closed": N_("Closed"),
+    },
+    "proposal": {
+        "pending": N_("Pending"),
+        "accepted": N_("Accepted"),
+        "rejected": N_("Rejected"),
+    },
+    "document_kind": {
+        "national_report": N_("National report"),
+        "addendum": N_("Addendum"),
+        "additional_information": N_("Additional information"),
+        "action_plan": N_("National action plan"),
+        "legislation": N_("Legislation"),
+        "official_website": N_("Official website"),
+        "organisation_information": N_("Organisation information"),
+    },
+    "role": {
+        "public": N_("Public"),
+        "state_poc": N_("State point of contact"),
+        "provider": N_("Assistance provider"),
+        "expert": N_("Expert"),
+        "committee": N_("Committee"),
+        "admin": N_("Administrator"),
+    },
+    "build": {
+        "queued": N_("Queued"),
+        "running": N_("Running"),
+        "ready": N_("Ready"),
+        "failed": N_("Failed"),
+    },
+    "text": {
+        "ready": N_("Ready"),
+        "reading": N_("Being read"),
+        "failed": N_("Failed"),
+    },
+    "verdict": {
+        "confirmed": N_("Confirmed"),
+        "edited": N_("Edited"),
+        "rejected": N_("Rejected"),
+    },
+    "approval_basis": {
+        "state_agreed": N_("Agreed by the State"),
+        "deadline_passed": N_("Deadline passed without objection"),
+        "committee_reason": N_("Approved by the Committee with a reason"),
+    },
+    "origin": {
+        "demo": N_("Demonstration data"),
+        "import": N_("Imported"),
+        "entry": N_("Entered in the system"),
+    },
+}
+
+
+def code_label(vocabulary: str, code: object) -> str:
+    """A code (a string or a StrEnum member) in the page's language; an unknown code is shown
+    as it is, so nothing disappears."""
+    raw = str(getattr(code, "value", code))
+    english = CODE_LABELS.get(vocabulary, {}).get(raw)
+    return gettext(english) if english is not None else raw

@@ -26,7 +26,7 @@ from un1540.services.kernel.actors import ROLE_LABELS
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
-from un1540.web.portal.labels import field_label, label, state_name
+from un1540.web.portal.labels import code_label, field_label, label, state_name
 from un1540.web.portal.maps import MAP_NOTE
 from un1540.web.portal.terms import explain, term
 from un1540.web.responses import synthetic_headers
@@ -124,6 +124,7 @@ def _environment() -> Environment:
         SYNTHETIC_NOTICE=SYNTHETIC_NOTICE,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         label=label,
+        code_label=code_label,
         field_label=field_label,
         state_name=state_name,
         term=term,
