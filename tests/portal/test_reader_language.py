@@ -3,11 +3,16 @@ group names and order (the reader's collation), codes shown as labels, the revie
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 
+import matplotlib.pyplot as plt
+import pytest
 from fastapi.testclient import TestClient
+from matplotlib.transforms import Bbox
 
+from un1540.io.charts import BarSeries, bar_chart
 from un1540.models import (
     ApprovalBasis,
     BuildStatus,
@@ -107,3 +112,63 @@ def test_document_kinds_show_as_words_not_codes(client: TestClient) -> None:
         assert catalogue(language)["Legislation"] in badges, (language, badges)
         assert not badges & kinds, (language, badges & kinds)
         assert "legislation" not in page.replace('value="legislation"', ""), language
+
+
+def _overlaps(a: Bbox, b: Bbox) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+@pytest.mark.parametrize("direction", ["ltr", "rtl"])
+def test_the_chart_mirrors_for_right_to_left_and_its_legend_covers_nothing(direction: str) -> None:
+    names = ["مجموعة الدول الأفريقية", "مجموعة دول أوروبا الشرقية", "مجموعة دول آسيا"]
+    figure = bar_chart(
+        "",
+        names,
+        [BarSeries("25 أبريل 2011", [0.22, 0.95, 0.3]), BarSeries("2016", [0.5, 1.0, 0.4])],
+        direction=direction,
+    )
+    try:
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        axes = figure.axes[0]
+        legend = axes.get_legend().get_window_extent(renderer)
+        covered = [patch.get_window_extent(renderer) for patch in axes.patches]
+        covered += [text.get_window_extent(renderer) for text in axes.texts]  # bar values
+        assert covered
+        assert not [box for box in covered if _overlaps(legend, box)]
+        ticks = [tick.get_text() for tick in axes.get_yticklabels()]
+        if direction == "rtl":
+            assert axes.xaxis_inverted()  # bars grow leftwards from the labels on the right
+            assert axes.yaxis.get_ticks_position() == "right"
+            assert all(t.startswith("\u2067") and t.endswith("\u2069") for t in ticks), ticks
+            # The first series reads first from the right.
+            legend_names = [text.get_text() for text in axes.get_legend().get_texts()]
+            assert legend_names == ["\u20672016\u2069", "\u206725 أبريل 2011\u2069"]
+        else:
+            assert not axes.xaxis_inverted()
+            assert ticks[0] == names[0]
+    finally:
+        plt.close(figure)
+
+
+def test_the_arabic_review_draws_arabic_labels_and_isolates_numbers(client: TestClient) -> None:
+    groups, _ = load_regional_groups()
+    page = client.get("/reports/review?lang=ar").text
+    charts = [
+        base64.b64decode(data).decode()
+        for data in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
+    ]
+    assert charts
+    svg_texts = {
+        html.unescape(t) for chart in charts for t in re.findall(r">([^<>]+)</text>", chart)
+    }
+    for group in groups.values():
+        assert group.name not in svg_texts  # English group names are gone
+    assert "\u2067" + groups["african"].names["ar"] + "\u2069" in svg_texts
+    # "45 → 52" and "+3.5" keep their order in a right-to-left page.
+    changes = re.findall(r'<td class="num">([^<]*\u2192[^<]*)</td>', page)
+    assert changes
+    assert all(re.fullmatch("\u2066\\d+ \u2192 \\d+\u2069", cell) for cell in changes), changes
+    signed = re.findall(r'<td class="num">([^<]*\+[^<]*)</td>', page)
+    assert signed
+    assert all(cell.startswith("\u2066+") and cell.endswith("\u2069") for cell in signed), signed

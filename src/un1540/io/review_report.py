@@ -10,11 +10,13 @@ import base64
 import io
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from docx import Document as WordDocument
@@ -26,6 +28,7 @@ from un1540 import __version__
 from un1540.io.charts import BarSeries, bar_chart, to_png, to_svg
 from un1540.io.export_docx import mark_every_page
 from un1540.io.export_pdf import css_string, printable_value
+from un1540.reference.languages import N_, change, ltr
 from un1540.schemas.review_statistics import ReviewStatistics, ReviewTable
 from un1540.schemas.text import printable
 from un1540.services.coverage.reads.review_statistics import review_statistics
@@ -70,12 +73,18 @@ def _filters(locale: str) -> dict[str, Callable[..., str]]:
         if value is None:
             return "–"
         sign = "+" if value > 0 else ""
-        return sign + number(value * 100, 1)
+        return ltr(sign + number(value * 100, 1))  # "+3.5", not "3.5+", in Arabic
 
     def long_date(value: Any) -> str:
         return format_date(value, format="long", locale=locale) if value else "–"
 
-    return {"number": number, "percent": percent, "points": points, "long_date": long_date}
+    return {
+        "number": number,
+        "percent": percent,
+        "points": points,
+        "long_date": long_date,
+        "change": change,
+    }
 
 
 def _environment(locale: str, translations: Any | None) -> Environment:
@@ -93,51 +102,87 @@ def _environment(locale: str, translations: Any | None) -> Environment:
     return environment
 
 
-def _table_chart(table: ReviewTable, start: date, end: date) -> Any:
-    return bar_chart(
-        "",
-        [row.label for row in table.rows],
-        [
-            BarSeries(start.isoformat(), [row.coverage_start for row in table.rows]),
-            BarSeries(end.isoformat(), [row.coverage_end for row in table.rows]),
-        ],
-    )
-
-
-def _distribution_chart(stats: ReviewStatistics) -> Any:
-    bands = list(
-        dict.fromkeys([*stats.start.distribution.histogram, *stats.end.distribution.histogram])
-    )
-    return bar_chart(
-        "",
-        bands,
-        [
-            BarSeries(
-                f"States, {stats.from_date.isoformat()}",
-                [float(stats.start.distribution.histogram.get(band, 0)) for band in bands],
-            ),
-            BarSeries(
-                f"States, {stats.to_date.isoformat()}",
-                [float(stats.end.distribution.histogram.get(band, 0)) for band in bands],
-            ),
-        ],
-        percent=False,
-    )
-
-
-def _charts(stats: ReviewStatistics) -> dict[str, Any]:
-    charts = {
-        table.by: _table_chart(table, stats.from_date, stats.to_date) for table in stats.tables
-    }
-    charts["distribution"] = _distribution_chart(stats)
-    return charts
-
-
 Label = Callable[[str, str, str], str]
 
 
 def _english(dimension: str, key: str, fallback: str) -> str:
     return fallback
+
+
+def _identity(message: str) -> str:
+    return message
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """What the charts need to speak the reader's language."""
+
+    locale: str = "en"
+    translate: Translate = _identity
+    label: Label = _english
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if Locale.parse(self.locale).character_order == "right-to-left" else "ltr"
+
+    def percent(self, value: float) -> str:
+        return ltr(_filters(self.locale)["percent"](value, 1))
+
+    def whole_percent(self, value: float) -> str:
+        return ltr(_filters(self.locale)["percent"](value))
+
+    def count(self, value: float) -> str:
+        return ltr(_filters(self.locale)["number"](value))
+
+
+def _table_chart(table: ReviewTable, start: date, end: date, reader: _Reader) -> Any:
+    long_date = _filters(reader.locale)["long_date"]
+    return bar_chart(
+        "",
+        [reader.label(table.by, row.key, row.label) for row in table.rows],
+        [
+            BarSeries(long_date(start), [row.coverage_start for row in table.rows]),
+            BarSeries(long_date(end), [row.coverage_end for row in table.rows]),
+        ],
+        direction=reader.direction,
+        value_text=reader.percent,
+        tick_text=reader.whole_percent,
+    )
+
+
+def _distribution_chart(stats: ReviewStatistics, reader: _Reader) -> Any:
+    long_date = _filters(reader.locale)["long_date"]
+    bands = list(
+        dict.fromkeys([*stats.start.distribution.histogram, *stats.end.distribution.histogram])
+    )
+    states_on = reader.translate(N_("States on %(date)s"))
+    return bar_chart(
+        "",
+        bands,
+        [
+            BarSeries(
+                states_on % {"date": long_date(stats.from_date)},
+                [float(stats.start.distribution.histogram.get(band, 0)) for band in bands],
+            ),
+            BarSeries(
+                states_on % {"date": long_date(stats.to_date)},
+                [float(stats.end.distribution.histogram.get(band, 0)) for band in bands],
+            ),
+        ],
+        percent=False,
+        direction=reader.direction,
+        value_text=reader.count,
+    )
+
+
+def _charts(stats: ReviewStatistics, reader: _Reader | None = None) -> dict[str, Any]:
+    reader = reader or _Reader()
+    charts = {
+        table.by: _table_chart(table, stats.from_date, stats.to_date, reader)
+        for table in stats.tables
+    }
+    charts["distribution"] = _distribution_chart(stats, reader)
+    return charts
 
 
 def review_body(
@@ -154,7 +199,12 @@ def review_body(
     With `chart_images`, each chart is an <img> of a data: URL instead: matplotlib's SVG is
     styled with style attributes, which the portal's Content-Security-Policy forbids inline but
     not inside an image."""
-    charts = {key: to_svg(figure) for key, figure in _charts(stats).items()}
+    reader = _Reader(
+        locale=locale,
+        translate=translations.gettext if translations is not None else _identity,
+        label=label,
+    )
+    charts = {key: to_svg(figure) for key, figure in _charts(stats, reader).items()}
     if chart_images:
         charts = {
             key: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
@@ -299,7 +349,7 @@ def review_docx(stats: ReviewStatistics) -> bytes:
             [
                 [
                     row.label,
-                    f"{row.states_start} → {row.states_end}",
+                    change(row.states_start, row.states_end),
                     f["percent"](row.coverage_start, 1),
                     f["percent"](row.coverage_end, 1),
                     f["points"](row.coverage_change),

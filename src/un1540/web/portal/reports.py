@@ -15,6 +15,7 @@ from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.parameters import optional_date
 from un1540.web.deps import SessionDep
 from un1540.web.i18n import CurrentTranslations, babel_locale
+from un1540.web.portal.labels import label
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,6 +41,7 @@ def review_page(
             statistics,
             locale=babel_locale(),
             translations=CurrentTranslations,
+            label=label,
             chart_images=True,
         ),
     }

@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from un1540.errors import Problem
 from un1540.models.base import today
-from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES
+from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES, change
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.schemas.text import RULES as TEXT_RULES
 from un1540.services.kernel.actors import ROLE_LABELS
@@ -112,6 +112,7 @@ def _environment() -> Environment:
         long_date=long_date,
         actor=actor,
         dict_merge=lambda base, extra: {**base, **extra},
+        change=change,
     )
     environment.globals.update(
         csrf_token=csrf_token,
