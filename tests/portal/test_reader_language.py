@@ -172,3 +172,24 @@ def test_the_arabic_review_draws_arabic_labels_and_isolates_numbers(client: Test
     signed = re.findall(r'<td class="num">([^<]*\+[^<]*)</td>', page)
     assert signed
     assert all(cell.startswith("\u2066+") and cell.endswith("\u2069") for cell in signed), signed
+
+
+def test_the_review_files_are_written_in_the_language_asked(client: TestClient) -> None:
+    groups, _ = load_regional_groups()
+    period = "from=2011-04-25&to=2016-04-24"
+    arabic = client.get(f"/api/v1/reports/review.html?{period}&lang=ar")
+    assert arabic.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in arabic.text
+    assert catalogue("ar")[
+        "Comprehensive review of the implementation of resolution 1540 (2004)"
+    ] in (arabic.text)
+    assert groups["african"].names["ar"] in arabic.text
+    assert groups["african"].name not in arabic.text
+    assert "review-2011-04-25-2016-04-24-ar.html" in arabic.headers["content-disposition"]
+    english = client.get(f"/api/v1/reports/review.html?{period}").text
+    assert '<html lang="en" dir="ltr">' in english
+    assert groups["african"].name in english
+    assert client.get(f"/api/v1/reports/review.html?{period}&lang=de").status_code == 422
+    # The portal's page links to the files in its own language.
+    page = client.get(f"/reports/review?{period}&lang=fr").text
+    assert f"/api/v1/reports/review.pdf?{period.replace('&', '&amp;')}&amp;lang=fr" in page

@@ -28,6 +28,7 @@ from un1540 import __version__
 from un1540.io.charts import BarSeries, bar_chart, to_png, to_svg
 from un1540.io.export_docx import mark_every_page
 from un1540.io.export_pdf import css_string, printable_value
+from un1540.io.language import DocumentLanguage
 from un1540.reference.languages import N_, change, ltr
 from un1540.schemas.review_statistics import ReviewStatistics, ReviewTable
 from un1540.schemas.text import printable
@@ -224,28 +225,41 @@ def review_body(
     )
 
 
-def review_html(stats: ReviewStatistics) -> str:
-    """A standalone HTML document (also the source of the PDF)."""
-    footer = "Synthetic demo data" if stats.synthetic else "un1540 comprehensive review"
+def review_html(stats: ReviewStatistics, language: str = "en") -> str:
+    """A standalone HTML document (also the source of the PDF), in one of the six languages."""
+    reader = DocumentLanguage(language)
+    translate = reader.gettext
+    footer = translate(
+        N_("Synthetic demo data") if stats.synthetic else N_("un1540 comprehensive review")
+    )
+    title = translate(N_("Comprehensive review %(start)s to %(end)s")) % {
+        "start": stats.from_date,
+        "end": stats.to_date,
+    }
     return (
-        _environment("en", None)
+        _environment(reader.locale, reader if language != "en" else None)
         .get_template("review_report.html")
         .render(
-            lang="en",
-            direction="ltr",
-            title=f"Comprehensive review {stats.from_date} to {stats.to_date}",
+            lang=language,
+            direction=reader.direction,
+            title=title,
             footer=footer,
             page_notice=css_string(SYNTHETIC_NOTICE) if stats.synthetic else "",
             css=REPORT_CSS,
-            body=review_body(stats),
+            body=review_body(
+                stats,
+                locale=reader.locale,
+                translations=reader if language != "en" else None,
+                label=reader.label,
+            ),
         )
     )
 
 
-def review_pdf(stats: ReviewStatistics) -> bytes:
+def review_pdf(stats: ReviewStatistics, language: str = "en") -> bytes:
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=review_html(stats)).write_pdf(
+    pdf: bytes = HTML(string=review_html(stats, language)).write_pdf(
         identifier=f"un1540-review-{stats.from_date}-{stats.to_date}".encode(),
     )
     return pdf
@@ -447,27 +461,30 @@ def review_docx(stats: ReviewStatistics) -> bytes:
     return _fixed_zip(buffer.getvalue())
 
 
-def render_review(stats: ReviewStatistics, fmt: str) -> bytes:
+def render_review(stats: ReviewStatistics, fmt: str, language: str = "en") -> bytes:
+    """The review as a file; HTML and PDF in `language` (Word is written in English only)."""
     if fmt == "html":
-        return review_html(stats).encode("utf-8")
+        return review_html(stats, language).encode("utf-8")
     if fmt == "docx":
         return review_docx(stats)
     if fmt == "pdf":
-        return review_pdf(stats)
+        return review_pdf(stats, language)
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def review_file(session: Session, *, start: date, end: date, fmt: str) -> tuple[bytes, bool]:
+def review_file(
+    session: Session, *, start: date, end: date, fmt: str, language: str = "en"
+) -> tuple[bytes, bool]:
     """The review of the public data as a file, and whether it is synthetic; built once per
     version of what it counts (a write to any State's matrix or to a framework rebuilds it)."""
 
     def build() -> tuple[bytes, bool]:
         statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)
-        return render_review(statistics, fmt), statistics.synthetic
+        return render_review(statistics, fmt, language), statistics.synthetic
 
     return cached(
         session,
-        ("review_file", start, end, fmt),
+        ("review_file", start, end, fmt, language),
         depends_on=(*ALL_STATES, DOCUMENTS),  # the reporting figures count the reports
         compute=build,
     )
