@@ -44,6 +44,7 @@ from un1540.io.review_report import ReviewFormat, render_review
 from un1540.io.sourced_events import load_sourced_event_records
 from un1540.reference.framework_mappings import parse_mapping
 from un1540.reference.frameworks import read_framework_file
+from un1540.reference.languages import UN_LANGUAGES
 from un1540.schemas.common import MAX_RECORD_ID
 from un1540.schemas.workflow import ImportReport
 from un1540.services.accounts.actions import (
@@ -789,6 +790,9 @@ def report_review(
     format: Annotated[
         ReviewFormat, typer.Option("--format", help="html, docx or pdf.")
     ] = ReviewFormat.html,
+    lang: Annotated[
+        str, typer.Option("--lang", help="ar, zh, en, fr, ru or es (HTML and PDF; Word: en).")
+    ] = "en",
 ) -> None:
     """Build the tables and charts of a comprehensive review of a period, reproducibly.
 
@@ -797,11 +801,13 @@ def report_review(
     give the same file.
     """
     start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    if lang not in UN_LANGUAGES:
+        raise typer.BadParameter(f"one of {', '.join(UN_LANGUAGES)}", param_hint="--lang")
     with _sessions()() as session:
         with console.status("Computing the review ..."):
             statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)
         with console.status(f"Writing {format.value.upper()} ..."):
-            content = render_review(statistics, format.value)
+            content = render_review(statistics, format.value, lang)
     output.write_bytes(content)
     note = " (synthetic demo data)" if statistics.synthetic else ""
     console.print(

@@ -10,11 +10,13 @@ import base64
 import io
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from docx import Document as WordDocument
@@ -26,6 +28,8 @@ from un1540 import __version__
 from un1540.io.charts import BarSeries, bar_chart, to_png, to_svg
 from un1540.io.export_docx import mark_every_page
 from un1540.io.export_pdf import css_string, printable_value
+from un1540.io.language import DocumentLanguage
+from un1540.reference.languages import N_, change, ltr
 from un1540.schemas.review_statistics import ReviewStatistics, ReviewTable
 from un1540.schemas.text import printable
 from un1540.services.coverage.reads.review_statistics import review_statistics
@@ -70,12 +74,18 @@ def _filters(locale: str) -> dict[str, Callable[..., str]]:
         if value is None:
             return "–"
         sign = "+" if value > 0 else ""
-        return sign + number(value * 100, 1)
+        return ltr(sign + number(value * 100, 1))  # "+3.5", not "3.5+", in Arabic
 
     def long_date(value: Any) -> str:
         return format_date(value, format="long", locale=locale) if value else "–"
 
-    return {"number": number, "percent": percent, "points": points, "long_date": long_date}
+    return {
+        "number": number,
+        "percent": percent,
+        "points": points,
+        "long_date": long_date,
+        "change": change,
+    }
 
 
 def _environment(locale: str, translations: Any | None) -> Environment:
@@ -93,51 +103,87 @@ def _environment(locale: str, translations: Any | None) -> Environment:
     return environment
 
 
-def _table_chart(table: ReviewTable, start: date, end: date) -> Any:
-    return bar_chart(
-        "",
-        [row.label for row in table.rows],
-        [
-            BarSeries(start.isoformat(), [row.coverage_start for row in table.rows]),
-            BarSeries(end.isoformat(), [row.coverage_end for row in table.rows]),
-        ],
-    )
-
-
-def _distribution_chart(stats: ReviewStatistics) -> Any:
-    bands = list(
-        dict.fromkeys([*stats.start.distribution.histogram, *stats.end.distribution.histogram])
-    )
-    return bar_chart(
-        "",
-        bands,
-        [
-            BarSeries(
-                f"States, {stats.from_date.isoformat()}",
-                [float(stats.start.distribution.histogram.get(band, 0)) for band in bands],
-            ),
-            BarSeries(
-                f"States, {stats.to_date.isoformat()}",
-                [float(stats.end.distribution.histogram.get(band, 0)) for band in bands],
-            ),
-        ],
-        percent=False,
-    )
-
-
-def _charts(stats: ReviewStatistics) -> dict[str, Any]:
-    charts = {
-        table.by: _table_chart(table, stats.from_date, stats.to_date) for table in stats.tables
-    }
-    charts["distribution"] = _distribution_chart(stats)
-    return charts
-
-
 Label = Callable[[str, str, str], str]
 
 
 def _english(dimension: str, key: str, fallback: str) -> str:
     return fallback
+
+
+def _identity(message: str) -> str:
+    return message
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """What the charts need to speak the reader's language."""
+
+    locale: str = "en"
+    translate: Translate = _identity
+    label: Label = _english
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if Locale.parse(self.locale).character_order == "right-to-left" else "ltr"
+
+    def percent(self, value: float) -> str:
+        return ltr(_filters(self.locale)["percent"](value, 1))
+
+    def whole_percent(self, value: float) -> str:
+        return ltr(_filters(self.locale)["percent"](value))
+
+    def count(self, value: float) -> str:
+        return ltr(_filters(self.locale)["number"](value))
+
+
+def _table_chart(table: ReviewTable, start: date, end: date, reader: _Reader) -> Any:
+    long_date = _filters(reader.locale)["long_date"]
+    return bar_chart(
+        "",
+        [reader.label(table.by, row.key, row.label) for row in table.rows],
+        [
+            BarSeries(long_date(start), [row.coverage_start for row in table.rows]),
+            BarSeries(long_date(end), [row.coverage_end for row in table.rows]),
+        ],
+        direction=reader.direction,
+        value_text=reader.percent,
+        tick_text=reader.whole_percent,
+    )
+
+
+def _distribution_chart(stats: ReviewStatistics, reader: _Reader) -> Any:
+    long_date = _filters(reader.locale)["long_date"]
+    bands = list(
+        dict.fromkeys([*stats.start.distribution.histogram, *stats.end.distribution.histogram])
+    )
+    states_on = reader.translate(N_("States on %(date)s"))
+    return bar_chart(
+        "",
+        bands,
+        [
+            BarSeries(
+                states_on % {"date": long_date(stats.from_date)},
+                [float(stats.start.distribution.histogram.get(band, 0)) for band in bands],
+            ),
+            BarSeries(
+                states_on % {"date": long_date(stats.to_date)},
+                [float(stats.end.distribution.histogram.get(band, 0)) for band in bands],
+            ),
+        ],
+        percent=False,
+        direction=reader.direction,
+        value_text=reader.count,
+    )
+
+
+def _charts(stats: ReviewStatistics, reader: _Reader | None = None) -> dict[str, Any]:
+    reader = reader or _Reader()
+    charts = {
+        table.by: _table_chart(table, stats.from_date, stats.to_date, reader)
+        for table in stats.tables
+    }
+    charts["distribution"] = _distribution_chart(stats, reader)
+    return charts
 
 
 def review_body(
@@ -154,7 +200,12 @@ def review_body(
     With `chart_images`, each chart is an <img> of a data: URL instead: matplotlib's SVG is
     styled with style attributes, which the portal's Content-Security-Policy forbids inline but
     not inside an image."""
-    charts = {key: to_svg(figure) for key, figure in _charts(stats).items()}
+    reader = _Reader(
+        locale=locale,
+        translate=translations.gettext if translations is not None else _identity,
+        label=label,
+    )
+    charts = {key: to_svg(figure) for key, figure in _charts(stats, reader).items()}
     if chart_images:
         charts = {
             key: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
@@ -174,28 +225,41 @@ def review_body(
     )
 
 
-def review_html(stats: ReviewStatistics) -> str:
-    """A standalone HTML document (also the source of the PDF)."""
-    footer = "Synthetic demo data" if stats.synthetic else "un1540 comprehensive review"
+def review_html(stats: ReviewStatistics, language: str = "en") -> str:
+    """A standalone HTML document (also the source of the PDF), in one of the six languages."""
+    reader = DocumentLanguage(language)
+    translate = reader.gettext
+    footer = translate(
+        N_("Synthetic demo data") if stats.synthetic else N_("un1540 comprehensive review")
+    )
+    title = translate(N_("Comprehensive review %(start)s to %(end)s")) % {
+        "start": stats.from_date,
+        "end": stats.to_date,
+    }
     return (
-        _environment("en", None)
+        _environment(reader.locale, reader if language != "en" else None)
         .get_template("review_report.html")
         .render(
-            lang="en",
-            direction="ltr",
-            title=f"Comprehensive review {stats.from_date} to {stats.to_date}",
+            lang=language,
+            direction=reader.direction,
+            title=title,
             footer=footer,
             page_notice=css_string(SYNTHETIC_NOTICE) if stats.synthetic else "",
             css=REPORT_CSS,
-            body=review_body(stats),
+            body=review_body(
+                stats,
+                locale=reader.locale,
+                translations=reader if language != "en" else None,
+                label=reader.label,
+            ),
         )
     )
 
 
-def review_pdf(stats: ReviewStatistics) -> bytes:
+def review_pdf(stats: ReviewStatistics, language: str = "en") -> bytes:
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=review_html(stats)).write_pdf(
+    pdf: bytes = HTML(string=review_html(stats, language)).write_pdf(
         identifier=f"un1540-review-{stats.from_date}-{stats.to_date}".encode(),
     )
     return pdf
@@ -299,7 +363,7 @@ def review_docx(stats: ReviewStatistics) -> bytes:
             [
                 [
                     row.label,
-                    f"{row.states_start} → {row.states_end}",
+                    change(row.states_start, row.states_end),
                     f["percent"](row.coverage_start, 1),
                     f["percent"](row.coverage_end, 1),
                     f["points"](row.coverage_change),
@@ -397,27 +461,30 @@ def review_docx(stats: ReviewStatistics) -> bytes:
     return _fixed_zip(buffer.getvalue())
 
 
-def render_review(stats: ReviewStatistics, fmt: str) -> bytes:
+def render_review(stats: ReviewStatistics, fmt: str, language: str = "en") -> bytes:
+    """The review as a file; HTML and PDF in `language` (Word is written in English only)."""
     if fmt == "html":
-        return review_html(stats).encode("utf-8")
+        return review_html(stats, language).encode("utf-8")
     if fmt == "docx":
         return review_docx(stats)
     if fmt == "pdf":
-        return review_pdf(stats)
+        return review_pdf(stats, language)
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def review_file(session: Session, *, start: date, end: date, fmt: str) -> tuple[bytes, bool]:
+def review_file(
+    session: Session, *, start: date, end: date, fmt: str, language: str = "en"
+) -> tuple[bytes, bool]:
     """The review of the public data as a file, and whether it is synthetic; built once per
     version of what it counts (a write to any State's matrix or to a framework rebuilds it)."""
 
     def build() -> tuple[bytes, bool]:
         statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)
-        return render_review(statistics, fmt), statistics.synthetic
+        return render_review(statistics, fmt, language), statistics.synthetic
 
     return cached(
         session,
-        ("review_file", start, end, fmt),
+        ("review_file", start, end, fmt, language),
         depends_on=(*ALL_STATES, DOCUMENTS),  # the reporting figures count the reports
         compute=build,
     )

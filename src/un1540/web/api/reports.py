@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from un1540.io.review_report import MEDIA_TYPES, ReviewFormat, review_file
@@ -28,11 +30,25 @@ def review(session: SessionDep, date_from: FromQuery, date_to: ToQuery) -> Respo
     return json_model(review_statistics(session, viewer=PUBLIC, start=date_from, end=date_to))
 
 
+LanguageQuery = Annotated[
+    Literal["ar", "zh", "en", "fr", "ru", "es"],
+    Query(
+        alias="lang",
+        description="The report's language (HTML and PDF; the Word file is English only).",
+    ),
+]
+
+
 def _register(fmt: ReviewFormat) -> None:
-    def review_as_file(session: SessionDep, date_from: FromQuery, date_to: ToQuery) -> Response:
-        content, synthetic = review_file(session, start=date_from, end=date_to, fmt=fmt.value)
+    def review_as_file(
+        session: SessionDep, date_from: FromQuery, date_to: ToQuery, lang: LanguageQuery = "en"
+    ) -> Response:
+        content, synthetic = review_file(
+            session, start=date_from, end=date_to, fmt=fmt.value, language=lang
+        )
         prefix = "synthetic-demo-" if synthetic else ""
-        name = f"{prefix}review-{date_from}-{date_to}.{fmt.value}"
+        suffix = "" if lang == "en" else f"-{lang}"
+        name = f"{prefix}review-{date_from}-{date_to}{suffix}.{fmt.value}"
         return Response(
             content,
             media_type=MEDIA_TYPES[fmt.value],

@@ -10,49 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from un1540.reference.crosswalks import load_instruments
 from un1540.reference.frameworks import bundled_frameworks
-from un1540.reference.priorities import load_priority_method
-from un1540.reference.states import load_m49_areas, load_regional_groups, load_states
-from un1540.web.i18n import language
-
-
-@lru_cache(maxsize=1)
-def _names() -> dict[str, dict[str, dict[str, str]]]:
-    """dimension -> key -> language -> name."""
-    groups, _ = load_regional_groups()
-    names: dict[str, dict[str, dict[str, str]]] = {
-        "state": {state.iso3: state.names for state in load_states()},
-        "region": {code: area.names for code, area in load_m49_areas().items()},
-        "group": {code: group.names for code, group in groups.items()},
-        "section": {},
-        "weapon": {},
-        "column": {},
-        "field": {},
-        "factor": {},
-        "factor_description": {},
-        "method": {"label": load_priority_method().labels},
-        "instrument": {code: item.names for code, item in load_instruments().items()},
-        "article_subject": {
-            f"{code}:{article}": texts
-            for code, item in load_instruments().items()
-            for article, texts in item.subjects.items()
-        },
-    }
-    for factor in load_priority_method().factors:
-        names["factor"][factor.code] = factor.names
-        names["factor_description"][factor.code] = factor.descriptions
-    for definition in bundled_frameworks():
-        spec = definition.spec
-        for code, item in spec.weapon_categories.items():
-            names["weapon"].setdefault(code, item.names)
-        for code, item in spec.column_kinds.items():
-            names["column"].setdefault(code, item.names)
-        for section in spec.sections:
-            names["section"].setdefault(section.code, section.titles)
-            for field in section.fields:
-                names["field"].setdefault(field.code, field.names)
-    return names
+from un1540.reference.names import localized_name
+from un1540.web.i18n import N_, gettext, language
 
 
 def label(dimension: str, key: str, fallback: str) -> str:
@@ -60,7 +20,7 @@ def label(dimension: str, key: str, fallback: str) -> str:
     code = language()
     if code == "en":
         return fallback
-    return _names().get(dimension, {}).get(key, {}).get(code, fallback)
+    return localized_name(dimension, key, code, fallback)
 
 
 def state_name(iso3: str, fallback: str) -> str:
@@ -80,3 +40,111 @@ def _english_field_names() -> dict[str, str]:
 def field_label(code: str) -> str:
     """A field's name in the page's language, from its code alone."""
     return label("field", code, _english_field_names().get(code, code))
+
+
+# Codes the services and the API speak, as the portal shows them: one vocabulary per kind of
+# code, each code's English label marked for the catalogues (translated where it is shown).
+# The lifecycles' statuses repeat the names in reference/lifecycles.yml;
+# tests/portal/test_reader_language.py checks that every status and every enum value has one.
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "edition": {
+        "draft": N_("Draft"),
+        "shared": N_("Shared with the State"),
+        "agreed": N_("Agreed by the State"),
+        "approved": N_("Approved"),
+    },
+    "assistance_request": {
+        "received": N_("Received"),
+        "authenticated": N_("Authenticated"),
+        "acknowledged": N_("Acknowledged"),
+        "circulated": N_("Circulated"),
+        "published": N_("Published"),
+        "matched": N_("Matched"),
+        "in_delivery": N_("In delivery"),
+        "delivered": N_("Delivered"),
+        "feedback_received": N_("Feedback received"),
+        "closed": N_("Closed"),
+    },
+    "assistance_project": {
+        "planned": N_("Planned"),
+        "in_delivery": N_("In delivery"),
+        "delivered": N_("Delivered"),
+        "closed": N_("Closed"),
+    },
+    "action_plan_measure": {
+        "planned": N_("Planned"),
+        "in_progress": N_("In progress"),
+        "done": N_("Done"),
+        "dropped": N_("Dropped"),
+    },
+    "action_plan_milestone": {
+        "pending": N_("Pending"),
+        "done": N_("Done"),
+        "cancelled": N_("Cancelled"),
+    },
+    "visit": {
+        "invited": N_("Invited"),
+        "accepted": N_("Accepted"),
+        "preparation": N_("In preparation"),
+        "conducted": N_("Conducted"),
+        "findings": N_("Findings recorded"),
+        "follow_up": N_("Follow-up"),
+        "closed": N_("Closed"),
+    },
+    "proposal": {
+        "pending": N_("Pending"),
+        "accepted": N_("Accepted"),
+        "rejected": N_("Rejected"),
+    },
+    "document_kind": {
+        "national_report": N_("National report"),
+        "addendum": N_("Addendum"),
+        "additional_information": N_("Additional information"),
+        "action_plan": N_("National action plan"),
+        "legislation": N_("Legislation"),
+        "official_website": N_("Official website"),
+        "organisation_information": N_("Organisation information"),
+    },
+    "role": {
+        "public": N_("Public"),
+        "state_poc": N_("State point of contact"),
+        "provider": N_("Assistance provider"),
+        "expert": N_("Expert"),
+        "committee": N_("Committee"),
+        "admin": N_("Administrator"),
+    },
+    "build": {
+        "queued": N_("Queued"),
+        "running": N_("Running"),
+        "ready": N_("Ready"),
+        "failed": N_("Failed"),
+    },
+    "text": {
+        "ready": N_("Ready"),
+        "reading": N_("Being read"),
+        "failed": N_("Failed"),
+    },
+    "verdict": {
+        "confirmed": N_("Confirmed"),
+        "edited": N_("Edited"),
+        "rejected": N_("Rejected"),
+    },
+    "approval_basis": {
+        "state_agreed": N_("Agreed by the State"),
+        "deadline_passed": N_("Deadline passed without objection"),
+        "committee_reason": N_("Approved by the Committee with a reason"),
+    },
+    "origin": {
+        "demo": N_("Demonstration data"),
+        "import": N_("Imported"),
+        "entry": N_("Entered in the system"),
+    },
+}
+
+
+def code_label(vocabulary: str, code: object) -> str:
+    """A code (a string or a StrEnum member) in the page's language; an unknown code is shown
+    as it is, so nothing disappears."""
+    raw = str(getattr(code, "value", code))
+    english = CODE_LABELS.get(vocabulary, {}).get(raw)
+    return gettext(english) if english is not None else raw

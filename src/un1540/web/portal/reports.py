@@ -14,7 +14,8 @@ from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.parameters import optional_date
 from un1540.web.deps import SessionDep
-from un1540.web.i18n import CurrentTranslations, babel_locale
+from un1540.web.i18n import CurrentTranslations, babel_locale, language
+from un1540.web.portal.labels import label
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,11 +36,16 @@ def review_page(
     context = {
         "start": start,
         "end": end,
-        "query": urlencode({"from": start.isoformat(), "to": end.isoformat()}),
+        # The files in the page's language (the API's `lang`; English is its default).
+        "query": urlencode(
+            {"from": start.isoformat(), "to": end.isoformat()}
+            | ({} if language() == "en" else {"lang": language()})
+        ),
         "body": review_body(
             statistics,
             locale=babel_locale(),
             translations=CurrentTranslations,
+            label=label,
             chart_images=True,
         ),
     }

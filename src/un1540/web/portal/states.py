@@ -36,7 +36,7 @@ from un1540.services.matrix.reads.matrix import get_matrix
 from un1540.services.matrix.reads.states import get_state, list_states
 from un1540.services.profiles.reads import state_profile
 from un1540.web.deps import SessionDep, ViewerDep
-from un1540.web.i18n import language
+from un1540.web.i18n import N_, language
 from un1540.web.params import EditionQuery
 from un1540.web.portal.commitments import commitments_made
 from un1540.web.portal.matrix_grid import matrix_grid
@@ -47,12 +47,12 @@ from un1540.web.responses import SYNTHETIC_HEADER, synthetic_headers
 router = APIRouter(include_in_schema=False)
 
 SORTABLE = [
-    ("name", "State"),
-    ("group", "Regional group"),
-    ("editions", "Editions"),
-    ("latest_approved_on", "Latest approved"),
-    ("measures", "Cells marked X"),
-    ("coverage", "Coverage"),
+    ("name", N_("State")),
+    ("group", N_("Regional group")),
+    ("editions", N_("Editions")),
+    ("latest_approved_on", N_("Latest approved")),
+    ("measures", N_("Cells marked X")),
+    ("coverage", N_("Coverage")),
 ]
 
 
@@ -76,6 +76,7 @@ def states_page(
         q=q,
         sort=sort,
         descending=order == "desc",
+        language=language(),
     )
     context = {
         "states": states.items,

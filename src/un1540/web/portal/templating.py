@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from un1540.errors import Problem
 from un1540.models.base import today
-from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES
+from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES, change
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.schemas.text import RULES as TEXT_RULES
 from un1540.services.kernel.actors import ROLE_LABELS
@@ -27,7 +27,7 @@ from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.services.notifications.reads import unread_count
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
-from un1540.web.portal.labels import field_label, label, state_name
+from un1540.web.portal.labels import code_label, field_label, label, state_name
 from un1540.web.portal.maps import MAP_NOTE
 from un1540.web.portal.terms import explain, term
 from un1540.web.responses import synthetic_headers
@@ -126,6 +126,7 @@ def _environment() -> Environment:
         long_date=long_date,
         actor=actor,
         dict_merge=lambda base, extra: {**base, **extra},
+        change=change,
     )
     environment.globals.update(
         csrf_token=csrf_token,
@@ -139,6 +140,7 @@ def _environment() -> Environment:
         SYNTHETIC_NOTICE=SYNTHETIC_NOTICE,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         label=label,
+        code_label=code_label,
         field_label=field_label,
         state_name=state_name,
         term=term,

@@ -19,7 +19,8 @@ from un1540.models import (
     State,
     StateName,
 )
-from un1540.reference.states import search_key
+from un1540.reference.collation import sort_key
+from un1540.reference.states import load_regional_groups, search_key
 from un1540.schemas.states import AreaRead, MembershipRead, StateRead, StateSummary
 from un1540.services.documents.reads import count_documents
 from un1540.services.kernel.access import Viewer, edition_visible
@@ -41,6 +42,38 @@ SORT_KEYS: dict[str, Callable[[StateSummary], Any]] = {
         s.name,
     ),
 }
+
+
+def _sort_keys(language: str) -> dict[str, Callable[[StateSummary], Any]]:
+    """SORT_KEYS for a reader of `language`: names and group names in that language, ordered by
+    its collation (English keeps the English keys above)."""
+    if language == "en":
+        return SORT_KEYS
+    collate = sort_key(language)
+    groups = {code: group.names for code, group in load_regional_groups()[0].items()}
+
+    def name(s: StateSummary) -> bytes:
+        return collate(s.names.get(language) or s.name)
+
+    def group(s: StateSummary) -> tuple[bool, bytes]:
+        if s.group is None:
+            return (True, b"")
+        return (False, collate(groups.get(s.group, {}).get(language) or s.group_name or s.group))
+
+    return {
+        **SORT_KEYS,
+        "name": name,
+        "group": lambda s: (group(s), name(s)),
+        "region": lambda s: (s.region, name(s)),
+        "coverage": lambda s: (s.coverage is not None, s.coverage or 0.0, name(s)),
+        "measures": lambda s: (s.measures is not None, s.measures or 0, name(s)),
+        "editions": lambda s: (s.editions, name(s)),
+        "latest_approved_on": lambda s: (
+            s.latest_approved_on is not None,
+            s.latest_approved_on or 0,
+            name(s),
+        ),
+    }
 
 
 def _validate_filters(session: Session, group: str | None, region: str | None, sort: str) -> None:
@@ -132,8 +165,11 @@ def list_states(
     q: str | None = None,
     sort: str = "name",
     descending: bool = False,
+    language: str = "en",
 ) -> StateListing:
-    """All States matching the filters, sorted; group filters include participants and observers."""
+    """All States matching the filters, sorted; group filters include participants and observers.
+
+    `language` (one of the six) sorts names and group names in that language by its collation."""
     _validate_filters(session, group, region, sort)
     statement = select(State).options(selectinload(State.names))
     if group is not None:
@@ -154,8 +190,9 @@ def list_states(
         statement = statement.where(State.id.in_(_matching_state_ids(session, q.strip())))
     states = list(session.scalars(statement))
     summaries, synthetic = summarise_states(session, viewer, states)
-    summaries.sort(key=SORT_KEYS["name"])
-    summaries.sort(key=SORT_KEYS[sort], reverse=descending)
+    keys = _sort_keys(language)
+    summaries.sort(key=keys["name"])
+    summaries.sort(key=keys[sort], reverse=descending)
     return StateListing(items=summaries, synthetic=synthetic)
 
 

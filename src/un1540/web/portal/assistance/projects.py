@@ -35,6 +35,7 @@ from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdForm, RecordIdPath
 from un1540.web.portal.activities import warning_text
 from un1540.web.portal.forms import CsrfChecked, act, build
+from un1540.web.portal.labels import code_label
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -97,7 +98,9 @@ def project_transition(
 ) -> Response:
     def action() -> str:
         move_project(session, viewer=viewer, project_id=project_id, to=to, reason=reason)
-        return gettext("The project is now %(status)s.") % {"status": to}
+        return gettext("The project is now %(status)s.") % {
+            "status": code_label("assistance_project", to)
+        }
 
     return act(request, f"/assistance/projects/{project_id}", action)
 

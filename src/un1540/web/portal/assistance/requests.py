@@ -29,6 +29,7 @@ from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdForm, RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, act, build
+from un1540.web.portal.labels import code_label
 from un1540.web.portal.templating import render
 from un1540.web.portal.terms import term
 
@@ -133,7 +134,9 @@ def request_transition(
 ) -> Response:
     def action() -> str:
         transition_request(session, viewer=viewer, request_id=request_id, to=to, reason=reason)
-        return gettext("The request is now %(status)s.") % {"status": to}
+        return gettext("The request is now %(status)s.") % {
+            "status": code_label("assistance_request", to)
+        }
 
     return act(request, f"/assistance/requests/{request_id}", action)
 
