@@ -112,6 +112,9 @@ def test_commitments_and_the_outcome_through_the_api(
     assert "Announced" in cells
     assert client.get(outcome + ".pdf").content.startswith(b"%PDF")
     assert client.get("/api/v1/events/99999/outcome").status_code == 404
+    # The event itself lists the commitments announced at it (issue 11's interface).
+    made = client.get(f"/api/v1/events/{event}").json()["event"]["commitments"]
+    assert [(c["id"], c["status"]) for c in made] == [(commitment["id"], "delivered")]
     # The State's page lists the commitments it made (the public sees this public one).
     page = client.get("/states/GHA").text
     assert 'id="commitments-made"' in page

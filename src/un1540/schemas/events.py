@@ -12,6 +12,7 @@ from un1540.models import Visibility
 from un1540.reference.events import load_event_vocabulary
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.reference.organisations import load_organisations
+from un1540.schemas.commitments import CommitmentRead
 from un1540.schemas.common import Envelope, RecordId
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.text import Code, TextRule
@@ -187,6 +188,11 @@ class EventDetailRead(EventRead):
     statements: list[StatementRead] = Field(
         description="The statements you may see: published ones, and for the Committee side and "
         "the submitter's side also those not yet published."
+    )
+    commitments: list[CommitmentRead] = Field(
+        default_factory=list,
+        description="The commitments announced at the event that you may see, with their "
+        "status today (their status on any date: /api/v1/events/{id}/outcome?as_of=).",
     )
 
 

@@ -243,6 +243,18 @@ def commitments_of(
     )
 
 
+def commitments_at_event(session: Session, viewer: Viewer, event_id: int) -> list[Commitment]:
+    """The commitments announced at an event that the viewer may see, in order of announcement."""
+    return list(
+        session.scalars(
+            select(Commitment)
+            .options(*_LOADED)
+            .where(Commitment.event_id == event_id, commitment_visible(viewer))
+            .order_by(Commitment.announced_on, Commitment.id)
+        )
+    )
+
+
 def statuses_as_of(
     session: Session, commitment_ids: Collection[int], as_of: date
 ) -> dict[int, CommitmentStatusChange]:

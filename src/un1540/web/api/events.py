@@ -23,6 +23,8 @@ from un1540.schemas.events import (
 )
 from un1540.schemas.text import CODE, SEARCH_QUERY
 from un1540.schemas.vocabularies import enum
+from un1540.services.commitments.reads import commitments_at_event
+from un1540.services.commitments.shapes import commitment_reads
 from un1540.services.events.actions import create_event, publish_statement, submit_statement
 from un1540.services.events.reads import (
     event_statements,
@@ -53,6 +55,10 @@ def _event_detail(
 ) -> Response:
     statements = event_statements(session, viewer=viewer, event_id=event.id)
     read = event_detail_read(event, statements, viewer)
+    made = commitment_reads(session, viewer, commitments_at_event(session, viewer, event.id))
+    read = read.model_copy(
+        update={"commitments": made, "synthetic": read.synthetic or any(c.synthetic for c in made)}
+    )
     return json_model(EventDetail(**envelope(read.synthetic), event=read), status_code=status_code)
 
 
@@ -106,7 +112,7 @@ def events_create(session: SessionDep, viewer: WriterDep, body: EventCreate) -> 
 
 @router.get(
     "/events/{event_id}",
-    summary="One event with its statements",
+    summary="One event with its statements and commitments",
     response_model=EventDetail,
     responses=ERRORS,
 )
