@@ -120,3 +120,4 @@ def test_commitments_and_the_outcome_through_the_api(
     assert 'id="commitments-made"' in page
     assert "A pledge to the trust fund" in page
     assert "A pledge to the trust fund" in client.get(f"/events/{event}/outcome").text
+    assert f'href="/events/{event}/outcome"' in client.get(f"/events/{event}").text
