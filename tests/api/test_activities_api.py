@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.api.helpers import assert_error
+from tests.api.helpers import assert_error, read_csv
 from tests.factories import make_user
 from tests.portal.test_workflow_pages import csrf, sign_in
 from tests.services.test_assistance import offer_data, request_data
@@ -97,6 +97,14 @@ def test_record_list_and_warn(client: TestClient, headers: dict[str, dict[str, s
     public_www = client.get("/api/v1/assistance/who-what-where").json()
     assert hidden_id not in {a["id"] for a in public_www["activities"]}
     assert "RESTRICTED-UNODC-PLAN" not in str(public_www)
+    # The CSV holds the activities too, after the projects (it held projects only before).
+    expert_csv = read_csv(
+        client.get("/api/v1/assistance/who-what-where.csv", headers=headers["expert"])
+    )
+    listed = {int(r["activity_id"]) for r in expert_csv if r["kind"] == "activity"}
+    assert {public_id, hidden_id, own_id} <= listed
+    public_csv = read_csv(client.get("/api/v1/assistance/who-what-where.csv"))
+    assert hidden_id not in {int(r["activity_id"]) for r in public_csv if r["kind"] == "activity"}
 
 
 def test_bad_input_names_the_field(client: TestClient, headers: dict[str, dict[str, str]]) -> None:

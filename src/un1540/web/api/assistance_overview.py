@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from fastapi import APIRouter
 from starlette.responses import Response
 
@@ -50,7 +52,10 @@ def who_what_where_list(session: SessionDep, viewer: ViewerDep, paging: PagingDe
     responses=CSV_RESPONSE,
 )
 def who_what_where_csv(session: SessionDep, viewer: ViewerDep) -> Response:
+    """One row per project you may see, then one per organisation's activity you may see
+    (`kind`: project or activity), so that the file shows all of who does what where."""
     rows, synthetic = who_what_where(session, viewer=viewer)
+    activities = [activity_read(a) for a in activities_in(session, viewer=viewer)]
     header = [
         "provider",
         "provider_name",
@@ -61,25 +66,49 @@ def who_what_where_csv(session: SessionDep, viewer: ViewerDep) -> Response:
         "project_id",
         "project",
         "status",
+        "kind",
+        "activity_id",
+        "start_on",
+        "end_on",
     ]
-    body = write_csv(
-        header,
-        (
-            [
-                r.provider,
-                r.provider_name,
-                r.iso3,
-                r.state,
-                " ".join(r.areas),
-                " ".join(r.sections),
-                r.project_id,
-                r.project,
-                r.status,
-            ]
-            for r in rows
-        ),
-        synthetic=synthetic,
+    projects = (
+        [
+            r.provider,
+            r.provider_name,
+            r.iso3,
+            r.state,
+            " ".join(r.areas),
+            " ".join(r.sections),
+            r.project_id,
+            r.project,
+            r.status,
+            "project",
+            "",
+            "",
+            "",
+        ]
+        for r in rows
     )
+    organisations = (
+        [
+            a.organisation,
+            a.organisation_name,
+            a.state,
+            a.state_name,
+            " ".join(a.fields),
+            " ".join(sorted({code.split(".", 1)[0] for code in a.fields})),
+            "",
+            a.programme,
+            "",
+            "activity",
+            a.id,
+            a.start_on.isoformat(),
+            a.end_on.isoformat() if a.end_on else "",
+        ]
+        for a in activities
+    )
+    synthetic = synthetic or any(a.synthetic for a in activities)
+    body = write_csv(header, itertools.chain(projects, organisations), synthetic=synthetic)
     return csv_response(body, filename="who-what-where.csv", synthetic=synthetic)
 
 
