@@ -234,7 +234,8 @@ ENTITLED = {
     "judgement_note": COMMITTEE_SIDE,  # judgements are the Committee's (docs/assistance.md)
     "milestone": {"poc"} | COMMITTEE_SIDE,  # its project's readers
     "feedback": {"poc"} | COMMITTEE_SIDE,
-    "token_label": set(),  # a token's label is shown to nobody (it is only in the audit)
+    # The point of contact's own token: its label on its own account page, to nobody else.
+    "token_label": {"poc"},
     "report": {"poc"} | COMMITTEE_SIDE,  # owning State and Committee
     "report_date": {"poc"} | COMMITTEE_SIDE,  # counted only for those who may see the report
     # A contact's details: the Committee side and its own State (docs/contacts.md).
@@ -271,8 +272,8 @@ ENTITLED = {
 # What the public reads of the visit whose State consented to its summary.
 CONSENTED_SUMMARY = "The Committee visited Chad at its invitation (summary agreed)."
 # Kept, but read back by no GET route: only the answer to the POST that records a judgement
-# holds its note; a token's label is in no page. Nobody may meet them; nobody has to.
-SHOWN_NOWHERE = {"judgement_note", "token_label"}
+# holds its note. Nobody may meet it; nobody has to.
+SHOWN_NOWHERE = {"judgement_note"}
 # Who is told, by notification and e-mail, of what (the secret in the text they get).
 TOLD = {
     "provider": {"providers_request", "providers_project"},
