@@ -150,8 +150,10 @@ def test_a_pdf_page_map_cites_the_page(session: Session, tmp_path: Path) -> None
     _, provisions = document_provisions(session, viewer=EXPERT, document_id=law.id)
     assert [(v.provision.number, v.provision.page) for v in provisions] == [("1", 1), ("2", 2)]
     page = search(session, viewer=EXPERT, filters=SearchFilters(query="licence"), paging=PAGE)
-    assert page.hits[0].provision is not None
-    assert page.hits[0].passage.page == 2
+    # The demo's synthetic laws speak of licences too: this law's best passage is what counts.
+    hit = next(hit for hit in page.hits if hit.document.id == law.id)
+    assert hit.provision is not None
+    assert hit.passage.page == 2
 
 
 SEARCHES = [
