@@ -19,7 +19,9 @@ pytestmark = pytest.mark.browser
 def _step(page: Page, status: str) -> None:
     page.locator("select#to").select_option(status)
     page.get_by_role("button", name="Apply").click()
-    expect(page.locator(".flash")).to_contain_text(f"now {status}")
+    # The flash names the status as the portal labels it ("now In delivery"), not its code.
+    label = status.replace("_", " ").capitalize()
+    expect(page.locator(".flash")).to_contain_text(f"now {label}.")
 
 
 def test_from_a_gap_to_a_delivered_project(
