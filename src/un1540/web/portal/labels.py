@@ -91,6 +91,13 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "follow_up": N_("Follow-up"),
         "closed": N_("Closed"),
     },
+    "commitment": {
+        "announced": N_("Announced"),
+        "in_progress": N_("In progress"),
+        "partly_delivered": N_("Partly delivered"),
+        "delivered": N_("Delivered"),
+        "withdrawn": N_("Withdrawn"),
+    },
     "proposal": {
         "pending": N_("Pending"),
         "accepted": N_("Accepted"),
@@ -104,6 +111,8 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "legislation": N_("Legislation"),
         "official_website": N_("Official website"),
         "organisation_information": N_("Organisation information"),
+        "statement": N_("Statement at an event"),
+        "meeting_document": N_("Meeting document"),
     },
     "role": {
         "public": N_("Public"),
