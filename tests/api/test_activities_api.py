@@ -4,6 +4,7 @@ what each reader sees, the errors naming their field, and the pages that list ac
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -186,6 +187,16 @@ def test_the_portal_form_warns_and_the_pages_list_activities(
     assert "Customs course" not in client.get("/organisations/wco").text
     www = client.get("/who-what-where").text
     assert "Chemical security workshop" in www
+    # Its map counts the activities beside the projects (it counted projects only before).
+    listed = client.get("/api/v1/assistance/who-what-where?page_size=100").json()
+    expected = sum(r["iso3"] == "TCD" for r in listed["items"]) + sum(
+        a["state"] == "TCD" for a in listed["activities"]
+    )
+    island = re.search(r'id="projects-map-data">(.*?)</script>', www, re.S)
+    assert island is not None
+    shown = {p["iso3"]: p["value"] for p in json.loads(island.group(1))["states"]}
+    assert shown["TCD"] == expected
+    assert expected > sum(r["iso3"] == "TCD" for r in listed["items"])
     assert client.get("/activities?lang=ar").status_code == 200
     assert client.get("/activities?weapon=rw").status_code == 422
 

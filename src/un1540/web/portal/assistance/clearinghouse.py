@@ -60,9 +60,10 @@ def assistance_page(
 def who_what_where_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     rows, synthetic = who_what_where(session, viewer=viewer)
     activities = [activity_read(a) for a in activities_in(session, viewer=viewer)]
+    # The map counts projects and organisations' activities alike: all of who does what where.
     per_state: dict[str, int] = {}
-    for row in rows:
-        per_state[row.iso3] = per_state.get(row.iso3, 0) + 1
+    for iso3 in [row.iso3 for row in rows] + [activity.state for activity in activities]:
+        per_state[iso3] = per_state.get(iso3, 0) + 1
     points = [
         MapPoint(
             iso3=s.iso3,
@@ -78,7 +79,7 @@ def who_what_where_page(request: Request, session: SessionDep, viewer: ViewerDep
         "activities": activities,
         "map_data": map_json(
             points,
-            value_label=gettext("Projects"),
+            value_label=gettext("Projects and activities"),
             maximum=max(per_state.values(), default=1),
             percent=False,
         ),
