@@ -10,15 +10,13 @@ owning_state_and_committee. Every problem names the file, row and column.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, Problem, listed
-from un1540.io.incident_import import MAX_ROWS, _text
+from un1540.errors import Problem, listed
+from un1540.io.incident_import import csv_records
 from un1540.models import Origin
 from un1540.schemas.activities import ActivityCreate
 from un1540.schemas.text import FILE_NAME, unneutralised
@@ -55,45 +53,23 @@ def parse_activities(
     file_name = FILE_NAME.require(
         file_name, "file name", message="the file was not imported; nothing was written"
     )
-    reader = csv.DictReader(io.StringIO(_text(content, file_name), newline=""))
-    try:
-        columns = [name.strip() for name in reader.fieldnames or [] if isinstance(name, str)]
-        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-        unknown = [name for name in columns if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-        header = [Problem(f"{file_name}, header", f"missing column {name}") for name in missing]
-        header += [
-            Problem(f"{file_name}, header", f"unknown column {name[:60]}") for name in unknown
-        ]
-        if header:
-            raise InvalidData(f"{file_name} has the wrong columns", problems=header)
-        reader.fieldnames = columns
-        rows: list[tuple[int, ActivityCreate]] = []
-        problems: list[Problem] = []
-        for line, record in enumerate(reader, start=2):
-            if line - 1 > MAX_ROWS:
-                problems.append(Problem(file_name, f"more than {MAX_ROWS} rows"))
-                break
-            where = f"{file_name}, row {line}"
-            if None in record:
-                problems.append(Problem(where, "more cells than columns"))
-                continue
-            try:
-                data = ActivityCreate.model_validate(_row_values(record))
-            except ValidationError as error:
-                for item in error.errors():
-                    column = str(item["loc"][0]) if item["loc"] else "?"
-                    problems.append(Problem(f"{where}, column {column}", item["msg"]))
-            else:
-                rows.append((line, data))  # checked against the data too, so all is said
-    except csv.Error as error:
-        raise InvalidData(
-            f"{file_name} is not a readable CSV file; nothing was imported",
-            problems=[
-                Problem(
-                    f"{file_name}, row {reader.reader.line_num}", f"cannot be read as CSV ({error})"
-                )
-            ],
-        ) from None
+    rows: list[tuple[int, ActivityCreate]] = []
+    problems: list[Problem] = []
+    for line, where, record in csv_records(
+        content,
+        file_name=file_name,
+        required=REQUIRED_COLUMNS,
+        optional=OPTIONAL_COLUMNS,
+        problems=problems,
+    ):
+        try:
+            data = ActivityCreate.model_validate(_row_values(record))
+        except ValidationError as error:
+            for item in error.errors():
+                column = str(item["loc"][0]) if item["loc"] else "?"
+                problems.append(Problem(f"{where}, column {column}", item["msg"]))
+        else:
+            rows.append((line, data))  # checked against the data too, so all is said
     return rows, listed(problems, file_name)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -88,20 +89,22 @@ def _row_values(
     return values
 
 
-def parse_incidents(
-    content: bytes, *, file_name: str
-) -> tuple[list[tuple[int, IncidentCreate]], list[Problem]]:
-    """The rows that could be read as incidents, with their line numbers, and the problems of
-    those that could not (each naming its row and column). A wrong header or an unreadable file
-    raises InvalidData at once."""
-    file_name = FILE_NAME.require(
-        file_name, "file name", message="the file was not imported; nothing was written"
-    )
+def csv_records(
+    content: bytes,
+    *,
+    file_name: str,
+    required: Sequence[str],
+    optional: Sequence[str],
+    problems: list[Problem],
+) -> Iterator[tuple[int, str, dict[str, str | None]]]:
+    """Each data row of a CSV import as (line, where, record), shared by the file imports: a
+    wrong header or an unreadable file raises InvalidData at once; too many rows and rows with
+    more cells than columns are added to `problems` (naming the row)."""
     reader = csv.DictReader(io.StringIO(_text(content, file_name), newline=""))
     try:
         columns = [name.strip() for name in reader.fieldnames or [] if isinstance(name, str)]
-        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-        unknown = [name for name in columns if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+        missing = [name for name in required if name not in columns]
+        unknown = [name for name in columns if name not in (*required, *optional)]
         header = [Problem(f"{file_name}, header", f"missing column {name}") for name in missing]
         header += [
             Problem(f"{file_name}, header", f"unknown column {name[:60]}") for name in unknown
@@ -109,8 +112,6 @@ def parse_incidents(
         if header:
             raise InvalidData(f"{file_name} has the wrong columns", problems=header)
         reader.fieldnames = columns
-        rows: list[tuple[int, IncidentCreate]] = []
-        problems: list[Problem] = []
         for line, record in enumerate(reader, start=2):
             if line - 1 > MAX_ROWS:
                 problems.append(Problem(file_name, f"more than {MAX_ROWS} rows"))
@@ -119,17 +120,7 @@ def parse_incidents(
             if None in record:
                 problems.append(Problem(where, "more cells than columns"))
                 continue
-            row_problems: list[Problem] = []
-            values = _row_values(record, where, row_problems)
-            try:
-                data = IncidentCreate.model_validate(values)
-            except ValidationError as error:
-                for item in error.errors():
-                    column = str(item["loc"][0]) if item["loc"] else "?"
-                    row_problems.append(Problem(f"{where}, column {column}", item["msg"]))
-            else:
-                rows.append((line, data))  # checked against the data too, so all is said
-            problems += row_problems
+            yield line, where, record
     except csv.Error as error:
         raise InvalidData(
             f"{file_name} is not a readable CSV file; nothing was imported",
@@ -139,6 +130,37 @@ def parse_incidents(
                 )
             ],
         ) from None
+
+
+def parse_incidents(
+    content: bytes, *, file_name: str
+) -> tuple[list[tuple[int, IncidentCreate]], list[Problem]]:
+    """The rows that could be read as incidents, with their line numbers, and the problems of
+    those that could not (each naming its row and column). A wrong header or an unreadable file
+    raises InvalidData at once."""
+    file_name = FILE_NAME.require(
+        file_name, "file name", message="the file was not imported; nothing was written"
+    )
+    rows: list[tuple[int, IncidentCreate]] = []
+    problems: list[Problem] = []
+    for line, where, record in csv_records(
+        content,
+        file_name=file_name,
+        required=REQUIRED_COLUMNS,
+        optional=OPTIONAL_COLUMNS,
+        problems=problems,
+    ):
+        row_problems: list[Problem] = []
+        values = _row_values(record, where, row_problems)
+        try:
+            data = IncidentCreate.model_validate(values)
+        except ValidationError as error:
+            for item in error.errors():
+                column = str(item["loc"][0]) if item["loc"] else "?"
+                row_problems.append(Problem(f"{where}, column {column}", item["msg"]))
+        else:
+            rows.append((line, data))  # checked against the data too, so all is said
+        problems += row_problems
     return rows, listed(problems, file_name)
 
 
