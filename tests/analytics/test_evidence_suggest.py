@@ -1,12 +1,11 @@
 """The suggestion contract (`un1540 evidence suggest`), as the held-out scoring calls it.
 
-The model is trained once for the module on a part of the real train split (speed), in a
-temporary model directory; the code path is the shipped one."""
+The model is trained once for the test session on a part of the real train split (speed), in a
+temporary model directory (`evidence_model_dir`); the code path is the shipped one."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from un1540.analytics.evidence import store
 from un1540.analytics.evidence.devset import Example, load_devset
 from un1540.analytics.evidence.lexicon import framework_fields
 from un1540.cli import app
-from un1540.settings import get_settings
 
 SMALL = 120
 
@@ -27,16 +25,11 @@ def small_train_split() -> list[Example]:
     return train[:: max(1, len(train) // SMALL)][:SMALL]
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    directory = tmp_path_factory.mktemp("evidence-model")
-    patch = pytest.MonkeyPatch()
-    patch.setattr(store, "train_split", lambda directories=None: small_train_split())
-    patch.setenv("UN1540_EVIDENCE_MODEL_DIR", str(directory))
-    get_settings.cache_clear()
-    yield directory
-    patch.undo()
-    get_settings.cache_clear()
+@pytest.fixture
+def model_dir(evidence_model_dir: Path) -> Path:
+    """The session's model directory (tests/conftest.py `evidence_model_dir`): trained once, at
+    first use, on `small_train_split()`, for this module and every other test that suggests."""
+    return evidence_model_dir
 
 
 def _run(tmp_path: Path, lines: list[str]) -> tuple[int, str, list[dict[str, Any]]]:

@@ -7,18 +7,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.analytics.test_evidence_suggest import small_train_split
 from tests.api.test_workflow_api import Tokens, tokens  # noqa: F401  (the fixture)
 from un1540.analytics.evidence import store
 from un1540.analytics.evidence.model import MODEL_CODE_VERSION
 
 
 @pytest.fixture
-def model_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A model directory of the test's own, trained on part of the train split (speed)."""
-    monkeypatch.setenv("UN1540_EVIDENCE_MODEL_DIR", str(tmp_path))
-    monkeypatch.setattr(store, "train_split", lambda directories=None: small_train_split())
-    return tmp_path
+def model_env(evidence_model_dir: Path) -> Path:
+    """The session's model directory, trained on part of the train split (speed) at first use
+    (tests/conftest.py `evidence_model_dir`)."""
+    return evidence_model_dir
 
 
 def test_suggestions_through_the_api(
