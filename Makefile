@@ -59,8 +59,12 @@ migrations-check: install
 	UN1540_DATABASE_URL=sqlite:///$$tmp/check.sqlite3 $(BIN)/alembic check; \
 	status=$$?; rm -rf $$tmp; exit $$status
 
+# PYTEST_WORKERS=2 runs pytest in two pytest-xdist processes, a test file at a time on each (its
+# module fixtures stay in one process); each worker has its own PostgreSQL cluster, templates,
+# live server and Chromium. Off by default until a whole run on CI confirms it (docs/development.md).
+PYTEST_WORKERS ?= 0
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
 
 # Every benchmark in one run (an hour or more on 2 cores, most of it the 10x histories); the
 # portal comparison runs on SQLite, then on a throwaway PostgreSQL cluster. With

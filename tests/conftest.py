@@ -26,12 +26,22 @@
   so the many accounts the tests create do not dominate the run time.
 - E-mail goes to a real SMTP server on loopback (aiosmtpd): the `inbox` fixture, or
   `running_inbox()` for a fixture of a wider scope; `Inbox.messages` holds what it received.
+- The evidence-suggestion model is trained once per test process (`evidence_model_dir`, about
+  10 to 20 s of CPU on a small part of the train split): a test that suggests requests that
+  fixture rather than training a model of its own (only a test of training itself retrains).
+- pytest-xdist (`make test PYTEST_WORKERS=2`, i.e. `pytest -n 2 --dist loadfile`): each worker
+  is a test process of its own, with its own PostgreSQL cluster, templates, evidence model, live
+  server and Chromium; `--dist loadfile` keeps a file's tests, and so its module fixtures (the
+  security world, the crawl), in one worker. The summary adds up the workers' figures. Session
+  fixtures must therefore not assume they are the only test process on the machine: ports from
+  `free_port()`, directories from `tempfile`/`tmp_path_factory`, never fixed ones.
 """
 
 from __future__ import annotations
 
 import atexit
 import itertools
+import json
 import os
 import shutil
 import tempfile
@@ -40,6 +50,7 @@ from contextlib import closing, contextmanager
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -373,10 +384,35 @@ def scratch_dir() -> Iterator[Path]:
         yield Path(directory)
 
 
+# What pytest-xdist's workers counted (each worker is a test process of its own, with its own
+# templates): the controller adds them up for the summary.
+WORKER_TEMPLATES = {backend: 0 for backend in BACKENDS}
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: hand the figures to the controller
+        templates = {b: sum(1 for key in _TEMPLATES if key[0] == b) for b in BACKENDS}
+        workeroutput["un1540"] = json.dumps(
+            {"fresh": FRESH_DATABASES, "templates": templates, "measures": MEASURES}
+        )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: a worker finished; add its figures to the summary's."""
+    figures = json.loads(getattr(node, "workeroutput", {}).get("un1540", "{}"))
+    for backend in BACKENDS:
+        FRESH_DATABASES[backend] += figures.get("fresh", {}).get(backend, 0)
+        WORKER_TEMPLATES[backend] += figures.get("templates", {}).get(backend, 0)
+    MEASURES.update(figures.get("measures", {}))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     created = ", ".join(f"{backend} {count}" for backend, count in FRESH_DATABASES.items())
     templates = ", ".join(
-        f"{backend} {sum(1 for key in _TEMPLATES if key[0] == backend)}" for backend in BACKENDS
+        f"{backend} {sum(1 for key in _TEMPLATES if key[0] == backend) + WORKER_TEMPLATES[backend]}"
+        for backend in BACKENDS
     )
     terminalreporter.write_line(
         f"fresh databases (copies of a template): {created}; templates migrated: {templates}"
