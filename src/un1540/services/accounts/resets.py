@@ -103,8 +103,8 @@ def reset_message(mail: ResetMail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = f"[un1540] {translate(SUBJECT_NEW if mail.new_account else SUBJECT)}"
-    message["Content-Language"] = mail.language
     message.set_content(f"{body}\n\n{mail.link}\n\n{translate(IGNORE)}\n")
+    message["Content-Language"] = mail.language  # after set_content, which clears Content-*
     return message
 
 
@@ -287,7 +287,6 @@ def complete_password_reset(
         update(PasswordResetToken)
         .where(PasswordResetToken.id == token.id, PasswordResetToken.used_at.is_(None))
         .values(used_at=now)
-        .execution_options(synchronize_session=False)
     )
     if int(getattr(used, "rowcount", 0) or 0) != 1:
         raise Conflict(_REFUSALS[LinkState.used], details={"link": LinkState.used.value})
@@ -295,7 +294,6 @@ def complete_password_reset(
         update(PasswordResetToken)
         .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
         .values(used_at=now)
-        .execution_options(synchronize_session=False)
     )
     user.password_hash = credentials.PASSWORDS.hash(new_password)
     user.password_changed_at = now

@@ -158,8 +158,8 @@ def send_pending_emails(session: Session, smtp: SmtpSettings, *, limit: int = 20
             message["From"] = smtp.sender
             message["To"] = account.email
             message["Subject"] = f"[un1540] {told[0].subject}"
-            message["Content-Language"] = account.language
             message.set_content(f"{told[0].body}\n\n{told[0].link}\n")
+            message["Content-Language"] = account.language
             server.send_message(message)
             notification.emailed_at = utc_now()
             session.commit()
