@@ -35,6 +35,7 @@ from un1540.models.base import utc_now
 from un1540.reference.languages import N_
 from un1540.reference.translations import translator
 from un1540.services.accounts import credentials
+from un1540.services.accounts.actions import EMAIL
 from un1540.services.accounts.credentials import password_problems, token_hash
 from un1540.services.accounts.rules import refuse_managing_accounts
 from un1540.services.accounts.sessions import end_sessions_of
@@ -185,6 +186,10 @@ def request_password_reset(
     every e-mail typed), then, only if the e-mail is an active account's, writes a link and
     e-mails it. Returns nothing: the caller answers the same in every case."""
     typed = account_key(email)
+    if not EMAIL.match(typed):  # what any visitor can tell: checked before anything is counted
+        raise InvalidData(
+            "no link was sent", problems=[Problem("email", "is not an e-mail address")]
+        )
     moment = rate_limit.now()
     rate_limit.hit(session, ADDRESS, address_key(address), at=moment)
     rate_limit.hit(session, ACCOUNT, typed, at=moment)

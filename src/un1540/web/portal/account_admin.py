@@ -55,12 +55,9 @@ def error_text(error: Un1540Error) -> str:
     return error.message + (f" ({details})" if details else "")
 
 
-def _back_to_account(request: Request) -> str:
-    return f"{LIST}/{request.path_params.get('account_id', '')}".rstrip("/")
-
-
-def _back_to_list(request: Request) -> str:
-    return LIST
+def _refused(request: Request) -> str:
+    """Where a refused caller (signed in, not an administrator) is sent with the message."""
+    return "/account"
 
 
 @router.get(LIST, response_class=HTMLResponse)
@@ -90,7 +87,7 @@ def accounts_page(
 
 
 @router.post(LIST)
-@guarded(check_may_manage_accounts, back=_back_to_list)
+@guarded(check_may_manage_accounts, back=_refused)
 def account_create(
     request: Request,
     session: SessionDep,
@@ -152,7 +149,7 @@ def account_admin_page(
 
 
 @router.post(LIST + "/{account_id}/role")
-@guarded(check_may_manage_accounts, back=_back_to_account)
+@guarded(check_may_manage_accounts, back=_refused)
 def account_role(
     request: Request,
     session: SessionDep,
@@ -183,7 +180,7 @@ def account_role(
 
 
 @router.post(LIST + "/{account_id}/active", response_class=HTMLResponse)
-@guarded(check_may_manage_accounts, back=_back_to_account)
+@guarded(check_may_manage_accounts, back=_refused)
 def account_active(
     request: Request,
     session: SessionDep,
@@ -214,7 +211,7 @@ def account_active(
 
 
 @router.post(LIST + "/{account_id}/sign-out")
-@guarded(check_may_manage_accounts, back=_back_to_account)
+@guarded(check_may_manage_accounts, back=_refused)
 def account_sign_out(
     request: Request,
     session: SessionDep,
@@ -234,7 +231,7 @@ def account_sign_out(
 
 
 @router.post(LIST + "/{account_id}/reset-link")
-@guarded(check_may_manage_accounts, back=_back_to_account)
+@guarded(check_may_manage_accounts, back=_refused)
 def account_reset_link(
     request: Request,
     session: SessionDep,

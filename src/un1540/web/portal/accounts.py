@@ -288,6 +288,9 @@ def password_forgot(
             link_base=settings.public_url or str(request.base_url),
             minutes=settings.password_reset_minutes,
         )
+    except InvalidData as error:
+        context = {"email": email, "sent": False, "error": _error_text_fields(error)}
+        return render(request, "accounts/forgot.html", context, synthetic=False, status_code=422)
     except RateLimited as refusal:
         response = render(
             request,
