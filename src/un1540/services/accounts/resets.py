@@ -130,6 +130,7 @@ def _send_after_commit(mail: ResetMail) -> Callable[[Session], None]:
         thread = threading.Thread(
             target=_send, args=(smtp, reset_message(mail, smtp.sender)), name="reset-email"
         )
+        _SENDING[:] = [running for running in _SENDING if running.is_alive()]  # forget sent
         _SENDING.append(thread)
         thread.start()
 
