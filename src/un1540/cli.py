@@ -47,13 +47,8 @@ from un1540.reference.frameworks import read_framework_file
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.schemas.common import MAX_RECORD_ID
 from un1540.schemas.workflow import ImportReport
-from un1540.services.accounts.actions import (
-    create_user,
-    issue_token,
-    reset_password,
-    revoke_token,
-    set_active,
-)
+from un1540.services.accounts.actions import issue_token, reset_password, revoke_token
+from un1540.services.accounts.management import change_role, create_account, set_account_active
 from un1540.services.accounts.reads import find_user, list_users, viewer_for
 from un1540.services.accounts.sessions import sign_out_everywhere
 from un1540.services.action_plans.notices import check_overdue_milestones
@@ -593,19 +588,23 @@ def users_create(
         str | None, typer.Option(help="Code of a provider's organisation (e.g. iaea).")
     ] = None,
     name: Annotated[str, typer.Option(help="Display name.")] = "",
+    language: Annotated[
+        str, typer.Option(help="Language of its e-mails: ar, zh, en, fr, ru or es.")
+    ] = "en",
 ) -> None:
     """Create an account; the password is read from standard input (or asked for)."""
     password = _read_password()
     with _sessions()() as session:
-        user = create_user(
+        user = create_account(
             session,
+            viewer=system_viewer(f"cli:{getpass.getuser()}"),
             email=email,
             password=password,
             role=role,
-            actor=f"cli:{getpass.getuser()}",
             state_iso3=state,
             organisation_code=org,
             display_name=name,
+            language=language,
         )
         console.print(f"Account {user.email} created ({user.role.value}).")
 
@@ -632,7 +631,9 @@ def users_list() -> None:
 def users_disable(email: Annotated[str, typer.Option(help="The account to disable.")]) -> None:
     """Disable an account: it can no longer sign in, and its API tokens are revoked."""
     with _sessions()() as session:
-        set_active(session, email=email, active=False, actor=f"cli:{getpass.getuser()}")
+        set_account_active(
+            session, viewer=system_viewer(f"cli:{getpass.getuser()}"), email=email, active=False
+        )
     console.print(f"Account {email} disabled; its tokens are revoked.")
 
 
@@ -640,8 +641,35 @@ def users_disable(email: Annotated[str, typer.Option(help="The account to disabl
 def users_enable(email: Annotated[str, typer.Option(help="The account to enable again.")]) -> None:
     """Enable a disabled account (its old tokens stay revoked)."""
     with _sessions()() as session:
-        set_active(session, email=email, active=True, actor=f"cli:{getpass.getuser()}")
+        set_account_active(
+            session, viewer=system_viewer(f"cli:{getpass.getuser()}"), email=email, active=True
+        )
     console.print(f"Account {email} enabled.")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    email: Annotated[str, typer.Option(help="The account whose role changes.")],
+    role: Annotated[str, typer.Option(help="state_poc, provider, expert, committee or admin.")],
+    state: Annotated[
+        str | None, typer.Option(help="ISO3 of the State a point of contact speaks for.")
+    ] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Code of a provider's organisation (e.g. iaea).")
+    ] = None,
+) -> None:
+    """Give an account another role (its sessions end); never the last administrator's."""
+    with _sessions()() as session:
+        viewer = system_viewer(f"cli:{getpass.getuser()}")
+        user = change_role(
+            session,
+            viewer=viewer,
+            account_id=find_user(session, email).id,
+            role=role,
+            state_iso3=state,
+            organisation_code=org,
+        )
+        console.print(f"Account {user.email} is now {user.role.value}.")
 
 
 @users_app.command("set-password")

@@ -145,6 +145,25 @@ class Settings(BaseSettings):
     smtp_username: str = Field(default="", description="SMTP login, if the server wants one.")
     smtp_password: str = Field(default="", description="SMTP password, with smtp_username.")
     smtp_starttls: bool = Field(default=False, description="Use STARTTLS with the SMTP server.")
+    password_reset_minutes: int = Field(
+        default=60,
+        ge=5,
+        le=7 * 24 * 60,
+        description=(
+            'A password reset link sent by e-mail ("Forgot your password?", or sent by an '
+            "administrator) works this many minutes, once."
+        ),
+    )
+    public_url: str = Field(
+        default="",
+        pattern=r"^$|^https?://[^\s/]+(/[^\s]*)?$",
+        description=(
+            "The portal's address as its readers reach it (e.g. https://un1540.example.org), "
+            "used in the links sent by e-mail; empty: the address of the request that asked "
+            "for the e-mail. Set it in production, where the request's Host header is not to "
+            "be trusted."
+        ),
+    )
     review_period_days: int = Field(
         default=60,
         ge=1,

@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -43,8 +44,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import Inbox, settings_for
 from tests.factories import PASSWORD, make_edition, make_user
 from un1540.db.engine import make_session_factory
-from un1540.models import Event, Notification, Origin, Provision, SuggestionVerdict, Visibility
-from un1540.models.base import today
+from un1540.models import (
+    Event,
+    Notification,
+    Origin,
+    PasswordResetToken,
+    Provision,
+    SuggestionVerdict,
+    Visibility,
+)
+from un1540.models.base import today, utc_now
 from un1540.schemas.action_plans import ActionPlanCreate, MeasureCreate, MilestoneCreate
 from un1540.schemas.activities import ActivityCreate
 from un1540.schemas.assistance import (
@@ -70,6 +79,7 @@ from un1540.schemas.visits import (
     VisitTransition,
 )
 from un1540.services.accounts.actions import issue_token
+from un1540.services.accounts.credentials import token_hash
 from un1540.services.action_plans.actions import create_plan
 from un1540.services.action_plans.notices import notify_overdue_milestones
 from un1540.services.activities.actions import record_activity
@@ -191,6 +201,8 @@ SECRETS = {
     "committee_event": "SECRET-COMMITTEE-EVENT-9b1f",
     # Chad's commitment for the Committee side (docs/commitments.md), overdue and reminded.
     "commitment": "SECRET-RESTRICTED-COMMITMENT-4f1a",
+    # An account's e-mail address: administrators only (the accounts pages, docs/accounts.md).
+    "account_email": "secret-account-6d2b@example.org",
 }
 WAIVED_CELL = "op2.finance:cw:enforcement"
 COMMITTEE_EDITION_STATE = "MLI"  # its one approved edition is for the Committee only
@@ -268,6 +280,7 @@ ENTITLED = {
     "unpublished_statement": {"poc"} | COMMITTEE_SIDE,  # on Chad's behalf, not published
     "committee_event": COMMITTEE_SIDE,  # visibility: committee
     "commitment": {"poc"} | COMMITTEE_SIDE,  # the Committee side, and its owner's side
+    "account_email": {"admin"},  # an account that does nothing: only the accounts pages show it
 }
 # What the public reads of the visit whose State consented to its summary.
 CONSENTED_SUMMARY = "The Committee visited Chad at its invitation (summary agreed)."
@@ -335,6 +348,9 @@ class World:
     commitment_event: int = 0
     private_commitment: int = 0
     public_commitment: int = 0
+    # The quiet account (its e-mail is a secret) and an open password reset link for it.
+    quiet_account: int = 0
+    reset_token: str = ""
 
     def app_settings(self):  # type: ignore[no-untyped-def]
         return settings_for(self.engine).model_copy(update={"files_dir": self.files_dir})
@@ -547,6 +563,7 @@ def build_world(
         activities = _activities(session, viewers)
         events = _events(session, viewers)
         commitments = _commitments(session, viewers)
+        accounts = _accounts(session)
     if smtp_port is not None:
         with sessions() as session:
             send_pending_emails(
@@ -599,7 +616,26 @@ def build_world(
         activities=activities,
         **events,
         **commitments,
+        **accounts,
     )
+
+
+def _accounts(session: Session) -> dict[str, Any]:
+    """An account that does nothing (its e-mail only on the administrators' pages), and an open
+    password reset link for it (only its hash stored, as the e-mail would hold it)."""
+    quiet = make_user(session, role="committee", email=SECRETS["account_email"])
+    assert quiet.user_id is not None
+    plain = "crawl-reset-link-5c0b9e"
+    session.add(
+        PasswordResetToken(
+            user_id=quiet.user_id,
+            token_hash=token_hash(plain),
+            expires_at=utc_now() + timedelta(days=3650),
+            requested_by="tests",
+        )
+    )
+    session.flush()
+    return {"quiet_account": quiet.user_id, "reset_token": plain}
 
 
 def _action_plans(session: Session, viewers: dict[str, Viewer]) -> dict[str, int]:

@@ -1655,6 +1655,76 @@ def portal_cases(world: World, digest: str) -> list[Case]:
             expect("refused", public="login", poc="forbidden", other_poc="forbidden"),
             {"data": ACTIVITY_REFUSED_BY_DATA},
         ),
+        # Administrators' accounts pages (docs/accounts.md); the refused are sent to /account.
+        Case("GET", "/admin/accounts", "/admin/accounts", expect(403, public=303, admin=200)),
+        Case(
+            "GET",
+            "/admin/accounts/{account_id}",
+            f"/admin/accounts/{world.quiet_account}",
+            expect(403, public=303, admin=200),
+        ),
+        Case(
+            "POST",
+            "/admin/accounts",
+            "/admin/accounts",
+            expect("forbidden", public="login", admin="refused"),
+            {"data": {"email": "not an e-mail", "role": "expert"}},
+        ),
+        Case(
+            "POST",
+            "/admin/accounts/{account_id}/role",
+            f"/admin/accounts/{world.quiet_account}/role",
+            expect("forbidden", public="login", admin="refused"),
+            {"data": {"role": "king"}},
+        ),
+        Case(
+            "POST",
+            "/admin/accounts/{account_id}/active",
+            f"/admin/accounts/{world.quiet_account}/active",
+            expect("forbidden", public="login", admin="done"),  # enabling an active account
+            {"data": {"active": "1"}},
+        ),
+        Case(
+            "POST",
+            "/admin/accounts/{account_id}/sign-out",
+            f"/admin/accounts/{world.quiet_account}/sign-out",
+            expect("forbidden", public="login", admin="done"),
+        ),
+        Case(
+            "POST",
+            "/admin/accounts/{account_id}/reset-link",
+            f"/admin/accounts/{world.quiet_account}/reset-link",
+            expect("forbidden", public="login", admin="refused"),  # no e-mail server here
+        ),
+        Case(
+            "POST",
+            "/account/language",
+            "/account/language",
+            expect("refused", public="login"),
+            {"data": {"language": "xx"}},
+        ),
+        # Forgotten passwords: for everyone; the answer never says whether an account exists.
+        Case("GET", "/password/forgot", "/password/forgot", expect(200)),
+        Case(
+            "POST",
+            "/password/forgot",
+            "/password/forgot",
+            expect(422),  # not an e-mail address: refused before anything is counted
+            {"data": {"email": "nobody"}},
+        ),
+        Case(
+            "GET",
+            "/password/reset/{token}",
+            f"/password/reset/{world.reset_token}",
+            expect(200),
+        ),
+        Case(
+            "POST",
+            "/password/reset/{token}",
+            "/password/reset/not-a-link",
+            expect(404),
+            {"data": {"new_password": "x" * 12, "repeat_password": "x" * 12}},
+        ),
         Case("POST", "/logout", "/logout", expect(303)),  # last: it ends the session
     ]
     cases[-1:-1] = action_plan_portal_cases(world)  # before the last: /logout ends the session

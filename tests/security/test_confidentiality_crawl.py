@@ -271,6 +271,8 @@ def _values(world: World, downloads: list[str]) -> dict[str, list[str]]:
         "statement_id": [str(world.statement), str(world.published_statement)],
         "commitment_id": [str(world.private_commitment), str(world.public_commitment)],
         "name": downloads,
+        "account_id": [str(world.quiet_account)],
+        "token": [world.reset_token],
     }
 
 

@@ -1,6 +1,13 @@
 """SQLAlchemy tables: the persistent domain. Imports nothing from services, io, web or cli."""
 
-from un1540.models.accounts import ApiToken, Role, TokenScope, UserAccount, WebSession
+from un1540.models.accounts import (
+    ApiToken,
+    PasswordResetToken,
+    Role,
+    TokenScope,
+    UserAccount,
+    WebSession,
+)
 from un1540.models.action_plans import ActionPlan, ActionPlanMeasure, ActionPlanMilestone
 from un1540.models.activities import OrganisationActivity
 from un1540.models.assistance import (
@@ -109,6 +116,7 @@ __all__ = [
     "Organisation",
     "OrganisationActivity",
     "Origin",
+    "PasswordResetToken",
     "PointOfContact",
     "ProjectFeedback",
     "ProjectMilestone",

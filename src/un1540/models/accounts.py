@@ -46,6 +46,8 @@ class UserAccount(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language its e-mails are written in (one of the six: reference/languages.py).
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     visibility: Mapped[Visibility] = mapped_column(
         enum_column(Visibility), default=Visibility.committee
     )
@@ -98,5 +100,25 @@ class WebSession(Base):
     # The absolute limit, fixed at sign-in.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     address: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[UserAccount] = relationship()
+
+
+class PasswordResetToken(Base):
+    """A link sent by e-mail to set a new password: used once, before `expires_at`. Only the
+    SHA-256 of its random token is stored; the token itself is only in the e-mail."""
+
+    __tablename__ = "password_reset_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who asked: the account's owner ("forgot my password") or an administrator.
+    requested_by: Mapped[str] = mapped_column(String(254), default="")
 
     user: Mapped[UserAccount] = relationship()

@@ -32,6 +32,7 @@ from un1540.web.errors import install_error_handlers
 from un1540.web.i18n import LanguageMiddleware
 from un1540.web.middleware import BodyLimit, HeadAsGet, SecurityHeaders
 from un1540.web.openapi import install_openapi
+from un1540.web.portal import account_admin as account_admin_pages
 from un1540.web.portal import accounts as account_pages
 from un1540.web.portal import action_plans as action_plan_pages
 from un1540.web.portal import activities as activity_pages
@@ -159,6 +160,7 @@ def create_app(
     app.include_router(commitment_pages.router)
     app.include_router(download_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(account_admin_pages.router)
     app.include_router(inbox_pages.router)
     app.include_router(import_pages.router)  # before the editions' /{transition} route
     app.include_router(edition_pages.router)

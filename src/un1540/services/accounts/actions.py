@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from un1540.errors import Conflict, InvalidData, NotFound, Problem
 from un1540.models import ApiToken, Organisation, Role, State, TokenScope, UserAccount
 from un1540.models.base import utc_now
+from un1540.reference.languages import UN_LANGUAGES
 from un1540.schemas.text import DISPLAY_NAME, TOKEN_LABEL
 from un1540.services.accounts import credentials
 from un1540.services.accounts.credentials import TOKEN_PREFIX, password_problems, token_hash
@@ -30,44 +32,56 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_USE_RESOLUTION = timedelta(minutes=10)  # last_used_at is bookkeeping: write it rarely
 
 
-def _account_audit(user: UserAccount) -> dict[str, object]:
+def account_audit(user: UserAccount) -> dict[str, object]:
     return {
         "email": user.email,
         "role": user.role.value,
         "state_id": user.state_id,
         "organisation_id": user.organisation_id,
         "active": user.is_active,
+        "language": user.language,
     }
 
 
-@action
-def create_user(
+_account_audit = account_audit
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The State or organisation a role speaks for (none for the Committee side)."""
+
+    role: Role
+    state_id: int | None
+    organisation_id: int | None
+
+
+def role_binding(
     session: Session,
     *,
-    email: str,
-    password: str,
     role: str,
-    actor: str,
-    state_iso3: str | None = None,
-    organisation_code: str | None = None,
-    display_name: str = "",
-) -> UserAccount:
-    """Create an account after checking everything; every problem is reported at once."""
-    email = email.strip().lower()
+    state_iso3: str | None,
+    organisation_code: str | None,
+) -> tuple[Binding, list[Problem]]:
+    """A role with the State or organisation it needs, checked: every problem, named by field
+    ("role", "state", "org"), or none and the binding to write."""
     problems: list[Problem] = []
-    if not EMAIL.match(email):
-        problems.append(Problem("email", "is not an e-mail address"))
+    state_iso3 = (state_iso3 or "").strip().upper() or None
+    organisation_code = (organisation_code or "").strip() or None
     roles = [r.value for r in Role if r is not Role.public]
     if role not in roles:
         problems.append(Problem("role", f"must be one of {', '.join(roles)}"))
-    problems += password_problems(password, email)
-    display_name = DISPLAY_NAME.check(display_name, "name", problems)
-    state = session.scalars(
-        select(State).where(State.iso3 == (state_iso3 or "").upper())
-    ).one_or_none()
-    organisation = session.scalars(
-        select(Organisation).where(Organisation.code == (organisation_code or ""))
-    ).one_or_none()
+    state = (
+        session.scalars(select(State).where(State.iso3 == state_iso3)).one_or_none()
+        if state_iso3
+        else None
+    )
+    organisation = (
+        session.scalars(
+            select(Organisation).where(Organisation.code == organisation_code)
+        ).one_or_none()
+        if organisation_code
+        else None
+    )
     if state_iso3 and state is None:
         problems.append(Problem("state", f"no State with code {state_iso3!r}"))
     if organisation_code and organisation is None:
@@ -84,6 +98,40 @@ def create_user(
         )
     if state_iso3 and organisation_code:
         problems.append(Problem("state", "give a State or an organisation, not both"))
+    binding = Binding(
+        role=Role(role) if role in roles else Role.public,
+        state_id=state.id if state else None,
+        organisation_id=organisation.id if organisation else None,
+    )
+    return binding, problems
+
+
+@action
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    actor: str,
+    state_iso3: str | None = None,
+    organisation_code: str | None = None,
+    display_name: str = "",
+    language: str = "en",
+) -> UserAccount:
+    """Create an account after checking everything; every problem is reported at once."""
+    email = email.strip().lower()
+    problems: list[Problem] = []
+    if not EMAIL.match(email):
+        problems.append(Problem("email", "is not an e-mail address"))
+    problems += password_problems(password, email)
+    display_name = DISPLAY_NAME.check(display_name, "name", problems)
+    binding, binding_problems = role_binding(
+        session, role=role, state_iso3=state_iso3, organisation_code=organisation_code
+    )
+    problems += binding_problems
+    if language not in UN_LANGUAGES:
+        problems.append(Problem("language", f"must be one of {', '.join(UN_LANGUAGES)}"))
     if problems:
         raise InvalidData("the account is not valid; nothing was written", problems=problems)
     if (
@@ -96,8 +144,9 @@ def create_user(
         display_name=display_name.strip(),
         password_hash=credentials.PASSWORDS.hash(password),
         role=Role(role),
-        state_id=state.id if state else None,
-        organisation_id=organisation.id if organisation else None,
+        state_id=binding.state_id,
+        organisation_id=binding.organisation_id,
+        language=language,
     )
     session.add(user)
     session.flush()
@@ -322,3 +371,26 @@ def sign_in_with_token(session: Session, plain: str) -> Viewer | None:
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
         token.last_used_at = now
     return token_viewer(token)
+
+
+@action
+def set_language(session: Session, *, user: UserAccount, language: str, actor: str) -> UserAccount:
+    """The language the account's e-mails are written in (one of the six)."""
+    if language not in UN_LANGUAGES:
+        raise InvalidData(
+            "the language was not changed",
+            problems=[Problem("language", f"must be one of {', '.join(UN_LANGUAGES)}")],
+        )
+    if user.language != language:
+        before = user.language
+        user.language = language
+        record_event(
+            session,
+            actor=actor,
+            action="account.set_language",
+            entity_type="user_account",
+            entity_id=user.email,
+            before={"language": before},
+            after={"language": language},
+        )
+    return user

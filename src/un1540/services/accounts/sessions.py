@@ -21,9 +21,10 @@ from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from un1540.errors import Forbidden, Unauthenticated
-from un1540.models import Role, UserAccount, WebSession
+from un1540.models import UserAccount, WebSession
 from un1540.models.base import utc_now
 from un1540.services.accounts.reads import find_user, viewer_for
+from un1540.services.accounts.rules import refuse_managing_accounts
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
@@ -144,8 +145,11 @@ def sign_out_everywhere(session: Session, *, viewer: Viewer, email: str) -> int:
     if viewer.user_id is None:
         raise Unauthenticated("sign in or send an API token to end sessions")
     # Refused before the account is looked up: a refusal says nothing of who has an account.
-    if viewer.role is not Role.admin and viewer.actor != email.strip().lower():
-        raise Forbidden("only administrators may end another account's sessions")
+    # Another account's sessions: the rule of every account management (accounts/rules.py).
+    if viewer.actor != email.strip().lower():
+        refusal = refuse_managing_accounts(viewer)
+        if refusal is not None:
+            raise refusal
     if not viewer.can_write:
         raise Forbidden("a read-only (read) token may not end sessions")
     user = find_user(session, email)

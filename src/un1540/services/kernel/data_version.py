@@ -120,6 +120,7 @@ UNCACHED_TABLES = frozenset(
         "email_opt_out",  # which topics an account is e-mailed: read uncached
         "user_account",
         "api_token",
+        "password_reset_token",  # password reset links: read uncached
         "web_session",  # sign-in sessions and throttles: no cached read depends on them
         "rate_limit",
         "build",  # the record of files built in the background, keyed by data version itself

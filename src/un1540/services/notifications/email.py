@@ -10,12 +10,13 @@ change and never sent twice. The SMTP server is whatever the session
 factory was configured with (`configure_email`); without one, notifications stay in the portal.
 
 Each e-mail is worded when it is sent, by the renderer the portal and the API use (topics.py),
-in English for now, for its recipient as they may see the record then: if they may not (the
-request's consent changed, the account was disabled), no e-mail goes out and the notification is
-marked withheld, for good. Notifications about a record type no domain has registered (in a
-process that did not import it) are left pending, untouched. A recipient who chose to read a
-topic in the portal only (their e-mail preferences, `EmailOptOut`) is not e-mailed about it:
-its notifications are marked withheld as they come due.
+in its recipient's language (their preference on /account, `UserAccount.language`), for them
+as they may see the record then: if they may not (the request's consent changed, the account
+was disabled), no e-mail goes out and the notification is marked withheld, for good.
+Notifications about a record type no domain has registered (in a process that did not import
+it) are left pending, untouched. A recipient who chose to read a topic in the portal only
+(their e-mail preferences, `EmailOptOut`) is not e-mailed about it: its notifications are
+marked withheld as they come due.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from un1540.models import EmailOptOut, Notification, UserAccount
 from un1540.models.base import utc_now
+from un1540.reference.translations import translator
 from un1540.services.kernel.access import account_viewer
 from un1540.services.kernel.jobs import JobRun, defer_job, job_task
-from un1540.services.notifications.topics import TOPICS, english, render
+from un1540.services.notifications.topics import TOPICS, render
 from un1540.settings import Settings
 
 LOGGER = logging.getLogger("un1540.mail")
@@ -133,7 +135,12 @@ def send_pending_emails(session: Session, smtp: SmtpSettings, *, limit: int = 20
         server: smtplib.SMTP | None = None  # opened for the first e-mail that goes out
         for notification, account in pending:
             told = (
-                render(session, account_viewer(account), [notification], translate=english)
+                render(
+                    session,
+                    account_viewer(account),
+                    [notification],
+                    translate=translator(account.language),
+                )
                 if account.is_active and (account.id, notification.entity_type) not in opted_out
                 else []
             )
@@ -152,6 +159,7 @@ def send_pending_emails(session: Session, smtp: SmtpSettings, *, limit: int = 20
             message["To"] = account.email
             message["Subject"] = f"[un1540] {told[0].subject}"
             message.set_content(f"{told[0].body}\n\n{told[0].link}\n")
+            message["Content-Language"] = account.language
             server.send_message(message)
             notification.emailed_at = utc_now()
             session.commit()

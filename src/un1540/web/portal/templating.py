@@ -22,6 +22,7 @@ from un1540.models.base import today
 from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES, change
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.schemas.text import RULES as TEXT_RULES
+from un1540.services.accounts.rules import may_manage_accounts
 from un1540.services.kernel.actors import ROLE_LABELS
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.services.notifications.reads import unread_count
@@ -133,6 +134,7 @@ def _environment() -> Environment:
         take_flashes=take_flashes,
         current_viewer=current_viewer,
         inbox_badge=inbox_badge,
+        may_manage_accounts=may_manage_accounts,
         CSRF_FIELD=CSRF_FIELD,
         MARK_LABELS=MARK_LABELS,
         MAP_NOTE=MAP_NOTE,
