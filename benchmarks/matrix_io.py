@@ -69,11 +69,12 @@ def edit_marks(content: bytes) -> tuple[bytes, int]:
     workbook = load_workbook(io.BytesIO(content))
     changed = 0
     for sheet in workbook.worksheets[1:]:
-        marks = [
-            column
-            for column in range(7, sheet.max_column + 1)
-            if sheet.cell(row=2, column=column).value != "Remarks"
+        # The mark columns: from the seventh up to the first remark (the remarks, the field's
+        # wording and an OP1 sheet's treaty status columns come after them).
+        headers = [
+            sheet.cell(row=2, column=column).value for column in range(1, sheet.max_column + 1)
         ]
+        marks = list(range(7, headers.index("Remarks") + 1))
         for row in range(FIRST_DATA_ROW, sheet.max_row + 1):
             for column in marks:
                 cell = sheet.cell(row=row, column=column)

@@ -36,6 +36,7 @@ from un1540.io.xlsx_layout import (
     SectionSheet,
     section_sheets,
 )
+from un1540.io.xlsx_values import sheet_values
 from un1540.models import Framework, MatrixEdition, State
 from un1540.models.base import today
 from un1540.reference.crosswalks import ASSERTED_BY, TREATY_STATUSES, treaty_fields
@@ -96,6 +97,10 @@ class _Checker:
     def __init__(self, parsed: ParsedMatrix, layout: FrameworkLayout, states: set[str]) -> None:
         self.parsed, self.layout, self.states = parsed, layout, states
         self.seen: dict[tuple[str, str], str] = {}
+        # Read once per file, not once per row (it walks the framework's crosswalks).
+        self.treaty_fields = treaty_fields(layout.slug)
+        self.today = today()
+        self.remarks: dict[str, str | TextRefused] = {}
 
     def problem(self, where: str, message: str) -> None:
         self.parsed.add_problem(where, message)
@@ -121,11 +126,18 @@ class _Checker:
         """The remark through the text policy; None (a problem) when it is refused. From a CSV,
         the quote the CSV export puts before a formula-like text comes off first."""
         text = _text(value)
-        try:
-            return REMARK.clean(unneutralised(text) if from_csv else text)
-        except TextRefused as refused:
-            self.problem(where, f"the remark {refused.message}")
+        text = unneutralised(text) if from_csv else text
+        cleaned = self.remarks.get(text)
+        if cleaned is None:  # once per distinct remark of the file, not once per cell
+            try:
+                cleaned = REMARK.clean(text)
+            except TextRefused as refused:
+                cleaned = refused
+            self.remarks[text] = cleaned
+        if isinstance(cleaned, TextRefused):
+            self.problem(where, f"the remark {cleaned.message}")
             return None
+        return cleaned
 
     def treaty(
         self, field_code: str, values: dict[str, object], where: Callable[[str], str]
@@ -135,7 +147,7 @@ class _Checker:
         when they are empty for any other field; (False, None) after naming each problem by
         `where(column)`."""
         texts = {name: values.get(name) for name in TREATY_COLUMNS}
-        instrument = treaty_fields(self.layout.slug).get(field_code)
+        instrument = self.treaty_fields.get(field_code)
         if all(_text(value) == "" for value in texts.values()):
             return True, (TREATY_CLEARED if instrument is not None else None)
         if instrument is None:
@@ -180,7 +192,7 @@ class _Checker:
         treaty = TreatyStatusInput.model_validate(
             {"status": status, "asserted_by": asserted, **dates}
         )
-        found = treaty_problems(instrument, treaty, on=today())
+        found = treaty_problems(instrument, treaty, on=self.today)
         for problem in found:
             column = problem.where if problem.where in TREATY_COLUMNS else "treaty_status"
             self.problem(where(column), f"{problem.where}: {problem.message}")
@@ -384,9 +396,7 @@ def _parse_xlsx(content: bytes, checker: _Checker) -> None:
             limit = (
                 FIRST_DATA_ROW + len(checker.states) * len(sheet_layout.section.fields) + ROW_SLACK
             )
-            rows = workbook[sheet_layout.name].iter_rows(
-                max_col=sheet_layout.read_width, values_only=True
-            )
+            rows = sheet_values(workbook[sheet_layout.name], max_col=sheet_layout.read_width)
             try:
                 _xlsx_sheet(
                     checker,
