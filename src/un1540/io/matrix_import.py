@@ -16,8 +16,10 @@ named by the cell's place in the file.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -36,6 +38,7 @@ from un1540.io.xlsx_layout import (
     SectionSheet,
     section_sheets,
 )
+from un1540.io.xlsx_values import sheet_values
 from un1540.models import Framework, MatrixEdition, State
 from un1540.models.base import today
 from un1540.reference.crosswalks import ASSERTED_BY, TREATY_STATUSES, treaty_fields
@@ -96,6 +99,10 @@ class _Checker:
     def __init__(self, parsed: ParsedMatrix, layout: FrameworkLayout, states: set[str]) -> None:
         self.parsed, self.layout, self.states = parsed, layout, states
         self.seen: dict[tuple[str, str], str] = {}
+        # Read once per file, not once per row (it walks the framework's crosswalks).
+        self.treaty_fields = treaty_fields(layout.slug)
+        self.today = today()
+        self.remarks: dict[str, str | TextRefused] = {}
 
     def problem(self, where: str, message: str) -> None:
         self.parsed.add_problem(where, message)
@@ -121,11 +128,18 @@ class _Checker:
         """The remark through the text policy; None (a problem) when it is refused. From a CSV,
         the quote the CSV export puts before a formula-like text comes off first."""
         text = _text(value)
-        try:
-            return REMARK.clean(unneutralised(text) if from_csv else text)
-        except TextRefused as refused:
-            self.problem(where, f"the remark {refused.message}")
+        text = unneutralised(text) if from_csv else text
+        cleaned = self.remarks.get(text)
+        if cleaned is None:  # once per distinct remark of the file, not once per cell
+            try:
+                cleaned = REMARK.clean(text)
+            except TextRefused as refused:
+                cleaned = refused
+            self.remarks[text] = cleaned
+        if isinstance(cleaned, TextRefused):
+            self.problem(where, f"the remark {cleaned.message}")
             return None
+        return cleaned
 
     def treaty(
         self, field_code: str, values: dict[str, object], where: Callable[[str], str]
@@ -135,7 +149,7 @@ class _Checker:
         when they are empty for any other field; (False, None) after naming each problem by
         `where(column)`."""
         texts = {name: values.get(name) for name in TREATY_COLUMNS}
-        instrument = treaty_fields(self.layout.slug).get(field_code)
+        instrument = self.treaty_fields.get(field_code)
         if all(_text(value) == "" for value in texts.values()):
             return True, (TREATY_CLEARED if instrument is not None else None)
         if instrument is None:
@@ -180,7 +194,7 @@ class _Checker:
         treaty = TreatyStatusInput.model_validate(
             {"status": status, "asserted_by": asserted, **dates}
         )
-        found = treaty_problems(instrument, treaty, on=today())
+        found = treaty_problems(instrument, treaty, on=self.today)
         for problem in found:
             column = problem.where if problem.where in TREATY_COLUMNS else "treaty_status"
             self.problem(where(column), f"{problem.where}: {problem.message}")
@@ -384,9 +398,7 @@ def _parse_xlsx(content: bytes, checker: _Checker) -> None:
             limit = (
                 FIRST_DATA_ROW + len(checker.states) * len(sheet_layout.section.fields) + ROW_SLACK
             )
-            rows = workbook[sheet_layout.name].iter_rows(
-                max_col=sheet_layout.read_width, values_only=True
-            )
+            rows = sheet_values(workbook[sheet_layout.name], max_col=sheet_layout.read_width)
             try:
                 _xlsx_sheet(
                     checker,
@@ -582,25 +594,42 @@ def import_matrix_file(
     file_name = FILE_NAME.require(
         file_name, "file name", message="the file was not imported; nothing was written"
     )
-    parsed = parse_matrix_file(
-        content, file_name, layout=layout, states=states, max_bytes=max_bytes
-    )
-    if parsed.problems:
-        raise InvalidData(
-            f"{file_name} was not imported; nothing was written",
-            problems=parsed.reported_problems(),
+    with collection_paused():
+        parsed = parse_matrix_file(
+            content, file_name, layout=layout, states=states, max_bytes=max_bytes
         )
-    return import_cells(
-        session,
-        viewer=viewer,
-        cells=parsed.cells,
-        layout=layout,
-        file_name=file_name,
-        only=only,
-        dry_run=dry_run,
-        reason=reason,
-        edition=edition,
-    )
+        if parsed.problems:
+            raise InvalidData(
+                f"{file_name} was not imported; nothing was written",
+                problems=parsed.reported_problems(),
+            )
+        return import_cells(
+            session,
+            viewer=viewer,
+            cells=parsed.cells,
+            layout=layout,
+            file_name=file_name,
+            only=only,
+            dry_run=dry_run,
+            reason=reason,
+            edition=edition,
+        )
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a file is read and imported: it allocates a
+    few hundred thousand objects that all live until the end (the file's rows and cells, the
+    current cells), and the collector scanned them again and again, a quarter of the reading's
+    CPU time (benchmarks/matrix_io.py). Reference counting still frees everything else; the
+    collector runs again (if it ran before) as soon as the import ends, however it ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _framework_for(session: Session, iso3: str | None) -> Framework:

@@ -58,12 +58,14 @@ class _Counter:
 
     def __init__(self, part: str, limits: XlsxLimits) -> None:
         self.part, self.limits = part, limits
+        self.max_elements = limits.max_elements  # computed once: start() runs for every element
         self.rows = self.cells = self.elements = self.in_row = self.row_elements = 0
 
     def start(self, name: str, _attributes: object) -> None:
         self.elements += 1
         self.row_elements += 1
-        local = name.rsplit(":", 1)[-1]
+        # The local name: "c" or "x:c" (no namespace processing); a cell is the commonest.
+        local = name if ":" not in name else name.rsplit(":", 1)[-1]
         if local == "row":
             self.rows += 1
             self.in_row = self.row_elements = 0
@@ -80,9 +82,9 @@ class _Counter:
                     f"{self.part} has more cells than a matrix sheet can "
                     f"({self.limits.max_cells:,} in all, {MAX_CELLS_PER_ROW:,} in a row)"
                 )
-        if self.row_elements > MAX_ELEMENTS_PER_ROW or self.elements > self.limits.max_elements:
+        if self.row_elements > MAX_ELEMENTS_PER_ROW or self.elements > self.max_elements:
             raise _Refused(
-                f"{self.part} has more than {self.limits.max_elements:,} XML elements; "
+                f"{self.part} has more than {self.max_elements:,} XML elements; "
                 "is it a matrix export?"
             )
 

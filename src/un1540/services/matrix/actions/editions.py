@@ -15,12 +15,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, and_, case, func, insert, literal, select, tuple_
+from sqlalchemy import Integer, Table, and_, func, insert, literal, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from un1540.errors import Conflict, InvalidData, Problem
 from un1540.models import (
     ApprovalBasis,
+    CellDefinition,
     CellEntry,
     EditionStatus,
     Evidence,
@@ -196,18 +197,32 @@ def _copy_cells(
         if mapping:
             columns = ["edition_id", "cell_id", "mark", "remark", "revision", "visibility"]
             columns += ["treaty_status", "signed_on", "status_on", "asserted_by"]
-            old = select(
-                case(mapping, value=CellEntry.edition_id),
-                CellEntry.cell_id,
-                CellEntry.mark,
-                CellEntry.remark,
-                literal(1, Integer),
-                literal(Visibility.public, CellEntry.__table__.c.visibility.type),
-                CellEntry.treaty_status,
-                CellEntry.signed_on,
-                CellEntry.status_on,
-                CellEntry.asserted_by,
-            ).where(CellEntry.edition_id.in_(list(mapping)), CellEntry.cell_id.in_(layout_ids))
+            # The draft found by its based_on and the framework's cells by a join, not by an
+            # expression of the ids (a CASE of every draft and a list of every cell, evaluated
+            # for each row copied: a third of the statement's time on PostgreSQL).
+            draft = aliased(MatrixEdition)
+            old = (
+                select(
+                    draft.id,
+                    CellEntry.cell_id,
+                    CellEntry.mark,
+                    CellEntry.remark,
+                    literal(1, Integer),
+                    literal(Visibility.public, CellEntry.__table__.c.visibility.type),
+                    CellEntry.treaty_status,
+                    CellEntry.signed_on,
+                    CellEntry.status_on,
+                    CellEntry.asserted_by,
+                )
+                .join(draft, draft.based_on_id == CellEntry.edition_id)
+                .join(CellDefinition, CellDefinition.id == CellEntry.cell_id)
+                .where(
+                    CellEntry.edition_id.in_(list(mapping)),
+                    draft.id.in_(list(mapping.values())),
+                    CellDefinition.framework_id == framework_id,
+                )
+                .order_by(CellEntry.id)
+            )
             session.execute(insert(CellEntry).from_select(columns, old))
             copied_to.update(mapping)
         blank = [

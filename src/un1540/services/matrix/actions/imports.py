@@ -178,11 +178,17 @@ def checked_cells(cells: list[ImportedCell], problems: list[Problem]) -> list[Im
     """The cells with their remarks through the text policy (the rule of the API's remark);
     each refusal is named by where the cell is in the file."""
     checked = []
+    seen: dict[str, tuple[str, list[str]]] = {}  # each distinct remark is checked once
     for cell in cells:
         if cell.remark is not None:
-            found: list[Problem] = []
-            remark = REMARK.check(cell.remark, cell.where, found)
-            problems += [Problem(p.where, f"the remark {p.message}") for p in found]
+            if cell.remark not in seen:
+                found: list[Problem] = []
+                seen[cell.remark] = (
+                    REMARK.check(cell.remark, "", found),
+                    [problem.message for problem in found],
+                )
+            remark, messages = seen[cell.remark]
+            problems += [Problem(cell.where, f"the remark {message}") for message in messages]
             if remark != cell.remark:  # a copy only when the policy changed it (rare)
                 cell = replace(cell, remark=remark)
         checked.append(cell)
