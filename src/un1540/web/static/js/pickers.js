@@ -7,6 +7,8 @@
 (function () {
   "use strict";
 
+  var SHORT = 6;
+
   function folded(text) {
     return (text || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
@@ -17,9 +19,16 @@
     var search = picker.querySelector(".picker-search");
     var filter = picker.querySelector(".picker-filter");
     var count = picker.querySelector(".picker-count");
-    if (!search || !filter) return;
-    search.hidden = false;
     var choices = Array.prototype.slice.call(picker.querySelectorAll(".picker-choice"));
+    var box = picker.querySelector(".picker-choices");
+    var chosen = picker.querySelector(".picker-choice input:checked");
+    // The first chosen one in sight inside its scrolling box (the page itself does not move).
+    if (box && chosen && chosen.value) {
+      box.scrollTop = chosen.closest(".picker-choice").offsetTop - box.clientHeight / 3;
+    }
+    // A short list (weapon categories, languages) is read at a glance: no search box.
+    if (!search || !filter || choices.length <= SHORT) return;
+    search.hidden = false;
     var template = picker.dataset.countTemplate || "%(shown)s / %(total)s";
     function apply() {
       var words = folded(filter.value).split(/\s+/).filter(Boolean);
