@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.test_phone_layout import PHONE, WIDTH
 from tests.browser.test_workflow_journey import _sign_in
 
 pytestmark = pytest.mark.browser
@@ -29,12 +30,37 @@ def test_from_a_gap_to_a_delivered_project(
 ) -> None:
     provider_context, provider = _sign_in(browser, live_server, "provider@example.org")
     provider.goto(f"{live_server}/assistance/offers/new")
+    # The offer form on a 360 px phone: nothing wider than the screen.
+    provider.set_viewport_size(PHONE)
+    assert provider.evaluate(WIDTH) <= PHONE["width"]
+    provider.screenshot(path=str(artifacts / "assistance-offer-form-phone.png"), full_page=True)
+    provider.set_viewport_size({"width": 1280, "height": 900})
     provider.locator("#title").fill("Penal law drafting clinic")
-    provider.locator("#areas").fill("op2")
-    provider.locator('input[name="help_type"][value="legislative_drafting"]').check()
-    provider.locator("#regions").fill("african")
+    # Pickers: type to filter by name (or code), choose by name; the form submits codes.
+    provider.get_by_label("Search the list (Matrix fields or sections)").fill("op2")
+    expect(provider.locator("#areas .picker-count")).to_contain_text("shown")
+    provider.locator('#areas input[value="op2"]').check()
+    provider.locator('input[name="help_types"][value="legislative_drafting"]').check()
+    provider.get_by_label("Search the list (Regions)").fill("african gr")
+    expect(provider.locator('#regions input[value="western_european_others"]')).to_be_hidden()
+    provider.get_by_label("African Group").check()
+    # Enter in a search box filters, it does not publish.
+    provider.get_by_label("Search the list (Regions)").press("Enter")
+    provider.locator("#budget").fill("-1")
+    provider.locator("#currency").select_option("EUR")
+    provider.locator("#start_on").fill("2026-01-01")
+    provider.locator("#end_on").fill("2028-12-31")
+    provider.get_by_role("button", name="Publish the offer").click()
+    # A negative budget: the form comes back with what was chosen and the problem at its place.
+    expect(provider.locator("#budget-error")).to_be_visible()
+    expect(provider.get_by_label("African Group")).to_be_checked()
+    provider.locator("#budget").fill("25000")
+    provider.locator("#visibility").select_option("states_and_providers")
     provider.get_by_role("button", name="Publish the offer").click()
     expect(provider.locator(".flash")).to_contain_text("published")
+    ours = provider.locator("tr", has_text="Penal law drafting clinic")
+    expect(ours).to_contain_text("25,000")
+    expect(ours).to_contain_text("States' and providers' accounts")
 
     poc_context, poc = _sign_in(browser, live_server, "state_poc@example.org")
     poc.goto(f"{live_server}/states/NGA")
@@ -45,14 +71,39 @@ def test_from_a_gap_to_a_delivered_project(
     assert field is not None
     code = field.group(1)
     ask.click()
-    expect(poc.locator("#field")).to_have_value(code)  # the gap fills in the form
-    poc.locator("#description").fill("Draft the penal provisions")
-    poc.locator("#help_type").select_option("legislative_drafting")
+    # The gap fills in the first item.
+    chosen = poc.locator(f'input[name="item-0-field"][value="{code}"]')
+    expect(chosen).to_be_checked()
+    expect(chosen).to_be_in_viewport()  # scrolled into sight in its list
+    # Short lists (weapon categories, languages) need no search box; long ones have one.
+    expect(poc.locator("#item-0-weapon .picker-search")).to_be_hidden()
+    expect(poc.locator("#item-0-help_type .picker-search")).to_be_visible()
+    poc.locator("#summary").fill("Penal provisions and customs training")
+    poc.locator("#item-0-note").fill("Draft the penal provisions")
+    poc.locator('input[name="item-0-help_type"][value="legislative_drafting"]').check()
+    # Items are added and removed in the page (the script; without it the server does it).
+    url = poc.url
+    poc.get_by_role("button", name="Add an item").click()
+    poc.get_by_role("button", name="Add an item").click()
+    expect(poc.locator(".request-item")).to_have_count(3)
+    assert poc.url == url
+    poc.get_by_role("button", name="Remove item 2").click()
+    expect(poc.locator(".request-item")).to_have_count(2)
+    expect(poc.locator(".request-item-legend").nth(1)).to_have_text("Item 2")
+    poc.get_by_label("Search the list (Matrix field)").nth(1).fill("border control")
+    poc.locator('input[name="item-1-field"][value="op3cd.border_control"]').check()
+    poc.locator('input[name="item-1-help_type"][value="training"]').check()
+    poc.set_viewport_size(PHONE)
+    assert poc.evaluate(WIDTH) <= PHONE["width"]
+    poc.screenshot(path=str(artifacts / "assistance-request-form-phone.png"), full_page=True)
+    poc.set_viewport_size({"width": 1280, "height": 900})
     # The form starts at the Committee only; the State widens it to providers to be helped.
     expect(poc.locator("#consent")).to_have_value("committee")
     poc.locator("#consent").select_option("providers")
     poc.get_by_role("button", name="File the request").click()
     expect(poc.locator("#request-status")).to_have_text("Received")
+    expect(poc.locator("main")).to_contain_text("Draft the penal provisions")
+    expect(poc.locator("main")).to_contain_text("Penal provisions and customs training")
     request_url = poc.url
     poc.screenshot(path=str(artifacts / "assistance-request-filed.png"), full_page=True)
 

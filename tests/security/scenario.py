@@ -158,6 +158,9 @@ SECRETS = {
     "request_summary": "SECRET-PRIVATE-REQUEST-SUMMARY-3a70",
     "providers_item": "SECRET-PROVIDERS-REQUEST-ITEM-c5d9",
     "committee_offer": "SECRET-COMMITTEE-OFFER-60ab",
+    # What restricted offers say (listed with their budget and period on /assistance).
+    "offer_text": "SECRET-PROVIDERS-OFFER-TEXT-2c8e",
+    "committee_offer_text": "SECRET-COMMITTEE-OFFER-TEXT-71fa",
     "judgement_note": "SECRET-JUDGEMENT-NOTE-9e27",
     "milestone": "SECRET-PRIVATE-MILESTONE-4b13",
     "feedback": "SECRET-PRIVATE-FEEDBACK-a7c0",
@@ -243,6 +246,8 @@ ENTITLED = {
     "request_summary": {"poc"} | COMMITTEE_SIDE,
     "providers_item": SIGNED_IN,
     "committee_offer": COMMITTEE_SIDE,  # visibility: committee
+    "offer_text": SIGNED_IN,
+    "committee_offer_text": COMMITTEE_SIDE,
     "judgement_note": COMMITTEE_SIDE,  # judgements are the Committee's (docs/assistance.md)
     "milestone": {"poc"} | COMMITTEE_SIDE,  # its project's readers
     "feedback": {"poc"} | COMMITTEE_SIDE,
@@ -944,7 +949,11 @@ def _clearinghouse(session: Session, viewers: dict[str, Viewer]) -> dict[str, in
         session,
         viewer=viewers["provider"],
         data=AssistanceOfferCreate(
-            title=SECRETS["offer"], capacity=3, visibility="states_and_providers", **OFFERED
+            title=SECRETS["offer"],
+            description=SECRETS["offer_text"],
+            capacity=3,
+            visibility="states_and_providers",
+            **OFFERED,
         ),
     )
     requests = {}
@@ -1029,6 +1038,12 @@ def _clearinghouse(session: Session, viewers: dict[str, Viewer]) -> dict[str, in
         data=AssistanceOfferCreate(
             provider_name="A discreet NGO",
             title=SECRETS["committee_offer"],
+            # Its budget, period and text are listed with it, to the Committee side only.
+            description=SECRETS["committee_offer_text"],
+            budget=98765,
+            currency="CHF",
+            start_on=date(2026, 1, 1),
+            end_on=date(2030, 12, 31),
             capacity=1,
             visibility="committee",
             **OFFERED,

@@ -1767,7 +1767,9 @@ def _refusal(page: str) -> str:
 
 def portal_outcome(client: TestClient, response: Any) -> int | str:
     if response.status_code in (403, 409, 422) and (
-        'id="cell-error"' in response.text or 'id="treaty-error"' in response.text
+        'id="cell-error"' in response.text
+        or 'id="treaty-error"' in response.text
+        or 'id="form-errors"' in response.text  # the clearinghouse's request and offer forms
     ):
         return _refusal(response.text)  # the cell or treaty form, shown again with its refusal
     if response.status_code != 303 or (

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from babel.numbers import list_currencies
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -79,6 +80,20 @@ def item_problems(
         languages=item.languages,
     )
     return problems + period_problems(where, item.start_on, item.end_on)
+
+
+def draft_item_problems(session: Session, items: Sequence[object]) -> list[Problem]:
+    """The vocabulary problems of the items of a request whose shape is not complete yet (a
+    form with a part missing): each item that has its shape is checked as `item_problems`
+    would, so that a form reports every problem at once; the others' are the schema's."""
+    problems = []
+    for position, raw in enumerate(items):
+        try:
+            item = AssistanceRequestItemInput.model_validate(raw)
+        except ValidationError:
+            continue
+        problems += item_problems(session, position, item)
+    return problems
 
 
 def consent_problems(consent: str) -> list[Problem]:

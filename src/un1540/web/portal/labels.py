@@ -143,6 +143,13 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "deadline_passed": N_("Deadline passed without objection"),
         "committee_reason": N_("Approved by the Committee with a reason"),
     },
+    # Who may see a record (models.base.Visibility), as the clearinghouse's offers say it.
+    "visibility": {
+        "public": N_("Everyone"),
+        "states_and_providers": N_("States' and providers' accounts"),
+        "owning_state_and_committee": N_("The Committee side and the State concerned"),
+        "committee": N_("The Committee side only"),
+    },
     "origin": {
         "demo": N_("Demonstration data"),
         "import": N_("Imported"),
