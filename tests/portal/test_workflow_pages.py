@@ -208,7 +208,8 @@ def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Portal) -> N
         expert, cell_path, {"mark": "X", "remark": "r" * 10001, "version": version[1]}, 422
     )
     assert "Cell saved." not in too_long
-    assert "remark: is longer than 10,000 characters (10,001)" in too_long
+    # The field by its label on the form (web/portal/messages.py).
+    assert "Remark: is longer than 10,000 characters (10,001)" in too_long
     long_page = post_refused(
         expert,
         cell_path,
