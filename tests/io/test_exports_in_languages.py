@@ -11,6 +11,7 @@ from datetime import date
 
 import docx
 from docx.oxml.ns import qn
+from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
@@ -168,3 +169,14 @@ def test_the_review_word_file_in_arabic(session: Session) -> None:
     assert _english_left(text, REVIEW_WORDS) == []
     paragraphs = list(document.element.body.iter(qn("w:p")))
     assert all(p.find(f"{qn('w:pPr')}/{qn('w:bidi')}") is not None for p in paragraphs)
+
+
+def test_the_api_takes_the_language_and_refuses_an_unknown_one(client: TestClient) -> None:
+    response = client.get("/api/v1/states/FRA/matrix.docx?lang=fr")
+    assert response.status_code == 200
+    assert '-fr.docx"' in response.headers["content-disposition"]
+    _, text = _docx_text(response.content)
+    assert DocumentLanguage("fr").gettext("Date of the first report") in text
+    refused = client.get("/api/v1/states/FRA/matrix.pdf?lang=xx")
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "invalid_parameter"
