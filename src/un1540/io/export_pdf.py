@@ -143,7 +143,9 @@ def matrices_html(exports: list[MatrixExport], tr: DocumentLanguage = ENGLISH) -
     footer = (
         "SYNTHETIC DEMO DATA - not the records of the 1540 Committee"
         if synthetic
-        else tr.gettext(N_("1540 Committee matrix"))
+        else "1540 Committee matrix"
+        if tr.language == "en"
+        else tr.gettext(N_("Matrix of the 1540 Committee"))
     )
     matrices = [localized_matrix(e.matrix, tr) for e in exports]
     headings = [_heading(matrix, tr) for matrix in matrices]
@@ -166,6 +168,11 @@ def matrices_html(exports: list[MatrixExport], tr: DocumentLanguage = ENGLISH) -
             page_notice=css_string(SYNTHETIC_NOTICE) if synthetic else "",
             legend=tr.gettext(MARK_LEGEND),
             footer=css_string(footer),
+            title=(
+                "1540 Committee matrix"
+                if tr.language == "en"
+                else tr.gettext(N_("Matrix of the 1540 Committee"))
+            ),
             lang=tr.language,
             direction=tr.direction,
         )
