@@ -732,17 +732,22 @@ def export_matrix(
         bool, typer.Option("--all", help="Every State's latest approved edition.")
     ] = False,
     edition: Annotated[int | None, typer.Option(min=1, help="With --state: this edition.")] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="ar, zh, en, fr, ru or es (XLSX, DOCX and PDF).")
+    ] = "en",
 ) -> None:
     """Export one State's matrix, or every State's, as CSV, JSON, XLSX, DOCX or PDF."""
     if (state is None) == (not all_states) or (edition is not None and state is None):
         raise InvalidParameter.naming(
             [Problem("--state/--all", "give --state ISO3 (optionally --edition) or --all")]
         )
+    if lang not in UN_LANGUAGES:
+        raise typer.BadParameter(f"one of {', '.join(UN_LANGUAGES)}", param_hint="--lang")
     with _sessions()() as session:
         viewer = system_viewer(f"cli:{getpass.getuser()}")
         with console.status("Exporting ..."):
             exported = export_matrices(
-                session, viewer=viewer, iso3=state, fmt=format, edition=edition
+                session, viewer=viewer, iso3=state, fmt=format, edition=edition, language=lang
             )
     output.write_bytes(exported.content)
     note = " (synthetic demo data)" if exported.synthetic else ""
@@ -818,9 +823,7 @@ def report_review(
     format: Annotated[
         ReviewFormat, typer.Option("--format", help="html, docx or pdf.")
     ] = ReviewFormat.html,
-    lang: Annotated[
-        str, typer.Option("--lang", help="ar, zh, en, fr, ru or es (HTML and PDF; Word: en).")
-    ] = "en",
+    lang: Annotated[str, typer.Option("--lang", help="ar, zh, en, fr, ru or es.")] = "en",
 ) -> None:
     """Build the tables and charts of a comprehensive review of a period, reproducibly.
 

@@ -9,6 +9,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from un1540.reference.languages import N_
+
+
+class Text(str):
+    """An English message that remembers what it was made of, so that the portal can say it in
+    the reader's language: its `msgid` (marked `N_` where it is written, so `pybabel extract`
+    finds it) and the `params` put into it (`%(name)s` placeholders).
+
+    Everything that reads it as a `str` (the API's error bodies, the CLI, logs) reads the English
+    text, unchanged; the portal's door translates `msgid` and then puts the parameters in
+    (`web.i18n.translated`). A Text joined into another string becomes plain English again."""
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, params: dict[str, object]) -> Text:
+        made = super().__new__(cls, msgid % params if params else msgid)
+        made.msgid = msgid
+        made.params = params
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled with what it was made of
+        return (Text, (self.msgid, self.params))
+
+
+def text(msgid: str, /, **params: object) -> Text:
+    """An English message from `msgid` (marked `N_`) and its parameters:
+    `text(N_("unknown State %(code)s"), code=repr(code))`. A message without parameters needs
+    no Text: `N_("...")` alone is translated by its English words."""
+    return Text(msgid, params)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -28,8 +59,14 @@ def more_problems(where: str, count: int) -> Problem:
     """The line that says how many problems were found but not listed."""
     return Problem(
         where,
-        f"{count:,} more problem(s) not listed; fix the first {MAX_LISTED_PROBLEMS} and check "
-        "the file again",
+        text(
+            N_(
+                "%(count)s more problem(s) not listed; fix the first %(listed)s and check the "
+                "file again"
+            ),
+            count=f"{count:,}",
+            listed=MAX_LISTED_PROBLEMS,
+        ),
     )
 
 
@@ -89,7 +126,14 @@ class InvalidParameter(InvalidData):
     def naming(cls, problems: list[Problem]) -> InvalidParameter:
         """The error for these problems, its message naming each parameter."""
         names = ", ".join(dict.fromkeys(problem.where for problem in problems))
-        return cls(f"invalid parameter {names}: {problems[0].message}", problems=problems)
+        return cls(
+            text(
+                N_("invalid parameter %(names)s: %(message)s"),
+                names=names,
+                message=problems[0].message,
+            ),
+            problems=problems,
+        )
 
 
 class Unauthenticated(Un1540Error):

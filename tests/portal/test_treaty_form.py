@@ -85,25 +85,29 @@ def test_a_bad_treaty_status_is_shown_on_the_form_naming_the_field(portal: Porta
     )
     assert status == 422
     assert 'id="treaty-error"' in text
-    assert "status_on: 1992-12-31 is before the CWC opened for signature" in text
+    # Each field by its label on the form (web/portal/messages.py), the service's message kept.
+    assert (
+        "Date of ratification, accession or succession: 1992-12-31 is before the CWC opened "
+        "for signature" in text
+    )
     assert 'value="1992-12-31"' in text  # what was typed stays in the form
     status, text = _post(
         expert, {"status": "ratified", "asserted_by": "", "reason": "national report"}
     )
     assert status == 422
-    assert "asserted_by: Input should be" in text
+    assert "Asserted by: must be one of" in text
     status, text = _post(
         expert,
         {"status": "signed", "signed_on": "not a date", "asserted_by": "state_report"},
     )
     assert status == 422
-    assert "signed_on:" in text
+    assert "Date of signature: is not a date (YYYY-MM-DD)" in text
     status, text = _post(
         expert,
         {"status": "not_party", "signed_on": "1993-01-14", "asserted_by": "state_report"},
     )
     assert status == 422
-    assert "status: a State that is not party has no treaty dates" in text
+    assert "Status: a State that is not party has no treaty dates" in text
     api_cell = expert.get(f"/api/v1/states/GHA/editions/1/cells/{TREATY_CELL}").json()
     assert api_cell["treaty"] is None  # nothing was written
 

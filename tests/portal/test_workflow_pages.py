@@ -208,7 +208,8 @@ def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Portal) -> N
         expert, cell_path, {"mark": "X", "remark": "r" * 10001, "version": version[1]}, 422
     )
     assert "Cell saved." not in too_long
-    assert "remark: is longer than 10,000 characters (10,001)" in too_long
+    # The field by its label on the form (web/portal/messages.py).
+    assert "Remark: is longer than 10,000 characters (10,001)" in too_long
     long_page = post_refused(
         expert,
         cell_path,
@@ -276,9 +277,10 @@ def test_a_control_character_in_a_portal_form_is_a_named_error_and_nothing_is_wr
         expert, cell_path, {"mark": "?", "remark": "Act\x00 12", "version": "2"}, 422
     )
     assert 'name="mark" value="?" checked' in refused  # what was chosen is kept
-    assert "remark: contains the control character U+0000 (NUL) at character 4" in refused
+    assert "Remark: contains the control character U+0000 (NUL) at character 4" in refused
     comment = post_form(expert, cell_path, f"{cell_path}/comments", {"body": "see page\x0b2 \x1b"})
-    assert "body: contains the control character U+001B (ESC)" in comment
+    # Each field by its label on the form (web/portal/messages.py).
+    assert "Add a comment: contains the control character U+001B (ESC)" in comment
     assert "Comment added." not in comment
     cell = expert.get(f"/api/v1/states/GHA/editions/1/cells/{CELL}").json()
     assert (cell["mark"], cell["remark"], cell["version"]) == ("X", "", 2)

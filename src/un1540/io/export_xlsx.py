@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from un1540.io.language import ENGLISH, DocumentLanguage
 from un1540.io.matrix_collect import MatrixExport
 from un1540.io.matrix_text import TREATY_COLUMNS, reconstructed_note, treaty_values
 from un1540.io.xlsx_layout import (
@@ -27,6 +28,7 @@ from un1540.io.xlsx_layout import (
     SectionSheet,
     section_sheets,
 )
+from un1540.reference.languages import N_
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
 from un1540.schemas.text import printable
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
@@ -55,31 +57,46 @@ def _put(sheet: Worksheet, row: int, column: int, value: str | int | None) -> Ce
     return cell
 
 
-def _about(sheet: Worksheet, exports: list[MatrixExport], framework: str) -> None:
+def _about(
+    sheet: Worksheet, exports: list[MatrixExport], framework: str, tr: DocumentLanguage = ENGLISH
+) -> None:
+    """The About sheet in the reader's language (the import finds its "Framework" row in any
+    of the six: io/matrix_import.py)."""
     synthetic = any(e.matrix.synthetic for e in exports)
+    _ = tr.gettext
     lines = [
-        ("1540 matrix export", ""),
-        ("Framework", framework),
-        ("States", ", ".join(e.matrix.state.iso3 for e in exports)),
-        ("Exported", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
-        ("Disclaimer", MATRIX_DISCLAIMER),
+        (_(N_("1540 matrix export")), ""),
+        (_(N_("Framework")), framework),
+        (_(N_("States")), ", ".join(e.matrix.state.iso3 for e in exports)),
+        (_(N_("Exported")), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        (_(N_("Disclaimer")), _(MATRIX_DISCLAIMER)),
         (
-            "Marks",
-            "X: measure recorded; ?: reference may not be relevant or is incomplete; "
-            "NA: not applicable; empty: no information. — : the field does not apply to that "
-            "weapon category.",
+            _(N_("Marks")),
+            _(
+                N_(
+                    "X: measure recorded; ?: reference may not be relevant or is incomplete; "
+                    "NA: not applicable; empty: no information. — : the field does not apply to "
+                    "that weapon category."
+                )
+            ),
         ),
         (
-            "Import",
-            "Edit marks and remarks in the section sheets, keep the columns and header rows as "
-            "they are, and import the file into a draft edition (un1540 import matrix, or the "
-            "edition's page).",
+            _(N_("Import")),
+            _(
+                N_(
+                    "Edit marks and remarks in the section sheets, keep the columns and header "
+                    "rows as they are, and import the file into a draft edition (un1540 import "
+                    "matrix, or the edition's page)."
+                )
+            ),
         ),
     ]
-    marked = f"The column {WORDING_HEADER!r} of each section sheet says so on each row."
-    notes = {reconstructed_note(e.matrix, marked=marked) for e in exports} - {""}
+    marked = _(N_("The column %(column)s of each section sheet says so on each row.")) % {
+        "column": repr(WORDING_HEADER)
+    }
+    notes = {reconstructed_note(e.matrix, marked=marked, tr=tr) for e in exports} - {""}
     if notes:
-        lines.insert(2, ("Reconstructed rows", " ".join(sorted(notes))))  # after Framework
+        lines.insert(2, (_(N_("Reconstructed rows")), " ".join(sorted(notes))))  # after Framework
     if synthetic:
         lines.insert(1, ("SYNTHETIC DEMO DATA", SYNTHETIC_NOTICE))
     for row, (label, value) in enumerate(lines, start=1):
@@ -90,9 +107,17 @@ def _about(sheet: Worksheet, exports: list[MatrixExport], framework: str) -> Non
 
 
 def _section(
-    sheet: Worksheet, layout: SectionSheet, exports: list[MatrixExport], synthetic: bool
+    sheet: Worksheet,
+    layout: SectionSheet,
+    exports: list[MatrixExport],
+    synthetic: bool,
+    tr: DocumentLanguage = ENGLISH,
 ) -> None:
-    title = layout.section.title + ("  [SYNTHETIC DEMO DATA]" if synthetic else "")
+    """A section's sheet: its title in the reader's language; the header rows (2 and 3) and
+    the sheet's name as the import reads them, the same in every language."""
+    title = tr.label("section", layout.section.code, layout.section.title) + (
+        "  [SYNTHETIC DEMO DATA]" if synthetic else ""
+    )
     _put(sheet, 1, 1, title).font = Font(bold=True, size=13)
     row2, row3 = layout.header_rows()
     for column, (upper, lower) in enumerate(zip(row2, row3, strict=True), start=1):
@@ -154,16 +179,22 @@ def _section(
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def matrices_xlsx(exports: list[MatrixExport], layout: FrameworkLayout) -> bytes:
-    """Every matrix in `exports` (all on the framework `layout`) in one workbook."""
+def matrices_xlsx(
+    exports: list[MatrixExport], layout: FrameworkLayout, tr: DocumentLanguage = ENGLISH
+) -> bytes:
+    """Every matrix in `exports` (all on the framework `layout`) in one workbook; Arabic
+    sheets read from right to left."""
     workbook = Workbook()
     about = workbook.active
     assert about is not None
     about.title = ABOUT_SHEET
-    _about(about, exports, layout.slug)
+    _about(about, exports, layout.slug, tr)
     synthetic = any(e.matrix.synthetic for e in exports)
     for sheet_layout in section_sheets(layout):
-        _section(workbook.create_sheet(sheet_layout.name), sheet_layout, exports, synthetic)
+        _section(workbook.create_sheet(sheet_layout.name), sheet_layout, exports, synthetic, tr)
+    if tr.direction == "rtl":
+        for sheet in workbook.worksheets:
+            sheet.sheet_view.rightToLeft = True
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -50,3 +50,6 @@ class DocumentLanguage:
 
     def label(self, dimension: str, key: str, fallback: str) -> str:
         return localized_name(dimension, key, self.language, fallback)
+
+
+ENGLISH = DocumentLanguage("en")

@@ -16,6 +16,7 @@ from un1540.io.csv_export import matrix_csv
 from un1540.io.export_docx import matrices_docx
 from un1540.io.export_pdf import matrices_pdf, write_matrices_pdf
 from un1540.io.export_xlsx import matrices_xlsx
+from un1540.io.language import DocumentLanguage
 from un1540.io.matrix_collect import MatrixExport, collect, every_latest
 from un1540.models import Framework
 from un1540.schemas.matrix import MatrixBundle
@@ -74,16 +75,21 @@ def export_matrices(
     iso3: str | None,
     fmt: ExportFormat,
     edition: int | None = None,
+    language: str = "en",
 ) -> ExportedFile:
-    """One State's matrix (or every State's latest) as a file in `fmt`."""
+    """One State's matrix (or every State's latest) as a file in `fmt`; XLSX, DOCX and PDF
+    in `language` (one of the six; CSV and JSON are data, the same in every language)."""
+    reader = DocumentLanguage(language)
     exports = collect(session, viewer=viewer, iso3=iso3, edition=edition)
     synthetic = any(export.matrix.synthetic for export in exports)
-    content = _content(session, exports, fmt, single=iso3 is not None)
+    content = _content(session, exports, fmt, single=iso3 is not None, reader=reader)
     stem = (
         f"{exports[0].matrix.state.iso3}-matrix-edition-{exports[0].matrix.edition.number}"
         if iso3
         else "matrices"
     )
+    if language != "en" and fmt in (ExportFormat.xlsx, ExportFormat.docx, ExportFormat.pdf):
+        stem += f"-{language}"
     name = f"{'synthetic-demo-' if synthetic else ''}{stem}.{fmt.value}"
     return ExportedFile(
         content=content, media_type=MEDIA_TYPES[fmt], file_name=name, synthetic=synthetic
@@ -91,8 +97,13 @@ def export_matrices(
 
 
 def _content(
-    session: Session, exports: list[MatrixExport], fmt: ExportFormat, single: bool
+    session: Session,
+    exports: list[MatrixExport],
+    fmt: ExportFormat,
+    single: bool,
+    reader: DocumentLanguage | None = None,
 ) -> bytes:
+    reader = reader or DocumentLanguage("en")
     synthetic = any(export.matrix.synthetic for export in exports)
     if fmt is ExportFormat.csv:
         content = _csv(exports)
@@ -104,12 +115,12 @@ def _content(
             content = bundle.model_dump_json(indent=1).encode()
     elif fmt is ExportFormat.xlsx:
         content = matrices_xlsx(
-            exports, framework_layout(session, _single_framework(session, exports))
+            exports, framework_layout(session, _single_framework(session, exports)), reader
         )
     elif fmt is ExportFormat.docx:
-        content = matrices_docx(exports)
+        content = matrices_docx(exports, reader)
     else:
-        content = matrices_pdf(exports)
+        content = matrices_pdf(exports, reader)
     return content
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import MAX_LISTED_PROBLEMS, InvalidData, Problem, Un1540Error, more_problems
+from un1540.io.language import DocumentLanguage
 from un1540.io.matrix_text import TREATY_COLUMNS
 from un1540.io.xlsx_guard import XlsxLimits, xlsx_refusal
 from un1540.io.xlsx_layout import (
@@ -42,6 +43,7 @@ from un1540.io.xlsx_values import sheet_values
 from un1540.models import Framework, MatrixEdition, State
 from un1540.models.base import today
 from un1540.reference.crosswalks import ASSERTED_BY, TREATY_STATUSES, treaty_fields
+from un1540.reference.languages import UN_LANGUAGES
 from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.text import FILE_NAME, REMARK, TextRefused, unneutralised
 from un1540.schemas.workflow import ImportReport
@@ -60,6 +62,10 @@ from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.services.matrix.rules import import_refusal
 
 MARKS = {"X": "X", "?": "?", "NA": "NA", "": ""}
+# The About sheet's "Framework" row, as an export in any of the six languages labels it.
+FRAMEWORK_LABELS = frozenset(
+    DocumentLanguage(language).gettext("Framework") for language in UN_LANGUAGES
+)
 MAX_PROBLEMS = MAX_LISTED_PROBLEMS  # listed; the others are counted
 ROW_SLACK = 1_000  # empty or note rows a sheet or a CSV may hold besides the matrix's own
 
@@ -385,7 +391,7 @@ def _parse_xlsx(content: bytes, checker: _Checker) -> None:
         if ABOUT_SHEET in workbook.sheetnames:
             sheet_name = ABOUT_SHEET
             for row in workbook[ABOUT_SHEET].iter_rows(max_row=20, max_col=2, values_only=True):
-                if len(row) >= 2 and _text(row[0]) == "Framework":
+                if len(row) >= 2 and _text(row[0]) in FRAMEWORK_LABELS:
                     checker.parsed.framework = _text(row[1])[:200]
         sheets = section_sheets(checker.layout)
         missing = [s.name for s in sheets if s.name not in workbook.sheetnames]

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from un1540.io.language import ENGLISH, DocumentLanguage
+from un1540.reference.languages import N_
 from un1540.schemas.matrix import CellRead, MatrixRead, TreatyStatusRead
 
-MARK_LEGEND = (
+# Every word a matrix document prints is a msgid (the portal's catalogues, io/language.py):
+# `tr` is the reader's language, English by default.
+MARK_LEGEND = N_(
     "X: the Committee has information on a measure (a reference to the legal basis or executive "
     "practice); ?: the reference may not be relevant or is incomplete; NA: not applicable; "
     "blank: no information before the Committee; —: the field does not apply to that weapon "
     "category."
 )
 
-RECONSTRUCTED_MARK = "[reconstructed]"
+RECONSTRUCTED_MARK = N_("[reconstructed]")
 
 
 def reconstructed_rows(matrix: MatrixRead) -> tuple[int, int]:
@@ -23,24 +27,31 @@ def reconstructed_rows(matrix: MatrixRead) -> tuple[int, int]:
 
 
 def reconstructed_note(
-    matrix: MatrixRead, *, marked: str = f"Each of them is marked {RECONSTRUCTED_MARK}."
+    matrix: MatrixRead, *, marked: str | None = None, tr: DocumentLanguage = ENGLISH
 ) -> str:
     """What a document titled "1540 Committee matrix" must say when some of its rows are not
-    the Committee's own wording (`marked`: how the document marks them); empty when every row
-    was verified."""
+    the Committee's own wording (`marked`: how the document marks them, already in the
+    reader's language); empty when every row was verified."""
     count, total = reconstructed_rows(matrix)
     if not count:
         return ""
-    return (
-        f"{count} of the {total} rows of this matrix are reconstructed: their number and wording "
-        "come from resolution 1540 and published matrices and were not verified against the "
-        f"Committee's own template. {marked}"
-    )
+    if marked is None:
+        marked = tr.gettext(N_("Each of them is marked %(mark)s.")) % {
+            "mark": tr.gettext(RECONSTRUCTED_MARK)
+        }
+    note = tr.gettext(
+        N_(
+            "%(count)s of the %(total)s rows of this matrix are reconstructed: their number and "
+            "wording come from resolution 1540 and published matrices and were not verified "
+            "against the Committee's own template."
+        )
+    ) % {"count": count, "total": total}
+    return f"{note} {marked}"
 
 
-def row_name(name: str, reconstructed: bool) -> str:
+def row_name(name: str, reconstructed: bool, tr: DocumentLanguage = ENGLISH) -> str:
     """A row's name as a document prints it: with the reconstructed mark when it applies."""
-    return f"{name} {RECONSTRUCTED_MARK}" if reconstructed else name
+    return f"{name} {tr.gettext(RECONSTRUCTED_MARK)}" if reconstructed else name
 
 
 def date_text(dates: Iterable[object]) -> str:
@@ -51,14 +62,14 @@ def date_text(dates: Iterable[object]) -> str:
 # An OP1 treaty cell's status as columns of the CSV and XLSX exports (read back by the import).
 TREATY_COLUMNS = ("treaty_status", "signed_on", "status_on", "asserted_by")
 TREATY_WORDS = {
-    "signed": "Signed",
-    "ratified": "Ratified",
-    "acceded": "Acceded",
-    "succeeded": "Succeeded",
-    "not_party": "Not party",
-    "state_report": "State report",
-    "committee_finding": "Committee finding",
-    "organisation_information": "Organisation information",
+    "signed": N_("Signed"),
+    "ratified": N_("Ratified"),
+    "acceded": N_("Acceded"),
+    "succeeded": N_("Succeeded"),
+    "not_party": N_("Not party"),
+    "state_report": N_("State report"),
+    "committee_finding": N_("Committee finding"),
+    "organisation_information": N_("Organisation information"),
 }
 
 
@@ -74,26 +85,32 @@ def treaty_values(treaty: TreatyStatusRead | None) -> list[str]:
     ]
 
 
-def treaty_text(treaty: TreatyStatusRead) -> str:
+def treaty_text(treaty: TreatyStatusRead, tr: DocumentLanguage = ENGLISH) -> str:
     """A treaty status as the documents print it, e.g. "Ratified 2004-02-13; signed 1993-01-13
     (asserted by: State report)"."""
-    text = TREATY_WORDS[treaty.status]
+    text = tr.gettext(TREATY_WORDS[treaty.status])
     if treaty.status_on:
         text += f" {treaty.status_on.isoformat()}"
     if treaty.signed_on:
-        text += ("; signed " if treaty.status != "signed" else " ") + treaty.signed_on.isoformat()
-    return f"{text} (asserted by: {TREATY_WORDS[treaty.asserted_by]})"
+        signed = tr.gettext(N_("signed"))
+        text += (
+            f"; {signed} " if treaty.status != "signed" else " "
+        ) + treaty.signed_on.isoformat()
+    asserted = tr.gettext(N_("asserted by: %(who)s")) % {
+        "who": tr.gettext(TREATY_WORDS[treaty.asserted_by])
+    }
+    return f"{text} ({asserted})"
 
 
-def evidence_text(cell: CellRead) -> str:
+def evidence_text(cell: CellRead, tr: DocumentLanguage = ENGLISH) -> str:
     sources = []
     for item in cell.evidence:
         where = ", ".join(
-            f"{label} {value}"
+            f"{tr.gettext(label)} {value}"
             for label, value in (
-                ("p.", item.page),
-                ("art.", item.article),
-                ("para.", item.paragraph),
+                (N_("p."), item.page),
+                (N_("art."), item.article),
+                (N_("para."), item.paragraph),
             )
             if value
         )
@@ -101,15 +118,26 @@ def evidence_text(cell: CellRead) -> str:
     return "; ".join(sources)
 
 
-def remarks_text(cells: list[CellRead], *, with_labels: bool) -> str:
+def remarks_text(
+    cells: list[CellRead],
+    *,
+    with_labels: bool,
+    tr: DocumentLanguage = ENGLISH,
+    column_names: dict[str, str] | None = None,
+) -> str:
+    """Each cell's treaty status, remark and sources, one line a cell; with `with_labels`, each
+    line names its weapon category and column (`column_names`: the columns' names as printed)."""
     lines = []
     for cell in cells:
-        sources = f"Sources: {evidence_text(cell)}" if cell.evidence else ""
-        treaty = treaty_text(cell.treaty) if cell.treaty is not None else ""
+        sources = (
+            tr.gettext(N_("Sources: %(sources)s")) % {"sources": evidence_text(cell, tr)}
+            if cell.evidence
+            else ""
+        )
+        treaty = treaty_text(cell.treaty, tr) if cell.treaty is not None else ""
         text = " — ".join(part for part in (treaty, cell.remark, sources) if part)
         if text:
-            label = (
-                f"{cell.weapon.upper()} {cell.column.replace('_', ' ')}: " if with_labels else ""
-            )
+            column = (column_names or {}).get(cell.column, cell.column.replace("_", " "))
+            label = f"{cell.weapon.upper()} {column}: " if with_labels else ""
             lines.append(label + text)
     return "\n".join(lines)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from un1540 import __version__
 from un1540.io.charts import BarSeries, bar_chart, to_png, to_svg
-from un1540.io.export_docx import mark_every_page
+from un1540.io.export_docx import mark_every_page, right_to_left
 from un1540.io.export_pdf import css_string, printable_value
 from un1540.io.language import DocumentLanguage
 from un1540.reference.languages import N_, change, ltr
@@ -288,9 +288,20 @@ def _fixed_zip(data: bytes) -> bytes:
     return output.getvalue()
 
 
-def review_docx(stats: ReviewStatistics) -> bytes:
-    """The same report as a Word document, charts as PNG."""
-    f = _filters("en")
+def review_docx(stats: ReviewStatistics, language: str = "en") -> bytes:
+    """The same report as a Word document, charts as PNG, in one of the six languages (the
+    HTML report's own messages; Arabic paragraphs and tables right to left)."""
+    reader = DocumentLanguage(language)
+    _ = reader.gettext
+    f = _filters(reader.locale)
+    label = reader.label if language != "en" else _english
+    titles = {
+        "group": _("By regional group"),
+        "region": _("By region"),
+        "section": _("By section of the matrix"),
+        "weapon": _("By weapon category"),
+        "column": _("Legislation and enforcement"),
+    }
     document = WordDocument()
     stamp = datetime(stats.to_date.year, stats.to_date.month, stats.to_date.day, tzinfo=UTC)
     properties = document.core_properties
@@ -299,70 +310,80 @@ def review_docx(stats: ReviewStatistics) -> bytes:
     properties.created = properties.modified = stamp
     properties.last_modified_by = "un1540"
     properties.revision = 1
+    properties.language = language
     style = document.styles["Normal"]
     style.font.name = "DejaVu Sans"
     style.font.size = Pt(9.5)
     if stats.synthetic:
         document.add_paragraph().add_run(SYNTHETIC_NOTICE).bold = True
-    document.add_heading("Comprehensive review of the implementation of resolution 1540 (2004)", 0)
-    document.add_paragraph(
-        f"Period: {f['long_date'](stats.from_date)} to {f['long_date'](stats.to_date)}"
+    document.add_heading(
+        _("Comprehensive review of the implementation of resolution 1540 (2004)"), 0
     )
     document.add_paragraph(
-        "The figures describe the information recorded in the 1540 matrices, which are a "
-        "reference tool for dialogue and assistance. They are not a measure of compliance."
+        _("Period: %(start)s to %(end)s")
+        % {"start": f["long_date"](stats.from_date), "end": f["long_date"](stats.to_date)}
     )
-    document.add_heading("1. Summary", 1)
+    document.add_paragraph(
+        _(
+            "The figures describe the information recorded in the 1540 matrices, which are a "
+            "reference tool for dialogue and assistance. They are not a measure of compliance."
+        )
+    )
+    document.add_heading(_("1. Summary"), 1)
     start, end = stats.start, stats.end
     _docx_table(
         document,
         ["", f["long_date"](start.on), f["long_date"](end.on)],
         [
-            ["States with an approved matrix", str(start.states), str(end.states)],
-            ["Cells marked X, in all", f["number"](start.measures), f["number"](end.measures)],
+            [_("States with an approved matrix"), str(start.states), str(end.states)],
             [
-                "Cells marked X per State, on average",
+                _("Cells marked X (measure recorded), in all"),
+                f["number"](start.measures),
+                f["number"](end.measures),
+            ],
+            [
+                _("Cells marked X per State, on average"),
                 f["number"](start.average_measures_per_state, 1),
                 f["number"](end.average_measures_per_state, 1),
             ],
             [
-                "States with 30 or fewer cells marked X",
+                _("States with 30 or fewer cells marked X"),
                 str(start.distribution.at_most_threshold),
                 str(end.distribution.at_most_threshold),
             ],
             [
-                "Share of applicable cells marked X",
+                _("Share of applicable cells marked X"),
                 f["percent"](start.coverage, 1),
                 f["percent"](end.coverage, 1),
             ],
             [
-                "Cells marked ? (uncertain)",
+                _("Cells marked ? (uncertain)"),
                 f["number"](start.uncertain),
                 f["number"](end.uncertain),
             ],
         ],
     )
     document.add_paragraph(
-        f"During the period, {stats.editions_approved} matrix editions were approved for "
-        f"{stats.states_with_new_editions} States."
+        _("During the period, %(editions)s matrix editions were approved for %(states)s States.")
+        % {"editions": stats.editions_approved, "states": stats.states_with_new_editions}
     )
-    charts = _charts(stats)
+    charts = _charts(stats, _Reader(locale=reader.locale, translate=reader.gettext, label=label))
     for number, table in enumerate(stats.tables, start=2):
-        document.add_heading(f"{number}. {table.title}", 1)
+        document.add_heading(f"{number}. {titles.get(table.by, table.title)}", 1)
         document.add_picture(io.BytesIO(to_png(charts[table.by])), width=Cm(16))
         _docx_table(
             document,
             [
                 "",
-                "States",
-                "Coverage at start",
-                "Coverage at end",
-                "Change (points)",
-                "X/State end",
+                _("States"),
+                _("Coverage at start"),
+                _("Coverage at end"),
+                _("Change (points)"),
+                _("X per State at end"),
             ],
             [
                 [
-                    row.label,
+                    label(table.by, row.key, row.label),
                     change(row.states_start, row.states_end),
                     f["percent"](row.coverage_start, 1),
                     f["percent"](row.coverage_end, 1),
@@ -373,20 +394,22 @@ def review_docx(stats: ReviewStatistics) -> bytes:
             ],
         )
     next_number = len(stats.tables) + 2
-    document.add_heading(f"{next_number}. How many cells each State has marked X", 1)
+    document.add_heading(f"{next_number}. {_('How many cells each State has marked X')}", 1)
     document.add_picture(io.BytesIO(to_png(charts["distribution"])), width=Cm(16))
-    document.add_heading(f"{next_number + 1}. Fields with the most and the fewest measures", 1)
+    document.add_heading(
+        f"{next_number + 1}. {_('Fields with the most and the fewest measures')}", 1
+    )
     for title, rows in (
-        ("Most measures recorded", stats.most_covered_fields),
-        ("Fewest measures recorded", stats.least_covered_fields),
+        (_("Most measures recorded"), stats.most_covered_fields),
+        (_("Fewest measures recorded"), stats.least_covered_fields),
     ):
         document.add_heading(title, 2)
         _docx_table(
             document,
-            ["Field", "Coverage at start", "Coverage at end", "Change (points)"],
+            [_("Field"), _("Coverage at start"), _("Coverage at end"), _("Change (points)")],
             [
                 [
-                    f"{row.key} {row.label}",
+                    f"{row.key} {label('field', row.key, row.label)}",
                     f["percent"](row.coverage_start, 1),
                     f["percent"](row.coverage_end, 1),
                     f["points"](row.coverage_change),
@@ -394,38 +417,53 @@ def review_docx(stats: ReviewStatistics) -> bytes:
                 for row in rows
             ],
         )
-    document.add_heading(f"{next_number + 2}. Uncertainty and the age of the information", 1)
+    document.add_heading(f"{next_number + 2}. {_('Uncertainty and the age of the information')}", 1)
     ages = stats.ages
     document.add_paragraph(
-        f"Median time since the counted editions were approved: "
-        f"{f['number'](ages.median_edition_age, 1)} years. Median age of the documents cited as "
-        f"evidence: {f['number'](ages.median_evidence_age, 1)} years; "
-        f"{f['percent'](ages.evidence_older_than_10_years)} of citations are more than ten "
-        "years old. Cells marked ? are counted apart, never as measures."
+        _("Median time since the counted editions were approved: %(years)s years.")
+        % {"years": f["number"](ages.median_edition_age, 1)}
+        + " "
+        + _(
+            "Median age of the documents cited as evidence: %(years)s years; %(share)s of "
+            "citations are more than ten years old."
+        )
+        % {
+            "years": f["number"](ages.median_evidence_age, 1),
+            "share": f["percent"](ages.evidence_older_than_10_years),
+        }
+        + " "
+        + _(
+            "Cells marked ? (the reference may be irrelevant or incomplete) are counted apart, "
+            "never as measures."
+        )
     )
     reporting = stats.reporting
-    document.add_heading(f"{next_number + 3}. National reports", 1)
+    document.add_heading(f"{next_number + 3}. {_('National reports')}", 1)
     document.add_paragraph(
-        "Reports on the resolution (first national reports, addenda and additional information) "
-        "that the Committee has made public; restricted reports are not counted."
+        _(
+            "Reports on the resolution (first national reports, addenda and additional "
+            "information) that the Committee has made public; restricted reports are not "
+            "counted."
+        )
     )
     _docx_table(
         document,
         ["", f["long_date"](stats.from_date), f["long_date"](stats.to_date)],
         [
             [
-                "States that have reported",
+                _("States that have reported"),
                 str(reporting.reported_start),
                 str(reporting.reported_end),
             ],
             [
-                "States that have never reported",
+                _("States that have never reported"),
                 str(reporting.states - reporting.reported_start),
                 str(reporting.never_reported_end),
             ],
             *[
                 [
-                    f"States that have reported: {row.label} ({row.states})",
+                    f"{_('States that have reported')}: {label('group', row.key, row.label)} "
+                    f"({row.states})",
                     str(row.reported_start),
                     str(row.reported_end),
                 ]
@@ -434,39 +472,68 @@ def review_docx(stats: ReviewStatistics) -> bytes:
         ],
     )
     document.add_paragraph(
-        f"During the period, {reporting.reports_in_period} reports were received, and "
-        f"{reporting.first_reports_in_period} States reported for the first time."
+        _(
+            "During the period, %(reports)s reports were received, and %(states)s States "
+            "reported for the first time."
+        )
+        % {"reports": reporting.reports_in_period, "states": reporting.first_reports_in_period}
     )
     if reporting.never_reported:
-        names = ", ".join(state.name for state in reporting.never_reported)
-        document.add_paragraph(f"States without a report at the end of the period: {names}.")
-    document.add_heading("Annex: method and data sources", 1)
-    document.add_paragraph(f"Which editions count: {stats.basis}.")
-    document.add_paragraph(f"Method: {stats.method}")
+        names = ", ".join(
+            label("state", state.iso3, state.name) for state in reporting.never_reported
+        )
+        document.add_paragraph(f"{_('States without a report at the end of the period:')} {names}.")
+    document.add_heading(_("Annex: method and data sources"), 1)
+    document.add_paragraph(f"{_('Which editions count.')} {_(stats.basis)}.")
+    document.add_paragraph(f"{_('Method.')} {_(stats.method)}")
     document.add_paragraph(
-        f"Matrix framework: {stats.framework}: {stats.framework_fields} fields, of which "
-        f"{stats.framework_fields_verified} have wording verified against a public approved "
-        "matrix; the others are reconstructed."
+        f"{_('Matrix framework.')} "
+        + _(
+            "%(framework)s: %(fields)s fields, of which %(verified)s have wording verified "
+            "against a public approved matrix; the others are reconstructed from the "
+            "resolution and published matrices."
+        )
+        % {
+            "framework": stats.framework,
+            "fields": stats.framework_fields,
+            "verified": stats.framework_fields_verified,
+        }
     )
-    data = SYNTHETIC_NOTICE if stats.synthetic else "The approved, public matrix editions."
-    document.add_paragraph(f"Data: {data} Data version: {stats.data_version}.")
+    data = (
+        SYNTHETIC_NOTICE
+        if stats.synthetic
+        else _("The approved, public matrix editions held by this system.")
+    )
     document.add_paragraph(
-        f"Reproducibility: produced by un1540 {__version__} with `un1540 report review --from "
-        f"{stats.from_date} --to {stats.to_date}`; the same data and command give the same report."
+        f"{_('Data.')} {data} " + _("Data version: %(version)s.") % {"version": stats.data_version}
+    )
+    document.add_paragraph(
+        f"{_('Reproducibility.')} "
+        + _(
+            "Produced by un1540 %(version)s with `un1540 report review --from %(start)s --to "
+            "%(end)s`; the same data and command give the same report."
+        )
+        % {
+            "version": __version__,
+            "start": stats.from_date.isoformat(),
+            "end": stats.to_date.isoformat(),
+        }
     )
     if stats.synthetic:
         mark_every_page(document, SYNTHETIC_NOTICE)
+    if reader.direction == "rtl":
+        right_to_left(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return _fixed_zip(buffer.getvalue())
 
 
 def render_review(stats: ReviewStatistics, fmt: str, language: str = "en") -> bytes:
-    """The review as a file; HTML and PDF in `language` (Word is written in English only)."""
+    """The review as a file in `language` (HTML, PDF and Word)."""
     if fmt == "html":
         return review_html(stats, language).encode("utf-8")
     if fmt == "docx":
-        return review_docx(stats)
+        return review_docx(stats, language)
     if fmt == "pdf":
         return review_pdf(stats, language)
     raise ValueError(f"unknown format {fmt!r}")

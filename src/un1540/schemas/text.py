@@ -43,6 +43,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from un1540.errors import InvalidData, Problem
+from un1540.errors import text as text_message
+from un1540.reference.languages import N_
 
 _LINE_BREAKS = re.compile("\r\n|[\r\f\v\x85]")
 # What no field accepts: C0 controls but tab and LF, DEL, C1 controls, lone surrogates, and the
@@ -110,14 +112,28 @@ class TextRule:
         found = _REFUSED.search(text)
         if found is not None:
             raise TextRefused(
-                f"contains the control character {_describe(found.group())} at character "
-                f"{found.start() + 1}; only tabs and line breaks are allowed"
-                if not self.one_line
-                else f"contains the control character {_describe(found.group())} at character "
-                f"{found.start() + 1}; remove it"
+                text_message(
+                    N_(
+                        "contains the control character %(character)s at character "
+                        "%(position)s; only tabs and line breaks are allowed"
+                    )
+                    if not self.one_line
+                    else N_(
+                        "contains the control character %(character)s at character "
+                        "%(position)s; remove it"
+                    ),
+                    character=_describe(found.group()),
+                    position=found.start() + 1,
+                )
             )
         if len(text) > self.max_length:
-            raise TextRefused(f"is longer than {self.max_length:,} characters ({len(text):,})")
+            raise TextRefused(
+                text_message(
+                    N_("is longer than %(limit)s characters (%(length)s)"),
+                    limit=f"{self.max_length:,}",
+                    length=f"{len(text):,}",
+                )
+            )
         return text
 
     def check(self, value: str, where: str, problems: list[Problem]) -> str:
@@ -144,7 +160,10 @@ class TextRule:
         try:
             return self.clean(value)
         except TextRefused as refused:
-            raise PydanticCustomError("text_policy", refused.message) from None
+            # The message as the context too: the portal's door translates it (forms.build).
+            raise PydanticCustomError(
+                "text_policy", "{message}", {"message": refused.message}
+            ) from None
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler

@@ -38,6 +38,7 @@ from un1540.services.evidence.rules import check_may_suggest
 from un1540.services.kernel.access import Viewer
 from un1540.web.auth import check_api_csrf, flash, resolve_viewer
 from un1540.web.portal.forms import login_redirect
+from un1540.web.portal.messages import refusal
 
 Check = Callable[..., None]  # (session, viewer, **path parameters); raises the refusal
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,7 +80,7 @@ async def _refusal(request: Request, guard: Guard, parameters: dict[str, Any]) -
     except (Forbidden, Conflict, InvalidData) as error:
         if guard.back is None:
             raise
-        flash(request, error.message, kind="error")
+        flash(request, refusal(error), kind="error")
         return RedirectResponse(guard.back(request), status_code=303)
     finally:
         session.close()

@@ -19,13 +19,14 @@ from babel import Locale
 from babel.messages.pofile import read_po
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from un1540.errors import Text
 from un1540.reference.languages import N_, UN_LANGUAGES
 
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_COOKIE = "un1540_lang"
 CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "locale"
 CURRENT_LANGUAGE: ContextVar[str] = ContextVar("un1540_language", default=DEFAULT_LANGUAGE)
-__all__ = ["N_", "gettext", "language", "ngettext"]
+__all__ = ["N_", "gettext", "language", "ngettext", "translated"]
 
 
 @lru_cache(maxsize=len(UN_LANGUAGES))
@@ -55,6 +56,27 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     # Catalogue entries are keyed by the singular; languages with several plural forms get the
     # form for "many", which reads correctly with the number shown beside it.
     return gettext(singular) if count == 1 else gettext(plural)
+
+
+def translated(message: str) -> str:
+    """A service's message in the request's language: a `Text` by its msgid, its parameters put
+    in after translation (a parameter that is itself a message translated first); a plain message
+    by its English words (those the services marked `N_`). What the catalogue lacks, or a
+    translation whose placeholders do not fit, stays English rather than failing the page."""
+    if isinstance(message, Text):
+        # A parameter that is itself a message (a Text, or words the services marked N_, such
+        # as what was refused) is translated too; a name or a number is not in the catalogue.
+        params = {
+            name: translated(value) if isinstance(value, str) else value
+            for name, value in message.params.items()
+        }
+        if not params:
+            return gettext(message.msgid)
+        try:
+            return gettext(message.msgid) % params
+        except (KeyError, TypeError, ValueError):
+            return str(message)
+    return gettext(message)
 
 
 class CurrentTranslations:

@@ -14,10 +14,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, InvalidData, NotFound, Problem
+from un1540.errors import Conflict, InvalidData, NotFound, Problem, text
 from un1540.models import ApiToken, Organisation, Role, State, TokenScope, UserAccount
 from un1540.models.base import utc_now
-from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.languages import N_, UN_LANGUAGES
 from un1540.schemas.text import DISPLAY_NAME, TOKEN_LABEL
 from un1540.services.accounts import credentials
 from un1540.services.accounts.credentials import TOKEN_PREFIX, password_problems, token_hash
@@ -69,7 +69,9 @@ def role_binding(
     organisation_code = (organisation_code or "").strip() or None
     roles = [r.value for r in Role if r is not Role.public]
     if role not in roles:
-        problems.append(Problem("role", f"must be one of {', '.join(roles)}"))
+        problems.append(
+            Problem("role", text(N_("must be one of %(roles)s"), roles=", ".join(roles)))
+        )
     state = (
         session.scalars(select(State).where(State.iso3 == state_iso3)).one_or_none()
         if state_iso3
@@ -83,21 +85,45 @@ def role_binding(
         else None
     )
     if state_iso3 and state is None:
-        problems.append(Problem("state", f"no State with code {state_iso3!r}"))
+        problems.append(
+            Problem(
+                "state",
+                text(
+                    N_("no State with code %(state_iso3)s"),
+                    state_iso3=repr(state_iso3),
+                ),
+            )
+        )
     if organisation_code and organisation is None:
-        problems.append(Problem("org", f"no organisation with code {organisation_code!r}"))
+        problems.append(
+            Problem(
+                "org",
+                text(
+                    N_("no organisation with code %(organisation_code)s"),
+                    organisation_code=repr(organisation_code),
+                ),
+            )
+        )
     if role == Role.state_poc and not state_iso3:
-        problems.append(Problem("state", "a point of contact speaks for one State: give --state"))
+        problems.append(
+            Problem("state", N_("a point of contact speaks for one State: give --state"))
+        )
     if role == Role.provider and not (state_iso3 or organisation_code):
         problems.append(
-            Problem("org", "a provider is an organisation (--org) or a State (--state)")
+            Problem("org", N_("a provider is an organisation (--org) or a State (--state)"))
         )
     if role in (Role.expert, Role.committee, Role.admin) and (state_iso3 or organisation_code):
         problems.append(
-            Problem("role", f"a {role} account is not bound to a State or organisation")
+            Problem(
+                "role",
+                text(
+                    N_("a %(role)s account is not bound to a State or organisation"),
+                    role=role,
+                ),
+            )
         )
     if state_iso3 and organisation_code:
-        problems.append(Problem("state", "give a State or an organisation, not both"))
+        problems.append(Problem("state", N_("give a State or an organisation, not both")))
     binding = Binding(
         role=Role(role) if role in roles else Role.public,
         state_id=state.id if state else None,
@@ -123,7 +149,7 @@ def create_user(
     email = email.strip().lower()
     problems: list[Problem] = []
     if not EMAIL.match(email):
-        problems.append(Problem("email", "is not an e-mail address"))
+        problems.append(Problem("email", N_("is not an e-mail address")))
     problems += password_problems(password, email)
     display_name = DISPLAY_NAME.check(display_name, "name", problems)
     binding, binding_problems = role_binding(
@@ -131,14 +157,24 @@ def create_user(
     )
     problems += binding_problems
     if language not in UN_LANGUAGES:
-        problems.append(Problem("language", f"must be one of {', '.join(UN_LANGUAGES)}"))
+        problems.append(
+            Problem(
+                "language",
+                text(N_("must be one of %(languages)s"), languages=", ".join(UN_LANGUAGES)),
+            )
+        )
     if problems:
-        raise InvalidData("the account is not valid; nothing was written", problems=problems)
+        raise InvalidData(N_("the account is not valid; nothing was written"), problems=problems)
     if (
         session.scalars(select(UserAccount.id).where(UserAccount.email == email)).first()
         is not None
     ):
-        raise Conflict(f"an account for {email} already exists")
+        raise Conflict(
+            text(
+                N_("an account for %(email)s already exists"),
+                email=email,
+            )
+        )
     user = UserAccount(
         email=email,
         display_name=display_name.strip(),
@@ -224,14 +260,15 @@ def sign_in_with_password(
 def change_password(session: Session, *, user: UserAccount, current: str, new: str) -> None:
     if not credentials.PASSWORDS.verify(current, user.password_hash):
         raise InvalidData(
-            "the password was not changed", problems=[Problem("current_password", "is not correct")]
+            N_("the password was not changed"),
+            problems=[Problem("current_password", N_("is not correct"))],
         )
     problems = password_problems(new, user.email)
     if new == current:
-        problems.append(Problem("new_password", "must differ from the current password"))
+        problems.append(Problem("new_password", N_("must differ from the current password")))
     if problems:
         raise InvalidData(
-            "the password was not changed",
+            N_("the password was not changed"),
             problems=[Problem("new_password", p.message) for p in problems],
         )
     user.password_hash = credentials.PASSWORDS.hash(new)
@@ -256,7 +293,7 @@ def reset_password(session: Session, *, email: str, new: str, actor: str) -> Use
     user = find_user(session, email)
     problems = password_problems(new, user.email)
     if problems:
-        raise InvalidData("the password was not changed", problems=problems)
+        raise InvalidData(N_("the password was not changed"), problems=problems)
     user.password_hash = credentials.PASSWORDS.hash(new)
     user.password_changed_at = utc_now()
     end_sessions_of(session, user)
@@ -300,12 +337,17 @@ def issue_token(
     """A new token for the account; the plain token is returned once and never stored."""
     if scope not in [s.value for s in TokenScope]:
         raise InvalidData(
-            "the token was not issued", problems=[Problem("scope", "must be read or write")]
+            N_("the token was not issued"), problems=[Problem("scope", N_("must be read or write"))]
         )
-    label = TOKEN_LABEL.require(label, "label", message="the token was not issued")
+    label = TOKEN_LABEL.require(label, "label", message=N_("the token was not issued"))
     user = find_user(session, email)
     if not user.is_active:
-        raise Conflict(f"the account {user.email} is disabled")
+        raise Conflict(
+            text(
+                N_("the account %(email)s is disabled"),
+                email=user.email,
+            )
+        )
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
@@ -344,7 +386,12 @@ def _revoke(session: Session, token: ApiToken, actor: str) -> ApiToken:
 def revoke_token(session: Session, *, prefix: str, actor: str) -> ApiToken:
     token = session.scalars(select(ApiToken).where(ApiToken.prefix == prefix)).one_or_none()
     if token is None:
-        raise NotFound(f"no token starting {prefix!r}")
+        raise NotFound(
+            text(
+                N_("no token starting %(prefix)s"),
+                prefix=repr(prefix),
+            )
+        )
     return _revoke(session, token, actor)
 
 
@@ -353,7 +400,12 @@ def revoke_own_token(session: Session, *, user: UserAccount, token_id: int, acto
     """A user revokes one of their own tokens (another account's token is not found)."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound(f"you have no token {token_id}")
+        raise NotFound(
+            text(
+                N_("you have no token %(token_id)s"),
+                token_id=token_id,
+            )
+        )
     return _revoke(session, token, actor)
 
 
@@ -379,7 +431,12 @@ def set_language(session: Session, *, user: UserAccount, language: str, actor: s
     if language not in UN_LANGUAGES:
         raise InvalidData(
             "the language was not changed",
-            problems=[Problem("language", f"must be one of {', '.join(UN_LANGUAGES)}")],
+            problems=[
+                Problem(
+                    "language",
+                    text(N_("must be one of %(languages)s"), languages=", ".join(UN_LANGUAGES)),
+                )
+            ],
         )
     if user.language != language:
         before = user.language

@@ -7,7 +7,8 @@ import string
 
 from pwdlib import PasswordHash
 
-from un1540.errors import Problem
+from un1540.errors import Problem, text
+from un1540.reference.languages import N_
 from un1540.reference.passwords import common_passwords
 
 PASSWORDS = PasswordHash.recommended()  # argon2id
@@ -42,24 +43,47 @@ def password_problems(password: str, email: str) -> list[Problem]:
     """What makes this password unacceptable for the account with this e-mail (nothing: [])."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(Problem("password", f"must have at least {MIN_PASSWORD_LENGTH} characters"))
+        problems.append(
+            Problem(
+                "password",
+                text(
+                    N_("must have at least %(min_password_length)s characters"),
+                    min_password_length=MIN_PASSWORD_LENGTH,
+                ),
+            )
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(Problem("password", f"must have at most {MAX_PASSWORD_LENGTH} characters"))
+        problems.append(
+            Problem(
+                "password",
+                text(
+                    N_("must have at most %(max_password_length)s characters"),
+                    max_password_length=MAX_PASSWORD_LENGTH,
+                ),
+            )
+        )
     lowered, core = password.strip().lower(), password_core(password)
     email = email.strip().lower()
     local_part = email.partition("@")[0]
     if lowered == email or (len(local_part) >= 3 and core in (local_part, email)):
-        problems.append(Problem("password", "must not be the e-mail address or its name part"))
+        problems.append(Problem("password", N_("must not be the e-mail address or its name part")))
     elif lowered in common_passwords() or core in common_passwords():
         problems.append(
-            Problem("password", "is one of the most common passwords (or one with digits added)")
+            Problem(
+                "password", N_("is one of the most common passwords (or one with digits added)")
+            )
         )
     elif len(set(lowered)) < MIN_DISTINCT_CHARACTERS or not core:
         problems.append(
             Problem(
                 "password",
-                f"is too predictable: use at least {MIN_DISTINCT_CHARACTERS} different "
-                "characters, and not only digits and punctuation",
+                text(
+                    N_(
+                        "is too predictable: use at least %(min_distinct_characters)s "
+                        "different characters, and not only digits and punctuation"
+                    ),
+                    min_distinct_characters=MIN_DISTINCT_CHARACTERS,
+                ),
             )
         )
     return problems

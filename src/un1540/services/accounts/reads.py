@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import NotFound, Unauthenticated
+from un1540.errors import NotFound, Unauthenticated, text
 from un1540.models import ApiToken, TokenScope, UserAccount
+from un1540.reference.languages import N_
 from un1540.services.accounts.credentials import token_hash
 from un1540.services.kernel.access import Viewer, account_viewer
 
@@ -16,7 +17,12 @@ def find_user(session: Session, email: str) -> UserAccount:
         select(UserAccount).where(UserAccount.email == email.strip().lower())
     ).one_or_none()
     if user is None:
-        raise NotFound(f"no account for {email}")
+        raise NotFound(
+            text(
+                N_("no account for %(email)s"),
+                email=email,
+            )
+        )
     return user
 
 
@@ -47,7 +53,7 @@ def account_of(session: Session, viewer: Viewer) -> UserAccount:
     """The signed-in viewer's own account."""
     user = session.get(UserAccount, viewer.user_id) if viewer.user_id is not None else None
     if user is None:
-        raise Unauthenticated("sign in or send an API token")
+        raise Unauthenticated(N_("sign in or send an API token"))
     return user
 
 

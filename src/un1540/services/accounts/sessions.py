@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from un1540.errors import Forbidden, Unauthenticated
 from un1540.models import UserAccount, WebSession
 from un1540.models.base import utc_now
+from un1540.reference.languages import N_
 from un1540.services.accounts.reads import find_user, viewer_for
 from un1540.services.accounts.rules import refuse_managing_accounts
 from un1540.services.kernel.access import Viewer
@@ -143,7 +144,7 @@ def sign_out_everywhere(session: Session, *, viewer: Viewer, email: str) -> int:
 
     API tokens are not sessions and stay valid (revoke them with `users revoke`)."""
     if viewer.user_id is None:
-        raise Unauthenticated("sign in or send an API token to end sessions")
+        raise Unauthenticated(N_("sign in or send an API token to end sessions"))
     # Refused before the account is looked up: a refusal says nothing of who has an account.
     # Another account's sessions: the rule of every account management (accounts/rules.py).
     if viewer.actor != email.strip().lower():
@@ -151,7 +152,7 @@ def sign_out_everywhere(session: Session, *, viewer: Viewer, email: str) -> int:
         if refusal is not None:
             raise refusal
     if not viewer.can_write:
-        raise Forbidden("a read-only (read) token may not end sessions")
+        raise Forbidden(N_("a read-only (read) token may not end sessions"))
     user = find_user(session, email)
     ended = end_sessions_of(session, user)
     record_event(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Problem, Unauthenticated
+from un1540.errors import Conflict, Forbidden, InvalidData, NotFound, Problem, Unauthenticated, text
 from un1540.models import (
     ActionPlan,
     ActionPlanMeasure,
@@ -19,6 +19,7 @@ from un1540.models import (
     Origin,
 )
 from un1540.models.base import today, utc_now
+from un1540.reference.languages import N_
 from un1540.schemas.action_plans import (
     ActionPlanCreate,
     ActionPlanUpdate,
@@ -89,8 +90,14 @@ def _duplicate(session: Session, state_id: int, data: ActionPlanCreate) -> None:
     )
     if duplicate is not None:
         raise Conflict(
-            f"duplicate submission: plan {duplicate} of this State was submitted on "
-            f"{data.submitted_on} too",
+            text(
+                N_(
+                    "duplicate submission: plan %(duplicate)s of this State was "
+                    "submitted on %(submitted_on)s too"
+                ),
+                duplicate=duplicate,
+                submitted_on=data.submitted_on,
+            ),
             details={"plan": duplicate},
         )
 
@@ -188,14 +195,18 @@ def update_plan(
     session: Session, *, viewer: Viewer, iso3: str | None, plan_id: int, data: ActionPlanUpdate
 ) -> ActionPlan:
     """Change a plan's own facts (publishing it too), with the revision read (409 if stale)."""
-    require(viewer, *EDITORS, action="change a plan")
+    require(viewer, *EDITORS, action=N_("change a plan"))
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
     refusal = plan_rules.refusal(viewer, plan, "update")
     if isinstance(refusal, Unauthenticated | Forbidden):
         raise refusal
     if plan.revision != data.revision:
         raise Conflict(
-            f"action plan {plan.id} has changed since you read it (revision {plan.revision})",
+            text(
+                N_("action plan %(id)s has changed since you read it (revision %(revision)s)"),
+                id=plan.id,
+                revision=plan.revision,
+            ),
             details={"current_revision": plan.revision},
         )
     plan_rules.check(viewer, plan, "update")
@@ -212,12 +223,21 @@ def update_plan(
                 problems.append(
                     Problem(
                         "period_from" if milestone.due_on < period_from else "period_to",
-                        f"milestone {milestone.id} of measure {measure.id} is due "
-                        f"({milestone.due_on}) outside the period {period_from} to {period_to}",
+                        text(
+                            N_(
+                                "milestone %(id)s of measure %(id2)s is due (%(due_on)s) outside "
+                                "the period %(period_from)s to %(period_to)s"
+                            ),
+                            id=milestone.id,
+                            id2=measure.id,
+                            due_on=milestone.due_on,
+                            period_from=period_from,
+                            period_to=period_to,
+                        ),
                     )
                 )
     if problems:
-        raise InvalidData("the change is not valid; nothing was saved", problems=problems)
+        raise InvalidData(N_("the change is not valid; nothing was saved"), problems=problems)
     if submitted_on != plan.submitted_on:
         duplicate = session.scalar(
             select(ActionPlan.id).where(
@@ -228,8 +248,14 @@ def update_plan(
         )
         if duplicate is not None:
             raise Conflict(
-                f"duplicate submission: plan {duplicate} of this State was submitted on "
-                f"{submitted_on} too"
+                text(
+                    N_(
+                        "duplicate submission: plan %(duplicate)s of this State was "
+                        "submitted on %(submitted_on)s too"
+                    ),
+                    duplicate=duplicate,
+                    submitted_on=submitted_on,
+                )
             )
     before = _plan_values(plan)
     for name in _PLAN_FIELDS:
@@ -280,11 +306,18 @@ def _append_measures(
         title = measure.title.strip().casefold()
         if title in existing:
             problems.append(
-                Problem(where("title"), f"plan {plan.id} already has a measure {measure.title!r}")
+                Problem(
+                    where("title"),
+                    text(
+                        N_("plan %(id)s already has a measure %(title)s"),
+                        id=plan.id,
+                        title=repr(measure.title),
+                    ),
+                )
             )
         existing.add(title)
     if problems:
-        raise InvalidData("the measures are not valid; nothing was saved", problems=problems)
+        raise InvalidData(N_("the measures are not valid; nothing was saved"), problems=problems)
     start = len(plan.measures)
     added = [_measure(start + i, measure) for i, measure in enumerate(measures)]
     if not write:
@@ -299,7 +332,7 @@ def _append_measures(
 def add_measure(
     session: Session, *, viewer: Viewer, iso3: str | None, plan_id: int, data: MeasureCreate
 ) -> ActionPlanMeasure:
-    require(viewer, *EDITORS, action="add a measure")
+    require(viewer, *EDITORS, action=N_("add a measure"))
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
     (measure,) = _append_measures(session, viewer, plan, [data], [prefixed("")], [None])
     record_event(
@@ -357,11 +390,17 @@ def import_measures(
 def _measure_of(
     session: Session, viewer: Viewer, iso3: str | None, plan_id: int, measure_id: int
 ) -> ActionPlanMeasure:
-    require(viewer, *EDITORS, action="change a measure")
+    require(viewer, *EDITORS, action=N_("change a measure"))
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
     measure = get_measure(session, viewer=viewer, measure_id=measure_id)
     if measure.plan_id != plan.id:
-        raise NotFound(f"action plan {plan.id} has no measure {measure_id}")
+        raise NotFound(
+            text(
+                N_("action plan %(id)s has no measure %(measure_id)s"),
+                id=plan.id,
+                measure_id=measure_id,
+            )
+        )
     return measure
 
 
@@ -380,7 +419,7 @@ def add_milestone(
     plan = measure.plan
     problems = milestone_problems(data, plan.period_from, plan.period_to, prefixed(""))
     if problems:
-        raise InvalidData("the milestone is not valid; nothing was saved", problems=problems)
+        raise InvalidData(N_("the milestone is not valid; nothing was saved"), problems=problems)
     milestone = _milestone(len(measure.milestones), data)
     measure.milestones.append(milestone)
     session.flush()
@@ -397,7 +436,19 @@ def add_milestone(
 
 def _unknown_status(to: str, statuses: Sequence[str]) -> InvalidData:
     return InvalidData(
-        f"unknown status {to!r}", problems=[Problem("to", f"must be one of {', '.join(statuses)}")]
+        text(
+            N_("unknown status %(to)s"),
+            to=repr(to),
+        ),
+        problems=[
+            Problem(
+                "to",
+                text(
+                    N_("must be one of %(statuses)s"),
+                    statuses=", ".join(statuses),
+                ),
+            )
+        ],
     )
 
 
@@ -416,7 +467,7 @@ def transition_measure(
     if data.to not in MEASURES.statuses:
         raise _unknown_status(data.to, tuple(MEASURES.statuses))
     measure_rules.check(viewer, measure, data.to)
-    reason = REASON.require(data.reason, "reason", message="the measure was not moved")
+    reason = REASON.require(data.reason, "reason", message=N_("the measure was not moved"))
     before = {"status": measure.status, "progress": measure.progress}
     measure.status = data.to
     if data.progress is not None:
@@ -449,19 +500,25 @@ def transition_milestone(
     data: MilestoneTransition,
 ) -> ActionPlanMilestone:
     """Mark a milestone done (on a day, today by default) or cancelled (409 out of order)."""
-    require(viewer, *EDITORS, action="change a milestone")
+    require(viewer, *EDITORS, action=N_("change a milestone"))
     plan = get_plan(session, viewer=viewer, plan_id=plan_id, iso3=iso3)
     milestone = get_milestone(session, viewer=viewer, milestone_id=milestone_id)
     if milestone.measure.plan_id != plan.id:
-        raise NotFound(f"action plan {plan.id} has no milestone {milestone_id}")
+        raise NotFound(
+            text(
+                N_("action plan %(id)s has no milestone %(milestone_id)s"),
+                id=plan.id,
+                milestone_id=milestone_id,
+            )
+        )
     if data.to not in MILESTONES.statuses:
         raise _unknown_status(data.to, tuple(MILESTONES.statuses))
     milestone_rules.check(viewer, milestone, data.to)
-    reason = REASON.require(data.reason, "reason", message="the milestone was not moved")
+    reason = REASON.require(data.reason, "reason", message=N_("the milestone was not moved"))
     if data.done_on is not None and (data.to != "done" or data.done_on > today()):
         raise InvalidData(
-            "the milestone was not moved",
-            problems=[Problem("done_on", "only for done, and not in the future")],
+            N_("the milestone was not moved"),
+            problems=[Problem("done_on", N_("only for done, and not in the future"))],
         )
     before = milestone.status
     milestone.status = data.to

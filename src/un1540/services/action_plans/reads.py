@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import InvalidParameter, NotFound, Problem, text
 from un1540.models import (
     ActionPlan,
     ActionPlanMeasure,
@@ -26,6 +26,7 @@ from un1540.models import (
     State,
 )
 from un1540.models.base import today
+from un1540.reference.languages import N_
 from un1540.schemas.action_plans import AssistanceLinkRead
 from un1540.services.action_plans.progress import MatrixProgress, plans_progress
 from un1540.services.action_plans.rules import MEASURES
@@ -63,7 +64,13 @@ def get_plan(
         where = f" of {state.short_name} ({state.iso3})"
     plan = session.scalars(select(ActionPlan).options(*_LOADED).where(condition)).first()
     if plan is None:
-        raise NotFound(f"no action plan {plan_id}{where} that you may see")
+        raise NotFound(
+            text(
+                N_("no action plan %(plan_id)s%(where)s that you may see"),
+                plan_id=plan_id,
+                where=where,
+            )
+        )
     return plan
 
 
@@ -74,7 +81,12 @@ def get_measure(session: Session, *, viewer: Viewer, measure_id: int) -> ActionP
         .where(ActionPlanMeasure.id == measure_id, plan_visible(viewer))
     ).first()
     if measure is None:
-        raise NotFound(f"no measure {measure_id} of an action plan that you may see")
+        raise NotFound(
+            text(
+                N_("no measure %(measure_id)s of an action plan that you may see"),
+                measure_id=measure_id,
+            )
+        )
     return measure
 
 
@@ -86,7 +98,12 @@ def get_milestone(session: Session, *, viewer: Viewer, milestone_id: int) -> Act
         .where(ActionPlanMilestone.id == milestone_id, plan_visible(viewer))
     ).first()
     if milestone is None:
-        raise NotFound(f"no milestone {milestone_id} of an action plan that you may see")
+        raise NotFound(
+            text(
+                N_("no milestone %(milestone_id)s of an action plan that you may see"),
+                milestone_id=milestone_id,
+            )
+        )
     return milestone
 
 
@@ -116,7 +133,15 @@ def list_plans(
     `status`: plans with a measure in that reported status."""
     problems = []
     if status is not None and status not in MEASURES.statuses:
-        problems.append(Problem("status", f"must be one of {', '.join(MEASURES.statuses)}"))
+        problems.append(
+            Problem(
+                "status",
+                text(
+                    N_("must be one of %(statuses)s"),
+                    statuses=", ".join(MEASURES.statuses),
+                ),
+            )
+        )
     condition = plan_visible(viewer)
     if iso3 is not None:
         condition = and_(condition, ActionPlan.state_id == state_by_iso3(session, iso3).id)
@@ -127,7 +152,15 @@ def list_plans(
             else None
         )
         if state_id is None:
-            problems.append(Problem("state", f"unknown State {state[:20]!r}"))
+            problems.append(
+                Problem(
+                    "state",
+                    text(
+                        N_("unknown State %(state)s"),
+                        state=repr(state[:20]),
+                    ),
+                )
+            )
         condition = and_(condition, ActionPlan.state_id == state_id)
     if problems:
         raise InvalidParameter.naming(problems)
@@ -269,5 +302,11 @@ def latest_plan(session: Session, *, viewer: Viewer, iso3: str) -> ActionPlan:
         .limit(1)
     ).first()
     if plan is None:
-        raise NotFound(f"{state.short_name} ({state.iso3}) has no action plan that you may see")
+        raise NotFound(
+            text(
+                N_("%(short_name)s (%(iso3)s) has no action plan that you may see"),
+                short_name=state.short_name,
+                iso3=state.iso3,
+            )
+        )
     return plan

@@ -8,8 +8,9 @@ by the status they reach (reference/lifecycles.yml); a step out of order is a Co
 
 from __future__ import annotations
 
-from un1540.errors import Conflict, Forbidden, Un1540Error
+from un1540.errors import Conflict, Forbidden, Un1540Error, text
 from un1540.models import ActionPlan, ActionPlanMeasure, ActionPlanMilestone, Role
+from un1540.reference.languages import N_
 from un1540.reference.lifecycles import Lifecycle, lifecycle
 from un1540.services.kernel.access import Viewer, refuse_unless, speaks_for
 from un1540.services.kernel.lifecycle import step_to
@@ -27,7 +28,9 @@ def editor_refusal(viewer: Viewer, state_id: int, *, action: str) -> Un1540Error
     if refusal is not None:
         return refusal
     if viewer.role is Role.state_poc and not speaks_for(viewer, state_id):
-        return Forbidden("only the State's own points of contact and experts may write its plans")
+        return Forbidden(
+            N_("only the State's own points of contact and experts may write its plans")
+        )
     return None
 
 
@@ -35,7 +38,15 @@ def step_refusal(machine: Lifecycle, status: str, target: str, *, record: str) -
     """The Conflict refusing the step from `status` to `target`, or None when it is a step."""
     if status in machine.final:
         return Conflict(
-            f"a {status} {record} cannot become {target}; allowed next: nowhere: it is {status}"
+            text(
+                N_(
+                    "a %(status)s %(record)s cannot become %(target)s; allowed next: "
+                    "nowhere: it is %(status)s"
+                ),
+                status=status,
+                record=record,
+                target=target,
+            )
         )
     try:
         step_to(machine, status, target, record=record)
@@ -47,7 +58,11 @@ def step_refusal(machine: Lifecycle, status: str, target: str, *, record: str) -
 # What a viewer may start for a State (its id), before there is a plan.
 state_rules: Rules[int] = Rules(
     "action_plans",
-    {"create": lambda viewer, state_id: editor_refusal(viewer, state_id, action="write a plan")},
+    {
+        "create": lambda viewer, state_id: editor_refusal(
+            viewer, state_id, action=N_("write a plan")
+        )
+    },
 )
 
 
@@ -64,16 +79,22 @@ plan_rules: Rules[ActionPlan] = Rules(
 def _measure_step(target: str) -> Rule[ActionPlanMeasure]:
     def rule(viewer: Viewer, measure: ActionPlanMeasure) -> Un1540Error | None:
         return editor_refusal(
-            viewer, measure.plan.state_id, action="change a measure's status"
+            viewer, measure.plan.state_id, action=N_("change a measure's status")
         ) or step_refusal(MEASURES, measure.status, target, record="measure")
 
     return rule
 
 
 def _may_add_milestone(viewer: Viewer, measure: ActionPlanMeasure) -> Un1540Error | None:
-    refusal = editor_refusal(viewer, measure.plan.state_id, action="add a milestone")
+    refusal = editor_refusal(viewer, measure.plan.state_id, action=N_("add a milestone"))
     if refusal is None and measure.status in MEASURES.final:
-        return Conflict(f"measure {measure.id} is {measure.status}: it takes no new milestone")
+        return Conflict(
+            text(
+                N_("measure %(id)s is %(status)s: it takes no new milestone"),
+                id=measure.id,
+                status=measure.status,
+            )
+        )
     return refusal
 
 
@@ -90,7 +111,7 @@ measure_rules: Rules[ActionPlanMeasure] = Rules(
 def _milestone_step(target: str) -> Rule[ActionPlanMilestone]:
     def rule(viewer: Viewer, milestone: ActionPlanMilestone) -> Un1540Error | None:
         return editor_refusal(
-            viewer, milestone.measure.plan.state_id, action="change a milestone's status"
+            viewer, milestone.measure.plan.state_id, action=N_("change a milestone's status")
         ) or step_refusal(MILESTONES, milestone.status, target, record="milestone")
 
     return rule

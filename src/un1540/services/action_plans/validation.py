@@ -9,9 +9,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Problem
+from un1540.errors import Problem, text
 from un1540.models import ActionPlan, AssistanceRequest
 from un1540.models.base import today
+from un1540.reference.languages import N_
 from un1540.schemas.action_plans import MeasureCreate, MilestoneCreate
 from un1540.services.action_plans.rules import MEASURES, MILESTONES
 from un1540.services.matrix.layout import framework_layout
@@ -33,11 +34,23 @@ def period_problems(
         problems.append(
             Problem(
                 where("period_to"),
-                f"the period ends ({period_to}) before it starts ({period_from})",
+                text(
+                    N_("the period ends (%(period_to)s) before it starts (%(period_from)s)"),
+                    period_to=period_to,
+                    period_from=period_from,
+                ),
             )
         )
     if submitted_on > today():
-        problems.append(Problem(where("submitted_on"), f"is in the future ({submitted_on})"))
+        problems.append(
+            Problem(
+                where("submitted_on"),
+                text(
+                    N_("is in the future (%(submitted_on)s)"),
+                    submitted_on=submitted_on,
+                ),
+            )
+        )
     return problems
 
 
@@ -49,24 +62,46 @@ def milestone_problems(
         problems.append(
             Problem(
                 where("due_on"),
-                f"is due ({milestone.due_on}) before the plan's period starts ({plan_from})",
+                text(
+                    N_("is due (%(due_on)s) before the plan's period starts (%(plan_from)s)"),
+                    due_on=milestone.due_on,
+                    plan_from=plan_from,
+                ),
             )
         )
     elif milestone.due_on > plan_to:
         problems.append(
             Problem(
                 where("due_on"),
-                f"is due ({milestone.due_on}) after the plan's period ends ({plan_to})",
+                text(
+                    N_("is due (%(due_on)s) after the plan's period ends (%(plan_to)s)"),
+                    due_on=milestone.due_on,
+                    plan_to=plan_to,
+                ),
             )
         )
     if milestone.status not in MILESTONES.statuses:
         problems.append(
-            Problem(where("status"), f"must be one of {', '.join(MILESTONES.statuses)}")
+            Problem(
+                where("status"),
+                text(
+                    N_("must be one of %(statuses)s"),
+                    statuses=", ".join(MILESTONES.statuses),
+                ),
+            )
         )
     if milestone.done_on is not None and milestone.status != "done":
-        problems.append(Problem(where("done_on"), "only a done milestone has a date done"))
+        problems.append(Problem(where("done_on"), N_("only a done milestone has a date done")))
     if milestone.done_on is not None and milestone.done_on > today():
-        problems.append(Problem(where("done_on"), f"is in the future ({milestone.done_on})"))
+        problems.append(
+            Problem(
+                where("done_on"),
+                text(
+                    N_("is in the future (%(done_on)s)"),
+                    done_on=milestone.done_on,
+                ),
+            )
+        )
     return problems
 
 
@@ -85,21 +120,31 @@ def measure_problems(
     unknown = [code for code in measure.fields if code not in layout.fields]
     if unknown:
         problems.append(
-            Problem(where("fields"), f"no matrix field with the code: {', '.join(unknown)}")
+            Problem(
+                where("fields"),
+                text(
+                    N_("no matrix field with the code: %(unknown)s"),
+                    unknown=", ".join(unknown),
+                ),
+            )
         )
     if len(set(measure.fields)) != len(measure.fields):
-        problems.append(Problem(where("fields"), "lists a field twice"))
+        problems.append(Problem(where("fields"), N_("lists a field twice")))
     weapons = layout.weapon_names
     bad = [code for code in measure.weapons if code not in weapons]
     if bad:
         problems.append(
             Problem(
                 where("weapons"),
-                f"unknown weapon category: {', '.join(bad)} (one of {', '.join(weapons)})",
+                text(
+                    N_("unknown weapon category: %(bad)s (one of %(weapons)s)"),
+                    bad=", ".join(bad),
+                    weapons=", ".join(weapons),
+                ),
             )
         )
     if len(set(measure.weapons)) != len(measure.weapons):
-        problems.append(Problem(where("weapons"), "lists a weapon category twice"))
+        problems.append(Problem(where("weapons"), N_("lists a weapon category twice")))
     for code in measure.fields:
         field = layout.fields.get(code)
         if field is None:
@@ -109,12 +154,26 @@ def measure_problems(
             problems.append(
                 Problem(
                     where("weapons"),
-                    f"field {code} does not apply to {', '.join(outside)} "
-                    f"(it applies to {', '.join(field.applies_to) or 'no category'})",
+                    text(
+                        N_(
+                            "field %(code)s does not apply to %(outside)s (it applies to %(value)s)"
+                        ),
+                        code=code,
+                        outside=", ".join(outside),
+                        value=", ".join(field.applies_to) or "no category",
+                    ),
                 )
             )
     if measure.status not in MEASURES.statuses:
-        problems.append(Problem(where("status"), f"must be one of {', '.join(MEASURES.statuses)}"))
+        problems.append(
+            Problem(
+                where("status"),
+                text(
+                    N_("must be one of %(statuses)s"),
+                    statuses=", ".join(MEASURES.statuses),
+                ),
+            )
+        )
     if measure.assistance_requests:
         found = dict(
             session.execute(
@@ -128,7 +187,10 @@ def measure_problems(
             problems.append(
                 Problem(
                     where("assistance_requests"),
-                    f"no request for assistance of this State numbered {', '.join(wrong)}",
+                    text(
+                        N_("no request for assistance of this State numbered %(wrong)s"),
+                        wrong=", ".join(wrong),
+                    ),
                 )
             )
     for position, milestone in enumerate(measure.milestones):
@@ -148,12 +210,20 @@ def supersedes_problems(
         return []
     earlier = session.get(ActionPlan, supersedes)
     if earlier is None or earlier.state_id != state_id or earlier.id == plan_id:
-        return [Problem(where("supersedes"), f"no other plan {supersedes} of this State")]
+        return [
+            Problem(
+                where("supersedes"),
+                text(
+                    N_("no other plan %(supersedes)s of this State"),
+                    supersedes=supersedes,
+                ),
+            )
+        ]
     return []
 
 
 def url_problems(url: str | None, where: Where) -> list[Problem]:
     """A published plan's address is a web address (a link the portal shows: never a script)."""
     if url and not url.strip().lower().startswith(("https://", "http://")):
-        return [Problem(where("published_url"), "must be a web address (https://...)")]
+        return [Problem(where("published_url"), N_("must be a web address (https://...)"))]
     return []

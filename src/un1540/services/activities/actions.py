@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from un1540.errors import Forbidden, InvalidData, Problem, listed
+from un1540.errors import Forbidden, InvalidData, Problem, listed, text
 from un1540.models import OrganisationActivity, Origin, Role, Visibility
+from un1540.reference.languages import N_
 from un1540.schemas.activities import ActivityCreate
 from un1540.services.activities.rules import activity_rules
 from un1540.services.activities.validation import Lookups, activity_problems, field_name
@@ -35,14 +36,26 @@ def _own_organisation(viewer: Viewer, data: ActivityCreate, lookups: Lookups) ->
     )
     if own is None:
         raise Forbidden(
-            "a provider account records activities for its organisation; it has none",
-            problems=[Problem("organisation", "your account belongs to no organisation")],
+            N_("a provider account records activities for its organisation; it has none"),
+            problems=[Problem("organisation", N_("your account belongs to no organisation"))],
         )
     if data.organisation != own:
         raise Forbidden(
-            f"organisation: a provider records activities only for its own organisation ({own})",
+            text(
+                N_(
+                    "organisation: a provider records activities only for its own "
+                    "organisation (%(own)s)"
+                ),
+                own=own,
+            ),
             problems=[
-                Problem("organisation", f"{data.organisation[:60]!r} is not your organisation")
+                Problem(
+                    "organisation",
+                    text(
+                        N_("%(organisation)s is not your organisation"),
+                        organisation=repr(data.organisation[:60]),
+                    ),
+                )
             ],
         )
 
@@ -77,7 +90,7 @@ def record_activity(
     _own_organisation(viewer, data, lookups)
     problems = activity_problems(data, lookups, field_name)
     if problems:
-        raise InvalidData("the activity is not valid; nothing was saved", problems=problems)
+        raise InvalidData(N_("the activity is not valid; nothing was saved"), problems=problems)
     activity = _new_activity(data, lookups, viewer, origin)
     session.add(activity)
     session.flush()
@@ -121,10 +134,14 @@ def import_activities(
 
         problems += activity_problems(data, lookups, where)
     if not rows and not problems:
-        problems.append(Problem(file_name, "no data rows"))
+        problems.append(Problem(file_name, N_("no data rows")))
     if problems:
         raise InvalidData(
-            f"{file_name}: {len(problems)} problem(s); nothing was imported",
+            text(
+                N_("%(file_name)s: %(count)s problem(s); nothing was imported"),
+                file_name=file_name,
+                count=len(problems),
+            ),
             problems=listed(problems, file_name),
         )
     result = ActivityImport(

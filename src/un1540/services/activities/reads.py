@@ -17,7 +17,9 @@ from sqlalchemy import ColumnElement, Select, String, and_, cast, func, not_, or
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import text as text_message
 from un1540.models import Organisation, OrganisationActivity, Role, State, Visibility
+from un1540.reference.languages import N_
 from un1540.services.activities.validation import Lookups
 from un1540.services.kernel.access import Viewer, can_see, visible
 from un1540.services.kernel.paging import PageRequest
@@ -70,17 +72,42 @@ class ActivityFilter:
         # Checked in Python, never in SQL: a parameter may hold what PostgreSQL refuses (NUL).
         if self.organisation is not None and self.organisation not in lookups.organisations:
             problems.append(
-                Problem("organisation", f"unknown organisation {self.organisation[:40]!r}")
+                Problem(
+                    "organisation",
+                    text_message(
+                        N_("unknown organisation %(organisation)s"),
+                        organisation=repr(self.organisation[:40]),
+                    ),
+                )
             )
         if self.state is not None and self.state.upper() not in lookups.states:
-            problems.append(Problem("state", f"unknown State {self.state[:20]!r}"))
+            problems.append(
+                Problem(
+                    "state",
+                    text_message(
+                        N_("unknown State %(state)s"),
+                        state=repr(self.state[:20]),
+                    ),
+                )
+            )
         if self.field is not None and self.field not in lookups.fields:
-            problems.append(Problem("field", f"unknown matrix field {self.field[:60]!r}"))
+            problems.append(
+                Problem(
+                    "field",
+                    text_message(
+                        N_("unknown matrix field %(field)s"),
+                        field=repr(self.field[:60]),
+                    ),
+                )
+            )
         if self.weapon is not None and self.weapon not in lookups.weapons:
             problems.append(
                 Problem(
                     "weapon",
-                    f"unknown weapon category; known: {', '.join(lookups.weapons)}",
+                    text_message(
+                        N_("unknown weapon category; known: %(weapons)s"),
+                        weapons=", ".join(lookups.weapons),
+                    ),
                 )
             )
         # A period ending before it starts is no error: it holds no activity.
@@ -159,7 +186,12 @@ def get_activity(session: Session, *, viewer: Viewer, activity_id: int) -> Organ
         )
     )
     if found is None:
-        raise NotFound(f"no activity {activity_id} that you may see")
+        raise NotFound(
+            text_message(
+                N_("no activity %(activity_id)s that you may see"),
+                activity_id=activity_id,
+            )
+        )
     return found
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Problem
+from un1540.errors import Problem, text
 from un1540.models import Organisation, State
+from un1540.reference.languages import N_
 from un1540.schemas.activities import ACTIVITY_VISIBILITIES, ActivityCreate
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
@@ -51,31 +52,51 @@ def activity_problems(data: ActivityCreate, lookups: Lookups, where: Where) -> l
     problems: list[Problem] = []
     if data.organisation not in lookups.organisations:
         problems.append(
-            Problem(where("organisation"), f"unknown organisation {data.organisation[:60]!r}")
+            Problem(
+                where("organisation"),
+                text(
+                    N_("unknown organisation %(organisation)s"),
+                    organisation=repr(data.organisation[:60]),
+                ),
+            )
         )
     if data.state.upper() not in lookups.states:
-        problems.append(Problem(where("state"), f"unknown State {data.state[:20]!r}"))
+        problems.append(
+            Problem(
+                where("state"),
+                text(
+                    N_("unknown State %(state)s"),
+                    state=repr(data.state[:20]),
+                ),
+            )
+        )
     unknown = [code for code in data.fields if code not in lookups.fields]
     if unknown:
         problems.append(
             Problem(
                 where("fields"),
-                f"unknown matrix field: {', '.join(code[:60] for code in unknown)}",
+                text(
+                    N_("unknown matrix field: %(unknown)s"),
+                    unknown=", ".join(code[:60] for code in unknown),
+                ),
             )
         )
     if len(set(data.fields)) != len(data.fields):
-        problems.append(Problem(where("fields"), "a field is named twice"))
+        problems.append(Problem(where("fields"), N_("a field is named twice")))
     bad = [code for code in data.weapons if code not in lookups.weapons]
     if bad:
         problems.append(
             Problem(
                 where("weapons"),
-                f"unknown weapon category: {', '.join(code[:20] for code in bad)} "
-                f"(one of {', '.join(lookups.weapons)}; none: all of them)",
+                text(
+                    N_("unknown weapon category: %(bad)s (one of %(weapons)s; none: all of them)"),
+                    bad=", ".join(code[:20] for code in bad),
+                    weapons=", ".join(lookups.weapons),
+                ),
             )
         )
     if len(set(data.weapons)) != len(data.weapons):
-        problems.append(Problem(where("weapons"), "a weapon category is named twice"))
+        problems.append(Problem(where("weapons"), N_("a weapon category is named twice")))
     known = [code for code in data.fields if code in lookups.fields]
     outside = [
         weapon
@@ -86,28 +107,58 @@ def activity_problems(data: ActivityCreate, lookups: Lookups, where: Where) -> l
     ]
     if outside:
         problems.append(
-            Problem(where("weapons"), f"none of the fields applies to {', '.join(outside)}")
+            Problem(
+                where("weapons"),
+                text(
+                    N_("none of the fields applies to %(outside)s"),
+                    outside=", ".join(outside),
+                ),
+            )
         )
     if not FIRST_YEAR <= data.start_on.year <= LAST_YEAR:
-        problems.append(Problem(where("start_on"), f"must be between {FIRST_YEAR} and {LAST_YEAR}"))
+        problems.append(
+            Problem(
+                where("start_on"),
+                text(
+                    N_("must be between %(first_year)s and %(last_year)s"),
+                    first_year=FIRST_YEAR,
+                    last_year=LAST_YEAR,
+                ),
+            )
+        )
     if data.end_on is not None:
         if data.end_on < data.start_on:
             problems.append(
                 Problem(
                     where("end_on"),
-                    f"the period ends ({data.end_on}) before it starts ({data.start_on})",
+                    text(
+                        N_("the period ends (%(end_on)s) before it starts (%(start_on)s)"),
+                        end_on=data.end_on,
+                        start_on=data.start_on,
+                    ),
                 )
             )
         elif data.end_on.year > LAST_YEAR:
-            problems.append(Problem(where("end_on"), f"must be in {LAST_YEAR} or earlier"))
+            problems.append(
+                Problem(
+                    where("end_on"),
+                    text(
+                        N_("must be in %(last_year)s or earlier"),
+                        last_year=LAST_YEAR,
+                    ),
+                )
+            )
     if data.visibility not in ACTIVITY_VISIBILITIES:
         problems.append(
             Problem(
                 where("visibility"),
-                f"unknown visibility {data.visibility[:40]!r}; "
-                f"known: {', '.join(ACTIVITY_VISIBILITIES)}",
+                text(
+                    N_("unknown visibility %(visibility)s; known: %(activity_visibilities)s"),
+                    visibility=repr(data.visibility[:40]),
+                    activity_visibilities=", ".join(ACTIVITY_VISIBILITIES),
+                ),
             )
         )
     if not data.programme.strip():
-        problems.append(Problem(where("programme"), "name the programme or activity"))
+        problems.append(Problem(where("programme"), N_("name the programme or activity")))
     return problems

@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Forbidden, InvalidData, Problem
+from un1540.errors import Forbidden, InvalidData, Problem, text
 from un1540.models import AssistanceOffer, AssistanceRequest, Organisation, Role, State
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer
 
 
@@ -20,15 +21,19 @@ def party(
         organisation_code = _own_organisation(session, viewer)
     if bool(state_code) == bool(organisation_code):
         raise InvalidData(
-            "give either a State or an organisation",
-            problems=[Problem("state/organisation", "give exactly one of the two")],
+            N_("give either a State or an organisation"),
+            problems=[Problem("state/organisation", N_("give exactly one of the two"))],
         )
     state = organisation = None
     if state_code:
         state = session.scalars(select(State).where(State.iso3 == state_code.upper())).first()
         if state is None:
             raise InvalidData(
-                f"unknown State {state_code!r}", problems=[Problem("state", "unknown State")]
+                text(
+                    N_("unknown State %(state_code)s"),
+                    state_code=repr(state_code),
+                ),
+                problems=[Problem("state", N_("unknown State"))],
             )
     else:
         organisation = session.scalars(
@@ -36,11 +41,14 @@ def party(
         ).first()
         if organisation is None:
             raise InvalidData(
-                f"unknown organisation {organisation_code!r}",
-                problems=[Problem("organisation", "unknown organisation code")],
+                text(
+                    N_("unknown organisation %(organisation_code)s"),
+                    organisation_code=repr(organisation_code),
+                ),
+                problems=[Problem("organisation", N_("unknown organisation code"))],
             )
     if not viewer.is_committee_side and not _speaks_for(viewer, state, organisation):
-        raise Forbidden("you may only file for the State or organisation you speak for")
+        raise Forbidden(N_("you may only file for the State or organisation you speak for"))
     return state, organisation
 
 

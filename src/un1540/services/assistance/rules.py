@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from un1540.errors import Conflict, Forbidden, Un1540Error
+from un1540.errors import Conflict, Forbidden, Un1540Error, text
 from un1540.models import AssistanceProject, AssistanceRequest, Role
 from un1540.reference.assistance import load_assistance_vocabulary
+from un1540.reference.languages import N_
 from un1540.reference.lifecycles import Lifecycle, lifecycle
 from un1540.services.assistance.parties import provider_speaks, requester_speaks
 from un1540.services.assistance.reads.projects import SIDES, feedback_due
@@ -40,11 +41,11 @@ def _anyone_of(*roles: Role, action: str) -> Rule[None]:
 clearinghouse_rules: Rules[None] = Rules(
     "assistance",
     {
-        "file_request": _anyone_of(*REQUEST_FILERS, action="file a request"),
-        "publish_offer": _anyone_of(*OFFER_PUBLISHERS, action="publish an offer"),
-        "record_funding": _anyone_of(*FUNDERS, action="record funding"),
-        "judge": _anyone_of(*COMMITTEE_SIDE, action="judge a suggestion"),
-        "open_project": _anyone_of(*COMMITTEE_SIDE, action="open a project"),
+        "file_request": _anyone_of(*REQUEST_FILERS, action=N_("file a request")),
+        "publish_offer": _anyone_of(*OFFER_PUBLISHERS, action=N_("publish an offer")),
+        "record_funding": _anyone_of(*FUNDERS, action=N_("record funding")),
+        "judge": _anyone_of(*COMMITTEE_SIDE, action=N_("judge a suggestion")),
+        "open_project": _anyone_of(*COMMITTEE_SIDE, action=N_("open a project")),
     },
 )
 
@@ -53,7 +54,15 @@ def step_refusal(machine: Lifecycle, status: str, target: str, *, record: str) -
     """The Conflict refusing the step from `status` to `target`, or None when it is a step."""
     if status in machine.final:
         return Conflict(
-            f"a {status} {record} cannot become {target}; allowed next: nowhere: it is {status}"
+            text(
+                N_(
+                    "a %(status)s %(record)s cannot become %(target)s; allowed next: "
+                    "nowhere: it is %(status)s"
+                ),
+                status=status,
+                record=record,
+                target=target,
+            )
         )
     try:
         step_to(machine, status, target, record=record)
@@ -66,20 +75,25 @@ def step_refusal(machine: Lifecycle, status: str, target: str, *, record: str) -
 
 
 def _may_update_request(viewer: Viewer, request: AssistanceRequest) -> Un1540Error | None:
-    refusal = refuse_unless(viewer, *REQUEST_FILERS, action="change a request")
+    refusal = refuse_unless(viewer, *REQUEST_FILERS, action=N_("change a request"))
     if refusal is not None:
         return refusal
     if not viewer.is_committee_side and not requester_speaks(viewer, request):
-        return Forbidden("only the requester or the Committee side may change a request")
+        return Forbidden(N_("only the requester or the Committee side may change a request"))
     if request.status in REQUESTS.final:
-        return Conflict(f"request {request.id} is closed")
+        return Conflict(
+            text(
+                N_("request %(id)s is closed"),
+                id=request.id,
+            )
+        )
     return None
 
 
 def _request_step(target: str) -> Rule[AssistanceRequest]:
     def rule(viewer: Viewer, request: AssistanceRequest) -> Un1540Error | None:
         refusal = refuse_unless(
-            viewer, *COMMITTEE_SIDE, action="move a request through its lifecycle"
+            viewer, *COMMITTEE_SIDE, action=N_("move a request through its lifecycle")
         )
         if refusal is not None:
             return refusal
@@ -89,7 +103,11 @@ def _request_step(target: str) -> Rule[AssistanceRequest]:
         public_only = load_assistance_vocabulary().requires_public_consent
         if target in public_only and request.consent != "public":
             return Conflict(
-                f"request {request.id} may not be published: its consent is {request.consent}"
+                text(
+                    N_("request %(id)s may not be published: its consent is %(consent)s"),
+                    id=request.id,
+                    consent=request.consent,
+                )
             )
         return None
 
@@ -117,12 +135,17 @@ def provider_side_refusal(
     if refusal is not None:
         return refusal
     if not viewer.is_committee_side and not provider_speaks(viewer, project.offer):
-        return Forbidden(f"only the Committee side and the project's provider may {only}")
+        return Forbidden(
+            text(
+                N_("only the Committee side and the project's provider may %(only)s"),
+                only=only,
+            )
+        )
     return None
 
 
 def mover_refusal(viewer: Viewer, project: AssistanceProject) -> Un1540Error | None:
-    return provider_side_refusal(viewer, project, action="move a project", only="move it")
+    return provider_side_refusal(viewer, project, action=N_("move a project"), only="move it")
 
 
 def _project_step(target: str) -> Rule[AssistanceProject]:
@@ -135,18 +158,18 @@ def _project_step(target: str) -> Rule[AssistanceProject]:
 
 
 def _may_plan(viewer: Viewer, project: AssistanceProject) -> Un1540Error | None:
-    return provider_side_refusal(viewer, project, action="plan a milestone", only="plan it")
+    return provider_side_refusal(viewer, project, action=N_("plan a milestone"), only="plan it")
 
 
 def _may_record_delivery(viewer: Viewer, project: AssistanceProject) -> Un1540Error | None:
     return provider_side_refusal(
-        viewer, project, action="record a delivery", only="record deliveries"
+        viewer, project, action=N_("record a delivery"), only="record deliveries"
     )
 
 
 def _feedback(side: str) -> Rule[AssistanceProject]:
     def rule(viewer: Viewer, project: AssistanceProject) -> Un1540Error | None:
-        refusal = refuse_unless(viewer, *FEEDBACK_GIVERS, action="give feedback")
+        refusal = refuse_unless(viewer, *FEEDBACK_GIVERS, action=N_("give feedback"))
         if refusal is not None:
             return refusal
         speaks = (
@@ -155,11 +178,27 @@ def _feedback(side: str) -> Rule[AssistanceProject]:
             else provider_speaks(viewer, project.offer)
         )
         if not viewer.is_committee_side and not speaks:
-            return Forbidden(f"only the {side} (or the Committee side) gives this feedback")
+            return Forbidden(
+                text(
+                    N_("only the %(side)s (or the Committee side) gives this feedback"),
+                    side=side,
+                )
+            )
         if project.status not in ("in_delivery", "delivered"):
-            return Conflict(f"a {project.status} project takes no feedback yet")
+            return Conflict(
+                text(
+                    N_("a %(status)s project takes no feedback yet"),
+                    status=project.status,
+                )
+            )
         if side not in feedback_due(project):
-            return Conflict(f"the {side} has already given feedback on project {project.id}")
+            return Conflict(
+                text(
+                    N_("the %(side)s has already given feedback on project %(id)s"),
+                    side=side,
+                    id=project.id,
+                )
+            )
         return None
 
     return rule

@@ -10,10 +10,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Problem
+from un1540.errors import Problem, text
 from un1540.models import State, Visibility
 from un1540.reference.assistance import load_assistance_vocabulary
-from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.languages import N_, UN_LANGUAGES
 from un1540.schemas.assistance import AssistanceOfferCreate, AssistanceRequestItemInput
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
@@ -55,15 +55,23 @@ def tag_problems(
     for name, values in given.items():
         unknown = [value for value in values if value not in known[name]]
         if unknown:
-            problems.append(Problem(f"{where}{name}", f"unknown: {', '.join(unknown)}"))
+            problems.append(
+                Problem(
+                    f"{where}{name}",
+                    text(
+                        N_("unknown: %(unknown)s"),
+                        unknown=", ".join(unknown),
+                    ),
+                )
+            )
         if len(set(values)) != len(values):
-            problems.append(Problem(f"{where}{name}", "lists a value twice"))
+            problems.append(Problem(f"{where}{name}", N_("lists a value twice")))
     return problems
 
 
 def period_problems(where: str, start: date | None, end: date | None) -> list[Problem]:
     if start is not None and end is not None and end < start:
-        return [Problem(f"{where}end_on", "ends before it starts")]
+        return [Problem(f"{where}end_on", N_("ends before it starts"))]
     return []
 
 
@@ -99,7 +107,15 @@ def draft_item_problems(session: Session, items: Sequence[object]) -> list[Probl
 def consent_problems(consent: str) -> list[Problem]:
     allowed = load_assistance_vocabulary().consent
     if consent not in allowed:
-        return [Problem("consent", f"must be one of {', '.join(allowed)}")]
+        return [
+            Problem(
+                "consent",
+                text(
+                    N_("must be one of %(allowed)s"),
+                    allowed=", ".join(allowed),
+                ),
+            )
+        ]
     return []
 
 
@@ -122,17 +138,41 @@ def offer_problems(session: Session, data: AssistanceOfferCreate) -> list[Proble
     )
     problems += period_problems("", data.start_on, data.end_on)
     if data.capacity < 0:
-        problems.append(Problem("capacity", "must be 0 or more"))
+        problems.append(Problem("capacity", N_("must be 0 or more")))
     if data.budget is not None and data.budget < 0:
-        problems.append(Problem("budget", "must be 0 or more"))
+        problems.append(Problem("budget", N_("must be 0 or more")))
     if data.budget is not None and data.currency.upper() not in list_currencies():
-        problems.append(Problem("currency", f"{data.currency!r} is not an ISO 4217 currency"))
+        problems.append(
+            Problem(
+                "currency",
+                text(
+                    N_("%(currency)s is not an ISO 4217 currency"),
+                    currency=repr(data.currency),
+                ),
+            )
+        )
     if data.budget is None and data.currency:
-        problems.append(Problem("currency", "give a budget with a currency"))
+        problems.append(Problem("currency", N_("give a budget with a currency")))
     if data.visibility not in OFFER_VISIBILITIES:
-        problems.append(Problem("visibility", f"must be one of {', '.join(OFFER_VISIBILITIES)}"))
+        problems.append(
+            Problem(
+                "visibility",
+                text(
+                    N_("must be one of %(offer_visibilities)s"),
+                    offer_visibilities=", ".join(OFFER_VISIBILITIES),
+                ),
+            )
+        )
     known_regions = region_codes(session)
     unknown = [code for code in data.regions if code not in known_regions]
     if unknown:
-        problems.append(Problem("regions", f"unknown: {', '.join(unknown)}"))
+        problems.append(
+            Problem(
+                "regions",
+                text(
+                    N_("unknown: %(unknown)s"),
+                    unknown=", ".join(unknown),
+                ),
+            )
+        )
     return problems

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, Problem, Unauthenticated
+from un1540.errors import InvalidData, Problem, Unauthenticated, text
 from un1540.models import (
     ActionPlan,
     Commitment,
@@ -21,6 +21,7 @@ from un1540.models import (
 )
 from un1540.models.base import today, utc_now
 from un1540.reference.commitments import FULFILMENT_KINDS, commitment_kinds
+from un1540.reference.languages import N_
 from un1540.schemas.commitments import VISIBILITIES, CommitmentCreate, CommitmentTransition
 from un1540.schemas.vocabularies import vocabulary
 from un1540.services.commitments.reads import (
@@ -54,16 +55,30 @@ def _owner(session: Session, data: CommitmentCreate) -> tuple[Owner, list[Proble
     problems = []
     state_id = organisation_id = None
     if (data.state is None) == (data.organisation is None):
-        problems.append(Problem("state", "give exactly one of state and organisation"))
+        problems.append(Problem("state", N_("give exactly one of state and organisation")))
     if data.state is not None:
         state_id = state_id_of(session, data.state)
         if state_id is None:
-            problems.append(Problem("state", f"unknown State {data.state[:20]!r}"))
+            problems.append(
+                Problem(
+                    "state",
+                    text(
+                        N_("unknown State %(state)s"),
+                        state=repr(data.state[:20]),
+                    ),
+                )
+            )
     if data.organisation is not None:
         organisation_id = organisation_id_of(session, data.organisation)
         if organisation_id is None:
             problems.append(
-                Problem("organisation", f"unknown organisation {data.organisation[:40]!r}")
+                Problem(
+                    "organisation",
+                    text(
+                        N_("unknown organisation %(organisation)s"),
+                        organisation=repr(data.organisation[:40]),
+                    ),
+                )
             )
     return Owner(state_id, organisation_id), problems
 
@@ -71,36 +86,80 @@ def _owner(session: Session, data: CommitmentCreate) -> tuple[Owner, list[Proble
 def _codes_problems(session: Session, data: CommitmentCreate) -> list[Problem]:
     problems = []
     if data.kind not in commitment_kinds():
-        problems.append(Problem("kind", f"must be one of {', '.join(commitment_kinds())}"))
+        problems.append(
+            Problem(
+                "kind",
+                text(
+                    N_("must be one of %(commitment_kinds)s"),
+                    commitment_kinds=", ".join(commitment_kinds()),
+                ),
+            )
+        )
     layout = framework_layout(session, default_framework(session))
     unknown = [code for code in data.fields if code not in layout.fields]
     if unknown:
         problems.append(
-            Problem("fields", f"no matrix field with the code: {', '.join(unknown[:10])}")
+            Problem(
+                "fields",
+                text(
+                    N_("no matrix field with the code: %(unknown)s"),
+                    unknown=", ".join(unknown[:10]),
+                ),
+            )
         )
     if len(set(data.fields)) != len(data.fields):
-        problems.append(Problem("fields", "lists a field twice"))
+        problems.append(Problem("fields", N_("lists a field twice")))
     regions = set(vocabulary("region"))
     bad = [code for code in data.regions if code not in regions]
     if bad:
-        problems.append(Problem("regions", f"unknown region: {', '.join(bad[:10])}"))
+        problems.append(
+            Problem(
+                "regions",
+                text(
+                    N_("unknown region: %(bad)s"),
+                    bad=", ".join(bad[:10]),
+                ),
+            )
+        )
     if len(set(data.regions)) != len(data.regions):
-        problems.append(Problem("regions", "lists a region twice"))
+        problems.append(Problem("regions", N_("lists a region twice")))
     if data.visibility is not None and data.visibility not in VISIBILITIES:
-        problems.append(Problem("visibility", f"must be one of {', '.join(VISIBILITIES)}"))
+        problems.append(
+            Problem(
+                "visibility",
+                text(
+                    N_("must be one of %(visibilities)s"),
+                    visibilities=", ".join(VISIBILITIES),
+                ),
+            )
+        )
     return problems
 
 
 def _dates_problems(data: CommitmentCreate) -> list[Problem]:
     problems = []
     if data.announced_on > today():
-        problems.append(Problem("announced_on", f"is in the future ({data.announced_on})"))
+        problems.append(
+            Problem(
+                "announced_on",
+                text(
+                    N_("is in the future (%(announced_on)s)"),
+                    announced_on=data.announced_on,
+                ),
+            )
+        )
     if data.target_date is not None and data.target_date < data.announced_on:
         problems.append(
             Problem(
                 "target_date",
-                f"is before the commitment was announced ({data.target_date} < "
-                f"{data.announced_on})",
+                text(
+                    N_(
+                        "is before the commitment was announced (%(target_date)s < "
+                        "%(announced_on)s)"
+                    ),
+                    target_date=data.target_date,
+                    announced_on=data.announced_on,
+                ),
             )
         )
     return problems
@@ -115,18 +174,38 @@ def _occasion(
     if data.statement is not None:
         statement = visible_statement(session, viewer, data.statement)
         if statement is None:
-            problems.append(Problem("statement", f"no statement {data.statement} that you may see"))
+            problems.append(
+                Problem(
+                    "statement",
+                    text(
+                        N_("no statement %(statement)s that you may see"),
+                        statement=data.statement,
+                    ),
+                )
+            )
         else:
             if data.event is not None and data.event != statement.event_id:
                 problems.append(
-                    Problem("event", f"statement {statement.id} was made at another event")
+                    Problem(
+                        "event",
+                        text(
+                            N_("statement %(id)s was made at another event"),
+                            id=statement.id,
+                        ),
+                    )
                 )
             if statement.on_behalf_state_id is not None and owner.state_id not in (
                 None,
                 statement.on_behalf_state_id,
             ):
                 problems.append(
-                    Problem("statement", f"statement {statement.id} was made for another State")
+                    Problem(
+                        "statement",
+                        text(
+                            N_("statement %(id)s was made for another State"),
+                            id=statement.id,
+                        ),
+                    )
                 )
             if statement.on_behalf_organisation_id is not None and owner.organisation_id not in (
                 None,
@@ -135,19 +214,34 @@ def _occasion(
                 problems.append(
                     Problem(
                         "statement",
-                        f"statement {statement.id} was made for another organisation",
+                        text(
+                            N_("statement %(id)s was made for another organisation"),
+                            id=statement.id,
+                        ),
                     )
                 )
     event_id = data.event if data.event is not None else (statement.event_id if statement else None)
     if event_id is not None:
         event = visible_event(session, viewer, event_id)
         if event is None:
-            problems.append(Problem("event", f"no event {event_id} that you may see"))
+            problems.append(
+                Problem(
+                    "event",
+                    text(
+                        N_("no event %(event_id)s that you may see"),
+                        event_id=event_id,
+                    ),
+                )
+            )
         elif data.announced_on < event.starts_on:
             problems.append(
                 Problem(
                     "announced_on",
-                    f"is before the event began ({data.announced_on} < {event.starts_on})",
+                    text(
+                        N_("is before the event began (%(announced_on)s < %(starts_on)s)"),
+                        announced_on=data.announced_on,
+                        starts_on=event.starts_on,
+                    ),
                 )
             )
     return event, statement, problems
@@ -237,11 +331,26 @@ def _fulfilment(
 ) -> tuple[CommitmentFulfilment | None, list[Problem]]:
     where = f"fulfilments[{position}]"
     if kind not in FULFILMENT_KINDS:
-        return None, [Problem(f"{where}.kind", f"must be one of {', '.join(FULFILMENT_KINDS)}")]
+        return None, [
+            Problem(
+                f"{where}.kind",
+                text(
+                    N_("must be one of %(fulfilment_kinds)s"),
+                    fulfilment_kinds=", ".join(FULFILMENT_KINDS),
+                ),
+            )
+        ]
     record = find_record(session, viewer, kind, record_id)
     if record is None:
         return None, [
-            Problem(f"{where}.record", f"no {RECORD_NAMES[kind]} {record_id} that you may see")
+            Problem(
+                f"{where}.record",
+                text(
+                    N_("no %(record_names)s %(record_id)s that you may see"),
+                    record_names=RECORD_NAMES[kind],
+                    record_id=record_id,
+                ),
+            )
         ]
     problems = []
     fulfilment = CommitmentFulfilment(kind=kind, note=note, recorded_by=viewer.actor)
@@ -254,11 +363,17 @@ def _fulfilment(
         assert isinstance(record, ActionPlan)
         if commitment.state_id is not None and record.state_id != commitment.state_id:
             problems.append(
-                Problem(f"{where}.record", f"action plan {record_id} is another State's")
+                Problem(
+                    f"{where}.record",
+                    text(
+                        N_("action plan %(record_id)s is another State's"),
+                        record_id=record_id,
+                    ),
+                )
             )
     if kind != EDITION:
         if field_code:
-            problems.append(Problem(f"{where}.field", "only an edition names a field"))
+            problems.append(Problem(f"{where}.field", N_("only an edition names a field")))
         return fulfilment, problems
     assert isinstance(record, MatrixEdition)
     fulfilment.edition_id = record_id
@@ -267,22 +382,48 @@ def _fulfilment(
         problems.append(
             Problem(
                 f"{where}.record",
-                f"edition {record_id} is {record.status.value}, not an approved edition",
+                text(
+                    N_("edition %(record_id)s is %(value)s, not an approved edition"),
+                    record_id=record_id,
+                    value=record.status.value,
+                ),
             )
         )
     if commitment.state_id is not None and record.state_id != commitment.state_id:
-        problems.append(Problem(f"{where}.record", f"edition {record_id} is another State's"))
+        problems.append(
+            Problem(
+                f"{where}.record",
+                text(
+                    N_("edition %(record_id)s is another State's"),
+                    record_id=record_id,
+                ),
+            )
+        )
     layout = framework_layout(session, default_framework(session))
     if not field_code:
-        problems.append(Problem(f"{where}.field", "name the matrix field that changed"))
+        problems.append(Problem(f"{where}.field", N_("name the matrix field that changed")))
     elif field_code not in layout.fields:
-        problems.append(Problem(f"{where}.field", f"no matrix field with the code {field_code}"))
+        problems.append(
+            Problem(
+                f"{where}.field",
+                text(
+                    N_("no matrix field with the code %(field_code)s"),
+                    field_code=field_code,
+                ),
+            )
+        )
     elif not problems and not field_changed(session, viewer, record, field_code):
         problems.append(
             Problem(
                 f"{where}.field",
-                f"field {field_code} did not change in edition {record.number} "
-                "(its marks are those of the State's previous approved edition)",
+                text(
+                    N_(
+                        "field %(field_code)s did not change in edition %(number)s (its "
+                        "marks are those of the State's previous approved edition)"
+                    ),
+                    field_code=field_code,
+                    number=record.number,
+                ),
             )
         )
     return fulfilment, problems
@@ -294,28 +435,55 @@ def transition_commitment(
 ) -> Commitment:
     """Move a commitment to its next status, effective on a date, with what fulfils it."""
     if viewer.user_id is None:
-        raise Unauthenticated("sign in or send an API token to move commitments on")
+        raise Unauthenticated(N_("sign in or send an API token to move commitments on"))
     commitment = get_commitment(session, viewer=viewer, commitment_id=commitment_id)
     if data.to not in COMMITMENTS.statuses:
         raise InvalidData(
             NOT_MOVED,
-            problems=[Problem("to", f"must be one of {', '.join(COMMITMENTS.statuses)}")],
+            problems=[
+                Problem(
+                    "to",
+                    text(
+                        N_("must be one of %(statuses)s"),
+                        statuses=", ".join(COMMITMENTS.statuses),
+                    ),
+                )
+            ],
         )
     commitment_rules.check(viewer, commitment, data.to)
     effective_on = data.effective_on or today()
     problems = []
     last = max((c.effective_on for c in commitment.status_changes), default=None)
     if effective_on > today():
-        problems.append(Problem("effective_on", f"is in the future ({effective_on})"))
+        problems.append(
+            Problem(
+                "effective_on",
+                text(
+                    N_("is in the future (%(effective_on)s)"),
+                    effective_on=effective_on,
+                ),
+            )
+        )
     if effective_on < commitment.announced_on:
         problems.append(
             Problem(
                 "effective_on",
-                f"is before the commitment was announced ({commitment.announced_on})",
+                text(
+                    N_("is before the commitment was announced (%(announced_on)s)"),
+                    announced_on=commitment.announced_on,
+                ),
             )
         )
     elif last is not None and effective_on < last:
-        problems.append(Problem("effective_on", f"is before its last change ({last})"))
+        problems.append(
+            Problem(
+                "effective_on",
+                text(
+                    N_("is before its last change (%(last)s)"),
+                    last=last,
+                ),
+            )
+        )
     fulfilments = []
     for position, item in enumerate(data.fulfilments):
         fulfilment, found = _fulfilment(

@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import InvalidParameter, NotFound, Problem, text
 from un1540.models import (
     Commitment,
     CommitmentFulfilment,
@@ -35,6 +35,7 @@ from un1540.models import (
 )
 from un1540.models.base import today
 from un1540.reference.commitments import commitment_kinds
+from un1540.reference.languages import N_
 from un1540.services.commitments.records import record_label
 from un1540.services.commitments.rules import COMMITMENTS
 from un1540.services.kernel.access import Viewer
@@ -107,7 +108,12 @@ def get_commitment(session: Session, *, viewer: Viewer, commitment_id: int) -> C
         .where(Commitment.id == commitment_id, commitment_visible(viewer))
     ).first()
     if commitment is None:
-        raise NotFound(f"no commitment {commitment_id} that you may see")
+        raise NotFound(
+            text(
+                N_("no commitment %(commitment_id)s that you may see"),
+                commitment_id=commitment_id,
+            )
+        )
     return commitment
 
 
@@ -116,7 +122,12 @@ def get_event(session: Session, *, viewer: Viewer, event_id: int) -> Event:
         select(Event).where(Event.id == event_id, event_visible(viewer))
     ).first()
     if event is None:
-        raise NotFound(f"no event {event_id} that you may see")
+        raise NotFound(
+            text(
+                N_("no event %(event_id)s that you may see"),
+                event_id=event_id,
+            )
+        )
     return event
 
 
@@ -181,17 +192,49 @@ def list_commitments(
     if state is not None:
         state_id = state_id_of(session, state)
         if state_id is None:
-            problems.append(Problem("state", f"unknown State {state[:20]!r}"))
+            problems.append(
+                Problem(
+                    "state",
+                    text(
+                        N_("unknown State %(state)s"),
+                        state=repr(state[:20]),
+                    ),
+                )
+            )
         condition = and_(condition, Commitment.state_id == state_id)
     if organisation is not None:
         organisation_id = organisation_id_of(session, organisation)
         if organisation_id is None:
-            problems.append(Problem("organisation", f"unknown organisation {organisation[:40]!r}"))
+            problems.append(
+                Problem(
+                    "organisation",
+                    text(
+                        N_("unknown organisation %(organisation)s"),
+                        organisation=repr(organisation[:40]),
+                    ),
+                )
+            )
         condition = and_(condition, Commitment.organisation_id == organisation_id)
     if kind is not None and kind not in commitment_kinds():
-        problems.append(Problem("kind", f"must be one of {', '.join(commitment_kinds())}"))
+        problems.append(
+            Problem(
+                "kind",
+                text(
+                    N_("must be one of %(commitment_kinds)s"),
+                    commitment_kinds=", ".join(commitment_kinds()),
+                ),
+            )
+        )
     if status is not None and status not in COMMITMENTS.statuses:
-        problems.append(Problem("status", f"must be one of {', '.join(COMMITMENTS.statuses)}"))
+        problems.append(
+            Problem(
+                "status",
+                text(
+                    N_("must be one of %(statuses)s"),
+                    statuses=", ".join(COMMITMENTS.statuses),
+                ),
+            )
+        )
     if problems:
         raise InvalidParameter.naming(problems)
     if event is not None:

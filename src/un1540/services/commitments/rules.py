@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from un1540.errors import Conflict, Forbidden, Un1540Error, Unauthenticated
+from un1540.errors import Conflict, Forbidden, Un1540Error, Unauthenticated, text
 from un1540.models import Commitment, Role, TokenScope
+from un1540.reference.languages import N_
 from un1540.reference.lifecycles import lifecycle
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.lifecycle import step_to
@@ -42,22 +43,52 @@ def speaks_for_owner(viewer: Viewer, owner: Owner) -> bool:
 def writer_refusal(viewer: Viewer, owner: Owner, *, action: str) -> Un1540Error | None:
     """The refusal for writing a commitment of this owner, or None."""
     if viewer.user_id is None:
-        return Unauthenticated(f"sign in or send an API token to {action}")
+        return Unauthenticated(
+            text(
+                N_("sign in or send an API token to %(action)s"),
+                action=action,
+            )
+        )
     if not viewer.can_write:
-        return Forbidden(f"a read-only ({TokenScope.read.value}) token may not {action}")
+        return Forbidden(
+            text(
+                N_("a read-only (%(value)s) token may not %(action)s"),
+                value=TokenScope.read.value,
+                action=action,
+            )
+        )
     if viewer.is_committee_side or speaks_for_owner(viewer, owner):
         return None
     if viewer.role is Role.state_poc:
-        return Forbidden(f"a State's points of contact may {action} of their own State only")
+        return Forbidden(
+            text(
+                N_("a State's points of contact may %(action)s of their own State only"),
+                action=action,
+            )
+        )
     if viewer.role is Role.provider:
-        return Forbidden(f"an organisation's contacts may {action} of their own organisation only")
-    return Forbidden(f"only the Committee side and the owner's contacts may {action}")
+        return Forbidden(
+            text(
+                N_("an organisation's contacts may %(action)s of their own organisation only"),
+                action=action,
+            )
+        )
+    return Forbidden(
+        text(
+            N_("only the Committee side and the owner's contacts may %(action)s"),
+            action=action,
+        )
+    )
 
 
 # What a viewer may start for an owner, before there is a commitment.
 owner_rules: Rules[Owner] = Rules(
     "commitments",
-    {"create": lambda viewer, owner: writer_refusal(viewer, owner, action="record commitments")},
+    {
+        "create": lambda viewer, owner: writer_refusal(
+            viewer, owner, action=N_("record commitments")
+        )
+    },
 )
 
 
@@ -68,15 +99,22 @@ def _owner(commitment: Commitment) -> Owner:
 def _step(target: str) -> Rule[Commitment]:
     def rule(viewer: Viewer, commitment: Commitment) -> Un1540Error | None:
         refusal = writer_refusal(
-            viewer, _owner(commitment), action="move commitments along their lifecycle"
+            viewer, _owner(commitment), action=N_("move commitments along their lifecycle")
         )
         if refusal is not None:
             return refusal
         record = f"commitment {commitment.id}"
         if commitment.status in COMMITMENTS.final:
             return Conflict(
-                f"{record} is {commitment.status}: it cannot become {target}; "
-                "allowed next: nowhere: it is final"
+                text(
+                    N_(
+                        "%(record)s is %(status)s: it cannot become %(target)s; allowed "
+                        "next: nowhere: it is final"
+                    ),
+                    record=record,
+                    status=commitment.status,
+                    target=target,
+                )
             )
         try:
             step_to(COMMITMENTS, commitment.status, target, record=record)

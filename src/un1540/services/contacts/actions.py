@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, InvalidData, Problem
+from un1540.errors import Conflict, InvalidData, Problem, text
 from un1540.models import (
     ContactRole,
     Organisation,
@@ -28,7 +28,7 @@ from un1540.models import (
     UserAccount,
 )
 from un1540.models.base import today, utc_now
-from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.languages import N_, UN_LANGUAGES
 from un1540.schemas.contacts import ContactConfirm, ContactCreate, ContactUpdate
 from un1540.services.contacts import notices
 from un1540.services.contacts.freshness import DEFAULT_STALE_MONTHS
@@ -57,24 +57,32 @@ def _party(
         problems.append(
             Problem(
                 "organisation",
-                "a contact belongs to exactly one State or one organisation, not both",
+                N_("a contact belongs to exactly one State or one organisation, not both"),
             )
         )
         return None, None
     if not (state_code or organisation_code):
-        problems.append(Problem("state", "give the designating State (or an organisation)"))
+        problems.append(Problem("state", N_("give the designating State (or an organisation)")))
         return None, None
     if state_code:
         state = session.scalars(select(State).where(State.iso3 == state_code.upper()[:3])).first()
         if state is None or len(state_code) != 3:
-            problems.append(Problem("state", f"unknown State {state_code[:20]!r}"))
+            problems.append(
+                Problem(
+                    "state",
+                    text(
+                        N_("unknown State %(state_code)s"),
+                        state_code=repr(state_code[:20]),
+                    ),
+                )
+            )
             return None, None
         return state, None
     organisation = session.scalars(
         select(Organisation).where(Organisation.code == (organisation_code or "")[:40])
     ).first()
     if organisation is None:
-        problems.append(Problem("organisation", "unknown organisation code"))
+        problems.append(Problem("organisation", N_("unknown organisation code")))
     return None, organisation
 
 
@@ -98,34 +106,76 @@ def _check_fields(
         )
         if role not in allowed:
             problems.append(
-                Problem("role", f"must be {' or '.join(allowed)} for this designating party")
+                Problem(
+                    "role",
+                    text(
+                        N_("must be %(allowed)s for this designating party"),
+                        allowed=" or ".join(allowed),
+                    ),
+                )
             )
     if languages is not None:
         unknown = [code for code in languages if code not in UN_LANGUAGES]
         if unknown:
-            problems.append(Problem("languages", f"unknown: {', '.join(unknown)}"))
+            problems.append(
+                Problem(
+                    "languages",
+                    text(
+                        N_("unknown: %(unknown)s"),
+                        unknown=", ".join(unknown),
+                    ),
+                )
+            )
         if len(set(languages)) != len(languages):
-            problems.append(Problem("languages", "lists a language twice"))
+            problems.append(Problem("languages", N_("lists a language twice")))
     if email and not _EMAIL.match(email):
-        problems.append(Problem("email", "is not an e-mail address"))
+        problems.append(Problem("email", N_("is not an e-mail address")))
     if trainings is not None:
         unknown = known_courses(trainings)
         if unknown:
-            problems.append(Problem("trainings", f"unknown course(s): {', '.join(unknown)}"))
+            problems.append(
+                Problem(
+                    "trainings",
+                    text(
+                        N_("unknown course(s): %(unknown)s"),
+                        unknown=", ".join(unknown),
+                    ),
+                )
+            )
         if len(set(trainings)) != len(trainings):
-            problems.append(Problem("trainings", "lists a course twice"))
+            problems.append(Problem("trainings", N_("lists a course twice")))
     if designated_on > on:
-        problems.append(Problem("designated_on", f"is in the future (after {on})"))
+        problems.append(
+            Problem(
+                "designated_on",
+                text(
+                    N_("is in the future (after %(on)s)"),
+                    on=on,
+                ),
+            )
+        )
     if designated_on < RESOLUTION_ADOPTED:
         problems.append(
-            Problem("designated_on", "is before resolution 1540 was adopted (28 April 2004)")
+            Problem("designated_on", N_("is before resolution 1540 was adopted (28 April 2004)"))
         )
     if confirmed_on > on:
-        problems.append(Problem("confirmed_on", f"is in the future (after {on})"))
+        problems.append(
+            Problem(
+                "confirmed_on",
+                text(
+                    N_("is in the future (after %(on)s)"),
+                    on=on,
+                ),
+            )
+        )
     if confirmed_on < designated_on:
         problems.append(
             Problem(
-                "confirmed_on", f"is before designated_on ({designated_on}); dates out of order"
+                "confirmed_on",
+                text(
+                    N_("is before designated_on (%(designated_on)s); dates out of order"),
+                    designated_on=designated_on,
+                ),
             )
         )
 
@@ -137,7 +187,7 @@ def _account(
         select(UserAccount).where(func.lower(UserAccount.email) == email.strip().lower())
     ).first()
     if account is None or not account.is_active:
-        problems.append(Problem("account", "no active account with this e-mail address"))
+        problems.append(Problem("account", N_("no active account with this e-mail address")))
         return None
     if party.state_id is not None:
         belongs = account.role is Role.state_poc and account.state_id == party.state_id
@@ -147,8 +197,10 @@ def _account(
         problems.append(
             Problem(
                 "account",
-                "belongs to another State or organisation (or is not a point of contact's "
-                "account): a contact is bound to exactly one State or one organisation",
+                N_(
+                    "belongs to another State or organisation (or is not a point of contact's "
+                    "account): a contact is bound to exactly one State or one organisation"
+                ),
             )
         )
         return None
@@ -158,7 +210,15 @@ def _account(
         )
     )
     if linked is not None:
-        problems.append(Problem("account", f"is already linked to point of contact {linked}"))
+        problems.append(
+            Problem(
+                "account",
+                text(
+                    N_("is already linked to point of contact %(linked)s"),
+                    linked=linked,
+                ),
+            )
+        )
         return None
     return account
 
@@ -181,9 +241,22 @@ def _duplicate(
     if found is not None:
         field = "name" if found[1] == name_key(name) else "email"
         raise Conflict(
-            f"duplicate submission: point of contact {found[0]} is the same person for the "
-            "same State or organisation; nothing was saved",
-            problems=[Problem(field, f"already designated (point of contact {found[0]})")],
+            text(
+                N_(
+                    "duplicate submission: point of contact %(found)s is the same "
+                    "person for the same State or organisation; nothing was saved"
+                ),
+                found=found[0],
+            ),
+            problems=[
+                Problem(
+                    field,
+                    text(
+                        N_("already designated (point of contact %(found)s)"),
+                        found=found[0],
+                    ),
+                )
+            ],
         )
 
 
@@ -216,7 +289,9 @@ def create_contact(
             organisation_code = mine.code if mine else None
     state, organisation = _party(session, state_code, organisation_code, problems)
     if state is None and organisation is None:
-        raise InvalidData("say who designates the contact; nothing was saved", problems=problems)
+        raise InvalidData(
+            N_("say who designates the contact; nothing was saved"), problems=problems
+        )
     party = Party(state.id if state else None, organisation.id if organisation else None)
     PARTY_RULES.check(viewer, party, "designate")
     designated = data.designated_on or day
@@ -234,9 +309,11 @@ def create_contact(
     )
     account = _account(session, data.account, party, None, problems) if data.account else None
     if not data.name.strip():
-        problems.append(Problem("name", "must not be empty"))
+        problems.append(Problem("name", N_("must not be empty")))
     if problems:
-        raise InvalidData("the point of contact is not valid; nothing was saved", problems=problems)
+        raise InvalidData(
+            N_("the point of contact is not valid; nothing was saved"), problems=problems
+        )
     party_key = f"state:{state.id}" if state else f"organisation:{organisation.id}"  # type: ignore[union-attr]
     _duplicate(session, party_key, data.name, data.email.strip(), None)
     contact = PointOfContact(
@@ -326,9 +403,11 @@ def _apply(
         else:
             unlink = True
     if data.name is not None and not data.name.strip():
-        problems.append(Problem("name", "must not be empty"))
+        problems.append(Problem("name", N_("must not be empty")))
     if problems:
-        raise InvalidData("the point of contact is not valid; nothing was saved", problems=problems)
+        raise InvalidData(
+            N_("the point of contact is not valid; nothing was saved"), problems=problems
+        )
     name = data.name.strip() if data.name is not None else contact.name
     email = data.email.strip() if data.email is not None else contact.email
     _duplicate(session, contact.party_key, name, email, contact.id)
@@ -354,8 +433,15 @@ def _apply(
 def _stale_revision(contact: PointOfContact, revision: int | None) -> None:
     if revision is not None and revision != contact.revision:
         raise Conflict(
-            f"point of contact {contact.id} was changed meanwhile (revision {contact.revision}, "
-            f"you read {revision}); reload and try again"
+            text(
+                N_(
+                    "point of contact %(id)s was changed meanwhile (revision "
+                    "%(revision)s, you read %(revision2)s); reload and try again"
+                ),
+                id=contact.id,
+                revision=contact.revision,
+                revision2=revision,
+            )
         )
 
 

@@ -19,7 +19,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import InvalidParameter, NotFound, Problem, text
 from un1540.models import (
     ContactRole,
     Organisation,
@@ -30,6 +30,7 @@ from un1540.models import (
     TrainingParticipation,
 )
 from un1540.models.base import today
+from un1540.reference.languages import N_
 from un1540.reference.training import TrainingCourse, load_training_courses
 from un1540.schemas.contacts import ContactProfileRead, ContactRead, TrainingCourseRead
 from un1540.schemas.text import CODE
@@ -96,7 +97,7 @@ def contact_filters(
             else None
         )
         if found_state is None:
-            problems.append(Problem("state", "unknown State (an ISO 3166-1 alpha-3 code)"))
+            problems.append(Problem("state", N_("unknown State (an ISO 3166-1 alpha-3 code)")))
     if organisation:
         code = CODE.check(organisation.strip(), "organisation", problems)[:40]
         found_organisation = (
@@ -105,13 +106,13 @@ def contact_filters(
             else None
         )
         if found_organisation is None:
-            problems.append(Problem("organisation", "unknown organisation code"))
+            problems.append(Problem("organisation", N_("unknown organisation code")))
     found_role = None
     if role:
         try:
             found_role = ContactRole(role)
         except ValueError:
-            problems.append(Problem("role", "must be capital, mission or organisation"))
+            problems.append(Problem("role", N_("must be capital, mission or organisation")))
     if problems:
         raise InvalidParameter.naming(problems)
     return ContactFilters(found_state, found_organisation, found_role, stale)
@@ -167,7 +168,12 @@ def get_contact(session: Session, *, viewer: Viewer, contact_id: int) -> PointOf
         select(PointOfContact).where(PointOfContact.id == contact_id, contact_visible(viewer))
     ).one_or_none()
     if contact is None:
-        raise NotFound(f"no point of contact {contact_id} that you may see")
+        raise NotFound(
+            text(
+                N_("no point of contact %(contact_id)s that you may see"),
+                contact_id=contact_id,
+            )
+        )
     return contact
 
 
@@ -261,7 +267,12 @@ def contacts_for_profile(
     Pass `stale_months=settings.contact_stale_months` to follow the setting."""
     state = session.get(State, state_id)
     if state is None:
-        raise NotFound(f"no State {state_id}")
+        raise NotFound(
+            text(
+                N_("no State %(state_id)s"),
+                state_id=state_id,
+            )
+        )
     day = on or today()
     summary = state_summary(session, state=state, on=day, stale_months=stale_months)
     contacts = None

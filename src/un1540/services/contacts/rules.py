@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from un1540.errors import Forbidden, Un1540Error
+from un1540.errors import Forbidden, Un1540Error, text
 from un1540.models import PointOfContact, Role
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer, refuse_unless
 from un1540.services.kernel.rules import Rules
 
@@ -40,7 +41,16 @@ def _write(
     viewer: Viewer, party: Party, action: str, *, itself: bool = False
 ) -> Un1540Error | None:
     if (speaks_for_party(viewer, party) or itself) and viewer.user_id is not None:
-        return None if viewer.can_write else Forbidden(f"a read-only token may not {action}")
+        return (
+            None
+            if viewer.can_write
+            else Forbidden(
+                text(
+                    N_("a read-only token may not %(action)s"),
+                    action=action,
+                )
+            )
+        )
     return refuse_unless(viewer, Role.expert, Role.committee, action=action)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from un1540.models import ContextIndicator, Origin, Role, State, Visibility
+from un1540.reference.languages import N_
 from un1540.services.coverage.indicators import IndicatorImport, parse_indicators
 from un1540.services.kernel.access import Viewer, require
 from un1540.services.kernel.audit import record_event
@@ -25,7 +26,7 @@ def import_indicators(
     origin: Origin = Origin.import_,
 ) -> IndicatorImport:
     """Check the whole file, then replace the values it names, with one audit event."""
-    require(viewer, Role.expert, Role.committee, action="import context indicators")
+    require(viewer, Role.expert, Role.committee, action=N_("import context indicators"))
     state_ids = {iso3: state_id for iso3, state_id in session.execute(select(State.iso3, State.id))}
     rows = parse_indicators(content, file_name=file_name, states=set(state_ids))
     pairs = [(state_ids[row.iso3], row.indicator) for row in rows]

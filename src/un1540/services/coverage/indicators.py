@@ -17,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidData, Problem, listed
+from un1540.errors import text as text_message
 from un1540.models import ContextIndicator, Origin, State
 from un1540.models.base import today
+from un1540.reference.languages import N_
 from un1540.reference.priorities import load_priority_method
 from un1540.schemas.text import FILE_NAME, INDICATOR_SOURCE
 from un1540.services.kernel.access import Viewer, visible
@@ -50,19 +52,37 @@ class IndicatorImport:
 def _text(content: bytes, file_name: str) -> str:
     if not content.strip():
         raise InvalidData(
-            f"{file_name} is empty", problems=[Problem(file_name, "the file is empty")]
+            text_message(
+                N_("%(file_name)s is empty"),
+                file_name=file_name,
+            ),
+            problems=[Problem(file_name, N_("the file is empty"))],
         )
     if len(content) > MAX_BYTES:
         raise InvalidData(
-            f"{file_name} is too large",
-            problems=[Problem(file_name, f"at most {MAX_BYTES // (1024 * 1024)} MB")],
+            text_message(
+                N_("%(file_name)s is too large"),
+                file_name=file_name,
+            ),
+            problems=[
+                Problem(
+                    file_name,
+                    text_message(
+                        N_("at most %(max_bytes)s MB"),
+                        max_bytes=MAX_BYTES // (1024 * 1024),
+                    ),
+                )
+            ],
         )
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidData(
-            f"{file_name} is not UTF-8 text",
-            problems=[Problem(file_name, "not a UTF-8 CSV file (is it a spreadsheet?)")],
+            text_message(
+                N_("%(file_name)s is not UTF-8 text"),
+                file_name=file_name,
+            ),
+            problems=[Problem(file_name, N_("not a UTF-8 CSV file (is it a spreadsheet?)"))],
         ) from error
 
 
@@ -70,7 +90,7 @@ def parse_indicators(content: bytes, *, file_name: str, states: set[str]) -> lis
     """Every row checked; raises InvalidData naming each problem's row and column (the first
     hundred problems, then how many more), and nothing else whatever the file holds."""
     file_name = FILE_NAME.require(
-        file_name, "file name", message="the file was not imported; nothing was written"
+        file_name, "file name", message=N_("the file was not imported; nothing was written")
     )
     reader = csv.DictReader(io.StringIO(_text(content, file_name), newline=""))
     try:
@@ -83,7 +103,10 @@ def parse_indicators(content: bytes, *, file_name: str, states: set[str]) -> lis
             else f"cannot be read as CSV ({error})"
         )
         raise InvalidData(
-            f"{file_name} is not a readable CSV file; nothing was imported",
+            text_message(
+                N_("%(file_name)s is not a readable CSV file; nothing was imported"),
+                file_name=file_name,
+            ),
             problems=[Problem(where, message)],
         ) from None
 
@@ -93,13 +116,33 @@ def _rows(reader: csv.DictReader[str], file_name: str, states: set[str]) -> list
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     unknown = [name for name in columns if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     header_problems = [
-        Problem(f"{file_name}, header", f"missing column {name}") for name in missing
+        Problem(
+            f"{file_name}, header",
+            text_message(
+                N_("missing column %(name)s"),
+                name=name,
+            ),
+        )
+        for name in missing
     ]
     header_problems += [
-        Problem(f"{file_name}, header", f"unknown column {name[:60]}") for name in unknown
+        Problem(
+            f"{file_name}, header",
+            text_message(
+                N_("unknown column %(name)s"),
+                name=name[:60],
+            ),
+        )
+        for name in unknown
     ]
     if header_problems:
-        raise InvalidData(f"{file_name} has the wrong columns", problems=header_problems)
+        raise InvalidData(
+            text_message(
+                N_("%(file_name)s has the wrong columns"),
+                file_name=file_name,
+            ),
+            problems=header_problems,
+        )
     reader.fieldnames = columns
     indicators = load_priority_method().indicator_codes
     rows: list[IndicatorRow] = []
@@ -111,12 +154,24 @@ def _rows(reader: csv.DictReader[str], file_name: str, states: set[str]) -> list
         iso3 = (record.get("iso3") or "").strip().upper()
         indicator = (record.get("indicator") or "").strip()
         if iso3 not in states:
-            row_problems.append(Problem(f"{where}, column iso3", f"unknown State {iso3[:20]!r}"))
+            row_problems.append(
+                Problem(
+                    f"{where}, column iso3",
+                    text_message(
+                        N_("unknown State %(iso3)s"),
+                        iso3=repr(iso3[:20]),
+                    ),
+                )
+            )
         if indicator not in indicators:
             row_problems.append(
                 Problem(
                     f"{where}, column indicator",
-                    f"unknown indicator {indicator[:60]!r}; known: {', '.join(indicators)}",
+                    text_message(
+                        N_("unknown indicator %(indicator)s; known: %(indicators)s"),
+                        indicator=repr(indicator[:60]),
+                        indicators=", ".join(indicators),
+                    ),
                 )
             )
         value = _number(record.get("value"), f"{where}, column value", row_problems)
@@ -125,7 +180,13 @@ def _rows(reader: csv.DictReader[str], file_name: str, states: set[str]) -> list
         if key in first_seen:
             row_problems.append(
                 Problem(
-                    where, f"duplicate of row {first_seen[key]} ({iso3[:20]}, {indicator[:60]})"
+                    where,
+                    text_message(
+                        N_("duplicate of row %(first_seen)s (%(iso3)s, %(indicator)s)"),
+                        first_seen=first_seen[key],
+                        iso3=iso3[:20],
+                        indicator=indicator[:60],
+                    ),
                 )
             )
         else:
@@ -137,10 +198,14 @@ def _rows(reader: csv.DictReader[str], file_name: str, states: set[str]) -> list
         if not row_problems and value is not None:
             rows.append(IndicatorRow(iso3, indicator, value, year, source))
     if not rows and not problems:
-        problems.append(Problem(file_name, "no data rows"))
+        problems.append(Problem(file_name, N_("no data rows")))
     if problems:
         raise InvalidData(
-            f"{file_name}: {len(problems)} problem(s); nothing was imported",
+            text_message(
+                N_("%(file_name)s: %(count)s problem(s); nothing was imported"),
+                file_name=file_name,
+                count=len(problems),
+            ),
             problems=listed(problems, file_name),
         )
     return rows
@@ -151,10 +216,26 @@ def _number(text: str | None, where: str, problems: list[Problem]) -> float | No
     try:
         value = float(raw)
     except ValueError:
-        problems.append(Problem(where, f"{raw!r} is not a number"))
+        problems.append(
+            Problem(
+                where,
+                text_message(
+                    N_("%(raw)s is not a number"),
+                    raw=repr(raw),
+                ),
+            )
+        )
         return None
     if not math.isfinite(value) or value < 0:
-        problems.append(Problem(where, f"{raw!r} must be a finite number of 0 or more"))
+        problems.append(
+            Problem(
+                where,
+                text_message(
+                    N_("%(raw)s must be a finite number of 0 or more"),
+                    raw=repr(raw),
+                ),
+            )
+        )
         return None
     return value
 
@@ -164,7 +245,15 @@ def _year(text: str | None, where: str, problems: list[Problem]) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or not 1945 <= int(raw) <= today().year:
-        problems.append(Problem(where, f"{raw!r} is not a year between 1945 and this year"))
+        problems.append(
+            Problem(
+                where,
+                text_message(
+                    N_("%(raw)s is not a year between 1945 and this year"),
+                    raw=repr(raw),
+                ),
+            )
+        )
         return None
     return int(raw)
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Tally
 from un1540.analytics.summaries import CellFilter, state_tallies_under
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import State
 from un1540.models.base import today
 from un1540.reference.languages import N_
@@ -132,7 +132,12 @@ def risk_coverage(
     if note_id is not None:
         found = notes.get(note_id)
         if found is None:
-            raise NotFound(f"no risk note {note_id[:40]!r}")
+            raise NotFound(
+                text(
+                    N_("no risk note %(note_id)s"),
+                    note_id=repr(note_id[:40]),
+                )
+            )
         chosen = (found,)
     on = check_as_of(as_of)
     computed = cached(

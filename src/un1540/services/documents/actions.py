@@ -9,9 +9,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidData, Problem, text
 from un1540.models import Document, DocumentKind, Origin, Visibility
 from un1540.models.base import today
+from un1540.reference.languages import N_
 from un1540.schemas.text import DOCUMENT_TITLE, FILE_NAME, REASON, SYMBOL, URL
 from un1540.services.documents.reads import visible_document
 from un1540.services.documents.rules import DOCUMENT_RULES, STATE_DOCUMENT_RULES, document_state
@@ -66,13 +67,21 @@ def checked_document(document: DocumentInput) -> tuple[DocumentInput, list[Probl
     )
     kinds = [kind.value for kind in DocumentKind]
     if document.kind not in kinds:
-        problems.append(Problem("kind", f"must be one of {', '.join(kinds)}"))
+        problems.append(
+            Problem(
+                "kind",
+                text(
+                    N_("must be one of %(kinds)s"),
+                    kinds=", ".join(kinds),
+                ),
+            )
+        )
     if not document.title.strip():
-        problems.append(Problem("title", "is required"))
+        problems.append(Problem("title", N_("is required")))
     if len(document.language) < 2 or not document.language.isalpha():
-        problems.append(Problem("language", "must be a language code such as en, fr or ar"))
+        problems.append(Problem("language", N_("must be a language code such as en, fr or ar")))
     if document.issued_on is not None and document.issued_on > today():
-        problems.append(Problem("issued_on", "is in the future"))
+        problems.append(Problem("issued_on", N_("is in the future")))
     if (
         document.kind in REPORT_KINDS
         and document.issued_on is not None
@@ -81,13 +90,20 @@ def checked_document(document: DocumentInput) -> tuple[DocumentInput, list[Probl
         problems.append(
             Problem(
                 "issued_on",
-                f"{document.issued_on.isoformat()} is before resolution 1540 was adopted "
-                f"({RESOLUTION_ADOPTED.isoformat()}); a {document.kind.replace('_', ' ')} on "
-                "the resolution cannot be older than it",
+                text(
+                    N_(
+                        "%(isoformat)s is before resolution 1540 was adopted "
+                        "(%(isoformat2)s); a %(replace)s on the resolution cannot be "
+                        "older than it"
+                    ),
+                    isoformat=document.issued_on.isoformat(),
+                    isoformat2=RESOLUTION_ADOPTED.isoformat(),
+                    replace=document.kind.replace("_", " "),
+                ),
             )
         )
     if document.url and not document.url.startswith(("http://", "https://")):
-        problems.append(Problem("url", "must start with http:// or https://"))
+        problems.append(Problem("url", N_("must start with http:// or https://")))
     return document, problems
 
 
@@ -111,7 +127,7 @@ def register_document(
     """Validate and add one document; its audit event commits with it."""
     document, problems = checked_document(document)
     if problems:
-        raise InvalidData("the document is not valid; nothing was written", problems=problems)
+        raise InvalidData(N_("the document is not valid; nothing was written"), problems=problems)
     state_id = state_by_iso3(session, document.iso3).id if document.iso3 else None
     visibility = document.visibility or Visibility.public  # a published document, by default
     record = Document(
@@ -200,19 +216,37 @@ def _store(content: bytes, files_dir: Path) -> tuple[str, Path | None]:
 
 def _file_problems(upload: UploadedFile, max_bytes: int) -> tuple[list[Problem], str | None]:
     if not upload.content:
-        return [Problem("file", f"{upload.name or 'the file'} is empty")], None
+        return [
+            Problem(
+                "file",
+                text(
+                    N_("%(value)s is empty"),
+                    value=upload.name or "the file",
+                ),
+            )
+        ], None
     if len(upload.content) > max_bytes:
         size = len(upload.content) / 1_000_000
         return [
             Problem(
-                "file", f"{upload.name} is {size:.1f} MB; the limit is {max_bytes // 1_000_000} MB"
+                "file",
+                text(
+                    N_("%(name)s is %(size)s MB; the limit is %(max_bytes)s MB"),
+                    name=upload.name,
+                    size=format(size, ".1f"),
+                    max_bytes=max_bytes // 1_000_000,
+                ),
             )
         ], None
     content_type = detect_content_type(upload.content, upload.name)
     if content_type is None:
         return [
             Problem(
-                "file", f"{upload.name} is not a PDF, Word, OpenDocument, Excel, text or HTML file"
+                "file",
+                text(
+                    N_("%(name)s is not a PDF, Word, OpenDocument, Excel, text or HTML file"),
+                    name=upload.name,
+                ),
             )
         ], None
     return [], content_type
@@ -230,28 +264,32 @@ def attach_document(
 ) -> Document:
     """A document registered by an expert or by the State's own point of contact, with its file."""
     if document.iso3 is None:
-        raise InvalidData("the document was not saved", problems=[Problem("state", "is required")])
+        raise InvalidData(
+            N_("the document was not saved"), problems=[Problem("state", N_("is required"))]
+        )
     state = state_by_iso3(session, document.iso3)
     STATE_DOCUMENT_RULES.check(viewer, state.id, "register")
     if not document.url and upload is None:
         raise InvalidData(
-            "the document was not saved", problems=[Problem("file", "give a file or a URL")]
+            N_("the document was not saved"), problems=[Problem("file", N_("give a file or a URL"))]
         )
     if document.visibility is None:
         document = replace(document, visibility=UPLOAD_VISIBILITY)
     stored, created = None, None
     document, described = checked_document(document)
     if described:
-        raise InvalidData("the document was not saved; nothing was written", problems=described)
+        raise InvalidData(N_("the document was not saved; nothing was written"), problems=described)
     if upload is not None:
         problems, detected = _file_problems(upload, max_bytes)
         if problems:
-            raise InvalidData("the document was not saved; nothing was written", problems=problems)
+            raise InvalidData(
+                N_("the document was not saved; nothing was written"), problems=problems
+            )
         assert detected is not None
         name = FILE_NAME.require(
             Path(upload.name).name[: FILE_NAME.max_length],
             "file",
-            message="the document was not saved; nothing was written",
+            message=N_("the document was not saved; nothing was written"),
         )
         digest, created = _store(upload.content, files_dir)
         stored = StoredFile(
@@ -291,12 +329,19 @@ def change_document_visibility(
         problems.append(
             Problem(
                 "confirm",
-                f"widening who may see document {document.id} from {document.visibility.value} "
-                f"to {visibility.value} must be confirmed",
+                text(
+                    N_(
+                        "widening who may see document %(id)s from %(value)s to "
+                        "%(value2)s must be confirmed"
+                    ),
+                    id=document.id,
+                    value=document.visibility.value,
+                    value2=visibility.value,
+                ),
             )
         )
     if problems:
-        raise InvalidData("who may see the document was not changed", problems=problems)
+        raise InvalidData(N_("who may see the document was not changed"), problems=problems)
     if visibility is document.visibility:
         return document
     before = {"visibility": document.visibility.value}
@@ -326,12 +371,12 @@ def store_upload(
     Refused files raise InvalidData naming `file`; nothing is written then."""
     problems, detected = _file_problems(upload, max_bytes)
     if problems:
-        raise InvalidData("the file was not accepted; nothing was written", problems=problems)
+        raise InvalidData(N_("the file was not accepted; nothing was written"), problems=problems)
     assert detected is not None
     name = FILE_NAME.require(
         Path(upload.name).name[: FILE_NAME.max_length],
         "file",
-        message="the file was not accepted; nothing was written",
+        message=N_("the file was not accepted; nothing was written"),
     )
     digest, created = _store(upload.content, files_dir)
     return StoredFile(name, digest, len(upload.content), detected), created

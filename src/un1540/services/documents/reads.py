@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import Document, DocumentKind, Origin, State
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer, can_see, visible
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.paging import PageRequest
@@ -32,7 +33,12 @@ def count_documents(
 def visible_document(session: Session, *, viewer: Viewer, document_id: int) -> Document:
     document = session.get(Document, document_id)
     if document is None or not can_see(document.visibility, viewer, document.state_id):
-        raise NotFound(f"no document {document_id} that you may see")
+        raise NotFound(
+            text(
+                N_("no document %(document_id)s that you may see"),
+                document_id=document_id,
+            )
+        )
     return document
 
 
@@ -43,7 +49,12 @@ def document_file(
     document = visible_document(session, viewer=viewer, document_id=document_id)
     path = files_dir / document.file_sha256[:2] / document.file_sha256
     if not document.file_sha256 or not path.exists():
-        raise NotFound(f"document {document_id} has no stored file")
+        raise NotFound(
+            text(
+                N_("document %(document_id)s has no stored file"),
+                document_id=document_id,
+            )
+        )
     return document, path
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import Forbidden, Un1540Error
 from un1540.models import Document, Origin, Role
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer, refuse_unless, speaks_for
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.rules import Rules
@@ -16,9 +17,9 @@ from un1540.services.kernel.rules import Rules
 
 def _register(viewer: Viewer, state_id: int) -> Un1540Error | None:
     if not speaks_for(viewer, state_id):
-        return refuse_unless(viewer, Role.expert, Role.committee, action="register documents")
+        return refuse_unless(viewer, Role.expert, Role.committee, action=N_("register documents"))
     if not viewer.can_write:
-        return Forbidden("a read-only token may not register documents")
+        return Forbidden(N_("a read-only token may not register documents"))
     return None
 
 
@@ -49,9 +50,9 @@ def _change_visibility(viewer: Viewer, document: DocumentState) -> Un1540Error |
     # the demo's, nor those loaded from the Committee's files); the Committee side, for any.
     own = document.state_id is not None and speaks_for(viewer, document.state_id)
     if own and document.origin is Origin.entry:
-        return None if viewer.can_write else Forbidden("a read-only token may not do this")
+        return None if viewer.can_write else Forbidden(N_("a read-only token may not do this"))
     return refuse_unless(
-        viewer, Role.expert, Role.committee, action="change who may see a document"
+        viewer, Role.expert, Role.committee, action=N_("change who may see a document")
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidData, NotFound, Problem
+from un1540.errors import text as text_message
 from un1540.models import (
     Document,
     Event,
@@ -28,7 +29,7 @@ from un1540.models import (
 )
 from un1540.models.base import utc_now
 from un1540.reference.events import SourcedEvent, load_event_vocabulary
-from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.languages import N_, UN_LANGUAGES
 from un1540.schemas.events import (
     EVENT_VISIBILITIES,
     PARTICIPANT_KINDS,
@@ -53,7 +54,13 @@ from un1540.services.kernel.unit_of_work import action
 
 def _refuse(problems: list[Problem], message: str) -> None:
     if problems:
-        raise InvalidData(f"{message}; nothing was saved", problems=problems)
+        raise InvalidData(
+            text_message(
+                N_("%(message)s; nothing was saved"),
+                message=message,
+            ),
+            problems=problems,
+        )
 
 
 def _state(session: Session, code: str) -> State | None:
@@ -69,7 +76,16 @@ def _codes(
 ) -> list[str]:
     unknown = [value for value in values if value not in known]
     if unknown:
-        problems.append(Problem(where, f"unknown {what} {', '.join(map(repr, unknown))}"))
+        problems.append(
+            Problem(
+                where,
+                text_message(
+                    N_("unknown %(what)s %(unknown)s"),
+                    what=what,
+                    unknown=", ".join(map(repr, unknown)),
+                ),
+            )
+        )
     return list(dict.fromkeys(values))
 
 
@@ -81,27 +97,49 @@ def _participants(
         where = f"participants[{number}]"
         if item.kind not in PARTICIPANT_KINDS:
             problems.append(
-                Problem(f"{where}.kind", f"must be one of {', '.join(PARTICIPANT_KINDS)}")
+                Problem(
+                    f"{where}.kind",
+                    text_message(
+                        N_("must be one of %(participant_kinds)s"),
+                        participant_kinds=", ".join(PARTICIPANT_KINDS),
+                    ),
+                )
             )
             continue
         state = organisation = None
         if item.kind == "state":
             state = _state(session, item.state or "")
             if state is None:
-                problems.append(Problem(f"{where}.state", f"unknown State {item.state!r}"))
+                problems.append(
+                    Problem(
+                        f"{where}.state",
+                        text_message(
+                            N_("unknown State %(state)s"),
+                            state=repr(item.state),
+                        ),
+                    )
+                )
                 continue
         if item.kind == "organisation":
             organisation = _organisation(session, item.organisation or "")
             if organisation is None:
                 problems.append(
-                    Problem(f"{where}.organisation", f"unknown organisation {item.organisation!r}")
+                    Problem(
+                        f"{where}.organisation",
+                        text_message(
+                            N_("unknown organisation %(organisation)s"),
+                            organisation=repr(item.organisation),
+                        ),
+                    )
                 )
                 continue
         name = item.name.strip() or (
             state.short_name if state else organisation.name if organisation else ""
         )
         if not name:
-            problems.append(Problem(f"{where}.name", "required for a participant named in full"))
+            problems.append(
+                Problem(f"{where}.name", N_("required for a participant named in full"))
+            )
             continue
         found.append(
             EventParticipant(kind=item.kind, state=state, organisation=organisation, name=name)
@@ -118,12 +156,36 @@ def create_event(
     vocabulary = load_event_vocabulary()
     problems: list[Problem] = []
     if data.kind not in vocabulary.kinds:
-        problems.append(Problem("kind", f"must be one of {', '.join(vocabulary.kinds)}"))
+        problems.append(
+            Problem(
+                "kind",
+                text_message(
+                    N_("must be one of %(kinds)s"),
+                    kinds=", ".join(vocabulary.kinds),
+                ),
+            )
+        )
     audiences = _codes(data.audiences, vocabulary.audiences, "audiences", "audience", problems)
     if data.visibility not in EVENT_VISIBILITIES:
-        problems.append(Problem("visibility", f"must be one of {', '.join(EVENT_VISIBILITIES)}"))
+        problems.append(
+            Problem(
+                "visibility",
+                text_message(
+                    N_("must be one of %(event_visibilities)s"),
+                    event_visibilities=", ".join(EVENT_VISIBILITIES),
+                ),
+            )
+        )
     if data.ends_on is not None and data.ends_on < data.starts_on:
-        problems.append(Problem("ends_on", f"ends before the event starts ({data.starts_on})"))
+        problems.append(
+            Problem(
+                "ends_on",
+                text_message(
+                    N_("ends before the event starts (%(starts_on)s)"),
+                    starts_on=data.starts_on,
+                ),
+            )
+        )
     organisers = [name.strip() for name in data.organisers if name.strip()]
     participants = _participants(session, data, problems)
     documents = []
@@ -131,7 +193,13 @@ def create_event(
         where = f"documents[{number}]"
         if item.role not in vocabulary.document_roles:
             problems.append(
-                Problem(f"{where}.role", f"must be one of {', '.join(vocabulary.document_roles)}")
+                Problem(
+                    f"{where}.role",
+                    text_message(
+                        N_("must be one of %(document_roles)s"),
+                        document_roles=", ".join(vocabulary.document_roles),
+                    ),
+                )
             )
         try:
             document = visible_document(session, viewer=viewer, document_id=item.document)
@@ -139,7 +207,7 @@ def create_event(
             problems.append(Problem(f"{where}.document", missing.message))
             continue
         documents.append(EventDocument(document=document, role=item.role))
-    _refuse(problems, "the event is not valid")
+    _refuse(problems, N_("the event is not valid"))
     event = Event(
         kind=data.kind,
         title=data.title.strip(),
@@ -201,14 +269,25 @@ def _party(
     if data.on_behalf_state:
         state = _state(session, data.on_behalf_state)
         if state is None:
-            problems.append(Problem("on_behalf_state", f"unknown State {data.on_behalf_state!r}"))
+            problems.append(
+                Problem(
+                    "on_behalf_state",
+                    text_message(
+                        N_("unknown State %(on_behalf_state)s"),
+                        on_behalf_state=repr(data.on_behalf_state),
+                    ),
+                )
+            )
     if data.on_behalf_organisation:
         organisation = _organisation(session, data.on_behalf_organisation)
         if organisation is None:
             problems.append(
                 Problem(
                     "on_behalf_organisation",
-                    f"unknown organisation {data.on_behalf_organisation!r}",
+                    text_message(
+                        N_("unknown organisation %(on_behalf_organisation)s"),
+                        on_behalf_organisation=repr(data.on_behalf_organisation),
+                    ),
                 )
             )
     return state, organisation, data.on_behalf_name.strip()
@@ -247,28 +326,46 @@ def submit_statement(
             "speak_for",
         )
     if data.language not in UN_LANGUAGES:
-        problems.append(Problem("language", f"must be one of {', '.join(UN_LANGUAGES)}"))
+        problems.append(
+            Problem(
+                "language",
+                text_message(
+                    N_("must be one of %(un_languages)s"),
+                    un_languages=", ".join(UN_LANGUAGES),
+                ),
+            )
+        )
     if data.mode not in vocabulary.modes:
-        problems.append(Problem("mode", f"must be one of {', '.join(vocabulary.modes)}"))
+        problems.append(
+            Problem(
+                "mode",
+                text_message(
+                    N_("must be one of %(modes)s"),
+                    modes=", ".join(vocabulary.modes),
+                ),
+            )
+        )
     topics = _codes(data.topics, vocabulary.topics, "topics", "topic", problems)
     fields = _codes(data.fields, known_fields(session), "fields", "matrix field", problems)
     document = None
     if data.document is not None:
         if upload is not None:
-            problems.append(Problem("document", "give a registered document or a file, not both"))
+            problems.append(
+                Problem("document", N_("give a registered document or a file, not both"))
+            )
         try:
             document = visible_document(session, viewer=viewer, document_id=data.document)
         except NotFound as missing:
             problems.append(Problem("document", missing.message))
     text = data.text.strip()
     if data.mode == "written" and not text and data.document is None and upload is None:
-        problems.append(Problem("text", "a written statement needs its text or a file"))
-    _refuse(problems, "the statement is not valid")
+        problems.append(Problem("text", N_("a written statement needs its text or a file")))
+    _refuse(problems, N_("the statement is not valid"))
     if upload is not None:
         if files_dir is None:
             raise InvalidData(
-                "the statement is not valid; nothing was saved",
-                problems=[Problem("file", "files are not accepted here")],
+                N_("the statement is not valid; nothing was saved"),
+                problems=[Problem("file", N_("files are not accepted here"))],
             )
         stored, created = store_upload(upload, files_dir=files_dir, max_bytes=max_bytes)
         try:

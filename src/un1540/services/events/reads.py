@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import text as text_message
 from un1540.models import (
     Event,
     EventDocument,
@@ -33,7 +34,7 @@ from un1540.models import (
     Statement,
 )
 from un1540.reference.events import load_event_vocabulary
-from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.languages import N_, UN_LANGUAGES
 from un1540.schemas.events import StatementRead
 from un1540.services.events.rules import event_start_rules
 from un1540.services.events.shapes import statement_read
@@ -103,7 +104,12 @@ def get_event(session: Session, *, viewer: Viewer, event_id: int) -> Event:
         select(Event).options(*_event_options()).where(Event.id == event_id, event_visible(viewer))  # type: ignore[arg-type]
     ).first()
     if event is None:
-        raise NotFound(f"no event {event_id} that you may see")
+        raise NotFound(
+            text_message(
+                N_("no event %(event_id)s that you may see"),
+                event_id=event_id,
+            )
+        )
     return event
 
 
@@ -121,9 +127,25 @@ def list_events(
     vocabulary = load_event_vocabulary()
     problems = []
     if kind is not None and kind not in vocabulary.kinds:
-        problems.append(Problem("kind", f"must be one of {', '.join(vocabulary.kinds)}"))
+        problems.append(
+            Problem(
+                "kind",
+                text_message(
+                    N_("must be one of %(kinds)s"),
+                    kinds=", ".join(vocabulary.kinds),
+                ),
+            )
+        )
     if audience is not None and audience not in vocabulary.audiences:
-        problems.append(Problem("audience", f"must be one of {', '.join(vocabulary.audiences)}"))
+        problems.append(
+            Problem(
+                "audience",
+                text_message(
+                    N_("must be one of %(audiences)s"),
+                    audiences=", ".join(vocabulary.audiences),
+                ),
+            )
+        )
     if problems:
         raise InvalidParameter.naming(problems)
     words = query_words(q)
@@ -170,7 +192,12 @@ def get_statement(session: Session, *, viewer: Viewer, statement_id: int) -> Sta
         .where(Statement.id == statement_id, statement_visible(viewer))
     ).first()
     if found is None:
-        raise NotFound(f"no statement {statement_id} that you may see")
+        raise NotFound(
+            text_message(
+                N_("no statement %(statement_id)s that you may see"),
+                statement_id=statement_id,
+            )
+        )
     return found
 
 
@@ -199,23 +226,63 @@ def list_statements(
     vocabulary = load_event_vocabulary()
     problems = []
     if topic is not None and topic not in vocabulary.topics:
-        problems.append(Problem("topic", f"unknown topic {topic!r}"))
+        problems.append(
+            Problem(
+                "topic",
+                text_message(
+                    N_("unknown topic %(topic)s"),
+                    topic=repr(topic),
+                ),
+            )
+        )
     if field is not None and field not in known_fields(session):
-        problems.append(Problem("field", f"no matrix field {field!r}"))
+        problems.append(
+            Problem(
+                "field",
+                text_message(
+                    N_("no matrix field %(field)s"),
+                    field=repr(field),
+                ),
+            )
+        )
     if language is not None and language not in UN_LANGUAGES:
-        problems.append(Problem("language", f"must be one of {', '.join(UN_LANGUAGES)}"))
+        problems.append(
+            Problem(
+                "language",
+                text_message(
+                    N_("must be one of %(un_languages)s"),
+                    un_languages=", ".join(UN_LANGUAGES),
+                ),
+            )
+        )
     condition = statement_visible(viewer)
     if state is not None:
         state_id = session.scalar(select(State.id).where(State.iso3 == state.upper()))
         if state_id is None:
-            problems.append(Problem("state", f"unknown State {state!r}"))
+            problems.append(
+                Problem(
+                    "state",
+                    text_message(
+                        N_("unknown State %(state)s"),
+                        state=repr(state),
+                    ),
+                )
+            )
         condition = and_(condition, Statement.on_behalf_state_id == state_id)
     if organisation is not None:
         organisation_id = session.scalar(
             select(Organisation.id).where(Organisation.code == organisation)
         )
         if organisation_id is None:
-            problems.append(Problem("organisation", f"unknown organisation {organisation!r}"))
+            problems.append(
+                Problem(
+                    "organisation",
+                    text_message(
+                        N_("unknown organisation %(organisation)s"),
+                        organisation=repr(organisation),
+                    ),
+                )
+            )
         condition = and_(condition, Statement.on_behalf_organisation_id == organisation_id)
     if problems:
         raise InvalidParameter.naming(problems)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from un1540.errors import Conflict, Forbidden, Un1540Error, Unauthenticated
+from un1540.errors import Conflict, Forbidden, Un1540Error, Unauthenticated, text
 from un1540.models import Role, Statement
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, refuse_unless, speaks_for
 from un1540.services.kernel.rules import Rules
 
@@ -21,20 +22,22 @@ PUBLISHERS = (Role.expert, Role.committee)
 
 
 def _create(viewer: Viewer, _nothing: None) -> Un1540Error | None:
-    return refuse_unless(viewer, *EVENT_RECORDERS, action="record an event")
+    return refuse_unless(viewer, *EVENT_RECORDERS, action=N_("record an event"))
 
 
 def _submit(viewer: Viewer, _nothing: None) -> Un1540Error | None:
     """Whether the viewer may submit statements at all (for whom: `party_rules`)."""
     if viewer.user_id is None:
-        return Unauthenticated("sign in or send an API token to submit a statement")
+        return Unauthenticated(N_("sign in or send an API token to submit a statement"))
     if not (viewer.is_committee_side or viewer.role is Role.state_poc or viewer.organisation_id):
         return Forbidden(
-            "only the Committee side, a State's points of contact and an organisation's "
-            "accounts may submit statements"
+            N_(
+                "only the Committee side, a State's points of contact and an organisation's "
+                "accounts may submit statements"
+            )
         )
     if not viewer.can_write:
-        return Forbidden("a read-only (read) token may not submit a statement")
+        return Forbidden(N_("a read-only (read) token may not submit a statement"))
     return None
 
 
@@ -61,7 +64,7 @@ def _speak(viewer: Viewer, party: Party) -> Un1540Error | None:
     if party.organisation_id is not None and viewer.organisation_id == party.organisation_id:
         return None
     return Forbidden(
-        "you may submit statements only on behalf of the State or organisation you speak for"
+        N_("you may submit statements only on behalf of the State or organisation you speak for")
     )
 
 
@@ -81,16 +84,27 @@ def submitter_side(viewer: Viewer, statement: Statement) -> bool:
 
 
 def _publish(viewer: Viewer, statement: Statement) -> Un1540Error | None:
-    refusal = refuse_unless(viewer, *PUBLISHERS, action="publish a statement")
+    refusal = refuse_unless(viewer, *PUBLISHERS, action=N_("publish a statement"))
     if refusal is not None:
         return refusal
     if statement.published_at is not None:
         return Conflict(
-            f"statement {statement.id} is already published (on "
-            f"{statement.published_at:%Y-%m-%d}); it is published once"
+            text(
+                N_(
+                    "statement %(id)s is already published (on %(published_at)s); it "
+                    "is published once"
+                ),
+                id=statement.id,
+                published_at=format(statement.published_at, "%Y-%m-%d"),
+            )
         )
     if not statement.text.strip() and statement.document_id is None:
-        return Conflict(f"statement {statement.id} has neither a text nor a file to publish")
+        return Conflict(
+            text(
+                N_("statement %(id)s has neither a text nor a file to publish"),
+                id=statement.id,
+            )
+        )
     return None
 
 

@@ -15,6 +15,7 @@ from un1540.analytics.evidence.model import Model
 from un1540.analytics.evidence.store import build_model
 from un1540.analytics.evidence.text import LANGUAGES, detect_language
 from un1540.errors import InvalidData, NotFound, Problem
+from un1540.errors import text as text_message
 from un1540.models import (
     Document,
     Evidence,
@@ -22,6 +23,7 @@ from un1540.models import (
     SuggestionDecision,
     SuggestionVerdict,
 )
+from un1540.reference.languages import N_
 from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
@@ -69,38 +71,65 @@ def _check(session: Session, data: DecisionInput) -> tuple[Document, list[str], 
     problems: list[Problem] = []
     fields = framework_fields()
     if data.field not in fields:
-        problems.append(Problem("field", f"{data.field!r} is not a field of the matrix framework"))
+        problems.append(
+            Problem(
+                "field",
+                text_message(
+                    N_("%(field)s is not a field of the matrix framework"),
+                    field=repr(data.field),
+                ),
+            )
+        )
     elif fields[data.field][0] == "op1":
-        problems.append(Problem("field", "OP1 fields are never evidenced by a domestic provision"))
+        problems.append(
+            Problem("field", N_("OP1 fields are never evidenced by a domestic provision"))
+        )
     if not data.provision.text.strip():
-        problems.append(Problem("provision.text", "expected the provision's text"))
+        problems.append(Problem("provision.text", N_("expected the provision's text")))
     if data.provision.language is not None and data.provision.language not in LANGUAGES:
-        problems.append(Problem("provision.language", "expected one of en, fr, es, zh, ru, ar"))
+        problems.append(Problem("provision.language", N_("expected one of en, fr, es, zh, ru, ar")))
     document = session.get(Document, data.provision.document_id)
     if document is None:
         problems.append(
-            Problem("provision.document_id", f"no document {data.provision.document_id}")
+            Problem(
+                "provision.document_id",
+                text_message(
+                    N_("no document %(document_id)s"),
+                    document_id=data.provision.document_id,
+                ),
+            )
         )
     weapons = list(data.weapons if data.weapons is not None else data.suggested_weapons)
     columns = list(data.columns if data.columns is not None else data.suggested_columns)
     if data.verdict is not SuggestionVerdict.rejected:
         applies = set(fields.get(data.field, ("", ()))[1])
         if not weapons or not set(weapons) <= set(WEAPONS):
-            problems.append(Problem("weapons", "expected one or more of nw, cw, bw"))
+            problems.append(Problem("weapons", N_("expected one or more of nw, cw, bw")))
         elif not set(weapons) <= applies:
-            problems.append(Problem("weapons", f"{data.field} applies to {sorted(applies)} only"))
+            problems.append(
+                Problem(
+                    "weapons",
+                    text_message(
+                        N_("%(field)s applies to %(applies)s only"),
+                        field=data.field,
+                        applies=sorted(applies),
+                    ),
+                )
+            )
         if not columns or not set(columns) <= set(COLUMNS):
-            problems.append(Problem("columns", "expected legal_framework and/or enforcement"))
+            problems.append(Problem("columns", N_("expected legal_framework and/or enforcement")))
         if data.iso3 is None or data.edition_number is None:
-            problems.append(Problem("edition", "a confirmation names the draft (State, number)"))
+            problems.append(
+                Problem("edition", N_("a confirmation names the draft (State, number)"))
+            )
         if (
             data.verdict is SuggestionVerdict.edited
             and data.weapons is None
             and data.columns is None
         ):
-            problems.append(Problem("weapons", "an edit changes the weapons or the columns"))
+            problems.append(Problem("weapons", N_("an edit changes the weapons or the columns")))
     if problems:
-        raise InvalidData("the decision was not recorded", problems=problems)
+        raise InvalidData(N_("the decision was not recorded"), problems=problems)
     assert document is not None
     return document, weapons, columns
 
@@ -118,7 +147,7 @@ def decide_suggestion(
     problems: list[Problem] = []
     reason = REASON.check(data.reason, "reason", problems) if data.reason else ""
     if problems:
-        raise InvalidData("the decision was not recorded", problems=problems)
+        raise InvalidData(N_("the decision was not recorded"), problems=problems)
     text = data.provision.text
     edition_id = None
     if data.verdict is not SuggestionVerdict.rejected:
@@ -129,8 +158,10 @@ def decide_suggestion(
         )
         if document.state_id not in (None, state.id):
             raise InvalidData(
-                "the decision was not recorded",
-                problems=[Problem("provision.document_id", "the document is about another State")],
+                N_("the decision was not recorded"),
+                problems=[
+                    Problem("provision.document_id", N_("the document is about another State"))
+                ],
             )
         edition_id = edition.id
         cited = EvidenceInput(
@@ -146,7 +177,7 @@ def decide_suggestion(
                     entry = entry_for(session, edition, key)
                 except NotFound as error:
                     raise InvalidData(
-                        "the decision was not recorded", problems=[Problem("field", str(error))]
+                        N_("the decision was not recorded"), problems=[Problem("field", str(error))]
                     ) from error
                 existing = [
                     EvidenceInput(e.document_id, e.page, e.article, e.paragraph, e.quotation)

@@ -16,7 +16,9 @@ from un1540.analytics.evidence.lexicon import load_lexicon
 from un1540.analytics.evidence.model import Model, Suggested, suggest
 from un1540.analytics.evidence.store import current_model
 from un1540.errors import InvalidData, Problem
+from un1540.errors import text as text_message
 from un1540.models import SuggestionDecision, SuggestionVerdict
+from un1540.reference.languages import N_
 from un1540.settings import get_settings
 
 MAX_PROVISIONS = 500
@@ -45,18 +47,34 @@ def held_out(document_id: int) -> bool:
 def check_provisions(items: Sequence[ProvisionText], where: str = "provisions") -> None:
     problems = []
     if len(items) > MAX_PROVISIONS:
-        problems.append(Problem(where, f"at most {MAX_PROVISIONS} provisions at once"))
+        problems.append(
+            Problem(
+                where,
+                text_message(
+                    N_("at most %(max_provisions)s provisions at once"),
+                    max_provisions=MAX_PROVISIONS,
+                ),
+            )
+        )
     for index, item in enumerate(items):
         if not isinstance(item.text, str) or not item.text.strip():
-            problems.append(Problem(f"{where}[{index}].text", "expected a non-empty text"))
+            problems.append(Problem(f"{where}[{index}].text", N_("expected a non-empty text")))
         elif len(item.text) > MAX_TEXT:
-            problems.append(Problem(f"{where}[{index}].text", f"at most {MAX_TEXT} characters"))
+            problems.append(
+                Problem(
+                    f"{where}[{index}].text",
+                    text_message(
+                        N_("at most %(max_text)s characters"),
+                        max_text=MAX_TEXT,
+                    ),
+                )
+            )
         if item.language is not None and item.language not in ("en", "fr", "es", "zh", "ru", "ar"):
             problems.append(
-                Problem(f"{where}[{index}].language", "expected one of en, fr, es, zh, ru, ar")
+                Problem(f"{where}[{index}].language", N_("expected one of en, fr, es, zh, ru, ar"))
             )
     if problems:
-        raise InvalidData("no suggestion was made", problems=problems)
+        raise InvalidData(N_("no suggestion was made"), problems=problems)
 
 
 def suggestion_model(directory: Path | None = None) -> Model:

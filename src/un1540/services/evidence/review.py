@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from un1540.analytics.evidence.model import Suggestion
 from un1540.errors import InvalidData, NotFound, Problem, Un1540Error
+from un1540.errors import text as text_message
 from un1540.models import (
     Document,
     DocumentKind,
@@ -36,6 +37,7 @@ from un1540.models import (
     SuggestionDecision,
     SuggestionVerdict,
 )
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.library.reads import visible_provision
@@ -104,7 +106,13 @@ def _provision_of(
     otherwise, before any question of role)."""
     provision = visible_provision(session, viewer=viewer, provision_id=provision_id)
     if provision.document_id != document_id:
-        raise NotFound(f"no provision {provision_id} in document {document_id}")
+        raise NotFound(
+            text_message(
+                N_("no provision %(provision_id)s in document %(document_id)s"),
+                provision_id=provision_id,
+                document_id=document_id,
+            )
+        )
     return provision
 
 
@@ -333,24 +341,30 @@ def decide_on_provision(
     problems: list[Problem] = []
     verdict = VERDICTS.get(decision.verdict)
     if verdict is None:
-        problems.append(Problem("verdict", "expected confirm, edit or reject"))
+        problems.append(Problem("verdict", N_("expected confirm, edit or reject")))
     document = session.get(Document, document_id)
     assert document is not None
     state = session.get(State, document.state_id) if document.state_id is not None else None
     if verdict is not None and verdict is not SuggestionVerdict.rejected:
         if decision.edition is None:
-            problems.append(Problem("edition", "a confirmation names the draft's number"))
+            problems.append(Problem("edition", N_("a confirmation names the draft's number")))
         if state is None:
-            problems.append(Problem("document", "the document is about no State: no draft"))
+            problems.append(Problem("document", N_("the document is about no State: no draft")))
     if verdict is SuggestionVerdict.edited and decision.weapons is None and not decision.columns:
-        problems.append(Problem("weapons", "an edit changes the weapons or the columns"))
+        problems.append(Problem("weapons", N_("an edit changes the weapons or the columns")))
     if problems:
-        raise InvalidData("the decision was not recorded", problems=problems)
+        raise InvalidData(N_("the decision was not recorded"), problems=problems)
     assert verdict is not None
     found, version, _ = _suggestions([provision], directory=directory)
     suggestion = next((s for s in found[provision.id] if s.field == suggestion_id), None)
     if suggestion is None:
-        raise NotFound(f"no suggestion {suggestion_id!r} for provision {provision_id}")
+        raise NotFound(
+            text_message(
+                N_("no suggestion %(suggestion_id)s for provision %(provision_id)s"),
+                suggestion_id=repr(suggestion_id),
+                provision_id=provision_id,
+            )
+        )
     edited = verdict is SuggestionVerdict.edited
     article = provision.number or provision.label
     return decide_suggestion(

@@ -463,7 +463,7 @@ SECTIONS = {
 def inbox(session: Session, *, viewer: Viewer) -> Inbox:
     """What awaits the signed-in viewer, by their role; refused to the public."""
     if viewer.user_id is None:
-        raise Unauthenticated("sign in to see what awaits you")
+        raise Unauthenticated(N_("sign in to see what awaits you"))
     return Inbox(
         role=viewer.role,
         sections=[section(session, viewer) for section in SECTIONS.get(viewer.role, ())],

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, Forbidden, InvalidData, Problem, listed
+from un1540.errors import Conflict, Forbidden, InvalidData, Problem, listed, text
 from un1540.models import Incident, IncidentState, Origin, Role
 from un1540.reference.incidents import load_incident_vocabulary
+from un1540.reference.languages import N_
 from un1540.schemas.incidents import IncidentCreate
 from un1540.services.incidents.rules import incident_rules
 from un1540.services.incidents.validation import (
@@ -43,9 +44,11 @@ def _as_provider(viewer: Viewer, data: IncidentCreate, lookups: Lookups) -> Inci
         None,
     )
     if own is None:
-        raise Forbidden("a provider account records incidents for its organisation; it has none")
+        raise Forbidden(
+            N_("a provider account records incidents for its organisation; it has none")
+        )
     if data.source != "organisation" or (data.organisation or own) != own:
-        raise Forbidden("a provider records incidents only with its own organisation as source")
+        raise Forbidden(N_("a provider records incidents only with its own organisation as source"))
     return data.model_copy(update={"organisation": own})
 
 
@@ -83,7 +86,7 @@ def _new_incident(
 def _duplicate_problem(where: Where) -> Problem:
     return Problem(
         where("occurred_on"),
-        "an incident with the same date, State, material and kind is already recorded",
+        N_("an incident with the same date, State, material and kind is already recorded"),
     )
 
 
@@ -97,10 +100,15 @@ def record_incident(
     data = _as_provider(viewer, data, lookups)
     problems = incident_problems(data, lookups, field_name)
     if problems:
-        raise InvalidData("the incident is not valid; nothing was saved", problems=problems)
+        raise InvalidData(N_("the incident is not valid; nothing was saved"), problems=problems)
     if recorded_duplicates(session, duplicate_keys(data, lookups)):
         problem = _duplicate_problem(field_name)
-        raise Conflict(f"duplicate incident: {problem.message}")
+        raise Conflict(
+            text(
+                N_("duplicate incident: %(message)s"),
+                message=problem.message,
+            )
+        )
     incident = _new_incident(data, lookups, viewer, origin)
     session.add(incident)
     session.flush()
@@ -153,7 +161,10 @@ def import_incidents(
             row_problems.append(
                 Problem(
                     f"{file_name}, row {line}",
-                    f"duplicate of row {earlier[0]} (same date, State, material and kind)",
+                    text(
+                        N_("duplicate of row %(earlier)s (same date, State, material and kind)"),
+                        earlier=earlier[0],
+                    ),
                 )
             )
         if recorded_duplicates(session, keys):
@@ -163,10 +174,14 @@ def import_incidents(
         problems += row_problems
         checked.append(data)
     if not rows and not problems:
-        problems.append(Problem(file_name, "no data rows"))
+        problems.append(Problem(file_name, N_("no data rows")))
     if problems:
         raise InvalidData(
-            f"{file_name}: {len(problems)} problem(s); nothing was imported",
+            text(
+                N_("%(file_name)s: %(count)s problem(s); nothing was imported"),
+                file_name=file_name,
+                count=len(problems),
+            ),
             problems=listed(problems, file_name),
         )
     result = IncidentImport(

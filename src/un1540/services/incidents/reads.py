@@ -16,9 +16,10 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import InvalidParameter, NotFound, Problem, text
 from un1540.models import Incident, IncidentState, Origin, Role, State
 from un1540.reference.incidents import load_incident_vocabulary
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
 
@@ -48,19 +49,47 @@ class IncidentFilter:
         # before it starts is no error, it holds no incident.
         if self.category is not None and self.category not in vocabulary.categories:
             problems.append(
-                Problem("category", f"unknown category; known: {', '.join(vocabulary.categories)}")
+                Problem(
+                    "category",
+                    text(
+                        N_("unknown category; known: %(categories)s"),
+                        categories=", ".join(vocabulary.categories),
+                    ),
+                )
             )
         if self.kind is not None and self.kind not in vocabulary.kinds:
-            problems.append(Problem("kind", f"unknown kind; known: {', '.join(vocabulary.kinds)}"))
+            problems.append(
+                Problem(
+                    "kind",
+                    text(
+                        N_("unknown kind; known: %(kinds)s"),
+                        kinds=", ".join(vocabulary.kinds),
+                    ),
+                )
+            )
         if self.region is not None and self.region not in regions(session):
             problems.append(
-                Problem("region", f"unknown M49 region; known: {', '.join(regions(session))}")
+                Problem(
+                    "region",
+                    text(
+                        N_("unknown M49 region; known: %(regions)s"),
+                        regions=", ".join(regions(session)),
+                    ),
+                )
             )
         # Checked in Python, never in SQL: a parameter may hold what PostgreSQL refuses (NUL).
         if self.state is not None and self.state.upper() not in set(
             session.scalars(select(State.iso3))
         ):
-            problems.append(Problem("state", f"unknown State {self.state[:20]!r}"))
+            problems.append(
+                Problem(
+                    "state",
+                    text(
+                        N_("unknown State %(state)s"),
+                        state=repr(self.state[:20]),
+                    ),
+                )
+            )
         if problems:
             raise InvalidParameter.naming(problems)
 
@@ -192,7 +221,12 @@ def get_incident(session: Session, *, viewer: Viewer, incident_id: int) -> Incid
         .options(selectinload(Incident.states).joinedload(IncidentState.state))
     )
     if found is None:
-        raise NotFound(f"no incident {incident_id}")
+        raise NotFound(
+            text(
+                N_("no incident %(incident_id)s"),
+                incident_id=incident_id,
+            )
+        )
     return found
 
 
@@ -213,7 +247,7 @@ def incident_trends(session: Session, *, filters: IncidentFilter | None = None) 
     counted, never shown), by year, category, kind and M49 region of the States concerned."""
     filters = filters or IncidentFilter()
     if filters.state is not None:
-        raise InvalidParameter.naming([Problem("state", "trends are not given by State")])
+        raise InvalidParameter.naming([Problem("state", N_("trends are not given by State"))])
     filters.check(session)
     rows = session.execute(
         select(

@@ -5,6 +5,7 @@ guards `check` this table and the portal's form reads `allowed` from it."""
 from __future__ import annotations
 
 from un1540.models import Role
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import COMMITTEE_SIDE, refuse_unless
 from un1540.services.kernel.rules import Rule, Rules
 
@@ -18,7 +19,7 @@ def _anyone_of(*roles: Role, action: str) -> Rule[None]:
 incident_rules: Rules[None] = Rules(
     "incidents",
     {
-        "record_incident": _anyone_of(*RECORDERS, action="record an incident"),
-        "import_incidents": _anyone_of(*COMMITTEE_SIDE, action="import incidents"),
+        "record_incident": _anyone_of(*RECORDERS, action=N_("record an incident")),
+        "import_incidents": _anyone_of(*COMMITTEE_SIDE, action=N_("import incidents")),
     },
 )

@@ -11,10 +11,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Problem
+from un1540.errors import Problem, text
 from un1540.models import FieldDefinition, Incident, IncidentState, Organisation, State
 from un1540.models.base import today
 from un1540.reference.incidents import load_incident_vocabulary
+from un1540.reference.languages import N_
 from un1540.schemas.incidents import IncidentCreate
 
 Where = Callable[[str], str]  # a field's name -> where a problem with it is reported
@@ -52,16 +53,32 @@ def incident_problems(data: IncidentCreate, lookups: Lookups, where: Where) -> l
         if value in known:
             return True
         problems.append(
-            Problem(where(name), f"unknown {what} {value[:60]!r}; known: {', '.join(known)}")
+            Problem(
+                where(name),
+                text(
+                    N_("unknown %(what)s %(value)s; known: %(known)s"),
+                    what=what,
+                    value=repr(value[:60]),
+                    known=", ".join(known),
+                ),
+            )
         )
         return False
 
     unknown_states = [code for code in data.states if code.upper() not in lookups.states]
     for code in unknown_states:
-        problems.append(Problem(where("states"), f"unknown State {code[:20]!r}"))
+        problems.append(
+            Problem(
+                where("states"),
+                text(
+                    N_("unknown State %(code)s"),
+                    code=repr(code[:20]),
+                ),
+            )
+        )
     upper = [code.upper() for code in data.states]
     if len(set(upper)) != len(upper):
-        problems.append(Problem(where("states"), "a State is named twice"))
+        problems.append(Problem(where("states"), N_("a State is named twice")))
     if check("category", data.category, dict(vocabulary.categories), "category"):
         check(
             "material_class",
@@ -74,31 +91,47 @@ def incident_problems(data: IncidentCreate, lookups: Lookups, where: Where) -> l
     check("confirmation", data.confirmation, dict(vocabulary.confirmation), "confirmation status")
     if check("source", data.source, dict(vocabulary.sources), "source"):
         if data.source == "organisation" and not data.organisation:
-            problems.append(Problem(where("organisation"), "name the reporting organisation"))
+            problems.append(Problem(where("organisation"), N_("name the reporting organisation")))
         if data.source != "organisation" and data.organisation:
-            problems.append(Problem(where("organisation"), "only with source organisation"))
+            problems.append(Problem(where("organisation"), N_("only with source organisation")))
     if data.organisation and data.organisation not in lookups.organisations:
         problems.append(
-            Problem(where("organisation"), f"unknown organisation {data.organisation[:60]!r}")
+            Problem(
+                where("organisation"),
+                text(
+                    N_("unknown organisation %(organisation)s"),
+                    organisation=repr(data.organisation[:60]),
+                ),
+            )
         )
     for code in data.fields or []:
         if code not in lookups.fields:
-            problems.append(Problem(where("fields"), f"unknown matrix field {code[:60]!r}"))
+            problems.append(
+                Problem(
+                    where("fields"),
+                    text(
+                        N_("unknown matrix field %(code)s"),
+                        code=repr(code[:60]),
+                    ),
+                )
+            )
     if data.fields is not None and len(set(data.fields)) != len(data.fields):
-        problems.append(Problem(where("fields"), "a field is named twice"))
+        problems.append(Problem(where("fields"), N_("a field is named twice")))
     now = today()
     if data.occurred_on > now:
-        problems.append(Problem(where("occurred_on"), "is in the future"))
+        problems.append(Problem(where("occurred_on"), N_("is in the future")))
     if data.occurred_on.year < 1945:
-        problems.append(Problem(where("occurred_on"), "must be in 1945 or later"))
+        problems.append(Problem(where("occurred_on"), N_("must be in 1945 or later")))
     if data.reported_on is not None:
         if data.reported_on > now:
-            problems.append(Problem(where("reported_on"), "is in the future"))
+            problems.append(Problem(where("reported_on"), N_("is in the future")))
         if data.reported_on < data.occurred_on:
-            problems.append(Problem(where("reported_on"), "is before occurred_on"))
+            problems.append(Problem(where("reported_on"), N_("is before occurred_on")))
     if data.share_with_state and not data.restricted:
         problems.append(
-            Problem(where("share_with_state"), "only for a restricted record (the others are seen)")
+            Problem(
+                where("share_with_state"), N_("only for a restricted record (the others are seen)")
+            )
         )
     return problems
 

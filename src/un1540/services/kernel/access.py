@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
-from un1540.errors import Forbidden, Un1540Error, Unauthenticated
+from un1540.errors import Forbidden, Un1540Error, Unauthenticated, text
 from un1540.models import EditionStatus, MatrixEdition, Role, TokenScope, UserAccount, Visibility
+from un1540.reference.languages import N_
 
 COMMITTEE_SIDE = frozenset({Role.expert, Role.committee, Role.admin})
 
@@ -66,12 +67,29 @@ def system_viewer(actor: str) -> Viewer:
 def refuse_unless(viewer: Viewer, *roles: Role, action: str) -> Un1540Error | None:
     """The refusal `require` raises, returned instead (for the domains' `rules` tables)."""
     if viewer.user_id is None:
-        return Unauthenticated(f"sign in or send an API token to {action}")
+        return Unauthenticated(
+            text(
+                N_("sign in or send an API token to %(action)s"),
+                action=action,
+            )
+        )
     if viewer.role not in roles and viewer.role is not Role.admin:
         allowed = ", ".join(role.value for role in roles)
-        return Forbidden(f"only {allowed} accounts may {action}")
+        return Forbidden(
+            text(
+                N_("only %(allowed)s accounts may %(action)s"),
+                allowed=allowed,
+                action=action,
+            )
+        )
     if not viewer.can_write:
-        return Forbidden(f"a read-only ({TokenScope.read.value}) token may not {action}")
+        return Forbidden(
+            text(
+                N_("a read-only (%(value)s) token may not %(action)s"),
+                value=TokenScope.read.value,
+                action=action,
+            )
+        )
     return None
 
 

@@ -29,9 +29,10 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import Build, BuildStatus, Role
 from un1540.models.base import utc_now
+from un1540.reference.languages import N_
 from un1540.schemas.builds import BuildRead
 from un1540.services.kernel.access import PUBLIC, Viewer
 from un1540.services.kernel.data_version import data_version
@@ -386,5 +387,10 @@ def visible_build(session: Session, *, viewer: Viewer, build_id: int) -> Build:
     """A build the viewer may see: the public's, or their own audience's."""
     build = session.get(Build, build_id)
     if build is None or build.audience not in (PUBLIC_AUDIENCE, audience_of(viewer)):
-        raise NotFound(f"no build {build_id}")
+        raise NotFound(
+            text(
+                N_("no build %(build_id)s"),
+                build_id=build_id,
+            )
+        )
     return build

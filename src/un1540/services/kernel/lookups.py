@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import M49Area, RegionalGroup, State
+from un1540.reference.languages import N_
 
 
 def state_by_iso3(session: Session, iso3: str) -> State:
@@ -21,7 +22,10 @@ def state_by_iso3(session: Session, iso3: str) -> State:
     )
     if state is None:
         raise NotFound(
-            f"no State with code {iso3[:20]!r} (use an ISO 3166-1 alpha-3 code, e.g. FRA)"
+            text(
+                N_("no State with code %(iso3)s (use an ISO 3166-1 alpha-3 code, e.g. FRA)"),
+                iso3=repr(iso3[:20]),
+            )
         )
     return state
 

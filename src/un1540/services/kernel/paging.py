@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from un1540.errors import InvalidParameter, Problem
+from un1540.errors import InvalidParameter, Problem, text
+from un1540.reference.languages import N_
 
 T = TypeVar("T")
 
@@ -26,9 +27,25 @@ class PageRequest:
     def __post_init__(self) -> None:
         problems = []
         if not 1 <= self.page <= MAX_PAGE:
-            problems.append(Problem("page", f"must be between 1 and {MAX_PAGE}"))
+            problems.append(
+                Problem(
+                    "page",
+                    text(
+                        N_("must be between 1 and %(max_page)s"),
+                        max_page=MAX_PAGE,
+                    ),
+                )
+            )
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            problems.append(Problem("page_size", f"must be between 1 and {MAX_PAGE_SIZE}"))
+            problems.append(
+                Problem(
+                    "page_size",
+                    text(
+                        N_("must be between 1 and %(max_page_size)s"),
+                        max_page_size=MAX_PAGE_SIZE,
+                    ),
+                )
+            )
         if problems:
             raise InvalidParameter.naming(problems)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from un1540.errors import InvalidParameter, Problem
+from un1540.errors import InvalidParameter, Problem, text
+from un1540.reference.languages import N_
 
 
 def parse_date(value: str, name: str) -> date:
@@ -13,7 +14,15 @@ def parse_date(value: str, name: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidParameter.naming(
-            [Problem(name, f"{value!r} is not a date (YYYY-MM-DD)")]
+            [
+                Problem(
+                    name,
+                    text(
+                        N_("%(value)s is not a date (YYYY-MM-DD)"),
+                        value=repr(value),
+                    ),
+                )
+            ]
         ) from None
 
 

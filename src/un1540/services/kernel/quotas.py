@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from un1540.errors import RateLimited
+from un1540.errors import RateLimited, text
 from un1540.models import UsageCount
 from un1540.models.base import utc_now
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.kernel.upserts import dialect_insert
@@ -50,8 +51,15 @@ def count_use(session: Session, *, viewer: Viewer, what: str, limit: int) -> int
     if count > limit:
         retry_after = int((start + WINDOW - now).total_seconds()) + 1
         raise RateLimited(
-            f"too many requests for {what}: at most {limit} an hour for each account; "
-            f"ask again in {retry_after // 60 + 1} minute(s)",
+            text(
+                N_(
+                    "too many requests for %(what)s: at most %(limit)s an hour for "
+                    "each account; ask again in %(retry_after)s minute(s)"
+                ),
+                what=what,
+                limit=limit,
+                retry_after=retry_after // 60 + 1,
+            ),
             details={"retry_after": retry_after},
         )
     return count

@@ -27,8 +27,9 @@ from sqlalchemy import ColumnElement, Float, case, cast, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from un1540.errors import RateLimited
+from un1540.errors import RateLimited, text
 from un1540.models import RateLimit
+from un1540.reference.languages import N_
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,10 @@ def hit(session: Session, limit: Limit, value: str, *, at: float | None = None) 
         blocked_until = session.scalar(select(RateLimit.blocked_until).where(RateLimit.key == key))
         wait = max(1, int((blocked_until or moment) - moment + 0.999))
         raise RateLimited(
-            f"too many attempts; try again in {wait} second(s)",
+            text(
+                N_("too many attempts; try again in %(wait)s second(s)"),
+                wait=wait,
+            ),
             details={"limit": limit.name, "retry_after": wait},
         )
     return Outcome(hits=int(row[0]), last_success_at=row[1])

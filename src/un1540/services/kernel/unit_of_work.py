@@ -31,7 +31,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, SessionTransactionOrigin
 from sqlalchemy.orm.exc import StaleDataError
 
-from un1540.errors import Conflict
+from un1540.errors import Conflict, text
+from un1540.reference.languages import N_
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -64,7 +65,7 @@ def action(function: Callable[Concatenate[Session, P], R]) -> Callable[Concatena
                 raise conflict from error
             except StaleDataError as error:  # a versioned row changed since it was read
                 conflict = Conflict(
-                    "the record was changed by another request meanwhile; reload and try again"
+                    N_("the record was changed by another request meanwhile; reload and try again")
                 )
                 CONFLICTS.warning("%s: %s", conflict.message, error)
                 raise conflict from error
@@ -136,18 +137,25 @@ def concurrent_conflict(error: DBAPIError) -> Conflict | None:
     original = error.orig
     code = getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None)
     if code in _RETRY:
-        return Conflict("the change clashed with another made at the same time; try again")
+        return Conflict(N_("the change clashed with another made at the same time; try again"))
     if code in _FOREIGN_KEY:
         return Conflict(
-            "a record the change refers to was removed or changed at the same time; reload and "
-            "try again"
+            N_(
+                "a record the change refers to was removed or changed at the same time; reload and "
+                "try again"
+            )
         )
     if code in _UNIQUE:
         table = _table(original)
         what = _WHAT.get(
             table or "", "the same record was created by another change at the same time"
         )
-        return Conflict(f"{what}; reload and try again")
+        return Conflict(
+            text(
+                N_("%(what)s; reload and try again"),
+                what=what,
+            )
+        )
     return None
 
 

@@ -12,6 +12,8 @@ from un1540.analytics.text.languages import SUPPORTED, block_language, document_
 from un1540.analytics.text.provisions import SplitProvision, split_provisions
 from un1540.analytics.text.tokenise import index_terms
 from un1540.errors import InvalidData, Problem
+from un1540.errors import text as text_message
+from un1540.reference.languages import N_
 from un1540.reference.provisions import provision_patterns
 
 PAGE_PASSAGE = 3_000  # characters: a longer page is indexed in several passages
@@ -52,12 +54,19 @@ class ReadDocument:
 def _no_language(name: str, language: str | None) -> InvalidData:
     said = f" (given: {language})" if language else ""
     return InvalidData(
-        "the document was not read; nothing was stored",
+        N_("the document was not read; nothing was stored"),
         problems=[
             Problem(
                 "language",
-                f"{name}: the text is in none of the supported languages "
-                f"({', '.join(SUPPORTED)}){said}",
+                text_message(
+                    N_(
+                        "%(name)s: the text is in none of the supported languages "
+                        "(%(supported)s)%(said)s"
+                    ),
+                    name=name,
+                    supported=", ".join(SUPPORTED),
+                    said=said,
+                ),
             )
         ],
     )
@@ -160,12 +169,16 @@ def read_file(
     """A file read for the library, or InvalidData naming the file and what is wrong."""
     if len(content) > max_bytes:
         raise InvalidData(
-            "the document was not read; nothing was stored",
+            N_("the document was not read; nothing was stored"),
             problems=[
                 Problem(
                     "file",
-                    f"{name} is {len(content) / 1_000_000:.1f} MB; the limit is "
-                    f"{max_bytes // 1_000_000} MB",
+                    text_message(
+                        N_("%(name)s is %(count)s MB; the limit is %(max_bytes)s MB"),
+                        name=name,
+                        count=format(len(content) / 1_000_000, ".1f"),
+                        max_bytes=max_bytes // 1_000_000,
+                    ),
                 )
             ],
         )

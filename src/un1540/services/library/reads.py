@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from un1540.analytics.text.embeddings import from_bytes
 from un1540.analytics.text.tokenise import query_terms, words
 from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import text as text_message
 from un1540.models import (
     AssistanceOffer,
     AssistanceRequest,
@@ -39,7 +40,7 @@ from un1540.models import (
     SearchPassage,
     State,
 )
-from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.languages import N_, UN_LANGUAGES
 from un1540.services.assistance.reads.offers import offer_visible
 from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.documents.reads import visible_document
@@ -112,7 +113,12 @@ def visible_provision(session: Session, *, viewer: Viewer, provision_id: int) ->
         )
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"no provision {provision_id} that you may see")
+        raise NotFound(
+            text_message(
+                N_("no provision %(provision_id)s that you may see"),
+                provision_id=provision_id,
+            )
+        )
     return row
 
 
@@ -153,15 +159,37 @@ def checked_filters(filters: SearchFilters) -> list[set[str]]:
     problems = []
     if filters.kind is not None and filters.kind not in {k.value for k in DocumentKind}:
         problems.append(
-            Problem("kind", f"must be one of {', '.join(k.value for k in DocumentKind)}")
+            Problem(
+                "kind",
+                text_message(
+                    N_("must be one of %(documentkind)s"),
+                    documentkind=", ".join(k.value for k in DocumentKind),
+                ),
+            )
         )
     if filters.language is not None and filters.language not in UN_LANGUAGES:
-        problems.append(Problem("language", f"must be one of {', '.join(UN_LANGUAGES)}"))
+        problems.append(
+            Problem(
+                "language",
+                text_message(
+                    N_("must be one of %(un_languages)s"),
+                    un_languages=", ".join(UN_LANGUAGES),
+                ),
+            )
+        )
     groups = query_terms(filters.query)
     if len(groups) > MAX_QUERY_WORDS:
-        problems.append(Problem("q", f"at most {MAX_QUERY_WORDS} words"))
+        problems.append(
+            Problem(
+                "q",
+                text_message(
+                    N_("at most %(max_query_words)s words"),
+                    max_query_words=MAX_QUERY_WORDS,
+                ),
+            )
+        )
     if problems:
-        raise InvalidParameter("the search was not run", problems=problems)
+        raise InvalidParameter(N_("the search was not run"), problems=problems)
     return groups
 
 

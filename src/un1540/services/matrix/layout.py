@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from un1540.db.engine import session_url
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import FieldDefinition, Framework, Section
 from un1540.reference.frameworks import ADHERENCE
+from un1540.reference.languages import N_
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,11 @@ def cell_keys(session: Session, framework_id: int) -> Callable[[int], str]:
     """Turns a cell id of this framework into its identifier ({field}:{weapon}:{column})."""
     framework = session.get(Framework, framework_id)
     if framework is None:
-        raise NotFound(f"no framework {framework_id}")
+        raise NotFound(
+            text(
+                N_("no framework %(framework_id)s"),
+                framework_id=framework_id,
+            )
+        )
     by_id = framework_layout(session, framework).by_id
     return lambda cell_id: by_id[cell_id].key

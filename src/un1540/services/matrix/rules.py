@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from un1540.errors import Conflict, Forbidden, Un1540Error
+from un1540.errors import Conflict, Forbidden, Un1540Error, text
 from un1540.models import EditionStatus, ProposalStatus, Role
+from un1540.reference.languages import N_
 from un1540.reference.lifecycles import lifecycle
 from un1540.services.kernel.access import Viewer, refuse_unless, speaks_for
 from un1540.services.kernel.rules import Rule, Rules
@@ -43,11 +44,11 @@ class ProposalState:
 
 
 def open_draft_refusal(viewer: Viewer) -> Un1540Error | None:
-    return refuse_unless(viewer, Role.expert, action="open a draft")
+    return refuse_unless(viewer, Role.expert, action=N_("open a draft"))
 
 
 def import_refusal(viewer: Viewer) -> Un1540Error | None:
-    return refuse_unless(viewer, Role.expert, action="import matrices")
+    return refuse_unless(viewer, Role.expert, action=N_("import matrices"))
 
 
 # The refusal of a workflow step the lifecycle does not allow from the edition's status.
@@ -68,7 +69,12 @@ def _step_refusal(edition: EditionState, action: str) -> Un1540Error | None:
             else "never shared with the State"
         )
         return Conflict(
-            f"edition {edition.number} of {edition.iso3} cannot be approved: it is {what}"
+            text(
+                N_("edition %(number)s of %(iso3)s cannot be approved: it is %(what)s"),
+                number=edition.number,
+                iso3=edition.iso3,
+                what=what,
+            )
         )
     return Conflict(
         _STEP_REFUSALS[action].format(number=edition.number, status=edition.status.value)
@@ -79,7 +85,10 @@ def _pending_refusal(edition: EditionState) -> Un1540Error | None:
     if not edition.pending_proposals:
         return None
     return Conflict(
-        f"{edition.pending_proposals} proposed change(s) still await a decision",
+        text(
+            N_("%(pending_proposals)s proposed change(s) still await a decision"),
+            pending_proposals=edition.pending_proposals,
+        ),
         details={"pending_proposals": edition.pending_proposals},
     )
 
@@ -87,15 +96,25 @@ def _pending_refusal(edition: EditionState) -> Un1540Error | None:
 def _editable_refusal(edition: EditionState) -> Un1540Error | None:
     if edition.status is EditionStatus.approved:
         return Conflict(
-            f"edition {edition.number} of {edition.iso3} is approved and frozen; open a new draft"
+            text(
+                N_("edition %(number)s of %(iso3)s is approved and frozen; open a new draft"),
+                number=edition.number,
+                iso3=edition.iso3,
+            )
         )
     if edition.status not in EDITABLE_STATUSES:
-        return Conflict(f"edition {edition.number} of {edition.iso3} is agreed; reopen it to edit")
+        return Conflict(
+            text(
+                N_("edition %(number)s of %(iso3)s is agreed; reopen it to edit"),
+                number=edition.number,
+                iso3=edition.iso3,
+            )
+        )
     return None
 
 
 def _share(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
-    return refuse_unless(viewer, Role.expert, action="share a draft") or _step_refusal(
+    return refuse_unless(viewer, Role.expert, action=N_("share a draft")) or _step_refusal(
         edition, "share"
     )
 
@@ -104,21 +123,21 @@ def _agree(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
     """The State's point of contact records agreement, or an expert does on its behalf."""
     role = Role.state_poc if speaks_for(viewer, edition.state_id) else Role.expert
     return (
-        refuse_unless(viewer, role, action="record agreement on an edition")
+        refuse_unless(viewer, role, action=N_("record agreement on an edition"))
         or _step_refusal(edition, "agree")
         or _pending_refusal(edition)
     )
 
 
 def _reopen(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
-    return refuse_unless(viewer, Role.expert, action="reopen an edition") or _step_refusal(
+    return refuse_unless(viewer, Role.expert, action=N_("reopen an edition")) or _step_refusal(
         edition, "reopen"
     )
 
 
 def _approve(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
     return (
-        refuse_unless(viewer, Role.committee, action="approve an edition")
+        refuse_unless(viewer, Role.committee, action=N_("approve an edition"))
         or _step_refusal(edition, "approve")
         or _pending_refusal(edition)
     )
@@ -126,17 +145,20 @@ def _approve(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
 
 def _discard(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
     """Only a draft never shared: it is still where the lifecycle starts."""
-    refusal = refuse_unless(viewer, Role.expert, action="discard a draft")
+    refusal = refuse_unless(viewer, Role.expert, action=N_("discard a draft"))
     if refusal is None and edition.status.value != EDITION_LIFECYCLE.initial:
         return Conflict(
-            f"only an unshared draft can be discarded; edition {edition.number} is "
-            f"{edition.status.value}"
+            text(
+                N_("only an unshared draft can be discarded; edition %(number)s is %(value)s"),
+                number=edition.number,
+                value=edition.status.value,
+            )
         )
     return refusal
 
 
 def _edit_cells(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
-    return refuse_unless(viewer, Role.expert, action="edit cells") or _editable_refusal(edition)
+    return refuse_unless(viewer, Role.expert, action=N_("edit cells")) or _editable_refusal(edition)
 
 
 def _import(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
@@ -145,15 +167,18 @@ def _import(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
 
 def _propose(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
     if not speaks_for(viewer, edition.state_id):
-        return refuse_unless(viewer, Role.state_poc, action="propose changes") or Forbidden(
-            "only the State's own points of contact may propose changes to its matrix"
+        return refuse_unless(viewer, Role.state_poc, action=N_("propose changes")) or Forbidden(
+            N_("only the State's own points of contact may propose changes to its matrix")
         )
     if not viewer.can_write:
-        return Forbidden("a read-only token may not propose changes")
+        return Forbidden(N_("a read-only token may not propose changes"))
     if edition.status is not EditionStatus.shared:
         return Conflict(
-            f"changes are proposed on a shared edition; edition {edition.number} is "
-            f"{edition.status.value}"
+            text(
+                N_("changes are proposed on a shared edition; edition %(number)s is %(value)s"),
+                number=edition.number,
+                value=edition.status.value,
+            )
         )
     return None
 
@@ -162,23 +187,34 @@ def _comment(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
     """The Committee side, or a point of contact of this State (with a token that may write)."""
     if speaks_for(viewer, edition.state_id):
         if not viewer.can_write:
-            return Forbidden("a read-only token may not comment on cells")
+            return Forbidden(N_("a read-only token may not comment on cells"))
     else:
-        refusal = refuse_unless(viewer, Role.expert, Role.committee, action="comment on cells")
+        refusal = refuse_unless(viewer, Role.expert, Role.committee, action=N_("comment on cells"))
         if refusal is not None:
             return refusal
     if edition.status is EditionStatus.approved:
-        return Conflict(f"edition {edition.number} is approved: comments and proposals are closed")
+        return Conflict(
+            text(
+                N_("edition %(number)s is approved: comments and proposals are closed"),
+                number=edition.number,
+            )
+        )
     return None
 
 
 def _waive(viewer: Viewer, edition: EditionState) -> Un1540Error | None:
     """The Committee side waives an evidence rule for a cell, until the edition is approved."""
-    refusal = refuse_unless(viewer, Role.expert, Role.committee, action="waive evidence rules")
+    refusal = refuse_unless(viewer, Role.expert, Role.committee, action=N_("waive evidence rules"))
     if refusal is None and edition.status is EditionStatus.approved:
         return Conflict(
-            f"edition {edition.number} of {edition.iso3} is approved and frozen; "
-            "its evidence rules can no longer be waived"
+            text(
+                N_(
+                    "edition %(number)s of %(iso3)s is approved and frozen; its "
+                    "evidence rules can no longer be waived"
+                ),
+                number=edition.number,
+                iso3=edition.iso3,
+            )
         )
     return refusal
 
@@ -201,11 +237,17 @@ EDITION_RULES = Rules[EditionState]("edition", _EDITION_RULES)
 
 
 def _decide(viewer: Viewer, proposal: ProposalState, *, accept: bool) -> Un1540Error | None:
-    refusal = refuse_unless(viewer, Role.expert, action="decide on proposals")
+    refusal = refuse_unless(viewer, Role.expert, action=N_("decide on proposals"))
     if refusal is not None:
         return refusal
     if proposal.status is not ProposalStatus.pending:
-        return Conflict(f"proposal {proposal.id} was already {proposal.status.value}")
+        return Conflict(
+            text(
+                N_("proposal %(id)s was already %(value)s"),
+                id=proposal.id,
+                value=proposal.status.value,
+            )
+        )
     # Accepting writes the cell, so the edition must still be editable.
     return _editable_refusal(proposal.edition) if accept else None
 

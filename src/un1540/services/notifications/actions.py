@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from un1540.errors import Unauthenticated
 from un1540.models import Notification, UserAccount
 from un1540.models.base import utc_now
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer, account_viewer
 from un1540.services.kernel.unit_of_work import action, after_commit
 from un1540.services.notifications.email import deliver_pending_emails
@@ -81,7 +82,7 @@ def mark_all_read(session: Session, *, viewer: Viewer) -> int:
     """Mark every unread notification of the viewer read (those about records they may see
     now; the others are not theirs to read); returns how many."""
     if viewer.user_id is None:
-        raise Unauthenticated("sign in to read your notifications")
+        raise Unauthenticated(N_("sign in to read your notifications"))
     unread = session.scalars(
         select(Notification).where(
             Notification.user_id == viewer.user_id,

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, Problem, Unauthenticated
+from un1540.errors import InvalidData, Problem, Unauthenticated, text
 from un1540.models import EmailOptOut
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
@@ -32,7 +33,7 @@ class EmailChoice:
 
 def _account(viewer: Viewer) -> int:
     if viewer.user_id is None:
-        raise Unauthenticated("sign in to choose which notifications you are e-mailed")
+        raise Unauthenticated(N_("sign in to choose which notifications you are e-mailed"))
     return viewer.user_id
 
 
@@ -56,8 +57,17 @@ def set_email_topics(
     unknown = sorted(set(by_email) - set(TOPICS))
     if unknown:
         raise InvalidData(
-            "the e-mail preferences were not changed",
-            problems=[Problem("by_email", f"unknown topic {code[:60]!r}") for code in unknown],
+            N_("the e-mail preferences were not changed"),
+            problems=[
+                Problem(
+                    "by_email",
+                    text(
+                        N_("unknown topic %(code)s"),
+                        code=repr(code[:60]),
+                    ),
+                )
+                for code in unknown
+            ],
         )
     muted = sorted(set(TOPICS) - set(by_email))
     session.execute(delete(EmailOptOut).where(EmailOptOut.user_id == user_id))

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from un1540.errors import NotFound, Unauthenticated
+from un1540.errors import NotFound, Unauthenticated, text
 from un1540.models import Notification, Role, UserAccount
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.notifications.topics import (
@@ -42,7 +43,7 @@ def active_accounts(
 def _mine(viewer: Viewer) -> ColumnElement[bool]:
     """SQL: the viewer's own notifications about records they may see now."""
     if viewer.user_id is None:
-        raise Unauthenticated("sign in or send an API token to see your notifications")
+        raise Unauthenticated(N_("sign in or send an API token to see your notifications"))
     return and_(Notification.user_id == viewer.user_id, visible_notifications(viewer))
 
 
@@ -83,7 +84,12 @@ def get_notification(
     ).first()
     told = render(session, viewer, [notification], translate=translate) if notification else []
     if not told:
-        raise NotFound(f"no notification {notification_id} of yours")
+        raise NotFound(
+            text(
+                N_("no notification %(notification_id)s of yours"),
+                notification_id=notification_id,
+            )
+        )
     return told[0]
 
 

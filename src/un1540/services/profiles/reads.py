@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import (
     AssistanceOffer,
     AssistanceProject,
@@ -27,6 +27,7 @@ from un1540.models import (
     Organisation,
     Origin,
 )
+from un1540.reference.languages import N_
 from un1540.schemas.matrix import MatrixRead, StateRef
 from un1540.schemas.profiles import (
     DocumentPoint,
@@ -254,7 +255,12 @@ def organisation_profile(session: Session, *, viewer: Viewer, code: str) -> Orga
     if organisation is None or not (
         viewer.is_committee_side or organisation.visibility.value == "public"
     ):
-        raise NotFound(f"no organisation {code!r}")
+        raise NotFound(
+            text(
+                N_("no organisation %(code)s"),
+                code=repr(code),
+            )
+        )
     offers = list(
         session.scalars(
             select(AssistanceOffer)

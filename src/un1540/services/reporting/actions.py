@@ -18,7 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import MAX_LISTED_PROBLEMS, InvalidData, Problem, more_problems
+from un1540.errors import text as text_message
 from un1540.models import Origin, Role, State, Visibility
+from un1540.reference.languages import N_
 from un1540.schemas.text import FILE_NAME
 from un1540.services.documents.actions import (
     REPORT_KINDS,
@@ -51,7 +53,7 @@ def _text(content: bytes, file_name: str) -> str:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidData(
-            NOTHING_WRITTEN, problems=[Problem(file_name, "is not UTF-8 text")]
+            NOTHING_WRITTEN, problems=[Problem(file_name, N_("is not UTF-8 text"))]
         ) from None
 
 
@@ -65,12 +67,27 @@ def _row(
     problems: list[Problem] = []
     iso3 = value("iso3").upper()
     if iso3 not in states:
-        problems.append(Problem(f"{where}, column iso3", f"unknown State {iso3[:20]!r}"))
+        problems.append(
+            Problem(
+                f"{where}, column iso3",
+                text_message(
+                    N_("unknown State %(iso3)s"),
+                    iso3=repr(iso3[:20]),
+                ),
+            )
+        )
     kind = value("kind")
     kinds = sorted(kind.value for kind in REPORT_KINDS)
     if kind not in kinds:
         problems.append(
-            Problem(f"{where}, column kind", f"{kind[:40]!r} is not one of {', '.join(kinds)}")
+            Problem(
+                f"{where}, column kind",
+                text_message(
+                    N_("%(kind)s is not one of %(kinds)s"),
+                    kind=repr(kind[:40]),
+                    kinds=", ".join(kinds),
+                ),
+            )
         )
     issued_on: date | None = None
     try:
@@ -79,7 +96,10 @@ def _row(
         problems.append(
             Problem(
                 f"{where}, column issued_on",
-                f"{value('issued_on')[:20]!r} is not a date (YYYY-MM-DD)",
+                text_message(
+                    N_("%(value)s is not a date (YYYY-MM-DD)"),
+                    value=repr(value("issued_on")[:20]),
+                ),
             )
         )
     visibility_text = value("visibility")
@@ -92,7 +112,11 @@ def _row(
             problems.append(
                 Problem(
                     f"{where}, column visibility",
-                    f"{visibility_text[:40]!r} is not one of {allowed}",
+                    text_message(
+                        N_("%(visibility_text)s is not one of %(allowed)s"),
+                        visibility_text=repr(visibility_text[:40]),
+                        allowed=allowed,
+                    ),
                 )
             )
     document = DocumentInput(
@@ -123,11 +147,33 @@ def parse_reports(content: bytes, *, file_name: str, states: set[str]) -> list[D
         columns = [name.strip() for name in reader.fieldnames or [] if isinstance(name, str)]
         missing = [name for name in REQUIRED_COLUMNS if name not in columns]
         unknown = [n for n in columns if n not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-        header = [Problem(f"{file_name}, header", f"missing column {n}") for n in missing]
-        header += [Problem(f"{file_name}, header", f"unknown column {n[:60]}") for n in unknown]
+        header = [
+            Problem(
+                f"{file_name}, header",
+                text_message(
+                    N_("missing column %(value)s"),
+                    value=n,
+                ),
+            )
+            for n in missing
+        ]
+        header += [
+            Problem(
+                f"{file_name}, header",
+                text_message(
+                    N_("unknown column %(value)s"),
+                    value=n[:60],
+                ),
+            )
+            for n in unknown
+        ]
         if header:
             raise InvalidData(
-                f"{file_name} has the wrong columns; nothing was written", problems=header
+                text_message(
+                    N_("%(file_name)s has the wrong columns; nothing was written"),
+                    file_name=file_name,
+                ),
+                problems=header,
             )
         reader.fieldnames = columns
         documents: list[DocumentInput] = []
@@ -139,9 +185,18 @@ def parse_reports(content: bytes, *, file_name: str, states: set[str]) -> list[D
                 documents.append(document)
     except csv.Error as error:
         raise InvalidData(
-            f"{file_name} is not a readable CSV file; nothing was written",
+            text_message(
+                N_("%(file_name)s is not a readable CSV file; nothing was written"),
+                file_name=file_name,
+            ),
             problems=[
-                Problem(f"{file_name}, row {reader.reader.line_num}", f"cannot be read ({error})")
+                Problem(
+                    f"{file_name}, row {reader.reader.line_num}",
+                    text_message(
+                        N_("cannot be read (%(error)s)"),
+                        error=error,
+                    ),
+                )
             ],
         ) from None
     if problems:
@@ -150,7 +205,7 @@ def parse_reports(content: bytes, *, file_name: str, states: set[str]) -> list[D
             listed.append(more_problems(file_name, len(problems) - MAX_LISTED_PROBLEMS))
         raise InvalidData(NOTHING_WRITTEN, problems=listed)
     if not documents:
-        raise InvalidData(NOTHING_WRITTEN, problems=[Problem(file_name, "holds no report")])
+        raise InvalidData(NOTHING_WRITTEN, problems=[Problem(file_name, N_("holds no report"))])
     return documents
 
 
@@ -160,7 +215,7 @@ def import_reports(
 ) -> ReportImport:
     """Check the whole file, then register every report in it, with one audit event for the
     file (and one per report, as any registration)."""
-    require(viewer, Role.expert, Role.committee, action="import national reports")
+    require(viewer, Role.expert, Role.committee, action=N_("import national reports"))
     states = set(session.scalars(select(State.iso3)))
     documents = parse_reports(content, file_name=file_name, states=states)
     for document in documents:

@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import InvalidParameter, NotFound, Problem, text
 from un1540.models import (
     Document,
     DocumentKind,
@@ -29,6 +29,7 @@ from un1540.models import (
     State,
 )
 from un1540.models.base import today
+from un1540.reference.languages import N_
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.reporting import (
     ReportingCount,
@@ -72,13 +73,29 @@ def check_as_of(as_of: date | None, name: str = "as_of") -> date:
             [
                 Problem(
                     name,
-                    f"{as_of.isoformat()} is before resolution 1540 was adopted "
-                    f"({RESOLUTION_ADOPTED.isoformat()}); no State could have reported",
+                    text(
+                        N_(
+                            "%(isoformat)s is before resolution 1540 was adopted "
+                            "(%(isoformat2)s); no State could have reported"
+                        ),
+                        isoformat=as_of.isoformat(),
+                        isoformat2=RESOLUTION_ADOPTED.isoformat(),
+                    ),
                 )
             ]
         )
     if as_of > today():
-        raise InvalidParameter.naming([Problem(name, f"{as_of.isoformat()} is in the future")])
+        raise InvalidParameter.naming(
+            [
+                Problem(
+                    name,
+                    text(
+                        N_("%(isoformat)s is in the future"),
+                        isoformat=as_of.isoformat(),
+                    ),
+                )
+            ]
+        )
     return as_of
 
 
@@ -86,9 +103,26 @@ def _check_filters(session: Session, group: str | None, region: str | None) -> N
     problems = []
     if group is not None and session.get(RegionalGroup, group) is None:
         codes = ", ".join(session.scalars(select(RegionalGroup.code).order_by(RegionalGroup.code)))
-        problems.append(Problem("group", f"unknown regional group {group[:40]!r}; known: {codes}"))
+        problems.append(
+            Problem(
+                "group",
+                text(
+                    N_("unknown regional group %(group)s; known: %(codes)s"),
+                    group=repr(group[:40]),
+                    codes=codes,
+                ),
+            )
+        )
     if region is not None and session.get(M49Area, region) is None:
-        problems.append(Problem("region", f"unknown M49 region {region[:40]!r}"))
+        problems.append(
+            Problem(
+                "region",
+                text(
+                    N_("unknown M49 region %(region)s"),
+                    region=repr(region[:40]),
+                ),
+            )
+        )
     if problems:
         raise InvalidParameter.naming(problems)
 
@@ -320,7 +354,12 @@ def reporting_for_profile(
     on = check_as_of(as_of)
     state = session.get(State, state_id)
     if state is None:
-        raise NotFound(f"no State {state_id}")
+        raise NotFound(
+            text(
+                N_("no State %(state_id)s"),
+                state_id=state_id,
+            )
+        )
     return _register(session, actor, state, on)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import Forbidden, InvalidData, Problem
+from un1540.errors import text as text_message
 from un1540.models import (
     Organisation,
     Origin,
@@ -28,6 +29,7 @@ from un1540.models import (
 )
 from un1540.models.base import today, utc_now
 from un1540.reference.assistance import load_assistance_vocabulary
+from un1540.reference.languages import N_
 from un1540.schemas.action_plans import MeasureCreate
 from un1540.schemas.assistance import AssistanceRequestCreate
 from un1540.schemas.text import REASON, SUMMARY
@@ -79,7 +81,13 @@ def _audit(
 
 def _refuse(problems: list[Problem], message: str) -> None:
     if problems:
-        raise InvalidData(f"{message}; nothing was saved", problems=problems)
+        raise InvalidData(
+            text_message(
+                N_("%(message)s; nothing was saved"),
+                message=message,
+            ),
+            problems=problems,
+        )
 
 
 @action
@@ -92,9 +100,17 @@ def invite(
     problems: list[Problem] = []
     state = session.scalars(select(State).where(State.iso3 == data.state.upper())).first()
     if state is None:
-        problems.append(Problem("state", f"unknown State {data.state!r}"))
+        problems.append(
+            Problem(
+                "state",
+                text_message(
+                    N_("unknown State %(state)s"),
+                    state=repr(data.state),
+                ),
+            )
+        )
     elif viewer.role is Role.state_poc and not speaks_for(viewer, state.id):
-        raise Forbidden("a point of contact may only invite the Committee to their own State")
+        raise Forbidden(N_("a point of contact may only invite the Committee to their own State"))
     invitation = data.invitation.strip()
     if not invitation:
         if viewer.role is Role.state_poc:
@@ -103,14 +119,16 @@ def invite(
             problems.append(
                 Problem(
                     "invitation",
-                    "required: the Committee visits a State only at its invitation; give the "
-                    "reference of the State's letter",
+                    N_(
+                        "required: the Committee visits a State only at its invitation; give the "
+                        "reference of the State's letter"
+                    ),
                 )
             )
     invited_on = data.invited_on or today()
     if invited_on > today():
-        problems.append(Problem("invited_on", "is in the future"))
-    _refuse(problems, "the invitation is not valid")
+        problems.append(Problem("invited_on", N_("is in the future")))
+    _refuse(problems, N_("the invitation is not valid"))
     assert state is not None
     visit = Visit(
         state=state,
@@ -133,12 +151,20 @@ def _step_dates(visit: Visit, data: VisitTransition) -> tuple[list[Problem], dic
     on = data.on or today()
     problems: list[Problem] = []
     if on > today():
-        problems.append(Problem("on", "is in the future"))
+        problems.append(Problem("on", N_("is in the future")))
     if on < visit.invited_on:
-        problems.append(Problem("on", f"is before the invitation ({visit.invited_on})"))
+        problems.append(
+            Problem(
+                "on",
+                text_message(
+                    N_("is before the invitation (%(invited_on)s)"),
+                    invited_on=visit.invited_on,
+                ),
+            )
+        )
     dates: dict[str, date] = {}
     if data.until is not None and data.to != "conducted":
-        problems.append(Problem("until", "only a conducted visit has a last day"))
+        problems.append(Problem("until", N_("only a conducted visit has a last day")))
     if data.to == "accepted":
         dates["accepted_on"] = on
     elif data.to == "conducted":
@@ -147,18 +173,31 @@ def _step_dates(visit: Visit, data: VisitTransition) -> tuple[list[Problem], dic
             problems.append(
                 Problem(
                     "on",
-                    f"the visit cannot be conducted before it was accepted ({visit.accepted_on})",
+                    text_message(
+                        N_(
+                            "the visit cannot be conducted before it was accepted (%(accepted_on)s)"
+                        ),
+                        accepted_on=visit.accepted_on,
+                    ),
                 )
             )
         if until < on:
-            problems.append(Problem("until", "ends before the visit started"))
+            problems.append(Problem("until", N_("ends before the visit started")))
         if until > today():
-            problems.append(Problem("until", "is in the future"))
+            problems.append(Problem("until", N_("is in the future")))
         dates |= {"conducted_from": on, "conducted_to": until}
     elif data.to == "closed":
         last = visit.conducted_to or visit.accepted_on
         if last is not None and on < last:
-            problems.append(Problem("on", f"the visit cannot close before {last}"))
+            problems.append(
+                Problem(
+                    "on",
+                    text_message(
+                        N_("the visit cannot close before %(last)s"),
+                        last=last,
+                    ),
+                )
+            )
         dates["closed_on"] = on
     return problems, dates
 
@@ -171,13 +210,24 @@ def transition_visit(
     visit = get_visit(session, viewer=viewer, visit_id=visit_id)
     if data.to not in VISITS.statuses or data.to == VISITS.initial:
         raise InvalidData(
-            f"unknown step {data.to!r}",
-            problems=[Problem("to", f"must be one of {', '.join(list(VISITS.statuses)[1:])}")],
+            text_message(
+                N_("unknown step %(to)s"),
+                to=repr(data.to),
+            ),
+            problems=[
+                Problem(
+                    "to",
+                    text_message(
+                        N_("must be one of %(statuses)s"),
+                        statuses=", ".join(list(VISITS.statuses)[1:]),
+                    ),
+                )
+            ],
         )
     visit_rules.check(viewer, visit, data.to)
     problems, dates = _step_dates(visit, data)
     reason = REASON.check(data.reason, "reason", problems)
-    _refuse(problems, "the visit was not moved")
+    _refuse(problems, N_("the visit was not moved"))
     before = visit.status
     visit.status = data.to
     for name, value in dates.items():
@@ -204,20 +254,36 @@ def add_participant(
     visit_rules.check(viewer, visit, "add_participant")
     problems: list[Problem] = []
     if data.kind not in PARTICIPANT_KINDS:
-        problems.append(Problem("kind", f"must be one of {', '.join(PARTICIPANT_KINDS)}"))
+        problems.append(
+            Problem(
+                "kind",
+                text_message(
+                    N_("must be one of %(participant_kinds)s"),
+                    participant_kinds=", ".join(PARTICIPANT_KINDS),
+                ),
+            )
+        )
     organisation = None
     if data.organisation:
         organisation = session.scalars(
             select(Organisation).where(Organisation.code == data.organisation)
         ).first()
         if organisation is None:
-            problems.append(Problem("organisation", f"unknown organisation {data.organisation!r}"))
+            problems.append(
+                Problem(
+                    "organisation",
+                    text_message(
+                        N_("unknown organisation %(organisation)s"),
+                        organisation=repr(data.organisation),
+                    ),
+                )
+            )
     elif data.kind == "organisation":
-        problems.append(Problem("organisation", "required for an organisation"))
+        problems.append(Problem("organisation", N_("required for an organisation")))
     name = data.name.strip() or (organisation.name if organisation else "")
     if not name:
-        problems.append(Problem("name", "required"))
-    _refuse(problems, "the participant was not added")
+        problems.append(Problem("name", N_("required")))
+    _refuse(problems, N_("the participant was not added"))
     participant = VisitParticipant(
         visit_id=visit.id, kind=data.kind, name=name, organisation=organisation
     )
@@ -231,9 +297,25 @@ def _field_problems(session: Session, field: str, weapon: str | None) -> list[Pr
     layout = framework_layout(session, default_framework(session))
     problems = []
     if field not in layout.fields:
-        problems.append(Problem("field", f"no matrix field {field!r}"))
+        problems.append(
+            Problem(
+                "field",
+                text_message(
+                    N_("no matrix field %(field)s"),
+                    field=repr(field),
+                ),
+            )
+        )
     if weapon and weapon not in layout.weapon_names:
-        problems.append(Problem("weapon", f"must be one of {', '.join(layout.weapon_names)}"))
+        problems.append(
+            Problem(
+                "weapon",
+                text_message(
+                    N_("must be one of %(weapon_names)s"),
+                    weapon_names=", ".join(layout.weapon_names),
+                ),
+            )
+        )
     return problems
 
 
@@ -246,8 +328,8 @@ def record_finding(
     visit_rules.check(viewer, visit, "record_finding")
     problems = _field_problems(session, data.field, data.weapon)
     if not data.text.strip():
-        problems.append(Problem("text", "required"))
-    _refuse(problems, "the finding was not recorded")
+        problems.append(Problem("text", N_("required")))
+    _refuse(problems, N_("the finding was not recorded"))
     finding = VisitFinding(
         visit_id=visit.id,
         field_code=data.field,
@@ -272,17 +354,36 @@ def add_follow_up(
     visit_rules.check(viewer, visit, "add_follow_up")
     problems: list[Problem] = []
     if data.kind not in FOLLOW_UP_KINDS:
-        problems.append(Problem("kind", f"must be one of {', '.join(FOLLOW_UP_KINDS)}"))
+        problems.append(
+            Problem(
+                "kind",
+                text_message(
+                    N_("must be one of %(follow_up_kinds)s"),
+                    follow_up_kinds=", ".join(FOLLOW_UP_KINDS),
+                ),
+            )
+        )
     finding = None
     if data.finding is not None:
         finding = next((f for f in visit.findings if f.id == data.finding), None)
         if finding is None:
-            problems.append(Problem("finding", f"visit {visit.id} has no finding {data.finding}"))
+            problems.append(
+                Problem(
+                    "finding",
+                    text_message(
+                        N_("visit %(id)s has no finding %(finding)s"),
+                        id=visit.id,
+                        finding=data.finding,
+                    ),
+                )
+            )
     if data.kind == "assistance_request" and not data.help_type:
-        problems.append(Problem("help_type", "required for an assistance request"))
+        problems.append(Problem("help_type", N_("required for an assistance request")))
     if data.kind == "action_plan_measure" and data.plan is None:
-        problems.append(Problem("plan", "required: the State's action plan the measure goes into"))
-    _refuse(problems, "the follow-up was not recorded")
+        problems.append(
+            Problem("plan", N_("required: the State's action plan the measure goes into"))
+        )
+    _refuse(problems, N_("the follow-up was not recorded"))
     request = None
     if data.kind == "assistance_request":
         assert data.help_type is not None
@@ -305,7 +406,7 @@ def add_follow_up(
             )
         except ValidationError as error:
             raise InvalidData(
-                "the assistance request is not valid; nothing was saved",
+                N_("the assistance request is not valid; nothing was saved"),
                 problems=[
                     Problem(".".join(str(part) for part in item["loc"]), item["msg"])
                     for item in error.errors()
@@ -369,16 +470,25 @@ def close_follow_up(
     problems: list[Problem] = []
     closed_on = on or today()
     if follow_up is None:
-        problems.append(Problem("follow_up", f"visit {visit.id} has no follow-up {follow_up_id}"))
+        problems.append(
+            Problem(
+                "follow_up",
+                text_message(
+                    N_("visit %(id)s has no follow-up %(follow_up_id)s"),
+                    id=visit.id,
+                    follow_up_id=follow_up_id,
+                ),
+            )
+        )
     elif follow_up.kind == "assistance_request":
         problems.append(
-            Problem("follow_up", "a request is closed through its own lifecycle, not here")
+            Problem("follow_up", N_("a request is closed through its own lifecycle, not here"))
         )
     elif follow_up.status == "closed":
-        problems.append(Problem("follow_up", "is already closed"))
+        problems.append(Problem("follow_up", N_("is already closed")))
     if closed_on > today():
-        problems.append(Problem("on", "is in the future"))
-    _refuse(problems, "the follow-up was not closed")
+        problems.append(Problem("on", N_("is in the future")))
+    _refuse(problems, N_("the follow-up was not closed"))
     assert follow_up is not None
     follow_up.status = "closed"
     follow_up.closed_on = closed_on
@@ -394,7 +504,7 @@ def write_summary(session: Session, *, viewer: Viewer, visit_id: int, text: str)
     visit_rules.check(viewer, visit, "write_summary")
     problems: list[Problem] = []
     text = SUMMARY.check(text, "text", problems).strip()
-    _refuse(problems, "the summary was not saved")
+    _refuse(problems, N_("the summary was not saved"))
     if text == visit.public_summary:
         return visit
     before = {"public_summary": visit.public_summary, "summary_consent": visit.summary_consent}
@@ -423,7 +533,7 @@ def consent_to_summary(
     visit_rules.check(viewer, visit, "consent")
     problems: list[Problem] = []
     reason = REASON.check(data.reason, "reason", problems)
-    _refuse(problems, "the consent was not recorded")
+    _refuse(problems, N_("the consent was not recorded"))
     if data.consent == visit.summary_consent:
         return visit
     before = {"summary_consent": visit.summary_consent}

@@ -11,8 +11,9 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
-from un1540.errors import InvalidData, NotFound, Problem
+from un1540.errors import InvalidData, NotFound, Problem, text
 from un1540.models import Role, State, Visit, VisitFollowUp, VisitParticipant
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.visits.rules import VISITS
@@ -49,7 +50,12 @@ def get_visit(session: Session, *, viewer: Viewer, visit_id: int) -> Visit:
         select(Visit).options(*_loaded()).where(Visit.id == visit_id, visit_visible(viewer))
     ).first()
     if visit is None:
-        raise NotFound(f"no visit {visit_id} that you may see")
+        raise NotFound(
+            text(
+                N_("no visit %(visit_id)s that you may see"),
+                visit_id=visit_id,
+            )
+        )
     return visit
 
 
@@ -65,14 +71,30 @@ def list_visits(
     problems = []
     condition = visit_visible(viewer)
     if status is not None and status not in VISITS.statuses:
-        problems.append(Problem("status", f"must be one of {', '.join(VISITS.statuses)}"))
+        problems.append(
+            Problem(
+                "status",
+                text(
+                    N_("must be one of %(statuses)s"),
+                    statuses=", ".join(VISITS.statuses),
+                ),
+            )
+        )
     if state is not None:
         state_id = session.scalar(select(State.id).where(State.iso3 == state.upper()))
         if state_id is None:
-            problems.append(Problem("state", f"unknown State {state!r}"))
+            problems.append(
+                Problem(
+                    "state",
+                    text(
+                        N_("unknown State %(state)s"),
+                        state=repr(state),
+                    ),
+                )
+            )
         condition = and_(condition, Visit.state_id == state_id)
     if problems:
-        raise InvalidData("invalid filter", problems=problems)
+        raise InvalidData(N_("invalid filter"), problems=problems)
     if status is not None:
         condition = and_(condition, Visit.status == status)
     paging = paging or PageRequest()

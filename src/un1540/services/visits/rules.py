@@ -9,8 +9,9 @@ follow-up. Only the State's point of contact consents to a public summary.
 
 from __future__ import annotations
 
-from un1540.errors import Conflict, Forbidden, Un1540Error, Unauthenticated
+from un1540.errors import Conflict, Forbidden, Un1540Error, Unauthenticated, text
 from un1540.models import Role, Visit
+from un1540.reference.languages import N_
 from un1540.reference.lifecycles import lifecycle
 from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, refuse_unless, speaks_for
 from un1540.services.kernel.lifecycle import step_to
@@ -33,7 +34,7 @@ def step_roles(target: str) -> tuple[Role, ...]:
 
 
 def _invite(viewer: Viewer, _nothing: None) -> Un1540Error | None:
-    return refuse_unless(viewer, *INVITERS, action="record a State's invitation to visit")
+    return refuse_unless(viewer, *INVITERS, action=N_("record a State's invitation to visit"))
 
 
 visit_start_rules: Rules[None] = Rules("visits", {"invite": _invite})
@@ -47,7 +48,14 @@ def _step(target: str) -> Rule[Visit]:
         if refusal is not None:
             return refusal
         if visit.status in VISITS.final:
-            return Conflict(f"visit {visit.id} is {visit.status}: it cannot become {target}")
+            return Conflict(
+                text(
+                    N_("visit %(id)s is %(status)s: it cannot become %(target)s"),
+                    id=visit.id,
+                    status=visit.status,
+                    target=target,
+                )
+            )
         try:
             step_to(VISITS, visit.status, target, record=f"visit {visit.id}")
         except Conflict as conflict:
@@ -73,32 +81,55 @@ def _expert_while(statuses: tuple[str, ...], action: str) -> Rule[Visit]:
 
 
 def _write_summary(viewer: Viewer, visit: Visit) -> Un1540Error | None:
-    refusal = refuse_unless(viewer, *COMMITTEE_SIDE, action="write a visit's public summary")
+    refusal = refuse_unless(viewer, *COMMITTEE_SIDE, action=N_("write a visit's public summary"))
     if refusal is not None:
         return refusal
     if visit.status not in FINDING_STATUSES + FOLLOW_UP_STATUSES + ("closed",):
-        return Conflict(f"visit {visit.id} is {visit.status}: it has no findings to summarise yet")
+        return Conflict(
+            text(
+                N_("visit %(id)s is %(status)s: it has no findings to summarise yet"),
+                id=visit.id,
+                status=visit.status,
+            )
+        )
     return None
 
 
 def _consent(viewer: Viewer, visit: Visit) -> Un1540Error | None:
-    refusal = refuse_unless(viewer, Role.state_poc, action="consent to a visit's public summary")
+    refusal = refuse_unless(
+        viewer, Role.state_poc, action=N_("consent to a visit's public summary")
+    )
     if refusal is not None:
         return refusal
     if not speaks_for(viewer, visit.state_id):
-        return Forbidden("only the visited State's points of contact may consent to its summary")
+        return Forbidden(
+            N_("only the visited State's points of contact may consent to its summary")
+        )
     if not visit.public_summary.strip():
-        return Conflict(f"visit {visit.id} has no public summary to consent to yet")
+        return Conflict(
+            text(
+                N_("visit %(id)s has no public summary to consent to yet"),
+                id=visit.id,
+            )
+        )
     return None
 
 
 def _briefing(viewer: Viewer, visit: Visit) -> Un1540Error | None:
     if viewer.user_id is None:
-        return Unauthenticated("sign in to read a visit's briefing")
+        return Unauthenticated(N_("sign in to read a visit's briefing"))
     if not (viewer.is_committee_side or speaks_for(viewer, visit.state_id)):
-        return Forbidden("only the Committee side and the visited State read a visit's briefing")
+        return Forbidden(
+            N_("only the Committee side and the visited State read a visit's briefing")
+        )
     if visit.status not in BRIEFING_STATUSES:
-        return Conflict(f"visit {visit.id} is {visit.status}: the briefing comes once accepted")
+        return Conflict(
+            text(
+                N_("visit %(id)s is %(status)s: the briefing comes once accepted"),
+                id=visit.id,
+                status=visit.status,
+            )
+        )
     return None
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.responses import FileResponse, Response
 
 from un1540.io.builds import every_matrix_build, ready_file
@@ -46,11 +46,30 @@ def _file(exported: ExportedFile) -> Response:
     )
 
 
+ExportLanguageQuery = Annotated[
+    Literal["ar", "zh", "en", "fr", "ru", "es"],
+    Query(
+        alias="lang",
+        description="The file's language: headings, column headers, status words and notes, "
+        "and the framework's own titles of fields and sections where it has them (the "
+        "official English titles otherwise). Arabic reads right to left.",
+    ),
+]
+
+
 def _one_state_route(fmt: ExportFormat, summary: str) -> None:
     def route(
-        session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, edition: EditionQuery = None
+        session: SessionDep,
+        viewer: ViewerDep,
+        iso3: Iso3Path,
+        edition: EditionQuery = None,
+        lang: ExportLanguageQuery = "en",
     ) -> Response:
-        return _file(export_matrices(session, viewer=viewer, iso3=iso3, fmt=fmt, edition=edition))
+        return _file(
+            export_matrices(
+                session, viewer=viewer, iso3=iso3, fmt=fmt, edition=edition, language=lang
+            )
+        )
 
     route.__name__ = f"state_matrix_{fmt.value}"
     router.add_api_route(

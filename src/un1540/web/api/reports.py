@@ -34,7 +34,7 @@ LanguageQuery = Annotated[
     Literal["ar", "zh", "en", "fr", "ru", "es"],
     Query(
         alias="lang",
-        description="The report's language (HTML and PDF; the Word file is English only).",
+        description="The report's language (HTML, PDF and Word; Arabic reads right to left).",
     ),
 ]
 

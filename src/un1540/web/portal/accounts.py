@@ -33,9 +33,10 @@ from un1540.services.accounts.sessions import sign_out_everywhere
 from un1540.services.kernel.access import Viewer
 from un1540.web.auth import client_address, flash, sign_in, sign_out
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
-from un1540.web.i18n import babel_locale, gettext
+from un1540.web.i18n import N_, babel_locale, gettext
 from un1540.web.params import RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, login_redirect
+from un1540.web.portal.messages import refusal
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -152,11 +153,10 @@ def password_change(
     user = account_of(session, viewer)
     try:
         if new_password != repeat_password:
-            raise InvalidData("the password was not changed: the two new passwords differ")
+            raise InvalidData(N_("the password was not changed: the two new passwords differ"))
         change_password(session, user=user, current=current_password, new=new_password)
     except InvalidData as error:
-        details = "; ".join(p.message for p in error.problems)
-        flash(request, error.message + (f" ({details})" if details else ""), kind="error")
+        flash(request, refusal(error, with_where=False), kind="error")
         return RedirectResponse("/account", status_code=303)
     sign_in(request, user)  # the change ended every session: this browser gets a new one
     flash(
@@ -181,8 +181,7 @@ def account_sign_out_everywhere(
 
 
 def _error_text(error: Un1540Error) -> str:
-    details = "; ".join(problem.message for problem in error.problems)
-    return error.message + (f" ({details})" if details else "")
+    return refusal(error, with_where=False)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)

@@ -18,6 +18,7 @@ from un1540.io.matrix_export import ExportFormat
 from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext as _
+from un1540.web.i18n import translated
 from un1540.web.portal.forms import CsrfChecked, act
 from un1540.web.portal.templating import render
 
@@ -80,5 +81,5 @@ def prepare_every_matrix(
     try:
         return act(request, back, action)
     except RateLimited as error:
-        flash(request, error.message, kind="error")
+        flash(request, translated(error.message), kind="error")
         return RedirectResponse(back, status_code=303)

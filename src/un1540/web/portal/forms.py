@@ -10,10 +10,12 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from un1540.errors import Conflict, Forbidden, InvalidData, Problem, Unauthenticated
+from un1540.errors import Conflict, Forbidden, InvalidData, Problem, Text, Unauthenticated, text
+from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer
 from un1540.web.auth import check_form_csrf, flash
 from un1540.web.deps import ViewerDep
+from un1540.web.portal.messages import refusal
 
 
 async def _csrf_checked(request: Request, viewer: ViewerDep) -> Viewer:
@@ -57,22 +59,71 @@ def act(
 
 
 def _refused(request: Request, error: InvalidData | Conflict | Forbidden) -> None:
-    details = "; ".join(f"{p.where}: {p.message}" for p in error.problems)
     # Never what was typed: the message lives in the session cookie, which browsers drop
     # past 4 KB (a form that must keep its input renders itself again, as the cell form does).
-    flash(request, error.message + (f" ({details})" if details else ""), kind="error")
+    # In the reader's language, each field by its label (web/portal/messages.py).
+    flash(request, refusal(error), kind="error")
 
 
 Model = TypeVar("Model", bound=BaseModel)
 
 
+# pydantic's refusals by their stable type, in words the catalogues translate (its own
+# messages are English only); `ctx` gives the parameters. Other types keep pydantic's message.
+PYDANTIC_MESSAGES: dict[str, str] = {
+    "missing": N_("is required"),
+    "string_too_short": N_("is too short (at least %(min_length)s characters)"),
+    "string_too_long": N_("is too long (at most %(max_length)s characters)"),
+    "too_short": N_("has too few items (at least %(min_length)s)"),
+    "too_long": N_("has too many items (at most %(max_length)s)"),
+    "int_parsing": N_("is not a whole number"),
+    "int_type": N_("is not a whole number"),
+    "int_from_float": N_("is not a whole number"),
+    "float_parsing": N_("is not a number"),
+    "float_type": N_("is not a number"),
+    "decimal_parsing": N_("is not a number"),
+    "bool_parsing": N_("is not yes or no"),
+    "date_parsing": N_("is not a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": N_("is not a date (YYYY-MM-DD)"),
+    "date_type": N_("is not a date (YYYY-MM-DD)"),
+    "greater_than": N_("must be greater than %(gt)s"),
+    "greater_than_equal": N_("must be at least %(ge)s"),
+    "less_than": N_("must be less than %(lt)s"),
+    "less_than_equal": N_("must be at most %(le)s"),
+    "literal_error": N_("must be one of %(expected)s"),
+    "enum": N_("must be one of %(expected)s"),
+    "string_pattern_mismatch": N_("is not in the expected form"),
+    "url_parsing": N_("is not a web address"),
+    "url_scheme": N_("is not a web address"),
+    "string_type": N_("must be text"),
+    "list_type": N_("must be a list"),
+}
+
+
+def _form_message(item: Any) -> str:
+    """One pydantic refusal as a message the door translates."""
+    context = item.get("ctx") or {}
+    if item["type"] in ("text_policy", "value_error"):
+        said = context.get("message") or getattr(context.get("error"), "args", [None])[0]
+        if isinstance(said, Text):
+            return said
+    msgid = PYDANTIC_MESSAGES.get(item["type"])
+    if msgid is None:
+        return str(item["msg"])
+    try:
+        return text(msgid, **{name: str(value) for name, value in context.items()})
+    except (KeyError, TypeError, ValueError):
+        return str(item["msg"])
+
+
 def build(model: type[Model], **values: Any) -> Model:
-    """A validated input model from form fields; what is wrong becomes a message on the page."""
+    """A validated input model from form fields; what is wrong becomes a message on the page
+    (in the reader's language: pydantic's by their type, `PYDANTIC_MESSAGES`)."""
     try:
         return model.model_validate(values)
     except ValidationError as error:
         problems = [
-            Problem(".".join(str(part) for part in item["loc"]) or "form", item["msg"])
+            Problem(".".join(str(part) for part in item["loc"]) or "form", _form_message(item))
             for item in error.errors()
         ]
-        raise InvalidData("the form is not complete", problems=problems) from None
+        raise InvalidData(N_("the form is not complete"), problems=problems) from None

@@ -17,6 +17,7 @@ from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.portal.forms import CsrfChecked, login_redirect
+from un1540.web.portal.messages import refusal
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,8 +67,7 @@ def email_preferences_save(
     try:
         set_email_topics(session, viewer=viewer, by_email=by_email or [])
     except InvalidData as error:
-        details = "; ".join(problem.message for problem in error.problems)
-        flash(request, f"{error.message} ({details})", kind="error")
+        flash(request, refusal(error, with_where=False), kind="error")
     else:
         flash(request, gettext("Your e-mail preferences are saved."))
     return RedirectResponse("/account/notifications", status_code=303)

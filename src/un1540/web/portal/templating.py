@@ -27,9 +27,10 @@ from un1540.services.kernel.actors import ROLE_LABELS
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.services.notifications.reads import unread_count
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
-from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
+from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext, translated
 from un1540.web.portal.labels import code_label, field_label, label, state_name
 from un1540.web.portal.maps import MAP_NOTE
+from un1540.web.portal.messages import where_label_filter
 from un1540.web.portal.terms import explain, term
 from un1540.web.responses import synthetic_headers
 
@@ -128,6 +129,8 @@ def _environment() -> Environment:
         actor=actor,
         dict_merge=lambda base, extra: {**base, **extra},
         change=change,
+        translated=translated,  # a service's message (web/portal/messages.py)
+        where_label=where_label_filter,
     )
     environment.globals.update(
         csrf_token=csrf_token,
@@ -209,7 +212,7 @@ def render_error(
         {
             "status": status,
             "title": gettext(ERROR_TITLES.get(status, N_("Error"))),
-            "message": message,
+            "message": translated(message),
             "problems": problems,
         },
         synthetic=False,

@@ -8,9 +8,10 @@ from babel.numbers import list_currencies
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidData, Problem, text
 from un1540.models import AssistanceProject, FundingEntry, Origin
 from un1540.models.base import today
+from un1540.reference.languages import N_
 from un1540.schemas.assistance import FundingCreate
 from un1540.services.assistance.parties import party, party_key
 from un1540.services.assistance.reads.projects import project_visible
@@ -30,21 +31,43 @@ def _problems(
 ) -> list[Problem]:
     problems = []
     if data.kind not in KINDS:
-        problems.append(Problem("kind", "must be pledge or contribution"))
+        problems.append(Problem("kind", N_("must be pledge or contribution")))
     if not data.amount > 0:
-        problems.append(Problem("amount", "must be more than 0"))
+        problems.append(Problem("amount", N_("must be more than 0")))
     if data.currency.upper() not in list_currencies():
-        problems.append(Problem("currency", f"{data.currency!r} is not an ISO 4217 currency"))
+        problems.append(
+            Problem(
+                "currency",
+                text(
+                    N_("%(currency)s is not an ISO 4217 currency"),
+                    currency=repr(data.currency),
+                ),
+            )
+        )
     if data.kind == "contribution" and made_on > today():
-        problems.append(Problem("made_on", "a contribution cannot be paid in the future"))
+        problems.append(Problem("made_on", N_("a contribution cannot be paid in the future")))
     if data.earmark_region and data.earmark_region not in region_codes(session):
-        problems.append(Problem("earmark_region", f"unknown region {data.earmark_region!r}"))
+        problems.append(
+            Problem(
+                "earmark_region",
+                text(
+                    N_("unknown region %(earmark_region)s"),
+                    earmark_region=repr(data.earmark_region),
+                ),
+            )
+        )
     if data.earmark_area:
         layout = framework_layout(session, default_framework(session))
         areas = set(layout.fields) | {section.code for section in layout.sections}
         if data.earmark_area not in areas:
             problems.append(
-                Problem("earmark_area", f"unknown section or field {data.earmark_area!r}")
+                Problem(
+                    "earmark_area",
+                    text(
+                        N_("unknown section or field %(earmark_area)s"),
+                        earmark_area=repr(data.earmark_area),
+                    ),
+                )
             )
     if data.project_id is not None:
         # A donor may earmark only to a project it can see: the same answer either way, so
@@ -55,7 +78,15 @@ def _problems(
             )
         )
         if found is None:
-            problems.append(Problem("project_id", f"no project {data.project_id}"))
+            problems.append(
+                Problem(
+                    "project_id",
+                    text(
+                        N_("no project %(project_id)s"),
+                        project_id=data.project_id,
+                    ),
+                )
+            )
     return problems
 
 
@@ -72,13 +103,15 @@ def record_funding(
         name = state.short_name if state else organisation.name if organisation else name
     elif not name:
         raise InvalidData(
-            "say who gives",
-            problems=[Problem("donor_name", "give a State, an organisation or a name")],
+            N_("say who gives"),
+            problems=[Problem("donor_name", N_("give a State, an organisation or a name"))],
         )
     made_on = data.made_on or today()
     problems = _problems(session, viewer, data, made_on)
     if problems:
-        raise InvalidData("the funding entry is not valid; nothing was saved", problems=problems)
+        raise InvalidData(
+            N_("the funding entry is not valid; nothing was saved"), problems=problems
+        )
     entry = FundingEntry(
         kind=data.kind,
         donor_state_id=state.id if state else None,

@@ -7,9 +7,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, NotFound, Problem
+from un1540.errors import InvalidData, NotFound, Problem, text
 from un1540.models import AssistanceJudgement, AssistanceOffer, AssistanceRequestItem
 from un1540.models.base import utc_now
+from un1540.reference.languages import N_
 from un1540.schemas.assistance import JudgementCreate
 from un1540.services.assistance.rules import clearinghouse_rules
 from un1540.services.kernel.access import Viewer
@@ -27,13 +28,21 @@ def record_judgement(
     clearinghouse_rules.check(viewer, None, "judge")
     if data.verdict not in VERDICTS:
         raise InvalidData(
-            "unknown verdict",
-            problems=[Problem("verdict", f"must be one of {', '.join(VERDICTS)}")],
+            N_("unknown verdict"),
+            problems=[
+                Problem(
+                    "verdict",
+                    text(
+                        N_("must be one of %(verdicts)s"),
+                        verdicts=", ".join(VERDICTS),
+                    ),
+                )
+            ],
         )
     item = session.get(AssistanceRequestItem, data.item_id)
     offer = session.get(AssistanceOffer, data.offer_id)
     if item is None or offer is None:
-        raise NotFound("no such request item or offer")
+        raise NotFound(N_("no such request item or offer"))
     judgement = session.scalars(
         select(AssistanceJudgement).where(
             AssistanceJudgement.item_id == item.id, AssistanceJudgement.offer_id == offer.id

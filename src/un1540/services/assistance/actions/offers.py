@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, InvalidData, Problem
+from un1540.errors import Conflict, InvalidData, Problem, text
 from un1540.models import AssistanceOffer, Origin, Role, Visibility
+from un1540.reference.languages import N_
 from un1540.schemas.assistance import AssistanceOfferCreate
 from un1540.services.assistance.parties import party, party_key
 from un1540.services.assistance.rules import clearinghouse_rules
@@ -30,12 +31,12 @@ def create_offer(
         name = state.short_name if state else organisation.name if organisation else name
     elif not name:
         raise InvalidData(
-            "say who offers",
-            problems=[Problem("provider_name", "give a State, an organisation or a name")],
+            N_("say who offers"),
+            problems=[Problem("provider_name", N_("give a State, an organisation or a name"))],
         )
     problems = offer_problems(session, data)
     if problems:
-        raise InvalidData("the offer is not valid; nothing was saved", problems=problems)
+        raise InvalidData(N_("the offer is not valid; nothing was saved"), problems=problems)
     key = party_key(state, organisation) if (state or organisation) else f"name:{name.lower()}"
     duplicate = session.scalar(
         select(AssistanceOffer.id).where(
@@ -43,7 +44,12 @@ def create_offer(
         )
     )
     if duplicate is not None:
-        raise Conflict(f"duplicate submission: offer {duplicate} has the same provider and title")
+        raise Conflict(
+            text(
+                N_("duplicate submission: offer %(duplicate)s has the same provider and title"),
+                duplicate=duplicate,
+            )
+        )
     offer = AssistanceOffer(
         state_id=state.id if state else None,
         organisation_id=organisation.id if organisation else None,

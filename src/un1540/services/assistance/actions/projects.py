@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, InvalidData, NotFound, Problem
+from un1540.errors import Conflict, InvalidData, NotFound, Problem, text
 from un1540.models import (
     AssistanceJudgement,
     AssistanceOffer,
@@ -24,6 +24,7 @@ from un1540.models import (
     Role,
 )
 from un1540.models.base import today, utc_now
+from un1540.reference.languages import N_
 from un1540.schemas.assistance import (
     AssistanceProjectCreate,
     FeedbackInput,
@@ -90,7 +91,7 @@ def open_project(
     item = session.get(AssistanceRequestItem, data.item_id)
     offer = session.get(AssistanceOffer, data.offer_id)
     if item is None or offer is None:
-        raise NotFound("no such request item or offer")
+        raise NotFound(N_("no such request item or offer"))
     accepted = session.scalar(
         select(AssistanceJudgement.id).where(
             AssistanceJudgement.item_id == item.id,
@@ -99,23 +100,32 @@ def open_project(
         )
     )
     if accepted is None:
-        raise Conflict("accept this pair first (POST /api/v1/assistance/judgements)")
+        raise Conflict(N_("accept this pair first (POST /api/v1/assistance/judgements)"))
     if item.request.status not in OPEN_FOR_PROJECTS:
         raise Conflict(
-            f"request {item.request_id} is {item.request.status}: it cannot start a project"
+            text(
+                N_("request %(request_id)s is %(status)s: it cannot start a project"),
+                request_id=item.request_id,
+                status=item.request.status,
+            )
         )
     problems = []
     if data.start_on and data.end_on and data.end_on < data.start_on:
-        problems.append(Problem("end_on", "ends before it starts"))
+        problems.append(Problem("end_on", N_("ends before it starts")))
     if problems:
-        raise InvalidData("the project is not valid; nothing was saved", problems=problems)
+        raise InvalidData(N_("the project is not valid; nothing was saved"), problems=problems)
     existing = session.scalar(
         select(AssistanceProject.id).where(
             AssistanceProject.item_id == item.id, AssistanceProject.offer_id == offer.id
         )
     )
     if existing is not None:
-        raise Conflict(f"duplicate submission: project {existing} serves this pair")
+        raise Conflict(
+            text(
+                N_("duplicate submission: project %(existing)s serves this pair"),
+                existing=existing,
+            )
+        )
     project = AssistanceProject(
         request_id=item.request_id,
         item_id=item.id,
@@ -143,18 +153,26 @@ def move_project(
     session: Session, *, viewer: Viewer, project_id: int, to: str, reason: str = ""
 ) -> AssistanceProject:
     """planned -> in_delivery -> delivered -> closed (experts, the Committee, or the provider)."""
-    require(viewer, Role.provider, *COMMITTEE_SIDE, action="move a project")
+    require(viewer, Role.provider, *COMMITTEE_SIDE, action=N_("move a project"))
     project = get_project(session, viewer=viewer, project_id=project_id)
     if to not in PROJECTS.statuses:
         refusal = mover_refusal(viewer, project)  # who may not move it is told so first
         if refusal is not None:
             raise refusal
         raise InvalidData(
-            "unknown status",
-            problems=[Problem("to", f"must be one of {', '.join(PROJECTS.statuses)}")],
+            N_("unknown status"),
+            problems=[
+                Problem(
+                    "to",
+                    text(
+                        N_("must be one of %(statuses)s"),
+                        statuses=", ".join(PROJECTS.statuses),
+                    ),
+                )
+            ],
         )
     project_rules.check(viewer, project, to)
-    reason = REASON.require(reason, "reason", message="the project was not moved")
+    reason = REASON.require(reason, "reason", message=N_("the project was not moved"))
     before = project.status
     project.status = to
     session.flush()
@@ -194,7 +212,7 @@ def _sync_request(session: Session, request: AssistanceRequest) -> None:
 def add_milestone(
     session: Session, *, viewer: Viewer, project_id: int, data: MilestoneInput
 ) -> ProjectMilestone:
-    require(viewer, Role.provider, *COMMITTEE_SIDE, action="plan a milestone")
+    require(viewer, Role.provider, *COMMITTEE_SIDE, action=N_("plan a milestone"))
     project = get_project(session, viewer=viewer, project_id=project_id)
     project_rules.check(viewer, project, "add_milestone")
     milestone = ProjectMilestone(
@@ -213,16 +231,23 @@ def add_milestone(
 def complete_milestone(
     session: Session, *, viewer: Viewer, project_id: int, milestone_id: int, data: MilestoneDone
 ) -> ProjectMilestone:
-    require(viewer, Role.provider, *COMMITTEE_SIDE, action="record a delivery")
+    require(viewer, Role.provider, *COMMITTEE_SIDE, action=N_("record a delivery"))
     project = get_project(session, viewer=viewer, project_id=project_id)
     project_rules.check(viewer, project, "complete_milestone")
     milestone = next((m for m in project.milestones if m.id == milestone_id), None)
     if milestone is None:
-        raise NotFound(f"project {project_id} has no milestone {milestone_id}")
+        raise NotFound(
+            text(
+                N_("project %(project_id)s has no milestone %(milestone_id)s"),
+                project_id=project_id,
+                milestone_id=milestone_id,
+            )
+        )
     done_on = data.done_on or today()
     if done_on > today():
         raise InvalidData(
-            "a delivery cannot be in the future", problems=[Problem("done_on", "is in the future")]
+            N_("a delivery cannot be in the future"),
+            problems=[Problem("done_on", N_("is in the future"))],
         )
     milestone.done_on = done_on
     session.flush()
@@ -237,15 +262,15 @@ def give_feedback(
     session: Session, *, viewer: Viewer, project_id: int, data: FeedbackInput
 ) -> ProjectFeedback:
     """The recipient's or the provider's say on a project in delivery or delivered."""
-    require(viewer, *FEEDBACK_GIVERS, action="give feedback")
+    require(viewer, *FEEDBACK_GIVERS, action=N_("give feedback"))
     project = get_project(session, viewer=viewer, project_id=project_id)
     problems = []
     if data.side not in SIDES:
-        problems.append(Problem("side", "must be recipient or provider"))
+        problems.append(Problem("side", N_("must be recipient or provider")))
     if not 1 <= data.rating <= 5:
-        problems.append(Problem("rating", "must be from 1 to 5"))
+        problems.append(Problem("rating", N_("must be from 1 to 5")))
     if problems:
-        raise InvalidData("the feedback is not valid; nothing was saved", problems=problems)
+        raise InvalidData(N_("the feedback is not valid; nothing was saved"), problems=problems)
     project_rules.check(viewer, project, feedback_action(data.side))
     feedback = ProjectFeedback(
         project_id=project.id,

@@ -6,10 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, Forbidden, InvalidData, Problem, Unauthenticated
+from un1540.errors import Conflict, Forbidden, InvalidData, Problem, Unauthenticated, text
 from un1540.models import AssistanceRequest, AssistanceRequestItem, Origin
 from un1540.models.base import today, utc_now
 from un1540.reference.assistance import load_assistance_vocabulary
+from un1540.reference.languages import N_
 from un1540.schemas.assistance import AssistanceRequestCreate, AssistanceRequestUpdate
 from un1540.schemas.text import REASON
 from un1540.services.assistance.matching import rank_offers
@@ -44,9 +45,9 @@ def submit_request(
         problems += item_problems(session, position, item)
     received_on = data.received_on or today()
     if received_on > today():
-        problems.append(Problem("received_on", "is in the future"))
+        problems.append(Problem("received_on", N_("is in the future")))
     if problems:
-        raise InvalidData("the request is not valid; nothing was saved", problems=problems)
+        raise InvalidData(N_("the request is not valid; nothing was saved"), problems=problems)
     key = party_key(state, organisation)
     duplicate = session.scalar(
         select(AssistanceRequest.id).where(
@@ -57,7 +58,13 @@ def submit_request(
     )
     if duplicate is not None:
         raise Conflict(
-            f"duplicate submission: request {duplicate} has the same requester, title and date"
+            text(
+                N_(
+                    "duplicate submission: request %(duplicate)s has the same "
+                    "requester, title and date"
+                ),
+                duplicate=duplicate,
+            )
         )
     request = AssistanceRequest(
         state_id=state.id if state else None,
@@ -92,14 +99,18 @@ def _changeable(
     session: Session, viewer: Viewer, request_id: int, revision: int
 ) -> AssistanceRequest:
     """The request, if the viewer may change it and read its current revision."""
-    require(viewer, *REQUEST_FILERS, action="change a request")
+    require(viewer, *REQUEST_FILERS, action=N_("change a request"))
     request = get_request(session, viewer=viewer, request_id=request_id)
     # A stale revision is reported before a closed request, as it always was; who may not
     # change the request at all is told so first.
     refusal = request_rules.refusal(viewer, request, "update")
     if request.revision != revision and not isinstance(refusal, Unauthenticated | Forbidden):
         raise Conflict(
-            f"request {request_id} has changed since you read it (revision {request.revision})",
+            text(
+                N_("request %(request_id)s has changed since you read it (revision %(revision)s)"),
+                request_id=request_id,
+                revision=request.revision,
+            ),
             details={"current_revision": request.revision},
         )
     request_rules.check(viewer, request, "update")
@@ -119,17 +130,23 @@ def update_request(
     request = _changeable(session, viewer, request_id, data.revision)
     problems = consent_problems(data.consent) if data.consent is not None else []
     if data.consent is not None and data.consent != "public" and request.published_at:
-        problems.append(Problem("consent", "a published request stays public"))
+        problems.append(Problem("consent", N_("a published request stays public")))
     if not problems and data.consent is not None and _widens(request, data.consent):
         problems.append(
             Problem(
                 "consent",
-                f"widening who may see request {request_id} is its own step, confirmed: "
-                f"POST /api/v1/assistance/requests/{request_id}/consent",
+                text(
+                    N_(
+                        "widening who may see request %(request_id)s is its own step, "
+                        "confirmed: POST "
+                        "/api/v1/assistance/requests/%(request_id)s/consent"
+                    ),
+                    request_id=request_id,
+                ),
             )
         )
     if problems:
-        raise InvalidData("the change is not valid; nothing was saved", problems=problems)
+        raise InvalidData(N_("the change is not valid; nothing was saved"), problems=problems)
     before = {"title": request.title, "summary": request.summary, "consent": request.consent}
     for name in ("title", "summary", "consent"):
         value = getattr(data, name)
@@ -168,18 +185,25 @@ def change_consent(
     problems = consent_problems(consent)
     reason = REASON.check(reason, "reason", problems)
     if not problems and consent != "public" and request.published_at:
-        problems.append(Problem("consent", "a published request stays public"))
+        problems.append(Problem("consent", N_("a published request stays public")))
     widening = not problems and _widens(request, consent)
     if widening and not confirmed:
         problems.append(
             Problem(
                 "confirm",
-                f"widening who may see request {request_id} from {request.consent} to {consent} "
-                "must be confirmed",
+                text(
+                    N_(
+                        "widening who may see request %(request_id)s from %(consent)s to "
+                        "%(consent2)s must be confirmed"
+                    ),
+                    request_id=request_id,
+                    consent=request.consent,
+                    consent2=consent,
+                ),
             )
         )
     if problems:
-        raise InvalidData("who may see the request was not changed", problems=problems)
+        raise InvalidData(N_("who may see the request was not changed"), problems=problems)
     if consent == request.consent:
         return request
     before = {"consent": request.consent}
@@ -216,17 +240,30 @@ def transition_request(
     session: Session, *, viewer: Viewer, request_id: int, to: str, reason: str = ""
 ) -> AssistanceRequest:
     """Move a request one step along its lifecycle (experts and the Committee)."""
-    require(viewer, *COMMITTEE_SIDE, action="move a request through its lifecycle")
+    require(viewer, *COMMITTEE_SIDE, action=N_("move a request through its lifecycle"))
     request = get_request(session, viewer=viewer, request_id=request_id)
     if to not in REQUESTS.statuses:
         raise InvalidData(
-            f"unknown status {to!r}",
-            problems=[Problem("to", f"must be one of {', '.join(REQUESTS.statuses)}")],
+            text(
+                N_("unknown status %(to)s"),
+                to=repr(to),
+            ),
+            problems=[
+                Problem(
+                    "to",
+                    text(
+                        N_("must be one of %(statuses)s"),
+                        statuses=", ".join(REQUESTS.statuses),
+                    ),
+                )
+            ],
         )
     request_rules.check(viewer, request, to)
-    reason = REASON.require(reason, "reason", message="the request was not moved")
+    reason = REASON.require(reason, "reason", message=N_("the request was not moved"))
     if to in REQUESTS.final and not reason.strip():
-        raise InvalidData("say why the request is closed", problems=[Problem("reason", "required")])
+        raise InvalidData(
+            N_("say why the request is closed"), problems=[Problem("reason", N_("required"))]
+        )
     before = request.status
     request.status = to
     now = utc_now()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.overlaps import Engagement, Overlap, overlaps_among
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import (
     AssistanceProject,
     AssistanceRequest,
@@ -26,6 +26,7 @@ from un1540.models import (
     MatrixEdition,
     Origin,
 )
+from un1540.reference.languages import N_
 from un1540.schemas.assistance import (
     DuplicationWarning,
     LoopEdition,
@@ -160,7 +161,12 @@ def field_loop(session: Session, *, viewer: Viewer, iso3: str, code: str) -> Loo
     layout = framework_layout(session, default_framework(session))
     field = layout.fields.get(code)
     if field is None:
-        raise NotFound(f"no matrix field {code!r}")
+        raise NotFound(
+            text(
+                N_("no matrix field %(code)s"),
+                code=repr(code),
+            )
+        )
     editions, editions_synthetic = _editions(session, viewer, state.id, code)
     items = [
         item

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import AssistanceProject, AssistanceRequest
+from un1540.reference.languages import N_
 from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
@@ -29,7 +30,12 @@ def get_project(session: Session, *, viewer: Viewer, project_id: int) -> Assista
         .where(AssistanceProject.id == project_id, project_visible(viewer))
     ).first()
     if project is None:
-        raise NotFound(f"no project {project_id} that you may see")
+        raise NotFound(
+            text(
+                N_("no project %(project_id)s that you may see"),
+                project_id=project_id,
+            )
+        )
     return project
 
 

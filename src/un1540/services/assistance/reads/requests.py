@@ -11,8 +11,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.errors import InvalidData, NotFound, Problem
+from un1540.errors import InvalidData, NotFound, Problem, text
 from un1540.models import AssistanceRequest, Role, State
+from un1540.reference.languages import N_
 from un1540.reference.lifecycles import lifecycle
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
@@ -50,7 +51,12 @@ def get_request(session: Session, *, viewer: Viewer, request_id: int) -> Assista
         .where(AssistanceRequest.id == request_id, request_visible(viewer))
     ).first()
     if request is None:
-        raise NotFound(f"no assistance request {request_id} that you may see")
+        raise NotFound(
+            text(
+                N_("no assistance request %(request_id)s that you may see"),
+                request_id=request_id,
+            )
+        )
     return request
 
 
@@ -66,15 +72,31 @@ def list_requests(
     statuses = lifecycle("assistance_request").statuses
     problems = []
     if status is not None and status not in statuses:
-        problems.append(Problem("status", f"must be one of {', '.join(statuses)}"))
+        problems.append(
+            Problem(
+                "status",
+                text(
+                    N_("must be one of %(statuses)s"),
+                    statuses=", ".join(statuses),
+                ),
+            )
+        )
     condition = request_visible(viewer)
     if state is not None:
         state_id = session.scalar(select(State.id).where(State.iso3 == state.upper()))
         if state_id is None:
-            problems.append(Problem("state", f"unknown State {state!r}"))
+            problems.append(
+                Problem(
+                    "state",
+                    text(
+                        N_("unknown State %(state)s"),
+                        state=repr(state),
+                    ),
+                )
+            )
         condition = and_(condition, AssistanceRequest.state_id == state_id)
     if problems:
-        raise InvalidData("invalid filter", problems=problems)
+        raise InvalidData(N_("invalid filter"), problems=problems)
     if status is not None:
         condition = and_(condition, AssistanceRequest.status == status)
     paging = paging or PageRequest()

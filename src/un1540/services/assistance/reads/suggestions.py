@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from un1540.analytics.matching import accepted_pair, assign, pair_parts
 from un1540.errors import Forbidden
 from un1540.models import AssistanceRequest, AssistanceRequestItem, Origin
+from un1540.reference.languages import N_
 from un1540.schemas.assistance import (
     AssignmentRead,
     SuggestionsRead,
@@ -29,7 +30,7 @@ def suggestions_for(session: Session, *, viewer: Viewer, request_id: int) -> Sug
     """Each item's best offers, explained part by part (the Committee side and the requester)."""
     request = get_request(session, viewer=viewer, request_id=request_id)
     if not viewer.is_committee_side and not sees_suggestions(viewer, request):
-        raise Forbidden("only the Committee side and the requester see suggestions")
+        raise Forbidden(N_("only the Committee side and the requester see suggestions"))
     ranking = rank_offers(session, viewer, request.items, judged=viewer.is_committee_side)
     items = [item_suggestions(item, ranking) for item in request.items]
     synthetic = request.origin is Origin.demo or any(
@@ -44,7 +45,7 @@ def global_assignment(session: Session, *, viewer: Viewer) -> AssignmentRead:
     """One offer (at most) for every open item, within each offer's capacity, best total. A pair
     an expert accepted is fixed in it (the best-scoring one, if an item has several) and uses
     its offer's capacity once: every accepted pair is already counted in the capacity left."""
-    require(viewer, *COMMITTEE_SIDE, action="compute the global assignment")
+    require(viewer, *COMMITTEE_SIDE, action=N_("compute the global assignment"))
     items = [
         ItemRow(*row)
         for row in session.execute(

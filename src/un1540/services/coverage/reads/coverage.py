@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from un1540.analytics.coverage import Breakdown
 from un1540.analytics.timeline import Ages, ages_counted, measures_distribution
 from un1540.errors import InvalidParameter, Problem
+from un1540.errors import text as text_message
 from un1540.models import M49Area, RegionalGroup, State
 from un1540.models.base import today
 from un1540.reference.languages import N_
@@ -59,7 +60,15 @@ EARLIEST = date(2004, 4, 28)  # resolution 1540 was adopted on 28 April 2004
 def _check_dimension(by: str) -> None:
     if by not in COVERAGE_DIMENSIONS:
         raise InvalidParameter.naming(
-            [Problem("by", f"must be one of {', '.join(COVERAGE_DIMENSIONS)}")]
+            [
+                Problem(
+                    "by",
+                    text_message(
+                        N_("must be one of %(coverage_dimensions)s"),
+                        coverage_dimensions=", ".join(COVERAGE_DIMENSIONS),
+                    ),
+                )
+            ]
         )
 
 
@@ -77,7 +86,17 @@ def check_selection(session: Session, selection: Selection) -> None:
                 shown = "a field code such as op2.manufacture (see /api/v1/frameworks)"
             if name == "state":
                 shown = "an ISO 3166-1 alpha-3 code such as FRA"
-            problems.append(Problem(name, f"unknown {name} {code!r}; use {shown}"))
+            problems.append(
+                Problem(
+                    name,
+                    text_message(
+                        N_("unknown %(name)s %(code)s; use %(shown)s"),
+                        name=name,
+                        code=repr(code),
+                        shown=shown,
+                    ),
+                )
+            )
     if problems:
         raise InvalidParameter.naming(problems)
 
@@ -197,9 +216,17 @@ def coverage_summary(
 def check_period(start: date, end: date) -> None:
     problems = []
     if start < EARLIEST:
-        problems.append(Problem("from", f"must be on or after {EARLIEST.isoformat()}"))
+        problems.append(
+            Problem(
+                "from",
+                text_message(
+                    N_("must be on or after %(isoformat)s"),
+                    isoformat=EARLIEST.isoformat(),
+                ),
+            )
+        )
     if end < start:
-        problems.append(Problem("to", "must be on or after `from`"))
+        problems.append(Problem("to", N_("must be on or after `from`")))
     if problems:
         raise InvalidParameter.naming(problems)
 
@@ -298,7 +325,15 @@ def parse_states(text: str) -> list[str]:
     codes = list(dict.fromkeys(code.strip().upper() for code in text.split(",") if code.strip()))
     if not 2 <= len(codes) <= MAX_COMPARED:
         raise InvalidParameter.naming(
-            [Problem("states", f"give 2 to {MAX_COMPARED} distinct State codes, e.g. FRA,NGA")]
+            [
+                Problem(
+                    "states",
+                    text_message(
+                        N_("give 2 to %(max_compared)s distinct State codes, e.g. FRA,NGA"),
+                        max_compared=MAX_COMPARED,
+                    ),
+                )
+            ]
         )
     return codes
 
@@ -317,7 +352,15 @@ def compare_states(
     unknown = [code for code in states if code not in labels]
     if unknown:
         raise InvalidParameter.naming(
-            [Problem("states", f"unknown State code(s): {', '.join(unknown)}")]
+            [
+                Problem(
+                    "states",
+                    text_message(
+                        N_("unknown State code(s): %(unknown)s"),
+                        unknown=", ".join(unknown),
+                    ),
+                )
+            ]
         )
     in_force = {e.state: e for e in summaries_in_force(session, viewer, as_of).editions}
     treaties = treaty_statuses(

@@ -8,8 +8,9 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, InvalidData, Problem
+from un1540.errors import Conflict, InvalidData, Problem, text
 from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, State, Visibility
+from un1540.reference.languages import N_
 from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer, can_see
 from un1540.services.kernel.audit import AuditRecord, record_events
@@ -76,7 +77,11 @@ def _check_change(
     if change.mark not in MARK_VALUES:
         problems.append(
             Problem(
-                "mark", f"{change.mark[:20]!r} is not one of X, ?, NA or blank (an empty string)"
+                "mark",
+                text(
+                    N_("%(mark)s is not one of X, ?, NA or blank (an empty string)"),
+                    mark=repr(change.mark[:20]),
+                ),
             )
         )
     check_documents(session, state, change.evidence or [], problems)
@@ -98,11 +103,17 @@ def check_documents(
             viewer is not None and not can_see(document.visibility, viewer, document.state_id)
         ):
             problems.append(
-                Problem(f"evidence[{index}].document_id", f"no document {item.document_id}")
+                Problem(
+                    f"evidence[{index}].document_id",
+                    text(
+                        N_("no document %(document_id)s"),
+                        document_id=item.document_id,
+                    ),
+                )
             )
         elif document.state_id not in (None, state.id):
             problems.append(
-                Problem(f"evidence[{index}].document_id", "the document is about another State")
+                Problem(f"evidence[{index}].document_id", N_("the document is about another State"))
             )
 
 
@@ -347,7 +358,7 @@ def update_cell(
     """An expert's edit of one cell of an open edition (mark, remark, optionally its evidence)."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), "edit_cells")
-    reason = REASON.require(reason, "reason", message="the cell was not changed")
+    reason = REASON.require(reason, "reason", message=N_("the cell was not changed"))
     entry = entry_for(session, edition, cell_key)
     return write_cell(
         session,

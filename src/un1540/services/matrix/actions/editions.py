@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Integer, Table, and_, func, insert, literal, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from un1540.errors import Conflict, InvalidData, Problem
+from un1540.errors import Conflict, InvalidData, Problem, text
 from un1540.models import (
     ApprovalBasis,
     CellDefinition,
@@ -33,6 +33,7 @@ from un1540.models import (
     Visibility,
 )
 from un1540.models.base import today, utc_now
+from un1540.reference.languages import N_
 from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import AuditRecord, record_event, record_events
@@ -362,12 +363,19 @@ def open_draft(session: Session, *, viewer: Viewer, iso3: str, reason: str = "")
     if refusal is not None:
         raise refusal
     state = state_by_iso3(session, iso3)
-    reason = REASON.require(reason, "reason", message="no draft was opened")
+    reason = REASON.require(reason, "reason", message=N_("no draft was opened"))
     open_edition = open_editions(session, [state.id]).get(state.id)
     if open_edition is not None:
         raise Conflict(
-            f"{state.iso3} already has an open edition ({open_edition.number}, "
-            f"{open_edition.status.value}); finish or discard it first",
+            text(
+                N_(
+                    "%(iso3)s already has an open edition (%(number)s, %(value)s); "
+                    "finish or discard it first"
+                ),
+                iso3=state.iso3,
+                number=open_edition.number,
+                value=open_edition.status.value,
+            ),
             details={"open_edition": open_edition.number},
         )
     source = latest_approved(session, [state.id]).get(state.id)
@@ -465,9 +473,16 @@ def _review_period(review_days: int) -> Callable[[MatrixEdition], None]:
     """What sharing (or reopening) sets: the State's response is due `review_days` from today."""
     if not 1 <= review_days <= MAX_REVIEW_DAYS:
         raise InvalidData(
-            "the edition was not changed",
+            N_("the edition was not changed"),
             problems=[
-                Problem("review_days", f"{review_days} is not from 1 to {MAX_REVIEW_DAYS} days")
+                Problem(
+                    "review_days",
+                    text(
+                        N_("%(review_days)s is not from 1 to %(max_review_days)s days"),
+                        review_days=review_days,
+                        max_review_days=MAX_REVIEW_DAYS,
+                    ),
+                )
             ],
         )
 
@@ -542,9 +557,18 @@ def _refuse_rule_breaks(state: State, edition: MatrixEdition, session: Session) 
     named = ", ".join(f"{item.cell} ({item.rule.code})" for item in open_breaks[:NAMED_IN_MESSAGE])
     more = len(open_breaks) - NAMED_IN_MESSAGE
     raise Conflict(
-        f"edition {edition.number} of {state.iso3} cannot be approved: {len(open_breaks)} "
-        f"cell(s) break the evidence rules: {named}{f' and {more} more' if more > 0 else ''}; "
-        "fix each cell or waive the rule for it with a reason",
+        text(
+            N_(
+                "edition %(number)s of %(iso3)s cannot be approved: %(count)s "
+                "cell(s) break the evidence rules: %(named)s%(value)s; fix each "
+                "cell or waive the rule for it with a reason"
+            ),
+            number=edition.number,
+            iso3=state.iso3,
+            count=len(open_breaks),
+            named=named,
+            value=f" and {more} more" if more > 0 else "",
+        ),
         details={
             "evidence_problems": [
                 {
@@ -570,12 +594,17 @@ def _approval_basis(edition: MatrixEdition, reason: str) -> tuple[ApprovalBasis,
     if not reason.strip():
         when = f"its response is due by {due.isoformat()}" if due else "it has no response deadline"
         raise InvalidData(
-            "the edition was not approved",
+            N_("the edition was not approved"),
             problems=[
                 Problem(
                     "reason",
-                    f"the State has not agreed and {when}; approve after that day, or give the "
-                    "reason for approving without its agreement now",
+                    text(
+                        N_(
+                            "the State has not agreed and %(when)s; approve after that day, "
+                            "or give the reason for approving without its agreement now"
+                        ),
+                        when=when,
+                    ),
                 )
             ],
         )
@@ -593,7 +622,7 @@ def approve_edition(
     Committee gives a reason. The edition records on what the approval stood."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), "approve")
-    reason = REASON.require(reason, "reason", message="the edition was not changed (approve)")
+    reason = REASON.require(reason, "reason", message=N_("the edition was not changed (approve)"))
     _refuse_rule_breaks(state, edition, session)
     basis, basis_reason = _approval_basis(edition, reason)
 
@@ -621,7 +650,7 @@ def discard_draft(
     """Delete a draft that was never shared (its cells, evidence and review go with it)."""
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), "discard")
-    reason = REASON.require(reason, "reason", message="the draft was not discarded")
+    reason = REASON.require(reason, "reason", message=N_("the draft was not discarded"))
     before = _edition_audit(edition)
     session.delete(edition)
     session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.errors import Conflict, Problem
+from un1540.errors import Conflict, Problem, text
 from un1540.models import (
     CellDefinition,
     ColumnKind,
@@ -21,7 +21,7 @@ from un1540.models import (
     WeaponCategory,
 )
 from un1540.reference.frameworks import ADHERENCE, FrameworkDefinition, bundled_frameworks
-from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.languages import N_, UN_LANGUAGES
 from un1540.reference.organisations import load_organisations
 from un1540.reference.states import (
     StateRecord,
@@ -137,9 +137,16 @@ def store_framework(
         new_structure = [cell.key for cell in definition.cells()]
         if _structure(existing) != new_structure:
             raise Conflict(
-                f"framework {definition.slug} is already stored with other cells; "
-                "give the changed file a new version",
-                problems=[Problem(definition.source_name, "version: reuse of a stored version")],
+                text(
+                    N_(
+                        "framework %(slug)s is already stored with other cells; give the "
+                        "changed file a new version"
+                    ),
+                    slug=definition.slug,
+                ),
+                problems=[
+                    Problem(definition.source_name, N_("version: reuse of a stored version"))
+                ],
             )
         _refresh_labels(existing, definition)
         outcome, framework = "updated", existing

@@ -15,8 +15,9 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, InvalidData, Problem
+from un1540.errors import Conflict, InvalidData, Problem, text
 from un1540.models import CellEntry, MatrixEdition, State
+from un1540.reference.languages import N_
 from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.text import FILE_NAME, REASON, REMARK
 from un1540.schemas.workflow import (
@@ -107,13 +108,23 @@ def _targets(
         open_edition = open_by_state.get(state.id)
         if open_edition is not None and open_edition.status not in EDITABLE_STATUSES:
             problems.append(
-                Problem(state.iso3, f"edition {open_edition.number} is agreed; reopen it to import")
+                Problem(
+                    state.iso3,
+                    text(
+                        N_("edition %(number)s is agreed; reopen it to import"),
+                        number=open_edition.number,
+                    ),
+                )
             )
         base = open_edition or approved.get(state.id)
         if base is not None and base.framework_id != layout.framework_id:
             problems.append(
                 Problem(
-                    state.iso3, f"the State's edition {base.number} uses another framework version"
+                    state.iso3,
+                    text(
+                        N_("the State's edition %(number)s uses another framework version"),
+                        number=base.number,
+                    ),
                 )
             )
         targets[state.iso3] = ImportTarget(state=state, edition=open_edition, based_on=base)
@@ -188,7 +199,10 @@ def checked_cells(cells: list[ImportedCell], problems: list[Problem]) -> list[Im
                     [problem.message for problem in found],
                 )
             remark, messages = seen[cell.remark]
-            problems += [Problem(cell.where, f"the remark {message}") for message in messages]
+            problems += [
+                Problem(cell.where, text(N_("the remark %(message)s"), message=message))
+                for message in messages
+            ]
             if remark != cell.remark:  # a copy only when the policy changed it (rare)
                 cell = replace(cell, remark=remark)
         checked.append(cell)
@@ -224,8 +238,15 @@ def import_cells(
         problems += [
             Problem(
                 rows[0].where,
-                f"the file holds {len(rows)} cells of {iso3}; this import is for "
-                f"{only.upper()} only",
+                text(
+                    N_(
+                        "the file holds %(count)s cells of %(iso3)s; this import is for "
+                        "%(upper)s only"
+                    ),
+                    count=len(rows),
+                    iso3=iso3,
+                    upper=only.upper(),
+                ),
             )
             for iso3, rows in by_state.items()
             if iso3 != only.upper()
@@ -236,10 +257,16 @@ def import_cells(
         for target in targets.values():
             if target.edition is None or target.edition.number != edition:
                 problems.append(
-                    Problem(target.state.iso3, f"edition {edition} is not the State's open draft")
+                    Problem(
+                        target.state.iso3,
+                        text(
+                            N_("edition %(edition)s is not the State's open draft"),
+                            edition=edition,
+                        ),
+                    )
                 )
     if problems:
-        raise InvalidData("the file was not imported; nothing was written", problems=problems)
+        raise InvalidData(N_("the file was not imported; nothing was written"), problems=problems)
     # Every State at once: a few statements in all, not a few per State (each statement is a
     # round trip to PostgreSQL).
     opening = [target for target in targets.values() if target.edition is None]
@@ -445,8 +472,15 @@ def apply_changes(
     except StaleCell as stale:
         state, planned = planned_by_entry[stale.entry_id]
         raise Conflict(
-            f"{state.iso3} cell {planned.cell.key} ({planned.cell.where}) was changed by someone "
-            f"else since the import read it; nothing was imported",
+            text(
+                N_(
+                    "%(iso3)s cell %(key)s (%(where)s) was changed by someone else "
+                    "since the import read it; nothing was imported"
+                ),
+                iso3=state.iso3,
+                key=planned.cell.key,
+                where=planned.cell.where,
+            ),
             details=stale.details,
         ) from stale
     record_events(

@@ -20,10 +20,11 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, InvalidParameter, Problem
+from un1540.errors import InvalidData, InvalidParameter, Problem, text
 from un1540.models import CellEntry, EditionStatus, Evidence, Framework, Mark, MatrixEdition, State
 from un1540.models.base import Visibility
 from un1540.reference.framework_mappings import FrameworkMapping, MappingRow
+from un1540.reference.languages import N_
 from un1540.schemas.frameworks import MigratedState, MigrationReport
 from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
@@ -62,9 +63,23 @@ def _check_code(
 ) -> Problem | None:
     field_code = code.split(":", 1)[0]
     if field_code not in layout.fields:
-        return Problem(mapping.where(row, column), f"unknown field {field_code!r} in {layout.slug}")
+        return Problem(
+            mapping.where(row, column),
+            text(
+                N_("unknown field %(field_code)s in %(slug)s"),
+                field_code=repr(field_code),
+                slug=layout.slug,
+            ),
+        )
     if ":" in code and code not in layout.by_key:
-        return Problem(mapping.where(row, column), f"unknown cell {code!r} in {layout.slug}")
+        return Problem(
+            mapping.where(row, column),
+            text(
+                N_("unknown cell %(code)s in %(slug)s"),
+                code=repr(code),
+                slug=layout.slug,
+            ),
+        )
     return None
 
 
@@ -113,15 +128,27 @@ def resolve_mapping(
                 problems.append(
                     Problem(
                         mapping.where(row, "to"),
-                        f"{new_key!r} would be filled from {old_key!r} and from {other_key!r} "
-                        f"(row {other_row.line}); a new cell takes one old cell",
+                        text(
+                            N_(
+                                "%(new_key)s would be filled from %(old_key)s and from "
+                                "%(other_key)s (row %(line)s); a new cell takes one old cell"
+                            ),
+                            new_key=repr(new_key),
+                            old_key=repr(old_key),
+                            other_key=repr(other_key),
+                            line=other_row.line,
+                        ),
                     )
                 )
             filled_by.setdefault(new_key, (old_key, row))
     if problems:
         raise InvalidData(
-            f"{mapping.source_name} does not fit {source.slug} -> {target.slug}; "
-            "nothing was written",
+            text(
+                N_("%(source_name)s does not fit %(slug)s -> %(slug2)s; nothing was written"),
+                source_name=mapping.source_name,
+                slug=source.slug,
+                slug2=target.slug,
+            ),
             problems=problems,
         )
     result.targets = {
@@ -239,11 +266,11 @@ def migrate_framework(
     refusal = open_draft_refusal(viewer)
     if refusal is not None:
         raise refusal
-    reason = REASON.require(reason, "reason", message="nothing was migrated")
+    reason = REASON.require(reason, "reason", message=N_("nothing was migrated"))
     source_framework = resolve_framework(session, from_slug)
     target_framework = resolve_framework(session, to_slug)
     if source_framework.id == target_framework.id:
-        raise InvalidParameter.naming([Problem("--to", "give a version other than --from")])
+        raise InvalidParameter.naming([Problem("--to", N_("give a version other than --from"))])
     old = framework_layout(session, source_framework)
     new = framework_layout(session, target_framework)
     cells = resolve_mapping(mapping, old, new)

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidData, NotFound, Problem
+from un1540.errors import text as text_message
 from un1540.models import CellComment, CellProposal, MatrixEdition, ProposalStatus
 from un1540.models.base import utc_now
+from un1540.reference.languages import N_
 from un1540.schemas.text import COMMENT, NOTE, PROPOSAL_REASON, REMARK
 from un1540.schemas.workflow import MAX_CITED
 from un1540.services.kernel.access import Viewer, speaks_for, visible
@@ -30,10 +32,11 @@ def add_comment(
 ) -> CellComment:
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     EDITION_RULES.check(viewer, edition_state(session, state, edition), "comment")
-    text = COMMENT.require(body, "body", message="the comment was not saved").strip()
+    text = COMMENT.require(body, "body", message=N_("the comment was not saved")).strip()
     if not text:
         raise InvalidData(
-            "the comment was not saved", problems=[Problem("body", "is empty; write a comment")]
+            N_("the comment was not saved"),
+            problems=[Problem("body", N_("is empty; write a comment"))],
         )
     entry = entry_for(session, edition, cell_key)
     assert viewer.user_id is not None  # the rule guarantees a signed-in account
@@ -76,12 +79,26 @@ def propose_change(
     problems: list[Problem] = []
     if mark not in MARK_VALUES:
         problems.append(
-            Problem("mark", f"{mark[:20]!r} is not one of X, ?, NA or blank (an empty string)")
+            Problem(
+                "mark",
+                text_message(
+                    N_("%(mark)s is not one of X, ?, NA or blank (an empty string)"),
+                    mark=repr(mark[:20]),
+                ),
+            )
         )
     remark = REMARK.check(remark, "remark", problems)
     reason = PROPOSAL_REASON.check(reason, "reason", problems)
     if len(evidence or []) > MAX_CITED:
-        problems.append(Problem("evidence", f"at most {MAX_CITED} documents may be cited"))
+        problems.append(
+            Problem(
+                "evidence",
+                text_message(
+                    N_("at most %(max_cited)s documents may be cited"),
+                    max_cited=MAX_CITED,
+                ),
+            )
+        )
         evidence = []
     cited = [
         item.checked(f"evidence[{index}]", problems)
@@ -89,11 +106,12 @@ def propose_change(
     ]
     check_documents(session, state, cited, problems, viewer)
     if problems:
-        raise InvalidData("the proposal was not saved", problems=problems)
+        raise InvalidData(N_("the proposal was not saved"), problems=problems)
     entry = entry_for(session, edition, cell_key)
     if entry.mark.value == mark and entry.remark == remark and not cited:
         raise InvalidData(
-            "the proposal was not saved", problems=[Problem("mark", "the cell already says this")]
+            N_("the proposal was not saved"),
+            problems=[Problem("mark", N_("the cell already says this"))],
         )
     assert viewer.user_id is not None
     proposal = CellProposal(
@@ -150,12 +168,19 @@ def decide_proposal(
         )
     ).one_or_none()
     if proposal is None:
-        raise NotFound(f"no proposal {proposal_id} on edition {number} of {state.iso3}")
+        raise NotFound(
+            text_message(
+                N_("no proposal %(proposal_id)s on edition %(number)s of %(iso3)s"),
+                proposal_id=proposal_id,
+                number=number,
+                iso3=state.iso3,
+            )
+        )
     record = ProposalState(
         id=proposal.id, edition=edition_state(session, state, edition), status=proposal.status
     )
     PROPOSAL_RULES.check(viewer, record, "accept" if accept else "reject")
-    note = NOTE.require(note, "note", message="the proposal was not decided")
+    note = NOTE.require(note, "note", message=N_("the proposal was not decided"))
     if accept:
         entry = proposal.cell_entry
         cited = [EvidenceInput(**item) for item in proposal.evidence or []]

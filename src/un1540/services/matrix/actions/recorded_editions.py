@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Tally
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidData, Problem, text
 from un1540.models import (
     CellEntry,
     Document,
@@ -24,6 +24,7 @@ from un1540.models import (
 )
 from un1540.models.base import today
 from un1540.reference.crosswalks import treaty_fields
+from un1540.reference.languages import N_
 from un1540.schemas.text import NOTE, REMARK
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.lookups import state_by_iso3
@@ -53,17 +54,33 @@ def _check_cells(
     for index, cell in enumerate(cells, start=1):
         where = f"cell {index} ({cell.key})"
         if cell.key not in layout.by_key:
-            problems.append(Problem(where, f"no such cell in framework {layout.slug}"))
+            problems.append(
+                Problem(
+                    where,
+                    text(
+                        N_("no such cell in framework %(slug)s"),
+                        slug=layout.slug,
+                    ),
+                )
+            )
         if cell.key in seen:
-            problems.append(Problem(where, "duplicate cell"))
+            problems.append(Problem(where, N_("duplicate cell")))
         seen.add(cell.key)
         if cell.mark not in MARK_VALUES:
-            problems.append(Problem(where, f"mark {cell.mark!r} is not one of X, ?, NA or blank"))
+            problems.append(
+                Problem(
+                    where,
+                    text(
+                        N_("mark %(mark)s is not one of X, ?, NA or blank"),
+                        mark=repr(cell.mark),
+                    ),
+                )
+            )
         if cell.treaty is not None:
             field_code, _, rest = cell.key.partition(":")
             instrument = treaties.get(field_code)
             if instrument is None or rest != "any:adherence":
-                problems.append(Problem(f"{where}.treaty", "not an OP1 treaty cell"))
+                problems.append(Problem(f"{where}.treaty", N_("not an OP1 treaty cell")))
             else:
                 found = treaty_problems(instrument, cell.treaty, on=approved_on or today())
                 problems += [Problem(f"{where}.{p.where}", p.message) for p in found]
@@ -71,10 +88,24 @@ def _check_cells(
             document = documents.get(evidence.document_id)
             if document is None:
                 problems.append(
-                    Problem(where, f"evidence cites unknown document {evidence.document_id}")
+                    Problem(
+                        where,
+                        text(
+                            N_("evidence cites unknown document %(document_id)s"),
+                            document_id=evidence.document_id,
+                        ),
+                    )
                 )
             elif document.state_id not in (None, state.id):
-                problems.append(Problem(where, f"document {document.id} belongs to another State"))
+                problems.append(
+                    Problem(
+                        where,
+                        text(
+                            N_("document %(id)s belongs to another State"),
+                            id=document.id,
+                        ),
+                    )
+                )
     return problems
 
 
@@ -133,12 +164,24 @@ def record_approved_edition(
         )
     ).one()
     if approved_on > today():
-        problems.append(Problem("approved_on", "is in the future"))
+        problems.append(Problem("approved_on", N_("is in the future")))
     if previous[1] is not None and approved_on < previous[1]:
-        problems.append(Problem("approved_on", f"is before the previous edition's ({previous[1]})"))
+        problems.append(
+            Problem(
+                "approved_on",
+                text(
+                    N_("is before the previous edition's (%(previous)s)"),
+                    previous=previous[1],
+                ),
+            )
+        )
     if problems:
         raise InvalidData(
-            f"the edition for {state.iso3} is not valid; nothing was written", problems=problems
+            text(
+                N_("the edition for %(iso3)s is not valid; nothing was written"),
+                iso3=state.iso3,
+            ),
+            problems=problems,
         )
 
     layout = framework_layout(session, framework)

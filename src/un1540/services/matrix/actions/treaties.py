@@ -18,10 +18,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidData, Problem, text
 from un1540.models import CellEntry, Framework
 from un1540.models.base import today
 from un1540.reference.crosswalks import Instrument, treaty_fields
+from un1540.reference.languages import N_
 from un1540.schemas.matrix import TreatyStatusInput, TreatyStatusRead
 from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
@@ -47,28 +48,53 @@ def treaty_problems(
             problems.append(
                 Problem(
                     name,
-                    f"{value.isoformat()} is before the {instrument.short} opened for "
-                    f"signature (or was adopted) on {opened}",
+                    text(
+                        N_(
+                            "%(isoformat)s is before the %(short)s opened for signature (or "
+                            "was adopted) on %(opened)s"
+                        ),
+                        isoformat=value.isoformat(),
+                        short=instrument.short,
+                        opened=opened,
+                    ),
                 )
             )
         if value > on:
-            problems.append(Problem(name, f"{value.isoformat()} is in the future"))
+            problems.append(
+                Problem(
+                    name,
+                    text(
+                        N_("%(isoformat)s is in the future"),
+                        isoformat=value.isoformat(),
+                    ),
+                )
+            )
     if status.status == "signed":
         if status.signed_on is None:
-            problems.append(Problem("signed_on", "a signature needs its date"))
+            problems.append(Problem("signed_on", N_("a signature needs its date")))
         if status.status_on is not None:
-            problems.append(Problem("status_on", "a State that has only signed has no such date"))
+            problems.append(
+                Problem("status_on", N_("a State that has only signed has no such date"))
+            )
     elif status.status in DATED:
         if status.status_on is None:
-            problems.append(Problem("status_on", f"give the date the State {status.status}"))
+            problems.append(
+                Problem(
+                    "status_on",
+                    text(
+                        N_("give the date the State %(status)s"),
+                        status=status.status,
+                    ),
+                )
+            )
     elif status.signed_on is not None or status.status_on is not None:
-        problems.append(Problem("status", "a State that is not party has no treaty dates"))
+        problems.append(Problem("status", N_("a State that is not party has no treaty dates")))
     if (
         status.signed_on is not None
         and status.status_on is not None
         and status.status_on < status.signed_on
     ):
-        problems.append(Problem("status_on", "is before the date of signature"))
+        problems.append(Problem("status_on", N_("is before the date of signature")))
     return problems
 
 
@@ -104,14 +130,26 @@ def set_treaty_status(
     instrument = treaty_fields(framework.slug).get(field)
     if instrument is None:
         raise InvalidData(
-            f"{field!r} is not an OP1 treaty field of {framework.slug}; nothing was written",
-            problems=[Problem("field", "give a field that stands for one treaty, e.g. op1.cwc")],
+            text(
+                N_("%(field)s is not an OP1 treaty field of %(slug)s; nothing was written"),
+                field=repr(field),
+                slug=framework.slug,
+            ),
+            problems=[
+                Problem("field", N_("give a field that stands for one treaty, e.g. op1.cwc"))
+            ],
         )
-    reason = REASON.require(status.reason, "reason", message="the treaty status was not changed")
+    reason = REASON.require(
+        status.reason, "reason", message=N_("the treaty status was not changed")
+    )
     problems = treaty_problems(instrument, status, on=today())
     if problems:
         raise InvalidData(
-            f"the {instrument.short} status of {state.iso3} is not valid; nothing was written",
+            text(
+                N_("the %(short)s status of %(iso3)s is not valid; nothing was written"),
+                short=instrument.short,
+                iso3=state.iso3,
+            ),
             problems=problems,
         )
     entry = entry_for(session, edition, f"{field}:any:adherence")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidData, Problem, text
 from un1540.models import EvidenceWaiver
 from un1540.models.base import utc_now
 from un1540.reference.evidence import load_evidence_rules
+from un1540.reference.languages import N_
 from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
@@ -53,7 +54,16 @@ def waive_rule(
     if broken is None:
         raise InvalidData(
             NOT_WAIVED,
-            problems=[Problem("rule", f"cell {cell_key} does not break {rule}; nothing to waive")],
+            problems=[
+                Problem(
+                    "rule",
+                    text(
+                        N_("cell %(cell_key)s does not break %(rule)s; nothing to waive"),
+                        cell_key=cell_key,
+                        rule=rule,
+                    ),
+                )
+            ],
         )
     return _record_waiver(
         session,
@@ -97,7 +107,7 @@ def waive_open_breaks(
     if not open_breaks:
         raise InvalidData(
             NOT_WAIVED,
-            problems=[Problem("rule" if rule else "reason", "no cell is left to waive")],
+            problems=[Problem("rule" if rule else "reason", N_("no cell is left to waive"))],
         )
     for broken in open_breaks:
         _record_waiver(
@@ -116,13 +126,30 @@ def _check_rule(rule: str, problems: list[Problem]) -> None:
     rules = load_evidence_rules()
     if rules.by_code(rule) is None:
         known = ", ".join(item.code for item in rules.rules)
-        problems.append(Problem("rule", f"{rule[:40]!r} is not an evidence rule (one of {known})"))
+        problems.append(
+            Problem(
+                "rule",
+                text(
+                    N_("%(rule)s is not an evidence rule (one of %(known)s)"),
+                    rule=repr(rule[:40]),
+                    known=known,
+                ),
+            )
+        )
 
 
 def _checked_reason(reason: str, problems: list[Problem], hint: str) -> str:
     reason = REASON.check(reason, "reason", problems).strip()
     if not reason and not any(problem.where == "reason" for problem in problems):
-        problems.append(Problem("reason", f"is empty; {hint}"))
+        problems.append(
+            Problem(
+                "reason",
+                text(
+                    N_("is empty; %(hint)s"),
+                    hint=hint,
+                ),
+            )
+        )
     return reason
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from un1540.errors import InvalidParameter, Problem
+from un1540.errors import InvalidParameter, Problem, text
 from un1540.reference.crosswalks import crosswalks_for, load_instruments
+from un1540.reference.languages import N_
 from un1540.schemas.frameworks import CrosswalkList, InstrumentRead, ObligationLink
 from un1540.services.kernel.envelope import reference_only
 from un1540.services.kernel.paging import PageRequest
@@ -60,9 +61,27 @@ def crosswalk_list(
     problems = []
     if instrument is not None and instrument not in instruments:
         known = ", ".join(sorted(instruments))
-        problems.append(Problem("instrument", f"unknown instrument {instrument!r} ({known})"))
+        problems.append(
+            Problem(
+                "instrument",
+                text(
+                    N_("unknown instrument %(instrument)s (%(known)s)"),
+                    instrument=repr(instrument),
+                    known=known,
+                ),
+            )
+        )
     if field is not None and field not in framework_layout(session, stored).fields:
-        problems.append(Problem("field", f"no field {field!r} in framework {stored.slug}"))
+        problems.append(
+            Problem(
+                "field",
+                text(
+                    N_("no field %(field)s in framework %(slug)s"),
+                    field=repr(field),
+                    slug=stored.slug,
+                ),
+            )
+        )
     if problems:
         raise InvalidParameter.naming(problems)
     links = obligation_links(stored.slug, field=field, instrument=instrument)

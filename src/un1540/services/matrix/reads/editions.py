@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Tally
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import (
     CellComment,
     CellEntry,
@@ -18,6 +18,7 @@ from un1540.models import (
     ProposalStatus,
     State,
 )
+from un1540.reference.languages import N_
 from un1540.schemas.matrix import EditionList, StateRef
 from un1540.schemas.workflow import EditionDetail
 from un1540.services.kernel.access import Viewer, edition_visible, speaks_for, visible
@@ -44,7 +45,12 @@ def find_edition(
     ).one_or_none()
     if edition is None:
         raise NotFound(
-            f"{state.short_name} ({state.iso3}) has no edition {number} that you may see"
+            text(
+                N_("%(short_name)s (%(iso3)s) has no edition %(number)s that you may see"),
+                short_name=state.short_name,
+                iso3=state.iso3,
+                number=number,
+            )
         )
     return state, edition
 
@@ -54,7 +60,13 @@ def entry_for(session: Session, edition: MatrixEdition, cell_key: str) -> CellEn
     assert framework is not None
     cell = framework_layout(session, framework).by_key.get(cell_key)
     if cell is None:
-        raise NotFound(f"no cell {cell_key!r} in framework {framework.slug}")
+        raise NotFound(
+            text(
+                N_("no cell %(cell_key)s in framework %(slug)s"),
+                cell_key=repr(cell_key),
+                slug=framework.slug,
+            )
+        )
     entry = session.scalars(
         select(CellEntry).where(CellEntry.edition_id == edition.id, CellEntry.cell_id == cell.id)
     ).one()
@@ -76,7 +88,14 @@ def visible_edition(
     edition = session.scalars(statement).first()
     if edition is None:
         what = f"edition {number}" if number is not None else "approved edition"
-        raise NotFound(f"{state.short_name} ({state.iso3}) has no {what} that you may see")
+        raise NotFound(
+            text(
+                N_("%(short_name)s (%(iso3)s) has no %(what)s that you may see"),
+                short_name=state.short_name,
+                iso3=state.iso3,
+                what=what,
+            )
+        )
     return edition
 
 

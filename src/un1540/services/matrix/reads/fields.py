@@ -6,9 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Tally
-from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import InvalidParameter, NotFound, Problem, text
 from un1540.models import CellEntry, Framework, MatrixEdition, RegionalGroup, State
 from un1540.reference.crosswalks import ASSERTED_BY, TREATY_STATUSES, treaty_fields
+from un1540.reference.languages import N_
 from un1540.schemas.coverage import ComparedTreaty
 from un1540.schemas.matrix import (
     FieldAcrossStates,
@@ -30,7 +31,13 @@ from un1540.services.matrix.shapes import treaty_of
 def _field_info(layout: FrameworkLayout, code: str) -> FieldInfo:
     field = layout.fields.get(code)
     if field is None:
-        raise NotFound(f"no field {code!r} in framework {layout.slug}")
+        raise NotFound(
+            text(
+                N_("no field %(code)s in framework %(slug)s"),
+                code=repr(code),
+                slug=layout.slug,
+            )
+        )
     section = next(s for s in layout.sections if s.code == field.section_code)
     return FieldInfo(
         code=field.code,
@@ -58,7 +65,17 @@ def field_across_states(
     layout = framework_layout(session, resolve_framework(session, framework))
     info = _field_info(layout, code)
     if group is not None and session.get(RegionalGroup, group) is None:
-        raise InvalidParameter.naming([Problem("group", f"unknown group {group!r}")])
+        raise InvalidParameter.naming(
+            [
+                Problem(
+                    "group",
+                    text(
+                        N_("unknown group %(group)s"),
+                        group=repr(group),
+                    ),
+                )
+            ]
+        )
     cells = layout.fields[code].cells
     editions = {
         e.id: e

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.errors import InvalidParameter, NotFound, Problem
+from un1540.errors import InvalidParameter, NotFound, Problem, text
 from un1540.models import FieldDefinition, Framework, Section
+from un1540.reference.languages import N_
 from un1540.schemas.frameworks import (
     FieldRead,
     FrameworkList,
@@ -39,7 +40,7 @@ def list_frameworks(session: Session) -> list[Framework]:
 def default_framework(session: Session) -> Framework:
     framework = session.scalars(select(Framework).where(Framework.is_default)).first()
     if framework is None:
-        raise NotFound("no framework is loaded; run `un1540 init` first")
+        raise NotFound(N_("no framework is loaded; run `un1540 init` first"))
     return framework
 
 
@@ -49,10 +50,25 @@ def resolve_framework(session: Session, slug: str | None) -> Framework:
         return default_framework(session)
     code, _, version = slug.partition("/")
     if not version:
-        raise InvalidParameter.naming([Problem("framework", f"{slug!r} has no '/version' part")])
+        raise InvalidParameter.naming(
+            [
+                Problem(
+                    "framework",
+                    text(
+                        N_("%(slug)s has no '/version' part"),
+                        slug=repr(slug),
+                    ),
+                )
+            ]
+        )
     framework = find_framework(session, code=code, version=version)
     if framework is None:
-        raise NotFound(f"no framework {slug!r}")
+        raise NotFound(
+            text(
+                N_("no framework %(slug)s"),
+                slug=repr(slug),
+            )
+        )
     return framework
 
 

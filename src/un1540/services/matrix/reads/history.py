@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import MEASURE
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import AuditEvent, CellEntry, Framework, MatrixEdition, State
+from un1540.reference.languages import N_
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.workflow import (
     CellDifference,
@@ -159,7 +160,13 @@ def cell_history(session: Session, *, viewer: Viewer, iso3: str, cell_key: str) 
         layout = framework_layout(session, default_framework(session))
         info = layout.by_key.get(cell_key)
         if info is None:
-            raise NotFound(f"no cell {cell_key!r} in framework {layout.slug}")
+            raise NotFound(
+                text(
+                    N_("no cell %(cell_key)s in framework %(slug)s"),
+                    cell_key=repr(cell_key),
+                    slug=layout.slug,
+                )
+            )
         field_name = layout.fields[info.field_code].name
     evidence = evidence_by_entry(session, viewer, entry_ids=[entry.id for _, entry in found])
     return CellHistory(

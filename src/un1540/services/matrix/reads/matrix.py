@@ -7,9 +7,10 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import NotFound
+from un1540.errors import NotFound, text
 from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, Origin
 from un1540.reference.crosswalks import treaty_fields
+from un1540.reference.languages import N_
 from un1540.schemas.matrix import (
     DocumentRef,
     EvidenceRead,
@@ -149,7 +150,12 @@ def cell_state(
     state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
     entry = entry_for(session, edition, cell_key)
     if not can_see(entry.visibility, viewer, state.id):
-        raise NotFound(f"no cell {cell_key!r} that you may see")
+        raise NotFound(
+            text(
+                N_("no cell %(cell_key)s that you may see"),
+                cell_key=repr(cell_key),
+            )
+        )
     evidence = evidence_by_entry(session, viewer, entry_ids=[entry.id])
     framework = session.get(Framework, edition.framework_id)
     assert framework is not None  # guaranteed by the foreign key

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from un1540.errors import InvalidParameter, Problem
+from un1540.errors import InvalidParameter, Problem, text
 from un1540.models import (
     GroupMembership,
     M49Area,
@@ -20,6 +20,7 @@ from un1540.models import (
     StateName,
 )
 from un1540.reference.collation import sort_key
+from un1540.reference.languages import N_
 from un1540.reference.states import load_regional_groups, search_key
 from un1540.schemas.states import AreaRead, MembershipRead, StateRead, StateSummary
 from un1540.services.documents.reads import count_documents
@@ -80,13 +81,36 @@ def _validate_filters(session: Session, group: str | None, region: str | None, s
     problems = []
     if group is not None and session.get(RegionalGroup, group) is None:
         codes = ", ".join(session.scalars(select(RegionalGroup.code)))
-        problems.append(Problem("group", f"unknown group {group!r}; use one of {codes}"))
+        problems.append(
+            Problem(
+                "group",
+                text(
+                    N_("unknown group %(group)s; use one of %(codes)s"),
+                    group=repr(group),
+                    codes=codes,
+                ),
+            )
+        )
     if region is not None and session.get(M49Area, region) is None:
         problems.append(
-            Problem("region", f"unknown M49 area {region!r} (e.g. africa, western_asia)")
+            Problem(
+                "region",
+                text(
+                    N_("unknown M49 area %(region)s (e.g. africa, western_asia)"),
+                    region=repr(region),
+                ),
+            )
         )
     if sort not in SORT_KEYS:
-        problems.append(Problem("sort", f"must be one of {', '.join(SORT_KEYS)}"))
+        problems.append(
+            Problem(
+                "sort",
+                text(
+                    N_("must be one of %(sort_keys)s"),
+                    sort_keys=", ".join(SORT_KEYS),
+                ),
+            )
+        )
     if problems:
         raise InvalidParameter.naming(problems)
 
