@@ -158,6 +158,9 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/api/v1/trends": (f"?{PERIOD}&by=state",),
     "/api/v1/trends.csv": (f"?{PERIOD}&by=state",),
     "/trends": (f"?{PERIOD}",),
+    # Embedded charts (public data only, whoever asks): every grouping, over the world's period.
+    "/embed/coverage": ("", "?by=section", "?as_of=2010-01-01"),
+    "/embed/trends": (f"?{PERIOD}&by=region", f"?{PERIOD}&by=weapon"),
     **{
         route: ("?states=TCD,NER,MLI",)
         for route in ("/api/v1/compare", "/api/v1/compare.csv", "/compare")

@@ -29,6 +29,7 @@ from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext
 from un1540.web.portal.labels import code_label, field_label, label, state_name
 from un1540.web.portal.maps import MAP_NOTE
+from un1540.web.portal.sharing import canonical_url, citation, embed_snippet, share_card
 from un1540.web.portal.terms import explain, term
 from un1540.web.responses import synthetic_headers
 
@@ -146,6 +147,10 @@ def _environment() -> Environment:
         term=term,
         explain=explain,
         figure_credit=figure_credit,
+        share_card=share_card,  # web/portal/sharing.py
+        citation=citation,
+        canonical_url=canonical_url,
+        embed_snippet=embed_snippet,
         # Each free-text field's maximum, for the forms' maxlength (schemas/text.py defines them).
         text_limits={name.lower(): rule.max_length for name, rule in TEXT_RULES.items()},
     )

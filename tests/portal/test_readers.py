@@ -1,0 +1,189 @@
+"""What a page offers its readers beyond itself (web/portal/sharing.py, embed.py): the share
+card (Open Graph) in the page's language and never a restricted page's content, "Cite this
+page", embedded charts from the public's data only, and the printed page's styles."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.conftest import DatabaseFactory, settings_for
+from tests.factories import make_user
+from tests.portal.test_workflow_pages import sign_in
+from un1540.db.engine import make_session_factory
+from un1540.web.app import create_app
+
+CSS = Path(__file__).resolve().parents[2] / "src/un1540/web/static/css/portal.css"
+META = re.compile(r'<meta (?:property|name)="([\w:]+)" content="([^"]*)">')
+
+
+@dataclass
+class Readers:
+    engine: Engine
+    public: TestClient
+    expert: TestClient
+
+
+@pytest.fixture(scope="module")
+def readers(database_factory: DatabaseFactory) -> Iterator[Readers]:
+    """One demo database and app: an anonymous browser and an expert's, each its own cookies."""
+    engine = database_factory.create(demo=True)
+    with make_session_factory(engine)() as session, session.begin():
+        make_user(session, role="expert", email="expert@example.org")
+    app = create_app(settings_for(engine), engine=engine)
+    expert = TestClient(app, follow_redirects=True)
+    sign_in(expert, "expert@example.org")
+    yield Readers(engine, TestClient(app, follow_redirects=True), expert)
+    engine.dispose()
+
+
+def card(page: str) -> dict[str, str]:
+    return {key: html_lib.unescape(value) for key, value in META.findall(page)}
+
+
+def title(page: str) -> str:
+    match = re.search(r"<title>(.*?) · un1540</title>", page, re.S)
+    assert match
+    return " ".join(html_lib.unescape(match.group(1)).split())
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/states", "/states/FRA", "/states/FRA/matrix", "/dashboard", "/trends", "/fields"],
+)
+def test_every_public_page_has_its_share_card_in_its_language(readers: Readers, path: str) -> None:
+    for lang, site, synthetic in (
+        ("en", "Resolution 1540 information system", "Synthetic demo data."),
+        ("fr", "Système d'information de la résolution 1540", "Données de démonstration"),
+        ("ar", "نظام معلومات القرار 1540", "بيانات عرض توضيحي"),
+    ):
+        page = readers.public.get(f"{path}{'&' if '?' in path else '?'}lang={lang}").text
+        tags = card(page)
+        for key in ("og:title", "og:description", "og:url", "og:type", "og:site_name"):
+            assert tags.get(key), (path, lang, key)
+        assert tags["twitter:card"] == "summary"
+        assert tags["og:site_name"] == site
+        assert tags["og:title"] == title(page)  # the page's own title, as the tab shows it
+        assert tags["og:url"].startswith("http://testserver" + path.split("?")[0])
+        # The demo is synthetic, and the card says so first, in the reader's language.
+        assert tags["og:description"].startswith(synthetic), tags["og:description"]
+        assert tags["og:type"] == "website"
+
+
+def test_a_state_profile_card_names_the_state_and_its_own_address(readers: Readers) -> None:
+    tags = card(readers.public.get("/states/FRA?edition=1&lang=es").text)
+    assert tags["og:title"] == "Francia"
+    assert "Francia en el sistema de información de la resolución 1540" in tags["og:description"]
+    assert tags["og:url"] == "http://testserver/states/FRA?edition=1&lang=es"
+
+
+def test_a_signed_in_readers_page_names_the_instance_only(readers: Readers) -> None:
+    """An expert's page may show what the public cannot: its card says nothing of the page
+    (its title, its address, its description), only the instance's name and description."""
+    for path in ("/states/FRA", "/assistance", "/inbox", "/account"):
+        page = readers.expert.get(path + "?lang=en").text
+        tags = card(page)
+        assert tags["og:title"] == "Resolution 1540 information system", path
+        assert tags["og:url"] == "http://testserver/", path
+        assert tags["og:description"].endswith(
+            "The resolution 1540 matrix of every State, with reporting, assistance, events and "
+            "open data, for every reader."
+        )
+        assert title(page) not in tags["og:description"] or title(page) == tags["og:title"]
+
+
+def test_cite_this_page_on_profiles_matrices_and_chart_pages(readers: Readers) -> None:
+    for path, name in (
+        ("/states/NGA", "Nigeria"),
+        ("/states/NGA/matrix", "Nigeria: matrix"),
+        ("/dashboard", "Dashboard"),
+        ("/trends", "Trends"),
+        ("/compare?states=FRA,NGA", "Compare States"),
+    ):
+        page = readers.public.get(path + ("&" if "?" in path else "?") + "lang=en").text
+        assert "Cite this page" in page, path
+        found = re.search(r'<p class="citation" id="citation-text">(.*?)</p>', page, re.S)
+        assert found, path
+        text = html_lib.unescape(found.group(1))
+        assert text.startswith(f"{name}. Resolution 1540 information system (un1540 "), text
+        assert "testserver" in text
+        assert "http://testserver" + path.split("?")[0] in text
+        assert re.search(r"Data version [0-9a-f]+(-[0-9a-f]+)*\.", text), text
+        assert re.search(r"Accessed on \w+ \d{1,2}, \d{4}\.", text), text
+    french = readers.public.get("/states/NGA?lang=fr").text
+    assert "Citer cette page" in french
+    assert "Consulté le" in french
+
+
+def _island(page: str) -> str:
+    found = re.search(
+        r'<script type="application/json" id="embedded-chart-data">(.*?)</script>', page, re.S
+    )
+    assert found
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/embed/coverage",
+        "/embed/coverage?by=section&as_of=2020-01-01",
+        "/embed/trends?by=region&from=2010-01-01&to=2030-12-31",
+    ],
+)
+def test_embedded_charts_show_the_public_data_to_everyone_without_chrome(
+    readers: Readers, path: str
+) -> None:
+    path += ("&" if "?" in path else "?") + "lang=en"
+    public = readers.public.get(path)
+    expert = readers.expert.get(path)
+    assert public.status_code == expert.status_code == 200
+    # Whoever opens it (an expert's embed code included) sees the public's chart.
+    assert _island(expert.text) == _island(public.text)
+    page = public.text
+    for chrome in ('class="site-header"', "<nav", "<form", 'class="site-footer"'):
+        assert chrome not in page, chrome
+    assert "Synthetic demo data." in page  # the notice stays under the chart
+    assert "CC BY 4.0" in page
+    # Any site may frame it; every other page refuses to be framed.
+    assert "frame-ancestors *" in public.headers["content-security-policy"]
+    assert "x-frame-options" not in public.headers
+    dashboard = readers.public.get("/dashboard")
+    assert "frame-ancestors 'none'" in dashboard.headers["content-security-policy"]
+    assert dashboard.headers["x-frame-options"] == "DENY"
+
+
+def test_the_embed_code_points_at_the_chart_only_route(readers: Readers) -> None:
+    page = readers.public.get("/dashboard?as_of=2020-01-01&lang=en").text
+    snippets = re.findall(
+        r'<textarea id="embed-\w+" class="embed-snippet"[^>]*>(.*?)</textarea>', page
+    )
+    assert len(snippets) == 2
+    first = html_lib.unescape(snippets[0])
+    assert first.startswith('<iframe src="http://testserver/embed/coverage?by=weapon')
+    assert "as_of=2020-01-01" in first
+    assert 'title="Coverage by weapon category"' in first
+    src = re.search(r'src="http://testserver([^"]+)"', first)
+    assert src
+    assert readers.public.get(html_lib.unescape(src.group(1))).status_code == 200
+    bad = readers.public.get("/embed/coverage?as_of=1999-01-01")
+    assert bad.status_code == 422
+
+
+def test_the_print_stylesheet_keeps_the_notice_and_drops_the_chrome() -> None:
+    css = CSS.read_text()
+    block = css[css.rindex("@media print") :]
+    for hidden in (".site-header nav", ".site-search", "form", "button", ".chart-downloads"):
+        assert hidden in block.split("display: none")[0], hidden
+    assert ".synthetic-banner { display: block !important" in block
+    assert "thead { display: table-header-group; }" in block
+    assert "break-inside: avoid" in block
+    assert ".table-scroll { overflow: visible !important; }" in block
+    assert 'content: " <" attr(href) ">"' in block
