@@ -12,12 +12,18 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from dataclasses import replace
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from tests.conftest import DatabaseFactory, settings_for
 from tests.factories import make_user
 from tests.portal.test_workflow_pages import sign_in
 from un1540.db.engine import make_session_factory
+from un1540.models import Role, State
+from un1540.services.incidents.reads import IncidentFilter, incident_facets, list_incidents
+from un1540.services.kernel.access import PUBLIC, Viewer
 from un1540.web.app import create_app
 
 CSS = Path(__file__).resolve().parents[2] / "src/un1540/web/static/css/portal.css"
@@ -187,3 +193,44 @@ def test_the_print_stylesheet_keeps_the_notice_and_drops_the_chrome() -> None:
     assert "break-inside: avoid" in block
     assert ".table-scroll { overflow: visible !important; }" in block
     assert 'content: " <" attr(href) ">"' in block
+
+
+def test_incident_facets_count_what_each_reader_may_see(session: Session) -> None:
+    """Each facet value's count is the list's total with that value chosen, for each reader;
+    the Committee side counts restricted incidents, the public never does."""
+    nigeria = session.scalar(select(State.id).where(State.iso3 == "NGA"))
+    readers = {
+        "public": PUBLIC,
+        "poc": Viewer(role=Role.state_poc, state_id=nigeria, user_id=10**6),
+        "committee": Viewer(role=Role.committee, user_id=10**6 + 1),
+    }
+    totals = {}
+    for name, viewer in readers.items():
+        for filters in (IncidentFilter(), IncidentFilter(kind="theft", year_from=2000)):
+            facets = incident_facets(session, viewer=viewer, filters=filters)
+            assert set(facets) == {"category", "kind", "region"}
+            assert facets["category"], name
+            for facet, values in facets.items():
+                for code, count in values:
+                    chosen = replace(filters, **{facet: code})
+                    _, total = list_incidents(session, viewer=viewer, filters=chosen)
+                    assert count == total, (name, facet, code)
+        _, totals[name] = list_incidents(session, viewer=viewer)
+    assert totals["committee"] > totals["public"]  # restricted ones exist and are not counted
+
+
+def test_the_incident_list_shows_its_facets_as_links(readers: Readers) -> None:
+    page = readers.public.get("/incidents?kind=theft&lang=en").text
+    facets = page[page.index('class="facets"') : page.index("</nav>", page.index('class="facets"'))]
+    links = re.findall(
+        r'<a href="([^"]+)"[^>]*>([^<]+)</a> <span class="facet-count">\((\d+)\)', facets
+    )
+    assert links
+    assert 'aria-current="true">Theft</a>' in facets
+    assert 'href="/incidents" class="facet-clear"' in facets  # removes the kind filter
+    for href, _, count in links:
+        assert "page=" not in href
+        listed = readers.public.get(html_lib.unescape(href) + "&lang=en&page_size=100").text
+        assert listed.count("<tr data-incident=") == int(count), href
+    french = readers.public.get("/incidents?lang=fr").text
+    assert "Retirer ce filtre" not in french  # no filter set: nothing to remove

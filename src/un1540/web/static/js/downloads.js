@@ -55,6 +55,29 @@
     return { option: copy, height: HEIGHT + extra };
   };
 
+  function escapeXml(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+
+  // An SVG file names itself too: <title> (the figure), <desc> (source, date and licence, and
+  // the synthetic-data notice) and Dublin Core <metadata>, besides the visible credit lines.
+  function describedSvg(url, title) {
+    var comma = url.indexOf(",");
+    var head = url.slice(0, comma + 1), body = url.slice(comma + 1);
+    var base64 = /;base64,$/.test(head);
+    var text = base64 ? decodeURIComponent(escape(atob(body))) : decodeURIComponent(body);
+    var island = document.getElementById("figure-credit");
+    var data = island ? JSON.parse(island.textContent) : {};
+    var desc = [data.source, data.date_licence, data.notice].filter(Boolean).join(" ");
+    var meta = "<title>" + escapeXml(title) + "</title><desc>" + escapeXml(desc) + "</desc>" +
+      "<metadata><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">" +
+      "<rdf:Description><dc:title>" + escapeXml(title) + "</dc:title><dc:source>" + escapeXml(data.source || "") +
+      "</dc:source><dc:rights>CC BY 4.0</dc:rights><dc:description>" + escapeXml(desc) + "</dc:description>" +
+      "<dc:language>" + escapeXml(document.documentElement.lang) + "</dc:language></rdf:Description></rdf:RDF></metadata>";
+    text = text.replace(/<svg\b[^>]*>/, function (open) { return open + meta; });
+    return "data:image/svg+xml;charset=UTF-8," + encodeURIComponent(text);
+  }
+
   function save(option, kind, name) {
     var captioned = window.un1540WithCredit(option, credit());
     var holder = document.createElement("div");
@@ -64,6 +87,10 @@
     copy.setOption(Object.assign({}, captioned.option, { animation: false, tooltip: { show: false } }));
     var link = document.createElement("a");
     link.href = copy.getDataURL({ type: kind, pixelRatio: 2, backgroundColor: "#ffffff" });
+    if (kind === "svg") {
+      var title = option.title && option.title.text;
+      link.href = describedSvg(link.href, title || document.title);
+    }
     link.download = name + "." + kind;
     document.body.appendChild(link);
     link.click();

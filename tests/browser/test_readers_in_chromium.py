@@ -1,0 +1,43 @@
+"""Readers' features in headless Chromium: a downloaded SVG names itself (title, description
+with source, licence and synthetic notice, Dublin Core metadata); the printed State profile has
+no navigation or buttons, keeps the synthetic notice, and its tables do not scroll."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_svg_download_carries_its_metadata_and_print_drops_the_chrome(
+    browser: Browser, live_server: str, artifacts: Path
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+    page.goto(live_server + "/embed/coverage?by=weapon&lang=en")
+    expect(page.locator("#embedded-chart")).to_have_attribute(
+        "data-rendered", "true", timeout=15000
+    )
+    with page.expect_download() as svg:
+        page.get_by_text("Download SVG").click()
+    path = artifacts / "embedded-coverage-by-weapon.svg"
+    svg.value.save_as(path)
+    text = path.read_text(encoding="utf-8")
+    assert "<title>Coverage by weapon category</title>" in text
+    desc = text[text.index("<desc>") : text.index("</desc>")]
+    assert "/embed/coverage" in desc and "CC BY 4.0" in desc and "Synthetic demo data" in desc
+    assert "<dc:rights>CC BY 4.0</dc:rights>" in text
+    assert "<dc:language>en</dc:language>" in text
+
+    page.goto(live_server + "/states/FRA?lang=en")
+    page.emulate_media(media="print")
+    assert page.locator(".site-header nav").first.is_hidden()
+    assert page.locator(".site-search").is_hidden()
+    assert page.locator(".synthetic-banner").is_visible()
+    assert page.locator(".cite-this").is_visible()
+    overflow = page.locator(".table-scroll").first.evaluate("e => getComputedStyle(e).overflowX")
+    assert overflow == "visible"
+    page.pdf(path=str(artifacts / "state-profile-print.pdf"))
+    page.close()
