@@ -27,7 +27,9 @@ def test_svg_download_carries_its_metadata_and_print_drops_the_chrome(
     text = path.read_text(encoding="utf-8")
     assert "<title>Coverage by weapon category</title>" in text
     desc = text[text.index("<desc>") : text.index("</desc>")]
-    assert "/embed/coverage" in desc and "CC BY 4.0" in desc and "Synthetic demo data" in desc
+    assert "/embed/coverage" in desc
+    assert "CC BY 4.0" in desc
+    assert "Synthetic demo data" in desc
     assert "<dc:rights>CC BY 4.0</dc:rights>" in text
     assert "<dc:language>en</dc:language>" in text
 

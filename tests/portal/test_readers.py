@@ -7,13 +7,11 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from dataclasses import replace
-
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
