@@ -32,6 +32,20 @@ def test_svg_download_carries_its_metadata_and_print_drops_the_chrome(
     assert "Synthetic demo data" in desc
     assert "<dc:rights>CC BY 4.0</dc:rights>" in text
     assert "<dc:language>en</dc:language>" in text
+    # The CSV: comment lines naming the figure, its source, date and licence, and the notice.
+    with page.expect_download() as csv:
+        page.get_by_text("Download CSV").click()
+    assert csv.value.suggested_filename == "coverage-by-weapon.csv"
+    csv_path = artifacts / "embedded-coverage-by-weapon.csv"
+    csv.value.save_as(csv_path)
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "# Coverage by weapon category"
+    assert lines[1].startswith("# Source: un1540") and "/embed/coverage" in lines[1]
+    assert "CC BY 4.0" in lines[2]
+    assert lines[3].startswith("# Synthetic demo data")
+    assert lines[4] == "Category,Coverage by weapon category"
+    assert len(lines) == 5 + 3  # nuclear, chemical, biological
+    assert lines[5].startswith("Nuclear weapons and related materials,")
 
     page.goto(live_server + "/states/FRA?lang=en")
     page.emulate_media(media="print")

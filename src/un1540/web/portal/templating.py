@@ -85,6 +85,9 @@ def figure_credit(request: Request, synthetic: bool) -> Markup:
         )
         if synthetic
         else None,
+        # The first column's name in a chart's or map's CSV download (downloads.js).
+        "category": gettext("Category"),
+        "state": gettext("State"),
     }
     text = json.dumps(credit, ensure_ascii=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
