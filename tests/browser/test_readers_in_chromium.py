@@ -4,6 +4,7 @@ no navigation or buttons, keeps the synthetic notice, and its tables do not scro
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,8 @@ def test_svg_download_carries_its_metadata_and_print_drops_the_chrome(
     csv.value.save_as(csv_path)
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "# Coverage by weapon category"
-    assert lines[1].startswith("# Source: un1540") and "/embed/coverage" in lines[1]
+    assert lines[1].startswith("# Source: un1540")
+    assert "/embed/coverage" in lines[1]
     assert "CC BY 4.0" in lines[2]
     assert lines[3].startswith("# Synthetic demo data")
     assert lines[4] == "Category,Coverage by weapon category"
@@ -56,4 +58,22 @@ def test_svg_download_carries_its_metadata_and_print_drops_the_chrome(
     overflow = page.locator(".table-scroll").first.evaluate("e => getComputedStyle(e).overflowX")
     assert overflow == "visible"
     page.pdf(path=str(artifacts / "state-profile-print.pdf"))
+    page.close()
+
+
+def test_the_field_map_slider_reloads_the_map_for_its_date(
+    browser: Browser, live_server: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(live_server + "/who-what-where?lang=en")
+    slider = page.locator("#map-day")
+    expect(slider).to_be_visible()  # shown by the script; the date form works without it
+    with page.expect_navigation():
+        slider.fill("6000")
+    day = (date(2004, 4, 28) + timedelta(days=6000)).isoformat()  # resolution 1540 + 6000 days
+    assert page.url.endswith(f"as_of={day}")
+    assert page.locator("#map-as-of").input_value() == day
+    assert page.locator("#map-day").input_value() == "6000"
+    expect(page.locator("#projects-map")).to_have_attribute("data-rendered", "true", timeout=15000)
+    assert "October 1, 2020" in page.locator("#map-date-note").inner_text()
     page.close()

@@ -5,6 +5,7 @@ page", embedded charts from the public's data only, and the printed page's style
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -20,6 +21,9 @@ from tests.factories import make_user
 from tests.portal.test_workflow_pages import sign_in
 from un1540.db.engine import make_session_factory
 from un1540.models import Role, State
+from un1540.services.activities.reads import activities_in
+from un1540.services.assistance.reads.overview import under_way, who_what_where
+from un1540.services.assistance.reads.projects import visible_projects
 from un1540.services.incidents.reads import IncidentFilter, incident_facets, list_incidents
 from un1540.services.kernel.access import PUBLIC, Viewer
 from un1540.web.app import create_app
@@ -232,3 +236,52 @@ def test_the_incident_list_shows_its_facets_as_links(readers: Readers) -> None:
         assert listed.count("<tr data-incident=") == int(count), href
     french = readers.public.get("/incidents?lang=fr").text
     assert "Retirer ce filtre" not in french  # no filter set: nothing to remove
+
+
+def _map_values(page: str) -> dict[str, float]:
+    found = re.search(
+        r'<script type="application/json" id="projects-map-data">(.*?)</script>', page, re.S
+    )
+    assert found
+    states = json.loads(found.group(1))["states"]
+    return {state["iso3"]: state["value"] for state in states if state["value"] is not None}
+
+
+def test_the_field_map_shows_what_was_under_way_on_its_date(
+    readers: Readers, session: Session
+) -> None:
+    """The map's date: projects and activities under way on it, each counted by its State;
+    the slider and the date form name it; a date outside 2004-04-28..today is refused."""
+    everything, _ = who_what_where(session, viewer=PUBLIC)
+    projects = {p.id: p for p in visible_projects(session, PUBLIC)}
+    starts = sorted(a.start_on for a in activities_in(session, viewer=PUBLIC))
+    on = starts[len(starts) // 2]
+    rows, _ = who_what_where(session, viewer=PUBLIC, as_of=on)
+    expected = [
+        r.project_id
+        for r in everything
+        if under_way(
+            projects[r.project_id].start_on or projects[r.project_id].created_at.date(),
+            projects[r.project_id].end_on,
+            on,
+        )
+    ]
+    assert [r.project_id for r in rows] == expected
+    activities = activities_in(session, viewer=PUBLIC, as_of=on)
+    assert activities
+    assert all(a.start_on <= on and (a.end_on is None or a.end_on >= on) for a in activities)
+    per_state: dict[str, float] = {}
+    for iso3 in [r.iso3 for r in rows] + [a.state.iso3 for a in activities]:
+        per_state[iso3] = per_state.get(iso3, 0) + 1
+    page = readers.public.get(f"/who-what-where?as_of={on.isoformat()}&lang=en").text
+    assert _map_values(page) == per_state
+    assert f'name="as_of" value="{on.isoformat()}"' in page
+    assert 'type="range" id="map-day"' in page
+    assert 'id="map-date-note"' in page
+    # Before any activity began and before any project was agreed: an empty map.
+    assert _map_values(readers.public.get("/who-what-where?as_of=2004-05-01").text) == {}
+    assert len(_map_values(readers.public.get("/who-what-where").text)) >= len(per_state)
+    for bad in ("2003-01-01", "2999-01-01", "yesterday"):
+        assert readers.public.get(f"/who-what-where?as_of={bad}").status_code == 422, bad
+    arabic = readers.public.get(f"/who-what-where?as_of={on.isoformat()}&lang=ar").text
+    assert "التاريخ على الخريطة" in arabic
