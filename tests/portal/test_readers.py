@@ -64,7 +64,7 @@ def title(page: str) -> str:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/states", "/states/FRA", "/states/FRA/matrix", "/dashboard", "/trends", "/fields"],
+    ["/", "/states", "/states/FRA/matrix", "/dashboard", "/incidents"],
 )
 def test_every_public_page_has_its_share_card_in_its_language(readers: Readers, path: str) -> None:
     for lang, site, synthetic in (
