@@ -1192,6 +1192,8 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         "/reporting",
         "/trends",
         "/compare",
+        "/embed/coverage",  # charts to embed: public data only, whoever asks (portal/embed.py)
+        "/embed/trends",
         "/reports/review",
         "/reports/review.css",
         "/healthz",

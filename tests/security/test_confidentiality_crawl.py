@@ -158,6 +158,9 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/api/v1/trends": (f"?{PERIOD}&by=state",),
     "/api/v1/trends.csv": (f"?{PERIOD}&by=state",),
     "/trends": (f"?{PERIOD}",),
+    # Embedded charts (public data only, whoever asks): every grouping, over the world's period.
+    "/embed/coverage": ("", "?by=section", "?as_of=2010-01-01"),
+    "/embed/trends": (f"?{PERIOD}&by=region", f"?{PERIOD}&by=weapon"),
     **{
         route: ("?states=TCD,NER,MLI",)
         for route in ("/api/v1/compare", "/api/v1/compare.csv", "/compare")
@@ -190,6 +193,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/documents/{document_id}": ("",),
     "/api/v1/incidents": ("?page_size=100", "?state=TCD"),
     "/incidents": ("", "?region=africa"),
+    "/who-what-where": ("", "?as_of=2020-01-01"),  # the field map on a date
     "/api/v1/activities": ("?page_size=100", "?state=TCD", "?organisation=iaea"),
     "/activities": ("", "?state=NER"),
     # Coverage of the risk notes' fields on a date when Mali's Committee-only edition counts.

@@ -44,6 +44,7 @@ from un1540.web.portal import dashboard as dashboard_pages
 from un1540.web.portal import documents as document_pages
 from un1540.web.portal import downloads as download_pages
 from un1540.web.portal import editions as edition_pages
+from un1540.web.portal import embed as embed_pages
 from un1540.web.portal import events as event_pages
 from un1540.web.portal import fields as fields_pages
 from un1540.web.portal import history as history_pages
@@ -153,6 +154,7 @@ def create_app(
     app.include_router(activity_pages.router)
     app.include_router(risk_pages.router)
     app.include_router(dashboard_pages.router)
+    app.include_router(embed_pages.router)
     app.include_router(report_pages.router)
     app.include_router(reporting_pages.router)
     app.include_router(assistance_pages.router)

@@ -69,6 +69,12 @@ SECURITY_HEADERS = (
     ("cross-origin-opener-policy", "same-origin"),
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# Charts made to be embedded (web/portal/embed.py, public data only) may be framed by any site:
+# the same policy with `frame-ancestors *`, and no X-Frame-Options.
+EMBED_PREFIX = "/embed/"
+EMBED_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "frame-ancestors 'none'", "frame-ancestors *"
+)
 
 
 class SecurityHeaders:
@@ -88,11 +94,16 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith("/static/")
+        embedded = scope["path"].startswith(EMBED_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS:
+                    if embedded and name == "x-frame-options":
+                        continue
+                    if embedded and name == "content-security-policy":
+                        value = EMBED_CONTENT_SECURITY_POLICY
                     headers.setdefault(name, value)
                 if self.production:
                     headers["strict-transport-security"] = HSTS

@@ -196,11 +196,21 @@ def get_activity(session: Session, *, viewer: Viewer, activity_id: int) -> Organ
 
 
 def activities_in(
-    session: Session, *, state_id: int | None = None, viewer: Viewer | None = None
+    session: Session,
+    *,
+    state_id: int | None = None,
+    viewer: Viewer | None = None,
+    as_of: date | None = None,
 ) -> list[OrganisationActivity]:
     """Every activity (in one State, if given), visible to `viewer` if given: ALL of them when
-    no viewer is given, for the duplication check, which discloses them itself."""
+    no viewer is given, for the duplication check, which discloses them itself. With `as_of`,
+    only those under way on that date (the field map's date)."""
     conditions: list[ColumnElement[bool]] = []
+    if as_of is not None:
+        conditions.append(OrganisationActivity.start_on <= as_of)
+        conditions.append(
+            or_(OrganisationActivity.end_on.is_(None), OrganisationActivity.end_on >= as_of)
+        )
     if state_id is not None:
         conditions.append(OrganisationActivity.state_id == state_id)
     if viewer is not None:

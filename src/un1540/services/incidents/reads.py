@@ -10,7 +10,7 @@ count every incident matching the filters, restricted ones included, and show no
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
@@ -175,6 +175,40 @@ def list_incidents(
         .limit(paging.page_size)
     ).all()
     return list(rows), total or 0
+
+
+FACETS = ("category", "kind", "region")
+
+
+def incident_facets(
+    session: Session, *, viewer: Viewer, filters: IncidentFilter | None = None
+) -> dict[str, list[tuple[str, int]]]:
+    """The list's facets, as Datasette shows them: for each filter (category, kind, region),
+    each of its values with the number of incidents the viewer may see that the list would show
+    with that value chosen (the other filters kept, this one replaced); most first. Counted
+    under `incident_visible`: a reader never counts what they may not see."""
+    filters = filters or IncidentFilter()
+    filters.check(session)
+    visible = incident_visible(viewer)
+    found: dict[str, list[tuple[str, int]]] = {}
+    for name in FACETS:
+        conditions = [visible, *replace(filters, **{name: None}).conditions()]
+        if name == "region":
+            column = CONCERNED.m49_region_code
+            statement = (
+                select(column, func.count(func.distinct(Incident.id)))
+                .join(LINKED, LINKED.incident_id == Incident.id)
+                .join(CONCERNED, CONCERNED.id == LINKED.state_id)
+            )
+        else:
+            column = getattr(Incident, name)
+            statement = select(column, func.count(Incident.id))
+        rows = session.execute(statement.where(*conditions).group_by(column)).all()
+        found[name] = sorted(
+            ((str(value), int(count)) for value, count in rows if value is not None),
+            key=lambda item: (-item[1], item[0]),
+        )
+    return found
 
 
 PROFILE_INCIDENTS = 20  # the most recent shown on a State's or an organisation's page

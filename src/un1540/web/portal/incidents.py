@@ -17,6 +17,7 @@ from un1540.services.incidents.reads import (
     FIRST_YEAR,
     LAST_YEAR,
     IncidentFilter,
+    incident_facets,
     incident_trends,
     list_incidents,
     regions,
@@ -26,6 +27,7 @@ from un1540.services.incidents.shapes import incident_read, trends_read
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.i18n import gettext, language
 from un1540.web.portal.charts import chart_json
+from un1540.web.portal.facets import facet_links
 from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.labels import label
 from un1540.web.portal.templating import render
@@ -106,6 +108,7 @@ def incidents_page(
         filters = IncidentFilter()
         rows, total = list_incidents(session, viewer=viewer, filters=filters, paging=paging)
         trends = trends_read(incident_trends(session, filters=filters))
+    counts = incident_facets(session, viewer=viewer, filters=filters)
     items = [incident_read(row) for row in rows]
     names = _names()
     vocabulary = load_incident_vocabulary()
@@ -131,6 +134,22 @@ def incidents_page(
         "query": query,
         "may_record": "record_incident" in incident_rules.allowed(viewer, None),
         "region_label": lambda code: label("region", code, code),
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "facets": facet_links(
+            "/incidents",
+            {key: value for key, value in given.items() if not problems},
+            counts,
+            {
+                "category": gettext("Material category"),
+                "kind": gettext("Kind"),
+                "region": gettext("Region"),
+            },
+            lambda facet, code: (
+                label("region", code, code)
+                if facet == "region"
+                else names["categories" if facet == "category" else "kinds"].get(code, code)
+            ),
+        ),
     }
     return render(
         request,

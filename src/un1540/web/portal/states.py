@@ -41,6 +41,7 @@ from un1540.web.params import EditionQuery
 from un1540.web.portal.commitments import commitments_made
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.profiles import wired_sections
+from un1540.web.portal.sharing import canonical_url
 from un1540.web.portal.templating import render
 from un1540.web.responses import SYNTHETIC_HEADER, synthetic_headers
 
@@ -142,7 +143,8 @@ def _cached_state_page(
     scopes = (state_scope(iso3), REFERENCE, *(gathered if profile else ()))
     # The profile also changes with the date alone (contacts turn stale, years since the last
     # report grow): keyed by the day as well.
-    day = today() if profile else None
+    # Both pages cite themselves with the date of access (web/portal/sharing.py).
+    day = today()
     body, synthetic = cached(
         session,
         (page, iso3.upper(), edition, viewer.cache_key, language(), day),
@@ -198,6 +200,8 @@ def _render_state_page(
         "matrix_grid": matrix_grid(matrix) if matrix else [],
         "timeline_json": json.dumps(timeline),
         "gathered": None,
+        # The page's own address for its share card and citation (web/portal/sharing.py).
+        "canonical": canonical_url(request, request.url.path, edition=edition),
     }
     synthetic = state.synthetic or contacts.synthetic
     if profile:

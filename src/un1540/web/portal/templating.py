@@ -31,6 +31,7 @@ from un1540.web.i18n import N_, babel_locale, direction, gettext, language, nget
 from un1540.web.portal.labels import code_label, field_label, label, state_name
 from un1540.web.portal.maps import MAP_NOTE
 from un1540.web.portal.messages import where_label_filter
+from un1540.web.portal.sharing import canonical_url, citation, embed_snippet, share_card
 from un1540.web.portal.terms import explain, term
 from un1540.web.responses import synthetic_headers
 
@@ -86,6 +87,9 @@ def figure_credit(request: Request, synthetic: bool) -> Markup:
         )
         if synthetic
         else None,
+        # The first column's name in a chart's or map's CSV download (downloads.js).
+        "category": gettext("Category"),
+        "state": gettext("State"),
     }
     text = json.dumps(credit, ensure_ascii=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
@@ -151,6 +155,10 @@ def _environment() -> Environment:
         term=term,
         explain=explain,
         figure_credit=figure_credit,
+        share_card=share_card,  # web/portal/sharing.py
+        citation=citation,
+        canonical_url=canonical_url,
+        embed_snippet=embed_snippet,
         # Each free-text field's maximum, for the forms' maxlength (schemas/text.py defines them).
         text_limits={name.lower(): rule.max_length for name, rule in TEXT_RULES.items()},
     )

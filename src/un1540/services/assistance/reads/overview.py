@@ -102,10 +102,24 @@ def duplication_warnings(projects: Sequence[AssistanceProject]) -> list[Duplicat
     return [duplication_warning(overlap) for overlap in overlaps_among(engagements)]
 
 
-def who_what_where(session: Session, *, viewer: Viewer) -> tuple[list[WhoWhatWhereRow], bool]:
-    """Provider x State x area for every project the caller may see."""
+def under_way(start_on: date | None, end_on: date | None, on: date) -> bool:
+    """Whether a project or activity with this period runs on a date: begun (or no start
+    recorded) and not yet ended (or no end recorded)."""
+    return (start_on is None or start_on <= on) and (end_on is None or end_on >= on)
+
+
+def who_what_where(
+    session: Session, *, viewer: Viewer, as_of: date | None = None
+) -> tuple[list[WhoWhatWhereRow], bool]:
+    """Provider x State x area for every project the caller may see (under way on `as_of`, if
+    given: the field map's date)."""
     layout = framework_layout(session, default_framework(session))
     projects = visible_projects(session, viewer)
+    if as_of is not None:
+        # A project without a start date runs from when it was agreed (recorded here).
+        projects = [
+            p for p in projects if under_way(p.start_on or p.created_at.date(), p.end_on, as_of)
+        ]
     rows = []
     for project in projects:
         rows.append(who_what_where_row(project, layout))

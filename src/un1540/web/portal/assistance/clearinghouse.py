@@ -3,10 +3,15 @@ where; the loop on one State's field; notifications."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from un1540.errors import InvalidParameter, Problem
 from un1540.models import Origin
+from un1540.models.base import today
 from un1540.schemas.overview import MapPoint
 from un1540.services.activities.overlaps import overview_warnings
 from un1540.services.activities.reads import activities_in
@@ -19,6 +24,7 @@ from un1540.services.assistance.rules import (
     clearinghouse_rules,
 )
 from un1540.services.assistance.shapes import offer_read, project_reads, request_read
+from un1540.services.kernel.parameters import optional_date
 from un1540.services.matrix.reads.states import list_states
 from un1540.services.notifications.reads import list_notifications
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
@@ -28,6 +34,7 @@ from un1540.web.portal.maps import map_json
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
+MAP_FIRST_DAY = date(2004, 4, 28)  # resolution 1540 adopted: the map's slider starts there
 
 
 @router.get("/assistance", response_class=HTMLResponse)
@@ -57,9 +64,20 @@ def assistance_page(
 
 
 @router.get("/who-what-where", response_class=HTMLResponse)
-def who_what_where_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
-    rows, synthetic = who_what_where(session, viewer=viewer)
-    activities = [activity_read(a) for a in activities_in(session, viewer=viewer)]
+def who_what_where_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    as_of_text: Annotated[str | None, Query(alias="as_of", max_length=10)] = None,
+) -> HTMLResponse:
+    """Who does what where, on every date or (`as_of`, the map's date slider) on one date."""
+    as_of = optional_date(as_of_text, "as_of")
+    if as_of is not None and not MAP_FIRST_DAY <= as_of <= today():
+        raise InvalidParameter.naming(
+            [Problem("as_of", f"must be between {MAP_FIRST_DAY.isoformat()} and today")]
+        )
+    rows, synthetic = who_what_where(session, viewer=viewer, as_of=as_of)
+    activities = [activity_read(a) for a in activities_in(session, viewer=viewer, as_of=as_of)]
     # The map counts projects and organisations' activities alike: all of who does what where.
     per_state: dict[str, int] = {}
     for iso3 in [row.iso3 for row in rows] + [activity.state for activity in activities]:
@@ -83,6 +101,12 @@ def who_what_where_page(request: Request, session: SessionDep, viewer: ViewerDep
             maximum=max(per_state.values(), default=1),
             percent=False,
         ),
+        # The map's date (web/static/js/map-date.js): a slider over these days, and a form.
+        "as_of": as_of,
+        "map_first_day": MAP_FIRST_DAY,
+        "map_last_day": today(),
+        "map_days": (today() - MAP_FIRST_DAY).days,
+        "map_day": ((as_of or today()) - MAP_FIRST_DAY).days,
     }
     synthetic = synthetic or any(a.synthetic for a in activities)
     return render(request, "assistance/who_what_where.html", context, synthetic=synthetic)

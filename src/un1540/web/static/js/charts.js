@@ -54,6 +54,12 @@
       full.title = { text: spec.title, left: "center", textStyle: { fontSize: 14 } };
       full.grid.top = 40;
       return full;
+    }, function () {
+      return { title: spec.title,
+        header: [window.un1540FigureWords().category || ""].concat(spec.series.map(function (s) { return s.name; })),
+        rows: spec.categories.map(function (category, index) {
+          return [category].concat(spec.series.map(function (s) { return s.data[index]; }));
+        }) };
     });
   }
 

@@ -70,6 +70,10 @@
       return Object.assign({}, option, {
         title: { subtext: payload.note, left: "center", bottom: 0, subtextStyle: { fontSize: 11, color: "#55606b" } }
       });
+    }, function () {
+      return { title: element.getAttribute("aria-label") ? element.getAttribute("aria-label").split(". ")[0] : payload.value_label,
+        header: ["ISO3", window.un1540FigureWords().state || "", payload.value_label],
+        rows: payload.states.map(function (state) { return [state.iso3, state.name, state.value]; }) };
     });
     chart.on("click", function (params) {
       var data = params.data || {};
