@@ -430,7 +430,7 @@ def set_language(session: Session, *, user: UserAccount, language: str, actor: s
     """The language the account's e-mails are written in (one of the six)."""
     if language not in UN_LANGUAGES:
         raise InvalidData(
-            "the language was not changed",
+            N_("the language was not changed"),
             problems=[
                 Problem(
                     "language",

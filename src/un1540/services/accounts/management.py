@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from un1540.errors import Conflict, InvalidData, NotFound, Problem
+from un1540.errors import Conflict, InvalidData, NotFound, Problem, text
 from un1540.models import Organisation, Role, State, UserAccount
+from un1540.reference.languages import N_
 from un1540.services.accounts.actions import (
     account_audit,
     create_user,
@@ -43,7 +44,7 @@ def account_by_id(session: Session, viewer: Viewer, account_id: int) -> UserAcco
     _check(viewer)
     user = session.get(UserAccount, account_id)
     if user is None:
-        raise NotFound(f"no account {account_id}")
+        raise NotFound(text(N_("no account %(account_id)s"), account_id=account_id))
     return user
 
 
@@ -94,9 +95,14 @@ def _keep_an_administrator(session: Session, user: UserAccount, field: str) -> N
     """Refuse to disable or demote the last active administrator."""
     if user.role is Role.admin and user.is_active and _active_administrators(session) <= 1:
         raise Conflict(
-            f"{user.email} is the last active administrator: make another account an "
-            "administrator first",
-            problems=[Problem(field, "would leave no active administrator")],
+            text(
+                N_(
+                    "%(email)s is the last active administrator: make another account an "
+                    "administrator first"
+                ),
+                email=user.email,
+            ),
+            problems=[Problem(field, N_("would leave no active administrator"))],
         )
 
 
@@ -128,8 +134,10 @@ def create_account(
     _check(viewer)
     if password is None and invite is not None and not email_configured(session):
         raise Conflict(
-            "no e-mail server is configured (UN1540_SMTP_HOST) to send the new account its "
-            "link: nothing was written; create it with `un1540 users create` instead"
+            N_(
+                "no e-mail server is configured (UN1540_SMTP_HOST) to send the new account its "
+                "link: nothing was written; create it with `un1540 users create` instead"
+            )
         )
     user = create_user(
         session,
@@ -171,7 +179,7 @@ def change_role(
         session, role=role, state_iso3=state_iso3, organisation_code=organisation_code
     )
     if problems:
-        raise InvalidData("the role was not changed", problems=problems)
+        raise InvalidData(N_("the role was not changed"), problems=problems)
     if binding.role is not Role.admin:
         _keep_an_administrator(session, user, "role")
     before = account_audit(user)
@@ -206,7 +214,7 @@ def set_account_active(
         select(UserAccount).where(UserAccount.email == email.strip().lower())
     ).one_or_none()
     if user is None:
-        raise NotFound(f"no account for {email}")
+        raise NotFound(text(N_("no account for %(email)s"), email=email))
     if not active:
         _keep_an_administrator(session, user, "active")
     return set_active(session, email=user.email, active=active, actor=viewer.actor)

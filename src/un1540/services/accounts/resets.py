@@ -29,7 +29,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, InvalidData, NotFound, Problem
+from un1540.errors import Conflict, InvalidData, NotFound, Problem, text
 from un1540.models import PasswordResetToken, UserAccount
 from un1540.models.base import utc_now
 from un1540.reference.languages import N_
@@ -189,7 +189,7 @@ def request_password_reset(
     typed = account_key(email)
     if not EMAIL.match(typed):  # what any visitor can tell: checked before anything is counted
         raise InvalidData(
-            "no link was sent", problems=[Problem("email", "is not an e-mail address")]
+            N_("no link was sent"), problems=[Problem("email", N_("is not an e-mail address"))]
         )
     moment = rate_limit.now()
     rate_limit.hit(session, ADDRESS, address_key(address), at=moment)
@@ -223,11 +223,13 @@ def send_reset_link(
         raise refusal
     user = session.get(UserAccount, account_id)
     if user is None:
-        raise NotFound(f"no account {account_id}")
+        raise NotFound(text(N_("no account %(account_id)s"), account_id=account_id))
     if not user.is_active:
-        raise Conflict(f"the account {user.email} is disabled: enable it first")
+        raise Conflict(
+            text(N_("the account %(email)s is disabled: enable it first"), email=user.email)
+        )
     if not email_configured(session):
-        raise Conflict("no e-mail server is configured (UN1540_SMTP_HOST): no link was sent")
+        raise Conflict(N_("no e-mail server is configured (UN1540_SMTP_HOST): no link was sent"))
     _issue(
         session,
         user,
@@ -286,9 +288,9 @@ def complete_password_reset(
         for problem in password_problems(new_password, user.email)
     ]
     if new_password != repeat_password:
-        problems.append(Problem("repeat_password", "differs from the new password"))
+        problems.append(Problem("repeat_password", N_("differs from the new password")))
     if problems:
-        raise InvalidData("the password was not changed", problems=problems)
+        raise InvalidData(N_("the password was not changed"), problems=problems)
     used = session.execute(
         update(PasswordResetToken)
         .where(PasswordResetToken.id == token.id, PasswordResetToken.used_at.is_(None))

@@ -17,7 +17,7 @@ from un1540.schemas.assistance import AssistanceOfferCreate
 from un1540.services.assistance.actions.offers import create_offer
 from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, ViewerDep
-from un1540.web.i18n import N_, gettext
+from un1540.web.i18n import N_, gettext, translated
 from un1540.web.portal.assistance.choices import (
     area_groups,
     currency_choices,
@@ -89,13 +89,12 @@ def _placed(problems: list[Problem]) -> tuple[dict[str, str], list[str]]:
     parts: dict[str, str] = {}
     summary = []
     for problem in problems:
+        message = translated(problem.message)
         where = problem.where.split(".")[0]
         shown = SHOWN_AT.get(where, where)
-        parts.setdefault(shown, problem.message)
+        parts.setdefault(shown, message)
         name = gettext(PART_NAMES[where]) if where in PART_NAMES else problem.where
-        summary.append(
-            gettext("%(part)s: %(message)s") % {"part": name, "message": problem.message}
-        )
+        summary.append(gettext("%(part)s: %(message)s") % {"part": name, "message": message})
     return parts, summary
 
 

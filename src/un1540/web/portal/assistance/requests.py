@@ -34,7 +34,7 @@ from un1540.services.assistance.shapes import request_read
 from un1540.services.assistance.validation import draft_item_problems
 from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, ViewerDep
-from un1540.web.i18n import N_, gettext
+from un1540.web.i18n import N_, gettext, translated
 from un1540.web.params import RecordIdForm, RecordIdPath
 from un1540.web.portal.assistance.choices import (
     field_groups,
@@ -137,24 +137,23 @@ def _item_of(problem: Problem) -> int:
 def _placed(problems: list[Problem]) -> FormProblems:
     placed = FormProblems()
     for problem in sorted(problems, key=_item_of):
+        message = translated(problem.message)
         match = ITEM_PROBLEM.match(problem.where)
         if match is not None and ITEM_PARTS.get(match.group(2)) not in (None, "languages"):
             index, part = int(match.group(1)), ITEM_PARTS[match.group(2)]
-            placed.items.setdefault((index, part), problem.message)
+            placed.items.setdefault((index, part), message)
             placed.summary.append(
                 gettext("Item %(n)s, %(part)s: %(message)s")
-                % {"n": index + 1, "part": gettext(PART_NAMES[part]), "message": problem.message}
+                % {"n": index + 1, "part": gettext(PART_NAMES[part]), "message": message}
             )
             continue
         part = ITEM_PARTS.get(match.group(2), "items") if match else problem.where.split(".")[0]
         if part in PART_NAMES:
-            placed.parts.setdefault(part, problem.message)
+            placed.parts.setdefault(part, message)
             name = gettext(PART_NAMES[part])
         else:
             name = problem.where
-        placed.summary.append(
-            gettext("%(part)s: %(message)s") % {"part": name, "message": problem.message}
-        )
+        placed.summary.append(gettext("%(part)s: %(message)s") % {"part": name, "message": message})
     return placed
 
 
