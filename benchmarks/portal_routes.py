@@ -175,6 +175,22 @@ def write_cell(connection: http.client.HTTPConnection, token: str, draft: int) -
         raise SystemExit(f"the write answered {status}: {body[:300]!r}")
 
 
+def write_with_retries(port: int, token: str, draft: int, attempts: int = 3) -> None:
+    """The write before each route, on a new connection (the server closes idle ones after
+    5 s), tried again if an overloaded server dropped the connection."""
+    for attempt in range(attempts):
+        writing = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        try:
+            write_cell(writing, token, draft)
+            return
+        except (ConnectionError, http.client.HTTPException):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
+        finally:
+            writing.close()
+
+
 async def _client(
     port: int, path: str, token: str, requests: int, latencies: list[float], statuses: list[int]
 ) -> None:
@@ -269,10 +285,7 @@ def main() -> None:
                 if not arguments.files and path.endswith(FILES):
                     skipped.append(f"{template} (a file download; --files includes it)")
                     continue
-                # A new connection for each write: the server closes idle ones after 5 s.
-                writing = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-                write_cell(writing, token, draft)
-                writing.close()
+                write_with_retries(port, token, draft)
                 cpu_before = cpu_seconds(server.pid)
                 latencies, statuses = measure(port, path, token, arguments.requests)
                 cpu = (cpu_seconds(server.pid) - cpu_before) * 1000 / len(latencies)
