@@ -59,6 +59,7 @@ from un1540.services.coverage.actions import import_indicators
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.evidence.actions import retrain
 from un1540.services.evidence.reads import MAX_PROVISIONS, ProvisionText, suggest_provisions
+from un1540.services.inbox.deadlines import check_deadlines_near
 from un1540.services.kernel.access import PUBLIC, Viewer, system_viewer
 from un1540.services.kernel.jobs import PostgresJobs, configure_jobs
 from un1540.services.kernel.lookups import state_count
@@ -978,6 +979,25 @@ def notify_overdue_milestones_command(
     console.print(
         "The check is queued." if told is None else f"{told} overdue milestone(s) told of."
     )
+
+
+@notify_app.command("deadlines")
+def notify_deadlines_command(
+    on: Annotated[
+        str | None,
+        typer.Option(help="The day to act as of (YYYY-MM-DD); default today, in UTC."),
+    ] = None,
+) -> None:
+    """Tell who must act of the deadlines near (for a daily timer; docs/inbox.md).
+
+    Action plan and project milestones and commitments due within UN1540_DEADLINE_REMINDER_DAYS:
+    queued as a job (run here when there is no queue), told once per item and threshold.
+    """
+    day = parse_date(on, "--on") if on else None
+    settings = _settings()
+    with _sessions()() as session:
+        told = check_deadlines_near(session, on=day, thresholds=settings.deadline_thresholds)
+    console.print("The check is queued." if told is None else f"{told} deadline(s) near told of.")
 
 
 @notify_app.command("overdue-commitments")

@@ -183,6 +183,16 @@ class Settings(BaseSettings):
             "before their response deadline (0: no reminder before it), and once after it."
         ),
     )
+    deadline_reminder_days: str = Field(
+        default="14,3",
+        pattern=r"^$|^[0-9]{1,4}(,[0-9]{1,4}){0,9}$",
+        description=(
+            '"Deadline near": the daily reminders job tells who must act this many days '
+            "before a due date (action plan milestones, assistance project milestones, "
+            "commitments' target dates), once per item and threshold; several thresholds "
+            "separated by commas (e.g. 14,3); empty: none (docs/inbox.md)."
+        ),
+    )
     reminders_cron: str = Field(
         default="0 6 * * *",
         pattern=r"^$|^[0-9*,/-]+( [0-9*,/-]+){4}$",
@@ -254,6 +264,12 @@ class Settings(BaseSettings):
     def max_request_bytes(self) -> int:
         """The largest request body accepted: an upload at the limit plus its form fields."""
         return self.max_upload_mb * 1_000_000 + FORM_OVERHEAD
+
+    @property
+    def deadline_thresholds(self) -> tuple[int, ...]:
+        """UN1540_DEADLINE_REMINDER_DAYS as numbers of days, largest first (none if empty)."""
+        days = {int(part) for part in self.deadline_reminder_days.split(",") if part}
+        return tuple(sorted(days, reverse=True))
 
     @property
     def is_sqlite(self) -> bool:

@@ -91,6 +91,7 @@ ALLOWED_LITERALS = {
     "assistance_offers/new.html": {"op3cd, op2.manufacture", "african, asia", "en, fr"},
     "assistance_requests/new.html": {"op3cd.border_control"},
     "base.html": {"· un1540"},
+    "builds/detail.html": {"( MB kB )"},  # SI units
     "commitments/form.html": {"op2.finance"},  # example codes in placeholders
     "commitments/list.html": {"FRA", "iaea"},
     "dashboard/compare.html": {"FRA,NGA,BRA"},

@@ -487,6 +487,7 @@ def api_cases(world: World) -> list[Case]:
         ),
         Case("GET", f"{api}/assistance/projects", f"{api}/assistance/projects", expect(200)),
         Case("GET", f"{api}/notifications", f"{api}/notifications", expect(200, public=401)),
+        Case("GET", f"{api}/inbox", f"{api}/inbox", expect(200, public=401)),
         Case(
             "POST",
             f"{api}/notifications/{{notification_id}}/read",
@@ -1304,6 +1305,13 @@ def portal_cases(world: World, digest: str) -> list[Case]:
         ),
         Case("GET", "/notifications", "/notifications", expect(200, public=303)),
         Case("GET", "/inbox", "/inbox", expect(200, public=303)),
+        Case("GET", "/builds/{build_id}", "/builds/999999", expect(404)),
+        Case(
+            "GET",
+            "/builds/{build_id}",
+            f"/builds/{world.niger_build}",
+            expect(404, other_poc=200),
+        ),
         Case("GET", "/account/notifications", "/account/notifications", expect(200, public=303)),
         Case("POST", "/notifications/read", "/notifications/read", expect("done", public="login")),
         Case(

@@ -179,6 +179,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/api/v1/assistance/projects": ("?page_size=100",),
     "/api/v1/funding/pledges": ("?page_size=100",),
     "/api/v1/notifications": ("?page_size=100",),
+    "/api/v1/inbox": ("?page_size=100",),
     "/api/v1/contacts": ("", "?state=TCD", "?stale=true"),
     "/contacts": ("", "?state=TCD", "?stale=1"),
     "/api/v1/action-plans": ("?page_size=100",),

@@ -56,7 +56,7 @@ from un1540.models.matrix import (
     Mark,
     MatrixEdition,
 )
-from un1540.models.notifications import EmailOptOut, Notification
+from un1540.models.notifications import DeadlineReminder, EmailOptOut, Notification
 from un1540.models.organisations import Organisation
 from un1540.models.review import CellComment, CellProposal, ProposalStatus
 from un1540.models.states import GroupMembership, M49Area, RegionalGroup, State, StateName
@@ -91,6 +91,7 @@ __all__ = [
     "ContactRole",
     "ContextIndicator",
     "DataVersion",
+    "DeadlineReminder",
     "Document",
     "DocumentKind",
     "DocumentText",

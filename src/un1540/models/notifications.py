@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from un1540.models.base import Base, UTCDateTime, utc_now
@@ -47,3 +47,21 @@ class EmailOptOut(Base):
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
     topic: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class DeadlineReminder(Base):
+    """A "deadline near" notice sent about one dated obligation (an action plan's milestone, an
+    assistance project's milestone, a commitment's target date) for one of its due dates and
+    one threshold (days before it): the daily job (services/inbox/deadlines.py) sends each once.
+    A due date moved later is a new deadline, reminded of anew."""
+
+    __tablename__ = "deadline_reminder"
+    __table_args__ = (UniqueConstraint("item_type", "item_id", "due_on", "threshold_days"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_type: Mapped[str] = mapped_column(String(40))  # action_plan_milestone | ...
+    item_id: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    threshold_days: Mapped[int] = mapped_column(Integer)
+    sent_on: Mapped[date] = mapped_column(Date)
+    told: Mapped[int] = mapped_column(Integer, default=0)  # accounts notified

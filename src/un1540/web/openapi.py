@@ -9,6 +9,7 @@ schemathesis' stateful tests).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -207,11 +208,18 @@ def _bound_page_size(schema: dict[str, Any], maximum: int) -> None:
 
 
 def install_openapi(app: FastAPI, settings: Settings) -> None:
-    """Serve the completed document at the app's openapi_url (built once, on first request)."""
+    """Serve the completed document at the app's openapi_url (built once, on first request).
+
+    Once per process: building it costs about 1.5 s of CPU, and readers arriving together
+    (the API reference, /api/docs and openapi.json, in threads) wait for the first instead of
+    each building it (16 at once took 28 s on 2 cores: benchmarks/portal_routes.py)."""
+    lock = threading.Lock()
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = build_openapi(app, settings)
+            with lock:
+                if app.openapi_schema is None:
+                    app.openapi_schema = build_openapi(app, settings)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

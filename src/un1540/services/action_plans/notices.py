@@ -50,6 +50,16 @@ OVERDUE = Wording(
     link=PLAN_LINK,
     page=PLAN_PAGE,
 )
+# "Deadline near" (services/inbox/deadlines.py): a pending milestone falls due soon.
+DUE = Wording(
+    subject=N_("A milestone of action plan %(id)s is due on %(due_on)s"),
+    body=N_(
+        "A milestone of the action plan of %(state)s, %(title)s, is due on %(due_on)s. Please "
+        "record its progress on the plan's page."
+    ),
+    link=PLAN_LINK,
+    page=PLAN_PAGE,
+)
 
 
 def _plan_ids(viewer: Viewer) -> Select[int]:
@@ -68,7 +78,7 @@ def _plan_facts(
 
 
 def _plan_wording(kind: str, params: Mapping[str, str]) -> Wording | None:
-    return OVERDUE if kind == "milestone_overdue" else None
+    return {"milestone_overdue": OVERDUE, "milestone_due": DUE}.get(kind)
 
 
 register_topic(
@@ -77,7 +87,7 @@ register_topic(
         _plan_ids,
         _plan_facts,
         _plan_wording,
-        label=N_("Action plans: overdue milestones"),
+        label=N_("Action plans: milestones due soon or overdue"),
     )
 )
 

@@ -83,6 +83,16 @@ FEEDBACK_DUE = Wording(
     link=PROJECT_LINK,
     page=PROJECT_PAGE,
 )
+# "Deadline near" (services/inbox/deadlines.py): a milestone of the project falls due soon.
+MILESTONE_DUE = Wording(
+    subject=N_("A milestone of project %(id)s is due on %(due_on)s"),
+    body=N_(
+        "A milestone of project %(id)s, %(title)s, is due on %(due_on)s. Please record its "
+        "delivery on the project's page."
+    ),
+    link=PROJECT_LINK,
+    page=PROJECT_PAGE,
+)
 
 
 def _request_ids(viewer: Viewer) -> Select[int]:
@@ -122,6 +132,8 @@ def _project_facts(
 def _project_wording(kind: str, params: Mapping[str, str]) -> Wording | None:
     if kind == "feedback_due":
         return FEEDBACK_DUE
+    if kind == "milestone_due":
+        return MILESTONE_DUE
     if kind == "project":
         return PROJECT_STATUS.get(params.get("status", ""))
     return None
@@ -142,7 +154,7 @@ register_topic(
         _project_ids,
         _project_facts,
         _project_wording,
-        label=N_("Assistance projects: status and feedback due"),
+        label=N_("Assistance projects: status, milestones and feedback due"),
     )
 )
 

@@ -40,6 +40,16 @@ OVERDUE = Wording(
     link="/api/v1/commitments/{id}",
     page="/commitments/{id}",
 )
+# "Deadline near" (services/inbox/deadlines.py): the target date falls soon.
+DUE = Wording(
+    subject=N_("Commitment %(id)s is due on %(due_on)s"),
+    body=N_(
+        "The commitment of %(owner)s, %(title)s, is due on %(due_on)s. Please record its "
+        "delivery, or its new target date."
+    ),
+    link="/api/v1/commitments/{id}",
+    page="/commitments/{id}",
+)
 
 
 def _ids(viewer: Viewer) -> Select[int]:
@@ -60,11 +70,13 @@ def _facts(session: Session, viewer: Viewer, ids: Collection[int]) -> dict[int, 
 
 
 def _wording(kind: str, params: Mapping[str, str]) -> Wording | None:
-    return OVERDUE if kind == "commitment_overdue" else None
+    return {"commitment_overdue": OVERDUE, "commitment_due": DUE}.get(kind)
 
 
 register_topic(
-    Topic("commitment", _ids, _facts, _wording, label=N_("Commitments: overdue delivery"))
+    Topic(
+        "commitment", _ids, _facts, _wording, label=N_("Commitments: delivery due soon or overdue")
+    )
 )
 
 

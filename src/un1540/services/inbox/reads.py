@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from un1540.errors import Unauthenticated
+from un1540.errors import InvalidParameter, Problem, Unauthenticated, text
 from un1540.models import (
     ActionPlan,
     ActionPlanMeasure,
@@ -58,6 +58,25 @@ from un1540.services.notifications.reads import unread_count
 ITEMS = 10  # items listed per section (all are counted)
 SOON_DAYS = 30  # a deadline within this many days (or past) is "coming"
 MATCH_STATUSES = ("circulated", "published")  # a request still looking for providers
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which of a section's items to list: the page shows the first ITEMS, the API pages."""
+
+    offset: int = 0
+    size: int = ITEMS
+
+    def cut(self, items: list[InboxItem]) -> list[InboxItem]:
+        return items[self.offset : self.offset + self.size]
+
+    @property
+    def reach(self) -> int:
+        """How many items from the first to the last of the window."""
+        return self.offset + self.size
+
+
+FIRST = Window()
 
 
 @dataclass(frozen=True)
@@ -104,7 +123,12 @@ def _edition_page(iso3: str, number: int) -> str:
 
 
 def _editions(
-    session: Session, viewer: Viewer, condition: ColumnElement[bool], *, by_due: bool = False
+    session: Session,
+    viewer: Viewer,
+    condition: ColumnElement[bool],
+    *,
+    by_due: bool = False,
+    window: Window = FIRST,
 ) -> tuple[list[InboxItem], int]:
     statement = (
         select(MatrixEdition, State)
@@ -130,20 +154,22 @@ def _editions(
             status=edition.status.value,
             due_on=edition.response_due_on,
         )
-        for edition, state in session.execute(statement.limit(ITEMS))
+        for edition, state in session.execute(statement.offset(window.offset).limit(window.size))
     ]
     return items, _count(session, statement)
 
 
-def drafts(session: Session, viewer: Viewer) -> InboxSection:
+def drafts(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """Experts: the drafts not yet shared with their State."""
-    items, total = _editions(session, viewer, MatrixEdition.status == EditionStatus.draft)
+    items, total = _editions(
+        session, viewer, MatrixEdition.status == EditionStatus.draft, window=window
+    )
     return InboxSection(
         "drafts", N_("Drafts in preparation"), N_("No draft is in preparation."), items, total
     )
 
 
-def pending_proposals(session: Session, viewer: Viewer) -> InboxSection:
+def pending_proposals(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """Experts: the changes States proposed that await a decision, oldest first."""
     statement = (
         select(CellProposal, MatrixEdition, State)
@@ -158,7 +184,9 @@ def pending_proposals(session: Session, viewer: Viewer) -> InboxSection:
     )
     items = []
     keys: dict[int, Callable[[int], str]] = {}
-    for proposal, edition, state in session.execute(statement.limit(ITEMS)):
+    for proposal, edition, state in session.execute(
+        statement.offset(window.offset).limit(window.size)
+    ):
         if edition.framework_id not in keys:
             keys[edition.framework_id] = cell_keys(session, edition.framework_id)
         key_of = keys[edition.framework_id]
@@ -182,7 +210,7 @@ def pending_proposals(session: Session, viewer: Viewer) -> InboxSection:
     )
 
 
-def awaiting_approval(session: Session, viewer: Viewer) -> InboxSection:
+def awaiting_approval(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """The Committee: editions agreed by their State, or shared and past their deadline."""
     condition = or_(
         MatrixEdition.status == EditionStatus.agreed,
@@ -191,7 +219,7 @@ def awaiting_approval(session: Session, viewer: Viewer) -> InboxSection:
             MatrixEdition.response_due_on < today(),
         ),
     )
-    items, total = _editions(session, viewer, condition, by_due=True)
+    items, total = _editions(session, viewer, condition, by_due=True, window=window)
     return InboxSection(
         "approval",
         N_("Editions awaiting approval"),
@@ -210,13 +238,13 @@ def _own_state(
     return column == viewer.state_id
 
 
-def shared_drafts(session: Session, viewer: Viewer) -> InboxSection:
+def shared_drafts(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """A State's point of contact: its State's editions shared with it, not yet approved."""
     condition = and_(
         _own_state(viewer, MatrixEdition.state_id),
         MatrixEdition.status.in_([EditionStatus.shared, EditionStatus.agreed]),
     )
-    items, total = _editions(session, viewer, condition, by_due=True)
+    items, total = _editions(session, viewer, condition, by_due=True, window=window)
     return InboxSection(
         "shared",
         N_("Drafts shared with you for review"),
@@ -252,12 +280,12 @@ def _milestone_item(milestone: ActionPlanMilestone, plan: ActionPlan) -> InboxIt
     )
 
 
-def milestones(session: Session, viewer: Viewer) -> InboxSection:
+def milestones(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """A State's point of contact: its action plans' pending milestones, soonest first."""
     statement = _milestones(viewer)
     items = [
         _milestone_item(milestone, plan)
-        for milestone, plan in session.execute(statement.limit(ITEMS))
+        for milestone, plan in session.execute(statement.offset(window.offset).limit(window.size))
     ]
     return InboxSection(
         "milestones",
@@ -268,11 +296,13 @@ def milestones(session: Session, viewer: Viewer) -> InboxSection:
     )
 
 
-def deadlines(session: Session, viewer: Viewer) -> InboxSection:
+def deadlines(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """A State's point of contact: what falls due within SOON_DAYS days, or is past due: its
     response on each shared draft, and its plans' milestones; soonest first."""
     horizon = today() + timedelta(days=SOON_DAYS)
-    responses, _ = _editions(
+    # The window's items are among the first `reach` of each list, merged by due date.
+    upto = Window(0, window.reach)
+    responses, answers = _editions(
         session,
         viewer,
         and_(
@@ -281,23 +311,25 @@ def deadlines(session: Session, viewer: Viewer) -> InboxSection:
             MatrixEdition.response_due_on <= horizon,
         ),
         by_due=True,
+        window=upto,
     )
     soon = _milestones(viewer).where(ActionPlanMilestone.due_on <= horizon)
     items = responses + [
-        _milestone_item(milestone, plan) for milestone, plan in session.execute(soon.limit(ITEMS))
+        _milestone_item(milestone, plan)
+        for milestone, plan in session.execute(soon.limit(window.reach))
     ]
     items.sort(key=lambda item: item.due_on or date.max)
-    total = len(responses) + _count(session, soon)
+    total = answers + _count(session, soon)
     return InboxSection(
         "deadlines",
         N_("Deadlines in the next 30 days"),
         N_("Nothing falls due in the next 30 days."),
-        items[:ITEMS],
+        window.cut(items),
         total,
     )
 
 
-def own_requests(session: Session, viewer: Viewer) -> InboxSection:
+def own_requests(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """A State's point of contact: its State's assistance requests still open."""
     statement = (
         select(AssistanceRequest)
@@ -316,7 +348,7 @@ def own_requests(session: Session, viewer: Viewer) -> InboxSection:
             number=request.id,
             status=request.status,
         )
-        for request in session.scalars(statement.limit(ITEMS))
+        for request in session.scalars(statement.offset(window.offset).limit(window.size))
     ]
     return InboxSection(
         "requests",
@@ -327,7 +359,7 @@ def own_requests(session: Session, viewer: Viewer) -> InboxSection:
     )
 
 
-def matches(session: Session, viewer: Viewer) -> InboxSection:
+def matches(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """A provider: the circulated requests it was told match one of its offers, still open to
     providers (its `match` notifications)."""
     told = select(Notification.entity_id).where(
@@ -352,7 +384,7 @@ def matches(session: Session, viewer: Viewer) -> InboxSection:
             number=request.id,
             status=request.status,
         )
-        for request in session.scalars(statement.limit(ITEMS))
+        for request in session.scalars(statement.offset(window.offset).limit(window.size))
     ]
     return InboxSection(
         "matches",
@@ -373,7 +405,7 @@ def _mine(viewer: Viewer) -> ColumnElement[bool]:
     return own
 
 
-def provider_projects(session: Session, viewer: Viewer) -> InboxSection:
+def provider_projects(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """A provider: its projects not yet closed."""
     statement = (
         select(AssistanceProject)
@@ -389,7 +421,7 @@ def provider_projects(session: Session, viewer: Viewer) -> InboxSection:
             number=project.id,
             status=project.status,
         )
-        for project in session.scalars(statement.limit(ITEMS))
+        for project in session.scalars(statement.offset(window.offset).limit(window.size))
     ]
     return InboxSection(
         "projects",
@@ -412,7 +444,7 @@ def _donor_key(session: Session, viewer: Viewer) -> str | None:
     return None
 
 
-def pledges_due(session: Session, viewer: Viewer) -> InboxSection:
+def pledges_due(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """A donor (the State or organisation the account speaks for): what it pledged and has not
     paid yet, per currency (amounts are never converted)."""
     key = _donor_key(session, viewer)
@@ -446,11 +478,23 @@ def pledges_due(session: Session, viewer: Viewer) -> InboxSection:
         "pledges",
         N_("Pledges not yet paid"),
         N_("Every pledge you made is paid."),
-        items[:ITEMS],
+        window.cut(items),
         len(items),
     )
 
 
+SECTION_KEYS: dict[Callable[[Session, Viewer, Window], InboxSection], str] = {
+    drafts: "drafts",
+    pending_proposals: "proposals",
+    awaiting_approval: "approval",
+    shared_drafts: "shared",
+    deadlines: "deadlines",
+    own_requests: "requests",
+    milestones: "milestones",
+    matches: "matches",
+    provider_projects: "projects",
+    pledges_due: "pledges",
+}
 SECTIONS = {
     Role.expert: (drafts, pending_proposals),
     Role.committee: (awaiting_approval,),
@@ -460,12 +504,37 @@ SECTIONS = {
 }
 
 
-def inbox(session: Session, *, viewer: Viewer) -> Inbox:
-    """What awaits the signed-in viewer, by their role; refused to the public."""
+def section_keys(role: Role) -> list[str]:
+    """The keys of the sections a role's inbox holds, in their order."""
+    return [SECTION_KEYS[section] for section in SECTIONS.get(role, ())]
+
+
+def inbox(
+    session: Session, *, viewer: Viewer, window: Window = FIRST, only: str | None = None
+) -> Inbox:
+    """What awaits the signed-in viewer, by their role; refused to the public. `window` picks
+    the items listed of each section (all are counted); `only` keeps one section (by its key;
+    one the role's inbox does not hold is refused, naming the keys it holds)."""
     if viewer.user_id is None:
-        raise Unauthenticated(N_("sign in to see what awaits you"))
+        raise Unauthenticated(N_("sign in or send an API token to see what awaits you"))
+    sections = SECTIONS.get(viewer.role, ())
+    if only is not None:
+        keys = section_keys(viewer.role)
+        if only not in keys:
+            raise InvalidParameter.naming(
+                [
+                    Problem(
+                        "section",
+                        text(
+                            N_("must be one of your inbox's sections: %(keys)s"),
+                            keys=", ".join(keys),
+                        ),
+                    )
+                ]
+            )
+        sections = tuple(section for section in sections if SECTION_KEYS[section] == only)
     return Inbox(
         role=viewer.role,
-        sections=[section(session, viewer) for section in SECTIONS.get(viewer.role, ())],
+        sections=[section(session, viewer, window) for section in sections],
         unread=unread_count(session, viewer=viewer),
     )

@@ -99,6 +99,8 @@ def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] |
         return {VISITS}
     if entity_type in ("event", "statement", "commitment"):
         return {ENGAGEMENT}
+    if entity_type == "deadline_reminder":
+        return set()  # a "deadline near" notice sent: no cached read shows them
     if entity_type in ("user_account", "api_token"):
         return set()  # no cached read shows accounts
     if entity_type == "suggestion_decision":
@@ -118,6 +120,7 @@ UNCACHED_TABLES = frozenset(
         "data_version",
         "notification",
         "email_opt_out",  # which topics an account is e-mailed: read uncached
+        "deadline_reminder",  # the "deadline near" notices sent: read by their job only
         "user_account",
         "api_token",
         "password_reset_token",  # password reset links: read uncached

@@ -25,6 +25,7 @@ from un1540.web.api import (
     frameworks,
     funding,
     history,
+    inbox,
     incidents,
     library,
     notifications,
@@ -61,6 +62,7 @@ api_router.include_router(assistance_projects.router)
 api_router.include_router(funding.router)
 api_router.include_router(assistance_overview.router)
 api_router.include_router(notifications.router)
+api_router.include_router(inbox.router)
 api_router.include_router(contacts.router)
 api_router.include_router(action_plans.router)
 api_router.include_router(visits.router)
