@@ -35,7 +35,7 @@ def test_a_request_is_filed_for_the_committee_unless_widened_with_confirmation(
             "csrf_token": csrf(form),
             "title": "Export controls",
             "description": "Advice on a control list",
-            "help_type": "regulatory_advice",
+            "item-0-help_type": "regulatory_advice",
         },  # no consent sent: the most restrictive
     )
     assert "filed" in filed.text
