@@ -70,8 +70,11 @@ class Server:
         assert page.status_code == 200
         assert coverage.status_code == 200
         return {
-            # The page names its own address (the credit under its charts): each server's port.
-            "page": page.text.replace(str(self.client.base_url).rstrip("/"), "SERVER"),
+            # The page names its own address (the credit under its charts, the citation's
+            # publisher and address): each server's port.
+            "page": page.text.replace(str(self.client.base_url).rstrip("/"), "SERVER").replace(
+                self.base.removeprefix("http://"), "SERVER"
+            ),
             "matrix": matrix.json() if matrix.status_code == 200 else matrix.status_code,
             "coverage": coverage.json(),
         }
