@@ -78,7 +78,7 @@ def test_each_account_reads_its_own_inbox_only(client: TestClient, session: Sess
         assert second["sections"][0]["items"] == milestones["items"][1:2]
     assert_error(
         client.get("/api/v1/inbox", params={"section": "matches"}, headers=mine),
-        422,
-        "invalid_parameter",
+        404,
+        "not_found",
     )
     assert client.get("/api/v1/inbox").status_code == 401

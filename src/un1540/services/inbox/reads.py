@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from un1540.errors import InvalidParameter, Problem, Unauthenticated, text
+from un1540.errors import NotFound, Problem, Unauthenticated, text
 from un1540.models import (
     ActionPlan,
     ActionPlanMeasure,
@@ -521,8 +521,15 @@ def inbox(
     if only is not None:
         keys = section_keys(viewer.role)
         if only not in keys:
-            raise InvalidParameter.naming(
-                [
+            # A section of another role's inbox: not there for this caller (404, like a record
+            # one may not see), naming the sections that are.
+            raise NotFound(
+                text(
+                    N_("your inbox has no section %(section)s; it holds: %(keys)s"),
+                    section=only,
+                    keys=", ".join(keys),
+                ),
+                problems=[
                     Problem(
                         "section",
                         text(
@@ -530,7 +537,7 @@ def inbox(
                             keys=", ".join(keys),
                         ),
                     )
-                ]
+                ],
             )
         sections = tuple(section for section in sections if SECTION_KEYS[section] == only)
     return Inbox(
