@@ -578,16 +578,22 @@ def _read_password() -> str:
     return first
 
 
+# The options that name a role and what it speaks for, shared by `users create` and `set-role`.
+RoleOption = Annotated[str, typer.Option(help="state_poc, provider, expert, committee or admin.")]
+StateOption = Annotated[
+    str | None, typer.Option(help="ISO3 of the State a point of contact speaks for.")
+]
+OrgOption = Annotated[
+    str | None, typer.Option(help="Code of a provider's organisation (e.g. iaea).")
+]
+
+
 @users_app.command("create")
 def users_create(
     email: Annotated[str, typer.Option(help="The account's e-mail address (its sign-in name).")],
-    role: Annotated[str, typer.Option(help="state_poc, provider, expert, committee or admin.")],
-    state: Annotated[
-        str | None, typer.Option(help="ISO3 of the State a point of contact speaks for.")
-    ] = None,
-    org: Annotated[
-        str | None, typer.Option(help="Code of a provider's organisation (e.g. iaea).")
-    ] = None,
+    role: RoleOption,
+    state: StateOption = None,
+    org: OrgOption = None,
     name: Annotated[str, typer.Option(help="Display name.")] = "",
     language: Annotated[
         str, typer.Option(help="Language of its e-mails: ar, zh, en, fr, ru or es.")
@@ -651,13 +657,9 @@ def users_enable(email: Annotated[str, typer.Option(help="The account to enable 
 @users_app.command("set-role")
 def users_set_role(
     email: Annotated[str, typer.Option(help="The account whose role changes.")],
-    role: Annotated[str, typer.Option(help="state_poc, provider, expert, committee or admin.")],
-    state: Annotated[
-        str | None, typer.Option(help="ISO3 of the State a point of contact speaks for.")
-    ] = None,
-    org: Annotated[
-        str | None, typer.Option(help="Code of a provider's organisation (e.g. iaea).")
-    ] = None,
+    role: RoleOption,
+    state: StateOption = None,
+    org: OrgOption = None,
 ) -> None:
     """Give an account another role (its sessions end); never the last administrator's."""
     with _sessions()() as session:
