@@ -6,7 +6,8 @@ and the costly reads computed once and shared.
 - the review page's body is computed once however many readers ask at once, and served from
   the cache after a draft's edit;
 - a chart of the review is drawn once per content;
-- the action plans' matrix progress reads the cells of two editions once per data version.
+- the action plans' matrix progress reads the cells of two editions once per data version;
+- who does what where is shared only by readers who may see the same records.
 
 The cache is the process's own (kernel/cache.py); every key names its database.
 """
@@ -26,9 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.factories import make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.io import charts, review_report
-from un1540.models import State
+from un1540.models import Role, State
 from un1540.services.action_plans.progress import approved_editions, marked_pairs
-from un1540.services.kernel.access import PUBLIC
+from un1540.services.assistance.reads.overview import viewer_identity, who_what_where
+from un1540.services.kernel.access import PUBLIC, Viewer
 from un1540.services.kernel.cache import CACHE
 from un1540.services.kernel.data_version import GLOBAL, MATRIX, current_versions, state_scope
 from un1540.services.matrix.actions.cells import update_cell
@@ -172,3 +174,20 @@ def test_the_action_plans_progress_reads_the_cells_once_per_version(
     assert second == first
     assert set(first) == {ref.id for ref in chosen}
     assert any(first.values())  # the demo's approved editions mark measures
+
+
+def test_who_does_what_where_is_shared_only_by_readers_who_see_the_same(
+    session: Session, engine: Engine
+) -> None:
+    public = who_what_where(session, viewer=PUBLIC)
+    assert who_what_where(session, viewer=PUBLIC) is public  # computed once, then served
+    one = Viewer(role=Role.provider, user_id=1, organisation_id=1)
+    other = Viewer(role=Role.provider, user_id=2, organisation_id=2)
+    assert one.cache_key == other.cache_key  # the matrix's key would not tell them apart
+    assert who_what_where(session, viewer=one) is not who_what_where(session, viewer=other)
+    keys = [key for key in CACHE.entries(str(engine.url)) if key[0] == "who_what_where"]
+    assert {key[-1] for key in keys} >= {
+        viewer_identity(PUBLIC),
+        viewer_identity(one),
+        viewer_identity(other),
+    }
