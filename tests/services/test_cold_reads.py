@@ -105,6 +105,8 @@ def test_the_review_page_is_computed_once_for_readers_arriving_together(
         return computing(session, **arguments)
 
     monkeypatch.setattr(review_report, "review_statistics", counted)
+    # Not the charts (drawn once per content: the next test): 2-3 s of matplotlib.
+    monkeypatch.setattr(review_report, "bar_chart_svg", lambda *_, **__: "<svg></svg>")
     sessions = make_session_factory(engine)
     period = {"start": date(2012, 3, 1), "end": date(2014, 3, 1)}  # a key no other test asks
 
