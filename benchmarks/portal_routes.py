@@ -18,7 +18,14 @@ Files rendered by WeasyPrint or python-docx (.pdf, .docx), spreadsheets (.xlsx) 
 left out by default (they are downloads, not pages, and are benchmarked on their own:
 benchmarks/all_states_pdf.py, matrix_io.py); `--files` includes them.
 
+`--warm-first` asks each route once before its write (untimed): the burst then measures a
+write between two visits (what a write outdates), not the process's first visit of the route
+(which also fills what no write outdates: charts, layouts, formats).
+`--routes REGEX` measures only the routes whose template matches (e.g.
+`--routes '^/(reports/review|states|dashboard)$'`), for a before-and-after of a few routes.
+
     python benchmarks/portal_routes.py [--database URL] [--requests 3] [--files] [--csv OUT]
+        [--routes REGEX] [--warm-first]
 """
 
 from __future__ import annotations
@@ -251,12 +258,27 @@ def measure(port: int, path: str, token: str, requests: int) -> tuple[list[float
     return latencies, statuses
 
 
+def measure_once(port: int, path: str, token: str) -> None:
+    """One request, untimed (`--warm-first`)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    try:
+        call(connection, "GET", path, token)
+    finally:
+        connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="a database holding the demo (default: build one)")
     parser.add_argument("--requests", type=int, default=3, help="requests per client per route")
     parser.add_argument("--files", action="store_true", help="include PDF, Word, XLSX and zips")
     parser.add_argument("--csv", type=Path, help="write every route's figures to this file")
+    parser.add_argument(
+        "--routes", type=re.compile, help="only the route templates this regex matches"
+    )
+    parser.add_argument(
+        "--warm-first", action="store_true", help="ask each route once before its write"
+    )
     arguments = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="un1540-routes-") as directory:
@@ -264,6 +286,8 @@ def main() -> None:
         env = {**os.environ, "UN1540_DATABASE_URL": url}
         token = expert_token(env)
         templates = get_routes(url)
+        if arguments.routes:
+            templates = [t for t in templates if arguments.routes.search(t)]
         before = load_average()
         port, server = start_un1540(url)
         try:
@@ -285,6 +309,8 @@ def main() -> None:
                 if not arguments.files and path.endswith(FILES):
                     skipped.append(f"{template} (a file download; --files includes it)")
                     continue
+                if arguments.warm_first:
+                    measure_once(port, path, token)
                 write_with_retries(port, token, draft)
                 cpu_before = cpu_seconds(server.pid)
                 latencies, statuses = measure(port, path, token, arguments.requests)

@@ -7,7 +7,9 @@ random ids in the files, so the same figures give the same bytes.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,6 +122,66 @@ def bar_chart(
         )
     figure.tight_layout()
     return figure
+
+
+_SVGS: OrderedDict[Hashable, str] = OrderedDict()
+_SVGS_LOCK = threading.Lock()
+SVGS_KEPT = 64  # charts of a few periods in six languages (each SVG some tens of kB)
+
+
+def bar_chart_svg(
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[BarSeries],
+    *,
+    percent: bool = True,
+    direction: str = "ltr",
+    value_text: Callable[[float], str] | None = None,
+    tick_text: Callable[[float], str] | None = None,
+) -> str:
+    """`to_svg(bar_chart(...))`, drawn once per content: the key is every text and value the
+    chart shows (the labels, the series, the values as written, the ticks), so the same
+    figures in the same language give the stored SVG (drawing one takes matplotlib about
+    half a second of CPU), and different figures can never be served a stale chart."""
+    ticks = tuple((tick_text or _whole_percent)(tick / 100) for tick in range(0, 101, 20))
+    key = (
+        title,
+        tuple(categories),
+        tuple(
+            (
+                serie.name,
+                tuple(serie.values),
+                tuple("" if v is None else value_text(v) for v in serie.values)
+                if value_text
+                else (),
+            )
+            for serie in series
+        ),
+        percent,
+        direction,
+        ticks if percent else (),
+    )
+    with _SVGS_LOCK:
+        svg = _SVGS.get(key)
+        if svg is not None:
+            _SVGS.move_to_end(key)
+            return svg
+    svg = to_svg(
+        bar_chart(
+            title,
+            categories,
+            series,
+            percent=percent,
+            direction=direction,
+            value_text=value_text,
+            tick_text=tick_text,
+        )
+    )
+    with _SVGS_LOCK:
+        _SVGS[key] = svg
+        while len(_SVGS) > SVGS_KEPT:
+            _SVGS.popitem(last=False)
+    return svg
 
 
 def _whole_percent(value: float) -> str:

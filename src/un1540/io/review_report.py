@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from un1540 import __version__
-from un1540.io.charts import BarSeries, bar_chart, to_png, to_svg
+from un1540.io.charts import BarSeries, bar_chart, bar_chart_svg, to_png
 from un1540.io.export_docx import mark_every_page, right_to_left
 from un1540.io.export_pdf import css_string, printable_value
 from un1540.io.language import DocumentLanguage
@@ -136,9 +136,11 @@ class _Reader:
         return ltr(_filters(self.locale)["number"](value))
 
 
-def _table_chart(table: ReviewTable, start: date, end: date, reader: _Reader) -> Any:
+def _table_chart(
+    table: ReviewTable, start: date, end: date, reader: _Reader, draw: Callable[..., Any]
+) -> Any:
     long_date = _filters(reader.locale)["long_date"]
-    return bar_chart(
+    return draw(
         "",
         [reader.label(table.by, row.key, row.label) for row in table.rows],
         [
@@ -151,13 +153,13 @@ def _table_chart(table: ReviewTable, start: date, end: date, reader: _Reader) ->
     )
 
 
-def _distribution_chart(stats: ReviewStatistics, reader: _Reader) -> Any:
+def _distribution_chart(stats: ReviewStatistics, reader: _Reader, draw: Callable[..., Any]) -> Any:
     long_date = _filters(reader.locale)["long_date"]
     bands = list(
         dict.fromkeys([*stats.start.distribution.histogram, *stats.end.distribution.histogram])
     )
     states_on = reader.translate(N_("States on %(date)s"))
-    return bar_chart(
+    return draw(
         "",
         bands,
         [
@@ -176,13 +178,15 @@ def _distribution_chart(stats: ReviewStatistics, reader: _Reader) -> Any:
     )
 
 
-def _charts(stats: ReviewStatistics, reader: _Reader | None = None) -> dict[str, Any]:
+def _charts(
+    stats: ReviewStatistics, reader: _Reader | None = None, draw: Callable[..., Any] = bar_chart
+) -> dict[str, Any]:
     reader = reader or _Reader()
     charts = {
-        table.by: _table_chart(table, stats.from_date, stats.to_date, reader)
+        table.by: _table_chart(table, stats.from_date, stats.to_date, reader, draw)
         for table in stats.tables
     }
-    charts["distribution"] = _distribution_chart(stats, reader)
+    charts["distribution"] = _distribution_chart(stats, reader, draw)
     return charts
 
 
@@ -205,7 +209,9 @@ def review_body(
         translate=translations.gettext if translations is not None else _identity,
         label=label,
     )
-    charts = {key: to_svg(figure) for key, figure in _charts(stats, reader).items()}
+    # SVG drawn once per content (io/charts.py): a new data version whose figures of the
+    # period are unchanged (an edition approved today, for a past period) redraws nothing.
+    charts: dict[str, str] = _charts(stats, reader, draw=bar_chart_svg)
     if chart_images:
         charts = {
             key: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
@@ -222,6 +228,35 @@ def review_body(
             software_version=__version__,
             label=label,
         )
+    )
+
+
+def review_page_body(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    language: str,
+    locale: str,
+    translations: Any,
+    label: Label,
+) -> tuple[str, bool]:
+    """The portal page's body (charts as images) for the public data, and whether it is
+    synthetic: computed once per language and version of what it counts, however many readers
+    ask at once (the cache's single flight), like the review's files."""
+
+    def build() -> tuple[str, bool]:
+        statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)
+        body = review_body(
+            statistics, locale=locale, translations=translations, label=label, chart_images=True
+        )
+        return body, statistics.synthetic
+
+    return cached(
+        session,
+        ("review_page", start, end, language),
+        depends_on=(*ALL_STATES, DOCUMENTS),  # as review_file
+        compute=build,
     )
 
 

@@ -17,7 +17,8 @@ them only the cells marked X.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,6 +35,8 @@ from un1540.models import (
     MatrixEdition,
 )
 from un1540.services.kernel.access import Viewer, edition_visible, visible
+from un1540.services.kernel.cache import cached
+from un1540.services.matrix.counting import ALL_STATES
 from un1540.services.matrix.layout import framework_layout
 
 
@@ -100,12 +103,27 @@ def _pair_editions(
 
 def marked_pairs(
     session: Session, viewer: Viewer, editions: Iterable[EditionRef]
-) -> dict[int, set[tuple[str, str]]]:
-    """For each edition, the (field, weapon) pairs it marks X in cells the viewer may see."""
+) -> dict[int, frozenset[tuple[str, str]]]:
+    """For each edition, the (field, weapon) pairs it marks X in cells the viewer may see.
+
+    Cached per set of editions and viewer: an approved edition's cells never change (cells are
+    written only in open editions); its visibility changes with a `matrix_edition` event, which
+    raises the `matrix` scope, and the layout with the `reference` scope."""
     wanted = {edition.id: edition for edition in editions}
+    return cached(
+        session,
+        ("marked_pairs", tuple(sorted(wanted)), viewer.cache_key),
+        depends_on=ALL_STATES,
+        compute=lambda: _marked_pairs(session, viewer, wanted),
+    )
+
+
+def _marked_pairs(
+    session: Session, viewer: Viewer, wanted: dict[int, EditionRef]
+) -> dict[int, frozenset[tuple[str, str]]]:
     pairs: dict[int, set[tuple[str, str]]] = {edition_id: set() for edition_id in wanted}
     if not wanted:
-        return pairs
+        return {}
     layouts = {
         framework_id: framework_layout(session, session.get_one(Framework, framework_id))
         for framework_id in {edition.framework_id for edition in wanted.values()}
@@ -123,19 +141,19 @@ def marked_pairs(
         cell = layouts[wanted[edition_id].framework_id].by_id.get(cell_id)
         if cell is not None:
             pairs[edition_id].update((cell.field_code, weapon) for weapon in cell.weapons)
-    return pairs
+    return {edition_id: frozenset(marked) for edition_id, marked in pairs.items()}
 
 
 def measure_progress(
     measure: ActionPlanMeasure,
     baseline: EditionRef | None,
     latest: EditionRef | None,
-    pairs: dict[int, set[tuple[str, str]]],
+    pairs: Mapping[int, AbstractSet[tuple[str, str]]],
 ) -> MatrixProgress:
     if latest is None:
         return MatrixProgress(baseline.number if baseline else None, None, None, ())
-    before = pairs.get(baseline.id, set()) if baseline else set()
-    gained = pairs.get(latest.id, set()) - before
+    before = pairs.get(baseline.id, frozenset()) if baseline else frozenset()
+    gained = pairs.get(latest.id, frozenset()) - before
     fields, weapons = set(measure.fields), set(measure.weapons)
     found = sorted(
         {

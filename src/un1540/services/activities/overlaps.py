@@ -16,11 +16,18 @@ from sqlalchemy.orm import Session, selectinload
 
 from un1540.analytics.overlaps import Engagement, overlaps_among, overlaps_with
 from un1540.models import AssistanceProject, AssistanceRequest, OrganisationActivity
+from un1540.models.base import today
 from un1540.schemas.assistance import DuplicationWarning
 from un1540.services.activities.reads import activities_in, may_see_activity
-from un1540.services.assistance.reads.overview import duplication_warning, project_engagement
+from un1540.services.assistance.reads.overview import (
+    duplication_warning,
+    project_engagement,
+    viewer_identity,
+)
 from un1540.services.assistance.reads.projects import project_visible, visible_projects
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import ASSISTANCE, REFERENCE
 
 
 def activity_engagement(activity: OrganisationActivity) -> Engagement:
@@ -96,7 +103,18 @@ def project_warnings(
 
 
 def overview_warnings(session: Session, *, viewer: Viewer) -> list[DuplicationWarning]:
-    """Possible duplication among the projects and activities the viewer may see."""
+    """Possible duplication among the projects and activities the viewer may see (cached per
+    reader and day as `who_what_where`, until the assistance records or the reference data are
+    written)."""
+    return cached(
+        session,
+        ("overview_warnings", today(), viewer_identity(viewer)),
+        depends_on=(ASSISTANCE, REFERENCE),
+        compute=lambda: _overview_warnings(session, viewer),
+    )
+
+
+def _overview_warnings(session: Session, viewer: Viewer) -> list[DuplicationWarning]:
     engagements = [
         *_project_engagements(session, viewer),
         *(activity_engagement(a) for a in activities_in(session, viewer=viewer)),

@@ -8,8 +8,10 @@ PostgreSQL the upsert locks the scope's row until the commit, and SQLite has one
 Which scopes a write touches comes from where every write passes:
 
 - its audit events (kernel/audit.py): `matrix_edition` and `cell_entry` events name the State
-  (their ids start with its ISO3 code), so a write to France's matrix raises `state:FRA` and the
-  aggregate `matrix` (coverage, dashboard, review, priorities), never `state:DEU`;
+  (their ids start with its ISO3 code), so a write to France's matrix raises `state:FRA`, never
+  `state:DEU`; a `matrix_edition` event (opening, sharing, approving an edition) raises the
+  aggregate `matrix` too (coverage, dashboard, review, priorities), a `cell_entry` event (an
+  edit of a cell of an open edition, which no aggregate counts) does not;
 - the tables it wrote (seen at flush and in bulk statements), for writes without an event:
   assistance tables raise `assistance`, reference tables `reference`, and a table no rule names
   (or a State's matrix written with no event naming the State) raises `all`, on which every
@@ -75,9 +77,16 @@ def _iso3_prefix(text: str) -> str | None:
 def scopes_of_event(entity_type: str, entity_id: str, after: Mapping[str, Any] | None) -> set[str]:
     """The scopes a write recorded by this audit event touches."""
     after = after or {}
-    if entity_type in ("matrix_edition", "cell_entry"):  # ids "FRA/3" and "FRA/3/op1...": a State
+    if entity_type == "matrix_edition":  # ids "FRA/3": a State (approved: counted across States)
         iso3 = _iso3_prefix(entity_id)
         return {state_scope(iso3), MATRIX} if iso3 else {EVERYTHING}
+    if entity_type == "cell_entry":  # ids "FRA/3/op1...": a cell of a State's open edition
+        # Cells are written only in an open edition (draft or shared: matrix/rules.py
+        # EDITABLE_STATUSES), which no count across States includes (they count approved
+        # editions; an approval is a `matrix_edition` event and writes `edition_summary`):
+        # an expert's edit outdates that State's pages, not the aggregates.
+        iso3 = _iso3_prefix(entity_id)
+        return {state_scope(iso3)} if iso3 else {EVERYTHING}
     if entity_type in ("cell_comment", "cell_proposal"):  # only a State's pages show them
         edition = after.get("edition")
         iso3 = _iso3_prefix(edition) if isinstance(edition, str) else None

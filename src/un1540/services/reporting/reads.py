@@ -44,6 +44,8 @@ from un1540.schemas.reporting import (
 )
 from un1540.services.documents.actions import REPORT_KINDS, RESOLUTION_ADOPTED
 from un1540.services.kernel.access import PUBLIC, Viewer, visible
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import DOCUMENTS, REFERENCE
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
 
@@ -238,9 +240,21 @@ def reporting_status(
     region: str | None = None,
 ) -> ReportingList:
     """Every State's reporting status on `as_of` (today if omitted), with the counts by regional
-    group and by region."""
+    group and by region; cached per date, filters and viewer until a document or the reference
+    data is written (the dashboard shows it to every reader)."""
     on = check_as_of(as_of)
     _check_filters(session, group, region)
+    return cached(
+        session,
+        ("reporting_status", on, group, region, viewer.cache_key),
+        depends_on=(DOCUMENTS, REFERENCE),
+        compute=lambda: _reporting_status(session, viewer, on, group, region),
+    )
+
+
+def _reporting_status(
+    session: Session, viewer: Viewer, on: date, group: str | None, region: str | None
+) -> ReportingList:
     states = _states(session, group, region)
     reports = _dated_reports(session, viewer, [s.id for s in states] if group or region else None)
     by_state = _by_state(reports)
@@ -264,8 +278,18 @@ def reporting_timeline(
     session: Session, *, viewer: Viewer, to: date | None = None
 ) -> ReportingTimeline:
     """States that had reported at the end of each year from 2004 (the last point on `to`), in
-    all and by regional group, and the reports dated in each year."""
+    all and by regional group, and the reports dated in each year (cached as
+    `reporting_status`)."""
     end = check_as_of(to, "to")
+    return cached(
+        session,
+        ("reporting_timeline", end, viewer.cache_key),
+        depends_on=(DOCUMENTS, REFERENCE),
+        compute=lambda: _reporting_timeline(session, viewer, end),
+    )
+
+
+def _reporting_timeline(session: Session, viewer: Viewer, end: date) -> ReportingTimeline:
     states = _states(session)
     group_of = {state.id: state.electoral_group_code or "" for state in states}
     reports = [report for report in _dated_reports(session, viewer) if report.issued_on <= end]

@@ -9,9 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, Response
 
-from un1540.io.review_report import REPORT_CSS, review_body
-from un1540.services.coverage.reads.review_statistics import review_statistics
-from un1540.services.kernel.access import PUBLIC
+from un1540.io.review_report import REPORT_CSS, review_page_body
 from un1540.services.kernel.parameters import optional_date
 from un1540.web.deps import SessionDep
 from un1540.web.i18n import CurrentTranslations, babel_locale, language
@@ -32,7 +30,15 @@ def review_page(
 ) -> HTMLResponse:
     start = optional_date(date_from, "from") or DEFAULT_PERIOD[0]
     end = optional_date(date_to, "to") or DEFAULT_PERIOD[1]
-    statistics = review_statistics(session, viewer=PUBLIC, start=start, end=end)
+    body, synthetic = review_page_body(
+        session,
+        start=start,
+        end=end,
+        language=language(),
+        locale=babel_locale(),
+        translations=CurrentTranslations,
+        label=label,
+    )
     context = {
         "start": start,
         "end": end,
@@ -41,15 +47,9 @@ def review_page(
             {"from": start.isoformat(), "to": end.isoformat()}
             | ({} if language() == "en" else {"lang": language()})
         ),
-        "body": review_body(
-            statistics,
-            locale=babel_locale(),
-            translations=CurrentTranslations,
-            label=label,
-            chart_images=True,
-        ),
+        "body": body,
     }
-    return render(request, "reports/review.html", context, synthetic=statistics.synthetic)
+    return render(request, "reports/review.html", context, synthetic=synthetic)
 
 
 @router.get("/reports/review.css")

@@ -26,6 +26,7 @@ from un1540.models import (
     MatrixEdition,
     Origin,
 )
+from un1540.models.base import today
 from un1540.reference.languages import N_
 from un1540.schemas.assistance import (
     DuplicationWarning,
@@ -39,6 +40,8 @@ from un1540.services.assistance.reads.projects import project_visible, visible_p
 from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.assistance.shapes import loop_item, loop_project, who_what_where_row
 from un1540.services.kernel.access import Viewer, edition_visible, visible
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import ASSISTANCE, REFERENCE
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.matrix.layout import framework_layout
@@ -112,7 +115,28 @@ def who_what_where(
     session: Session, *, viewer: Viewer, as_of: date | None = None
 ) -> tuple[list[WhoWhatWhereRow], bool]:
     """Provider x State x area for every project the caller may see (under way on `as_of`, if
-    given: the field map's date)."""
+    given: the field map's date).
+
+    Cached per date and reader until the assistance records or the reference data are written.
+    What a reader may see of requests depends on the person (a requester, an organisation):
+    the key holds every part of the viewer but the name, so only anonymous readers share an
+    entry across people; each person's concurrent requests share one computation."""
+    return cached(
+        session,
+        ("who_what_where", as_of, today(), viewer_identity(viewer)),
+        depends_on=(ASSISTANCE, REFERENCE),
+        compute=lambda: _who_what_where(session, viewer, as_of),
+    )
+
+
+def viewer_identity(viewer: Viewer) -> tuple[object, ...]:
+    """Everything about a viewer a visibility rule may read (not the name it is shown by)."""
+    return (viewer.role.value, viewer.state_id, viewer.organisation_id, viewer.user_id)
+
+
+def _who_what_where(
+    session: Session, viewer: Viewer, as_of: date | None
+) -> tuple[list[WhoWhatWhereRow], bool]:
     layout = framework_layout(session, default_framework(session))
     projects = visible_projects(session, viewer)
     if as_of is not None:

@@ -41,9 +41,11 @@ from un1540.schemas.priorities import (
 from un1540.services.coverage.indicators import indicator_values
 from un1540.services.incidents.reads import incident_counts
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import INDICATORS
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
-from un1540.services.matrix.counting import mark_matrix, summaries_in_force
+from un1540.services.matrix.counting import ALL_STATES, mark_matrix, summaries_in_force
 
 BASIS = N_(
     "Matrix gaps: the latest approved edition of each State that the caller may see. "
@@ -158,9 +160,37 @@ def priorities(
     weights: str | None = None,
     paging: PageRequest | None = None,
 ) -> PrioritiesRead:
-    """All 193 States ranked by the weighted factors, each explained, with rank stability."""
+    """All 193 States ranked by the weighted factors, each explained, with rank stability.
+
+    Cached per weights, page, viewer and day (the incidents factor counts back from today)
+    until the matrix's approved editions, the reference data or the indicators and incidents
+    are written: one computation when many readers arrive after a write."""
     method = load_priority_method()
     chosen = resolve_weights(method, weights)
+    paging = paging or PageRequest()
+    return cached(
+        session,
+        (
+            "priorities",
+            method.slug,
+            tuple(sorted(chosen.items())),
+            paging.page,
+            paging.page_size,
+            viewer.cache_key,
+            today(),
+        ),
+        depends_on=(*ALL_STATES, INDICATORS),
+        compute=lambda: _priorities(session, viewer, method, chosen, paging),
+    )
+
+
+def _priorities(
+    session: Session,
+    viewer: Viewer,
+    method: PriorityMethod,
+    chosen: dict[str, float],
+    paging: PageRequest,
+) -> PrioritiesRead:
     names = {iso3: name for iso3, name in session.execute(select(State.iso3, State.short_name))}
     values, with_data, synthetic = factor_values(session, viewer, method, sorted(names))
     spec = method.sensitivity
@@ -191,7 +221,6 @@ def priorities(
         )
         for result in ranked
     ]
-    paging = paging or PageRequest()
     return PrioritiesRead(
         **envelope(synthetic),
         method=method.slug,

@@ -25,9 +25,15 @@ from un1540.reference.states import load_regional_groups, search_key
 from un1540.schemas.states import AreaRead, MembershipRead, StateRead, StateSummary
 from un1540.services.documents.reads import count_documents
 from un1540.services.kernel.access import Viewer, edition_visible
+from un1540.services.kernel.cache import cached
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
-from un1540.services.matrix.counting import latest_approved_editions, state_tallies, state_tally
+from un1540.services.matrix.counting import (
+    ALL_STATES,
+    latest_approved_editions,
+    state_tallies,
+    state_tally,
+)
 
 SORT_KEYS: dict[str, Callable[[StateSummary], Any]] = {
     "name": lambda s: s.name.casefold(),
@@ -193,8 +199,45 @@ def list_states(
 ) -> StateListing:
     """All States matching the filters, sorted; group filters include participants and observers.
 
-    `language` (one of the six) sorts names and group names in that language by its collation."""
+    `language` (one of the six) sorts names and group names in that language by its collation.
+
+    The unfiltered list (the States page, the maps of the home page, the dashboard, a field's
+    page, who does what where) is cached: it counts the latest approved edition of every State
+    and the editions of each, which change with the `matrix` scope (an edition opened,
+    shared or approved), not with an edit of a draft's cells. Callers must not change it."""
     _validate_filters(session, group, region, sort)
+    if group is None and region is None and not (q and q.strip()):
+        return cached(
+            session,
+            ("list_states", sort, descending, language, viewer.cache_key),
+            depends_on=ALL_STATES,
+            compute=lambda: _list_states(
+                session, viewer=viewer, sort=sort, descending=descending, language=language
+            ),
+        )
+    return _list_states(
+        session,
+        viewer=viewer,
+        group=group,
+        region=region,
+        q=q,
+        sort=sort,
+        descending=descending,
+        language=language,
+    )
+
+
+def _list_states(
+    session: Session,
+    *,
+    viewer: Viewer,
+    group: str | None = None,
+    region: str | None = None,
+    q: str | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    language: str = "en",
+) -> StateListing:
     statement = select(State).options(selectinload(State.names))
     if group is not None:
         statement = statement.where(
