@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.models import (
+    AssistanceOffer,
     Commitment,
     Organisation,
     OrganisationActivity,
@@ -22,6 +23,12 @@ from un1540.models import (
 )
 from un1540.services.action_plans.reads import list_plans, plan_facets
 from un1540.services.activities.reads import ActivityFilter, activity_facets, list_activities
+from un1540.services.assistance.reads.clearinghouse import (
+    ClearinghouseFilter,
+    clearinghouse_facets,
+    filtered_offers,
+    filtered_requests,
+)
 from un1540.services.commitments.reads import commitment_facets, list_commitments
 from un1540.services.events.reads import event_facets, list_events
 from un1540.services.kernel.access import PUBLIC, Viewer
@@ -64,7 +71,8 @@ def _plant_confidential(session: Session) -> None:
     (rolled back with the test)."""
     france = session.scalar(select(State.id).where(State.iso3 == "FRA"))
     organisation = session.scalar(select(Organisation.id).order_by(Organisation.id).limit(1))
-    assert france is not None and organisation is not None
+    assert france is not None
+    assert organisation is not None
     session.add_all(
         [
             Commitment(
@@ -150,7 +158,8 @@ def test_activity_state_and_search_facets_count_what_each_reader_may_see(
         facets = activity_facets(session, viewer=viewer)
         _agree(facets, {}, activities, name)
         france[name] = dict(facets["state"]).get("FRA", 0)
-        assert facets["weapon"] and facets["organisation"], name
+        assert facets["weapon"], name
+        assert facets["organisation"], name
         weapon = facets["weapon"][0][0]
         narrowed = activity_facets(session, viewer=viewer, filters=ActivityFilter(weapon=weapon))
         _agree(narrowed, {"weapon": weapon}, activities, name)
@@ -165,7 +174,8 @@ def test_activity_state_and_search_facets_count_what_each_reader_may_see(
             return search(session, viewer=viewer, filters=filters, paging=ONE).total
 
         facets = search_facets(session, viewer=viewer, filters=SearchFilters(query="nuclear"))
-        assert facets["kind"] and facets["language"], name
+        assert facets["kind"], name
+        assert facets["language"], name
         _agree(facets, {}, found, name)
         language = facets["language"][0][0]
         narrowed = search_facets(
@@ -185,3 +195,55 @@ def test_activity_state_and_search_facets_count_what_each_reader_may_see(
     assert sums["region"] == states({})  # every State is in one region
     narrowed = state_facets(session, group="western_european_others")
     _agree(narrowed, {"group": "western_european_others"}, states, "states")
+
+
+def test_clearinghouse_facets_count_what_each_reader_may_see(session: Session) -> None:
+    """The requests' and the offers' facets (/assistance) agree with the filtered lists, for
+    each reader; a committee-only offer and the requests not circulated are never counted for
+    the public."""
+    session.add(
+        AssistanceOffer(
+            provider_name="Confidential provider",
+            provider_key="other:confidential",
+            title="Confidential offer",
+            fields=[],
+            sections=[],
+            weapons=[],
+            help_types=["legislative_drafting"],
+            regions=["african"],
+            languages=[],
+            capacity=1,
+            origin=Origin.entry,
+            visibility=Visibility.committee,
+        )
+    )
+    session.flush()
+    sums: dict[str, dict[str, int]] = {}
+    for name, viewer in _viewers(session).items():
+
+        def requests(given: dict[str, object], viewer: Viewer = viewer) -> int:
+            filters = ClearinghouseFilter(**given)  # type: ignore[arg-type]
+            return filtered_requests(session, viewer=viewer, filters=filters, paging=ONE)[1]
+
+        def offers(given: dict[str, object], viewer: Viewer = viewer) -> int:
+            filters = ClearinghouseFilter(**given)  # type: ignore[arg-type]
+            return filtered_offers(session, viewer=viewer, filters=filters, paging=ONE)[1]
+
+        for given in (
+            {},
+            {"help": "legislative_drafting"},
+            {"region": "african", "status": "published"},
+        ):
+            filters = ClearinghouseFilter(**given)
+            of_requests, of_offers = clearinghouse_facets(session, viewer=viewer, filters=filters)
+            assert set(of_requests) == {"status", "help", "section", "region"}
+            assert set(of_offers) == {"help", "section", "region"}
+            counted = _agree(of_requests, dict(given), requests, name)
+            offered = _agree(of_offers, dict(given), offers, name)
+            if not given:
+                sums[name] = {"requests": counted["status"], "offers": offered["help"]}
+                assert of_offers["region"], name
+                assert of_requests["help"] or name == "public", name
+    assert sums["committee"]["requests"] > sums["poc"]["requests"] >= sums["public"]["requests"]
+    assert sums["committee"]["offers"] > sums["public"]["offers"]
+    assert sums["poc"]["offers"] < sums["committee"]["offers"]

@@ -288,7 +288,8 @@ def test_the_field_map_shows_what_was_under_way_on_its_date(
 
 
 FACET_LINK = re.compile(
-    r'<a href="([^"]+)"( aria-current="true")?>([^<]+)</a> <span class="facet-count">\(([\d,\s\u202f\u00a0]+)\)'
+    r'<a href="([^"]+)"\s*(aria-current="true")?\s*>([^<]+)</a> '
+    r'<span class="facet-count">\(([\d,\s\u202f\u00a0]+)\)'
 )
 
 
@@ -306,6 +307,7 @@ def facet_section(page: str) -> str:
         ("/action-plans?published=yes", "state", "Yes"),
         ("/activities?weapon=nw", "organisation", None),
         ("/search?q=nuclear&language=en", "kind", "English"),
+        ("/assistance?help=legislative_drafting", "region", None),
     ],
 )
 def test_every_list_page_shows_its_facets_as_links(
@@ -317,12 +319,13 @@ def test_every_list_page_shows_its_facets_as_links(
     section = facet_section(page)
     assert f'id="facet-{facet}"' in section, path
     links = FACET_LINK.findall(section)
-    assert links, path
+    assert len(links) > 1, path
     base, _, query = path.partition("?")
     name, _, value = query.split("&")[-1].partition("=")  # the filter in use
     for href, _current, _label, count in links:
         href = html_lib.unescape(href)
-        assert href.startswith(base) and "page=" not in href, href
+        assert href.startswith(base), href
+        assert "page=" not in href, href
         assert int(re.sub(r"\D", "", count)) > 0
     current = [label for _, current, label, _ in links if current]
     assert current, path  # the chosen value is marked
@@ -334,4 +337,5 @@ def test_every_list_page_shows_its_facets_as_links(
     if chosen:
         assert chosen in section, path
     french = facet_section(readers.expert.get(path + "&lang=fr").text)
-    assert "Retirer ce filtre" in french and "Filtres appliqués" in french, path
+    assert "Retirer ce filtre" in french, path
+    assert "Filtres appliqués" in french, path
