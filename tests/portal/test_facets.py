@@ -124,16 +124,18 @@ def test_commitment_plan_and_event_facets_count_what_each_reader_may_see(
         seen[f"commitments {name}"] = _agree(facets, {}, commitments, name)
         seen[f"commitments {name}"]["FRA"] = dict(facets["state"]).get("FRA", 0)
         assert facets["status"], name
-        state = facets["state"][0][0] if facets["state"] else None
-        if state is not None:  # a second filter kept while each facet is counted
-            narrowed = commitment_facets(session, viewer=viewer, state=state)
-            _agree(narrowed, {"state": state}, commitments, name)
         seen[f"plans {name}"] = _agree(plan_facets(session, viewer=viewer), {}, plans, name)
+        events_facets = event_facets(session, viewer=viewer)
+        seen[f"events {name}"] = _agree(events_facets, {}, events, name)
+        if name != "committee":
+            continue
+        # A second filter kept while each facet is counted (once: the reader who sees most).
+        state = facets["state"][0][0]
+        narrowed = commitment_facets(session, viewer=viewer, state=state)
+        _agree(narrowed, {"state": state}, commitments, name)
         narrowed = plan_facets(session, viewer=viewer, published=True)
         _agree(narrowed, {"published": "yes"}, plans, name)
-        facets = event_facets(session, viewer=viewer)
-        seen[f"events {name}"] = _agree(facets, {}, events, name)
-        kind = facets["kind"][0][0]
+        kind = events_facets["kind"][0][0]
         _agree(event_facets(session, viewer=viewer, kind=kind), {"kind": kind}, events, name)
     # France's confidential commitment: counted for the Committee side only
     assert seen["commitments committee"]["FRA"] == seen["commitments public"]["FRA"] + 1
@@ -160,9 +162,12 @@ def test_activity_state_and_search_facets_count_what_each_reader_may_see(
         france[name] = dict(facets["state"]).get("FRA", 0)
         assert facets["weapon"], name
         assert facets["organisation"], name
-        weapon = facets["weapon"][0][0]
-        narrowed = activity_facets(session, viewer=viewer, filters=ActivityFilter(weapon=weapon))
-        _agree(narrowed, {"weapon": weapon}, activities, name)
+        if name == "committee":  # a second filter kept
+            weapon = facets["weapon"][0][0]
+            narrowed = activity_facets(
+                session, viewer=viewer, filters=ActivityFilter(weapon=weapon)
+            )
+            _agree(narrowed, {"weapon": weapon}, activities, name)
 
         def found(given: dict[str, object], viewer: Viewer = viewer) -> int:
             filters = SearchFilters(
@@ -177,11 +182,12 @@ def test_activity_state_and_search_facets_count_what_each_reader_may_see(
         assert facets["kind"], name
         assert facets["language"], name
         _agree(facets, {}, found, name)
-        language = facets["language"][0][0]
-        narrowed = search_facets(
-            session, viewer=viewer, filters=SearchFilters(query="nuclear", language=language)
-        )
-        _agree(narrowed, {"language": language}, found, name)
+        if name == "committee":  # a second filter kept
+            language = facets["language"][0][0]
+            narrowed = search_facets(
+                session, viewer=viewer, filters=SearchFilters(query="nuclear", language=language)
+            )
+            _agree(narrowed, {"language": language}, found, name)
     assert search_facets(session, viewer=PUBLIC, filters=SearchFilters(query="")) == {}
     # France's committee-only activity: counted for the Committee side only
     assert france["committee"] == france["public"] + 1 == france["poc"] + 1
@@ -191,8 +197,8 @@ def test_activity_state_and_search_facets_count_what_each_reader_may_see(
 
     facets = state_facets(session)
     assert {code for code, _ in facets["group"]} >= {"african", "western_european_others"}
-    sums = _agree(facets, {}, states, "states")
-    assert sums["region"] == states({})  # every State is in one region
+    assert sum(count for _, count in facets["region"]) == states({})  # each State in one region
+    # Each value with the group filter kept (regions) or replaced (groups): list_states's total.
     narrowed = state_facets(session, group="western_european_others")
     _agree(narrowed, {"group": "western_european_others"}, states, "states")
 
@@ -231,8 +237,11 @@ def test_clearinghouse_facets_count_what_each_reader_may_see(session: Session) -
 
         for given in (
             {},
-            {"help": "legislative_drafting"},
-            {"region": "african", "status": "published"},
+            *(
+                ({"help": "legislative_drafting"}, {"region": "african", "status": "published"})
+                if name == "committee"
+                else ()
+            ),
         ):
             filters = ClearinghouseFilter(**given)
             of_requests, of_offers = clearinghouse_facets(session, viewer=viewer, filters=filters)
