@@ -42,6 +42,7 @@ PUBLIC_PAGES = [
     "/funding",
     "/reporting",
     "/action-plans",
+    "/commitments?status=announced",  # facets with a filter in use (its chip)
     "/trainings",
     "/organisations/unodc",
     "/login",

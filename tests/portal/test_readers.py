@@ -285,3 +285,57 @@ def test_the_field_map_shows_what_was_under_way_on_its_date(
         assert readers.public.get(f"/who-what-where?as_of={bad}").status_code == 422, bad
     arabic = readers.public.get(f"/who-what-where?as_of={on.isoformat()}&lang=ar").text
     assert "التاريخ على الخريطة" in arabic
+
+
+FACET_LINK = re.compile(
+    r'<a href="([^"]+)"\s*(aria-current="true")?\s*>([^<]+)</a> '
+    r'<span class="facet-count">\(([\d,\s\u202f\u00a0]+)\)'
+)
+
+
+def facet_section(page: str) -> str:
+    start = page.index('<nav class="facets"')
+    return page[start : page.index("</nav>", start)]
+
+
+@pytest.mark.parametrize(
+    ("path", "facet", "chosen"),
+    [
+        ("/states?group=african", "region", "Africa"),
+        ("/events?kind=workshop", "year", None),
+        ("/commitments?status=announced", "kind", "Announced"),
+        ("/action-plans?published=yes", "state", "Yes"),
+        ("/activities?weapon=nw", "organisation", None),
+        ("/search?q=nuclear&language=en", "kind", "English"),
+        ("/assistance?help=legislative_drafting", "region", None),
+    ],
+)
+def test_every_list_page_shows_its_facets_as_links(
+    readers: Readers, path: str, facet: str, chosen: str | None
+) -> None:
+    """Each list's facets: values with counts as links that keep the other filters and start at
+    page 1, the filter in use shown with a link that removes it, titles in the reader's language."""
+    page = readers.expert.get(path + "&lang=en").text
+    section = facet_section(page)
+    assert f'id="facet-{facet}"' in section, path
+    links = FACET_LINK.findall(section)
+    assert len(links) > 1, path
+    base, _, query = path.partition("?")
+    name, _, value = query.split("&")[-1].partition("=")  # the filter in use
+    for href, _current, _label, count in links:
+        href = html_lib.unescape(href)
+        assert href.startswith(base), href
+        assert "page=" not in href, href
+        assert int(re.sub(r"\D", "", count)) > 0
+    current = [label for _, current, label, _ in links if current]
+    assert current, path  # the chosen value is marked
+    chip = re.search(r'<a href="([^"]+)" class="facet-chip" data-facet="' + name + '">', section)
+    assert chip, path
+    removes = html_lib.unescape(chip.group(1))
+    assert f"{name}={value}" not in removes  # removes it, keeps the rest
+    assert all(kept in removes for kept in query.split("&")[:-1])
+    if chosen:
+        assert chosen in section, path
+    french = facet_section(readers.expert.get(path + "&lang=fr").text)
+    assert "Retirer ce filtre" in french, path
+    assert "Filtres appliqués" in french, path

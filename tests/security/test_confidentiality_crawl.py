@@ -195,6 +195,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "/api/v1/incidents": ("?page_size=100", "?state=TCD"),
     "/incidents": ("", "?region=africa"),
     "/who-what-where": ("", "?as_of=2020-01-01"),  # the field map on a date
+    "/assistance": ("", "?region=african"),  # its facets count the requests and offers shown
     "/api/v1/activities": ("?page_size=100", "?state=TCD", "?organisation=iaea"),
     "/activities": ("", "?state=NER"),
     # Coverage of the risk notes' fields on a date when Mali's Committee-only edition counts.

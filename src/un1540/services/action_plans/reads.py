@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from un1540.errors import InvalidParameter, NotFound, Problem, text
@@ -118,19 +119,15 @@ class PlanListing:
         return any(plan.origin is Origin.demo for plan in self.plans)
 
 
-def list_plans(
+def _plan_condition(
     session: Session,
-    *,
     viewer: Viewer,
-    state: str | None = None,
-    iso3: str | None = None,
-    published: bool | None = None,
-    status: str | None = None,
-    paging: PageRequest | None = None,
-) -> PlanListing:
-    """The plans this viewer may see, newest submission first: of the State `state` (a filter:
-    an unknown code is an invalid parameter) or `iso3` (a path: an unknown code is not found);
-    `status`: plans with a measure in that reported status."""
+    state: str | None,
+    iso3: str | None,
+    published: bool | None,
+    status: str | None,
+) -> ColumnElement[bool]:
+    """The list's filters under the viewer's visibility, as one SQL condition."""
     problems = []
     if status is not None and status not in MEASURES.statuses:
         problems.append(
@@ -173,6 +170,23 @@ def list_plans(
                 ActionPlanMeasure.plan_id == ActionPlan.id, ActionPlanMeasure.status == status
             ),
         )
+    return condition
+
+
+def list_plans(
+    session: Session,
+    *,
+    viewer: Viewer,
+    state: str | None = None,
+    iso3: str | None = None,
+    published: bool | None = None,
+    status: str | None = None,
+    paging: PageRequest | None = None,
+) -> PlanListing:
+    """The plans this viewer may see, newest submission first: of the State `state` (a filter:
+    an unknown code is an invalid parameter) or `iso3` (a path: an unknown code is not found);
+    `status`: plans with a measure in that reported status."""
+    condition = _plan_condition(session, viewer, state, iso3, published, status)
     paging = paging or PageRequest()
     total = session.scalar(select(func.count()).select_from(ActionPlan).where(condition)) or 0
     plans = list(
@@ -186,6 +200,57 @@ def list_plans(
         )
     )
     return PlanListing(plans, total, plans_progress(session, viewer, plans))
+
+
+PLAN_FACETS = ("status", "published", "state")
+
+
+def plan_facets(
+    session: Session,
+    *,
+    viewer: Viewer,
+    state: str | None = None,
+    published: bool | None = None,
+    status: str | None = None,
+) -> dict[str, list[tuple[str, int]]]:
+    """The action plans list's facets, as Datasette shows them: for a measure's reported status,
+    whether the plan is published ("yes"/"no") and the State, each value with the number of
+    plans the list would show with that value chosen (the other filters kept, this one
+    replaced); counted under `plan_visible`, as `list_plans` lists them."""
+    given: dict[str, object] = {"state": state, "published": published, "status": status}
+    _plan_condition(session, viewer, state, None, published, status)
+    found: dict[str, list[tuple[str, int]]] = {}
+    for name in PLAN_FACETS:
+        statement: Select[Any, int]
+        condition = _plan_condition(
+            session,
+            viewer,
+            iso3=None,
+            **{**given, name: None},  # type: ignore[arg-type]
+        )
+        if name == "status":
+            statement = (
+                select(ActionPlanMeasure.status, func.count(func.distinct(ActionPlan.id)))
+                .join(ActionPlanMeasure, ActionPlanMeasure.plan_id == ActionPlan.id)
+                .group_by(ActionPlanMeasure.status)
+            )
+        elif name == "published":
+            statement = select(ActionPlan.published, func.count(ActionPlan.id)).group_by(
+                ActionPlan.published
+            )
+        else:
+            statement = (
+                select(State.iso3, func.count(ActionPlan.id))
+                .join(State, State.id == ActionPlan.state_id)
+                .group_by(State.iso3)
+            )
+        rows = session.execute(statement.where(condition)).all()
+        found[name] = [
+            (("yes" if value else "no") if name == "published" else str(value), int(count))
+            for value, count in rows
+            if value is not None
+        ]
+    return found
 
 
 def plan_progress(

@@ -10,7 +10,7 @@ every activity and names one the reader may not see only as "an activity by <org
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, func, not_, or_, select, true
@@ -174,6 +174,57 @@ def list_activities(
         .limit(paging.page_size)
     ).all()
     return list(rows), total or 0
+
+
+ACTIVITY_FACETS = ("organisation", "state", "weapon", "field")
+
+
+def activity_facets(
+    session: Session, *, viewer: Viewer, filters: ActivityFilter | None = None
+) -> dict[str, list[tuple[str, int]]]:
+    """The activities list's facets, as Datasette shows them: for the organisation, the State,
+    the weapon category and the matrix field, each value with the number of activities the list
+    would show with that value chosen (the other filters kept, this one replaced); counted under
+    `activity_visible`, as `list_activities` lists them. Fields and weapons are JSON lists:
+    counted in Python, with the list's rule (an activity naming no category is on each)."""
+    filters = filters or ActivityFilter()
+    filters.check(session)
+    weapons = Lookups.load(session).weapons
+    period = replace(filters, organisation=None, state=None, field=None, weapon=None)
+    rows = session.execute(
+        select(
+            Organisation.code,
+            State.iso3,
+            OrganisationActivity.fields,
+            OrganisationActivity.weapons,
+        )
+        .join(Organisation, Organisation.id == OrganisationActivity.organisation_id)
+        .join(State, State.id == OrganisationActivity.state_id)
+        .where(activity_visible(viewer), *period.conditions())
+    ).all()
+    chosen = {
+        "organisation": filters.organisation,
+        "state": None if filters.state is None else filters.state.upper(),
+        "field": filters.field,
+        "weapon": filters.weapon,
+    }
+    found: dict[str, dict[str, int]] = {name: {} for name in ACTIVITY_FACETS}
+    for organisation, iso3, fields, named in rows:
+        values = {
+            "organisation": [organisation],
+            "state": [iso3],
+            "field": list(dict.fromkeys(fields or [])),
+            "weapon": list(dict.fromkeys(named or [])) or list(weapons),
+        }
+        for name in ACTIVITY_FACETS:
+            if all(
+                chosen[other] is None or chosen[other] in values[other]
+                for other in ACTIVITY_FACETS
+                if other != name
+            ):
+                for value in values[name]:
+                    found[name][value] = found[name].get(value, 0) + 1
+    return {name: list(counts.items()) for name, counts in found.items()}
 
 
 def get_activity(session: Session, *, viewer: Viewer, activity_id: int) -> OrganisationActivity:

@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from un1540.errors import InvalidParameter, NotFound, Problem, text
@@ -172,21 +173,19 @@ class CommitmentListing:
         return any(commitment.origin is Origin.demo for commitment in self.commitments)
 
 
-def list_commitments(
+def _commitment_condition(
     session: Session,
-    *,
     viewer: Viewer,
-    state: str | None = None,
-    organisation: str | None = None,
-    event: int | None = None,
-    kind: str | None = None,
-    status: str | None = None,
-    overdue: bool | None = None,
-    paging: PageRequest | None = None,
-    on: date | None = None,
-) -> CommitmentListing:
-    """The commitments this viewer may see, latest announced first, filtered; an unknown State,
-    organisation, kind or status is an invalid parameter naming it."""
+    state: str | None,
+    organisation: str | None,
+    event: int | None,
+    kind: str | None,
+    status: str | None,
+    overdue: bool | None,
+    on: date | None,
+) -> ColumnElement[bool]:
+    """The list's filters under the viewer's visibility, as one SQL condition; an unknown
+    State, organisation, kind or status is an invalid parameter naming it."""
     problems = []
     condition = commitment_visible(viewer)
     if state is not None:
@@ -246,6 +245,27 @@ def list_commitments(
     if overdue is not None:
         late = overdue_condition(on or today())
         condition = and_(condition, late if overdue else ~late)
+    return condition
+
+
+def list_commitments(
+    session: Session,
+    *,
+    viewer: Viewer,
+    state: str | None = None,
+    organisation: str | None = None,
+    event: int | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    paging: PageRequest | None = None,
+    on: date | None = None,
+) -> CommitmentListing:
+    """The commitments this viewer may see, latest announced first, filtered; an unknown State,
+    organisation, kind or status is an invalid parameter naming it."""
+    condition = _commitment_condition(
+        session, viewer, state, organisation, event, kind, status, overdue, on
+    )
     paging = paging or PageRequest()
     total = session.scalar(select(func.count()).select_from(Commitment).where(condition)) or 0
     rows = list(
@@ -259,6 +279,73 @@ def list_commitments(
         )
     )
     return CommitmentListing(rows, total)
+
+
+COMMITMENT_FACETS = ("status", "kind", "state", "organisation", "overdue")
+
+
+def commitment_facets(
+    session: Session,
+    *,
+    viewer: Viewer,
+    state: str | None = None,
+    organisation: str | None = None,
+    event: int | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    on: date | None = None,
+) -> dict[str, list[tuple[str, int]]]:
+    """The commitments list's facets, as Datasette shows them: for the status, the kind, the
+    State, the organisation and whether it is overdue ("yes"/"no"), each value with the number
+    of commitments the list would show with that value chosen (the other filters kept, this one
+    replaced); counted under `commitment_visible`, as `list_commitments` lists them."""
+
+    def without(name: str) -> ColumnElement[bool]:  # the list's filters but this one
+        return _commitment_condition(
+            session,
+            viewer,
+            None if name == "state" else state,
+            None if name == "organisation" else organisation,
+            event,
+            None if name == "kind" else kind,
+            None if name == "status" else status,
+            None if name == "overdue" else overdue,
+            on,
+        )
+
+    _commitment_condition(session, viewer, state, organisation, event, kind, status, overdue, on)
+    late = overdue_condition(on or today())
+    columns: dict[str, Any] = {
+        "status": Commitment.status,
+        "kind": Commitment.kind,
+        "state": State.iso3,
+        "organisation": Organisation.code,
+    }
+    found: dict[str, list[tuple[str, int]]] = {}
+    for name in COMMITMENT_FACETS:
+        condition = without(name)
+        if name == "overdue":  # two sums, not a GROUP BY over an expression with parameters
+            total, overdue_count = session.execute(
+                select(func.count(Commitment.id), func.sum(case((late, 1), else_=0))).where(
+                    condition
+                )
+            ).one()
+            counted = [
+                ("yes", int(overdue_count or 0)),
+                ("no", int(total) - int(overdue_count or 0)),
+            ]
+            found[name] = [(value, count) for value, count in counted if count]
+            continue
+        column = columns[name]
+        statement = select(column, func.count(Commitment.id))
+        if name == "state":
+            statement = statement.join(State, State.id == Commitment.state_id)
+        elif name == "organisation":
+            statement = statement.join(Organisation, Organisation.id == Commitment.organisation_id)
+        rows = session.execute(statement.where(condition).group_by(column)).all()
+        found[name] = [(str(value), int(count)) for value, count in rows if value is not None]
+    return found
 
 
 def commitments_of(

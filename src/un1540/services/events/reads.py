@@ -113,17 +113,7 @@ def get_event(session: Session, *, viewer: Viewer, event_id: int) -> Event:
     return event
 
 
-def list_events(
-    session: Session,
-    *,
-    viewer: Viewer,
-    kind: str | None = None,
-    audience: str | None = None,
-    year: int | None = None,
-    q: str | None = None,
-    paging: PageRequest | None = None,
-) -> tuple[list[Event], int]:
-    """The events this viewer may see, newest first; `q` searches titles, places and summaries."""
+def _check_event_filters(kind: str | None, audience: str | None) -> None:
     vocabulary = load_event_vocabulary()
     problems = []
     if kind is not None and kind not in vocabulary.kinds:
@@ -148,6 +138,20 @@ def list_events(
         )
     if problems:
         raise InvalidParameter.naming(problems)
+
+
+def list_events(
+    session: Session,
+    *,
+    viewer: Viewer,
+    kind: str | None = None,
+    audience: str | None = None,
+    year: int | None = None,
+    q: str | None = None,
+    paging: PageRequest | None = None,
+) -> tuple[list[Event], int]:
+    """The events this viewer may see, newest first; `q` searches titles, places and summaries."""
+    _check_event_filters(kind, audience)
     words = query_words(q)
     condition = event_visible(viewer)
     if kind is not None:
@@ -175,6 +179,50 @@ def list_events(
             and matches(f"{event.title}\n{event.place}\n{event.summary}", words)
         ),
     )
+
+
+EVENT_FACETS = ("kind", "audience", "year")
+
+
+def event_facets(
+    session: Session,
+    *,
+    viewer: Viewer,
+    kind: str | None = None,
+    audience: str | None = None,
+    year: int | None = None,
+    q: str | None = None,
+) -> dict[str, list[tuple[str, int]]]:
+    """The events list's facets, as Datasette shows them: for the kind, the audience and the
+    year, each value with the number of events the list would show with that value chosen (the
+    other filters kept, this one replaced); counted among the events this viewer may see, as
+    `list_events` lists them (audiences are a JSON list: counted in Python, as listed)."""
+    _check_event_filters(kind, audience)
+    words = query_words(q)
+    rows = session.execute(
+        select(
+            Event.kind, Event.starts_on, Event.audiences, Event.title, Event.place, Event.summary
+        ).where(event_visible(viewer))
+    ).all()
+    found: dict[str, dict[str, int]] = {name: {} for name in EVENT_FACETS}
+    for row_kind, starts_on, audiences, title, place, summary in rows:
+        if words and not matches(f"{title}\n{place}\n{summary}", words):
+            continue
+        values = {
+            "kind": [row_kind],
+            "audience": list(dict.fromkeys(audiences or [])),
+            "year": [str(starts_on.year)],
+        }
+        chosen = {"kind": kind, "audience": audience, "year": None if year is None else str(year)}
+        for name in EVENT_FACETS:
+            if all(
+                chosen[other] is None or chosen[other] in values[other]
+                for other in EVENT_FACETS
+                if other != name
+            ):
+                for value in values[name]:
+                    found[name][value] = found[name].get(value, 0) + 1
+    return {name: list(counts.items()) for name, counts in found.items()}
 
 
 def _statement_options() -> tuple[object, ...]:

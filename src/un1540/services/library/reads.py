@@ -4,8 +4,9 @@ search, "laws like this". Visibility is always the document's, checked here in S
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 from sqlalchemy import (
@@ -304,6 +305,51 @@ def search(
         for passage, document, score in rows
     ]
     return SearchPage(hits, int(total), groups)
+
+
+SEARCH_FACETS = ("state", "kind", "language")
+
+
+def search_facets(
+    session: Session, *, viewer: Viewer, filters: SearchFilters
+) -> dict[str, list[tuple[str, int]]]:
+    """The search's facets, as Datasette shows them: for the State, the document's kind and the
+    passage's language, each value with the number of passages `search` would find with that
+    value chosen (the other filters kept, this one replaced); among the documents the caller may
+    see, as `search` counts them. No query, no facets."""
+    groups = checked_filters(filters)
+    if not groups:
+        return {}
+    matching, _ = _matching(session, groups)
+    found_ids = matching.subquery("found")
+    columns: dict[str, Any] = {
+        "state": State.iso3,
+        "kind": Document.kind,
+        "language": SearchPassage.language,
+    }
+    without = {
+        "state": replace(filters, iso3=None),
+        "kind": replace(filters, kind=None),
+        "language": replace(filters, language=None),
+    }
+    counted: dict[str, list[tuple[str, int]]] = {}
+    for name, column in columns.items():
+        statement = (
+            select(column, func.count(SearchPassage.id))
+            .join(found_ids, found_ids.c.id == SearchPassage.id)
+            .join(Document, Document.id == SearchPassage.document_id)
+        )
+        if name == "state":
+            statement = statement.join(State, State.id == Document.state_id)
+        rows = session.execute(
+            statement.where(*_filters(without[name], viewer)).group_by(column)
+        ).all()
+        counted[name] = [
+            (str(getattr(value, "value", value)), int(count))
+            for value, count in rows
+            if value is not None
+        ]
+    return counted
 
 
 @dataclass(frozen=True)

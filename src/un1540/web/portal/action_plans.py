@@ -26,7 +26,7 @@ from un1540.services.action_plans.actions import (
     transition_milestone,
     update_plan,
 )
-from un1540.services.action_plans.reads import list_plans
+from un1540.services.action_plans.reads import list_plans, plan_facets
 from un1540.services.action_plans.rules import (
     MEASURES,
     MILESTONES,
@@ -38,6 +38,7 @@ from un1540.services.kernel.paging import PageRequest
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import PageQuery, RecordIdForm, RecordIdPath
+from un1540.web.portal.facets import facet_links, state_label
 from un1540.web.portal.forms import CsrfChecked, act, build, login_redirect
 from un1540.web.portal.templating import render
 
@@ -57,6 +58,10 @@ PAGE_SIZE = 50
 
 def status_name(code: str) -> str:
     return gettext(STATUS_NAMES.get(code, code))
+
+
+def _yes_no(code: str) -> str:
+    return gettext("Yes") if code == "yes" else gettext("No") if code == "no" else code
 
 
 def _split(text: str) -> list[str]:
@@ -86,12 +91,32 @@ def plans_page(
         status=status or None,
         paging=paging,
     )
+    filters = {"state": state, "published": published, "status": status}
+    labels = {"status": status_name, "published": _yes_no, "state": state_label}
     context = {
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "facets": facet_links(
+            "/action-plans",
+            filters,
+            plan_facets(
+                session,
+                viewer=viewer,
+                state=state or None,
+                published={"yes": True, "no": False}.get(published),
+                status=status or None,
+            ),
+            {
+                "status": gettext("With a measure"),
+                "published": gettext("Published"),
+                "state": gettext("State"),
+            },
+            lambda facet, code: labels[facet](code),
+        ),
         "plans": [plan_summary_read(plan, listing.progress) for plan in listing.plans],
         "total": listing.total,
         "page": page,
         "pages": max(1, -(-listing.total // PAGE_SIZE)),
-        "filters": {"state": state, "published": published, "status": status},
+        "filters": filters,
         "measure_statuses": list(MEASURES.statuses),
         "status_name": status_name,
         "may_create": "create" in state_rules.allowed(viewer, viewer.state_id or 0),

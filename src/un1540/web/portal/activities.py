@@ -4,6 +4,7 @@ duplication is said on the next page (docs/activities.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from typing import Annotated
@@ -19,14 +20,20 @@ from un1540.schemas.activities import ACTIVITY_VISIBILITIES, DEFAULT_VISIBILITY,
 from un1540.schemas.assistance import DuplicationWarning
 from un1540.services.activities.actions import record_activity
 from un1540.services.activities.overlaps import activity_warnings
-from un1540.services.activities.reads import ActivityFilter, form_choices, list_activities
+from un1540.services.activities.reads import (
+    ActivityFilter,
+    activity_facets,
+    form_choices,
+    list_activities,
+)
 from un1540.services.activities.rules import activity_rules
 from un1540.services.activities.shapes import activity_read
 from un1540.web.auth import flash
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.i18n import gettext
+from un1540.web.portal.facets import facet_links, state_label
 from un1540.web.portal.forms import CsrfChecked, act, build
-from un1540.web.portal.labels import field_label, state_name
+from un1540.web.portal.labels import field_label, label, state_name
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +100,28 @@ def activities_page(
     items = [activity_read(row) for row in rows]
     given = {key: value for key, value in filters.__dict__.items() if value is not None}
     may_record = "record_activity" in activity_rules.allowed(viewer, None)
+    choices = form_choices(session, viewer=viewer)
+    acronyms = dict(choices.all_organisations)
+    labels: dict[str, Callable[[str], str]] = {
+        "organisation": lambda code: acronyms.get(code) or code,
+        "state": state_label,
+        "field": field_label,
+        "weapon": lambda code: label("weapon", code, choices.weapons.get(code) or code),
+    }
     context = {
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "facets": facet_links(
+            "/activities",
+            {**given, **({"state": filters.state.upper()} if filters.state else {})},
+            activity_facets(session, viewer=viewer, filters=filters),
+            {
+                "organisation": gettext("Organisation"),
+                "state": gettext("State"),
+                "weapon": gettext("Weapon category"),
+                "field": gettext("Matrix field"),
+            },
+            lambda facet, code: labels[facet](code),
+        ),
         "items": items,
         "total": total,
         "page": paging.page,
@@ -102,7 +130,7 @@ def activities_page(
         "filters": given,
         "query": urlencode({key: str(value) for key, value in given.items()}),
         "problems": problems,
-        "choices": form_choices(session, viewer=viewer),
+        "choices": choices,
         "may_record": may_record,
         "visibilities": ACTIVITY_VISIBILITIES,
         "default_visibility": DEFAULT_VISIBILITY,

@@ -18,6 +18,7 @@ from un1540.schemas.commitments import CommitmentCreate, CommitmentTransition
 from un1540.schemas.vocabularies import vocabulary
 from un1540.services.commitments.actions import create_commitment, transition_commitment
 from un1540.services.commitments.reads import (
+    commitment_facets,
     commitments_of,
     event_outcome,
     form_choices,
@@ -33,6 +34,7 @@ from un1540.services.kernel.paging import PageRequest
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import PageQuery, RecordIdPath
+from un1540.web.portal.facets import facet_links, organisation_label, state_label
 from un1540.web.portal.forms import CsrfChecked, act, build, login_redirect
 from un1540.web.portal.templating import render
 
@@ -95,6 +97,10 @@ def _names() -> dict[str, object]:
     }
 
 
+def _yes_no(code: str) -> str:
+    return gettext("Yes") if code == "yes" else gettext("No") if code == "no" else code
+
+
 def _split(text: str) -> list[str]:
     return [part for part in text.replace(",", " ").replace(";", " ").split() if part]
 
@@ -140,7 +146,32 @@ def commitments_page(
         "status": status,
         "overdue": overdue,
     }
+    labels = {"status": status_name, "kind": kind_name, "state": state_label}
+    labels |= {"organisation": organisation_label, "overdue": _yes_no}
     context = {
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "facets": facet_links(
+            "/commitments",
+            filters,
+            commitment_facets(
+                session,
+                viewer=viewer,
+                state=state or None,
+                organisation=organisation or None,
+                event=_event_number(event),
+                kind=kind or None,
+                status=status or None,
+                overdue={"yes": True, "no": False}.get(overdue),
+            ),
+            {
+                "status": gettext("Status"),
+                "kind": gettext("Kind"),
+                "state": gettext("State"),
+                "organisation": gettext("Organisation"),
+                "overdue": gettext("Overdue"),
+            },
+            lambda facet, code: labels[facet](code),
+        ),
         "commitments": commitment_reads(session, viewer, listing.commitments),
         "total": listing.total,
         "page": page,

@@ -34,6 +34,7 @@ from un1540.services.documents.actions import UploadedFile
 from un1540.services.events.actions import create_event, publish_statement, submit_statement
 from un1540.services.events.reads import (
     check_may_submit,
+    event_facets,
     get_event,
     get_statement,
     known_fields,
@@ -49,6 +50,7 @@ from un1540.web.guards import GuardedRoute, guarded
 from un1540.web.i18n import gettext, language
 from un1540.web.params import PageQuery, RecordIdPath
 from un1540.web.portal.documents import VISIBILITY_NAMES
+from un1540.web.portal.facets import facet_links
 from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.templating import render
 from un1540.web.uploads import read_limited
@@ -110,7 +112,18 @@ def events_page(
         rows, total = list_events(session, viewer=viewer, paging=paging)
     items = [event_read(event, viewer) for event in rows]
     query = urlencode({key: value for key, value in filters.items() if value is not None})
+    names = _names()
+    labels = {"kind": names["kinds"], "audience": names["audiences"]}
     context = {
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "facets": facet_links(
+            "/events",
+            filters,
+            event_facets(session, viewer=viewer, **filters),  # type: ignore[arg-type]
+            {"kind": gettext("Kind"), "audience": gettext("Audience"), "year": gettext("Year")},
+            lambda facet, code: labels.get(facet, {}).get(code, code),
+            chronological={"year"},
+        ),
         "events": items,
         "total": total,
         "page": paging.page,
@@ -118,7 +131,7 @@ def events_page(
         "filters": filters,
         "query": query,
         "problems": problems,
-        "names": _names(),
+        "names": names,
         "may_create": "create_event" in event_start_rules.allowed(viewer, None),
         "visibilities": {code: VISIBILITY_NAMES[code] for code in EVENT_VISIBILITIES},
         **_pickers(),

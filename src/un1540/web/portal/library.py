@@ -22,10 +22,14 @@ from un1540.services.library.reads import (
     document_text,
     find_by_name,
     search,
+    search_facets,
     similar_provisions,
 )
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
+from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdPath
+from un1540.web.portal.facets import facet_links, state_label
+from un1540.web.portal.labels import code_label
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -52,7 +56,22 @@ def search_page(
         if q.strip()
         else SearchPage([], 0, [])
     )
+    counts = search_facets(session, viewer=viewer, filters=filters) if q.strip() else {}
     context = {
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "facets": facet_links(
+            "/search",
+            {"q": q, "state": state.upper(), "kind": kind, "language": language},
+            counts,
+            {"state": gettext("State"), "kind": gettext("Kind"), "language": gettext("Language")},
+            lambda facet, code: (
+                state_label(code)
+                if facet == "state"
+                else code_label("document_kind", code)
+                if facet == "kind"
+                else LANGUAGE_NAMES.get(code, code)
+            ),
+        ),
         "q": q,
         "state": state,
         "kind": kind,

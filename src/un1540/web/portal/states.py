@@ -33,12 +33,14 @@ from un1540.services.kernel.lookups import m49_regions, regional_groups, state_b
 from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix
-from un1540.services.matrix.reads.states import get_state, list_states
+from un1540.services.matrix.reads.states import get_state, list_states, state_facets
 from un1540.services.profiles.reads import state_profile
 from un1540.web.deps import SessionDep, ViewerDep
-from un1540.web.i18n import N_, language
+from un1540.web.i18n import N_, gettext, language
 from un1540.web.params import EditionQuery
 from un1540.web.portal.commitments import commitments_made
+from un1540.web.portal.facets import facet_links
+from un1540.web.portal.labels import label
 from un1540.web.portal.matrix_grid import matrix_grid
 from un1540.web.portal.profiles import wired_sections
 from un1540.web.portal.sharing import canonical_url
@@ -79,15 +81,28 @@ def states_page(
         descending=order == "desc",
         language=language(),
     )
+    groups, regions = regional_groups(session), m49_regions(session)
+    names = {
+        "group": {item.code: item.name for item in groups},
+        "region": {item.code: item.name for item in regions},
+    }
     context = {
         "states": states.items,
-        "groups": regional_groups(session),
-        "regions": m49_regions(session),
+        "groups": groups,
+        "regions": regions,
         "filters": {"group": group, "region": region, "q": q},
         "sort": sort,
         "order": order,
         "sortable": SORTABLE,
         "query": {k: v for k, v in {"group": group, "region": region, "q": q}.items() if v},
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "facets": facet_links(
+            "/states",
+            {"q": q, "group": group, "region": region, "sort": sort, "order": order},
+            state_facets(session, group=group, region=region, q=q),
+            {"group": gettext("Regional group"), "region": gettext("Region (M49)")},
+            lambda facet, code: label(facet, code, names[facet].get(code, code)),
+        ),
     }
     return render(request, "states/list.html", context, synthetic=states.synthetic)
 

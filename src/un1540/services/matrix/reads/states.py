@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from un1540.errors import InvalidParameter, Problem, text
@@ -239,14 +239,28 @@ def _list_states(
     language: str = "en",
 ) -> StateListing:
     statement = select(State).options(selectinload(State.names))
+    states = list(session.scalars(statement.where(*_state_filters(session, group, region, q))))
+    summaries, synthetic = summarise_states(session, viewer, states)
+    keys = _sort_keys(language)
+    summaries.sort(key=keys["name"])
+    summaries.sort(key=keys[sort], reverse=descending)
+    return StateListing(items=summaries, synthetic=synthetic)
+
+
+def _state_filters(
+    session: Session, group: str | None, region: str | None, q: str | None
+) -> list[ColumnElement[bool]]:
+    """The list's filters as SQL conditions on State (a group holds its participants and
+    observers; a region matches an M49 region, subregion or intermediate region)."""
+    found: list[ColumnElement[bool]] = []
     if group is not None:
-        statement = statement.where(
+        found.append(
             State.id.in_(
                 select(GroupMembership.state_id).where(GroupMembership.group_code == group)
             )
         )
     if region is not None:
-        statement = statement.where(
+        found.append(
             or_(
                 State.m49_region_code == region,
                 State.m49_subregion_code == region,
@@ -254,13 +268,35 @@ def _list_states(
             )
         )
     if q is not None and q.strip():
-        statement = statement.where(State.id.in_(_matching_state_ids(session, q.strip())))
-    states = list(session.scalars(statement))
-    summaries, synthetic = summarise_states(session, viewer, states)
-    keys = _sort_keys(language)
-    summaries.sort(key=keys["name"])
-    summaries.sort(key=keys[sort], reverse=descending)
-    return StateListing(items=summaries, synthetic=synthetic)
+        found.append(State.id.in_(_matching_state_ids(session, q.strip())))
+    return found
+
+
+STATE_FACETS = ("group", "region")
+
+
+def state_facets(
+    session: Session, *, group: str | None = None, region: str | None = None, q: str | None = None
+) -> dict[str, list[tuple[str, int]]]:
+    """The States list's facets, as Datasette shows them: for the regional group and the M49
+    region, each value with the number of States the list would show with that value chosen
+    (the other filters kept, this one replaced). Every State is public: no viewer to ask."""
+    _validate_filters(session, group, region, "name")
+    by_group = session.execute(
+        select(GroupMembership.group_code, func.count(func.distinct(State.id)))
+        .join(State, State.id == GroupMembership.state_id)
+        .where(*_state_filters(session, None, region, q))
+        .group_by(GroupMembership.group_code)
+    ).all()
+    by_region = session.execute(
+        select(State.m49_region_code, func.count(State.id))
+        .where(*_state_filters(session, group, None, q))
+        .group_by(State.m49_region_code)
+    ).all()
+    return {
+        name: [(str(code), int(count)) for code, count in rows if code is not None]
+        for name, rows in (("group", by_group), ("region", by_region))
+    }
 
 
 def _area(session: Session, code: str | None) -> AreaRead | None:

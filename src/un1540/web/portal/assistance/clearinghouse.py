@@ -3,10 +3,13 @@ where; the loop on one State's field; notifications."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540.errors import InvalidParameter, Problem
@@ -16,37 +19,68 @@ from un1540.schemas.overview import MapPoint
 from un1540.services.activities.overlaps import overview_warnings
 from un1540.services.activities.reads import activities_in
 from un1540.services.activities.shapes import activity_read
-from un1540.services.assistance.reads.offers import list_offers
+from un1540.services.assistance.reads.clearinghouse import (
+    ClearinghouseFilter,
+    clearinghouse_facets,
+    filtered_offers,
+    filtered_requests,
+)
 from un1540.services.assistance.reads.overview import field_loop, who_what_where
 from un1540.services.assistance.reads.projects import list_projects
-from un1540.services.assistance.reads.requests import list_requests
 from un1540.services.assistance.rules import (
     clearinghouse_rules,
 )
 from un1540.services.assistance.shapes import offer_read, project_reads, request_read
+from un1540.services.kernel.lookups import m49_regions, regional_groups
 from un1540.services.kernel.parameters import optional_date
 from un1540.services.matrix.reads.states import list_states
 from un1540.services.notifications.reads import list_notifications
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.i18n import gettext
-from un1540.web.portal.labels import state_name
+from un1540.web.portal.assistance.choices import layout_of
+from un1540.web.portal.facets import facet_links
+from un1540.web.portal.labels import label, state_name
 from un1540.web.portal.maps import map_json
 from un1540.web.portal.templating import render
+from un1540.web.portal.terms import term
 
 router = APIRouter(include_in_schema=False)
+CodeQuery = Annotated[str | None, Query(max_length=40)]
 MAP_FIRST_DAY = date(2004, 4, 28)  # resolution 1540 adopted: the map's slider starts there
 
 
 @router.get("/assistance", response_class=HTMLResponse)
 def assistance_page(
-    request: Request, session: SessionDep, viewer: ViewerDep, paging: PagingDep
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    paging: PagingDep,
+    status: CodeQuery = None,
+    help: CodeQuery = None,
+    section: CodeQuery = None,
+    region: CodeQuery = None,
 ) -> HTMLResponse:
-    """Requests, offers and projects, one page of each (the same page number for the three)."""
-    requests, request_total = list_requests(session, viewer=viewer, paging=paging)
-    offers, offer_total = list_offers(session, viewer=viewer, paging=paging)
+    """Requests, offers and projects, one page of each (the same page number for the three);
+    the requests and the offers narrowed by what help, on what and where, with their facets."""
+    filters = ClearinghouseFilter(
+        status=status or None, help=help or None, section=section or None, region=region or None
+    )
+    requests, request_total = filtered_requests(
+        session, viewer=viewer, filters=filters, paging=paging
+    )
+    offers, offer_total = filtered_offers(session, viewer=viewer, filters=filters, paging=paging)
     projects, project_total = list_projects(session, viewer=viewer, paging=paging)
     most = max(request_total, offer_total, project_total)
     starts = clearinghouse_rules.allowed(viewer, None)
+    request_counts, offer_counts = clearinghouse_facets(session, viewer=viewer, filters=filters)
+    given = filters.given()
+    titles = {
+        "status": gettext("Status"),
+        "help": gettext("Kind of help"),
+        "section": gettext("Matrix section"),
+        "region": gettext("Region"),
+    }
+    names = _area_names(session)
     context = {
         "requests": [request_read(r, viewer) for r in requests],
         "offers": [offer_read(o) for o in offers],
@@ -56,11 +90,39 @@ def assistance_page(
         "page": paging.page,
         "page_size": paging.page_size,
         "pages": -(-most // paging.page_size),
+        "query": urlencode(given),
+        "request_total": request_total,
+        "offer_total": offer_total,
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "request_facets": facet_links(
+            "/assistance", given, request_counts, titles, lambda f, c: names[f](c)
+        ),
+        "offer_facets": facet_links(
+            "/assistance", given, offer_counts, titles, lambda f, c: names[f](c)
+        ),
     }
     synthetic = any(r.origin is Origin.demo for r in requests) or any(
         o.origin is Origin.demo for o in offers
     )
     return render(request, "assistance/index.html", context, synthetic=synthetic)
+
+
+def _area_names(session: Session) -> dict[str, Callable[[str], str]]:
+    """Each facet's value named in the page's language."""
+    groups = {group.code: group.name for group in regional_groups(session)}
+    regions = {area.code: area.name for area in m49_regions(session)}
+    layout = layout_of(session)
+    sections = {section.code: section.title for section in layout.sections}
+    return {
+        "status": term,
+        "help": term,
+        "section": lambda code: label("section", code, sections.get(code) or code),
+        "region": lambda code: (
+            label("group", code, groups[code])
+            if code in groups
+            else label("region", code, regions.get(code) or code)
+        ),
+    }
 
 
 @router.get("/who-what-where", response_class=HTMLResponse)

@@ -27,3 +27,7 @@ document.addEventListener("submit", function (event) {
   var form = event.target;
   if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
+// Facets fold on a phone (they are open without script and on wider screens).
+if (window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) {
+  document.querySelectorAll("details.facet-box[open]").forEach(function (box) { box.open = false; });
+}
