@@ -435,20 +435,20 @@ def api_cases(world: World) -> list[Case]:
         ),
         Case(
             "GET",
-            f"{api}/accounts/{{account_id}}",
+            f"{api}/accounts/{{account_id:int}}",
             f"{api}/accounts/{world.quiet_account}",
             expect(403, public=401, admin=200),
         ),
         Case(
             "PATCH",
-            f"{api}/accounts/{{account_id}}",
+            f"{api}/accounts/{{account_id:int}}",
             f"{api}/accounts/{world.quiet_account}",
             expect(403, public=401, admin=200),  # enabling an active account: nothing changes
             {"json": {"active": True}},
         ),
         Case(
             "POST",
-            f"{api}/accounts/{{account_id}}/sign-out-everywhere",
+            f"{api}/accounts/{{account_id:int}}/sign-out-everywhere",
             f"{api}/accounts/{world.quiet_account}/sign-out-everywhere",
             expect(403, public=401, admin=200),
         ),

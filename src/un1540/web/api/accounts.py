@@ -182,7 +182,7 @@ def accounts_create(
 
 
 @router.get(
-    "/accounts/{account_id}",
+    "/accounts/{account_id:int}",
     summary="One account (administrators)",
     response_model=ManagedAccountDetail,
     responses=ADMIN_ERRORS,
@@ -193,7 +193,7 @@ def accounts_detail(session: SessionDep, viewer: ViewerDep, account_id: AccountP
 
 
 @router.patch(
-    "/accounts/{account_id}",
+    "/accounts/{account_id:int}",
     summary="Change an account's role, or disable or enable it (administrators)",
     response_model=ManagedAccountDetail,
     responses=ADMIN_ERRORS,
@@ -217,7 +217,7 @@ def accounts_update(
 
 
 @router.post(
-    "/accounts/{account_id}/sign-out-everywhere",
+    "/accounts/{account_id:int}/sign-out-everywhere",
     summary="End every portal session of an account (administrators)",
     response_model=AccountSessionsEnded,
     responses=ADMIN_ERRORS,
