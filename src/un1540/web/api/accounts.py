@@ -262,7 +262,7 @@ def own_tokens_issue(session: SessionDep, viewer: WriterDep, body: TokenCreate) 
     "/account/tokens/{token_id}",
     summary="Revoke one of your API tokens",
     response_model=TokenRead,
-    responses={k: WRITE_ERRORS[k] for k in (401, 403, 404)},
+    responses={k: WRITE_ERRORS[k] for k in (401, 403, 404, 422)},
 )
 def own_tokens_revoke(session: SessionDep, viewer: WriterDep, token_id: TokenPath) -> Response:
     """Programs using it stop working at once. Another account's token is not found (404)."""
