@@ -144,7 +144,7 @@ def _url(path: str, location: str, name: str, value: int) -> str:
             return str(value)
         return SAMPLE_PATH_VALUES.get(parameter, "1")
 
-    url = re.sub(r"\{(\w+)\}", fill, path)
+    url = re.sub(r"\{(\w+)(?::int)?\}", fill, path)  # {id:int}: a convertor, still an id
     return f"{url}?{name}={value}" if location == "query" else url
 
 

@@ -151,7 +151,7 @@ def test_suggestions_and_decisions_through_the_api(
         session.rollback()
 
 
-def test_an_edit_names_weapons_or_columns(
+def test_an_edit_names_the_field_weapons_or_columns(
     evidence_model_dir: Path,
     empty_client: TestClient,
     empty_sessions: sessionmaker[Session],
@@ -178,6 +178,24 @@ def test_an_edit_names_weapons_or_columns(
     assert edited.status_code == 201, edited.text
     assert edited.json()["decision"]["columns"] == ["enforcement"]
     assert all(c.endswith(":enforcement") for c in edited.json()["evidence_cells"])
+    # Issue 10, item 5: an edit may choose another field (OP2 or OP3, never OP1).
+    other = "op2.possess" if chosen["field"] != "op2.possess" else "op2.manufacture"
+    for wrong in ("op1.npt", "op9.nothing"):
+        refused = empty_client.post(
+            decide,
+            json={"verdict": "edit", "edition": number, "field": wrong},
+            headers=tokens.expert,
+        )
+        assert refused.status_code == 422, refused.text
+        assert "chosen_field" in {p["where"] for p in refused.json()["error"]["problems"]}
+    moved = empty_client.post(
+        decide, json={"verdict": "edit", "edition": number, "field": other}, headers=tokens.expert
+    )
+    assert moved.status_code == 201, moved.text
+    decision = moved.json()["decision"]
+    assert (decision["field"], decision["chosen_field"]) == (chosen["field"], other)
+    assert moved.json()["evidence_cells"]
+    assert all(c.startswith(f"{other}:") for c in moved.json()["evidence_cells"])
 
 
 @pytest.mark.parametrize("verdict", ["approve", ""])

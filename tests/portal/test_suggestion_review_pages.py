@@ -68,6 +68,29 @@ def test_an_expert_confirms_a_suggestion_into_a_draft(
     assert "Chemical Weapons (Prohibition) Act" in cell.text
     assert "liable on conviction" in html.unescape(cell.text)  # the quotation
 
+    # An edit may move the evidence to another field, chosen with the field picker (issue 10).
+    other = "op2.possess" if field != "op2.possess" else "op2.manufacture"
+    assert f'name="field" value="{field}" checked' in section
+    assert f'name="field" value="{other}"' in section
+    assert 'name="field" value="op1.' not in section  # never an OP1 field
+    moved = client.post(
+        action.group(1),
+        data={
+            "csrf_token": csrf(done.text),
+            "verdict": "edit",
+            "edition": str(number),
+            "field": other,
+            "weapons": weapon.group(1),
+            "columns": column.group(1),
+        },
+    )
+    assert moved.status_code == 200
+    assert "moved to" in moved.text
+    other_cell = client.get(
+        f"/states/GHA/editions/{number}/cells/{other}:{weapon.group(1)}:{column.group(1)}"
+    )
+    assert "liable on conviction" in html.unescape(other_cell.text)
+
 
 def test_the_arabic_page_reads_right_to_left(
     evidence_model_dir: Path,

@@ -424,6 +424,48 @@ def api_cases(world: World) -> list[Case]:
             expect(403, public=401, admin=404),  # nobody's: refused before it is looked up
             {"json": {"email": "nobody@example.org"}},
         ),
+        # Administrators manage accounts (docs/api.md); every account its own tokens.
+        Case("GET", f"{api}/accounts", f"{api}/accounts", expect(403, public=401, admin=200)),
+        Case(
+            "POST",
+            f"{api}/accounts",
+            f"{api}/accounts",
+            expect(403, public=401, admin=409),  # no e-mail server for the invitation here
+            {"json": {"email": "new@example.org", "role": "expert"}},
+        ),
+        Case(
+            "GET",
+            f"{api}/accounts/{{account_id:int}}",
+            f"{api}/accounts/{world.quiet_account}",
+            expect(403, public=401, admin=200),
+        ),
+        Case(
+            "PATCH",
+            f"{api}/accounts/{{account_id:int}}",
+            f"{api}/accounts/{world.quiet_account}",
+            expect(403, public=401, admin=200),  # enabling an active account: nothing changes
+            {"json": {"active": True}},
+        ),
+        Case(
+            "POST",
+            f"{api}/accounts/{{account_id:int}}/sign-out-everywhere",
+            f"{api}/accounts/{world.quiet_account}/sign-out-everywhere",
+            expect(403, public=401, admin=200),
+        ),
+        Case("GET", f"{api}/account/tokens", f"{api}/account/tokens", expect(200, public=401)),
+        Case(
+            "POST",
+            f"{api}/account/tokens",
+            f"{api}/account/tokens",
+            expect(422, public=401),  # refused by the data: no such scope
+            {"json": {"label": "t", "scope": "admin"}},
+        ),
+        Case(
+            "DELETE",
+            f"{api}/account/tokens/{{token_id}}",
+            f"{api}/account/tokens/999999",
+            expect(404, public=401),  # nobody's (another's token is not found either)
+        ),
         Case("GET", f"{api}/assistance/requests", f"{api}/assistance/requests", expect(200)),
         Case("GET", f"{api}/assistance/offers", f"{api}/assistance/offers", expect(200)),
         Case(

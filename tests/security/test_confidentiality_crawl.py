@@ -62,6 +62,7 @@ from tests.security.scenario import (
     world_app,
 )
 from un1540.models import Notification
+from un1540.services.accounts.credentials import token_hash
 from un1540.services.kernel.builds import BUILD_TASK, PUBLIC_AUDIENCE
 from un1540.services.kernel.jobs import JobRun, run_task
 
@@ -289,14 +290,14 @@ def _seeds(template: str, values: dict[str, list[str]]) -> list[str]:
     ):
         head, tail = template.split("{iso3}")
         return [head + edition.replace("?", tail + "?") for edition in FILE_EDITIONS]
-    names = re.findall(r"\{([^}:]+)(?::path)?\}", template)
+    names = re.findall(r"\{([^}:]+)(?::path|:int)?\}", template)
     unknown = [name for name in names if name not in values]
     assert not unknown, f"no values for {unknown} of {template}: add them to _values"
     urls = []
     for combination in itertools.product(*(values[name] for name in names)):
         url = template
         for name, value in zip(names, combination, strict=True):
-            url = re.sub(r"\{" + name + r"(?::path)?\}", value, url, count=1)
+            url = re.sub(r"\{" + name + r"(?::path|:int)?\}", value, url, count=1)
         urls += [url + query for query in QUERIES.get(template, ("",))]
     return urls
 
@@ -342,6 +343,7 @@ class Crawl:
     shown: dict[str, str] = field(default_factory=dict)  # route -> a URL that answered 200
     requests: int = 0
     files: int = 0
+    credentials: list[str] = field(default_factory=list)  # URLs holding a hash or a token
 
 
 def crawl(world: World, role: str, app: Starlette, downloads: list[str]) -> Crawl:
@@ -356,6 +358,9 @@ def crawl(world: World, role: str, app: Starlette, downloads: list[str]) -> Craw
         url for template, _ in routes if template not in skipped for url in _seeds(template, values)
     )
     seen, extra = set(queue), dict.fromkeys((template for template, _ in routes), 0)
+    # No answer ever holds a password hash, nor an API token or its hash (the API gives a new
+    # token's secret once, in the answer to the POST that issues it).
+    credentials = [*world.tokens.values(), *(token_hash(t) for t in world.tokens.values())]
 
     def fetch(url: str) -> None:
         client = api if url.startswith("/api/") else portal
@@ -376,6 +381,8 @@ def crawl(world: World, role: str, app: Starlette, downloads: list[str]) -> Craw
         if not content_type.startswith(("text/", "application/json")):
             result.files += 1
         kind = _kind(response.content, content_type)
+        if "$argon2" in text or any(credential in text for credential in credentials):
+            result.credentials.append(url)
         for name, marker in SECRETS.items():
             if marker in text:
                 result.found.setdefault(name, url)
@@ -431,6 +438,13 @@ def test_no_role_meets_a_secret_it_may_not_see(crawls: dict[str, Crawl], role: s
         assert {"pdf", "docx", "xlsx", "text/csv", "application/json", "text/html"} <= (
             met.kinds["committee_edition"]
         )
+
+
+def test_no_answer_holds_a_password_hash_or_a_token(crawls: dict[str, Crawl]) -> None:
+    """The accounts API and the tokens lists included (issue 13, item 4)."""
+    assert {role: met.credentials for role, met in crawls.items() if met.credentials} == {}
+    assert "/api/v1/account/tokens" in crawls["poc"].shown
+    assert "/api/v1/accounts/{account_id:int}" in crawls["admin"].shown
 
 
 def test_the_crawl_asks_every_route(world: World, crawls: dict[str, Crawl]) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_user
+from un1540.errors import InvalidData
 from un1540.models import (
     ActionPlan,
     ActionPlanMeasure,
@@ -27,11 +28,14 @@ from un1540.models import (
     State,
 )
 from un1540.reference.languages import UN_LANGUAGES
+from un1540.schemas.assistance import FundingCreate
 from un1540.services.action_plans.notices import DUE as PLAN_DUE
-from un1540.services.assistance.notices import MILESTONE_DUE
+from un1540.services.assistance.actions.funding import record_funding
+from un1540.services.assistance.notices import MILESTONE_DUE, PLEDGE_DUE
 from un1540.services.commitments.notices import DUE as COMMITMENT_DUE
 from un1540.services.inbox.deadlines import check_deadlines_near, notify_deadlines_near
-from un1540.services.kernel.access import Viewer
+from un1540.services.inbox.reads import pledges_due
+from un1540.services.kernel.access import Viewer, system_viewer
 from un1540.services.notifications.reads import list_notifications
 from un1540.settings import Settings
 from un1540.web.i18n import catalogue
@@ -162,6 +166,56 @@ def test_deadlines_near_are_told_once_per_item_and_threshold(session: Session) -
     assert check_deadlines_near(session, on=DAY + timedelta(days=20), thresholds=(14, 3)) == 0
 
 
+def test_a_pledge_due_soon_is_told_to_its_donor_once(session: Session) -> None:
+    """Issue 13, item 3: a pledge's due date; the donor's accounts are told once, while the
+    donor has not paid what it pledged; the donor's inbox shows the next due date."""
+    system = system_viewer("tests")
+    niger = make_user(session, role="state_poc", iso3="NER", email="niger-donor@example.org")
+    chad = make_user(session, role="state_poc", iso3="TCD", email="chad-donor@example.org")
+    due = DAY + timedelta(days=5)
+    pledge = record_funding(
+        session,
+        viewer=system,
+        data=FundingCreate(kind="pledge", state="NER", amount=1000, currency="USD", due_on=due),
+    )
+    assert pledge.due_on == due
+    for kind in ("pledge", "contribution"):  # Chad pledged and paid in full: nothing is due
+        record_funding(
+            session,
+            viewer=system,
+            data=FundingCreate(
+                kind=kind,
+                state="TCD",
+                amount=500,
+                currency="EUR",
+                due_on=due if kind == "pledge" else None,
+            ),
+        )
+    for wrong in (
+        {"kind": "contribution", "due_on": due},  # only a pledge has a due date
+        {"kind": "pledge", "made_on": date(2020, 1, 2), "due_on": date(2020, 1, 1)},
+    ):
+        with pytest.raises(InvalidData) as refused:
+            record_funding(
+                session,
+                viewer=system,
+                data=FundingCreate(state="NER", amount=1, currency="USD", **wrong),  # type: ignore[arg-type]
+            )
+        assert [p.where for p in refused.value.problems] == ["due_on"]
+
+    # Niger's pledge only: Chad paid its pledge in full.
+    assert notify_deadlines_near(session, on=DAY, thresholds=(14, 3)) == 1
+    assert _told(session, niger) == [
+        ("pledge_due", f"Pledge {pledge.id} is due on {due}", "/funding")
+    ]
+    assert _told(session, chad) == []
+    assert notify_deadlines_near(session, on=DAY + timedelta(days=1), thresholds=(14, 3)) == 0
+    assert [kind for kind, _, _ in _told(session, niger)] == ["pledge_due"]
+    [item] = pledges_due(session, niger).items
+    assert (item.detail, item.due_on) == ("1,000.00 USD", due)
+    assert pledges_due(session, chad).items == []
+
+
 def test_the_thresholds_setting_is_read_and_checked() -> None:
     assert Settings(deadline_reminder_days="3,14,3").deadline_thresholds == (14, 3)
     assert Settings(deadline_reminder_days="").deadline_thresholds == ()
@@ -171,7 +225,8 @@ def test_the_thresholds_setting_is_read_and_checked() -> None:
 
 def test_every_deadline_notice_is_worded_in_every_language() -> None:
     facts = {"id": "7", "state": "Chad", "title": "Plan", "owner": "Chad", "due_on": "2090-01-11"}
-    for wording in (PLAN_DUE, MILESTONE_DUE, COMMITMENT_DUE):
+    facts |= {"donor": "Chad", "amount": "1,000.00", "currency": "USD", "made_on": "2089-01-01"}
+    for wording in (PLAN_DUE, MILESTONE_DUE, COMMITMENT_DUE, PLEDGE_DUE):
         for language in UN_LANGUAGES:
             translations = catalogue(language)
             for message in (wording.subject, wording.body):

@@ -17,7 +17,7 @@ from un1540.analytics.evidence.model import suggest
 from un1540.errors import Forbidden, InvalidData
 from un1540.models import Evidence, Mark, SuggestionDecision, SuggestionVerdict
 from un1540.services.evidence.actions import DecisionInput, ProvisionRef, decide_suggestion, retrain
-from un1540.services.evidence.reads import held_out
+from un1540.services.evidence.reads import decision_examples, held_out
 from un1540.services.matrix.actions.editions import open_draft
 from un1540.services.matrix.reads.editions import entry_for, find_edition
 
@@ -112,3 +112,63 @@ def test_a_rejection_lowers_the_score_after_a_retrain(
     [after] = suggest(after_model, lexicon, [("p", TEXT, "fr")], every_candidate=True)
     after_scores = {s.field: s.score for s in after.suggestions}
     assert after_scores.get("op2.possess", 0.0) < scores["op2.possess"]
+
+
+def test_an_edit_may_move_the_evidence_to_another_field(session: Session) -> None:
+    """Issue 10, item 5: the chosen field's cells receive the evidence; retraining learns the
+    suggested field as a negative and the chosen one as a positive for that provision."""
+    with session.begin():
+        expert = make_user(session, role="expert")
+        number = open_draft(session, viewer=expert, iso3="TCD").number
+        document_id = _document(session, trained=True)
+    for chosen, where in (("op1.npt", "chosen_field"), ("op9.nothing", "chosen_field")):
+        with pytest.raises(InvalidData) as refused:
+            decide_suggestion(
+                session,
+                viewer=expert,
+                data=_input(
+                    document_id,
+                    SuggestionVerdict.edited,
+                    chosen_field=chosen,
+                    iso3="TCD",
+                    edition_number=number,
+                ),
+            )
+        assert where in {p.where for p in refused.value.problems}
+    with pytest.raises(InvalidData) as refused:  # only an edit chooses another field
+        decide_suggestion(
+            session,
+            viewer=expert,
+            data=_input(
+                document_id, SuggestionVerdict.confirmed, chosen_field="op2.possess", iso3="TCD"
+            ),
+        )
+    assert "chosen_field" in {p.where for p in refused.value.problems}
+    decision = decide_suggestion(
+        session,
+        viewer=expert,
+        data=_input(
+            document_id,
+            SuggestionVerdict.edited,
+            chosen_field="op2.possess",
+            iso3="TCD",
+            edition_number=number,
+        ),
+    )
+    assert (decision.field_code, decision.chosen_field) == ("op2.manufacture", "op2.possess")
+    assert decision.weapons == ["cw"]  # the suggested weapons the chosen field applies to
+    _, edition = find_edition(session, viewer=expert, iso3="TCD", number=number)
+    for column in ("legal_framework", "enforcement"):
+        moved = entry_for(session, edition, f"op2.possess:cw:{column}")
+        assert moved.mark is Mark.measure
+        cited = session.scalars(select(Evidence).where(Evidence.cell_entry_id == moved.id)).one()
+        assert (cited.document_id, cited.article) == (document_id, "4")
+        suggested = entry_for(session, edition, f"op2.manufacture:cw:{column}")
+        assert (
+            session.scalars(select(Evidence).where(Evidence.cell_entry_id == suggested.id)).all()
+            == []
+        )
+    [example] = decision_examples(session)
+    assert set(example.labels) == {"op2.possess"}
+    assert example.labels["op2.possess"].weapons == ("cw",)
+    assert example.rejected == frozenset({"op2.manufacture"})

@@ -248,7 +248,11 @@ def load_demo_assistance(session: Session) -> int:
             if project_id is not None:
                 projects.append(project_id)
     viewer = system_viewer(ACTOR)
-    for donor, amount in (("USA", 500000), ("FRA", 250000)):
+    # Synthetic pledges with a due date (docs/inbox.md#deadline-near: "pledge due" notices).
+    for donor, amount, due_on in (
+        ("USA", 500000, date(2027, 6, 30)),
+        ("FRA", 250000, date(2027, 3, 31)),
+    ):
         if donor not in states:
             continue
         for kind, share in (("pledge", 1.0), ("contribution", 0.6)):
@@ -261,6 +265,7 @@ def load_demo_assistance(session: Session) -> int:
                     amount=amount * share,
                     currency="USD",
                     made_on=date(2025, 6, 30),
+                    due_on=due_on if kind == "pledge" else None,
                     project_id=projects[0] if projects and kind == "contribution" else None,
                     note="[Synthetic] funding entry generated for demonstration.",
                 ),

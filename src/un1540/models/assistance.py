@@ -212,6 +212,8 @@ class FundingEntry(Base):
     amount: Mapped[float] = mapped_column(Numeric(16, 2, asdecimal=False))
     currency: Mapped[str] = mapped_column(String(3))
     made_on: Mapped[date] = mapped_column(Date)
+    # A pledge's due date (when the donor said it would pay), if any: "pledge due" notices.
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     earmark_region: Mapped[str] = mapped_column(String(40), default="")
     earmark_area: Mapped[str] = mapped_column(String(100), default="")  # section or field code
     project_id: Mapped[int | None] = mapped_column(ForeignKey("assistance_project.id"))

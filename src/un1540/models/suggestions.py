@@ -35,6 +35,8 @@ class SuggestionDecision(Base):
     text_sha256: Mapped[str] = mapped_column(String(64), index=True)
     language: Mapped[str] = mapped_column(String(2))
     field_code: Mapped[str] = mapped_column(String(80))
+    # An edit may move the evidence to another field: the one chosen (None: the suggested one).
+    chosen_field: Mapped[str | None] = mapped_column(String(80), nullable=True)
     suggested_weapons: Mapped[list[str]] = mapped_column(default=list)
     suggested_columns: Mapped[list[str]] = mapped_column(default=list)
     score: Mapped[float] = mapped_column(Float, default=0.0)

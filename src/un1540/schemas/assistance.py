@@ -429,6 +429,11 @@ class FundingCreate(_Input):
         description="ISO 4217 code, e.g. USD.", json_schema_extra=enum("currency")
     )
     made_on: date | None = Field(default=None, description="Default: today.")
+    due_on: date | None = Field(
+        default=None,
+        description="A pledge's due date, if the donor gave one (not before `made_on`; a "
+        "pledge only): the donor's accounts are told when it draws near.",
+    )
     earmark_region: Code = Field(
         default="",
         description="Regional group or M49 region code.",
@@ -451,6 +456,7 @@ class FundingRead(BaseModel):
     amount: float
     currency: str
     made_on: date
+    due_on: date | None = Field(default=None, description="A pledge's due date, if any.")
     earmark_region: str
     earmark_area: str
     project_id: int | None

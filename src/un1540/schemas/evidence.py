@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.schemas.common import Envelope
-from un1540.schemas.text import PROVISION_ID, PROVISION_TEXT, REASON
+from un1540.schemas.text import PROVISION_ID, PROVISION_TEXT, REASON, Code
+from un1540.schemas.vocabularies import vocabulary
 
 Language = Literal["en", "fr", "es", "zh", "ru", "ar"]
 
@@ -57,7 +58,12 @@ class SuggestResponse(Envelope):
 
 class DecisionRead(BaseModel):
     id: int
-    field: str
+    field: str = Field(description="The suggested field the decision is on.")
+    chosen_field: str | None = Field(
+        default=None,
+        description="An edit to another field: the field chosen instead, whose cells the "
+        "evidence went on (null: the suggested field).",
+    )
     verdict: Literal["confirmed", "edited", "rejected"]
     weapons: list[str] = Field(description="What the expert chose (empty for a rejection).")
     columns: list[str]
@@ -100,6 +106,12 @@ class DecisionRequest(BaseModel):
     )
     columns: list[Literal["legal_framework", "enforcement"]] | None = Field(
         default=None, max_length=2, description="For edit: the columns chosen instead."
+    )
+    field: Code | None = Field(
+        default=None,
+        description="For edit: another field (an OP2 or OP3 field code) the evidence goes on "
+        "instead of the suggested one; its weapons default to the suggested ones it applies to.",
+        json_schema_extra={"enum": [f for f in vocabulary("field") if not f.startswith("op1")]},
     )
     reason: Annotated[str, REASON] = ""
 

@@ -9,6 +9,7 @@ schemathesis' stateful tests).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -174,7 +175,8 @@ def build_openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
     operations: dict[tuple[str, str], dict[str, Any]] = {}
     for info in iter_routes(app.routes):
         route = info.api_route
-        path_item = schema["paths"].get(info.path)
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", info.path)  # "{id:int}" is "{id}" there
+        path_item = schema["paths"].get(path)
         if route is None or path_item is None:
             continue
         calls = set(_dependency_calls(route.dependant))
@@ -182,7 +184,7 @@ def build_openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             operation = path_item.get(method.lower())
             if operation is None:
                 continue
-            operations[(method.lower(), info.path)] = operation
+            operations[(method.lower(), path)] = operation
             responses = operation["responses"]
             for status in sorted(error_statuses(route.dependant)):
                 if str(status) not in responses:

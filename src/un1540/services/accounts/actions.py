@@ -14,14 +14,22 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import Conflict, InvalidData, NotFound, Problem, text
+from un1540.errors import (
+    Conflict,
+    Forbidden,
+    InvalidData,
+    NotFound,
+    Problem,
+    Unauthenticated,
+    text,
+)
 from un1540.models import ApiToken, Organisation, Role, State, TokenScope, UserAccount
 from un1540.models.base import utc_now
 from un1540.reference.languages import N_, UN_LANGUAGES
 from un1540.schemas.text import DISPLAY_NAME, TOKEN_LABEL
 from un1540.services.accounts import credentials
 from un1540.services.accounts.credentials import TOKEN_PREFIX, password_problems, token_hash
-from un1540.services.accounts.reads import active_token, find_user, token_viewer
+from un1540.services.accounts.reads import active_token, find_user, token_viewer, tokens_of
 from un1540.services.accounts.sessions import end_sessions_of
 from un1540.services.accounts.throttle import attempt_succeeded, reserve_attempt
 from un1540.services.kernel.access import Viewer
@@ -407,6 +415,37 @@ def revoke_own_token(session: Session, *, user: UserAccount, token_id: int, acto
             )
         )
     return _revoke(session, token, actor)
+
+
+def _own_account(session: Session, viewer: Viewer, *, writing: bool) -> UserAccount:
+    """The signed-in viewer's account (401 for the public); a write needs a write scope."""
+    user = session.get(UserAccount, viewer.user_id) if viewer.user_id is not None else None
+    if user is None:
+        raise Unauthenticated(N_("sign in or send an API token"))
+    if writing and not viewer.can_write:
+        raise Forbidden(N_("a read-only (read) token may not issue or revoke tokens"))
+    return user
+
+
+def own_tokens(session: Session, *, viewer: Viewer) -> list[ApiToken]:
+    """The signed-in account's API tokens, newest first (revoked ones too)."""
+    return tokens_of(session, _own_account(session, viewer, writing=False))
+
+
+@action
+def issue_own_token(
+    session: Session, *, viewer: Viewer, label: str, scope: str
+) -> tuple[ApiToken, str]:
+    """A new token for the signed-in account: its secret is returned this once."""
+    user = _own_account(session, viewer, writing=True)
+    return issue_token(session, email=user.email, scope=scope, actor=viewer.actor, label=label)
+
+
+@action
+def revoke_token_of_viewer(session: Session, *, viewer: Viewer, token_id: int) -> ApiToken:
+    """The signed-in account revokes one of its tokens (another's is not found: 404)."""
+    user = _own_account(session, viewer, writing=True)
+    return revoke_own_token(session, user=user, token_id=token_id, actor=viewer.actor)
 
 
 @action

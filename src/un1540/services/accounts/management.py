@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from un1540.errors import Conflict, InvalidData, NotFound, Problem, text
@@ -26,7 +26,7 @@ from un1540.services.accounts.actions import (
 )
 from un1540.services.accounts.resets import email_configured, send_reset_link
 from un1540.services.accounts.rules import refuse_managing_accounts
-from un1540.services.accounts.sessions import end_sessions_of
+from un1540.services.accounts.sessions import end_sessions_of, sign_out_everywhere
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.paging import PageRequest
@@ -49,24 +49,67 @@ def account_by_id(session: Session, viewer: Viewer, account_id: int) -> UserAcco
 
 
 @dataclass(frozen=True)
+class AccountFilters:
+    """The API's filters of the accounts list: a role, a State (ISO3), an organisation (code),
+    active or not. An unknown State or organisation matches no account."""
+
+    role: str | None = None
+    state: str | None = None
+    organisation: str | None = None
+    active: bool | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.role is not None:
+            roles = [role for role in Role if role.value == self.role]
+            found.append(UserAccount.role.in_(roles) if roles else false())
+        if self.state is not None:
+            found.append(
+                UserAccount.state_id.in_(
+                    select(State.id).where(State.iso3 == self.state.strip().upper())
+                )
+            )
+        if self.organisation is not None:
+            found.append(
+                UserAccount.organisation_id.in_(
+                    select(Organisation.id).where(Organisation.code == self.organisation.strip())
+                )
+            )
+        if self.active is not None:
+            found.append(UserAccount.is_active.is_(self.active))
+        return found
+
+
+@dataclass(frozen=True)
 class AccountsPage:
     accounts: list[UserAccount]
     total: int
 
 
 def list_accounts(
-    session: Session, *, viewer: Viewer, query: str = "", paging: PageRequest
+    session: Session,
+    *,
+    viewer: Viewer,
+    query: str = "",
+    paging: PageRequest,
+    filters: AccountFilters | None = None,
 ) -> AccountsPage:
-    """The accounts whose e-mail or name contains `query`, by e-mail, one page of them."""
+    """The accounts whose e-mail or name contains `query` (and that match `filters`), by
+    e-mail, one page of them."""
     _check(viewer)
-    condition = None
+    conditions: list[ColumnElement[bool]] = []
     words = query.strip().lower()
     if words:
         pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        condition = or_(
-            UserAccount.email.like(pattern, escape="\\"),
-            func.lower(UserAccount.display_name).like(pattern, escape="\\"),
+        conditions.append(
+            or_(
+                UserAccount.email.like(pattern, escape="\\"),
+                func.lower(UserAccount.display_name).like(pattern, escape="\\"),
+            )
         )
+    if filters is not None:
+        conditions += filters.conditions()
+    condition = and_(*conditions) if conditions else None
     counted = select(func.count()).select_from(UserAccount)
     listed = (
         select(UserAccount)
@@ -218,6 +261,43 @@ def set_account_active(
     if not active:
         _keep_an_administrator(session, user, "active")
     return set_active(session, email=user.email, active=active, actor=viewer.actor)
+
+
+@action
+def update_account(
+    session: Session,
+    *,
+    viewer: Viewer,
+    account_id: int,
+    role: str | None = None,
+    state_iso3: str | None = None,
+    organisation_code: str | None = None,
+    active: bool | None = None,
+) -> UserAccount:
+    """The API's PATCH: a new role (with its State or organisation; without a role, the
+    account's own with the State or organisation given) and/or active or not, in one
+    transaction. The last active administrator can be neither demoted nor disabled (409)."""
+    user = account_by_id(session, viewer, account_id)
+    if role is not None or state_iso3 is not None or organisation_code is not None:
+        change_role(
+            session,
+            viewer=viewer,
+            account_id=user.id,
+            role=role if role is not None else user.role.value,
+            state_iso3=state_iso3,
+            organisation_code=organisation_code,
+        )
+    if active is not None and active != user.is_active:
+        set_account_active(session, viewer=viewer, email=user.email, active=active)
+    return user
+
+
+def sign_out_account(
+    session: Session, *, viewer: Viewer, account_id: int
+) -> tuple[UserAccount, int]:
+    """End every portal session of the account with this number (an administrator)."""
+    user = account_by_id(session, viewer, account_id)
+    return user, sign_out_everywhere(session, viewer=viewer, email=user.email)
 
 
 @dataclass(frozen=True)

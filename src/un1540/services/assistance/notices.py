@@ -22,11 +22,18 @@ from collections.abc import Collection, Iterable, Mapping
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from un1540.models import AssistanceOffer, AssistanceProject, AssistanceRequest, Role, UserAccount
+from un1540.models import (
+    AssistanceOffer,
+    AssistanceProject,
+    AssistanceRequest,
+    FundingEntry,
+    Role,
+    UserAccount,
+)
 from un1540.reference.languages import N_
 from un1540.services.assistance.reads.projects import project_visible
 from un1540.services.assistance.reads.requests import PROVIDER_CONSENTS, request_visible
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, visible
 from un1540.services.notifications.actions import notify
 from un1540.services.notifications.reads import active_accounts
 from un1540.services.notifications.topics import Topic, Wording, register_topic
@@ -213,3 +220,58 @@ def notify_project(session: Session, project: AssistanceProject) -> int:
             entity_id=project.id,
         )
     return written
+
+
+# A pledge's due date draws near (services/inbox/deadlines.py, "deadline near"): the donor's
+# accounts (its State's points of contact and providers, or its organisation's) are told.
+PLEDGE_DUE = Wording(
+    subject=N_("Pledge %(id)s is due on %(due_on)s"),
+    body=N_(
+        "The pledge of %(donor)s, %(amount)s %(currency)s made on %(made_on)s, is due on "
+        "%(due_on)s. Please record the contribution once it is paid."
+    ),
+    link="/api/v1/funding/pledges",
+    page="/funding",
+)
+
+
+def _pledge_ids(viewer: Viewer) -> Select[int]:
+    return select(FundingEntry.id).where(visible(FundingEntry.visibility, viewer))
+
+
+def _pledge_facts(
+    session: Session, viewer: Viewer, ids: Collection[int]
+) -> dict[int, dict[str, str]]:
+    rows = session.execute(
+        select(
+            FundingEntry.id,
+            FundingEntry.donor_name,
+            FundingEntry.amount,
+            FundingEntry.currency,
+            FundingEntry.made_on,
+        ).where(FundingEntry.id.in_(list(ids)), visible(FundingEntry.visibility, viewer))
+    )
+    return {
+        id_: {
+            "donor": donor,
+            "amount": f"{float(amount):,.2f}",
+            "currency": currency,
+            "made_on": made_on.isoformat(),
+        }
+        for id_, donor, amount, currency, made_on in rows
+    }
+
+
+def _pledge_wording(kind: str, params: Mapping[str, str]) -> Wording | None:
+    return PLEDGE_DUE if kind == "pledge_due" else None
+
+
+register_topic(
+    Topic(
+        "funding_entry",
+        _pledge_ids,
+        _pledge_facts,
+        _pledge_wording,
+        label=N_("Your pledges: due date near"),
+    )
+)

@@ -241,6 +241,7 @@ def funding_read(entry: FundingEntry, shown_projects: set[int]) -> FundingRead:
         amount=entry.amount,
         currency=entry.currency,
         made_on=entry.made_on,
+        due_on=entry.due_on,
         earmark_region=entry.earmark_region,
         earmark_area=entry.earmark_area,
         project_id=shown_project(entry, shown_projects),

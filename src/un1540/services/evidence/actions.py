@@ -65,6 +65,13 @@ class DecisionInput:
     weapons: tuple[str, ...] | None = None
     columns: tuple[str, ...] | None = None
     reason: str = ""
+    # For edited: another field the evidence goes on instead of the suggested one (op2/op3).
+    chosen_field: str | None = None
+
+    @property
+    def target_field(self) -> str:
+        """The field whose cells receive the evidence: the chosen one, else the suggested."""
+        return self.chosen_field or self.field
 
 
 def _check(session: Session, data: DecisionInput) -> tuple[Document, list[str], list[str]]:
@@ -86,6 +93,25 @@ def _check(session: Session, data: DecisionInput) -> tuple[Document, list[str], 
         )
     if not data.provision.text.strip():
         problems.append(Problem("provision.text", N_("expected the provision's text")))
+    if data.chosen_field is not None and data.chosen_field != data.field:
+        if data.verdict is not SuggestionVerdict.edited:
+            problems.append(Problem("chosen_field", N_("only an edit chooses another field")))
+        elif data.chosen_field not in fields:
+            problems.append(
+                Problem(
+                    "chosen_field",
+                    text_message(
+                        N_("%(field)s is not a field of the matrix framework"),
+                        field=repr(data.chosen_field),
+                    ),
+                )
+            )
+        elif fields[data.chosen_field][0] == "op1":
+            problems.append(
+                Problem(
+                    "chosen_field", N_("OP1 fields are never evidenced by a domestic provision")
+                )
+            )
     if data.provision.language is not None and data.provision.language not in LANGUAGES:
         problems.append(Problem("provision.language", N_("expected one of en, fr, es, zh, ru, ar")))
     document = session.get(Document, data.provision.document_id)
@@ -99,10 +125,14 @@ def _check(session: Session, data: DecisionInput) -> tuple[Document, list[str], 
                 ),
             )
         )
+    moved = data.chosen_field not in (None, data.field)
+    applies = set(fields.get(data.target_field, ("", ()))[1])
     weapons = list(data.weapons if data.weapons is not None else data.suggested_weapons)
+    if moved and data.weapons is None:
+        # Another field: the suggested weapons it applies to (else every one it applies to).
+        weapons = [w for w in weapons if w in applies] or [w for w in WEAPONS if w in applies]
     columns = list(data.columns if data.columns is not None else data.suggested_columns)
     if data.verdict is not SuggestionVerdict.rejected:
-        applies = set(fields.get(data.field, ("", ()))[1])
         if not weapons or not set(weapons) <= set(WEAPONS):
             problems.append(Problem("weapons", N_("expected one or more of nw, cw, bw")))
         elif not set(weapons) <= applies:
@@ -111,7 +141,7 @@ def _check(session: Session, data: DecisionInput) -> tuple[Document, list[str], 
                     "weapons",
                     text_message(
                         N_("%(field)s applies to %(applies)s only"),
-                        field=data.field,
+                        field=data.target_field,
                         applies=sorted(applies),
                     ),
                 )
@@ -126,8 +156,11 @@ def _check(session: Session, data: DecisionInput) -> tuple[Document, list[str], 
             data.verdict is SuggestionVerdict.edited
             and data.weapons is None
             and data.columns is None
+            and not moved
         ):
-            problems.append(Problem("weapons", N_("an edit changes the weapons or the columns")))
+            problems.append(
+                Problem("weapons", N_("an edit changes the field, the weapons or the columns"))
+            )
     if problems:
         raise InvalidData(N_("the decision was not recorded"), problems=problems)
     assert document is not None
@@ -172,7 +205,7 @@ def decide_suggestion(
         )
         for weapon in weapons:
             for column in columns:
-                key = f"{data.field}:{weapon}:{column}"
+                key = f"{data.target_field}:{weapon}:{column}"
                 try:
                     entry = entry_for(session, edition, key)
                 except NotFound as error:
@@ -204,7 +237,7 @@ def decide_suggestion(
                         version=entry.revision,
                         evidence=existing if already else [*existing, cited],
                     ),
-                    reason=reason or f"evidence suggestion confirmed: {data.field}",
+                    reason=reason or f"evidence suggestion confirmed: {data.target_field}",
                 )
     decision = SuggestionDecision(
         document_id=document.id,
@@ -214,6 +247,7 @@ def decide_suggestion(
         text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         language=data.provision.language or detect_language(text),
         field_code=data.field,
+        chosen_field=data.target_field if data.target_field != data.field else None,
         suggested_weapons=list(data.suggested_weapons),
         suggested_columns=list(data.suggested_columns),
         score=data.score,
@@ -239,6 +273,7 @@ def decide_suggestion(
             "document_id": document.id,
             "article": data.provision.article,
             "field": data.field,
+            **({"chosen_field": decision.chosen_field} if decision.chosen_field else {}),
             "weapons": decision.weapons,
             "columns": decision.columns,
             "model_version": data.model_version,

@@ -92,7 +92,8 @@ def suggest_provisions(
 
 def decision_examples(session: Session, *, include_held_out: bool = False) -> list[Example]:
     """The decisions as training examples: per provision, the fields confirmed (with the
-    weapons and columns the expert chose) and the fields rejected (hard negatives)."""
+    weapons and columns the expert chose) and the fields rejected (hard negatives); an edit
+    that chose another field counts as the suggested field rejected and the chosen confirmed."""
     statement = select(SuggestionDecision).order_by(SuggestionDecision.id)
     if not include_held_out:
         statement = statement.where(SuggestionDecision.held_out.is_(False))
@@ -108,6 +109,11 @@ def decision_examples(session: Session, *, include_held_out: bool = False) -> li
             entry["labels"].pop(code, None)
             entry["rejected"].add(code)
         else:
+            if decision.chosen_field and decision.chosen_field != code:
+                # An edit to another field: the suggested one is a negative, the chosen positive.
+                entry["labels"].pop(code, None)
+                entry["rejected"].add(code)
+                code = decision.chosen_field
             entry["rejected"].discard(code)
             entry["labels"][code] = Label(
                 tuple(sorted(decision.weapons)),

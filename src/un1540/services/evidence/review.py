@@ -76,6 +76,11 @@ class DecisionView:
     actor: str
     decided_at: datetime
     model_version: str
+    chosen_field: str | None = None  # an edit to another field: the one chosen
+
+    @property
+    def evidenced_field(self) -> str:
+        return self.chosen_field or self.field
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,7 @@ def _view(decision: SuggestionDecision, edition_number: int | None) -> DecisionV
         actor=decision.actor,
         decided_at=decision.decided_at,
         model_version=decision.model_version,
+        chosen_field=decision.chosen_field,
     )
 
 
@@ -317,6 +323,7 @@ class ReviewDecision:
     weapons: tuple[str, ...] | None = None
     columns: tuple[str, ...] | None = None
     reason: str = ""
+    field: str | None = None  # edit: another field (op2/op3) the evidence goes on instead
 
 
 @action
@@ -350,8 +357,17 @@ def decide_on_provision(
             problems.append(Problem("edition", N_("a confirmation names the draft's number")))
         if state is None:
             problems.append(Problem("document", N_("the document is about no State: no draft")))
-    if verdict is SuggestionVerdict.edited and decision.weapons is None and not decision.columns:
-        problems.append(Problem("weapons", N_("an edit changes the weapons or the columns")))
+    if (
+        verdict is SuggestionVerdict.edited
+        and decision.weapons is None
+        and not decision.columns
+        and decision.field in (None, suggestion_id)
+    ):
+        problems.append(
+            Problem("weapons", N_("an edit changes the field, the weapons or the columns"))
+        )
+    if decision.field is not None and verdict is not SuggestionVerdict.edited:
+        problems.append(Problem("field", N_("only an edit chooses another field")))
     if problems:
         raise InvalidData(N_("the decision was not recorded"), problems=problems)
     assert verdict is not None
@@ -391,6 +407,7 @@ def decide_on_provision(
             weapons=decision.weapons if edited else None,
             columns=decision.columns if edited else None,
             reason=decision.reason,
+            chosen_field=decision.field if edited else None,
         ),
     )
 

@@ -10,11 +10,13 @@ The dated obligations in the model, and who must act on each:
   `assistance_project`);
 - a commitment's target date, while it is neither delivered nor withdrawn: its owner, the
   State's points of contact or the organisation's contacts (`commitment_due`, topic
-  `commitment`).
+  `commitment`);
+- a pledge's due date (FundingEntry.due_on, optional), while the donor State or organisation has
+  paid less than it pledged in that currency: the donor's accounts, its State's points of
+  contact and providers or its organisation's (`pledge_due`, topic `funding_entry`).
 
 A shared draft's response deadline has its own reminders (matrix/actions/reminders.py,
-UN1540_REVIEW_REMINDER_DAYS); pledges carry no due date in the model (FundingEntry has only the
-day it was made), so nothing is "near" for them: the donor's inbox lists what is unpaid.
+UN1540_REVIEW_REMINDER_DAYS).
 
 The thresholds are UN1540_DEADLINE_REMINDER_DAYS (e.g. 14 and 3 days before). On a day, an item
 due within the largest threshold is told once for the smallest threshold that reaches it, unless
@@ -30,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from un1540.models import (
@@ -40,6 +42,7 @@ from un1540.models import (
     AssistanceProject,
     Commitment,
     DeadlineReminder,
+    FundingEntry,
     ProjectMilestone,
     Role,
     UserAccount,
@@ -157,7 +160,48 @@ def _commitments(session: Session, start: date, end: date) -> Iterator[Deadline]
         )
 
 
-SOURCES = (_plan_milestones, _project_milestones, _commitments)
+def _pledges(session: Session, start: date, end: date) -> Iterator[Deadline]:
+    """A State's or an organisation's pledges due soon, while the donor has not paid as much
+    as it pledged in that currency (contributions are not matched to pledges one by one)."""
+    rows = session.scalars(
+        select(FundingEntry)
+        .where(
+            FundingEntry.kind == "pledge",
+            FundingEntry.due_on.between(start, end),
+            or_(
+                FundingEntry.donor_state_id.is_not(None),
+                FundingEntry.donor_organisation_id.is_not(None),
+            ),
+        )
+        .order_by(FundingEntry.id)
+    )
+    for pledge in rows:
+        assert pledge.due_on is not None  # selected so
+        balance = session.scalar(
+            select(
+                func.sum(case((FundingEntry.kind == "pledge", FundingEntry.amount), else_=0))
+                - func.sum(
+                    case((FundingEntry.kind == "contribution", FundingEntry.amount), else_=0)
+                )
+            ).where(
+                FundingEntry.donor_key == pledge.donor_key,
+                FundingEntry.currency == pledge.currency,
+            )
+        )
+        if float(balance or 0) <= 0.005:
+            continue  # paid in full
+        accounts = active_accounts(
+            session,
+            state_id=pledge.donor_state_id,
+            organisation_id=pledge.donor_organisation_id,
+            roles=(Role.state_poc, Role.provider),
+        )
+        yield Deadline(
+            "pledge", pledge.id, pledge.due_on, "pledge_due", "funding_entry", pledge.id, accounts
+        )
+
+
+SOURCES = (_plan_milestones, _project_milestones, _commitments, _pledges)
 
 
 def _sent(session: Session, start: date) -> dict[tuple[str, int, date], int]:

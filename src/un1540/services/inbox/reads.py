@@ -446,12 +446,30 @@ def _donor_key(session: Session, viewer: Viewer) -> str | None:
 
 def pledges_due(session: Session, viewer: Viewer, window: Window = FIRST) -> InboxSection:
     """A donor (the State or organisation the account speaks for): what it pledged and has not
-    paid yet, per currency (amounts are never converted)."""
+    paid yet, per currency (amounts are never converted), with the next due date of its pledges
+    in that currency (today or later), if they have one."""
     key = _donor_key(session, viewer)
     sums: dict[tuple[str, str], dict[str, float]] = defaultdict(
         lambda: {"pledge": 0.0, "contribution": 0.0}
     )
+    next_due: dict[tuple[str, str], date] = {}
     if key is not None:
+        next_due = {
+            (name, currency): due_on
+            for name, currency, due_on in session.execute(
+                select(
+                    FundingEntry.donor_name, FundingEntry.currency, func.min(FundingEntry.due_on)
+                )
+                .where(
+                    visible(FundingEntry.visibility, viewer),
+                    FundingEntry.donor_key == key,
+                    FundingEntry.kind == "pledge",
+                    FundingEntry.due_on >= today(),
+                )
+                .group_by(FundingEntry.donor_name, FundingEntry.currency)
+            )
+            if due_on is not None
+        }
         rows = session.execute(
             select(
                 FundingEntry.donor_name,
@@ -469,6 +487,7 @@ def pledges_due(session: Session, viewer: Viewer, window: Window = FIRST) -> Inb
             kind="pledge",
             name=name,
             link="/funding",
+            due_on=next_due.get((name, currency)),
             detail=f"{round(amounts['pledge'] - amounts['contribution'], 2):,.2f} {currency}",
         )
         for (name, currency), amounts in sorted(sums.items())

@@ -82,6 +82,7 @@ def _decision_read(view: DecisionView) -> DecisionRead:
     return DecisionRead(
         id=view.id,
         field=view.field,
+        chosen_field=view.chosen_field,
         verdict=view.verdict,
         weapons=view.weapons,
         columns=view.columns,
@@ -180,12 +181,13 @@ def provision_suggestion_decision(
             weapons=tuple(body.weapons) if body.weapons is not None else None,
             columns=tuple(body.columns) if body.columns is not None else None,
             reason=body.reason,
+            field=body.field,
         ),
         directory=settings.evidence_model_dir,
     )
     view = decision_view(session, decision)
     cells = [
-        f"{decision.field_code}:{weapon}:{column}"
+        f"{decision.chosen_field or decision.field_code}:{weapon}:{column}"
         for weapon in decision.weapons
         for column in decision.columns
     ]

@@ -28,6 +28,7 @@ from un1540.services.library.reads import (
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdPath
+from un1540.web.portal.assistance.choices import field_groups, layout_of
 from un1540.web.portal.facets import facet_links, state_label
 from un1540.web.portal.labels import code_label
 from un1540.web.portal.templating import render
@@ -119,6 +120,14 @@ def document_page(
         "drafts": open_drafts(session, viewer=viewer, document=document) if reviews else [],
         "weapon_codes": WEAPONS,
         "column_codes": COLUMNS,
+        # An edit may move the evidence to another field: OP2 and OP3 (never OP1).
+        "evidence_field_groups": [
+            group
+            for group in field_groups(layout_of(session))
+            if group[1] and not group[1][0][0].startswith("op1")
+        ]
+        if reviews
+        else [],
     }
     return render(
         request, "library/document.html", context, synthetic=document.origin is Origin.demo

@@ -1,5 +1,6 @@
 """The expert review of a law's evidence suggestions on its document page: confirm (into an
-open draft of the document's State), edit (other weapons or columns) or reject."""
+open draft of the document's State), edit (another field, other weapons or columns) or
+reject."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import Response
 
+from un1540.schemas.text import CODE
 from un1540.services.evidence.review import ReviewDecision, decide_on_provision
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -33,6 +35,7 @@ def suggestion_decision(
     edition: Annotated[str, Form(max_length=9)] = "",
     weapons: Annotated[list[str] | None, Form(max_length=3)] = None,
     columns: Annotated[list[str] | None, Form(max_length=2)] = None,
+    field: Annotated[str, Form(max_length=80), CODE] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     back = f"/documents/{document_id}?provision={provision_id}#provision-{provision_id}"
@@ -50,6 +53,8 @@ def suggestion_decision(
                 weapons=tuple(weapons) if verdict == "edit" and weapons else None,
                 columns=tuple(columns) if verdict == "edit" and columns else None,
                 reason=reason,
+                # The field picker holds the suggested field until another is chosen.
+                field=field if verdict == "edit" and field and field != suggestion_id else None,
             ),
             directory=settings.evidence_model_dir,
         )

@@ -46,6 +46,10 @@ def _problems(
         )
     if data.kind == "contribution" and made_on > today():
         problems.append(Problem("made_on", N_("a contribution cannot be paid in the future")))
+    if data.due_on is not None and data.kind != "pledge":
+        problems.append(Problem("due_on", N_("only a pledge has a due date")))
+    elif data.due_on is not None and data.due_on < made_on:
+        problems.append(Problem("due_on", N_("must not be before the day of the pledge")))
     if data.earmark_region and data.earmark_region not in region_codes(session):
         problems.append(
             Problem(
@@ -123,6 +127,7 @@ def record_funding(
         amount=round(data.amount, 2),
         currency=data.currency.upper(),
         made_on=made_on,
+        due_on=data.due_on,
         earmark_region=data.earmark_region,
         earmark_area=data.earmark_area,
         project_id=data.project_id,
@@ -143,6 +148,7 @@ def record_funding(
             "donor": entry.donor_key,
             "amount": entry.amount,
             "currency": entry.currency,
+            **({"due_on": entry.due_on.isoformat()} if entry.due_on else {}),
         },
     )
     return entry

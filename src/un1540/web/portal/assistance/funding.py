@@ -89,6 +89,7 @@ def funding_create(
     currency: Annotated[str, Form(max_length=3)],
     donor_name: Annotated[str, Form()] = "",
     made_on: Annotated[str, Form(max_length=10)] = "",
+    due_on: Annotated[str, Form(max_length=10)] = "",
     earmark_region: Annotated[str, Form(max_length=40)] = "",
     earmark_area: Annotated[str, Form(max_length=100)] = "",
     project_id: Annotated[str, Form(max_length=12)] = "",
@@ -108,6 +109,11 @@ def funding_create(
         except ValueError:
             day = None
             problems.append(Problem("made_on", f"{made_on!r} is not a date (YYYY-MM-DD)"))
+        try:
+            due = date.fromisoformat(due_on) if due_on.strip() else None
+        except ValueError:
+            due = None
+            problems.append(Problem("due_on", f"{due_on!r} is not a date (YYYY-MM-DD)"))
         project = int(project_id) if project_id.strip().isdigit() else None
         if project_id.strip() and project is None:
             problems.append(Problem("project_id", f"{project_id!r} is not a project number"))
@@ -122,6 +128,7 @@ def funding_create(
             currency=currency,
             donor_name=donor_name,
             made_on=day,
+            due_on=due,
             earmark_region=earmark_region.strip(),
             earmark_area=earmark_area.strip(),
             project_id=project,
