@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 MODES = ("whole", "per-state", "build")
@@ -51,6 +52,23 @@ def _prepare(states: int, directory: Path) -> str:
     return url
 
 
+def _progress() -> Callable[[float], None]:
+    """Prints, every tenth of the way, the fraction done, CPU seconds and RSS so far."""
+    shown = [0.0]
+
+    def report(fraction: float) -> None:
+        if fraction - shown[0] >= 0.1 or fraction >= 1.0:
+            shown[0] = fraction
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(
+                f"  {fraction:.0%}: {time.process_time():.0f} s CPU, peak RSS {peak:.0f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return report
+
+
 def _render(url: str, mode: str, language: str) -> None:
     """In this process: render, then print one line of figures."""
     from pypdf import PdfReader
@@ -71,7 +89,7 @@ def _render(url: str, mode: str, language: str) -> None:
             path = Path(f"matrices-{language}.pdf")
             with path.open("wb") as target:
                 total, _ = stream_every_matrix(
-                    session, PUBLIC, ExportFormat.pdf, target, language=language
+                    session, PUBLIC, ExportFormat.pdf, target, _progress(), language=language
                 )
             content = path.read_bytes()
         else:
