@@ -38,7 +38,7 @@ from un1540.io.activity_import import import_activity_file
 from un1540.io.briefing import briefing_file
 from un1540.io.demo import load_demo
 from un1540.io.incident_import import import_incident_file
-from un1540.io.matrix_export import ExportFormat, export_matrices
+from un1540.io.matrix_export import ExportFormat, export_matrices, stream_every_matrix
 from un1540.io.matrix_import import import_matrix_file
 from un1540.io.review_report import ReviewFormat, render_review
 from un1540.io.sourced_events import load_sourced_event_records
@@ -749,12 +749,19 @@ def export_matrix(
     with _sessions()() as session:
         viewer = system_viewer(f"cli:{getpass.getuser()}")
         with console.status("Exporting ..."):
-            exported = export_matrices(
-                session, viewer=viewer, iso3=state, fmt=format, edition=edition, language=lang
-            )
-    output.write_bytes(exported.content)
-    note = " (synthetic demo data)" if exported.synthetic else ""
-    console.print(f"Wrote {output} ({len(exported.content):,} bytes){note}.")
+            if all_states:  # written as it is made (the PDF one State at a time)
+                with output.open("wb") as target:
+                    _, synthetic = stream_every_matrix(
+                        session, viewer, format, target, language=lang
+                    )
+            else:
+                exported = export_matrices(
+                    session, viewer=viewer, iso3=state, fmt=format, edition=edition, language=lang
+                )
+                output.write_bytes(exported.content)
+                synthetic = exported.synthetic
+    note = " (synthetic demo data)" if synthetic else ""
+    console.print(f"Wrote {output} ({output.stat().st_size:,} bytes){note}.")
 
 
 def _read_provisions(path: Path) -> list[ProvisionText]:

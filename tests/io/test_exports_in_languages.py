@@ -8,21 +8,27 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import docx
+import pytest
 from docx.oxml.ns import qn
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_user
+from tests.portal.test_workflow_pages import csrf, sign_in
+from un1540.io import export_pdf
 from un1540.io.export_pdf import matrices_html, matrices_pdf
 from un1540.io.language import DocumentLanguage
-from un1540.io.matrix_collect import collect
-from un1540.io.matrix_export import ExportFormat, export_matrices
+from un1540.io.matrix_collect import MatrixExport, collect
+from un1540.io.matrix_export import ExportFormat, export_matrices, write_every_matrix
 from un1540.io.matrix_import import import_matrix_file
 from un1540.io.review_report import render_review
+from un1540.models import Build
 from un1540.reference.names import localized_name
 from un1540.services.coverage.reads.review_statistics import review_statistics
 from un1540.services.kernel.access import PUBLIC
@@ -180,3 +186,85 @@ def test_the_api_takes_the_language_and_refuses_an_unknown_one(client: TestClien
     refused = client.get("/api/v1/states/FRA/matrix.pdf?lang=xx")
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "invalid_parameter"
+
+
+def test_every_states_file_is_built_in_the_readers_language(
+    client: TestClient, session: Session
+) -> None:
+    """Every State's matrices at once (a background build, inline in the tests): the portal's
+    request and link carry the page's language, the API's `lang` picks the build, and a French
+    build is never served to an English reader (one build per data version, format and
+    language)."""
+    make_user(session, role="expert", email="every-lang@example.org")
+    session.flush()
+    sign_in(client, "every-lang@example.org")
+    page = client.get("/downloads?lang=fr")
+    started = client.post("/downloads/matrices/xlsx", data={"csrf_token": csrf(page.text)})
+    assert started.status_code == 200
+    assert 'href="/api/v1/matrices.xlsx?lang=fr"' in started.text  # the build's own page
+    listed = client.get("/downloads")
+    assert 'href="/api/v1/matrices.xlsx?lang=fr"' in listed.text
+
+    french = DocumentLanguage("fr")
+    answer = client.get("/api/v1/matrices.xlsx?lang=fr")
+    assert answer.status_code == 200
+    assert 'matrices-fr.xlsx"' in answer.headers["content-disposition"]
+    workbook = load_workbook(io.BytesIO(answer.content))
+    about = {row[0]: row[1] for row in workbook["About"].iter_rows(values_only=True)}
+    assert french.gettext("Framework") in about
+    assert french.gettext("Marks") in about
+    assert "Disclaimer" not in about
+    assert str(workbook["op2"]["A1"].value).startswith(localized_name("section", "op2", "fr", "?"))
+
+    english = client.get("/api/v1/matrices.xlsx?lang=en")
+    assert english.status_code == 200
+    assert 'matrices.xlsx"' in english.headers["content-disposition"]
+    about = {
+        row[0]: row[1]
+        for row in load_workbook(io.BytesIO(english.content))["About"].iter_rows(values_only=True)
+    }
+    assert "Framework" in about
+    assert french.gettext("Marks") not in about
+    kinds = set(session.scalars(select(Build.kind).where(Build.kind.like("matrices.%"))))
+    assert kinds == {"matrices.xlsx", "matrices.xlsx.fr"}
+    # CSV is data, the same in every language: one build whatever the language asked.
+    assert client.get("/api/v1/matrices.csv?lang=ar").status_code == 200
+    assert client.get("/api/v1/matrices.csv").status_code == 200
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Build).where(Build.kind.like("matrices.csv%"))
+        )
+        == 1
+    )
+    assert client.get("/api/v1/matrices.docx?lang=xx").status_code == 422
+
+
+def test_every_states_pdf_is_drawn_in_the_readers_language(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The all-States PDF build in Arabic: every State's pages drawn from the Arabic, right to
+    left page, bookmarked by the State's Arabic name. The page is what WeasyPrint draws: a
+    blank page stands in for its drawing here (a second a State), the database is real."""
+    drawn: list[str] = []
+
+    def draw(exports: list[MatrixExport], tr: DocumentLanguage) -> bytes:
+        drawn.append(matrices_html(exports, tr))
+        blank, target = PdfWriter(), io.BytesIO()
+        blank.add_blank_page(width=595, height=842)
+        blank.write(target)
+        return target.getvalue()
+
+    monkeypatch.setattr(export_pdf, "_render", draw)
+    details = write_every_matrix(
+        session, PUBLIC, ExportFormat.pdf, tmp_path, lambda _done: None, language="ar"
+    )
+    assert details["file_name"].endswith("matrices-ar.pdf")
+    assert details["states"] == len(drawn) > 1
+    arabic = DocumentLanguage("ar")
+    for page in drawn:
+        assert '<html lang="ar" dir="rtl">' in page
+        assert arabic.gettext("Data field") in page
+        assert _english_left(page, MATRIX_WORDS) == []
+    reader = PdfReader(tmp_path / details["stored_as"])
+    bookmarks = [item.title for item in reader.outline]  # type: ignore[union-attr]
+    assert localized_name("state", "FRA", "ar", "France") + " (FRA)" in bookmarks

@@ -100,29 +100,34 @@ def test_the_review_page_api_and_files(client: TestClient) -> None:
     assert client.get("/reports/review?from=2016-13-01").status_code == 422
 
 
-def _overflowing(box: object, right: float, found: list[str]) -> None:
-    """Boxes whose right edge passes the page's content area (WeasyPrint's layout)."""
+def _overflowing(box: object, left: float, right: float, found: list[str]) -> None:
+    """Boxes of some width that pass either edge of the page's content area (WeasyPrint's
+    layout): the right one, or the left one where a right-to-left table would be cut off."""
     x, width = getattr(box, "position_x", 0.0), getattr(box, "margin_width", None)
-    if width is not None and x + width() > right + 0.5:
-        found.append(f"{type(box).__name__} ends at {x + width():.0f} > {right:.0f}")
+    if width is not None and width() > 0.5:
+        if x + width() > right + 0.5:
+            found.append(f"{type(box).__name__} ends at {x + width():.0f} > {right:.0f}")
+        if x < left - 0.5:
+            found.append(f"{type(box).__name__} starts at {x:.0f} < {left:.0f}")
     for child in getattr(box, "children", []):
-        _overflowing(child, right, found)
+        _overflowing(child, left, right, found)
 
 
 def test_the_pdf_tables_fit_the_page(session: Session) -> None:
     """Every table of the review PDF, its widest (eight columns) included, fits the page's width:
-    no column is cut off at the right margin."""
+    no column is cut off at the right margin, nor at the left one in Arabic (right to left)."""
     from weasyprint import HTML
 
     from un1540.io.review_report import review_html
 
     stats = review_statistics(session, viewer=PUBLIC, start=START, end=END)
-    document = HTML(string=review_html(stats)).render()
-    found: list[str] = []
-    for page in document.pages:
-        box = page._page_box
-        right = box.content_box_x() + box.width
-        for child in box.children:  # the page's content; not its margin boxes (the footer)
-            if "Margin" not in type(child).__name__:
-                _overflowing(child, right, found)
-    assert found == [], found[:5]
+    for language in ("en", "ar"):
+        document = HTML(string=review_html(stats, language)).render()
+        found: list[str] = []
+        for page in document.pages:
+            box = page._page_box
+            left = box.content_box_x()
+            for child in box.children:  # the page's content; not its margin boxes (the footer)
+                if "Margin" not in type(child).__name__:
+                    _overflowing(child, left, left + box.width, found)
+        assert found == [], (language, found[:5])

@@ -29,14 +29,25 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s|%%")
 CELL = "op2.manufacture:nw:legal_framework"
 
 
+# The readers of files a portal page imports (their refusals are shown on the import page).
+IMPORT_READERS = ("matrix_import.py", "xlsx_guard.py")
+
+
 def service_messages() -> set[str]:
-    """Every message the services, schemas and the error tree mark N_ (as pybabel finds them)."""
+    """Every message the services, schemas, the error tree and the import readers mark N_ (as
+    pybabel finds them)."""
     found: set[str] = set()
     for folder in ("services", "schemas"):
         for _, _, message, _, _ in extract_from_dir(
             str(ROOT / "src/un1540" / folder), [("**.py", "python")], keywords={"N_": None}
         ):
             found.add(message)
+    for _, _, message, _, _ in extract_from_dir(
+        str(ROOT / "src/un1540/io"),
+        [(name, "python") for name in IMPORT_READERS],
+        keywords={"N_": None},
+    ):
+        found.add(message)
     for _, _, message, _, _ in extract_from_dir(
         str(ROOT / "src/un1540"), [("errors.py", "python")], keywords={"N_": None}
     ):
@@ -83,6 +94,33 @@ def test_a_message_is_english_for_the_api_and_translated_at_the_door() -> None:
     # A plain N_ message is translated by its English words; an unknown one stays as it is.
     assert _in("ar", N_("the form is not complete")) == catalogue("ar")["the form is not complete"]
     assert _in("ar", "not a catalogue message") == "not a catalogue message"
+
+
+def test_a_place_no_form_labels_is_named_in_the_readers_words() -> None:
+    """Places the services or pydantic name by path ("evidence.0.page", "participants[1].kind")
+    read as words in French: each part by its label, each index counted from 1; a place that
+    is not such a path stays as it is."""
+    fr = catalogue("fr")
+    error = InvalidData(
+        N_("the cell is not valid; nothing was saved"),
+        problems=[
+            Problem("evidence.0.page", N_("expected a non-empty text")),
+            Problem("participants[1].kind", N_("expected a non-empty text")),
+        ],
+    )
+    token = CURRENT_LANGUAGE.set("fr")
+    try:
+        said = refusal(error)
+        kept = [where_label("report.pdf"), where_label("evidence.0.unknown_part")]
+    finally:
+        CURRENT_LANGUAGE.reset(token)
+    page = f"{fr['Evidence']} 1, {fr['Page']}"
+    kind = f"{fr['Participant']} 2, {fr['Kind']}"
+    assert f"{page}: {fr['expected a non-empty text']}" in said
+    assert f"{kind}: {fr['expected a non-empty text']}" in said
+    assert "evidence.0.page" not in said
+    assert "participants[1]" not in said
+    assert kept == ["report.pdf", "evidence.0.unknown_part"]
 
 
 def test_a_refusal_names_the_field_by_its_label() -> None:
@@ -193,6 +231,29 @@ def _refused_in(expert: TestClient, language: str) -> None:
     pattern = re.sub(r"%\\\(\w+\\\)s", ".+?", re.escape(conflict.replace("%(iso3)s", "GHA")))
     assert re.search(pattern, shown), pattern
     assert "already has an open edition" not in shown
+
+    # 5. A file imported from the edition's page: each problem's place (line and column, the
+    #    column's name as in the file) and what is wrong, in the reader's language.
+    page = expert.get("/states/GHA/editions/1")
+    bad = (f"iso3,cell,mark,remark\nGHA,{CELL},Y,\nXXX,{CELL},X,\n").encode()
+    response = expert.post(
+        "/states/GHA/editions/1/import",
+        data={"csrf_token": csrf(page.text), "dry_run": "1"},
+        files={"file": ("bad.csv", bad, "text/csv")},
+    )
+    assert response.status_code == 422
+    shown = _page_text(response.text)
+    where = messages["line %(line)s, column %(column)s"]
+    assert messages["%(file)s was not imported; nothing was written"] % {"file": "bad.csv"} in shown
+    assert where % {"line": 2, "column": "mark"} in shown
+    assert messages["mark %(mark)s is not X, ?, NA or empty"] % {"mark": "'Y'"} in shown
+    assert where % {"line": 3, "column": "iso3"} in shown
+    unknown = messages["unknown State %(code)s (use an ISO 3166-1 alpha-3 code, e.g. FRA)"]
+    assert unknown % {"code": "'XXX'"} in shown
+    for english in ("was not imported", "line 2", "is not X, ?, NA", "unknown State"):
+        assert english not in shown, english
+    # (The API and the command line keep the English: tests/api/test_import_export_api.py,
+    # tests/cli/test_users_and_files.py.)
 
     # The API answers in English with its code, whatever the reader's language.
     api = expert.get("/api/v1/states/XXX/matrix", headers={"Accept": "application/json"})

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import Unauthenticated
 from un1540.io.downloads import OPEN_DATA, write_open_data
-from un1540.io.matrix_export import ExportFormat, write_every_matrix
+from un1540.io.matrix_export import LANGUAGE_FORMATS, ExportFormat, write_every_matrix
 from un1540.models import Build
+from un1540.reference.languages import UN_LANGUAGES
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.builds import (
     BUILD_TASK,
@@ -47,22 +48,32 @@ Builder = Callable[[Session, Viewer, Path, Callable[[float], None]], dict[str, A
 MATRICES = "matrices."
 
 
-def matrices_kind(fmt: ExportFormat) -> str:
-    return f"{MATRICES}{fmt.value}"
+def matrices_kind(fmt: ExportFormat, language: str = "en") -> str:
+    """The kind of build of every State's matrices in `fmt` and `language`: one build per data
+    version, format and language ("matrices.pdf", "matrices.pdf.fr"), so that a file in one
+    language is never served to a reader of another. CSV and JSON are the same in every
+    language: one build each."""
+    if language == "en" or fmt not in LANGUAGE_FORMATS:
+        return f"{MATRICES}{fmt.value}"
+    return f"{MATRICES}{fmt.value}.{language}"
 
 
-def _matrices(fmt: ExportFormat) -> Builder:
+def _matrices(fmt: ExportFormat, language: str) -> Builder:
     def build(
         session: Session, viewer: Viewer, folder: Path, progress: Callable[[float], None]
     ) -> dict[str, Any]:
-        return write_every_matrix(session, viewer, fmt, folder, progress)
+        return write_every_matrix(session, viewer, fmt, folder, progress, language)
 
     return build
 
 
 BUILDERS: dict[str, Builder] = {
     OPEN_DATA: write_open_data,
-    **{matrices_kind(fmt): _matrices(fmt) for fmt in ExportFormat},
+    **{
+        matrices_kind(fmt, language): _matrices(fmt, language)
+        for fmt in ExportFormat
+        for language in UN_LANGUAGES
+    },
 }
 
 
@@ -103,24 +114,33 @@ EVERY_STATE = "every State's matrices at once"
 
 
 def every_matrix_build(
-    session: Session, *, viewer: Viewer, fmt: ExportFormat, settings: Settings
+    session: Session,
+    *,
+    viewer: Viewer,
+    fmt: ExportFormat,
+    settings: Settings,
+    language: str = "en",
 ) -> BuildState:
-    """Every State's latest matrix in `fmt`, for signed-in accounts only, a limited number of
-    times an hour: where its build stands (one is asked for if the data changed since)."""
+    """Every State's latest matrix in `fmt` and `language`, for signed-in accounts only, a
+    limited number of times an hour: where its build stands (one is asked for if the data
+    changed since)."""
     if viewer.user_id is None:
         raise Unauthenticated(
             f"sign in or send an API token to download {EVERY_STATE}; each State's matrix is "
             "public at /api/v1/states/{iso3}/matrix.{format}"
         )
     count_use(session, viewer=viewer, what=EVERY_STATE, limit=settings.export_requests_per_hour)
-    return current_build(session, kind=matrices_kind(fmt), audience=audience_of(viewer))
+    return current_build(session, kind=matrices_kind(fmt, language), audience=audience_of(viewer))
 
 
-def every_matrix_builds(session: Session, *, viewer: Viewer) -> dict[ExportFormat, BuildState]:
-    """Where the viewer's builds of every State's matrices stand, per format (asks for none)."""
+def every_matrix_builds(
+    session: Session, *, viewer: Viewer, language: str = "en"
+) -> dict[ExportFormat, BuildState]:
+    """Where the viewer's builds of every State's matrices in `language` stand, per format
+    (asks for none)."""
     audience = audience_of(viewer)
     return {
-        fmt: build_state(session, kind=matrices_kind(fmt), audience=audience)
+        fmt: build_state(session, kind=matrices_kind(fmt, language), audience=audience)
         for fmt in ExportFormat
     }
 

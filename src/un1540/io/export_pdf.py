@@ -210,7 +210,8 @@ def write_matrices_pdf(
         matrix = export.matrix
         writer.append(
             PdfReader(BytesIO(_render([export], tr))),
-            outline_item=f"{matrix.state.name} ({matrix.state.iso3})",
+            outline_item=f"{tr.label('state', matrix.state.iso3, matrix.state.name)} "
+            f"({matrix.state.iso3})",
             import_outline=False,
         )
         progress(done / total if total else 0.0)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +40,9 @@ MEDIA_TYPES = {
     ExportFormat.docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ExportFormat.pdf: "application/pdf",
 }
+
+# The formats written in the reader's language (CSV and JSON are data, the same in every one).
+LANGUAGE_FORMATS = (ExportFormat.xlsx, ExportFormat.docx, ExportFormat.pdf)
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def export_matrices(
         if iso3
         else "matrices"
     )
-    if language != "en" and fmt in (ExportFormat.xlsx, ExportFormat.docx, ExportFormat.pdf):
+    if language != "en" and fmt in LANGUAGE_FORMATS:
         stem += f"-{language}"
     name = f"{'synthetic-demo-' if synthetic else ''}{stem}.{fmt.value}"
     return ExportedFile(
@@ -124,16 +127,19 @@ def _content(
     return content
 
 
-def write_every_matrix(
+def stream_every_matrix(
     session: Session,
     viewer: Viewer,
     fmt: ExportFormat,
-    folder: Path,
-    progress: Callable[[float], None],
-) -> dict[str, Any]:
-    """The builder of every State's latest matrix in `fmt` (a background job): the file into
-    `folder`; returns what the build record keeps of it. The PDF is written one State at a
-    time; the other formats are made in memory from every State's matrix."""
+    target: BinaryIO,
+    progress: Callable[[float], None] = lambda _fraction: None,
+    language: str = "en",
+) -> tuple[int, bool]:
+    """Every State's latest matrix in `fmt` written to `target`: (how many States, whether any
+    is synthetic). The PDF is written one State at a time (the layout of one State in memory);
+    the other formats are made in memory from every State's matrix. XLSX, DOCX and PDF are
+    written in `language` (Arabic right to left), as a single State's file is."""
+    reader = DocumentLanguage(language)
     total, exports = every_latest(session, viewer=viewer)
     seen: list[bool] = []
 
@@ -144,19 +150,40 @@ def write_every_matrix(
                 progress(0.7 * done / total)
             yield export
 
-    name = f"matrices.{fmt.value}"
     if fmt is ExportFormat.pdf:
-        with (folder / name).open("wb") as target:
-            write_matrices_pdf(counted(), target, total=total, progress=progress)
+        write_matrices_pdf(counted(), target, total=total, progress=progress, tr=reader)
     else:
         collected = list(counted())
-        (folder / name).write_bytes(_content(session, collected, fmt, single=False))
-    synthetic = any(seen)
+        target.write(_content(session, collected, fmt, single=False, reader=reader))
+    return total, any(seen)
+
+
+def every_matrix_name(fmt: ExportFormat, language: str = "en") -> str:
+    """The file name of every State's matrices ("matrices-fr.pdf" in French)."""
+    if language != "en" and fmt in LANGUAGE_FORMATS:
+        return f"matrices-{language}.{fmt.value}"
+    return f"matrices.{fmt.value}"
+
+
+def write_every_matrix(
+    session: Session,
+    viewer: Viewer,
+    fmt: ExportFormat,
+    folder: Path,
+    progress: Callable[[float], None],
+    language: str = "en",
+) -> dict[str, Any]:
+    """The builder of every State's latest matrix in `fmt` and `language` (a background job):
+    the file into `folder`; returns what the build record keeps of it."""
+    name = every_matrix_name(fmt, language)
+    with (folder / name).open("wb") as target:
+        total, synthetic = stream_every_matrix(session, viewer, fmt, target, progress, language)
     return {
         "file_name": f"{'synthetic-demo-' if synthetic else ''}{name}",
         "stored_as": name,
         "media_type": MEDIA_TYPES[fmt],
         "synthetic": synthetic,
         "states": total,
+        "language": language,
         "bytes": (folder / name).stat().st_size,
     }

@@ -11,6 +11,10 @@ have, and problems are collected up to MAX_PROBLEMS (then only counted). A file 
 cannot read (not a zip, broken XML, a CSV field past the csv module's limit) is a problem naming
 the file, never a server error. Remarks go through the text policy (schemas/text.py), refusals
 named by the cell's place in the file.
+
+Every problem's message and place are English for the API and the command line, and marked for
+the catalogues (`N_`, `errors.text`), so that the portal shows them in the reader's language
+(web/portal/messages.py): "feuille op2, ligne 5, colonne E : marque 'Y' ...".
 """
 
 from __future__ import annotations
@@ -28,7 +32,14 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from un1540.errors import MAX_LISTED_PROBLEMS, InvalidData, Problem, Un1540Error, more_problems
+from un1540.errors import (
+    MAX_LISTED_PROBLEMS,
+    InvalidData,
+    Problem,
+    Un1540Error,
+    more_problems,
+    text,
+)
 from un1540.io.language import DocumentLanguage
 from un1540.io.matrix_text import TREATY_COLUMNS
 from un1540.io.xlsx_guard import XlsxLimits, xlsx_refusal
@@ -43,7 +54,7 @@ from un1540.io.xlsx_values import sheet_values
 from un1540.models import Framework, MatrixEdition, State
 from un1540.models.base import today
 from un1540.reference.crosswalks import ASSERTED_BY, TREATY_STATUSES, treaty_fields
-from un1540.reference.languages import UN_LANGUAGES
+from un1540.reference.languages import N_, UN_LANGUAGES
 from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.text import FILE_NAME, REMARK, TextRefused, unneutralised
 from un1540.schemas.workflow import ImportReport
@@ -67,6 +78,49 @@ FRAMEWORK_LABELS = frozenset(
     DocumentLanguage(language).gettext("Framework") for language in UN_LANGUAGES
 )
 MAX_PROBLEMS = MAX_LISTED_PROBLEMS  # listed; the others are counted
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """A name from the file put into a message as it is written there (a column "mark", a sheet
+    "op2", a file's name): never looked up in the catalogues, as a `str` parameter would be."""
+
+    value: str
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def sheet_place(sheet: str, row: int | None = None, column: int | None = None) -> str:
+    """Where in a workbook: "sheet op2", "sheet op2, row 5", "sheet op2, row 5, column E"."""
+    if row is None:
+        return text(N_("sheet %(sheet)s"), sheet=Verbatim(sheet))
+    if column is None:
+        return text(N_("sheet %(sheet)s, row %(row)s"), sheet=Verbatim(sheet), row=row)
+    return text(
+        N_("sheet %(sheet)s, row %(row)s, column %(column)s"),
+        sheet=Verbatim(sheet),
+        row=row,
+        column=get_column_letter(column),
+    )
+
+
+def line_place(line: int, column: str | None = None, file_name: str | None = None) -> str:
+    """Where in a CSV file: "line 5", "line 5, column mark", "data.csv, line 5, column mark"."""
+    if file_name is None:
+        if column is None:
+            return text(N_("line %(line)s"), line=line)
+        return text(N_("line %(line)s, column %(column)s"), line=line, column=Verbatim(column))
+    if column is None:
+        return text(N_("%(file)s, line %(line)s"), file=Verbatim(file_name), line=line)
+    return text(
+        N_("%(file)s, line %(line)s, column %(column)s"),
+        file=Verbatim(file_name),
+        line=line,
+        column=Verbatim(column),
+    )
+
+
 ROW_SLACK = 1_000  # empty or note rows a sheet or a CSV may hold besides the matrix's own
 
 
@@ -118,32 +172,37 @@ class _Checker:
         if iso3 not in self.states:
             self.problem(
                 where,
-                f"unknown State {iso3[:20]!r} (use an ISO 3166-1 alpha-3 code, e.g. FRA)",
+                text(
+                    N_("unknown State %(code)s (use an ISO 3166-1 alpha-3 code, e.g. FRA)"),
+                    code=repr(iso3[:20]),
+                ),
             )
             return None
         return iso3
 
     def mark(self, value: object, where: str) -> str | None:
-        text = _text(value).upper()
-        if text not in MARKS:
-            self.problem(where, f"mark {text[:20]!r} is not X, ?, NA or empty")
+        found = _text(value).upper()
+        if found not in MARKS:
+            self.problem(
+                where, text(N_("mark %(mark)s is not X, ?, NA or empty"), mark=repr(found[:20]))
+            )
             return None
-        return MARKS[text]
+        return MARKS[found]
 
     def remark(self, value: object, where: str, *, from_csv: bool = False) -> str | None:
         """The remark through the text policy; None (a problem) when it is refused. From a CSV,
         the quote the CSV export puts before a formula-like text comes off first."""
-        text = _text(value)
-        text = unneutralised(text) if from_csv else text
-        cleaned = self.remarks.get(text)
+        given = _text(value)
+        given = unneutralised(given) if from_csv else given
+        cleaned = self.remarks.get(given)
         if cleaned is None:  # once per distinct remark of the file, not once per cell
             try:
-                cleaned = REMARK.clean(text)
+                cleaned = REMARK.clean(given)
             except TextRefused as refused:
                 cleaned = refused
-            self.remarks[text] = cleaned
+            self.remarks[given] = cleaned
         if isinstance(cleaned, TextRefused):
-            self.problem(where, f"the remark {cleaned.message}")
+            self.problem(where, text(N_("the remark %(problem)s"), problem=cleaned.message))
             return None
         return cleaned
 
@@ -161,7 +220,10 @@ class _Checker:
         if instrument is None:
             self.problem(
                 where("treaty_status"),
-                f"{field_code} is not an OP1 treaty field: leave the treaty columns empty",
+                text(
+                    N_("%(field)s is not an OP1 treaty field: leave the treaty columns empty"),
+                    field=Verbatim(field_code),
+                ),
             )
             return False, None
         ok = True
@@ -169,13 +231,21 @@ class _Checker:
         if status not in TREATY_STATUSES:
             self.problem(
                 where("treaty_status"),
-                f"treaty status {status[:30]!r} is not one of {', '.join(TREATY_STATUSES)}",
+                text(
+                    N_("treaty status %(status)s is not one of %(allowed)s"),
+                    status=repr(status[:30]),
+                    allowed=", ".join(TREATY_STATUSES),
+                ),
             )
             ok = False
         if asserted not in ASSERTED_BY:
             self.problem(
                 where("asserted_by"),
-                f"asserted_by {asserted[:30]!r} is not one of {', '.join(ASSERTED_BY)}",
+                text(
+                    N_("asserted_by %(value)s is not one of %(allowed)s"),
+                    value=repr(asserted[:30]),
+                    allowed=", ".join(ASSERTED_BY),
+                ),
             )
             ok = False
         dates: dict[str, date | None] = {}
@@ -192,7 +262,12 @@ class _Checker:
                     dates[name] = date.fromisoformat(_text(value))
                 except ValueError:
                     self.problem(
-                        where(name), f"{name} {_text(value)[:30]!r} is not a date (YYYY-MM-DD)"
+                        where(name),
+                        text(
+                            N_("%(column)s %(value)s is not a date (YYYY-MM-DD)"),
+                            column=Verbatim(name),
+                            value=repr(_text(value)[:30]),
+                        ),
                     )
                     ok = False
         if not ok:
@@ -203,7 +278,14 @@ class _Checker:
         found = treaty_problems(instrument, treaty, on=self.today)
         for problem in found:
             column = problem.where if problem.where in TREATY_COLUMNS else "treaty_status"
-            self.problem(where(column), f"{problem.where}: {problem.message}")
+            self.problem(
+                where(column),
+                text(
+                    N_("%(column)s: %(problem)s"),
+                    column=Verbatim(problem.where),
+                    problem=problem.message,
+                ),
+            )
         return (False, None) if found else (True, treaty)
 
     def add(
@@ -217,7 +299,15 @@ class _Checker:
     ) -> None:
         first = self.seen.get((iso3, key))
         if first is not None:
-            self.problem(where, f"duplicate cell {key} for {iso3} (first at {first})")
+            self.problem(
+                where,
+                text(
+                    N_("duplicate cell %(cell)s for %(iso3)s (first at %(first)s)"),
+                    cell=Verbatim(key),
+                    iso3=iso3,
+                    first=first,
+                ),
+            )
             return
         self.seen[(iso3, key)] = where
         self.parsed.cells.append(ImportedCell(iso3, key, mark, remark, where, treaty))
@@ -234,17 +324,23 @@ def _check_headers(
     ok = True
     for offset, wanted in enumerate(expected):
         found = rows[offset] if offset < len(rows) else ()
-        for column, text in enumerate(wanted, start=1):
+        for column, header in enumerate(wanted, start=1):
             value = _text(found[column - 1]) if column - 1 < len(found) else ""
-            if value != text:
+            if value != header:
                 checker.problem(
-                    f"sheet {sheet_layout.name}, row {offset + 2}, "
-                    f"column {get_column_letter(column)}",
-                    f"expected the header {text!r}, found {value[:60]!r}; keep the export's "
-                    "columns",
+                    sheet_place(sheet_layout.name, offset + 2, column),
+                    _header_refusal(header, value),
                 )
                 ok = False
     return ok
+
+
+def _header_refusal(wanted: str, found: str) -> str:
+    return text(
+        N_("expected the header %(expected)s, found %(found)s; keep the export's columns"),
+        expected=repr(wanted),
+        found=repr(found[:60]),
+    )
 
 
 def _treaty_headers(
@@ -264,8 +360,7 @@ def _treaty_headers(
     for offset, (value, wanted) in enumerate(zip(found, TREATY_COLUMNS, strict=True)):
         if value != wanted:
             checker.problem(
-                f"sheet {sheet_layout.name}, row 2, column {get_column_letter(start + offset)}",
-                f"expected the header {wanted!r}, found {value[:60]!r}; keep the export's columns",
+                sheet_place(sheet_layout.name, 2, start + offset), _header_refusal(wanted, value)
             )
             return None
     return True
@@ -282,14 +377,22 @@ def _xlsx_row(
     cells = list(row) + [None] * (sheet_layout.read_width - len(row))
     if all(_text(v) == "" for v in cells[: sheet_layout.width]):
         return
-    where = f"sheet {sheet_layout.name}, row {row_number}"
-    iso3 = checker.state(cells[0], f"{where}, column A")
+    sheet = sheet_layout.name
+
+    def at(column: int) -> str:
+        return sheet_place(sheet, row_number, column)
+
+    iso3 = checker.state(cells[0], at(1))
     code = _text(cells[4])
     found_field = fields.get(code)
     if found_field is None:
         checker.problem(
-            f"{where}, column E",
-            f"unknown field code {code[:60]!r} in section {sheet_layout.name}",
+            at(5),
+            text(
+                N_("unknown field code %(code)s in section %(section)s"),
+                code=repr(code[:60]),
+                section=Verbatim(sheet),
+            ),
         )
     if iso3 is None or found_field is None:
         return
@@ -302,19 +405,23 @@ def _xlsx_row(
         if key not in defined:
             if _text(raw_mark) not in ("", NOT_IN_FIELD) or _text(raw_remark):
                 checker.problem(
-                    f"{where}, column {get_column_letter(mark_column)}",
-                    f"{found_field.code} does not apply to {slot.weapon.upper()}: leave it empty",
+                    at(mark_column),
+                    text(
+                        N_("%(field)s does not apply to %(weapon)s: leave it empty"),
+                        field=Verbatim(found_field.code),
+                        weapon=slot.weapon.upper(),
+                    ),
                 )
             continue
-        mark = checker.mark(raw_mark, f"{where}, column {get_column_letter(mark_column)}")
-        remark = checker.remark(raw_remark, f"{where}, column {get_column_letter(remark_column)}")
+        mark = checker.mark(raw_mark, at(mark_column))
+        remark = checker.remark(raw_remark, at(remark_column))
         treaty_ok, treaty = True, None
         if with_treaty:
             start = sheet_layout.treaty_start
             treaty_ok, treaty = checker.treaty(
                 found_field.code,
                 {name: cells[start - 1 + offset] for offset, name in enumerate(TREATY_COLUMNS)},
-                _xlsx_place(where, start),
+                _xlsx_place(sheet, row_number, start),
             )
         if mark is not None and remark is not None and treaty_ok:
             checker.add(
@@ -322,7 +429,7 @@ def _xlsx_row(
                 key,
                 mark,
                 remark,
-                f"{where}, column {get_column_letter(mark_column)}",
+                at(mark_column),
                 treaty,
             )
 
@@ -359,7 +466,13 @@ def _bounded_rows(
         if number > limit:
             checker.parsed.add_problem(
                 where,
-                f"has more than {limit:,} rows; a matrix sheet has one row per State and field",
+                text(
+                    N_(
+                        "has more than %(limit)s rows; a matrix sheet has one row per State and "
+                        "field"
+                    ),
+                    limit=f"{limit:,}",
+                ),
                 always=True,
             )
             raise _TooManyRows
@@ -384,7 +497,7 @@ def _parse_xlsx(content: bytes, checker: _Checker) -> None:
     except Un1540Error:
         raise
     except Exception as error:  # any error of the XML or zip libraries on a hostile file
-        checker.problem(file_name, f"not a readable XLSX workbook ({_describe(error)})")
+        checker.problem(file_name, _unreadable(error))
         return
     sheet_name = ""
     try:
@@ -396,7 +509,9 @@ def _parse_xlsx(content: bytes, checker: _Checker) -> None:
         sheets = section_sheets(checker.layout)
         missing = [s.name for s in sheets if s.name not in workbook.sheetnames]
         for name in missing:
-            checker.problem(f"sheet {name}", "is missing; keep every section sheet of the export")
+            checker.problem(
+                sheet_place(name), N_("is missing; keep every section sheet of the export")
+            )
         for sheet_layout in sheets:
             if sheet_layout.name not in workbook.sheetnames:
                 continue
@@ -409,45 +524,63 @@ def _parse_xlsx(content: bytes, checker: _Checker) -> None:
                 _xlsx_sheet(
                     checker,
                     sheet_layout,
-                    _bounded_rows(rows, limit, f"sheet {sheet_layout.name}", checker),
+                    _bounded_rows(rows, limit, sheet_place(sheet_layout.name), checker),
                 )
             except _TooManyRows:
                 return
     except Un1540Error:
         raise
     except Exception as error:  # broken XML inside a sheet, found while reading it
-        where = f"{file_name}, sheet {sheet_name}" if sheet_name else file_name
-        checker.problem(where, f"not a readable XLSX workbook ({_describe(error)})")
+        where = (
+            text(
+                N_("%(file)s, sheet %(sheet)s"),
+                file=Verbatim(file_name),
+                sheet=Verbatim(sheet_name),
+            )
+            if sheet_name
+            else file_name
+        )
+        checker.problem(where, _unreadable(error))
     finally:
         workbook.close()
 
 
+def _unreadable(error: Exception) -> str:
+    return text(N_("not a readable XLSX workbook (%(error)s)"), error=_describe(error))
+
+
 def _describe(error: Exception) -> str:
-    text = str(error).strip()
+    said = str(error).strip()
     name = type(error).__name__
-    return f"{name}: {text[:200]}" if text else name
+    return f"{name}: {said[:200]}" if said else name
 
 
 def _parse_csv(content: bytes, checker: _Checker) -> None:
     file_name = checker.parsed.file_name
     try:
-        text = content.decode("utf-8-sig")
+        decoded = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        checker.problem(file_name, "is not UTF-8 text; save the CSV as UTF-8")
+        checker.problem(file_name, N_("is not UTF-8 text; save the CSV as UTF-8"))
         return
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(decoded, newline=""))
     try:
         _csv_rows(reader, checker)
     except csv.Error as error:
-        where = f"{file_name}, line {reader.reader.line_num}"
+        where = line_place(reader.reader.line_num, file_name=file_name)
         if "field larger than field limit" in str(error):
             checker.problem(
                 where,
-                f"a field is longer than {csv.field_size_limit():,} characters (a remark takes at "
-                f"most {REMARK.max_length:,})",
+                text(
+                    N_(
+                        "a field is longer than %(limit)s characters (a remark takes at most "
+                        "%(most)s)"
+                    ),
+                    limit=f"{csv.field_size_limit():,}",
+                    most=f"{REMARK.max_length:,}",
+                ),
             )
         else:
-            checker.problem(where, f"cannot be read as CSV ({error})")
+            checker.problem(where, text(N_("cannot be read as CSV (%(error)s)"), error=str(error)))
     except _TooManyRows:
         pass
 
@@ -462,7 +595,10 @@ def _csv_rows(reader: csv.DictReader[str], checker: _Checker) -> None:
         ("mark", "mark" in columns),
     ):
         if not present:
-            checker.problem(f"{file_name}, line 1", f"missing the column {required!r}")
+            checker.problem(
+                line_place(1, file_name=file_name),
+                text(N_("missing the column %(column)s"), column=repr(required)),
+            )
     if checker.parsed.problems:
         return
     has_remark = "remark" in columns
@@ -471,14 +607,20 @@ def _csv_rows(reader: csv.DictReader[str], checker: _Checker) -> None:
     for count, row in enumerate(reader, start=1):
         if count > limit:
             checker.parsed.add_problem(
-                f"{file_name}, line {reader.reader.line_num}",
-                f"the file has more than {limit:,} rows; a matrix has one row per State and cell; "
-                "reading stopped there",
+                line_place(reader.reader.line_num, file_name=file_name),
+                text(
+                    N_(
+                        "the file has more than %(limit)s rows; a matrix has one row per State "
+                        "and cell; reading stopped there"
+                    ),
+                    limit=f"{limit:,}",
+                ),
                 always=True,
             )
             raise _TooManyRows
-        where = f"line {reader.line_num}"
-        iso3 = checker.state(row.get("iso3"), f"{where}, column iso3")
+        line = reader.line_num
+        where = line_place(line)
+        iso3 = checker.state(row.get("iso3"), line_place(line, "iso3"))
         key = _text(row.get("cell")) or ":".join(
             _text(row.get(k)) for k in ("field", "weapon", "column")
         )
@@ -487,17 +629,24 @@ def _csv_rows(reader: csv.DictReader[str], checker: _Checker) -> None:
             field_code = key.split(":", 1)[0]
             if field_code in checker.layout.fields:
                 checker.problem(
-                    f"{where}, column cell",
-                    f"{key[:200]}: the field does not apply to that weapon category",
+                    line_place(line, "cell"),
+                    text(
+                        N_("%(cell)s: the field does not apply to that weapon category"),
+                        cell=Verbatim(key[:200]),
+                    ),
                 )
             else:
                 checker.problem(
-                    f"{where}, column cell",
-                    f"unknown field code {field_code[:60]!r} (in {key[:100]!r})",
+                    line_place(line, "cell"),
+                    text(
+                        N_("unknown field code %(code)s (in %(cell)s)"),
+                        code=repr(field_code[:60]),
+                        cell=repr(key[:100]),
+                    ),
                 )
-        mark = checker.mark(row.get("mark"), f"{where}, column mark")
+        mark = checker.mark(row.get("mark"), line_place(line, "mark"))
         remark = (
-            checker.remark(row.get("remark"), f"{where}, column remark", from_csv=True)
+            checker.remark(row.get("remark"), line_place(line, "remark"), from_csv=True)
             if has_remark
             else None
         )
@@ -506,12 +655,12 @@ def _csv_rows(reader: csv.DictReader[str], checker: _Checker) -> None:
             treaty_ok, treaty = checker.treaty(
                 cell.field_code,
                 {name: row.get(name) for name in TREATY_COLUMNS},
-                _csv_place(file_name, where),
+                _csv_place(file_name, line),
             )
             if key != f"{cell.field_code}:any:adherence":
                 if isinstance(treaty, TreatyStatusInput):
                     checker.problem(
-                        f"{file_name}, {where}, column treaty_status", "not a treaty cell"
+                        line_place(line, "treaty_status", file_name), N_("not a treaty cell")
                     )
                     treaty_ok = False
                 treaty = None
@@ -521,16 +670,20 @@ def _csv_rows(reader: csv.DictReader[str], checker: _Checker) -> None:
             checker.add(iso3, key, mark, remark, where, treaty)
 
 
-def _xlsx_place(where: str, start: int) -> Callable[[str], str]:
+def _xlsx_place(sheet: str, row: int, start: int) -> Callable[[str], str]:
     """Where a treaty column of a sheet row is: sheet, row, column letter and name."""
-    return lambda name: (
-        f"{where}, column {get_column_letter(start + TREATY_COLUMNS.index(name))} ({name})"
+    return lambda name: text(
+        N_("sheet %(sheet)s, row %(row)s, column %(column)s (%(name)s)"),
+        sheet=Verbatim(sheet),
+        row=row,
+        column=get_column_letter(start + TREATY_COLUMNS.index(name)),
+        name=Verbatim(name),
     )
 
 
-def _csv_place(file_name: str, where: str) -> Callable[[str], str]:
+def _csv_place(file_name: str, line: int) -> Callable[[str], str]:
     """Where a treaty column of a CSV row is: file, line and column."""
-    return lambda name: f"{file_name}, {where}, column {name}"
+    return lambda name: line_place(line, name, file_name)
 
 
 def parse_matrix_file(
@@ -543,11 +696,15 @@ def parse_matrix_file(
     checker = _Checker(parsed, layout, states)
     name = file_name.lower()
     if not content:
-        checker.problem(file_name, "the file is empty")
+        checker.problem(file_name, N_("the file is empty"))
     elif len(content) > max_bytes:
         checker.problem(
             file_name,
-            f"the file is {len(content) / 1e6:.1f} MB; the limit is {max_bytes // 1_000_000} MB",
+            text(
+                N_("the file is %(size)s MB; the limit is %(limit)s MB"),
+                size=f"{len(content) / 1e6:.1f}",
+                limit=max_bytes // 1_000_000,
+            ),
         )
     elif content.startswith(b"PK\x03\x04") and name.endswith(".xlsx"):
         _parse_xlsx(content, checker)
@@ -557,14 +714,18 @@ def parse_matrix_file(
         _parse_csv(content, checker)
     else:
         checker.problem(
-            file_name, "wrong file type: import an XLSX workbook (as exported) or a CSV file"
+            file_name, N_("wrong file type: import an XLSX workbook (as exported) or a CSV file")
         )
     if not parsed.problems and not parsed.cells:
-        checker.problem(file_name, "holds no cells to import")
+        checker.problem(file_name, N_("holds no cells to import"))
     if parsed.framework and parsed.framework != layout.slug:
         checker.problem(
-            f"sheet {ABOUT_SHEET}",
-            f"the file is for framework {parsed.framework[:100]}; the edition uses {layout.slug}",
+            sheet_place(ABOUT_SHEET),
+            text(
+                N_("the file is for framework %(found)s; the edition uses %(framework)s"),
+                found=parsed.framework[:100],
+                framework=layout.slug,
+            ),
         )
     return parsed
 
@@ -598,7 +759,7 @@ def import_matrix_file(
     layout = framework_layout(session, _framework_for(session, only))
     states = set(session.scalars(select(State.iso3)))
     file_name = FILE_NAME.require(
-        file_name, "file name", message="the file was not imported; nothing was written"
+        file_name, "file name", message=N_("the file was not imported; nothing was written")
     )
     with collection_paused():
         parsed = parse_matrix_file(
@@ -606,7 +767,9 @@ def import_matrix_file(
         )
         if parsed.problems:
             raise InvalidData(
-                f"{file_name} was not imported; nothing was written",
+                text(
+                    N_("%(file)s was not imported; nothing was written"), file=Verbatim(file_name)
+                ),
                 problems=parsed.reported_problems(),
             )
         return import_cells(

@@ -24,6 +24,9 @@ import zipfile
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from un1540.errors import text
+from un1540.reference.languages import N_
+
 MAX_PARTS = 1_000
 MAX_SHEET_BYTES = 100_000_000
 MAX_OTHER_BYTES = 10_000_000
@@ -71,25 +74,43 @@ class _Counter:
             self.in_row = self.row_elements = 0
             if self.rows > self.limits.max_rows:
                 raise _Refused(
-                    f"{self.part} has more than {self.limits.max_rows:,} rows; a matrix sheet "
-                    "has one row per State and field"
+                    text(
+                        N_(
+                            "%(part)s has more than %(limit)s rows; a matrix sheet has one row "
+                            "per State and field"
+                        ),
+                        part=self.part,
+                        limit=f"{self.limits.max_rows:,}",
+                    )
                 )
         elif local == "c":
             self.cells += 1
             self.in_row += 1
             if self.in_row > MAX_CELLS_PER_ROW or self.cells > self.limits.max_cells:
                 raise _Refused(
-                    f"{self.part} has more cells than a matrix sheet can "
-                    f"({self.limits.max_cells:,} in all, {MAX_CELLS_PER_ROW:,} in a row)"
+                    text(
+                        N_(
+                            "%(part)s has more cells than a matrix sheet can (%(limit)s in all, "
+                            "%(per_row)s in a row)"
+                        ),
+                        part=self.part,
+                        limit=f"{self.limits.max_cells:,}",
+                        per_row=f"{MAX_CELLS_PER_ROW:,}",
+                    )
                 )
         if self.row_elements > MAX_ELEMENTS_PER_ROW or self.elements > self.max_elements:
             raise _Refused(
-                f"{self.part} has more than {self.max_elements:,} XML elements; "
-                "is it a matrix export?"
+                text(
+                    N_("%(part)s has more than %(limit)s XML elements; is it a matrix export?"),
+                    part=self.part,
+                    limit=f"{self.max_elements:,}",
+                )
             )
 
     def doctype(self, *_arguments: object) -> None:
-        raise _Refused(f"{self.part} declares a DOCTYPE, which no XLSX part has")
+        raise _Refused(
+            text(N_("%(part)s declares a DOCTYPE, which no XLSX part has"), part=self.part)
+        )
 
 
 def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: XlsxLimits) -> None:
@@ -112,12 +133,19 @@ def xlsx_refusal(content: bytes, limits: XlsxLimits) -> str | None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = archive.infolist()
             if len(parts) > MAX_PARTS:
-                return f"holds {len(parts):,} parts; an XLSX workbook of a matrix has a few dozen"
+                return text(
+                    N_("holds %(count)s parts; an XLSX workbook of a matrix has a few dozen"),
+                    count=f"{len(parts):,}",
+                )
             total = sum(part.file_size for part in parts)
             if total > MAX_UNPACKED_BYTES:
-                return (
-                    f"would unpack to {total / 1e6:,.0f} MB; the limit is "
-                    f"{MAX_UNPACKED_BYTES // 1_000_000} MB: is it a matrix export?"
+                return text(
+                    N_(
+                        "would unpack to %(size)s MB; the limit is %(limit)s MB: is it a matrix "
+                        "export?"
+                    ),
+                    size=f"{total / 1e6:,.0f}",
+                    limit=MAX_UNPACKED_BYTES // 1_000_000,
                 )
             for part in parts:
                 big = part.filename.startswith("xl/worksheets/") or part.filename.endswith(
@@ -125,10 +153,14 @@ def xlsx_refusal(content: bytes, limits: XlsxLimits) -> str | None:
                 )
                 limit = MAX_SHEET_BYTES if big else MAX_OTHER_BYTES
                 if part.file_size > limit:
-                    return (
-                        f"its part {part.filename} would unpack to "
-                        f"{part.file_size / 1e6:,.0f} MB; the limit is {limit // 1_000_000} MB: "
-                        "is it a matrix export?"
+                    return text(
+                        N_(
+                            "its part %(part)s would unpack to %(size)s MB; the limit is "
+                            "%(limit)s MB: is it a matrix export?"
+                        ),
+                        part=part.filename,
+                        size=f"{part.file_size / 1e6:,.0f}",
+                        limit=limit // 1_000_000,
                     )
             for part in parts:
                 if part.filename.endswith((".xml", ".rels")):
@@ -136,9 +168,14 @@ def xlsx_refusal(content: bytes, limits: XlsxLimits) -> str | None:
     except _Refused as refused:
         return refused.message
     except expat.ExpatError as error:
-        return f"not a readable XLSX workbook (broken XML: {error})"
+        return text(N_("not a readable XLSX workbook (broken XML: %(error)s)"), error=str(error))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
-        return f"not a readable XLSX workbook (a broken zip: {str(error)[:200]})"
+        return text(
+            N_("not a readable XLSX workbook (a broken zip: %(error)s)"), error=str(error)[:200]
+        )
     except Exception as error:  # zlib and others on a hostile file: a refusal, not a crash
-        return f"not a readable XLSX workbook ({type(error).__name__}: {str(error)[:200]})"
+        return text(
+            N_("not a readable XLSX workbook (%(error)s)"),
+            error=f"{type(error).__name__}: {str(error)[:200]}",
+        )
     return None

@@ -11,7 +11,16 @@ from un1540.schemas.common import Envelope
 
 class BuildRead(BaseModel):
     id: int
-    kind: str = Field(description="open_data, or matrices.FORMAT (every State's matrices).")
+    kind: str = Field(
+        description="open_data, or matrices.FORMAT (every State's matrices; "
+        "matrices.FORMAT.LANGUAGE in a language other than English)."
+    )
+    format: str | None = Field(
+        default=None, description="Every State's matrices: the file's format (xlsx, pdf...)."
+    )
+    language: str | None = Field(
+        default=None, description="Every State's matrices: the file's language (ar, zh, en...)."
+    )
     data_version: str = Field(description="The version of the data the files are built from.")
     status: str = Field(description="queued, running, ready or failed.")
     progress: int = Field(description="Percent done.", ge=0, le=100)

@@ -359,18 +359,32 @@ def _remove_folders(root: Path, locations: list[str]) -> None:
         shutil.rmtree(root / location, ignore_errors=True)
 
 
+def matrices_parts(kind: str) -> tuple[str, str] | None:
+    """(format, language) of a build of every State's matrices ("matrices.pdf" is English,
+    "matrices.pdf.fr" French); None for another kind."""
+    parts = kind.split(".")
+    if parts[0] != "matrices" or len(parts) not in (2, 3):
+        return None
+    return parts[1], parts[2] if len(parts) == 3 else "en"
+
+
 def build_url(build: Build) -> str:
     """Where the files of a ready build are served."""
-    if build.kind == "open_data":
+    parts = matrices_parts(build.kind)
+    if parts is None:
         return "/api/v1/downloads"
-    return f"/api/v1/{build.kind}"  # matrices.FORMAT
+    fmt, language = parts
+    return f"/api/v1/matrices.{fmt}" + ("" if language == "en" else f"?lang={language}")
 
 
 def build_read(build: Build, *, viewer: Viewer) -> BuildRead:
     ready = build.status is BuildStatus.ready
+    parts = matrices_parts(build.kind)
     return BuildRead(
         id=build.id,
         kind=build.kind,
+        format=parts[0] if parts else None,
+        language=parts[1] if parts else None,
         data_version=build.data_version,
         status=build.status.value,
         progress=build.progress,

@@ -98,8 +98,15 @@ SIGNED_IN_EXPORT_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _all_states_route(fmt: ExportFormat) -> None:
-    def route(session: SessionDep, viewer: ViewerDep, settings: SettingsDep) -> Response:
-        state = every_matrix_build(session, viewer=viewer, fmt=fmt, settings=settings)
+    def route(
+        session: SessionDep,
+        viewer: ViewerDep,
+        settings: SettingsDep,
+        lang: ExportLanguageQuery = "en",
+    ) -> Response:
+        state = every_matrix_build(
+            session, viewer=viewer, fmt=fmt, settings=settings, language=lang
+        )
         if state.ready is None:
             return not_ready(state, viewer)
         path, name, media_type = ready_file(settings, state.ready)
@@ -119,9 +126,10 @@ def _all_states_route(fmt: ExportFormat) -> None:
         summary=f"Every State's latest approved matrix as {fmt.value.upper()} (signed in)",
         description=(
             "Signed-in accounts only, a limited number of times an hour. Built in the "
-            "background once per data version: the newest build is served at once (its data "
-            "version in `X-Data-Version`; `X-Newer-Build` names a newer build under way); "
-            "before the first build is ready, 202 with the build's progress."
+            "background once per data version and language (`lang`: XLSX, DOCX and PDF; CSV "
+            "and JSON are the same in every language): the newest build is served at once "
+            "(its data version in `X-Data-Version`; `X-Newer-Build` names a newer build under "
+            "way); before the first build is ready, 202 with the build's progress."
         ),
         response_class=Response,
         responses=all_states_responses(fmt),

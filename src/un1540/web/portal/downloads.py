@@ -19,7 +19,7 @@ from un1540.services.kernel.builds import build_read, visible_build
 from un1540.web.auth import flash
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext as _
-from un1540.web.i18n import translated
+from un1540.web.i18n import language, translated
 from un1540.web.params import RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, act
 from un1540.web.portal.templating import render
@@ -34,7 +34,11 @@ def downloads_page(
     request: Request, session: SessionDep, viewer: ViewerDep, settings: SettingsDep
 ) -> HTMLResponse:
     built, state = current_downloads(session, settings=settings)
-    every = every_matrix_builds(session, viewer=viewer) if viewer.user_id is not None else {}
+    every = (
+        every_matrix_builds(session, viewer=viewer, language=language())
+        if viewer.user_id is not None
+        else {}
+    )
     building = (state.pending is not None and not state.up_to_date) or any(
         item.pending is not None for item in every.values()
     )
@@ -63,7 +67,8 @@ def prepare_every_matrix(
     _csrf: CsrfChecked,
     fmt: str,
 ) -> Response:
-    """Ask for every State's matrices in one format (signed in; counted like a download)."""
+    """Ask for every State's matrices in one format, in the page's language (signed in;
+    counted like a download)."""
     try:
         chosen = ExportFormat(fmt)
     except ValueError:
@@ -72,7 +77,9 @@ def prepare_every_matrix(
     started: list[int] = []
 
     def action() -> str:
-        state = every_matrix_build(session, viewer=viewer, fmt=chosen, settings=settings)
+        state = every_matrix_build(
+            session, viewer=viewer, fmt=chosen, settings=settings, language=language()
+        )
         shown = state.pending or state.ready or state.failed  # the build to follow
         if shown is not None:
             started.append(shown.id)
