@@ -123,3 +123,29 @@ def test_hard_negatives_get_nothing(model_dir: Path, tmp_path: Path) -> None:
     code, output, out = _run(tmp_path, lines)
     assert code == 0, output
     assert [line["suggestions"] for line in out] == [[], [], [], []]
+
+
+def test_columns_are_learned_and_fall_back_to_the_rule(model_dir: Path) -> None:
+    """The columns of a suggestion come from a classifier per column trained with the model (the
+    rule of penalty words only when there is none): both give a non-empty subset of the two."""
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    trained = store.current_model(model_dir, lexicon=lexicon)
+    assert trained.column_models is not None
+    assert set(trained.column_models) == {"legal_framework", "enforcement"}
+    text = str(PROVISIONS[0]["text"])
+    (suggested,) = evidence_model.suggest(trained, lexicon, [("p", text, "fr")], threshold=0.0)
+    assert suggested.suggestions
+    for suggestion in suggested.suggestions:
+        assert suggestion.columns
+        assert set(suggestion.columns) <= {"legal_framework", "enforcement"}
+    provision = evidence_model.analyse(lexicon, "p", text, "fr")
+    # without learned columns: the rule (a penalty -> enforcement; the act named -> framework)
+    assert evidence_model._columns(lexicon, provision, "op2.manufacture") == [
+        "legal_framework",
+        "enforcement",
+    ]
+    plain = evidence_model.analyse(lexicon, "q", "Nul ne peut fabriquer des armes chimiques.", "fr")
+    assert evidence_model._columns(lexicon, plain, "op2.manufacture") == ["legal_framework"]
