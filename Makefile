@@ -59,10 +59,11 @@ migrations-check: install
 	UN1540_DATABASE_URL=sqlite:///$$tmp/check.sqlite3 $(BIN)/alembic check; \
 	status=$$?; rm -rf $$tmp; exit $$status
 
-# PYTEST_WORKERS=2 runs pytest in two pytest-xdist processes, a test file at a time on each (its
+# PYTEST_WORKERS=N runs pytest in N pytest-xdist processes, a test file at a time on each (its
 # module fixtures stay in one process); each worker has its own PostgreSQL cluster, templates,
-# live server and Chromium. Off by default until a whole run on CI confirms it (docs/development.md).
-PYTEST_WORKERS ?= 0
+# live server and Chromium. Two by default (a 2-core CI machine); PYTEST_WORKERS=0 runs one process
+# (docs/development.md).
+PYTEST_WORKERS ?= 2
 pytest: install
 	$(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
 

@@ -43,6 +43,7 @@ import atexit
 import itertools
 import json
 import os
+import resource
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -95,6 +96,7 @@ def postgresql_cluster() -> Iterator[TemporaryCluster | None]:
     try:
         yield cluster
     finally:
+        MEASURES[f"PostgreSQL cluster CPU{_worker_suffix()}"] = f"{cluster.cpu_seconds():.0f} s"
         cluster.stop()
 
 
@@ -389,7 +391,23 @@ def scratch_dir() -> Iterator[Path]:
 WORKER_TEMPLATES = {backend: 0 for backend in BACKENDS}
 
 
+def _worker_suffix() -> str:
+    """` (gw0)` in a pytest-xdist worker, nothing in a single test process."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f" ({worker})" if worker else ""
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    # The CPU this test process used (user+sys), with its children (LibreOffice, the CLI's
+    # subprocesses); Chromium and the PostgreSQL cluster are counted apart or not at all.
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    name = "xdist controller" if getattr(session.config.option, "numprocesses", 0) else "test"
+    MEASURES[f"{name} process CPU{_worker_suffix()}"] = (
+        f"{own.ru_utime + own.ru_stime:.0f} s, its subprocesses "
+        f"{children.ru_utime + children.ru_stime:.0f} s"
+    )
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # a pytest-xdist worker: hand the figures to the controller
         templates = {b: sum(1 for key in _TEMPLATES if key[0] == b) for b in BACKENDS}
