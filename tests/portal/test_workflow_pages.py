@@ -222,7 +222,8 @@ def test_an_over_long_cell_field_is_a_named_error_never_cut(portal: Portal) -> N
         },
         422,
     )
-    assert "evidence.0.page: is longer than 40 characters (41)" in long_page
+    # A path named in words (where_label): the evidence counted from 1, then its field.
+    assert "Evidence 1, Page: is longer than 40 characters (41)" in long_page
     assert 'value="' + "p" * 41 + '"' in long_page  # kept in the form, never cut
     cell = expert.get(f"/api/v1/states/GHA/editions/1/cells/{CELL}").json()
     assert (cell["mark"], cell["remark"], cell["version"]) == ("", "", int(version[1]))
