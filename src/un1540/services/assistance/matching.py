@@ -1,8 +1,9 @@
 """The one "gather offers, rank" sequence: the offers a viewer may see that have not ended,
 their reach (fields, capacity left, the provider's record), and each item's ranked suggestions.
 
-The arithmetic is `analytics/matching.py`; the suggestions page, the global assignment and the
-notices sent when a request is circulated all rank through `rank_offers`.
+The arithmetic is `analytics/matching.py`; the suggestions page and the notices sent when a
+request is circulated rank through `rank_offers`; the global assignment gathers the same things
+through `consider` and ranks them into arrays (`candidate_table`), the same offers and scores.
 
 Judgements are the Committee side's. Every ranking counts them in what they make of an offer
 (its capacity left after the pairs experts accepted, its provider's record); a pair an expert
@@ -96,26 +97,13 @@ def rank_offers(
     """Rank the offers `viewer` may see for `items`. Verdicts count only when `judged` (they
     are the Committee side's: the requester's ranking shows none, and only leaves out the pairs
     experts rejected)."""
-    return rank_item_rows(session, viewer, item_rows(items), judged=judged)
-
-
-def rank_item_rows(
-    session: Session,
-    viewer: Viewer,
-    items: Sequence[ItemRow],
-    *,
-    judged: bool,
-    with_parts: bool = True,
-) -> Ranking:
-    """`rank_offers` from the items' rows (without parts if not `with_parts`)."""
-    considered = consider(session, viewer, items, judged=judged)
+    considered = consider(session, viewer, item_rows(items), judged=judged)
     suggestions = rank(
         list(considered.needs.values()),
         list(considered.reaches.values()),
         considered.settings,
         considered.verdicts,
         limit=considered.method.candidates,
-        with_parts=with_parts,
     )
     return Ranking(**vars(considered), suggestions=suggestions)
 
