@@ -8,13 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.analytics.matching_reference import reference_assign, reference_rank
 from un1540.analytics.matching import (
+    Assignment,
     ItemNeed,
     OfferReach,
     Settings,
     Suggestion,
     accepted_pair,
     assign,
+    assign_candidates,
+    candidate_table,
     combine,
     pair_parts,
     part_matrices,
@@ -288,3 +292,116 @@ def test_accepted_pairs_are_fixed_and_use_their_capacity_once() -> None:
     assert assign(ranked, {10: 0}).pairs == []
     with pytest.raises(ValueError, match="one fixed pair per item"):
         assign(ranked, {10: 1}, [fixed, fixed])
+
+
+def _random_population(
+    seed: int, items: int = 240, offers: int = 70
+) -> tuple[list[ItemNeed], list[OfferReach], dict[tuple[int, int], str]]:
+    """Items and offers over small vocabularies (many pairs fit, many scores tie: records from
+    three values), and experts' verdicts (accept, reject, unsure) on some pairs."""
+    generator = random.Random(seed)
+    fields = [f"op{n}.field" for n in range(14)]
+    weapons, helps = ["nw", "cw", "bw"], ["training", "equipment", "legislative_drafting"]
+    languages, areas = ["en", "fr", "es"], ["african", "africa", "asia_pacific", "asia"]
+
+    def pick(values: list[str], low: int, high: int) -> set[str]:
+        return set(generator.sample(values, generator.randint(low, high)))
+
+    needs = [
+        item(
+            key,
+            fields=pick(fields, 0, 4),
+            weapons=pick(weapons, 0, 2),
+            help_types=pick(helps, 0, 2),
+            languages=pick(languages, 0, 1),
+            areas=pick(areas, 0, 2),
+        )
+        for key in range(1, items + 1)
+    ]
+    reaches = [
+        offer(
+            1000 + 7 * key,
+            capacity=generator.randint(0, 4),
+            record=generator.choice([0.25, 0.5, 0.75]),
+            fields=pick(fields, 0, 8),
+            weapons=pick(weapons, 0, 3),
+            help_types=pick(helps, 1, 3),
+            languages=pick(languages, 0, 2),
+            regions=pick(areas, 0, 2),
+        )
+        for key in generator.sample(range(offers * 2), offers)  # keys not in order
+    ]
+    verdicts = {
+        (need.key, reach.key): generator.choice(["accept", "reject", "unsure"])
+        for need in generator.sample(needs, items // 5)
+        for reach in generator.sample(reaches, 2)
+    }
+    return needs, reaches, verdicts
+
+
+def _suggested(ranked: dict[int, list[Suggestion]]) -> list[tuple[object, ...]]:
+    return [
+        (key, s.item, s.offer, s.score, s.parts, s.verdict)
+        for key, suggestions in ranked.items()
+        for s in suggestions
+    ]
+
+
+def _assigned(result: Assignment) -> tuple[object, ...]:
+    pairs = [(p.item, p.offer, p.score, p.verdict) for p in result.pairs]
+    return pairs, result.unassigned, result.total_score
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_fast_ranking_and_assignment_equal_the_previous_all_pairs_code(seed: int) -> None:
+    """Issue 14: the blocks scored once against offers encoded once, pruned by the gate and
+    ranked with array operations, and the linear programme built from arrays, give what the
+    previous code gave (tests/analytics/matching_reference.py), number for number: the same
+    offers in the same order (ties by offer key), scores, parts and verdicts; the same pairs,
+    items left out and total."""
+    settings = _method_settings()
+    needs, reaches, verdicts = _random_population(seed)
+    for limit in (settings.candidates, 3, None):
+        expected = _suggested(reference_rank(needs, reaches, settings, verdicts, limit=limit))
+        assert len(expected) > len(needs)  # many pairs fit
+        for chunk in (64, 512):  # several blocks with a partial last one, or one block
+            ranked = rank(needs, reaches, settings, verdicts, limit=limit, chunk=chunk)
+            assert _suggested(ranked) == expected, (limit, chunk)
+    ranked = reference_rank(
+        needs, reaches, settings, verdicts, limit=settings.candidates, with_parts=False
+    )
+    table = candidate_table(needs, reaches, settings, verdicts, limit=settings.candidates, chunk=64)
+    assert table.items.tolist() == list(ranked)
+    assert table.counts.tolist() == [len(s) for s in ranked.values()]
+    assert table.offers.tolist() == [s.offer for ss in ranked.values() for s in ss]
+    assert table.scores.tolist() == [s.score for ss in ranked.values() for s in ss]
+    by_key = {reach.key: reach for reach in reaches}
+    needs_by_key = {need.key: need for need in needs}
+    accepted = sorted(pair for pair, verdict in verdicts.items() if verdict == "accept")
+    fixed = list(
+        {
+            key: accepted_pair(needs_by_key[key], by_key[offer_key], settings)
+            for key, offer_key in accepted
+        }.values()
+    )
+    capacities = {reach.key: reach.capacity_left for reach in reaches}
+    for pinned in ([], fixed):
+        expected_assignment = _assigned(reference_assign(ranked, capacities, pinned))
+        assert len(expected_assignment[0]) > len(needs) // 4
+        fast = assign_candidates(table, capacities, pinned, verdicts)
+        assert _assigned(fast) == expected_assignment
+        assert _assigned(assign(ranked, capacities, pinned)) == expected_assignment
+
+
+def test_the_fast_code_handles_no_items_no_offers_and_no_arc() -> None:
+    settings = _method_settings()
+    needs, reaches, _ = _random_population(3, items=5, offers=4)
+    assert rank([], reaches, settings) == {}
+    assert rank(needs, [], settings) == {need.key: [] for need in needs}
+    empty = candidate_table(needs, [], settings, limit=10)
+    assert empty.counts.tolist() == [0] * 5
+    assert empty.offers.tolist() == []
+    result = assign_candidates(empty, {})
+    assert (result.pairs, result.unassigned, result.total_score) == ([], [1, 2, 3, 4, 5], 0.0)
+    none = candidate_table([], reaches, settings, limit=10)
+    assert assign_candidates(none, {}).unassigned == []

@@ -16,8 +16,8 @@ fixed in it: they are given as they are, and the capacities passed are what is l
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -107,39 +107,99 @@ def accepted_pair(item: ItemNeed, offer: OfferReach, settings: Settings) -> Sugg
     )
 
 
-def _onehot(sets: Sequence[frozenset[str]], vocabulary: Sequence[str]) -> npt.NDArray[np.float32]:
-    index = {value: position for position, value in enumerate(vocabulary)}
-    matrix = np.zeros((len(sets), len(vocabulary)), dtype=np.float32)
-    for row, values in enumerate(sets):
-        for value in values:
-            matrix[row, index[value]] = 1.0
+def _index(*groups: Sequence[frozenset[str]]) -> dict[str, int]:
+    """One column per value named on either side (the order does not change any count)."""
+    values: set[str] = set()
+    for sets in groups:
+        values.update(*sets)
+    return {value: column for column, value in enumerate(sorted(values))}
+
+
+def _onehot(sets: Sequence[frozenset[str]], index: Mapping[str, int]) -> npt.NDArray[np.float32]:
+    matrix = np.zeros((len(sets), len(index)), dtype=np.float32)
+    rows = [row for row, values in enumerate(sets) for _ in values]
+    columns = [index[value] for values in sets for value in values]
+    matrix[rows, columns] = 1.0
     return matrix
 
 
-def _share_matrix(
-    asked: Sequence[frozenset[str]], offered: Sequence[frozenset[str]]
+@dataclass(frozen=True)
+class _Side:
+    """One vocabulary's offer side, encoded once for every block of items: the offers' 0/1
+    matrix transposed (vocabulary x offers) and which offers name no value."""
+
+    index: dict[str, int]
+    offered: npt.NDArray[np.float32]
+    empty: npt.NDArray[np.bool_]
+
+
+def _side(asked: Sequence[frozenset[str]], offered: Sequence[frozenset[str]]) -> _Side:
+    index = _index(asked, offered)
+    matrix = _onehot(offered, index)
+    return _Side(
+        index=index,
+        offered=np.ascontiguousarray(matrix.T),
+        empty=np.array([not values for values in offered], dtype=np.bool_),
+    )
+
+
+class _Offers:
+    """The offers encoded once (every vocabulary, capacity, record): `parts` then scores each
+    block of items against all of them with one matrix product per vocabulary."""
+
+    def __init__(self, items: Sequence[ItemNeed], offers: Sequence[OfferReach]) -> None:
+        self.fields = _side([i.fields for i in items], [o.fields for o in offers])
+        self.weapons = _side([i.weapons for i in items], [o.weapons for o in offers])
+        self.help_types = _side([i.help_types for i in items], [o.help_types for o in offers])
+        self.languages = _side([i.languages for i in items], [o.languages for o in offers])
+        self.regions = _side([i.areas for i in items], [o.regions for o in offers])
+        self.capacity = np.array(
+            [[1.0 if o.capacity_left > 0 else 0.0 for o in offers]], dtype=np.float32
+        )
+        self.record = np.array([[o.record for o in offers]], dtype=np.float32)
+
+    def parts(self, block: Sequence[ItemNeed]) -> dict[str, npt.NDArray[np.float32]]:
+        """Every part for every pair (block x offers): what `pair_parts` gives pair by pair."""
+        shape = (len(block), self.capacity.shape[1])
+        return {
+            "fields": _share_block(
+                self.fields, [i.fields for i in block], empty_offered_covers=True
+            ),
+            "weapons": _share_block(
+                self.weapons, [i.weapons for i in block], empty_offered_covers=True
+            ),
+            "help_types": _share_block(
+                self.help_types, [i.help_types for i in block], empty_offered_covers=False
+            ),
+            "language": _any_match(self.languages, [i.languages for i in block]),
+            "region": _any_match(self.regions, [i.areas for i in block]),
+            "capacity": np.broadcast_to(self.capacity, shape),
+            "record": np.broadcast_to(self.record, shape),
+        }
+
+
+def _share_block(
+    side: _Side, asked: Sequence[frozenset[str]], *, empty_offered_covers: bool
 ) -> npt.NDArray[np.float32]:
-    """`_share` for every pair: |asked & offered| / |asked|, 1 when either side is empty."""
-    vocabulary = sorted(set().union(*asked, *offered)) if (asked or offered) else []
-    a, o = _onehot(asked, vocabulary), _onehot(offered, vocabulary)
-    overlap = a @ o.T
+    """|asked & offered| / |asked| for every pair, 1 when nothing is asked (and, with
+    `empty_offered_covers`, when the offer names nothing: it covers all)."""
+    a = _onehot(asked, side.index)
+    overlap = a @ side.offered
     sizes = a.sum(axis=1, keepdims=True)
     shares: npt.NDArray[np.float32] = np.divide(
         overlap, sizes, out=np.ones_like(overlap), where=sizes > 0
     )
-    shares[:, o.sum(axis=1) == 0] = 1.0
+    if empty_offered_covers:
+        shares[:, side.empty] = 1.0
     return shares
 
 
-def _any_match(
-    asked: Sequence[frozenset[str]], offered: Sequence[frozenset[str]], empty_asked_matches: bool
-) -> npt.NDArray[np.float32]:
-    vocabulary = sorted(set().union(*asked, *offered)) if (asked or offered) else []
-    a, o = _onehot(asked, vocabulary), _onehot(offered, vocabulary)
-    result = ((a @ o.T) > 0).astype(np.float32)
-    result[:, o.sum(axis=1) == 0] = 1.0
-    if empty_asked_matches:
-        result[a.sum(axis=1) == 0, :] = 1.0
+def _any_match(side: _Side, asked: Sequence[frozenset[str]]) -> npt.NDArray[np.float32]:
+    """1 where they share a value, or either side names none."""
+    a = _onehot(asked, side.index)
+    result = ((a @ side.offered) > 0).astype(np.float32)
+    result[:, side.empty] = 1.0
+    result[a.sum(axis=1) == 0, :] = 1.0
     return result
 
 
@@ -147,29 +207,7 @@ def part_matrices(
     items: Sequence[ItemNeed], offers: Sequence[OfferReach]
 ) -> dict[str, npt.NDArray[np.float32]]:
     """Every part for every pair (items x offers), with matrix products."""
-    help_asked = [item.help_types for item in items]
-    help_vocabulary = sorted(set().union(*help_asked, *(o.help_types for o in offers)))
-    a = _onehot(help_asked, help_vocabulary)
-    o = _onehot([offer.help_types for offer in offers], help_vocabulary)
-    sizes = a.sum(axis=1, keepdims=True)
-    help_share = np.divide(
-        a @ o.T, sizes, out=np.ones((len(items), len(offers)), np.float32), where=sizes > 0
-    )
-    ones = np.ones((len(items), 1), dtype=np.float32)
-    return {
-        "fields": _share_matrix([i.fields for i in items], [o.fields for o in offers]),
-        "weapons": _share_matrix([i.weapons for i in items], [o.weapons for o in offers]),
-        "help_types": help_share,
-        "language": _any_match(
-            [i.languages for i in items], [o.languages for o in offers], empty_asked_matches=True
-        ),
-        "region": _any_match(
-            [i.areas for i in items], [o.regions for o in offers], empty_asked_matches=True
-        ),
-        "capacity": ones
-        @ np.array([[1.0 if o.capacity_left > 0 else 0.0 for o in offers]], np.float32),
-        "record": ones @ np.array([[o.record for o in offers]], np.float32),
-    }
+    return _Offers(items, offers).parts(items)
 
 
 @dataclass(frozen=True)
@@ -179,6 +217,96 @@ class Suggestion:
     score: float
     parts: dict[str, float]
     verdict: str | None
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Each item's offers at or above the minimum score, best first, as arrays (what the global
+    assignment needs, without an object per pair): item `items[i]` has the `counts[i]` offers
+    that follow those of the items before it in `offers`, with their `scores`."""
+
+    items: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
+    offers: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64]
+
+    def count_of(self) -> dict[int, int]:
+        return dict(zip(self.items.tolist(), self.counts.tolist(), strict=True))
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """One block's chosen pairs, item by item, best first: row in the block, offer column,
+    score, and the block's parts (for the pairs' explanations)."""
+
+    rows: npt.NDArray[np.intp]
+    columns: npt.NDArray[np.intp]
+    scores: npt.NDArray[np.float64]
+    parts: dict[str, npt.NDArray[np.float32]]
+
+
+def _ranked_blocks(
+    items: Sequence[ItemNeed],
+    offers: Sequence[OfferReach],
+    settings: Settings,
+    verdicts: Mapping[tuple[int, int], str],
+    limit: int | None,
+    chunk: int,
+) -> Iterator[tuple[int, _Chosen]]:
+    """Score `chunk` items at a time against every offer (a block of chunk x offers numbers:
+    memory linear in items), and keep each item's eligible offers, best first (ties: offer
+    key), at most `limit`: the same arithmetic, number for number, as scoring pair by pair."""
+    total = sum(settings.weights.values())
+    weights = {name: settings.weights[name] / total for name in PART_NAMES}
+    encoded = _Offers(items, offers)
+    offer_keys = np.array([offer.key for offer in offers], dtype=np.int64)
+    column_of = {offer.key: column for column, offer in enumerate(offers)}
+    row_of = {item.key: row for row, item in enumerate(items)}
+    judged = [
+        (row_of[item_key], column_of[offer_key], verdict)
+        for (item_key, offer_key), verdict in verdicts.items()
+        if offer_key in column_of and item_key in row_of and verdict in ("accept", "reject")
+    ]
+    judged_rows = np.array([row for row, _, _ in judged], dtype=np.intp)
+    judged_columns = np.array([column for _, column, _ in judged], dtype=np.intp)
+    judged_accepts = np.array([verdict == "accept" for _, _, verdict in judged], dtype=np.bool_)
+    width = len(offers)
+    floor = settings.minimum_score - 1e-9
+    for start in range(0, len(items), chunk):
+        block = items[start : start + chunk]
+        parts = encoded.parts(block)
+        gate = np.ones((len(block), width), dtype=np.bool_)
+        for name in settings.required:
+            gate &= parts[name] != 0
+        here = (judged_rows >= start) & (judged_rows < start + len(block))
+        cells = (judged_rows[here] - start) * width + judged_columns[here]
+        accepts = judged_accepts[here]
+        # Scored: the pairs through the gate, and those an expert accepted (a pair the gate
+        # leaves out scores -1, plus the bonus if accepted); every other pair scores -1, below
+        # any minimum score above -1.
+        scored = gate.copy() if floor > -1.0 else np.ones_like(gate)
+        scored.reshape(-1)[cells[accepts]] = True
+        rows, columns = np.nonzero(scored)
+        # The weighted sum in float32, part after part: the same numbers as pair by pair.
+        scores = sum(weights[name] * parts[name][rows, columns] for name in PART_NAMES)
+        assert isinstance(scores, np.ndarray)
+        line = np.where(gate[rows, columns], scores.astype(np.float64), -1.0)
+        linear = rows * width + columns  # increasing: np.nonzero goes row by row
+        at = np.searchsorted(linear, cells)
+        found = at < len(linear)
+        found[found] = linear[at[found]] == cells[found]
+        line[at[found & ~accepts]] = -1.0  # rejected: never suggested again
+        accepted = at[accepts]
+        line[accepted] = np.minimum(1.0, line[accepted] + settings.accepted_bonus)
+        eligible = line >= floor
+        rows, columns, values = rows[eligible], columns[eligible], line[eligible]
+        order = np.lexsort((offer_keys[columns], -values, rows))
+        rows, columns, values = rows[order], columns[order], values[order]
+        if limit is not None:
+            position = np.arange(len(rows)) - np.searchsorted(rows, rows)
+            kept = position < limit
+            rows, columns, values = rows[kept], columns[kept], values[kept]
+        yield start, _Chosen(rows=rows, columns=columns, scores=values, parts=parts)
 
 
 def rank(
@@ -193,51 +321,59 @@ def rank(
 ) -> dict[int, list[Suggestion]]:
     """For each item, the offers at or above the minimum score, best first (ties: offer key).
     Without `with_parts` the suggestions carry no parts (`pair_parts` gives them for the few
-    pairs that need them: the global assignment's)."""
+    pairs that need them)."""
     verdicts = verdicts or {}
-    total = sum(settings.weights.values())
-    weights = {name: settings.weights[name] / total for name in PART_NAMES}
-    result: dict[int, list[Suggestion]] = {}
-    offer_keys = np.array([offer.key for offer in offers])
-    column_of = {offer.key: column for column, offer in enumerate(offers)}
-    by_item: dict[int, list[tuple[int, str]]] = {}
-    for (item_key, offer_key), verdict in verdicts.items():
-        if offer_key in column_of:
-            by_item.setdefault(item_key, []).append((column_of[offer_key], verdict))
-    for start in range(0, len(items), chunk):
-        block = items[start : start + chunk]
-        parts = part_matrices(block, offers)
-        scores = sum(weights[name] * parts[name] for name in PART_NAMES)
-        assert isinstance(scores, np.ndarray)
-        if with_parts:
-            stacked = np.stack([parts[name] for name in PART_NAMES], axis=-1)  # rows x offers x 7
-        for row, item in enumerate(block):
-            line = scores[row].astype(np.float64)
-            for name in settings.required:
-                line[parts[name][row] == 0] = -1.0
-            for column, verdict in by_item.get(item.key, ()):
-                if verdict == "reject":
-                    line[column] = -1.0  # never suggested again
-                elif verdict == "accept":
-                    line[column] = min(1.0, line[column] + settings.accepted_bonus)
-            eligible = np.flatnonzero(line >= settings.minimum_score - 1e-9)
-            order = eligible[np.lexsort((offer_keys[eligible], -line[eligible]))]
-            if limit is not None:
-                order = order[:limit]
-            chosen_parts = stacked[row, order].tolist() if with_parts else [()] * len(order)
-            result[item.key] = [
+    result: dict[int, list[Suggestion]] = {item.key: [] for item in items}
+    offer_keys = [offer.key for offer in offers]
+    for start, chosen in _ranked_blocks(items, offers, settings, verdicts, limit, chunk):
+        values = (
+            np.stack([chosen.parts[name][chosen.rows, chosen.columns] for name in PART_NAMES], 1)
+            if with_parts
+            else np.zeros((len(chosen.rows), 0))
+        )
+        for row, column, score, numbers in zip(
+            chosen.rows.tolist(),
+            chosen.columns.tolist(),
+            chosen.scores.tolist(),
+            values.tolist(),
+            strict=True,
+        ):
+            item_key, offer_key = items[start + row].key, offer_keys[column]
+            result[item_key].append(
                 Suggestion(
-                    item=item.key,
+                    item=item_key,
                     offer=offer_key,
                     score=score,
-                    parts=dict(zip(PART_NAMES, values, strict=True)) if with_parts else {},
-                    verdict=verdicts.get((item.key, offer_key)),
+                    parts=dict(zip(PART_NAMES, numbers, strict=True)) if with_parts else {},
+                    verdict=verdicts.get((item_key, offer_key)),
                 )
-                for offer_key, score, values in zip(
-                    offer_keys[order].tolist(), line[order].tolist(), chosen_parts, strict=True
-                )
-            ]
+            )
     return result
+
+
+def candidate_table(
+    items: Sequence[ItemNeed],
+    offers: Sequence[OfferReach],
+    settings: Settings,
+    verdicts: Mapping[tuple[int, int], str] | None = None,
+    *,
+    limit: int | None = None,
+    chunk: int = 512,
+) -> Candidates:
+    """`rank` as arrays, without parts nor an object per pair: the global assignment's input."""
+    offer_keys = np.array([offer.key for offer in offers], dtype=np.int64)
+    counts, chosen_offers, scores = [], [], []
+    for start, chosen in _ranked_blocks(items, offers, settings, verdicts or {}, limit, chunk):
+        block = min(chunk, len(items) - start)
+        counts.append(np.bincount(chosen.rows, minlength=block)[:block])
+        chosen_offers.append(offer_keys[chosen.columns])
+        scores.append(chosen.scores)
+    return Candidates(
+        items=np.array([item.key for item in items], dtype=np.int64),
+        counts=np.concatenate(counts).astype(np.int64) if counts else np.zeros(0, np.int64),
+        offers=np.concatenate(chosen_offers) if chosen_offers else np.zeros(0, np.int64),
+        scores=np.concatenate(scores) if scores else np.zeros(0, np.float64),
+    )
 
 
 @dataclass(frozen=True)
@@ -257,6 +393,33 @@ def assign(
     `fixed` pairs (experts' acceptances, at most one per item) are part of the answer as they
     are; their items take no other offer, and `capacities` are what each offer has left after
     every accepted pair, so an accepted pair uses its offer's capacity once."""
+    listed = [s for suggestions in candidates.values() for s in suggestions]
+    table = Candidates(
+        items=np.array(list(candidates), dtype=np.int64),
+        counts=np.array([len(s) for s in candidates.values()], dtype=np.int64),
+        offers=np.array([s.offer for s in listed], dtype=np.int64),
+        scores=np.array([s.score for s in listed], dtype=np.float64),
+    )
+    result = assign_candidates(table, capacities, fixed)
+    given = {(s.item, s.offer): s for s in listed}
+    fixed_items = {pair.item for pair in fixed}
+    return replace(
+        result,
+        pairs=[
+            pair if pair.item in fixed_items else given[pair.item, pair.offer]
+            for pair in result.pairs
+        ],
+    )
+
+
+def assign_candidates(
+    table: Candidates,
+    capacities: Mapping[int, int],
+    fixed: Sequence[Suggestion] = (),
+    verdicts: Mapping[tuple[int, int], str] | None = None,
+) -> Assignment:
+    """`assign` from arrays: the same linear programme, arc for arc (items in their order, each
+    item's offers best first), so the same solution; the pairs chosen carry their `verdicts`."""
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix
 
@@ -264,43 +427,55 @@ def assign(
     if len(fixed_items) != len(fixed):
         raise ValueError("at most one fixed pair per item")
     fixed_score = float(sum(pair.score for pair in fixed))
-    arcs = [
-        s
-        for key, suggestions in candidates.items()
-        if key not in fixed_items
-        for s in suggestions
-        if capacities.get(s.offer, 0) > 0
-    ]
-    items = sorted(key for key in candidates if key not in fixed_items)
-    if not arcs:
+    arc_items = np.repeat(table.items, table.counts)
+    known, where = np.unique(table.offers, return_inverse=True)
+    left = np.array([capacities.get(offer, 0) for offer in known.tolist()], dtype=np.int64)
+    open_ = np.isin(arc_items, np.array(sorted(fixed_items), dtype=np.int64), invert=True)
+    open_ &= left[where.reshape(-1)] > 0
+    arc_items, arc_offers, arc_scores = arc_items[open_], table.offers[open_], table.scores[open_]
+    items = np.sort(table.items[np.isin(table.items, list(fixed_items), invert=True)])
+    if not len(arc_items):
         return Assignment(
-            pairs=sorted(fixed, key=lambda arc: arc.item), unassigned=items, total_score=fixed_score
+            pairs=sorted(fixed, key=lambda arc: arc.item),
+            unassigned=items.tolist(),
+            total_score=fixed_score,
         )
-    item_row = {item: row for row, item in enumerate(items)}
-    offers = sorted({arc.offer for arc in arcs})
-    offer_row = {offer: len(items) + row for row, offer in enumerate(offers)}
-    columns = np.arange(len(arcs))
+    offers = np.unique(arc_offers)
+    arcs = len(arc_items)
     rows = np.concatenate(
-        [[item_row[arc.item] for arc in arcs], [offer_row[arc.offer] for arc in arcs]]
+        [np.searchsorted(items, arc_items), len(items) + np.searchsorted(offers, arc_offers)]
     )
+    columns = np.arange(arcs)
     matrix = coo_matrix(
-        (np.ones(2 * len(arcs)), (rows, np.concatenate([columns, columns]))),
-        shape=(len(items) + len(offers), len(arcs)),
+        (np.ones(2 * arcs), (rows, np.concatenate([columns, columns]))),
+        shape=(len(items) + len(offers), arcs),
     ).tocsr()
-    limits = np.concatenate([np.ones(len(items)), [capacities[offer] for offer in offers]])
-    solution = linprog(
-        -np.array([arc.score for arc in arcs]),
-        A_ub=matrix,
-        b_ub=limits,
-        bounds=(0, 1),
-        method="highs",
+    limits = np.concatenate(
+        [np.ones(len(items)), [float(capacities[offer]) for offer in offers.tolist()]]
     )
+    solution = linprog(-arc_scores, A_ub=matrix, b_ub=limits, bounds=(0, 1), method="highs")
     if solution.status != 0:
         raise RuntimeError(f"the assignment could not be solved: {solution.message}")
-    chosen = [arc for arc, value in zip(arcs, solution.x, strict=True) if value > 0.5]
+    taken = solution.x > 0.5
+    verdicts = verdicts or {}
+    chosen = [
+        Suggestion(
+            item=item,
+            offer=offer,
+            score=score,
+            parts={},
+            verdict=verdicts.get((item, offer)),
+        )
+        for item, offer, score in zip(
+            arc_items[taken].tolist(),
+            arc_offers[taken].tolist(),
+            arc_scores[taken].tolist(),
+            strict=True,
+        )
+    ]
     assigned = {arc.item for arc in chosen}
     return Assignment(
         pairs=sorted([*fixed, *chosen], key=lambda arc: arc.item),
-        unassigned=[item for item in items if item not in assigned],
+        unassigned=[item for item in items.tolist() if item not in assigned],
         total_score=fixed_score + float(sum(arc.score for arc in chosen)),
     )

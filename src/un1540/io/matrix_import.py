@@ -20,10 +20,8 @@ the catalogues (`N_`, `errors.text`), so that the portal shows them in the reade
 from __future__ import annotations
 
 import csv
-import gc
 import io
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -59,6 +57,7 @@ from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.text import FILE_NAME, REMARK, TextRefused, unneutralised
 from un1540.schemas.workflow import ImportReport
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.collector import collection_paused
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.matrix.actions.imports import (
     TREATY_CLEARED,
@@ -783,22 +782,6 @@ def import_matrix_file(
             reason=reason,
             edition=edition,
         )
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while a file is read and imported: it allocates a
-    few hundred thousand objects that all live until the end (the file's rows and cells, the
-    current cells), and the collector scanned them again and again, a quarter of the reading's
-    CPU time (benchmarks/matrix_io.py). Reference counting still frees everything else; the
-    collector runs again (if it ran before) as soon as the import ends, however it ends."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _framework_for(session: Session, iso3: str | None) -> Framework:

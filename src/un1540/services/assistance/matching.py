@@ -1,8 +1,9 @@
 """The one "gather offers, rank" sequence: the offers a viewer may see that have not ended,
 their reach (fields, capacity left, the provider's record), and each item's ranked suggestions.
 
-The arithmetic is `analytics/matching.py`; the suggestions page, the global assignment and the
-notices sent when a request is circulated all rank through `rank_offers`.
+The arithmetic is `analytics/matching.py`; the suggestions page and the notices sent when a
+request is circulated rank through `rank_offers`; the global assignment gathers the same things
+through `consider` and ranks them into arrays (`candidate_table`), the same offers and scores.
 
 Judgements are the Committee side's. Every ranking counts them in what they make of an offer
 (its capacity left after the pairs experts accepted, its provider's record); a pair an expert
@@ -36,17 +37,25 @@ from un1540.services.matrix.reads.frameworks import default_framework
 
 
 @dataclass(frozen=True)
-class Ranking:
-    """Each item's suggestions (by item id), from the offers that were considered."""
+class Considered:
+    """What a ranking considers: the offers, their reach and capacity left, the items' needs,
+    the verdicts that count and the pairs experts accepted."""
 
     method: MatchingMethod
     settings: Settings
     offers: dict[int, AssistanceOffer]
     capacity_left: dict[int, int]
-    suggestions: dict[int, list[Suggestion]]
     needs: dict[int, ItemNeed]
     reaches: dict[int, OfferReach]
     accepted: dict[int, list[int]]  # item -> the offers (among `offers`) experts accepted for it
+    verdicts: dict[tuple[int, int], str]
+
+
+@dataclass(frozen=True)
+class Ranking(Considered):
+    """Each item's suggestions (by item id), from the offers that were considered."""
+
+    suggestions: dict[int, list[Suggestion]]
 
     @property
     def suggested_offers(self) -> list[AssistanceOffer]:
@@ -88,19 +97,23 @@ def rank_offers(
     """Rank the offers `viewer` may see for `items`. Verdicts count only when `judged` (they
     are the Committee side's: the requester's ranking shows none, and only leaves out the pairs
     experts rejected)."""
-    return rank_item_rows(session, viewer, item_rows(items), judged=judged)
+    considered = consider(session, viewer, item_rows(items), judged=judged)
+    suggestions = rank(
+        list(considered.needs.values()),
+        list(considered.reaches.values()),
+        considered.settings,
+        considered.verdicts,
+        limit=considered.method.candidates,
+    )
+    return Ranking(**vars(considered), suggestions=suggestions)
 
 
-def rank_item_rows(
-    session: Session,
-    viewer: Viewer,
-    items: Sequence[ItemRow],
-    *,
-    judged: bool,
-    with_parts: bool = True,
-) -> Ranking:
-    """`rank_offers` from the items' rows (the global assignment reads them without objects,
-    and asks for no parts: it computes them for the pairs it keeps)."""
+def consider(
+    session: Session, viewer: Viewer, items: Sequence[ItemRow], *, judged: bool
+) -> Considered:
+    """What ranking `items` considers: the offers `viewer` may see, their reach, the items'
+    needs, the verdicts that count (every one when `judged`, else only rejections), and the
+    pairs experts accepted."""
     method = load_matching_method()
     settings = _settings(method)
     offers = current_offers(session, viewer)
@@ -113,23 +126,20 @@ def rank_item_rows(
         for j in judgements
         if j.item_id in item_keys and (judged or j.verdict == "reject")
     }
-    suggestions = rank(
-        needs, reaches, settings, verdicts, limit=method.candidates, with_parts=with_parts
-    )
     offer_keys = {offer.id for offer in offers}
     accepted: dict[int, list[int]] = {}
     for (item_key, offer_key), verdict in sorted(verdicts.items()):
         if verdict == "accept" and offer_key in offer_keys:
             accepted.setdefault(item_key, []).append(offer_key)
-    return Ranking(
+    return Considered(
         method=method,
         settings=settings,
         offers={offer.id: offer for offer in offers},
         capacity_left={reach.key: reach.capacity_left for reach in reaches},
-        suggestions=suggestions,
         needs={need.key: need for need in needs},
         reaches={reach.key: reach for reach in reaches},
         accepted=accepted,
+        verdicts=verdicts,
     )
 
 

@@ -40,7 +40,7 @@ from un1540.schemas.assistance import (
     WhoWhatWhereRow,
 )
 from un1540.services.assistance.explain import reasons, sentence
-from un1540.services.assistance.matching import Ranking
+from un1540.services.assistance.matching import Considered, Ranking
 from un1540.services.assistance.parties import requester_name
 from un1540.services.assistance.reads.funding import shown_project
 from un1540.services.assistance.reads.projects import feedback_due
@@ -141,7 +141,7 @@ def score_parts(suggestion: Suggestion, method: MatchingMethod) -> list[ScorePar
     ]
 
 
-def pair_reasons(pair: Suggestion, ranking: Ranking) -> list[MatchReason]:
+def pair_reasons(pair: Suggestion, ranking: Considered) -> list[MatchReason]:
     return reasons(
         ranking.needs[pair.item], ranking.reaches[pair.offer], ranking.offers[pair.offer].capacity
     )
@@ -170,7 +170,7 @@ def item_suggestions(item: AssistanceRequestItem, ranking: Ranking) -> ItemSugge
     )
 
 
-def assigned_pair(pair: Suggestion, request_id: int, ranking: Ranking) -> AssignedPair:
+def assigned_pair(pair: Suggestion, request_id: int, ranking: Considered) -> AssignedPair:
     why = pair_reasons(pair, ranking)
     return AssignedPair(
         request_id=request_id,
