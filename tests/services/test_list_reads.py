@@ -4,7 +4,10 @@ depend on, never across readers who may see different records:
 - the action plans' list (portal and API) reads columns, not every plan with its measures and
   milestones as objects: the same summaries as before, in a fixed number of statements however
   many plans; cached per filters and viewer key, and kept across a draft's edit;
-- its facets are counted once per filters and viewer key.
+- its facets are counted once per filters and viewer key;
+- a visit's briefing (the visited State's profile), an organisation's page and the activities'
+  list and facets are cached per reader (everything a visibility rule reads of the viewer) and
+  kept across a write to another State's matrix.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import make_user
-from un1540.models import ActionPlan, Role
+from un1540.models import ActionPlan, Organisation, Role, State
 from un1540.services.action_plans.reads import list_plans, plan_facets
 from un1540.services.action_plans.shapes import plan_summaries, plan_summary_read
+from un1540.services.activities.reads import ActivityFilter, list_activities
+from un1540.services.activities.shapes import activities_page, activity_read
 from un1540.services.kernel.access import PUBLIC, Viewer
 from un1540.services.kernel.cache import CACHE
 from un1540.services.kernel.paging import PageRequest
@@ -25,6 +30,12 @@ from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import open_draft
 from un1540.services.matrix.inputs import CellChange
 from un1540.services.matrix.reads.editions import entry_for
+from un1540.services.profiles.briefing import briefing_profile
+from un1540.services.profiles.reads import (
+    _organisation_profile,
+    organisation_profile,
+    state_profile,
+)
 
 EXPERT = Viewer(role=Role.expert, actor="expert@example.org", user_id=1)
 CELL = "op2.manufacture:cw:legal_framework"
@@ -108,7 +119,7 @@ def test_the_plans_list_reads_a_fixed_number_of_statements_and_no_milestone(
     assert len(statements.seen) <= 12  # versions, count, page, measures, overdue, progress
 
 
-def test_a_draft_edit_leaves_the_plans_list_warm(
+def test_a_draft_edit_leaves_the_lists_and_other_profiles_warm(
     sessions: sessionmaker[Session], engine: Engine
 ) -> None:
     with sessions() as session:
@@ -116,6 +127,11 @@ def test_a_draft_edit_leaves_the_plans_list_warm(
         draft = open_draft(session, viewer=expert, iso3="FRA")
         number, version = draft.number, entry_for(session, draft, CELL).revision
         before = plan_summaries(session, viewer=EXPERT)
+        usa = briefing_profile(session, viewer=EXPERT, iso3="USA")
+        code = session.scalars(select(Organisation.code).order_by(Organisation.id)).first()
+        assert code is not None
+        organisation = organisation_profile(session, viewer=EXPERT, code=code)
+        activities = activities_page(session, viewer=EXPERT, filters=ActivityFilter())
     with sessions() as session:
         update_cell(
             session,
@@ -128,6 +144,43 @@ def test_a_draft_edit_leaves_the_plans_list_warm(
         )
     with sessions() as session, Statements(session) as statements:
         after = plan_summaries(session, viewer=EXPERT)
+        # Another State's profile, the organisation's page, the activities: served as well.
+        assert briefing_profile(session, viewer=EXPERT, iso3="USA") is usa
+        assert organisation_profile(session, viewer=EXPERT, code=code) is organisation
+        assert activities_page(session, viewer=EXPERT, filters=ActivityFilter()) is activities
     assert after is before  # served from the cache
     assert statements.reading("action_plan") == 0
     assert any(key[0] == "action_plan_summaries" for key in CACHE.entries(str(engine.url)))
+
+
+def test_profiles_and_activities_are_cached_per_reader_and_never_served_to_another(
+    session: Session,
+) -> None:
+    """Each cached value equals what the reader's own uncached read gives, computed for the
+    reader who sees the most first (a value served across keys would fail the equality)."""
+    france = session.scalars(select(State).where(State.iso3 == "FRA")).one()
+    one, other = session.scalars(select(Organisation).order_by(Organisation.id).limit(2)).all()
+    viewers = [
+        EXPERT,
+        Viewer(role=Role.state_poc, state_id=france.id, actor="poc@x.org", user_id=3),
+        Viewer(role=Role.provider, organisation_id=one.id, actor="p1@x.org", user_id=4),
+        Viewer(role=Role.provider, organisation_id=other.id, actor="p2@x.org", user_id=5),
+        PUBLIC,
+    ]
+    for viewer in viewers:
+        profile = briefing_profile(session, viewer=viewer, iso3="FRA")
+        assert profile == state_profile(session, viewer=viewer, iso3="FRA"), viewer
+        assert briefing_profile(session, viewer=viewer, iso3="FRA") is profile  # cached
+        organisation = organisation_profile(session, viewer=viewer, code=one.code)
+        assert organisation == _organisation_profile(session, viewer=viewer, code=one.code)
+        listed = activities_page(session, viewer=viewer, filters=ActivityFilter())
+        rows, total = list_activities(session, viewer=viewer, filters=ActivityFilter())
+        assert listed == ([activity_read(row) for row in rows], total), viewer
+    assert briefing_profile(session, viewer=EXPERT, iso3="FRA") != briefing_profile(
+        session, viewer=PUBLIC, iso3="FRA"
+    )  # the demo holds what the public may not see: the equality above means something
+    # Two providers share `Viewer.cache_key` but not what they see of their activities.
+    first, second = (
+        activities_page(session, viewer=viewer, filters=ActivityFilter()) for viewer in viewers[2:4]
+    )
+    assert first is not second
