@@ -78,3 +78,12 @@ UN_LANGUAGES_EN_FIRST = ["en", *(code for code in UN_LANGUAGES if code != "en")]
 def test_apps_built_for_tests_do_not_warm_up(tmp_path: Any) -> None:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'unused.sqlite3'}"))
     assert app.state.warming is None
+
+
+def test_the_warm_up_can_be_turned_off(tmp_path: Any) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'unused.sqlite3'}", jobs_inline=True, warm_up=False
+    )
+    app = create_app(settings, warm_up=True)
+    with TestClient(app):
+        assert app.state.warming is None  # UN1540_WARM_UP=false

@@ -89,7 +89,7 @@ def create_app(
     """Build the application for these settings (and, in tests, this engine, or these sessions
     bound to a connection whose transaction the test rolls back). `warm_up` (a server: `un1540
     serve`, web/asgi.py): once started, compute ahead in the background what a process's first
-    readers would otherwise wait for (web/warm.py)."""
+    readers would otherwise wait for (web/warm.py), unless `settings.warm_up` is false."""
     settings = settings or get_settings()
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
@@ -104,7 +104,7 @@ def create_app(
         # freezing it keeps full garbage collections, which scan every tracked object, short.
         gc.collect()
         gc.freeze()
-        warming = app.state.warming = WarmUp(app).start() if warm_up else None
+        warming = app.state.warming = WarmUp(app).start() if warm_up and settings.warm_up else None
         yield
         if warming is not None:
             await anyio.to_thread.run_sync(warming.stop)
