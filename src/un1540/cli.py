@@ -263,7 +263,11 @@ def serve(
         from un1540.web.app import create_app
 
         uvicorn.run(
-            create_app(settings), host=host, port=port, log_level="warning", server_header=False
+            create_app(settings, warm_up=True),
+            host=host,
+            port=port,
+            log_level="warning",
+            server_header=False,
         )
 
 

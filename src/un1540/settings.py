@@ -120,6 +120,14 @@ class Settings(BaseSettings):
             "the server's memory)."
         ),
     )
+    warm_up: bool = Field(
+        default=True,
+        description=(
+            "Once a server (`un1540 serve`, web/asgi.py) answers, compute in a background "
+            "thread the OpenAPI document and the review page of its default period in the six "
+            "languages, which its first readers would otherwise wait for (about 5 s of CPU)."
+        ),
+    )
     worker_stalled_seconds: int = Field(
         default=60,
         ge=1,

@@ -61,6 +61,7 @@ from un1540.web.portal import risks as risk_pages
 from un1540.web.portal import states as states_pages
 from un1540.web.portal import suggestions as suggestion_pages
 from un1540.web.portal import visits as visit_pages
+from un1540.web.warm import WarmUp
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -82,9 +83,13 @@ def create_app(
     settings: Settings | None = None,
     engine: Engine | None = None,
     sessions: sessionmaker[Session] | None = None,
+    *,
+    warm_up: bool = False,
 ) -> FastAPI:
     """Build the application for these settings (and, in tests, this engine, or these sessions
-    bound to a connection whose transaction the test rolls back)."""
+    bound to a connection whose transaction the test rolls back). `warm_up` (a server: `un1540
+    serve`, web/asgi.py): once started, compute ahead in the background what a process's first
+    readers would otherwise wait for (web/warm.py), unless `settings.warm_up` is false."""
     settings = settings or get_settings()
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
@@ -99,7 +104,10 @@ def create_app(
         # freezing it keeps full garbage collections, which scan every tracked object, short.
         gc.collect()
         gc.freeze()
+        warming = app.state.warming = WarmUp(app).start() if warm_up and settings.warm_up else None
         yield
+        if warming is not None:
+            await anyio.to_thread.run_sync(warming.stop)
         if worker is not None:
             await anyio.to_thread.run_sync(worker.stop)
         if owns_engine:  # an engine handed in (tests, scripts) belongs to the caller
@@ -123,6 +131,7 @@ def create_app(
     configure_cache(settings.cache_mb)
     app.state.jobs = jobs_for(settings, app.state.sessions)
     app.state.worker = None  # the in-process job worker, once started
+    app.state.warming = None  # the warm-up thread (web/warm.py), once started
     configure_jobs(app.state.sessions, app.state.jobs)
 
     app.add_middleware(

@@ -2,4 +2,4 @@
 
 from un1540.web.app import create_app
 
-app = create_app()
+app = create_app(warm_up=True)

@@ -21,13 +21,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.models import (
-    ActionPlan,
-    ActionPlanMeasure,
     CellEntry,
     EditionStatus,
     Framework,
@@ -61,6 +60,30 @@ class MatrixProgress:
 
 
 NO_PROGRESS = MatrixProgress(None, None, None, ())
+
+
+class MeasureTies(Protocol):
+    """What the progress of a measure reads: an ActionPlanMeasure, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def fields(self) -> Sequence[str]: ...
+    @property
+    def weapons(self) -> Sequence[str]: ...
+
+
+class PlanTies(Protocol):
+    """What the progress of a plan's measures reads: an ActionPlan, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def state_id(self) -> int: ...
+    @property
+    def submitted_on(self) -> date: ...
+    @property
+    def measures(self) -> Sequence[MeasureTies]: ...
 
 
 def approved_editions(
@@ -145,7 +168,7 @@ def _marked_pairs(
 
 
 def measure_progress(
-    measure: ActionPlanMeasure,
+    measure: MeasureTies,
     baseline: EditionRef | None,
     latest: EditionRef | None,
     pairs: Mapping[int, AbstractSet[tuple[str, str]]],
@@ -168,7 +191,7 @@ def measure_progress(
 
 
 def plans_progress(
-    session: Session, viewer: Viewer, plans: Sequence[ActionPlan]
+    session: Session, viewer: Viewer, plans: Sequence[PlanTies]
 ) -> dict[int, MatrixProgress]:
     """The matrix-derived progress of every measure of these plans, by measure id."""
     editions = approved_editions(session, viewer, (plan.state_id for plan in plans))

@@ -33,6 +33,8 @@ from un1540.services.action_plans.progress import MatrixProgress, plans_progress
 from un1540.services.action_plans.rules import MEASURES
 from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import ACTION_PLANS, REFERENCE
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.paging import SUMMARY, PageRequest
 
@@ -119,7 +121,7 @@ class PlanListing:
         return any(plan.origin is Origin.demo for plan in self.plans)
 
 
-def _plan_condition(
+def plan_condition(
     session: Session,
     viewer: Viewer,
     state: str | None,
@@ -186,7 +188,7 @@ def list_plans(
     """The plans this viewer may see, newest submission first: of the State `state` (a filter:
     an unknown code is an invalid parameter) or `iso3` (a path: an unknown code is not found);
     `status`: plans with a measure in that reported status."""
-    condition = _plan_condition(session, viewer, state, iso3, published, status)
+    condition = plan_condition(session, viewer, state, iso3, published, status)
     paging = paging or PageRequest()
     total = session.scalar(select(func.count()).select_from(ActionPlan).where(condition)) or 0
     plans = list(
@@ -200,6 +202,134 @@ def list_plans(
         )
     )
     return PlanListing(plans, total, plans_progress(session, viewer, plans))
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """What a plan's summary reads of one of its measures."""
+
+    id: int
+    status: str
+    fields: tuple[str, ...]
+    weapons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """What a plan's summary reads of it: its columns, its State's code and name, its measures
+    (in order) and the number of its milestones overdue on the day read."""
+
+    id: int
+    state_id: int
+    iso3: str
+    state_name: str
+    title: str
+    submitted_on: date
+    period_from: date
+    period_to: date
+    supersedes_id: int | None
+    published: bool
+    published_url: str
+    partners: tuple[str, ...]
+    revision: int
+    origin: Origin
+    measures: tuple[MeasureRow, ...]
+    overdue_milestones: int
+
+
+@dataclass(frozen=True)
+class PlanRows:
+    rows: list[PlanRow]
+    total: int
+    progress: dict[int, MatrixProgress]
+
+
+def plan_rows(
+    session: Session,
+    *,
+    viewer: Viewer,
+    condition: ColumnElement[bool],
+    paging: PageRequest,
+    on: date,
+) -> PlanRows:
+    """The plans `condition` (from `plan_condition`) selects, a page of them newest submission
+    first, as the lists show them: columns only (no summary, no measure's description, no
+    milestone), overdue milestones counted in SQL; four statements and the progress's reads."""
+    total = session.scalar(select(func.count()).select_from(ActionPlan).where(condition)) or 0
+    plans = session.execute(
+        select(
+            ActionPlan.id,
+            ActionPlan.state_id,
+            State.iso3,
+            State.short_name,
+            ActionPlan.title,
+            ActionPlan.submitted_on,
+            ActionPlan.period_from,
+            ActionPlan.period_to,
+            ActionPlan.supersedes_id,
+            ActionPlan.published,
+            ActionPlan.published_url,
+            ActionPlan.partners,
+            ActionPlan.revision,
+            ActionPlan.origin,
+        )
+        .join(State, State.id == ActionPlan.state_id)
+        .where(condition)
+        .order_by(ActionPlan.submitted_on.desc(), ActionPlan.id.desc())
+        .offset(paging.offset)
+        .limit(paging.page_size)
+    ).all()
+    ids = [plan.id for plan in plans]
+    measures: dict[int, list[MeasureRow]] = {plan_id: [] for plan_id in ids}
+    overdue: dict[int, int] = {}
+    if ids:
+        for plan_id, measure_id, status, fields, weapons in session.execute(
+            select(
+                ActionPlanMeasure.plan_id,
+                ActionPlanMeasure.id,
+                ActionPlanMeasure.status,
+                ActionPlanMeasure.fields,
+                ActionPlanMeasure.weapons,
+            )
+            .where(ActionPlanMeasure.plan_id.in_(ids))
+            .order_by(ActionPlanMeasure.plan_id, ActionPlanMeasure.position)
+        ):
+            measures[plan_id].append(MeasureRow(measure_id, status, tuple(fields), tuple(weapons)))
+        overdue = {
+            plan_id: int(count)
+            for plan_id, count in session.execute(
+                select(ActionPlanMeasure.plan_id, func.count(ActionPlanMilestone.id))
+                .join(ActionPlanMilestone, ActionPlanMilestone.measure_id == ActionPlanMeasure.id)
+                .where(
+                    ActionPlanMeasure.plan_id.in_(ids),
+                    ActionPlanMilestone.status == "pending",  # as `is_overdue`
+                    ActionPlanMilestone.due_on < on,
+                )
+                .group_by(ActionPlanMeasure.plan_id)
+            )
+        }
+    rows = [
+        PlanRow(
+            id=plan.id,
+            state_id=plan.state_id,
+            iso3=plan.iso3,
+            state_name=plan.short_name,
+            title=plan.title,
+            submitted_on=plan.submitted_on,
+            period_from=plan.period_from,
+            period_to=plan.period_to,
+            supersedes_id=plan.supersedes_id,
+            published=plan.published,
+            published_url=plan.published_url,
+            partners=tuple(plan.partners),
+            revision=plan.revision,
+            origin=plan.origin,
+            measures=tuple(measures[plan.id]),
+            overdue_milestones=overdue.get(plan.id, 0),
+        )
+        for plan in plans
+    ]
+    return PlanRows(rows, total, plans_progress(session, viewer, rows))
 
 
 PLAN_FACETS = ("status", "published", "state")
@@ -218,11 +348,24 @@ def plan_facets(
     plans the list would show with that value chosen (the other filters kept, this one
     replaced); counted under `plan_visible`, as `list_plans` lists them."""
     given: dict[str, object] = {"state": state, "published": published, "status": status}
-    _plan_condition(session, viewer, state, None, published, status)
+    plan_condition(session, viewer, state, None, published, status)  # bad input: refused here
+    # Counted once per filters and viewer key (what `plan_visible` reads) until a plan or a
+    # State's code changes: a matrix write outdates nothing of it.
+    return cached(
+        session,
+        ("action_plan_facets", state, published, status, viewer.cache_key),
+        depends_on=(ACTION_PLANS, REFERENCE),
+        compute=lambda: _plan_facets(session, viewer, given),
+    )
+
+
+def _plan_facets(
+    session: Session, viewer: Viewer, given: dict[str, object]
+) -> dict[str, list[tuple[str, int]]]:
     found: dict[str, list[tuple[str, int]]] = {}
     for name in PLAN_FACETS:
         statement: Select[Any, int]
-        condition = _plan_condition(
+        condition = plan_condition(
             session,
             viewer,
             iso3=None,
@@ -280,7 +423,7 @@ def is_overdue(milestone: ActionPlanMilestone, on: date | None = None) -> bool:
     return milestone.status == "pending" and milestone.due_on < (on or today())
 
 
-def measure_counts(plan: ActionPlan) -> dict[str, int]:
+def measure_counts(plan: ActionPlan | PlanRow) -> dict[str, int]:
     counts = dict.fromkeys(MEASURES.statuses, 0)
     for measure in plan.measures:
         counts[measure.status] = counts.get(measure.status, 0) + 1

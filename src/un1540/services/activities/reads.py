@@ -22,6 +22,8 @@ from un1540.models import Organisation, OrganisationActivity, Role, State, Visib
 from un1540.reference.languages import N_
 from un1540.services.activities.validation import Lookups
 from un1540.services.kernel.access import Viewer, can_see, visible
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import ASSISTANCE, REFERENCE
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
@@ -37,6 +39,13 @@ def activity_visible(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.role is Role.provider and viewer.organisation_id is not None:
         allowed.append(OrganisationActivity.organisation_id == viewer.organisation_id)
     return or_(*allowed)
+
+
+def activity_viewer_key(viewer: Viewer) -> tuple[object, ...]:
+    """Everything `activity_visible` reads of the viewer: readers with equal keys see the same
+    activities (a provider's organisation too: `Viewer.cache_key` does not tell two apart)."""
+    organisation = viewer.organisation_id if viewer.role is Role.provider else None
+    return (*viewer.cache_key, organisation)
 
 
 def may_see_activity(viewer: Viewer, activity: OrganisationActivity) -> bool:
@@ -188,7 +197,19 @@ def activity_facets(
     `activity_visible`, as `list_activities` lists them. Fields and weapons are JSON lists:
     counted in Python, with the list's rule (an activity naming no category is on each)."""
     filters = filters or ActivityFilter()
-    filters.check(session)
+    filters.check(session)  # bad input: refused here, before anything is cached
+    # Counted once per filters and viewer key until an activity or the reference data change.
+    return cached(
+        session,
+        ("activity_facets", filters, activity_viewer_key(viewer)),
+        depends_on=(ASSISTANCE, REFERENCE),
+        compute=lambda: _activity_facets(session, viewer, filters),
+    )
+
+
+def _activity_facets(
+    session: Session, viewer: Viewer, filters: ActivityFilter
+) -> dict[str, list[tuple[str, int]]]:
     weapons = Lookups.load(session).weapons
     period = replace(filters, organisation=None, state=None, field=None, weapon=None)
     rows = session.execute(

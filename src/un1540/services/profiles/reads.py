@@ -27,6 +27,7 @@ from un1540.models import (
     Organisation,
     Origin,
 )
+from un1540.models.base import today
 from un1540.reference.languages import N_
 from un1540.schemas.matrix import MatrixRead, StateRef
 from un1540.schemas.profiles import (
@@ -44,6 +45,7 @@ from un1540.schemas.profiles import (
 )
 from un1540.services.action_plans.reads import action_plans_for_profile
 from un1540.services.assistance.reads.offers import offer_visible
+from un1540.services.assistance.reads.overview import viewer_identity
 from un1540.services.assistance.reads.projects import project_visible
 from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.contacts.freshness import DEFAULT_STALE_MONTHS
@@ -56,6 +58,18 @@ from un1540.services.documents.reads import state_documents
 from un1540.services.incidents.reads import profile_incidents
 from un1540.services.incidents.shapes import incident_read
 from un1540.services.kernel.access import Viewer, visible
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import (
+    ACTION_PLANS,
+    ASSISTANCE,
+    CONTACTS,
+    DOCUMENTS,
+    ENGAGEMENT,
+    INDICATORS,
+    MATRIX,
+    REFERENCE,
+    VISITS,
+)
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.paging import SUMMARY
@@ -250,7 +264,34 @@ def state_profile(
 
 
 def organisation_profile(session: Session, *, viewer: Viewer, code: str) -> OrganisationProfile:
-    """What an organisation offers, delivers, funds and asks for, and the visits it joined."""
+    """What an organisation offers, delivers, funds and asks for, and the visits it joined.
+
+    Computed once per day and data versions (a write to a State's matrix outdates nothing of
+    it), keyed by everything a visibility rule or an allowed action may read of the viewer
+    (role, State, organisation, account, a read-only token): never served to another reader."""
+    return cached(
+        session,
+        ("organisation_profile", code, viewer_identity(viewer), viewer.can_write, today()),
+        depends_on=ORGANISATION_SCOPES,
+        compute=lambda: _organisation_profile(session, viewer=viewer, code=code),
+    )
+
+
+# Every scope an organisation's profile may read: no State's own (kernel/data_version.py).
+ORGANISATION_SCOPES = (
+    REFERENCE,
+    MATRIX,
+    DOCUMENTS,
+    ASSISTANCE,
+    INDICATORS,
+    CONTACTS,
+    ACTION_PLANS,
+    VISITS,
+    ENGAGEMENT,
+)
+
+
+def _organisation_profile(session: Session, *, viewer: Viewer, code: str) -> OrganisationProfile:
     organisation = session.scalars(select(Organisation).where(Organisation.code == code)).first()
     if organisation is None or not (
         viewer.is_committee_side or organisation.visibility.value == "public"

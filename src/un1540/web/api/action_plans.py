@@ -29,8 +29,7 @@ from un1540.services.action_plans.actions import (
     update_plan,
 )
 from un1540.services.action_plans.notices import OVERDUE_TASK  # noqa: F401 (registers the topic)
-from un1540.services.action_plans.reads import list_plans
-from un1540.services.action_plans.shapes import plan_detail, plan_summary_read
+from un1540.services.action_plans.shapes import plan_detail, plan_summaries
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.envelope import envelope
 from un1540.web.api.common import ERRORS, WRITE_ERRORS, Iso3Path, page_response
@@ -71,7 +70,7 @@ def _list(
     published: bool | None,
     status: str | None,
 ) -> Response:
-    listing = list_plans(
+    listing = plan_summaries(
         session,
         viewer=viewer,
         state=state,
@@ -80,9 +79,12 @@ def _list(
         status=status,
         paging=paging,
     )
-    items = [plan_summary_read(plan, listing.progress) for plan in listing.plans]
     return page_response(
-        ActionPlanList, items, total=listing.total, paging=paging, synthetic=listing.synthetic
+        ActionPlanList,
+        listing.items,
+        total=listing.total,
+        paging=paging,
+        synthetic=listing.synthetic,
     )
 
 

@@ -26,14 +26,14 @@ from un1540.services.action_plans.actions import (
     transition_milestone,
     update_plan,
 )
-from un1540.services.action_plans.reads import list_plans, plan_facets
+from un1540.services.action_plans.reads import plan_facets
 from un1540.services.action_plans.rules import (
     MEASURES,
     MILESTONES,
     state_rules,
     transition_targets,
 )
-from un1540.services.action_plans.shapes import plan_detail, plan_summary_read
+from un1540.services.action_plans.shapes import plan_detail, plan_summaries
 from un1540.services.kernel.paging import PageRequest
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -83,7 +83,7 @@ def plans_page(
     page: PageQuery = 1,
 ) -> HTMLResponse:
     paging = PageRequest(page=page, page_size=PAGE_SIZE)
-    listing = list_plans(
+    listing = plan_summaries(
         session,
         viewer=viewer,
         state=state or None,
@@ -112,7 +112,7 @@ def plans_page(
             },
             lambda facet, code: labels[facet](code),
         ),
-        "plans": [plan_summary_read(plan, listing.progress) for plan in listing.plans],
+        "plans": listing.items,
         "total": listing.total,
         "page": page,
         "pages": max(1, -(-listing.total // PAGE_SIZE)),

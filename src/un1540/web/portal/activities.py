@@ -24,10 +24,9 @@ from un1540.services.activities.reads import (
     ActivityFilter,
     activity_facets,
     form_choices,
-    list_activities,
 )
 from un1540.services.activities.rules import activity_rules
-from un1540.services.activities.shapes import activity_read
+from un1540.services.activities.shapes import activities_page as listed_activities
 from un1540.web.auth import flash
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -92,12 +91,11 @@ def activities_page(
     )
     problems = []
     try:
-        rows, total = list_activities(session, viewer=viewer, filters=filters, paging=paging)
+        items, total = listed_activities(session, viewer=viewer, filters=filters, paging=paging)
     except InvalidParameter as error:  # show the page unfiltered, with the problem
         problems = error.problems
         filters = ActivityFilter()
-        rows, total = list_activities(session, viewer=viewer, filters=filters, paging=paging)
-    items = [activity_read(row) for row in rows]
+        items, total = listed_activities(session, viewer=viewer, filters=filters, paging=paging)
     given = {key: value for key, value in filters.__dict__.items() if value is not None}
     may_record = "record_activity" in activity_rules.allowed(viewer, None)
     choices = form_choices(session, viewer=viewer)

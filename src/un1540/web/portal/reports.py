@@ -7,6 +7,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response
 
 from un1540.io.review_report import REPORT_CSS, review_page_body
@@ -21,6 +22,20 @@ router = APIRouter(include_in_schema=False)
 DEFAULT_PERIOD = (date(2011, 4, 25), date(2016, 4, 24))
 
 
+def review_body(session: Session, start: date, end: date) -> tuple[str, bool]:
+    """The review page's body in the current language, and whether it is synthetic (also
+    computed ahead by the server's warm-up, web/warm.py, for the default period)."""
+    return review_page_body(
+        session,
+        start=start,
+        end=end,
+        language=language(),
+        locale=babel_locale(),
+        translations=CurrentTranslations,
+        label=label,
+    )
+
+
 @router.get("/reports/review", response_class=HTMLResponse)
 def review_page(
     request: Request,
@@ -30,15 +45,7 @@ def review_page(
 ) -> HTMLResponse:
     start = optional_date(date_from, "from") or DEFAULT_PERIOD[0]
     end = optional_date(date_to, "to") or DEFAULT_PERIOD[1]
-    body, synthetic = review_page_body(
-        session,
-        start=start,
-        end=end,
-        language=language(),
-        locale=babel_locale(),
-        translations=CurrentTranslations,
-        label=label,
-    )
+    body, synthetic = review_body(session, start, end)
     context = {
         "start": start,
         "end": end,
