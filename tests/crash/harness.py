@@ -27,7 +27,9 @@ def url_of(engine: Engine) -> str:
 
 
 def command_env(engine: Engine, files_dir: Path | None = None) -> dict[str, str]:
-    env = {**os.environ, "UN1540_DATABASE_URL": url_of(engine)}
+    # No warm-up of the OpenAPI document and the review page (about 5 s of CPU per server start):
+    # these tests time nothing and the warm-up has tests of its own (tests/portal/test_warm_up.py).
+    env = {**os.environ, "UN1540_DATABASE_URL": url_of(engine), "UN1540_WARM_UP": "false"}
     if files_dir is not None:
         env["UN1540_FILES_DIR"] = str(files_dir)
     return env

@@ -42,6 +42,7 @@ def server(fresh_engine: Engine, tmp_path: Path) -> Iterator[httpx.Client]:
         **os.environ,
         "UN1540_DATABASE_URL": fresh_engine.url.render_as_string(hide_password=False),
         "UN1540_FILES_DIR": str(tmp_path / "files"),
+        "UN1540_WARM_UP": "false",  # about 5 s of CPU per start that this test does not need
     }
     process = subprocess.Popen(
         [UN1540, "serve", "--port", str(port)],
