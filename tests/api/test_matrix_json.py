@@ -20,9 +20,10 @@ from un1540.errors import NotFound
 from un1540.models import MatrixEdition, Role, State, Visibility
 from un1540.schemas.matrix import TreatyStatusInput
 from un1540.services.kernel.access import PUBLIC, Viewer
-from un1540.services.kernel.cache import CACHE
+from un1540.services.kernel.cache import CACHE, MISSING, held
 from un1540.services.matrix.inputs import CellInput, EvidenceInput
 from un1540.services.matrix.reads.matrix import get_matrix, matrix_document
+from un1540.web import warm
 
 
 def _viewers(session: Session) -> list[Viewer]:
@@ -125,3 +126,45 @@ def test_an_uncached_matrix_json_reads_in_six_statements(client: TestClient) -> 
     assert len(reads) == 6, "\n".join(s[:60] for s in reads)
     assert sum("FROM cell_entry" in s for s in reads) == 1
     assert sum("FROM evidence" in s for s in reads) == 1
+
+
+def test_a_warm_anonymous_matrix_is_answered_before_routing_as_the_route_answers(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[bool] = []
+
+    def spying(*arguments: Any, **keywords: Any) -> Any:
+        value = held(*arguments, **keywords)
+        served.append(value is not MISSING)
+        return value
+
+    monkeypatch.setattr(warm, "held", spying)
+    CACHE.clear()
+    first = client.get("/api/v1/states/FRA/matrix")  # computed by the route
+    second = client.get("/api/v1/states/FRA/matrix")  # answered by web/warm.py
+    assert served == [False, True]
+    assert second.content == first.content
+    for header in ("content-type", "content-length", "x-synthetic-data", "x-frame-options"):
+        assert second.headers[header] == first.headers[header], header
+    assert "cache-control" not in second.headers  # public: as the route answers it
+    assert second.headers["content-security-policy"] == first.headers["content-security-policy"]
+    head = client.head("/api/v1/states/FRA/matrix")
+    assert head.status_code == 200
+    assert head.headers["content-length"] == first.headers["content-length"]
+    assert served[-1] is True
+
+    # Credentials, a query or another path go to the application, which resolves the caller:
+    # a wrong token is refused even though the public matrix is warm...
+    served.clear()
+    refused = client.get("/api/v1/states/FRA/matrix", headers={"Authorization": "Bearer wrong"})
+    assert refused.status_code == 401
+    # ... an ended session's cookie is cleared, and its answer is for this visitor only ...
+    client.cookies.set("un1540_session", "ended")
+    answer = client.get("/api/v1/states/FRA/matrix")
+    client.cookies.clear()
+    assert answer.status_code == 200
+    assert "un1540_session" in answer.headers.get("set-cookie", "")
+    assert answer.headers["cache-control"] == "no-store"
+    assert client.get("/api/v1/states/FRA/matrix?edition=1").json()["edition"]["number"] == 1
+    assert client.get("/api/v1/states/FRA/matrix.json").status_code == 200
+    assert served == []

@@ -61,6 +61,7 @@ from un1540.web.portal import risks as risk_pages
 from un1540.web.portal import states as states_pages
 from un1540.web.portal import suggestions as suggestion_pages
 from un1540.web.portal import visits as visit_pages
+from un1540.web.warm import WarmReads
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -125,6 +126,8 @@ def create_app(
     app.state.worker = None  # the in-process job worker, once started
     configure_jobs(app.state.sessions, app.state.jobs)
 
+    # Innermost: a warm anonymous matrix JSON answered from the cache before routing (web/warm.py).
+    app.add_middleware(WarmReads, sessions=app.state.sessions)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

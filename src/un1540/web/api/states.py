@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -31,6 +32,16 @@ from un1540.web.responses import csv_response, json_bytes, json_model
 router = APIRouter(tags=["States"])
 
 
+def matrix_json_key(iso3: str, edition: int | None, viewer: Viewer) -> tuple[Hashable, ...]:
+    """What a State's serialised matrix is cached under (also read by web/warm.py)."""
+    return ("matrix_json", iso3.upper(), edition, viewer.cache_key)
+
+
+def matrix_json_scopes(iso3: str) -> tuple[str, ...]:
+    """The data a State's serialised matrix depends on: its own records and the frameworks."""
+    return (state_scope(iso3), REFERENCE)
+
+
 def _matrix_json(
     session: Session, viewer: Viewer, iso3: str, edition: int | None
 ) -> tuple[bytes, bool]:
@@ -45,8 +56,8 @@ def _matrix_json(
 
     return cached(
         session,
-        ("matrix_json", iso3.upper(), edition, viewer.cache_key),
-        depends_on=(state_scope(iso3), REFERENCE),
+        matrix_json_key(iso3, edition, viewer),
+        depends_on=matrix_json_scopes(iso3),
         compute=build,
     )
 
