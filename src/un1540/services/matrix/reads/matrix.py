@@ -264,15 +264,24 @@ def _document_statements(viewer: Viewer) -> tuple[Executable, Executable]:
     return built
 
 
+# By layout (layouts are cached and never change): the cells of its OP1 treaty fields.
+_TREATY_CELLS: dict[int, tuple[FrameworkLayout, dict[int, str]]] = {}
+
+
 def _treaty_cells(layout: FrameworkLayout) -> dict[int, str]:
     """The OP1 treaty cells of a framework -> the instrument each stands for."""
+    known = _TREATY_CELLS.get(id(layout))
+    if known is not None and known[0] is layout:  # held here, so its id is not reused
+        return known[1]
     treaties = treaty_fields(layout.slug)
-    return {
+    cells = {
         cell.id: treaties[code].code
         for code in treaties
         if code in layout.fields
         for cell in layout.fields[code].cells
     }
+    _TREATY_CELLS[id(layout)] = (layout, cells)
+    return cells
 
 
 def cell_state(
