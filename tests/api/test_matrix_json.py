@@ -74,7 +74,7 @@ def test_the_matrix_json_is_matrix_read_byte_for_byte(session: Session) -> None:
     editions = session.execute(
         select(State.iso3, MatrixEdition.number)
         .join(MatrixEdition, MatrixEdition.state_id == State.id)
-        .where(State.iso3.in_([*DEMO_STATES[:3], "FRA", "TCD"]))
+        .where(State.iso3.in_([DEMO_STATES[0], "FRA", "TCD"]))
     ).all()
     assert any(iso3 == "TCD" for iso3, _ in editions)
     compared = 0
