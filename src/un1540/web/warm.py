@@ -11,7 +11,8 @@ It answers only when all of these hold, else the request goes on to the applicat
   as `resolve_viewer` decides it; anything else is resolved by the application);
 - the cache holds the value the route would serve, for the versions of the data read from the
   database now, in a transaction of its own, as every request does (kernel/cache.py `held`):
-  a write committed by any process is seen at once. A miss is computed by the route.
+  a write committed by any process is seen at once. A miss is computed by the route (a key
+  held for older versions costs that one extra read of the versions; a key not held, none).
 
 The answer is the route's own (`json_bytes`: the same body, media type and synthetic-data
 header), computed nowhere else.
