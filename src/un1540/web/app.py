@@ -62,6 +62,7 @@ from un1540.web.portal import states as states_pages
 from un1540.web.portal import suggestions as suggestion_pages
 from un1540.web.portal import visits as visit_pages
 from un1540.web.warm import WarmUp
+from un1540.web.warm_reads import WarmReads
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -134,6 +135,8 @@ def create_app(
     app.state.warming = None  # the warm-up thread (web/warm.py), once started
     configure_jobs(app.state.sessions, app.state.jobs)
 
+    # Innermost: a warm anonymous matrix JSON answered from the cache before routing (web/warm_reads.py).
+    app.add_middleware(WarmReads, sessions=app.state.sessions)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -127,6 +127,15 @@ def is_personal(scope: Scope) -> bool:
     return any(name == b"authorization" for name, _ in scope["headers"])
 
 
+def has_credentials(scope: Scope) -> bool:
+    """The request carries an API token or a session cookie (SessionCookies has run): only
+    without either is the caller the public, before `resolve_viewer` looks anything up."""
+    state: CookieSession | None = scope.get(_STATE)
+    if state is None or state.token is not None:
+        return True
+    return any(name == b"authorization" for name, _ in scope["headers"])
+
+
 def has_session(request: Request) -> bool:
     """The request belongs to a signed-in portal session (once `resolve_viewer` has run)."""
     state: CookieSession | None = request.scope.get(_STATE)

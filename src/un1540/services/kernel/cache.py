@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import numpy as np
 from sqlalchemy.orm import Session
 
+from un1540.db.engine import session_url
 from un1540.services.kernel.data_version import (
     EVERYTHING,
     GLOBAL,
@@ -137,6 +138,27 @@ class DataCache:
                 shared: T = flight.value
                 return shared
             # The computation failed (e.g. not found): try again, perhaps leading this time.
+
+    def peek(self, session: Session, key: Hashable, depends_on: Iterable[str]) -> Any:
+        """The value of `key` if this process holds it for the current versions of the scopes
+        it `depends_on` (read from the database, as `get` does), else `MISSING`; never
+        computes. For answering a warm request before any routing (web/warm.py). A key held
+        for no versions at all is missing without asking the database."""
+        if self.budget <= 0 or writes_pending(session):
+            return MISSING
+        if (session_url(session), key) not in self._entries:
+            return MISSING
+        versions = current_versions(session)
+        self._observe(versions)
+        scopes = tuple(dict.fromkeys((*depends_on, EVERYTHING)))
+        wanted = tuple(versions.of(scope) for scope in scopes)
+        with self._lock:
+            entry = self._entries.get((versions.database, key))
+            if entry is None or entry.versions != wanted or entry.scopes != scopes:
+                return MISSING
+            self._entries.move_to_end(entry.key)
+            self.counts["hits"] += 1
+            return entry.value
 
     def _lead(
         self,
@@ -268,6 +290,7 @@ class DataCache:
 
 
 CACHE = DataCache(DEFAULT_BUDGET_MB * MB)
+MISSING: Any = object()  # what `DataCache.peek` answers when the value is not held
 
 
 def cached(
@@ -282,6 +305,11 @@ def cached(
     scopes it `depends_on` (kernel/data_version.py names them). `key` names the value fully:
     its name, its arguments, the viewer's cache_key and the language where they matter."""
     return CACHE.get(session, key, depends_on, compute, size=size)
+
+
+def held(session: Session, key: Hashable, *, depends_on: Iterable[str]) -> Any:
+    """The value `cached` would answer for `key` without computing it, or `MISSING`."""
+    return CACHE.peek(session, key, depends_on)
 
 
 def configure_cache(budget_mb: int) -> None:

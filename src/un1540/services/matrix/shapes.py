@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from un1540.analytics.coverage import Tally
 from un1540.models import CellComment, CellEntry, CellProposal, MatrixEdition, Origin, State
 from un1540.schemas.matrix import (
+    MATRIX_DISCLAIMER,
     CellRead,
     EditionSummary,
     EvidenceRead,
@@ -241,3 +243,94 @@ def matrix_sections(
             )
         )
     return sections, total
+
+
+def tally_document(tally: Tally) -> dict[str, Any]:
+    """A tally as plain JSON values, in `TallyRead`'s key order."""
+    return {
+        "cells": tally.cells,
+        "measures": tally.measures,
+        "uncertain": tally.uncertain,
+        "not_applicable": tally.not_applicable,
+        "blank": tally.blank,
+        "applicable": tally.applicable,
+        "coverage": tally.coverage,
+    }
+
+
+def matrix_document(
+    layout: FrameworkLayout,
+    *,
+    header: Mapping[str, Any],
+    state: dict[str, str],
+    edition: MatrixEdition,
+    entries: Mapping[int, tuple[int, str, str, dict[str, Any] | None]],
+    evidence: Mapping[int, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """`MatrixRead` as plain JSON values, key for key (reads/matrix.py: `matrix_document`):
+    `entries` maps a cell id to (entry id, mark, remark, treaty), `evidence` an entry id to
+    its evidence. A cell without an entry is hidden from the caller: shown as no information."""
+    total = Tally()
+    sections = []
+    no_evidence: list[dict[str, Any]] = []
+    for section in layout.sections:
+        tally = Tally()
+        fields = []
+        for field in section.fields:
+            cells = []
+            for cell in field.cells:
+                entry = entries.get(cell.id)
+                if entry is None:
+                    mark, remark, cited, treaty = "", "", no_evidence, None
+                else:
+                    entry_id, mark, remark, treaty = entry
+                    cited = evidence.get(entry_id, no_evidence)
+                tally.add(mark)
+                cells.append(
+                    {
+                        "id": cell.key,
+                        "weapon": cell.weapon,
+                        "column": cell.column,
+                        "mark": mark,
+                        "remark": remark,
+                        "evidence": cited,
+                        "treaty": treaty,
+                    }
+                )
+            fields.append(
+                {
+                    "code": field.code,
+                    "number": field.number,
+                    "name": field.name,
+                    "verified": field.verified,
+                    "reconstructed": not field.verified,
+                    "applies_to": list(field.applies_to),
+                    "cells": cells,
+                }
+            )
+        total.merge(tally)
+        sections.append(
+            {
+                "code": section.code,
+                "title": section.title,
+                "layout": list(section.layout),
+                "fields": fields,
+                "tally": tally_document(tally),
+            }
+        )
+    return {
+        **header,
+        "state": state,
+        "edition": {
+            "number": edition.number,
+            "status": edition.status.value,
+            "approved_on": edition.approved_on,
+            "framework": layout.slug,
+            "origin": edition.origin.value,
+            "tally": tally_document(total),
+        },
+        "disclaimer": MATRIX_DISCLAIMER,
+        "weapon_categories": layout.weapon_names,
+        "column_kinds": layout.column_names,
+        "sections": sections,
+    }
