@@ -135,7 +135,8 @@ def create_app(
     app.state.warming = None  # the warm-up thread (web/warm.py), once started
     configure_jobs(app.state.sessions, app.state.jobs)
 
-    # Innermost: a warm anonymous matrix JSON answered from the cache before routing (web/warm_reads.py).
+    # Innermost: a warm anonymous matrix JSON answered from the cache before routing
+    # (web/warm_reads.py).
     app.add_middleware(WarmReads, sessions=app.state.sessions)
     app.add_middleware(
         CORSMiddleware,

@@ -142,7 +142,7 @@ class DataCache:
     def peek(self, session: Session, key: Hashable, depends_on: Iterable[str]) -> Any:
         """The value of `key` if this process holds it for the current versions of the scopes
         it `depends_on` (read from the database, as `get` does), else `MISSING`; never
-        computes. For answering a warm request before any routing (web/warm.py). A key held
+        computes. For answering a warm request before any routing (web/warm_reads.py). A key held
         for no versions at all is missing without asking the database."""
         if self.budget <= 0 or writes_pending(session):
             return MISSING
