@@ -7,7 +7,7 @@ and of the address asked. So a page is rendered once with markers in place of th
 kept in the process's cache (kernel/cache.py), and each request substitutes its own parts into
 the cached body (a few byte replacements and two small fragments), instead of reading and
 rendering the page again: the State page after a write cost some 110 ms of CPU per request,
-served this way about 5 ms (docs/performance.md, statepage8).
+served this way 5-15 ms (docs/performance.md, statepage8).
 
 What keys a cached page (never serve one reader's page to another):
 
@@ -74,21 +74,24 @@ def cached_page(
     """The page `build()` renders, computed once per reader, address, language and day for the
     versions of the scopes it `depends_on`; this request's own parts substituted."""
 
-    def compute() -> tuple[bytes, bool]:
+    def compute() -> tuple[bytes, bool, int]:
         setattr(request.state, _DEFERRED, True)
         try:
             response = build()
         finally:
             setattr(request.state, _DEFERRED, False)
-        return bytes(response.body), response.headers.get(SYNTHETIC_HEADER) == "true"
+        synthetic = response.headers.get(SYNTHETIC_HEADER) == "true"
+        return bytes(response.body), synthetic, response.status_code
 
-    body, synthetic = cached(
+    body, synthetic, status = cached(
         session,
         ("page", *key, person_key(viewer), language(), today(), str(request.url)),
         depends_on=depends_on,
         compute=compute,
     )
-    return HTMLResponse(personalise(request, body), headers=synthetic_headers(synthetic))
+    return HTMLResponse(
+        personalise(request, body), status_code=status, headers=synthetic_headers(synthetic)
+    )
 
 
 def personalise(request: Request, body: bytes) -> bytes:
@@ -99,10 +102,9 @@ def personalise(request: Request, body: bytes) -> bytes:
     if CSRF_MARK.encode() in body:
         body = body.replace(CSRF_MARK.encode(), csrf_token(request).encode())
     inbox, flashes = INBOX_MARK.encode(), FLASHES_MARK.encode()
-    has_inbox, has_flashes = inbox in body, flashes in body
-    if not (has_inbox or has_flashes):
-        return body
-    inbox_html, flashes_html = person_fragments(
-        request, inbox=has_inbox, messages=take_flashes(request) if has_flashes else []
-    )
-    return body.replace(inbox, inbox_html.encode()).replace(flashes, flashes_html.encode())
+    has_inbox = inbox in body
+    messages = take_flashes(request) if flashes in body else []
+    if has_inbox or messages:
+        inbox_html, flashes_html = person_fragments(request, inbox=has_inbox, messages=messages)
+        body = body.replace(inbox, inbox_html.encode()).replace(flashes, flashes_html.encode())
+    return body.replace(flashes, b"")
