@@ -69,6 +69,7 @@ from un1540.services.kernel.data_version import (
     MATRIX,
     REFERENCE,
     VISITS,
+    state_scope,
 )
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
@@ -192,7 +193,41 @@ def state_profile(
     stale_months: int = DEFAULT_STALE_MONTHS,
 ) -> StateProfile:
     """Everything about one State this viewer may see (contacts are stale after
-    `stale_months`: pass settings.contact_stale_months)."""
+    `stale_months`: pass settings.contact_stale_months).
+
+    Computed once per State, date, staleness and reader (every part of the viewer a visibility
+    rule reads: providers see their own organisation's records) until a write to what it
+    gathers; the State page and the API's JSON and CSV share it."""
+    return cached(
+        session,
+        (
+            "state_profile",
+            iso3.upper(),
+            as_of or today(),  # reporting and contacts are judged as of a day
+            stale_months,
+            viewer_identity(viewer),
+        ),
+        depends_on=(*PROFILE_SCOPES, state_scope(iso3)),
+        compute=lambda: _state_profile(session, viewer, iso3, as_of, stale_months),
+    )
+
+
+# What a State's profile gathers besides its own records (which raise the State's scope).
+PROFILE_SCOPES = (
+    REFERENCE,
+    DOCUMENTS,
+    ASSISTANCE,
+    VISITS,
+    CONTACTS,
+    ACTION_PLANS,
+    ENGAGEMENT,
+    INDICATORS,
+)
+
+
+def _state_profile(
+    session: Session, viewer: Viewer, iso3: str, as_of: date | None, stale_months: int
+) -> StateProfile:
     state = state_by_iso3(session, iso3)
     editions = list_editions(session, viewer=viewer, iso3=iso3, paging=SUMMARY)
     try:

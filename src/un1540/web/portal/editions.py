@@ -8,6 +8,7 @@ from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -27,6 +28,8 @@ from un1540.schemas.matrix import TreatyStatusInput
 from un1540.schemas.workflow import CellState, CellUpdate, EvidenceWrite
 from un1540.services.documents.reads import state_documents
 from un1540.services.evidence.review import legislation_of_state, may_review
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.data_version import DOCUMENTS, REFERENCE, state_scope
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import (
     agree_edition,
@@ -57,6 +60,7 @@ from un1540.web.i18n import gettext
 from un1540.web.params import NumberPath, RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, act, build, login_redirect
 from un1540.web.portal.matrix_grid import matrix_grid
+from un1540.web.portal.page_cache import cached_page
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -110,6 +114,22 @@ def workspace_open(
 @router.get("/states/{iso3}/editions/{number}", response_class=HTMLResponse)
 def workspace(
     request: Request, session: SessionDep, viewer: ViewerDep, iso3: str, number: NumberPath
+) -> Response:
+    """An edition's workspace, rendered once per reader, address, language and day until the
+    next write to the State or to the documents and reference data it shows (its review,
+    evidence checks and library suggestions: web/portal/page_cache.py)."""
+    return cached_page(
+        request,
+        session,
+        viewer,
+        ("edition_workspace", iso3.upper(), number),
+        depends_on=(state_scope(iso3), REFERENCE, DOCUMENTS),
+        build=lambda: _render_workspace(request, session, viewer, iso3, number),
+    )
+
+
+def _render_workspace(
+    request: Request, session: Session, viewer: Viewer, iso3: str, number: int
 ) -> Response:
     detail = edition_detail(session, viewer=viewer, iso3=iso3, number=number)
     matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=number)

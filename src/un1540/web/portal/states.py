@@ -12,19 +12,19 @@ from starlette.responses import HTMLResponse
 
 from un1540.errors import NotFound
 from un1540.models import EditionStatus, Role
-from un1540.models.base import today
 from un1540.services.activities.reads import ActivityFilter
 from un1540.services.activities.shapes import activities_page
 from un1540.services.contacts.reads import state_summary
 from un1540.services.documents.reads import state_documents
 from un1540.services.events.reads import statements_on_behalf
 from un1540.services.kernel.access import Viewer, speaks_for
-from un1540.services.kernel.cache import cached
 from un1540.services.kernel.data_version import (
     ACTION_PLANS,
     ASSISTANCE,
     CONTACTS,
+    DOCUMENTS,
     ENGAGEMENT,
+    INDICATORS,
     REFERENCE,
     VISITS,
     state_scope,
@@ -42,10 +42,10 @@ from un1540.web.portal.commitments import commitments_made
 from un1540.web.portal.facets import facet_links
 from un1540.web.portal.labels import label
 from un1540.web.portal.matrix_grid import matrix_grid
+from un1540.web.portal.page_cache import cached_page
 from un1540.web.portal.profiles import wired_sections
 from un1540.web.portal.sharing import canonical_url
 from un1540.web.portal.templating import render
-from un1540.web.responses import SYNTHETIC_HEADER, synthetic_headers
 
 router = APIRouter(include_in_schema=False)
 
@@ -140,33 +140,21 @@ def _cached_state_page(
     *,
     profile: bool,
 ) -> HTMLResponse:
-    # Only anonymous visitors share cached pages: signed-in pages carry per-person forms (CSRF
-    # tokens) and messages, and only signed-in sessions have those (web/auth.py).
-    if viewer.user_id is not None:
-        return _render_state_page(request, session, viewer, iso3, edition, profile=profile)
-
-    def build() -> tuple[bytes, bool]:
-        response = _render_state_page(request, session, viewer, iso3, edition, profile=profile)
-        return bytes(response.body), response.headers.get(SYNTHETIC_HEADER) == "true"
-
-    # Rendered pages, reused until the next write to this State or to the reference data (about
-    # 220 KB each: every State's latest page in one language takes ~45 MB of the cache); the
-    # profile also shows the State's assistance records and visits.
-    page = "state_page" if profile else "state_matrix_page"
-    # (The State's own documents and editions raise its own scope.)
-    gathered = (ASSISTANCE, VISITS, CONTACTS, ACTION_PLANS, ENGAGEMENT)
-    scopes = (state_scope(iso3), REFERENCE, *(gathered if profile else ()))
-    # The profile also changes with the date alone (contacts turn stale, years since the last
-    # report grow): keyed by the day as well.
-    # Both pages cite themselves with the date of access (web/portal/sharing.py).
-    day = today()
-    body, synthetic = cached(
+    """The page rendered once per reader (anonymous visitors share one), address, language and
+    day, until the next write to what it shows (web/portal/page_cache.py); each request's CSRF
+    tokens, unread count and flashes substituted (about 280 KB each: the matrix grid)."""
+    # The State's own editions, cells, documents and contacts raise its own scope; evidence
+    # cites documents of any State (their titles), the profile gathers the rest.
+    gathered = (ASSISTANCE, VISITS, CONTACTS, ACTION_PLANS, ENGAGEMENT, INDICATORS)
+    scopes = (state_scope(iso3), REFERENCE, DOCUMENTS, *(gathered if profile else ()))
+    return cached_page(
+        request,
         session,
-        (page, iso3.upper(), edition, viewer.cache_key, language(), day),
+        viewer,
+        ("state_page" if profile else "state_matrix_page", iso3.upper(), edition),
         depends_on=scopes,
-        compute=build,
+        build=lambda: _render_state_page(request, session, viewer, iso3, edition, profile=profile),
     )
-    return HTMLResponse(body, headers=synthetic_headers(synthetic))
 
 
 def _render_state_page(

@@ -32,6 +32,7 @@ from un1540.web.i18n import N_, babel_locale, direction, gettext, language, nget
 from un1540.web.portal.labels import code_label, field_label, label, state_name
 from un1540.web.portal.maps import MAP_NOTE
 from un1540.web.portal.messages import where_label_filter
+from un1540.web.portal.page_cache import CSRF_MARK, FLASHES_MARK, INBOX_MARK, deferred
 from un1540.web.portal.sharing import canonical_url, citation, embed_snippet, share_card
 from un1540.web.portal.terms import explain, term
 from un1540.web.responses import synthetic_headers
@@ -137,6 +138,21 @@ def inbox_badge(request: Request) -> int | None:
     return unread_count(session, viewer=viewer)
 
 
+def form_token(request: Request) -> str:
+    """The CSRF token a form carries; a marker while the page is rendered for the cache, each
+    request's own token substituted when served (web/portal/page_cache.py)."""
+    return CSRF_MARK if deferred(request) else csrf_token(request)
+
+
+def person_fragments(
+    request: Request, *, inbox: bool, messages: list[list[str]]
+) -> tuple[str, str]:
+    """This request's inbox link and flashed messages, for a page served from the cache."""
+    person = templates.env.get_template("_person.html").module
+    inbox_html = str(person.inbox_link(inbox_badge(request))) if inbox else ""  # type: ignore[attr-defined]
+    return inbox_html, str(person.flash_messages(messages))  # type: ignore[attr-defined]
+
+
 def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -158,8 +174,11 @@ def _environment() -> Environment:
         where_label=where_label_filter,
     )
     environment.globals.update(
-        csrf_token=csrf_token,
+        csrf_token=form_token,
         take_flashes=take_flashes,
+        person_deferred=deferred,  # the per-request parts of a cached page (page_cache.py)
+        INBOX_MARK=INBOX_MARK,
+        FLASHES_MARK=FLASHES_MARK,
         current_viewer=current_viewer,
         inbox_badge=inbox_badge,
         may_manage_accounts=may_manage_accounts,

@@ -19,9 +19,10 @@ from un1540.schemas.matrix import (
     TreatyStatusRead,
 )
 from un1540.services.kernel.access import Viewer, visible
+from un1540.services.kernel.cache import cached
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
-from un1540.services.matrix.counting import latest_approved_editions, tally_read
+from un1540.services.matrix.counting import ALL_STATES, latest_approved_editions, tally_read
 from un1540.services.matrix.layout import FrameworkLayout, framework_layout
 from un1540.services.matrix.reads.crosswalk import obligation_links
 from un1540.services.matrix.reads.frameworks import resolve_framework
@@ -61,7 +62,27 @@ def field_across_states(
     group: str | None = None,
     paging: PageRequest | None = None,
 ) -> FieldAcrossStates:
-    """Marks of one field in each State's latest approved edition on that framework version."""
+    """Marks of one field in each State's latest approved edition on that framework version.
+
+    Computed once per field, framework, group, page and viewer key until an approval or a
+    reference change (it counts approved editions only: an open edition's edit leaves it warm;
+    counting.py ALL_STATES); the portal's field page and the API's JSON and CSV share it."""
+    return cached(
+        session,
+        ("field_across_states", code, framework, group, paging or PageRequest(), viewer.cache_key),
+        depends_on=ALL_STATES,
+        compute=lambda: _field_across_states(session, viewer, code, framework, group, paging),
+    )
+
+
+def _field_across_states(
+    session: Session,
+    viewer: Viewer,
+    code: str,
+    framework: str | None,
+    group: str | None,
+    paging: PageRequest | None,
+) -> FieldAcrossStates:
     layout = framework_layout(session, resolve_framework(session, framework))
     info = _field_info(layout, code)
     if group is not None and session.get(RegionalGroup, group) is None:
