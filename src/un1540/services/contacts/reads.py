@@ -42,6 +42,7 @@ from un1540.services.contacts.shapes import (
     summary_read,
 )
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.facets import FacetCounts, tally
 from un1540.services.kernel.paging import PageRequest
 
 
@@ -161,6 +162,50 @@ def list_contacts(
         .limit(paging.page_size)
     ).all()
     return list(rows), total or 0
+
+
+CONTACT_FACETS = ("state", "role", "stale")
+
+
+def contact_facets(
+    session: Session,
+    *,
+    viewer: Viewer,
+    filters: ContactFilters | None = None,
+    on: date | None = None,
+    stale_months: int = DEFAULT_STALE_MONTHS,
+) -> FacetCounts:
+    """The contacts list's facets, as Datasette shows them: for the State, the role and the
+    freshness ("1" stale, "0" confirmed recently), each value with the number of contacts the
+    list would show with that value chosen (the other filters kept, this one replaced); counted
+    under `contact_visible`, as `list_contacts` lists them (the public, who sees no contact's
+    details, counts none: the summaries tell it how many each State has)."""
+    filters = filters or ContactFilters()
+    day = on or today()
+    kept = ContactFilters(organisation=filters.organisation)
+    threshold = stale_threshold(day, stale_months)
+    rows = session.execute(
+        select(State.iso3, PointOfContact.role, PointOfContact.confirmed_on)
+        .outerjoin(State, State.id == PointOfContact.state_id)
+        .where(contact_visible(viewer), *_filtered(kept, day, stale_months))
+    ).all()
+    chosen = {
+        "state": None if filters.state is None else filters.state.iso3,
+        "role": None if filters.role is None else filters.role.value,
+        "stale": None if filters.stale is None else "1" if filters.stale else "0",
+    }
+    return tally(
+        (
+            {
+                "state": [iso3] if iso3 else [],
+                "role": [getattr(role, "value", role)],
+                "stale": ["1" if confirmed_on <= threshold else "0"],
+            }
+            for iso3, role, confirmed_on in rows
+        ),
+        chosen,
+        CONTACT_FACETS,
+    )
 
 
 def get_contact(session: Session, *, viewer: Viewer, contact_id: int) -> PointOfContact:
@@ -337,10 +382,63 @@ class CourseParticipants:
     visible: list[PointOfContact]  # those whose details the viewer may see
 
 
-def training_courses(session: Session, *, viewer: Viewer) -> list[CourseParticipants]:
+TRAINING_FACETS = ("year", "region", "country")
+
+
+@dataclass(frozen=True)
+class TrainingFilter:
+    """The courses' filters: the year a course started, its audience's region, its host."""
+
+    year: int | None = None
+    region: str | None = None
+    country: str | None = None
+
+    def values(self) -> dict[str, str | None]:
+        return {
+            "year": None if self.year is None else str(self.year),
+            "region": self.region,
+            "country": None if self.country is None else self.country.upper(),
+        }
+
+
+def _course_values(course: TrainingCourse) -> dict[str, list[str]]:
+    return {
+        "year": [str(course.starts_on.year)],
+        "region": [course.region] if course.region else [],
+        "country": [course.country] if course.country else [],
+    }
+
+
+def _chosen_courses(filters: TrainingFilter | None) -> dict[str, TrainingCourse]:
+    courses = load_training_courses()
+    if filters is None:
+        return courses
+    chosen = filters.values()
+    return {
+        code: course
+        for code, course in courses.items()
+        if all(
+            value is None or value in _course_values(course)[name] for name, value in chosen.items()
+        )
+    }
+
+
+def training_facets(filters: TrainingFilter | None = None) -> FacetCounts:
+    """The courses' facets, as Datasette shows them: for the year, the region and the host
+    State, each value with the number of courses the list would show with it chosen (the
+    other filters kept, this one replaced). The courses are public reference data: every
+    reader counts them all."""
+    courses = load_training_courses().values()
+    chosen = (filters or TrainingFilter()).values()
+    return tally((_course_values(course) for course in courses), chosen, TRAINING_FACETS)
+
+
+def training_courses(
+    session: Session, *, viewer: Viewer, filters: TrainingFilter | None = None
+) -> list[CourseParticipants]:
     """The Committee's courses (reference data, newest first) with their recorded participants:
     counted for everyone, named only to those who may see the contacts."""
-    courses = load_training_courses()
+    courses = _chosen_courses(filters)
     counts = {
         code: (count, demo)
         for code, count, demo in session.execute(

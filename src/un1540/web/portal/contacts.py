@@ -13,14 +13,19 @@ from starlette.responses import HTMLResponse, Response
 from un1540.errors import InvalidData, Problem, Unauthenticated
 from un1540.models.base import today
 from un1540.reference.languages import LANGUAGE_NAMES, N_
+from un1540.reference.states import load_regional_groups
 from un1540.reference.training import load_training_courses
 from un1540.schemas.contacts import ContactConfirm, ContactCreate, ContactUpdate
+from un1540.schemas.text import CODE
 from un1540.services.contacts.actions import confirm_contact, create_contact, update_contact
 from un1540.services.contacts.reads import (
+    TrainingFilter,
+    contact_facets,
     contact_filters,
     contact_summaries,
     list_contacts,
     training_courses,
+    training_facets,
 )
 from un1540.services.contacts.rules import PARTY_RULES, Party
 from un1540.services.contacts.shapes import contact_read, summary_read
@@ -28,7 +33,9 @@ from un1540.services.kernel.paging import MAX_PAGE, PageRequest
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdPath
+from un1540.web.portal.facets import facet_links, state_label
 from un1540.web.portal.forms import CsrfChecked, act, build
+from un1540.web.portal.labels import label
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -77,7 +84,27 @@ def contacts_page(
     may_designate_own = (own.state_id or own.organisation_id) is not None and (
         "designate" in PARTY_RULES.allowed(viewer, own)
     )
+    given = {"state": state.upper(), "role": role, "stale": stale}
+    counts = contact_facets(session, viewer=viewer, filters=filters, on=day, stale_months=months)
+    freshness = {"1": gettext("Stale only"), "0": gettext("Confirmed recently")}
     context: dict[str, Any] = {
+        # Each filter's values with their counts, as links (web/portal/facets.py); none for a
+        # reader who may see no contact's details.
+        "facets": facet_links(
+            "/contacts",
+            given,
+            counts,
+            {"state": gettext("State"), "role": gettext("Role"), "stale": gettext("Freshness")},
+            lambda facet, code: (
+                state_label(code)
+                if facet == "state"
+                else gettext(ROLE_NAMES.get(code, code))
+                if facet == "role"
+                else freshness.get(code, code)
+            ),
+        )
+        if any(counts.values())
+        else [],
         "contacts": [contact_read(row, viewer, on=day, stale_months=months) for row in rows],
         "summaries": [summary_read(summary) for summary in summaries],
         "stale_months": months,
@@ -241,11 +268,36 @@ def contact_confirm(
 
 
 @router.get("/trainings", response_class=HTMLResponse)
-def trainings_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
-    courses = training_courses(session, viewer=viewer)
+def trainings_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    region: Annotated[str, Query(max_length=40), CODE] = "",
+    country: Annotated[str, Query(max_length=3), CODE] = "",
+) -> HTMLResponse:
+    filters = TrainingFilter(year=year, region=region or None, country=country.upper() or None)
+    courses = training_courses(session, viewer=viewer, filters=filters)
+    groups, _ = load_regional_groups()
+    facets = facet_links(
+        "/trainings",
+        {key: value for key, value in filters.values().items() if value is not None},
+        training_facets(filters),
+        {"year": gettext("Year"), "region": gettext("Region"), "country": gettext("Host State")},
+        lambda facet, code: (
+            state_label(code)
+            if facet == "country"
+            else label("group", code, groups[code].name)
+            if facet == "region" and code in groups
+            else code.upper()
+            if facet == "region"
+            else code
+        ),
+        chronological={"year"},
+    )
     return render(
         request,
         "contacts/trainings.html",
-        {"courses": courses},
+        {"courses": courses, "facets": facets},
         synthetic=any(course.synthetic for course in courses),
     )
