@@ -308,6 +308,12 @@ def facet_section(page: str) -> str:
         ("/activities?weapon=nw", "organisation", None),
         ("/search?q=nuclear&language=en", "kind", "English"),
         ("/assistance?help=legislative_drafting", "region", None),
+        ("/visits?status=closed", "state", None),
+        ("/funding?kind=pledge", "year", "Pledged"),
+        ("/trainings?region=african", "country", None),
+        ("/contacts?role=capital", "stale", "Capital"),
+        ("/states/FRA/documents?kind=legislation", "year", None),
+        ("/search?q=nuclear&kind=legislation", "year", None),
     ],
 )
 def test_every_list_page_shows_its_facets_as_links(
