@@ -32,7 +32,12 @@ from un1540.models import (
 from un1540.models.base import today
 from un1540.reference.languages import N_
 from un1540.reference.training import TrainingCourse, load_training_courses
-from un1540.schemas.contacts import ContactProfileRead, ContactRead, TrainingCourseRead
+from un1540.schemas.contacts import (
+    ContactProfileRead,
+    ContactRead,
+    ContactSummaryRead,
+    TrainingCourseRead,
+)
 from un1540.schemas.text import CODE
 from un1540.services.contacts.freshness import DEFAULT_STALE_MONTHS, stale_threshold
 from un1540.services.contacts.shapes import (
@@ -42,6 +47,8 @@ from un1540.services.contacts.shapes import (
     summary_read,
 )
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import CONTACTS, REFERENCE
 from un1540.services.kernel.facets import FacetCounts, tally
 from un1540.services.kernel.paging import PageRequest
 
@@ -179,9 +186,21 @@ def contact_facets(
     freshness ("1" stale, "0" confirmed recently), each value with the number of contacts the
     list would show with that value chosen (the other filters kept, this one replaced); counted
     under `contact_visible`, as `list_contacts` lists them (the public, who sees no contact's
-    details, counts none: the summaries tell it how many each State has)."""
+    details, counts none: the summaries tell it how many each State has). Cached per viewer,
+    filters, day and period until contacts or reference data change."""
     filters = filters or ContactFilters()
     day = on or today()
+    return cached(
+        session,
+        ("contact_facets", viewer, _filters_key(filters), day, stale_months),
+        depends_on=(CONTACTS, REFERENCE),
+        compute=lambda: _contact_facets(session, viewer, filters, day, stale_months),
+    )
+
+
+def _contact_facets(
+    session: Session, viewer: Viewer, filters: ContactFilters, day: date, stale_months: int
+) -> FacetCounts:
     kept = ContactFilters(organisation=filters.organisation)
     threshold = stale_threshold(day, stale_months)
     rows = session.execute(
@@ -206,6 +225,65 @@ def contact_facets(
         chosen,
         CONTACT_FACETS,
     )
+
+
+def _filters_key(filters: ContactFilters) -> tuple[object, ...]:
+    return (
+        None if filters.state is None else filters.state.id,
+        None if filters.organisation is None else filters.organisation.id,
+        filters.role,
+        filters.stale,
+    )
+
+
+def contact_page(
+    session: Session,
+    *,
+    viewer: Viewer,
+    paging: PageRequest,
+    filters: ContactFilters | None = None,
+    on: date | None = None,
+    stale_months: int = DEFAULT_STALE_MONTHS,
+) -> tuple[list[ContactRead], int]:
+    """`list_contacts` as read shapes (what /contacts and /api/v1/contacts show), cached per
+    viewer (every part of it: the read rule and the actions offered depend on the account),
+    filters, page, day and period until contacts or reference data change."""
+    filters = filters or ContactFilters()
+    day = on or today()
+
+    def compute() -> tuple[list[ContactRead], int]:
+        rows, total = list_contacts(
+            session,
+            viewer=viewer,
+            paging=paging,
+            filters=filters,
+            on=day,
+            stale_months=stale_months,
+        )
+        return [contact_read(row, viewer, on=day, stale_months=stale_months) for row in rows], total
+
+    key = ("contact_page", viewer, _filters_key(filters), paging, day, stale_months)
+    return cached(session, key, depends_on=(CONTACTS, REFERENCE), compute=compute)
+
+
+def summary_reads(
+    session: Session,
+    *,
+    filters: ContactFilters | None = None,
+    on: date | None = None,
+    stale_months: int = DEFAULT_STALE_MONTHS,
+) -> tuple[list[ContactSummaryRead], bool]:
+    """`contact_summaries` as read shapes, and whether any is synthetic: the same for every
+    reader, cached per filters, day and period until contacts or reference data change."""
+    filters = filters or ContactFilters()
+    day = on or today()
+
+    def compute() -> tuple[list[ContactSummaryRead], bool]:
+        summaries = contact_summaries(session, filters=filters, on=day, stale_months=stale_months)
+        return [summary_read(item) for item in summaries], any(s.synthetic for s in summaries)
+
+    key = ("contact_summaries", _filters_key(filters), day, stale_months)
+    return cached(session, key, depends_on=(CONTACTS, REFERENCE), compute=compute)
 
 
 def get_contact(session: Session, *, viewer: Viewer, contact_id: int) -> PointOfContact:
@@ -453,6 +531,7 @@ def training_courses(
     for code, contact in session.execute(
         select(TrainingParticipation.course_code, PointOfContact)
         .join(PointOfContact, PointOfContact.id == TrainingParticipation.contact_id)
+        .options(selectinload(PointOfContact.state), selectinload(PointOfContact.organisation))
         .where(contact_visible(viewer))
         .order_by(PointOfContact.name, PointOfContact.id)
     ).all():
@@ -466,6 +545,29 @@ def training_courses(
         )
         for code, course in reversed(list(courses.items()))
     ]
+
+
+def training_reads(
+    session: Session, *, viewer: Viewer, filters: TrainingFilter | None = None
+) -> tuple[list[TrainingCourseRead], bool]:
+    """`training_courses` as read shapes (/api/v1/trainings), and whether any participant is
+    synthetic: cached per viewer (who may see which contact) and filters until contacts or
+    reference data change."""
+
+    def compute() -> tuple[list[TrainingCourseRead], bool]:
+        courses = training_courses(session, viewer=viewer, filters=filters)
+        items = [
+            course_read(c.course, count=c.count, synthetic=c.synthetic, visible=c.visible)
+            for c in courses
+        ]
+        return items, any(c.synthetic for c in courses)
+
+    return cached(
+        session,
+        ("training_reads", viewer, filters),
+        depends_on=(CONTACTS, REFERENCE),
+        compute=compute,
+    )
 
 
 def contacts_by_ids(session: Session, ids: Iterable[int], viewer: Viewer) -> list[PointOfContact]:

@@ -26,17 +26,15 @@ from un1540.services.contacts.reads import (
     TrainingFilter,
     contact_facets,
     contact_filters,
-    contact_summaries,
+    contact_page,
     get_contact,
-    list_contacts,
-    training_courses,
+    summary_reads,
     training_facets,
+    training_reads,
 )
 from un1540.services.contacts.shapes import (
     REFERENCE_NOTICE,
     contact_read,
-    course_read,
-    summary_read,
 )
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.envelope import envelope
@@ -87,11 +85,10 @@ def contacts_list(
         session, state=state, organisation=organisation, role=role, stale=stale
     )
     day = today()
-    rows, total = list_contacts(
+    items, total = contact_page(
         session, viewer=viewer, paging=paging, filters=filters, on=day, stale_months=months
     )
-    summaries = contact_summaries(session, filters=filters, on=day, stale_months=months)
-    items = [contact_read(row, viewer, on=day, stale_months=months) for row in rows]
+    summaries, synthetic = summary_reads(session, filters=filters, on=day, stale_months=months)
     counts = (
         contact_facets(session, viewer=viewer, filters=filters, on=day, stale_months=months)
         if facets
@@ -102,9 +99,9 @@ def contacts_list(
         items,
         total=total,
         paging=paging,
-        synthetic=any(summary.synthetic for summary in summaries),
+        synthetic=synthetic,
         stale_months=months,
-        summaries=[summary_read(summary) for summary in summaries],
+        summaries=summaries,
         facets=None if counts is None else facet_map(counts),
     )
 
@@ -207,12 +204,7 @@ def trainings_list(
     for everyone, named to those who may see the contacts. In the demo the participants are
     synthetic (`participants_synthetic`, and `synthetic` on the whole answer)."""
     filters = TrainingFilter(year=year, region=region, country=country)
-    courses = training_courses(session, viewer=viewer, filters=filters)
-    items = [
-        course_read(c.course, count=c.count, synthetic=c.synthetic, visible=c.visible)
-        for c in courses
-    ]
-    synthetic = any(c.synthetic for c in courses)
+    items, synthetic = training_reads(session, viewer=viewer, filters=filters)
     return json_model(
         TrainingList(
             **envelope(synthetic),

@@ -4,10 +4,12 @@ step; and the training courses (reference data)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
+from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse, Response
 
 from un1540.errors import InvalidData, Problem, Unauthenticated
@@ -22,13 +24,12 @@ from un1540.services.contacts.reads import (
     TrainingFilter,
     contact_facets,
     contact_filters,
-    contact_summaries,
-    list_contacts,
+    contact_page,
+    summary_reads,
     training_courses,
     training_facets,
 )
 from un1540.services.contacts.rules import PARTY_RULES, Party
-from un1540.services.contacts.shapes import contact_read, summary_read
 from un1540.services.kernel.paging import MAX_PAGE, PageRequest
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
@@ -59,6 +60,47 @@ def _date(value: str, field: str) -> date | None:
         ) from None
 
 
+def _boxes(name: str, choices: Iterable[tuple[str, str]]) -> Callable[[Iterable[str]], Markup]:
+    """Checkboxes named `name`, one per (code, label), those in the given codes checked: built
+    once per page, each form's set at the cost of a join (a page lists up to 50 forms)."""
+    parts = [
+        (
+            code,
+            f'<label class="inline-choice"><input type="checkbox" name="{escape(name)}" '
+            f'value="{escape(code)}"',
+            f"> {escape(label)}</label>",
+        )
+        for code, label in choices
+    ]
+
+    def boxes(checked: Iterable[str]) -> Markup:
+        chosen = set(checked)
+        return Markup(
+            "".join(
+                f"{head}{' checked' if code in chosen else ''}{tail}" for code, head, tail in parts
+            )
+        )
+
+    return boxes
+
+
+def _form_labels() -> dict[str, str]:
+    """The contact form's labels in the page's language, once per page (each contact listed
+    has its own form)."""
+    return {
+        "name": gettext("Name"),
+        "role": gettext("Role"),
+        "position": gettext("Position"),
+        "agency": gettext("Agency"),
+        "languages": gettext("Languages"),
+        "email": gettext("E-mail"),
+        "phone": gettext("Telephone"),
+        "channels": gettext("Other contact channels"),
+        "designated_on": gettext("Designated on"),
+        "trainings": gettext("Training courses attended"),
+    }
+
+
 @router.get("/contacts", response_class=HTMLResponse)
 def contacts_page(
     request: Request,
@@ -75,10 +117,10 @@ def contacts_page(
     filters = contact_filters(session, state=state or None, role=role or None, stale=only_stale)
     paging = PageRequest(page=page, page_size=PAGE_SIZE)
     day = today()
-    rows, total = list_contacts(
+    contacts, total = contact_page(
         session, viewer=viewer, paging=paging, filters=filters, on=day, stale_months=months
     )
-    summaries = contact_summaries(session, filters=filters, on=day, stale_months=months)
+    summaries, synthetic = summary_reads(session, filters=filters, on=day, stale_months=months)
     own = Party(viewer.state_id, None) if viewer.state_id else Party(None, viewer.organisation_id)
     may_designate_any = viewer.is_committee_side and viewer.can_write
     may_designate_own = (own.state_id or own.organisation_id) is not None and (
@@ -105,14 +147,20 @@ def contacts_page(
         )
         if any(counts.values())
         else [],
-        "contacts": [contact_read(row, viewer, on=day, stale_months=months) for row in rows],
-        "summaries": [summary_read(summary) for summary in summaries],
+        "contacts": contacts,
+        "summaries": summaries,
         "stale_months": months,
         "filters": {"state": state.upper(), "role": role, "stale": stale},
         "roles": ROLES,
         "role_names": ROLE_NAMES,
+        "role_labels": {code: gettext(name) for code, name in ROLE_NAMES.items()},
+        "form_labels": _form_labels(),
         "languages": LANGUAGE_NAMES,
-        "courses": list(load_training_courses().values()),
+        "language_boxes": _boxes("language", LANGUAGE_NAMES.items()),
+        "training_boxes": _boxes(
+            "training",
+            [(c.code, f"{c.place} ({c.when})") for c in load_training_courses().values()],
+        ),
         "may_designate": may_designate_any or may_designate_own,
         "designate_any": may_designate_any,
         "own_organisation": viewer.organisation_id is not None and not viewer.state_id,
@@ -124,7 +172,7 @@ def contacts_page(
         request,
         "contacts/list.html",
         context,
-        synthetic=any(summary.synthetic for summary in summaries),
+        synthetic=synthetic,
     )
 
 
