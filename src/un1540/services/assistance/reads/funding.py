@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidParameter, Problem, text
-from un1540.models import AssistanceProject, FundingEntry
+from un1540.models import AssistanceProject, AssistanceRequest, FundingEntry, State
 from un1540.reference.languages import N_
 from un1540.schemas.assistance import FundingTotals
 from un1540.services.assistance.reads.projects import project_visible
@@ -125,6 +125,35 @@ def visible_project_ids(session: Session, viewer: Viewer) -> set[int]:
     earmarked to serves a confidential request: to anyone else the entry shows no project and
     counts towards no recipient, so it never reveals that State's request."""
     return set(session.scalars(select(AssistanceProject.id).where(project_visible(viewer))))
+
+
+@dataclass(frozen=True)
+class ProjectChoice:
+    """A project a donor may earmark to, as the funding form names it."""
+
+    id: int
+    title: str
+    recipient: str  # the requesting State's ISO3 code, or the requester's key
+
+
+def project_choices(session: Session, viewer: Viewer) -> list[ProjectChoice]:
+    """The projects this viewer may see, in one query (the funding form's choices)."""
+    rows = session.execute(
+        select(
+            AssistanceProject.id,
+            AssistanceProject.title,
+            State.iso3,
+            AssistanceRequest.requester_key,
+        )
+        .join(AssistanceRequest, AssistanceRequest.id == AssistanceProject.request_id)
+        .outerjoin(State, State.id == AssistanceRequest.state_id)
+        .where(project_visible(viewer))
+        .order_by(AssistanceProject.id)
+    ).all()
+    return [
+        ProjectChoice(id=project_id, title=title, recipient=iso3 or key.split(":")[-1])
+        for project_id, title, iso3, key in rows
+    ]
 
 
 def shown_project(entry: FundingEntry, shown: set[int]) -> int | None:

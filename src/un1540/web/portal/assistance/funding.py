@@ -22,13 +22,12 @@ from un1540.services.assistance.reads.funding import (
     funding_entries,
     funding_facets,
     funding_totals,
-    visible_project_ids,
+    project_choices,
 )
-from un1540.services.assistance.reads.projects import visible_projects
 from un1540.services.assistance.rules import (
     clearinghouse_rules,
 )
-from un1540.services.assistance.shapes import funding_read, project_reads
+from un1540.services.assistance.shapes import funding_read
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.web.deps import SessionDep, ViewerDep
@@ -82,8 +81,8 @@ def funding_page(
         entries = funding_entries(session, viewer=viewer)
     given = {key: value for key, value in filters.__dict__.items() if value is not None}
     kinds = {"pledge": gettext("Pledged"), "contribution": gettext("Contributed")}
-    projects = visible_projects(session, viewer)  # the projects a donor may earmark to
-    shown = visible_project_ids(session, viewer)
+    projects = project_choices(session, viewer)  # the projects a donor may earmark to
+    shown = {project.id for project in projects}
     by_donor, by_recipient = funding_totals(entries, shown)
     context = {
         # Each filter's values with their counts, as links (web/portal/facets.py).
@@ -96,7 +95,7 @@ def funding_page(
             chronological={"year"},
         ),
         "problems": problems,
-        "projects": project_reads(session, viewer, list(projects)),
+        "projects": projects,
         "region_choices": _earmark_regions(),
         "area_choices": _earmark_areas(session),
         "may_fund": "record_funding" in clearinghouse_rules.allowed(viewer, None),
