@@ -189,7 +189,11 @@ def trainings_list(
     ] = None,
     region: Annotated[
         str | None,
-        Query(max_length=40, description="The audience's regional group (or osce)."),
+        Query(
+            max_length=40,
+            description="The audience's regional group (or osce).",
+            json_schema_extra=enum("group", "osce"),
+        ),
         CODE,
     ] = None,
     country: Annotated[

@@ -9,9 +9,9 @@ from starlette.responses import Response
 
 from un1540.schemas.assistance import FundingCreate, FundingList, FundingRead
 from un1540.schemas.text import CODE
+from un1540.schemas.vocabularies import enum
 from un1540.services.assistance.actions.funding import record_funding
 from un1540.services.assistance.reads.funding import (
-    FUNDING_KINDS,
     FundingFilter,
     funding_entries,
     funding_facets,
@@ -52,19 +52,12 @@ def funding_list(
     paging: PagingDep,
     kind: Annotated[
         str | None,
-        Query(
-            description="pledge or contribution.", json_schema_extra={"enum": list(FUNDING_KINDS)}
-        ),
+        Query(description="pledge or contribution.", json_schema_extra=enum("funding_kind")),
         CODE,
     ] = None,
     currency: Annotated[
         str | None,
-        Query(
-            description="The currency (ISO 4217).",
-            pattern="^[A-Za-z]{3}$",
-            min_length=3,
-            max_length=3,
-        ),
+        Query(description="The currency (ISO 4217).", json_schema_extra=enum("currency")),
         CODE,
     ] = None,
     year: Annotated[int | None, Query(ge=1900, le=2100, description="Made in this year.")] = None,
