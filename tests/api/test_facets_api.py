@@ -37,7 +37,7 @@ def test_each_list_counts_its_facets_when_asked(client: TestClient, path: str) -
     for facet, values in body["facets"].items():
         counts = [value["count"] for value in values]
         assert counts == sorted(counts, reverse=True), facet  # most first
-        for value in values[:2]:  # the first two of each facet: the list with it chosen
+        for value in values[:1]:  # the first of each facet: the list with it chosen
             assert value["label"], value
             narrowed = client.get(path, params={facet: value["value"], "page_size": 1})
             assert narrowed.status_code == 200, (facet, value, narrowed.text)
