@@ -22,6 +22,7 @@ from tests.api.helpers import assert_error, assert_synthetic_json
 from tests.conftest import DEMO_STATES, settings_for
 from un1540.io.datapackage import package_zip
 from un1540.io.downloads import open_data_package, write_open_data
+from un1540.models import FundingEntry, Origin, Visibility
 from un1540.services.coverage.reads.coverage import coverage_summary
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
@@ -106,16 +107,35 @@ def test_the_download_page_lists_every_file(client: TestClient) -> None:
 def test_the_funding_table_holds_what_the_public_may_see(session: Session) -> None:
     from un1540.services.assistance.reads.funding import funding_entries, visible_project_ids
 
-    rows = public_dataset(session, viewer=PUBLIC).table("funding").rows
-    public_entries = funding_entries(session, viewer=PUBLIC)
+    pledge = FundingEntry(
+        kind="pledge",
+        donor_name="Donor with a due date",
+        donor_key="other:due",
+        amount=100.0,
+        currency="USD",
+        made_on=date(2025, 1, 2),
+        due_on=date(2026, 6, 30),
+        origin=Origin.demo,
+        visibility=Visibility.public,
+    )
+    session.add(pledge)
+    session.flush()
+    table = public_dataset(session, viewer=PUBLIC).table("funding")
+    column = {name: index for index, (name, _, _) in enumerate(table.columns)}
+    rows = [dict(zip(column, row, strict=True)) for row in table.rows]
+    public_entries = {entry.id: entry for entry in funding_entries(session, viewer=PUBLIC)}
     assert rows, "the demo records funding"
-    assert sorted(row[0] for row in rows) == sorted(entry.id for entry in public_entries)
-    earmarked = {entry.id: entry.project_id for entry in public_entries if entry.project_id}
-    shown = {row[0]: row[9] for row in rows if row[9] is not None}
+    assert sorted(row["funding_id"] for row in rows) == sorted(public_entries)
+    earmarked = {i: entry.project_id for i, entry in public_entries.items() if entry.project_id}
+    shown = {row["funding_id"]: row["project_id"] for row in rows if row["project_id"] is not None}
     # A project appears only when the public may see it; every other earmark is blanked.
     assert set(shown.values()) <= visible_project_ids(session, PUBLIC)
     assert all(earmarked[i] == project for i, project in shown.items())
-    assert all(row[10] is True for row in rows)  # the demo's entries say they are synthetic
+    assert all(row["synthetic"] is True for row in rows)  # the demo's entries say they are
+    # A pledge's due date (funding_entry.due_on), and none for a contribution without one.
+    assert column["due_on"] == column["made_on"] + 1
+    assert all(row["due_on"] == public_entries[row["funding_id"]].due_on for row in rows)
+    assert {row["funding_id"]: row["due_on"] for row in rows}[pledge.id] == date(2026, 6, 30)
 
 
 def test_the_build_streams_rows_into_the_files(session: Session, tmp_path: Path) -> None:

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from un1540.models import (
     AssistanceOffer,
     Commitment,
+    Document,
+    DocumentKind,
+    FundingEntry,
     Organisation,
     OrganisationActivity,
     Origin,
@@ -29,12 +32,31 @@ from un1540.services.assistance.reads.clearinghouse import (
     filtered_offers,
     filtered_requests,
 )
+from un1540.services.assistance.reads.funding import (
+    FundingFilter,
+    funding_entries,
+    funding_facets,
+)
 from un1540.services.commitments.reads import commitment_facets, list_commitments
+from un1540.services.contacts.reads import (
+    TrainingFilter,
+    contact_facets,
+    contact_filters,
+    list_contacts,
+    training_courses,
+    training_facets,
+)
+from un1540.services.documents.reads import (
+    DocumentFilter,
+    state_document_facets,
+    state_documents_page,
+)
 from un1540.services.events.reads import event_facets, list_events
 from un1540.services.kernel.access import PUBLIC, Viewer
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.library.reads import SearchFilters, search, search_facets
 from un1540.services.matrix.reads.states import list_states, state_facets
+from un1540.services.visits.reads import list_visits, visit_facets
 
 ONE = PageRequest(page_size=1)
 YES_NO = {"yes": True, "no": False}
@@ -175,12 +197,14 @@ def test_activity_state_and_search_facets_count_what_each_reader_may_see(
                 iso3=given.get("state"),  # type: ignore[arg-type]
                 kind=given.get("kind"),  # type: ignore[arg-type]
                 language=given.get("language"),  # type: ignore[arg-type]
+                year=int(str(given["year"])) if given.get("year") else None,
             )
             return search(session, viewer=viewer, filters=filters, paging=ONE).total
 
         facets = search_facets(session, viewer=viewer, filters=SearchFilters(query="nuclear"))
         assert facets["kind"], name
         assert facets["language"], name
+        assert facets["year"], name
         _agree(facets, {}, found, name)
         if name == "committee":  # a second filter kept
             language = facets["language"][0][0]
@@ -256,3 +280,119 @@ def test_clearinghouse_facets_count_what_each_reader_may_see(session: Session) -
     assert sums["committee"]["requests"] > sums["poc"]["requests"] >= sums["public"]["requests"]
     assert sums["committee"]["offers"] > sums["public"]["offers"]
     assert sums["poc"]["offers"] < sums["committee"]["offers"]
+
+
+def test_visit_funding_contact_document_and_training_facets_count_what_each_reader_may_see(
+    session: Session,
+) -> None:
+    """/visits, /funding, /contacts, a State's documents and /trainings (facets8): each value's
+    count is the list's total with it chosen, for each reader; a committee-only funding entry
+    and document of France, France's contacts and the visits not consented to are never counted
+    for the public or another State's contact."""
+    france = session.scalar(select(State.id).where(State.iso3 == "FRA"))
+    session.add_all(
+        [
+            FundingEntry(
+                kind="pledge",
+                donor_name="Confidential donor",
+                donor_key="other:confidential",
+                amount=10.0,
+                currency="EUR",
+                made_on=date(2024, 3, 1),
+                origin=Origin.entry,
+                visibility=Visibility.committee,
+            ),
+            Document(
+                kind=DocumentKind.legislation,
+                state_id=france,
+                title="Confidential law",
+                issued_on=date(2003, 5, 1),
+                language="fr",
+                origin=Origin.entry,
+                visibility=Visibility.committee,
+            ),
+        ]
+    )
+    session.flush()
+    sums: dict[str, dict[str, int]] = {}
+    for name, viewer in _viewers(session).items():
+
+        def visits(given: dict[str, object], viewer: Viewer = viewer) -> int:
+            year = int(str(given["year"])) if given.get("year") else None
+            chosen = {**given, "year": year}
+            return list_visits(session, viewer=viewer, paging=ONE, **chosen)[1]  # type: ignore[arg-type]
+
+        def funding(given: dict[str, object], viewer: Viewer = viewer) -> int:
+            year = int(str(given["year"])) if given.get("year") else None
+            filters = FundingFilter(**{**given, "year": year})  # type: ignore[arg-type]
+            return len(funding_entries(session, viewer=viewer, filters=filters))
+
+        def contacts(given: dict[str, object], viewer: Viewer = viewer) -> int:
+            stale = {"1": True, "0": False}.get(str(given.get("stale")))
+            filters = contact_filters(session, **{**given, "stale": stale})  # type: ignore[arg-type]
+            return list_contacts(session, viewer=viewer, paging=ONE, filters=filters)[1]
+
+        def documents(given: dict[str, object], viewer: Viewer = viewer) -> int:
+            year = int(str(given["year"])) if given.get("year") else None
+            filters = DocumentFilter(**{**given, "year": year})  # type: ignore[arg-type]
+            listing = state_documents_page(
+                session, viewer=viewer, iso3="FRA", paging=ONE, filters=filters
+            )
+            return listing.total
+
+        state = session.get(State, france)
+        assert state is not None
+        counted = {
+            "visits": _agree(visit_facets(session, viewer=viewer), {}, visits, name),
+            "funding": _agree(funding_facets(session, viewer=viewer), {}, funding, name),
+            "contacts": _agree(contact_facets(session, viewer=viewer), {}, contacts, name),
+            "documents": _agree(
+                state_document_facets(session, viewer=viewer, state=state), {}, documents, name
+            ),
+        }
+        france_contacts = dict(contact_facets(session, viewer=viewer)["state"]).get("FRA", 0)
+        sums[name] = {
+            "visits": counted["visits"]["status"],
+            "funding": counted["funding"]["kind"],
+            "contacts": counted["contacts"]["role"],
+            "france contacts": france_contacts,
+            "documents": counted["documents"]["kind"],
+            "2003": dict(state_document_facets(session, viewer=viewer, state=state)["year"]).get(
+                "2003", 0
+            ),
+        }
+        if name == "committee":  # a second filter kept, once
+            given = {"status": "closed"}
+            _agree(visit_facets(session, viewer=viewer, status="closed"), given, visits, name)
+            narrowed = funding_facets(session, viewer=viewer, filters=FundingFilter(kind="pledge"))
+            _agree(narrowed, {"kind": "pledge"}, funding, name)
+            chosen = contact_filters(session, role="capital")
+            narrowed = contact_facets(session, viewer=viewer, filters=chosen)
+            _agree(narrowed, {"role": "capital"}, contacts, name)
+            chosen_kind = DocumentFilter(kind="legislation")
+            narrowed = state_document_facets(
+                session, viewer=viewer, state=state, filters=chosen_kind
+            )
+            _agree(narrowed, {"kind": "legislation"}, documents, name)
+    public, poc, committee = sums["public"], sums["poc"], sums["committee"]
+    assert committee["visits"] > poc["visits"] >= public["visits"]  # Nigeria's own visit
+    assert committee["funding"] == public["funding"] + 1 == poc["funding"] + 1
+    assert public["contacts"] == 0  # the public sees no contact's details: counts none
+    assert poc["france contacts"] == 0 < committee["france contacts"]
+    assert 0 < poc["contacts"] < committee["contacts"]  # Nigeria's own
+    assert committee["documents"] == public["documents"] + 1 == poc["documents"] + 1
+    assert committee["2003"] == 1
+    assert public["2003"] == poc["2003"] == 0
+
+    # The courses (public reference data): each value's count is the list's length with it chosen.
+    def courses(given: dict[str, object]) -> int:
+        year = int(str(given["year"])) if given.get("year") else None
+        filters = TrainingFilter(**{**given, "year": year})  # type: ignore[arg-type]
+        return len(training_courses(session, viewer=PUBLIC, filters=filters))
+
+    trainings = training_facets()
+    assert trainings["region"]
+    assert trainings["country"]
+    assert _agree(trainings, {}, courses, "trainings")["year"] == courses({})
+    region = trainings["region"][0][0]
+    _agree(training_facets(TrainingFilter(region=region)), {"region": region}, courses, "courses")

@@ -308,6 +308,12 @@ def facet_section(page: str) -> str:
         ("/activities?weapon=nw", "organisation", None),
         ("/search?q=nuclear&language=en", "kind", "English"),
         ("/assistance?help=legislative_drafting", "region", None),
+        ("/visits?status=closed", "state", None),
+        ("/funding?kind=pledge", "year", "Pledged"),
+        ("/trainings?region=african", "country", None),
+        ("/contacts?role=capital", "stale", "Capital"),
+        ("/states/FRA/documents?kind=legislation", "year", None),
+        ("/search?q=nuclear&kind=legislation", "year", None),
     ],
 )
 def test_every_list_page_shows_its_facets_as_links(
@@ -339,3 +345,11 @@ def test_every_list_page_shows_its_facets_as_links(
     french = facet_section(readers.expert.get(path + "&lang=fr").text)
     assert "Retirer ce filtre" in french, path
     assert "Filtres appliqués" in french, path
+
+
+def test_the_search_form_sent_without_a_year_searches_every_year(readers: Readers) -> None:
+    """The library's form sends `year=` when no year is given (a 422 before it was read as
+    text); the year facet then counts every year."""
+    page = readers.public.get("/search?q=nuclear&state=&kind=&language=&year=&lang=en")
+    assert page.status_code == 200
+    assert 'id="facet-year"' in facet_section(page.text)

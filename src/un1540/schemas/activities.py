@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.reference.organisations import load_organisations
 from un1540.schemas.assistance import DuplicationWarning, WhoWhatWhereList
-from un1540.schemas.common import Envelope
+from un1540.schemas.common import FACETS_FIELD, Envelope, Facets
 from un1540.schemas.text import SUMMARY, TITLE, Code
 from un1540.schemas.vocabularies import enum, enum_items
 
@@ -102,6 +102,7 @@ class ActivityList(Envelope):
     total: int
     page: int
     page_size: int
+    facets: Facets | None = FACETS_FIELD
 
 
 class ActivityImportRead(BaseModel):

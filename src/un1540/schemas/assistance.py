@@ -7,7 +7,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from un1540.schemas.common import MAX_AMOUNT, MAX_RECORD_ID, Envelope, RecordId
+from un1540.schemas.common import (
+    FACETS_FIELD,
+    MAX_AMOUNT,
+    MAX_RECORD_ID,
+    Envelope,
+    Facets,
+    RecordId,
+)
 from un1540.schemas.text import (
     FEEDBACK,
     ITEM_DESCRIPTION,
@@ -482,6 +489,7 @@ class FundingList(Envelope):
     by_recipient: list[FundingTotals] = Field(
         description="Contributions earmarked to projects, by the State the project serves."
     )
+    facets: Facets | None = FACETS_FIELD
 
 
 class WhoWhatWhereRow(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from un1540.schemas.common import Envelope, RecordId
+from un1540.schemas.common import FACETS_FIELD, Envelope, Facets, RecordId
 from un1540.schemas.text import NOTE, SUMMARY, TITLE, Code
 from un1540.schemas.vocabularies import enum, enum_items
 
@@ -160,6 +160,7 @@ class CommitmentList(Envelope):
     total: int
     page: int
     page_size: int
+    facets: Facets | None = FACETS_FIELD
 
 
 class OutcomeItemRead(BaseModel):

@@ -37,6 +37,25 @@ class Page(Envelope, Generic[T]):
     page_size: int = Field(description="Items per page.")
 
 
+class FacetCount(BaseModel):
+    """One value of a facet and how many records the list would hold with it chosen."""
+
+    value: str = Field(description="The value, as the list's filter of that name takes it.")
+    label: str = Field(description="Its name (a State's or organisation's name; else the code).")
+    count: int = Field(description="Records the list would hold with this value chosen.")
+
+
+Facets = dict[str, list[FacetCount]]
+FACETS_FIELD: Any = Field(
+    default=None,
+    description=(
+        "Only when asked with `facets=true`: per filter, each value with the number of records "
+        "the list would hold with it chosen (the other filters kept, this one replaced), "
+        "counted among the records you may see, as the portal's list page shows them."
+    ),
+)
+
+
 class ProblemRead(BaseModel):
     where: str = Field(description="What was wrong: file and row, field, or parameter name.")
     message: str

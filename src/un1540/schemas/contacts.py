@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.reference.training import load_training_courses
-from un1540.schemas.common import MAX_RECORD_ID, Envelope, Page
+from un1540.schemas.common import FACETS_FIELD, MAX_RECORD_ID, Envelope, Facets, Page
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.text import AGENCY, CHANNELS, CONTACT_NAME, EMAIL, PHONE, POSITION, Code
 from un1540.schemas.vocabularies import enum, enum_items
@@ -155,6 +155,7 @@ class ContactList(Page[ContactRead]):
     summaries: list[ContactSummaryRead] = Field(
         description="Per State or organisation: how many contacts, since when (public)."
     )
+    facets: Facets | None = FACETS_FIELD
 
 
 class ContactDetail(Envelope):
@@ -196,6 +197,7 @@ class TrainingCourseRead(BaseModel):
 class TrainingList(Envelope):
     reference_notice: str
     items: list[TrainingCourseRead]
+    facets: Facets | None = FACETS_FIELD
 
 
 class ContactProfileRead(Envelope):

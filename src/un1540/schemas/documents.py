@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.models import Visibility
-from un1540.schemas.common import Envelope
+from un1540.schemas.common import FACETS_FIELD, Envelope, Facets
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.text import REASON
 
@@ -42,6 +42,7 @@ class DocumentList(Envelope):
     total: int
     page: int
     page_size: int
+    facets: Facets | None = FACETS_FIELD
 
 
 class DocumentDetail(Envelope):

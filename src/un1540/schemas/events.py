@@ -13,7 +13,7 @@ from un1540.reference.events import load_event_vocabulary
 from un1540.reference.languages import UN_LANGUAGES
 from un1540.reference.organisations import load_organisations
 from un1540.schemas.commitments import CommitmentRead
-from un1540.schemas.common import Envelope, RecordId
+from un1540.schemas.common import FACETS_FIELD, Envelope, Facets, RecordId
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.text import Code, TextRule
 from un1540.schemas.vocabularies import enum, enum_items
@@ -205,6 +205,7 @@ class EventList(Envelope):
     total: int
     page: int
     page_size: int
+    facets: Facets | None = FACETS_FIELD
 
 
 class StatementDetail(Envelope):

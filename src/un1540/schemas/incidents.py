@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from un1540.reference.incidents import load_incident_vocabulary
-from un1540.schemas.common import Envelope
+from un1540.schemas.common import FACETS_FIELD, Envelope, Facets
 from un1540.schemas.text import SUMMARY, Code
 from un1540.schemas.vocabularies import enum_items
 
@@ -95,6 +95,7 @@ class IncidentList(Envelope):
     total: int
     page: int
     page_size: int
+    facets: Facets | None = FACETS_FIELD
 
 
 class TrendCount(BaseModel):

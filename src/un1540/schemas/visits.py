@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from un1540.schemas.common import Envelope, RecordId
+from un1540.schemas.common import FACETS_FIELD, Envelope, Facets, RecordId
 from un1540.schemas.matrix import StateRef
 from un1540.schemas.text import (
     FINDING,
@@ -167,6 +167,7 @@ class VisitList(Envelope):
     total: int
     page: int
     page_size: int
+    facets: Facets | None = FACETS_FIELD
 
 
 class BriefingRead(Envelope):

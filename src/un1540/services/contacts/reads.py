@@ -32,7 +32,12 @@ from un1540.models import (
 from un1540.models.base import today
 from un1540.reference.languages import N_
 from un1540.reference.training import TrainingCourse, load_training_courses
-from un1540.schemas.contacts import ContactProfileRead, ContactRead, TrainingCourseRead
+from un1540.schemas.contacts import (
+    ContactProfileRead,
+    ContactRead,
+    ContactSummaryRead,
+    TrainingCourseRead,
+)
 from un1540.schemas.text import CODE
 from un1540.services.contacts.freshness import DEFAULT_STALE_MONTHS, stale_threshold
 from un1540.services.contacts.shapes import (
@@ -42,6 +47,9 @@ from un1540.services.contacts.shapes import (
     summary_read,
 )
 from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import CONTACTS, REFERENCE
+from un1540.services.kernel.facets import FacetCounts, tally
 from un1540.services.kernel.paging import PageRequest
 
 
@@ -161,6 +169,121 @@ def list_contacts(
         .limit(paging.page_size)
     ).all()
     return list(rows), total or 0
+
+
+CONTACT_FACETS = ("state", "role", "stale")
+
+
+def contact_facets(
+    session: Session,
+    *,
+    viewer: Viewer,
+    filters: ContactFilters | None = None,
+    on: date | None = None,
+    stale_months: int = DEFAULT_STALE_MONTHS,
+) -> FacetCounts:
+    """The contacts list's facets, as Datasette shows them: for the State, the role and the
+    freshness ("1" stale, "0" confirmed recently), each value with the number of contacts the
+    list would show with that value chosen (the other filters kept, this one replaced); counted
+    under `contact_visible`, as `list_contacts` lists them (the public, who sees no contact's
+    details, counts none: the summaries tell it how many each State has). Cached per viewer,
+    filters, day and period until contacts or reference data change."""
+    filters = filters or ContactFilters()
+    day = on or today()
+    return cached(
+        session,
+        ("contact_facets", viewer, _filters_key(filters), day, stale_months),
+        depends_on=(CONTACTS, REFERENCE),
+        compute=lambda: _contact_facets(session, viewer, filters, day, stale_months),
+    )
+
+
+def _contact_facets(
+    session: Session, viewer: Viewer, filters: ContactFilters, day: date, stale_months: int
+) -> FacetCounts:
+    kept = ContactFilters(organisation=filters.organisation)
+    threshold = stale_threshold(day, stale_months)
+    rows = session.execute(
+        select(State.iso3, PointOfContact.role, PointOfContact.confirmed_on)
+        .outerjoin(State, State.id == PointOfContact.state_id)
+        .where(contact_visible(viewer), *_filtered(kept, day, stale_months))
+    ).all()
+    chosen = {
+        "state": None if filters.state is None else filters.state.iso3,
+        "role": None if filters.role is None else filters.role.value,
+        "stale": None if filters.stale is None else "1" if filters.stale else "0",
+    }
+    return tally(
+        (
+            {
+                "state": [iso3] if iso3 else [],
+                "role": [getattr(role, "value", role)],
+                "stale": ["1" if confirmed_on <= threshold else "0"],
+            }
+            for iso3, role, confirmed_on in rows
+        ),
+        chosen,
+        CONTACT_FACETS,
+    )
+
+
+def _filters_key(filters: ContactFilters) -> tuple[object, ...]:
+    return (
+        None if filters.state is None else filters.state.id,
+        None if filters.organisation is None else filters.organisation.id,
+        filters.role,
+        filters.stale,
+    )
+
+
+def contact_page(
+    session: Session,
+    *,
+    viewer: Viewer,
+    paging: PageRequest,
+    filters: ContactFilters | None = None,
+    on: date | None = None,
+    stale_months: int = DEFAULT_STALE_MONTHS,
+) -> tuple[list[ContactRead], int]:
+    """`list_contacts` as read shapes (what /contacts and /api/v1/contacts show), cached per
+    viewer (every part of it: the read rule and the actions offered depend on the account),
+    filters, page, day and period until contacts or reference data change."""
+    filters = filters or ContactFilters()
+    day = on or today()
+
+    def compute() -> tuple[list[ContactRead], int]:
+        rows, total = list_contacts(
+            session,
+            viewer=viewer,
+            paging=paging,
+            filters=filters,
+            on=day,
+            stale_months=stale_months,
+        )
+        return [contact_read(row, viewer, on=day, stale_months=stale_months) for row in rows], total
+
+    key = ("contact_page", viewer, _filters_key(filters), paging, day, stale_months)
+    return cached(session, key, depends_on=(CONTACTS, REFERENCE), compute=compute)
+
+
+def summary_reads(
+    session: Session,
+    *,
+    filters: ContactFilters | None = None,
+    on: date | None = None,
+    stale_months: int = DEFAULT_STALE_MONTHS,
+) -> tuple[list[ContactSummaryRead], bool]:
+    """`contact_summaries` as read shapes, and whether any is synthetic: the same for every
+    reader, cached per filters, day and period until contacts or reference data change."""
+    filters = filters or ContactFilters()
+    day = on or today()
+
+    def compute() -> tuple[list[ContactSummaryRead], bool]:
+        summaries = contact_summaries(session, filters=filters, on=day, stale_months=stale_months)
+        return [summary_read(item) for item in summaries], any(s.synthetic for s in summaries)
+
+    key = ("contact_summaries", _filters_key(filters), day, stale_months)
+    return cached(session, key, depends_on=(CONTACTS, REFERENCE), compute=compute)
 
 
 def get_contact(session: Session, *, viewer: Viewer, contact_id: int) -> PointOfContact:
@@ -337,10 +460,63 @@ class CourseParticipants:
     visible: list[PointOfContact]  # those whose details the viewer may see
 
 
-def training_courses(session: Session, *, viewer: Viewer) -> list[CourseParticipants]:
+TRAINING_FACETS = ("year", "region", "country")
+
+
+@dataclass(frozen=True)
+class TrainingFilter:
+    """The courses' filters: the year a course started, its audience's region, its host."""
+
+    year: int | None = None
+    region: str | None = None
+    country: str | None = None
+
+    def values(self) -> dict[str, str | None]:
+        return {
+            "year": None if self.year is None else str(self.year),
+            "region": self.region,
+            "country": None if self.country is None else self.country.upper(),
+        }
+
+
+def _course_values(course: TrainingCourse) -> dict[str, list[str]]:
+    return {
+        "year": [str(course.starts_on.year)],
+        "region": [course.region] if course.region else [],
+        "country": [course.country] if course.country else [],
+    }
+
+
+def _chosen_courses(filters: TrainingFilter | None) -> dict[str, TrainingCourse]:
+    courses = load_training_courses()
+    if filters is None:
+        return courses
+    chosen = filters.values()
+    return {
+        code: course
+        for code, course in courses.items()
+        if all(
+            value is None or value in _course_values(course)[name] for name, value in chosen.items()
+        )
+    }
+
+
+def training_facets(filters: TrainingFilter | None = None) -> FacetCounts:
+    """The courses' facets, as Datasette shows them: for the year, the region and the host
+    State, each value with the number of courses the list would show with it chosen (the
+    other filters kept, this one replaced). The courses are public reference data: every
+    reader counts them all."""
+    courses = load_training_courses().values()
+    chosen = (filters or TrainingFilter()).values()
+    return tally((_course_values(course) for course in courses), chosen, TRAINING_FACETS)
+
+
+def training_courses(
+    session: Session, *, viewer: Viewer, filters: TrainingFilter | None = None
+) -> list[CourseParticipants]:
     """The Committee's courses (reference data, newest first) with their recorded participants:
     counted for everyone, named only to those who may see the contacts."""
-    courses = load_training_courses()
+    courses = _chosen_courses(filters)
     counts = {
         code: (count, demo)
         for code, count, demo in session.execute(
@@ -355,6 +531,7 @@ def training_courses(session: Session, *, viewer: Viewer) -> list[CourseParticip
     for code, contact in session.execute(
         select(TrainingParticipation.course_code, PointOfContact)
         .join(PointOfContact, PointOfContact.id == TrainingParticipation.contact_id)
+        .options(selectinload(PointOfContact.state), selectinload(PointOfContact.organisation))
         .where(contact_visible(viewer))
         .order_by(PointOfContact.name, PointOfContact.id)
     ).all():
@@ -368,6 +545,29 @@ def training_courses(session: Session, *, viewer: Viewer) -> list[CourseParticip
         )
         for code, course in reversed(list(courses.items()))
     ]
+
+
+def training_reads(
+    session: Session, *, viewer: Viewer, filters: TrainingFilter | None = None
+) -> tuple[list[TrainingCourseRead], bool]:
+    """`training_courses` as read shapes (/api/v1/trainings), and whether any participant is
+    synthetic: cached per viewer (who may see which contact) and filters until contacts or
+    reference data change."""
+
+    def compute() -> tuple[list[TrainingCourseRead], bool]:
+        courses = training_courses(session, viewer=viewer, filters=filters)
+        items = [
+            course_read(c.course, count=c.count, synthetic=c.synthetic, visible=c.visible)
+            for c in courses
+        ]
+        return items, any(c.synthetic for c in courses)
+
+    return cached(
+        session,
+        ("training_reads", viewer, filters),
+        depends_on=(CONTACTS, REFERENCE),
+        compute=compute,
+    )
 
 
 def contacts_by_ids(session: Session, ids: Iterable[int], viewer: Viewer) -> list[PointOfContact]:

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from un1540.errors import NotFound, text
+from un1540.errors import InvalidParameter, NotFound, Problem, text
 from un1540.models import Document, DocumentKind, Origin, State
-from un1540.reference.languages import N_
+from un1540.reference.languages import N_, UN_LANGUAGES
 from un1540.services.kernel.access import Viewer, can_see, visible
+from un1540.services.kernel.facets import FacetCounts, tally
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.paging import PageRequest
 
@@ -82,16 +83,113 @@ class DocumentPage:
     synthetic: bool  # any of the State's documents the caller may see is synthetic
 
 
+DOCUMENT_FACETS = ("kind", "year", "language")
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """A State's documents narrowed by kind, year of issue and language."""
+
+    kind: str | None = None
+    year: int | None = None
+    language: str | None = None
+
+    def check(self) -> None:
+        """A bad filter is named (InvalidParameter)."""
+        problems = []
+        if self.kind is not None and self.kind not in {kind.value for kind in DocumentKind}:
+            problems.append(
+                Problem(
+                    "kind",
+                    text(
+                        N_("must be one of %(documentkind)s"),
+                        documentkind=", ".join(kind.value for kind in DocumentKind),
+                    ),
+                )
+            )
+        if self.language is not None and self.language not in UN_LANGUAGES:
+            problems.append(
+                Problem(
+                    "language",
+                    text(
+                        N_("must be one of %(un_languages)s"),
+                        un_languages=", ".join(UN_LANGUAGES),
+                    ),
+                )
+            )
+        if problems:
+            raise InvalidParameter(N_("invalid filter"), problems=problems)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if self.kind is not None:
+            conditions.append(Document.kind == DocumentKind(self.kind))
+        if self.year is not None:
+            conditions.append(
+                Document.issued_on.between(date(self.year, 1, 1), date(self.year, 12, 31))
+            )
+        if self.language is not None:
+            conditions.append(Document.language == self.language)
+        return conditions
+
+
 def state_documents_page(
-    session: Session, *, viewer: Viewer, iso3: str, paging: PageRequest
+    session: Session,
+    *,
+    viewer: Viewer,
+    iso3: str,
+    paging: PageRequest,
+    filters: DocumentFilter | None = None,
 ) -> DocumentPage:
-    """One page of a State's documents the caller may see, newest first, paged in SQL."""
+    """One page of a State's documents the caller may see (filtered), newest first, paged in
+    SQL; `synthetic` says whether any of the State's documents the caller may see is."""
+    filters = filters or DocumentFilter()
+    filters.check()
     state = state_by_iso3(session, iso3)
     total, synthetic = count_documents(session, viewer=viewer, state_id=state.id)
+    conditions = filters.conditions()
+    if conditions:
+        total = session.scalar(  # type: ignore[assignment]
+            select(func.count()).select_from(_of_state(state, viewer).where(*conditions).subquery())
+        )
     items = session.scalars(
-        _of_state(state, viewer).offset(paging.offset).limit(paging.page_size)
+        _of_state(state, viewer).where(*conditions).offset(paging.offset).limit(paging.page_size)
     ).all()
-    return DocumentPage(state=state, items=list(items), total=total, synthetic=synthetic)
+    return DocumentPage(state=state, items=list(items), total=total or 0, synthetic=synthetic)
+
+
+def state_document_facets(
+    session: Session, *, viewer: Viewer, state: State, filters: DocumentFilter | None = None
+) -> FacetCounts:
+    """A State's documents' facets, as Datasette shows them: for the kind, the year of issue
+    and the language, each value with the number of documents the list would show with that
+    value chosen (the other filters kept, this one replaced); counted under the documents'
+    visibility, as `state_documents_page` lists them."""
+    filters = filters or DocumentFilter()
+    filters.check()
+    rows = session.execute(
+        select(Document.kind, Document.issued_on, Document.language).where(
+            Document.state_id == state.id,
+            visible(Document.visibility, viewer, Document.state_id),
+        )
+    ).all()
+    chosen = {
+        "kind": filters.kind,
+        "year": None if filters.year is None else str(filters.year),
+        "language": filters.language,
+    }
+    return tally(
+        (
+            {
+                "kind": [kind.value],
+                "year": [str(issued_on.year)] if issued_on else [],
+                "language": [language],
+            }
+            for kind, issued_on, language in rows
+        ),
+        chosen,
+        DOCUMENT_FACETS,
+    )
 
 
 @dataclass(frozen=True)

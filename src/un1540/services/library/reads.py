@@ -131,6 +131,7 @@ class SearchFilters:
     language: str | None = None
     issued_from: date | None = None
     issued_to: date | None = None
+    year: int | None = None  # the year the document was issued
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,10 @@ def _filters(filters: SearchFilters, viewer: Viewer) -> list[ColumnElement[bool]
         conditions.append(Document.issued_on >= filters.issued_from)
     if filters.issued_to:
         conditions.append(Document.issued_on <= filters.issued_to)
+    if filters.year is not None:
+        conditions.append(
+            Document.issued_on.between(date(filters.year, 1, 1), date(filters.year, 12, 31))
+        )
     return conditions
 
 
@@ -307,16 +312,17 @@ def search(
     return SearchPage(hits, int(total), groups)
 
 
-SEARCH_FACETS = ("state", "kind", "language")
+SEARCH_FACETS = ("state", "kind", "language", "year")
 
 
 def search_facets(
     session: Session, *, viewer: Viewer, filters: SearchFilters
 ) -> dict[str, list[tuple[str, int]]]:
-    """The search's facets, as Datasette shows them: for the State, the document's kind and the
-    passage's language, each value with the number of passages `search` would find with that
-    value chosen (the other filters kept, this one replaced); among the documents the caller may
-    see, as `search` counts them. No query, no facets."""
+    """The search's facets, as Datasette shows them: for the State, the document's kind, the
+    passage's language and the year the document was issued, each value with the number of
+    passages `search` would find with that value chosen (the other filters kept, this one
+    replaced); among the documents the caller may see, as `search` counts them. No query, no
+    facets."""
     groups = checked_filters(filters)
     if not groups:
         return {}
@@ -326,11 +332,13 @@ def search_facets(
         "state": State.iso3,
         "kind": Document.kind,
         "language": SearchPassage.language,
+        "year": func.extract("year", Document.issued_on),
     }
     without = {
         "state": replace(filters, iso3=None),
         "kind": replace(filters, kind=None),
         "language": replace(filters, language=None),
+        "year": replace(filters, year=None),
     }
     counted: dict[str, list[tuple[str, int]]] = {}
     for name, column in columns.items():
@@ -345,7 +353,7 @@ def search_facets(
             statement.where(*_filters(without[name], viewer)).group_by(column)
         ).all()
         counted[name] = [
-            (str(getattr(value, "value", value)), int(count))
+            (str(int(value)) if name == "year" else str(getattr(value, "value", value)), int(count))
             for value, count in rows
             if value is not None
         ]

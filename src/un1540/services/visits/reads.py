@@ -7,6 +7,8 @@ summary the State has consented to, and of those only the summary (`is_restricte
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.strategy_options import _AbstractLoad
@@ -15,6 +17,7 @@ from un1540.errors import InvalidData, NotFound, Problem, text
 from un1540.models import Role, State, Visit, VisitFollowUp, VisitParticipant
 from un1540.reference.languages import N_
 from un1540.services.kernel.access import Viewer, speaks_for
+from un1540.services.kernel.facets import FacetCounts, tally
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.visits.rules import VISITS
 
@@ -65,11 +68,30 @@ def list_visits(
     viewer: Viewer,
     state: str | None = None,
     status: str | None = None,
+    year: int | None = None,
     paging: PageRequest | None = None,
 ) -> tuple[list[Visit], int]:
-    """The visits this viewer may see, newest invitation first."""
+    """The visits this viewer may see, newest invitation first; `year` is the invitation's."""
+    condition = and_(visit_visible(viewer), *_visit_filters(session, state, status, year))
+    paging = paging or PageRequest()
+    total = session.scalar(select(func.count()).select_from(Visit).where(condition)) or 0
+    rows = session.scalars(
+        select(Visit)
+        .options(*_loaded())
+        .where(condition)
+        .order_by(Visit.invited_on.desc(), Visit.id.desc())
+        .offset((paging.page - 1) * paging.page_size)
+        .limit(paging.page_size)
+    ).all()
+    return list(rows), total
+
+
+def _visit_filters(
+    session: Session, state: str | None, status: str | None, year: int | None
+) -> list[ColumnElement[bool]]:
+    """The list's filters as conditions, each checked (a bad one is named)."""
     problems = []
-    condition = visit_visible(viewer)
+    conditions: list[ColumnElement[bool]] = []
     if status is not None and status not in VISITS.statuses:
         problems.append(
             Problem(
@@ -92,22 +114,50 @@ def list_visits(
                     ),
                 )
             )
-        condition = and_(condition, Visit.state_id == state_id)
+        conditions.append(Visit.state_id == state_id)
     if problems:
         raise InvalidData(N_("invalid filter"), problems=problems)
     if status is not None:
-        condition = and_(condition, Visit.status == status)
-    paging = paging or PageRequest()
-    total = session.scalar(select(func.count()).select_from(Visit).where(condition)) or 0
-    rows = session.scalars(
-        select(Visit)
-        .options(*_loaded())
-        .where(condition)
-        .order_by(Visit.invited_on.desc(), Visit.id.desc())
-        .offset((paging.page - 1) * paging.page_size)
-        .limit(paging.page_size)
+        conditions.append(Visit.status == status)
+    if year is not None:
+        conditions.append(Visit.invited_on.between(date(year, 1, 1), date(year, 12, 31)))
+    return conditions
+
+
+VISIT_FACETS = ("status", "state", "year")
+
+
+def visit_facets(
+    session: Session,
+    *,
+    viewer: Viewer,
+    state: str | None = None,
+    status: str | None = None,
+    year: int | None = None,
+) -> FacetCounts:
+    """The visits list's facets, as Datasette shows them: for the status, the State and the
+    year of the invitation, each value with the number of visits the list would show with that
+    value chosen (the other filters kept, this one replaced); counted under `visit_visible`, as
+    `list_visits` lists them."""
+    _visit_filters(session, state, status, year)  # checked as the list checks them
+    rows = session.execute(
+        select(Visit.status, State.iso3, Visit.invited_on)
+        .join(State, State.id == Visit.state_id)
+        .where(visit_visible(viewer))
     ).all()
-    return list(rows), total
+    chosen = {
+        "status": status,
+        "state": None if state is None else state.upper(),
+        "year": None if year is None else str(year),
+    }
+    return tally(
+        (
+            {"status": [row_status], "state": [iso3], "year": [str(invited_on.year)]}
+            for row_status, iso3, invited_on in rows
+        ),
+        chosen,
+        VISIT_FACETS,
+    )
 
 
 def state_visits(session: Session, *, viewer: Viewer, state_id: int) -> list[Visit]:

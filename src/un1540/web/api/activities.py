@@ -18,10 +18,22 @@ from un1540.schemas.activities import (
 from un1540.schemas.vocabularies import enum
 from un1540.services.activities.actions import record_activity
 from un1540.services.activities.overlaps import activity_warnings
-from un1540.services.activities.reads import ActivityFilter, get_activity, list_activities
+from un1540.services.activities.reads import (
+    ActivityFilter,
+    activity_facets,
+    get_activity,
+    list_activities,
+)
 from un1540.services.activities.shapes import activity_read
 from un1540.services.kernel.envelope import envelope
-from un1540.web.api.common import ERRORS, WRITE_ERRORS, RecordIdPath, page_response
+from un1540.web.api.common import (
+    ERRORS,
+    WRITE_ERRORS,
+    FacetsQuery,
+    RecordIdPath,
+    facet_map,
+    page_response,
+)
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
 
@@ -86,19 +98,25 @@ FilterDep = Annotated[ActivityFilter, Depends(_filters)]
 
 @router.get("", summary="Organisations' activities", response_model=ActivityList, responses=ERRORS)
 def activities_list(
-    session: SessionDep, viewer: ViewerDep, paging: PagingDep, filters: FilterDep
+    session: SessionDep,
+    viewer: ViewerDep,
+    paging: PagingDep,
+    filters: FilterDep,
+    facets: FacetsQuery = False,
 ) -> Response:
     """The activities you may see, latest start first. An activity is seen by the Committee
     side, its organisation's accounts, and whoever its visibility names (by default the State
     concerned)."""
     rows, total = list_activities(session, viewer=viewer, filters=filters, paging=paging)
     items = [activity_read(row) for row in rows]
+    counts = activity_facets(session, viewer=viewer, filters=filters) if facets else None
     return page_response(
         ActivityList,
         items,
         total=total,
         paging=paging,
         synthetic=any(item.synthetic for item in items),
+        facets=None if counts is None else facet_map(counts),
     )
 
 

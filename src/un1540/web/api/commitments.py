@@ -22,11 +22,11 @@ from un1540.schemas.text import Code
 from un1540.schemas.vocabularies import enum
 from un1540.services.commitments.actions import create_commitment, transition_commitment
 from un1540.services.commitments.notices import OVERDUE_TASK  # noqa: F401 (registers the topic)
-from un1540.services.commitments.reads import event_outcome, list_commitments
+from un1540.services.commitments.reads import commitment_facets, event_outcome, list_commitments
 from un1540.services.commitments.shapes import commitment_detail, commitment_reads, outcome_read
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.envelope import envelope
-from un1540.web.api.common import ERRORS, WRITE_ERRORS, page_response
+from un1540.web.api.common import ERRORS, WRITE_ERRORS, FacetsQuery, facet_map, page_response
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model, synthetic_headers
 
@@ -74,25 +74,27 @@ def commitments_list(
     overdue: Annotated[
         bool | None, Query(description="Only overdue (true) or not overdue (false) ones.")
     ] = None,
+    facets: FacetsQuery = False,
 ) -> Response:
-    """Every commitment you may see, latest announced first, with its delivery."""
-    listing = list_commitments(
-        session,
-        viewer=viewer,
-        state=state,
-        organisation=organisation,
-        event=event,
-        kind=kind,
-        status=status,
-        overdue=overdue,
-        paging=paging,
-    )
+    """Every commitment you may see, latest announced first, with its delivery. The `overdue`
+    facet's values are yes and no."""
+    filters: dict[str, Any] = {
+        "state": state,
+        "organisation": organisation,
+        "event": event,
+        "kind": kind,
+        "status": status,
+        "overdue": overdue,
+    }
+    listing = list_commitments(session, viewer=viewer, paging=paging, **filters)
+    counts = commitment_facets(session, viewer=viewer, **filters) if facets else None
     return page_response(
         CommitmentList,
         commitment_reads(session, viewer, listing.commitments),
         total=listing.total,
         paging=paging,
         synthetic=listing.synthetic,
+        facets=None if counts is None else facet_map(counts),
     )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import Path, Query
 from starlette.responses import Response
 
-from un1540.schemas.common import Envelope, ErrorResponse
+from un1540.reference.organisations import load_organisations
+from un1540.reference.states import load_states
+from un1540.schemas.common import Envelope, ErrorResponse, FacetCount, Facets
 from un1540.services.kernel.envelope import page_of
 from un1540.services.kernel.paging import PageRequest
 from un1540.web.params import NumberPath as NumberPath  # re-exported for the routers
@@ -79,3 +81,30 @@ def page_response(
     return json_model(
         page_of(model, items, total=total, paging=paging, synthetic=synthetic, **extra)
     )
+
+
+# Opt-in facet counts on the lists whose portal pages show facets (docs/api.md, "Facets").
+FacetsQuery = Annotated[
+    bool,
+    Query(
+        description=(
+            "true: add `facets`, per filter each value with the number of records the list "
+            "would hold with it chosen (the other filters kept), as the portal's page shows them."
+        )
+    ),
+]
+
+
+def facet_map(counts: dict[str, list[tuple[str, int]]]) -> Facets:
+    """A service's facet counts as the API gives them: most records first, then by value; a
+    State or an organisation labelled with its (English) name, any other value with itself."""
+    states = {state.iso3: state.short_name for state in load_states()}
+    organisations = {item.code: item.name for item in load_organisations()}
+    names = {"state": states, "country": states, "organisation": organisations}
+    return {
+        facet: [
+            FacetCount(value=value, label=names.get(facet, {}).get(value, value), count=count)
+            for value, count in sorted(values, key=lambda item: (-item[1], item[0]))
+        ]
+        for facet, values in counts.items()
+    }

@@ -19,24 +19,26 @@ from un1540.schemas.contacts import (
     ContactUpdate,
     TrainingList,
 )
+from un1540.schemas.text import CODE
 from un1540.schemas.vocabularies import enum
 from un1540.services.contacts.actions import confirm_contact, create_contact, update_contact
 from un1540.services.contacts.reads import (
+    TrainingFilter,
+    contact_facets,
     contact_filters,
-    contact_summaries,
+    contact_page,
     get_contact,
-    list_contacts,
-    training_courses,
+    summary_reads,
+    training_facets,
+    training_reads,
 )
 from un1540.services.contacts.shapes import (
     REFERENCE_NOTICE,
     contact_read,
-    course_read,
-    summary_read,
 )
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.envelope import envelope
-from un1540.web.api.common import ERRORS, WRITE_ERRORS, page_response
+from un1540.web.api.common import ERRORS, WRITE_ERRORS, FacetsQuery, facet_map, page_response
 from un1540.web.deps import PagingDep, SessionDep, SettingsDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
 
@@ -72,28 +74,35 @@ def contacts_list(
     stale: Annotated[
         bool | None, Query(description="Only stale (true) or only fresh (false) contacts.")
     ] = None,
+    facets: FacetsQuery = False,
 ) -> Response:
     """Everyone: `summaries`, per State or organisation, how many contacts it has designated,
     since when, and how many are stale. `items`: the contacts whose details you may see (the
-    Committee side; a State's own points of contact; the contact itself), stalest first."""
+    Committee side; a State's own points of contact; the contact itself), stalest first. The
+    facets count those `items` (the `stale` facet's values are 1 and 0)."""
     months = settings.contact_stale_months
     filters = contact_filters(
         session, state=state, organisation=organisation, role=role, stale=stale
     )
     day = today()
-    rows, total = list_contacts(
+    items, total = contact_page(
         session, viewer=viewer, paging=paging, filters=filters, on=day, stale_months=months
     )
-    summaries = contact_summaries(session, filters=filters, on=day, stale_months=months)
-    items = [contact_read(row, viewer, on=day, stale_months=months) for row in rows]
+    summaries, synthetic = summary_reads(session, filters=filters, on=day, stale_months=months)
+    counts = (
+        contact_facets(session, viewer=viewer, filters=filters, on=day, stale_months=months)
+        if facets
+        else None
+    )
     return page_response(
         ContactList,
         items,
         total=total,
         paging=paging,
-        synthetic=any(summary.synthetic for summary in summaries),
+        synthetic=synthetic,
         stale_months=months,
-        summaries=[summary_read(summary) for summary in summaries],
+        summaries=summaries,
+        facets=None if counts is None else facet_map(counts),
     )
 
 
@@ -172,17 +181,39 @@ def contacts_confirm(
     response_model=TrainingList,
     responses=ERRORS,
 )
-def trainings_list(session: SessionDep, viewer: ViewerDep) -> Response:
+def trainings_list(
+    session: SessionDep,
+    viewer: ViewerDep,
+    year: Annotated[
+        int | None, Query(ge=1900, le=2100, description="Starting in this year.")
+    ] = None,
+    region: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="The audience's regional group (or osce).",
+            json_schema_extra=enum("group", "osce"),
+        ),
+        CODE,
+    ] = None,
+    country: Annotated[
+        str | None,
+        Query(description="The host State (ISO3).", json_schema_extra=enum("state")),
+        CODE,
+    ] = None,
+    facets: FacetsQuery = False,
+) -> Response:
     """The public record of the regional courses (real, sourced reference data: `reference`
     true, each with its `source`), newest first, with the participants recorded here: counted
     for everyone, named to those who may see the contacts. In the demo the participants are
     synthetic (`participants_synthetic`, and `synthetic` on the whole answer)."""
-    courses = training_courses(session, viewer=viewer)
-    items = [
-        course_read(c.course, count=c.count, synthetic=c.synthetic, visible=c.visible)
-        for c in courses
-    ]
-    synthetic = any(c.synthetic for c in courses)
+    filters = TrainingFilter(year=year, region=region, country=country)
+    items, synthetic = training_reads(session, viewer=viewer, filters=filters)
     return json_model(
-        TrainingList(**envelope(synthetic), reference_notice=REFERENCE_NOTICE, items=items)
+        TrainingList(
+            **envelope(synthetic),
+            reference_notice=REFERENCE_NOTICE,
+            items=items,
+            facets=facet_map(training_facets(filters)) if facets else None,
+        )
     )

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from starlette.responses import FileResponse, Response
 
 from un1540.io.csv_export import documents_csv
 from un1540.models import Origin
 from un1540.schemas.documents import DocumentDetail, DocumentList, DocumentVisibilityChange
+from un1540.schemas.text import CODE
+from un1540.schemas.vocabularies import enum
 from un1540.services.documents.actions import (
     FILE_SIGNATURES,
     change_document_visibility,
 )
-from un1540.services.documents.reads import document_file, state_documents_page, visible_document
+from un1540.services.documents.reads import (
+    DocumentFilter,
+    document_file,
+    state_document_facets,
+    state_documents_page,
+    visible_document,
+)
 from un1540.services.documents.shapes import document_list, document_read
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import SUMMARY
@@ -22,8 +32,10 @@ from un1540.web.api.common import (
     ERRORS,
     PAYLOAD_TOO_LARGE,
     WRITE_ERRORS,
+    FacetsQuery,
     Iso3Path,
     RecordIdPath,
+    facet_map,
 )
 from un1540.web.deps import PagingDep, SessionDep, SettingsDep, ViewerDep, WriterDep
 from un1540.web.guards import GuardedRoute, guarded, may_register_document
@@ -59,12 +71,40 @@ def documents_as_csv(session: SessionDep, viewer: ViewerDep, iso3: Iso3Path) -> 
     responses=ERRORS,
 )
 def documents_list(
-    session: SessionDep, viewer: ViewerDep, paging: PagingDep, iso3: Iso3Path
+    session: SessionDep,
+    viewer: ViewerDep,
+    paging: PagingDep,
+    iso3: Iso3Path,
+    kind: Annotated[
+        str | None,
+        Query(
+            description="A document kind, e.g. legislation.",
+            max_length=40,
+            json_schema_extra=enum("document_kind"),
+        ),
+        CODE,
+    ] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2100, description="Issued in this year.")] = None,
+    language: Annotated[
+        str | None,
+        Query(
+            description="ar, zh, en, fr, ru or es.",
+            max_length=8,
+            json_schema_extra=enum("language"),
+        ),
+        CODE,
+    ] = None,
+    facets: FacetsQuery = False,
 ) -> Response:
     """National reports, addenda, additional information, action plans, laws and web pages the
-    caller may see, newest first."""
-    page = state_documents_page(session, viewer=viewer, iso3=iso3, paging=paging)
-    return json_model(document_list(page, paging))
+    caller may see (filtered), newest first."""
+    filters = DocumentFilter(kind=kind, year=year, language=language)
+    page = state_documents_page(session, viewer=viewer, iso3=iso3, paging=paging, filters=filters)
+    listing = document_list(page, paging)
+    if facets:
+        counts = state_document_facets(session, viewer=viewer, state=page.state, filters=filters)
+        listing = listing.model_copy(update={"facets": facet_map(counts)})
+    return json_model(listing)
 
 
 @router.post(

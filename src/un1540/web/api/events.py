@@ -4,7 +4,7 @@ their publication and search (docs/events.md)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
@@ -27,6 +27,7 @@ from un1540.services.commitments.reads import commitments_at_event
 from un1540.services.commitments.shapes import commitment_reads
 from un1540.services.events.actions import create_event, publish_statement, submit_statement
 from un1540.services.events.reads import (
+    event_facets,
     event_statements,
     get_event,
     get_statement,
@@ -36,7 +37,7 @@ from un1540.services.events.reads import (
 from un1540.services.events.shapes import event_detail_read, event_read, statement_read
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.envelope import envelope
-from un1540.web.api.common import ERRORS, WRITE_ERRORS, page_response
+from un1540.web.api.common import ERRORS, WRITE_ERRORS, FacetsQuery, facet_map, page_response
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model
 
@@ -84,15 +85,23 @@ def events_list(
         int | None, Query(ge=2004, le=2100, description="Starting in this year.")
     ] = None,
     q: Words = None,
+    facets: FacetsQuery = False,
 ) -> Response:
     """The events you may see (public ones for everyone), newest first; `q` searches titles,
     places and summaries."""
-    rows, total = list_events(
-        session, viewer=viewer, kind=kind, audience=audience, year=year, q=q, paging=paging
-    )
+    filters: dict[str, Any] = {"kind": kind, "audience": audience, "year": year, "q": q}
+    rows, total = list_events(session, viewer=viewer, paging=paging, **filters)
     items = [event_read(event, viewer) for event in rows]
     synthetic = any(item.synthetic for item in items)
-    return page_response(EventList, items, total=total, paging=paging, synthetic=synthetic)
+    counts = event_facets(session, viewer=viewer, **filters) if facets else None
+    return page_response(
+        EventList,
+        items,
+        total=total,
+        paging=paging,
+        synthetic=synthetic,
+        facets=None if counts is None else facet_map(counts),
+    )
 
 
 @router.post(

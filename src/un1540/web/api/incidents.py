@@ -18,12 +18,21 @@ from un1540.services.incidents.reads import (
     LAST_YEAR,
     IncidentFilter,
     get_incident,
+    incident_facets,
     incident_trends,
     list_incidents,
 )
 from un1540.services.incidents.shapes import incident_read, trends_read
 from un1540.services.kernel.envelope import envelope
-from un1540.web.api.common import CSV_RESPONSE, ERRORS, WRITE_ERRORS, RecordIdPath, page_response
+from un1540.web.api.common import (
+    CSV_RESPONSE,
+    ERRORS,
+    WRITE_ERRORS,
+    FacetsQuery,
+    RecordIdPath,
+    facet_map,
+    page_response,
+)
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import csv_response, json_model
 
@@ -78,6 +87,7 @@ def incidents_list(
     paging: PagingDep,
     filters: FilterDep,
     state: StateQuery = None,
+    facets: FacetsQuery = False,
 ) -> Response:
     """The incidents you may see record by record, newest first. Restricted records are listed
     only for the Committee side, their reporter and (if the reporter allows) the State concerned;
@@ -85,12 +95,14 @@ def incidents_list(
     chosen = IncidentFilter(**{**filters.__dict__, "state": state})
     rows, total = list_incidents(session, viewer=viewer, filters=chosen, paging=paging)
     items = [incident_read(row) for row in rows]
+    counts = incident_facets(session, viewer=viewer, filters=chosen) if facets else None
     return page_response(
         IncidentList,
         items,
         total=total,
         paging=paging,
         synthetic=any(item.synthetic for item in items),
+        facets=None if counts is None else facet_map(counts),
     )
 
 

@@ -37,9 +37,9 @@ from un1540.services.visits.actions import (
     transition_visit,
     write_summary,
 )
-from un1540.services.visits.reads import get_visit, list_visits
+from un1540.services.visits.reads import get_visit, list_visits, visit_facets
 from un1540.services.visits.shapes import visit_reads
-from un1540.web.api.common import ERRORS, WRITE_ERRORS, page_response
+from un1540.web.api.common import ERRORS, WRITE_ERRORS, FacetsQuery, facet_map, page_response
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep, WriterDep
 from un1540.web.responses import json_model, synthetic_headers
 
@@ -75,13 +75,26 @@ def visits_list(
         str | None,
         Query(description="Only visits in this status.", json_schema_extra=enum("visit_status")),
     ] = None,
+    year: Annotated[
+        int | None, Query(ge=1900, le=2100, description="Invited in this year.")
+    ] = None,
+    facets: FacetsQuery = False,
 ) -> Response:
     """The Committee side sees every visit, a State's points of contact their State's; anyone
     else only the public summaries the visited States consented to."""
-    rows, total = list_visits(session, viewer=viewer, state=state, status=status, paging=paging)
+    filters: dict[str, Any] = {"state": state, "status": status, "year": year}
+    rows, total = list_visits(session, viewer=viewer, paging=paging, **filters)
     items = visit_reads(session, viewer, rows)
     synthetic = any(item.synthetic for item in items)
-    return page_response(VisitList, items, total=total, paging=paging, synthetic=synthetic)
+    counts = visit_facets(session, viewer=viewer, **filters) if facets else None
+    return page_response(
+        VisitList,
+        items,
+        total=total,
+        paging=paging,
+        synthetic=synthetic,
+        facets=None if counts is None else facet_map(counts),
+    )
 
 
 @router.post(

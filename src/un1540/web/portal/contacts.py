@@ -4,31 +4,39 @@ step; and the training courses (reference data)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
+from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse, Response
 
 from un1540.errors import InvalidData, Problem, Unauthenticated
 from un1540.models.base import today
 from un1540.reference.languages import LANGUAGE_NAMES, N_
+from un1540.reference.states import load_regional_groups
 from un1540.reference.training import load_training_courses
 from un1540.schemas.contacts import ContactConfirm, ContactCreate, ContactUpdate
+from un1540.schemas.text import CODE
 from un1540.services.contacts.actions import confirm_contact, create_contact, update_contact
 from un1540.services.contacts.reads import (
+    TrainingFilter,
+    contact_facets,
     contact_filters,
-    contact_summaries,
-    list_contacts,
+    contact_page,
+    summary_reads,
     training_courses,
+    training_facets,
 )
 from un1540.services.contacts.rules import PARTY_RULES, Party
-from un1540.services.contacts.shapes import contact_read, summary_read
 from un1540.services.kernel.paging import MAX_PAGE, PageRequest
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdPath
+from un1540.web.portal.facets import facet_links, state_label
 from un1540.web.portal.forms import CsrfChecked, act, build
+from un1540.web.portal.labels import label
 from un1540.web.portal.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +60,47 @@ def _date(value: str, field: str) -> date | None:
         ) from None
 
 
+def _boxes(name: str, choices: Iterable[tuple[str, str]]) -> Callable[[Iterable[str]], Markup]:
+    """Checkboxes named `name`, one per (code, label), those in the given codes checked: built
+    once per page, each form's set at the cost of a join (a page lists up to 50 forms)."""
+    parts = [
+        (
+            code,
+            f'<label class="inline-choice"><input type="checkbox" name="{escape(name)}" '
+            f'value="{escape(code)}"',
+            f"> {escape(label)}</label>",
+        )
+        for code, label in choices
+    ]
+
+    def boxes(checked: Iterable[str]) -> Markup:
+        chosen = set(checked)
+        return Markup(
+            "".join(
+                f"{head}{' checked' if code in chosen else ''}{tail}" for code, head, tail in parts
+            )
+        )
+
+    return boxes
+
+
+def _form_labels() -> dict[str, str]:
+    """The contact form's labels in the page's language, once per page (each contact listed
+    has its own form)."""
+    return {
+        "name": gettext("Name"),
+        "role": gettext("Role"),
+        "position": gettext("Position"),
+        "agency": gettext("Agency"),
+        "languages": gettext("Languages"),
+        "email": gettext("E-mail"),
+        "phone": gettext("Telephone"),
+        "channels": gettext("Other contact channels"),
+        "designated_on": gettext("Designated on"),
+        "trainings": gettext("Training courses attended"),
+    }
+
+
 @router.get("/contacts", response_class=HTMLResponse)
 def contacts_page(
     request: Request,
@@ -68,24 +117,50 @@ def contacts_page(
     filters = contact_filters(session, state=state or None, role=role or None, stale=only_stale)
     paging = PageRequest(page=page, page_size=PAGE_SIZE)
     day = today()
-    rows, total = list_contacts(
+    contacts, total = contact_page(
         session, viewer=viewer, paging=paging, filters=filters, on=day, stale_months=months
     )
-    summaries = contact_summaries(session, filters=filters, on=day, stale_months=months)
+    summaries, synthetic = summary_reads(session, filters=filters, on=day, stale_months=months)
     own = Party(viewer.state_id, None) if viewer.state_id else Party(None, viewer.organisation_id)
     may_designate_any = viewer.is_committee_side and viewer.can_write
     may_designate_own = (own.state_id or own.organisation_id) is not None and (
         "designate" in PARTY_RULES.allowed(viewer, own)
     )
+    given = {"state": state.upper(), "role": role, "stale": stale}
+    counts = contact_facets(session, viewer=viewer, filters=filters, on=day, stale_months=months)
+    freshness = {"1": gettext("Stale only"), "0": gettext("Confirmed recently")}
     context: dict[str, Any] = {
-        "contacts": [contact_read(row, viewer, on=day, stale_months=months) for row in rows],
-        "summaries": [summary_read(summary) for summary in summaries],
+        # Each filter's values with their counts, as links (web/portal/facets.py); none for a
+        # reader who may see no contact's details.
+        "facets": facet_links(
+            "/contacts",
+            given,
+            counts,
+            {"state": gettext("State"), "role": gettext("Role"), "stale": gettext("Freshness")},
+            lambda facet, code: (
+                state_label(code)
+                if facet == "state"
+                else gettext(ROLE_NAMES.get(code, code))
+                if facet == "role"
+                else freshness.get(code, code)
+            ),
+        )
+        if any(counts.values())
+        else [],
+        "contacts": contacts,
+        "summaries": summaries,
         "stale_months": months,
         "filters": {"state": state.upper(), "role": role, "stale": stale},
         "roles": ROLES,
         "role_names": ROLE_NAMES,
+        "role_labels": {code: gettext(name) for code, name in ROLE_NAMES.items()},
+        "form_labels": _form_labels(),
         "languages": LANGUAGE_NAMES,
-        "courses": list(load_training_courses().values()),
+        "language_boxes": _boxes("language", LANGUAGE_NAMES.items()),
+        "training_boxes": _boxes(
+            "training",
+            [(c.code, f"{c.place} ({c.when})") for c in load_training_courses().values()],
+        ),
         "may_designate": may_designate_any or may_designate_own,
         "designate_any": may_designate_any,
         "own_organisation": viewer.organisation_id is not None and not viewer.state_id,
@@ -97,7 +172,7 @@ def contacts_page(
         request,
         "contacts/list.html",
         context,
-        synthetic=any(summary.synthetic for summary in summaries),
+        synthetic=synthetic,
     )
 
 
@@ -241,11 +316,36 @@ def contact_confirm(
 
 
 @router.get("/trainings", response_class=HTMLResponse)
-def trainings_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
-    courses = training_courses(session, viewer=viewer)
+def trainings_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    region: Annotated[str, Query(max_length=40), CODE] = "",
+    country: Annotated[str, Query(max_length=3), CODE] = "",
+) -> HTMLResponse:
+    filters = TrainingFilter(year=year, region=region or None, country=country.upper() or None)
+    courses = training_courses(session, viewer=viewer, filters=filters)
+    groups, _ = load_regional_groups()
+    facets = facet_links(
+        "/trainings",
+        {key: value for key, value in filters.values().items() if value is not None},
+        training_facets(filters),
+        {"year": gettext("Year"), "region": gettext("Region"), "country": gettext("Host State")},
+        lambda facet, code: (
+            state_label(code)
+            if facet == "country"
+            else label("group", code, groups[code].name)
+            if facet == "region" and code in groups
+            else code.upper()
+            if facet == "region"
+            else code
+        ),
+        chronological={"year"},
+    )
     return render(
         request,
         "contacts/trainings.html",
-        {"courses": courses},
+        {"courses": courses, "facets": facets},
         synthetic=any(course.synthetic for course in courses),
     )

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import HTMLResponse, Response
 
+from un1540.errors import InvalidParameter, Problem
 from un1540.models import DocumentKind, Origin, Visibility
 from un1540.reference.languages import LANGUAGE_NAMES, N_
+from un1540.schemas.text import CODE
 from un1540.services.documents.actions import (
     UPLOAD_VISIBILITY,
     change_document_visibility,
 )
-from un1540.services.documents.reads import state_documents_page, visible_document
+from un1540.services.documents.reads import (
+    DocumentFilter,
+    state_document_facets,
+    state_documents_page,
+    visible_document,
+)
 from un1540.services.documents.rules import STATE_DOCUMENT_RULES, document_actions
 from un1540.services.kernel.paging import MAX_PAGE, PageRequest
 from un1540.services.library.actions import register_with_text
@@ -21,7 +29,9 @@ from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.guards import GuardedRoute, guarded, may_register_document
 from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdPath
+from un1540.web.portal.facets import facet_links
 from un1540.web.portal.forms import CsrfChecked, act
+from un1540.web.portal.labels import code_label
 from un1540.web.portal.templating import render
 from un1540.web.uploads import DocumentFormDep
 
@@ -47,11 +57,40 @@ def documents_page(
     viewer: ViewerDep,
     iso3: str,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    kind: Annotated[str, Query(max_length=40), CODE] = "",
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    language: Annotated[str, Query(max_length=8), CODE] = "",
 ) -> HTMLResponse:
     paging = PageRequest(page=page, page_size=PAGE_SIZE)
-    listing = state_documents_page(session, viewer=viewer, iso3=iso3, paging=paging)
+    filters = DocumentFilter(kind=kind or None, year=year, language=language or None)
+    problems: list[Problem] = []
+    try:
+        listing = state_documents_page(
+            session, viewer=viewer, iso3=iso3, paging=paging, filters=filters
+        )
+    except InvalidParameter as error:  # the page unfiltered, with the problem
+        problems, filters = error.problems, DocumentFilter()
+        listing = state_documents_page(session, viewer=viewer, iso3=iso3, paging=paging)
     state = listing.state
+    given = {key: value for key, value in filters.__dict__.items() if value is not None}
     context = {
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "facets": facet_links(
+            f"/states/{state.iso3}/documents",
+            given,
+            state_document_facets(session, viewer=viewer, state=state, filters=filters),
+            {"kind": gettext("Kind"), "year": gettext("Year"), "language": gettext("Language")},
+            lambda facet, code: (
+                code_label("document_kind", code)
+                if facet == "kind"
+                else LANGUAGE_NAMES.get(code, code)
+                if facet == "language"
+                else code
+            ),
+            chronological={"year"},
+        ),
+        "problems": problems,
+        "query": urlencode(given),
         "state": state,
         "documents": listing.items,
         "page": paging.page,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlencode
 
 from un1540.reference.collation import sort_key
@@ -92,10 +93,14 @@ def facet_links(
     return facets
 
 
+@cache
+def _english_names() -> dict[str, str]:
+    return {state.iso3: state.short_name for state in load_states()}
+
+
 def state_label(iso3: str) -> str:
     """A State's short name in the reader's language, from its ISO code (a facet's value)."""
-    english = {state.iso3: state.short_name for state in load_states()}
-    return state_name(iso3, english.get(iso3, iso3))
+    return state_name(iso3, _english_names().get(iso3, iso3))
 
 
 def organisation_label(code: str) -> str:

@@ -46,11 +46,13 @@ def search_page(
     state: Annotated[str, Query(max_length=3), CODE] = "",
     kind: Annotated[str, Query(max_length=40), CODE] = "",
     language: Annotated[str, Query(max_length=8), CODE] = "",
+    year: Annotated[str, Query(max_length=4), CODE] = "",  # the form sends "" for any year
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
     paging = PageRequest(page=page, page_size=PAGE_SIZE)
+    issued = int(year) if year.isdigit() and 1900 <= int(year) <= 2100 else None
     filters = SearchFilters(
-        query=q, iso3=state or None, kind=kind or None, language=language or None
+        query=q, iso3=state or None, kind=kind or None, language=language or None, year=issued
     )
     results = (
         search(session, viewer=viewer, filters=filters, paging=paging)
@@ -62,21 +64,30 @@ def search_page(
         # Each filter's values with their counts, as links (web/portal/facets.py).
         "facets": facet_links(
             "/search",
-            {"q": q, "state": state.upper(), "kind": kind, "language": language},
+            {"q": q, "state": state.upper(), "kind": kind, "language": language, "year": issued},
             counts,
-            {"state": gettext("State"), "kind": gettext("Kind"), "language": gettext("Language")},
+            {
+                "state": gettext("State"),
+                "kind": gettext("Kind"),
+                "language": gettext("Language"),
+                "year": gettext("Year"),
+            },
             lambda facet, code: (
                 state_label(code)
                 if facet == "state"
                 else code_label("document_kind", code)
                 if facet == "kind"
                 else LANGUAGE_NAMES.get(code, code)
+                if facet == "language"
+                else code
             ),
+            chronological={"year"},
         ),
         "q": q,
         "state": state,
         "kind": kind,
         "language": language,
+        "year": issued,
         "results": results,
         "records": find_by_name(session, viewer=viewer, query=q),
         "kinds": [k.value for k in DocumentKind],

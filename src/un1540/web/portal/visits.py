@@ -4,12 +4,15 @@ the State's consent, and the briefing page."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from un1540.errors import InvalidData, Problem
 from un1540.reference.assistance import load_assistance_vocabulary
+from un1540.schemas.text import CODE
 from un1540.schemas.visits import (
     FOLLOW_UP_KINDS,
     PARTICIPANT_KINDS,
@@ -33,12 +36,13 @@ from un1540.services.visits.actions import (
     transition_visit,
     write_summary,
 )
-from un1540.services.visits.reads import get_visit, list_visits, own_state_iso3
+from un1540.services.visits.reads import get_visit, list_visits, own_state_iso3, visit_facets
 from un1540.services.visits.rules import transition_targets, visit_start_rules
 from un1540.services.visits.shapes import field_names, visit_reads
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import PageQuery, RecordIdPath
+from un1540.web.portal.facets import facet_links, state_label
 from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.profiles import wired_sections
 from un1540.web.portal.templating import render
@@ -51,12 +55,40 @@ ShortText = Annotated[str, Form(max_length=100)]
 
 @router.get("/visits", response_class=HTMLResponse)
 def visits_page(
-    request: Request, session: SessionDep, viewer: ViewerDep, page: PageQuery = 1
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    page: PageQuery = 1,
+    state: Annotated[str, Query(max_length=3), CODE] = "",
+    status: Annotated[str, Query(max_length=40), CODE] = "",
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
 ) -> HTMLResponse:
     paging = PageRequest(page=page, page_size=50)
-    rows, total = list_visits(session, viewer=viewer, paging=paging)
+    filters: dict[str, Any] = {"state": state.upper() or None, "status": status or None}
+    filters["year"] = year
+    problems: list[Problem] = []
+    try:
+        rows, total = list_visits(session, viewer=viewer, paging=paging, **filters)
+    except InvalidData as error:  # the page unfiltered, with the problem
+        problems = error.problems
+        filters = {key: None for key in filters}
+        rows, total = list_visits(session, viewer=viewer, paging=paging)
     items = visit_reads(session, viewer, rows)
+    given = {key: value for key, value in filters.items() if value is not None}
     context = {
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "facets": facet_links(
+            "/visits",
+            given,
+            visit_facets(session, viewer=viewer, **filters),
+            {"status": gettext("Status"), "state": gettext("State"), "year": gettext("Year")},
+            lambda facet, code: (
+                state_label(code) if facet == "state" else term(code) if facet == "status" else code
+            ),
+            chronological={"year"},
+        ),
+        "problems": problems,
+        "query": urlencode(given),
         "visits": items,
         "total": total,
         "page": page,

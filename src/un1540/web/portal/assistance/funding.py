@@ -5,31 +5,34 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response
 
-from un1540.errors import InvalidData, Problem, Unauthenticated
+from un1540.errors import InvalidData, InvalidParameter, Problem, Unauthenticated
 from un1540.models import Origin
 from un1540.reference.states import load_m49_areas, load_regional_groups
 from un1540.schemas.assistance import (
     FundingCreate,
 )
+from un1540.schemas.text import CODE
 from un1540.services.assistance.actions.funding import record_funding
 from un1540.services.assistance.reads.funding import (
+    FundingFilter,
     funding_entries,
+    funding_facets,
     funding_totals,
-    visible_project_ids,
+    project_choices,
 )
-from un1540.services.assistance.reads.projects import visible_projects
 from un1540.services.assistance.rules import (
     clearinghouse_rules,
 )
-from un1540.services.assistance.shapes import funding_read, project_reads
+from un1540.services.assistance.shapes import funding_read
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import gettext
+from un1540.web.portal.facets import facet_links
 from un1540.web.portal.forms import CsrfChecked, act, build
 from un1540.web.portal.labels import field_label, label
 from un1540.web.portal.templating import render
@@ -60,13 +63,39 @@ def _earmark_areas(session: Session) -> list[tuple[str, str]]:
 
 
 @router.get("/funding", response_class=HTMLResponse)
-def funding_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
-    entries = funding_entries(session, viewer=viewer)
-    projects = visible_projects(session, viewer)  # the projects a donor may earmark to
-    shown = visible_project_ids(session, viewer)
+def funding_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    kind: Annotated[str, Query(max_length=20), CODE] = "",
+    currency: Annotated[str, Query(max_length=3), CODE] = "",
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+) -> HTMLResponse:
+    filters = FundingFilter(kind=kind or None, currency=currency.upper() or None, year=year)
+    problems: list[Problem] = []
+    try:
+        entries = funding_entries(session, viewer=viewer, filters=filters)
+    except InvalidParameter as error:  # the page unfiltered, with the problem
+        problems = error.problems
+        filters = FundingFilter()
+        entries = funding_entries(session, viewer=viewer)
+    given = {key: value for key, value in filters.__dict__.items() if value is not None}
+    kinds = {"pledge": gettext("Pledged"), "contribution": gettext("Contributed")}
+    projects = project_choices(session, viewer)  # the projects a donor may earmark to
+    shown = {project.id for project in projects}
     by_donor, by_recipient = funding_totals(entries, shown)
     context = {
-        "projects": project_reads(session, viewer, list(projects)),
+        # Each filter's values with their counts, as links (web/portal/facets.py).
+        "facets": facet_links(
+            "/funding",
+            given,
+            funding_facets(session, viewer=viewer, filters=filters),
+            {"kind": gettext("Kind"), "currency": gettext("Currency"), "year": gettext("Year")},
+            lambda facet, code: kinds.get(code, code) if facet == "kind" else code,
+            chronological={"year"},
+        ),
+        "problems": problems,
+        "projects": projects,
         "region_choices": _earmark_regions(),
         "area_choices": _earmark_areas(session),
         "may_fund": "record_funding" in clearinghouse_rules.allowed(viewer, None),
