@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from un1540.analytics.evidence.context import cited_texts
 from un1540.analytics.evidence.devset import Example, load_devset
 from un1540.analytics.evidence.lexicon import Lexicon, framework_fields, load_lexicon
 from un1540.analytics.evidence.model import Suggested, shared_embedder, suggest, train
@@ -127,6 +128,12 @@ def lexicon_only(lexicon: Lexicon, examples: Sequence[Example]) -> list[Suggeste
     return results
 
 
+def _cited(examples: Sequence[Example]) -> list[list[str]]:
+    """The document context of each provision: the texts of the provisions of the same law (among
+    those given) it cites by number, as the library links a law's provisions."""
+    return cited_texts([(e.source, e.extra["article"], e.text, e.language) for e in examples])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--devset", type=Path, action="append", help="devset directory")
@@ -156,7 +163,9 @@ def main() -> None:
     print(f"training on the train split: {time.perf_counter() - started:.1f} s")
     embedder.cache.clear()  # time the test split as new text
     started = time.perf_counter()
-    results = suggest(model, lexicon, [(e.id, e.text, None) for e in test_set])
+    results = suggest(
+        model, lexicon, [(e.id, e.text, None) for e in test_set], cited=_cited(test_set)
+    )
     elapsed = time.perf_counter() - started
     detected = sum(r.language == e.language for r, e in zip(results, test_set, strict=True))
     report("TEST split (language detected, not given)", score(test_set, results))
@@ -189,6 +198,7 @@ def main() -> None:
                 lexicon,
                 [(e.id, e.text, e.language) for e in held],
                 every_candidate=True,
+                cited=_cited(held),
             ),
             strict=True,
         ):

@@ -149,3 +149,46 @@ def test_columns_are_learned_and_fall_back_to_the_rule(model_dir: Path) -> None:
     ]
     plain = evidence_model.analyse(lexicon, "q", "Nul ne peut fabriquer des armes chimiques.", "fr")
     assert evidence_model._columns(lexicon, plain, "op2.manufacture") == ["legal_framework"]
+
+
+def test_a_penalty_article_citing_a_prohibition_takes_its_acts(model_dir: Path) -> None:
+    """Document context (model code 5): a penalty article that names no act itself ("whoever
+    contravenes section 3 ...") gets the acts of the prohibition it cites as candidates; without
+    its context (the text alone) it does not."""
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    trained = store.current_model(model_dir, lexicon=lexicon)
+    penalty = (
+        "Section 7. Any person who contravenes section 3 shall be guilty of an offence and "
+        "liable on conviction to imprisonment for life."
+    )
+    prohibition = (
+        "Section 3. No person shall develop, produce, acquire, stockpile or use chemical weapons."
+    )
+    acts = {"op2.develop", "op2.manufacture", "op2.acquire", "op2.stockpile", "op2.use"}
+    (in_context,) = evidence_model.suggest(
+        trained, lexicon, [("s7", penalty, "en")], every_candidate=True, cited=[[prohibition]]
+    )
+    assert acts <= {s.field for s in in_context.suggestions}
+    # alone, the neighbours may still propose the acts: what context adds is the cited acts
+    provision = evidence_model.analyse(lexicon, "s7", penalty, "en")
+    (linked,) = evidence_model.with_context(lexicon, [provision], [[prohibition]])
+    assert evidence_model._cited_acts(lexicon, linked)
+    assert not evidence_model._cited_acts(lexicon, provision)
+    assert {"act.manufacture", "weapon.cw", "frame.prohibition"} <= set(linked.cited)
+    # a provision that names an act itself keeps its own acts (no inheritance)
+    named = evidence_model.analyse(
+        lexicon, "s8", "Whoever uses a toxic chemical is punished.", "en"
+    )
+    (kept,) = evidence_model.with_context(lexicon, [named], [[prohibition]])
+    assert not evidence_model._cited_acts(lexicon, kept)
+    # the library's path: the provision links give the texts a provision cites
+    from un1540.services.evidence.reads import ProvisionText, suggest_provisions
+
+    (shown,) = suggest_provisions(
+        [ProvisionText("s7", penalty, "en", (prohibition,))], model=trained
+    )
+    for suggestion in shown.suggestions:
+        assert suggestion.score >= trained.cut(suggestion.field)

@@ -211,3 +211,51 @@ def test_a_bad_verdict_is_refused(
         headers=tokens.expert,
     )
     assert answer.status_code in (404, 422)
+
+
+CITING_LAW = """Article 1. Prohibition
+No person shall develop, produce, acquire or stockpile chemical weapons.
+Article 2. Penalties
+Whoever contravenes article 1 shall be liable on conviction to imprisonment for life.
+"""
+
+
+def test_a_penalty_article_is_suggested_with_the_article_it_cites(
+    evidence_model_dir: Path, empty_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Document context (docs/evidence.md): the library's link from a penalty article to the
+    article it cites gives the model that article's text, and the cache keeps them apart."""
+    from un1540.analytics.evidence.lexicon import load_lexicon
+    from un1540.analytics.evidence.model import suggest
+    from un1540.services.evidence import review
+    from un1540.services.evidence.reads import suggestion_model
+
+    with empty_sessions() as session, session.begin():
+        document = ingest_document(
+            session,
+            viewer=system_viewer("tests"),
+            document=DocumentInput(
+                kind="legislation",
+                title="CW Act",
+                language="en",
+                iso3="TCD",
+                visibility=Visibility.owning_state_and_committee,
+            ),
+            upload=UploadedFile(name="cw-cited.txt", content=CITING_LAW.encode()),
+            files_dir=tmp_path,
+            max_bytes=1_000_000,
+        )
+        prohibition, penalty = session.scalars(
+            select(Provision)
+            .where(Provision.document_id == document.id, Provision.level == 2)
+            .order_by(Provision.position)
+        ).all()
+        assert review._cited(session, [prohibition, penalty]) == {penalty.id: (prohibition.text,)}
+        found, _, _ = review._suggestions(session, [penalty], directory=evidence_model_dir)
+        model = suggestion_model(evidence_model_dir)
+        lexicon = load_lexicon()
+        (with_context,) = suggest(
+            model, lexicon, [("p", penalty.text, "en")], cited=[[prohibition.text]]
+        )
+        assert [s.field for s in found[penalty.id]] == [s.field for s in with_context.suggestions]
+        assert review._key(penalty, (prohibition.text,), "v") != review._key(penalty, (), "v")

@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from un1540.analytics.evidence.context import cited_texts
 from un1540.analytics.evidence.devset import COLUMNS, Example, Label
 from un1540.analytics.evidence.lexicon import WEAPONS, Hit, Lexicon, framework_fields
 from un1540.analytics.evidence.text import detect_language, fold
 
 # Raise when the features or the training change: a cached model of another version is rebuilt.
-MODEL_CODE_VERSION = "4"
+MODEL_CODE_VERSION = "5"
 DEFAULT_THRESHOLD = 0.3
 # The cut-off per section, chosen by grouped 5-fold cross-validation over the train split (never
 # on the test split; benchmarks/evidence.py --thresholds; docs/evidence.md). Model code 3 peaked
@@ -34,6 +35,12 @@ COLUMNS_LEARNED = True
 # or against each field: +0.008 micro-F1 in the grouped cross-validation, op2 0.541 -> 0.585)
 CONCEPT_FEATURES = True
 CONCEPT_BAG_BOOSTED_ONLY = True
+# model code 5: the context of the law. A penalty provision that names no OP2 act itself but
+# cites articles of the same document by number ("whoever violates article 5 is punished ...")
+# inherits the acts of those articles when they prohibit something about a strong weapon term:
+# their fields become candidates, with two features saying so (+0.008 micro-F1 in the grouped
+# cross-validation, op2 0.568 -> 0.584; looser variants lowered it: docs/evidence.md)
+CITED_CONTEXT = True
 BLEND = True
 NEIGHBOURS = 8
 VOTE_CANDIDATE = 0.25
@@ -93,11 +100,55 @@ class Provision:
     text: str
     language: str
     hits: dict[str, list[Hit]]
+    # the concepts of the articles of the same document this provision cites by number
+    cited: dict[str, list[Hit]] = field(default_factory=dict)
+    cites: int = 0
 
 
 def analyse(lexicon: Lexicon, id: str, text: str, language: str | None) -> Provision:
     language = language if language else detect_language(text)
     return Provision(id, text, language, lexicon.match(text, language))
+
+
+def with_context(
+    lexicon: Lexicon, provisions: Sequence[Provision], cited: Sequence[Sequence[str]] | None
+) -> list[Provision]:
+    """The provisions with the concepts of the provisions each cites in the same document
+    (`cited[i]`: the texts of the articles provision i cites; None: no context)."""
+    if not CITED_CONTEXT or cited is None:
+        return list(provisions)
+    result = []
+    for provision, texts in zip(provisions, cited, strict=True):
+        if not texts:
+            result.append(provision)
+            continue
+        merged: dict[str, list[Hit]] = {}
+        for text in texts:
+            for concept, hits in lexicon.match(text, provision.language).items():
+                merged.setdefault(concept, []).extend(hits)
+        result.append(
+            Provision(
+                provision.id, provision.text, provision.language, provision.hits, merged, len(texts)
+            )
+        )
+    return result
+
+
+def _cited_acts(lexicon: Lexicon, provision: Provision) -> bool:
+    """Whether the provision takes its acts from the articles it cites: a penalty provision that
+    names no OP2 act itself, citing a prohibition about a strong weapon term."""
+    cited = provision.cited
+    hits = provision.hits
+    return (
+        bool(cited)
+        and bool(hits.get("penalty"))
+        and not any(hits.get(c) for c in _op2_acts(lexicon))
+        and bool(cited.get("frame.prohibition"))
+        and any(
+            lexicon.concepts[c].kind == "weapon" and lexicon.concepts[c].strength == "strong"
+            for c in cited
+        )
+    )
 
 
 @dataclass
@@ -282,6 +333,21 @@ def _features(
     )
     row.extend(1.0 if section == s else 0.0 for s in SECTIONS)
     row.extend(1.0 if negative in negatives else 0.0 for negative in _NEGATIVE_KINDS)
+    if CITED_CONTEXT:
+        cited = provision.cited
+        cited_strong = bool(cited.get("weapon.wmd")) or any(
+            lexicon.concepts[c].kind in ("weapon", "delivery")
+            and lexicon.concepts[c].strength == "strong"
+            and (
+                bool(set(lexicon.concepts[c].weapons) & applicable)
+                or lexicon.concepts[c].kind == "delivery"
+            )
+            for c in cited
+        )
+        taken = (
+            1.0 if cited.get(anchor) and cited_strong and hits.get("penalty") and not acts else 0.0
+        )
+        row.extend([taken, taken * (1.0 - anchor_on)])
     if FIELD_FEATURES:
         row.extend(1.0 if code == other else 0.0 for other in sorted(lexicon.fields))
     if CONCEPT_FEATURES:
@@ -390,8 +456,9 @@ def _candidates(
     lexicon: Lexicon, provision: Provision, neighbours: Neighbours, model: Model
 ) -> list[str]:
     codes = []
+    cited_on = CITED_CONTEXT and _cited_acts(lexicon, provision)
     for code, rule in lexicon.fields.items():
-        if provision.hits.get(rule.all[0]):
+        if provision.hits.get(rule.all[0]) or (cited_on and provision.cited.get(rule.all[0])):
             codes.append(code)
             continue
         if (
@@ -526,8 +593,13 @@ def train(
     weights: list[float] = []
     column_rows: list[list[float]] = []
     column_targets: list[tuple[str, ...]] = []
+    provisions = with_context(
+        lexicon,
+        [analyse(lexicon, e.id, e.text, e.language) for e in examples],
+        cited_texts([(e.source, e.extra.get("article", ""), e.text, e.language) for e in examples]),
+    )
     for index, example in enumerate(examples):
-        provision = analyse(lexicon, example.id, example.text, example.language)
+        provision = provisions[index]
         neighbours = _neighbours(
             model, embeddings[index], char_matrix[index], exclude_source=example.source
         )
@@ -755,12 +827,17 @@ def suggest(
     embedder: Embedder | None = None,
     threshold: float | None = None,
     every_candidate: bool = False,
+    cited: Sequence[Sequence[str]] | None = None,
 ) -> list[Suggested]:
     """Suggestions for each (id, text, language or None), in order: the fields scoring at least
     the model's cut-off for their section, or `threshold` for every field when given (every
-    candidate with its score when `every_candidate`)."""
+    candidate with its score when `every_candidate`). `cited`, when given, holds for each item
+    the texts of the provisions of its document it cites (the library's links between
+    provisions; `context.cited_texts` for labelled provisions): its document context."""
     embedder = embedder or shared_embedder()
-    provisions = [analyse(lexicon, str(i), text, language) for i, text, language in items]
+    provisions = with_context(
+        lexicon, [analyse(lexicon, str(i), text, language) for i, text, language in items], cited
+    )
     embeddings = embedder.encode([p.text for p in provisions]) if provisions else None
     char_rows = (
         model.vectoriser.transform([fold(p.text) for p in provisions]) if provisions else None

@@ -31,6 +31,9 @@ class ProvisionText:
     id: Any
     text: str
     language: str | None = None
+    # the texts of the provisions of the same law it cites (the library's provision links):
+    # the document context of the model (docs/evidence.md, "Document context")
+    cited: tuple[str, ...] = ()
 
 
 def model_dir(directory: Path | None = None) -> Path:
@@ -87,7 +90,12 @@ def suggest_provisions(
     """The suggestions the portal shows by default for each provision, in order."""
     check_provisions(items)
     model = model or suggestion_model(directory)
-    return suggest(model, load_lexicon(), [(i.id, i.text, i.language) for i in items])
+    return suggest(
+        model,
+        load_lexicon(),
+        [(i.id, i.text, i.language) for i in items],
+        cited=[list(i.cited) for i in items],
+    )
 
 
 def decision_examples(session: Session, *, include_held_out: bool = False) -> list[Example]:

@@ -2,9 +2,10 @@
 (docs/evidence.md, "Reviewing a law's suggestions").
 
 A provision's suggestions are computed on demand by the current model and kept in a small
-process cache keyed by (provision id, SHA-256 of its text, model version): the caller's right
-to see the document is checked in SQL before the cache is looked at, and the cached value holds
-nothing but what the model made of the provision's own text, so nothing leaks across readers.
+process cache keyed by (provision id, SHA-256 of its text and of the texts of the provisions of
+the same law it cites, model version): the caller's right to see the document is checked in SQL
+before the cache is looked at, and the cached value holds nothing but what the model made of the
+provision's own text and its own document's cited provisions, so nothing leaks across readers.
 
 A decision is linked to its provision by (document_id, SHA-256 of the provision's text), the
 key `suggestion_decision` already has (no migration): the same text in the same document is the
@@ -33,6 +34,7 @@ from un1540.models import (
     MatrixEdition,
     Origin,
     Provision,
+    ProvisionLink,
     State,
     SuggestionDecision,
     SuggestionVerdict,
@@ -121,15 +123,36 @@ def _provision_of(
     return provision
 
 
+def _cited(session: Session, provisions: list[Provision]) -> dict[int, tuple[str, ...]]:
+    """The document context of each provision: the texts of the provisions of the same law it
+    cites (the links the library found when it read the law), in the law's order."""
+    cited: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(ProvisionLink.source_id, Provision.text)
+        .join(Provision, Provision.id == ProvisionLink.target_id)
+        .where(ProvisionLink.source_id.in_([p.id for p in provisions]))
+        .order_by(ProvisionLink.source_id, Provision.position)
+    )
+    for source_id, text in rows:
+        cited.setdefault(source_id, []).append(text)
+    return {key: tuple(texts) for key, texts in cited.items()}
+
+
+def _key(provision: Provision, cited: tuple[str, ...], version: str) -> tuple[int, str, str]:
+    """The cache key: the provision, its text and the texts it cites (its context), the model."""
+    return (provision.id, text_sha256("\0".join((provision.text, *cited))), version)
+
+
 def _suggestions(
-    provisions: list[Provision], *, directory: Path | None
+    session: Session, provisions: list[Provision], *, directory: Path | None
 ) -> tuple[dict[int, list[Suggestion]], str, str]:
     model = suggestion_model(directory)
+    cited = _cited(session, provisions)
     found: dict[int, list[Suggestion]] = {}
     missing: list[Provision] = []
     with _lock:
         for provision in provisions:
-            key = (provision.id, text_sha256(provision.text), model.version)
+            key = _key(provision, cited.get(provision.id, ()), model.version)
             if key in _cache:
                 _cache.move_to_end(key)
                 found[provision.id] = _cache[key]
@@ -137,14 +160,14 @@ def _suggestions(
                 missing.append(provision)
     if missing:
         computed = suggest_provisions(
-            [ProvisionText(p.id, p.text, p.language or None) for p in missing], model=model
+            [ProvisionText(p.id, p.text, p.language or None, cited.get(p.id, ())) for p in missing],
+            model=model,
         )
         with _lock:
             for provision, result in zip(missing, computed, strict=True):
                 found[provision.id] = result.suggestions
-                _cache[(provision.id, text_sha256(provision.text), model.version)] = (
-                    result.suggestions
-                )
+                key = _key(provision, cited.get(provision.id, ()), model.version)
+                _cache[key] = result.suggestions
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
     return found, model.version, model.lexicon_version
@@ -252,7 +275,7 @@ def provision_review(
     check_may_suggest(viewer)
     document = session.get(Document, document_id)
     assert document is not None
-    found, *versions = _suggestions([provision], directory=directory)
+    found, *versions = _suggestions(session, [provision], directory=directory)
     decisions = _decisions(session, [provision]).get(provision.id, [])
     return _review(document, provision, found[provision.id], decisions, (versions[0], versions[1]))
 
@@ -289,7 +312,7 @@ def document_reviews(
     chosen = [p for p in provisions if p.level == REVIEWED_LEVEL and p.text.strip()]
     if not chosen:
         return {}
-    found, *versions = _suggestions(chosen, directory=directory)
+    found, *versions = _suggestions(session, chosen, directory=directory)
     decisions = _decisions(session, chosen)
     return {
         p.id: _review(document, p, found[p.id], decisions.get(p.id, []), (versions[0], versions[1]))
@@ -371,7 +394,7 @@ def decide_on_provision(
     if problems:
         raise InvalidData(N_("the decision was not recorded"), problems=problems)
     assert verdict is not None
-    found, version, _ = _suggestions([provision], directory=directory)
+    found, version, _ = _suggestions(session, [provision], directory=directory)
     suggestion = next((s for s in found[provision.id] if s.field == suggestion_id), None)
     if suggestion is None:
         raise NotFound(
