@@ -24,8 +24,11 @@ write between two visits (what a write outdates), not the process's first visit 
 `--routes REGEX` measures only the routes whose template matches (e.g.
 `--routes '^/(reports/review|states|dashboard)$'`), for a before-and-after of a few routes.
 
-    python benchmarks/portal_routes.py [--database URL] [--requests 3] [--files] [--csv OUT]
-        [--routes REGEX] [--warm-first]
+`--postgres` builds the demo in a throwaway PostgreSQL 15 cluster (the tests' own, fsync on, as
+in production) and measures there.
+
+    python benchmarks/portal_routes.py [--database URL | --postgres] [--requests 3] [--files]
+        [--csv OUT] [--routes REGEX] [--warm-first]
 """
 
 from __future__ import annotations
@@ -279,8 +282,29 @@ def main() -> None:
     parser.add_argument(
         "--warm-first", action="store_true", help="ask each route once before its write"
     )
+    parser.add_argument(
+        "--postgres", action="store_true", help="build the demo in a throwaway PostgreSQL cluster"
+    )
     arguments = parser.parse_args()
+    if not arguments.postgres:
+        measure_routes(arguments)
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.pg_cluster import TemporaryCluster
 
+    cluster = TemporaryCluster(durable=True)
+    cluster.start()
+    try:
+        arguments.database = cluster.create_database("routes")
+        print("Building the demo database on PostgreSQL ...", flush=True)
+        cli({**os.environ, "UN1540_DATABASE_URL": arguments.database}, "init", "--demo")
+        measure_routes(arguments)
+    finally:
+        cluster.stop()
+
+
+def measure_routes(arguments: argparse.Namespace) -> None:
+    """Every route of the demo at `arguments.database` (or a fresh SQLite demo), as above."""
     with tempfile.TemporaryDirectory(prefix="un1540-routes-") as directory:
         url = arguments.database or build_demo(Path(directory))
         env = {**os.environ, "UN1540_DATABASE_URL": url}

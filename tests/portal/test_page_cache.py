@@ -30,6 +30,7 @@ from tests.factories import PASSWORD, make_document, make_edition, make_user
 from un1540.models import Notification, Visibility
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.cache import CACHE
+from un1540.services.kernel.data_version import ASSISTANCE, VISITS, touch
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import open_draft
 from un1540.services.matrix.inputs import CellChange, CellInput, EvidenceInput
@@ -39,6 +40,8 @@ from un1540.services.matrix.reads.fields import field_across_states
 from un1540.services.profiles.reads import state_profile
 from un1540.web.app import create_app
 from un1540.web.portal import states as state_pages
+from un1540.web.portal import visits as visit_pages
+from un1540.web.portal.assistance import clearinghouse
 
 SECRET = "RESTRICTED-EVIDENCE-7Q2"  # the title of a document only Chad and the Committee see
 CELL = "op2.manufacture:cw:legal_framework"
@@ -252,3 +255,55 @@ def test_the_field_across_states_and_the_state_profile_are_read_once_per_version
         read = [sql for sql in executed if not sql.startswith(("SAVEPOINT", "RELEASE"))]
         assert read == ["SELECT version FROM data_version WHERE scope = 'global'"], executed
     event.remove(world.engine, "before_cursor_execute", count)
+
+
+def test_the_visits_and_clearinghouse_pages_are_rendered_once_until_their_own_data_changes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/visits and /assistance (the two routes over 1 s at p99 on PostgreSQL's quiet run of
+    benchmarks/portal_routes.py): one render per reader and data version; a draft's matrix edit
+    leaves them warm, a write to their own domain renders them again."""
+    rendered: list[str] = []
+    for module, name in (
+        (visit_pages, "_render_visits_page"),
+        (clearinghouse, "_render_assistance_page"),
+    ):
+        original = getattr(module, name)
+
+        def counted(*args: object, _original: object = original, _name: str = name) -> object:
+            rendered.append(_name)
+            return _original(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(module, name, counted)
+    expert, _ = signed_in(world, "expert@example.org")
+    poc, _ = signed_in(world, "poc.ner@example.org")
+    for path in ("/visits", "/assistance", "/visits", "/assistance"):
+        assert expert.get(path).status_code == 200
+    assert sorted(rendered) == ["_render_assistance_page", "_render_visits_page"]
+    for path in ("/visits", "/assistance"):  # another reader: its own page
+        assert poc.get(path).status_code == 200
+    assert len(rendered) == 4
+    with world.sessions() as session:
+        draft = open_draft(session, viewer=world.expert, iso3="TCD")
+        version = entry_for(session, draft, CELL).revision
+        update_cell(
+            session,
+            viewer=world.expert,
+            iso3="TCD",
+            number=draft.number,
+            cell_key=CELL,
+            change=CellChange(mark="?", remark="a matrix edit", version=version),
+            reason="an expert's edit",
+        )
+    for path in ("/visits", "/assistance"):
+        assert expert.get(path).status_code == 200
+    assert len(rendered) == 4  # a matrix edit outdates neither
+    for scope, path, name in (
+        (VISITS, "/visits", "_render_visits_page"),
+        (ASSISTANCE, "/assistance", "_render_assistance_page"),
+    ):
+        with world.sessions() as session, session.begin():
+            touch(session, scope)
+        assert expert.get(path).status_code == 200
+        assert rendered[-1] == name
+    assert len(rendered) == 6

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540.errors import InvalidData, Problem
@@ -24,6 +25,8 @@ from un1540.schemas.visits import (
     VisitTransition,
 )
 from un1540.services.action_plans.reads import list_plans
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.data_version import ACTION_PLANS, CONTACTS, REFERENCE, VISITS
 from un1540.services.kernel.paging import SUMMARY, PageRequest
 from un1540.services.profiles.briefing import visit_briefing
 from un1540.services.visits.actions import (
@@ -44,6 +47,7 @@ from un1540.web.i18n import gettext
 from un1540.web.params import PageQuery, RecordIdPath
 from un1540.web.portal.facets import facet_links, state_label
 from un1540.web.portal.forms import CsrfChecked, act, build
+from un1540.web.portal.page_cache import cached_page
 from un1540.web.portal.profiles import wired_sections
 from un1540.web.portal.templating import render
 from un1540.web.portal.terms import term
@@ -62,6 +66,28 @@ def visits_page(
     state: Annotated[str, Query(max_length=3), CODE] = "",
     status: Annotated[str, Query(max_length=40), CODE] = "",
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+) -> HTMLResponse:
+    """The visits a reader may see, with their facets: rendered once per reader, address,
+    language and day until a write to visits, contacts, action plans or reference data
+    (web/portal/page_cache.py; a matrix edit leaves it warm)."""
+    return cached_page(
+        request,
+        session,
+        viewer,
+        ("visits_page",),
+        depends_on=(VISITS, CONTACTS, ACTION_PLANS, REFERENCE),
+        build=lambda: _render_visits_page(request, session, viewer, page, state, status, year),
+    )
+
+
+def _render_visits_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    page: int,
+    state: str,
+    status: str,
+    year: int | None,
 ) -> HTMLResponse:
     paging = PageRequest(page=page, page_size=50)
     filters: dict[str, Any] = {"state": state.upper() or None, "status": status or None}

@@ -31,7 +31,10 @@ from un1540.services.assistance.rules import (
     clearinghouse_rules,
 )
 from un1540.services.assistance.shapes import offer_read, project_reads, request_read
+from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.data_version import ASSISTANCE, REFERENCE
 from un1540.services.kernel.lookups import m49_regions, regional_groups
+from un1540.services.kernel.paging import PageRequest
 from un1540.services.kernel.parameters import optional_date
 from un1540.services.matrix.reads.states import list_states
 from un1540.services.notifications.reads import list_notifications
@@ -41,6 +44,7 @@ from un1540.web.portal.assistance.choices import layout_of
 from un1540.web.portal.facets import facet_links
 from un1540.web.portal.labels import label, state_name
 from un1540.web.portal.maps import map_json
+from un1540.web.portal.page_cache import cached_page
 from un1540.web.portal.templating import render
 from un1540.web.portal.terms import term
 
@@ -61,7 +65,31 @@ def assistance_page(
     region: CodeQuery = None,
 ) -> HTMLResponse:
     """Requests, offers and projects, one page of each (the same page number for the three);
-    the requests and the offers narrowed by what help, on what and where, with their facets."""
+    the requests and the offers narrowed by what help, on what and where, with their facets.
+    Rendered once per reader, address, language and day until a write to the clearinghouse or
+    to reference data (web/portal/page_cache.py; a matrix edit leaves it warm)."""
+    return cached_page(
+        request,
+        session,
+        viewer,
+        ("assistance_page",),
+        depends_on=(ASSISTANCE, REFERENCE),
+        build=lambda: _render_assistance_page(
+            request, session, viewer, paging, status, help, section, region
+        ),
+    )
+
+
+def _render_assistance_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    paging: PageRequest,
+    status: str | None,
+    help: str | None,
+    section: str | None,
+    region: str | None,
+) -> HTMLResponse:
     filters = ClearinghouseFilter(
         status=status or None, help=help or None, section=section or None, region=region or None
     )
