@@ -18,11 +18,13 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import make_user
-from un1540.models import ActionPlan, Organisation, Role, State
+from un1540.models import ActionPlan, AssistanceRequest, Organisation, Role, State
 from un1540.services.action_plans.reads import list_plans, plan_facets
 from un1540.services.action_plans.shapes import plan_summaries, plan_summary_read
 from un1540.services.activities.reads import ActivityFilter, list_activities
 from un1540.services.activities.shapes import activities_page, activity_read
+from un1540.services.assistance.reads.requests import list_requests
+from un1540.services.assistance.shapes import request_page, request_read
 from un1540.services.kernel.access import PUBLIC, Viewer
 from un1540.services.kernel.cache import CACHE
 from un1540.services.kernel.paging import PageRequest
@@ -184,3 +186,36 @@ def test_profiles_and_activities_are_cached_per_reader_and_never_served_to_anoth
         activities_page(session, viewer=viewer, filters=ActivityFilter()) for viewer in viewers[2:4]
     )
     assert first is not second
+
+
+def test_the_api_requests_page_is_each_readers_own_and_survives_a_matrix_edit(
+    session: Session,
+) -> None:
+    """`request_page` (the API's list of requests): what `list_requests` + `request_read` give
+    each viewer, computed once per viewer, filters and versions; a draft's edit keeps it."""
+    request = session.scalars(select(AssistanceRequest)).first()
+    assert request is not None  # the demo holds requests
+    poc = Viewer(role=Role.state_poc, state_id=request.state_id, actor="poc@x.org", user_id=2)
+    paging = PageRequest(page=1, page_size=20)
+    for viewer in (PUBLIC, EXPERT, poc):
+        rows, total = list_requests(session, viewer=viewer, paging=paging)
+        expected = [request_read(row, viewer) for row in rows]
+        assert request_page(session, viewer=viewer, status=None, state=None, paging=paging) == (
+            expected,
+            total,
+        ), viewer.role
+    draft = open_draft(session, viewer=EXPERT, iso3="FRA")
+    revision = entry_for(session, draft, CELL).revision
+    update_cell(
+        session,
+        viewer=EXPERT,
+        iso3="FRA",
+        number=draft.number,
+        cell_key=CELL,
+        change=CellChange(mark="?", remark="lists", version=revision),
+        reason="an edit",
+    )
+    computed = CACHE.counts["computed"]
+    for viewer in (PUBLIC, EXPERT, poc):
+        request_page(session, viewer=viewer, status=None, state=None, paging=paging)
+    assert CACHE.counts["computed"] == computed  # all three served as cached

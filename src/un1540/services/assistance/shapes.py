@@ -20,6 +20,7 @@ from un1540.models import (
     FundingEntry,
     Origin,
 )
+from un1540.models.base import today
 from un1540.reference.matching import MatchingMethod
 from un1540.schemas.assistance import (
     AssignedPair,
@@ -44,9 +45,13 @@ from un1540.services.assistance.matching import Considered, Ranking
 from un1540.services.assistance.parties import requester_name
 from un1540.services.assistance.reads.funding import shown_project
 from un1540.services.assistance.reads.projects import feedback_due
+from un1540.services.assistance.reads.requests import list_requests
 from un1540.services.assistance.rules import PROJECTS, REQUESTS, project_rules, request_rules
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.actors import actor_names
+from un1540.services.kernel.cache import cached
+from un1540.services.kernel.data_version import ASSISTANCE, REFERENCE
+from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix.layout import FrameworkLayout
 
 
@@ -82,6 +87,36 @@ def request_read(request: AssistanceRequest, viewer: Viewer) -> AssistanceReques
         updated_at=request.updated_at,
         synthetic=request.origin is Origin.demo,
         items=[request_item_read(item) for item in request.items],
+    )
+
+
+def request_page(
+    session: Session,
+    *,
+    viewer: Viewer,
+    status: str | None,
+    state: str | None,
+    paging: PageRequest,
+) -> tuple[list[AssistanceRequestRead], int]:
+    """One page of the requests this viewer may see, shaped (`list_requests`, `request_read`),
+    computed once per filters, page, day and viewer until the clearinghouse or reference data
+    change (a matrix edit leaves it warm: it cost some 50-60 ms of CPU per request of the API's
+    list right after a write, docs/performance.md). The whole viewer keys it, not only its
+    cache_key: each request's allowed actions depend on who asks."""
+    who = (viewer.role.value, viewer.state_id, viewer.organisation_id, viewer.user_id)
+
+    def compute() -> tuple[list[AssistanceRequestRead], int]:
+        rows, total = list_requests(
+            session, viewer=viewer, status=status, state=state, paging=paging
+        )
+        return [request_read(row, viewer) for row in rows], total
+
+    key = ("assistance_request_page", status, state, paging.page, paging.page_size, today())
+    return cached(
+        session,
+        (*key, *who, viewer.actor, viewer.can_write),
+        depends_on=(ASSISTANCE, REFERENCE),
+        compute=compute,
     )
 
 

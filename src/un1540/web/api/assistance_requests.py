@@ -25,9 +25,9 @@ from un1540.services.assistance.actions.requests import (
     transition_request,
     update_request,
 )
-from un1540.services.assistance.reads.requests import get_request, list_requests
+from un1540.services.assistance.reads.requests import get_request
 from un1540.services.assistance.reads.suggestions import suggestions_for
-from un1540.services.assistance.shapes import request_read
+from un1540.services.assistance.shapes import request_page, request_read
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.envelope import envelope
 from un1540.web.api.common import ERRORS, WRITE_ERRORS, page_response
@@ -83,8 +83,7 @@ def requests_list(
     ] = None,
 ) -> Response:
     """The requests you may see (by the requester's consent), newest first."""
-    rows, total = list_requests(session, viewer=viewer, status=status, state=state, paging=paging)
-    items = [request_read(row, viewer) for row in rows]
+    items, total = request_page(session, viewer=viewer, status=status, state=state, paging=paging)
     synthetic = any(item.synthetic for item in items)
     return page_response(
         AssistanceRequestList, items, total=total, paging=paging, synthetic=synthetic
