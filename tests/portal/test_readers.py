@@ -347,6 +347,18 @@ def test_every_list_page_shows_its_facets_as_links(
     assert "Filtres appliqués" in french, path
 
 
+def test_the_events_form_sent_without_a_year_lists_every_year(readers: Readers) -> None:
+    """The events page's form sends `year=` when no year is given: every year, not a 422
+    (found by facets8); a year that is not a number is still refused, naming `year`."""
+    page = readers.public.get("/events?kind=&audience=&year=&q=&lang=en")
+    assert page.status_code == 200
+    every_year = readers.public.get("/events?lang=en")
+    assert page.text.count('href="/events/') == every_year.text.count('href="/events/') > 0
+    refused = readers.public.get("/events?year=twenty&lang=en")
+    assert refused.status_code == 422
+    assert "year" in refused.text
+
+
 def test_the_search_form_sent_without_a_year_searches_every_year(readers: Readers) -> None:
     """The library's form sends `year=` when no year is given (a 422 before it was read as
     text); the year facet then counts every year."""

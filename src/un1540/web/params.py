@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Form, Path, Query
 
 from un1540.schemas.common import MAX_RECORD_ID
+from un1540.schemas.text import CODE
 from un1540.services.kernel.paging import MAX_PAGE, MAX_PAGE_SIZE
 
 RecordIdPath = Annotated[
@@ -38,3 +39,13 @@ PageSizeQuery = Annotated[
         description=f"Items per page (default 50, at most {MAX_PAGE_SIZE}).",
     ),
 ]
+
+
+# A portal form's year filter (`<input type="number" name="year">`): the form sends `year=` for
+# every year, so the text is read (digits only, else 422 naming `year`), then `form_year`.
+FormYearQuery = Annotated[str, Query(max_length=4, pattern="^[0-9]*$"), CODE]
+
+
+def form_year(text: str) -> int | None:
+    """The year a form's filter names, or None for every year (an empty field)."""
+    return int(text) if text else None

@@ -48,7 +48,7 @@ from un1540.services.kernel.paging import PageRequest
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.guards import GuardedRoute, guarded
 from un1540.web.i18n import gettext, language
-from un1540.web.params import PageQuery, RecordIdPath
+from un1540.web.params import FormYearQuery, PageQuery, RecordIdPath, form_year
 from un1540.web.portal.documents import VISIBILITY_NAMES
 from un1540.web.portal.facets import facet_links
 from un1540.web.portal.forms import CsrfChecked, act, build
@@ -98,10 +98,11 @@ def events_page(
     page: PageQuery = 1,
     kind: CodeQuery = None,
     audience: CodeQuery = None,
-    year: Annotated[int | None, Query(ge=2004, le=2100)] = None,
+    year_text: Annotated[FormYearQuery, Query(alias="year")] = "",
     q: Words = "",
 ) -> HTMLResponse:
     paging = PageRequest(page=page, page_size=PAGE_SIZE)
+    year = form_year(year_text)
     filters = {"kind": kind or None, "audience": audience or None, "year": year, "q": q or None}
     problems: list[Problem] = []
     try:
