@@ -82,7 +82,7 @@ PINNED_QUERIES = {
     "editions": 5,
     "documents": 5,
     "assistance_offers": 4,
-    "assistance_requests": 4,
+    "assistance_requests": 3,  # a page is shaped once per viewer and data version (request_page)
     "assistance_projects": 4,
     "funding": 4,
 }
