@@ -29,8 +29,8 @@ from un1540.db.engine import make_session_factory
 from un1540.io import charts, review_report
 from un1540.models import Role, State
 from un1540.services.action_plans.progress import approved_editions, marked_pairs
-from un1540.services.assistance.reads.overview import viewer_identity, who_what_where
-from un1540.services.kernel.access import PUBLIC, Viewer
+from un1540.services.assistance.reads.overview import who_what_where
+from un1540.services.kernel.access import PUBLIC, Viewer, viewer_identity
 from un1540.services.kernel.cache import CACHE
 from un1540.services.kernel.data_version import GLOBAL, MATRIX, current_versions, state_scope
 from un1540.services.matrix.actions.cells import update_cell

@@ -22,10 +22,9 @@ from un1540.services.activities.reads import activities_in, may_see_activity
 from un1540.services.assistance.reads.overview import (
     duplication_warning,
     project_engagement,
-    viewer_identity,
 )
 from un1540.services.assistance.reads.projects import project_visible, visible_projects
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, viewer_identity
 from un1540.services.kernel.cache import cached
 from un1540.services.kernel.data_version import ASSISTANCE, REFERENCE
 

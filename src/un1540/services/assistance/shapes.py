@@ -47,7 +47,7 @@ from un1540.services.assistance.reads.funding import shown_project
 from un1540.services.assistance.reads.projects import feedback_due
 from un1540.services.assistance.reads.requests import list_requests
 from un1540.services.assistance.rules import PROJECTS, REQUESTS, project_rules, request_rules
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, viewer_identity
 from un1540.services.kernel.actors import actor_names
 from un1540.services.kernel.cache import cached
 from un1540.services.kernel.data_version import ASSISTANCE, REFERENCE
@@ -103,7 +103,6 @@ def request_page(
     change (a matrix edit leaves it warm: it cost some 50-60 ms of CPU per request of the API's
     list right after a write, docs/performance.md). The whole viewer keys it, not only its
     cache_key: each request's allowed actions depend on who asks."""
-    who = (viewer.role.value, viewer.state_id, viewer.organisation_id, viewer.user_id)
 
     def compute() -> tuple[list[AssistanceRequestRead], int]:
         rows, total = list_requests(
@@ -114,7 +113,7 @@ def request_page(
     key = ("assistance_request_page", status, state, paging.page, paging.page_size, today())
     return cached(
         session,
-        (*key, *who, viewer.actor, viewer.can_write),
+        (*key, *viewer_identity(viewer), viewer.actor, viewer.can_write),
         depends_on=(ASSISTANCE, REFERENCE),
         compute=compute,
     )

@@ -43,6 +43,12 @@ class Viewer:
         return (self.role.value, self.state_id if self.role is Role.state_poc else None)
 
 
+def viewer_identity(viewer: Viewer) -> tuple[object, ...]:
+    """Everything about a viewer a visibility rule may read (not the name it is shown by): what
+    keys a cached value computed for one reader (cache_key is coarser: records only)."""
+    return (viewer.role.value, viewer.state_id, viewer.organisation_id, viewer.user_id)
+
+
 PUBLIC = Viewer()
 
 

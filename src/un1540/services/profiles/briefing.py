@@ -12,8 +12,7 @@ from un1540.models import Origin
 from un1540.models.base import today, utc_now
 from un1540.schemas.profiles import StateProfile
 from un1540.schemas.visits import BriefingRead, VisitRead
-from un1540.services.assistance.reads.overview import viewer_identity
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, viewer_identity
 from un1540.services.kernel.cache import cached
 from un1540.services.kernel.data_version import (
     ACTION_PLANS,

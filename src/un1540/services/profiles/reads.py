@@ -45,7 +45,6 @@ from un1540.schemas.profiles import (
 )
 from un1540.services.action_plans.reads import action_plans_for_profile
 from un1540.services.assistance.reads.offers import offer_visible
-from un1540.services.assistance.reads.overview import viewer_identity
 from un1540.services.assistance.reads.projects import project_visible
 from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.contacts.freshness import DEFAULT_STALE_MONTHS
@@ -57,7 +56,7 @@ from un1540.services.contacts.reads import (
 from un1540.services.documents.reads import state_documents
 from un1540.services.incidents.reads import profile_incidents
 from un1540.services.incidents.shapes import incident_read
-from un1540.services.kernel.access import Viewer, visible
+from un1540.services.kernel.access import Viewer, viewer_identity, visible
 from un1540.services.kernel.cache import cached
 from un1540.services.kernel.data_version import (
     ACTION_PLANS,

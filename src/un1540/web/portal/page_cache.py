@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from un1540.models.base import today
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, viewer_identity
 from un1540.services.kernel.cache import cached
 from un1540.web.auth import csrf_token, take_flashes
 from un1540.web.i18n import language
@@ -47,14 +47,7 @@ _DEFERRED = "un1540_person_deferred"
 
 def person_key(viewer: Viewer) -> tuple[Hashable, ...]:
     """Everything about a viewer a cached page may show or depend on (not the session)."""
-    return (
-        viewer.role.value,
-        viewer.state_id,
-        viewer.organisation_id,
-        viewer.user_id,
-        viewer.actor,
-        viewer.can_write,
-    )
+    return (*viewer_identity(viewer), viewer.actor, viewer.can_write)
 
 
 def deferred(request: Request) -> bool:

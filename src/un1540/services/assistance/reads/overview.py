@@ -39,7 +39,7 @@ from un1540.schemas.assistance import (
 from un1540.services.assistance.reads.projects import project_visible, visible_projects
 from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.assistance.shapes import loop_item, loop_project, who_what_where_row
-from un1540.services.kernel.access import Viewer, edition_visible, visible
+from un1540.services.kernel.access import Viewer, edition_visible, viewer_identity, visible
 from un1540.services.kernel.cache import cached
 from un1540.services.kernel.data_version import ASSISTANCE, REFERENCE
 from un1540.services.kernel.envelope import envelope
@@ -127,11 +127,6 @@ def who_what_where(
         depends_on=(ASSISTANCE, REFERENCE),
         compute=lambda: _who_what_where(session, viewer, as_of),
     )
-
-
-def viewer_identity(viewer: Viewer) -> tuple[object, ...]:
-    """Everything about a viewer a visibility rule may read (not the name it is shown by)."""
-    return (viewer.role.value, viewer.state_id, viewer.organisation_id, viewer.user_id)
 
 
 def _who_what_where(
