@@ -244,6 +244,23 @@ def tally_summaries(
     return breakdown
 
 
+def keys_counted(block: SummaryBlock, dimension: str) -> set[str]:
+    """The keys `tally_summaries(block, dimension)` gives a tally (over all cells), without
+    tallying them: which rows a breakdown has."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    if dimension in STATE_DIMENSIONS:
+        present = block.total.sum(axis=1) > 0
+        return {
+            _state_key(block.editions[row], dimension) for row in np.flatnonzero(present).tolist()
+        }
+    keys, per_edition = block.dims[dimension]
+    if not len(block.editions) or not keys:
+        return set()
+    seen = per_edition.sum(axis=(0, 2)) > 0  # counts are never negative
+    return {keys[position] for position in np.flatnonzero(seen).tolist()}
+
+
 def state_tallies_under(
     block: SummaryBlock, cell_filters: Sequence[CellFilter]
 ) -> dict[str, Tally]:

@@ -18,7 +18,13 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Breakdown, Tally
-from un1540.analytics.summaries import CellFilter, SummaryBlock, answerable, tally_summaries
+from un1540.analytics.summaries import (
+    CellFilter,
+    SummaryBlock,
+    answerable,
+    keys_counted,
+    tally_summaries,
+)
 from un1540.analytics.timeline import (
     MARK_CODES,
     CellColumn,
@@ -347,6 +353,14 @@ def summary_breakdown(
         )
     rows = selection.summaries(summaries_in_force(session, viewer, as_of))
     return tally_summaries(rows, dimension, filters[0] if filters else None)
+
+
+def keys_counted_on(
+    session: Session, viewer: Viewer, dimension: str, as_of: date | None = None
+) -> set[str]:
+    """The keys `breakdown(session, viewer, dimension, as_of)` tallies (all cells, all
+    States), read from the summaries in force without tallying them."""
+    return keys_counted(summaries_in_force(session, viewer, as_of), dimension)
 
 
 def reference_breakdown(
