@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -79,6 +80,17 @@ class Parsed:
 
     total: npt.NDArray[np.int64]
     dims: dict[str, tuple[tuple[str, ...], npt.NDArray[np.int64]]]
+
+    @cached_property
+    def present(self) -> dict[str, frozenset[str]]:
+        """Per cell dimension, the keys with a cell counted (held while the summary is)."""
+        found = {}
+        for dimension, (keys, counts) in self.dims.items():
+            counted = counts.any(axis=1)
+            found[dimension] = frozenset(
+                keys if counted.all() else (keys[row] for row in np.flatnonzero(counted).tolist())
+            )
+        return found
 
 
 def parse_level(level: LevelTallies) -> Parsed:
@@ -244,21 +256,24 @@ def tally_summaries(
     return breakdown
 
 
-def keys_counted(block: SummaryBlock, dimension: str) -> set[str]:
-    """The keys `tally_summaries(block, dimension)` gives a tally (over all cells), without
-    tallying them: which rows a breakdown has."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {dimension!r}")
-    if dimension in STATE_DIMENSIONS:
-        present = block.total.sum(axis=1) > 0
-        return {
-            _state_key(block.editions[row], dimension) for row in np.flatnonzero(present).tolist()
-        }
-    keys, per_edition = block.dims[dimension]
-    if not len(block.editions) or not keys:
-        return set()
-    seen = per_edition.sum(axis=(0, 2)) > 0  # counts are never negative
-    return {keys[position] for position in np.flatnonzero(seen).tolist()}
+def keys_counted_in(
+    editions: Iterable[tuple[EditionRow, Sequence[Parsed]]], dimensions: Sequence[str]
+) -> dict[str, set[str]]:
+    """The keys `tally_summaries` would give a tally in each dimension (over all cells) for a
+    block of these editions, each with its visible levels' tallies, without building the
+    block: for the dates of a trend that are not tallied. Counts are never negative, so a key
+    counted in the levels added up is a key counted in one of them."""
+    found: dict[str, set[str]] = {dimension: set() for dimension in dimensions}
+    for edition, levels in editions:
+        if not any(level.total.any() for level in levels):
+            continue  # nothing counted: in no row, as in `tally_summaries`
+        for dimension in dimensions:
+            if dimension in STATE_DIMENSIONS:
+                found[dimension].add(_state_key(edition, dimension))
+            else:
+                for level in levels:
+                    found[dimension].update(level.present[dimension])
+    return found
 
 
 def state_tallies_under(

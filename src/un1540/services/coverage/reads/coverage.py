@@ -37,7 +37,7 @@ from un1540.services.matrix.counting import (
     Selection,
     breakdown,
     counted_editions,
-    keys_counted_on,
+    keys_in_force,
     summaries_in_force,
     tally_read,
 )
@@ -345,18 +345,18 @@ def coverage_changes(
 ) -> list[TrendRow]:
     """The rows of `coverage_trends` (all cells, all States) with their points on `start` and
     `end` only: what a review reads of the trends. The same rows, in the same order (a key
-    counted on a year's end between has its row, read from the summaries in force then), but
-    only the two ends are tallied."""
+    counted on a year's end between has its row: `keys_in_force` reads those keys from the
+    summaries in force then), but only the two ends are tallied."""
     _check_dimension(by)
     check_period(start, end)
     tallied = {on: breakdown(session, viewer, by, on) for on in sorted({start, end})}
-    between = {
-        key
-        for on in series_dates(start, end)
-        if on not in tallied
-        for key in keys_counted_on(session, viewer, by, on)
-    }
-    return _trend_rows(session, by, tallied, start, end, between)
+    _, between = keys_in_force(session, viewer, dates_between(start, end))
+    return _trend_rows(session, by, tallied, start, end, between[by])
+
+
+def dates_between(start: date, end: date) -> tuple[date, ...]:
+    """The dates of `coverage_trends` from `start` to `end` other than the two ends."""
+    return tuple(on for on in series_dates(start, end) if on not in (start, end))
 
 
 def measures_distribution_on(

@@ -29,14 +29,14 @@ from un1540.services.coverage.reads.coverage import (
     ages_on,
     check_period,
     coverage_changes,
+    dates_between,
     measures_distribution_on,
-    series_dates,
     synthetic_on,
 )
 from un1540.services.kernel.access import Viewer, edition_visible
 from un1540.services.kernel.data_version import DOCUMENTS, fingerprint
 from un1540.services.kernel.envelope import envelope
-from un1540.services.matrix.counting import ALL_STATES, breakdown, tally_read
+from un1540.services.matrix.counting import ALL_STATES, breakdown, keys_in_force, tally_read
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.services.reporting.reads import review_reporting
@@ -117,7 +117,10 @@ def review_statistics(
         for by, title in TABLES
     ]
     # Whether an edition counted on any date of the trends (each year's end too) is synthetic.
-    synthetic = synthetic_on(session, viewer, series_dates(start, end))
+    synthetic = (
+        synthetic_on(session, viewer, [start, end])
+        or keys_in_force(session, viewer, dates_between(start, end))[0]
+    )
     fields = _rows(coverage_changes(session, viewer=viewer, start=start, end=end, by="field"))
     ranked = sorted(
         (row for row in fields if row.coverage_end is not None),
