@@ -7,13 +7,14 @@ the same years, see `build_longer_history`), it:
 - copies the approved editions' cells, the editions, the States and the fields from the
   un1540 database into DuckDB tables (typed, once, not timed), so DuckDB never re-parses a file;
 - checks once that both give equal tallies (2 dates x 6 breakdowns: group, region, section,
-  weapon, column, field; States, X, ?, NA and blank in each) and equal coverage by section on
-  one date;
-- then alternates, round after round: un1540 `review_statistics` (with cold caches: the per-
-  process cache emptied first, so the database is read), un1540 coverage by section on a date
-  (cold), the DuckDB query of the same review tallies, the DuckDB query of the same coverage
-  on a date; and un1540's full-history reference path (every approved edition's marks, what
-  the reads used before the summaries) once per round for comparison.
+  weapon, column, field; States, X, ?, NA and blank in each, from `coverage_trends`) and equal
+  coverage by section on one date, and that the review's rows are those of `coverage_trends`;
+- then alternates, round after round: un1540 `review_statistics` alone (with cold caches: the
+  per-process cache and the parsed summaries emptied first, so the database is read), un1540
+  coverage by section on a date (cold), the DuckDB query of the same review tallies, the DuckDB
+  query of the same coverage on a date; and un1540's full-history reference path (every
+  approved edition's marks, what the reads used before the summaries) in the first
+  --reference-rounds rounds for comparison (0: left out).
 
 It prints, for each, the median and the range (wall time) and the median CPU time, the ratio
 to DuckDB, and the growth exponent from 1x to 10x (log(time ratio) / log(editions ratio)).
