@@ -52,7 +52,16 @@ from un1540.models import (
     State,
     Visibility,
 )
+from un1540.schemas.review_statistics import ReviewHeadline
+from un1540.services.coverage.reads.coverage import coverage_summary, coverage_trends
+from un1540.services.coverage.reads.review_statistics import (
+    FIELDS_LISTED,
+    TABLES,
+    _rows,
+    review_statistics,
+)
 from un1540.services.kernel.access import PUBLIC, Viewer
+from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.actions.editions import (
     agree_edition,
     approve_edition,
@@ -74,6 +83,7 @@ from un1540.services.matrix.summaries import (
     compute_summary,
     evidence_counts,
     evidence_dates,
+    in_force_keys,
     in_force_summaries,
     write_summary,
 )
@@ -356,6 +366,19 @@ def _check(session: Session, history: History) -> None:
                 evidence = evidence_counts(session, viewer, [e.id for e in rows.editions])
                 approved = [e.approved_on for e in rows.editions]
                 assert ages_counted(approved, evidence, as_of) == expected
+        # What a trend reads of the dates it does not tally: the keys of every breakdown on
+        # any of the dates, and whether an edition in force on one is synthetic.
+        days = sorted({day for day in history.dates if day is not None})
+        blocks = [in_force_summaries(session, viewer, day) for day in days]
+        assert in_force_keys(session, viewer, days, DIMENSIONS) == (
+            any(edition.synthetic for block in blocks for edition in block.editions),
+            {
+                dimension: {
+                    key for block in blocks for key in tally_summaries(block, dimension).tallies
+                }
+                for dimension in DIMENSIONS
+            },
+        )
     # Through the services' entry points once (they choose the path themselves).
     as_of = history.dates[0]
     for selection in (Selection(), selections[0], selections[-1]):
@@ -366,6 +389,116 @@ def _check(session: Session, history: History) -> None:
     reference = reference_counted_editions(session, PUBLIC, as_of)
     summarised = in_force_summaries(session, PUBLIC, as_of).editions
     assert sorted(e.id for e in reference) == sorted(e.id for e in summarised)
+
+
+def _review_as_before(
+    session: Session, viewer: Viewer, start: date, end: date
+) -> dict[str, object]:
+    """The figures of a review as `review_statistics` read them before it tallied the two ends
+    of the period only: from `coverage_trends` (every year's end between too) and
+    `coverage_summary` at both ends."""
+    trends = {
+        by: coverage_trends(session, viewer=viewer, start=start, end=end, by=by, paging=SUMMARY)
+        for by, _ in (*TABLES, ("field", ""))
+    }
+    fields = _rows(trends["field"].items)
+    ranked = sorted(
+        (row for row in fields if row.coverage_end is not None),
+        key=lambda row: (-(row.coverage_end or 0), row.key),
+    )
+
+    def headline(on: date) -> ReviewHeadline:
+        summary = coverage_summary(session, viewer=viewer, as_of=on, paging=SUMMARY)
+        tally = summary.items[0].tally if summary.items else None
+        return ReviewHeadline(
+            on=on,
+            states=summary.states_with_editions,
+            measures=tally.measures if tally else 0,
+            average_measures_per_state=summary.distribution.average,
+            coverage=tally.coverage if tally else None,
+            uncertain=tally.uncertain if tally else 0,
+            distribution=summary.distribution,
+        )
+
+    return {
+        "synthetic": any(trends[by].synthetic for by, _ in TABLES),
+        "tables": [(by, _rows(trends[by].items)) for by, _ in TABLES],
+        "most_covered_fields": ranked[:FIELDS_LISTED],
+        "least_covered_fields": list(reversed(ranked[-FIELDS_LISTED:])),
+        "start": headline(start),
+        "end": headline(end),
+        "ages": coverage_summary(session, viewer=viewer, as_of=end, paging=SUMMARY).ages,
+    }
+
+
+def _assert_review_as_before(session: Session, viewer: Viewer, start: date, end: date) -> None:
+    review = review_statistics(session, viewer=viewer, start=start, end=end)
+    expected = _review_as_before(session, viewer, start, end)
+    # The reports' part of the flag is read alike both ways.
+    expected["synthetic"] = expected["synthetic"] or review.reporting.synthetic
+    assert {
+        "synthetic": review.synthetic,
+        "tables": [(table.by, table.rows) for table in review.tables],
+        "most_covered_fields": review.most_covered_fields,
+        "least_covered_fields": review.least_covered_fields,
+        "start": review.start,
+        "end": review.end,
+        "ages": review.ages,
+    } == expected, (viewer, start, end)
+
+
+def _check_review(session: Session, history: History) -> None:
+    """The review statistics (the two ends tallied, the year ends between read for their keys
+    and whether they are synthetic) equal what they were from the whole trends."""
+    days = sorted(day for day in history.dates if day is not None)
+    periods = [(FIRST, LAST), (days[0], days[-1])] if days else [(FIRST, LAST)]
+    for viewer in _viewers(session, history):
+        for start, end in periods:
+            _assert_review_as_before(session, viewer, start, end)
+
+
+def test_a_review_keeps_what_only_the_years_between_count(empty_session: Session) -> None:
+    """Chad counted on the year ends between the two ends of the review only (a demo edition,
+    then one with no cell the public may see): the review still has the rows of its group and
+    its region (no figures at either end) and is synthetic, as when every year's end was
+    tallied."""
+    session = empty_session
+    framework = default_framework(session)
+    cells = [
+        CellInput(key=cell.key, mark=MARKS[1 + position % 2])
+        for position, cell in enumerate(framework_layout(session, framework).cells[:30])
+    ]
+    for iso3, approved_on, marks, origin in (
+        ("FRA", date(2006, 1, 1), cells, Origin.entry),
+        ("TCD", date(2010, 6, 1), cells, Origin.demo),
+        ("TCD", date(2020, 6, 1), cells, Origin.entry),
+    ):
+        edition = record_approved_edition(
+            session,
+            iso3=iso3,
+            framework=framework,
+            approved_on=approved_on,
+            cells=marks,
+            origin=origin,
+            actor="tests",
+            visibility=Visibility.public,
+        )
+    session.execute(  # the last one's cells: none public
+        update(CellEntry).where(CellEntry.edition_id == edition.id).values(visibility=LEVELS[0])
+    )
+    write_summary(session, edition)
+    start, end = date(2008, 1, 1), date(2024, 1, 1)
+    review = review_statistics(session, viewer=PUBLIC, start=start, end=end)
+    group, region = session.execute(
+        select(State.electoral_group_code, State.m49_region_code).where(State.iso3 == "TCD")
+    ).one()
+    for by, key in (("group", group), ("region", region)):
+        (table,) = [table for table in review.tables if table.by == by]
+        (row,) = [row for row in table.rows if row.key == key]
+        assert (row.states_start, row.states_end, row.coverage_end) == (0, 0, None)
+    assert review.synthetic
+    assert review.start.states == review.end.states == 1
+    _assert_review_as_before(session, PUBLIC, start, end)
 
 
 PROPERTY = settings(
@@ -391,5 +524,6 @@ def test_summaries_equal_the_full_history_on_random_histories(
             for plan in history.editions:
                 _record(session, plan, documents)
             _check(session, history)
+            _check_review(session, history)
 
     property()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -79,6 +80,17 @@ class Parsed:
 
     total: npt.NDArray[np.int64]
     dims: dict[str, tuple[tuple[str, ...], npt.NDArray[np.int64]]]
+
+    @cached_property
+    def present(self) -> dict[str, frozenset[str]]:
+        """Per cell dimension, the keys with a cell counted (held while the summary is)."""
+        found = {}
+        for dimension, (keys, counts) in self.dims.items():
+            counted = counts.any(axis=1)
+            found[dimension] = frozenset(
+                keys if counted.all() else (keys[row] for row in np.flatnonzero(counted).tolist())
+            )
+        return found
 
 
 def parse_level(level: LevelTallies) -> Parsed:
@@ -242,6 +254,26 @@ def tally_summaries(
         breakdown.tallies[key] = _tally(totals[position])
         breakdown.states[key] = set(names[seen[:, position]].tolist())
     return breakdown
+
+
+def keys_counted_in(
+    editions: Iterable[tuple[EditionRow, Sequence[Parsed]]], dimensions: Sequence[str]
+) -> dict[str, set[str]]:
+    """The keys `tally_summaries` would give a tally in each dimension (over all cells) for a
+    block of these editions, each with its visible levels' tallies, without building the
+    block: for the dates of a trend that are not tallied. Counts are never negative, so a key
+    counted in the levels added up is a key counted in one of them."""
+    found: dict[str, set[str]] = {dimension: set() for dimension in dimensions}
+    for edition, levels in editions:
+        if not any(level.total.any() for level in levels):
+            continue  # nothing counted: in no row, as in `tally_summaries`
+        for dimension in dimensions:
+            if dimension in STATE_DIMENSIONS:
+                found[dimension].add(_state_key(edition, dimension))
+            else:
+                for level in levels:
+                    found[dimension].update(level.present[dimension])
+    return found
 
 
 def state_tallies_under(

@@ -18,8 +18,14 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from un1540.analytics.coverage import Breakdown, Tally
-from un1540.analytics.summaries import CellFilter, SummaryBlock, answerable, tally_summaries
+from un1540.analytics.summaries import (
+    CellFilter,
+    SummaryBlock,
+    answerable,
+    tally_summaries,
+)
 from un1540.analytics.timeline import (
+    DIMENSIONS,
     MARK_CODES,
     CellColumn,
     EditionRow,
@@ -46,7 +52,7 @@ from un1540.services.kernel.access import Viewer, edition_visible, visible
 from un1540.services.kernel.cache import cached
 from un1540.services.kernel.data_version import MATRIX, REFERENCE, state_scope
 from un1540.services.matrix.layout import framework_layout
-from un1540.services.matrix.summaries import cell_columns, in_force_summaries
+from un1540.services.matrix.summaries import cell_columns, in_force_keys, in_force_summaries
 
 COUNTING_BASIS = N_("the latest approved edition of each State that the caller may see")
 
@@ -347,6 +353,25 @@ def summary_breakdown(
         )
     rows = selection.summaries(summaries_in_force(session, viewer, as_of))
     return tally_summaries(rows, dimension, filters[0] if filters else None)
+
+
+def keys_in_force(
+    session: Session, viewer: Viewer, dates: tuple[date, ...]
+) -> tuple[bool, dict[str, frozenset[str]]]:
+    """For the editions in force on any of `dates`: whether one is synthetic, and the keys of
+    each dimension `breakdown` (all cells, all States) would tally on one of the dates, without
+    tallying (one statement for all the dates; cached like the matrix)."""
+
+    def compute() -> tuple[bool, dict[str, frozenset[str]]]:
+        synthetic, keys = in_force_keys(session, viewer, dates, DIMENSIONS)
+        return synthetic, {dimension: frozenset(found) for dimension, found in keys.items()}
+
+    return cached(
+        session,
+        ("keys_in_force", dates, viewer.cache_key),
+        depends_on=ALL_STATES,
+        compute=compute,
+    )
 
 
 def reference_breakdown(

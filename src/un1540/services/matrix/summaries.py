@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from datetime import date
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import Date, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from un1540.analytics.summaries import (
     LevelTallies,
     Parsed,
     SummaryBlock,
+    keys_counted_in,
     merge_parsed,
     parse_level,
     summarise,
@@ -185,6 +186,76 @@ def in_force_summaries(session: Session, viewer: Viewer, as_of: date | None) -> 
             )
         )
     return SummaryBlock.of(editions, parsed)
+
+
+def in_force_keys(
+    session: Session, viewer: Viewer, dates: Sequence[date], dimensions: Sequence[str]
+) -> tuple[bool, dict[str, set[str]]]:
+    """For the editions in force on any of `dates` (chosen as `in_force_summaries` chooses
+    them, in one statement for all the dates): whether one is synthetic, and the keys each
+    dimension's breakdown on one of the dates would have (`keys_counted_in`). What a trend
+    needs of the dates it does not tally."""
+    if not dates:
+        return False, {dimension: set() for dimension in dimensions}
+    days = union_all(*(select(literal(day, Date).label("on")) for day in sorted(set(dates)))).cte(
+        "days"
+    )
+    latest = (
+        select(days.c.on, MatrixEdition.state_id, func.max(MatrixEdition.number).label("number"))
+        .join(days, MatrixEdition.approved_on <= days.c.on)
+        .where(MatrixEdition.status == EditionStatus.approved, edition_visible(viewer))
+        .group_by(days.c.on, MatrixEdition.state_id)
+        .subquery()
+    )
+    chosen = (
+        select(MatrixEdition.id)
+        .join(
+            latest,
+            (MatrixEdition.state_id == latest.c.state_id)
+            & (MatrixEdition.number == latest.c.number),
+        )
+        .distinct()
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            MatrixEdition.id,
+            MatrixEdition.state_id,
+            State.iso3,
+            MatrixEdition.number,
+            MatrixEdition.approved_on,
+            State.electoral_group_code,
+            State.m49_region_code,
+            MatrixEdition.origin,
+            MatrixEdition.framework_id,
+            EditionSummary.tallies,
+        )
+        .join(chosen, chosen.c.id == MatrixEdition.id)
+        .join(State, State.id == MatrixEdition.state_id)
+        .outerjoin(EditionSummary, EditionSummary.edition_id == MatrixEdition.id)
+    ).all()
+    editions = []
+    levels_of: dict[int | None, tuple[str, ...]] = {}  # by State only for its points of contact
+    for edition_id, state_id, iso3, number, approved_on, group, region, origin, fw, text in rows:
+        if text is None:  # not summarised (never, once written on approval): from its cells
+            text = compute_summary(session, edition_id, session.get_one(Framework, fw))
+        levels = _parsed(text)
+        owner = state_id if viewer.role is Role.state_poc else None
+        seen = levels_of.get(owner)
+        if seen is None:
+            seen = levels_of[owner] = visible_levels(viewer, state_id)
+        edition = EditionRow(
+            id=edition_id,
+            state=iso3,
+            number=number,
+            approved_on=approved_on,
+            group=group,
+            region=region,
+            synthetic=origin is Origin.demo,
+        )
+        editions.append((edition, [levels[level] for level in seen if level in levels]))
+    synthetic = any(edition.synthetic for edition, _ in editions)
+    return synthetic, keys_counted_in(editions, dimensions)
 
 
 def evidence_counts(

@@ -12,10 +12,11 @@ time, so they are not counted.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidParameter, NotFound, Problem, text
@@ -392,17 +393,22 @@ def review_reporting(
 ) -> ReviewReporting:
     """The reporting figures of a comprehensive review of the period from `start` to `end`
     (the public reports, unless another viewer is given)."""
-    states = _states(session)
+    # The columns it shows, not the States as objects (a tenth of a cold review's time).
+    states = session.execute(
+        select(State.id, State.iso3, State.short_name, State.electoral_group_code).order_by(
+            State.short_name
+        )
+    ).all()
     labels = group_labels(session)
     reports = _dated_reports(session, viewer)
     by_state = _by_state(reports)
     first = {state_id: items[0].issued_on for state_id, items in by_state.items()}
 
-    def reported(on: date, members: list[State]) -> int:
+    def reported(on: date, members: Sequence[Row[int, str, str, str | None]]) -> int:
         return sum(1 for state in members if state.id in first and first[state.id] <= on)
 
     within = [report for report in reports if start < report.issued_on <= end]
-    groups: dict[str, list[State]] = {}
+    groups: dict[str, list[Row[int, str, str, str | None]]] = {}
     for state in states:
         groups.setdefault(state.electoral_group_code or "", []).append(state)
     return ReviewReporting(

@@ -37,6 +37,7 @@ from un1540.services.matrix.counting import (
     Selection,
     breakdown,
     counted_editions,
+    keys_in_force,
     summaries_in_force,
     tally_read,
 )
@@ -259,27 +260,25 @@ def _difference(end: float | None, start: float | None) -> float | None:
     return None if end is None or start is None else end - start
 
 
-def coverage_trends(
+def _trend_rows(
     session: Session,
-    *,
-    viewer: Viewer,
+    by: str,
+    tallied: dict[date, Breakdown],
     start: date,
     end: date,
-    by: str = "global",
-    selection: Selection = EVERYTHING,
-    paging: PageRequest | None = None,
-) -> TrendRead:
-    """How coverage changed between two dates, with a point at each year's end between."""
-    _check_dimension(by)
-    check_period(start, end)
-    check_selection(session, selection)
-    dates = series_dates(start, end)
-    tallied = {on: breakdown(session, viewer, by, on, selection) for on in dates}
+    keys_between: set[str] | frozenset[str] = frozenset(),
+) -> list[TrendRow]:
+    """A row per key counted on any date (those `tallied`, in date order, and the keys counted
+    on dates not tallied), with its points on the dates tallied."""
     labels = dimension_labels(session, by)
-    keys = _ordered(list({key for result in tallied.values() for key in result.tallies}), labels)
+    found = {key for result in tallied.values() for key in result.tallies} | keys_between
     rows = []
-    for key in keys:
-        series = [point for on in dates if (point := _point(tallied[on], key, on)) is not None]
+    for key in _ordered(list(found), labels):
+        series = [
+            point
+            for on, result in tallied.items()
+            if (point := _point(result, key, on)) is not None
+        ]
         first, last = _point(tallied[start], key, start), _point(tallied[end], key, end)
         rows.append(
             TrendRow.model_construct(
@@ -297,12 +296,29 @@ def coverage_trends(
                 series=series,
             )
         )
-    synthetic = any(
-        edition.synthetic for on in dates for edition in counted_editions(session, viewer, on)
-    )
+    return rows
+
+
+def coverage_trends(
+    session: Session,
+    *,
+    viewer: Viewer,
+    start: date,
+    end: date,
+    by: str = "global",
+    selection: Selection = EVERYTHING,
+    paging: PageRequest | None = None,
+) -> TrendRead:
+    """How coverage changed between two dates, with a point at each year's end between."""
+    _check_dimension(by)
+    check_period(start, end)
+    check_selection(session, selection)
+    dates = series_dates(start, end)
+    tallied = {on: breakdown(session, viewer, by, on, selection) for on in dates}
+    rows = _trend_rows(session, by, tallied, start, end)
     paging = paging or PageRequest()
     return TrendRead(
-        **envelope(synthetic),
+        **envelope(synthetic_on(session, viewer, dates)),
         by=by,
         selection={k: v for k, v in vars(selection).items() if v is not None},
         from_date=start,
@@ -315,6 +331,44 @@ def coverage_trends(
         page=paging.page,
         page_size=paging.page_size,
     )
+
+
+def synthetic_on(session: Session, viewer: Viewer, dates: list[date]) -> bool:
+    """Whether an edition counted on any of the dates is synthetic (the demo's)."""
+    return any(
+        edition.synthetic for on in dates for edition in counted_editions(session, viewer, on)
+    )
+
+
+def coverage_changes(
+    session: Session, *, viewer: Viewer, start: date, end: date, by: str
+) -> list[TrendRow]:
+    """The rows of `coverage_trends` (all cells, all States) with their points on `start` and
+    `end` only: what a review reads of the trends. The same rows, in the same order (a key
+    counted on a year's end between has its row: `keys_in_force` reads those keys from the
+    summaries in force then), but only the two ends are tallied."""
+    _check_dimension(by)
+    check_period(start, end)
+    tallied = {on: breakdown(session, viewer, by, on) for on in sorted({start, end})}
+    _, between = keys_in_force(session, viewer, dates_between(start, end))
+    return _trend_rows(session, by, tallied, start, end, between[by])
+
+
+def dates_between(start: date, end: date) -> tuple[date, ...]:
+    """The dates of `coverage_trends` from `start` to `end` other than the two ends."""
+    return tuple(on for on in series_dates(start, end) if on not in (start, end))
+
+
+def measures_distribution_on(
+    session: Session, viewer: Viewer, as_of: date | None
+) -> MeasuresDistributionRead:
+    """The distribution of the cells marked X per State on a date (as `coverage_summary`)."""
+    return _distribution(session, viewer, as_of, EVERYTHING)
+
+
+def ages_on(session: Session, viewer: Viewer, as_of: date) -> AgesRead:
+    """The age of the information counted on a date (as `coverage_summary`)."""
+    return _ages(session, viewer, as_of, EVERYTHING)
 
 
 MAX_COMPARED = 5

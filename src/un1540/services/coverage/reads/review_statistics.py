@@ -2,8 +2,10 @@
 
 The 1540 Committee's comprehensive reviews compare the matrices at the start and the end of a
 period: measures per State, by regional group, by section and weapon category, and the fields
-with the most and the fewest measures. Every figure comes from `coverage_trends` and
-`coverage_summary`, so the report, the portal and the API cannot disagree.
+with the most and the fewest measures. Every figure comes from the breakdowns that
+`coverage_trends` and `coverage_summary` read (`coverage_changes`, `measures_distribution_on`,
+`ages_on`), so the report, the portal and the API cannot disagree; only what the review shows
+is computed (the two ends of the period, not each year's end between).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from un1540.models import EditionStatus, MatrixEdition
-from un1540.schemas.coverage import TrendRead
+from un1540.schemas.coverage import TrendRow
 from un1540.schemas.review_statistics import (
     ReviewHeadline,
     ReviewRow,
@@ -24,15 +26,17 @@ from un1540.schemas.review_statistics import (
 from un1540.services.coverage.reads.coverage import (
     AS_OF_BASIS,
     COVERAGE_METHOD,
+    ages_on,
     check_period,
-    coverage_summary,
-    coverage_trends,
+    coverage_changes,
+    dates_between,
+    measures_distribution_on,
+    synthetic_on,
 )
 from un1540.services.kernel.access import Viewer, edition_visible
 from un1540.services.kernel.data_version import DOCUMENTS, fingerprint
 from un1540.services.kernel.envelope import envelope
-from un1540.services.kernel.paging import SUMMARY
-from un1540.services.matrix.counting import ALL_STATES
+from un1540.services.matrix.counting import ALL_STATES, breakdown, keys_in_force, tally_read
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
 from un1540.services.reporting.reads import review_reporting
@@ -47,9 +51,9 @@ TABLES = (
 FIELDS_LISTED = 10
 
 
-def _rows(trends: TrendRead) -> list[ReviewRow]:
+def _rows(trends: list[TrendRow]) -> list[ReviewRow]:
     rows = []
-    for row in trends.items:
+    for row in trends:
         start, end = row.start, row.end
         rows.append(
             ReviewRow(
@@ -69,16 +73,19 @@ def _rows(trends: TrendRead) -> list[ReviewRow]:
 
 
 def _headline(session: Session, viewer: Viewer, on: date) -> ReviewHeadline:
-    summary = coverage_summary(session, viewer=viewer, as_of=on, paging=SUMMARY)
-    tally = summary.items[0].tally if summary.items else None
+    """The figures of `coverage_summary(as_of=on)` a headline shows (not the age of the
+    information: the review shows it at the end only)."""
+    total = breakdown(session, viewer, "global", on).tallies.get("all")
+    tally = tally_read(total) if total is not None else None
+    distribution = measures_distribution_on(session, viewer, on)
     return ReviewHeadline(
         on=on,
-        states=summary.states_with_editions,
+        states=len(breakdown(session, viewer, "state", on).tallies),
         measures=tally.measures if tally else 0,
-        average_measures_per_state=summary.distribution.average,
+        average_measures_per_state=distribution.average,
         coverage=tally.coverage if tally else None,
         uncertain=tally.uncertain if tally else 0,
-        distribution=summary.distribution,
+        distribution=distribution,
     )
 
 
@@ -101,25 +108,26 @@ def review_statistics(
     check_period(start, end)
     # Of the data counted below (matrices, frameworks, reports): read before it.
     version = fingerprint(session, *ALL_STATES, DOCUMENTS)
-    tables = []
-    synthetic = False
-    for by, title in TABLES:
-        trends = coverage_trends(
-            session, viewer=viewer, start=start, end=end, by=by, paging=SUMMARY
+    tables = [
+        ReviewTable(
+            by=by,
+            title=title,
+            rows=_rows(coverage_changes(session, viewer=viewer, start=start, end=end, by=by)),
         )
-        synthetic = synthetic or trends.synthetic
-        tables.append(ReviewTable(by=by, title=title, rows=_rows(trends)))
-    fields = _rows(
-        coverage_trends(session, viewer=viewer, start=start, end=end, by="field", paging=SUMMARY)
+        for by, title in TABLES
+    ]
+    # Whether an edition counted on any date of the trends (each year's end too) is synthetic.
+    synthetic = (
+        synthetic_on(session, viewer, [start, end])
+        or keys_in_force(session, viewer, dates_between(start, end))[0]
     )
+    fields = _rows(coverage_changes(session, viewer=viewer, start=start, end=end, by="field"))
     ranked = sorted(
         (row for row in fields if row.coverage_end is not None),
         key=lambda row: (-(row.coverage_end or 0), row.key),
     )
     editions, states = _approved_between(session, viewer, start, end)
     layout = framework_layout(session, default_framework(session))
-    at_end = coverage_summary(session, viewer=viewer, as_of=end, paging=SUMMARY)
-    assert at_end.ages is not None  # always present with as_of
     reporting = review_reporting(session, start=start, end=end, viewer=viewer)
     return ReviewStatistics(
         **envelope(synthetic or reporting.synthetic),
@@ -132,7 +140,7 @@ def review_statistics(
         tables=tables,
         most_covered_fields=ranked[:FIELDS_LISTED],
         least_covered_fields=list(reversed(ranked[-FIELDS_LISTED:])),
-        ages=at_end.ages,
+        ages=ages_on(session, viewer, end),
         reporting=reporting,
         basis=AS_OF_BASIS,
         method=COVERAGE_METHOD,
