@@ -22,7 +22,9 @@ Accounts, tokens, notifications and the audit trail itself are read by no cache:
 as well: `data_version(session)` is the fingerprint of all cached data.
 
 Readers read the versions once per transaction (`current_versions`: the `global` row, and every
-row only when `global` moved since this process last read them all) and key what
+row only when `global` moved since this process last read them all; a request answered before
+routing on a SQLite file asks a `SqliteVersionWatch` instead, which reads them only when
+`PRAGMA data_version` says another connection committed since) and key what
 they compute by the versions of the scopes it depends on (kernel/cache.py), read before they
 compute: a value is never stored under a version newer than the data it was computed from.
 

@@ -19,6 +19,12 @@ What keys a cached page (never serve one reader's page to another):
 - and the versions of the data scopes the route names (`depends_on`), read before rendering.
 
 The markers are random per process, so no text of the data can forge one.
+
+A page is kept as a `CachedPage`: the body without the flashes' marker (and where the flashes
+go), and which markers it holds. A page that holds none but the flashes' (an anonymous
+visitor's: no form token, no inbox link; the public has no flashes) is served as it is, with no
+scan or copy of its bytes; web/warm_reads.py serves the anonymous State page that way before
+routing, from the same entry (`page_key`, `page_response`).
 """
 
 from __future__ import annotations
