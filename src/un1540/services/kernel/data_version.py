@@ -384,7 +384,8 @@ class SqliteVersionWatch:
     without waiting for any writer. Unchanged, the versions read last are still the current
     ones; changed, they are read again (after the pragma, so a commit that lands in between
     only makes the next look read them once more). Cheap enough for the event loop: no session,
-    no pool, no thread.
+    no pool, no thread. (In the rare moments SQLite makes a WAL reader wait, such as recovering
+    the WAL after a crash, the event loop waits with it, within the busy timeout.)
 
     Only for an engine of its own over a file: sessions bound to one connection (the tests, whose
     writes are never committed) read `current_versions` in that connection instead.
