@@ -20,6 +20,7 @@ from un1540 import __version__
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.services.kernel.builds import resume_builds
 from un1540.services.kernel.cache import configure_cache
+from un1540.services.kernel.data_version import SqliteVersionWatch
 from un1540.services.kernel.jobs import MemoryJobs, configure_jobs, jobs_for
 from un1540.services.kernel.workers import BackgroundWorker, WorkerOptions
 from un1540.services.notifications.email import configure_email
@@ -111,6 +112,8 @@ def create_app(
             await anyio.to_thread.run_sync(warming.stop)
         if worker is not None:
             await anyio.to_thread.run_sync(worker.stop)
+        if app.state.version_watch is not None:
+            app.state.version_watch.close()
         if owns_engine:  # an engine handed in (tests, scripts) belongs to the caller
             engine.dispose()
 
@@ -135,9 +138,13 @@ def create_app(
     app.state.warming = None  # the warm-up thread (web/warm.py), once started
     configure_jobs(app.state.sessions, app.state.jobs)
 
-    # Innermost: a warm anonymous matrix JSON answered from the cache before routing
-    # (web/warm_reads.py).
-    app.add_middleware(WarmReads, sessions=app.state.sessions)
+    # Innermost: a warm anonymous matrix JSON or State page answered from the cache before
+    # routing (web/warm_reads.py); on a SQLite file, the versions of the data are watched with
+    # `PRAGMA data_version` (kernel/data_version.py).
+    bind = app.state.sessions.kw.get("bind")
+    watch = SqliteVersionWatch(bind) if SqliteVersionWatch.applies(bind) else None
+    app.state.version_watch = watch
+    app.add_middleware(WarmReads, sessions=app.state.sessions, watch=watch)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

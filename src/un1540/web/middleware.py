@@ -76,6 +76,18 @@ EMBED_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
     "frame-ancestors 'none'", "frame-ancestors *"
 )
 
+# The security headers as raw ASGI headers, in the order above: every response's, and the
+# embeddable charts' (their own policy, no X-Frame-Options).
+_DEFAULTS = tuple((name.encode(), value.encode()) for name, value in SECURITY_HEADERS)
+_EMBED_DEFAULTS = tuple(
+    (
+        name.encode(),
+        (EMBED_CONTENT_SECURITY_POLICY if name == "content-security-policy" else value).encode(),
+    )
+    for name, value in SECURITY_HEADERS
+    if name != "x-frame-options"
+)
+
 
 class SecurityHeaders:
     """The security headers of every response (docs/security.md), and `no-store` on responses
@@ -94,22 +106,23 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith("/static/")
-        embedded = scope["path"].startswith(EMBED_PREFIX)
+        defaults = _EMBED_DEFAULTS if scope["path"].startswith(EMBED_PREFIX) else _DEFAULTS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
-                    if embedded and name == "x-frame-options":
-                        continue
-                    if embedded and name == "content-security-policy":
-                        value = EMBED_CONTENT_SECURITY_POLICY
-                    headers.setdefault(name, value)
-                if self.production:
-                    headers["strict-transport-security"] = HSTS
-                if not static and is_personal(scope):
-                    headers["cache-control"] = "no-store"
-                    headers.setdefault("vary", "Cookie, Authorization")
+                # MutableHeaders.setdefault for each, in one pass over the response's headers
+                # (it scanned them once per header: ~5 us of a warm request's ~60).
+                raw = message["headers"] = list(message.get("headers", ()))
+                present = {name for name, _ in raw}
+                raw.extend(header for header in defaults if header[0] not in present)
+                personal = not static and is_personal(scope)
+                if self.production or personal:
+                    headers = MutableHeaders(scope=message)
+                    if self.production:
+                        headers["strict-transport-security"] = HSTS
+                    if personal:
+                        headers["cache-control"] = "no-store"
+                        headers.setdefault("vary", "Cookie, Authorization")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -148,7 +148,17 @@ class DataCache:
             return MISSING
         if (session_url(session), key) not in self._entries:
             return MISSING
-        versions = current_versions(session)
+        return self.peek_at(current_versions(session), key, depends_on)
+
+    def holds(self, database: str, key: Hashable) -> bool:
+        """Whether some value of `key` is held, for any versions (no database read)."""
+        return (database, key) in self._entries
+
+    def peek_at(self, versions: Versions, key: Hashable, depends_on: Iterable[str]) -> Any:
+        """`peek` for versions read by the caller, as fresh as `current_versions` (e.g. by a
+        `SqliteVersionWatch`, with no session: web/warm_reads.py)."""
+        if self.budget <= 0 or (versions.database, key) not in self._entries:
+            return MISSING
         self._observe(versions)
         scopes = tuple(dict.fromkeys((*depends_on, EVERYTHING)))
         wanted = tuple(versions.of(scope) for scope in scopes)
@@ -310,6 +320,11 @@ def cached(
 def held(session: Session, key: Hashable, *, depends_on: Iterable[str]) -> Any:
     """The value `cached` would answer for `key` without computing it, or `MISSING`."""
     return CACHE.peek(session, key, depends_on)
+
+
+def held_at(versions: Versions, key: Hashable, *, depends_on: Iterable[str]) -> Any:
+    """`held` for versions the caller read (kernel/data_version.py `SqliteVersionWatch`)."""
+    return CACHE.peek_at(versions, key, depends_on)
 
 
 def configure_cache(budget_mb: int) -> None:

@@ -22,7 +22,9 @@ Accounts, tokens, notifications and the audit trail itself are read by no cache:
 as well: `data_version(session)` is the fingerprint of all cached data.
 
 Readers read the versions once per transaction (`current_versions`: the `global` row, and every
-row only when `global` moved since this process last read them all) and key what
+row only when `global` moved since this process last read them all; a request answered before
+routing on a SQLite file asks a `SqliteVersionWatch` instead, which reads them only when
+`PRAGMA data_version` says another connection committed since) and key what
 they compute by the versions of the scopes it depends on (kernel/cache.py), read before they
 compute: a value is never stored under a version newer than the data it was computed from.
 
@@ -33,12 +35,13 @@ larger: versions only grow, and a database restored from a backup or a transacti
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, case, event, literal, select
+from sqlalchemy import BigInteger, Engine, case, event, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.session import SessionTransaction
@@ -329,6 +332,7 @@ class Versions:
 # unchanged every other version is too: a reader then reads that one row, not every scope's.
 _LAST_READ: dict[str, Mapping[str, int]] = {}
 _GLOBAL_SQL = f"SELECT version FROM data_version WHERE scope = '{GLOBAL}'"  # a constant
+_ALL_SQL = "SELECT scope, version FROM data_version"
 
 
 def current_versions(session: Session) -> Versions:
@@ -340,24 +344,100 @@ def current_versions(session: Session) -> Versions:
     database = session_url(session)
     before = time.monotonic()
     # Plain SQL: the cheapest statement a cached request makes (no ORM, no compilation).
-    now_global = session.connection().exec_driver_sql(_GLOBAL_SQL).scalar()
-    last = _LAST_READ.get(database)
-    if now_global is not None and last is not None and last.get(GLOBAL) == now_global:
-        values = last
-    else:
-        rows = session.execute(select(DataVersion.scope, DataVersion.version)).all()
-        values = {scope: version for scope, version in rows}
-        _LAST_READ[database] = values
-    versions = Versions(
-        database=database,
-        values=values,
-        read_before=before,
-        read_after=time.monotonic(),
+    connection = session.connection()
+    versions = _read_versions(
+        database,
+        lambda: connection.exec_driver_sql(_GLOBAL_SQL).scalar(),
+        lambda: session.execute(select(DataVersion.scope, DataVersion.version)).all(),
+        before,
     )
     transaction = session.get_transaction()
     if transaction is not None:
         session.info[_READ] = (transaction, versions)
     return versions
+
+
+def _read_versions(database: str, scalar: Any, rows: Any, before: float) -> Versions:
+    """The versions as `current_versions` reads them: the `global` row (`scalar()`), and every
+    row (`rows()`) only when `global` moved since this process last read them all."""
+    now_global = scalar()
+    last = _LAST_READ.get(database)
+    if now_global is not None and last is not None and last.get(GLOBAL) == now_global:
+        values = last
+    else:
+        values = {scope: version for scope, version in rows()}
+        _LAST_READ[database] = values
+    return Versions(
+        database=database, values=values, read_before=before, read_after=time.monotonic()
+    )
+
+
+class SqliteVersionWatch:
+    """The current versions of a SQLite database (a file), for a request answered before it
+    opens any session (web/warm_reads.py): as fresh as `current_versions`, and most of the time
+    without reading the versions at all.
+
+    It keeps one connection of its own, which never writes, and asks it `PRAGMA data_version`
+    before anything else: SQLite changes that number for a connection whenever another
+    connection (of any process) has committed to the database since that connection last
+    looked, and in WAL mode the answer comes from the shared-memory index, in microseconds,
+    without waiting for any writer. Unchanged, the versions read last are still the current
+    ones; changed, they are read again (after the pragma, so a commit that lands in between
+    only makes the next look read them once more). Cheap enough for the event loop: no session,
+    no pool, no thread. (In the rare moments SQLite makes a WAL reader wait, such as recovering
+    the WAL after a crash, the event loop waits with it, within the busy timeout.)
+
+    Only for an engine of its own over a file: sessions bound to one connection (the tests, whose
+    writes are never committed) read `current_versions` in that connection instead.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.database = str(engine.url)
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self._last: tuple[int, Versions] | None = None
+
+    @staticmethod
+    def applies(bind: object) -> bool:
+        """Whether sessions bound to `bind` may use a watch: an engine over a SQLite file."""
+        return (
+            isinstance(bind, Engine)
+            and bind.dialect.name == "sqlite"
+            and bind.url.database not in (None, "", ":memory:")
+            and not str(bind.url.database).startswith("file:")
+        )
+
+    def current(self) -> Versions:
+        """The versions of every scope now (see the class docstring)."""
+        with self._lock:
+            if self._connection is None:
+                # A connection made by the engine (its pragmas: WAL, the busy timeout), taken
+                # out of its pool for good; in autocommit, so each statement sees the latest
+                # commit.
+                raw = self.engine.raw_connection()
+                raw.detach()
+                self._connection = raw.dbapi_connection
+                self._connection.isolation_level = None
+            connection = self._connection
+            before = time.monotonic()
+            stamp = connection.execute("PRAGMA data_version").fetchone()[0]
+            if self._last is not None and self._last[0] == stamp:
+                return self._last[1]
+            versions = _read_versions(
+                self.database,
+                lambda: (connection.execute(_GLOBAL_SQL).fetchone() or (None,))[0],
+                lambda: connection.execute(_ALL_SQL).fetchall(),
+                before,
+            )
+            self._last = (stamp, versions)
+            return versions
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection, self._last = None, None
 
 
 def data_version(session: Session, *scopes: str) -> tuple[str, tuple[int, ...]]:

@@ -19,12 +19,19 @@ What keys a cached page (never serve one reader's page to another):
 - and the versions of the data scopes the route names (`depends_on`), read before rendering.
 
 The markers are random per process, so no text of the data can forge one.
+
+A page is kept as a `CachedPage`: the body without the flashes' marker (and where the flashes
+go), and which markers it holds. A page that holds none but the flashes' (an anonymous
+visitor's: no form token, no inbox link; the public has no flashes) is served as it is, with no
+scan or copy of its bytes; web/warm_reads.py serves the anonymous State page that way before
+routing, from the same entry (`page_key`, `page_response`).
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -55,6 +62,46 @@ def deferred(request: Request) -> bool:
     return bool(getattr(request.state, _DEFERRED, False))
 
 
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered page as the cache keeps it: its body with the flashes' marker taken out
+    (`flashes_at`: where the flashed messages go), and whether it holds the other markers, so a
+    page that holds none (an anonymous visitor's: no form token, no inbox link, no flashes) is
+    served as it is, with no scan of its ~280 KB."""
+
+    body: bytes
+    flashes_at: tuple[int, ...]
+    has_csrf: bool
+    has_inbox: bool
+    synthetic: bool
+    status: int
+
+    @classmethod
+    def of(cls, body: bytes, *, synthetic: bool, status: int) -> CachedPage:
+        flashes = FLASHES_MARK.encode()
+        parts = body.split(flashes)
+        offsets, position = [], 0
+        for part in parts[:-1]:
+            position += len(part)
+            offsets.append(position)
+        plain = b"".join(parts)
+        return cls(
+            body=plain,
+            flashes_at=tuple(offsets),
+            has_csrf=CSRF_MARK.encode() in plain,
+            has_inbox=INBOX_MARK.encode() in plain,
+            synthetic=synthetic,
+            status=status,
+        )
+
+
+def page_key(request: Request, viewer: Viewer, key: tuple[Hashable, ...]) -> tuple[Hashable, ...]:
+    """What a page is cached under: the route's `key` (the page's name and arguments), the
+    reader, the language, the day and the full address asked. web/warm_reads.py builds the
+    anonymous State page's key with this same function."""
+    return ("page", *key, person_key(viewer), language(), today(), str(request.url))
+
+
 def cached_page(
     request: Request,
     session: Session,
@@ -67,37 +114,55 @@ def cached_page(
     """The page `build()` renders, computed once per reader, address, language and day for the
     versions of the scopes it `depends_on`; this request's own parts substituted."""
 
-    def compute() -> tuple[bytes, bool, int]:
+    def compute() -> CachedPage:
         setattr(request.state, _DEFERRED, True)
         try:
             response = build()
         finally:
             setattr(request.state, _DEFERRED, False)
         synthetic = response.headers.get(SYNTHETIC_HEADER) == "true"
-        return bytes(response.body), synthetic, response.status_code
+        return CachedPage.of(bytes(response.body), synthetic=synthetic, status=response.status_code)
 
-    body, synthetic, status = cached(
+    page = cached(
         session,
-        ("page", *key, person_key(viewer), language(), today(), str(request.url)),
+        page_key(request, viewer, key),
         depends_on=depends_on,
         compute=compute,
     )
+    return page_response(request, page)
+
+
+def page_response(request: Request, page: CachedPage) -> HTMLResponse:
+    """The response for a cached page: the route's and web/warm_reads.py's, one function."""
     return HTMLResponse(
-        personalise(request, body), status_code=status, headers=synthetic_headers(synthetic)
+        personalise(request, page),
+        status_code=page.status,
+        headers=synthetic_headers(page.synthetic),
     )
 
 
-def personalise(request: Request, body: bytes) -> bytes:
-    """A cached body with this request's CSRF token, unread count and flashes in it."""
+def personalise(request: Request, page: CachedPage) -> bytes:
+    """A cached page's body with this request's CSRF token, unread count and flashes in it."""
     # Imported here: templating imports this module (its globals name the markers).
     from un1540.web.portal.templating import person_fragments
 
-    if CSRF_MARK.encode() in body:
-        body = body.replace(CSRF_MARK.encode(), csrf_token(request).encode())
-    inbox, flashes = INBOX_MARK.encode(), FLASHES_MARK.encode()
-    has_inbox = inbox in body
-    messages = take_flashes(request) if flashes in body else []
-    if has_inbox or messages:
-        inbox_html, flashes_html = person_fragments(request, inbox=has_inbox, messages=messages)
-        body = body.replace(inbox, inbox_html.encode()).replace(flashes, flashes_html.encode())
-    return body.replace(flashes, b"")
+    token = csrf_token(request) if page.has_csrf else None
+    messages = take_flashes(request) if page.flashes_at else []
+    if token is None and not page.has_inbox and not messages:
+        return page.body  # nothing of this request's own: the cached bytes as they are
+    parts, start = [], 0
+    for offset in page.flashes_at:
+        parts.append(page.body[start:offset])
+        start = offset
+    parts.append(page.body[start:])
+    if token is not None:
+        mark = CSRF_MARK.encode()
+        parts = [part.replace(mark, token.encode()) for part in parts]
+    flashes_html = ""
+    if page.has_inbox or messages:
+        inbox_html, flashes_html = person_fragments(
+            request, inbox=page.has_inbox, messages=messages
+        )
+        mark = INBOX_MARK.encode()
+        parts = [part.replace(mark, inbox_html.encode()) for part in parts]
+    return flashes_html.encode().join(parts)

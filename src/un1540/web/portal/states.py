@@ -4,6 +4,7 @@ its matrix and edition timeline), and the matrix on its own page."""
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -142,19 +143,30 @@ def _cached_state_page(
 ) -> HTMLResponse:
     """The page rendered once per reader (anonymous visitors share one), address, language and
     day, until the next write to what it shows (web/portal/page_cache.py); each request's CSRF
-    tokens, unread count and flashes substituted (about 280 KB each: the matrix grid)."""
-    # The State's own editions, cells, documents and contacts raise its own scope; evidence
-    # cites documents of any State (their titles), the profile gathers the rest.
-    gathered = (ASSISTANCE, VISITS, CONTACTS, ACTION_PLANS, ENGAGEMENT, INDICATORS)
-    scopes = (state_scope(iso3), REFERENCE, DOCUMENTS, *(gathered if profile else ()))
+    tokens, unread count and flashes substituted (about 280 KB each: the matrix grid). An
+    anonymous visitor's warm State page is answered before routing from the same entry
+    (web/warm_reads.py, with `state_page_key` and `state_page_scopes`)."""
     return cached_page(
         request,
         session,
         viewer,
-        ("state_page" if profile else "state_matrix_page", iso3.upper(), edition),
-        depends_on=scopes,
+        state_page_key(iso3, edition, profile=profile),
+        depends_on=state_page_scopes(iso3, profile=profile),
         build=lambda: _render_state_page(request, session, viewer, iso3, edition, profile=profile),
     )
+
+
+def state_page_key(iso3: str, edition: int | None, *, profile: bool) -> tuple[Hashable, ...]:
+    """The State page's (or its matrix page's) name and arguments in the page cache's key."""
+    return ("state_page" if profile else "state_matrix_page", iso3.upper(), edition)
+
+
+def state_page_scopes(iso3: str, *, profile: bool) -> tuple[str, ...]:
+    """The data the State page (or its matrix page) shows: the State's own editions, cells,
+    documents and contacts raise its own scope; evidence cites documents of any State (their
+    titles); the profile gathers the rest."""
+    gathered = (ASSISTANCE, VISITS, CONTACTS, ACTION_PLANS, ENGAGEMENT, INDICATORS)
+    return (state_scope(iso3), REFERENCE, DOCUMENTS, *(gathered if profile else ()))
 
 
 def _render_state_page(
