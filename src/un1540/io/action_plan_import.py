@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -133,6 +132,8 @@ def _rows_of_xlsx(content: bytes, file_name: str, problems: list[Problem]) -> li
     if refusal is not None:
         problems.append(Problem(file_name, refusal))
         return []
+    from openpyxl import load_workbook  # here, not with the module: see matrix_import
+
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Un1540Error:

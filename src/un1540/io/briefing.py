@@ -13,15 +13,12 @@ from datetime import date
 from html import escape
 from typing import Any
 
-import docx
-from docx.shared import Pt, RGBColor
-
 from un1540.schemas.profiles import StateProfile
 from un1540.schemas.text import printable
 from un1540.schemas.visits import VisitRead
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 
-RED = RGBColor(0xB4, 0x23, 0x18)
+RED = (0xB4, 0x23, 0x18)  # the notice's colour (a docx.shared.RGBColor once written)
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -219,17 +216,20 @@ def briefing_tables(
 
 
 def briefing_docx(visit: VisitRead, profile: StateProfile, *, synthetic: bool) -> bytes:
+    import docx  # where a document is written: a server that writes none does not hold it
+    from docx.shared import Pt, RGBColor
+
     document = docx.Document()
     if synthetic:
         header = document.sections[0].header.paragraphs[0]
         run = header.add_run(SYNTHETIC_NOTICE)
-        run.font.color.rgb = RED
+        run.font.color.rgb = RGBColor(*RED)
         run.font.size = Pt(8)
     document.add_heading(f"Briefing: visit {visit.id} to {printable(visit.state.name)}", level=0)
     if synthetic:
         note = document.add_paragraph().add_run(SYNTHETIC_NOTICE)
         note.bold = True
-        note.font.color.rgb = RED
+        note.font.color.rgb = RGBColor(*RED)
     document.add_paragraph(
         "Prepared from the records of the information system, as its reader may see them."
     )

@@ -11,17 +11,7 @@ stored one shows as U+FFFD instead of failing the whole document."""
 from __future__ import annotations
 
 import io
-from typing import Any
-
-import docx
-from docx.document import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table
+from typing import TYPE_CHECKING, Any
 
 from un1540.io.language import ENGLISH, DocumentLanguage
 from un1540.io.matrix_collect import MatrixExport
@@ -37,13 +27,21 @@ from un1540.schemas.matrix import MatrixRead, MatrixSectionRead
 from un1540.schemas.text import printable
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 
-RED = RGBColor(0xB4, 0x23, 0x18)
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.table import Table
+
+# python-docx is imported where a document is written, not with the module: a server that
+# never writes one does not hold it (benchmarks/memory.py).
+RED = (0xB4, 0x23, 0x18)  # the notice's colour (a docx.shared.RGBColor once written)
 PAGE_WIDTH_CM = 26.7  # A4 landscape less 1.5 cm margins
 
 
 def _fill_row(
     table: Table, values: list[str], *, bold: bool = False, centred: range = range(0)
 ) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     cells = table.add_row().cells  # type: ignore[no-untyped-call]  # (read once: it is slow)
     for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
         paragraph = cell.paragraphs[0]
@@ -54,6 +52,8 @@ def _fill_row(
 
 def _widths(table: Table, widths: list[float]) -> None:
     """Column widths in cm, written to the table grid (which LibreOffice and Word both read)."""
+    from docx.shared import Cm
+
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)
@@ -66,6 +66,8 @@ def _section_table(
     columns: dict[str, str],
     tr: DocumentLanguage = ENGLISH,
 ) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+
     adherence = section.layout == ["adherence"]
     slots = [] if adherence else [(w, c) for w in weapons for c in section.layout]
     table = document.add_table(rows=0, cols=4 if adherence else 3 + len(slots))
@@ -172,11 +174,13 @@ def localized_matrix(matrix: MatrixRead, tr: DocumentLanguage) -> MatrixRead:
 
 
 def _state(document: Document, export: MatrixExport, tr: DocumentLanguage = ENGLISH) -> None:
+    from docx.shared import Pt, RGBColor
+
     matrix, reports = localized_matrix(export.matrix, tr), export.reports
     if matrix.synthetic:
         run = document.add_paragraph().add_run(SYNTHETIC_NOTICE)
         run.bold = True
-        run.font.color.rgb = RED
+        run.font.color.rgb = RGBColor(*RED)
     if tr.language == "en":
         status = (
             "APPROVED" if matrix.edition.status == "approved" else matrix.edition.status.upper()
@@ -252,6 +256,9 @@ _AFTER_BIDI_VISUAL = (
 
 def _set_flag(parent: Any, tag: str, successors: tuple[str, ...]) -> None:
     """Add the empty element w:`tag` to `parent` once, in its place in the schema's order."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     if parent.find(qn(f"w:{tag}")) is not None:
         return
     element = OxmlElement(f"w:{tag}")
@@ -266,6 +273,8 @@ def right_to_left(document: Document) -> None:
     """Every paragraph of the document read right to left (`w:bidi`), each table laid out from
     the right (`w:bidiVisual`), and runs in the complex-script direction (`w:rtl`), as Word
     writes an Arabic document; headers and footers too."""
+    from docx.oxml.ns import qn
+
     parts = [document.element.body]
     for section in document.sections:
         parts += [section.header._element, section.footer._element]
@@ -283,6 +292,8 @@ def right_to_left(document: Document) -> None:
 def mark_every_page(document: Document, notice: str) -> None:
     """The notice in the header and the footer of every section of the document, so that every
     page carries it (a first or even page of its own would need its own header: none is set)."""
+    from docx.shared import Pt, RGBColor
+
     for section in document.sections:
         for part in (section.header, section.footer):
             part.is_linked_to_previous = False
@@ -291,11 +302,16 @@ def mark_every_page(document: Document, notice: str) -> None:
             run = paragraph.add_run(notice)
             run.bold = True
             run.font.size = Pt(7.5)
-            run.font.color.rgb = RED
+            run.font.color.rgb = RGBColor(*RED)
 
 
 def matrices_docx(exports: list[MatrixExport], tr: DocumentLanguage = ENGLISH) -> bytes:
     """One document, in the reader's language (`tr`); each State starts on a new page."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Cm, Pt
+
     document = docx.Document()
     page = document.sections[0]
     page.orientation = WD_ORIENT.LANDSCAPE

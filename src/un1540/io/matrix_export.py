@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidParameter, Problem
 from un1540.io.csv_export import matrix_csv
-from un1540.io.export_docx import matrices_docx
 from un1540.io.export_pdf import matrices_pdf, write_matrices_pdf
-from un1540.io.export_xlsx import matrices_xlsx
 from un1540.io.language import DocumentLanguage
 from un1540.io.matrix_collect import MatrixExport, collect, every_latest
 from un1540.models import Framework
@@ -117,10 +115,15 @@ def _content(
             bundle = MatrixBundle(**envelope(synthetic), matrices=[e.matrix for e in exports])
             content = bundle.model_dump_json(indent=1).encode()
     elif fmt is ExportFormat.xlsx:
+        # openpyxl and python-docx where a file is written: a server writing none holds neither.
+        from un1540.io.export_xlsx import matrices_xlsx
+
         content = matrices_xlsx(
             exports, framework_layout(session, _single_framework(session, exports)), reader
         )
     elif fmt is ExportFormat.docx:
+        from un1540.io.export_docx import matrices_docx
+
         content = matrices_docx(exports, reader)
     else:
         content = matrices_pdf(exports, reader)

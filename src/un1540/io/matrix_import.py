@@ -25,8 +25,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,7 +46,6 @@ from un1540.io.xlsx_layout import (
     SectionSheet,
     section_sheets,
 )
-from un1540.io.xlsx_values import sheet_values
 from un1540.models import Framework, MatrixEdition, State
 from un1540.models.base import today
 from un1540.reference.crosswalks import ASSERTED_BY, TREATY_STATUSES, treaty_fields
@@ -90,6 +87,13 @@ class Verbatim:
         return self.value
 
 
+def _column_letter(column: int) -> str:
+    """openpyxl's letters of a column (1: A, 27: AA)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column)
+
+
 def sheet_place(sheet: str, row: int | None = None, column: int | None = None) -> str:
     """Where in a workbook: "sheet op2", "sheet op2, row 5", "sheet op2, row 5, column E"."""
     if row is None:
@@ -100,7 +104,7 @@ def sheet_place(sheet: str, row: int | None = None, column: int | None = None) -
         N_("sheet %(sheet)s, row %(row)s, column %(column)s"),
         sheet=Verbatim(sheet),
         row=row,
-        column=get_column_letter(column),
+        column=_column_letter(column),
     )
 
 
@@ -491,6 +495,11 @@ def _parse_xlsx(content: bytes, checker: _Checker) -> None:
     if refusal is not None:
         checker.problem(file_name, refusal)
         return
+    # openpyxl here, not with the module: a server that reads no workbook does not hold it.
+    from openpyxl import load_workbook
+
+    from un1540.io.xlsx_values import sheet_values
+
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Un1540Error:
@@ -675,7 +684,7 @@ def _xlsx_place(sheet: str, row: int, start: int) -> Callable[[str], str]:
         N_("sheet %(sheet)s, row %(row)s, column %(column)s (%(name)s)"),
         sheet=Verbatim(sheet),
         row=row,
-        column=get_column_letter(start + TREATY_COLUMNS.index(name)),
+        column=_column_letter(start + TREATY_COLUMNS.index(name)),
         name=Verbatim(name),
     )
 

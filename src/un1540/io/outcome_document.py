@@ -9,16 +9,13 @@ from __future__ import annotations
 import io
 from html import escape
 
-import docx
-from docx.shared import Pt, RGBColor
-
 from un1540.reference.commitments import commitment_kinds
 from un1540.reference.lifecycles import lifecycle
 from un1540.schemas.commitments import OutcomeRead
 from un1540.schemas.text import printable
 from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 
-RED = RGBColor(0xB4, 0x23, 0x18)
+RED = (0xB4, 0x23, 0x18)  # the notice's colour (a docx.shared.RGBColor once written)
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -67,17 +64,20 @@ def counts_line(outcome: OutcomeRead) -> str:
 
 
 def outcome_docx(outcome: OutcomeRead) -> bytes:
+    import docx  # where a document is written: a server that writes none does not hold it
+    from docx.shared import Pt, RGBColor
+
     document = docx.Document()
     if outcome.synthetic:
         header = document.sections[0].header.paragraphs[0]
         run = header.add_run(SYNTHETIC_NOTICE)
-        run.font.color.rgb = RED
+        run.font.color.rgb = RGBColor(*RED)
         run.font.size = Pt(8)
     document.add_heading(title(outcome), level=0)
     if outcome.synthetic:
         note = document.add_paragraph().add_run(SYNTHETIC_NOTICE)
         note.bold = True
-        note.font.color.rgb = RED
+        note.font.color.rgb = RGBColor(*RED)
     document.add_paragraph(subtitle(outcome))
     document.add_paragraph(counts_line(outcome))
     body = rows(outcome)

@@ -19,14 +19,11 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from docx import Document as WordDocument
-from docx.shared import Cm, Pt
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from un1540 import __version__
 from un1540.io.charts import BarSeries, bar_chart, bar_chart_svg, to_png
-from un1540.io.export_docx import mark_every_page, right_to_left
 from un1540.io.export_pdf import css_string, printable_value
 from un1540.io.language import DocumentLanguage
 from un1540.reference.languages import N_, change, ltr
@@ -326,6 +323,12 @@ def _fixed_zip(data: bytes) -> bytes:
 def review_docx(stats: ReviewStatistics, language: str = "en") -> bytes:
     """The same report as a Word document, charts as PNG, in one of the six languages (the
     HTML report's own messages; Arabic paragraphs and tables right to left)."""
+    # python-docx where a document is written: a server that writes none does not hold it.
+    from docx import Document as WordDocument
+    from docx.shared import Cm, Pt
+
+    from un1540.io.export_docx import mark_every_page, right_to_left
+
     reader = DocumentLanguage(language)
     _ = reader.gettext
     f = _filters(reader.locale)
