@@ -1,21 +1,28 @@
-"""Warm reads answered before routing: an anonymous GET of a State's matrix JSON that this
-process's cache holds for the data's current versions (issue 14: a cached answer cost about
-four times its bytes' worth of routing and dependency resolution over ~400 routes).
+"""An anonymous GET of a State's matrix JSON, answered before routing (issue 14: a cached answer
+cost about four times its bytes' worth of routing and dependency resolution over ~400 routes,
+and an uncached one paid the same on top of reading and rendering).
 
 `WarmReads` sits inside every other middleware of ours (security headers, session cookies,
 language, HEAD, CORS: they apply to its answers as to any other) and just outside the router.
-It answers only when all of these hold, else the request goes on to the application unchanged:
+It takes only requests that hold all of these, else the request goes on to the application
+unchanged:
 
 - GET (HEAD arrives as GET), path `/api/v1/states/{three letters}/matrix`, no query string;
 - no credentials: no `Authorization` header and no session cookie (the public viewer, exactly
-  as `resolve_viewer` decides it; anything else is resolved by the application);
-- the cache holds the value the route would serve, for the versions of the data read from the
-  database now, in a transaction of its own, as every request does (kernel/cache.py `held`):
-  a write committed by any process is seen at once. A miss is computed by the route (a key
-  held for older versions costs that one extra read of the versions; a key not held, none).
+  as `resolve_viewer` decides it; anything else is resolved by the application).
 
-The answer is the route's own (`json_bytes`: the same body, media type and synthetic-data
-header), computed nowhere else.
+Then it answers what the route answers for the public viewer, through the route's own function
+(`matrix_json`: the same body, media type and synthetic-data header):
+
+- the value this process's cache holds for the versions of the data read from the database
+  now, in a transaction of its own, as every request does (kernel/cache.py `held`): a write
+  committed by any process is seen at once;
+- else the value computed (and cached, if the cache is on) as the route computes it; with the
+  cache off (`UN1540_CACHE_MB=0`) that is every request. The session reads without a
+  transaction (db/engine.py `reads_without_transaction`: two round trips fewer on PostgreSQL).
+- If computing it fails (no such State, no approved edition, the database unavailable), the
+  request goes on to the route, which meets the same failure and answers it as for any other
+  reader (the application's error handlers are inside this middleware's reach only there).
 """
 
 from __future__ import annotations
@@ -27,9 +34,10 @@ import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from un1540.db.engine import reads_without_transaction
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.cache import MISSING, held
-from un1540.web.api.states import matrix_json_key, matrix_json_scopes
+from un1540.web.api.states import matrix_json, matrix_json_key, matrix_json_scopes
 from un1540.web.auth import has_credentials
 from un1540.web.responses import json_bytes
 
@@ -51,17 +59,24 @@ class WarmReads:
             and (match := MATRIX_PATH.fullmatch(scope["path"])) is not None
             and not has_credentials(scope)
         ):
-            value = await anyio.to_thread.run_sync(self._held_matrix, match[1])
+            value = await anyio.to_thread.run_sync(self._public_matrix, match[1])
             if value is not MISSING:
                 body, synthetic = value
                 await json_bytes(body, synthetic=synthetic)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
-    def _held_matrix(self, iso3: str) -> Any:
+    def _public_matrix(self, iso3: str) -> Any:
         with self.sessions() as session:
-            return held(
+            reads_without_transaction(session)
+            value = held(
                 session,
                 matrix_json_key(iso3, None, PUBLIC),
                 depends_on=matrix_json_scopes(iso3),
             )
+            if value is not MISSING:
+                return value
+            try:
+                return matrix_json(session, PUBLIC, iso3, None)
+            except Exception:  # answered by the route (see the module docstring)
+                return MISSING
