@@ -5,25 +5,31 @@ evidence in, in the same order; and it reads the database in a fixed number of s
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 import orjson
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session
 
-from tests.conftest import DEMO_STATES
-from tests.factories import make_document, make_edition
+from tests.conftest import DEMO_STATES, STATE_WITHOUT_EDITIONS, settings_for
+from tests.factories import make_document, make_edition, make_user
+from un1540.db.engine import make_session_factory, reads_without_transaction
 from un1540.errors import NotFound
 from un1540.models import MatrixEdition, Role, State, Visibility
 from un1540.schemas.matrix import TreatyStatusInput
 from un1540.services.kernel.access import PUBLIC, Viewer
 from un1540.services.kernel.cache import CACHE, MISSING, held
+from un1540.services.matrix.actions.editions import open_draft
 from un1540.services.matrix.inputs import CellInput, EvidenceInput
 from un1540.services.matrix.reads.matrix import get_matrix, matrix_document
 from un1540.web import warm_reads
+from un1540.web.api.states import matrix_json
+from un1540.web.app import create_app
 
 
 def _viewers(session: Session) -> list[Viewer]:
@@ -100,7 +106,7 @@ def test_the_matrix_json_is_matrix_read_byte_for_byte(session: Session) -> None:
     assert b"secret words" in expert
 
 
-def test_an_uncached_matrix_json_reads_in_six_statements(client: TestClient) -> None:
+def test_an_uncached_matrix_json_reads_in_four_statements(client: TestClient) -> None:
     statements: list[str] = []
 
     def count(*arguments: Any) -> None:
@@ -116,16 +122,88 @@ def test_an_uncached_matrix_json_reads_in_six_statements(client: TestClient) -> 
         event.remove(engine, "before_cursor_execute", count)
     assert answer.status_code == 200
     assert answer.json()["state"]["iso3"] == "FRA"
-    # The data version, the State, its edition, the framework (the key of its cached layout),
-    # the cells, their evidence: one statement each, however many cells and documents.
+    # The data version, the State with its edition and the framework (the key of its cached
+    # layout) in one, the cells, their evidence: one statement each, however many cells and
+    # documents (uncached9: the State, edition and framework were three ORM reads).
     reads = [
         s
         for s in statements
         if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
     ]
-    assert len(reads) == 6, "\n".join(s[:60] for s in reads)
+    assert len(reads) == 4, "\n".join(s[:60] for s in reads)
+    assert sum("FROM state" in s and "JOIN matrix_edition" in s for s in reads) == 1
     assert sum("FROM cell_entry" in s for s in reads) == 1
     assert sum("FROM evidence" in s for s in reads) == 1
+
+
+def _same_as_matrix_read(session: Session, viewers: list[Viewer], iso3s: list[str]) -> int:
+    """`matrix_document` against `get_matrix` (the models' rendering) for every edition of these
+    States, each viewer, latest and by number, a number no State has, refusals included."""
+    numbers = {
+        iso3: [
+            number
+            for (number,) in session.execute(
+                select(MatrixEdition.number)
+                .join(State, State.id == MatrixEdition.state_id)
+                .where(State.iso3 == iso3)
+            )
+        ]
+        for iso3 in iso3s
+    }
+    compared = 0
+    for viewer in viewers:
+        for iso3 in iso3s:
+            for number in [None, *numbers[iso3], 999]:
+                try:
+                    expected: Any = get_matrix(session, viewer=viewer, iso3=iso3, number=number)
+                except NotFound as refusal:
+                    expected = refusal
+                if isinstance(expected, NotFound):  # refused alike, in the same words
+                    with pytest.raises(NotFound, match=f"^{re.escape(str(expected))}$"):
+                        matrix_document(session, viewer=viewer, iso3=iso3, number=number)
+                    continue
+                document, synthetic = matrix_document(
+                    session, viewer=viewer, iso3=iso3, number=number
+                )
+                body = orjson.dumps(document)
+                assert body == expected.model_dump_json().encode(), (viewer, iso3, number)
+                assert synthetic == expected.synthetic
+                compared += 1
+    return compared
+
+
+def test_every_demo_state_is_matrix_read_byte_for_byte_before_and_after_changes(
+    session: Session,
+) -> None:
+    viewers = _viewers(session)
+    states = [*DEMO_STATES, STATE_WITHOUT_EDITIONS, "ZZZ", "fra"]
+    assert _same_as_matrix_read(session, viewers, states) >= 5 * len(DEMO_STATES)
+    public_before = orjson.dumps(matrix_document(session, viewer=PUBLIC, iso3="FRA")[0])
+
+    # An approval changes the latest edition; one the public may not see leaves it alone.
+    hidden = make_edition(session, iso3="POL", approved_on=date(2026, 12, 3))
+    session.execute(
+        update(MatrixEdition)
+        .where(MatrixEdition.id == hidden.id)
+        .values(visibility=Visibility.owning_state_and_committee)
+    )
+    public_pol = matrix_document(session, viewer=PUBLIC, iso3="POL")[0]
+    assert public_pol["edition"]["number"] != hidden.number
+    shown = make_edition(session, iso3="FRA", approved_on=date(2026, 12, 3))
+    public_fra = orjson.dumps(matrix_document(session, viewer=PUBLIC, iso3="FRA")[0])
+    assert orjson.loads(public_fra)["edition"]["number"] == shown.number
+    assert public_fra != public_before
+    assert _same_as_matrix_read(session, viewers, ["FRA", "POL"]) >= 10
+
+    # A draft is never public: not the latest for anyone, not readable by number publicly.
+    expert = make_user(session, role="expert")
+    draft = open_draft(session, viewer=expert, iso3="FRA", reason="tests")
+    assert orjson.dumps(matrix_document(session, viewer=PUBLIC, iso3="FRA")[0]) == public_fra
+    with pytest.raises(NotFound):
+        matrix_document(session, viewer=PUBLIC, iso3="FRA", number=draft.number)
+    opened = matrix_document(session, viewer=expert, iso3="FRA", number=draft.number)[0]
+    assert opened["edition"]["status"] == "draft"
+    assert _same_as_matrix_read(session, [*viewers, expert], ["FRA"]) >= 5
 
 
 def test_a_warm_anonymous_matrix_is_answered_before_routing_as_the_route_answers(
@@ -168,3 +246,58 @@ def test_a_warm_anonymous_matrix_is_answered_before_routing_as_the_route_answers
     assert client.get("/api/v1/states/FRA/matrix?edition=1").json()["edition"]["number"] == 1
     assert client.get("/api/v1/states/FRA/matrix.json").status_code == 200
     assert served == []
+
+
+def test_an_uncached_public_matrix_is_computed_before_routing_as_the_route_computes_it(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As `un1540 serve` with UN1540_CACHE_MB=0, on the demo database itself (sessions bound to
+    # the engine, as in a server: on PostgreSQL the lane reads without a transaction).
+    app = create_app(settings_for(engine), engine=engine)
+    monkeypatch.setattr(CACHE, "budget", 0)  # the cache off, restored after the test
+    computed: list[str] = []
+
+    def spying(session: Session, viewer: Viewer, iso3: str, edition: int | None) -> Any:
+        computed.append(iso3)
+        return matrix_json(session, viewer, iso3, edition)
+
+    monkeypatch.setattr(warm_reads, "matrix_json", spying)
+    with TestClient(app) as client, Session(engine) as session:
+        for iso3 in DEMO_STATES:
+            answer = client.get(f"/api/v1/states/{iso3}/matrix")
+            assert answer.status_code == 200
+            expected = get_matrix(session, viewer=PUBLIC, iso3=iso3)
+            assert answer.content == expected.model_dump_json().encode(), iso3
+            assert answer.headers["x-synthetic-data"] == "true"
+        assert computed == DEMO_STATES  # by the lane, once each: not again by the route
+        # A refusal is the route's, as for any other reader: the lane hands the request on.
+        computed.clear()
+        missing = client.get(f"/api/v1/states/{STATE_WITHOUT_EDITIONS}/matrix")
+        assert missing.status_code == 404
+        assert "has no approved edition that you may see" in missing.text
+        assert client.get("/api/v1/states/ZZZ/matrix").status_code == 404
+        assert computed == [STATE_WITHOUT_EDITIONS, "ZZZ"]
+
+
+def test_a_read_without_transaction_opens_none_on_postgresql(engine: Engine) -> None:
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        reads_without_transaction(session)
+        document, _ = matrix_document(session, viewer=PUBLIC, iso3="FRA")
+        assert document["state"]["iso3"] == "FRA"
+        raw = session.connection().connection.dbapi_connection
+        if engine.dialect.name == "postgresql":
+            # No BEGIN was sent, so no transaction is open (and no ROLLBACK will be).
+            assert raw.autocommit is True  # type: ignore[union-attr]
+            assert raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE  # type: ignore[union-attr]
+    with sessions() as session:  # the pooled connection is back to transactions
+        session.execute(select(State.id).limit(1))
+        raw = session.connection().connection.dbapi_connection
+        if engine.dialect.name == "postgresql":
+            assert raw.autocommit is False  # type: ignore[union-attr]
+            assert raw.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS  # type: ignore[union-attr]
+    # A session bound to a connection (the tests' joined sessions) is left as it is.
+    with engine.connect() as connection, Session(bind=connection) as joined:
+        reads_without_transaction(joined)
+        joined.execute(select(State.id).limit(1))
+        assert joined.in_transaction()

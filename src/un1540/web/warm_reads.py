@@ -1,11 +1,13 @@
-"""Warm reads answered before routing: an anonymous GET of a State's matrix JSON, of the State
-page or of the State's matrix page, that this process's cache holds for the data's current
-versions (issue 14: a cached answer cost several times its bytes' worth of routing and
-dependency resolution over ~400 routes; the State page about ten times the in-memory ceiling).
+"""Anonymous reads answered before routing: a GET of a State's matrix JSON (warm or computed),
+of the State page or of the State's matrix page (warm only). Issue 14: a cached answer cost
+several times its bytes' worth of routing and dependency resolution over ~400 routes (the State
+page about ten times the in-memory ceiling), and an uncached matrix paid the same on top of
+reading and rendering.
 
 `WarmReads` sits inside every other middleware of ours (security headers, session cookies,
 language, HEAD, CORS: they apply to its answers as to any other) and just outside the router.
-It answers only when all of these hold, else the request goes on to the application unchanged:
+It takes only requests that hold all of these, else the request goes on to the application
+unchanged:
 
 - GET (HEAD arrives as GET), no query string, path `/api/v1/states/{three letters}/matrix`,
   `/states/{three letters}` or `/states/{three letters}/matrix`;
@@ -14,8 +16,14 @@ It answers only when all of these hold, else the request goes on to the applicat
 - the cache holds the value the route would serve, under the route's own key (for a page:
   `page_cache.page_key`, the language the language middleware chose, today, the full address),
   for the versions of the data read now (kernel/cache.py `held`, `held_at`): a write committed
-  by any process is seen at once. A miss is computed by the route (a key held for older
-  versions costs that one extra read of the versions; a key not held, none).
+  by any process is seen at once.
+- For the matrix JSON only, a miss is computed here as the route computes it (`matrix_json`:
+  the same body, media type and synthetic-data header; cached, if the cache is on; with the
+  cache off, `UN1540_CACHE_MB=0`, that is every request), in a session that reads without a
+  transaction (db/engine.py `reads_without_transaction`: two round trips fewer on PostgreSQL).
+  If computing it fails (no such State, no approved edition, the database unavailable), the
+  request goes on to the route, which meets the same failure and answers it as for any other
+  reader. A page not held is rendered by its route.
 
 The versions: on a SQLite file, a `SqliteVersionWatch` (kernel/data_version.py) on the event
 loop: `PRAGMA data_version` on a connection kept for it says whether anyone committed since it
@@ -24,7 +32,8 @@ bound to one connection) in a worker thread, in a transaction of its own, as eve
 
 The answer is the route's own, built by the same function (`json_bytes` for the matrix JSON;
 `page_cache.page_response` for a page: the same body, status, media type and synthetic-data
-header); tests/portal/test_warm_reads.py compares both paths byte for byte.
+header); tests/portal/test_warm_reads.py and tests/api/test_matrix_json.py compare both paths
+byte for byte.
 """
 
 from __future__ import annotations
@@ -38,10 +47,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from un1540.db.engine import reads_without_transaction
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.cache import CACHE, MISSING, held, held_at
 from un1540.services.kernel.data_version import SqliteVersionWatch
-from un1540.web.api.states import matrix_json_key, matrix_json_scopes
+from un1540.web.api.states import matrix_json, matrix_json_key, matrix_json_scopes
 from un1540.web.auth import has_credentials
 from un1540.web.portal.page_cache import CachedPage, page_key, page_response
 from un1540.web.portal.states import state_page_key, state_page_scopes
@@ -75,9 +85,10 @@ class WarmReads:
             path = scope["path"]
             if (match := MATRIX_PATH.fullmatch(path)) is not None:
                 iso3 = match[1]
-                value = await self._held(
-                    matrix_json_key(iso3, None, PUBLIC), matrix_json_scopes(iso3)
-                )
+                key, scopes = matrix_json_key(iso3, None, PUBLIC), matrix_json_scopes(iso3)
+                value = self._held_watched(key, scopes) if self.watch is not None else MISSING
+                if value is MISSING:
+                    value = await anyio.to_thread.run_sync(self._public_matrix, iso3, key, scopes)
                 if value is not MISSING:
                     body, synthetic = value
                     await json_bytes(body, synthetic=synthetic)(scope, receive, send)
@@ -97,11 +108,28 @@ class WarmReads:
     async def _held(self, key: Hashable, scopes: tuple[str, ...]) -> Any:
         """The cached value of `key` for the current versions of `scopes`, or MISSING."""
         if self.watch is not None:
-            if not CACHE.holds(self.watch.database, key):
-                return MISSING
-            return held_at(self.watch.current(), key, depends_on=scopes)
+            return self._held_watched(key, scopes)
         return await anyio.to_thread.run_sync(self._held_in_session, key, scopes)
+
+    def _held_watched(self, key: Hashable, scopes: tuple[str, ...]) -> Any:
+        assert self.watch is not None
+        if not CACHE.holds(self.watch.database, key):
+            return MISSING
+        return held_at(self.watch.current(), key, depends_on=scopes)
 
     def _held_in_session(self, key: Hashable, scopes: tuple[str, ...]) -> Any:
         with self.sessions() as session:
             return held(session, key, depends_on=scopes)
+
+    def _public_matrix(self, iso3: str, key: Hashable, scopes: tuple[str, ...]) -> Any:
+        """The public matrix JSON: held (unless the watch already looked), else computed."""
+        with self.sessions() as session:
+            reads_without_transaction(session)
+            if self.watch is None:
+                value = held(session, key, depends_on=scopes)
+                if value is not MISSING:
+                    return value
+            try:
+                return matrix_json(session, PUBLIC, iso3, None)
+            except Exception:  # answered by the route (see the module docstring)
+                return MISSING

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -96,18 +97,21 @@ def _field_info(field: FieldDefinition, section: Section) -> FieldInfo:
 
 def framework_layout(session: Session, framework: Framework) -> FrameworkLayout:
     """The structure of a framework (a stored structure never changes, so it is cached)."""
-    key = (
-        session_url(session),
-        framework.id,
-        framework.source_sha256,
-        framework.loaded_at.isoformat(),
-    )
+    return layout_of(session, framework.id, framework.source_sha256, framework.loaded_at)
+
+
+def layout_of(
+    session: Session, framework_id: int, source_sha256: str, loaded_at: datetime
+) -> FrameworkLayout:
+    """`framework_layout` from the three columns that key it, read with other columns by a
+    caller that does not load the framework itself (reads/matrix.py: `matrix_document`)."""
+    key = (session_url(session), framework_id, source_sha256, loaded_at.isoformat())
     layout = _LAYOUTS.get(key)
     if layout is not None:
         return layout
     stored = session.scalars(
         select(Framework)
-        .where(Framework.id == framework.id)
+        .where(Framework.id == framework_id)
         .options(
             selectinload(Framework.weapon_categories),
             selectinload(Framework.column_kinds),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from un1540.analytics.coverage import Tally
+from un1540.analytics.coverage import BLANK, MEASURE, NOT_APPLICABLE, UNCERTAIN, Tally
 from un1540.models import CellComment, CellEntry, CellProposal, MatrixEdition, Origin, State
 from un1540.schemas.matrix import (
     MATRIX_DISCLAIMER,
@@ -245,6 +245,20 @@ def matrix_sections(
     return sections, total
 
 
+def _tally_of(marks: list[str]) -> Tally:
+    """`Tally.add` over every mark, counted at C speed (an unknown mark is refused alike)."""
+    tally = Tally(
+        measures=marks.count(MEASURE),
+        uncertain=marks.count(UNCERTAIN),
+        not_applicable=marks.count(NOT_APPLICABLE),
+        blank=marks.count(BLANK),
+    )
+    if tally.cells != len(marks):
+        for mark in marks:
+            Tally().add(mark)  # raises its ValueError on the unknown mark
+    return tally
+
+
 def tally_document(tally: Tally) -> dict[str, Any]:
     """A tally as plain JSON values, in `TallyRead`'s key order."""
     return {
@@ -258,12 +272,21 @@ def tally_document(tally: Tally) -> dict[str, Any]:
     }
 
 
+class EditionHead(NamedTuple):
+    """What `matrix_document` shows of an edition besides its tally (`EditionSummary`)."""
+
+    number: int
+    status: str
+    approved_on: date | None
+    origin: str
+
+
 def matrix_document(
     layout: FrameworkLayout,
     *,
     header: Mapping[str, Any],
     state: dict[str, str],
-    edition: MatrixEdition,
+    edition: EditionHead,
     entries: Mapping[int, tuple[int, str, str, dict[str, Any] | None]],
     evidence: Mapping[int, list[dict[str, Any]]],
 ) -> dict[str, Any]:
@@ -273,19 +296,15 @@ def matrix_document(
     total = Tally()
     sections = []
     no_evidence: list[dict[str, Any]] = []
+    hidden = (-1, "", "", None)  # no entry: no id (ids are positive), so no evidence
     for section in layout.sections:
-        tally = Tally()
+        marks: list[str] = []
         fields = []
         for field in section.fields:
             cells = []
             for cell in field.cells:
-                entry = entries.get(cell.id)
-                if entry is None:
-                    mark, remark, cited, treaty = "", "", no_evidence, None
-                else:
-                    entry_id, mark, remark, treaty = entry
-                    cited = evidence.get(entry_id, no_evidence)
-                tally.add(mark)
+                entry_id, mark, remark, treaty = entries.get(cell.id, hidden)
+                marks.append(mark)
                 cells.append(
                     {
                         "id": cell.key,
@@ -293,7 +312,7 @@ def matrix_document(
                         "column": cell.column,
                         "mark": mark,
                         "remark": remark,
-                        "evidence": cited,
+                        "evidence": evidence.get(entry_id, no_evidence),
                         "treaty": treaty,
                     }
                 )
@@ -308,6 +327,7 @@ def matrix_document(
                     "cells": cells,
                 }
             )
+        tally = _tally_of(marks)
         total.merge(tally)
         sections.append(
             {
@@ -323,10 +343,10 @@ def matrix_document(
         "state": state,
         "edition": {
             "number": edition.number,
-            "status": edition.status.value,
+            "status": edition.status,
             "approved_on": edition.approved_on,
             "framework": layout.slug,
-            "origin": edition.origin.value,
+            "origin": edition.origin,
             "tally": tally_document(total),
         },
         "disclaimer": MATRIX_DISCLAIMER,

@@ -33,7 +33,8 @@ router = APIRouter(tags=["States"])
 
 
 def matrix_json_key(iso3: str, edition: int | None, viewer: Viewer) -> tuple[Hashable, ...]:
-    """What a State's serialised matrix is cached under (also read by web/warm.py)."""
+    """What a State's serialised matrix is cached under (also read by web/warm.py and
+    web/warm_reads.py)."""
     return ("matrix_json", iso3.upper(), edition, viewer.cache_key)
 
 
@@ -42,11 +43,12 @@ def matrix_json_scopes(iso3: str) -> tuple[str, ...]:
     return (state_scope(iso3), REFERENCE)
 
 
-def _matrix_json(
+def matrix_json(
     session: Session, viewer: Viewer, iso3: str, edition: int | None
 ) -> tuple[bytes, bool]:
     """The serialised matrix, reused until the next write to this State or to the frameworks
-    (about 100 KB each: all 193 States take ~20 MB of the cache)."""
+    (about 100 KB each: all 193 States take ~20 MB of the cache). Also computed by
+    web/warm_reads.py for an anonymous reader, before routing."""
 
     def build() -> tuple[bytes, bool]:
         # Plain values serialised by orjson: the same bytes as MatrixRead's (pinned by
@@ -168,7 +170,7 @@ def state_matrix(
     A cell is identified as `{field}:{weapon}:{column}`, e.g. `op2.manufacture:cw:legal_framework`;
     OP1 cells as `{field}:any:adherence`.
     """
-    body, synthetic = _matrix_json(session, viewer, iso3, edition)
+    body, synthetic = matrix_json(session, viewer, iso3, edition)
     return json_bytes(body, synthetic=synthetic)
 
 
@@ -182,7 +184,7 @@ def state_matrix_json(
     session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, edition: EditionQuery = None
 ) -> Response:
     """The same as /matrix, named as a file to download."""
-    body, synthetic = _matrix_json(session, viewer, iso3, edition)
+    body, synthetic = matrix_json(session, viewer, iso3, edition)
     response = json_bytes(body, synthetic=synthetic)
     response.headers["Content-Disposition"] = f'inline; filename="{iso3.upper()}-matrix.json"'
     return response

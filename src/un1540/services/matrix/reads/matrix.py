@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Executable, Integer, String, bindparam, select, type_coerce
+from sqlalchemy import Executable, Integer, String, and_, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 
 from un1540.errors import NotFound, text
-from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, Origin
+from un1540.models import (
+    CellEntry,
+    Document,
+    EditionStatus,
+    Evidence,
+    Framework,
+    MatrixEdition,
+    Origin,
+    State,
+)
 from un1540.reference.crosswalks import treaty_fields
 from un1540.reference.languages import N_
 from un1540.schemas.matrix import (
@@ -19,11 +28,11 @@ from un1540.schemas.matrix import (
     StateRef,
 )
 from un1540.schemas.workflow import CellState
-from un1540.services.kernel.access import Viewer, can_see, visible
+from un1540.services.kernel.access import Viewer, can_see, edition_visible, visible
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.matrix import shapes
-from un1540.services.matrix.layout import FrameworkLayout, framework_layout
+from un1540.services.matrix.layout import FrameworkLayout, framework_layout, layout_of
 from un1540.services.matrix.reads.editions import entry_for, find_edition, visible_edition
 
 
@@ -150,25 +159,42 @@ def matrix_document(
     """The same matrix as `get_matrix`, as plain JSON values in `MatrixRead`'s shape and key
     order (dicts, lists, strings, numbers, dates), and whether it is synthetic: for the matrix
     JSON, where building ~550 pydantic models per request took a third of an uncached answer.
-    Read with plain column tuples on the session's connection (no ORM row processing).
-    tests/api/test_matrix_json.py pins its serialisation equal, byte for byte, to `MatrixRead`'s.
+    Read in three statements of plain column tuples on the session's connection (no ORM
+    objects): the State with the edition and its framework's key, the cells, their evidence.
+    tests/api/test_matrix_json.py pins its serialisation equal, byte for byte, to `MatrixRead`'s
+    and its refusals equal to `get_matrix`'s.
     """
-    state = state_by_iso3(session, iso3)
-    edition = visible_edition(session, viewer=viewer, state=state, number=number)
-    framework = session.get(Framework, edition.framework_id)
-    assert framework is not None  # guaranteed by the foreign key
-    layout = framework_layout(session, framework)
-    treaty_cells = _treaty_cells(layout)
+    # Only three ASCII letters can be a code (as state_by_iso3: no NUL, no megabyte of text).
+    if not (len(iso3) == 3 and iso3.isascii() and iso3.isalpha()):
+        state_by_iso3(session, iso3)  # raises its NotFound
     connection = session.connection()
+    head, entry_rows, evidence_rows = _document_statements(viewer, latest=number is None)
+    found = connection.execute(head, {"iso3": iso3.upper(), "number": number}).first()
+    if found is None:
+        state_by_iso3(session, iso3)  # raises its NotFound
+        raise AssertionError("the State exists but was not read")  # pragma: no cover
+    (state_iso3, short_name, edition_id, edition_number, status, approved_on, origin, *key) = found
+    if edition_id is None:
+        what = f"edition {number}" if number is not None else "approved edition"
+        raise NotFound(
+            text(
+                N_("%(short_name)s (%(iso3)s) has no %(what)s that you may see"),
+                short_name=short_name,
+                iso3=state_iso3,
+                what=what,
+            )
+        )
+    framework_id, source_sha256, loaded_at = key
+    layout = layout_of(session, framework_id, source_sha256, loaded_at)
+    treaty_cells = _treaty_cells(layout)
     entries: dict[int, tuple[int, str, str, dict[str, Any] | None]] = {}
-    entry_rows, evidence_rows = _document_statements(viewer)
-    parameters = {"edition_id": edition.id}
-    for entry_id, cell_id, mark, remark, status, signed, dated, asserted in connection.execute(
+    parameters = {"edition_id": edition_id}
+    for entry_id, cell_id, mark, remark, status_of, signed, dated, asserted in connection.execute(
         entry_rows, parameters
     ).all():
         treaty = None
-        if status is not None:
-            read = shapes.treaty_of(treaty_cells.get(cell_id), status, signed, dated, asserted)
+        if status_of is not None:
+            read = shapes.treaty_of(treaty_cells.get(cell_id), status_of, signed, dated, asserted)
             treaty = read.model_dump(mode="json") if read is not None else None
         entries[cell_id] = (entry_id, mark, remark, treaty)
     evidence: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -197,27 +223,64 @@ def matrix_document(
                 "quotation": quotation,
             }
         )
-    synthetic = edition.origin is Origin.demo
+    synthetic = origin is Origin.demo
     matrix = shapes.matrix_document(
         layout,
         header=envelope(synthetic),
-        state={"iso3": state.iso3, "name": state.short_name},
-        edition=edition,
+        state={"iso3": state_iso3, "name": short_name},
+        edition=shapes.EditionHead(edition_number, status.value, approved_on, origin.value),
         entries=entries,
         evidence=evidence,
     )
     return matrix, synthetic
 
 
-# The two statements of `matrix_document` by what the viewer may see (Viewer.cache_key), built
-# once: building them took as long as running them. The edition is a bound parameter.
-_DOCUMENT_STATEMENTS: dict[tuple[str, int | None], tuple[Executable, Executable]] = {}
+# The three statements of `matrix_document` by what the viewer may see (Viewer.cache_key) and
+# whether it asks for the latest approved edition or a numbered one, built once: building them
+# took as long as running them. The State's code, the edition's number and id are bound.
+_DOCUMENT_STATEMENTS: dict[
+    tuple[tuple[str, int | None], bool], tuple[Executable, Executable, Executable]
+] = {}
 
 
-def _document_statements(viewer: Viewer) -> tuple[Executable, Executable]:
-    built = _DOCUMENT_STATEMENTS.get(viewer.cache_key)
+def _document_statements(
+    viewer: Viewer, *, latest: bool
+) -> tuple[Executable, Executable, Executable]:
+    built = _DOCUMENT_STATEMENTS.get((viewer.cache_key, latest))
     if built is not None:
         return built
+    # The State, with the edition `visible_edition` would find (its latest approved one, or the
+    # numbered one, that the viewer may see) and its framework's key; the edition's columns are
+    # NULL when there is none. The outer join yields that NULL row only when no edition
+    # matches, so ordering by number picks the latest on both backends.
+    which = (
+        MatrixEdition.status == EditionStatus.approved
+        if latest
+        else MatrixEdition.number == bindparam("number", type_=Integer)
+    )
+    head = (
+        select(
+            State.iso3,
+            State.short_name,
+            MatrixEdition.id,
+            MatrixEdition.number,
+            MatrixEdition.status,
+            MatrixEdition.approved_on,
+            MatrixEdition.origin,
+            Framework.id,
+            Framework.source_sha256,
+            Framework.loaded_at,
+        )
+        .select_from(State)
+        .outerjoin(
+            MatrixEdition,
+            and_(MatrixEdition.state_id == State.id, edition_visible(viewer), which),
+        )
+        .outerjoin(Framework, Framework.id == MatrixEdition.framework_id)
+        .where(State.iso3 == bindparam("iso3", type_=String))
+        .order_by(MatrixEdition.number.desc())
+        .limit(1)
+    )
     edition_id = bindparam("edition_id", type_=Integer)
     entry_rows = (
         select(
@@ -260,7 +323,7 @@ def _document_statements(viewer: Viewer) -> tuple[Executable, Executable]:
         )
         .order_by(Evidence.id)
     )
-    built = _DOCUMENT_STATEMENTS[viewer.cache_key] = (entry_rows, evidence_rows)
+    built = _DOCUMENT_STATEMENTS[(viewer.cache_key, latest)] = (head, entry_rows, evidence_rows)
     return built
 
 
