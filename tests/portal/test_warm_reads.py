@@ -93,7 +93,7 @@ class Paths:
         self.monkeypatch = monkeypatch
         self.routed: list[str] = []
         self._page = state_pages._cached_state_page
-        self._matrix = api_states._matrix_json
+        self._matrix = api_states.matrix_json
         self._addresses = (warm_reads.MATRIX_PATH, warm_reads.STATE_PAGE_PATH)
 
     def count_routed(self) -> None:
@@ -106,18 +106,18 @@ class Paths:
             return self._matrix(*args, **kwargs)
 
         self.monkeypatch.setattr(state_pages, "_cached_state_page", page)
-        self.monkeypatch.setattr(api_states, "_matrix_json", matrix)
+        self.monkeypatch.setattr(api_states, "matrix_json", matrix)
 
     def break_routes(self) -> None:
         def broken(*_args: Any, **_kwargs: Any) -> Any:
             raise AssertionError("the route ran: the warm path did not answer")
 
         self.monkeypatch.setattr(state_pages, "_cached_state_page", broken)
-        self.monkeypatch.setattr(api_states, "_matrix_json", broken)
+        self.monkeypatch.setattr(api_states, "matrix_json", broken)
 
     def restore_routes(self) -> None:
         self.monkeypatch.setattr(state_pages, "_cached_state_page", self._page)
-        self.monkeypatch.setattr(api_states, "_matrix_json", self._matrix)
+        self.monkeypatch.setattr(api_states, "matrix_json", self._matrix)
 
     def without_warm_path(self) -> None:
         self.monkeypatch.setattr(warm_reads, "MATRIX_PATH", NOWHERE)
@@ -233,7 +233,9 @@ def test_a_page_outdated_by_a_committed_write_is_never_served(
     assert "Matrix, edition 2" in web.get("/states/TCD").text
     assert "Matrix, edition 2" in web.get("/states/tcd/matrix").text
     assert web.get("/api/v1/states/TCD/matrix").json()["edition"]["number"] == 2
-    assert paths.routed == ["page TCD", "page tcd", "matrix TCD"]
+    # The pages' misses go to their routes; the matrix JSON's miss is computed before routing
+    # by the route's own function (web/warm_reads.py), fresh as the edition number shows.
+    assert paths.routed == ["page TCD", "page tcd"]
     # A write to another State's matrix (no new document: evidence cites documents of any
     # State) leaves Chad's answers warm.
     with committed() as session:
