@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from datetime import date
 
 import orjson
-from sqlalchemy import Date, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Date, func, literal, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
 from un1540.analytics.summaries import (
     LevelTallies,
@@ -141,50 +142,14 @@ def in_force_summaries(session: Session, viewer: Viewer, as_of: date | None) -> 
         .group_by(MatrixEdition.state_id)
         .subquery()
     )
-    rows = session.execute(
-        select(
-            MatrixEdition.id,
-            MatrixEdition.state_id,
-            State.iso3,
-            MatrixEdition.number,
-            MatrixEdition.approved_on,
-            State.electoral_group_code,
-            State.m49_region_code,
-            MatrixEdition.origin,
-            MatrixEdition.framework_id,
-            EditionSummary.tallies,
-        )
-        .join(
-            latest,
-            (MatrixEdition.state_id == latest.c.state_id)
-            & (MatrixEdition.number == latest.c.number),
-        )
-        .join(State, State.id == MatrixEdition.state_id)
-        .outerjoin(EditionSummary, EditionSummary.edition_id == MatrixEdition.id)
-        .order_by(State.iso3)
-    ).all()
-    editions, parsed = [], []
-    levels_of: dict[int | None, tuple[str, ...]] = {}  # by State only for its points of contact
-    for edition_id, state_id, iso3, number, approved_on, group, region, origin, fw, text in rows:
-        if text is None:  # not summarised (never, once written on approval): from its cells
-            text = compute_summary(session, edition_id, session.get_one(Framework, fw))
-        levels = _parsed(text)
-        owner = state_id if viewer.role is Role.state_poc else None
-        seen = levels_of.get(owner)
-        if seen is None:
-            seen = levels_of[owner] = visible_levels(viewer, state_id)
-        parsed.append(merge_parsed([levels[level] for level in seen if level in levels]))
-        editions.append(
-            EditionRow(
-                id=edition_id,
-                state=iso3,
-                number=number,
-                approved_on=approved_on,
-                group=group,
-                region=region,
-                synthetic=origin is Origin.demo,
-            )
-        )
+    in_force = _editions_with_levels(
+        session,
+        viewer,
+        latest,
+        (MatrixEdition.state_id == latest.c.state_id) & (MatrixEdition.number == latest.c.number),
+    )
+    editions = [edition for edition, _ in in_force]
+    parsed = [merge_parsed(levels) for _, levels in in_force]
     return SummaryBlock.of(editions, parsed)
 
 
@@ -217,6 +182,16 @@ def in_force_keys(
         .distinct()
         .subquery()
     )
+    editions = _editions_with_levels(session, viewer, chosen, chosen.c.id == MatrixEdition.id)
+    synthetic = any(edition.synthetic for edition, _ in editions)
+    return synthetic, keys_counted_in(editions, dimensions)
+
+
+def _editions_with_levels(
+    session: Session, viewer: Viewer, chosen: Subquery, on: ColumnElement[bool]
+) -> list[tuple[EditionRow, list[Parsed]]]:
+    """The editions joined to `chosen` (on `on`), by State code, each with the parsed levels of
+    its summary the viewer may see (an edition never summarised is summarised from its cells)."""
     rows = session.execute(
         select(
             MatrixEdition.id,
@@ -230,9 +205,10 @@ def in_force_keys(
             MatrixEdition.framework_id,
             EditionSummary.tallies,
         )
-        .join(chosen, chosen.c.id == MatrixEdition.id)
+        .join(chosen, on)
         .join(State, State.id == MatrixEdition.state_id)
         .outerjoin(EditionSummary, EditionSummary.edition_id == MatrixEdition.id)
+        .order_by(State.iso3)
     ).all()
     editions = []
     levels_of: dict[int | None, tuple[str, ...]] = {}  # by State only for its points of contact
@@ -254,8 +230,7 @@ def in_force_keys(
             synthetic=origin is Origin.demo,
         )
         editions.append((edition, [levels[level] for level in seen if level in levels]))
-    synthetic = any(edition.synthetic for edition, _ in editions)
-    return synthetic, keys_counted_in(editions, dimensions)
+    return editions
 
 
 def evidence_counts(
