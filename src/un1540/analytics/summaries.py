@@ -219,17 +219,18 @@ def tally_summaries(
     breakdown = Breakdown()
     if dimension in STATE_DIMENSIONS:
         counts = block.counts_under(cell_filter)
-        present = counts.sum(axis=1) > 0  # editions with a selected cell in their framework
-        sums: dict[str, npt.NDArray[np.int64]] = {}
-        for row in np.flatnonzero(present).tolist():
+        rows = np.flatnonzero(counts.sum(axis=1) > 0).tolist()  # with a selected cell
+        position: dict[str, int] = {}  # each key's row in the sums, in order of appearance
+        positions = []
+        for row in rows:
             edition = block.editions[row]
             key = _state_key(edition, dimension)
-            if key in sums:
-                sums[key] = sums[key] + counts[row]
-            else:
-                sums[key] = counts[row]
+            positions.append(position.setdefault(key, len(position)))
             breakdown.states.setdefault(key, set()).add(edition.state)
-        breakdown.tallies = {key: _tally(total) for key, total in sums.items()}
+        sums = np.zeros((len(position), 4), dtype=np.int64)
+        np.add.at(sums, positions, counts[rows])
+        added = sums.tolist()
+        breakdown.tallies = {key: _tally(added[at]) for key, at in position.items()}
         return breakdown
     keys, per_edition = block.dims[dimension]
     if not len(block.editions) or not keys:
@@ -237,9 +238,10 @@ def tally_summaries(
     totals = per_edition.sum(axis=0)  # keys x 4
     seen = per_edition.sum(axis=2) > 0  # editions x keys
     names = np.array([edition.state for edition in block.editions], dtype=object)
+    added = totals.tolist()
     for position in np.flatnonzero(seen.any(axis=0)).tolist():
         key = keys[position]
-        breakdown.tallies[key] = _tally(totals[position])
+        breakdown.tallies[key] = _tally(added[position])
         breakdown.states[key] = set(names[seen[:, position]].tolist())
     return breakdown
 
