@@ -220,17 +220,17 @@ def tally_summaries(
     if dimension in STATE_DIMENSIONS:
         counts = block.counts_under(cell_filter)
         rows = np.flatnonzero(counts.sum(axis=1) > 0).tolist()  # with a selected cell
-        position: dict[str, int] = {}  # each key's row in the sums, in order of appearance
+        row_of: dict[str, int] = {}  # each key's row in the sums, in order of appearance
         positions = []
         for row in rows:
             edition = block.editions[row]
             key = _state_key(edition, dimension)
-            positions.append(position.setdefault(key, len(position)))
+            positions.append(row_of.setdefault(key, len(row_of)))
             breakdown.states.setdefault(key, set()).add(edition.state)
-        sums = np.zeros((len(position), 4), dtype=np.int64)
+        sums = np.zeros((len(row_of), 4), dtype=np.int64)
         np.add.at(sums, positions, counts[rows])
         added = sums.tolist()
-        breakdown.tallies = {key: _tally(added[at]) for key, at in position.items()}
+        breakdown.tallies = {key: _tally(added[at]) for key, at in row_of.items()}
         return breakdown
     keys, per_edition = block.dims[dimension]
     if not len(block.editions) or not keys:
