@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -80,17 +79,6 @@ class Parsed:
 
     total: npt.NDArray[np.int64]
     dims: dict[str, tuple[tuple[str, ...], npt.NDArray[np.int64]]]
-
-    @cached_property
-    def present(self) -> dict[str, frozenset[str]]:
-        """Per cell dimension, the keys with a cell counted (held while the summary is)."""
-        found = {}
-        for dimension, (keys, counts) in self.dims.items():
-            counted = counts.any(axis=1)
-            found[dimension] = frozenset(
-                keys if counted.all() else (keys[row] for row in np.flatnonzero(counted).tolist())
-            )
-        return found
 
 
 def parse_level(level: LevelTallies) -> Parsed:
@@ -231,17 +219,18 @@ def tally_summaries(
     breakdown = Breakdown()
     if dimension in STATE_DIMENSIONS:
         counts = block.counts_under(cell_filter)
-        present = counts.sum(axis=1) > 0  # editions with a selected cell in their framework
-        sums: dict[str, npt.NDArray[np.int64]] = {}
-        for row in np.flatnonzero(present).tolist():
+        rows = np.flatnonzero(counts.sum(axis=1) > 0).tolist()  # with a selected cell
+        row_of: dict[str, int] = {}  # each key's row in the sums, in order of appearance
+        positions = []
+        for row in rows:
             edition = block.editions[row]
             key = _state_key(edition, dimension)
-            if key in sums:
-                sums[key] = sums[key] + counts[row]
-            else:
-                sums[key] = counts[row]
+            positions.append(row_of.setdefault(key, len(row_of)))
             breakdown.states.setdefault(key, set()).add(edition.state)
-        breakdown.tallies = {key: _tally(total) for key, total in sums.items()}
+        sums = np.zeros((len(row_of), 4), dtype=np.int64)
+        np.add.at(sums, positions, counts[rows])
+        added = sums.tolist()
+        breakdown.tallies = {key: _tally(added[at]) for key, at in row_of.items()}
         return breakdown
     keys, per_edition = block.dims[dimension]
     if not len(block.editions) or not keys:
@@ -249,9 +238,10 @@ def tally_summaries(
     totals = per_edition.sum(axis=0)  # keys x 4
     seen = per_edition.sum(axis=2) > 0  # editions x keys
     names = np.array([edition.state for edition in block.editions], dtype=object)
+    added = totals.tolist()
     for position in np.flatnonzero(seen.any(axis=0)).tolist():
         key = keys[position]
-        breakdown.tallies[key] = _tally(totals[position])
+        breakdown.tallies[key] = _tally(added[position])
         breakdown.states[key] = set(names[seen[:, position]].tolist())
     return breakdown
 
@@ -262,17 +252,25 @@ def keys_counted_in(
     """The keys `tally_summaries` would give a tally in each dimension (over all cells) for a
     block of these editions, each with its visible levels' tallies, without building the
     block: for the dates of a trend that are not tallied. Counts are never negative, so a key
-    counted in the levels added up is a key counted in one of them."""
-    found: dict[str, set[str]] = {dimension: set() for dimension in dimensions}
-    for edition, levels in editions:
-        if not any(level.total.any() for level in levels):
-            continue  # nothing counted: in no row, as in `tally_summaries`
-        for dimension in dimensions:
-            if dimension in STATE_DIMENSIONS:
-                found[dimension].add(_state_key(edition, dimension))
-            else:
-                for level in levels:
-                    found[dimension].update(level.present[dimension])
+    counted in the levels added up is a key counted in one of them: a cell dimension's keys are
+    those with a count in any level of any edition, found over all the levels at once (one
+    array per dimension, not one per level)."""
+    counted = [
+        (edition, levels)
+        for edition, levels in editions
+        if any(level.total.any() for level in levels)  # else in no row, as in `tally_summaries`
+    ]
+    found: dict[str, set[str]] = {}
+    for dimension in dimensions:
+        if dimension in STATE_DIMENSIONS:
+            found[dimension] = {_state_key(edition, dimension) for edition, _ in counted}
+            continue
+        parts = [level.dims[dimension] for _, levels in counted for level in levels]
+        if not parts:
+            found[dimension] = set()
+            continue
+        keys, counts = _aligned(parts)  # levels x keys x 4
+        found[dimension] = {keys[row] for row in np.flatnonzero(counts.any(axis=(0, 2))).tolist()}
     return found
 
 

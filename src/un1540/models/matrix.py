@@ -87,7 +87,12 @@ class CellEntry(Base):
     """The mark and remark recorded for one cell in one edition."""
 
     __tablename__ = "cell_entry"
-    __table_args__ = (UniqueConstraint("edition_id", "cell_id"),)
+    __table_args__ = (
+        UniqueConstraint("edition_id", "cell_id"),
+        # The cells marked X of some editions, found without reading each cell row (the age of
+        # the information: services/matrix/summaries.py `evidence_counts`).
+        Index("ix_cell_entry_edition_mark", "edition_id", "mark", "visibility"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     edition_id: Mapped[int] = mapped_column(ForeignKey("matrix_edition.id", ondelete="CASCADE"))

@@ -274,12 +274,9 @@ def _trend_rows(
     found = {key for result in tallied.values() for key in result.tallies} | keys_between
     rows = []
     for key in _ordered(list(found), labels):
-        series = [
-            point
-            for on, result in tallied.items()
-            if (point := _point(result, key, on)) is not None
-        ]
-        first, last = _point(tallied[start], key, start), _point(tallied[end], key, end)
+        points = {on: _point(result, key, on) for on, result in tallied.items()}
+        series = [point for point in points.values() if point is not None]
+        first, last = points[start], points[end]  # each date's point built once
         rows.append(
             TrendRow.model_construct(
                 key=key,

@@ -96,8 +96,9 @@ def _approved_between(session: Session, viewer: Viewer, start: date, end: date) 
         & (MatrixEdition.approved_on > start)
         & (MatrixEdition.approved_on <= end)
     )
-    editions = session.scalar(select(func.count()).select_from(MatrixEdition).where(within))
-    states = session.scalar(select(func.count(func.distinct(MatrixEdition.state_id))).where(within))
+    editions, states = session.execute(
+        select(func.count(), func.count(func.distinct(MatrixEdition.state_id))).where(within)
+    ).one()
     return editions or 0, states or 0
 
 
