@@ -141,13 +141,21 @@ class PostgresJobs(Jobs):
         self.app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 
     def queue(self, session: Session, task: str, lock: str | None, arguments: Arguments) -> None:
-        connection = session.connection().connection.driver_connection
-        deferrer = self.app.configure_task(
-            task, lock=lock, queueing_lock=lock, priority=_priority(task), connection=connection
-        )
         try:
             # A savepoint: a job already waiting under the same lock must not break the write.
             with session.begin_nested():
+                # Asked for inside the savepoint, so that it is emitted: SQLAlchemy emits the
+                # SAVEPOINT only when the session next uses its connection, and procrastinate
+                # writes on the driver's connection. Without it, the refused insert aborted the
+                # whole transaction, whose COMMIT then silently rolled the write back.
+                connection = session.connection().connection.driver_connection
+                deferrer = self.app.configure_task(
+                    task,
+                    lock=lock,
+                    queueing_lock=lock,
+                    priority=_priority(task),
+                    connection=connection,
+                )
                 deferrer.defer(**arguments)
         except AlreadyEnqueued:
             LOGGER.debug("a %s job is already waiting (%s)", task, lock)
