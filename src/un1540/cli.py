@@ -558,7 +558,7 @@ def _sessions() -> sessionmaker[Session]:
     sessions = make_session_factory(_connected_engine(settings, must_exist=True))
     configure_email(sessions, settings)
     if not settings.is_sqlite:
-        configure_jobs(sessions, PostgresJobs())
+        configure_jobs(sessions, PostgresJobs(rebuild_delay_seconds=settings.rebuild_delay_seconds))
     return sessions
 
 

@@ -128,6 +128,16 @@ class Settings(BaseSettings):
             "languages, which its first readers would otherwise wait for (about 5 s of CPU)."
         ),
     )
+    rebuild_delay_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=86400,
+        description=(
+            "The open-data rebuild a write asks for waits this long, so that the writes of that "
+            "while ask for one build of the data as it is then; a visitor who asks for the files "
+            "meanwhile is not kept waiting. 0: a build is queued after every write, at once."
+        ),
+    )
     worker_stalled_seconds: int = Field(
         default=60,
         ge=1,

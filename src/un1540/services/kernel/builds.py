@@ -8,6 +8,12 @@ folder and renames it into place when complete (`build_folder`), then marks the 
 readers only ever open the folder of a ready build, so a half-built file is never served, and
 they keep serving the previous ready build while a newer one runs.
 
+A write's request waits (`UN1540_REBUILD_DELAY_SECONDS`): its job is delayed, under a queueing
+lock of its own, so that the writes of that while leave one job waiting, which builds the data
+as it is when it runs. Its row is marked `after_write` until a worker claims it; a visitor who
+finds only such a request waiting queues the build at once (`current_build`), and the delayed
+job then finds it built. Both jobs share the build's lock: two builds never run at once.
+
 An audience is who may see what the files hold: "public", "provider", "committee" (every
 Committee-side role sees the same records) or "state:ID" (a State's points of contact).
 """
@@ -46,6 +52,11 @@ KEEP_READY = 2  # ready builds kept per kind and audience: the newest, and the o
 RETRY_FAILED_AFTER = timedelta(minutes=10)
 PUBLIC_AUDIENCE = "public"
 PENDING = (BuildStatus.queued, BuildStatus.running)
+AFTER_WRITE = "after_write"  # in the details of a queued build only a delayed job waits for
+# On PostgreSQL procrastinate holds a job behind any job of the same lock queued before it with
+# the same or a higher priority, due or not: the delayed job gets a lower one, so that a
+# visitor's immediate job, queued after it, is not held behind it.
+DELAYED_PRIORITY = -1
 
 
 def audience_of(viewer: Viewer) -> str:
@@ -82,6 +93,16 @@ def version_label(session: Session) -> str:
 
 def build_lock(kind: str, audience: str) -> str:
     return f"build:{kind}:{audience}"
+
+
+def delayed_lock(kind: str, audience: str) -> str:
+    """The queueing lock of the delayed build a write asks for (one waits at a time)."""
+    return f"{build_lock(kind, audience)}:after-write"
+
+
+def waits_for_delayed_job(build: Build) -> bool:
+    """A queued build that only a write's delayed job is for (no one asked for it at once)."""
+    return build.status is BuildStatus.queued and bool((build.details or {}).get(AFTER_WRITE))
 
 
 @dataclass(frozen=True)
@@ -124,9 +145,12 @@ def build_state(session: Session, *, kind: str, audience: str) -> BuildState:
 
 
 def _wanted(state: BuildState) -> bool:
-    """A build of the current version is needed and not yet asked for (or failed a while ago)."""
-    if state.up_to_date or (state.pending and state.pending.data_version == state.version):
+    """A build of the current version is needed and not yet asked for at once (or failed a
+    while ago): a write's delayed request does not count, a visitor does not wait for it."""
+    if state.up_to_date:
         return False
+    if state.pending and state.pending.data_version == state.version:
+        return waits_for_delayed_job(state.pending)
     if state.failed is not None:
         finished = state.failed.finished_at or state.failed.queued_at
         return utc_now() - finished > RETRY_FAILED_AFTER
@@ -139,11 +163,14 @@ def request_build(session: Session, *, kind: str, audience: str, after_write: bo
 
     `after_write`: asked by a write rather than by someone waiting for the files; then nothing
     is asked in the inline mode or in a process without a queue (the command line on SQLite):
-    the next visit asks.
+    the next visit asks. Otherwise the job waits the queue's `rebuild_delay_seconds` (if not 0),
+    and one delayed job waits at a time. Asked without `after_write` while only a delayed job
+    waits for the current version, the build is queued at once.
     """
     jobs = jobs_of(session)
     if after_write and (jobs is None or jobs.inline):
         return
+    delay = jobs.rebuild_delay_seconds if after_write and jobs is not None else 0.0
     version = version_label(session)
     inserted = session.execute(
         dialect_insert(session, Build)
@@ -158,30 +185,68 @@ def request_build(session: Session, *, kind: str, audience: str, after_write: bo
             error="",
             location="",
             size=0,
-            details={},
+            details={AFTER_WRITE: True} if delay > 0 else {},
         )
         .on_conflict_do_nothing(index_elements=["kind", "audience", "data_version"])
         .returning(Build.id)
     ).first()
-    if inserted is None:  # asked for already; retry it only if it failed a while ago
-        retried = session.execute(
-            update(Build)
-            .where(
-                _for(kind, audience),
-                Build.data_version == version,
-                Build.status == BuildStatus.failed,
-                Build.finished_at < utc_now() - RETRY_FAILED_AFTER,
-            )
-            .values(status=BuildStatus.queued, progress=0, queued_at=utc_now())
+    if inserted is None and not _asked_again(session, kind, audience, version, delay):
+        return
+    _defer_build(session, kind=kind, audience=audience, delay=delay)
+
+
+def _defer_build(session: Session, *, kind: str, audience: str, delay: float) -> None:
+    """Queue the build job: at once (one waits at a time), or delayed (one delayed job waits at
+    a time, beside an immediate one); both hold the build's lock while they run."""
+    if delay > 0:
+        defer_job(
+            session,
+            BUILD_TASK,
+            arguments={"kind": kind, "audience": audience},
+            lock=build_lock(kind, audience),
+            queueing_lock=delayed_lock(kind, audience),
+            priority=DELAYED_PRIORITY,
+            delay_seconds=delay,
         )
-        if not retried.rowcount:  # type: ignore[attr-defined]
-            return
-    defer_job(
-        session,
-        BUILD_TASK,
-        arguments={"kind": kind, "audience": audience},
-        lock=build_lock(kind, audience),
+    else:
+        defer_job(
+            session,
+            BUILD_TASK,
+            arguments={"kind": kind, "audience": audience},
+            lock=build_lock(kind, audience),
+        )
+
+
+def _asked_again(session: Session, kind: str, audience: str, version: str, delay: float) -> bool:
+    """The build of this version is asked for already: whether to queue a job for it anyway
+    (it failed a while ago: it is queued again; or only a delayed job waits for it and this
+    request, `delay` 0, must not wait: it is marked as asked for at once)."""
+    retried = session.execute(
+        update(Build)
+        .where(
+            _for(kind, audience),
+            Build.data_version == version,
+            Build.status == BuildStatus.failed,
+            Build.finished_at < utc_now() - RETRY_FAILED_AFTER,
+        )
+        .values(
+            status=BuildStatus.queued,
+            progress=0,
+            queued_at=utc_now(),
+            details={AFTER_WRITE: True} if delay > 0 else {},
+        )
     )
+    if retried.rowcount:  # type: ignore[attr-defined]
+        return True
+    if delay > 0:
+        return False
+    build = session.scalars(
+        select(Build).where(_for(kind, audience), Build.data_version == version)
+    ).first()
+    if build is None or not waits_for_delayed_job(build):
+        return False
+    build.details = {}
+    return True
 
 
 def current_build(session: Session, *, kind: str, audience: str) -> BuildState:
@@ -207,20 +272,24 @@ def resume_builds(session: Session) -> int:
     the queue was in the memory of the process that stopped). Returns how many."""
     pending = session.scalars(select(Build).where(Build.status.in_(PENDING))).all()
     for build in pending:
-        _requeue(session, kind=build.kind, audience=build.audience)
+        _requeue(
+            session,
+            kind=build.kind,
+            audience=build.audience,
+            delayed=waits_for_delayed_job(build),
+        )
     return len(pending)
 
 
 @action
-def _requeue(session: Session, *, kind: str, audience: str) -> None:
+def _requeue(session: Session, *, kind: str, audience: str, delayed: bool) -> None:
     # The row keeps its status: a build still running in another process finishes as it is,
-    # and the job queued here then finds it ready (same lock: it waits for it first).
-    defer_job(
-        session,
-        BUILD_TASK,
-        arguments={"kind": kind, "audience": audience},
-        lock=build_lock(kind, audience),
-    )
+    # and the job queued here then finds it ready (same lock: it waits for it first). A write's
+    # delayed request is queued delayed again (on PostgreSQL its job is still there: this one
+    # is not queued beside it).
+    jobs = jobs_of(session)
+    delay = jobs.rebuild_delay_seconds if delayed and jobs is not None else 0.0
+    _defer_build(session, kind=kind, audience=audience, delay=delay)
 
 
 # The worker's side.
@@ -243,6 +312,7 @@ def claim_build(session: Session, *, kind: str, audience: str) -> Build | None:
     elif build.status in (BuildStatus.ready, BuildStatus.failed):
         return None
     build.status = BuildStatus.running
+    build.details = {}  # no longer only a delayed job's: it runs now
     build.started_at = utc_now()
     build.attempts = (build.attempts or 0) + 1
     build.progress, build.error = 0, ""

@@ -16,6 +16,10 @@ Where a job waits depends on the database (docs/jobs.md):
 A task is a function `(run: JobRun, **arguments)` registered with `@job_task(name)`; services
 queue it by name with `defer_job`, so a lower layer can ask for a task defined higher up (the
 open-data build lives in io/). The worker (kernel/workers.py) runs every registered task.
+
+A job may be delayed (`delay_seconds`: procrastinate's `schedule_in`, which its in-memory queue
+honours too): the open-data rebuild a write asks for waits `UN1540_REBUILD_DELAY_SECONDS` under
+a queueing lock of its own, so that a burst of writes leaves one job waiting (kernel/builds.py).
 """
 
 from __future__ import annotations
@@ -98,34 +102,68 @@ def run_task(name: str, run: JobRun, arguments: Arguments) -> None:
     definition.function(run, **arguments)
 
 
+@dataclass(frozen=True)
+class Queueing:
+    """How one job is queued.
+
+    `lock`: two jobs with the same lock never run at once. `queueing_lock`: a second job is not
+    queued beside one with the same queueing lock not yet started. `priority`: higher runs
+    first. `delay_seconds`: the job waits this long before a worker may take it.
+    """
+
+    lock: str | None = None
+    queueing_lock: str | None = None
+    priority: int = 0
+    delay_seconds: float = 0.0
+
+    def options(self) -> dict[str, Any]:
+        """procrastinate's `configure_task` options."""
+        options: dict[str, Any] = {
+            "lock": self.lock,
+            "queueing_lock": self.queueing_lock,
+            "priority": self.priority,
+        }
+        if self.delay_seconds > 0:
+            options["schedule_in"] = {"seconds": self.delay_seconds}
+        return options
+
+
 class Jobs(ABC):
-    """How this process queues jobs; one per process, kept in its sessions' info."""
+    """How this process queues jobs; one per process, kept in its sessions' info.
+
+    `rebuild_delay_seconds`: how long the rebuild a write asks for waits, so that the writes of
+    that while ask for one (UN1540_REBUILD_DELAY_SECONDS; 0: at once, as any other job).
+    """
 
     inline = False
 
+    def __init__(self, *, rebuild_delay_seconds: float = 0.0) -> None:
+        self.rebuild_delay_seconds = rebuild_delay_seconds
+
     @abstractmethod
-    def queue(self, session: Session, task: str, lock: str | None, arguments: Arguments) -> None:
+    def queue(self, session: Session, task: str, queueing: Queueing, arguments: Arguments) -> None:
         """Queue `task` to run after the session's transaction commits."""
 
 
 class InlineJobs(Jobs):
-    """Run each job after the commit, in the thread that asked for it."""
+    """Run each job after the commit, in the thread that asked for it (never delayed)."""
 
     inline = True
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+        super().__init__()
         self.run = JobRun(sessions=sessions, settings=settings)
 
-    def queue(self, session: Session, task: str, lock: str | None, arguments: Arguments) -> None:
+    def queue(self, session: Session, task: str, queueing: Queueing, arguments: Arguments) -> None:
         def effect(_: Session) -> None:
             run_task(task, self.run, arguments)
 
-        after_commit(session, effect, key=_effect_key(task, lock, arguments))
+        after_commit(session, effect, key=_effect_key(task, queueing, arguments))
 
 
-def _effect_key(task: str, lock: str | None, arguments: Arguments) -> str:
+def _effect_key(task: str, queueing: Queueing, arguments: Arguments) -> str:
     """One after-commit effect per job: asking twice in one write queues it once."""
-    return f"job:{task}:{lock}:{sorted(arguments.items())}"
+    return f"job:{task}:{queueing}:{sorted(arguments.items())}"
 
 
 def _priority(task: str) -> int:
@@ -136,41 +174,45 @@ def _priority(task: str) -> int:
 class PostgresJobs(Jobs):
     """procrastinate's tables, written on the session's own connection (one transaction)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, rebuild_delay_seconds: float = 0.0) -> None:
+        super().__init__(rebuild_delay_seconds=rebuild_delay_seconds)
         # Never opened: every job is deferred on the connection of the session that asks.
         self.app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 
-    def queue(self, session: Session, task: str, lock: str | None, arguments: Arguments) -> None:
-        connection = session.connection().connection.driver_connection
-        deferrer = self.app.configure_task(
-            task, lock=lock, queueing_lock=lock, priority=_priority(task), connection=connection
-        )
+    def queue(self, session: Session, task: str, queueing: Queueing, arguments: Arguments) -> None:
         try:
             # A savepoint: a job already waiting under the same lock must not break the write.
             with session.begin_nested():
+                # Asked for inside the savepoint, so that it is emitted: SQLAlchemy emits the
+                # SAVEPOINT only when the session next uses its connection, and procrastinate
+                # writes on the driver's connection. Without it, the refused insert aborted the
+                # whole transaction, whose COMMIT then silently rolled the write back.
+                connection = session.connection().connection.driver_connection
+                deferrer = self.app.configure_task(
+                    task, connection=connection, **queueing.options()
+                )
                 deferrer.defer(**arguments)
         except AlreadyEnqueued:
-            LOGGER.debug("a %s job is already waiting (%s)", task, lock)
+            LOGGER.debug("a %s job is already waiting (%s)", task, queueing.queueing_lock)
 
 
 class MemoryJobs(Jobs):
     """procrastinate's in-memory queue (SQLite), shared with the worker thread of this process."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, rebuild_delay_seconds: float = 0.0) -> None:
+        super().__init__(rebuild_delay_seconds=rebuild_delay_seconds)
         self.connector = InMemoryConnector()
         self.app = procrastinate.App(connector=self.connector)
         self.worker_loop: asyncio.AbstractEventLoop | None = None  # set by the worker thread
 
-    def queue(self, session: Session, task: str, lock: str | None, arguments: Arguments) -> None:
+    def queue(self, session: Session, task: str, queueing: Queueing, arguments: Arguments) -> None:
         def effect(_: Session) -> None:
-            self.defer_now(task, lock, arguments)
+            self.defer_now(task, queueing, arguments)
 
-        after_commit(session, effect, key=_effect_key(task, lock, arguments))
+        after_commit(session, effect, key=_effect_key(task, queueing, arguments))
 
-    def defer_now(self, task: str, lock: str | None, arguments: Arguments) -> None:
-        deferrer = self.app.configure_task(
-            task, lock=lock, queueing_lock=lock, priority=_priority(task)
-        )
+    def defer_now(self, task: str, queueing: Queueing, arguments: Arguments) -> None:
+        deferrer = self.app.configure_task(task, **queueing.options())
         try:
             loop = self.worker_loop
             if loop is not None and loop.is_running():
@@ -180,7 +222,7 @@ class MemoryJobs(Jobs):
             else:
                 deferrer.defer(**arguments)
         except AlreadyEnqueued:
-            LOGGER.debug("a %s job is already waiting (%s)", task, lock)
+            LOGGER.debug("a %s job is already waiting (%s)", task, queueing.queueing_lock)
 
 
 def configure_jobs(sessions: sessionmaker[Session], jobs: Jobs | None) -> None:
@@ -203,12 +245,18 @@ def defer_job(
     *,
     arguments: Arguments | None = None,
     lock: str | None = None,
+    queueing_lock: str | None = None,
+    priority: int = 0,
+    delay_seconds: float = 0.0,
     when_inline: Literal["run", "skip"] = "run",
 ) -> bool:
     """Queue `task` with the write in progress (or on its own, committed here).
 
     `lock` both keeps a second job from waiting beside one not yet started (procrastinate's
-    queueing lock: a burst of writes asks for one job) and keeps two jobs from running at once.
+    queueing lock: a burst of writes asks for one job) and keeps two jobs from running at once;
+    `queueing_lock`, if given, is the queueing lock instead (a delayed job and an immediate
+    one of the same work wait side by side, and still never run at once). `priority` is added
+    to the task's. `delay_seconds`: the job waits this long first (not in the inline mode).
     Returns False when this process has no queue: the caller then does the work itself.
     `when_inline="skip"` leaves out, in the inline mode, work that can wait for a visit (the
     rebuilds after every write), so that inline writes stay quick.
@@ -218,7 +266,13 @@ def defer_job(
         return False
     if jobs.inline and when_inline == "skip":
         return True
-    jobs.queue(session, task, lock, dict(arguments or {}))
+    queueing = Queueing(
+        lock=lock,
+        queueing_lock=queueing_lock if queueing_lock is not None else lock,
+        priority=_priority(task) + priority,
+        delay_seconds=delay_seconds,
+    )
+    jobs.queue(session, task, queueing, dict(arguments or {}))
     return True
 
 
@@ -227,6 +281,7 @@ def jobs_for(settings: Settings, sessions: sessionmaker[Session]) -> Jobs:
     tables (PostgreSQL) or in memory (SQLite)."""
     if settings.jobs_inline:
         return InlineJobs(sessions, settings)
+    delay = float(settings.rebuild_delay_seconds)
     if settings.is_sqlite:
-        return MemoryJobs()
-    return PostgresJobs()
+        return MemoryJobs(rebuild_delay_seconds=delay)
+    return PostgresJobs(rebuild_delay_seconds=delay)
