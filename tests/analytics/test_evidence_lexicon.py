@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -103,6 +104,26 @@ def test_the_development_set_is_valid_and_split_by_source() -> None:
     assert all(len(splits) == 1 for splits in sources.values()), "a law in both splits"
 
 
+def test_every_devset_line_names_its_law_and_language_versions_share_it() -> None:
+    examples = {e.id: e for e in load_devset()}
+    assert all(e.law.strip() and e.extra["law"] == e.law for e in examples.values())
+    laws: dict[str, set[str]] = {}
+    for example in examples.values():
+        laws.setdefault(example.law, set()).add(example.split)
+    assert all(len(splits) == 1 for splits in laws.values()), "a law in both splits"
+    # Parallel versions of one Act carry one law: the Canadian Human Pathogens and Toxins Act in
+    # English and French, Morocco's Law 142-12 in French and Arabic.
+    assert examples["en-d8-can-hpta-7"].law == examples["fr-d8-can-hpta-7"].law
+    assert examples["en-d8-can-eipa-13"].law == examples["fr-d8-can-eipa-13"].law
+    moroccan = {e.law for e in examples.values() if "142" in e.source and e.extra["state"] == "MAR"}
+    assert len(moroccan) == 1
+    assert {e.language for e in examples.values() if e.law in moroccan} == {"fr", "ar"}
+    # Parts of one code share a law (the French Code de la défense in three files).
+    defence = {e.law for e in examples.values() if e.source.startswith("Code de la défense")}
+    assert len(defence) == 1
+    assert len({e.law for e in examples.values()}) < len({e.source for e in examples.values()})
+
+
 def test_a_wrong_devset_line_is_refused_naming_where() -> None:
     line = (
         '{"id": "x", "language": "en", "split": "train", "source": "s", "article": "1", '
@@ -126,4 +147,35 @@ def test_the_devset_loader_reads_every_jsonl_file_more_files_included(tmp_path: 
     assert [e.id for e in load_devset([tmp_path])] == ["fr-a", "fr-b"]
     (tmp_path / "ru.more.jsonl").write_text(line("fr-a"), encoding="utf-8")
     with pytest.raises(DevsetError, match="fr-a: the id is used twice"):
+        load_devset([tmp_path])
+
+
+def test_the_devset_law_key_is_checked(tmp_path: Any) -> None:
+    def line(id: str, split: str, law: object) -> str:
+        return json.dumps(
+            {
+                "id": id,
+                "language": "en",
+                "split": split,
+                "source": f"source of {id}",
+                "law": law,
+                "article": "1",
+                "text": "t",
+                "labels": [],
+                "negative_kind": "unrelated",
+            }
+        )
+
+    assert parse_line(line("a", "train", "CAN: Act"), "en.jsonl:1").law == "CAN: Act"
+    without = json.loads(line("a", "train", "x"))
+    del without["law"]
+    assert parse_line(json.dumps(without), "en.jsonl:1").law == ""
+    for wrong in ("", "  ", 3, None):
+        with pytest.raises(DevsetError, match=r"en\.jsonl:2\.law: expected a non-empty string"):
+            parse_line(line("a", "train", wrong), "en.jsonl:2")
+    (tmp_path / "en.jsonl").write_text(line("a", "train", "CAN: Act") + "\n", encoding="utf-8")
+    (tmp_path / "fr.jsonl").write_text(line("b", "train", "CAN: Act") + "\n", encoding="utf-8")
+    assert [e.law for e in load_devset([tmp_path])] == ["CAN: Act", "CAN: Act"]
+    (tmp_path / "fr.jsonl").write_text(line("b", "test", "CAN: Act") + "\n", encoding="utf-8")
+    with pytest.raises(DevsetError, match="b: the law 'CAN: Act' has provisions in both"):
         load_devset([tmp_path])

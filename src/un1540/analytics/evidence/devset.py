@@ -38,6 +38,9 @@ class Example:
     negative_kind: str | None = None
     weight: float = 1.0
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+    # The law the provision comes from, the same for every language version of that law (so that a
+    # cross-validation can hold out a law with all its translations); "" when the line names none.
+    law: str = ""
 
 
 def _check_label(raw: object, where: str) -> tuple[str, Label]:
@@ -89,6 +92,9 @@ def parse_line(line: str, where: str) -> Example:
                 tuple(c for c in COLUMNS if c in set(old.columns) | set(label.columns)),
             )
         labels[code] = label
+    law = raw.get("law", "")
+    if "law" in raw and (not isinstance(law, str) or not law.strip()):
+        raise DevsetError(f"{where}.law: expected a non-empty string naming the law")
     negative_kind = raw.get("negative_kind")
     if negative_kind is not None and negative_kind not in NEGATIVE_KINDS:
         raise DevsetError(f"{where}.negative_kind: {negative_kind!r} is not a negative kind")
@@ -102,7 +108,8 @@ def parse_line(line: str, where: str) -> Example:
         labels=labels,
         split=raw["split"],
         negative_kind=negative_kind,
-        extra={"article": raw["article"], "state": str(raw.get("state") or "")},
+        extra={"article": raw["article"], "state": str(raw.get("state") or ""), "law": law},
+        law=law,
     )
 
 
@@ -121,7 +128,8 @@ def shipped_devset_dir() -> Path:
 
 def load_devset(directories: Iterable[Path] | None = None) -> list[Example]:
     """Every example of the development set (both splits), ids checked unique: every `*.jsonl`
-    file of each directory, the `<lang>.more.jsonl` files added later included."""
+    file of each directory, the `<lang>.more.jsonl` files added later included. A `law` is in one
+    split only (all its provisions and language versions in train, or all in test)."""
     examples: list[Example] = []
     for directory in directories or [shipped_devset_dir()]:
         if directory.is_dir():
@@ -132,4 +140,10 @@ def load_devset(directories: Iterable[Path] | None = None) -> list[Example]:
         if example.id in seen:
             raise DevsetError(f"{example.id}: the id is used twice in the development set")
         seen.add(example.id)
+    splits: dict[str, str] = {}
+    for example in examples:
+        if example.law and splits.setdefault(example.law, example.split) != example.split:
+            raise DevsetError(
+                f"{example.id}: the law {example.law!r} has provisions in both train and test"
+            )
     return examples
