@@ -27,7 +27,7 @@ import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import settings_for
@@ -262,14 +262,18 @@ def test_a_watch_that_cannot_read_sends_the_warm_path_the_usual_way(
     watch = web.app.state.version_watch  # type: ignore[attr-defined]
     if not isinstance(watch, PostgresVersionWatch):
         pytest.skip("PostgreSQL: a SQLite file's watch reads a file, never a lost connection")
-    for path in PATHS:
+    for path in (*PATHS, *PATHS):  # computed, then warm: read by the watch
         web.get(path)
 
     async def unreachable() -> Any:
         raise psycopg.OperationalError("connection refused (the test's)")
 
-    monkeypatch.setattr(watch, "_connect", unreachable)
-    watch.close()  # the connection lost; a new one cannot be made
+    monkeypatch.setattr(watch, "_connect", unreachable)  # no new connection can be made
+    assert watch._connection is not None
+    with committed() as session:  # and the server ends the watch's connection
+        session.execute(
+            text("SELECT pg_terminate_backend(:pid)"), {"pid": watch._connection.info.backend_pid}
+        )
     reads = watch.reads
     paths.break_routes()
     for path in PATHS:  # still warm: the versions read in a session, in a thread

@@ -222,6 +222,9 @@ def test_a_lost_connection_is_replaced_and_no_connection_means_no_answer(
     first, after = present(first_answer, after_answer)
     assert new_pid != old_pid
     assert after.of(FRA) > first.of(FRA)
+    pg_watch.close()  # at shutdown: no answer, and no new connection, from then on
+    assert asyncio.run(pg_watch.current()) is None
+    assert pg_watch._connection is None
 
     # A database the watch cannot reach: no versions at all (the caller reads them in a
     # session), and for `retry_after` seconds no new attempt.

@@ -501,6 +501,7 @@ class PostgresVersionWatch:
         self._waiting: list[asyncio.Future[Versions | None]] = []  # for the next read
         self._reader: asyncio.Task[None] | None = None
         self._retry_at = float("-inf")
+        self._closed = False
 
     @staticmethod
     def applies(bind: object) -> bool:
@@ -515,6 +516,8 @@ class PostgresVersionWatch:
         """The versions of every scope, read after this call (see the class docstring), or None
         if the watch cannot read them now."""
         loop = asyncio.get_running_loop()
+        if self._closed:
+            return None
         if loop is not self._loop:
             if self._loop is not None and not self._loop.is_closed():
                 return None
@@ -550,6 +553,8 @@ class PostgresVersionWatch:
     async def _read(self) -> Versions | None:
         """One read of the versions (on a new connection if the kept one fails), or None."""
         for _attempt in range(2):
+            if self._closed:  # closed (shutdown) while a read was under way: no new connection
+                break
             fresh = self._connection is None
             try:
                 async with asyncio.timeout(self.timeout):
@@ -575,10 +580,14 @@ class PostgresVersionWatch:
         from psycopg import AsyncConnection
 
         # The engine's own connection arguments (host, port, database, user, password...),
-        # without its type adapters: the watch reads two integer columns and a text.
+        # without its type adapters: the watch reads two integer columns and a text. No
+        # server-side prepared statements (a one-row read parses in microseconds), so the watch
+        # works behind PgBouncer in transaction mode too.
         args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
         kwargs.pop("context", None)
-        return await AsyncConnection.connect(*args, **kwargs, autocommit=True)
+        return await AsyncConnection.connect(
+            *args, **kwargs, autocommit=True, prepare_threshold=None
+        )
 
     async def _select(self, connection: AsyncConnection[Any]) -> Versions:
         """The versions as `current_versions` reads them, on the watch's connection."""
@@ -602,7 +611,9 @@ class PostgresVersionWatch:
         self._waiting, self._reader, self._retry_at = [], None, float("-inf")
 
     def close(self) -> None:
-        """Close the watch's connection (the app's lifespan, at shutdown)."""
+        """Close the watch's connection for good (the app's lifespan, at shutdown): from then on
+        it answers None."""
+        self._closed = True
         self._drop()
 
 
