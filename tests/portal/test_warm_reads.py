@@ -6,7 +6,8 @@ matrix page and the matrix JSON, from the route's own cache entry.
   and for HEAD;
 - its key is the route's: a French reader never gets the English page, a page outdated by a
   committed write is never served (on a SQLite file through the `PRAGMA data_version` watch,
-  on PostgreSQL through the versions read in a thread);
+  on PostgreSQL through the watch's own connection; with a watch that cannot read, and with
+  the tests' sessions bound to one connection, through the versions read in a thread);
 - a request with credentials (a session cookie, even a stale one; an API token) always goes to
   the route, and a signed-in reader's page (with a draft and restricted evidence) never reaches
   the public, whoever visits first.
@@ -23,9 +24,10 @@ from datetime import date
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import settings_for
@@ -33,6 +35,7 @@ from tests.factories import PASSWORD, make_document, make_edition, make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import Visibility
 from un1540.services.accounts.actions import issue_token
+from un1540.services.kernel.data_version import PostgresVersionWatch, SqliteVersionWatch
 from un1540.services.matrix.inputs import CellInput, EvidenceInput
 from un1540.web import warm_reads
 from un1540.web.api import states as api_states
@@ -80,8 +83,9 @@ def committed(fresh_engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture
 def web(fresh_engine: Engine, committed: sessionmaker[Session]) -> Iterator[TestClient]:
     app = create_app(settings_for(fresh_engine), engine=fresh_engine)
-    if fresh_engine.dialect.name == "sqlite":
-        assert app.state.version_watch is not None  # the watch is what these tests exercise
+    # The watch is what these tests exercise (kernel/data_version.py).
+    watches = {"sqlite": SqliteVersionWatch, "postgresql": PostgresVersionWatch}
+    assert isinstance(app.state.version_watch, watches[fresh_engine.dialect.name])
     with TestClient(app) as client:
         yield client
 
@@ -241,8 +245,48 @@ def test_a_page_outdated_by_a_committed_write_is_never_served(
     with committed() as session:
         make_edition(session, iso3="NER", cells=[CellInput(key=CELL, mark="X")])
     paths.break_routes()
+    watch = web.app.state.version_watch  # type: ignore[attr-defined]
+    reads = watch.reads if isinstance(watch, PostgresVersionWatch) else 0
     for path in PATHS:
         assert web.get(path).status_code == 200
+    if isinstance(watch, PostgresVersionWatch):
+        assert watch.reads == reads + 3  # each warm answer checked against a read of its own
+
+
+def test_a_watch_that_cannot_read_sends_the_warm_path_the_usual_way(
+    web: TestClient,
+    committed: sessionmaker[Session],
+    paths: Paths,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    watch = web.app.state.version_watch  # type: ignore[attr-defined]
+    if not isinstance(watch, PostgresVersionWatch):
+        pytest.skip("PostgreSQL: a SQLite file's watch reads a file, never a lost connection")
+    for path in (*PATHS, *PATHS):  # computed, then warm: read by the watch
+        web.get(path)
+
+    async def unreachable() -> Any:
+        raise psycopg.OperationalError("connection refused (the test's)")
+
+    monkeypatch.setattr(watch, "_connect", unreachable)  # no new connection can be made
+    assert watch._connection is not None
+    with committed() as session:  # and the server ends the watch's connection
+        session.execute(
+            text("SELECT pg_terminate_backend(:pid)"), {"pid": watch._connection.info.backend_pid}
+        )
+    reads = watch.reads
+    paths.break_routes()
+    for path in PATHS:  # still warm: the versions read in a session, in a thread
+        assert web.get(path).status_code == 200, path
+    assert watch.reads == reads
+    paths.restore_routes()
+    paths.count_routed()
+    with committed() as session:  # and never stale
+        make_edition(session, iso3="TCD", approved_on=date(2020, 6, 1))
+    assert "Matrix, edition 2" in web.get("/states/TCD").text
+    assert web.get("/api/v1/states/TCD/matrix").json()["edition"]["number"] == 2
+    assert paths.routed == ["page TCD"]
+    assert watch.reads == reads
 
 
 def test_a_request_with_credentials_always_goes_to_the_route(

@@ -20,7 +20,7 @@ from un1540 import __version__
 from un1540.db.engine import make_engine, make_session_factory
 from un1540.services.kernel.builds import resume_builds
 from un1540.services.kernel.cache import configure_cache
-from un1540.services.kernel.data_version import SqliteVersionWatch
+from un1540.services.kernel.data_version import PostgresVersionWatch, SqliteVersionWatch
 from un1540.services.kernel.jobs import MemoryJobs, configure_jobs, jobs_for
 from un1540.services.kernel.workers import BackgroundWorker, WorkerOptions
 from un1540.services.notifications.email import configure_email
@@ -139,10 +139,15 @@ def create_app(
     configure_jobs(app.state.sessions, app.state.jobs)
 
     # Innermost: a warm anonymous matrix JSON or State page answered from the cache before
-    # routing (web/warm_reads.py); on a SQLite file, the versions of the data are watched with
-    # `PRAGMA data_version` (kernel/data_version.py).
+    # routing (web/warm_reads.py); the versions of the data are watched on the event loop
+    # (kernel/data_version.py): on a SQLite file with `PRAGMA data_version`, on PostgreSQL on a
+    # connection of the watch's own, one read for all the requests waiting.
     bind = app.state.sessions.kw.get("bind")
-    watch = SqliteVersionWatch(bind) if SqliteVersionWatch.applies(bind) else None
+    watch: SqliteVersionWatch | PostgresVersionWatch | None = None
+    if SqliteVersionWatch.applies(bind):
+        watch = SqliteVersionWatch(bind)
+    elif PostgresVersionWatch.applies(bind):
+        watch = PostgresVersionWatch(bind)
     app.state.version_watch = watch
     app.add_middleware(WarmReads, sessions=app.state.sessions, watch=watch)
     app.add_middleware(

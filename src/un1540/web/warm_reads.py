@@ -25,10 +25,13 @@ unchanged:
   request goes on to the route, which meets the same failure and answers it as for any other
   reader. A page not held is rendered by its route.
 
-The versions: on a SQLite file, a `SqliteVersionWatch` (kernel/data_version.py) on the event
-loop: `PRAGMA data_version` on a connection kept for it says whether anyone committed since it
-last read them (microseconds; no session, no thread). Otherwise (PostgreSQL; tests' sessions
-bound to one connection) in a worker thread, in a transaction of its own, as every request does.
+The versions, on the event loop when a watch (kernel/data_version.py) can read them: on a SQLite
+file a `SqliteVersionWatch`: `PRAGMA data_version` on a connection kept for it says whether
+anyone committed since it last read them (microseconds; no session, no thread); on PostgreSQL
+a `PostgresVersionWatch`: an async connection kept for it reads them, one read for all the
+requests waiting, started after each of them arrived (no session, no thread). Otherwise (the
+tests' sessions bound to one connection, or a watch that cannot read now: the connection lost)
+in a worker thread, in a transaction of its own, as every request does.
 
 The answer is the route's own, built by the same function (`json_bytes` for the matrix JSON;
 `page_cache.page_response` for a page: the same body, status, media type and synthetic-data
@@ -50,7 +53,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from un1540.db.engine import reads_without_transaction
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.cache import CACHE, MISSING, held, held_at
-from un1540.services.kernel.data_version import SqliteVersionWatch
+from un1540.services.kernel.data_version import PostgresVersionWatch, SqliteVersionWatch
 from un1540.web.api.states import matrix_json, matrix_json_key, matrix_json_scopes
 from un1540.web.auth import has_credentials
 from un1540.web.portal.page_cache import CachedPage, page_key, page_response
@@ -59,6 +62,7 @@ from un1540.web.responses import json_bytes
 
 MATRIX_PATH = re.compile(r"/api/v1/states/([A-Za-z]{3})/matrix")
 STATE_PAGE_PATH = re.compile(r"/states/([A-Za-z]{3})(/matrix)?")
+UNREAD: Any = object()  # the watch could not read the versions: read them the usual way
 
 
 class WarmReads:
@@ -69,7 +73,7 @@ class WarmReads:
         app: ASGIApp,
         *,
         sessions: sessionmaker[Session],
-        watch: SqliteVersionWatch | None = None,
+        watch: SqliteVersionWatch | PostgresVersionWatch | None = None,
     ) -> None:
         self.app = app
         self.sessions = sessions
@@ -86,8 +90,8 @@ class WarmReads:
             if (match := MATRIX_PATH.fullmatch(path)) is not None:
                 iso3 = match[1]
                 key, scopes = matrix_json_key(iso3, None, PUBLIC), matrix_json_scopes(iso3)
-                value = self._held_watched(key, scopes) if self.watch is not None else MISSING
-                if value is MISSING:
+                value = await self._held_watched(key, scopes) if self.watch is not None else MISSING
+                if value is MISSING or value is UNREAD:  # (`_public_matrix` reads them then)
                     value = await anyio.to_thread.run_sync(self._public_matrix, iso3, key, scopes)
                 if value is not MISSING:
                     body, synthetic = value
@@ -108,14 +112,23 @@ class WarmReads:
     async def _held(self, key: Hashable, scopes: tuple[str, ...]) -> Any:
         """The cached value of `key` for the current versions of `scopes`, or MISSING."""
         if self.watch is not None:
-            return self._held_watched(key, scopes)
+            value = await self._held_watched(key, scopes)
+            if value is not UNREAD:
+                return value
         return await anyio.to_thread.run_sync(self._held_in_session, key, scopes)
 
-    def _held_watched(self, key: Hashable, scopes: tuple[str, ...]) -> Any:
-        assert self.watch is not None
-        if not CACHE.holds(self.watch.database, key):
+    async def _held_watched(self, key: Hashable, scopes: tuple[str, ...]) -> Any:
+        """`_held` by the watch's versions; UNREAD if the watch cannot read them now."""
+        watch = self.watch
+        assert watch is not None
+        if not CACHE.holds(watch.database, key):
             return MISSING
-        return held_at(self.watch.current(), key, depends_on=scopes)
+        versions = (
+            watch.current() if isinstance(watch, SqliteVersionWatch) else await watch.current()
+        )
+        if versions is None:
+            return UNREAD
+        return held_at(versions, key, depends_on=scopes)
 
     def _held_in_session(self, key: Hashable, scopes: tuple[str, ...]) -> Any:
         with self.sessions() as session:
