@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 # Each writes or reads files that most requests never ask for: python-docx (Word documents; it
-# pulls in lxml), openpyxl (spreadsheets) and matplotlib (the review's charts).
+# pulls in lxml), openpyxl (spreadsheets) and matplotlib (the review's charts in Word only).
 ON_DEMAND = ("docx", "openpyxl", "matplotlib")
 
 PROBE = """
@@ -30,6 +32,36 @@ def test_an_assembled_app_holds_no_library_only_some_requests_need(tmp_path: Pat
         timeout=120,
     )
     assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+REVIEW_PROBE = """
+import json, sys
+from fastapi.testclient import TestClient
+from un1540.web.app import create_app
+with TestClient(create_app()) as client:
+    for path in ("/reports/review", "/reports/review?lang=ar", "/reports/review?lang=zh"):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        assert 'src="data:image/svg+xml;base64,' in response.text, path
+print(json.dumps("matplotlib" in sys.modules))
+"""
+
+
+def test_the_review_page_draws_its_charts_without_matplotlib(engine: Engine) -> None:
+    """The review's charts are SVG written by io/charts.py itself: showing the page (which the
+    server's warm-up does at start) leaves matplotlib out of the process (mem10)."""
+    done = subprocess.run(
+        [sys.executable, "-c", REVIEW_PROBE],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "UN1540_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "PATH": "/usr/bin",
+        },
+        timeout=300,
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) is False
 
 
 def test_the_documents_still_import_their_libraries_when_written() -> None:
