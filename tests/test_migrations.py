@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
@@ -30,6 +33,49 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
         )
         assert compare_metadata(context, Base.metadata) == []
     assert current_revision(engine) == head_revision()
+
+
+def test_the_revisions_read_without_alembic_are_alembics(
+    database_factory: DatabaseFactory,
+) -> None:
+    """The health check reads the scripts' head and the database's revision without Alembic
+    (db/migrate.py; mem10): the same answers as Alembic's ScriptDirectory and MigrationContext,
+    at the head, one revision down, and before any migration."""
+    engine = database_factory.create(demo=False)
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    assert head_revision() is not None
+    assert head_revision() == script.get_current_head()
+
+    def alembics(engine: Engine) -> str | None:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    assert current_revision(engine) == alembics(engine) == head_revision()
+    parent = script.get_revision(head_revision()).down_revision
+    assert isinstance(parent, str)
+    downgrade(engine, parent)
+    assert current_revision(engine) == alembics(engine) == parent
+    downgrade(engine, "base")
+    assert current_revision(engine) is None
+    assert alembics(engine) is None
+
+
+def test_a_server_reads_its_revisions_without_importing_alembic(
+    database_factory: DatabaseFactory,
+) -> None:
+    engine = database_factory.create(demo=False)
+    url = engine.url.render_as_string(hide_password=False)
+    probe = (
+        "import json, sys\n"
+        "from sqlalchemy import create_engine\n"
+        "from un1540.db.migrate import current_revision, head_revision\n"
+        f"print(json.dumps([current_revision(create_engine({url!r})), head_revision(),"
+        " 'alembic' in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == [head_revision(), head_revision(), False]
 
 
 TABLES_THAT_MUST_KEEP_THEIR_ROWS = (

@@ -8,12 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 # Each writes or reads files that most requests never ask for: python-docx (Word documents; it
-# pulls in lxml), openpyxl (spreadsheets) and matplotlib (the review's charts).
-ON_DEMAND = ("docx", "openpyxl", "matplotlib")
+# pulls in lxml), openpyxl (spreadsheets), matplotlib (the review's charts in Word only) and
+# Alembic (migrations; the health check reads the revisions without it).
+ON_DEMAND = ("docx", "openpyxl", "matplotlib", "alembic")
 
 PROBE = """
 import json, sys
+import un1540.cli  # `un1540 serve` is the server's process
 from un1540.web.app import create_app
 create_app()
 print(json.dumps(sorted(name for name in {names} if name in sys.modules)))
@@ -28,6 +32,39 @@ def test_an_assembled_app_holds_no_library_only_some_requests_need(tmp_path: Pat
         check=True,
         env={"UN1540_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "PATH": "/usr/bin"},
         timeout=120,
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+REVIEW_PROBE = """
+import json, sys
+from fastapi.testclient import TestClient
+from un1540.web.app import create_app
+with TestClient(create_app()) as client:
+    for path in ("/reports/review", "/reports/review?lang=ar", "/reports/review?lang=zh"):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        assert 'src="data:image/svg+xml;base64,' in response.text, path
+    assert client.get("/healthz").json()["database"]["status"] == "ok"
+print(json.dumps(sorted(name for name in {names} if name in sys.modules)))
+"""
+
+
+def test_the_review_page_and_the_health_check_import_none_of_them(engine: Engine) -> None:
+    """The review's charts are SVG written by io/charts.py itself: showing the page (which the
+    server's warm-up does at start) leaves matplotlib out of the process; the health check
+    (which benchmarks and load balancers poll) reads the schema's revisions without Alembic
+    (mem10)."""
+    done = subprocess.run(
+        [sys.executable, "-c", REVIEW_PROBE.format(names=repr(ON_DEMAND))],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "UN1540_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "PATH": "/usr/bin",
+        },
+        timeout=300,
     )
     assert json.loads(done.stdout.splitlines()[-1]) == []
 

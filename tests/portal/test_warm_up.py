@@ -44,9 +44,7 @@ def test_the_server_warms_the_review_and_the_api_document_once(
         return {"openapi": "3.1.0", "paths": {}}
 
     monkeypatch.setattr(review_report, "review_statistics", counted)
-    # Not the charts (drawn once per content: tests/services/test_cold_reads.py): seconds of
-    # matplotlib per language; nor the real OpenAPI build (1.5 s: tests/api/test_openapi_once).
-    monkeypatch.setattr(review_report, "bar_chart_svg", lambda *_, **__: "<svg></svg>")
+    # Not the real OpenAPI build (1.5 s: tests/api/test_openapi_once).
     monkeypatch.setattr(openapi_module, "build_openapi", build)
     app = create_app(
         settings_for(fresh_engine),

@@ -5,7 +5,6 @@ and the costly reads computed once and shared.
   review, coverage) stay warm; an approval still outdates them;
 - the review page's body is computed once however many readers ask at once, and served from
   the cache after a draft's edit;
-- a chart of the review is drawn once per content;
 - the action plans' matrix progress reads the cells of two editions once per data version;
 - who does what where is shared only by readers who may see the same records.
 
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import make_edition, make_user
 from un1540.db.engine import make_session_factory
-from un1540.io import charts, review_report
+from un1540.io import review_report
 from un1540.models import Role, State
 from un1540.services.action_plans.progress import approved_editions, marked_pairs
 from un1540.services.assistance.reads.overview import who_what_where
@@ -105,8 +104,6 @@ def test_the_review_page_is_computed_once_for_readers_arriving_together(
         return computing(session, **arguments)
 
     monkeypatch.setattr(review_report, "review_statistics", counted)
-    # Not the charts (drawn once per content: the next test): 2-3 s of matplotlib.
-    monkeypatch.setattr(review_report, "bar_chart_svg", lambda *_, **__: "<svg></svg>")
     sessions = make_session_factory(engine)
     period = {"start": date(2012, 3, 1), "end": date(2014, 3, 1)}  # a key no other test asks
 
@@ -127,27 +124,6 @@ def test_the_review_page_is_computed_once_for_readers_arriving_together(
 
 def _label(dimension: str, key: str, fallback: str) -> str:
     return fallback
-
-
-def test_a_chart_is_drawn_once_per_content(monkeypatch: pytest.MonkeyPatch) -> None:
-    drawn = []
-    drawing = charts.bar_chart
-
-    def counted(*arguments: Any, **options: Any) -> Any:
-        drawn.append(arguments)
-        return drawing(*arguments, **options)
-
-    monkeypatch.setattr(charts, "bar_chart", counted)
-    title = f"speed7 {time.monotonic_ns()}"  # a content no other test drew
-    series = [charts.BarSeries("2012", [0.25, None]), charts.BarSeries("2016", [0.5, 0.75])]
-    first = charts.bar_chart_svg(title, ["Africa", "Asia"], series)
-    assert charts.bar_chart_svg(title, ["Africa", "Asia"], series) == first
-    assert len(drawn) == 1
-    # Another figure, label, or number format is another chart.
-    changed = [series[0], charts.BarSeries("2016", [0.5, 0.8])]
-    assert charts.bar_chart_svg(title, ["Africa", "Asia"], changed) != first
-    charts.bar_chart_svg(title, ["Africa", "Asia"], series, value_text=lambda v: f"{v:.3f}")
-    assert len(drawn) == 3
 
 
 def test_the_action_plans_progress_reads_the_cells_once_per_version(

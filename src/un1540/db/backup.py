@@ -39,7 +39,6 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
@@ -482,6 +481,8 @@ def read_manifest(path: Path) -> Manifest:
 
 def _check_revision(path: Path, revision: str) -> None:
     """Refuse a backup whose schema revision this code does not know (made by newer code)."""
+    from alembic.script import ScriptDirectory  # where a backup is restored, not at start
+
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     known = revision in {script_revision.revision for script_revision in script.walk_revisions()}
     if not known:

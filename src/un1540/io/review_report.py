@@ -198,16 +198,15 @@ def review_body(
     """The report as an HTML fragment with inline SVG charts (the portal page shows it, in the
     reader's language: `translations` for the text, `label` for names of groups, fields...).
 
-    With `chart_images`, each chart is an <img> of a data: URL instead: matplotlib's SVG is
-    styled with style attributes, which the portal's Content-Security-Policy forbids inline but
-    not inside an image."""
+    With `chart_images`, each chart is an <img> of a data: URL instead, as the portal's page
+    has shown them since its charts were drawn by matplotlib (whose style attributes the
+    Content-Security-Policy forbids inline, not inside an image)."""
     reader = _Reader(
         locale=locale,
         translate=translations.gettext if translations is not None else _identity,
         label=label,
     )
-    # SVG drawn once per content (io/charts.py): a new data version whose figures of the
-    # period are unchanged (an edition approved today, for a past period) redraws nothing.
+    # SVG written by io/charts.py itself (no matplotlib in the server: milliseconds a chart).
     charts: dict[str, str] = _charts(stats, reader, draw=bar_chart_svg)
     if chart_images:
         charts = {

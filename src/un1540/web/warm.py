@@ -4,9 +4,10 @@
 Two reads cost seconds of CPU the first time a process serves them, and nothing afterwards
 unless the data they count changes: the OpenAPI document (about 1.5 s, built once per process:
 the API reference, /api/docs and openapi.json) and the comprehensive review's page for its
-default period (about 1.3 s in the first language, its charts drawn with matplotlib, then about
-0.7 s in each other language). The first readers after a start used to wait for them (p99 over
-1 s on an idle machine: benchmarks/portal_routes.py). A thread computes them once the server
+default period (about 1.3 s in the first language when its charts were drawn with matplotlib,
+then about 0.7 s in each other language; its charts are now SVG written without it, mem10). The
+first readers after a start used to wait for them (p99 over 1 s on an idle machine:
+benchmarks/portal_routes.py). A thread computes them once the server
 answers, through the same single-flight paths as a reader: a reader arriving during the warm-up
 waits for that one computation and shares its result, never starting another (the OpenAPI
 document's lock, the data cache's flights). English first, then the other five languages.
