@@ -13,7 +13,8 @@ import orjson
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import Connection, Engine, event, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tests.conftest import DEMO_STATES, STATE_WITHOUT_EDITIONS, settings_for
@@ -26,7 +27,12 @@ from un1540.services.kernel.access import PUBLIC, Viewer
 from un1540.services.kernel.cache import CACHE, MISSING, held
 from un1540.services.matrix.actions.editions import open_draft
 from un1540.services.matrix.inputs import CellInput, EvidenceInput
-from un1540.services.matrix.reads.matrix import get_matrix, matrix_document
+from un1540.services.matrix.reads.matrix import (
+    _DriverStatement,
+    _rows,
+    get_matrix,
+    matrix_document,
+)
 from un1540.web import warm_reads
 from un1540.web.api.states import matrix_json
 from un1540.web.app import create_app
@@ -301,3 +307,52 @@ def test_a_read_without_transaction_opens_none_on_postgresql(engine: Engine) -> 
         reads_without_transaction(joined)
         joined.execute(select(State.id).limit(1))
         assert joined.in_transaction()
+
+
+def test_the_reads_run_on_the_drivers_cursor_unless_someone_listens(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uncached10: the three reads go to the driver's own cursor (SQLAlchemy's execution and
+    result objects cost as much as the reads); the answer is still `MatrixRead`'s."""
+    viewers = _viewers(session)
+    expected = {
+        (index, iso3): get_matrix(session, viewer=viewer, iso3=iso3).model_dump_json().encode()
+        for index, viewer in enumerate(viewers)
+        for iso3 in DEMO_STATES
+    }
+
+    def refused(*_arguments: Any, **_keywords: Any) -> Any:
+        raise AssertionError("read through SQLAlchemy's execution")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Connection, "exec_driver_sql", refused)
+        patched.setattr(Connection, "execute", refused)
+        for (index, iso3), body in expected.items():
+            document, _ = matrix_document(session, viewer=viewers[index], iso3=iso3)
+            assert orjson.dumps(document) == body, (viewers[index], iso3)
+    # A listener on the connection's statements sees all three: they go through SQLAlchemy.
+    seen: list[str] = []
+
+    def count(*arguments: Any) -> None:
+        seen.append(str(arguments[2]))
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        assert (
+            orjson.dumps(matrix_document(session, viewer=PUBLIC, iso3="FRA")[0])
+            == expected[(0, "FRA")]
+        )
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert len(seen) == 3, seen
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys(session: Session) -> None:
+    """An error of the driver's cursor is raised as SQLAlchemy's (a `DBAPIError`, which the web
+    layer maps to 503 when the database is unavailable), by running the statement again there."""
+    broken = _DriverStatement("SELECT nothing FROM no_such_table", None, {}, {})
+    if session.get_bind().dialect.paramstyle == "qmark":
+        broken = broken._replace(order=())
+    with pytest.raises(DBAPIError):
+        _rows(session.connection(), broken, {})

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import Executable, Integer, String, and_, bindparam, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Executable,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from un1540.errors import NotFound, text
 from un1540.models import (
@@ -160,20 +173,27 @@ def matrix_document(
     order (dicts, lists, strings, numbers, dates), and whether it is synthetic: for the matrix
     JSON, where building ~550 pydantic models per request took a third of an uncached answer.
     Read in three statements of plain column tuples on the session's connection (no ORM
-    objects): the State with the edition and its framework's key, the cells, their evidence.
-    tests/api/test_matrix_json.py pins its serialisation equal, byte for byte, to `MatrixRead`'s
-    and its refusals equal to `get_matrix`'s.
+    objects): the State with the edition and its framework's key, the cells, their evidence,
+    each compiled once and run on the driver's own cursor (`_rows`): the values are the
+    driver's (marks, kinds and statuses as their stored strings; a date as SQLite's ISO text
+    or PostgreSQL's `date`, which orjson writes alike). tests/api/test_matrix_json.py pins
+    its serialisation equal, byte for byte, to `MatrixRead`'s and its refusals equal to
+    `get_matrix`'s.
     """
     # Only three ASCII letters can be a code (as state_by_iso3: no NUL, no megabyte of text).
     if not (len(iso3) == 3 and iso3.isascii() and iso3.isalpha()):
         state_by_iso3(session, iso3)  # raises its NotFound
     connection = session.connection()
-    head, entry_rows, evidence_rows = _document_statements(viewer, latest=number is None)
-    found = connection.execute(head, {"iso3": iso3.upper(), "number": number}).first()
-    if found is None:
+    head, entry_rows, evidence_rows = _driver_statements(
+        connection.dialect, viewer, latest=number is None
+    )
+    found = _rows(connection, head, {"iso3": iso3.upper(), "number": number})
+    if not found:
         state_by_iso3(session, iso3)  # raises its NotFound
         raise AssertionError("the State exists but was not read")  # pragma: no cover
-    (state_iso3, short_name, edition_id, edition_number, status, approved_on, origin, *key) = found
+    (state_iso3, short_name, edition_id, edition_number, status, approved_on, origin, *key) = found[
+        0
+    ]
     if edition_id is None:
         what = f"edition {number}" if number is not None else "approved edition"
         raise NotFound(
@@ -185,13 +205,15 @@ def matrix_document(
             )
         )
     framework_id, source_sha256, loaded_at = key
+    if head.loaded_at is not None:  # the driver's value, as SQLAlchemy gives it (layout's key)
+        loaded_at = head.loaded_at(loaded_at)
     layout = layout_of(session, framework_id, source_sha256, loaded_at)
     treaty_cells = _treaty_cells(layout)
     entries: dict[int, tuple[int, str, str, dict[str, Any] | None]] = {}
     parameters = {"edition_id": edition_id}
-    for entry_id, cell_id, mark, remark, status_of, signed, dated, asserted in connection.execute(
-        entry_rows, parameters
-    ).all():
+    for entry_id, cell_id, mark, remark, status_of, signed, dated, asserted in _rows(
+        connection, entry_rows, parameters
+    ):
         treaty = None
         if status_of is not None:
             read = shapes.treaty_of(treaty_cells.get(cell_id), status_of, signed, dated, asserted)
@@ -199,9 +221,9 @@ def matrix_document(
         entries[cell_id] = (entry_id, mark, remark, treaty)
     evidence: dict[int, list[dict[str, Any]]] = defaultdict(list)
     documents: dict[int, dict[str, Any]] = {}
-    for entry_id, page, article, paragraph, quotation, document_id, *document in connection.execute(
-        evidence_rows, parameters
-    ).all():
+    for entry_id, page, article, paragraph, quotation, document_id, *document in _rows(
+        connection, evidence_rows, parameters
+    ):
         reference = documents.get(document_id)
         if reference is None:
             kind, title, symbol, issued_on, language, url = document
@@ -223,12 +245,12 @@ def matrix_document(
                 "quotation": quotation,
             }
         )
-    synthetic = origin is Origin.demo
+    synthetic = origin == Origin.demo
     matrix = shapes.matrix_document(
         layout,
         header=envelope(synthetic),
         state={"iso3": state_iso3, "name": short_name},
-        edition=shapes.EditionHead(edition_number, status.value, approved_on, origin.value),
+        edition=shapes.EditionHead(edition_number, status, approved_on, origin),
         entries=entries,
         evidence=evidence,
     )
@@ -325,6 +347,97 @@ def _document_statements(
     )
     built = _DOCUMENT_STATEMENTS[(viewer.cache_key, latest)] = (head, entry_rows, evidence_rows)
     return built
+
+
+class _DriverStatement(NamedTuple):
+    """A statement of `_document_statements` compiled for one dialect, for the driver's cursor."""
+
+    sql: str
+    order: tuple[str, ...] | None  # the parameters' order (a positional paramstyle), or None
+    constants: dict[str, Any]  # the statement's own values (e.g. `public`), as the driver takes
+    processors: dict[str, Callable[[Any], Any]]  # for the values bound at each run, if needed
+    loaded_at: Callable[[Any], Any] | None = None  # the head's: the framework's load time
+
+
+_BOUND = ("iso3", "number", "edition_id")  # the values `matrix_document` binds at each run
+
+_DRIVER_STATEMENTS: dict[
+    tuple[str, str, tuple[str, int | None], bool],
+    tuple[_DriverStatement, _DriverStatement, _DriverStatement],
+] = {}
+
+
+def _driver_statements(
+    dialect: Dialect, viewer: Viewer, *, latest: bool
+) -> tuple[_DriverStatement, _DriverStatement, _DriverStatement]:
+    """`_document_statements` compiled once per dialect (SQLAlchemy's own compilation: the
+    same SQL text, casts and parameters it would send), with their constant values processed
+    by their columns' types (an enum member -> its stored string) as SQLAlchemy would."""
+    key = (dialect.name, dialect.driver, viewer.cache_key, latest)
+    built = _DRIVER_STATEMENTS.get(key)
+    if built is not None:
+        return built
+    compiled_ones = []
+    for statement in _document_statements(viewer, latest=latest):
+        assert isinstance(statement, ClauseElement)  # a Select
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        # Expanded once (an IN of constants becomes one parameter per value), with stand-ins
+        # for the values bound at each run.
+        expanded = compiled.construct_expanded_state(dict.fromkeys(_BOUND, 0))
+        constants: dict[str, Any] = {}
+        processors: dict[str, Callable[[Any], Any]] = {}
+        for name, value in expanded.parameters.items():
+            process = expanded.processors.get(name)
+            if process is None and name in compiled.binds:
+                process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if name in _BOUND:
+                if process is not None:
+                    processors[name] = process
+            else:
+                constants[name] = value if process is None else process(value)
+        order = tuple(expanded.positiontup) if expanded.positiontup is not None else None
+        compiled_ones.append(_DriverStatement(expanded.statement, order, constants, processors))
+    head, entry_rows, evidence_rows = compiled_ones
+    # The framework's load time keys its cached layout (layout.py `layout_of`) as SQLAlchemy
+    # reads it (an aware UTC datetime), whatever the driver gives.
+    load_time = Framework.__table__.c.loaded_at.type.dialect_impl(dialect)
+    head = head._replace(loaded_at=load_time.result_processor(dialect, None))
+    built = _DRIVER_STATEMENTS[key] = (head, entry_rows, evidence_rows)
+    return built
+
+
+def _rows(
+    connection: Connection, statement: _DriverStatement, values: dict[str, Any]
+) -> Sequence[Any]:
+    """The rows of a compiled statement, as the driver gives them, run on the connection's own
+    DBAPI connection (in its transaction, if it has one): SQLAlchemy's execution and result
+    objects cost as much as the reads themselves (uncached10). If anything listens to the
+    connection's statements (the tests count them), or the driver raises, the statement is
+    run by SQLAlchemy instead (`exec_driver_sql`: the same text and parameters), which calls
+    the listeners, and raises and handles errors as for any statement (a lost connection is
+    invalidated, the web layer answers 503 for a database that is unavailable)."""
+    parameters = dict(statement.constants)
+    for name, value in values.items():
+        process = statement.processors.get(name)
+        parameters[name] = value if process is None else process(value)
+    arguments: dict[str, Any] | tuple[Any, ...] = (
+        parameters
+        if statement.order is None
+        else tuple(parameters[name] for name in statement.order)
+    )
+    dispatch = connection.dispatch
+    if not (dispatch.before_cursor_execute or dispatch.after_cursor_execute):
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(statement.sql, arguments)
+            rows: Sequence[Any] = cursor.fetchall()
+            return rows
+        except connection.dialect.loaded_dbapi.Error:
+            pass  # run again below, by SQLAlchemy, which raises it as for any statement
+        finally:
+            cursor.close()
+    return connection.exec_driver_sql(statement.sql, arguments).all()
 
 
 # By layout (layouts are cached and never change): the cells of its OP1 treaty fields.
