@@ -7,21 +7,27 @@ prints, on the TEST split (never trained on):
 - of the correct fields, the share whose weapons and whose columns are also exactly right;
 - the share of hard negatives (labels []) that get no suggestion;
 - the time per provision (model loaded; and a 30-article law including the model load).
-Then a cross-validation over the train split grouped by source (each law held out, the model
-trained on the other laws; leave-one-source-out by default, --folds K for K groups of laws,
-faster) to estimate how the model does on laws it has never seen, and the same figures for the
-lexicon alone (a field is suggested when all its concepts and a weapon concept match) as a
-baseline. The cross-validation uses the model's per-section cut-offs; with --thresholds, the F1
+Every figure twice: with the document context (the cited provisions of the same law, as the
+library reads a law) and with each provision scored ALONE, as `un1540 evidence suggest` and the
+held-out scorer see it (one provision per line, no context).
+Then a cross-validation over the train split grouped by law (the `law` key of a devset line when
+it has one, so parallel language versions of a law fall in one group, else its `source`; each
+law held out, the model trained on the other laws; leave-one-law-out by default, --folds K for K
+groups of laws by a hash of the law, --salt S for another grouping, repeatable) to estimate how
+the model does on laws it has never seen, and the same figures for the lexicon alone (a field is
+suggested when all its concepts and a weapon concept match) as a baseline. The
+cross-validation uses the model's per-section cut-offs; with --thresholds, the F1
 of each section at every cut-off of a grid and the best cut-off per section (how
 model.SECTION_THRESHOLDS were chosen: on the cross-validation, never on the test split).
 
-    python benchmarks/evidence.py [--devset DIR ...] [--no-cv] [--folds K] [--thresholds]
+    python benchmarks/evidence.py [--devset DIR ...] [--no-cv] [--no-test] [--folds K]
+        [--salt S ...] [--thresholds] [--embeddings FILE.npz]
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import json
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -32,10 +38,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from un1540.analytics.evidence.context import cited_texts
-from un1540.analytics.evidence.devset import Example, load_devset
+from un1540.analytics.evidence.devset import Example, law_folds, law_of, load_devset
 from un1540.analytics.evidence.lexicon import Lexicon, framework_fields, load_lexicon
-from un1540.analytics.evidence.model import Suggested, shared_embedder, suggest, train
+from un1540.analytics.evidence.model import (
+    MODEL_CODE_VERSION,
+    SECTION_THRESHOLDS,
+    Embedder,
+    Suggested,
+    shared_embedder,
+    suggest,
+    train,
+)
 from un1540.analytics.evidence.text import LANGUAGES
 
 
@@ -134,20 +150,108 @@ def _cited(examples: Sequence[Example]) -> list[list[str]]:
     return cited_texts([(e.source, e.extra["article"], e.text, e.language) for e in examples])
 
 
+def _load_embeddings(embedder: Embedder, path: Path | None) -> None:
+    if path is not None and path.exists():
+        with np.load(path) as stored:
+            embedder.cache.update({key: stored[key] for key in stored.files})
+
+
+def _save_embeddings(embedder: Embedder, path: Path | None) -> None:
+    if path is not None:
+        np.savez(path, **embedder.cache)
+
+
+def cross_validate(
+    lexicon: Lexicon,
+    train_set: Sequence[Example],
+    embedder: Embedder,
+    group: dict[str, int],
+) -> tuple[dict[str, Suggested], dict[str, Suggested], float, float]:
+    """Every candidate's score for each train provision, from a model trained on the other
+    groups of laws: with its document context (the cited provisions of the same source, as the
+    library reads a law) and alone (no context: as `un1540 evidence suggest` and the held-out
+    scorer see it). Also the wall and CPU seconds."""
+    with_context: dict[str, Suggested] = {}
+    alone: dict[str, Suggested] = {}
+    started, cpu = time.perf_counter(), time.process_time()
+    for fold in sorted(set(group.values())):
+        held = [e for e in train_set if group[law_of(e)] == fold]
+        if not held:
+            continue
+        fold_model = train(
+            lexicon, [e for e in train_set if group[law_of(e)] != fold], embedder=embedder
+        )
+        items = [(e.id, e.text, e.language) for e in held]
+        for scores, cited in ((with_context, _cited(held)), (alone, None)):
+            results = suggest(fold_model, lexicon, items, every_candidate=True, cited=cited)
+            for example, result in zip(held, results, strict=True):
+                scores[example.id] = result
+    return with_context, alone, time.perf_counter() - started, time.process_time() - cpu
+
+
+def _cut(
+    train_set: Sequence[Example], all_scores: dict[str, Suggested], cuts: dict[str, float]
+) -> list[Suggested]:
+    return [
+        Suggested(
+            all_scores[e.id].id,
+            all_scores[e.id].language,
+            [
+                s
+                for s in all_scores[e.id].suggestions
+                if s.score >= cuts[framework_fields()[s.field][0]]
+            ],
+        )
+        for e in train_set
+    ]
+
+
+def _threshold_search(train_set: Sequence[Example], all_scores: dict[str, Suggested]) -> None:
+    best: dict[str, float] = {}
+    for section in ("op2", "op3ab", "op3cd"):
+        line, top = [], (-1.0, 0.0)
+        for value in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6):
+            cuts = dict.fromkeys(("op2", "op3ab", "op3cd"), value)
+            figures = score(train_set, _cut(train_set, all_scores, cuts))
+            f1 = figures["section"][section].f1()[2]  # type: ignore[index]
+            line.append(f"{value}: {f1:.3f}")
+            top = max(top, (f1, value))
+        best[section] = top[1]
+        print(f"  {section} F1 by cut-off: " + ", ".join(line))
+    figures = score(train_set, _cut(train_set, all_scores, best))
+    report(f"  at the best cut-offs {best}", figures)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--devset", type=Path, action="append", help="devset directory")
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation")
+    parser.add_argument("--no-test", action="store_true", help="skip the test split")
     parser.add_argument("--thresholds", action="store_true")
     parser.add_argument("--folds", type=int, default=0, help="K groups of laws (0: one per law)")
+    parser.add_argument(
+        "--salt",
+        action="append",
+        help="with --folds: prefix of the hash that groups the laws (repeat for several "
+        "groupings; default the empty salt, the grouping of earlier rounds)",
+    )
+    parser.add_argument(
+        "--embeddings", type=Path, help="a .npz file keeping the sentence embeddings between runs"
+    )
+    parser.add_argument(
+        "--dump",
+        type=Path,
+        help="write each train provision's context-free cross-validation scores (every "
+        "candidate) and labels to this JSON-lines file, for error analysis (first salt)",
+    )
     args = parser.parse_args()
     lexicon = load_lexicon()
     examples = load_devset(args.devset)
     train_set = [e for e in examples if e.split == "train"]
     test_set = [e for e in examples if e.split == "test"]
     print(
-        f"lexicon {lexicon.version}; development set: {len(train_set)} train, "
-        f"{len(test_set)} test provisions; languages "
+        f"lexicon {lexicon.version}, model code {MODEL_CODE_VERSION}; development set: "
+        f"{len(train_set)} train, {len(test_set)} test provisions; languages "
         + ", ".join(
             f"{lang} {sum(e.language == lang for e in train_set)}/"
             f"{sum(e.language == lang for e in test_set)}"
@@ -155,90 +259,76 @@ def main() -> None:
         )
     )
     embedder = shared_embedder()
+    _load_embeddings(embedder, args.embeddings)
+    known = len(embedder.cache)
     started = time.perf_counter()
     embedder.encode([e.text for e in examples])
     print(f"embedding every provision once: {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    model = train(lexicon, train_set, embedder=embedder)
-    print(f"training on the train split: {time.perf_counter() - started:.1f} s")
-    embedder.cache.clear()  # time the test split as new text
-    started = time.perf_counter()
-    results = suggest(
-        model, lexicon, [(e.id, e.text, None) for e in test_set], cited=_cited(test_set)
-    )
-    elapsed = time.perf_counter() - started
-    detected = sum(r.language == e.language for r, e in zip(results, test_set, strict=True))
-    report("TEST split (language detected, not given)", score(test_set, results))
-    print(
-        f"  speed {1000 * elapsed / max(len(test_set), 1):.0f} ms per provision; "
-        f"language detected right {detected}/{len(test_set)}"
-    )
-    report("TEST split, lexicon alone (baseline)", score(test_set, lexicon_only(lexicon, test_set)))
+    if len(embedder.cache) > known:
+        _save_embeddings(embedder, args.embeddings)
+    if not args.no_test:
+        started, cpu = time.perf_counter(), time.process_time()
+        model = train(lexicon, train_set, embedder=embedder)
+        print(
+            f"training on the train split: {time.perf_counter() - started:.1f} s "
+            f"({time.process_time() - cpu:.1f} s CPU)"
+        )
+        cached = dict(embedder.cache)
+        embedder.cache.clear()  # time the test split as new text
+        started, cpu = time.perf_counter(), time.process_time()
+        results = suggest(
+            model, lexicon, [(e.id, e.text, None) for e in test_set], cited=_cited(test_set)
+        )
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        embedder.cache.update(cached)
+        detected = sum(r.language == e.language for r, e in zip(results, test_set, strict=True))
+        report(
+            "TEST split, with document context (language detected, not given)",
+            score(test_set, results),
+        )
+        print(
+            f"  speed {1000 * elapsed / max(len(test_set), 1):.0f} ms per provision "
+            f"({1000 * cpu / max(len(test_set), 1):.1f} ms CPU); "
+            f"language detected right {detected}/{len(test_set)}"
+        )
+        alone = suggest(model, lexicon, [(e.id, e.text, None) for e in test_set])
+        report(
+            "TEST split, each provision ALONE (no document context: as `un1540 evidence "
+            "suggest` and the held-out scorer see it)",
+            score(test_set, alone),
+        )
+        report(
+            "TEST split, lexicon alone (baseline)", score(test_set, lexicon_only(lexicon, test_set))
+        )
     if args.no_cv:
         return
-    sources = sorted({e.source for e in train_set})
-    if args.folds:
-        group = {
-            source: int(hashlib.md5(source.encode()).hexdigest(), 16) % args.folds
-            for source in sources
-        }
-    else:
-        group = {source: index for index, source in enumerate(sources)}
-    all_scores: dict[str, Suggested] = {}
-    started = time.perf_counter()
-    for fold in sorted(set(group.values())):
-        held = [e for e in train_set if group[e.source] == fold]
-        fold_model = train(
-            lexicon, [e for e in train_set if group[e.source] != fold], embedder=embedder
+    for salt in args.salt or [""]:
+        group = law_folds(train_set, args.folds, salt)
+        with_context, alone_scores, wall, cpu = cross_validate(lexicon, train_set, embedder, group)
+        print(
+            f"cross-validation over {len(group)} laws in {len(set(group.values()))} folds"
+            + (f" (salt {salt!r})" if args.folds else "")
+            + f": {wall:.0f} s ({cpu:.0f} s CPU)"
         )
-        for example, result in zip(
-            held,
-            suggest(
-                fold_model,
-                lexicon,
-                [(e.id, e.text, e.language) for e in held],
-                every_candidate=True,
-                cited=_cited(held),
-            ),
-            strict=True,
+        if args.dump is not None and salt == (args.salt or [""])[0]:
+            with args.dump.open("w", encoding="utf-8") as out:
+                for e in train_set:
+                    scores = {s.field: s.score for s in alone_scores[e.id].suggestions}
+                    line = {"id": e.id, "language": e.language, "law": law_of(e)}
+                    line |= {"labels": sorted(e.labels), "scores": scores}
+                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        cuts = dict(SECTION_THRESHOLDS)
+        cut_text = ", ".join(f"{k} {v}" for k, v in cuts.items())
+        for title, scores in (
+            ("with document context", with_context),
+            ("each provision ALONE (as the held-out scorer sees it)", alone_scores),
         ):
-            all_scores[example.id] = result
-    print(
-        f"cross-validation over {len(sources)} sources in {len(set(group.values()))} folds: "
-        f"{time.perf_counter() - started:.0f} s"
-    )
-
-    def cut(cuts: dict[str, float]) -> list[Suggested]:
-        return [
-            Suggested(
-                all_scores[e.id].id,
-                all_scores[e.id].language,
-                [
-                    s
-                    for s in all_scores[e.id].suggestions
-                    if s.score >= cuts[framework_fields()[s.field][0]]
-                ],
+            report(
+                f"CROSS-VALIDATION by law (train split), {title}, cut-offs {cut_text}",
+                score(train_set, _cut(train_set, scores, cuts)),
             )
-            for e in train_set
-        ]
-
-    report(
-        "CROSS-VALIDATION by source document (train split), cut-offs "
-        + ", ".join(f"{k} {v}" for k, v in model.section_thresholds.items()),
-        score(train_set, cut(model.section_thresholds)),
-    )
-    if args.thresholds:
-        best: dict[str, float] = {}
-        for section in ("op2", "op3ab", "op3cd"):
-            line, top = [], (-1.0, 0.0)
-            for value in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6):
-                figures = score(train_set, cut(dict.fromkeys(("op2", "op3ab", "op3cd"), value)))
-                f1 = figures["section"][section].f1()[2]  # type: ignore[index]
-                line.append(f"{value}: {f1:.3f}")
-                top = max(top, (f1, value))
-            best[section] = top[1]
-            print(f"  {section} F1 by cut-off: " + ", ".join(line))
-        report(f"CROSS-VALIDATION at the best cut-offs {best}", score(train_set, cut(best)))
+            if args.thresholds:
+                _threshold_search(train_set, scores)
 
 
 if __name__ == "__main__":

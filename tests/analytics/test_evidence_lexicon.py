@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from typing import Any
 
 import pytest
 import yaml
 
-from un1540.analytics.evidence.devset import DevsetError, load_devset, parse_line
+from un1540.analytics.evidence.devset import (
+    DevsetError,
+    law_folds,
+    law_of,
+    load_devset,
+    parse_line,
+)
 from un1540.analytics.evidence.lexicon import (
     LexiconError,
     framework_fields,
@@ -98,10 +105,51 @@ def test_the_development_set_is_valid_and_split_by_source() -> None:
     examples = load_devset()
     assert {e.language for e in examples} >= {"zh", "ru", "ar"}
     sources: dict[str, set[str]] = {}
+    laws: dict[str, set[str]] = {}
     for example in examples:
         sources.setdefault(example.source, set()).add(example.split)
+        laws.setdefault(law_of(example), set()).add(example.split)
         assert not any(framework_fields()[code][0] == "op1" for code in example.labels)
     assert all(len(splits) == 1 for splits in sources.values()), "a law in both splits"
+    assert all(len(splits) == 1 for splits in laws.values()), "a law's versions in both splits"
+
+
+def test_parallel_versions_of_a_law_fall_in_one_cross_validation_group(tmp_path: Any) -> None:
+    def line(id: str, language: str, source: str, law: str | None) -> str:
+        key = f'"law": "{law}", ' if law else ""
+        return (
+            f'{{"id": "{id}", "language": "{language}", "split": "train", "source": "{source}", '
+            f'{key}"article": "1", "text": "t", "labels": [], "negative_kind": "unrelated"}}\n'
+        )
+
+    (tmp_path / "en.jsonl").write_text(
+        line("en-1", "en", "Human Pathogens and Toxins Act", "CAN HPTA 2009")
+        + line("en-2", "en", "Another Act", None),
+        encoding="utf-8",
+    )
+    (tmp_path / "fr.jsonl").write_text(
+        line("fr-1", "fr", "Loi sur les agents pathogènes humains et les toxines", "CAN HPTA 2009")
+        + line("fr-2", "fr", "Une autre loi", None),
+        encoding="utf-8",
+    )
+    examples = {e.id: e for e in load_devset([tmp_path])}
+    # the law key when there is one, else the source
+    assert law_of(examples["en-1"]) == law_of(examples["fr-1"]) == "CAN HPTA 2009"
+    assert law_of(examples["en-2"]) == "Another Act"
+    for salt in ("", "a", "b", "c"):
+        for folds in (0, 2, 5):
+            group = law_folds(examples.values(), folds, salt)
+            assert set(group) == {"CAN HPTA 2009", "Another Act", "Une autre loi"}
+            if folds:
+                assert set(group.values()) <= set(range(folds))
+    # one fold per law without --folds; the empty salt keeps the earlier grouping by source
+    assert sorted(law_folds(examples.values(), 0).values()) == [0, 1, 2]
+    assert law_folds(examples.values(), 5)["Another Act"] == (
+        int(hashlib.md5(b"Another Act").hexdigest(), 16) % 5
+    )
+    # different salts give different groupings of the same laws
+    many = [parse_line(line(f"x-{n}", "en", f"law {n}", None), "en.jsonl:1") for n in range(20)]
+    assert law_folds(many, 5, "") != law_folds(many, 5, "a")
 
 
 def test_every_devset_line_names_its_law_and_language_versions_share_it() -> None:

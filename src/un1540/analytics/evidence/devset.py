@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -111,6 +112,24 @@ def parse_line(line: str, where: str) -> Example:
         extra={"article": raw["article"], "state": str(raw.get("state") or ""), "law": law},
         law=law,
     )
+
+
+def law_of(example: Example) -> str:
+    """The law a provision belongs to, across its language versions: the line's `law` key when it
+    has one (parallel versions of one law, e.g. the Canadian Human Pathogens and Toxins Act in
+    English and in French, share it), else its `source`. Cross-validation groups by it, so no
+    version of a law is trained on while another is validated."""
+    return example.extra.get("law") or example.source
+
+
+def law_folds(examples: Iterable[Example], folds: int, salt: str = "") -> dict[str, int]:
+    """The cross-validation fold of each law (`law_of`): one fold per law when `folds` is 0, else
+    `folds` groups by an MD5 hash of the salted law name (another salt, another grouping; the
+    empty salt and a devset without `law` keys give the grouping of earlier rounds)."""
+    laws = sorted({law_of(example) for example in examples})
+    if not folds:
+        return {law: index for index, law in enumerate(laws)}
+    return {law: int(hashlib.md5((salt + law).encode()).hexdigest(), 16) % folds for law in laws}
 
 
 def read_devset_file(path: Path) -> list[Example]:
