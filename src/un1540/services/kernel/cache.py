@@ -288,6 +288,12 @@ class DataCache:
     def bytes(self) -> int:
         return self._bytes
 
+    def contents(self) -> list[tuple[Hashable, Any, int]]:
+        """Every entry's key, value and estimated size, of every database (what fills the
+        cache: benchmarks/cache_contents.py)."""
+        with self._lock:
+            return [(entry.key[1], entry.value, entry.size) for entry in self._entries.values()]
+
     def entries(self, database: str) -> dict[Hashable, dict[str, int]]:
         """What is cached now for one database (as `session_url` names it): each key with the
         versions of the scopes it was computed from."""
