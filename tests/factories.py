@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from un1540.models import Document, MatrixEdition, Origin
+from un1540.models import Document, MatrixEdition, Origin, Visibility
 from un1540.services.accounts.actions import create_user
 from un1540.services.accounts.reads import viewer_for
 from un1540.services.documents.actions import DocumentInput, register_document
@@ -61,6 +61,35 @@ def make_edition(
         origin=Origin.entry,
         actor=actor,
         **fields,  # type: ignore[arg-type]
+    )
+
+
+def make_chad_citing_a_restricted_document(session: Session, *, secret_title: str) -> MatrixEdition:
+    """Chad's approved edition of 2014 with two cited cells: the NPT's adherence citing a public
+    law, and op2.manufacture (cw, legal framework) citing a document titled `secret_title` that
+    only Chad and the Committee may see (for tests that a cached page never leaks it)."""
+    secret = make_document(
+        session, iso3="TCD", title=secret_title, visibility=Visibility.owning_state_and_committee
+    )
+    public = make_document(session, iso3="TCD", title="Public law of Chad")
+    return make_edition(
+        session,
+        iso3="TCD",
+        approved_on=date(2014, 3, 1),
+        cells=[
+            CellInput(
+                key="op1.npt:any:adherence",
+                mark="X",
+                remark="Ratified",
+                evidence=[EvidenceInput(document_id=public.id, page="2")],
+            ),
+            CellInput(
+                key="op2.manufacture:cw:legal_framework",
+                mark="X",
+                remark="Penal code",
+                evidence=[EvidenceInput(document_id=secret.id, page="9")],
+            ),
+        ],
     )
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,14 +25,14 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import settings_for
-from tests.factories import PASSWORD, make_document, make_edition, make_user
-from un1540.models import Notification, Visibility
+from tests.factories import PASSWORD, make_chad_citing_a_restricted_document, make_user
+from un1540.models import Notification
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.cache import CACHE
 from un1540.services.kernel.data_version import ASSISTANCE, VISITS, touch
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.actions.editions import open_draft
-from un1540.services.matrix.inputs import CellChange, CellInput, EvidenceInput
+from un1540.services.matrix.inputs import CellChange
 from un1540.services.matrix.notices import ENTITY_TYPE as EDITION_TOPIC
 from un1540.services.matrix.reads.editions import entry_for
 from un1540.services.matrix.reads.fields import field_across_states
@@ -62,29 +61,7 @@ def world(empty_engine: Engine, empty_sessions: sessionmaker[Session]) -> World:
         make_user(session, role="expert", email="second.expert@example.org")
         make_user(session, role="state_poc", email="poc.tcd@example.org", iso3="TCD")
         make_user(session, role="state_poc", email="poc.ner@example.org", iso3="NER")
-        secret = make_document(
-            session, iso3="TCD", title=SECRET, visibility=Visibility.owning_state_and_committee
-        )
-        public = make_document(session, iso3="TCD", title="Public law of Chad")
-        edition = make_edition(
-            session,
-            iso3="TCD",
-            approved_on=date(2014, 3, 1),
-            cells=[
-                CellInput(
-                    key="op1.npt:any:adherence",
-                    mark="X",
-                    remark="Ratified",
-                    evidence=[EvidenceInput(document_id=public.id, page="2")],
-                ),
-                CellInput(
-                    key=CELL,
-                    mark="X",
-                    remark="Penal code",
-                    evidence=[EvidenceInput(document_id=secret.id, page="9")],
-                ),
-            ],
-        )
+        edition = make_chad_citing_a_restricted_document(session, secret_title=SECRET)
         edition_id = edition.id
     return World(empty_engine, empty_sessions, expert, edition_id)
 

@@ -31,12 +31,16 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import settings_for
-from tests.factories import PASSWORD, make_document, make_edition, make_user
+from tests.factories import (
+    PASSWORD,
+    make_chad_citing_a_restricted_document,
+    make_edition,
+    make_user,
+)
 from un1540.db.engine import make_session_factory
-from un1540.models import Visibility
 from un1540.services.accounts.actions import issue_token
 from un1540.services.kernel.data_version import PostgresVersionWatch, SqliteVersionWatch
-from un1540.services.matrix.inputs import CellInput, EvidenceInput
+from un1540.services.matrix.inputs import CellInput
 from un1540.web import warm_reads
 from un1540.web.api import states as api_states
 from un1540.web.app import create_app
@@ -55,28 +59,7 @@ def committed(fresh_engine: Engine) -> sessionmaker[Session]:
     sessions = make_session_factory(fresh_engine)
     with sessions() as session:
         make_user(session, role="expert", email="expert@example.org")
-        secret = make_document(
-            session, iso3="TCD", title=SECRET, visibility=Visibility.owning_state_and_committee
-        )
-        public = make_document(session, iso3="TCD", title="Public law of Chad")
-        make_edition(
-            session,
-            iso3="TCD",
-            approved_on=date(2014, 3, 1),
-            cells=[
-                CellInput(
-                    key="op1.npt:any:adherence",
-                    mark="X",
-                    evidence=[EvidenceInput(document_id=public.id, page="2")],
-                ),
-                CellInput(
-                    key=CELL,
-                    mark="X",
-                    remark="Penal code",
-                    evidence=[EvidenceInput(document_id=secret.id, page="9")],
-                ),
-            ],
-        )
+        make_chad_citing_a_restricted_document(session, secret_title=SECRET)
     return sessions
 
 
