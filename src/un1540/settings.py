@@ -120,6 +120,16 @@ class Settings(BaseSettings):
             "the server's memory)."
         ),
     )
+    builds_in_child_process: bool = Field(
+        default=True,
+        description=(
+            "When `un1540 serve` runs the job worker in its own process (always on SQLite), "
+            "build the open data and every State's matrices in a child process, so that a "
+            "build neither leaves its memory in the server (about 130 MB at 10x history) nor "
+            "competes with the requests for Python's interpreter lock. Not for an in-memory "
+            "SQLite database (a child cannot see it); `un1540 worker` builds in its own process."
+        ),
+    )
     warm_up: bool = Field(
         default=True,
         description=(

@@ -46,7 +46,8 @@ from un1540.services.kernel.workers import BackgroundWorker, WorkerOptions
 from un1540.services.notifications.actions import notify
 from un1540.web.app import create_app
 
-WAIT = 60  # seconds: a build of the reference-only database takes one or two
+WAIT = 120  # seconds: a build of the reference-only database takes one or two, plus the
+# start of its child process (io/build_child.py), which a loaded machine can make long
 
 
 def wait_until(condition: Callable[[], object], what: str, timeout: float = WAIT) -> None:

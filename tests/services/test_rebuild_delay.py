@@ -208,7 +208,10 @@ def test_the_delayed_and_the_immediate_build_never_run_at_once_and_the_data_is_b
 ) -> None:
     slow = SlowBuilds(seconds=4)
     monkeypatch.setitem(BUILDERS, OPEN_DATA, slow.wrap(BUILDERS[OPEN_DATA]))
-    app = no_worker_app(fresh_engine, tmp_path, rebuild_delay_seconds=2)
+    # builds in the worker's thread: the slowed builder is patched into this process
+    app = no_worker_app(
+        fresh_engine, tmp_path, rebuild_delay_seconds=2, builds_in_child_process=False
+    )
     with TestClient(app) as client:
         stop_own_worker(app)
         # A worker that could run two jobs at once: only the build's lock keeps them apart.

@@ -8,8 +8,11 @@ version. Importing this module registers the task (the server and the worker do)
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -94,20 +97,104 @@ def run_build(run: JobRun, *, kind: str, audience: str) -> None:
         name = _folder_name(kind, audience, build_id)
         try:
             with build_folder(root, name) as folder:
-                details = builder(
-                    session, viewer_of(audience), folder, progress_reporter(run, build_id)
-                )
+                if builds_in_child(run):
+                    details = build_in_child(
+                        run, kind=kind, audience=audience, build_id=build_id, folder=folder
+                    )
+                else:
+                    details = builder(
+                        session, viewer_of(audience), folder, progress_reporter(run, build_id)
+                    )
         except JobAborted:
             with run.sessions() as bookkeeping:
                 release_build(bookkeeping, build_id=build_id)
             raise
         except Exception as error:
             LOGGER.exception("the %s build for %s failed", kind, audience)
+            message = f"{type(error).__name__}: {error}"
+            if isinstance(error, ChildBuildFailed):
+                message = str(error)  # the child's own "Type: message"
             with run.sessions() as bookkeeping:
-                fail_build(bookkeeping, build_id=build_id, error=f"{type(error).__name__}: {error}")
+                fail_build(bookkeeping, build_id=build_id, error=message)
             raise
         session.rollback()  # end the build's read transaction before the bookkeeping write
         finish_build(session, build_id=build_id, root=root, location=name, details=details)
+
+
+class ChildBuildFailed(Exception):
+    """The build failed in its child process; the message is the child's own error."""
+
+
+# How often the parent looks whether the worker is stopping while a child builds.
+CHILD_POLL_SECONDS = 0.5
+
+
+def builds_in_child(run: JobRun) -> bool:
+    """Whether this run builds in a child process: when the worker is the web server's own
+    (a build there would hold the server's memory afterwards, ~130 MB at 10x history, and
+    compete with its requests for the interpreter lock) and a child can open the database."""
+    settings = run.settings
+    return (
+        run.in_server
+        and settings.builds_in_child_process
+        and (not settings.is_sqlite or settings.sqlite_path() is not None)
+    )
+
+
+def build_in_child(
+    run: JobRun, *, kind: str, audience: str, build_id: int, folder: Path
+) -> dict[str, Any]:
+    """Run the builder of `kind` in a new Python process (io/build_child.py), which writes the
+    files into `folder` and the build's progress into the database, and return its details.
+    If the worker is asked to stop meanwhile, the child is stopped and JobAborted raised (the
+    job runs again, as for a build in this process)."""
+    request = json.dumps(
+        {
+            "settings": run.settings.model_dump(mode="json"),
+            "kind": kind,
+            "audience": audience,
+            "build_id": build_id,
+            "folder": str(folder),
+        }
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "un1540.io.build_child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,  # one JSON line: the details, or the error
+        text=True,
+        encoding="utf-8",
+    )
+    with child:
+        sent: str | None = request
+        while True:
+            try:
+                output, _ = child.communicate(sent, timeout=CHILD_POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                sent = None  # sent with the first call; the output is kept across calls
+                if run.should_stop():
+                    child.terminate()
+                    child.wait()
+                    raise JobAborted("the worker is stopping; the job will run again") from None
+    answer = _child_answer(output)
+    if child.returncode != 0 or "details" not in answer:
+        raise ChildBuildFailed(
+            str(answer.get("error") or f"the build process ended with code {child.returncode}")
+        )
+    details: dict[str, Any] = answer["details"]
+    return details
+
+
+def _child_answer(output: str) -> dict[str, Any]:
+    """The child's last line of output, read as JSON ({} if there is none)."""
+    lines = output.strip().splitlines()
+    if not lines:
+        return {}
+    try:
+        answer = json.loads(lines[-1])
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
 
 
 EVERY_STATE = "every State's matrices at once"

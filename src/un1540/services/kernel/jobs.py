@@ -58,6 +58,9 @@ class JobRun:
     sessions: sessionmaker[Session]
     settings: Settings
     should_stop: Callable[[], bool] = field(default=_never)
+    # The worker runs in a thread of the web server (`un1540 serve`): a long task that would
+    # hold the server's memory or its interpreter lock (the builds) runs in a child process.
+    in_server: bool = False
 
     def stop_if_asked(self) -> None:
         """Raise JobAborted if the worker is stopping; the job is queued again (a retry)."""

@@ -49,23 +49,31 @@ def postgres_conninfo(database_url: str) -> str:
 
 
 def worker_app(
-    connector: procrastinate.BaseConnector, sessions: sessionmaker[Session], settings: Settings
+    connector: procrastinate.BaseConnector,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    *,
+    in_server: bool = False,
 ) -> procrastinate.App:
-    """A procrastinate app that knows every registered task, each given a JobRun."""
+    """A procrastinate app that knows every registered task, each given a JobRun (`in_server`:
+    the worker runs in a thread of the web server)."""
     app = procrastinate.App(connector=connector)
     for definition in TASKS.values():
         task = app.task(
             name=definition.name, pass_context=True, retry=RETRY, priority=definition.priority
-        )(_adapter(definition.name, sessions, settings))
+        )(_adapter(definition.name, sessions, settings, in_server))
         cron = definition.schedule(settings) if definition.schedule else ""
         if cron:
             app.periodic(cron=cron, periodic_id=definition.name)(task)
     return app
 
 
-def _adapter(name: str, sessions: sessionmaker[Session], settings: Settings) -> Callable[..., None]:
+def _adapter(
+    name: str, sessions: sessionmaker[Session], settings: Settings, in_server: bool
+) -> Callable[..., None]:
     def run(context: procrastinate.JobContext, **arguments: Any) -> None:
-        run_task(name, JobRun(sessions, settings, should_stop=context.should_abort), arguments)
+        job_run = JobRun(sessions, settings, should_stop=context.should_abort, in_server=in_server)
+        run_task(name, job_run, arguments)
 
     run.__name__ = name.replace(".", "_")
     return run
@@ -113,11 +121,13 @@ async def work(
                 await recovery
 
 
-def postgres_worker_app(settings: Settings, sessions: sessionmaker[Session]) -> procrastinate.App:
+def postgres_worker_app(
+    settings: Settings, sessions: sessionmaker[Session], *, in_server: bool = False
+) -> procrastinate.App:
     connector = procrastinate.PsycopgConnector(
         conninfo=postgres_conninfo(settings.database_url), min_size=1, max_size=3
     )
-    return worker_app(connector, sessions, settings)
+    return worker_app(connector, sessions, settings, in_server=in_server)
 
 
 class BackgroundWorker:
@@ -136,9 +146,9 @@ class BackgroundWorker:
         configure(sessions)
         self.memory = memory
         self.app = (
-            worker_app(memory.connector, sessions, settings)
+            worker_app(memory.connector, sessions, settings, in_server=True)
             if memory is not None
-            else postgres_worker_app(settings, sessions)
+            else postgres_worker_app(settings, sessions, in_server=True)
         )
         self.options = options
         self._thread: threading.Thread | None = None
