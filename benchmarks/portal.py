@@ -443,8 +443,7 @@ def main() -> None:
     parser.add_argument("--serve-ceiling", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    global ACCEPT_ENCODING
-    ACCEPT_ENCODING = args.accept_encoding or None
+    globals()["ACCEPT_ENCODING"] = args.accept_encoding or None
     if args.serve_ceiling is not None:
         serve_ceiling(args.serve_ceiling, args.port)
         return
