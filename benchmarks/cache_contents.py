@@ -5,9 +5,11 @@ every page that `memory.py` visits (the fixed portal pages, every State's page, 
 and matrix JSON, every field's page) through the ASGI app, then prints the process's resident
 memory (VmRSS), the cache's own estimate of what it holds, and that estimate by kind of value
 (the first element of the cache key: "page", "matrix_json", "summaries_in_force", ...) and by
-the type of the values; then empties the cache, collects garbage and gives freed memory back to
-the system (glibc `malloc_trim`) and prints the RSS again, so that the cache's real cost shows
-beside its estimate. Figures, not assertions.
+the type of the values, and the response bodies it keeps (pages and matrix JSON: kept
+gzip-compressed, web/compression.py) inflated, then compressed again at zlib levels 1 and 6 with
+the CPU time of each (`time.process_time`); then empties the cache, collects garbage and gives
+freed memory back to the system (glibc `malloc_trim`) and prints the RSS again, so that the
+cache's real cost shows beside its estimate. Figures, not assertions.
 
     python benchmarks/cache_contents.py [--database PATH.sqlite3] [--keep DIR]
 
@@ -116,11 +118,52 @@ def probe() -> None:
         print("  by type of value (estimate):")
         for name, size in by_type.most_common(8):
             print(f"    {name:32s} {size / MB:7.1f} MB")
+        compression_levels(entries)
         del entries  # holds every value: let the cache's clearing free them
         CACHE.clear()
         gc.collect()
         ctypes.CDLL("libc.so.6").malloc_trim(0)
         print(f"after emptying the cache and malloc_trim: RSS {resident_mb():.0f} MB")
+
+
+def compression_levels(entries: list[tuple[Hashable, object, int]]) -> None:
+    """The cached response bodies: their size inflated and as kept, and what compressing them
+    at zlib level 1 or 6 gives and costs (CPU time), and inflating them."""
+    import time
+    import zlib
+
+    from un1540.web.compression import Body, gunzip
+    from un1540.web.portal.page_cache import CachedPage
+
+    bodies: list[tuple[str, bytes, bool]] = []
+    for key, value, _size in entries:
+        if isinstance(value, CachedPage):
+            bodies.append((kind_of(key), value.body, value.gzipped))
+        elif isinstance(value, tuple) and value and isinstance(value[0], Body):
+            bodies.append((kind_of(key), value[0].data, value[0].gzipped))
+    if not bodies:
+        return
+    print("  response bodies (pages, matrix JSON):")
+    for kind in sorted({kind for kind, _, _ in bodies}):
+        kept = [(data, gzipped) for name, data, gzipped in bodies if name == kind]
+        started = time.process_time()
+        plain = [gunzip(data) if gzipped else data for data, gzipped in kept]
+        inflate_ms = (time.process_time() - started) * 1000 / len(kept)
+        line = (
+            f"    {kind:12s} {len(kept):4d} bodies: {sum(map(len, plain)) / MB:6.1f} MB inflated, "
+            f"{sum(len(data) for data, _ in kept) / MB:5.1f} MB kept "
+            f"({sum(gzipped for _, gzipped in kept)} compressed); inflating "
+            f"{inflate_ms:.2f} ms each"
+        )
+        for level in (1, 6):
+            started = time.process_time()
+            packed = [zlib.compress(data, level, wbits=31) for data in plain]
+            ms = (time.process_time() - started) * 1000 / len(plain)
+            line += (
+                f"; level {level}: {sum(map(len, packed)) / MB:4.1f} MB, "
+                f"{sum(map(len, plain)) / sum(map(len, packed)):4.1f}x, {ms:.2f} ms each"
+            )
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,15 @@ Starts, side by side on one demo database:
   State's latest approved edition, one row per cell, in one SQLite table indexed by State,
   queried with `_shape=array&_nocount=1&_nofacet=1` (no row count, no facet suggestions);
 - the ceiling: a tiny FastAPI app on the same stack (FastAPI, Starlette, uvicorn) answering
-  each path with the same bytes un1540 answered, pre-rendered in memory.
+  each path with the same bytes un1540 answered, pre-rendered in memory: asked with the same
+  Accept-Encoding, so compressed (with its Content-Encoding) where un1540 sent them compressed.
+
+Every request of every scenario carries the same `Accept-Encoding` (`--accept-encoding`,
+default `gzip, deflate`, what HTTP libraries and every browser send; `""` for none). un1540
+keeps its cached pages and matrix JSON gzip-compressed and sends them so to a client that
+accepts gzip (web/compression.py); Datasette sends its JSON uncompressed whatever is asked. The
+load generator does not inflate: it counts the bytes received, and each scenario prints the
+encoding of its answers and their mean size.
 
 Then, over `--rounds` rounds, it alternates every scenario (so a drift in the machine's speed
 touches them all alike): the State matrix JSON and the State page, each cached, uncached and
@@ -28,6 +36,7 @@ round (paired) and their median and range printed. The load average is printed b
 after: on a shared machine read the ratios more than the absolute figures.
 
     python benchmarks/portal.py [--database URL] [--seconds 5] [--rounds 3]
+        [--accept-encoding "gzip, deflate"]
 
 Without --database it builds a fresh SQLite demo database in a temporary directory first
 (~20 s). With a PostgreSQL URL (a database holding the demo) the same run measures un1540 on
@@ -37,6 +46,7 @@ PostgreSQL; Datasette always reads its SQLite copy.
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import http.client
 import json
@@ -63,6 +73,7 @@ CONCURRENCY = 16
 DRAFTS = ["FRA", "DEU", "BRA", "JPN", "KEN"]
 CELL = "op2.manufacture:cw:legal_framework"
 DATASETTE_QUERY = "_size=max&_shape=array&_nocount=1&_nofacet=1"
+ACCEPT_ENCODING: str | None = "gzip, deflate"  # every request's (set by --accept-encoding)
 
 
 def free_port() -> int:
@@ -168,11 +179,21 @@ def export_cells(port: int, states: list[str], directory: Path) -> Path:
 
 
 def pre_render(port: int, paths: list[str], directory: Path) -> Path:
-    """The bytes and media type un1540 answers for each path, for the ceiling app to serve."""
+    """The bytes, media type and encoding un1540 answers for each path to the benchmark's
+    Accept-Encoding (not inflated), for the ceiling app to serve."""
     bodies = {}
+    headers = {"Accept": "*/*"}
+    if ACCEPT_ENCODING is not None:
+        headers["Accept-Encoding"] = ACCEPT_ENCODING
     for path in paths:
-        body, media_type = get(port, path)
-        bodies[path] = {"body": body.decode(), "type": media_type}
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+        with urllib.request.urlopen(request, timeout=120) as response:
+            bodies[path] = {
+                "body": base64.b64encode(response.read()).decode(),
+                "type": response.headers.get("content-type", ""),
+                "encoding": response.headers.get("content-encoding"),
+                "vary": response.headers.get("vary"),
+            }
     target = directory / "ceiling.json"
     target.write_text(json.dumps(bodies))
     return target
@@ -184,7 +205,15 @@ def serve_ceiling(bodies_file: Path, port: int) -> None:
     from fastapi import FastAPI, Response
 
     bodies = {
-        path: (entry["body"].encode(), entry["type"])
+        path: (
+            base64.b64decode(entry["body"]),
+            entry["type"],
+            {
+                name: entry[key]
+                for name, key in (("Content-Encoding", "encoding"), ("Vary", "vary"))
+                if entry[key]
+            },
+        )
         for path, entry in json.loads(bodies_file.read_text()).items()
     }
     app = FastAPI()
@@ -195,8 +224,8 @@ def serve_ceiling(bodies_file: Path, port: int) -> None:
 
     @app.get("/{rest:path}")
     async def answer(rest: str) -> Response:
-        body, media_type = bodies[f"/{rest}"]
-        return Response(body, media_type=media_type)
+        body, media_type, headers = bodies[f"/{rest}"]
+        return Response(body, media_type=media_type, headers=headers)
 
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", server_header=False)
 
@@ -325,7 +354,10 @@ class Scenario:
     write_failures: int = 0
 
     def run(self, seconds: float) -> None:
-        run_load("127.0.0.1", self.port, self.paths, concurrency=CONCURRENCY, seconds=1, warmup=0)
+        run_load(
+            "127.0.0.1", self.port, self.paths, concurrency=CONCURRENCY, seconds=1, warmup=0,
+            accept_encoding=ACCEPT_ENCODING,
+        )  # fmt: skip
         writer = self.writer() if self.writer is not None else None
         if writer is not None:
             writer.start()
@@ -333,7 +365,7 @@ class Scenario:
             before = cpu_seconds(self.pid)
             result = run_load(
                 "127.0.0.1", self.port, self.paths, concurrency=CONCURRENCY, seconds=seconds,
-                warmup=0,
+                warmup=0, accept_encoding=ACCEPT_ENCODING,
             )  # fmt: skip
             cpu = cpu_seconds(self.pid) - before
         finally:
@@ -344,7 +376,8 @@ class Scenario:
         self.runs.append((result, cpu * 1000 / max(1, result.requests)))
         print(
             f"    {self.name:<40} {result.per_second:8.1f} req/s  p50 {result.median:7.1f} ms  "
-            f"p99 {result.percentile(99):7.1f} ms  CPU {self.runs[-1][1]:6.2f} ms/req"
+            f"p99 {result.percentile(99):7.1f} ms  CPU {self.runs[-1][1]:6.2f} ms/req  "
+            f"{result.encoding} {result.mean_body_kb:.1f} KB"
             + (f"  {result.errors} errors" if result.errors else "")
             + (
                 f"  ({writer.writes} writes, {writer.failures} failed)"
@@ -402,9 +435,15 @@ def main() -> None:
         action="store_true",
         help="build the demo in a throwaway PostgreSQL 15 cluster (the tests') and measure there",
     )
+    parser.add_argument(
+        "--accept-encoding",
+        default=ACCEPT_ENCODING,
+        help='the Accept-Encoding of every request (default "%(default)s"; "" for none)',
+    )
     parser.add_argument("--serve-ceiling", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    globals()["ACCEPT_ENCODING"] = args.accept_encoding or None
     if args.serve_ceiling is not None:
         serve_ceiling(args.serve_ceiling, args.port)
         return
@@ -496,7 +535,8 @@ def compare(database: str | None, seconds: float, rounds: int) -> None:
             f"\n{CONCURRENCY} concurrent keep-alive clients over {len(states)} States, "
             f"{seconds:g} s per run after 1 s of load, {rounds} rounds alternating "
             f"every scenario;\n{os.cpu_count()} CPU cores: servers on core 0, the load "
-            f"generator on core 1; database {url.split(':')[0]}\n",
+            f"generator on core 1; database {url.split(':')[0]}; Accept-Encoding: "
+            f"{ACCEPT_ENCODING or '(none)'}\n",
             flush=True,
         )
         for number in range(1, rounds + 1):
@@ -520,12 +560,17 @@ def compare(database: str | None, seconds: float, rounds: int) -> None:
 
 def report(scenarios: dict[str, Scenario], rss: dict[str, float]) -> None:
     print(f"\nMedian (range) over the rounds; load average after: {load_average()}\n")
-    print(f"  {'scenario':<40} {'req/s':>20} {'p50 ms':>20} {'p99 ms':>20} {'CPU ms/req':>18}")
+    print(
+        f"  {'scenario':<40} {'req/s':>20} {'p50 ms':>20} {'p99 ms':>20} {'CPU ms/req':>18} "
+        f"{'encoding':>9} {'mean KB':>8}"
+    )
     for scenario in scenarios.values():
+        last = scenario.runs[-1][0]
         print(
             f"  {scenario.name:<40} {spread(scenario.figure(per_second)):>20} "
             f"{spread(scenario.figure(p50)):>20} {spread(scenario.figure(p99)):>20} "
-            f"{spread(scenario.figure(cpu_per_request), '{:.2f}'):>18}"
+            f"{spread(scenario.figure(cpu_per_request), '{:.2f}'):>18} "
+            f"{last.encoding:>9} {last.mean_body_kb:8.1f}"
         )
     print("\n  Peak RSS: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items()))
     s = scenarios

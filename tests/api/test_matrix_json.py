@@ -36,6 +36,7 @@ from un1540.services.matrix.reads.matrix import (
 from un1540.web import warm_reads
 from un1540.web.api.states import matrix_json
 from un1540.web.app import create_app
+from un1540.web.compression import Body, gunzip
 
 
 def _viewers(session: Session) -> list[Viewer]:
@@ -356,3 +357,65 @@ def test_a_driver_error_is_raised_as_sqlalchemys(session: Session) -> None:
         broken = broken._replace(order=())
     with pytest.raises(DBAPIError):
         _rows(session.connection(), broken, {})
+
+
+def _sent(client: TestClient, path: str, accept_encoding: str) -> tuple[dict[str, str], bytes]:
+    """The answer's headers and body bytes as sent (not inflated by the client)."""
+    request = client.build_request("GET", path, headers={"Accept-Encoding": accept_encoding})
+    response = client.send(request, stream=True)
+    try:
+        return dict(response.headers), b"".join(response.iter_raw())
+    finally:
+        response.close()
+
+
+def test_a_cached_matrix_is_kept_and_sent_gzip_compressed_the_same_bytes_every_time(
+    client: TestClient,
+) -> None:
+    CACHE.clear()
+    path = "/api/v1/states/FRA/matrix"
+    headers, first = _sent(client, path, "gzip")  # computed by the route, compressed once
+    assert headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in headers["vary"]
+    plain_headers, plain = _sent(client, path, "identity")  # inflated from the same entry
+    assert "content-encoding" not in plain_headers
+    assert "Accept-Encoding" in plain_headers["vary"]
+    assert gunzip(first) == plain
+    assert orjson.loads(plain)["state"]["iso3"] == "FRA"
+    # What the cache keeps, and counts, is the compressed body.
+    [(_key, (body, _synthetic), size)] = [
+        entry for entry in CACHE.contents() if entry[0][:2] == ("matrix_json", "FRA")
+    ]
+    assert body.gzipped
+    assert body.data == first
+    assert len(first) <= size < len(plain) / 4
+    # Computed again (the cache emptied): the same bytes, no time in the gzip header.
+    CACHE.clear()
+    assert _sent(client, path, "gzip")[1] == first
+    assert first[4:8] == b"\0\0\0\0"  # the gzip header's modification time
+
+
+def test_an_uncached_matrix_is_sent_as_computed_whatever_the_client_accepts(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the cache off (UN1540_CACHE_MB=0) nothing is stored, so nothing is compressed: a
+    # client that accepts gzip gets the plain bytes, as before, with Vary all the same.
+    app = create_app(settings_for(engine), engine=engine)
+    monkeypatch.setattr(CACHE, "budget", 0)
+    packed: list[object] = []
+    original = Body.packed
+
+    def spying(body: Body) -> Body:
+        packed.append(body)
+        return original(body)
+
+    monkeypatch.setattr(Body, "packed", spying)
+    with TestClient(app) as client:
+        headers, body = _sent(client, "/api/v1/states/FRA/matrix", "gzip, deflate")
+        routed_headers, routed = _sent(client, "/api/v1/states/FRA/matrix.json", "gzip")
+    assert "content-encoding" not in headers
+    assert "content-encoding" not in routed_headers
+    assert "Accept-Encoding" in headers["vary"]
+    assert body == routed
+    assert orjson.loads(body)["state"]["iso3"] == "FRA"
+    assert packed == []  # never compressed

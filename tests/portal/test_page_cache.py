@@ -10,6 +10,9 @@ history and the field pages.
 - each request gets its own per-request parts into a cached body: its session's CSRF token
   (a form posted with it is accepted), its own flashed message, and an unread count that
   changed after the page was cached (notifications raise no data version);
+- a cached page is kept gzip-compressed: the public's is sent as kept to a client that accepts
+  gzip and inflated to others; a page with a session's token in it is inflated, personalised
+  and sent uncompressed;
 - a draft's edit recomputes the State's pages but leaves the field pages, and the field across
   States they share with the API, warm; the API's State profile is shared with the page.
 """
@@ -38,6 +41,7 @@ from un1540.services.matrix.reads.editions import entry_for
 from un1540.services.matrix.reads.fields import field_across_states
 from un1540.services.profiles.reads import state_profile
 from un1540.web.app import create_app
+from un1540.web.compression import gunzip
 from un1540.web.portal import states as state_pages
 from un1540.web.portal import visits as visit_pages
 from un1540.web.portal.assistance import clearinghouse
@@ -284,3 +288,68 @@ def test_the_visits_and_clearinghouse_pages_are_rendered_once_until_their_own_da
         assert expert.get(path).status_code == 200
         assert rendered[-1] == name
     assert len(rendered) == 6
+
+
+def _sent(
+    client: TestClient, method: str, path: str, accept_encoding: str | None
+) -> tuple[dict[str, str], bytes]:
+    """The answer's headers and body bytes as sent (not inflated by the client)."""
+    request = client.build_request(method, path)
+    del request.headers["accept-encoding"]
+    if accept_encoding is not None:
+        request.headers["accept-encoding"] = accept_encoding
+    response = client.send(request, stream=True)
+    try:
+        assert response.status_code == 200
+        return dict(response.headers), b"".join(response.iter_raw())
+    finally:
+        response.close()
+
+
+def test_a_cached_page_is_kept_compressed_and_personalised_pages_are_sent_inflated(
+    world: World, renders: list[str]
+) -> None:
+    anonymous = browser(world)
+    expert, _ = signed_in(world, "expert@example.org")
+    for client in (anonymous, expert):
+        # The route's answers (web/warm_reads.py only takes requests without credentials; the
+        # anonymous browser's cookie-less requests are tested in tests/portal/test_warm_reads.py).
+        for path in ("/states/TCD", "/fields/op2.manufacture"):
+            client.get(path)
+    pages = [value for key, value, _size in CACHE.contents() if key[0] == "page"]
+    assert pages
+    assert all(page.gzipped for page in pages)
+    assert all(
+        size < len(gunzip(value.body)) / 2
+        for key, value, size in CACHE.contents()
+        if key[0] == "page"
+    )
+
+    # The public: compressed as kept to a client that accepts gzip, inflated to others.
+    for path in ("/states/TCD", "/fields/op2.manufacture"):
+        gzipped_headers, gzipped = _sent(anonymous, "GET", path, "gzip")
+        plain_headers, plain = _sent(anonymous, "GET", path, None)
+        refused_headers, refused = _sent(anonymous, "GET", path, "gzip;q=0")
+        head_headers, head = _sent(anonymous, "HEAD", path, "gzip")
+        assert gzipped_headers["content-encoding"] == "gzip"
+        assert "content-encoding" not in plain_headers
+        assert gunzip(gzipped) == plain == refused
+        assert plain_headers == refused_headers
+        assert head == b""
+        assert head_headers == gzipped_headers
+        assert int(gzipped_headers["content-length"]) == len(gzipped)
+        for headers in (gzipped_headers, plain_headers):
+            assert "Accept-Encoding" in headers["vary"]
+            assert headers["content-type"] == "text/html; charset=utf-8"
+
+    # A signed-in reader's page holds its session's token: inflated, personalised and sent
+    # uncompressed, whatever the client accepts; its form token is the session's own.
+    for accept_encoding in ("gzip", None):
+        headers, body = _sent(expert, "GET", "/states/TCD", accept_encoding)
+        assert "content-encoding" not in headers
+        assert "Accept-Encoding" in headers["vary"]
+        assert int(headers["content-length"]) == len(body)
+        html = body.decode()
+        assert csrf(html) == csrf(expert.get("/account").text)
+        assert SECRET in html
+    assert renders.count("TCD") == 2  # one render per reader: the rest from the cache

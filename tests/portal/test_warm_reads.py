@@ -8,6 +8,10 @@ matrix page and the matrix JSON, from the route's own cache entry.
   committed write is never served (on a SQLite file through the `PRAGMA data_version` watch,
   on PostgreSQL through the watch's own connection; with a watch that cannot read, and with
   the tests' sessions bound to one connection, through the versions read in a thread);
+- the cached bytes are kept gzip-compressed (web/compression.py): both paths send them as they
+  are to a request whose Accept-Encoding accepts gzip and inflated to any other (no header,
+  `identity`, `gzip;q=0`, ...), the same bytes for the same request, `Vary: Accept-Encoding`
+  on every answer, for GET and HEAD;
 - a request with credentials (a session cookie, even a stale one; an API token) always goes to
   the route, and a signed-in reader's page (with a draft and restricted evidence) never reaches
   the public, whoever visits first.
@@ -44,6 +48,7 @@ from un1540.services.matrix.inputs import CellInput
 from un1540.web import warm_reads
 from un1540.web.api import states as api_states
 from un1540.web.app import create_app
+from un1540.web.compression import gunzip
 from un1540.web.portal import states as state_pages
 
 SECRET = "RESTRICTED-EVIDENCE-W9"  # a document only Chad and the Committee may see
@@ -179,6 +184,67 @@ def same_answers(
         assert ("x-synthetic-data" in warm.headers) is synthetic  # the route's header, kept
         assert "content-security-policy" in warm.headers  # the middlewares' around it
         assert "cache-control" not in warm.headers  # the public's: cacheable, as the route's
+
+
+def raw(
+    client: TestClient, method: str, path: str, accept_encoding: str | None
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """The answer as sent: its status, headers and body bytes, not inflated by the client (which
+    sends no Accept-Encoding of its own: `accept_encoding` or none)."""
+    request = client.build_request(method, path)
+    del request.headers["accept-encoding"]
+    if accept_encoding is not None:
+        request.headers["accept-encoding"] = accept_encoding
+    response = client.send(request, stream=True)
+    try:
+        return response.status_code, response.headers.multi_items(), b"".join(response.iter_raw())
+    finally:
+        response.close()
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [
+        (None, False),
+        ("gzip", True),
+        ("gzip, deflate, br, zstd", True),  # a browser's
+        ("*", True),
+        ("br;q=1.0, gzip;q=0.8, *;q=0.1", True),
+        ("identity", False),
+        ("gzip;q=0", False),
+        ("gzip;q=0, *", False),  # gzip refused by name, whatever `*` says
+        ("deflate", False),
+        ("gzip;q=0.5, identity", False),  # identity preferred
+    ],
+)
+def test_both_paths_send_the_same_bytes_for_every_accept_encoding(
+    web: TestClient, paths: Paths, accept_encoding: str | None, gzipped: bool
+) -> None:
+    for path in PATHS:
+        first = raw(web, "GET", path, accept_encoding)  # computed by the route
+        paths.without_warm_path()
+        routed = raw(web, "GET", path, accept_encoding)  # the route, from its cache
+        plain = raw(web, "GET", path, "identity")
+        paths.with_warm_path()
+        paths.break_routes()
+        warm = raw(web, "GET", path, accept_encoding)  # the warm path (the route would fail)
+        head = raw(web, "HEAD", path, accept_encoding)
+        warm_plain = raw(web, "GET", path, "identity")
+        paths.restore_routes()
+        assert warm == routed == first, path
+        assert warm_plain == plain, path
+        status, headers, body = warm
+        named = dict(headers)
+        assert status == 200
+        assert "Accept-Encoding" in named["vary"].split(", ")
+        assert "Accept-Encoding" in dict(plain[1])["vary"].split(", ")
+        assert int(named["content-length"]) == len(body)
+        assert (named.get("content-encoding") == "gzip") is gzipped, path
+        assert "content-encoding" not in dict(plain[1])
+        assert (gunzip(body) if gzipped else body) == plain[2], path
+        if gzipped:
+            assert len(body) * 4 < len(plain[2])
+        assert head == (200, headers, b""), path
 
 
 def test_a_french_reader_never_gets_the_english_page(web: TestClient, paths: Paths) -> None:

@@ -25,12 +25,6 @@ def json_model(model: BaseModel, *, status_code: int = 200) -> Response:
     )
 
 
-def json_bytes(body: bytes, *, synthetic: bool) -> Response:
-    return Response(
-        content=body, media_type="application/json", headers=synthetic_headers(synthetic)
-    )
-
-
 def csv_response(text: str, *, filename: str, synthetic: bool) -> Response:
     name = f"synthetic-demo-{filename}" if synthetic else filename
     headers = {"Content-Disposition": f'inline; filename="{name}"'} | synthetic_headers(synthetic)

@@ -33,10 +33,12 @@ requests waiting, started after each of them arrived (no session, no thread). Ot
 tests' sessions bound to one connection, or a watch that cannot read now: the connection lost)
 in a worker thread, in a transaction of its own, as every request does.
 
-The answer is the route's own, built by the same function (`json_bytes` for the matrix JSON;
-`page_cache.page_response` for a page: the same body, status, media type and synthetic-data
-header); tests/portal/test_warm_reads.py and tests/api/test_matrix_json.py compare both paths
-byte for byte.
+The answer is the route's own, built by the same function (`states.matrix_response` for the
+matrix JSON; `page_cache.page_response` for a page: the same body, status, media type,
+synthetic-data header, and the same encoding for the same Accept-Encoding: the cached bytes
+gzip-compressed as they are kept, or inflated, web/compression.py);
+tests/portal/test_warm_reads.py and tests/api/test_matrix_json.py compare both paths byte for
+byte.
 """
 
 from __future__ import annotations
@@ -54,11 +56,15 @@ from un1540.db.engine import reads_without_transaction
 from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.cache import CACHE, MISSING, held, held_at
 from un1540.services.kernel.data_version import PostgresVersionWatch, SqliteVersionWatch
-from un1540.web.api.states import matrix_json, matrix_json_key, matrix_json_scopes
+from un1540.web.api.states import (
+    matrix_json,
+    matrix_json_key,
+    matrix_json_scopes,
+    matrix_response,
+)
 from un1540.web.auth import has_credentials
 from un1540.web.portal.page_cache import CachedPage, page_key, page_response
 from un1540.web.portal.states import state_page_key, state_page_scopes
-from un1540.web.responses import json_bytes
 
 MATRIX_PATH = re.compile(r"/api/v1/states/([A-Za-z]{3})/matrix")
 STATE_PAGE_PATH = re.compile(r"/states/([A-Za-z]{3})(/matrix)?")
@@ -94,8 +100,7 @@ class WarmReads:
                 if value is MISSING or value is UNREAD:  # (`_public_matrix` reads them then)
                     value = await anyio.to_thread.run_sync(self._public_matrix, iso3, key, scopes)
                 if value is not MISSING:
-                    body, synthetic = value
-                    await json_bytes(body, synthetic=synthetic)(scope, receive, send)
+                    await matrix_response(scope, value)(scope, receive, send)
                     return
             elif (match := STATE_PAGE_PATH.fullmatch(path)) is not None:
                 profile = match[2] is None

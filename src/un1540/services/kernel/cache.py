@@ -104,9 +104,14 @@ class DataCache:
         compute: Callable[[], T],
         *,
         size: int | None = None,
+        pack: Callable[[T], T] | None = None,
     ) -> T:
         """The value of `key`, computed by `compute()` from the data of the scopes it
-        `depends_on` if this process has not computed it for their current versions."""
+        `depends_on` if this process has not computed it for their current versions.
+        `pack(value)`, if given, is what is kept and answered instead of the computed value
+        (e.g. a response body compressed, web/compression.py): applied once, when the value is
+        computed for the cache; a value computed without it (the cache off, a transaction that
+        wrote) is answered as computed, so the caller accepts both forms."""
         if self.budget <= 0 or writes_pending(session):
             self.counts["bypassed"] += 1
             return compute()
@@ -132,7 +137,7 @@ class DataCache:
                 else:
                     self.counts["waited"] += 1
             if leading:
-                return self._lead(flight, full_key, scopes, wanted, compute, size)
+                return self._lead(flight, full_key, scopes, wanted, compute, size, pack)
             flight.done.wait()
             if not flight.failed:
                 shared: T = flight.value
@@ -178,9 +183,12 @@ class DataCache:
         wanted: tuple[int, ...],
         compute: Callable[[], T],
         size: int | None,
+        pack: Callable[[T], T] | None,
     ) -> T:
         try:
             value = compute()
+            if pack is not None:
+                value = pack(value)
             cost = size if size is not None else estimate_size(value)
         except BaseException:
             flight.failed = True
@@ -316,11 +324,13 @@ def cached(
     depends_on: Iterable[str],
     compute: Callable[[], T],
     size: int | None = None,
+    pack: Callable[[T], T] | None = None,
 ) -> T:
     """`compute()`, or the value this process computed for `key` from the same versions of the
     scopes it `depends_on` (kernel/data_version.py names them). `key` names the value fully:
-    its name, its arguments, the viewer's cache_key and the language where they matter."""
-    return CACHE.get(session, key, depends_on, compute, size=size)
+    its name, its arguments, the viewer's cache_key and the language where they matter.
+    `pack`: what the cache keeps of a value it stores (`DataCache.get`)."""
+    return CACHE.get(session, key, depends_on, compute, size=size, pack=pack)
 
 
 def held(session: Session, key: Hashable, *, depends_on: Iterable[str]) -> Any:

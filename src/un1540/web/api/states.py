@@ -9,7 +9,9 @@ from typing import Annotated, Literal
 import orjson
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from un1540.io.csv_export import editions_csv, matrix_csv, states_csv
 from un1540.schemas.common import Page
@@ -25,9 +27,10 @@ from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix, matrix_document
 from un1540.services.matrix.reads.states import SORT_KEYS, StateListing, get_state, list_states
 from un1540.web.api.common import CSV_RESPONSE, ERRORS, Iso3Path
+from un1540.web.compression import Body, body_response
 from un1540.web.deps import PagingDep, SessionDep, ViewerDep
 from un1540.web.params import EditionQuery
-from un1540.web.responses import csv_response, json_bytes, json_model
+from un1540.web.responses import csv_response, json_model, synthetic_headers
 
 router = APIRouter(tags=["States"])
 
@@ -45,22 +48,41 @@ def matrix_json_scopes(iso3: str) -> tuple[str, ...]:
 
 def matrix_json(
     session: Session, viewer: Viewer, iso3: str, edition: int | None
-) -> tuple[bytes, bool]:
-    """The serialised matrix, reused until the next write to this State or to the frameworks
-    (about 100 KB each: all 193 States take ~20 MB of the cache). Also computed by
-    web/warm_reads.py for an anonymous reader, before routing."""
+) -> tuple[Body, bool]:
+    """The serialised matrix and whether it is synthetic, reused until the next write to this
+    State or to the frameworks; kept gzip-compressed (about 100 KB each, 8 KB compressed:
+    web/compression.py), as computed with the cache off. Also computed by web/warm_reads.py
+    for an anonymous reader, before routing."""
 
-    def build() -> tuple[bytes, bool]:
+    def build() -> tuple[Body, bool]:
         # Plain values serialised by orjson: the same bytes as MatrixRead's (pinned by
         # tests/api/test_matrix_json.py) at a fraction of the cost of ~550 models.
         document, synthetic = matrix_document(session, viewer=viewer, iso3=iso3, number=edition)
-        return orjson.dumps(document), synthetic
+        return Body(orjson.dumps(document)), synthetic
 
     return cached(
         session,
         matrix_json_key(iso3, edition, viewer),
         depends_on=matrix_json_scopes(iso3),
         compute=build,
+        pack=_packed,
+    )
+
+
+def _packed(value: tuple[Body, bool]) -> tuple[Body, bool]:
+    body, synthetic = value
+    return body.packed(), synthetic
+
+
+def matrix_response(scope: Scope, value: tuple[Body, bool]) -> Response:
+    """The matrix JSON's response (the route's and web/warm_reads.py's, one function)."""
+    body, synthetic = value
+    return body_response(
+        scope,
+        body,
+        response_class=Response,
+        media_type="application/json",
+        headers=synthetic_headers(synthetic),
     )
 
 
@@ -163,15 +185,18 @@ def state_detail(session: SessionDep, viewer: ViewerDep, iso3: Iso3Path) -> Resp
     "/states/{iso3}/matrix", summary="A State's matrix", response_model=MatrixRead, responses=ERRORS
 )
 def state_matrix(
-    session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, edition: EditionQuery = None
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    iso3: Iso3Path,
+    edition: EditionQuery = None,
 ) -> Response:
     """Every cell of the latest approved edition (or `edition`), by section, with its evidence.
 
     A cell is identified as `{field}:{weapon}:{column}`, e.g. `op2.manufacture:cw:legal_framework`;
     OP1 cells as `{field}:any:adherence`.
     """
-    body, synthetic = matrix_json(session, viewer, iso3, edition)
-    return json_bytes(body, synthetic=synthetic)
+    return matrix_response(request.scope, matrix_json(session, viewer, iso3, edition))
 
 
 @router.get(
@@ -181,11 +206,14 @@ def state_matrix(
     responses=ERRORS,
 )
 def state_matrix_json(
-    session: SessionDep, viewer: ViewerDep, iso3: Iso3Path, edition: EditionQuery = None
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    iso3: Iso3Path,
+    edition: EditionQuery = None,
 ) -> Response:
     """The same as /matrix, named as a file to download."""
-    body, synthetic = matrix_json(session, viewer, iso3, edition)
-    response = json_bytes(body, synthetic=synthetic)
+    response = matrix_response(request.scope, matrix_json(session, viewer, iso3, edition))
     response.headers["Content-Disposition"] = f'inline; filename="{iso3.upper()}-matrix.json"'
     return response
 

@@ -21,14 +21,19 @@ What keys a cached page (never serve one reader's page to another):
 The markers are random per process, so no text of the data can forge one.
 
 A page is kept as a `CachedPage`: the body without the flashes' marker (and where the flashes
-go), and which markers it holds. A page that holds none but the flashes' (an anonymous
-visitor's: no form token, no inbox link; the public has no flashes) is served as it is, with no
-scan or copy of its bytes; web/warm_reads.py serves the anonymous State page that way before
-routing, from the same entry (`page_key`, `page_response`).
+go), gzip-compressed (web/compression.py; as rendered with the cache off), and which markers it
+holds. A page that holds none but the flashes' (an anonymous visitor's: no form token, no inbox
+link; the public has no flashes) is served as it is, with no scan or copy of its bytes:
+compressed to a request that accepts gzip, inflated to any other; web/warm_reads.py serves the
+anonymous State page that way before routing, from the same entry (`page_key`,
+`page_response`). A page with this request's own parts in it is inflated, personalised and
+sent uncompressed (compressing it again would cost about a millisecond per request, more than
+it saves on a fast network: docs/performance.md, mem11).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -42,6 +47,7 @@ from un1540.models.base import today
 from un1540.services.kernel.access import Viewer, viewer_identity
 from un1540.services.kernel.cache import cached
 from un1540.web.auth import csrf_token, take_flashes
+from un1540.web.compression import VARY, Body, body_response, gunzip, gzip_bytes
 from un1540.web.i18n import language
 from un1540.web.responses import SYNTHETIC_HEADER, synthetic_headers
 
@@ -65,9 +71,10 @@ def deferred(request: Request) -> bool:
 @dataclass(frozen=True)
 class CachedPage:
     """A rendered page as the cache keeps it: its body with the flashes' marker taken out
-    (`flashes_at`: where the flashed messages go), and whether it holds the other markers, so a
-    page that holds none (an anonymous visitor's: no form token, no inbox link, no flashes) is
-    served as it is, with no scan of its ~280 KB."""
+    (`flashes_at`: where the flashed messages go, offsets in the inflated body), gzip-compressed
+    if `gzipped` (`packed`), and whether it holds the other markers, so a page that holds none
+    (an anonymous visitor's: no form token, no inbox link, no flashes) is served as it is, with
+    no scan of its ~280 KB."""
 
     body: bytes
     flashes_at: tuple[int, ...]
@@ -75,6 +82,13 @@ class CachedPage:
     has_inbox: bool
     synthetic: bool
     status: int
+    gzipped: bool = False
+
+    def packed(self) -> CachedPage:
+        """The page as the cache keeps it: its body gzip-compressed."""
+        if self.gzipped:
+            return self
+        return dataclasses.replace(self, body=gzip_bytes(self.body), gzipped=True)
 
     @classmethod
     def of(cls, body: bytes, *, synthetic: bool, status: int) -> CachedPage:
@@ -128,33 +142,48 @@ def cached_page(
         page_key(request, viewer, key),
         depends_on=depends_on,
         compute=compute,
+        pack=CachedPage.packed,
     )
     return page_response(request, page)
 
 
 def page_response(request: Request, page: CachedPage) -> HTMLResponse:
-    """The response for a cached page: the route's and web/warm_reads.py's, one function."""
-    return HTMLResponse(
-        personalise(request, page),
-        status_code=page.status,
-        headers=synthetic_headers(page.synthetic),
-    )
-
-
-def personalise(request: Request, page: CachedPage) -> bytes:
-    """A cached page's body with this request's CSRF token, unread count and flashes in it."""
-    # Imported here: templating imports this module (its globals name the markers).
-    from un1540.web.portal.templating import person_fragments
-
+    """The response for a cached page: the route's and web/warm_reads.py's, one function.
+    Nothing of this request's own in it: the cached bytes as they are (web/compression.py
+    `body_response`: compressed if the request accepts gzip); else the page personalised,
+    uncompressed."""
+    headers = synthetic_headers(page.synthetic)
     token = csrf_token(request) if page.has_csrf else None
     messages = take_flashes(request) if page.flashes_at else []
     if token is None and not page.has_inbox and not messages:
-        return page.body  # nothing of this request's own: the cached bytes as they are
+        return body_response(
+            request.scope,
+            Body(page.body, page.gzipped),
+            response_class=HTMLResponse,
+            status_code=page.status,
+            headers=headers,
+        )
+    return HTMLResponse(
+        _personalised(request, page, token, messages),
+        status_code=page.status,
+        headers={**headers, "Vary": VARY},
+    )
+
+
+def _personalised(
+    request: Request, page: CachedPage, token: str | None, messages: list[list[str]]
+) -> bytes:
+    """A cached page's body (inflated) with this request's CSRF token, unread count and
+    flashes in it."""
+    # Imported here: templating imports this module (its globals name the markers).
+    from un1540.web.portal.templating import person_fragments
+
+    body = gunzip(page.body) if page.gzipped else page.body
     parts, start = [], 0
     for offset in page.flashes_at:
-        parts.append(page.body[start:offset])
+        parts.append(body[start:offset])
         start = offset
-    parts.append(page.body[start:])
+    parts.append(body[start:])
     if token is not None:
         mark = CSRF_MARK.encode()
         parts = [part.replace(mark, token.encode()) for part in parts]
