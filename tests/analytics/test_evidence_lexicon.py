@@ -87,6 +87,87 @@ def test_terms_match_drafting_variants(
 
 
 @pytest.mark.parametrize(
+    ("language", "text", "present", "absent"),
+    [
+        # accounting (records, quantities) vs securing (locks, guards, restricted access), and the
+        # stage of the materials each applies to (lexicon 2026.12.6, round 11)
+        (
+            "en",
+            "The operator shall keep records of the quantities of each toxic chemical in storage.",
+            {"sep.records", "stage.storage", "ctl.accounting"},
+            {"sep.guarding", "stage.transport"},
+        ),
+        (
+            "fr",
+            "Les agents pathogènes sont conservés sous clé dans un local à accès restreint.",
+            {"sep.guarding", "stage.storage"},
+            {"sep.records", "sep.licence_procedure"},
+        ),
+        (
+            "es",
+            "Durante el transporte, los bultos irán bajo escolta y precintados.",
+            {"stage.transport", "sep.guarding"},
+            {"sep.records", "stage.storage"},
+        ),
+        # the licence's own procedure vs the scope of an export-control law
+        (
+            "ru",
+            "Лицензия может быть приостановлена или аннулирована; срок действия лицензии три года.",
+            {"sep.licence_procedure", "ctl.licence"},
+            {"sep.law_scope", "ctl.export"},
+        ),
+        (
+            "ar",
+            "تسري أحكام هذا النظام على تصدير السلع ذات الاستخدام المزدوج",
+            {"sep.law_scope", "ctl.export", "dual_use"},
+            {"sep.licence_procedure"},
+        ),
+        # a cross-border operation with an end-user document and a licence application
+        (
+            "zh",
+            "出口经营者应当向国务院商务主管部门申请许可，并提交最终用户和最终用途证明。",
+            {"sep.trade", "ctl.end_user", "sep.licence_procedure", "ctl.export"},
+            {"sep.guarding"},
+        ),
+        # an authority's creation and powers; re-export to a third State; jurisdiction abroad
+        (
+            "en",
+            "The National Authority is hereby established; its functions are set out in Part 2.",
+            {"sep.authority_setup", "ctl.authority"},
+            {"sep.records"},
+        ),
+        ("fr", "sans réexportation vers un État tiers", {"ctl.reexport"}, {"ctl.transit"}),
+        (
+            "en",
+            "an offence committed by a national of the State outside of the State",
+            {"ctl.extraterritorial"},
+            {"ctl.border"},
+        ),
+    ],
+)
+def test_concepts_separate_neighbouring_fields(
+    language: str, text: str, present: set[str], absent: set[str]
+) -> None:
+    hits = load_lexicon().match(text, language)
+    assert present <= set(hits), present - set(hits)
+    assert not absent & set(hits), absent & set(hits)
+
+
+def test_the_stage_decides_the_accounting_and_securing_fields() -> None:
+    """account_* and secure_* are each a measure (accounting, security) at a stage (production,
+    use, storage, transport): the rule's second concept is the stage, and storage words such as
+    "kept" or 保管 count as storage there without becoming an OP2 act of stockpiling."""
+    lexicon = load_lexicon()
+    for stage, field in (("stage.use", "use"), ("stage.storage", "storage")):
+        assert lexicon.fields[f"op3ab.account_{field}"].all == ("ctl.accounting", stage)
+        assert lexicon.fields[f"op3ab.secure_{field}"].all == ("ctl.security", stage)
+    hits = lexicon.match("The material shall be kept in a locked vault.", "en")
+    assert {"stage.storage", "sep.guarding"} <= set(hits)
+    assert "act.stockpile" not in hits
+    assert "stage.storage" in lexicon.match("病原微生物菌种应当由专人保管", "zh")
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [
         ("Quiconque fabrique des armes chimiques est puni de la réclusion criminelle.", "fr"),
