@@ -21,12 +21,17 @@ of each section at every cut-off of a grid and the best cut-off per section (how
 model.SECTION_THRESHOLDS were chosen: on the cross-validation, never on the test split).
 
     python benchmarks/evidence.py [--devset DIR ...] [--no-cv] [--no-test] [--folds K]
-        [--salt S ...] [--thresholds] [--embeddings FILE.npz]
+        [--salt S ...] [--thresholds] [--embeddings FILE.npz] [--set NAME=VALUE ...]
+
+--set changes one of the model's switches (a module constant of analytics/evidence/model.py,
+the value a Python literal) for this run only, to measure a variant without editing the code:
+`--set MULTILABEL_BAG=0.25 --set PROTOTYPES=True`.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 
@@ -40,12 +45,12 @@ from pathlib import Path
 
 import numpy as np
 
+from un1540.analytics.evidence import model as evidence_model
 from un1540.analytics.evidence.context import cited_texts
 from un1540.analytics.evidence.devset import Example, law_folds, law_of, load_devset
 from un1540.analytics.evidence.lexicon import Lexicon, framework_fields, load_lexicon
 from un1540.analytics.evidence.model import (
     MODEL_CODE_VERSION,
-    SECTION_THRESHOLDS,
     Embedder,
     Suggested,
     shared_embedder,
@@ -244,7 +249,20 @@ def main() -> None:
         help="write each train provision's context-free cross-validation scores (every "
         "candidate) and labels to this JSON-lines file, for error analysis (first salt)",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a switch of the model (a module constant of model.py) for this run",
+    )
     args = parser.parse_args()
+    for assignment in args.set:
+        name, _, value = assignment.partition("=")
+        if not name.isupper() or not hasattr(evidence_model, name):
+            parser.error(f"--set {assignment}: model.py has no switch {name!r}")
+        setattr(evidence_model, name, ast.literal_eval(value))
+        print(f"model switch {name} = {getattr(evidence_model, name)!r}")
     lexicon = load_lexicon()
     examples = load_devset(args.devset)
     train_set = [e for e in examples if e.split == "train"]
@@ -317,7 +335,7 @@ def main() -> None:
                     line = {"id": e.id, "language": e.language, "law": law_of(e)}
                     line |= {"labels": sorted(e.labels), "scores": scores}
                     out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        cuts = dict(SECTION_THRESHOLDS)
+        cuts = dict(evidence_model.SECTION_THRESHOLDS)
         cut_text = ", ".join(f"{k} {v}" for k, v in cuts.items())
         for title, scores in (
             ("with document context", with_context),

@@ -192,3 +192,47 @@ def test_a_penalty_article_citing_a_prohibition_takes_its_acts(model_dir: Path) 
     )
     for suggestion in shown.suggestions:
         assert suggestion.score >= trained.cut(suggestion.field)
+
+
+def test_round_11_switches_are_off_and_do_what_they_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The switches measured and not shipped in round 11 (docs/evidence.md) are off, so the
+    per-field regression reads the embedding alone and there are no prototype features; switched
+    on (as `benchmarks/evidence.py --set` does), they add exactly what they name."""
+    import numpy as np
+
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.devset import Label
+    from un1540.analytics.evidence.lexicon import load_lexicon
+
+    assert evidence_model.MULTILABEL_BAG == 0.0
+    assert evidence_model.LINEAR_CANDIDATE is None
+    assert evidence_model.PROTOTYPES is False
+    lexicon = load_lexicon()
+    provision = evidence_model.analyse(
+        lexicon, "p", "Nul ne peut fabriquer des armes chimiques.", "fr"
+    )
+    embeddings = np.ones((1, 4), dtype=np.float32)
+    assert evidence_model._linear_inputs(lexicon, [provision], embeddings) is embeddings
+    monkeypatch.setattr(evidence_model, "MULTILABEL_BAG", 0.5)
+    inputs = evidence_model._linear_inputs(lexicon, [provision], embeddings)
+    concepts = sorted(lexicon.concepts)
+    assert inputs.shape == (1, 4 + len(concepts))
+    bag = {c for c, v in zip(concepts, inputs[0, 4:], strict=True) if v}
+    assert bag == set(provision.hits)
+    assert "weapon.cw" in bag
+    assert set(inputs[0, 4:].tolist()) == {0.0, 0.5}
+
+    label = Label(("cw",), ("legal_framework",))
+    examples = [
+        Example(str(i), "t", "en", "s", {"op2.use": label} if i < 2 else {}) for i in range(3)
+    ]
+    vectors = np.array([[3.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    prototypes = evidence_model._fit_prototypes(vectors, examples, ["op2.use", "op2.possess"])
+    assert prototypes is not None
+    codes, rows = prototypes
+    assert codes == ["op2.use"]  # op2.possess has no labelled provision
+    assert np.allclose(rows, [[1.0, 0.0]])
+    assert evidence_model._prototype_scores(prototypes, np.array([0.0, 2.0])) == {}  # off
+    monkeypatch.setattr(evidence_model, "PROTOTYPES", True)
+    assert evidence_model._prototype_scores(prototypes, np.array([0.0, 2.0])) == {"op2.use": 0.0}
+    assert evidence_model._prototype_scores(prototypes, np.array([2.0, 0.0])) == {"op2.use": 1.0}

@@ -42,6 +42,17 @@ CONCEPT_BAG_BOOSTED_ONLY = True
 # cross-validation, op2 0.568 -> 0.584; looser variants lowered it: docs/evidence.md)
 CITED_CONTEXT = True
 BLEND = True
+# Switches measured in round 11 (evidence11) and NOT shipped: all off, so model code 5 is
+# unchanged (figures in docs/evidence.md, "Round 11"; `benchmarks/evidence.py --set NAME=VALUE`
+# measures them again). MULTILABEL_BAG: the per-field regression reads the provision's concept
+# bag beside its sentence embedding (binary entries scaled by it; 0: the embedding only);
+# LINEAR_CANDIDATE: a field whose regression reaches it becomes a candidate (None: never);
+# PROTOTYPES: the cosine of the provision's embedding to each field's prototype (the unit mean
+# embedding of its labelled provisions, out of fold in training) as features.
+MULTILABEL_BAG = 0.0
+LINEAR_CANDIDATE: float | None = None
+PROTOTYPES = False
+PROTOTYPE_MIN_POSITIVES = 2
 NEIGHBOURS = 8
 VOTE_CANDIDATE = 0.25
 EMBED_CHARS = 1200
@@ -159,6 +170,8 @@ class Neighbours:
     chars: list[tuple[int, float]]
     rejected_use: dict[str, float]
     linear: dict[str, float] = field(default_factory=dict)
+    # the cosine of the provision's embedding to each field's prototype
+    prototype: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -181,6 +194,8 @@ class Model:
     field_linear: tuple[list[str], np.ndarray, np.ndarray] | None = None
     # the columns of a suggested field: one classifier per column (None: the rule of _columns)
     column_models: dict[str, Any] | None = None
+    # per field with enough labelled provisions: the unit mean of their embeddings
+    prototypes: tuple[list[str], np.ndarray] | None = None
 
     def cut(self, code: str) -> float:
         """The score a suggestion of `code` needs to be shown by default."""
@@ -331,6 +346,15 @@ def _features(
             anchor_on * neighbours.linear.get(code, 0.0),
         ]
     )
+    if PROTOTYPES:
+        similarity = neighbours.prototype.get(code, 0.0)
+        best_of_section = max(
+            (v for c, v in neighbours.prototype.items() if framework_fields()[c][0] == section),
+            default=0.0,
+        )
+        row.extend(
+            [similarity, similarity - best_of_section, 1.0 if code in neighbours.prototype else 0.0]
+        )
     row.extend(1.0 if section == s else 0.0 for s in SECTIONS)
     row.extend(1.0 if negative in negatives else 0.0 for negative in _NEGATIVE_KINDS)
     if CITED_CONTEXT:
@@ -421,24 +445,78 @@ def _linear_scores(
     return {code: float(v) for code, v in zip(codes, values, strict=True)}
 
 
-def _out_of_fold_linear(
+def _linear_inputs(
+    lexicon: Lexicon, provisions: Sequence[Provision], embeddings: np.ndarray
+) -> np.ndarray:
+    """What the per-field regression reads: the sentence embedding, and (MULTILABEL_BAG) the
+    concepts the provision's own text matches, scaled."""
+    if not MULTILABEL_BAG:
+        return embeddings
+    concepts = sorted(lexicon.concepts)
+    bag = np.array(
+        [[MULTILABEL_BAG if p.hits.get(c) else 0.0 for c in concepts] for p in provisions],
+        dtype=np.float32,
+    ).reshape(len(provisions), len(concepts))
+    return np.hstack([embeddings, bag])
+
+
+def _fit_prototypes(
     embeddings: np.ndarray, examples: Sequence[Example], codes: Sequence[str]
-) -> list[dict[str, float]]:
-    """Each training example's per-field linear scores from models that never saw its law
-    (the laws split into LINEAR_FOLDS groups by a hash of their name)."""
+) -> tuple[list[str], np.ndarray] | None:
+    """Per field with PROTOTYPE_MIN_POSITIVES labelled provisions: their mean embedding, unit."""
+    kept, rows = [], []
+    for code in codes:
+        chosen = [i for i, e in enumerate(examples) if code in e.labels]
+        if len(chosen) < PROTOTYPE_MIN_POSITIVES:
+            continue
+        mean = embeddings[chosen].mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        if norm > 0:
+            kept.append(code)
+            rows.append(mean / norm)
+    if not kept:
+        return None
+    return kept, np.asarray(rows, dtype=np.float32)
+
+
+def _prototype_scores(
+    prototypes: tuple[list[str], np.ndarray] | None, embedding: np.ndarray
+) -> dict[str, float]:
+    if prototypes is None or not PROTOTYPES:
+        return {}
+    codes, rows = prototypes
+    norm = float(np.linalg.norm(embedding)) or 1.0
+    return {code: float(v) for code, v in zip(codes, rows @ embedding / norm, strict=True)}
+
+
+def _out_of_fold_linear(
+    inputs: np.ndarray,
+    embeddings: np.ndarray,
+    examples: Sequence[Example],
+    codes: Sequence[str],
+) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """Each training example's per-field linear scores and prototype similarities from models that
+    never saw its law (the laws split into LINEAR_FOLDS groups by a hash of their name)."""
     group = [
         int(hashlib.sha1(e.source.encode("utf-8")).hexdigest(), 16) % LINEAR_FOLDS for e in examples
     ]
     scores: list[dict[str, float]] = [{} for _ in examples]
+    similarities: list[dict[str, float]] = [{} for _ in examples]
     for part in range(LINEAR_FOLDS):
         inside = [i for i, g in enumerate(group) if g != part]
         outside = [i for i, g in enumerate(group) if g == part]
         if not inside or not outside:
             continue
-        linear = _fit_linear(embeddings[inside], [examples[i] for i in inside], codes)
+        linear = _fit_linear(inputs[inside], [examples[i] for i in inside], codes)
+        prototypes = (
+            _fit_prototypes(embeddings[inside], [examples[i] for i in inside], codes)
+            if PROTOTYPES
+            else None
+        )
         for i in outside:
-            scores[i] = _linear_scores(linear, embeddings[i])
-    return scores
+            scores[i] = _linear_scores(linear, inputs[i])
+            similarities[i] = _prototype_scores(prototypes, embeddings[i])
+    return scores, similarities
 
 
 REJECTED_SIMILARITY = 0.8
@@ -464,6 +542,10 @@ def _candidates(
         if (
             _votes(model, neighbours.use, code)[0] >= VOTE_CANDIDATE
             or _votes(model, neighbours.chars, code)[0] >= VOTE_CANDIDATE
+            or (
+                LINEAR_CANDIDATE is not None
+                and neighbours.linear.get(code, 0.0) >= LINEAR_CANDIDATE
+            )
         ):
             codes.append(code)
     return codes
@@ -585,25 +667,31 @@ def train(
         },
     )
     field_codes = sorted(lexicon.fields)
-    if examples:
-        model.field_linear = _fit_linear(embeddings, examples, field_codes)
-        out_of_fold = _out_of_fold_linear(embeddings, examples, field_codes)
-    rows: list[list[float]] = []
-    targets: list[int] = []
-    weights: list[float] = []
-    column_rows: list[list[float]] = []
-    column_targets: list[tuple[str, ...]] = []
     provisions = with_context(
         lexicon,
         [analyse(lexicon, e.id, e.text, e.language) for e in examples],
         cited_texts([(e.source, e.extra.get("article", ""), e.text, e.language) for e in examples]),
     )
+    if examples:
+        inputs = _linear_inputs(lexicon, provisions, embeddings)
+        model.field_linear = _fit_linear(inputs, examples, field_codes)
+        if PROTOTYPES:
+            model.prototypes = _fit_prototypes(embeddings, examples, field_codes)
+        out_of_fold, out_of_fold_prototypes = _out_of_fold_linear(
+            inputs, embeddings, examples, field_codes
+        )
+    rows: list[list[float]] = []
+    targets: list[int] = []
+    weights: list[float] = []
+    column_rows: list[list[float]] = []
+    column_targets: list[tuple[str, ...]] = []
     for index, example in enumerate(examples):
         provision = provisions[index]
         neighbours = _neighbours(
             model, embeddings[index], char_matrix[index], exclude_source=example.source
         )
         neighbours.linear = out_of_fold[index]
+        neighbours.prototype = out_of_fold_prototypes[index]
         context = _context(lexicon, provision)
         codes = set(_candidates(lexicon, provision, neighbours, model)) | set(example.rejected)
         for code in sorted(codes):
@@ -843,11 +931,14 @@ def suggest(
         model.vectoriser.transform([fold(p.text) for p in provisions]) if provisions else None
     )
     results = []
+    inputs = _linear_inputs(lexicon, provisions, embeddings) if embeddings is not None else None
     for index, ((item_id, _, _), provision) in enumerate(zip(items, provisions, strict=True)):
         assert embeddings is not None
         assert char_rows is not None
+        assert inputs is not None
         neighbours = _neighbours(model, embeddings[index], char_rows[index])
-        neighbours.linear = _linear_scores(model.field_linear, embeddings[index])
+        neighbours.linear = _linear_scores(model.field_linear, inputs[index])
+        neighbours.prototype = _prototype_scores(model.prototypes, embeddings[index])
         context = _context(lexicon, provision)
         codes = _candidates(lexicon, provision, neighbours, model)
         suggestions = []
