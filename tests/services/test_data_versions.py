@@ -27,7 +27,7 @@ from un1540.models import AssistanceOffer, Base, MatrixEdition, State
 from un1540.models.base import today
 from un1540.services.accounts.actions import authenticate
 from un1540.services.kernel.access import PUBLIC
-from un1540.services.kernel.cache import CACHE, DataCache, cached
+from un1540.services.kernel.cache import CACHE, DataCache, cached, cached_compact
 from un1540.services.kernel.data_version import (
     ASSISTANCE,
     EVERYTHING,
@@ -237,6 +237,31 @@ def test_the_cache_holds_at_most_its_budget_least_recently_used_first_out(
     cache.configure(0)
     assert cache.entries(database) == {}
     assert cache.bytes == 0
+
+
+def test_a_compact_value_is_kept_as_compressed_bytes_and_read_as_a_fresh_copy(
+    empty_session: Session,
+) -> None:
+    key = ("compact", uuid.uuid4().hex)
+    rows = [
+        {"iso3": f"S{number:02d}", "marks": {"op2.manufacture:nw": "X"}} for number in range(200)
+    ]
+    calls: list[int] = []
+
+    def compute() -> list[dict[str, object]]:
+        calls.append(1)
+        return rows
+
+    first = cached_compact(empty_session, key, depends_on=(REFERENCE,), compute=compute)
+    second = cached_compact(empty_session, key, depends_on=(REFERENCE,), compute=compute)
+    assert first == second == rows
+    assert calls == [1]  # computed once, then read from the kept bytes
+    assert second is not first  # a copy each time: a reader cannot change what is kept
+    database = str(empty_session.get_bind().engine.url)
+    assert key in CACHE.entries(database)
+    held_value = CACHE.peek(empty_session, key, (REFERENCE,))
+    assert isinstance(held_value.data, bytes)
+    assert len(held_value.data) < len(repr(rows)) / 5  # compressed
 
 
 def test_a_rolled_back_write_outdates_what_was_cached_from_it(empty_engine: Engine) -> None:

@@ -23,8 +23,10 @@ nor stores into the cache.
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import sys
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -331,6 +333,35 @@ def cached(
     its name, its arguments, the viewer's cache_key and the language where they matter.
     `pack`: what the cache keeps of a value it stores (`DataCache.get`)."""
     return CACHE.get(session, key, depends_on, compute, size=size, pack=pack)
+
+
+@dataclass(frozen=True)
+class _Compact:
+    """A value kept pickled and zlib-compressed (`cached_compact`): one block of bytes instead
+    of thousands of small objects spread over the allocator's arenas."""
+
+    data: bytes
+
+    @classmethod
+    def of(cls, value: object) -> _Compact:
+        return cls(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
+
+    def value(self) -> Any:
+        return pickle.loads(zlib.decompress(self.data))
+
+
+def cached_compact(
+    session: Session, key: Hashable, *, depends_on: Iterable[str], compute: Callable[[], T]
+) -> T:
+    """`cached`, keeping the value pickled and compressed, and answering a fresh copy of it each
+    time. For values made of many small objects (pydantic models of a row per State) whose
+    readers are themselves cached (a page, a response): held as objects they cost several times
+    their size in memory the allocator cannot give back (Python frees an arena only when every
+    object in it is gone: issue 14, docs/performance.md "lead, session 9"); a copy costs about a
+    millisecond each time the value is read."""
+    compact = cached(session, key, depends_on=depends_on, compute=lambda: _Compact.of(compute()))
+    copy: T = compact.value()
+    return copy
 
 
 def held(session: Session, key: Hashable, *, depends_on: Iterable[str]) -> Any:

@@ -57,7 +57,7 @@ from un1540.services.documents.reads import state_documents
 from un1540.services.incidents.reads import profile_incidents
 from un1540.services.incidents.shapes import incident_read
 from un1540.services.kernel.access import Viewer, viewer_identity, visible
-from un1540.services.kernel.cache import cached
+from un1540.services.kernel.cache import cached, cached_compact
 from un1540.services.kernel.data_version import (
     ACTION_PLANS,
     ASSISTANCE,
@@ -197,7 +197,7 @@ def state_profile(
     Computed once per State, date, staleness and reader (every part of the viewer a visibility
     rule reads: providers see their own organisation's records) until a write to what it
     gathers; the State page and the API's JSON and CSV share it."""
-    return cached(
+    return cached_compact(
         session,
         (
             "state_profile",

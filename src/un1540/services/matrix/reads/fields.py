@@ -19,7 +19,7 @@ from un1540.schemas.matrix import (
     TreatyStatusRead,
 )
 from un1540.services.kernel.access import Viewer, visible
-from un1540.services.kernel.cache import cached
+from un1540.services.kernel.cache import cached_compact
 from un1540.services.kernel.envelope import envelope
 from un1540.services.kernel.paging import PageRequest
 from un1540.services.matrix.counting import ALL_STATES, latest_approved_editions, tally_read
@@ -67,7 +67,7 @@ def field_across_states(
     Computed once per field, framework, group, page and viewer key until an approval or a
     reference change (it counts approved editions only: an open edition's edit leaves it warm;
     counting.py ALL_STATES); the portal's field page and the API's JSON and CSV share it."""
-    return cached(
+    return cached_compact(
         session,
         ("field_across_states", code, framework, group, paging or PageRequest(), viewer.cache_key),
         depends_on=ALL_STATES,
