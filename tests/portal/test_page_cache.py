@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import settings_for
 from tests.factories import PASSWORD, make_chad_citing_a_restricted_document, make_user
+from tests.portal.test_warm_reads import raw
 from un1540.models import Notification
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.cache import CACHE
@@ -294,16 +296,9 @@ def _sent(
     client: TestClient, method: str, path: str, accept_encoding: str | None
 ) -> tuple[dict[str, str], bytes]:
     """The answer's headers and body bytes as sent (not inflated by the client)."""
-    request = client.build_request(method, path)
-    del request.headers["accept-encoding"]
-    if accept_encoding is not None:
-        request.headers["accept-encoding"] = accept_encoding
-    response = client.send(request, stream=True)
-    try:
-        assert response.status_code == 200
-        return dict(response.headers), b"".join(response.iter_raw())
-    finally:
-        response.close()
+    status, headers, body = raw(client, method, path, accept_encoding)
+    assert status == 200
+    return dict(httpx.Headers(headers)), body
 
 
 def test_a_cached_page_is_kept_compressed_and_personalised_pages_are_sent_inflated(
