@@ -130,6 +130,17 @@ class Settings(BaseSettings):
             "SQLite database (a child cannot see it); `un1540 worker` builds in its own process."
         ),
     )
+    build_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description=(
+            "How much a build's child process (`builds_in_child_process`) lowers its CPU "
+            "priority (Unix `nice`, added to the server's), so that a busy server's requests "
+            "come before the build on a shared core; the build still runs whenever the core "
+            "has time to spare. 0: the build competes as an equal."
+        ),
+    )
     warm_up: bool = Field(
         default=True,
         description=(

@@ -5,6 +5,7 @@ memory leaves with the child, a failure in the child is recorded with the child'
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -67,3 +68,21 @@ def test_which_runs_build_in_a_child(fresh_engine: Engine) -> None:
     assert not builds_in_child(JobRun(sessions, off, in_server=True))
     in_memory = settings.model_copy(update={"database_url": "sqlite://"})
     assert not builds_in_child(JobRun(sessions, in_memory, in_server=True))
+
+
+def test_the_child_builds_at_a_lower_cpu_priority(
+    fresh_engine: Engine, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # The child lowers its own priority (io/build_child.py `lower_priority`), so a busy server's
+    # requests come before the build on a shared core; it says so on its standard error, which
+    # it shares with the server.
+    settings = settings_for(fresh_engine).model_copy(
+        update={"files_dir": tmp_path, "build_niceness": 7}
+    )
+    run = JobRun(sessionmaker(bind=fresh_engine), settings, in_server=True)
+    folder = tmp_path / "build"
+    folder.mkdir()
+    details = build_in_child(run, kind="open_data", audience="public", build_id=1, folder=folder)
+    assert details["bytes"] > 0
+    expected = min(19, os.nice(0) + 7)
+    assert f"building open_data for public at niceness {expected}" in capfd.readouterr().err

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     request = json.loads(sys.stdin.read())
     settings = Settings(**request["settings"])
+    niceness = lower_priority(settings.build_niceness)
+    LOGGER.info("building %s for %s at niceness %d", request["kind"], request["audience"], niceness)
     engine = make_engine(settings.database_url, create_directory=False)
     try:
         sessions = make_session_factory(engine)
@@ -48,6 +51,14 @@ def main() -> int:
         engine.dispose()
     print(json.dumps({"details": details}))
     return 0
+
+
+def lower_priority(increment: int) -> int:
+    """Lower this process's CPU priority by `increment` (the build yields the core to the
+    server's requests) and return its niceness; unchanged where `os.nice` does not exist."""
+    if not hasattr(os, "nice"):
+        return 0
+    return os.nice(increment)
 
 
 if __name__ == "__main__":
