@@ -79,7 +79,7 @@ benchmark: install
 	$(BIN)/python benchmarks/analytics.py
 	$(BIN)/python benchmarks/matching.py
 	$(BIN)/python benchmarks/portal.py --postgres
-	$(if $(BENCH_POSTGRES_URL),$(BIN)/python benchmarks/workers.py --database-url $(BENCH_POSTGRES_URL))
+	$(BIN)/python benchmarks/workers.py $(if $(BENCH_POSTGRES_URL),--database-url $(BENCH_POSTGRES_URL))
 
 clean:
 	rm -rf $(VENV) tests/artifacts .mypy_cache .ruff_cache .pytest_cache

@@ -1,9 +1,11 @@
 """Scale-out on one machine: `un1540 serve --workers 2` against `--workers 1` on PostgreSQL.
 
-    .venv/bin/python benchmarks/workers.py --database-url postgresql+psycopg://.../demo
+    .venv/bin/python benchmarks/workers.py [--database-url postgresql+psycopg://.../demo]
         [--seconds 20] [--clients 8] [--rounds 3]
 
-The database must hold the demo (`un1540 init --demo`); it is only read. For each round, one
+The database must hold the demo (`un1540 init --demo`); it is only read. Without
+`--database-url`, a throwaway PostgreSQL cluster is started (as the tests do) and the demo built
+in it first (about 2 minutes), so `make benchmark` prints this figure too. For each round, one
 server with 1 process then one with 2 (`--no-worker`: no job worker competes for the CPU), each
 warmed up, then C closed-loop keep-alive clients read the State pages of 20 States and their
 matrix JSON (cached: what a visitor reads most) for the given time. Prints requests per second
@@ -115,16 +117,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--database-url", required=True, help="a PostgreSQL demo database")
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL demo database (default: build one in a new cluster)"
+    )
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.database_url:
+        compare(args.database_url, args.clients, args.seconds, args.rounds)
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.pg_cluster import TemporaryCluster
+
+    cluster = TemporaryCluster(durable=True)  # fsync on, as in production
+    cluster.start()
+    try:
+        url = cluster.create_database("workers")
+        print("Building the demo database on PostgreSQL ...", flush=True)
+        subprocess.run(
+            [BIN / "un1540", "init", "--demo"],
+            env={**os.environ, "UN1540_DATABASE_URL": url},
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        compare(url, args.clients, args.seconds, args.rounds)
+    finally:
+        cluster.stop()
+
+
+def compare(database_url: str, clients: int, seconds: float, rounds: int) -> None:
+    """One server with 1 process then one with 2, alternating over the rounds; the ratio."""
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     rates: dict[int, list[float]] = {1: [], 2: []}
-    for round_number in range(1, args.rounds + 1):
+    for round_number in range(1, rounds + 1):
         for workers in (1, 2):
-            rate = measure(args.database_url, workers, args.clients, args.seconds)
+            rate = measure(database_url, workers, clients, seconds)
             rates[workers].append(rate)
             print(f"round {round_number}: {workers} worker(s) {rate:8.1f} req/s", flush=True)
     one, two = statistics.median(rates[1]), statistics.median(rates[2])
