@@ -58,8 +58,8 @@ PROTOTYPE_MIN_POSITIVES = 2
 # CHAR_LINEAR: the penalty of a per-field ridge regression of the field's 0/1 label on the
 # provision's character n-gram TF-IDF (the within-language wording the sentence embedding
 # misses), out of fold by law in training, its score a pair feature (None: off); CHAR_CANDIDATE:
-# a field whose char regression reaches it becomes a candidate too (None: never); LINEAR_BY_LAW
-# (not measured): the embedding regression's training folds grouped by `devset.law_of`
+# a field whose char regression reaches it becomes a candidate too (None: never); LINEAR_BY_LAW:
+# the embedding regression's training folds grouped by `devset.law_of`
 # (parallel language versions together), not by source.
 CHAR_LINEAR: float | None = None
 CHAR_CANDIDATE: float | None = None
