@@ -236,3 +236,53 @@ def test_round_11_switches_are_off_and_do_what_they_say(monkeypatch: pytest.Monk
     monkeypatch.setattr(evidence_model, "PROTOTYPES", True)
     assert evidence_model._prototype_scores(prototypes, np.array([0.0, 2.0])) == {"op2.use": 0.0}
     assert evidence_model._prototype_scores(prototypes, np.array([2.0, 0.0])) == {"op2.use": 1.0}
+
+
+def test_round_12_switches_are_off_and_do_what_they_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The switches of round 12 (docs/evidence.md), measured and not shipped, are off (no char
+    regression, no extra candidate, the stacked folds by source, code 5's boosted settings and an
+    even blend), so model code 5 is unchanged; switched on (as `benchmarks/evidence.py --set`
+    does), the char regression fits each field with enough positives and scores a text by its
+    character n-grams, and the stacked folds group a law's language versions together."""
+
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.devset import Label
+
+    assert evidence_model.CHAR_LINEAR is None
+    assert evidence_model.CHAR_CANDIDATE is None
+    assert evidence_model.LINEAR_BY_LAW is False
+    assert evidence_model.BOOSTED == {}
+    assert evidence_model.BLEND_BOOSTED == 0.5
+    assert evidence_model._boosted().get_params()["learning_rate"] == 0.06
+    assert evidence_model._char_linear_scores(None, None) == {}
+    assert evidence_model.MODEL_CODE_VERSION == "5"
+    unset = evidence_model.Neighbours([], [], {})
+    assert unset.char_linear == {}
+
+    label = Label(("cw",), ("legal_framework",))
+    texts = ["chemical weapons production", "chemical weapons manufacture", "chemical arms made"]
+    texts += ["road traffic rules", "parking of vehicles", "the speed of cars"]
+    examples = [
+        Example(str(i), t, "en", f"s{i}", {"op2.manufacture": label} if i < 3 else {})
+        for i, t in enumerate(texts)
+    ]
+    vectoriser = evidence_model._vectoriser()
+    matrix = vectoriser.fit_transform(texts)
+    monkeypatch.setattr(evidence_model, "CHAR_LINEAR", 1.0)
+    fitted = evidence_model._fit_char_linear(matrix, examples, ["op2.manufacture", "op2.use"])
+    assert fitted is not None
+    assert fitted[0] == ["op2.manufacture"]  # op2.use has no positive
+    new = vectoriser.transform(["manufacture of chemical weapons", "cars on the road"])
+    weapons = evidence_model._char_linear_scores(fitted, new[0])["op2.manufacture"]
+    traffic = evidence_model._char_linear_scores(fitted, new[1])["op2.manufacture"]
+    assert weapons > 0.5 > traffic
+
+    monkeypatch.setattr(evidence_model, "BOOSTED", {"learning_rate": 0.1})
+    assert evidence_model._boosted().get_params()["learning_rate"] == 0.1
+    versions = [
+        Example("en", "t", "en", "act-en", {}, extra={"law": "act"}),
+        Example("fr", "t", "fr", "act-fr", {}, extra={"law": "act"}),
+    ]
+    monkeypatch.setattr(evidence_model, "LINEAR_BY_LAW", True)
+    by_law = evidence_model._linear_groups(versions)
+    assert by_law[0] == by_law[1]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from un1540.analytics.evidence.context import cited_texts
-from un1540.analytics.evidence.devset import COLUMNS, Example, Label
+from un1540.analytics.evidence.devset import COLUMNS, Example, Label, law_of
 from un1540.analytics.evidence.lexicon import WEAPONS, Hit, Lexicon, framework_fields
 from un1540.analytics.evidence.text import detect_language, fold
 
@@ -53,6 +53,22 @@ MULTILABEL_BAG = 0.0
 LINEAR_CANDIDATE: float | None = None
 PROTOTYPES = False
 PROTOTYPE_MIN_POSITIVES = 2
+# Switches of round 12 (evidence12), all off and NOT shipped, so model code 5 is unchanged
+# (docs/evidence.md, "Round 12"; `benchmarks/evidence.py --set NAME=VALUE` measures them).
+# CHAR_LINEAR: the penalty of a per-field ridge regression of the field's 0/1 label on the
+# provision's character n-gram TF-IDF (the within-language wording the sentence embedding
+# misses), out of fold by law in training, its score a pair feature (None: off); CHAR_CANDIDATE:
+# a field whose char regression reaches it becomes a candidate too (None: never); LINEAR_BY_LAW:
+# the embedding regression's training folds grouped by `devset.law_of`
+# (parallel language versions together), not by source.
+CHAR_LINEAR: float | None = None
+CHAR_CANDIDATE: float | None = None
+LINEAR_BY_LAW = False
+# BOOSTED: settings of the gradient-boosted model that replace its defaults (empty: code 5's);
+# BLEND_BOOSTED: the weight of the boosted model in the blend (0.5: the mean). Their grid was
+# measured by benchmarks/evidence_classifier.py in round 12: no setting won beyond the noise.
+BOOSTED: dict[str, Any] = {}
+BLEND_BOOSTED = 0.5
 NEIGHBOURS = 8
 VOTE_CANDIDATE = 0.25
 EMBED_CHARS = 1200
@@ -172,6 +188,8 @@ class Neighbours:
     linear: dict[str, float] = field(default_factory=dict)
     # the cosine of the provision's embedding to each field's prototype
     prototype: dict[str, float] = field(default_factory=dict)
+    # per field: the probability of the regression on character n-grams (CHAR_LINEAR)
+    char_linear: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -196,6 +214,8 @@ class Model:
     column_models: dict[str, Any] | None = None
     # per field with enough labelled provisions: the unit mean of their embeddings
     prototypes: tuple[list[str], np.ndarray] | None = None
+    # per field: a logistic regression on the character n-gram TF-IDF (CHAR_LINEAR)
+    char_linear: tuple[list[str], np.ndarray, np.ndarray] | None = None
 
     def cut(self, code: str) -> float:
         """The score a suggestion of `code` needs to be shown by default."""
@@ -355,6 +375,9 @@ def _features(
         row.extend(
             [similarity, similarity - best_of_section, 1.0 if code in neighbours.prototype else 0.0]
         )
+    if CHAR_LINEAR is not None:
+        char_score = neighbours.char_linear.get(code, 0.0)
+        row.extend([char_score, anchor_on * char_score])
     row.extend(1.0 if section == s else 0.0 for s in SECTIONS)
     row.extend(1.0 if negative in negatives else 0.0 for negative in _NEGATIVE_KINDS)
     if CITED_CONTEXT:
@@ -497,9 +520,7 @@ def _out_of_fold_linear(
 ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
     """Each training example's per-field linear scores and prototype similarities from models that
     never saw its law (the laws split into LINEAR_FOLDS groups by a hash of their name)."""
-    group = [
-        int(hashlib.sha1(e.source.encode("utf-8")).hexdigest(), 16) % LINEAR_FOLDS for e in examples
-    ]
+    group = _linear_groups(examples)
     scores: list[dict[str, float]] = [{} for _ in examples]
     similarities: list[dict[str, float]] = [{} for _ in examples]
     for part in range(LINEAR_FOLDS):
@@ -517,6 +538,75 @@ def _out_of_fold_linear(
             scores[i] = _linear_scores(linear, inputs[i])
             similarities[i] = _prototype_scores(prototypes, embeddings[i])
     return scores, similarities
+
+
+def _linear_groups(examples: Sequence[Example]) -> list[int]:
+    """The fold of each training example for the stacked regressions: its source's (or with
+    LINEAR_BY_LAW its law's) hash, modulo LINEAR_FOLDS."""
+    return [
+        int(
+            hashlib.sha1((law_of(e) if LINEAR_BY_LAW else e.source).encode("utf-8")).hexdigest(),
+            16,
+        )
+        % LINEAR_FOLDS
+        for e in examples
+    ]
+
+
+def _fit_char_linear(
+    matrix: Any, examples: Sequence[Example], codes: Sequence[str]
+) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """One ridge regression per field (with enough positives) of its 0/1 label on the character
+    n-gram TF-IDF rows, all fields in one solve of the dual (CHAR_LINEAR: the penalty):
+    (the fields, their weights as rows, their biases: the fields' base rates)."""
+    assert CHAR_LINEAR is not None
+    kept = [
+        code
+        for code in codes
+        if LINEAR_MIN_POSITIVES <= sum(code in e.labels for e in examples) < len(examples)
+    ]
+    if not kept:
+        return None
+    targets = np.array([[1.0 if c in e.labels else 0.0 for c in kept] for e in examples])
+    biases = targets.mean(axis=0)
+    kernel = np.asarray((matrix @ matrix.T).todense(), dtype=np.float64)
+    dual = np.linalg.solve(kernel + CHAR_LINEAR * np.eye(len(examples)), targets - biases)
+    weights = np.asarray(matrix.T @ dual).T
+    return kept, np.asarray(weights, dtype=np.float32), np.asarray(biases, dtype=np.float32)
+
+
+def _char_linear_scores(
+    linear: tuple[list[str], np.ndarray, np.ndarray] | None, row: Any
+) -> dict[str, float]:
+    if linear is None or CHAR_LINEAR is None:
+        return {}
+    codes, weights, biases = linear
+    values = np.asarray(row @ weights.T).ravel() + biases
+    return {code: float(v) for code, v in zip(codes, values, strict=True)}
+
+
+def _out_of_fold_char(
+    matrix: Any, examples: Sequence[Example], codes: Sequence[str]
+) -> list[dict[str, float]]:
+    """Each training example's per-field char-regression scores from models that never saw its
+    law (grouped by `law_of`, as the cross-validation)."""
+    group = [
+        int(hashlib.sha1(law_of(e).encode("utf-8")).hexdigest(), 16) % LINEAR_FOLDS
+        for e in examples
+    ]
+    scores: list[dict[str, float]] = [{} for _ in examples]
+    for part in range(LINEAR_FOLDS):
+        inside = [i for i, g in enumerate(group) if g != part]
+        outside = [i for i, g in enumerate(group) if g == part]
+        if not inside or not outside:
+            continue
+        linear = _fit_char_linear(matrix[inside], [examples[i] for i in inside], codes)
+        if linear is not None:
+            codes_of, weights, biases = linear
+            block = np.asarray(matrix[outside] @ weights.T) + biases
+            for row, i in enumerate(outside):
+                scores[i] = {c: float(v) for c, v in zip(codes_of, block[row], strict=True)}
+    return scores
 
 
 REJECTED_SIMILARITY = 0.8
@@ -545,6 +635,10 @@ def _candidates(
             or (
                 LINEAR_CANDIDATE is not None
                 and neighbours.linear.get(code, 0.0) >= LINEAR_CANDIDATE
+            )
+            or (
+                CHAR_CANDIDATE is not None
+                and neighbours.char_linear.get(code, 0.0) >= CHAR_CANDIDATE
             )
         ):
             codes.append(code)
@@ -586,7 +680,9 @@ class Blend:
 
     def predict_proba(self, rows: Any) -> Any:
         linear = self.linear.predict_proba(self._narrow(rows))
-        return (self.boosted.predict_proba(rows) + linear) / 2
+        if BLEND_BOOSTED == 0.5:
+            return (self.boosted.predict_proba(rows) + linear) / 2
+        return BLEND_BOOSTED * self.boosted.predict_proba(rows) + (1 - BLEND_BOOSTED) * linear
 
 
 def _classifier(linear_width: int | None = None) -> Any:
@@ -596,14 +692,15 @@ def _classifier(linear_width: int | None = None) -> Any:
 def _boosted() -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return HistGradientBoostingClassifier(
-        max_iter=200,
-        learning_rate=0.06,
-        max_leaf_nodes=15,
-        min_samples_leaf=10,
-        l2_regularization=1.0,
-        random_state=0,
-    )
+    settings: dict[str, Any] = {
+        "max_iter": 200,
+        "learning_rate": 0.06,
+        "max_leaf_nodes": 15,
+        "min_samples_leaf": 10,
+        "l2_regularization": 1.0,
+        "random_state": 0,
+    }
+    return HistGradientBoostingClassifier(**(settings | BOOSTED))
 
 
 def examples_hash(examples: Sequence[Example]) -> str:
@@ -680,6 +777,11 @@ def train(
         out_of_fold, out_of_fold_prototypes = _out_of_fold_linear(
             inputs, embeddings, examples, field_codes
         )
+        out_of_fold_char: list[dict[str, float]] = [{} for _ in examples]
+        if CHAR_LINEAR is not None:
+            rows_of = char_matrix[: len(examples)]
+            model.char_linear = _fit_char_linear(rows_of, examples, field_codes)
+            out_of_fold_char = _out_of_fold_char(rows_of, examples, field_codes)
     rows: list[list[float]] = []
     targets: list[int] = []
     weights: list[float] = []
@@ -692,6 +794,7 @@ def train(
         )
         neighbours.linear = out_of_fold[index]
         neighbours.prototype = out_of_fold_prototypes[index]
+        neighbours.char_linear = out_of_fold_char[index]
         context = _context(lexicon, provision)
         codes = set(_candidates(lexicon, provision, neighbours, model)) | set(example.rejected)
         for code in sorted(codes):
@@ -939,6 +1042,7 @@ def suggest(
         neighbours = _neighbours(model, embeddings[index], char_rows[index])
         neighbours.linear = _linear_scores(model.field_linear, inputs[index])
         neighbours.prototype = _prototype_scores(model.prototypes, embeddings[index])
+        neighbours.char_linear = _char_linear_scores(model.char_linear, char_rows[index])
         context = _context(lexicon, provision)
         codes = _candidates(lexicon, provision, neighbours, model)
         suggestions = []
