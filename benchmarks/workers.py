@@ -30,9 +30,10 @@ import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+
+from loadgen import run_load
 
 BIN = Path(sys.executable).parent
 STATES = ["FRA", "DEU", "BRA", "CHN", "USA", "NGA", "KEN", "JPN", "IND", "MEX"]
@@ -86,28 +87,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def drive(port: int, clients: int, seconds: float) -> int:
-    """Closed-loop clients for `seconds`; the number of 200 answers."""
-    done = [0] * clients
-    stop = time.monotonic() + seconds
-
-    def client(index: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        step = index
-        while time.monotonic() < stop:
-            connection.request("GET", PATHS[step % len(PATHS)])
-            answer = connection.getresponse()
-            answer.read()
-            if answer.status == 200:
-                done[index] += 1
-            step += 7
-
-    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(done)
+def drive(port: int, clients: int, seconds: float) -> tuple[int, int]:
+    """Closed-loop keep-alive clients for `seconds` (benchmarks/loadgen.py, the load generator of
+    portal.py: asyncio in one thread, gzip accepted as a browser does); the numbers of answers
+    and of errors."""
+    result = run_load(
+        "127.0.0.1", port, PATHS, concurrency=clients, seconds=seconds, warmup=0,
+        accept_encoding="gzip, deflate",
+    )  # fmt: skip
+    return result.requests, result.errors
 
 
 def measure(
@@ -119,8 +107,10 @@ def measure(
         # Warm every process's cache: enough requests that each worker has seen every path.
         drive(port, clients, max(5.0, seconds / 4))
         cpu = time.process_time()
-        answers = drive(port, clients, seconds)
+        answers, errors = drive(port, clients, seconds)
         client_ms = (time.process_time() - cpu) * 1000 / max(1, answers)
+        if errors:
+            raise SystemExit(f"{errors} requests failed with {workers} worker(s)")
         return answers / seconds, client_ms
     finally:
         stop(process)
