@@ -237,6 +237,10 @@ def test_a_warm_anonymous_matrix_is_answered_before_routing_as_the_route_answers
     assert head.status_code == 200
     assert head.headers["content-length"] == first.headers["content-length"]
     assert served[-1] is True
+    named = client.get("/api/v1/states/FRA/matrix.json")  # the same, named as a file
+    assert served[-1] is True
+    assert named.content == first.content
+    assert named.headers["content-disposition"] == 'inline; filename="FRA-matrix.json"'
 
     # Credentials, a query or another path go to the application, which resolves the caller:
     # a wrong token is refused even though the public matrix is warm...
@@ -251,7 +255,6 @@ def test_a_warm_anonymous_matrix_is_answered_before_routing_as_the_route_answers
     assert "un1540_session" in answer.headers.get("set-cookie", "")
     assert answer.headers["cache-control"] == "no-store"
     assert client.get("/api/v1/states/FRA/matrix?edition=1").json()["edition"]["number"] == 1
-    assert client.get("/api/v1/states/FRA/matrix.json").status_code == 200
     assert served == []
 
 

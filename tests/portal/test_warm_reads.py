@@ -53,7 +53,12 @@ from un1540.web.portal import states as state_pages
 
 SECRET = "RESTRICTED-EVIDENCE-W9"  # a document only Chad and the Committee may see
 CELL = "op2.manufacture:cw:legal_framework"
-PATHS = ("/states/TCD", "/states/tcd/matrix", "/api/v1/states/TCD/matrix")
+PATHS = (
+    "/states/TCD",
+    "/states/tcd/matrix",
+    "/api/v1/states/TCD/matrix",
+    "/api/v1/states/tcd/matrix.json",
+)
 NOWHERE = re.compile(r"(?!)")  # matches no address
 
 
@@ -152,7 +157,12 @@ def test_the_same_on_the_synthetic_demo_with_sessions_bound_to_one_connection(
     # The tests' sessions share one connection whose writes are never committed: there the
     # warm path reads the versions in that connection, in a thread, as the route does.
     assert client.app.state.version_watch is None  # type: ignore[attr-defined]
-    demo = ("/states/FRA", "/states/fra/matrix", "/api/v1/states/FRA/matrix")
+    demo = (
+        "/states/FRA",
+        "/states/fra/matrix",
+        "/api/v1/states/FRA/matrix",
+        "/api/v1/states/FRA/matrix.json",
+    )
     same_answers(client, paths, headers, language, synthetic=True, addresses=demo)
 
 

@@ -9,8 +9,9 @@ language, HEAD, CORS: they apply to its answers as to any other) and just outsid
 It takes only requests that hold all of these, else the request goes on to the application
 unchanged:
 
-- GET (HEAD arrives as GET), no query string, path `/api/v1/states/{three letters}/matrix`,
-  `/states/{three letters}` or `/states/{three letters}/matrix`;
+- GET (HEAD arrives as GET), no query string, path `/api/v1/states/{three letters}/matrix`
+  (or `/matrix.json`, the same named as a file), `/states/{three letters}` or
+  `/states/{three letters}/matrix`;
 - no credentials: no `Authorization` header and no session cookie (the public viewer, exactly
   as `resolve_viewer` decides it; anything else is resolved by the application);
 - the cache holds the value the route would serve, under the route's own key (for a page:
@@ -57,6 +58,7 @@ from un1540.services.kernel.access import PUBLIC
 from un1540.services.kernel.cache import CACHE, MISSING, held, held_at
 from un1540.services.kernel.data_version import PostgresVersionWatch, SqliteVersionWatch
 from un1540.web.api.states import (
+    matrix_file_response,
     matrix_json,
     matrix_json_key,
     matrix_json_scopes,
@@ -66,7 +68,7 @@ from un1540.web.auth import has_credentials
 from un1540.web.portal.page_cache import CachedPage, page_key, page_response
 from un1540.web.portal.states import state_page_key, state_page_scopes
 
-MATRIX_PATH = re.compile(r"/api/v1/states/([A-Za-z]{3})/matrix")
+MATRIX_PATH = re.compile(r"/api/v1/states/([A-Za-z]{3})/matrix(\.json)?")
 STATE_PAGE_PATH = re.compile(r"/states/([A-Za-z]{3})(/matrix)?")
 UNREAD: Any = object()  # the watch could not read the versions: read them the usual way
 
@@ -100,7 +102,11 @@ class WarmReads:
                 if value is MISSING or value is UNREAD:  # (`_public_matrix` reads them then)
                     value = await anyio.to_thread.run_sync(self._public_matrix, iso3, key, scopes)
                 if value is not MISSING:
-                    await matrix_response(scope, value)(scope, receive, send)
+                    if match[2] is None:
+                        response = matrix_response(scope, value)
+                    else:  # `/matrix.json`: the same, named as a file
+                        response = matrix_file_response(scope, value, iso3)
+                    await response(scope, receive, send)
                     return
             elif (match := STATE_PAGE_PATH.fullmatch(path)) is not None:
                 profile = match[2] is None

@@ -86,6 +86,13 @@ def matrix_response(scope: Scope, value: tuple[Body, bool]) -> Response:
     )
 
 
+def matrix_file_response(scope: Scope, value: tuple[Body, bool], iso3: str) -> Response:
+    """The matrix JSON named as a file (`/matrix.json`; the route's and web/warm_reads.py's)."""
+    response = matrix_response(scope, value)
+    response.headers["Content-Disposition"] = f'inline; filename="{iso3.upper()}-matrix.json"'
+    return response
+
+
 GroupQuery = Annotated[
     str | None,
     Query(
@@ -213,9 +220,7 @@ def state_matrix_json(
     edition: EditionQuery = None,
 ) -> Response:
     """The same as /matrix, named as a file to download."""
-    response = matrix_response(request.scope, matrix_json(session, viewer, iso3, edition))
-    response.headers["Content-Disposition"] = f'inline; filename="{iso3.upper()}-matrix.json"'
-    return response
+    return matrix_file_response(request.scope, matrix_json(session, viewer, iso3, edition), iso3)
 
 
 @router.get(
