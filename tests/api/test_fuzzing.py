@@ -9,6 +9,7 @@ fuzzed too), on the demo database, every write rolled back with the test.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import hypothesis
@@ -168,11 +169,17 @@ EXPERT: dict[str, str] = {}  # the Authorization header of the test's expert
 
 
 @pytest.fixture(autouse=True)
-def bound_app(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[None]:
-    """The app on this test's database, with an expert account (both rolled back after it)."""
+def bound_app(
+    engine: Engine, sessions: sessionmaker[Session], evidence_model_dir: Path
+) -> Iterator[None]:
+    """The app on this test's database, with an expert account (both rolled back after it), and
+    the session's small evidence model (tests/conftest.py `evidence_model_dir`): the suggest
+    route would otherwise train the full model inside its first request, in the user's data
+    folder, past the request timeout on a busy machine."""
     state = APP.state
     saved = (state.settings, state.engine, state.sessions)
-    state.settings, state.engine, state.sessions = settings_for(engine), engine, sessions
+    settings = settings_for(engine).model_copy(update={"evidence_model_dir": evidence_model_dir})
+    state.settings, state.engine, state.sessions = settings, engine, sessions
     with sessions() as session, session.begin():
         make_user(session, role="expert", email="fuzz-expert@example.org")
         _, token = issue_token(
