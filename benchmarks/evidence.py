@@ -227,6 +227,17 @@ def _threshold_search(train_set: Sequence[Example], all_scores: dict[str, Sugges
     report(f"  at the best cut-offs {best}", figures)
 
 
+def set_switches(parser: argparse.ArgumentParser, assignments: list[str]) -> None:
+    """`--set NAME=VALUE`: set a switch of the model (a module constant of model.py, the value
+    a Python literal) for this run; an unknown name is refused through the parser."""
+    for assignment in assignments:
+        name, _, value = assignment.partition("=")
+        if not name.isupper() or not hasattr(evidence_model, name):
+            parser.error(f"--set {assignment}: model.py has no switch {name!r}")
+        setattr(evidence_model, name, ast.literal_eval(value))
+        print(f"model switch {name} = {getattr(evidence_model, name)!r}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--devset", type=Path, action="append", help="devset directory")
@@ -257,12 +268,7 @@ def main() -> None:
         help="set a switch of the model (a module constant of model.py) for this run",
     )
     args = parser.parse_args()
-    for assignment in args.set:
-        name, _, value = assignment.partition("=")
-        if not name.isupper() or not hasattr(evidence_model, name):
-            parser.error(f"--set {assignment}: model.py has no switch {name!r}")
-        setattr(evidence_model, name, ast.literal_eval(value))
-        print(f"model switch {name} = {getattr(evidence_model, name)!r}")
+    set_switches(parser, args.set)
     lexicon = load_lexicon()
     examples = load_devset(args.devset)
     train_set = [e for e in examples if e.split == "train"]

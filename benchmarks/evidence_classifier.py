@@ -15,7 +15,6 @@ Train split only: the test split is never read here.
 from __future__ import annotations
 
 import argparse
-import ast
 import os
 import pickle
 
@@ -30,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from evidence import set_switches
 from un1540.analytics.evidence import model as evidence_model
 from un1540.analytics.evidence.devset import Example, law_folds, law_of, load_devset
 from un1540.analytics.evidence.lexicon import framework_fields, load_lexicon
@@ -190,12 +190,7 @@ def main() -> None:
         "--cuts", action="store_true", help="also the F1 at one cut-off for all sections"
     )
     args = parser.parse_args()
-    for assignment in args.set:
-        name, _, value = assignment.partition("=")
-        if not name.isupper() or not hasattr(evidence_model, name):
-            parser.error(f"--set {assignment}: model.py has no switch {name!r}")
-        setattr(evidence_model, name, ast.literal_eval(value))
-        print(f"model switch {name} = {getattr(evidence_model, name)!r}")
+    set_switches(parser, args.set)
     lexicon = load_lexicon()
     train_set = [e for e in load_devset(args.devset) if e.split == "train"]
     embedder = shared_embedder()

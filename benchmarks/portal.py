@@ -67,6 +67,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loadgen import LoadResult, run_load
+from pg_demo import demo_on_postgres
 
 BIN = Path(sys.executable).parent
 CONCURRENCY = 16
@@ -450,23 +451,8 @@ def main() -> None:
     if not args.postgres:
         compare(args.database, args.seconds, args.rounds)
         return
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.pg_cluster import TemporaryCluster
-
-    cluster = TemporaryCluster(durable=True)  # fsync on, as in production
-    cluster.start()
-    try:
-        url = cluster.create_database("portal")
-        print("Building the demo database on PostgreSQL ...", flush=True)
-        subprocess.run(
-            [BIN / "un1540", "init", "--demo"],
-            env={**os.environ, "UN1540_DATABASE_URL": url},
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    with demo_on_postgres("portal") as url:
         compare(url, args.seconds, args.rounds)
-    finally:
-        cluster.stop()
 
 
 def compare(database: str | None, seconds: float, rounds: int) -> None:

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 from loadgen import run_load
+from pg_demo import demo_on_postgres
 
 BIN = Path(sys.executable).parent
 STATES = ["FRA", "DEU", "BRA", "CHN", "USA", "NGA", "KEN", "JPN", "IND", "MEX"]
@@ -131,23 +132,8 @@ def main() -> None:
     if args.database_url:
         compare(args.database_url, args.clients, args.seconds, args.rounds)
         return
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.pg_cluster import TemporaryCluster
-
-    cluster = TemporaryCluster(durable=True)  # fsync on, as in production
-    cluster.start()
-    try:
-        url = cluster.create_database("workers")
-        print("Building the demo database on PostgreSQL ...", flush=True)
-        subprocess.run(
-            [BIN / "un1540", "init", "--demo"],
-            env={**os.environ, "UN1540_DATABASE_URL": url},
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    with demo_on_postgres("workers") as url:
         compare(url, args.clients, args.seconds, args.rounds)
-    finally:
-        cluster.stop()
 
 
 def compare(database_url: str, clients: int, seconds: float, rounds: int) -> None:
