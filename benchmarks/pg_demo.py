@@ -1,5 +1,6 @@
-"""A throwaway PostgreSQL 15 cluster holding the demo database, for the benchmarks that measure
-PostgreSQL without being given a database (`portal.py --postgres`, `workers.py`)."""
+"""The demo database for the benchmarks: built by `un1540 init --demo`, and in a throwaway
+PostgreSQL 15 cluster for those that measure PostgreSQL without being given a database
+(`portal.py --postgres`, `workers.py`)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,19 @@ def demo_on_postgres(name: str) -> Iterator[str]:
     cluster.start()
     try:
         url = cluster.create_database(name)
-        print("Building the demo database on PostgreSQL ...", flush=True)
-        subprocess.run(
-            [BIN / "un1540", "init", "--demo"],
-            env={**os.environ, "UN1540_DATABASE_URL": url},
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        init_demo(url, "on PostgreSQL")
         yield url
     finally:
         cluster.stop()
+
+
+def init_demo(url: str, where: str) -> None:
+    """`un1540 init --demo` into the database at `url` (a fresh SQLite file or PostgreSQL
+    database), saying so first."""
+    print(f"Building the demo database {where} ...", flush=True)
+    subprocess.run(
+        [BIN / "un1540", "init", "--demo"],
+        env={**os.environ, "UN1540_DATABASE_URL": url},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )

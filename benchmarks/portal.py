@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loadgen import LoadResult, run_load
-from pg_demo import demo_on_postgres
+from pg_demo import demo_on_postgres, init_demo
 
 BIN = Path(sys.executable).parent
 CONCURRENCY = 16
@@ -117,13 +117,7 @@ def load_average() -> str:
 
 def build_demo(directory: Path) -> str:
     url = f"sqlite:///{directory / 'demo.sqlite3'}"
-    print("Building the demo database ...", flush=True)
-    subprocess.run(
-        [BIN / "un1540", "init", "--demo"],
-        env={**os.environ, "UN1540_DATABASE_URL": url},
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    init_demo(url, "on SQLite")
     return url
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -523,11 +523,7 @@ def _out_of_fold_linear(
     group = _linear_groups(examples)
     scores: list[dict[str, float]] = [{} for _ in examples]
     similarities: list[dict[str, float]] = [{} for _ in examples]
-    for part in range(LINEAR_FOLDS):
-        inside = [i for i, g in enumerate(group) if g != part]
-        outside = [i for i, g in enumerate(group) if g == part]
-        if not inside or not outside:
-            continue
+    for inside, outside in _fold_parts(group):
         linear = _fit_linear(inputs[inside], [examples[i] for i in inside], codes)
         prototypes = (
             _fit_prototypes(embeddings[inside], [examples[i] for i in inside], codes)
@@ -538,6 +534,16 @@ def _out_of_fold_linear(
             scores[i] = _linear_scores(linear, inputs[i])
             similarities[i] = _prototype_scores(prototypes, embeddings[i])
     return scores, similarities
+
+
+def _fold_parts(group: list[int]) -> Iterator[tuple[list[int], list[int]]]:
+    """For each of the LINEAR_FOLDS groups that leaves examples on both sides: the indices of
+    the examples of every other group (to fit on) and of this group (to score)."""
+    for part in range(LINEAR_FOLDS):
+        inside = [i for i, g in enumerate(group) if g != part]
+        outside = [i for i, g in enumerate(group) if g == part]
+        if inside and outside:
+            yield inside, outside
 
 
 def _linear_groups(examples: Sequence[Example]) -> list[int]:
@@ -595,11 +601,7 @@ def _out_of_fold_char(
         for e in examples
     ]
     scores: list[dict[str, float]] = [{} for _ in examples]
-    for part in range(LINEAR_FOLDS):
-        inside = [i for i, g in enumerate(group) if g != part]
-        outside = [i for i, g in enumerate(group) if g == part]
-        if not inside or not outside:
-            continue
+    for inside, outside in _fold_parts(group):
         linear = _fit_char_linear(matrix[inside], [examples[i] for i in inside], codes)
         if linear is not None:
             codes_of, weights, biases = linear
