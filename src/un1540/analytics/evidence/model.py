@@ -549,14 +549,12 @@ def _fold_parts(group: list[int]) -> Iterator[tuple[list[int], list[int]]]:
 def _linear_groups(examples: Sequence[Example]) -> list[int]:
     """The fold of each training example for the stacked regressions: its source's (or with
     LINEAR_BY_LAW its law's) hash, modulo LINEAR_FOLDS."""
-    return [
-        int(
-            hashlib.sha1((law_of(e) if LINEAR_BY_LAW else e.source).encode("utf-8")).hexdigest(),
-            16,
-        )
-        % LINEAR_FOLDS
-        for e in examples
-    ]
+    return [_hash_fold(law_of(e) if LINEAR_BY_LAW else e.source) for e in examples]
+
+
+def _hash_fold(key: str) -> int:
+    """The stacked regressions' fold of a source or law: its SHA-1 modulo LINEAR_FOLDS."""
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % LINEAR_FOLDS
 
 
 def _fit_char_linear(
@@ -596,10 +594,7 @@ def _out_of_fold_char(
 ) -> list[dict[str, float]]:
     """Each training example's per-field char-regression scores from models that never saw its
     law (grouped by `law_of`, as the cross-validation)."""
-    group = [
-        int(hashlib.sha1(law_of(e).encode("utf-8")).hexdigest(), 16) % LINEAR_FOLDS
-        for e in examples
-    ]
+    group = [_hash_fold(law_of(e)) for e in examples]
     scores: list[dict[str, float]] = [{} for _ in examples]
     for inside, outside in _fold_parts(group):
         linear = _fit_char_linear(matrix[inside], [examples[i] for i in inside], codes)
