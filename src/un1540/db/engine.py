@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 from un1540.errors import DatabaseUnavailable
 from un1540.settings import masked_url
@@ -36,6 +36,73 @@ def make_engine(url: str, *, create_directory: bool = True) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+def finish_reads(session: Session) -> None:
+    """End a PostgreSQL transaction that only read with COMMIT instead of the ROLLBACK that
+    closing the session sends (and leave any other as it is: closing rolls it back).
+
+    For PostgreSQL the two are the same for a transaction that wrote nothing, but psycopg
+    forgets every server-side prepared statement of the connection at each ROLLBACK (it cannot
+    tell what a rolled-back transaction changed): a web request's reads, which all ended that
+    way, were parsed and planned again every time, and PostgreSQL spent as much CPU planning
+    them as running them (docs/performance.md "Prepared statements"). Committed, the statements
+    a connection runs often (five times: psycopg's `prepare_threshold`) stay prepared and
+    PostgreSQL reuses their plans.
+
+    Only for a session of `make_session_factory` bound to an engine (which notes what its
+    transaction did: `_note_writes`); if the COMMIT fails (a statement failed and the
+    transaction is aborted), it is rolled back as closing would."""
+    transaction = session.get_transaction()
+    bind = session.get_bind()
+    if (
+        transaction is None
+        or not transaction.is_active
+        or not isinstance(bind, Engine)  # the tests' sessions joined to a connection
+        or bind.dialect.name != "postgresql"
+        or not session.info.get(_NOTES_WRITES)
+        or session.info.get(_WROTE)
+        or session.new
+        or session.dirty
+        or session.deleted
+    ):
+        return
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+
+
+# session.info: whether the session's current transaction may have written (set by a flush, a
+# statement other than an ORM SELECT, or a savepoint; forgotten when the transaction ends), in
+# the sessions of `make_session_factory`, which say they keep it (`_NOTES_WRITES`).
+_WROTE = "un1540.wrote"
+_NOTES_WRITES = "un1540.notes_writes"
+
+
+def _note_writes(sessions: sessionmaker[Session]) -> None:
+    """Keep `_WROTE` for the sessions of `sessions`. Conservative: a SELECT written as text
+    counts as a write too. Writes on the session's connection below the ORM are not seen: the
+    code makes none outside a savepoint (the job queue's) or an action, which commits."""
+
+    @event.listens_for(sessions, "after_transaction_create")
+    def _began(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.nested:
+            session.info[_WROTE] = True
+
+    @event.listens_for(sessions, "after_transaction_end")
+    def _ended(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:
+            session.info.pop(_WROTE, None)
+
+    @event.listens_for(sessions, "after_flush")
+    def _flushed(session: Session, _context: Any) -> None:
+        session.info[_WROTE] = True
+
+    @event.listens_for(sessions, "do_orm_execute")
+    def _executed(state: ORMExecuteState) -> None:
+        if not state.is_select:
+            state.session.info[_WROTE] = True
+
+
 def session_url(session: Session) -> str:
     """The database a session talks to, as a string (for cache keys)."""
     return str(session.get_bind().engine.url)
@@ -60,7 +127,9 @@ def reads_without_transaction(session: Session) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    sessions = sessionmaker(bind=engine, expire_on_commit=False, info={_NOTES_WRITES: True})
+    _note_writes(sessions)
+    return sessions
 
 
 def check_connection(engine: Engine) -> None:

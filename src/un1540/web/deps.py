@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from un1540.db.engine import finish_reads
 from un1540.errors import InvalidParameter, Problem
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import PageRequest
@@ -32,12 +33,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     Async although the session is synchronous: making and closing a Session does no I/O (the
     connection is taken at the first query, in the route's worker thread), so this runs on the
-    event loop and saves a thread hop per request.
+    event loop and saves a thread hop per request. A request that only read ends its
+    transaction with COMMIT, so that PostgreSQL keeps the statements it prepared (db/engine.py
+    `finish_reads`); one that failed, or wrote without committing, is rolled back.
     """
     session = request.app.state.sessions()
     request.state.db_session = session  # for the sign-in helpers of web/auth.py
     try:
         yield session
+        finish_reads(session)
     finally:
         session.close()
 
