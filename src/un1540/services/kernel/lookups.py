@@ -11,15 +11,24 @@ from un1540.models import M49Area, RegionalGroup, State
 from un1540.reference.languages import N_
 
 
+# session.info: the id of the State each code named in this session (codes never change).
+_STATE_IDS = "un1540.state_ids"
+
+
 def state_by_iso3(session: Session, iso3: str) -> State:
     # Only three ASCII letters can be a code: anything else (a NUL, which PostgreSQL refuses to
     # compare, or a megabyte of text) is not found without asking the database.
     well_formed = len(iso3) == 3 and iso3.isascii() and iso3.isalpha()
-    state = (
-        session.scalars(select(State).where(State.iso3 == iso3.upper())).one_or_none()
-        if well_formed
-        else None
-    )
+    # A page asks for its State in each of the parts it gathers (ten times for a State's
+    # profile): the session remembers which row a code named, and its identity map holds the
+    # row, so only the first asks the database.
+    known: dict[str, int] = session.info.setdefault(_STATE_IDS, {})
+    code = iso3.upper()
+    state = session.get(State, known[code]) if well_formed and code in known else None
+    if state is None and well_formed:
+        state = session.scalars(select(State).where(State.iso3 == code)).one_or_none()
+        if state is not None:
+            known[code] = state.id
     if state is None:
         raise NotFound(
             text(
