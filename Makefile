@@ -68,10 +68,10 @@ pytest: install
 	$(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
 
 # Every benchmark in one run (an hour or more on 2 cores, most of it the 10x histories); the
-# portal comparison runs on SQLite, then on a throwaway PostgreSQL cluster. With
-# BENCH_POSTGRES_URL (a PostgreSQL database holding the demo, `un1540 init --demo`) the
-# scale-out benchmark (workers.py) runs too.
-benchmark: install
+# portal comparison runs on SQLite, then on a throwaway PostgreSQL cluster, as does the scale-out
+# benchmark (workers.py), unless BENCH_POSTGRES_URL names a PostgreSQL database holding the demo
+# (`un1540 init --demo`). The Debian package wrk (its load generator) comes with system-packages.
+benchmark: install system-packages
 	$(BIN)/python benchmarks/portal.py
 	$(BIN)/python benchmarks/cache_writes.py
 	$(BIN)/python benchmarks/memory.py
