@@ -10,7 +10,6 @@ from un1540.errors import NotFound, text
 from un1540.models import M49Area, RegionalGroup, State
 from un1540.reference.languages import N_
 
-
 # session.info: the id of the State each code named in this session (codes never change).
 _STATE_IDS = "un1540.state_ids"
 
