@@ -12,6 +12,7 @@ as soon as they are not None):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from un1540.models import (
     AssistanceOffer,
     AssistanceProject,
     AssistanceRequest,
+    Document,
     FundingEntry,
     Incident,
     Organisation,
@@ -29,7 +31,7 @@ from un1540.models import (
 )
 from un1540.models.base import today
 from un1540.reference.languages import N_
-from un1540.schemas.matrix import MatrixRead, StateRef
+from un1540.schemas.matrix import EditionList, MatrixRead, StateRef
 from un1540.schemas.profiles import (
     DocumentPoint,
     EditionPoint,
@@ -183,6 +185,29 @@ def _funding_point(entry: FundingEntry, shown: set[int]) -> FundingPoint | None:
     )
 
 
+@dataclass(frozen=True)
+class MatrixParts:
+    """What a State's page has just read in this session for this viewer (its editions, its
+    latest approved matrix, its documents): the profile takes them rather than reading them
+    again when it is computed in the same request."""
+
+    editions: EditionList
+    matrix: MatrixRead | None
+    documents: list[Document]
+
+
+def matrix_parts(session: Session, *, viewer: Viewer, iso3: str) -> MatrixParts:
+    """A State's editions (the summary page), latest approved matrix (None before the first)
+    and documents, as this viewer may see them."""
+    editions = list_editions(session, viewer=viewer, iso3=iso3, paging=SUMMARY)
+    try:
+        matrix: MatrixRead | None = get_matrix(session, viewer=viewer, iso3=iso3)
+    except NotFound:
+        matrix = None
+    documents = state_documents(session, viewer=viewer, iso3=iso3)
+    return MatrixParts(editions=editions, matrix=matrix, documents=documents)
+
+
 def state_profile(
     session: Session,
     *,
@@ -190,13 +215,16 @@ def state_profile(
     iso3: str,
     as_of: date | None = None,
     stale_months: int = DEFAULT_STALE_MONTHS,
+    read: MatrixParts | None = None,
 ) -> StateProfile:
     """Everything about one State this viewer may see (contacts are stale after
     `stale_months`: pass settings.contact_stale_months).
 
     Computed once per State, date, staleness and reader (every part of the viewer a visibility
     rule reads: providers see their own organisation's records) until a write to what it
-    gathers; the State page and the API's JSON and CSV share it."""
+    gathers; the State page and the API's JSON and CSV share it. `read`: the parts the caller
+    has just read for the same viewer in the same session (the State page), used if the
+    profile is computed now."""
     return cached_compact(
         session,
         (
@@ -207,7 +235,7 @@ def state_profile(
             viewer_identity(viewer),
         ),
         depends_on=(*PROFILE_SCOPES, state_scope(iso3)),
-        compute=lambda: _state_profile(session, viewer, iso3, as_of, stale_months),
+        compute=lambda: _state_profile(session, viewer, iso3, as_of, stale_months, read),
     )
 
 
@@ -225,15 +253,17 @@ PROFILE_SCOPES = (
 
 
 def _state_profile(
-    session: Session, viewer: Viewer, iso3: str, as_of: date | None, stale_months: int
+    session: Session,
+    viewer: Viewer,
+    iso3: str,
+    as_of: date | None,
+    stale_months: int,
+    read: MatrixParts | None = None,
 ) -> StateProfile:
     state = state_by_iso3(session, iso3)
-    editions = list_editions(session, viewer=viewer, iso3=iso3, paging=SUMMARY)
-    try:
-        matrix: MatrixRead | None = get_matrix(session, viewer=viewer, iso3=iso3)
-    except NotFound:
-        matrix = None
-    documents = state_documents(session, viewer=viewer, iso3=iso3)
+    if read is None:
+        read = matrix_parts(session, viewer=viewer, iso3=iso3)
+    editions, matrix, documents = read.editions, read.matrix, read.documents
     requests = list(
         session.scalars(
             select(AssistanceRequest)

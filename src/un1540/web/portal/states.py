@@ -35,7 +35,7 @@ from un1540.services.kernel.paging import SUMMARY
 from un1540.services.matrix.reads.editions import list_editions
 from un1540.services.matrix.reads.matrix import get_matrix
 from un1540.services.matrix.reads.states import get_state, list_states, state_facets
-from un1540.services.profiles.reads import state_profile
+from un1540.services.profiles.reads import MatrixParts, state_profile
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import N_, gettext, language
 from un1540.web.params import EditionQuery
@@ -225,6 +225,9 @@ def _render_state_page(
             viewer=viewer,
             iso3=iso3,
             stale_months=request.app.state.settings.contact_stale_months,
+            # The profile's matrix is the latest approved: what this page read, unless it shows
+            # an older edition. Read twice, the matrix cost a rebuilt page a third of its reads.
+            read=MatrixParts(editions, matrix, documents) if edition is None else None,
         )
         context |= {"gathered": gathered, "wired": wired_sections(gathered)}
         context["statements"] = statements_on_behalf(session, viewer=viewer, iso3=iso3)
