@@ -35,30 +35,26 @@ def test_the_profile_from_the_pages_parts_is_the_profile_computed_alone(session:
     CACHE.clear()
 
 
-def test_a_state_page_reads_the_matrix_once(client: TestClient, engine: Engine) -> None:
-    """Each read of a matrix runs one statement joining its evidence to their documents; the
-    page used to run it twice (its own matrix and the profile's)."""
+def _evidence_reads(client: TestClient, engine: Engine, path: str) -> list[str]:
+    """The statements joining evidence to its documents that GET `path` runs, computed now."""
     statements: list[str] = []
 
     def seen(*arguments: Any) -> None:
-        statements.append(str(arguments[2]))
+        statements.append(" ".join(str(arguments[2]).split()))
 
     CACHE.clear()  # the page and the profile computed now, not served
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        assert client.get("/states/FRA").status_code == 200
+        assert client.get(path).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", seen)
-    evidence_reads = [s for s in statements if "FROM evidence JOIN document" in " ".join(s.split())]
-    assert len(evidence_reads) == 1, evidence_reads
+        CACHE.clear()
+    return [statement for statement in statements if "FROM evidence JOIN document" in statement]
+
+
+def test_a_state_page_reads_the_matrix_once(client: TestClient, engine: Engine) -> None:
+    """Each read of a matrix runs one statement joining its evidence to their documents; the
+    page used to run it twice (its own matrix and the profile's)."""
+    assert len(_evidence_reads(client, engine, "/states/FRA")) == 1
     # An older edition's page reads that edition, and the profile its latest: two reads.
-    statements.clear()
-    CACHE.clear()
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        assert client.get("/states/FRA?edition=1").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    evidence_reads = [s for s in statements if "FROM evidence JOIN document" in " ".join(s.split())]
-    assert len(evidence_reads) == 2
-    CACHE.clear()
+    assert len(_evidence_reads(client, engine, "/states/FRA?edition=1")) == 2
