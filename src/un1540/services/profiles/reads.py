@@ -196,13 +196,18 @@ class MatrixParts:
     documents: list[Document]
 
 
-def matrix_parts(session: Session, *, viewer: Viewer, iso3: str) -> MatrixParts:
-    """A State's editions (the summary page), latest approved matrix (None before the first)
-    and documents, as this viewer may see them."""
+def matrix_parts(
+    session: Session, *, viewer: Viewer, iso3: str, number: int | None = None
+) -> MatrixParts:
+    """A State's editions (the summary page), its matrix (edition `number`, NotFound if this
+    viewer may not see it; else the latest approved, None before the first) and documents, as
+    this viewer may see them."""
     editions = list_editions(session, viewer=viewer, iso3=iso3, paging=SUMMARY)
     try:
-        matrix: MatrixRead | None = get_matrix(session, viewer=viewer, iso3=iso3)
+        matrix: MatrixRead | None = get_matrix(session, viewer=viewer, iso3=iso3, number=number)
     except NotFound:
+        if number is not None:
+            raise
         matrix = None
     documents = state_documents(session, viewer=viewer, iso3=iso3)
     return MatrixParts(editions=editions, matrix=matrix, documents=documents)

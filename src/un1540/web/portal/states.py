@@ -11,12 +11,10 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
-from un1540.errors import NotFound
 from un1540.models import EditionStatus, Role
 from un1540.services.activities.reads import ActivityFilter
 from un1540.services.activities.shapes import activities_page
 from un1540.services.contacts.reads import state_summary
-from un1540.services.documents.reads import state_documents
 from un1540.services.events.reads import statements_on_behalf
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.data_version import (
@@ -31,11 +29,8 @@ from un1540.services.kernel.data_version import (
     state_scope,
 )
 from un1540.services.kernel.lookups import m49_regions, regional_groups, state_by_iso3
-from un1540.services.kernel.paging import SUMMARY
-from un1540.services.matrix.reads.editions import list_editions
-from un1540.services.matrix.reads.matrix import get_matrix
 from un1540.services.matrix.reads.states import get_state, list_states, state_facets
-from un1540.services.profiles.reads import MatrixParts, state_profile
+from un1540.services.profiles.reads import matrix_parts, state_profile
 from un1540.web.deps import SessionDep, ViewerDep
 from un1540.web.i18n import N_, gettext, language
 from un1540.web.params import EditionQuery
@@ -179,13 +174,9 @@ def _render_state_page(
     profile: bool = True,
 ) -> HTMLResponse:
     state = get_state(session, viewer=viewer, iso3=iso3)
-    editions = list_editions(session, viewer=viewer, iso3=iso3, paging=SUMMARY)
-    try:
-        matrix = get_matrix(session, viewer=viewer, iso3=iso3, number=edition)
-    except NotFound:
-        if edition is not None:
-            raise
-        matrix = None  # no approved edition yet: the page says so
+    # matrix None: no approved edition yet, the page says so.
+    parts = matrix_parts(session, viewer=viewer, iso3=iso3, number=edition)
+    editions, matrix, documents = parts.editions, parts.matrix, parts.documents
     timeline = [
         {
             "number": e.number,
@@ -194,7 +185,6 @@ def _render_state_page(
         }
         for e in editions.items
     ]
-    documents = state_documents(session, viewer=viewer, iso3=iso3)
     # The public summary of its points of contact (how many, since when; docs/contacts.md).
     contacts = state_summary(session, state=state_by_iso3(session, iso3))
     open_editions = [e for e in editions.items if e.status != EditionStatus.approved.value]
@@ -227,7 +217,7 @@ def _render_state_page(
             stale_months=request.app.state.settings.contact_stale_months,
             # The profile's matrix is the latest approved: what this page read, unless it shows
             # an older edition. Read twice, the matrix cost a rebuilt page a third of its reads.
-            read=MatrixParts(editions, matrix, documents) if edition is None else None,
+            read=parts if edition is None else None,
         )
         context |= {"gathered": gathered, "wired": wired_sections(gathered)}
         context["statements"] = statements_on_behalf(session, viewer=viewer, iso3=iso3)
