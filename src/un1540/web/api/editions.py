@@ -25,7 +25,7 @@ from un1540.schemas.workflow import (
     ReviewList,
     WaiverCreate,
 )
-from un1540.services.matrix.actions.cells import update_cell
+from un1540.services.matrix.actions.cells import edit_cell
 from un1540.services.matrix.actions.editions import (
     agree_edition,
     approve_edition,
@@ -304,16 +304,17 @@ def cells_update(
 ) -> Response:
     """Experts, on a draft or shared edition. A stale `version` answers 409 with both versions in
     `error.details.current` and `error.details.yours`; nothing is written."""
-    update_cell(
-        session,
-        viewer=viewer,
-        iso3=iso3,
-        number=number,
-        cell_key=cell,
-        change=CellChange.from_update(body),
-        reason=body.reason,
+    return json_model(
+        edit_cell(
+            session,
+            viewer=viewer,
+            iso3=iso3,
+            number=number,
+            cell_key=cell,
+            change=CellChange.from_update(body),
+            reason=body.reason,
+        )
     )
-    return json_model(cell_state(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell))
 
 
 @router.put(

@@ -12,12 +12,14 @@ from un1540.errors import Conflict, InvalidData, Problem, text
 from un1540.models import CellEntry, Document, Evidence, Framework, MatrixEdition, State, Visibility
 from un1540.reference.languages import N_
 from un1540.schemas.text import REASON
+from un1540.schemas.workflow import CellState
 from un1540.services.kernel.access import Viewer, can_see
 from un1540.services.kernel.audit import AuditRecord, record_events
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.inputs import MARK_VALUES, CellChange, EvidenceInput
 from un1540.services.matrix.layout import FrameworkLayout, framework_layout
 from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
+from un1540.services.matrix.reads.matrix import cell_state
 from un1540.services.matrix.rules import EDITION_RULES
 
 
@@ -369,3 +371,34 @@ def update_cell(
         actor=viewer.actor,
         reason=reason,
     )
+
+
+@action
+def edit_cell(
+    session: Session,
+    *,
+    viewer: Viewer,
+    iso3: str,
+    number: int,
+    cell_key: str,
+    change: CellChange,
+    reason: str = "",
+) -> CellState:
+    """update_cell answered with the cell as this edit left it (its version, mark, remark and
+    evidence), read before the commit.
+
+    Read after it, the answer could already show another writer's edit committed meanwhile,
+    with its version: the writer would send that version back with their next edit and
+    overwrite the other's change unseen. Before the commit, the cell's row is still this
+    transaction's (PostgreSQL's row lock; SQLite's one writer), so nobody else's edit can show.
+    """
+    update_cell(
+        session,
+        viewer=viewer,
+        iso3=iso3,
+        number=number,
+        cell_key=cell_key,
+        change=change,
+        reason=reason,
+    )
+    return cell_state(session, viewer=viewer, iso3=iso3, number=number, cell_key=cell_key)
