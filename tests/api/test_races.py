@@ -28,6 +28,7 @@ from tests.conftest import DatabaseFactory, settings_for
 from tests.factories import make_user
 from un1540.db.engine import make_session_factory
 from un1540.models import (
+    ActionPlan,
     AssistanceJudgement,
     AssistanceOffer,
     AssistanceProject,
@@ -205,6 +206,21 @@ def _correction(world: World) -> tuple[str, dict[str, Any]]:
     return url, {"summary": "Corrected", "revision": request["request"]["revision"]}
 
 
+def _plan_correction(world: World) -> tuple[str, dict[str, Any]]:
+    plan = world.created(
+        "poc",
+        "/api/v1/states/TCD/action-plans",
+        {
+            "title": "Plan 2020-2024",
+            "submitted_on": "2020-02-01",
+            "period_from": "2020-01-01",
+            "period_to": "2024-12-31",
+        },
+    )
+    url = f"/api/v1/states/TCD/action-plans/{plan['plan']['id']}"
+    return url, {"title": "Corrected plan", "revision": plan["plan"]["revision"]}
+
+
 # Each race: what is written twice, by whom, where, and what the 409 says.
 RACES: dict[str, tuple[type, str, Callable[[World], tuple[str, dict[str, Any] | None]], str]] = {
     "two drafts opened at once": (
@@ -247,6 +263,12 @@ RACES: dict[str, tuple[type, str, Callable[[World], tuple[str, dict[str, Any] | 
         AssistanceRequest,
         "poc",
         lambda world: _correction(world),
+        "the record was changed by another request meanwhile",
+    ),
+    "one action plan corrected twice from the same revision": (
+        ActionPlan,
+        "poc",
+        lambda world: _plan_correction(world),
         "the record was changed by another request meanwhile",
     ),
     "one side's feedback given twice": (

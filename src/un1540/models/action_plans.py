@@ -33,6 +33,13 @@ class ActionPlan(Base):
     partners: Mapped[list[str]]
     summary: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Every change writes `WHERE revision = <the one read>` (update_plan raises it itself): of
+    # two corrections made at once from the same revision, the second changes nothing and is
+    # refused (409) instead of overwriting the first, which both had passed the check of.
+    __mapper_args__ = {  # noqa: RUF012 (SQLAlchemy's declarative convention)
+        "version_id_col": revision,
+        "version_id_generator": False,
+    }
     created_by: Mapped[str] = mapped_column(String(254), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

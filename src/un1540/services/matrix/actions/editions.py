@@ -41,11 +41,11 @@ from un1540.services.kernel.lifecycle import next_step
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix import notices
+from un1540.services.matrix.actions.claims import claim_edition
 from un1540.services.matrix.layout import framework_layout
-from un1540.services.matrix.reads.editions import edition_state, find_edition
 from un1540.services.matrix.reads.evidence import rule_breaks
 from un1540.services.matrix.reads.frameworks import default_framework
-from un1540.services.matrix.rules import EDITION_LIFECYCLE, EDITION_RULES, open_draft_refusal
+from un1540.services.matrix.rules import EDITION_LIFECYCLE, open_draft_refusal
 from un1540.services.matrix.summaries import write_summary
 
 # The State's review period when the door does not say (UN1540_REVIEW_PERIOD_DAYS).
@@ -83,11 +83,14 @@ def _step(
     step: str,
     reason: str,
     changes: Callable[[MatrixEdition], None] | None = None,
+    claimed: tuple[State, MatrixEdition] | None = None,
 ) -> tuple[State, MatrixEdition]:
     """Check the rule, then move the edition one step along its lifecycle, audited; `changes`
-    records what else the step sets on the edition (after the audit's "before" is taken)."""
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    EDITION_RULES.check(viewer, edition_state(session, state, edition), step)
+    records what else the step sets on the edition (after the audit's "before" is taken).
+    The edition is claimed first (claims.py), unless the caller `claimed` it already."""
+    state, edition = claimed or claim_edition(
+        session, viewer=viewer, iso3=iso3, number=number, step=step
+    )
     reason = REASON.require(reason, "reason", message=f"the edition was not changed ({step})")
     transition = next_step(
         EDITION_LIFECYCLE,
@@ -620,8 +623,10 @@ def approve_edition(
     Refused while a cell breaks an evidence rule that is not waived (every such cell is listed),
     and, for a draft the State has not agreed to, before its response deadline unless the
     Committee gives a reason. The edition records on what the approval stood."""
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    EDITION_RULES.check(viewer, edition_state(session, state, edition), "approve")
+    # Claimed before the evidence rules are read: a cell edited meanwhile is either in what
+    # they read, or refused (its edition is no longer shared or agreed).
+    claimed = claim_edition(session, viewer=viewer, iso3=iso3, number=number, step="approve")
+    state, edition = claimed
     reason = REASON.require(reason, "reason", message=N_("the edition was not changed (approve)"))
     _refuse_rule_breaks(state, edition, session)
     basis, basis_reason = _approval_basis(edition, reason)
@@ -638,6 +643,7 @@ def approve_edition(
         step="approve",
         reason=reason,
         changes=record_basis,
+        claimed=claimed,
     )
     notices.notify_approved(session, state, edition)
     return edition
@@ -648,8 +654,7 @@ def discard_draft(
     session: Session, *, viewer: Viewer, iso3: str, number: int, reason: str = ""
 ) -> None:
     """Delete a draft that was never shared (its cells, evidence and review go with it)."""
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    EDITION_RULES.check(viewer, edition_state(session, state, edition), "discard")
+    state, edition = claim_edition(session, viewer=viewer, iso3=iso3, number=number, step="discard")
     reason = REASON.require(reason, "reason", message=N_("the draft was not discarded"))
     before = _edition_audit(edition)
     session.delete(edition)

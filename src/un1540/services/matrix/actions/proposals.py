@@ -20,18 +20,18 @@ from un1540.services.kernel.data_version import state_scope, touch
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix import notices
 from un1540.services.matrix.actions.cells import check_documents, write_cell
+from un1540.services.matrix.actions.claims import claim_edition, hold_edition
 from un1540.services.matrix.inputs import MARK_VALUES, CellChange, EvidenceInput
 from un1540.services.matrix.layout import cell_keys
 from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
-from un1540.services.matrix.rules import EDITION_RULES, PROPOSAL_RULES, ProposalState
+from un1540.services.matrix.rules import PROPOSAL_RULES, ProposalState
 
 
 @action
 def add_comment(
     session: Session, *, viewer: Viewer, iso3: str, number: int, cell_key: str, body: str
 ) -> CellComment:
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    EDITION_RULES.check(viewer, edition_state(session, state, edition), "comment")
+    state, edition = claim_edition(session, viewer=viewer, iso3=iso3, number=number, step="comment")
     text = COMMENT.require(body, "body", message=N_("the comment was not saved")).strip()
     if not text:
         raise InvalidData(
@@ -74,8 +74,7 @@ def propose_change(
 ) -> CellProposal:
     """A State's point of contact proposes a mark and remark for a cell of a shared draft,
     optionally citing the State's documents (they become the cell's evidence if accepted)."""
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    EDITION_RULES.check(viewer, edition_state(session, state, edition), "propose")
+    state, edition = claim_edition(session, viewer=viewer, iso3=iso3, number=number, step="propose")
     problems: list[Problem] = []
     if mark not in MARK_VALUES:
         problems.append(
@@ -176,6 +175,14 @@ def decide_proposal(
                 iso3=state.iso3,
             )
         )
+    record = ProposalState(
+        id=proposal.id, edition=edition_state(session, state, edition), status=proposal.status
+    )
+    PROPOSAL_RULES.check(viewer, record, "accept" if accept else "reject")
+    # Claimed, then read and checked again: of two decisions on one proposal at once (or one
+    # made while the edition is approved), the second sees the first and is refused.
+    hold_edition(session, state, edition)
+    session.refresh(proposal)
     record = ProposalState(
         id=proposal.id, edition=edition_state(session, state, edition), status=proposal.status
     )

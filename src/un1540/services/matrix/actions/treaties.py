@@ -28,8 +28,8 @@ from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
-from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
-from un1540.services.matrix.rules import EDITION_RULES
+from un1540.services.matrix.actions.claims import claim_edition
+from un1540.services.matrix.reads.editions import entry_for
 
 DATED = ("ratified", "acceded", "succeeded")
 
@@ -123,8 +123,9 @@ def set_treaty_status(
     status: TreatyStatusInput,
 ) -> TreatyStatusRead:
     """Record the treaty status of an OP1 treaty field in an open edition (an expert's edit)."""
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    EDITION_RULES.check(viewer, edition_state(session, state, edition), "edit_cells")
+    state, edition = claim_edition(
+        session, viewer=viewer, iso3=iso3, number=number, step="edit_cells"
+    )
     framework = session.get(Framework, edition.framework_id)
     assert framework is not None  # guaranteed by the foreign key
     instrument = treaty_fields(framework.slug).get(field)

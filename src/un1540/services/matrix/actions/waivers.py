@@ -14,9 +14,9 @@ from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.unit_of_work import action
-from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
+from un1540.services.matrix.actions.claims import claim_edition
+from un1540.services.matrix.reads.editions import entry_for
 from un1540.services.matrix.reads.evidence import RuleBreak, rule_breaks
-from un1540.services.matrix.rules import EDITION_RULES
 
 NOT_WAIVED = "the rule was not waived"
 
@@ -35,8 +35,7 @@ def waive_rule(
     """The Committee side (an expert or the Committee) waives `rule` for one cell that breaks
     it, saying why. The waiver holds while the cell stays at its current version; waiving again
     replaces the reason. A waiver without a reason is refused and nothing is written."""
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    EDITION_RULES.check(viewer, edition_state(session, state, edition), "waive")
+    state, edition = claim_edition(session, viewer=viewer, iso3=iso3, number=number, step="waive")
     entry = entry_for(session, edition, cell_key)
     problems: list[Problem] = []
     _check_rule(rule, problems)
@@ -91,8 +90,7 @@ def waive_open_breaks(
     recorded before the rules existed. Each cell gets its own waiver and its own audit event,
     exactly as if waived one by one; nothing is written when the reason is missing or nothing
     is left to waive. Answers how many cells were waived."""
-    state, edition = find_edition(session, viewer=viewer, iso3=iso3, number=number)
-    EDITION_RULES.check(viewer, edition_state(session, state, edition), "waive")
+    state, edition = claim_edition(session, viewer=viewer, iso3=iso3, number=number, step="waive")
     problems: list[Problem] = []
     if rule:
         _check_rule(rule, problems)

@@ -1,0 +1,141 @@
+"""Every write to an edition or its cells claims the edition first (claims.py): what another
+request did between a writer's read and its write is seen, never overwritten.
+
+Each race is forced, not hoped for: the first writer reads the edition in its own session and
+keeps it (as a request does between its check and its write); another session then moves the
+edition on and commits; the first writer then writes on what it read. Real databases, both
+backends, each session on its own connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.factories import make_user
+from un1540.db.engine import make_session_factory
+from un1540.errors import Conflict
+from un1540.models import AuditEvent, EditionStatus
+from un1540.services.kernel.access import Viewer
+from un1540.services.matrix.actions.cells import CellWrite, write_cells
+from un1540.services.matrix.actions.editions import approve_edition, open_draft, share_edition
+from un1540.services.matrix.inputs import CellChange
+from un1540.services.matrix.reads.editions import entry_for, find_edition
+
+CELLS = ("op2.use:bw:enforcement", "op2.use:cw:enforcement")
+
+
+@dataclass
+class Draft:
+    sessions: sessionmaker[Session]
+    expert: Viewer
+    committee: Viewer
+    number: int
+
+
+@pytest.fixture
+def shared_draft(fresh_engine: Engine) -> Draft:
+    sessions = make_session_factory(fresh_engine)
+    with sessions() as session, session.begin():
+        expert = make_user(session, role="expert", email="claims-expert@example.org")
+        committee = make_user(session, role="committee", email="claims-committee@example.org")
+        number = open_draft(session, viewer=expert, iso3="TCD").number
+    with sessions() as session:
+        share_edition(session, viewer=expert, iso3="TCD", number=number, reason="for review")
+    return Draft(sessions, expert, committee, number)
+
+
+def _approve(draft: Draft) -> None:
+    with draft.sessions() as session:
+        approve_edition(
+            session,
+            viewer=draft.committee,
+            iso3="TCD",
+            number=draft.number,
+            reason="approved before the State's deadline, for the test",
+        )
+
+
+def test_a_cell_write_on_an_edition_approved_meanwhile_is_refused(shared_draft: Draft) -> None:
+    with shared_draft.sessions() as late:
+        state, edition = find_edition(
+            late, viewer=shared_draft.expert, iso3="TCD", number=shared_draft.number
+        )
+        assert edition.status is EditionStatus.shared  # what the late writer checked
+        entry = entry_for(late, edition, CELLS[0])
+        version = entry.revision
+        _approve(shared_draft)  # published, frozen for ever
+        change = CellChange(mark="X", remark="written after the approval", version=version)
+        with pytest.raises(Conflict, match="no longer shared"):
+            write_cells(
+                late,
+                edition=edition,
+                state=state,
+                writes=[CellWrite(entry.id, change, "late edit")],
+                actor=shared_draft.expert.actor,
+            )
+    with shared_draft.sessions() as session:
+        _, edition = find_edition(
+            session, viewer=shared_draft.expert, iso3="TCD", number=shared_draft.number
+        )
+        assert edition.status is EditionStatus.approved
+        entry = entry_for(session, edition, CELLS[0])
+        assert (entry.revision, entry.remark) == (version, "")  # the frozen cell is untouched
+
+
+def test_an_edition_approved_meanwhile_is_not_approved_twice(shared_draft: Draft) -> None:
+    with shared_draft.sessions() as late:
+        _, edition = find_edition(
+            late, viewer=shared_draft.committee, iso3="TCD", number=shared_draft.number
+        )
+        assert edition.status is EditionStatus.shared
+        _approve(shared_draft)
+        # The late session still holds the edition as it read it (shared) ...
+        with pytest.raises(Conflict, match="changed by another request meanwhile"):
+            approve_edition(
+                late,
+                viewer=shared_draft.committee,
+                iso3="TCD",
+                number=shared_draft.number,
+                reason="approved twice?",
+            )
+    with shared_draft.sessions() as session:
+        approvals = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "edition.approve",
+                AuditEvent.entity_id == f"TCD/{shared_draft.number}",
+            )
+        )
+        assert approvals == 1
+
+
+def test_two_writers_of_one_edition_each_count_in_its_revision(shared_draft: Draft) -> None:
+    sessions = shared_draft.sessions
+    with sessions() as first, sessions() as second:
+        read = []
+        for session, cell in ((first, CELLS[0]), (second, CELLS[1])):
+            state, edition = find_edition(
+                session, viewer=shared_draft.expert, iso3="TCD", number=shared_draft.number
+            )
+            read.append((session, state, edition, entry_for(session, edition, cell)))
+        revision = read[0][2].revision
+        assert read[1][2].revision == revision  # both read the same edition revision
+        for session, state, edition, entry in read:
+            change = CellChange(mark="X", remark="edited", version=entry.revision)
+            write_cells(
+                session,
+                edition=edition,
+                state=state,
+                writes=[CellWrite(entry.id, change, "edit")],
+                actor=shared_draft.expert.actor,
+            )
+    with sessions() as session:
+        _, edition = find_edition(
+            session, viewer=shared_draft.expert, iso3="TCD", number=shared_draft.number
+        )
+        assert edition.revision == revision + 2  # neither increment lost
