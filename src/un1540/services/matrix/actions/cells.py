@@ -16,7 +16,7 @@ from un1540.schemas.workflow import CellState
 from un1540.services.kernel.access import Viewer, can_see
 from un1540.services.kernel.audit import AuditRecord, record_events
 from un1540.services.kernel.unit_of_work import action
-from un1540.services.matrix.actions.claims import edition_moved
+from un1540.services.matrix.actions.claims import hold_editions
 from un1540.services.matrix.inputs import MARK_VALUES, CellChange, EvidenceInput
 from un1540.services.matrix.layout import FrameworkLayout, framework_layout
 from un1540.services.matrix.reads.editions import edition_state, entry_for, find_edition
@@ -193,7 +193,11 @@ def write_cells_many(
     matrix): the same checks, one batched UPDATE and one batch of audit events for them all,
     so the statements do not grow with the number of editions (each is a round trip on
     PostgreSQL). A stale version raises StaleCell (a Conflict) naming the cell."""
-    _hold_editions(session, batches)
+    # Claimed first (claims.py): an edition approved meanwhile refuses the write (409).
+    hold_editions(
+        session,
+        [(batch.state, batch.edition, len(batch.writes)) for batch in batches if batch.writes],
+    )
     layouts: dict[int, FrameworkLayout] = {}
     for batch in batches:
         if batch.edition.framework_id not in layouts:
@@ -293,46 +297,6 @@ def write_cells_many(
         ],
     )
     session.flush()
-
-
-def _hold_editions(session: Session, batches: list[EditionWrites]) -> None:
-    """Claim each edition written to (claims.py), in one statement, in the order of their ids
-    (two imports claiming many editions at once then wait for each other, never deadlock): it
-    matches only while the edition is in the status read when the rule was checked (an edition
-    approved meanwhile refuses the write, 409), and adds the number of cells written to its
-    revision in the database."""
-    ordered = sorted((batch for batch in batches if batch.writes), key=lambda b: b.edition.id)
-    if not ordered:
-        return
-    table = cast(Table, MatrixEdition.__table__)
-    claimed = session.execute(
-        update(table)
-        .where(table.c.id == bindparam("e_id"), table.c.status == bindparam("e_status"))
-        .values(revision=table.c.revision + bindparam("e_cells")),
-        [
-            {
-                "e_id": batch.edition.id,
-                "e_status": batch.edition.status,
-                "e_cells": len(batch.writes),
-            }
-            for batch in ordered
-        ],
-    )
-    if claimed.rowcount != len(ordered):  # type: ignore[attr-defined]
-        now = {
-            edition_id: status
-            for edition_id, status in session.execute(
-                select(MatrixEdition.id, MatrixEdition.status).where(
-                    MatrixEdition.id.in_([batch.edition.id for batch in ordered])
-                )
-            )
-        }
-        moved = next(
-            (b for b in ordered if now.get(b.edition.id) is not b.edition.status), ordered[0]
-        )
-        raise edition_moved(moved.state, moved.edition)
-    for batch in ordered:  # the revision is the database's now: read again when asked
-        session.expire(batch.edition, ["revision"])
 
 
 def _refuse_stale(session: Session, writes: list[CellWrite], keys: dict[int, str]) -> None:

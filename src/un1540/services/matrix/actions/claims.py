@@ -11,14 +11,18 @@ one writer): a second writer waits, then finds the status changed and is refused
 of writing on what it read before. The writer then reads the edition again and checks its rule
 again, under the claim (pending proposals, evidence rules and the like are read after it).
 
-Cell writes claim in `write_cells_many` with the same statement, which also adds the number of
-cells written to the edition's revision in the database (not `revision += n` in Python, which
-lost one of two concurrent increments).
+Writers of many editions at once (`write_cells_many`, an import) claim them all in one
+statement (`hold_editions`), which also adds the number of cells written to each edition's
+revision in the database (not `revision += n` in Python, which lost one of two concurrent
+increments).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from collections.abc import Sequence
+from typing import cast
+
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from un1540.errors import Conflict, text
@@ -69,3 +73,39 @@ def edition_moved(state: State, edition: MatrixEdition) -> Conflict:
             status=edition.status.value,
         )
     )
+
+
+def hold_editions(session: Session, held: Sequence[tuple[State, MatrixEdition, int]]) -> None:
+    """Claim every edition of `held` (state, edition, cells written) in one statement, in the
+    order of their ids (two writers claiming many editions at once wait for each other, never
+    deadlock), adding the cells written to each revision; Conflict naming the first edition that
+    left the status it was read in."""
+    ordered = sorted(held, key=lambda item: item[1].id)
+    if not ordered:
+        return
+    table = cast(Table, MatrixEdition.__table__)
+    claimed = session.execute(
+        update(table)
+        .where(table.c.id == bindparam("e_id"), table.c.status == bindparam("e_status"))
+        .values(revision=table.c.revision + bindparam("e_cells")),
+        [
+            {"e_id": edition.id, "e_status": edition.status, "e_cells": cells}
+            for _, edition, cells in ordered
+        ],
+    )
+    if claimed.rowcount != len(ordered):  # type: ignore[attr-defined]
+        now = {
+            edition_id: status
+            for edition_id, status in session.execute(
+                select(MatrixEdition.id, MatrixEdition.status).where(
+                    MatrixEdition.id.in_([edition.id for _, edition, _ in ordered])
+                )
+            )
+        }
+        state, edition, _ = next(
+            (item for item in ordered if now.get(item[1].id) is not item[1].status), ordered[0]
+        )
+        raise edition_moved(state, edition)
+    for _, edition, cells in ordered:
+        if cells:  # the revision is the database's now: read again when asked
+            session.expire(edition, ["revision"])
