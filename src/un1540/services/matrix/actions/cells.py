@@ -193,11 +193,6 @@ def write_cells_many(
     matrix): the same checks, one batched UPDATE and one batch of audit events for them all,
     so the statements do not grow with the number of editions (each is a round trip on
     PostgreSQL). A stale version raises StaleCell (a Conflict) naming the cell."""
-    # Claimed first (claims.py): an edition approved meanwhile refuses the write (409).
-    hold_editions(
-        session,
-        [(batch.state, batch.edition, len(batch.writes)) for batch in batches if batch.writes],
-    )
     layouts: dict[int, FrameworkLayout] = {}
     for batch in batches:
         if batch.edition.framework_id not in layouts:
@@ -243,6 +238,13 @@ def write_cells_many(
         )
     if not writes:
         return
+    # Claimed once the values are known to be valid (claims.py): an edition approved meanwhile
+    # refuses the write (409). The `before` read above is covered by each cell's version, which
+    # the UPDATE below checks.
+    hold_editions(
+        session,
+        [(batch.state, batch.edition, len(batch.writes)) for batch in batches if batch.writes],
+    )
     table = cast(Table, CellEntry.__table__)
     result = session.execute(
         update(table)

@@ -11,7 +11,7 @@ one writer): a second writer waits, then finds the status changed and is refused
 of writing on what it read before. The writer then reads the edition again and checks its rule
 again, under the claim (pending proposals, evidence rules and the like are read after it).
 
-Writers of many editions at once (`write_cells_many`, an import) claim them all in one
+Writers of many editions at once (`write_cells_many`, so an import too) claim them all in one
 statement (`hold_editions`), which also adds the number of cells written to each edition's
 revision in the database (not `revision += n` in Python, which lost one of two concurrent
 increments).
@@ -83,6 +83,9 @@ def hold_editions(session: Session, held: Sequence[tuple[State, MatrixEdition, i
     ordered = sorted(held, key=lambda item: item[1].id)
     if not ordered:
         return
+    # A Core UPDATE does not flush: a status changed in memory must reach the database first,
+    # or the guard would compare it with the old one.
+    session.flush()
     table = cast(Table, MatrixEdition.__table__)
     claimed = session.execute(
         update(table)

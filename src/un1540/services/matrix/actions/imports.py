@@ -38,7 +38,6 @@ from un1540.services.matrix.actions.cells import (
     StaleCell,
     write_cells_many,
 )
-from un1540.services.matrix.actions.claims import hold_editions
 from un1540.services.matrix.actions.editions import (
     latest_approved,
     open_drafts,
@@ -268,13 +267,6 @@ def import_cells(
                 )
     if problems:
         raise InvalidData(N_("the file was not imported; nothing was written"), problems=problems)
-    if not dry_run:
-        # The open editions claimed before their cells are read (claims.py): nobody else
-        # changes them, their treaty statuses included, until the import commits or rolls back.
-        hold_editions(
-            session,
-            [(t.state, t.edition, 0) for t in targets.values() if t.edition is not None],
-        )
     # Every State at once: a few statements in all, not a few per State (each statement is a
     # round trip to PostgreSQL).
     opening = [target for target in targets.values() if target.edition is None]
