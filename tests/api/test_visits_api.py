@@ -302,9 +302,28 @@ def test_the_public_reads_a_summary_only_with_the_states_consent(
         403,
         "forbidden",
     )
+    # Consent is to the text read: without it, or to another text, nothing is recorded.
+    assert_error(
+        client.post(f"{url}/consent", json={"consent": True}, headers=headers["poc"]),
+        422,
+        "invalid_data",
+        "summary",
+    )
+    stale = client.post(
+        f"{url}/consent",
+        json={"consent": True, "summary": "An earlier text."},
+        headers=headers["poc"],
+    )
+    assert_error(stale, 409, "conflict")
+    assert stale.json()["error"]["details"]["current_summary"] == "A constructive visit."
+    assert_error(client.get(url), 404, "not_found")  # still not public
     agreed = client.post(
         f"{url}/consent",
-        json={"consent": True, "reason": "Agreed by the mission"},
+        json={
+            "consent": True,
+            "summary": "A constructive visit.",
+            "reason": "Agreed by the mission",
+        },
         headers=headers["poc"],
     )
     assert agreed.status_code == 200, agreed.text

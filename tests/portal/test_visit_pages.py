@@ -74,7 +74,12 @@ def test_the_public_profile_shows_a_summary_as_soon_as_the_state_agrees(
         write_summary(session, viewer=expert, visit_id=visit.id, text="AGREED-SUMMARY-TEXT")
         before = client.get("/states/TCD").text  # cached for anonymous readers
         assert "AGREED-SUMMARY-TEXT" not in before
-        consent_to_summary(session, viewer=poc, visit_id=visit.id, data=ConsentInput(consent=True))
+        consent_to_summary(
+            session,
+            viewer=poc,
+            visit_id=visit.id,
+            data=ConsentInput(consent=True, summary="AGREED-SUMMARY-TEXT"),
+        )
     after = client.get("/states/TCD").text
     assert "AGREED-SUMMARY-TEXT" in after  # the visit's write raised the page's data version
     assert "HIDDEN-FINDING-TEXT" not in after

@@ -1128,7 +1128,7 @@ def _visits(session: Session, viewers: dict[str, Viewer], *, chad_plan: int) -> 
         session,
         viewer=viewers["poc"],
         visit_id=ids["consented_visit"],
-        data=ConsentInput(consent=True),
+        data=ConsentInput(consent=True, summary=CONSENTED_SUMMARY),
     )
     return ids
 

@@ -131,19 +131,19 @@ def _visit(session: Session, state: State, stage: str, number: int) -> None:
             data=VisitTransition(to=step, on=on, until=until),
         )
     if stage == "closed":
-        write_summary(
-            session,
-            viewer=viewer,
-            visit_id=visit.id,
-            text=f"[Synthetic] The Committee visited {state.short_name} at its invitation; "
-            "the dialogue covered legislation and export controls.",
+        summary = (
+            f"[Synthetic] The Committee visited {state.short_name} at its invitation; "
+            "the dialogue covered legislation and export controls."
         )
+        write_summary(session, viewer=viewer, visit_id=visit.id, text=summary)
         the_state = Viewer(role=Role.state_poc, state_id=state.id, actor=ACTOR, user_id=0)
         consent_to_summary(
             session,
             viewer=the_state,
             visit_id=visit.id,
-            data=ConsentInput(consent=True, reason="[Synthetic] consent for the demo"),
+            data=ConsentInput(
+                consent=True, summary=summary, reason="[Synthetic] consent for the demo"
+            ),
         )
 
 

@@ -97,6 +97,12 @@ class SummaryInput(_Input):
 
 class ConsentInput(_Input):
     consent: bool = Field(description="True: the State agrees the summary is published.")
+    summary: Annotated[str, SUMMARY] | None = Field(
+        default=None,
+        description="The summary you agree to publish, exactly as you read it: required to "
+        "consent (a summary changed since you read it is refused, 409, never published on your "
+        "word); not needed to withdraw.",
+    )
     reason: Annotated[str, REASON] = ""
 
 

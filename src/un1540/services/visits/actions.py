@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from un1540.errors import Forbidden, InvalidData, Problem
+from un1540.errors import Conflict, Forbidden, InvalidData, Problem
 from un1540.errors import text as text_message
 from un1540.models import (
     Organisation,
@@ -76,6 +76,16 @@ def _audit(
         before=before,
         after={"state": visit.state.iso3, **(after or {})},
         reason=reason,
+    )
+
+
+def _summary_changed(current: str) -> Conflict:
+    return Conflict(
+        N_(
+            "the summary was changed since you read it; nothing was recorded: read it again "
+            "before agreeing to publish it"
+        ),
+        details={"current_summary": current},
     )
 
 
@@ -533,15 +543,39 @@ def consent_to_summary(
     visit_rules.check(viewer, visit, "consent")
     problems: list[Problem] = []
     reason = REASON.check(data.reason, "reason", problems)
+    if data.consent and data.summary is None:
+        problems.append(
+            Problem("summary", N_("give the summary you agree to publish, as you read it"))
+        )
     _refuse(problems, N_("the consent was not recorded"))
+    read = visit.public_summary
+    if data.consent and (data.summary or "").strip() != read:
+        raise _summary_changed(read)
     if data.consent == visit.summary_consent:
         return visit
     before = {"summary_consent": visit.summary_consent}
-    visit.summary_consent = data.consent
-    visit.summary_consent_by = viewer.actor
-    visit.summary_consent_at = utc_now()
-    visit.updated_at = visit.summary_consent_at
-    session.flush()
+    consented_at = utc_now()
+    # Written only while the summary and the consent are still those read: a summary changed
+    # by the Committee side meanwhile is refused, not published on the State's word.
+    written = session.execute(
+        update(Visit)
+        .where(
+            Visit.id == visit.id,
+            Visit.public_summary == read,
+            Visit.summary_consent == visit.summary_consent,
+        )
+        .values(
+            summary_consent=data.consent,
+            summary_consent_by=viewer.actor,
+            summary_consent_at=consented_at,
+            updated_at=consented_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(visit)
+        raise _summary_changed(visit.public_summary)
+    session.refresh(visit)
     _audit(
         session,
         viewer,

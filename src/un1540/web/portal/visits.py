@@ -318,10 +318,15 @@ def visit_consent(
     _: CsrfChecked,
     visit_id: RecordIdPath,
     consent: Annotated[str, Form(max_length=1)],
+    summary: Text = "",
     reason: Text = "",
 ) -> Response:
     def action() -> str:
-        data = build(ConsentInput, consent=consent == "1", reason=reason)
+        # The summary the page showed: consent is to that text, refused if it changed since.
+        agreed = consent == "1"
+        data = build(
+            ConsentInput, consent=agreed, summary=summary if agreed else None, reason=reason
+        )
         consent_to_summary(session, viewer=viewer, visit_id=visit_id, data=data)
         if data.consent:
             return gettext("The State agrees: the summary is public.")
