@@ -50,6 +50,7 @@ from un1540.services.action_plans.validation import (
 )
 from un1540.services.kernel.access import Viewer, require
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.guards import hold_row
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
 
@@ -468,6 +469,7 @@ def transition_measure(
         raise _unknown_status(data.to, tuple(MEASURES.statuses))
     measure_rules.check(viewer, measure, data.to)
     reason = REASON.require(data.reason, "reason", message=N_("the measure was not moved"))
+    hold_row(session, measure, ActionPlanMeasure.status)  # still the status checked (guards.py)
     before = {"status": measure.status, "progress": measure.progress}
     measure.status = data.to
     if data.progress is not None:
@@ -520,6 +522,7 @@ def transition_milestone(
             N_("the milestone was not moved"),
             problems=[Problem("done_on", N_("only for done, and not in the future"))],
         )
+    hold_row(session, milestone, ActionPlanMilestone.status)  # still the status checked
     before = milestone.status
     milestone.status = data.to
     if data.to == "done":

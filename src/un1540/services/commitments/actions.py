@@ -43,6 +43,7 @@ from un1540.services.commitments.records import (
 from un1540.services.commitments.rules import COMMITMENTS, Owner, commitment_rules, owner_rules
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.guards import hold_row
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
@@ -494,6 +495,7 @@ def transition_commitment(
             fulfilments.append(fulfilment)
     if problems:
         raise InvalidData(NOT_MOVED, problems=problems)
+    hold_row(session, commitment, Commitment.status)  # still the status checked (guards.py)
     before = commitment.status
     commitment.status_changes.append(
         CommitmentStatusChange(

@@ -18,6 +18,7 @@ from un1540.services.documents.reads import visible_document
 from un1540.services.documents.rules import DOCUMENT_RULES, STATE_DOCUMENT_RULES, document_state
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.guards import hold_row
 from un1540.services.kernel.lookups import state_by_iso3
 from un1540.services.kernel.unit_of_work import action
 
@@ -344,6 +345,7 @@ def change_document_visibility(
         raise InvalidData(N_("who may see the document was not changed"), problems=problems)
     if visibility is document.visibility:
         return document
+    hold_row(session, document, Document.visibility)  # still the visibility judged (guards.py)
     before = {"visibility": document.visibility.value}
     document.visibility = visibility
     session.flush()

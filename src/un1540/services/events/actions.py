@@ -49,6 +49,7 @@ from un1540.services.events.reads import get_event, get_statement, known_fields
 from un1540.services.events.rules import Party, event_start_rules, party_rules, statement_rules
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.guards import hold_row
 from un1540.services.kernel.unit_of_work import action
 
 
@@ -431,6 +432,7 @@ def publish_statement(session: Session, *, viewer: Viewer, statement_id: int) ->
     the event."""
     statement = get_statement(session, viewer=viewer, statement_id=statement_id)
     statement_rules.check(viewer, statement, "publish")
+    hold_row(session, statement, Statement.published_at)  # published once: still unpublished
     statement.published_at = utc_now()
     statement.published_by = viewer.actor
     document = statement.document

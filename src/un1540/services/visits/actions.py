@@ -47,6 +47,7 @@ from un1540.services.action_plans.actions import add_measure
 from un1540.services.assistance.actions.requests import submit_request
 from un1540.services.kernel.access import Viewer, speaks_for
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.guards import hold_row
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.layout import framework_layout
 from un1540.services.matrix.reads.frameworks import default_framework
@@ -238,6 +239,7 @@ def transition_visit(
     problems, dates = _step_dates(visit, data)
     reason = REASON.check(data.reason, "reason", problems)
     _refuse(problems, N_("the visit was not moved"))
+    hold_row(session, visit, Visit.status)  # still the status checked (guards.py)
     before = visit.status
     visit.status = data.to
     for name, value in dates.items():
@@ -500,6 +502,7 @@ def close_follow_up(
         problems.append(Problem("on", N_("is in the future")))
     _refuse(problems, N_("the follow-up was not closed"))
     assert follow_up is not None
+    hold_row(session, follow_up, VisitFollowUp.status)  # closed once (guards.py)
     follow_up.status = "closed"
     follow_up.closed_on = closed_on
     session.flush()

@@ -47,6 +47,7 @@ from un1540.services.assistance.rules import (
 )
 from un1540.services.kernel.access import COMMITTEE_SIDE, Viewer, require, system_viewer
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.guards import hold_row
 from un1540.services.kernel.unit_of_work import action
 
 
@@ -173,6 +174,7 @@ def move_project(
         )
     project_rules.check(viewer, project, to)
     reason = REASON.require(reason, "reason", message=N_("the project was not moved"))
+    hold_row(session, project, AssistanceProject.status)  # still the status checked (guards.py)
     before = project.status
     project.status = to
     session.flush()

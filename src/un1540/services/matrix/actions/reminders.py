@@ -17,9 +17,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from un1540.errors import Conflict
 from un1540.models import EditionStatus, MatrixEdition, State
 from un1540.models.base import today
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.guards import hold_row
 from un1540.services.kernel.jobs import JobRun, job_task
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.notices import notify_review
@@ -57,6 +59,12 @@ def send_review_reminders(
         ):
             kind, sent = "review_due", 1
         else:
+            continue
+        try:
+            # Another run (the job and the command at once) may have reminded about it
+            # meanwhile, or the State agreed: then this run leaves it (guards.py).
+            hold_row(session, edition, MatrixEdition.status, MatrixEdition.reminders_sent)
+        except Conflict:
             continue
         told = notify_review(session, state, edition, kind)
         edition.reminders_sent = sent

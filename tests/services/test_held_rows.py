@@ -1,0 +1,73 @@
+"""hold_row (services/kernel/guards.py): two writers that read the same status and both passed
+the lifecycle's check do not both write (forced race, both backends: the late writer's session
+read the record; another session moves it on and commits; then the late writer acts)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from tests.factories import make_user
+from un1540.db.engine import make_session_factory
+from un1540.errors import Conflict
+from un1540.models import AuditEvent, Visit
+from un1540.schemas.visits import VisitCreate, VisitTransition
+from un1540.services.kernel.access import system_viewer
+from un1540.services.kernel.guards import hold_row
+from un1540.services.visits.actions import invite, transition_visit
+from un1540.services.visits.reads import get_visit
+
+
+def test_a_step_taken_meanwhile_is_not_taken_twice(fresh_engine: Engine) -> None:
+    sessions = make_session_factory(fresh_engine)
+    expert = system_viewer("tests")
+    with sessions() as session:
+        poc = make_user(session, role="state_poc", email="poc-held@example.org", iso3="NER")
+        session.commit()
+        day = datetime.now(UTC).date() - timedelta(5)
+        visit_id = invite(session, viewer=poc, data=VisitCreate(state="NER", invited_on=day)).id
+    with sessions() as late:
+        read = get_visit(late, viewer=expert, visit_id=visit_id)  # kept: invited, as read
+        assert read.status == "invited"
+        with sessions() as other:
+            transition_visit(
+                other, viewer=expert, visit_id=visit_id, data=VisitTransition(to="accepted")
+            )
+        with pytest.raises(Conflict, match="changed by another request meanwhile"):
+            transition_visit(
+                late, viewer=expert, visit_id=visit_id, data=VisitTransition(to="accepted")
+            )
+    with sessions() as session:
+        steps = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "visit.transition", AuditEvent.entity_id == str(visit_id))
+        )
+        assert steps == 1
+
+
+def test_the_value_held_is_the_one_read_not_the_one_set_in_memory(fresh_engine: Engine) -> None:
+    sessions = make_session_factory(fresh_engine)
+    with sessions() as session:
+        poc = make_user(session, role="state_poc", email="poc-memory@example.org", iso3="NER")
+        session.commit()
+        day = datetime.now(UTC).date() - timedelta(5)
+        visit_id = invite(session, viewer=poc, data=VisitCreate(state="NER", invited_on=day)).id
+    with sessions() as session:
+        visit = session.get(Visit, visit_id)
+        assert visit is not None
+        visit.status = "accepted"  # changed in memory, not flushed
+        hold_row(session, visit, Visit.status)  # holds while the stored status is "invited"
+        session.rollback()
+    with sessions() as session:
+        visit = session.get(Visit, visit_id)
+        assert visit is not None
+        with sessions() as other:
+            stored = other.get(Visit, visit_id)
+            assert stored is not None
+            stored.status = "declined"
+            other.commit()
+        with pytest.raises(Conflict):
+            hold_row(session, visit, Visit.status)  # read "invited"; stored "declined" now
