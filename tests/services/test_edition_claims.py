@@ -9,6 +9,7 @@ backends, each session on its own connection.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import pytest
@@ -48,10 +49,11 @@ def shared_draft(fresh_engine: Engine) -> Draft:
     return Draft(sessions, expert, committee, number)
 
 
-def _approve(draft: Draft) -> None:
-    with draft.sessions() as session:
+def _approve(draft: Draft, session: Session | None = None) -> None:
+    """The Committee approves the draft, in `session` or in a session of its own."""
+    with draft.sessions() if session is None else nullcontext(session) as approving:
         approve_edition(
-            session,
+            approving,
             viewer=draft.committee,
             iso3="TCD",
             number=draft.number,
@@ -95,13 +97,7 @@ def test_an_edition_approved_meanwhile_is_not_approved_twice(shared_draft: Draft
         _approve(shared_draft)
         # The late session still holds the edition as it read it (shared) ...
         with pytest.raises(Conflict, match="changed by another request meanwhile"):
-            approve_edition(
-                late,
-                viewer=shared_draft.committee,
-                iso3="TCD",
-                number=shared_draft.number,
-                reason="approved twice?",
-            )
+            _approve(shared_draft, late)
     with shared_draft.sessions() as session:
         approvals = session.scalar(
             select(func.count())

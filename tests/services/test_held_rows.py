@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import make_user
 from un1540.db.engine import make_session_factory
@@ -20,14 +21,19 @@ from un1540.services.visits.actions import invite, transition_visit
 from un1540.services.visits.reads import get_visit
 
 
-def test_a_step_taken_meanwhile_is_not_taken_twice(fresh_engine: Engine) -> None:
-    sessions = make_session_factory(fresh_engine)
-    expert = system_viewer("tests")
+def _invited_visit(sessions: sessionmaker[Session]) -> int:
+    """A visit Niger invited the Committee to, five days ago."""
     with sessions() as session:
         poc = make_user(session, role="state_poc", email="poc-held@example.org", iso3="NER")
         session.commit()
         day = datetime.now(UTC).date() - timedelta(5)
-        visit_id = invite(session, viewer=poc, data=VisitCreate(state="NER", invited_on=day)).id
+        return invite(session, viewer=poc, data=VisitCreate(state="NER", invited_on=day)).id
+
+
+def test_a_step_taken_meanwhile_is_not_taken_twice(fresh_engine: Engine) -> None:
+    sessions = make_session_factory(fresh_engine)
+    expert = system_viewer("tests")
+    visit_id = _invited_visit(sessions)
     with sessions() as late:
         read = get_visit(late, viewer=expert, visit_id=visit_id)  # kept: invited, as read
         assert read.status == "invited"
@@ -50,11 +56,7 @@ def test_a_step_taken_meanwhile_is_not_taken_twice(fresh_engine: Engine) -> None
 
 def test_the_value_held_is_the_one_read_not_the_one_set_in_memory(fresh_engine: Engine) -> None:
     sessions = make_session_factory(fresh_engine)
-    with sessions() as session:
-        poc = make_user(session, role="state_poc", email="poc-memory@example.org", iso3="NER")
-        session.commit()
-        day = datetime.now(UTC).date() - timedelta(5)
-        visit_id = invite(session, viewer=poc, data=VisitCreate(state="NER", invited_on=day)).id
+    visit_id = _invited_visit(sessions)
     with sessions() as session:
         visit = session.get(Visit, visit_id)
         assert visit is not None
