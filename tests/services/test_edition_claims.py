@@ -14,15 +14,21 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import make_user
 from un1540.db.engine import make_session_factory
 from un1540.errors import Conflict
-from un1540.models import AuditEvent, EditionStatus
+from un1540.models import AuditEvent, EditionStatus, Framework
 from un1540.services.kernel.access import Viewer
 from un1540.services.matrix.actions.cells import CellWrite, write_cells
-from un1540.services.matrix.actions.editions import approve_edition, open_draft, share_edition
+from un1540.services.matrix.actions.editions import (
+    approve_edition,
+    new_draft_edition,
+    open_draft,
+    share_edition,
+)
 from un1540.services.matrix.inputs import CellChange
 from un1540.services.matrix.reads.editions import entry_for, find_edition
 
@@ -135,3 +141,24 @@ def test_two_writers_of_one_edition_each_count_in_its_revision(shared_draft: Dra
             session, viewer=shared_draft.expert, iso3="TCD", number=shared_draft.number
         )
         assert edition.revision == revision + 2  # neither increment lost
+
+
+def test_the_database_keeps_one_open_edition_per_state(shared_draft: Draft) -> None:
+    """Two requests that both found no open edition (an import that waited for another's claim,
+    a draft opened meanwhile) cannot both open one, even under a different number."""
+    with shared_draft.sessions() as session:
+        state, edition = find_edition(
+            session, viewer=shared_draft.expert, iso3="TCD", number=shared_draft.number
+        )
+        framework = session.get(Framework, edition.framework_id)
+        assert framework is not None
+        refused = r"matrix_edition\.state_id|uq_matrix_edition_one_open"  # SQLite's, PostgreSQL's
+        with pytest.raises(IntegrityError, match=refused):
+            new_draft_edition(
+                session, viewer=shared_draft.expert, state=state, source=None, framework=framework
+            )
+        session.rollback()
+        # An approved edition is not open: once approved, the next draft may be opened.
+        _approve(shared_draft, session)
+        opened = open_draft(session, viewer=shared_draft.expert, iso3="TCD")
+        assert opened.number == shared_draft.number + 1

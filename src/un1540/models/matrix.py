@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from un1540.models.base import Base, Origin, UTCDateTime, Visibility, enum_column, utc_now
@@ -39,6 +40,10 @@ class Mark(StrEnum):
     blank = ""
 
 
+# The statuses of an edition that is still open (every status but the final `approved`).
+OPEN_EDITION_SQL = "status IN ('draft', 'shared', 'agreed')"
+
+
 class MatrixEdition(Base):
     """One edition of a State's matrix on one framework version."""
 
@@ -46,6 +51,16 @@ class MatrixEdition(Base):
     __table_args__ = (
         UniqueConstraint("state_id", "number"),
         Index("ix_matrix_edition_state_status", "state_id", "status"),
+        # At most one open edition per State, kept by the database: two requests that both
+        # found none (an import waiting for another's claim, a draft opened meanwhile) cannot
+        # both open one, even under different numbers; the second is refused (409).
+        Index(
+            "uq_matrix_edition_one_open",
+            "state_id",
+            unique=True,
+            sqlite_where=sql_text(OPEN_EDITION_SQL),
+            postgresql_where=sql_text(OPEN_EDITION_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
