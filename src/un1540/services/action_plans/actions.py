@@ -423,6 +423,11 @@ def add_milestone(
         raise InvalidData(N_("the milestone is not valid; nothing was saved"), problems=problems)
     milestone = _milestone(len(measure.milestones), data)
     measure.milestones.append(milestone)
+    # A new revision of the plan: its flush checks the revision read with its period (a plan
+    # whose period was narrowed meanwhile refuses the milestone, 409), and a correction made
+    # from the revision before it is refused in turn (it checked the milestones it read).
+    plan.revision += 1
+    plan.updated_at = utc_now()
     session.flush()
     record_event(
         session,
