@@ -38,6 +38,7 @@ from un1540.services.matrix.actions.cells import (
     StaleCell,
     write_cells_many,
 )
+from un1540.services.matrix.actions.claims import hold_editions
 from un1540.services.matrix.actions.editions import (
     latest_approved,
     open_drafts,
@@ -395,6 +396,9 @@ def apply_treaties(
 ) -> None:
     """Write each planned treaty status (set, replaced or cleared), audited like an edit
     (`cell.treaty_status`). The drafts are open by now, so every entry id is real."""
+    # Claimed like a cell write (claims.py): an edition approved meanwhile refuses the import.
+    held = [(targets[iso3].state, targets[iso3].edition, 0) for iso3, rows in plans.items() if rows]
+    hold_editions(session, [(state, edition, n) for state, edition, n in held if edition])
     records = []
     for iso3, rows in plans.items():
         edition = targets[iso3].edition
