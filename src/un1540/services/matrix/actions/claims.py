@@ -49,14 +49,7 @@ def claim_edition(
 def hold_edition(session: Session, state: State, edition: MatrixEdition) -> None:
     """Claim `edition` while it is in the status it was read in (else Conflict, nothing
     written), then read it again."""
-    claimed = session.execute(
-        update(MatrixEdition)
-        .where(MatrixEdition.id == edition.id, MatrixEdition.status == edition.status)
-        .values(revision=MatrixEdition.revision)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise edition_moved(state, edition)
+    hold_editions(session, [(state, edition, 0)])
     session.refresh(edition)
 
 
@@ -83,8 +76,8 @@ def hold_editions(session: Session, held: Sequence[tuple[State, MatrixEdition, i
     ordered = sorted(held, key=lambda item: item[1].id)
     if not ordered:
         return
-    # A Core UPDATE does not flush: a status changed in memory must reach the database first,
-    # or the guard would compare it with the old one.
+    # Flushed first, whatever the statement's autoflush: a status changed in memory must be
+    # stored before the guard compares it with what is stored.
     session.flush()
     table = cast(Table, MatrixEdition.__table__)
     claimed = session.execute(
