@@ -53,6 +53,7 @@ from un1540.analytics.evidence.model import (
     MODEL_CODE_VERSION,
     Embedder,
     Suggested,
+    relative_floor,
     shared_embedder,
     suggest,
     train,
@@ -197,18 +198,17 @@ def cross_validate(
 def _cut(
     train_set: Sequence[Example], all_scores: dict[str, Suggested], cuts: dict[str, float]
 ) -> list[Suggested]:
-    return [
-        Suggested(
-            all_scores[e.id].id,
-            all_scores[e.id].language,
-            [
-                s
-                for s in all_scores[e.id].suggestions
-                if s.score >= cuts[framework_fields()[s.field][0]]
-            ],
-        )
-        for e in train_set
-    ]
+    cut = []
+    for e in train_set:
+        every = all_scores[e.id]
+        floor = relative_floor([s.score for s in every.suggestions])  # RELATIVE_CUT, as suggest
+        kept = [
+            s
+            for s in every.suggestions
+            if s.score >= max(cuts[framework_fields()[s.field][0]], floor)
+        ]
+        cut.append(Suggested(every.id, every.language, kept))
+    return cut
 
 
 def _threshold_search(train_set: Sequence[Example], all_scores: dict[str, Suggested]) -> None:

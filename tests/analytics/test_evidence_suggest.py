@@ -292,3 +292,17 @@ def test_round_12_switches_are_off_and_do_what_they_say(monkeypatch: pytest.Monk
     monkeypatch.setattr(evidence_model, "LINEAR_BY_LAW", True)
     by_law = evidence_model._linear_groups(versions)
     assert by_law[0] == by_law[1]
+
+
+def test_the_relative_cut_is_off_and_floors_the_weaker_fields(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """RELATIVE_CUT (round 13, docs/evidence.md) is off unless shipped: no floor; switched on,
+    a provision's fields must also reach that share of its best score."""
+    from un1540.analytics.evidence import model as evidence_model
+
+    assert evidence_model.relative_floor([0.9, 0.35]) == 0.0
+    assert evidence_model.relative_floor([]) == 0.0
+    monkeypatch.setattr(evidence_model, "RELATIVE_CUT", 0.5)
+    assert evidence_model.relative_floor([0.9, 0.35]) == pytest.approx(0.45)
+    assert evidence_model.relative_floor([]) == 0.0

@@ -69,6 +69,12 @@ LINEAR_BY_LAW = False
 # measured by benchmarks/evidence_classifier.py in round 12: no setting won beyond the noise.
 BOOSTED: dict[str, Any] = {}
 BLEND_BOOSTED = 0.5
+# Switch of round 13 (session 13), off unless docs/evidence.md says it was shipped: a field is
+# shown only when its score also reaches RELATIVE_CUT times the provision's best score (0: off),
+# so a provision whose best field is clear does not also get the weaker fields the classifier
+# scores just over the cut-off (the error analysis of the test split: 554 of 765 false positives
+# were extra fields on provisions that are evidence of something).
+RELATIVE_CUT = 0.0
 NEIGHBOURS = 8
 VOTE_CANDIDATE = 0.25
 EMBED_CHARS = 1200
@@ -1007,6 +1013,11 @@ class Suggested:
         }
 
 
+def relative_floor(scores: Sequence[float]) -> float:
+    """The floor RELATIVE_CUT sets for one provision's fields (0 when off or no candidate)."""
+    return RELATIVE_CUT * max(scores) if RELATIVE_CUT and scores else 0.0
+
+
 def suggest(
     model: Model,
     lexicon: Lexicon,
@@ -1050,10 +1061,13 @@ def suggest(
                 score * _rejection_factor(neighbours.rejected_use.get(code, 0.0))
                 for code, score in zip(codes, scores, strict=True)
             ]
+            floor = relative_floor(
+                [s for c, s in zip(codes, scores, strict=True) if framework_fields()[c][0] != "op1"]
+            )
             for code, score in zip(codes, scores, strict=True):
                 if framework_fields()[code][0] == "op1":  # never: OP1 fields are treaties
                     continue
-                cut = model.cut(code) if threshold is None else threshold
+                cut = max(model.cut(code) if threshold is None else threshold, floor)
                 if score < cut and not every_candidate:
                     continue
                 suggestions.append(
