@@ -258,7 +258,8 @@ def main() -> None:
         "--dump",
         type=Path,
         help="write each train provision's context-free cross-validation scores (every "
-        "candidate) and labels to this JSON-lines file, for error analysis (first salt)",
+        "candidate) and labels to this JSON-lines file, for error analysis (every salt; the "
+        "test split's, unless --no-test, to the same name with the suffix .test.jsonl)",
     )
     parser.add_argument(
         "--set",
@@ -324,6 +325,16 @@ def main() -> None:
         report(
             "TEST split, lexicon alone (baseline)", score(test_set, lexicon_only(lexicon, test_set))
         )
+        if args.dump is not None:  # the test split's every candidate too, beside the CV's
+            every = suggest(
+                model, lexicon, [(e.id, e.text, None) for e in test_set], every_candidate=True
+            )
+            with args.dump.with_suffix(".test.jsonl").open("w", encoding="utf-8") as out:
+                for e, result in zip(test_set, every, strict=True):
+                    scores = {s.field: s.score for s in result.suggestions}
+                    line = {"id": e.id, "language": e.language, "law": law_of(e)}
+                    line |= {"labels": sorted(e.labels), "scores": scores}
+                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
     if args.no_cv:
         return
     for salt in args.salt or [""]:
@@ -334,11 +345,12 @@ def main() -> None:
             + (f" (salt {salt!r})" if args.folds else "")
             + f": {wall:.0f} s ({cpu:.0f} s CPU)"
         )
-        if args.dump is not None and salt == (args.salt or [""])[0]:
-            with args.dump.open("w", encoding="utf-8") as out:
+        if args.dump is not None:  # every grouping, one after the other (its salt on each line)
+            first = salt == (args.salt or [""])[0]
+            with args.dump.open("w" if first else "a", encoding="utf-8") as out:
                 for e in train_set:
                     scores = {s.field: s.score for s in alone_scores[e.id].suggestions}
-                    line = {"id": e.id, "language": e.language, "law": law_of(e)}
+                    line = {"salt": salt, "id": e.id, "language": e.language, "law": law_of(e)}
                     line |= {"labels": sorted(e.labels), "scores": scores}
                     out.write(json.dumps(line, ensure_ascii=False) + "\n")
         cuts = dict(evidence_model.SECTION_THRESHOLDS)
