@@ -24,7 +24,13 @@ from un1540.analytics.evidence.lexicon import (
     load_lexicon,
     parse_lexicon,
 )
-from un1540.analytics.evidence.text import LANGUAGES, detect_language
+from un1540.analytics.evidence.text import (
+    LANGUAGES,
+    TRADITIONAL_FILE,
+    detect_language,
+    fold,
+    traditional_to_simplified,
+)
 
 
 def test_the_shipped_lexicon_is_valid_in_six_languages() -> None:
@@ -314,3 +320,38 @@ def test_the_devset_law_key_is_checked(tmp_path: Any) -> None:
     (tmp_path / "fr.jsonl").write_text(line("b", "test", "CAN: Act") + "\n", encoding="utf-8")
     with pytest.raises(DevsetError, match="b: the law 'CAN: Act' has provisions in both"):
         load_devset([tmp_path])
+
+
+def test_the_traditional_to_simplified_table_is_valid() -> None:
+    """reference/evidence/zh-traditional-simplified.txt: one "traditional<TAB>simplified" pair of
+    single, different characters per line, each traditional character once; folding is
+    idempotent (a chain such as 薴 -> 苧 -> 苎 is followed to its end)."""
+    from importlib import resources
+
+    text = resources.files("un1540.reference").joinpath("evidence", TRADITIONAL_FILE).read_text()
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    pairs = [line.split("\t") for line in lines]
+    assert len(pairs) > 4000
+    assert all(len(pair) == 2 and len(pair[0]) == len(pair[1]) == 1 for pair in pairs)
+    assert all(traditional != simplified for traditional, simplified in pairs)
+    assert len({traditional for traditional, _ in pairs}) == len(pairs)
+    table = traditional_to_simplified()
+    assert table["學"] == "学"
+    assert table["薴"] == "苎"
+    assert all(simplified not in table for simplified in table.values())
+
+
+def test_traditional_chinese_matches_the_simplified_lexicon() -> None:
+    """A law of Taiwan, Hong Kong or Macao (traditional characters) matches the concepts its
+    simplified wording matches, and each hit quotes the original characters at their place.
+    Failed before lexicon 2026.12.7: 化學武器 matched no weapon concept."""
+    lexicon = load_lexicon()
+    traditional = "禁止化學武器公約相關化學物質之製造、儲存或輸出，應申報並有完整紀錄。"
+    simplified = "禁止化学武器公约相关化学物质之制造、储存或输出，应申报并有完整纪录。"
+    assert fold(traditional) == fold(simplified)
+    hits = lexicon.match(traditional, "zh")
+    assert set(hits) == set(lexicon.match(simplified, "zh"))
+    assert {"weapon.cw", "act.manufacture", "ctl.export", "ctl.accounting"} <= set(hits)
+    (weapon,) = hits["weapon.cw"]
+    assert weapon.phrase == "化學武器" == traditional[weapon.start : weapon.end]
+    assert "weapon.nw" in lexicon.match("核子原料之輸入、輸出，非經主管機關核准，不得為之。", "zh")

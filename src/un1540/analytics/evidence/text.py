@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from typing import Any
 
 LANGUAGES = ("en", "fr", "es", "zh", "ru", "ar")
@@ -30,6 +31,32 @@ class Normalised:
         return (first, last + 1)
 
 
+TRADITIONAL_FILE = "zh-traditional-simplified.txt"
+
+
+@cache
+def traditional_to_simplified() -> dict[str, str]:
+    """Traditional Chinese character -> its simplified form (reference/evidence/TRADITIONAL_FILE,
+    OpenCC's character table): Taiwan's, Hong Kong's and Macao's laws are written in traditional
+    characters, the lexicon in simplified ones."""
+    text = (
+        resources.files("un1540.reference")
+        .joinpath("evidence", TRADITIONAL_FILE)
+        .read_text(encoding="utf-8")
+    )
+    pairs = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    table = {traditional: simplified for traditional, simplified in pairs}
+    # A few simplified forms are themselves listed as traditional (薴 -> 苧 -> 苎): follow the
+    # chain, so folding twice changes nothing.
+    for traditional, simplified in table.items():
+        seen = {traditional}
+        while simplified in table and simplified not in seen:
+            seen.add(simplified)
+            simplified = table[simplified]
+        table[traditional] = simplified
+    return table
+
+
 def _fold_char(char: str) -> str:
     if "\u0610" <= char <= "\u061a" or "\u064b" <= char <= "\u065f" or char == "\u0670":
         return ""  # Arabic diacritics
@@ -42,9 +69,11 @@ def _fold_char(char: str) -> str:
         return "'"
     if char in "‐‑‒–—":
         return "-"
-    decomposed = unicodedata.normalize("NFKD", char)
-    if "\u0400" <= char <= "\u04ff" or "\u4e00" <= char <= "\u9fff":
+    if "\u4e00" <= char <= "\u9fff":
+        return traditional_to_simplified().get(char, char)  # one character for one: offsets hold
+    if "\u0400" <= char <= "\u04ff":
         return char.lower()
+    decomposed = unicodedata.normalize("NFKD", char)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
