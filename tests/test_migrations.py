@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -181,5 +182,59 @@ def test_old_notifications_become_references_to_their_records(
                 "Project 3 is now in delivery",
                 "Your feedback on project 3 is due",
             ]
+    finally:
+        engine.dispose()
+
+
+def test_passages_in_traditional_chinese_get_the_terms_of_their_simplified_reading(
+    database_factory: DatabaseFactory, tmp_path: Path
+) -> None:
+    """Revision 7c4d2e9a1f36: a passage indexed before traditional characters were read as
+    simplified (its terms as written) is indexed again, so a simplified query finds it; the FTS5
+    copy of the terms on SQLite too. Failed before the revision: 许可 found nothing."""
+    from tests.services.test_library import EXPERT, PAGE, ingest
+    from un1540.analytics.text.tokenise import index_terms
+    from un1540.services.library.reads import SearchFilters, search
+
+    engine = database_factory.create(demo=False)
+    law = "第十二條　輸出戰略性高科技貨品，應向主管機關申請許可。\n第十三條　違反前條規定者，處新臺幣罰鍰。\n"
+    try:
+        sessions = make_session_factory(engine)
+        with sessions() as session:
+            document_id = ingest(session, tmp_path, law.encode(), "tw.txt", iso3="CHN").id
+        downgrade(engine, "5b7e2c9d4a18")
+        old_terms = "輸出 戰略性 高科技 貨品 應向 主管機關 申請 許可"  # as the old index held them
+        with engine.begin() as connection:
+            ids = [
+                row_id
+                for (row_id,) in connection.execute(
+                    text("SELECT id FROM search_passage WHERE document_id = :d"), {"d": document_id}
+                )
+            ]
+            rows = [{"id": row_id, "terms": old_terms} for row_id in ids]
+            update = text("UPDATE search_passage SET terms = :terms WHERE id = :id")
+            connection.execute(update, rows)
+            if engine.dialect.name == "sqlite":
+                connection.execute(text("DELETE FROM search_fts WHERE rowid = :id"), rows)
+                connection.execute(
+                    text("INSERT INTO search_fts(rowid, terms) VALUES (:id, :terms)"), rows
+                )
+        with sessions() as session:
+            filters = SearchFilters(query="许可")
+            assert search(session, viewer=EXPERT, filters=filters, paging=PAGE).hits == []
+        upgrade(engine)
+        with sessions() as session:
+            page = search(session, viewer=EXPERT, filters=SearchFilters(query="许可"), paging=PAGE)
+            assert {hit.document.id for hit in page.hits} == {document_id}
+            passages = session.execute(
+                text("SELECT kind, text, terms FROM search_passage WHERE document_id = :d"),
+                {"d": document_id},
+            ).all()
+        assert {kind for kind, _, _ in passages} >= {"provision", "title"}
+        for kind, passage, terms in passages:
+            if kind != "title":
+                assert terms == index_terms(passage, "zh")
+                assert "輸出" not in terms.split()
+        assert any("许可" in terms.split() for _, _, terms in passages)
     finally:
         engine.dispose()

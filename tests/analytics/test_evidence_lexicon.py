@@ -24,13 +24,9 @@ from un1540.analytics.evidence.lexicon import (
     load_lexicon,
     parse_lexicon,
 )
-from un1540.analytics.evidence.text import (
-    LANGUAGES,
-    TRADITIONAL_FILE,
-    detect_language,
-    fold,
-    traditional_to_simplified,
-)
+from un1540.analytics.evidence.text import LANGUAGES, detect_language, fold
+from un1540.reference.chinese import TRADITIONAL_FILE, to_simplified, traditional_to_simplified
+from un1540.reference.files import reference_path
 
 
 def test_the_shipped_lexicon_is_valid_in_six_languages() -> None:
@@ -323,12 +319,10 @@ def test_the_devset_law_key_is_checked(tmp_path: Any) -> None:
 
 
 def test_the_traditional_to_simplified_table_is_valid() -> None:
-    """reference/evidence/zh-traditional-simplified.txt: one "traditional<TAB>simplified" pair of
+    """reference/zh-traditional-simplified.txt: one "traditional<TAB>simplified" pair of
     single, different characters per line, each traditional character once; folding is
-    idempotent (a chain such as 薴 -> 苧 -> 苎 is followed to its end)."""
-    from importlib import resources
-
-    text = resources.files("un1540.reference").joinpath("evidence", TRADITIONAL_FILE).read_text()
+    idempotent (a chain such as 薴 -> 苧 -> 苎 is followed to its end) and keeps offsets."""
+    text = reference_path(TRADITIONAL_FILE).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     pairs = [line.split("\t") for line in lines]
     assert len(pairs) > 4000
@@ -339,6 +333,9 @@ def test_the_traditional_to_simplified_table_is_valid() -> None:
     assert table["學"] == "学"
     assert table["薴"] == "苎"
     assert all(simplified not in table for simplified in table.values())
+    law = "第 21 條 核子原料之生產，應有完整紀錄。"
+    assert to_simplified(law) == "第 21 条 核子原料之生产，应有完整纪录。"
+    assert len(to_simplified(law)) == len(law)
 
 
 def test_traditional_chinese_matches_the_simplified_lexicon() -> None:

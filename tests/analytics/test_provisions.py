@@ -108,6 +108,27 @@ def test_chinese_articles_inserted_articles_and_items() -> None:
     assert CHINESE[item.start :].startswith("（一）未经许可")
 
 
+# Foreign Trade Act (Taiwan), articles 13 and 27 (abridged): traditional characters.
+TRADITIONAL_CHINESE = """第四章　貿易管理
+第十三條　輸出入戰略性高科技貨品，應向主管機關申請許可。
+第二十七條之一　違反第十三條規定者，處新臺幣罰鍰。
+"""
+
+
+def test_traditional_chinese_articles_are_read_as_written() -> None:
+    """A law of Taiwan, Hong Kong or Macao (條, 編) splits like its simplified wording (the
+    patterns are written in simplified characters; reference/chinese.py), with its labels and
+    headings as written. Failed before: a traditional law had no provisions at all."""
+    found = split_provisions(TRADITIONAL_CHINESE, "zh")
+    assert [(p.kind, p.number, p.label, p.heading) for p in found] == [
+        ("chapter", "4", "第四章", "貿易管理"),
+        ("article", "13", "第十三條", ""),
+        ("article", "27-1", "第二十七條之一", ""),
+    ]
+    assert found[2].references == [("13", "penalty_for")]
+    assert TRADITIONAL_CHINESE[found[1].start :].startswith("第十三條　輸出入")
+
+
 def test_chinese_numerals() -> None:
     assert [chinese_number(n) for n in ("十二", "一百二十", "二百零五", "三十四", "十")] == [
         12,

@@ -158,6 +158,7 @@ def test_a_pdf_page_map_cites_the_page(session: Session, tmp_path: Path) -> None
 
 SEARCHES = [
     ("许可制度", "zh:12"),  # a Chinese query finds a Chinese provision
+    ("許可制度", "zh:12"),  # in traditional characters too (reference/chinese.py)
     ("有期徒刑", "zh:120-1"),
     ("يحظر تصدير السلع", "ar:2"),  # without diacritics
     ("يُحْظَرُ تَصْدِيرُ", "ar:2"),  # with diacritics

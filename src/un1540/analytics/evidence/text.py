@@ -5,8 +5,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from un1540.reference.chinese import traditional_to_simplified
 
 LANGUAGES = ("en", "fr", "es", "zh", "ru", "ar")
 
@@ -29,32 +30,6 @@ class Normalised:
         first = self.offsets[min(start, len(self.offsets) - 1)]
         last = self.offsets[min(max(end - 1, 0), len(self.offsets) - 1)]
         return (first, last + 1)
-
-
-TRADITIONAL_FILE = "zh-traditional-simplified.txt"
-
-
-@cache
-def traditional_to_simplified() -> dict[str, str]:
-    """Traditional Chinese character -> its simplified form (reference/evidence/TRADITIONAL_FILE,
-    OpenCC's character table): Taiwan's, Hong Kong's and Macao's laws are written in traditional
-    characters, the lexicon in simplified ones."""
-    text = (
-        resources.files("un1540.reference")
-        .joinpath("evidence", TRADITIONAL_FILE)
-        .read_text(encoding="utf-8")
-    )
-    pairs = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
-    table = {traditional: simplified for traditional, simplified in pairs}
-    # A few simplified forms are themselves listed as traditional (薴 -> 苧 -> 苎): follow the
-    # chain, so folding twice changes nothing.
-    for traditional, simplified in table.items():
-        seen = {traditional}
-        while simplified in table and simplified not in seen:
-            seen.add(simplified)
-            simplified = table[simplified]
-        table[traditional] = simplified
-    return table
 
 
 def _fold_char(char: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from un1540.reference.chinese import to_simplified
+
 # Arabic harakat, tanwin, shadda, sukun, superscript alef and Quranic marks.
 ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 TATWEEL = "\u0640"
@@ -34,6 +36,7 @@ def normalise_arabic(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """NFKC, case-folded, Arabic normalised, digits as ASCII; ё read as е."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, case-folded, Arabic normalised, digits as ASCII; ё read as е; traditional Chinese
+    characters read as simplified (a query in either finds a law written in the other)."""
+    text = to_simplified(unicodedata.normalize("NFKC", text).casefold())
     return normalise_arabic(text).translate(DIGITS).replace("ё", "е")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from un1540.analytics.text.normalise import normalise
+from un1540.reference.chinese import to_simplified
 from un1540.reference.provisions import LanguagePatterns, ProvisionPatterns, provision_patterns
 
 CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
@@ -127,11 +128,16 @@ def split_provisions(
     rules = patterns.languages.get(language)
     if rules is None:
         return []
+    # Chinese headings and references are written in simplified characters (第十二条); a law of
+    # Taiwan, Hong Kong or Macao (第十二條) is read as simplified, one character for one, so
+    # every offset, label and heading still comes from the text as written.
+    reading = to_simplified(text) if language == "zh" else text
     found: list[SplitProvision] = []
     open_levels: list[int] = []  # indexes of the provisions enclosing the current line
-    for offset, line in _lines(text):
+    for offset, read_line in _lines(reading):
+        line = text[offset : offset + len(read_line)]
         in_article = any(found[i].level == 2 for i in open_levels)
-        matched = _match(line, rules, in_article)
+        matched = _match(read_line, rules, in_article)
         if matched is None:
             continue
         index, match = matched
@@ -141,8 +147,12 @@ def split_provisions(
         if not raw_number and pattern.kind != "schedule":
             continue
         number = canonical_number(raw_number or "1", groups.get("suffix"), language, patterns)
-        heading = (groups.get("heading") or "").strip()[:MAX_HEADING]
         title_start = match.start("heading") if groups.get("heading") else None
+        heading = (
+            line[title_start : match.end("heading")].strip()[:MAX_HEADING]
+            if title_start is not None
+            else ""
+        )
         rest_start = match.start("rest") if groups.get("rest") is not None else None
         cut = title_start if title_start is not None else rest_start
         label = line[: cut if cut is not None else len(line)].strip().rstrip(".:：-–—").strip()
@@ -162,7 +172,7 @@ def split_provisions(
         open_levels.append(len(found) - 1)
     for provision in found:
         provision.end = _trimmed_end(text, provision.start, provision.end)
-    _link(text, found, rules, language, patterns)
+    _link(reading, found, rules, language, patterns)
     return found
 
 
@@ -189,7 +199,8 @@ def _link(
         first_line = body.split("\n", 1)[0]
         # The heading line's own number is not a reference (Chinese and Arabic articles start
         # their text on the heading line: skip the label only).
-        body = body[len(provision.label) :] if first_line.startswith(provision.label) else body
+        label = to_simplified(provision.label) if language == "zh" else provision.label
+        body = body[len(label) :] if first_line.startswith(label) else body
         lowered = body.casefold()
         penalty = any(cue.casefold() in lowered for cue in rules.penalties)
         seen: set[str] = set()

@@ -2,7 +2,8 @@
 
 The index and the query go through the same functions, so a term matches itself:
 
-- Chinese: rjieba's segmentation (jieba's dictionary, in Rust), each word a term;
+- Chinese: rjieba's segmentation (jieba's dictionary, in Rust), each word a term, traditional
+  characters read as simplified (reference/chinese.py) in the segmentation and the term alike;
 - Arabic: normalised (normalise.py), then a light stemmer strips the article and the clinging
   conjunctions and prepositions (ال، و، ف، ب، ك، ل and their combinations) from words long
   enough to keep a root of three letters;
@@ -23,6 +24,7 @@ from functools import lru_cache
 
 from un1540.analytics.text.languages import ARABIC, CYRILLIC, HAN
 from un1540.analytics.text.normalise import normalise
+from un1540.reference.chinese import to_simplified
 
 # Word characters, with the combining marks (Arabic harakat, Latin accents) inside a word.
 WORD = re.compile("(?:\\w|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640])+")
@@ -75,9 +77,12 @@ def term(word: str, language: str) -> str:
 def _han_words(text: str, offset: int) -> Iterator[tuple[str, int, int]]:
     import rjieba
 
-    for word, start, end in rjieba.tokenize(text):
+    # Segmented as simplified (jieba's dictionary is), character for character, so a law in
+    # traditional characters splits into the words its simplified wording does; each word is
+    # given as written.
+    for word, start, end in rjieba.tokenize(to_simplified(text)):
         if word.strip():
-            yield word, offset + start, offset + end
+            yield text[start:end], offset + start, offset + end
 
 
 def _spans(text: str) -> Iterator[tuple[str, int, int]]:
