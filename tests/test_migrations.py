@@ -197,7 +197,10 @@ def test_passages_in_traditional_chinese_get_the_terms_of_their_simplified_readi
     from un1540.services.library.reads import SearchFilters, search
 
     engine = database_factory.create(demo=False)
-    law = "第十二條　輸出戰略性高科技貨品，應向主管機關申請許可。\n第十三條　違反前條規定者，處新臺幣罰鍰。\n"
+    law = (
+        "第十二條　輸出戰略性高科技貨品，應向主管機關申請許可。\n"
+        "第十三條　違反前條規定者，處新臺幣罰鍰。\n"
+    )
     try:
         sessions = make_session_factory(engine)
         with sessions() as session:

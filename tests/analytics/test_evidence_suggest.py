@@ -261,7 +261,7 @@ def test_round_12_switches_are_off_and_do_what_they_say(monkeypatch: pytest.Monk
     assert evidence_model.BLEND_BOOSTED == 0.5
     assert evidence_model._boosted().get_params()["learning_rate"] == 0.06
     assert evidence_model._char_linear_scores(None, None) == {}
-    assert evidence_model.MODEL_CODE_VERSION == "5"
+    assert evidence_model.MODEL_CODE_VERSION == "6"  # code 6: the relative cut (session 13)
     unset = evidence_model.Neighbours([], [], {})
     assert unset.char_linear == {}
 
@@ -294,15 +294,34 @@ def test_round_12_switches_are_off_and_do_what_they_say(monkeypatch: pytest.Monk
     assert by_law[0] == by_law[1]
 
 
-def test_the_relative_cut_is_off_and_floors_the_weaker_fields(
-    monkeypatch: pytest.MonkeyPatch,
+def test_the_relative_cut_floors_the_weaker_fields(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """RELATIVE_CUT (round 13, docs/evidence.md) is off unless shipped: no floor; switched on,
-    a provision's fields must also reach that share of its best score."""
+    """Model code 6 (docs/evidence.md): a field is shown when its score reaches its section's
+    cut-off AND half the provision's best score; switched off (0), the floor is gone."""
     from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
 
-    assert evidence_model.relative_floor([0.9, 0.35]) == 0.0
-    assert evidence_model.relative_floor([]) == 0.0
-    monkeypatch.setattr(evidence_model, "RELATIVE_CUT", 0.5)
+    assert evidence_model.RELATIVE_CUT == 0.5
     assert evidence_model.relative_floor([0.9, 0.35]) == pytest.approx(0.45)
     assert evidence_model.relative_floor([]) == 0.0
+    lexicon = load_lexicon()
+    trained = store.current_model(model_dir, lexicon=lexicon)
+    text = (
+        "No person shall develop, produce, acquire, stockpile, transfer or use chemical weapons "
+        "or their precursors, nor export them without a licence; whoever contravenes this "
+        "section is liable to imprisonment for life."
+    )
+    (every,) = evidence_model.suggest(trained, lexicon, [("p", text, "en")], every_candidate=True)
+    scores = {s.field: s.score for s in every.suggestions}
+    best = max(scores.values())
+    expected = {f for f, v in scores.items() if v >= max(trained.cut(f), 0.5 * best - 1e-3)}
+    (shown,) = evidence_model.suggest(trained, lexicon, [("p", text, "en")])
+    assert {s.field for s in shown.suggestions} == expected
+    assert expected  # a chemical-weapons prohibition is evidence of something
+    monkeypatch.setattr(evidence_model, "RELATIVE_CUT", 0.0)
+    assert evidence_model.relative_floor([0.9, 0.35]) == 0.0
+    (unfloored,) = evidence_model.suggest(trained, lexicon, [("p", text, "en")])
+    assert {s.field for s in unfloored.suggestions} == {
+        f for f, v in scores.items() if v >= trained.cut(f) - 1e-3
+    }
