@@ -1416,3 +1416,44 @@ def documents_ingest(
             pages, count, _ = text_summary(session, document_id=document_id)
     note = f"; {len(scanned)} scanned pages read by OCR" if scanned else ""
     console.print(f"Document {document_id}: {pages} pages, {count} provisions{note}.")
+
+
+@documents_app.command("read-again")
+def documents_read_again(
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Document ids; none with --all.", show_default=False)
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every document of the library that has text.")
+    ] = False,
+    acting_as: Annotated[
+        str | None, typer.Option("--as", help="E-mail of the account to act as.")
+    ] = None,
+) -> None:
+    """Split and index documents again from their stored text, with today's heading patterns
+    and language tools (e.g. after an upgrade that reads a language better; docs/library.md).
+    Each document is one write: all of it or nothing."""
+    from sqlalchemy import select
+
+    from un1540.errors import Conflict
+    from un1540.models import DocumentText
+    from un1540.services.library.actions import read_again
+    from un1540.services.library.reads import text_summary
+
+    if bool(ids) == every:
+        raise InvalidData("give document ids or --all (not both); nothing was read")
+    with _sessions()() as session:
+        viewer = _operator(session, acting_as)
+        every_id = select(DocumentText.document_id).order_by(DocumentText.document_id)
+        todo = list(ids or session.scalars(every_id))
+        for document_id in todo:
+            _, before, _ = text_summary(session, document_id=document_id)
+            try:
+                read_again(session, viewer=viewer, document_id=document_id)
+            except Conflict as refused:  # still being read by OCR: left, said, the rest goes on
+                if not every:
+                    raise
+                console.print(f"Document {document_id}: left as it is ({refused.message}).")
+                continue
+            _, after, _ = text_summary(session, document_id=document_id)
+            console.print(f"Document {document_id}: {after} provisions (before: {before}).")

@@ -379,3 +379,46 @@ def test_documents_ingest_reads_and_splits_a_law(database: Path, tmp_path: Path)
     finally:
         for key in env_files:
             os.environ.pop(key, None)
+
+
+def test_documents_read_again_splits_a_law_with_todays_reading(
+    database: Path, tmp_path: Path
+) -> None:
+    """`un1540 documents read-again ID | --all`: the stored text split and indexed again (a law
+    in traditional Chinese stored with no provisions gets its articles); ids and --all together,
+    or neither, are refused with nothing read (exit 4)."""
+    from sqlalchemy import create_engine, delete, select
+
+    from un1540.db.engine import make_session_factory
+    from un1540.models import Provision, ProvisionLink
+
+    law = tmp_path / "trade-act.txt"
+    law.write_text(
+        "第十三條　輸出入戰略性高科技貨品，應經許可。\n第二十七條　違反第十三條規定者，處罰鍰。\n"
+    )
+    env_files = {"UN1540_FILES_DIR": str(tmp_path / "files")}
+    os.environ.update(env_files)
+    try:
+        done = run("documents", "ingest", str(law), "--state", "CHN", database=database)
+        assert done.returncode == 0, done.stderr
+        assert "2 provisions" in done.stdout
+        document_id = int(done.stdout.split("Document ")[1].split(":")[0])
+        engine = create_engine(f"sqlite:///{database}")
+        with make_session_factory(engine)() as session, session.begin():  # as read before
+            ids = select(Provision.id).where(Provision.document_id == document_id)
+            session.execute(delete(ProvisionLink).where(ProvisionLink.source_id.in_(ids)))
+            session.execute(delete(Provision).where(Provision.document_id == document_id))
+        engine.dispose()
+        again = run("documents", "read-again", str(document_id), database=database)
+        assert again.returncode == 0, again.stderr
+        assert f"Document {document_id}: 2 provisions (before: 0)." in again.stdout
+        everything = run("documents", "read-again", "--all", database=database)
+        assert everything.returncode == 0, everything.stderr
+        assert f"Document {document_id}: 2 provisions (before: 2)." in everything.stdout
+        for wrong in ([], [str(document_id), "--all"]):
+            refused = run("documents", "read-again", *wrong, database=database)
+            assert refused.returncode == 4
+            assert "give document ids or --all" in refused.stderr
+    finally:
+        for key in env_files:
+            os.environ.pop(key, None)

@@ -322,3 +322,37 @@ def test_an_ocr_failure_is_noted_per_page_not_fatal(session: Session, tmp_path: 
     assert "page 1: OCR failed" in stored.ocr_notes["1"]
     assert stored.status.value == "failed"
     assert stored.progress == 100
+
+
+def test_a_document_is_read_again_by_the_committee_side_only(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`read_again`: a law stored before today's reading (here: split with no provisions) is
+    split and indexed again from its stored text, audited; the other roles are refused and
+    nothing changes; an unknown document is not found."""
+    from tests.analytics.test_provisions import TRADITIONAL_CHINESE
+    from un1540.errors import Forbidden, Unauthenticated
+    from un1540.models import AuditEvent
+    from un1540.services.library import reading
+    from un1540.services.library.actions import read_again
+
+    monkeypatch.setattr(reading, "split_provisions", lambda text, language: [])  # an old reading
+    law = ingest(session, tmp_path, TRADITIONAL_CHINESE.encode(), "tw.txt", iso3="CHN")
+    monkeypatch.undo()
+    assert document_provisions(session, viewer=EXPERT, document_id=law.id)[1] == []
+    for viewer in (PUBLIC, Viewer(role=Role.provider, actor="p@x.org", user_id=3)):
+        with pytest.raises((Forbidden, Unauthenticated)):
+            read_again(session, viewer=viewer, document_id=law.id)
+    assert document_provisions(session, viewer=EXPERT, document_id=law.id)[1] == []
+    read_again(session, viewer=EXPERT, document_id=law.id)
+    _, provisions = document_provisions(session, viewer=EXPERT, document_id=law.id)
+    assert [v.provision.label for v in provisions] == ["第四章", "第十三條", "第二十七條之一"]
+    assert "zh:13" in _found(session, "许可")  # simplified query, traditional law
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "document.read_again")
+    ).one()
+    assert event.before == {"provisions": 0}
+    assert event.after is not None
+    assert event.after["provisions"] == 3  # the chapter and its two articles
+    with pytest.raises(NotFound):
+        read_again(session, viewer=EXPERT, document_id=999_999)

@@ -56,9 +56,16 @@ def _change_visibility(viewer: Viewer, document: DocumentState) -> Un1540Error |
     )
 
 
-DOCUMENT_RULES = Rules[DocumentState]("documents", {"change_visibility": _change_visibility})
+def _read_again(viewer: Viewer, document: DocumentState) -> Un1540Error | None:
+    # Upkeep of the library (after the reading of a language improved): the Committee side.
+    return refuse_unless(viewer, Role.expert, Role.committee, action=N_("read a document again"))
+
+
+DOCUMENT_RULES = Rules[DocumentState](
+    "documents", {"change_visibility": _change_visibility, "read_again": _read_again}
+)
 
 
 def document_actions(viewer: Viewer, documents: list[Document]) -> dict[int, list[str]]:
-    """What the viewer may do to each document now (change_visibility), by document id."""
+    """What the viewer may do to each document now (change_visibility, read_again), by id."""
     return {d.id: DOCUMENT_RULES.allowed(viewer, document_state(d)) for d in documents}

@@ -7,13 +7,14 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from un1540.analytics.text import ocr
 from un1540.analytics.text.embeddings import embed, to_bytes
 from un1540.analytics.text.extract import PAGE_SEPARATOR, ExtractedText, join_pages
-from un1540.errors import InvalidData
+from un1540.errors import Conflict, InvalidData, NotFound
+from un1540.errors import text as text_
 from un1540.models import (
     Document,
     DocumentKind,
@@ -23,7 +24,9 @@ from un1540.models import (
     SearchPassage,
     TextStatus,
 )
+from un1540.reference.languages import N_
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
+from un1540.services.documents.rules import DOCUMENT_RULES, document_state
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.jobs import JobRun, defer_job, job_task
@@ -330,6 +333,50 @@ def embed_task(run: JobRun, *, document_id: int) -> None:
     with run.sessions() as session:
         embed_provisions(session, document_id=int(document_id))
         session.commit()
+
+
+@action
+def read_again(session: Session, *, viewer: Viewer, document_id: int) -> DocumentText:
+    """Split and index a document's stored text again with the reading of today (its
+    provisions, their links and vectors, its search passages): after the heading patterns or
+    the language tools improved (e.g. laws in traditional Chinese, docs/library.md). The text,
+    its pages and the original file are kept; provision ids change."""
+    document = session.get(Document, document_id)
+    stored = session.get(DocumentText, document_id)
+    if document is None or stored is None:
+        raise NotFound(text_(N_("document %(id)s has no text to read again"), id=document_id))
+    DOCUMENT_RULES.check(viewer, document_state(document), "read_again")
+    if stored.status is TextStatus.reading:
+        raise Conflict(
+            text_(N_("document %(id)s is still being read (OCR); try again later"), id=document_id)
+        )
+    before = session.scalar(
+        select(func.count()).select_from(Provision).where(Provision.document_id == document_id)
+    )
+    extracted = ExtractedText(text=stored.text, page_starts=list(stored.page_starts))
+    read = analyse(
+        extracted,
+        document.file_name,
+        document.language or None,
+        split=document.kind is DocumentKind.legislation,
+    )
+    ocr_pages, ocr_notes = stored.ocr_pages, stored.ocr_notes
+    stored = store_text(session, document, read, status=stored.status)
+    stored.ocr_pages, stored.ocr_notes = ocr_pages, ocr_notes  # what OCR did stays on record
+    record_event(
+        session,
+        actor=viewer.actor,
+        action="document.read_again",
+        entity_type="document",
+        entity_id=str(document.id),
+        before={"provisions": before},
+        after={"provisions": len(read.provisions), "patterns": read.patterns_version},
+    )
+    if not defer_job(
+        session, EMBED_TASK, arguments={"document_id": document.id}, lock=f"embed:{document.id}"
+    ):
+        embed_provisions(session, document_id=document.id)  # no queue here: now
+    return stored
 
 
 @action
