@@ -1433,19 +1433,15 @@ def documents_read_again(
     """Split and index documents again from their stored text, with today's heading patterns
     and language tools (e.g. after an upgrade that reads a language better; docs/library.md).
     Each document is one write: all of it or nothing."""
-    from sqlalchemy import select
-
     from un1540.errors import Conflict
-    from un1540.models import DocumentText
     from un1540.services.library.actions import read_again
-    from un1540.services.library.reads import text_summary
+    from un1540.services.library.reads import documents_with_text, text_summary
 
     if bool(ids) == every:
         raise InvalidData("give document ids or --all (not both); nothing was read")
     with _sessions()() as session:
         viewer = _operator(session, acting_as)
-        every_id = select(DocumentText.document_id).order_by(DocumentText.document_id)
-        todo = list(ids or session.scalars(every_id))
+        todo = list(ids or documents_with_text(session))
         for document_id in todo:
             _, before, _ = text_summary(session, document_id=document_id)
             try:

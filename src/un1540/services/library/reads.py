@@ -61,6 +61,12 @@ def document_text(
     return document, session.get(DocumentText, document_id)
 
 
+def documents_with_text(session: Session) -> list[int]:
+    """The ids of every document the library has read (for `un1540 documents read-again --all`)."""
+    every = select(DocumentText.document_id).order_by(DocumentText.document_id)
+    return list(session.scalars(every))
+
+
 def text_summary(session: Session, *, document_id: int) -> tuple[int, int, list[int]]:
     """Pages, provisions and the pages still waiting for OCR of a document just ingested (for
     the operator at the command line)."""
