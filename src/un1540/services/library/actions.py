@@ -208,10 +208,8 @@ def ingest_document(
             "state": document.iso3,
         },
     )
-    if not scanned and not defer_job(
-        session, EMBED_TASK, arguments={"document_id": record.id}, lock=f"embed:{record.id}"
-    ):
-        embed_provisions(session, document_id=record.id)  # no queue here: now
+    if not scanned:
+        embed_soon(session, document_id=record.id)
     if scanned and not defer_job(
         session, OCR_TASK, arguments={"document_id": record.id}, lock=f"ocr:{record.id}"
     ):
@@ -327,6 +325,15 @@ def embed_provisions(session: Session, *, document_id: int) -> int:
     return len(rows)
 
 
+def embed_soon(session: Session, *, document_id: int) -> None:
+    """The "laws like this" vectors of a document just read: by a worker after the commit, or
+    now when this process has no queue (the command line on SQLite)."""
+    if not defer_job(
+        session, EMBED_TASK, arguments={"document_id": document_id}, lock=f"embed:{document_id}"
+    ):
+        embed_provisions(session, document_id=document_id)
+
+
 @job_task(EMBED_TASK)
 def embed_task(run: JobRun, *, document_id: int) -> None:
     """The background job: vectors of a document just read (ingest stays quick)."""
@@ -372,10 +379,7 @@ def read_again(session: Session, *, viewer: Viewer, document_id: int) -> Documen
         before={"provisions": before},
         after={"provisions": len(read.provisions), "patterns": read.patterns_version},
     )
-    if not defer_job(
-        session, EMBED_TASK, arguments={"document_id": document.id}, lock=f"embed:{document.id}"
-    ):
-        embed_provisions(session, document_id=document.id)  # no queue here: now
+    embed_soon(session, document_id=document.id)
     return stored
 
 
