@@ -1031,8 +1031,9 @@ def suggest(
     cited: Sequence[Sequence[str]] | None = None,
 ) -> list[Suggested]:
     """Suggestions for each (id, text, language or None), in order: the fields scoring at least
-    the model's cut-off for their section, or `threshold` for every field when given (every
-    candidate with its score when `every_candidate`). `cited`, when given, holds for each item
+    the model's cut-off for their section, or `threshold` for every field when given, and
+    RELATIVE_CUT of the provision's best score (every candidate with its score when
+    `every_candidate`). `cited`, when given, holds for each item
     the texts of the provisions of its document it cites (the library's links between
     provisions; `context.cited_texts` for labelled provisions): its document context."""
     embedder = embedder or shared_embedder()
