@@ -352,3 +352,53 @@ def test_traditional_chinese_matches_the_simplified_lexicon() -> None:
     (weapon,) = hits["weapon.cw"]
     assert weapon.phrase == "化學武器" == traditional[weapon.start : weapon.end]
     assert "weapon.nw" in lexicon.match("核子原料之輸入、輸出，非經主管機關核准，不得為之。", "zh")
+
+
+def test_the_literal_prefilter_changes_no_hit() -> None:
+    """A concept's pattern runs only on texts holding the first word of one of its terms
+    (`Concept.literals`): on real provisions of every language the hits are those of the
+    patterns run on every text."""
+    from un1540.analytics.evidence.text import normalise
+
+    lexicon = load_lexicon()
+    examples = load_devset(None)[::23]
+    assert {e.language for e in examples} == set(LANGUAGES)
+    skipped = 0
+    for example in examples:
+        folded = normalise(example.text).text
+        plain = {
+            concept.id: [m.span() for m in concept.patterns[example.language].finditer(folded)]
+            for concept in lexicon.concepts.values()
+        }
+        plain = {concept_id: spans for concept_id, spans in plain.items() if spans}
+        hits = lexicon.match(example.text, example.language)
+        assert sorted(hits) == sorted(plain), example.id
+        skipped += sum(
+            1
+            for concept in lexicon.concepts.values()
+            if not any(word in folded for word in concept.literals[example.language])
+        )
+    assert skipped > len(examples) * 10  # the prefilter does skip most concepts
+
+
+def test_fold_and_normalise_by_the_table_are_the_character_rule() -> None:
+    """fold() and normalise() look each character up in a table filled by `_fold_char`: the same
+    text, one character at a time, with the offsets of characters folded to none or two."""
+    from un1540.analytics.evidence.text import _fold_char, normalise
+
+    texts = [
+        "Ｃｈｅｍｉｃａｌ Weapons — l’arme «chimique» Ёлка",
+        "الأَسْلِحَةُ الكيميائيـة إذا",
+        "化學武器及其運載工具",
+        "ﬁnal straße æ",  # ligatures and letters that fold to two characters
+        "",
+    ]
+    for text in texts:
+        expected = "".join(_fold_char(char) for char in text)
+        assert fold(text) == expected
+        folded = normalise(text)
+        assert folded.text == expected
+        assert len(folded.offsets) == len(expected)
+        assert all(text[o] for o in folded.offsets)
+        rebuilt = "".join(_fold_char(text[o]) for o in sorted(set(folded.offsets)))
+        assert rebuilt == expected

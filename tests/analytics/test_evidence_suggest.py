@@ -325,3 +325,37 @@ def test_the_relative_cut_floors_the_weaker_fields(
     assert {s.field for s in unfloored.suggestions} == {
         f for f, v in scores.items() if v >= trained.cut(f) - 1e-3
     }
+
+
+def test_neighbours_from_the_postings_equal_the_whole_product(model_dir: Path) -> None:
+    """train() keeps the n-gram matrix transposed, the sources and the rejected examples, so a
+    provision's neighbours cost a fraction of a millisecond; a model pickled without them
+    (None) computes the same neighbours the long way."""
+    import dataclasses
+
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
+    from un1540.analytics.evidence.text import fold
+
+    lexicon = load_lexicon()
+    trained = store.current_model(model_dir, lexicon=lexicon)
+    assert trained.char_postings is not None
+    assert trained.sources is not None
+    plain = dataclasses.replace(trained, char_postings=None, sources=None, with_rejections=None)
+    texts = [e.text for e in small_train_split()[:5]] + ["Nul ne peut exporter des armes."]
+    chars = trained.vectoriser.transform([fold(t) for t in texts])
+    vectors = evidence_model.shared_embedder().encode(texts)
+    for index in range(len(texts)):
+        source = trained.examples[index].source if index < 5 else None
+        fast = evidence_model._neighbours(
+            trained, vectors[index], chars[index], exclude_source=source
+        )
+        slow = evidence_model._neighbours(
+            plain, vectors[index], chars[index], exclude_source=source
+        )
+        assert fast.use == slow.use
+        assert [i for i, _ in fast.chars] == [i for i, _ in slow.chars]
+        assert [s for _, s in fast.chars] == pytest.approx([s for _, s in slow.chars])
+        assert fast.rejected_use == slow.rejected_use
+        if source is not None:
+            assert all(trained.examples[i].source != source for i, _ in fast.chars)

@@ -42,6 +42,9 @@ class Concept:
     negative_kind: str | None
     terms: dict[str, tuple[str, ...]]
     patterns: dict[str, re.Pattern[str]] = field(repr=False, compare=False)
+    # per language, the first word of each term: every match of the pattern contains one, so a
+    # text holding none of them is skipped without running the pattern (most concepts, most texts)
+    literals: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,9 @@ class Lexicon:
             pattern = concept.patterns.get(language)
             if pattern is None:
                 continue
+            literals = concept.literals.get(language)
+            if literals is not None and not any(word in folded.text for word in literals):
+                continue
             hits = [_hit(concept.id, folded, text, m) for m in pattern.finditer(folded.text)]
             if hits:
                 found[concept.id] = hits
@@ -97,6 +103,12 @@ def _word_pattern(word: str, language: str) -> str:
     if language == "ar":
         return r"\w*" + body + ("" if exact else r"\w*")
     return r"(?<!\w)" + body + (r"(?!\w)" if exact else r"\w*")
+
+
+def term_literal(term: str) -> str:
+    """The first word of a folded term as its pattern spells it: every match contains it."""
+    word = term.split("~")[0].split()[0]
+    return word.removesuffix("$") if word.endswith("$") and len(word) > 1 else word
 
 
 def term_pattern(term: str, language: str) -> str:
@@ -182,8 +194,12 @@ def parse_lexicon(data: Any, *, checksum: str = "") -> Lexicon:
         unknown = set(raw_terms) - set(LANGUAGES)
         if unknown:
             raise _problem(f"{where}.terms", f"unknown language {sorted(unknown)[0]!r}")
+        literals = {
+            language: tuple(sorted({term_literal(term) for term in language_terms}))
+            for language, language_terms in terms.items()
+        }
         concepts[concept_id] = Concept(
-            concept_id, kind, weapons, strength, negative_kind, terms, patterns
+            concept_id, kind, weapons, strength, negative_kind, terms, patterns, literals
         )
     known = framework_fields()
     raw_fields = data.get("fields")

@@ -224,6 +224,12 @@ class Model:
     prototypes: tuple[list[str], np.ndarray] | None = None
     # per field: a logistic regression on the character n-gram TF-IDF (CHAR_LINEAR)
     char_linear: tuple[list[str], np.ndarray, np.ndarray] | None = None
+    # char_matrix transposed (n-gram -> examples, CSR), each example's source, and the indices of
+    # the examples with a rejection: built once by train() so a provision's neighbours cost a
+    # fraction of a millisecond (None in a model pickled before them: computed on each call)
+    char_postings: Any = None
+    sources: np.ndarray | None = None
+    with_rejections: np.ndarray | None = None
 
     def cut(self, code: str) -> float:
         """The score a suggestion of `code` needs to be shown by default."""
@@ -420,14 +426,22 @@ def _neighbours(
     if not model.examples:
         return Neighbours([], [], {})
     use_sims = model.embeddings @ embedding
-    char_sims = np.asarray((model.char_matrix @ chars.T).todense()).ravel()
+    postings = model.char_postings if model.char_postings is not None else model.char_matrix.T
+    # the same products as char_matrix @ chars.T, computed from the n-grams of this provision
+    char_sims = np.asarray((chars @ postings).todense()).ravel()
+    sources = model.sources if model.sources is not None else _sources(model.examples)
     mask = np.ones(len(model.examples), dtype=bool)
     if exclude_source is not None:
-        mask = np.array([e.source != exclude_source for e in model.examples])
+        mask = sources != exclude_source
+    with_rejections = (
+        model.with_rejections
+        if model.with_rejections is not None
+        else _with_rejections(model.examples)
+    )
     rejected: dict[str, float] = {}
-    for index, example in enumerate(model.examples):
+    for index in with_rejections:
         if mask[index]:
-            for code in example.rejected:
+            for code in model.examples[index].rejected:
                 rejected[code] = max(rejected.get(code, 0.0), float(use_sims[index]))
 
     def top(sims: np.ndarray) -> list[tuple[int, float]]:
@@ -436,6 +450,14 @@ def _neighbours(
         return [(int(i), float(sims[i])) for i in order if np.isfinite(sims[i])]
 
     return Neighbours(top(use_sims), top(char_sims), rejected)
+
+
+def _sources(examples: Sequence[Example]) -> np.ndarray:
+    return np.array([example.source for example in examples], dtype=object)
+
+
+def _with_rejections(examples: Sequence[Example]) -> np.ndarray:
+    return np.array([i for i, example in enumerate(examples) if example.rejected], dtype=int)
 
 
 LINEAR_MIN_POSITIVES = 3
@@ -761,6 +783,9 @@ def train(
         embeddings=embeddings,
         vectoriser=vectoriser,
         char_matrix=char_matrix[: len(examples)],
+        char_postings=char_matrix[: len(examples)].T.tocsr(),
+        sources=_sources(examples),
+        with_rejections=_with_rejections(examples),
         classifier=None,
         field_prior=prior,
         trained_on={

@@ -52,19 +52,33 @@ def _fold_char(char: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+class _FoldTable(dict[int, str]):
+    """Each character's folded form, computed once (str.translate looks characters up here)."""
+
+    def __missing__(self, ordinal: int) -> str:
+        folded = _fold_char(chr(ordinal))
+        self[ordinal] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """The folded form of a text (lexicon terms are folded the same way)."""
-    return "".join(_fold_char(char) for char in text)
+    return text.translate(_FOLD_TABLE)
 
 
 def normalise(text: str) -> Normalised:
-    parts: list[str] = []
+    table = _FOLD_TABLE
+    parts = [table[ord(char)] for char in text]
+    folded = "".join(parts)
+    if len(folded) == len(text) and all(len(part) == 1 for part in parts):
+        return Normalised(folded, tuple(range(len(text))))  # one for one, the usual case
     offsets: list[int] = []
-    for index, char in enumerate(text):
-        folded = _fold_char(char)
-        parts.append(folded)
-        offsets.extend([index] * len(folded))
-    return Normalised("".join(parts), tuple(offsets))
+    for index, part in enumerate(parts):
+        offsets.extend([index] * len(part))
+    return Normalised(folded, tuple(offsets))
 
 
 def _script_language(text: str) -> str | None:
