@@ -261,6 +261,36 @@ def test_every_devset_line_names_its_law_and_language_versions_share_it() -> Non
     assert len({e.law for e in examples.values()}) < len({e.source for e in examples.values()})
 
 
+def test_language_versions_of_a_provision_carry_the_same_labels() -> None:
+    """Rule V1 (devset/README.md): the versions of one provision in two languages (same `law`,
+    same article number) have the same fields, weapons and columns, so no second reading can
+    change one version and leave the other (three pairs had drifted apart in wave 18)."""
+    import re
+    from collections import defaultdict
+
+    versions: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for example in load_devset():
+        number = re.sub(r"\s+", "", str(example.extra["article"]).lower())
+        number = re.sub(r"^(article|art\.|section|s\.|articulo|artículo|статья|المادة)", "", number)
+        versions[(example.law, number)].append(example)
+
+    def labels(example: Any) -> set[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+        return {
+            (code, tuple(sorted(label.weapons)), tuple(sorted(label.columns)))
+            for code, label in example.labels.items()
+        }
+
+    compared = 0
+    for (law, number), group in versions.items():
+        if len({e.language for e in group}) < 2:
+            continue
+        compared += 1
+        first = labels(group[0])
+        for other in group[1:]:
+            assert labels(other) == first, (law, number, group[0].id, other.id)
+    assert compared >= 50  # Canadian Acts in English and French, Moroccan laws, treaties
+
+
 def test_a_wrong_devset_line_is_refused_naming_where() -> None:
     line = (
         '{"id": "x", "language": "en", "split": "train", "source": "s", "article": "1", '
