@@ -168,9 +168,20 @@ ON_SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 EXPERT: dict[str, str] = {}  # the Authorization header of the test's expert
 
 
+@pytest.fixture(scope="module")
+def trained_evidence_model(evidence_model_dir: Path) -> Path:
+    """The session's small evidence model, trained before the first request: schemathesis gives
+    each call 60 s, and a busy machine (the suite beside a benchmark) took longer than that to
+    train it inside the first POST /api/v1/evidence/suggest."""
+    from un1540.analytics.evidence import store
+
+    store.current_model(evidence_model_dir)
+    return evidence_model_dir
+
+
 @pytest.fixture(autouse=True)
 def bound_app(
-    engine: Engine, sessions: sessionmaker[Session], evidence_model_dir: Path
+    engine: Engine, sessions: sessionmaker[Session], trained_evidence_model: Path
 ) -> Iterator[None]:
     """The app on this test's database, with an expert account (both rolled back after it), and
     the session's small evidence model (tests/conftest.py `evidence_model_dir`): the suggest
@@ -178,7 +189,9 @@ def bound_app(
     folder, past the request timeout on a busy machine."""
     state = APP.state
     saved = (state.settings, state.engine, state.sessions)
-    settings = settings_for(engine).model_copy(update={"evidence_model_dir": evidence_model_dir})
+    settings = settings_for(engine).model_copy(
+        update={"evidence_model_dir": trained_evidence_model}
+    )
     state.settings, state.engine, state.sessions = settings, engine, sessions
     with sessions() as session, session.begin():
         make_user(session, role="expert", email="fuzz-expert@example.org")
