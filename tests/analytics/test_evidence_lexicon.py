@@ -170,6 +170,38 @@ def test_the_stage_decides_the_accounting_and_securing_fields() -> None:
 
 
 @pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "If a human pathogen in their possession has been stolen or is otherwise missing"),
+        ("fr", "d'informer sans délai le ministre de la perte ou du vol de matières nucléaires"),
+        ("es", "en caso de robo, hurto o extravío de una fuente radiactiva"),
+        ("zh", "放射性物质被盗、被抢或者丢失，未按规定报告的"),
+        ("zh", "第一類或第二類密封放射性物質之保安計畫"),
+        ("ru", "о пропаже или краже радиоактивных веществ"),
+        ("ar", "الإبلاغ فورا عن سرقة المواد النووية أو ضياعها"),
+    ],
+)
+def test_reporting_theft_or_loss_is_physical_protection(language: str, text: str) -> None:
+    """Convention P2b (devset/README.md): a duty to report the theft, loss or disappearance of
+    related materials is `op3ab.physical_protection`, whose only concept is its anchor; before
+    lexicon 2026.12.8 these real wordings made the field no candidate at all."""
+    lexicon = load_lexicon()
+    assert lexicon.fields["op3ab.physical_protection"].all == ("ctl.physical_protection",)
+    assert "ctl.physical_protection" in lexicon.match(text, language)
+
+
+def test_loss_words_that_are_not_theft_stay_out_of_physical_protection() -> None:
+    """The theft and loss words were chosen against the development set: "утратил силу" (a
+    repealed article, hundreds of lines) and "loss" in general stay out, and the French "vol"
+    must be the whole word, so "volume" and "volontaire" make nothing."""
+    lexicon = load_lexicon()
+    assert "ctl.physical_protection" not in lexicon.match("Статья 5 утратила силу.", "ru")
+    assert "ctl.physical_protection" not in lexicon.match("the loss of income of a person", "en")
+    text = "Le volume des déchets est déclaré par un exploitant volontaire."
+    assert "ctl.physical_protection" not in lexicon.match(text, "fr")
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [
         ("Quiconque fabrique des armes chimiques est puni de la réclusion criminelle.", "fr"),
