@@ -244,24 +244,25 @@ def test_round_11_switches_are_off_and_do_what_they_say(monkeypatch: pytest.Monk
     assert evidence_model._prototype_scores(prototypes, np.array([2.0, 0.0])) == {"op2.use": 1.0}
 
 
-def test_round_12_switches_are_off_and_do_what_they_say(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The switches of round 12 (docs/evidence.md), measured and not shipped, are off (no char
-    regression, no extra candidate, the stacked folds by source, code 5's boosted settings and an
-    even blend), so model code 5 is unchanged; switched on (as `benchmarks/evidence.py --set`
-    does), the char regression fits each field with enough positives and scores a text by its
-    character n-grams, and the stacked folds group a law's language versions together."""
+def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The switches of round 12 (docs/evidence.md) are as measured: the char regression ON since
+    model code 7 (round 16: it gained on both groupings of the CV once the train split had grown
+    fourfold), no extra candidate from it, the stacked folds by source, code 5's boosted settings
+    and an even blend; the char regression fits each field with enough positives and scores a
+    text by its character n-grams, and the stacked folds group a law's language versions together
+    when switched on (as `benchmarks/evidence.py --set` does)."""
 
     from un1540.analytics.evidence import model as evidence_model
     from un1540.analytics.evidence.devset import Label
 
-    assert evidence_model.CHAR_LINEAR is None
+    assert evidence_model.CHAR_LINEAR == 0.3
     assert evidence_model.CHAR_CANDIDATE is None
     assert evidence_model.LINEAR_BY_LAW is False
     assert evidence_model.BOOSTED == {}
     assert evidence_model.BLEND_BOOSTED == 0.5
     assert evidence_model._boosted().get_params()["learning_rate"] == 0.06
     assert evidence_model._char_linear_scores(None, None) == {}
-    assert evidence_model.MODEL_CODE_VERSION == "6"  # code 6: the relative cut (session 13)
+    assert evidence_model.MODEL_CODE_VERSION == "7"  # code 7: the char regression (session 16)
     unset = evidence_model.Neighbours([], [], {})
     assert unset.char_linear == {}
 
@@ -359,3 +360,57 @@ def test_neighbours_from_the_postings_equal_the_whole_product(model_dir: Path) -
         assert fast.rejected_use == slow.rejected_use
         if source is not None:
             assert all(trained.examples[i].source != source for i, _ in fast.chars)
+
+
+def test_the_char_regression_is_trained_and_read(model_dir: Path) -> None:
+    """Model code 7: train() fits the per-field regression on character n-grams (CHAR_LINEAR), and
+    it scores a text by its n-grams: a labelled training provision scores its own fields above
+    their base rate."""
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
+    from un1540.analytics.evidence.text import fold
+
+    lexicon = load_lexicon()
+    trained = store.current_model(model_dir, lexicon=lexicon)
+    assert trained.char_linear is not None
+    codes, weights, biases = trained.char_linear
+    assert weights.shape == (len(codes), len(trained.vectoriser.vocabulary_))
+    assert biases.shape == (len(codes),)
+    labelled = [e for e in trained.examples if set(e.labels) & set(codes)]
+    assert labelled
+    above = 0
+    for example in labelled[:20]:
+        scores = evidence_model._char_linear_scores(
+            trained.char_linear, trained.vectoriser.transform([fold(example.text)])[0]
+        )
+        assert set(scores) == set(codes)
+        above += all(scores[c] > biases[codes.index(c)] for c in example.labels if c in scores)
+    assert above >= 15  # the regression fits its own training texts (penalty 0.3)
+
+
+def test_the_char_regression_from_the_whole_kernel_equals_its_own() -> None:
+    """train() multiplies the n-gram rows once and gives each out-of-fold fit its slice of the
+    products: the same regression as a fit that multiplies its own rows."""
+    import numpy as np
+
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.text import fold
+
+    examples = small_train_split()
+    codes = sorted({c for e in examples for c in e.labels})
+    matrix = evidence_model._vectoriser().fit_transform([fold(e.text) for e in examples])
+    kernel = evidence_model._char_kernel(matrix)
+    inside = [i for i in range(len(examples)) if i % 5]
+    own = evidence_model._fit_char_linear(matrix[inside], [examples[i] for i in inside], codes)
+    sliced = evidence_model._fit_char_linear(
+        matrix[inside], [examples[i] for i in inside], codes, kernel=kernel[np.ix_(inside, inside)]
+    )
+    assert own is not None
+    assert sliced is not None
+    assert own[0] == sliced[0]
+    assert len(own[0]) >= 5
+    assert np.allclose(own[1], sliced[1], atol=1e-5)
+    assert np.allclose(own[2], sliced[2])
+    whole = evidence_model._out_of_fold_char(matrix, examples, codes)
+    assert any(whole)  # every fold scored its examples
+    assert whole == evidence_model._out_of_fold_char(matrix, examples, codes, kernel=kernel)

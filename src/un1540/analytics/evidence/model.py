@@ -20,7 +20,7 @@ from un1540.analytics.evidence.lexicon import WEAPONS, Hit, Lexicon, framework_f
 from un1540.analytics.evidence.text import detect_language, fold
 
 # Raise when the features or the training change: a cached model of another version is rebuilt.
-MODEL_CODE_VERSION = "6"
+MODEL_CODE_VERSION = "7"
 DEFAULT_THRESHOLD = 0.3
 # The cut-off per section, chosen by grouped 5-fold cross-validation over the train split (never
 # on the test split; benchmarks/evidence.py --thresholds; docs/evidence.md). Model code 3 peaked
@@ -53,15 +53,18 @@ MULTILABEL_BAG = 0.0
 LINEAR_CANDIDATE: float | None = None
 PROTOTYPES = False
 PROTOTYPE_MIN_POSITIVES = 2
-# Switches of round 12 (evidence12), all off and NOT shipped, so model code 5 is unchanged
-# (docs/evidence.md, "Round 12"; `benchmarks/evidence.py --set NAME=VALUE` measures them).
-# CHAR_LINEAR: the penalty of a per-field ridge regression of the field's 0/1 label on the
-# provision's character n-gram TF-IDF (the within-language wording the sentence embedding
-# misses), out of fold by law in training, its score a pair feature (None: off); CHAR_CANDIDATE:
-# a field whose char regression reaches it becomes a candidate too (None: never); LINEAR_BY_LAW:
-# the embedding regression's training folds grouped by `devset.law_of`
-# (parallel language versions together), not by source.
-CHAR_LINEAR: float | None = None
+# Switches of round 12 (evidence12; docs/evidence.md, "Round 12"; `benchmarks/evidence.py --set
+# NAME=VALUE` measures them). CHAR_LINEAR: the penalty of a per-field ridge regression of the
+# field's 0/1 label on the provision's character n-gram TF-IDF (the within-language wording the
+# sentence embedding misses), out of fold by law in training, its score a pair feature (None:
+# off). Measured and not shipped in round 12 (889 train provisions: noise in CV, lower on the test
+# split); ON since model code 7 (session 16, 3,575 train provisions): +0.013 / +0.010 in the
+# grouped CV on both groupings, every language gaining (docs/evidence.md, "Round 16"); the
+# penalty 0.3 carried most alone of 0.1 / 0.3 / 1. CHAR_CANDIDATE: a field whose char regression
+# reaches it becomes a candidate too (None: never; off: no gain beyond the feature, and more hard
+# negatives suggested); LINEAR_BY_LAW: the embedding regression's training folds grouped by
+# `devset.law_of` (parallel language versions together), not by source.
+CHAR_LINEAR: float | None = 0.3
 CHAR_CANDIDATE: float | None = None
 LINEAR_BY_LAW = False
 # BOOSTED: settings of the gradient-boosted model that replace its defaults (empty: code 5's);
@@ -588,11 +591,16 @@ def _hash_fold(key: str) -> int:
 
 
 def _fit_char_linear(
-    matrix: Any, examples: Sequence[Example], codes: Sequence[str]
+    matrix: Any,
+    examples: Sequence[Example],
+    codes: Sequence[str],
+    kernel: np.ndarray | None = None,
 ) -> tuple[list[str], np.ndarray, np.ndarray] | None:
     """One ridge regression per field (with enough positives) of its 0/1 label on the character
     n-gram TF-IDF rows, all fields in one solve of the dual (CHAR_LINEAR: the penalty):
-    (the fields, their weights as rows, their biases: the fields' base rates)."""
+    (the fields, their weights as rows, their biases: the fields' base rates). `kernel`: the
+    rows' products (matrix @ matrix.T) when the caller has them (the sparse product is most of
+    the cost: train() computes it once for the model and its out-of-fold fits)."""
     assert CHAR_LINEAR is not None
     kept = [
         code
@@ -603,10 +611,16 @@ def _fit_char_linear(
         return None
     targets = np.array([[1.0 if c in e.labels else 0.0 for c in kept] for e in examples])
     biases = targets.mean(axis=0)
-    kernel = np.asarray((matrix @ matrix.T).todense(), dtype=np.float64)
+    if kernel is None:
+        kernel = _char_kernel(matrix)
     dual = np.linalg.solve(kernel + CHAR_LINEAR * np.eye(len(examples)), targets - biases)
     weights = np.asarray(matrix.T @ dual).T
     return kept, np.asarray(weights, dtype=np.float32), np.asarray(biases, dtype=np.float32)
+
+
+def _char_kernel(matrix: Any) -> np.ndarray:
+    """The products of the n-gram rows with each other (the ridge regression's dual kernel)."""
+    return np.asarray((matrix @ matrix.T).todense(), dtype=np.float64)
 
 
 def _char_linear_scores(
@@ -620,14 +634,23 @@ def _char_linear_scores(
 
 
 def _out_of_fold_char(
-    matrix: Any, examples: Sequence[Example], codes: Sequence[str]
+    matrix: Any,
+    examples: Sequence[Example],
+    codes: Sequence[str],
+    kernel: np.ndarray | None = None,
 ) -> list[dict[str, float]]:
     """Each training example's per-field char-regression scores from models that never saw its
     law (grouped by `law_of`, as the cross-validation)."""
     group = [_hash_fold(law_of(e)) for e in examples]
     scores: list[dict[str, float]] = [{} for _ in examples]
+    kernel = _char_kernel(matrix) if kernel is None else kernel
     for inside, outside in _fold_parts(group):
-        linear = _fit_char_linear(matrix[inside], [examples[i] for i in inside], codes)
+        linear = _fit_char_linear(
+            matrix[inside],
+            [examples[i] for i in inside],
+            codes,
+            kernel=kernel[np.ix_(inside, inside)],
+        )
         if linear is not None:
             codes_of, weights, biases = linear
             block = np.asarray(matrix[outside] @ weights.T) + biases
@@ -810,8 +833,9 @@ def train(
         out_of_fold_char: list[dict[str, float]] = [{} for _ in examples]
         if CHAR_LINEAR is not None:
             rows_of = char_matrix[: len(examples)]
-            model.char_linear = _fit_char_linear(rows_of, examples, field_codes)
-            out_of_fold_char = _out_of_fold_char(rows_of, examples, field_codes)
+            kernel = _char_kernel(rows_of)
+            model.char_linear = _fit_char_linear(rows_of, examples, field_codes, kernel=kernel)
+            out_of_fold_char = _out_of_fold_char(rows_of, examples, field_codes, kernel=kernel)
     rows: list[list[float]] = []
     targets: list[int] = []
     weights: list[float] = []
