@@ -414,3 +414,36 @@ def test_the_char_regression_from_the_whole_kernel_equals_its_own() -> None:
     whole = evidence_model._out_of_fold_char(matrix, examples, codes)
     assert any(whole)  # every fold scored its examples
     assert whole == evidence_model._out_of_fold_char(matrix, examples, codes, kernel=kernel)
+
+
+@pytest.mark.parametrize(
+    "item", [PROVISIONS[0], PROVISIONS[3], PROVISIONS[5]], ids=["fr", "zh", "ar"]
+)
+def test_the_wording_quotes_the_words_that_weighed_for_the_field(
+    model_dir: Path, item: dict[str, Any]
+) -> None:
+    """Model code 7: each suggestion's explanation names up to three words of the provision, as
+    written, whose character n-grams weighed most FOR the field in the char regression, strongest
+    first; in Chinese the words are those of the segmentation, not n-grams across words."""
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
+    from un1540.analytics.text.tokenise import spans
+
+    lexicon = load_lexicon()
+    trained = store.current_model(model_dir, lexicon=lexicon)
+    text = str(item["text"])
+    (suggested,) = evidence_model.suggest(
+        trained, lexicon, [("p", text, item.get("language"))], threshold=0.0
+    )
+    worded = [s for s in suggested.suggestions if s.explanation["wording"]]
+    assert worded, "at least one suggestion names its wording"
+    words = {word for word, _, _ in spans(text)}
+    for suggestion in suggested.suggestions:
+        wording = suggestion.explanation["wording"]
+        assert len(wording) <= evidence_model.WORDING_SHOWN
+        weights = [item["weight"] for item in wording]
+        assert weights == sorted(weights, reverse=True)
+        assert all(weight > 0 for weight in weights)
+        assert {item["phrase"] for item in wording} <= words
+        if wording:
+            assert f"wording: “{wording[0]['phrase']}”" in suggestion.explanation["summary"]

@@ -50,6 +50,7 @@ def test_an_expert_confirms_a_suggestion_into_a_draft(
     assert action, "a suggestion with its form for the prohibition"
     field = action.group(2)
     assert "Why: these words matched" in section
+    assert "Wording that weighed for this field:" in section  # the char regression's words
     assert f'<option value="{number}">' in section
     done = client.post(
         action.group(1),

@@ -36,8 +36,10 @@ class SuggestionRead(BaseModel):
     columns: list[str] = Field(description="legal_framework, enforcement")
     score: float = Field(ge=0, le=1, description="Calibrated probability that the field is right.")
     explanation: dict[str, Any] = Field(
-        description="summary; triggers: the phrases and the concept each matched; similar: "
-        "labelled provisions of the development set that were evidence for the same field."
+        description="summary; triggers: the phrases and the concept each matched; wording: up to "
+        "three words of the provision whose character n-grams weighed most for the field, each "
+        "with its weight; similar: labelled provisions of the development set that were evidence "
+        "for the same field."
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,6 +19,7 @@ from un1540.analytics.evidence.context import cited_texts
 from un1540.analytics.evidence.devset import COLUMNS, Example, Label, law_of
 from un1540.analytics.evidence.lexicon import WEAPONS, Hit, Lexicon, framework_fields
 from un1540.analytics.evidence.text import detect_language, fold
+from un1540.analytics.text.tokenise import spans as word_spans
 
 # Raise when the features or the training change: a cached model of another version is rebuilt.
 MODEL_CODE_VERSION = "7"
@@ -996,8 +998,71 @@ def _rule_columns(lexicon: Lexicon, provision: Provision, code: str) -> list[str
     return [c for c in COLUMNS if c in columns]
 
 
+WORDING_SHOWN = 3
+_ANALYSERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class WordGrams:
+    """A provision's words (a run of Chinese characters segmented into its words) with the
+    positions of their character n-grams in the provision's TF-IDF row: computed once per
+    provision, then each field's wording costs one product."""
+
+    text: str
+    data: np.ndarray
+    indices: np.ndarray
+    spans: list[tuple[int, int]]  # each word's offsets in the text
+    positions: list[np.ndarray]
+
+
+def _word_grams(model: Model, text: str, row: Any) -> WordGrams:
+    """The words of `text` (its n-gram row `row`) whose n-grams are in the row."""
+    position_of = {int(i): p for p, i in enumerate(row.indices.tolist())}
+    vocabulary = model.vectoriser.vocabulary_
+    analyser = _ANALYSERS.get(model.vectoriser)
+    if analyser is None:
+        analyser = _ANALYSERS[model.vectoriser] = model.vectoriser.build_analyzer()
+    spans: list[tuple[int, int]] = []
+    positions: list[np.ndarray] = []
+    for word, start, end in word_spans(text):
+        grams = analyser(fold(word))
+        found = {position_of[vocabulary[g]] for g in grams if vocabulary.get(g) in position_of}
+        if found:
+            spans.append((start, end))
+            positions.append(np.fromiter(sorted(found), dtype=np.int64))
+    return WordGrams(text, np.asarray(row.data), np.asarray(row.indices), spans, positions)
+
+
+def _wording(model: Model, code: str, grams: WordGrams) -> list[dict[str, Any]]:
+    """The words of the provision whose character n-grams weighed most FOR the field in the char
+    regression (model code 7): each word's n-grams' TF-IDF values times the field's weights,
+    summed. At most WORDING_SHOWN, strongest first, each quoted from the provision as written."""
+    if model.char_linear is None or code not in model.char_linear[0]:
+        return []
+    codes, weights, _ = model.char_linear
+    contributions = grams.data * weights[codes.index(code)][grams.indices]
+    scored = sorted(
+        ((float(contributions[p].sum()), i) for i, p in enumerate(grams.positions)),
+        key=lambda item: (-item[0], grams.spans[item[1]][0]),
+    )
+    shown: list[dict[str, Any]] = []
+    for weight, i in scored:
+        if weight <= 0 or len(shown) == WORDING_SHOWN:
+            break
+        start, end = grams.spans[i]
+        phrase = grams.text[start:end]
+        if phrase.lower() not in {str(item["phrase"]).lower() for item in shown}:
+            shown.append({"phrase": phrase, "weight": round(weight, 3)})
+    return shown
+
+
 def _explanation(
-    lexicon: Lexicon, provision: Provision, code: str, model: Model, neighbours: Neighbours
+    lexicon: Lexicon,
+    provision: Provision,
+    code: str,
+    model: Model,
+    neighbours: Neighbours,
+    wording: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     rule = lexicon.fields[code]
     wanted = list(rule.all) + [
@@ -1023,13 +1088,19 @@ def _explanation(
         if code in model.examples[i].labels
     ][:3]
     summary = "; ".join(f"“{t['phrase']}” ({t['concept']})" for t in triggers[:6])
+    if wording:
+        summary += (
+            ("; " if summary else "")
+            + "wording: "
+            + ", ".join(f"“{item['phrase']}”" for item in wording)
+        )
     if similar:
         summary += (
             ("; " if summary else "")
             + "similar to "
             + ", ".join(str(item["id"]) for item in similar)
         )
-    return {"summary": summary, "triggers": triggers, "similar": similar}
+    return {"summary": summary, "triggers": triggers, "wording": wording or [], "similar": similar}
 
 
 @dataclass(frozen=True)
@@ -1107,6 +1178,7 @@ def suggest(
         codes = _candidates(lexicon, provision, neighbours, model)
         suggestions = []
         if codes and model.classifier is not None:
+            grams = _word_grams(model, provision.text, char_rows[index])
             rows = [_features(model, lexicon, provision, neighbours, c, context) for c in codes]
             scores = model.classifier.predict_proba(np.asarray(rows))[:, 1]
             scores = [
@@ -1128,7 +1200,14 @@ def suggest(
                         weapons=_weapons(lexicon, provision, code, context, model, neighbours),
                         columns=_columns(lexicon, provision, code, model, neighbours),
                         score=round(float(score), 3),
-                        explanation=_explanation(lexicon, provision, code, model, neighbours),
+                        explanation=_explanation(
+                            lexicon,
+                            provision,
+                            code,
+                            model,
+                            neighbours,
+                            _wording(model, code, grams),
+                        ),
                     )
                 )
         suggestions.sort(key=lambda s: (-s.score, s.field))

@@ -85,7 +85,9 @@ def _han_words(text: str, offset: int) -> Iterator[tuple[str, int, int]]:
             yield text[start:end], offset + start, offset + end
 
 
-def _spans(text: str) -> Iterator[tuple[str, int, int]]:
+def spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """The words of a text as written, with their offsets: runs of word characters, a run of
+    Han characters segmented into its words."""
     for match in WORD.finditer(text):
         chunk, start = match.group(), match.start()
         if not HAN.search(chunk):
@@ -105,7 +107,7 @@ def words(text: str, language: str) -> list[Word]:
     """The words of a text in `language` (one of the six), with offsets and terms."""
     return [
         Word(text=chunk, start=start, end=end, term=term(chunk, language))
-        for chunk, start, end in _spans(text)
+        for chunk, start, end in spans(text)
     ]
 
 
@@ -118,7 +120,7 @@ def query_terms(query: str) -> list[set[str]]:
     """For each word of a query, the terms it may stand for (under each language that writes
     its script); a passage matches when it has one term of every word."""
     groups: list[set[str]] = []
-    for chunk, _, _ in _spans(query):
+    for chunk, _, _ in spans(query):
         if HAN.search(chunk):
             languages: tuple[str, ...] = ("zh",)
         elif ARABIC.search(chunk):
