@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -1002,7 +1001,6 @@ def _rule_columns(lexicon: Lexicon, provision: Provision, code: str) -> list[str
 
 
 WORDING_SHOWN = 3
-_ANALYSERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -1022,9 +1020,7 @@ def _word_grams(model: Model, text: str, row: Any) -> WordGrams:
     """The words of `text` (its n-gram row `row`) whose n-grams are in the row."""
     position_of = {int(i): p for p, i in enumerate(row.indices.tolist())}
     vocabulary = model.vectoriser.vocabulary_
-    analyser = _ANALYSERS.get(model.vectoriser)
-    if analyser is None:
-        analyser = _ANALYSERS[model.vectoriser] = model.vectoriser.build_analyzer()
+    analyser = model.vectoriser.build_analyzer()  # cheap: the vectoriser's settings, bound
     spans: list[tuple[int, int]] = []
     positions: list[np.ndarray] = []
     for word, start, end in word_spans(text):
