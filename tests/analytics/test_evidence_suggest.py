@@ -247,10 +247,10 @@ def test_round_11_switches_are_off_and_do_what_they_say(monkeypatch: pytest.Monk
 def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.MonkeyPatch) -> None:
     """The switches of round 12 (docs/evidence.md) are as measured: the char regression ON since
     model code 7 (round 16: it gained on both groupings of the CV once the train split had grown
-    fourfold), no extra candidate from it, the stacked folds by source, code 5's boosted settings
-    and an even blend; the char regression fits each field with enough positives and scores a
-    text by its character n-grams, and the stacked folds group a law's language versions together
-    when switched on (as `benchmarks/evidence.py --set` does)."""
+    fourfold), no extra candidate from it, the stacked folds by source, code 8's boosted settings
+    (31 leaves of at least 20) and an even blend; the char regression fits each field with enough
+    positives and scores a text by its character n-grams, and the stacked folds group a law's
+    language versions together when switched on (as `benchmarks/evidence.py --set` does)."""
 
     from un1540.analytics.evidence import model as evidence_model
     from un1540.analytics.evidence.devset import Label
@@ -261,8 +261,10 @@ def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.M
     assert evidence_model.BOOSTED == {}
     assert evidence_model.BLEND_BOOSTED == 0.5
     assert evidence_model._boosted().get_params()["learning_rate"] == 0.06
+    assert evidence_model._boosted().get_params()["max_leaf_nodes"] == 31  # model code 8
+    assert evidence_model._boosted().get_params()["min_samples_leaf"] == 20
     assert evidence_model._char_linear_scores(None, None) == {}
-    assert evidence_model.MODEL_CODE_VERSION == "7"  # code 7: the char regression (session 16)
+    assert evidence_model.MODEL_CODE_VERSION == "8"  # code 8: the regression's groups (session 17)
     unset = evidence_model.Neighbours([], [], {})
     assert unset.char_linear == {}
 
@@ -276,6 +278,7 @@ def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.M
     vectoriser = evidence_model._vectoriser()
     matrix = vectoriser.fit_transform(texts)
     monkeypatch.setattr(evidence_model, "CHAR_LINEAR", 1.0)
+    monkeypatch.setattr(evidence_model, "CHAR_GROUPS", False)  # the fields alone (model code 7)
     fitted = evidence_model._fit_char_linear(matrix, examples, ["op2.manufacture", "op2.use"])
     assert fitted is not None
     assert fitted[0] == ["op2.manufacture"]  # op2.use has no positive
@@ -374,6 +377,7 @@ def test_the_char_regression_is_trained_and_read(model_dir: Path) -> None:
     trained = store.current_model(model_dir, lexicon=lexicon)
     assert trained.char_linear is not None
     codes, weights, biases = trained.char_linear
+    assert "@any" in codes  # model code 8: the groups beside the fields
     assert weights.shape == (len(codes), len(trained.vectoriser.vocabulary_))
     assert biases.shape == (len(codes),)
     labelled = [e for e in trained.examples if set(e.labels) & set(codes)]
@@ -386,6 +390,43 @@ def test_the_char_regression_is_trained_and_read(model_dir: Path) -> None:
         assert set(scores) == set(codes)
         above += all(scores[c] > biases[codes.index(c)] for c in example.labels if c in scores)
     assert above >= 15  # the regression fits its own training texts (penalty 0.3)
+
+
+def test_the_char_regression_learns_whether_a_provision_is_evidence_at_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Model code 8 (CHAR_GROUPS): beside each field, the char regression learns whether a
+    provision carries any field ("@any") and any field of each section ("@op2", ...); a section
+    no example carries is left out, and a text like the labelled ones scores "@any" above a text
+    like the hard negatives."""
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.devset import Label
+
+    assert evidence_model.CHAR_GROUPS is True
+    label = Label(("cw",), ("legal_framework",))
+    texts = ["chemical weapons production", "chemical weapons manufacture", "chemical arms made"]
+    texts += ["export licence for chemical weapons precursors"]
+    texts += ["import permits for veterinary medicines", "pesticide labels", "medicines trade"]
+    fields = [{"op2.manufacture": label}] * 3 + [{"op3cd.licensing": label}] + [{}] * 3
+    pairs = enumerate(zip(texts, fields, strict=True))
+    examples = [Example(str(i), t, "en", f"s{i}", dict(f)) for i, (t, f) in pairs]
+    targets = evidence_model._group_targets(examples)
+    assert targets.tolist()[0] == [1.0, 1.0, 0.0, 0.0]  # any, op2, op3ab, op3cd
+    assert targets.tolist()[3] == [1.0, 0.0, 0.0, 1.0]
+    assert targets.tolist()[4] == [0.0, 0.0, 0.0, 0.0]
+
+    vectoriser = evidence_model._vectoriser()
+    matrix = vectoriser.fit_transform(texts)
+    monkeypatch.setattr(evidence_model, "CHAR_LINEAR", 1.0)
+    codes = ["op2.manufacture", "op3cd.licensing"]
+    monkeypatch.setattr(evidence_model, "LINEAR_MIN_POSITIVES", 1)
+    fitted = evidence_model._fit_char_linear(matrix, examples, codes)
+    assert fitted is not None
+    assert fitted[0] == [*codes, "@any", "@op2", "@op3cd"]  # no example is op3ab
+    new = vectoriser.transform(["manufacture of chemical weapons", "trade in veterinary medicines"])
+    weapons = evidence_model._char_linear_scores(fitted, new[0])["@any"]
+    medicines = evidence_model._char_linear_scores(fitted, new[1])["@any"]
+    assert weapons > 0.5 > medicines
 
 
 def test_the_char_regression_from_the_whole_kernel_equals_its_own() -> None:
