@@ -77,7 +77,6 @@ CHAR_CANDIDATE: float | None = None
 # 17) it left 31 and 32 more hard negatives of 1,457 with no suggestion on both groupings, micro-F1
 # +0.002 / +0.000. False: off (model code 7).
 CHAR_GROUPS = True
-CHAR_GROUP_CODES = ("@any", "@op2", "@op3ab", "@op3cd")  # "@" + each of SECTIONS
 LINEAR_BY_LAW = False
 # BOOSTED: settings of the gradient-boosted model that replace its defaults (empty: _boosted()'s);
 # BLEND_BOOSTED: the weight of the boosted model in the blend (0.5: the mean). Their grid was
@@ -98,6 +97,8 @@ NEIGHBOURS = 8
 VOTE_CANDIDATE = 0.25
 EMBED_CHARS = 1200
 SECTIONS = ("op2", "op3ab", "op3cd")
+# CHAR_GROUPS' target names, in the order of _group_targets' columns: "@any", then each section
+CHAR_GROUP_CODES = ("@any", *(f"@{section}" for section in SECTIONS))
 _CONTEXT_KINDS = ("weapon", "delivery", "dual_use")
 _NEGATIVE_KINDS = (
     "hoax",
