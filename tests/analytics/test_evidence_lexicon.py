@@ -443,6 +443,34 @@ def test_the_literal_prefilter_changes_no_hit() -> None:
     assert skipped > len(examples) * 10  # the prefilter does skip most concepts
 
 
+def test_one_word_start_check_per_concept_changes_no_hit() -> None:
+    """`_compile` checks the word start once before a concept's alternatives (round 18): on real
+    provisions of every language the matches are those of the pattern checking it in each term
+    (en, fr, es, ru) or not at all (Arabic's infixes: a match still starts at a word's start)."""
+    import re
+
+    from un1540.analytics.evidence.lexicon import term_pattern
+    from un1540.analytics.evidence.text import normalise
+
+    lexicon = load_lexicon()
+    examples = load_devset(None)[::11]
+    assert {e.language for e in examples} == set(LANGUAGES)
+    compared = 0
+    for example in examples:
+        folded = normalise(example.text).text
+        for concept in lexicon.concepts.values():
+            terms = sorted(concept.terms[example.language], key=len, reverse=True)
+            start = "" if example.language in ("zh", "ar") else r"(?<!\w)"
+            each = re.compile(
+                "|".join(f"(?:{start}{term_pattern(t, example.language)})" for t in terms)
+            )
+            expected = [m.span() for m in each.finditer(folded)]
+            found = [m.span() for m in concept.patterns[example.language].finditer(folded)]
+            assert found == expected, (example.id, concept.id)
+            compared += bool(expected)
+    assert compared > len(examples) * 3  # many concepts do match
+
+
 def test_fold_and_normalise_by_the_table_are_the_character_rule() -> None:
     """fold() and normalise() look each character up in a table filled by `_fold_char`: the same
     text, one character at a time, with the offsets of characters folded to none or two."""

@@ -264,7 +264,9 @@ def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.M
     assert evidence_model._boosted().get_params()["max_leaf_nodes"] == 31  # model code 8
     assert evidence_model._boosted().get_params()["min_samples_leaf"] == 20
     assert evidence_model._char_linear_scores(None, None) == {}
-    assert evidence_model.MODEL_CODE_VERSION == "8"  # code 8: the regression's groups (session 17)
+    # code 8: the regression's groups (session 17); code 9: the joint embedding regressions and
+    # the word terms (session 18)
+    assert evidence_model.MODEL_CODE_VERSION == "9"
     unset = evidence_model.Neighbours([], [], {})
     assert unset.char_linear == {}
 
@@ -378,15 +380,20 @@ def test_the_char_regression_is_trained_and_read(model_dir: Path) -> None:
     assert trained.char_linear is not None
     codes, weights, biases = trained.char_linear
     assert "@any" in codes  # model code 8: the groups beside the fields
-    assert weights.shape == (len(codes), len(trained.vectoriser.vocabulary_))
+    assert trained.word_vectoriser is not None  # model code 9: the word terms beside them
+    width = len(trained.vectoriser.vocabulary_) + len(trained.word_vectoriser.vocabulary_)
+    assert weights.shape == (len(codes), width)
     assert biases.shape == (len(codes),)
     labelled = [e for e in trained.examples if set(e.labels) & set(codes)]
     assert labelled
     above = 0
     for example in labelled[:20]:
-        scores = evidence_model._char_linear_scores(
-            trained.char_linear, trained.vectoriser.transform([fold(example.text)])[0]
+        rows = evidence_model._regression_rows(
+            trained,
+            trained.vectoriser.transform([fold(example.text)]),
+            [(example.text, example.language)],
         )
+        scores = evidence_model._char_linear_scores(trained.char_linear, rows[0])
         assert set(scores) == set(codes)
         above += all(scores[c] > biases[codes.index(c)] for c in example.labels if c in scores)
     assert above >= 15  # the regression fits its own training texts (penalty 0.3)
@@ -429,6 +436,53 @@ def test_the_char_regression_learns_whether_a_provision_is_evidence_at_all(
     assert weapons > 0.5 > medicines
 
 
+def test_the_regression_reads_word_terms_beside_the_n_grams(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Model code 9 (WORD_TERMS): the char regression reads the TF-IDF of the provision's word
+    terms and pairs of terms (lemmas, Arabic stems, Chinese words) beside its n-grams; its
+    weights cover both, a text is scored through both, and the kernel train() sums (n-grams'
+    products plus the terms') is the product of the rows side by side."""
+    import numpy as np
+    from scipy.sparse import hstack
+
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
+    from un1540.analytics.evidence.text import fold
+    from un1540.analytics.text.tokenise import index_terms
+
+    assert evidence_model.WORD_TERMS is not None
+    trained = store.current_model(model_dir, lexicon=load_lexicon())
+    assert trained.word_vectoriser is not None
+    assert trained.char_linear is not None
+    words = trained.word_vectoriser.vocabulary_
+    assert "chemical weapon" in words or "arme chimique" in words  # lemmas, in pairs
+    width = len(trained.vectoriser.vocabulary_) + len(words)
+    assert trained.char_linear[1].shape[1] == width
+    text, language = "Nul ne peut fabriquer des armes chimiques.", "fr"
+    chars = trained.vectoriser.transform([fold(text)])
+    rows = evidence_model._regression_rows(trained, chars, [(text, language)])
+    assert rows.shape == (1, width)
+    assert rows[0, len(trained.vectoriser.vocabulary_) :].nnz > 0  # the terms are read
+    with_terms = evidence_model._char_linear_scores(trained.char_linear, rows[0])
+    codes, weights, biases = trained.char_linear
+    chars_only = np.asarray(chars @ weights[:, : chars.shape[1]].T).ravel() + biases
+    assert any(
+        abs(with_terms[c] - chars_only[i]) > 1e-3 for i, c in enumerate(codes)
+    )  # the terms' weights count
+
+    texts = [(e.text, e.language) for e in small_train_split()[:40]]
+    char_rows = evidence_model._vectoriser().fit_transform([fold(t) for t, _ in texts])
+    word_rows = 1.5 * evidence_model._word_vectoriser().fit_transform(
+        [index_terms(t, lang) for t, lang in texts]
+    )
+    side_by_side = hstack([char_rows, word_rows]).tocsr()
+    summed = evidence_model._char_kernel(char_rows) + evidence_model._char_kernel(word_rows)
+    assert np.allclose(evidence_model._char_kernel(side_by_side), summed)
+    monkeypatch.setattr(evidence_model, "WORD_TERMS", None)
+    assert evidence_model._regression_rows(trained, chars, [(text, language)]) is chars
+
+
 def test_the_char_regression_from_the_whole_kernel_equals_its_own() -> None:
     """train() multiplies the n-gram rows once and gives each out-of-fold fit its slice of the
     products: the same regression as a fit that multiplies its own rows."""
@@ -455,6 +509,29 @@ def test_the_char_regression_from_the_whole_kernel_equals_its_own() -> None:
     whole = evidence_model._out_of_fold_char(matrix, examples, codes)
     assert any(whole)  # every fold scored its examples
     assert whole == evidence_model._out_of_fold_char(matrix, examples, codes, kernel=kernel)
+
+
+def test_the_joint_logistic_regressions_are_scikit_learns_one_per_field() -> None:
+    """`_joint_logistic` solves every field's regression in one L-BFGS (round 18): each field's
+    probabilities are those of scikit-learn's LogisticRegression with the classes balanced and
+    the same sample weights, fitted alone."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from un1540.analytics.evidence import model as evidence_model
+
+    random = np.random.default_rng(7)
+    inputs = random.normal(size=(400, 12)) / 3
+    truth = random.normal(size=(12, 3))
+    targets = (inputs @ truth + random.normal(size=(400, 3)) > np.array([0.5, 1.2, 2.0])) * 1.0
+    weights = np.where(random.random((400, 3)) < 0.1, 2.0, 1.0)
+    assert 10 < targets[:, 2].sum() < 100  # one rare field, as most are
+    coefficients, intercepts = evidence_model._joint_logistic(inputs, targets, weights, 1.0)
+    for field in range(3):
+        alone = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000, tol=1e-8)
+        alone.fit(inputs, targets[:, field], sample_weight=weights[:, field])
+        joint = 1.0 / (1.0 + np.exp(-(inputs @ coefficients[field] + intercepts[field])))
+        assert np.abs(joint - alone.predict_proba(inputs)[:, 1]).max() < 0.01, field
 
 
 @pytest.mark.parametrize(

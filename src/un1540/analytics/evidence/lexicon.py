@@ -102,7 +102,7 @@ def _word_pattern(word: str, language: str) -> str:
         return body
     if language == "ar":
         return r"\w*" + body + ("" if exact else r"\w*")
-    return r"(?<!\w)" + body + (r"(?!\w)" if exact else r"\w*")
+    return body + (r"(?!\w)" if exact else r"\w*")
 
 
 def term_literal(term: str) -> str:
@@ -112,7 +112,8 @@ def term_literal(term: str) -> str:
 
 
 def term_pattern(term: str, language: str) -> str:
-    """The regular expression of one folded term (see the syntax in lexicon.yml)."""
+    """The regular expression of one folded term (see the syntax in lexicon.yml); outside Chinese
+    it matches at a word start only under `_compile`'s word-start check."""
     pieces = [piece.strip() for piece in term.split("~")]
     compiled = []
     for piece in pieces:
@@ -129,8 +130,13 @@ def term_pattern(term: str, language: str) -> str:
 
 
 def _compile(terms: tuple[str, ...], language: str) -> re.Pattern[str]:
+    """One pattern for a concept's terms in a language, the longest first. Outside Chinese every
+    match starts at a word start, so the word-start check comes once, before the alternatives:
+    the engine leaves a position inside a word at once instead of trying every term there (four
+    times faster on the development set, the same matches: round 18 of docs/evidence.md)."""
     ordered = sorted(terms, key=len, reverse=True)
-    return re.compile("|".join(f"(?:{term_pattern(term, language)})" for term in ordered))
+    alternatives = "|".join(f"(?:{term_pattern(term, language)})" for term in ordered)
+    return re.compile(alternatives if language == "zh" else rf"(?<!\w)(?:{alternatives})")
 
 
 def _problem(where: str, message: str) -> LexiconError:

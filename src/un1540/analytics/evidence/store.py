@@ -60,7 +60,8 @@ def build_model(
 ) -> Model:
     """Train on the train split plus `decisions` and keep the model as the current one.
 
-    Embeddings already computed by the current model are reused, so a retrain takes seconds."""
+    Embeddings already computed by the current model are reused, so a retrain is the training
+    alone (under a minute for the development set's train split: docs/cli.md)."""
     lexicon = lexicon or load_lexicon()
     examples = [*(train_split() if base is None else base), *decisions]
     embedder = shared_embedder()

@@ -285,5 +285,5 @@ def decide_suggestion(
 
 def retrain(session: Session, *, directory: Path | None = None) -> Model:
     """Train the model again on the train split and every decision not held out, and keep it
-    as the current model (seconds: embeddings already computed are reused). Writes no row."""
+    as the current model (under a minute: embeddings already computed are reused). Writes no row."""
     return build_model(model_dir(directory), decision_examples(session))
