@@ -12,6 +12,7 @@ import yaml
 
 from un1540.analytics.evidence.devset import (
     DevsetError,
+    Example,
     law_folds,
     law_of,
     load_devset,
@@ -416,18 +417,24 @@ def test_traditional_chinese_matches_the_simplified_lexicon() -> None:
     assert "weapon.nw" in lexicon.match("核子原料之輸入、輸出，非經主管機關核准，不得為之。", "zh")
 
 
+def folded_devset_sample(step: int) -> list[tuple[Example, str]]:
+    """Every `step`-th provision of the development set, the six languages among them, each with
+    its folded text (what the lexicon's patterns run on)."""
+    from un1540.analytics.evidence.text import normalise
+
+    examples = load_devset(None)[::step]
+    assert {e.language for e in examples} == set(LANGUAGES)
+    return [(example, normalise(example.text).text) for example in examples]
+
+
 def test_the_literal_prefilter_changes_no_hit() -> None:
     """A concept's pattern runs only on texts holding the first word of one of its terms
     (`Concept.literals`): on real provisions of every language the hits are those of the
     patterns run on every text."""
-    from un1540.analytics.evidence.text import normalise
-
     lexicon = load_lexicon()
-    examples = load_devset(None)[::23]
-    assert {e.language for e in examples} == set(LANGUAGES)
+    sample = folded_devset_sample(23)
     skipped = 0
-    for example in examples:
-        folded = normalise(example.text).text
+    for example, folded in sample:
         plain = {
             concept.id: [m.span() for m in concept.patterns[example.language].finditer(folded)]
             for concept in lexicon.concepts.values()
@@ -440,7 +447,7 @@ def test_the_literal_prefilter_changes_no_hit() -> None:
             for concept in lexicon.concepts.values()
             if not any(word in folded for word in concept.literals[example.language])
         )
-    assert skipped > len(examples) * 10  # the prefilter does skip most concepts
+    assert skipped > len(sample) * 10  # the prefilter does skip most concepts
 
 
 def test_one_word_start_check_per_concept_changes_no_hit() -> None:
@@ -450,14 +457,11 @@ def test_one_word_start_check_per_concept_changes_no_hit() -> None:
     import re
 
     from un1540.analytics.evidence.lexicon import term_pattern
-    from un1540.analytics.evidence.text import normalise
 
     lexicon = load_lexicon()
-    examples = load_devset(None)[::11]
-    assert {e.language for e in examples} == set(LANGUAGES)
+    sample = folded_devset_sample(11)
     compared = 0
-    for example in examples:
-        folded = normalise(example.text).text
+    for example, folded in sample:
         for concept in lexicon.concepts.values():
             terms = sorted(concept.terms[example.language], key=len, reverse=True)
             start = "" if example.language in ("zh", "ar") else r"(?<!\w)"
@@ -468,7 +472,7 @@ def test_one_word_start_check_per_concept_changes_no_hit() -> None:
             found = [m.span() for m in concept.patterns[example.language].finditer(folded)]
             assert found == expected, (example.id, concept.id)
             compared += bool(expected)
-    assert compared > len(examples) * 3  # many concepts do match
+    assert compared > len(sample) * 3  # many concepts do match
 
 
 def test_fold_and_normalise_by_the_table_are_the_character_rule() -> None:
