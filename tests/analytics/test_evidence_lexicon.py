@@ -203,6 +203,39 @@ def test_loss_words_that_are_not_theft_stay_out_of_physical_protection() -> None
 
 
 @pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Malaysia's Biosafety Act 2007, ss. 12 and 26 (development set, en-d22-mys-bio)
+        ("en", "No person shall undertake any importation of living modified organisms"),
+        ("en", "Any approved person who undertakes a contained use activity shall take"),
+        ("en", "A person is guilty of an offence if the person deals with a GMO"),
+        # the Cartagena Protocol's terms in its other authentic texts
+        (
+            "fr",
+            "l'importation d'organismes vivants modifiés pour une utilisation en milieu confiné",
+        ),
+        (
+            "es",
+            "el movimiento de organismos vivos modificados destinados a uso confinado",
+        ),
+        ("zh", "改性活生物体的越境转移"),
+        ("ru", "трансграничное перемещение живых измененных организмов"),
+        ("ar", "نقل الكائنات الحية المحورة عبر الحدود"),
+        ("zh", "私運貨物進口、出口"),  # Taiwan's customs anti-smuggling act, art. 3
+    ],
+)
+def test_biosafety_and_smuggling_words_make_their_fields_candidates(
+    language: str, text: str
+) -> None:
+    """Lexicon 2026.12.9: biosafety acts name the organisms (GMOs, living modified organisms,
+    contained use), not genes, and Taiwan's customs act says 私運, not 走私; before, these
+    wordings made genetic engineering or illicit trafficking no candidate at all."""
+    lexicon = load_lexicon()
+    concept = "ctl.trafficking" if "私運" in text else "ctl.genetic"
+    assert concept in lexicon.match(text, language)
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [
         ("Quiconque fabrique des armes chimiques est puni de la réclusion criminelle.", "fr"),
