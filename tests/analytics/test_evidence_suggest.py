@@ -265,8 +265,8 @@ def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.M
     assert evidence_model._boosted().get_params()["min_samples_leaf"] == 20
     assert evidence_model._char_linear_scores(None, None) == {}
     # code 8: the regression's groups (session 17); code 9: the joint embedding regressions and
-    # the word terms (session 18)
-    assert evidence_model.MODEL_CODE_VERSION == "9"
+    # the word terms (session 18); code 10: the scores against the other fields' (session 19)
+    assert evidence_model.MODEL_CODE_VERSION == "10"
     unset = evidence_model.Neighbours([], [], {})
     assert unset.char_linear == {}
 
@@ -392,6 +392,7 @@ def test_the_char_regression_is_trained_and_read(model_dir: Path) -> None:
             trained,
             trained.vectoriser.transform([fold(example.text)]),
             [(example.text, example.language)],
+            trained.embeddings[trained.examples.index(example)][None, :],
         )
         scores = evidence_model._char_linear_scores(trained.char_linear, rows[0])
         assert set(scores) == set(codes)
@@ -461,7 +462,8 @@ def test_the_regression_reads_word_terms_beside_the_n_grams(
     assert trained.char_linear[1].shape[1] == width
     text, language = "Nul ne peut fabriquer des armes chimiques.", "fr"
     chars = trained.vectoriser.transform([fold(text)])
-    rows = evidence_model._regression_rows(trained, chars, [(text, language)])
+    embedding = np.zeros((1, 512), dtype=np.float32)  # read only with EMBED_TERMS
+    rows = evidence_model._regression_rows(trained, chars, [(text, language)], embedding)
     assert rows.shape == (1, width)
     assert rows[0, len(trained.vectoriser.vocabulary_) :].nnz > 0  # the terms are read
     with_terms = evidence_model._char_linear_scores(trained.char_linear, rows[0])
@@ -480,7 +482,21 @@ def test_the_regression_reads_word_terms_beside_the_n_grams(
     summed = evidence_model._char_kernel(char_rows) + evidence_model._char_kernel(word_rows)
     assert np.allclose(evidence_model._char_kernel(side_by_side), summed)
     monkeypatch.setattr(evidence_model, "WORD_TERMS", None)
-    assert evidence_model._regression_rows(trained, chars, [(text, language)]) is chars
+    assert evidence_model._regression_rows(trained, chars, [(text, language)], embedding) is chars
+
+
+def test_a_fields_scores_are_also_read_against_the_provisions_other_fields() -> None:
+    """Model code 10 (RELATIVE_FEATURES): the pair model also reads a field's regression score
+    minus the best other field of its section, minus the best other field of any section, and
+    1 / its rank; the groups ("@any") are not fields and take no part."""
+    from un1540.analytics.evidence import model as evidence_model
+
+    assert evidence_model.RELATIVE_FEATURES is True
+    scores = {"op2.use": 0.5, "op2.possess": 0.75, "op3cd.licensing": 0.25, "@any": 2.0}
+    assert evidence_model._relative(scores, "op2.use", "op2") == [-0.25, -0.25, 0.5]
+    assert evidence_model._relative(scores, "op2.possess", "op2") == [0.25, 0.25, 1.0]
+    assert evidence_model._relative(scores, "op3cd.licensing", "op3cd") == [0.25, -0.5, 1 / 3]
+    assert evidence_model._relative({}, "op2.use", "op2") == [0.0, 0.0, 1.0]
 
 
 def test_the_char_regression_from_the_whole_kernel_equals_its_own() -> None:
