@@ -392,7 +392,6 @@ def test_the_char_regression_is_trained_and_read(model_dir: Path) -> None:
             trained,
             trained.vectoriser.transform([fold(example.text)]),
             [(example.text, example.language)],
-            trained.embeddings[trained.examples.index(example)][None, :],
         )
         scores = evidence_model._char_linear_scores(trained.char_linear, rows[0])
         assert set(scores) == set(codes)
@@ -462,8 +461,7 @@ def test_the_regression_reads_word_terms_beside_the_n_grams(
     assert trained.char_linear[1].shape[1] == width
     text, language = "Nul ne peut fabriquer des armes chimiques.", "fr"
     chars = trained.vectoriser.transform([fold(text)])
-    embedding = np.zeros((1, 512), dtype=np.float32)  # read only with EMBED_TERMS
-    rows = evidence_model._regression_rows(trained, chars, [(text, language)], embedding)
+    rows = evidence_model._regression_rows(trained, chars, [(text, language)])
     assert rows.shape == (1, width)
     assert rows[0, len(trained.vectoriser.vocabulary_) :].nnz > 0  # the terms are read
     with_terms = evidence_model._char_linear_scores(trained.char_linear, rows[0])
@@ -482,7 +480,7 @@ def test_the_regression_reads_word_terms_beside_the_n_grams(
     summed = evidence_model._char_kernel(char_rows) + evidence_model._char_kernel(word_rows)
     assert np.allclose(evidence_model._char_kernel(side_by_side), summed)
     monkeypatch.setattr(evidence_model, "WORD_TERMS", None)
-    assert evidence_model._regression_rows(trained, chars, [(text, language)], embedding) is chars
+    assert evidence_model._regression_rows(trained, chars, [(text, language)]) is chars
 
 
 def test_a_fields_scores_are_also_read_against_the_provisions_other_fields() -> None:

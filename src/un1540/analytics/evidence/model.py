@@ -85,8 +85,6 @@ CHAR_GROUPS = True
 # chimique") whatever their inflection. In the grouped CV (round 18) 1.0 / 1.5 / 2.0 gave
 # +0.005 / +0.006 / +0.005 (salt '') and +0.004 / +0.006 / +0.004 (salt b). None: n-grams only.
 WORD_TERMS: float | None = 1.5
-EMBED_TERMS: float | None = None
-WORD_NGRAMS = 2
 # RELATIVE_FEATURES (model code 10, session 19): the pair model also reads each regression's
 # score for the field against the provision's other fields (minus the best other field of its
 # section, minus the best of any section, 1 / its rank), for the char regression and the
@@ -95,10 +93,6 @@ WORD_NGRAMS = 2
 # (round 19, four groupings, lexicon 2026.12.9) 0.612 / 0.606 / 0.607 / 0.611 -> 0.616 / 0.605 /
 # 0.611 / 0.614 (salts '', b, c, d). False: code 9.
 RELATIVE_FEATURES = True
-WORD_NEIGHBOURS = False
-BOOSTED_SEEDS = 1
-COMBINED_NEIGHBOURS = False
-WORD_MIN_DF = 2
 LINEAR_BY_LAW = False
 # BOOSTED: settings of the gradient-boosted model that replace its defaults (empty: _boosted()'s);
 # BLEND_BOOSTED: the weight of the boosted model in the blend (0.5: the mean). Their grid was
@@ -238,8 +232,6 @@ class Neighbours:
     prototype: dict[str, float] = field(default_factory=dict)
     # per field: the probability of the regression on character n-grams (CHAR_LINEAR)
     char_linear: dict[str, float] = field(default_factory=dict)
-    # WORD_NEIGHBOURS: the nearest by the word terms' TF-IDF
-    words: list[tuple[int, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -274,8 +266,6 @@ class Model:
     with_rejections: np.ndarray | None = None
     # WORD_TERMS: the vectoriser of the word terms the char regression also reads
     word_vectoriser: Any = None
-    # WORD_NEIGHBOURS / COMBINED_NEIGHBOURS: the examples' word-term rows transposed (CSR)
-    word_postings: Any = None
 
     def cut(self, code: str) -> float:
         """The score a suggestion of `code` needs to be shown by default."""
@@ -445,8 +435,6 @@ def _features(
                     neighbours.char_linear.get(f"@{section}", 0.0),
                 ]
             )
-    if WORD_NEIGHBOURS:
-        row.extend(_votes(model, neighbours.words, code))
     if RELATIVE_FEATURES:
         row.extend(_relative(neighbours.char_linear, code, section))
         row.extend(_relative(neighbours.linear, code, section))
@@ -492,8 +480,6 @@ def _neighbours(
     *,
     exclude_source: str | None = None,
     char_sims: np.ndarray | None = None,
-    words: Any = None,
-    word_sims: np.ndarray | None = None,
 ) -> Neighbours:
     """`char_sims`: the provision's n-gram products with every example when the caller has them
     (train() has them all in the regression's kernel), else computed here."""
@@ -504,10 +490,6 @@ def _neighbours(
         postings = model.char_postings if model.char_postings is not None else model.char_matrix.T
         # the same products as char_matrix @ chars.T, computed from the n-grams of this provision
         char_sims = np.asarray((chars @ postings).todense()).ravel()
-    if word_sims is None and words is not None and model.word_postings is not None:
-        word_sims = np.asarray((words @ model.word_postings).todense()).ravel()
-    if COMBINED_NEIGHBOURS and word_sims is not None:
-        char_sims = (char_sims + word_sims) / 2
     sources = model.sources if model.sources is not None else _sources(model.examples)
     mask = np.ones(len(model.examples), dtype=bool)
     if exclude_source is not None:
@@ -528,10 +510,7 @@ def _neighbours(
         order = np.argsort(-sims)[:NEIGHBOURS]
         return [(int(i), float(sims[i])) for i in order if np.isfinite(sims[i])]
 
-    found = Neighbours(top(use_sims), top(char_sims), rejected)
-    if WORD_NEIGHBOURS and word_sims is not None:
-        found.words = top(word_sims)
-    return found
+    return Neighbours(top(use_sims), top(char_sims), rejected)
 
 
 def _sources(examples: Sequence[Example]) -> np.ndarray:
@@ -764,10 +743,8 @@ def _group_targets(examples: Sequence[Example]) -> np.ndarray:
 
 
 def _char_kernel(matrix: Any) -> np.ndarray:
-    """The products of the n-gram rows with each other (the ridge regression's dual kernel);
-    also of dense rows (EMBED_TERMS' embeddings)."""
-    product = matrix @ matrix.T
-    return np.asarray(product.todense() if hasattr(product, "todense") else product, np.float64)
+    """The products of the n-gram rows with each other (the ridge regression's dual kernel)."""
+    return np.asarray((matrix @ matrix.T).todense(), dtype=np.float64)
 
 
 def _char_linear_scores(
@@ -829,7 +806,6 @@ def _candidates(
         if (
             _votes(model, neighbours.use, code)[0] >= VOTE_CANDIDATE
             or _votes(model, neighbours.chars, code)[0] >= VOTE_CANDIDATE
-            or (WORD_NEIGHBOURS and _votes(model, neighbours.words, code)[0] >= VOTE_CANDIDATE)
             or (
                 LINEAR_CANDIDATE is not None
                 and neighbours.linear.get(code, 0.0) >= LINEAR_CANDIDATE
@@ -850,28 +826,25 @@ def _word_vectoriser() -> Any:
         analyzer="word",
         token_pattern=r"\S+",
         lowercase=False,
-        ngram_range=(1, WORD_NGRAMS),
+        ngram_range=(1, 2),
         sublinear_tf=True,
-        min_df=WORD_MIN_DF,
+        min_df=2,
         max_features=60000,
     )
 
 
-def _regression_rows(
-    model: Model, char_rows: Any, texts: Sequence[tuple[str, str]], embeddings: np.ndarray
-) -> Any:
+def _regression_rows(model: Model, char_rows: Any, texts: Sequence[tuple[str, str]]) -> Any:
     """What the char regression reads: the n-gram rows of the (text, language) pairs and, beside
     them, `_regression_parts`."""
-    parts = _regression_parts(model, texts, embeddings)
+    parts = _regression_parts(model, texts)
     return _side_by_side(char_rows, parts) if parts else char_rows
 
 
 def _regression_parts(
-    model: Model, texts: Sequence[tuple[str, str]], embeddings: np.ndarray, *, fit: bool = False
+    model: Model, texts: Sequence[tuple[str, str]], *, fit: bool = False
 ) -> list[Any]:
     """The rows the char regression reads beside the n-grams: with WORD_TERMS the word terms'
-    TF-IDF (`fit`: the model's vectoriser learns them first), with EMBED_TERMS the sentence
-    embeddings, each scaled by its switch."""
+    TF-IDF, scaled by it (`fit`: the model's vectoriser learns the terms first)."""
     parts = []
     if WORD_TERMS is not None:
         terms = [index_terms(text, language) for text, language in texts]
@@ -879,18 +852,7 @@ def _regression_parts(
             model.word_vectoriser = _word_vectoriser().fit(terms)
         if model.word_vectoriser is not None:
             parts.append(WORD_TERMS * model.word_vectoriser.transform(terms))
-    if EMBED_TERMS is not None:
-        parts.append(EMBED_TERMS * np.asarray(embeddings, dtype=np.float64))
     return parts
-
-
-def _word_row(model: Model, regression_rows: Any, index: int) -> Any:
-    """The provision's word-term row (unscaled), read from its regression row."""
-    if model.word_postings is None or WORD_TERMS is None or regression_rows is None:
-        return None
-    start = len(model.vectoriser.vocabulary_)
-    width = len(model.word_vectoriser.vocabulary_)
-    return regression_rows[index][:, start : start + width] / WORD_TERMS
 
 
 def _side_by_side(char_rows: Any, parts: list[Any]) -> Any:
@@ -917,8 +879,6 @@ class Blend:
         from sklearn.preprocessing import StandardScaler
 
         self.boosted = _boosted()
-        # BOOSTED_SEEDS > 1: more boosted models, each with its own seed, their mean taken
-        self.more_boosted = [_boosted(seed) for seed in range(1, BOOSTED_SEEDS)]
         self.linear = make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000))
         # the regression sees the first `linear_width` features only (not the concept bag: on
         # few examples its sparse weights overfit; the boosted trees pick what matters)
@@ -929,8 +889,6 @@ class Blend:
 
     def fit(self, rows: Any, targets: Any, sample_weight: Any = None) -> Blend:
         self.boosted.fit(rows, targets, sample_weight=sample_weight)
-        for boosted in getattr(self, "more_boosted", []):
-            boosted.fit(rows, targets, sample_weight=sample_weight)
         self.linear.fit(
             self._narrow(rows), targets, logisticregression__sample_weight=sample_weight
         )
@@ -938,20 +896,16 @@ class Blend:
 
     def predict_proba(self, rows: Any) -> Any:
         linear = self.linear.predict_proba(self._narrow(rows))
-        boosted = self.boosted.predict_proba(rows)
-        more = getattr(self, "more_boosted", [])
-        if more:
-            boosted = (boosted + sum(b.predict_proba(rows) for b in more)) / (1 + len(more))
         if BLEND_BOOSTED == 0.5:
-            return (boosted + linear) / 2
-        return BLEND_BOOSTED * boosted + (1 - BLEND_BOOSTED) * linear
+            return (self.boosted.predict_proba(rows) + linear) / 2
+        return BLEND_BOOSTED * self.boosted.predict_proba(rows) + (1 - BLEND_BOOSTED) * linear
 
 
 def _classifier(linear_width: int | None = None) -> Any:
     return Blend(linear_width) if BLEND else _boosted()
 
 
-def _boosted(seed: int = 0) -> Any:
+def _boosted() -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     settings: dict[str, Any] = {
@@ -960,7 +914,7 @@ def _boosted(seed: int = 0) -> Any:
         "max_leaf_nodes": 31,  # model code 8 (round 17); 15 and 10 before, chosen on a quarter
         "min_samples_leaf": 20,  # of today's train split (round 12)
         "l2_regularization": 1.0,
-        "random_state": seed,
+        "random_state": 0,
     }
     return HistGradientBoostingClassifier(**(settings | BOOSTED))
 
@@ -1051,7 +1005,6 @@ def _train(
         cited_texts([(e.source, e.extra.get("article", ""), e.text, e.language) for e in examples]),
     )
     kernel: np.ndarray | None = None  # the n-gram rows' products, when the regression needs them
-    word_kernel: np.ndarray | None = None
     if examples:
         inputs = _linear_inputs(lexicon, provisions, embeddings)
         model.field_linear = _fit_linear(inputs, examples, field_codes)
@@ -1064,15 +1017,11 @@ def _train(
         if CHAR_LINEAR is not None:
             char_rows = char_matrix[: len(examples)]
             kernel = _char_kernel(char_rows)  # also each provision's n-gram neighbours, below
-            parts = _regression_parts(
-                model, [(e.text, e.language) for e in examples], embeddings, fit=True
-            )
+            parts = _regression_parts(model, [(e.text, e.language) for e in examples], fit=True)
             rows_of = _side_by_side(char_rows, parts) if parts else char_rows
-            products = kernel + sum((_char_kernel(part) for part in parts), np.zeros_like(kernel))
-            if (WORD_NEIGHBOURS or COMBINED_NEIGHBOURS) and WORD_TERMS is not None:
-                word_rows = parts[0] / WORD_TERMS
-                model.word_postings = word_rows.T.tocsr()
-                word_kernel = _char_kernel(word_rows)
+            products = kernel  # the products of the rows side by side: the sum of each part's
+            for part in parts:
+                products = products + _char_kernel(part)
             model.char_linear = _fit_char_linear(rows_of, examples, field_codes, kernel=products)
             out_of_fold_char = _out_of_fold_char(rows_of, examples, field_codes, kernel=products)
     rows: list[list[float]] = []
@@ -1088,7 +1037,6 @@ def _train(
             char_matrix[index],
             exclude_source=example.source,
             char_sims=None if kernel is None else kernel[index],
-            word_sims=None if word_kernel is None else word_kernel[index],
         )
         neighbours.linear = out_of_fold[index]
         neighbours.prototype = out_of_fold_prototypes[index]
@@ -1404,8 +1352,8 @@ def suggest(
         model.vectoriser.transform([fold(p.text) for p in provisions]) if provisions else None
     )
     regression_rows = (
-        _regression_rows(model, char_rows, [(p.text, p.language) for p in provisions], embeddings)
-        if provisions and embeddings is not None
+        _regression_rows(model, char_rows, [(p.text, p.language) for p in provisions])
+        if provisions
         else None
     )
     results = []
@@ -1414,8 +1362,7 @@ def suggest(
         assert embeddings is not None
         assert char_rows is not None
         assert inputs is not None
-        words = _word_row(model, regression_rows, index)
-        neighbours = _neighbours(model, embeddings[index], char_rows[index], words=words)
+        neighbours = _neighbours(model, embeddings[index], char_rows[index])
         neighbours.linear = _linear_scores(model.field_linear, inputs[index])
         neighbours.prototype = _prototype_scores(model.prototypes, embeddings[index])
         assert regression_rows is not None
