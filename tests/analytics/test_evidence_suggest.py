@@ -265,7 +265,7 @@ def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.M
     assert evidence_model._boosted().get_params()["min_samples_leaf"] == 20
     assert evidence_model._char_linear_scores(None, None) == {}
     # code 8: the regression's groups (session 17); code 9: the joint embedding regressions and
-    # the word terms (session 18); code 10: the scores against the other fields' (session 19)
+    # the word terms (session 18); code 10: the scores against the other fields (session 19)
     assert evidence_model.MODEL_CODE_VERSION == "10"
     unset = evidence_model.Neighbours([], [], {})
     assert unset.char_linear == {}

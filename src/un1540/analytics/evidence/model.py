@@ -834,31 +834,27 @@ def _word_vectoriser() -> Any:
 
 
 def _regression_rows(model: Model, char_rows: Any, texts: Sequence[tuple[str, str]]) -> Any:
-    """What the char regression reads: the n-gram rows of the (text, language) pairs and, beside
-    them, `_regression_parts`."""
-    parts = _regression_parts(model, texts)
-    return _side_by_side(char_rows, parts) if parts else char_rows
+    """What the char regression reads: the n-gram rows of the (text, language) pairs and, with
+    WORD_TERMS, their `_word_rows` beside them."""
+    word_rows = _word_rows(model, texts)
+    return char_rows if word_rows is None else _side_by_side(char_rows, word_rows)
 
 
-def _regression_parts(
-    model: Model, texts: Sequence[tuple[str, str]], *, fit: bool = False
-) -> list[Any]:
-    """The rows the char regression reads beside the n-grams: with WORD_TERMS the word terms'
-    TF-IDF, scaled by it (`fit`: the model's vectoriser learns the terms first)."""
-    parts = []
-    if WORD_TERMS is not None:
-        terms = [index_terms(text, language) for text, language in texts]
-        if fit:
-            model.word_vectoriser = _word_vectoriser().fit(terms)
-        if model.word_vectoriser is not None:
-            parts.append(WORD_TERMS * model.word_vectoriser.transform(terms))
-    return parts
+def _word_rows(model: Model, texts: Sequence[tuple[str, str]], *, fit: bool = False) -> Any:
+    """The TF-IDF of the word terms of the (text, language) pairs, scaled by WORD_TERMS (None
+    when off); `fit`: the model's vectoriser learns the terms first (train())."""
+    if WORD_TERMS is None or (model.word_vectoriser is None and not fit):
+        return None
+    terms = [index_terms(text, language) for text, language in texts]
+    if fit:
+        model.word_vectoriser = _word_vectoriser().fit(terms)
+    return WORD_TERMS * model.word_vectoriser.transform(terms)
 
 
-def _side_by_side(char_rows: Any, parts: list[Any]) -> Any:
-    from scipy.sparse import csr_matrix, hstack
+def _side_by_side(char_rows: Any, word_rows: Any) -> Any:
+    from scipy.sparse import hstack
 
-    return hstack([char_rows, *(csr_matrix(part) for part in parts)]).tocsr()
+    return hstack([char_rows, word_rows]).tocsr()
 
 
 def _vectoriser() -> Any:
@@ -1017,11 +1013,12 @@ def _train(
         if CHAR_LINEAR is not None:
             char_rows = char_matrix[: len(examples)]
             kernel = _char_kernel(char_rows)  # also each provision's n-gram neighbours, below
-            parts = _regression_parts(model, [(e.text, e.language) for e in examples], fit=True)
-            rows_of = _side_by_side(char_rows, parts) if parts else char_rows
-            products = kernel  # the products of the rows side by side: the sum of each part's
-            for part in parts:
-                products = products + _char_kernel(part)
+            word_rows = _word_rows(model, [(e.text, e.language) for e in examples], fit=True)
+            rows_of = char_rows
+            products = kernel
+            if word_rows is not None:  # the products of the rows side by side: the parts' sum
+                rows_of = _side_by_side(char_rows, word_rows)
+                products = kernel + _char_kernel(word_rows)
             model.char_linear = _fit_char_linear(rows_of, examples, field_codes, kernel=products)
             out_of_fold_char = _out_of_fold_char(rows_of, examples, field_codes, kernel=products)
     rows: list[list[float]] = []
