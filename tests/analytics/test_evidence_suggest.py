@@ -265,8 +265,9 @@ def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.M
     assert evidence_model._boosted().get_params()["min_samples_leaf"] == 20
     assert evidence_model._char_linear_scores(None, None) == {}
     # code 8: the regression's groups (session 17); code 9: the joint embedding regressions and
-    # the word terms (session 18); code 10: the scores against the other fields (session 19)
-    assert evidence_model.MODEL_CODE_VERSION == "10"
+    # the word terms (session 18); code 10: the scores against the other fields (session 19);
+    # code 11: the provision's language (session 20)
+    assert evidence_model.MODEL_CODE_VERSION == "11"
     unset = evidence_model.Neighbours([], [], {})
     assert unset.char_linear == {}
 
@@ -495,6 +496,39 @@ def test_a_fields_scores_are_also_read_against_the_provisions_other_fields() -> 
     assert evidence_model._relative(scores, "op2.possess", "op2") == [0.25, 0.25, 1.0]
     assert evidence_model._relative(scores, "op3cd.licensing", "op3cd") == [0.25, -0.5, 1 / 3]
     assert evidence_model._relative({}, "op2.use", "op2") == [0.0, 0.0, 1.0]
+
+
+def test_the_pair_model_reads_the_provisions_language(model_dir: Path) -> None:
+    """Model code 11 (LANGUAGE_FEATURES): each pair's features hold one column per language,
+    1.0 for the provision's own; a text the lexicon finds nothing in, read as French and as
+    Spanish, gets features that differ in those two columns and nowhere else."""
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
+    from un1540.analytics.evidence.store import current_model
+    from un1540.analytics.evidence.text import LANGUAGES
+
+    assert evidence_model.LANGUAGE_FEATURES is True
+    assert evidence_model._language_columns("zh") == [0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    assert evidence_model._language_columns("xx") == [0.0] * len(LANGUAGES)
+    lexicon = load_lexicon()
+    trained = current_model(model_dir, lexicon=lexicon)
+    rows = {}
+    for language in ("fr", "es"):
+        provision = evidence_model.analyse(lexicon, "p", "Qwzx vbnm 42.", language)
+        assert provision.hits == {}
+        rows[language] = evidence_model._features(
+            trained,
+            lexicon,
+            provision,
+            evidence_model.Neighbours([], [], {}),
+            "op2.manufacture",
+            evidence_model._context(lexicon, provision),
+        )
+    differing = [i for i, (a, b) in enumerate(zip(rows["fr"], rows["es"], strict=True)) if a != b]
+    start = differing[0] - LANGUAGES.index("fr")
+    assert differing == [start + LANGUAGES.index("fr"), start + LANGUAGES.index("es")]
+    assert rows["fr"][start : start + len(LANGUAGES)] == evidence_model._language_columns("fr")
+    assert rows["es"][start : start + len(LANGUAGES)] == evidence_model._language_columns("es")
 
 
 def test_the_char_regression_from_the_whole_kernel_equals_its_own() -> None:
