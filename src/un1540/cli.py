@@ -819,10 +819,20 @@ def evidence_suggest(
 
 
 @evidence_app.command("retrain")
-def evidence_retrain() -> None:
-    """Train the suggestion model again on the development set and the experts' decisions."""
+def evidence_retrain(
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Train the whole model again (about a minute) instead of updating the kept "
+            "base model with the decisions (seconds).",
+        ),
+    ] = False,
+) -> None:
+    """Teach the suggestion model the experts' decisions (the development set's model, kept,
+    updated with them)."""
     with _sessions()() as session:
-        model = retrain(session)
+        model = retrain(session, full=full)
     console.print(
         f"Model {model.version}: {model.trained_on.get('examples', 0)} provisions, "
         f"{model.trained_on.get('decisions', 0)} from decisions; lexicon {model.lexicon_version}."

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -98,7 +99,7 @@ def test_the_contract(model_dir: Path, tmp_path: Path) -> None:
             assert 0 <= suggestion["score"] <= 1
             assert suggestion["explanation"]["summary"]
     assert found > 0
-    assert (model_dir / store.CURRENT).exists()  # trained at first use and kept
+    assert (model_dir / store.BASE).exists()  # trained at first use and kept (no decisions)
 
 
 def test_bad_input_is_refused_naming_the_line(model_dir: Path, tmp_path: Path) -> None:
@@ -263,7 +264,7 @@ def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.M
     assert evidence_model._boosted().get_params()["learning_rate"] == 0.06
     assert evidence_model._boosted().get_params()["max_leaf_nodes"] == 31  # model code 8
     assert evidence_model._boosted().get_params()["min_samples_leaf"] == 20
-    assert evidence_model._char_linear_scores(None, None) == {}
+    assert evidence_model._char_linear_scores(None, np.zeros((2, 3))) == [{}, {}]
     # code 8: the regression's groups (session 17); code 9: the joint embedding regressions and
     # the word terms (session 18); code 10: the scores against the other fields (session 19);
     # code 11: the provision's language (session 20)
@@ -286,8 +287,8 @@ def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.M
     assert fitted is not None
     assert fitted[0] == ["op2.manufacture"]  # op2.use has no positive
     new = vectoriser.transform(["manufacture of chemical weapons", "cars on the road"])
-    weapons = evidence_model._char_linear_scores(fitted, new[0])["op2.manufacture"]
-    traffic = evidence_model._char_linear_scores(fitted, new[1])["op2.manufacture"]
+    scores = evidence_model._char_linear_scores(fitted, new)
+    weapons, traffic = (s["op2.manufacture"] for s in scores)
     assert weapons > 0.5 > traffic
 
     monkeypatch.setattr(evidence_model, "BOOSTED", {"learning_rate": 0.1})
@@ -394,7 +395,7 @@ def test_the_char_regression_is_trained_and_read(model_dir: Path) -> None:
             trained.vectoriser.transform([fold(example.text)]),
             [(example.text, example.language)],
         )
-        scores = evidence_model._char_linear_scores(trained.char_linear, rows[0])
+        [scores] = evidence_model._char_linear_scores(trained.char_linear, rows)
         assert set(scores) == set(codes)
         above += all(scores[c] > biases[codes.index(c)] for c in example.labels if c in scores)
     assert above >= 15  # the regression fits its own training texts (penalty 0.3)
@@ -432,8 +433,7 @@ def test_the_char_regression_learns_whether_a_provision_is_evidence_at_all(
     assert fitted is not None
     assert fitted[0] == [*codes, "@any", "@op2", "@op3cd"]  # no example is op3ab
     new = vectoriser.transform(["manufacture of chemical weapons", "trade in veterinary medicines"])
-    weapons = evidence_model._char_linear_scores(fitted, new[0])["@any"]
-    medicines = evidence_model._char_linear_scores(fitted, new[1])["@any"]
+    weapons, medicines = (s["@any"] for s in evidence_model._char_linear_scores(fitted, new))
     assert weapons > 0.5 > medicines
 
 
@@ -465,7 +465,7 @@ def test_the_regression_reads_word_terms_beside_the_n_grams(
     rows = evidence_model._regression_rows(trained, chars, [(text, language)])
     assert rows.shape == (1, width)
     assert rows[0, len(trained.vectoriser.vocabulary_) :].nnz > 0  # the terms are read
-    with_terms = evidence_model._char_linear_scores(trained.char_linear, rows[0])
+    [with_terms] = evidence_model._char_linear_scores(trained.char_linear, rows)
     codes, weights, biases = trained.char_linear
     chars_only = np.asarray(chars @ weights[:, : chars.shape[1]].T).ravel() + biases
     assert any(

@@ -39,7 +39,7 @@ def test_suggestions_through_the_api(
     assert [p["id"] for p in data["provisions"]] == ["a", "b"]
     assert [p["language"] for p in data["provisions"]] == ["ru", "en"]
     assert data["model_version"].startswith(f"{MODEL_CODE_VERSION}-")
-    assert (model_env / store.CURRENT).exists()
+    assert (model_env / store.BASE).exists()
     for provision in data["provisions"]:
         for suggestion in provision["suggestions"]:
             assert not suggestion["field"].startswith("op1.")

@@ -3,12 +3,15 @@ as evidence; reject is kept as a hard negative, and a retrain learns from it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from tests.analytics.test_evidence_suggest import small_train_split
 from tests.factories import make_document, make_user
 from un1540.analytics.evidence import store
 from un1540.analytics.evidence.devset import load_devset
@@ -16,10 +19,19 @@ from un1540.analytics.evidence.lexicon import load_lexicon
 from un1540.analytics.evidence.model import suggest
 from un1540.errors import Forbidden, InvalidData
 from un1540.models import Evidence, Mark, SuggestionDecision, SuggestionVerdict
-from un1540.services.evidence.actions import DecisionInput, ProvisionRef, decide_suggestion, retrain
+from un1540.services.evidence.actions import (
+    RETRAIN_DELAY_SECONDS,
+    RETRAIN_TASK,
+    DecisionInput,
+    ProvisionRef,
+    decide_suggestion,
+    retrain,
+)
 from un1540.services.evidence.reads import decision_examples, held_out
+from un1540.services.kernel.jobs import JOBS_KEY, JobRun, MemoryJobs, run_task
 from un1540.services.matrix.actions.editions import open_draft
 from un1540.services.matrix.reads.editions import entry_for, find_edition
+from un1540.settings import get_settings
 
 TEXT = (
     "Article 4. Quiconque fabrique, acquiert ou détient des armes chimiques est puni de "
@@ -172,3 +184,44 @@ def test_an_edit_may_move_the_evidence_to_another_field(session: Session) -> Non
     assert set(example.labels) == {"op2.possess"}
     assert example.labels["op2.possess"].weapons == ("cw",)
     assert example.rejected == frozenset({"op2.manufacture"})
+
+
+def _retrain_jobs(jobs: MemoryJobs) -> list[dict[str, Any]]:
+    return [
+        job
+        for job in jobs.connector.jobs.values()
+        if job["task_name"] == RETRAIN_TASK and job["status"] == "todo"
+    ]
+
+
+def test_decisions_queue_one_retrain_a_minute_later_which_updates_the_model(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 5: later suggestions learn from the decisions without anyone running a command: a
+    decision queues the retrain job (once for a burst), and the job updates the kept model."""
+    jobs = MemoryJobs()
+    session.info[JOBS_KEY] = jobs  # as the server's sessions queue (SQLite: in memory)
+    with session.begin():
+        expert = make_user(session, role="expert")
+        trained_id = _document(session, trained=True)
+        held_id = _document(session, trained=False)
+    decide_suggestion(session, viewer=expert, data=_input(held_id, SuggestionVerdict.rejected))
+    assert _retrain_jobs(jobs) == []  # a held-out document's decision teaches nothing
+    asked = datetime.now(UTC)
+    for field in ("op2.possess", "op2.manufacture"):
+        decide_suggestion(
+            session,
+            viewer=expert,
+            data=_input(trained_id, SuggestionVerdict.rejected, field=field),
+        )
+    [job] = _retrain_jobs(jobs)  # the second decision found it waiting
+    assert job["lock"] == job["queueing_lock"] == "evidence-retrain"
+    assert job["scheduled_at"] >= asked + timedelta(seconds=RETRAIN_DELAY_SECONDS - 5)
+    monkeypatch.setattr(store, "train_split", lambda directories=None: small_train_split())
+    settings = get_settings().model_copy(update={"evidence_model_dir": tmp_path})
+    run = JobRun(sessions=sessionmaker(bind=session.get_bind()), settings=settings)
+    run_task(RETRAIN_TASK, run, job["args"])  # as a worker runs it
+    model = store.current_model(tmp_path)
+    assert model.trained_on == {"examples": len(small_train_split()) + 1, "decisions": 1}
+    [learnt] = [e for e in model.examples if e.id.startswith("decision-")]
+    assert learnt.rejected == {"op2.possess", "op2.manufacture"}

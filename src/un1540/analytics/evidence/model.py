@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -762,13 +763,15 @@ def _char_kernel(matrix: Any) -> np.ndarray:
 
 
 def _char_linear_scores(
-    linear: tuple[list[str], np.ndarray, np.ndarray] | None, row: Any
-) -> dict[str, float]:
+    linear: tuple[list[str], np.ndarray, np.ndarray] | None, rows: Any
+) -> list[dict[str, float]]:
+    """The char regression's per-field scores of each of `rows`, in one product: the weights
+    are copied once for all rows, not once per row (each row's sum is the same either way)."""
     if linear is None or CHAR_LINEAR is None:
-        return {}
+        return [{} for _ in range(rows.shape[0])]
     codes, weights, biases = linear
-    values = np.asarray(row @ weights.T).ravel() + biases
-    return {code: float(v) for code, v in zip(codes, values, strict=True)}
+    block = np.asarray(rows @ weights.T) + biases
+    return [{code: float(v) for code, v in zip(codes, values, strict=True)} for values in block]
 
 
 def _out_of_fold_char(
@@ -953,15 +956,82 @@ def train(
     Each training provision is scored against neighbours from OTHER sources only, as an unseen
     law would be, so the classifier does not learn to trust a provision's own label.
     """
+    return train_with_rows(
+        lexicon,
+        examples,
+        embedder=embedder,
+        threshold=threshold,
+        section_thresholds=section_thresholds,
+    )[0]
+
+
+def train_with_rows(
+    lexicon: Lexicon,
+    examples: Sequence[Example],
+    *,
+    embedder: Embedder | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    section_thresholds: dict[str, float] | None = None,
+) -> tuple[Model, PairRows]:
+    """`train`, and the pair model's training rows it built (kept so that `update` can add the
+    experts' decisions to this model in seconds)."""
     if any(example.split == "test" for example in examples):
         raise ValueError("the test split is never trained on")
+    with _one_blas_thread():
+        return _train(lexicon, examples, embedder, threshold, section_thresholds)
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread: training's matrix products are many and small, and two BLAS threads
+    on two cores cost more than they save (46.6 s against 58.9 s of wall on the train split,
+    round 18); the boosted trees' OpenMP threads are not limited."""
     from threadpoolctl import threadpool_limits
 
-    # BLAS on one thread: training's matrix products are many and small, and two BLAS threads
-    # on two cores cost more than they save (46.6 s against 58.9 s of wall on the train split,
-    # round 18); the boosted trees' OpenMP threads are not limited
     with threadpool_limits(limits=1, user_api="blas"):
-        return _train(lexicon, examples, embedder, threshold, section_thresholds)
+        yield
+
+
+@dataclass
+class PairRows:
+    """The training rows of the pair model (one per provision and candidate field: features,
+    0/1 target, weight) and of the column models (one per labelled field: features, columns)."""
+
+    rows: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray
+    column_rows: np.ndarray
+    column_targets: list[tuple[str, ...]]
+
+    @staticmethod
+    def of(
+        rows: list[list[float]],
+        targets: list[int],
+        weights: list[float],
+        column_rows: list[list[float]],
+        column_targets: list[tuple[str, ...]],
+    ) -> PairRows:
+        return PairRows(
+            np.asarray(rows, dtype=np.float64),
+            np.asarray(targets, dtype=np.int64),
+            np.asarray(weights, dtype=np.float64),
+            np.asarray(column_rows, dtype=np.float64),
+            list(column_targets),
+        )
+
+    def __add__(self, other: PairRows) -> PairRows:
+        def stacked(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+            if not len(first):
+                return second
+            return first if not len(second) else np.vstack([first, second])
+
+        return PairRows(
+            stacked(self.rows, other.rows),
+            np.concatenate([self.targets, other.targets]),
+            np.concatenate([self.weights, other.weights]),
+            stacked(self.column_rows, other.column_rows),
+            [*self.column_targets, *other.column_targets],
+        )
 
 
 def _train(
@@ -970,14 +1040,9 @@ def _train(
     embedder: Embedder | None,
     threshold: float,
     section_thresholds: dict[str, float] | None,
-) -> Model:
+) -> tuple[Model, PairRows]:
     embedder = embedder or shared_embedder()
     examples = list(examples)
-    counts: dict[str, int] = {}
-    for example in examples:
-        for code in example.labels:
-            counts[code] = counts.get(code, 0) + 1
-    prior = {code: math.log1p(n) / 5 for code, n in counts.items()}
     vectoriser = _vectoriser()
     texts = [fold(example.text) for example in examples] or [""]
     char_matrix = vectoriser.fit_transform(texts)
@@ -1002,19 +1067,15 @@ def _train(
         sources=_sources(examples),
         with_rejections=_with_rejections(examples),
         classifier=None,
-        field_prior=prior,
-        trained_on={
-            "examples": len(examples),
-            "decisions": sum(1 for e in examples if e.id.startswith("decision-")),
-        },
+        field_prior=_field_prior(examples),
+        trained_on=_trained_on(examples),
     )
     field_codes = sorted(lexicon.fields)
-    provisions = with_context(
-        lexicon,
-        [analyse(lexicon, e.id, e.text, e.language) for e in examples],
-        cited_texts([(e.source, e.extra.get("article", ""), e.text, e.language) for e in examples]),
-    )
+    provisions = _provisions(lexicon, examples)
     kernel: np.ndarray | None = None  # the n-gram rows' products, when the regression needs them
+    out_of_fold: list[dict[str, float]] = [{} for _ in examples]
+    out_of_fold_prototypes: list[dict[str, float]] = [{} for _ in examples]
+    out_of_fold_char: list[dict[str, float]] = [{} for _ in examples]
     if examples:
         inputs = _linear_inputs(lexicon, provisions, embeddings)
         model.field_linear = _fit_linear(inputs, examples, field_codes)
@@ -1023,7 +1084,6 @@ def _train(
         out_of_fold, out_of_fold_prototypes = _out_of_fold_linear(
             inputs, embeddings, examples, field_codes
         )
-        out_of_fold_char: list[dict[str, float]] = [{} for _ in examples]
         if CHAR_LINEAR is not None:
             char_rows = char_matrix[: len(examples)]
             kernel = _char_kernel(char_rows)  # also each provision's n-gram neighbours, below
@@ -1035,23 +1095,155 @@ def _train(
                 products = kernel + _char_kernel(word_rows)
             model.char_linear = _fit_char_linear(rows_of, examples, field_codes, kernel=products)
             out_of_fold_char = _out_of_fold_char(rows_of, examples, field_codes, kernel=products)
+    pair_rows = _pair_rows(
+        model,
+        lexicon,
+        range(len(examples)),
+        provisions,
+        list(zip(out_of_fold, out_of_fold_prototypes, out_of_fold_char, strict=True)),
+        lambda index: None if kernel is None else kernel[index],
+    )
+    _fit_pair_model(model, lexicon, pair_rows)
+    return model, pair_rows
+
+
+def update(
+    base: Model,
+    base_rows: PairRows,
+    lexicon: Lexicon,
+    decisions: Sequence[Example],
+    *,
+    embedder: Embedder | None = None,
+) -> Model:
+    """`base` (trained by `train_with_rows`, which gave `base_rows`) retrained with the experts'
+    `decisions` in seconds instead of a minute (`un1540 evidence retrain`).
+
+    The decisions join the examples the neighbours are drawn from (their votes and rejections
+    count at once), the regression on the sentence embedding is fitted again on every example,
+    and the pair and column models are fitted again on `base_rows` plus the decisions' rows. What
+    is kept from `base`: the n-gram vocabulary and regression (fitted on the development set),
+    and the base rows themselves (each scored against the base examples' neighbours). The
+    decisions' regression scores come from the base model's regressions, which never saw them:
+    out of sample, as the base rows' out-of-fold scores are. docs/evidence.md, "Expert review
+    and retraining"."""
+    decisions = list(decisions)
+    if any(example.split == "test" for example in decisions):
+        raise ValueError("the test split is never trained on")
+    if base.lexicon_checksum != lexicon.checksum:
+        raise ValueError("the base model was trained with another lexicon")
+    with _one_blas_thread():
+        return _update(base, base_rows, lexicon, decisions, embedder or shared_embedder())
+
+
+def _update(
+    base: Model,
+    base_rows: PairRows,
+    lexicon: Lexicon,
+    decisions: list[Example],
+    embedder: Embedder,
+) -> Model:
+    from scipy.sparse import vstack
+
+    examples = [*base.examples, *decisions]
+    added = embedder.encode([e.text for e in decisions])
+    added_chars = base.vectoriser.transform([fold(e.text) for e in decisions])
+    char_matrix = vstack([base.char_matrix, added_chars]).tocsr()
+    embeddings = np.vstack([base.embeddings, added]) if len(base.embeddings) else added
+    model = replace(
+        base,
+        version="",
+        examples=examples,
+        embeddings=embeddings,
+        char_matrix=char_matrix,
+        char_postings=char_matrix.T.tocsr(),
+        sources=_sources(examples),
+        with_rejections=_with_rejections(examples),
+        classifier=None,
+        column_models=None,
+        field_prior=_field_prior(examples),
+        trained_on=_trained_on(examples),
+    )
+    field_codes = sorted(lexicon.fields)
+    provisions = _provisions(lexicon, decisions)
+    inputs = _linear_inputs(lexicon, provisions, added)
+    regression_rows = _regression_rows(base, added_chars, [(e.text, e.language) for e in decisions])
+    char_scores = _char_linear_scores(base.char_linear, regression_rows)
+    scores = [
+        (
+            _linear_scores(base.field_linear, inputs[k]),
+            _prototype_scores(base.prototypes, added[k]),
+            char_scores[k],
+        )
+        for k in range(len(decisions))
+    ]
+    if examples:
+        every = (
+            _linear_inputs(lexicon, _provisions(lexicon, examples), embeddings)
+            if MULTILABEL_BAG
+            else embeddings
+        )
+        model.field_linear = _fit_linear(every, examples, field_codes)
+        if PROTOTYPES:
+            model.prototypes = _fit_prototypes(embeddings, examples, field_codes)
+    start = len(base.examples)
+    pair_rows = base_rows + _pair_rows(
+        model, lexicon, range(start, len(examples)), provisions, scores, lambda index: None
+    )
+    _fit_pair_model(model, lexicon, pair_rows)
+    return model
+
+
+def _field_prior(examples: Sequence[Example]) -> dict[str, float]:
+    counts: dict[str, int] = {}
+    for example in examples:
+        for code in example.labels:
+            counts[code] = counts.get(code, 0) + 1
+    return {code: math.log1p(n) / 5 for code, n in counts.items()}
+
+
+def _trained_on(examples: Sequence[Example]) -> dict[str, int]:
+    return {
+        "examples": len(examples),
+        "decisions": sum(1 for e in examples if e.id.startswith("decision-")),
+    }
+
+
+def _provisions(lexicon: Lexicon, examples: Sequence[Example]) -> list[Provision]:
+    """The examples as the model reads them, with the concepts of the articles each cites."""
+    return with_context(
+        lexicon,
+        [analyse(lexicon, e.id, e.text, e.language) for e in examples],
+        cited_texts([(e.source, e.extra.get("article", ""), e.text, e.language) for e in examples]),
+    )
+
+
+def _pair_rows(
+    model: Model,
+    lexicon: Lexicon,
+    indices: Iterable[int],
+    provisions: Sequence[Provision],
+    scores: Sequence[tuple[dict[str, float], dict[str, float], dict[str, float]]],
+    char_sims: Callable[[int], np.ndarray | None],
+) -> PairRows:
+    """The pair and column models' rows of model.examples[indices]: `provisions[k]` is the k-th
+    one as read, `scores[k]` its out-of-sample regression scores (embedding, prototypes,
+    n-grams), `char_sims(index)` its n-gram products with every example when known."""
     rows: list[list[float]] = []
     targets: list[int] = []
     weights: list[float] = []
     column_rows: list[list[float]] = []
     column_targets: list[tuple[str, ...]] = []
-    for index, example in enumerate(examples):
-        provision = provisions[index]
+    for k, index in enumerate(indices):
+        example = model.examples[index]
+        provision = provisions[k]
         neighbours = _neighbours(
             model,
-            embeddings[index],
-            char_matrix[index],
+            model.embeddings[index],
+            model.char_matrix[index],
             exclude_source=example.source,
-            char_sims=None if kernel is None else kernel[index],
+            char_sims=char_sims(index),
         )
-        neighbours.linear = out_of_fold[index]
-        neighbours.prototype = out_of_fold_prototypes[index]
-        neighbours.char_linear = out_of_fold_char[index]
+        neighbours.linear, neighbours.prototype, neighbours.char_linear = scores[k]
         context = _context(lexicon, provision)
         codes = set(_candidates(lexicon, provision, neighbours, model)) | set(example.rejected)
         for code in sorted(codes):
@@ -1063,14 +1255,21 @@ def _train(
                 column_targets.append(example.labels[code].columns)
             targets.append(1 if code in example.labels else 0)
             weights.append(example.weight * (2.0 if code in example.rejected else 1.0))
-    model.column_models = _fit_columns(column_rows, column_targets)
-    width = len(rows[0]) - len(lexicon.concepts) if rows and CONCEPT_FEATURES else None
+    return PairRows.of(rows, targets, weights, column_rows, column_targets)
+
+
+def _fit_pair_model(model: Model, lexicon: Lexicon, pair_rows: PairRows) -> None:
+    """Fit the model's column models and pair classifier on `pair_rows`, and name the model."""
+    model.column_models = _fit_columns(pair_rows.column_rows, pair_rows.column_targets)
+    rows = pair_rows.rows
+    width = rows.shape[1] - len(lexicon.concepts) if len(rows) and CONCEPT_FEATURES else None
     classifier = _classifier(width if CONCEPT_BAG_BOOSTED_ONLY else None)
-    if len(set(targets)) == 2:
-        classifier.fit(np.asarray(rows), np.asarray(targets), sample_weight=np.asarray(weights))
+    if len(set(pair_rows.targets.tolist())) == 2:
+        classifier.fit(rows, pair_rows.targets, sample_weight=pair_rows.weights)
         model.classifier = classifier
-    model.version = f"{MODEL_CODE_VERSION}-{lexicon.checksum[:8]}-{examples_hash(examples)[:8]}"
-    return model
+    model.version = (
+        f"{MODEL_CODE_VERSION}-{lexicon.checksum[:8]}-{examples_hash(model.examples)[:8]}"
+    )
 
 
 @cache
@@ -1158,7 +1357,7 @@ def _column_features(
 COLUMN_MIN_EXAMPLES = 20
 
 
-def _fit_columns(rows: list[list[float]], targets: list[tuple[str, ...]]) -> dict[str, Any] | None:
+def _fit_columns(rows: np.ndarray, targets: list[tuple[str, ...]]) -> dict[str, Any] | None:
     from sklearn.linear_model import LogisticRegression
 
     if len(rows) < COLUMN_MIN_EXAMPLES:
@@ -1369,6 +1568,11 @@ def suggest(
     )
     results = []
     inputs = _linear_inputs(lexicon, provisions, embeddings) if embeddings is not None else None
+    char_scores = (
+        _char_linear_scores(model.char_linear, regression_rows)
+        if regression_rows is not None
+        else []
+    )
     for index, ((item_id, _, _), provision) in enumerate(zip(items, provisions, strict=True)):
         assert embeddings is not None
         assert char_rows is not None
@@ -1376,8 +1580,7 @@ def suggest(
         neighbours = _neighbours(model, embeddings[index], char_rows[index])
         neighbours.linear = _linear_scores(model.field_linear, inputs[index])
         neighbours.prototype = _prototype_scores(model.prototypes, embeddings[index])
-        assert regression_rows is not None
-        neighbours.char_linear = _char_linear_scores(model.char_linear, regression_rows[index])
+        neighbours.char_linear = char_scores[index]
         context = _context(lexicon, provision)
         codes = _candidates(lexicon, provision, neighbours, model)
         suggestions = []

@@ -27,6 +27,7 @@ from un1540.reference.languages import N_
 from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
+from un1540.services.kernel.jobs import JobRun, defer_job, job_task
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.inputs import CellChange, EvidenceInput
@@ -36,6 +37,10 @@ from .reads import decision_examples, held_out, model_dir
 from .rules import check_may_decide
 
 QUOTATION_CHARS = 2000
+RETRAIN_TASK = "un1540.evidence.retrain"
+# A decision asks for a retrain this long after it, under a queueing lock: the decisions of a
+# review session make one retrain (seconds: docs/evidence.md), not one each
+RETRAIN_DELAY_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -263,6 +268,8 @@ def decide_suggestion(
     )
     session.add(decision)
     session.flush()
+    if not decision.held_out:  # a held-out document's decisions are never trained on
+        retrain_soon(session)
     record_event(
         session,
         actor=viewer.actor,
@@ -283,7 +290,28 @@ def decide_suggestion(
     return decision
 
 
-def retrain(session: Session, *, directory: Path | None = None) -> Model:
-    """Train the model again on the train split and every decision not held out, and keep it
-    as the current model (under a minute: embeddings already computed are reused). Writes no row."""
-    return build_model(model_dir(directory), decision_examples(session))
+def retrain(session: Session, *, directory: Path | None = None, full: bool = False) -> Model:
+    """The model updated with every decision not held out, kept as the current model: seconds,
+    from the base model kept since its first training (`store.build_model`); `full`: trained
+    again as a whole (about a minute). Writes no row."""
+    return build_model(model_dir(directory), decision_examples(session), full=full)
+
+
+def retrain_soon(session: Session) -> None:
+    """After this write commits, a worker updates the model with every decision a minute later
+    (one job waits at a time). Nothing when this process has no queue (the command line on
+    SQLite: `un1540 evidence retrain` there) or runs its jobs inline (the tests)."""
+    defer_job(
+        session,
+        RETRAIN_TASK,
+        lock="evidence-retrain",
+        delay_seconds=RETRAIN_DELAY_SECONDS,
+        when_inline="skip",
+    )
+
+
+@job_task(RETRAIN_TASK)
+def retrain_task(run: JobRun) -> None:
+    """The background job: the current model updated with every decision not held out."""
+    with run.sessions() as session:
+        retrain(session, directory=run.settings.evidence_model_dir)

@@ -1,0 +1,128 @@
+"""Issue 10, item 5: a retrain learns from the experts' decisions in seconds. The base model (the
+train split's, about a minute) is kept with its pair rows; a retrain updates it with the
+decisions (`model.update`) instead of training everything again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.analytics.test_evidence_suggest import small_train_split
+from un1540.analytics.evidence import model as evidence_model
+from un1540.analytics.evidence import store
+from un1540.analytics.evidence.devset import Example, Label, load_devset
+from un1540.analytics.evidence.lexicon import load_lexicon
+from un1540.analytics.evidence.model import suggest, train_with_rows, update
+
+TEXT = (
+    "Toute personne qui transfère à l'étranger, sans l'autorisation du ministre, des "
+    "équipements spécialement conçus pour la production d'agents toxiques est punie."
+)
+
+
+def _decision(
+    number: int, *, labels: dict[str, Label], rejected: frozenset[str] = frozenset()
+) -> Example:
+    return Example(
+        id=f"decision-{number}-{number:012d}",
+        text=TEXT,
+        language="fr",
+        source=f"document:{number}",
+        labels=labels,
+        rejected=rejected,
+        weight=2.0,
+    )
+
+
+@pytest.fixture(scope="module")
+def base() -> tuple[evidence_model.Model, evidence_model.PairRows]:
+    return train_with_rows(load_lexicon(), small_train_split())
+
+
+def test_the_update_adds_the_decisions_and_refits_what_it_says(
+    base: tuple[evidence_model.Model, evidence_model.PairRows],
+) -> None:
+    model, rows = base
+    lexicon = load_lexicon()
+    decision = _decision(1, labels={"op2.transfer": Label(("cw",), ("legal_framework",))})
+    updated = update(model, rows, lexicon, [decision])
+    assert updated.examples == [*model.examples, decision]
+    assert updated.trained_on == {"examples": len(model.examples) + 1, "decisions": 1}
+    assert updated.embeddings.shape == (len(model.examples) + 1, model.embeddings.shape[1])
+    assert updated.char_matrix.shape[0] == len(model.examples) + 1
+    assert updated.char_postings.shape == updated.char_matrix.T.shape
+    assert model.sources is not None
+    assert updated.sources is not None
+    assert list(updated.sources) == [*model.sources, "document:1"]
+    # the embedding regression is fitted again, the n-gram regression and vocabulary are kept
+    assert updated.field_linear is not None
+    assert model.field_linear is not None
+    assert not np.array_equal(updated.field_linear[1], model.field_linear[1])
+    assert updated.char_linear is model.char_linear
+    assert updated.vectoriser is model.vectoriser
+    assert updated.version != model.version
+    # the base model itself is untouched
+    assert len(model.examples) == len(small_train_split())
+    assert model.trained_on["decisions"] == 0
+
+
+def test_the_update_learns_a_confirmation_and_a_rejection(
+    base: tuple[evidence_model.Model, evidence_model.PairRows],
+) -> None:
+    model, rows = base
+    lexicon = load_lexicon()
+
+    def scores(trained: evidence_model.Model) -> dict[str, float]:
+        [result] = suggest(trained, lexicon, [("p", TEXT, "fr")], every_candidate=True)
+        return {s.field: s.score for s in result.suggestions}
+
+    before = scores(model)
+    confirmed = [
+        _decision(n, labels={"op3cd.extraterritorial": Label(("cw",), ("legal_framework",))})
+        for n in range(1, 4)
+    ]
+    after = scores(update(model, rows, lexicon, confirmed))
+    assert after["op3cd.extraterritorial"] > before.get("op3cd.extraterritorial", 0.0)
+    strongest = max(before, key=lambda code: before[code])
+    rejected = [_decision(n, labels={}, rejected=frozenset({strongest})) for n in range(1, 4)]
+    assert scores(update(model, rows, lexicon, rejected)).get(strongest, 0.0) < before[strongest]
+
+
+def test_the_update_refuses_the_test_split_and_another_lexicon(
+    base: tuple[evidence_model.Model, evidence_model.PairRows],
+) -> None:
+    model, rows = base
+    lexicon = load_lexicon()
+    test_line = next(e for e in load_devset() if e.split == "test")
+    with pytest.raises(ValueError, match="test split"):
+        update(model, rows, lexicon, [test_line])
+    other = replace(lexicon, checksum="another")
+    with pytest.raises(ValueError, match="another lexicon"):
+        update(model, rows, other, [])
+
+
+def test_a_retrain_updates_the_kept_base_without_training_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = small_train_split()
+    monkeypatch.setattr(store, "train_split", lambda directories=None: small)
+    first = store.build_model(tmp_path)
+    assert (tmp_path / store.BASE).exists()
+    assert not (tmp_path / store.CURRENT).exists()  # no decisions: the base is the current model
+    assert store.current_model(tmp_path).version == first.version
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the kept base model was trained again")
+
+    monkeypatch.setattr(store, "train_with_rows", no_training)
+    decision = _decision(1, labels={"op2.transfer": Label(("cw",), ("legal_framework",))})
+    retrained = store.build_model(tmp_path, [decision])
+    assert retrained.trained_on["decisions"] == 1
+    assert (tmp_path / store.CURRENT).exists()
+    assert store.current_model(tmp_path).version == retrained.version  # kept for the next reader
+    assert store.build_model(tmp_path).version == first.version  # every decision withdrawn
+    assert not (tmp_path / store.CURRENT).exists()
+    assert store.current_model(tmp_path).trained_on["decisions"] == 0
