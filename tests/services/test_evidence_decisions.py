@@ -12,13 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.analytics.test_evidence_suggest import small_train_split
+from tests.conftest import DatabaseFactory
 from tests.factories import make_document, make_user
+from tests.services.test_jobs import wait_until
 from un1540.analytics.evidence import store
 from un1540.analytics.evidence.devset import load_devset
 from un1540.analytics.evidence.lexicon import load_lexicon
 from un1540.analytics.evidence.model import suggest
+from un1540.db.engine import make_session_factory
 from un1540.errors import Forbidden, InvalidData
 from un1540.models import Evidence, Mark, SuggestionDecision, SuggestionVerdict
+from un1540.services.evidence import actions as evidence_actions
 from un1540.services.evidence.actions import (
     RETRAIN_DELAY_SECONDS,
     RETRAIN_TASK,
@@ -28,7 +32,8 @@ from un1540.services.evidence.actions import (
     retrain,
 )
 from un1540.services.evidence.reads import decision_examples, held_out
-from un1540.services.kernel.jobs import JOBS_KEY, JobRun, MemoryJobs, run_task
+from un1540.services.kernel.jobs import JOBS_KEY, JobRun, MemoryJobs, configure_jobs, run_task
+from un1540.services.kernel.workers import BackgroundWorker, WorkerOptions
 from un1540.services.matrix.actions.editions import open_draft
 from un1540.services.matrix.reads.editions import entry_for, find_edition
 from un1540.settings import get_settings
@@ -225,3 +230,34 @@ def test_decisions_queue_one_retrain_a_minute_later_which_updates_the_model(
     assert model.trained_on == {"examples": len(small_train_split()) + 1, "decisions": 1}
     [learnt] = [e for e in model.examples if e.id.startswith("decision-")]
     assert learnt.rejected == {"op2.possess", "op2.manufacture"}
+
+
+def test_the_servers_worker_runs_the_retrain_a_decision_queued(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end as `un1540 serve` on SQLite does it: the decision queues the job in memory,
+    the server's worker thread runs it, and the kept model has learnt the decision."""
+    monkeypatch.setattr(evidence_actions, "RETRAIN_DELAY_SECONDS", 0.0)  # not a minute here
+    monkeypatch.setattr(store, "train_split", lambda directories=None: small_train_split())
+    engine = DatabaseFactory("sqlite", None, tmp_path).create(demo=False)
+    jobs = MemoryJobs()
+    sessions = make_session_factory(engine)
+    configure_jobs(sessions, jobs)  # as the server's sessions queue
+    models = tmp_path / "models"
+    settings = get_settings().model_copy(update={"evidence_model_dir": models})
+    worker = BackgroundWorker(
+        engine=engine, settings=settings, memory=jobs, options=WorkerOptions(stalled_seconds=2)
+    )
+    worker.start()
+    try:
+        with sessions() as session:
+            with session.begin():
+                expert = make_user(session, role="expert")
+                trained_id = _document(session, trained=True)
+            decision = _input(trained_id, SuggestionVerdict.rejected)
+            decide_suggestion(session, viewer=expert, data=decision)
+        wait_until(lambda: (models / store.CURRENT).exists(), "the retrain job", timeout=180)
+    finally:
+        worker.stop()
+        engine.dispose()
+    assert store.current_model(models).trained_on["decisions"] == 1
