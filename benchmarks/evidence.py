@@ -22,6 +22,12 @@ model.SECTION_THRESHOLDS were chosen: on the cross-validation, never on the test
 
     python benchmarks/evidence.py [--devset DIR ...] [--no-cv] [--no-test] [--folds K]
         [--salt S ...] [--thresholds] [--embeddings FILE.npz] [--set NAME=VALUE ...]
+        [--learning-curve 25,50,75]
+
+--learning-curve trains on a share of the train split's laws (each share a subset of the next:
+laws ranked by a hash of their name) and scores the whole test split with each model, each
+provision alone, beside the model of the whole train split: how much more labelled law would
+still buy (docs/evidence.md, round 22).
 
 --set changes one of the model's switches (a module constant of analytics/evidence/model.py,
 the value a Python literal) for this run only, to measure a variant without editing the code:
@@ -227,6 +233,36 @@ def _threshold_search(train_set: Sequence[Example], all_scores: dict[str, Sugges
     report(f"  at the best cut-offs {best}", figures)
 
 
+def learning_curve(
+    lexicon: Lexicon,
+    train_set: Sequence[Example],
+    test_set: Sequence[Example],
+    embedder: Embedder,
+    shares: Sequence[int],
+) -> None:
+    """Test-split F1 (each provision alone) of models trained on growing shares of the train
+    split's laws; the shares nest (a law in 25% is in 50%), so the curve compares like with like."""
+    rank = law_folds(train_set, 100, "learning-curve")
+    whole: float | None = None
+    for share in sorted({*shares, 100}, reverse=True):
+        subset = [e for e in train_set if rank[law_of(e)] < share]
+        laws = len({law_of(e) for e in subset})
+        started = time.perf_counter()
+        model = train(lexicon, subset, embedder=embedder)
+        results = suggest(model, lexicon, [(e.id, e.text, None) for e in test_set])
+        figures = score(test_set, results)
+        overall = figures["overall"]
+        assert isinstance(overall, Tally)
+        f1 = overall.f1()[2]
+        whole = f1 if whole is None else whole
+        report(
+            f"LEARNING CURVE: {share}% of the train split's laws ({laws} laws, {len(subset)} "
+            f"provisions; trained in {time.perf_counter() - started:.0f} s), test split, each "
+            f"provision alone: F1 {f1:.3f}, {f1 / whole:.3f} of the whole train split's",
+            figures,
+        )
+
+
 def set_switches(parser: argparse.ArgumentParser, assignments: list[str]) -> None:
     """`--set NAME=VALUE`: set a switch of the model (a module constant of model.py, the value
     a Python literal) for this run; an unknown name is refused through the parser."""
@@ -267,6 +303,11 @@ def main() -> None:
         default=[],
         metavar="NAME=VALUE",
         help="set a switch of the model (a module constant of model.py) for this run",
+    )
+    parser.add_argument(
+        "--learning-curve",
+        metavar="P,Q,...",
+        help="also train on these percentages of the train split's laws and score the test split",
     )
     args = parser.parse_args()
     set_switches(parser, args.set)
@@ -335,6 +376,11 @@ def main() -> None:
                     line = {"id": e.id, "language": e.language, "law": law_of(e)}
                     line |= {"labels": sorted(e.labels), "scores": scores}
                     out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    if args.learning_curve:
+        shares = [int(share) for share in args.learning_curve.split(",")]
+        if any(not 0 < share <= 100 for share in shares):
+            parser.error("--learning-curve: percentages between 1 and 100")
+        learning_curve(lexicon, train_set, test_set, embedder, shares)
     if args.no_cv:
         return
     for salt in args.salt or [""]:
