@@ -263,6 +263,19 @@ def learning_curve(
         )
 
 
+def learning_curve_shares(parser: argparse.ArgumentParser, text: str | None) -> list[int]:
+    """`--learning-curve P,Q,...` as percentages, checked before any training starts."""
+    if not text:
+        return []
+    try:
+        shares = [int(share) for share in text.split(",")]
+    except ValueError:
+        parser.error(f"--learning-curve: whole percentages separated by commas, not {text!r}")
+    if any(not 0 < share <= 100 for share in shares):
+        parser.error("--learning-curve: percentages between 1 and 100")
+    return shares
+
+
 def set_switches(parser: argparse.ArgumentParser, assignments: list[str]) -> None:
     """`--set NAME=VALUE`: set a switch of the model (a module constant of model.py, the value
     a Python literal) for this run; an unknown name is refused through the parser."""
@@ -311,6 +324,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     set_switches(parser, args.set)
+    shares = learning_curve_shares(parser, args.learning_curve)
     lexicon = load_lexicon()
     examples = load_devset(args.devset)
     train_set = [e for e in examples if e.split == "train"]
@@ -376,10 +390,7 @@ def main() -> None:
                     line = {"id": e.id, "language": e.language, "law": law_of(e)}
                     line |= {"labels": sorted(e.labels), "scores": scores}
                     out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    if args.learning_curve:
-        shares = [int(share) for share in args.learning_curve.split(",")]
-        if any(not 0 < share <= 100 for share in shares):
-            parser.error("--learning-curve: percentages between 1 and 100")
+    if shares:
         learning_curve(lexicon, train_set, test_set, embedder, shares)
     if args.no_cv:
         return
