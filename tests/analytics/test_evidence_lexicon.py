@@ -16,7 +16,9 @@ from un1540.analytics.evidence.devset import (
     law_folds,
     law_of,
     load_devset,
+    load_readings,
     parse_line,
+    parse_reading,
 )
 from un1540.analytics.evidence.lexicon import (
     LexiconError,
@@ -529,3 +531,37 @@ def test_fold_and_normalise_by_the_table_are_the_character_rule() -> None:
         assert all(text[o] for o in folded.offsets)
         rebuilt = "".join(_fold_char(text[o]) for o in sorted(set(folded.offsets)))
         assert rebuilt == expected
+
+
+def test_devset_second_readings_are_test_provisions_read_once() -> None:
+    """The blind second readings (devset/agreement/, benchmarks/evidence_agreement.py) cover
+    38 to 40 test provisions per language (40 drawn; a line whose reader came across its label
+    left out), each read once, all checked as the labels are."""
+    examples = {e.id: e for e in load_devset()}
+    readings = load_readings(examples.values())
+    languages = [examples[r.id].language for r in readings]
+    assert all(38 <= languages.count(lang) <= 40 for lang in LANGUAGES)
+    assert len(readings) == 234
+    assert all(examples[r.id].split == "test" for r in readings)
+    assert any(r.labels for r in readings)
+    assert any(not r.labels and r.negative_kind for r in readings)
+
+
+def test_a_wrong_second_reading_is_refused_naming_where(tmp_path: Any) -> None:
+    good = {"id": "t-1", "reader": "r", "labels": [], "negative_kind": "unrelated"}
+    op1 = [{"field": "op1.npt", "weapons": ["nw"], "columns": ["enforcement"]}]
+    assert parse_reading(json.dumps(good), "en.jsonl:1", {"t-1"}).negative_kind == "unrelated"
+    wrong = [
+        ({**good, "id": "train-1"}, r"en\.jsonl:1\.id: 'train-1' is not a provision of the test"),
+        ({**good, "negative_kind": None}, r"en\.jsonl:1\.negative_kind: set exactly when"),
+        ({**good, "reader": ""}, r"en\.jsonl:1\.reader: expected a non-empty string"),
+        ({**good, "labels": op1}, r"en\.jsonl:1\.labels\[0\]\.field: OP1"),
+    ]
+    for line, message in wrong:
+        with pytest.raises(DevsetError, match=message):
+            parse_reading(json.dumps(line), "en.jsonl:1", {"t-1", "t-2"})
+    twice = json.dumps({**good, "id": "t-2"})
+    (tmp_path / "en.jsonl").write_text(twice + "\n" + twice + "\n", encoding="utf-8")
+    example = Example("t-2", "t", "en", "s", {}, split="test", negative_kind="unrelated")
+    with pytest.raises(DevsetError, match=r"en\.jsonl:2\.id: t-2 is read twice"):
+        load_readings([example], tmp_path)

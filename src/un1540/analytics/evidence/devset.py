@@ -166,3 +166,66 @@ def load_devset(directories: Iterable[Path] | None = None) -> list[Example]:
                 f"{example.id}: the law {example.law!r} has provisions in both train and test"
             )
     return examples
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A second reader's labels for one test-split provision, given without seeing its labels
+    (reference/evidence/devset/agreement/): how far two readers of the written conventions agree,
+    the ceiling of any model scored against them (benchmarks/evidence_agreement.py)."""
+
+    id: str
+    reader: str
+    labels: dict[str, Label]
+    negative_kind: str | None = None
+
+
+def parse_reading(line: str, where: str, test_ids: set[str]) -> Reading:
+    """One line of a second reading, checked like a development-set line; its `id` must be a
+    provision of the test split (a reading of a train provision would measure nothing unseen)."""
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise DevsetError(f"{where}: not JSON ({error.msg})") from error
+    if not isinstance(raw, dict):
+        raise DevsetError(f"{where}: expected an object")
+    for key in ("id", "reader"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise DevsetError(f"{where}.{key}: expected a non-empty string")
+    if raw["id"] not in test_ids:
+        raise DevsetError(f"{where}.id: {raw['id']!r} is not a provision of the test split")
+    labels_raw = raw.get("labels")
+    if not isinstance(labels_raw, list):
+        raise DevsetError(f"{where}.labels: expected a list")
+    labels: dict[str, Label] = {}
+    for index, item in enumerate(labels_raw):
+        code, label = _check_label(item, f"{where}.labels[{index}]")
+        if code in labels:
+            raise DevsetError(f"{where}.labels[{index}].field: {code} is given twice")
+        labels[code] = label
+    negative_kind = raw.get("negative_kind")
+    if (negative_kind is None) != bool(labels):
+        raise DevsetError(f"{where}.negative_kind: set exactly when labels is []")
+    if negative_kind is not None and negative_kind not in NEGATIVE_KINDS:
+        raise DevsetError(f"{where}.negative_kind: {negative_kind!r} is not a negative kind")
+    return Reading(raw["id"], raw["reader"], labels, negative_kind)
+
+
+def load_readings(examples: Iterable[Example], directory: Path | None = None) -> list[Reading]:
+    """Every second reading of the `agreement` directory beside the development set (one
+    `<lang>.jsonl` per language), each provision read once, checked against `examples`."""
+    test_ids = {example.id for example in examples if example.split == "test"}
+    folder = directory or shipped_devset_dir() / "agreement"
+    readings: list[Reading] = []
+    seen: set[str] = set()
+    for path in sorted(folder.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                reading = parse_reading(line, f"{path.name}:{number}", test_ids)
+                if reading.id in seen:
+                    raise DevsetError(f"{path.name}:{number}.id: {reading.id} is read twice")
+                seen.add(reading.id)
+                readings.append(reading)
+    return readings
