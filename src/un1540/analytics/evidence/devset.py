@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from un1540.analytics.evidence.lexicon import NEGATIVE_KINDS, WEAPONS, framework_fields
 from un1540.analytics.evidence.text import LANGUAGES
@@ -65,26 +66,36 @@ def _check_label(raw: object, where: str) -> tuple[str, Label]:
     return str(code), Label(tuple(sorted(set(weapons))), tuple(c for c in COLUMNS if c in columns))
 
 
-def parse_line(line: str, where: str) -> Example:
-    """One development-set line, checked; DevsetError names where and what is wrong."""
+def _json_object(line: str, where: str, strings: tuple[str, ...]) -> dict[str, Any]:
+    """A line's JSON object, with the keys `strings` holding non-empty strings."""
     try:
         raw = json.loads(line)
     except json.JSONDecodeError as error:
         raise DevsetError(f"{where}: not JSON ({error.msg})") from error
     if not isinstance(raw, dict):
         raise DevsetError(f"{where}: expected an object")
-    for key in ("id", "language", "split", "source", "article", "text"):
+    for key in strings:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise DevsetError(f"{where}.{key}: expected a non-empty string")
+    return raw
+
+
+def _labels_list(raw: dict[str, Any], where: str) -> list[object]:
+    labels = raw.get("labels")
+    if not isinstance(labels, list):
+        raise DevsetError(f"{where}.labels: expected a list")
+    return labels
+
+
+def parse_line(line: str, where: str) -> Example:
+    """One development-set line, checked; DevsetError names where and what is wrong."""
+    raw = _json_object(line, where, ("id", "language", "split", "source", "article", "text"))
     if raw["language"] not in LANGUAGES:
         raise DevsetError(f"{where}.language: {raw['language']!r} is not one of the six")
     if raw["split"] not in ("train", "test"):
         raise DevsetError(f"{where}.split: expected train or test")
-    labels_raw = raw.get("labels")
-    if not isinstance(labels_raw, list):
-        raise DevsetError(f"{where}.labels: expected a list")
     labels: dict[str, Label] = {}
-    for index, item in enumerate(labels_raw):
+    for index, item in enumerate(_labels_list(raw, where)):
         code, label = _check_label(item, f"{where}.labels[{index}]")
         if code in labels:  # the same field twice: the union of what both say
             old = labels[code]
@@ -183,22 +194,11 @@ class Reading:
 def parse_reading(line: str, where: str, test_ids: set[str]) -> Reading:
     """One line of a second reading, checked like a development-set line; its `id` must be a
     provision of the test split (a reading of a train provision would measure nothing unseen)."""
-    try:
-        raw = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise DevsetError(f"{where}: not JSON ({error.msg})") from error
-    if not isinstance(raw, dict):
-        raise DevsetError(f"{where}: expected an object")
-    for key in ("id", "reader"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise DevsetError(f"{where}.{key}: expected a non-empty string")
+    raw = _json_object(line, where, ("id", "reader"))
     if raw["id"] not in test_ids:
         raise DevsetError(f"{where}.id: {raw['id']!r} is not a provision of the test split")
-    labels_raw = raw.get("labels")
-    if not isinstance(labels_raw, list):
-        raise DevsetError(f"{where}.labels: expected a list")
     labels: dict[str, Label] = {}
-    for index, item in enumerate(labels_raw):
+    for index, item in enumerate(_labels_list(raw, where)):
         code, label = _check_label(item, f"{where}.labels[{index}]")
         if code in labels:
             raise DevsetError(f"{where}.labels[{index}].field: {code} is given twice")
