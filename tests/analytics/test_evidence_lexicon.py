@@ -535,13 +535,13 @@ def test_fold_and_normalise_by_the_table_are_the_character_rule() -> None:
 
 def test_devset_second_readings_are_test_provisions_read_once() -> None:
     """The blind second readings (devset/agreement/, benchmarks/evidence_agreement.py) cover
-    38 to 40 test provisions per language (40 drawn; a line whose reader came across its label
-    left out), each read once, all checked as the labels are."""
+    76 to 80 test provisions per language (two samples of 40 drawn; a line whose reader came
+    across its label left out), each read once, all checked as the labels are."""
     examples = {e.id: e for e in load_devset()}
     readings = load_readings(examples.values())
     languages = [examples[r.id].language for r in readings]
-    assert all(38 <= languages.count(lang) <= 40 for lang in LANGUAGES)
-    assert len(readings) == 234
+    assert all(76 <= languages.count(lang) <= 80 for lang in LANGUAGES)
+    assert len(readings) == 471
     assert all(examples[r.id].split == "test" for r in readings)
     assert any(r.labels for r in readings)
     assert any(not r.labels and r.negative_kind for r in readings)
