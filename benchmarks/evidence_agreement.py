@@ -1,10 +1,11 @@
 """How far two readers agree, and how far the model is from them (issue 10; docs/evidence.md).
 
-A sample of the development set's TEST split (40 provisions per language, drawn at random) was
-labelled a second time by readers who never saw its labels, following the same written
-conventions (reference/evidence/devset/agreement/, its README says how). This prints, on those
-provisions, with the figures of benchmarks/evidence.py (micro-F1 over (provision, field) pairs per
-language and section, weapons and columns of the fields both give, hard negatives left clean):
+Two samples of the development set's TEST split (40 provisions per language each, drawn at
+random) were labelled a second time by readers who never saw their labels, following the same
+written conventions (reference/evidence/devset/agreement/, its README says how). This prints,
+on those provisions, with the figures of benchmarks/evidence.py (micro-F1 over (provision,
+field) pairs per language and section, weapons and columns of the fields both give, hard
+negatives left clean):
 
 1. the second reader against the labels: the agreement of two careful readers, the ceiling a
    model can be expected to reach against either;
