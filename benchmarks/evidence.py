@@ -194,7 +194,7 @@ def _cited(examples: Sequence[Example]) -> list[list[str]]:
     return cited_texts([(e.source, e.extra["article"], e.text, e.language) for e in examples])
 
 
-def _load_embeddings(embedder: Embedder, path: Path | None) -> None:
+def load_embeddings(embedder: Embedder, path: Path | None) -> None:
     if path is not None and path.exists():
         with np.load(path) as stored:
             embedder.cache.update({key: stored[key] for key in stored.files})
@@ -371,7 +371,7 @@ def main() -> None:
         )
     )
     embedder = shared_embedder()
-    _load_embeddings(embedder, args.embeddings)
+    load_embeddings(embedder, args.embeddings)
     known = len(embedder.cache)
     started = time.perf_counter()
     embedder.encode([e.text for e in examples])

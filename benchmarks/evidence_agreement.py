@@ -28,7 +28,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from evidence import _load_embeddings, report, score
+from evidence import load_embeddings, report, score
 from un1540.analytics.evidence.devset import Reading, load_devset, load_readings
 from un1540.analytics.evidence.lexicon import load_lexicon
 from un1540.analytics.evidence.model import Suggested, Suggestion, shared_embedder, suggest, train
@@ -71,7 +71,7 @@ def main() -> None:
         return
     lexicon = load_lexicon()
     embedder = shared_embedder()
-    _load_embeddings(embedder, args.embeddings)
+    load_embeddings(embedder, args.embeddings)
     train_set = [example for example in examples if example.split == "train"]
     started = time.perf_counter()
     model = train(lexicon, train_set, embedder=embedder)
