@@ -100,15 +100,6 @@ RELATIVE_FEATURES = True
 # the grouped CV (round 20, four groupings) 0.616 / 0.605 / 0.611 / 0.614 -> 0.618 / 0.609 / 0.611 /
 # 0.615 (salts '', b, c, d). False: code 10.
 LANGUAGE_FEATURES = True
-# Switches of round 24 (session 24; docs/evidence.md, "Round 24"). COOCCURRENCE: the pair model
-# also reads how strongly the provision's other fields speak for this one: with P(field | other)
-# counted on the training labels, the best and the mean over the other fields of P(field | other)
-# times the other field's n-gram regression score (the readers give a provision listing several
-# controlled acts every field those acts give; the model often one). SCORE_PROFILE: the boosted
-# trees also read the n-gram regression's score of every field (the whole profile).
-COOCCURRENCE = False
-SCORE_PROFILE = False
-COOCCURRENCE_MIN = 3
 LINEAR_BY_LAW = False
 # BOOSTED: settings of the gradient-boosted model that replace its defaults (empty: _boosted()'s);
 # BLEND_BOOSTED: the weight of the boosted model in the blend (0.5: the mean). Their grid was
@@ -282,8 +273,6 @@ class Model:
     with_rejections: np.ndarray | None = None
     # WORD_TERMS: the vectoriser of the word terms the char regression also reads
     word_vectoriser: Any = None
-    # COOCCURRENCE: per field, P(field | other field) on the training labels
-    cooccurrence: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def cut(self, code: str) -> float:
         """The score a suggestion of `code` needs to be shown by default."""
@@ -475,46 +464,11 @@ def _features(
             1.0 if cited.get(anchor) and cited_strong and hits.get("penalty") and not acts else 0.0
         )
         row.extend([taken, taken * (1.0 - anchor_on)])
-    if COOCCURRENCE:
-        row.extend(_cooccurring(model.cooccurrence.get(code, {}), neighbours.char_linear, code))
     if FIELD_FEATURES:
         row.extend(1.0 if code == other else 0.0 for other in sorted(lexicon.fields))
-    if SCORE_PROFILE:  # before the concept bag: both read by the boosted trees only
-        row.extend(neighbours.char_linear.get(other, 0.0) for other in sorted(lexicon.fields))
     if CONCEPT_FEATURES:
         row.extend(1.0 if hits.get(c) else 0.0 for c in sorted(lexicon.concepts))
     return row
-
-
-def _cooccurring(given: dict[str, float], scores: dict[str, float], code: str) -> list[float]:
-    """How strongly the provision's other fields speak for `code`: the best and the weighted mean
-    over the other fields of P(code | other) times the other's score."""
-    weighted = [(p * scores.get(other, 0.0), scores.get(other, 0.0)) for other, p in given.items()]
-    weighted = [(w, s) for (w, s), other in zip(weighted, given, strict=True) if other != code]
-    total = sum(s for _, s in weighted)
-    return [
-        max((w for w, _ in weighted), default=0.0),
-        sum(w for w, _ in weighted) / total if total else 0.0,
-    ]
-
-
-def _cooccurrence(examples: Sequence[Example]) -> dict[str, dict[str, float]]:
-    """P(field | other field) over the labelled provisions, for the others labelled at least
-    COOCCURRENCE_MIN times (fewer would be noise)."""
-    counts: dict[str, int] = {}
-    pairs: dict[tuple[str, str], int] = {}
-    for example in examples:
-        codes = sorted(example.labels)
-        for other in codes:
-            counts[other] = counts.get(other, 0) + 1
-            for code in codes:
-                if code != other:
-                    pairs[(code, other)] = pairs.get((code, other), 0) + 1
-    given: dict[str, dict[str, float]] = {}
-    for (code, other), n in pairs.items():
-        if counts[other] >= COOCCURRENCE_MIN:
-            given.setdefault(code, {})[other] = n / counts[other]
-    return given
 
 
 def _language_columns(language: str) -> list[float]:
@@ -1115,7 +1069,6 @@ def _train(
         classifier=None,
         field_prior=_field_prior(examples),
         trained_on=_trained_on(examples),
-        cooccurrence=_cooccurrence(examples),
     )
     field_codes = sorted(lexicon.fields)
     provisions = _provisions(lexicon, examples)
@@ -1209,7 +1162,6 @@ def _update(
         column_models=None,
         field_prior=_field_prior(examples),
         trained_on=_trained_on(examples),
-        cooccurrence=_cooccurrence(examples),
     )
     field_codes = sorted(lexicon.fields)
     provisions = _provisions(lexicon, decisions)
@@ -1310,10 +1262,7 @@ def _fit_pair_model(model: Model, lexicon: Lexicon, pair_rows: PairRows) -> None
     """Fit the model's column models and pair classifier on `pair_rows`, and name the model."""
     model.column_models = _fit_columns(pair_rows.column_rows, pair_rows.column_targets)
     rows = pair_rows.rows
-    boosted_only = (len(lexicon.concepts) if CONCEPT_FEATURES else 0) + (
-        len(lexicon.fields) if SCORE_PROFILE else 0
-    )
-    width = rows.shape[1] - boosted_only if len(rows) and boosted_only else None
+    width = rows.shape[1] - len(lexicon.concepts) if len(rows) and CONCEPT_FEATURES else None
     classifier = _classifier(width if CONCEPT_BAG_BOOSTED_ONLY else None)
     if len(set(pair_rows.targets.tolist())) == 2:
         classifier.fit(rows, pair_rows.targets, sample_weight=pair_rows.weights)
