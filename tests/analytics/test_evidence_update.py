@@ -1,11 +1,16 @@
 """Issue 10, item 5: a retrain learns from the experts' decisions in seconds. The base model (the
-train split's, about a minute) is kept with its pair rows; a retrain updates it with the
-decisions (`model.update`) instead of training everything again."""
+train split's, about three minutes) is kept with its pair rows; a retrain updates it with the
+decisions (`model.update`) instead of training everything again. A process keeps the model it
+read until its files change, and builds it once however many readers ask at the same time."""
 
 from __future__ import annotations
 
+import fcntl
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -126,3 +131,112 @@ def test_a_retrain_updates_the_kept_base_without_training_it_again(
     assert store.build_model(tmp_path).version == first.version  # every decision withdrawn
     assert not (tmp_path / store.CURRENT).exists()
     assert store.current_model(tmp_path).trained_on["decisions"] == 0
+
+
+def _kept_base(
+    directory: Path, monkeypatch: pytest.MonkeyPatch, base: tuple[evidence_model.Model, Any]
+) -> None:
+    """The module's small base model written to `directory` as a build would keep it."""
+    small = small_train_split()
+    monkeypatch.setattr(store, "train_split", lambda directories=None: small)
+    key = store._key(load_lexicon(), small)
+    store._save(directory / store.BASE_ROWS, {"key": key, "model": base[1]})
+    store._save(directory / store.BASE, {"key": key, "model": base[0]})
+
+
+def test_a_process_keeps_the_model_it_read_until_its_files_change(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    base: tuple[evidence_model.Model, evidence_model.PairRows],
+) -> None:
+    _kept_base(tmp_path, monkeypatch, base)
+    read = store._read
+    reads: list[str] = []
+
+    def counted(path: Path) -> dict[str, Any] | None:
+        reads.append(path.name)
+        return read(path)
+
+    monkeypatch.setattr(store, "_read", counted)
+    first = store.current_model(tmp_path)
+    assert store.BASE in reads  # read from disk once
+    reads.clear()
+    assert store.current_model(tmp_path) is first
+    assert reads == []  # kept: not read again (it cost every expert's law page about a second)
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the kept base model was trained again")
+
+    monkeypatch.setattr(store, "train_with_rows", no_training)
+    decision = _decision(1, labels={"op2.transfer": Label(("cw",), ("legal_framework",))})
+    retrained = store.build_model(tmp_path, [decision])  # a retrain replaces a file
+    reads.clear()
+    after = store.current_model(tmp_path)
+    assert store.CURRENT in reads  # the new file is read
+    assert after is not first
+    assert after.version == retrained.version
+    assert after.trained_on["decisions"] == 1
+
+
+def test_readers_at_the_same_time_wait_for_one_build(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    base: tuple[evidence_model.Model, evidence_model.PairRows],
+) -> None:
+    small = small_train_split()
+    monkeypatch.setattr(store, "train_split", lambda directories=None: small)
+    builds: list[Path] = []
+
+    def slow_build(directory: Path, *args: object, **kwargs: object) -> evidence_model.Model:
+        builds.append(directory)
+        time.sleep(0.3)  # the others arrive while it builds
+        _kept_base(directory, monkeypatch, base)  # kept, as a build keeps it
+        return base[0]
+
+    monkeypatch.setattr(store, "_build_model", slow_build)
+    found: list[evidence_model.Model] = []
+    readers = [
+        threading.Thread(target=lambda: found.append(store.current_model(tmp_path)))
+        for _ in range(3)
+    ]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(30)
+    assert builds == [tmp_path]  # one build; the others read what it kept
+    assert [model.version for model in found] == [base[0].version] * 3
+
+
+def test_a_build_waits_for_another_process_building_the_same_model(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    base: tuple[evidence_model.Model, evidence_model.PairRows],
+) -> None:
+    monkeypatch.setattr(store, "train_split", lambda directories=None: small_train_split())
+
+    def trained_twice(*args: object, **kwargs: object) -> None:
+        raise AssertionError("built beside the other process instead of reading its model")
+
+    monkeypatch.setattr(store, "_build_model", trained_twice)
+    found: list[evidence_model.Model] = []
+    with (tmp_path / store.LOCK).open("a") as other_process:
+        fcntl.flock(other_process, fcntl.LOCK_EX)  # another process is building the model
+        reader = threading.Thread(target=lambda: found.append(store.current_model(tmp_path)))
+        reader.start()
+        reader.join(0.5)
+        assert reader.is_alive()  # waits for the other process's model
+        assert found == []
+        _kept_base(tmp_path, monkeypatch, base)  # the other process keeps its model
+        fcntl.flock(other_process, fcntl.LOCK_UN)
+    reader.join(30)
+    assert not reader.is_alive()
+    assert [model.version for model in found] == [base[0].version]
+
+
+def test_a_reader_does_not_build_when_asked_not_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "train_split", lambda directories=None: small_train_split())
+    with pytest.raises(store.ModelNotBuilt):
+        store.current_model(tmp_path, build=False)
+    assert not (tmp_path / store.BASE).exists()

@@ -1,19 +1,29 @@
 """The trained model on disk: the BASE model, trained on the development set's train split at
-first use (about a minute), with the pair model's training rows in a file beside it, and the
+first use (about three minutes), with the pair model's training rows in a file beside it, and the
 CURRENT model, the base updated with the experts' decisions by a retrain (seconds: `update`;
 absent while there are none: the base is the current model). Each is reused while the model
-code, the lexicon and its examples are the same."""
+code, the lexicon and its examples are the same.
+
+A process keeps the model it loaded (`current_model`) while the files it came from, the lexicon
+and the development set's files are unchanged: reading the model from disk costs about a second
+(a 150 MB pickle and the 9,000 lines of the development set), which every law page of an expert
+used to pay. Building it is single-flight: one thread of a process builds while the others wait,
+and a lock file makes the other processes (a server's workers, the queue's worker, a command)
+wait for the first instead of training the same model beside it."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from un1540.analytics.evidence.devset import Example, load_devset
+from un1540.analytics.evidence.devset import Example, load_devset, shipped_devset_dir
 from un1540.analytics.evidence.lexicon import Lexicon, load_lexicon
 from un1540.analytics.evidence.model import (
     MODEL_CODE_VERSION,
@@ -30,6 +40,11 @@ from un1540.analytics.evidence.model import (
 CURRENT = "current.pkl"
 BASE = "base.pkl"
 BASE_ROWS = "base-rows.pkl"  # the base model's pair rows (`PairRows`), for `update`
+LOCK = ".building.lock"  # held while a process checks, builds or retrains the model of a directory
+
+# The model each directory's files last gave this process, with what it depended on (`_signature`).
+_kept: dict[Path, tuple[tuple[object, ...], Model]] = {}
+_building = threading.Lock()  # one thread of the process checks or builds at a time
 
 
 def train_split(directories: Sequence[Path] | None = None) -> list[Example]:
@@ -106,8 +121,22 @@ def build_model(
 ) -> Model:
     """The base model (the train split's: kept, or trained now) updated with `decisions`, kept
     as the current model: seconds with the base kept (docs/cli.md). `full`: the whole model
-    trained again on the train split and the decisions instead (about a minute; the n-gram
-    regression and every training row then see the decisions too)."""
+    trained again on the train split and the decisions instead (about a minute and a half; the
+    n-gram regression and every training row then see the decisions too). Alone on the
+    directory (`_exclusive`); the process's next `current_model` reads the new files."""
+    with _exclusive(directory):
+        _kept.pop(directory, None)
+        return _build_model(directory, decisions, lexicon=lexicon, base=base, full=full)
+
+
+def _build_model(
+    directory: Path,
+    decisions: Sequence[Example] = (),
+    *,
+    lexicon: Lexicon | None = None,
+    base: Sequence[Example] | None = None,
+    full: bool = False,
+) -> Model:
     lexicon = lexicon or load_lexicon()
     base = train_split() if base is None else list(base)
     embedder = shared_embedder()
@@ -123,24 +152,89 @@ def build_model(
     return model
 
 
-def current_model(directory: Path, *, lexicon: Lexicon | None = None) -> Model:
-    """The model to suggest with: the one kept in `directory` when it was trained with this
-    lexicon and this train split (and maybe decisions since), else one built now from the train
-    split and the decisions it had (and kept)."""
+def _file_state(path: Path) -> tuple[str, int, int] | None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return (path.name, status.st_mtime_ns, status.st_size)
+
+
+def _signature(directory: Path, lexicon: Lexicon) -> tuple[object, ...]:
+    """What the model of `directory` depends on, cheaply (a few milliseconds of `stat`): its two
+    files as they are on disk (a retrain by another process replaces one), the lexicon and the
+    files of the shipped development set (the train split)."""
+    devset = tuple(_file_state(path) for path in sorted(shipped_devset_dir().glob("*.jsonl")))
+    return (
+        MODEL_CODE_VERSION,
+        lexicon.checksum,
+        _file_state(directory / CURRENT),
+        _file_state(directory / BASE),
+        devset,
+    )
+
+
+@contextmanager
+def _exclusive(directory: Path) -> Iterator[None]:
+    """This thread alone in this process, and this process alone on this directory (an
+    advisory lock file: another process waits for the model being built, then reads it)."""
+    with _building:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            lock = (directory / LOCK).open("a")
+        except OSError:  # a read-only directory: nothing can be built there to wait for
+            yield
+            return
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class ModelNotBuilt(Exception):
+    """The model kept in a directory is missing or stale, and the caller asked not to build it
+    (a reader's request: the build, minutes of CPU, is queued as a background job instead)."""
+
+
+def current_model(directory: Path, *, lexicon: Lexicon | None = None, build: bool = True) -> Model:
+    """The model to suggest with: the one this process keeps while nothing it came from has
+    changed, else the one kept in `directory` when it was trained with this lexicon and this
+    train split (and maybe decisions since), else one built now from the train split and the
+    decisions it had (and kept); with `build=False`, ModelNotBuilt instead of building."""
     lexicon = lexicon or load_lexicon()
+    kept = _kept.get(directory)
+    signature = _signature(directory, lexicon)
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    model, decisions = _on_disk(directory, lexicon)
+    if model is None:
+        if not build:
+            raise ModelNotBuilt(str(directory))
+        with _exclusive(directory):
+            model, decisions = _on_disk(directory, lexicon)  # another may have built it meanwhile
+            if model is None:
+                model = _build_model(directory, decisions, lexicon=lexicon, base=train_split())
+        signature = _signature(directory, lexicon)
+    _kept[directory] = (signature, model)
+    return model
+
+
+def _on_disk(directory: Path, lexicon: Lexicon) -> tuple[Model | None, list[Example]]:
+    """The model kept in `directory` when it was trained with this model code, lexicon and
+    train split, else None with the decisions it had learnt (a build learns them again)."""
     stored = _load(directory)
-    base = train_split()
-    base_hash = examples_hash(base)
-    if stored is not None:
-        key, model = stored
-        decisions = [e for e in model.examples if e.id.startswith("decision-")]
-        others = [e for e in model.examples if not e.id.startswith("decision-")]
-        if (
-            model.lexicon_checksum == lexicon.checksum
-            and key.startswith(f"{MODEL_CODE_VERSION}:")
-            and examples_hash(others) == base_hash
-            and len(decisions) + len(others) == len(model.examples)
-        ):
-            return model
-        return build_model(directory, decisions, lexicon=lexicon, base=base)
-    return build_model(directory, (), lexicon=lexicon, base=base)
+    if stored is None:
+        return None, []
+    key, model = stored
+    decisions = [e for e in model.examples if e.id.startswith("decision-")]
+    others = [e for e in model.examples if not e.id.startswith("decision-")]
+    if (
+        model.lexicon_checksum == lexicon.checksum
+        and key.startswith(f"{MODEL_CODE_VERSION}:")
+        and examples_hash(others) == examples_hash(train_split())
+        and len(decisions) + len(others) == len(model.examples)
+    ):
+        return model, decisions
+    return None, decisions
