@@ -180,6 +180,15 @@ class DatabaseUnavailable(Un1540Error):
     exit_code = 6
 
 
+class ModelNotReady(Un1540Error):
+    """The evidence-suggestion model is being trained in the background (after an install, or an
+    upgrade that changed its data or code): ask again after `details["retry_after"]` seconds."""
+
+    status = 503
+    code = "model_not_ready"
+    exit_code = 1
+
+
 class PayloadTooLarge(Un1540Error):
     """The request body is larger than the server accepts; nothing of it was kept."""
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from un1540.analytics.evidence.devset import COLUMNS
 from un1540.analytics.evidence.lexicon import WEAPONS, framework_fields, load_lexicon
 from un1540.analytics.evidence.model import Model
-from un1540.analytics.evidence.store import build_model
+from un1540.analytics.evidence.store import ModelNotBuilt, build_model
 from un1540.analytics.evidence.text import LANGUAGES, detect_language
-from un1540.errors import InvalidData, NotFound, Problem
+from un1540.errors import InvalidData, ModelNotReady, NotFound, Problem
 from un1540.errors import text as text_message
 from un1540.models import (
     Document,
@@ -27,13 +27,13 @@ from un1540.reference.languages import N_
 from un1540.schemas.text import REASON
 from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.audit import record_event
-from un1540.services.kernel.jobs import JobRun, defer_job, job_task
+from un1540.services.kernel.jobs import JobRun, defer_job, job_task, jobs_of
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.matrix.actions.cells import update_cell
 from un1540.services.matrix.inputs import CellChange, EvidenceInput
 from un1540.services.matrix.reads.editions import entry_for, find_edition
 
-from .reads import decision_examples, held_out, model_dir
+from .reads import decision_examples, held_out, model_dir, suggestion_model
 from .rules import check_may_decide
 
 QUOTATION_CHARS = 2000
@@ -308,6 +308,38 @@ def retrain_soon(session: Session) -> None:
         delay_seconds=RETRAIN_DELAY_SECONDS,
         when_inline="skip",
     )
+
+
+MODEL_RETRY_SECONDS = 60  # what a reader is told to wait while the model is being trained
+
+
+def model_for_reader(session: Session, *, directory: Path | None = None) -> Model:
+    """The model for a reader's request (a law's page, the suggestion routes of the API): kept
+    by the process, or read from disk (about a second). Where it must be trained first (about
+    three minutes after an install, or an upgrade that changed the development set, the lexicon
+    or the model code), the training is queued as the retrain job, which builds the base model
+    first (one job waits at a time), and ModelNotReady is raised, so that no request waits
+    minutes (a reverse proxy would give up). Without a queue (the command line on SQLite) the
+    caller trains it here; with inline jobs (the tests) the job has trained it once this returns."""
+    try:
+        return suggestion_model(directory, build=False)
+    except ModelNotBuilt:
+        queued = defer_job(
+            session, RETRAIN_TASK, lock="evidence-retrain", queueing_lock="evidence-build"
+        )
+        jobs = jobs_of(session)
+        if queued and jobs is not None and not jobs.inline:
+            raise ModelNotReady(
+                text_message(
+                    N_(
+                        "the suggestion model is being trained (about three minutes after an "
+                        "install or an upgrade); ask again in %(seconds)s seconds"
+                    ),
+                    seconds=MODEL_RETRY_SECONDS,
+                ),
+                details={"retry_after": MODEL_RETRY_SECONDS},
+            ) from None
+        return suggestion_model(directory)
 
 
 @job_task(RETRAIN_TASK)

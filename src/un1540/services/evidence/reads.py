@@ -80,8 +80,10 @@ def check_provisions(items: Sequence[ProvisionText], where: str = "provisions") 
         raise InvalidData(N_("no suggestion was made"), problems=problems)
 
 
-def suggestion_model(directory: Path | None = None) -> Model:
-    return current_model(model_dir(directory))
+def suggestion_model(directory: Path | None = None, *, build: bool = True) -> Model:
+    """The current model (kept by the process; analytics/evidence/store.py). `build=False`:
+    ModelNotBuilt where it would have to be trained first."""
+    return current_model(model_dir(directory), build=build)
 
 
 def suggest_provisions(

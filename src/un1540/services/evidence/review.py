@@ -46,8 +46,8 @@ from un1540.services.library.reads import visible_provision
 from un1540.services.matrix.reads.editions import edition_state
 from un1540.services.matrix.rules import EDITION_RULES
 
-from .actions import DecisionInput, ProvisionRef, decide_suggestion
-from .reads import ProvisionText, suggest_provisions, suggestion_model
+from .actions import DecisionInput, ProvisionRef, decide_suggestion, model_for_reader
+from .reads import ProvisionText, suggest_provisions
 from .rules import check_may_decide, check_may_suggest
 
 CACHE_SIZE = 4_000  # provisions' suggestions kept per process
@@ -146,7 +146,7 @@ def _key(provision: Provision, cited: tuple[str, ...], version: str) -> tuple[in
 def _suggestions(
     session: Session, provisions: list[Provision], *, directory: Path | None
 ) -> tuple[dict[int, list[Suggestion]], str, str]:
-    model = suggestion_model(directory)
+    model = model_for_reader(session, directory=directory)
     cited = _cited(session, provisions)
     found: dict[int, list[Suggestion]] = {}
     missing: list[Provision] = []

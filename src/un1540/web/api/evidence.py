@@ -17,7 +17,8 @@ from un1540.schemas.evidence import (
     SuggestRequest,
     SuggestResponse,
 )
-from un1540.services.evidence.reads import ProvisionText, suggest_provisions, suggestion_model
+from un1540.services.evidence.actions import model_for_reader
+from un1540.services.evidence.reads import ProvisionText, suggest_provisions
 from un1540.services.evidence.review import (
     DecisionView,
     ReviewDecision,
@@ -48,12 +49,15 @@ router = APIRouter(tags=["Evidence suggestions"], route_class=GuardedRoute)
     responses=WRITE_ERRORS,
 )
 @guarded(may_ask_for_suggestions)
-def evidence_suggest(viewer: ViewerDep, settings: SettingsDep, body: SuggestRequest) -> Response:
+def evidence_suggest(
+    viewer: ViewerDep, session: SessionDep, settings: SettingsDep, body: SuggestRequest
+) -> Response:
     """Experts and the Committee. Up to 100 provisions (text, optional language) a call; for
     each, the fields the portal suggests by default, with weapons, columns, a calibrated score
-    and the words that triggered them. Nothing is written."""
+    and the words that triggered them. Nothing is written. 503 `model_not_ready` (with
+    `Retry-After`) while the model is being trained after an install or an upgrade."""
     check_may_suggest(viewer)  # also checked by the guard, before the body is read
-    model = suggestion_model(settings.evidence_model_dir)
+    model = model_for_reader(session, directory=settings.evidence_model_dir)
     results = suggest_provisions(
         [ProvisionText(p.id, p.text, p.language) for p in body.provisions], model=model
     )

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 
 from un1540.analytics.evidence.devset import COLUMNS
 from un1540.analytics.evidence.lexicon import WEAPONS
+from un1540.errors import ModelNotReady
 from un1540.models import DocumentKind, Origin
 from un1540.reference.languages import LANGUAGE_NAMES
 from un1540.schemas.text import CODE, SEARCH_QUERY
@@ -113,14 +114,19 @@ def document_page(
     _, text = document_text(session, viewer=viewer, document_id=document_id)
     chosen = next((v.provision for v in views if v.provision.id == provision), None)
     similar = similar_provisions(session, viewer=viewer, provision_id=chosen.id) if chosen else []
-    # The Committee side: each article's evidence suggestions and the drafts to confirm into.
-    reviews = document_reviews(
-        session,
-        viewer=viewer,
-        document=document,
-        provisions=[v.provision for v in views],
-        directory=settings.evidence_model_dir,
-    )
+    # The Committee side: each article's evidence suggestions and the drafts to confirm into;
+    # none yet while the model is being trained in the background (the page says so).
+    model_not_ready = False
+    try:
+        reviews = document_reviews(
+            session,
+            viewer=viewer,
+            document=document,
+            provisions=[v.provision for v in views],
+            directory=settings.evidence_model_dir,
+        )
+    except ModelNotReady:
+        reviews, model_not_ready = {}, True
     context = {
         "document": document,
         "text": text,
@@ -128,6 +134,7 @@ def document_page(
         "chosen": chosen,
         "similar": similar,
         "reviews": reviews,
+        "model_not_ready": model_not_ready,
         "drafts": open_drafts(session, viewer=viewer, document=document) if reviews else [],
         "weapon_codes": WEAPONS,
         "column_codes": COLUMNS,
