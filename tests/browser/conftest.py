@@ -41,8 +41,12 @@ def live_database(live_server: str) -> Engine:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The portal on a free port over its own SQLite demo database."""
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, evidence_model_dir: Path
+) -> Iterator[str]:
+    """The portal on a free port over its own SQLite demo database. A law's page shows an
+    expert its suggestions: from the session's small evidence model (tests/conftest.py), trained
+    at the first such page, never the whole one."""
     engine = DatabaseFactory("sqlite", None, tmp_path_factory.mktemp("browser")).create(demo=True)
     LIVE_ENGINE.append(engine)  # for journeys that set up what they are not about
     with make_session_factory(engine)() as session, session.begin():

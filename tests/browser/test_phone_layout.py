@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from tests.browser.test_accessibility import EXPERT_PAGES, PUBLIC_PAGES
 from tests.browser.test_workflow_journey import _sign_in
+from un1540.models import Document, DocumentKind, Origin, Provision
 
 pytestmark = pytest.mark.browser
 
@@ -64,5 +67,32 @@ def test_every_page_family_fits_a_phone(
     page.set_viewport_size(PHONE)
     for path in EXPERT_PAGES:
         found += _too_wide(page, live_server + path)
+    context.close()
+    assert found == [], "\n".join(found)
+
+
+def test_a_law_page_with_its_review_forms_fits_a_phone(
+    browser: Browser, live_server: str, live_database: Engine, artifacts: Path
+) -> None:
+    """An expert reviews a law's suggestions on a phone, in English and in Arabic (right to
+    left). Old behaviour: each suggestion's decision form (the draft notice, the reason, Confirm,
+    Reject, "Edit the field, weapons and columns") sat on one line: the page was 571 px wide on a
+    390 px screen in Arabic."""
+    with Session(live_database) as session:
+        law = session.scalars(  # a demo law read into the library (io/demo_library.py)
+            select(Document.id)
+            .join(Provision, Provision.document_id == Document.id)
+            .where(Document.kind == DocumentKind.legislation, Document.origin == Origin.demo)
+            .order_by(Document.id)
+        ).first()
+    assert law is not None
+    context, page = _sign_in(browser, live_server, "expert@example.org")
+    page.set_viewport_size(PHONE)
+    found = []
+    for language in ("en", "ar"):
+        url = f"{live_server}/documents/{law}?lang={language}"
+        found += _too_wide(page, url)
+        assert page.locator(".suggestion-form").count() > 0, url  # the forms are there to fit
+    page.screenshot(path=str(artifacts / "phone-law-review-ar.png"), full_page=True)
     context.close()
     assert found == [], "\n".join(found)
