@@ -45,6 +45,7 @@ LOCK = ".building.lock"  # held while a process checks, builds or retrains the m
 # The model each directory's files last gave this process, with what it depended on (`_signature`).
 _kept: dict[Path, tuple[tuple[object, ...], Model]] = {}
 _building = threading.Lock()  # one thread of the process checks or builds at a time
+_holder = threading.local()  # the directory this thread holds `_exclusive` on, if any
 
 
 def train_split(directories: Sequence[Path] | None = None) -> list[Example]:
@@ -126,16 +127,15 @@ def build_model(
     directory (`_exclusive`); the process's next `current_model` reads the new files."""
     with _exclusive(directory):
         _kept.pop(directory, None)
-        return _build_model(directory, decisions, lexicon=lexicon, base=base, full=full)
+        return _train_and_keep(directory, decisions, lexicon, base, full)
 
 
-def _build_model(
+def _train_and_keep(
     directory: Path,
-    decisions: Sequence[Example] = (),
-    *,
-    lexicon: Lexicon | None = None,
-    base: Sequence[Example] | None = None,
-    full: bool = False,
+    decisions: Sequence[Example],
+    lexicon: Lexicon | None,
+    base: Sequence[Example] | None,
+    full: bool,
 ) -> Model:
     lexicon = lexicon or load_lexicon()
     base = train_split() if base is None else list(base)
@@ -177,7 +177,11 @@ def _signature(directory: Path, lexicon: Lexicon) -> tuple[object, ...]:
 @contextmanager
 def _exclusive(directory: Path) -> Iterator[None]:
     """This thread alone in this process, and this process alone on this directory (an
-    advisory lock file: another process waits for the model being built, then reads it)."""
+    advisory lock file: another process waits for the model being built, then reads it). A
+    thread already holding it (a build inside `current_model`'s check) holds it on."""
+    if getattr(_holder, "directory", None) == directory:
+        yield
+        return
     with _building:
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -187,9 +191,11 @@ def _exclusive(directory: Path) -> Iterator[None]:
             return
         with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            _holder.directory = directory
             try:
                 yield
             finally:
+                _holder.directory = None
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
@@ -215,7 +221,7 @@ def current_model(directory: Path, *, lexicon: Lexicon | None = None, build: boo
         with _exclusive(directory):
             model, decisions = _on_disk(directory, lexicon)  # another may have built it meanwhile
             if model is None:
-                model = _build_model(directory, decisions, lexicon=lexicon, base=train_split())
+                model = build_model(directory, decisions, lexicon=lexicon)
         signature = _signature(directory, lexicon)
     _kept[directory] = (signature, model)
     return model
