@@ -193,7 +193,7 @@ def test_readers_at_the_same_time_wait_for_one_build(
         _kept_base(directory, monkeypatch, base)  # kept, as a build keeps it
         return base[0]
 
-    monkeypatch.setattr(store, "build_model", slow_build)
+    monkeypatch.setattr(store, "_train_and_keep", slow_build)
     found: list[evidence_model.Model] = []
     readers = [
         threading.Thread(target=lambda: found.append(store.current_model(tmp_path)))
@@ -217,7 +217,7 @@ def test_a_build_waits_for_another_process_building_the_same_model(
     def trained_twice(*args: object, **kwargs: object) -> None:
         raise AssertionError("built beside the other process instead of reading its model")
 
-    monkeypatch.setattr(store, "build_model", trained_twice)
+    monkeypatch.setattr(store, "_train_and_keep", trained_twice)
     found: list[evidence_model.Model] = []
     with (tmp_path / store.LOCK).open("a") as other_process:
         fcntl.flock(other_process, fcntl.LOCK_EX)  # another process is building the model

@@ -45,7 +45,7 @@ def test_no_request_waits_for_the_model_to_be_trained(
     def trained_here(*args: object, **kwargs: object) -> None:
         raise AssertionError("a reader's request trained the model")
 
-    monkeypatch.setattr(store, "build_model", trained_here)
+    monkeypatch.setattr(store, "_train_and_keep", trained_here)
     settings = settings_for(portal.engine).model_copy(
         update={"evidence_model_dir": tmp_path / "model"}  # no model yet, as after an install
     )

@@ -45,7 +45,6 @@ LOCK = ".building.lock"  # held while a process checks, builds or retrains the m
 # The model each directory's files last gave this process, with what it depended on (`_signature`).
 _kept: dict[Path, tuple[tuple[object, ...], Model]] = {}
 _building = threading.Lock()  # one thread of the process checks or builds at a time
-_holder = threading.local()  # the directory this thread holds `_exclusive` on, if any
 
 
 def train_split(directories: Sequence[Path] | None = None) -> list[Example]:
@@ -177,11 +176,7 @@ def _signature(directory: Path, lexicon: Lexicon) -> tuple[object, ...]:
 @contextmanager
 def _exclusive(directory: Path) -> Iterator[None]:
     """This thread alone in this process, and this process alone on this directory (an
-    advisory lock file: another process waits for the model being built, then reads it). A
-    thread already holding it (a build inside `current_model`'s check) holds it on."""
-    if getattr(_holder, "directory", None) == directory:
-        yield
-        return
+    advisory lock file: another process waits for the model being built, then reads it)."""
     with _building:
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -191,11 +186,9 @@ def _exclusive(directory: Path) -> Iterator[None]:
             return
         with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            _holder.directory = directory
             try:
                 yield
             finally:
-                _holder.directory = None
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
@@ -221,7 +214,7 @@ def current_model(directory: Path, *, lexicon: Lexicon | None = None, build: boo
         with _exclusive(directory):
             model, decisions = _on_disk(directory, lexicon)  # another may have built it meanwhile
             if model is None:
-                model = build_model(directory, decisions, lexicon=lexicon)
+                model = _train_and_keep(directory, decisions, lexicon, None, False)
         signature = _signature(directory, lexicon)
     _kept[directory] = (signature, model)
     return model
