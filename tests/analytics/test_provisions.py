@@ -250,3 +250,98 @@ def test_invalid_patterns_are_refused_with_where(change, where) -> None:  # type
     with pytest.raises(InvalidData) as error:
         parse_provision_patterns(raw)
     assert any(where in f"{p.where} {p.message}" for p in error.value.problems)
+
+
+# A decree cited by its numbered points, with no article heading: the layout of Russian
+# presidential decrees (e.g. Decree No. 202 of 14 February 1996 approving the list of nuclear
+# materials under export control; abridged and reworded, the layout is what is tested).
+DECREE_WITH_POINTS = """УКАЗ ПРЕЗИДЕНТА
+Об утверждении Списка ядерных материалов
+
+В целях защиты интересов государства и выполнения его международных обязательств постановляю:
+1. Утвердить прилагаемый Список ядерных материалов, оборудования и технологий, подпадающих под экспортный контроль.
+2. Установить, что экспорт ядерных материалов осуществляется по лицензиям.
+
+Лицензии выдаются уполномоченным органом.
+3. Настоящий Указ вступает в силу со дня его подписания.
+"""
+
+# A short order with neither articles nor numbered points (a layout test, not a real law).
+ORDER_WITHOUT_HEADINGS = """ORDER ON THE CONTROL OF TOXIC CHEMICALS
+
+The Minister, having regard to the Constitution,
+
+Orders:
+
+No person shall produce, acquire, stockpile, transfer or use chemical weapons. The Minister shall keep a register of the facilities that produce scheduled chemicals.
+Whoever violates this order shall be punished by imprisonment of five to ten years.
+
+Done at the capital on 3 May 2004.
+"""
+
+
+def test_a_law_without_headings_is_read_as_its_paragraphs() -> None:
+    """Before: a law without any article or section heading had no provisions, so it got no
+    evidence suggestions. Now each paragraph is a level-2 provision numbered by the library
+    (¶ 1, never the law's own "1"); a short title joins the text after it; a blank line or a
+    sentence's end closes a paragraph once it is long enough."""
+    found = split_provisions(ORDER_WITHOUT_HEADINGS, "en")
+    assert [(p.kind, p.level, p.number, p.label) for p in found] == [
+        ("paragraph", 2, f"¶ {n}", f"¶ {n}") for n in range(1, 5)
+    ]
+    texts = [ORDER_WITHOUT_HEADINGS[p.start : p.end] for p in found]
+    assert texts[0].startswith("ORDER ON THE CONTROL")
+    assert texts[0].endswith("Constitution,")
+    assert texts[1].startswith("Orders:")
+    assert texts[1].endswith("scheduled chemicals.")
+    assert texts[2].startswith("Whoever violates")
+    assert texts[3] == "Done at the capital on 3 May 2004."
+    assert (
+        found[2].heading
+        == "Whoever violates this order shall be punished by imprisonment of five to ten…"
+    )
+    assert all(p.references == [] and p.parent is None for p in found)
+
+
+def test_a_decree_without_articles_is_read_by_its_numbered_points() -> None:
+    found = split_provisions(DECREE_WITH_POINTS, "ru")
+    assert [(p.kind, p.level, p.number, p.label) for p in found] == [
+        ("paragraph", 2, "¶ 1", "¶ 1"),  # the title and preamble, before the first point
+        ("paragraph", 2, "1", "1"),
+        ("paragraph", 2, "2", "2"),
+        ("paragraph", 2, "3", "3"),
+    ]
+    second = DECREE_WITH_POINTS[found[2].start : found[2].end]
+    assert second.startswith("2. Установить")
+    assert second.endswith("уполномоченным органом.")
+    assert found[1].heading.startswith("Утвердить прилагаемый Список")
+
+
+def test_paragraphs_stay_inside_the_chapters_found_and_long_lines_are_cut() -> None:
+    text = (
+        "CHAPTER I\nGeneral\nThe export of dual-use goods shall be subject to a licence issued by the Ministry of Trade.\n"
+        "CHAPTER II\nPenalties\n"
+        + "A fine shall be imposed on whoever exports dual-use goods without a licence. "
+        * 40
+    )
+    found = split_provisions(text, "en")
+    assert [(p.kind, p.label) for p in found[:3]] == [
+        ("chapter", "CHAPTER I"),
+        ("paragraph", "¶ 1"),
+        ("chapter", "CHAPTER II"),
+    ]
+    assert found[1].parent == 0
+    assert text[found[1].start :].startswith("General\nThe export")
+    penalties = found[3:]
+    assert len(penalties) == 3  # 3,080 characters on one line, cut at sentence ends
+    assert all(p.parent == 2 and p.end - p.start <= 1_500 for p in penalties)
+    assert all(text[p.start : p.end].endswith("licence.") for p in penalties)
+    assert "".join(text[p.start : p.end] for p in penalties).replace(" ", "") == text[
+        penalties[0].start :
+    ].replace(" ", "")
+
+
+def test_a_law_with_articles_keeps_its_articles_only() -> None:
+    """The paragraphs are a fallback: one article heading and the law is read by articles."""
+    text = "Preamble of the law with enough words to be a paragraph of its own, and more.\n\nArticle 1. Scope\nThis Act applies.\n"
+    assert [(p.kind, p.number) for p in split_provisions(text, "en")] == [("article", "1")]

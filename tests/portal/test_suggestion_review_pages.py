@@ -106,3 +106,87 @@ def test_the_arabic_page_reads_right_to_left(
     assert 'dir="rtl"' in page.text
     assert "Suggested fields" not in page.text
     assert "الحقول المقترحة" in page.text  # "Suggested fields", in Arabic
+
+
+ORDER_WITHOUT_HEADINGS = """The Chemical Weapons (Prohibition) Order.
+
+Any person who develops, produces, manufactures, acquires, stockpiles, retains or uses chemical
+weapons commits an offence and is liable on conviction to imprisonment for life.
+
+No person shall export a toxic chemical or its precursor listed in the Schedule without a licence
+issued by the Minister; whoever contravenes this order is liable to a fine.
+"""
+
+
+def test_a_law_without_headings_is_reviewed_by_its_paragraphs(
+    evidence_model_dir: Path,
+    portal: Portal,  # noqa: F811
+    empty_sessions: sessionmaker[Session],
+    tmp_path: Path,
+) -> None:
+    """Before: a law without article headings had no provisions, so the expert saw "not
+    divided into provisions" and no suggestion. Now its paragraphs are reviewed (¶ 1, ¶ 2),
+    the page says the library numbered them, and a confirmation cites "¶ 1"."""
+    from sqlalchemy import select
+
+    from un1540.models import Provision, Visibility
+    from un1540.services.documents.actions import DocumentInput, UploadedFile
+    from un1540.services.kernel.access import system_viewer
+    from un1540.services.library.actions import ingest_document
+
+    with empty_sessions() as session, session.begin():
+        document_id = ingest_document(
+            session,
+            viewer=system_viewer("tests"),
+            document=DocumentInput(
+                kind="legislation",
+                title="Chemical Weapons (Prohibition) Order",
+                language="en",
+                iso3="GHA",
+                visibility=Visibility.owning_state_and_committee,
+            ),
+            upload=UploadedFile(name="cw-order.txt", content=ORDER_WITHOUT_HEADINGS.encode()),
+            files_dir=tmp_path,
+            max_bytes=1_000_000,
+        ).id
+        paragraphs = session.scalars(
+            select(Provision)
+            .where(Provision.document_id == document_id)
+            .order_by(Provision.position)
+        ).all()
+        assert [(p.kind, p.level, p.label) for p in paragraphs] == [
+            ("paragraph", 2, "¶ 1"),
+            ("paragraph", 2, "¶ 2"),
+        ]
+        prohibition = paragraphs[0].id
+        expert = make_user(session, role="expert", email="opener@example.org")
+        number = open_draft(session, viewer=expert, iso3="GHA").number
+
+    client = browser(portal)
+    sign_in(client, "expert@example.org")
+    page = client.get(f"/documents/{document_id}")
+    assert page.status_code == 200
+    assert "numbered by the library, not by the law" in page.text
+    assert "not divided into provisions" not in page.text
+    section = page.text.split(f'id="suggestions-{prohibition}"', 1)[1].split("</section>", 1)[0]
+    action = re.search(
+        rf'action="(/documents/{document_id}/provisions/{prohibition}/suggestions/([^"]+))"',
+        section,
+    )
+    assert action, "the prohibition's paragraph gets a suggestion with its form"
+    done = client.post(
+        action.group(1),
+        data={"csrf_token": csrf(page.text), "verdict": "confirm", "edition": str(number)},
+    )
+    assert done.status_code == 200
+    weapon = re.search(r'name="weapons" value="([a-z]+)" checked', section)
+    column = re.search(r'name="columns" value="([a-z_]+)" checked', section)
+    assert weapon
+    assert column
+    cell = client.get(
+        f"/states/GHA/editions/{number}/cells/{action.group(2)}:{weapon.group(1)}:{column.group(1)}"
+    )
+    assert "¶ 1" in html.unescape(cell.text)  # the citation names the library's paragraph
+    assert "imprisonment for life" in html.unescape(cell.text)
+    arabic = client.get(f"/documents/{document_id}?lang=ar")
+    assert "مرقَّمة من المكتبة" in arabic.text  # the notice, in Arabic

@@ -6,6 +6,12 @@ A provision runs from its heading to the next heading of the same or a higher le
 chapter holds its articles, an article its paragraphs); level-3 headings (paragraphs, items)
 count only inside a level-2 provision (an article or section), so that a numbered list in a
 preamble is not taken for paragraphs.
+
+A law with no article or section heading at all (a short decree, a text pasted or scanned
+without its numbering) is read as its paragraphs instead: level-2 provisions of kind
+"paragraph", numbered in order ("¶ 3"), so that it can still be searched by provision,
+compared and given evidence suggestions. Those numbers are the library's count, not the
+law's: the portal says so on the document's page.
 """
 
 from __future__ import annotations
@@ -23,6 +29,14 @@ CHINESE_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
 CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
 ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 MAX_HEADING = 200
+# A paragraph of a law without headings: a shorter run of lines (a title, a lone number, a
+# line broken by a PDF) joins the next line; a longer one is closed at the next line break.
+PARAGRAPH_MIN = 80
+PARAGRAPH_MAX = 1_500
+PARAGRAPH_TITLE = 80  # characters of a paragraph's opening words shown as its heading
+PARAGRAPH_LABEL = "¶"
+SENTENCE_END = re.compile(r"[.!?。！？؟][\"'”’»)）]*$")
+SENTENCES = re.compile(r"[^.!?。！？؟]*(?:[.!?。！？؟]+[\"'”’»)）]*\s*|$)")
 LINE = re.compile(r"[^\n]*\n?")
 
 
@@ -172,8 +186,131 @@ def split_provisions(
         open_levels.append(len(found) - 1)
     for provision in found:
         provision.end = _trimmed_end(text, provision.start, provision.end)
+    if not any(provision.level == 2 for provision in found):
+        containers = [p for p in found if p.level == 1]
+        return _without_articles(
+            text, containers, _points(text, reading, rules, language, patterns)
+        )
     _link(reading, found, rules, language, patterns)
     return found
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line's text, without its indent and trailing blanks; a line
+    longer than a paragraph (a whole law on one line) in pieces at its sentence ends. An
+    empty line is (offset, offset)."""
+    for offset, line in _lines(text):
+        start = offset + len(line) - len(line.lstrip())
+        end = offset + len(line.rstrip())
+        if end - start <= PARAGRAPH_MAX:
+            yield start, max(start, end)
+            continue
+        piece_start = start
+        for sentence in SENTENCES.finditer(text, start, end):
+            if sentence.end() - piece_start > PARAGRAPH_MAX and sentence.start() > piece_start:
+                yield piece_start, _trimmed_end(text, piece_start, sentence.start())
+                piece_start = sentence.start()
+        yield piece_start, end
+
+
+def _points(
+    text: str, reading: str, rules: LanguagePatterns, language: str, patterns: ProvisionPatterns
+) -> dict[int, SplitProvision]:
+    """The numbered points of a law without articles ("1. Утвердить ...", "(2) No person"),
+    by the offset where each starts: the paragraph patterns of its language, read as the law's
+    own provisions (a decree is cited by its points)."""
+    points: dict[int, SplitProvision] = {}
+    for offset, read_line in _lines(reading):
+        for heading in rules.headings:
+            match = heading.pattern.match(read_line) if heading.level == 3 else None
+            if match is None or not match.groupdict().get("number"):
+                continue
+            line = text[offset : offset + len(read_line)]
+            rest = match.start("rest") if match.groupdict().get("rest") is not None else None
+            label = line[: rest if rest is not None else len(line)].strip()
+            start = offset + len(line) - len(line.lstrip())
+            points[start] = SplitProvision(
+                kind=heading.kind,
+                level=2,
+                number=canonical_number(match.group("number"), None, language, patterns),
+                label=label.rstrip(".:：-–—").strip()[:MAX_HEADING] or label[:MAX_HEADING],
+                heading=_opening_words(line[rest:]) if rest is not None else "",
+                start=start,
+                end=start,
+            )
+            break
+    return points
+
+
+def _without_articles(
+    text: str, containers: list[SplitProvision], points: dict[int, SplitProvision]
+) -> list[SplitProvision]:
+    """A law without article headings as its numbered points when it has at least two, and
+    its other text as paragraphs counted by the library (¶ 1, ¶ 2), inside the containers
+    (chapters, schedules) that were found; a container's heading line belongs to none."""
+    if len(points) < 2:
+        points = {}
+    headings = {container.start for container in containers}
+    provisions: list[SplitProvision] = []
+    current: SplitProvision | None = None
+    in_point = False  # the current provision is one of the law's points, not a ¶ paragraph
+    counted = 0
+
+    def close() -> None:
+        nonlocal current, counted
+        if current is None:
+            return
+        current.end = _trimmed_end(text, current.start, current.end)
+        if not in_point:
+            counted += 1
+            # Numbered "¶ 3", never "3": the law's own point 3 is another provision.
+            current.number = current.label = f"{PARAGRAPH_LABEL} {counted}"
+            current.heading = _opening_words(text[current.start : current.end])
+        provisions.append(current)
+        current = None
+
+    for piece_start, piece_end in _pieces(text):
+        if piece_start in headings:
+            close()
+        elif piece_start in points:
+            close()
+            current, in_point = points[piece_start], True
+            current.end = piece_end
+        elif current is not None and in_point:
+            current.end = max(current.end, piece_end)  # a point runs to the next heading
+        elif piece_start == piece_end:  # a blank line ends a paragraph long enough
+            if current is not None and current.end - current.start >= PARAGRAPH_MIN:
+                close()
+        else:
+            if current is not None and piece_end - current.start > PARAGRAPH_MAX:
+                close()
+            if current is None:
+                current, in_point = (
+                    SplitProvision("paragraph", 2, "", "", "", piece_start, piece_end),
+                    False,
+                )
+            current.end = piece_end
+            long_enough = current.end - current.start >= PARAGRAPH_MIN
+            if long_enough and SENTENCE_END.search(text, current.start, current.end):
+                close()
+    close()
+    ordered = sorted(containers + provisions, key=lambda provision: provision.start)
+    position = {id(provision): index for index, provision in enumerate(ordered)}
+    for provision in ordered:
+        enclosing = [c for c in containers if c.start < provision.start <= c.end]
+        inner = max(enclosing, key=lambda c: c.start, default=None)
+        provision.parent = position[id(inner)] if inner is not None else None
+    return ordered
+
+
+def _opening_words(paragraph: str) -> str:
+    """A paragraph's first words, to tell it apart in a list: cut at a space when there is
+    one (not in Chinese), with an ellipsis when cut."""
+    flat = " ".join(paragraph.split())
+    if len(flat) <= PARAGRAPH_TITLE:
+        return flat
+    cut = flat.rfind(" ", PARAGRAPH_TITLE // 2, PARAGRAPH_TITLE)
+    return flat[: cut if cut > 0 else PARAGRAPH_TITLE] + "…"
 
 
 def _trimmed_end(text: str, start: int, end: int) -> int:
