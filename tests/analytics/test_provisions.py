@@ -8,6 +8,8 @@ provision makes to the provision it punishes.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from un1540.analytics.text.extract import join_pages
@@ -345,3 +347,88 @@ def test_a_law_with_articles_keeps_its_articles_only() -> None:
     """The paragraphs are a fallback: one article heading and the law is read by articles."""
     text = "Preamble of the law with enough words to be a paragraph of its own, and more.\n\nArticle 1. Scope\nThis Act applies.\n"
     assert [(p.kind, p.number) for p in split_provisions(text, "en")] == [("article", "1")]
+
+
+# Headings of real laws as the development set holds them (reference/evidence/devset/: each
+# line a provision of a real law, its source and licence recorded there). Before session 26
+# each of these layouts was missed, so a law written in it had no articles: an article whose
+# text starts on its heading line past 150 characters (Mexico, Argentina, France, the
+# Philippines), ARTICULO without its accent, 4º / 5o / 2°.- / 2o. Bis, Spanish numbers in
+# words (Spain's Ley 25/1964), Swiss letters (Art. 4a) and treaties' Roman numbers (Art. IV,
+# Статья XIV, with a Cyrillic Х in Статья ХIII), Kuwaiti ordinals without the article
+# (مادة ثانية), Art.46 written together, 7bis, septies, Article Premier.
+REAL_LAYOUTS = {
+    "es-m-mexnuc-1": ("1", "Artículo 1"),
+    "es-m-mexnuc-5": ("5", "Artículo 5o"),
+    "es-d12-arg-l26247-4": ("4", "ARTICULO 4º"),
+    "es-m-len-94": ("94", "Artículo noventa y cuatro"),
+    "es-d17-mex-lfcdo-2bis": ("2 bis", "Artículo 2o. Bis"),
+    "es-d30-pry-l140-3": ("3", "Art.3°"),
+    "fr-d27-che-oifsn-4a": ("4a", "Art. 4a"),
+    "fr-d28-che-sun-iv": ("4", "Art. IV"),
+    "fr-d15-mdg-cd-46": ("46", "Art.46"),
+    "fr-d7-douanes-59septies": ("59 septies", "Article 59 septies"),
+    "fr-d9-lux-loi1963-7bis": ("7 bis", "Art. 7bis"),
+    "fr-d12b-mco-loi1318-1er": ("1", "Article Premier"),
+    "fr-d28-oecd-ctrl1957-1": ("1", "Art. 1"),
+    "ru-d16-kaz-iaea-leu-5": ("14", "Статья XIV"),
+    "ru-d16-kaz-usa-ctr1993-13": ("13", "Статья ХIII"),
+    "ru-d12-blr-atom2022-25": ("25", "Статья 25"),
+    "ar-d11-kw-moh-srcsec-2": ("2", "مادة ثانية"),
+    "en-d28-phl-rpc-art324": ("324", "Article 324"),
+}
+
+
+@pytest.fixture(scope="module")
+def devset_lines():  # type: ignore[no-untyped-def]
+    from un1540.analytics.evidence.devset import load_devset
+
+    return load_devset()
+
+
+@pytest.mark.parametrize("example_id", sorted(REAL_LAYOUTS))
+def test_real_layouts_of_the_development_set(devset_lines, example_id) -> None:  # type: ignore[no-untyped-def]
+    example = next(e for e in devset_lines if e.id == example_id)
+    found = [p for p in split_provisions(example.text, example.language) if p.level == 2]
+    assert found, f"{example_id}: no article found"
+    assert (found[0].kind, found[0].number, found[0].label) == (
+        "article",
+        *REAL_LAYOUTS[example_id],
+    )
+    assert found[0].start == len(example.text) - len(example.text.lstrip())
+
+
+def test_213_quater_is_not_read_as_article_21(devset_lines) -> None:  # type: ignore[no-untyped-def]
+    """A heading's number is never cut short to let the rest pass for a title."""
+    example = next(e for e in devset_lines if e.id == "es-d23-arg-l26268-3")
+    found = [p for p in split_provisions(example.text, "es") if p.level == 2]
+    assert [(p.number, p.label) for p in found] == [
+        ("3", "ARTICULO 3º"),
+        ("213 quater", "Artículo 213 quáter"),
+    ]
+
+
+LOOKS_LIKE_AN_ARTICLE = re.compile(
+    r"^\s*(ARTICULO|ARTÍCULO|Artículo|Articulo|Art\.|ARTICLE|Article|Section|SECTION|Sec\.|Статья"
+    r"|СТАТЬЯ|第[一二三四五六七八九十百千零〇\d]+[条條]|المادة|مادة|\(?المادة)"
+)
+
+
+def test_the_patterns_find_the_headings_of_the_real_provisions(devset_lines) -> None:  # type: ignore[no-untyped-def]
+    """Of the development set's provisions that start with an article word (about 5,800 of
+    9,245, all real laws), the patterns read that line as an article or section heading for at
+    least 95% in every language. Before session 26: es 44%, fr 85%, en 87%, ru 94%."""
+    seen: dict[str, list[int]] = {}
+    for example in devset_lines:
+        text = example.text.lstrip()
+        if not LOOKS_LIKE_AN_ARTICLE.match(text):
+            continue
+        first = split_provisions(text, example.language)[:1]
+        found = bool(first) and first[0].level == 2 and first[0].start == 0
+        counts = seen.setdefault(example.language, [0, 0])
+        counts[0] += found
+        counts[1] += 1
+    assert set(seen) == {"ar", "en", "es", "fr", "ru", "zh"}
+    shares = {language: found / total for language, (found, total) in seen.items()}
+    assert all(share >= 0.95 for share in shares.values()), shares
+    assert sum(f for f, _ in seen.values()) / sum(t for _, t in seen.values()) >= 0.99, shares

@@ -56,7 +56,11 @@ def chinese_number(text: str) -> int | None:
     return total + digit
 
 
+CYRILLIC_ROMAN = str.maketrans("ХІС", "XIC")  # Статья ХIII: a Cyrillic Х typed for X
+
+
 def roman_number(text: str) -> int | None:
+    text = text.translate(CYRILLIC_ROMAN)
     if not text or any(character not in ROMAN for character in text):
         return None
     values = [ROMAN[character] for character in text]
@@ -76,6 +80,8 @@ def canonical_number(
         number = str(chinese_number(raw))
     elif re.sub(r"\s+و\s*", " و", normalise(raw)) in words:
         number = str(words[re.sub(r"\s+و\s*", " و", normalise(raw))])
+    elif _number_words(normalise(raw), words) is not None:  # noventa y cuatro -> 94
+        number = str(_number_words(normalise(raw), words))
     elif roman_number(raw) is not None and language != "zh":
         number = str(roman_number(raw))
     else:
@@ -90,6 +96,15 @@ def canonical_number(
             mapped = normalise(suffix.strip())
         number = f"{number}-{mapped}" if mapped.isdigit() else f"{number} {mapped}"
     return number
+
+
+def _number_words(raw: str, words: dict[str, int]) -> int | None:
+    """A number written in several words, each in the language's table: their sum
+    ("ciento veinte" -> 120, "noventa y cuatro" -> 94); None if a word is not a number."""
+    parts = [part for part in raw.split() if part not in ("y", "et")]
+    if len(parts) < 2 or any(part not in words for part in parts):
+        return None
+    return sum(words[part] for part in parts)
 
 
 def number_key(number: str) -> str:
