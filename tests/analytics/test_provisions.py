@@ -244,6 +244,7 @@ def test_the_shipped_patterns_are_valid_and_cover_six_languages() -> None:
         ),
         (lambda raw: raw["languages"]["en"]["headings"][0].update(level=4), "level"),
         (lambda raw: raw["languages"]["en"]["headings"][0].update(kind="clause"), "kind"),
+        (lambda raw: raw["languages"]["en"]["numbered"][0].update(level=1), "numbered[1]"),
     ],
 )
 def test_invalid_patterns_are_refused_with_where(change, where) -> None:  # type: ignore[no-untyped-def]
@@ -432,3 +433,35 @@ def test_the_patterns_find_the_headings_of_the_real_provisions(devset_lines) -> 
     shares = {language: found / total for language, (found, total) in seen.items()}
     assert all(share >= 0.95 for share in shares.values()), shares
     assert sum(f for f, _ in seen.values()) / sum(t for _, t in seen.values()) >= 0.99, shares
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "numbers"),
+    [
+        ("en-d13a-ind-wmd-s13-2-4", "en-d13a-ind-wmd-s18", ["13", "18"]),  # 13. Regulation of ...
+        ("en-d11-aus-cwpa-s12", "en-d11-aus-cwpa-s14", ["12", "14"]),  # 12 Offences relating ...
+        ("en-d12-zmb-atnp-s21A", "en-d12-zmb-atnp-s21E", ["21A", "21E"]),  # 21A. Theft of ...
+        ("en-d11-aus-cc-s72.3", "en-d11-aus-cc-s101.1", ["72.3", "101.1"]),  # 72.3 Offences
+    ],
+)
+def test_english_acts_numbered_without_the_word_section(
+    devset_lines, first, second, numbers
+) -> None:  # type: ignore[no-untyped-def]
+    """Two sections of a real act, as the act writes them ("19. Title", "5 Title", "21A.",
+    "72.3"): before session 26 no heading was found, so the act had no sections."""
+    texts = {e.id: e.text for e in devset_lines if e.id in (first, second)}
+    law = texts[first] + "\n" + texts[second]
+    sections = [p for p in split_provisions(law, "en") if p.level == 2]
+    assert [(p.kind, p.number) for p in sections] == [("section", n) for n in numbers]
+    assert sections[1].start == len(texts[first]) + 1
+    assert [p.kind for p in split_provisions(law, "en") if p.level == 3][:1] in ([], ["paragraph"])
+
+
+def test_bare_numbers_that_do_not_rise_are_not_sections() -> None:
+    """A numbered list, or years, are not the sections of a law: their numbers do not rise."""
+    text = "3 Sarin and its salts\n1 Soman and its salts\n2 Tabun\n1 Lewisite and its mixtures\n"
+    assert all(p.kind != "section" for p in split_provisions(text, "en"))
+    text = (
+        "12 Offences\nA person must not produce chemical weapons.\n14 Penalties\nA fine applies.\n"
+    )
+    assert [p.number for p in split_provisions(text, "en")] == ["12", "14"]

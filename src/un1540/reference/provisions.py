@@ -32,6 +32,9 @@ class LanguagePatterns:
     headings: tuple[HeadingPattern, ...]
     references: tuple[re.Pattern[str], ...]
     penalties: tuple[str, ...]
+    # level-2 headings tried only when a law has no article or section heading of `headings`,
+    # kept when they number the law in order (English acts: "19. Prohibition of terrorism")
+    numbered: tuple[HeadingPattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,18 @@ def parse_provision_patterns(raw: Any, source: str = PROVISION_PATTERNS_FILE) ->
         if not isinstance(penalties, list) or not all(isinstance(p, str) for p in penalties):
             problems.append(Problem(f"{where}.penalties", "must be a list of words"))
             penalties = []
+        numbered: list[HeadingPattern] = []
+        if spec.get("numbered") is not None:
+            numbered = _headings(spec.get("numbered"), f"{where}.numbered", problems)
+            for index, heading in enumerate(numbered, start=1):
+                if heading.level != 2 or heading.number is not None:
+                    problems.append(
+                        Problem(
+                            f"{where}.numbered[{index}]", "must be level 2, with a number group"
+                        )
+                    )
         languages[language] = LanguagePatterns(
-            language, tuple(headings), tuple(references), tuple(penalties)
+            language, tuple(headings), tuple(references), tuple(penalties), tuple(numbered)
         )
     if problems:
         raise InvalidData(f"{source} is not valid", problems=problems)

@@ -19,10 +19,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from un1540.analytics.text.normalise import normalise
 from un1540.reference.chinese import to_simplified
-from un1540.reference.provisions import LanguagePatterns, ProvisionPatterns, provision_patterns
+from un1540.reference.provisions import (
+    HeadingPattern,
+    LanguagePatterns,
+    ProvisionPatterns,
+    provision_patterns,
+)
 
 CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 CHINESE_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
@@ -137,9 +143,9 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _match(
-    line: str, language: LanguagePatterns, in_article: bool
+    line: str, headings: tuple[HeadingPattern, ...], in_article: bool
 ) -> tuple[int, re.Match[str]] | None:
-    for index, heading in enumerate(language.headings):
+    for index, heading in enumerate(headings):
         if heading.level == 3 and not in_article:
             continue
         found = heading.pattern.match(line)
@@ -161,16 +167,38 @@ def split_provisions(
     # Taiwan, Hong Kong or Macao (第十二條) is read as simplified, one character for one, so
     # every offset, label and heading still comes from the text as written.
     reading = to_simplified(text) if language == "zh" else text
+    found = _headed(text, reading, rules.headings, language, patterns)
+    if rules.numbered and not any(provision.level == 2 for provision in found):
+        numbered = _headed(text, reading, rules.headings + rules.numbered, language, patterns)
+        if _in_order([provision for provision in numbered if provision.level == 2]):
+            found = numbered
+    if not any(provision.level == 2 for provision in found):
+        containers = [p for p in found if p.level == 1]
+        return _without_articles(
+            text, containers, _points(text, reading, rules, language, patterns)
+        )
+    _link(reading, found, rules, language, patterns)
+    return found
+
+
+def _headed(
+    text: str,
+    reading: str,
+    headings: tuple[HeadingPattern, ...],
+    language: str,
+    patterns: ProvisionPatterns,
+) -> list[SplitProvision]:
+    """The provisions that `headings` start, line by line, with their parents and ends."""
     found: list[SplitProvision] = []
     open_levels: list[int] = []  # indexes of the provisions enclosing the current line
     for offset, read_line in _lines(reading):
         line = text[offset : offset + len(read_line)]
         in_article = any(found[i].level == 2 for i in open_levels)
-        matched = _match(read_line, rules, in_article)
+        matched = _match(read_line, headings, in_article)
         if matched is None:
             continue
         index, match = matched
-        pattern = rules.headings[index]
+        pattern = headings[index]
         groups = match.groupdict()
         raw_number = groups.get("number") or pattern.number or ""
         if not raw_number and pattern.kind != "schedule":
@@ -201,13 +229,21 @@ def split_provisions(
         open_levels.append(len(found) - 1)
     for provision in found:
         provision.end = _trimmed_end(text, provision.start, provision.end)
-    if not any(provision.level == 2 for provision in found):
-        containers = [p for p in found if p.level == 1]
-        return _without_articles(
-            text, containers, _points(text, reading, rules, language, patterns)
-        )
-    _link(reading, found, rules, language, patterns)
     return found
+
+
+def _in_order(sections: list[SplitProvision]) -> bool:
+    """Whether bare numbers read as headings number the law: at least two, and each but one in
+    five higher than the one before (a numbered list in a text, or dates, are not)."""
+    numbers = [  # 21A before 21E, 72.3 before 101.1
+        (int(match.group(1)), match.group(2))
+        for p in sections
+        if (match := re.match(r"(\d+)(.*)", p.number))
+    ]
+    if len(numbers) < 2 or len(numbers) < len(sections):
+        return False
+    rising = sum(later > earlier for earlier, later in pairwise(numbers))
+    return rising >= 0.8 * (len(numbers) - 1)
 
 
 def _pieces(text: str) -> Iterator[tuple[int, int]]:
