@@ -96,6 +96,37 @@ def test_the_update_learns_a_confirmation_and_a_rejection(
     assert scores(update(model, rows, lexicon, rejected)).get(strongest, 0.0) < before[strongest]
 
 
+def test_a_decision_on_one_field_teaches_nothing_of_the_others(
+    base: tuple[evidence_model.Model, evidence_model.PairRows],
+) -> None:
+    """An expert's decisions are partial (Example.partial): confirming one field says nothing
+    of the provision's other fields. Before session 26 they were learnt as "not evidence", so
+    one edit made the article's other suggestions vanish after the next retrain (seen in the
+    portal: stockpile edited to use, and develop and manufacture gone, undecided)."""
+    model, rows = base
+    lexicon = load_lexicon()
+
+    def scores(trained: evidence_model.Model) -> dict[str, float]:
+        [result] = suggest(trained, lexicon, [("p", TEXT, "fr")], every_candidate=True)
+        return {s.field: s.score for s in result.suggestions}
+
+    before = scores(model)
+    confirmed = "op3cd.extraterritorial"
+    full = [
+        _decision(n, labels={confirmed: Label(("cw",), ("legal_framework",))}) for n in range(1, 4)
+    ]
+    partial = [replace(decision, partial=True) for decision in full]
+    as_full, as_partial = (
+        scores(update(model, rows, lexicon, full)),
+        scores(update(model, rows, lexicon, partial)),
+    )
+    others = sorted((code for code in before if code != confirmed), key=lambda c: -before[c])
+    assert others, before
+    assert all(as_partial.get(code, 0.0) >= as_full.get(code, 0.0) for code in others)
+    assert as_partial.get(others[0], 0.0) > 3 * as_full.get(others[0], 0.0)
+    assert as_partial[confirmed] > before[confirmed]  # what was confirmed is still learnt
+
+
 def test_the_update_refuses_the_test_split_and_another_lexicon(
     base: tuple[evidence_model.Model, evidence_model.PairRows],
 ) -> None:

@@ -178,7 +178,20 @@ def test_oversized_bodies_are_refused_at_the_door(door: Door) -> None:
         )
         assert_error(response, 413, "payload_too_large")
         portal = door.client.post(IMPORT, files={"file": ("huge.csv", too_big, "text/csv")})
-        assert portal.status_code == 413
+        assert portal.status_code == 401  # the portal checks the caller first, body unread
+    # A signed-in reader of the portal gets the portal's page, in their language, not the API's
+    # JSON (before session 26: {"error": {"code": "payload_too_large", ...}} with no way back).
+    csrf = _sign_in(door.client, "door-expert@example.org")
+    for language, words in (("fr", "3 Mo"), ("en", "larger than the server accepts (3 MB")):
+        page = door.client.post(
+            f"/states/FRA/documents?lang={language}",
+            data={**FORM, "csrf_token": csrf},
+            files={"file": ("huge.pdf", too_big, "application/pdf")},
+        )
+        assert page.status_code == 413
+        assert page.headers["content-type"].startswith("text/html")
+        assert words in page.text, page.text[-2000:]
+    door.client.cookies.clear()  # anonymous again for what follows
 
     def chunks() -> Iterator[bytes]:  # streamed, without a Content-Length
         for _ in range(4):

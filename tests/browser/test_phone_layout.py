@@ -96,3 +96,28 @@ def test_a_law_page_with_its_review_forms_fits_a_phone(
     page.screenshot(path=str(artifacts / "phone-law-review-ar.png"), full_page=True)
     context.close()
     assert found == [], "\n".join(found)
+
+
+def test_a_cell_with_its_evidence_editor_fits_a_phone(
+    browser: Browser, live_server: str, live_database: Engine
+) -> None:
+    """Where a confirmed suggestion lands: a draft's cell with its evidence table. Old
+    behaviour: 484 px wide on a 390 px screen in English (the table had no scroll box of its
+    own)."""
+    from tests.factories import make_user
+    from un1540.db.engine import make_session_factory
+    from un1540.services.matrix.actions.editions import open_draft
+
+    with make_session_factory(live_database)() as session, session.begin():
+        expert = make_user(session, role="expert", email="phone-cell-expert@example.org")
+        number = open_draft(session, viewer=expert, iso3="CHN", reason="phone layout").number
+    context, page = _sign_in(browser, live_server, "phone-cell-expert@example.org")
+    page.set_viewport_size(PHONE)
+    found = []
+    for language in ("en", "ru", "ar"):
+        cell = "op3cd.licensing:cw:legal_framework"
+        url = f"{live_server}/states/CHN/editions/{number}/cells/{cell}?lang={language}"
+        found += _too_wide(page, url)
+        assert page.locator("table.evidence-editor").count() > 0, url
+    context.close()
+    assert found == [], "\n".join(found)

@@ -189,6 +189,7 @@ def test_an_edit_may_move_the_evidence_to_another_field(session: Session) -> Non
     assert set(example.labels) == {"op2.possess"}
     assert example.labels["op2.possess"].weapons == ("cw",)
     assert example.rejected == frozenset({"op2.manufacture"})
+    assert example.partial  # the fields no one decided on are unknown, not "not evidence"
 
 
 def _retrain_jobs(jobs: MemoryJobs) -> list[dict[str, Any]]:

@@ -181,6 +181,10 @@ def _search_filters(session: Session, library: dict[str, Document]) -> None:
     assert _found(session, "许可", iso3="FRA") == []
     assert _found(session, "许可", iso3="CHN", kind="legislation", language="zh")
     assert _found(session, "许可", language="fr") == []
+    # The words inside a longer Chinese word (before session 26: 恐怖 found nothing, the law
+    # writes 恐怖活动; 有期 nothing, it writes 有期徒刑).
+    assert "zh:120-1" in _found(session, "恐怖")
+    assert "zh:120-1" in _found(session, "徒刑")
     page = search(session, viewer=EXPERT, filters=SearchFilters(query="许可制度"), paging=PAGE)
     assert any(segment.match and segment.text == "许可" for segment in page.hits[0].snippet)
     with pytest.raises(InvalidData):

@@ -11,7 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from un1540.db.engine import DatabaseError, database_unavailable
-from un1540.errors import Problem, Un1540Error
+from un1540.errors import Problem, Un1540Error, text
+from un1540.reference.languages import N_
 from un1540.schemas.common import ErrorBody, ErrorResponse, ProblemRead
 from un1540.web.portal.templating import render_error
 from un1540.web.routes import allowed_methods
@@ -108,9 +109,12 @@ def install_error_handlers(app: FastAPI) -> None:
                 message = f"{request.method} is not allowed here; use {' or '.join(allowed)}"
         if error.status_code == 413:
             limit = request.app.state.settings.max_request_bytes // 1_000_000
-            message = (
-                f"the request is larger than the server accepts ({limit} MB with the form); "
-                "it was refused before being read, and nothing of it was kept"
+            message = text(
+                N_(
+                    "the request is larger than the server accepts (%(limit)s MB with the "
+                    "form); it was refused before being read, and nothing of it was kept"
+                ),
+                limit=limit,
             )
         return error_response(request, error.status_code, code, message, [], headers=headers)
 

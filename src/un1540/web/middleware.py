@@ -150,7 +150,14 @@ class BodyLimit:
             return
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await too_large(self.max_bytes)(scope, receive, send)
+            if str(scope.get("path", "")).startswith("/api/"):
+                await too_large(self.max_bytes)(scope, receive, send)
+                return
+
+            async def refused() -> Message:  # a portal form: the app answers with its page
+                raise BodyTooLarge
+
+            await self.app(scope, refused, send)
             return
         received = 0
 

@@ -53,7 +53,14 @@ async def document_form(
         ),
     ],
     title: Annotated[str, DOCUMENT_TITLE, Form()],
-    language: Annotated[str, Form(max_length=8, description="Language code, e.g. en, fr, ar.")],
+    language: Annotated[
+        str,
+        Form(
+            max_length=8,
+            description="Language code, e.g. en, fr, ar; empty or left out: detected from "
+            "the file's text (a file is then required).",
+        ),
+    ] = "",
     issued_on: Annotated[date | None, Form()] = None,
     symbol: Annotated[str, SYMBOL, Form()] = "",
     url: Annotated[str, URL, Form()] = "",

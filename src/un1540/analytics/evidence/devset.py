@@ -39,6 +39,9 @@ class Example:
     split: str = "train"
     negative_kind: str | None = None
     weight: float = 1.0
+    # An expert's decisions on some of a provision's suggestions, not a full reading: the fields
+    # neither confirmed nor rejected are unknown, so they teach nothing (not "not evidence").
+    partial: bool = False
     extra: dict[str, str] = field(default_factory=dict, compare=False)
     # The law the provision comes from, the same for every language version of that law (so that a
     # cross-validation can hold out a law with all its translations); "" when the line names none.

@@ -338,6 +338,9 @@ def _op2_acts(lexicon: Lexicon) -> frozenset[str]:
 
 
 def _votes(model: Model, pairs: list[tuple[int, float]], code: str) -> tuple[float, float]:
+    # a neighbour that says nothing of the field (an expert's decision on other fields) does
+    # not vote on it
+    pairs = [(i, s) for i, s in pairs if _known(model.examples[i], code)]
     total = sum(max(s, 0.0) for _, s in pairs) or 1.0
     vote = sum(max(s, 0.0) for i, s in pairs if code in model.examples[i].labels) / total
     best = max((s for i, s in pairs if code in model.examples[i].labels), default=0.0)
@@ -557,11 +560,24 @@ def _fit_linear(
     if not kept:
         return None
     targets = np.array([[1.0 if c in e.labels else 0.0 for c in kept] for e in examples])
-    weights = np.array(
-        [[e.weight * (2.0 if c in e.rejected else 1.0) for c in kept] for e in examples]
-    )
+    weights = np.array([[_pair_weight(e, c) for c in kept] for e in examples])
     coefficients, biases = _joint_logistic(embeddings, targets, weights, LINEAR_C)
     return kept, coefficients.astype(np.float32), biases.astype(np.float32)
+
+
+def _known(example: Example, code: str) -> bool:
+    """Whether `example` says anything of `code`: always for a development-set line (a field
+    it does not carry is not evidence), only for the confirmed and rejected fields of an
+    expert's decisions (Example.partial)."""
+    return not example.partial or code in example.labels or code in example.rejected
+
+
+def _pair_weight(example: Example, code: str) -> float:
+    """The weight of (example, field) in training: an expert's rejection weighs double, a field
+    an expert did not decide on weighs nothing."""
+    if not _known(example, code):
+        return 0.0
+    return example.weight * (2.0 if code in example.rejected else 1.0)
 
 
 def _joint_logistic(
@@ -731,13 +747,20 @@ def _fit_char_linear(
     ]
     if not kept:
         return None
-    targets = np.array([[1.0 if c in e.labels else 0.0 for c in kept] for e in examples])
+    targets = np.array(
+        [
+            [(1.0 if c in e.labels else 0.0) if _known(e, c) else np.nan for c in kept]
+            for e in examples
+        ]
+    )
     if CHAR_GROUPS:
         groups = _group_targets(examples)
-        usable = [i for i in range(groups.shape[1]) if 0 < groups[:, i].sum() < len(examples)]
+        usable = [i for i in range(groups.shape[1]) if 0 < np.nansum(groups[:, i]) < len(examples)]
         kept = kept + [CHAR_GROUP_CODES[i] for i in usable]
         targets = np.hstack([targets, groups[:, usable]])
-    biases = targets.mean(axis=0)
+    biases = np.nanmean(targets, axis=0)
+    # A partial example's unknown field (Example.partial) is given the field's mean: no residual.
+    targets = np.where(np.isnan(targets), biases, targets)
     if kernel is None:
         kernel = _char_kernel(matrix)
     dual = np.linalg.solve(kernel + CHAR_LINEAR * np.eye(len(examples)), targets - biases)
@@ -747,12 +770,15 @@ def _fit_char_linear(
 
 def _group_targets(examples: Sequence[Example]) -> np.ndarray:
     """CHAR_GROUPS' targets, a column per CHAR_GROUP_CODES: 1 when the provision carries any
-    field at all ("@any"), any field of the section ("@op2", ...), else 0."""
+    field at all ("@any"), any field of the section ("@op2", ...), else 0; unknown (NaN) for
+    what a partial example (Example.partial) does not confirm."""
     sections = [{framework_fields()[code][0] for code in e.labels} for e in examples]
+    absent = np.nan
     return np.array(
         [
-            [1.0 if labelled else 0.0] + [1.0 if s in labelled else 0.0 for s in SECTIONS]
-            for labelled in sections
+            [1.0 if labelled else (absent if e.partial else 0.0)]
+            + [1.0 if s in labelled else (absent if e.partial else 0.0) for s in SECTIONS]
+            for e, labelled in zip(examples, sections, strict=True)
         ]
     )
 
@@ -862,7 +888,7 @@ def _word_rows(model: Model, texts: Sequence[tuple[str, str]], *, fit: bool = Fa
     when off); `fit`: the model's vectoriser learns the terms first (train())."""
     if WORD_TERMS is None or (model.word_vectoriser is None and not fit):
         return None
-    terms = [index_terms(text, language) for text, language in texts]
+    terms = [index_terms(text, language, parts=False) for text, language in texts]
     if fit:
         model.word_vectoriser = _word_vectoriser().fit(terms)
     return WORD_TERMS * model.word_vectoriser.transform(terms)
@@ -940,6 +966,8 @@ def examples_hash(examples: Sequence[Example]) -> str:
             label = example.labels[code]
             digest.update(f"{code}:{label.weapons}:{label.columns};".encode())
         digest.update(("|".join(sorted(example.rejected)) + f"|{example.weight}\n").encode())
+        if example.partial:  # only then: the base model's hash (and cache) stays as it was
+            digest.update(b"partial\n")
     return digest.hexdigest()[:16]
 
 
@@ -1247,14 +1275,14 @@ def _pair_rows(
         context = _context(lexicon, provision)
         codes = set(_candidates(lexicon, provision, neighbours, model)) | set(example.rejected)
         for code in sorted(codes):
-            if code not in lexicon.fields:
+            if code not in lexicon.fields or not _known(example, code):
                 continue
             rows.append(_features(model, lexicon, provision, neighbours, code, context))
             if code in example.labels:
                 column_rows.append(_column_features(lexicon, provision, code, model, neighbours))
                 column_targets.append(example.labels[code].columns)
             targets.append(1 if code in example.labels else 0)
-            weights.append(example.weight * (2.0 if code in example.rejected else 1.0))
+            weights.append(_pair_weight(example, code))
     return PairRows.of(rows, targets, weights, column_rows, column_targets)
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidData, Problem, text
+from un1540.reference.languages import N_
 
 PAGE_SEPARATOR = "\n\n"
 # A page with fewer letters than this in its text layer is taken as scanned.
@@ -58,10 +59,12 @@ def join_pages(pages: list[str]) -> tuple[str, list[int]]:
     return "".join(parts), starts
 
 
-def _fail(name: str, message: str) -> InvalidData:
+def _fail(name: str, message: str, **values: object) -> InvalidData:
+    """The refusal of a file that cannot be read: `message` (marked N_, its %(name)s the file's
+    name) is translated where it is shown, with the file named."""
     return InvalidData(
-        "the document was not read; nothing was stored",
-        problems=[Problem("file", f"{name}: {message}")],
+        N_("the document was not read; nothing was stored"),
+        problems=[Problem("file", text(message, name=name, **values))],
     )
 
 
@@ -77,18 +80,26 @@ def pdf_text(content: bytes, name: str) -> ExtractedText:
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise _fail(name, "the PDF is encrypted with a password; give an unprotected copy")
+            raise _fail(
+                name, N_("%(name)s: the PDF is encrypted with a password; give an unprotected copy")
+            )
         count = len(reader.pages)
     except InvalidData:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise _fail(name, f"the PDF is damaged and cannot be read ({error})") from error
+        raise _fail(
+            name, N_("%(name)s: the PDF is damaged and cannot be read (%(error)s)"), error=error
+        ) from error
     except Exception as error:  # pypdf raises many kinds on broken files
         if "crypt" in str(error).lower():
-            raise _fail(name, "the PDF is encrypted; give an unprotected copy") from error
-        raise _fail(name, f"the PDF is damaged and cannot be read ({error})") from error
+            raise _fail(
+                name, N_("%(name)s: the PDF is encrypted; give an unprotected copy")
+            ) from error
+        raise _fail(
+            name, N_("%(name)s: the PDF is damaged and cannot be read (%(error)s)"), error=error
+        ) from error
     if count == 0:
-        raise _fail(name, "the PDF has no pages")
+        raise _fail(name, N_("%(name)s: the PDF has no pages"))
     pages, scanned = [], []
     for number, page in enumerate(reader.pages, start=1):
         try:
@@ -110,12 +121,14 @@ def docx_text(content: bytes, name: str) -> ExtractedText:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if "word/document.xml" not in archive.namelist():
-                raise _fail(name, "the file is not a Word document (DOCX)")
+                raise _fail(name, N_("%(name)s: the file is not a Word document (DOCX)"))
         document = docx.Document(io.BytesIO(content))
     except InvalidData:
         raise
     except Exception as error:
-        raise _fail(name, "the file is not a Word document (DOCX) that can be read") from error
+        raise _fail(
+            name, N_("%(name)s: the file is not a Word document (DOCX) that can be read")
+        ) from error
     pages: list[str] = []
     lines: list[str] = []
     for paragraph in document.paragraphs:
@@ -158,7 +171,9 @@ def _decoded(content: bytes, name: str) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise _fail(name, f"the text is not UTF-8 (byte {error.start})") from error
+        raise _fail(
+            name, N_("%(name)s: the text is not UTF-8 (byte %(byte)s)"), byte=error.start
+        ) from error
 
 
 def html_text(content: bytes, name: str) -> ExtractedText:
@@ -182,26 +197,32 @@ def readable_format(content: bytes, name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix == ".docx":
         if not content.startswith(b"PK\x03\x04"):
-            raise _fail(name, "the file is named .docx but is not a Word document (DOCX)")
+            raise _fail(
+                name, N_("%(name)s: the file is named .docx but is not a Word document (DOCX)")
+            )
         return "docx"
     if content.startswith(b"%PDF-"):
         return "pdf"
     if suffix == ".pdf":
-        raise _fail(name, "the file is named .pdf but is not a PDF")
+        raise _fail(name, N_("%(name)s: the file is named .pdf but is not a PDF"))
     if suffix in {".html", ".htm", ".txt"}:
         return SUFFIXES[suffix]
     raise _fail(
-        name, "this type of file cannot be read for its text; give a PDF, DOCX, HTML or text file"
+        name,
+        N_(
+            "%(name)s: this type of file cannot be read for its text; give a PDF, DOCX, HTML "
+            "or text file"
+        ),
     )
 
 
 def extract_text(content: bytes, name: str) -> ExtractedText:
     """The text of a file and its page map; InvalidData naming the file when it cannot be read."""
     if not content:
-        raise _fail(name, "the file is empty")
+        raise _fail(name, N_("%(name)s: the file is empty"))
     kind = readable_format(content, name)
     reader = {"pdf": pdf_text, "docx": docx_text, "html": html_text, "text": plain_text}[kind]
     extracted = reader(content, name)
     if not extracted.text.strip() and not extracted.pages_without_text:
-        raise _fail(name, "the file holds no text")
+        raise _fail(name, N_("%(name)s: the file holds no text"))
     return extracted

@@ -4,6 +4,7 @@ The index and the query go through the same functions, so a term matches itself:
 
 - Chinese: rjieba's segmentation (jieba's dictionary, in Rust), each word a term, traditional
   characters read as simplified (reference/chinese.py) in the segmentation and the term alike;
+  the index also holds the shorter words inside a long one (index_terms);
 - Arabic: normalised (normalise.py), then a light stemmer strips the article and the clinging
   conjunctions and prepositions (ال، و، ف، ب، ك، ل and their combinations) from words long
   enough to keep a root of three letters;
@@ -111,9 +112,26 @@ def words(text: str, language: str) -> list[Word]:
     ]
 
 
-def index_terms(text: str, language: str) -> str:
-    """The terms of a text as one space-separated string (what the full-text index holds)."""
-    return " ".join(word.term for word in words(text, language) if word.term)
+def index_terms(text: str, language: str, *, parts: bool = True) -> str:
+    """The terms of a text as one space-separated string (what the full-text index holds). A
+    Chinese word of three characters or more also brings the shorter words inside it (jieba's
+    search mode): 化学武器 is indexed as 化学武器 化学 学武 武器, so that a reader's 化学 or 武器
+    finds it, as a reader of the other languages finds "chemical" in "chemical weapons".
+    `parts=False`: the words alone (the evidence model's word terms, trained so)."""
+    terms: list[str] = []
+    for word in words(text, language):
+        if word.term:
+            terms.append(word.term)
+            if parts and len(word.term) > 2 and HAN.search(word.term):
+                terms.extend(_han_parts(word.term))
+    return " ".join(terms)
+
+
+@lru_cache(maxsize=50_000)
+def _han_parts(term: str) -> tuple[str, ...]:
+    import rjieba
+
+    return tuple(part for part in rjieba.cut_for_search(term) if len(part) > 1 and part != term)
 
 
 def query_terms(query: str) -> list[set[str]]:

@@ -138,6 +138,7 @@ def decision_examples(session: Session, *, include_held_out: bool = False) -> li
             labels=entry["labels"],
             rejected=frozenset(entry["rejected"]),
             weight=2.0,
+            partial=True,  # the fields no one decided on stay unknown, not "not evidence"
         )
         for (document_id, sha), entry in grouped.items()
     ]

@@ -105,6 +105,17 @@ class ProvisionReview:
     suggestions: list[SuggestionView]
     decisions: list[DecisionView]  # every decision on the provision, latest first
 
+    @property
+    def earlier(self) -> list[DecisionView]:
+        """The latest decision on each field that is no longer suggested (a retrain learnt
+        from it: an edit moved the evidence to another field, a rejection): still shown, so that
+        the expert sees what was decided."""
+        shown = {s.field for s in self.suggestions}
+        latest: dict[str, DecisionView] = {}
+        for decision in self.decisions:  # latest first
+            latest.setdefault(decision.field, decision)
+        return [d for field, d in latest.items() if field not in shown]
+
 
 def _provision_of(
     session: Session, *, viewer: Viewer, document_id: int, provision_id: int

@@ -13,7 +13,7 @@ from un1540.analytics.text.provisions import SplitProvision, split_provisions
 from un1540.analytics.text.tokenise import index_terms
 from un1540.errors import InvalidData, Problem
 from un1540.errors import text as text_message
-from un1540.reference.languages import N_
+from un1540.reference.languages import LANGUAGE_NAMES, N_
 from un1540.reference.provisions import provision_patterns
 
 PAGE_PASSAGE = 3_000  # characters: a longer page is indexed in several passages
@@ -52,7 +52,41 @@ class ReadDocument:
 
 
 def _no_language(name: str, language: str | None) -> InvalidData:
-    said = f" (given: {language})" if language else ""
+    message = (
+        text_message(
+            N_(
+                "%(name)s: the text is in none of the supported languages (%(supported)s; "
+                "given: %(given)s)"
+            ),
+            name=name,
+            supported=", ".join(SUPPORTED),
+            given=language,
+        )
+        if language
+        else text_message(
+            N_("%(name)s: the text is in none of the supported languages (%(supported)s)"),
+            name=name,
+            supported=", ".join(SUPPORTED),
+        )
+    )
+    return InvalidData(
+        N_("the document was not read; nothing was stored"), problems=[Problem("language", message)]
+    )
+
+
+# The writing system of each language: a text declared in one but written in another (a Chinese
+# law uploaded with the form's language left on English) is refused, not misread.
+SCRIPTS = {
+    "en": "Latin",
+    "fr": "Latin",
+    "es": "Latin",
+    "ru": "Cyrillic",
+    "zh": "Han",
+    "ar": "Arabic",
+}
+
+
+def _wrong_script(name: str, given: str, detected: str) -> InvalidData:
     return InvalidData(
         N_("the document was not read; nothing was stored"),
         problems=[
@@ -60,12 +94,12 @@ def _no_language(name: str, language: str | None) -> InvalidData:
                 "language",
                 text_message(
                     N_(
-                        "%(name)s: the text is in none of the supported languages "
-                        "(%(supported)s)%(said)s"
+                        "%(name)s is written in %(detected)s, not in %(given)s: choose its "
+                        "language, or leave the language to be detected from the text"
                     ),
                     name=name,
-                    supported=", ".join(SUPPORTED),
-                    said=said,
+                    detected=LANGUAGE_NAMES[detected],
+                    given=LANGUAGE_NAMES[given],
                 ),
             )
         ],
@@ -118,6 +152,8 @@ def analyse(
     chosen = language or detected
     if chosen is None or (detected is None and extracted.text.strip()):
         raise _no_language(name, language)
+    if language and detected and SCRIPTS[language] != SCRIPTS[detected]:
+        raise _wrong_script(name, language, detected)
     read = ReadDocument(
         extracted=extracted,
         language=chosen,

@@ -6,7 +6,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from un1540.errors import InvalidParameter, Problem
 from un1540.models import DocumentKind, Origin, Visibility
@@ -126,6 +126,8 @@ def documents_register(
     iso3: str,
     form: DocumentFormDep,
 ) -> Response:
+    registered: list[int] = []
+
     def action() -> str:
         record = register_with_text(
             session,
@@ -135,6 +137,7 @@ def documents_register(
             files_dir=settings.files_dir,
             max_bytes=settings.max_upload_mb * 1_000_000,
         )
+        registered.append(record.id)
         return gettext(
             "Registered \u201c%(title)s\u201d (document %(id)s): cite it as evidence."
         ) % {
@@ -142,7 +145,10 @@ def documents_register(
             "id": record.id,
         }
 
-    return act(request, f"/states/{iso3.upper()}/documents", action)
+    answer = act(request, f"/states/{iso3.upper()}/documents", action)
+    if registered:  # on to the document: its provisions and, for experts, their suggestions
+        return RedirectResponse(f"/documents/{registered[0]}", status_code=303)
+    return answer
 
 
 @router.post("/states/{iso3}/documents/{document_id}/visibility")

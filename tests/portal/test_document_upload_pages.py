@@ -1,0 +1,98 @@
+"""Registering a law through the portal, as an expert does (issue 10, "done when": an expert
+uploads a law in any of the six languages and sees its provisions). Found by trying it in
+session 26: the form's language started on English, so a Chinese law uploaded without changing
+it was stored as English, read as one paragraph, and its evidence would have cited "¶ 1"; and
+the upload ended on the list of documents, whose titles led to the raw file, with no way to the
+law's page and its suggestions."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.portal.test_workflow_pages import Portal, browser, csrf, portal, sign_in  # noqa: F401
+from un1540.models import Document
+
+CHINESE_LAW = """中华人民共和国化学品管理条例（测试样本）
+第一条　任何单位和个人不得非法生产、储存、使用、运输化学武器。
+第二条　出口管制化学品，应当取得许可证。
+第三条　违反本条例第一条规定的，依法追究刑事责任。
+"""
+
+
+def _count(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(Document)) or 0
+
+
+def test_a_law_is_registered_with_its_language_detected_and_opened(
+    evidence_model_dir: Path,  # the small model of the tests: the law's page shows suggestions
+    portal: Portal,  # noqa: F811
+) -> None:
+    client = browser(portal)
+    sign_in(client, "expert@example.org")
+    page = client.get("/states/CHN/documents")
+    assert '<option value="" selected>Detected from the text</option>' in page.text
+    before = _count(portal.sessions)
+
+    # Declared English, written in Chinese: refused, naming the file; nothing is stored.
+    refused = client.post(
+        "/states/CHN/documents",
+        data={
+            "csrf_token": csrf(page.text),
+            "kind": "legislation",
+            "title": "Chemicals regulation",
+            "language": "en",
+        },
+        files={"file": ("cw.txt", CHINESE_LAW.encode(), "text/plain")},
+    )
+    assert refused.url.path == "/states/CHN/documents"
+    assert "cw.txt is written in 中文, not in English" in html.unescape(refused.text)
+    assert _count(portal.sessions) == before
+
+    # Left to be detected: stored as Chinese, split into its articles, and the expert lands
+    # on the law's page.
+    opened = client.post(
+        "/states/CHN/documents",
+        data={
+            "csrf_token": csrf(refused.text),
+            "kind": "legislation",
+            "title": "Chemicals regulation",
+            "language": "",
+        },
+        files={"file": ("cw.txt", CHINESE_LAW.encode(), "text/plain")},
+    )
+    assert opened.status_code == 200
+    assert opened.url.path.startswith("/documents/")
+    document_id = int(opened.url.path.rsplit("/", 1)[1])
+    assert "Registered" in html.unescape(opened.text)  # the message, on the law's page
+    for article in ("第一条", "第二条", "第三条"):
+        assert article in opened.text
+    assert "numbered by the library" not in opened.text
+    with portal.sessions() as session:
+        document = session.get(Document, document_id)
+        assert document is not None
+        assert document.language == "zh"
+
+    # The list leads to the law's page; the original file is a link of its own.
+    listing = client.get("/states/CHN/documents").text
+    assert f'<a href="/documents/{document_id}">Chemicals regulation</a>' in listing
+    assert f'href="/api/v1/documents/{document_id}/file"' in listing
+    assert "<td>中文</td>" in listing  # the language by its name, not "zh"
+
+    # In Arabic, the same refusal reads in Arabic, the file still named.
+    page = client.get("/states/CHN/documents?lang=ar")
+    refused = client.post(
+        "/states/CHN/documents?lang=ar",
+        data={
+            "csrf_token": csrf(page.text),
+            "kind": "legislation",
+            "title": "x",
+            "language": "ru",
+        },
+        files={"file": ("empty.txt", b"", "text/plain")},
+    )
+    assert "empty.txt: الملف فارغ" in html.unescape(refused.text)
