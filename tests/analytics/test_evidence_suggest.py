@@ -179,6 +179,18 @@ def test_a_penalty_article_citing_a_prohibition_takes_its_acts(model_dir: Path) 
         trained, lexicon, [("s7", penalty, "en")], every_candidate=True, cited=[[prohibition]]
     )
     assert acts <= {s.field for s in in_context.suggestions}
+    # and the weapons of the prohibition it cites (session 26: the neighbours' weapons before,
+    # biological weapons for a penalty that punishes a chemical and nuclear prohibition)
+    assert {tuple(s.weapons) for s in in_context.suggestions if s.field in acts} == {("cw",)}
+    nuclear_and_chemical = prohibition.replace("chemical weapons", "nuclear or chemical weapons")
+    (both,) = evidence_model.suggest(
+        trained,
+        lexicon,
+        [("s7", penalty, "en")],
+        every_candidate=True,
+        cited=[[nuclear_and_chemical]],
+    )
+    assert {tuple(s.weapons) for s in both.suggestions if s.field in acts} == {("nw", "cw")}
     # alone, the neighbours may still propose the acts: what context adds is the cited acts
     provision = evidence_model.analyse(lexicon, "s7", penalty, "en")
     (linked,) = evidence_model.with_context(lexicon, [provision], [[prohibition]])

@@ -1314,7 +1314,7 @@ def _weapons(
     neighbours: Neighbours,
 ) -> list[str]:
     applicable = set(lexicon.fields[code].weapons)
-    for found in (context["strong"], context["weak"]):
+    for found in (context["strong"], context["weak"], *_cited_weapons(lexicon, provision)):
         chosen = found & applicable
         if chosen:
             return [w for w in WEAPONS if w in chosen]
@@ -1330,6 +1330,20 @@ def _weapons(
         if chosen:
             return [w for w in WEAPONS if w in chosen]
     return [w for w in WEAPONS if w in applicable]
+
+
+def _cited_weapons(lexicon: Lexicon, provision: Provision) -> tuple[set[str], set[str]]:
+    """The weapons (strong, then weak) named by the articles a provision cites, for a provision
+    that names none itself: "whoever contravenes Article 1" punishes Article 1's weapons, not
+    those of the similar provisions of other laws (seen in session 26: a penalty citing a
+    nuclear and chemical prohibition was given biological weapons by its neighbours)."""
+    strong: set[str] = set()
+    weak: set[str] = set()
+    for concept_id in provision.cited:
+        concept = lexicon.concepts[concept_id]
+        if concept.kind in _CONTEXT_KINDS:
+            (strong if concept.strength == "strong" else weak).update(concept.weapons)
+    return strong, weak
 
 
 def _column_features(
