@@ -465,3 +465,14 @@ def test_bare_numbers_that_do_not_rise_are_not_sections() -> None:
         "12 Offences\nA person must not produce chemical weapons.\n14 Penalties\nA fine applies.\n"
     )
     assert [p.number for p in split_provisions(text, "en")] == ["12", "14"]
+
+
+def test_a_russian_article_written_on_its_heading_line_is_not_its_title() -> None:
+    """Session 26's trial: "Статья 1. Запрещается ... оружия." on one line became the title of
+    article 1. A title does not end with a full stop (2 of the development set's 809 do)."""
+    text = "Статья 1. Запрещается производство и применение химического оружия.\nСтатья 2. Контроль\nЭкспорт подлежит лицензированию.\n"
+    found = split_provisions(text, "ru")
+    assert [(p.number, p.label, p.heading) for p in found] == [
+        ("1", "Статья 1", ""),
+        ("2", "Статья 2", "Контроль"),
+    ]
