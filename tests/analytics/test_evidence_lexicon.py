@@ -237,6 +237,19 @@ def test_biosafety_and_smuggling_words_make_their_fields_candidates(
     assert concept in lexicon.match(text, language)
 
 
+def test_control_is_not_a_penalty_in_chinese() -> None:
+    """Lexicon 2026.12.10: 管制 is a penalty (public surveillance) only as the Criminal Law
+    writes it; alone it is "control", and made every export-control article a penalty article
+    (the portal explained a licensing article by "“管制” (penalty)")."""
+    lexicon = load_lexicon()
+    assert "penalty" not in lexicon.match("出口管制物项，应当取得许可，列入管制清单。", "zh")
+    for text in (
+        "处三年以下有期徒刑、拘役或者管制。",
+        "处五年以下有期徒刑、拘役、管制或者剥夺政治权利。",
+    ):
+        assert "penalty" in lexicon.match(text, "zh")
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
