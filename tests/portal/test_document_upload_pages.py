@@ -35,7 +35,7 @@ def test_a_law_is_registered_with_its_language_detected_and_opened(
     client = browser(portal)
     sign_in(client, "expert@example.org")
     page = client.get("/states/CHN/documents")
-    assert '<option value="" selected>Detected from the text</option>' in page.text
+    assert '<option value="auto" selected>Detected from the text</option>' in page.text
     before = _count(portal.sessions)
 
     # Declared English, written in Chinese: refused, naming the file; nothing is stored.
@@ -61,7 +61,7 @@ def test_a_law_is_registered_with_its_language_detected_and_opened(
             "csrf_token": csrf(refused.text),
             "kind": "legislation",
             "title": "Chemicals regulation",
-            "language": "",
+            "language": "auto",
         },
         files={"file": ("cw.txt", CHINESE_LAW.encode(), "text/plain")},
     )

@@ -16,6 +16,11 @@ from un1540.settings import Settings
 
 CHUNK = 1024 * 1024
 
+# The portal form's first choice, and the API's word for it: the language is detected from the
+# file's text (services/library/reading.py), and a file in another script than a chosen language
+# is refused.
+DETECT_LANGUAGE = "auto"
+
 
 async def read_limited(upload: UploadFile, max_bytes: int, *, field: str = "file") -> bytes:
     """The whole upload, or InvalidData as soon as it passes max_bytes."""
@@ -57,10 +62,9 @@ async def document_form(
         str,
         Form(
             max_length=8,
-            description="Language code, e.g. en, fr, ar; empty or left out: detected from "
-            "the file's text (a file is then required).",
+            description="Language code, e.g. en, fr, ar; or auto: detected from the file's text.",
         ),
-    ] = "",
+    ],
     issued_on: Annotated[date | None, Form()] = None,
     symbol: Annotated[str, SYMBOL, Form()] = "",
     url: Annotated[str, URL, Form()] = "",
@@ -82,7 +86,7 @@ async def document_form(
     document = DocumentInput(
         kind=kind,
         title=title,
-        language=language,
+        language="" if language.strip().lower() == DETECT_LANGUAGE else language,
         issued_on=issued_on,
         iso3=iso3,
         symbol=symbol,
