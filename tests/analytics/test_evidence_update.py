@@ -42,6 +42,12 @@ def _decision(
     )
 
 
+def _scores(trained: evidence_model.Model) -> dict[str, float]:
+    """Every candidate field's score of TEXT under `trained`."""
+    [result] = suggest(trained, load_lexicon(), [("p", TEXT, "fr")], every_candidate=True)
+    return {s.field: s.score for s in result.suggestions}
+
+
 @pytest.fixture(scope="module")
 def base() -> tuple[evidence_model.Model, evidence_model.PairRows]:
     return train_with_rows(load_lexicon(), small_train_split())
@@ -80,20 +86,16 @@ def test_the_update_learns_a_confirmation_and_a_rejection(
     model, rows = base
     lexicon = load_lexicon()
 
-    def scores(trained: evidence_model.Model) -> dict[str, float]:
-        [result] = suggest(trained, lexicon, [("p", TEXT, "fr")], every_candidate=True)
-        return {s.field: s.score for s in result.suggestions}
-
-    before = scores(model)
+    before = _scores(model)
     confirmed = [
         _decision(n, labels={"op3cd.extraterritorial": Label(("cw",), ("legal_framework",))})
         for n in range(1, 4)
     ]
-    after = scores(update(model, rows, lexicon, confirmed))
+    after = _scores(update(model, rows, lexicon, confirmed))
     assert after["op3cd.extraterritorial"] > before.get("op3cd.extraterritorial", 0.0)
     strongest = max(before, key=lambda code: before[code])
     rejected = [_decision(n, labels={}, rejected=frozenset({strongest})) for n in range(1, 4)]
-    assert scores(update(model, rows, lexicon, rejected)).get(strongest, 0.0) < before[strongest]
+    assert _scores(update(model, rows, lexicon, rejected)).get(strongest, 0.0) < before[strongest]
 
 
 def test_a_decision_on_one_field_teaches_nothing_of_the_others(
@@ -106,19 +108,15 @@ def test_a_decision_on_one_field_teaches_nothing_of_the_others(
     model, rows = base
     lexicon = load_lexicon()
 
-    def scores(trained: evidence_model.Model) -> dict[str, float]:
-        [result] = suggest(trained, lexicon, [("p", TEXT, "fr")], every_candidate=True)
-        return {s.field: s.score for s in result.suggestions}
-
-    before = scores(model)
+    before = _scores(model)
     confirmed = "op3cd.extraterritorial"
     full = [
         _decision(n, labels={confirmed: Label(("cw",), ("legal_framework",))}) for n in range(1, 4)
     ]
     partial = [replace(decision, partial=True) for decision in full]
     as_full, as_partial = (
-        scores(update(model, rows, lexicon, full)),
-        scores(update(model, rows, lexicon, partial)),
+        _scores(update(model, rows, lexicon, full)),
+        _scores(update(model, rows, lexicon, partial)),
     )
     others = sorted((code for code in before if code != confirmed), key=lambda c: -before[c])
     assert others, before

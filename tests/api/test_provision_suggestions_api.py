@@ -30,22 +30,27 @@ issued by the Minister; whoever contravenes this section is liable to a fine.
 
 
 def law_with_suggestions(
-    sessions: sessionmaker[Session], files_dir: Path, *, iso3: str = "TCD"
+    sessions: sessionmaker[Session],
+    files_dir: Path,
+    *,
+    iso3: str = "TCD",
+    text: str = LAW,
+    title: str = "Chemical Weapons (Prohibition) Act",
 ) -> tuple[int, list[int]]:
     """A law of the State read into the library, restricted to the State and the Committee:
-    its id and its articles' ids."""
+    its id and its articles' (or paragraphs') ids."""
     with sessions() as session, session.begin():
         document = ingest_document(
             session,
             viewer=system_viewer("tests"),
             document=DocumentInput(
                 kind="legislation",
-                title="Chemical Weapons (Prohibition) Act",
+                title=title,
                 language="en",
                 iso3=iso3,
                 visibility=Visibility.owning_state_and_committee,
             ),
-            upload=UploadedFile(name="cw-act.txt", content=LAW.encode()),
+            upload=UploadedFile(name="cw-act.txt", content=text.encode()),
             files_dir=files_dir,
             max_bytes=1_000_000,
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +30,22 @@ def _count(sessions: sessionmaker[Session]) -> int:
         return session.scalar(select(func.count()).select_from(Document)) or 0
 
 
+def _register(
+    client: TestClient, page: str, language: str, file: tuple[str, bytes], *, lang: str = "en"
+) -> Response:
+    """The form of the State's documents page, sent as a browser sends it."""
+    return client.post(
+        f"/states/CHN/documents?lang={lang}",
+        data={
+            "csrf_token": csrf(page),
+            "kind": "legislation",
+            "title": "Chemicals regulation",
+            "language": language,
+        },
+        files={"file": (file[0], file[1], "text/plain")},
+    )
+
+
 def test_a_law_is_registered_with_its_language_detected_and_opened(
     evidence_model_dir: Path,  # the small model of the tests: the law's page shows suggestions
     portal: Portal,  # noqa: F811
@@ -39,32 +57,14 @@ def test_a_law_is_registered_with_its_language_detected_and_opened(
     before = _count(portal.sessions)
 
     # Declared English, written in Chinese: refused, naming the file; nothing is stored.
-    refused = client.post(
-        "/states/CHN/documents",
-        data={
-            "csrf_token": csrf(page.text),
-            "kind": "legislation",
-            "title": "Chemicals regulation",
-            "language": "en",
-        },
-        files={"file": ("cw.txt", CHINESE_LAW.encode(), "text/plain")},
-    )
+    refused = _register(client, page.text, "en", ("cw.txt", CHINESE_LAW.encode()))
     assert refused.url.path == "/states/CHN/documents"
     assert "cw.txt is written in 中文, not in English" in html.unescape(refused.text)
     assert _count(portal.sessions) == before
 
     # Left to be detected: stored as Chinese, split into its articles, and the expert lands
     # on the law's page.
-    opened = client.post(
-        "/states/CHN/documents",
-        data={
-            "csrf_token": csrf(refused.text),
-            "kind": "legislation",
-            "title": "Chemicals regulation",
-            "language": "auto",
-        },
-        files={"file": ("cw.txt", CHINESE_LAW.encode(), "text/plain")},
-    )
+    opened = _register(client, refused.text, "auto", ("cw.txt", CHINESE_LAW.encode()))
     assert opened.status_code == 200
     assert opened.url.path.startswith("/documents/")
     document_id = int(opened.url.path.rsplit("/", 1)[1])
@@ -85,14 +85,5 @@ def test_a_law_is_registered_with_its_language_detected_and_opened(
 
     # In Arabic, the same refusal reads in Arabic, the file still named.
     page = client.get("/states/CHN/documents?lang=ar")
-    refused = client.post(
-        "/states/CHN/documents?lang=ar",
-        data={
-            "csrf_token": csrf(page.text),
-            "kind": "legislation",
-            "title": "x",
-            "language": "ru",
-        },
-        files={"file": ("empty.txt", b"", "text/plain")},
-    )
+    refused = _register(client, page.text, "ru", ("empty.txt", b""), lang="ar")
     assert "empty.txt: الملف فارغ" in html.unescape(refused.text)

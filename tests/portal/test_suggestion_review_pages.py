@@ -16,6 +16,13 @@ from tests.portal.test_workflow_pages import Portal, browser, csrf, portal, sign
 from un1540.services.matrix.actions.editions import open_draft
 
 
+def _open_draft(sessions: sessionmaker[Session]) -> int:
+    """A draft of Ghana's matrix, opened by another expert: the number to confirm into."""
+    with sessions() as session, session.begin():
+        expert = make_user(session, role="expert", email="opener@example.org")
+        return open_draft(session, viewer=expert, iso3="GHA").number
+
+
 def test_an_expert_confirms_a_suggestion_into_a_draft(
     evidence_model_dir: Path,
     portal: Portal,  # noqa: F811
@@ -24,9 +31,7 @@ def test_an_expert_confirms_a_suggestion_into_a_draft(
 ) -> None:
     document_id, articles = law_with_suggestions(empty_sessions, tmp_path, iso3="GHA")
     prohibition = articles[1]
-    with empty_sessions() as session, session.begin():
-        expert = make_user(session, role="expert", email="opener@example.org")
-        number = open_draft(session, viewer=expert, iso3="GHA").number
+    number = _open_draft(empty_sessions)
 
     poc = browser(portal)
     sign_in(poc, "poc@example.org")
@@ -127,40 +132,23 @@ def test_a_law_without_headings_is_reviewed_by_its_paragraphs(
     """Before: a law without article headings had no provisions, so the expert saw "not
     divided into provisions" and no suggestion. Now its paragraphs are reviewed (¶ 1, ¶ 2),
     the page says the library numbered them, and a confirmation cites "¶ 1"."""
-    from sqlalchemy import select
+    from un1540.models import Provision
 
-    from un1540.models import Provision, Visibility
-    from un1540.services.documents.actions import DocumentInput, UploadedFile
-    from un1540.services.kernel.access import system_viewer
-    from un1540.services.library.actions import ingest_document
-
+    document_id, paragraph_ids = law_with_suggestions(
+        empty_sessions,
+        tmp_path,
+        iso3="GHA",
+        text=ORDER_WITHOUT_HEADINGS,
+        title="Chemical Weapons (Prohibition) Order",
+    )
     with empty_sessions() as session, session.begin():
-        document_id = ingest_document(
-            session,
-            viewer=system_viewer("tests"),
-            document=DocumentInput(
-                kind="legislation",
-                title="Chemical Weapons (Prohibition) Order",
-                language="en",
-                iso3="GHA",
-                visibility=Visibility.owning_state_and_committee,
-            ),
-            upload=UploadedFile(name="cw-order.txt", content=ORDER_WITHOUT_HEADINGS.encode()),
-            files_dir=tmp_path,
-            max_bytes=1_000_000,
-        ).id
-        paragraphs = session.scalars(
-            select(Provision)
-            .where(Provision.document_id == document_id)
-            .order_by(Provision.position)
-        ).all()
-        assert [(p.kind, p.level, p.label) for p in paragraphs] == [
+        paragraphs = [session.get(Provision, i) for i in paragraph_ids]
+        assert [(p.kind, p.level, p.label) for p in paragraphs if p] == [
             ("paragraph", 2, "¶ 1"),
             ("paragraph", 2, "¶ 2"),
         ]
-        prohibition = paragraphs[0].id
-        expert = make_user(session, role="expert", email="opener@example.org")
-        number = open_draft(session, viewer=expert, iso3="GHA").number
+    prohibition = paragraph_ids[0]
+    number = _open_draft(empty_sessions)
 
     client = browser(portal)
     sign_in(client, "expert@example.org")
