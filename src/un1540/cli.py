@@ -346,9 +346,21 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply the database migrations up to REVISION (default: the newest)."""
+    from un1540.services.library.reads import documents_read_before
+
     settings = _settings()
-    upgrade(_connected_engine(settings), revision)
+    engine = _connected_engine(settings)
+    upgrade(engine, revision)
     console.print(f"Database {masked_url(settings.database_url)} is at {revision}.")
+    if revision == "head":  # the library's reading may have improved with this version
+        with make_session_factory(engine)() as session:
+            stale = len(documents_read_before(session))
+        if stale:
+            console.print(
+                f"Documents of the library read with older heading patterns: {stale}. Run "
+                "`un1540 documents read-again --stale` to split them with today's "
+                "(docs/operations.md)."
+            )
 
 
 @db_app.command("check")
@@ -1436,6 +1448,12 @@ def documents_read_again(
     every: Annotated[
         bool, typer.Option("--all", help="Every document of the library that has text.")
     ] = False,
+    stale: Annotated[
+        bool,
+        typer.Option(
+            "--stale", help="The documents read with older heading patterns than today's."
+        ),
+    ] = False,
     acting_as: Annotated[
         str | None, typer.Option("--as", help="E-mail of the account to act as.")
     ] = None,
@@ -1445,13 +1463,22 @@ def documents_read_again(
     Each document is one write: all of it or nothing."""
     from un1540.errors import Conflict
     from un1540.services.library.actions import read_again
-    from un1540.services.library.reads import documents_with_text, text_summary
+    from un1540.services.library.reads import (
+        documents_read_before,
+        documents_with_text,
+        text_summary,
+    )
 
-    if bool(ids) == every:
-        raise InvalidData("give document ids or --all (not both); nothing was read")
+    if (bool(ids) + every + stale) != 1:
+        raise InvalidData("give document ids, --all or --stale (one of them); nothing was read")
     with _sessions()() as session:
         viewer = _operator(session, acting_as)
-        todo = list(ids or documents_with_text(session))
+        if stale:
+            todo = documents_read_before(session)
+            console.print(f"Documents read with older heading patterns: {len(todo)}.")
+        else:
+            todo = list(ids or documents_with_text(session))
+        every = every or stale  # a document being read by OCR is left, and the rest goes on
         for document_id in todo:
             _, before, _ = text_summary(session, document_id=document_id)
             try:

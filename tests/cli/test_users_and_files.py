@@ -390,7 +390,7 @@ def test_documents_read_again_splits_a_law_with_todays_reading(
     from sqlalchemy import create_engine, delete, select
 
     from un1540.db.engine import make_session_factory
-    from un1540.models import Provision, ProvisionLink
+    from un1540.models import DocumentText, Provision, ProvisionLink
 
     law = tmp_path / "trade-act.txt"
     law.write_text(
@@ -415,10 +415,29 @@ def test_documents_read_again_splits_a_law_with_todays_reading(
         everything = run("documents", "read-again", "--all", database=database)
         assert everything.returncode == 0, everything.stderr
         assert f"Document {document_id}: 2 provisions (before: 2)." in everything.stdout
-        for wrong in ([], [str(document_id), "--all"]):
+        for wrong in ([], [str(document_id), "--all"], ["--all", "--stale"]):
             refused = run("documents", "read-again", *wrong, database=database)
             assert refused.returncode == 4
-            assert "give document ids or --all" in refused.stderr
+            assert "give document ids, --all or --stale" in refused.stderr
+        # After an upgrade whose heading patterns changed: `db upgrade` says how many documents
+        # were read before, and `--stale` reads those again (session 26).
+        engine = create_engine(f"sqlite:///{database}")
+        with make_session_factory(engine)() as session, session.begin():
+            stored = session.get(DocumentText, document_id)
+            assert stored is not None
+            stored.patterns_version = "1"
+        engine.dispose()
+        upgraded = run("db", "upgrade", database=database)
+        assert upgraded.returncode == 0, upgraded.stderr
+        assert "read with older heading patterns" in upgraded.stdout
+        assert "read-again --stale" in upgraded.stdout
+        stale = run("documents", "read-again", "--stale", database=database)
+        assert stale.returncode == 0, stale.stderr
+        assert "Documents read with older heading patterns: 1." in stale.stdout
+        assert f"Document {document_id}: 2 provisions (before: 2)." in stale.stdout
+        assert "older heading patterns" not in run("db", "upgrade", database=database).stdout
+        again = run("documents", "read-again", "--stale", database=database)
+        assert "Documents read with older heading patterns: 0." in again.stdout
     finally:
         for key in env_files:
             os.environ.pop(key, None)

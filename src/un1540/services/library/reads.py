@@ -67,6 +67,19 @@ def documents_with_text(session: Session) -> list[int]:
     return list(session.scalars(every))
 
 
+def documents_read_before(session: Session) -> list[int]:
+    """The ids of the documents read with older heading patterns than today's (their
+    provisions miss what the reading learnt since: `un1540 documents read-again --stale`)."""
+    from un1540.reference.provisions import provision_patterns
+
+    stale = (
+        select(DocumentText.document_id)
+        .where(DocumentText.patterns_version != provision_patterns().version)
+        .order_by(DocumentText.document_id)
+    )
+    return list(session.scalars(stale))
+
+
 def text_summary(session: Session, *, document_id: int) -> tuple[int, int, list[int]]:
     """Pages, provisions and the pages still waiting for OCR of a document just ingested (for
     the operator at the command line)."""
