@@ -73,6 +73,12 @@ def test_an_expert_confirms_a_suggestion_into_a_draft(
     assert cell.status_code == 200
     assert "Chemical Weapons (Prohibition) Act" in cell.text
     assert "liable on conviction" in html.unescape(cell.text)  # the quotation
+    # Where the evidence lands, in the reader's language (session 26: English names before).
+    from un1540.reference.names import localized_name
+
+    russian = client.get(f"{cell_path}?lang=ru")
+    assert f"<h1>{localized_name('field', field, 'ru', field)}</h1>" in html.unescape(russian.text)
+    client.get(f"{cell_path}?lang=en")  # the language chosen stays with the session: back
 
     # An edit may move the evidence to another field, chosen with the field picker (issue 10).
     other = "op2.possess" if field != "op2.possess" else "op2.manufacture"

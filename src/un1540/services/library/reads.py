@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session, selectinload
 
 from un1540.analytics.text.embeddings import from_bytes
+from un1540.analytics.text.provisions import PARAGRAPH_LABEL
 from un1540.analytics.text.tokenise import query_terms, words
 from un1540.errors import InvalidParameter, NotFound, Problem
 from un1540.errors import text as text_message
@@ -97,6 +98,14 @@ def text_summary(session: Session, *, document_id: int) -> tuple[int, int, list[
 class ProvisionView:
     provision: Provision
     links: list[tuple[str, int, str]]  # (kind, target id, target label)
+
+
+def numbered_by_library(views: list[ProvisionView]) -> bool:
+    """Whether the library numbered a document's paragraphs itself (¶ 1, ¶ 2: a law without
+    article headings, analytics/text/provisions.py), which its page must say."""
+    return any(
+        v.provision.level == 2 and v.provision.label.startswith(PARAGRAPH_LABEL) for v in views
+    )
 
 
 def document_provisions(
