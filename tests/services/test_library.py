@@ -360,3 +360,32 @@ def test_a_document_is_read_again_by_the_committee_side_only(
     assert event.after["provisions"] == 3  # the chapter and its two articles
     with pytest.raises(NotFound):
         read_again(session, viewer=EXPERT, document_id=999_999)
+
+
+def test_the_same_file_twice_is_refused_only_where_the_uploader_sees_the_first(
+    session: Session, tmp_path: Path
+) -> None:
+    law = ENGLISH.encode()
+    first = ingest(session, tmp_path, law, "act.txt", visibility=Visibility.committee)
+    with pytest.raises(InvalidData, match="not saved") as error:
+        ingest(session, tmp_path, law, "act-again.txt")
+    (problem,) = error.value.problems
+    assert problem.where == "file"
+    assert f"document {first.id} " in problem.message
+    assert first.title in problem.message
+    assert session.scalar(select(Document.id).order_by(Document.id.desc()).limit(1)) == first.id
+    # Another State's copy is its own record (a regional regulation in force in several States).
+    assert ingest(session, tmp_path, law, "act.txt", iso3="USA").id != first.id
+    # A point of contact who may not see the committee's copy is not told of it: accepted.
+    fra = session.scalar(select(Document.state_id).where(Document.id == first.id))
+    poc = Viewer(role=Role.state_poc, actor="poc@fra.gouv.fr", user_id=7, state_id=fra)
+    theirs = ingest_document(
+        session,
+        viewer=poc,
+        document=DocumentInput(kind="legislation", title="Our act", language="", iso3="FRA"),
+        upload=UploadedFile(name="act.txt", content=law),
+        files_dir=tmp_path,
+        max_bytes=MAX,
+    )
+    assert theirs.id != first.id
+    assert len(list(p for p in tmp_path.rglob("*") if p.is_file())) == 1  # one stored original

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from un1540.errors import InvalidData, Problem, text
@@ -16,7 +17,7 @@ from un1540.reference.languages import N_
 from un1540.schemas.text import DOCUMENT_TITLE, FILE_NAME, REASON, SYMBOL, URL
 from un1540.services.documents.reads import visible_document
 from un1540.services.documents.rules import DOCUMENT_RULES, STATE_DOCUMENT_RULES, document_state
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, visible
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.guards import hold_row
 from un1540.services.kernel.lookups import state_by_iso3
@@ -201,10 +202,47 @@ class UploadedFile:
     content: bytes
 
 
+def _checksum(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _duplicate_problems(
+    session: Session, *, viewer: Viewer, state_id: int, content: bytes
+) -> list[Problem]:
+    """The same file already registered for the State, when the uploader may see it: a second
+    copy would split the evidence and the review between two records. A copy the uploader may
+    not see is not named, nor refused (refusing would tell them it exists)."""
+    found = session.execute(
+        select(Document.id, Document.title)
+        .where(
+            Document.state_id == state_id,
+            Document.file_sha256 == _checksum(content),
+            visible(Document.visibility, viewer, Document.state_id),
+        )
+        .order_by(Document.id)
+        .limit(1)
+    ).first()
+    if found is None:
+        return []
+    return [
+        Problem(
+            "file",
+            text(
+                N_(
+                    "this file is already in the library as document %(document_id)s "
+                    "(%(title)s): open it there instead of uploading it again"
+                ),
+                document_id=found.id,
+                title=found.title,
+            ),
+        )
+    ]
+
+
 def _store(content: bytes, files_dir: Path) -> tuple[str, Path | None]:
     """Keep the bytes under their SHA-256 (written once, atomically); returns the checksum and
     the file if this call created it (to remove if the registration then fails)."""
-    digest = hashlib.sha256(content).hexdigest()
+    digest = _checksum(content)
     target = files_dir / digest[:2] / digest
     if target.exists():
         return digest, None
@@ -282,6 +320,10 @@ def attach_document(
         raise InvalidData(N_("the document was not saved; nothing was written"), problems=described)
     if upload is not None:
         problems, detected = _file_problems(upload, max_bytes)
+        if not problems:
+            problems = _duplicate_problems(
+                session, viewer=viewer, state_id=state.id, content=upload.content
+            )
         if problems:
             raise InvalidData(
                 N_("the document was not saved; nothing was written"), problems=problems
