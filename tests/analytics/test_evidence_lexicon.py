@@ -28,8 +28,48 @@ from un1540.analytics.evidence.lexicon import (
     parse_lexicon,
 )
 from un1540.analytics.evidence.text import LANGUAGES, detect_language, fold
+from un1540.errors import InvalidData
 from un1540.reference.chinese import TRADITIONAL_FILE, to_simplified, traditional_to_simplified
+from un1540.reference.concepts import load_concept_names, parse_concept_names
 from un1540.reference.files import reference_path
+
+
+def test_every_concept_has_a_name_in_six_languages() -> None:
+    """The "Why" line names concepts from reference/evidence/concept-names.yml: exactly the
+    lexicon's concepts, in its order, each named in the six languages, no two alike."""
+    names = load_concept_names()
+    assert list(names) == list(load_lexicon().concepts)
+    for concept in names.values():
+        assert {concept.in_language(language) for language in LANGUAGES} == {
+            concept.name,
+            *concept.names.values(),
+        }
+        assert set(concept.names) == set(LANGUAGES) - {"en"}, concept.code
+
+
+OTHERS = ("ar", "zh", "fr", "ru", "es")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"concepts": {"act.use": {"name": "use", "names": {"fr": "emploi"}}}}, "names lacks ar"),
+        (
+            {
+                "concepts": {
+                    code: {"name": name, "names": dict.fromkeys(OTHERS, code)}
+                    for code, name in (("act.use", "use"), ("stage.use", "Use"))
+                }
+            },
+            "same en name as act.use",
+        ),
+        ({"concepts": {}}, "no concepts"),
+    ],
+)
+def test_concept_names_are_checked(raw: object, message: str) -> None:
+    with pytest.raises(InvalidData) as error:
+        parse_concept_names(raw)
+    assert any(message in problem.message for problem in error.value.problems), error.value.problems
 
 
 def test_the_shipped_lexicon_is_valid_in_six_languages() -> None:

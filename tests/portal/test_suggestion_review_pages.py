@@ -78,6 +78,15 @@ def test_an_expert_confirms_a_suggestion_into_a_draft(
 
     russian = client.get(f"{cell_path}?lang=ru")
     assert f"<h1>{localized_name('field', field, 'ru', field)}</h1>" in html.unescape(russian.text)
+    # The "Why" line names each matched concept, not its code, in the reader's language too.
+    from un1540.reference.concepts import load_concept_names
+
+    concept = re.search(r'<span title="([a-z_]+\.[a-z_]+)">([^<]+)</span>', section)
+    assert concept, "a concept named in the Why line"
+    named = load_concept_names()[concept.group(1)]
+    assert html.unescape(concept.group(2)) == named.name
+    russian_page = html.unescape(client.get(f"/documents/{document_id}?lang=ru").text)
+    assert f'<span title="{named.code}">{named.names["ru"]}</span>' in russian_page
     client.get(f"{cell_path}?lang=en")  # the language chosen stays with the session: back
 
     # An edit may move the evidence to another field, chosen with the field picker (issue 10).

@@ -1,12 +1,14 @@
 """Names of States, groups, regions and matrix terms in the six languages, from the reference
 data (CLDR names of States and M49 regions, the regional groups' names, the `names` and `titles`
-of the bundled frameworks, the instruments, the priority method). The portal (web/portal/labels.py)
-and the documents written in a reader's language (io/review_report.py) read them here."""
+of the bundled frameworks, the instruments, the priority method, the evidence lexicon's
+concepts). The portal (web/portal/labels.py) and the documents written in a reader's language
+(io/review_report.py) read them here."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from un1540.reference.concepts import load_concept_names
 from un1540.reference.crosswalks import load_instruments
 from un1540.reference.frameworks import bundled_frameworks
 from un1540.reference.priorities import load_priority_method
@@ -27,6 +29,7 @@ def localized_names() -> dict[str, dict[str, dict[str, str]]]:
         "field": {},
         "factor": {},
         "factor_description": {},
+        "concept": {code: concept.names for code, concept in load_concept_names().items()},
         "method": {"label": load_priority_method().labels},
         "instrument": {code: item.names for code, item in load_instruments().items()},
         "article_subject": {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from un1540.reference.concepts import load_concept_names
 from un1540.reference.frameworks import bundled_frameworks
 from un1540.reference.names import localized_name
 from un1540.web.i18n import N_, gettext, language
@@ -40,6 +41,12 @@ def _english_field_names() -> dict[str, str]:
 def field_label(code: str) -> str:
     """A field's name in the page's language, from its code alone."""
     return label("field", code, _english_field_names().get(code, code))
+
+
+def concept_label(code: str) -> str:
+    """An evidence concept's name (`act.stockpile`: "stockpiling") in the page's language."""
+    concept = load_concept_names().get(code)
+    return label("concept", code, concept.name if concept is not None else code)
 
 
 # Codes the services and the API speak, as the portal shows them: one vocabulary per kind of
