@@ -357,9 +357,9 @@ def db_upgrade(
             stale = len(documents_read_before(session))
         if stale:
             console.print(
-                f"Documents of the library read with older heading patterns: {stale}. Run "
-                "`un1540 documents read-again --stale` to split them with today's "
-                "(docs/operations.md)."
+                f"Documents of the library read with older heading patterns: {stale}. The "
+                "next server reads them again in the background; or run `un1540 documents "
+                "read-again --stale` now (docs/operations.md)."
             )
 
 

@@ -429,7 +429,7 @@ def test_documents_read_again_splits_a_law_with_todays_reading(
         engine.dispose()
         upgraded = run("db", "upgrade", database=database)
         assert upgraded.returncode == 0, upgraded.stderr
-        assert "read with older heading patterns" in upgraded.stdout
+        assert "read with older heading patterns: 1. The next server reads" in upgraded.stdout
         assert "read-again --stale" in upgraded.stdout
         stale = run("documents", "read-again", "--stale", database=database)
         assert stale.returncode == 0, stale.stderr

@@ -351,3 +351,48 @@ def test_builds_left_waiting_are_queued_again_when_the_server_restarts(
     with TestClient(queue_app(fresh_engine, tmp_path)) as client:
         wait_until(lambda: client.get("/api/v1/downloads").json()["items"], "the resumed build")
     assert [b.status for b in builds(fresh_engine)] == [BuildStatus.ready]
+
+
+def test_documents_read_with_older_patterns_are_read_again_when_the_server_starts(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    """After an upgrade that reads laws better (newer heading patterns), the next server reads
+    the documents read before again in a background job, without an operator."""
+    from tests.analytics.test_provisions import ENGLISH
+    from un1540.models import AuditEvent, DocumentText, Provision
+    from un1540.services.documents.actions import UploadedFile
+    from un1540.services.library.actions import READ_STALE_TASK, ingest_document
+
+    sessions = make_session_factory(fresh_engine)
+    with sessions() as session:
+        law = ingest_document(
+            session,
+            viewer=make_user(session, role="expert", email="reader@un.org"),
+            document=DocumentInput(kind="legislation", title="Act", language="en", iso3="NER"),
+            upload=UploadedFile(name="act.txt", content=ENGLISH.encode()),
+            files_dir=tmp_path,
+            max_bytes=10_000_000,
+        )
+        law_id = law.id
+        stored = session.get(DocumentText, law_id)
+        assert stored is not None
+        of_law = select(Provision.id).where(Provision.document_id == law_id)
+        today, before = stored.patterns_version, set(session.scalars(of_law))
+        assert len(before) > 3
+        stored.patterns_version = "0"  # as an older version left it
+        session.commit()
+
+    def read_again() -> bool:
+        with sessions() as session:
+            stored = session.get(DocumentText, law_id)
+            return stored is not None and stored.patterns_version == today
+
+    with TestClient(queue_app(fresh_engine, tmp_path)):
+        wait_until(read_again, f"the {READ_STALE_TASK} job")
+    with sessions() as session:
+        assert len(session.scalars(of_law).all()) == len(before)  # split again, whole
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "document.read_again")
+        ).one()
+        assert event.entity_id == str(law_id)
+        assert event.actor.startswith("system")

@@ -23,6 +23,7 @@ from un1540.services.kernel.cache import configure_cache
 from un1540.services.kernel.data_version import PostgresVersionWatch, SqliteVersionWatch
 from un1540.services.kernel.jobs import MemoryJobs, configure_jobs, jobs_for
 from un1540.services.kernel.workers import BackgroundWorker, WorkerOptions
+from un1540.services.library.actions import queue_stale_reads
 from un1540.services.notifications.email import configure_email
 from un1540.settings import Environment, Settings, get_settings
 from un1540.web.api import TAGS, api_router
@@ -205,8 +206,9 @@ def create_app(
 
 
 def _start_jobs(app: FastAPI) -> BackgroundWorker | None:
-    """Start this process's job worker (unless jobs run inline, or elsewhere), and queue again
-    the builds a stopped server left waiting."""
+    """Start this process's job worker (unless jobs run inline, or elsewhere), queue again
+    the builds a stopped server left waiting, and the reading again of the documents an
+    upgrade reads better."""
     settings: Settings = app.state.settings
     if settings.jobs_inline:
         return None
@@ -223,4 +225,5 @@ def _start_jobs(app: FastAPI) -> BackgroundWorker | None:
         worker.start()
     with app.state.sessions() as session:
         resume_builds(session)
+        queue_stale_reads(session)
     return worker

@@ -27,15 +27,17 @@ from un1540.models import (
 from un1540.reference.languages import N_
 from un1540.services.documents.actions import DocumentInput, UploadedFile, attach_document
 from un1540.services.documents.rules import DOCUMENT_RULES, document_state
-from un1540.services.kernel.access import Viewer
+from un1540.services.kernel.access import Viewer, system_viewer
 from un1540.services.kernel.audit import record_event
 from un1540.services.kernel.jobs import JobRun, defer_job, job_task
 from un1540.services.kernel.unit_of_work import action
 from un1540.services.library.reading import ReadDocument, analyse, read_file
+from un1540.services.library.reads import documents_read_before
 
 LOGGER = logging.getLogger("un1540.library")
 OCR_TASK = "un1540.library.ocr"
 EMBED_TASK = "un1540.library.embed"
+READ_STALE_TASK = "un1540.library.read_stale"
 SPLIT_KINDS = frozenset({DocumentKind.legislation})  # the kinds divided into provisions
 
 
@@ -381,6 +383,35 @@ def read_again(session: Session, *, viewer: Viewer, document_id: int) -> Documen
     )
     embed_soon(session, document_id=document.id)
     return stored
+
+
+@action
+def queue_stale_reads(session: Session) -> int:
+    """At a server's start: the documents read with older heading patterns than today's (an
+    upgrade improved the reading) are read again by a background job, without an operator.
+    Returns how many wait (0: nothing queued)."""
+    stale = len(documents_read_before(session))
+    if stale and defer_job(session, READ_STALE_TASK, lock=READ_STALE_TASK):
+        LOGGER.info("%s documents read with older heading patterns: reading them again", stale)
+        return stale
+    return 0
+
+
+@job_task(READ_STALE_TASK)
+def read_stale_task(run: JobRun) -> None:
+    """The background job: each document read with older heading patterns, read again (one
+    write each, as `un1540 documents read-again --stale`). A document still being read by OCR
+    is left: its OCR stores it with today's patterns."""
+    viewer = system_viewer("system: reading after an upgrade")
+    with run.sessions() as session:
+        todo = documents_read_before(session)
+    for document_id in todo:
+        run.stop_if_asked()  # the rest waits for the next start
+        with run.sessions() as session:
+            try:
+                read_again(session, viewer=viewer, document_id=document_id)
+            except (Conflict, NotFound) as left:  # being read by OCR; removed meanwhile
+                LOGGER.info("document %s left as it is: %s", document_id, left.message)
 
 
 @action
