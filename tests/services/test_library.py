@@ -187,6 +187,14 @@ def _search_filters(session: Session, library: dict[str, Document]) -> None:
     assert "zh:120-1" in _found(session, "徒刑")
     page = search(session, viewer=EXPERT, filters=SearchFilters(query="许可制度"), paging=PAGE)
     assert any(segment.match and segment.text == "许可" for segment in page.hits[0].snippet)
+    # Other spellings of a word, and an Arabic singular for its broken plural (session 27:
+    # "offense" found nothing, the law writes "Offences"; سلعة nothing, it writes السلع).
+    assert "en:6" in _found(session, "offense")
+    assert "ar:2" in _found(session, "سلعة")
+    assert "ar:86 bis" in _found(session, "حكم الثانية")  # أحكام
+    page = search(session, viewer=EXPERT, filters=SearchFilters(query="offense"), paging=PAGE)
+    offences = [hit for hit in page.hits if hit.document.id == library["en"].id]
+    assert any(s.match and s.text == "Offences" for hit in offences for s in hit.snippet)
     with pytest.raises(InvalidData):
         search(session, viewer=EXPERT, filters=SearchFilters(query="x", language="de"), paging=PAGE)
 

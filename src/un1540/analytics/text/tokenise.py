@@ -13,7 +13,10 @@ The index and the query go through the same functions, so a term matches itself:
 - anything else (numbers, words of other languages): the normalised word.
 
 A query word is looked up under every language that writes its script (a Latin word as
-English, French and Spanish), and matches any of those terms.
+English, French and Spanish), and matches any of those terms, and the terms of the words the
+search reads as the same (reference/search-variants.yml: "licence" and "license", the endings
+-isation and -ization, an Arabic singular and its broken plural سلاح، أسلحة). Those variants are
+the query's alone: the index holds the words as written, so a new variant needs no re-reading.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from un1540.analytics.text.languages import ARABIC, CYRILLIC, HAN
+from un1540.analytics.text.languages import ARABIC, CYRILLIC, HAN, LATIN
 from un1540.analytics.text.normalise import normalise
 from un1540.reference.chinese import to_simplified
+from un1540.reference.search_variants import load_search_variants
 
 # Word characters, with the combining marks (Arabic harakat, Latin accents) inside a word.
 WORD = re.compile("(?:\\w|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640])+")
@@ -134,6 +138,48 @@ def _han_parts(term: str) -> tuple[str, ...]:
     return tuple(part for part in rjieba.cut_for_search(term) if len(part) > 1 and part != term)
 
 
+# The script of each language's words, for its pairs of endings (an English ending is not
+# changed in a French word of the same script: the index read it as French too, and a change
+# that finds nothing costs nothing).
+SCRIPT_OF = {"en": LATIN, "fr": LATIN, "es": LATIN, "ru": CYRILLIC, "ar": ARABIC, "zh": HAN}
+Endings = tuple[re.Pattern[str], int, tuple[tuple[str, str], ...]]
+
+
+@lru_cache(maxsize=1)
+def _variant_groups() -> tuple[dict[str, frozenset[str]], tuple[Endings, ...]]:
+    """Each term of reference/search-variants.yml -> the terms it is read as (its group, merged
+    with any group that shares a term once the words are read as the index reads them), and
+    each language's pairs of endings with its script and shortest word."""
+    groups: dict[str, frozenset[str]] = {}
+    endings: list[Endings] = []
+    for language, variants in load_search_variants().items():
+        if variants.suffixes:
+            endings.append((SCRIPT_OF[language], variants.min_length, variants.suffixes))
+        for group in variants.groups:
+            merged = {read for word in group for read in (term(word, language), normalise(word))}
+            merged.discard("")
+            for read in list(merged):
+                merged |= groups.get(read, frozenset())
+            for read in merged:
+                groups[read] = frozenset(merged)
+    return groups, tuple(endings)
+
+
+def spellings(read: str) -> set[str]:
+    """The other terms the search reads as `read` (none for most words)."""
+    groups, endings = _variant_groups()
+    found = set(groups.get(read, ()))
+    for script, min_length, pairs in endings:
+        if len(read) < min_length or not script.search(read):
+            continue
+        for one, other in pairs:
+            for ending, instead in ((one, other), (other, one)):
+                if read.endswith(ending) and len(read) - len(ending) >= 3:
+                    found.add(read[: len(read) - len(ending)] + instead)
+    found.discard(read)
+    return found
+
+
 def query_terms(query: str) -> list[set[str]]:
     """For each word of a query, the terms it may stand for (under each language that writes
     its script); a passage matches when it has one term of every word."""
@@ -149,6 +195,7 @@ def query_terms(query: str) -> list[set[str]]:
             languages = LATIN_LANGUAGES
         variants = {term(chunk, language) for language in languages}
         variants.add(normalise(chunk)[:MAX_TERM])
+        variants.update(*(spellings(variant) for variant in list(variants)))
         variants.discard("")
         if variants:
             groups.append(variants)
