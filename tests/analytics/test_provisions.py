@@ -476,3 +476,21 @@ def test_a_russian_article_written_on_its_heading_line_is_not_its_title() -> Non
         ("1", "Статья 1", ""),
         ("2", "Статья 2", "Контроль"),
     ]
+
+
+def test_a_one_that_ocr_read_as_a_letter_still_numbers_the_article() -> None:
+    """Scanned laws: OCR writes the 1 of "ARTICULO 16" as l, I or | (session 27)."""
+    text = (
+        "ARTICULO l5.- Queda prohibido producir armas químicas.\n"
+        "ARTICULO l6.- Se prohíbe almacenarlas, salvo lo dispuesto en el artículo l5.\n"
+        "Art.|7.- Las infracciones al artículo l6 se sancionan con prisión.\n"
+    )
+    found = split_provisions(text, "es")
+    assert [(p.number, p.label) for p in found] == [
+        ("15", "ARTICULO l5"),
+        ("16", "ARTICULO l6"),
+        ("17", "Art.|7"),
+    ]
+    assert [key for key, _ in found[2].references] == ["16"]
+    # A Roman I alone is still a Roman I.
+    assert [p.number for p in split_provisions("Article I\nThe State shall.\n", "en")] == ["1"]

@@ -154,6 +154,16 @@ def _match(
     return None
 
 
+# A 1 that OCR read as a letter, before a digit ("ARTICULO l6", "Article I2", "Art.|5"): read
+# as 1 in the headings and references (one character for one: offsets and labels stay as
+# written). No number is written so; a Roman I is never followed by a digit.
+OCR_ONE = re.compile(r"(?<=[\s.])[lI|](?=\d)")
+
+
+def _ocr_digits(text: str) -> str:
+    return OCR_ONE.sub("1", text)
+
+
 def split_provisions(
     text: str, language: str, patterns: ProvisionPatterns | None = None
 ) -> list[SplitProvision]:
@@ -166,7 +176,7 @@ def split_provisions(
     # Chinese headings and references are written in simplified characters (第十二条); a law of
     # Taiwan, Hong Kong or Macao (第十二條) is read as simplified, one character for one, so
     # every offset, label and heading still comes from the text as written.
-    reading = to_simplified(text) if language == "zh" else text
+    reading = to_simplified(text) if language == "zh" else _ocr_digits(text)
     found = _headed(text, reading, rules.headings, language, patterns)
     if rules.numbered and not any(provision.level == 2 for provision in found):
         numbered = _headed(text, reading, rules.headings + rules.numbered, language, patterns)
