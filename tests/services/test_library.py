@@ -66,7 +66,7 @@ def docx(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def pdf(pages: list[str], *, password: str | None = None) -> bytes:
+def pdf(pages: list[str], *, password: str | None = None, rtl: bool = False) -> bytes:
     """A PDF with a text layer, one page per text (WeasyPrint, as the exports)."""
     from weasyprint import HTML
 
@@ -74,7 +74,8 @@ def pdf(pages: list[str], *, password: str | None = None) -> bytes:
         f'<div style="page-break-after: always">{"<br>".join(page.splitlines())}</div>'
         for page in pages
     )
-    content = HTML(string=f"<html><body>{body}</body></html>").write_pdf()
+    direction = ' lang="ar" dir="rtl"' if rtl else ""
+    content = HTML(string=f"<html{direction}><body>{body}</body></html>").write_pdf()
     assert content is not None
     if password is None:
         return bytes(content)
@@ -289,6 +290,36 @@ def test_bad_files_are_refused_and_nothing_is_stored(
     assert any(message in p.message for p in error.value.problems), error.value.problems
     assert session.scalar(select(Document.id).order_by(Document.id.desc()).limit(1)) == before
     assert not list(tmp_path.rglob("*")) or all(p.is_dir() for p in tmp_path.rglob("*"))
+
+
+def test_an_arabic_pdf_keeps_its_article_numbers_in_reading_order(
+    session: Session, tmp_path: Path
+) -> None:
+    """pypdf lays out the runs of a line that mixes Arabic and digits left to right ("1 المادة");
+    the library puts them back in reading order (session 27: such a law had no articles)."""
+    law = ingest(
+        session,
+        tmp_path,
+        pdf(
+            [
+                "المادة 1\nيحظر على أي شخص إنتاج الأسلحة الكيميائية أو تخزينها.\n"
+                "المادة (2)\nيعاقب بالسجن مدة لا تقل عن 10 سنوات كل من خالف أحكام المادة 1 من "
+                "هذا القانون."
+            ],
+            rtl=True,
+        ),
+        "law.pdf",
+        iso3="EGY",
+    )
+    _, views = document_provisions(session, viewer=EXPERT, document_id=law.id)
+    articles = [view for view in views if view.provision.level == 2]
+    assert [(v.provision.number, v.provision.label) for v in articles] == [
+        ("1", "المادة 1"),
+        ("2", "المادة (2)"),
+    ]
+    penalty = articles[1]
+    assert "عن 10 سنوات كل من خالف أحكام المادة 1 من هذا القانون." in penalty.provision.text
+    assert [label for _, _, label in penalty.links] == ["المادة 1"]  # its link to article 1
 
 
 def test_an_encrypted_pdf_is_refused(session: Session, tmp_path: Path) -> None:

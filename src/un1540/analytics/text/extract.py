@@ -73,6 +73,48 @@ def _clean(text: str) -> str:
     return re.sub(r"[ \t\u00a0]+\n", "\n", text)
 
 
+# pypdf puts each Arabic run of a line in reading order but lays the runs of a line out left to
+# right, as they are drawn: a line that mixes Arabic with digits or Latin words comes out with
+# its runs reversed ("1 المادة" for "المادة 1", "القانون.1 يعاقب ... المادة" for "يعاقب ...
+# المادة 1 من هذا القانون."; py-pdf/pypdf#1638 and #1629), and the brackets around a number
+# drawn mirrored (")2(" for "(2)"). An Arabic line (more Arabic letters than Latin ones) is put
+# back in reading order: its runs reversed, the brackets of the runs between them turned back.
+ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u0660-\u0669\u066e-\u06d3\u06fa-\u06ff]")
+LATIN_OR_DIGIT = re.compile(r"[A-Za-z\u00c0-\u024f0-9]")
+# an Arabic run: from an Arabic letter to the last Arabic letter or mark before a Latin letter
+# or digit, with the punctuation that ends it ("القانون." keeps its full stop)
+ARABIC_RUN = re.compile(
+    r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]"
+    r"(?:[^A-Za-z\u00c0-\u024f0-9]*[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff])?"
+    r"[.,:;!?\u060c\u061b\u061f]*"
+)
+MIRRORED = str.maketrans("()[]{}<>", ")(][}{><")
+
+
+def arabic_line_in_reading_order(line: str) -> str:
+    """A line of pypdf's text in reading order when it is an Arabic line mixing runs of
+    directions; any other line as it is."""
+    arabic = len(ARABIC_LETTER.findall(line))
+    latin = len(re.findall(r"[A-Za-z\u00c0-\u024f]", line))
+    if not arabic or arabic < latin or not LATIN_OR_DIGIT.search(line):
+        return line
+    runs: list[str] = []
+    position = 0
+    for run in ARABIC_RUN.finditer(line):
+        between = line[position : run.start()].strip()
+        if between:
+            runs.append(between.translate(MIRRORED))
+        runs.append(run.group().strip())
+        position = run.end()
+    rest = line[position:].strip()
+    if rest:
+        runs.append(rest.translate(MIRRORED))
+    if len(runs) < 2:
+        return line
+    indent = line[: len(line) - len(line.lstrip())]
+    return indent + " ".join(reversed(runs))
+
+
 def pdf_text(content: bytes, name: str) -> ExtractedText:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -104,6 +146,7 @@ def pdf_text(content: bytes, name: str) -> ExtractedText:
     for number, page in enumerate(reader.pages, start=1):
         try:
             text = _clean(page.extract_text() or "")
+            text = "\n".join(arabic_line_in_reading_order(line) for line in text.split("\n"))
         except Exception as error:  # a broken page is one page without text, not fatal
             text = ""
             del error
