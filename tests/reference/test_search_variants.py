@@ -44,6 +44,7 @@ def test_bad_variants_are_named_where_they_are(raw: object, message: str) -> Non
         ("licences", "license"),
         ("authorisation", "authorization"),
         ("authorized", "authorise"),  # the lemma, by its ending
+        ("unauthorised", "unauthorized"),  # the other spelling's lemma (unauthorize)
         ("analyse", "analyze"),
         ("sulfur", "sulphur"),
         ("caesium", "cesium"),

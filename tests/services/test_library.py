@@ -186,6 +186,8 @@ def _search_filters(session: Session, library: dict[str, Document]) -> None:
     # writes 恐怖活动; 有期 nothing, it writes 有期徒刑).
     assert "zh:120-1" in _found(session, "恐怖")
     assert "zh:120-1" in _found(session, "徒刑")
+    page = search(session, viewer=EXPERT, filters=SearchFilters(query="恐怖"), paging=PAGE)
+    assert any(segment.match and "恐怖" in segment.text for segment in page.hits[0].snippet)
     page = search(session, viewer=EXPERT, filters=SearchFilters(query="许可制度"), paging=PAGE)
     assert any(segment.match and segment.text == "许可" for segment in page.hits[0].snippet)
     # Other spellings of a word, and an Arabic singular for its broken plural (session 27:

@@ -131,6 +131,14 @@ def index_terms(text: str, language: str, *, parts: bool = True) -> str:
     return " ".join(terms)
 
 
+def indexed_as(read: str) -> tuple[str, ...]:
+    """The terms the index holds for one word's term: the term, and for a long Chinese word the
+    shorter words inside it (what a query word may have matched, for the snippet's marks)."""
+    if len(read) > 2 and HAN.search(read):
+        return (read, *_han_parts(read))
+    return (read,)
+
+
 @lru_cache(maxsize=50_000)
 def _han_parts(term: str) -> tuple[str, ...]:
     import rjieba
@@ -195,7 +203,9 @@ def query_terms(query: str) -> list[set[str]]:
             languages = LATIN_LANGUAGES
         variants = {term(chunk, language) for language in languages}
         variants.add(normalise(chunk)[:MAX_TERM])
-        variants.update(*(spellings(variant) for variant in list(variants)))
+        spelled = set().union(*(spellings(variant) for variant in variants))
+        # each other spelling as the index reads it too: "unauthorized" is indexed as its lemma
+        variants |= spelled | {term(word, language) for word in spelled for language in languages}
         variants.discard("")
         if variants:
             groups.append(variants)

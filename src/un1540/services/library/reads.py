@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from un1540.analytics.text.embeddings import from_bytes
 from un1540.analytics.text.provisions import PARAGRAPH_LABEL
-from un1540.analytics.text.tokenise import query_terms, words
+from un1540.analytics.text.tokenise import indexed_as, query_terms, words
 from un1540.errors import InvalidParameter, NotFound, Problem
 from un1540.errors import text as text_message
 from un1540.models import (
@@ -278,7 +278,11 @@ def _filters(filters: SearchFilters, viewer: Viewer) -> list[ColumnElement[bool]
 def snippet(passage_text: str, language: str, groups: list[set[str]]) -> list[Segment]:
     """Some {SNIPPET} characters of a passage around its first match, matches marked."""
     wanted = set().union(*groups) if groups else set()
-    found = [w for w in words(passage_text[:SNIPPET_SCAN], language) if w.term in wanted]
+    found = [
+        w
+        for w in words(passage_text[:SNIPPET_SCAN], language)
+        if not wanted.isdisjoint(indexed_as(w.term))  # 武器 marks 化学武器, where it matched
+    ]
     if not found:
         return [Segment(passage_text[:SNIPPET], False)]
     start = max(0, found[0].start - SNIPPET // 3)
