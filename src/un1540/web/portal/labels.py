@@ -43,6 +43,22 @@ def field_label(code: str) -> str:
     return label("field", code, _english_field_names().get(code, code))
 
 
+def cell_name(cell: str) -> str:
+    """A cell's key (`op3ab.physical_protection:cw:legal_framework`) as words in the page's
+    language: its field, weapon and column ("Physical protection · CW · legal framework")."""
+    field, _, rest = cell.partition(":")
+    weapon, _, column = rest.partition(":")
+    if not weapon or not column:
+        return cell
+    return " · ".join(
+        (
+            field_label(field),
+            label("weapon", weapon, weapon.upper()),
+            label("column", column, gettext(column.replace("_", " "))),
+        )
+    )
+
+
 def concept_label(code: str) -> str:
     """An evidence concept's name (`act.stockpile`: "stockpiling") in the page's language."""
     concept = load_concept_names().get(code)

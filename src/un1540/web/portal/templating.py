@@ -29,7 +29,14 @@ from un1540.services.kernel.instance import SYNTHETIC_NOTICE
 from un1540.services.notifications.reads import unread_count
 from un1540.web.auth import CSRF_FIELD, csrf_token, current_viewer, take_flashes
 from un1540.web.i18n import N_, babel_locale, direction, gettext, language, ngettext, translated
-from un1540.web.portal.labels import code_label, concept_label, field_label, label, state_name
+from un1540.web.portal.labels import (
+    cell_name,
+    code_label,
+    concept_label,
+    field_label,
+    label,
+    state_name,
+)
 from un1540.web.portal.maps import MAP_NOTE
 from un1540.web.portal.messages import where_label_filter
 from un1540.web.portal.page_cache import CSRF_MARK, FLASHES_MARK, INBOX_MARK, deferred
@@ -192,6 +199,7 @@ def _environment() -> Environment:
         code_label=code_label,
         field_label=field_label,
         concept_label=concept_label,
+        cell_name=cell_name,
         state_name=state_name,
         term=term,
         explain=explain,
