@@ -295,7 +295,7 @@ def _points(
                 level=2,
                 number=canonical_number(match.group("number"), None, language, patterns),
                 label=label.rstrip(".:：-–—").strip()[:MAX_HEADING] or label[:MAX_HEADING],
-                heading=_opening_words(line[rest:]) if rest is not None else "",
+                heading=opening_words(line[rest:]) if rest is not None else "",
                 start=start,
                 end=start,
             )
@@ -326,7 +326,7 @@ def _without_articles(
             counted += 1
             # Numbered "¶ 3", never "3": the law's own point 3 is another provision.
             current.number = current.label = f"{PARAGRAPH_LABEL} {counted}"
-            current.heading = _opening_words(text[current.start : current.end])
+            current.heading = opening_words(text[current.start : current.end])
         provisions.append(current)
         current = None
 
@@ -364,7 +364,7 @@ def _without_articles(
     return ordered
 
 
-def _opening_words(paragraph: str) -> str:
+def opening_words(paragraph: str) -> str:
     """A paragraph's first words, to tell it apart in a list: cut at a space when there is
     one (not in Chinese), with an ellipsis when cut."""
     flat = " ".join(paragraph.split())

@@ -103,6 +103,15 @@ def state_label(iso3: str) -> str:
     return state_name(iso3, _english_names().get(iso3, iso3))
 
 
+def state_choices() -> list[tuple[str, str]]:
+    """Every State as (ISO code, name in the reader's language), in the reader's collation: the
+    options of a State filter."""
+    key = sort_key(language())
+    return sorted(
+        ((iso3, state_label(iso3)) for iso3 in _english_names()), key=lambda item: key(item[1])
+    )
+
+
 def organisation_label(code: str) -> str:
     """An organisation's name (a proper name, as the reference data gives it) from its code."""
     return {item.code: item.name for item in load_organisations()}.get(code, code)

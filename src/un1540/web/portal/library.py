@@ -31,7 +31,7 @@ from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdPath
 from un1540.web.portal.assistance.choices import field_groups, layout_of
-from un1540.web.portal.facets import facet_links, state_label
+from un1540.web.portal.facets import facet_links, state_choices, state_label
 from un1540.web.portal.labels import code_label
 from un1540.web.portal.templating import render
 
@@ -93,6 +93,9 @@ def search_page(
         "results": results,
         "records": find_by_name(session, viewer=viewer, query=q),
         "kinds": [k.value for k in DocumentKind],
+        # every State, by its name in the reader's language and collation (a name typed in a
+        # box of three letters was refused with the API's error)
+        "states": state_choices(),
         "languages": LANGUAGE_NAMES,
         "page": page,
         "pages": -(-results.total // PAGE_SIZE),

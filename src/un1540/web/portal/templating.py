@@ -18,7 +18,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from un1540.analytics.text import provisions
 from un1540.errors import Problem
+from un1540.models import Provision
 from un1540.models.base import today
 from un1540.reference.languages import LANGUAGE_NAMES, UN_LANGUAGES, change
 from un1540.schemas.matrix import MATRIX_DISCLAIMER
@@ -124,6 +126,15 @@ def figure_credit(request: Request, synthetic: bool) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def opening_words(provision: Provision) -> str:
+    """An article without a title told apart in a list by its first words (as the library's
+    paragraphs are), its label left out: 第一条 任何单位和个人… shows 任何单位和个人…"""
+    body = provision.text
+    if body.startswith(provision.label):
+        body = body[len(provision.label) :]
+    return provisions.opening_words(body.lstrip(" .:-–—\n"))
+
+
 def actor(value: str | None) -> str:
     """An actor as a shape gives it (services/kernel/actors.py): a role label, translated, or a
     name the reader may see, as it is."""
@@ -200,6 +211,7 @@ def _environment() -> Environment:
         field_label=field_label,
         concept_label=concept_label,
         cell_name=cell_name,
+        opening_words=opening_words,
         state_name=state_name,
         term=term,
         explain=explain,

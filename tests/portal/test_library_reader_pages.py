@@ -1,0 +1,55 @@
+"""The library's pages as a reader finds them (session 27's audit): the search filters by a
+State chosen by its name in the reader's language, and a law's articles without titles are
+told apart by their first words."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.portal.test_workflow_pages import Portal, browser, portal  # noqa: F401
+from un1540.models import Visibility
+from un1540.services.documents.actions import DocumentInput, UploadedFile
+from un1540.services.kernel.access import system_viewer
+from un1540.services.library.actions import ingest_document
+
+LAW = "第一条 任何单位和个人不得生产化学武器。\n第二条 违反本法第一条规定的，处五年以上有期徒刑。\n"
+
+
+def test_search_by_a_state_named_in_the_readers_language_and_untitled_articles(
+    portal: Portal,  # noqa: F811
+    empty_sessions: sessionmaker[Session],
+    tmp_path: Path,
+) -> None:
+    with empty_sessions() as session, session.begin():
+        law = ingest_document(
+            session,
+            viewer=system_viewer("tests"),
+            document=DocumentInput(
+                kind="legislation",
+                title="化学武器法",
+                language="zh",
+                iso3="CHN",
+                visibility=Visibility.public,
+            ),
+            upload=UploadedFile(name="law.txt", content=LAW.encode()),
+            files_dir=tmp_path,
+            max_bytes=1_000_000,
+        )
+        law_id = law.id
+    reader = browser(portal)
+    page = html.unescape(reader.get(f"/documents/{law_id}").text)
+    assert '<strong lang="zh" dir="auto">第一条</strong> <span class="muted"' in page
+    assert 'dir="auto">任何单位和个人不得生产化学武器。</span>' in page  # its first words
+
+    found = html.unescape(reader.get("/search?q=化学武器&state=chn&lang=fr").text)
+    reader.get("/search?lang=en")  # the language chosen stays with the session: back
+    assert '<option value="CHN" selected>Chine</option>' in found
+    assert '<input id="search-state"' not in found  # a list of States, not a box of 3 letters
+    assert f'href="/documents/{law_id}?provision=' in found
+    states = found.split('id="search-state"', 1)[1].split("</select>", 1)[0]
+    names = [line.split(">", 1)[1] for line in states.split("</option>")[1:-1]]
+    assert len(names) > 150
+    assert names.index("Chine") < names.index("Égypte") < names.index("France")  # French order
