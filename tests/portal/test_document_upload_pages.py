@@ -87,3 +87,13 @@ def test_a_law_is_registered_with_its_language_detected_and_opened(
     page = client.get("/states/CHN/documents?lang=ar")
     refused = _register(client, page.text, "ru", ("empty.txt", b""), lang="ar")
     assert "empty.txt: الملف فارغ" in html.unescape(refused.text)
+
+    # The same file again: refused in the reader's language, naming the law already there, the
+    # field by its label on the form (session 27: "file", in English).
+    page = client.get("/states/CHN/documents?lang=fr")
+    again = _register(client, page.text, "auto", ("copie.txt", CHINESE_LAW.encode()), lang="fr")
+    client.get("/states/CHN/documents?lang=en")  # the language stays with the session: back
+    text = html.unescape(again.text)
+    assert "Fichier (PDF, Word, OpenDocument, Excel, texte ou HTML): ce fichier est déjà" in text
+    assert f"comme document {document_id} (Chemicals regulation)" in text
+    assert _count(portal.sessions) == before + 1

@@ -145,7 +145,9 @@ def documents_register(
             "id": record.id,
         }
 
-    answer = act(request, f"/states/{iso3.upper()}/documents", action)
+    answer = act(
+        request, f"/states/{iso3.upper()}/documents", action, template="documents/list.html"
+    )
     if registered:  # on to the document: its provisions and, for experts, their suggestions
         return RedirectResponse(f"/documents/{registered[0]}", status_code=303)
     return answer

@@ -42,9 +42,11 @@ def act(
     action: Callable[[], str],
     *,
     confirmation: Callable[[], Response] | None = None,
+    template: str | None = None,
 ) -> Response:
     """Run `action` (it commits and returns a message); refusals become messages on the page.
-    With `confirmation`, an action that asks to be confirmed shows that page instead."""
+    With `confirmation`, an action that asks to be confirmed shows that page instead.
+    `template`: the form's page, whose labels name the fields of a refusal."""
     try:
         flash(request, action())
     except Unauthenticated:
@@ -52,17 +54,19 @@ def act(
     except InvalidData as error:
         if confirmation is not None and asks_confirmation(error):
             return confirmation()
-        _refused(request, error)
+        _refused(request, error, template)
     except (Conflict, Forbidden) as error:
-        _refused(request, error)
+        _refused(request, error, template)
     return RedirectResponse(back, status_code=303)
 
 
-def _refused(request: Request, error: InvalidData | Conflict | Forbidden) -> None:
+def _refused(
+    request: Request, error: InvalidData | Conflict | Forbidden, template: str | None = None
+) -> None:
     # Never what was typed: the message lives in the session cookie, which browsers drop
     # past 4 KB (a form that must keep its input renders itself again, as the cell form does).
     # In the reader's language, each field by its label (web/portal/messages.py).
-    flash(request, refusal(error), kind="error")
+    flash(request, refusal(error, template=template), kind="error")
 
 
 Model = TypeVar("Model", bound=BaseModel)

@@ -147,14 +147,15 @@ def where_label_filter(context: Context, where: str) -> str:
     return where_label(where, context.name)
 
 
-def problem_text(problem: Problem) -> str:
-    return f"{where_label(problem.where)}: {translated(problem.message)}"
+def problem_text(problem: Problem, template: str | None = None) -> str:
+    return f"{where_label(problem.where, template)}: {translated(problem.message)}"
 
 
-def refusal(error: Un1540Error, *, with_where: bool = True) -> str:
-    """The error's message and its problems in one line, in the reader's language."""
+def refusal(error: Un1540Error, *, with_where: bool = True, template: str | None = None) -> str:
+    """The error's message and its problems in one line, in the reader's language (each field
+    by its label on `template`'s form, when given)."""
     if with_where:
-        details = "; ".join(problem_text(problem) for problem in error.problems)
+        details = "; ".join(problem_text(problem, template) for problem in error.problems)
     else:
         details = "; ".join(translated(problem.message) for problem in error.problems)
     return translated(error.message) + (f" ({details})" if details else "")

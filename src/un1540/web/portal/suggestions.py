@@ -15,6 +15,7 @@ from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
 from un1540.web.params import RecordIdPath
 from un1540.web.portal.forms import CsrfChecked, act
+from un1540.web.portal.labels import cell_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,10 +61,15 @@ def suggestion_decision(
         )
         if decision.verdict.value == "rejected":
             return gettext("Suggestion rejected: it is kept to improve later suggestions.")
-        cells = len(decision.weapons) * len(decision.columns)
+        field_code = decision.chosen_field or decision.field_code
+        cells = [
+            cell_name(f"{field_code}:{weapon}:{column}")
+            for weapon in decision.weapons
+            for column in decision.columns
+        ]
         return gettext(
             "Suggestion confirmed: the provision is now evidence on %(count)s cell(s) of draft "
-            "%(number)s."
-        ) % {"count": cells, "number": edition}
+            "%(number)s: %(cells)s."
+        ) % {"count": len(cells), "number": edition, "cells": gettext("; ").join(cells)}
 
     return act(request, back, action)
