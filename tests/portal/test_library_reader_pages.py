@@ -53,3 +53,17 @@ def test_search_by_a_state_named_in_the_readers_language_and_untitled_articles(
     names = [line.split(">", 1)[1] for line in states.split("</option>")[1:-1]]
     assert len(names) > 150
     assert names.index("Chine") < names.index("Égypte") < names.index("France")  # French order
+
+
+def test_the_search_finds_states_and_fields_by_their_names_in_the_readers_language(
+    portal: Portal,  # noqa: F811
+) -> None:
+    """Session 27's audit: الترخيص found no field, although /fields names them in Arabic, and
+    the fields found were listed by their English names."""
+    reader = browser(portal)
+    arabic = html.unescape(reader.get("/search?q=الترخيص&lang=ar").text)
+    french = html.unescape(reader.get("/search?q=egypte&lang=fr").text)
+    reader.get("/search?lang=en")  # the language chosen stays with the session: back
+    assert '<a href="/fields/op3cd.individual_licensing">الترخيص الفردي</a>' in arabic
+    assert "Individual licensing" not in arabic
+    assert '<a href="/states/EGY">Égypte</a>' in french  # without its accent, as typed

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session, selectinload
 
+from un1540.analytics.evidence.text import fold
 from un1540.analytics.text.embeddings import from_bytes
 from un1540.analytics.text.provisions import PARAGRAPH_LABEL
 from un1540.analytics.text.tokenise import indexed_as, query_terms, words
@@ -43,6 +44,7 @@ from un1540.models import (
     State,
 )
 from un1540.reference.languages import N_, UN_LANGUAGES
+from un1540.reference.names import localized_names
 from un1540.services.assistance.reads.offers import offer_visible
 from un1540.services.assistance.reads.requests import request_visible
 from un1540.services.documents.reads import visible_document
@@ -442,38 +444,65 @@ def similar_provisions(
 @dataclass(frozen=True)
 class NamedRecord:
     kind: str  # state | field | request | offer
-    label: str
+    label: str  # English for a State or a field: the portal names it in the reader's language
     url: str
+    code: str = ""  # a State's ISO code, a field's code
+
+
+def _named_in(query: str, language: str) -> tuple[list[str], list[str]]:
+    """The States and fields whose name in `language` (not English: the database holds it)
+    holds the query, case, accents and Arabic letter forms aside ("egypte" finds Égypte)."""
+    if language == "en" or language not in UN_LANGUAGES:
+        return [], []
+    wanted = fold(query)
+    names = localized_names()
+
+    def holding(dimension: str) -> list[str]:
+        return [
+            key
+            for key, by_language in names[dimension].items()
+            if wanted in fold(by_language.get(language, ""))
+        ]
+
+    return holding("state"), holding("field")
 
 
 def find_by_name(
-    session: Session, *, viewer: Viewer, query: str, limit: int = 8
+    session: Session, *, viewer: Viewer, query: str, language: str = "en", limit: int = 8
 ) -> list[NamedRecord]:
-    """States and matrix fields whose name holds the query (public records), and the
-    assistance requests and offers the caller may see whose title holds it."""
+    """States and matrix fields whose name holds the query, in English or in the reader's
+    `language` (public records), and the assistance requests and offers the caller may see
+    whose title holds it."""
     query = query.strip()
     if len(query) < 2:
         return []
     pattern = f"%{query.replace('%', '').replace('_', '')}%"
+    states_named, fields_named = _named_in(query, language)
     states = session.scalars(
         select(State)
-        .where(or_(State.short_name.ilike(pattern), State.iso3 == query.upper()))
+        .where(
+            or_(
+                State.short_name.ilike(pattern),
+                State.iso3 == query.upper(),
+                State.iso3.in_(states_named),
+            )
+        )
         .order_by(State.short_name)
         .limit(limit)
     ).all()
     fields = session.scalars(
         select(FieldDefinition)
-        .where(FieldDefinition.name.ilike(pattern))
+        .where(or_(FieldDefinition.name.ilike(pattern), FieldDefinition.code.in_(fields_named)))
         .order_by(FieldDefinition.id)
         .limit(limit)
     ).all()
-    found = [NamedRecord("state", s.short_name, f"/states/{s.iso3}") for s in states]
+    found = [NamedRecord("state", s.short_name, f"/states/{s.iso3}", s.iso3) for s in states]
     seen: set[str] = set()
     for field in fields:
         if field.code in seen:
             continue
         seen.add(field.code)
-        found.append(NamedRecord("field", field.name, f"/fields/{field.code}"))
+        found.append(NamedRecord("field", field.name, f"/fields/{field.code}", field.code))
     requests = session.scalars(
         select(AssistanceRequest)
         .where(AssistanceRequest.title.ilike(pattern), request_visible(viewer))

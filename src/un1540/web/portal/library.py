@@ -29,6 +29,7 @@ from un1540.services.library.reads import (
 )
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
 from un1540.web.i18n import gettext
+from un1540.web.i18n import language as reader_language
 from un1540.web.params import RecordIdPath
 from un1540.web.portal.assistance.choices import field_groups, layout_of
 from un1540.web.portal.facets import facet_links, state_choices, state_label
@@ -91,7 +92,7 @@ def search_page(
         "language": language,
         "year": issued,
         "results": results,
-        "records": find_by_name(session, viewer=viewer, query=q),
+        "records": find_by_name(session, viewer=viewer, query=q, language=reader_language()),
         "kinds": [k.value for k in DocumentKind],
         # every State, by its name in the reader's language and collation (a name typed in a
         # box of three letters was refused with the API's error)
