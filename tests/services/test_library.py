@@ -279,7 +279,7 @@ def test_visibility_and_laws_like_this(session: Session, library: dict[str, Docu
         (
             b"Der Export von Waffen ohne Genehmigung ist verboten und wird bestraft.",
             "de.txt",
-            "none of the supported languages",
+            "none of the supported languages (العربية, 中文, English",
         ),
     ],
 )

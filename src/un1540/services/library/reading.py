@@ -52,6 +52,9 @@ class ReadDocument:
 
 
 def _no_language(name: str, language: str | None) -> InvalidData:
+    # the languages by their own names (English, Français, 中文, العربية): a reader of any of
+    # them reads the list, and no code is left to decipher
+    supported = ", ".join(LANGUAGE_NAMES.get(code, code) for code in SUPPORTED)
     message = (
         text_message(
             N_(
@@ -59,14 +62,14 @@ def _no_language(name: str, language: str | None) -> InvalidData:
                 "given: %(given)s)"
             ),
             name=name,
-            supported=", ".join(SUPPORTED),
-            given=language,
+            supported=supported,
+            given=LANGUAGE_NAMES.get(language, language),
         )
         if language
         else text_message(
             N_("%(name)s: the text is in none of the supported languages (%(supported)s)"),
             name=name,
-            supported=", ".join(SUPPORTED),
+            supported=supported,
         )
     )
     return InvalidData(
