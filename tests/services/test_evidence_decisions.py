@@ -262,3 +262,49 @@ def test_the_servers_worker_runs_the_retrain_a_decision_queued(
         worker.stop()
         engine.dispose()
     assert store.current_model(models).trained_on["decisions"] == 1
+
+
+def test_a_field_an_edit_moved_evidence_to_says_so_until_it_is_decided() -> None:
+    """Session 27's audit: after an edit moved "attempt" to "use", the "use" suggestion of the
+    same article still looked undecided."""
+    from un1540.analytics.evidence.model import Suggestion
+    from un1540.models import Document, Provision
+    from un1540.services.evidence.review import DecisionView, _review
+
+    def decision(field: str, verdict: str, chosen: str | None) -> DecisionView:
+        return DecisionView(
+            id=1,
+            field=field,
+            verdict=verdict,
+            weapons=["cw"],
+            columns=["legal_framework"],
+            edition_number=7,
+            reason="",
+            actor="expert@un.org",
+            decided_at=datetime(2026, 12, 7, tzinfo=UTC),
+            model_version="m",
+            chosen_field=chosen,
+        )
+
+    def suggested(field: str) -> Suggestion:
+        return Suggestion(field, ["cw"], ["legal_framework"], 0.8, {})
+
+    fields = ["op2.attempt", "op2.use", "op2.transport"]
+    edited = decision("op2.attempt", "edited", "op2.use")
+    review = _review(Document(), Provision(), [suggested(f) for f in fields], [edited], ("m", "l"))
+    by_field = {s.field: s for s in review.suggestions}
+    assert by_field["op2.use"].moved_here == edited
+    assert by_field["op2.transport"].moved_here is None
+    assert by_field["op2.attempt"].decision == edited
+    assert by_field["op2.attempt"].moved_here is None
+    # Once "use" is decided on its own, its own decision shows; a rejected edit moves nothing.
+    own = decision("op2.use", "rejected", None)
+    review = _review(
+        Document(), Provision(), [suggested(f) for f in fields], [own, edited], ("m", "l")
+    )
+    assert {s.field: s.moved_here for s in review.suggestions}["op2.use"] is None
+    rejected = decision("op2.attempt", "rejected", "op2.transport")
+    review = _review(
+        Document(), Provision(), [suggested(f) for f in fields], [rejected], ("m", "l")
+    )
+    assert all(s.moved_here is None for s in review.suggestions)

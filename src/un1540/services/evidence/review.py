@@ -94,6 +94,9 @@ class SuggestionView:
     score: float
     explanation: dict[str, Any]
     decision: DecisionView | None
+    # undecided, but another suggestion's edit already moved its evidence to this field: the
+    # page says so, lest the expert think the field still waits (confirming adds nothing twice)
+    moved_here: DecisionView | None = None
 
 
 @dataclass(frozen=True)
@@ -246,8 +249,12 @@ def _review(
     versions: tuple[str, str],
 ) -> ProvisionReview:
     latest: dict[str, DecisionView] = {}
+    moved: dict[str, DecisionView] = {}
     for decision in decisions:  # latest first
         latest.setdefault(decision.field, decision)
+    for decision in latest.values():
+        if decision.chosen_field and decision.verdict != "rejected":
+            moved.setdefault(decision.chosen_field, decision)
     return ProvisionReview(
         document=document,
         provision=provision,
@@ -262,6 +269,7 @@ def _review(
                 score=float(s.score),
                 explanation=s.explanation,
                 decision=latest.get(s.field),
+                moved_here=None if s.field in latest else moved.get(s.field),
             )
             for s in suggestions
         ],
