@@ -279,8 +279,9 @@ def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.M
     assert evidence_model._char_linear_scores(None, np.zeros((2, 3))) == [{}, {}]
     # code 8: the regression's groups (session 17); code 9: the joint embedding regressions and
     # the word terms (session 18); code 10: the scores against the other fields (session 19);
-    # code 11: the provision's language (session 20)
-    assert evidence_model.MODEL_CODE_VERSION == "11"
+    # code 11: the provision's language (session 20); code 12: the wording read without the
+    # article label, and the act's distance to the weapon itself (round 27)
+    assert evidence_model.MODEL_CODE_VERSION == "12"
     unset = evidence_model.Neighbours([], [], {})
     assert unset.char_linear == {}
 

@@ -31,6 +31,7 @@ from un1540.analytics.evidence.model import (
     Model,
     PairRows,
     examples_hash,
+    reading_text,
     shared_embedder,
     train,
     train_with_rows,
@@ -83,7 +84,8 @@ def _load(directory: Path) -> tuple[str, Model] | None:
 
 def _reuse_embeddings(embedder: Embedder, model: Model) -> None:
     for example, vector in zip(model.examples, model.embeddings, strict=False):
-        embedder.cache.setdefault(embedder.key(example.text), vector)
+        text = reading_text(example.text, example.language, model.read_without_heading)
+        embedder.cache.setdefault(embedder.key(text), vector)
 
 
 def _base(

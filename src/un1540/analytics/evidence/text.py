@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -118,3 +119,45 @@ def detect_language(text: str) -> str:
         return "en"
     language, _ = _identifier().classify(text[:2000])
     return str(language)
+
+
+_SPACED_ARTICLE = re.compile(
+    r"第[\s　]*[一二三四五六七八九十百千零〇\d]+(?:-\d+)?[\s　]*条(?:之[一二三四五])?"
+)
+
+
+def without_heading(text: str, language: str) -> str:
+    """The text without the article or section label it starts with ("第十二条 ", "Статья 5.",
+    "Article 12.", "المادة 3"), as the library's splitter recognises it (a level-2 heading of the
+    language in provision-patterns.yml): what the model reads of a provision's wording (its
+    sentence embedding and n-grams), so that a label does not weigh in a short provision's reading
+    (docs/evidence.md, "Round 27"). A title after the label is kept; a text that is a label
+    alone is kept whole."""
+    from un1540.reference.chinese import to_simplified
+    from un1540.reference.provisions import provision_patterns
+
+    rules = provision_patterns().languages.get(language)
+    if rules is None:
+        return text
+    stripped = text.lstrip()
+    offset = len(text) - len(stripped)
+    line = stripped.split("\n", 1)[0]
+    reading = to_simplified(line) if language == "zh" else line
+    spaced = _SPACED_ARTICLE.match(reading) if language == "zh" else None
+    if spaced is not None:  # 第 5 條 (Taiwan's laws as published: spaces around the number)
+        rest = text[offset + spaced.end() :].lstrip()
+        return rest if rest else text
+    for heading in (*rules.headings, *rules.numbered):
+        if heading.level != 2:
+            continue
+        found = heading.pattern.match(reading)
+        if found is None:
+            continue
+        groups = found.groupdict()
+        if not (groups.get("number") or heading.number):
+            continue
+        starts = [found.start(g) for g in ("heading", "rest") if groups.get(g)]
+        cut = min(starts) if starts else len(line)
+        rest = text[offset + cut :].lstrip()
+        return rest if rest else text
+    return text
