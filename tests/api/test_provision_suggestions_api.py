@@ -36,9 +36,11 @@ def law_with_suggestions(
     iso3: str = "TCD",
     text: str = LAW,
     title: str = "Chemical Weapons (Prohibition) Act",
+    language: str = "en",
+    visibility: Visibility = Visibility.owning_state_and_committee,
 ) -> tuple[int, list[int]]:
-    """A law of the State read into the library, restricted to the State and the Committee:
-    its id and its articles' (or paragraphs') ids."""
+    """A law of the State read into the library, restricted to the State and the Committee
+    unless told: its id and its articles' (or paragraphs') ids."""
     with sessions() as session, session.begin():
         document = ingest_document(
             session,
@@ -46,9 +48,9 @@ def law_with_suggestions(
             document=DocumentInput(
                 kind="legislation",
                 title=title,
-                language="en",
+                language=language,
                 iso3=iso3,
-                visibility=Visibility.owning_state_and_committee,
+                visibility=visibility,
             ),
             upload=UploadedFile(name="cw-act.txt", content=text.encode()),
             files_dir=files_dir,

@@ -9,11 +9,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.api.test_provision_suggestions_api import law_with_suggestions
 from tests.portal.test_workflow_pages import Portal, browser, portal  # noqa: F401
 from un1540.models import Visibility
-from un1540.services.documents.actions import DocumentInput, UploadedFile
-from un1540.services.kernel.access import system_viewer
-from un1540.services.library.actions import ingest_document
 
 LAW = "第一条 任何单位和个人不得生产化学武器。\n第二条 违反本法第一条规定的，处五年以上有期徒刑。\n"
 
@@ -23,22 +21,15 @@ def test_search_by_a_state_named_in_the_readers_language_and_untitled_articles(
     empty_sessions: sessionmaker[Session],
     tmp_path: Path,
 ) -> None:
-    with empty_sessions() as session, session.begin():
-        law = ingest_document(
-            session,
-            viewer=system_viewer("tests"),
-            document=DocumentInput(
-                kind="legislation",
-                title="化学武器法",
-                language="zh",
-                iso3="CHN",
-                visibility=Visibility.public,
-            ),
-            upload=UploadedFile(name="law.txt", content=LAW.encode()),
-            files_dir=tmp_path,
-            max_bytes=1_000_000,
-        )
-        law_id = law.id
+    law_id, _ = law_with_suggestions(
+        empty_sessions,
+        tmp_path,
+        iso3="CHN",
+        text=LAW,
+        title="化学武器法",
+        language="zh",
+        visibility=Visibility.public,
+    )
     reader = browser(portal)
     page = html.unescape(reader.get(f"/documents/{law_id}").text)
     assert '<strong lang="zh" dir="auto">第一条</strong> <span class="muted"' in page

@@ -40,12 +40,13 @@ def ingest(
     *,
     iso3: str = "FRA",
     language: str = "",
-    visibility: Visibility = Visibility.public,
+    visibility: Visibility | None = Visibility.public,
     kind: str = "legislation",
+    viewer: Viewer = EXPERT,
 ) -> Document:
     return ingest_document(
         session,
-        viewer=EXPERT,
+        viewer=viewer,
         document=DocumentInput(
             kind=kind, title=f"Law {name}", language=language, iso3=iso3, visibility=visibility
         ),
@@ -420,13 +421,6 @@ def test_the_same_file_twice_is_refused_only_where_the_uploader_sees_the_first(
     # A point of contact who may not see the committee's copy is not told of it: accepted.
     fra = session.scalar(select(Document.state_id).where(Document.id == first.id))
     poc = Viewer(role=Role.state_poc, actor="poc@fra.gouv.fr", user_id=7, state_id=fra)
-    theirs = ingest_document(
-        session,
-        viewer=poc,
-        document=DocumentInput(kind="legislation", title="Our act", language="", iso3="FRA"),
-        upload=UploadedFile(name="act.txt", content=law),
-        files_dir=tmp_path,
-        max_bytes=MAX,
-    )
+    theirs = ingest(session, tmp_path, law, "act.txt", viewer=poc, visibility=None)
     assert theirs.id != first.id
     assert len(list(p for p in tmp_path.rglob("*") if p.is_file())) == 1  # one stored original
