@@ -10,7 +10,7 @@ import pytest
 
 from un1540.analytics.evidence import model as evidence_model
 from un1540.analytics.evidence.lexicon import load_lexicon
-from un1540.analytics.evidence.text import without_heading
+from un1540.analytics.evidence.text import reading_form, without_heading
 
 
 @pytest.mark.parametrize(
@@ -88,6 +88,59 @@ def test_a_provision_reads_the_same_with_its_label_or_without(evidence_model_dir
         b = next(s for s in headed.suggestions if s.field == a.field)
         assert a.explanation["similar"] == b.explanation["similar"]
         assert a.explanation["wording"] == b.explanation["wording"]
+
+
+@pytest.mark.parametrize(
+    ("plain", "written", "language"),
+    [
+        (
+            "يحظر على أي شخص إنتاج الأسلحة الكيميائية أو تخزينها.",
+            "يُحْظَرُ عَلَى أَيِّ شَخْصٍ إِنْتَاجُ الْأَسْلِحَةِ الْكِيمِيَائِيَّةِ أَوْ تَخْزِينُهَا.",
+            "ar",
+        ),
+        ("يحظر إنتاج الأسلحة", "يحظــر إنتـاج الأسلحة", "ar"),  # tatweel
+        (
+            "任何单位和个人不得生产、储存化学武器。",
+            "任何單位和個人不得生產、儲存化學武器。",
+            "zh",
+        ),
+    ],
+)
+def test_vowel_marks_and_traditional_characters_are_read_as_the_plain_text(
+    plain: str, written: str, language: str
+) -> None:
+    """Session 27's audit: a fully vowelled Arabic prohibition scored 0.86 -> 0.50 and a law of
+    Taiwan got nothing, where the same words plain or in simplified characters got the acts:
+    the sentence encoder read the marks and the characters as written."""
+    assert reading_form(written, language) == plain
+    assert evidence_model.reading_text(written, language) == plain
+    assert reading_form("Article 12. Written as is.", "en") == "Article 12. Written as is."
+
+
+def test_a_vowelled_or_traditional_provision_is_suggested_as_the_plain_one(
+    evidence_model_dir: Path,
+) -> None:
+    from un1540.analytics.evidence.store import current_model
+
+    lexicon = load_lexicon()
+    trained = current_model(evidence_model_dir, lexicon=lexicon)
+    pairs = [
+        ("يحظر على أي شخص إنتاج الأسلحة الكيميائية أو تخزينها.", "ar"),
+        ("يُحْظَرُ عَلَى أَيِّ شَخْصٍ إِنْتَاجُ الْأَسْلِحَةِ الْكِيمِيَائِيَّةِ أَوْ تَخْزِينُهَا.", "ar"),
+        ("任何单位和个人不得生产、储存化学武器。", "zh"),
+        ("任何單位和個人不得生產、儲存化學武器。", "zh"),
+    ]
+    found = evidence_model.suggest(
+        trained,
+        lexicon,
+        [(str(i), t, lang) for i, (t, lang) in enumerate(pairs)],
+        every_candidate=True,
+    )
+    scores = [{s.field: s.score for s in result.suggestions} for result in found]
+    assert scores[0]
+    assert scores[2]
+    assert scores[1] == pytest.approx(scores[0], abs=0.02)  # vowelled as plain
+    assert scores[3] == pytest.approx(scores[2], abs=0.02)  # traditional as simplified
 
 
 def test_an_act_near_the_weapon_itself_is_told_from_one_near_its_materials() -> None:

@@ -18,7 +18,13 @@ import numpy as np
 from un1540.analytics.evidence.context import cited_texts
 from un1540.analytics.evidence.devset import COLUMNS, Example, Label, law_of
 from un1540.analytics.evidence.lexicon import WEAPONS, Hit, Lexicon, framework_fields
-from un1540.analytics.evidence.text import LANGUAGES, detect_language, fold, without_heading
+from un1540.analytics.evidence.text import (
+    LANGUAGES,
+    detect_language,
+    fold,
+    reading_form,
+    without_heading,
+)
 from un1540.analytics.text.tokenise import index_terms
 from un1540.analytics.text.tokenise import spans as word_spans
 
@@ -574,9 +580,10 @@ def _neighbours(
 
 def reading_text(text: str, language: str, without_label: bool | None = None) -> str:
     """What the embedding, the n-grams and the word terms read of a provision's text (a model's
-    `read_without_heading`; READ_WITHOUT_HEADING for a model being trained)."""
+    `read_without_heading`; READ_WITHOUT_HEADING for a model being trained): without its article
+    label, in its reading form (simplified Chinese, Arabic without vowel marks)."""
     strip = READ_WITHOUT_HEADING if without_label is None else without_label
-    return without_heading(text, language) if strip else text
+    return reading_form(without_heading(text, language), language) if strip else text
 
 
 def _sources(examples: Sequence[Example]) -> np.ndarray:
