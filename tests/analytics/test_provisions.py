@@ -494,3 +494,24 @@ def test_a_one_that_ocr_read_as_a_letter_still_numbers_the_article() -> None:
     assert [key for key, _ in found[2].references] == ["16"]
     # A Roman I alone is still a Roman I.
     assert [p.number for p in split_provisions("Article I\nThe State shall.\n", "en")] == ["1"]
+
+
+def test_taiwan_headings_with_spaces_around_the_number() -> None:
+    """Taiwan's laws as the Laws & Regulations Database publishes them (the Nuclear Materials and
+    Radioactive Waste Management Act's layout): spaces around the number, inserted articles
+    numbered 5-1. Patterns version 3 (session 27); before, such a law had no articles."""
+    text = (
+        "第 一 章 總則\n"
+        "第 1 條 為管理放射性物料，特制定本法。\n"
+        "第 2 條 本法所稱主管機關為行政院原子能委員會。\n"
+        "第 5-1 條 違反第 2 條規定者，處新臺幣十萬元以上罰鍰。\n"
+    )
+    found = split_provisions(text, "zh")
+    assert [(p.number, p.label, p.level) for p in found] == [
+        ("1", "第 一 章", 1),
+        ("1", "第 1 條", 2),
+        ("2", "第 2 條", 2),
+        ("5-1", "第 5-1 條", 2),
+    ]
+    assert found[3].references == [("2", "penalty_for")]
+    assert found[1].parent == 0

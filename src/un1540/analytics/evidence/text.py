@@ -121,11 +121,6 @@ def detect_language(text: str) -> str:
     return str(language)
 
 
-_SPACED_ARTICLE = re.compile(
-    r"第[\s　]*[一二三四五六七八九十百千零〇\d]+(?:-\d+)?[\s　]*条(?:之[一二三四五])?"
-)
-
-
 # Arabic harakat and the tatweel: the n-grams and the lexicon fold them away (fold), the sentence
 # encoder read them as written, so a fully vowelled provision sat far from the same words
 # unvowelled (session 27's audit: scores 0.86 -> 0.50, no similar provisions).
@@ -162,10 +157,6 @@ def without_heading(text: str, language: str) -> str:
     offset = len(text) - len(stripped)
     line = stripped.split("\n", 1)[0]
     reading = to_simplified(line) if language == "zh" else line
-    spaced = _SPACED_ARTICLE.match(reading) if language == "zh" else None
-    if spaced is not None:  # 第 5 條 (Taiwan's laws as published: spaces around the number)
-        rest = text[offset + spaced.end() :].lstrip()
-        return rest if rest else text
     for heading in (*rules.headings, *rules.numbered):
         if heading.level != 2:
             continue
