@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from un1540.analytics.text.languages import ARABIC, LATIN
 from un1540.errors import InvalidData, Problem, text
 from un1540.reference.languages import N_
 
@@ -84,8 +85,7 @@ LATIN_OR_DIGIT = re.compile(r"[A-Za-z\u00c0-\u024f0-9]")
 # an Arabic run: from an Arabic letter to the last Arabic letter or mark before a Latin letter
 # or digit, with the punctuation that ends it ("القانون." keeps its full stop)
 ARABIC_RUN = re.compile(
-    r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]"
-    r"(?:[^A-Za-z\u00c0-\u024f0-9]*[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff])?"
+    f"{ARABIC.pattern}(?:[^A-Za-z\u00c0-\u024f0-9]*{ARABIC.pattern})?"
     r"[.,:;!?\u060c\u061b\u061f]*"
 )
 MIRRORED = str.maketrans("()[]{}<>", ")(][}{><")
@@ -95,7 +95,7 @@ def arabic_line_in_reading_order(line: str) -> str:
     """A line of pypdf's text in reading order when it is an Arabic line mixing runs of
     directions; any other line as it is."""
     arabic = len(ARABIC_LETTER.findall(line))
-    latin = len(re.findall(r"[A-Za-z\u00c0-\u024f]", line))
+    latin = len(LATIN.findall(line))
     if not arabic or arabic < latin or not LATIN_OR_DIGIT.search(line):
         return line
     runs: list[str] = []

@@ -21,6 +21,8 @@ KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# the script each of the six languages is written in
+LANGUAGE_SCRIPT = {"en": LATIN, "fr": LATIN, "es": LATIN, "ru": CYRILLIC, "ar": ARABIC, "zh": HAN}
 # Share of letters from one script for a block to be taken as its script's language.
 SCRIPT_SHARE = 0.5
 SAMPLE = 20_000  # characters of a document read to decide whether it is in a supported language

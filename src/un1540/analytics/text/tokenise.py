@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from un1540.analytics.text.languages import ARABIC, CYRILLIC, HAN, LATIN
+from un1540.analytics.text.languages import ARABIC, CYRILLIC, HAN, LANGUAGE_SCRIPT
 from un1540.analytics.text.normalise import normalise
 from un1540.reference.chinese import to_simplified
 from un1540.reference.search_variants import load_search_variants
@@ -146,10 +146,9 @@ def _han_parts(term: str) -> tuple[str, ...]:
     return tuple(part for part in rjieba.cut_for_search(term) if len(part) > 1 and part != term)
 
 
-# The script of each language's words, for its pairs of endings (an English ending is not
-# changed in a French word of the same script: the index read it as French too, and a change
-# that finds nothing costs nothing).
-SCRIPT_OF = {"en": LATIN, "fr": LATIN, "es": LATIN, "ru": CYRILLIC, "ar": ARABIC, "zh": HAN}
+# A language's pairs of endings apply to the words of its script (an English ending is also
+# changed in a French word: the index read it as French too, and a change that finds nothing
+# costs nothing).
 Endings = tuple[re.Pattern[str], int, tuple[tuple[str, str], ...]]
 
 
@@ -162,7 +161,7 @@ def _variant_groups() -> tuple[dict[str, frozenset[str]], tuple[Endings, ...]]:
     endings: list[Endings] = []
     for language, variants in load_search_variants().items():
         if variants.suffixes:
-            endings.append((SCRIPT_OF[language], variants.min_length, variants.suffixes))
+            endings.append((LANGUAGE_SCRIPT[language], variants.min_length, variants.suffixes))
         for group in variants.groups:
             merged = {read for word in group for read in (term(word, language), normalise(word))}
             merged.discard("")
