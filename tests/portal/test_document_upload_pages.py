@@ -61,6 +61,14 @@ def test_a_law_is_registered_with_its_language_detected_and_opened(
     assert refused.url.path == "/states/CHN/documents"
     assert "cw.txt is written in 中文, not in English" in html.unescape(refused.text)
     assert _count(portal.sessions) == before
+    # The form comes back as it was filled in, but for the file (session 27's audit: it came
+    # back empty, the title and the choices to enter again).
+    assert refused.status_code == 422
+    assert 'value="Chemicals regulation"' in refused.text
+    assert '<option value="legislation" selected>' in refused.text
+    assert '<option value="en" selected>English</option>' in refused.text
+    assert '<option value="auto" selected>' not in refused.text
+    assert "Choose the file again" in refused.text
 
     # Left to be detected: stored as Chinese, split into its articles, and the expert lands
     # on the law's page.
@@ -96,4 +104,9 @@ def test_a_law_is_registered_with_its_language_detected_and_opened(
     text = html.unescape(again.text)
     assert "Fichier (PDF, Word, OpenDocument, Excel, texte ou HTML): ce fichier est déjà" in text
     assert f"comme document {document_id} (Chemicals regulation)" in text
+    # ... with a link to it (session 27's audit: named, with no way to it).
+    assert (
+        f'<a href="/documents/{document_id}">Ouvrir le document déjà dans la bibliothèque</a>'
+        in text
+    )
     assert _count(portal.sessions) == before + 1

@@ -415,6 +415,7 @@ def test_the_same_file_twice_is_refused_only_where_the_uploader_sees_the_first(
     assert problem.where == "file"
     assert f"document {first.id} " in problem.message
     assert first.title in problem.message
+    assert error.value.details == {"duplicate_of": first.id}  # for a page or a client to link
     assert session.scalar(select(Document.id).order_by(Document.id.desc()).limit(1)) == first.id
     # Another State's copy is its own record (a regional regulation in force in several States).
     assert ingest(session, tmp_path, law, "act.txt", iso3="USA").id != first.id

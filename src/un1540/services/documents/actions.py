@@ -206,12 +206,13 @@ def _checksum(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def _duplicate_problems(
+def _duplicate(
     session: Session, *, viewer: Viewer, state_id: int, content: bytes
-) -> list[Problem]:
-    """The same file already registered for the State, when the uploader may see it: a second
-    copy would split the evidence and the review between two records. A copy the uploader may
-    not see is not named, nor refused (refusing would tell them it exists)."""
+) -> tuple[int, str] | None:
+    """The (id, title) of the same file already registered for the State, when the uploader
+    may see it: a second copy would split the evidence and the review between two records. A
+    copy the uploader may not see is not named, nor refused (refusing would tell them it
+    exists)."""
     found = session.execute(
         select(Document.id, Document.title)
         .where(
@@ -222,21 +223,21 @@ def _duplicate_problems(
         .order_by(Document.id)
         .limit(1)
     ).first()
-    if found is None:
-        return []
-    return [
-        Problem(
-            "file",
-            text(
-                N_(
-                    "this file is already in the library as document %(document_id)s "
-                    "(%(title)s): open it there instead of uploading it again"
-                ),
-                document_id=found.id,
-                title=found.title,
+    return None if found is None else (found.id, found.title)
+
+
+def _duplicate_problem(document_id: int, title: str) -> Problem:
+    return Problem(
+        "file",
+        text(
+            N_(
+                "this file is already in the library as document %(document_id)s "
+                "(%(title)s): open it there instead of uploading it again"
             ),
-        )
-    ]
+            document_id=document_id,
+            title=title,
+        ),
+    )
 
 
 def _store(content: bytes, files_dir: Path) -> tuple[str, Path | None]:
@@ -320,13 +321,16 @@ def attach_document(
         raise InvalidData(N_("the document was not saved; nothing was written"), problems=described)
     if upload is not None:
         problems, detected = _file_problems(upload, max_bytes)
-        if not problems:
-            problems = _duplicate_problems(
-                session, viewer=viewer, state_id=state.id, content=upload.content
-            )
         if problems:
             raise InvalidData(
                 N_("the document was not saved; nothing was written"), problems=problems
+            )
+        found = _duplicate(session, viewer=viewer, state_id=state.id, content=upload.content)
+        if found is not None:  # `details` lets a page or a client link to the one to open
+            raise InvalidData(
+                N_("the document was not saved; nothing was written"),
+                problems=[_duplicate_problem(*found)],
+                details={"duplicate_of": found[0]},
             )
         assert detected is not None
         name = FILE_NAME.require(

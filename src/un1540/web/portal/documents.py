@@ -6,14 +6,16 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from un1540.errors import InvalidParameter, Problem
+from un1540.errors import Conflict, InvalidData, InvalidParameter, Problem
 from un1540.models import DocumentKind, Origin, Visibility
 from un1540.reference.languages import LANGUAGE_NAMES, N_
 from un1540.schemas.text import CODE
 from un1540.services.documents.actions import (
     UPLOAD_VISIBILITY,
+    DocumentInput,
     change_document_visibility,
 )
 from un1540.services.documents.reads import (
@@ -23,6 +25,7 @@ from un1540.services.documents.reads import (
     visible_document,
 )
 from un1540.services.documents.rules import STATE_DOCUMENT_RULES, document_actions
+from un1540.services.kernel.access import Viewer
 from un1540.services.kernel.paging import MAX_PAGE, PageRequest
 from un1540.services.library.actions import register_with_text
 from un1540.web.deps import SessionDep, SettingsDep, ViewerDep
@@ -33,7 +36,7 @@ from un1540.web.portal.facets import facet_links
 from un1540.web.portal.forms import CsrfChecked, act
 from un1540.web.portal.labels import code_label
 from un1540.web.portal.templating import render
-from un1540.web.uploads import DocumentFormDep
+from un1540.web.uploads import DETECT_LANGUAGE, DocumentFormDep
 
 router = APIRouter(include_in_schema=False, route_class=GuardedRoute)
 PAGE_SIZE = 50
@@ -63,6 +66,22 @@ def documents_page(
 ) -> HTMLResponse:
     paging = PageRequest(page=page, page_size=PAGE_SIZE)
     filters = DocumentFilter(kind=kind or None, year=year, language=language or None)
+    return _documents_response(request, session, viewer, iso3, paging, filters)
+
+
+def _documents_response(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    iso3: str,
+    paging: PageRequest,
+    filters: DocumentFilter,
+    *,
+    entered: DocumentInput | None = None,
+    duplicate_of: int | None = None,
+) -> HTMLResponse:
+    """The State's documents and the form to register one; after a refused registration, the
+    form holds what was entered (all but the file, which a browser never fills in again)."""
     problems: list[Problem] = []
     try:
         listing = state_documents_page(
@@ -99,16 +118,33 @@ def documents_page(
         "kinds": [kind.value for kind in DocumentKind],
         "languages": LANGUAGE_NAMES,
         "visibilities": VISIBILITY_NAMES,
-        "upload_visibility": UPLOAD_VISIBILITY.value,
         "document_actions": document_actions(viewer, listing.items),
         "visibility_name": visibility_name,
+        "entered": _entered(entered),
+        "duplicate_of": duplicate_of,
     }
     return render(
         request,
         "documents/list.html",
         context,
         synthetic=listing.synthetic,
+        status_code=422 if entered is not None else 200,
     )
+
+
+def _entered(document: DocumentInput | None) -> dict[str, str]:
+    """The register form's values as its inputs hold them (the language "auto" when none)."""
+    if document is None:
+        return {"language": DETECT_LANGUAGE, "visibility": UPLOAD_VISIBILITY.value}
+    return {
+        "kind": document.kind,
+        "title": document.title,
+        "issued_on": document.issued_on.isoformat() if document.issued_on else "",
+        "language": document.language or DETECT_LANGUAGE,
+        "symbol": document.symbol,
+        "url": document.url,
+        "visibility": (document.visibility or UPLOAD_VISIBILITY).value,
+    }
 
 
 def _back(request: Request) -> str:
@@ -145,8 +181,25 @@ def documents_register(
             "id": record.id,
         }
 
+    def again(error: InvalidData | Conflict) -> Response:
+        duplicate_of = (error.details or {}).get("duplicate_of")
+        return _documents_response(
+            request,
+            session,
+            viewer,
+            iso3,
+            PageRequest(page=1, page_size=PAGE_SIZE),
+            DocumentFilter(),
+            entered=form.document,
+            duplicate_of=duplicate_of if isinstance(duplicate_of, int) else None,
+        )
+
     answer = act(
-        request, f"/states/{iso3.upper()}/documents", action, template="documents/list.html"
+        request,
+        f"/states/{iso3.upper()}/documents",
+        action,
+        template="documents/list.html",
+        again=again,
     )
     if registered:  # on to the document: its provisions and, for experts, their suggestions
         return RedirectResponse(f"/documents/{registered[0]}", status_code=303)

@@ -43,10 +43,13 @@ def act(
     *,
     confirmation: Callable[[], Response] | None = None,
     template: str | None = None,
+    again: Callable[[InvalidData | Conflict], Response] | None = None,
 ) -> Response:
     """Run `action` (it commits and returns a message); refusals become messages on the page.
     With `confirmation`, an action that asks to be confirmed shows that page instead.
-    `template`: the form's page, whose labels name the fields of a refusal."""
+    `template`: the form's page, whose labels name the fields of a refusal.
+    `again`: the form's page rendered once more with what was entered, for a refused form
+    whose input is too long to lose (the message above it; nothing was written)."""
     try:
         flash(request, action())
     except Unauthenticated:
@@ -55,7 +58,13 @@ def act(
         if confirmation is not None and asks_confirmation(error):
             return confirmation()
         _refused(request, error, template)
-    except (Conflict, Forbidden) as error:
+        if again is not None:
+            return again(error)
+    except Conflict as error:
+        _refused(request, error, template)
+        if again is not None:
+            return again(error)
+    except Forbidden as error:
         _refused(request, error, template)
     return RedirectResponse(back, status_code=303)
 
