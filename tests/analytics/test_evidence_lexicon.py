@@ -290,6 +290,17 @@ def test_control_is_not_a_penalty_in_chinese() -> None:
         assert "penalty" in lexicon.match(text, "zh")
 
 
+def test_acts_in_the_forms_laws_write_them() -> None:
+    """Lexicon 2026.12.11 (seen in session 27's trial): the Russian imperfective изготавливать,
+    and an Arabic act with a pronoun attached, its hamza then on waw or ya (اقتناؤها), were no
+    act; a doubled ya is not such a form (شرايين, arteries, is no purchase)."""
+    lexicon = load_lexicon()
+    assert "act.manufacture" in lexicon.match("Запрещается изготавливать химическое оружие.", "ru")
+    for text in ("يحظر اقتناؤها أو نقلها", "يحظر اقتنائه", "ويحظر شراؤها"):
+        assert "act.acquire" in lexicon.match(text, "ar"), text
+    assert "act.acquire" not in lexicon.match("تصلب الشرايين", "ar")
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [

@@ -94,6 +94,11 @@ def _hit(concept: str, folded: Normalised, text: str, found: re.Match[str]) -> H
     return Hit(concept, found.group(0), start, end, text[start:end])
 
 
+# The pronouns Arabic attaches to a noun, folded, longest first (not ي, "my": it would read
+# a doubled ya, شرايين, as one).
+_AR_PRONOUNS = "|".join(["هما", "هم", "هن", "ها", "كما", "كم", "كن", "نا", "ه", "ك"])
+
+
 def _word_pattern(word: str, language: str) -> str:
     exact = word.endswith("$") and len(word) > 1
     word = word.removesuffix("$") if exact else word
@@ -101,14 +106,22 @@ def _word_pattern(word: str, language: str) -> str:
     if language == "zh":
         return body
     if language == "ar":
+        if word.endswith("\u0621") and not exact:
+            # A hamza on the line sits on waw or ya once a pronoun is attached (اقتناء,
+            # اقتناؤها, اقتنائه), and those fold to plain و and ي: the term matches them too,
+            # before a pronoun only (شراء -> شرائها, not شرايين, arteries).
+            body = re.escape(word[:-1]) + "(?:\u0621|[\u0648\u064a](?:" + _AR_PRONOUNS + "))"
         return r"\w*" + body + ("" if exact else r"\w*")
     return body + (r"(?!\w)" if exact else r"\w*")
 
 
 def term_literal(term: str) -> str:
-    """The first word of a folded term as its pattern spells it: every match contains it."""
+    """The first word of a folded term as its pattern spells it: every match contains it (an
+    Arabic word without its final hamza, which a pronoun moves onto waw or ya)."""
     word = term.split("~")[0].split()[0]
-    return word.removesuffix("$") if word.endswith("$") and len(word) > 1 else word
+    if word.endswith("$") and len(word) > 1:
+        return word.removesuffix("$")
+    return word.removesuffix("\u0621") if len(word) > 1 else word
 
 
 def term_pattern(term: str, language: str) -> str:
