@@ -111,7 +111,8 @@ def test_refused_and_failed_uploads_leave_nothing_behind(door: Door) -> None:
     checked = client.post(IMPORT, files=matrix, data={"dry_run": "1", "csrf_token": csrf})
     assert checked.status_code == 422
     refused = client.post("/states/FRA/documents", files=upload, data={**FORM, "csrf_token": csrf})
-    assert refused.status_code == 303
+    assert refused.status_code == 422  # the form again, as it was filled in, with the refusal
+    assert 'id="form-errors"' in refused.text
     assert door.left_behind() == []
 
 

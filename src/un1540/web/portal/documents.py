@@ -35,6 +35,7 @@ from un1540.web.params import RecordIdPath
 from un1540.web.portal.facets import facet_links
 from un1540.web.portal.forms import CsrfChecked, act
 from un1540.web.portal.labels import code_label
+from un1540.web.portal.messages import refusal
 from un1540.web.portal.templating import render
 from un1540.web.uploads import DETECT_LANGUAGE, DocumentFormDep
 
@@ -78,6 +79,7 @@ def _documents_response(
     filters: DocumentFilter,
     *,
     entered: DocumentInput | None = None,
+    refused: str = "",
     duplicate_of: int | None = None,
 ) -> HTMLResponse:
     """The State's documents and the form to register one; after a refused registration, the
@@ -121,6 +123,7 @@ def _documents_response(
         "document_actions": document_actions(viewer, listing.items),
         "visibility_name": visibility_name,
         "entered": _entered(entered),
+        "refused": refused,
         "duplicate_of": duplicate_of,
     }
     return render(
@@ -191,6 +194,7 @@ def documents_register(
             PageRequest(page=1, page_size=PAGE_SIZE),
             DocumentFilter(),
             entered=form.document,
+            refused=refusal(error, template="documents/list.html"),
             duplicate_of=duplicate_of if isinstance(duplicate_of, int) else None,
         )
 

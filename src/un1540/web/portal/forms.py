@@ -48,8 +48,9 @@ def act(
     """Run `action` (it commits and returns a message); refusals become messages on the page.
     With `confirmation`, an action that asks to be confirmed shows that page instead.
     `template`: the form's page, whose labels name the fields of a refusal.
-    `again`: the form's page rendered once more with what was entered, for a refused form
-    whose input is too long to lose (the message above it; nothing was written)."""
+    `again`: the form's page rendered once more with what was entered and the refusal beside
+    it (`refusal(error, template=...)`), for a form whose input is too much to lose; nothing was
+    written."""
     try:
         flash(request, action())
     except Unauthenticated:
@@ -57,13 +58,13 @@ def act(
     except InvalidData as error:
         if confirmation is not None and asks_confirmation(error):
             return confirmation()
-        _refused(request, error, template)
         if again is not None:
             return again(error)
+        _refused(request, error, template)
     except Conflict as error:
-        _refused(request, error, template)
         if again is not None:
             return again(error)
+        _refused(request, error, template)
     except Forbidden as error:
         _refused(request, error, template)
     return RedirectResponse(back, status_code=303)
