@@ -515,3 +515,52 @@ def test_taiwan_headings_with_spaces_around_the_number() -> None:
     ]
     assert found[3].references == [("2", "penalty_for")]
     assert found[1].parent == 0
+
+
+# Session 28's trial (patterns version 4): a list of articles linked only its first, and an
+# article of another law (the penal code, cited by name) was linked to this law's article of
+# the same number. Each text: two prohibitions, a penalty citing another law's article 2, a
+# penalty citing this law's articles 1 and 2 as a list (and, where written, as this law's).
+LISTS_AND_OTHER_LAWS = {
+    "fr": "Article 1\nNul ne peut fabriquer des armes biologiques.\nArticle 2\nNul ne peut "
+    "détenir des agents pathogènes.\nArticle 3\nQuiconque viole l'article 2 du code pénal est "
+    "puni de cinq ans d'emprisonnement.\nArticle 4\nLes infractions aux articles 1 et 2 de la "
+    "présente loi sont punies de dix ans d'emprisonnement.",
+    "zh": "第一条 禁止生产化学武器。\n第二条 禁止储存化学武器。\n第三条 违反《中华人民共和国刑法》"
+    "第二条规定的，依法处罚。\n第四条 违反本法第一条、第二条规定的，处五年以下有期徒刑。",
+    "en": "Section 1. No person shall produce chemical weapons.\nSection 2. No person shall "
+    "use chemical weapons.\nSection 3. Any person who contravenes section 2 of the Criminal "
+    "Code is liable to imprisonment.\nSection 4. Any person who contravenes section 1 or 2 of "
+    "this Act is guilty of an offence and liable on conviction to imprisonment for 10 years.",
+    "ru": "Статья 1. Запрещается производство химического оружия.\nСтатья 2. Запрещается "
+    "хранение химического оружия.\nСтатья 3. Нарушение статьи 2 Уголовного кодекса "
+    "наказывается штрафом.\nСтатья 4. Нарушение статей 1 и 2 настоящего Закона наказывается "
+    "лишением свободы.",
+    "es": "Artículo 1. Se prohíbe producir armas químicas.\nArtículo 2. Se prohíbe usar armas "
+    "químicas.\nArtículo 3. Quien infrinja el artículo 2 del Código Penal será castigado.\n"
+    "Artículo 4. Quien infrinja los artículos 1 y 2 de la presente ley será castigado con pena "
+    "de prisión.",
+    "ar": "المادة 1\nيحظر إنتاج الأسلحة الكيميائية.\nالمادة 2\nيحظر استعمال الأسلحة الكيميائية.\n"
+    "المادة 3\nيعاقب كل من خالف المادة 2 من قانون العقوبات.\nالمادة 4\nيعاقب بالسجن كل من خالف "
+    "أحكام المادتين (1) و(2) من هذا القانون.",
+}
+
+
+@pytest.mark.parametrize("language", sorted(LISTS_AND_OTHER_LAWS))
+def test_a_list_of_articles_is_linked_whole_and_another_laws_article_not(language: str) -> None:
+    articles = [
+        p for p in split_provisions(LISTS_AND_OTHER_LAWS[language], language) if p.level == 2
+    ]
+    assert len(articles) == 4
+    assert articles[2].references == []  # the penal code's article 2, not this law's
+    assert articles[3].references == [("1", "penalty_for"), ("2", "penalty_for")]
+
+
+def test_numbers_after_a_reference_that_are_no_list_are_not_read_as_one() -> None:
+    text = (
+        "Section 1. No person shall produce chemical weapons.\nSection 2. Offences.\n"
+        "Section 3. Any person who contravenes section 1, 2 years after its commencement, "
+        "commits an offence and is liable to imprisonment."
+    )
+    articles = [p for p in split_provisions(text, "en") if p.level == 2]
+    assert articles[2].references == [("1", "penalty_for")]

@@ -356,6 +356,35 @@ def test_a_scanned_page_is_read_by_ocr(session: Session, tmp_path: Path) -> None
     assert "en:1" in _found(session, "nuclear material")
 
 
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Debian's fonts-dejavu-core
+
+
+@pytest.mark.skipif(not ocr.available(), reason="tesseract-ocr and poppler-utils are not installed")
+@pytest.mark.skipif(not DEJAVU.exists(), reason="no font with Cyrillic letters to draw the scan")
+def test_a_scan_uploaded_without_its_language_is_read_in_it(
+    session: Session, tmp_path: Path
+) -> None:
+    """Session 28's trial: a Russian law of scanned pages uploaded with the language left to be
+    detected was stored as English and read by OCR as English (`®EDEPAJIBHbIM 3AKOH`), with no
+    provision. OCR now reads the six languages and the language is detected from its text."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1600, 500), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(DEJAVU), 40)
+    draw.text((60, 60), "Статья 1. Запрещение химического оружия", fill=0, font=font)
+    draw.text((60, 160), "Запрещается производство и хранение", fill=0, font=font)
+    draw.text((60, 240), "химического оружия.", fill=0, font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PDF", resolution=150)
+    law = ingest(session, tmp_path, buffer.getvalue(), "scan-ru.pdf")  # no language given
+    stored = ocr_document(session, document_id=law.id, files_dir=tmp_path)
+    assert stored.status.value == "ready"
+    assert "химического" in stored.text
+    assert law.language == "ru"
+    assert "ru:1" in _found(session, "химического оружия")
+
+
 @pytest.mark.skipif(not ocr.available(), reason="tesseract-ocr and poppler-utils are not installed")
 def test_an_ocr_failure_is_noted_per_page_not_fatal(session: Session, tmp_path: Path) -> None:
     from PIL import Image

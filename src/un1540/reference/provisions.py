@@ -35,6 +35,13 @@ class LanguagePatterns:
     # level-2 headings tried only when a law has no article or section heading of `headings`,
     # kept when they number the law in order (English acts: "19. Prohibition of terrorism")
     numbered: tuple[HeadingPattern, ...] = ()
+    # after a reference, one more number of a list ("articles 1 et 2", "sections 3, 4 and 5"),
+    # matched again and again at the end of the last
+    reference_list: re.Pattern[str] | None = None
+    # after a reference (and its list), or before it: the provisions cited are another law's
+    # ("l'article 2 du code pénal", 《刑法》第二条), so no link to this law's
+    other_law_after: re.Pattern[str] | None = None
+    other_law_before: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -157,8 +164,25 @@ def parse_provision_patterns(raw: Any, source: str = PROVISION_PATTERNS_FILE) ->
                             f"{where}.numbered[{index}]", "must be level 2, with a number group"
                         )
                     )
+        optional: dict[str, re.Pattern[str] | None] = {}
+        for key in ("reference_list", "other_law_after", "other_law_before"):
+            optional[key] = (
+                None
+                if spec.get(key) is None
+                else _compile(spec.get(key), f"{where}.{key}", problems)
+            )
+        list_pattern = optional["reference_list"]
+        if list_pattern is not None and "number" not in list_pattern.groupindex:
+            problems.append(Problem(f"{where}.reference_list", "needs a (?P<number>...) group"))
         languages[language] = LanguagePatterns(
-            language, tuple(headings), tuple(references), tuple(penalties), tuple(numbered)
+            language,
+            tuple(headings),
+            tuple(references),
+            tuple(penalties),
+            tuple(numbered),
+            reference_list=list_pattern,
+            other_law_after=optional["other_law_after"],
+            other_law_before=optional["other_law_before"],
         )
     if problems:
         raise InvalidData(f"{source} is not valid", problems=problems)

@@ -380,6 +380,29 @@ def _trimmed_end(text: str, start: int, end: int) -> int:
     return end
 
 
+def _listed(
+    body: str, match: re.Match[str], rules: LanguagePatterns
+) -> tuple[list[re.Match[str]], int]:
+    """A reference and the numbers listed after it ("articles 1 et 2", "sections 3, 4 and
+    5"), each a match with a `number` group, and where the list ends."""
+    found = [match]
+    end = match.end()
+    if rules.reference_list is not None:
+        while (more := rules.reference_list.match(body, end)) is not None and more.end() > end:
+            found.append(more)
+            end = more.end()
+    return found, end
+
+
+def _another_laws(body: str, start: int, end: int, rules: LanguagePatterns) -> bool:
+    """Whether the provisions cited at body[start:end] are another law's: its name follows
+    ("of the Criminal Code", "du code pénal") or comes just before (《刑法》第二条)."""
+    if rules.other_law_after is not None and rules.other_law_after.match(body, end):
+        return True
+    before = rules.other_law_before
+    return before is not None and before.search(body[max(0, start - 80) : start]) is not None
+
+
 def _link(
     text: str,
     provisions: list[SplitProvision],
@@ -403,12 +426,20 @@ def _link(
         penalty = any(cue.casefold() in lowered for cue in rules.penalties)
         seen: set[str] = set()
         for pattern in rules.references:
+            listed_to = 0  # a list's later numbers are not references of their own
             for match in pattern.finditer(body):
-                number = canonical_number(
-                    match.group("number"), match.groupdict().get("suffix"), language, patterns
-                )
-                key = number_key(number)
-                if key == provision.key or key in seen or key not in articles:
+                if match.start() < listed_to:
                     continue
-                seen.add(key)
-                provision.references.append((key, "penalty_for" if penalty else "refers_to"))
+                cited, end = _listed(body, match, rules)
+                listed_to = end
+                if _another_laws(body, match.start(), end, rules):
+                    continue
+                for found in cited:
+                    number = canonical_number(
+                        found.group("number"), found.groupdict().get("suffix"), language, patterns
+                    )
+                    key = number_key(number)
+                    if key == provision.key or key in seen or key not in articles:
+                        continue
+                    seen.add(key)
+                    provision.references.append((key, "penalty_for" if penalty else "refers_to"))

@@ -272,8 +272,13 @@ def ocr_document(
     pages = _pages_of(stored)
     notes: dict[str, str] = {}
     todo = list(stored.ocr_pages)
+    # A document of scanned pages only, uploaded without its language: OCR reads the six
+    # languages, then the language is detected from what it read (session 28's trial: read as
+    # English, a Russian or Arabic scan came out as Latin letters).
+    detect = not stored.languages
+    language = None if detect else document.language
     for done, page in enumerate(todo, start=1):
-        reading = ocr.read_page(pdf, page, document.language)
+        reading = ocr.read_page(pdf, page, language)
         if reading.error:
             notes[str(page)] = reading.error
         else:
@@ -289,9 +294,11 @@ def ocr_document(
         read = analyse(
             extracted,
             document.file_name,
-            document.language,
+            language,
             split=document.kind is DocumentKind.legislation,
         )
+        if detect:
+            document.language = read.language
     except Exception as error:  # nothing readable came out of OCR: keep the document, say so
         notes["document"] = str(error)
         read = ReadDocument(extracted=extracted, language=document.language, languages={})

@@ -224,5 +224,11 @@ def read_file(
     extracted = extract_text(content, name)
     if not extracted.text.strip():  # every page scanned: the language is known after OCR
         fallback = language if language in SUPPORTED else None
-        return ReadDocument(extracted=extracted, language=fallback or "en", languages={})
+        # `languages` says whether the language was given ({"ru": 0}) or is to be detected
+        # from what OCR reads ({}: OCR then reads the six languages; ocr_document).
+        return ReadDocument(
+            extracted=extracted,
+            language=fallback or "en",
+            languages={fallback: 0} if fallback else {},
+        )
     return analyse(extracted, name, language, split=split)
