@@ -66,6 +66,14 @@ def test_a_law_uploaded_is_split_searched_and_compared(
     assert found["items"][0]["provision_label"] == "第十二条"
     assert any(s["match"] and s["text"] == "许可" for s in found["items"][0]["snippet"])
     assert client.get("/api/v1/search", params={"q": "许可", "state": "FRA"}).json()["total"] == 0
+    # Session 28's trial: filters that can find nothing say why.
+    for params, where in (
+        ({"state": "XXX"}, "state"),
+        ({"issued_from": "2020-01-01", "issued_to": "2019-01-01"}, "issued_from"),
+    ):
+        refused = client.get("/api/v1/search", params={"q": "许可", **params})
+        assert refused.status_code == 422, refused.text
+        assert where in {p["where"] for p in refused.json()["error"]["problems"]}
     french_article = client.get(
         f"/api/v1/documents/{french.json()['document']['id']}/provisions"
     ).json()["items"][1]

@@ -234,7 +234,7 @@ def test_an_out_of_range_integer_answers_422_naming_it_on_every_route(
             "/api/v1/states/FRA/editions/1/cells/op2.manufacture:cw:legal_framework",
             "PATCH",
             {"mark": "X", "version": 1, "evidence": [{"document_id": 2**31}]},
-            "document_id",
+            "evidence[0].document_id",  # by its path in the body (session 28)
         ),
     ],
 )

@@ -194,7 +194,32 @@ def test_an_edit_names_the_field_weapons_or_columns(
             headers=tokens.expert,
         )
         assert refused.status_code == 422, refused.text
-        assert "chosen_field" in {p["where"] for p in refused.json()["error"]["problems"]}
+        # The field the request named, and only it (session 28's trial: "chosen_field", and
+        # a false "weapons" problem beside it).
+        assert {p["where"] for p in refused.json()["error"]["problems"]} == {"field"}
+    # Session 28's trial: each refusal names what is wrong, and nothing is silently dropped.
+    for body, where in (
+        # an "edit" that changes nothing
+        ({"weapons": chosen["weapons"], "columns": chosen["columns"]}, "weapons"),
+        ({"columns": []}, "columns"),  # no column at all: the columns, not the weapons
+        ({"weapons": ["xw"]}, "weapons[0]"),  # by its place in the list
+        ({"verdict": "confirm", "weapons": ["nw"]}, "weapons"),  # only an edit chooses them
+        ({"verdict": "reject", "columns": ["enforcement"]}, "columns"),
+    ):
+        refused = empty_client.post(
+            decide,
+            json={"verdict": "edit", "edition": number, **body},
+            headers=tokens.expert,
+        )
+        assert refused.status_code == 422, (body, refused.text)
+        assert where in {p["where"] for p in refused.json()["error"]["problems"]}, refused.text
+    unreadable = empty_client.post(
+        decide,
+        content=b'{"verdict": ',
+        headers={**tokens.expert, "Content-Type": "application/json"},
+    )
+    assert unreadable.status_code == 400, unreadable.text  # as the API's description says
+    assert unreadable.json()["error"]["code"] == "invalid_body"
     moved = empty_client.post(
         decide, json={"verdict": "edit", "edition": number, "field": other}, headers=tokens.expert
     )

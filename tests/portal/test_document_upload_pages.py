@@ -103,7 +103,7 @@ def test_a_law_is_registered_with_its_language_detected_and_opened(
     client.get("/states/CHN/documents?lang=en")  # the language stays with the session: back
     text = html.unescape(again.text)
     assert "Fichier (PDF, Word, OpenDocument, Excel, texte ou HTML): ce fichier est déjà" in text
-    assert f"comme document {document_id} (Chemicals regulation)" in text
+    assert f"comme document {document_id} (\u2068Chemicals regulation\u2069)" in text
     # ... with a link to it (session 27's audit: named, with no way to it).
     assert (
         f'<a href="/documents/{document_id}">Ouvrir le document déjà dans la bibliothèque</a>'

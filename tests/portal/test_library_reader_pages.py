@@ -58,3 +58,30 @@ def test_the_search_finds_states_and_fields_by_their_names_in_the_readers_langua
     assert '<a href="/fields/op3cd.individual_licensing">الترخيص الفردي</a>' in arabic
     assert "Individual licensing" not in arabic
     assert '<a href="/states/EGY">Égypte</a>' in french  # without its accent, as typed
+
+
+def test_an_article_over_two_pages_names_both(
+    portal: Portal,  # noqa: F811
+    empty_sessions: sessionmaker[Session],
+    tmp_path: Path,
+) -> None:
+    """Session 28's trial: a provision that runs onto the next page showed its first page only
+    (and a confirmation cited that page alone)."""
+    law_id, _ = law_with_suggestions(
+        empty_sessions,
+        tmp_path,
+        iso3="CHN",
+        text=(
+            "第一条 任何单位和个人\n\f不得生产化学武器。\n"
+            "第二条 违反本法第一条规定的，处五年以上有期徒刑。\n"
+        ),
+        title="化学武器法（两页）",
+        language="zh",
+        visibility=Visibility.public,
+    )
+    page = html.unescape(browser(portal).get(f"/documents/{law_id}").text)
+    first = page.split('<strong lang="zh" dir="auto">第一条</strong>', 1)[1].split("</li>")[0]
+    assert "pages 1–2" in first
+    second = page.split('<strong lang="zh" dir="auto">第二条</strong>', 1)[1].split("</li>")[0]
+    assert "page 2" in second
+    assert "pages" not in second

@@ -111,6 +111,20 @@ def test_an_expert_confirms_a_suggestion_into_a_draft(
         f"/states/GHA/editions/{number}/cells/{other}:{weapon.group(1)}:{column.group(1)}"
     )
     assert "liable on conviction" in html.unescape(other_cell.text)
+    # An edit with every weapon unticked is refused, not recorded with the suggested ones
+    # (session 28's trial: the unticked weapon's cell got the evidence).
+    before = client.get(f"/documents/{document_id}").text.count("Confirmed with changes")
+    unticked = client.post(
+        action.group(1),
+        data={
+            "csrf_token": csrf(moved.text),
+            "verdict": "edit",
+            "edition": str(number),
+            "columns": column.group(1),
+        },
+    )
+    assert "expected one or more of nw, cw, bw" in html.unescape(unticked.text)
+    assert unticked.text.count("Confirmed with changes") == before
 
 
 def test_the_arabic_page_reads_right_to_left(

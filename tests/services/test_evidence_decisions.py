@@ -161,6 +161,19 @@ def test_an_edit_may_move_the_evidence_to_another_field(session: Session) -> Non
             ),
         )
     assert "chosen_field" in {p.where for p in refused.value.problems}
+    with pytest.raises(InvalidData) as refused:  # an unknown field: not also "weapons"
+        decide_suggestion(
+            session,
+            viewer=expert,
+            data=_input(
+                document_id,
+                SuggestionVerdict.edited,
+                chosen_field="op9.nothing",
+                iso3="TCD",
+                edition_number=number,
+            ),
+        )
+    assert {p.where for p in refused.value.problems} == {"chosen_field"}
     decision = decide_suggestion(
         session,
         viewer=expert,

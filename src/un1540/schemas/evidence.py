@@ -36,7 +36,8 @@ class SuggestionRead(BaseModel):
     columns: list[str] = Field(description="legal_framework, enforcement")
     score: float = Field(ge=0, le=1, description="Calibrated probability that the field is right.")
     explanation: dict[str, Any] = Field(
-        description="summary; triggers: the phrases and the concept each matched; wording: up to "
+        description="summary; triggers: the phrases and the concept each matched (`cited`: "
+        "true for a phrase of an article the provision cites, in a document); wording: up to "
         "three words of the provision whose character n-grams weighed most for the field, each "
         "with its weight; similar: labelled provisions of the development set that were evidence "
         "for the same field."
@@ -74,6 +75,11 @@ class DecisionRead(BaseModel):
     decided_by: str
     decided_at: datetime
     model_version: str
+    lexicon_version: str = Field(description="The lexicon's version the decision was made against.")
+    held_out: bool = Field(
+        description="Its document is held out to measure the suggestions: the decision is "
+        "kept, never trained on (one document in five, fixed by its id)."
+    )
 
 
 class ReviewedSuggestionRead(SuggestionRead):

@@ -67,13 +67,31 @@ def _error_body(
     return render_error(request, status=status, message=message, problems=problems)
 
 
+def _where(location: tuple[object, ...]) -> str:
+    """Where a refused value is, as the request names it: `weapons[0]`, `provisions[2].text`
+    (not "body", "query" or "path", which say only how it came)."""
+    parts = list(location)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    where = ""
+    for part in parts:
+        if isinstance(part, int):
+            where += f"[{part}]"
+        else:
+            where += f".{part}" if where else str(part)
+    return where or "request"
+
+
 def _validation_problems(error: RequestValidationError) -> list[Problem]:
-    problems = []
-    for item in error.errors():
-        location = [str(part) for part in item.get("loc", ())]
-        name = location[-1] if location else "request"
-        problems.append(Problem(name, item.get("msg", "invalid value")))
-    return problems
+    return [
+        Problem(_where(tuple(item.get("loc", ()))), item.get("msg", "invalid value"))
+        for item in error.errors()
+    ]
+
+
+def _unreadable_body(error: RequestValidationError) -> bool:
+    """The body is not JSON at all (400, as the API's description says), not a wrong value."""
+    return any(item.get("type") == "json_invalid" for item in error.errors())
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -88,6 +106,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
+        if _unreadable_body(error):
+            problems = [
+                Problem("body", item.get("msg", "") or "invalid JSON") for item in error.errors()
+            ]
+            return error_response(
+                request, 400, "invalid_body", "the body is not valid JSON", problems
+            )
         problems = _validation_problems(error)
         names = ", ".join(dict.fromkeys(p.where for p in problems))
         message = (

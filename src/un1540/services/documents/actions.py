@@ -235,7 +235,9 @@ def _duplicate_problem(document_id: int, title: str) -> Problem:
                 "(%(title)s): open it there instead of uploading it again"
             ),
             document_id=document_id,
-            title=title,
+            # isolated in its own direction: a Latin title in an Arabic message, or the other
+            # way, no longer takes the brackets and the number with it (session 28's trial)
+            title=f"\u2068{title}\u2069",
         ),
     )
 

@@ -131,16 +131,18 @@ def _check(session: Session, data: DecisionInput) -> tuple[Document, list[str], 
             )
         )
     moved = data.chosen_field not in (None, data.field)
+    # No field to check the weapons against: saying they do not apply would mislead.
+    field_known = not any(p.where in ("field", "chosen_field") for p in problems)
     applies = set(fields.get(data.target_field, ("", ()))[1])
     weapons = list(data.weapons if data.weapons is not None else data.suggested_weapons)
-    if moved and data.weapons is None:
+    if moved and data.weapons is None and field_known:
         # Another field: the suggested weapons it applies to (else every one it applies to).
         weapons = [w for w in weapons if w in applies] or [w for w in WEAPONS if w in applies]
     columns = list(data.columns if data.columns is not None else data.suggested_columns)
     if data.verdict is not SuggestionVerdict.rejected:
         if not weapons or not set(weapons) <= set(WEAPONS):
             problems.append(Problem("weapons", N_("expected one or more of nw, cw, bw")))
-        elif not set(weapons) <= applies:
+        elif field_known and not set(weapons) <= applies:
             problems.append(
                 Problem(
                     "weapons",
@@ -157,12 +159,10 @@ def _check(session: Session, data: DecisionInput) -> tuple[Document, list[str], 
             problems.append(
                 Problem("edition", N_("a confirmation names the draft (State, number)"))
             )
-        if (
-            data.verdict is SuggestionVerdict.edited
-            and data.weapons is None
-            and data.columns is None
-            and not moved
-        ):
+        unchanged = (data.weapons is None or set(weapons) == set(data.suggested_weapons)) and (
+            data.columns is None or set(columns) == set(data.suggested_columns)
+        )
+        if data.verdict is SuggestionVerdict.edited and unchanged and not moved:
             problems.append(
                 Problem("weapons", N_("an edit changes the field, the weapons or the columns"))
             )

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from un1540.analytics.evidence.lexicon import framework_fields
 from un1540.analytics.evidence.model import Suggestion
 from un1540.errors import InvalidData, NotFound, Problem, Un1540Error
 from un1540.errors import text as text_message
@@ -79,6 +80,8 @@ class DecisionView:
     decided_at: datetime
     model_version: str
     chosen_field: str | None = None  # an edit to another field: the one chosen
+    lexicon_version: str = ""
+    held_out: bool = False  # its document measures the suggestions: never trained on
 
     @property
     def evidenced_field(self) -> str:
@@ -200,6 +203,8 @@ def _view(decision: SuggestionDecision, edition_number: int | None) -> DecisionV
         decided_at=decision.decided_at,
         model_version=decision.model_version,
         chosen_field=decision.chosen_field,
+        lexicon_version=decision.lexicon_version,
+        held_out=decision.held_out,
     )
 
 
@@ -399,17 +404,29 @@ def decide_on_provision(
             problems.append(Problem("edition", N_("a confirmation names the draft's number")))
         if state is None:
             problems.append(Problem("document", N_("the document is about no State: no draft")))
-    if (
-        verdict is SuggestionVerdict.edited
-        and decision.weapons is None
-        and not decision.columns
-        and decision.field in (None, suggestion_id)
-    ):
+    if verdict is not SuggestionVerdict.edited:
+        # Only an edit chooses: a confirmation or a rejection that names other weapons, columns
+        # or field would be recorded without them (session 28's trial: silently dropped).
+        if decision.field is not None:
+            problems.append(Problem("field", N_("only an edit chooses another field")))
+        if decision.weapons is not None:
+            problems.append(Problem("weapons", N_("only an edit chooses the weapons")))
+        if decision.columns is not None:
+            problems.append(Problem("columns", N_("only an edit chooses the columns")))
+    elif decision.field is not None and decision.field not in framework_fields():
         problems.append(
-            Problem("weapons", N_("an edit changes the field, the weapons or the columns"))
+            Problem(
+                "field",
+                text_message(
+                    N_("%(field)s is not a field of the matrix framework"),
+                    field=repr(decision.field),
+                ),
+            )
         )
-    if decision.field is not None and verdict is not SuggestionVerdict.edited:
-        problems.append(Problem("field", N_("only an edit chooses another field")))
+    elif decision.field is not None and framework_fields()[decision.field][0] == "op1":
+        problems.append(
+            Problem("field", N_("OP1 fields are never evidenced by a domestic provision"))
+        )
     if problems:
         raise InvalidData(N_("the decision was not recorded"), problems=problems)
     assert verdict is not None
@@ -433,7 +450,12 @@ def decide_on_provision(
                 document_id=document.id,
                 article=article[:100],
                 text=provision.text,
-                page=str(provision.page or ""),
+                # the pages it runs over, as the document page shows them ("1-2")
+                page=(
+                    f"{provision.page}-{provision.page_end}"
+                    if provision.page and provision.page_end and provision.page_end > provision.page
+                    else str(provision.page or "")
+                ),
                 language=provision.language or None,
             ),
             field=suggestion.field,

@@ -209,6 +209,9 @@ def checked_filters(filters: SearchFilters) -> list[set[str]]:
                 ),
             )
         )
+    if filters.issued_from and filters.issued_to and filters.issued_from > filters.issued_to:
+        # an empty range finds nothing: say why rather than "no results"
+        problems.append(Problem("issued_from", N_("is after issued_to")))
     groups = query_terms(filters.query)
     if len(groups) > MAX_QUERY_WORDS:
         problems.append(
@@ -309,6 +312,18 @@ def search(
     """Passages of documents the caller may see that hold every word of the query (in any of
     its languages' forms), best first, with their snippets."""
     groups = checked_filters(filters)
+    if filters.iso3 and (
+        session.scalar(select(State.id).where(State.iso3 == filters.iso3.upper())) is None
+    ):  # a State that does not exist finds nothing: say so (session 28's trial)
+        raise InvalidParameter(
+            N_("the search was not run"),
+            problems=[
+                Problem(
+                    "state",
+                    text_message(N_("no State %(iso3)s"), iso3=filters.iso3.upper()),
+                )
+            ],
+        )
     if not groups:
         return SearchPage([], 0, [])
     matching, _ = _matching(session, groups)

@@ -95,6 +95,8 @@ def _decision_read(view: DecisionView) -> DecisionRead:
         decided_by=view.actor,
         decided_at=view.decided_at,
         model_version=view.model_version,
+        lexicon_version=view.lexicon_version,
+        held_out=view.held_out,
     )
 
 

@@ -51,14 +51,22 @@ def suggestion_decision(
             decision=ReviewDecision(
                 verdict=verdict,
                 edition=int(edition) if edition.isdigit() else None,
-                weapons=tuple(weapons) if verdict == "edit" and weapons else None,
-                columns=tuple(columns) if verdict == "edit" and columns else None,
+                # An edit takes the boxes as ticked: none ticked is refused, never read as
+                # "as suggested" (session 28's trial: an unticked weapon was recorded).
+                weapons=tuple(weapons or ()) if verdict == "edit" else None,
+                columns=tuple(columns or ()) if verdict == "edit" else None,
                 reason=reason,
                 # The field picker holds the suggested field until another is chosen.
                 field=field if verdict == "edit" and field and field != suggestion_id else None,
             ),
             directory=settings.evidence_model_dir,
         )
+        if decision.verdict.value == "rejected" and decision.held_out:
+            # A held-out law measures the suggestions: its decisions never teach the model.
+            return gettext(
+                "Suggestion rejected. This law is held out to measure the suggestions: the "
+                "decision is kept, never trained on."
+            )
         if decision.verdict.value == "rejected":
             return gettext("Suggestion rejected: it is kept to improve later suggestions.")
         field_code = decision.chosen_field or decision.field_code
