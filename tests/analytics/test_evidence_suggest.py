@@ -182,6 +182,11 @@ def test_a_penalty_article_citing_a_prohibition_takes_its_acts(model_dir: Path) 
     # and the weapons of the prohibition it cites (session 26: the neighbours' weapons before,
     # biological weapons for a penalty that punishes a chemical and nuclear prohibition)
     assert {tuple(s.weapons) for s in in_context.suggestions if s.field in acts} == {("cw",)}
+    # Its Why names the act where it is, in the article it cites (session 28's trial: penalty
+    # words only, the cited article never named).
+    use = next(s for s in in_context.suggestions if s.field == "op2.use")
+    assert {"phrase": "use", "concept": "act.use", "cited": True} in use.explanation["triggers"]
+    assert "“use” (act.use, cited)" in use.explanation["summary"]
     nuclear_and_chemical = prohibition.replace("chemical weapons", "nuclear or chemical weapons")
     (both,) = evidence_model.suggest(
         trained,
@@ -280,8 +285,10 @@ def test_round_12_switches_are_as_set_and_do_what_they_say(monkeypatch: pytest.M
     # code 8: the regression's groups (session 17); code 9: the joint embedding regressions and
     # the word terms (session 18); code 10: the scores against the other fields (session 19);
     # code 11: the provision's language (session 20); code 12: the wording read without the
-    # article label, and the act's distance to the weapon itself (round 27)
-    assert evidence_model.MODEL_CODE_VERSION == "12"
+    # article label, and the act's distance to the weapon itself (round 27); code 13: the
+    # lexicon's concepts beside the n-grams (round 28)
+    assert evidence_model.MODEL_CODE_VERSION == "13"
+    assert evidence_model.CONCEPT_TERMS == 0.5
     unset = evidence_model.Neighbours([], [], {})
     assert unset.char_linear == {}
 
@@ -396,7 +403,12 @@ def test_the_char_regression_is_trained_and_read(model_dir: Path) -> None:
     codes, weights, biases = trained.char_linear
     assert "@any" in codes  # model code 8: the groups beside the fields
     assert trained.word_vectoriser is not None  # model code 9: the word terms beside them
-    width = len(trained.vectoriser.vocabulary_) + len(trained.word_vectoriser.vocabulary_)
+    assert trained.concept_vectoriser is not None  # model code 13: the concepts beside them
+    width = (
+        len(trained.vectoriser.vocabulary_)
+        + len(trained.word_vectoriser.vocabulary_)
+        + len(trained.concept_vectoriser.vocabulary_)
+    )
     assert weights.shape == (len(codes), width)
     assert biases.shape == (len(codes),)
     labelled = [e for e in trained.examples if set(e.labels) & set(codes)]
@@ -407,6 +419,7 @@ def test_the_char_regression_is_trained_and_read(model_dir: Path) -> None:
             trained,
             trained.vectoriser.transform([fold(example.text)]),
             [(example.text, example.language)],
+            [evidence_model.analyse(lexicon, example.id, example.text, example.language)],
         )
         [scores] = evidence_model._char_linear_scores(trained.char_linear, rows)
         assert set(scores) == set(codes)
@@ -466,18 +479,23 @@ def test_the_regression_reads_word_terms_beside_the_n_grams(
     from un1540.analytics.text.tokenise import index_terms
 
     assert evidence_model.WORD_TERMS is not None
-    trained = store.current_model(model_dir, lexicon=load_lexicon())
+    lexicon = load_lexicon()
+    trained = store.current_model(model_dir, lexicon=lexicon)
     assert trained.word_vectoriser is not None
     assert trained.char_linear is not None
     words = trained.word_vectoriser.vocabulary_
     assert "chemical weapon" in words or "arme chimique" in words  # lemmas, in pairs
-    width = len(trained.vectoriser.vocabulary_) + len(words)
+    concepts = trained.concept_vectoriser.vocabulary_
+    width = len(trained.vectoriser.vocabulary_) + len(words) + len(concepts)
     assert trained.char_linear[1].shape[1] == width
     text, language = "Nul ne peut fabriquer des armes chimiques.", "fr"
     chars = trained.vectoriser.transform([fold(text)])
-    rows = evidence_model._regression_rows(trained, chars, [(text, language)])
+    provisions = [evidence_model.analyse(lexicon, "p", text, language)]
+    rows = evidence_model._regression_rows(trained, chars, [(text, language)], provisions)
     assert rows.shape == (1, width)
-    assert rows[0, len(trained.vectoriser.vocabulary_) :].nnz > 0  # the terms are read
+    terms_end = len(trained.vectoriser.vocabulary_) + len(words)
+    assert rows[0, len(trained.vectoriser.vocabulary_) : terms_end].nnz > 0  # the terms are read
+    assert rows[0, terms_end:].nnz > 0  # and the concepts
     [with_terms] = evidence_model._char_linear_scores(trained.char_linear, rows)
     codes, weights, biases = trained.char_linear
     chars_only = np.asarray(chars @ weights[:, : chars.shape[1]].T).ravel() + biases
@@ -494,7 +512,8 @@ def test_the_regression_reads_word_terms_beside_the_n_grams(
     summed = evidence_model._char_kernel(char_rows) + evidence_model._char_kernel(word_rows)
     assert np.allclose(evidence_model._char_kernel(side_by_side), summed)
     monkeypatch.setattr(evidence_model, "WORD_TERMS", None)
-    assert evidence_model._regression_rows(trained, chars, [(text, language)]) is chars
+    monkeypatch.setattr(evidence_model, "CONCEPT_TERMS", None)
+    assert evidence_model._regression_rows(trained, chars, [(text, language)], provisions) is chars
 
 
 def test_a_fields_scores_are_also_read_against_the_provisions_other_fields() -> None:
@@ -624,5 +643,43 @@ def test_the_wording_quotes_the_words_that_weighed_for_the_field(
         assert weights == sorted(weights, reverse=True)
         assert all(weight > 0 for weight in weights)
         assert {item["phrase"] for item in wording} <= words
+        # Numbers and stray letters weigh in the n-grams but explain nothing (session 27's
+        # trial showed "1"): never quoted.
+        assert all(sum(c.isalpha() for c in item["phrase"]) >= 1 for item in wording)
         if wording:
             assert f"wording: “{wording[0]['phrase']}”" in suggestion.explanation["summary"]
+
+
+def test_a_number_or_a_stray_letter_is_no_wording() -> None:
+    from un1540.analytics.evidence.model import _says_something
+
+    assert not any(_says_something(word) for word in ("1", "12", "a", "§", "(b)", "I", "la", "un"))
+    assert all(_says_something(word) for word in ("use", "than", "毒", "化学武器", "يحظر", "من"))
+
+
+def test_the_regression_reads_the_concepts_alike_in_every_language(model_dir: Path) -> None:
+    """Model code 13 (CONCEPT_TERMS, round 28): beside its n-grams and word terms, the char
+    regression reads the lexicon's concepts a provision matches and their pairs, the same in
+    every language: a Chinese and an English prohibition of the same acts share nothing in
+    their n-grams, and much in their concepts, so the regression's weights learnt from either
+    reach the other."""
+    import numpy as np
+
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    trained = store.current_model(model_dir, lexicon=lexicon)
+    assert trained.concept_vectoriser is not None
+    english = evidence_model.analyse(
+        lexicon, "en", "No person shall produce or use chemical weapons.", "en"
+    )
+    chinese = evidence_model.analyse(lexicon, "zh", "禁止生产、使用化学武器。", "zh")
+    assert {"act.manufacture", "act.use", "weapon.cw"} <= set(english.hits) & set(chinese.hits)
+    terms = evidence_model._concept_terms(chinese.hits)
+    assert "act.manufacture+act.use" in terms  # pairs, in the lexicon's order
+    rows = evidence_model._concept_rows(trained, [english, chinese])
+    assert rows is not None
+    chars = trained.vectoriser.transform([english.text, chinese.text])
+    assert float((chars[0] @ chars[1].T).sum()) == 0.0  # no n-gram in common
+    assert float(np.asarray((rows[0] @ rows[1].T).todense()).sum()) > 0.5 * 0.5 * 0.5
