@@ -683,3 +683,27 @@ def test_the_regression_reads_the_concepts_alike_in_every_language(model_dir: Pa
     chars = trained.vectoriser.transform([english.text, chinese.text])
     assert float((chars[0] @ chars[1].T).sum()) == 0.0  # no n-gram in common
     assert float(np.asarray((rows[0] @ rows[1].T).todense()).sum()) > 0.5 * 0.5 * 0.5
+
+
+def test_a_text_of_a_word_or_two_gets_no_suggestion(model_dir: Path) -> None:
+    """Session 28's trial: "chemical weapons" alone got five OP2 acts from its neighbours. A
+    provision says what it evidences only past a few words (none of the development set is
+    that short); a short real prohibition still counts."""
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
+
+    assert not evidence_model.says_enough("chemical weapons", "en")
+    assert not evidence_model.says_enough("化学武器", "zh")
+    assert not evidence_model.says_enough("Article 5", "en")
+    assert evidence_model.says_enough("Chemical weapons are prohibited.", "en")
+    assert evidence_model.says_enough("禁止使用化学武器。", "zh")
+    lexicon = load_lexicon()
+    trained = store.current_model(model_dir, lexicon=lexicon)
+    short, longer = evidence_model.suggest(
+        trained,
+        lexicon,
+        [("a", "chemical weapons", "en"), ("b", str(PROVISIONS[0]["text"]), "fr")],
+        every_candidate=True,
+    )
+    assert short.suggestions == []
+    assert longer.suggestions

@@ -1718,6 +1718,21 @@ def relative_floor(scores: Sequence[float]) -> float:
     return RELATIVE_CUT * max(scores) if RELATIVE_CUT and scores else 0.0
 
 
+# A text says what it is evidence of only past a few words: "chemical weapons" alone got five
+# OP2 acts from its neighbours (session 28's trial). No provision of the development set is that
+# short (one of 9,245 has fewer than six words, and it is unlabelled).
+MIN_WORDS = 3
+MIN_CHINESE_CHARACTERS = 5
+
+
+def says_enough(text: str, language: str) -> bool:
+    """Whether a provision (as read, without its label) is long enough to be suggested for: at
+    least MIN_WORDS words with letters, or MIN_CHINESE_CHARACTERS Chinese characters."""
+    if language == "zh":
+        return sum("\u4e00" <= char <= "\u9fff" for char in text) >= MIN_CHINESE_CHARACTERS
+    return sum(any(char.isalpha() for char in word) for word in text.split()) >= MIN_WORDS
+
+
 def suggest(
     model: Model,
     lexicon: Lexicon,
@@ -1765,7 +1780,7 @@ def suggest(
         context = _context(lexicon, provision)
         codes = _candidates(lexicon, provision, neighbours, model)
         suggestions = []
-        if codes and model.classifier is not None:
+        if codes and model.classifier is not None and says_enough(read[index], provision.language):
             grams = _word_grams(model, read[index], char_rows[index])
             rows = [_features(model, lexicon, provision, neighbours, c, context) for c in codes]
             scores = model.classifier.predict_proba(np.asarray(rows))[:, 1]
