@@ -385,6 +385,41 @@ def test_a_scan_uploaded_without_its_language_is_read_in_it(
     assert "ru:1" in _found(session, "химического оружия")
 
 
+def test_the_confidence_of_what_ocr_read_is_the_mean_of_its_words() -> None:
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    lines = [
+        "1\t1\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t",  # the page: no word
+        "5\t1\t1\t1\t1\t1\t0\t0\t10\t10\t10.5\teA",
+        "5\t1\t1\t1\t1\t2\t0\t0\t10\t10\t16.5\taS",
+        "5\t1\t1\t1\t1\t3\t0\t0\t10\t10\t95\t ",  # a blank: no word
+    ]
+    assert ocr.mean_confidence("\n".join([header, *lines])) == 13.5
+    assert ocr.mean_confidence(header) == 0.0
+
+
+@pytest.mark.skipif(not ocr.available(), reason="tesseract-ocr and poppler-utils are not installed")
+def test_a_page_of_specks_is_not_read_as_text(session: Session, tmp_path: Path) -> None:
+    """Session 28's trial: a page of specks (a poor scan) was read as "eA aS" … eines", which
+    went into an article's text and a confirmed quotation. What OCR reads with little confidence
+    is noted and left out."""
+    import random
+
+    from PIL import Image
+
+    speckled = Image.new("L", (620, 400), 255)  # small: OCR of specks is slow
+    pixels = speckled.load()
+    assert pixels is not None
+    scatter = random.Random(1)
+    for _ in range(25_000):  # dense enough that OCR reads "words" in them
+        pixels[scatter.randrange(620), scatter.randrange(400)] = 0
+    buffer = io.BytesIO()
+    speckled.save(buffer, format="PDF", resolution=150)
+    law = ingest(session, tmp_path, buffer.getvalue(), "specks.pdf", language="en")
+    stored = ocr_document(session, document_id=law.id, files_dir=tmp_path)
+    assert stored.text.strip() == ""
+    assert "page 1: OCR was not confident of what it read" in stored.ocr_notes["1"]
+
+
 @pytest.mark.skipif(not ocr.available(), reason="tesseract-ocr and poppler-utils are not installed")
 def test_an_ocr_failure_is_noted_per_page_not_fatal(session: Session, tmp_path: Path) -> None:
     from PIL import Image
