@@ -180,9 +180,12 @@ def test_the_portal_upload_refuses_a_report_older_than_the_resolution(portal: Po
             "url": "https://example.org/report.pdf",
         },
     )
-    flash = refused.text.split('class="flash flash-error"', 1)[1].split("</div>", 1)[0]
+    # the refusal beside the form, which holds what was entered (session 28)
+    flash = refused.text.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
     assert "Date: 2004-04-27" in flash  # the field named by its label on the form, not its code
     assert "before resolution 1540 was adopted (2004-04-28)" in flash
+    assert 'value="2004-04-27"' in refused.text
+    assert 'value="Backdated report"' in refused.text
     with portal.sessions() as session:
         assert (
             session.scalars(select(Document).where(Document.title == "Backdated report")).all()
