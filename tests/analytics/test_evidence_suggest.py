@@ -707,3 +707,37 @@ def test_a_text_of_a_word_or_two_gets_no_suggestion(model_dir: Path) -> None:
     )
     assert short.suggestions == []
     assert longer.suggestions
+
+
+def test_a_provision_naming_no_weapon_takes_its_laws(model_dir: Path) -> None:
+    """Session 28's trial: the police powers of a biological weapons act were suggested for
+    nuclear weapons, the weapons of similar provisions of other laws. A provision that names
+    and cites no weapon takes those its document's title names."""
+    from un1540.analytics.evidence import model as evidence_model
+    from un1540.analytics.evidence.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    trained = store.current_model(model_dir, lexicon=lexicon)
+    text = (
+        "Officers of the judicial police may enter any premises, inspect any stock and seize "
+        "any document or sample, and shall report every offence under this Act."
+    )
+    (scoped,) = evidence_model.suggest(
+        trained,
+        lexicon,
+        [("p", text, "en")],
+        every_candidate=True,
+        scopes=["Biological Weapons (Prohibition) Act"],
+    )
+    about_bw = [s for s in scoped.suggestions if "bw" in lexicon.fields[s.field].weapons]
+    assert about_bw
+    assert all(s.weapons == ["bw"] for s in about_bw)
+    named = evidence_model.suggest(
+        trained,
+        lexicon,
+        [("q", "Whoever stockpiles nuclear material shall be punished.", "en")],
+        every_candidate=True,
+        scopes=["Biological Weapons (Prohibition) Act"],
+    )[0]
+    assert all(s.weapons == ["nw"] for s in named.suggestions if "nw" in s.weapons)  # its own
+    assert all("bw" not in s.weapons for s in named.suggestions)

@@ -208,6 +208,9 @@ class Provision:
     # the concepts of the articles of the same document this provision cites by number
     cited: dict[str, list[Hit]] = field(default_factory=dict)
     cites: int = 0
+    # the concepts of its document's title: the weapons of a provision that names and cites
+    # none are the law's ("Biological Weapons Act": its police powers are about bw)
+    scope: dict[str, list[Hit]] = field(default_factory=dict)
 
 
 def analyse(lexicon: Lexicon, id: str, text: str, language: str | None) -> Provision:
@@ -1426,7 +1429,13 @@ def _weapons(
     neighbours: Neighbours,
 ) -> list[str]:
     applicable = set(lexicon.fields[code].weapons)
-    for found in (context["strong"], context["weak"], *_cited_weapons(lexicon, provision)):
+    named = (
+        context["strong"],
+        context["weak"],
+        *_cited_weapons(lexicon, provision),
+        *_named_weapons(lexicon, provision.scope),
+    )
+    for found in named:
         chosen = found & applicable
         if chosen:
             return [w for w in WEAPONS if w in chosen]
@@ -1449,9 +1458,14 @@ def _cited_weapons(lexicon: Lexicon, provision: Provision) -> tuple[set[str], se
     that names none itself: "whoever contravenes Article 1" punishes Article 1's weapons, not
     those of the similar provisions of other laws (seen in session 26: a penalty citing a
     nuclear and chemical prohibition was given biological weapons by its neighbours)."""
+    return _named_weapons(lexicon, provision.cited)
+
+
+def _named_weapons(lexicon: Lexicon, hits: dict[str, list[Hit]]) -> tuple[set[str], set[str]]:
+    """The weapons (strong, then weak) the concepts of `hits` name."""
     strong: set[str] = set()
     weak: set[str] = set()
-    for concept_id in provision.cited:
+    for concept_id in hits:
         concept = lexicon.concepts[concept_id]
         if concept.kind in _CONTEXT_KINDS:
             (strong if concept.strength == "strong" else weak).update(concept.weapons)
@@ -1742,17 +1756,27 @@ def suggest(
     threshold: float | None = None,
     every_candidate: bool = False,
     cited: Sequence[Sequence[str]] | None = None,
+    scopes: Sequence[str] | None = None,
 ) -> list[Suggested]:
     """Suggestions for each (id, text, language or None), in order: the fields scoring at least
     the model's cut-off for their section, or `threshold` for every field when given, and
     RELATIVE_CUT of the provision's best score (every candidate with its score when
     `every_candidate`). `cited`, when given, holds for each item
     the texts of the provisions of its document it cites (the library's links between
-    provisions; `context.cited_texts` for labelled provisions): its document context."""
+    provisions; `context.cited_texts` for labelled provisions): its document context.
+    `scopes`, when given, holds each item's document title, whose weapons are those of a
+    provision that names and cites none."""
     embedder = embedder or shared_embedder()
     provisions = with_context(
         lexicon, [analyse(lexicon, str(i), text, language) for i, text, language in items], cited
     )
+    if scopes is not None:
+        provisions = [
+            replace(provision, scope=lexicon.match(scope, provision.language))
+            if scope
+            else provision
+            for provision, scope in zip(provisions, scopes, strict=True)
+        ]
     read = [reading_text(p.text, p.language, model.read_without_heading) for p in provisions]
     embeddings = embedder.encode(read) if provisions else None
     char_rows = model.vectoriser.transform([fold(text) for text in read]) if provisions else None

@@ -34,6 +34,8 @@ class ProvisionText:
     # the texts of the provisions of the same law it cites (the library's provision links):
     # the document context of the model (docs/evidence.md, "Document context")
     cited: tuple[str, ...] = ()
+    # the title of its document: the weapons a provision that names and cites none is about
+    scope: str = ""
 
 
 def model_dir(directory: Path | None = None) -> Path:
@@ -97,6 +99,7 @@ def suggest_provisions(
         load_lexicon(),
         [(i.id, i.text, i.language) for i in items],
         cited=[list(i.cited) for i in items],
+        scopes=[i.scope for i in items],
     )
 
 

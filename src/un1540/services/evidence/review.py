@@ -155,9 +155,24 @@ def _cited(session: Session, provisions: list[Provision]) -> dict[int, tuple[str
     return {key: tuple(texts) for key, texts in cited.items()}
 
 
-def _key(provision: Provision, cited: tuple[str, ...], version: str) -> tuple[int, str, str]:
-    """The cache key: the provision, its text and the texts it cites (its context), the model."""
-    return (provision.id, text_sha256("\0".join((provision.text, *cited))), version)
+def _key(
+    provision: Provision, cited: tuple[str, ...], scope: str, version: str
+) -> tuple[int, str, str]:
+    """The cache key: the provision, its text, the texts it cites and its document's title (its
+    context), the model."""
+    return (provision.id, text_sha256("\0".join((provision.text, *cited, scope))), version)
+
+
+def _scopes(session: Session, provisions: list[Provision]) -> dict[int, str]:
+    """Each provision's document title (the law's scope: docs/evidence.md, "Weapons")."""
+    titles = dict(
+        session.execute(
+            select(Document.id, Document.title).where(
+                Document.id.in_({p.document_id for p in provisions})
+            )
+        ).all()
+    )
+    return {p.id: titles.get(p.document_id, "") for p in provisions}
 
 
 def _suggestions(
@@ -165,11 +180,12 @@ def _suggestions(
 ) -> tuple[dict[int, list[Suggestion]], str, str]:
     model = model_for_reader(session, directory=directory)
     cited = _cited(session, provisions)
+    scopes = _scopes(session, provisions)
     found: dict[int, list[Suggestion]] = {}
     missing: list[Provision] = []
     with _lock:
         for provision in provisions:
-            key = _key(provision, cited.get(provision.id, ()), model.version)
+            key = _key(provision, cited.get(provision.id, ()), scopes[provision.id], model.version)
             if key in _cache:
                 _cache.move_to_end(key)
                 found[provision.id] = _cache[key]
@@ -177,13 +193,18 @@ def _suggestions(
                 missing.append(provision)
     if missing:
         computed = suggest_provisions(
-            [ProvisionText(p.id, p.text, p.language or None, cited.get(p.id, ())) for p in missing],
+            [
+                ProvisionText(p.id, p.text, p.language or None, cited.get(p.id, ()), scopes[p.id])
+                for p in missing
+            ],
             model=model,
         )
         with _lock:
             for provision, result in zip(missing, computed, strict=True):
                 found[provision.id] = result.suggestions
-                key = _key(provision, cited.get(provision.id, ()), model.version)
+                key = _key(
+                    provision, cited.get(provision.id, ()), scopes[provision.id], model.version
+                )
                 _cache[key] = result.suggestions
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
