@@ -287,7 +287,13 @@ def test_a_penalty_article_is_suggested_with_the_article_it_cites(
         model = suggestion_model(evidence_model_dir)
         lexicon = load_lexicon()
         (with_context,) = suggest(
-            model, lexicon, [("p", penalty.text, "en")], cited=[[prohibition.text]]
+            model,
+            lexicon,
+            [("p", penalty.text, "en")],
+            cited=[[prohibition.text]],
+            scopes=["CW Act"],  # its document's title (session 28)
         )
         assert [s.field for s in found[penalty.id]] == [s.field for s in with_context.suggestions]
-        assert review._key(penalty, (prohibition.text,), "v") != review._key(penalty, (), "v")
+        cited = (prohibition.text,)
+        assert review._key(penalty, cited, "", "v") != review._key(penalty, (), "", "v")
+        assert review._key(penalty, cited, "CW Act", "v") != review._key(penalty, cited, "", "v")
