@@ -296,9 +296,12 @@ def test_acts_in_the_forms_laws_write_them() -> None:
     act; a doubled ya is not such a form (شرايين, arteries, is no purchase)."""
     lexicon = load_lexicon()
     assert "act.manufacture" in lexicon.match("Запрещается изготавливать химическое оружие.", "ru")
-    for text in ("يحظر اقتناؤها أو نقلها", "يحظر اقتنائه", "ويحظر شراؤها"):
+    for text in ("يحظر اقتناؤها أو نقلها", "يحظر اقتنائها", "ويحظر شراؤه"):
         assert "act.acquire" in lexicon.match(text, "ar"), text
     assert "act.acquire" not in lexicon.match("تصلب الشرايين", "ar")
+    # nor a ta marbuta after ya, which folds to ه (review of session 28: "for this purpose",
+    # لهذه الغاية, read as الغاء, "cancellation")
+    assert "sep.licence_procedure" not in lexicon.match("تحقيقا لهذه الغاية يجوز للوزير", "ar")
 
 
 @pytest.mark.parametrize(

@@ -220,6 +220,9 @@ def test_an_edit_names_the_field_weapons_or_columns(
     )
     assert unreadable.status_code == 400, unreadable.text  # as the API's description says
     assert unreadable.json()["error"]["code"] == "invalid_body"
+    missing = empty_client.post(decide, headers=tokens.expert)  # no body at all: named "body"
+    assert missing.status_code == 422, missing.text
+    assert {p["where"] for p in missing.json()["error"]["problems"]} == {"body"}
     moved = empty_client.post(
         decide, json={"verdict": "edit", "edition": number, "field": other}, headers=tokens.expert
     )

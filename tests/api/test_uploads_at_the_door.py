@@ -192,6 +192,22 @@ def test_oversized_bodies_are_refused_at_the_door(door: Door) -> None:
         assert page.status_code == 413
         assert page.headers["content-type"].startswith("text/html")
         assert words in page.text, page.text[-2000:]
+    # A file over the 2 MB limit in a body under the door's: the form comes back as it was
+    # filled in, with the refusal beside it, in the reader's language (review of session 28: a
+    # bare error page, the title lost).
+    over = b"z" * (2 * MB + 500)
+    page = door.client.post(
+        "/states/FRA/documents?lang=fr",
+        data={**FORM, "title": "Mon rapport", "csrf_token": csrf},
+        files={"file": ("gros.pdf", over, "application/pdf")},
+    )
+    door.client.get("/states/FRA/documents?lang=en")  # the language stays with the session
+    assert page.status_code == 422
+    refusal = page.text.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert "gros.pdf" in refusal
+    assert "2 Mo" in refusal, refusal
+    assert 'value="Mon rapport"' in page.text
+    assert door.left_behind() == []
     door.client.cookies.clear()  # anonymous again for what follows
 
     def chunks() -> Iterator[bytes]:  # streamed, without a Content-Length

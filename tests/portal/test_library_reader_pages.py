@@ -35,6 +35,13 @@ def test_search_by_a_state_named_in_the_readers_language_and_untitled_articles(
     assert '<strong lang="zh" dir="auto">第一条</strong> <span class="muted"' in page
     assert 'dir="auto">任何单位和个人不得生产化学武器。</span>' in page  # its first words
 
+    # A State that does not exist: the search without that filter, and why (review of session
+    # 28: a bare error page)
+    unknown = reader.get("/search?q=化学武器&state=XXX")
+    assert unknown.status_code == 422
+    assert "The filters could not be used" in unknown.text
+    assert "no State XXX" in unknown.text
+    assert f'href="/documents/{law_id}?provision=' in unknown.text
     found = html.unescape(reader.get("/search?q=化学武器&state=chn&lang=fr").text)
     reader.get("/search?lang=en")  # the language chosen stays with the session: back
     assert '<option value="CHN" selected>Chine</option>' in found

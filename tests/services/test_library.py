@@ -385,6 +385,13 @@ def test_a_scan_uploaded_without_its_language_is_read_in_it(
     assert "ru:1" in _found(session, "химического оружия")
 
 
+def test_ocr_of_several_languages_keeps_chinese_words_together() -> None:
+    spaced = "第 一 条 为 了 加 强 对 化 学 武器 的 管理 ， 制定 本 条例 。 See Article 1 of it."
+    assert ocr.without_spaces_between_chinese(spaced) == (
+        "第一条为了加强对化学武器的管理，制定本条例。 See Article 1 of it."
+    )
+
+
 def test_the_confidence_of_what_ocr_read_is_the_mean_of_its_words() -> None:
     header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
     lines = [

@@ -71,8 +71,8 @@ def _where(location: tuple[object, ...]) -> str:
     """Where a refused value is, as the request names it: `weapons[0]`, `provisions[2].text`
     (not "body", "query" or "path", which say only how it came)."""
     parts = list(location)
-    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
-        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]  # ("body",) alone stays "body": the body itself is missing or wrong
     where = ""
     for part in parts:
         if isinstance(part, int):

@@ -8,8 +8,9 @@ from typing import Annotated
 
 from fastapi import Depends, File, Form, Request, UploadFile
 
-from un1540.errors import InvalidData, Problem
+from un1540.errors import InvalidData, Problem, text
 from un1540.models import Visibility
+from un1540.reference.languages import N_
 from un1540.schemas.text import DOCUMENT_TITLE, SYMBOL, URL
 from un1540.services.documents.actions import DocumentInput, UploadedFile
 from un1540.settings import Settings
@@ -30,9 +31,16 @@ async def read_limited(upload: UploadFile, max_bytes: int, *, field: str = "file
         size += len(chunk)
         if size > max_bytes:
             raise InvalidData(
-                "the file was not accepted; nothing was written",
+                N_("the file was not accepted; nothing was written"),
                 problems=[
-                    Problem(field, f"{upload.filename} is larger than {max_bytes // 1_000_000} MB")
+                    Problem(
+                        field,
+                        text(
+                            N_("%(name)s is larger than %(max_mb)s MB"),
+                            name=upload.filename or "",
+                            max_mb=max_bytes // 1_000_000,
+                        ),
+                    )
                 ],
             )
         chunks.append(chunk)
@@ -45,6 +53,9 @@ class DocumentForm:
 
     document: DocumentInput
     upload: UploadedFile | None
+    # the file's refusal (over the size limit), raised by the route: the portal then shows the
+    # form again as it was filled in, as for any other refusal (review of session 28)
+    refused: InvalidData | None = None
 
 
 async def document_form(
@@ -80,9 +91,13 @@ async def document_form(
     """The same form for the API and the portal; the file is read up to the upload limit."""
     settings: Settings = request.app.state.settings
     upload = None
+    refused = None
     if file is not None and file.filename:
-        content = await read_limited(file, settings.max_upload_mb * 1_000_000)
-        upload = UploadedFile(name=file.filename, content=content)
+        try:
+            content = await read_limited(file, settings.max_upload_mb * 1_000_000)
+            upload = UploadedFile(name=file.filename, content=content)
+        except InvalidData as error:
+            refused = error
     document = DocumentInput(
         kind=kind,
         title=title,
@@ -93,7 +108,7 @@ async def document_form(
         url=url,
         visibility=visibility,
     )
-    return DocumentForm(document=document, upload=upload)
+    return DocumentForm(document=document, upload=upload, refused=refused)
 
 
 DocumentFormDep = Annotated[DocumentForm, Depends(document_form)]

@@ -97,6 +97,7 @@ def _hit(concept: str, folded: Normalised, text: str, found: re.Match[str]) -> H
 # The pronouns Arabic attaches to a noun, folded, longest first (not ي, "my": it would read
 # a doubled ya, شرايين, as one).
 _AR_PRONOUNS = "|".join(["هما", "هم", "هن", "ها", "كما", "كم", "كن", "نا", "ه", "ك"])
+_AR_PRONOUNS_AFTER_YA = "|".join(["هما", "هم", "هن", "ها", "كما", "كم", "كن", "نا", "ك"])
 
 
 def _word_pattern(word: str, language: str) -> str:
@@ -108,9 +109,18 @@ def _word_pattern(word: str, language: str) -> str:
     if language == "ar":
         if word.endswith("\u0621") and not exact:
             # A hamza on the line sits on waw or ya once a pronoun is attached (اقتناء,
-            # اقتناؤها, اقتنائه), and those fold to plain و and ي: the term matches them too,
+            # اقتناؤها, اقتنائها), and those fold to plain و and ي: the term matches them too,
             # before a pronoun only (شراء -> شرائها, not شرايين, arteries).
-            body = re.escape(word[:-1]) + "(?:\u0621|[\u0648\u064a](?:" + _AR_PRONOUNS + "))"
+            # On ya, not before a bare ه: a folded ta marbuta reads the same (الغاية, "the aim",
+            # is no الغاء, "cancellation").
+            body = (
+                re.escape(word[:-1])
+                + "(?:\u0621|\u0648(?:"
+                + _AR_PRONOUNS
+                + ")|\u064a(?:"
+                + _AR_PRONOUNS_AFTER_YA
+                + "))"
+            )
         return r"\w*" + body + ("" if exact else r"\w*")
     return body + (r"(?!\w)" if exact else r"\w*")
 

@@ -6,6 +6,7 @@ is reported with its reason, never fatal to the document.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -67,6 +68,7 @@ def read_page(pdf: Path, page: int, language: str | None) -> PageReading:
                 check=True, capture_output=True, timeout=TIMEOUT,
             )  # fmt: skip
             text = Path(f"{prefix}.txt").read_text("utf-8", "replace").replace("\f", "").strip()
+            text = without_spaces_between_chinese(text)
             confidence = mean_confidence(Path(f"{prefix}.tsv").read_text("utf-8", "replace"))
         except subprocess.TimeoutExpired:
             return PageReading(page, "", f"page {page}: OCR took longer than {TIMEOUT} s")
@@ -83,6 +85,19 @@ def read_page(pdf: Path, page: int, language: str | None) -> PageReading:
             page, "", f"page {page}: OCR was not confident of what it read ({confidence:.0f}%)"
         )
     return PageReading(page, text)
+
+
+# Chinese characters and their punctuation (CJK symbols, full-width forms)
+_CHINESE = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_SPACES_BETWEEN_CHINESE = re.compile(f"(?<=[{_CHINESE}])[ \t]+(?=[{_CHINESE}])")
+
+
+def without_spaces_between_chinese(text: str) -> str:
+    """The text without the spaces tesseract puts between Chinese characters when it reads
+    several languages at once ("第 一 条 为 了"; with chi_sim alone it writes none): the
+    lexicon's Chinese terms and the penalty cues are matched without spaces (review of
+    session 28: 2 concepts matched of 10)."""
+    return _SPACES_BETWEEN_CHINESE.sub("", text)
 
 
 def mean_confidence(tsv: str) -> float:

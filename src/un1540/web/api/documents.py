@@ -124,6 +124,8 @@ def documents_create(
 ) -> Response:
     """Experts, or the State's own points of contact. Multipart form: kind, title, language,
     issued_on, symbol, url, visibility and a file; a file, a URL or both."""
+    if form.refused is not None:  # the file is over the size limit
+        raise form.refused
     record = register_with_text(
         session,
         viewer=viewer,

@@ -168,6 +168,8 @@ def documents_register(
     registered: list[int] = []
 
     def action() -> str:
+        if form.refused is not None:
+            raise form.refused
         record = register_with_text(
             session,
             viewer=viewer,

@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse
 
 from un1540.analytics.evidence.devset import COLUMNS
 from un1540.analytics.evidence.lexicon import WEAPONS
-from un1540.errors import ModelNotReady
+from un1540.errors import InvalidParameter, ModelNotReady, Problem
 from un1540.models import DocumentKind, Origin
 from un1540.reference.languages import LANGUAGE_NAMES
 from un1540.schemas.text import CODE, SEARCH_QUERY
@@ -57,11 +57,18 @@ def search_page(
     filters = SearchFilters(
         query=q, iso3=state or None, kind=kind or None, language=language or None, year=issued
     )
-    results = (
-        search(session, viewer=viewer, filters=filters, paging=paging)
-        if q.strip()
-        else SearchPage([], 0, [])
-    )
+    problems: list[Problem] = []
+    try:
+        results = (
+            search(session, viewer=viewer, filters=filters, paging=paging)
+            if q.strip()
+            else SearchPage([], 0, [])
+        )
+    except InvalidParameter as error:  # the search without its filters, with the problem
+        problems, filters = error.problems, SearchFilters(query=q)
+        state = kind = language = ""
+        issued = None
+        results = search(session, viewer=viewer, filters=filters, paging=paging)
     counts = search_facets(session, viewer=viewer, filters=filters) if q.strip() else {}
     context = {
         # Each filter's values with their counts, as links (web/portal/facets.py).
@@ -100,9 +107,16 @@ def search_page(
         "languages": LANGUAGE_NAMES,
         "page": page,
         "pages": -(-results.total // PAGE_SIZE),
+        "problems": problems,
     }
     synthetic = any(hit.document.origin is Origin.demo for hit in results.hits)
-    return render(request, "library/search.html", context, synthetic=synthetic)
+    return render(
+        request,
+        "library/search.html",
+        context,
+        synthetic=synthetic,
+        status_code=422 if problems else 200,
+    )
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
