@@ -8,6 +8,7 @@ import html
 import re
 from pathlib import Path
 
+from httpx import Response
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.test_provision_suggestions_api import law_with_suggestions
@@ -94,17 +95,13 @@ def test_an_expert_confirms_a_suggestion_into_a_draft(
     assert f'name="field" value="{field}" checked' in section
     assert f'name="field" value="{other}"' in section
     assert 'name="field" value="op1.' not in section  # never an OP1 field
-    moved = client.post(
-        action.group(1),
-        data={
-            "csrf_token": csrf(done.text),
-            "verdict": "edit",
-            "edition": str(number),
-            "field": other,
-            "weapons": weapon.group(1),
-            "columns": column.group(1),
-        },
-    )
+
+    def edit(page: str, **choices: str) -> Response:
+        """The review form sent with "Confirm with these changes" and the boxes `choices`."""
+        form = {"csrf_token": csrf(page), "verdict": "edit", "edition": str(number)}
+        return client.post(action.group(1), data={**form, **choices})
+
+    moved = edit(done.text, field=other, weapons=weapon.group(1), columns=column.group(1))
     assert moved.status_code == 200
     assert "moved to" in moved.text
     other_cell = client.get(
@@ -114,15 +111,7 @@ def test_an_expert_confirms_a_suggestion_into_a_draft(
     # An edit with every weapon unticked is refused, not recorded with the suggested ones
     # (session 28's trial: the unticked weapon's cell got the evidence).
     before = client.get(f"/documents/{document_id}").text.count("Confirmed with changes")
-    unticked = client.post(
-        action.group(1),
-        data={
-            "csrf_token": csrf(moved.text),
-            "verdict": "edit",
-            "edition": str(number),
-            "columns": column.group(1),
-        },
-    )
+    unticked = edit(moved.text, columns=column.group(1))
     assert "expected one or more of nw, cw, bw" in html.unescape(unticked.text)
     assert unticked.text.count("Confirmed with changes") == before
 
