@@ -1429,10 +1429,13 @@ def _weapons(
     neighbours: Neighbours,
 ) -> list[str]:
     applicable = set(lexicon.fields[code].weapons)
+    # Its own weapons; else those of the articles it cites ("whoever contravenes Article 1"
+    # punishes Article 1's weapons, not those of similar provisions of other laws: session 26);
+    # else those its law's title names (session 28); else its neighbours'.
     named = (
         context["strong"],
         context["weak"],
-        *_cited_weapons(lexicon, provision),
+        *_named_weapons(lexicon, provision.cited),
         *_named_weapons(lexicon, provision.scope),
     )
     for found in named:
@@ -1451,14 +1454,6 @@ def _weapons(
         if chosen:
             return [w for w in WEAPONS if w in chosen]
     return [w for w in WEAPONS if w in applicable]
-
-
-def _cited_weapons(lexicon: Lexicon, provision: Provision) -> tuple[set[str], set[str]]:
-    """The weapons (strong, then weak) named by the articles a provision cites, for a provision
-    that names none itself: "whoever contravenes Article 1" punishes Article 1's weapons, not
-    those of the similar provisions of other laws (seen in session 26: a penalty citing a
-    nuclear and chemical prohibition was given biological weapons by its neighbours)."""
-    return _named_weapons(lexicon, provision.cited)
 
 
 def _named_weapons(lexicon: Lexicon, hits: dict[str, list[Hit]]) -> tuple[set[str], set[str]]:

@@ -55,13 +55,10 @@ def act(
         flash(request, action())
     except Unauthenticated:
         return login_redirect(request)
-    except InvalidData as error:
-        if confirmation is not None and asks_confirmation(error):
+    except (InvalidData, Conflict) as error:
+        asked = isinstance(error, InvalidData) and asks_confirmation(error)
+        if confirmation is not None and asked:
             return confirmation()
-        if again is not None:
-            return again(error)
-        _refused(request, error, template)
-    except Conflict as error:
         if again is not None:
             return again(error)
         _refused(request, error, template)
